@@ -1,0 +1,57 @@
+/** Checking derivation files: load, check every claim, summarise. */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Derivation } from '../derivation/derivation.js';
+import { InputError } from '../derivation/errors.js';
+import { loadDerivationFile } from '../derivation/load.js';
+import { type CheckOptions, checkClaim, DEFAULT_OPTIONS, InstancePool } from './check-claim.js';
+import type { CheckReport, ClaimResult } from './result.js';
+
+const DERIVATION_EXT = /\.ya?ml$/;
+
+/** Files named on the command line, with folders expanded to their derivation files (sorted). */
+export function expandPaths(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new InputError({ file: p, line: 1, col: 1 }, 'no such file or folder');
+    }
+    if (st.isDirectory())
+      out.push(
+        ...readdirSync(p)
+          .filter((f) => DERIVATION_EXT.test(f))
+          .sort()
+          .map((f) => join(p, f)),
+      );
+    else out.push(p);
+  }
+  return out;
+}
+
+export interface CheckRequest extends Partial<CheckOptions> {
+  /** only the claims with these ids */
+  readonly claims?: readonly string[];
+}
+
+export function checkDerivation(derivation: Derivation, request: CheckRequest = {}): ClaimResult[] {
+  const options: CheckOptions = { ...DEFAULT_OPTIONS, ...request };
+  const pool = new InstancePool(derivation);
+  const selected = request.claims ? derivation.claims.filter((c) => request.claims!.includes(c.id)) : derivation.claims;
+  return selected.map((claim) => checkClaim(derivation, claim, pool, options));
+}
+
+/** The library entry point behind `gradproof check`: every file is loaded before any claim is checked. */
+export function check(paths: readonly string[], request: CheckRequest = {}): CheckReport {
+  const derivations = expandPaths(paths).map(loadDerivationFile);
+  if (request.claims) {
+    const known = new Set(derivations.flatMap((d) => d.claims.map((c) => c.id)));
+    const missing = request.claims.filter((id) => !known.has(id));
+    if (missing.length) throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, `no claim with id ${missing.join(', ')}`);
+  }
+  const claims = derivations.flatMap((d) => checkDerivation(d, request));
+  const ok = claims.filter((c) => c.ok).length;
+  return { claims, summary: { total: claims.length, ok, failed: claims.length - ok }, masterSeed: request.masterSeed ?? DEFAULT_OPTIONS.masterSeed };
+}

@@ -1,0 +1,90 @@
+/**
+ * Comparing the two sides of a claim at one point. Errors are relative and
+ * norm-scaled (‖a − b‖ / max(‖a‖, ‖b‖)), never absolute: an absolute
+ * tolerance would pass W in place of Wᵀ wherever gradients are tiny. Values
+ * that cannot be compared honestly (overflow, NaN, underflow) are trouble,
+ * never a pass or a fail.
+ */
+import type { Relation } from '../derivation/derivation.js';
+import { norm2, relErr } from '../numeric/linalg.js';
+import { asDense, type Dense, isScalarValue, type Value } from '../numeric/values.js';
+
+/** Below this both sides are in the subnormal zone where relative error means nothing. */
+export const UNDERFLOW = 1e-280;
+
+/** Matrices with at most this many entries are compared in full, larger ones through probes. */
+export const FULL_COMPARE_LIMIT = 256;
+
+export type PointOutcome =
+  | { readonly status: 'agree' | 'violate'; readonly relError: number; readonly lhs: Float64Array; readonly rhs: Float64Array; readonly compared: string; readonly ratio?: number }
+  | { readonly status: 'trouble'; readonly reason: string; readonly lhs: Float64Array; readonly rhs: Float64Array; readonly compared: string };
+
+export interface Probes {
+  /** probe directions for operators: applied on the right (columns) or, with `left`, as rows */
+  readonly vectors: readonly Dense[];
+  readonly left: boolean;
+}
+
+function trouble(a: Float64Array, b: Float64Array): string | null {
+  const finite = (v: Float64Array) => v.every(Number.isFinite);
+  if (!finite(a) || !finite(b)) return 'non-finite value (overflow or NaN)';
+  const m = Math.max(norm2(a), norm2(b));
+  if (m > 0 && m < UNDERFLOW) return `underflow (both sides below ${UNDERFLOW})`;
+  return null;
+}
+
+/** Reduces both sides to vectors that can be compared: full values, or probe responses. */
+function sides(lhs: Value, rhs: Value, probes: () => Probes): { a: Float64Array; b: Float64Array; compared: string } {
+  if (lhs.kind === 'dense' && rhs.kind === 'dense') {
+    // `jac(...) = 0` style: a scalar right side broadcasts.
+    const b = isScalarValue(rhs) && !isScalarValue(lhs) ? new Float64Array(lhs.data.length).fill(rhs.data[0]!) : rhs.data;
+    return { a: lhs.data, b, compared: isScalarValue(lhs) ? 'scalars' : lhs.cols === 1 ? 'full vectors' : 'full matrices' };
+  }
+  const size = lhs.rows * lhs.cols;
+  if (size <= FULL_COMPARE_LIMIT) {
+    const [a, b] = [asDense(lhs), asDense(rhs)];
+    return { a: a.data, b: isScalarValue(b) && size > 1 ? new Float64Array(size).fill(b.data[0]!) : b.data, compared: 'full matrices' };
+  }
+  const p = probes();
+  const respond = (v: Value, dir: Dense): Float64Array => {
+    if (v.kind === 'op') return (p.left ? v.applyT(dir) : v.apply(dir)).data;
+    if (isScalarValue(v)) return dir.data.map((x) => x * v.data[0]!);
+    const d = v;
+    const out = new Float64Array(p.left ? d.cols : d.rows);
+    for (let i = 0; i < d.rows; i++)
+      for (let j = 0; j < d.cols; j++) {
+        if (p.left) out[j]! += d.data[i * d.cols + j]! * dir.data[i]!;
+        else out[i]! += d.data[i * d.cols + j]! * dir.data[j]!;
+      }
+    return out;
+  };
+  const concat = (v: Value) => {
+    const parts = p.vectors.map((dir) => respond(v, dir));
+    const out = new Float64Array(parts.reduce((n, x) => n + x.length, 0));
+    let at = 0;
+    for (const x of parts) {
+      out.set(x, at);
+      at += x.length;
+    }
+    return out;
+  };
+  return { a: concat(lhs), b: concat(rhs), compared: `${p.vectors.length} random probe${p.vectors.length > 1 ? 's' : ''} (${p.left ? 'vᵀX' : 'Xu'})` };
+}
+
+export function comparePoint(lhs: Value, rhs: Value, relation: Relation, tolerance: number, probes: () => Probes): PointOutcome {
+  if (relation === '=') {
+    const { a, b, compared } = sides(lhs, rhs, probes);
+    const reason = trouble(a, b);
+    if (reason) return { status: 'trouble', reason, lhs: a, rhs: b, compared };
+    const relError = relErr(a, b);
+    return { status: relError <= tolerance ? 'agree' : 'violate', relError, lhs: a, rhs: b, compared };
+  }
+  const [a, b] = [asDense(lhs).data, asDense(rhs).data];
+  const reason = trouble(a, b);
+  if (reason) return { status: 'trouble', reason, lhs: a, rhs: b, compared: 'scalars' };
+  const [x, y] = relation === '<=' ? [a[0]!, b[0]!] : [b[0]!, a[0]!];
+  const scale = Math.max(Math.abs(x), Math.abs(y));
+  // relative excess of the side that must be smaller; ≤ 0 when the inequality holds
+  const excess = scale === 0 ? 0 : (x - y) / scale;
+  return { status: excess <= tolerance ? 'agree' : 'violate', relError: excess, lhs: a, rhs: b, compared: 'scalars', ratio: y === 0 ? (x === 0 ? 0 : Infinity) : x / y };
+}

@@ -1,0 +1,53 @@
+/** The typed form of a derivation file: a model and the claims made about it. */
+import type { Affine } from '../ir/affine.js';
+import type { Expr } from '../ir/expr.js';
+import type { Model } from '../model/model.js';
+import type { SourcePos } from './errors.js';
+
+export type Relation = '=' | '<=' | '>=';
+
+/** Strongest first. */
+export const VERDICTS = ['proved', 'verified', 'consistent', 'refuted', 'unverifiable'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+export const REGIMES = ['contracting', 'near-critical', 'expanding', 'saturated'] as const;
+export type RegimeName = (typeof REGIMES)[number];
+
+export interface Quantifier {
+  readonly name: string;
+  readonly lo: Affine;
+  readonly hi: Affine;
+}
+
+export interface Claim {
+  readonly id: string;
+  /** the source's own label, e.g. "eq. (1)" */
+  readonly label: string | null;
+  /** the claim as the source writes it (LaTeX or prose), shown beside ours */
+  readonly sourceText: string | null;
+  readonly statement: string;
+  readonly lhs: Expr;
+  readonly relation: Relation;
+  readonly rhs: Expr;
+  readonly forall: readonly Quantifier[];
+  readonly expect: Verdict;
+  /** null: every regime */
+  readonly regimes: readonly RegimeName[] | null;
+  readonly tolerance: number;
+  /** id of the claim this one corrects */
+  readonly corrects: string | null;
+  readonly note: string | null;
+  readonly pos: SourcePos;
+}
+
+export interface Derivation {
+  readonly file: string;
+  readonly title: string;
+  /** the source document this file reproduces, if any */
+  readonly source: string | null;
+  readonly notation: Readonly<Record<string, string>>;
+  readonly model: Model;
+  readonly claims: readonly Claim[];
+}
+
+export const DEFAULT_TOLERANCE = 1e-9;

@@ -1,0 +1,457 @@
+/**
+ * Derivation files (YAML, format version 1) → typed Derivation. Every problem
+ * is an InputError naming file:line:col and what was expected; nothing here
+ * evaluates user text.
+ */
+import { readFileSync } from 'node:fs';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { type Affine, affineVars, formatAffine, isConstant } from '../ir/affine.js';
+import { walk, type Expr } from '../ir/expr.js';
+import { parseExpression, parseIndex, type Scope } from '../ir/parse-math.js';
+import { inferShape, isColumn, isScalar as isScalarShape, sameShape, shapeFromDims, formatShape, type Shape } from '../ir/shapes.js';
+import { HORIZON, type Equation, type InitKind, type Model, type Role, type SizeRange, type SymbolDecl, TIME_VAR } from '../model/model.js';
+import { type Claim, DEFAULT_TOLERANCE, type Derivation, type Quantifier, REGIMES, type RegimeName, type Relation, VERDICTS, type Verdict } from './derivation.js';
+import { type ExprSource, ExprError, InputError, type SourcePos, toInputError } from './errors.js';
+
+const ROLES: readonly Role[] = ['parameter', 'input', 'state', 'intermediate'];
+const INITS: readonly InitKind[] = ['recurrent', 'weight', 'bias', 'forget-bias', 'gaussian'];
+const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+export function loadDerivationFile(file: string): Derivation {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError({ file, line: 1, col: 1 }, `cannot read file: ${(err as Error).message}`);
+  }
+  return parseDerivation(text, file);
+}
+
+export function parseDerivation(text: string, file: string): Derivation {
+  return new Loader(text, file).load();
+}
+
+class Loader {
+  private readonly lines = new LineCounter();
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
+
+  // ── YAML plumbing ────────────────────────────────────────────────────────
+  private pos(node: YNode | null | undefined): SourcePos {
+    const offset = node?.range?.[0] ?? 0;
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, col };
+  }
+
+  private fail(node: YNode | null | undefined, problem: string, expected?: string): never {
+    throw new InputError(this.pos(node), problem, expected);
+  }
+
+  private map(node: YNode | null | undefined, what: string, allowed: readonly string[], required: readonly string[] = []): Map<string, { key: Scalar; value: YNode | null }> {
+    if (!isMap(node)) this.fail(node, `${what} must be a mapping`, `keys ${allowed.join(', ')}`);
+    const out = new Map<string, { key: Scalar; value: YNode | null }>();
+    for (const pair of (node as YAMLMap).items as Pair<YNode, YNode | null>[]) {
+      const key = pair.key;
+      if (!isScalar(key) || typeof key.value !== 'string') this.fail(key, `${what} has a non-text key`, 'a name');
+      const name = (key as Scalar<string>).value;
+      if (!allowed.includes(name)) this.fail(key, `unknown key '${name}' in ${what}`, `one of ${allowed.join(', ')}`);
+      out.set(name, { key: key as Scalar, value: pair.value });
+    }
+    for (const name of required) if (!out.has(name)) this.fail(node, `${what} is missing '${name}'`);
+    return out;
+  }
+
+  private string(node: YNode | null | undefined, what: string): string {
+    if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number'))
+      this.fail(node, `${what} must be text`);
+    return String((node as Scalar).value);
+  }
+
+  private number(node: YNode | null | undefined, what: string): number {
+    if (!isScalar(node) || typeof node.value !== 'number' || !Number.isFinite(node.value)) this.fail(node, `${what} must be a number`);
+    return (node as Scalar<number>).value;
+  }
+
+  /** The expression text and where its first character sits in the file. */
+  private exprSource(node: YNode | null | undefined, what: string): ExprSource {
+    const text = this.string(node, what);
+    const scalar = node as Scalar;
+    const pos = this.pos(scalar);
+    const quoted = scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE';
+    const block = scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED';
+    if (block) {
+      const raw = this.text.slice(scalar.range![0]);
+      const firstContent = raw.indexOf('\n') + 1;
+      const indent = /^ */.exec(raw.slice(firstContent))![0].length;
+      return { text, pos: { file: this.file, line: pos.line + 1, col: indent + 1 } };
+    }
+    return { text, pos: { ...pos, col: pos.col + (quoted ? 1 : 0) } };
+  }
+
+  private located<T>(src: ExprSource, run: () => T): T {
+    try {
+      return run();
+    } catch (err) {
+      if (err instanceof ExprError) throw toInputError(src, err);
+      throw err;
+    }
+  }
+
+  // ── the file ─────────────────────────────────────────────────────────────
+  load(): Derivation {
+    const doc = parseDocument(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    const yamlError = doc.errors[0];
+    if (yamlError) {
+      const { line, col } = this.lines.linePos(yamlError.pos[0]);
+      throw new InputError({ file: this.file, line, col }, `YAML syntax error: ${yamlError.message.split('\n')[0]}`, 'valid YAML');
+    }
+    const top = this.map(doc.contents, 'the derivation file', ['gradproof', 'title', 'source', 'notation', 'model', 'claims'], ['gradproof', 'model', 'claims']);
+    const version = top.get('gradproof')!;
+    if (this.number(version.value, "'gradproof' (the format version)") !== 1) this.fail(version.value, 'unsupported format version', 'gradproof: 1');
+
+    const model = this.model(top.get('model')!.value);
+    const notation: Record<string, string> = {};
+    const notationNode = top.get('notation')?.value;
+    if (notationNode) {
+      if (!isMap(notationNode)) this.fail(notationNode, 'notation must be a mapping', 'e.g. profile: lab');
+      for (const pair of notationNode.items as Pair<Scalar, YNode>[]) notation[String(pair.key.value)] = this.string(pair.value, 'a notation hint');
+    }
+    const claims = this.claims(top.get('claims')!.value, model);
+    return {
+      file: this.file,
+      title: top.has('title') ? this.string(top.get('title')!.value, 'title') : this.file,
+      source: top.has('source') ? this.string(top.get('source')!.value, 'source') : null,
+      notation,
+      model,
+      claims,
+    };
+  }
+
+  // ── model ────────────────────────────────────────────────────────────────
+  private model(node: YNode | null): Model {
+    const m = this.map(node, 'model', ['name', 'sizes', 'symbols', 'equations', 'loss'], ['sizes', 'symbols', 'equations']);
+    const sizes = this.sizes(m.get('sizes')!.value);
+    const sizeScope: Scope = { sequences: new Set(), parameters: new Set(), loss: null, indexVars: new Set(Object.keys(sizes)), realVars: new Set() };
+    const symbols = this.symbols(m.get('symbols')!.value, sizes, sizeScope);
+    const lossNode = m.get('loss')?.value ?? null;
+    const lossName = lossNode ? this.lossName(lossNode) : null;
+    const shapeOf = (name: string): Shape => (name === lossName ? shapeFromDims([]) : symbols.get(name)!.shape);
+    const scope = (indexVars: Iterable<string>): Scope => ({
+      sequences: new Set([...symbols.values()].filter((s) => s.role !== 'parameter').map((s) => s.name)),
+      parameters: new Set([...symbols.values()].filter((s) => s.role === 'parameter').map((s) => s.name)),
+      loss: lossName,
+      indexVars: new Set(indexVars),
+      realVars: new Set(),
+    });
+
+    const eqNode = m.get('equations')!.value;
+    if (!isSeq(eqNode) || eqNode.items.length === 0) this.fail(eqNode, 'equations must be a non-empty list', "e.g. - h[t] = tanh(W*h[t-1] + U*x[t] + b)");
+    const equationScope = scope([...Object.keys(sizes), TIME_VAR]);
+    const parsed = (eqNode.items as YNode[]).map((item) => this.equation(item, symbols, equationScope, shapeOf));
+    const equations = this.orderEquations(parsed, symbols, eqNode);
+
+    let loss: Model['loss'] = null;
+    if (lossNode && lossName) {
+      const src = this.exprSource(lossNode, 'loss');
+      const eq = src.text.indexOf('=');
+      const rhsSrc: ExprSource = { text: src.text.slice(eq + 1), pos: { ...src.pos, col: src.pos.col + eq + 1 } };
+      const rhs = this.located(rhsSrc, () => {
+        const p = parseExpression(rhsSrc.text, scope(Object.keys(sizes)));
+        if (!isScalarShape(inferShape(p.expr, { shapeOf }, p.offsets))) throw new ExprError(0, 'the loss must be a scalar', 'e.g. L = sum(c .* h[T])');
+        walk(p.expr, (e) => {
+          if (e.kind === 'deriv' || e.kind === 'sym' && e.name === lossName) throw new ExprError(p.offsets.get(e) ?? 0, 'the loss cannot refer to itself or to derivatives');
+        });
+        return p.expr;
+      });
+      loss = { name: lossName, rhs, text: src.text.trim() };
+    }
+    return { name: m.has('name') ? this.string(m.get('name')!.value, 'model name') : 'model', sizes, symbols, equations, loss };
+  }
+
+  private sizes(node: YNode | null): Record<string, SizeRange> {
+    if (!isMap(node)) this.fail(node, 'sizes must be a mapping', 'e.g. d: 2..6');
+    const out: Record<string, SizeRange> = {};
+    for (const pair of node.items as Pair<Scalar, YNode>[]) {
+      const name = String(pair.key.value);
+      if (!IDENT.test(name) || name === TIME_VAR) this.fail(pair.key, `bad size name '${name}'`, `an identifier other than ${TIME_VAR}`);
+      const raw = this.string(pair.value, `size ${name}`);
+      const match = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(raw);
+      if (!match) this.fail(pair.value, `bad range for size ${name}`, 'an integer or a range such as 2..6');
+      const min = Number(match[1]);
+      const max = match[2] === undefined ? min : Number(match[2]);
+      if (min < 1 || max < min) this.fail(pair.value, `empty or non-positive range for size ${name}`, 'lo..hi with 1 ≤ lo ≤ hi');
+      out[name] = { min, max };
+    }
+    if (!out[HORIZON]) this.fail(node, `sizes must include ${HORIZON}, the last time step`, `${HORIZON}: 3..10`);
+    return out;
+  }
+
+  private symbols(node: YNode | null, sizes: Record<string, SizeRange>, sizeScope: Scope): Map<string, SymbolDecl> {
+    if (!isMap(node)) this.fail(node, 'symbols must be a mapping', 'e.g. W: { role: parameter, shape: [d, d] }');
+    const out = new Map<string, SymbolDecl>();
+    for (const pair of node.items as Pair<Scalar, YNode>[]) {
+      const name = String(pair.key.value);
+      if (!IDENT.test(name)) this.fail(pair.key, `bad symbol name '${name}'`, 'an identifier such as W_f');
+      if (sizes[name] || name === TIME_VAR) this.fail(pair.key, `symbol '${name}' clashes with a size or the time variable`);
+      const decl = this.map(pair.value, `symbol ${name}`, ['role', 'shape', 'init', 'description'], ['role', 'shape']);
+      const roleNode = decl.get('role')!.value;
+      const role = this.string(roleNode, 'role') as Role;
+      if (!ROLES.includes(role)) this.fail(roleNode, `unknown role '${role}'`, `one of ${ROLES.join(', ')}`);
+      const shape = this.shape(decl.get('shape')!.value, sizeScope);
+      let init: InitKind = isColumn(shape) ? 'bias' : 'weight';
+      const initNode = decl.get('init')?.value;
+      if (initNode) {
+        init = this.string(initNode, 'init') as InitKind;
+        if (!INITS.includes(init)) this.fail(initNode, `unknown init '${init}'`, `one of ${INITS.join(', ')}`);
+        if (role !== 'parameter') this.fail(initNode, 'only parameters take an init');
+      }
+      const description = decl.has('description') ? this.string(decl.get('description')!.value, 'description') : undefined;
+      out.set(name, { name, role, shape, init, ...(description ? { description } : {}) });
+    }
+    return out;
+  }
+
+  private shape(node: YNode | null, sizeScope: Scope): Shape {
+    if (!isSeq(node) || node.items.length > 2) this.fail(node, 'a shape is a list of at most two dimensions', '[d, d], [d] or []');
+    const dims: Affine[] = (node.items as YNode[]).map((item) => {
+      const src = this.exprSource(item, 'a dimension');
+      const dim = this.located(src, () => parseIndex(src.text, sizeScope));
+      if (dim.c < 0 || Object.values(dim.terms).some((c) => c < 0) || (isConstant(dim) && dim.c < 1))
+        this.fail(item, `dimension '${formatAffine(dim)}' is not positive`, 'a positive size expression such as d or d+m');
+      return dim;
+    });
+    return shapeFromDims(dims);
+  }
+
+  private lossName(node: YNode): string {
+    const src = this.exprSource(node, 'loss');
+    const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=[^=]/.exec(src.text);
+    if (!match) this.fail(node, 'the loss must be written NAME = expression', 'e.g. L = sum(c .* h[T])');
+    return match[1]!;
+  }
+
+  private equation(node: YNode, symbols: Map<string, SymbolDecl>, scope: Scope, shapeOf: (n: string) => Shape): Equation {
+    const src = this.exprSource(node, 'an equation');
+    const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*\[\s*t\s*\]\s*=(?!=)/.exec(src.text);
+    if (!match) this.fail(node, 'an equation must define a sequence at time t', 'NAME[t] = expression');
+    const target = match[1]!;
+    const decl = symbols.get(target);
+    const at = (offset: number): ExprSource => ({ text: src.text.slice(offset), pos: { ...src.pos, col: src.pos.col + offset } });
+    if (!decl || (decl.role !== 'state' && decl.role !== 'intermediate'))
+      throw new InputError(at(src.text.indexOf(target)).pos, `'${target}' is not a state or intermediate symbol`, 'the equation to define a declared state/intermediate');
+    const rhsSrc = at(match[0].length);
+    const rhs = this.located(rhsSrc, () => {
+      const p = parseExpression(rhsSrc.text, scope);
+      const shape = inferShape(p.expr, { shapeOf }, p.offsets);
+      if (!sameShape(shape, decl.shape)) throw new ExprError(0, `the right-hand side is ${formatShape(shape)} but ${target} is ${formatShape(decl.shape)}`);
+      walk(p.expr, (e) => {
+        const where = p.offsets.get(e) ?? 0;
+        if (e.kind === 'deriv' || e.kind === 'norm' || e.kind === 'prod' || e.kind === 'sum' || e.kind === 'supabs')
+          throw new ExprError(where, `${e.kind} is not allowed in a model equation`);
+        if (e.kind === 'sym' && e.name === scope.loss) throw new ExprError(where, 'an equation cannot use the loss');
+        if (e.kind === 'ivar' && e.name === TIME_VAR) throw new ExprError(where, 't may appear only as a time index');
+        if (e.kind === 'seq') {
+          const ok = affineVars(e.time).join() === TIME_VAR && e.time.terms[TIME_VAR] === 1 && (e.time.c === 0 || e.time.c === -1);
+          if (!ok) throw new ExprError(where, `time index '${formatAffine(e.time)}' not supported in an equation`, 't or t-1');
+          const ref = symbols.get(e.name)!;
+          if (e.time.c === -1 && ref.role !== 'state')
+            throw new ExprError(where, `'${e.name}[t-1]' needs an initial value: declare ${e.name} with role state`);
+        }
+      });
+      return p.expr;
+    });
+    return { target, rhs, text: src.text.trim() };
+  }
+
+  /** Orders equations so that same-time dependencies come first; rejects cycles and duplicates. */
+  private orderEquations(equations: Equation[], symbols: Map<string, SymbolDecl>, listNode: YNode): Equation[] {
+    const byTarget = new Map<string, Equation>();
+    equations.forEach((eq, i) => {
+      if (byTarget.has(eq.target)) this.fail((listNode as { items: YNode[] }).items[i], `'${eq.target}' is defined twice`);
+      byTarget.set(eq.target, eq);
+    });
+    for (const s of symbols.values())
+      if ((s.role === 'state' || s.role === 'intermediate') && !byTarget.has(s.name))
+        this.fail(listNode, `no equation defines '${s.name}'`, `${s.name}[t] = …`);
+    const ordered: Equation[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (eq: Equation, chain: string[]): void => {
+      if (state.get(eq.target) === 'done') return;
+      if (state.get(eq.target) === 'visiting')
+        this.fail(listNode, `equations depend on each other at the same time step: ${[...chain, eq.target].join(' → ')}`, 'an acyclic system');
+      state.set(eq.target, 'visiting');
+      walk(eq.rhs, (e) => {
+        if (e.kind === 'seq' && e.time.c === 0) {
+          const dep = byTarget.get(e.name);
+          if (dep) visit(dep, [...chain, eq.target]);
+        }
+      });
+      state.set(eq.target, 'done');
+      ordered.push(eq);
+    };
+    for (const eq of equations) visit(eq, []);
+    return ordered;
+  }
+
+  // ── claims ───────────────────────────────────────────────────────────────
+  private claims(node: YNode | null, model: Model): Claim[] {
+    if (!isSeq(node)) this.fail(node, 'claims must be a list');
+    const seen = new Set<string>();
+    const claims = (node.items as YNode[]).map((item) => {
+      const claim = this.claim(item, model);
+      if (seen.has(claim.id)) this.fail(item, `duplicate claim id '${claim.id}'`);
+      seen.add(claim.id);
+      return claim;
+    });
+    for (const claim of claims)
+      if (claim.corrects && !seen.has(claim.corrects))
+        throw new InputError(claim.pos, `claim '${claim.id}' corrects unknown claim '${claim.corrects}'`);
+    return claims;
+  }
+
+  private claim(node: YNode, model: Model): Claim {
+    const c = this.map(node, 'a claim', ['id', 'label', 'source-text', 'claim', 'forall', 'expect', 'regimes', 'tolerance', 'corrects', 'note'], ['id', 'claim', 'expect']);
+    const id = this.string(c.get('id')!.value, 'claim id');
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id)) this.fail(c.get('id')!.value, `bad claim id '${id}'`, 'letters, digits, . _ -');
+    const opt = (key: string): string | null => (c.has(key) ? this.string(c.get(key)!.value, key) : null);
+
+    const sizeNames = Object.keys(model.sizes);
+    const forall = c.has('forall') ? this.quantifiers(c.get('forall')!.value, sizeNames, model) : [];
+    const names = [...sizeNames, ...forall.map((q) => q.name)];
+    const symbols = [...model.symbols.values()];
+    const scope: Scope = {
+      sequences: new Set(symbols.filter((s) => s.role !== 'parameter').map((s) => s.name)),
+      parameters: new Set(symbols.filter((s) => s.role === 'parameter').map((s) => s.name)),
+      loss: model.loss?.name ?? null,
+      indexVars: new Set(names),
+      realVars: new Set(),
+    };
+    const shapeOf = (name: string): Shape => (name === model.loss?.name ? shapeFromDims([]) : model.symbols.get(name)!.shape);
+
+    const src = this.exprSource(c.get('claim')!.value, 'claim');
+    const split = splitRelation(src.text);
+    if (!split) this.fail(c.get('claim')!.value, 'a claim relates two sides', 'lhs = rhs, lhs <= rhs or lhs >= rhs');
+    const side = (start: number, text: string) => {
+      const sideSrc: ExprSource = { text, pos: { ...src.pos, col: src.pos.col + start } };
+      return this.located(sideSrc, () => {
+        const p = parseExpression(text, scope);
+        this.checkDerivs(p.expr, model, p.offsets);
+        return { ...p, shape: inferShape(p.expr, { shapeOf }, p.offsets) };
+      });
+    };
+    const lhs = side(0, split.left);
+    const rhs = side(split.rightStart, split.right);
+    const relSrc: ExprSource = { text: src.text, pos: src.pos };
+    if (!sameShape(lhs.shape, rhs.shape) && !(isScalarShape(rhs.shape) && split.relation === '='))
+      throw toInputError(relSrc, new ExprError(split.at, `the sides have different shapes: ${formatShape(lhs.shape)} and ${formatShape(rhs.shape)}`));
+    if (split.relation !== '=' && (!isScalarShape(lhs.shape) || !isScalarShape(rhs.shape)))
+      throw toInputError(relSrc, new ExprError(split.at, 'an inequality compares scalars', 'norms, e.g. norm2(jac(h[T], h[T-k])) <= …'));
+
+    const expectNode = c.get('expect')!.value;
+    const expect = this.string(expectNode, 'expect') as Verdict;
+    if (!VERDICTS.includes(expect)) this.fail(expectNode, `unknown verdict '${expect}'`, `one of ${VERDICTS.join(', ')}`);
+
+    let regimes: RegimeName[] | null = null;
+    const regimesNode = c.get('regimes')?.value;
+    if (regimesNode) {
+      if (!isSeq(regimesNode) || regimesNode.items.length === 0) this.fail(regimesNode, 'regimes must be a non-empty list', REGIMES.join(', '));
+      regimes = (regimesNode.items as YNode[]).map((item) => {
+        const r = this.string(item, 'regime') as RegimeName;
+        if (!REGIMES.includes(r)) this.fail(item, `unknown regime '${r}'`, `one of ${REGIMES.join(', ')}`);
+        return r;
+      });
+    }
+    let tolerance = DEFAULT_TOLERANCE;
+    const tolNode = c.get('tolerance')?.value;
+    if (tolNode) {
+      tolerance = this.number(tolNode, 'tolerance');
+      if (!(tolerance > 0 && tolerance < 1)) this.fail(tolNode, 'tolerance must be a relative error in (0, 1)', 'e.g. 1e-9');
+    }
+    return {
+      id,
+      label: opt('label'),
+      sourceText: opt('source-text'),
+      statement: src.text.trim(),
+      lhs: lhs.expr,
+      relation: split.relation,
+      rhs: rhs.expr,
+      forall,
+      expect,
+      regimes,
+      tolerance,
+      corrects: opt('corrects'),
+      note: opt('note'),
+      pos: this.pos(node),
+    };
+  }
+
+  private quantifiers(node: YNode | null, sizeNames: string[], model: Model): Quantifier[] {
+    const src = this.exprSource(node, 'forall');
+    const out: Quantifier[] = [];
+    let offset = 0;
+    for (const part of src.text.split(',')) {
+      const partSrc: ExprSource = { text: part, pos: { ...src.pos, col: src.pos.col + offset } };
+      offset += part.length + 1;
+      const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s+in\s+(.+?)\.\.(.+)$/.exec(part);
+      if (!match) throw toInputError(partSrc, new ExprError(0, 'bad quantifier', 'k in 1..T (several separated by commas)'));
+      const name = match[1]!;
+      if (sizeNames.includes(name) || model.symbols.has(name) || out.some((q) => q.name === name) || name === model.loss?.name)
+        throw toInputError(partSrc, new ExprError(part.indexOf(name), `quantifier '${name}' clashes with another name`));
+      const scope: Scope = { sequences: new Set(), parameters: new Set(), loss: null, indexVars: new Set([...sizeNames, ...out.map((q) => q.name)]), realVars: new Set() };
+      const loStart = part.indexOf(match[2]!, match[0].indexOf(' in ') + 4);
+      const lo = this.located({ text: match[2]!, pos: { ...partSrc.pos, col: partSrc.pos.col + loStart } }, () => parseIndex(match[2]!, scope));
+      const hiStart = part.lastIndexOf('..') + 2;
+      const hi = this.located({ text: match[3]!, pos: { ...partSrc.pos, col: partSrc.pos.col + hiStart } }, () => parseIndex(match[3]!, scope));
+      out.push({ name, lo, hi });
+    }
+    return out;
+  }
+
+  /** Derivatives are taken between graph nodes the numeric engine can seed. */
+  private checkDerivs(expr: Expr, model: Model, offsets: WeakMap<Expr, number>): void {
+    walk(expr, (e) => {
+      if (e.kind !== 'deriv') return;
+      const where = offsets.get(e) ?? 0;
+      const isLoss = (name: string) => name === model.loss?.name;
+      if (isLoss(e.wrt.name)) throw new ExprError(where, 'cannot differentiate with respect to the loss');
+      if (e.mode === 'grad' && !isLoss(e.of.name) && !isScalarShape(model.symbols.get(e.of.name)!.shape))
+        throw new ExprError(where, 'grad takes the loss (or a scalar) first', 'grad(L, h[t])');
+      if (e.mode !== 'grad' && isLoss(e.of.name)) throw new ExprError(where, `use grad for the loss`, 'grad(L, h[t])');
+      if (model.symbols.get(e.wrt.name)?.role === 'parameter' && e.mode !== 'grad')
+        throw new ExprError(where, 'derivatives with respect to a parameter are supported as grad(L, W)');
+      for (const f of e.fixed)
+        if (isLoss(f.name) || model.symbols.get(f.name)?.role === 'parameter' || !f.time)
+          throw new ExprError(where, `only sequence values can be held fixed, not '${f.name}'`, 'partial(C[t], C[t-1], h[t-1])');
+    });
+  }
+}
+
+/** Splits `lhs REL rhs` at the one top-level relation; null if there is none. */
+export function splitRelation(text: string): { left: string; right: string; rightStart: number; relation: Relation; at: number } | null {
+  let depth = 0;
+  let found: { at: number; len: number; relation: Relation } | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch)) depth--;
+    else if (depth === 0) {
+      const two = text.slice(i, i + 2);
+      let hit: { len: number; relation: Relation } | null = null;
+      if (two === '<=' || ch === '≤') hit = { len: ch === '≤' ? 1 : 2, relation: '<=' };
+      else if (two === '>=' || ch === '≥') hit = { len: ch === '≥' ? 1 : 2, relation: '>=' };
+      else if (two === '==') hit = { len: 2, relation: '=' };
+      else if (ch === '=') hit = { len: 1, relation: '=' };
+      if (hit) {
+        if (found) return null;
+        found = { at: i, ...hit };
+        i += hit.len - 1;
+      }
+    }
+  }
+  if (!found) return null;
+  const rightStart = found.at + found.len;
+  return { left: text.slice(0, found.at), right: text.slice(rightStart), rightStart, relation: found.relation, at: found.at };
+}

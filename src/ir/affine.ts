@@ -1,0 +1,81 @@
+/**
+ * Integer affine expressions: the language of time indices and range bounds
+ * (`t-1`, `T-k+i`, `2`). Keeping them affine makes shifts, substitution and
+ * bound arithmetic exact, which the symbolic engine relies on.
+ */
+export interface Affine {
+  readonly c: number;
+  /** variable → integer coefficient; never holds a zero coefficient */
+  readonly terms: Readonly<Record<string, number>>;
+}
+
+export type IntEnv = Readonly<Record<string, number>>;
+
+export function affine(c: number, terms: Record<string, number> = {}): Affine {
+  const clean: Record<string, number> = {};
+  for (const name of Object.keys(terms).sort()) {
+    const coef = terms[name]!;
+    if (coef !== 0) clean[name] = coef;
+  }
+  return { c, terms: clean };
+}
+
+export const affineVar = (name: string): Affine => affine(0, { [name]: 1 });
+
+export function affineAdd(a: Affine, b: Affine, sign = 1): Affine {
+  const terms: Record<string, number> = { ...a.terms };
+  for (const [name, coef] of Object.entries(b.terms)) terms[name] = (terms[name] ?? 0) + sign * coef;
+  return affine(a.c + sign * b.c, terms);
+}
+
+export function affineScale(a: Affine, factor: number): Affine {
+  const terms: Record<string, number> = {};
+  for (const [name, coef] of Object.entries(a.terms)) terms[name] = coef * factor;
+  return affine(a.c * factor, terms);
+}
+
+export function affineVars(a: Affine): string[] {
+  return Object.keys(a.terms);
+}
+
+export function isConstant(a: Affine): boolean {
+  return affineVars(a).length === 0;
+}
+
+/** Evaluates with every variable bound; throws on an unbound one (a caller bug, not user input). */
+export function evalAffine(a: Affine, env: IntEnv): number {
+  let value = a.c;
+  for (const [name, coef] of Object.entries(a.terms)) {
+    const bound = env[name];
+    if (bound === undefined) throw new Error(`unbound index variable ${name}`);
+    value += coef * bound;
+  }
+  return value;
+}
+
+/** Substitutes bound variables, leaving the others symbolic. */
+export function substituteAffine(a: Affine, env: IntEnv): Affine {
+  let c = a.c;
+  const terms: Record<string, number> = {};
+  for (const [name, coef] of Object.entries(a.terms)) {
+    const bound = env[name];
+    if (bound === undefined) terms[name] = coef;
+    else c += coef * bound;
+  }
+  return affine(c, terms);
+}
+
+export function affineEquals(a: Affine, b: Affine): boolean {
+  return formatAffine(a) === formatAffine(b);
+}
+
+/** `T-k+i`, `t-1`, `3`: variables in sorted order, constant last. */
+export function formatAffine(a: Affine): string {
+  let out = '';
+  for (const [name, coef] of Object.entries(a.terms)) {
+    const magnitude = Math.abs(coef) === 1 ? name : `${Math.abs(coef)}*${name}`;
+    out += coef < 0 ? `-${magnitude}` : out === '' ? magnitude : `+${magnitude}`;
+  }
+  if (a.c !== 0 || out === '') out += a.c < 0 ? `${a.c}` : out === '' ? `${a.c}` : `+${a.c}`;
+  return out;
+}

@@ -1,0 +1,64 @@
+/**
+ * Content keys: an expression's identity plus the values of every index it
+ * uses. Two evaluations with equal keys denote the same value on an instance
+ * (`h[T-k+i]` at k=5, i=2 and at k=6, i=3 share a key), which lets the
+ * evaluator memoise factors across lags without re-printing expressions.
+ */
+import { type Affine, formatAffine, type IntEnv, substituteAffine } from './affine.js';
+import { children, type Expr, type NodeRef } from './expr.js';
+
+type Part = { readonly affine: Affine } | { readonly ivar: string };
+
+const ids = new WeakMap<Expr, number>();
+const partsCache = new WeakMap<Expr, readonly Part[]>();
+let nextId = 1;
+
+function parts(e: Expr): readonly Part[] {
+  let out = partsCache.get(e);
+  if (out) return out;
+  const acc: Part[] = [];
+  const refTime = (r: NodeRef) => {
+    if (r.time) acc.push({ affine: r.time });
+  };
+  const visit = (x: Expr) => {
+    switch (x.kind) {
+      case 'seq':
+        acc.push({ affine: x.time });
+        break;
+      case 'ivar':
+        acc.push({ ivar: x.name });
+        break;
+      case 'prod':
+      case 'sum':
+        acc.push({ affine: x.lo }, { affine: x.hi });
+        break;
+      case 'deriv':
+        [x.of, x.wrt, ...x.fixed].forEach(refTime);
+        break;
+      default:
+        break;
+    }
+    children(x).forEach(visit);
+  };
+  visit(e);
+  out = acc;
+  partsCache.set(e, out);
+  return out;
+}
+
+export function contentKey(e: Expr, env: IntEnv): string {
+  let id = ids.get(e);
+  if (id === undefined) {
+    id = nextId++;
+    ids.set(e, id);
+  }
+  let key = `${id}`;
+  for (const p of parts(e)) {
+    if ('ivar' in p) key += `,${env[p.ivar] ?? p.ivar}`;
+    else {
+      const s = substituteAffine(p.affine, env);
+      key += `,${Object.keys(s.terms).length === 0 ? s.c : formatAffine(s)}`;
+    }
+  }
+  return key;
+}

@@ -1,0 +1,112 @@
+/**
+ * The matrix-level IR: what a derivation file's ASCII math becomes after
+ * parsing. Every node is plain data so that the numeric evaluator, the shape
+ * checker, the canonical printer and (later) the symbolic engine can each walk
+ * it without owning it.
+ */
+import type { Affine } from './affine.js';
+
+/** Elementwise scalar functions known to the engine (see functions.ts). */
+export type ElementwiseFn = 'tanh' | 'sigma' | 'exp' | 'log' | 'abs' | 'identity';
+
+export type NormKind = '2' | 'F' | 'inf';
+
+/** A node of the unrolled computation graph: a sequence at a time, a parameter, or the loss. */
+export interface NodeRef {
+  readonly name: string;
+  /** null for parameters and the loss, which are not indexed by time */
+  readonly time: Affine | null;
+}
+
+export type DerivMode = 'grad' | 'jac' | 'partial';
+
+export type Expr =
+  | { readonly kind: 'num'; readonly value: number }
+  /** a parameter (matrix/vector) or the loss symbol */
+  | { readonly kind: 'sym'; readonly name: string }
+  /** a time-indexed sequence value, `h[t-1]` */
+  | { readonly kind: 'seq'; readonly name: string; readonly time: Affine }
+  /** an integer index variable or size used as a scalar, e.g. `k` in `norm2(W)^k` */
+  | { readonly kind: 'ivar'; readonly name: string }
+  /** the bound real variable of `supabs(x, …)` */
+  | { readonly kind: 'rvar'; readonly name: string }
+  | { readonly kind: 'add' | 'sub' | 'mul' | 'emul' | 'div'; readonly left: Expr; readonly right: Expr }
+  | { readonly kind: 'neg'; readonly arg: Expr }
+  /** scalar power `a^b` */
+  | { readonly kind: 'pow'; readonly base: Expr; readonly exponent: Expr }
+  /** elementwise power with a constant exponent, `v.^2` */
+  | { readonly kind: 'epow'; readonly base: Expr; readonly exponent: number }
+  | { readonly kind: 'transpose'; readonly arg: Expr }
+  | { readonly kind: 'call'; readonly fn: ElementwiseFn; readonly arg: Expr }
+  | { readonly kind: 'diag'; readonly arg: Expr }
+  | { readonly kind: 'norm'; readonly which: NormKind; readonly arg: Expr }
+  /** sum of all entries, `sum(v)` */
+  | { readonly kind: 'sumall'; readonly arg: Expr }
+  /** vertical concatenation, `[h[t-1]; x[t]]` */
+  | { readonly kind: 'concat'; readonly items: readonly Expr[] }
+  /** ordered product (index increasing left to right) or sum over an integer range */
+  | {
+      readonly kind: 'prod' | 'sum';
+      readonly index: string;
+      readonly lo: Affine;
+      readonly hi: Affine;
+      readonly body: Expr;
+    }
+  /**
+   * Derivatives of one graph node with respect to another. `grad` is the
+   * gradient (a column) of a scalar; `jac` the total Jacobian ∂of/∂wrt through
+   * the unrolled graph; `partial` the same with the `fixed` nodes held fixed.
+   */
+  | {
+      readonly kind: 'deriv';
+      readonly mode: DerivMode;
+      readonly of: NodeRef;
+      readonly wrt: NodeRef;
+      readonly fixed: readonly NodeRef[];
+    }
+  /** sup over real x of |body(x)|, for bounds such as max_x |1 − tanh(x)²| */
+  | { readonly kind: 'supabs'; readonly variable: string; readonly body: Expr };
+
+export type ExprKind = Expr['kind'];
+
+/** Immediate children, for generic walks. */
+export function children(e: Expr): Expr[] {
+  switch (e.kind) {
+    case 'num':
+    case 'sym':
+    case 'seq':
+    case 'ivar':
+    case 'rvar':
+    case 'deriv':
+      return [];
+    case 'add':
+    case 'sub':
+    case 'mul':
+    case 'emul':
+    case 'div':
+      return [e.left, e.right];
+    case 'pow':
+      return [e.base, e.exponent];
+    case 'epow':
+      return [e.base];
+    case 'neg':
+    case 'transpose':
+    case 'call':
+    case 'diag':
+    case 'norm':
+    case 'sumall':
+      return [e.arg];
+    case 'concat':
+      return [...e.items];
+    case 'prod':
+    case 'sum':
+    case 'supabs':
+      return [e.body];
+  }
+}
+
+/** Pre-order walk. */
+export function walk(e: Expr, visit: (node: Expr) => void): void {
+  visit(e);
+  for (const child of children(e)) walk(child, visit);
+}

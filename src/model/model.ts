@@ -1,0 +1,48 @@
+/**
+ * A model: the forward equations of a recurrent cell as data. Built by the
+ * derivation loader, consumed by the numeric program compiler and (later) the
+ * symbolic engine.
+ */
+import type { Expr } from '../ir/expr.js';
+import type { Shape } from '../ir/shapes.js';
+
+export type Role = 'parameter' | 'input' | 'state' | 'intermediate';
+
+/**
+ * How a parameter is drawn on an instance; `recurrent` matrices get the
+ * regime's spectral norm, the others a fan-in-scaled Gaussian.
+ */
+export type InitKind = 'recurrent' | 'weight' | 'bias' | 'forget-bias' | 'gaussian';
+
+export interface SymbolDecl {
+  readonly name: string;
+  readonly role: Role;
+  readonly shape: Shape;
+  readonly init: InitKind;
+  readonly description?: string;
+}
+
+export interface SizeRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface Equation {
+  /** the sequence this equation defines at time t */
+  readonly target: string;
+  readonly rhs: Expr;
+  readonly text: string;
+}
+
+export interface Model {
+  readonly name: string;
+  /** size names (always including T, the last time step) and the ranges instances draw them from */
+  readonly sizes: Readonly<Record<string, SizeRange>>;
+  readonly symbols: ReadonlyMap<string, SymbolDecl>;
+  /** in evaluation order within one time step */
+  readonly equations: readonly Equation[];
+  readonly loss: { readonly name: string; readonly rhs: Expr; readonly text: string } | null;
+}
+
+export const TIME_VAR = 't';
+export const HORIZON = 'T';

@@ -1,0 +1,330 @@
+/**
+ * Evaluates claim expressions on one instance. Derivatives come from the
+ * unrolled graph's exact sweeps; products and Jacobians stay lazy operators;
+ * every value is memoised by content key, so a quantifier sweep over lags
+ * reuses sweeps and partial products instead of recomputing them.
+ */
+import { evalAffine, type IntEnv } from '../ir/affine.js';
+import { contentKey } from '../ir/content-key.js';
+import type { Expr, NodeRef } from '../ir/expr.js';
+import { ELEMENTWISE } from '../ir/functions.js';
+import { formatNodeRef } from '../ir/print.js';
+import { frobenius, matMul, norm2, normInf, normInfVec, spectralNorm } from './linalg.js';
+import { supAbs } from './sup.js';
+import { type GraphNode, nodeKey, type Unrolled } from './unrolled.js';
+import {
+  asDense,
+  asOp,
+  BaseOp,
+  basis,
+  ComposeOp,
+  columnsToDense,
+  dense,
+  type Dense,
+  DiagOp,
+  type Factor,
+  IdentityOp,
+  isScalarValue,
+  type LinOp,
+  ProdOp,
+  rowsToDense,
+  scalar,
+  ScaledOp,
+  SumOp,
+  TransposeOp,
+  type Value,
+} from './values.js';
+
+/** A claim refers to a node that does not exist for this binding (e.g. h[-1]). */
+export class DomainError extends Error {}
+
+/** A derivative evaluated during a binding, resolved to graph nodes, for cross-checks. */
+export interface ResolvedDeriv {
+  readonly mode: 'grad' | 'jac' | 'partial';
+  readonly of: GraphNode;
+  readonly wrt: GraphNode;
+  readonly fixed: ReadonlySet<string>;
+  readonly text: string;
+}
+
+export class Evaluator {
+  private readonly cache = new Map<string, Value>();
+  private readonly sweeps = new Map<string, (n: GraphNode) => Float64Array | null>();
+  private readonly productMemo = new Map<string, Dense>();
+  /** materialise Jacobians by rows (reverse sweeps) rather than columns (forward sweeps) */
+  preferRows = false;
+  /** derivatives touched since the last reset, for reference cross-checks */
+  readonly touched = new Map<string, ResolvedDeriv>();
+
+  constructor(
+    readonly graph: Unrolled,
+    readonly sizes: IntEnv,
+  ) {}
+
+  evaluate(e: Expr, env: IntEnv): Value {
+    const full = { ...this.sizes, ...env };
+    return this.eval(e, full);
+  }
+
+  private eval(e: Expr, env: IntEnv): Value {
+    const key = contentKey(e, env);
+    let v = this.cache.get(key);
+    if (!v) {
+      v = this.compute(e, env);
+      this.cache.set(key, v);
+    }
+    if (e.kind === 'deriv') this.touch(e, env);
+    return v;
+  }
+
+  private node(ref: NodeRef, env: IntEnv): GraphNode {
+    const n: GraphNode = { name: ref.name, time: ref.time ? evalAffine(ref.time, env) : null };
+    const problem = this.graph.nodeProblem(n);
+    if (problem) throw new DomainError(`${formatNodeRef(ref)} with ${describeEnv(ref, env)}: ${problem}`);
+    return n;
+  }
+
+  private touch(e: Extract<Expr, { kind: 'deriv' }>, env: IntEnv): void {
+    const of = this.node(e.of, env);
+    const wrt = this.node(e.wrt, env);
+    const fixed = new Set(e.fixed.map((f) => nodeKey(this.node(f, env))));
+    const key = `${e.mode}|${nodeKey(of)}|${nodeKey(wrt)}|${[...fixed].sort().join()}`;
+    if (!this.touched.has(key)) this.touched.set(key, { mode: e.mode, of, wrt, fixed, text: key });
+  }
+
+  /** Memoised derivative sweep; shared by every quantity that needs the same seed. */
+  sweep(kind: 'tan' | 'adj', from: GraphNode, dir: Dense, fixed: ReadonlySet<string>) {
+    const key = `${kind}|${nodeKey(from)}|${[...fixed].sort().join()}|${dir.id}`;
+    let s = this.sweeps.get(key);
+    if (!s) {
+      s = kind === 'tan' ? this.graph.tangents(from, dir.data, fixed) : this.graph.adjoints(from, dir.data, fixed);
+      this.sweeps.set(key, s);
+    }
+    return s;
+  }
+
+  private size(n: GraphNode): number {
+    const [r, c] = this.graph.dims(n.name);
+    return r * c;
+  }
+
+  private compute(e: Expr, env: IntEnv): Value {
+    switch (e.kind) {
+      case 'num':
+        return scalar(e.value);
+      case 'ivar': {
+        const v = env[e.name];
+        if (v === undefined) throw new Error(`unbound ${e.name}`);
+        return scalar(v);
+      }
+      case 'rvar':
+        throw new Error('a real variable outside supabs');
+      case 'sym':
+      case 'seq': {
+        const n = this.node(e.kind === 'sym' ? { name: e.name, time: null } : { name: e.name, time: e.time }, env);
+        const [r, c] = this.graph.dims(n.name);
+        return dense(r, c, this.graph.value(n));
+      }
+      case 'add':
+      case 'sub':
+        return this.addSub(this.eval(e.left, env), this.eval(e.right, env), e.kind === 'add' ? 1 : -1);
+      case 'mul':
+        return this.mul(this.eval(e.left, env), this.eval(e.right, env));
+      case 'emul':
+      case 'div': {
+        const [a, b] = [asDense(this.eval(e.left, env)), asDense(this.eval(e.right, env))];
+        return zipDense(a, b, e.kind === 'emul' ? (x, y) => x * y : (x, y) => x / y);
+      }
+      case 'pow': {
+        const [a, b] = [asDense(this.eval(e.base, env)), asDense(this.eval(e.exponent, env))];
+        return scalar(a.data[0]! ** b.data[0]!);
+      }
+      case 'epow': {
+        const a = asDense(this.eval(e.base, env));
+        return dense(a.rows, a.cols, a.data.map((x) => x ** e.exponent));
+      }
+      case 'neg': {
+        const a = this.eval(e.arg, env);
+        return a.kind === 'op' ? new ScaledOp(-1, a) : dense(a.rows, a.cols, a.data.map((x) => -x));
+      }
+      case 'transpose': {
+        const a = this.eval(e.arg, env);
+        if (a.kind === 'op') return new TransposeOp(a);
+        return columnsToDense(a.cols, a.rows, (j) => a.data.slice(j * a.cols, (j + 1) * a.cols));
+      }
+      case 'call': {
+        const a = asDense(this.eval(e.arg, env));
+        return dense(a.rows, a.cols, a.data.map(ELEMENTWISE[e.fn].value));
+      }
+      case 'diag':
+        return new DiagOp(asDense(this.eval(e.arg, env)));
+      case 'norm':
+        return scalar(normOf(asDense(this.eval(e.arg, env)), e.which));
+      case 'sumall':
+        return scalar(asDense(this.eval(e.arg, env)).data.reduce((s, x) => s + x, 0));
+      case 'concat': {
+        const parts = e.items.map((i) => asDense(this.eval(i, env)));
+        const data = new Float64Array(parts.reduce((n, p) => n + p.data.length, 0));
+        let at = 0;
+        for (const p of parts) {
+          data.set(p.data, at);
+          at += p.data.length;
+        }
+        return dense(data.length, 1, data);
+      }
+      case 'prod':
+        return this.product(e, env);
+      case 'sum': {
+        const lo = evalAffine(e.lo, env);
+        const hi = evalAffine(e.hi, env);
+        if (hi < lo) return scalar(0);
+        let acc = this.eval(e.body, { ...env, [e.index]: lo });
+        for (let i = lo + 1; i <= hi; i++) acc = this.addSub(acc, this.eval(e.body, { ...env, [e.index]: i }), 1);
+        return acc;
+      }
+      case 'deriv':
+        return this.derivative(e, env);
+      case 'supabs':
+        return scalar(supAbs(e, (body, x) => asDense(this.evalReal(body, env, e.variable, x)).data[0]!));
+    }
+  }
+
+  /** Evaluates a scalar body at a real point without caching (sup searches visit thousands of points). */
+  private evalReal(e: Expr, env: IntEnv, variable: string, x: number): Dense {
+    const rec = (n: Expr): Dense => {
+      switch (n.kind) {
+        case 'rvar':
+          return scalar(n.name === variable ? x : NaN);
+        case 'num':
+          return scalar(n.value);
+        case 'add':
+        case 'sub':
+        case 'mul':
+        case 'emul':
+        case 'div': {
+          const [a, b] = [rec(n.left).data[0]!, rec(n.right).data[0]!];
+          const ops = { add: a + b, sub: a - b, mul: a * b, emul: a * b, div: a / b };
+          return scalar(ops[n.kind]);
+        }
+        case 'pow':
+          return scalar(rec(n.base).data[0]! ** rec(n.exponent).data[0]!);
+        case 'epow':
+          return scalar(rec(n.base).data[0]! ** n.exponent);
+        case 'neg':
+          return scalar(-rec(n.arg).data[0]!);
+        case 'call':
+          return scalar(ELEMENTWISE[n.fn].value(rec(n.arg).data[0]!));
+        default:
+          return asDense(this.eval(n, env));
+      }
+    };
+    return rec(e);
+  }
+
+  private addSub(a: Value, b: Value, sign: number): Value {
+    if (a.kind === 'dense' && b.kind === 'dense') return zipDense(a, b, (x, y) => x + sign * y);
+    if (isScalarValue(a) || isScalarValue(b)) return zipDense(asDense(a), asDense(b), (x, y) => x + sign * y);
+    return new SumOp([asOp(a), asOp(b)], [1, sign]);
+  }
+
+  private mul(a: Value, b: Value): Value {
+    if (a.kind === 'dense' && isScalarValue(a)) return b.kind === 'op' ? new ScaledOp(a.data[0]!, b) : zipDense(a, b, (x, y) => x * y);
+    if (b.kind === 'dense' && isScalarValue(b)) return a.kind === 'op' ? new ScaledOp(b.data[0]!, a) : zipDense(a, b, (x, y) => x * y);
+    if (a.kind === 'dense' && b.kind === 'dense') {
+      const m = matMul(a, b);
+      return dense(m.rows, m.cols, m.data);
+    }
+    if (a.kind === 'op' && b.kind === 'dense') {
+      if (b.cols === 1) return a.apply(b);
+      return columnsToDense(a.rows, b.cols, (j) => a.apply(dense(b.rows, 1, column(b, j))).data);
+    }
+    if (a.kind === 'dense' && b.kind === 'op' && a.rows === 1) return transposeVector(b.applyT(dense(a.cols, 1, a.data)));
+    return new ComposeOp(asOp(a), asOp(b));
+  }
+
+  private product(e: Extract<Expr, { kind: 'prod' | 'sum' }>, env: IntEnv): LinOp {
+    const lo = evalAffine(e.lo, env);
+    const hi = evalAffine(e.hi, env);
+    const factors: Factor[] = [];
+    let n = 0;
+    for (let i = lo; i <= hi; i++) {
+      const inner = { ...env, [e.index]: i };
+      factors.push({ key: contentKey(e.body, inner), value: () => asOp(this.eval(e.body, inner)) });
+    }
+    if (factors.length === 0) {
+      // The empty product is the identity of the body's size, read off any in-range factor.
+      n = asOp(this.eval(e.body, { ...env, [e.index]: lo })).rows;
+      return new IdentityOp(n);
+    }
+    n = factors[0]!.value().rows;
+    return new ProdOp(n, factors, this.productMemo);
+  }
+
+  private derivative(e: Extract<Expr, { kind: 'deriv' }>, env: IntEnv): Value {
+    const of = this.node(e.of, env);
+    const wrt = this.node(e.wrt, env);
+    const fixed = new Set(e.fixed.map((f) => nodeKey(this.node(f, env))));
+    const nOf = this.size(of);
+    const nWrt = this.size(wrt);
+    if (e.mode === 'grad') {
+      const adj = this.sweep('adj', of, scalar(1), fixed)(wrt);
+      const [r, c] = this.graph.dims(wrt.name);
+      return dense(r, c, adj ?? new Float64Array(nWrt));
+    }
+    return new JacobianOp(this, of, wrt, fixed, nOf, nWrt);
+  }
+}
+
+/** ∂of/∂wrt as an operator: columns from tangent sweeps, rows from adjoint sweeps. */
+class JacobianOp extends BaseOp {
+  constructor(
+    private readonly ev: Evaluator,
+    private readonly of: GraphNode,
+    private readonly wrt: GraphNode,
+    private readonly fixed: ReadonlySet<string>,
+    rows: number,
+    cols: number,
+  ) {
+    super(rows, cols);
+  }
+  apply(x: Dense): Dense {
+    return dense(this.rows, 1, this.ev.sweep('tan', this.wrt, x, this.fixed)(this.of) ?? new Float64Array(this.rows));
+  }
+  applyT(y: Dense): Dense {
+    return dense(this.cols, 1, this.ev.sweep('adj', this.of, y, this.fixed)(this.wrt) ?? new Float64Array(this.cols));
+  }
+  override materialize(): Dense {
+    if (!this.ev.preferRows) return super.materialize();
+    return rowsToDense(this.rows, this.cols, (i) => this.applyT(basis(this.rows, i)).data);
+  }
+}
+
+function describeEnv(ref: NodeRef, env: IntEnv): string {
+  const vars = ref.time ? Object.keys(ref.time.terms) : [];
+  return vars.map((v) => `${v}=${env[v]}`).join(', ') || 'no variables';
+}
+
+function column(m: Dense, j: number): Float64Array {
+  const out = new Float64Array(m.rows);
+  for (let i = 0; i < m.rows; i++) out[i] = m.data[i * m.cols + j]!;
+  return out;
+}
+
+function transposeVector(v: Dense): Dense {
+  return dense(v.cols, v.rows, v.data);
+}
+
+function zipDense(a: Dense, b: Dense, f: (x: number, y: number) => number): Dense {
+  const [big, aScalar, bScalar] = [a.data.length >= b.data.length ? a : b, a.data.length === 1, b.data.length === 1];
+  const out = new Float64Array(big.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = f(aScalar ? a.data[0]! : a.data[i]!, bScalar ? b.data[0]! : b.data[i]!);
+  return dense(big.rows, big.cols, out);
+}
+
+export function normOf(m: Dense, which: '2' | 'F' | 'inf'): number {
+  const vector = m.cols === 1 || m.rows === 1;
+  if (which === 'F' || (which === '2' && vector)) return which === 'F' ? frobenius(m) : norm2(m.data);
+  if (which === 'inf') return vector ? normInfVec(m.data) : normInf(m);
+  return spectralNorm(m);
+}
+

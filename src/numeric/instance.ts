@@ -1,0 +1,97 @@
+/**
+ * Instances: seeded random numeric realisations of a model, drawn from named
+ * regimes. One master seed → one seed per instance index (both reported), so
+ * `--seed S --instance j` replays instance j exactly, whatever else ran.
+ */
+import { type RegimeName, REGIMES } from '../derivation/derivation.js';
+import { evalAffine, type IntEnv } from '../ir/affine.js';
+import { HORIZON, type Model } from '../model/model.js';
+import { mat, scaleToSpectralNorm } from './linalg.js';
+import { deriveSeed, Rng } from './prng.js';
+import { compileProgram } from './program.js';
+import { type InstanceData, Unrolled } from './unrolled.js';
+
+export interface RegimeSpec {
+  readonly name: RegimeName;
+  readonly description: string;
+  /** spectral norm given to `recurrent` parameters */
+  readonly recurrentNorm: number;
+  /** standard deviation multiplier of fan-in-scaled `weight` parameters */
+  readonly weightGain: number;
+  readonly biasStd: number;
+}
+
+export const REGIME_SPECS: Readonly<Record<RegimeName, RegimeSpec>> = {
+  contracting: { name: 'contracting', description: '‖W_rec‖₂ = 0.5', recurrentNorm: 0.5, weightGain: 1, biasStd: 0.1 },
+  'near-critical': { name: 'near-critical', description: '‖W_rec‖₂ = 1', recurrentNorm: 1, weightGain: 1, biasStd: 0.1 },
+  expanding: { name: 'expanding', description: '‖W_rec‖₂ = 1.5', recurrentNorm: 1.5, weightGain: 1, biasStd: 0.1 },
+  saturated: { name: 'saturated', description: '‖W_rec‖₂ = 1, input weights ×4, bias sd 2: pre-activations far from 0', recurrentNorm: 1, weightGain: 4, biasStd: 2 },
+};
+
+export interface InstanceSpec {
+  readonly masterSeed: number;
+  readonly index: number;
+  readonly seed: number;
+  readonly regime: RegimeName;
+  readonly sizes: IntEnv;
+}
+
+export interface Instance extends InstanceSpec {
+  readonly graph: Unrolled;
+}
+
+/** Instance j of a run: regime cycles through `regimes`, seed derived from the master seed. */
+export function instanceSpec(model: Model, masterSeed: number, index: number, regimes: readonly RegimeName[] = REGIMES, sizeOverrides: IntEnv = {}): InstanceSpec {
+  const seed = deriveSeed(masterSeed, 'instance', index);
+  const regime = regimes[index % regimes.length]!;
+  const rng = new Rng(deriveSeed(seed, 'sizes'));
+  const sizes: Record<string, number> = {};
+  for (const name of Object.keys(model.sizes).sort()) {
+    const range = model.sizes[name]!;
+    const drawn = rng.int(range.min, range.max);
+    sizes[name] = sizeOverrides[name] ?? drawn;
+  }
+  return { masterSeed, index, seed, regime, sizes };
+}
+
+export function buildInstance(model: Model, spec: InstanceSpec): Instance {
+  const regime = REGIME_SPECS[spec.regime];
+  const rng = new Rng(deriveSeed(spec.seed, 'values'));
+  const T = spec.sizes[HORIZON]!;
+  const params = new Map<string, Float64Array>();
+  const inputs = new Map<string, Float64Array[]>();
+  const initial = new Map<string, Float64Array>();
+  // Declaration order fixes the draw order, so adding a claim never changes an instance.
+  for (const s of model.symbols.values()) {
+    const rows = evalAffine(s.shape.rows, spec.sizes);
+    const cols = evalAffine(s.shape.cols, spec.sizes);
+    const draw = (std: number) => rng.fillNormal(new Float64Array(rows * cols), std);
+    if (s.role === 'parameter') {
+      switch (s.init) {
+        case 'recurrent':
+          params.set(s.name, scaleToSpectralNorm(mat(rows, cols, draw(1 / Math.sqrt(cols))), regime.recurrentNorm).data);
+          break;
+        case 'weight':
+          params.set(s.name, draw(regime.weightGain / Math.sqrt(cols)));
+          break;
+        case 'bias':
+          params.set(s.name, draw(regime.biasStd));
+          break;
+        case 'forget-bias':
+          params.set(s.name, draw(regime.biasStd).map((x) => x + 1));
+          break;
+        case 'gaussian':
+          params.set(s.name, draw(1));
+          break;
+      }
+    } else if (s.role === 'input') {
+      const seq: Float64Array[] = [new Float64Array(0)];
+      for (let t = 1; t <= T; t++) seq.push(draw(1));
+      inputs.set(s.name, seq);
+    } else if (s.role === 'state') {
+      initial.set(s.name, draw(0.5));
+    }
+  }
+  const graph = new Unrolled(model, compileProgram(model, spec.sizes), { params, inputs, initial });
+  return { ...spec, graph };
+}

@@ -1,0 +1,63 @@
+/**
+ * Cross-checks of the exact reference itself, at sampled points: the
+ * forward-mode (dual-number) tangent and the reverse-mode adjoint of the same
+ * derivative must agree to rounding, and central finite differences with
+ * Richardson refinement must agree within their own predicted error — or be
+ * reported as unable to see the derivative (below the noise floor).
+ */
+import { centralRichardson, defaultStep, fdResolves } from './finite-diff.js';
+import { dot, norm2, normInfVec } from './linalg.js';
+import type { Rng } from './prng.js';
+import type { ResolvedDeriv } from './evaluate.js';
+import type { Unrolled } from './unrolled.js';
+
+export interface ReferenceCheck {
+  readonly derivative: string;
+  /** |wᵀ(Ju) − (Jᵀw)ᵀu| relative to the Cauchy–Schwarz scale */
+  readonly dualVsAdjoint: number;
+  readonly fd: {
+    readonly resolved: boolean;
+    /** ‖FD − Ju‖ / ‖Ju‖ (NaN when Ju = 0) */
+    readonly relError: number;
+    /** the error FD itself predicts (noise floor + truncation), relative to ‖Ju‖ */
+    readonly predicted: number;
+    readonly agrees: boolean;
+    readonly refNorm: number;
+    readonly noiseFloor: number;
+  };
+}
+
+/** Agreement demanded between the two exact modes: both are exact up to rounding. */
+export const DUAL_ADJOINT_TOL = 1e-10;
+
+export function checkReference(graph: Unrolled, d: ResolvedDeriv, rng: Rng): ReferenceCheck {
+  const [ro, co] = graph.dims(d.of.name);
+  const [rw, cw] = graph.dims(d.wrt.name);
+  const u = rng.fillNormal(new Float64Array(rw * cw));
+  const w = rng.fillNormal(new Float64Array(ro * co));
+  const Ju = graph.tangents(d.wrt, u, d.fixed)(d.of) ?? new Float64Array(ro * co);
+  const JTw = graph.adjoints(d.of, w, d.fixed)(d.wrt) ?? new Float64Array(rw * cw);
+  const scale = Math.max(norm2(w) * norm2(Ju), norm2(JTw) * norm2(u));
+  const dualVsAdjoint = scale === 0 ? 0 : Math.abs(dot(w, Ju) - dot(JTw, u)) / scale;
+
+  const x = graph.value(d.wrt);
+  const step = defaultStep(normInfVec(x));
+  const fd = centralRichardson((eps) => graph.perturbed(d.wrt, x.map((xi, i) => xi + eps * u[i]!), d.fixed, d.of), step);
+  const refNorm = norm2(Ju);
+  const diff = norm2(fd.estimate.map((v, i) => v - Ju[i]!));
+  const resolved = fdResolves(Ju, fd);
+  const allowed = Math.max(1e-6 * refNorm, 10 * (fd.noiseFloor + fd.truncationError));
+  return {
+    derivative: d.text,
+    dualVsAdjoint,
+    fd: {
+      resolved,
+      relError: refNorm === 0 ? NaN : diff / refNorm,
+      predicted: refNorm === 0 ? NaN : (fd.noiseFloor + fd.truncationError) / refNorm,
+      // Where FD cannot resolve the derivative its disagreement means nothing, either way.
+      agrees: !resolved || diff <= allowed,
+      refNorm,
+      noiseFloor: fd.noiseFloor,
+    },
+  };
+}

@@ -1,0 +1,236 @@
+/**
+ * Runtime values of claim expressions: dense arrays, and lazy linear
+ * operators for everything that must not be materialised (diag(v), ordered
+ * products, Jacobians of the unrolled graph). Operators are applied to
+ * vectors; dense vectors carry an id so results can be memoised on
+ * (factor, vector) pairs — that is what shares work between lags.
+ */
+import { matTVec, matVec } from './linalg.js';
+
+let nextId = 1;
+
+export interface Dense {
+  readonly kind: 'dense';
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float64Array;
+  readonly id: number;
+}
+
+export interface LinOp {
+  readonly kind: 'op';
+  readonly rows: number;
+  readonly cols: number;
+  /** y = A x for a column x */
+  apply(x: Dense): Dense;
+  /** z = Aᵀ y for a column y */
+  applyT(y: Dense): Dense;
+  /** the full matrix, built from columns (or rows) as the operator prefers */
+  materialize(): Dense;
+}
+
+export type Value = Dense | LinOp;
+
+export function dense(rows: number, cols: number, data: Float64Array): Dense {
+  return { kind: 'dense', rows, cols, data, id: nextId++ };
+}
+
+export const scalar = (x: number): Dense => dense(1, 1, Float64Array.of(x));
+/** A plain boolean (not a type guard): its false branch must not rule out dense values. */
+export const isScalarValue = (v: Value): boolean => v.kind === 'dense' && v.rows === 1 && v.cols === 1;
+
+/** Basis vectors are cached so their ids are stable and memoised products are shared. */
+const basisCache = new Map<string, Dense>();
+export function basis(n: number, j: number): Dense {
+  const key = `${n}:${j}`;
+  let e = basisCache.get(key);
+  if (!e) {
+    const data = new Float64Array(n);
+    data[j] = 1;
+    e = dense(n, 1, data);
+    basisCache.set(key, e);
+  }
+  return e;
+}
+
+export function columnsToDense(rows: number, cols: number, column: (j: number) => Float64Array): Dense {
+  const data = new Float64Array(rows * cols);
+  for (let j = 0; j < cols; j++) {
+    const c = column(j);
+    for (let i = 0; i < rows; i++) data[i * cols + j] = c[i]!;
+  }
+  return dense(rows, cols, data);
+}
+
+export function rowsToDense(rows: number, cols: number, row: (i: number) => Float64Array): Dense {
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) data.set(row(i), i * cols);
+  return dense(rows, cols, data);
+}
+
+/** Shared default: an operator materialises by applying itself to basis columns. */
+export abstract class BaseOp implements LinOp {
+  readonly kind = 'op' as const;
+  constructor(
+    readonly rows: number,
+    readonly cols: number,
+  ) {}
+  abstract apply(x: Dense): Dense;
+  abstract applyT(y: Dense): Dense;
+  materialize(): Dense {
+    return columnsToDense(this.rows, this.cols, (j) => this.apply(basis(this.cols, j)).data);
+  }
+}
+
+export class DenseOp extends BaseOp {
+  constructor(readonly m: Dense) {
+    super(m.rows, m.cols);
+  }
+  apply(x: Dense): Dense {
+    return dense(this.rows, 1, matVec(this.m, x.data));
+  }
+  applyT(y: Dense): Dense {
+    return dense(this.cols, 1, matTVec(this.m, y.data));
+  }
+  override materialize(): Dense {
+    return this.m;
+  }
+}
+
+export class DiagOp extends BaseOp {
+  constructor(readonly v: Dense) {
+    super(v.rows, v.rows);
+  }
+  apply(x: Dense): Dense {
+    return dense(this.rows, 1, x.data.map((xi, i) => xi * this.v.data[i]!));
+  }
+  applyT(y: Dense): Dense {
+    return this.apply(y);
+  }
+}
+
+export class IdentityOp extends BaseOp {
+  constructor(n: number) {
+    super(n, n);
+  }
+  apply(x: Dense): Dense {
+    return x;
+  }
+  applyT(y: Dense): Dense {
+    return y;
+  }
+}
+
+export class ScaledOp extends BaseOp {
+  constructor(
+    readonly factor: number,
+    readonly op: LinOp,
+  ) {
+    super(op.rows, op.cols);
+  }
+  apply(x: Dense): Dense {
+    return dense(this.rows, 1, this.op.apply(x).data.map((v) => v * this.factor));
+  }
+  applyT(y: Dense): Dense {
+    return dense(this.cols, 1, this.op.applyT(y).data.map((v) => v * this.factor));
+  }
+}
+
+export class SumOp extends BaseOp {
+  constructor(
+    readonly terms: readonly LinOp[],
+    readonly signs: readonly number[],
+  ) {
+    super(terms[0]!.rows, terms[0]!.cols);
+  }
+  private combine(n: number, parts: Dense[]): Dense {
+    const out = new Float64Array(n);
+    parts.forEach((p, k) => {
+      const s = this.signs[k]!;
+      for (let i = 0; i < n; i++) out[i]! += s * p.data[i]!;
+    });
+    return dense(n, 1, out);
+  }
+  apply(x: Dense): Dense {
+    return this.combine(this.rows, this.terms.map((t) => t.apply(x)));
+  }
+  applyT(y: Dense): Dense {
+    return this.combine(this.cols, this.terms.map((t) => t.applyT(y)));
+  }
+}
+
+export class TransposeOp extends BaseOp {
+  constructor(readonly op: LinOp) {
+    super(op.cols, op.rows);
+  }
+  apply(x: Dense): Dense {
+    return this.op.applyT(x);
+  }
+  applyT(y: Dense): Dense {
+    return this.op.apply(y);
+  }
+  override materialize(): Dense {
+    const m = this.op.materialize();
+    return columnsToDense(m.cols, m.rows, (j) => m.data.slice(j * m.cols, (j + 1) * m.cols));
+  }
+}
+
+/** A lazily evaluated factor of an ordered product, keyed by its content. */
+export interface Factor {
+  readonly key: string;
+  value(): LinOp;
+}
+
+/**
+ * An ordered product F_lo · … · F_hi. Applying it to a vector walks the
+ * factors from the vector's side and memoises every partial result on
+ * (factor key, input vector id): products for successive lags that share
+ * factors next to the vector reuse all but the new factor.
+ */
+export class ProdOp extends BaseOp {
+  constructor(
+    n: number,
+    readonly factors: readonly Factor[],
+    readonly memo: Map<string, Dense>,
+  ) {
+    super(n, n);
+  }
+  private walk(x: Dense, order: readonly Factor[], transposed: boolean): Dense {
+    let w = x;
+    for (const f of order) {
+      const key = `${transposed ? 'T' : 'N'}|${f.key}|${w.id}`;
+      let next = this.memo.get(key);
+      if (!next) {
+        const op = f.value();
+        next = transposed ? op.applyT(w) : op.apply(w);
+        this.memo.set(key, next);
+      }
+      w = next;
+    }
+    return w;
+  }
+  apply(x: Dense): Dense {
+    return this.walk(x, [...this.factors].reverse(), false);
+  }
+  applyT(y: Dense): Dense {
+    return this.walk(y, this.factors, true);
+  }
+}
+
+export class ComposeOp extends BaseOp {
+  constructor(
+    readonly left: LinOp,
+    readonly right: LinOp,
+  ) {
+    super(left.rows, right.cols);
+  }
+  apply(x: Dense): Dense {
+    return this.left.apply(this.right.apply(x));
+  }
+  applyT(y: Dense): Dense {
+    return this.right.applyT(this.left.applyT(y));
+  }
+}
+
+export const asOp = (v: Value): LinOp => (v.kind === 'op' ? v : new DenseOp(v));
+export const asDense = (v: Value): Dense => (v.kind === 'dense' ? v : v.materialize());
