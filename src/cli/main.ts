@@ -1,0 +1,87 @@
+/**
+ * The gradproof command line: a thin layer over the library. Heavy modules
+ * (mathjs, the engine) load only inside the command that needs them, so
+ * `gradproof --help` answers at once. Exit codes: 0 every verdict as
+ * expected, 1 some verdict not, 2 bad input or usage, 3 internal error.
+ */
+import yargs from 'yargs';
+
+class UsageError extends Error {}
+
+function parseSizes(raw: readonly string[] | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const item of raw ?? []) {
+    const m = /^([A-Za-z][A-Za-z0-9_]*)=(\d+)$/.exec(item);
+    if (!m || Number(m[2]) < 1) throw new UsageError(`--size takes NAME=POSITIVE_INTEGER, got '${item}'`);
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+async function runCheck(argv: { paths: string[]; seed?: number; instances: number; instance?: number; size?: string[]; claim?: string[]; json: boolean }): Promise<number> {
+  const [{ check }, { formatCheckReport }] = await Promise.all([import('../check/check.js'), import('../emit/text-report.js')]);
+  const report = check(argv.paths, {
+    ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
+    instances: argv.instances,
+    ...(argv.instance !== undefined ? { instance: argv.instance } : {}),
+    sizeOverrides: parseSizes(argv.size),
+    ...(argv.claim ? { claims: argv.claim } : {}),
+  });
+  process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCheckReport(report)}\n`);
+  return report.summary.failed === 0 ? 0 : 1;
+}
+
+const integer = (name: string, min: number) => (v: unknown) => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} takes an integer ≥ ${min}, got '${String(v)}'`);
+  return n;
+};
+
+export async function main(args: string[]): Promise<void> {
+  let code = 0;
+  try {
+    await yargs(args)
+      .scriptName('gradproof')
+      .usage('$0 <command> [options]\n\nDerive, check and render the mathematics of gradients through recurrent networks.')
+      .command(
+        'check <paths..>',
+        'check the claims of derivation files (or folders of them)',
+        (y) =>
+          y
+            .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'derivation files or folders' })
+            .option('seed', { type: 'number', describe: 'master seed (per-instance seeds derive from it)', coerce: integer('seed', 0) })
+            .option('instances', { type: 'number', default: 5, describe: 'instances per regime', coerce: integer('instances', 1) })
+            .option('instance', { type: 'number', describe: 'replay only this instance index', coerce: integer('instance', 0) })
+            .option('size', { type: 'string', array: true, describe: 'fix a size, e.g. --size d=4 --size T=8' })
+            .option('claim', { type: 'string', array: true, describe: 'check only these claim ids' })
+            .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+            .example('$0 check derivations', 'check every shipped derivation')
+            .example('$0 check derivations/lab-10-5-vanilla-rnn.yaml --claim lab-eq1 --seed 7 --instance 3', 'replay one instance'),
+        async (argv) => {
+          code = await runCheck(argv as never);
+        },
+      )
+      .demandCommand(1, 'name a command (see --help)')
+      .strict()
+      .help()
+      .version(false)
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg);
+      })
+      .parseAsync();
+  } catch (err) {
+    const e = err as Error;
+    if (e.name === 'InputError' || err instanceof UsageError || e.name === 'YError') {
+      process.stderr.write(`gradproof: ${e.message}\n`);
+      code = 2;
+    } else {
+      process.stderr.write(`gradproof: internal error: ${e.message}\n${process.env.GRADPROOF_DEBUG ? `${e.stack}\n` : ''}`);
+      code = 3;
+    }
+  }
+  process.exitCode = code;
+}
+
+// Run directly (tsx src/cli/main.ts …) as well as through bin/gradproof.js.
+if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv.slice(2));

@@ -1,0 +1,46 @@
+/** The human-readable report of `gradproof check`: a table, then a block per counterexample. */
+import type { CheckReport, ClaimResult, Counterexample } from '../check/result.js';
+
+const fmt = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : x === 0 ? '0' : x.toExponential(1));
+const num = (x: number): string => (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(6) : x.toExponential(4));
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function counterexampleBlock(c: ClaimResult, cx: Counterexample): string[] {
+  const sizes = Object.entries(cx.sizes).map(([k, v]) => `${k}=${v}`).join(' ');
+  const binds = Object.entries(cx.bindings).map(([k, v]) => `${k}=${v}`).join(' ');
+  return [
+    `  counterexample to ${c.id}:`,
+    `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed}), regime ${cx.regime}, sizes ${sizes}${binds ? `, ${binds}` : ''}`,
+    `    lhs [${cx.lhs.map(num).join(', ')}]  ‖·‖ = ${num(cx.lhsNorm)}`,
+    `    rhs [${cx.rhs.map(num).join(', ')}]  ‖·‖ = ${num(cx.rhsNorm)}`,
+    `    relative error ${num(cx.relError)} (${cx.compared})`,
+    `    replay: ${cx.replay}`,
+  ];
+}
+
+export function formatCheckReport(report: CheckReport): string {
+  const lines: string[] = [];
+  let file = '';
+  const idWidth = Math.max(5, ...report.claims.map((c) => c.id.length)) + 2;
+  for (const c of report.claims) {
+    if (c.file !== file) {
+      file = c.file;
+      if (lines.length) lines.push('');
+      lines.push(file);
+      lines.push(`  ${pad('', 2)}${pad('claim', idWidth)}${pad('verdict', 14)}${pad('expected', 14)}${pad('worst err', 11)}source`);
+    }
+    const mark = c.ok ? '✓' : '✗';
+    lines.push(`  ${mark} ${pad(c.id, idWidth)}${pad(c.verdict, 14)}${pad(c.expected, 14)}${pad(fmt(c.relError), 11)}${c.label ?? ''}`);
+    for (const e of c.evidence) lines.push(`      ${e.method}: ${e.summary}`);
+    if (c.reason) lines.push(`      reason: ${c.reason}`);
+  }
+  const withCx = report.claims.filter((c) => c.counterexample);
+  if (withCx.length) lines.push('');
+  for (const c of withCx) lines.push(...counterexampleBlock(c, c.counterexample!));
+  const { total, ok, failed } = report.summary;
+  lines.push('', `${total} claims: ${ok} with the expected verdict, ${failed} not (master seed ${report.masterSeed})`);
+  return lines.join('\n');
+}
