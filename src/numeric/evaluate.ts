@@ -23,6 +23,7 @@ import {
   type Dense,
   DiagOp,
   type Factor,
+  type ProductMemo,
   IdentityOp,
   isScalarValue,
   type LinOp,
@@ -34,6 +35,9 @@ import {
   TransposeOp,
   type Value,
 } from './values.js';
+
+/** The cotangent of a scalar output; one shared object so gradient sweeps are memoised. */
+const ONE = scalar(1);
 
 /** A claim refers to a node that does not exist for this binding (e.g. h[-1]). */
 export class DomainError extends Error {}
@@ -50,7 +54,7 @@ export interface ResolvedDeriv {
 export class Evaluator {
   private readonly cache = new Map<string, Value>();
   private readonly sweeps = new Map<string, (n: GraphNode) => Float64Array | null>();
-  private readonly productMemo = new Map<string, Dense>();
+  private readonly productMemo: ProductMemo = { chains: new Map(), longest: new Map() };
   /** materialise Jacobians by rows (reverse sweeps) rather than columns (forward sweeps) */
   preferRows = false;
   /** derivatives touched since the last reset, for reference cross-checks */
@@ -93,14 +97,27 @@ export class Evaluator {
   }
 
   /** Memoised derivative sweep; shared by every quantity that needs the same seed. */
-  sweep(kind: 'tan' | 'adj', from: GraphNode, dir: Dense, fixed: ReadonlySet<string>) {
-    const key = `${kind}|${nodeKey(from)}|${[...fixed].sort().join()}|${dir.id}`;
+  sweep(kind: 'tan' | 'adj', from: GraphNode, dir: Dense, fixed: ReadonlySet<string>, withParams = false) {
+    const key = `${kind}|${nodeKey(from)}|${[...fixed].sort().join()}|${dir.id}|${withParams}`;
     let s = this.sweeps.get(key);
     if (!s) {
-      s = kind === 'tan' ? this.graph.tangents(from, dir.data, fixed) : this.graph.adjoints(from, dir.data, fixed);
+      s = kind === 'tan' ? this.graph.tangents(from, dir.data, fixed) : this.graph.adjoints(from, dir.data, fixed, withParams);
       this.sweeps.set(key, s);
     }
     return s;
+  }
+
+  /**
+   * Jᵀw for ∂of/∂wrt. For a scalar `of` this reuses the gradient sweep the
+   * claim itself used, so the reference cross-check tests that very sweep.
+   */
+  cotangent(of: GraphNode, wrt: GraphNode, fixed: ReadonlySet<string>, w: Float64Array): Float64Array {
+    const withParams = wrt.time === null;
+    if (w.length === 1) {
+      const g = this.sweep('adj', of, ONE, fixed, withParams)(wrt);
+      return g ? g.map((x) => x * w[0]!) : new Float64Array(this.size(wrt));
+    }
+    return this.graph.adjoints(of, w, fixed, withParams)(wrt) ?? new Float64Array(this.size(wrt));
   }
 
   private size(n: GraphNode): number {
@@ -245,19 +262,13 @@ export class Evaluator {
   private product(e: Extract<Expr, { kind: 'prod' | 'sum' }>, env: IntEnv): LinOp {
     const lo = evalAffine(e.lo, env);
     const hi = evalAffine(e.hi, env);
-    const factors: Factor[] = [];
-    let n = 0;
-    for (let i = lo; i <= hi; i++) {
+    const factorAt = (i: number): Factor => {
       const inner = { ...env, [e.index]: i };
-      factors.push({ key: contentKey(e.body, inner), value: () => asOp(this.eval(e.body, inner)) });
-    }
-    if (factors.length === 0) {
-      // The empty product is the identity of the body's size, read off any in-range factor.
-      n = asOp(this.eval(e.body, { ...env, [e.index]: lo })).rows;
-      return new IdentityOp(n);
-    }
-    n = factors[0]!.value().rows;
-    return new ProdOp(n, factors, this.productMemo);
+      return { key: contentKey(e.body, inner), value: () => asOp(this.eval(e.body, inner)) };
+    };
+    // The empty product is the identity of the body's size, read off the factor at lo.
+    const n = factorAt(lo).value().rows;
+    return hi < lo ? new IdentityOp(n) : new ProdOp(n, lo, hi, factorAt, this.productMemo);
   }
 
   private derivative(e: Extract<Expr, { kind: 'deriv' }>, env: IntEnv): Value {
@@ -267,7 +278,7 @@ export class Evaluator {
     const nOf = this.size(of);
     const nWrt = this.size(wrt);
     if (e.mode === 'grad') {
-      const adj = this.sweep('adj', of, scalar(1), fixed)(wrt);
+      const adj = this.sweep('adj', of, ONE, fixed, wrt.time === null)(wrt);
       const [r, c] = this.graph.dims(wrt.name);
       return dense(r, c, adj ?? new Float64Array(nWrt));
     }

@@ -150,24 +150,50 @@ function compileExpr(expr: Expr, dims: Map<string, readonly [number, number]>, s
 }
 
 // ── op semantics ───────────────────────────────────────────────────────────
+// Plain loops with a stride of 0 for broadcast scalars: these kernels run once
+// per op per time step in every sweep, so no per-element closures.
 const asMat = (rows: number, cols: number, data: Vec): Mat => ({ rows, cols, data });
 
-function broadcast(x: Vec, n: number): (i: number) => number {
-  return x.length === 1 && n !== 1 ? () => x[0]! : (i) => x[i]!;
-}
+type Binary = 'add' | 'sub' | 'mul' | 'div';
 
-function zip(a: Vec, b: Vec, f: (x: number, y: number) => number): Vec {
+function binary(kind: Binary, a: Vec, b: Vec): Vec {
   const n = Math.max(a.length, b.length);
-  const ga = broadcast(a, n);
-  const gb = broadcast(b, n);
+  const [sa, sb] = [a.length === 1 ? 0 : 1, b.length === 1 ? 0 : 1];
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = f(ga(i), gb(i));
+  switch (kind) {
+    case 'add':
+      for (let i = 0; i < n; i++) out[i] = a[i * sa]! + b[i * sb]!;
+      break;
+    case 'sub':
+      for (let i = 0; i < n; i++) out[i] = a[i * sa]! - b[i * sb]!;
+      break;
+    case 'mul':
+      for (let i = 0; i < n; i++) out[i] = a[i * sa]! * b[i * sb]!;
+      break;
+    case 'div':
+      for (let i = 0; i < n; i++) out[i] = a[i * sa]! / b[i * sb]!;
+      break;
+  }
   return out;
 }
 
-function map(a: Vec, f: (x: number, i: number) => number): Vec {
+function scale(a: Vec, factor: number): Vec {
   const out = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = f(a[i]!, i);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! * factor;
+  return out;
+}
+
+/** out[i] = g[i] · f′(x[i]) with f′ from the rule, given y = f(x). */
+function chain(fn: ElementwiseFn, x: Vec, y: Vec, g: Vec): Vec {
+  const deriv = ELEMENTWISE[fn].derivative;
+  const out = new Float64Array(g.length);
+  for (let i = 0; i < g.length; i++) out[i] = g[i]! * deriv(x[i]!, y[i]!);
+  return out;
+}
+
+function powChain(p: number, x: Vec, g: Vec): Vec {
+  const out = new Float64Array(g.length);
+  for (let i = 0; i < g.length; i++) out[i] = g[i]! * p * x[i]! ** (p - 1);
   return out;
 }
 
@@ -181,13 +207,18 @@ function multiply(ra: number, ca: number, a: Vec, cb: number, b: Vec): Vec {
   return cb === 1 ? matVec(asMat(ra, ca, a), b) : matMul(asMat(ra, ca, a), asMat(ca, cb, b)).data;
 }
 
+function sum(a: Vec): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  return s;
+}
+
 /** Sums an adjoint that was broadcast from a scalar back to that scalar. */
 function reduceTo(adj: Vec, len: number): Vec {
-  if (len !== 1 || adj.length === 1) return adj;
-  let s = 0;
-  for (let i = 0; i < adj.length; i++) s += adj[i]!;
-  return Float64Array.of(s);
+  return len === 1 && adj.length !== 1 ? Float64Array.of(sum(adj)) : adj;
 }
+
+const zeros = (n: number): Vec => new Float64Array(n);
 
 export function forwardOp(op: Op, dims: readonly [number, number], v: (i: number) => Vec, inputDims: (i: number) => readonly [number, number]): Vec {
   switch (op.kind) {
@@ -201,26 +232,31 @@ export function forwardOp(op: Op, dims: readonly [number, number], v: (i: number
       return multiply(ra, ca, v(op.a), dims[1], v(op.b));
     }
     case 'add':
-      return zip(v(op.a), v(op.b), (x, y) => x + y);
     case 'sub':
-      return zip(v(op.a), v(op.b), (x, y) => x - y);
-    case 'emul':
-      return zip(v(op.a), v(op.b), (x, y) => x * y);
     case 'div':
-      return zip(v(op.a), v(op.b), (x, y) => x / y);
+      return binary(op.kind, v(op.a), v(op.b));
+    case 'emul':
+      return binary('mul', v(op.a), v(op.b));
     case 'pow':
       return Float64Array.of(v(op.a)[0]! ** v(op.b)[0]!);
     case 'neg':
-      return map(v(op.a), (x) => -x);
+      return scale(v(op.a), -1);
     case 'transpose':
       return transposeData(inputDims(op.a)[0], inputDims(op.a)[1], v(op.a));
     case 'sumall':
-      return Float64Array.of(v(op.a).reduce((s, x) => s + x, 0));
-    case 'epow':
-      return map(v(op.a), (x) => x ** op.p);
+      return Float64Array.of(sum(v(op.a)));
+    case 'epow': {
+      const a = v(op.a);
+      const out = new Float64Array(a.length);
+      for (let i = 0; i < a.length; i++) out[i] = a[i]! ** op.p;
+      return out;
+    }
     case 'fn': {
       const f = ELEMENTWISE[op.fn].value;
-      return map(v(op.a), f);
+      const a = v(op.a);
+      const out = new Float64Array(a.length);
+      for (let i = 0; i < a.length; i++) out[i] = f(a[i]!);
+      return out;
     }
     case 'concat': {
       const out = new Float64Array(dims[0]);
@@ -252,35 +288,28 @@ export function tangentOp(
     case 'matmul': {
       const [ra, ca] = inputDims(op.a);
       const [da, db] = [dv(op.a), dv(op.b)];
-      if (!da && !db) return null;
       const left = da ? multiply(ra, ca, da, dims[1], v(op.b)) : null;
       const right = db ? multiply(ra, ca, v(op.a), dims[1], db) : null;
-      return left && right ? zip(left, right, (x, y) => x + y) : (left ?? right);
+      return left && right ? binary('add', left, right) : (left ?? right);
     }
     case 'add':
     case 'sub': {
       const [da, db] = [dv(op.a), dv(op.b)];
       if (!da && !db) return null;
-      const n = out.length;
-      const sign = op.kind === 'add' ? 1 : -1;
-      const ga = da ? broadcast(da, n) : () => 0;
-      const gb = db ? broadcast(db, n) : () => 0;
-      const res = new Float64Array(n);
-      for (let i = 0; i < n; i++) res[i] = ga(i) + sign * gb(i);
-      return res;
+      return binary(op.kind, da ?? zeros(out.length), db ?? zeros(out.length));
     }
-    case 'emul':
+    case 'emul': {
+      const [da, db] = [dv(op.a), dv(op.b)];
+      const left = da ? binary('mul', da, v(op.b)) : null;
+      const right = db ? binary('mul', v(op.a), db) : null;
+      return left && right ? binary('add', left, right) : (left ?? right);
+    }
     case 'div': {
+      // d(a/b) = (da − out·db) / b
       const [da, db] = [dv(op.a), dv(op.b)];
       if (!da && !db) return null;
-      const n = out.length;
-      const [a, b] = [broadcast(v(op.a), n), broadcast(v(op.b), n)];
-      const ga = da ? broadcast(da, n) : () => 0;
-      const gb = db ? broadcast(db, n) : () => 0;
-      const res = new Float64Array(n);
-      if (op.kind === 'emul') for (let i = 0; i < n; i++) res[i] = ga(i) * b(i) + a(i) * gb(i);
-      else for (let i = 0; i < n; i++) res[i] = (ga(i) - out[i]! * gb(i)) / b(i);
-      return res;
+      const num = db ? binary('sub', da ?? zeros(out.length), binary('mul', out, db)) : da!;
+      return binary('div', num, v(op.b));
     }
     case 'pow': {
       const [da, db] = [dv(op.a), dv(op.b)];
@@ -292,7 +321,7 @@ export function tangentOp(
     }
     case 'neg': {
       const da = dv(op.a);
-      return da ? map(da, (x) => -x) : null;
+      return da ? scale(da, -1) : null;
     }
     case 'transpose': {
       const da = dv(op.a);
@@ -300,20 +329,15 @@ export function tangentOp(
     }
     case 'sumall': {
       const da = dv(op.a);
-      return da ? Float64Array.of(da.reduce((s, x) => s + x, 0)) : null;
+      return da ? Float64Array.of(sum(da)) : null;
     }
     case 'epow': {
       const da = dv(op.a);
-      if (!da) return null;
-      const a = v(op.a);
-      return map(da, (x, i) => op.p * a[i]! ** (op.p - 1) * x);
+      return da ? powChain(op.p, v(op.a), da) : null;
     }
     case 'fn': {
       const da = dv(op.a);
-      if (!da) return null;
-      const a = v(op.a);
-      const deriv = ELEMENTWISE[op.fn].derivative;
-      return map(da, (x, i) => deriv(a[i]!, out[i]!) * x);
+      return da ? chain(op.fn, v(op.a), out, da) : null;
     }
     case 'concat': {
       const parts = op.items.map((i) => dv(i));
@@ -338,83 +362,82 @@ export function adjointOp(
   out: Vec,
   adj: Vec,
   inputDims: (i: number) => readonly [number, number],
+  /** inputs whose adjoint nobody reads (parameters in a state sweep, constants) */
+  skip: (i: number) => boolean = () => false,
 ): [number, Vec][] {
   const len = (i: number) => v(i).length;
+  const res: [number, Vec][] = [];
+  const give = (i: number, g: () => Vec) => {
+    if (!skip(i)) res.push([i, reduceTo(g(), len(i))]);
+  };
   switch (op.kind) {
     case 'param':
     case 'seq':
     case 'const':
-      return [];
+      break;
     case 'matmul': {
       const [ra, ca] = inputDims(op.a);
       const cb = dims[1];
       const a = asMat(ra, ca, v(op.a));
       const b = v(op.b);
-      // dA = adj · Bᵀ, dB = Aᵀ · adj
-      const dA = new Float64Array(ra * ca);
-      for (let i = 0; i < ra; i++)
-        for (let k = 0; k < cb; k++) {
-          const g = adj[i * cb + k]!;
-          if (g === 0) continue;
-          for (let j = 0; j < ca; j++) dA[i * ca + j]! += g * b[j * cb + k]!;
-        }
-      const dB = cb === 1 ? matTVec(a, adj) : matMul(asMat(ca, ra, transposeData(ra, ca, a.data)), asMat(ra, cb, adj)).data;
-      return [
-        [op.a, dA],
-        [op.b, dB],
-      ];
+      // dA = adj · Bᵀ (an outer product per step: skipped unless a parameter gradient is wanted)
+      give(op.a, () => {
+        const dA = new Float64Array(ra * ca);
+        for (let i = 0; i < ra; i++)
+          for (let k = 0; k < cb; k++) {
+            const g = adj[i * cb + k]!;
+            if (g === 0) continue;
+            for (let j = 0; j < ca; j++) dA[i * ca + j]! += g * b[j * cb + k]!;
+          }
+        return dA;
+      });
+      // dB = Aᵀ · adj
+      give(op.b, () => (cb === 1 ? matTVec(a, adj) : matMul(asMat(ca, ra, transposeData(ra, ca, a.data)), asMat(ra, cb, adj)).data));
+      break;
     }
     case 'add':
     case 'sub':
-      return [
-        [op.a, reduceTo(adj, len(op.a))],
-        [op.b, reduceTo(op.kind === 'add' ? adj : map(adj, (x) => -x), len(op.b))],
-      ];
-    case 'emul': {
-      const n = adj.length;
-      const [a, b] = [broadcast(v(op.a), n), broadcast(v(op.b), n)];
-      return [
-        [op.a, reduceTo(map(adj, (g, i) => g * b(i)), len(op.a))],
-        [op.b, reduceTo(map(adj, (g, i) => g * a(i)), len(op.b))],
-      ];
-    }
-    case 'div': {
-      const n = adj.length;
-      const b = broadcast(v(op.b), n);
-      return [
-        [op.a, reduceTo(map(adj, (g, i) => g / b(i)), len(op.a))],
-        [op.b, reduceTo(map(adj, (g, i) => (-g * out[i]!) / b(i)), len(op.b))],
-      ];
-    }
+      give(op.a, () => adj);
+      give(op.b, () => (op.kind === 'add' ? adj : scale(adj, -1)));
+      break;
+    case 'emul':
+      give(op.a, () => binary('mul', adj, v(op.b)));
+      give(op.b, () => binary('mul', adj, v(op.a)));
+      break;
+    case 'div':
+      give(op.a, () => binary('div', adj, v(op.b)));
+      give(op.b, () => scale(binary('div', binary('mul', adj, out), v(op.b)), -1));
+      break;
     case 'pow': {
       const [a, b] = [v(op.a)[0]!, v(op.b)[0]!];
-      return [
-        [op.a, Float64Array.of(adj[0]! * b * a ** (b - 1))],
-        [op.b, Float64Array.of(adj[0]! * out[0]! * Math.log(a))],
-      ];
+      give(op.a, () => Float64Array.of(adj[0]! * b * a ** (b - 1)));
+      give(op.b, () => Float64Array.of(adj[0]! * out[0]! * Math.log(a)));
+      break;
     }
     case 'neg':
-      return [[op.a, map(adj, (x) => -x)]];
+      give(op.a, () => scale(adj, -1));
+      break;
     case 'transpose':
-      return [[op.a, transposeData(dims[0], dims[1], adj)]];
+      give(op.a, () => transposeData(dims[0], dims[1], adj));
+      break;
     case 'sumall':
-      return [[op.a, new Float64Array(len(op.a)).fill(adj[0]!)]];
-    case 'epow': {
-      const a = v(op.a);
-      return [[op.a, map(adj, (g, i) => g * op.p * a[i]! ** (op.p - 1))]];
-    }
-    case 'fn': {
-      const a = v(op.a);
-      const deriv = ELEMENTWISE[op.fn].derivative;
-      return [[op.a, map(adj, (g, i) => g * deriv(a[i]!, out[i]!))]];
-    }
+      give(op.a, () => new Float64Array(len(op.a)).fill(adj[0]!));
+      break;
+    case 'epow':
+      give(op.a, () => powChain(op.p, v(op.a), adj));
+      break;
+    case 'fn':
+      give(op.a, () => chain(op.fn, v(op.a), out, adj));
+      break;
     case 'concat': {
       let at = 0;
-      return op.items.map((i) => {
-        const part = adj.slice(at, at + len(i));
+      for (const i of op.items) {
+        const from = at;
+        give(i, () => adj.slice(from, from + len(i)));
         at += len(i);
-        return [i, part] as [number, Vec];
-      });
+      }
+      break;
     }
   }
+  return res;
 }

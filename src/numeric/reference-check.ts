@@ -8,14 +8,15 @@
 import { centralRichardson, defaultStep, fdResolves } from './finite-diff.js';
 import { dot, norm2, normInfVec } from './linalg.js';
 import type { Rng } from './prng.js';
-import type { ResolvedDeriv } from './evaluate.js';
+import type { Evaluator, ResolvedDeriv } from './evaluate.js';
 import type { Unrolled } from './unrolled.js';
 
 export interface ReferenceCheck {
   readonly derivative: string;
   /** |wᵀ(Ju) − (Jᵀw)ᵀu| relative to the Cauchy–Schwarz scale */
   readonly dualVsAdjoint: number;
-  readonly fd: {
+  /** null where finite differences were not run (budget: see the checker) */
+  readonly fd: null | {
     readonly resolved: boolean;
     /** ‖FD − Ju‖ / ‖Ju‖ (NaN when Ju = 0) */
     readonly relError: number;
@@ -24,22 +25,26 @@ export interface ReferenceCheck {
     readonly agrees: boolean;
     readonly refNorm: number;
     readonly noiseFloor: number;
+    /** FD produced Inf/NaN (e.g. a perturbed run overflowed): no evidence either way */
+    readonly nonFinite: boolean;
   };
 }
 
 /** Agreement demanded between the two exact modes: both are exact up to rounding. */
 export const DUAL_ADJOINT_TOL = 1e-10;
 
-export function checkReference(graph: Unrolled, d: ResolvedDeriv, rng: Rng): ReferenceCheck {
+export function checkReference(evaluator: Evaluator, d: ResolvedDeriv, rng: Rng, withFd: boolean): ReferenceCheck {
+  const graph: Unrolled = evaluator.graph;
   const [ro, co] = graph.dims(d.of.name);
   const [rw, cw] = graph.dims(d.wrt.name);
   const u = rng.fillNormal(new Float64Array(rw * cw));
   const w = rng.fillNormal(new Float64Array(ro * co));
   const Ju = graph.tangents(d.wrt, u, d.fixed)(d.of) ?? new Float64Array(ro * co);
-  const JTw = graph.adjoints(d.of, w, d.fixed)(d.wrt) ?? new Float64Array(rw * cw);
+  const JTw = evaluator.cotangent(d.of, d.wrt, d.fixed, w);
   const scale = Math.max(norm2(w) * norm2(Ju), norm2(JTw) * norm2(u));
   const dualVsAdjoint = scale === 0 ? 0 : Math.abs(dot(w, Ju) - dot(JTw, u)) / scale;
 
+  if (!withFd) return { derivative: d.text, dualVsAdjoint, fd: null };
   const x = graph.value(d.wrt);
   const step = defaultStep(normInfVec(x));
   const fd = centralRichardson((eps) => graph.perturbed(d.wrt, x.map((xi, i) => xi + eps * u[i]!), d.fixed, d.of), step);
@@ -58,6 +63,7 @@ export function checkReference(graph: Unrolled, d: ResolvedDeriv, rng: Rng): Ref
       agrees: !resolved || diff <= allowed,
       refNorm,
       noiseFloor: fd.noiseFloor,
+      nonFinite: !fd.estimate.every(Number.isFinite),
     },
   };
 }

@@ -25,14 +25,24 @@ export interface InstanceData {
   readonly initial: ReadonlyMap<string, Vec>;
 }
 
-/** Per-time op values of one equation. */
-type StepValues = Vec[];
+/** A leaf op resolved once: a parameter, or a sequence at t+offset (absolute `offset` in the loss). */
+interface Leaf {
+  readonly name: string;
+  readonly param: boolean;
+  readonly offset: number;
+}
+
+/** Values indexed by sequence name, then time. */
+type Timeline = Map<string, (Vec | null)[]>;
 
 export class Unrolled {
   readonly T: number;
-  private readonly values: StepValues[][] = []; // [t][equation] → op values
-  private lossValues: StepValues | null = null;
-  private readonly eqIndex = new Map<string, number>();
+  /** every sequence's value by time: inputs, initial states, equation results */
+  private readonly seq: Timeline = new Map();
+  /** op values of equation e at time t: opValues[t][e][op] */
+  private readonly opValues: Vec[][][] = [];
+  private lossValues: Vec[] | null = null;
+  private readonly leaves = new Map<OpList, (Leaf | null)[]>();
 
   constructor(
     readonly model: Model,
@@ -40,7 +50,14 @@ export class Unrolled {
     readonly data: InstanceData,
   ) {
     this.T = program.sizes.T!;
-    program.equations.forEach((eq, i) => this.eqIndex.set(eq.target, i));
+    for (const [name, values] of data.inputs) this.seq.set(name, [...values]);
+    for (const eq of program.equations) this.seq.set(eq.target, new Array(this.T + 1).fill(null));
+    for (const [name, value] of data.initial) this.seq.get(name)![0] = value;
+    for (const list of [...program.equations.map((e) => e.list), ...(program.loss ? [program.loss] : [])])
+      this.leaves.set(
+        list,
+        list.ops.map((op) => (op.kind === 'param' ? { name: op.name, param: true, offset: 0 } : op.kind === 'seq' ? { name: op.name, param: false, offset: op.offset } : null)),
+      );
     this.runForward();
   }
 
@@ -57,48 +74,46 @@ export class Unrolled {
   }
 
   value(n: GraphNode): Vec {
-    if (n.time === null) {
-      if (n.name === this.lossName) return this.lossValues![this.program.loss!.root]!;
-      return this.data.params.get(n.name)!;
-    }
-    const input = this.data.inputs.get(n.name);
-    if (input) return input[n.time]!;
-    if (n.time === 0) return this.data.initial.get(n.name)!;
-    const eq = this.eqIndex.get(n.name)!;
-    const list = this.program.equations[eq]!.list;
-    return this.values[n.time]![eq]![list.root]!;
+    if (n.time !== null) return this.seq.get(n.name)![n.time]!;
+    if (n.name === this.lossName) return this.lossValues![this.program.loss!.root]!;
+    return this.data.params.get(n.name)!;
   }
 
   dims(name: string): readonly [number, number] {
     return name === this.lossName ? [1, 1] : this.program.dims.get(name)!;
   }
 
+  private leafTime(leaf: Leaf, t: number | null): number {
+    return t === null ? leaf.offset : t + leaf.offset;
+  }
+
+  /** Evaluates an op list; `read` supplies leaf values. */
+  private evalList(list: OpList, t: number | null, read: (leaf: Leaf, time: number) => Vec): Vec[] {
+    const leaves = this.leaves.get(list)!;
+    const vals: Vec[] = new Array(list.ops.length);
+    const v = (i: number) => vals[i]!;
+    const d = (i: number) => list.dims[i]!;
+    for (let i = 0; i < list.ops.length; i++) {
+      const leaf = leaves[i];
+      vals[i] = leaf ? read(leaf, this.leafTime(leaf, t)) : forwardOp(list.ops[i]!, d(i), v, d);
+    }
+    return vals;
+  }
+
+  private readonly baseRead = (leaf: Leaf, time: number): Vec => (leaf.param ? this.data.params.get(leaf.name)! : this.seq.get(leaf.name)![time]!);
+
   // ── forward ──────────────────────────────────────────────────────────────
   private runForward(): void {
     for (let t = 1; t <= this.T; t++) {
-      const step: StepValues[] = [];
-      this.values[t] = step;
-      this.program.equations.forEach((eq) => step.push(this.evalList(eq.list, t, (n) => this.value(n))));
+      const step: Vec[][] = [];
+      this.opValues[t] = step;
+      for (const eq of this.program.equations) {
+        const vals = this.evalList(eq.list, t, this.baseRead);
+        step.push(vals);
+        this.seq.get(eq.target)![t] = vals[eq.list.root]!;
+      }
     }
-    if (this.program.loss) this.lossValues = this.evalList(this.program.loss, null, (n) => this.value(n));
-  }
-
-  private leaf(list: OpList, i: number, t: number | null): GraphNode | null {
-    const op = list.ops[i]!;
-    if (op.kind === 'param') return { name: op.name, time: null };
-    if (op.kind === 'seq') return { name: op.name, time: t === null ? op.offset : t + op.offset };
-    return null;
-  }
-
-  private evalList(list: OpList, t: number | null, read: (n: GraphNode) => Vec): StepValues {
-    const vals: Vec[] = [];
-    const v = (i: number) => vals[i]!;
-    const d = (i: number) => list.dims[i]!;
-    list.ops.forEach((op, i) => {
-      const leaf = this.leaf(list, i, t);
-      vals.push(leaf ? read(leaf) : forwardOp(op, d(i), v, d));
-    });
-    return vals;
+    if (this.program.loss) this.lossValues = this.evalList(this.program.loss, null, this.baseRead);
   }
 
   // ── tangents (forward mode) ──────────────────────────────────────────────
@@ -107,35 +122,39 @@ export class Unrolled {
    * with `fixed` nodes held at zero tangent. Returns a lookup (null = zero).
    */
   tangents(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): (n: GraphNode) => Vec | null {
-    const tan = new Map<string, Vec>();
-    const seedKey = nodeKey(seed);
-    tan.set(seedKey, u);
-    const read = (n: GraphNode): Vec | null => (fixed.has(nodeKey(n)) ? null : (tan.get(nodeKey(n)) ?? null));
+    const tan: Timeline = new Map();
+    for (const name of this.seq.keys()) tan.set(name, new Array(this.T + 1).fill(null));
+    let paramTangent: Vec | null = null;
+    let lossTangent: Vec | null = null;
+    if (seed.time === null) paramTangent = u;
+    else tan.get(seed.name)![seed.time] = u;
+    const read = (leaf: Leaf, time: number): Vec | null => (leaf.param ? (leaf.name === seed.name ? paramTangent : null) : (tan.get(leaf.name)![time] ?? null));
+
     const start = seed.time === null ? 1 : Math.max(1, seed.time);
     for (let t = start; t <= this.T; t++) {
       this.program.equations.forEach((eq, e) => {
-        const key = `${eq.target}@${t}`;
-        if (key === seedKey || fixed.has(key)) return;
-        const dv = this.tangentList(eq.list, t, this.values[t]![e]!, read);
-        if (dv) tan.set(key, dv);
+        if ((eq.target === seed.name && t === seed.time) || fixed.has(`${eq.target}@${t}`)) return;
+        tan.get(eq.target)![t] = this.tangentList(eq.list, t, this.opValues[t]![e]!, read);
       });
     }
-    if (this.program.loss && this.lossName && this.lossName !== seed.name) {
-      const dv = this.tangentList(this.program.loss, null, this.lossValues!, read);
-      if (dv) tan.set(this.lossName, dv);
-    }
-    return read;
+    if (this.program.loss && this.lossName !== seed.name) lossTangent = this.tangentList(this.program.loss, null, this.lossValues!, read);
+    return (n) => {
+      if (n.time !== null) return fixed.has(nodeKey(n)) && nodeKey(n) !== nodeKey(seed) ? null : (tan.get(n.name)?.[n.time] ?? null);
+      if (n.name === this.lossName) return lossTangent;
+      return n.name === seed.name ? paramTangent : null;
+    };
   }
 
-  private tangentList(list: OpList, t: number | null, vals: StepValues, read: (n: GraphNode) => Vec | null): Vec | null {
-    const dvals: (Vec | null)[] = [];
+  private tangentList(list: OpList, t: number | null, vals: Vec[], read: (leaf: Leaf, time: number) => Vec | null): Vec | null {
+    const leaves = this.leaves.get(list)!;
+    const dvals: (Vec | null)[] = new Array(list.ops.length);
     const v = (i: number) => vals[i]!;
     const dv = (i: number) => dvals[i] ?? null;
     const d = (i: number) => list.dims[i]!;
-    list.ops.forEach((op, i) => {
-      const leaf = this.leaf(list, i, t);
-      dvals.push(leaf ? read(leaf) : tangentOp(op, d(i), v, dv, vals[i]!, d));
-    });
+    for (let i = 0; i < list.ops.length; i++) {
+      const leaf = leaves[i];
+      dvals[i] = leaf ? read(leaf, this.leafTime(leaf, t)) : tangentOp(list.ops[i]!, d(i), v, dv, vals[i]!, d);
+    }
     return dvals[list.root] ?? null;
   }
 
@@ -143,51 +162,68 @@ export class Unrolled {
   /**
    * Adjoints of every node upstream of `target` for the cotangent `w`
    * (a row applied to the target), not propagating through `fixed` nodes.
-   * Each node's adjoint is complete once the sweep passes it.
+   * Each node's adjoint is complete once the sweep passes it. Parameter
+   * adjoints (outer products at every step) are accumulated only on request.
    */
-  adjoints(target: GraphNode, w: Vec, fixed: ReadonlySet<string>): (n: GraphNode) => Vec | null {
-    const adj = new Map<string, Vec>();
-    const add = (n: GraphNode, g: Vec) => {
-      const key = nodeKey(n);
-      const prev = adj.get(key);
-      if (!prev) adj.set(key, Float64Array.from(g));
-      else for (let i = 0; i < g.length; i++) prev[i]! += g[i]!;
+  adjoints(target: GraphNode, w: Vec, fixed: ReadonlySet<string>, withParams = true): (n: GraphNode) => Vec | null {
+    const adj: Timeline = new Map();
+    for (const name of this.seq.keys()) adj.set(name, new Array(this.T + 1).fill(null));
+    const paramAdj = new Map<string, Vec>();
+    const accumulate = (slot: Vec | null | undefined, g: Vec): Vec => {
+      if (!slot) return Float64Array.from(g);
+      for (let i = 0; i < g.length; i++) slot[i]! += g[i]!;
+      return slot;
+    };
+    const add = (leaf: Leaf, time: number, g: Vec) => {
+      if (leaf.param) paramAdj.set(leaf.name, accumulate(paramAdj.get(leaf.name), g));
+      else {
+        const row = adj.get(leaf.name)!;
+        row[time] = accumulate(row[time], g);
+      }
     };
     let top = this.T;
-    if (target.time === null && target.name === this.lossName) this.adjointList(this.program.loss!, null, this.lossValues!, w, add);
+    if (target.time === null && target.name === this.lossName) this.adjointList(this.program.loss!, null, this.lossValues!, w, add, withParams);
     else if (target.time !== null) {
-      adj.set(nodeKey(target), Float64Array.from(w));
+      adj.get(target.name)![target.time] = Float64Array.from(w);
       top = target.time;
     } else throw new Error('adjoint sweeps start at the loss or a sequence node');
     for (let t = top; t >= 1; t--) {
       for (let e = this.program.equations.length - 1; e >= 0; e--) {
         const eq = this.program.equations[e]!;
-        const key = `${eq.target}@${t}`;
-        const g = adj.get(key);
-        if (!g || fixed.has(key)) continue;
-        this.adjointList(eq.list, t, this.values[t]![e]!, g, add);
+        const g = adj.get(eq.target)![t];
+        if (!g || fixed.has(`${eq.target}@${t}`)) continue;
+        this.adjointList(eq.list, t, this.opValues[t]![e]!, g, add, withParams);
       }
     }
-    return (n) => adj.get(nodeKey(n)) ?? null;
+    return (n) => (n.time === null ? (paramAdj.get(n.name) ?? null) : (adj.get(n.name)?.[n.time] ?? null));
   }
 
-  private adjointList(list: OpList, t: number | null, vals: StepValues, g: Vec, add: (n: GraphNode, g: Vec) => void): void {
-    const adj: (Vec | null)[] = list.ops.map(() => null);
+  private adjointList(list: OpList, t: number | null, vals: Vec[], g: Vec, add: (leaf: Leaf, time: number, g: Vec) => void, withParams: boolean): void {
+    const leaves = this.leaves.get(list)!;
+    const adj: (Vec | null)[] = new Array(list.ops.length).fill(null);
     adj[list.root] = g;
     const v = (i: number) => vals[i]!;
     const d = (i: number) => list.dims[i]!;
+    const skip = (i: number) => {
+      const kind = list.ops[i]!.kind;
+      return kind === 'const' || (kind === 'param' && !withParams);
+    };
     for (let i = list.ops.length - 1; i >= 0; i--) {
       const a = adj[i];
       if (!a) continue;
-      const leaf = this.leaf(list, i, t);
+      const leaf = leaves[i];
       if (leaf) {
-        add(leaf, a);
+        add(leaf, this.leafTime(leaf, t), a);
         continue;
       }
-      for (const [input, contrib] of adjointOp(list.ops[i]!, d(i), v, vals[i]!, a, d)) {
+      for (const [input, contrib] of adjointOp(list.ops[i]!, d(i), v, vals[i]!, a, d, skip)) {
         const prev = adj[input];
         if (!prev) adj[input] = contrib;
-        else adj[input] = prev.map((x, k) => x + contrib[k]!);
+        else {
+          const sum = new Float64Array(prev.length);
+          for (let k = 0; k < prev.length; k++) sum[k] = prev[k]! + contrib[k]!;
+          adj[input] = sum;
+        }
       }
     }
   }
@@ -198,26 +234,27 @@ export class Unrolled {
    * recomputing everything downstream, holding `fixed` nodes at their values.
    */
   perturbed(seed: GraphNode, seedValue: Vec, fixed: ReadonlySet<string>, target: GraphNode): Vec {
-    const seedKey = nodeKey(seed);
-    const changed = new Map<string, Vec>([[seedKey, seedValue]]);
-    const read = (n: GraphNode): Vec => {
-      const key = nodeKey(n);
-      return fixed.has(key) ? this.value(n) : (changed.get(key) ?? this.value(n));
+    const changed: Timeline = new Map();
+    for (const name of this.seq.keys()) changed.set(name, []);
+    if (seed.time !== null) changed.get(seed.name)![seed.time] = seedValue;
+    const read = (leaf: Leaf, time: number): Vec => {
+      if (leaf.param) return leaf.name === seed.name ? seedValue : this.data.params.get(leaf.name)!;
+      return changed.get(leaf.name)![time] ?? this.seq.get(leaf.name)![time]!;
     };
     const start = seed.time === null ? 1 : Math.max(1, seed.time);
     const stop = target.time ?? this.T;
     for (let t = start; t <= stop; t++) {
       for (const eq of this.program.equations) {
-        const key = `${eq.target}@${t}`;
-        if (key === seedKey) continue;
+        if ((eq.target === seed.name && t === seed.time) || fixed.has(`${eq.target}@${t}`)) continue;
         const vals = this.evalList(eq.list, t, read);
-        changed.set(key, vals[eq.list.root]!);
+        changed.get(eq.target)![t] = vals[eq.list.root]!;
       }
     }
     if (target.time === null && target.name === this.lossName) {
       const vals = this.evalList(this.program.loss!, null, read);
       return vals[this.program.loss!.root]!;
     }
-    return read(target);
+    if (target.time === null) return read({ name: target.name, param: true, offset: 0 }, 0);
+    return read({ name: target.name, param: false, offset: 0 }, target.time);
   }
 }

@@ -181,39 +181,50 @@ export interface Factor {
   value(): LinOp;
 }
 
+/** Memo tables shared by all products evaluated on one instance. */
+export interface ProductMemo {
+  /** `${direction}|${key of the factor next to the vector}|${vector id}|${m}` → result after m factors */
+  readonly chains: Map<string, Dense>;
+  readonly longest: Map<string, number>;
+}
+
 /**
- * An ordered product F_lo · … · F_hi. Applying it to a vector walks the
- * factors from the vector's side and memoises every partial result on
- * (factor key, input vector id): products for successive lags that share
- * factors next to the vector reuse all but the new factor.
+ * An ordered product F_lo · … · F_hi, applied to vectors by walking the
+ * factors outward from the vector. Partial results are memoised by the key
+ * of the factor next to the vector and the number of factors applied: the
+ * factors' keys are affine in the product index, so two walks that start at
+ * the same key pass the same factors. Products for successive lags that
+ * extend away from the vector therefore cost one factor each.
  */
 export class ProdOp extends BaseOp {
   constructor(
     n: number,
-    readonly factors: readonly Factor[],
-    readonly memo: Map<string, Dense>,
+    readonly lo: number,
+    readonly hi: number,
+    readonly factorAt: (i: number) => Factor,
+    readonly memo: ProductMemo,
   ) {
     super(n, n);
   }
-  private walk(x: Dense, order: readonly Factor[], transposed: boolean): Dense {
-    let w = x;
-    for (const f of order) {
-      const key = `${transposed ? 'T' : 'N'}|${f.key}|${w.id}`;
-      let next = this.memo.get(key);
-      if (!next) {
-        const op = f.value();
-        next = transposed ? op.applyT(w) : op.apply(w);
-        this.memo.set(key, next);
-      }
-      w = next;
+  private walk(x: Dense, transposed: boolean): Dense {
+    const count = this.hi - this.lo + 1;
+    const at = (m: number) => this.factorAt(transposed ? this.lo + m : this.hi - m);
+    const head = `${transposed ? 'T' : 'N'}|${at(0).key}|${x.id}`;
+    let m = Math.min(this.memo.longest.get(head) ?? 0, count);
+    let w = m > 0 ? this.memo.chains.get(`${head}|${m}`)! : x;
+    for (; m < count; m++) {
+      const op = at(m).value();
+      w = transposed ? op.applyT(w) : op.apply(w);
+      this.memo.chains.set(`${head}|${m + 1}`, w);
     }
+    if (count > (this.memo.longest.get(head) ?? 0)) this.memo.longest.set(head, count);
     return w;
   }
   apply(x: Dense): Dense {
-    return this.walk(x, [...this.factors].reverse(), false);
+    return this.walk(x, false);
   }
   applyT(y: Dense): Dense {
-    return this.walk(y, this.factors, true);
+    return this.walk(y, true);
   }
 }
 

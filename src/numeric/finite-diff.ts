@@ -1,0 +1,92 @@
+/**
+ * Finite-difference cross-check of a directional derivative J(x)·u of a
+ * vector function F, independent of any derivative rule in the engine.
+ */
+import { norm2 } from './linalg.js';
+
+export interface FdResult {
+  /** Richardson-extrapolated estimate of J(x)·u. */
+  estimate: Float64Array;
+  /** ‖R − D(h/2)‖₂: error estimate of the 2nd-order D(h/2), hence a conservative bound for R's. */
+  truncationError: number;
+  /** Predicted ‖rounding error of R‖₂ from the magnitudes of the four F values. */
+  noiseFloor: number;
+  /** The step h used (D(h) and D(h/2) were both evaluated). */
+  step: number;
+}
+
+const EPS = Number.EPSILON;
+
+/**
+ * Multiplier on ε·|F_i| for the absolute error assumed in each computed F
+ * component. ε·|F_i| alone is the error of merely *storing* the result; F's
+ * own arithmetic (sums, activations, cancellation inside F, the rounding of
+ * x ± h·u) typically costs tens of ulps more. Larger is safer: noise that is
+ * over-predicted only makes `fdResolves` report "cannot see" more often.
+ */
+const NOISE_SAFETY = 64;
+
+/**
+ * With f(ε) = F(x + ε·u):
+ *   D(h) = (f(h) − f(−h)) / 2h                  central difference, error c₂h² + c₄h⁴ + …
+ *   R    = (4·D(h/2) − D(h)) / 3                cancels the h² term, error O(h⁴)
+ *        = [8(f(h/2) − f(−h/2)) − (f(h) − f(−h))] / 6h
+ * The last form gives the noise propagation: an absolute error δ in each f
+ * value contributes (8 + 8 + 1 + 1)·δ/6h to R in the worst case; per component
+ * δ_j ≈ NOISE_SAFETY·ε·|f_j|, and the component bounds are combined in ‖·‖₂.
+ * Non-finite F values make all three outputs non-finite.
+ */
+export function centralRichardson(f: (eps: number) => Float64Array, step: number): FdResult {
+  if (!(step > 0) || !Number.isFinite(step)) throw new RangeError(`centralRichardson: bad step ${step}`);
+  const h = step;
+  const fp = f(h);
+  const fm = f(-h);
+  const fp2 = f(h / 2);
+  const fm2 = f(-h / 2);
+  const n = fp.length;
+  if (fm.length !== n || fp2.length !== n || fm2.length !== n) {
+    throw new RangeError('centralRichardson: f returned vectors of different lengths');
+  }
+
+  const estimate = new Float64Array(n);
+  const correction = new Float64Array(n); // R − D(h/2) = (D(h/2) − D(h)) / 3
+  const noise = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const a = fp[j] as number;
+    const b = fm[j] as number;
+    const c = fp2[j] as number;
+    const d = fm2[j] as number;
+    const dH = (a - b) / (2 * h);
+    const dHalf = (c - d) / h;
+    estimate[j] = (4 * dHalf - dH) / 3;
+    correction[j] = (dHalf - dH) / 3;
+    noise[j] = (NOISE_SAFETY * EPS * (8 * Math.abs(c) + 8 * Math.abs(d) + Math.abs(a) + Math.abs(b))) / (6 * h);
+  }
+  return { estimate, truncationError: norm2(correction), noiseFloor: norm2(noise), step: h };
+}
+
+/**
+ * Step for the 4th-order scheme above: total error ≈ C·h⁴ + ε/h is minimal at
+ * h ∝ ε^{1/5} (≈ 7.4e-4), scaled with |x|. Rounded to a power of two so that
+ * h/2 and the products h·u, (h/2)·u are exact.
+ */
+export function defaultStep(xScale: number): number {
+  if (Number.isNaN(xScale)) throw new RangeError('defaultStep: xScale is NaN');
+  const h = EPS ** 0.2 * Math.max(1, Math.abs(xScale));
+  return 2 ** Math.round(Math.log2(h));
+}
+
+/**
+ * Whether FD can actually see the derivative: the reference or the FD
+ * estimate must stand `margin` times above FD's own error (noise +
+ * truncation). The FD estimate counts too so that a reference that is wrongly
+ * ~0 cannot make a clearly non-zero FD derivative look unresolvable.
+ * False if the FD result is non-finite. Callers must treat "not resolved" as
+ * inconclusive, never as a pass (a non-finite `ref` is left for the
+ * comparison itself to fail on).
+ */
+export function fdResolves(ref: Float64Array, fd: FdResult, margin = 10): boolean {
+  const floor = margin * (fd.noiseFloor + fd.truncationError);
+  if (!Number.isFinite(floor)) return false;
+  return norm2(ref) > floor || norm2(fd.estimate) > floor;
+}
