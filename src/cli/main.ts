@@ -4,15 +4,20 @@
  * `gradproof --help` answers at once. Exit codes: 0 every verdict as
  * expected, 1 some verdict not, 2 bad input or usage, 3 internal error.
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 
 class UsageError extends Error {}
+
+/** Sizes beyond this are surely typos; T = 10⁵ at d = 64 is already minutes of work. */
+const MAX_SIZE = 100_000;
 
 function parseSizes(raw: readonly string[] | undefined): Record<string, number> {
   const out: Record<string, number> = {};
   for (const item of raw ?? []) {
     const m = /^([A-Za-z][A-Za-z0-9_]*)=(\d+)$/.exec(item);
-    if (!m || Number(m[2]) < 1) throw new UsageError(`--size takes NAME=POSITIVE_INTEGER, got '${item}'`);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > MAX_SIZE) throw new UsageError(`--size takes NAME=INTEGER with 1 ≤ INTEGER ≤ ${MAX_SIZE}, got '${item}'`);
     out[m[1]!] = Number(m[2]);
   }
   return out;
@@ -31,10 +36,11 @@ async function runCheck(argv: { paths: string[]; seed?: number; instances: numbe
   return report.summary.failed === 0 ? 0 : 1;
 }
 
+// Declared as strings so a message can quote what was typed ('abc', not NaN).
 const integer = (name: string, min: number) => (v: unknown) => {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} takes an integer ≥ ${min}, got '${String(v)}'`);
+  const n = /^\s*\d+\s*$/.test(String(v)) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} takes an integer ≥ ${min}, got '${String(v)}'`);
   return n;
 };
 
@@ -50,9 +56,9 @@ export async function main(args: string[]): Promise<void> {
         (y) =>
           y
             .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'derivation files or folders' })
-            .option('seed', { type: 'number', describe: 'master seed (per-instance seeds derive from it)', coerce: integer('seed', 0) })
-            .option('instances', { type: 'number', default: 5, describe: 'instances per regime', coerce: integer('instances', 1) })
-            .option('instance', { type: 'number', describe: 'replay only this instance index', coerce: integer('instance', 0) })
+            .option('seed', { type: 'string', describe: 'master seed (per-instance seeds derive from it)', coerce: integer('seed', 0) })
+            .option('instances', { type: 'string', default: '5', describe: 'instances per regime', coerce: integer('instances', 1) })
+            .option('instance', { type: 'string', describe: 'replay only this instance index', coerce: integer('instance', 0) })
             .option('size', { type: 'string', array: true, describe: 'fix a size, e.g. --size d=4 --size T=8' })
             .option('claim', { type: 'string', array: true, describe: 'check only these claim ids' })
             .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
@@ -83,5 +89,13 @@ export async function main(args: string[]): Promise<void> {
   process.exitCode = code;
 }
 
-// Run directly (tsx src/cli/main.ts …) as well as through bin/gradproof.js.
-if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv.slice(2));
+/** True when this file is the program being run (tsx src/cli/main.ts …), not imported by bin/gradproof.js. */
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) await main(process.argv.slice(2));

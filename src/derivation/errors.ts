@@ -31,23 +31,21 @@ export class ExprError extends Error {
   }
 }
 
-/** Where an expression string starts in its file, so offsets inside it map to line:col. */
+/**
+ * An expression string and where each of its characters sits in the file.
+ * YAML folds lines, strips indentation and decodes escapes, so the mapping
+ * is computed per character rather than by adding a column offset.
+ */
 export interface ExprSource {
   readonly text: string;
-  readonly pos: SourcePos;
+  locate(offset: number): SourcePos;
 }
 
-export function posInExpr(src: ExprSource, offset: number): SourcePos {
-  let { line, col } = src.pos;
-  for (let i = 0; i < offset && i < src.text.length; i++) {
-    if (src.text[i] === '\n') {
-      line += 1;
-      col = 1;
-    } else col += 1;
-  }
-  return { file: src.pos.file, line, col };
+/** The part of an expression source from `start` on (a claim's right side, say). */
+export function subSource(src: ExprSource, start: number, end = src.text.length): ExprSource {
+  return { text: src.text.slice(start, end), locate: (offset) => src.locate(start + offset) };
 }
 
 export function toInputError(src: ExprSource, error: ExprError): InputError {
-  return new InputError(posInExpr(src, error.offset), error.problem, error.expected);
+  return new InputError(src.locate(error.offset), error.problem, error.expected);
 }

@@ -11,7 +11,8 @@ import { parseExpression, parseIndex, type Scope } from '../ir/parse-math.js';
 import { inferShape, isColumn, isScalar as isScalarShape, sameShape, shapeFromDims, formatShape, type Shape } from '../ir/shapes.js';
 import { HORIZON, type Equation, type InitKind, type Model, type Role, type SizeRange, type SymbolDecl, TIME_VAR } from '../model/model.js';
 import { type Claim, DEFAULT_TOLERANCE, type Derivation, type Quantifier, REGIMES, type RegimeName, type Relation, VERDICTS, type Verdict } from './derivation.js';
-import { type ExprSource, ExprError, InputError, type SourcePos, toInputError } from './errors.js';
+import { type ExprSource, ExprError, InputError, type SourcePos, subSource, toInputError } from './errors.js';
+import { alignScalar } from './scalar-source.js';
 
 const ROLES: readonly Role[] = ['parameter', 'input', 'state', 'intermediate'];
 const INITS: readonly InitKind[] = ['recurrent', 'weight', 'bias', 'forget-bias', 'gaussian'];
@@ -75,20 +76,19 @@ class Loader {
     return (node as Scalar<number>).value;
   }
 
-  /** The expression text and where its first character sits in the file. */
+  /** The expression text, with every character mapped back to its place in the file. */
   private exprSource(node: YNode | null | undefined, what: string): ExprSource {
     const text = this.string(node, what);
     const scalar = node as Scalar;
-    const pos = this.pos(scalar);
-    const quoted = scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE';
-    const block = scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED';
-    if (block) {
-      const raw = this.text.slice(scalar.range![0]);
-      const firstContent = raw.indexOf('\n') + 1;
-      const indent = /^ */.exec(raw.slice(firstContent))![0].length;
-      return { text, pos: { file: this.file, line: pos.line + 1, col: indent + 1 } };
-    }
-    return { text, pos: { ...pos, col: pos.col + (quoted ? 1 : 0) } };
+    const [from, to] = [scalar.range![0], scalar.range![1]];
+    const map = alignScalar(this.text.slice(from, to), from, text, scalar.type);
+    return {
+      text,
+      locate: (offset) => {
+        const { line, col } = this.lines.linePos(map[Math.max(0, Math.min(offset, map.length - 1))]!);
+        return { file: this.file, line, col };
+      },
+    };
   }
 
   private located<T>(src: ExprSource, run: () => T): T {
@@ -157,7 +157,7 @@ class Loader {
     if (lossNode && lossName) {
       const src = this.exprSource(lossNode, 'loss');
       const eq = src.text.indexOf('=');
-      const rhsSrc: ExprSource = { text: src.text.slice(eq + 1), pos: { ...src.pos, col: src.pos.col + eq + 1 } };
+      const rhsSrc = subSource(src, eq + 1);
       const rhs = this.located(rhsSrc, () => {
         const p = parseExpression(rhsSrc.text, scope(Object.keys(sizes)));
         if (!isScalarShape(inferShape(p.expr, { shapeOf }, p.offsets))) throw new ExprError(0, 'the loss must be a scalar', 'e.g. L = sum(c .* h[T])');
@@ -239,10 +239,9 @@ class Loader {
     if (!match) this.fail(node, 'an equation must define a sequence at time t', 'NAME[t] = expression');
     const target = match[1]!;
     const decl = symbols.get(target);
-    const at = (offset: number): ExprSource => ({ text: src.text.slice(offset), pos: { ...src.pos, col: src.pos.col + offset } });
     if (!decl || (decl.role !== 'state' && decl.role !== 'intermediate'))
-      throw new InputError(at(src.text.indexOf(target)).pos, `'${target}' is not a state or intermediate symbol`, 'the equation to define a declared state/intermediate');
-    const rhsSrc = at(match[0].length);
+      throw new InputError(src.locate(src.text.indexOf(target)), `'${target}' is not a state or intermediate symbol`, 'the equation to define a declared state/intermediate');
+    const rhsSrc = subSource(src, match[0].length);
     const rhs = this.located(rhsSrc, () => {
       const p = parseExpression(rhsSrc.text, scope);
       const shape = inferShape(p.expr, { shapeOf }, p.offsets);
@@ -269,9 +268,12 @@ class Loader {
   /** Orders equations so that same-time dependencies come first; rejects cycles and duplicates. */
   private orderEquations(equations: Equation[], symbols: Map<string, SymbolDecl>, listNode: YNode): Equation[] {
     const byTarget = new Map<string, Equation>();
+    const nodeOf = new Map<string, YNode>();
     equations.forEach((eq, i) => {
-      if (byTarget.has(eq.target)) this.fail((listNode as { items: YNode[] }).items[i], `'${eq.target}' is defined twice`);
+      const item = (listNode as { items: YNode[] }).items[i]!;
+      if (byTarget.has(eq.target)) this.fail(item, `'${eq.target}' is defined twice`);
       byTarget.set(eq.target, eq);
+      nodeOf.set(eq.target, item);
     });
     for (const s of symbols.values())
       if ((s.role === 'state' || s.role === 'intermediate') && !byTarget.has(s.name))
@@ -281,7 +283,7 @@ class Loader {
     const visit = (eq: Equation, chain: string[]): void => {
       if (state.get(eq.target) === 'done') return;
       if (state.get(eq.target) === 'visiting')
-        this.fail(listNode, `equations depend on each other at the same time step: ${[...chain, eq.target].join(' → ')}`, 'an acyclic system');
+        this.fail(nodeOf.get(eq.target), `equations depend on each other at the same time step: ${[...chain.slice(chain.indexOf(eq.target)), eq.target].join(' → ')}`, 'an acyclic system');
       state.set(eq.target, 'visiting');
       walk(eq.rhs, (e) => {
         if (e.kind === 'seq' && e.time.c === 0) {
@@ -306,9 +308,11 @@ class Loader {
       seen.add(claim.id);
       return claim;
     });
-    for (const claim of claims)
+    (node.items as YNode[]).forEach((item, k) => {
+      const claim = claims[k]!;
       if (claim.corrects && !seen.has(claim.corrects))
-        throw new InputError(claim.pos, `claim '${claim.id}' corrects unknown claim '${claim.corrects}'`);
+        this.fail((item as YAMLMap).get('corrects', true) as YNode, `claim '${claim.id}' corrects unknown claim '${claim.corrects}'`, 'the id of a claim in this file');
+    });
     return claims;
   }
 
@@ -333,9 +337,13 @@ class Loader {
 
     const src = this.exprSource(c.get('claim')!.value, 'claim');
     const split = splitRelation(src.text);
-    if (!split) this.fail(c.get('claim')!.value, 'a claim relates two sides', 'lhs = rhs, lhs <= rhs or lhs >= rhs');
+    if (!split) {
+      // Unbalanced brackets hide the relation: report the bracket, not a missing relation.
+      this.located(src, () => parseExpression(src.text.replace(/<=|>=|==|[=≤≥]/g, (m) => ' '.repeat(m.length)), scope));
+      this.fail(c.get('claim')!.value, 'a claim relates two sides', 'lhs = rhs, lhs <= rhs or lhs >= rhs');
+    }
     const side = (start: number, text: string) => {
-      const sideSrc: ExprSource = { text, pos: { ...src.pos, col: src.pos.col + start } };
+      const sideSrc = subSource(src, start, start + text.length);
       return this.located(sideSrc, () => {
         const p = parseExpression(text, scope);
         this.checkDerivs(p.expr, model, p.offsets);
@@ -344,7 +352,7 @@ class Loader {
     };
     const lhs = side(0, split.left);
     const rhs = side(split.rightStart, split.right);
-    const relSrc: ExprSource = { text: src.text, pos: src.pos };
+    const relSrc = src;
     if (!sameShape(lhs.shape, rhs.shape) && !(isScalarShape(rhs.shape) && split.relation === '='))
       throw toInputError(relSrc, new ExprError(split.at, `the sides have different shapes: ${formatShape(lhs.shape)} and ${formatShape(rhs.shape)}`));
     if (split.relation !== '=' && (!isScalarShape(lhs.shape) || !isScalarShape(rhs.shape)))
@@ -393,18 +401,18 @@ class Loader {
     const out: Quantifier[] = [];
     let offset = 0;
     for (const part of src.text.split(',')) {
-      const partSrc: ExprSource = { text: part, pos: { ...src.pos, col: src.pos.col + offset } };
+      const partSrc = subSource(src, offset, offset + part.length);
       offset += part.length + 1;
       const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s+in\s+(.+?)\.\.(.+)$/.exec(part);
-      if (!match) throw toInputError(partSrc, new ExprError(0, 'bad quantifier', 'k in 1..T (several separated by commas)'));
+      if (!match) throw toInputError(partSrc, new ExprError(Math.max(0, part.search(/\S/)), 'bad quantifier', 'k in 1..T (several separated by commas)'));
       const name = match[1]!;
       if (sizeNames.includes(name) || model.symbols.has(name) || out.some((q) => q.name === name) || name === model.loss?.name)
         throw toInputError(partSrc, new ExprError(part.indexOf(name), `quantifier '${name}' clashes with another name`));
       const scope: Scope = { sequences: new Set(), parameters: new Set(), loss: null, indexVars: new Set([...sizeNames, ...out.map((q) => q.name)]), realVars: new Set() };
       const loStart = part.indexOf(match[2]!, match[0].indexOf(' in ') + 4);
-      const lo = this.located({ text: match[2]!, pos: { ...partSrc.pos, col: partSrc.pos.col + loStart } }, () => parseIndex(match[2]!, scope));
+      const lo = this.located(subSource(partSrc, loStart, loStart + match[2]!.length), () => parseIndex(match[2]!, scope));
       const hiStart = part.lastIndexOf('..') + 2;
-      const hi = this.located({ text: match[3]!, pos: { ...partSrc.pos, col: partSrc.pos.col + hiStart } }, () => parseIndex(match[3]!, scope));
+      const hi = this.located(subSource(partSrc, hiStart), () => parseIndex(match[3]!, scope));
       out.push({ name, lo, hi });
     }
     return out;

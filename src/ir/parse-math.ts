@@ -58,7 +58,8 @@ export function parseIndex(text: string, scope: Scope): Affine {
 
 function parseTree(text: string): MNode {
   try {
-    return math.parse(text) as unknown as MNode;
+    // mathjs reads a line break as a statement separator; an expression may span lines (same length, so offsets hold).
+    return math.parse(text.replace(/[\r\n]/g, ' ')) as unknown as MNode;
   } catch (err) {
     const e = err as { message?: string; char?: number };
     const offset = typeof e.char === 'number' ? Math.max(0, e.char - 1) : 0;
@@ -108,7 +109,7 @@ class Converter {
       case 'ParenthesisNode':
         return this.convert(node.content!, scope);
       case 'ConstantNode': {
-        if (typeof node.value !== 'number') this.fail(start, `unsupported constant ${JSON.stringify(node.value)}`, 'a number');
+        if (typeof node.value !== 'number' || !Number.isFinite(node.value)) this.fail(start, `unsupported constant ${String(node.value)}`, 'a finite number');
         return this.at({ kind: 'num', value: node.value }, start);
       }
       case 'SymbolNode':
@@ -203,27 +204,29 @@ class Converter {
       this.fail(start, `unsupported operator '${node.op}'`);
     }
     const left = this.convert(a!, scope);
+    // An operator is located at the start of its left operand (mathjs keeps no positions).
+    const at = this.offsets.get(left) ?? start;
     if (node.op === '.^') {
       const exponent = this.convert(b!, scope);
       if (exponent.kind !== 'num') this.fail(this.cursor, 'an elementwise power needs a constant exponent', 'v.^2');
-      return this.at({ kind: 'epow', base: left, exponent: exponent.value }, start);
+      return this.at({ kind: 'epow', base: left, exponent: exponent.value }, at);
     }
     const right = this.convert(b!, scope);
     switch (node.op) {
       case '+':
-        return this.at({ kind: 'add', left, right }, start);
+        return this.at({ kind: 'add', left, right }, at);
       case '-':
-        return this.at({ kind: 'sub', left, right }, start);
+        return this.at({ kind: 'sub', left, right }, at);
       case '*':
-        return this.at({ kind: 'mul', left, right }, start);
+        return this.at({ kind: 'mul', left, right }, at);
       case '.*':
-        return this.at({ kind: 'emul', left, right }, start);
+        return this.at({ kind: 'emul', left, right }, at);
       case '/':
-        return this.at({ kind: 'div', left, right }, start);
+        return this.at({ kind: 'div', left, right }, at);
       case '^':
-        return this.at({ kind: 'pow', base: left, exponent: right }, start);
+        return this.at({ kind: 'pow', base: left, exponent: right }, at);
       default:
-        this.fail(start, `unsupported operator '${node.op}'`, "one of + - * / .* ^ .^ '");
+        this.fail(at, `unsupported operator '${node.op}'`, "one of + - * / .* ^ .^ '");
     }
   }
 
