@@ -296,7 +296,7 @@ export function spectralNorm(A: Mat): number {
  * off by a few percent (an unlucky start vector makes it worse). Use only to
  * scale random weights; use `spectralNorm` for anything that is checked.
  */
-export function spectralNormEstimate(A: Mat, iters = 60, rng: Rng = new Rng(0x5eed)): number {
+export function spectralNormEstimate(A: Mat, iters = 60, rng: Rng = new Rng(0x5eed), stallTol = 0): number {
   if (A.rows === 0 || A.cols === 0) return 0;
   let v = rng.fillNormal(new Float64Array(A.cols));
   const w = new Float64Array(A.rows);
@@ -308,6 +308,8 @@ export function spectralNormEstimate(A: Mat, iters = 60, rng: Rng = new Rng(0x5e
     matVec(A, v, w);
     const est = norm2(w);
     if (Number.isNaN(est)) return NaN;
+    // Optional early stop once an iteration improves the estimate by less than stallTol (relative).
+    if (stallTol > 0 && it > 4 && est - best <= stallTol * est) return Math.max(best, est);
     if (est > best) best = est;
     v = matTVec(A, w, v);
   }
@@ -321,7 +323,7 @@ export function spectralNormEstimate(A: Mat, iters = 60, rng: Rng = new Rng(0x5e
  */
 export function scaleToSpectralNorm(A: Mat, target: number): Mat {
   if (!(target >= 0) || !Number.isFinite(target)) throw new RangeError(`scaleToSpectralNorm: bad target ${target}`);
-  const est = spectralNormEstimate(A);
+  const est = spectralNormEstimate(A, 300, undefined, 1e-9);
   if (!(est > 0) || !Number.isFinite(est)) {
     throw new RangeError(`scaleToSpectralNorm: cannot rescale a matrix with norm estimate ${est}`);
   }

@@ -1,0 +1,33 @@
+/**
+ * Benchmarks: figures, not pass/fail tests. `npm run bench` builds, then runs
+ * this against the compiled library (what `npx gradproof` runs; tsx's
+ * on-the-fly transform makes tight loops ~2× slower).
+ *
+ *  eq1-sweep  the lab's eq. (1) for every lag k = 1..256 at d = 64, T = 256,
+ *             on 20 instances (5 per regime), with the reference cross-checks.
+ *  shipped    `check` on every shipped derivation with the default settings.
+ */
+import { checkDerivation, check } from '../dist/index.js';
+import { loadDerivationFile } from '../dist/derivation/load.js';
+
+function time(label, run, repeats = 5) {
+  const times = [];
+  let result;
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    result = run();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)];
+  console.log(`${label}: median ${median.toFixed(0)} ms (min ${times[0].toFixed(0)}, max ${times.at(-1).toFixed(0)}, ${repeats} runs)`);
+  return result;
+}
+
+const lab = loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml');
+const [eq1] = time('eq1-sweep  d=64 m=16 T=256, k=1..256, 20 instances', () =>
+  checkDerivation(lab, { claims: ['lab-eq1'], instances: 5, sizeOverrides: { d: 64, m: 16, T: 256 } }),
+);
+for (const e of eq1.evidence) console.log(`  ${e.method}: ${e.summary}`);
+const report = time('shipped    check derivations (default: 5 instances per regime)', () => check(['derivations']), 3);
+console.log(`  ${report.summary.total} claims, ${report.summary.failed} not as expected`);
