@@ -2,7 +2,7 @@
 import type { CheckReport, ClaimResult, Counterexample } from '../check/result.js';
 
 const fmt = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : x === 0 ? '0' : x.toExponential(1));
-const num = (x: number): string => (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(6) : x.toExponential(4));
+const num = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(6) : x.toExponential(4));
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
