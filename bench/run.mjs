@@ -5,9 +5,12 @@
  *
  *  eq1-sweep  the lab's eq. (1) for every lag k = 1..256 at d = 64, T = 256,
  *             on 20 instances (5 per regime), with the reference cross-checks.
+ *  verify-eq1 the symbolic engine alone: the lab's eq. (1) as written, exact
+ *             canonical forms for every T = 3..12 and k = 1..T, plus the ℤ_p
+ *             randomized test at T = 48.
  *  shipped    `check` on every shipped derivation with the default settings.
  */
-import { checkDerivation, check } from '../dist/index.js';
+import { checkDerivation, check, symbolicCheck } from '../dist/index.js';
 import { loadDerivationFile } from '../dist/derivation/load.js';
 
 function time(label, run, repeats = 5) {
@@ -29,5 +32,8 @@ const [eq1] = time('eq1-sweep  d=64 m=16 T=256, k=1..256, 20 instances', () =>
   checkDerivation(lab, { claims: ['lab-eq1'], instances: 5, sizeOverrides: { d: 64, m: 16, T: 256 } }),
 );
 for (const e of eq1.evidence) console.log(`  ${e.method}: ${e.summary}`);
+const eq1Claim = lab.claims.find((c) => c.id === 'lab-eq1');
+const sym = time('verify-eq1 symbolic, T = 3..12, k = 1..T', () => symbolicCheck(lab, eq1Claim, 1), 5);
+console.log(`  ${sym.status}: ${sym.evidence.summary}`);
 const report = time('shipped    check derivations (default: 5 instances per regime)', () => check(['derivations']), 3);
 console.log(`  ${report.summary.total} claims, ${report.summary.failed} not as expected`);

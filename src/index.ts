@@ -12,3 +12,7 @@ export { InputError } from './derivation/errors.js';
 export type { Claim, Derivation, RegimeName, Verdict } from './derivation/derivation.js';
 export { REGIMES, VERDICTS } from './derivation/derivation.js';
 export { formatCheckReport } from './emit/text-report.js';
+export { deriveQuantities as derive, parseQuantity, type DerivedQuantity } from './symbolic/quantities.js';
+export { symbolicCheck, VERIFY_MAX_T } from './check/symbolic-check.js';
+export { formatDerived, latexWriterFor } from './emit/derive-report.js';
+export { LatexWriter, notationFor, PROFILES, type Notation } from './emit/latex.js';

@@ -15,6 +15,7 @@ import { deriveSeed, Rng } from '../numeric/prng.js';
 import { checkReference, DUAL_ADJOINT_TOL, type ReferenceCheck } from '../numeric/reference-check.js';
 import { dense } from '../numeric/values.js';
 import { comparePoint, type PointOutcome, type Probes } from './compare.js';
+import { symbolicCheck } from './symbolic-check.js';
 import type { ClaimResult, Counterexample, Evidence } from './result.js';
 
 export interface CheckOptions {
@@ -221,6 +222,22 @@ export function checkClaim(derivation: Derivation, claim: Claim, pool: InstanceP
     ...(tightness !== undefined ? { tightness } : {}),
   });
 
+  if (violations.length > 0 && claim.relation === '=') {
+    // How far apart the two sides are, regime by regime (the LSTM cell path against the full Jacobian, say).
+    const byRegime: Record<string, { points: number; median: number; max: number }> = {};
+    for (const regime of regimes) {
+      const errs = sound.filter((p) => p.instance.regime === regime).map((p) => (p.outcome.status === 'trouble' ? 0 : p.outcome.relError)).sort((a, b) => a - b);
+      if (errs.length) byRegime[regime] = { points: errs.length, median: errs[Math.floor(errs.length / 2)]!, max: errs[errs.length - 1]! };
+    }
+    evidence.push({
+      method: 'distance by regime',
+      summary: Object.entries(byRegime)
+        .map(([r, v]) => `${r}: median ${v.median.toExponential(1)}, max ${v.max.toExponential(1)} (${v.points} points)`)
+        .join('; '),
+      byRegime,
+    });
+  }
+
   const worstDual = refChecks.reduce((m, r) => Math.max(m, r.dualVsAdjoint), 0);
   const dualBad = refChecks.filter((r) => !(r.dualVsAdjoint <= DUAL_ADJOINT_TOL));
   if (refChecks.length > 0) {
@@ -278,6 +295,17 @@ export function checkClaim(derivation: Derivation, claim: Claim, pool: InstanceP
     verdict = 'unverifiable';
     reason = `numeric trouble at ${troubled.length} of ${points.length} points outweighs the ${agree.length} that agree`;
   } else verdict = 'consistent';
+
+  // The symbolic engine decides what it can; numeric evidence stays beside it.
+  const symbolic = symbolicCheck(derivation, claim, options.masterSeed);
+  if (symbolic) {
+    evidence.push(symbolic.evidence);
+    if (verdict === 'consistent' && symbolic.status === 'identical') verdict = 'verified';
+    else if (verdict === 'consistent' && symbolic.status === 'different') {
+      verdict = 'unverifiable';
+      reason = `numerically consistent, yet the derived closed forms are not identical at ${Object.entries(symbolic.at).map(([k, v]) => `${k}=${v}`).join(', ')}: one of the two engines is wrong`;
+    }
+  }
 
   return {
     id: claim.id,

@@ -37,6 +37,31 @@ async function runCheck(argv: { paths: string[]; seed?: number; instances: numbe
 }
 
 // Declared as strings so a message can quote what was typed ('abc', not NaN).
+async function runDerive(argv: { file: string; quantity?: string; format: string; unroll?: string[] }): Promise<number> {
+  const [{ loadDerivationFile }, { deriveQuantities }, { formatDerived }] = await Promise.all([
+    import('../derivation/load.js'),
+    import('../symbolic/quantities.js'),
+    import('../emit/derive-report.js'),
+  ]);
+  if (!['text', 'latex', 'json'].includes(argv.format)) throw new UsageError(`--format takes text, latex or json, got '${argv.format}'`);
+  const derivation = loadDerivationFile(argv.file);
+  const unroll = argv.unroll ? parseBindings(argv.unroll) : null;
+  const results = deriveQuantities(derivation, argv.quantity ?? null, unroll);
+  process.stdout.write(`${formatDerived(derivation, results, argv.format as 'text' | 'latex' | 'json')}\n`);
+  return 0;
+}
+
+/** `--unroll 3` binds k; `--unroll T=6 --unroll k=3` binds several. */
+function parseBindings(raw: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const item of raw) {
+    const m = /^(?:([A-Za-z][A-Za-z0-9_]*)=)?(\d+)$/.exec(item);
+    if (!m || Number(m[2]) > MAX_SIZE) throw new UsageError(`--unroll takes K or NAME=K (K ≤ ${MAX_SIZE}), got '${item}'`);
+    out[m[1] ?? 'k'] = Number(m[2]);
+  }
+  return out;
+}
+
 const integer = (name: string, min: number) => (v: unknown) => {
   if (v === undefined) return undefined;
   const n = /^\s*\d+\s*$/.test(String(v)) ? Number(v) : NaN;
@@ -66,6 +91,20 @@ export async function main(args: string[]): Promise<void> {
             .example('$0 check derivations/lab-10-5-vanilla-rnn.yaml --claim lab-eq1 --seed 7 --instance 3', 'replay one instance'),
         async (argv) => {
           code = await runCheck(argv as never);
+        },
+      )
+      .command(
+        'derive <file> [quantity]',
+        'derive closed forms from a model: one-step Jacobians, products over lags, loss gradients',
+        (y) =>
+          y
+            .positional('file', { type: 'string', demandOption: true, describe: 'a derivation file' })
+            .positional('quantity', { type: 'string', describe: "e.g. 'grad(L, h[T-k])' (default: the model's one-step Jacobians)" })
+            .option('format', { type: 'string', default: 'text', describe: 'text | latex | json' })
+            .option('unroll', { type: 'string', array: true, describe: 'write products out for concrete indices: --unroll 3 (k = 3) or --unroll T=6' })
+            .example("$0 derive derivations/lab-10-5-vanilla-rnn.yaml 'grad(L, h[T-k])' --format latex", "the lab's eq. (1)"),
+        async (argv) => {
+          code = await runDerive(argv as never);
         },
       )
       .demandCommand(1, 'name a command (see --help)')

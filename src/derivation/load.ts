@@ -162,7 +162,8 @@ class Loader {
         const p = parseExpression(rhsSrc.text, scope(Object.keys(sizes)));
         if (!isScalarShape(inferShape(p.expr, { shapeOf }, p.offsets))) throw new ExprError(0, 'the loss must be a scalar', 'e.g. L = sum(c .* h[T])');
         walk(p.expr, (e) => {
-          if (e.kind === 'deriv' || e.kind === 'sym' && e.name === lossName) throw new ExprError(p.offsets.get(e) ?? 0, 'the loss cannot refer to itself or to derivatives');
+          if (e.kind === 'deriv' || (e.kind === 'sym' && e.name === lossName)) throw new ExprError(p.offsets.get(e) ?? 0, 'the loss cannot refer to itself or to derivatives');
+          if (['norm', 'supabs', 'diag', 'eye', 'cols', 'hprod'].includes(e.kind)) throw new ExprError(p.offsets.get(e) ?? 0, `${e.kind} is not supported in the loss`);
         });
         return p.expr;
       });
@@ -248,7 +249,7 @@ class Loader {
       if (!sameShape(shape, decl.shape)) throw new ExprError(0, `the right-hand side is ${formatShape(shape)} but ${target} is ${formatShape(decl.shape)}`);
       walk(p.expr, (e) => {
         const where = p.offsets.get(e) ?? 0;
-        if (e.kind === 'deriv' || e.kind === 'norm' || e.kind === 'prod' || e.kind === 'sum' || e.kind === 'supabs')
+        if (['deriv', 'norm', 'prod', 'sum', 'hprod', 'supabs', 'eye', 'cols'].includes(e.kind))
           throw new ExprError(where, `${e.kind} is not allowed in a model equation`);
         if (e.kind === 'sym' && e.name === scope.loss) throw new ExprError(where, 'an equation cannot use the loss');
         if (e.kind === 'ivar' && e.name === TIME_VAR) throw new ExprError(where, 't may appear only as a time index');

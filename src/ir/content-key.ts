@@ -30,7 +30,14 @@ function parts(e: Expr): readonly Part[] {
         break;
       case 'prod':
       case 'sum':
+      case 'hprod':
         acc.push({ affine: x.lo }, { affine: x.hi });
+        break;
+      case 'cols':
+        acc.push({ affine: x.from }, { affine: x.to });
+        break;
+      case 'eye':
+        acc.push({ affine: x.size });
         break;
       case 'deriv':
         [x.of, x.wrt, ...x.fixed].forEach(refTime);

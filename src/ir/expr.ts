@@ -65,7 +65,17 @@ export type Expr =
       readonly fixed: readonly NodeRef[];
     }
   /** sup over real x of |body(x)|, for bounds such as max_x |1 − tanh(x)²| */
-  | { readonly kind: 'supabs'; readonly variable: string; readonly body: Expr };
+  | { readonly kind: 'supabs'; readonly variable: string; readonly body: Expr }
+  /** the n×n identity, `eye(d)` */
+  | { readonly kind: 'eye'; readonly size: Affine }
+  /**
+   * columns from..to (1-based, inclusive) of a matrix: the block of a weight
+   * that multiplies one part of a stacked input, `cols(W_f, 1, d)`; `label`
+   * names that part (h for W_f·[h; x]) for rendering
+   */
+  | { readonly kind: 'cols'; readonly arg: Expr; readonly from: Affine; readonly to: Affine; readonly label: string | null }
+  /** elementwise (Hadamard) product over an integer range, ⊙_{i=lo}^{hi} v_i */
+  | { readonly kind: 'hprod'; readonly index: string; readonly lo: Affine; readonly hi: Affine; readonly body: Expr };
 
 export type ExprKind = Expr['kind'];
 
@@ -78,6 +88,7 @@ export function children(e: Expr): Expr[] {
     case 'ivar':
     case 'rvar':
     case 'deriv':
+    case 'eye':
       return [];
     case 'add':
     case 'sub':
@@ -95,11 +106,13 @@ export function children(e: Expr): Expr[] {
     case 'diag':
     case 'norm':
     case 'sumall':
+    case 'cols':
       return [e.arg];
     case 'concat':
       return [...e.items];
     case 'prod':
     case 'sum':
+    case 'hprod':
     case 'supabs':
       return [e.body];
   }

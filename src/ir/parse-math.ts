@@ -45,7 +45,7 @@ interface MNode {
 }
 
 const NORMS: Readonly<Record<string, NormKind>> = { norm2: '2', normF: 'F', normInf: 'inf' };
-const RESERVED = new Set(['prod', 'sum', 'diag', 'grad', 'jac', 'partial', 'supabs', 'transpose', ...Object.keys(NORMS)]);
+const RESERVED = new Set(['prod', 'sum', 'hprod', 'diag', 'eye', 'cols', 'grad', 'jac', 'partial', 'supabs', 'transpose', ...Object.keys(NORMS)]);
 
 export function parseExpression(text: string, scope: Scope): ParsedExpr {
   return new Converter(text, scope).run(parseTree(text));
@@ -261,7 +261,16 @@ class Converter {
         if (args.length === 1) return this.at({ kind: 'sumall', arg: one() }, offset);
         return this.rangeOp('sum', args, scope, offset);
       case 'prod':
-        return this.rangeOp('prod', args, scope, offset);
+      case 'hprod':
+        return this.rangeOp(name, args, scope, offset);
+      case 'eye':
+        arity(1, 'eye(d)');
+        return this.at({ kind: 'eye', size: this.affineIndex(args[0]!, scope) }, offset);
+      case 'cols': {
+        arity(3, 'cols(A, from, to)');
+        const arg = one();
+        return this.at({ kind: 'cols', arg, from: this.affineIndex(args[1]!, scope), to: this.affineIndex(args[2]!, scope), label: null }, offset);
+      }
       case 'grad':
       case 'jac':
       case 'partial':
@@ -288,7 +297,7 @@ class Converter {
     return name;
   }
 
-  private rangeOp(kind: 'prod' | 'sum', args: MNode[], scope: Scope, offset: number): Expr {
+  private rangeOp(kind: 'prod' | 'sum' | 'hprod', args: MNode[], scope: Scope, offset: number): Expr {
     const usage = `${kind}(i, lo, hi, expression)`;
     if (args.length !== 4) this.fail(offset, `${kind} takes 4 arguments`, usage);
     const index = this.boundName(args[0]!, usage);

@@ -69,5 +69,11 @@ export function printExpr(e: Expr, env: IntEnv = {}): string {
     }
     case 'supabs':
       return `supabs(${e.variable}, ${printExpr(e.body, env)})`;
+    case 'eye':
+      return `eye(${idx(e.size)})`;
+    case 'cols':
+      return `cols(${printExpr(e.arg, env)}, ${idx(e.from)}, ${idx(e.to)})`;
+    case 'hprod':
+      return `hprod(${e.index}, ${idx(e.lo)}, ${idx(e.hi)}, ${printExpr(e.body, env)})`;
   }
 }

@@ -107,6 +107,17 @@ export function inferShape(expr: Expr, env: ShapeEnv, offsets: WeakMap<Expr, num
       case 'supabs':
         if (!isScalar(infer(e.body))) return fail(e, 'supabs takes a scalar expression', 'supabs(x, 1 - tanh(x)^2)');
         return SCALAR;
+      case 'eye':
+        return { rows: e.size, cols: e.size };
+      case 'cols': {
+        const s = infer(e.arg);
+        return { rows: s.rows, cols: affineAdd(affineAdd(e.to, e.from, -1), affine(1)) };
+      }
+      case 'hprod': {
+        const s = infer(e.body);
+        if (!isColumn(s)) return fail(e, `hprod multiplies vectors elementwise, got ${formatShape(s)}`, 'hprod(i, 1, k, f[i])');
+        return s;
+      }
       case 'deriv': {
         const [of, wrt] = [nodeShape(e.of), nodeShape(e.wrt)];
         if (e.mode === 'grad') {

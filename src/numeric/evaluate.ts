@@ -203,6 +203,28 @@ export class Evaluator {
         return this.derivative(e, env);
       case 'supabs':
         return scalar(supAbs(e, (body, x) => asDense(this.evalReal(body, env, e.variable, x)).data[0]!));
+      case 'eye':
+        return new IdentityOp(evalAffine(e.size, env));
+      case 'cols': {
+        const m = asDense(this.eval(e.arg, env));
+        const [from, to] = [evalAffine(e.from, env), evalAffine(e.to, env)];
+        if (from < 1 || to > m.cols || to < from) throw new DomainError(`cols(…, ${from}, ${to}) outside the ${m.cols} columns`);
+        const width = to - from + 1;
+        const data = new Float64Array(m.rows * width);
+        for (let i = 0; i < m.rows; i++) data.set(m.data.subarray(i * m.cols + from - 1, i * m.cols + to), i * width);
+        return dense(m.rows, width, data);
+      }
+      case 'hprod': {
+        const lo = evalAffine(e.lo, env);
+        const hi = evalAffine(e.hi, env);
+        const n = asDense(this.eval(e.body, { ...env, [e.index]: lo })).rows;
+        const out = new Float64Array(n).fill(1);
+        for (let i = lo; i <= hi; i++) {
+          const v = asDense(this.eval(e.body, { ...env, [e.index]: i })).data;
+          for (let j = 0; j < n; j++) out[j]! *= v[j]!;
+        }
+        return dense(n, 1, out);
+      }
     }
   }
 

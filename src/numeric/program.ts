@@ -142,6 +142,9 @@ function compileExpr(expr: Expr, dims: Map<string, readonly [number, number]>, s
       case 'deriv':
       case 'supabs':
       case 'rvar':
+      case 'eye':
+      case 'cols':
+      case 'hprod':
         throw new Error(`${e.kind} cannot be compiled into a model equation or loss`);
     }
   };

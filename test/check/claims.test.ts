@@ -24,9 +24,10 @@ const evidence = (r: ClaimResult, method: string) => r.evidence.find((e) => e.me
 describe('lab 10.5', () => {
   const results = byId(checkDerivation(lab, { instances: 2 }));
 
-  it('eq. (1) as written is consistent, agreeing to rounding on every lag', () => {
+  it('eq. (1) as written is verified, and agrees numerically to rounding on every lag', () => {
     const r = results.get('lab-eq1')!;
-    expect(r.verdict).toBe('consistent');
+    expect(r.verdict).toBe('verified');
+    expect(evidence(r, 'symbolic').summary).toMatch(/^identical for T = 3\.\.12, every binding \(75 cases\)/);
     expect(r.relError).toBeLessThan(1e-13);
     const ref = evidence(r, 'exact reference');
     expect(ref.agreed).toBe(ref.points);
@@ -70,7 +71,7 @@ describe('lab 10.5', () => {
 
 describe('2024 post, eq. (4): the tool tells which product order holds', () => {
   const results = byId(checkDerivation(kangx, { instances: 2 }));
-  it.each(['eq4-chain-descending', 'eq4-closed-descending'])('%s is consistent', (id) => expect(results.get(id)!.verdict).toBe('consistent'));
+  it.each(['eq4-chain-descending', 'eq4-closed-descending'])('%s is verified', (id) => expect(results.get(id)!.verdict).toBe('verified'));
   it.each(['eq4-chain-ascending', 'eq4-closed-ascending'])('%s is refuted at t = 3, the first t with two factors', (id) => {
     const r = results.get(id)!;
     expect(r.verdict).toBe('refuted');
@@ -84,9 +85,16 @@ describe('2024 post, eq. (4): the tool tells which product order holds', () => {
 
 describe('LSTM cell path', () => {
   const results = byId(checkDerivation(lstm, { instances: 2 }));
+  it('the cell path is far from the full Jacobian in every regime, and the evidence says how far', () => {
+    const r = results.get('cell-path-vs-full')!;
+    expect(r.verdict).toBe('refuted');
+    const byRegime = evidence(r, 'distance by regime').byRegime as Record<string, { median: number }>;
+    expect(Object.keys(byRegime).sort()).toEqual(['contracting', 'expanding', 'near-critical', 'saturated']);
+    for (const v of Object.values(byRegime)) expect(v.median).toBeGreaterThan(1e-3);
+  });
   it('diag(f_t) is right as a partial derivative and wrong as a total one', () => {
-    expect(results.get('cell-step-partial')!.verdict).toBe('consistent');
-    expect(results.get('cell-path-product')!.verdict).toBe('consistent');
+    expect(results.get('cell-step-partial')!.verdict).toBe('verified');
+    expect(results.get('cell-path-product')!.verdict).toBe('verified');
     const total = results.get('cell-step-total')!;
     expect(total.verdict).toBe('refuted');
     expect(total.counterexample!.bindings).toEqual({ t: 2 });
@@ -115,7 +123,7 @@ describe('numeric trouble is never a pass or a fail', () => {
 
   it('finite differences report that they cannot see a vanishing gradient', () => {
     const r = checkDerivation(lab, { claims: ['lab-eq1'], instances: 1, instance: 0, sizeOverrides: { d: 3, m: 2, T: 80 } })[0]!;
-    expect(r.verdict).toBe('consistent');
+    expect(r.verdict).toBe('verified');
     const fd = evidence(r, 'finite differences');
     expect(fd.unresolved).toBeGreaterThan(0);
     expect(fd.summary).toMatch(/below the noise floor/);

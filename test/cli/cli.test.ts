@@ -141,14 +141,14 @@ describe.concurrent('gradproof CLI', () => {
       expect(run.stderr).toBe('');
       const r = await report();
       expect(Array.isArray(r.claims)).toBe(true);
-      expect(r.claims).toHaveLength(11);
-      expect(r.summary).toEqual({ total: 11, ok: 11, failed: 0 });
+      expect(r.claims).toHaveLength(12);
+      expect(r.summary).toEqual({ total: 12, ok: 12, failed: 0 });
       expect(r.claims.filter((c) => !c.ok || c.verdict !== c.expected).map((c) => c.id)).toEqual([]);
     });
 
-    it('lab-eq1 is consistent, with no counterexample', async () => {
+    it('lab-eq1 is verified (numerically consistent and symbolically identical), with no counterexample', async () => {
       const c = (await report()).claims.find((x) => x.id === 'lab-eq1');
-      expect(c?.verdict).toBe('consistent');
+      expect(c?.verdict).toBe('verified');
       expect(c?.counterexample).toBeNull();
     });
 

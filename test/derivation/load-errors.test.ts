@@ -445,7 +445,7 @@ describe('the shipped derivations', () => {
       'kangx-2024-rnn-product.yaml',
       ['eq4-chain-ascending', 'eq4-chain-descending', 'eq4-closed-ascending', 'eq4-closed-descending', 'eq4-one-step-W-transposed'],
     ],
-    ['lstm-cell-path.yaml', ['cell-step-partial', 'cell-step-total', 'cell-path-product']],
+    ['lstm-cell-path.yaml', ['cell-step-partial', 'cell-step-total', 'cell-path-product', 'cell-path-vs-full']],
   ])('%s loads with the expected claim ids', (name, ids) => {
     const d = loadDerivationFile(shipped(name));
     expect(d.claims.map((c) => c.id)).toEqual(ids);

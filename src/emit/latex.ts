@@ -1,0 +1,203 @@
+/**
+ * LaTeX from our IR (mathjs's toTex is not used: it prints h as a unit and
+ * escapes subscripts). A notation profile, chosen per derivation file, gives
+ * the source's own conventions: the lab's bold h^{[τ−k]} with W^T, the blogs'
+ * h_t or h^{(t)} with W^⊤, C or s for the cell. Every string this emits must
+ * render in KaTeX with strict mode on (checked by the tests).
+ */
+import type { Affine } from '../ir/affine.js';
+import type { Expr, NodeRef } from '../ir/expr.js';
+import type { Relation } from '../derivation/derivation.js';
+import { HORIZON } from '../model/model.js';
+
+export interface Notation {
+  /** how a time index is attached: h^{[t]}, h^{(t)} or h_{t} */
+  readonly time: 'bracket-superscript' | 'paren-superscript' | 'subscript';
+  readonly transpose: 'T' | 'top';
+  readonly bold: boolean;
+  /** LaTeX for the horizon T (the lab's \tau) */
+  readonly horizon: string;
+  /** LaTeX for the loss symbol */
+  readonly loss: string;
+  /** per-symbol LaTeX names, e.g. Ct → \widetilde{C} */
+  readonly names: Readonly<Record<string, string>>;
+}
+
+export const PROFILES: Readonly<Record<string, Notation>> = {
+  lab: { time: 'bracket-superscript', transpose: 'T', bold: true, horizon: '\\tau', loss: '\\mathcal{L}', names: {} },
+  blog: { time: 'subscript', transpose: 'T', bold: false, horizon: 'T', loss: 'L', names: {} },
+  paper: { time: 'subscript', transpose: 'top', bold: false, horizon: 'T', loss: '\\mathcal{L}', names: {} },
+};
+
+const GREEK = new Set(['alpha', 'beta', 'gamma', 'delta', 'eta', 'tau', 'sigma', 'theta', 'lambda', 'mu', 'rho', 'phi', 'psi', 'omega', 'epsilon']);
+const TIME_STYLES = ['bracket-superscript', 'paren-superscript', 'subscript'] as const;
+
+/** The notation of a derivation file: its `profile`, then per-key overrides (`time`, `transpose`, `horizon`, `loss`, `bold`, `name.X`). */
+export function notationFor(hints: Readonly<Record<string, string>>): Notation {
+  const base = PROFILES[hints.profile ?? 'blog'] ?? PROFILES.blog!;
+  const names: Record<string, string> = { ...base.names };
+  for (const [k, v] of Object.entries(hints)) if (k.startsWith('name.')) names[k.slice(5)] = v;
+  const time = TIME_STYLES.find((s) => s === hints.time) ?? base.time;
+  return {
+    time,
+    transpose: hints.transpose === 'top' ? 'top' : hints.transpose === 'T' ? 'T' : base.transpose,
+    bold: hints.bold === undefined ? base.bold : hints.bold === 'true',
+    horizon: hints.horizon ? (GREEK.has(hints.horizon) ? `\\${hints.horizon}` : hints.horizon) : base.horizon,
+    loss: hints.loss ?? base.loss,
+    names,
+  };
+}
+
+const PREC: Partial<Record<Expr['kind'], number>> = { add: 1, sub: 1, neg: 2, mul: 3, emul: 3, div: 3, pow: 5, epow: 5, transpose: 6 };
+
+export class LatexWriter {
+  constructor(
+    readonly notation: Notation,
+    /** names that are sequences or matrices (bold in the lab's notation) rather than scalars */
+    private readonly arrays: ReadonlySet<string> = new Set(),
+    private readonly lossName: string | null = null,
+  ) {}
+
+  /** A symbol's name: W_f → W_{f}, greek spelled out → \sigma, bold for arrays where the profile wants it. */
+  name(raw: string): string {
+    const custom = this.notation.names[raw];
+    if (custom) return custom;
+    if (raw === this.lossName) return this.notation.loss;
+    const [head, ...rest] = raw.split('_');
+    const base = GREEK.has(head!) ? `\\${head}` : head!.length > 1 ? `\\mathrm{${head}}` : head!;
+    const styled = this.notation.bold && this.arrays.has(raw) && !GREEK.has(head!) ? `\\mathbf{${base}}` : base;
+    return rest.length ? `${styled}_{${rest.join('_')}}` : styled;
+  }
+
+  /** τ−k+i, t−i+1: a leading added variable (the horizon if present), then subtracted terms, then added ones, then the constant. */
+  index(a: Affine): string {
+    const vars = Object.entries(a.terms);
+    const positive = vars.filter(([, c]) => c > 0);
+    const lead = positive.find(([n]) => n === HORIZON) ?? positive.find(([n]) => n === 't') ?? positive[0];
+    const rest = vars.filter((v) => v !== lead);
+    const order = [...(lead ? [lead] : []), ...rest.filter(([, c]) => c < 0), ...rest.filter(([, c]) => c > 0)];
+    let out = '';
+    for (const [n, c] of order) {
+      const v = n === HORIZON ? this.notation.horizon : n;
+      const mag = Math.abs(c) === 1 ? v : `${Math.abs(c)}${v}`;
+      out += c < 0 ? `-${mag}` : out ? `+${mag}` : mag;
+    }
+    if (a.c !== 0 || !out) out += a.c < 0 ? `${a.c}` : out ? `+${a.c}` : `${a.c}`;
+    return out;
+  }
+
+  private timed(name: string, time: Affine): string {
+    const n = this.name(name);
+    const t = this.index(time);
+    switch (this.notation.time) {
+      case 'bracket-superscript':
+        return `${n}^{[${t}]}`;
+      case 'paren-superscript':
+        return `${n}^{(${t})}`;
+      case 'subscript':
+        return n.includes('_{') ? `${n.slice(0, -1)},${t}}` : `${n}_{${t}}`;
+    }
+  }
+
+  node(ref: NodeRef): string {
+    return ref.time ? this.timed(ref.name, ref.time) : this.name(ref.name);
+  }
+
+  private sup(): string {
+    return this.notation.transpose === 'T' ? 'T' : '\\top';
+  }
+
+  expr(e: Expr, parentPrec = 0, position: 'left' | 'right' | 'factor' | 'top' = 'top'): string {
+    const p = PREC[e.kind] ?? 9;
+    const body = this.bare(e, position);
+    return p < parentPrec ? `\\left(${body}\\right)` : body;
+  }
+
+  private bare(e: Expr, position: 'left' | 'right' | 'factor' | 'top'): string {
+    switch (e.kind) {
+      case 'num':
+        return Number.isInteger(e.value) ? String(e.value) : String(e.value);
+      case 'sym':
+        return this.name(e.name);
+      case 'rvar':
+        return e.name;
+      case 'ivar':
+        return e.name === HORIZON ? this.notation.horizon : e.name;
+      case 'seq':
+        return this.timed(e.name, e.time);
+      case 'add':
+        return `${this.expr(e.left, 1)} + ${this.expr(e.right, 1)}`;
+      case 'sub':
+        return `${this.expr(e.left, 1)} - ${this.expr(e.right, 2)}`;
+      case 'neg':
+        return `-${this.expr(e.arg, 3)}`;
+      case 'mul': {
+        // Matrix products are associative: nested products print flat, other operands get parentheses.
+        const operand = (x: Expr) => (x.kind === 'mul' ? this.bare(x, 'factor') : this.expr(x, 3.5, 'factor'));
+        const scalarNum = e.left.kind === 'num' || e.right.kind === 'num';
+        return `${operand(e.left)}${scalarNum ? ' \\cdot ' : ' '}${operand(e.right)}`;
+      }
+      case 'emul':
+        return `${this.expr(e.left, 3)} \\odot ${this.expr(e.right, 3.5)}`;
+      case 'div':
+        return `\\frac{${this.expr(e.left)}}{${this.expr(e.right)}}`;
+      case 'pow':
+        return `${this.expr(e.base, 6)}^{${this.expr(e.exponent)}}`;
+      case 'epow': {
+        // Wrap time-indexed bases: h^{[t]2} would read as a superscript of the index.
+        const base = e.base.kind === 'seq' && this.notation.time !== 'subscript' ? `\\left(${this.expr(e.base)}\\right)` : this.expr(e.base, 6);
+        return `${base}^{${e.exponent}}`;
+      }
+      case 'transpose':
+        return `${this.expr(e.arg, 7)}^{${this.sup()}}`;
+      case 'call': {
+        const fns: Record<string, string> = { tanh: '\\tanh', sigma: '\\sigma', exp: '\\exp', log: '\\log', identity: '\\operatorname{id}' };
+        if (e.fn === 'abs') return `\\left|${this.expr(e.arg)}\\right|`;
+        return `${fns[e.fn]}\\left(${this.expr(e.arg)}\\right)`;
+      }
+      case 'diag':
+        return `\\operatorname{diag}\\left(${this.expr(e.arg)}\\right)`;
+      case 'norm': {
+        const sub = e.which === '2' ? '2' : e.which === 'F' ? 'F' : '\\infty';
+        return `\\left\\|${this.expr(e.arg)}\\right\\|_{${sub}}`;
+      }
+      case 'sumall':
+        return `\\operatorname{sum}\\left(${this.expr(e.arg)}\\right)`;
+      case 'concat':
+        return `\\begin{bmatrix} ${e.items.map((i) => this.expr(i)).join(' \\\\ ')} \\end{bmatrix}`;
+      case 'prod':
+      case 'sum':
+      case 'hprod': {
+        const op = e.kind === 'prod' ? '\\prod' : e.kind === 'sum' ? '\\sum' : '\\bigodot';
+        const inner = `${op}_{${e.index}=${this.index(e.lo)}}^{${this.index(e.hi)}} ${this.expr(e.body, 3)}`;
+        // As a factor, the product's extent is bracketed, as the lab writes [∏ …]·∇L.
+        return position === 'factor' ? `\\left[ ${inner} \\right]` : inner;
+      }
+      case 'deriv': {
+        if (e.mode === 'grad') return `\\nabla_{${this.node(e.wrt)}} ${this.node(e.of)}`;
+        const frac = `\\frac{\\partial ${this.node(e.of)}}{\\partial ${this.node(e.wrt)}}`;
+        if (e.mode === 'jac') return frac;
+        return `\\left.${frac}\\right|_{${e.fixed.map((f) => this.node(f)).join(',\\,')}}`;
+      }
+      case 'supabs':
+        return `\\sup_{${e.variable}} \\left|${this.expr(e.body)}\\right|`;
+      case 'eye':
+        return 'I';
+      case 'cols': {
+        const block = e.label ? this.name(e.label) : `:,\\,${this.index(e.from)}:${this.index(e.to)}`;
+        return `\\left[${this.expr(e.arg)}\\right]_{${block}}`;
+      }
+    }
+  }
+
+  relation(lhs: Expr, relation: Relation, rhs: Expr): string {
+    const rel = relation === '=' ? '=' : relation === '<=' ? '\\le' : '\\ge';
+    return `${this.expr(lhs)} ${rel} ${this.expr(rhs)}`;
+  }
+
+  /** A calc-style chain: lhs = rhs₁ = rhs₂ …, one step per line. */
+  chain(lhs: Expr, steps: readonly { relation: Relation; rhs: Expr }[]): string {
+    const lines = steps.map((s, i) => `${i === 0 ? this.expr(lhs) : ''} &${s.relation === '=' ? '=' : s.relation === '<=' ? '\\le' : '\\ge'} ${this.expr(s.rhs)}`);
+    return `\\begin{aligned}\n${lines.join(' \\\\\n')}\n\\end{aligned}`;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Simplifying constructors for matrix-level IR, used by the symbolic engine
+ * so that derived forms read like the documents: no `·I`, no `0 +`, and
+ * transposes pushed down to the atoms ((D·W)ᵀ = Wᵀ·D for diagonal D).
+ * `null` stands for the zero matrix throughout.
+ */
+import { type Affine, affine, affineAdd, affineScale } from '../ir/affine.js';
+import { children, type Expr } from '../ir/expr.js';
+
+export type Jac = Expr | null;
+
+export const eye = (size: Affine): Expr => ({ kind: 'eye', size });
+export const num = (value: number): Expr => ({ kind: 'num', value });
+export const diag = (arg: Expr): Expr => ({ kind: 'diag', arg });
+
+export function mul(a: Jac, b: Jac): Jac {
+  if (!a || !b) return null;
+  if (a.kind === 'eye') return b;
+  if (b.kind === 'eye') return a;
+  if (a.kind === 'num' && a.value === 1) return b;
+  if (b.kind === 'num' && b.value === 1) return a;
+  return { kind: 'mul', left: a, right: b };
+}
+
+export function add(a: Jac, b: Jac): Jac {
+  if (!a) return b;
+  if (!b) return a;
+  return { kind: 'add', left: a, right: b };
+}
+
+export function neg(a: Jac): Jac {
+  if (!a) return null;
+  if (a.kind === 'neg') return a.arg;
+  return { kind: 'neg', arg: a };
+}
+
+export function sub(a: Jac, b: Jac): Jac {
+  if (!b) return a;
+  if (!a) return neg(b);
+  return { kind: 'sub', left: a, right: b };
+}
+
+export function emul(a: Expr, b: Expr): Expr {
+  if (a.kind === 'num' && a.value === 1) return b;
+  if (b.kind === 'num' && b.value === 1) return a;
+  return { kind: 'emul', left: a, right: b };
+}
+
+/** Aᵀ with the transpose pushed to the leaves. */
+export function transpose(a: Jac): Jac {
+  if (!a) return null;
+  switch (a.kind) {
+    case 'transpose':
+      return a.arg;
+    case 'diag':
+    case 'eye':
+    case 'num':
+      return a;
+    case 'mul':
+      return mul(transpose(a.right), transpose(a.left));
+    case 'add':
+      return add(transpose(a.left), transpose(a.right));
+    case 'sub':
+      return sub(transpose(a.left), transpose(a.right));
+    case 'neg':
+      return neg(transpose(a.arg));
+    case 'prod': {
+      // (F_lo ⋯ F_hi)ᵀ = F_hiᵀ ⋯ F_loᵀ: the same range with i ↦ lo + hi − i.
+      const flipped = affineAdd(affineAdd(a.lo, a.hi), affine(0, { [a.index]: 1 }), -1);
+      return { kind: 'prod', index: a.index, lo: a.lo, hi: a.hi, body: transpose(substituteIndex(a.body, a.index, flipped))! };
+    }
+    default:
+      return { kind: 'transpose', arg: a };
+  }
+}
+
+/** Replaces an integer variable by an affine expression everywhere (indices, bounds, scalar uses). */
+export function substituteIndex(e: Expr, name: string, value: Affine): Expr {
+  const sub1 = (a: Affine): Affine => {
+    const coef = a.terms[name];
+    if (!coef) return a;
+    const rest = affineAdd(a, affine(0, { [name]: coef }), -1);
+    return affineAdd(rest, affineScale(value, coef));
+  };
+  const ref = <R extends { time: Affine | null }>(r: R): R => (r.time ? { ...r, time: sub1(r.time) } : r);
+  const go = (x: Expr): Expr => {
+    switch (x.kind) {
+      case 'seq':
+        return { ...x, time: sub1(x.time) };
+      case 'ivar':
+        if (x.name !== name) return x;
+        return isConst(value) ? num(value.c) : x;
+      case 'prod':
+      case 'sum':
+      case 'hprod':
+        if (x.index === name) return x;
+        return { ...x, lo: sub1(x.lo), hi: sub1(x.hi), body: go(x.body) };
+      case 'deriv':
+        return { ...x, of: ref(x.of), wrt: ref(x.wrt), fixed: x.fixed.map(ref) };
+      case 'eye':
+        return { ...x, size: sub1(x.size) };
+      case 'cols':
+        return { ...x, arg: go(x.arg), from: sub1(x.from), to: sub1(x.to) };
+      default:
+        return mapChildren(x, go);
+    }
+  };
+  return go(e);
+}
+
+const isConst = (a: Affine) => Object.keys(a.terms).length === 0;
+
+/** Rebuilds a node with transformed children (leaves are returned as they are). */
+export function mapChildren(x: Expr, f: (child: Expr) => Expr): Expr {
+  switch (x.kind) {
+    case 'add':
+    case 'sub':
+    case 'mul':
+    case 'emul':
+    case 'div':
+      return { ...x, left: f(x.left), right: f(x.right) };
+    case 'pow':
+      return { ...x, base: f(x.base), exponent: f(x.exponent) };
+    case 'epow':
+      return { ...x, base: f(x.base) };
+    case 'neg':
+    case 'transpose':
+    case 'call':
+    case 'diag':
+    case 'norm':
+    case 'sumall':
+    case 'cols':
+      return { ...x, arg: f(x.arg) } as Expr;
+    case 'concat':
+      return { ...x, items: x.items.map(f) };
+    case 'prod':
+    case 'sum':
+    case 'hprod':
+    case 'supabs':
+      return { ...x, body: f(x.body) } as Expr;
+    default:
+      if (children(x).length) throw new Error(`mapChildren: unhandled ${x.kind}`);
+      return x;
+  }
+}

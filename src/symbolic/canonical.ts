@@ -1,0 +1,298 @@
+/**
+ * Exact canonical forms for matrix-level expressions at concrete indices:
+ * a sum of ordered words over matrix atoms with numeric coefficients.
+ * Vectors are written diag(v)·𝟙 so that elementwise products commute
+ * (u ⊙ v = diag(u)·diag(v)·𝟙 = diag(v)·diag(u)·𝟙); adjacent diagonals merge,
+ * and a diagonal's entries are a commutative polynomial in opaque entrywise
+ * symbols (h[5], f[3], tanh(…)). Two expressions are identical for every
+ * size when their canonical forms are equal.
+ */
+import type { IntEnv } from '../ir/affine.js';
+import type { Expr } from '../ir/expr.js';
+import { printExpr } from '../ir/print.js';
+import { evalAffine } from '../ir/affine.js';
+import type { SymbolicModel } from './derive.js';
+import { SymbolicUnsupported } from './differentiate.js';
+
+// ── commutative polynomials (entries of a diagonal) ────────────────────────
+/** monomial key ("h[3]^2*f[4]", "" for the constant) → coefficient */
+export type CPoly = Map<string, number>;
+
+const cconst = (c: number): CPoly => (c === 0 ? new Map() : new Map([['', c]]));
+const csym = (name: string): CPoly => new Map([[name, 1]]);
+
+function cadd(a: CPoly, b: CPoly, sign = 1): CPoly {
+  const out = new Map(a);
+  for (const [m, c] of b) {
+    const v = (out.get(m) ?? 0) + sign * c;
+    if (v === 0) out.delete(m);
+    else out.set(m, v);
+  }
+  return out;
+}
+
+function monoMul(a: string, b: string): string {
+  if (!a) return b;
+  if (!b) return a;
+  const powers = new Map<string, number>();
+  for (const part of [...a.split('*'), ...b.split('*')]) {
+    const [base, exp] = splitPower(part);
+    powers.set(base, (powers.get(base) ?? 0) + exp);
+  }
+  return [...powers.entries()]
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([base, exp]) => (exp === 1 ? base : `${base}^${exp}`))
+    .join('*');
+}
+
+/** Splits "base^n" at the last top-level caret (bases may contain brackets). */
+function splitPower(part: string): [string, number] {
+  const m = /\^(\d+)$/.exec(part);
+  if (!m) return [part, 1];
+  const base = part.slice(0, m.index);
+  let depth = 0;
+  for (const ch of base) depth += ch === '(' || ch === '[' ? 1 : ch === ')' || ch === ']' ? -1 : 0;
+  return depth === 0 ? [base, Number(m[1])] : [part, 1];
+}
+
+function cmul(a: CPoly, b: CPoly): CPoly {
+  let out: CPoly = new Map();
+  for (const [ma, ca] of a) for (const [mb, cb] of b) out = cadd(out, new Map([[monoMul(ma, mb), ca * cb]]));
+  return out;
+}
+
+function cpow(a: CPoly, n: number): CPoly {
+  let out = cconst(1);
+  for (let i = 0; i < n; i++) out = cmul(out, a);
+  return out;
+}
+
+export function cpolyKey(p: CPoly): string {
+  if (p.size === 0) return '0';
+  return [...p.entries()]
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([m, c]) => `${c}${m ? `·${m}` : ''}`)
+    .join(' + ');
+}
+
+const constantOf = (p: CPoly): number | null => (p.size === 0 ? 0 : p.size === 1 && p.has('') ? p.get('')! : null);
+
+// ── words ──────────────────────────────────────────────────────────────────
+/** scal: a scalar factor (commutes with everything, kept first); one/oneT: the all-ones column/row */
+type Atom = { readonly kind: 'mat'; readonly key: string } | { readonly kind: 'diag' | 'scal'; readonly poly: CPoly } | { readonly kind: 'one' | 'oneT' };
+
+interface Term {
+  readonly coef: number;
+  readonly word: readonly Atom[];
+}
+
+/** term key (word) → term */
+export type NPoly = Map<string, Term>;
+
+const atomKey = (a: Atom): string =>
+  a.kind === 'mat' ? a.key : a.kind === 'diag' ? `diag(${cpolyKey(a.poly)})` : a.kind === 'scal' ? `(${cpolyKey(a.poly)})` : a.kind === 'one' ? '𝟙' : '𝟙ᵀ';
+const wordKey = (w: readonly Atom[]): string => w.map(atomKey).join(' · ');
+
+/** Pulls scalars to the front, merges adjacent diagonals, absorbs constants; null if the word vanishes. */
+function normalize(coef: number, word: readonly Atom[]): Term | null {
+  const out: Atom[] = [];
+  let scalar = cconst(1);
+  for (const a of word) {
+    if (a.kind === 'scal') {
+      scalar = cmul(scalar, a.poly);
+      continue;
+    }
+    const last = out[out.length - 1];
+    if (a.kind === 'diag' && last?.kind === 'diag') out[out.length - 1] = { kind: 'diag', poly: cmul(last.poly, a.poly) };
+    else out.push(a);
+  }
+  const kept: Atom[] = [];
+  const c0 = constantOf(scalar);
+  if (c0 === null) kept.push({ kind: 'scal', poly: scalar });
+  else coef *= c0;
+  for (const a of out) {
+    const c = a.kind === 'diag' ? constantOf(a.poly) : null;
+    if (c === null) kept.push(a);
+    else coef *= c;
+  }
+  return coef === 0 ? null : { coef, word: kept };
+}
+
+function addTerm(p: NPoly, t: Term | null, sign = 1): void {
+  if (!t) return;
+  const key = wordKey(t.word);
+  const prev = p.get(key);
+  const coef = (prev?.coef ?? 0) + sign * t.coef;
+  if (coef === 0) p.delete(key);
+  else p.set(key, { coef, word: t.word });
+}
+
+function nadd(a: NPoly, b: NPoly, sign = 1): NPoly {
+  const out: NPoly = new Map(a);
+  for (const t of b.values()) addTerm(out, t, sign);
+  return out;
+}
+
+function nmul(a: NPoly, b: NPoly): NPoly {
+  const out: NPoly = new Map();
+  for (const x of a.values()) for (const y of b.values()) addTerm(out, normalize(x.coef * y.coef, [...x.word, ...y.word]));
+  return out;
+}
+
+function ntranspose(a: NPoly): NPoly {
+  const flip = (x: Atom): Atom => {
+    if (x.kind === 'one') return { kind: 'oneT' };
+    if (x.kind === 'oneT') return { kind: 'one' };
+    if (x.kind !== 'mat') return x;
+    return { kind: 'mat', key: x.key.endsWith("'") ? x.key.slice(0, -1) : `${x.key}'` };
+  };
+  const out: NPoly = new Map();
+  for (const t of a.values()) addTerm(out, normalize(t.coef, [...t.word].reverse().map(flip)));
+  return out;
+}
+
+const nconst = (c: number): NPoly => {
+  const p: NPoly = new Map();
+  addTerm(p, normalize(c, []));
+  return p;
+};
+const nword = (...word: Atom[]): NPoly => {
+  const p: NPoly = new Map();
+  addTerm(p, normalize(1, word));
+  return p;
+};
+
+// ── expansion ──────────────────────────────────────────────────────────────
+export class Canonicalizer {
+  constructor(private readonly sm: SymbolicModel) {}
+
+  private isScalar(e: Expr): boolean {
+    const s = this.sm.shape(e);
+    const one = (a: typeof s.rows) => a.c === 1 && Object.keys(a.terms).length === 0;
+    return one(s.rows) && one(s.cols);
+  }
+
+  private isVector(e: Expr): boolean {
+    const s = this.sm.shape(e);
+    return s.cols.c === 1 && Object.keys(s.cols.terms).length === 0;
+  }
+
+  /** The entries of a vector (or a scalar) as a commutative polynomial. */
+  entries(e: Expr, env: IntEnv): CPoly {
+    const opaque = (): CPoly => csym(`(${printExpr(e, env)})`);
+    switch (e.kind) {
+      case 'num':
+        return cconst(e.value);
+      case 'ivar':
+        return cconst(env[e.name]!);
+      case 'seq':
+      case 'sym':
+      case 'deriv':
+        return csym(printExpr(e, env));
+      case 'add':
+      case 'sub':
+        return cadd(this.entries(e.left, env), this.entries(e.right, env), e.kind === 'add' ? 1 : -1);
+      case 'neg':
+        return cadd(new Map(), this.entries(e.arg, env), -1);
+      case 'emul':
+        return cmul(this.entries(e.left, env), this.entries(e.right, env));
+      case 'mul':
+        if (this.isScalar(e.left) || this.isScalar(e.right)) return cmul(this.entries(e.left, env), this.entries(e.right, env));
+        if (e.left.kind === 'diag') return cmul(this.entries(e.left.arg, env), this.entries(e.right, env));
+        return opaque();
+      case 'div': {
+        const d = constantOf(this.entries(e.right, env));
+        return d ? cmul(this.entries(e.left, env), cconst(1 / d)) : opaque();
+      }
+      case 'epow':
+        return Number.isInteger(e.exponent) && e.exponent >= 0 ? cpow(this.entries(e.base, env), e.exponent) : opaque();
+      case 'pow': {
+        const n = constantOf(this.entries(e.exponent, env));
+        return n !== null && Number.isInteger(n) && n >= 0 ? cpow(this.entries(e.base, env), n) : opaque();
+      }
+      case 'call':
+        return csym(`${e.fn}(${cpolyKey(this.entries(e.arg, env))})`);
+      case 'hprod': {
+        let acc = cconst(1);
+        const [lo, hi] = [evalAffine(e.lo, env), evalAffine(e.hi, env)];
+        for (let i = lo; i <= hi; i++) acc = cmul(acc, this.entries(e.body, { ...env, [e.index]: i }));
+        return acc;
+      }
+      default:
+        return opaque();
+    }
+  }
+
+  /** The canonical form of a matrix-level expression with every index bound by env. */
+  expand(e: Expr, env: IntEnv): NPoly {
+    const vector = () => nword({ kind: 'diag', poly: this.entries(e, env) }, { kind: 'one' });
+    switch (e.kind) {
+      case 'num':
+      case 'ivar':
+        return nconst(e.kind === 'num' ? e.value : env[e.name]!);
+      case 'sym':
+        if (this.isScalar(e)) return nword({ kind: 'scal', poly: csym(e.name) });
+        return this.isVector(e) ? vector() : nword({ kind: 'mat', key: e.name });
+      case 'seq':
+      case 'emul':
+      case 'epow':
+      case 'call':
+      case 'hprod':
+        return this.isScalar(e) ? nword({ kind: 'scal', poly: this.entries(e, env) }) : vector();
+      case 'deriv':
+        if (this.isVector(e)) return vector();
+        return nword({ kind: 'mat', key: printExpr(e, env) });
+      case 'add':
+      case 'sub':
+        return nadd(this.expand(e.left, env), this.expand(e.right, env), e.kind === 'add' ? 1 : -1);
+      case 'neg':
+        return nadd(new Map(), this.expand(e.arg, env), -1);
+      case 'mul':
+        return nmul(this.expand(e.left, env), this.expand(e.right, env));
+      case 'div': {
+        const d = constantOf(this.entries(e.right, env));
+        if (!d) throw new SymbolicUnsupported(`division by ${printExpr(e.right, env)}`);
+        return nmul(this.expand(e.left, env), nconst(1 / d));
+      }
+      case 'transpose':
+        return ntranspose(this.expand(e.arg, env));
+      case 'diag':
+        return nword({ kind: 'diag', poly: this.entries(e.arg, env) });
+      case 'eye':
+        return nconst(1);
+      case 'cols':
+        return nword({ kind: 'mat', key: printExpr(e, env) });
+      case 'prod': {
+        const [lo, hi] = [evalAffine(e.lo, env), evalAffine(e.hi, env)];
+        let acc = nconst(1);
+        for (let i = lo; i <= hi; i++) acc = nmul(acc, this.expand(e.body, { ...env, [e.index]: i }));
+        return acc;
+      }
+      case 'sum': {
+        const [lo, hi] = [evalAffine(e.lo, env), evalAffine(e.hi, env)];
+        let acc: NPoly = new Map();
+        for (let i = lo; i <= hi; i++) acc = nadd(acc, this.expand(e.body, { ...env, [e.index]: i }));
+        return acc;
+      }
+      default:
+        // Norms, sups and other scalars: opaque commuting factors.
+        if (this.isScalar(e)) return nword({ kind: 'scal', poly: csym(`(${printExpr(e, env)})`) });
+        throw new SymbolicUnsupported(`no canonical form for ${e.kind}`);
+    }
+  }
+}
+
+/** Equal canonical forms (coefficients compared to 1e-12 relative, for decimal constants). */
+export function samePoly(a: NPoly, b: NPoly): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, t] of a) {
+    const u = b.get(k);
+    if (!u || Math.abs(t.coef - u.coef) > 1e-12 * Math.max(Math.abs(t.coef), Math.abs(u.coef))) return false;
+  }
+  return true;
+}
+
+export function formatPoly(p: NPoly): string {
+  if (p.size === 0) return '0';
+  return [...p.values()].map((t) => `${t.coef === 1 ? '' : `${t.coef}·`}${wordKey(t.word) || '1'}`).join(' + ');
+}

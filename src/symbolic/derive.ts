@@ -1,0 +1,167 @@
+/**
+ * Derives closed forms of derivative quantities from a model's equations:
+ * one-step Jacobians by forward accumulation through the step's equations,
+ * k-step Jacobians as ordered products for a Markov state, and loss
+ * gradients as the adjoint (transposed) product applied to ∇_{x_T}L.
+ */
+import { type Affine, affine, affineAdd, affineVars, formatAffine, type IntEnv, substituteAffine } from '../ir/affine.js';
+import { walk, type Expr, type NodeRef } from '../ir/expr.js';
+import { printExpr } from '../ir/print.js';
+import { inferShape, type Shape, shapeFromDims } from '../ir/shapes.js';
+import { type Model, TIME_VAR } from '../model/model.js';
+import { eye, type Jac, mapChildren as mapAll, mul, substituteIndex, transpose } from './build.js';
+import { type DiffContext, jacobianOf, SymbolicUnsupported } from './differentiate.js';
+
+/** Concrete lags up to this are unrolled by accumulation; longer ones need the product form. */
+export const MAX_ACCUMULATED_LAG = 8;
+
+const LAG_INDEX = 'i';
+
+export class SymbolicModel implements DiffContext {
+  private readonly values = new Map<string, Expr>();
+
+  constructor(readonly model: Model) {}
+
+  shape(e: Expr): Shape {
+    return inferShape(e, { shapeOf: (name) => (name === this.model.loss?.name ? shapeFromDims([]) : this.model.symbols.get(name)!.shape) }, new WeakMap());
+  }
+
+  valueOf(e: Expr): Expr | null {
+    return this.values.get(printExpr(e)) ?? null;
+  }
+
+  /** The right side of `name`'s equation at a given time, registered so f(z) can be read back as y. */
+  private instantiate(name: string, time: Affine): Expr {
+    const eq = this.model.equations.find((q) => q.target === name)!;
+    const rhs = substituteIndex(eq.rhs, TIME_VAR, time);
+    const seq: Expr = { kind: 'seq', name, time };
+    this.values.set(printExpr(rhs), seq);
+    // y = g .* f(z) style cells (h = o .* tanh(C)) do not name f(z); only whole right sides are read back.
+    return rhs;
+  }
+
+  private rows(name: string): Affine {
+    return this.model.symbols.get(name)!.shape.rows;
+  }
+
+  /**
+   * ∂of/∂wrt through the unrolled graph for a constant time difference, with
+   * `fixed` nodes held: forward accumulation over the equations in order.
+   */
+  accumulate(of: NodeRef, wrt: NodeRef, fixed: readonly NodeRef[] = []): Jac {
+    if (!of.time || !wrt.time) throw new SymbolicUnsupported('only sequence nodes are differentiated symbolically');
+    const lag = affineAdd(of.time, wrt.time, -1);
+    if (affineVars(lag).length) throw new SymbolicUnsupported(`the lag ${formatAffine(lag)} is not constant`);
+    if (lag.c < 0) return null;
+    if (lag.c > MAX_ACCUMULATED_LAG) throw new SymbolicUnsupported(`lag ${lag.c} is too long to accumulate`);
+    const key = (name: string, offset: number) => `${name}@${offset}`;
+    const held = new Set(fixed.map((f) => key(f.name, affineAdd(f.time!, wrt.time!, -1).c)));
+    const D = new Map<string, Jac>([[key(wrt.name, 0), eye(this.rows(wrt.name))]]);
+    const seedEq = this.model.equations.findIndex((q) => q.target === wrt.name);
+    for (let o = 0; o <= lag.c; o++) {
+      this.model.equations.forEach((eq, index) => {
+        const k = key(eq.target, o);
+        if (k === key(wrt.name, 0) || held.has(k) || (o === 0 && seedEq >= 0 && index < seedEq)) return;
+        const rhs = this.instantiate(eq.target, affineAdd(wrt.time!, affine(o)));
+        const j = jacobianOf(rhs, (ref) => D.get(key(ref.name, affineAdd(ref.time, wrt.time!, -1).c)) ?? null, this);
+        if (j) D.set(k, j);
+      });
+    }
+    return D.get(key(of.name, lag.c)) ?? null;
+  }
+
+  /** Sequences at t−1 that x[t] reads, directly or through same-step intermediates. */
+  private previousReads(name: string): Set<string> {
+    const out = new Set<string>();
+    const visit = (target: string, seen: Set<string>) => {
+      if (seen.has(target)) return;
+      seen.add(target);
+      const eq = this.model.equations.find((q) => q.target === target);
+      if (!eq) return;
+      walk(eq.rhs, (e) => {
+        if (e.kind !== 'seq') return;
+        if (e.time.c === -1) out.add(e.name);
+        else visit(e.name, seen);
+      });
+    };
+    visit(name, new Set());
+    return out;
+  }
+
+  /** One step of x's recursion at time τ: ∂x[τ]/∂x[τ−1]. */
+  private oneStep(name: string, time: Affine): Jac {
+    return this.accumulate({ name, time }, { name, time: affineAdd(time, affine(-1)) });
+  }
+
+  /** Closed form of a grad/jac/partial quantity; throws SymbolicUnsupported where there is none. */
+  derive(e: Extract<Expr, { kind: 'deriv' }>): Expr {
+    const zero = (): Expr => ({ kind: 'mul', left: { kind: 'num', value: 0 }, right: eye(this.rows(e.wrt.name)) });
+    if (e.mode === 'grad') {
+      if (e.of.name !== this.model.loss?.name) throw new SymbolicUnsupported('grad is derived for the loss only');
+      const reads = new Set<string>();
+      let readTime: Affine | null = null;
+      walk(this.model.loss!.rhs, (x) => {
+        if (x.kind === 'seq') {
+          reads.add(`${x.name}[${formatAffine(x.time)}]`);
+          readTime = x.time;
+        }
+      });
+      const only = [...reads][0];
+      if (reads.size !== 1 || !only!.startsWith(`${e.wrt.name}[`) || !e.wrt.time || !readTime)
+        throw new SymbolicUnsupported(`the loss reads ${[...reads].join(', ') || 'no sequence'}: ∇ is kept as an atom only when it reads one state at one time`);
+      const top: NodeRef = { name: e.wrt.name, time: readTime };
+      const atom: Expr = { kind: 'deriv', mode: 'grad', of: e.of, wrt: top, fixed: [] };
+      if (printExpr({ ...e, wrt: top }) === printExpr(e)) return atom;
+      const J = this.deriveJac(top, e.wrt, e.fixed);
+      return mul(transpose(J), atom) ?? zero();
+    }
+    return this.deriveJac(e.of, e.wrt, e.fixed) ?? zero();
+  }
+
+  private deriveJac(of: NodeRef, wrt: NodeRef, fixed: readonly NodeRef[]): Jac {
+    if (!of.time || !wrt.time) throw new SymbolicUnsupported('only sequence nodes are differentiated symbolically');
+    const lag = affineAdd(of.time, wrt.time, -1);
+    if (affineVars(lag).length === 0) return this.accumulate(of, wrt, fixed);
+    // A symbolic lag: an ordered product of one-step Jacobians, valid when the state is Markov.
+    if (of.name !== wrt.name) throw new SymbolicUnsupported(`∂${of.name}/∂${wrt.name} over a symbolic lag`);
+    if (fixed.length) throw new SymbolicUnsupported('held nodes over a symbolic lag');
+    const previous = this.previousReads(of.name);
+    if ([...previous].some((n) => n !== of.name))
+      throw new SymbolicUnsupported(`${of.name}[t] also reads ${[...previous].filter((n) => n !== of.name).join(', ')} at t-1: the state is not ${of.name} alone`);
+    // ∂x_τ/∂x_{τ−k} = J(τ)·J(τ−1)⋯J(τ−k+1) = ∏_{i=1}^{k} J(τ − i + 1)
+    const index = LAG_INDEX;
+    const step = this.oneStep(of.name, affineAdd(affineAdd(of.time, affine(1)), affine(0, { [index]: 1 }), -1));
+    if (!step) return null;
+    return { kind: 'prod', index, lo: affine(1), hi: lag, body: step };
+  }
+}
+
+/** Replaces every derivative node by its closed form (those that have one). */
+export function substituteDerivations(e: Expr, sm: SymbolicModel): Expr {
+  const go = (x: Expr): Expr => {
+    if (x.kind === 'deriv') return sm.derive(x);
+    return mapAll(x, go);
+  };
+  return go(e);
+}
+
+/** Writes out every product whose bounds are known under env as explicit factors. */
+export function unrollProducts(e: Expr, env: IntEnv): Expr {
+  const go = (x: Expr): Expr => {
+    if (x.kind === 'prod') {
+      const lo = substituteAffine(x.lo, env);
+      const hi = substituteAffine(x.hi, env);
+      // Symbolic or empty ranges stay products (the empty product is the identity of the body's size).
+      if (affineVars(lo).length || affineVars(hi).length || hi.c < lo.c) return mapAll(x, go);
+      let acc: Expr | null = null;
+      for (let i = lo.c; i <= hi.c; i++) {
+        const factor = go(substituteIndex(x.body, x.index, affine(i)));
+        acc = acc ? { kind: 'mul', left: acc, right: factor } : factor;
+      }
+      return acc!;
+    }
+    return mapAll(x, go);
+  };
+  const bound = Object.entries(env).reduce((acc, [name, value]) => substituteIndex(acc, name, affine(value)), e);
+  return go(bound);
+}

@@ -1,0 +1,89 @@
+/**
+ * What `gradproof derive` derives: a quantity the user names, or by default
+ * the model's one-step Jacobians — every state at t with respect to every
+ * state at t−1 (the block Jacobian of the state), the direct paths with the
+ * other states held, and the loss gradient at a symbolic lag k.
+ */
+import type { Derivation } from '../derivation/derivation.js';
+import { InputError, toInputError, ExprError } from '../derivation/errors.js';
+import { affine, affineVar, type IntEnv } from '../ir/affine.js';
+import type { Expr, NodeRef } from '../ir/expr.js';
+import { parseExpression, type Scope } from '../ir/parse-math.js';
+import { HORIZON, TIME_VAR } from '../model/model.js';
+import { SymbolicModel, unrollProducts } from './derive.js';
+import { SymbolicUnsupported } from './differentiate.js';
+
+export interface DerivedQuantity {
+  readonly label: string;
+  readonly quantity: Expr;
+  /** the closed form, or null with `problem` saying why there is none */
+  readonly derived: Expr | null;
+  /** the closed form with products written out for the --unroll binding */
+  readonly unrolled: Expr | null;
+  readonly problem: string | null;
+}
+
+/** Integer names a quantity may use freely besides the sizes. */
+export const FREE_INDICES = [TIME_VAR, 'k', 's', 'j', 'n'];
+
+function scopeOf(d: Derivation): Scope {
+  const syms = [...d.model.symbols.values()];
+  return {
+    sequences: new Set(syms.filter((s) => s.role !== 'parameter').map((s) => s.name)),
+    parameters: new Set(syms.filter((s) => s.role === 'parameter').map((s) => s.name)),
+    loss: d.model.loss?.name ?? null,
+    indexVars: new Set([...Object.keys(d.model.sizes), ...FREE_INDICES]),
+    realVars: new Set(),
+  };
+}
+
+export function parseQuantity(d: Derivation, text: string): Expr {
+  const src = { text, locate: (offset: number) => ({ file: '<quantity>', line: 1, col: offset + 1 }) };
+  try {
+    const parsed = parseExpression(text, scopeOf(d));
+    if (parsed.expr.kind !== 'deriv') throw new ExprError(0, 'derive takes a derivative', 'grad(L, h[T-k]), jac(h[t], h[t-1]) or partial(C[t], C[t-1], h[t-1])');
+    return parsed.expr;
+  } catch (err) {
+    if (err instanceof ExprError) throw toInputError(src, err);
+    throw err;
+  }
+}
+
+function defaultQuantities(d: Derivation): { label: string; quantity: Expr }[] {
+  const states = [...d.model.symbols.values()].filter((s) => s.role === 'state').map((s) => s.name);
+  const t = affineVar(TIME_VAR);
+  const prev = affine(-1, { [TIME_VAR]: 1 });
+  const at = (name: string, time = t): NodeRef => ({ name, time });
+  const jac = (of: NodeRef, wrt: NodeRef, fixed: NodeRef[] = []): Expr => ({ kind: 'deriv', mode: fixed.length ? 'partial' : 'jac', of, wrt, fixed });
+  const out: { label: string; quantity: Expr }[] = [];
+  for (const y of states)
+    for (const x of states) {
+      const others = states.filter((s) => s !== x).map((s) => at(s, prev));
+      if (!others.length) {
+        out.push({ label: `one-step Jacobian ∂${y}_t/∂${x}_{t−1}`, quantity: jac(at(y), at(x, prev)) });
+        continue;
+      }
+      out.push({ label: `block (${y}, ${x}) of the state Jacobian: ∂${y}_t/∂${x}_{t−1} with ${others.map((o) => o.name).join(', ')} held at t−1`, quantity: jac(at(y), at(x, prev), others) });
+      out.push({ label: `total one-step ∂${y}_t/∂${x}_{t−1}, through ${x}_{t−1}'s effect on ${others.map((o) => o.name).join(', ')} at t−1`, quantity: jac(at(y), at(x, prev)) });
+    }
+  if (d.model.loss && states.length === 1) {
+    const h = states[0]!;
+    out.push({ label: `loss gradient ${h} lags k before the horizon`, quantity: { kind: 'deriv', mode: 'grad', of: { name: d.model.loss.name, time: null }, wrt: at(h, affine(0, { [HORIZON]: 1, k: -1 })), fixed: [] } });
+  }
+  return out;
+}
+
+export function deriveQuantities(d: Derivation, quantityText: string | null, unroll: IntEnv | null): DerivedQuantity[] {
+  const sm = new SymbolicModel(d.model);
+  const requests = quantityText ? [{ label: quantityText, quantity: parseQuantity(d, quantityText) }] : defaultQuantities(d);
+  return requests.map(({ label, quantity }) => {
+    try {
+      const derived = sm.derive(quantity as Extract<Expr, { kind: 'deriv' }>);
+      return { label, quantity, derived, unrolled: unroll ? unrollProducts(derived, unroll) : null, problem: null };
+    } catch (err) {
+      if (err instanceof SymbolicUnsupported) return { label, quantity, derived: null, unrolled: null, problem: err.message };
+      if (err instanceof InputError) throw err;
+      throw err;
+    }
+  });
+}
