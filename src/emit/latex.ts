@@ -5,7 +5,7 @@
  * h_t or h^{(t)} with W^⊤, C or s for the cell. Every string this emits must
  * render in KaTeX with strict mode on (checked by the tests).
  */
-import type { Affine } from '../ir/affine.js';
+import { type Affine, orderedTerms } from '../ir/affine.js';
 import type { Expr, NodeRef } from '../ir/expr.js';
 import type { Relation } from '../derivation/derivation.js';
 import { HORIZON } from '../model/model.js';
@@ -71,13 +71,8 @@ export class LatexWriter {
 
   /** τ−k+i, t−i+1: a leading added variable (the horizon if present), then subtracted terms, then added ones, then the constant. */
   index(a: Affine): string {
-    const vars = Object.entries(a.terms);
-    const positive = vars.filter(([, c]) => c > 0);
-    const lead = positive.find(([n]) => n === HORIZON) ?? positive.find(([n]) => n === 't') ?? positive[0];
-    const rest = vars.filter((v) => v !== lead);
-    const order = [...(lead ? [lead] : []), ...rest.filter(([, c]) => c < 0), ...rest.filter(([, c]) => c > 0)];
     let out = '';
-    for (const [n, c] of order) {
+    for (const [n, c] of orderedTerms(a)) {
       const v = n === HORIZON ? this.notation.horizon : n;
       const mag = Math.abs(c) === 1 ? v : `${Math.abs(c)}${v}`;
       out += c < 0 ? `-${mag}` : out ? `+${mag}` : mag;

@@ -69,10 +69,22 @@ export function affineEquals(a: Affine, b: Affine): boolean {
   return formatAffine(a) === formatAffine(b);
 }
 
-/** `T-k+i`, `t-1`, `3`: variables in sorted order, constant last. */
+/**
+ * Terms in reading order: a leading added variable (T if present, else t,
+ * else the first), then subtracted terms, then added ones — `T-k+i`, `t-i+1`.
+ */
+export function orderedTerms(a: Affine): [string, number][] {
+  const vars = Object.entries(a.terms);
+  const positive = vars.filter(([, c]) => c > 0);
+  const lead = positive.find(([n]) => n === 'T') ?? positive.find(([n]) => n === 't') ?? positive[0];
+  const rest = vars.filter((v) => v !== lead);
+  return [...(lead ? [lead] : []), ...rest.filter(([, c]) => c < 0), ...rest.filter(([, c]) => c > 0)];
+}
+
+/** `T-k+i`, `t-1`, `3`: terms in reading order, constant last. */
 export function formatAffine(a: Affine): string {
   let out = '';
-  for (const [name, coef] of Object.entries(a.terms)) {
+  for (const [name, coef] of orderedTerms(a)) {
     const magnitude = Math.abs(coef) === 1 ? name : `${Math.abs(coef)}*${name}`;
     out += coef < 0 ? `-${magnitude}` : out === '' ? magnitude : `+${magnitude}`;
   }

@@ -40,7 +40,9 @@ export function printExpr(e: Expr, env: IntEnv = {}): string {
     case 'emul':
     case 'div': {
       const p = PREC[e.kind]!;
-      return `${wrap(e.left, p)}${OPS[e.kind]}${wrap(e.right, p, true)}`;
+      // Products associate (matrix or scalar), so a nested product on the right needs no parentheses.
+      const right = e.kind === 'mul' && e.right.kind === 'mul' ? printExpr(e.right, env) : wrap(e.right, p, true);
+      return `${wrap(e.left, p)}${OPS[e.kind]}${right}`;
     }
     case 'neg':
       return `-${wrap(e.arg, PREC.neg! + 1)}`;
