@@ -102,7 +102,7 @@ export function symbolicCheck(derivation: Derivation, claim: Claim, seed: number
     range,
     evidence: {
       method: 'symbolic',
-      summary: `identical for ${range}: exact canonical forms of the derived closed forms; randomized test in ℤ_p (p = ${PRIME}, 2 trials) agrees at T = ${RANDOM_T}, ${sampled.map(describe).join(' and ')}`,
+      summary: `identical for ${range}: exact canonical forms of the derived closed forms; randomized test in ℤ_p (p = ${PRIME}, 2 trials) agrees at T = ${RANDOM_T}${claim.forall.length ? `, ${sampled.map(describe).join(' and ')}` : ''}`,
       range,
       cases,
       milliseconds: Math.round(exactMs),

@@ -431,9 +431,12 @@ class Loader {
       if (e.mode !== 'grad' && isLoss(e.of.name)) throw new ExprError(where, `use grad for the loss`, 'grad(L, h[t])');
       if (model.symbols.get(e.wrt.name)?.role === 'parameter' && e.mode !== 'grad')
         throw new ExprError(where, 'derivatives with respect to a parameter are supported as grad(L, W)');
-      for (const f of e.fixed)
-        if (isLoss(f.name) || model.symbols.get(f.name)?.role === 'parameter' || !f.time)
+      for (const f of e.fixed) {
+        if (isLoss(f.name) || model.symbols.get(f.name)?.role === 'parameter')
           throw new ExprError(where, `only sequence values can be held fixed, not '${f.name}'`, 'partial(C[t], C[t-1], h[t-1])');
+        if (!f.time && (f.name === e.of.name || f.name === e.wrt.name))
+          throw new ExprError(where, `'${f.name}' cannot be held at every step: the derivative is of or with respect to it`);
+      }
     });
   }
 }

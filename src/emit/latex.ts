@@ -143,8 +143,10 @@ export class LatexWriter {
         const base = e.base.kind === 'seq' && this.notation.time !== 'subscript' ? `\\left(${this.expr(e.base)}\\right)` : this.expr(e.base, 6);
         return `${base}^{${e.exponent}}`;
       }
-      case 'transpose':
-        return `${this.expr(e.arg, 7)}^{${this.sup()}}`;
+      case 'transpose': {
+        const base = e.arg.kind === 'seq' && this.notation.time !== 'subscript' ? `\\left(${this.expr(e.arg)}\\right)` : this.expr(e.arg, 7);
+        return `${base}^{${this.sup()}}`;
+      }
       case 'call': {
         const fns: Record<string, string> = { tanh: '\\tanh', sigma: '\\sigma', exp: '\\exp', log: '\\log', identity: '\\operatorname{id}' };
         if (e.fn === 'abs') return `\\left|${this.expr(e.arg)}\\right|`;

@@ -308,7 +308,12 @@ class Converter {
     return this.at({ kind, index, lo, hi, body: this.convert(args[3]!, inner) }, offset);
   }
 
-  private nodeRef(node: MNode, scope: Scope, usage: string): NodeRef {
+  /** A graph node; with `held`, a bare sequence name means that sequence held at every time. */
+  private nodeRef(node: MNode, scope: Scope, usage: string, held = false): NodeRef {
+    if (held && node.type === 'SymbolNode' && scope.sequences.has(node.name!)) {
+      this.locate(node.name!);
+      return { name: node.name!, time: null };
+    }
     const e = this.convert(node, scope);
     if (e.kind === 'seq') return { name: e.name, time: e.time };
     if (e.kind === 'sym') return { name: e.name, time: null };
@@ -316,12 +321,12 @@ class Converter {
   }
 
   private deriv(mode: 'grad' | 'jac' | 'partial', args: MNode[], scope: Scope, offset: number): Expr {
-    const usage = mode === 'partial' ? 'partial(y[t], x[s], held1, held2, …)' : `${mode}(y, x[t])`;
+    const usage = mode === 'partial' ? 'partial(y[t], x[s], h[t-1], …) or partial(C[t], C[t-k], h) to hold h at every step' : `${mode}(y, x[t])`;
     if (mode === 'partial' ? args.length < 3 : args.length !== 2)
       this.fail(offset, `${mode} takes ${mode === 'partial' ? 'at least 3' : '2'} arguments`, usage);
     const of = this.nodeRef(args[0]!, scope, usage);
     const wrt = this.nodeRef(args[1]!, scope, usage);
-    const fixed = args.slice(2).map((a) => this.nodeRef(a, scope, usage));
+    const fixed = args.slice(2).map((a) => this.nodeRef(a, scope, usage, true));
     return this.at({ kind: 'deriv', mode, of, wrt, fixed }, offset);
   }
 }

@@ -8,10 +8,11 @@ import { evalAffine, type IntEnv } from '../ir/affine.js';
 import { contentKey } from '../ir/content-key.js';
 import type { Expr, NodeRef } from '../ir/expr.js';
 import { ELEMENTWISE } from '../ir/functions.js';
+import { inferShape, shapeFromDims } from '../ir/shapes.js';
 import { formatNodeRef } from '../ir/print.js';
 import { frobenius, matMul, norm2, normInf, normInfVec, spectralNorm } from './linalg.js';
 import { supAbs } from './sup.js';
-import { type GraphNode, nodeKey, type Unrolled } from './unrolled.js';
+import { type GraphNode, heldEverywhere, nodeKey, type Unrolled } from './unrolled.js';
 import {
   asDense,
   asOp,
@@ -88,10 +89,15 @@ export class Evaluator {
     return n;
   }
 
+  /** The held nodes of a partial derivative: single nodes, or whole sequences (`h` alone). */
+  private heldSet(e: Extract<Expr, { kind: 'deriv' }>, env: IntEnv): Set<string> {
+    return new Set(e.fixed.map((f) => (f.time === null ? heldEverywhere(f.name) : nodeKey(this.node(f, env)))));
+  }
+
   private touch(e: Extract<Expr, { kind: 'deriv' }>, env: IntEnv): void {
     const of = this.node(e.of, env);
     const wrt = this.node(e.wrt, env);
-    const fixed = new Set(e.fixed.map((f) => nodeKey(this.node(f, env))));
+    const fixed = this.heldSet(e, env);
     const key = `${e.mode}|${nodeKey(of)}|${nodeKey(wrt)}|${[...fixed].sort().join()}`;
     if (!this.touched.has(key)) this.touched.set(key, { mode: e.mode, of, wrt, fixed, text: key });
   }
@@ -118,6 +124,13 @@ export class Evaluator {
       return g ? g.map((x) => x * w[0]!) : new Float64Array(this.size(wrt));
     }
     return this.graph.adjoints(of, w, fixed, withParams)(wrt) ?? new Float64Array(this.size(wrt));
+  }
+
+  /** Rows of an expression's value from its static shape (an empty product's factors may not exist). */
+  private rowsOf(e: Expr, env: IntEnv): number {
+    const model = this.graph.model;
+    const shape = inferShape(e, { shapeOf: (name) => (name === model.loss?.name ? shapeFromDims([]) : model.symbols.get(name)!.shape) }, new WeakMap());
+    return evalAffine(shape.rows, env);
   }
 
   private size(n: GraphNode): number {
@@ -288,15 +301,14 @@ export class Evaluator {
       const inner = { ...env, [e.index]: i };
       return { key: contentKey(e.body, inner), value: () => asOp(this.eval(e.body, inner)) };
     };
-    // The empty product is the identity of the body's size, read off the factor at lo.
-    const n = factorAt(lo).value().rows;
-    return hi < lo ? new IdentityOp(n) : new ProdOp(n, lo, hi, factorAt, this.productMemo);
+    if (hi < lo) return new IdentityOp(this.rowsOf(e.body, env));
+    return new ProdOp(factorAt(lo).value().rows, lo, hi, factorAt, this.productMemo);
   }
 
   private derivative(e: Extract<Expr, { kind: 'deriv' }>, env: IntEnv): Value {
     const of = this.node(e.of, env);
     const wrt = this.node(e.wrt, env);
-    const fixed = new Set(e.fixed.map((f) => nodeKey(this.node(f, env))));
+    const fixed = this.heldSet(e, env);
     const nOf = this.size(of);
     const nWrt = this.size(wrt);
     if (e.mode === 'grad') {

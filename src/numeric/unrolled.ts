@@ -17,6 +17,12 @@ export interface GraphNode {
 
 export const nodeKey = (n: GraphNode): string => (n.time === null ? n.name : `${n.name}@${n.time}`);
 
+/** The key under which a whole sequence is held fixed at every time step. */
+export const heldEverywhere = (name: string): string => `${name}@*`;
+
+/** Is `name` at time t held fixed (by its own key or as a whole sequence)? */
+const isHeld = (fixed: ReadonlySet<string>, name: string, t: number) => fixed.has(`${name}@${t}`) || fixed.has(heldEverywhere(name));
+
 export interface InstanceData {
   readonly params: ReadonlyMap<string, Vec>;
   /** input sequences, indexed by time 1..T (index 0 unused) */
@@ -133,13 +139,13 @@ export class Unrolled {
     const start = seed.time === null ? 1 : Math.max(1, seed.time);
     for (let t = start; t <= this.T; t++) {
       this.program.equations.forEach((eq, e) => {
-        if ((eq.target === seed.name && t === seed.time) || fixed.has(`${eq.target}@${t}`)) return;
+        if ((eq.target === seed.name && t === seed.time) || isHeld(fixed, eq.target, t)) return;
         tan.get(eq.target)![t] = this.tangentList(eq.list, t, this.opValues[t]![e]!, read);
       });
     }
     if (this.program.loss && this.lossName !== seed.name) lossTangent = this.tangentList(this.program.loss, null, this.lossValues!, read);
     return (n) => {
-      if (n.time !== null) return fixed.has(nodeKey(n)) && nodeKey(n) !== nodeKey(seed) ? null : (tan.get(n.name)?.[n.time] ?? null);
+      if (n.time !== null) return isHeld(fixed, n.name, n.time) && nodeKey(n) !== nodeKey(seed) ? null : (tan.get(n.name)?.[n.time] ?? null);
       if (n.name === this.lossName) return lossTangent;
       return n.name === seed.name ? paramTangent : null;
     };
@@ -191,7 +197,7 @@ export class Unrolled {
       for (let e = this.program.equations.length - 1; e >= 0; e--) {
         const eq = this.program.equations[e]!;
         const g = adj.get(eq.target)![t];
-        if (!g || fixed.has(`${eq.target}@${t}`)) continue;
+        if (!g || isHeld(fixed, eq.target, t)) continue;
         this.adjointList(eq.list, t, this.opValues[t]![e]!, g, add, withParams);
       }
     }
@@ -245,7 +251,7 @@ export class Unrolled {
     const stop = target.time ?? this.T;
     for (let t = start; t <= stop; t++) {
       for (const eq of this.program.equations) {
-        if ((eq.target === seed.name && t === seed.time) || fixed.has(`${eq.target}@${t}`)) continue;
+        if ((eq.target === seed.name && t === seed.time) || isHeld(fixed, eq.target, t)) continue;
         const vals = this.evalList(eq.list, t, read);
         changed.get(eq.target)![t] = vals[eq.list.root]!;
       }

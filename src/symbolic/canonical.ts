@@ -8,7 +8,7 @@
  * size when their canonical forms are equal.
  */
 import type { IntEnv } from '../ir/affine.js';
-import type { Expr } from '../ir/expr.js';
+import { children as childrenOf, type Expr } from '../ir/expr.js';
 import { printExpr } from '../ir/print.js';
 import { evalAffine } from '../ir/affine.js';
 import type { SymbolicModel } from './derive.js';
@@ -177,6 +177,21 @@ export class Canonicalizer {
     return s.cols.c === 1 && Object.keys(s.cols.terms).length === 0;
   }
 
+  /** Built from entries alone (no matrix product inside), so its entries are an honest polynomial. */
+  private entrywise(e: Expr): boolean {
+    let ok = true;
+    const visit = (x: Expr) => {
+      if (x.kind === 'mul' && !this.isScalar(x.left) && !this.isScalar(x.right) && x.left.kind !== 'diag') ok = false;
+      if (x.kind === 'concat' || x.kind === 'cols' || x.kind === 'prod' || x.kind === 'sum') ok = false;
+    };
+    const rec = (x: Expr) => {
+      visit(x);
+      if (x.kind !== 'call') for (const c of childrenOf(x)) rec(c);
+    };
+    rec(e);
+    return ok;
+  }
+
   /** The entries of a vector (or a scalar) as a commutative polynomial. */
   entries(e: Expr, env: IntEnv): CPoly {
     const opaque = (): CPoly => csym(`(${printExpr(e, env)})`);
@@ -233,8 +248,14 @@ export class Canonicalizer {
       case 'sym':
         if (this.isScalar(e)) return nword({ kind: 'scal', poly: csym(e.name) });
         return this.isVector(e) ? vector() : nword({ kind: 'mat', key: e.name });
-      case 'seq':
       case 'emul':
+        if (!this.isScalar(e)) {
+          // u ⊙ v = diag(u)·v with an entrywise side as the diagonal, so a matrix-product side keeps its words.
+          if (this.entrywise(e.left)) return nmul(nword({ kind: 'diag', poly: this.entries(e.left, env) }), this.expand(e.right, env));
+          if (this.entrywise(e.right)) return nmul(nword({ kind: 'diag', poly: this.entries(e.right, env) }), this.expand(e.left, env));
+        }
+        return this.isScalar(e) ? nword({ kind: 'scal', poly: this.entries(e, env) }) : vector();
+      case 'seq':
       case 'epow':
       case 'call':
       case 'hprod':

@@ -9,8 +9,8 @@ import { walk, type Expr, type NodeRef } from '../ir/expr.js';
 import { printExpr } from '../ir/print.js';
 import { inferShape, type Shape, shapeFromDims } from '../ir/shapes.js';
 import { type Model, TIME_VAR } from '../model/model.js';
-import { eye, type Jac, mapChildren as mapAll, mul, substituteIndex, transpose } from './build.js';
-import { type DiffContext, jacobianOf, SymbolicUnsupported } from './differentiate.js';
+import { add, emul, eye, type Jac, mapChildren as mapAll, mul, neg, substituteIndex, transpose } from './build.js';
+import { activationDerivative, type DiffContext, jacobianOf, SymbolicUnsupported } from './differentiate.js';
 
 /** Concrete lags up to this are unrolled by accumulation; longer ones need the product form. */
 export const MAX_ACCUMULATED_LAG = 8;
@@ -55,13 +55,14 @@ export class SymbolicModel implements DiffContext {
     if (lag.c < 0) return null;
     if (lag.c > MAX_ACCUMULATED_LAG) throw new SymbolicUnsupported(`lag ${lag.c} is too long to accumulate`);
     const key = (name: string, offset: number) => `${name}@${offset}`;
-    const held = new Set(fixed.map((f) => key(f.name, affineAdd(f.time!, wrt.time!, -1).c)));
+    const held = new Set(fixed.filter((f) => f.time).map((f) => key(f.name, affineAdd(f.time!, wrt.time!, -1).c)));
+    const heldEverywhere = new Set(fixed.filter((f) => !f.time).map((f) => f.name));
     const D = new Map<string, Jac>([[key(wrt.name, 0), eye(this.rows(wrt.name))]]);
     const seedEq = this.model.equations.findIndex((q) => q.target === wrt.name);
     for (let o = 0; o <= lag.c; o++) {
       this.model.equations.forEach((eq, index) => {
         const k = key(eq.target, o);
-        if (k === key(wrt.name, 0) || held.has(k) || (o === 0 && seedEq >= 0 && index < seedEq)) return;
+        if (k === key(wrt.name, 0) || held.has(k) || heldEverywhere.has(eq.target) || (o === 0 && seedEq >= 0 && index < seedEq)) return;
         const rhs = this.instantiate(eq.target, affineAdd(wrt.time!, affine(o)));
         const j = jacobianOf(rhs, (ref) => D.get(key(ref.name, affineAdd(ref.time, wrt.time!, -1).c)) ?? null, this);
         if (j) D.set(k, j);
@@ -70,8 +71,8 @@ export class SymbolicModel implements DiffContext {
     return D.get(key(of.name, lag.c)) ?? null;
   }
 
-  /** Sequences at t−1 that x[t] reads, directly or through same-step intermediates. */
-  private previousReads(name: string): Set<string> {
+  /** Sequences at t−1 that x[t] reads, directly or through same-step intermediates (held ones excepted). */
+  private previousReads(name: string, held: ReadonlySet<string>): Set<string> {
     const out = new Set<string>();
     const visit = (target: string, seen: Set<string>) => {
       if (seen.has(target)) return;
@@ -79,7 +80,7 @@ export class SymbolicModel implements DiffContext {
       const eq = this.model.equations.find((q) => q.target === target);
       if (!eq) return;
       walk(eq.rhs, (e) => {
-        if (e.kind !== 'seq') return;
+        if (e.kind !== 'seq' || held.has(e.name)) return;
         if (e.time.c === -1) out.add(e.name);
         else visit(e.name, seen);
       });
@@ -88,14 +89,42 @@ export class SymbolicModel implements DiffContext {
     return out;
   }
 
-  /** One step of x's recursion at time τ: ∂x[τ]/∂x[τ−1]. */
-  private oneStep(name: string, time: Affine): Jac {
-    return this.accumulate({ name, time }, { name, time: affineAdd(time, affine(-1)) });
+  /** One step of x's recursion at time τ: ∂x[τ]/∂x[τ−1], with `held` sequences fixed. */
+  private oneStep(name: string, time: Affine, held: readonly NodeRef[]): Jac {
+    return this.accumulate({ name, time }, { name, time: affineAdd(time, affine(-1)) }, held);
+  }
+
+  /**
+   * ∂L/∂P for a parameter: the sum over time steps and equations of each
+   * step's contribution, adjoint ⊗ input (the outer product g·vᵀ where P·v
+   * appears), with the adjoint ∇_{y_t}L of the equation's output derived in
+   * turn where it has a closed form — the sum over lags of path contributions.
+   */
+  private parameterGradient(e: Extract<Expr, { kind: 'deriv' }>): Expr {
+    const P = e.wrt.name;
+    const t = affine(0, { [TIME_VAR]: 1 });
+    let total: Jac = null;
+    for (const eq of this.model.equations) {
+      if (!mentions(eq.rhs, P)) continue;
+      const rhs = this.instantiate(eq.target, t);
+      const adjoint: Expr = { kind: 'deriv', mode: 'grad', of: e.of, wrt: { name: eq.target, time: t }, fixed: [] };
+      let g: Expr = adjoint;
+      try {
+        g = this.derive(adjoint);
+      } catch (err) {
+        if (!(err instanceof SymbolicUnsupported)) throw err;
+      }
+      const c = contribution(rhs, P, g, this);
+      if (c) total = add(total, c);
+    }
+    if (!total) throw new SymbolicUnsupported(`no equation uses ${P}`);
+    return { kind: 'sum', index: TIME_VAR, lo: affine(1), hi: affine(0, { T: 1 }), body: total };
   }
 
   /** Closed form of a grad/jac/partial quantity; throws SymbolicUnsupported where there is none. */
   derive(e: Extract<Expr, { kind: 'deriv' }>): Expr {
     const zero = (): Expr => ({ kind: 'mul', left: { kind: 'num', value: 0 }, right: eye(this.rows(e.wrt.name)) });
+    if (e.mode === 'grad' && e.wrt.time === null && this.model.symbols.get(e.wrt.name)?.role === 'parameter') return this.parameterGradient(e);
     if (e.mode === 'grad') {
       if (e.of.name !== this.model.loss?.name) throw new SymbolicUnsupported('grad is derived for the loss only');
       const reads = new Set<string>();
@@ -124,15 +153,59 @@ export class SymbolicModel implements DiffContext {
     if (affineVars(lag).length === 0) return this.accumulate(of, wrt, fixed);
     // A symbolic lag: an ordered product of one-step Jacobians, valid when the state is Markov.
     if (of.name !== wrt.name) throw new SymbolicUnsupported(`∂${of.name}/∂${wrt.name} over a symbolic lag`);
-    if (fixed.length) throw new SymbolicUnsupported('held nodes over a symbolic lag');
-    const previous = this.previousReads(of.name);
+    if (fixed.some((f) => f.time)) throw new SymbolicUnsupported('nodes held at one time over a symbolic lag (hold a whole sequence instead)');
+    const held = new Set(fixed.map((f) => f.name));
+    const previous = this.previousReads(of.name, held);
     if ([...previous].some((n) => n !== of.name))
-      throw new SymbolicUnsupported(`${of.name}[t] also reads ${[...previous].filter((n) => n !== of.name).join(', ')} at t-1: the state is not ${of.name} alone`);
+      throw new SymbolicUnsupported(`${of.name}[t] also reads ${[...previous].filter((n) => n !== of.name).join(', ')} at t-1: the state is not ${of.name} alone (hold it, or use one-step blocks)`);
     // ∂x_τ/∂x_{τ−k} = J(τ)·J(τ−1)⋯J(τ−k+1) = ∏_{i=1}^{k} J(τ − i + 1)
     const index = LAG_INDEX;
-    const step = this.oneStep(of.name, affineAdd(affineAdd(of.time, affine(1)), affine(0, { [index]: 1 }), -1));
+    const step = this.oneStep(of.name, affineAdd(affineAdd(of.time, affine(1)), affine(0, { [index]: 1 }), -1), fixed);
     if (!step) return null;
+    // A product of diagonals is the diagonal of the elementwise product: ∏ diag(f_i) = diag(⊙ f_i).
+    if (step.kind === 'diag') return { kind: 'diag', arg: { kind: 'hprod', index, lo: affine(1), hi: lag, body: step.arg } };
     return { kind: 'prod', index, lo: affine(1), hi: lag, body: step };
+  }
+}
+
+function mentions(e: Expr, name: string): boolean {
+  let found = false;
+  walk(e, (x) => {
+    if (x.kind === 'sym' && x.name === name) found = true;
+  });
+  return found;
+}
+
+/**
+ * The gradient with respect to parameter P of gᵀ·e (g the adjoint of e), by
+ * reverse rules on one step's expression: P·v gives g·vᵀ, P (a bias) gives g.
+ */
+function contribution(e: Expr, P: string, g: Expr, sm: SymbolicModel): Jac {
+  if (!mentions(e, P)) return null;
+  const rec = (x: Expr, adj: Expr) => contribution(x, P, adj, sm);
+  switch (e.kind) {
+    case 'sym':
+      return e.name === P ? g : null;
+    case 'add':
+      return add(rec(e.left, g), rec(e.right, g));
+    case 'sub':
+      return add(rec(e.left, g), neg(rec(e.right, g)));
+    case 'neg':
+      return neg(rec(e.arg, g));
+    case 'call': {
+      const y = sm.valueOf(e) ?? e;
+      return rec(e.arg, emul(activationDerivative(e.fn, e.arg, y), g));
+    }
+    case 'emul':
+      return add(rec(e.left, emul(e.right, g)), rec(e.right, emul(e.left, g)));
+    case 'mul': {
+      const direct: Jac = e.left.kind === 'sym' && e.left.name === P ? { kind: 'mul', left: g, right: { kind: 'transpose', arg: e.right } } : null;
+      const through = mentions(e.right, P) ? rec(e.right, { kind: 'mul', left: { kind: 'transpose', arg: e.left }, right: g }) : null;
+      if (!direct && mentions(e.left, P)) throw new SymbolicUnsupported(`${P} inside a matrix factor: ${printExpr(e)}`);
+      return add(direct, through);
+    }
+    default:
+      throw new SymbolicUnsupported(`no gradient rule for ${P} in ${e.kind} (${printExpr(e)})`);
   }
 }
 
@@ -148,7 +221,7 @@ export function substituteDerivations(e: Expr, sm: SymbolicModel): Expr {
 /** Writes out every product whose bounds are known under env as explicit factors. */
 export function unrollProducts(e: Expr, env: IntEnv): Expr {
   const go = (x: Expr): Expr => {
-    if (x.kind === 'prod') {
+    if (x.kind === 'prod' || x.kind === 'hprod') {
       const lo = substituteAffine(x.lo, env);
       const hi = substituteAffine(x.hi, env);
       // Symbolic or empty ranges stay products (the empty product is the identity of the body's size).
@@ -156,7 +229,7 @@ export function unrollProducts(e: Expr, env: IntEnv): Expr {
       let acc: Expr | null = null;
       for (let i = lo.c; i <= hi.c; i++) {
         const factor = go(substituteIndex(x.body, x.index, affine(i)));
-        acc = acc ? { kind: 'mul', left: acc, right: factor } : factor;
+        acc = acc ? { kind: x.kind === 'prod' ? 'mul' : 'emul', left: acc, right: factor } : factor;
       }
       return acc!;
     }

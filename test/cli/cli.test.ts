@@ -141,8 +141,8 @@ describe.concurrent('gradproof CLI', () => {
       expect(run.stderr).toBe('');
       const r = await report();
       expect(Array.isArray(r.claims)).toBe(true);
-      expect(r.claims).toHaveLength(12);
-      expect(r.summary).toEqual({ total: 12, ok: 12, failed: 0 });
+      expect(r.claims.length).toBeGreaterThanOrEqual(12);
+      expect(r.summary).toEqual({ total: r.claims.length, ok: r.claims.length, failed: 0 });
       expect(r.claims.filter((c) => !c.ok || c.verdict !== c.expected).map((c) => c.id)).toEqual([]);
     });
 

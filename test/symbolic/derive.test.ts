@@ -154,3 +154,30 @@ describe('scalar algebra (nerdamer, cross-checked)', () => {
     expect(confirmDerivativeRule(fn)).toBeTruthy();
   });
 });
+
+describe('parameter gradients and the held cell path', () => {
+  const cases: [Derivation, string, Record<string, number>][] = [
+    [lab, 'grad(L, W)', {}],
+    [lab, 'grad(L, U)', {}],
+    [lab, 'grad(L, b)', {}],
+    [lstm, 'partial(C[t], C[t-k], h)', { t: 5, k: 3 }],
+    [lstm, 'grad(L, W_f)', {}],
+  ];
+  it.each(cases.map(([d, q, env]) => [d.file, q, d, env] as const))('%s: %s equals the reference and renders', (_file, quantity, d, env) => {
+    const [q] = deriveQuantities(d, quantity, null);
+    expect(q!.derived, q!.problem ?? '').not.toBeNull();
+    renders(latexWriterFor(d).relation(q!.quantity, '=', q!.derived!));
+    for (const index of [0, 2]) {
+      const spec = instanceSpec(d.model, 5, index, undefined, { T: 6 });
+      const ev = new Evaluator(buildInstance(d.model, spec).graph, spec.sizes);
+      const a = asDense(ev.evaluate(q!.quantity, env)).data;
+      const b = asDense(ev.evaluate(q!.derived!, env)).data;
+      expect(relErr(a, b)).toBeLessThan(1e-12);
+    }
+  });
+
+  it('∂C_t/∂C_{t−k} with h held at every step collapses to diag(⊙ f)', () => {
+    expect(printExpr(deriveQuantities(lstm, 'partial(C[t], C[t-k], h)', null)[0]!.derived!)).toBe('diag(hprod(i, 1, k, f[t-i+1]))');
+    expect(printExpr(deriveQuantities(lstm, 'partial(C[t], C[t-k], h)', { k: 3 })[0]!.unrolled!)).toBe('diag(f[t] .* f[t-1] .* f[t-2])');
+  });
+});
