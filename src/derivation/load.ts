@@ -7,9 +7,12 @@ import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import { type Affine, affineVars, formatAffine, isConstant } from '../ir/affine.js';
 import { walk, type Expr } from '../ir/expr.js';
-import { parseExpression, parseIndex, type Scope } from '../ir/parse-math.js';
+import { parseExpression, parseIndex, RESERVED_NAMES, type Scope } from '../ir/parse-math.js';
 import { inferShape, isColumn, isScalar as isScalarShape, sameShape, shapeFromDims, formatShape, type Shape } from '../ir/shapes.js';
-import { HORIZON, type Equation, type InitKind, type Model, type Role, type SizeRange, type SymbolDecl, TIME_VAR } from '../model/model.js';
+import { HORIZON, type Equation, type InitKind, type Model, type Role, type SizeRange, type SymbolDecl, TIME_VAR, type UserFunction } from '../model/model.js';
+import { ELEMENTWISE_NAMES, type ElementwiseRule } from '../ir/functions.js';
+import { compileScalar } from '../ir/scalar-function.js';
+import { printExpr } from '../ir/print.js';
 import { type Claim, DEFAULT_TOLERANCE, type Derivation, type Quantifier, REGIMES, type RegimeName, type Relation, VERDICTS, type Verdict } from './derivation.js';
 import { type ExprSource, ExprError, InputError, type SourcePos, subSource, toInputError } from './errors.js';
 import { alignScalar } from './scalar-source.js';
@@ -132,8 +135,10 @@ class Loader {
 
   // ── model ────────────────────────────────────────────────────────────────
   private model(node: YNode | null): Model {
-    const m = this.map(node, 'model', ['name', 'sizes', 'symbols', 'equations', 'loss'], ['sizes', 'symbols', 'equations']);
+    const m = this.map(node, 'model', ['name', 'sizes', 'symbols', 'functions', 'equations', 'loss'], ['sizes', 'symbols', 'equations']);
     const sizes = this.sizes(m.get('sizes')!.value);
+    const functions = m.has('functions') ? this.functions(m.get('functions')!.value) : new Map<string, UserFunction>();
+    const functionNames = new Set(functions.keys());
     const sizeScope: Scope = { sequences: new Set(), parameters: new Set(), loss: null, indexVars: new Set(Object.keys(sizes)), realVars: new Set() };
     const symbols = this.symbols(m.get('symbols')!.value, sizes, sizeScope);
     const lossNode = m.get('loss')?.value ?? null;
@@ -145,6 +150,7 @@ class Loader {
       loss: lossName,
       indexVars: new Set(indexVars),
       realVars: new Set(),
+      functions: functionNames,
     });
 
     const eqNode = m.get('equations')!.value;
@@ -169,7 +175,54 @@ class Loader {
       });
       loss = { name: lossName, rhs, text: src.text.trim() };
     }
-    return { name: m.has('name') ? this.string(m.get('name')!.value, 'model name') : 'model', sizes, symbols, equations, loss };
+    for (const name of functionNames)
+      if (symbols.has(name) || sizes[name]) this.fail(m.get('functions')!.value, `function '${name}' clashes with a symbol or size`);
+    return { name: m.has('name') ? this.string(m.get('name')!.value, 'model name') : 'model', sizes, symbols, equations, loss, functions };
+  }
+
+  /**
+   * `functions: { softplus: { value: log(1 + exp(x)), derivative: sigma(x) } }`:
+   * activations with their derivatives, the derivative checked against
+   * central differences of the value so a wrong declaration is caught here.
+   */
+  private functions(node: YNode | null): Map<string, UserFunction> {
+    if (!isMap(node)) this.fail(node, 'functions must be a mapping', 'e.g. softplus: { value: "log(1 + exp(x))", derivative: "sigma(x)" }');
+    const out = new Map<string, UserFunction>();
+    const rules = new Map<string, ElementwiseRule>();
+    for (const pair of node.items as Pair<Scalar, YNode>[]) {
+      const name = String(pair.key.value);
+      if (!IDENT.test(name) || ELEMENTWISE_NAMES[name] || RESERVED_NAMES.has(name)) this.fail(pair.key, `bad function name '${name}'`, 'a new identifier (not a built-in function)');
+      const f = this.map(pair.value, `function ${name}`, ['value', 'derivative', 'variable'], ['value', 'derivative']);
+      const variable = f.has('variable') ? this.string(f.get('variable')!.value, 'variable') : 'x';
+      const scope: Scope = { sequences: new Set(), parameters: new Set(), loss: null, indexVars: new Set(), realVars: new Set([variable]), functions: new Set(out.keys()) };
+      const body = (key: 'value' | 'derivative') => {
+        const src = this.exprSource(f.get(key)!.value, `${name}'s ${key}`);
+        return this.located(src, () => {
+          const expr = parseExpression(src.text, scope).expr;
+          try {
+            return { expr, fn: compileScalar(expr, variable, rules) };
+          } catch (err) {
+            throw new ExprError(0, `${name}'s ${key} is not a scalar function of ${variable}: ${(err as Error).message}`);
+          }
+        });
+      };
+      const value = body('value');
+      const derivative = body('derivative');
+      let checked = 0;
+      for (const x of [-1.7, -0.4, 0.25, 1.3, 2.6]) {
+        const h = 1e-5 * Math.max(1, Math.abs(x));
+        const [fd, declared] = [(value.fn(x + h) - value.fn(x - h)) / (2 * h), derivative.fn(x)];
+        if (!Number.isFinite(fd) || !Number.isFinite(declared)) continue;
+        checked++;
+        if (Math.abs(fd - declared) > 1e-5 * Math.max(1, Math.abs(fd)))
+          this.fail(f.get('derivative')!.value, `the declared derivative of ${name} disagrees with its value at ${variable} = ${x}: declared ${declared}, central difference ${fd}`, `the derivative of ${printExpr(value.expr)}`);
+      }
+      if (checked === 0) this.fail(f.get('value')!.value, `${name} is not finite at any test point`, 'a function defined around 0');
+      const rule: ElementwiseRule = { value: value.fn, derivative: (x) => derivative.fn(x), derivativeText: printExpr(derivative.expr) };
+      rules.set(name, rule);
+      out.set(name, { name, variable, value: value.expr, derivative: derivative.expr, rule });
+    }
+    return out;
   }
 
   private sizes(node: YNode | null): Record<string, SizeRange> {
@@ -333,6 +386,7 @@ class Loader {
       loss: model.loss?.name ?? null,
       indexVars: new Set(names),
       realVars: new Set(),
+      functions: new Set(model.functions.keys()),
     };
     const shapeOf = (name: string): Shape => (name === model.loss?.name ? shapeFromDims([]) : model.symbols.get(name)!.shape);
 

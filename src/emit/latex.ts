@@ -152,6 +152,8 @@ export class LatexWriter {
         if (e.fn === 'abs') return `\\left|${this.expr(e.arg)}\\right|`;
         return `${fns[e.fn]}\\left(${this.expr(e.arg)}\\right)`;
       }
+      case 'ucall':
+        return `\\operatorname{${e.name.replace(/_/g, '\\_')}}\\left(${this.expr(e.arg)}\\right)`;
       case 'diag':
         return `\\operatorname{diag}\\left(${this.expr(e.arg)}\\right)`;
       case 'norm': {

@@ -38,6 +38,8 @@ export type Expr =
   | { readonly kind: 'epow'; readonly base: Expr; readonly exponent: number }
   | { readonly kind: 'transpose'; readonly arg: Expr }
   | { readonly kind: 'call'; readonly fn: ElementwiseFn; readonly arg: Expr }
+  /** a user function declared in the model (with its derivative), applied elementwise */
+  | { readonly kind: 'ucall'; readonly name: string; readonly arg: Expr }
   | { readonly kind: 'diag'; readonly arg: Expr }
   | { readonly kind: 'norm'; readonly which: NormKind; readonly arg: Expr }
   /** sum of all entries, `sum(v)` */
@@ -107,6 +109,7 @@ export function children(e: Expr): Expr[] {
     case 'norm':
     case 'sumall':
     case 'cols':
+    case 'ucall':
       return [e.arg];
     case 'concat':
       return [...e.items];

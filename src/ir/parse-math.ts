@@ -21,6 +21,8 @@ export interface Scope {
   /** integer variables usable in indices and as scalars (sizes, quantifiers, the equation's `t`) */
   readonly indexVars: ReadonlySet<string>;
   readonly realVars: ReadonlySet<string>;
+  /** activations declared in the model file */
+  readonly functions?: ReadonlySet<string>;
 }
 
 export interface ParsedExpr {
@@ -45,7 +47,7 @@ interface MNode {
 }
 
 const NORMS: Readonly<Record<string, NormKind>> = { norm2: '2', normF: 'F', normInf: 'inf' };
-const RESERVED = new Set(['prod', 'sum', 'hprod', 'diag', 'eye', 'cols', 'grad', 'jac', 'partial', 'supabs', 'transpose', ...Object.keys(NORMS)]);
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['prod', 'sum', 'hprod', 'diag', 'eye', 'cols', 'grad', 'jac', 'partial', 'supabs', 'transpose', ...Object.keys(NORMS)]);
 
 export function parseExpression(text: string, scope: Scope): ParsedExpr {
   return new Converter(text, scope).run(parseTree(text));
@@ -250,6 +252,10 @@ class Converter {
       arity(1, `${name}(A)`);
       return this.at({ kind: 'norm', which: norm, arg: one() }, offset);
     }
+    if (this.scope.functions?.has(name)) {
+      arity(1, `${name}(v)`);
+      return this.at({ kind: 'ucall', name, arg: one() }, offset);
+    }
     switch (name) {
       case 'diag':
         arity(1, 'diag(v)');
@@ -282,8 +288,8 @@ class Converter {
         return this.at({ kind: 'supabs', variable, body: this.convert(args[1]!, inner) }, offset);
       }
       default:
-        if (RESERVED.has(name)) this.fail(offset, `bad use of ${name}`);
-        this.fail(offset, `unknown function '${name || '?'}'`, `one of ${[...Object.keys(ELEMENTWISE_NAMES), ...RESERVED].join(', ')}`);
+        if (RESERVED_NAMES.has(name)) this.fail(offset, `bad use of ${name}`);
+        this.fail(offset, `unknown function '${name || '?'}'`, `one of ${[...Object.keys(ELEMENTWISE_NAMES), ...RESERVED_NAMES].join(', ')}`);
     }
   }
 

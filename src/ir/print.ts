@@ -54,6 +54,8 @@ export function printExpr(e: Expr, env: IntEnv = {}): string {
       return `${wrap(e.arg, PREC.transpose!)}'`;
     case 'call':
       return `${e.fn}(${printExpr(e.arg, env)})`;
+    case 'ucall':
+      return `${e.name}(${printExpr(e.arg, env)})`;
     case 'diag':
       return `diag(${printExpr(e.arg, env)})`;
     case 'norm':

@@ -69,8 +69,10 @@ export function inferShape(expr: Expr, env: ShapeEnv, offsets: WeakMap<Expr, num
         return SCALAR;
       }
       case 'epow':
+        return infer(e.base);
       case 'call':
-        return infer(e.kind === 'epow' ? e.base : e.arg);
+      case 'ucall':
+        return infer(e.arg);
       case 'neg':
         return infer(e.arg);
       case 'transpose': {

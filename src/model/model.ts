@@ -4,6 +4,7 @@
  * symbolic engine.
  */
 import type { Expr } from '../ir/expr.js';
+import type { ElementwiseRule } from '../ir/functions.js';
 import type { Shape } from '../ir/shapes.js';
 
 export type Role = 'parameter' | 'input' | 'state' | 'intermediate';
@@ -34,6 +35,16 @@ export interface Equation {
   readonly text: string;
 }
 
+/** An activation declared in the file: f(x) and f′(x) as scalar expressions in one variable. */
+export interface UserFunction {
+  readonly name: string;
+  readonly variable: string;
+  readonly value: Expr;
+  readonly derivative: Expr;
+  /** compiled closures; the derivative ignores y = f(x) */
+  readonly rule: ElementwiseRule;
+}
+
 export interface Model {
   readonly name: string;
   /** size names (always including T, the last time step) and the ranges instances draw them from */
@@ -42,6 +53,7 @@ export interface Model {
   /** in evaluation order within one time step */
   readonly equations: readonly Equation[];
   readonly loss: { readonly name: string; readonly rhs: Expr; readonly text: string } | null;
+  readonly functions: ReadonlyMap<string, UserFunction>;
 }
 
 export const TIME_VAR = 't';

@@ -126,6 +126,10 @@ export class Evaluator {
     return this.graph.adjoints(of, w, fixed, withParams)(wrt) ?? new Float64Array(this.size(wrt));
   }
 
+  private ruleOf(e: Extract<Expr, { kind: 'call' | 'ucall' }>) {
+    return e.kind === 'call' ? ELEMENTWISE[e.fn] : this.graph.model.functions.get(e.name)!.rule;
+  }
+
   /** Rows of an expression's value from its static shape (an empty product's factors may not exist). */
   private rowsOf(e: Expr, env: IntEnv): number {
     const model = this.graph.model;
@@ -182,9 +186,10 @@ export class Evaluator {
         if (a.kind === 'op') return new TransposeOp(a);
         return columnsToDense(a.cols, a.rows, (j) => a.data.slice(j * a.cols, (j + 1) * a.cols));
       }
-      case 'call': {
+      case 'call':
+      case 'ucall': {
         const a = asDense(this.eval(e.arg, env));
-        return dense(a.rows, a.cols, a.data.map(ELEMENTWISE[e.fn].value));
+        return dense(a.rows, a.cols, a.data.map(this.ruleOf(e).value));
       }
       case 'diag':
         return new DiagOp(asDense(this.eval(e.arg, env)));
@@ -265,7 +270,8 @@ export class Evaluator {
         case 'neg':
           return scalar(-rec(n.arg).data[0]!);
         case 'call':
-          return scalar(ELEMENTWISE[n.fn].value(rec(n.arg).data[0]!));
+        case 'ucall':
+          return scalar(this.ruleOf(n).value(rec(n.arg).data[0]!));
         default:
           return asDense(this.eval(n, env));
       }

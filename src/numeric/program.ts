@@ -6,8 +6,8 @@
  * No user text is evaluated: ops are built from the typed IR.
  */
 import { evalAffine, type IntEnv } from '../ir/affine.js';
-import type { ElementwiseFn, Expr } from '../ir/expr.js';
-import { ELEMENTWISE } from '../ir/functions.js';
+import type { Expr } from '../ir/expr.js';
+import { ELEMENTWISE, type ElementwiseRule } from '../ir/functions.js';
 import type { Model } from '../model/model.js';
 import { TIME_VAR } from '../model/model.js';
 import { matMul, matTVec, matVec, type Mat } from './linalg.js';
@@ -20,7 +20,7 @@ export type Op =
   | { readonly kind: 'matmul' | 'add' | 'sub' | 'emul' | 'div' | 'pow'; readonly a: number; readonly b: number }
   | { readonly kind: 'neg' | 'transpose' | 'sumall'; readonly a: number }
   | { readonly kind: 'epow'; readonly a: number; readonly p: number }
-  | { readonly kind: 'fn'; readonly a: number; readonly fn: ElementwiseFn }
+  | { readonly kind: 'fn'; readonly a: number; readonly name: string; readonly rule: ElementwiseRule }
   | { readonly kind: 'concat'; readonly items: readonly number[] };
 
 export interface OpList {
@@ -43,13 +43,14 @@ export type Vec = Float64Array;
 export function compileProgram(model: Model, sizes: IntEnv): Program {
   const dims = new Map<string, readonly [number, number]>();
   for (const s of model.symbols.values()) dims.set(s.name, [evalAffine(s.shape.rows, sizes), evalAffine(s.shape.cols, sizes)]);
-  const equations = model.equations.map((eq) => ({ target: eq.target, list: compileExpr(eq.rhs, dims, sizes, 'relative') }));
-  const loss = model.loss ? compileExpr(model.loss.rhs, dims, sizes, 'absolute') : null;
+  const rules = (name: string): ElementwiseRule => model.functions.get(name)!.rule;
+  const equations = model.equations.map((eq) => ({ target: eq.target, list: compileExpr(eq.rhs, dims, sizes, 'relative', rules) }));
+  const loss = model.loss ? compileExpr(model.loss.rhs, dims, sizes, 'absolute', rules) : null;
   return { sizes, equations, loss, dims };
 }
 
 /** Flattens an expression into ops (children first). Ranges in the loss are unrolled for the concrete T. */
-function compileExpr(expr: Expr, dims: Map<string, readonly [number, number]>, sizes: IntEnv, time: 'relative' | 'absolute'): OpList {
+function compileExpr(expr: Expr, dims: Map<string, readonly [number, number]>, sizes: IntEnv, time: 'relative' | 'absolute', userRule: (name: string) => ElementwiseRule): OpList {
   const ops: Op[] = [];
   const shapes: [number, number][] = [];
   const push = (op: Op, shape: [number, number]): number => {
@@ -116,9 +117,11 @@ function compileExpr(expr: Expr, dims: Map<string, readonly [number, number]>, s
         const a = go(e.base, env);
         return push({ kind: 'epow', a, p: e.exponent }, dimOf(a));
       }
-      case 'call': {
+      case 'call':
+      case 'ucall': {
         const a = go(e.arg, env);
-        return push({ kind: 'fn', a, fn: e.fn }, dimOf(a));
+        const [name, rule] = e.kind === 'call' ? [e.fn, ELEMENTWISE[e.fn]] : [e.name, userRule(e.name)];
+        return push({ kind: 'fn', a, name, rule }, dimOf(a));
       }
       case 'concat': {
         const items = e.items.map((i) => go(i, env));
@@ -187,8 +190,8 @@ function scale(a: Vec, factor: number): Vec {
 }
 
 /** out[i] = g[i] · f′(x[i]) with f′ from the rule, given y = f(x). */
-function chain(fn: ElementwiseFn, x: Vec, y: Vec, g: Vec): Vec {
-  const deriv = ELEMENTWISE[fn].derivative;
+function chain(rule: ElementwiseRule, x: Vec, y: Vec, g: Vec): Vec {
+  const deriv = rule.derivative;
   const out = new Float64Array(g.length);
   for (let i = 0; i < g.length; i++) out[i] = g[i]! * deriv(x[i]!, y[i]!);
   return out;
@@ -255,7 +258,7 @@ export function forwardOp(op: Op, dims: readonly [number, number], v: (i: number
       return out;
     }
     case 'fn': {
-      const f = ELEMENTWISE[op.fn].value;
+      const f = op.rule.value;
       const a = v(op.a);
       const out = new Float64Array(a.length);
       for (let i = 0; i < a.length; i++) out[i] = f(a[i]!);
@@ -340,7 +343,7 @@ export function tangentOp(
     }
     case 'fn': {
       const da = dv(op.a);
-      return da ? chain(op.fn, v(op.a), out, da) : null;
+      return da ? chain(op.rule, v(op.a), out, da) : null;
     }
     case 'concat': {
       const parts = op.items.map((i) => dv(i));
@@ -430,7 +433,7 @@ export function adjointOp(
       give(op.a, () => powChain(op.p, v(op.a), adj));
       break;
     case 'fn':
-      give(op.a, () => chain(op.fn, v(op.a), out, adj));
+      give(op.a, () => chain(op.rule, v(op.a), out, adj));
       break;
     case 'concat': {
       let at = 0;

@@ -110,6 +110,13 @@ export function substituteIndex(e: Expr, name: string, value: Affine): Expr {
 
 const isConst = (a: Affine) => Object.keys(a.terms).length === 0;
 
+/** Replaces the real variable `name` by an expression (a user function's derivative at its argument). */
+export function substituteReal(e: Expr, name: string, value: Expr): Expr {
+  if (e.kind === 'rvar') return e.name === name ? value : e;
+  if (e.kind === 'supabs' && e.variable === name) return e;
+  return mapChildren(e, (c) => substituteReal(c, name, value));
+}
+
 /** Rebuilds a node with transformed children (leaves are returned as they are). */
 export function mapChildren(x: Expr, f: (child: Expr) => Expr): Expr {
   switch (x.kind) {
@@ -130,6 +137,7 @@ export function mapChildren(x: Expr, f: (child: Expr) => Expr): Expr {
     case 'norm':
     case 'sumall':
     case 'cols':
+    case 'ucall':
       return { ...x, arg: f(x.arg) } as Expr;
     case 'concat':
       return { ...x, items: x.items.map(f) };

@@ -186,7 +186,7 @@ export class Canonicalizer {
     };
     const rec = (x: Expr) => {
       visit(x);
-      if (x.kind !== 'call') for (const c of childrenOf(x)) rec(c);
+      if (x.kind !== 'call' && x.kind !== 'ucall') for (const c of childrenOf(x)) rec(c);
     };
     rec(e);
     return ok;
@@ -227,6 +227,8 @@ export class Canonicalizer {
       }
       case 'call':
         return csym(`${e.fn}(${cpolyKey(this.entries(e.arg, env))})`);
+      case 'ucall':
+        return csym(`${e.name}(${cpolyKey(this.entries(e.arg, env))})`);
       case 'hprod': {
         let acc = cconst(1);
         const [lo, hi] = [evalAffine(e.lo, env), evalAffine(e.hi, env)];
@@ -258,6 +260,7 @@ export class Canonicalizer {
       case 'seq':
       case 'epow':
       case 'call':
+      case 'ucall':
       case 'hprod':
         return this.isScalar(e) ? nword({ kind: 'scal', poly: this.entries(e, env) }) : vector();
       case 'deriv':

@@ -9,7 +9,7 @@ import { walk, type Expr, type NodeRef } from '../ir/expr.js';
 import { printExpr } from '../ir/print.js';
 import { inferShape, type Shape, shapeFromDims } from '../ir/shapes.js';
 import { type Model, TIME_VAR } from '../model/model.js';
-import { add, emul, eye, type Jac, mapChildren as mapAll, mul, neg, substituteIndex, transpose } from './build.js';
+import { add, emul, eye, type Jac, mapChildren as mapAll, mul, neg, substituteIndex, substituteReal, transpose } from './build.js';
 import { activationDerivative, type DiffContext, jacobianOf, SymbolicUnsupported } from './differentiate.js';
 
 /** Concrete lags up to this are unrolled by accumulation; longer ones need the product form. */
@@ -28,6 +28,12 @@ export class SymbolicModel implements DiffContext {
 
   valueOf(e: Expr): Expr | null {
     return this.values.get(printExpr(e)) ?? null;
+  }
+
+  userDerivative(name: string, arg: Expr): Expr {
+    const f = this.model.functions.get(name);
+    if (!f) throw new SymbolicUnsupported(`unknown function ${name}`);
+    return substituteReal(f.derivative, f.variable, arg);
   }
 
   /** The right side of `name`'s equation at a given time, registered so f(z) can be read back as y. */
@@ -196,6 +202,8 @@ function contribution(e: Expr, P: string, g: Expr, sm: SymbolicModel): Jac {
       const y = sm.valueOf(e) ?? e;
       return rec(e.arg, emul(activationDerivative(e.fn, e.arg, y), g));
     }
+    case 'ucall':
+      return rec(e.arg, emul(sm.userDerivative(e.name, e.arg), g));
     case 'emul':
       return add(rec(e.left, emul(e.right, g)), rec(e.right, emul(e.left, g)));
     case 'mul': {

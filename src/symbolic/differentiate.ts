@@ -20,6 +20,8 @@ export interface DiffContext {
   shape(e: Expr): Shape;
   /** the sequence value (e.g. h[t]) that this expression is the defining right side of, if any */
   valueOf(e: Expr): Expr | null;
+  /** f′ of a user-declared function, as an expression in its argument */
+  userDerivative(name: string, arg: Expr): Expr;
 }
 
 /** f′(z) as an expression, through y = f(z) when the cell names it. */
@@ -100,6 +102,10 @@ export function jacobianOf(e: Expr, D: (ref: Extract<Expr, { kind: 'seq' }>) => 
       confirmDerivativeRule(e.fn);
       const y = ctx.valueOf(e) ?? e;
       return mul(diag(activationDerivative(e.fn, e.arg, y)), j);
+    }
+    case 'ucall': {
+      const j = J(e.arg);
+      return j ? mul(diag(ctx.userDerivative(e.name, e.arg)), j) : null;
     }
     case 'transpose':
       if (J(e.arg)) throw new SymbolicUnsupported(`the transpose of a varying value: ${printExpr(e)}`);

@@ -34,6 +34,7 @@ function scopeOf(d: Derivation): Scope {
     loss: d.model.loss?.name ?? null,
     indexVars: new Set([...Object.keys(d.model.sizes), ...FREE_INDICES]),
     realVars: new Set(),
+    functions: new Set(d.model.functions.keys()),
   };
 }
 

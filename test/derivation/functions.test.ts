@@ -1,0 +1,44 @@
+/** User-declared activations: checked at load, used by the numeric and symbolic engines. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkDerivation } from '../../src/check/check.js';
+import { InputError } from '../../src/derivation/errors.js';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
+import { deriveQuantities } from '../../src/symbolic/quantities.js';
+import { printExpr } from '../../src/ir/print.js';
+
+const FILE = 'test/fixtures/models/softplus-rnn.yaml';
+const text = readFileSync(FILE, 'utf8');
+
+describe('user functions', () => {
+  it('a declared activation drives the forward pass, the reference and the derived closed form', () => {
+    const d = loadDerivationFile(FILE);
+    const results = checkDerivation(d, { instances: 1 });
+    expect(results.map((r) => [r.id, r.verdict])).toEqual([
+      ['step', 'verified'],
+      ['step-tanh-rule', 'refuted'],
+    ]);
+    expect(printExpr(deriveQuantities(d, 'jac(h[t], h[t-1])', null)[0]!.derived!)).toBe('diag(sigma(W*h[t-1] + U*x[t]))*W');
+  });
+
+  it('a wrong declared derivative is reported at the derivative, with the numbers', () => {
+    const bad = text.replace('derivative: "sigma(x)"', 'derivative: "exp(x)"');
+    let err: unknown;
+    try {
+      parseDerivation(bad, 'bad.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    const e = err as InputError;
+    const line = bad.split('\n').findIndex((l) => l.includes('derivative: "exp(x)"')) + 1;
+    expect(e.pos.line).toBe(line);
+    expect(e.pos.col).toBe(bad.split('\n')[line - 1]!.indexOf('"exp(x)"') + 1);
+    expect(e.message).toMatch(/the declared derivative of softplus disagrees with its value at x = -1.7/);
+  });
+
+  it('a function body may not read model symbols, and may not shadow a built-in', () => {
+    expect(() => parseDerivation(text.replace('log(1 + exp(x))', 'log(1 + exp(W))'), 'b.yaml')).toThrow(/unknown symbol 'W'/);
+    expect(() => parseDerivation(text.replace('softplus: {', 'tanh: {').replace('softplus(W', 'tanh(W'), 'b.yaml')).toThrow(/bad function name 'tanh'/);
+  });
+});
