@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import { type Affine, affineVars, formatAffine, isConstant } from '../ir/affine.js';
 import { walk, type Expr } from '../ir/expr.js';
-import { parseExpression, parseIndex, RESERVED_NAMES, type Scope } from '../ir/parse-math.js';
+import { type Macro, parseExpression, parseIndex, RESERVED_NAMES, type Scope } from '../ir/parse-math.js';
 import { inferShape, isColumn, isScalar as isScalarShape, sameShape, shapeFromDims, formatShape, type Shape } from '../ir/shapes.js';
 import { HORIZON, type Equation, type InitKind, type Model, type Role, type SizeRange, type SymbolDecl, TIME_VAR, type UserFunction } from '../model/model.js';
 import { ELEMENTWISE_NAMES, type ElementwiseRule } from '../ir/functions.js';
@@ -18,7 +18,7 @@ import { type ExprSource, ExprError, InputError, type SourcePos, subSource, toIn
 import { alignScalar } from './scalar-source.js';
 
 const ROLES: readonly Role[] = ['parameter', 'input', 'state', 'intermediate'];
-const INITS: readonly InitKind[] = ['recurrent', 'weight', 'bias', 'forget-bias', 'gaussian'];
+const INITS: readonly InitKind[] = ['recurrent', 'weight', 'bias', 'forget-bias', 'gaussian', 'zero'];
 const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 export function loadDerivationFile(file: string): Derivation {
@@ -111,7 +111,7 @@ class Loader {
       const { line, col } = this.lines.linePos(yamlError.pos[0]);
       throw new InputError({ file: this.file, line, col }, `YAML syntax error: ${yamlError.message.split('\n')[0]}`, 'valid YAML');
     }
-    const top = this.map(doc.contents, 'the derivation file', ['gradproof', 'title', 'source', 'notation', 'model', 'claims'], ['gradproof', 'model', 'claims']);
+    const top = this.map(doc.contents, 'the derivation file', ['gradproof', 'title', 'source', 'notation', 'model', 'definitions', 'claims'], ['gradproof', 'model', 'claims']);
     const version = top.get('gradproof')!;
     if (this.number(version.value, "'gradproof' (the format version)") !== 1) this.fail(version.value, 'unsupported format version', 'gradproof: 1');
 
@@ -122,6 +122,7 @@ class Loader {
       if (!isMap(notationNode)) this.fail(notationNode, 'notation must be a mapping', 'e.g. profile: lab');
       for (const pair of notationNode.items as Pair<Scalar, YNode>[]) notation[String(pair.key.value)] = this.string(pair.value, 'a notation hint');
     }
+    this.macros = top.has('definitions') ? this.definitions(top.get('definitions')!.value) : new Map();
     const claims = this.claims(top.get('claims')!.value, model);
     return {
       file: this.file,
@@ -131,6 +132,22 @@ class Loader {
       model,
       claims,
     };
+  }
+
+  private macros: ReadonlyMap<string, Macro> = new Map();
+
+  /** `definitions: { "A(g, s)": "dact(h[s, g]) * delta(g, i) * x[s, j]" }`: named index-level expressions. */
+  private definitions(node: YNode | null): Map<string, Macro> {
+    if (!isMap(node)) this.fail(node, 'definitions must be a mapping', '"A(g, s)": expression');
+    const out = new Map<string, Macro>();
+    for (const pair of node.items as Pair<Scalar, YNode>[]) {
+      const head = String(pair.key.value);
+      const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*\(\s*([A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)\s*\)\s*$/.exec(head);
+      if (!m) this.fail(pair.key, `bad definition head '${head}'`, 'NAME(p1, p2, …)');
+      if (RESERVED_NAMES.has(m[1]!) || ELEMENTWISE_NAMES[m[1]!]) this.fail(pair.key, `'${m[1]}' is a built-in function`);
+      out.set(m[1]!, { params: m[2]!.split(',').map((p) => p.trim()), body: this.string(pair.value, `definition ${m[1]}`) });
+    }
+    return out;
   }
 
   // ── model ────────────────────────────────────────────────────────────────
@@ -260,7 +277,7 @@ class Loader {
       if (initNode) {
         init = this.string(initNode, 'init') as InitKind;
         if (!INITS.includes(init)) this.fail(initNode, `unknown init '${init}'`, `one of ${INITS.join(', ')}`);
-        if (role !== 'parameter') this.fail(initNode, 'only parameters take an init');
+        if (role !== 'parameter' && !(role === 'state' && init === 'zero')) this.fail(initNode, 'only parameters take an init (and states `init: zero`, for h[0] = 0)');
       }
       const description = decl.has('description') ? this.string(decl.get('description')!.value, 'description') : undefined;
       out.set(name, { name, role, shape, init, ...(description ? { description } : {}) });
@@ -387,6 +404,7 @@ class Loader {
       indexVars: new Set(names),
       realVars: new Set(),
       functions: new Set(model.functions.keys()),
+      macros: this.macros,
     };
     const shapeOf = (name: string): Shape => (name === model.loss?.name ? shapeFromDims([]) : model.symbols.get(name)!.shape);
 

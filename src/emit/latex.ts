@@ -6,7 +6,7 @@
  * render in KaTeX with strict mode on (checked by the tests).
  */
 import { type Affine, orderedTerms } from '../ir/affine.js';
-import type { Expr, NodeRef } from '../ir/expr.js';
+import type { Expr, Index, NodeRef } from '../ir/expr.js';
 import type { Relation } from '../derivation/derivation.js';
 import { HORIZON } from '../model/model.js';
 
@@ -73,12 +73,49 @@ export class LatexWriter {
   index(a: Affine): string {
     let out = '';
     for (const [n, c] of orderedTerms(a)) {
-      const v = n === HORIZON ? this.notation.horizon : n;
+      const v = n === HORIZON ? this.notation.horizon : this.variable(n);
       const mag = Math.abs(c) === 1 ? v : `${Math.abs(c)}${v}`;
       out += c < 0 ? `-${mag}` : out ? `+${mag}` : mag;
     }
     if (a.c !== 0 || !out) out += a.c < 0 ? `${a.c}` : out ? `+${a.c}` : `${a.c}`;
     return out;
+  }
+
+  /** An index variable: greek names spelled out become letters, l becomes ℓ. */
+  variable(n: string): string {
+    if (GREEK.has(n)) return `\\${n}`;
+    if (n === 'l') return '\\ell';
+    return n;
+  }
+
+  /** A unit index: α, or γ_{ℓ+1} for a path position. */
+  unitIndex(ix: Index): string {
+    if (ix.kind === 'affine') return this.index(ix.a);
+    return `${this.variable(ix.name)}_{${this.index(ix.pos)}}`;
+  }
+
+  /** h_t^α (or h^{[t]}_α when the time is a superscript). */
+  private unit(name: string, time: Affine, ix: Index): string {
+    const n = this.name(name);
+    const t = this.index(time);
+    const u = this.unitIndex(ix);
+    switch (this.notation.time) {
+      case 'bracket-superscript':
+        return `${n}^{[${t}]}_{${u}}`;
+      case 'paren-superscript':
+        return `${n}^{(${t})}_{${u}}`;
+      case 'subscript':
+        return `${n}^{${u}}_{${t}}`;
+    }
+  }
+
+  /** u_{αγ}: the lower-case letter of a one-letter matrix, as the documents write entries. */
+  private entryName(name: string): string {
+    const custom = this.notation.names[`${name}.entry`];
+    if (custom) return custom;
+    const [head, ...rest] = name.split('_');
+    const base = head!.length === 1 ? head!.toLowerCase() : this.name(name);
+    return rest.length ? `${base}^{(${rest.join('_')})}` : base;
   }
 
   private timed(name: string, time: Affine): string {
@@ -117,7 +154,7 @@ export class LatexWriter {
       case 'rvar':
         return e.name;
       case 'ivar':
-        return e.name === HORIZON ? this.notation.horizon : e.name;
+        return e.name === HORIZON ? this.notation.horizon : this.variable(e.name);
       case 'seq':
         return this.timed(e.name, e.time);
       case 'add':
@@ -168,7 +205,7 @@ export class LatexWriter {
       case 'sum':
       case 'hprod': {
         const op = e.kind === 'prod' ? '\\prod' : e.kind === 'sum' ? '\\sum' : '\\bigodot';
-        const inner = `${op}_{${e.index}=${this.index(e.lo)}}^{${this.index(e.hi)}} ${this.expr(e.body, 3)}`;
+        const inner = `${op}_{${this.variable(e.index)}=${this.index(e.lo)}}^{${this.index(e.hi)}} ${this.expr(e.body, 3)}`;
         // As a factor, the product's extent is bracketed, as the lab writes [∏ …]·∇L.
         return position === 'factor' ? `\\left[ ${inner} \\right]` : inner;
       }
@@ -182,6 +219,27 @@ export class LatexWriter {
         return `\\sup_{${e.variable}} \\left|${this.expr(e.body)}\\right|`;
       case 'eye':
         return 'I';
+      case 'comp':
+        return this.unit(e.name, e.time, e.index);
+      case 'entry':
+        return `${this.entryName(e.name)}_{${this.unitIndex(e.row)}${e.col ? this.unitIndex(e.col) : ''}}`;
+      case 'delta':
+        return `\\delta\\left(${this.unitIndex(e.a)}, ${this.unitIndex(e.b)}\\right)`;
+      case 'dact':
+        return e.index
+          ? `\\sigma_{${this.name(e.name)}}'\\left(${this.unitIndex(e.index)}, ${this.index(e.time)}\\right)`
+          : `\\sigma_{${this.name(e.name)}}'\\left(${this.index(e.time)}\\right)`;
+      case 'pathsum': {
+        const g = this.variable(e.path);
+        return `\\sum_{${g}_{1}=1}^{${this.index(e.range)}} \\cdots \\sum_{${g}_{${this.index(e.length)}}=1}^{${this.index(e.range)}} ${this.expr(e.body, 3)}`;
+      }
+      case 'ideriv': {
+        const of = this.unit(e.of.name, e.of.time, e.of.index);
+        const wrt = `${this.entryName(e.wrt.name)}_{${this.unitIndex(e.wrt.row)}${e.wrt.col ? this.unitIndex(e.wrt.col) : ''}}`;
+        return `\\frac{\\partial ${of}}{\\partial ${wrt}}`;
+      }
+      case 'unit':
+        return `e_{${this.unitIndex(e.index)}}`;
       case 'cols': {
         const block = e.label ? this.name(e.label) : `:,\\,${this.index(e.from)}:${this.index(e.to)}`;
         return `\\left[${this.expr(e.arg)}\\right]_{${block}}`;

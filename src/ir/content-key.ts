@@ -5,9 +5,10 @@
  * evaluator memoise factors across lags without re-printing expressions.
  */
 import { type Affine, formatAffine, type IntEnv, substituteAffine } from './affine.js';
-import { children, type Expr, type NodeRef } from './expr.js';
+import { children, type Expr, type Index, type NodeRef } from './expr.js';
+import { formatIndex } from './index-ref.js';
 
-type Part = { readonly affine: Affine } | { readonly ivar: string };
+type Part = { readonly affine: Affine } | { readonly ivar: string } | { readonly index: Index };
 
 const ids = new WeakMap<Expr, number>();
 const partsCache = new WeakMap<Expr, readonly Part[]>();
@@ -39,6 +40,27 @@ function parts(e: Expr): readonly Part[] {
       case 'eye':
         acc.push({ affine: x.size });
         break;
+      case 'comp':
+        acc.push({ affine: x.time }, { index: x.index });
+        break;
+      case 'entry':
+        acc.push({ index: x.row }, ...(x.col ? [{ index: x.col }] : []));
+        break;
+      case 'delta':
+        acc.push({ index: x.a }, { index: x.b });
+        break;
+      case 'dact':
+        acc.push({ affine: x.time }, ...(x.index ? [{ index: x.index }] : []));
+        break;
+      case 'pathsum':
+        acc.push({ affine: x.length }, { affine: x.range }, { index: x.start });
+        break;
+      case 'ideriv':
+        acc.push({ affine: x.of.time }, { index: x.of.index }, { index: x.wrt.row }, ...(x.wrt.col ? [{ index: x.wrt.col }] : []));
+        break;
+      case 'unit':
+        acc.push({ affine: x.size }, { index: x.index });
+        break;
       case 'deriv':
         [x.of, x.wrt, ...x.fixed].forEach(refTime);
         break;
@@ -62,6 +84,7 @@ export function contentKey(e: Expr, env: IntEnv): string {
   let key = `${id}`;
   for (const p of parts(e)) {
     if ('ivar' in p) key += `,${env[p.ivar] ?? p.ivar}`;
+    else if ('index' in p) key += `,${formatIndex(p.index, env)}`;
     else {
       const s = substituteAffine(p.affine, env);
       key += `,${Object.keys(s.terms).length === 0 ? s.c : formatAffine(s)}`;

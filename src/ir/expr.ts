@@ -20,6 +20,12 @@ export interface NodeRef {
 
 export type DerivMode = 'grad' | 'jac' | 'partial';
 
+/**
+ * An index at the level of single units (h_t^α, u_{αγ}): an integer affine
+ * expression, or a position of an index path γ_0 … γ_k (`g[l]`).
+ */
+export type Index = { readonly kind: 'affine'; readonly a: Affine } | { readonly kind: 'path'; readonly name: string; readonly pos: Affine };
+
 export type Expr =
   | { readonly kind: 'num'; readonly value: number }
   /** a parameter (matrix/vector) or the loss symbol */
@@ -76,6 +82,20 @@ export type Expr =
    * names that part (h for W_f·[h; x]) for rendering
    */
   | { readonly kind: 'cols'; readonly arg: Expr; readonly from: Affine; readonly to: Affine; readonly label: string | null }
+  /** one unit of a sequence, h_t^α: `h[t, a]` */
+  | { readonly kind: 'comp'; readonly name: string; readonly time: Affine; readonly index: Index }
+  /** one entry of a parameter, u_{αγ}: `U[a, g]` (vectors: `b[a]`) */
+  | { readonly kind: 'entry'; readonly name: string; readonly row: Index; readonly col: Index | null }
+  /** the Kronecker δ(a, b) */
+  | { readonly kind: 'delta'; readonly a: Index; readonly b: Index }
+  /** f′(z) of the activation that defines a sequence, `dact(h[t])`, or one unit of it, `dact(h[t, a])` */
+  | { readonly kind: 'dact'; readonly name: string; readonly time: Affine; readonly index: Index | null }
+  /** Σ over index paths γ_1…γ_length ∈ [1..range], with γ_0 = start: `pathsum(g, k, a, d, body)` */
+  | { readonly kind: 'pathsum'; readonly path: string; readonly length: Affine; readonly start: Index; readonly range: Affine; readonly body: Expr }
+  /** ∂h_t^α/∂w_ij, a unit of a sequence with respect to one entry of a parameter: `d(h[t, a], W[i, j])` */
+  | { readonly kind: 'ideriv'; readonly of: { readonly name: string; readonly time: Affine; readonly index: Index }; readonly wrt: { readonly name: string; readonly row: Index; readonly col: Index | null } }
+  /** the unit column vector e_i of length size, `unit(d, i)` */
+  | { readonly kind: 'unit'; readonly size: Affine; readonly index: Index }
   /** elementwise (Hadamard) product over an integer range, ⊙_{i=lo}^{hi} v_i */
   | { readonly kind: 'hprod'; readonly index: string; readonly lo: Affine; readonly hi: Affine; readonly body: Expr };
 
@@ -91,6 +111,12 @@ export function children(e: Expr): Expr[] {
     case 'rvar':
     case 'deriv':
     case 'eye':
+    case 'comp':
+    case 'entry':
+    case 'delta':
+    case 'dact':
+    case 'ideriv':
+    case 'unit':
       return [];
     case 'add':
     case 'sub':
@@ -117,6 +143,7 @@ export function children(e: Expr): Expr[] {
     case 'sum':
     case 'hprod':
     case 'supabs':
+    case 'pathsum':
       return [e.body];
   }
 }

@@ -8,7 +8,7 @@
 import { create, parseDependencies } from 'mathjs/number';
 import { ExprError } from '../derivation/errors.js';
 import { type Affine, affine, affineAdd, affineScale, isConstant } from './affine.js';
-import type { Expr, NodeRef, NormKind } from './expr.js';
+import type { Expr, Index, NodeRef, NormKind } from './expr.js';
 import { ELEMENTWISE_NAMES } from './functions.js';
 
 const math = create({ parseDependencies: parseDependencies! });
@@ -23,6 +23,15 @@ export interface Scope {
   readonly realVars: ReadonlySet<string>;
   /** activations declared in the model file */
   readonly functions?: ReadonlySet<string>;
+  /** index paths bound by pathsum (γ in `g[l]`) */
+  readonly pathVars?: ReadonlySet<string>;
+  /** index-level definitions from the file, e.g. A(g, s) and B(g, q, s) of the 2023 post */
+  readonly macros?: ReadonlyMap<string, Macro>;
+}
+
+export interface Macro {
+  readonly params: readonly string[];
+  readonly body: string;
 }
 
 export interface ParsedExpr {
@@ -47,7 +56,7 @@ interface MNode {
 }
 
 const NORMS: Readonly<Record<string, NormKind>> = { norm2: '2', normF: 'F', normInf: 'inf' };
-export const RESERVED_NAMES: ReadonlySet<string> = new Set(['prod', 'sum', 'hprod', 'diag', 'eye', 'cols', 'grad', 'jac', 'partial', 'supabs', 'transpose', ...Object.keys(NORMS)]);
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['prod', 'sum', 'hprod', 'diag', 'eye', 'cols', 'delta', 'unit', 'dact', 'd', 'pathsum', 'grad', 'jac', 'partial', 'supabs', 'transpose', ...Object.keys(NORMS)]);
 
 export function parseExpression(text: string, scope: Scope): ParsedExpr {
   return new Converter(text, scope).run(parseTree(text));
@@ -147,13 +156,34 @@ class Converter {
   private sequence(node: MNode, scope: Scope): Expr {
     const object = node.object!;
     const offset = object.type === 'SymbolNode' ? this.locate(object.name!) : this.cursor;
+    const dims = node.index!.dimensions ?? [];
+    if (object.type === 'SymbolNode' && scope.parameters.has(object.name!)) {
+      // One entry of a parameter: W[i, j], or b[i] for a vector.
+      if (dims.length < 1 || dims.length > 2) this.fail(offset, 'a parameter entry takes one or two indices', `${object.name}[i, j]`);
+      const row = this.indexRef(dims[0]!, scope);
+      const col = dims[1] ? this.indexRef(dims[1], scope) : null;
+      return this.at({ kind: 'entry', name: object.name!, row, col }, offset);
+    }
     if (object.type !== 'SymbolNode' || !scope.sequences.has(object.name!)) {
       const what = object.type === 'SymbolNode' ? `'${object.name}'` : 'this expression';
       this.fail(offset, `${what} is not a declared sequence and cannot take a time index`, 'a state, intermediate or input symbol');
     }
-    const dims = node.index!.dimensions ?? [];
-    if (dims.length !== 1) this.fail(offset, 'a sequence takes exactly one time index', `${object.name}[t]`);
+    if (dims.length === 2)
+      return this.at({ kind: 'comp', name: object.name!, time: this.affineIndex(dims[0]!, scope), index: this.indexRef(dims[1]!, scope) }, offset);
+    if (dims.length !== 1) this.fail(offset, 'a sequence takes a time index, and optionally a unit', `${object.name}[t] or ${object.name}[t, alpha]`);
     return this.at({ kind: 'seq', name: object.name!, time: this.affineIndex(dims[0]!, scope) }, offset);
+  }
+
+  /** A unit index: affine (alpha, i+1), or a position of an index path (g[l]). */
+  private indexRef(node: MNode, scope: Scope): Index {
+    if (node.type === 'AccessorNode' && node.object?.type === 'SymbolNode' && scope.pathVars?.has(node.object.name!)) {
+      this.locate(node.object.name!);
+      const dims = node.index!.dimensions ?? [];
+      if (dims.length !== 1) this.fail(this.cursor, 'a path position takes one index', `${node.object.name}[l]`);
+      return { kind: 'path', name: node.object.name!, pos: this.affineIndex(dims[0]!, scope) };
+    }
+    if (node.type === 'ParenthesisNode') return this.indexRef(node.content!, scope);
+    return { kind: 'affine', a: this.affineIndex(node, scope) };
   }
 
   /** Time indices and range bounds: integer affine in index variables. */
@@ -252,11 +282,41 @@ class Converter {
       arity(1, `${name}(A)`);
       return this.at({ kind: 'norm', which: norm, arg: one() }, offset);
     }
+    const macro = scope.macros?.get(name);
+    if (macro) return this.expandMacro(name, macro, args, scope, offset);
     if (this.scope.functions?.has(name)) {
       arity(1, `${name}(v)`);
       return this.at({ kind: 'ucall', name, arg: one() }, offset);
     }
     switch (name) {
+      case 'delta':
+        arity(2, 'delta(a, b)');
+        return this.at({ kind: 'delta', a: this.indexRef(args[0]!, scope), b: this.indexRef(args[1]!, scope) }, offset);
+      case 'unit':
+        arity(2, 'unit(d, i)');
+        return this.at({ kind: 'unit', size: this.affineIndex(args[0]!, scope), index: this.indexRef(args[1]!, scope) }, offset);
+      case 'dact': {
+        arity(1, 'dact(h[t]) or dact(h[t, alpha])');
+        const inner = this.convert(args[0]!, scope);
+        if (inner.kind === 'seq') return this.at({ kind: 'dact', name: inner.name, time: inner.time, index: null }, offset);
+        if (inner.kind === 'comp') return this.at({ kind: 'dact', name: inner.name, time: inner.time, index: inner.index }, offset);
+        return this.fail(offset, 'dact takes a sequence value or one unit of it', 'dact(h[t, alpha])');
+      }
+      case 'd': {
+        arity(2, 'd(h[t, alpha], W[i, j])');
+        const [of, wrt] = [this.convert(args[0]!, scope), this.convert(args[1]!, scope)];
+        if (of.kind !== 'comp' || wrt.kind !== 'entry') this.fail(offset, 'd relates one unit of a sequence to one parameter entry', 'd(h[t, alpha], W[i, j])');
+        return this.at({ kind: 'ideriv', of: { name: of.name, time: of.time, index: of.index }, wrt: { name: wrt.name, row: wrt.row, col: wrt.col } }, offset);
+      }
+      case 'pathsum': {
+        arity(5, 'pathsum(g, k, alpha, d, body) — Σ over g[1..k] in 1..d with g[0] = alpha');
+        const path = this.boundName(args[0]!, 'pathsum(g, k, alpha, d, body)');
+        const length = this.affineIndex(args[1]!, scope);
+        const start = this.indexRef(args[2]!, scope);
+        const range = this.affineIndex(args[3]!, scope);
+        const inner: Scope = { ...scope, pathVars: new Set([...(scope.pathVars ?? []), path]) };
+        return this.at({ kind: 'pathsum', path, length, start, range, body: this.convert(args[4]!, inner) }, offset);
+      }
       case 'diag':
         arity(1, 'diag(v)');
         return this.at({ kind: 'diag', arg: one() }, offset);
@@ -290,6 +350,23 @@ class Converter {
       default:
         if (RESERVED_NAMES.has(name)) this.fail(offset, `bad use of ${name}`);
         this.fail(offset, `unknown function '${name || '?'}'`, `one of ${[...Object.keys(ELEMENTWISE_NAMES), ...RESERVED_NAMES].join(', ')}`);
+    }
+  }
+
+  /** A definition from the file applied to arguments: its body with each parameter replaced by the argument's text. */
+  private expandMacro(name: string, macro: Macro, args: MNode[], scope: Scope, offset: number): Expr {
+    if (args.length !== macro.params.length) this.fail(offset, `${name} takes ${macro.params.length} arguments`, `${name}(${macro.params.join(', ')})`);
+    const texts = args.map((a) => (a as unknown as { toString(): string }).toString());
+    let body = macro.body;
+    macro.params.forEach((p, k) => {
+      body = body.replace(new RegExp(`(?<![A-Za-z0-9_])${p}(?![A-Za-z0-9_\\[])`, 'g'), `(${texts[k]})`);
+    });
+    const inner: Scope = { ...scope, macros: new Map([...(scope.macros ?? [])].filter(([n]) => n !== name)) };
+    try {
+      return this.at(parseExpression(body, inner).expr, offset);
+    } catch (err) {
+      if (err instanceof ExprError) this.fail(offset, `in ${name}(${texts.join(', ')}) = ${body}: ${err.problem}`, err.expected);
+      throw err;
     }
   }
 

@@ -6,6 +6,7 @@
  */
 import { type IntEnv, formatAffine, substituteAffine, type Affine } from './affine.js';
 import type { Expr, NodeRef } from './expr.js';
+import { formatIndex } from './index-ref.js';
 
 const PREC: Partial<Record<Expr['kind'], number>> = { add: 1, sub: 1, mul: 2, emul: 2, div: 2, neg: 3, pow: 4, epow: 4, transpose: 5 };
 const OPS: Partial<Record<Expr['kind'], string>> = { add: ' + ', sub: ' - ', mul: '*', emul: ' .* ', div: ' / ' };
@@ -75,6 +76,20 @@ export function printExpr(e: Expr, env: IntEnv = {}): string {
       return `supabs(${e.variable}, ${printExpr(e.body, env)})`;
     case 'eye':
       return `eye(${idx(e.size)})`;
+    case 'comp':
+      return `${e.name}[${idx(e.time)}, ${formatIndex(e.index, env)}]`;
+    case 'entry':
+      return `${e.name}[${formatIndex(e.row, env)}${e.col ? `, ${formatIndex(e.col, env)}` : ''}]`;
+    case 'delta':
+      return `delta(${formatIndex(e.a, env)}, ${formatIndex(e.b, env)})`;
+    case 'dact':
+      return `dact(${e.name}[${idx(e.time)}${e.index ? `, ${formatIndex(e.index, env)}` : ''}])`;
+    case 'pathsum':
+      return `pathsum(${e.path}, ${idx(e.length)}, ${formatIndex(e.start, env)}, ${idx(e.range)}, ${printExpr(e.body, env)})`;
+    case 'ideriv':
+      return `d(${e.of.name}[${idx(e.of.time)}, ${formatIndex(e.of.index, env)}], ${e.wrt.name}[${formatIndex(e.wrt.row, env)}${e.wrt.col ? `, ${formatIndex(e.wrt.col, env)}` : ''}])`;
+    case 'unit':
+      return `unit(${idx(e.size)}, ${formatIndex(e.index, env)})`;
     case 'cols':
       return `cols(${printExpr(e.arg, env)}, ${idx(e.from)}, ${idx(e.to)})`;
     case 'hprod':

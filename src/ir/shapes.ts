@@ -111,6 +111,20 @@ export function inferShape(expr: Expr, env: ShapeEnv, offsets: WeakMap<Expr, num
         return SCALAR;
       case 'eye':
         return { rows: e.size, cols: e.size };
+      case 'comp':
+      case 'entry':
+      case 'delta':
+      case 'ideriv':
+        return SCALAR;
+      case 'dact':
+        return e.index ? SCALAR : env.shapeOf(e.name);
+      case 'pathsum': {
+        const s = infer(e.body);
+        if (!isScalar(s)) return fail(e, `a path sum adds scalars, got ${formatShape(s)}`);
+        return SCALAR;
+      }
+      case 'unit':
+        return { rows: e.size, cols: ONE };
       case 'cols': {
         const s = infer(e.arg);
         return { rows: s.rows, cols: affineAdd(affineAdd(e.to, e.from, -1), affine(1)) };

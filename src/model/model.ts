@@ -13,7 +13,7 @@ export type Role = 'parameter' | 'input' | 'state' | 'intermediate';
  * How a parameter is drawn on an instance; `recurrent` matrices get the
  * regime's spectral norm, the others a fan-in-scaled Gaussian.
  */
-export type InitKind = 'recurrent' | 'weight' | 'bias' | 'forget-bias' | 'gaussian';
+export type InitKind = 'recurrent' | 'weight' | 'bias' | 'forget-bias' | 'gaussian' | 'zero';
 
 export interface SymbolDecl {
   readonly name: string;

@@ -6,7 +6,8 @@
  */
 import { evalAffine, type IntEnv } from '../ir/affine.js';
 import { contentKey } from '../ir/content-key.js';
-import type { Expr, NodeRef } from '../ir/expr.js';
+import type { Expr, Index, NodeRef } from '../ir/expr.js';
+import { evalIndex, pathKey } from '../ir/index-ref.js';
 import { ELEMENTWISE } from '../ir/functions.js';
 import { inferShape, shapeFromDims } from '../ir/shapes.js';
 import { formatNodeRef } from '../ir/print.js';
@@ -130,6 +131,13 @@ export class Evaluator {
     return e.kind === 'call' ? ELEMENTWISE[e.fn] : this.graph.model.functions.get(e.name)!.rule;
   }
 
+  /** Entry `index` (1-based) of a vector, with a located complaint when it is out of range. */
+  private vectorAt(v: Float64Array, index: Index, env: IntEnv, what: string): number {
+    const i = evalIndex(index, env);
+    if (i < 1 || i > v.length) throw new DomainError(`${what}: unit ${i} is outside 1..${v.length}`);
+    return v[i - 1]!;
+  }
+
   /** Rows of an expression's value from its static shape (an empty product's factors may not exist). */
   private rowsOf(e: Expr, env: IntEnv): number {
     const model = this.graph.model;
@@ -231,6 +239,58 @@ export class Evaluator {
         const data = new Float64Array(m.rows * width);
         for (let i = 0; i < m.rows; i++) data.set(m.data.subarray(i * m.cols + from - 1, i * m.cols + to), i * width);
         return dense(m.rows, width, data);
+      }
+      case 'comp': {
+        const v = this.vectorAt(this.graph.value(this.node({ name: e.name, time: e.time }, env)), e.index, env, e.name);
+        return scalar(v);
+      }
+      case 'entry': {
+        const m = this.graph.value(this.node({ name: e.name, time: null }, env));
+        const [, cols] = this.graph.dims(e.name);
+        const [r, c] = [evalIndex(e.row, env), e.col ? evalIndex(e.col, env) : 1];
+        if (r < 1 || c < 1 || c > cols || (r - 1) * cols + c > m.length) throw new DomainError(`${e.name}[${r}, ${c}] is outside the matrix`);
+        return scalar(m[(r - 1) * cols + c - 1]!);
+      }
+      case 'delta':
+        return scalar(evalIndex(e.a, env) === evalIndex(e.b, env) ? 1 : 0);
+      case 'dact': {
+        const t = evalAffine(e.time, env);
+        const v = this.graph.activationDerivative(e.name, t);
+        if (!v) throw new DomainError(`dact(${e.name}[${t}]): ${e.name} is not defined as an activation f(z) at t = ${t}`);
+        return e.index ? scalar(this.vectorAt(v, e.index, env, `dact(${e.name})`)) : dense(v.length, 1, v);
+      }
+      case 'unit': {
+        const n = evalAffine(e.size, env);
+        const i = evalIndex(e.index, env);
+        if (i < 1 || i > n) throw new DomainError(`unit(${n}, ${i}) is outside 1..${n}`);
+        return basis(n, i - 1);
+      }
+      case 'ideriv': {
+        const [rows, cols] = this.graph.dims(e.wrt.name);
+        const [r, c] = [evalIndex(e.wrt.row, env), e.wrt.col ? evalIndex(e.wrt.col, env) : 1];
+        if (r < 1 || r > rows || c < 1 || c > cols) throw new DomainError(`${e.wrt.name}[${r}, ${c}] is outside the ${rows}×${cols} parameter`);
+        const of = this.node({ name: e.of.name, time: e.of.time }, env);
+        const tangent = this.sweep('tan', { name: e.wrt.name, time: null }, basis(rows * cols, (r - 1) * cols + c - 1), new Set())(of);
+        return scalar(tangent ? this.vectorAt(tangent, e.of.index, env, e.of.name) : 0);
+      }
+      case 'pathsum': {
+        const k = evalAffine(e.length, env);
+        const d = evalAffine(e.range, env);
+        if (d ** k > 4_000_000) throw new DomainError(`pathsum over ${d}^${k} paths is too many to enumerate`);
+        const assignment: Record<string, number> = { ...env, [pathKey(e.path, 0)]: evalIndex(e.start, env) };
+        let total = 0;
+        const rec = (pos: number) => {
+          if (pos > k) {
+            total += asDense(this.eval(e.body, { ...assignment })).data[0]!;
+            return;
+          }
+          for (let g = 1; g <= d; g++) {
+            assignment[pathKey(e.path, pos)] = g;
+            rec(pos + 1);
+          }
+        };
+        rec(1);
+        return scalar(total);
       }
       case 'hprod': {
         const lo = evalAffine(e.lo, env);

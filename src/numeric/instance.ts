@@ -88,13 +88,16 @@ export function buildInstance(model: Model, spec: InstanceSpec): Instance {
         case 'gaussian':
           params.set(s.name, draw(1));
           break;
+        case 'zero':
+          params.set(s.name, new Float64Array(rows * cols));
+          break;
       }
     } else if (s.role === 'input') {
       const seq: Float64Array[] = [new Float64Array(0)];
       for (let t = 1; t <= T; t++) seq.push(draw(1));
       inputs.set(s.name, seq);
     } else if (s.role === 'state') {
-      initial.set(s.name, draw(0.5));
+      initial.set(s.name, s.init === 'zero' ? new Float64Array(rows * cols) : draw(0.5));
     }
   }
   const graph = new Unrolled(model, compileProgram(model, spec.sizes), { params, inputs, initial });

@@ -148,6 +148,13 @@ function compileExpr(expr: Expr, dims: Map<string, readonly [number, number]>, s
       case 'eye':
       case 'cols':
       case 'hprod':
+      case 'comp':
+      case 'entry':
+      case 'delta':
+      case 'dact':
+      case 'pathsum':
+      case 'ideriv':
+      case 'unit':
         throw new Error(`${e.kind} cannot be compiled into a model equation or loss`);
     }
   };

@@ -108,6 +108,22 @@ export class Unrolled {
 
   private readonly baseRead = (leaf: Leaf, time: number): Vec => (leaf.param ? this.data.params.get(leaf.name)! : this.seq.get(leaf.name)![time]!);
 
+  /**
+   * f′(z_t) for a sequence defined as y[t] = f(z): the activation's derivative
+   * at the pre-activation, from the stored forward values. Null when the
+   * equation is not a single activation of something.
+   */
+  activationDerivative(name: string, t: number): Vec | null {
+    const e = this.program.equations.findIndex((q) => q.target === name);
+    if (e < 0 || t < 1 || t > this.T) return null;
+    const list = this.program.equations[e]!.list;
+    const root = list.ops[list.root]!;
+    if (root.kind !== 'fn') return null;
+    const vals = this.opValues[t]![e]!;
+    const [z, y] = [vals[root.a]!, vals[list.root]!];
+    return z.map((zi, i) => root.rule.derivative(zi, y[i]!));
+  }
+
   // ── forward ──────────────────────────────────────────────────────────────
   private runForward(): void {
     for (let t = 1; t <= this.T; t++) {

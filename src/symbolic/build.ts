@@ -145,6 +145,7 @@ export function mapChildren(x: Expr, f: (child: Expr) => Expr): Expr {
     case 'sum':
     case 'hprod':
     case 'supabs':
+    case 'pathsum':
       return { ...x, body: f(x.body) } as Expr;
     default:
       if (children(x).length) throw new Error(`mapChildren: unhandled ${x.kind}`);

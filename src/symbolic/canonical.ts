@@ -18,50 +18,55 @@ import { SymbolicUnsupported } from './differentiate.js';
 /** monomial key ("h[3]^2*f[4]", "" for the constant) → coefficient */
 export type CPoly = Map<string, number>;
 
-const cconst = (c: number): CPoly => (c === 0 ? new Map() : new Map([['', c]]));
-const csym = (name: string): CPoly => new Map([[name, 1]]);
+export const cconst = (c: number): CPoly => (c === 0 ? new Map() : new Map([['', c]]));
+export const csym = (name: string): CPoly => new Map([[name, 1]]);
 
-function cadd(a: CPoly, b: CPoly, sign = 1): CPoly {
-  const out = new Map(a);
-  for (const [m, c] of b) {
-    const v = (out.get(m) ?? 0) + sign * c;
-    if (v === 0) out.delete(m);
-    else out.set(m, v);
-  }
-  return out;
+export function cadd(a: CPoly, b: CPoly, sign = 1): CPoly {
+  return caddInto(new Map(a), b, sign);
 }
+
+/** target += sign·b, in place (sums of many terms would copy quadratically otherwise). */
+export function caddInto(target: CPoly, b: CPoly, sign = 1): CPoly {
+  for (const [m, c] of b) {
+    const v = (target.get(m) ?? 0) + sign * c;
+    if (v === 0) target.delete(m);
+    else target.set(m, v);
+  }
+  return target;
+}
+
+/**
+ * Monomials are sorted factor lists joined by a separator that no printed
+ * atom contains (atoms such as "(W*h[4])" contain '*'; splitting on it would
+ * let different products of atoms share a key). Powers are repeated factors.
+ */
+const SEP = '\u241E';
 
 function monoMul(a: string, b: string): string {
   if (!a) return b;
   if (!b) return a;
-  const powers = new Map<string, number>();
-  for (const part of [...a.split('*'), ...b.split('*')]) {
-    const [base, exp] = splitPower(part);
-    powers.set(base, (powers.get(base) ?? 0) + exp);
-  }
-  return [...powers.entries()]
-    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-    .map(([base, exp]) => (exp === 1 ? base : `${base}^${exp}`))
-    .join('*');
+  const [x, y] = [a.split(SEP), b.split(SEP)];
+  const out: string[] = [];
+  let [i, j] = [0, 0];
+  while (i < x.length && j < y.length) out.push(x[i]! <= y[j]! ? x[i++]! : y[j++]!);
+  while (i < x.length) out.push(x[i++]!);
+  while (j < y.length) out.push(y[j++]!);
+  return out.join(SEP);
 }
 
-/** Splits "base^n" at the last top-level caret (bases may contain brackets). */
-function splitPower(part: string): [string, number] {
-  const m = /\^(\d+)$/.exec(part);
-  if (!m) return [part, 1];
-  const base = part.slice(0, m.index);
-  let depth = 0;
-  for (const ch of base) depth += ch === '(' || ch === '[' ? 1 : ch === ')' || ch === ']' ? -1 : 0;
-  return depth === 0 ? [base, Number(m[1])] : [part, 1];
-}
-
-function cmul(a: CPoly, b: CPoly): CPoly {
-  let out: CPoly = new Map();
-  for (const [ma, ca] of a) for (const [mb, cb] of b) out = cadd(out, new Map([[monoMul(ma, mb), ca * cb]]));
+export function cmul(a: CPoly, b: CPoly): CPoly {
+  const out: CPoly = new Map();
+  for (const [ma, ca] of a)
+    for (const [mb, cb] of b) {
+      const m = monoMul(ma, mb);
+      const v = (out.get(m) ?? 0) + ca * cb;
+      if (v === 0) out.delete(m);
+      else out.set(m, v);
+    }
   return out;
 }
 
-function cpow(a: CPoly, n: number): CPoly {
+export function cpow(a: CPoly, n: number): CPoly {
   let out = cconst(1);
   for (let i = 0; i < n; i++) out = cmul(out, a);
   return out;
@@ -73,6 +78,11 @@ export function cpolyKey(p: CPoly): string {
     .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
     .map(([m, c]) => `${c}${m ? `·${m}` : ''}`)
     .join(' + ');
+}
+
+/** A polynomial for people: factors joined by '·'. */
+export function showPoly(p: CPoly): string {
+  return cpolyKey(p).split(SEP).join('·');
 }
 
 const constantOf = (p: CPoly): number | null => (p.size === 0 ? 0 : p.size === 1 && p.has('') ? p.get('')! : null);
