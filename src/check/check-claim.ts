@@ -16,6 +16,8 @@ import { checkReference, DUAL_ADJOINT_TOL, type ReferenceCheck } from '../numeri
 import { dense } from '../numeric/values.js';
 import { comparePoint, type PointOutcome, type Probes } from './compare.js';
 import { symbolicCheck } from './symbolic-check.js';
+import { proveUnitClosedForm } from '../symbolic/induction.js';
+import { latexWriterFor } from '../emit/derive-report.js';
 import type { ClaimResult, Counterexample, Evidence } from './result.js';
 
 export interface CheckOptions {
@@ -180,7 +182,10 @@ function shrink(claim: Claim, pool: InstancePool, failing: Point): { point: Poin
   return { point: best, overrides: Object.keys(overrides).length ? { ...best.instance.sizes } : {} };
 }
 
-export function checkClaim(derivation: Derivation, claim: Claim, pool: InstancePool, options: CheckOptions): ClaimResult {
+export function checkClaim(fileDerivation: Derivation, claim: Claim, filePool: InstancePool, options: CheckOptions): ClaimResult {
+  // A claim may narrow the model's size ranges (e.g. n ≤ d where the written formula needs it).
+  const derivation = claim.sizes ? { ...fileDerivation, model: { ...fileDerivation.model, sizes: { ...fileDerivation.model.sizes, ...claim.sizes } } } : fileDerivation;
+  const pool = claim.sizes ? new InstancePool(derivation) : filePool;
   const regimes: readonly RegimeName[] = claim.regimes ?? REGIMES;
   const overrides = options.sizeOverrides ?? {};
   const indices =
@@ -306,6 +311,21 @@ export function checkClaim(derivation: Derivation, claim: Claim, pool: InstanceP
       reason = `numerically consistent, yet the derived closed forms are not identical at ${Object.entries(symbolic.at).map(([k, v]) => `${k}=${v}`).join(', ')}: one of the two engines is wrong`;
     }
   }
+  // A unit-level closed form may be proved for every t by induction against the model's recurrence.
+  let proof: ClaimResult['proof'] = null;
+  if (claim.relation === '=') {
+    const p = proveUnitClosedForm(derivation.model, claim.lhs, claim.rhs);
+    if (p) {
+      const failed = p.steps.find((s) => !s.ok);
+      proof = { ok: p.ok, steps: p.steps, latex: latexWriterFor(derivation).chain(p.stepLhs, p.chain.map((c) => ({ relation: '=' as const, rhs: c.rhs }))) };
+      evidence.push({
+        method: 'proof by induction on t',
+        summary: p.ok ? `${p.steps.length} rule applications checked with t symbolic (base case, recurrence from the model, hypothesis, distribute, reindex the path, shift k, split off k = 0)` : `fails at '${failed!.rule}': ${failed!.detail}`,
+        steps: p.steps.map((s) => `${s.ok ? '✓' : '✗'} ${s.rule}: ${s.ok ? s.statement : s.detail}`),
+      });
+      if (p.ok && verdict === 'verified') verdict = 'proved';
+    }
+  }
 
   return {
     id: claim.id,
@@ -321,5 +341,8 @@ export function checkClaim(derivation: Derivation, claim: Claim, pool: InstanceP
     counterexample: cx,
     corrects: claim.corrects,
     note: claim.note,
+    chain: claim.chain,
+    proof,
+    latex: latexWriterFor(derivation).relation(claim.lhs, claim.relation, claim.rhs),
   };
 }

@@ -43,6 +43,12 @@ export interface ClaimResult {
   readonly counterexample: Counterexample | null;
   readonly corrects: string | null;
   readonly note: string | null;
+  /** set when the claim is one step of a chain */
+  readonly chain: { readonly id: string; readonly step: number; readonly by: string } | null;
+  /** the induction proof, when the claim has the shape the prover knows */
+  readonly proof: { readonly ok: boolean; readonly steps: readonly { rule: string; statement: string; ok: boolean; detail: string }[]; readonly latex: string } | null;
+  /** the claim as written, in the file's notation */
+  readonly latex: string;
 }
 
 export interface CheckReport {

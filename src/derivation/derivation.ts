@@ -1,7 +1,7 @@
 /** The typed form of a derivation file: a model and the claims made about it. */
 import type { Affine } from '../ir/affine.js';
 import type { Expr } from '../ir/expr.js';
-import type { Model } from '../model/model.js';
+import type { Model, SizeRange } from '../model/model.js';
 import type { SourcePos } from './errors.js';
 
 export type Relation = '=' | '<=' | '>=';
@@ -38,6 +38,10 @@ export interface Claim {
   readonly corrects: string | null;
   readonly note: string | null;
   readonly pos: SourcePos;
+  /** ranges narrower than the model's for this claim's instances and exact checks (null: the model's) */
+  readonly sizes: Readonly<Record<string, SizeRange>> | null;
+  /** set when the claim is one step of a chain */
+  readonly chain: { readonly id: string; readonly step: number; readonly by: string } | null;
 }
 
 export interface Derivation {

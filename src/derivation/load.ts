@@ -242,7 +242,7 @@ class Loader {
     return out;
   }
 
-  private sizes(node: YNode | null): Record<string, SizeRange> {
+  private sizes(node: YNode | null, requireHorizon = true): Record<string, SizeRange> {
     if (!isMap(node)) this.fail(node, 'sizes must be a mapping', 'e.g. d: 2..6');
     const out: Record<string, SizeRange> = {};
     for (const pair of node.items as Pair<Scalar, YNode>[]) {
@@ -256,7 +256,7 @@ class Loader {
       if (min < 1 || max < min) this.fail(pair.value, `empty or non-positive range for size ${name}`, 'lo..hi with 1 ≤ lo ≤ hi');
       out[name] = { min, max };
     }
-    if (!out[HORIZON]) this.fail(node, `sizes must include ${HORIZON}, the last time step`, `${HORIZON}: 3..10`);
+    if (requireHorizon && !out[HORIZON]) this.fail(node, `sizes must include ${HORIZON}, the last time step`, `${HORIZON}: 3..10`);
     return out;
   }
 
@@ -373,24 +373,29 @@ class Loader {
   private claims(node: YNode | null, model: Model): Claim[] {
     if (!isSeq(node)) this.fail(node, 'claims must be a list');
     const seen = new Set<string>();
-    const claims = (node.items as YNode[]).map((item) => {
-      const claim = this.claim(item, model);
-      if (seen.has(claim.id)) this.fail(item, `duplicate claim id '${claim.id}'`);
-      seen.add(claim.id);
-      return claim;
+    const perItem = (node.items as YNode[]).map((item) => {
+      const group = this.claim(item, model);
+      for (const claim of group) {
+        if (seen.has(claim.id)) this.fail(item, `duplicate claim id '${claim.id}'`);
+        seen.add(claim.id);
+      }
+      return group;
     });
     (node.items as YNode[]).forEach((item, k) => {
-      const claim = claims[k]!;
-      if (claim.corrects && !seen.has(claim.corrects))
-        this.fail((item as YAMLMap).get('corrects', true) as YNode, `claim '${claim.id}' corrects unknown claim '${claim.corrects}'`, 'the id of a claim in this file');
+      for (const claim of perItem[k]!)
+        if (claim.corrects && !seen.has(claim.corrects))
+          this.fail((item as YAMLMap).get('corrects', true) as YNode, `claim '${claim.id}' corrects unknown claim '${claim.corrects}'`, 'the id of a claim in this file');
     });
+    const claims = perItem.flat();
     return claims;
   }
 
-  private claim(node: YNode, model: Model): Claim {
-    const c = this.map(node, 'a claim', ['id', 'label', 'source-text', 'claim', 'forall', 'expect', 'regimes', 'tolerance', 'corrects', 'note'], ['id', 'claim', 'expect']);
+  /** A claim, or a chain of steps (each checked as a claim of its own). */
+  private claim(node: YNode, model: Model): Claim[] {
+    const c = this.map(node, 'a claim', ['id', 'label', 'source-text', 'claim', 'chain', 'forall', 'expect', 'regimes', 'sizes', 'tolerance', 'corrects', 'note'], ['id']);
     const id = this.string(c.get('id')!.value, 'claim id');
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id)) this.fail(c.get('id')!.value, `bad claim id '${id}'`, 'letters, digits, . _ -');
+    if (c.has('claim') === c.has('chain')) this.fail(node, `claim '${id}' needs exactly one of 'claim' and 'chain'`);
     const opt = (key: string): string | null => (c.has(key) ? this.string(c.get(key)!.value, key) : null);
 
     const sizeNames = Object.keys(model.sizes);
@@ -407,33 +412,23 @@ class Loader {
       macros: this.macros,
     };
     const shapeOf = (name: string): Shape => (name === model.loss?.name ? shapeFromDims([]) : model.symbols.get(name)!.shape);
-
-    const src = this.exprSource(c.get('claim')!.value, 'claim');
-    const split = splitRelation(src.text);
-    if (!split) {
-      // Unbalanced brackets hide the relation: report the bracket, not a missing relation.
-      this.located(src, () => parseExpression(src.text.replace(/<=|>=|==|[=≤≥]/g, (m) => ' '.repeat(m.length)), scope));
-      this.fail(c.get('claim')!.value, 'a claim relates two sides', 'lhs = rhs, lhs <= rhs or lhs >= rhs');
-    }
-    const side = (start: number, text: string) => {
-      const sideSrc = subSource(src, start, start + text.length);
-      return this.located(sideSrc, () => {
-        const p = parseExpression(text, scope);
+    const parseSide = (src: ExprSource) =>
+      this.located(src, () => {
+        const p = parseExpression(src.text, scope);
         this.checkDerivs(p.expr, model, p.offsets);
         return { ...p, shape: inferShape(p.expr, { shapeOf }, p.offsets) };
       });
+    const relate = (lhs: ReturnType<typeof parseSide>, relation: Relation, rhs: ReturnType<typeof parseSide>, src: ExprSource, at: number) => {
+      if (!sameShape(lhs.shape, rhs.shape) && !(isScalarShape(rhs.shape) && relation === '='))
+        throw toInputError(src, new ExprError(at, `the sides have different shapes: ${formatShape(lhs.shape)} and ${formatShape(rhs.shape)}`));
+      if (relation !== '=' && (!isScalarShape(lhs.shape) || !isScalarShape(rhs.shape)))
+        throw toInputError(src, new ExprError(at, 'an inequality compares scalars', 'norms, e.g. norm2(jac(h[T], h[T-k])) <= …'));
     };
-    const lhs = side(0, split.left);
-    const rhs = side(split.rightStart, split.right);
-    const relSrc = src;
-    if (!sameShape(lhs.shape, rhs.shape) && !(isScalarShape(rhs.shape) && split.relation === '='))
-      throw toInputError(relSrc, new ExprError(split.at, `the sides have different shapes: ${formatShape(lhs.shape)} and ${formatShape(rhs.shape)}`));
-    if (split.relation !== '=' && (!isScalarShape(lhs.shape) || !isScalarShape(rhs.shape)))
-      throw toInputError(relSrc, new ExprError(split.at, 'an inequality compares scalars', 'norms, e.g. norm2(jac(h[T], h[T-k])) <= …'));
-
-    const expectNode = c.get('expect')!.value;
-    const expect = this.string(expectNode, 'expect') as Verdict;
-    if (!VERDICTS.includes(expect)) this.fail(expectNode, `unknown verdict '${expect}'`, `one of ${VERDICTS.join(', ')}`);
+    const verdict = (n: YNode | null | undefined): Verdict => {
+      const v = this.string(n, 'expect') as Verdict;
+      if (!VERDICTS.includes(v)) this.fail(n, `unknown verdict '${v}'`, `one of ${VERDICTS.join(', ')}`);
+      return v;
+    };
 
     let regimes: RegimeName[] | null = null;
     const regimesNode = c.get('regimes')?.value;
@@ -451,22 +446,65 @@ class Loader {
       tolerance = this.number(tolNode, 'tolerance');
       if (!(tolerance > 0 && tolerance < 1)) this.fail(tolNode, 'tolerance must be a relative error in (0, 1)', 'e.g. 1e-9');
     }
-    return {
-      id,
-      label: opt('label'),
-      sourceText: opt('source-text'),
-      statement: src.text.trim(),
-      lhs: lhs.expr,
-      relation: split.relation,
-      rhs: rhs.expr,
-      forall,
-      expect,
-      regimes,
-      tolerance,
-      corrects: opt('corrects'),
-      note: opt('note'),
-      pos: this.pos(node),
-    };
+    let sizes: Record<string, SizeRange> | null = null;
+    const sizesNode = c.get('sizes')?.value;
+    if (sizesNode) {
+      sizes = this.sizes(sizesNode, false);
+      for (const [name, range] of Object.entries(sizes)) {
+        const full = model.sizes[name];
+        if (!full) this.fail(sizesNode, `the claim restricts an unknown size '${name}'`, `one of ${sizeNames.join(', ')}`);
+        if (range.min < full.min || range.max > full.max) this.fail(sizesNode, `the claim's range for ${name} leaves the model's ${full.min}..${full.max}`);
+      }
+    }
+    const common = { forall, regimes, tolerance, sizes, corrects: opt('corrects'), note: opt('note'), pos: this.pos(node), sourceText: opt('source-text') };
+
+    if (c.has('claim')) {
+      const src = this.exprSource(c.get('claim')!.value, 'claim');
+      const split = splitRelation(src.text);
+      if (!split) {
+        // Unbalanced brackets hide the relation: report the bracket, not a missing relation.
+        this.located(src, () => parseExpression(src.text.replace(/<=|>=|==|[=≤≥]/g, (m) => ' '.repeat(m.length)), scope));
+        this.fail(c.get('claim')!.value, 'a claim relates two sides', 'lhs = rhs, lhs <= rhs or lhs >= rhs');
+      }
+      const lhs = parseSide(subSource(src, 0, split.left.length));
+      const rhs = parseSide(subSource(src, split.rightStart, split.rightStart + split.right.length));
+      relate(lhs, split.relation, rhs, src, split.at);
+      if (!c.has('expect')) this.fail(node, `claim '${id}' is missing 'expect'`);
+      return [{ ...common, id, label: opt('label'), statement: src.text.trim(), lhs: lhs.expr, relation: split.relation, rhs: rhs.expr, expect: verdict(c.get('expect')!.value), chain: null }];
+    }
+
+    // chain: { from: expr, steps: [{ to: expr, by: text, expect: verdict, relation?: <= }] }
+    const chain = this.map(c.get('chain')!.value, 'a chain', ['from', 'steps'], ['from', 'steps']);
+    const fromSrc = this.exprSource(chain.get('from')!.value, 'chain start');
+    let previous = parseSide(fromSrc);
+    let previousText = fromSrc.text.trim();
+    const stepsNode = chain.get('steps')!.value;
+    if (!isSeq(stepsNode) || stepsNode.items.length === 0) this.fail(stepsNode, 'a chain needs a list of steps');
+    return (stepsNode.items as YNode[]).map((item, k) => {
+      const step = this.map(item, 'a chain step', ['to', 'by', 'expect', 'relation', 'note'], ['to', 'by', 'expect']);
+      const toSrc = this.exprSource(step.get('to')!.value, 'step');
+      const to = parseSide(toSrc);
+      const relation = (step.has('relation') ? this.string(step.get('relation')!.value, 'relation') : '=') as Relation;
+      if (!['=', '<=', '>='].includes(relation)) this.fail(step.get('relation')!.value, `unknown relation '${relation}'`, '=, <= or >=');
+      relate(previous, relation, to, toSrc, 0);
+      const by = this.string(step.get('by')!.value, 'justification');
+      const claim: Claim = {
+        ...common,
+        id: `${id}.${k + 1}`,
+        label: `${opt('label') ?? id}, step ${k + 1} (${by})`,
+        statement: `${previousText} ${relation} ${toSrc.text.trim()}`,
+        lhs: previous.expr,
+        relation,
+        rhs: to.expr,
+        expect: verdict(step.get('expect')!.value),
+        note: step.has('note') ? this.string(step.get('note')!.value, 'note') : common.note,
+        chain: { id, step: k + 1, by },
+        pos: this.pos(item),
+      };
+      previous = to;
+      previousText = toSrc.text.trim();
+      return claim;
+    });
   }
 
   private quantifiers(node: YNode | null, sizeNames: string[], model: Model): Quantifier[] {

@@ -194,7 +194,7 @@ export class LatexWriter {
       case 'diag':
         return `\\operatorname{diag}\\left(${this.expr(e.arg)}\\right)`;
       case 'norm': {
-        const sub = e.which === '2' ? '2' : e.which === 'F' ? 'F' : '\\infty';
+        const sub = e.which === '2' ? '2' : e.which === 'F' ? 'F' : e.which === 'max' ? '\\max' : '\\infty';
         return `\\left\\|${this.expr(e.arg)}\\right\\|_{${sub}}`;
       }
       case 'sumall':

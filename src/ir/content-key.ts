@@ -12,6 +12,8 @@ type Part = { readonly affine: Affine } | { readonly ivar: string } | { readonly
 
 const ids = new WeakMap<Expr, number>();
 const partsCache = new WeakMap<Expr, readonly Part[]>();
+/** expressions that read index-path positions: their value depends on the whole path assignment */
+const readsPaths = new WeakMap<Expr, boolean>();
 let nextId = 1;
 
 function parts(e: Expr): readonly Part[] {
@@ -72,6 +74,7 @@ function parts(e: Expr): readonly Part[] {
   visit(e);
   out = acc;
   partsCache.set(e, out);
+  readsPaths.set(e, acc.some((p) => 'index' in p && p.index.kind === 'path'));
   return out;
 }
 
@@ -82,7 +85,11 @@ export function contentKey(e: Expr, env: IntEnv): string {
     ids.set(e, id);
   }
   let key = `${id}`;
-  for (const p of parts(e)) {
+  const ps = parts(e);
+  // A path position inside a product or sum is resolved only there: key on the whole assignment.
+  if (readsPaths.get(e))
+    for (const name of Object.keys(env).sort()) if (name.includes('#')) key += `;${name}=${env[name]}`;
+  for (const p of ps) {
     if ('ivar' in p) key += `,${env[p.ivar] ?? p.ivar}`;
     else if ('index' in p) key += `,${formatIndex(p.index, env)}`;
     else {

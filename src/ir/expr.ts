@@ -9,7 +9,8 @@ import type { Affine } from './affine.js';
 /** Elementwise scalar functions known to the engine (see functions.ts). */
 export type ElementwiseFn = 'tanh' | 'sigma' | 'exp' | 'log' | 'abs' | 'identity';
 
-export type NormKind = '2' | 'F' | 'inf';
+/** spectral, Frobenius, max row sum, largest entry in absolute value */
+export type NormKind = '2' | 'F' | 'inf' | 'max';
 
 /** A node of the unrolled computation graph: a sequence at a time, a parameter, or the loss. */
 export interface NodeRef {

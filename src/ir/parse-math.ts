@@ -55,7 +55,7 @@ interface MNode {
   content?: MNode;
 }
 
-const NORMS: Readonly<Record<string, NormKind>> = { norm2: '2', normF: 'F', normInf: 'inf' };
+const NORMS: Readonly<Record<string, NormKind>> = { norm2: '2', normF: 'F', normInf: 'inf', normMax: 'max' };
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(['prod', 'sum', 'hprod', 'diag', 'eye', 'cols', 'delta', 'unit', 'dact', 'd', 'pathsum', 'grad', 'jac', 'partial', 'supabs', 'transpose', ...Object.keys(NORMS)]);
 
 export function parseExpression(text: string, scope: Scope): ParsedExpr {

@@ -10,7 +10,7 @@ import { formatIndex } from './index-ref.js';
 
 const PREC: Partial<Record<Expr['kind'], number>> = { add: 1, sub: 1, mul: 2, emul: 2, div: 2, neg: 3, pow: 4, epow: 4, transpose: 5 };
 const OPS: Partial<Record<Expr['kind'], string>> = { add: ' + ', sub: ' - ', mul: '*', emul: ' .* ', div: ' / ' };
-const NORM_NAMES = { '2': 'norm2', F: 'normF', inf: 'normInf' } as const;
+const NORM_NAMES = { '2': 'norm2', F: 'normF', inf: 'normInf', max: 'normMax' } as const;
 
 export function formatNodeRef(ref: NodeRef, env: IntEnv = {}): string {
   return ref.time ? `${ref.name}[${formatAffine(substituteAffine(ref.time, env))}]` : ref.name;

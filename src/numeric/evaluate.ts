@@ -432,7 +432,8 @@ function zipDense(a: Dense, b: Dense, f: (x: number, y: number) => number): Dens
   return dense(big.rows, big.cols, out);
 }
 
-export function normOf(m: Dense, which: '2' | 'F' | 'inf'): number {
+export function normOf(m: Dense, which: '2' | 'F' | 'inf' | 'max'): number {
+  if (which === 'max') return m.data.reduce((best, x) => Math.max(best, Math.abs(x)), 0);
   const vector = m.cols === 1 || m.rows === 1;
   if (which === 'F' || (which === '2' && vector)) return which === 'F' ? frobenius(m) : norm2(m.data);
   if (which === 'inf') return vector ? normInfVec(m.data) : normInf(m);

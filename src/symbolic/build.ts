@@ -5,7 +5,8 @@
  * `null` stands for the zero matrix throughout.
  */
 import { type Affine, affine, affineAdd, affineScale } from '../ir/affine.js';
-import { children, type Expr } from '../ir/expr.js';
+import { children, type Expr, type Index } from '../ir/expr.js';
+import { mapIndex } from '../ir/index-ref.js';
 
 export type Jac = Expr | null;
 
@@ -74,15 +75,19 @@ export function transpose(a: Jac): Jac {
   }
 }
 
+/** a with the variable `name` replaced by `value`. */
+export function replaceVar(a: Affine, name: string, value: Affine): Affine {
+  const coef = a.terms[name];
+  if (!coef) return a;
+  const rest = affineAdd(a, affine(0, { [name]: coef }), -1);
+  return affineAdd(rest, affineScale(value, coef));
+}
+
 /** Replaces an integer variable by an affine expression everywhere (indices, bounds, scalar uses). */
 export function substituteIndex(e: Expr, name: string, value: Affine): Expr {
-  const sub1 = (a: Affine): Affine => {
-    const coef = a.terms[name];
-    if (!coef) return a;
-    const rest = affineAdd(a, affine(0, { [name]: coef }), -1);
-    return affineAdd(rest, affineScale(value, coef));
-  };
+  const sub1 = (a: Affine): Affine => replaceVar(a, name, value);
   const ref = <R extends { time: Affine | null }>(r: R): R => (r.time ? { ...r, time: sub1(r.time) } : r);
+  const ix = (i: Index): Index => mapIndex(i, sub1);
   const go = (x: Expr): Expr => {
     switch (x.kind) {
       case 'seq':
@@ -101,6 +106,20 @@ export function substituteIndex(e: Expr, name: string, value: Affine): Expr {
         return { ...x, size: sub1(x.size) };
       case 'cols':
         return { ...x, arg: go(x.arg), from: sub1(x.from), to: sub1(x.to) };
+      case 'comp':
+        return { ...x, time: sub1(x.time), index: ix(x.index) };
+      case 'entry':
+        return { ...x, row: ix(x.row), col: x.col ? ix(x.col) : null };
+      case 'delta':
+        return { ...x, a: ix(x.a), b: ix(x.b) };
+      case 'dact':
+        return { ...x, time: sub1(x.time), index: x.index ? ix(x.index) : null };
+      case 'unit':
+        return { ...x, size: sub1(x.size), index: ix(x.index) };
+      case 'ideriv':
+        return { ...x, of: { ...x.of, time: sub1(x.of.time), index: ix(x.of.index) }, wrt: { ...x.wrt, row: ix(x.wrt.row), col: x.wrt.col ? ix(x.wrt.col) : null } };
+      case 'pathsum':
+        return { ...x, length: sub1(x.length), range: sub1(x.range), start: ix(x.start), body: go(x.body) };
       default:
         return mapChildren(x, go);
     }

@@ -193,35 +193,38 @@ export class PolyEvaluator {
     if ([...fPos].some((p) => p !== l && p !== lPlus1) || [...gPos].some((p) => p !== k)) return null;
     const length = evalAffine(x.length, en);
     const d = evalAffine(x.range, en);
-    // Keyed without the start γ_0: one transfer product serves every start.
+    const start = evalIndex(x.start, en);
+    const env: Record<string, number> = { ...en };
+    if (length === 0) return scalarValue(go(body.right, { ...env, [pathKey(x.path, 0)]: start }).data[0]!);
+    // w[b] = Σ over γ_2…γ_k of the product from position 1 on, with γ_1 = b: keyed without γ_0, so it serves every start.
     const key = `${contentKey(body, en)}|${length}|${d}`;
-    let result = this.chains.get(key);
-    if (!result) {
-      const env: Record<string, number> = { ...en };
-      let w: CPoly[] = [];
-      for (let b = 1; b <= d; b++) {
-        env[pathKey(x.path, length)] = b;
-        w.push(go(body.right, { ...env }).data[0]!);
-      }
-      for (let step = length - 1; step >= 0; step--) {
+    let w = this.chains.get(key);
+    if (!w) {
+      let acc: CPoly[] = [];
+      for (let b = 1; b <= d; b++) acc.push(go(body.right, { ...env, [pathKey(x.path, length)]: b }).data[0]!);
+      for (let step = length - 1; step >= 1; step--) {
         const next: CPoly[] = [];
         for (let a = 1; a <= d; a++) {
-          const acc: CPoly = new Map();
+          const sum: CPoly = new Map();
           for (let b = 1; b <= d; b++) {
-            if (w[b - 1]!.size === 0) continue;
+            if (acc[b - 1]!.size === 0) continue;
             const f = go(prod.body, { ...env, [l]: step, [pathKey(x.path, step)]: a, [pathKey(x.path, step + 1)]: b }).data[0]!;
-            if (f.size) caddInto(acc, cmul(f, w[b - 1]!));
+            if (f.size) caddInto(sum, cmul(f, acc[b - 1]!));
           }
-          next.push(acc);
+          next.push(sum);
         }
-        w = next;
+        acc = next;
       }
-      result = w;
-      this.chains.set(key, result);
+      w = acc;
+      this.chains.set(key, w);
     }
-    const start = evalIndex(x.start, en);
-    if (start < 1 || start > d) throw new SymbolicUnsupported(`path start ${start} is outside 1..${d}`);
-    return scalarValue(result[start - 1]!);
+    const result: CPoly = new Map();
+    for (let b = 1; b <= d; b++) {
+      if (w[b - 1]!.size === 0) continue;
+      const f = go(prod.body, { ...env, [l]: 0, [pathKey(x.path, 0)]: start, [pathKey(x.path, 1)]: b }).data[0]!;
+      if (f.size) caddInto(result, cmul(f, w[b - 1]!));
+    }
+    return scalarValue(result);
   }
 
   /** The exact value of an expression at concrete indices (env binds sizes, quantifiers and path positions). */

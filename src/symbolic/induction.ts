@@ -1,0 +1,173 @@
+/**
+ * Proof by induction on t, with t symbolic, of a unit-level closed form
+ *   ∂h_t^α/∂P_ij = Σ_{k=lo}^{hi(t)} Σ_{γ_1…γ_k} ∏_{ℓ=0}^{k−1} F(γ_ℓ, γ_{ℓ+1}, ℓ, t) · G(γ_k, k, t),  γ_0 = α,
+ * against the recurrence the model itself implies,
+ *   ∂h_t^α/∂P_ij = A(α, t) + Σ_{γ=1}^{d} B(α, γ, t) ∂h_{t−1}^γ/∂P_ij,  ∂h_0/∂P = 0.
+ * The proof is a chain of named rules (split off a term, shift an index,
+ * distribute, apply the hypothesis, reindex a path sum); each application is
+ * checked as an identity of templates with symbolic indices, so a passing
+ * chain holds for every t (and every unit index), not only the ones tried.
+ */
+import { type Affine, affine, affineAdd, affineEquals, affineVars, formatAffine } from '../ir/affine.js';
+import type { Expr, Index } from '../ir/expr.js';
+import type { Model } from '../model/model.js';
+import { TIME_VAR } from '../model/model.js';
+import { replaceVar, substituteIndex } from './build.js';
+import { printExpr } from '../ir/print.js';
+import { SymbolicUnsupported } from './differentiate.js';
+import { bindPath, sameTemplate } from './templates.js';
+
+export interface UnitRecurrence {
+  readonly A: Expr;
+  readonly B: Expr;
+  /** the range of γ in Σ_γ B·∂h_{t−1}^γ: the state's size */
+  readonly range: Affine;
+}
+
+const v = (name: string): Affine => affine(0, { [name]: 1 });
+const ixVar = (name: string): Index => ({ kind: 'affine', a: v(name) });
+const singleVar = (ix: Index | Affine | null): string | null => {
+  const a = !ix ? null : 'kind' in ix ? (ix.kind === 'affine' ? ix.a : null) : ix;
+  if (!a || a.c !== 0) return null;
+  const vars = affineVars(a);
+  return vars.length === 1 && a.terms[vars[0]!] === 1 ? vars[0]! : null;
+};
+
+const mulAll = (...xs: Expr[]): Expr => xs.reduce((acc, x) => ({ kind: 'mul', left: acc, right: x }));
+const addAll = (xs: Expr[]): Expr => (xs.length ? xs.reduce((acc, x) => ({ kind: 'add', left: acc, right: x })) : { kind: 'num', value: 0 });
+
+/**
+ * The unit-level recurrence of ∂state/∂param for a cell state = f(Σ M·v + b):
+ * A collects the terms where param itself appears (δ(α, i)·v_j), B the
+ * coefficient of the state at t−1 (M[α, γ]), both times f′ at (α, t).
+ */
+export function unitRecurrence(model: Model, state: string, param: string, names: { alpha: string; gamma: string; t: string; i: string; j: string | null }): UnitRecurrence {
+  const eq = model.equations.find((q) => q.target === state);
+  if (!eq || (eq.rhs.kind !== 'call' && eq.rhs.kind !== 'ucall')) throw new SymbolicUnsupported(`${state} is not an activation of a sum of terms`);
+  const terms: { sign: number; e: Expr }[] = [];
+  const split = (e: Expr, sign: number) => {
+    if (e.kind === 'add') {
+      split(e.left, sign);
+      split(e.right, sign);
+    } else if (e.kind === 'sub') {
+      split(e.left, sign);
+      split(e.right, -sign);
+    } else terms.push({ sign, e });
+  };
+  split(eq.rhs.arg, 1);
+  const t = v(names.t);
+  const A: Expr[] = [];
+  const B: Expr[] = [];
+  const signed = (sign: number, e: Expr): Expr => (sign > 0 ? e : { kind: 'neg', arg: e });
+  for (const { sign, e } of terms) {
+    if (e.kind === 'sym') {
+      if (e.name === param) A.push(signed(sign, { kind: 'delta', a: ixVar(names.alpha), b: ixVar(names.i) }));
+      continue;
+    }
+    if (e.kind !== 'mul' || e.left.kind !== 'sym' || e.right.kind !== 'seq') throw new SymbolicUnsupported(`the term ${e.kind} is not a weight times a sequence`);
+    const [M, vec] = [e.left.name, e.right];
+    const time = replaceVar(vec.time, TIME_VAR, t);
+    if (M === param) {
+      if (!names.j) throw new SymbolicUnsupported('a matrix parameter needs two indices');
+      A.push(signed(sign, mulAll({ kind: 'delta', a: ixVar(names.alpha), b: ixVar(names.i) }, { kind: 'comp', name: vec.name, time, index: ixVar(names.j) })));
+    }
+    if (vec.name === state && vec.time.c === -1) B.push(signed(sign, { kind: 'entry', name: M, row: ixVar(names.alpha), col: ixVar(names.gamma) }));
+    else if (model.symbols.get(vec.name)?.role === 'state') throw new SymbolicUnsupported(`${state} also reads the state ${vec.name}`);
+  }
+  const dact: Expr = { kind: 'dact', name: state, time: t, index: ixVar(names.alpha) };
+  return { A: mulAll(dact, addAll(A)), B: mulAll(dact, addAll(B)), range: model.symbols.get(state)!.shape.rows };
+}
+
+export interface ProofStep {
+  readonly rule: string;
+  readonly statement: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface Proof {
+  readonly ok: boolean;
+  readonly steps: readonly ProofStep[];
+  /** the lines of the inductive step, for rendering as an aligned chain */
+  readonly chain: readonly { readonly rhs: Expr; readonly rule: string }[];
+  readonly stepLhs: Expr;
+}
+
+/** Null when the claim does not have the closed-form shape this prover knows. */
+export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof | null {
+  if (lhs.kind !== 'ideriv' || rhs.kind !== 'sum' || rhs.body.kind !== 'pathsum') return null;
+  const ps = rhs.body;
+  const body = ps.body;
+  if (body.kind !== 'mul' || body.left.kind !== 'prod') return null;
+  const prod = body.left;
+  const [tName, alpha, i, j] = [singleVar(lhs.of.time), singleVar(lhs.of.index), singleVar(lhs.wrt.row), lhs.wrt.col ? singleVar(lhs.wrt.col) : null];
+  const kName = rhs.index;
+  if (!tName || !alpha || !i || (lhs.wrt.col && !j) || singleVar(ps.length) !== kName || singleVar(ps.start) !== alpha) return null;
+  const lName = prod.index;
+  const [a, b, gamma] = ['a__', 'b__', 'gamma__'];
+  let F: Expr, G: Expr;
+  try {
+    F = bindPath(prod.body, ps.path, (pos) => (affineEquals(pos, v(lName)) ? a : affineEquals(pos, affineAdd(v(lName), affine(1))) ? b : null));
+    G = bindPath(body.right, ps.path, (pos) => (affineEquals(pos, v(kName)) ? b : null));
+  } catch (err) {
+    if (err instanceof SymbolicUnsupported) return null;
+    throw err;
+  }
+  let rec: UnitRecurrence;
+  try {
+    rec = unitRecurrence(model, lhs.of.name, lhs.wrt.name, { alpha, gamma, t: tName, i, j });
+  } catch (err) {
+    if (!(err instanceof SymbolicUnsupported)) throw err;
+    return { ok: false, steps: [{ rule: 'recurrence from the model', statement: `∂${lhs.of.name}/∂${lhs.wrt.name} one step at a time`, ok: false, detail: err.message }], chain: [], stepLhs: lhs };
+  }
+  const sub = (e: Expr, pairs: [string, Affine][]) => pairs.reduce((acc, [n, val]) => substituteIndex(acc, n, val), e);
+  const t1 = affineAdd(v(tName), affine(1));
+  const steps: ProofStep[] = [];
+  const check = (rule: string, statement: string, ok: boolean, detail: string) => steps.push({ rule, statement, ok, detail: ok ? 'checked' : detail });
+  const same = (x: Expr, y: Expr) => {
+    try {
+      return sameTemplate(x, y);
+    } catch {
+      return false;
+    }
+  };
+
+  check('recurrence from the model', `∂h_t^α/∂P_ij = A(α,t) + Σ_{γ=1}^{${formatAffine(rec.range)}} B(α,γ,t) ∂h_{t−1}^γ/∂P_ij, with h_0 independent of P`, true, '');
+  check('path range', `the path sum's γ run over 1..${formatAffine(ps.range)}, as the recurrence's Σ_γ over 1..${formatAffine(rec.range)}`, affineEquals(ps.range, rec.range), `the closed form sums γ over 1..${formatAffine(ps.range)} but the recurrence sums over 1..${formatAffine(rec.range)}`);
+  const lo1 = replaceVar(rhs.lo, tName, affine(1));
+  const hi1 = replaceVar(rhs.hi, tName, affine(1));
+  const baseTerm = sub(G, [[b, v(alpha)], [kName, affine(0)], [tName, affine(1)]]);
+  const baseOk = affineVars(lo1).length === 0 && lo1.c === 0 && affineVars(hi1).length === 0 && hi1.c === 0 && same(baseTerm, sub(rec.A, [[tName, affine(1)]]));
+  check('base case t = 1', `the sum has the single term k = 0, and G(α, 0, 1) = A(α, 1) = ∂h_1^α/∂P_ij`, baseOk, `at t = 1 the sum runs over k = ${formatAffine(lo1)}..${formatAffine(hi1)}${baseOk ? '' : ` and its k = 0 term is ${describeTemplate(baseTerm)}, not A(α, 1) = ${describeTemplate(sub(rec.A, [[tName, affine(1)]]))}`}`);
+  check('apply the induction hypothesis', 'replace ∂h_t^γ/∂P_ij by the closed form at t (γ in place of α)', true, '');
+  check('distribute a finite sum', 'Σ_γ B·Σ_k PS_k = Σ_k Σ_γ B·PS_k', true, '');
+  const firstFactor = sub(F, [[a, v(alpha)], [b, v(gamma)], [lName, affine(0)], [tName, t1]]);
+  check('extend each path by one step (first factor)', 'F(α, γ, 0, t+1) = B(α, γ, t+1)', same(firstFactor, sub(rec.B, [[tName, t1]])), `F(α, γ, 0, t+1) = ${describeTemplate(firstFactor)} but B(α, γ, t+1) = ${describeTemplate(sub(rec.B, [[tName, t1]]))}`);
+  const shiftedF = sub(F, [[lName, affineAdd(v(lName), affine(1))], [tName, t1]]);
+  check('reindex the path γ′_{ℓ+1} = γ_ℓ (later factors)', 'F(a, b, ℓ+1, t+1) = F(a, b, ℓ, t)', same(shiftedF, F), `F(a, b, ℓ+1, t+1) = ${describeTemplate(shiftedF)} differs from F(a, b, ℓ, t) = ${describeTemplate(F)}`);
+  const shiftedG = sub(G, [[kName, affineAdd(v(kName), affine(1))], [tName, t1]]);
+  check('reindex the path (last factor)', 'G(b, k+1, t+1) = G(b, k, t)', same(shiftedG, G), `G(b, k+1, t+1) = ${describeTemplate(shiftedG)} differs from G(b, k, t) = ${describeTemplate(G)}`);
+  const hiNext = replaceVar(rhs.hi, tName, t1);
+  check('shift the sum index k ↦ k+1', `the upper limit grows by one: hi(t+1) = hi(t) + 1`, affineEquals(hiNext, affineAdd(rhs.hi, affine(1))), `hi(t+1) = ${formatAffine(hiNext)} but hi(t) + 1 = ${formatAffine(affineAdd(rhs.hi, affine(1)))}`);
+  const firstTerm = sub(G, [[b, v(alpha)], [kName, affine(0)]]);
+  check(
+    'split off the k = 0 term (empty path, empty product)',
+    'the sum starts at k = 0 and its k = 0 term G(α, 0, t) is A(α, t)',
+    affineVars(rhs.lo).length === 0 && rhs.lo.c === 0 && same(firstTerm, rec.A),
+    `the sum starts at k = ${formatAffine(rhs.lo)}; G(α, 0, t) = ${describeTemplate(firstTerm)}, A(α, t) = ${describeTemplate(rec.A)}`,
+  );
+
+  // The inductive step as a chain of expressions, for rendering.
+  const stepLhs: Expr = { ...lhs, of: { ...lhs.of, time: t1 } };
+  const recAt = (g: Expr): Expr => ({ kind: 'add', left: sub(rec.A, [[tName, t1]]), right: { kind: 'sum', index: gamma, lo: affine(1), hi: rec.range, body: { kind: 'mul', left: sub(rec.B, [[tName, t1]]), right: g } } });
+  const hyp: Expr = { ...lhs, of: { ...lhs.of, index: ixVar(gamma) } };
+  const closedAtGamma = substituteIndex(rhs, alpha, v(gamma));
+  const chain = [
+    { rhs: recAt(hyp), rule: 'recurrence from the model' },
+    { rhs: recAt(closedAtGamma), rule: 'induction hypothesis' },
+    { rhs: sub(rhs, [[tName, t1]]), rule: 'distribute, extend paths, shift k, split off k = 0' },
+  ];
+  return { ok: steps.every((s) => s.ok), steps, chain, stepLhs };
+}
+
+const describeTemplate = (e: Expr): string => printExpr(e);
