@@ -8,6 +8,7 @@ import { evalAffine, type IntEnv } from '../ir/affine.js';
 import { contentKey } from '../ir/content-key.js';
 import type { Expr, Index, NodeRef } from '../ir/expr.js';
 import { evalIndex, pathKey } from '../ir/index-ref.js';
+import { chainShape } from '../ir/path-chain.js';
 import { ELEMENTWISE } from '../ir/functions.js';
 import { inferShape, shapeFromDims } from '../ir/shapes.js';
 import { formatNodeRef } from '../ir/print.js';
@@ -129,6 +130,34 @@ export class Evaluator {
 
   private ruleOf(e: Extract<Expr, { kind: 'call' | 'ucall' }>) {
     return e.kind === 'call' ? ELEMENTWISE[e.fn] : this.graph.model.functions.get(e.name)!.rule;
+  }
+
+  private readonly chains = new Map<string, Float64Array>();
+
+  /** A chain-shaped path sum as a transfer-matrix product (see ir/path-chain.ts); null for other shapes. */
+  private chainSum(e: Extract<Expr, { kind: 'pathsum' }>, env: IntEnv): number | null {
+    const shape = chainShape(e);
+    if (!shape) return null;
+    const value = (x: Expr, en: IntEnv) => asDense(this.eval(x, en)).data[0]!;
+    const [length, d, start] = [evalAffine(e.length, env), evalAffine(e.range, env), evalIndex(e.start, env)];
+    const l = shape.prod.index;
+    if (length === 0) return value(shape.tail, { ...env, [pathKey(e.path, 0)]: start });
+    const key = `${contentKey(e.body, env)}|${length}|${d}`;
+    let w = this.chains.get(key);
+    if (!w) {
+      w = new Float64Array(d);
+      for (let b = 1; b <= d; b++) w[b - 1] = value(shape.tail, { ...env, [pathKey(e.path, length)]: b });
+      for (let step = length - 1; step >= 1; step--) {
+        const next = new Float64Array(d);
+        for (let a = 1; a <= d; a++)
+          for (let b = 1; b <= d; b++) next[a - 1]! += value(shape.prod.body, { ...env, [l]: step, [pathKey(e.path, step)]: a, [pathKey(e.path, step + 1)]: b }) * w[b - 1]!;
+        w = next;
+      }
+      this.chains.set(key, w);
+    }
+    let total = 0;
+    for (let b = 1; b <= d; b++) total += value(shape.prod.body, { ...env, [l]: 0, [pathKey(e.path, 0)]: start, [pathKey(e.path, 1)]: b }) * w[b - 1]!;
+    return total;
   }
 
   /** Entry `index` (1-based) of a vector, with a located complaint when it is out of range. */
@@ -274,6 +303,8 @@ export class Evaluator {
         return scalar(tangent ? this.vectorAt(tangent, e.of.index, env, e.of.name) : 0);
       }
       case 'pathsum': {
+        const chain = this.chainSum(e, env);
+        if (chain !== null) return scalar(chain);
         const k = evalAffine(e.length, env);
         const d = evalAffine(e.range, env);
         if (d ** k > 4_000_000) throw new DomainError(`pathsum over ${d}^${k} paths is too many to enumerate`);

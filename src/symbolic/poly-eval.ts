@@ -6,8 +6,9 @@
  * equations (polynomial dual numbers), so a closed form is compared with what
  * the model implies, not with a formula typed in by hand.
  */
-import { evalAffine, formatAffine, type IntEnv } from '../ir/affine.js';
-import { children, type Expr, type Index } from '../ir/expr.js';
+import { evalAffine, type IntEnv } from '../ir/affine.js';
+import type { Expr } from '../ir/expr.js';
+import { chainShape } from '../ir/path-chain.js';
 import { contentKey } from '../ir/content-key.js';
 import { evalIndex, pathKey } from '../ir/index-ref.js';
 import type { Model } from '../model/model.js';
@@ -180,24 +181,19 @@ export class PolyEvaluator {
    * polynomial as enumerating the d^k paths, by distributivity — for every
    * γ_0 at once. Null when the body does not have that chain shape.
    */
-  private chainSum(x: PathSum, en: IntEnv, go: (e: Expr, env: IntEnv) => PolyValue): PolyValue | null {
-    const body = x.body;
-    if (body.kind !== 'mul' || body.left.kind !== 'prod') return null;
-    const prod = body.left;
+  private chainSum(x: Extract<Expr, { kind: 'pathsum' }>, en: IntEnv, go: (e: Expr, env: IntEnv) => PolyValue): PolyValue | null {
+    const shape = chainShape(x);
+    if (!shape) return null;
+    const { prod } = shape;
+    const body = { right: shape.tail };
     const l = prod.index;
-    const k = formatAffine(x.length);
-    const fPos = pathPositions(prod.body, x.path);
-    const gPos = pathPositions(body.right, x.path);
-    const lPlus1 = formatAffine({ c: 1, terms: { [l]: 1 } });
-    if (formatAffine(prod.lo) !== '0' || formatAffine(prod.hi) !== formatAffine({ c: x.length.c - 1, terms: x.length.terms })) return null;
-    if ([...fPos].some((p) => p !== l && p !== lPlus1) || [...gPos].some((p) => p !== k)) return null;
     const length = evalAffine(x.length, en);
     const d = evalAffine(x.range, en);
     const start = evalIndex(x.start, en);
     const env: Record<string, number> = { ...en };
     if (length === 0) return scalarValue(go(body.right, { ...env, [pathKey(x.path, 0)]: start }).data[0]!);
     // w[b] = Σ over γ_2…γ_k of the product from position 1 on, with γ_1 = b: keyed without γ_0, so it serves every start.
-    const key = `${contentKey(body, en)}|${length}|${d}`;
+    const key = `${contentKey(x.body, en)}|${length}|${d}`;
     let w = this.chains.get(key);
     if (!w) {
       let acc: CPoly[] = [];
@@ -367,20 +363,6 @@ export class PolyEvaluator {
   }
 }
 
-type PathSum = Extract<Expr, { kind: 'pathsum' }>;
-
-/** Positions (as affine texts) at which an expression reads the path variable. */
-function pathPositions(e: Expr, path: string): Set<string> {
-  const out = new Set<string>();
-  const visit = (x: Expr): void => {
-    const ixs: Index[] =
-      x.kind === 'comp' ? [x.index] : x.kind === 'entry' ? [x.row, ...(x.col ? [x.col] : [])] : x.kind === 'delta' ? [x.a, x.b] : x.kind === 'dact' && x.index ? [x.index] : x.kind === 'unit' ? [x.index] : x.kind === 'ideriv' ? [x.of.index, x.wrt.row, ...(x.wrt.col ? [x.wrt.col] : [])] : [];
-    for (const ix of ixs) if (ix.kind === 'path' && ix.name === path) out.add(formatAffine(ix.pos));
-    for (const c of children(x)) visit(c);
-  };
-  visit(e);
-  return out;
-}
 
 function zeros(v: PolyValue): PolyValue {
   return { ...v, data: v.data.map(() => new Map()) };
