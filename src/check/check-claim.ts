@@ -305,10 +305,29 @@ export function checkClaim(fileDerivation: Derivation, claim: Claim, filePool: I
   const symbolic = symbolicCheck(derivation, claim, options.masterSeed);
   if (symbolic) {
     evidence.push(symbolic.evidence);
+    // Identical canonical forms are an identity; differing ones are not a refutation (atoms such as h[t] and
+    // the tanh(…) that defines it are related through the model), so they never overturn the numeric verdict.
+    if (verdict === 'consistent' && symbolic.status === 'different') {
+      // Where the closed forms differ, draw instances at exactly those sizes: a false claim shows there.
+      const sizeNames = Object.keys(derivation.model.sizes);
+      const at = Object.fromEntries(Object.entries(symbolic.at).filter(([k]) => sizeNames.includes(k)));
+      const found: Point[] = [];
+      for (let j = 0; j < REGIMES.length && !found.length; j++)
+        if (regimes.includes(REGIMES[j]!)) found.push(...runPoints(claim, pool.get(options.masterSeed, j, at), 0, null).filter((p) => p.outcome.status === 'violate'));
+      evidence.push({
+        method: 'search guided by the symbolic difference',
+        summary: found.length ? `instances at ${Object.entries(at).map(([k, v]) => `${k}=${v}`).join(', ')} violate the claim` : `instances at ${Object.entries(at).map(([k, v]) => `${k}=${v}`).join(', ')} agree too`,
+      });
+      if (found.length) {
+        verdict = 'refuted';
+        const first = [...found].sort(smaller)[0]!;
+        cx = counterexample(claim, derivation.file, first, { ...at });
+      }
+    }
     if (verdict === 'consistent' && symbolic.status === 'identical') verdict = 'verified';
-    else if (verdict === 'consistent' && symbolic.status === 'different') {
+    else if (verdict === 'refuted' && symbolic.status === 'identical') {
       verdict = 'unverifiable';
-      reason = `numerically consistent, yet the derived closed forms are not identical at ${Object.entries(symbolic.at).map(([k, v]) => `${k}=${v}`).join(', ')}: one of the two engines is wrong`;
+      reason = 'numerically refuted, yet the derived closed forms are identical: one of the two engines is wrong';
     }
   }
   // A unit-level closed form may be proved for every t by induction against the model's recurrence.

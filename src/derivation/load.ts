@@ -190,6 +190,16 @@ class Loader {
         });
         return p.expr;
       });
+      walk(rhs, (e) => {
+        if (e.kind !== 'seq') return;
+        const terms = Object.keys(e.time.terms);
+        const coefT = e.time.terms[HORIZON] ?? 0;
+        const input = symbols.get(e.name)?.role === 'input';
+        const lowest = (input ? 1 : 0) - (coefT === 1 ? sizes[HORIZON]!.min : 0);
+        const ok = terms.every((v) => v === HORIZON) && (coefT === 0 || coefT === 1) && (coefT === 1 ? e.time.c <= 0 && e.time.c >= lowest : e.time.c >= (input ? 1 : 0) && e.time.c <= sizes[HORIZON]!.min);
+        if (!ok)
+          throw toInputError(rhsSrc, new ExprError(0, `the loss reads ${e.name}[${formatAffine(e.time)}], outside the unrolled graph for some T in ${sizes[HORIZON]!.min}..${sizes[HORIZON]!.max}`, `times T-c (0 ≤ c ≤ ${sizes[HORIZON]!.min - (input ? 1 : 0)}) or constants within ${input ? 1 : 0}..${sizes[HORIZON]!.min}`));
+      });
       loss = { name: lossName, rhs, text: src.text.trim() };
     }
     for (const name of functionNames)
@@ -419,8 +429,11 @@ class Loader {
         return { ...p, shape: inferShape(p.expr, { shapeOf }, p.offsets) };
       });
     const relate = (lhs: ReturnType<typeof parseSide>, relation: Relation, rhs: ReturnType<typeof parseSide>, src: ExprSource, at: number) => {
-      if (!sameShape(lhs.shape, rhs.shape) && !(isScalarShape(rhs.shape) && relation === '='))
-        throw toInputError(src, new ExprError(at, `the sides have different shapes: ${formatShape(lhs.shape)} and ${formatShape(rhs.shape)}`));
+      // A scalar against a matrix would be ambiguous (all-ones? c·I?): only 0 is accepted, meaning the zero matrix.
+      const zero = rhs.expr.kind === 'num' && rhs.expr.value === 0;
+      if (!sameShape(lhs.shape, rhs.shape) && !(zero && relation === '='))
+        throw toInputError(src, new ExprError(at, `the sides have different shapes: ${formatShape(lhs.shape)} and ${formatShape(rhs.shape)}`, isScalarShape(rhs.shape) ? `0 for a zero ${formatShape(lhs.shape)}, or c * eye(n)` : undefined));
+      checkSupabs(lhs.expr, relation, rhs.expr, (e) => toInputError(src, new ExprError(at, e)));
       if (relation !== '=' && (!isScalarShape(lhs.shape) || !isScalarShape(rhs.shape)))
         throw toInputError(src, new ExprError(at, 'an inequality compares scalars', 'norms, e.g. norm2(jac(h[T], h[T-k])) <= …'));
     };
@@ -549,6 +562,51 @@ class Loader {
       }
     });
   }
+}
+
+/**
+ * supabs is a numeric lower bound of a supremum: it may only make the larger
+ * side of an inequality smaller, which can never turn a false claim into a
+ * pass. So it stands only on the larger side, inside sums, products and
+ * nonnegative powers of nonnegative quantities (norms, sups, constants ≥ 0).
+ */
+function checkSupabs(lhs: Expr, relation: Relation, rhs: Expr, fail: (message: string) => Error): void {
+  const has = (e: Expr) => {
+    let found = false;
+    walk(e, (x) => {
+      if (x.kind === 'supabs') found = true;
+    });
+    return found;
+  };
+  for (const side of [lhs, rhs])
+    walk(side, (x) => {
+      if (x.kind !== 'supabs') return;
+      try {
+        compileScalar(x.body, x.variable);
+      } catch (err) {
+        throw fail(`supabs needs a scalar function of ${x.variable}: ${(err as Error).message}`);
+      }
+    });
+  if (!has(lhs) && !has(rhs)) return;
+  const [smaller, larger] = relation === '>=' ? [rhs, lhs] : [lhs, rhs];
+  if (relation === '=' || has(smaller)) throw fail('supabs gives a lower bound of the supremum, so it may only stand on the larger side of <= or >=');
+  const monotone = (e: Expr): boolean => {
+    switch (e.kind) {
+      case 'supabs':
+      case 'norm':
+        return true;
+      case 'num':
+        return e.value >= 0;
+      case 'add':
+      case 'mul':
+        return monotone(e.left) && monotone(e.right);
+      case 'pow':
+        return monotone(e.base) && ((e.exponent.kind === 'num' && e.exponent.value >= 0) || e.exponent.kind === 'ivar');
+      default:
+        return !has(e);
+    }
+  };
+  if (!monotone(larger)) throw fail('supabs may only appear in sums, products and powers of nonnegative quantities on the larger side (a lower bound there can only make the check stricter)');
 }
 
 /** Splits `lhs REL rhs` at the one top-level relation; null if there is none. */

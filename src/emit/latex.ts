@@ -173,8 +173,10 @@ export class LatexWriter {
         return `${this.expr(e.left, 3)} \\odot ${this.expr(e.right, 3.5)}`;
       case 'div':
         return `\\frac{${this.expr(e.left)}}{${this.expr(e.right)}}`;
-      case 'pow':
-        return `${this.expr(e.base, 6)}^{${this.expr(e.exponent)}}`;
+      case 'pow': {
+        const base = e.base.kind === 'seq' && this.notation.time !== 'subscript' ? `\\left(${this.expr(e.base)}\\right)` : this.expr(e.base, 6);
+        return `${base}^{${this.expr(e.exponent)}}`;
+      }
       case 'epow': {
         // Wrap time-indexed bases: h^{[t]2} would read as a superscript of the index.
         const base = e.base.kind === 'seq' && this.notation.time !== 'subscript' ? `\\left(${this.expr(e.base)}\\right)` : this.expr(e.base, 6);

@@ -25,13 +25,13 @@ export function printExpr(e: Expr, env: IntEnv = {}): string {
   };
   switch (e.kind) {
     case 'num':
-      return String(e.value);
+      return e.value < 0 || Object.is(e.value, -0) ? `(${e.value})` : String(e.value);
     case 'sym':
     case 'rvar':
       return e.name;
     case 'ivar': {
       const bound = env[e.name];
-      return bound === undefined ? e.name : String(bound);
+      return bound === undefined ? e.name : bound < 0 ? `(${bound})` : String(bound);
     }
     case 'seq':
       return `${e.name}[${idx(e.time)}]`;

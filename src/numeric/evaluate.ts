@@ -8,6 +8,7 @@ import { evalAffine, type IntEnv } from '../ir/affine.js';
 import { contentKey } from '../ir/content-key.js';
 import type { Expr, Index, NodeRef } from '../ir/expr.js';
 import { evalIndex, pathKey } from '../ir/index-ref.js';
+import { compileScalar } from '../ir/scalar-function.js';
 import { chainShape } from '../ir/path-chain.js';
 import { ELEMENTWISE } from '../ir/functions.js';
 import { inferShape, shapeFromDims } from '../ir/shapes.js';
@@ -167,11 +168,15 @@ export class Evaluator {
     return v[i - 1]!;
   }
 
-  /** Rows of an expression's value from its static shape (an empty product's factors may not exist). */
-  private rowsOf(e: Expr, env: IntEnv): number {
+  /** An expression's dimensions from its static shape (an empty range's terms may not exist). */
+  private shapeOf(e: Expr, env: IntEnv): [number, number] {
     const model = this.graph.model;
     const shape = inferShape(e, { shapeOf: (name) => (name === model.loss?.name ? shapeFromDims([]) : model.symbols.get(name)!.shape) }, new WeakMap());
-    return evalAffine(shape.rows, env);
+    return [evalAffine(shape.rows, env), evalAffine(shape.cols, env)];
+  }
+
+  private rowsOf(e: Expr, env: IntEnv): number {
+    return this.shapeOf(e, env)[0];
   }
 
   private size(n: GraphNode): number {
@@ -249,17 +254,27 @@ export class Evaluator {
       case 'sum': {
         const lo = evalAffine(e.lo, env);
         const hi = evalAffine(e.hi, env);
-        if (hi < lo) return scalar(0);
+        if (hi < lo) {
+          // The empty sum is the zero of the body's shape (its terms may not exist at lo).
+          const [rows, cols] = this.shapeOf(e.body, env);
+          return dense(rows, cols, new Float64Array(rows * cols));
+        }
         let acc = this.eval(e.body, { ...env, [e.index]: lo });
         for (let i = lo + 1; i <= hi; i++) acc = this.addSub(acc, this.eval(e.body, { ...env, [e.index]: i }), 1);
         return acc;
       }
       case 'deriv':
         return this.derivative(e, env);
-      case 'supabs':
-        return scalar(supAbs(e, (body, x) => asDense(this.evalReal(body, env, e.variable, x)).data[0]!));
-      case 'eye':
-        return new IdentityOp(evalAffine(e.size, env));
+      case 'supabs': {
+        const rules = new Map([...this.graph.model.functions].map(([name, f]) => [name, f.rule]));
+        const f = compileScalar(e.body, e.variable, rules);
+        return scalar(supAbs(e, (_body, x) => f(x)));
+      }
+      case 'eye': {
+        const n = evalAffine(e.size, env);
+        if (n < 1) throw new DomainError(`eye(${n}) has no rows`);
+        return new IdentityOp(n);
+      }
       case 'cols': {
         const m = asDense(this.eval(e.arg, env));
         const [from, to] = [evalAffine(e.from, env), evalAffine(e.to, env)];
@@ -326,7 +341,7 @@ export class Evaluator {
       case 'hprod': {
         const lo = evalAffine(e.lo, env);
         const hi = evalAffine(e.hi, env);
-        const n = asDense(this.eval(e.body, { ...env, [e.index]: lo })).rows;
+        const n = this.rowsOf(e.body, env);
         const out = new Float64Array(n).fill(1);
         for (let i = lo; i <= hi; i++) {
           const v = asDense(this.eval(e.body, { ...env, [e.index]: i })).data;
@@ -335,39 +350,6 @@ export class Evaluator {
         return dense(n, 1, out);
       }
     }
-  }
-
-  /** Evaluates a scalar body at a real point without caching (sup searches visit thousands of points). */
-  private evalReal(e: Expr, env: IntEnv, variable: string, x: number): Dense {
-    const rec = (n: Expr): Dense => {
-      switch (n.kind) {
-        case 'rvar':
-          return scalar(n.name === variable ? x : NaN);
-        case 'num':
-          return scalar(n.value);
-        case 'add':
-        case 'sub':
-        case 'mul':
-        case 'emul':
-        case 'div': {
-          const [a, b] = [rec(n.left).data[0]!, rec(n.right).data[0]!];
-          const ops = { add: a + b, sub: a - b, mul: a * b, emul: a * b, div: a / b };
-          return scalar(ops[n.kind]);
-        }
-        case 'pow':
-          return scalar(rec(n.base).data[0]! ** rec(n.exponent).data[0]!);
-        case 'epow':
-          return scalar(rec(n.base).data[0]! ** n.exponent);
-        case 'neg':
-          return scalar(-rec(n.arg).data[0]!);
-        case 'call':
-        case 'ucall':
-          return scalar(this.ruleOf(n).value(rec(n.arg).data[0]!));
-        default:
-          return asDense(this.eval(n, env));
-      }
-    };
-    return rec(e);
   }
 
   private addSub(a: Value, b: Value, sign: number): Value {
@@ -465,9 +447,9 @@ function zipDense(a: Dense, b: Dense, f: (x: number, y: number) => number): Dens
 
 export function normOf(m: Dense, which: '2' | 'F' | 'inf' | 'max'): number {
   if (which === 'max') return m.data.reduce((best, x) => Math.max(best, Math.abs(x)), 0);
-  const vector = m.cols === 1 || m.rows === 1;
-  if (which === 'F' || (which === '2' && vector)) return which === 'F' ? frobenius(m) : norm2(m.data);
-  if (which === 'inf') return vector ? normInfVec(m.data) : normInf(m);
+  // ‖·‖₂ of a row or a column is Euclidean; the induced ∞-norm of a row is its 1-norm (the max row sum).
+  if (which === 'F' || (which === '2' && (m.cols === 1 || m.rows === 1))) return which === 'F' ? frobenius(m) : norm2(m.data);
+  if (which === 'inf') return m.cols === 1 ? normInfVec(m.data) : normInf(m);
   return spectralNorm(m);
 }
 

@@ -187,6 +187,28 @@ export class Canonicalizer {
     return s.cols.c === 1 && Object.keys(s.cols.terms).length === 0;
   }
 
+  private readonly rhsIndex = new Map<string, Map<string, string>>();
+
+  /** Canonical keys of every activation right side f(z_τ), τ = 1..T, mapped to the symbol of the value it defines. */
+  private sequenceIndex(env: IntEnv): Map<string, string> {
+    const T = env.T ?? 0;
+    const cacheKey = Object.entries(env).sort().join();
+    let index = this.rhsIndex.get(cacheKey);
+    if (!index) {
+      index = new Map();
+      this.rhsIndex.set(cacheKey, index);
+      for (let tau = 1; tau <= T; tau++)
+        for (const eq of this.sm.model.equations) {
+          const rhs = eq.rhs;
+          if (rhs.kind !== 'call' && rhs.kind !== 'ucall') continue;
+          const at = { ...env, t: tau };
+          const key = `${rhs.kind === 'call' ? rhs.fn : rhs.name}(${cpolyKey(this.entries(rhs.arg, at))})`;
+          index.set(key, printExpr({ kind: 'seq', name: eq.target, time: { c: tau, terms: {} } }));
+        }
+    }
+    return index;
+  }
+
   /** Built from entries alone (no matrix product inside), so its entries are an honest polynomial. */
   private entrywise(e: Expr): boolean {
     let ok = true;
@@ -236,9 +258,11 @@ export class Canonicalizer {
         return n !== null && Number.isInteger(n) && n >= 0 ? cpow(this.entries(e.base, env), n) : opaque();
       }
       case 'call':
-        return csym(`${e.fn}(${cpolyKey(this.entries(e.arg, env))})`);
-      case 'ucall':
-        return csym(`${e.name}(${cpolyKey(this.entries(e.arg, env))})`);
+      case 'ucall': {
+        const key = `${e.kind === 'call' ? e.fn : e.name}(${cpolyKey(this.entries(e.arg, env))})`;
+        // An activation that is some equation's right side at a time τ is that sequence value, h[τ].
+        return csym(this.sequenceIndex(env).get(key) ?? key);
+      }
       case 'hprod': {
         let acc = cconst(1);
         const [lo, hi] = [evalAffine(e.lo, env), evalAffine(e.hi, env)];
@@ -261,6 +285,8 @@ export class Canonicalizer {
         if (this.isScalar(e)) return nword({ kind: 'scal', poly: csym(e.name) });
         return this.isVector(e) ? vector() : nword({ kind: 'mat', key: e.name });
       case 'emul':
+        // A Hadamard product of matrices has no word form: an opaque matrix atom.
+        if (!this.isVector(e)) return nword({ kind: 'mat', key: `(${printExpr(e, env)})` });
         if (!this.isScalar(e)) {
           // u ⊙ v = diag(u)·v with an entrywise side as the diagonal, so a matrix-product side keeps its words.
           if (this.entrywise(e.left)) return nmul(nword({ kind: 'diag', poly: this.entries(e.left, env) }), this.expand(e.right, env));
@@ -277,8 +303,17 @@ export class Canonicalizer {
         if (this.isVector(e)) return vector();
         return nword({ kind: 'mat', key: printExpr(e, env) });
       case 'add':
-      case 'sub':
-        return nadd(this.expand(e.left, env), this.expand(e.right, env), e.kind === 'add' ? 1 : -1);
+      case 'sub': {
+        // A scalar added to a vector or matrix broadcasts (as the numeric engine does): c·𝟙 or c·𝟙𝟙ᵀ.
+        const side = (x: Expr, other: Expr) => {
+          const p = this.expand(x, env);
+          if (!this.isScalar(x) || this.isScalar(other)) return p;
+          return nmul(p, this.isVector(other) ? nword({ kind: 'one' }) : nword({ kind: 'one' }, { kind: 'oneT' }));
+        };
+        return nadd(side(e.left, e.right), side(e.right, e.left), e.kind === 'add' ? 1 : -1);
+      }
+      case 'pow':
+        return nword({ kind: 'scal', poly: this.entries(e, env) });
       case 'neg':
         return nadd(new Map(), this.expand(e.arg, env), -1);
       case 'mul':
@@ -316,12 +351,12 @@ export class Canonicalizer {
   }
 }
 
-/** Equal canonical forms (coefficients compared to 1e-12 relative, for decimal constants). */
+/** Equal canonical forms, coefficients compared exactly (a near miss is not an identity). */
 export function samePoly(a: NPoly, b: NPoly): boolean {
   if (a.size !== b.size) return false;
   for (const [k, t] of a) {
     const u = b.get(k);
-    if (!u || Math.abs(t.coef - u.coef) > 1e-12 * Math.max(Math.abs(t.coef), Math.abs(u.coef))) return false;
+    if (!u || t.coef !== u.coef) return false;
   }
   return true;
 }

@@ -33,7 +33,7 @@ export class SymbolicModel implements DiffContext {
   userDerivative(name: string, arg: Expr): Expr {
     const f = this.model.functions.get(name);
     if (!f) throw new SymbolicUnsupported(`unknown function ${name}`);
-    return substituteReal(f.derivative, f.variable, arg);
+    return substituteReal(toElementwise(f.derivative), f.variable, arg);
   }
 
   /** The right side of `name`'s equation at a given time, registered so f(z) can be read back as y. */
@@ -61,7 +61,14 @@ export class SymbolicModel implements DiffContext {
     if (lag.c < 0) return null;
     if (lag.c > MAX_ACCUMULATED_LAG) throw new SymbolicUnsupported(`lag ${lag.c} is too long to accumulate`);
     const key = (name: string, offset: number) => `${name}@${offset}`;
-    const held = new Set(fixed.filter((f) => f.time).map((f) => key(f.name, affineAdd(f.time!, wrt.time!, -1).c)));
+    const offsetOf = (f: NodeRef) => {
+      const off = affineAdd(f.time!, wrt.time!, -1);
+      if (affineVars(off).length) throw new SymbolicUnsupported(`the held node ${f.name}[${formatAffine(f.time!)}] is not at a fixed offset`);
+      return off.c;
+    };
+    const held = new Set(fixed.filter((f) => f.time).map((f) => key(f.name, offsetOf(f))));
+    // With concrete times, time 0 holds initial values: nothing is computed there.
+    const seedTime = affineVars(wrt.time).length === 0 ? wrt.time.c : null;
     const heldEverywhere = new Set(fixed.filter((f) => !f.time).map((f) => f.name));
     const D = new Map<string, Jac>([[key(wrt.name, 0), eye(this.rows(wrt.name))]]);
     const seedEq = this.model.equations.findIndex((q) => q.target === wrt.name);
@@ -69,6 +76,7 @@ export class SymbolicModel implements DiffContext {
       this.model.equations.forEach((eq, index) => {
         const k = key(eq.target, o);
         if (k === key(wrt.name, 0) || held.has(k) || heldEverywhere.has(eq.target) || (o === 0 && seedEq >= 0 && index < seedEq)) return;
+        if (seedTime !== null && seedTime + o <= 0) return;
         const rhs = this.instantiate(eq.target, affineAdd(wrt.time!, affine(o)));
         const j = jacobianOf(rhs, (ref) => D.get(key(ref.name, affineAdd(ref.time, wrt.time!, -1).c)) ?? null, this);
         if (j) D.set(k, j);
@@ -108,6 +116,7 @@ export class SymbolicModel implements DiffContext {
    */
   private parameterGradient(e: Extract<Expr, { kind: 'deriv' }>): Expr {
     const P = e.wrt.name;
+    if (this.model.loss && mentions(this.model.loss.rhs, P)) throw new SymbolicUnsupported(`the loss reads ${P} directly`);
     const t = affine(0, { [TIME_VAR]: 1 });
     let total: Jac = null;
     for (const eq of this.model.equations) {
@@ -222,6 +231,45 @@ export function substituteDerivations(e: Expr, sm: SymbolicModel): Expr {
   const go = (x: Expr): Expr => {
     if (x.kind === 'deriv') return sm.derive(x);
     return mapAll(x, go);
+  };
+  return go(e);
+}
+
+/**
+ * The same at one binding: each derivative is derived with its times made
+ * concrete, so a negative lag gives 0, time 0 is an initial value, and short
+ * lags are accumulated exactly; long lags use the symbolic product form.
+ */
+export function substituteDerivationsAt(e: Expr, sm: SymbolicModel, env: IntEnv): Expr {
+  const go = (x: Expr): Expr => {
+    if (x.kind !== 'deriv') return mapAll(x, go);
+    const concrete = Object.entries(env).reduce((acc, [name, value]) => substituteIndex(acc, name, affine(value)), x as Expr) as Extract<Expr, { kind: 'deriv' }>;
+    if (concrete.of.time && concrete.wrt.time) {
+      const lag = affineAdd(concrete.of.time, concrete.wrt.time, -1);
+      const constant = affineVars(lag).length === 0 && affineVars(concrete.wrt.time).length === 0;
+      if (constant && lag.c < 0) return { kind: 'num', value: 0 };
+      // At time 0 the symbolic form would compute initial values from the step equations.
+      if (constant && concrete.wrt.time.c <= 0 && lag.c <= MAX_ACCUMULATED_LAG) return sm.derive(concrete);
+    }
+    return sm.derive(x);
+  };
+  return go(e);
+}
+
+/** A scalar function's body applied to a vector: products, quotients and powers become elementwise. */
+function toElementwise(e: Expr): Expr {
+  const go = (x: Expr): Expr => {
+    switch (x.kind) {
+      case 'mul':
+        return { kind: 'emul', left: go(x.left), right: go(x.right) };
+      case 'div':
+        return { kind: 'emul', left: go(x.left), right: { kind: 'epow', base: go(x.right), exponent: -1 } };
+      case 'pow':
+        if (x.exponent.kind !== 'num') throw new SymbolicUnsupported('a power with a non-constant exponent in a user function');
+        return { kind: 'epow', base: go(x.base), exponent: x.exponent.value };
+      default:
+        return mapAll(x, go);
+    }
   };
   return go(e);
 }

@@ -59,6 +59,24 @@ function zip(a: ModMat, b: ModMat, f: (x: number, y: number) => number): ModMat 
   return { rows: big.rows, cols: big.cols, data };
 }
 
+/**
+ * The residue of a double: every finite double is exactly m / 2^k with m an
+ * integer, so its residue is m · (2^k)⁻¹ — exact, where a decimal reading of
+ * 1e-13 would round to 0.
+ */
+function residue(x: number): number {
+  if (!Number.isFinite(x)) throw new SymbolicUnsupported(`the constant ${x} has no residue`);
+  let k = 0;
+  let m = x;
+  while (!Number.isInteger(m)) {
+    m *= 2;
+    k++;
+  }
+  const big = BigInt(m) % BigInt(PRIME);
+  const r = Number(big < 0n ? big + BigInt(PRIME) : big);
+  return k === 0 ? r : mulmod(r, inverse(powmod(2, k)));
+}
+
 const eye = (n: number): ModMat => ({ rows: n, cols: n, data: Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)) });
 
 export class ModularEvaluator {
@@ -70,6 +88,24 @@ export class ModularEvaluator {
     private readonly sizes: IntEnv,
     private readonly seed: number,
   ) {}
+
+  private readonly rhsIndex = new Map<number, Map<string, Expr>>();
+
+  /** The sequence value an activation expression defines, if it is an equation's right side at some τ ≤ T. */
+  private sequenceFor(printed: string, env: IntEnv): Expr | null {
+    const T = env.T ?? 0;
+    let index = this.rhsIndex.get(T);
+    if (!index) {
+      index = new Map();
+      for (let tau = 1; tau <= T; tau++)
+        for (const eq of this.sm.model.equations) {
+          if (eq.rhs.kind !== 'call' && eq.rhs.kind !== 'ucall') continue;
+          index.set(printExpr(eq.rhs, { ...env, t: tau }), { kind: 'seq', name: eq.target, time: { c: tau, terms: {} } });
+        }
+      this.rhsIndex.set(T, index);
+    }
+    return index.get(printed) ?? null;
+  }
 
   /** A random atom, the same every time its key comes back. */
   private atom(key: string, rows: number, cols: number): ModMat {
@@ -92,14 +128,8 @@ export class ModularEvaluator {
     const go = (x: Expr, en: IntEnv): ModMat => {
       const opaque = () => this.atom(printExpr(x, en), ...this.dims(x));
       switch (x.kind) {
-        case 'num': {
-          if (!Number.isInteger(x.value)) {
-            // A decimal constant p/q: its residue p·q⁻¹ keeps identities such as 0.5·2 = 1 exact.
-            const q = 10 ** (String(x.value).split('.')[1]?.length ?? 0);
-            return { rows: 1, cols: 1, data: [mulmod(mod(Math.round(x.value * q)), inverse(q))] };
-          }
-          return { rows: 1, cols: 1, data: [mod(x.value)] };
-        }
+        case 'num':
+          return { rows: 1, cols: 1, data: [residue(x.value)] };
         case 'ivar':
           return { rows: 1, cols: 1, data: [mod(en[x.name]!)] };
         case 'sym':
@@ -129,6 +159,19 @@ export class ModularEvaluator {
           const a = go(x.base, en);
           if (!Number.isInteger(x.exponent)) return opaque();
           return { ...a, data: a.data.map((v) => (x.exponent >= 0 ? powmod(v, x.exponent) : powmod(inverse(v), -x.exponent))) };
+        }
+        case 'pow': {
+          const e = go(x.exponent, en);
+          const n = x.exponent.kind === 'num' ? x.exponent.value : x.exponent.kind === 'ivar' ? en[x.exponent.name]! : NaN;
+          if (!Number.isInteger(n) || n < 0 || e.data.length !== 1) return opaque();
+          const b = go(x.base, en);
+          return { ...b, data: b.data.map((v) => powmod(v, n)) };
+        }
+        case 'call':
+        case 'ucall': {
+          // f(z) that is the right side of an equation at some time is that sequence's value (h[τ]), as in the model.
+          const named = this.sequenceFor(printExpr(x, en), en);
+          return named ? go(named, en) : opaque();
         }
         case 'transpose': {
           const a = go(x.arg, en);
@@ -184,8 +227,11 @@ export function randomIdentity(sm: SymbolicModel, lhs: Expr, rhs: Expr, env: Int
   for (let trial = 0; trial < trials; trial++) {
     const ev = new ModularEvaluator(sm, sizes, deriveSeed(seed, 'trial', trial));
     const [a, b] = [ev.evaluate(lhs, env), ev.evaluate(rhs, env)];
-    const bData = b.data.length === 1 && a.data.length > 1 ? new Array(a.data.length).fill(b.data[0]) : b.data;
-    if (a.data.length !== bData.length || a.data.some((v, i) => v !== bData[i])) return false;
+    // A scalar side (0 for an empty sum, say) broadcasts against the other.
+    const n = Math.max(a.data.length, b.data.length);
+    const at = (m: { data: number[] }, i: number) => (m.data.length === 1 ? m.data[0] : m.data[i]);
+    if ((a.data.length !== n && a.data.length !== 1) || (b.data.length !== n && b.data.length !== 1)) return false;
+    for (let i = 0; i < n; i++) if (at(a, i) !== at(b, i)) return false;
   }
   return true;
 }
