@@ -8,9 +8,13 @@
  *  verify-eq1 the symbolic engine alone: the lab's eq. (1) as written, exact
  *             canonical forms for every T = 3..12 and k = 1..T, plus the ℤ_p
  *             randomized test at T = 48.
+ *  index-d4t6 the 2023 post's closed form for ∂h_t^α/∂w_ij, exact polynomials
+ *             for d = 4, t = 1..6, every (α, i, j) with n = 2 (192 cases);
+ *             then the whole unit-level check (d = 1..4, n = 1..2) and the
+ *             induction proof with t symbolic.
  *  shipped    `check` on every shipped derivation with the default settings.
  */
-import { checkDerivation, check, symbolicCheck } from '../dist/index.js';
+import { bindings, check, checkDerivation, cpolyKey, indexCheck, PolyEvaluator, proveUnitClosedForm, symbolicCheck } from '../dist/index.js';
 import { loadDerivationFile } from '../dist/derivation/load.js';
 
 function time(label, run, repeats = 5) {
@@ -35,5 +39,21 @@ for (const e of eq1.evidence) console.log(`  ${e.method}: ${e.summary}`);
 const eq1Claim = lab.claims.find((c) => c.id === 'lab-eq1');
 const sym = time('verify-eq1 symbolic, T = 3..12, k = 1..T', () => symbolicCheck(lab, eq1Claim, 1), 5);
 console.log(`  ${sym.status}: ${sym.evidence.summary}`);
+const post = loadDerivationFile('derivations/understanding-lstms-2023-index-level.yaml');
+const closed = post.claims.find((c) => c.id === 'closed-form-w');
+time('index-d4t6 exact, d = 4, T = 6, n = 2, all (t, α, i, j)', () => {
+  const sizes = { d: 4, n: 2, m: 1, T: 6 };
+  const pe = new PolyEvaluator(post.model, sizes);
+  let cases = 0;
+  for (const b of bindings(closed, sizes)) {
+    if (cpolyKey(pe.evaluate(closed.lhs, b).data[0]) !== cpolyKey(pe.evaluate(closed.rhs, b).data[0])) throw new Error(`differs at ${JSON.stringify(b)}`);
+    cases++;
+  }
+  return cases;
+}, 3);
+const idx = time('index-all  unit-level check of closed-form-w (d = 1..4, n = 1..2, T = 6)', () => indexCheck(post, closed), 3);
+console.log(`  ${idx.evidence.summary}`);
+const proof = time('proof      induction on t for closed-form-w', () => proveUnitClosedForm(post.model, closed.lhs, closed.rhs), 5);
+console.log(`  ${proof.ok ? 'proved' : 'failed'}: ${proof.steps.length} rule applications`);
 const report = time('shipped    check derivations (default: 5 instances per regime)', () => check(['derivations']), 3);
 console.log(`  ${report.summary.total} claims, ${report.summary.failed} not as expected`);

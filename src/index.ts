@@ -16,3 +16,8 @@ export { deriveQuantities as derive, parseQuantity, type DerivedQuantity } from 
 export { symbolicCheck, VERIFY_MAX_T } from './check/symbolic-check.js';
 export { formatDerived, latexWriterFor } from './emit/derive-report.js';
 export { LatexWriter, notationFor, PROFILES, type Notation } from './emit/latex.js';
+export { indexCheck } from './check/symbolic-check.js';
+export { bindings } from './check/check-claim.js';
+export { PolyEvaluator } from './symbolic/poly-eval.js';
+export { cpolyKey } from './symbolic/canonical.js';
+export { proveUnitClosedForm } from './symbolic/induction.js';

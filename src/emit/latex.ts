@@ -82,7 +82,9 @@ export class LatexWriter {
   }
 
   /** An index variable: greek names spelled out become letters, l becomes ℓ. */
-  variable(n: string): string {
+  variable(raw: string): string {
+    // Engine-made names (gamma__) print as their letter.
+    const n = raw.replace(/_+$/, '');
     if (GREEK.has(n)) return `\\${n}`;
     if (n === 'l') return '\\ell';
     return n;

@@ -37,6 +37,19 @@ export function formatCheckReport(report: CheckReport): string {
     for (const e of c.evidence) lines.push(`      ${e.method}: ${e.summary}`);
     if (c.reason) lines.push(`      reason: ${c.reason}`);
   }
+  // Chains: where the first step that does not hold is.
+  const chains = new Map<string, ClaimResult[]>();
+  for (const c of report.claims) if (c.chain) chains.set(`${c.file}#${c.chain.id}`, [...(chains.get(`${c.file}#${c.chain.id}`) ?? []), c]);
+  if (chains.size) lines.push('');
+  for (const steps of chains.values()) {
+    const chain = steps[0]!.chain!;
+    const failing = steps.find((s) => s.verdict === 'refuted' || s.verdict === 'unverifiable');
+    lines.push(
+      failing
+        ? `  chain ${chain.id}: step ${failing.chain!.step} (${failing.chain!.by}) is the first that does not hold (${failing.verdict}); ${steps.length} steps`
+        : `  chain ${chain.id}: all ${steps.length} steps hold`,
+    );
+  }
   const withCx = report.claims.filter((c) => c.counterexample);
   if (withCx.length) lines.push('');
   for (const c of withCx) lines.push(...counterexampleBlock(c, c.counterexample!));

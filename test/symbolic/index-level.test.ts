@@ -1,0 +1,142 @@
+/**
+ * The index-level engine on the 2023 post: exact polynomial identities at
+ * small (d, t), the induction proof with t symbolic (and where broken variants
+ * fail), soundness of each step of the proof chain on random instances, and
+ * the post's wrong steps localised.
+ */
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkDerivation } from '../../src/check/check.js';
+import { bindings } from '../../src/check/check-claim.js';
+import type { ClaimResult } from '../../src/check/result.js';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
+import { affine } from '../../src/ir/affine.js';
+import { Evaluator } from '../../src/numeric/evaluate.js';
+import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
+import { asDense } from '../../src/numeric/values.js';
+import { substituteIndex } from '../../src/symbolic/build.js';
+import { cpolyKey } from '../../src/symbolic/canonical.js';
+import { proveUnitClosedForm } from '../../src/symbolic/induction.js';
+import { PolyEvaluator } from '../../src/symbolic/poly-eval.js';
+import katex from 'katex';
+
+const FILE = 'derivations/understanding-lstms-2023-index-level.yaml';
+const post = loadDerivationFile(FILE);
+const claim = (id: string) => post.claims.find((c) => c.id === id)!;
+const text = readFileSync(FILE, 'utf8');
+
+describe('exact unit-level identities', () => {
+  it('∂h_t^α/∂w_ij from forward mode over the model equals the path sum, as polynomials, for small (d, t)', () => {
+    const c = claim('closed-form-w');
+    for (const d of [1, 2, 3]) {
+      const sizes = { d, n: 2, m: 1, T: 4 };
+      const pe = new PolyEvaluator(post.model, sizes);
+      for (const b of bindings(c, sizes)) expect(cpolyKey(pe.evaluate(c.lhs, b).data[0]!)).toBe(cpolyKey(pe.evaluate(c.rhs, b).data[0]!));
+    }
+  });
+
+  it('the polynomial has one monomial per index path (d = 2, t = 3: 1 + 2 + 4 paths, γ_k = i only)', () => {
+    const pe = new PolyEvaluator(post.model, { d: 2, n: 1, m: 1, T: 3 });
+    const poly = pe.evaluate(claim('closed-form-w').lhs, { t: 3, alpha: 1, i: 1, j: 1 }).data[0]!;
+    // paths ending at γ_k = i = 1: k = 0: 1 (α = 1), k = 1: γ_1 = 1, k = 2: γ_1 ∈ {1,2}, γ_2 = 1 → 1 + 1 + 2
+    expect(poly.size).toBe(4);
+    expect([...poly.values()].every((c) => c === 1)).toBe(true);
+  });
+});
+
+describe('proof by induction on t', () => {
+  it('proves the corrected closed forms for w and u, every rule checked', () => {
+    for (const id of ['closed-form-w', 'closed-form-u']) {
+      const p = proveUnitClosedForm(post.model, claim(id).lhs, claim(id).rhs)!;
+      expect(p.ok).toBe(true);
+      expect(p.steps.map((s) => s.rule)).toEqual([
+        'recurrence from the model',
+        'path range',
+        'base case t = 1',
+        'apply the induction hypothesis',
+        'distribute a finite sum',
+        'extend each path by one step (first factor)',
+        'reindex the path γ′_{ℓ+1} = γ_ℓ (later factors)',
+        'reindex the path (last factor)',
+        'shift the sum index k ↦ k+1',
+        'split off the k = 0 term (empty path, empty product)',
+      ]);
+    }
+  });
+
+  const variant = (closedForm: string) => {
+    const t = text.replace(
+      'claim: d(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * A(g[k], t-k)))',
+      `claim: ${closedForm}`,
+    );
+    const c = parseDerivation(t, 'v.yaml').claims.find((x) => x.id === 'closed-form-w')!;
+    return proveUnitClosedForm(post.model, c.lhs, c.rhs)!;
+  };
+  it.each([
+    ['γ over the inputs 1..n', 'd(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, n, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * A(g[k], t-k)))', 'path range'],
+    ['B one step late', 'd(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l-1)) * A(g[k], t-k)))', 'extend each path by one step (first factor)'],
+    ['A one step off', 'd(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * A(g[k], t-k+1)))', 'base case t = 1'],
+    ['k up to t', 'd(h[t, alpha], W[i, j]) = sum(k, 0, t, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * A(g[k], t-k)))', 'base case t = 1'],
+  ])('names the failing rule when %s', (_what, closedForm, rule) => {
+    const p = variant(closedForm);
+    expect(p.ok).toBe(false);
+    expect(p.steps.find((s) => !s.ok)!.rule).toBe(rule);
+  });
+
+  it('each line of the inductive step is numerically sound on random instances (property)', () => {
+    const c = claim('closed-form-w');
+    const p = proveUnitClosedForm(post.model, c.lhs, c.rhs)!;
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 1, max: 4 }), (seed, t) => {
+        const spec = instanceSpec(post.model, seed, seed % 4, undefined, { d: 3, n: 2, m: 1, T: 6 });
+        const ev = new Evaluator(buildInstance(post.model, spec).graph, spec.sizes);
+        const env = { t, alpha: 1 + (seed % 3), i: 1 + ((seed >> 2) % 3), j: 1 + ((seed >> 4) % 2) };
+        const lhs = asDense(ev.evaluate(p.stepLhs, env)).data[0]!;
+        for (const line of p.chain) {
+          const v = asDense(ev.evaluate(line.rhs, env)).data[0]!;
+          expect(Math.abs(v - lhs)).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(lhs)));
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('the rendered proof chain renders in KaTeX (strict)', () => {
+    const r = checkDerivation(post, { claims: ['closed-form-w'], instances: 1 })[0]!;
+    expect(r.verdict).toBe('proved');
+    katex.renderToString(r.proof!.latex, { strict: 'error', throwOnError: true, displayMode: true });
+    katex.renderToString(r.latex, { strict: 'error', throwOnError: true, displayMode: true });
+  });
+});
+
+describe("the post's wrong steps, localised", () => {
+  const results = new Map<string, ClaimResult>(checkDerivation(post, { instances: 1, claims: ['first-step-v-as-written', 'expansion-as-written', 'closed-form-w-as-written', 'induction-step-as-written.1', 'induction-step-as-written.2', 'induction-step-as-written.3', 'vanish-by-path-factor', 'vanish-by-row-sums'] }).map((r) => [r.id, r]));
+  it('the missing σ_y′ in ∂y_1/∂v is refuted at the smallest sizes', () => {
+    const r = results.get('first-step-v-as-written')!;
+    expect(r.verdict).toBe('refuted');
+    expect(r.counterexample!.sizes).toMatchObject({ d: 1, m: 1 });
+  });
+  it('the off-by-one A(γ_1, t) is refuted at t = 2', () => {
+    expect(results.get('expansion-as-written')!.counterexample!.bindings).toMatchObject({ t: 2 });
+  });
+  it('γ over 1..n is refuted, and the proof names the path range', () => {
+    const r = results.get('closed-form-w-as-written')!;
+    expect(r.verdict).toBe('refuted');
+    expect(r.evidence.find((e) => e.method === 'proof by induction on t')!.summary).toMatch(/path range/);
+  });
+  it('in the chain of the inductive step, step 2 is the first that fails', () => {
+    expect(['induction-step-as-written.1', 'induction-step-as-written.2', 'induction-step-as-written.3'].map((id) => results.get(id)!.verdict)).toEqual(['verified', 'refuted', 'verified']);
+  });
+  it('a single path factor below 1 does not bound the total derivative; the row-sum product does', () => {
+    expect(results.get('vanish-by-path-factor')!.verdict).toBe('refuted');
+    expect(results.get('vanish-by-row-sums')!.verdict).toBe('consistent');
+  });
+});
+
+it('substituting an index keeps unit indices and path positions in step', () => {
+  const c = claim('closed-form-w');
+  const shifted = substituteIndex(c.rhs, 't', affine(1, { t: 1 }));
+  const pe = new PolyEvaluator(post.model, { d: 2, n: 1, m: 1, T: 4 });
+  expect(cpolyKey(pe.evaluate(shifted, { t: 2, alpha: 1, i: 1, j: 1 }).data[0]!)).toBe(cpolyKey(pe.evaluate(c.rhs, { t: 3, alpha: 1, i: 1, j: 1 }).data[0]!));
+});
