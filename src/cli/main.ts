@@ -51,6 +51,37 @@ async function runDerive(argv: { file: string; quantity?: string; format: string
   return 0;
 }
 
+async function runVerify(argv: { paths: string[]; update: boolean; json: boolean; junit?: string; jobs?: string; seed?: number; instances: number }): Promise<number> {
+  const [{ verify, formatVerifyReport, junitXml }, { writeFileSync }] = await Promise.all([import('../verify/verify.js'), import('node:fs')]);
+  const report = await verify(argv.paths.length ? argv.paths : ['derivations'], {
+    update: argv.update,
+    ...(argv.jobs !== undefined ? { jobs: integer('jobs', 1)(argv.jobs)! } : {}),
+    request: { instances: argv.instances, ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}) },
+  });
+  if (argv.junit) writeFileSync(argv.junit, junitXml(report));
+  const plain = {
+    ok: report.ok,
+    summary: report.summary,
+    files: report.files.map((f) => ({ file: f.file, fixture: f.fixture, status: f.status, seconds: f.seconds, drifts: f.drifts, claims: f.claims.map((c) => ({ id: c.id, verdict: c.verdict, expected: c.expected, ok: c.ok, corrects: c.corrects })) })),
+  };
+  process.stdout.write(argv.json ? `${JSON.stringify(plain, null, 2)}\n` : `${formatVerifyReport(report)}\n`);
+  return report.ok ? 0 : 1;
+}
+
+async function runReport(argv: { paths: string[]; write?: string }): Promise<number> {
+  const [{ checkDerivation, expandPaths }, { loadDerivationFile }, { summaryMarkdown, withReport }, fs] = await Promise.all([
+    import('../check/check.js'),
+    import('../derivation/load.js'),
+    import('../emit/summary-report.js'),
+    import('node:fs'),
+  ]);
+  const derivations = expandPaths(argv.paths.length ? argv.paths : ['derivations']).map(loadDerivationFile);
+  const markdown = summaryMarkdown(derivations.map((d) => ({ file: d.file, title: d.title, source: d.source, claims: checkDerivation(d) })));
+  if (argv.write) fs.writeFileSync(argv.write, withReport(fs.readFileSync(argv.write, 'utf8'), markdown));
+  else process.stdout.write(`${markdown}\n`);
+  return 0;
+}
+
 /** `--unroll 3` binds k; `--unroll T=6 --unroll k=3` binds several. */
 function parseBindings(raw: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -105,6 +136,33 @@ export async function main(args: string[]): Promise<void> {
             .example("$0 derive derivations/lab-10-5-vanilla-rnn.yaml 'grad(L, h[T-k])' --format latex", "the lab's eq. (1)"),
         async (argv) => {
           code = await runDerive(argv as never);
+        },
+      )
+      .command(
+        'verify [paths..]',
+        're-derive and re-check every derivation and compare with the golden fixtures (the CI job)',
+        (y) =>
+          y
+            .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'derivation files or folders (default: derivations)' })
+            .option('update', { type: 'boolean', default: false, describe: 'rewrite the fixtures that drifted or are missing' })
+            .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+            .option('junit', { type: 'string', describe: 'also write JUnit XML to this file' })
+            .option('jobs', { type: 'string', describe: 'files checked at once (default: the available cores)' })
+            .option('seed', { type: 'string', coerce: integer('seed', 0), describe: 'master seed' })
+            .option('instances', { type: 'string', default: '5', coerce: integer('instances', 1), describe: 'instances per regime' }),
+        async (argv) => {
+          code = await runVerify(argv as never);
+        },
+      )
+      .command(
+        'report [paths..]',
+        'a Markdown table per document: claim as written, verdict, corrected form and its verdict',
+        (y) =>
+          y
+            .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'derivation files or folders (default: derivations)' })
+            .option('write', { type: 'string', describe: 'replace the report section of this Markdown file (e.g. README.md)' }),
+        async (argv) => {
+          code = await runReport(argv as never);
         },
       )
       .demandCommand(1, 'name a command (see --help)')

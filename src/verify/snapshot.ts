@@ -1,0 +1,100 @@
+/**
+ * Golden snapshots of a derivation: what `verify` stores in fixtures/ and
+ * compares against — per claim its verdict and expectation, the evidence
+ * (method and summary), the counterexample with its numbers rounded to six
+ * significant digits, the proof's rules, and the claim's LaTeX; per file the
+ * LaTeX of the derived one-step closed forms.
+ */
+import { checkDerivation, type CheckRequest } from '../check/check.js';
+import type { ClaimResult } from '../check/result.js';
+import type { Derivation } from '../derivation/derivation.js';
+import { latexWriterFor } from '../emit/derive-report.js';
+import { deriveQuantities } from '../symbolic/quantities.js';
+
+export interface ClaimSnapshot {
+  readonly verdict: string;
+  readonly expected: string;
+  readonly latex: string;
+  readonly evidence: readonly { readonly method: string; readonly summary: string }[];
+  readonly counterexample: null | {
+    readonly instance: number;
+    readonly instanceSeed: number;
+    readonly regime: string;
+    readonly sizes: Readonly<Record<string, number>>;
+    readonly bindings: Readonly<Record<string, number>>;
+    readonly lhs: readonly (number | null)[];
+    readonly rhs: readonly (number | null)[];
+    readonly relError: number | null;
+  };
+  readonly proof: null | { readonly ok: boolean; readonly rules: readonly string[] };
+}
+
+export interface FileSnapshot {
+  readonly file: string;
+  readonly title: string;
+  readonly source: string | null;
+  readonly derived: readonly { readonly quantity: string; readonly latex: string | null; readonly problem: string | null }[];
+  readonly claims: Readonly<Record<string, ClaimSnapshot>>;
+}
+
+const round = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6)));
+
+export function snapshotClaim(r: ClaimResult): ClaimSnapshot {
+  const cx = r.counterexample;
+  return {
+    verdict: r.verdict,
+    expected: r.expected,
+    latex: r.latex,
+    evidence: r.evidence.map((e) => ({ method: e.method, summary: e.summary })),
+    counterexample: cx && {
+      instance: cx.instance,
+      instanceSeed: cx.instanceSeed,
+      regime: cx.regime,
+      sizes: cx.sizes,
+      bindings: cx.bindings,
+      lhs: cx.lhs.map(round),
+      rhs: cx.rhs.map(round),
+      relError: round(cx.relError),
+    },
+    proof: r.proof && { ok: r.proof.ok, rules: r.proof.steps.map((s) => `${s.ok ? '✓' : '✗'} ${s.rule}`) },
+  };
+}
+
+export function snapshotDerivation(d: Derivation, request: CheckRequest = {}): { snapshot: FileSnapshot; results: ClaimResult[] } {
+  const results = checkDerivation(d, request);
+  const w = latexWriterFor(d);
+  const derived = deriveQuantities(d, null, null).map((q) => ({
+    quantity: q.label,
+    latex: q.derived ? w.relation(q.quantity, '=', q.derived) : null,
+    problem: q.problem,
+  }));
+  return {
+    snapshot: { file: d.file, title: d.title, source: d.source, derived, claims: Object.fromEntries(results.map((r) => [r.id, snapshotClaim(r)])) },
+    results,
+  };
+}
+
+export interface Drift {
+  readonly claim: string | null;
+  readonly path: string;
+  readonly old: unknown;
+  readonly now: unknown;
+}
+
+/** Field-by-field differences, named by claim and path (e.g. `lab-eq1 verdict`). */
+export function diffSnapshots(old: FileSnapshot, now: FileSnapshot): Drift[] {
+  const out: Drift[] = [];
+  const walk = (claim: string | null, path: string, a: unknown, b: unknown) => {
+    if (JSON.stringify(a) === JSON.stringify(b)) return;
+    if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+        walk(claim, path ? `${path}.${key}` : key, (a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]);
+      return;
+    }
+    out.push({ claim, path, old: a, now: b });
+  };
+  walk(null, 'title', old.title, now.title);
+  walk(null, 'derived', old.derived, now.derived);
+  for (const id of new Set([...Object.keys(old.claims), ...Object.keys(now.claims)])) walk(id, '', old.claims[id], now.claims[id]);
+  return out;
+}
