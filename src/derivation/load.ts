@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import { type Affine, affineVars, formatAffine, isConstant } from '../ir/affine.js';
-import { walk, type Expr } from '../ir/expr.js';
+import { children, walk, type Expr } from '../ir/expr.js';
 import { type Macro, parseExpression, parseIndex, RESERVED_NAMES, type Scope } from '../ir/parse-math.js';
 import { inferShape, isColumn, isScalar as isScalarShape, sameShape, shapeFromDims, formatShape, type Shape } from '../ir/shapes.js';
 import { HORIZON, type Equation, type InitKind, type Model, type Role, type SizeRange, type SymbolDecl, TIME_VAR, type UserFunction } from '../model/model.js';
@@ -190,16 +190,7 @@ class Loader {
         });
         return p.expr;
       });
-      walk(rhs, (e) => {
-        if (e.kind !== 'seq') return;
-        const terms = Object.keys(e.time.terms);
-        const coefT = e.time.terms[HORIZON] ?? 0;
-        const input = symbols.get(e.name)?.role === 'input';
-        const lowest = (input ? 1 : 0) - (coefT === 1 ? sizes[HORIZON]!.min : 0);
-        const ok = terms.every((v) => v === HORIZON) && (coefT === 0 || coefT === 1) && (coefT === 1 ? e.time.c <= 0 && e.time.c >= lowest : e.time.c >= (input ? 1 : 0) && e.time.c <= sizes[HORIZON]!.min);
-        if (!ok)
-          throw toInputError(rhsSrc, new ExprError(0, `the loss reads ${e.name}[${formatAffine(e.time)}], outside the unrolled graph for some T in ${sizes[HORIZON]!.min}..${sizes[HORIZON]!.max}`, `times T-c (0 ≤ c ≤ ${sizes[HORIZON]!.min - (input ? 1 : 0)}) or constants within ${input ? 1 : 0}..${sizes[HORIZON]!.min}`));
-      });
+      this.checkLossTimes(rhs, symbols, sizes, rhsSrc);
       loss = { name: lossName, rhs, text: src.text.trim() };
     }
     for (const name of functionNames)
@@ -250,6 +241,43 @@ class Loader {
       out.set(name, { name, variable, value: value.expr, derivative: derivative.expr, rule });
     }
     return out;
+  }
+
+  /**
+   * Every time the loss reads must exist for every T in range: each index is
+   * checked at the ends of its enclosing sum ranges (affine, so the ends
+   * bound it) and at the smallest and largest T.
+   */
+  private checkLossTimes(rhs: Expr, symbols: Map<string, SymbolDecl>, sizes: Record<string, SizeRange>, src: ExprSource): void {
+    const { min, max } = sizes[HORIZON]!;
+    const visit = (e: Expr, ranges: { name: string; lo: Affine; hi: Affine }[]) => {
+      if (e.kind === 'sum' || e.kind === 'prod') {
+        for (const c of children(e)) visit(c, [...ranges, { name: e.index, lo: e.lo, hi: e.hi }]);
+        return;
+      }
+      if (e.kind === 'seq') {
+        const low = symbols.get(e.name)?.role === 'input' ? 1 : 0;
+        for (const T of [min, max]) {
+          let corners: Record<string, number>[] = [{ [HORIZON]: T }];
+          for (const r of ranges) {
+            const next: Record<string, number>[] = [];
+            for (const env of corners) {
+              const [lo, hi] = [evalAffineSafe(r.lo, env), evalAffineSafe(r.hi, env)];
+              if (lo === null || hi === null || hi < lo) continue;
+              next.push({ ...env, [r.name]: lo }, { ...env, [r.name]: hi });
+            }
+            corners = next;
+          }
+          for (const env of corners) {
+            const time = evalAffineSafe(e.time, env);
+            if (time === null || time < low || time > T)
+              throw toInputError(src, new ExprError(0, `the loss reads ${e.name}[${formatAffine(e.time)}], outside the unrolled graph (${low}..T) for some T in ${min}..${max}`, 'times within the sequence for every T'));
+          }
+        }
+      }
+      for (const c of children(e)) visit(c, ranges);
+    };
+    visit(rhs, []);
   }
 
   private sizes(node: YNode | null, requireHorizon = true): Record<string, SizeRange> {
@@ -562,6 +590,10 @@ class Loader {
       }
     });
   }
+}
+
+function evalAffineSafe(a: Affine, env: Record<string, number>): number | null {
+  return Object.keys(a.terms).every((v) => env[v] !== undefined) ? Object.entries(a.terms).reduce((s, [v, c]) => s + c * env[v]!, a.c) : null;
 }
 
 /**

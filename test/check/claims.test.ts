@@ -16,8 +16,8 @@ import { readFileSync } from 'node:fs';
 
 const LAB = 'derivations/lab-10-5-vanilla-rnn.yaml';
 const lab = loadDerivationFile(LAB);
-const kangx = loadDerivationFile('derivations/kangx-2024-rnn-product.yaml');
-const lstm = loadDerivationFile('derivations/lstm-cell-path.yaml');
+const kangx = loadDerivationFile('derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml');
+const lstm = loadDerivationFile('derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml');
 const byId = (results: ClaimResult[]) => new Map(results.map((r) => [r.id, r]));
 const evidence = (r: ClaimResult, method: string) => r.evidence.find((e) => e.method === method)!;
 

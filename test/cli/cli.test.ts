@@ -131,7 +131,7 @@ interface Report {
 // the slowest run (the shipped derivations, then its replay) starts first.
 describe.concurrent('gradproof CLI', () => {
   describe('check derivations --json --instances 2', () => {
-    const shipped = once(() => gradproof('check', 'derivations', '--json', '--instances', '2'));
+    const shipped = once(() => gradproof('check', 'derivations/lab-10-5-vanilla-rnn.yaml', 'derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml', 'derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml', '--json', '--instances', '2'));
     const report = async (): Promise<Report> => JSON.parse((await shipped()).stdout) as Report;
     const refuted = async (): Promise<Counterexample> => (await report()).claims.find((x) => x.id === 'lab-eq1-W-for-WT')!.counterexample!;
 

@@ -442,10 +442,10 @@ describe('the shipped derivations', () => {
   it.each([
     ['lab-10-5-vanilla-rnn.yaml', ['lab-eq1', 'lab-eq1-W-for-WT', 'lab-eq2', 'grad-W-path-sum']],
     [
-      'kangx-2024-rnn-product.yaml',
+      'how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml',
       ['eq4-chain-ascending', 'eq4-chain-descending', 'eq4-closed-ascending', 'eq4-closed-descending', 'eq4-one-step-W-transposed'],
     ],
-    ['lstm-cell-path.yaml', ['cell-step-partial', 'cell-step-total', 'cell-path-product', 'cell-path-vs-full', 'cell-path-k-steps']],
+    ['how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml', ['cell-step-partial', 'cell-step-total', 'cell-path-product', 'cell-path-vs-full', 'cell-path-k-steps', 'eq12', 'multiply-k-times']],
   ])('%s loads with the expected claim ids', (name, ids) => {
     const d = loadDerivationFile(shipped(name));
     expect(d.claims.map((c) => c.id)).toEqual(ids);

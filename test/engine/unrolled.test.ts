@@ -13,7 +13,7 @@ import { Rng } from '../../src/numeric/prng.js';
 import type { GraphNode } from '../../src/numeric/unrolled.js';
 
 const rnn = loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml');
-const lstm = loadDerivationFile('derivations/lstm-cell-path.yaml');
+const lstm = loadDerivationFile('derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml');
 const NONE = new Set<string>();
 const node = (name: string, time: number | null): GraphNode => ({ name, time });
 

@@ -21,11 +21,11 @@ import { deriveQuantities } from '../../src/symbolic/quantities.js';
 import { confirmDerivativeRule } from '../../src/symbolic/scalar-algebra.js';
 import { readFileSync } from 'node:fs';
 
-const FILES = ['lab-10-5-vanilla-rnn', 'kangx-2024-rnn-product', 'lstm-cell-path'];
+const FILES = ['lab-10-5-vanilla-rnn', 'how-does-lstm-avoid-gradient-explosion-2024-rnn', 'how-does-lstm-avoid-gradient-explosion-2024-lstm'];
 const load = (f: string) => loadDerivationFile(`derivations/${f}.yaml`);
 const lab = load('lab-10-5-vanilla-rnn');
-const lstm = load('lstm-cell-path');
-const kangx = load('kangx-2024-rnn-product');
+const lstm = load('how-does-lstm-avoid-gradient-explosion-2024-lstm');
+const kangx = load('how-does-lstm-avoid-gradient-explosion-2024-rnn');
 
 const renders = (tex: string) => katex.renderToString(tex, { strict: 'error', throwOnError: true, trust: false, displayMode: true });
 

@@ -43,7 +43,7 @@ describe('verify', () => {
 
   it('--update rewrites a drifted fixture, after which verify passes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gp-fixtures-'));
-    const file = 'derivations/kangx-2024-rnn-product.yaml';
+    const file = 'derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml';
     const first = await verify([file], { fixtures: dir, jobs: 1 });
     expect(first.files[0]!.status).toBe('new');
     expect(first.ok).toBe(false);
