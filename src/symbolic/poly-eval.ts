@@ -174,6 +174,7 @@ export class PolyEvaluator {
   }
 
   private readonly chains = new Map<string, CPoly[]>();
+  private readonly memo = new Map<string, PolyValue>();
 
   /**
    * Σ_{γ_1…γ_k} ∏_{ℓ=0}^{k−1} F(γ_ℓ, γ_{ℓ+1}) · G(γ_k), evaluated as the
@@ -226,7 +227,18 @@ export class PolyEvaluator {
   /** The exact value of an expression at concrete indices (env binds sizes, quantifiers and path positions). */
   evaluate(e: Expr, env: IntEnv): PolyValue {
     const full = { ...this.sizes, ...env };
+    // Products and sums recur across bindings (∏ over ℓ does not depend on α): memoise them by content key.
     const go = (x: Expr, en: IntEnv): PolyValue => {
+      if (x.kind !== 'prod' && x.kind !== 'sum' && x.kind !== 'mul') return compute(x, en);
+      const key = contentKey(x, en);
+      let v = this.memo.get(key);
+      if (!v) {
+        v = compute(x, en);
+        this.memo.set(key, v);
+      }
+      return v;
+    };
+    const compute = (x: Expr, en: IntEnv): PolyValue => {
       switch (x.kind) {
         case 'num':
           return scalarValue(cconst(x.value));
