@@ -38,7 +38,7 @@ function sides(lhs: Value, rhs: Value, probes: () => Probes): { a: Float64Array;
   if (lhs.kind === 'dense' && rhs.kind === 'dense') {
     // `jac(...) = 0` style: a scalar right side broadcasts.
     const b = isScalarValue(rhs) && !isScalarValue(lhs) ? new Float64Array(lhs.data.length).fill(rhs.data[0]!) : rhs.data;
-    return { a: lhs.data, b, compared: isScalarValue(lhs) ? 'scalars' : lhs.cols === 1 ? 'full vectors' : 'full matrices' };
+    return { a: lhs.data, b, compared: isScalarValue(lhs) ? 'scalars' : lhs.cols === 1 || lhs.rows === 1 ? 'full vectors' : 'full matrices' };
   }
   const size = lhs.rows * lhs.cols;
   if (size <= FULL_COMPARE_LIMIT) {

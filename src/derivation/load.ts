@@ -638,7 +638,7 @@ function checkSupabs(lhs: Expr, relation: Relation, rhs: Expr, fail: (message: s
         return !has(e);
     }
   };
-  if (!monotone(larger)) throw fail('supabs may only appear in sums, products and powers of nonnegative quantities on the larger side (a lower bound there can only make the check stricter)');
+  if (!monotone(larger)) throw fail('supabs may only appear on the larger side in sums and products of nonnegative quantities and in powers with a constant or single-variable exponent (a lower bound there can only make the check stricter)');
 }
 
 /** Splits `lhs REL rhs` at the one top-level relation; null if there is none. */

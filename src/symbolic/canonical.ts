@@ -236,6 +236,10 @@ export class Canonicalizer {
       case 'sym':
       case 'deriv':
         return csym(printExpr(e, env));
+      case 'dact':
+        // f′ of y's activation, in the engine's own form (σ′ = σ(1 − σ), tanh′ = 1 − y²), unit by unit for vectors.
+        if (e.index) return csym(printExpr(e, env));
+        return this.entries(this.sm.dactExpression(e.name, e.time), env);
       case 'add':
       case 'sub':
         return cadd(this.entries(e.left, env), this.entries(e.right, env), e.kind === 'add' ? 1 : -1);
@@ -298,6 +302,7 @@ export class Canonicalizer {
       case 'call':
       case 'ucall':
       case 'hprod':
+      case 'dact':
         return this.isScalar(e) ? nword({ kind: 'scal', poly: this.entries(e, env) }) : vector();
       case 'deriv':
         if (this.isVector(e)) return vector();

@@ -36,6 +36,15 @@ export class SymbolicModel implements DiffContext {
     return substituteReal(toElementwise(f.derivative), f.variable, arg);
   }
 
+  /** dact(y[τ]): f′ at y's pre-activation, written as the engine's rule (σ′ = σ ⊙ (1 − σ), …). */
+  dactExpression(name: string, time: Affine): Expr {
+    const eq = this.model.equations.find((q) => q.target === name);
+    const rhs = eq && substituteIndex(eq.rhs, TIME_VAR, time);
+    if (!rhs || (rhs.kind !== 'call' && rhs.kind !== 'ucall')) throw new SymbolicUnsupported(`${name} is not an activation f(z)`);
+    const y: Expr = { kind: 'seq', name, time };
+    return rhs.kind === 'call' ? activationDerivative(rhs.fn, rhs.arg, y) : this.userDerivative(rhs.name, rhs.arg);
+  }
+
   /** The right side of `name`'s equation at a given time, registered so f(z) can be read back as y. */
   private instantiate(name: string, time: Affine): Expr {
     const eq = this.model.equations.find((q) => q.target === name)!;
@@ -151,8 +160,10 @@ export class SymbolicModel implements DiffContext {
         }
       });
       const only = [...reads][0];
-      if (reads.size !== 1 || !only!.startsWith(`${e.wrt.name}[`) || !e.wrt.time || !readTime)
-        throw new SymbolicUnsupported(`the loss reads ${[...reads].join(', ') || 'no sequence'}: ∇ is kept as an atom only when it reads one state at one time`);
+      if (reads.size !== 1 || !readTime)
+        throw new SymbolicUnsupported(`the loss reads ${[...reads].join(', ') || 'no sequence'}: ∇L has a closed form here only when the loss reads one value`);
+      if (!only!.startsWith(`${e.wrt.name}[`) || !e.wrt.time)
+        throw new SymbolicUnsupported(`∇ with respect to ${e.wrt.name}: the loss reads ${only}, and derivatives across states are not chained into ∇L here`);
       const top: NodeRef = { name: e.wrt.name, time: readTime };
       const atom: Expr = { kind: 'deriv', mode: 'grad', of: e.of, wrt: top, fixed: [] };
       if (printExpr({ ...e, wrt: top }) === printExpr(e)) return atom;

@@ -167,6 +167,8 @@ export class ModularEvaluator {
           const b = go(x.base, en);
           return { ...b, data: b.data.map((v) => powmod(v, n)) };
         }
+        case 'dact':
+          return x.index ? opaque() : go(this.sm.dactExpression(x.name, x.time), en);
         case 'call':
         case 'ucall': {
           // f(z) that is the right side of an equation at some time is that sequence's value (h[τ]), as in the model.
