@@ -7,7 +7,8 @@
 import type { Derivation } from '../derivation/derivation.js';
 import { InputError, toInputError, ExprError } from '../derivation/errors.js';
 import { affine, affineVar, type IntEnv } from '../ir/affine.js';
-import type { Expr, NodeRef } from '../ir/expr.js';
+import type { Expr, Index, NodeRef } from '../ir/expr.js';
+import { unitRecurrence } from './induction.js';
 import { parseExpression, type Scope } from '../ir/parse-math.js';
 import { HORIZON, TIME_VAR } from '../model/model.js';
 import { SymbolicModel, unrollProducts } from './derive.js';
@@ -24,7 +25,7 @@ export interface DerivedQuantity {
 }
 
 /** Integer names a quantity may use freely besides the sizes. */
-export const FREE_INDICES = [TIME_VAR, 'k', 's', 'j', 'n'];
+export const FREE_INDICES = [TIME_VAR, 'k', 's', 'i', 'j', 'n', 'l', 'alpha', 'beta', 'gamma'];
 
 function scopeOf(d: Derivation): Scope {
   const syms = [...d.model.symbols.values()];
@@ -32,7 +33,8 @@ function scopeOf(d: Derivation): Scope {
     sequences: new Set(syms.filter((s) => s.role !== 'parameter').map((s) => s.name)),
     parameters: new Set(syms.filter((s) => s.role === 'parameter').map((s) => s.name)),
     loss: d.model.loss?.name ?? null,
-    indexVars: new Set([...Object.keys(d.model.sizes), ...FREE_INDICES]),
+    // Free index names, except where the model uses the name for a symbol or function.
+    indexVars: new Set([...Object.keys(d.model.sizes), ...FREE_INDICES.filter((n) => !d.model.symbols.has(n) && !d.model.functions.has(n))]),
     realVars: new Set(),
     functions: new Set(d.model.functions.keys()),
   };
@@ -42,7 +44,8 @@ export function parseQuantity(d: Derivation, text: string): Expr {
   const src = { text, locate: (offset: number) => ({ file: '<quantity>', line: 1, col: offset + 1 }) };
   try {
     const parsed = parseExpression(text, scopeOf(d));
-    if (parsed.expr.kind !== 'deriv') throw new ExprError(0, 'derive takes a derivative', 'grad(L, h[T-k]), jac(h[t], h[t-1]) or partial(C[t], C[t-1], h[t-1])');
+    if (parsed.expr.kind !== 'deriv' && parsed.expr.kind !== 'ideriv')
+      throw new ExprError(0, 'derive takes a derivative', 'grad(L, h[T-k]), jac(h[t], h[t-1]), partial(C[t], C[t-1], h[t-1]) or d(h[t, alpha], W[i, j])');
     return parsed.expr;
   } catch (err) {
     if (err instanceof ExprError) throw toInputError(src, err);
@@ -74,12 +77,27 @@ function defaultQuantities(d: Derivation): { label: string; quantity: Expr }[] {
   return out;
 }
 
+/** ∂h_t^α/∂P_ij as the one-step recurrence the model implies: A(α, t) + Σ_γ B(α, γ, t) ∂h_{t−1}^γ/∂P_ij. */
+function unitRecurrenceOf(d: Derivation, q: Extract<Expr, { kind: 'ideriv' }>): Expr {
+  const name = (ix: Index | null, what: string): string => {
+    if (!ix || ix.kind !== 'affine' || ix.a.c !== 0 || Object.keys(ix.a.terms).length !== 1) throw new SymbolicUnsupported(`${what} must be a single index variable`);
+    return Object.keys(ix.a.terms)[0]!;
+  };
+  const t = q.of.time;
+  if (t.c !== 0 || Object.keys(t.terms).length !== 1) throw new SymbolicUnsupported('the time must be a single variable, e.g. t');
+  const tName = Object.keys(t.terms)[0]!;
+  const names = { alpha: name(q.of.index, 'the unit'), gamma: 'gamma', t: tName, i: name(q.wrt.row, 'the row'), j: q.wrt.col ? name(q.wrt.col, 'the column') : null };
+  const rec = unitRecurrence(d.model, q.of.name, q.wrt.name, names);
+  const previous: Expr = { ...q, of: { ...q.of, time: affine(-1, { [tName]: 1 }), index: { kind: 'affine', a: affineVar('gamma') } } };
+  return { kind: 'add', left: rec.A, right: { kind: 'sum', index: 'gamma', lo: affine(1), hi: rec.range, body: { kind: 'mul', left: rec.B, right: previous } } };
+}
+
 export function deriveQuantities(d: Derivation, quantityText: string | null, unroll: IntEnv | null): DerivedQuantity[] {
   const sm = new SymbolicModel(d.model);
   const requests = quantityText ? [{ label: quantityText, quantity: parseQuantity(d, quantityText) }] : defaultQuantities(d);
   return requests.map(({ label, quantity }) => {
     try {
-      const derived = sm.derive(quantity as Extract<Expr, { kind: 'deriv' }>);
+      const derived = quantity.kind === 'ideriv' ? unitRecurrenceOf(d, quantity) : sm.derive(quantity as Extract<Expr, { kind: 'deriv' }>);
       return { label, quantity, derived, unrolled: unroll ? unrollProducts(derived, unroll) : null, problem: null };
     } catch (err) {
       if (err instanceof SymbolicUnsupported) return { label, quantity, derived: null, unrolled: null, problem: err.message };

@@ -140,3 +140,10 @@ it('substituting an index keeps unit indices and path positions in step', () => 
   const pe = new PolyEvaluator(post.model, { d: 2, n: 1, m: 1, T: 4 });
   expect(cpolyKey(pe.evaluate(shifted, { t: 2, alpha: 1, i: 1, j: 1 }).data[0]!)).toBe(cpolyKey(pe.evaluate(c.rhs, { t: 3, alpha: 1, i: 1, j: 1 }).data[0]!));
 });
+
+it('derive prints the unit recurrence that the model implies, in the post notation', async () => {
+  const { deriveQuantities } = await import('../../src/symbolic/quantities.js');
+  const { printExpr } = await import('../../src/ir/print.js');
+  const [q] = deriveQuantities(post, 'd(h[t, alpha], W[i, j])', null);
+  expect(printExpr(q!.derived!)).toBe('dact(h[t, alpha])*delta(alpha, i)*x[t, j] + sum(gamma, 1, d, dact(h[t, alpha])*U[alpha, gamma]*d(h[t-1, gamma], W[i, j]))');
+});
