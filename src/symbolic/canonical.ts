@@ -143,7 +143,11 @@ function nadd(a: NPoly, b: NPoly, sign = 1): NPoly {
   return out;
 }
 
+/** Exact expansion is exponential in the number of multi-term factors: past this many words, give up. */
+export const MAX_WORDS = 20_000;
+
 function nmul(a: NPoly, b: NPoly): NPoly {
+  if (a.size * b.size > MAX_WORDS) throw new SymbolicUnsupported(`the exact expansion exceeds ${MAX_WORDS} words`);
   const out: NPoly = new Map();
   for (const x of a.values()) for (const y of b.values()) addTerm(out, normalize(x.coef * y.coef, [...x.word, ...y.word]));
   return out;

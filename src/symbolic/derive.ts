@@ -126,7 +126,9 @@ export class SymbolicModel implements DiffContext {
   private parameterGradient(e: Extract<Expr, { kind: 'deriv' }>): Expr {
     const P = e.wrt.name;
     if (this.model.loss && mentions(this.model.loss.rhs, P)) throw new SymbolicUnsupported(`the loss reads ${P} directly`);
-    const t = affine(0, { [TIME_VAR]: 1 });
+    // A fresh summation index: the quantity's own indices (a free t, say) must not be captured.
+    const step = 's__';
+    const t = affine(0, { [step]: 1 });
     let total: Jac = null;
     for (const eq of this.model.equations) {
       if (!mentions(eq.rhs, P)) continue;
@@ -142,7 +144,7 @@ export class SymbolicModel implements DiffContext {
       if (c) total = add(total, c);
     }
     if (!total) throw new SymbolicUnsupported(`no equation uses ${P}`);
-    return { kind: 'sum', index: TIME_VAR, lo: affine(1), hi: affine(0, { T: 1 }), body: total };
+    return { kind: 'sum', index: step, lo: affine(1), hi: affine(0, { T: 1 }), body: total };
   }
 
   /** Closed form of a grad/jac/partial quantity; throws SymbolicUnsupported where there is none. */
