@@ -7,6 +7,7 @@
  */
 import { formatAffine } from './affine.js';
 import { children, type Expr, type Index } from './expr.js';
+import { pathKey as pathKeyOf } from './index-ref.js';
 
 export interface ChainShape {
   /** the ∏ over ℓ whose body F reads the path only at ℓ and ℓ+1 */
@@ -50,4 +51,24 @@ export function chainShape(x: Extract<Expr, { kind: 'pathsum' }>): ChainShape | 
   if ([...pathPositions(prod.body, x.path)].some((p) => p !== l && p !== lPlus1)) return null;
   if ([...pathPositions(body.right, x.path)].some((p) => p !== formatAffine(x.length))) return null;
   return { prod, tail: body.right };
+}
+
+/**
+ * Calls `visit` once per index path γ_1…γ_k ∈ [1..d]^k, with the positions
+ * written into one environment (γ_0 = start). The environment is reused
+ * between calls: a visitor that keeps it must copy it.
+ */
+export function forEachPath(path: string, k: number, d: number, start: number, env: Record<string, number>, visit: (assignment: Record<string, number>) => void): void {
+  const assignment: Record<string, number> = { ...env, [pathKeyOf(path, 0)]: start };
+  const rec = (pos: number) => {
+    if (pos > k) {
+      visit(assignment);
+      return;
+    }
+    for (let g = 1; g <= d; g++) {
+      assignment[pathKeyOf(path, pos)] = g;
+      rec(pos + 1);
+    }
+  };
+  rec(1);
 }

@@ -9,7 +9,7 @@ import { contentKey } from '../ir/content-key.js';
 import type { Expr, Index, NodeRef } from '../ir/expr.js';
 import { evalIndex, pathKey } from '../ir/index-ref.js';
 import { compileScalar } from '../ir/scalar-function.js';
-import { chainShape } from '../ir/path-chain.js';
+import { chainShape, forEachPath } from '../ir/path-chain.js';
 import { ELEMENTWISE } from '../ir/functions.js';
 import { inferShape, shapeFromDims } from '../ir/shapes.js';
 import { formatNodeRef } from '../ir/print.js';
@@ -323,19 +323,10 @@ export class Evaluator {
         const k = evalAffine(e.length, env);
         const d = evalAffine(e.range, env);
         if (d ** k > 4_000_000) throw new DomainError(`pathsum over ${d}^${k} paths is too many to enumerate`);
-        const assignment: Record<string, number> = { ...env, [pathKey(e.path, 0)]: evalIndex(e.start, env) };
         let total = 0;
-        const rec = (pos: number) => {
-          if (pos > k) {
-            total += asDense(this.eval(e.body, { ...assignment })).data[0]!;
-            return;
-          }
-          for (let g = 1; g <= d; g++) {
-            assignment[pathKey(e.path, pos)] = g;
-            rec(pos + 1);
-          }
-        };
-        rec(1);
+        forEachPath(e.path, k, d, evalIndex(e.start, env), { ...env }, (assignment) => {
+          total += asDense(this.eval(e.body, { ...assignment })).data[0]!;
+        });
         return scalar(total);
       }
       case 'hprod': {

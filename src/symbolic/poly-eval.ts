@@ -8,7 +8,7 @@
  */
 import { evalAffine, type IntEnv } from '../ir/affine.js';
 import type { Expr } from '../ir/expr.js';
-import { chainShape } from '../ir/path-chain.js';
+import { chainShape, forEachPath } from '../ir/path-chain.js';
 import { contentKey } from '../ir/content-key.js';
 import { evalIndex, pathKey } from '../ir/index-ref.js';
 import type { Model } from '../model/model.js';
@@ -351,20 +351,9 @@ export class PolyEvaluator {
           if (chain) return chain;
           const k = evalAffine(x.length, en);
           const d = evalAffine(x.range, en);
-          const assignment: Record<string, number> = { ...en, [pathKey(x.path, 0)]: evalIndex(x.start, en) };
           const total: CPoly = new Map();
-          const rec = (pos: number) => {
-            if (pos > k) {
-              // go() only reads its environment (binders copy it), so the assignment is passed as it is.
-              caddInto(total, go(x.body, assignment).data[0]!);
-              return;
-            }
-            for (let g = 1; g <= d; g++) {
-              assignment[pathKey(x.path, pos)] = g;
-              rec(pos + 1);
-            }
-          };
-          rec(1);
+          // go() only reads its environment (binders copy it), so the shared assignment is passed as it is.
+          forEachPath(x.path, k, d, evalIndex(x.start, en), { ...en }, (assignment) => caddInto(total, go(x.body, assignment).data[0]!));
           return scalarValue(total);
         }
         default:
