@@ -147,3 +147,13 @@ it('derive prints the unit recurrence that the model implies, in the post notati
   const [q] = deriveQuantities(post, 'd(h[t, alpha], W[i, j])', null);
   expect(printExpr(q!.derived!)).toBe('dact(h[t, alpha])*delta(alpha, i)*x[t, j] + sum(gamma, 1, d, dact(h[t, alpha])*U[alpha, gamma]*d(h[t-1, gamma], W[i, j]))');
 });
+
+it('path sums that are not chains are enumerated, numerically and exactly', () => {
+  const t = text.replace(
+    'claim: d(h[2, alpha], W[i, j]) = dact(h[2, alpha]) * (delta(alpha, i) * x[2, j] + U[alpha, i] * d(h[1, i], W[i, j]))',
+    'claim: pathsum(g, 2, alpha, d, U[g[0], g[2]]) = d * sum(c, 1, d, U[alpha, c])',
+  );
+  const [r] = checkDerivation(parseDerivation(t, 'p.yaml'), { claims: ['second-step-h-w'], instances: 1 });
+  expect(r!.verdict).toBe('verified');
+  expect(r!.relError).toBeLessThan(1e-12);
+});
