@@ -98,7 +98,8 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicOutcom
   const names = Object.keys(sizes).sort();
   const ranges = names.map((name) => {
     const { min, max } = sizes[name]!;
-    const cap = relevant.has(name) || name === HORIZON ? Math.min(max, INDEX_SIZE_CAPS[name] ?? Math.max(min, 2)) : min;
+    // The cap never goes below the size's own minimum (a model with T: 8..8 is checked at 8, not 6).
+    const cap = relevant.has(name) || name === HORIZON ? Math.min(max, Math.max(min, INDEX_SIZE_CAPS[name] ?? 2)) : min;
     // T only enters through quantifier bounds when the claim never names it: its largest value covers the rest.
     const lo = name === HORIZON && !mentionsHorizon(claim) ? cap : min;
     return { name, lo: Math.min(lo, cap), hi: cap };

@@ -51,10 +51,11 @@ async function runDerive(argv: { file: string; quantity?: string; format: string
   return 0;
 }
 
-async function runVerify(argv: { paths: string[]; update: boolean; json: boolean; junit?: string; jobs?: string; seed?: number; instances: number }): Promise<number> {
+async function runVerify(argv: { paths: string[]; update: boolean; json: boolean; junit?: string; jobs?: string; seed?: number; instances: number; fixtures?: string }): Promise<number> {
   const [{ verify, formatVerifyReport, junitXml }, { writeFileSync }] = await Promise.all([import('../verify/verify.js'), import('node:fs')]);
   const report = await verify(argv.paths.length ? argv.paths : ['derivations'], {
     update: argv.update,
+    ...(argv.fixtures ? { fixtures: argv.fixtures } : {}),
     ...(argv.jobs !== undefined ? { jobs: integer('jobs', 1)(argv.jobs)! } : {}),
     request: { instances: argv.instances, ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}) },
   });
@@ -148,6 +149,7 @@ export async function main(args: string[]): Promise<void> {
             .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
             .option('junit', { type: 'string', describe: 'also write JUnit XML to this file' })
             .option('jobs', { type: 'string', describe: 'files checked at once (default: the available cores)' })
+            .option('fixtures', { type: 'string', describe: 'the fixtures folder (default: fixtures)' })
             .option('seed', { type: 'string', coerce: integer('seed', 0), describe: 'master seed' })
             .option('instances', { type: 'string', default: '5', coerce: integer('instances', 1), describe: 'instances per regime' }),
         async (argv) => {

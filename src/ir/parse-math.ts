@@ -357,10 +357,10 @@ class Converter {
   private expandMacro(name: string, macro: Macro, args: MNode[], scope: Scope, offset: number): Expr {
     if (args.length !== macro.params.length) this.fail(offset, `${name} takes ${macro.params.length} arguments`, `${name}(${macro.params.join(', ')})`);
     const texts = args.map((a) => (a as unknown as { toString(): string }).toString());
-    let body = macro.body;
-    macro.params.forEach((p, k) => {
-      body = body.replace(new RegExp(`(?<![A-Za-z0-9_])${p}(?![A-Za-z0-9_\\[])`, 'g'), `(${texts[k]})`);
-    });
+    // All parameters at once: an argument that reuses a parameter's name must not be substituted again.
+    const byName = new Map(macro.params.map((p, k) => [p, texts[k]!]));
+    const pattern = new RegExp(`(?<![A-Za-z0-9_])(${macro.params.map((p) => p.replace(/[^A-Za-z0-9_]/g, '')).join('|')})(?![A-Za-z0-9_\\[])`, 'g');
+    const body = macro.body.replace(pattern, (name) => `(${byName.get(name)})`);
     const inner: Scope = { ...scope, macros: new Map([...(scope.macros ?? [])].filter(([n]) => n !== name)) };
     try {
       return this.at(parseExpression(body, inner).expr, offset);

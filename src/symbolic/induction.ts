@@ -9,7 +9,7 @@
  * chain holds for every t (and every unit index), not only the ones tried.
  */
 import { type Affine, affine, affineAdd, affineEquals, affineVars, formatAffine } from '../ir/affine.js';
-import type { Expr, Index } from '../ir/expr.js';
+import { walk, type Expr, type Index } from '../ir/expr.js';
 import type { Model } from '../model/model.js';
 import { TIME_VAR } from '../model/model.js';
 import { replaceVar, substituteIndex } from './build.js';
@@ -72,7 +72,8 @@ export function unitRecurrence(model: Model, state: string, param: string, names
       A.push(signed(sign, mulAll({ kind: 'delta', a: ixVar(names.alpha), b: ixVar(names.i) }, { kind: 'comp', name: vec.name, time, index: ixVar(names.j) })));
     }
     if (vec.name === state && vec.time.c === -1) B.push(signed(sign, { kind: 'entry', name: M, row: ixVar(names.alpha), col: ixVar(names.gamma) }));
-    else if (model.symbols.get(vec.name)?.role === 'state') throw new SymbolicUnsupported(`${state} also reads the state ${vec.name}`);
+    // Anything else the step reads must be an input: another state or an intermediate may carry the parameter's influence.
+    else if (model.symbols.get(vec.name)?.role !== 'input') throw new SymbolicUnsupported(`${state} also reads ${vec.name}[${formatAffine(vec.time)}], which is not an input`);
   }
   const dact: Expr = { kind: 'dact', name: state, time: t, index: ixVar(names.alpha) };
   return { A: mulAll(dact, addAll(A)), B: mulAll(dact, addAll(B)), range: model.symbols.get(state)!.shape.rows };
@@ -104,6 +105,8 @@ export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof |
   const kName = rhs.index;
   if (!tName || !alpha || !i || (lhs.wrt.col && !j) || singleVar(ps.length) !== kName || singleVar(ps.start) !== alpha) return null;
   const lName = prod.index;
+  // The product must run over ℓ = 0..k−1 exactly: one factor per edge of the path.
+  if (!affineEquals(prod.lo, affine(0)) || !affineEquals(prod.hi, affineAdd(v(kName), affine(-1)))) return null;
   const [a, b, gamma] = ['a__', 'b__', 'gamma__'];
   let F: Expr, G: Expr;
   try {
@@ -113,6 +116,36 @@ export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof |
     if (err instanceof SymbolicUnsupported) return null;
     throw err;
   }
+  // The rules reindex paths under α ↦ γ and shift ℓ and k: F may not read α or k, G may not read α or ℓ.
+  const reads = (e: Expr) => {
+    const out = new Set<string>();
+    walk(e, (x) => {
+      const affines: Affine[] = [];
+      const ixs: Index[] = [];
+      if (x.kind === 'ivar') out.add(x.name);
+      if (x.kind === 'comp' || x.kind === 'dact') affines.push(x.time);
+      if (x.kind === 'comp') ixs.push(x.index);
+      if (x.kind === 'dact' && x.index) ixs.push(x.index);
+      if (x.kind === 'entry') ixs.push(x.row, ...(x.col ? [x.col] : []));
+      if (x.kind === 'delta') ixs.push(x.a, x.b);
+      if (x.kind === 'unit') ixs.push(x.index);
+      if (x.kind === 'seq') affines.push(x.time);
+      if (x.kind === 'prod' || x.kind === 'sum' || x.kind === 'hprod') affines.push(x.lo, x.hi);
+      if (x.kind === 'ideriv') affines.push(x.of.time);
+      for (const ix of ixs) affines.push(ix.kind === 'affine' ? ix.a : ix.pos);
+      for (const af of affines) for (const name of affineVars(af)) out.add(name);
+    });
+    return out;
+  };
+  const [fReads, gReads] = [reads(F), reads(G)];
+  const misuse = [...[alpha, kName].filter((n) => fReads.has(n)).map((n) => `F reads ${n}`), ...[alpha, lName].filter((n) => gReads.has(n)).map((n) => `G reads ${n}`)];
+  if (misuse.length)
+    return {
+      ok: false,
+      steps: [{ rule: 'path-sum shape', statement: 'F(γ_ℓ, γ_{ℓ+1}, ℓ, t) and G(γ_k, k, t) depend on the path only through their own positions', ok: false, detail: `${misuse.join(', ')}: the reindexing rules do not apply` }],
+      chain: [],
+      stepLhs: lhs,
+    };
   let rec: UnitRecurrence;
   try {
     rec = unitRecurrence(model, lhs.of.name, lhs.wrt.name, { alpha, gamma, t: tName, i, j });

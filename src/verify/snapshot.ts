@@ -12,6 +12,11 @@ import { latexWriterFor } from '../emit/derive-report.js';
 import { deriveQuantities } from '../symbolic/quantities.js';
 
 export interface ClaimSnapshot {
+  readonly statement: string;
+  readonly label: string | null;
+  readonly note: string | null;
+  readonly corrects: string | null;
+  readonly chainStep: string | null;
   readonly verdict: string;
   readonly expected: string;
   readonly latex: string;
@@ -42,6 +47,11 @@ const round = (x: number | null): number | null => (x === null || !Number.isFini
 export function snapshotClaim(r: ClaimResult): ClaimSnapshot {
   const cx = r.counterexample;
   return {
+    statement: r.statement,
+    label: r.label,
+    note: r.note,
+    corrects: r.corrects,
+    chainStep: r.chain ? `${r.chain.id} step ${r.chain.step}: ${r.chain.by}` : null,
     verdict: r.verdict,
     expected: r.expected,
     latex: r.latex,
@@ -93,6 +103,7 @@ export function diffSnapshots(old: FileSnapshot, now: FileSnapshot): Drift[] {
     }
     out.push({ claim, path, old: a, now: b });
   };
+  walk(null, 'file', old.file, now.file);
   walk(null, 'title', old.title, now.title);
   walk(null, 'derived', old.derived, now.derived);
   for (const id of new Set([...Object.keys(old.claims), ...Object.keys(now.claims)])) walk(id, '', old.claims[id], now.claims[id]);

@@ -82,6 +82,9 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
     const fixture = fixtureFor(fixtures, file);
     const old = existsSync(fixture) ? (JSON.parse(readFileSync(fixture, 'utf8')) as FileSnapshot) : null;
     const drifts = old ? diffSnapshots(old, snapshot) : [];
+    // Fixtures are named by file name: never let a copy elsewhere overwrite another file's fixture.
+    if (options.update && old && old.file !== snapshot.file)
+      throw new InputError({ file, line: 1, col: 1 }, `${fixture} belongs to ${old.file}; not overwriting it`, 'a fixtures folder of its own (--fixtures) for copies');
     if (options.update && (!old || drifts.length)) {
       mkdirSync(fixtures, { recursive: true });
       writeFileSync(fixture, `${JSON.stringify(snapshot, null, 2)}\n`);
@@ -112,7 +115,9 @@ export function formatVerifyReport(report: VerifyReport): string {
   return lines.join('\n');
 }
 
-const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+// Characters XML 1.0 forbids are dropped; the five special ones are escaped.
+const xml = (s: string) =>
+  s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 /** JUnit XML: a test suite per file, a test case per claim; drift and unexpected verdicts are failures. */
 export function junitXml(report: VerifyReport): string {

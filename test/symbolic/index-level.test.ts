@@ -157,3 +157,31 @@ it('path sums that are not chains are enumerated, numerically and exactly', () =
   expect(r!.verdict).toBe('verified');
   expect(r!.relError).toBeLessThan(1e-12);
 });
+
+describe('the prover refuses what its rules do not cover (review findings)', () => {
+  const variantClaim = (closedForm: string) => {
+    const t = text.replace(
+      'claim: d(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * A(g[k], t-k)))',
+      `claim: ${closedForm}`,
+    );
+    return parseDerivation(t, 'v.yaml').claims.find((x) => x.id === 'closed-form-w')!;
+  };
+  it('a tail that reads the start α cannot be reindexed: no proof', () => {
+    const c = variantClaim('d(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * (A(g[k], t-k) + (1 - delta(g[k], alpha)) * delta(t-k, 7) * x[1, j])))');
+    const p = proveUnitClosedForm(post.model, c.lhs, c.rhs)!;
+    expect(p.ok).toBe(false);
+    expect(p.steps[0]!.detail).toMatch(/G reads alpha/);
+  });
+  it('a product that stops one factor short is not the path sum the rules know', () => {
+    const c = variantClaim('d(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-2, B(g[l], g[l+1], t-l)) * A(g[k], t-k)))');
+    expect(proveUnitClosedForm(post.model, c.lhs, c.rhs)).toBeNull();
+  });
+  it('definitions substitute all their parameters at once (an argument named like a parameter is not captured)', () => {
+    const t = text.replace(
+      'claim: d(h[t, alpha], W[i, j]) = A(alpha, t) + sum(c, 1, d, B(alpha, c, t) * d(h[t-1, c], W[i, j]))',
+      'claim: d(h[t, q], W[i, j]) = A(q, t) + sum(c, 1, d, B(q, c, t) * d(h[t-1, c], W[i, j]))',
+    ).replace('forall: t in 1..T, alpha in 1..d, i in 1..d, j in 1..n\n    expect: verified\n  - id: expansion-as-written', 'forall: t in 1..T, q in 1..d, i in 1..d, j in 1..n\n    expect: verified\n  - id: expansion-as-written');
+    const [r] = checkDerivation(parseDerivation(t, 'm.yaml'), { claims: ['recurrence-w'], instances: 1 });
+    expect(r!.verdict).toBe('verified');
+  });
+});
