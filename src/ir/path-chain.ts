@@ -7,7 +7,7 @@
  */
 import { formatAffine } from './affine.js';
 import { children, type Expr, type Index } from './expr.js';
-import { pathKey as pathKeyOf } from './index-ref.js';
+import { pathKey as pathKeyOf, unitIndicesOf } from './index-ref.js';
 
 export interface ChainShape {
   /** the ∏ over ℓ whose body F reads the path only at ℓ and ℓ+1 */
@@ -20,20 +20,8 @@ export interface ChainShape {
 export function pathPositions(e: Expr, path: string): Set<string> {
   const out = new Set<string>();
   const visit = (x: Expr): void => {
-    const ixs: Index[] =
-      x.kind === 'comp'
-        ? [x.index]
-        : x.kind === 'entry'
-          ? [x.row, ...(x.col ? [x.col] : [])]
-          : x.kind === 'delta'
-            ? [x.a, x.b]
-            : x.kind === 'dact' && x.index
-              ? [x.index]
-              : x.kind === 'unit'
-                ? [x.index]
-                : x.kind === 'ideriv'
-                  ? [x.of.index, x.wrt.row, ...(x.wrt.col ? [x.wrt.col] : [])]
-                  : [];
+    // A nested path sum's start is a position of this path too.
+    const ixs: Index[] = x.kind === 'pathsum' ? [x.start, ...unitIndicesOf(x)] : unitIndicesOf(x);
     for (const ix of ixs) if (ix.kind === 'path' && ix.name === path) out.add(formatAffine(ix.pos));
     for (const c of children(x)) visit(c);
   };

@@ -10,6 +10,7 @@
  */
 import { type Affine, affine, affineAdd, affineEquals, affineVars, formatAffine } from '../ir/affine.js';
 import { walk, type Expr, type Index } from '../ir/expr.js';
+import { unitIndicesOf } from '../ir/index-ref.js';
 import type { Model } from '../model/model.js';
 import { TIME_VAR } from '../model/model.js';
 import { replaceVar, substituteIndex } from './build.js';
@@ -121,15 +122,9 @@ export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof |
     const out = new Set<string>();
     walk(e, (x) => {
       const affines: Affine[] = [];
-      const ixs: Index[] = [];
+      const ixs: Index[] = unitIndicesOf(x);
       if (x.kind === 'ivar') out.add(x.name);
-      if (x.kind === 'comp' || x.kind === 'dact') affines.push(x.time);
-      if (x.kind === 'comp') ixs.push(x.index);
-      if (x.kind === 'dact' && x.index) ixs.push(x.index);
-      if (x.kind === 'entry') ixs.push(x.row, ...(x.col ? [x.col] : []));
-      if (x.kind === 'delta') ixs.push(x.a, x.b);
-      if (x.kind === 'unit') ixs.push(x.index);
-      if (x.kind === 'seq') affines.push(x.time);
+      if (x.kind === 'comp' || x.kind === 'dact' || x.kind === 'seq') affines.push(x.time);
       if (x.kind === 'prod' || x.kind === 'sum' || x.kind === 'hprod') affines.push(x.lo, x.hi);
       if (x.kind === 'ideriv') affines.push(x.of.time);
       for (const ix of ixs) affines.push(ix.kind === 'affine' ? ix.a : ix.pos);
