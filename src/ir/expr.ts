@@ -102,9 +102,47 @@ export type Expr =
 
 export type ExprKind = Expr['kind'];
 
-/** Immediate children, for generic walks. */
+/** Immediate children, for generic walks (read off mapChildren, so the IR's structure is listed once). */
 export function children(e: Expr): Expr[] {
-  switch (e.kind) {
+  const out: Expr[] = [];
+  mapChildren(e, (c) => {
+    out.push(c);
+    return c;
+  });
+  return out;
+}
+
+/** Rebuilds a node with transformed children (leaves are returned as they are). */
+export function mapChildren(x: Expr, f: (child: Expr) => Expr): Expr {
+  switch (x.kind) {
+    case 'add':
+    case 'sub':
+    case 'mul':
+    case 'emul':
+    case 'div':
+      return { ...x, left: f(x.left), right: f(x.right) };
+    case 'pow':
+      return { ...x, base: f(x.base), exponent: f(x.exponent) };
+    case 'epow':
+      return { ...x, base: f(x.base) };
+    case 'neg':
+    case 'transpose':
+    case 'call':
+    case 'diag':
+    case 'norm':
+    case 'sumall':
+    case 'cols':
+    case 'ucall':
+      return { ...x, arg: f(x.arg) } as Expr;
+    case 'concat':
+      return { ...x, items: x.items.map(f) };
+    case 'prod':
+    case 'sum':
+    case 'hprod':
+    case 'supabs':
+    case 'pathsum':
+      return { ...x, body: f(x.body) } as Expr;
+    // Leaves, listed so that a new node kind fails to compile until it is placed here or above.
     case 'num':
     case 'sym':
     case 'seq':
@@ -118,34 +156,7 @@ export function children(e: Expr): Expr[] {
     case 'dact':
     case 'ideriv':
     case 'unit':
-      return [];
-    case 'add':
-    case 'sub':
-    case 'mul':
-    case 'emul':
-    case 'div':
-      return [e.left, e.right];
-    case 'pow':
-      return [e.base, e.exponent];
-    case 'epow':
-      return [e.base];
-    case 'neg':
-    case 'transpose':
-    case 'call':
-    case 'diag':
-    case 'norm':
-    case 'sumall':
-    case 'cols':
-    case 'ucall':
-      return [e.arg];
-    case 'concat':
-      return [...e.items];
-    case 'prod':
-    case 'sum':
-    case 'hprod':
-    case 'supabs':
-    case 'pathsum':
-      return [e.body];
+      return x;
   }
 }
 

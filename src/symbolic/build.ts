@@ -5,7 +5,7 @@
  * `null` stands for the zero matrix throughout.
  */
 import { type Affine, affine, affineAdd, affineScale } from '../ir/affine.js';
-import { children, type Expr, type Index } from '../ir/expr.js';
+import { type Expr, type Index, mapChildren } from '../ir/expr.js';
 import { mapIndex } from '../ir/index-ref.js';
 
 export type Jac = Expr | null;
@@ -136,38 +136,4 @@ export function substituteReal(e: Expr, name: string, value: Expr): Expr {
   return mapChildren(e, (c) => substituteReal(c, name, value));
 }
 
-/** Rebuilds a node with transformed children (leaves are returned as they are). */
-export function mapChildren(x: Expr, f: (child: Expr) => Expr): Expr {
-  switch (x.kind) {
-    case 'add':
-    case 'sub':
-    case 'mul':
-    case 'emul':
-    case 'div':
-      return { ...x, left: f(x.left), right: f(x.right) };
-    case 'pow':
-      return { ...x, base: f(x.base), exponent: f(x.exponent) };
-    case 'epow':
-      return { ...x, base: f(x.base) };
-    case 'neg':
-    case 'transpose':
-    case 'call':
-    case 'diag':
-    case 'norm':
-    case 'sumall':
-    case 'cols':
-    case 'ucall':
-      return { ...x, arg: f(x.arg) } as Expr;
-    case 'concat':
-      return { ...x, items: x.items.map(f) };
-    case 'prod':
-    case 'sum':
-    case 'hprod':
-    case 'supabs':
-    case 'pathsum':
-      return { ...x, body: f(x.body) } as Expr;
-    default:
-      if (children(x).length) throw new Error(`mapChildren: unhandled ${x.kind}`);
-      return x;
-  }
-}
+export { mapChildren };
