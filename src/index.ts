@@ -18,6 +18,6 @@ export { formatDerived, latexWriterFor } from './emit/derive-report.js';
 export { LatexWriter, notationFor, PROFILES, type Notation } from './emit/latex.js';
 export { indexCheck } from './check/symbolic-check.js';
 export { bindings } from './check/check-claim.js';
-export { PolyEvaluator } from './symbolic/poly-eval.js';
-export { cpolyKey } from './symbolic/canonical.js';
+export { PolyEvaluator } from './symbolic/domains/polynomial.js';
+export { cpolyKey } from './symbolic/cpoly.js';
 export { proveUnitClosedForm } from './symbolic/induction.js';

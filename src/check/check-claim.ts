@@ -8,6 +8,7 @@ import { type Claim, type Derivation, REGIMES, type RegimeName, type Verdict } f
 import { InputError } from '../derivation/errors.js';
 import { evalAffine, type IntEnv } from '../ir/affine.js';
 import { walk } from '../ir/expr.js';
+import { specOf } from '../ops/index.js';
 import { DomainError, Evaluator } from '../numeric/evaluate.js';
 import { buildInstance, type Instance, instanceSpec } from '../numeric/instance.js';
 import { norm2 } from '../numeric/linalg.js';
@@ -78,9 +79,10 @@ function prefersRows(claim: Claim): boolean {
   let any = false;
   for (const side of [claim.lhs, claim.rhs])
     walk(side, (e) => {
-      if (e.kind !== 'deriv') return;
+      if (e.kind !== 'op' || !specOf(e).graphDerivative) return;
       any = true;
-      if (e.of.time && Object.keys(e.of.time.terms).some((v) => quantified.has(v))) targetsFixed = false;
+      const of = e.args[0]!;
+      if (of.kind === 'seq' && Object.keys(of.time.terms).some((v) => quantified.has(v))) targetsFixed = false;
     });
   return any && targetsFixed;
 }

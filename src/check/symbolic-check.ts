@@ -8,13 +8,15 @@
 import type { Claim, Derivation } from '../derivation/derivation.js';
 import type { IntEnv } from '../ir/affine.js';
 import { HORIZON } from '../model/model.js';
-import { Canonicalizer, cpolyKey, formatPoly, type NPoly, samePoly, showPoly } from '../symbolic/canonical.js';
-import { PolyEvaluator } from '../symbolic/poly-eval.js';
-import { walk } from '../ir/expr.js';
+import { Canonicalizer, formatPoly, type NPoly, samePoly } from '../symbolic/canonical.js';
+import { cpolyKey, showPoly } from '../symbolic/cpoly.js';
+import { PolyEvaluator } from '../symbolic/domains/polynomial.js';
+import { type Expr, intVarsOf, some, walk } from '../ir/expr.js';
+import { specOf } from '../ops/index.js';
 import { SymbolicModel, substituteDerivations, substituteDerivationsAt } from '../symbolic/derive.js';
 import { ExprError } from '../derivation/errors.js';
-import { SymbolicUnsupported } from '../symbolic/differentiate.js';
-import { PRIME, randomIdentity } from '../symbolic/random-identity.js';
+import { SymbolicUnsupported } from '../symbolic/unsupported.js';
+import { PRIME, randomIdentity } from '../symbolic/domains/modular.js';
 import { bindings } from './check-claim.js';
 import type { Evidence } from './result.js';
 
@@ -43,30 +45,18 @@ const describe = (env: IntEnv) =>
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
 
-const INDEX_KINDS = new Set(['comp', 'entry', 'delta', 'pathsum', 'ideriv', 'unit']);
-
+/** A claim about single units (h_t^α, u_{αγ}, δ, path sums): some operator in it is index-level. */
 export function isIndexLevel(claim: Claim): boolean {
-  let found = false;
-  for (const side of [claim.lhs, claim.rhs])
-    walk(side, (e) => {
-      if (INDEX_KINDS.has(e.kind) || (e.kind === 'dact' && e.index)) found = true;
-    });
-  return found;
+  return [claim.lhs, claim.rhs].some((side) => some(side, (e) => e.kind === 'op' && specOf(e).placement.level === 'index'));
 }
+
+/** Integer variables a claim reads anywhere: indices, times, bounds, sizes, scalar uses. */
+const claimVars = (claim: Claim): Set<string> => new Set([claim.lhs, claim.rhs].flatMap((side) => [...intVarsOf(side)]));
 
 /** Largest sizes the exact unit-level expansion visits (d ≤ 4, t ≤ 6 as the issue asks; others ≤ 2). */
 export const INDEX_SIZE_CAPS: Readonly<Record<string, number>> = { d: 4, T: 6 };
 
-function mentionsHorizon(claim: Claim): boolean {
-  let found = false;
-  for (const side of [claim.lhs, claim.rhs])
-    walk(side, (e) => {
-      if (e.kind === 'ivar' && e.name === HORIZON) found = true;
-      const affines = e.kind === 'seq' || e.kind === 'comp' || e.kind === 'dact' ? [e.time] : e.kind === 'prod' || e.kind === 'sum' || e.kind === 'hprod' ? [e.lo, e.hi] : [];
-      if (affines.some((a) => a.terms[HORIZON])) found = true;
-    });
-  return found;
-}
+const mentionsHorizon = (claim: Claim): boolean => claimVars(claim).has(HORIZON);
 
 /**
  * Unit-level claims: both sides expanded exactly into polynomials in opaque
@@ -83,11 +73,10 @@ function relevantSizes(derivation: Derivation, claim: Claim): Set<string> {
     if (s) [s.shape.rows, s.shape.cols].forEach(addAffine);
   };
   for (const q of claim.forall) [q.lo, q.hi].forEach(addAffine);
+  for (const v of claimVars(claim)) out.add(v);
   for (const side of [claim.lhs, claim.rhs])
-    walk(side, (e) => {
-      if ('name' in e && typeof e.name === 'string') addSymbol(e.name);
-      if (e.kind === 'ideriv') [e.of.name, e.wrt.name].forEach(addSymbol);
-      if (e.kind === 'pathsum') [e.length, e.range].forEach(addAffine);
+    walk(side, (e: Expr) => {
+      if (e.kind === 'sym' || e.kind === 'seq') addSymbol(e.name);
     });
   return out;
 }
@@ -146,13 +135,7 @@ function namedSizes(derivation: Derivation, claim: Claim): string[] {
   const out = new Set<string>();
   const affine = (a: { terms: Readonly<Record<string, number>> }) => Object.keys(a.terms).forEach((v) => sizes.has(v) && out.add(v));
   for (const q of claim.forall) [q.lo, q.hi].forEach(affine);
-  for (const side of [claim.lhs, claim.rhs])
-    walk(side, (e) => {
-      if (e.kind === 'ivar' && sizes.has(e.name)) out.add(e.name);
-      if (e.kind === 'eye') affine(e.size);
-      if (e.kind === 'cols') [e.from, e.to].forEach(affine);
-      if (e.kind === 'prod' || e.kind === 'sum' || e.kind === 'hprod') [e.lo, e.hi].forEach(affine);
-    });
+  for (const v of claimVars(claim)) if (sizes.has(v)) out.add(v);
   out.delete(HORIZON);
   return [...out].sort();
 }

@@ -2,6 +2,10 @@
  * Bad input is reported as `file:line:col: message (expected …)` with exit
  * code 2 and never a stack trace; every loader stage throws InputError.
  */
+import { ExprError } from '../ir/errors.js';
+
+export { ExprError };
+
 export interface SourcePos {
   readonly file: string;
   readonly line: number;
@@ -19,17 +23,6 @@ export class InputError extends Error {
   }
 }
 
-/** An error located by a character offset inside one expression string. */
-export class ExprError extends Error {
-  constructor(
-    readonly offset: number,
-    readonly problem: string,
-    readonly expected?: string,
-  ) {
-    super(problem);
-    this.name = 'ExprError';
-  }
-}
 
 /**
  * An expression string and where each of its characters sits in the file.

@@ -6,7 +6,10 @@
  * render in KaTeX with strict mode on (checked by the tests).
  */
 import { type Affine, orderedTerms } from '../ir/affine.js';
-import type { Expr, Index, NodeRef } from '../ir/expr.js';
+import type { Expr, Index, Seq } from '../ir/expr.js';
+import { precedence, specOf } from '../ops/index.js';
+import type { LatexContext } from '../ops/contexts.js';
+import type { LatexPosition } from '../ops/registry.js';
 import type { Relation } from '../derivation/derivation.js';
 import { HORIZON } from '../model/model.js';
 
@@ -48,9 +51,7 @@ export function notationFor(hints: Readonly<Record<string, string>>): Notation {
   };
 }
 
-const PREC: Partial<Record<Expr['kind'], number>> = { add: 1, sub: 1, neg: 2, mul: 3, emul: 3, div: 3, pow: 5, epow: 5, transpose: 6 };
-
-export class LatexWriter {
+export class LatexWriter implements LatexContext {
   constructor(
     readonly notation: Notation,
     /** names that are sequences or matrices (bold in the lab's notation) rather than scalars */
@@ -97,9 +98,9 @@ export class LatexWriter {
   }
 
   /** h_t^α (or h^{[t]}_α when the time is a superscript). */
-  private unit(name: string, time: Affine, ix: Index): string {
-    const n = this.name(name);
-    const t = this.index(time);
+  unit(value: Seq, ix: Index): string {
+    const n = this.name(value.name);
+    const t = this.index(value.time);
     const u = this.unitIndex(ix);
     switch (this.notation.time) {
       case 'bracket-superscript':
@@ -112,7 +113,7 @@ export class LatexWriter {
   }
 
   /** u_{αγ}: the lower-case letter of a one-letter matrix, as the documents write entries. */
-  private entryName(name: string): string {
+  entryName(name: string): string {
     const custom = this.notation.names[`${name}.entry`];
     if (custom) return custom;
     const [head, ...rest] = name.split('_');
@@ -133,24 +134,29 @@ export class LatexWriter {
     }
   }
 
-  node(ref: NodeRef): string {
-    return ref.time ? this.timed(ref.name, ref.time) : this.name(ref.name);
+  /** A graph node of a derivative: h_t, W, the loss. */
+  node(e: Expr): string {
+    return e.kind === 'seq' ? this.timed(e.name, e.time) : this.name((e as { name: string }).name);
   }
 
-  private sup(): string {
+  get transposeMark(): string {
     return this.notation.transpose === 'T' ? 'T' : '\\top';
   }
 
-  expr(e: Expr, parentPrec = 0, position: 'left' | 'right' | 'factor' | 'top' = 'top'): string {
-    const p = PREC[e.kind] ?? 9;
+  get superscriptTime(): boolean {
+    return this.notation.time !== 'subscript';
+  }
+
+  expr(e: Expr, parentPrec = 0, position: LatexPosition = 'top'): string {
+    const p = e.kind === 'op' ? precedence(e).latex : 9;
     const body = this.bare(e, position);
     return p < parentPrec ? `\\left(${body}\\right)` : body;
   }
 
-  private bare(e: Expr, position: 'left' | 'right' | 'factor' | 'top'): string {
+  private bare(e: Expr, position: LatexPosition): string {
     switch (e.kind) {
       case 'num':
-        return Number.isInteger(e.value) ? String(e.value) : String(e.value);
+        return String(e.value);
       case 'sym':
         return this.name(e.name);
       case 'rvar':
@@ -159,95 +165,8 @@ export class LatexWriter {
         return e.name === HORIZON ? this.notation.horizon : this.variable(e.name);
       case 'seq':
         return this.timed(e.name, e.time);
-      case 'add':
-        return `${this.expr(e.left, 1)} + ${this.expr(e.right, 1)}`;
-      case 'sub':
-        return `${this.expr(e.left, 1)} - ${this.expr(e.right, 2)}`;
-      case 'neg':
-        return `-${this.expr(e.arg, 3)}`;
-      case 'mul': {
-        // Matrix products are associative: nested products print flat, other operands get parentheses.
-        const operand = (x: Expr) => (x.kind === 'mul' ? this.bare(x, 'factor') : this.expr(x, 3.5, 'factor'));
-        const scalarNum = e.left.kind === 'num' || e.right.kind === 'num';
-        return `${operand(e.left)}${scalarNum ? ' \\cdot ' : ' '}${operand(e.right)}`;
-      }
-      case 'emul':
-        return `${this.expr(e.left, 3)} \\odot ${this.expr(e.right, 3.5)}`;
-      case 'div':
-        return `\\frac{${this.expr(e.left)}}{${this.expr(e.right)}}`;
-      case 'pow': {
-        const base = e.base.kind === 'seq' && this.notation.time !== 'subscript' ? `\\left(${this.expr(e.base)}\\right)` : this.expr(e.base, 6);
-        return `${base}^{${this.expr(e.exponent)}}`;
-      }
-      case 'epow': {
-        // Wrap time-indexed bases: h^{[t]2} would read as a superscript of the index.
-        const base = e.base.kind === 'seq' && this.notation.time !== 'subscript' ? `\\left(${this.expr(e.base)}\\right)` : this.expr(e.base, 6);
-        return `${base}^{${e.exponent}}`;
-      }
-      case 'transpose': {
-        const base = e.arg.kind === 'seq' && this.notation.time !== 'subscript' ? `\\left(${this.expr(e.arg)}\\right)` : this.expr(e.arg, 7);
-        return `${base}^{${this.sup()}}`;
-      }
-      case 'call': {
-        const fns: Record<string, string> = { tanh: '\\tanh', sigma: '\\sigma', exp: '\\exp', log: '\\log', identity: '\\operatorname{id}' };
-        if (e.fn === 'abs') return `\\left|${this.expr(e.arg)}\\right|`;
-        return `${fns[e.fn]}\\left(${this.expr(e.arg)}\\right)`;
-      }
-      case 'ucall':
-        return `\\operatorname{${e.name.replace(/_/g, '\\_')}}\\left(${this.expr(e.arg)}\\right)`;
-      case 'diag':
-        return `\\operatorname{diag}\\left(${this.expr(e.arg)}\\right)`;
-      case 'norm': {
-        const sub = e.which === '2' ? '2' : e.which === 'F' ? 'F' : e.which === 'max' ? '\\max' : '\\infty';
-        return `\\left\\|${this.expr(e.arg)}\\right\\|_{${sub}}`;
-      }
-      case 'sumall':
-        return `\\operatorname{sum}\\left(${this.expr(e.arg)}\\right)`;
-      case 'concat':
-        return `\\begin{bmatrix} ${e.items.map((i) => this.expr(i)).join(' \\\\ ')} \\end{bmatrix}`;
-      case 'prod':
-      case 'sum':
-      case 'hprod': {
-        const op = e.kind === 'prod' ? '\\prod' : e.kind === 'sum' ? '\\sum' : '\\bigodot';
-        const inner = `${op}_{${this.variable(e.index)}=${this.index(e.lo)}}^{${this.index(e.hi)}} ${this.expr(e.body, 3)}`;
-        // As a factor, the product's extent is bracketed, as the lab writes [∏ …]·∇L.
-        return position === 'factor' ? `\\left[ ${inner} \\right]` : inner;
-      }
-      case 'deriv': {
-        if (e.mode === 'grad') return `\\nabla_{${this.node(e.wrt)}} ${this.node(e.of)}`;
-        const frac = `\\frac{\\partial ${this.node(e.of)}}{\\partial ${this.node(e.wrt)}}`;
-        if (e.mode === 'jac') return frac;
-        return `\\left.${frac}\\right|_{${e.fixed.map((f) => this.node(f)).join(',\\,')}}`;
-      }
-      case 'supabs':
-        return `\\sup_{${e.variable}} \\left|${this.expr(e.body)}\\right|`;
-      case 'eye':
-        return 'I';
-      case 'comp':
-        return this.unit(e.name, e.time, e.index);
-      case 'entry':
-        return `${this.entryName(e.name)}_{${this.unitIndex(e.row)}${e.col ? this.unitIndex(e.col) : ''}}`;
-      case 'delta':
-        return `\\delta\\left(${this.unitIndex(e.a)}, ${this.unitIndex(e.b)}\\right)`;
-      case 'dact':
-        return e.index
-          ? `\\sigma_{${this.name(e.name)}}'\\left(${this.unitIndex(e.index)}, ${this.index(e.time)}\\right)`
-          : `\\sigma_{${this.name(e.name)}}'\\left(${this.index(e.time)}\\right)`;
-      case 'pathsum': {
-        const g = this.variable(e.path);
-        return `\\sum_{${g}_{1}=1}^{${this.index(e.range)}} \\cdots \\sum_{${g}_{${this.index(e.length)}}=1}^{${this.index(e.range)}} ${this.expr(e.body, 3)}`;
-      }
-      case 'ideriv': {
-        const of = this.unit(e.of.name, e.of.time, e.of.index);
-        const wrt = `${this.entryName(e.wrt.name)}_{${this.unitIndex(e.wrt.row)}${e.wrt.col ? this.unitIndex(e.wrt.col) : ''}}`;
-        return `\\frac{\\partial ${of}}{\\partial ${wrt}}`;
-      }
-      case 'unit':
-        return `e_{${this.unitIndex(e.index)}}`;
-      case 'cols': {
-        const block = e.label ? this.name(e.label) : `:,\\,${this.index(e.from)}:${this.index(e.to)}`;
-        return `\\left[${this.expr(e.arg)}\\right]_{${block}}`;
-      }
+      case 'op':
+        return specOf(e).latex(e, this, position);
     }
   }
 

@@ -1,12 +1,12 @@
 /**
  * Content keys: an expression's identity plus the values of every index it
- * uses. Two evaluations with equal keys denote the same value on an instance
+ * reads. Two evaluations with equal keys denote the same value on an instance
  * (`h[T-k+i]` at k=5, i=2 and at k=6, i=3 share a key), which lets the
- * evaluator memoise factors across lags without re-printing expressions.
+ * evaluators memoise factors across lags without re-printing expressions.
  */
 import { type Affine, formatAffine, type IntEnv, substituteAffine } from './affine.js';
-import { children, type Expr, type Index, type NodeRef } from './expr.js';
-import { formatIndex } from './index-ref.js';
+import { type Expr, type Index, walk } from './expr.js';
+import { formatIndex } from './print.js';
 
 type Part = { readonly affine: Affine } | { readonly ivar: string } | { readonly index: Index };
 
@@ -20,58 +20,14 @@ function parts(e: Expr): readonly Part[] {
   let out = partsCache.get(e);
   if (out) return out;
   const acc: Part[] = [];
-  const refTime = (r: NodeRef) => {
-    if (r.time) acc.push({ affine: r.time });
-  };
-  const visit = (x: Expr) => {
-    switch (x.kind) {
-      case 'seq':
-        acc.push({ affine: x.time });
-        break;
-      case 'ivar':
-        acc.push({ ivar: x.name });
-        break;
-      case 'prod':
-      case 'sum':
-      case 'hprod':
-        acc.push({ affine: x.lo }, { affine: x.hi });
-        break;
-      case 'cols':
-        acc.push({ affine: x.from }, { affine: x.to });
-        break;
-      case 'eye':
-        acc.push({ affine: x.size });
-        break;
-      case 'comp':
-        acc.push({ affine: x.time }, { index: x.index });
-        break;
-      case 'entry':
-        acc.push({ index: x.row }, ...(x.col ? [{ index: x.col }] : []));
-        break;
-      case 'delta':
-        acc.push({ index: x.a }, { index: x.b });
-        break;
-      case 'dact':
-        acc.push({ affine: x.time }, ...(x.index ? [{ index: x.index }] : []));
-        break;
-      case 'pathsum':
-        acc.push({ affine: x.length }, { affine: x.range }, { index: x.start });
-        break;
-      case 'ideriv':
-        acc.push({ affine: x.of.time }, { index: x.of.index }, { index: x.wrt.row }, ...(x.wrt.col ? [{ index: x.wrt.col }] : []));
-        break;
-      case 'unit':
-        acc.push({ affine: x.size }, { index: x.index });
-        break;
-      case 'deriv':
-        [x.of, x.wrt, ...x.fixed].forEach(refTime);
-        break;
-      default:
-        break;
+  walk(e, (x) => {
+    if (x.kind === 'seq') acc.push({ affine: x.time });
+    else if (x.kind === 'ivar') acc.push({ ivar: x.name });
+    else if (x.kind === 'op') {
+      for (const a of x.ints) acc.push({ affine: a });
+      for (const u of x.units) acc.push({ index: u });
     }
-    children(x).forEach(visit);
-  };
-  visit(e);
+  });
   out = acc;
   partsCache.set(e, out);
   readsPaths.set(e, acc.some((p) => 'index' in p && p.index.kind === 'path'));

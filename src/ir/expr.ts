@@ -1,25 +1,26 @@
 /**
- * The matrix-level IR: what a derivation file's ASCII math becomes after
- * parsing. Every node is plain data so that the numeric evaluator, the shape
- * checker, the canonical printer and (later) the symbolic engine can each walk
- * it without owning it.
+ * The IR: what a derivation file's math becomes after parsing. Five leaf
+ * kinds (numbers, symbols, time-indexed sequence values, integer and real
+ * variables) and one generic node for every operator, whose meaning lives in
+ * its registry record (src/ops). A node's structure is listed here once:
+ *
+ *   args    child expressions
+ *   ints    integer affine fields (bounds, sizes, path lengths), in the order the op's record names them
+ *   units   unit-level indices (α, γ_ℓ)
+ *   binder  the name the op binds inside its args (∏'s index, a path sum's path, supabs's variable)
+ *   name    a name the op carries (a user function, a weight block's label)
+ *
+ * so every walk, substitution and key over the IR is written once, on these
+ * fields, and no walker needs to know which operators exist.
  */
-import type { Affine } from './affine.js';
-
-/** Elementwise scalar functions known to the engine (see functions.ts). */
-export type ElementwiseFn = 'tanh' | 'sigma' | 'exp' | 'log' | 'abs' | 'identity';
-
-/** spectral, Frobenius, max row sum, largest entry in absolute value */
-export type NormKind = '2' | 'F' | 'inf' | 'max';
+import { type Affine, affineVars, type IntEnv, substituteAffine } from './affine.js';
 
 /** A node of the unrolled computation graph: a sequence at a time, a parameter, or the loss. */
 export interface NodeRef {
   readonly name: string;
-  /** null for parameters and the loss, which are not indexed by time */
+  /** null for parameters and the loss (and, when held fixed, for a sequence held at every step) */
   readonly time: Affine | null;
 }
-
-export type DerivMode = 'grad' | 'jac' | 'partial';
 
 /**
  * An index at the level of single units (h_t^α, u_{αγ}): an integer affine
@@ -27,141 +28,195 @@ export type DerivMode = 'grad' | 'jac' | 'partial';
  */
 export type Index = { readonly kind: 'affine'; readonly a: Affine } | { readonly kind: 'path'; readonly name: string; readonly pos: Affine };
 
-export type Expr =
-  | { readonly kind: 'num'; readonly value: number }
-  /** a parameter (matrix/vector) or the loss symbol */
-  | { readonly kind: 'sym'; readonly name: string }
-  /** a time-indexed sequence value, `h[t-1]` */
-  | { readonly kind: 'seq'; readonly name: string; readonly time: Affine }
-  /** an integer index variable or size used as a scalar, e.g. `k` in `norm2(W)^k` */
-  | { readonly kind: 'ivar'; readonly name: string }
-  /** the bound real variable of `supabs(x, …)` */
-  | { readonly kind: 'rvar'; readonly name: string }
-  | { readonly kind: 'add' | 'sub' | 'mul' | 'emul' | 'div'; readonly left: Expr; readonly right: Expr }
-  | { readonly kind: 'neg'; readonly arg: Expr }
-  /** scalar power `a^b` */
-  | { readonly kind: 'pow'; readonly base: Expr; readonly exponent: Expr }
-  /** elementwise power with a constant exponent, `v.^2` */
-  | { readonly kind: 'epow'; readonly base: Expr; readonly exponent: number }
-  | { readonly kind: 'transpose'; readonly arg: Expr }
-  | { readonly kind: 'call'; readonly fn: ElementwiseFn; readonly arg: Expr }
-  /** a user function declared in the model (with its derivative), applied elementwise */
-  | { readonly kind: 'ucall'; readonly name: string; readonly arg: Expr }
-  | { readonly kind: 'diag'; readonly arg: Expr }
-  | { readonly kind: 'norm'; readonly which: NormKind; readonly arg: Expr }
-  /** sum of all entries, `sum(v)` */
-  | { readonly kind: 'sumall'; readonly arg: Expr }
-  /** vertical concatenation, `[h[t-1]; x[t]]` */
-  | { readonly kind: 'concat'; readonly items: readonly Expr[] }
-  /** ordered product (index increasing left to right) or sum over an integer range */
-  | {
-      readonly kind: 'prod' | 'sum';
-      readonly index: string;
-      readonly lo: Affine;
-      readonly hi: Affine;
-      readonly body: Expr;
-    }
-  /**
-   * Derivatives of one graph node with respect to another. `grad` is the
-   * gradient (a column) of a scalar; `jac` the total Jacobian ∂of/∂wrt through
-   * the unrolled graph; `partial` the same with the `fixed` nodes held fixed.
-   */
-  | {
-      readonly kind: 'deriv';
-      readonly mode: DerivMode;
-      readonly of: NodeRef;
-      readonly wrt: NodeRef;
-      readonly fixed: readonly NodeRef[];
-    }
-  /** sup over real x of |body(x)|, for bounds such as max_x |1 − tanh(x)²| */
-  | { readonly kind: 'supabs'; readonly variable: string; readonly body: Expr }
-  /** the n×n identity, `eye(d)` */
-  | { readonly kind: 'eye'; readonly size: Affine }
-  /**
-   * columns from..to (1-based, inclusive) of a matrix: the block of a weight
-   * that multiplies one part of a stacked input, `cols(W_f, 1, d)`; `label`
-   * names that part (h for W_f·[h; x]) for rendering
-   */
-  | { readonly kind: 'cols'; readonly arg: Expr; readonly from: Affine; readonly to: Affine; readonly label: string | null }
-  /** one unit of a sequence, h_t^α: `h[t, a]` */
-  | { readonly kind: 'comp'; readonly name: string; readonly time: Affine; readonly index: Index }
-  /** one entry of a parameter, u_{αγ}: `U[a, g]` (vectors: `b[a]`) */
-  | { readonly kind: 'entry'; readonly name: string; readonly row: Index; readonly col: Index | null }
-  /** the Kronecker δ(a, b) */
-  | { readonly kind: 'delta'; readonly a: Index; readonly b: Index }
-  /** f′(z) of the activation that defines a sequence, `dact(h[t])`, or one unit of it, `dact(h[t, a])` */
-  | { readonly kind: 'dact'; readonly name: string; readonly time: Affine; readonly index: Index | null }
-  /** Σ over index paths γ_1…γ_length ∈ [1..range], with γ_0 = start: `pathsum(g, k, a, d, body)` */
-  | { readonly kind: 'pathsum'; readonly path: string; readonly length: Affine; readonly start: Index; readonly range: Affine; readonly body: Expr }
-  /** ∂h_t^α/∂w_ij, a unit of a sequence with respect to one entry of a parameter: `d(h[t, a], W[i, j])` */
-  | { readonly kind: 'ideriv'; readonly of: { readonly name: string; readonly time: Affine; readonly index: Index }; readonly wrt: { readonly name: string; readonly row: Index; readonly col: Index | null } }
-  /** the unit column vector e_i of length size, `unit(d, i)` */
-  | { readonly kind: 'unit'; readonly size: Affine; readonly index: Index }
-  /** elementwise (Hadamard) product over an integer range, ⊙_{i=lo}^{hi} v_i */
-  | { readonly kind: 'hprod'; readonly index: string; readonly lo: Affine; readonly hi: Affine; readonly body: Expr };
+export interface Num {
+  readonly kind: 'num';
+  readonly value: number;
+}
+/** a parameter (matrix/vector), the loss, or — in a partial derivative's held list — a sequence held at every step */
+export interface Sym {
+  readonly kind: 'sym';
+  readonly name: string;
+}
+/** a time-indexed sequence value, `h[t-1]` */
+export interface Seq {
+  readonly kind: 'seq';
+  readonly name: string;
+  readonly time: Affine;
+}
+/** an integer index variable or size used as a scalar, e.g. `k` in `norm2(W)^k` */
+export interface IVar {
+  readonly kind: 'ivar';
+  readonly name: string;
+}
+/** a bound real variable (`x` in `supabs(x, …)` and in user functions) */
+export interface RVar {
+  readonly kind: 'rvar';
+  readonly name: string;
+}
 
+export interface OpNode {
+  readonly kind: 'op';
+  /** the registry id of the operator */
+  readonly op: string;
+  readonly args: readonly Expr[];
+  readonly ints: readonly Affine[];
+  readonly units: readonly Index[];
+  readonly binder: string | null;
+  readonly name: string | null;
+}
+
+export type Leaf = Num | Sym | Seq | IVar | RVar;
+export type Expr = Leaf | OpNode;
 export type ExprKind = Expr['kind'];
 
-/** Immediate children, for generic walks (read off mapChildren, so the IR's structure is listed once). */
-export function children(e: Expr): Expr[] {
-  const out: Expr[] = [];
-  mapChildren(e, (c) => {
-    out.push(c);
-    return c;
-  });
-  return out;
+export const num = (value: number): Num => ({ kind: 'num', value });
+export const sym = (name: string): Sym => ({ kind: 'sym', name });
+export const seq = (name: string, time: Affine): Seq => ({ kind: 'seq', name, time });
+export const ivar = (name: string): IVar => ({ kind: 'ivar', name });
+
+/** An operator node; fields the op does not use stay empty. */
+export function node(
+  op: string,
+  args: readonly Expr[],
+  fields: { ints?: readonly Affine[]; units?: readonly Index[]; binder?: string | null; name?: string | null } = {},
+): OpNode {
+  return { kind: 'op', op, args, ints: fields.ints ?? [], units: fields.units ?? [], binder: fields.binder ?? null, name: fields.name ?? null };
+}
+
+declare const checkedOp: unique symbol;
+/**
+ * A node known to apply one particular operator. The brand keeps the type
+ * guard one-sided: `!isOp(e, 'add')` says nothing about whether e is an op.
+ */
+export type OpOf = OpNode & { readonly [checkedOp]: true };
+
+/** Is `e` an application of the operator `op` (or one of `ops`)? */
+export function isOp(e: Expr, ...ops: readonly string[]): e is OpOf {
+  return e.kind === 'op' && ops.includes(e.op);
+}
+
+/** Immediate children. */
+export function children(e: Expr): readonly Expr[] {
+  return e.kind === 'op' ? e.args : [];
 }
 
 /** Rebuilds a node with transformed children (leaves are returned as they are). */
 export function mapChildren(x: Expr, f: (child: Expr) => Expr): Expr {
+  if (x.kind !== 'op') return x;
+  return { ...x, args: x.args.map(f) };
+}
+
+/** Pre-order walk, iterative so that a 6,000-term sum does not exhaust the stack. */
+export function walk(e: Expr, visit: (node: Expr) => void): void {
+  const stack: Expr[] = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    visit(x);
+    if (x.kind === 'op') for (let i = x.args.length - 1; i >= 0; i--) stack.push(x.args[i]!);
+  }
+}
+
+/** Does any node of `e` satisfy `test`? */
+export function some(e: Expr, test: (node: Expr) => boolean): boolean {
+  const stack: Expr[] = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (test(x)) return true;
+    if (x.kind === 'op') for (const c of x.args) stack.push(c);
+  }
+  return false;
+}
+
+/** Every affine integer a node reads directly: its ints, its unit indices (and path positions), a sequence's time. */
+export function affinesOf(x: Expr): Affine[] {
   switch (x.kind) {
-    case 'add':
-    case 'sub':
-    case 'mul':
-    case 'emul':
-    case 'div':
-      return { ...x, left: f(x.left), right: f(x.right) };
-    case 'pow':
-      return { ...x, base: f(x.base), exponent: f(x.exponent) };
-    case 'epow':
-      return { ...x, base: f(x.base) };
-    case 'neg':
-    case 'transpose':
-    case 'call':
-    case 'diag':
-    case 'norm':
-    case 'sumall':
-    case 'cols':
-    case 'ucall':
-      return { ...x, arg: f(x.arg) } as Expr;
-    case 'concat':
-      return { ...x, items: x.items.map(f) };
-    case 'prod':
-    case 'sum':
-    case 'hprod':
-    case 'supabs':
-    case 'pathsum':
-      return { ...x, body: f(x.body) } as Expr;
-    // Leaves, listed so that a new node kind fails to compile until it is placed here or above.
+    case 'seq':
+      return [x.time];
+    case 'op':
+      return [...x.ints, ...x.units.map((u) => (u.kind === 'affine' ? u.a : u.pos))];
     case 'num':
     case 'sym':
-    case 'seq':
     case 'ivar':
     case 'rvar':
-    case 'deriv':
-    case 'eye':
-    case 'comp':
-    case 'entry':
-    case 'delta':
-    case 'dact':
-    case 'ideriv':
-    case 'unit':
+      return [];
+  }
+}
+
+/** The integer variables an expression reads (affine fields and scalar uses), bound ones included. */
+export function intVarsOf(e: Expr): Set<string> {
+  const out = new Set<string>();
+  walk(e, (x) => {
+    if (x.kind === 'ivar') out.add(x.name);
+    for (const a of affinesOf(x)) for (const v of affineVars(a)) out.add(v);
+  });
+  return out;
+}
+
+/**
+ * Maps every integer field of a node (ints, unit indices, a sequence's time)
+ * through `f`, leaving children alone. Path positions map their position.
+ */
+export function mapIntFields(x: Expr, f: (a: Affine) => Affine): Expr {
+  switch (x.kind) {
+    case 'seq':
+      return { ...x, time: f(x.time) };
+    case 'op':
+      if (!x.ints.length && !x.units.length) return x;
+      return { ...x, ints: x.ints.map(f), units: x.units.map((u) => mapIndex(u, f)) };
+    case 'num':
+    case 'sym':
+    case 'ivar':
+    case 'rvar':
       return x;
   }
 }
 
-/** Pre-order walk. */
-export function walk(e: Expr, visit: (node: Expr) => void): void {
-  visit(e);
-  for (const child of children(e)) walk(child, visit);
+export function mapIndex(ix: Index, f: (a: Affine) => Affine): Index {
+  return ix.kind === 'affine' ? { kind: 'affine', a: f(ix.a) } : { ...ix, pos: f(ix.pos) };
+}
+
+/**
+ * Bottom-up rewrite with binder scoping: `f` sees each node after its
+ * children were rewritten; an op that binds `shadowed` keeps its args as they
+ * are (its own integer fields lie outside the binder and are still visited).
+ */
+export function rewrite(e: Expr, f: (node: Expr) => Expr, shadowed: string | null = null): Expr {
+  if (e.kind !== 'op') return f(e);
+  const args = shadowed !== null && e.binder === shadowed ? e.args : e.args.map((c) => rewrite(c, f, shadowed));
+  return f(args === e.args ? e : { ...e, args });
+}
+
+/** Substitutes bound integer variables everywhere they are read (not inside a binder of the same name). */
+export function substituteInts(e: Expr, env: IntEnv): Expr {
+  const names = Object.keys(env);
+  if (!names.length) return e;
+  const sub = (a: Affine) => substituteAffine(a, env);
+  const go = (x: Expr): Expr => {
+    if (x.kind === 'ivar') {
+      const v = env[x.name];
+      return v === undefined ? x : num(v);
+    }
+    if (x.kind !== 'op') return mapIntFields(x, sub);
+    const inner = x.binder !== null && names.includes(x.binder) ? substituteInts(x, withoutKey(env, x.binder)) : null;
+    if (inner) return inner;
+    return mapIntFields({ ...x, args: x.args.map(go) }, sub);
+  };
+  return go(e);
+}
+
+function withoutKey(env: IntEnv, key: string): IntEnv {
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const [k, v] of Object.entries(env)) if (k !== key) out[k] = v;
+  return out;
+}
+
+/** The graph node a derivative's argument names: `h[t]` → (h, t); `W`, `L`, or a held-everywhere `h` → (name, null). */
+export function refOf(e: Expr): NodeRef {
+  if (e.kind === 'seq') return { name: e.name, time: e.time };
+  if (e.kind === 'sym') return { name: e.name, time: null };
+  throw new Error(`not a graph node: ${e.kind}`);
+}
+
+export function exprOfRef(r: NodeRef): Seq | Sym {
+  return r.time ? seq(r.name, r.time) : sym(r.name);
 }

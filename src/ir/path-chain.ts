@@ -1,44 +1,49 @@
 /**
- * Recognises path sums of chain shape,
+ * Path sums Σ over index paths γ_1…γ_k ∈ [1..d]^k (γ_0 = start): enumeration,
+ * and the chain shape
  *   Σ_{γ_1…γ_k} ∏_{ℓ=0}^{k−1} F(γ_ℓ, γ_{ℓ+1}) · G(γ_k),
- * which equal the transfer-matrix product (F_0 ⋯ F_{k−1} G)[γ_0] by
+ * which equals the transfer-matrix product (F_0 ⋯ F_{k−1} G)[γ_0] by
  * distributivity. Both evaluators (numeric and exact) use that form instead
  * of enumerating d^k paths.
  */
-import { formatAffine } from './affine.js';
-import { children, type Expr, type Index } from './expr.js';
-import { pathKey as pathKeyOf, unitIndicesOf } from './index-ref.js';
+import { affine, affineAdd, affineEquals, formatAffine } from './affine.js';
+import { type Expr, isOp, type OpNode, walk } from './expr.js';
+
+/** Where the value of path position γ_p lives in an environment. */
+export const pathKey = (path: string, pos: number): string => `${path}#${pos}`;
 
 export interface ChainShape {
   /** the ∏ over ℓ whose body F reads the path only at ℓ and ℓ+1 */
-  readonly prod: Extract<Expr, { kind: 'prod' | 'sum' }>;
+  readonly prod: OpNode;
   /** G, reading the path only at k */
   readonly tail: Expr;
 }
 
-/** Positions (as affine texts) at which an expression reads the path variable. */
+/** Positions (as affine texts) at which an expression reads the path variable (a nested path sum's start included). */
 export function pathPositions(e: Expr, path: string): Set<string> {
   const out = new Set<string>();
-  const visit = (x: Expr): void => {
-    // A nested path sum's start is a position of this path too.
-    const ixs: Index[] = x.kind === 'pathsum' ? [x.start, ...unitIndicesOf(x)] : unitIndicesOf(x);
-    for (const ix of ixs) if (ix.kind === 'path' && ix.name === path) out.add(formatAffine(ix.pos));
-    for (const c of children(x)) visit(c);
-  };
-  visit(e);
+  walk(e, (x) => {
+    if (x.kind !== 'op') return;
+    for (const ix of x.units) if (ix.kind === 'path' && ix.name === path) out.add(formatAffine(ix.pos));
+  });
   return out;
 }
 
-export function chainShape(x: Extract<Expr, { kind: 'pathsum' }>): ChainShape | null {
-  const body = x.body;
-  if (body.kind !== 'mul' || body.left.kind !== 'prod') return null;
-  const prod = body.left;
-  const l = prod.index;
-  const lPlus1 = formatAffine({ c: 1, terms: { [l]: 1 } });
-  if (formatAffine(prod.lo) !== '0' || formatAffine(prod.hi) !== formatAffine({ c: x.length.c - 1, terms: x.length.terms })) return null;
-  if ([...pathPositions(prod.body, x.path)].some((p) => p !== l && p !== lPlus1)) return null;
-  if ([...pathPositions(body.right, x.path)].some((p) => p !== formatAffine(x.length))) return null;
-  return { prod, tail: body.right };
+/** The parts of a path sum `pathsum(g, k, start, d, body)`. */
+export function pathSumParts(x: OpNode): { path: string; length: OpNode['ints'][number]; range: OpNode['ints'][number]; start: OpNode['units'][number]; body: Expr } {
+  return { path: x.binder!, length: x.ints[0]!, range: x.ints[1]!, start: x.units[0]!, body: x.args[0]! };
+}
+
+export function chainShape(x: OpNode): ChainShape | null {
+  const { path, length, body } = pathSumParts(x);
+  if (!isOp(body, 'mul') || !isOp(body.args[0]!, 'prod')) return null;
+  const prod = body.args[0];
+  const l = prod.binder!;
+  const lPlus1 = formatAffine(affine(1, { [l]: 1 }));
+  if (!affineEquals(prod.ints[0]!, affine(0)) || !affineEquals(prod.ints[1]!, affineAdd(length, affine(-1)))) return null;
+  if ([...pathPositions(prod.args[0]!, path)].some((p) => p !== l && p !== lPlus1)) return null;
+  if ([...pathPositions(body.args[1]!, path)].some((p) => p !== formatAffine(length))) return null;
+  return { prod, tail: body.args[1]! };
 }
 
 /**
@@ -46,17 +51,84 @@ export function chainShape(x: Extract<Expr, { kind: 'pathsum' }>): ChainShape | 
  * written into one environment (γ_0 = start). The environment is reused
  * between calls: a visitor that keeps it must copy it.
  */
-export function forEachPath(path: string, k: number, d: number, start: number, env: Record<string, number>, visit: (assignment: Record<string, number>) => void): void {
-  const assignment: Record<string, number> = { ...env, [pathKeyOf(path, 0)]: start };
-  const rec = (pos: number) => {
-    if (pos > k) {
-      visit(assignment);
-      return;
+export function forEachPath(path: string, k: number, d: number, start: number, env: Readonly<Record<string, number>>, visit: (assignment: Record<string, number>) => void): void {
+  const assignment: Record<string, number> = { ...env, [pathKey(path, 0)]: start };
+  const positions = new Array<number>(k + 1).fill(1);
+  if (k === 0) {
+    visit(assignment);
+    return;
+  }
+  if (d < 1) return;
+  // An odometer over the k positions (iterative: k may be large).
+  for (let p = 1; p <= k; p++) assignment[pathKey(path, p)] = 1;
+  for (;;) {
+    visit(assignment);
+    let p = k;
+    while (p >= 1 && positions[p] === d) {
+      positions[p] = 1;
+      assignment[pathKey(path, p)] = 1;
+      p--;
     }
-    for (let g = 1; g <= d; g++) {
-      assignment[pathKeyOf(path, pos)] = g;
-      rec(pos + 1);
+    if (p < 1) return;
+    positions[p]!++;
+    assignment[pathKey(path, p)] = positions[p]!;
+  }
+}
+
+/** Arithmetic a chain sum needs (numbers, or an exact ring). */
+export interface ChainArithmetic<T> {
+  readonly zero: T;
+  add(a: T, b: T): T;
+  mul(a: T, b: T): T;
+  /** terms known to be zero may be skipped (never for floats, where 0·∞ must stay NaN) */
+  isZero(a: T): boolean;
+}
+
+/**
+ * The chain-shaped path sum by transfer matrices: w[b] = Σ over γ_2…γ_k of the
+ * product from position 1 on with γ_1 = b (keyed without γ_0, so it serves
+ * every start), then the first factor. `value` evaluates a scalar at an
+ * environment; `memo` keeps w across bindings.
+ */
+export function chainSum<T>(
+  x: OpNode,
+  shape: ChainShape,
+  at: { length: number; d: number; start: number; env: Readonly<Record<string, number>> },
+  value: (e: Expr, env: Readonly<Record<string, number>>) => T,
+  arith: ChainArithmetic<T>,
+  memo: Map<string, T[]>,
+  memoKey: string,
+): T {
+  const { path } = pathSumParts(x);
+  const { length, d, start, env } = at;
+  const l = shape.prod.binder!;
+  const factor = shape.prod.args[0]!;
+  if (length === 0) return value(shape.tail, { ...env, [pathKey(path, 0)]: start });
+  let w = memo.get(memoKey);
+  if (!w) {
+    let acc: T[] = [];
+    for (let b = 1; b <= d; b++) acc.push(value(shape.tail, { ...env, [pathKey(path, length)]: b }));
+    for (let step = length - 1; step >= 1; step--) {
+      const next: T[] = [];
+      for (let a = 1; a <= d; a++) {
+        let sum = arith.zero;
+        for (let b = 1; b <= d; b++) {
+          if (arith.isZero(acc[b - 1]!)) continue;
+          const f = value(factor, { ...env, [l]: step, [pathKey(path, step)]: a, [pathKey(path, step + 1)]: b });
+          if (!arith.isZero(f)) sum = arith.add(sum, arith.mul(f, acc[b - 1]!));
+        }
+        next.push(sum);
+      }
+      acc = next;
     }
-  };
-  rec(1);
+    w = acc;
+    memo.set(memoKey, w);
+  }
+  let total = arith.zero;
+  for (let b = 1; b <= d; b++) {
+    if (arith.isZero(w[b - 1]!)) continue;
+    const f = value(factor, { ...env, [l]: 0, [pathKey(path, 0)]: start, [pathKey(path, 1)]: b });
+    if (!arith.isZero(f)) total = arith.add(total, arith.mul(f, w[b - 1]!));
+  }
+  return total;
 }

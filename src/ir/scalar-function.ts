@@ -1,11 +1,12 @@
 /**
  * Scalar functions of one real variable, compiled from the IR into closures
- * (never eval): the bodies of user-declared activations and their
- * derivatives. Only arithmetic, constants, the variable and elementwise
- * functions are allowed — what a scalar activation can be built from.
+ * (never eval): the bodies of user-declared activations, their derivatives,
+ * and sups. Only numbers, the variable and operators with a scalar rule
+ * (arithmetic, activations) are allowed — what a scalar function is built from.
  */
 import type { Expr } from './expr.js';
-import { ELEMENTWISE, type ElementwiseRule } from './functions.js';
+import { specOf } from '../ops/index.js';
+import type { ElementwiseRule } from '../ops/elementwise.js';
 
 export type ScalarFn = (x: number) => number;
 
@@ -17,40 +18,29 @@ export function compileScalar(e: Expr, variable: string, user: ReadonlyMap<strin
     case 'rvar':
       if (e.name !== variable) throw new Error(`unknown variable ${e.name}`);
       return (x) => x;
-    case 'add':
-    case 'sub':
-    case 'mul':
-    case 'emul':
-    case 'div': {
-      const [l, r] = [compileScalar(e.left, variable, user), compileScalar(e.right, variable, user)];
-      if (e.kind === 'add') return (x) => l(x) + r(x);
-      if (e.kind === 'sub') return (x) => l(x) - r(x);
-      if (e.kind === 'div') return (x) => l(x) / r(x);
-      return (x) => l(x) * r(x);
+    case 'sym':
+    case 'seq':
+    case 'ivar':
+      throw new Error(`${e.kind === 'ivar' ? 'an integer variable' : `'${e.name}'`} is not allowed in a scalar function`);
+    case 'op': {
+      const spec = specOf(e);
+      const userRule = (name: string) => {
+        const rule = user.get(name);
+        if (!rule) throw new Error(`unknown function ${name}`);
+        return rule;
+      };
+      if (!spec.scalar) throw new Error(`${e.op} is not allowed in a scalar function`);
+      const f = spec.scalar(e, userRule);
+      const args = e.args.map((a) => compileScalar(a, variable, user));
+      if (args.length === 1) {
+        const [a] = args as [ScalarFn];
+        return (x) => f(a(x));
+      }
+      if (args.length === 2) {
+        const [a, b] = args as [ScalarFn, ScalarFn];
+        return (x) => f(a(x), b(x));
+      }
+      return (x) => f(...args.map((a) => a(x)));
     }
-    case 'pow': {
-      const [b, p] = [compileScalar(e.base, variable, user), compileScalar(e.exponent, variable, user)];
-      return (x) => b(x) ** p(x);
-    }
-    case 'epow': {
-      const b = compileScalar(e.base, variable, user);
-      return (x) => b(x) ** e.exponent;
-    }
-    case 'neg': {
-      const a = compileScalar(e.arg, variable, user);
-      return (x) => -a(x);
-    }
-    case 'call': {
-      const [f, a] = [ELEMENTWISE[e.fn].value, compileScalar(e.arg, variable, user)];
-      return (x) => f(a(x));
-    }
-    case 'ucall': {
-      const rule = user.get(e.name);
-      if (!rule) throw new Error(`unknown function ${e.name}`);
-      const a = compileScalar(e.arg, variable, user);
-      return (x) => rule.value(a(x));
-    }
-    default:
-      throw new Error(`${e.kind} is not allowed in a scalar function`);
   }
 }

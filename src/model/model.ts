@@ -4,8 +4,8 @@
  * symbolic engine.
  */
 import type { Expr } from '../ir/expr.js';
-import type { ElementwiseRule } from '../ir/functions.js';
-import type { Shape } from '../ir/shapes.js';
+import type { ElementwiseRule } from '../ops/elementwise.js';
+import type { Shape } from '../ir/shape.js';
 
 export type Role = 'parameter' | 'input' | 'state' | 'intermediate';
 

@@ -1,18 +1,13 @@
 /**
- * sup over the reals of |f(x)| for a scalar expression, as in the lab's
+ * sup over the reals of |f(x)| for a scalar function, as in the lab's
  * max_x |1 − tanh(x)²|. A grid over [−40, 40] refined by golden-section
  * search, plus the far tails. The result can only be a lower bound of the
  * true supremum, so a ≤ claim whose right side uses it is never passed by an
  * overestimate.
  */
-import type { Expr } from '../ir/expr.js';
-
-const cache = new Map<string, number>();
-
-export function supAbs(e: Extract<Expr, { kind: 'supabs' }>, f: (body: Expr, x: number) => number, cacheKey?: string): number {
-  if (cacheKey && cache.has(cacheKey)) return cache.get(cacheKey)!;
+export function supAbs(f: (x: number) => number): number {
   const g = (x: number) => {
-    const y = Math.abs(f(e.body, x));
+    const y = Math.abs(f(x));
     return Number.isNaN(y) ? -Infinity : y;
   };
   const lo = -40;
@@ -38,7 +33,5 @@ export function supAbs(e: Extract<Expr, { kind: 'supabs' }>, f: (body: Expr, x: 
     if (g(c) >= g(d)) b = d;
     else a = c;
   }
-  best = Math.max(best, g((a + b) / 2));
-  if (cacheKey) cache.set(cacheKey, best);
-  return best;
+  return Math.max(best, g((a + b) / 2));
 }

@@ -7,7 +7,7 @@
  * definition, which is how partial and total derivatives stay distinct.
  */
 import type { Model } from '../model/model.js';
-import { adjointOp, forwardOp, type OpList, type Program, tangentOp, type Vec } from './program.js';
+import type { OpList, Program, Vec } from './program.js';
 
 export interface GraphNode {
   readonly name: string;
@@ -49,6 +49,8 @@ export class Unrolled {
   private readonly opValues: Vec[][][] = [];
   private lossValues: Vec[] | null = null;
   private readonly leaves = new Map<OpList, (Leaf | null)[]>();
+  /** per op, reusable arrays for its inputs' values and tangents (kernels never keep them) */
+  private readonly scratch = new Map<OpList, { values: Vec[]; tangents: (Vec | null)[]; wanted: boolean[] }[]>();
 
   constructor(
     readonly model: Model,
@@ -63,6 +65,14 @@ export class Unrolled {
       this.leaves.set(
         list,
         list.ops.map((op) => (op.kind === 'param' ? { name: op.name, param: true, offset: 0 } : op.kind === 'seq' ? { name: op.name, param: false, offset: op.offset } : null)),
+      );
+    for (const list of this.leaves.keys())
+      this.scratch.set(
+        list,
+        list.ops.map((op) => {
+          const n = op.kind === 'kernel' ? op.inputs.length : 0;
+          return { values: new Array<Vec>(n), tangents: new Array<Vec | null>(n).fill(null), wanted: new Array<boolean>(n).fill(false) };
+        }),
       );
     this.runForward();
   }
@@ -97,11 +107,17 @@ export class Unrolled {
   private evalList(list: OpList, t: number | null, read: (leaf: Leaf, time: number) => Vec): Vec[] {
     const leaves = this.leaves.get(list)!;
     const vals: Vec[] = new Array(list.ops.length);
-    const v = (i: number) => vals[i]!;
-    const d = (i: number) => list.dims[i]!;
+    const scratch = this.scratch.get(list)!;
     for (let i = 0; i < list.ops.length; i++) {
       const leaf = leaves[i];
-      vals[i] = leaf ? read(leaf, this.leafTime(leaf, t)) : forwardOp(list.ops[i]!, d(i), v, d);
+      const op = list.ops[i]!;
+      if (leaf) vals[i] = read(leaf, this.leafTime(leaf, t));
+      else if (op.kind === 'const') vals[i] = Float64Array.of(op.value);
+      else if (op.kind === 'kernel') {
+        const ins = scratch[i]!.values;
+        for (let k = 0; k < ins.length; k++) ins[k] = vals[op.inputs[k]!]!;
+        vals[i] = op.kernel.forward(ins);
+      }
     }
     return vals;
   }
@@ -118,10 +134,11 @@ export class Unrolled {
     if (e < 0 || t < 1 || t > this.T) return null;
     const list = this.program.equations[e]!.list;
     const root = list.ops[list.root]!;
-    if (root.kind !== 'fn') return null;
+    if (root.kind !== 'kernel' || !root.kernel.activation) return null;
+    const rule = root.kernel.activation;
     const vals = this.opValues[t]![e]!;
-    const [z, y] = [vals[root.a]!, vals[list.root]!];
-    return z.map((zi, i) => root.rule.derivative(zi, y[i]!));
+    const [z, y] = [vals[root.inputs[0]!]!, vals[list.root]!];
+    return z.map((zi, i) => rule.derivative(zi, y[i]!));
   }
 
   // ── forward ──────────────────────────────────────────────────────────────
@@ -170,12 +187,22 @@ export class Unrolled {
   private tangentList(list: OpList, t: number | null, vals: Vec[], read: (leaf: Leaf, time: number) => Vec | null): Vec | null {
     const leaves = this.leaves.get(list)!;
     const dvals: (Vec | null)[] = new Array(list.ops.length);
-    const v = (i: number) => vals[i]!;
-    const dv = (i: number) => dvals[i] ?? null;
-    const d = (i: number) => list.dims[i]!;
+    const scratch = this.scratch.get(list)!;
     for (let i = 0; i < list.ops.length; i++) {
       const leaf = leaves[i];
-      dvals[i] = leaf ? read(leaf, this.leafTime(leaf, t)) : tangentOp(list.ops[i]!, d(i), v, dv, vals[i]!, d);
+      const op = list.ops[i]!;
+      if (leaf) dvals[i] = read(leaf, this.leafTime(leaf, t));
+      else if (op.kind === 'kernel') {
+        const { values, tangents } = scratch[i]!;
+        let any = false;
+        for (let k = 0; k < values.length; k++) {
+          const input = op.inputs[k]!;
+          values[k] = vals[input]!;
+          tangents[k] = dvals[input] ?? null;
+          if (tangents[k]) any = true;
+        }
+        dvals[i] = any ? op.kernel.tangent(values, tangents, vals[i]!) : null;
+      } else dvals[i] = null;
     }
     return dvals[list.root] ?? null;
   }
@@ -224,11 +251,10 @@ export class Unrolled {
     const leaves = this.leaves.get(list)!;
     const adj: (Vec | null)[] = new Array(list.ops.length).fill(null);
     adj[list.root] = g;
-    const v = (i: number) => vals[i]!;
-    const d = (i: number) => list.dims[i]!;
-    const skip = (i: number) => {
+    const scratch = this.scratch.get(list)!;
+    const wanted = (i: number) => {
       const kind = list.ops[i]!.kind;
-      return kind === 'const' || (kind === 'param' && !withParams);
+      return !(kind === 'const' || (kind === 'param' && !withParams));
     };
     for (let i = list.ops.length - 1; i >= 0; i--) {
       const a = adj[i];
@@ -238,7 +264,18 @@ export class Unrolled {
         add(leaf, this.leafTime(leaf, t), a);
         continue;
       }
-      for (const [input, contrib] of adjointOp(list.ops[i]!, d(i), v, vals[i]!, a, d, skip)) {
+      const op = list.ops[i]!;
+      if (op.kind !== 'kernel') continue;
+      const { values, wanted: want } = scratch[i]!;
+      for (let k = 0; k < values.length; k++) {
+        values[k] = vals[op.inputs[k]!]!;
+        want[k] = wanted(op.inputs[k]!);
+      }
+      const contributions = op.kernel.adjoint(values, vals[i]!, a, want);
+      for (let k = 0; k < op.inputs.length; k++) {
+        const contrib = contributions[k];
+        if (!contrib) continue;
+        const input = op.inputs[k]!;
         const prev = adj[input];
         if (!prev) adj[input] = contrib;
         else {

@@ -5,7 +5,7 @@
  * vectors; dense vectors carry an id so results can be memoised on
  * (factor, vector) pairs — that is what shares work between lags.
  */
-import { matTVec, matVec } from './linalg.js';
+import { matMul, matTVec, matVec } from './linalg.js';
 
 let nextId = 1;
 
@@ -245,3 +245,50 @@ export class ComposeOp extends BaseOp {
 
 export const asOp = (v: Value): LinOp => (v.kind === 'op' ? v : new DenseOp(v));
 export const asDense = (v: Value): Dense => (v.kind === 'dense' ? v : v.materialize());
+
+// ── arithmetic on values, shared by the operator records ───────────────────
+export function zipDense(a: Dense, b: Dense, f: (x: number, y: number) => number): Dense {
+  const [big, aScalar, bScalar] = [a.data.length >= b.data.length ? a : b, a.data.length === 1, b.data.length === 1];
+  const out = new Float64Array(big.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = f(aScalar ? a.data[0]! : a.data[i]!, bScalar ? b.data[0]! : b.data[i]!);
+  return dense(big.rows, big.cols, out);
+}
+
+export function mapDense(a: Dense, f: (x: number) => number): Dense {
+  return dense(a.rows, a.cols, a.data.map(f));
+}
+
+export function addValues(a: Value, b: Value, sign: number): Value {
+  if (a.kind === 'dense' && b.kind === 'dense') return zipDense(a, b, (x, y) => x + sign * y);
+  if (isScalarValue(a) || isScalarValue(b)) return zipDense(asDense(a), asDense(b), (x, y) => x + sign * y);
+  return new SumOp([asOp(a), asOp(b)], [1, sign]);
+}
+
+export function columnOf(m: Dense, j: number): Float64Array {
+  const out = new Float64Array(m.rows);
+  for (let i = 0; i < m.rows; i++) out[i] = m.data[i * m.cols + j]!;
+  return out;
+}
+
+export function mulValues(a: Value, b: Value): Value {
+  if (a.kind === 'dense' && isScalarValue(a)) return b.kind === 'op' ? new ScaledOp(a.data[0]!, b) : zipDense(a, b, (x, y) => x * y);
+  if (b.kind === 'dense' && isScalarValue(b)) return a.kind === 'op' ? new ScaledOp(b.data[0]!, a) : zipDense(a, b, (x, y) => x * y);
+  if (a.kind === 'dense' && b.kind === 'dense') {
+    const m = matMul(a, b);
+    return dense(m.rows, m.cols, m.data);
+  }
+  if (a.kind === 'op' && b.kind === 'dense') {
+    if (b.cols === 1) return a.apply(b);
+    return columnsToDense(a.rows, b.cols, (j) => a.apply(dense(b.rows, 1, columnOf(b, j))).data);
+  }
+  if (a.kind === 'dense' && b.kind === 'op' && a.rows === 1) {
+    const v = b.applyT(dense(a.cols, 1, a.data));
+    return dense(v.cols, v.rows, v.data);
+  }
+  return new ComposeOp(asOp(a), asOp(b));
+}
+
+export function transposeValue(a: Value): Value {
+  if (a.kind === 'op') return new TransposeOp(a);
+  return columnsToDense(a.cols, a.rows, (j) => a.data.slice(j * a.cols, (j + 1) * a.cols));
+}

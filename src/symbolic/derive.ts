@@ -5,25 +5,40 @@
  * gradients as the adjoint (transposed) product applied to ∇_{x_T}L.
  */
 import { type Affine, affine, affineAdd, affineVars, formatAffine, type IntEnv, substituteAffine } from '../ir/affine.js';
-import { walk, type Expr, type NodeRef } from '../ir/expr.js';
+import { type Expr, isOp, mapChildren, node, type NodeRef, num, type OpNode, refOf, exprOfRef, seq, some, walk } from '../ir/expr.js';
 import { printExpr } from '../ir/print.js';
-import { inferShape, type Shape, shapeFromDims } from '../ir/shapes.js';
+import { shapeIn } from '../ir/shape-of.js';
+import type { Shape } from '../ir/shape.js';
+import { specOf, toElementwise } from '../ops/index.js';
+import type { ParamGradientContext } from '../ops/contexts.js';
 import { type Model, TIME_VAR } from '../model/model.js';
-import { add, emul, eye, type Jac, mapChildren as mapAll, mul, neg, substituteIndex, substituteReal, transpose } from './build.js';
-import { activationDerivative, type DiffContext, jacobianOf, SymbolicUnsupported } from './differentiate.js';
+import { add, eye, type Jac, mul, substituteIndex, substituteReal } from './build.js';
+import { activationDerivative, type DiffBase, jacobianOf, SymbolicUnsupported } from './differentiate.js';
+import { transpose } from './transpose.js';
 
 /** Concrete lags up to this are unrolled by accumulation; longer ones need the product form. */
 export const MAX_ACCUMULATED_LAG = 8;
 
 const LAG_INDEX = 'i';
 
-export class SymbolicModel implements DiffContext {
+/** A derivative node's parts: the op (grad, jac, partial), what of, with respect to what, and the held nodes. */
+export function derivParts(e: OpNode): { mode: string; of: NodeRef; wrt: NodeRef; fixed: NodeRef[] } {
+  return { mode: e.op, of: refOf(e.args[0]!), wrt: refOf(e.args[1]!), fixed: e.args.slice(2).map(refOf) };
+}
+
+export function derivNode(mode: string, of: NodeRef, wrt: NodeRef, fixed: readonly NodeRef[] = []): OpNode {
+  return node(mode, [exprOfRef(of), exprOfRef(wrt), ...fixed.map(exprOfRef)]);
+}
+
+export const isGraphDerivative = (e: Expr): e is OpNode => e.kind === 'op' && specOf(e).graphDerivative === true;
+
+export class SymbolicModel implements DiffBase {
   private readonly values = new Map<string, Expr>();
 
   constructor(readonly model: Model) {}
 
   shape(e: Expr): Shape {
-    return inferShape(e, { shapeOf: (name) => (name === this.model.loss?.name ? shapeFromDims([]) : this.model.symbols.get(name)!.shape) }, new WeakMap());
+    return shapeIn(this.model, e);
   }
 
   valueOf(e: Expr): Expr | null {
@@ -40,17 +55,17 @@ export class SymbolicModel implements DiffContext {
   dactExpression(name: string, time: Affine): Expr {
     const eq = this.model.equations.find((q) => q.target === name);
     const rhs = eq && substituteIndex(eq.rhs, TIME_VAR, time);
-    if (!rhs || (rhs.kind !== 'call' && rhs.kind !== 'ucall')) throw new SymbolicUnsupported(`${name} is not an activation f(z)`);
-    const y: Expr = { kind: 'seq', name, time };
-    return rhs.kind === 'call' ? activationDerivative(rhs.fn, rhs.arg, y) : this.userDerivative(rhs.name, rhs.arg);
+    if (!rhs || rhs.kind !== 'op' || !specOf(rhs).activation) throw new SymbolicUnsupported(`${name} is not an activation f(z)`);
+    const d = specOf(rhs).activation!.derivative(rhs, seq(name, time), (fn, arg) => this.userDerivative(fn, arg));
+    if (!d) throw new SymbolicUnsupported(`${rhs.op} has no derivative rule`);
+    return d;
   }
 
   /** The right side of `name`'s equation at a given time, registered so f(z) can be read back as y. */
   private instantiate(name: string, time: Affine): Expr {
     const eq = this.model.equations.find((q) => q.target === name)!;
     const rhs = substituteIndex(eq.rhs, TIME_VAR, time);
-    const seq: Expr = { kind: 'seq', name, time };
-    this.values.set(printExpr(rhs), seq);
+    this.values.set(printExpr(rhs), seq(name, time));
     // y = g .* f(z) style cells (h = o .* tanh(C)) do not name f(z); only whole right sides are read back.
     return rhs;
   }
@@ -123,8 +138,9 @@ export class SymbolicModel implements DiffContext {
    * appears), with the adjoint ∇_{y_t}L of the equation's output derived in
    * turn where it has a closed form — the sum over lags of path contributions.
    */
-  private parameterGradient(e: Extract<Expr, { kind: 'deriv' }>): Expr {
-    const P = e.wrt.name;
+  private parameterGradient(e: OpNode): Expr {
+    const { of, wrt } = derivParts(e);
+    const P = wrt.name;
     if (this.model.loss && mentions(this.model.loss.rhs, P)) throw new SymbolicUnsupported(`the loss reads ${P} directly`);
     // A fresh summation index: the quantity's own indices (a free t, say) must not be captured.
     const step = 's__';
@@ -133,26 +149,47 @@ export class SymbolicModel implements DiffContext {
     for (const eq of this.model.equations) {
       if (!mentions(eq.rhs, P)) continue;
       const rhs = this.instantiate(eq.target, t);
-      const adjoint: Expr = { kind: 'deriv', mode: 'grad', of: e.of, wrt: { name: eq.target, time: t }, fixed: [] };
+      const adjoint = derivNode('grad', of, { name: eq.target, time: t });
       let g: Expr = adjoint;
       try {
         g = this.derive(adjoint);
       } catch (err) {
         if (!(err instanceof SymbolicUnsupported)) throw err;
       }
-      const c = contribution(rhs, P, g, this);
+      const c = this.contribution(rhs, P, g);
       if (c) total = add(total, c);
     }
     if (!total) throw new SymbolicUnsupported(`no equation uses ${P}`);
-    return { kind: 'sum', index: step, lo: affine(1), hi: affine(0, { T: 1 }), body: total };
+    return node('rsum', [total], { ints: [affine(1), affine(0, { T: 1 })], binder: step });
+  }
+
+  /** The gradient with respect to parameter P of gᵀ·e (g the adjoint of e), by each operator's reverse rule. */
+  private contribution(e: Expr, P: string, g: Expr): Jac {
+    if (!mentions(e, P)) return null;
+    if (e.kind === 'sym') return e.name === P ? g : null;
+    if (e.kind !== 'op') return null;
+    const spec = specOf(e);
+    const ctx: ParamGradientContext = {
+      param: P,
+      grad: (x, adj) => this.contribution(x, P, adj),
+      mentions: (x) => mentions(x, P),
+      activationDerivative: (n) => activationDerivative(n, this, false),
+      print: (x) => printExpr(x),
+      unsupported: (message) => {
+        throw new SymbolicUnsupported(message);
+      },
+    };
+    if (!spec.paramGradient) throw new SymbolicUnsupported(`no gradient rule for ${P} in ${e.op} (${printExpr(e)})`);
+    return spec.paramGradient(e, g, ctx);
   }
 
   /** Closed form of a grad/jac/partial quantity; throws SymbolicUnsupported where there is none. */
-  derive(e: Extract<Expr, { kind: 'deriv' }>): Expr {
-    const zero = (): Expr => ({ kind: 'mul', left: { kind: 'num', value: 0 }, right: eye(this.rows(e.wrt.name)) });
-    if (e.mode === 'grad' && e.wrt.time === null && this.model.symbols.get(e.wrt.name)?.role === 'parameter') return this.parameterGradient(e);
-    if (e.mode === 'grad') {
-      if (e.of.name !== this.model.loss?.name) throw new SymbolicUnsupported('grad is derived for the loss only');
+  derive(e: OpNode): Expr {
+    const { mode, of, wrt, fixed } = derivParts(e);
+    const zero = (): Expr => node('mul', [num(0), eye(this.rows(wrt.name))]);
+    if (mode === 'grad' && wrt.time === null && this.model.symbols.get(wrt.name)?.role === 'parameter') return this.parameterGradient(e);
+    if (mode === 'grad') {
+      if (of.name !== this.model.loss?.name) throw new SymbolicUnsupported('grad is derived for the loss only');
       const reads = new Set<string>();
       let readTime: Affine | null = null;
       walk(this.model.loss!.rhs, (x) => {
@@ -164,15 +201,15 @@ export class SymbolicModel implements DiffContext {
       const only = [...reads][0];
       if (reads.size !== 1 || !readTime)
         throw new SymbolicUnsupported(`the loss reads ${[...reads].join(', ') || 'no sequence'}: ∇L has a closed form here only when the loss reads one value`);
-      if (!only!.startsWith(`${e.wrt.name}[`) || !e.wrt.time)
-        throw new SymbolicUnsupported(`∇ with respect to ${e.wrt.name}: the loss reads ${only}, and derivatives across states are not chained into ∇L here`);
-      const top: NodeRef = { name: e.wrt.name, time: readTime };
-      const atom: Expr = { kind: 'deriv', mode: 'grad', of: e.of, wrt: top, fixed: [] };
-      if (printExpr({ ...e, wrt: top }) === printExpr(e)) return atom;
-      const J = this.deriveJac(top, e.wrt, e.fixed);
+      if (!only!.startsWith(`${wrt.name}[`) || !wrt.time)
+        throw new SymbolicUnsupported(`∇ with respect to ${wrt.name}: the loss reads ${only}, and derivatives across states are not chained into ∇L here`);
+      const top: NodeRef = { name: wrt.name, time: readTime };
+      const atom = derivNode('grad', of, top);
+      if (printExpr(atom) === printExpr(e)) return atom;
+      const J = this.deriveJac(top, wrt, fixed);
       return mul(transpose(J), atom) ?? zero();
     }
-    return this.deriveJac(e.of, e.wrt, e.fixed) ?? zero();
+    return this.deriveJac(of, wrt, fixed) ?? zero();
   }
 
   private deriveJac(of: NodeRef, wrt: NodeRef, fixed: readonly NodeRef[]): Jac {
@@ -190,61 +227,20 @@ export class SymbolicModel implements DiffContext {
     const index = LAG_INDEX;
     const step = this.oneStep(of.name, affineAdd(affineAdd(of.time, affine(1)), affine(0, { [index]: 1 }), -1), fixed);
     if (!step) return null;
+    const range = { ints: [affine(1), lag], binder: index };
     // A product of diagonals is the diagonal of the elementwise product: ∏ diag(f_i) = diag(⊙ f_i).
-    if (step.kind === 'diag') return { kind: 'diag', arg: { kind: 'hprod', index, lo: affine(1), hi: lag, body: step.arg } };
-    return { kind: 'prod', index, lo: affine(1), hi: lag, body: step };
+    if (isOp(step, 'diag')) return node('diag', [node('hprod', [step.args[0]!], range)]);
+    return node('prod', [step], range);
   }
 }
 
 function mentions(e: Expr, name: string): boolean {
-  let found = false;
-  walk(e, (x) => {
-    if (x.kind === 'sym' && x.name === name) found = true;
-  });
-  return found;
-}
-
-/**
- * The gradient with respect to parameter P of gᵀ·e (g the adjoint of e), by
- * reverse rules on one step's expression: P·v gives g·vᵀ, P (a bias) gives g.
- */
-function contribution(e: Expr, P: string, g: Expr, sm: SymbolicModel): Jac {
-  if (!mentions(e, P)) return null;
-  const rec = (x: Expr, adj: Expr) => contribution(x, P, adj, sm);
-  switch (e.kind) {
-    case 'sym':
-      return e.name === P ? g : null;
-    case 'add':
-      return add(rec(e.left, g), rec(e.right, g));
-    case 'sub':
-      return add(rec(e.left, g), neg(rec(e.right, g)));
-    case 'neg':
-      return neg(rec(e.arg, g));
-    case 'call': {
-      const y = sm.valueOf(e) ?? e;
-      return rec(e.arg, emul(activationDerivative(e.fn, e.arg, y), g));
-    }
-    case 'ucall':
-      return rec(e.arg, emul(sm.userDerivative(e.name, e.arg), g));
-    case 'emul':
-      return add(rec(e.left, emul(e.right, g)), rec(e.right, emul(e.left, g)));
-    case 'mul': {
-      const direct: Jac = e.left.kind === 'sym' && e.left.name === P ? { kind: 'mul', left: g, right: { kind: 'transpose', arg: e.right } } : null;
-      const through = mentions(e.right, P) ? rec(e.right, { kind: 'mul', left: { kind: 'transpose', arg: e.left }, right: g }) : null;
-      if (!direct && mentions(e.left, P)) throw new SymbolicUnsupported(`${P} inside a matrix factor: ${printExpr(e)}`);
-      return add(direct, through);
-    }
-    default:
-      throw new SymbolicUnsupported(`no gradient rule for ${P} in ${e.kind} (${printExpr(e)})`);
-  }
+  return some(e, (x) => x.kind === 'sym' && x.name === name);
 }
 
 /** Replaces every derivative node by its closed form (those that have one). */
 export function substituteDerivations(e: Expr, sm: SymbolicModel): Expr {
-  const go = (x: Expr): Expr => {
-    if (x.kind === 'deriv') return sm.derive(x);
-    return mapAll(x, go);
-  };
+  const go = (x: Expr): Expr => (isGraphDerivative(x) ? sm.derive(x) : mapChildren(x, go));
   return go(e);
 }
 
@@ -255,34 +251,17 @@ export function substituteDerivations(e: Expr, sm: SymbolicModel): Expr {
  */
 export function substituteDerivationsAt(e: Expr, sm: SymbolicModel, env: IntEnv): Expr {
   const go = (x: Expr): Expr => {
-    if (x.kind !== 'deriv') return mapAll(x, go);
-    const concrete = Object.entries(env).reduce((acc, [name, value]) => substituteIndex(acc, name, affine(value)), x as Expr) as Extract<Expr, { kind: 'deriv' }>;
-    if (concrete.of.time && concrete.wrt.time) {
-      const lag = affineAdd(concrete.of.time, concrete.wrt.time, -1);
-      const constant = affineVars(lag).length === 0 && affineVars(concrete.wrt.time).length === 0;
-      if (constant && lag.c < 0) return { kind: 'num', value: 0 };
+    if (!isGraphDerivative(x)) return mapChildren(x, go);
+    const concrete = Object.entries(env).reduce((acc, [name, value]) => substituteIndex(acc, name, affine(value)), x as Expr) as OpNode;
+    const { of, wrt } = derivParts(concrete);
+    if (of.time && wrt.time) {
+      const lag = affineAdd(of.time, wrt.time, -1);
+      const constant = affineVars(lag).length === 0 && affineVars(wrt.time).length === 0;
+      if (constant && lag.c < 0) return num(0);
       // At time 0 the symbolic form would compute initial values from the step equations.
-      if (constant && concrete.wrt.time.c <= 0 && lag.c <= MAX_ACCUMULATED_LAG) return sm.derive(concrete);
+      if (constant && wrt.time.c <= 0 && lag.c <= MAX_ACCUMULATED_LAG) return sm.derive(concrete);
     }
     return sm.derive(x);
-  };
-  return go(e);
-}
-
-/** A scalar function's body applied to a vector: products, quotients and powers become elementwise. */
-function toElementwise(e: Expr): Expr {
-  const go = (x: Expr): Expr => {
-    switch (x.kind) {
-      case 'mul':
-        return { kind: 'emul', left: go(x.left), right: go(x.right) };
-      case 'div':
-        return { kind: 'emul', left: go(x.left), right: { kind: 'epow', base: go(x.right), exponent: -1 } };
-      case 'pow':
-        if (x.exponent.kind !== 'num') throw new SymbolicUnsupported('a power with a non-constant exponent in a user function');
-        return { kind: 'epow', base: go(x.base), exponent: x.exponent.value };
-      default:
-        return mapAll(x, go);
-    }
   };
   return go(e);
 }
@@ -290,19 +269,19 @@ function toElementwise(e: Expr): Expr {
 /** Writes out every product whose bounds are known under env as explicit factors. */
 export function unrollProducts(e: Expr, env: IntEnv): Expr {
   const go = (x: Expr): Expr => {
-    if (x.kind === 'prod' || x.kind === 'hprod') {
-      const lo = substituteAffine(x.lo, env);
-      const hi = substituteAffine(x.hi, env);
+    if (isOp(x, 'prod', 'hprod')) {
+      const lo = substituteAffine(x.ints[0]!, env);
+      const hi = substituteAffine(x.ints[1]!, env);
       // Symbolic or empty ranges stay products (the empty product is the identity of the body's size).
-      if (affineVars(lo).length || affineVars(hi).length || hi.c < lo.c) return mapAll(x, go);
+      if (affineVars(lo).length || affineVars(hi).length || hi.c < lo.c) return mapChildren(x, go);
       let acc: Expr | null = null;
       for (let i = lo.c; i <= hi.c; i++) {
-        const factor = go(substituteIndex(x.body, x.index, affine(i)));
-        acc = acc ? { kind: x.kind === 'prod' ? 'mul' : 'emul', left: acc, right: factor } : factor;
+        const factor = go(substituteIndex(x.args[0]!, x.binder!, affine(i)));
+        acc = acc ? node(x.op === 'prod' ? 'mul' : 'emul', [acc, factor]) : factor;
       }
       return acc!;
     }
-    return mapAll(x, go);
+    return mapChildren(x, go);
   };
   const bound = Object.entries(env).reduce((acc, [name, value]) => substituteIndex(acc, name, affine(value)), e);
   return go(bound);

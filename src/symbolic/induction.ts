@@ -9,8 +9,8 @@
  * chain holds for every t (and every unit index), not only the ones tried.
  */
 import { type Affine, affine, affineAdd, affineEquals, affineVars, formatAffine } from '../ir/affine.js';
-import { walk, type Expr, type Index } from '../ir/expr.js';
-import { unitIndicesOf } from '../ir/index-ref.js';
+import { type Expr, type Index, intVarsOf, isOp, node, num, type OpNode, type Seq, seq, sym } from '../ir/expr.js';
+import { specOf } from '../ops/index.js';
 import type { Model } from '../model/model.js';
 import { TIME_VAR } from '../model/model.js';
 import { replaceVar, substituteIndex } from './build.js';
@@ -34,8 +34,10 @@ const singleVar = (ix: Index | Affine | null): string | null => {
   return vars.length === 1 && a.terms[vars[0]!] === 1 ? vars[0]! : null;
 };
 
-const mulAll = (...xs: Expr[]): Expr => xs.reduce((acc, x) => ({ kind: 'mul', left: acc, right: x }));
-const addAll = (xs: Expr[]): Expr => (xs.length ? xs.reduce((acc, x) => ({ kind: 'add', left: acc, right: x })) : { kind: 'num', value: 0 });
+const mulAll = (...xs: Expr[]): Expr => xs.reduce((acc, x) => node('mul', [acc, x]));
+const addAll = (xs: Expr[]): Expr => (xs.length ? xs.reduce((acc, x) => node('add', [acc, x])) : num(0));
+const unitOf = (value: Seq, ix: Index): OpNode => node('comp', [value], { units: [ix] });
+const delta = (a: Index, b: Index): OpNode => node('delta', [], { units: [a, b] });
 
 /**
  * The unit-level recurrence of ∂state/∂param for a cell state = f(Σ M·v + b):
@@ -44,39 +46,40 @@ const addAll = (xs: Expr[]): Expr => (xs.length ? xs.reduce((acc, x) => ({ kind:
  */
 export function unitRecurrence(model: Model, state: string, param: string, names: { alpha: string; gamma: string; t: string; i: string; j: string | null }): UnitRecurrence {
   const eq = model.equations.find((q) => q.target === state);
-  if (!eq || (eq.rhs.kind !== 'call' && eq.rhs.kind !== 'ucall')) throw new SymbolicUnsupported(`${state} is not an activation of a sum of terms`);
+  if (!eq || eq.rhs.kind !== 'op' || !specOf(eq.rhs).activation) throw new SymbolicUnsupported(`${state} is not an activation of a sum of terms`);
   const terms: { sign: number; e: Expr }[] = [];
   const split = (e: Expr, sign: number) => {
-    if (e.kind === 'add') {
-      split(e.left, sign);
-      split(e.right, sign);
-    } else if (e.kind === 'sub') {
-      split(e.left, sign);
-      split(e.right, -sign);
+    if (isOp(e, 'add')) {
+      split(e.args[0]!, sign);
+      split(e.args[1]!, sign);
+    } else if (isOp(e, 'sub')) {
+      split(e.args[0]!, sign);
+      split(e.args[1]!, -sign);
     } else terms.push({ sign, e });
   };
-  split(eq.rhs.arg, 1);
+  split(eq.rhs.args[0]!, 1);
   const t = v(names.t);
   const A: Expr[] = [];
   const B: Expr[] = [];
-  const signed = (sign: number, e: Expr): Expr => (sign > 0 ? e : { kind: 'neg', arg: e });
+  const signed = (sign: number, e: Expr): Expr => (sign > 0 ? e : node('neg', [e]));
   for (const { sign, e } of terms) {
     if (e.kind === 'sym') {
-      if (e.name === param) A.push(signed(sign, { kind: 'delta', a: ixVar(names.alpha), b: ixVar(names.i) }));
+      if (e.name === param) A.push(signed(sign, delta(ixVar(names.alpha), ixVar(names.i))));
       continue;
     }
-    if (e.kind !== 'mul' || e.left.kind !== 'sym' || e.right.kind !== 'seq') throw new SymbolicUnsupported(`the term ${e.kind} is not a weight times a sequence`);
-    const [M, vec] = [e.left.name, e.right];
+    const [weight, vec] = isOp(e, 'mul') ? e.args : [];
+    if (weight?.kind !== 'sym' || vec?.kind !== 'seq') throw new SymbolicUnsupported(`the term ${e.kind === 'op' ? e.op : e.kind} is not a weight times a sequence`);
+    const M = weight.name;
     const time = replaceVar(vec.time, TIME_VAR, t);
     if (M === param) {
       if (!names.j) throw new SymbolicUnsupported('a matrix parameter needs two indices');
-      A.push(signed(sign, mulAll({ kind: 'delta', a: ixVar(names.alpha), b: ixVar(names.i) }, { kind: 'comp', name: vec.name, time, index: ixVar(names.j) })));
+      A.push(signed(sign, mulAll(delta(ixVar(names.alpha), ixVar(names.i)), unitOf(seq(vec.name, time), ixVar(names.j)))));
     }
-    if (vec.name === state && vec.time.c === -1) B.push(signed(sign, { kind: 'entry', name: M, row: ixVar(names.alpha), col: ixVar(names.gamma) }));
+    if (vec.name === state && vec.time.c === -1) B.push(signed(sign, node('entry', [sym(M)], { units: [ixVar(names.alpha), ixVar(names.gamma)] })));
     // Anything else the step reads must be an input: another state or an intermediate may carry the parameter's influence.
     else if (model.symbols.get(vec.name)?.role !== 'input') throw new SymbolicUnsupported(`${state} also reads ${vec.name}[${formatAffine(vec.time)}], which is not an input`);
   }
-  const dact: Expr = { kind: 'dact', name: state, time: t, index: ixVar(names.alpha) };
+  const dact: Expr = node('dact', [unitOf(seq(state, t), ixVar(names.alpha))]);
   return { A: mulAll(dact, addAll(A)), B: mulAll(dact, addAll(B)), range: model.symbols.get(state)!.shape.rows };
 }
 
@@ -97,41 +100,31 @@ export interface Proof {
 
 /** Null when the claim does not have the closed-form shape this prover knows. */
 export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof | null {
-  if (lhs.kind !== 'ideriv' || rhs.kind !== 'sum' || rhs.body.kind !== 'pathsum') return null;
-  const ps = rhs.body;
-  const body = ps.body;
-  if (body.kind !== 'mul' || body.left.kind !== 'prod') return null;
-  const prod = body.left;
-  const [tName, alpha, i, j] = [singleVar(lhs.of.time), singleVar(lhs.of.index), singleVar(lhs.wrt.row), lhs.wrt.col ? singleVar(lhs.wrt.col) : null];
-  const kName = rhs.index;
-  if (!tName || !alpha || !i || (lhs.wrt.col && !j) || singleVar(ps.length) !== kName || singleVar(ps.start) !== alpha) return null;
-  const lName = prod.index;
+  if (!isOp(lhs, 'd') || !isOp(rhs, 'rsum') || !isOp(rhs.args[0]!, 'pathsum')) return null;
+  const ps = rhs.args[0];
+  const body = ps.args[0]!;
+  if (!isOp(body, 'mul') || !isOp(body.args[0]!, 'prod')) return null;
+  const prod = body.args[0];
+  const [unit, entry] = lhs.args as [OpNode, OpNode];
+  const value = unit.args[0] as Seq;
+  const [tName, alpha, i, j] = [singleVar(value.time), singleVar(unit.units[0]!), singleVar(entry.units[0]!), entry.units[1] ? singleVar(entry.units[1]) : null];
+  const kName = rhs.binder!;
+  const [psLength, psRange, psStart, psPath] = [ps.ints[0]!, ps.ints[1]!, ps.units[0]!, ps.binder!];
+  if (!tName || !alpha || !i || (entry.units[1] && !j) || singleVar(psLength) !== kName || singleVar(psStart) !== alpha) return null;
+  const lName = prod.binder!;
   // The product must run over ℓ = 0..k−1 exactly: one factor per edge of the path.
-  if (!affineEquals(prod.lo, affine(0)) || !affineEquals(prod.hi, affineAdd(v(kName), affine(-1)))) return null;
+  if (!affineEquals(prod.ints[0]!, affine(0)) || !affineEquals(prod.ints[1]!, affineAdd(v(kName), affine(-1)))) return null;
   const [a, b, gamma] = ['a__', 'b__', 'gamma__'];
   let F: Expr, G: Expr;
   try {
-    F = bindPath(prod.body, ps.path, (pos) => (affineEquals(pos, v(lName)) ? a : affineEquals(pos, affineAdd(v(lName), affine(1))) ? b : null));
-    G = bindPath(body.right, ps.path, (pos) => (affineEquals(pos, v(kName)) ? b : null));
+    F = bindPath(prod.args[0]!, psPath, (pos) => (affineEquals(pos, v(lName)) ? a : affineEquals(pos, affineAdd(v(lName), affine(1))) ? b : null));
+    G = bindPath(body.args[1]!, psPath, (pos) => (affineEquals(pos, v(kName)) ? b : null));
   } catch (err) {
     if (err instanceof SymbolicUnsupported) return null;
     throw err;
   }
   // The rules reindex paths under α ↦ γ and shift ℓ and k: F may not read α or k, G may not read α or ℓ.
-  const reads = (e: Expr) => {
-    const out = new Set<string>();
-    walk(e, (x) => {
-      const affines: Affine[] = [];
-      const ixs: Index[] = unitIndicesOf(x);
-      if (x.kind === 'ivar') out.add(x.name);
-      if (x.kind === 'comp' || x.kind === 'dact' || x.kind === 'seq') affines.push(x.time);
-      if (x.kind === 'prod' || x.kind === 'sum' || x.kind === 'hprod') affines.push(x.lo, x.hi);
-      if (x.kind === 'ideriv') affines.push(x.of.time);
-      for (const ix of ixs) affines.push(ix.kind === 'affine' ? ix.a : ix.pos);
-      for (const af of affines) for (const name of affineVars(af)) out.add(name);
-    });
-    return out;
-  };
+  const reads = intVarsOf;
   const [fReads, gReads] = [reads(F), reads(G)];
   const misuse = [...[alpha, kName].filter((n) => fReads.has(n)).map((n) => `F reads ${n}`), ...[alpha, lName].filter((n) => gReads.has(n)).map((n) => `G reads ${n}`)];
   if (misuse.length)
@@ -143,10 +136,10 @@ export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof |
     };
   let rec: UnitRecurrence;
   try {
-    rec = unitRecurrence(model, lhs.of.name, lhs.wrt.name, { alpha, gamma, t: tName, i, j });
+    rec = unitRecurrence(model, value.name, (entry.args[0] as { name: string }).name, { alpha, gamma, t: tName, i, j });
   } catch (err) {
     if (!(err instanceof SymbolicUnsupported)) throw err;
-    return { ok: false, steps: [{ rule: 'recurrence from the model', statement: `∂${lhs.of.name}/∂${lhs.wrt.name} one step at a time`, ok: false, detail: err.message }], chain: [], stepLhs: lhs };
+    return { ok: false, steps: [{ rule: 'recurrence from the model', statement: `∂${value.name}/∂${(entry.args[0] as { name: string }).name} one step at a time`, ok: false, detail: err.message }], chain: [], stepLhs: lhs };
   }
   const sub = (e: Expr, pairs: [string, Affine][]) => pairs.reduce((acc, [n, val]) => substituteIndex(acc, n, val), e);
   const t1 = affineAdd(v(tName), affine(1));
@@ -161,9 +154,9 @@ export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof |
   };
 
   check('recurrence from the model', `∂h_t^α/∂P_ij = A(α,t) + Σ_{γ=1}^{${formatAffine(rec.range)}} B(α,γ,t) ∂h_{t−1}^γ/∂P_ij, with h_0 independent of P`, true, '');
-  check('path range', `the path sum's γ run over 1..${formatAffine(ps.range)}, as the recurrence's Σ_γ over 1..${formatAffine(rec.range)}`, affineEquals(ps.range, rec.range), `the closed form sums γ over 1..${formatAffine(ps.range)} but the recurrence sums over 1..${formatAffine(rec.range)}`);
-  const lo1 = replaceVar(rhs.lo, tName, affine(1));
-  const hi1 = replaceVar(rhs.hi, tName, affine(1));
+  check('path range', `the path sum's γ run over 1..${formatAffine(psRange)}, as the recurrence's Σ_γ over 1..${formatAffine(rec.range)}`, affineEquals(psRange, rec.range), `the closed form sums γ over 1..${formatAffine(psRange)} but the recurrence sums over 1..${formatAffine(rec.range)}`);
+  const lo1 = replaceVar(rhs.ints[0]!, tName, affine(1));
+  const hi1 = replaceVar(rhs.ints[1]!, tName, affine(1));
   const baseTerm = sub(G, [[b, v(alpha)], [kName, affine(0)], [tName, affine(1)]]);
   const baseOk = affineVars(lo1).length === 0 && lo1.c === 0 && affineVars(hi1).length === 0 && hi1.c === 0 && same(baseTerm, sub(rec.A, [[tName, affine(1)]]));
   check('base case t = 1', `the sum has the single term k = 0, and G(α, 0, 1) = A(α, 1) = ∂h_1^α/∂P_ij`, baseOk, `at t = 1 the sum runs over k = ${formatAffine(lo1)}..${formatAffine(hi1)}${baseOk ? '' : ` and its k = 0 term is ${describeTemplate(baseTerm)}, not A(α, 1) = ${describeTemplate(sub(rec.A, [[tName, affine(1)]]))}`}`);
@@ -175,20 +168,20 @@ export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof |
   check('reindex the path γ′_{ℓ+1} = γ_ℓ (later factors)', 'F(a, b, ℓ+1, t+1) = F(a, b, ℓ, t)', same(shiftedF, F), `F(a, b, ℓ+1, t+1) = ${describeTemplate(shiftedF)} differs from F(a, b, ℓ, t) = ${describeTemplate(F)}`);
   const shiftedG = sub(G, [[kName, affineAdd(v(kName), affine(1))], [tName, t1]]);
   check('reindex the path (last factor)', 'G(b, k+1, t+1) = G(b, k, t)', same(shiftedG, G), `G(b, k+1, t+1) = ${describeTemplate(shiftedG)} differs from G(b, k, t) = ${describeTemplate(G)}`);
-  const hiNext = replaceVar(rhs.hi, tName, t1);
-  check('shift the sum index k ↦ k+1', `the upper limit grows by one: hi(t+1) = hi(t) + 1`, affineEquals(hiNext, affineAdd(rhs.hi, affine(1))), `hi(t+1) = ${formatAffine(hiNext)} but hi(t) + 1 = ${formatAffine(affineAdd(rhs.hi, affine(1)))}`);
+  const hiNext = replaceVar(rhs.ints[1]!, tName, t1);
+  check('shift the sum index k ↦ k+1', `the upper limit grows by one: hi(t+1) = hi(t) + 1`, affineEquals(hiNext, affineAdd(rhs.ints[1]!, affine(1))), `hi(t+1) = ${formatAffine(hiNext)} but hi(t) + 1 = ${formatAffine(affineAdd(rhs.ints[1]!, affine(1)))}`);
   const firstTerm = sub(G, [[b, v(alpha)], [kName, affine(0)]]);
   check(
     'split off the k = 0 term (empty path, empty product)',
     'the sum starts at k = 0 and its k = 0 term G(α, 0, t) is A(α, t)',
-    affineVars(rhs.lo).length === 0 && rhs.lo.c === 0 && same(firstTerm, rec.A),
-    `the sum starts at k = ${formatAffine(rhs.lo)}; G(α, 0, t) = ${describeTemplate(firstTerm)}, A(α, t) = ${describeTemplate(rec.A)}`,
+    affineVars(rhs.ints[0]!).length === 0 && rhs.ints[0]!.c === 0 && same(firstTerm, rec.A),
+    `the sum starts at k = ${formatAffine(rhs.ints[0]!)}; G(α, 0, t) = ${describeTemplate(firstTerm)}, A(α, t) = ${describeTemplate(rec.A)}`,
   );
 
   // The inductive step as a chain of expressions, for rendering.
-  const stepLhs: Expr = { ...lhs, of: { ...lhs.of, time: t1 } };
-  const recAt = (g: Expr): Expr => ({ kind: 'add', left: sub(rec.A, [[tName, t1]]), right: { kind: 'sum', index: gamma, lo: affine(1), hi: rec.range, body: { kind: 'mul', left: sub(rec.B, [[tName, t1]]), right: g } } });
-  const hyp: Expr = { ...lhs, of: { ...lhs.of, index: ixVar(gamma) } };
+  const stepLhs: Expr = node('d', [unitOf(seq(value.name, t1), unit.units[0]!), entry]);
+  const recAt = (g: Expr): Expr => node('add', [sub(rec.A, [[tName, t1]]), node('rsum', [node('mul', [sub(rec.B, [[tName, t1]]), g])], { ints: [affine(1), rec.range], binder: gamma })]);
+  const hyp: Expr = node('d', [unitOf(value, ixVar(gamma)), entry]);
   const closedAtGamma = substituteIndex(rhs, alpha, v(gamma));
   const chain = [
     { rhs: recAt(hyp), rule: 'recurrence from the model' },

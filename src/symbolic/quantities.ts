@@ -7,11 +7,11 @@
 import type { Derivation } from '../derivation/derivation.js';
 import { InputError, toInputError, ExprError } from '../derivation/errors.js';
 import { affine, affineVar, type IntEnv } from '../ir/affine.js';
-import type { Expr, Index, NodeRef } from '../ir/expr.js';
+import { type Expr, type Index, isOp, node, type NodeRef, type OpNode, seq } from '../ir/expr.js';
 import { unitRecurrence } from './induction.js';
 import { parseExpression, type Scope } from '../ir/parse-math.js';
 import { HORIZON, TIME_VAR } from '../model/model.js';
-import { SymbolicModel, unrollProducts } from './derive.js';
+import { derivNode, isGraphDerivative, SymbolicModel, unrollProducts } from './derive.js';
 import { SymbolicUnsupported } from './differentiate.js';
 
 export interface DerivedQuantity {
@@ -44,7 +44,7 @@ export function parseQuantity(d: Derivation, text: string): Expr {
   const src = { text, locate: (offset: number) => ({ file: '<quantity>', line: 1, col: offset + 1 }) };
   try {
     const parsed = parseExpression(text, scopeOf(d));
-    if (parsed.expr.kind !== 'deriv' && parsed.expr.kind !== 'ideriv')
+    if (!isGraphDerivative(parsed.expr) && !isOp(parsed.expr, 'd'))
       throw new ExprError(0, 'derive takes a derivative', 'grad(L, h[T-k]), jac(h[t], h[t-1]), partial(C[t], C[t-1], h[t-1]) or d(h[t, alpha], W[i, j])');
     return parsed.expr;
   } catch (err) {
@@ -58,7 +58,7 @@ function defaultQuantities(d: Derivation): { label: string; quantity: Expr }[] {
   const t = affineVar(TIME_VAR);
   const prev = affine(-1, { [TIME_VAR]: 1 });
   const at = (name: string, time = t): NodeRef => ({ name, time });
-  const jac = (of: NodeRef, wrt: NodeRef, fixed: NodeRef[] = []): Expr => ({ kind: 'deriv', mode: fixed.length ? 'partial' : 'jac', of, wrt, fixed });
+  const jac = (of: NodeRef, wrt: NodeRef, fixed: NodeRef[] = []): Expr => derivNode(fixed.length ? 'partial' : 'jac', of, wrt, fixed);
   const out: { label: string; quantity: Expr }[] = [];
   for (const y of states)
     for (const x of states) {
@@ -72,24 +72,28 @@ function defaultQuantities(d: Derivation): { label: string; quantity: Expr }[] {
     }
   if (d.model.loss && states.length === 1) {
     const h = states[0]!;
-    out.push({ label: `loss gradient ${h} lags k before the horizon`, quantity: { kind: 'deriv', mode: 'grad', of: { name: d.model.loss.name, time: null }, wrt: at(h, affine(0, { [HORIZON]: 1, k: -1 })), fixed: [] } });
+    out.push({ label: `loss gradient ${h} lags k before the horizon`, quantity: derivNode('grad', { name: d.model.loss.name, time: null }, at(h, affine(0, { [HORIZON]: 1, k: -1 }))) });
   }
   return out;
 }
 
 /** ∂h_t^α/∂P_ij as the one-step recurrence the model implies: A(α, t) + Σ_γ B(α, γ, t) ∂h_{t−1}^γ/∂P_ij. */
-function unitRecurrenceOf(d: Derivation, q: Extract<Expr, { kind: 'ideriv' }>): Expr {
-  const name = (ix: Index | null, what: string): string => {
+function unitRecurrenceOf(d: Derivation, q: OpNode): Expr {
+  const name = (ix: Index | undefined, what: string): string => {
     if (!ix || ix.kind !== 'affine' || ix.a.c !== 0 || Object.keys(ix.a.terms).length !== 1) throw new SymbolicUnsupported(`${what} must be a single index variable`);
     return Object.keys(ix.a.terms)[0]!;
   };
-  const t = q.of.time;
+  const [unit, entry] = q.args as [OpNode, OpNode];
+  const value = unit.args[0] as Extract<Expr, { kind: 'seq' }>;
+  const param = (entry.args[0] as { name: string }).name;
+  const t = value.time;
   if (t.c !== 0 || Object.keys(t.terms).length !== 1) throw new SymbolicUnsupported('the time must be a single variable, e.g. t');
   const tName = Object.keys(t.terms)[0]!;
-  const names = { alpha: name(q.of.index, 'the unit'), gamma: 'gamma', t: tName, i: name(q.wrt.row, 'the row'), j: q.wrt.col ? name(q.wrt.col, 'the column') : null };
-  const rec = unitRecurrence(d.model, q.of.name, q.wrt.name, names);
-  const previous: Expr = { ...q, of: { ...q.of, time: affine(-1, { [tName]: 1 }), index: { kind: 'affine', a: affineVar('gamma') } } };
-  return { kind: 'add', left: rec.A, right: { kind: 'sum', index: 'gamma', lo: affine(1), hi: rec.range, body: { kind: 'mul', left: rec.B, right: previous } } };
+  const names = { alpha: name(unit.units[0], 'the unit'), gamma: 'gamma', t: tName, i: name(entry.units[0], 'the row'), j: entry.units[1] ? name(entry.units[1], 'the column') : null };
+  const rec = unitRecurrence(d.model, value.name, param, names);
+  const previousUnit = node('comp', [seq(value.name, affine(-1, { [tName]: 1 }))], { units: [{ kind: 'affine', a: affineVar('gamma') }] });
+  const previous = node('d', [previousUnit, entry]);
+  return node('add', [rec.A, node('rsum', [node('mul', [rec.B, previous])], { ints: [affine(1), rec.range], binder: 'gamma' })]);
 }
 
 export function deriveQuantities(d: Derivation, quantityText: string | null, unroll: IntEnv | null): DerivedQuantity[] {
@@ -97,7 +101,7 @@ export function deriveQuantities(d: Derivation, quantityText: string | null, unr
   const requests = quantityText ? [{ label: quantityText, quantity: parseQuantity(d, quantityText) }] : defaultQuantities(d);
   return requests.map(({ label, quantity }) => {
     try {
-      const derived = quantity.kind === 'ideriv' ? unitRecurrenceOf(d, quantity) : sm.derive(quantity as Extract<Expr, { kind: 'deriv' }>);
+      const derived = isOp(quantity, 'd') ? unitRecurrenceOf(d, quantity) : sm.derive(quantity as unknown as OpNode);
       return { label, quantity, derived, unrolled: unroll ? unrollProducts(derived, unroll) : null, problem: null };
     } catch (err) {
       if (err instanceof SymbolicUnsupported) return { label, quantity, derived: null, unrolled: null, problem: err.message };

@@ -5,45 +5,40 @@
  * templates hold for every value of their indices, not just tested ones.
  */
 import { affine, type Affine, type IntEnv } from '../ir/affine.js';
-import type { Expr, Index } from '../ir/expr.js';
-import { formatIndex } from '../ir/index-ref.js';
+import { type Expr, type Index, type Leaf, type OpNode, rewrite } from '../ir/expr.js';
 import { printExpr } from '../ir/print.js';
-import { mapChildren } from './build.js';
-import { cadd, cconst, cmul, cpolyKey, type CPoly, csym } from './canonical.js';
-import { SymbolicUnsupported } from './differentiate.js';
+import { inferShape } from '../ir/infer-shape.js';
+import type { ExactContext, ExactDomain } from '../ops/contexts.js';
+import { cpolyKey, type CPoly, csym, POLY_RING } from './cpoly.js';
+import { ExactEvaluator } from './exact.js';
+import { evalAffine } from '../ir/affine.js';
+import { rscalar, type RMat } from './ring.js';
+import { SymbolicUnsupported } from './unsupported.js';
+
+const refuse = (what: string): never => {
+  throw new SymbolicUnsupported(`${what} in a unit-level template`);
+};
+
+const TEMPLATE_DOMAIN: ExactDomain<CPoly> = {
+  ring: POLY_RING,
+  indices: 'symbolic',
+  shapes: 'concrete',
+  leaf: (e: Leaf) => (e.kind === 'ivar' ? rscalar(csym(e.name)) : refuse(e.kind)),
+  opaque: (n) => refuse(n.op),
+  unitAtom: (n: OpNode, ctx: ExactContext<CPoly>) => rscalar(csym(printExpr(n, ctx.env))),
+  activation: (n) => refuse(n.op),
+  dactOf: () => refuse('dact of a whole vector'),
+  unitDerivative: (n) => refuse(n.op),
+  // Templates are scalar: units, entries, δ, σ′, ∂h/∂w and their products; no model symbol is looked up.
+  dims: (e: Expr, env: IntEnv): [number, number] => {
+    const s = inferShape(e, { shapeOf: (name) => refuse(`the symbol ${name}`) });
+    return [evalAffine(s.rows, env), evalAffine(s.cols, env)];
+  },
+};
 
 /** The polynomial of a scalar unit-level expression, indices substituted from env (the rest stay symbolic). */
 export function templatePoly(e: Expr, env: IntEnv = {}): CPoly {
-  const go = (x: Expr): CPoly => {
-    switch (x.kind) {
-      case 'num':
-        return cconst(x.value);
-      case 'ivar':
-        return env[x.name] !== undefined ? cconst(env[x.name]!) : csym(x.name);
-      case 'comp':
-      case 'entry':
-      case 'dact':
-      case 'ideriv':
-        return csym(printExpr(x, env));
-      case 'delta': {
-        const [a, b] = [formatIndex(x.a, env), formatIndex(x.b, env)].sort();
-        if (a === b) return cconst(1);
-        if (/^-?\d+$/.test(a!) && /^-?\d+$/.test(b!)) return cconst(0);
-        return csym(`delta(${a}, ${b})`);
-      }
-      case 'add':
-      case 'sub':
-        return cadd(go(x.left), go(x.right), x.kind === 'add' ? 1 : -1);
-      case 'neg':
-        return cadd(new Map(), go(x.arg), -1);
-      case 'mul':
-      case 'emul':
-        return cmul(go(x.left), go(x.right));
-      default:
-        throw new SymbolicUnsupported(`${x.kind} in a unit-level template`);
-    }
-  };
-  return go(e);
+  return (new ExactEvaluator(TEMPLATE_DOMAIN, env).evaluate(e) as RMat<CPoly>).data[0]!;
 }
 
 export const sameTemplate = (a: Expr, b: Expr, env: IntEnv = {}): boolean => cpolyKey(templatePoly(a, env)) === cpolyKey(templatePoly(b, env));
@@ -60,23 +55,5 @@ export function bindPath(e: Expr, path: string, name: (pos: Affine) => string | 
     if (!bound) throw new SymbolicUnsupported(`the template reads ${path} at an unexpected position`);
     return { kind: 'affine', a: affine(0, { [bound]: 1 }) };
   };
-  const go = (x: Expr): Expr => {
-    switch (x.kind) {
-      case 'comp':
-        return { ...x, index: ix(x.index) };
-      case 'entry':
-        return { ...x, row: ix(x.row), col: x.col ? ix(x.col) : null };
-      case 'delta':
-        return { ...x, a: ix(x.a), b: ix(x.b) };
-      case 'dact':
-        return { ...x, index: x.index ? ix(x.index) : null };
-      case 'unit':
-        return { ...x, index: ix(x.index) };
-      case 'ideriv':
-        return { ...x, of: { ...x.of, index: ix(x.of.index) }, wrt: { ...x.wrt, row: ix(x.wrt.row), col: x.wrt.col ? ix(x.wrt.col) : null } };
-      default:
-        return mapChildren(x, go);
-    }
-  };
-  return go(e);
+  return rewrite(e, (x) => (x.kind === 'op' && x.units.length ? { ...x, units: x.units.map(ix) } : x));
 }

@@ -16,9 +16,9 @@ import { Evaluator } from '../../src/numeric/evaluate.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
 import { asDense } from '../../src/numeric/values.js';
 import { substituteIndex } from '../../src/symbolic/build.js';
-import { cpolyKey } from '../../src/symbolic/canonical.js';
+import { cpolyKey } from '../../src/symbolic/cpoly.js';
 import { proveUnitClosedForm } from '../../src/symbolic/induction.js';
-import { PolyEvaluator } from '../../src/symbolic/poly-eval.js';
+import { PolyEvaluator } from '../../src/symbolic/domains/polynomial.js';
 import katex from 'katex';
 
 const FILE = 'derivations/understanding-lstms-2023-index-level.yaml';

@@ -1,0 +1,288 @@
+/**
+ * The `model:` section of a derivation file: sizes, symbols with roles and
+ * shapes, user-declared activations (their derivatives checked against
+ * central differences), the step equations (ordered so that same-step
+ * dependencies come first) and the loss (every time it reads checked to
+ * exist for every horizon).
+ */
+import { isMap, isSeq, type Node as YNode, type Pair, type Scalar } from 'yaml';
+import { type Affine, affineVars, formatAffine, isConstant } from '../ir/affine.js';
+import { children, type Expr, walk } from '../ir/expr.js';
+import { inferShape } from '../ir/infer-shape.js';
+import { parseExpression, parseIndex, reservedNames, type Scope } from '../ir/parse-math.js';
+import { printExpr } from '../ir/print.js';
+import { compileScalar } from '../ir/scalar-function.js';
+import { formatShape, isColumn, isScalar as isScalarShape, sameShape, type Shape, shapeFromDims } from '../ir/shape.js';
+import type { ElementwiseRule } from '../ops/elementwise.js';
+import { specOf } from '../ops/index.js';
+import { type Equation, HORIZON, type InitKind, type Model, type Role, type SizeRange, type SymbolDecl, TIME_VAR, type UserFunction } from '../model/model.js';
+import { checkPlacement } from './check-expr.js';
+import { type ExprSource, ExprError, InputError, subSource, toInputError } from './errors.js';
+import type { YamlSource } from './yaml-source.js';
+
+const ROLES: readonly Role[] = ['parameter', 'input', 'state', 'intermediate'];
+const INITS: readonly InitKind[] = ['recurrent', 'weight', 'bias', 'forget-bias', 'gaussian', 'zero'];
+export const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+export class ModelLoader {
+  constructor(private readonly y: YamlSource) {}
+
+  model(node: YNode | null): Model {
+    const m = this.y.map(node, 'model', ['name', 'sizes', 'symbols', 'functions', 'equations', 'loss'], ['sizes', 'symbols', 'equations']);
+    const sizes = this.sizes(m.get('sizes')!.value);
+    const functions = m.has('functions') ? this.functions(m.get('functions')!.value) : new Map<string, UserFunction>();
+    const functionNames = new Set(functions.keys());
+    const sizeScope: Scope = { sequences: new Set(), parameters: new Set(), loss: null, indexVars: new Set(Object.keys(sizes)), realVars: new Set() };
+    const symbols = this.symbols(m.get('symbols')!.value, sizes, sizeScope);
+    const lossNode = m.get('loss')?.value ?? null;
+    const lossName = lossNode ? this.lossName(lossNode) : null;
+    const shapeOf = (name: string): Shape => (name === lossName ? shapeFromDims([]) : symbols.get(name)!.shape);
+    const scope = (indexVars: Iterable<string>): Scope => ({
+      sequences: new Set([...symbols.values()].filter((s) => s.role !== 'parameter').map((s) => s.name)),
+      parameters: new Set([...symbols.values()].filter((s) => s.role === 'parameter').map((s) => s.name)),
+      loss: lossName,
+      indexVars: new Set(indexVars),
+      realVars: new Set(),
+      functions: functionNames,
+    });
+
+    const eqNode = m.get('equations')!.value;
+    if (!isSeq(eqNode) || eqNode.items.length === 0) this.y.fail(eqNode, 'equations must be a non-empty list', "e.g. - h[t] = tanh(W*h[t-1] + U*x[t] + b)");
+    const equationScope = scope([...Object.keys(sizes), TIME_VAR]);
+    const parsed = (eqNode.items as YNode[]).map((item) => this.equation(item, symbols, equationScope, shapeOf));
+    const equations = this.orderEquations(parsed, symbols, eqNode);
+
+    let loss: Model['loss'] = null;
+    if (lossNode && lossName) {
+      const src = this.y.exprSource(lossNode, 'loss');
+      const eq = src.text.indexOf('=');
+      const rhsSrc = subSource(src, eq + 1);
+      const rhs = this.y.located(rhsSrc, () => {
+        const p = parseExpression(rhsSrc.text, scope(Object.keys(sizes)));
+        if (!isScalarShape(inferShape(p.expr, { shapeOf }, p.offsets))) throw new ExprError(0, 'the loss must be a scalar', 'e.g. L = sum(c .* h[T])');
+        walk(p.expr, (e) => {
+          if ((e.kind === 'op' && specOf(e).graphDerivative) || (e.kind === 'sym' && e.name === lossName)) throw new ExprError(p.offsets.get(e) ?? 0, 'the loss cannot refer to itself or to derivatives');
+        });
+        checkPlacement(p.expr, 'loss', p.offsets);
+        return p.expr;
+      });
+      this.checkLossTimes(rhs, symbols, sizes, rhsSrc);
+      loss = { name: lossName, rhs, text: src.text.trim() };
+    }
+    for (const name of functionNames)
+      if (symbols.has(name) || sizes[name]) this.y.fail(m.get('functions')!.value, `function '${name}' clashes with a symbol or size`);
+    return { name: m.has('name') ? this.y.string(m.get('name')!.value, 'model name') : 'model', sizes, symbols, equations, loss, functions };
+  }
+
+  /**
+   * `functions: { softplus: { value: log(1 + exp(x)), derivative: sigma(x) } }`:
+   * activations with their derivatives, the derivative checked against
+   * central differences of the value so a wrong declaration is caught here.
+   */
+  private functions(node: YNode | null): Map<string, UserFunction> {
+    if (!isMap(node)) this.y.fail(node, 'functions must be a mapping', 'e.g. softplus: { value: "log(1 + exp(x))", derivative: "sigma(x)" }');
+    const out = new Map<string, UserFunction>();
+    const rules = new Map<string, ElementwiseRule>();
+    for (const pair of node.items as Pair<Scalar, YNode>[]) {
+      const name = String(pair.key.value);
+      if (!IDENT.test(name) || reservedNames().has(name)) this.y.fail(pair.key, `bad function name '${name}'`, 'a new identifier (not a built-in function)');
+      const f = this.y.map(pair.value, `function ${name}`, ['value', 'derivative', 'variable'], ['value', 'derivative']);
+      const variable = f.has('variable') ? this.y.string(f.get('variable')!.value, 'variable') : 'x';
+      const scope: Scope = { sequences: new Set(), parameters: new Set(), loss: null, indexVars: new Set(), realVars: new Set([variable]), functions: new Set(out.keys()) };
+      const body = (key: 'value' | 'derivative') => {
+        const src = this.y.exprSource(f.get(key)!.value, `${name}'s ${key}`);
+        return this.y.located(src, () => {
+          const expr = parseExpression(src.text, scope).expr;
+          try {
+            return { expr, fn: compileScalar(expr, variable, rules) };
+          } catch (err) {
+            throw new ExprError(0, `${name}'s ${key} is not a scalar function of ${variable}: ${(err as Error).message}`);
+          }
+        });
+      };
+      const value = body('value');
+      const derivative = body('derivative');
+      let checked = 0;
+      for (const x of [-1.7, -0.4, 0.25, 1.3, 2.6]) {
+        const h = 1e-5 * Math.max(1, Math.abs(x));
+        const [fd, declared] = [(value.fn(x + h) - value.fn(x - h)) / (2 * h), derivative.fn(x)];
+        if (!Number.isFinite(fd) || !Number.isFinite(declared)) continue;
+        checked++;
+        if (Math.abs(fd - declared) > 1e-5 * Math.max(1, Math.abs(fd)))
+          this.y.fail(f.get('derivative')!.value, `the declared derivative of ${name} disagrees with its value at ${variable} = ${x}: declared ${declared}, central difference ${fd}`, `the derivative of ${printExpr(value.expr)}`);
+      }
+      if (checked === 0) this.y.fail(f.get('value')!.value, `${name} is not finite at any test point`, 'a function defined around 0');
+      const rule: ElementwiseRule = { value: value.fn, derivative: (x) => derivative.fn(x), derivativeText: printExpr(derivative.expr) };
+      rules.set(name, rule);
+      out.set(name, { name, variable, value: value.expr, derivative: derivative.expr, rule });
+    }
+    return out;
+  }
+
+  /**
+   * Every time the loss reads must exist for every T in range: each index is
+   * checked at the ends of its enclosing sum ranges (affine, so the ends
+   * bound it) and at the smallest and largest T.
+   */
+  private checkLossTimes(rhs: Expr, symbols: Map<string, SymbolDecl>, sizes: Record<string, SizeRange>, src: ExprSource): void {
+    const { min, max } = sizes[HORIZON]!;
+    const visit = (e: Expr, ranges: { name: string; lo: Affine; hi: Affine }[]) => {
+      if (e.kind === 'op' && specOf(e).range) {
+        for (const c of children(e)) visit(c, [...ranges, { name: e.binder!, lo: e.ints[0]!, hi: e.ints[1]! }]);
+        return;
+      }
+      if (e.kind === 'seq') {
+        const low = symbols.get(e.name)?.role === 'input' ? 1 : 0;
+        for (const T of [min, max]) {
+          let corners: Record<string, number>[] = [{ [HORIZON]: T }];
+          for (const r of ranges) {
+            const next: Record<string, number>[] = [];
+            for (const env of corners) {
+              const [lo, hi] = [evalAffineSafe(r.lo, env), evalAffineSafe(r.hi, env)];
+              if (lo === null || hi === null || hi < lo) continue;
+              next.push({ ...env, [r.name]: lo }, { ...env, [r.name]: hi });
+            }
+            corners = next;
+          }
+          for (const env of corners) {
+            const time = evalAffineSafe(e.time, env);
+            if (time === null || time < low || time > T)
+              throw toInputError(src, new ExprError(0, `the loss reads ${e.name}[${formatAffine(e.time)}], outside the unrolled graph (${low}..T) for some T in ${min}..${max}`, 'times within the sequence for every T'));
+          }
+        }
+      }
+      for (const c of children(e)) visit(c, ranges);
+    };
+    visit(rhs, []);
+  }
+
+  sizes(node: YNode | null, requireHorizon = true): Record<string, SizeRange> {
+    if (!isMap(node)) this.y.fail(node, 'sizes must be a mapping', 'e.g. d: 2..6');
+    const out: Record<string, SizeRange> = {};
+    for (const pair of node.items as Pair<Scalar, YNode>[]) {
+      const name = String(pair.key.value);
+      if (!IDENT.test(name) || name === TIME_VAR) this.y.fail(pair.key, `bad size name '${name}'`, `an identifier other than ${TIME_VAR}`);
+      const raw = this.y.string(pair.value, `size ${name}`);
+      const match = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(raw);
+      if (!match) this.y.fail(pair.value, `bad range for size ${name}`, 'an integer or a range such as 2..6');
+      const min = Number(match[1]);
+      const max = match[2] === undefined ? min : Number(match[2]);
+      if (min < 1 || max < min) this.y.fail(pair.value, `empty or non-positive range for size ${name}`, 'lo..hi with 1 ≤ lo ≤ hi');
+      out[name] = { min, max };
+    }
+    if (requireHorizon && !out[HORIZON]) this.y.fail(node, `sizes must include ${HORIZON}, the last time step`, `${HORIZON}: 3..10`);
+    return out;
+  }
+
+  private symbols(node: YNode | null, sizes: Record<string, SizeRange>, sizeScope: Scope): Map<string, SymbolDecl> {
+    if (!isMap(node)) this.y.fail(node, 'symbols must be a mapping', 'e.g. W: { role: parameter, shape: [d, d] }');
+    const out = new Map<string, SymbolDecl>();
+    for (const pair of node.items as Pair<Scalar, YNode>[]) {
+      const name = String(pair.key.value);
+      if (!IDENT.test(name)) this.y.fail(pair.key, `bad symbol name '${name}'`, 'an identifier such as W_f');
+      if (sizes[name] || name === TIME_VAR) this.y.fail(pair.key, `symbol '${name}' clashes with a size or the time variable`);
+      const decl = this.y.map(pair.value, `symbol ${name}`, ['role', 'shape', 'init', 'description'], ['role', 'shape']);
+      const roleNode = decl.get('role')!.value;
+      const role = this.y.string(roleNode, 'role') as Role;
+      if (!ROLES.includes(role)) this.y.fail(roleNode, `unknown role '${role}'`, `one of ${ROLES.join(', ')}`);
+      const shape = this.shape(decl.get('shape')!.value, sizeScope);
+      let init: InitKind = isColumn(shape) ? 'bias' : 'weight';
+      const initNode = decl.get('init')?.value;
+      if (initNode) {
+        init = this.y.string(initNode, 'init') as InitKind;
+        if (!INITS.includes(init)) this.y.fail(initNode, `unknown init '${init}'`, `one of ${INITS.join(', ')}`);
+        if (role !== 'parameter' && !(role === 'state' && init === 'zero')) this.y.fail(initNode, 'only parameters take an init (and states `init: zero`, for h[0] = 0)');
+      }
+      const description = decl.has('description') ? this.y.string(decl.get('description')!.value, 'description') : undefined;
+      out.set(name, { name, role, shape, init, ...(description ? { description } : {}) });
+    }
+    return out;
+  }
+
+  private shape(node: YNode | null, sizeScope: Scope): Shape {
+    if (!isSeq(node) || node.items.length > 2) this.y.fail(node, 'a shape is a list of at most two dimensions', '[d, d], [d] or []');
+    const dims: Affine[] = (node.items as YNode[]).map((item) => {
+      const src = this.y.exprSource(item, 'a dimension');
+      const dim = this.y.located(src, () => parseIndex(src.text, sizeScope));
+      if (dim.c < 0 || Object.values(dim.terms).some((c) => c < 0) || (isConstant(dim) && dim.c < 1))
+        this.y.fail(item, `dimension '${formatAffine(dim)}' is not positive`, 'a positive size expression such as d or d+m');
+      return dim;
+    });
+    return shapeFromDims(dims);
+  }
+
+  private lossName(node: YNode): string {
+    const src = this.y.exprSource(node, 'loss');
+    const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=[^=]/.exec(src.text);
+    if (!match) this.y.fail(node, 'the loss must be written NAME = expression', 'e.g. L = sum(c .* h[T])');
+    return match[1]!;
+  }
+
+  private equation(node: YNode, symbols: Map<string, SymbolDecl>, scope: Scope, shapeOf: (n: string) => Shape): Equation {
+    const src = this.y.exprSource(node, 'an equation');
+    const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*\[\s*t\s*\]\s*=(?!=)/.exec(src.text);
+    if (!match) this.y.fail(node, 'an equation must define a sequence at time t', 'NAME[t] = expression');
+    const target = match[1]!;
+    const decl = symbols.get(target);
+    if (!decl || (decl.role !== 'state' && decl.role !== 'intermediate'))
+      throw new InputError(src.locate(src.text.indexOf(target)), `'${target}' is not a state or intermediate symbol`, 'the equation to define a declared state/intermediate');
+    const rhsSrc = subSource(src, match[0].length);
+    const rhs = this.y.located(rhsSrc, () => {
+      const p = parseExpression(rhsSrc.text, scope);
+      const shape = inferShape(p.expr, { shapeOf }, p.offsets);
+      if (!sameShape(shape, decl.shape)) throw new ExprError(0, `the right-hand side is ${formatShape(shape)} but ${target} is ${formatShape(decl.shape)}`);
+      checkPlacement(p.expr, 'equation', p.offsets);
+      walk(p.expr, (e) => {
+        const where = p.offsets.get(e) ?? 0;
+        if (e.kind === 'sym' && e.name === scope.loss) throw new ExprError(where, 'an equation cannot use the loss');
+        if (e.kind === 'ivar' && e.name === TIME_VAR) throw new ExprError(where, 't may appear only as a time index');
+        if (e.kind === 'seq') {
+          const ok = affineVars(e.time).join() === TIME_VAR && e.time.terms[TIME_VAR] === 1 && (e.time.c === 0 || e.time.c === -1);
+          if (!ok) throw new ExprError(where, `time index '${formatAffine(e.time)}' not supported in an equation`, 't or t-1');
+          const ref = symbols.get(e.name)!;
+          if (e.time.c === -1 && ref.role !== 'state')
+            throw new ExprError(where, `'${e.name}[t-1]' needs an initial value: declare ${e.name} with role state`);
+        }
+      });
+      return p.expr;
+    });
+    return { target, rhs, text: src.text.trim() };
+  }
+
+  /** Orders equations so that same-time dependencies come first; rejects cycles and duplicates. */
+  private orderEquations(equations: Equation[], symbols: Map<string, SymbolDecl>, listNode: YNode): Equation[] {
+    const byTarget = new Map<string, Equation>();
+    const nodeOf = new Map<string, YNode>();
+    equations.forEach((eq, i) => {
+      const item = (listNode as { items: YNode[] }).items[i]!;
+      if (byTarget.has(eq.target)) this.y.fail(item, `'${eq.target}' is defined twice`);
+      byTarget.set(eq.target, eq);
+      nodeOf.set(eq.target, item);
+    });
+    for (const s of symbols.values())
+      if ((s.role === 'state' || s.role === 'intermediate') && !byTarget.has(s.name))
+        this.y.fail(listNode, `no equation defines '${s.name}'`, `${s.name}[t] = …`);
+    const ordered: Equation[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (eq: Equation, chain: string[]): void => {
+      if (state.get(eq.target) === 'done') return;
+      if (state.get(eq.target) === 'visiting')
+        this.y.fail(nodeOf.get(eq.target), `equations depend on each other at the same time step: ${[...chain.slice(chain.indexOf(eq.target)), eq.target].join(' → ')}`, 'an acyclic system');
+      state.set(eq.target, 'visiting');
+      walk(eq.rhs, (e) => {
+        if (e.kind === 'seq' && e.time.c === 0) {
+          const dep = byTarget.get(e.name);
+          if (dep) visit(dep, [...chain, eq.target]);
+        }
+      });
+      state.set(eq.target, 'done');
+      ordered.push(eq);
+    };
+    for (const eq of equations) visit(eq, []);
+    return ordered;
+  }
+}
+
+function evalAffineSafe(a: Affine, env: Record<string, number>): number | null {
+  return Object.keys(a.terms).every((v) => env[v] !== undefined) ? Object.entries(a.terms).reduce((s, [v, c]) => s + c * env[v]!, a.c) : null;
+}

@@ -1,0 +1,128 @@
+/**
+ * Elementwise activations: tanh, σ, exp, log, |·|, the identity, and
+ * functions a derivation file declares with their derivative. Derivatives
+ * are written through the cell's own values where it names f(z) (tanh′ =
+ * 1 − h², σ′ = σ(1 − σ)), as the documents write them.
+ */
+import { type Expr, node, num, type OpNode } from '../ir/expr.js';
+import { mapVec, type Vec } from '../numeric/kernel.js';
+import { mapDense } from '../numeric/values.js';
+import { diag, emul, mul } from '../symbolic/build.js';
+import { entrywiseCanonical } from './arithmetic.js';
+import type { Kernel } from './contexts.js';
+import { type ElementwiseRule, sigmoid } from './elementwise.js';
+import { defineOp, type OpSpec } from './registry.js';
+
+const arg = (n: OpNode) => n.args[0]!;
+const one = num(1);
+
+/** y[i] = f(x[i]); tangents and adjoints through f′(x, y). */
+export function activationKernel(rule: ElementwiseRule): Kernel {
+  const chain = (x: Vec, y: Vec, g: Vec) => {
+    const out = new Float64Array(g.length);
+    for (let i = 0; i < g.length; i++) out[i] = g[i]! * rule.derivative(x[i]!, y[i]!);
+    return out;
+  };
+  return {
+    forward: ([x]) => mapVec(x!, rule.value),
+    tangent: ([x], [dx], out) => (dx ? chain(x!, out, dx) : null),
+    adjoint: ([x], out, adj, [wanted]) => [wanted ? chain(x!, out, adj) : null],
+    activation: rule,
+  };
+}
+
+interface ActivationDef {
+  readonly id: string;
+  readonly names: readonly string[];
+  readonly rule: ElementwiseRule;
+  readonly latex: (argument: string) => string;
+  /** f′ through z (the argument) and y = f(z) */
+  readonly derivative: ((z: Expr, y: Expr) => Expr) | null;
+  readonly reference?: string;
+}
+
+/** One activation record; built-ins differ only in their rule, spelling and LaTeX. */
+function activation(def: ActivationDef, user = false): OpSpec {
+  const ruleOf = (n: OpNode, userRule: (name: string) => ElementwiseRule) => (user ? userRule(n.name!) : def.rule);
+  return {
+    id: def.id,
+    domain: 'activations',
+    syntax: user ? { usage: 'f(v) for a function declared under functions:' } : { call: def.names, args: ['expr'], usage: `${def.names[0]}(v)` },
+    placement: { equation: true, loss: true, claim: true, level: 'any' },
+    entrywise: true,
+    activation: {
+      rule: ruleOf,
+      derivative: (n, y, userDerivative) => (user ? userDerivative(n.name!, arg(n)) : def.derivative ? def.derivative(arg(n), y) : null),
+      ...(def.reference ? { reference: def.reference } : {}),
+    },
+    scalar: (n, userRule) => ruleOf(n, userRule).value,
+    shape: (n, ctx) => ctx.shapeOf(arg(n)),
+    print: (n, ctx) => `${user ? n.name : def.id}(${ctx.expr(arg(n))})`,
+    latex: (n, ctx) => (user ? `\\operatorname{${n.name!.replace(/_/g, '\\_')}}\\left(${ctx.expr(arg(n))}\\right)` : def.latex(ctx.expr(arg(n)))),
+    evaluate: (n, ctx) => mapDense(ctx.dense(arg(n)), ruleOf(n, ctx.userRule).value),
+    compile: (n, ctx) => {
+      const a = ctx.compile(arg(n));
+      return ctx.push(activationKernel(ruleOf(n, ctx.userRule)), [a], ctx.dims(a));
+    },
+    exact: (n, ctx) => (def.id === 'identity' ? ctx.eval(arg(n)) : ctx.activation(n, () => ctx.eval(arg(n)))),
+    differentiate: (n, ctx) => {
+      const j = ctx.J(arg(n));
+      if (!j) return null;
+      if (def.id === 'identity') return j;
+      return mul(diag(ctx.activationDerivative(n)), j);
+    },
+    paramGradient: (n, g, ctx) => ctx.grad(arg(n), emul(ctx.activationDerivative(n), g)),
+    canonical: (n, ctx) => entrywiseCanonical(n, ctx),
+  };
+}
+
+const paren = (f: string) => (a: string) => `${f}\\left(${a}\\right)`;
+
+const BUILT_INS: readonly ActivationDef[] = [
+  {
+    id: 'tanh',
+    names: ['tanh'],
+    rule: { value: Math.tanh, derivative: (_x, y) => 1 - y * y, derivativeText: '1 - tanh(x)^2' },
+    latex: paren('\\tanh'),
+    derivative: (_z, y) => node('sub', [one, node('epow', [y, num(2)])]),
+    reference: '(exp(2*x)-1)/(exp(2*x)+1)',
+  },
+  {
+    id: 'sigma',
+    names: ['sigma', 'sigmoid'],
+    rule: { value: sigmoid, derivative: (_x, y) => y * (1 - y), derivativeText: 'sigma(x) * (1 - sigma(x))' },
+    latex: paren('\\sigma'),
+    derivative: (_z, y) => emul(y, node('sub', [one, y])),
+    reference: '1/(1+exp(-x))',
+  },
+  { id: 'exp', names: ['exp'], rule: { value: Math.exp, derivative: (_x, y) => y, derivativeText: 'exp(x)' }, latex: paren('\\exp'), derivative: (_z, y) => y, reference: 'exp(x)' },
+  {
+    id: 'log',
+    names: ['log'],
+    rule: { value: Math.log, derivative: (x) => 1 / x, derivativeText: '1 / x' },
+    latex: paren('\\log'),
+    derivative: (z) => node('epow', [z, num(-1)]),
+    reference: 'log(x)',
+  },
+  { id: 'abs', names: ['abs'], rule: { value: Math.abs, derivative: (x) => Math.sign(x), derivativeText: 'sign(x)' }, latex: (a) => `\\left|${a}\\right|`, derivative: null },
+  { id: 'identity', names: ['identity', 'id'], rule: { value: (x) => x, derivative: () => 1, derivativeText: '1' }, latex: paren('\\operatorname{id}'), derivative: () => one, reference: 'x' },
+];
+
+for (const def of BUILT_INS) defineOp(activation(def));
+
+/** A function declared in the derivation file (`functions:`), applied elementwise; its rules come from the model. */
+defineOp(
+  activation(
+    {
+      id: 'ufn',
+      names: [],
+      rule: { value: () => NaN, derivative: () => NaN, derivativeText: '' },
+      latex: (a) => a,
+      derivative: null,
+    },
+    true,
+  ),
+);
+
+/** The rule of a built-in activation by name (tests and the scalar references). */
+export const BUILT_IN_RULES: ReadonlyMap<string, ElementwiseRule> = new Map(BUILT_INS.map((d) => [d.id, d.rule]));

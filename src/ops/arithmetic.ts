@@ -1,0 +1,424 @@
+/**
+ * Arithmetic: + − (binary and unary), * (matrix product, or scaling by a
+ * scalar), .* (Hadamard), / (by a scalar), ^ (scalar power), .^ (elementwise
+ * power with a constant exponent).
+ */
+import { affine, affineAdd, type Affine } from '../ir/affine.js';
+import { type Expr, isOp, node, type OpNode } from '../ir/expr.js';
+import { formatShape, isScalar, sameShape, type Shape } from '../ir/shape.js';
+import { binary, multiply, multiplyTransposed, outerAccumulate, reduceTo, scale, type Vec, zeros } from '../numeric/kernel.js';
+import { addValues, asDense, dense, mapDense, mulValues, scalar, ScaledOp, zipDense } from '../numeric/values.js';
+import { add, diag, emul, mul, neg, sub } from '../symbolic/build.js';
+import { rmap, rmatmul, rpow, rscalar, rzip, type RMat } from '../symbolic/ring.js';
+import { nadd, nconst, nmul, nneg, nword, type NPoly } from '../symbolic/words.js';
+import { SymbolicUnsupported } from '../symbolic/unsupported.js';
+import type { CanonicalContext, CompileContext, DiffContext, ExactContext, Kernel } from './contexts.js';
+import { defineOp, type OpSpec } from './registry.js';
+
+const everywhere = { equation: true, loss: true, claim: true, level: 'any' } as const;
+const [left, right] = [(n: OpNode) => n.args[0]!, (n: OpNode) => n.args[1]!];
+
+/** Both operands broadcast: a scalar side takes the other's shape. */
+function broadcastShape(n: OpNode, l: Shape, r: Shape, symbol: string, fail: (node: Expr, problem: string, expected?: string) => never): Shape {
+  if (isScalar(l)) return r;
+  if (isScalar(r) || sameShape(l, r)) return l;
+  return fail(n, `shape mismatch in '${symbol}': ${formatShape(l)} and ${formatShape(r)}`, 'equal shapes or a scalar');
+}
+
+const sum2 = (a: Vec | null, b: Vec | null): Vec | null => (a && b ? binary('add', a, b) : (a ?? b));
+
+/** Kernel of an elementwise binary op with broadcasting: value, tangent and adjoint together. */
+export function broadcastKernel(kind: 'add' | 'sub' | 'emul' | 'div'): Kernel {
+  return {
+    forward: ([a, b]) => binary(kind === 'emul' ? 'mul' : kind, a!, b!),
+    tangent: ([a, b], [da, db], out) => {
+      if (!da && !db) return null;
+      switch (kind) {
+        case 'add':
+        case 'sub':
+          return binary(kind, da ?? zeros(out.length), db ?? zeros(out.length));
+        case 'emul':
+          return sum2(da ? binary('mul', da, b!) : null, db ? binary('mul', a!, db) : null);
+        case 'div':
+          // d(a/b) = (da − out·db) / b
+          return binary('div', db ? binary('sub', da ?? zeros(out.length), binary('mul', out, db)) : da!, b!);
+      }
+    },
+    adjoint: ([a, b], out, adj, [wa, wb]) => {
+      const [la, lb] = [a!.length, b!.length];
+      switch (kind) {
+        case 'add':
+        case 'sub':
+          return [wa ? reduceTo(adj, la) : null, wb ? reduceTo(kind === 'add' ? adj : scale(adj, -1), lb) : null];
+        case 'emul':
+          return [wa ? reduceTo(binary('mul', adj, b!), la) : null, wb ? reduceTo(binary('mul', adj, a!), lb) : null];
+        case 'div':
+          return [wa ? reduceTo(binary('div', adj, b!), la) : null, wb ? reduceTo(scale(binary('div', binary('mul', adj, out), b!), -1), lb) : null];
+      }
+    },
+  };
+}
+
+export function matmulKernel(ra: number, ca: number, cb: number): Kernel {
+  return {
+    forward: ([a, b]) => multiply(ra, ca, a!, cb, b!),
+    tangent: ([a, b], [da, db]) => sum2(da ? multiply(ra, ca, da, cb, b!) : null, db ? multiply(ra, ca, a!, cb, db) : null),
+    // dA = adj·Bᵀ (an outer product per step: only when a parameter gradient is wanted); dB = Aᵀ·adj
+    adjoint: ([a, b], _out, adj, [wa, wb]) => [wa ? outerAccumulate(ra, ca, cb, adj, b!) : null, wb ? multiplyTransposed(ra, ca, a!, cb, adj) : null],
+  };
+}
+
+const negKernel: Kernel = {
+  forward: ([a]) => scale(a!, -1),
+  tangent: (_v, [da]) => (da ? scale(da, -1) : null),
+  adjoint: (_v, _out, adj, [wa]) => [wa ? scale(adj, -1) : null],
+};
+
+const powKernel: Kernel = {
+  forward: ([a, b]) => Float64Array.of(a![0]! ** b![0]!),
+  tangent: ([a, b], [da, db], out) => {
+    if (!da && !db) return null;
+    const [x, p] = [a![0]!, b![0]!];
+    return Float64Array.of((da ? p * x ** (p - 1) * da[0]! : 0) + (db ? out[0]! * Math.log(x) * db[0]! : 0));
+  },
+  adjoint: ([a, b], out, adj, [wa, wb]) => {
+    const [x, p] = [a![0]!, b![0]!];
+    return [wa ? Float64Array.of(adj[0]! * p * x ** (p - 1)) : null, wb ? Float64Array.of(adj[0]! * out[0]! * Math.log(x)) : null];
+  },
+};
+
+function epowKernel(p: number): Kernel {
+  const chain = (x: Vec, g: Vec) => {
+    const out = new Float64Array(g.length);
+    for (let i = 0; i < g.length; i++) out[i] = g[i]! * p * x[i]! ** (p - 1);
+    return out;
+  };
+  return {
+    forward: ([a]) => a!.map((x) => x ** p),
+    tangent: ([a], [da]) => (da ? chain(a!, da) : null),
+    adjoint: ([a], _out, adj, [wa]) => [wa ? chain(a!, adj) : null],
+  };
+}
+
+function compileBroadcast(n: OpNode, ctx: CompileContext, kind: 'add' | 'sub' | 'emul' | 'div'): number {
+  const a = ctx.compile(left(n));
+  const b = ctx.compile(right(n));
+  const [da, db] = [ctx.dims(a), ctx.dims(b)];
+  const dims = kind === 'div' ? da : da[0] * da[1] === 1 ? db : da;
+  return ctx.push(broadcastKernel(kind), [a, b], dims);
+}
+
+/** Canonical form of a sum: a scalar added to a vector or matrix broadcasts (c·𝟙 or c·𝟙𝟙ᵀ). */
+function canonicalSum(n: OpNode, ctx: CanonicalContext, sign: number): NPoly {
+  const side = (x: Expr, other: Expr) => {
+    const p = ctx.expand(x);
+    if (!ctx.isScalar(x) || ctx.isScalar(other)) return p;
+    return nmul(p, ctx.isVector(other) ? nword({ kind: 'one' }) : nword({ kind: 'one' }, { kind: 'oneT' }));
+  };
+  return nadd(side(left(n), right(n)), side(right(n), left(n)), sign);
+}
+
+/** The canonical form of an entrywise vector or scalar: diag(entries)·𝟙, or one scalar factor. */
+export function entrywiseCanonical(n: Expr, ctx: CanonicalContext): NPoly {
+  return ctx.isScalar(n) ? nword({ kind: 'scal', poly: ctx.entries(n) }) : nword({ kind: 'diag', poly: ctx.entries(n) }, { kind: 'one' });
+}
+
+const exactScalar = <R>(ctx: ExactContext<R>, e: Expr) => {
+  const [r, c] = ctx.dims(e);
+  return r === 1 && c === 1;
+};
+
+/** x^k for an integer k (negative through the ring's division), else an atom. */
+function exactPower<R>(n: OpNode, ctx: ExactContext<R>, base: RMat<R>, k: number | null): RMat<R> {
+  const { ring } = ctx;
+  if (k === null || !Number.isInteger(k)) return ctx.opaque(n);
+  if (k >= 0) return rmap(base, (x) => rpow(ring, x, k));
+  const data = base.data.map((x) => ring.div(ring.one, rpow(ring, x, -k)));
+  return data.every((x) => x !== null) ? { ...base, data: data as R[] } : ctx.opaque(n);
+}
+
+function binaryPrint(symbol: string, prec: number) {
+  return (n: OpNode, ctx: { expr(e: Expr): string; wrap(e: Expr, p: number, r?: boolean): string }) => {
+    // Products associate (matrix or scalar), so a nested product on the right needs no parentheses.
+    const r = n.op === 'mul' && isOp(right(n), 'mul') ? ctx.expr(right(n)) : ctx.wrap(right(n), prec, true);
+    return `${ctx.wrap(left(n), prec)}${symbol}${r}`;
+  };
+}
+
+const addLike = (id: 'add' | 'sub'): OpSpec => ({
+  id,
+  domain: 'arithmetic',
+  syntax: { operator: { symbol: id === 'add' ? '+' : '-', fixity: 'infix' }, usage: `a ${id === 'add' ? '+' : '-'} b` },
+  placement: everywhere,
+  precedence: { ascii: 1, latex: 1 },
+  entrywise: true,
+  scalar: () => (id === 'add' ? (a, b) => a! + b! : (a, b) => a! - b!),
+  shape: (n, ctx) => broadcastShape(n, ctx.shapeOf(left(n)), ctx.shapeOf(right(n)), id === 'add' ? '+' : '-', ctx.fail),
+  print: binaryPrint(id === 'add' ? ' + ' : ' - ', 1),
+  latex: (n, ctx) => `${ctx.expr(left(n), 1)} ${id === 'add' ? '+' : '-'} ${ctx.expr(right(n), id === 'add' ? 1 : 2)}`,
+  evaluate: (n, ctx) => addValues(ctx.eval(left(n)), ctx.eval(right(n)), id === 'add' ? 1 : -1),
+  compile: (n, ctx) => compileBroadcast(n, ctx, id),
+  exact: (n, ctx) => rzip(ctx.eval(left(n)), ctx.eval(right(n)), id === 'add' ? ctx.ring.add : ctx.ring.sub),
+  differentiate: (n, ctx) => (id === 'add' ? add : sub)(ctx.J(left(n)), ctx.J(right(n))),
+  paramGradient: (n, g, ctx) => add(ctx.grad(left(n), g), id === 'add' ? ctx.grad(right(n), g) : neg(ctx.grad(right(n), g))),
+  canonical: (n, ctx) => canonicalSum(n, ctx, id === 'add' ? 1 : -1),
+  transposed: (n, t) => (id === 'add' ? add : sub)(t(left(n)), t(right(n))),
+});
+defineOp(addLike('add'));
+defineOp(addLike('sub'));
+
+defineOp({
+  id: 'neg',
+  domain: 'arithmetic',
+  syntax: { operator: { symbol: '-', fixity: 'prefix' }, usage: '-a' },
+  placement: everywhere,
+  precedence: { ascii: 3, latex: 2 },
+  entrywise: true,
+  scalar: () => (a) => -a!,
+  shape: (n, ctx) => ctx.shapeOf(left(n)),
+  print: (n, ctx) => `-${ctx.wrap(left(n), 4)}`,
+  latex: (n, ctx) => `-${ctx.expr(left(n), 3)}`,
+  evaluate: (n, ctx) => {
+    const a = ctx.eval(left(n));
+    return a.kind === 'op' ? new ScaledOp(-1, a) : mapDense(a, (x) => -x);
+  },
+  compile: (n, ctx) => {
+    const a = ctx.compile(left(n));
+    return ctx.push(negKernel, [a], ctx.dims(a));
+  },
+  exact: (n, ctx) => rmap(ctx.eval(left(n)), ctx.ring.neg),
+  differentiate: (n, ctx) => neg(ctx.J(left(n))),
+  paramGradient: (n, g, ctx) => neg(ctx.grad(left(n), g)),
+  canonical: (n, ctx) => nneg(ctx.expand(left(n))),
+  transposed: (n, t) => neg(t(left(n))),
+});
+
+/** A·[a; b; …] = Σ_j A_j·part_j with A_j the column block of A that meets part j. */
+function stackedProduct(A: Expr, items: readonly Expr[], ctx: DiffContext): Expr | null {
+  let offset: Affine = affine(0);
+  let total: Expr | null = null;
+  for (const item of items) {
+    const rows = ctx.rows(item);
+    const from = affineAdd(offset, affine(1));
+    const to = affineAdd(offset, rows);
+    const j = ctx.J(item);
+    if (j) total = add(total, mul(node('cols', [A], { ints: [from, to], name: item.kind === 'seq' ? item.name : null }), j));
+    offset = to;
+  }
+  return total;
+}
+
+defineOp({
+  id: 'mul',
+  domain: 'arithmetic',
+  syntax: { operator: { symbol: '*', fixity: 'infix' }, usage: 'A * B' },
+  placement: everywhere,
+  precedence: { ascii: 2, latex: 3 },
+  // Entrywise only as diag(u)·v or a scaling; any other matrix product mixes entries.
+  entrywise: (n, isScalarExpr) => isScalarExpr(left(n)) || isScalarExpr(right(n)) || isOp(left(n), 'diag'),
+  scalar: () => (a, b) => a! * b!,
+  shape: (n, ctx) => {
+    const [l, r] = [ctx.shapeOf(left(n)), ctx.shapeOf(right(n))];
+    if (isScalar(l)) return r;
+    if (isScalar(r)) return l;
+    if (!sameDim(l.cols, r.rows)) return ctx.fail(n, `cannot multiply ${formatShape(l)} by ${formatShape(r)}`, 'inner dimensions to agree');
+    return { rows: l.rows, cols: r.cols };
+  },
+  print: binaryPrint('*', 2),
+  latex: (n, ctx) => {
+    // Matrix products are associative: nested products print flat, other operands get parentheses.
+    const operand = (x: Expr) => (isOp(x, 'mul') ? ctx.expr(x, 0, 'factor') : ctx.expr(x, 3.5, 'factor'));
+    const scalarNum = left(n).kind === 'num' || right(n).kind === 'num';
+    return `${operand(left(n))}${scalarNum ? ' \\cdot ' : ' '}${operand(right(n))}`;
+  },
+  evaluate: (n, ctx) => mulValues(ctx.eval(left(n)), ctx.eval(right(n))),
+  compile: (n, ctx) => {
+    const l = left(n);
+    if (isOp(l, 'diag')) {
+      // diag(v)*x is v .* x: never materialise the diagonal matrix.
+      const a = ctx.compile(l.args[0]!);
+      const b = ctx.compile(right(n));
+      return ctx.push(broadcastKernel('emul'), [a, b], ctx.dims(b));
+    }
+    const a = ctx.compile(left(n));
+    const b = ctx.compile(right(n));
+    const [[ra, ca], [rb, cb]] = [ctx.dims(a), ctx.dims(b)];
+    if (ra * ca === 1 || rb * cb === 1) return ctx.push(broadcastKernel('emul'), [a, b], ra * ca === 1 ? [rb, cb] : [ra, ca]);
+    return ctx.push(matmulKernel(ra, ca, cb), [a, b], [ra, cb]);
+  },
+  exact: (n, ctx) => {
+    const [a, b] = [ctx.eval(left(n)), ctx.eval(right(n))];
+    if (exactScalar(ctx, left(n)) || exactScalar(ctx, right(n))) return rzip(a, b, ctx.ring.mul);
+    if (ctx.shapes === 'entries') return isOp(left(n), 'diag') ? rzip(a, b, ctx.ring.mul) : ctx.opaque(n);
+    return rmatmul(ctx.ring, a, b);
+  },
+  differentiate: (n, ctx) => {
+    const [l, r] = [left(n), right(n)];
+    if (isOp(l, 'diag')) return ctx.J(node('emul', [l.args[0]!, r]));
+    if (isOp(r, 'concat')) {
+      if (ctx.J(l)) return ctx.unsupported(`a varying matrix times a stacked vector: ${ctx.print(n)}`);
+      return stackedProduct(l, r.args, ctx);
+    }
+    const [jl, jr] = [ctx.J(left(n)), ctx.J(right(n))];
+    if (jl && jr) return ctx.unsupported(`both factors of ${ctx.print(n)} depend on the seed`);
+    if (jl) {
+      if (!ctx.isScalar(right(n))) return ctx.unsupported(`a varying matrix times a constant: ${ctx.print(n)}`);
+      return mul(right(n), jl);
+    }
+    return jr ? mul(left(n), jr) : null;
+  },
+  paramGradient: (n, g, ctx) => {
+    const [l, r] = [left(n), right(n)];
+    const direct = l.kind === 'sym' && l.name === ctx.param ? node('mul', [g, node('transpose', [r])]) : null;
+    const through = ctx.mentions(r) ? ctx.grad(r, node('mul', [node('transpose', [l]), g])) : null;
+    if (!direct && ctx.mentions(l)) return ctx.unsupported(`${ctx.param} inside a matrix factor: ${ctx.print(n)}`);
+    return add(direct, through);
+  },
+  canonical: (n, ctx) => nmul(ctx.expand(left(n)), ctx.expand(right(n))),
+  transposed: (n, t) => mul(t(right(n)), t(left(n))),
+});
+
+function sameDim(a: Affine, b: Affine): boolean {
+  return sameShape({ rows: a, cols: a }, { rows: b, cols: b });
+}
+
+defineOp({
+  id: 'emul',
+  domain: 'arithmetic',
+  syntax: { operator: { symbol: '.*', fixity: 'infix' }, usage: 'u .* v' },
+  placement: everywhere,
+  precedence: { ascii: 2, latex: 3 },
+  entrywise: true,
+  scalar: () => (a, b) => a! * b!,
+  shape: (n, ctx) => broadcastShape(n, ctx.shapeOf(left(n)), ctx.shapeOf(right(n)), '.*', ctx.fail),
+  print: binaryPrint(' .* ', 2),
+  latex: (n, ctx) => `${ctx.expr(left(n), 3)} \\odot ${ctx.expr(right(n), 3.5)}`,
+  evaluate: (n, ctx) => zipDense(asDense(ctx.eval(left(n))), asDense(ctx.eval(right(n))), (x, y) => x * y),
+  compile: (n, ctx) => compileBroadcast(n, ctx, 'emul'),
+  exact: (n, ctx) => rzip(ctx.eval(left(n)), ctx.eval(right(n)), ctx.ring.mul),
+  differentiate: (n, ctx) => {
+    const [jl, jr] = [ctx.J(left(n)), ctx.J(right(n))];
+    const side = (scaleBy: Expr, j: Expr | null): Expr | null => (ctx.isScalar(scaleBy) ? mul(scaleBy, j) : mul(diag(scaleBy), j));
+    return add(jl ? side(right(n), jl) : null, jr ? side(left(n), jr) : null);
+  },
+  paramGradient: (n, g, ctx) => add(ctx.grad(left(n), emul(right(n), g)), ctx.grad(right(n), emul(left(n), g))),
+  canonical: (n, ctx) => {
+    // A Hadamard product of matrices has no word form: an opaque matrix atom.
+    if (!ctx.isVector(n)) return nword({ kind: 'mat', key: `(${ctx.key(n)})` });
+    if (!ctx.isScalar(n)) {
+      // u ⊙ v = diag(u)·v with an entrywise side as the diagonal, so a matrix-product side keeps its words.
+      if (ctx.entrywise(left(n))) return nmul(nword({ kind: 'diag', poly: ctx.entries(left(n)) }), ctx.expand(right(n)));
+      if (ctx.entrywise(right(n))) return nmul(nword({ kind: 'diag', poly: ctx.entries(right(n)) }), ctx.expand(left(n)));
+    }
+    return entrywiseCanonical(n, ctx);
+  },
+});
+
+defineOp({
+  id: 'div',
+  domain: 'arithmetic',
+  syntax: { operator: { symbol: '/', fixity: 'infix' }, usage: 'a / c' },
+  placement: everywhere,
+  precedence: { ascii: 2, latex: 3 },
+  entrywise: true,
+  scalar: () => (a, b) => a! / b!,
+  shape: (n, ctx) => {
+    const [l, r] = [ctx.shapeOf(left(n)), ctx.shapeOf(right(n))];
+    if (!isScalar(r)) return ctx.fail(n, `cannot divide by ${formatShape(r)}`, 'a scalar divisor');
+    return l;
+  },
+  print: binaryPrint(' / ', 2),
+  latex: (n, ctx) => `\\frac{${ctx.expr(left(n))}}{${ctx.expr(right(n))}}`,
+  evaluate: (n, ctx) => zipDense(asDense(ctx.eval(left(n))), asDense(ctx.eval(right(n))), (x, y) => x / y),
+  compile: (n, ctx) => compileBroadcast(n, ctx, 'div'),
+  exact: (n, ctx) => {
+    const b = ctx.eval(right(n));
+    const data = ctx.eval(left(n)).data.map((x) => ctx.ring.div(x, b.data[0]!));
+    if (data.some((x) => x === null)) return ctx.opaque(n);
+    const [rows, cols] = ctx.dims(left(n));
+    return ctx.shapes === 'entries' ? rscalar(data[0]!) : { rows, cols, data: data as never[] };
+  },
+  differentiate: (n, ctx) => {
+    if (ctx.J(right(n))) return ctx.unsupported(`a varying divisor in ${ctx.print(n)}`);
+    const jl = ctx.J(left(n));
+    return jl ? node('div', [jl, right(n)]) : null;
+  },
+  canonical: (n, ctx) => {
+    const d = ctx.constant(right(n));
+    if (!d) return ctx.unsupported(`division by ${ctx.key(right(n))}`);
+    return nmul(ctx.expand(left(n)), nconst(1 / d));
+  },
+});
+
+defineOp({
+  id: 'pow',
+  domain: 'arithmetic',
+  syntax: { operator: { symbol: '^', fixity: 'infix' }, usage: 'a ^ b (scalars)' },
+  placement: everywhere,
+  precedence: { ascii: 4, latex: 5 },
+  entrywise: true,
+  scalar: () => (a, b) => a! ** b!,
+  shape: (n, ctx) => {
+    const [b, x] = [ctx.shapeOf(left(n)), ctx.shapeOf(right(n))];
+    if (!isScalar(b) || !isScalar(x)) return ctx.fail(n, "'^' is a scalar power", 'v.^2 for an elementwise power');
+    return b;
+  },
+  print: (n, ctx) => `${ctx.wrap(left(n), 5)}^${ctx.wrap(right(n), 5)}`,
+  latex: (n, ctx) => `${powerBase(left(n), ctx)}^{${ctx.expr(right(n))}}`,
+  evaluate: (n, ctx) => scalar(ctx.dense(left(n)).data[0]! ** ctx.dense(right(n)).data[0]!),
+  compile: (n, ctx) => {
+    const a = ctx.compile(left(n));
+    return ctx.push(powKernel, [a, ctx.compile(right(n))], [1, 1]);
+  },
+  exact: (n, ctx) => exactPower(n, ctx, ctx.eval(left(n)), ctx.constant(right(n))),
+  canonical: (n, ctx) => nword({ kind: 'scal', poly: ctx.entries(n) }),
+});
+
+/** A time-indexed base under a superscript time needs parentheses: h^{[t]2} would read as part of the index. */
+export function powerBase(base: Expr, ctx: { expr(e: Expr, p?: number): string; readonly superscriptTime: boolean }): string {
+  return base.kind === 'seq' && ctx.superscriptTime ? `\\left(${ctx.expr(base)}\\right)` : ctx.expr(base, 6);
+}
+
+/** The constant exponent of `v.^k`, kept as a number child. */
+export const epowExponent = (n: OpNode): number => (right(n) as { value: number }).value;
+
+defineOp({
+  id: 'epow',
+  domain: 'arithmetic',
+  syntax: { operator: { symbol: '.^', fixity: 'infix' }, args: ['expr', 'const'], usage: 'v.^2' },
+  placement: everywhere,
+  precedence: { ascii: 4, latex: 5 },
+  entrywise: true,
+  scalar: () => (a, k) => a! ** k!,
+  shape: (n, ctx) => ctx.shapeOf(left(n)),
+  print: (n, ctx) => `${ctx.wrap(left(n), 5)}.^${epowExponent(n)}`,
+  latex: (n, ctx) => `${powerBase(left(n), ctx)}^{${epowExponent(n)}}`,
+  evaluate: (n, ctx) => mapDense(ctx.dense(left(n)), (x) => x ** epowExponent(n)),
+  compile: (n, ctx) => {
+    const a = ctx.compile(left(n));
+    return ctx.push(epowKernel(epowExponent(n)), [a], ctx.dims(a));
+  },
+  exact: (n, ctx) => exactPower(n, ctx, ctx.eval(left(n)), epowExponent(n)),
+  differentiate: (n, ctx) => {
+    const j = ctx.J(left(n));
+    if (!j) return null;
+    const k = epowExponent(n);
+    const factor = k === 2 ? node('mul', [{ kind: 'num', value: 2 }, left(n)]) : node('mul', [{ kind: 'num', value: k }, node('epow', [left(n), { kind: 'num', value: k - 1 }])]);
+    return mul(diag(factor), j);
+  },
+  canonical: (n, ctx) => entrywiseCanonical(n, ctx),
+});
+
+/** The elementwise form of a scalar function's body (user functions applied to vectors). */
+export function toElementwise(e: Expr): Expr {
+  if (e.kind !== 'op') return e;
+  const args = e.args.map(toElementwise);
+  if (e.op === 'mul') return node('emul', args);
+  if (e.op === 'div') return node('emul', [args[0]!, node('epow', [args[1]!, { kind: 'num', value: -1 }])]);
+  if (e.op === 'pow') {
+    if (args[1]!.kind !== 'num') throw new SymbolicUnsupported('a power with a non-constant exponent in a user function');
+    return node('epow', args);
+  }
+  return { ...e, args };
+}
+

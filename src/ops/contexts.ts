@@ -1,0 +1,226 @@
+/**
+ * What each layer hands an operator record: the interfaces the engines
+ * implement (shape checker, printers, numeric compiler and evaluator, exact
+ * evaluator, differentiator, canonical forms). Records program against these
+ * and never import an engine, which keeps the registry free of cycles.
+ */
+import type { Affine, IntEnv } from '../ir/affine.js';
+import type { Expr, Index, Leaf, OpNode, Seq } from '../ir/expr.js';
+import type { Shape } from '../ir/shape.js';
+import type { ElementwiseRule } from './elementwise.js';
+import type { Dense, ProductMemo, Value } from '../numeric/values.js';
+import type { Vec } from '../numeric/kernel.js';
+import type { Ring, RMat } from '../symbolic/ring.js';
+import type { CPoly } from '../symbolic/cpoly.js';
+import type { NPoly } from '../symbolic/words.js';
+
+// ── shapes ─────────────────────────────────────────────────────────────────
+export interface ShapeContext {
+  /** the shape of a child (checked recursively) */
+  shapeOf(e: Expr): Shape;
+  /** a located shape error at `node` */
+  fail(node: Expr, problem: string, expected?: string): never;
+}
+
+export interface ValidateContext {
+  /** what a name is in the model: a symbol's role, the loss, or undefined */
+  roleOf(name: string): 'parameter' | 'input' | 'state' | 'intermediate' | 'loss' | undefined;
+  /** a graph node's declared shape is a scalar */
+  isScalar(e: Expr): boolean;
+  fail(node: Expr, problem: string, expected?: string): never;
+}
+
+// ── ASCII ──────────────────────────────────────────────────────────────────
+export interface PrintContext {
+  /** a child printed as it is */
+  expr(e: Expr): string;
+  /** a child in parentheses when it binds looser than `prec` (or as loosely, on the right side) */
+  wrap(e: Expr, prec: number, rightSide?: boolean): string;
+  /** an integer field with the environment's values substituted */
+  int(a: Affine): string;
+  unit(ix: Index): string;
+}
+
+// ── LaTeX ──────────────────────────────────────────────────────────────────
+export interface LatexContext {
+  expr(e: Expr, parentPrec?: number, position?: 'left' | 'right' | 'factor' | 'top'): string;
+  /** τ−k+i in the file's notation */
+  index(a: Affine): string;
+  /** an index variable: greek spelled out, l as ℓ */
+  variable(raw: string): string;
+  unitIndex(ix: Index): string;
+  /** a symbol's name in the file's notation */
+  name(raw: string): string;
+  /** a graph node: h_t, h^{[t]}, W, the loss */
+  node(e: Expr): string;
+  /** one unit of a sequence value, h_t^α */
+  unit(value: Seq, ix: Index): string;
+  /** the letter of a matrix's entries, u_{αγ} */
+  entryName(name: string): string;
+  /** T or \top */
+  readonly transposeMark: string;
+  /** time written as a superscript (a base needs parentheses before another superscript) */
+  readonly superscriptTime: boolean;
+}
+
+// ── numeric: claims on one instance ────────────────────────────────────────
+/** A graph node resolved on an instance: a sequence at a concrete time, or a parameter/the loss (time null). */
+export interface GraphNode {
+  readonly name: string;
+  readonly time: number | null;
+}
+
+export interface NumericContext {
+  readonly env: IntEnv;
+  /** a child's value at this binding (or at `env`), memoised */
+  eval(e: Expr, env?: IntEnv): Value;
+  dense(e: Expr, env?: IntEnv): Dense;
+  /** rows and cols of an expression from its static shape (an empty range's terms may not exist) */
+  dims(e: Expr, env?: IntEnv): [number, number];
+  int(a: Affine, env?: IntEnv): number;
+  index(ix: Index, env?: IntEnv): number;
+  /** the node a derivative argument names, checked to exist on this instance */
+  graphNode(e: Expr): GraphNode;
+  /** the nodes a partial derivative holds: single nodes, or whole sequences */
+  held(es: readonly Expr[]): ReadonlySet<string>;
+  value(n: GraphNode): Float64Array;
+  nodeDims(name: string): readonly [number, number];
+  /** f′(z_t) of the activation that defines `name` at t, or null */
+  activationDerivative(name: string, t: number): Float64Array | null;
+  /** a memoised derivative sweep: tangents from `from` in direction `dir`, or adjoints of `from` */
+  sweep(kind: 'tan' | 'adj', from: GraphNode, dir: Dense, fixed: ReadonlySet<string>, withParams?: boolean): (n: GraphNode) => Float64Array | null;
+  /** the cotangent of a scalar output, shared so gradient sweeps are memoised */
+  readonly one: Dense;
+  /** materialise Jacobians by rows (reverse sweeps) rather than columns */
+  readonly preferRows: boolean;
+  readonly productMemo: ProductMemo;
+  /** a memo table owned by the evaluator, for records that cache across bindings (path-sum chains) */
+  memo<T>(table: string): Map<string, T>;
+  contentKey(e: Expr, env?: IntEnv): string;
+  userRule(name: string): ElementwiseRule;
+  /** a scalar expression in one real variable as a function (a sup's body) */
+  scalarFunction(body: Expr, variable: string): (x: number) => number;
+  /** the binding leaves the unrolled graph (h[-1], unit 7 of 5): a located input error for the claim */
+  outside(message: string): never;
+}
+
+// ── numeric: model equations compiled to kernels ───────────────────────────
+/** One compiled op's semantics on Float64Array values; inputs in the order the op was pushed with. */
+export interface Kernel {
+  forward(inputs: readonly Vec[]): Vec;
+  /** the tangent of the output from the inputs' tangents (null = zero); null when zero */
+  tangent(inputs: readonly Vec[], tangents: readonly (Vec | null)[], out: Vec): Vec | null;
+  /** the adjoint contribution to each input (null: none), computed only where `wanted` */
+  adjoint(inputs: readonly Vec[], out: Vec, adj: Vec, wanted: readonly boolean[]): (Vec | null)[];
+  /** set for activations y = f(z): f′ from z and y (the unrolled graph reads dact from it) */
+  readonly activation?: ElementwiseRule;
+}
+
+/** An op already pushed into the list being compiled (its position). */
+export type KernelHandle = number;
+
+export interface CompileContext {
+  compile(e: Expr, env?: IntEnv): KernelHandle;
+  dims(h: KernelHandle): readonly [number, number];
+  push(kernel: Kernel, inputs: readonly KernelHandle[], dims: readonly [number, number]): KernelHandle;
+  constant(value: number): KernelHandle;
+  int(a: Affine, env?: IntEnv): number;
+  readonly env: IntEnv;
+  userRule(name: string): ElementwiseRule;
+}
+
+// ── exact evaluation over a ring ───────────────────────────────────────────
+export interface ExactContext<R> {
+  readonly ring: Ring<R>;
+  readonly env: IntEnv;
+  /** 'symbolic': indices stay letters (templates); units and entries are atoms */
+  readonly indices: 'concrete' | 'symbolic';
+  /** 'entries': every value is one generic entry (a vector's entries as one polynomial) */
+  readonly shapes: 'concrete' | 'entries';
+  eval(e: Expr, env?: IntEnv): RMat<R>;
+  dims(e: Expr, env?: IntEnv): [number, number];
+  int(a: Affine, env?: IntEnv): number;
+  index(ix: Index, env?: IntEnv): number;
+  /** a unit index as printed at this binding (letters where symbolic) */
+  indexKey(ix: Index): string;
+  /** an opaque atom for this node's value at this binding; a domain without atoms refuses */
+  opaque(n: OpNode): RMat<R>;
+  /** a unit-level atom with symbolic indices (h_t^α, u_{αγ}, σ′, ∂h/∂w) */
+  unitAtom(n: OpNode): RMat<R>;
+  /** f(z) of an activation: the domain names it (the sequence value it defines, or a function atom) */
+  activation(n: OpNode, arg: () => RMat<R>): RMat<R>;
+  /** f′ at a sequence value's pre-activation, as a vector */
+  dactOf(value: Seq): RMat<R>;
+  /** ∂h_t^α/∂P_ij where the domain derives it (forward mode over the model), else an atom */
+  unitDerivative(n: OpNode): RMat<R>;
+  /** the plain number an expression of numbers and bound integers is (an exponent), else null */
+  constant(e: Expr): number | null;
+  memo<T>(table: string): Map<string, T>;
+  contentKey(e: Expr, env?: IntEnv): string;
+  unsupported(message: string): never;
+}
+
+/**
+ * What makes one exact evaluation differ from another: the ring, how leaves
+ * and opaque values become ring values, and what the domain knows about
+ * activations, their derivatives and unit-level derivatives.
+ */
+export interface ExactDomain<R> {
+  readonly ring: Ring<R>;
+  readonly indices: 'concrete' | 'symbolic';
+  readonly shapes: 'concrete' | 'entries';
+  /** parameters, sequence values, the loss, an unbound integer (a letter in templates) */
+  leaf(e: Leaf, ctx: ExactContext<R>): RMat<R>;
+  opaque(n: OpNode, ctx: ExactContext<R>): RMat<R>;
+  unitAtom(n: OpNode, ctx: ExactContext<R>): RMat<R>;
+  activation(n: OpNode, ctx: ExactContext<R>, arg: () => RMat<R>): RMat<R>;
+  dactOf(value: Seq, ctx: ExactContext<R>): RMat<R>;
+  unitDerivative(n: OpNode, ctx: ExactContext<R>): RMat<R>;
+  /** the static shape of an expression, evaluated at the binding */
+  dims(e: Expr, env: IntEnv): [number, number];
+}
+
+// ── symbolic differentiation ───────────────────────────────────────────────
+export interface DiffContext {
+  /** the Jacobian of a child with respect to the seed (null: independent of it) */
+  J(e: Expr): Expr | null;
+  isScalar(e: Expr): boolean;
+  /** the sequence value (h[t]) whose defining right side this expression is, if any */
+  valueOf(e: Expr): Expr | null;
+  /** f′ of a user-declared function at an argument */
+  userDerivative(name: string, arg: Expr): Expr;
+  rows(e: Expr): Affine;
+  /** f′ of an activation node at its argument (checked against an independent derivative first) */
+  activationDerivative(n: OpNode): Expr;
+  print(e: Expr): string;
+  unsupported(message: string): never;
+}
+
+export interface ParamGradientContext {
+  readonly param: string;
+  /** the gradient of gᵀ·child with respect to the parameter */
+  grad(e: Expr, adjoint: Expr): Expr | null;
+  mentions(e: Expr): boolean;
+  /** f′ of an activation node at its argument */
+  activationDerivative(n: OpNode): Expr;
+  print(e: Expr): string;
+  unsupported(message: string): never;
+}
+
+// ── canonical word forms ───────────────────────────────────────────────────
+export interface CanonicalContext {
+  readonly env: IntEnv;
+  expand(e: Expr, env?: IntEnv): NPoly;
+  /** the entries of a vector or scalar as one commutative polynomial */
+  entries(e: Expr, env?: IntEnv): CPoly;
+  isScalar(e: Expr): boolean;
+  isVector(e: Expr): boolean;
+  int(a: Affine, env?: IntEnv): number;
+  /** the key an opaque atom prints as at this binding */
+  key(e: Expr): string;
+  /** made of entries alone (no matrix product inside), so `entries` is honest */
+  entrywise(e: Expr): boolean;
+  /** the number an expression's entries are, when constant */
+  constant(e: Expr): number | null;
+  unsupported(message: string): never;
+}

@@ -1,0 +1,19 @@
+/**
+ * Scalar rules of elementwise functions: the value and the derivative, the
+ * latter given both x and y = f(x) because that is how the documents write
+ * derivatives (tanh′ = 1 − h², σ′ = σ(1 − σ)).
+ */
+export interface ElementwiseRule {
+  readonly value: (x: number) => number;
+  /** f′(x) given x and y = f(x) */
+  readonly derivative: (x: number, y: number) => number;
+  /** the derivative as the documents write it, for messages and rendering */
+  readonly derivativeText: string;
+}
+
+/** The logistic function, in two branches so neither exp overflows for large |x|. */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}

@@ -1,0 +1,16 @@
+/**
+ * The operator registry with every domain's records loaded. Engines import
+ * from here (never from a domain file), so every operator is registered
+ * before anything looks one up.
+ */
+import './arithmetic.js';
+import './activations.js';
+import './linear-algebra.js';
+import './reductions.js';
+import './ordered.js';
+import './derivatives.js';
+import './index-level.js';
+
+export { allOps, callNames, defineOp, opSpec, precedence, specOf, specsFor, type ArgSyntax, type OpSpec } from './registry.js';
+export type * from './contexts.js';
+export { toElementwise } from './arithmetic.js';

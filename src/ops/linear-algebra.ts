@@ -1,0 +1,218 @@
+/**
+ * Linear algebra: transpose, diag(v), the identity eye(n), a weight's column
+ * block cols(A, from, to), and stacking [u; v].
+ */
+import { affine, affineAdd } from '../ir/affine.js';
+import type { OpNode } from '../ir/expr.js';
+import { formatShape, isColumn } from '../ir/shape.js';
+import { transposeData, type Vec } from '../numeric/kernel.js';
+import { dense, DiagOp, IdentityOp, transposeValue } from '../numeric/values.js';
+import { rfill, ridentity, rtranspose } from '../symbolic/ring.js';
+import { nconst, ntranspose, nword } from '../symbolic/words.js';
+import type { Kernel } from './contexts.js';
+import { defineOp } from './registry.js';
+
+const arg = (n: OpNode) => n.args[0]!;
+const claimsOnly = { equation: false, loss: false, claim: true, level: 'any' } as const;
+
+function transposeKernel(rows: number, cols: number): Kernel {
+  return {
+    forward: ([a]) => transposeData(rows, cols, a!),
+    tangent: (_v, [da]) => (da ? transposeData(rows, cols, da) : null),
+    adjoint: (_v, _out, adj, [wanted]) => [wanted ? transposeData(cols, rows, adj) : null],
+  };
+}
+
+defineOp({
+  id: 'transpose',
+  domain: 'linear-algebra',
+  syntax: { operator: { symbol: "'", fixity: 'postfix' }, call: ['transpose'], args: ['expr'], usage: "A' or transpose(A)" },
+  placement: { equation: true, loss: true, claim: true, level: 'any' },
+  precedence: { ascii: 5, latex: 6 },
+  shape: (n, ctx) => {
+    const s = ctx.shapeOf(arg(n));
+    return { rows: s.cols, cols: s.rows };
+  },
+  print: (n, ctx) => `${ctx.wrap(arg(n), 5)}'`,
+  latex: (n, ctx) => {
+    const base = arg(n).kind === 'seq' && ctx.superscriptTime ? `\\left(${ctx.expr(arg(n))}\\right)` : ctx.expr(arg(n), 7);
+    return `${base}^{${ctx.transposeMark}}`;
+  },
+  evaluate: (n, ctx) => transposeValue(ctx.eval(arg(n))),
+  compile: (n, ctx) => {
+    const a = ctx.compile(arg(n));
+    const [rows, cols] = ctx.dims(a);
+    return ctx.push(transposeKernel(rows, cols), [a], [cols, rows]);
+  },
+  exact: (n, ctx) => rtranspose(ctx.eval(arg(n))),
+  differentiate: (n, ctx) => (ctx.J(arg(n)) ? ctx.unsupported(`the transpose of a varying value: ${ctx.print(n)}`) : null),
+  canonical: (n, ctx) => ntranspose(ctx.expand(arg(n))),
+  transposed: (n) => arg(n),
+});
+
+/** diag(v) as a dense matrix, for a diagonal that is not multiplied at once (diag(v)·x compiles to v ⊙ x). */
+function diagKernel(size: number): Kernel {
+  const spread = (v: Vec) => {
+    const out = new Float64Array(size * size);
+    for (let i = 0; i < size; i++) out[i * (size + 1)] = v[i]!;
+    return out;
+  };
+  const gather = (m: Vec) => Float64Array.from({ length: size }, (_, i) => m[i * (size + 1)]!);
+  return { forward: ([v]) => spread(v!), tangent: (_v, [dv]) => (dv ? spread(dv) : null), adjoint: (_v, _out, adj, [wanted]) => [wanted ? gather(adj) : null] };
+}
+
+defineOp({
+  id: 'diag',
+  domain: 'linear-algebra',
+  syntax: { call: ['diag'], args: ['expr'], usage: 'diag(v)' },
+  placement: { equation: true, loss: false, claim: true, level: 'any' },
+  symmetric: true,
+  entrywise: true,
+  shape: (n, ctx) => {
+    const s = ctx.shapeOf(arg(n));
+    if (!isColumn(s)) return ctx.fail(n, `diag takes a vector, got ${formatShape(s)}`, 'diag(v)');
+    return { rows: s.rows, cols: s.rows };
+  },
+  print: (n, ctx) => `diag(${ctx.expr(arg(n))})`,
+  latex: (n, ctx) => `\\operatorname{diag}\\left(${ctx.expr(arg(n))}\\right)`,
+  evaluate: (n, ctx) => new DiagOp(ctx.dense(arg(n))),
+  compile: (n, ctx) => {
+    const a = ctx.compile(arg(n));
+    const size = ctx.dims(a)[0];
+    return ctx.push(diagKernel(size), [a], [size, size]);
+  },
+  exact: (n, ctx) => {
+    const v = ctx.eval(arg(n));
+    if (ctx.shapes === 'entries') return v;
+    return rfill(v.data.length, v.data.length, (i, j) => (i === j ? v.data[i]! : ctx.ring.zero));
+  },
+  canonical: (n, ctx) => nword({ kind: 'diag', poly: ctx.entries(arg(n)) }),
+  transposed: (n) => n,
+});
+
+defineOp({
+  id: 'eye',
+  domain: 'linear-algebra',
+  syntax: { call: ['eye'], args: ['int'], usage: 'eye(d)' },
+  placement: claimsOnly,
+  symmetric: true,
+  shape: (n) => ({ rows: n.ints[0]!, cols: n.ints[0]! }),
+  print: (n, ctx) => `eye(${ctx.int(n.ints[0]!)})`,
+  latex: () => 'I',
+  evaluate: (n, ctx) => {
+    const size = ctx.int(n.ints[0]!);
+    if (size < 1) return ctx.outside(`eye(${size}) has no rows`);
+    return new IdentityOp(size);
+  },
+  exact: (n, ctx) => (ctx.shapes === 'entries' ? ctx.opaque(n) : ridentity(ctx.ring, ctx.int(n.ints[0]!))),
+  differentiate: () => null,
+  canonical: () => nconst(1),
+  transposed: (n) => n,
+});
+
+defineOp({
+  id: 'cols',
+  domain: 'linear-algebra',
+  syntax: { call: ['cols'], args: ['expr', 'int', 'int'], usage: 'cols(A, from, to)' },
+  placement: claimsOnly,
+  entrywise: false,
+  shape: (n, ctx) => {
+    const s = ctx.shapeOf(arg(n));
+    const [from, to] = n.ints;
+    return { rows: s.rows, cols: affineAdd(affineAdd(to!, from!, -1), affine(1)) };
+  },
+  print: (n, ctx) => `cols(${ctx.expr(arg(n))}, ${ctx.int(n.ints[0]!)}, ${ctx.int(n.ints[1]!)})`,
+  latex: (n, ctx) => {
+    const block = n.name ? ctx.name(n.name) : `:,\\,${ctx.index(n.ints[0]!)}:${ctx.index(n.ints[1]!)}`;
+    return `\\left[${ctx.expr(arg(n))}\\right]_{${block}}`;
+  },
+  evaluate: (n, ctx) => {
+    const m = ctx.dense(arg(n));
+    const [from, to] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+    if (from < 1 || to > m.cols || to < from) return ctx.outside(`cols(…, ${from}, ${to}) outside the ${m.cols} columns`);
+    const width = to - from + 1;
+    const data = new Float64Array(m.rows * width);
+    for (let i = 0; i < m.rows; i++) data.set(m.data.subarray(i * m.cols + from - 1, i * m.cols + to), i * width);
+    return dense(m.rows, width, data);
+  },
+  exact: (n, ctx) => {
+    if (ctx.shapes === 'entries') return ctx.opaque(n);
+    const a = ctx.eval(arg(n));
+    const from = ctx.int(n.ints[0]!);
+    return rfill(a.rows, ctx.int(n.ints[1]!) - from + 1, (i, j) => a.data[i * a.cols + from - 1 + j]!);
+  },
+  canonical: (n, ctx) => nword({ kind: 'mat', key: ctx.key(n) }),
+});
+
+function concatKernel(lengths: readonly number[]): Kernel {
+  const total = lengths.reduce((a, b) => a + b, 0);
+  return {
+    forward: (items) => {
+      const out = new Float64Array(total);
+      let at = 0;
+      items.forEach((v) => {
+        out.set(v, at);
+        at += v.length;
+      });
+      return out;
+    },
+    tangent: (_v, parts) => {
+      if (parts.every((p) => !p)) return null;
+      const res = new Float64Array(total);
+      let at = 0;
+      parts.forEach((p, k) => {
+        if (p) res.set(p, at);
+        at += lengths[k]!;
+      });
+      return res;
+    },
+    adjoint: (_v, _out, adj, wanted) => {
+      let at = 0;
+      return lengths.map((len, k) => {
+        const from = at;
+        at += len;
+        return wanted[k] ? adj.slice(from, from + len) : null;
+      });
+    },
+  };
+}
+
+defineOp({
+  id: 'concat',
+  domain: 'linear-algebra',
+  syntax: { special: 'stack', usage: '[u; v]' },
+  placement: { equation: true, loss: true, claim: true, level: 'any' },
+  entrywise: false,
+  shape: (n, ctx) => {
+    let rows = affine(0);
+    for (const item of n.args) {
+      const s = ctx.shapeOf(item);
+      if (!isColumn(s)) return ctx.fail(item, `only vectors can be stacked, got ${formatShape(s)}`, '[u; v] of vectors');
+      rows = affineAdd(rows, s.rows);
+    }
+    return { rows, cols: affine(1) };
+  },
+  print: (n, ctx) => `[${n.args.map((i) => ctx.expr(i)).join('; ')}]`,
+  latex: (n, ctx) => `\\begin{bmatrix} ${n.args.map((i) => ctx.expr(i)).join(' \\\\ ')} \\end{bmatrix}`,
+  evaluate: (n, ctx) => {
+    const parts = n.args.map((i) => ctx.dense(i));
+    const data = new Float64Array(parts.reduce((k, p) => k + p.data.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      data.set(p.data, at);
+      at += p.data.length;
+    }
+    return dense(data.length, 1, data);
+  },
+  compile: (n, ctx) => {
+    const items = n.args.map((i) => ctx.compile(i));
+    const lengths = items.map((i) => ctx.dims(i)[0]);
+    return ctx.push(concatKernel(lengths), items, [lengths.reduce((a, b) => a + b, 0), 1]);
+  },
+  exact: (n, ctx) => {
+    if (ctx.shapes === 'entries') return ctx.opaque(n);
+    const parts = n.args.map((i) => ctx.eval(i));
+    return { rows: parts.reduce((k, p) => k + p.rows, 0), cols: 1, data: parts.flatMap((p) => p.data) };
+  },
+});
+

@@ -1,0 +1,159 @@
+/**
+ * Operators over an integer range: the ordered product ∏ (index increasing
+ * left to right, as written), the sum Σ, and the elementwise product ⨀.
+ */
+import { affine, affineAdd } from '../ir/affine.js';
+import type { OpNode } from '../ir/expr.js';
+import { formatShape, isColumn, isSquare } from '../ir/shape.js';
+import { addValues, asDense, asOp, dense, type Factor, IdentityOp, ProdOp } from '../numeric/values.js';
+import { substituteIndex } from '../symbolic/build.js';
+import { rfill, ridentity, risScalar, rmatmul, rzip, type RMat } from '../symbolic/ring.js';
+import { nadd, nconst, nmul, type NPoly } from '../symbolic/words.js';
+import { broadcastKernel, entrywiseCanonical, matmulKernel } from './arithmetic.js';
+import type { CanonicalContext, ExactContext, LatexContext, PrintContext } from './contexts.js';
+import { defineOp } from './registry.js';
+
+const body = (n: OpNode) => n.args[0]!;
+const bounds = (n: OpNode) => [n.ints[0]!, n.ints[1]!] as const;
+const RANGE_ARGS = ['int-binder', 'int', 'int', 'expr'] as const;
+
+const printRange = (n: OpNode, ctx: PrintContext) => `${n.op === 'rsum' ? 'sum' : n.op}(${n.binder}, ${ctx.int(n.ints[0]!)}, ${ctx.int(n.ints[1]!)}, ${ctx.expr(body(n))})`;
+
+function latexRange(symbol: string) {
+  return (n: OpNode, ctx: LatexContext, position: string) => {
+    const inner = `${symbol}_{${ctx.variable(n.binder!)}=${ctx.index(n.ints[0]!)}}^{${ctx.index(n.ints[1]!)}} ${ctx.expr(body(n), 3)}`;
+    // As a factor, the product's extent is bracketed, as the lab writes [∏ …]·∇L.
+    return position === 'factor' ? `\\left[ ${inner} \\right]` : inner;
+  };
+}
+
+/** The terms of a range at concrete bounds, each evaluated with the index bound; `empty` when lo > hi. */
+function exactRange<R>(n: OpNode, ctx: ExactContext<R>, combine: (acc: RMat<R>, next: RMat<R>) => RMat<R>, empty: (dims: [number, number]) => RMat<R>): RMat<R> {
+  const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+  let acc: RMat<R> | null = null;
+  for (let i = lo; i <= hi; i++) {
+    const f = ctx.eval(body(n), { ...ctx.env, [n.binder!]: i });
+    acc = acc ? combine(acc, f) : f;
+  }
+  // An empty range: the ring's neutral element, of the body's shape (one generic entry in the entries view).
+  return acc ?? empty(ctx.shapes === 'entries' ? [1, 1] : ctx.dims(body(n), { ...ctx.env, [n.binder!]: lo }));
+}
+
+function canonicalRange(n: OpNode, ctx: CanonicalContext, combine: (a: NPoly, b: NPoly) => NPoly, start: NPoly): NPoly {
+  const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+  let acc = start;
+  for (let i = lo; i <= hi; i++) acc = combine(acc, ctx.expand(body(n), { ...ctx.env, [n.binder!]: i }));
+  return acc;
+}
+
+defineOp({
+  id: 'prod',
+  domain: 'ordered',
+  range: true,
+  syntax: { call: ['prod'], args: RANGE_ARGS, usage: 'prod(i, lo, hi, expression): the factors with i increasing left to right' },
+  placement: { equation: false, loss: true, claim: true, level: 'any' },
+  entrywise: false,
+  shape: (n, ctx) => {
+    const s = ctx.shapeOf(body(n));
+    if (!isSquare(s)) return ctx.fail(n, `an ordered product needs square factors, got ${formatShape(s)}`);
+    return s;
+  },
+  print: printRange,
+  latex: latexRange('\\prod'),
+  evaluate: (n, ctx) => {
+    const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+    if (hi < lo) return new IdentityOp(ctx.dims(body(n))[0]);
+    const factorAt = (i: number): Factor => {
+      const inner = { ...ctx.env, [n.binder!]: i };
+      return { key: ctx.contentKey(body(n), inner), value: () => asOp(ctx.eval(body(n), inner)) };
+    };
+    return new ProdOp(factorAt(lo).value().rows, lo, hi, factorAt, ctx.productMemo);
+  },
+  compile: (n, ctx) => {
+    const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+    if (hi < lo) return ctx.constant(1);
+    let acc = ctx.compile(body(n), { ...ctx.env, [n.binder!]: lo });
+    for (let i = lo + 1; i <= hi; i++) {
+      const next = ctx.compile(body(n), { ...ctx.env, [n.binder!]: i });
+      const [[ra, ca], [, cb]] = [ctx.dims(acc), ctx.dims(next)];
+      acc = ctx.push(matmulKernel(ra, ca, cb), [acc, next], [ra, cb]);
+    }
+    return acc;
+  },
+  exact: (n, ctx) => {
+    if (ctx.shapes === 'entries') return ctx.opaque(n);
+    // The empty product is the identity of the factors' size, in every ring.
+    return exactRange(n, ctx, (a, b) => (risScalar(a) || risScalar(b) ? rzip(a, b, ctx.ring.mul) : rmatmul(ctx.ring, a, b)), ([rows]) => ridentity(ctx.ring, rows));
+  },
+  canonical: (n, ctx) => canonicalRange(n, ctx, nmul, nconst(1)),
+  transposed: (n, t) => {
+    // (F_lo ⋯ F_hi)ᵀ = F_hiᵀ ⋯ F_loᵀ: the same range with i ↦ lo + hi − i.
+    const [lo, hi] = bounds(n);
+    const flipped = affineAdd(affineAdd(lo, hi), affine(0, { [n.binder!]: 1 }), -1);
+    return { ...n, args: [t(substituteIndex(body(n), n.binder!, flipped))!] };
+  },
+});
+
+defineOp({
+  id: 'rsum',
+  domain: 'ordered',
+  range: true,
+  syntax: { call: ['sum'], args: RANGE_ARGS, usage: 'sum(i, lo, hi, expression)' },
+  placement: { equation: false, loss: true, claim: true, level: 'any' },
+  entrywise: false,
+  shape: (n, ctx) => ctx.shapeOf(body(n)),
+  print: printRange,
+  latex: latexRange('\\sum'),
+  evaluate: (n, ctx) => {
+    const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+    if (hi < lo) {
+      // The empty sum is the zero of the body's shape (its terms may not exist at lo).
+      const [rows, cols] = ctx.dims(body(n));
+      return dense(rows, cols, new Float64Array(rows * cols));
+    }
+    let acc = ctx.eval(body(n), { ...ctx.env, [n.binder!]: lo });
+    for (let i = lo + 1; i <= hi; i++) acc = addValues(acc, ctx.eval(body(n), { ...ctx.env, [n.binder!]: i }), 1);
+    return acc;
+  },
+  compile: (n, ctx) => {
+    const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+    if (hi < lo) return ctx.constant(0);
+    let acc = ctx.compile(body(n), { ...ctx.env, [n.binder!]: lo });
+    for (let i = lo + 1; i <= hi; i++) {
+      const next = ctx.compile(body(n), { ...ctx.env, [n.binder!]: i });
+      const [da, db] = [ctx.dims(acc), ctx.dims(next)];
+      acc = ctx.push(broadcastKernel('add'), [acc, next], da[0] * da[1] === 1 ? db : da);
+    }
+    return acc;
+  },
+  exact: (n, ctx) => exactRange(n, ctx, (a, b) => rzip(a, b, ctx.ring.add), ([rows, cols]) => rfill(rows, cols, () => ctx.ring.zero)),
+  canonical: (n, ctx) => canonicalRange(n, ctx, nadd, new Map()),
+});
+
+defineOp({
+  id: 'hprod',
+  domain: 'ordered',
+  range: true,
+  syntax: { call: ['hprod'], args: RANGE_ARGS, usage: 'hprod(i, lo, hi, vector): the elementwise product' },
+  placement: { equation: false, loss: false, claim: true, level: 'any' },
+  entrywise: true,
+  shape: (n, ctx) => {
+    const s = ctx.shapeOf(body(n));
+    if (!isColumn(s)) return ctx.fail(n, `hprod multiplies vectors elementwise, got ${formatShape(s)}`, 'hprod(i, 1, k, f[i])');
+    return s;
+  },
+  print: printRange,
+  latex: latexRange('\\bigodot'),
+  evaluate: (n, ctx) => {
+    const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+    const rows = ctx.dims(body(n))[0];
+    const out = new Float64Array(rows).fill(1);
+    for (let i = lo; i <= hi; i++) {
+      const v = asDense(ctx.eval(body(n), { ...ctx.env, [n.binder!]: i })).data;
+      for (let j = 0; j < rows; j++) out[j]! *= v[j]!;
+    }
+    return dense(rows, 1, out);
+  },
+  exact: (n, ctx) => exactRange(n, ctx, (a, b) => rzip(a, b, ctx.ring.mul), ([rows, cols]) => rfill(rows, cols, () => ctx.ring.one)),
+  canonical: (n, ctx) => entrywiseCanonical(n, ctx),
+});

@@ -1,0 +1,83 @@
+/**
+ * Reductions to a scalar: sum of all entries, the norms (spectral,
+ * Frobenius, induced ∞ — a row's 1-norm —, largest |entry|), and the
+ * supremum over the reals of |f(x)| (the lab's max_x |1 − tanh(x)²|).
+ */
+import type { OpNode } from '../ir/expr.js';
+import { isScalar } from '../ir/shape.js';
+import { SCALAR } from '../ir/shape.js';
+import { sumOf } from '../numeric/kernel.js';
+import { frobenius, norm2, normInf, normInfVec, spectralNorm } from '../numeric/linalg.js';
+import { supAbs } from '../numeric/sup.js';
+import { type Dense, scalar } from '../numeric/values.js';
+import type { Kernel } from './contexts.js';
+import { defineOp } from './registry.js';
+
+const arg = (n: OpNode) => n.args[0]!;
+const claimsOnly = { equation: false, loss: false, claim: true, level: 'any' } as const;
+
+const sumKernel: Kernel = {
+  forward: ([a]) => Float64Array.of(sumOf(a!)),
+  tangent: (_v, [da]) => (da ? Float64Array.of(sumOf(da)) : null),
+  adjoint: ([a], _out, adj, [wanted]) => [wanted ? new Float64Array(a!.length).fill(adj[0]!) : null],
+};
+
+defineOp({
+  id: 'sumall',
+  domain: 'reductions',
+  syntax: { call: ['sum'], args: ['expr'], usage: 'sum(v)' },
+  placement: { equation: true, loss: true, claim: true, level: 'any' },
+  shape: (n, ctx) => (ctx.shapeOf(arg(n)), SCALAR),
+  print: (n, ctx) => `sum(${ctx.expr(arg(n))})`,
+  latex: (n, ctx) => `\\operatorname{sum}\\left(${ctx.expr(arg(n))}\\right)`,
+  evaluate: (n, ctx) => scalar(sumOf(ctx.dense(arg(n)).data)),
+  compile: (n, ctx) => ctx.push(sumKernel, [ctx.compile(arg(n))], [1, 1]),
+  exact: (n, ctx) => ctx.opaque(n),
+});
+
+type NormKind = '2' | 'F' | 'inf' | 'max';
+
+/** The norm of a value; ‖·‖₂ of a row or a column is Euclidean, the induced ∞-norm of a row is its 1-norm. */
+export function normOf(m: Dense, which: NormKind): number {
+  if (which === 'max') return m.data.reduce((best, x) => Math.max(best, Math.abs(x)), 0);
+  if (which === 'F' || (which === '2' && (m.cols === 1 || m.rows === 1))) return which === 'F' ? frobenius(m) : norm2(m.data);
+  if (which === 'inf') return m.cols === 1 ? normInfVec(m.data) : normInf(m);
+  return spectralNorm(m);
+}
+
+const NORMS: readonly { id: string; which: NormKind; sub: string; what: string }[] = [
+  { id: 'norm2', which: '2', sub: '2', what: 'spectral norm (Euclidean for vectors)' },
+  { id: 'normF', which: 'F', sub: 'F', what: 'Frobenius norm' },
+  { id: 'normInf', which: 'inf', sub: '\\infty', what: 'induced ∞-norm: the largest row sum of |entries|' },
+  { id: 'normMax', which: 'max', sub: '\\max', what: 'largest |entry|' },
+];
+
+for (const norm of NORMS)
+  defineOp({
+    id: norm.id,
+    domain: 'reductions',
+    syntax: { call: [norm.id], args: ['expr'], usage: `${norm.id}(A), the ${norm.what}` },
+    placement: claimsOnly,
+    nonnegative: true,
+    shape: (n, ctx) => (ctx.shapeOf(arg(n)), SCALAR),
+    print: (n, ctx) => `${norm.id}(${ctx.expr(arg(n))})`,
+    latex: (n, ctx) => `\\left\\|${ctx.expr(arg(n))}\\right\\|_{${norm.sub}}`,
+    evaluate: (n, ctx) => scalar(normOf(ctx.dense(arg(n)), norm.which)),
+    exact: (n, ctx) => ctx.opaque(n),
+  });
+
+defineOp({
+  id: 'supabs',
+  domain: 'reductions',
+  syntax: { call: ['supabs'], args: ['real-binder', 'expr'], usage: 'supabs(x, expression in x)' },
+  placement: claimsOnly,
+  nonnegative: true,
+  shape: (n, ctx) => {
+    if (!isScalar(ctx.shapeOf(arg(n)))) return ctx.fail(n, 'supabs takes a scalar expression', 'supabs(x, 1 - tanh(x)^2)');
+    return SCALAR;
+  },
+  print: (n, ctx) => `supabs(${n.binder}, ${ctx.expr(arg(n))})`,
+  latex: (n, ctx) => `\\sup_{${n.binder}} \\left|${ctx.expr(arg(n))}\\right|`,
+  evaluate: (n, ctx) => scalar(supAbs(ctx.scalarFunction(arg(n), n.binder!))),
+  exact: (n, ctx) => ctx.opaque(n),
+});

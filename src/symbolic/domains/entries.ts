@@ -1,0 +1,92 @@
+/**
+ * The entries of a vector (or a scalar) as one commutative polynomial in
+ * opaque entrywise symbols — h[5], f[3], the tanh(…) that defines h[4] read
+ * back as h[4] — for the diagonals of canonical word forms. Every value is
+ * one generic entry: elementwise arithmetic is exact, a matrix product
+ * (other than a scaling or diag(u)·v) is an opaque symbol.
+ */
+import type { IntEnv } from '../../ir/affine.js';
+import type { Expr, Leaf, OpNode, Seq } from '../../ir/expr.js';
+import { printExpr } from '../../ir/print.js';
+import { dimsIn } from '../../ir/shape-of.js';
+import { seq as seqLeaf } from '../../ir/expr.js';
+import { specOf } from '../../ops/index.js';
+import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
+import { TIME_VAR } from '../../model/model.js';
+import { cpolyKey, type CPoly, csym, POLY_RING } from '../cpoly.js';
+import type { SymbolicModel } from '../derive.js';
+import { ExactEvaluator } from '../exact.js';
+import { rscalar, type RMat } from '../ring.js';
+import { SymbolicUnsupported } from '../unsupported.js';
+
+const activationName = (n: OpNode) => n.name ?? n.op;
+
+class EntriesDomain implements ExactDomain<CPoly> {
+  readonly ring = POLY_RING;
+  readonly indices = 'concrete' as const;
+  readonly shapes = 'entries' as const;
+  private readonly rhsIndex = new Map<string, Map<string, string>>();
+
+  constructor(private readonly sm: SymbolicModel) {}
+
+  /** Canonical keys of every activation right side f(z_τ), τ = 1..T, mapped to the symbol of the value it defines. */
+  private sequenceIndex(ctx: ExactContext<CPoly>): Map<string, string> {
+    const env = ctx.env;
+    const T = env.T ?? 0;
+    const cacheKey = Object.entries(env)
+      .filter(([k]) => !k.includes('#'))
+      .sort()
+      .join();
+    let index = this.rhsIndex.get(cacheKey);
+    if (!index) {
+      // Registered before it is filled: the right sides read other activations, which look here too.
+      index = new Map();
+      this.rhsIndex.set(cacheKey, index);
+      for (let tau = 1; tau <= T; tau++)
+        for (const eq of this.sm.model.equations) {
+          const rhs = eq.rhs;
+          if (rhs.kind !== 'op' || !specOf(rhs).activation) continue;
+          const arg = ctx.eval(rhs.args[0]!, { ...env, [TIME_VAR]: tau });
+          index.set(`${activationName(rhs)}(${cpolyKey(arg.data[0]!)})`, printExpr(seqLeaf(eq.target, { c: tau, terms: {} })));
+        }
+    }
+    return index;
+  }
+
+  leaf(e: Leaf, ctx: ExactContext<CPoly>): RMat<CPoly> {
+    if (e.kind === 'ivar') throw new SymbolicUnsupported(`unbound ${e.name}`);
+    return rscalar(csym(printExpr(e, ctx.env)));
+  }
+  opaque(n: OpNode, ctx: ExactContext<CPoly>): RMat<CPoly> {
+    return rscalar(csym(`(${printExpr(n, ctx.env)})`));
+  }
+  unitAtom(n: OpNode, ctx: ExactContext<CPoly>): RMat<CPoly> {
+    return this.opaque(n, ctx);
+  }
+  activation(n: OpNode, ctx: ExactContext<CPoly>, arg: () => RMat<CPoly>): RMat<CPoly> {
+    const key = `${activationName(n)}(${cpolyKey(arg().data[0]!)})`;
+    // An activation that is some equation's right side at a time τ is that sequence value, h[τ].
+    return rscalar(csym(this.sequenceIndex(ctx).get(key) ?? key));
+  }
+  dactOf(value: Seq, ctx: ExactContext<CPoly>): RMat<CPoly> {
+    // f′ of y's activation, in the engine's own form (σ′ = σ(1 − σ), tanh′ = 1 − y²).
+    return ctx.eval(this.sm.dactExpression(value.name, value.time));
+  }
+  unitDerivative(n: OpNode, ctx: ExactContext<CPoly>): RMat<CPoly> {
+    return this.opaque(n, ctx);
+  }
+  dims(e: Expr, env: IntEnv): [number, number] {
+    return dimsIn(this.sm.model, e, env);
+  }
+}
+
+/** Evaluates entries of expressions of one model; sequence indices are cached per binding. */
+export class EntriesEvaluator {
+  private readonly domain: EntriesDomain;
+  constructor(sm: SymbolicModel) {
+    this.domain = new EntriesDomain(sm);
+  }
+  entries(e: Expr, env: IntEnv): CPoly {
+    return new ExactEvaluator(this.domain, env).evaluate(e).data[0]!;
+  }
+}

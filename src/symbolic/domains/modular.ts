@@ -1,0 +1,151 @@
+/**
+ * Randomized identity testing (Schwartz–Zippel): expressions evaluated
+ * exactly in the field ℤ_p with random values for every atom — matrices,
+ * sequence values, opaque function values — at small concrete sizes. Equal
+ * polynomials always agree; different ones agree with probability at most
+ * deg/p per trial. No expansion happens, so long products and sums of paths
+ * cost what evaluating them costs.
+ */
+import type { IntEnv } from '../../ir/affine.js';
+import type { Expr, Leaf, OpNode, Seq } from '../../ir/expr.js';
+import { printExpr } from '../../ir/print.js';
+import { dimsIn } from '../../ir/shape-of.js';
+import { seq as seqLeaf } from '../../ir/expr.js';
+import { specOf } from '../../ops/index.js';
+import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
+import { deriveSeed, Rng } from '../../numeric/prng.js';
+import { TIME_VAR } from '../../model/model.js';
+import type { SymbolicModel } from '../derive.js';
+import { ExactEvaluator } from '../exact.js';
+import { requal, type Ring, type RMat } from '../ring.js';
+import { SymbolicUnsupported } from '../unsupported.js';
+
+/** A prime below 2^26, so products of two residues stay exact in a double. */
+export const PRIME = 67108859;
+
+const mod = (x: number) => ((x % PRIME) + PRIME) % PRIME;
+const mulmod = (a: number, b: number) => (a * b) % PRIME;
+
+function powmod(a: number, e: number): number {
+  let result = 1;
+  let base = mod(a);
+  let n = e;
+  while (n > 0) {
+    if (n & 1) result = mulmod(result, base);
+    base = mulmod(base, base);
+    n = Math.floor(n / 2);
+  }
+  return result;
+}
+
+const inverse = (a: number) => {
+  if (mod(a) === 0) throw new SymbolicUnsupported('division by zero in ℤ_p');
+  return powmod(a, PRIME - 2);
+};
+
+/**
+ * The residue of a double: every finite double is exactly m / 2^k with m an
+ * integer, so its residue is m · (2^k)⁻¹ — exact, where a decimal reading of
+ * 1e-13 would round to 0.
+ */
+export function residue(x: number): number {
+  if (!Number.isFinite(x)) throw new SymbolicUnsupported(`the constant ${x} has no residue`);
+  let k = 0;
+  let m = x;
+  while (!Number.isInteger(m)) {
+    m *= 2;
+    k++;
+  }
+  const big = BigInt(m) % BigInt(PRIME);
+  const r = Number(big < 0n ? big + BigInt(PRIME) : big);
+  return k === 0 ? r : mulmod(r, inverse(powmod(2, k)));
+}
+
+export const MOD_RING: Ring<number> = {
+  zero: 0,
+  one: 1,
+  add: (a, b) => (a + b) % PRIME,
+  sub: (a, b) => mod(a - b),
+  neg: (a) => mod(-a),
+  mul: mulmod,
+  fromNumber: residue,
+  isZero: (a) => a === 0,
+  constantOf: (a) => a,
+  div: (a, b) => mulmod(a, inverse(b)),
+  key: String,
+};
+
+class ModularDomain implements ExactDomain<number> {
+  readonly ring = MOD_RING;
+  readonly indices = 'concrete' as const;
+  readonly shapes = 'concrete' as const;
+  private readonly atoms = new Map<string, RMat<number>>();
+  private readonly rhsIndex = new Map<number, Map<string, Seq>>();
+
+  constructor(
+    private readonly sm: SymbolicModel,
+    private readonly seed: number,
+  ) {}
+
+  /** A random atom, the same every time its key comes back. */
+  private atom(key: string, rows: number, cols: number): RMat<number> {
+    let m = this.atoms.get(key);
+    if (!m) {
+      const rng = new Rng(deriveSeed(this.seed, key));
+      m = { rows, cols, data: Array.from({ length: rows * cols }, () => rng.int(0, PRIME - 1)) };
+      this.atoms.set(key, m);
+    }
+    return m;
+  }
+
+  /** The sequence value an activation expression defines, if it is an equation's right side at some τ ≤ T. */
+  private sequenceFor(printed: string, env: IntEnv): Seq | null {
+    const T = env.T ?? 0;
+    let index = this.rhsIndex.get(T);
+    if (!index) {
+      index = new Map();
+      for (let tau = 1; tau <= T; tau++)
+        for (const eq of this.sm.model.equations) {
+          if (eq.rhs.kind !== 'op' || !specOf(eq.rhs).activation) continue;
+          index.set(printExpr(eq.rhs, { ...env, [TIME_VAR]: tau }), seqLeaf(eq.target, { c: tau, terms: {} }));
+        }
+      this.rhsIndex.set(T, index);
+    }
+    return index.get(printed) ?? null;
+  }
+
+  leaf(e: Leaf, ctx: ExactContext<number>): RMat<number> {
+    if (e.kind === 'ivar') throw new SymbolicUnsupported(`unbound ${e.name}`);
+    return this.atom(printExpr(e, ctx.env), ...ctx.dims(e));
+  }
+  opaque(n: OpNode, ctx: ExactContext<number>): RMat<number> {
+    return this.atom(printExpr(n, ctx.env), ...ctx.dims(n));
+  }
+  unitAtom(n: OpNode, ctx: ExactContext<number>): RMat<number> {
+    return this.opaque(n, ctx);
+  }
+  activation(n: OpNode, ctx: ExactContext<number>): RMat<number> {
+    // f(z) that is the right side of an equation at some time is that sequence's value (h[τ]), as in the model.
+    const named = this.sequenceFor(printExpr(n, ctx.env), ctx.env);
+    return named ? ctx.eval(named) : this.opaque(n, ctx);
+  }
+  dactOf(value: Seq, ctx: ExactContext<number>): RMat<number> {
+    return ctx.eval(this.sm.dactExpression(value.name, value.time));
+  }
+  unitDerivative(n: OpNode, ctx: ExactContext<number>): RMat<number> {
+    return this.opaque(n, ctx);
+  }
+  dims(e: Expr, env: IntEnv): [number, number] {
+    return dimsIn(this.sm.model, e, env);
+  }
+}
+
+/** Both sides agree in ℤ_p on `trials` independent random assignments (`sizes` fixes the atoms' dimensions). */
+export function randomIdentity(sm: SymbolicModel, lhs: Expr, rhs: Expr, env: IntEnv, sizes: IntEnv, seed: number, trials = 2): boolean {
+  for (let trial = 0; trial < trials; trial++) {
+    const ev = new ExactEvaluator(new ModularDomain(sm, deriveSeed(seed, 'trial', trial)), { ...sizes, ...env });
+    // A scalar side (0 for an empty sum, say) broadcasts against the other.
+    if (!requal(MOD_RING, ev.evaluate(lhs), ev.evaluate(rhs))) return false;
+  }
+  return true;
+}

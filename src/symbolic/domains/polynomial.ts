@@ -1,0 +1,208 @@
+/**
+ * Exact values at concrete sizes: every entry a commutative polynomial in
+ * opaque atoms — weights (U[2,3]), inputs (x[4,1]), states (h[3,2]),
+ * activation derivatives (dact(h[3,2])). Unit-level derivatives ∂h_t^α/∂w_ij
+ * come from forward mode over the model's own equations (dual numbers of
+ * polynomials), so a closed form is compared with what the model implies,
+ * not with a formula typed in by hand.
+ */
+import type { IntEnv } from '../../ir/affine.js';
+import { evalAffine } from '../../ir/affine.js';
+import type { Expr, OpNode, Seq } from '../../ir/expr.js';
+import { dimsIn } from '../../ir/shape-of.js';
+import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
+import type { Model } from '../../model/model.js';
+import { TIME_VAR } from '../../model/model.js';
+import { cadd, cconst, cmul, constantOf, cpolyKey, type CPoly, csym, POLY_RING } from '../cpoly.js';
+import { ExactEvaluator } from '../exact.js';
+import { rfill, rmap, type Ring, type RMat, rscalar } from '../ring.js';
+import { SymbolicUnsupported } from '../unsupported.js';
+
+const activationName = (n: OpNode) => n.name ?? n.op;
+
+/** Atoms of the model's own values: parameter entries and units of sequence values (h_0 = 0 when declared so). */
+class ModelAtoms {
+  constructor(
+    readonly model: Model,
+    readonly sizes: IntEnv,
+  ) {}
+  dims(name: string): [number, number] {
+    const s = this.model.symbols.get(name)!.shape;
+    return [evalAffine(s.rows, this.sizes), evalAffine(s.cols, this.sizes)];
+  }
+  param(name: string): RMat<CPoly> {
+    const [rows, cols] = this.dims(name);
+    return rfill(rows, cols, (r, c) => csym(cols === 1 ? `${name}[${r + 1}]` : `${name}[${r + 1},${c + 1}]`));
+  }
+  sequence(name: string, t: number): RMat<CPoly> {
+    const [rows] = this.dims(name);
+    const decl = this.model.symbols.get(name)!;
+    if (t === 0 && decl.role === 'state' && decl.init === 'zero') return rfill(rows, 1, () => new Map());
+    return rfill(rows, 1, (a) => csym(`${name}[${t},${a + 1}]`));
+  }
+  dact(name: string, t: number): RMat<CPoly> {
+    return rfill(this.dims(name)[0], 1, (a) => csym(`dact(${name}[${t},${a + 1}])`));
+  }
+}
+
+/** ∂h_t/∂P[r, c] of every sequence value, by forward mode over the equations (polynomial dual numbers). */
+interface Dual {
+  readonly v: CPoly;
+  readonly d: CPoly;
+}
+
+const DUAL_RING: Ring<Dual> = {
+  zero: { v: new Map(), d: new Map() },
+  one: { v: cconst(1), d: new Map() },
+  add: (a, b) => ({ v: cadd(a.v, b.v), d: cadd(a.d, b.d) }),
+  sub: (a, b) => ({ v: cadd(a.v, b.v, -1), d: cadd(a.d, b.d, -1) }),
+  neg: (a) => ({ v: cadd(new Map(), a.v, -1), d: cadd(new Map(), a.d, -1) }),
+  mul: (a, b) => ({ v: cmul(a.v, b.v), d: cadd(cmul(a.v, b.d), cmul(a.d, b.v)) }),
+  fromNumber: (x) => ({ v: cconst(x), d: new Map() }),
+  isZero: (a) => a.v.size === 0 && a.d.size === 0,
+  constantOf: (a) => (a.d.size === 0 ? constantOf(a.v) : null),
+  div: (a, b) => {
+    const c = b.d.size === 0 ? constantOf(b.v) : null;
+    return c ? { v: cmul(a.v, cconst(1 / c)), d: cmul(a.d, cconst(1 / c)) } : null;
+  },
+  key: (a) => `${cpolyKey(a.v)} + ε(${cpolyKey(a.d)})`,
+};
+
+function unsupported(what: string): never {
+  throw new SymbolicUnsupported(`no exact expansion of ${what}`);
+}
+
+/** One equation's right side at time t; the root activation is named after its target (h[t,a], dact(h[t,a])). */
+class ForwardModeDomain implements ExactDomain<Dual> {
+  readonly ring = DUAL_RING;
+  readonly indices = 'concrete' as const;
+  readonly shapes = 'concrete' as const;
+  constructor(
+    private readonly atoms: ModelAtoms,
+    private readonly param: string,
+    private readonly seed: RMat<CPoly>,
+    private readonly tangentOf: (name: string, time: number) => RMat<CPoly> | null,
+    private readonly root: Expr,
+    private readonly target: string,
+    private readonly t: number,
+  ) {}
+  leaf(e: Parameters<ExactDomain<Dual>['leaf']>[0], ctx: ExactContext<Dual>): RMat<Dual> {
+    if (e.kind === 'sym') {
+      const value = this.atoms.param(e.name);
+      return { ...value, data: value.data.map((v, k) => ({ v, d: e.name === this.param ? this.seed.data[k]! : new Map() })) };
+    }
+    if (e.kind === 'seq') {
+      const time = ctx.int(e.time);
+      const value = this.atoms.sequence(e.name, time);
+      const tangent = this.tangentOf(e.name, time);
+      return { ...value, data: value.data.map((v, k) => ({ v, d: tangent ? tangent.data[k]! : new Map() })) };
+    }
+    return unsupported(e.kind);
+  }
+  opaque(n: OpNode): RMat<Dual> {
+    return unsupported(`${n.op} in a model equation`);
+  }
+  unitAtom(n: OpNode): RMat<Dual> {
+    return unsupported(n.op);
+  }
+  activation(n: OpNode, _ctx: ExactContext<Dual>, arg: () => RMat<Dual>): RMat<Dual> {
+    const z = arg();
+    const name = activationName(n);
+    // The activation that defines the equation's target is named by it: h[t,a], dact(h[t,a]).
+    const isRoot = n === this.root;
+    return {
+      ...z,
+      data: z.data.map((x, a) => {
+        const [value, deriv] = isRoot
+          ? [csym(`${this.target}[${this.t},${a + 1}]`), csym(`dact(${this.target}[${this.t},${a + 1}])`)]
+          : [csym(`${name}(${cpolyKey(x.v)})`), csym(`d${name}(${cpolyKey(x.v)})`)];
+        return { v: value, d: x.d.size ? cmul(deriv, x.d) : new Map() };
+      }),
+    };
+  }
+  dactOf(value: Seq): RMat<Dual> {
+    return unsupported(`dact(${value.name}) in a model equation`);
+  }
+  unitDerivative(n: OpNode): RMat<Dual> {
+    return unsupported(n.op);
+  }
+  dims(e: Expr, env: IntEnv): [number, number] {
+    return dimsIn(this.atoms.model, e, env);
+  }
+}
+
+/** Unit-level values of claims: polynomials in the model's atoms, with ∂h/∂w by forward mode. */
+class PolynomialDomain implements ExactDomain<CPoly> {
+  readonly ring = POLY_RING;
+  readonly indices = 'concrete' as const;
+  readonly shapes = 'concrete' as const;
+  private readonly tangents = new Map<string, Map<string, RMat<CPoly>>>();
+  constructor(private readonly atoms: ModelAtoms) {}
+
+  leaf(e: Parameters<ExactDomain<CPoly>['leaf']>[0], ctx: ExactContext<CPoly>): RMat<CPoly> {
+    if (e.kind === 'sym') return this.atoms.param(e.name);
+    if (e.kind === 'seq') return this.atoms.sequence(e.name, ctx.int(e.time));
+    return unsupported(e.kind);
+  }
+  opaque(n: OpNode): RMat<CPoly> {
+    return unsupported(n.op);
+  }
+  unitAtom(n: OpNode): RMat<CPoly> {
+    return unsupported(n.op);
+  }
+  activation(n: OpNode, _ctx: ExactContext<CPoly>, arg: () => RMat<CPoly>): RMat<CPoly> {
+    const name = activationName(n);
+    return rmap(arg(), (p) => csym(`${name}(${cpolyKey(p)})`));
+  }
+  dactOf(value: Seq, ctx: ExactContext<CPoly>): RMat<CPoly> {
+    return this.atoms.dact(value.name, ctx.int(value.time));
+  }
+  unitDerivative(n: OpNode, ctx: ExactContext<CPoly>): RMat<CPoly> {
+    const [of, wrt] = n.args as [OpNode, OpNode];
+    const value = of.args[0] as Seq;
+    const param = (wrt.args[0] as { name: string }).name;
+    const [, cols] = this.atoms.dims(param);
+    const [r, c] = [ctx.index(wrt.units[0]!), wrt.units[1] ? ctx.index(wrt.units[1]) : 1];
+    if (c > cols) return ctx.unsupported(`${param} has ${cols} columns`);
+    const t = ctx.int(value.time);
+    const tangent = this.tangentsFor(param, r, c).get(`${value.name}@${t}`);
+    const unit = ctx.index(of.units[0]!);
+    if (!tangent) return rscalar(new Map());
+    if (unit < 1 || unit > tangent.data.length) return ctx.unsupported(`${value.name}: unit ${unit} is outside 1..${tangent.data.length}`);
+    return rscalar(tangent.data[unit - 1]!);
+  }
+  dims(e: Expr, env: IntEnv): [number, number] {
+    return dimsIn(this.atoms.model, e, env);
+  }
+
+  /** Tangents of every sequence value for the seed param[r, c], by forward mode over the equations. */
+  private tangentsFor(param: string, r: number, c: number): Map<string, RMat<CPoly>> {
+    const key = `${param}[${r},${c}]`;
+    const cached = this.tangents.get(key);
+    if (cached) return cached;
+    const [rows, cols] = this.atoms.dims(param);
+    const seed = rfill(rows, cols, (i, j) => (i === r - 1 && j === c - 1 ? cconst(1) : new Map()));
+    const store = new Map<string, RMat<CPoly>>();
+    const T = this.atoms.sizes.T!;
+    const tangentOf = (name: string, time: number) => store.get(`${name}@${time}`) ?? null;
+    for (let t = 1; t <= T; t++)
+      for (const eq of this.atoms.model.equations) {
+        const domain = new ForwardModeDomain(this.atoms, param, seed, tangentOf, eq.rhs, eq.target, t);
+        const dual = new ExactEvaluator(domain, { ...this.atoms.sizes, [TIME_VAR]: t }).evaluate(eq.rhs);
+        if (dual.data.some((x) => x.d.size)) store.set(`${eq.target}@${t}`, { ...dual, data: dual.data.map((x) => x.d) });
+      }
+    this.tangents.set(key, store);
+    return store;
+  }
+}
+
+/** The exact value of claim expressions at concrete sizes (env binds sizes, quantifiers and path positions). */
+export class PolyEvaluator {
+  private readonly evaluator: ExactEvaluator<CPoly>;
+  constructor(model: Model, sizes: IntEnv) {
+    this.evaluator = new ExactEvaluator(new PolynomialDomain(new ModelAtoms(model, sizes)), sizes);
+  }
+  evaluate(e: Expr, env: IntEnv): RMat<CPoly> {
+    return this.evaluator.evaluate(e, env);
+  }
+}

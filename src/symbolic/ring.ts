@@ -1,0 +1,95 @@
+/**
+ * Exact arithmetic, generic over a commutative ring: the exact evaluator runs
+ * the same operator rules over rational-coefficient polynomials in opaque
+ * atoms, over ℤ_p, over dual numbers of polynomials (forward mode), and over
+ * polynomials in symbolic indices. Values are dense row-major matrices.
+ */
+export interface Ring<R> {
+  readonly zero: R;
+  readonly one: R;
+  add(a: R, b: R): R;
+  sub(a: R, b: R): R;
+  neg(a: R): R;
+  mul(a: R, b: R): R;
+  /** a number as a ring element (exactly: ℤ_p reads a double as m/2^k) */
+  fromNumber(x: number): R;
+  isZero(a: R): boolean;
+  /** the number this element is, when it is a constant */
+  constantOf(a: R): number | null;
+  /** a / b, or null where the ring cannot divide by b */
+  div(a: R, b: R): R | null;
+  /** a canonical text, for equality and keys */
+  key(a: R): string;
+}
+
+export interface RMat<R> {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: readonly R[];
+}
+
+export const rscalar = <R>(x: R): RMat<R> => ({ rows: 1, cols: 1, data: [x] });
+export const risScalar = <R>(m: RMat<R>): boolean => m.rows === 1 && m.cols === 1;
+
+export function rfill<R>(rows: number, cols: number, at: (i: number, j: number) => R): RMat<R> {
+  const data: R[] = new Array<R>(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[i * cols + j] = at(i, j);
+  return { rows, cols, data };
+}
+
+export function ridentity<R>(ring: Ring<R>, n: number): RMat<R> {
+  return rfill(n, n, (i, j) => (i === j ? ring.one : ring.zero));
+}
+
+/** Entrywise, a scalar side broadcasting against the other. */
+export function rzip<R>(a: RMat<R>, b: RMat<R>, f: (x: R, y: R) => R): RMat<R> {
+  const big = a.data.length >= b.data.length ? a : b;
+  const [sa, sb] = [a.data.length === 1, b.data.length === 1];
+  const data = new Array<R>(big.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = f(sa ? a.data[0]! : a.data[i]!, sb ? b.data[0]! : b.data[i]!);
+  return { rows: big.rows, cols: big.cols, data };
+}
+
+export function rmap<R>(a: RMat<R>, f: (x: R) => R): RMat<R> {
+  return { rows: a.rows, cols: a.cols, data: a.data.map(f) };
+}
+
+export function rmatmul<R>(ring: Ring<R>, a: RMat<R>, b: RMat<R>): RMat<R> {
+  if (a.cols !== b.rows) throw new RangeError(`shape mismatch ${a.rows}×${a.cols} · ${b.rows}×${b.cols}`);
+  const data = new Array<R>(a.rows * b.cols);
+  for (let i = 0; i < a.rows; i++)
+    for (let j = 0; j < b.cols; j++) {
+      let acc = ring.zero;
+      for (let k = 0; k < a.cols; k++) {
+        const x = a.data[i * a.cols + k]!;
+        const y = b.data[k * b.cols + j]!;
+        if (!ring.isZero(x) && !ring.isZero(y)) acc = ring.add(acc, ring.mul(x, y));
+      }
+      data[i * b.cols + j] = acc;
+    }
+  return { rows: a.rows, cols: b.cols, data };
+}
+
+export function rtranspose<R>(a: RMat<R>): RMat<R> {
+  return rfill(a.cols, a.rows, (i, j) => a.data[j * a.cols + i]!);
+}
+
+/** x^n for an integer n ≥ 0, by squaring. */
+export function rpow<R>(ring: Ring<R>, x: R, n: number): R {
+  let result = ring.one;
+  let base = x;
+  let e = n;
+  while (e > 0) {
+    if (e & 1) result = ring.mul(result, base);
+    e = Math.floor(e / 2);
+    if (e > 0) base = ring.mul(base, base);
+  }
+  return result;
+}
+
+export function requal<R>(ring: Ring<R>, a: RMat<R>, b: RMat<R>): boolean {
+  const n = Math.max(a.data.length, b.data.length);
+  if ((a.data.length !== n && a.data.length !== 1) || (b.data.length !== n && b.data.length !== 1)) return false;
+  for (let i = 0; i < n; i++) if (ring.key(a.data.length === 1 ? a.data[0]! : a.data[i]!) !== ring.key(b.data.length === 1 ? b.data[0]! : b.data[i]!)) return false;
+  return true;
+}
