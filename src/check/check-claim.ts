@@ -4,9 +4,9 @@
  * the reference itself cross-checked (dual vs adjoint, finite differences) at
  * sampled points. The verdict says exactly which evidence backs it.
  */
-import { type Claim, type Derivation, REGIMES, type RegimeName, type Verdict } from '../derivation/derivation.js';
+import { type Claim, type Derivation, REGIMES, type RegimeName } from '../derivation/derivation.js';
 import { InputError } from '../derivation/errors.js';
-import { evalAffine, type IntEnv } from '../ir/affine.js';
+import type { IntEnv } from '../ir/affine.js';
 import { walk } from '../ir/expr.js';
 import { specOf } from '../ops/index.js';
 import { DomainError, Evaluator } from '../numeric/evaluate.js';
@@ -18,8 +18,12 @@ import { dense } from '../numeric/values.js';
 import { comparePoint, type PointOutcome, type Probes } from './compare.js';
 import { symbolicCheck } from './symbolic-check.js';
 import { proveUnitClosedForm } from '../symbolic/induction.js';
-import { latexWriterFor } from '../emit/derive-report.js';
-import type { ClaimResult, Counterexample, Evidence } from './result.js';
+import { bindings } from './bindings.js';
+import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo } from './evidence.js';
+import type { ClaimResult, Counterexample } from './result.js';
+import { decideVerdict } from './verdict.js';
+
+export { bindings };
 
 export interface CheckOptions {
   readonly masterSeed: number;
@@ -54,22 +58,6 @@ interface Point {
   readonly instance: Instance;
   readonly env: IntEnv;
   readonly outcome: PointOutcome;
-}
-
-export function bindings(claim: Claim, sizes: IntEnv): IntEnv[] {
-  const out: IntEnv[] = [];
-  const rec = (q: number, env: IntEnv) => {
-    if (q === claim.forall.length) {
-      out.push(env);
-      return;
-    }
-    const quant = claim.forall[q]!;
-    const full = { ...sizes, ...env };
-    const [lo, hi] = [evalAffine(quant.lo, full), evalAffine(quant.hi, full)];
-    for (let v = lo; v <= hi; v++) rec(q + 1, { ...env, [quant.name]: v });
-  };
-  rec(0, {});
-  return out;
 }
 
 /** Reverse sweeps share work when every derivative's target is fixed across the quantifiers. */
@@ -135,9 +123,7 @@ function preview(v: Float64Array): number[] {
 
 function counterexample(claim: Claim, file: string, p: Point, overrides: IntEnv): Counterexample {
   const o = p.outcome;
-  const sizeFlags = Object.entries(overrides)
-    .map(([k, v]) => ` --size ${k}=${v}`)
-    .join('');
+  const sizeFlags = Object.entries(overrides).flatMap(([k, v]) => ['--size', `${k}=${v}`]);
   return {
     masterSeed: p.instance.masterSeed,
     instance: p.instance.index,
@@ -145,13 +131,14 @@ function counterexample(claim: Claim, file: string, p: Point, overrides: IntEnv)
     regime: p.instance.regime,
     sizes: p.instance.sizes,
     bindings: p.env,
-    compared: o.compared + (o.lhs.length > 8 ? ` (first 8 of ${o.lhs.length} entries shown)` : ''),
+    compared: o.compared,
     lhs: preview(o.lhs),
     rhs: preview(o.rhs),
+    entries: o.lhs.length,
     lhsNorm: norm2(o.lhs),
     rhsNorm: norm2(o.rhs),
     relError: o.status === 'trouble' ? NaN : o.relError,
-    replay: `gradproof check ${file} --claim ${claim.id} --seed ${p.instance.masterSeed} --instance ${p.instance.index}${sizeFlags}`,
+    replay: [file, '--claim', claim.id, '--seed', String(p.instance.masterSeed), '--instance', String(p.instance.index), ...sizeFlags],
   };
 }
 
@@ -204,150 +191,43 @@ export function checkClaim(fileDerivation: Derivation, claim: Claim, filePool: I
     points.push(...runPoints(claim, entry, options.crossChecks ?? 2, refChecks));
   }
 
-  const agree = points.filter((p) => p.outcome.status === 'agree');
+  const evidence: Evidence[] = [referenceEvidence(claim, options.masterSeed, used, points)];
   const violations = points.filter((p) => p.outcome.status === 'violate');
-  const troubled = points.filter((p) => p.outcome.status === 'trouble');
-  const evidence: Evidence[] = [];
-  const perRegime: Record<string, number> = {};
-  for (const inst of used) perRegime[inst.regime] = (perRegime[inst.regime] ?? 0) + 1;
-  const sound = points.filter((p) => p.outcome.status !== 'trouble');
-  const worst = sound.reduce((m, p) => Math.max(m, p.outcome.status === 'trouble' ? 0 : p.outcome.relError), -Infinity);
-  const compared = [...new Set(points.map((p) => p.outcome.compared))].join(', ');
-  const tightness = claim.relation === '=' ? undefined : sound.reduce((m, p) => Math.max(m, (p.outcome as { ratio?: number }).ratio ?? 0), 0);
-  evidence.push({
-    method: 'exact reference',
-    summary: `${agree.length}/${points.length} points agree within ${claim.tolerance} on ${used.length} instances (${Object.entries(perRegime).map(([r, n]) => `${n} ${r}`).join(', ')})`,
-    how: 'reverse-mode adjoints and forward-mode dual-number tangents through the unrolled graph',
-    masterSeed: options.masterSeed,
-    instances: used.map((i) => ({ index: i.index, seed: i.seed, regime: i.regime, sizes: i.sizes })),
-    points: points.length,
-    agreed: agree.length,
-    violated: violations.length,
-    compared,
-    worstRelError: Number.isFinite(worst) ? worst : null,
-    tolerance: claim.tolerance,
-    ...(tightness !== undefined ? { tightness } : {}),
-  });
+  if (violations.length > 0 && claim.relation === '=') evidence.push(distanceEvidence(points, regimes));
+  evidence.push(...crossCheckEvidence(refChecks));
+  const trouble = troubleEvidence(points);
+  if (trouble) evidence.push(trouble);
 
-  if (violations.length > 0 && claim.relation === '=') {
-    // How far apart the two sides are, regime by regime (the LSTM cell path against the full Jacobian, say).
-    const byRegime: Record<string, { points: number; median: number; max: number }> = {};
-    for (const regime of regimes) {
-      const errs = sound.filter((p) => p.instance.regime === regime).map((p) => (p.outcome.status === 'trouble' ? 0 : p.outcome.relError)).sort((a, b) => a - b);
-      if (errs.length) byRegime[regime] = { points: errs.length, median: errs[Math.floor(errs.length / 2)]!, max: errs[errs.length - 1]! };
-    }
-    evidence.push({
-      method: 'distance by regime',
-      summary: Object.entries(byRegime)
-        .map(([r, v]) => `${r}: median ${v.median.toExponential(1)}, max ${v.max.toExponential(1)} (${v.points} points)`)
-        .join('; '),
-      byRegime,
-    });
-  }
-
-  const worstDual = refChecks.reduce((m, r) => Math.max(m, r.dualVsAdjoint), 0);
-  const dualBad = refChecks.filter((r) => !(r.dualVsAdjoint <= DUAL_ADJOINT_TOL));
-  if (refChecks.length > 0) {
-    evidence.push({
-      method: 'dual numbers vs adjoints',
-      summary: `${refChecks.length - dualBad.length}/${refChecks.length} derivative checks agree (worst ${worstDual.toExponential(1)}, tolerance ${DUAL_ADJOINT_TOL})`,
-      checks: refChecks.length,
-      worstRelError: worstDual,
-      tolerance: DUAL_ADJOINT_TOL,
-    });
-    const fdRun = refChecks.flatMap((r) => (r.fd ? [r.fd] : []));
-    const resolved = fdRun.filter((f) => f.resolved);
-    const fdBad = fdRun.filter((f) => !f.agrees);
-    const worstFd = resolved.reduce((m, f) => Math.max(m, f.relError), 0);
-    const nonFinite = fdRun.filter((f) => f.nonFinite).length;
-    evidence.push({
-      method: 'finite differences',
-      summary:
-        resolved.length === 0
-          ? `unverifiable by finite differences: all ${fdRun.length} checks below the FD noise floor`
-          : `${resolved.length - fdBad.length}/${resolved.length} resolved checks agree with the reference (worst ${worstFd.toExponential(1)}); ${fdRun.length - resolved.length} below the noise floor${nonFinite ? ` (${nonFinite} of them non-finite)` : ''}`,
-      how: 'central differences at h and h/2, Richardson-extrapolated; error predicted from rounding noise and truncation',
-      checks: fdRun.length,
-      resolved: resolved.length,
-      unresolved: fdRun.length - resolved.length,
-      worstRelError: resolved.length ? worstFd : null,
-    });
-  }
-  if (troubled.length > 0) {
-    const reasons: Record<string, number> = {};
-    for (const p of troubled) if (p.outcome.status === 'trouble') reasons[p.outcome.reason] = (reasons[p.outcome.reason] ?? 0) + 1;
-    evidence.push({
-      method: 'numeric trouble',
-      summary: `${troubled.length} points not compared: ${Object.entries(reasons).map(([r, n]) => `${n} × ${r}`).join('; ')}`,
-      reasons,
-    });
-  }
-
-  let verdict: Verdict;
-  let reason: string | null = null;
   let cx: Counterexample | null = null;
-  const referenceBroken = refChecks.filter((r) => !(r.dualVsAdjoint <= DUAL_ADJOINT_TOL) || (r.fd !== null && !r.fd.agrees));
-  if (referenceBroken.length > 0) {
-    verdict = 'unverifiable';
-    reason = `the exact reference failed its own cross-check at ${referenceBroken.length} point(s) (${referenceBroken[0]!.derivative}); no verdict can rest on it`;
-  } else if (violations.length > 0) {
-    verdict = 'refuted';
+  if (violations.length > 0 && decideVerdict(evidence).verdict === 'refuted') {
     const first = [...violations].sort(smaller)[0]!;
     const { point, overrides: shrunk } = shrink(claim, new InstancePool(derivation), first);
     cx = counterexample(claim, derivation.file, point, { ...overrides, ...shrunk });
-  } else if (agree.length === 0) {
-    verdict = 'unverifiable';
-    reason = points.length === 0 ? 'no point to compare: the quantifier ranges are empty on every instance' : 'no point could be compared (numeric trouble everywhere)';
-  } else if (troubled.length > agree.length) {
-    verdict = 'unverifiable';
-    reason = `numeric trouble at ${troubled.length} of ${points.length} points outweighs the ${agree.length} that agree`;
-  } else verdict = 'consistent';
+  }
 
   // The symbolic engine decides what it can; numeric evidence stays beside it.
   const symbolic = symbolicCheck(derivation, claim, options.masterSeed);
   if (symbolic) {
-    evidence.push(symbolic.evidence);
+    evidence.push(symbolic);
     // Identical canonical forms are an identity; differing ones are not a refutation (atoms such as h[t] and
-    // the tanh(…) that defines it are related through the model), so they never overturn the numeric verdict.
-    if (verdict === 'consistent' && symbolic.status === 'different') {
+    // the tanh(…) that defines it are related through the model), so they only aim a numeric search.
+    if (symbolic.outcome.status === 'different' && decideVerdict(evidence).verdict === 'consistent') {
       // Where the closed forms differ, draw instances at exactly those sizes: a false claim shows there.
       const sizeNames = Object.keys(derivation.model.sizes);
-      const at = Object.fromEntries(Object.entries(symbolic.at).filter(([k]) => sizeNames.includes(k)));
+      const at = Object.fromEntries(Object.entries(symbolic.outcome.at).filter(([k]) => sizeNames.includes(k)));
       const found: Point[] = [];
       for (let j = 0; j < REGIMES.length && !found.length; j++)
         if (regimes.includes(REGIMES[j]!)) found.push(...runPoints(claim, pool.get(options.masterSeed, j, at), 0, null).filter((p) => p.outcome.status === 'violate'));
-      evidence.push({
-        method: 'search guided by the symbolic difference',
-        summary: found.length ? `instances at ${Object.entries(at).map(([k, v]) => `${k}=${v}`).join(', ')} violate the claim` : `instances at ${Object.entries(at).map(([k, v]) => `${k}=${v}`).join(', ')} agree too`,
-      });
-      if (found.length) {
-        verdict = 'refuted';
-        const first = [...found].sort(smaller)[0]!;
-        cx = counterexample(claim, derivation.file, first, { ...at });
-      }
-    }
-    if (verdict === 'consistent' && symbolic.status === 'identical') verdict = 'verified';
-    else if (verdict === 'refuted' && symbolic.status === 'identical') {
-      verdict = 'unverifiable';
-      reason = 'numerically refuted, yet the derived closed forms are identical: one of the two engines is wrong';
+      evidence.push({ kind: 'guided-search', sizes: at, violations: found.length });
+      if (found.length) cx = counterexample(claim, derivation.file, [...found].sort(smaller)[0]!, { ...at });
     }
   }
   // A unit-level closed form may be proved for every t by induction against the model's recurrence.
-  let proof: ClaimResult['proof'] = null;
-  if (claim.relation === '=') {
-    const p = proveUnitClosedForm(derivation.model, claim.lhs, claim.rhs);
-    if (p) {
-      const failed = p.steps.find((s) => !s.ok);
-      proof = { ok: p.ok, steps: p.steps, latex: latexWriterFor(derivation).chain(p.stepLhs, p.chain.map((c) => ({ relation: '=' as const, rhs: c.rhs }))) };
-      evidence.push({
-        method: 'proof by induction on t',
-        summary: p.ok ? `${p.steps.length} rule applications checked with t symbolic (base case, recurrence from the model, hypothesis, distribute, reindex the path, shift k, split off k = 0)` : `fails at '${failed!.rule}': ${failed!.detail}`,
-        steps: p.steps.map((s) => `${s.ok ? '✓' : '✗'} ${s.rule}: ${s.ok ? s.statement : s.detail}`),
-      });
-      if (p.ok && verdict === 'verified') verdict = 'proved';
-    }
-  }
+  const proof = claim.relation === '=' ? proveUnitClosedForm(derivation.model, claim.lhs, claim.rhs) : null;
+  if (proof) evidence.push({ kind: 'induction', ok: proof.ok, steps: proof.steps });
 
+  const { verdict, reason } = decideVerdict(evidence);
+  const worst = evidence[0]!.kind === 'reference' ? evidence[0]!.worstRelError : null;
   return {
     id: claim.id,
     file: derivation.file,
@@ -356,14 +236,75 @@ export function checkClaim(fileDerivation: Derivation, claim: Claim, filePool: I
     verdict,
     expected: claim.expect,
     ok: verdict === claim.expect,
-    relError: claim.relation === '=' ? (Number.isFinite(worst) ? worst : null) : Number.isFinite(worst) ? Math.max(0, worst) : null,
+    relError: claim.relation === '=' ? worst : worst === null ? null : Math.max(0, worst),
     reason,
     evidence,
-    counterexample: cx,
+    counterexample: verdict === 'refuted' ? cx : null,
     corrects: claim.corrects,
     note: claim.note,
     chain: claim.chain,
     proof,
-    latex: latexWriterFor(derivation).relation(claim.lhs, claim.relation, claim.rhs),
   };
+}
+
+function referenceEvidence(claim: Claim, masterSeed: number, used: readonly Instance[], points: readonly Point[]): Evidence {
+  const sound = points.filter((p) => p.outcome.status !== 'trouble');
+  const worst = sound.reduce((m, p) => Math.max(m, p.outcome.status === 'trouble' ? 0 : p.outcome.relError), -Infinity);
+  const instances: InstanceInfo[] = used.map((i) => ({ index: i.index, seed: i.seed, regime: i.regime, sizes: i.sizes }));
+  return {
+    kind: 'reference',
+    masterSeed,
+    instances,
+    points: points.length,
+    agreed: points.filter((p) => p.outcome.status === 'agree').length,
+    violated: points.filter((p) => p.outcome.status === 'violate').length,
+    troubled: points.length - sound.length,
+    compared: [...new Set(points.map((p) => p.outcome.compared))],
+    worstRelError: Number.isFinite(worst) ? worst : null,
+    tolerance: claim.tolerance,
+    tightness: claim.relation === '=' ? null : sound.reduce((m, p) => Math.max(m, (p.outcome as { ratio?: number }).ratio ?? 0), 0),
+  };
+}
+
+/** How far apart the two sides are, regime by regime (the LSTM cell path against the full Jacobian, say). */
+function distanceEvidence(points: readonly Point[], regimes: readonly RegimeName[]): DistanceEvidence {
+  const byRegime: DistanceEvidence['byRegime'][number][] = [];
+  for (const regime of regimes) {
+    const errs = points
+      .filter((p) => p.outcome.status !== 'trouble' && p.instance.regime === regime)
+      .map((p) => (p.outcome.status === 'trouble' ? 0 : p.outcome.relError))
+      .sort((a, b) => a - b);
+    if (errs.length) byRegime.push({ regime, points: errs.length, median: errs[Math.floor(errs.length / 2)]!, max: errs[errs.length - 1]! });
+  }
+  return { kind: 'distance', byRegime };
+}
+
+function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
+  if (!refChecks.length) return [];
+  const dualFailures: CrossCheckFailure[] = [];
+  const fdFailures: CrossCheckFailure[] = [];
+  refChecks.forEach((r, check) => {
+    if (!(r.dualVsAdjoint <= DUAL_ADJOINT_TOL)) dualFailures.push({ check, derivative: r.derivative });
+    if (r.fd && !r.fd.agrees) fdFailures.push({ check, derivative: r.derivative });
+  });
+  const fdRun = refChecks.flatMap((r) => (r.fd ? [r.fd] : []));
+  const resolved = fdRun.filter((f) => f.resolved);
+  return [
+    { kind: 'dual-vs-adjoint', checks: refChecks.length, worstRelError: refChecks.reduce((m, r) => Math.max(m, r.dualVsAdjoint), 0), tolerance: DUAL_ADJOINT_TOL, failures: dualFailures },
+    {
+      kind: 'finite-differences',
+      checks: fdRun.length,
+      resolved: resolved.length,
+      nonFinite: fdRun.filter((f) => f.nonFinite).length,
+      worstRelError: resolved.length ? resolved.reduce((m, f) => Math.max(m, f.relError), 0) : null,
+      failures: fdFailures,
+    },
+  ];
+}
+
+function troubleEvidence(points: readonly Point[]): Evidence | null {
+  const reasons = new Map<string, number>();
+  for (const p of points) if (p.outcome.status === 'trouble') reasons.set(p.outcome.reason, (reasons.get(p.outcome.reason) ?? 0) + 1);
+  if (!reasons.size) return null;
+  return { kind: 'trouble', points: [...reasons.values()].reduce((a, b) => a + b, 0), reasons: [...reasons].map(([reason, count]) => ({ reason, count })) };
 }

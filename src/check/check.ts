@@ -59,5 +59,5 @@ export function check(paths: readonly string[], request: CheckRequest = {}): Che
   }
   const claims = derivations.flatMap((d) => checkDerivation(d, request));
   const ok = claims.filter((c) => c.ok).length;
-  return { claims, summary: { total: claims.length, ok, failed: claims.length - ok }, masterSeed: request.masterSeed ?? DEFAULT_OPTIONS.masterSeed };
+  return { claims, summary: { total: claims.length, ok, failed: claims.length - ok }, masterSeed: request.masterSeed ?? DEFAULT_OPTIONS.masterSeed, derivations };
 }

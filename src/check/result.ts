@@ -1,12 +1,10 @@
-/** What checking a claim reports: the verdict and the evidence that backs it. */
-import type { RegimeName, Verdict } from '../derivation/derivation.js';
+/** What checking a claim reports: the verdict, the evidence that backs it, and a counterexample when there is one. */
+import type { Claim, Derivation, RegimeName, Verdict } from '../derivation/derivation.js';
+import type { Proof } from '../symbolic/proof.js';
+import type { Evidence } from './evidence.js';
+import type { UnverifiableReason } from './verdict.js';
 
-/** One line of evidence: which method, on what, with what outcome. */
-export interface Evidence {
-  readonly method: string;
-  readonly summary: string;
-  readonly [detail: string]: unknown;
-}
+export type { Evidence } from './evidence.js';
 
 export interface Counterexample {
   readonly masterSeed: number;
@@ -18,13 +16,15 @@ export interface Counterexample {
   readonly bindings: Readonly<Record<string, number>>;
   /** what was compared: the full values, or the sides applied to a random probe */
   readonly compared: string;
+  /** entries shown (the first 8) and how many there are */
   readonly lhs: readonly number[];
   readonly rhs: readonly number[];
+  readonly entries: number;
   readonly lhsNorm: number;
   readonly rhsNorm: number;
   readonly relError: number;
-  /** the command line that replays exactly this counterexample */
-  readonly replay: string;
+  /** the arguments of `gradproof check` that replay exactly this counterexample */
+  readonly replay: readonly string[];
 }
 
 export interface ClaimResult {
@@ -35,24 +35,24 @@ export interface ClaimResult {
   readonly verdict: Verdict;
   readonly expected: Verdict;
   readonly ok: boolean;
-  /** worst relative error over the sound comparison points (relative violation for ≤/≥) */
+  /** worst relative error over the sound comparison points (relative violation for ≤/≥, 0 when they hold) */
   readonly relError: number | null;
   /** why the verdict is `unverifiable`, when it is */
-  readonly reason: string | null;
+  readonly reason: UnverifiableReason | null;
   readonly evidence: readonly Evidence[];
   readonly counterexample: Counterexample | null;
   readonly corrects: string | null;
   readonly note: string | null;
   /** set when the claim is one step of a chain */
-  readonly chain: { readonly id: string; readonly step: number; readonly by: string } | null;
+  readonly chain: Claim['chain'];
   /** the induction proof, when the claim has the shape the prover knows */
-  readonly proof: { readonly ok: boolean; readonly steps: readonly { rule: string; statement: string; ok: boolean; detail: string }[]; readonly latex: string } | null;
-  /** the claim as written, in the file's notation */
-  readonly latex: string;
+  readonly proof: Proof | null;
 }
 
 export interface CheckReport {
   readonly claims: readonly ClaimResult[];
   readonly summary: { readonly total: number; readonly ok: number; readonly failed: number };
   readonly masterSeed: number;
+  /** the derivations checked, for emitters (LaTeX of the claims in each file's notation) */
+  readonly derivations: readonly Derivation[];
 }

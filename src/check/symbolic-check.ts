@@ -17,17 +17,15 @@ import { SymbolicModel, substituteDerivations, substituteDerivationsAt } from '.
 import { ExprError } from '../derivation/errors.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
 import { PRIME, randomIdentity } from '../symbolic/domains/modular.js';
-import { bindings } from './check-claim.js';
-import type { Evidence } from './result.js';
+import { bindings } from './bindings.js';
+import type { SymbolicEvidence, SymbolicOutcome } from './evidence.js';
 
 /** Exact verification runs for T up to this; the randomized test at RANDOM_T. */
 export const VERIFY_MAX_T = 12;
 export const RANDOM_T = 48;
 
-export type SymbolicOutcome =
-  | { readonly status: 'identical'; readonly evidence: Evidence; readonly range: string }
-  | { readonly status: 'different'; readonly evidence: Evidence; readonly at: IntEnv }
-  | { readonly status: 'undecided'; readonly evidence: Evidence };
+const unit = (outcome: SymbolicOutcome): SymbolicEvidence => ({ kind: 'symbolic', level: 'unit', outcome });
+const matrix = (outcome: SymbolicOutcome): SymbolicEvidence => ({ kind: 'symbolic', level: 'matrix', outcome });
 
 const models = new WeakMap<Derivation, SymbolicModel>();
 
@@ -40,10 +38,6 @@ function symbolicModel(d: Derivation): SymbolicModel {
   return sm;
 }
 
-const describe = (env: IntEnv) =>
-  Object.entries(env)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ');
 
 /** A claim about single units (h_t^α, u_{αγ}, δ, path sums): some operator in it is index-level. */
 export function isIndexLevel(claim: Claim): boolean {
@@ -81,7 +75,7 @@ function relevantSizes(derivation: Derivation, claim: Claim): Set<string> {
   return out;
 }
 
-export function indexCheck(derivation: Derivation, claim: Claim): SymbolicOutcome {
+export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEvidence {
   const sizes = derivation.model.sizes;
   const relevant = relevantSizes(derivation, claim);
   const names = Object.keys(sizes).sort();
@@ -109,24 +103,16 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicOutcom
         const differs = a.data.length !== b.data.length || a.data.some((p, k) => cpolyKey(p) !== cpolyKey(b.data[k]!));
         if (differs) {
           const at = { ...sz, ...binding };
-          return {
-            status: 'different',
-            at,
-            evidence: { method: 'symbolic (unit level)', summary: `not identical at ${describe(at)}: exact polynomials in the weights, inputs and activation derivatives differ`, lhs: a.data.map(showPoly).join(' ; '), rhs: b.data.map(showPoly).join(' ; ') },
-          };
+          return unit({ status: 'different', at, lhs: a.data.map(showPoly).join(' ; '), rhs: b.data.map(showPoly).join(' ; ') });
         }
       }
     }
   } catch (err) {
     if (!(err instanceof SymbolicUnsupported)) throw err;
-    return { status: 'undecided', evidence: { method: 'symbolic (unit level)', summary: `no exact expansion: ${err.message}` } };
+    return unit({ status: 'undecided', undecided: { why: 'unsupported', message: err.message } });
   }
   const range = ranges.map((r) => (r.lo === r.hi ? `${r.name} = ${r.lo}` : `${r.name} = ${r.lo}..${r.hi}`)).join(', ');
-  return {
-    status: 'identical',
-    range,
-    evidence: { method: 'symbolic (unit level)', summary: `identical for ${range}, every binding (${cases} cases): exact polynomials, ∂h/∂w by forward mode over the model's equations`, range, cases },
-  };
+  return unit({ status: 'identical', range, cases, random: null });
 }
 
 /** Sizes named in a matrix-level claim (as scalars or in index bounds), besides T. */
@@ -149,17 +135,17 @@ function spread<T>(items: readonly T[], count: number): T[] {
 /** Other sizes a matrix-level claim names are enumerated up to this. */
 export const MATRIX_SIZE_CAP = 5;
 
-export function symbolicCheck(derivation: Derivation, claim: Claim, seed: number): SymbolicOutcome | null {
+export function symbolicCheck(derivation: Derivation, claim: Claim, seed: number): SymbolicEvidence | null {
   if (claim.relation !== '=') return null;
   try {
     return isIndexLevel(claim) ? indexCheck(derivation, claim) : matrixCheck(derivation, claim, seed);
   } catch (err) {
     if (!(err instanceof SymbolicUnsupported) && !(err instanceof ExprError)) throw err;
-    return { status: 'undecided', evidence: { method: 'symbolic', summary: `no closed form: ${err instanceof ExprError ? err.problem : err.message}` } };
+    return matrix({ status: 'undecided', undecided: { why: 'unsupported', message: err instanceof ExprError ? err.problem : err.message } });
   }
 }
 
-function matrixCheck(derivation: Derivation, claim: Claim, seed: number): SymbolicOutcome {
+function matrixCheck(derivation: Derivation, claim: Claim, seed: number): SymbolicEvidence {
   const sm = symbolicModel(derivation);
   // Derivable at all? (The per-binding forms below are derived from the same rules.)
   substituteDerivations(claim.lhs, sm);
@@ -193,25 +179,14 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
           if (!(err instanceof SymbolicUnsupported)) throw err;
           // Too large to expand: the randomized test alone is evidence, but not an exact identity.
           const agrees = randomIdentity(sm, l, r, env, env, seed);
-          return { status: 'undecided', evidence: { method: 'symbolic', summary: `${err.message} at ${describe(env)}; the randomized test in ℤ_p ${agrees ? 'agrees' : 'disagrees'} there (not an exact identity)` } };
+          return matrix({ status: 'undecided', undecided: { why: 'too-large', message: err.message, at: env, randomAgrees: agrees } });
         }
         if (samePoly(a, b)) continue;
         const agreesAtRandom = randomIdentity(sm, l, r, env, env, seed);
-        return {
-          status: agreesAtRandom ? 'undecided' : 'different',
-          at: env,
-          evidence: {
-            method: 'symbolic',
-            summary: agreesAtRandom
-              ? `canonical forms differ at ${describe(env)} but agree at random points in ℤ_p: undecided`
-              : `not shown identical: the closed forms differ at ${describe(env)} as formal expressions (exact canonical forms and ℤ_p; atoms related through the model's equations could still make them equal)`,
-            lhs: formatPoly(a),
-            rhs: formatPoly(b),
-          },
-        } as SymbolicOutcome;
+        return matrix(agreesAtRandom ? { status: 'undecided', undecided: { why: 'random-agrees', at: env } } : { status: 'different', at: env, lhs: formatPoly(a), rhs: formatPoly(b) });
       }
     }
-  if (cases === 0) return { status: 'undecided', evidence: { method: 'symbolic', summary: `no binding with T ≤ ${tMax}` } };
+  if (cases === 0) return matrix({ status: 'undecided', undecided: { why: 'no-binding', maxT: tMax } });
   // A larger horizon, where expansion would be costly: random evaluation in ℤ_p at up to 8 bindings spread over the range.
   const bigGrid = grids[grids.length - 1]!;
   const bigEnv = { ...fixed, ...bigGrid, [HORIZON]: RANDOM_T };
@@ -221,17 +196,6 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
     return randomIdentity(sm, substituteDerivationsAt(claim.lhs, sm, env), substituteDerivationsAt(claim.rhs, sm, env), env, env, seed);
   });
   const sizeText = [...named.map((n) => `${n} = ${sizes[n]!.min}..${Math.min(sizes[n]!.max, Math.max(sizes[n]!.min, MATRIX_SIZE_CAP))}`), `T = ${tMin}..${tMax}`].join(', ');
-  const range = `${sizeText}, every binding (${cases} cases)`;
-  if (!randomOk) return { status: 'undecided', evidence: { method: 'symbolic', summary: `identical for ${range}, yet the randomized test at T = ${RANDOM_T} disagrees: undecided` } };
-  return {
-    status: 'identical',
-    range,
-    evidence: {
-      method: 'symbolic',
-      summary: `identical for ${range}: exact canonical forms of the derived closed forms; randomized test in ℤ_p (p = ${PRIME}, 2 trials) agrees at T = ${RANDOM_T}${claim.forall.length ? ` for ${sampled.length} bindings from ${describe(sampled[0] ?? {})} to ${describe(sampled[sampled.length - 1] ?? {})}` : ''}`,
-      range,
-      cases,
-      randomizedAt: RANDOM_T,
-    },
-  };
+  if (!randomOk) return matrix({ status: 'undecided', undecided: { why: 'random-disagrees', range: `${sizeText}, every binding (${cases} cases)`, T: RANDOM_T } });
+  return matrix({ status: 'identical', range: sizeText, cases, random: { prime: PRIME, trials: 2, T: RANDOM_T, bindings: sampled } });
 }

@@ -24,7 +24,7 @@ function parseSizes(raw: readonly string[] | undefined): Record<string, number> 
 }
 
 async function runCheck(argv: { paths: string[]; seed?: number; instances: number; instance?: number; size?: string[]; claim?: string[]; json: boolean }): Promise<number> {
-  const [{ check }, { formatCheckReport }] = await Promise.all([import('../check/check.js'), import('../emit/text-report.js')]);
+  const [{ check }, { formatCheckReport }, { checkReportJson }] = await Promise.all([import('../check/check.js'), import('../emit/text-report.js'), import('../emit/json-report.js')]);
   const report = check(argv.paths, {
     ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
     instances: argv.instances,
@@ -32,7 +32,7 @@ async function runCheck(argv: { paths: string[]; seed?: number; instances: numbe
     sizeOverrides: parseSizes(argv.size),
     ...(argv.claim ? { claims: argv.claim } : {}),
   });
-  process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCheckReport(report)}\n`);
+  process.stdout.write(argv.json ? `${JSON.stringify(checkReportJson(report), null, 2)}\n` : `${formatCheckReport(report)}\n`);
   return report.summary.failed === 0 ? 0 : 1;
 }
 

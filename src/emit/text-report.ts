@@ -1,5 +1,7 @@
 /** The human-readable report of `gradproof check`: a table, then a block per counterexample. */
 import type { CheckReport, ClaimResult, Counterexample } from '../check/result.js';
+import { evidenceMethod, evidenceSummary, reasonText } from './evidence-text.js';
+import { replayCommand } from './replay.js';
 
 const fmt = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : x === 0 ? '0' : x.toExponential(1));
 const num = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(6) : x.toExponential(4));
@@ -16,8 +18,8 @@ function counterexampleBlock(c: ClaimResult, cx: Counterexample): string[] {
     `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed}), regime ${cx.regime}, sizes ${sizes}${binds ? `, ${binds}` : ''}`,
     `    lhs [${cx.lhs.map(num).join(', ')}]  ‖·‖ = ${num(cx.lhsNorm)}`,
     `    rhs [${cx.rhs.map(num).join(', ')}]  ‖·‖ = ${num(cx.rhsNorm)}`,
-    `    relative error ${num(cx.relError)} (${cx.compared})`,
-    `    replay: ${cx.replay}`,
+    `    relative error ${num(cx.relError)} (${cx.compared}${cx.entries > 8 ? ` (first 8 of ${cx.entries} entries shown)` : ''})`,
+    `    replay: ${replayCommand(cx)}`,
   ];
 }
 
@@ -34,8 +36,8 @@ export function formatCheckReport(report: CheckReport): string {
     }
     const mark = c.ok ? '✓' : '✗';
     lines.push(`  ${mark} ${pad(c.id, idWidth)}${pad(c.verdict, 14)}${pad(c.expected, 14)}${pad(fmt(c.relError), 11)}${c.label ?? ''}`);
-    for (const e of c.evidence) lines.push(`      ${e.method}: ${e.summary}`);
-    if (c.reason) lines.push(`      reason: ${c.reason}`);
+    for (const e of c.evidence) lines.push(`      ${evidenceMethod(e)}: ${evidenceSummary(e)}`);
+    if (c.reason) lines.push(`      reason: ${reasonText(c.reason)}`);
   }
   // Chains: where the first step that does not hold is.
   const chains = new Map<string, ClaimResult[]>();

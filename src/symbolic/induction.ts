@@ -17,6 +17,9 @@ import { replaceVar, substituteIndex } from './build.js';
 import { printExpr } from '../ir/print.js';
 import { SymbolicUnsupported } from './differentiate.js';
 import { bindPath, sameTemplate } from './templates.js';
+import type { InductionRule, Proof, ProofStep } from './proof.js';
+
+export type { Proof, ProofStep } from './proof.js';
 
 export interface UnitRecurrence {
   readonly A: Expr;
@@ -83,21 +86,6 @@ export function unitRecurrence(model: Model, state: string, param: string, names
   return { A: mulAll(dact, addAll(A)), B: mulAll(dact, addAll(B)), range: model.symbols.get(state)!.shape.rows };
 }
 
-export interface ProofStep {
-  readonly rule: string;
-  readonly statement: string;
-  readonly ok: boolean;
-  readonly detail: string;
-}
-
-export interface Proof {
-  readonly ok: boolean;
-  readonly steps: readonly ProofStep[];
-  /** the lines of the inductive step, for rendering as an aligned chain */
-  readonly chain: readonly { readonly rhs: Expr; readonly rule: string }[];
-  readonly stepLhs: Expr;
-}
-
 /** Null when the claim does not have the closed-form shape this prover knows. */
 export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof | null {
   if (!isOp(lhs, 'd') || !isOp(rhs, 'rsum') || !isOp(rhs.args[0]!, 'pathsum')) return null;
@@ -127,24 +115,23 @@ export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof |
   const reads = intVarsOf;
   const [fReads, gReads] = [reads(F), reads(G)];
   const misuse = [...[alpha, kName].filter((n) => fReads.has(n)).map((n) => `F reads ${n}`), ...[alpha, lName].filter((n) => gReads.has(n)).map((n) => `G reads ${n}`)];
-  if (misuse.length)
-    return {
-      ok: false,
-      steps: [{ rule: 'path-sum shape', statement: 'F(γ_ℓ, γ_{ℓ+1}, ℓ, t) and G(γ_k, k, t) depend on the path only through their own positions', ok: false, detail: `${misuse.join(', ')}: the reindexing rules do not apply` }],
-      chain: [],
-      stepLhs: lhs,
-    };
+  if (misuse.length) return { ok: false, steps: [{ rule: 'path-sum-shape', ok: false, values: { misuse: misuse.join(', ') } }], chain: [], stepLhs: lhs };
   let rec: UnitRecurrence;
   try {
     rec = unitRecurrence(model, value.name, (entry.args[0] as { name: string }).name, { alpha, gamma, t: tName, i, j });
   } catch (err) {
     if (!(err instanceof SymbolicUnsupported)) throw err;
-    return { ok: false, steps: [{ rule: 'recurrence from the model', statement: `∂${value.name}/∂${(entry.args[0] as { name: string }).name} one step at a time`, ok: false, detail: err.message }], chain: [], stepLhs: lhs };
+    return {
+      ok: false,
+      steps: [{ rule: 'recurrence-from-model', ok: false, values: { state: value.name, param: (entry.args[0] as { name: string }).name, message: err.message } }],
+      chain: [],
+      stepLhs: lhs,
+    };
   }
   const sub = (e: Expr, pairs: [string, Affine][]) => pairs.reduce((acc, [n, val]) => substituteIndex(acc, n, val), e);
   const t1 = affineAdd(v(tName), affine(1));
   const steps: ProofStep[] = [];
-  const check = (rule: string, statement: string, ok: boolean, detail: string) => steps.push({ rule, statement, ok, detail: ok ? 'checked' : detail });
+  const check = (rule: InductionRule, ok: boolean, values: Record<string, string> = {}) => steps.push({ rule, ok, values });
   const same = (x: Expr, y: Expr) => {
     try {
       return sameTemplate(x, y);
@@ -152,31 +139,27 @@ export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof |
       return false;
     }
   };
+  const show = describeTemplate;
 
-  check('recurrence from the model', `∂h_t^α/∂P_ij = A(α,t) + Σ_{γ=1}^{${formatAffine(rec.range)}} B(α,γ,t) ∂h_{t−1}^γ/∂P_ij, with h_0 independent of P`, true, '');
-  check('path range', `the path sum's γ run over 1..${formatAffine(psRange)}, as the recurrence's Σ_γ over 1..${formatAffine(rec.range)}`, affineEquals(psRange, rec.range), `the closed form sums γ over 1..${formatAffine(psRange)} but the recurrence sums over 1..${formatAffine(rec.range)}`);
+  check('recurrence-from-model', true, { range: formatAffine(rec.range) });
+  check('path-range', affineEquals(psRange, rec.range), { pathRange: formatAffine(psRange), recurrenceRange: formatAffine(rec.range) });
   const lo1 = replaceVar(rhs.ints[0]!, tName, affine(1));
   const hi1 = replaceVar(rhs.ints[1]!, tName, affine(1));
   const baseTerm = sub(G, [[b, v(alpha)], [kName, affine(0)], [tName, affine(1)]]);
   const baseOk = affineVars(lo1).length === 0 && lo1.c === 0 && affineVars(hi1).length === 0 && hi1.c === 0 && same(baseTerm, sub(rec.A, [[tName, affine(1)]]));
-  check('base case t = 1', `the sum has the single term k = 0, and G(α, 0, 1) = A(α, 1) = ∂h_1^α/∂P_ij`, baseOk, `at t = 1 the sum runs over k = ${formatAffine(lo1)}..${formatAffine(hi1)}${baseOk ? '' : ` and its k = 0 term is ${describeTemplate(baseTerm)}, not A(α, 1) = ${describeTemplate(sub(rec.A, [[tName, affine(1)]]))}`}`);
-  check('apply the induction hypothesis', 'replace ∂h_t^γ/∂P_ij by the closed form at t (γ in place of α)', true, '');
-  check('distribute a finite sum', 'Σ_γ B·Σ_k PS_k = Σ_k Σ_γ B·PS_k', true, '');
+  check('base-case', baseOk, { lo: formatAffine(lo1), hi: formatAffine(hi1), term: show(baseTerm), A1: show(sub(rec.A, [[tName, affine(1)]])) });
+  check('induction-hypothesis', true);
+  check('distribute-sum', true);
   const firstFactor = sub(F, [[a, v(alpha)], [b, v(gamma)], [lName, affine(0)], [tName, t1]]);
-  check('extend each path by one step (first factor)', 'F(α, γ, 0, t+1) = B(α, γ, t+1)', same(firstFactor, sub(rec.B, [[tName, t1]])), `F(α, γ, 0, t+1) = ${describeTemplate(firstFactor)} but B(α, γ, t+1) = ${describeTemplate(sub(rec.B, [[tName, t1]]))}`);
+  check('extend-first-factor', same(firstFactor, sub(rec.B, [[tName, t1]])), { factor: show(firstFactor), B: show(sub(rec.B, [[tName, t1]])) });
   const shiftedF = sub(F, [[lName, affineAdd(v(lName), affine(1))], [tName, t1]]);
-  check('reindex the path γ′_{ℓ+1} = γ_ℓ (later factors)', 'F(a, b, ℓ+1, t+1) = F(a, b, ℓ, t)', same(shiftedF, F), `F(a, b, ℓ+1, t+1) = ${describeTemplate(shiftedF)} differs from F(a, b, ℓ, t) = ${describeTemplate(F)}`);
+  check('reindex-later-factors', same(shiftedF, F), { shifted: show(shiftedF), factor: show(F) });
   const shiftedG = sub(G, [[kName, affineAdd(v(kName), affine(1))], [tName, t1]]);
-  check('reindex the path (last factor)', 'G(b, k+1, t+1) = G(b, k, t)', same(shiftedG, G), `G(b, k+1, t+1) = ${describeTemplate(shiftedG)} differs from G(b, k, t) = ${describeTemplate(G)}`);
+  check('reindex-last-factor', same(shiftedG, G), { shifted: show(shiftedG), tail: show(G) });
   const hiNext = replaceVar(rhs.ints[1]!, tName, t1);
-  check('shift the sum index k ↦ k+1', `the upper limit grows by one: hi(t+1) = hi(t) + 1`, affineEquals(hiNext, affineAdd(rhs.ints[1]!, affine(1))), `hi(t+1) = ${formatAffine(hiNext)} but hi(t) + 1 = ${formatAffine(affineAdd(rhs.ints[1]!, affine(1)))}`);
+  check('shift-sum-index', affineEquals(hiNext, affineAdd(rhs.ints[1]!, affine(1))), { next: formatAffine(hiNext), grown: formatAffine(affineAdd(rhs.ints[1]!, affine(1))) });
   const firstTerm = sub(G, [[b, v(alpha)], [kName, affine(0)]]);
-  check(
-    'split off the k = 0 term (empty path, empty product)',
-    'the sum starts at k = 0 and its k = 0 term G(α, 0, t) is A(α, t)',
-    affineVars(rhs.ints[0]!).length === 0 && rhs.ints[0]!.c === 0 && same(firstTerm, rec.A),
-    `the sum starts at k = ${formatAffine(rhs.ints[0]!)}; G(α, 0, t) = ${describeTemplate(firstTerm)}, A(α, t) = ${describeTemplate(rec.A)}`,
-  );
+  check('split-off-first-term', affineVars(rhs.ints[0]!).length === 0 && rhs.ints[0]!.c === 0 && same(firstTerm, rec.A), { lo: formatAffine(rhs.ints[0]!), term: show(firstTerm), A: show(rec.A) });
 
   // The inductive step as a chain of expressions, for rendering.
   const stepLhs: Expr = node('d', [unitOf(seq(value.name, t1), unit.units[0]!), entry]);
@@ -184,9 +167,9 @@ export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof |
   const hyp: Expr = node('d', [unitOf(value, ixVar(gamma)), entry]);
   const closedAtGamma = substituteIndex(rhs, alpha, v(gamma));
   const chain = [
-    { rhs: recAt(hyp), rule: 'recurrence from the model' },
-    { rhs: recAt(closedAtGamma), rule: 'induction hypothesis' },
-    { rhs: sub(rhs, [[tName, t1]]), rule: 'distribute, extend paths, shift k, split off k = 0' },
+    { rhs: recAt(hyp), rule: 'recurrence-from-model' as const },
+    { rhs: recAt(closedAtGamma), rule: 'induction-hypothesis' as const },
+    { rhs: sub(rhs, [[tName, t1]]), rule: 'rearrange-paths' as const },
   ];
   return { ok: steps.every((s) => s.ok), steps, chain, stepLhs };
 }

@@ -9,6 +9,9 @@ import { checkDerivation, type CheckRequest } from '../check/check.js';
 import type { ClaimResult } from '../check/result.js';
 import type { Derivation } from '../derivation/derivation.js';
 import { latexWriterFor } from '../emit/derive-report.js';
+import { claimLatex } from '../emit/claim-latex.js';
+import { evidenceMethod, evidenceSummary } from '../emit/evidence-text.js';
+import { ruleName } from '../emit/proof-text.js';
 import { deriveQuantities } from '../symbolic/quantities.js';
 
 export interface ClaimSnapshot {
@@ -44,7 +47,7 @@ export interface FileSnapshot {
 
 const round = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6)));
 
-export function snapshotClaim(r: ClaimResult): ClaimSnapshot {
+export function snapshotClaim(d: Derivation, r: ClaimResult): ClaimSnapshot {
   const cx = r.counterexample;
   return {
     statement: r.statement,
@@ -54,8 +57,8 @@ export function snapshotClaim(r: ClaimResult): ClaimSnapshot {
     chainStep: r.chain ? `${r.chain.id} step ${r.chain.step}: ${r.chain.by}` : null,
     verdict: r.verdict,
     expected: r.expected,
-    latex: r.latex,
-    evidence: r.evidence.map((e) => ({ method: e.method, summary: e.summary })),
+    latex: claimLatex(d, d.claims.find((c) => c.id === r.id)!),
+    evidence: r.evidence.map((e) => ({ method: evidenceMethod(e), summary: evidenceSummary(e) })),
     counterexample: cx && {
       instance: cx.instance,
       instanceSeed: cx.instanceSeed,
@@ -66,7 +69,7 @@ export function snapshotClaim(r: ClaimResult): ClaimSnapshot {
       rhs: cx.rhs.map(round),
       relError: round(cx.relError),
     },
-    proof: r.proof && { ok: r.proof.ok, rules: r.proof.steps.map((s) => `${s.ok ? '✓' : '✗'} ${s.rule}`) },
+    proof: r.proof && { ok: r.proof.ok, rules: r.proof.steps.map((s) => `${s.ok ? '✓' : '✗'} ${ruleName(s)}`) },
   };
 }
 
@@ -79,7 +82,7 @@ export function snapshotDerivation(d: Derivation, request: CheckRequest = {}): {
     problem: q.problem,
   }));
   return {
-    snapshot: { file: d.file, title: d.title, source: d.source, derived, claims: Object.fromEntries(results.map((r) => [r.id, snapshotClaim(r)])) },
+    snapshot: { file: d.file, title: d.title, source: d.source, derived, claims: Object.fromEntries(results.map((r) => [r.id, snapshotClaim(d, r)])) },
     results,
   };
 }

@@ -12,6 +12,7 @@ import type { ClaimResult } from '../check/result.js';
 import { InputError, type SourcePos } from '../derivation/errors.js';
 import { loadDerivationFile } from '../derivation/load.js';
 import { diffSnapshots, type Drift, type FileSnapshot, snapshotDerivation } from './snapshot.js';
+import { reasonText } from '../emit/evidence-text.js';
 
 export interface VerifyOptions {
   readonly fixtures?: string;
@@ -108,7 +109,7 @@ export function formatVerifyReport(report: VerifyReport): string {
     if (f.status === 'new') lines.push(`    no fixture at ${f.fixture}: run gradproof verify --update`);
     for (const d of f.drifts.slice(0, 40)) lines.push(`    ${d.claim ?? '(file)'} ${d.path}:\n      was: ${show(d.old)}\n      now: ${show(d.now)}`);
     if (f.drifts.length > 40) lines.push(`    … and ${f.drifts.length - 40} more differences`);
-    for (const c of bad) lines.push(`    ${c.id}: ${c.verdict}, expected ${c.expected}${c.reason ? ` — ${c.reason}` : ''}`);
+    for (const c of bad) lines.push(`    ${c.id}: ${c.verdict}, expected ${c.expected}${c.reason ? ` — ${reasonText(c.reason)}` : ''}`);
   }
   const s = report.summary;
   lines.push('', `${s.files} files, ${s.claims} claims: ${s.drifted} files drifted, ${s.unexpected} claims not as expected`);

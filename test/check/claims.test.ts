@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { comparePoint } from '../../src/check/compare.js';
 import type { ClaimResult } from '../../src/check/result.js';
+import { type EvidenceKind, evidenceOf } from '../../src/check/evidence.js';
+import { evidenceSummary, reasonText } from '../../src/emit/evidence-text.js';
+import { replayCommand } from '../../src/emit/replay.js';
 import { parseDerivation, loadDerivationFile } from '../../src/derivation/load.js';
 import { Evaluator } from '../../src/numeric/evaluate.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
@@ -19,7 +22,8 @@ const lab = loadDerivationFile(LAB);
 const kangx = loadDerivationFile('derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml');
 const lstm = loadDerivationFile('derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml');
 const byId = (results: ClaimResult[]) => new Map(results.map((r) => [r.id, r]));
-const evidence = (r: ClaimResult, method: string) => r.evidence.find((e) => e.method === method)!;
+const evidence = <K extends EvidenceKind>(r: ClaimResult, kind: K) => evidenceOf(r.evidence, kind)!;
+const summary = (r: ClaimResult, kind: EvidenceKind) => evidenceSummary(evidence(r, kind));
 
 describe('lab 10.5', () => {
   const results = byId(checkDerivation(lab, { instances: 2 }));
@@ -27,13 +31,14 @@ describe('lab 10.5', () => {
   it('eq. (1) as written is verified, and agrees numerically to rounding on every lag', () => {
     const r = results.get('lab-eq1')!;
     expect(r.verdict).toBe('verified');
-    expect(evidence(r, 'symbolic').summary).toMatch(/^identical for T = 3\.\.12, every binding \(75 cases\)/);
+    expect(evidence(r, 'symbolic').outcome).toMatchObject({ status: 'identical', range: 'T = 3..12', cases: 75 });
+    expect(summary(r, 'symbolic')).toMatch(/^identical for T = 3\.\.12, every binding \(75 cases\)/);
     expect(r.relError).toBeLessThan(1e-13);
-    const ref = evidence(r, 'exact reference');
+    const ref = evidence(r, 'reference');
     expect(ref.agreed).toBe(ref.points);
-    expect(ref.points).toBe((ref.instances as { sizes: { T: number } }[]).reduce((n, i) => n + i.sizes.T, 0));
-    expect(evidence(r, 'finite differences').resolved).toBeGreaterThan(0);
-    expect(evidence(r, 'dual numbers vs adjoints').worstRelError).toBeLessThan(1e-12);
+    expect(ref.points).toBe(ref.instances.reduce((n, i) => n + i.sizes.T!, 0));
+    expect(evidence(r, 'finite-differences').resolved).toBeGreaterThan(0);
+    expect(evidence(r, 'dual-vs-adjoint').worstRelError).toBeLessThan(1e-12);
   });
 
   it('W in place of Wᵀ is refuted in the contracting regime, with a replayable counterexample', () => {
@@ -43,7 +48,7 @@ describe('lab 10.5', () => {
     expect(cx.regime).toBe('contracting');
     expect(cx.bindings).toEqual({ k: 1 });
     expect(cx.relError).toBeGreaterThan(0.1);
-    expect(cx.replay).toContain(`--seed ${cx.masterSeed} --instance ${cx.instance}`);
+    expect(replayCommand(cx)).toContain(`--seed ${cx.masterSeed} --instance ${cx.instance}`);
     const replay = checkDerivation(lab, { claims: ['lab-eq1-W-for-WT'], masterSeed: cx.masterSeed, instance: cx.instance, sizeOverrides: cx.sizes })[0]!;
     expect(replay.counterexample!.lhs).toEqual(cx.lhs);
     expect(replay.counterexample!.rhs).toEqual(cx.rhs);
@@ -63,7 +68,7 @@ describe('lab 10.5', () => {
   it('eq. (2) holds with room to spare, and says how tight it is', () => {
     const r = results.get('lab-eq2')!;
     expect(r.verdict).toBe('consistent');
-    const tight = evidence(r, 'exact reference').tightness as number;
+    const tight = evidence(r, 'reference').tightness!;
     expect(tight).toBeGreaterThan(0);
     expect(tight).toBeLessThanOrEqual(1);
   });
@@ -88,9 +93,9 @@ describe('LSTM cell path', () => {
   it('the cell path is far from the full Jacobian in every regime, and the evidence says how far', () => {
     const r = results.get('cell-path-vs-full')!;
     expect(r.verdict).toBe('refuted');
-    const byRegime = evidence(r, 'distance by regime').byRegime as Record<string, { median: number }>;
-    expect(Object.keys(byRegime).sort()).toEqual(['contracting', 'expanding', 'near-critical', 'saturated']);
-    for (const v of Object.values(byRegime)) expect(v.median).toBeGreaterThan(1e-3);
+    const byRegime = evidence(r, 'distance').byRegime;
+    expect(byRegime.map((v) => v.regime).sort()).toEqual(['contracting', 'expanding', 'near-critical', 'saturated']);
+    for (const v of byRegime) expect(v.median).toBeGreaterThan(1e-3);
   });
   it('diag(f_t) is right as a partial derivative and wrong as a total one', () => {
     expect(results.get('cell-step-partial')!.verdict).toBe('verified');
@@ -117,15 +122,16 @@ describe('numeric trouble is never a pass or a fail', () => {
     const d = parseDerivation(text, 'underflow.yaml');
     const r = checkDerivation(d, { claims: ['lab-eq1-W-for-WT'], instances: 1 })[0]!;
     expect(r.verdict).toBe('unverifiable');
-    expect(r.reason).toMatch(/numeric trouble/);
-    expect(evidence(r, 'numeric trouble').summary).toMatch(/underflow/);
+    expect(r.reason).toMatchObject({ why: 'trouble-everywhere' });
+    expect(reasonText(r.reason!)).toMatch(/numeric trouble/);
+    expect(evidence(r, 'trouble').reasons.map((x) => x.reason).join()).toMatch(/underflow/);
   });
 
   it('finite differences report that they cannot see a vanishing gradient', () => {
     const r = checkDerivation(lab, { claims: ['lab-eq1'], instances: 1, instance: 0, sizeOverrides: { d: 3, m: 2, T: 80 } })[0]!;
     expect(r.verdict).toBe('verified');
-    const fd = evidence(r, 'finite differences');
-    expect(fd.unresolved).toBeGreaterThan(0);
-    expect(fd.summary).toMatch(/below the noise floor/);
+    const fd = evidence(r, 'finite-differences');
+    expect(fd.checks - fd.resolved).toBeGreaterThan(0);
+    expect(summary(r, 'finite-differences')).toMatch(/below the noise floor/);
   });
 });

@@ -10,6 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { bindings } from '../../src/check/check-claim.js';
 import type { ClaimResult } from '../../src/check/result.js';
+import { evidenceOf } from '../../src/check/evidence.js';
+import { evidenceSummary } from '../../src/emit/evidence-text.js';
+import { ruleName, stepDetail } from '../../src/emit/proof-text.js';
+import { claimLatex, proofLatex } from '../../src/emit/claim-latex.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { affine } from '../../src/ir/affine.js';
 import { Evaluator } from '../../src/numeric/evaluate.js';
@@ -50,7 +54,7 @@ describe('proof by induction on t', () => {
     for (const id of ['closed-form-w', 'closed-form-u']) {
       const p = proveUnitClosedForm(post.model, claim(id).lhs, claim(id).rhs)!;
       expect(p.ok).toBe(true);
-      expect(p.steps.map((s) => s.rule)).toEqual([
+      expect(p.steps.map(ruleName)).toEqual([
         'recurrence from the model',
         'path range',
         'base case t = 1',
@@ -81,7 +85,7 @@ describe('proof by induction on t', () => {
   ])('names the failing rule when %s', (_what, closedForm, rule) => {
     const p = variant(closedForm);
     expect(p.ok).toBe(false);
-    expect(p.steps.find((s) => !s.ok)!.rule).toBe(rule);
+    expect(ruleName(p.steps.find((s) => !s.ok)!)).toBe(rule);
   });
 
   it('each line of the inductive step is numerically sound on random instances (property)', () => {
@@ -105,8 +109,9 @@ describe('proof by induction on t', () => {
   it('the rendered proof chain renders in KaTeX (strict)', () => {
     const r = checkDerivation(post, { claims: ['closed-form-w'], instances: 1 })[0]!;
     expect(r.verdict).toBe('proved');
-    katex.renderToString(r.proof!.latex, { strict: 'error', throwOnError: true, displayMode: true });
-    katex.renderToString(r.latex, { strict: 'error', throwOnError: true, displayMode: true });
+    const claim = post.claims.find((c) => c.id === 'closed-form-w')!;
+    katex.renderToString(proofLatex(post, r.proof!), { strict: 'error', throwOnError: true, displayMode: true });
+    katex.renderToString(claimLatex(post, claim), { strict: 'error', throwOnError: true, displayMode: true });
   });
 });
 
@@ -123,7 +128,9 @@ describe("the post's wrong steps, localised", () => {
   it('γ over 1..n is refuted, and the proof names the path range', () => {
     const r = results.get('closed-form-w-as-written')!;
     expect(r.verdict).toBe('refuted');
-    expect(r.evidence.find((e) => e.method === 'proof by induction on t')!.summary).toMatch(/path range/);
+    const proof = evidenceOf(r.evidence, 'induction')!;
+    expect(proof.steps.find((s) => !s.ok)!.rule).toBe('path-range');
+    expect(evidenceSummary(proof)).toMatch(/path range/);
   });
   it('in the chain of the inductive step, step 2 is the first that fails', () => {
     expect(['induction-step-as-written.1', 'induction-step-as-written.2', 'induction-step-as-written.3'].map((id) => results.get(id)!.verdict)).toEqual(['verified', 'refuted', 'verified']);
@@ -170,7 +177,8 @@ describe('the prover refuses what its rules do not cover (review findings)', () 
     const c = variantClaim('d(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * (A(g[k], t-k) + (1 - delta(g[k], alpha)) * delta(t-k, 7) * x[1, j])))');
     const p = proveUnitClosedForm(post.model, c.lhs, c.rhs)!;
     expect(p.ok).toBe(false);
-    expect(p.steps[0]!.detail).toMatch(/G reads alpha/);
+    expect(p.steps[0]!.rule).toBe('path-sum-shape');
+    expect(stepDetail(p.steps[0]!)).toMatch(/G reads alpha/);
   });
   it('a product that stops one factor short is not the path sum the rules know', () => {
     const c = variantClaim('d(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-2, B(g[l], g[l+1], t-l)) * A(g[k], t-k)))');

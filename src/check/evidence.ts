@@ -1,0 +1,132 @@
+/**
+ * Evidence as data: what each method did and found, with its numbers. The
+ * verdict is decided from these records alone (./verdict.ts); every word a
+ * reader sees is written from them by an emitter (src/emit/evidence-text.ts).
+ */
+import type { IntEnv } from '../ir/affine.js';
+import type { RegimeName } from '../derivation/derivation.js';
+import type { ProofStep } from '../symbolic/proof.js';
+
+export interface InstanceInfo {
+  readonly index: number;
+  readonly seed: number;
+  readonly regime: RegimeName;
+  readonly sizes: IntEnv;
+}
+
+/** Every binding on every instance compared against the exact reference. */
+export interface ReferenceEvidence {
+  readonly kind: 'reference';
+  readonly masterSeed: number;
+  readonly instances: readonly InstanceInfo[];
+  readonly points: number;
+  readonly agreed: number;
+  readonly violated: number;
+  readonly troubled: number;
+  /** how values were compared: scalars, full vectors, full matrices, random probes */
+  readonly compared: readonly string[];
+  /** worst relative error over the sound points (relative violation for ≤/≥; ≤ 0 when they hold) */
+  readonly worstRelError: number | null;
+  readonly tolerance: number;
+  /** inequalities: the largest lhs/rhs (≥: rhs/lhs) over the sound points */
+  readonly tightness: number | null;
+}
+
+/** How far apart the two sides of a refuted equality are, regime by regime. */
+export interface DistanceEvidence {
+  readonly kind: 'distance';
+  readonly byRegime: readonly { readonly regime: RegimeName; readonly points: number; readonly median: number; readonly max: number }[];
+}
+
+/** Forward-mode tangents against reverse-mode adjoints of the same derivatives. */
+export interface DualAdjointEvidence {
+  readonly kind: 'dual-vs-adjoint';
+  readonly checks: number;
+  readonly worstRelError: number;
+  readonly tolerance: number;
+  /** the checks (numbered as the reference cross-checks ran) that disagreed, with their derivative */
+  readonly failures: readonly CrossCheckFailure[];
+}
+
+export interface CrossCheckFailure {
+  readonly check: number;
+  readonly derivative: string;
+}
+
+/** Central finite differences (Richardson) against the reference, with their own predicted error. */
+export interface FiniteDifferenceEvidence {
+  readonly kind: 'finite-differences';
+  readonly checks: number;
+  readonly resolved: number;
+  readonly nonFinite: number;
+  readonly worstRelError: number | null;
+  readonly failures: readonly CrossCheckFailure[];
+}
+
+/** Points that could not be compared honestly (overflow, NaN, underflow). */
+export interface TroubleEvidence {
+  readonly kind: 'trouble';
+  readonly points: number;
+  readonly reasons: readonly { readonly reason: string; readonly count: number }[];
+}
+
+/** Why the symbolic engine could not decide. */
+export type Undecided =
+  /** no closed form or exact expansion (the engine's message) */
+  | { readonly why: 'unsupported'; readonly message: string }
+  /** too large to expand; the randomized test alone ran there */
+  | { readonly why: 'too-large'; readonly message: string; readonly at: IntEnv; readonly randomAgrees: boolean }
+  /** the canonical forms differ, yet agree at random points in ℤ_p */
+  | { readonly why: 'random-agrees'; readonly at: IntEnv }
+  /** identical over the exact range, yet the randomized test at a larger horizon disagrees */
+  | { readonly why: 'random-disagrees'; readonly range: string; readonly T: number }
+  | { readonly why: 'no-binding'; readonly maxT: number };
+
+export type SymbolicOutcome =
+  | {
+      readonly status: 'identical';
+      /** the sizes and horizons the identity was checked for, e.g. "T = 3..12" */
+      readonly range: string;
+      readonly cases: number;
+      /** matrix level: the randomized identity test at a larger horizon */
+      readonly random: null | { readonly prime: number; readonly trials: number; readonly T: number; readonly bindings: readonly IntEnv[] };
+    }
+  | { readonly status: 'different'; readonly at: IntEnv; readonly lhs: string; readonly rhs: string }
+  | { readonly status: 'undecided'; readonly undecided: Undecided };
+
+export interface SymbolicEvidence {
+  readonly kind: 'symbolic';
+  /** matrix: closed forms in canonical word form; unit: exact polynomials with ∂h/∂w by forward mode */
+  readonly level: 'matrix' | 'unit';
+  readonly outcome: SymbolicOutcome;
+}
+
+/** Instances drawn at the sizes where the closed forms differ. */
+export interface GuidedSearchEvidence {
+  readonly kind: 'guided-search';
+  readonly sizes: IntEnv;
+  readonly violations: number;
+}
+
+export interface InductionEvidence {
+  readonly kind: 'induction';
+  readonly ok: boolean;
+  readonly steps: readonly ProofStep[];
+}
+
+export type Evidence =
+  | ReferenceEvidence
+  | DistanceEvidence
+  | DualAdjointEvidence
+  | FiniteDifferenceEvidence
+  | TroubleEvidence
+  | SymbolicEvidence
+  | GuidedSearchEvidence
+  | InductionEvidence;
+
+export type EvidenceKind = Evidence['kind'];
+
+/** The record of one kind in a list, if present. */
+export function evidenceOf<K extends EvidenceKind>(list: readonly Evidence[], kind: K): Extract<Evidence, { kind: K }> | undefined {
+  return list.find((e): e is Extract<Evidence, { kind: K }> => e.kind === kind);
+}

@@ -1,0 +1,46 @@
+/**
+ * The verdict ladder, as one pure function of the evidence:
+ *
+ *   unverifiable  the reference failed its own cross-check; no point; trouble dominates;
+ *                 or numbers refute what the closed forms show identical
+ *   refuted       a sound point (or a guided search) violates the claim
+ *   consistent    every sound point agrees, and they outnumber the troubled ones
+ *   verified      consistent, and the closed forms are identical over the stated range
+ *   proved        verified, and an induction proves it for every t
+ */
+import type { Verdict } from '../derivation/derivation.js';
+import { type Evidence, evidenceOf } from './evidence.js';
+
+/** Why a claim is unverifiable, as data (the emitter writes the sentence). */
+export type UnverifiableReason =
+  | { readonly why: 'reference-broken'; readonly points: number; readonly derivative: string }
+  | { readonly why: 'no-point' }
+  | { readonly why: 'trouble-everywhere' }
+  | { readonly why: 'trouble-dominates'; readonly troubled: number; readonly points: number; readonly agreed: number }
+  | { readonly why: 'engines-disagree' };
+
+export interface Decision {
+  readonly verdict: Verdict;
+  readonly reason: UnverifiableReason | null;
+}
+
+export function decideVerdict(evidence: readonly Evidence[]): Decision {
+  const reference = evidenceOf(evidence, 'reference');
+  const symbolic = evidenceOf(evidence, 'symbolic')?.outcome.status ?? null;
+  const guided = evidenceOf(evidence, 'guided-search');
+  const induction = evidenceOf(evidence, 'induction');
+  const unverifiable = (reason: UnverifiableReason): Decision => ({ verdict: 'unverifiable', reason });
+
+  // A cross-check that failed (either way) at some point: nothing can rest on the reference.
+  const failures = [...(evidenceOf(evidence, 'dual-vs-adjoint')?.failures ?? []), ...(evidenceOf(evidence, 'finite-differences')?.failures ?? [])].sort((a, b) => a.check - b.check);
+  if (failures.length) return unverifiable({ why: 'reference-broken', points: new Set(failures.map((f) => f.check)).size, derivative: failures[0]!.derivative });
+  const points = reference?.points ?? 0;
+  const agreed = reference?.agreed ?? 0;
+  const troubled = reference?.troubled ?? 0;
+  const violated = (reference?.violated ?? 0) + (guided?.violations ?? 0);
+  if (violated > 0) return symbolic === 'identical' ? unverifiable({ why: 'engines-disagree' }) : { verdict: 'refuted', reason: null };
+  if (agreed === 0) return unverifiable(points === 0 ? { why: 'no-point' } : { why: 'trouble-everywhere' });
+  if (troubled > agreed) return unverifiable({ why: 'trouble-dominates', troubled, points, agreed });
+  if (symbolic !== 'identical') return { verdict: 'consistent', reason: null };
+  return { verdict: induction?.ok ? 'proved' : 'verified', reason: null };
+}

@@ -1,0 +1,121 @@
+/**
+ * The words of the evidence: each record's method name and one-line summary,
+ * and the sentence for an unverifiable verdict's reason. Written from the
+ * data alone (src/check/evidence.ts); nothing here decides anything.
+ */
+import type { Evidence, SymbolicEvidence, Undecided } from '../check/evidence.js';
+import type { UnverifiableReason } from '../check/verdict.js';
+import type { IntEnv } from '../ir/affine.js';
+import { INDUCTION_RULE_TEXT, ruleName, stepDetail, stepStatement } from './proof-text.js';
+
+export const describeEnv = (env: IntEnv): string =>
+  Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+
+const exp1 = (x: number) => x.toExponential(1);
+
+export function evidenceMethod(e: Evidence): string {
+  switch (e.kind) {
+    case 'reference':
+      return 'exact reference';
+    case 'distance':
+      return 'distance by regime';
+    case 'dual-vs-adjoint':
+      return 'dual numbers vs adjoints';
+    case 'finite-differences':
+      return 'finite differences';
+    case 'trouble':
+      return 'numeric trouble';
+    case 'symbolic':
+      return e.level === 'unit' ? 'symbolic (unit level)' : 'symbolic';
+    case 'guided-search':
+      return 'search guided by the symbolic difference';
+    case 'induction':
+      return 'proof by induction on t';
+  }
+}
+
+function undecidedText(u: Undecided, level: 'matrix' | 'unit'): string {
+  switch (u.why) {
+    case 'unsupported':
+      return `${level === 'unit' ? 'no exact expansion' : 'no closed form'}: ${u.message}`;
+    case 'too-large':
+      return `${u.message} at ${describeEnv(u.at)}; the randomized test in ℤ_p ${u.randomAgrees ? 'agrees' : 'disagrees'} there (not an exact identity)`;
+    case 'random-agrees':
+      return `canonical forms differ at ${describeEnv(u.at)} but agree at random points in ℤ_p: undecided`;
+    case 'random-disagrees':
+      return `identical for ${u.range}, yet the randomized test at T = ${u.T} disagrees: undecided`;
+    case 'no-binding':
+      return `no binding with T ≤ ${u.maxT}`;
+  }
+}
+
+function symbolicText(e: SymbolicEvidence): string {
+  const o = e.outcome;
+  switch (o.status) {
+    case 'identical': {
+      if (e.level === 'unit') return `identical for ${o.range}, every binding (${o.cases} cases): exact polynomials, ∂h/∂w by forward mode over the model's equations`;
+      const random = o.random;
+      const spread = random && random.bindings.some((b) => Object.keys(b).length) ? ` for ${random.bindings.length} bindings from ${describeEnv(random.bindings[0]!)} to ${describeEnv(random.bindings[random.bindings.length - 1]!)}` : '';
+      const randomText = random ? `; randomized test in ℤ_p (p = ${random.prime}, ${random.trials} trials) agrees at T = ${random.T}${spread}` : '';
+      return `identical for ${o.range}, every binding (${o.cases} cases): exact canonical forms of the derived closed forms${randomText}`;
+    }
+    case 'different':
+      return e.level === 'unit'
+        ? `not identical at ${describeEnv(o.at)}: exact polynomials in the weights, inputs and activation derivatives differ`
+        : `not shown identical: the closed forms differ at ${describeEnv(o.at)} as formal expressions (exact canonical forms and ℤ_p; atoms related through the model's equations could still make them equal)`;
+    case 'undecided':
+      return undecidedText(o.undecided, e.level);
+  }
+}
+
+export function evidenceSummary(e: Evidence): string {
+  switch (e.kind) {
+    case 'reference': {
+      const perRegime = new Map<string, number>();
+      for (const i of e.instances) perRegime.set(i.regime, (perRegime.get(i.regime) ?? 0) + 1);
+      const regimes = [...perRegime].map(([r, n]) => `${n} ${r}`).join(', ');
+      return `${e.agreed}/${e.points} points agree within ${e.tolerance} on ${e.instances.length} instances (${regimes})`;
+    }
+    case 'distance':
+      return e.byRegime.map((r) => `${r.regime}: median ${exp1(r.median)}, max ${exp1(r.max)} (${r.points} points)`).join('; ');
+    case 'dual-vs-adjoint':
+      return `${e.checks - e.failures.length}/${e.checks} derivative checks agree (worst ${exp1(e.worstRelError)}, tolerance ${e.tolerance})`;
+    case 'finite-differences':
+      return e.resolved === 0
+        ? `unverifiable by finite differences: all ${e.checks} checks below the FD noise floor`
+        : `${e.resolved - e.failures.length}/${e.resolved} resolved checks agree with the reference (worst ${exp1(e.worstRelError ?? 0)}); ${e.checks - e.resolved} below the noise floor${e.nonFinite ? ` (${e.nonFinite} of them non-finite)` : ''}`;
+    case 'trouble':
+      return `${e.points} points not compared: ${e.reasons.map((r) => `${r.count} × ${r.reason}`).join('; ')}`;
+    case 'symbolic':
+      return symbolicText(e);
+    case 'guided-search':
+      return `instances at ${describeEnv(e.sizes)} ${e.violations ? 'violate the claim' : 'agree too'}`;
+    case 'induction': {
+      if (e.ok) return `${e.steps.length} rule applications checked with t symbolic (base case, recurrence from the model, hypothesis, distribute, reindex the path, shift k, split off k = 0)`;
+      const failed = e.steps.find((s) => !s.ok)!;
+      return `fails at '${INDUCTION_RULE_TEXT[failed.rule].name}': ${stepDetail(failed)}`;
+    }
+  }
+}
+
+/** The proof's steps as lines: ✓/✗, the rule's name, and what it established or what failed. */
+export function proofLines(e: Extract<Evidence, { kind: 'induction' }>): string[] {
+  return e.steps.map((s) => `${s.ok ? '✓' : '✗'} ${ruleName(s)}: ${s.ok ? stepStatement(s) : stepDetail(s)}`);
+}
+
+export function reasonText(r: UnverifiableReason): string {
+  switch (r.why) {
+    case 'reference-broken':
+      return `the exact reference failed its own cross-check at ${r.points} point(s) (${r.derivative}); no verdict can rest on it`;
+    case 'no-point':
+      return 'no point to compare: the quantifier ranges are empty on every instance';
+    case 'trouble-everywhere':
+      return 'no point could be compared (numeric trouble everywhere)';
+    case 'trouble-dominates':
+      return `numeric trouble at ${r.troubled} of ${r.points} points outweighs the ${r.agreed} that agree`;
+    case 'engines-disagree':
+      return 'numerically refuted, yet the derived closed forms are identical: one of the two engines is wrong';
+  }
+}

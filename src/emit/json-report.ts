@@ -1,0 +1,42 @@
+/**
+ * `gradproof check --json`: the typed results as plain JSON, each record
+ * with its words beside it (method, summary, reason, replay command) and each
+ * claim's LaTeX in its file's notation.
+ */
+import type { CheckReport, ClaimResult } from '../check/result.js';
+import type { Derivation } from '../derivation/derivation.js';
+import { claimLatex, proofLatex } from './claim-latex.js';
+import { evidenceMethod, evidenceSummary, reasonText } from './evidence-text.js';
+import { ruleName, stepDetail, stepStatement } from './proof-text.js';
+import { replayCommand } from './replay.js';
+
+export function claimJson(d: Derivation, c: ClaimResult): Record<string, unknown> {
+  const claim = d.claims.find((x) => x.id === c.id)!;
+  return {
+    id: c.id,
+    file: c.file,
+    label: c.label,
+    statement: c.statement,
+    latex: claimLatex(d, claim),
+    verdict: c.verdict,
+    expected: c.expected,
+    ok: c.ok,
+    relError: c.relError,
+    reason: c.reason && { ...c.reason, text: reasonText(c.reason) },
+    evidence: c.evidence.map((e) => ({ method: evidenceMethod(e), summary: evidenceSummary(e), ...e })),
+    counterexample: c.counterexample && { ...c.counterexample, replay: replayCommand(c.counterexample) },
+    corrects: c.corrects,
+    note: c.note,
+    chain: c.chain,
+    proof: c.proof && {
+      ok: c.proof.ok,
+      steps: c.proof.steps.map((s) => ({ rule: s.rule, name: ruleName(s), ok: s.ok, statement: stepStatement(s), detail: stepDetail(s) })),
+      latex: proofLatex(d, c.proof),
+    },
+  };
+}
+
+export function checkReportJson(report: CheckReport): Record<string, unknown> {
+  const byFile = new Map(report.derivations.map((d) => [d.file, d]));
+  return { claims: report.claims.map((c) => claimJson(byFile.get(c.file)!, c)), summary: report.summary, masterSeed: report.masterSeed };
+}
