@@ -14,7 +14,16 @@
  *             induction proof with t symbolic.
  *  shipped    `check` on every shipped derivation with the default settings.
  */
-import { bindings, check, checkDerivation, cpolyKey, indexCheck, PolyEvaluator, proveUnitClosedForm, symbolicCheck } from '../dist/index.js';
+import {
+  bindings,
+  check,
+  checkDerivation,
+  cpolyKey,
+  indexCheck,
+  PolyEvaluator,
+  proveUnitClosedForm,
+  symbolicCheck,
+} from '../dist/index.js';
 import { loadDerivationFile } from '../dist/derivation/load.js';
 
 function time(label, run, repeats = 5) {
@@ -27,7 +36,9 @@ function time(label, run, repeats = 5) {
   }
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
-  console.log(`${label}: median ${median.toFixed(0)} ms (min ${times[0].toFixed(0)}, max ${times.at(-1).toFixed(0)}, ${repeats} runs)`);
+  console.log(
+    `${label}: median ${median.toFixed(0)} ms (min ${times[0].toFixed(0)}, max ${times.at(-1).toFixed(0)}, ${repeats} runs)`,
+  );
   return result;
 }
 
@@ -41,19 +52,32 @@ const sym = time('verify-eq1 symbolic, T = 3..12, k = 1..T', () => symbolicCheck
 console.log(`  ${sym.status}: ${sym.evidence.summary}`);
 const post = loadDerivationFile('derivations/understanding-lstms-2023-index-level.yaml');
 const closed = post.claims.find((c) => c.id === 'closed-form-w');
-time('index-d4t6 exact, d = 4, T = 6, n = 2, all (t, α, i, j)', () => {
-  const sizes = { d: 4, n: 2, m: 1, T: 6 };
-  const pe = new PolyEvaluator(post.model, sizes);
-  let cases = 0;
-  for (const b of bindings(closed, sizes)) {
-    if (cpolyKey(pe.evaluate(closed.lhs, b).data[0]) !== cpolyKey(pe.evaluate(closed.rhs, b).data[0])) throw new Error(`differs at ${JSON.stringify(b)}`);
-    cases++;
-  }
-  return cases;
-}, 3);
-const idx = time('index-all  unit-level check of closed-form-w (d = 1..4, n = 1..2, T = 6)', () => indexCheck(post, closed), 3);
+time(
+  'index-d4t6 exact, d = 4, T = 6, n = 2, all (t, α, i, j)',
+  () => {
+    const sizes = { d: 4, n: 2, m: 1, T: 6 };
+    const pe = new PolyEvaluator(post.model, sizes);
+    let cases = 0;
+    for (const b of bindings(closed, sizes)) {
+      if (cpolyKey(pe.evaluate(closed.lhs, b).data[0]) !== cpolyKey(pe.evaluate(closed.rhs, b).data[0]))
+        throw new Error(`differs at ${JSON.stringify(b)}`);
+      cases++;
+    }
+    return cases;
+  },
+  3,
+);
+const idx = time(
+  'index-all  unit-level check of closed-form-w (d = 1..4, n = 1..2, T = 6)',
+  () => indexCheck(post, closed),
+  3,
+);
 console.log(`  ${idx.evidence.summary}`);
-const proof = time('proof      induction on t for closed-form-w', () => proveUnitClosedForm(post.model, closed.lhs, closed.rhs), 5);
+const proof = time(
+  'proof      induction on t for closed-form-w',
+  () => proveUnitClosedForm(post.model, closed.lhs, closed.rhs),
+  5,
+);
 console.log(`  ${proof.ok ? 'proved' : 'failed'}: ${proof.steps.length} rule applications`);
 const report = time('shipped    check derivations (default: 5 instances per regime)', () => check(['derivations']), 3);
 console.log(`  ${report.summary.total} claims, ${report.summary.failed} not as expected`);

@@ -46,7 +46,10 @@ export class InstancePool {
     const key = `${masterSeed}|${index}|${JSON.stringify(overrides)}`;
     let entry = this.pool.get(key);
     if (!entry) {
-      const instance = buildInstance(this.derivation.model, instanceSpec(this.derivation.model, masterSeed, index, REGIMES, overrides));
+      const instance = buildInstance(
+        this.derivation.model,
+        instanceSpec(this.derivation.model, masterSeed, index, REGIMES, overrides),
+      );
       entry = { instance, evaluator: new Evaluator(instance.graph, instance.sizes) };
       this.pool.set(key, entry);
     }
@@ -75,7 +78,12 @@ function prefersRows(claim: Claim): boolean {
   return any && targetsFixed;
 }
 
-function runPoints(claim: Claim, entry: { instance: Instance; evaluator: Evaluator }, crossChecks: number, refChecks: ReferenceCheck[] | null): Point[] {
+function runPoints(
+  claim: Claim,
+  entry: { instance: Instance; evaluator: Evaluator },
+  crossChecks: number,
+  refChecks: ReferenceCheck[] | null,
+): Point[] {
   const { instance, evaluator } = entry;
   evaluator.preferRows = prefersRows(claim);
   const probeCache = new Map<number, Probes>();
@@ -90,7 +98,8 @@ function runPoints(claim: Claim, entry: { instance: Instance; evaluator: Evaluat
   };
   const envs = bindings(claim, instance.sizes);
   // The first and last bindings (shortest and longest lag, typically), then the middle one.
-  const sampledList = envs.length > 0 ? [0, envs.length - 1, Math.floor((envs.length - 1) / 2)].slice(0, crossChecks) : [];
+  const sampledList =
+    envs.length > 0 ? [0, envs.length - 1, Math.floor((envs.length - 1) / 2)].slice(0, crossChecks) : [];
   const sampled = new Set(sampledList);
   // Finite differences cost a re-run of the unrolled graph per evaluation: run them at the first
   // sampled binding of every instance, and at all sampled bindings of the first instance per regime.
@@ -104,18 +113,31 @@ function runPoints(claim: Claim, entry: { instance: Instance; evaluator: Evaluat
       rhs = evaluator.evaluate(claim.rhs, env);
     } catch (err) {
       if (err instanceof DomainError)
-        throw new InputError(claim.pos, `claim '${claim.id}' leaves the unrolled graph: ${err.message}`, 'quantifier ranges that keep every time index inside 0..T');
+        throw new InputError(
+          claim.pos,
+          `claim '${claim.id}' leaves the unrolled graph: ${err.message}`,
+          'quantifier ranges that keep every time index inside 0..T',
+        );
       throw err;
     }
-    const outcome = comparePoint(lhs, rhs, claim.relation, claim.tolerance, probesFor(evaluator.preferRows ? lhs.rows : lhs.cols));
-    if (refChecks && sampled.has(i)) for (const d of evaluator.touched.values()) refChecks.push(checkReference(evaluator, d, refRng, fdEverywhere || i === sampledList[0]));
+    const outcome = comparePoint(
+      lhs,
+      rhs,
+      claim.relation,
+      claim.tolerance,
+      probesFor(evaluator.preferRows ? lhs.rows : lhs.cols),
+    );
+    if (refChecks && sampled.has(i))
+      for (const d of evaluator.touched.values())
+        refChecks.push(checkReference(evaluator, d, refRng, fdEverywhere || i === sampledList[0]));
     return { instance, env, outcome };
   });
 }
 
 const sizeWeight = (p: Point) => Object.values(p.instance.sizes).reduce((s, x) => s + x, 0);
 const bindWeight = (p: Point) => Object.values(p.env).reduce((s, x) => s + x, 0);
-const smaller = (a: Point, b: Point) => sizeWeight(a) - sizeWeight(b) || bindWeight(a) - bindWeight(b) || a.instance.index - b.instance.index;
+const smaller = (a: Point, b: Point) =>
+  sizeWeight(a) - sizeWeight(b) || bindWeight(a) - bindWeight(b) || a.instance.index - b.instance.index;
 
 function preview(v: Float64Array): number[] {
   return Array.from(v.slice(0, 8));
@@ -138,7 +160,16 @@ function counterexample(claim: Claim, file: string, p: Point, overrides: IntEnv)
     lhsNorm: norm2(o.lhs),
     rhsNorm: norm2(o.rhs),
     relError: o.status === 'trouble' ? NaN : o.relError,
-    replay: [file, '--claim', claim.id, '--seed', String(p.instance.masterSeed), '--instance', String(p.instance.index), ...sizeFlags],
+    replay: [
+      file,
+      '--claim',
+      claim.id,
+      '--seed',
+      String(p.instance.masterSeed),
+      '--instance',
+      String(p.instance.index),
+      ...sizeFlags,
+    ],
   };
 }
 
@@ -171,16 +202,28 @@ function shrink(claim: Claim, pool: InstancePool, failing: Point): { point: Poin
   return { point: best, overrides: Object.keys(overrides).length ? { ...best.instance.sizes } : {} };
 }
 
-export function checkClaim(fileDerivation: Derivation, claim: Claim, filePool: InstancePool, options: CheckOptions): ClaimResult {
+export function checkClaim(
+  fileDerivation: Derivation,
+  claim: Claim,
+  filePool: InstancePool,
+  options: CheckOptions,
+): ClaimResult {
   // A claim may narrow the model's size ranges (e.g. n ≤ d where the written formula needs it).
-  const derivation = claim.sizes ? { ...fileDerivation, model: { ...fileDerivation.model, sizes: { ...fileDerivation.model.sizes, ...claim.sizes } } } : fileDerivation;
+  const derivation = claim.sizes
+    ? {
+        ...fileDerivation,
+        model: { ...fileDerivation.model, sizes: { ...fileDerivation.model.sizes, ...claim.sizes } },
+      }
+    : fileDerivation;
   const pool = claim.sizes ? new InstancePool(derivation) : filePool;
   const regimes: readonly RegimeName[] = claim.regimes ?? REGIMES;
   const overrides = options.sizeOverrides ?? {};
   const indices =
     options.instance !== undefined
       ? [options.instance].filter((j) => regimes.includes(REGIMES[j % REGIMES.length]!))
-      : Array.from({ length: options.instances * REGIMES.length }, (_, j) => j).filter((j) => regimes.includes(REGIMES[j % REGIMES.length]!));
+      : Array.from({ length: options.instances * REGIMES.length }, (_, j) => j).filter((j) =>
+          regimes.includes(REGIMES[j % REGIMES.length]!),
+        );
 
   const refChecks: ReferenceCheck[] = [];
   const points: Point[] = [];
@@ -217,7 +260,12 @@ export function checkClaim(fileDerivation: Derivation, claim: Claim, filePool: I
       const at = Object.fromEntries(Object.entries(symbolic.outcome.at).filter(([k]) => sizeNames.includes(k)));
       const found: Point[] = [];
       for (let j = 0; j < REGIMES.length && !found.length; j++)
-        if (regimes.includes(REGIMES[j]!)) found.push(...runPoints(claim, pool.get(options.masterSeed, j, at), 0, null).filter((p) => p.outcome.status === 'violate'));
+        if (regimes.includes(REGIMES[j]!))
+          found.push(
+            ...runPoints(claim, pool.get(options.masterSeed, j, at), 0, null).filter(
+              (p) => p.outcome.status === 'violate',
+            ),
+          );
       evidence.push({ kind: 'guided-search', sizes: at, violations: found.length });
       if (found.length) cx = counterexample(claim, derivation.file, [...found].sort(smaller)[0]!, { ...at });
     }
@@ -247,10 +295,20 @@ export function checkClaim(fileDerivation: Derivation, claim: Claim, filePool: I
   };
 }
 
-function referenceEvidence(claim: Claim, masterSeed: number, used: readonly Instance[], points: readonly Point[]): Evidence {
+function referenceEvidence(
+  claim: Claim,
+  masterSeed: number,
+  used: readonly Instance[],
+  points: readonly Point[],
+): Evidence {
   const sound = points.filter((p) => p.outcome.status !== 'trouble');
   const worst = sound.reduce((m, p) => Math.max(m, p.outcome.status === 'trouble' ? 0 : p.outcome.relError), -Infinity);
-  const instances: InstanceInfo[] = used.map((i) => ({ index: i.index, seed: i.seed, regime: i.regime, sizes: i.sizes }));
+  const instances: InstanceInfo[] = used.map((i) => ({
+    index: i.index,
+    seed: i.seed,
+    regime: i.regime,
+    sizes: i.sizes,
+  }));
   return {
     kind: 'reference',
     masterSeed,
@@ -262,7 +320,10 @@ function referenceEvidence(claim: Claim, masterSeed: number, used: readonly Inst
     compared: [...new Set(points.map((p) => p.outcome.compared))],
     worstRelError: Number.isFinite(worst) ? worst : null,
     tolerance: claim.tolerance,
-    tightness: claim.relation === '=' ? null : sound.reduce((m, p) => Math.max(m, (p.outcome as { ratio?: number }).ratio ?? 0), 0),
+    tightness:
+      claim.relation === '='
+        ? null
+        : sound.reduce((m, p) => Math.max(m, (p.outcome as { ratio?: number }).ratio ?? 0), 0),
   };
 }
 
@@ -274,7 +335,13 @@ function distanceEvidence(points: readonly Point[], regimes: readonly RegimeName
       .filter((p) => p.outcome.status !== 'trouble' && p.instance.regime === regime)
       .map((p) => (p.outcome.status === 'trouble' ? 0 : p.outcome.relError))
       .sort((a, b) => a - b);
-    if (errs.length) byRegime.push({ regime, points: errs.length, median: errs[Math.floor(errs.length / 2)]!, max: errs[errs.length - 1]! });
+    if (errs.length)
+      byRegime.push({
+        regime,
+        points: errs.length,
+        median: errs[Math.floor(errs.length / 2)]!,
+        max: errs[errs.length - 1]!,
+      });
   }
   return { kind: 'distance', byRegime };
 }
@@ -290,7 +357,13 @@ function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
   const fdRun = refChecks.flatMap((r) => (r.fd ? [r.fd] : []));
   const resolved = fdRun.filter((f) => f.resolved);
   return [
-    { kind: 'dual-vs-adjoint', checks: refChecks.length, worstRelError: refChecks.reduce((m, r) => Math.max(m, r.dualVsAdjoint), 0), tolerance: DUAL_ADJOINT_TOL, failures: dualFailures },
+    {
+      kind: 'dual-vs-adjoint',
+      checks: refChecks.length,
+      worstRelError: refChecks.reduce((m, r) => Math.max(m, r.dualVsAdjoint), 0),
+      tolerance: DUAL_ADJOINT_TOL,
+      failures: dualFailures,
+    },
     {
       kind: 'finite-differences',
       checks: fdRun.length,
@@ -304,7 +377,12 @@ function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
 
 function troubleEvidence(points: readonly Point[]): Evidence | null {
   const reasons = new Map<string, number>();
-  for (const p of points) if (p.outcome.status === 'trouble') reasons.set(p.outcome.reason, (reasons.get(p.outcome.reason) ?? 0) + 1);
+  for (const p of points)
+    if (p.outcome.status === 'trouble') reasons.set(p.outcome.reason, (reasons.get(p.outcome.reason) ?? 0) + 1);
   if (!reasons.size) return null;
-  return { kind: 'trouble', points: [...reasons.values()].reduce((a, b) => a + b, 0), reasons: [...reasons].map(([reason, count]) => ({ reason, count })) };
+  return {
+    kind: 'trouble',
+    points: [...reasons.values()].reduce((a, b) => a + b, 0),
+    reasons: [...reasons].map(([reason, count]) => ({ reason, count })),
+  };
 }

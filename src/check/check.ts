@@ -46,18 +46,29 @@ export function checkDerivation(derivation: Derivation, request: CheckRequest = 
 /** The library entry point behind `gradproof check`: every file is loaded before any claim is checked. */
 export function check(paths: readonly string[], request: CheckRequest = {}): CheckReport {
   const files = expandPaths(paths);
-  if (files.length === 0) throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, 'no derivation files here', '.yaml or .yml files');
+  if (files.length === 0)
+    throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, 'no derivation files here', '.yaml or .yml files');
   const derivations = files.map(loadDerivationFile);
   const declared = new Set(derivations.flatMap((d) => Object.keys(d.model.sizes)));
   const unknownSize = Object.keys(request.sizeOverrides ?? {}).find((name) => !declared.has(name));
   if (unknownSize !== undefined)
-    throw new InputError({ file: files[0]!, line: 1, col: 1 }, `--size ${unknownSize}: no model here declares a size '${unknownSize}'`, `one of ${[...declared].sort().join(', ')}`);
+    throw new InputError(
+      { file: files[0]!, line: 1, col: 1 },
+      `--size ${unknownSize}: no model here declares a size '${unknownSize}'`,
+      `one of ${[...declared].sort().join(', ')}`,
+    );
   if (request.claims) {
     const known = new Set(derivations.flatMap((d) => d.claims.map((c) => c.id)));
     const missing = request.claims.filter((id) => !known.has(id));
-    if (missing.length) throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, `no claim with id ${missing.join(', ')}`);
+    if (missing.length)
+      throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, `no claim with id ${missing.join(', ')}`);
   }
   const claims = derivations.flatMap((d) => checkDerivation(d, request));
   const ok = claims.filter((c) => c.ok).length;
-  return { claims, summary: { total: claims.length, ok, failed: claims.length - ok }, masterSeed: request.masterSeed ?? DEFAULT_OPTIONS.masterSeed, derivations };
+  return {
+    claims,
+    summary: { total: claims.length, ok, failed: claims.length - ok },
+    masterSeed: request.masterSeed ?? DEFAULT_OPTIONS.masterSeed,
+    derivations,
+  };
 }

@@ -16,8 +16,21 @@ export const UNDERFLOW = 1e-280;
 export const FULL_COMPARE_LIMIT = 256;
 
 export type PointOutcome =
-  | { readonly status: 'agree' | 'violate'; readonly relError: number; readonly lhs: Float64Array; readonly rhs: Float64Array; readonly compared: string; readonly ratio?: number }
-  | { readonly status: 'trouble'; readonly reason: string; readonly lhs: Float64Array; readonly rhs: Float64Array; readonly compared: string };
+  | {
+      readonly status: 'agree' | 'violate';
+      readonly relError: number;
+      readonly lhs: Float64Array;
+      readonly rhs: Float64Array;
+      readonly compared: string;
+      readonly ratio?: number;
+    }
+  | {
+      readonly status: 'trouble';
+      readonly reason: string;
+      readonly lhs: Float64Array;
+      readonly rhs: Float64Array;
+      readonly compared: string;
+    };
 
 export interface Probes {
   /** probe directions for operators: applied on the right (columns) or, with `left`, as rows */
@@ -37,13 +50,22 @@ function trouble(a: Float64Array, b: Float64Array): string | null {
 function sides(lhs: Value, rhs: Value, probes: () => Probes): { a: Float64Array; b: Float64Array; compared: string } {
   if (lhs.kind === 'dense' && rhs.kind === 'dense') {
     // `jac(...) = 0` style: a scalar right side broadcasts.
-    const b = isScalarValue(rhs) && !isScalarValue(lhs) ? new Float64Array(lhs.data.length).fill(rhs.data[0]!) : rhs.data;
-    return { a: lhs.data, b, compared: isScalarValue(lhs) ? 'scalars' : lhs.cols === 1 || lhs.rows === 1 ? 'full vectors' : 'full matrices' };
+    const b =
+      isScalarValue(rhs) && !isScalarValue(lhs) ? new Float64Array(lhs.data.length).fill(rhs.data[0]!) : rhs.data;
+    return {
+      a: lhs.data,
+      b,
+      compared: isScalarValue(lhs) ? 'scalars' : lhs.cols === 1 || lhs.rows === 1 ? 'full vectors' : 'full matrices',
+    };
   }
   const size = lhs.rows * lhs.cols;
   if (size <= FULL_COMPARE_LIMIT) {
     const [a, b] = [asDense(lhs), asDense(rhs)];
-    return { a: a.data, b: isScalarValue(b) && size > 1 ? new Float64Array(size).fill(b.data[0]!) : b.data, compared: 'full matrices' };
+    return {
+      a: a.data,
+      b: isScalarValue(b) && size > 1 ? new Float64Array(size).fill(b.data[0]!) : b.data,
+      compared: 'full matrices',
+    };
   }
   const p = probes();
   const respond = (v: Value, dir: Dense): Float64Array => {
@@ -68,10 +90,20 @@ function sides(lhs: Value, rhs: Value, probes: () => Probes): { a: Float64Array;
     }
     return out;
   };
-  return { a: concat(lhs), b: concat(rhs), compared: `${p.vectors.length} random probe${p.vectors.length > 1 ? 's' : ''} (${p.left ? 'vᵀX' : 'Xu'})` };
+  return {
+    a: concat(lhs),
+    b: concat(rhs),
+    compared: `${p.vectors.length} random probe${p.vectors.length > 1 ? 's' : ''} (${p.left ? 'vᵀX' : 'Xu'})`,
+  };
 }
 
-export function comparePoint(lhs: Value, rhs: Value, relation: Relation, tolerance: number, probes: () => Probes): PointOutcome {
+export function comparePoint(
+  lhs: Value,
+  rhs: Value,
+  relation: Relation,
+  tolerance: number,
+  probes: () => Probes,
+): PointOutcome {
   if (relation === '=') {
     const { a, b, compared } = sides(lhs, rhs, probes);
     const reason = trouble(a, b);
@@ -86,5 +118,12 @@ export function comparePoint(lhs: Value, rhs: Value, relation: Relation, toleran
   const scale = Math.max(Math.abs(x), Math.abs(y));
   // relative excess of the side that must be smaller; ≤ 0 when the inequality holds
   const excess = scale === 0 ? 0 : (x - y) / scale;
-  return { status: excess <= tolerance ? 'agree' : 'violate', relError: excess, lhs: a, rhs: b, compared: 'scalars', ratio: y === 0 ? (x === 0 ? 0 : Infinity) : x / y };
+  return {
+    status: excess <= tolerance ? 'agree' : 'violate',
+    relError: excess,
+    lhs: a,
+    rhs: b,
+    compared: 'scalars',
+    ratio: y === 0 ? (x === 0 ? 0 : Infinity) : x / y,
+  };
 }

@@ -35,7 +35,12 @@ export interface ReferenceEvidence {
 /** How far apart the two sides of a refuted equality are, regime by regime. */
 export interface DistanceEvidence {
   readonly kind: 'distance';
-  readonly byRegime: readonly { readonly regime: RegimeName; readonly points: number; readonly median: number; readonly max: number }[];
+  readonly byRegime: readonly {
+    readonly regime: RegimeName;
+    readonly points: number;
+    readonly median: number;
+    readonly max: number;
+  }[];
 }
 
 /** Forward-mode tangents against reverse-mode adjoints of the same derivatives. */
@@ -89,7 +94,12 @@ export type SymbolicOutcome =
       readonly range: string;
       readonly cases: number;
       /** matrix level: the randomized identity test at a larger horizon */
-      readonly random: null | { readonly prime: number; readonly trials: number; readonly T: number; readonly bindings: readonly IntEnv[] };
+      readonly random: null | {
+        readonly prime: number;
+        readonly trials: number;
+        readonly T: number;
+        readonly bindings: readonly IntEnv[];
+      };
     }
   | { readonly status: 'different'; readonly at: IntEnv; readonly lhs: string; readonly rhs: string }
   | { readonly status: 'undecided'; readonly undecided: Undecided };
@@ -127,6 +137,9 @@ export type Evidence =
 export type EvidenceKind = Evidence['kind'];
 
 /** The record of one kind in a list, if present. */
-export function evidenceOf<K extends EvidenceKind>(list: readonly Evidence[], kind: K): Extract<Evidence, { kind: K }> | undefined {
+export function evidenceOf<K extends EvidenceKind>(
+  list: readonly Evidence[],
+  kind: K,
+): Extract<Evidence, { kind: K }> | undefined {
   return list.find((e): e is Extract<Evidence, { kind: K }> => e.kind === kind);
 }

@@ -6,7 +6,6 @@
  * larger T beside it. Mismatches are re-tested at random before they count.
  */
 import type { Claim, Derivation } from '../derivation/derivation.js';
-import type { IntEnv } from '../ir/affine.js';
 import { HORIZON } from '../model/model.js';
 import { Canonicalizer, formatPoly, type NPoly, samePoly } from '../symbolic/canonical.js';
 import { cpolyKey, showPoly } from '../symbolic/cpoly.js';
@@ -38,14 +37,16 @@ function symbolicModel(d: Derivation): SymbolicModel {
   return sm;
 }
 
-
 /** A claim about single units (h_t^α, u_{αγ}, δ, path sums): some operator in it is index-level. */
 export function isIndexLevel(claim: Claim): boolean {
-  return [claim.lhs, claim.rhs].some((side) => some(side, (e) => e.kind === 'op' && specOf(e).placement.level === 'index'));
+  return [claim.lhs, claim.rhs].some((side) =>
+    some(side, (e) => e.kind === 'op' && specOf(e).placement.level === 'index'),
+  );
 }
 
 /** Integer variables a claim reads anywhere: indices, times, bounds, sizes, scalar uses. */
-const claimVars = (claim: Claim): Set<string> => new Set([claim.lhs, claim.rhs].flatMap((side) => [...intVarsOf(side)]));
+const claimVars = (claim: Claim): Set<string> =>
+  new Set([claim.lhs, claim.rhs].flatMap((side) => [...intVarsOf(side)]));
 
 /** Largest sizes the exact unit-level expansion visits (d ≤ 4, t ≤ 6 as the issue asks; others ≤ 2). */
 export const INDEX_SIZE_CAPS: Readonly<Record<string, number>> = { d: 4, T: 6 };
@@ -103,7 +104,12 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
         const differs = a.data.length !== b.data.length || a.data.some((p, k) => cpolyKey(p) !== cpolyKey(b.data[k]!));
         if (differs) {
           const at = { ...sz, ...binding };
-          return unit({ status: 'different', at, lhs: a.data.map(showPoly).join(' ; '), rhs: b.data.map(showPoly).join(' ; ') });
+          return unit({
+            status: 'different',
+            at,
+            lhs: a.data.map(showPoly).join(' ; '),
+            rhs: b.data.map(showPoly).join(' ; '),
+          });
         }
       }
     }
@@ -119,7 +125,8 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
 function namedSizes(derivation: Derivation, claim: Claim): string[] {
   const sizes = new Set(Object.keys(derivation.model.sizes));
   const out = new Set<string>();
-  const affine = (a: { terms: Readonly<Record<string, number>> }) => Object.keys(a.terms).forEach((v) => sizes.has(v) && out.add(v));
+  const affine = (a: { terms: Readonly<Record<string, number>> }) =>
+    Object.keys(a.terms).forEach((v) => sizes.has(v) && out.add(v));
   for (const q of claim.forall) [q.lo, q.hi].forEach(affine);
   for (const v of claimVars(claim)) if (sizes.has(v)) out.add(v);
   out.delete(HORIZON);
@@ -141,7 +148,10 @@ export function symbolicCheck(derivation: Derivation, claim: Claim, seed: number
     return isIndexLevel(claim) ? indexCheck(derivation, claim) : matrixCheck(derivation, claim, seed);
   } catch (err) {
     if (!(err instanceof SymbolicUnsupported) && !(err instanceof ExprError)) throw err;
-    return matrix({ status: 'undecided', undecided: { why: 'unsupported', message: err instanceof ExprError ? err.problem : err.message } });
+    return matrix({
+      status: 'undecided',
+      undecided: { why: 'unsupported', message: err instanceof ExprError ? err.problem : err.message },
+    });
   }
 }
 
@@ -154,12 +164,14 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
   const sizes = derivation.model.sizes;
   const named = namedSizes(derivation, claim);
   const fixed: Record<string, number> = {};
-  for (const [name, range] of Object.entries(sizes)) if (name !== HORIZON && !named.includes(name)) fixed[name] = range.min;
+  for (const [name, range] of Object.entries(sizes))
+    if (name !== HORIZON && !named.includes(name)) fixed[name] = range.min;
   const grids: Record<string, number>[] = [{}];
   for (const name of named) {
     const { min, max } = sizes[name]!;
     const next: Record<string, number>[] = [];
-    for (const g of grids) for (let v = min; v <= Math.min(max, Math.max(min, MATRIX_SIZE_CAP)); v++) next.push({ ...g, [name]: v });
+    for (const g of grids)
+      for (let v = min; v <= Math.min(max, Math.max(min, MATRIX_SIZE_CAP)); v++) next.push({ ...g, [name]: v });
     grids.splice(0, grids.length, ...next);
   }
   const tMin = Math.max(1, sizes[HORIZON]!.min);
@@ -179,11 +191,18 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
           if (!(err instanceof SymbolicUnsupported)) throw err;
           // Too large to expand: the randomized test alone is evidence, but not an exact identity.
           const agrees = randomIdentity(sm, l, r, env, env, seed);
-          return matrix({ status: 'undecided', undecided: { why: 'too-large', message: err.message, at: env, randomAgrees: agrees } });
+          return matrix({
+            status: 'undecided',
+            undecided: { why: 'too-large', message: err.message, at: env, randomAgrees: agrees },
+          });
         }
         if (samePoly(a, b)) continue;
         const agreesAtRandom = randomIdentity(sm, l, r, env, env, seed);
-        return matrix(agreesAtRandom ? { status: 'undecided', undecided: { why: 'random-agrees', at: env } } : { status: 'different', at: env, lhs: formatPoly(a), rhs: formatPoly(b) });
+        return matrix(
+          agreesAtRandom
+            ? { status: 'undecided', undecided: { why: 'random-agrees', at: env } }
+            : { status: 'different', at: env, lhs: formatPoly(a), rhs: formatPoly(b) },
+        );
       }
     }
   if (cases === 0) return matrix({ status: 'undecided', undecided: { why: 'no-binding', maxT: tMax } });
@@ -193,9 +212,30 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
   const sampled = spread(bindings(claim, bigEnv), 8);
   const randomOk = sampled.every((b) => {
     const env = { ...bigEnv, ...b };
-    return randomIdentity(sm, substituteDerivationsAt(claim.lhs, sm, env), substituteDerivationsAt(claim.rhs, sm, env), env, env, seed);
+    return randomIdentity(
+      sm,
+      substituteDerivationsAt(claim.lhs, sm, env),
+      substituteDerivationsAt(claim.rhs, sm, env),
+      env,
+      env,
+      seed,
+    );
   });
-  const sizeText = [...named.map((n) => `${n} = ${sizes[n]!.min}..${Math.min(sizes[n]!.max, Math.max(sizes[n]!.min, MATRIX_SIZE_CAP))}`), `T = ${tMin}..${tMax}`].join(', ');
-  if (!randomOk) return matrix({ status: 'undecided', undecided: { why: 'random-disagrees', range: `${sizeText}, every binding (${cases} cases)`, T: RANDOM_T } });
-  return matrix({ status: 'identical', range: sizeText, cases, random: { prime: PRIME, trials: 2, T: RANDOM_T, bindings: sampled } });
+  const sizeText = [
+    ...named.map(
+      (n) => `${n} = ${sizes[n]!.min}..${Math.min(sizes[n]!.max, Math.max(sizes[n]!.min, MATRIX_SIZE_CAP))}`,
+    ),
+    `T = ${tMin}..${tMax}`,
+  ].join(', ');
+  if (!randomOk)
+    return matrix({
+      status: 'undecided',
+      undecided: { why: 'random-disagrees', range: `${sizeText}, every binding (${cases} cases)`, T: RANDOM_T },
+    });
+  return matrix({
+    status: 'identical',
+    range: sizeText,
+    cases,
+    random: { prime: PRIME, trials: 2, T: RANDOM_T, bindings: sampled },
+  });
 }

@@ -32,13 +32,22 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
   const unverifiable = (reason: UnverifiableReason): Decision => ({ verdict: 'unverifiable', reason });
 
   // A cross-check that failed (either way) at some point: nothing can rest on the reference.
-  const failures = [...(evidenceOf(evidence, 'dual-vs-adjoint')?.failures ?? []), ...(evidenceOf(evidence, 'finite-differences')?.failures ?? [])].sort((a, b) => a.check - b.check);
-  if (failures.length) return unverifiable({ why: 'reference-broken', points: new Set(failures.map((f) => f.check)).size, derivative: failures[0]!.derivative });
+  const failures = [
+    ...(evidenceOf(evidence, 'dual-vs-adjoint')?.failures ?? []),
+    ...(evidenceOf(evidence, 'finite-differences')?.failures ?? []),
+  ].sort((a, b) => a.check - b.check);
+  if (failures.length)
+    return unverifiable({
+      why: 'reference-broken',
+      points: new Set(failures.map((f) => f.check)).size,
+      derivative: failures[0]!.derivative,
+    });
   const points = reference?.points ?? 0;
   const agreed = reference?.agreed ?? 0;
   const troubled = reference?.troubled ?? 0;
   const violated = (reference?.violated ?? 0) + (guided?.violations ?? 0);
-  if (violated > 0) return symbolic === 'identical' ? unverifiable({ why: 'engines-disagree' }) : { verdict: 'refuted', reason: null };
+  if (violated > 0)
+    return symbolic === 'identical' ? unverifiable({ why: 'engines-disagree' }) : { verdict: 'refuted', reason: null };
   if (agreed === 0) return unverifiable(points === 0 ? { why: 'no-point' } : { why: 'trouble-everywhere' });
   if (troubled > agreed) return unverifiable({ why: 'trouble-dominates', troubled, points, agreed });
   if (symbolic !== 'identical') return { verdict: 'consistent', reason: null };

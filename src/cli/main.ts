@@ -17,14 +17,27 @@ function parseSizes(raw: readonly string[] | undefined): Record<string, number> 
   const out: Record<string, number> = {};
   for (const item of raw ?? []) {
     const m = /^([A-Za-z][A-Za-z0-9_]*)=(\d+)$/.exec(item);
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > MAX_SIZE) throw new UsageError(`--size takes NAME=INTEGER with 1 ≤ INTEGER ≤ ${MAX_SIZE}, got '${item}'`);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > MAX_SIZE)
+      throw new UsageError(`--size takes NAME=INTEGER with 1 ≤ INTEGER ≤ ${MAX_SIZE}, got '${item}'`);
     out[m[1]!] = Number(m[2]);
   }
   return out;
 }
 
-async function runCheck(argv: { paths: string[]; seed?: number; instances: number; instance?: number; size?: string[]; claim?: string[]; json: boolean }): Promise<number> {
-  const [{ check }, { formatCheckReport }, { checkReportJson }] = await Promise.all([import('../check/check.js'), import('../emit/text-report.js'), import('../emit/json-report.js')]);
+async function runCheck(argv: {
+  paths: string[];
+  seed?: number;
+  instances: number;
+  instance?: number;
+  size?: string[];
+  claim?: string[];
+  json: boolean;
+}): Promise<number> {
+  const [{ check }, { formatCheckReport }, { checkReportJson }] = await Promise.all([
+    import('../check/check.js'),
+    import('../emit/text-report.js'),
+    import('../emit/json-report.js'),
+  ]);
   const report = check(argv.paths, {
     ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
     instances: argv.instances,
@@ -32,18 +45,26 @@ async function runCheck(argv: { paths: string[]; seed?: number; instances: numbe
     sizeOverrides: parseSizes(argv.size),
     ...(argv.claim ? { claims: argv.claim } : {}),
   });
-  process.stdout.write(argv.json ? `${JSON.stringify(checkReportJson(report), null, 2)}\n` : `${formatCheckReport(report)}\n`);
+  process.stdout.write(
+    argv.json ? `${JSON.stringify(checkReportJson(report), null, 2)}\n` : `${formatCheckReport(report)}\n`,
+  );
   return report.summary.failed === 0 ? 0 : 1;
 }
 
 // Declared as strings so a message can quote what was typed ('abc', not NaN).
-async function runDerive(argv: { file: string; quantity?: string; format: string; unroll?: string[] }): Promise<number> {
+async function runDerive(argv: {
+  file: string;
+  quantity?: string;
+  format: string;
+  unroll?: string[];
+}): Promise<number> {
   const [{ loadDerivationFile }, { deriveQuantities }, { formatDerived }] = await Promise.all([
     import('../derivation/load.js'),
     import('../symbolic/quantities.js'),
     import('../emit/derive-report.js'),
   ]);
-  if (!['text', 'latex', 'json'].includes(argv.format)) throw new UsageError(`--format takes text, latex or json, got '${argv.format}'`);
+  if (!['text', 'latex', 'json'].includes(argv.format))
+    throw new UsageError(`--format takes text, latex or json, got '${argv.format}'`);
   const derivation = loadDerivationFile(argv.file);
   const unroll = argv.unroll ? parseBindings(argv.unroll) : null;
   const results = deriveQuantities(derivation, argv.quantity ?? null, unroll);
@@ -51,8 +72,20 @@ async function runDerive(argv: { file: string; quantity?: string; format: string
   return 0;
 }
 
-async function runVerify(argv: { paths: string[]; update: boolean; json: boolean; junit?: string; jobs?: string; seed?: number; instances: number; fixtures?: string }): Promise<number> {
-  const [{ verify, formatVerifyReport, junitXml }, { writeFileSync }] = await Promise.all([import('../verify/verify.js'), import('node:fs')]);
+async function runVerify(argv: {
+  paths: string[];
+  update: boolean;
+  json: boolean;
+  junit?: string;
+  jobs?: string;
+  seed?: number;
+  instances: number;
+  fixtures?: string;
+}): Promise<number> {
+  const [{ verify, formatVerifyReport, junitXml }, { writeFileSync }] = await Promise.all([
+    import('../verify/verify.js'),
+    import('node:fs'),
+  ]);
   const report = await verify(argv.paths.length ? argv.paths : ['derivations'], {
     update: argv.update,
     ...(argv.fixtures ? { fixtures: argv.fixtures } : {}),
@@ -63,21 +96,37 @@ async function runVerify(argv: { paths: string[]; update: boolean; json: boolean
   const plain = {
     ok: report.ok,
     summary: report.summary,
-    files: report.files.map((f) => ({ file: f.file, fixture: f.fixture, status: f.status, seconds: f.seconds, drifts: f.drifts, claims: f.claims.map((c) => ({ id: c.id, verdict: c.verdict, expected: c.expected, ok: c.ok, corrects: c.corrects })) })),
+    files: report.files.map((f) => ({
+      file: f.file,
+      fixture: f.fixture,
+      status: f.status,
+      seconds: f.seconds,
+      drifts: f.drifts,
+      claims: f.claims.map((c) => ({
+        id: c.id,
+        verdict: c.verdict,
+        expected: c.expected,
+        ok: c.ok,
+        corrects: c.corrects,
+      })),
+    })),
   };
   process.stdout.write(argv.json ? `${JSON.stringify(plain, null, 2)}\n` : `${formatVerifyReport(report)}\n`);
   return report.ok ? 0 : 1;
 }
 
 async function runReport(argv: { paths: string[]; write?: string }): Promise<number> {
-  const [{ checkDerivation, expandPaths }, { loadDerivationFile }, { summaryMarkdown, withReport }, fs] = await Promise.all([
-    import('../check/check.js'),
-    import('../derivation/load.js'),
-    import('../emit/summary-report.js'),
-    import('node:fs'),
-  ]);
+  const [{ checkDerivation, expandPaths }, { loadDerivationFile }, { summaryMarkdown, withReport }, fs] =
+    await Promise.all([
+      import('../check/check.js'),
+      import('../derivation/load.js'),
+      import('../emit/summary-report.js'),
+      import('node:fs'),
+    ]);
   const derivations = expandPaths(argv.paths.length ? argv.paths : ['derivations']).map(loadDerivationFile);
-  const markdown = summaryMarkdown(derivations.map((d) => ({ file: d.file, title: d.title, source: d.source, claims: checkDerivation(d) })));
+  const markdown = summaryMarkdown(
+    derivations.map((d) => ({ file: d.file, title: d.title, source: d.source, claims: checkDerivation(d) })),
+  );
   if (argv.write) fs.writeFileSync(argv.write, withReport(fs.readFileSync(argv.write, 'utf8'), markdown));
   else process.stdout.write(`${markdown}\n`);
   return 0;
@@ -88,16 +137,17 @@ function parseBindings(raw: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const item of raw) {
     const m = /^(?:([A-Za-z][A-Za-z0-9_]*)=)?(\d+)$/.exec(item);
-    if (!m || Number(m[2]) > MAX_SIZE) throw new UsageError(`--unroll takes K or NAME=K (K ≤ ${MAX_SIZE}), got '${item}'`);
+    if (!m || Number(m[2]) > MAX_SIZE)
+      throw new UsageError(`--unroll takes K or NAME=K (K ≤ ${MAX_SIZE}), got '${item}'`);
     out[m[1] ?? 'k'] = Number(m[2]);
   }
   return out;
 }
 
-const integer = (name: string, min: number) => (v: unknown) => {
+const integer = (name: string, min: number) => (v: string | undefined) => {
   if (v === undefined) return undefined;
-  const n = /^\s*\d+\s*$/.test(String(v)) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} takes an integer ≥ ${min}, got '${String(v)}'`);
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} takes an integer ≥ ${min}, got '${v}'`);
   return n;
 };
 
@@ -106,21 +156,44 @@ export async function main(args: string[]): Promise<void> {
   try {
     await yargs(args)
       .scriptName('gradproof')
-      .usage('$0 <command> [options]\n\nDerive, check and render the mathematics of gradients through recurrent networks.')
+      .usage(
+        '$0 <command> [options]\n\nDerive, check and render the mathematics of gradients through recurrent networks.',
+      )
       .command(
         'check <paths..>',
         'check the claims of derivation files (or folders of them)',
         (y) =>
           y
-            .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'derivation files or folders' })
-            .option('seed', { type: 'string', describe: 'master seed (per-instance seeds derive from it)', coerce: integer('seed', 0) })
-            .option('instances', { type: 'string', default: '5', describe: 'instances per regime', coerce: integer('instances', 1) })
-            .option('instance', { type: 'string', describe: 'replay only this instance index', coerce: integer('instance', 0) })
+            .positional('paths', {
+              type: 'string',
+              array: true,
+              demandOption: true,
+              describe: 'derivation files or folders',
+            })
+            .option('seed', {
+              type: 'string',
+              describe: 'master seed (per-instance seeds derive from it)',
+              coerce: integer('seed', 0),
+            })
+            .option('instances', {
+              type: 'string',
+              default: '5',
+              describe: 'instances per regime',
+              coerce: integer('instances', 1),
+            })
+            .option('instance', {
+              type: 'string',
+              describe: 'replay only this instance index',
+              coerce: integer('instance', 0),
+            })
             .option('size', { type: 'string', array: true, describe: 'fix a size, e.g. --size d=4 --size T=8' })
             .option('claim', { type: 'string', array: true, describe: 'check only these claim ids' })
             .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
             .example('$0 check derivations', 'check every shipped derivation')
-            .example('$0 check derivations/lab-10-5-vanilla-rnn.yaml --claim lab-eq1 --seed 7 --instance 3', 'replay one instance'),
+            .example(
+              '$0 check derivations/lab-10-5-vanilla-rnn.yaml --claim lab-eq1 --seed 7 --instance 3',
+              'replay one instance',
+            ),
         async (argv) => {
           code = await runCheck(argv as never);
         },
@@ -131,12 +204,22 @@ export async function main(args: string[]): Promise<void> {
         (y) =>
           y
             .positional('file', { type: 'string', demandOption: true, describe: 'a derivation file' })
-            .positional('quantity', { type: 'string', describe: "e.g. 'grad(L, h[T-k])' (default: the model's one-step Jacobians)" })
+            .positional('quantity', {
+              type: 'string',
+              describe: "e.g. 'grad(L, h[T-k])' (default: the model's one-step Jacobians)",
+            })
             .option('format', { type: 'string', default: 'text', describe: 'text | latex | json' })
-            .option('unroll', { type: 'string', array: true, describe: 'write products out for concrete indices: --unroll 3 (k = 3) or --unroll T=6' })
-            .example("$0 derive derivations/lab-10-5-vanilla-rnn.yaml 'grad(L, h[T-k])' --format latex", "the lab's eq. (1)"),
+            .option('unroll', {
+              type: 'string',
+              array: true,
+              describe: 'write products out for concrete indices: --unroll 3 (k = 3) or --unroll T=6',
+            })
+            .example(
+              "$0 derive derivations/lab-10-5-vanilla-rnn.yaml 'grad(L, h[T-k])' --format latex",
+              "the lab's eq. (1)",
+            ),
         async (argv) => {
-          code = await runDerive(argv as never);
+          code = await runDerive(argv);
         },
       )
       .command(
@@ -144,14 +227,28 @@ export async function main(args: string[]): Promise<void> {
         're-derive and re-check every derivation and compare with the golden fixtures (the CI job)',
         (y) =>
           y
-            .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'derivation files or folders (default: derivations)' })
-            .option('update', { type: 'boolean', default: false, describe: 'rewrite the fixtures that drifted or are missing' })
+            .positional('paths', {
+              type: 'string',
+              array: true,
+              default: [] as string[],
+              describe: 'derivation files or folders (default: derivations)',
+            })
+            .option('update', {
+              type: 'boolean',
+              default: false,
+              describe: 'rewrite the fixtures that drifted or are missing',
+            })
             .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
             .option('junit', { type: 'string', describe: 'also write JUnit XML to this file' })
             .option('jobs', { type: 'string', describe: 'files checked at once (default: the available cores)' })
             .option('fixtures', { type: 'string', describe: 'the fixtures folder (default: fixtures)' })
             .option('seed', { type: 'string', coerce: integer('seed', 0), describe: 'master seed' })
-            .option('instances', { type: 'string', default: '5', coerce: integer('instances', 1), describe: 'instances per regime' }),
+            .option('instances', {
+              type: 'string',
+              default: '5',
+              coerce: integer('instances', 1),
+              describe: 'instances per regime',
+            }),
         async (argv) => {
           code = await runVerify(argv as never);
         },
@@ -161,10 +258,18 @@ export async function main(args: string[]): Promise<void> {
         'a Markdown table per document: claim as written, verdict, corrected form and its verdict',
         (y) =>
           y
-            .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'derivation files or folders (default: derivations)' })
-            .option('write', { type: 'string', describe: 'replace the report section of this Markdown file (e.g. README.md)' }),
+            .positional('paths', {
+              type: 'string',
+              array: true,
+              default: [] as string[],
+              describe: 'derivation files or folders (default: derivations)',
+            })
+            .option('write', {
+              type: 'string',
+              describe: 'replace the report section of this Markdown file (e.g. README.md)',
+            }),
         async (argv) => {
-          code = await runReport(argv as never);
+          code = await runReport(argv);
         },
       )
       .demandCommand(1, 'name a command (see --help)')
@@ -181,7 +286,9 @@ export async function main(args: string[]): Promise<void> {
       process.stderr.write(`gradproof: ${e.message}\n`);
       code = 2;
     } else {
-      process.stderr.write(`gradproof: internal error: ${e.message}\n${process.env.GRADPROOF_DEBUG ? `${e.stack}\n` : ''}`);
+      process.stderr.write(
+        `gradproof: internal error: ${e.message}\n${process.env.GRADPROOF_DEBUG ? `${e.stack}\n` : ''}`,
+      );
       code = 3;
     }
   }
@@ -191,7 +298,9 @@ export async function main(args: string[]): Promise<void> {
 /** True when this file is the program being run (tsx src/cli/main.ts …), not imported by bin/gradproof.js. */
 function isEntryPoint(): boolean {
   try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+    return (
+      process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
+    );
   } catch {
     return false;
   }

@@ -17,7 +17,11 @@ import type { Model } from '../model/model.js';
 
 export type Place = 'equation' | 'loss' | 'claim';
 
-const PLACE_WORDS: Readonly<Record<Place, string>> = { equation: 'is not allowed in a model equation', loss: 'is not supported in the loss', claim: 'is not allowed in a claim' };
+const PLACE_WORDS: Readonly<Record<Place, string>> = {
+  equation: 'is not allowed in a model equation',
+  loss: 'is not supported in the loss',
+  claim: 'is not allowed in a claim',
+};
 
 /** Every operator may appear where it is (its record's placement), else a located error at it. */
 export function checkPlacement(expr: Expr, place: Place, offsets: WeakMap<Expr, number>): void {
@@ -65,7 +69,8 @@ export function checkSupabs(lhs: Expr, relation: Relation, rhs: Expr, fail: (mes
     });
   if (!has(lhs) && !has(rhs)) return;
   const [smaller, larger] = relation === '>=' ? [rhs, lhs] : [lhs, rhs];
-  if (relation === '=' || has(smaller)) throw fail('supabs gives a lower bound of the supremum, so it may only stand on the larger side of <= or >=');
+  if (relation === '=' || has(smaller))
+    throw fail('supabs gives a lower bound of the supremum, so it may only stand on the larger side of <= or >=');
   const monotone = (e: Expr): boolean => {
     if (e.kind === 'num') return e.value >= 0;
     if (e.kind !== 'op') return !has(e);

@@ -23,7 +23,6 @@ export class InputError extends Error {
   }
 }
 
-
 /**
  * An expression string and where each of its characters sits in the file.
  * YAML folds lines, strips indentation and decodes escapes, so the mapping

@@ -9,7 +9,16 @@ import { type Macro, parseExpression, parseIndex, type Scope } from '../ir/parse
 import { formatShape, isScalar as isScalarShape, sameShape, type Shape, shapeFromDims } from '../ir/shape.js';
 import type { Model, SizeRange } from '../model/model.js';
 import { checkSupabs, validateAgainstModel } from './check-expr.js';
-import { type Claim, DEFAULT_TOLERANCE, type Quantifier, REGIMES, type RegimeName, type Relation, VERDICTS, type Verdict } from './derivation.js';
+import {
+  type Claim,
+  DEFAULT_TOLERANCE,
+  type Quantifier,
+  REGIMES,
+  type RegimeName,
+  type Relation,
+  VERDICTS,
+  type Verdict,
+} from './derivation.js';
 import { type ExprSource, ExprError, subSource, toInputError } from './errors.js';
 import type { ModelLoader } from './load-model.js';
 import type { YamlSource } from './yaml-source.js';
@@ -35,7 +44,11 @@ export class ClaimsLoader {
     (node.items as YNode[]).forEach((item, k) => {
       for (const claim of perItem[k]!)
         if (claim.corrects && !seen.has(claim.corrects))
-          this.y.fail((item as YAMLMap).get('corrects', true) as YNode, `claim '${claim.id}' corrects unknown claim '${claim.corrects}'`, 'the id of a claim in this file');
+          this.y.fail(
+            (item as YAMLMap).get('corrects', true),
+            `claim '${claim.id}' corrects unknown claim '${claim.corrects}'`,
+            'the id of a claim in this file',
+          );
     });
     const claims = perItem.flat();
     return claims;
@@ -43,9 +56,28 @@ export class ClaimsLoader {
 
   /** A claim, or a chain of steps (each checked as a claim of its own). */
   private claim(node: YNode, model: Model): Claim[] {
-    const c = this.y.map(node, 'a claim', ['id', 'label', 'source-text', 'claim', 'chain', 'forall', 'expect', 'regimes', 'sizes', 'tolerance', 'corrects', 'note'], ['id']);
+    const c = this.y.map(
+      node,
+      'a claim',
+      [
+        'id',
+        'label',
+        'source-text',
+        'claim',
+        'chain',
+        'forall',
+        'expect',
+        'regimes',
+        'sizes',
+        'tolerance',
+        'corrects',
+        'note',
+      ],
+      ['id'],
+    );
     const id = this.y.string(c.get('id')!.value, 'claim id');
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id)) this.y.fail(c.get('id')!.value, `bad claim id '${id}'`, 'letters, digits, . _ -');
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id))
+      this.y.fail(c.get('id')!.value, `bad claim id '${id}'`, 'letters, digits, . _ -');
     if (c.has('claim') === c.has('chain')) this.y.fail(node, `claim '${id}' needs exactly one of 'claim' and 'chain'`);
     const opt = (key: string): string | null => (c.has(key) ? this.y.string(c.get(key)!.value, key) : null);
 
@@ -62,21 +94,38 @@ export class ClaimsLoader {
       functions: new Set(model.functions.keys()),
       macros: this.macros,
     };
-    const shapeOf = (name: string): Shape => (name === model.loss?.name ? shapeFromDims([]) : model.symbols.get(name)!.shape);
+    const shapeOf = (name: string): Shape =>
+      name === model.loss?.name ? shapeFromDims([]) : model.symbols.get(name)!.shape;
     const parseSide = (src: ExprSource) =>
       this.y.located(src, () => {
         const p = parseExpression(src.text, scope);
         validateAgainstModel(p.expr, model, p.offsets);
         return { ...p, shape: inferShape(p.expr, { shapeOf }, p.offsets) };
       });
-    const relate = (lhs: ReturnType<typeof parseSide>, relation: Relation, rhs: ReturnType<typeof parseSide>, src: ExprSource, at: number) => {
+    const relate = (
+      lhs: ReturnType<typeof parseSide>,
+      relation: Relation,
+      rhs: ReturnType<typeof parseSide>,
+      src: ExprSource,
+      at: number,
+    ) => {
       // A scalar against a matrix would be ambiguous (all-ones? c·I?): only 0 is accepted, meaning the zero matrix.
       const zero = rhs.expr.kind === 'num' && rhs.expr.value === 0;
       if (!sameShape(lhs.shape, rhs.shape) && !(zero && relation === '='))
-        throw toInputError(src, new ExprError(at, `the sides have different shapes: ${formatShape(lhs.shape)} and ${formatShape(rhs.shape)}`, isScalarShape(rhs.shape) ? `0 for a zero ${formatShape(lhs.shape)}, or c * eye(n)` : undefined));
+        throw toInputError(
+          src,
+          new ExprError(
+            at,
+            `the sides have different shapes: ${formatShape(lhs.shape)} and ${formatShape(rhs.shape)}`,
+            isScalarShape(rhs.shape) ? `0 for a zero ${formatShape(lhs.shape)}, or c * eye(n)` : undefined,
+          ),
+        );
       checkSupabs(lhs.expr, relation, rhs.expr, (e) => toInputError(src, new ExprError(at, e)));
       if (relation !== '=' && (!isScalarShape(lhs.shape) || !isScalarShape(rhs.shape)))
-        throw toInputError(src, new ExprError(at, 'an inequality compares scalars', 'norms, e.g. norm2(jac(h[T], h[T-k])) <= …'));
+        throw toInputError(
+          src,
+          new ExprError(at, 'an inequality compares scalars', 'norms, e.g. norm2(jac(h[T], h[T-k])) <= …'),
+        );
     };
     const verdict = (n: YNode | null | undefined): Verdict => {
       const v = this.y.string(n, 'expect') as Verdict;
@@ -87,7 +136,8 @@ export class ClaimsLoader {
     let regimes: RegimeName[] | null = null;
     const regimesNode = c.get('regimes')?.value;
     if (regimesNode) {
-      if (!isSeq(regimesNode) || regimesNode.items.length === 0) this.y.fail(regimesNode, 'regimes must be a non-empty list', REGIMES.join(', '));
+      if (!isSeq(regimesNode) || regimesNode.items.length === 0)
+        this.y.fail(regimesNode, 'regimes must be a non-empty list', REGIMES.join(', '));
       regimes = (regimesNode.items as YNode[]).map((item) => {
         const r = this.y.string(item, 'regime') as RegimeName;
         if (!REGIMES.includes(r)) this.y.fail(item, `unknown regime '${r}'`, `one of ${REGIMES.join(', ')}`);
@@ -98,7 +148,8 @@ export class ClaimsLoader {
     const tolNode = c.get('tolerance')?.value;
     if (tolNode) {
       tolerance = this.y.number(tolNode, 'tolerance');
-      if (!(tolerance > 0 && tolerance < 1)) this.y.fail(tolNode, 'tolerance must be a relative error in (0, 1)', 'e.g. 1e-9');
+      if (!(tolerance > 0 && tolerance < 1))
+        this.y.fail(tolNode, 'tolerance must be a relative error in (0, 1)', 'e.g. 1e-9');
     }
     let sizes: Record<string, SizeRange> | null = null;
     const sizesNode = c.get('sizes')?.value;
@@ -106,25 +157,53 @@ export class ClaimsLoader {
       sizes = this.models.sizes(sizesNode, false);
       for (const [name, range] of Object.entries(sizes)) {
         const full = model.sizes[name];
-        if (!full) this.y.fail(sizesNode, `the claim restricts an unknown size '${name}'`, `one of ${sizeNames.join(', ')}`);
-        if (range.min < full.min || range.max > full.max) this.y.fail(sizesNode, `the claim's range for ${name} leaves the model's ${full.min}..${full.max}`);
+        if (!full)
+          this.y.fail(sizesNode, `the claim restricts an unknown size '${name}'`, `one of ${sizeNames.join(', ')}`);
+        if (range.min < full.min || range.max > full.max)
+          this.y.fail(sizesNode, `the claim's range for ${name} leaves the model's ${full.min}..${full.max}`);
       }
     }
-    const common = { forall, regimes, tolerance, sizes, corrects: opt('corrects'), note: opt('note'), pos: this.y.pos(node), sourceText: opt('source-text') };
+    const common = {
+      forall,
+      regimes,
+      tolerance,
+      sizes,
+      corrects: opt('corrects'),
+      note: opt('note'),
+      pos: this.y.pos(node),
+      sourceText: opt('source-text'),
+    };
 
     if (c.has('claim')) {
       const src = this.y.exprSource(c.get('claim')!.value, 'claim');
       const split = splitRelation(src.text);
       if (!split) {
         // Unbalanced brackets hide the relation: report the bracket, not a missing relation.
-        this.y.located(src, () => parseExpression(src.text.replace(/<=|>=|==|[=≤≥]/g, (m) => ' '.repeat(m.length)), scope));
+        this.y.located(src, () =>
+          parseExpression(
+            src.text.replace(/<=|>=|==|[=≤≥]/g, (m) => ' '.repeat(m.length)),
+            scope,
+          ),
+        );
         this.y.fail(c.get('claim')!.value, 'a claim relates two sides', 'lhs = rhs, lhs <= rhs or lhs >= rhs');
       }
       const lhs = parseSide(subSource(src, 0, split.left.length));
       const rhs = parseSide(subSource(src, split.rightStart, split.rightStart + split.right.length));
       relate(lhs, split.relation, rhs, src, split.at);
       if (!c.has('expect')) this.y.fail(node, `claim '${id}' is missing 'expect'`);
-      return [{ ...common, id, label: opt('label'), statement: src.text.trim(), lhs: lhs.expr, relation: split.relation, rhs: rhs.expr, expect: verdict(c.get('expect')!.value), chain: null }];
+      return [
+        {
+          ...common,
+          id,
+          label: opt('label'),
+          statement: src.text.trim(),
+          lhs: lhs.expr,
+          relation: split.relation,
+          rhs: rhs.expr,
+          expect: verdict(c.get('expect')!.value),
+          chain: null,
+        },
+      ];
     }
 
     // chain: { from: expr, steps: [{ to: expr, by: text, expect: verdict, relation?: <= }] }
@@ -138,8 +217,11 @@ export class ClaimsLoader {
       const step = this.y.map(item, 'a chain step', ['to', 'by', 'expect', 'relation', 'note'], ['to', 'by', 'expect']);
       const toSrc = this.y.exprSource(step.get('to')!.value, 'step');
       const to = parseSide(toSrc);
-      const relation = (step.has('relation') ? this.y.string(step.get('relation')!.value, 'relation') : '=') as Relation;
-      if (!['=', '<=', '>='].includes(relation)) this.y.fail(step.get('relation')!.value, `unknown relation '${relation}'`, '=, <= or >=');
+      const relation = (
+        step.has('relation') ? this.y.string(step.get('relation')!.value, 'relation') : '='
+      ) as Relation;
+      if (!['=', '<=', '>='].includes(relation))
+        this.y.fail(step.get('relation')!.value, `unknown relation '${relation}'`, '=, <= or >=');
       relate(previous, relation, to, toSrc, 0);
       const by = this.y.string(step.get('by')!.value, 'justification');
       const claim: Claim = {
@@ -169,13 +251,33 @@ export class ClaimsLoader {
       const partSrc = subSource(src, offset, offset + part.length);
       offset += part.length + 1;
       const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s+in\s+(.+?)\.\.(.+)$/.exec(part);
-      if (!match) throw toInputError(partSrc, new ExprError(Math.max(0, part.search(/\S/)), 'bad quantifier', 'k in 1..T (several separated by commas)'));
+      if (!match)
+        throw toInputError(
+          partSrc,
+          new ExprError(Math.max(0, part.search(/\S/)), 'bad quantifier', 'k in 1..T (several separated by commas)'),
+        );
       const name = match[1]!;
-      if (sizeNames.includes(name) || model.symbols.has(name) || out.some((q) => q.name === name) || name === model.loss?.name)
-        throw toInputError(partSrc, new ExprError(part.indexOf(name), `quantifier '${name}' clashes with another name`));
-      const scope: Scope = { sequences: new Set(), parameters: new Set(), loss: null, indexVars: new Set([...sizeNames, ...out.map((q) => q.name)]), realVars: new Set() };
+      if (
+        sizeNames.includes(name) ||
+        model.symbols.has(name) ||
+        out.some((q) => q.name === name) ||
+        name === model.loss?.name
+      )
+        throw toInputError(
+          partSrc,
+          new ExprError(part.indexOf(name), `quantifier '${name}' clashes with another name`),
+        );
+      const scope: Scope = {
+        sequences: new Set(),
+        parameters: new Set(),
+        loss: null,
+        indexVars: new Set([...sizeNames, ...out.map((q) => q.name)]),
+        realVars: new Set(),
+      };
       const loStart = part.indexOf(match[2]!, match[0].indexOf(' in ') + 4);
-      const lo = this.y.located(subSource(partSrc, loStart, loStart + match[2]!.length), () => parseIndex(match[2]!, scope));
+      const lo = this.y.located(subSource(partSrc, loStart, loStart + match[2]!.length), () =>
+        parseIndex(match[2]!, scope),
+      );
       const hiStart = part.lastIndexOf('..') + 2;
       const hi = this.y.located(subSource(partSrc, hiStart), () => parseIndex(match[3]!, scope));
       out.push({ name, lo, hi });
@@ -185,7 +287,9 @@ export class ClaimsLoader {
 }
 
 /** Splits `lhs REL rhs` at the one top-level relation; null if there is none. */
-export function splitRelation(text: string): { left: string; right: string; rightStart: number; relation: Relation; at: number } | null {
+export function splitRelation(
+  text: string,
+): { left: string; right: string; rightStart: number; relation: Relation; at: number } | null {
   let depth = 0;
   let found: { at: number; len: number; relation: Relation } | null = null;
   for (let i = 0; i < text.length; i++) {
@@ -208,5 +312,11 @@ export function splitRelation(text: string): { left: string; right: string; righ
   }
   if (!found) return null;
   const rightStart = found.at + found.len;
-  return { left: text.slice(0, found.at), right: text.slice(rightStart), rightStart, relation: found.relation, at: found.at };
+  return {
+    left: text.slice(0, found.at),
+    right: text.slice(rightStart),
+    rightStart,
+    relation: found.relation,
+    at: found.at,
+  };
 }

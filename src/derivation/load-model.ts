@@ -15,7 +15,17 @@ import { compileScalar } from '../ir/scalar-function.js';
 import { formatShape, isColumn, isScalar as isScalarShape, sameShape, type Shape, shapeFromDims } from '../ir/shape.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
 import { specOf } from '../ops/index.js';
-import { type Equation, HORIZON, type InitKind, type Model, type Role, type SizeRange, type SymbolDecl, TIME_VAR, type UserFunction } from '../model/model.js';
+import {
+  type Equation,
+  HORIZON,
+  type InitKind,
+  type Model,
+  type Role,
+  type SizeRange,
+  type SymbolDecl,
+  TIME_VAR,
+  type UserFunction,
+} from '../model/model.js';
 import { checkPlacement } from './check-expr.js';
 import { type ExprSource, ExprError, InputError, subSource, toInputError } from './errors.js';
 import type { YamlSource } from './yaml-source.js';
@@ -28,11 +38,22 @@ export class ModelLoader {
   constructor(private readonly y: YamlSource) {}
 
   model(node: YNode | null): Model {
-    const m = this.y.map(node, 'model', ['name', 'sizes', 'symbols', 'functions', 'equations', 'loss'], ['sizes', 'symbols', 'equations']);
+    const m = this.y.map(
+      node,
+      'model',
+      ['name', 'sizes', 'symbols', 'functions', 'equations', 'loss'],
+      ['sizes', 'symbols', 'equations'],
+    );
     const sizes = this.sizes(m.get('sizes')!.value);
     const functions = m.has('functions') ? this.functions(m.get('functions')!.value) : new Map<string, UserFunction>();
     const functionNames = new Set(functions.keys());
-    const sizeScope: Scope = { sequences: new Set(), parameters: new Set(), loss: null, indexVars: new Set(Object.keys(sizes)), realVars: new Set() };
+    const sizeScope: Scope = {
+      sequences: new Set(),
+      parameters: new Set(),
+      loss: null,
+      indexVars: new Set(Object.keys(sizes)),
+      realVars: new Set(),
+    };
     const symbols = this.symbols(m.get('symbols')!.value, sizes, sizeScope);
     const lossNode = m.get('loss')?.value ?? null;
     const lossName = lossNode ? this.lossName(lossNode) : null;
@@ -47,7 +68,8 @@ export class ModelLoader {
     });
 
     const eqNode = m.get('equations')!.value;
-    if (!isSeq(eqNode) || eqNode.items.length === 0) this.y.fail(eqNode, 'equations must be a non-empty list', "e.g. - h[t] = tanh(W*h[t-1] + U*x[t] + b)");
+    if (!isSeq(eqNode) || eqNode.items.length === 0)
+      this.y.fail(eqNode, 'equations must be a non-empty list', 'e.g. - h[t] = tanh(W*h[t-1] + U*x[t] + b)');
     const equationScope = scope([...Object.keys(sizes), TIME_VAR]);
     const parsed = (eqNode.items as YNode[]).map((item) => this.equation(item, symbols, equationScope, shapeOf));
     const equations = this.orderEquations(parsed, symbols, eqNode);
@@ -59,9 +81,11 @@ export class ModelLoader {
       const rhsSrc = subSource(src, eq + 1);
       const rhs = this.y.located(rhsSrc, () => {
         const p = parseExpression(rhsSrc.text, scope(Object.keys(sizes)));
-        if (!isScalarShape(inferShape(p.expr, { shapeOf }, p.offsets))) throw new ExprError(0, 'the loss must be a scalar', 'e.g. L = sum(c .* h[T])');
+        if (!isScalarShape(inferShape(p.expr, { shapeOf }, p.offsets)))
+          throw new ExprError(0, 'the loss must be a scalar', 'e.g. L = sum(c .* h[T])');
         walk(p.expr, (e) => {
-          if ((e.kind === 'op' && specOf(e).graphDerivative) || (e.kind === 'sym' && e.name === lossName)) throw new ExprError(p.offsets.get(e) ?? 0, 'the loss cannot refer to itself or to derivatives');
+          if ((e.kind === 'op' && specOf(e).graphDerivative) || (e.kind === 'sym' && e.name === lossName))
+            throw new ExprError(p.offsets.get(e) ?? 0, 'the loss cannot refer to itself or to derivatives');
         });
         checkPlacement(p.expr, 'loss', p.offsets);
         return p.expr;
@@ -70,8 +94,16 @@ export class ModelLoader {
       loss = { name: lossName, rhs, text: src.text.trim() };
     }
     for (const name of functionNames)
-      if (symbols.has(name) || sizes[name]) this.y.fail(m.get('functions')!.value, `function '${name}' clashes with a symbol or size`);
-    return { name: m.has('name') ? this.y.string(m.get('name')!.value, 'model name') : 'model', sizes, symbols, equations, loss, functions };
+      if (symbols.has(name) || sizes[name])
+        this.y.fail(m.get('functions')!.value, `function '${name}' clashes with a symbol or size`);
+    return {
+      name: m.has('name') ? this.y.string(m.get('name')!.value, 'model name') : 'model',
+      sizes,
+      symbols,
+      equations,
+      loss,
+      functions,
+    };
   }
 
   /**
@@ -80,15 +112,33 @@ export class ModelLoader {
    * central differences of the value so a wrong declaration is caught here.
    */
   private functions(node: YNode | null): Map<string, UserFunction> {
-    if (!isMap(node)) this.y.fail(node, 'functions must be a mapping', 'e.g. softplus: { value: "log(1 + exp(x))", derivative: "sigma(x)" }');
+    if (!isMap(node))
+      this.y.fail(
+        node,
+        'functions must be a mapping',
+        'e.g. softplus: { value: "log(1 + exp(x))", derivative: "sigma(x)" }',
+      );
     const out = new Map<string, UserFunction>();
     const rules = new Map<string, ElementwiseRule>();
     for (const pair of node.items as Pair<Scalar, YNode>[]) {
       const name = String(pair.key.value);
-      if (!IDENT.test(name) || reservedNames().has(name)) this.y.fail(pair.key, `bad function name '${name}'`, 'a new identifier (not a built-in function)');
-      const f = this.y.map(pair.value, `function ${name}`, ['value', 'derivative', 'variable'], ['value', 'derivative']);
+      if (!IDENT.test(name) || reservedNames().has(name))
+        this.y.fail(pair.key, `bad function name '${name}'`, 'a new identifier (not a built-in function)');
+      const f = this.y.map(
+        pair.value,
+        `function ${name}`,
+        ['value', 'derivative', 'variable'],
+        ['value', 'derivative'],
+      );
       const variable = f.has('variable') ? this.y.string(f.get('variable')!.value, 'variable') : 'x';
-      const scope: Scope = { sequences: new Set(), parameters: new Set(), loss: null, indexVars: new Set(), realVars: new Set([variable]), functions: new Set(out.keys()) };
+      const scope: Scope = {
+        sequences: new Set(),
+        parameters: new Set(),
+        loss: null,
+        indexVars: new Set(),
+        realVars: new Set([variable]),
+        functions: new Set(out.keys()),
+      };
       const body = (key: 'value' | 'derivative') => {
         const src = this.y.exprSource(f.get(key)!.value, `${name}'s ${key}`);
         return this.y.located(src, () => {
@@ -96,7 +146,10 @@ export class ModelLoader {
           try {
             return { expr, fn: compileScalar(expr, variable, rules) };
           } catch (err) {
-            throw new ExprError(0, `${name}'s ${key} is not a scalar function of ${variable}: ${(err as Error).message}`);
+            throw new ExprError(
+              0,
+              `${name}'s ${key} is not a scalar function of ${variable}: ${(err as Error).message}`,
+            );
           }
         });
       };
@@ -109,10 +162,19 @@ export class ModelLoader {
         if (!Number.isFinite(fd) || !Number.isFinite(declared)) continue;
         checked++;
         if (Math.abs(fd - declared) > 1e-5 * Math.max(1, Math.abs(fd)))
-          this.y.fail(f.get('derivative')!.value, `the declared derivative of ${name} disagrees with its value at ${variable} = ${x}: declared ${declared}, central difference ${fd}`, `the derivative of ${printExpr(value.expr)}`);
+          this.y.fail(
+            f.get('derivative')!.value,
+            `the declared derivative of ${name} disagrees with its value at ${variable} = ${x}: declared ${declared}, central difference ${fd}`,
+            `the derivative of ${printExpr(value.expr)}`,
+          );
       }
-      if (checked === 0) this.y.fail(f.get('value')!.value, `${name} is not finite at any test point`, 'a function defined around 0');
-      const rule: ElementwiseRule = { value: value.fn, derivative: (x) => derivative.fn(x), derivativeText: printExpr(derivative.expr) };
+      if (checked === 0)
+        this.y.fail(f.get('value')!.value, `${name} is not finite at any test point`, 'a function defined around 0');
+      const rule: ElementwiseRule = {
+        value: value.fn,
+        derivative: (x) => derivative.fn(x),
+        derivativeText: printExpr(derivative.expr),
+      };
       rules.set(name, rule);
       out.set(name, { name, variable, value: value.expr, derivative: derivative.expr, rule });
     }
@@ -124,7 +186,12 @@ export class ModelLoader {
    * checked at the ends of its enclosing sum ranges (affine, so the ends
    * bound it) and at the smallest and largest T.
    */
-  private checkLossTimes(rhs: Expr, symbols: Map<string, SymbolDecl>, sizes: Record<string, SizeRange>, src: ExprSource): void {
+  private checkLossTimes(
+    rhs: Expr,
+    symbols: Map<string, SymbolDecl>,
+    sizes: Record<string, SizeRange>,
+    src: ExprSource,
+  ): void {
     const { min, max } = sizes[HORIZON]!;
     const visit = (e: Expr, ranges: { name: string; lo: Affine; hi: Affine }[]) => {
       if (e.kind === 'op' && specOf(e).range) {
@@ -147,7 +214,14 @@ export class ModelLoader {
           for (const env of corners) {
             const time = evalAffineSafe(e.time, env);
             if (time === null || time < low || time > T)
-              throw toInputError(src, new ExprError(0, `the loss reads ${e.name}[${formatAffine(e.time)}], outside the unrolled graph (${low}..T) for some T in ${min}..${max}`, 'times within the sequence for every T'));
+              throw toInputError(
+                src,
+                new ExprError(
+                  0,
+                  `the loss reads ${e.name}[${formatAffine(e.time)}], outside the unrolled graph (${low}..T) for some T in ${min}..${max}`,
+                  'times within the sequence for every T',
+                ),
+              );
           }
         }
       }
@@ -161,16 +235,19 @@ export class ModelLoader {
     const out: Record<string, SizeRange> = {};
     for (const pair of node.items as Pair<Scalar, YNode>[]) {
       const name = String(pair.key.value);
-      if (!IDENT.test(name) || name === TIME_VAR) this.y.fail(pair.key, `bad size name '${name}'`, `an identifier other than ${TIME_VAR}`);
+      if (!IDENT.test(name) || name === TIME_VAR)
+        this.y.fail(pair.key, `bad size name '${name}'`, `an identifier other than ${TIME_VAR}`);
       const raw = this.y.string(pair.value, `size ${name}`);
       const match = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(raw);
       if (!match) this.y.fail(pair.value, `bad range for size ${name}`, 'an integer or a range such as 2..6');
       const min = Number(match[1]);
       const max = match[2] === undefined ? min : Number(match[2]);
-      if (min < 1 || max < min) this.y.fail(pair.value, `empty or non-positive range for size ${name}`, 'lo..hi with 1 ≤ lo ≤ hi');
+      if (min < 1 || max < min)
+        this.y.fail(pair.value, `empty or non-positive range for size ${name}`, 'lo..hi with 1 ≤ lo ≤ hi');
       out[name] = { min, max };
     }
-    if (requireHorizon && !out[HORIZON]) this.y.fail(node, `sizes must include ${HORIZON}, the last time step`, `${HORIZON}: 3..10`);
+    if (requireHorizon && !out[HORIZON])
+      this.y.fail(node, `sizes must include ${HORIZON}, the last time step`, `${HORIZON}: 3..10`);
     return out;
   }
 
@@ -180,8 +257,14 @@ export class ModelLoader {
     for (const pair of node.items as Pair<Scalar, YNode>[]) {
       const name = String(pair.key.value);
       if (!IDENT.test(name)) this.y.fail(pair.key, `bad symbol name '${name}'`, 'an identifier such as W_f');
-      if (sizes[name] || name === TIME_VAR) this.y.fail(pair.key, `symbol '${name}' clashes with a size or the time variable`);
-      const decl = this.y.map(pair.value, `symbol ${name}`, ['role', 'shape', 'init', 'description'], ['role', 'shape']);
+      if (sizes[name] || name === TIME_VAR)
+        this.y.fail(pair.key, `symbol '${name}' clashes with a size or the time variable`);
+      const decl = this.y.map(
+        pair.value,
+        `symbol ${name}`,
+        ['role', 'shape', 'init', 'description'],
+        ['role', 'shape'],
+      );
       const roleNode = decl.get('role')!.value;
       const role = this.y.string(roleNode, 'role') as Role;
       if (!ROLES.includes(role)) this.y.fail(roleNode, `unknown role '${role}'`, `one of ${ROLES.join(', ')}`);
@@ -191,21 +274,29 @@ export class ModelLoader {
       if (initNode) {
         init = this.y.string(initNode, 'init') as InitKind;
         if (!INITS.includes(init)) this.y.fail(initNode, `unknown init '${init}'`, `one of ${INITS.join(', ')}`);
-        if (role !== 'parameter' && !(role === 'state' && init === 'zero')) this.y.fail(initNode, 'only parameters take an init (and states `init: zero`, for h[0] = 0)');
+        if (role !== 'parameter' && !(role === 'state' && init === 'zero'))
+          this.y.fail(initNode, 'only parameters take an init (and states `init: zero`, for h[0] = 0)');
       }
-      const description = decl.has('description') ? this.y.string(decl.get('description')!.value, 'description') : undefined;
+      const description = decl.has('description')
+        ? this.y.string(decl.get('description')!.value, 'description')
+        : undefined;
       out.set(name, { name, role, shape, init, ...(description ? { description } : {}) });
     }
     return out;
   }
 
   private shape(node: YNode | null, sizeScope: Scope): Shape {
-    if (!isSeq(node) || node.items.length > 2) this.y.fail(node, 'a shape is a list of at most two dimensions', '[d, d], [d] or []');
+    if (!isSeq(node) || node.items.length > 2)
+      this.y.fail(node, 'a shape is a list of at most two dimensions', '[d, d], [d] or []');
     const dims: Affine[] = (node.items as YNode[]).map((item) => {
       const src = this.y.exprSource(item, 'a dimension');
       const dim = this.y.located(src, () => parseIndex(src.text, sizeScope));
       if (dim.c < 0 || Object.values(dim.terms).some((c) => c < 0) || (isConstant(dim) && dim.c < 1))
-        this.y.fail(item, `dimension '${formatAffine(dim)}' is not positive`, 'a positive size expression such as d or d+m');
+        this.y.fail(
+          item,
+          `dimension '${formatAffine(dim)}' is not positive`,
+          'a positive size expression such as d or d+m',
+        );
       return dim;
     });
     return shapeFromDims(dims);
@@ -218,27 +309,44 @@ export class ModelLoader {
     return match[1]!;
   }
 
-  private equation(node: YNode, symbols: Map<string, SymbolDecl>, scope: Scope, shapeOf: (n: string) => Shape): Equation {
+  private equation(
+    node: YNode,
+    symbols: Map<string, SymbolDecl>,
+    scope: Scope,
+    shapeOf: (n: string) => Shape,
+  ): Equation {
     const src = this.y.exprSource(node, 'an equation');
     const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*\[\s*t\s*\]\s*=(?!=)/.exec(src.text);
     if (!match) this.y.fail(node, 'an equation must define a sequence at time t', 'NAME[t] = expression');
     const target = match[1]!;
     const decl = symbols.get(target);
     if (!decl || (decl.role !== 'state' && decl.role !== 'intermediate'))
-      throw new InputError(src.locate(src.text.indexOf(target)), `'${target}' is not a state or intermediate symbol`, 'the equation to define a declared state/intermediate');
+      throw new InputError(
+        src.locate(src.text.indexOf(target)),
+        `'${target}' is not a state or intermediate symbol`,
+        'the equation to define a declared state/intermediate',
+      );
     const rhsSrc = subSource(src, match[0].length);
     const rhs = this.y.located(rhsSrc, () => {
       const p = parseExpression(rhsSrc.text, scope);
       const shape = inferShape(p.expr, { shapeOf }, p.offsets);
-      if (!sameShape(shape, decl.shape)) throw new ExprError(0, `the right-hand side is ${formatShape(shape)} but ${target} is ${formatShape(decl.shape)}`);
+      if (!sameShape(shape, decl.shape))
+        throw new ExprError(
+          0,
+          `the right-hand side is ${formatShape(shape)} but ${target} is ${formatShape(decl.shape)}`,
+        );
       checkPlacement(p.expr, 'equation', p.offsets);
       walk(p.expr, (e) => {
         const where = p.offsets.get(e) ?? 0;
         if (e.kind === 'sym' && e.name === scope.loss) throw new ExprError(where, 'an equation cannot use the loss');
         if (e.kind === 'ivar' && e.name === TIME_VAR) throw new ExprError(where, 't may appear only as a time index');
         if (e.kind === 'seq') {
-          const ok = affineVars(e.time).join() === TIME_VAR && e.time.terms[TIME_VAR] === 1 && (e.time.c === 0 || e.time.c === -1);
-          if (!ok) throw new ExprError(where, `time index '${formatAffine(e.time)}' not supported in an equation`, 't or t-1');
+          const ok =
+            affineVars(e.time).join() === TIME_VAR &&
+            e.time.terms[TIME_VAR] === 1 &&
+            (e.time.c === 0 || e.time.c === -1);
+          if (!ok)
+            throw new ExprError(where, `time index '${formatAffine(e.time)}' not supported in an equation`, 't or t-1');
           const ref = symbols.get(e.name)!;
           if (e.time.c === -1 && ref.role !== 'state')
             throw new ExprError(where, `'${e.name}[t-1]' needs an initial value: declare ${e.name} with role state`);
@@ -267,7 +375,11 @@ export class ModelLoader {
     const visit = (eq: Equation, chain: string[]): void => {
       if (state.get(eq.target) === 'done') return;
       if (state.get(eq.target) === 'visiting')
-        this.y.fail(nodeOf.get(eq.target), `equations depend on each other at the same time step: ${[...chain.slice(chain.indexOf(eq.target)), eq.target].join(' → ')}`, 'an acyclic system');
+        this.y.fail(
+          nodeOf.get(eq.target),
+          `equations depend on each other at the same time step: ${[...chain.slice(chain.indexOf(eq.target)), eq.target].join(' → ')}`,
+          'an acyclic system',
+        );
       state.set(eq.target, 'visiting');
       walk(eq.rhs, (e) => {
         if (e.kind === 'seq' && e.time.c === 0) {
@@ -284,5 +396,7 @@ export class ModelLoader {
 }
 
 function evalAffineSafe(a: Affine, env: Record<string, number>): number | null {
-  return Object.keys(a.terms).every((v) => env[v] !== undefined) ? Object.entries(a.terms).reduce((s, [v, c]) => s + c * env[v]!, a.c) : null;
+  return Object.keys(a.terms).every((v) => env[v] !== undefined)
+    ? Object.entries(a.terms).reduce((s, [v, c]) => s + c * env[v]!, a.c)
+    : null;
 }

@@ -35,9 +35,15 @@ export function parseDerivation(text: string, file: string): Derivation {
     const { line, col } = lines.linePos(yamlError.pos[0]);
     throw new InputError({ file, line, col }, `YAML syntax error: ${yamlError.message.split('\n')[0]}`, 'valid YAML');
   }
-  const top = y.map(doc.contents, 'the derivation file', ['gradproof', 'title', 'source', 'notation', 'model', 'definitions', 'claims'], ['gradproof', 'model', 'claims']);
+  const top = y.map(
+    doc.contents,
+    'the derivation file',
+    ['gradproof', 'title', 'source', 'notation', 'model', 'definitions', 'claims'],
+    ['gradproof', 'model', 'claims'],
+  );
   const version = top.get('gradproof')!;
-  if (y.number(version.value, "'gradproof' (the format version)") !== 1) y.fail(version.value, 'unsupported format version', 'gradproof: 1');
+  if (y.number(version.value, "'gradproof' (the format version)") !== 1)
+    y.fail(version.value, 'unsupported format version', 'gradproof: 1');
 
   const models = new ModelLoader(y);
   const model = models.model(top.get('model')!.value);
@@ -45,7 +51,8 @@ export function parseDerivation(text: string, file: string): Derivation {
   const notationNode = top.get('notation')?.value;
   if (notationNode) {
     if (!isMap(notationNode)) y.fail(notationNode, 'notation must be a mapping', 'e.g. profile: lab');
-    for (const pair of (notationNode as { items: Pair<Scalar, YNode>[] }).items) notation[String(pair.key.value)] = y.string(pair.value, 'a notation hint');
+    for (const pair of (notationNode as { items: Pair<Scalar, YNode>[] }).items)
+      notation[String(pair.key.value)] = y.string(pair.value, 'a notation hint');
   }
   const macros = top.has('definitions') ? definitions(y, top.get('definitions')!.value) : new Map<string, Macro>();
   const claims = new ClaimsLoader(y, models, macros).claims(top.get('claims')!.value, model);
@@ -65,7 +72,8 @@ function definitions(y: YamlSource, node: YNode | null): Map<string, Macro> {
   const out = new Map<string, Macro>();
   for (const pair of node.items as Pair<Scalar, YNode>[]) {
     const head = String(pair.key.value);
-    const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*\(\s*([A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)\s*\)\s*$/.exec(head);
+    const m =
+      /^\s*([A-Za-z][A-Za-z0-9_]*)\s*\(\s*([A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)\s*\)\s*$/.exec(head);
     if (!m) y.fail(pair.key, `bad definition head '${head}'`, 'NAME(p1, p2, …)');
     if (reservedNames().has(m[1]!)) y.fail(pair.key, `'${m[1]}' is a built-in function`);
     out.set(m[1]!, { params: m[2]!.split(',').map((p) => p.trim()), body: y.string(pair.value, `definition ${m[1]}`) });

@@ -4,7 +4,7 @@
  * character maps back to file:line:col (YAML folds lines, strips indentation
  * and decodes escapes, so offsets are mapped per character).
  */
-import { isMap, isScalar, type LineCounter, type Node as YNode, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, type LineCounter, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import { type ExprSource, ExprError, InputError, type SourcePos, toInputError } from './errors.js';
 import { alignScalar } from './scalar-source.js';
 
@@ -28,27 +28,34 @@ export class YamlSource {
   }
 
   /** A mapping with only the allowed keys and all the required ones; keys are kept in a Map (user names are never object keys). */
-  map(node: YNode | null | undefined, what: string, allowed: readonly string[], required: readonly string[] = []): Entries {
+  map(
+    node: YNode | null | undefined,
+    what: string,
+    allowed: readonly string[],
+    required: readonly string[] = [],
+  ): Entries {
     if (!isMap(node)) this.fail(node, `${what} must be a mapping`, `keys ${allowed.join(', ')}`);
     const out: Entries = new Map();
-    for (const pair of (node as YAMLMap).items as Pair<YNode, YNode | null>[]) {
+    for (const pair of node.items as Pair<YNode, YNode | null>[]) {
       const key = pair.key;
       if (!isScalar(key) || typeof key.value !== 'string') this.fail(key, `${what} has a non-text key`, 'a name');
       const name = (key as Scalar<string>).value;
       if (!allowed.includes(name)) this.fail(key, `unknown key '${name}' in ${what}`, `one of ${allowed.join(', ')}`);
-      out.set(name, { key: key as Scalar, value: pair.value });
+      out.set(name, { key: key, value: pair.value });
     }
     for (const name of required) if (!out.has(name)) this.fail(node, `${what} is missing '${name}'`);
     return out;
   }
 
   string(node: YNode | null | undefined, what: string): string {
-    if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number')) this.fail(node, `${what} must be text`);
-    return String((node as Scalar).value);
+    if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number'))
+      this.fail(node, `${what} must be text`);
+    return String(node.value);
   }
 
   number(node: YNode | null | undefined, what: string): number {
-    if (!isScalar(node) || typeof node.value !== 'number' || !Number.isFinite(node.value)) this.fail(node, `${what} must be a number`);
+    if (!isScalar(node) || typeof node.value !== 'number' || !Number.isFinite(node.value))
+      this.fail(node, `${what} must be a number`);
     return (node as Scalar<number>).value;
   }
 

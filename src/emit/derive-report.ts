@@ -7,14 +7,19 @@ import { LatexWriter, notationFor } from './latex.js';
 export type DeriveFormat = 'text' | 'latex' | 'json';
 
 export function latexWriterFor(d: Derivation): LatexWriter {
-  const arrays = new Set([...d.model.symbols.values()].filter((s) => !(s.shape.rows.c === 1 && s.shape.cols.c === 1 && !Object.keys(s.shape.rows.terms).length)).map((s) => s.name));
+  const arrays = new Set(
+    [...d.model.symbols.values()]
+      .filter((s) => !(s.shape.rows.c === 1 && s.shape.cols.c === 1 && !Object.keys(s.shape.rows.terms).length))
+      .map((s) => s.name),
+  );
   return new LatexWriter(notationFor(d.notation), arrays, d.model.loss?.name ?? null);
 }
 
 function latexOf(w: LatexWriter, q: DerivedQuantity): string | null {
   if (!q.derived) return null;
   const steps = [{ relation: '=' as const, rhs: q.derived }];
-  if (q.unrolled && printExpr(q.unrolled) !== printExpr(q.derived)) steps.push({ relation: '=' as const, rhs: q.unrolled });
+  if (q.unrolled && printExpr(q.unrolled) !== printExpr(q.derived))
+    steps.push({ relation: '=' as const, rhs: q.unrolled });
   return steps.length === 1 ? w.relation(q.quantity, '=', q.derived) : w.chain(q.quantity, steps);
 }
 
@@ -38,9 +43,7 @@ export function formatDerived(d: Derivation, results: readonly DerivedQuantity[]
       2,
     );
   if (format === 'latex')
-    return results
-      .map((q) => `% ${q.label}\n${latexOf(w, q) ?? `% no closed form: ${q.problem}`}`)
-      .join('\n\n');
+    return results.map((q) => `% ${q.label}\n${latexOf(w, q) ?? `% no closed form: ${q.problem}`}`).join('\n\n');
   const lines = [`${d.file} — ${d.model.name}`];
   for (const q of results) {
     lines.push(`  ${q.label}`);

@@ -55,10 +55,16 @@ function symbolicText(e: SymbolicEvidence): string {
   const o = e.outcome;
   switch (o.status) {
     case 'identical': {
-      if (e.level === 'unit') return `identical for ${o.range}, every binding (${o.cases} cases): exact polynomials, ∂h/∂w by forward mode over the model's equations`;
+      if (e.level === 'unit')
+        return `identical for ${o.range}, every binding (${o.cases} cases): exact polynomials, ∂h/∂w by forward mode over the model's equations`;
       const random = o.random;
-      const spread = random && random.bindings.some((b) => Object.keys(b).length) ? ` for ${random.bindings.length} bindings from ${describeEnv(random.bindings[0]!)} to ${describeEnv(random.bindings[random.bindings.length - 1]!)}` : '';
-      const randomText = random ? `; randomized test in ℤ_p (p = ${random.prime}, ${random.trials} trials) agrees at T = ${random.T}${spread}` : '';
+      const spread =
+        random && random.bindings.some((b) => Object.keys(b).length)
+          ? ` for ${random.bindings.length} bindings from ${describeEnv(random.bindings[0]!)} to ${describeEnv(random.bindings[random.bindings.length - 1]!)}`
+          : '';
+      const randomText = random
+        ? `; randomized test in ℤ_p (p = ${random.prime}, ${random.trials} trials) agrees at T = ${random.T}${spread}`
+        : '';
       return `identical for ${o.range}, every binding (${o.cases} cases): exact canonical forms of the derived closed forms${randomText}`;
     }
     case 'different':
@@ -79,7 +85,9 @@ export function evidenceSummary(e: Evidence): string {
       return `${e.agreed}/${e.points} points agree within ${e.tolerance} on ${e.instances.length} instances (${regimes})`;
     }
     case 'distance':
-      return e.byRegime.map((r) => `${r.regime}: median ${exp1(r.median)}, max ${exp1(r.max)} (${r.points} points)`).join('; ');
+      return e.byRegime
+        .map((r) => `${r.regime}: median ${exp1(r.median)}, max ${exp1(r.max)} (${r.points} points)`)
+        .join('; ');
     case 'dual-vs-adjoint':
       return `${e.checks - e.failures.length}/${e.checks} derivative checks agree (worst ${exp1(e.worstRelError)}, tolerance ${e.tolerance})`;
     case 'finite-differences':
@@ -93,7 +101,8 @@ export function evidenceSummary(e: Evidence): string {
     case 'guided-search':
       return `instances at ${describeEnv(e.sizes)} ${e.violations ? 'violate the claim' : 'agree too'}`;
     case 'induction': {
-      if (e.ok) return `${e.steps.length} rule applications checked with t symbolic (base case, recurrence from the model, hypothesis, distribute, reindex the path, shift k, split off k = 0)`;
+      if (e.ok)
+        return `${e.steps.length} rule applications checked with t symbolic (base case, recurrence from the model, hypothesis, distribute, reindex the path, shift k, split off k = 0)`;
       const failed = e.steps.find((s) => !s.ok)!;
       return `fails at '${INDUCTION_RULE_TEXT[failed.rule].name}': ${stepDetail(failed)}`;
     }

@@ -30,7 +30,13 @@ export function claimJson(d: Derivation, c: ClaimResult): Record<string, unknown
     chain: c.chain,
     proof: c.proof && {
       ok: c.proof.ok,
-      steps: c.proof.steps.map((s) => ({ rule: s.rule, name: ruleName(s), ok: s.ok, statement: stepStatement(s), detail: stepDetail(s) })),
+      steps: c.proof.steps.map((s) => ({
+        rule: s.rule,
+        name: ruleName(s),
+        ok: s.ok,
+        statement: stepStatement(s),
+        detail: stepDetail(s),
+      })),
       latex: proofLatex(d, c.proof),
     },
   };
@@ -38,5 +44,9 @@ export function claimJson(d: Derivation, c: ClaimResult): Record<string, unknown
 
 export function checkReportJson(report: CheckReport): Record<string, unknown> {
   const byFile = new Map(report.derivations.map((d) => [d.file, d]));
-  return { claims: report.claims.map((c) => claimJson(byFile.get(c.file)!, c)), summary: report.summary, masterSeed: report.masterSeed };
+  return {
+    claims: report.claims.map((c) => claimJson(byFile.get(c.file)!, c)),
+    summary: report.summary,
+    masterSeed: report.masterSeed,
+  };
 }

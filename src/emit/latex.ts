@@ -32,7 +32,23 @@ export const PROFILES: Readonly<Record<string, Notation>> = {
   paper: { time: 'subscript', transpose: 'top', bold: false, horizon: 'T', loss: '\\mathcal{L}', names: {} },
 };
 
-const GREEK = new Set(['alpha', 'beta', 'gamma', 'delta', 'eta', 'tau', 'sigma', 'theta', 'lambda', 'mu', 'rho', 'phi', 'psi', 'omega', 'epsilon']);
+const GREEK = new Set([
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'eta',
+  'tau',
+  'sigma',
+  'theta',
+  'lambda',
+  'mu',
+  'rho',
+  'phi',
+  'psi',
+  'omega',
+  'epsilon',
+]);
 const TIME_STYLES = ['bracket-superscript', 'paren-superscript', 'subscript'] as const;
 
 /** The notation of a derivation file: its `profile`, then per-key overrides (`time`, `transpose`, `horizon`, `loss`, `bold`, `name.X`). */
@@ -177,7 +193,10 @@ export class LatexWriter implements LatexContext {
 
   /** A calc-style chain: lhs = rhs₁ = rhs₂ …, one step per line. */
   chain(lhs: Expr, steps: readonly { relation: Relation; rhs: Expr }[]): string {
-    const lines = steps.map((s, i) => `${i === 0 ? this.expr(lhs) : ''} &${s.relation === '=' ? '=' : s.relation === '<=' ? '\\le' : '\\ge'} ${this.expr(s.rhs)}`);
+    const lines = steps.map(
+      (s, i) =>
+        `${i === 0 ? this.expr(lhs) : ''} &${s.relation === '=' ? '=' : s.relation === '<=' ? '\\le' : '\\ge'} ${this.expr(s.rhs)}`,
+    );
     return `\\begin{aligned}\n${lines.join(' \\\\\n')}\n\\end{aligned}`;
   }
 }

@@ -18,25 +18,34 @@ export const INDUCTION_RULE_TEXT: Readonly<Record<InductionRule, RuleText>> = {
   'recurrence-from-model': {
     name: 'recurrence from the model',
     statement: (v) =>
-      v.range !== undefined ? `∂h_t^α/∂P_ij = A(α,t) + Σ_{γ=1}^{${v.range}} B(α,γ,t) ∂h_{t−1}^γ/∂P_ij, with h_0 independent of P` : `∂${v.state}/∂${v.param} one step at a time`,
+      v.range !== undefined
+        ? `∂h_t^α/∂P_ij = A(α,t) + Σ_{γ=1}^{${v.range}} B(α,γ,t) ∂h_{t−1}^γ/∂P_ij, with h_0 independent of P`
+        : `∂${v.state}/∂${v.param} one step at a time`,
     failure: (v) => v.message ?? '',
   },
   'path-range': {
     name: 'path range',
-    statement: (v) => `the path sum's γ run over 1..${v.pathRange}, as the recurrence's Σ_γ over 1..${v.recurrenceRange}`,
-    failure: (v) => `the closed form sums γ over 1..${v.pathRange} but the recurrence sums over 1..${v.recurrenceRange}`,
+    statement: (v) =>
+      `the path sum's γ run over 1..${v.pathRange}, as the recurrence's Σ_γ over 1..${v.recurrenceRange}`,
+    failure: (v) =>
+      `the closed form sums γ over 1..${v.pathRange} but the recurrence sums over 1..${v.recurrenceRange}`,
   },
   'base-case': {
     name: 'base case t = 1',
     statement: () => 'the sum has the single term k = 0, and G(α, 0, 1) = A(α, 1) = ∂h_1^α/∂P_ij',
-    failure: (v) => `at t = 1 the sum runs over k = ${v.lo}..${v.hi} and its k = 0 term is ${v.term}, not A(α, 1) = ${v.A1}`,
+    failure: (v) =>
+      `at t = 1 the sum runs over k = ${v.lo}..${v.hi} and its k = 0 term is ${v.term}, not A(α, 1) = ${v.A1}`,
   },
   'induction-hypothesis': {
     name: 'apply the induction hypothesis',
     statement: () => 'replace ∂h_t^γ/∂P_ij by the closed form at t (γ in place of α)',
     failure: () => '',
   },
-  'distribute-sum': { name: 'distribute a finite sum', statement: () => 'Σ_γ B·Σ_k PS_k = Σ_k Σ_γ B·PS_k', failure: () => '' },
+  'distribute-sum': {
+    name: 'distribute a finite sum',
+    statement: () => 'Σ_γ B·Σ_k PS_k = Σ_k Σ_γ B·PS_k',
+    failure: () => '',
+  },
   'extend-first-factor': {
     name: 'extend each path by one step (first factor)',
     statement: () => 'F(α, γ, 0, t+1) = B(α, γ, t+1)',

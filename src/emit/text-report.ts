@@ -3,16 +3,22 @@ import type { CheckReport, ClaimResult, Counterexample } from '../check/result.j
 import { evidenceMethod, evidenceSummary, reasonText } from './evidence-text.js';
 import { replayCommand } from './replay.js';
 
-const fmt = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : x === 0 ? '0' : x.toExponential(1));
-const num = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(6) : x.toExponential(4));
+const fmt = (x: number | null): string =>
+  x === null || !Number.isFinite(x) ? '—' : x === 0 ? '0' : x.toExponential(1);
+const num = (x: number): string =>
+  x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(6) : x.toExponential(4);
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
 function counterexampleBlock(c: ClaimResult, cx: Counterexample): string[] {
-  const sizes = Object.entries(cx.sizes).map(([k, v]) => `${k}=${v}`).join(' ');
-  const binds = Object.entries(cx.bindings).map(([k, v]) => `${k}=${v}`).join(' ');
+  const sizes = Object.entries(cx.sizes)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  const binds = Object.entries(cx.bindings)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   return [
     `  counterexample to ${c.id}:`,
     `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed}), regime ${cx.regime}, sizes ${sizes}${binds ? `, ${binds}` : ''}`,
@@ -32,16 +38,21 @@ export function formatCheckReport(report: CheckReport): string {
       file = c.file;
       if (lines.length) lines.push('');
       lines.push(file);
-      lines.push(`  ${pad('', 2)}${pad('claim', idWidth)}${pad('verdict', 14)}${pad('expected', 14)}${pad('worst err', 11)}source`);
+      lines.push(
+        `  ${pad('', 2)}${pad('claim', idWidth)}${pad('verdict', 14)}${pad('expected', 14)}${pad('worst err', 11)}source`,
+      );
     }
     const mark = c.ok ? '✓' : '✗';
-    lines.push(`  ${mark} ${pad(c.id, idWidth)}${pad(c.verdict, 14)}${pad(c.expected, 14)}${pad(fmt(c.relError), 11)}${c.label ?? ''}`);
+    lines.push(
+      `  ${mark} ${pad(c.id, idWidth)}${pad(c.verdict, 14)}${pad(c.expected, 14)}${pad(fmt(c.relError), 11)}${c.label ?? ''}`,
+    );
     for (const e of c.evidence) lines.push(`      ${evidenceMethod(e)}: ${evidenceSummary(e)}`);
     if (c.reason) lines.push(`      reason: ${reasonText(c.reason)}`);
   }
   // Chains: where the first step that does not hold is.
   const chains = new Map<string, ClaimResult[]>();
-  for (const c of report.claims) if (c.chain) chains.set(`${c.file}#${c.chain.id}`, [...(chains.get(`${c.file}#${c.chain.id}`) ?? []), c]);
+  for (const c of report.claims)
+    if (c.chain) chains.set(`${c.file}#${c.chain.id}`, [...(chains.get(`${c.file}#${c.chain.id}`) ?? []), c]);
   if (chains.size) lines.push('');
   for (const steps of chains.values()) {
     const chain = steps[0]!.chain!;

@@ -30,7 +30,10 @@ function parts(e: Expr): readonly Part[] {
   });
   out = acc;
   partsCache.set(e, out);
-  readsPaths.set(e, acc.some((p) => 'index' in p && p.index.kind === 'path'));
+  readsPaths.set(
+    e,
+    acc.some((p) => 'index' in p && p.index.kind === 'path'),
+  );
   return out;
 }
 

@@ -26,7 +26,9 @@ export interface NodeRef {
  * An index at the level of single units (h_t^α, u_{αγ}): an integer affine
  * expression, or a position of an index path γ_0 … γ_k (`g[l]`).
  */
-export type Index = { readonly kind: 'affine'; readonly a: Affine } | { readonly kind: 'path'; readonly name: string; readonly pos: Affine };
+export type Index =
+  | { readonly kind: 'affine'; readonly a: Affine }
+  | { readonly kind: 'path'; readonly name: string; readonly pos: Affine };
 
 export interface Num {
   readonly kind: 'num';
@@ -80,7 +82,15 @@ export function node(
   args: readonly Expr[],
   fields: { ints?: readonly Affine[]; units?: readonly Index[]; binder?: string | null; name?: string | null } = {},
 ): OpNode {
-  return { kind: 'op', op, args, ints: fields.ints ?? [], units: fields.units ?? [], binder: fields.binder ?? null, name: fields.name ?? null };
+  return {
+    kind: 'op',
+    op,
+    args,
+    ints: fields.ints ?? [],
+    units: fields.units ?? [],
+    binder: fields.binder ?? null,
+    name: fields.name ?? null,
+  };
 }
 
 declare const checkedOp: unique symbol;

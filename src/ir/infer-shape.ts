@@ -11,7 +11,12 @@ export interface ShapeEnv {
 }
 
 /** The shape of an expression; a located ExprError (at the offending node's offset) when it has none. */
-export function inferShape(expr: Expr, env: ShapeEnv, offsets: WeakMap<Expr, number> = new WeakMap(), cache: Map<Expr, Shape> | WeakMap<Expr, Shape> = new Map()): Shape {
+export function inferShape(
+  expr: Expr,
+  env: ShapeEnv,
+  offsets: WeakMap<Expr, number> = new WeakMap(),
+  cache: Map<Expr, Shape> | WeakMap<Expr, Shape> = new Map(),
+): Shape {
   const ctx: ShapeContext = {
     shapeOf: (e) => infer(e),
     fail: (node, problem, expected) => {

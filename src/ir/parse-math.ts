@@ -72,7 +72,7 @@ export function parseIndex(text: string, scope: Scope): Affine {
 function parseTree(text: string): MNode {
   try {
     // mathjs reads a line break as a statement separator; an expression may span lines (same length, so offsets hold).
-    return math.parse(text.replace(/[\r\n]/g, ' ')) as unknown as MNode;
+    return math.parse(text.replace(/[\r\n]/g, ' '));
   } catch (err) {
     const e = err as { message?: string; char?: number };
     const offset = typeof e.char === 'number' ? Math.max(0, e.char - 1) : 0;
@@ -122,7 +122,8 @@ class Converter {
       case 'ParenthesisNode':
         return this.convert(node.content!, scope);
       case 'ConstantNode': {
-        if (typeof node.value !== 'number' || !Number.isFinite(node.value)) this.fail(start, `unsupported constant ${String(node.value)}`, 'a finite number');
+        if (typeof node.value !== 'number' || !Number.isFinite(node.value))
+          this.fail(start, `unsupported constant ${String(node.value)}`, 'a finite number');
         return this.at(num(node.value), start);
       }
       case 'SymbolNode':
@@ -150,8 +151,7 @@ class Converter {
     if (scope.realVars.has(name)) return this.at({ kind: 'rvar', name }, offset);
     if (scope.indexVars.has(name)) return this.at(ivar(name), offset);
     if (scope.parameters.has(name) || scope.loss === name) return this.at(sym(name), offset);
-    if (scope.sequences.has(name))
-      this.fail(offset, `'${name}' is a sequence and needs a time index`, `${name}[t]`);
+    if (scope.sequences.has(name)) this.fail(offset, `'${name}' is a sequence and needs a time index`, `${name}[t]`);
     this.fail(offset, `unknown symbol '${name}'`, `one of the declared symbols or index variables`);
   }
 
@@ -161,24 +161,38 @@ class Converter {
     const dims = node.index!.dimensions ?? [];
     if (object.type === 'SymbolNode' && scope.parameters.has(object.name!)) {
       // One entry of a parameter: W[i, j], or b[i] for a vector.
-      if (dims.length < 1 || dims.length > 2) this.fail(offset, 'a parameter entry takes one or two indices', `${object.name}[i, j]`);
+      if (dims.length < 1 || dims.length > 2)
+        this.fail(offset, 'a parameter entry takes one or two indices', `${object.name}[i, j]`);
       const units = dims.map((d) => this.indexRef(d, scope));
       return this.at(this.special('entry-access', [sym(object.name!)], { units }), offset);
     }
     if (object.type !== 'SymbolNode' || !scope.sequences.has(object.name!)) {
       const what = object.type === 'SymbolNode' ? `'${object.name}'` : 'this expression';
-      this.fail(offset, `${what} is not a declared sequence and cannot take a time index`, 'a state, intermediate or input symbol');
+      this.fail(
+        offset,
+        `${what} is not a declared sequence and cannot take a time index`,
+        'a state, intermediate or input symbol',
+      );
     }
     if (dims.length === 2) {
       const value = seq(object.name!, this.affineIndex(dims[0]!, scope));
       return this.at(this.special('unit-access', [value], { units: [this.indexRef(dims[1]!, scope)] }), offset);
     }
-    if (dims.length !== 1) this.fail(offset, 'a sequence takes a time index, and optionally a unit', `${object.name}[t] or ${object.name}[t, alpha]`);
+    if (dims.length !== 1)
+      this.fail(
+        offset,
+        'a sequence takes a time index, and optionally a unit',
+        `${object.name}[t] or ${object.name}[t, alpha]`,
+      );
     return this.at(seq(object.name!, this.affineIndex(dims[0]!, scope)), offset);
   }
 
   /** A node of a special spelling (h[t, a], W[i, j], [u; v]): the record that claims it. */
-  private special(form: 'unit-access' | 'entry-access' | 'stack', args: Expr[], fields: { units?: Index[] } = {}): OpNode {
+  private special(
+    form: 'unit-access' | 'entry-access' | 'stack',
+    args: Expr[],
+    fields: { units?: Index[] } = {},
+  ): OpNode {
     const spec = specsFor(`special:${form}`)[0]!;
     return node(spec.id, args, fields);
   }
@@ -198,7 +212,8 @@ class Converter {
   /** Time indices and range bounds: integer affine in index variables. */
   private affineIndex(n: MNode, scope: Scope): Affine {
     const offset = this.cursor;
-    const bad = (): never => this.fail(offset, 'a time index or bound must be an integer affine expression', 'e.g. t-1, T-k+i, 2');
+    const bad = (): never =>
+      this.fail(offset, 'a time index or bound must be an integer affine expression', 'e.g. t-1, T-k+i, 2');
     switch (n.type) {
       case 'ParenthesisNode':
         return this.affineIndex(n.content!, scope);
@@ -208,7 +223,8 @@ class Converter {
       case 'SymbolNode': {
         const name = n.name!;
         const at = this.locate(name);
-        if (!scope.indexVars.has(name)) this.fail(at, `'${name}' is not an index variable in scope`, 'a size, quantifier or product index');
+        if (!scope.indexVars.has(name))
+          this.fail(at, `'${name}' is not an index variable in scope`, 'a size, quantifier or product index');
         return affine(0, { [name]: 1 });
       }
       case 'OperatorNode': {
@@ -251,7 +267,8 @@ class Converter {
       this.fail(at, `unsupported operator '${n.op}'`, "one of + - * / .* ^ .^ '");
     }
     const right = this.convert(args[1]!, scope);
-    if (spec.syntax.args?.[1] === 'const' && right.kind !== 'num') this.fail(this.cursor, `'${n.op}' needs a constant exponent`, spec.syntax.usage);
+    if (spec.syntax.args?.[1] === 'const' && right.kind !== 'num')
+      this.fail(this.cursor, `'${n.op}' needs a constant exponent`, spec.syntax.usage);
     return this.at(node(spec.id, [left, right]), at);
   }
 
@@ -267,7 +284,8 @@ class Converter {
       return this.at(node('ufn', [this.convert(args[0]!, scope)], { name }), offset);
     }
     const candidates = specsFor(`call:${name}`);
-    if (!candidates.length) this.fail(offset, `unknown function '${name || '?'}'`, `one of ${[...callNames()].join(', ')}`);
+    if (!candidates.length)
+      this.fail(offset, `unknown function '${name || '?'}'`, `one of ${[...callNames()].join(', ')}`);
     const fits = (s: OpSpec) => {
       const want = s.syntax.args?.length ?? 1;
       return s.syntax.variadic ? args.length >= want : args.length === want;
@@ -276,7 +294,11 @@ class Converter {
     if (!spec) {
       const main = [...candidates].sort((a, b) => (b.syntax.args?.length ?? 1) - (a.syntax.args?.length ?? 1))[0]!;
       const want = main.syntax.args?.length ?? 1;
-      this.fail(offset, `${name} takes ${main.syntax.variadic ? 'at least ' : ''}${want} argument${want === 1 ? '' : 's'}`, main.syntax.usage);
+      this.fail(
+        offset,
+        `${name} takes ${main.syntax.variadic ? 'at least ' : ''}${want} argument${want === 1 ? '' : 's'}`,
+        main.syntax.usage,
+      );
     }
     return this.at(this.applySyntax(spec, name, args, scope, offset), offset);
   }
@@ -311,7 +333,8 @@ class Converter {
           break;
         case 'int-binder': {
           binder = this.boundName(a, usage);
-          if (scope.indexVars.has(binder)) this.fail(offset, `'${binder}' is already an index variable here`, 'a fresh index name');
+          if (scope.indexVars.has(binder))
+            this.fail(offset, `'${binder}' is already an index variable here`, 'a fresh index name');
           inner = { ...inner, indexVars: new Set([...inner.indexVars, binder]) };
           break;
         }
@@ -331,8 +354,18 @@ class Converter {
         case 'unit-value':
         case 'entry-value': {
           const v = this.convert(a, scope);
-          const ok = kind === 'value' ? v.kind === 'seq' || isOp(v, 'comp') : kind === 'unit-value' ? isOp(v, 'comp') : isOp(v, 'entry');
-          const want = kind === 'value' ? 'a sequence value or one unit of it' : kind === 'unit-value' ? 'one unit of a sequence value' : 'one entry of a parameter';
+          const ok =
+            kind === 'value'
+              ? v.kind === 'seq' || isOp(v, 'comp')
+              : kind === 'unit-value'
+                ? isOp(v, 'comp')
+                : isOp(v, 'entry');
+          const want =
+            kind === 'value'
+              ? 'a sequence value or one unit of it'
+              : kind === 'unit-value'
+                ? 'one unit of a sequence value'
+                : 'one entry of a parameter';
           if (!ok) this.fail(offset, `${name} takes ${want} here`, usage);
           out.push(v);
           break;
@@ -344,17 +377,22 @@ class Converter {
 
   /** A definition from the file applied to arguments: its body with each parameter replaced by the argument's text. */
   private expandMacro(name: string, macro: Macro, args: MNode[], scope: Scope, offset: number): Expr {
-    if (args.length !== macro.params.length) this.fail(offset, `${name} takes ${macro.params.length} arguments`, `${name}(${macro.params.join(', ')})`);
+    if (args.length !== macro.params.length)
+      this.fail(offset, `${name} takes ${macro.params.length} arguments`, `${name}(${macro.params.join(', ')})`);
     const texts = args.map((a) => (a as unknown as { toString(): string }).toString());
     // All parameters at once: an argument that reuses a parameter's name must not be substituted again.
     const byName = new Map(macro.params.map((p, k) => [p, texts[k]!]));
-    const pattern = new RegExp(`(?<![A-Za-z0-9_])(${macro.params.map((p) => p.replace(/[^A-Za-z0-9_]/g, '')).join('|')})(?![A-Za-z0-9_\\[])`, 'g');
+    const pattern = new RegExp(
+      `(?<![A-Za-z0-9_])(${macro.params.map((p) => p.replace(/[^A-Za-z0-9_]/g, '')).join('|')})(?![A-Za-z0-9_\\[])`,
+      'g',
+    );
     const body = macro.body.replace(pattern, (param) => `(${byName.get(param)})`);
     const inner: Scope = { ...scope, macros: new Map([...(scope.macros ?? [])].filter(([n]) => n !== name)) };
     try {
       return this.at(parseExpression(body, inner).expr, offset);
     } catch (err) {
-      if (err instanceof ExprError) this.fail(offset, `in ${name}(${texts.join(', ')}) = ${body}: ${err.problem}`, err.expected);
+      if (err instanceof ExprError)
+        this.fail(offset, `in ${name}(${texts.join(', ')}) = ${body}: ${err.problem}`, err.expected);
       throw err;
     }
   }

@@ -30,7 +30,13 @@ export function pathPositions(e: Expr, path: string): Set<string> {
 }
 
 /** The parts of a path sum `pathsum(g, k, start, d, body)`. */
-export function pathSumParts(x: OpNode): { path: string; length: OpNode['ints'][number]; range: OpNode['ints'][number]; start: OpNode['units'][number]; body: Expr } {
+export function pathSumParts(x: OpNode): {
+  path: string;
+  length: OpNode['ints'][number];
+  range: OpNode['ints'][number];
+  start: OpNode['units'][number];
+  body: Expr;
+} {
   return { path: x.binder!, length: x.ints[0]!, range: x.ints[1]!, start: x.units[0]!, body: x.args[0]! };
 }
 
@@ -40,7 +46,8 @@ export function chainShape(x: OpNode): ChainShape | null {
   const prod = body.args[0];
   const l = prod.binder!;
   const lPlus1 = formatAffine(affine(1, { [l]: 1 }));
-  if (!affineEquals(prod.ints[0]!, affine(0)) || !affineEquals(prod.ints[1]!, affineAdd(length, affine(-1)))) return null;
+  if (!affineEquals(prod.ints[0]!, affine(0)) || !affineEquals(prod.ints[1]!, affineAdd(length, affine(-1))))
+    return null;
   if ([...pathPositions(prod.args[0]!, path)].some((p) => p !== l && p !== lPlus1)) return null;
   if ([...pathPositions(body.args[1]!, path)].some((p) => p !== formatAffine(length))) return null;
   return { prod, tail: body.args[1]! };
@@ -51,7 +58,14 @@ export function chainShape(x: OpNode): ChainShape | null {
  * written into one environment (γ_0 = start). The environment is reused
  * between calls: a visitor that keeps it must copy it.
  */
-export function forEachPath(path: string, k: number, d: number, start: number, env: Readonly<Record<string, number>>, visit: (assignment: Record<string, number>) => void): void {
+export function forEachPath(
+  path: string,
+  k: number,
+  d: number,
+  start: number,
+  env: Readonly<Record<string, number>>,
+  visit: (assignment: Record<string, number>) => void,
+): void {
   const assignment: Record<string, number> = { ...env, [pathKey(path, 0)]: start };
   const positions = new Array<number>(k + 1).fill(1);
   if (k === 0) {

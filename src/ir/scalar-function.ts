@@ -11,7 +11,11 @@ import type { ElementwiseRule } from '../ops/elementwise.js';
 export type ScalarFn = (x: number) => number;
 
 /** Throws a plain Error naming the construct when the body is not a scalar function of `variable`. */
-export function compileScalar(e: Expr, variable: string, user: ReadonlyMap<string, ElementwiseRule> = new Map()): ScalarFn {
+export function compileScalar(
+  e: Expr,
+  variable: string,
+  user: ReadonlyMap<string, ElementwiseRule> = new Map(),
+): ScalarFn {
   switch (e.kind) {
     case 'num':
       return () => e.value;
@@ -21,7 +25,9 @@ export function compileScalar(e: Expr, variable: string, user: ReadonlyMap<strin
     case 'sym':
     case 'seq':
     case 'ivar':
-      throw new Error(`${e.kind === 'ivar' ? 'an integer variable' : `'${e.name}'`} is not allowed in a scalar function`);
+      throw new Error(
+        `${e.kind === 'ivar' ? 'an integer variable' : `'${e.name}'`} is not allowed in a scalar function`,
+      );
     case 'op': {
       const spec = specOf(e);
       const userRule = (name: string) => {

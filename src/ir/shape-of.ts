@@ -20,7 +20,15 @@ export function shapeIn(model: ShapeSource, e: Expr): Shape {
     caches.set(model, cache);
   }
   // Every sub-expression's shape is kept: the engines ask for the shapes of nested nodes one after another.
-  return cache.get(e) ?? inferShape(e, { shapeOf: (name) => (name === model.loss?.name ? shapeFromDims([]) : model.symbols.get(name)!.shape) }, new WeakMap(), cache);
+  return (
+    cache.get(e) ??
+    inferShape(
+      e,
+      { shapeOf: (name) => (name === model.loss?.name ? shapeFromDims([]) : model.symbols.get(name)!.shape) },
+      new WeakMap(),
+      cache,
+    )
+  );
 }
 
 export function dimsIn(model: ShapeSource, e: Expr, env: IntEnv): [number, number] {

@@ -21,7 +21,11 @@ export const isSquare = (s: Shape): boolean => affineEquals(s.rows, s.cols);
 export const sameShape = (a: Shape, b: Shape): boolean => affineEquals(a.rows, b.rows) && affineEquals(a.cols, b.cols);
 export const column = (rows: Affine): Shape => ({ rows, cols: ONE });
 export const formatShape = (s: Shape): string =>
-  isScalar(s) ? 'scalar' : isColumn(s) ? `vector[${formatAffine(s.rows)}]` : `matrix[${formatAffine(s.rows)}, ${formatAffine(s.cols)}]`;
+  isScalar(s)
+    ? 'scalar'
+    : isColumn(s)
+      ? `vector[${formatAffine(s.rows)}]`
+      : `matrix[${formatAffine(s.rows)}, ${formatAffine(s.cols)}]`;
 
 /** A declared shape such as `[d, d+m]`, `[d]` or `[]` (scalar). */
 export function shapeFromDims(dims: readonly Affine[]): Shape {

@@ -14,6 +14,7 @@ import { formatNodeRef } from '../ir/print.js';
 import { compileScalar } from '../ir/scalar-function.js';
 import { specOf } from '../ops/index.js';
 import type { GraphNode, NumericContext } from '../ops/contexts.js';
+import type { ElementwiseRule } from '../ops/elementwise.js';
 import { type GraphNode as UnrolledNode, heldEverywhere, nodeKey, type Unrolled } from './unrolled.js';
 import { asDense, dense, type Dense, type ProductMemo, scalar, type Value } from './values.js';
 
@@ -76,7 +77,9 @@ export class Evaluator {
     const problem = this.graph.nodeProblem(n);
     if (problem) {
       const vars = ref.time ? Object.keys(ref.time.terms) : [];
-      throw new DomainError(`${formatNodeRef(ref)} with ${vars.map((v) => `${v}=${env[v]}`).join(', ') || 'no variables'}: ${problem}`);
+      throw new DomainError(
+        `${formatNodeRef(ref)} with ${vars.map((v) => `${v}=${env[v]}`).join(', ') || 'no variables'}: ${problem}`,
+      );
     }
     return n;
   }
@@ -99,7 +102,10 @@ export class Evaluator {
     const key = `${kind}|${nodeKey(from)}|${[...fixed].sort().join()}|${dir.id}|${withParams}`;
     let s = this.sweeps.get(key);
     if (!s) {
-      s = kind === 'tan' ? this.graph.tangents(from, dir.data, fixed) : this.graph.adjoints(from, dir.data, fixed, withParams);
+      s =
+        kind === 'tan'
+          ? this.graph.tangents(from, dir.data, fixed)
+          : this.graph.adjoints(from, dir.data, fixed, withParams);
       this.sweeps.set(key, s);
     }
     return s;
@@ -183,7 +189,6 @@ export class Evaluator {
   dimsAt(e: Expr, env: IntEnv): [number, number] {
     return this.dimsOf(e, env);
   }
-
 }
 
 /** The context an operator record evaluates in: one binding of one evaluator (a small object per node, methods shared). */
@@ -240,11 +245,13 @@ class BindingContext implements NumericContext {
   contentKey(x: Expr, inner: IntEnv = this.env): string {
     return contentKey(x, inner);
   }
-  userRule(name: string) {
-    return this.ev.graph.model.functions.get(name)!.rule;
-  }
+  readonly userRule = (name: string): ElementwiseRule => this.ev.graph.model.functions.get(name)!.rule;
   scalarFunction(body: Expr, variable: string): (x: number) => number {
-    return compileScalar(body, variable, new Map([...this.ev.graph.model.functions].map(([name, f]) => [name, f.rule])));
+    return compileScalar(
+      body,
+      variable,
+      new Map([...this.ev.graph.model.functions].map(([name, f]) => [name, f.rule])),
+    );
   }
   outside(message: string): never {
     throw new DomainError(message);

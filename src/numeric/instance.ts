@@ -9,7 +9,7 @@ import { HORIZON, type Model } from '../model/model.js';
 import { mat, scaleToSpectralNorm } from './linalg.js';
 import { deriveSeed, Rng } from './prng.js';
 import { compileProgram } from './program.js';
-import { type InstanceData, Unrolled } from './unrolled.js';
+import { Unrolled } from './unrolled.js';
 
 export interface RegimeSpec {
   readonly name: RegimeName;
@@ -28,9 +28,21 @@ export interface RegimeSpec {
 
 export const REGIME_SPECS: Readonly<Record<RegimeName, RegimeSpec>> = {
   contracting: { name: 'contracting', description: '‖W_rec‖₂ ≈ 0.5', recurrentNorm: 0.5, weightGain: 1, biasStd: 0.1 },
-  'near-critical': { name: 'near-critical', description: '‖W_rec‖₂ ≈ 1', recurrentNorm: 1, weightGain: 1, biasStd: 0.1 },
+  'near-critical': {
+    name: 'near-critical',
+    description: '‖W_rec‖₂ ≈ 1',
+    recurrentNorm: 1,
+    weightGain: 1,
+    biasStd: 0.1,
+  },
   expanding: { name: 'expanding', description: '‖W_rec‖₂ ≈ 1.5', recurrentNorm: 1.5, weightGain: 1, biasStd: 0.1 },
-  saturated: { name: 'saturated', description: '‖W_rec‖₂ ≈ 1, input weights ×4, bias sd 2: pre-activations far from 0', recurrentNorm: 1, weightGain: 4, biasStd: 2 },
+  saturated: {
+    name: 'saturated',
+    description: '‖W_rec‖₂ ≈ 1, input weights ×4, bias sd 2: pre-activations far from 0',
+    recurrentNorm: 1,
+    weightGain: 4,
+    biasStd: 2,
+  },
 };
 
 export interface InstanceSpec {
@@ -46,7 +58,13 @@ export interface Instance extends InstanceSpec {
 }
 
 /** Instance j of a run: regime cycles through `regimes`, seed derived from the master seed. */
-export function instanceSpec(model: Model, masterSeed: number, index: number, regimes: readonly RegimeName[] = REGIMES, sizeOverrides: IntEnv = {}): InstanceSpec {
+export function instanceSpec(
+  model: Model,
+  masterSeed: number,
+  index: number,
+  regimes: readonly RegimeName[] = REGIMES,
+  sizeOverrides: IntEnv = {},
+): InstanceSpec {
   const seed = deriveSeed(masterSeed, 'instance', index);
   const regime = regimes[index % regimes.length]!;
   const rng = new Rng(deriveSeed(seed, 'sizes'));
@@ -74,7 +92,10 @@ export function buildInstance(model: Model, spec: InstanceSpec): Instance {
     if (s.role === 'parameter') {
       switch (s.init) {
         case 'recurrent':
-          params.set(s.name, scaleToSpectralNorm(mat(rows, cols, draw(1 / Math.sqrt(cols))), regime.recurrentNorm).data);
+          params.set(
+            s.name,
+            scaleToSpectralNorm(mat(rows, cols, draw(1 / Math.sqrt(cols))), regime.recurrentNorm).data,
+          );
           break;
         case 'weight':
           params.set(s.name, draw(regime.weightGain / Math.sqrt(cols)));
@@ -83,7 +104,10 @@ export function buildInstance(model: Model, spec: InstanceSpec): Instance {
           params.set(s.name, draw(regime.biasStd));
           break;
         case 'forget-bias':
-          params.set(s.name, draw(regime.biasStd).map((x) => x + 1));
+          params.set(
+            s.name,
+            draw(regime.biasStd).map((x) => x + 1),
+          );
           break;
         case 'gaussian':
           params.set(s.name, draw(1));

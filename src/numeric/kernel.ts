@@ -64,7 +64,9 @@ export function multiply(ra: number, ca: number, a: Vec, cb: number, b: Vec): Ve
 
 /** Aᵀ·adj for A of ra×ca and adj of ra×cb. */
 export function multiplyTransposed(ra: number, ca: number, a: Vec, cb: number, adj: Vec): Vec {
-  return cb === 1 ? matTVec(asMat(ra, ca, a), adj) : matMul(asMat(ca, ra, transposeData(ra, ca, a)), asMat(ra, cb, adj)).data;
+  return cb === 1
+    ? matTVec(asMat(ra, ca, a), adj)
+    : matMul(asMat(ca, ra, transposeData(ra, ca, a)), asMat(ra, cb, adj)).data;
 }
 
 /** adj·Bᵀ for adj of ra×cb and B of ca×cb: the gradient of A in A·B (an outer product for vectors). */

@@ -47,7 +47,14 @@ function assertNoOverlap(out: Float64Array, input: Float64Array, what: string): 
 }
 
 /** Validates x and a caller-supplied `out` (or allocates it) for a matrix–vector kernel. */
-function vectorOutput(A: Mat, x: Float64Array, out: Float64Array | undefined, inLen: number, outLen: number, what: string): Float64Array {
+function vectorOutput(
+  A: Mat,
+  x: Float64Array,
+  out: Float64Array | undefined,
+  inLen: number,
+  outLen: number,
+  what: string,
+): Float64Array {
   assertLength(x, inLen, `${what} x`);
   if (!out) return new Float64Array(outLen);
   assertLength(out, outLen, `${what} out`);
@@ -169,7 +176,7 @@ export function norm2(v: Float64Array): number {
     const s = (v[i] as number) * f1 * f2;
     ssq += s * s;
   }
-  return (Math.sqrt(ssq) / f1) / f2;
+  return Math.sqrt(ssq) / f1 / f2;
 }
 
 /** max |v_i| (NaN-propagating). */
@@ -326,7 +333,11 @@ export function scaleToSpectralNorm(A: Mat, target: number): Mat {
     throw new RangeError(`scaleToSpectralNorm: cannot rescale a matrix with norm estimate ${est}`);
   }
   const factor = target / est;
-  return mat(A.rows, A.cols, A.data.map((x) => x * factor));
+  return mat(
+    A.rows,
+    A.cols,
+    A.data.map((x) => x * factor),
+  );
 }
 
 /**

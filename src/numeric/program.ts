@@ -41,15 +41,25 @@ export interface Program {
 
 export function compileProgram(model: Model, sizes: IntEnv): Program {
   const dims = new Map<string, readonly [number, number]>();
-  for (const s of model.symbols.values()) dims.set(s.name, [evalAffine(s.shape.rows, sizes), evalAffine(s.shape.cols, sizes)]);
+  for (const s of model.symbols.values())
+    dims.set(s.name, [evalAffine(s.shape.rows, sizes), evalAffine(s.shape.cols, sizes)]);
   const rules = (name: string): ElementwiseRule => model.functions.get(name)!.rule;
-  const equations = model.equations.map((eq) => ({ target: eq.target, list: compileExpr(eq.rhs, dims, sizes, 'relative', rules) }));
+  const equations = model.equations.map((eq) => ({
+    target: eq.target,
+    list: compileExpr(eq.rhs, dims, sizes, 'relative', rules),
+  }));
   const loss = model.loss ? compileExpr(model.loss.rhs, dims, sizes, 'absolute', rules) : null;
   return { sizes, equations, loss, dims };
 }
 
 /** Flattens an expression into ops (children first). Ranges in the loss are unrolled for the concrete T. */
-function compileExpr(expr: Expr, dims: Map<string, readonly [number, number]>, sizes: IntEnv, time: 'relative' | 'absolute', userRule: (name: string) => ElementwiseRule): OpList {
+function compileExpr(
+  expr: Expr,
+  dims: Map<string, readonly [number, number]>,
+  sizes: IntEnv,
+  time: 'relative' | 'absolute',
+  userRule: (name: string) => ElementwiseRule,
+): OpList {
   const ops: Op[] = [];
   const shapes: (readonly [number, number])[] = [];
   const push = (op: Op, shape: readonly [number, number]): number => {
@@ -66,7 +76,8 @@ function compileExpr(expr: Expr, dims: Map<string, readonly [number, number]>, s
       case 'sym':
         return push({ kind: 'param', name: e.name }, dims.get(e.name)!);
       case 'seq': {
-        if (time === 'relative' && Object.keys(e.time.terms).some((v) => v !== TIME_VAR)) throw new Error('equation index must be t+c');
+        if (time === 'relative' && Object.keys(e.time.terms).some((v) => v !== TIME_VAR))
+          throw new Error('equation index must be t+c');
         const offset = time === 'relative' ? e.time.c : evalAffine(e.time, { ...sizes, ...env });
         return push({ kind: 'seq', name: e.name, offset }, dims.get(e.name)!);
       }

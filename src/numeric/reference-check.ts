@@ -47,7 +47,16 @@ export function checkReference(evaluator: Evaluator, d: ResolvedDeriv, rng: Rng,
   if (!withFd) return { derivative: d.text, dualVsAdjoint, fd: null };
   const x = graph.value(d.wrt);
   const step = defaultStep(normInfVec(x));
-  const fd = centralRichardson((eps) => graph.perturbed(d.wrt, x.map((xi, i) => xi + eps * u[i]!), d.fixed, d.of), step);
+  const fd = centralRichardson(
+    (eps) =>
+      graph.perturbed(
+        d.wrt,
+        x.map((xi, i) => xi + eps * u[i]!),
+        d.fixed,
+        d.of,
+      ),
+    step,
+  );
   const refNorm = norm2(Ju);
   const diff = norm2(fd.estimate.map((v, i) => v - Ju[i]!));
   const resolved = fdResolves(Ju, fd);

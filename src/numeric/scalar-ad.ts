@@ -90,7 +90,7 @@ export class Dual {
 }
 
 const dualArith: Arith<Dual> = {
-  lift: Dual.constant,
+  lift: (x) => Dual.constant(x),
   re: (a) => a.re,
   add: (a, b) => a.add(b),
   sub: (a, b) => a.sub(b),

@@ -21,7 +21,8 @@ export const nodeKey = (n: GraphNode): string => (n.time === null ? n.name : `${
 export const heldEverywhere = (name: string): string => `${name}@*`;
 
 /** Is `name` at time t held fixed (by its own key or as a whole sequence)? */
-const isHeld = (fixed: ReadonlySet<string>, name: string, t: number) => fixed.has(`${name}@${t}`) || fixed.has(heldEverywhere(name));
+const isHeld = (fixed: ReadonlySet<string>, name: string, t: number) =>
+  fixed.has(`${name}@${t}`) || fixed.has(heldEverywhere(name));
 
 export interface InstanceData {
   readonly params: ReadonlyMap<string, Vec>;
@@ -59,19 +60,29 @@ export class Unrolled {
   ) {
     this.T = program.sizes.T!;
     for (const [name, values] of data.inputs) this.seq.set(name, [...values]);
-    for (const eq of program.equations) this.seq.set(eq.target, new Array(this.T + 1).fill(null));
+    for (const eq of program.equations) this.seq.set(eq.target, new Array<Vec | null>(this.T + 1).fill(null));
     for (const [name, value] of data.initial) this.seq.get(name)![0] = value;
     for (const list of [...program.equations.map((e) => e.list), ...(program.loss ? [program.loss] : [])])
       this.leaves.set(
         list,
-        list.ops.map((op) => (op.kind === 'param' ? { name: op.name, param: true, offset: 0 } : op.kind === 'seq' ? { name: op.name, param: false, offset: op.offset } : null)),
+        list.ops.map((op) =>
+          op.kind === 'param'
+            ? { name: op.name, param: true, offset: 0 }
+            : op.kind === 'seq'
+              ? { name: op.name, param: false, offset: op.offset }
+              : null,
+        ),
       );
     for (const list of this.leaves.keys())
       this.scratch.set(
         list,
         list.ops.map((op) => {
           const n = op.kind === 'kernel' ? op.inputs.length : 0;
-          return { values: new Array<Vec>(n), tangents: new Array<Vec | null>(n).fill(null), wanted: new Array<boolean>(n).fill(false) };
+          return {
+            values: new Array<Vec>(n),
+            tangents: new Array<Vec | null>(n).fill(null),
+            wanted: new Array<boolean>(n).fill(false),
+          };
         }),
       );
     this.runForward();
@@ -83,8 +94,10 @@ export class Unrolled {
 
   /** Checks a node exists on this instance; returns a reason when it does not. */
   nodeProblem(n: GraphNode): string | null {
-    if (n.time === null) return this.data.params.has(n.name) || n.name === this.lossName ? null : `unknown node ${n.name}`;
-    if (this.data.inputs.has(n.name)) return n.time >= 1 && n.time <= this.T ? null : `${n.name}[${n.time}] is outside the inputs 1..${this.T}`;
+    if (n.time === null)
+      return this.data.params.has(n.name) || n.name === this.lossName ? null : `unknown node ${n.name}`;
+    if (this.data.inputs.has(n.name))
+      return n.time >= 1 && n.time <= this.T ? null : `${n.name}[${n.time}] is outside the inputs 1..${this.T}`;
     const lo = this.data.initial.has(n.name) ? 0 : 1;
     return n.time >= lo && n.time <= this.T ? null : `${n.name}[${n.time}] is outside ${lo}..${this.T}`;
   }
@@ -106,7 +119,7 @@ export class Unrolled {
   /** Evaluates an op list; `read` supplies leaf values. */
   private evalList(list: OpList, t: number | null, read: (leaf: Leaf, time: number) => Vec): Vec[] {
     const leaves = this.leaves.get(list)!;
-    const vals: Vec[] = new Array(list.ops.length);
+    const vals = new Array<Vec>(list.ops.length);
     const scratch = this.scratch.get(list)!;
     for (let i = 0; i < list.ops.length; i++) {
       const leaf = leaves[i];
@@ -122,7 +135,8 @@ export class Unrolled {
     return vals;
   }
 
-  private readonly baseRead = (leaf: Leaf, time: number): Vec => (leaf.param ? this.data.params.get(leaf.name)! : this.seq.get(leaf.name)![time]!);
+  private readonly baseRead = (leaf: Leaf, time: number): Vec =>
+    leaf.param ? this.data.params.get(leaf.name)! : this.seq.get(leaf.name)![time]!;
 
   /**
    * f′(z_t) for a sequence defined as y[t] = f(z): the activation's derivative
@@ -162,12 +176,13 @@ export class Unrolled {
    */
   tangents(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): (n: GraphNode) => Vec | null {
     const tan: Timeline = new Map();
-    for (const name of this.seq.keys()) tan.set(name, new Array(this.T + 1).fill(null));
+    for (const name of this.seq.keys()) tan.set(name, new Array<Vec | null>(this.T + 1).fill(null));
     let paramTangent: Vec | null = null;
     let lossTangent: Vec | null = null;
     if (seed.time === null) paramTangent = u;
     else tan.get(seed.name)![seed.time] = u;
-    const read = (leaf: Leaf, time: number): Vec | null => (leaf.param ? (leaf.name === seed.name ? paramTangent : null) : (tan.get(leaf.name)![time] ?? null));
+    const read = (leaf: Leaf, time: number): Vec | null =>
+      leaf.param ? (leaf.name === seed.name ? paramTangent : null) : (tan.get(leaf.name)![time] ?? null);
 
     const start = seed.time === null ? 1 : Math.max(1, seed.time);
     for (let t = start; t <= this.T; t++) {
@@ -176,17 +191,26 @@ export class Unrolled {
         tan.get(eq.target)![t] = this.tangentList(eq.list, t, this.opValues[t]![e]!, read);
       });
     }
-    if (this.program.loss && this.lossName !== seed.name) lossTangent = this.tangentList(this.program.loss, null, this.lossValues!, read);
+    if (this.program.loss && this.lossName !== seed.name)
+      lossTangent = this.tangentList(this.program.loss, null, this.lossValues!, read);
     return (n) => {
-      if (n.time !== null) return isHeld(fixed, n.name, n.time) && nodeKey(n) !== nodeKey(seed) ? null : (tan.get(n.name)?.[n.time] ?? null);
+      if (n.time !== null)
+        return isHeld(fixed, n.name, n.time) && nodeKey(n) !== nodeKey(seed)
+          ? null
+          : (tan.get(n.name)?.[n.time] ?? null);
       if (n.name === this.lossName) return lossTangent;
       return n.name === seed.name ? paramTangent : null;
     };
   }
 
-  private tangentList(list: OpList, t: number | null, vals: Vec[], read: (leaf: Leaf, time: number) => Vec | null): Vec | null {
+  private tangentList(
+    list: OpList,
+    t: number | null,
+    vals: Vec[],
+    read: (leaf: Leaf, time: number) => Vec | null,
+  ): Vec | null {
     const leaves = this.leaves.get(list)!;
-    const dvals: (Vec | null)[] = new Array(list.ops.length);
+    const dvals = new Array<Vec | null>(list.ops.length);
     const scratch = this.scratch.get(list)!;
     for (let i = 0; i < list.ops.length; i++) {
       const leaf = leaves[i];
@@ -216,7 +240,7 @@ export class Unrolled {
    */
   adjoints(target: GraphNode, w: Vec, fixed: ReadonlySet<string>, withParams = true): (n: GraphNode) => Vec | null {
     const adj: Timeline = new Map();
-    for (const name of this.seq.keys()) adj.set(name, new Array(this.T + 1).fill(null));
+    for (const name of this.seq.keys()) adj.set(name, new Array<Vec | null>(this.T + 1).fill(null));
     const paramAdj = new Map<string, Vec>();
     const accumulate = (slot: Vec | null | undefined, g: Vec): Vec => {
       if (!slot) return Float64Array.from(g);
@@ -231,7 +255,8 @@ export class Unrolled {
       }
     };
     let top = this.T;
-    if (target.time === null && target.name === this.lossName) this.adjointList(this.program.loss!, null, this.lossValues!, w, add, withParams);
+    if (target.time === null && target.name === this.lossName)
+      this.adjointList(this.program.loss!, null, this.lossValues!, w, add, withParams);
     else if (target.time !== null) {
       adj.get(target.name)![target.time] = Float64Array.from(w);
       top = target.time;
@@ -247,9 +272,16 @@ export class Unrolled {
     return (n) => (n.time === null ? (paramAdj.get(n.name) ?? null) : (adj.get(n.name)?.[n.time] ?? null));
   }
 
-  private adjointList(list: OpList, t: number | null, vals: Vec[], g: Vec, add: (leaf: Leaf, time: number, g: Vec) => void, withParams: boolean): void {
+  private adjointList(
+    list: OpList,
+    t: number | null,
+    vals: Vec[],
+    g: Vec,
+    add: (leaf: Leaf, time: number, g: Vec) => void,
+    withParams: boolean,
+  ): void {
     const leaves = this.leaves.get(list)!;
-    const adj: (Vec | null)[] = new Array(list.ops.length).fill(null);
+    const adj = new Array<Vec | null>(list.ops.length).fill(null);
     adj[list.root] = g;
     const scratch = this.scratch.get(list)!;
     const wanted = (i: number) => {

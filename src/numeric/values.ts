@@ -102,7 +102,11 @@ export class DiagOp extends BaseOp {
     super(v.rows, v.rows);
   }
   apply(x: Dense): Dense {
-    return dense(this.rows, 1, x.data.map((xi, i) => xi * this.v.data[i]!));
+    return dense(
+      this.rows,
+      1,
+      x.data.map((xi, i) => xi * this.v.data[i]!),
+    );
   }
   applyT(y: Dense): Dense {
     return this.apply(y);
@@ -129,10 +133,18 @@ export class ScaledOp extends BaseOp {
     super(op.rows, op.cols);
   }
   apply(x: Dense): Dense {
-    return dense(this.rows, 1, this.op.apply(x).data.map((v) => v * this.factor));
+    return dense(
+      this.rows,
+      1,
+      this.op.apply(x).data.map((v) => v * this.factor),
+    );
   }
   applyT(y: Dense): Dense {
-    return dense(this.cols, 1, this.op.applyT(y).data.map((v) => v * this.factor));
+    return dense(
+      this.cols,
+      1,
+      this.op.applyT(y).data.map((v) => v * this.factor),
+    );
   }
 }
 
@@ -152,10 +164,16 @@ export class SumOp extends BaseOp {
     return dense(n, 1, out);
   }
   apply(x: Dense): Dense {
-    return this.combine(this.rows, this.terms.map((t) => t.apply(x)));
+    return this.combine(
+      this.rows,
+      this.terms.map((t) => t.apply(x)),
+    );
   }
   applyT(y: Dense): Dense {
-    return this.combine(this.cols, this.terms.map((t) => t.applyT(y)));
+    return this.combine(
+      this.cols,
+      this.terms.map((t) => t.applyT(y)),
+    );
   }
 }
 
@@ -271,8 +289,10 @@ export function columnOf(m: Dense, j: number): Float64Array {
 }
 
 export function mulValues(a: Value, b: Value): Value {
-  if (a.kind === 'dense' && isScalarValue(a)) return b.kind === 'op' ? new ScaledOp(a.data[0]!, b) : zipDense(a, b, (x, y) => x * y);
-  if (b.kind === 'dense' && isScalarValue(b)) return a.kind === 'op' ? new ScaledOp(b.data[0]!, a) : zipDense(a, b, (x, y) => x * y);
+  if (a.kind === 'dense' && isScalarValue(a))
+    return b.kind === 'op' ? new ScaledOp(a.data[0]!, b) : zipDense(a, b, (x, y) => x * y);
+  if (b.kind === 'dense' && isScalarValue(b))
+    return a.kind === 'op' ? new ScaledOp(b.data[0]!, a) : zipDense(a, b, (x, y) => x * y);
   if (a.kind === 'dense' && b.kind === 'dense') {
     const m = matMul(a, b);
     return dense(m.rows, m.cols, m.data);

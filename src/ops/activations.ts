@@ -47,18 +47,24 @@ function activation(def: ActivationDef, user = false): OpSpec {
   return {
     id: def.id,
     domain: 'activations',
-    syntax: user ? { usage: 'f(v) for a function declared under functions:' } : { call: def.names, args: ['expr'], usage: `${def.names[0]}(v)` },
+    syntax: user
+      ? { usage: 'f(v) for a function declared under functions:' }
+      : { call: def.names, args: ['expr'], usage: `${def.names[0]}(v)` },
     placement: { equation: true, loss: true, claim: true, level: 'any' },
     entrywise: true,
     activation: {
       rule: ruleOf,
-      derivative: (n, y, userDerivative) => (user ? userDerivative(n.name!, arg(n)) : def.derivative ? def.derivative(arg(n), y) : null),
+      derivative: (n, y, userDerivative) =>
+        user ? userDerivative(n.name!, arg(n)) : def.derivative ? def.derivative(arg(n), y) : null,
       ...(def.reference ? { reference: def.reference } : {}),
     },
     scalar: (n, userRule) => ruleOf(n, userRule).value,
     shape: (n, ctx) => ctx.shapeOf(arg(n)),
     print: (n, ctx) => `${user ? n.name : def.id}(${ctx.expr(arg(n))})`,
-    latex: (n, ctx) => (user ? `\\operatorname{${n.name!.replace(/_/g, '\\_')}}\\left(${ctx.expr(arg(n))}\\right)` : def.latex(ctx.expr(arg(n)))),
+    latex: (n, ctx) =>
+      user
+        ? `\\operatorname{${n.name!.replace(/_/g, '\\_')}}\\left(${ctx.expr(arg(n))}\\right)`
+        : def.latex(ctx.expr(arg(n))),
     evaluate: (n, ctx) => mapDense(ctx.dense(arg(n)), ruleOf(n, ctx.userRule).value),
     compile: (n, ctx) => {
       const a = ctx.compile(arg(n));
@@ -95,7 +101,14 @@ const BUILT_INS: readonly ActivationDef[] = [
     derivative: (_z, y) => emul(y, node('sub', [one, y])),
     reference: '1/(1+exp(-x))',
   },
-  { id: 'exp', names: ['exp'], rule: { value: Math.exp, derivative: (_x, y) => y, derivativeText: 'exp(x)' }, latex: paren('\\exp'), derivative: (_z, y) => y, reference: 'exp(x)' },
+  {
+    id: 'exp',
+    names: ['exp'],
+    rule: { value: Math.exp, derivative: (_x, y) => y, derivativeText: 'exp(x)' },
+    latex: paren('\\exp'),
+    derivative: (_z, y) => y,
+    reference: 'exp(x)',
+  },
   {
     id: 'log',
     names: ['log'],
@@ -104,8 +117,21 @@ const BUILT_INS: readonly ActivationDef[] = [
     derivative: (z) => node('epow', [z, num(-1)]),
     reference: 'log(x)',
   },
-  { id: 'abs', names: ['abs'], rule: { value: Math.abs, derivative: (x) => Math.sign(x), derivativeText: 'sign(x)' }, latex: (a) => `\\left|${a}\\right|`, derivative: null },
-  { id: 'identity', names: ['identity', 'id'], rule: { value: (x) => x, derivative: () => 1, derivativeText: '1' }, latex: paren('\\operatorname{id}'), derivative: () => one, reference: 'x' },
+  {
+    id: 'abs',
+    names: ['abs'],
+    rule: { value: Math.abs, derivative: (x) => Math.sign(x), derivativeText: 'sign(x)' },
+    latex: (a) => `\\left|${a}\\right|`,
+    derivative: null,
+  },
+  {
+    id: 'identity',
+    names: ['identity', 'id'],
+    rule: { value: (x) => x, derivative: () => 1, derivativeText: '1' },
+    latex: paren('\\operatorname{id}'),
+    derivative: () => one,
+    reference: 'x',
+  },
 ];
 
 for (const def of BUILT_INS) defineOp(activation(def));

@@ -6,8 +6,17 @@
 import { affine, affineAdd, type Affine } from '../ir/affine.js';
 import { type Expr, isOp, node, type OpNode } from '../ir/expr.js';
 import { formatShape, isScalar, sameShape, type Shape } from '../ir/shape.js';
-import { binary, multiply, multiplyTransposed, outerAccumulate, reduceTo, scale, type Vec, zeros } from '../numeric/kernel.js';
-import { addValues, asDense, dense, mapDense, mulValues, scalar, ScaledOp, zipDense } from '../numeric/values.js';
+import {
+  binary,
+  multiply,
+  multiplyTransposed,
+  outerAccumulate,
+  reduceTo,
+  scale,
+  type Vec,
+  zeros,
+} from '../numeric/kernel.js';
+import { addValues, asDense, mapDense, mulValues, scalar, ScaledOp, zipDense } from '../numeric/values.js';
 import { add, diag, emul, mul, neg, sub } from '../symbolic/build.js';
 import { rmap, rmatmul, rpow, rscalar, rzip, type RMat } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, nneg, nword, type NPoly } from '../symbolic/words.js';
@@ -19,7 +28,13 @@ const everywhere = { equation: true, loss: true, claim: true, level: 'any' } as 
 const [left, right] = [(n: OpNode) => n.args[0]!, (n: OpNode) => n.args[1]!];
 
 /** Both operands broadcast: a scalar side takes the other's shape. */
-function broadcastShape(n: OpNode, l: Shape, r: Shape, symbol: string, fail: (node: Expr, problem: string, expected?: string) => never): Shape {
+function broadcastShape(
+  n: OpNode,
+  l: Shape,
+  r: Shape,
+  symbol: string,
+  fail: (node: Expr, problem: string, expected?: string) => never,
+): Shape {
   if (isScalar(l)) return r;
   if (isScalar(r) || sameShape(l, r)) return l;
   return fail(n, `shape mismatch in '${symbol}': ${formatShape(l)} and ${formatShape(r)}`, 'equal shapes or a scalar');
@@ -53,7 +68,10 @@ export function broadcastKernel(kind: 'add' | 'sub' | 'emul' | 'div'): Kernel {
         case 'emul':
           return [wa ? reduceTo(binary('mul', adj, b!), la) : null, wb ? reduceTo(binary('mul', adj, a!), lb) : null];
         case 'div':
-          return [wa ? reduceTo(binary('div', adj, b!), la) : null, wb ? reduceTo(scale(binary('div', binary('mul', adj, out), b!), -1), lb) : null];
+          return [
+            wa ? reduceTo(binary('div', adj, b!), la) : null,
+            wb ? reduceTo(scale(binary('div', binary('mul', adj, out), b!), -1), lb) : null,
+          ];
       }
     },
   };
@@ -62,9 +80,13 @@ export function broadcastKernel(kind: 'add' | 'sub' | 'emul' | 'div'): Kernel {
 export function matmulKernel(ra: number, ca: number, cb: number): Kernel {
   return {
     forward: ([a, b]) => multiply(ra, ca, a!, cb, b!),
-    tangent: ([a, b], [da, db]) => sum2(da ? multiply(ra, ca, da, cb, b!) : null, db ? multiply(ra, ca, a!, cb, db) : null),
+    tangent: ([a, b], [da, db]) =>
+      sum2(da ? multiply(ra, ca, da, cb, b!) : null, db ? multiply(ra, ca, a!, cb, db) : null),
     // dA = adj·Bᵀ (an outer product per step: only when a parameter gradient is wanted); dB = Aᵀ·adj
-    adjoint: ([a, b], _out, adj, [wa, wb]) => [wa ? outerAccumulate(ra, ca, cb, adj, b!) : null, wb ? multiplyTransposed(ra, ca, a!, cb, adj) : null],
+    adjoint: ([a, b], _out, adj, [wa, wb]) => [
+      wa ? outerAccumulate(ra, ca, cb, adj, b!) : null,
+      wb ? multiplyTransposed(ra, ca, a!, cb, adj) : null,
+    ],
   };
 }
 
@@ -83,7 +105,10 @@ const powKernel: Kernel = {
   },
   adjoint: ([a, b], out, adj, [wa, wb]) => {
     const [x, p] = [a![0]!, b![0]!];
-    return [wa ? Float64Array.of(adj[0]! * p * x ** (p - 1)) : null, wb ? Float64Array.of(adj[0]! * out[0]! * Math.log(x)) : null];
+    return [
+      wa ? Float64Array.of(adj[0]! * p * x ** (p - 1)) : null,
+      wb ? Float64Array.of(adj[0]! * out[0]! * Math.log(x)) : null,
+    ];
   },
 };
 
@@ -120,7 +145,9 @@ function canonicalSum(n: OpNode, ctx: CanonicalContext, sign: number): NPoly {
 
 /** The canonical form of an entrywise vector or scalar: diag(entries)·𝟙, or one scalar factor. */
 export function entrywiseCanonical(n: Expr, ctx: CanonicalContext): NPoly {
-  return ctx.isScalar(n) ? nword({ kind: 'scal', poly: ctx.entries(n) }) : nword({ kind: 'diag', poly: ctx.entries(n) }, { kind: 'one' });
+  return ctx.isScalar(n)
+    ? nword({ kind: 'scal', poly: ctx.entries(n) })
+    : nword({ kind: 'diag', poly: ctx.entries(n) }, { kind: 'one' });
 }
 
 const exactScalar = <R>(ctx: ExactContext<R>, e: Expr) => {
@@ -134,7 +161,7 @@ function exactPower<R>(n: OpNode, ctx: ExactContext<R>, base: RMat<R>, k: number
   if (k === null || !Number.isInteger(k)) return ctx.opaque(n);
   if (k >= 0) return rmap(base, (x) => rpow(ring, x, k));
   const data = base.data.map((x) => ring.div(ring.one, rpow(ring, x, -k)));
-  return data.every((x) => x !== null) ? { ...base, data: data as R[] } : ctx.opaque(n);
+  return data.every((x) => x !== null) ? { ...base, data: data } : ctx.opaque(n);
 }
 
 function binaryPrint(symbol: string, prec: number) {
@@ -152,7 +179,7 @@ const addLike = (id: 'add' | 'sub'): OpSpec => ({
   placement: everywhere,
   precedence: { ascii: 1, latex: 1 },
   entrywise: true,
-  scalar: () => (id === 'add' ? (a, b) => a! + b! : (a, b) => a! - b!),
+  scalar: () => (id === 'add' ? (a, b) => a + b : (a, b) => a - b),
   shape: (n, ctx) => broadcastShape(n, ctx.shapeOf(left(n)), ctx.shapeOf(right(n)), id === 'add' ? '+' : '-', ctx.fail),
   print: binaryPrint(id === 'add' ? ' + ' : ' - ', 1),
   latex: (n, ctx) => `${ctx.expr(left(n), 1)} ${id === 'add' ? '+' : '-'} ${ctx.expr(right(n), id === 'add' ? 1 : 2)}`,
@@ -160,7 +187,8 @@ const addLike = (id: 'add' | 'sub'): OpSpec => ({
   compile: (n, ctx) => compileBroadcast(n, ctx, id),
   exact: (n, ctx) => rzip(ctx.eval(left(n)), ctx.eval(right(n)), id === 'add' ? ctx.ring.add : ctx.ring.sub),
   differentiate: (n, ctx) => (id === 'add' ? add : sub)(ctx.J(left(n)), ctx.J(right(n))),
-  paramGradient: (n, g, ctx) => add(ctx.grad(left(n), g), id === 'add' ? ctx.grad(right(n), g) : neg(ctx.grad(right(n), g))),
+  paramGradient: (n, g, ctx) =>
+    add(ctx.grad(left(n), g), id === 'add' ? ctx.grad(right(n), g) : neg(ctx.grad(right(n), g))),
   canonical: (n, ctx) => canonicalSum(n, ctx, id === 'add' ? 1 : -1),
   transposed: (n, t) => (id === 'add' ? add : sub)(t(left(n)), t(right(n))),
 });
@@ -174,7 +202,7 @@ defineOp({
   placement: everywhere,
   precedence: { ascii: 3, latex: 2 },
   entrywise: true,
-  scalar: () => (a) => -a!,
+  scalar: () => (a) => -a,
   shape: (n, ctx) => ctx.shapeOf(left(n)),
   print: (n, ctx) => `-${ctx.wrap(left(n), 4)}`,
   latex: (n, ctx) => `-${ctx.expr(left(n), 3)}`,
@@ -202,7 +230,8 @@ function stackedProduct(A: Expr, items: readonly Expr[], ctx: DiffContext): Expr
     const from = affineAdd(offset, affine(1));
     const to = affineAdd(offset, rows);
     const j = ctx.J(item);
-    if (j) total = add(total, mul(node('cols', [A], { ints: [from, to], name: item.kind === 'seq' ? item.name : null }), j));
+    if (j)
+      total = add(total, mul(node('cols', [A], { ints: [from, to], name: item.kind === 'seq' ? item.name : null }), j));
     offset = to;
   }
   return total;
@@ -216,12 +245,13 @@ defineOp({
   precedence: { ascii: 2, latex: 3 },
   // Entrywise only as diag(u)·v or a scaling; any other matrix product mixes entries.
   entrywise: (n, isScalarExpr) => isScalarExpr(left(n)) || isScalarExpr(right(n)) || isOp(left(n), 'diag'),
-  scalar: () => (a, b) => a! * b!,
+  scalar: () => (a, b) => a * b,
   shape: (n, ctx) => {
     const [l, r] = [ctx.shapeOf(left(n)), ctx.shapeOf(right(n))];
     if (isScalar(l)) return r;
     if (isScalar(r)) return l;
-    if (!sameDim(l.cols, r.rows)) return ctx.fail(n, `cannot multiply ${formatShape(l)} by ${formatShape(r)}`, 'inner dimensions to agree');
+    if (!sameDim(l.cols, r.rows))
+      return ctx.fail(n, `cannot multiply ${formatShape(l)} by ${formatShape(r)}`, 'inner dimensions to agree');
     return { rows: l.rows, cols: r.cols };
   },
   print: binaryPrint('*', 2),
@@ -243,7 +273,8 @@ defineOp({
     const a = ctx.compile(left(n));
     const b = ctx.compile(right(n));
     const [[ra, ca], [rb, cb]] = [ctx.dims(a), ctx.dims(b)];
-    if (ra * ca === 1 || rb * cb === 1) return ctx.push(broadcastKernel('emul'), [a, b], ra * ca === 1 ? [rb, cb] : [ra, ca]);
+    if (ra * ca === 1 || rb * cb === 1)
+      return ctx.push(broadcastKernel('emul'), [a, b], ra * ca === 1 ? [rb, cb] : [ra, ca]);
     return ctx.push(matmulKernel(ra, ca, cb), [a, b], [ra, cb]);
   },
   exact: (n, ctx) => {
@@ -289,7 +320,7 @@ defineOp({
   placement: everywhere,
   precedence: { ascii: 2, latex: 3 },
   entrywise: true,
-  scalar: () => (a, b) => a! * b!,
+  scalar: () => (a, b) => a * b,
   shape: (n, ctx) => broadcastShape(n, ctx.shapeOf(left(n)), ctx.shapeOf(right(n)), '.*', ctx.fail),
   print: binaryPrint(' .* ', 2),
   latex: (n, ctx) => `${ctx.expr(left(n), 3)} \\odot ${ctx.expr(right(n), 3.5)}`,
@@ -298,7 +329,8 @@ defineOp({
   exact: (n, ctx) => rzip(ctx.eval(left(n)), ctx.eval(right(n)), ctx.ring.mul),
   differentiate: (n, ctx) => {
     const [jl, jr] = [ctx.J(left(n)), ctx.J(right(n))];
-    const side = (scaleBy: Expr, j: Expr | null): Expr | null => (ctx.isScalar(scaleBy) ? mul(scaleBy, j) : mul(diag(scaleBy), j));
+    const side = (scaleBy: Expr, j: Expr | null): Expr | null =>
+      ctx.isScalar(scaleBy) ? mul(scaleBy, j) : mul(diag(scaleBy), j);
     return add(jl ? side(right(n), jl) : null, jr ? side(left(n), jr) : null);
   },
   paramGradient: (n, g, ctx) => add(ctx.grad(left(n), emul(right(n), g)), ctx.grad(right(n), emul(left(n), g))),
@@ -307,8 +339,10 @@ defineOp({
     if (!ctx.isVector(n)) return nword({ kind: 'mat', key: `(${ctx.key(n)})` });
     if (!ctx.isScalar(n)) {
       // u ⊙ v = diag(u)·v with an entrywise side as the diagonal, so a matrix-product side keeps its words.
-      if (ctx.entrywise(left(n))) return nmul(nword({ kind: 'diag', poly: ctx.entries(left(n)) }), ctx.expand(right(n)));
-      if (ctx.entrywise(right(n))) return nmul(nword({ kind: 'diag', poly: ctx.entries(right(n)) }), ctx.expand(left(n)));
+      if (ctx.entrywise(left(n)))
+        return nmul(nword({ kind: 'diag', poly: ctx.entries(left(n)) }), ctx.expand(right(n)));
+      if (ctx.entrywise(right(n)))
+        return nmul(nword({ kind: 'diag', poly: ctx.entries(right(n)) }), ctx.expand(left(n)));
     }
     return entrywiseCanonical(n, ctx);
   },
@@ -321,7 +355,7 @@ defineOp({
   placement: everywhere,
   precedence: { ascii: 2, latex: 3 },
   entrywise: true,
-  scalar: () => (a, b) => a! / b!,
+  scalar: () => (a, b) => a / b,
   shape: (n, ctx) => {
     const [l, r] = [ctx.shapeOf(left(n)), ctx.shapeOf(right(n))];
     if (!isScalar(r)) return ctx.fail(n, `cannot divide by ${formatShape(r)}`, 'a scalar divisor');
@@ -357,7 +391,7 @@ defineOp({
   placement: everywhere,
   precedence: { ascii: 4, latex: 5 },
   entrywise: true,
-  scalar: () => (a, b) => a! ** b!,
+  scalar: () => (a, b) => a ** b,
   shape: (n, ctx) => {
     const [b, x] = [ctx.shapeOf(left(n)), ctx.shapeOf(right(n))];
     if (!isScalar(b) || !isScalar(x)) return ctx.fail(n, "'^' is a scalar power", 'v.^2 for an elementwise power');
@@ -375,7 +409,10 @@ defineOp({
 });
 
 /** A time-indexed base under a superscript time needs parentheses: h^{[t]2} would read as part of the index. */
-export function powerBase(base: Expr, ctx: { expr(e: Expr, p?: number): string; readonly superscriptTime: boolean }): string {
+export function powerBase(
+  base: Expr,
+  ctx: { expr(e: Expr, p?: number): string; readonly superscriptTime: boolean },
+): string {
   return base.kind === 'seq' && ctx.superscriptTime ? `\\left(${ctx.expr(base)}\\right)` : ctx.expr(base, 6);
 }
 
@@ -389,7 +426,7 @@ defineOp({
   placement: everywhere,
   precedence: { ascii: 4, latex: 5 },
   entrywise: true,
-  scalar: () => (a, k) => a! ** k!,
+  scalar: () => (a, k) => a ** k,
   shape: (n, ctx) => ctx.shapeOf(left(n)),
   print: (n, ctx) => `${ctx.wrap(left(n), 5)}.^${epowExponent(n)}`,
   latex: (n, ctx) => `${powerBase(left(n), ctx)}^{${epowExponent(n)}}`,
@@ -403,7 +440,10 @@ defineOp({
     const j = ctx.J(left(n));
     if (!j) return null;
     const k = epowExponent(n);
-    const factor = k === 2 ? node('mul', [{ kind: 'num', value: 2 }, left(n)]) : node('mul', [{ kind: 'num', value: k }, node('epow', [left(n), { kind: 'num', value: k - 1 }])]);
+    const factor =
+      k === 2
+        ? node('mul', [{ kind: 'num', value: 2 }, left(n)])
+        : node('mul', [{ kind: 'num', value: k }, node('epow', [left(n), { kind: 'num', value: k - 1 }])]);
     return mul(diag(factor), j);
   },
   canonical: (n, ctx) => entrywiseCanonical(n, ctx),
@@ -416,9 +456,9 @@ export function toElementwise(e: Expr): Expr {
   if (e.op === 'mul') return node('emul', args);
   if (e.op === 'div') return node('emul', [args[0]!, node('epow', [args[1]!, { kind: 'num', value: -1 }])]);
   if (e.op === 'pow') {
-    if (args[1]!.kind !== 'num') throw new SymbolicUnsupported('a power with a non-constant exponent in a user function');
+    if (args[1]!.kind !== 'num')
+      throw new SymbolicUnsupported('a power with a non-constant exponent in a user function');
     return node('epow', args);
   }
   return { ...e, args };
 }
-

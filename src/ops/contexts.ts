@@ -19,7 +19,7 @@ export interface ShapeContext {
   /** the shape of a child (checked recursively) */
   shapeOf(e: Expr): Shape;
   /** a located shape error at `node` */
-  fail(node: Expr, problem: string, expected?: string): never;
+  readonly fail: (node: Expr, problem: string, expected?: string) => never;
 }
 
 export interface ValidateContext {
@@ -88,7 +88,13 @@ export interface NumericContext {
   /** f′(z_t) of the activation that defines `name` at t, or null */
   activationDerivative(name: string, t: number): Float64Array | null;
   /** a memoised derivative sweep: tangents from `from` in direction `dir`, or adjoints of `from` */
-  sweep(kind: 'tan' | 'adj', from: GraphNode, dir: Dense, fixed: ReadonlySet<string>, withParams?: boolean): (n: GraphNode) => Float64Array | null;
+  sweep(
+    kind: 'tan' | 'adj',
+    from: GraphNode,
+    dir: Dense,
+    fixed: ReadonlySet<string>,
+    withParams?: boolean,
+  ): (n: GraphNode) => Float64Array | null;
   /** the cotangent of a scalar output, shared so gradient sweeps are memoised */
   readonly one: Dense;
   /** materialise Jacobians by rows (reverse sweeps) rather than columns */
@@ -97,7 +103,7 @@ export interface NumericContext {
   /** a memo table owned by the evaluator, for records that cache across bindings (path-sum chains) */
   memo<T>(table: string): Map<string, T>;
   contentKey(e: Expr, env?: IntEnv): string;
-  userRule(name: string): ElementwiseRule;
+  readonly userRule: (name: string) => ElementwiseRule;
   /** a scalar expression in one real variable as a function (a sup's body) */
   scalarFunction(body: Expr, variable: string): (x: number) => number;
   /** the binding leaves the unrolled graph (h[-1], unit 7 of 5): a located input error for the claim */
@@ -126,7 +132,7 @@ export interface CompileContext {
   constant(value: number): KernelHandle;
   int(a: Affine, env?: IntEnv): number;
   readonly env: IntEnv;
-  userRule(name: string): ElementwiseRule;
+  readonly userRule: (name: string) => ElementwiseRule;
 }
 
 // ── exact evaluation over a ring ───────────────────────────────────────────

@@ -43,33 +43,55 @@ const size = (ctx: NumericContext, n: GraphNode) => {
 
 /** What a derivative may be taken of and with respect to, and what may be held. */
 function validate(n: OpNode, ctx: ValidateContext): void {
-  const [of, wrt, ...held] = n.args as [Expr & { name: string }, Expr & { name: string }, ...(Expr & { name: string })[]];
+  const [of, wrt, ...held] = n.args as [
+    Expr & { name: string },
+    Expr & { name: string },
+    ...(Expr & { name: string })[],
+  ];
   if (ctx.roleOf(wrt.name) === 'loss') ctx.fail(n, 'cannot differentiate with respect to the loss');
-  if (n.op === 'grad' && ctx.roleOf(of.name) !== 'loss' && !ctx.isScalar(of)) ctx.fail(n, 'grad takes the loss (or a scalar) first', 'grad(L, h[t])');
+  if (n.op === 'grad' && ctx.roleOf(of.name) !== 'loss' && !ctx.isScalar(of))
+    ctx.fail(n, 'grad takes the loss (or a scalar) first', 'grad(L, h[t])');
   if (n.op !== 'grad' && ctx.roleOf(of.name) === 'loss') ctx.fail(n, 'use grad for the loss', 'grad(L, h[t])');
-  if (ctx.roleOf(wrt.name) === 'parameter' && n.op !== 'grad') ctx.fail(n, 'derivatives with respect to a parameter are supported as grad(L, W)');
+  if (ctx.roleOf(wrt.name) === 'parameter' && n.op !== 'grad')
+    ctx.fail(n, 'derivatives with respect to a parameter are supported as grad(L, W)');
   for (const f of held) {
     const role = ctx.roleOf(f.name);
-    if (role === 'loss' || role === 'parameter') ctx.fail(n, `only sequence values can be held fixed, not '${f.name}'`, 'partial(C[t], C[t-1], h[t-1])');
-    if (f.kind === 'sym' && (f.name === of.name || f.name === wrt.name)) ctx.fail(n, `'${f.name}' cannot be held at every step: the derivative is of or with respect to it`);
+    if (role === 'loss' || role === 'parameter')
+      ctx.fail(n, `only sequence values can be held fixed, not '${f.name}'`, 'partial(C[t], C[t-1], h[t-1])');
+    if (f.kind === 'sym' && (f.name === of.name || f.name === wrt.name))
+      ctx.fail(n, `'${f.name}' cannot be held at every step: the derivative is of or with respect to it`);
   }
 }
 
 function derivative(id: 'grad' | 'jac' | 'partial'): OpSpec {
-  const usage = id === 'partial' ? 'partial(y[t], x[s], h[t-1], …) or partial(C[t], C[t-k], h) to hold h at every step' : `${id}(y, x[t])`;
+  const usage =
+    id === 'partial'
+      ? 'partial(y[t], x[s], h[t-1], …) or partial(C[t], C[t-k], h) to hold h at every step'
+      : `${id}(y, x[t])`;
   return {
     id,
     domain: 'derivatives',
-    syntax: { call: [id], args: id === 'partial' ? ['node', 'node', 'held'] : ['node', 'node'], variadic: id === 'partial', usage },
+    syntax: {
+      call: [id],
+      args: id === 'partial' ? ['node', 'node', 'held'] : ['node', 'node'],
+      variadic: id === 'partial',
+      usage,
+    },
     placement: { equation: false, loss: false, claim: true, level: 'any' },
     graphDerivative: true,
     shape: (n, ctx) => {
       const [of, wrt] = [ctx.shapeOf(n.args[0]!), ctx.shapeOf(n.args[1]!)];
       if (id === 'grad') {
-        if (!isScalar(of)) return ctx.fail(n, `grad needs a scalar, got ${formatShape(of)}`, 'grad(L, h[t]) or jac(y, x)');
+        if (!isScalar(of))
+          return ctx.fail(n, `grad needs a scalar, got ${formatShape(of)}`, 'grad(L, h[t]) or jac(y, x)');
         return wrt;
       }
-      if (!isColumn(of) || !isColumn(wrt)) return ctx.fail(n, `${id} relates vectors, got ${formatShape(of)} and ${formatShape(wrt)}`, 'grad(L, W) for matrix parameters');
+      if (!isColumn(of) || !isColumn(wrt))
+        return ctx.fail(
+          n,
+          `${id} relates vectors, got ${formatShape(of)} and ${formatShape(wrt)}`,
+          'grad(L, W) for matrix parameters',
+        );
       return { rows: of.rows, cols: wrt.rows };
     },
     validate,

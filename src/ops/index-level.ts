@@ -44,7 +44,8 @@ defineOp({
   shape: () => SCALAR,
   print: (n, ctx) => `${valueOf(n).name}[${ctx.int(valueOf(n).time)}, ${ctx.unit(n.units[0]!)}]`,
   latex: (n, ctx) => ctx.unit(valueOf(n), n.units[0]!),
-  evaluate: (n, ctx) => scalar(vectorAt(ctx, ctx.value(ctx.graphNode(valueOf(n))), ctx.index(n.units[0]!), valueOf(n).name)),
+  evaluate: (n, ctx) =>
+    scalar(vectorAt(ctx, ctx.value(ctx.graphNode(valueOf(n))), ctx.index(n.units[0]!), valueOf(n).name)),
   exact: (n, ctx) => exactUnit(n, ctx, () => pick(ctx, ctx.eval(valueOf(n)), ctx.index(n.units[0]!), valueOf(n).name)),
 });
 
@@ -65,14 +66,16 @@ defineOp({
     const m = ctx.value(ctx.graphNode(symOf(n)));
     const [, cols] = ctx.nodeDims(name);
     const [r, c] = entryPosition(n, (ix) => ctx.index(ix));
-    if (r < 1 || c < 1 || c > cols || (r - 1) * cols + c > m.length) return ctx.outside(`${name}[${r}, ${c}] is outside the matrix`);
+    if (r < 1 || c < 1 || c > cols || (r - 1) * cols + c > m.length)
+      return ctx.outside(`${name}[${r}, ${c}] is outside the matrix`);
     return scalar(m[(r - 1) * cols + c - 1]!);
   },
   exact: (n, ctx) =>
     exactUnit(n, ctx, () => {
       const m = ctx.eval(symOf(n));
       const [r, c] = entryPosition(n, (ix) => ctx.index(ix));
-      if (r < 1 || r > m.rows || c < 1 || c > m.cols) return ctx.unsupported(`${symOf(n).name}[${r},${c}] is outside the parameter`);
+      if (r < 1 || r > m.rows || c < 1 || c > m.cols)
+        return ctx.unsupported(`${symOf(n).name}[${r},${c}] is outside the parameter`);
       return rscalar(m.data[(r - 1) * m.cols + c - 1]!);
     }),
 });
@@ -87,9 +90,12 @@ defineOp({
   latex: (n, ctx) => `\\delta\\left(${ctx.unitIndex(n.units[0]!)}, ${ctx.unitIndex(n.units[1]!)}\\right)`,
   evaluate: (n, ctx) => scalar(ctx.index(n.units[0]!) === ctx.index(n.units[1]!) ? 1 : 0),
   exact: (n, ctx) => {
-    if (ctx.indices === 'concrete') return rscalar(ctx.index(n.units[0]!) === ctx.index(n.units[1]!) ? ctx.ring.one : ctx.ring.zero);
+    if (ctx.indices === 'concrete')
+      return rscalar(ctx.index(n.units[0]!) === ctx.index(n.units[1]!) ? ctx.ring.one : ctx.ring.zero);
     // Symbolic indices: δ(a, a) = 1, two different numbers give 0, otherwise δ stays an atom (in a canonical order).
-    const keyed = n.units.map((u) => ({ u, key: ctx.indexKey(u) })).sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    const keyed = n.units
+      .map((u) => ({ u, key: ctx.indexKey(u) }))
+      .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
     const [a, b] = keyed.map((k) => k.key);
     if (a === b) return rscalar(ctx.ring.one);
     if (/^-?\d+$/.test(a!) && /^-?\d+$/.test(b!)) return rscalar(ctx.ring.zero);
@@ -100,7 +106,9 @@ defineOp({
 /** The sequence value dact reads, and the unit it picks (null: the whole vector). */
 function dactParts(n: OpNode): { value: Seq; unit: Index | null } {
   const a = n.args[0]!;
-  return a.kind === 'seq' ? { value: a, unit: null } : { value: (a as OpNode).args[0] as Seq, unit: (a as OpNode).units[0]! };
+  return a.kind === 'seq'
+    ? { value: a, unit: null }
+    : { value: (a as OpNode).args[0] as Seq, unit: (a as OpNode).units[0]! };
 }
 
 defineOp({
@@ -121,7 +129,8 @@ defineOp({
     const { value, unit } = dactParts(n);
     const t = ctx.int(value.time);
     const v = ctx.activationDerivative(value.name, t);
-    if (!v) return ctx.outside(`dact(${value.name}[${t}]): ${value.name} is not defined as an activation f(z) at t = ${t}`);
+    if (!v)
+      return ctx.outside(`dact(${value.name}[${t}]): ${value.name} is not defined as an activation f(z) at t = ${t}`);
     return unit ? scalar(vectorAt(ctx, v, ctx.index(unit), `dact(${value.name})`)) : dense(v.length, 1, v);
   },
   exact: (n, ctx) => {
@@ -171,9 +180,15 @@ defineOp({
     const { value, unit, param, entry } = unitDerivParts(n);
     const [rows, cols] = ctx.nodeDims(param.name);
     const [r, c] = entryPosition(entry, (ix) => ctx.index(ix));
-    if (r < 1 || r > rows || c < 1 || c > cols) return ctx.outside(`${param.name}[${r}, ${c}] is outside the ${rows}×${cols} parameter`);
+    if (r < 1 || r > rows || c < 1 || c > cols)
+      return ctx.outside(`${param.name}[${r}, ${c}] is outside the ${rows}×${cols} parameter`);
     const of = ctx.graphNode(value);
-    const tangent = ctx.sweep('tan', { name: param.name, time: null }, basis(rows * cols, (r - 1) * cols + c - 1), new Set())(of);
+    const tangent = ctx.sweep(
+      'tan',
+      { name: param.name, time: null },
+      basis(rows * cols, (r - 1) * cols + c - 1),
+      new Set(),
+    )(of);
     return scalar(tangent ? vectorAt(ctx, tangent, ctx.index(unit), value.name) : 0);
   },
   exact: (n, ctx) => (ctx.indices === 'symbolic' ? ctx.unitAtom(n) : ctx.unitDerivative(n)),
@@ -185,14 +200,19 @@ export const MAX_ENUMERATED_PATHS = 4_000_000;
 defineOp({
   id: 'pathsum',
   domain: 'index-level',
-  syntax: { call: ['pathsum'], args: ['path-binder', 'int', 'unit', 'int', 'expr'], usage: 'pathsum(g, k, alpha, d, body) — Σ over g[1..k] in 1..d with g[0] = alpha' },
+  syntax: {
+    call: ['pathsum'],
+    args: ['path-binder', 'int', 'unit', 'int', 'expr'],
+    usage: 'pathsum(g, k, alpha, d, body) — Σ over g[1..k] in 1..d with g[0] = alpha',
+  },
   placement: indexLevel,
   shape: (n, ctx) => {
     const s = ctx.shapeOf(n.args[0]!);
     if (!isScalar(s)) return ctx.fail(n, `a path sum adds scalars, got ${formatShape(s)}`);
     return SCALAR;
   },
-  print: (n, ctx) => `pathsum(${n.binder}, ${ctx.int(n.ints[0]!)}, ${ctx.unit(n.units[0]!)}, ${ctx.int(n.ints[1]!)}, ${ctx.expr(n.args[0]!)})`,
+  print: (n, ctx) =>
+    `pathsum(${n.binder}, ${ctx.int(n.ints[0]!)}, ${ctx.unit(n.units[0]!)}, ${ctx.int(n.ints[1]!)}, ${ctx.expr(n.args[0]!)})`,
   latex: (n, ctx) => {
     const g = ctx.variable(n.binder!);
     const [length, range] = [ctx.index(n.ints[0]!), ctx.index(n.ints[1]!)];
@@ -204,10 +224,26 @@ defineOp({
     const value = (x: Expr, env: Readonly<Record<string, number>>) => asDense(ctx.eval(x, env)).data[0]!;
     const shape = chainShape(n);
     if (shape) {
-      const numbers = { zero: 0, add: (a: number, b: number) => a + b, mul: (a: number, b: number) => a * b, isZero: () => false };
-      return scalar(chainSum(n, shape, at, value, numbers, ctx.memo<number[]>('pathsum'), `${ctx.contentKey(body)}|${at.length}|${at.d}`));
+      const numbers = {
+        zero: 0,
+        add: (a: number, b: number) => a + b,
+        mul: (a: number, b: number) => a * b,
+        isZero: () => false,
+      };
+      return scalar(
+        chainSum(
+          n,
+          shape,
+          at,
+          value,
+          numbers,
+          ctx.memo<number[]>('pathsum'),
+          `${ctx.contentKey(body)}|${at.length}|${at.d}`,
+        ),
+      );
     }
-    if (at.d ** at.length > MAX_ENUMERATED_PATHS) return ctx.outside(`pathsum over ${at.d}^${at.length} paths is too many to enumerate`);
+    if (at.d ** at.length > MAX_ENUMERATED_PATHS)
+      return ctx.outside(`pathsum over ${at.d}^${at.length} paths is too many to enumerate`);
     let total = 0;
     forEachPath(path, at.length, at.d, at.start, ctx.env, (assignment) => {
       total += value(body, { ...assignment });
@@ -220,8 +256,12 @@ defineOp({
     const { ring } = ctx;
     const value = (x: Expr, env: Readonly<Record<string, number>>) => ctx.eval(x, env).data[0]!;
     const shape = chainShape(n);
-    if (shape) return rscalar(chainSum(n, shape, at, value, ring, ctx.memo('pathsum'), `${ctx.contentKey(body)}|${at.length}|${at.d}`));
-    if (at.d ** at.length > MAX_ENUMERATED_PATHS) return ctx.unsupported(`pathsum over ${at.d}^${at.length} paths is too many to enumerate`);
+    if (shape)
+      return rscalar(
+        chainSum(n, shape, at, value, ring, ctx.memo('pathsum'), `${ctx.contentKey(body)}|${at.length}|${at.d}`),
+      );
+    if (at.d ** at.length > MAX_ENUMERATED_PATHS)
+      return ctx.unsupported(`pathsum over ${at.d}^${at.length} paths is too many to enumerate`);
     let total = ring.zero;
     // eval only reads its environment (binders copy it), so the shared assignment is passed as it is.
     forEachPath(path, at.length, at.d, at.start, ctx.env, (assignment) => {

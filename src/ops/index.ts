@@ -11,6 +11,16 @@ import './ordered.js';
 import './derivatives.js';
 import './index-level.js';
 
-export { allOps, callNames, defineOp, opSpec, precedence, specOf, specsFor, type ArgSyntax, type OpSpec } from './registry.js';
+export {
+  allOps,
+  callNames,
+  defineOp,
+  opSpec,
+  precedence,
+  specOf,
+  specsFor,
+  type ArgSyntax,
+  type OpSpec,
+} from './registry.js';
 export type * from './contexts.js';
 export { toElementwise } from './arithmetic.js';

@@ -26,7 +26,12 @@ function transposeKernel(rows: number, cols: number): Kernel {
 defineOp({
   id: 'transpose',
   domain: 'linear-algebra',
-  syntax: { operator: { symbol: "'", fixity: 'postfix' }, call: ['transpose'], args: ['expr'], usage: "A' or transpose(A)" },
+  syntax: {
+    operator: { symbol: "'", fixity: 'postfix' },
+    call: ['transpose'],
+    args: ['expr'],
+    usage: "A' or transpose(A)",
+  },
   placement: { equation: true, loss: true, claim: true, level: 'any' },
   precedence: { ascii: 5, latex: 6 },
   shape: (n, ctx) => {
@@ -35,7 +40,8 @@ defineOp({
   },
   print: (n, ctx) => `${ctx.wrap(arg(n), 5)}'`,
   latex: (n, ctx) => {
-    const base = arg(n).kind === 'seq' && ctx.superscriptTime ? `\\left(${ctx.expr(arg(n))}\\right)` : ctx.expr(arg(n), 7);
+    const base =
+      arg(n).kind === 'seq' && ctx.superscriptTime ? `\\left(${ctx.expr(arg(n))}\\right)` : ctx.expr(arg(n), 7);
     return `${base}^{${ctx.transposeMark}}`;
   },
   evaluate: (n, ctx) => transposeValue(ctx.eval(arg(n))),
@@ -45,7 +51,8 @@ defineOp({
     return ctx.push(transposeKernel(rows, cols), [a], [cols, rows]);
   },
   exact: (n, ctx) => rtranspose(ctx.eval(arg(n))),
-  differentiate: (n, ctx) => (ctx.J(arg(n)) ? ctx.unsupported(`the transpose of a varying value: ${ctx.print(n)}`) : null),
+  differentiate: (n, ctx) =>
+    ctx.J(arg(n)) ? ctx.unsupported(`the transpose of a varying value: ${ctx.print(n)}`) : null,
   canonical: (n, ctx) => ntranspose(ctx.expand(arg(n))),
   transposed: (n) => arg(n),
 });
@@ -58,7 +65,11 @@ function diagKernel(size: number): Kernel {
     return out;
   };
   const gather = (m: Vec) => Float64Array.from({ length: size }, (_, i) => m[i * (size + 1)]!);
-  return { forward: ([v]) => spread(v!), tangent: (_v, [dv]) => (dv ? spread(dv) : null), adjoint: (_v, _out, adj, [wanted]) => [wanted ? gather(adj) : null] };
+  return {
+    forward: ([v]) => spread(v!),
+    tangent: (_v, [dv]) => (dv ? spread(dv) : null),
+    adjoint: (_v, _out, adj, [wanted]) => [wanted ? gather(adj) : null],
+  };
 }
 
 defineOp({
@@ -129,7 +140,8 @@ defineOp({
   evaluate: (n, ctx) => {
     const m = ctx.dense(arg(n));
     const [from, to] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
-    if (from < 1 || to > m.cols || to < from) return ctx.outside(`cols(…, ${from}, ${to}) outside the ${m.cols} columns`);
+    if (from < 1 || to > m.cols || to < from)
+      return ctx.outside(`cols(…, ${from}, ${to}) outside the ${m.cols} columns`);
     const width = to - from + 1;
     const data = new Float64Array(m.rows * width);
     for (let i = 0; i < m.rows; i++) data.set(m.data.subarray(i * m.cols + from - 1, i * m.cols + to), i * width);
@@ -187,7 +199,8 @@ defineOp({
     let rows = affine(0);
     for (const item of n.args) {
       const s = ctx.shapeOf(item);
-      if (!isColumn(s)) return ctx.fail(item, `only vectors can be stacked, got ${formatShape(s)}`, '[u; v] of vectors');
+      if (!isColumn(s))
+        return ctx.fail(item, `only vectors can be stacked, got ${formatShape(s)}`, '[u; v] of vectors');
       rows = affineAdd(rows, s.rows);
     }
     return { rows, cols: affine(1) };
@@ -215,4 +228,3 @@ defineOp({
     return { rows: parts.reduce((k, p) => k + p.rows, 0), cols: 1, data: parts.flatMap((p) => p.data) };
   },
 });
-

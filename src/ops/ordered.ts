@@ -17,7 +17,8 @@ const body = (n: OpNode) => n.args[0]!;
 const bounds = (n: OpNode) => [n.ints[0]!, n.ints[1]!] as const;
 const RANGE_ARGS = ['int-binder', 'int', 'int', 'expr'] as const;
 
-const printRange = (n: OpNode, ctx: PrintContext) => `${n.op === 'rsum' ? 'sum' : n.op}(${n.binder}, ${ctx.int(n.ints[0]!)}, ${ctx.int(n.ints[1]!)}, ${ctx.expr(body(n))})`;
+const printRange = (n: OpNode, ctx: PrintContext) =>
+  `${n.op === 'rsum' ? 'sum' : n.op}(${n.binder}, ${ctx.int(n.ints[0]!)}, ${ctx.int(n.ints[1]!)}, ${ctx.expr(body(n))})`;
 
 function latexRange(symbol: string) {
   return (n: OpNode, ctx: LatexContext, position: string) => {
@@ -28,7 +29,12 @@ function latexRange(symbol: string) {
 }
 
 /** The terms of a range at concrete bounds, each evaluated with the index bound; `empty` when lo > hi. */
-function exactRange<R>(n: OpNode, ctx: ExactContext<R>, combine: (acc: RMat<R>, next: RMat<R>) => RMat<R>, empty: (dims: [number, number]) => RMat<R>): RMat<R> {
+function exactRange<R>(
+  n: OpNode,
+  ctx: ExactContext<R>,
+  combine: (acc: RMat<R>, next: RMat<R>) => RMat<R>,
+  empty: (dims: [number, number]) => RMat<R>,
+): RMat<R> {
   const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
   let acc: RMat<R> | null = null;
   for (let i = lo; i <= hi; i++) {
@@ -50,7 +56,11 @@ defineOp({
   id: 'prod',
   domain: 'ordered',
   range: true,
-  syntax: { call: ['prod'], args: RANGE_ARGS, usage: 'prod(i, lo, hi, expression): the factors with i increasing left to right' },
+  syntax: {
+    call: ['prod'],
+    args: RANGE_ARGS,
+    usage: 'prod(i, lo, hi, expression): the factors with i increasing left to right',
+  },
   placement: { equation: false, loss: true, claim: true, level: 'any' },
   entrywise: false,
   shape: (n, ctx) => {
@@ -83,7 +93,12 @@ defineOp({
   exact: (n, ctx) => {
     if (ctx.shapes === 'entries') return ctx.opaque(n);
     // The empty product is the identity of the factors' size, in every ring.
-    return exactRange(n, ctx, (a, b) => (risScalar(a) || risScalar(b) ? rzip(a, b, ctx.ring.mul) : rmatmul(ctx.ring, a, b)), ([rows]) => ridentity(ctx.ring, rows));
+    return exactRange(
+      n,
+      ctx,
+      (a, b) => (risScalar(a) || risScalar(b) ? rzip(a, b, ctx.ring.mul) : rmatmul(ctx.ring, a, b)),
+      ([rows]) => ridentity(ctx.ring, rows),
+    );
   },
   canonical: (n, ctx) => canonicalRange(n, ctx, nmul, nconst(1)),
   transposed: (n, t) => {
@@ -126,7 +141,13 @@ defineOp({
     }
     return acc;
   },
-  exact: (n, ctx) => exactRange(n, ctx, (a, b) => rzip(a, b, ctx.ring.add), ([rows, cols]) => rfill(rows, cols, () => ctx.ring.zero)),
+  exact: (n, ctx) =>
+    exactRange(
+      n,
+      ctx,
+      (a, b) => rzip(a, b, ctx.ring.add),
+      ([rows, cols]) => rfill(rows, cols, () => ctx.ring.zero),
+    ),
   canonical: (n, ctx) => canonicalRange(n, ctx, nadd, new Map()),
 });
 
@@ -139,7 +160,8 @@ defineOp({
   entrywise: true,
   shape: (n, ctx) => {
     const s = ctx.shapeOf(body(n));
-    if (!isColumn(s)) return ctx.fail(n, `hprod multiplies vectors elementwise, got ${formatShape(s)}`, 'hprod(i, 1, k, f[i])');
+    if (!isColumn(s))
+      return ctx.fail(n, `hprod multiplies vectors elementwise, got ${formatShape(s)}`, 'hprod(i, 1, k, f[i])');
     return s;
   },
   print: printRange,
@@ -154,6 +176,12 @@ defineOp({
     }
     return dense(rows, 1, out);
   },
-  exact: (n, ctx) => exactRange(n, ctx, (a, b) => rzip(a, b, ctx.ring.mul), ([rows, cols]) => rfill(rows, cols, () => ctx.ring.one)),
+  exact: (n, ctx) =>
+    exactRange(
+      n,
+      ctx,
+      (a, b) => rzip(a, b, ctx.ring.mul),
+      ([rows, cols]) => rfill(rows, cols, () => ctx.ring.one),
+    ),
   canonical: (n, ctx) => entrywiseCanonical(n, ctx),
 });

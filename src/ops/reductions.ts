@@ -40,7 +40,8 @@ type NormKind = '2' | 'F' | 'inf' | 'max';
 /** The norm of a value; ‖·‖₂ of a row or a column is Euclidean, the induced ∞-norm of a row is its 1-norm. */
 export function normOf(m: Dense, which: NormKind): number {
   if (which === 'max') return m.data.reduce((best, x) => Math.max(best, Math.abs(x)), 0);
-  if (which === 'F' || (which === '2' && (m.cols === 1 || m.rows === 1))) return which === 'F' ? frobenius(m) : norm2(m.data);
+  if (which === 'F' || (which === '2' && (m.cols === 1 || m.rows === 1)))
+    return which === 'F' ? frobenius(m) : norm2(m.data);
   if (which === 'inf') return m.cols === 1 ? normInfVec(m.data) : normInf(m);
   return spectralNorm(m);
 }
@@ -73,7 +74,8 @@ defineOp({
   placement: claimsOnly,
   nonnegative: true,
   shape: (n, ctx) => {
-    if (!isScalar(ctx.shapeOf(arg(n)))) return ctx.fail(n, 'supabs takes a scalar expression', 'supabs(x, 1 - tanh(x)^2)');
+    if (!isScalar(ctx.shapeOf(arg(n))))
+      return ctx.fail(n, 'supabs takes a scalar expression', 'supabs(x, 1 - tanh(x)^2)');
     return SCALAR;
   },
   print: (n, ctx) => `supabs(${n.binder}, ${ctx.expr(arg(n))})`,

@@ -155,7 +155,11 @@ export function defineOp(spec: OpSpec): OpSpec {
   if (REGISTRY.has(spec.id)) throw new Error(`operator ${spec.id} defined twice`);
   REGISTRY.set(spec.id, spec);
   const { call, operator, special } = spec.syntax;
-  const keys = [...(call ?? []).map((n) => `call:${n}`), ...(operator ? [`${operator.fixity}:${operator.symbol}`] : []), ...(special ? [`special:${special}`] : [])];
+  const keys = [
+    ...(call ?? []).map((n) => `call:${n}`),
+    ...(operator ? [`${operator.fixity}:${operator.symbol}`] : []),
+    ...(special ? [`special:${special}`] : []),
+  ];
   for (const key of keys) BY_NAME.set(key, [...(BY_NAME.get(key) ?? []), spec]);
   return spec;
 }
@@ -169,7 +173,14 @@ export function opSpec(id: string): OpSpec {
 export const specOf = (n: OpNode): OpSpec => opSpec(n.op);
 
 /** Records spelled this way (several: `sum(v)` and `sum(i, lo, hi, body)` differ by arity). */
-export function specsFor(spelling: `call:${string}` | `infix:${string}` | `prefix:${string}` | `postfix:${string}` | `special:${NonNullable<Syntax['special']>}`): readonly OpSpec[] {
+export function specsFor(
+  spelling:
+    | `call:${string}`
+    | `infix:${string}`
+    | `prefix:${string}`
+    | `postfix:${string}`
+    | `special:${NonNullable<Syntax['special']>}`,
+): readonly OpSpec[] {
   return BY_NAME.get(spelling) ?? [];
 }
 

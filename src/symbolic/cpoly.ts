@@ -12,7 +12,7 @@ export type CPoly = Map<string, number>;
 
 const SEP = '\u241E';
 
-export const cconst = (c: number): CPoly => (c === 0 ? new Map() : new Map([['', c]]));
+export const cconst = (c: number): CPoly => (c === 0 ? new Map<string, number>() : new Map([['', c]]));
 export const csym = (name: string): CPoly => new Map([[name, 1]]);
 
 export function cadd(a: CPoly, b: CPoly, sign = 1): CPoly {
@@ -72,7 +72,8 @@ export function showPoly(p: CPoly): string {
   return cpolyKey(p).split(SEP).join('·');
 }
 
-export const constantOf = (p: CPoly): number | null => (p.size === 0 ? 0 : p.size === 1 && p.has('') ? p.get('')! : null);
+export const constantOf = (p: CPoly): number | null =>
+  p.size === 0 ? 0 : p.size === 1 && p.has('') ? p.get('')! : null;
 
 /** Polynomials as a ring: division only by a nonzero constant (with a floating coefficient, as the documents' 1/2). */
 export const POLY_RING: Ring<CPoly> = {

@@ -4,8 +4,29 @@
  * k-step Jacobians as ordered products for a Markov state, and loss
  * gradients as the adjoint (transposed) product applied to ∇_{x_T}L.
  */
-import { type Affine, affine, affineAdd, affineVars, formatAffine, type IntEnv, substituteAffine } from '../ir/affine.js';
-import { type Expr, isOp, mapChildren, node, type NodeRef, num, type OpNode, refOf, exprOfRef, seq, some, walk } from '../ir/expr.js';
+import {
+  type Affine,
+  affine,
+  affineAdd,
+  affineVars,
+  formatAffine,
+  type IntEnv,
+  substituteAffine,
+} from '../ir/affine.js';
+import {
+  type Expr,
+  isOp,
+  mapChildren,
+  node,
+  type NodeRef,
+  num,
+  type OpNode,
+  refOf,
+  exprOfRef,
+  seq,
+  some,
+  walk,
+} from '../ir/expr.js';
 import { printExpr } from '../ir/print.js';
 import { shapeIn } from '../ir/shape-of.js';
 import type { Shape } from '../ir/shape.js';
@@ -55,7 +76,8 @@ export class SymbolicModel implements DiffBase {
   dactExpression(name: string, time: Affine): Expr {
     const eq = this.model.equations.find((q) => q.target === name);
     const rhs = eq && substituteIndex(eq.rhs, TIME_VAR, time);
-    if (!rhs || rhs.kind !== 'op' || !specOf(rhs).activation) throw new SymbolicUnsupported(`${name} is not an activation f(z)`);
+    if (!rhs || rhs.kind !== 'op' || !specOf(rhs).activation)
+      throw new SymbolicUnsupported(`${name} is not an activation f(z)`);
     const d = specOf(rhs).activation!.derivative(rhs, seq(name, time), (fn, arg) => this.userDerivative(fn, arg));
     if (!d) throw new SymbolicUnsupported(`${rhs.op} has no derivative rule`);
     return d;
@@ -87,7 +109,8 @@ export class SymbolicModel implements DiffBase {
     const key = (name: string, offset: number) => `${name}@${offset}`;
     const offsetOf = (f: NodeRef) => {
       const off = affineAdd(f.time!, wrt.time!, -1);
-      if (affineVars(off).length) throw new SymbolicUnsupported(`the held node ${f.name}[${formatAffine(f.time!)}] is not at a fixed offset`);
+      if (affineVars(off).length)
+        throw new SymbolicUnsupported(`the held node ${f.name}[${formatAffine(f.time!)}] is not at a fixed offset`);
       return off.c;
     };
     const held = new Set(fixed.filter((f) => f.time).map((f) => key(f.name, offsetOf(f))));
@@ -99,7 +122,13 @@ export class SymbolicModel implements DiffBase {
     for (let o = 0; o <= lag.c; o++) {
       this.model.equations.forEach((eq, index) => {
         const k = key(eq.target, o);
-        if (k === key(wrt.name, 0) || held.has(k) || heldEverywhere.has(eq.target) || (o === 0 && seedEq >= 0 && index < seedEq)) return;
+        if (
+          k === key(wrt.name, 0) ||
+          held.has(k) ||
+          heldEverywhere.has(eq.target) ||
+          (o === 0 && seedEq >= 0 && index < seedEq)
+        )
+          return;
         if (seedTime !== null && seedTime + o <= 0) return;
         const rhs = this.instantiate(eq.target, affineAdd(wrt.time!, affine(o)));
         const j = jacobianOf(rhs, (ref) => D.get(key(ref.name, affineAdd(ref.time, wrt.time!, -1).c)) ?? null, this);
@@ -141,7 +170,8 @@ export class SymbolicModel implements DiffBase {
   private parameterGradient(e: OpNode): Expr {
     const { of, wrt } = derivParts(e);
     const P = wrt.name;
-    if (this.model.loss && mentions(this.model.loss.rhs, P)) throw new SymbolicUnsupported(`the loss reads ${P} directly`);
+    if (this.model.loss && mentions(this.model.loss.rhs, P))
+      throw new SymbolicUnsupported(`the loss reads ${P} directly`);
     // A fresh summation index: the quantity's own indices (a free t, say) must not be captured.
     const step = 's__';
     const t = affine(0, { [step]: 1 });
@@ -187,12 +217,13 @@ export class SymbolicModel implements DiffBase {
   derive(e: OpNode): Expr {
     const { mode, of, wrt, fixed } = derivParts(e);
     const zero = (): Expr => node('mul', [num(0), eye(this.rows(wrt.name))]);
-    if (mode === 'grad' && wrt.time === null && this.model.symbols.get(wrt.name)?.role === 'parameter') return this.parameterGradient(e);
+    if (mode === 'grad' && wrt.time === null && this.model.symbols.get(wrt.name)?.role === 'parameter')
+      return this.parameterGradient(e);
     if (mode === 'grad') {
       if (of.name !== this.model.loss?.name) throw new SymbolicUnsupported('grad is derived for the loss only');
       const reads = new Set<string>();
       let readTime: Affine | null = null;
-      walk(this.model.loss!.rhs, (x) => {
+      walk(this.model.loss.rhs, (x) => {
         if (x.kind === 'seq') {
           reads.add(`${x.name}[${formatAffine(x.time)}]`);
           readTime = x.time;
@@ -200,9 +231,13 @@ export class SymbolicModel implements DiffBase {
       });
       const only = [...reads][0];
       if (reads.size !== 1 || !readTime)
-        throw new SymbolicUnsupported(`the loss reads ${[...reads].join(', ') || 'no sequence'}: ∇L has a closed form here only when the loss reads one value`);
+        throw new SymbolicUnsupported(
+          `the loss reads ${[...reads].join(', ') || 'no sequence'}: ∇L has a closed form here only when the loss reads one value`,
+        );
       if (!only!.startsWith(`${wrt.name}[`) || !wrt.time)
-        throw new SymbolicUnsupported(`∇ with respect to ${wrt.name}: the loss reads ${only}, and derivatives across states are not chained into ∇L here`);
+        throw new SymbolicUnsupported(
+          `∇ with respect to ${wrt.name}: the loss reads ${only}, and derivatives across states are not chained into ∇L here`,
+        );
       const top: NodeRef = { name: wrt.name, time: readTime };
       const atom = derivNode('grad', of, top);
       if (printExpr(atom) === printExpr(e)) return atom;
@@ -218,11 +253,14 @@ export class SymbolicModel implements DiffBase {
     if (affineVars(lag).length === 0) return this.accumulate(of, wrt, fixed);
     // A symbolic lag: an ordered product of one-step Jacobians, valid when the state is Markov.
     if (of.name !== wrt.name) throw new SymbolicUnsupported(`∂${of.name}/∂${wrt.name} over a symbolic lag`);
-    if (fixed.some((f) => f.time)) throw new SymbolicUnsupported('nodes held at one time over a symbolic lag (hold a whole sequence instead)');
+    if (fixed.some((f) => f.time))
+      throw new SymbolicUnsupported('nodes held at one time over a symbolic lag (hold a whole sequence instead)');
     const held = new Set(fixed.map((f) => f.name));
     const previous = this.previousReads(of.name, held);
     if ([...previous].some((n) => n !== of.name))
-      throw new SymbolicUnsupported(`${of.name}[t] also reads ${[...previous].filter((n) => n !== of.name).join(', ')} at t-1: the state is not ${of.name} alone (hold it, or use one-step blocks)`);
+      throw new SymbolicUnsupported(
+        `${of.name}[t] also reads ${[...previous].filter((n) => n !== of.name).join(', ')} at t-1: the state is not ${of.name} alone (hold it, or use one-step blocks)`,
+      );
     // ∂x_τ/∂x_{τ−k} = J(τ)·J(τ−1)⋯J(τ−k+1) = ∏_{i=1}^{k} J(τ − i + 1)
     const index = LAG_INDEX;
     const step = this.oneStep(of.name, affineAdd(affineAdd(of.time, affine(1)), affine(0, { [index]: 1 }), -1), fixed);
@@ -252,7 +290,10 @@ export function substituteDerivations(e: Expr, sm: SymbolicModel): Expr {
 export function substituteDerivationsAt(e: Expr, sm: SymbolicModel, env: IntEnv): Expr {
   const go = (x: Expr): Expr => {
     if (!isGraphDerivative(x)) return mapChildren(x, go);
-    const concrete = Object.entries(env).reduce((acc, [name, value]) => substituteIndex(acc, name, affine(value)), x as Expr) as OpNode;
+    const concrete = Object.entries(env).reduce(
+      (acc, [name, value]) => substituteIndex(acc, name, affine(value)),
+      x as Expr,
+    ) as OpNode;
     const { of, wrt } = derivParts(concrete);
     if (of.time && wrt.time) {
       const lag = affineAdd(of.time, wrt.time, -1);

@@ -105,7 +105,6 @@ export class ExactEvaluator<R> {
     }
     return m as Map<string, T>;
   }
-
 }
 
 /** One binding of one exact evaluation, as the operator records see it (methods shared, one small object per node). */

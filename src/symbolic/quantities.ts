@@ -34,7 +34,10 @@ function scopeOf(d: Derivation): Scope {
     parameters: new Set(syms.filter((s) => s.role === 'parameter').map((s) => s.name)),
     loss: d.model.loss?.name ?? null,
     // Free index names, except where the model uses the name for a symbol or function.
-    indexVars: new Set([...Object.keys(d.model.sizes), ...FREE_INDICES.filter((n) => !d.model.symbols.has(n) && !d.model.functions.has(n))]),
+    indexVars: new Set([
+      ...Object.keys(d.model.sizes),
+      ...FREE_INDICES.filter((n) => !d.model.symbols.has(n) && !d.model.functions.has(n)),
+    ]),
     realVars: new Set(),
     functions: new Set(d.model.functions.keys()),
   };
@@ -45,7 +48,11 @@ export function parseQuantity(d: Derivation, text: string): Expr {
   try {
     const parsed = parseExpression(text, scopeOf(d));
     if (!isGraphDerivative(parsed.expr) && !isOp(parsed.expr, 'd'))
-      throw new ExprError(0, 'derive takes a derivative', 'grad(L, h[T-k]), jac(h[t], h[t-1]), partial(C[t], C[t-1], h[t-1]) or d(h[t, alpha], W[i, j])');
+      throw new ExprError(
+        0,
+        'derive takes a derivative',
+        'grad(L, h[T-k]), jac(h[t], h[t-1]), partial(C[t], C[t-1], h[t-1]) or d(h[t, alpha], W[i, j])',
+      );
     return parsed.expr;
   } catch (err) {
     if (err instanceof ExprError) throw toInputError(src, err);
@@ -58,7 +65,8 @@ function defaultQuantities(d: Derivation): { label: string; quantity: Expr }[] {
   const t = affineVar(TIME_VAR);
   const prev = affine(-1, { [TIME_VAR]: 1 });
   const at = (name: string, time = t): NodeRef => ({ name, time });
-  const jac = (of: NodeRef, wrt: NodeRef, fixed: NodeRef[] = []): Expr => derivNode(fixed.length ? 'partial' : 'jac', of, wrt, fixed);
+  const jac = (of: NodeRef, wrt: NodeRef, fixed: NodeRef[] = []): Expr =>
+    derivNode(fixed.length ? 'partial' : 'jac', of, wrt, fixed);
   const out: { label: string; quantity: Expr }[] = [];
   for (const y of states)
     for (const x of states) {
@@ -67,12 +75,21 @@ function defaultQuantities(d: Derivation): { label: string; quantity: Expr }[] {
         out.push({ label: `one-step Jacobian ∂${y}_t/∂${x}_{t−1}`, quantity: jac(at(y), at(x, prev)) });
         continue;
       }
-      out.push({ label: `block (${y}, ${x}) of the state Jacobian: ∂${y}_t/∂${x}_{t−1} with ${others.map((o) => o.name).join(', ')} held at t−1`, quantity: jac(at(y), at(x, prev), others) });
-      out.push({ label: `total one-step ∂${y}_t/∂${x}_{t−1}, through ${x}_{t−1}'s effect on ${others.map((o) => o.name).join(', ')} at t−1`, quantity: jac(at(y), at(x, prev)) });
+      out.push({
+        label: `block (${y}, ${x}) of the state Jacobian: ∂${y}_t/∂${x}_{t−1} with ${others.map((o) => o.name).join(', ')} held at t−1`,
+        quantity: jac(at(y), at(x, prev), others),
+      });
+      out.push({
+        label: `total one-step ∂${y}_t/∂${x}_{t−1}, through ${x}_{t−1}'s effect on ${others.map((o) => o.name).join(', ')} at t−1`,
+        quantity: jac(at(y), at(x, prev)),
+      });
     }
   if (d.model.loss && states.length === 1) {
     const h = states[0]!;
-    out.push({ label: `loss gradient ${h} lags k before the horizon`, quantity: derivNode('grad', { name: d.model.loss.name, time: null }, at(h, affine(0, { [HORIZON]: 1, k: -1 }))) });
+    out.push({
+      label: `loss gradient ${h} lags k before the horizon`,
+      quantity: derivNode('grad', { name: d.model.loss.name, time: null }, at(h, affine(0, { [HORIZON]: 1, k: -1 }))),
+    });
   }
   return out;
 }
@@ -80,31 +97,47 @@ function defaultQuantities(d: Derivation): { label: string; quantity: Expr }[] {
 /** ∂h_t^α/∂P_ij as the one-step recurrence the model implies: A(α, t) + Σ_γ B(α, γ, t) ∂h_{t−1}^γ/∂P_ij. */
 function unitRecurrenceOf(d: Derivation, q: OpNode): Expr {
   const name = (ix: Index | undefined, what: string): string => {
-    if (!ix || ix.kind !== 'affine' || ix.a.c !== 0 || Object.keys(ix.a.terms).length !== 1) throw new SymbolicUnsupported(`${what} must be a single index variable`);
+    if (!ix || ix.kind !== 'affine' || ix.a.c !== 0 || Object.keys(ix.a.terms).length !== 1)
+      throw new SymbolicUnsupported(`${what} must be a single index variable`);
     return Object.keys(ix.a.terms)[0]!;
   };
   const [unit, entry] = q.args as [OpNode, OpNode];
   const value = unit.args[0] as Extract<Expr, { kind: 'seq' }>;
   const param = (entry.args[0] as { name: string }).name;
   const t = value.time;
-  if (t.c !== 0 || Object.keys(t.terms).length !== 1) throw new SymbolicUnsupported('the time must be a single variable, e.g. t');
+  if (t.c !== 0 || Object.keys(t.terms).length !== 1)
+    throw new SymbolicUnsupported('the time must be a single variable, e.g. t');
   const tName = Object.keys(t.terms)[0]!;
-  const names = { alpha: name(unit.units[0], 'the unit'), gamma: 'gamma', t: tName, i: name(entry.units[0], 'the row'), j: entry.units[1] ? name(entry.units[1], 'the column') : null };
+  const names = {
+    alpha: name(unit.units[0], 'the unit'),
+    gamma: 'gamma',
+    t: tName,
+    i: name(entry.units[0], 'the row'),
+    j: entry.units[1] ? name(entry.units[1], 'the column') : null,
+  };
   const rec = unitRecurrence(d.model, value.name, param, names);
-  const previousUnit = node('comp', [seq(value.name, affine(-1, { [tName]: 1 }))], { units: [{ kind: 'affine', a: affineVar('gamma') }] });
+  const previousUnit = node('comp', [seq(value.name, affine(-1, { [tName]: 1 }))], {
+    units: [{ kind: 'affine', a: affineVar('gamma') }],
+  });
   const previous = node('d', [previousUnit, entry]);
-  return node('add', [rec.A, node('rsum', [node('mul', [rec.B, previous])], { ints: [affine(1), rec.range], binder: 'gamma' })]);
+  return node('add', [
+    rec.A,
+    node('rsum', [node('mul', [rec.B, previous])], { ints: [affine(1), rec.range], binder: 'gamma' }),
+  ]);
 }
 
 export function deriveQuantities(d: Derivation, quantityText: string | null, unroll: IntEnv | null): DerivedQuantity[] {
   const sm = new SymbolicModel(d.model);
-  const requests = quantityText ? [{ label: quantityText, quantity: parseQuantity(d, quantityText) }] : defaultQuantities(d);
+  const requests = quantityText
+    ? [{ label: quantityText, quantity: parseQuantity(d, quantityText) }]
+    : defaultQuantities(d);
   return requests.map(({ label, quantity }) => {
     try {
       const derived = isOp(quantity, 'd') ? unitRecurrenceOf(d, quantity) : sm.derive(quantity as unknown as OpNode);
       return { label, quantity, derived, unrolled: unroll ? unrollProducts(derived, unroll) : null, problem: null };
     } catch (err) {
-      if (err instanceof SymbolicUnsupported) return { label, quantity, derived: null, unrolled: null, problem: err.message };
+      if (err instanceof SymbolicUnsupported)
+        return { label, quantity, derived: null, unrolled: null, problem: err.message };
       if (err instanceof InputError) throw err;
       throw err;
     }

@@ -7,19 +7,19 @@
 export interface Ring<R> {
   readonly zero: R;
   readonly one: R;
-  add(a: R, b: R): R;
-  sub(a: R, b: R): R;
-  neg(a: R): R;
-  mul(a: R, b: R): R;
+  readonly add: (a: R, b: R) => R;
+  readonly sub: (a: R, b: R) => R;
+  readonly neg: (a: R) => R;
+  readonly mul: (a: R, b: R) => R;
   /** a number as a ring element (exactly: ℤ_p reads a double as m/2^k) */
-  fromNumber(x: number): R;
-  isZero(a: R): boolean;
+  readonly fromNumber: (x: number) => R;
+  readonly isZero: (a: R) => boolean;
   /** the number this element is, when it is a constant */
-  constantOf(a: R): number | null;
+  readonly constantOf: (a: R) => number | null;
   /** a / b, or null where the ring cannot divide by b */
-  div(a: R, b: R): R | null;
+  readonly div: (a: R, b: R) => R | null;
   /** a canonical text, for equality and keys */
-  key(a: R): string;
+  readonly key: (a: R) => string;
 }
 
 export interface RMat<R> {
@@ -90,6 +90,11 @@ export function rpow<R>(ring: Ring<R>, x: R, n: number): R {
 export function requal<R>(ring: Ring<R>, a: RMat<R>, b: RMat<R>): boolean {
   const n = Math.max(a.data.length, b.data.length);
   if ((a.data.length !== n && a.data.length !== 1) || (b.data.length !== n && b.data.length !== 1)) return false;
-  for (let i = 0; i < n; i++) if (ring.key(a.data.length === 1 ? a.data[0]! : a.data[i]!) !== ring.key(b.data.length === 1 ? b.data[0]! : b.data[i]!)) return false;
+  for (let i = 0; i < n; i++)
+    if (
+      ring.key(a.data.length === 1 ? a.data[0]! : a.data[i]!) !==
+      ring.key(b.data.length === 1 ? b.data[0]! : b.data[i]!)
+    )
+      return false;
   return true;
 }

@@ -12,7 +12,7 @@ import type { ExactContext, ExactDomain } from '../ops/contexts.js';
 import { cpolyKey, type CPoly, csym, POLY_RING } from './cpoly.js';
 import { ExactEvaluator } from './exact.js';
 import { evalAffine } from '../ir/affine.js';
-import { rscalar, type RMat } from './ring.js';
+import { rscalar } from './ring.js';
 import { SymbolicUnsupported } from './unsupported.js';
 
 const refuse = (what: string): never => {
@@ -38,10 +38,11 @@ const TEMPLATE_DOMAIN: ExactDomain<CPoly> = {
 
 /** The polynomial of a scalar unit-level expression, indices substituted from env (the rest stay symbolic). */
 export function templatePoly(e: Expr, env: IntEnv = {}): CPoly {
-  return (new ExactEvaluator(TEMPLATE_DOMAIN, env).evaluate(e) as RMat<CPoly>).data[0]!;
+  return new ExactEvaluator(TEMPLATE_DOMAIN, env).evaluate(e).data[0]!;
 }
 
-export const sameTemplate = (a: Expr, b: Expr, env: IntEnv = {}): boolean => cpolyKey(templatePoly(a, env)) === cpolyKey(templatePoly(b, env));
+export const sameTemplate = (a: Expr, b: Expr, env: IntEnv = {}): boolean =>
+  cpolyKey(templatePoly(a, env)) === cpolyKey(templatePoly(b, env));
 
 /**
  * Replaces path positions by index variables: `bind(F, g, pos ↦ name)` turns

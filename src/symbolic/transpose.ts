@@ -1,5 +1,5 @@
 /** Aᵀ with the transpose pushed to the leaves ((D·W)ᵀ = Wᵀ·D for diagonal D), by each operator's rule. */
-import { type Expr, node } from '../ir/expr.js';
+import { node } from '../ir/expr.js';
 import { specOf } from '../ops/index.js';
 import type { Jac } from './build.js';
 
@@ -10,5 +10,5 @@ export function transpose(a: Jac): Jac {
   const spec = specOf(a);
   if (spec.symmetric) return a;
   if (spec.transposed) return spec.transposed(a, transpose);
-  return node('transpose', [a as Expr]);
+  return node('transpose', [a]);
 }

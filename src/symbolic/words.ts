@@ -9,7 +9,10 @@ import { cconst, cmul, constantOf, cpolyKey, type CPoly } from './cpoly.js';
 import { SymbolicUnsupported } from './unsupported.js';
 
 /** scal: a scalar factor; one/oneT: the all-ones column/row */
-export type Atom = { readonly kind: 'mat'; readonly key: string } | { readonly kind: 'diag' | 'scal'; readonly poly: CPoly } | { readonly kind: 'one' | 'oneT' };
+export type Atom =
+  | { readonly kind: 'mat'; readonly key: string }
+  | { readonly kind: 'diag' | 'scal'; readonly poly: CPoly }
+  | { readonly kind: 'one' | 'oneT' };
 
 export interface Term {
   readonly coef: number;
@@ -23,7 +26,15 @@ export type NPoly = Map<string, Term>;
 export const MAX_WORDS = 20_000;
 
 const atomKey = (a: Atom): string =>
-  a.kind === 'mat' ? a.key : a.kind === 'diag' ? `diag(${cpolyKey(a.poly)})` : a.kind === 'scal' ? `(${cpolyKey(a.poly)})` : a.kind === 'one' ? '𝟙' : '𝟙ᵀ';
+  a.kind === 'mat'
+    ? a.key
+    : a.kind === 'diag'
+      ? `diag(${cpolyKey(a.poly)})`
+      : a.kind === 'scal'
+        ? `(${cpolyKey(a.poly)})`
+        : a.kind === 'one'
+          ? '𝟙'
+          : '𝟙ᵀ';
 const wordKey = (w: readonly Atom[]): string => w.map(atomKey).join(' · ');
 
 /** Pulls scalars to the front, merges adjacent diagonals, absorbs constants; null if the word vanishes. */
@@ -36,7 +47,8 @@ function normalize(coef: number, word: readonly Atom[]): Term | null {
       continue;
     }
     const last = out[out.length - 1];
-    if (a.kind === 'diag' && last?.kind === 'diag') out[out.length - 1] = { kind: 'diag', poly: cmul(last.poly, a.poly) };
+    if (a.kind === 'diag' && last?.kind === 'diag')
+      out[out.length - 1] = { kind: 'diag', poly: cmul(last.poly, a.poly) };
     else out.push(a);
   }
   const kept: Atom[] = [];
@@ -69,7 +81,8 @@ export function nadd(a: NPoly, b: NPoly, sign = 1): NPoly {
 export function nmul(a: NPoly, b: NPoly): NPoly {
   if (a.size * b.size > MAX_WORDS) throw new SymbolicUnsupported(`the exact expansion exceeds ${MAX_WORDS} words`);
   const out: NPoly = new Map();
-  for (const x of a.values()) for (const y of b.values()) addTerm(out, normalize(x.coef * y.coef, [...x.word, ...y.word]));
+  for (const x of a.values())
+    for (const y of b.values()) addTerm(out, normalize(x.coef * y.coef, [...x.word, ...y.word]));
   return out;
 }
 

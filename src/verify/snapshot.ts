@@ -41,11 +41,16 @@ export interface FileSnapshot {
   readonly file: string;
   readonly title: string;
   readonly source: string | null;
-  readonly derived: readonly { readonly quantity: string; readonly latex: string | null; readonly problem: string | null }[];
+  readonly derived: readonly {
+    readonly quantity: string;
+    readonly latex: string | null;
+    readonly problem: string | null;
+  }[];
   readonly claims: Readonly<Record<string, ClaimSnapshot>>;
 }
 
-const round = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6)));
+const round = (x: number | null): number | null =>
+  x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6));
 
 export function snapshotClaim(d: Derivation, r: ClaimResult): ClaimSnapshot {
   const cx = r.counterexample;
@@ -57,7 +62,10 @@ export function snapshotClaim(d: Derivation, r: ClaimResult): ClaimSnapshot {
     chainStep: r.chain ? `${r.chain.id} step ${r.chain.step}: ${r.chain.by}` : null,
     verdict: r.verdict,
     expected: r.expected,
-    latex: claimLatex(d, d.claims.find((c) => c.id === r.id)!),
+    latex: claimLatex(
+      d,
+      d.claims.find((c) => c.id === r.id)!,
+    ),
     evidence: r.evidence.map((e) => ({ method: evidenceMethod(e), summary: evidenceSummary(e) })),
     counterexample: cx && {
       instance: cx.instance,
@@ -73,7 +81,10 @@ export function snapshotClaim(d: Derivation, r: ClaimResult): ClaimSnapshot {
   };
 }
 
-export function snapshotDerivation(d: Derivation, request: CheckRequest = {}): { snapshot: FileSnapshot; results: ClaimResult[] } {
+export function snapshotDerivation(
+  d: Derivation,
+  request: CheckRequest = {},
+): { snapshot: FileSnapshot; results: ClaimResult[] } {
   const results = checkDerivation(d, request);
   const w = latexWriterFor(d);
   const derived = deriveQuantities(d, null, null).map((q) => ({
@@ -82,7 +93,13 @@ export function snapshotDerivation(d: Derivation, request: CheckRequest = {}): {
     problem: q.problem,
   }));
   return {
-    snapshot: { file: d.file, title: d.title, source: d.source, derived, claims: Object.fromEntries(results.map((r) => [r.id, snapshotClaim(d, r)])) },
+    snapshot: {
+      file: d.file,
+      title: d.title,
+      source: d.source,
+      derived,
+      claims: Object.fromEntries(results.map((r) => [r.id, snapshotClaim(d, r)])),
+    },
     results,
   };
 }
@@ -101,7 +118,12 @@ export function diffSnapshots(old: FileSnapshot, now: FileSnapshot): Drift[] {
     if (JSON.stringify(a) === JSON.stringify(b)) return;
     if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
       for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
-        walk(claim, path ? `${path}.${key}` : key, (a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]);
+        walk(
+          claim,
+          path ? `${path}.${key}` : key,
+          (a as Record<string, unknown>)[key],
+          (b as Record<string, unknown>)[key],
+        );
       return;
     }
     out.push({ claim, path, old: a, now: b });
@@ -109,6 +131,7 @@ export function diffSnapshots(old: FileSnapshot, now: FileSnapshot): Drift[] {
   walk(null, 'file', old.file, now.file);
   walk(null, 'title', old.title, now.title);
   walk(null, 'derived', old.derived, now.derived);
-  for (const id of new Set([...Object.keys(old.claims), ...Object.keys(now.claims)])) walk(id, '', old.claims[id], now.claims[id]);
+  for (const id of new Set([...Object.keys(old.claims), ...Object.keys(now.claims)]))
+    walk(id, '', old.claims[id], now.claims[id]);
   return out;
 }

@@ -34,12 +34,18 @@ export interface FileVerdict {
 
 export interface VerifyReport {
   readonly files: readonly FileVerdict[];
-  readonly summary: { readonly files: number; readonly drifted: number; readonly claims: number; readonly unexpected: number };
+  readonly summary: {
+    readonly files: number;
+    readonly drifted: number;
+    readonly claims: number;
+    readonly unexpected: number;
+  };
   /** true when nothing drifted (or it was updated) and every verdict is the expected one */
   readonly ok: boolean;
 }
 
-export const fixtureFor = (fixtures: string, file: string): string => join(fixtures, `${basename(file).replace(/\.ya?ml$/, '')}.json`);
+export const fixtureFor = (fixtures: string, file: string): string =>
+  join(fixtures, `${basename(file).replace(/\.ya?ml$/, '')}.json`);
 
 type Outcome = { snapshot: FileSnapshot; results: ClaimResult[] };
 
@@ -48,31 +54,44 @@ function runInWorker(file: string, request: CheckRequest): Promise<Outcome> {
   const url = new URL(import.meta.url.endsWith('.ts') ? './worker-tsx.mjs' : './worker.js', import.meta.url);
   return new Promise((resolve, reject) => {
     const worker = new Worker(url, { workerData: { file, request } });
-    worker.once('message', (m: { ok: boolean } & Partial<Outcome> & { name?: string; message?: string; pos?: SourcePos; problem?: string; expected?: string }) => {
-      void worker.terminate();
-      if (m.ok) resolve({ snapshot: m.snapshot!, results: m.results! });
-      else if (m.name === 'InputError' && m.pos) reject(new InputError(m.pos, m.problem ?? m.message!, m.expected));
-      else reject(new Error(m.message));
-    });
+    worker.once(
+      'message',
+      (
+        m: { ok: boolean } & Partial<Outcome> & {
+            name?: string;
+            message?: string;
+            pos?: SourcePos;
+            problem?: string;
+            expected?: string;
+          },
+      ) => {
+        void worker.terminate();
+        if (m.ok) resolve({ snapshot: m.snapshot!, results: m.results! });
+        else if (m.name === 'InputError' && m.pos) reject(new InputError(m.pos, m.problem ?? m.message!, m.expected));
+        else reject(new Error(m.message));
+      },
+    );
     worker.once('error', reject);
   });
 }
 
 export async function verify(paths: readonly string[], options: VerifyOptions = {}): Promise<VerifyReport> {
   const files = expandPaths(paths);
-  if (files.length === 0) throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, 'no derivation files here', '.yaml or .yml files');
+  if (files.length === 0)
+    throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, 'no derivation files here', '.yaml or .yml files');
   // Every file must load before any is checked: bad input never leaves a half-written result.
   for (const f of files) loadDerivationFile(f);
   const fixtures = options.fixtures ?? 'fixtures';
   const request = options.request ?? {};
   const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), files.length));
-  const outcomes: (Outcome & { seconds: number })[] = new Array(files.length);
+  const outcomes = new Array<Outcome & { seconds: number }>(files.length);
   let next = 0;
   const lane = async () => {
     while (next < files.length) {
       const k = next++;
       const started = performance.now();
-      const outcome = jobs === 1 ? snapshotDerivation(loadDerivationFile(files[k]!), request) : await runInWorker(files[k]!, request);
+      const outcome =
+        jobs === 1 ? snapshotDerivation(loadDerivationFile(files[k]!), request) : await runInWorker(files[k]!, request);
       outcomes[k] = { ...outcome, seconds: (performance.now() - started) / 1000 };
     }
   };
@@ -85,7 +104,11 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
     const drifts = old ? diffSnapshots(old, snapshot) : [];
     // Fixtures are named by file name: never let a copy elsewhere overwrite another file's fixture.
     if (options.update && old && old.file !== snapshot.file)
-      throw new InputError({ file, line: 1, col: 1 }, `${fixture} belongs to ${old.file}; not overwriting it`, 'a fixtures folder of its own (--fixtures) for copies');
+      throw new InputError(
+        { file, line: 1, col: 1 },
+        `${fixture} belongs to ${old.file}; not overwriting it`,
+        'a fixtures folder of its own (--fixtures) for copies',
+      );
     if (options.update && (!old || drifts.length)) {
       mkdirSync(fixtures, { recursive: true });
       writeFileSync(fixture, `${JSON.stringify(snapshot, null, 2)}\n`);
@@ -96,7 +119,11 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   const claims = verdicts.flatMap((v) => v.claims);
   const unexpected = claims.filter((c) => !c.ok).length;
   const drifted = verdicts.filter((v) => v.status === 'drift' || v.status === 'new').length;
-  return { files: verdicts, summary: { files: verdicts.length, drifted, claims: claims.length, unexpected }, ok: drifted === 0 && unexpected === 0 };
+  return {
+    files: verdicts,
+    summary: { files: verdicts.length, drifted, claims: claims.length, unexpected },
+    ok: drifted === 0 && unexpected === 0,
+  };
 }
 
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v)) ?? 'absent';
@@ -105,33 +132,51 @@ export function formatVerifyReport(report: VerifyReport): string {
   const lines: string[] = [];
   for (const f of report.files) {
     const bad = f.claims.filter((c) => !c.ok);
-    lines.push(`${f.status === 'ok' ? '✓' : f.status === 'updated' ? '↻' : '✗'} ${f.file}: ${f.status}, ${f.claims.length} claims${bad.length ? `, ${bad.length} not as expected` : ''} (${f.seconds.toFixed(1)} s)`);
+    lines.push(
+      `${f.status === 'ok' ? '✓' : f.status === 'updated' ? '↻' : '✗'} ${f.file}: ${f.status}, ${f.claims.length} claims${bad.length ? `, ${bad.length} not as expected` : ''} (${f.seconds.toFixed(1)} s)`,
+    );
     if (f.status === 'new') lines.push(`    no fixture at ${f.fixture}: run gradproof verify --update`);
-    for (const d of f.drifts.slice(0, 40)) lines.push(`    ${d.claim ?? '(file)'} ${d.path}:\n      was: ${show(d.old)}\n      now: ${show(d.now)}`);
+    for (const d of f.drifts.slice(0, 40))
+      lines.push(`    ${d.claim ?? '(file)'} ${d.path}:\n      was: ${show(d.old)}\n      now: ${show(d.now)}`);
     if (f.drifts.length > 40) lines.push(`    … and ${f.drifts.length - 40} more differences`);
-    for (const c of bad) lines.push(`    ${c.id}: ${c.verdict}, expected ${c.expected}${c.reason ? ` — ${reasonText(c.reason)}` : ''}`);
+    for (const c of bad)
+      lines.push(`    ${c.id}: ${c.verdict}, expected ${c.expected}${c.reason ? ` — ${reasonText(c.reason)}` : ''}`);
   }
   const s = report.summary;
-  lines.push('', `${s.files} files, ${s.claims} claims: ${s.drifted} files drifted, ${s.unexpected} claims not as expected`);
+  lines.push(
+    '',
+    `${s.files} files, ${s.claims} claims: ${s.drifted} files drifted, ${s.unexpected} claims not as expected`,
+  );
   return lines.join('\n');
 }
 
 // Characters XML 1.0 forbids are dropped; the five special ones are escaped.
+// eslint-disable-next-line no-control-regex -- these are exactly the characters XML 1.0 forbids
+const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 const xml = (s: string) =>
-  s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  s
+    .replace(XML_FORBIDDEN, '')
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 /** JUnit XML: a test suite per file, a test case per claim; drift and unexpected verdicts are failures. */
 export function junitXml(report: VerifyReport): string {
   const suites = report.files.map((f) => {
     const cases = f.claims.map((c) => {
       const drift = f.drifts.filter((d) => d.claim === c.id);
-      const problems = [...(c.ok ? [] : [`verdict ${c.verdict}, expected ${c.expected}`]), ...drift.map((d) => `${d.path}: was ${show(d.old)}, now ${show(d.now)}`)];
-      const failure = problems.length ? `<failure message="${xml(problems[0]!)}">${xml(problems.join('\n'))}</failure>` : '';
+      const problems = [
+        ...(c.ok ? [] : [`verdict ${c.verdict}, expected ${c.expected}`]),
+        ...drift.map((d) => `${d.path}: was ${show(d.old)}, now ${show(d.now)}`),
+      ];
+      const failure = problems.length
+        ? `<failure message="${xml(problems[0]!)}">${xml(problems.join('\n'))}</failure>`
+        : '';
       return `    <testcase classname="${xml(f.file)}" name="${xml(c.id)}" time="0">${failure}</testcase>`;
     });
     const fileDrift = f.drifts.filter((d) => d.claim === null);
     if (fileDrift.length || f.status === 'new')
-      cases.push(`    <testcase classname="${xml(f.file)}" name="(file)" time="0"><failure message="${xml(f.status === 'new' ? 'no fixture' : 'derived forms drifted')}">${xml(fileDrift.map((d) => `${d.path}: was ${show(d.old)}, now ${show(d.now)}`).join('\n'))}</failure></testcase>`);
+      cases.push(
+        `    <testcase classname="${xml(f.file)}" name="(file)" time="0"><failure message="${xml(f.status === 'new' ? 'no fixture' : 'derived forms drifted')}">${xml(fileDrift.map((d) => `${d.path}: was ${show(d.old)}, now ${show(d.now)}`).join('\n'))}</failure></testcase>`,
+      );
     const failures = cases.filter((x) => x.includes('<failure')).length;
     return `  <testsuite name="${xml(f.file)}" tests="${cases.length}" failures="${failures}" time="${f.seconds.toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`;
   });

@@ -10,5 +10,12 @@ try {
   parentPort!.postMessage({ ok: true, snapshot, results });
 } catch (err) {
   const e = err as Error;
-  parentPort!.postMessage({ ok: false, name: e.name, message: e.message, pos: (e as { pos?: unknown }).pos ?? null, problem: (e as { problem?: string }).problem, expected: (e as { expected?: string }).expected });
+  parentPort!.postMessage({
+    ok: false,
+    name: e.name,
+    message: e.message,
+    pos: (e as { pos?: unknown }).pos ?? null,
+    problem: (e as { problem?: string }).problem,
+    expected: (e as { expected?: string }).expected,
+  });
 }

@@ -49,7 +49,12 @@ describe('lab 10.5', () => {
     expect(cx.bindings).toEqual({ k: 1 });
     expect(cx.relError).toBeGreaterThan(0.1);
     expect(replayCommand(cx)).toContain(`--seed ${cx.masterSeed} --instance ${cx.instance}`);
-    const replay = checkDerivation(lab, { claims: ['lab-eq1-W-for-WT'], masterSeed: cx.masterSeed, instance: cx.instance, sizeOverrides: cx.sizes })[0]!;
+    const replay = checkDerivation(lab, {
+      claims: ['lab-eq1-W-for-WT'],
+      masterSeed: cx.masterSeed,
+      instance: cx.instance,
+      sizeOverrides: cx.sizes,
+    })[0]!;
     expect(replay.counterexample!.lhs).toEqual(cx.lhs);
     expect(replay.counterexample!.rhs).toEqual(cx.rhs);
   });
@@ -76,13 +81,18 @@ describe('lab 10.5', () => {
 
 describe('2024 post, eq. (4): the tool tells which product order holds', () => {
   const results = byId(checkDerivation(kangx, { instances: 2 }));
-  it.each(['eq4-chain-descending', 'eq4-closed-descending'])('%s is verified', (id) => expect(results.get(id)!.verdict).toBe('verified'));
-  it.each(['eq4-chain-ascending', 'eq4-closed-ascending'])('%s is refuted at t = 3, the first t with two factors', (id) => {
-    const r = results.get(id)!;
-    expect(r.verdict).toBe('refuted');
-    expect(r.counterexample!.bindings).toEqual({ t: 3 });
-    expect(r.counterexample!.compared).toBe('full matrices');
-  });
+  it.each(['eq4-chain-descending', 'eq4-closed-descending'])('%s is verified', (id) =>
+    expect(results.get(id)!.verdict).toBe('verified'),
+  );
+  it.each(['eq4-chain-ascending', 'eq4-closed-ascending'])(
+    '%s is refuted at t = 3, the first t with two factors',
+    (id) => {
+      const r = results.get(id)!;
+      expect(r.verdict).toBe('refuted');
+      expect(r.counterexample!.bindings).toEqual({ t: 3 });
+      expect(r.counterexample!.compared).toBe('full matrices');
+    },
+  );
   it('Wᵀ in the one-step Jacobian is refuted at t = 1', () => {
     expect(results.get('eq4-one-step-W-transposed')!.counterexample!.bindings).toEqual({ t: 1 });
   });
@@ -109,9 +119,15 @@ describe('LSTM cell path', () => {
 describe('numeric trouble is never a pass or a fail', () => {
   it('overflow, NaN and underflow are trouble', () => {
     const probes = () => ({ vectors: [], left: false });
-    expect(comparePoint(dense(2, 1, Float64Array.of(Infinity, 1)), dense(2, 1, Float64Array.of(1, 1)), '=', 1e-9, probes).status).toBe('trouble');
+    expect(
+      comparePoint(dense(2, 1, Float64Array.of(Infinity, 1)), dense(2, 1, Float64Array.of(1, 1)), '=', 1e-9, probes)
+        .status,
+    ).toBe('trouble');
     expect(comparePoint(scalar(NaN), scalar(1), '<=', 1e-9, probes).status).toBe('trouble');
-    expect(comparePoint(dense(2, 1, Float64Array.of(1e-300, 0)), dense(2, 1, Float64Array.of(2e-300, 0)), '=', 1e-9, probes).status).toBe('trouble');
+    expect(
+      comparePoint(dense(2, 1, Float64Array.of(1e-300, 0)), dense(2, 1, Float64Array.of(2e-300, 0)), '=', 1e-9, probes)
+        .status,
+    ).toBe('trouble');
   });
 
   it('a claim whose values underflow everywhere is unverifiable, with the reason', () => {
@@ -124,11 +140,20 @@ describe('numeric trouble is never a pass or a fail', () => {
     expect(r.verdict).toBe('unverifiable');
     expect(r.reason).toMatchObject({ why: 'trouble-everywhere' });
     expect(reasonText(r.reason!)).toMatch(/numeric trouble/);
-    expect(evidence(r, 'trouble').reasons.map((x) => x.reason).join()).toMatch(/underflow/);
+    expect(
+      evidence(r, 'trouble')
+        .reasons.map((x) => x.reason)
+        .join(),
+    ).toMatch(/underflow/);
   });
 
   it('finite differences report that they cannot see a vanishing gradient', () => {
-    const r = checkDerivation(lab, { claims: ['lab-eq1'], instances: 1, instance: 0, sizeOverrides: { d: 3, m: 2, T: 80 } })[0]!;
+    const r = checkDerivation(lab, {
+      claims: ['lab-eq1'],
+      instances: 1,
+      instance: 0,
+      sizeOverrides: { d: 3, m: 2, T: 80 },
+    })[0]!;
     expect(r.verdict).toBe('verified');
     const fd = evidence(r, 'finite-differences');
     expect(fd.checks - fd.resolved).toBeGreaterThan(0);

@@ -26,7 +26,10 @@ function loadError(text: string): InputError {
 describe('defects fixed by the operator registry', () => {
   it("a claim false away from T = 6 is refuted: d(...)'s time and δ's indices count as places where T occurs", () => {
     const d = parseDerivation(
-      withClaims(post, `  - id: only-at-6\n    claim: d(h[T, a], W[i, j]) = d(h[T, a], W[i, j]) * delta(T, 6)\n    forall: a in 1..d, i in 1..d, j in 1..n\n    expect: refuted\n`),
+      withClaims(
+        post,
+        `  - id: only-at-6\n    claim: d(h[T, a], W[i, j]) = d(h[T, a], W[i, j]) * delta(T, 6)\n    forall: a in 1..d, i in 1..d, j in 1..n\n    expect: refuted\n`,
+      ),
       'post.yaml',
     );
     const [r] = checkDerivation(d, { instances: 1 });
@@ -36,7 +39,10 @@ describe('defects fixed by the operator registry', () => {
   });
 
   it('dact in a model equation is a located input error, not an internal one', () => {
-    const text = lab.replace('h[t] = tanh(W*h[t-1] + U*x[t] + b)', 'h[t] = tanh(W*h[t-1] + U*x[t] + b) + 0 * dact(h[t-1])');
+    const text = lab.replace(
+      'h[t] = tanh(W*h[t-1] + U*x[t] + b)',
+      'h[t] = tanh(W*h[t-1] + U*x[t] + b) + 0 * dact(h[t-1])',
+    );
     const err = loadError(text);
     const line = text.split('\n').findIndex((l) => l.includes('dact(h[t-1])')) + 1;
     expect(err.pos).toMatchObject({ line, col: text.split('\n')[line - 1]!.indexOf('dact') + 1 });
@@ -52,7 +58,10 @@ describe('defects fixed by the operator registry', () => {
 
   it('the empty product is the identity in every evaluator, so eye + ∏∅ = 2·I is verified', () => {
     const d = parseDerivation(
-      withClaims(post, `  - id: empty-product\n    claim: unit(d, a)' * (eye(d) + prod(l, 1, 0, U)) * unit(d, i) = 2 * delta(a, i)\n    forall: a in 1..d, i in 1..d\n    expect: verified\n`),
+      withClaims(
+        post,
+        `  - id: empty-product\n    claim: unit(d, a)' * (eye(d) + prod(l, 1, 0, U)) * unit(d, i) = 2 * delta(a, i)\n    forall: a in 1..d, i in 1..d\n    expect: verified\n`,
+      ),
       'post.yaml',
     );
     const [r] = checkDerivation(d, { instances: 1 });

@@ -34,7 +34,11 @@ function gradproof(...args: string[]): Promise<Run> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
   delete env.GRADPROOF_DEBUG;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -71,7 +75,8 @@ function expectUsageOrInputError(r: Run, message: RegExp): void {
 /** 1-based line and column of the first character of `marker`, which must occur exactly once */
 function at(text: string, marker: string): { line: number; col: number } {
   const offset = text.indexOf(marker);
-  if (offset < 0 || text.indexOf(marker, offset + 1) >= 0) throw new Error(`test bug: marker '${marker}' must occur exactly once`);
+  if (offset < 0 || text.indexOf(marker, offset + 1) >= 0)
+    throw new Error(`test bug: marker '${marker}' must occur exactly once`);
   const before = text.slice(0, offset);
   return { line: before.split('\n').length, col: offset - (before.lastIndexOf('\n') + 1) + 1 };
 }
@@ -88,13 +93,16 @@ const OUT_OF_RANGE = join(tmp, 'out-of-range.yaml');
 const WRONG = join(tmp, 'wrong.yaml');
 beforeAll(() => {
   writeFileSync(MALFORMED, malformedText);
-  writeFileSync(OUT_OF_RANGE, `${labModel}claims:\n  - id: off-the-end\n    claim: grad(L, h[T+5-k]) = grad(L, h[T])\n    forall: k in 1..T\n    expect: consistent\n`);
+  writeFileSync(
+    OUT_OF_RANGE,
+    `${labModel}claims:\n  - id: off-the-end\n    claim: grad(L, h[T+5-k]) = grad(L, h[T])\n    forall: k in 1..T\n    expect: consistent\n`,
+  );
   // lab-eq1 with W where Wᵀ belongs, but expected to hold
   writeFileSync(
     WRONG,
     `${labModel}claims:\n` +
       '  - id: lab-eq1-wrong\n' +
-      "    claim: grad(L, h[T-k]) = prod(i, 1, k, W * diag(1 - h[T-k+i].^2)) * grad(L, h[T])\n" +
+      '    claim: grad(L, h[T-k]) = prod(i, 1, k, W * diag(1 - h[T-k+i].^2)) * grad(L, h[T])\n' +
       '    forall: k in 1..T\n' +
       '    expect: consistent\n',
   );
@@ -131,9 +139,20 @@ interface Report {
 // the slowest run (the shipped derivations, then its replay) starts first.
 describe.concurrent('gradproof CLI', () => {
   describe('check derivations --json --instances 2', () => {
-    const shipped = once(() => gradproof('check', 'derivations/lab-10-5-vanilla-rnn.yaml', 'derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml', 'derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml', '--json', '--instances', '2'));
+    const shipped = once(() =>
+      gradproof(
+        'check',
+        'derivations/lab-10-5-vanilla-rnn.yaml',
+        'derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml',
+        'derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml',
+        '--json',
+        '--instances',
+        '2',
+      ),
+    );
     const report = async (): Promise<Report> => JSON.parse((await shipped()).stdout) as Report;
-    const refuted = async (): Promise<Counterexample> => (await report()).claims.find((x) => x.id === 'lab-eq1-W-for-WT')!.counterexample!;
+    const refuted = async (): Promise<Counterexample> =>
+      (await report()).claims.find((x) => x.id === 'lab-eq1-W-for-WT')!.counterexample!;
 
     it('exits 0 with a JSON report in which every verdict is as expected', async () => {
       const run = await shipped();
@@ -157,7 +176,18 @@ describe.concurrent('gradproof CLI', () => {
       expect(r.claims.find((x) => x.id === 'lab-eq1-W-for-WT')?.verdict).toBe('refuted');
       const cx = await refuted();
       expect(cx).toBeTruthy();
-      for (const field of ['masterSeed', 'instance', 'instanceSeed', 'regime', 'sizes', 'bindings', 'lhs', 'rhs', 'relError', 'replay'] as const)
+      for (const field of [
+        'masterSeed',
+        'instance',
+        'instanceSeed',
+        'regime',
+        'sizes',
+        'bindings',
+        'lhs',
+        'rhs',
+        'relError',
+        'replay',
+      ] as const)
         expect(cx, field).toHaveProperty(field);
       expect(cx.masterSeed).toBe(r.masterSeed);
       expect(Number.isInteger(cx.instance) && Number.isInteger(cx.instanceSeed)).toBe(true);
@@ -168,7 +198,9 @@ describe.concurrent('gradproof CLI', () => {
       expect(cx.rhs).toHaveLength(cx.lhs.length);
       expect(cx.relError).toBeGreaterThan(1e-9);
       expect(cx.replay).toMatch(
-        new RegExp(`^gradproof check ${LAB.replace(/\./g, '\\.')} --claim lab-eq1-W-for-WT --seed ${cx.masterSeed} --instance ${cx.instance}( --size \\w+=\\d+)*$`),
+        new RegExp(
+          `^gradproof check ${LAB.replace(/\./g, '\\.')} --claim lab-eq1-W-for-WT --seed ${cx.masterSeed} --instance ${cx.instance}( --size \\w+=\\d+)*$`,
+        ),
       );
     });
 
@@ -197,8 +229,15 @@ describe.concurrent('gradproof CLI', () => {
       expect(r.stderr).toBe('');
       const report = JSON.parse(r.stdout) as Report;
       expect(report.summary).toEqual({ total: 1, ok: 0, failed: 1 });
-      expect(report.claims[0]).toMatchObject({ id: 'lab-eq1-wrong', verdict: 'refuted', expected: 'consistent', ok: false });
-      expect(report.claims[0]!.counterexample?.replay.startsWith(`gradproof check ${WRONG} --claim lab-eq1-wrong `)).toBe(true);
+      expect(report.claims[0]).toMatchObject({
+        id: 'lab-eq1-wrong',
+        verdict: 'refuted',
+        expected: 'consistent',
+        ok: false,
+      });
+      expect(
+        report.claims[0]!.counterexample?.replay.startsWith(`gradproof check ${WRONG} --claim lab-eq1-wrong `),
+      ).toBe(true);
     });
   });
 
@@ -228,7 +267,10 @@ describe.concurrent('gradproof CLI', () => {
     });
 
     it('--size d=0 exits 2', async () => {
-      expectUsageOrInputError(await gradproof('check', LAB, '--size', 'd=0'), /--size takes NAME=INTEGER with 1 ≤ INTEGER ≤ 100000, got 'd=0'/);
+      expectUsageOrInputError(
+        await gradproof('check', LAB, '--size', 'd=0'),
+        /--size takes NAME=INTEGER with 1 ≤ INTEGER ≤ 100000, got 'd=0'/,
+      );
     });
 
     const seedAbc = once(() => gradproof('check', LAB, '--seed', 'abc'));
@@ -260,7 +302,10 @@ describe.concurrent('gradproof CLI', () => {
 
   describe('bad input files', () => {
     it('check nonexistent.yaml exits 2 with a located message and no stack', async () => {
-      expectUsageOrInputError(await gradproof('check', 'nonexistent.yaml'), /^gradproof: nonexistent\.yaml:1:1: no such file or folder\n$/);
+      expectUsageOrInputError(
+        await gradproof('check', 'nonexistent.yaml'),
+        /^gradproof: nonexistent\.yaml:1:1: no such file or folder\n$/,
+      );
     });
 
     it('a malformed file (after a good one) exits 2 with file:line:col on stderr and nothing on stdout', async () => {

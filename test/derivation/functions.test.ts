@@ -18,7 +18,9 @@ describe('user functions', () => {
       ['step', 'verified'],
       ['step-tanh-rule', 'refuted'],
     ]);
-    expect(printExpr(deriveQuantities(d, 'jac(h[t], h[t-1])', null)[0]!.derived!)).toBe('diag(sigma(W*h[t-1] + U*x[t]))*W');
+    expect(printExpr(deriveQuantities(d, 'jac(h[t], h[t-1])', null)[0]!.derived!)).toBe(
+      'diag(sigma(W*h[t-1] + U*x[t]))*W',
+    );
   });
 
   it('a wrong declared derivative is reported at the derivative, with the numbers', () => {
@@ -38,7 +40,11 @@ describe('user functions', () => {
   });
 
   it('a function body may not read model symbols, and may not shadow a built-in', () => {
-    expect(() => parseDerivation(text.replace('log(1 + exp(x))', 'log(1 + exp(W))'), 'b.yaml')).toThrow(/unknown symbol 'W'/);
-    expect(() => parseDerivation(text.replace('softplus: {', 'tanh: {').replace('softplus(W', 'tanh(W'), 'b.yaml')).toThrow(/bad function name 'tanh'/);
+    expect(() => parseDerivation(text.replace('log(1 + exp(x))', 'log(1 + exp(W))'), 'b.yaml')).toThrow(
+      /unknown symbol 'W'/,
+    );
+    expect(() =>
+      parseDerivation(text.replace('softplus: {', 'tanh: {').replace('softplus(W', 'tanh(W'), 'b.yaml'),
+    ).toThrow(/bad function name 'tanh'/);
   });
 });

@@ -59,7 +59,8 @@ function edit(from: string, to: string, text = BASE): string {
 /** 1-based line and column of the first character of `marker` (which must occur exactly once), plus `shift` characters. */
 function at(text: string, marker: string, shift = 0): { line: number; col: number } {
   const offset = text.indexOf(marker);
-  if (offset < 0 || text.indexOf(marker, offset + 1) >= 0) throw new Error(`test bug: marker '${marker}' must occur exactly once`);
+  if (offset < 0 || text.indexOf(marker, offset + 1) >= 0)
+    throw new Error(`test bug: marker '${marker}' must occur exactly once`);
   const before = text.slice(0, offset + shift);
   const line = before.split('\n').length;
   const col = offset + shift - (before.lastIndexOf('\n') + 1) + 1;
@@ -71,7 +72,7 @@ function loadError(text: string): InputError {
     parseDerivation(text, FILE);
   } catch (err) {
     if (err instanceof InputError) return err;
-    throw new Error(`expected an InputError, got ${(err as Error)?.name}: ${(err as Error)?.message}`);
+    throw new Error(`expected an InputError, got ${(err as Error)?.name}: ${(err as Error)?.message}`, { cause: err });
   }
   throw new Error('expected an InputError, but the file loaded');
 }
@@ -142,7 +143,11 @@ describe('top level and model structure', () => {
 
   it('unknown role', () => {
     const text = edit('x: { role: input', 'x: { role: inptu');
-    expectError(text, at(text, 'inptu'), /unknown role 'inptu' \(expected one of parameter, input, state, intermediate\)/);
+    expectError(
+      text,
+      at(text, 'inptu'),
+      /unknown role 'inptu' \(expected one of parameter, input, state, intermediate\)/,
+    );
   });
 
   it('bad size range d: 5..2', () => {
@@ -227,7 +232,9 @@ describe('equations', () => {
       `    h: { role: state, shape: [d] }\n    a: { role: intermediate, shape: [d] }\n    z: { role: intermediate, shape: [d] }\n  equations:\n${EQUATION}\n    - a[t] = tanh(z[t])\n    - z[t] = W*a[t]\n`,
     );
     const err = loadError(text);
-    expect(err.message).toMatch(/equations depend on each other at the same time step: a → z → a \(expected an acyclic system\)/);
+    expect(err.message).toMatch(
+      /equations depend on each other at the same time step: a → z → a \(expected an acyclic system\)/,
+    );
     expect([at(text, 'a[t] = tanh'), at(text, 'z[t] = W')]).toContainEqual({ line: err.pos.line, col: err.pos.col });
   });
 
@@ -254,7 +261,11 @@ describe('claims', () => {
 
   it('claim without a relation', () => {
     const text = edit('grad(L, h[T-k]) = prod', 'grad(L, h[T-k]) + prod');
-    expectError(text, at(text, 'grad(L, h[T-k]) +'), /a claim relates two sides \(expected lhs = rhs, lhs <= rhs or lhs >= rhs\)/);
+    expectError(
+      text,
+      at(text, 'grad(L, h[T-k]) +'),
+      /a claim relates two sides \(expected lhs = rhs, lhs <= rhs or lhs >= rhs\)/,
+    );
   });
 
   it('mismatched shapes on the two sides point at the relation', () => {
@@ -288,12 +299,20 @@ describe('claims', () => {
 
   it('unknown expect verdict', () => {
     const text = edit('expect: consistent', 'expect: consistant');
-    expectError(text, at(text, 'consistant'), /unknown verdict 'consistant' \(expected one of proved, verified, consistent, refuted, unverifiable\)/);
+    expectError(
+      text,
+      at(text, 'consistant'),
+      /unknown verdict 'consistant' \(expected one of proved, verified, consistent, refuted, unverifiable\)/,
+    );
   });
 
   it('unknown regime', () => {
     const text = edit('    expect: consistent\n', '    expect: consistent\n    regimes: [contracting, chaotic]\n');
-    expectError(text, at(text, 'chaotic'), /unknown regime 'chaotic' \(expected one of contracting, near-critical, expanding, saturated\)/);
+    expectError(
+      text,
+      at(text, 'chaotic'),
+      /unknown regime 'chaotic' \(expected one of contracting, near-critical, expanding, saturated\)/,
+    );
   });
 
   it('duplicate claim id points at the second claim', () => {
@@ -320,8 +339,8 @@ describe('claims', () => {
   });
 
   it('a mathjs syntax error: an extra closing parenthesis on the right-hand side points at it', () => {
-    const text = edit(".^2)) * grad", ".^2))) * grad");
-    expectError(text, at(text, ".^2)))", 5), /cannot parse expression: Unexpected operator \)/);
+    const text = edit('.^2)) * grad', '.^2))) * grad');
+    expectError(text, at(text, '.^2)))', 5), /cannot parse expression: Unexpected operator \)/);
   });
 
   it('a mathjs syntax error: a missing operand points at the next token', () => {
@@ -391,7 +410,10 @@ describe('expressions in block and escaped scalars', () => {
   // BUG: a newline inside the expression reaches mathjs (BlockNode again),
   // so a claim cannot be broken over lines even with |-.
   it('a claim broken over two lines of a block scalar (|-) loads', () => {
-    const d = parseDerivation(blockClaim('|-', "      grad(L, h[T-k]) =\n        prod(i, 1, k, W' * diag(1 - h[T-k+i].^2)) * grad(L, h[T])\n"), FILE);
+    const d = parseDerivation(
+      blockClaim('|-', "      grad(L, h[T-k]) =\n        prod(i, 1, k, W' * diag(1 - h[T-k+i].^2)) * grad(L, h[T])\n"),
+      FILE,
+    );
     expect(d.claims[0]!.relation).toBe('=');
   });
 
@@ -399,7 +421,10 @@ describe('expressions in block and escaped scalars', () => {
   // restarts at column 1 after a newline (and the side's start ignores
   // newlines in the left-hand side), so columns on line 2+ are wrong.
   it('an unknown symbol on the second line of a block scalar points at the symbol', () => {
-    const text = blockClaim('|-', "      grad(L, h[T-k]) =\n        prod(i, 1, k, W' * diag(1 - hh[T-k+i].^2)) * grad(L, h[T])\n");
+    const text = blockClaim(
+      '|-',
+      "      grad(L, h[T-k]) =\n        prod(i, 1, k, W' * diag(1 - hh[T-k+i].^2)) * grad(L, h[T])\n",
+    );
     expectError(text, at(text, 'hh['), /'hh' is not a declared sequence/);
   });
 
@@ -407,7 +432,10 @@ describe('expressions in block and escaped scalars', () => {
   // line; offsets are mapped as if it were on the first line, giving a column
   // past the end of line 21 (21:58) instead of line 22.
   it('an unknown symbol on the continuation line of a plain scalar points at the symbol', () => {
-    const text = edit(CLAIM_LINE, "    claim: grad(L, h[T-k]) =\n      prod(i, 1, k, W' * diag(1 - hh[T-k+i].^2)) * grad(L, h[T])");
+    const text = edit(
+      CLAIM_LINE,
+      "    claim: grad(L, h[T-k]) =\n      prod(i, 1, k, W' * diag(1 - hh[T-k+i].^2)) * grad(L, h[T])",
+    );
     expectError(text, at(text, 'hh['), /'hh' is not a declared sequence/);
   });
 
@@ -415,13 +443,19 @@ describe('expressions in block and escaped scalars', () => {
   // every escape before the error shifts the column (here `\u0027` is 6
   // source characters for 1 value character: reported 5 columns too early).
   it('an unknown symbol after an escape in a double-quoted scalar points at the symbol', () => {
-    const text = edit(CLAIM_LINE, `    claim: "${CLAIM_EXPR.replace("W'", 'W\\u0027').replace('- h[T-k+i]', '- hh[T-k+i]')}"`);
+    const text = edit(
+      CLAIM_LINE,
+      `    claim: "${CLAIM_EXPR.replace("W'", 'W\\u0027').replace('- h[T-k+i]', '- hh[T-k+i]')}"`,
+    );
     expectError(text, at(text, 'hh['), /'hh' is not a declared sequence/);
   });
 
   // Same bug with '' (an escaped quote) in a single-quoted scalar: one column early.
   it("an unknown symbol after '' in a single-quoted scalar points at the symbol", () => {
-    const text = edit(CLAIM_LINE, `    claim: '${CLAIM_EXPR.replace("W'", "W''").replace('- h[T-k+i]', '- hh[T-k+i]')}'`);
+    const text = edit(
+      CLAIM_LINE,
+      `    claim: '${CLAIM_EXPR.replace("W'", "W''").replace('- h[T-k+i]', '- hh[T-k+i]')}'`,
+    );
     expectError(text, at(text, 'hh['), /'hh' is not a declared sequence/);
   });
 
@@ -443,9 +477,26 @@ describe('the shipped derivations', () => {
     ['lab-10-5-vanilla-rnn.yaml', ['lab-eq1', 'lab-eq1-W-for-WT', 'lab-eq2', 'grad-W-path-sum']],
     [
       'how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml',
-      ['eq4-chain-ascending', 'eq4-chain-descending', 'eq4-closed-ascending', 'eq4-closed-descending', 'eq4-one-step-W-transposed'],
+      [
+        'eq4-chain-ascending',
+        'eq4-chain-descending',
+        'eq4-closed-ascending',
+        'eq4-closed-descending',
+        'eq4-one-step-W-transposed',
+      ],
     ],
-    ['how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml', ['cell-step-partial', 'cell-step-total', 'cell-path-product', 'cell-path-vs-full', 'cell-path-k-steps', 'eq12', 'multiply-k-times']],
+    [
+      'how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml',
+      [
+        'cell-step-partial',
+        'cell-step-total',
+        'cell-path-product',
+        'cell-path-vs-full',
+        'cell-path-k-steps',
+        'eq12',
+        'multiply-k-times',
+      ],
+    ],
   ])('%s loads with the expected claim ids', (name, ids) => {
     const d = loadDerivationFile(shipped(name));
     expect(d.claims.map((c) => c.id)).toEqual(ids);

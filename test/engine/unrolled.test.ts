@@ -58,10 +58,22 @@ describe('tanh RNN', () => {
         const JTw = inst.graph.adjoints(node('h', 6), w, NONE)(node('h', s))!;
         expect(Math.abs(dot(w, Ju) - dot(JTw, u))).toBeLessThan(1e-13 * Math.max(1, Math.abs(dot(w, Ju))));
         const x = inst.graph.value(node('h', s));
-        const fd = centralRichardson((eps) => inst.graph.perturbed(node('h', s), x.map((v, i) => v + eps * u[i]!), NONE, node('h', 6)), defaultStep(1));
+        const fd = centralRichardson(
+          (eps) =>
+            inst.graph.perturbed(
+              node('h', s),
+              x.map((v, i) => v + eps * u[i]!),
+              NONE,
+              node('h', 6),
+            ),
+          defaultStep(1),
+        );
         // FD may differ from the exact value by what it predicts for itself (the checker's criterion).
         const err = Math.hypot(...fd.estimate.map((v, i) => v - Ju[i]!));
-        if (fdResolves(Ju, fd)) expect(err).toBeLessThanOrEqual(Math.max(1e-6 * Math.hypot(...Ju), 10 * (fd.noiseFloor + fd.truncationError)));
+        if (fdResolves(Ju, fd))
+          expect(err).toBeLessThanOrEqual(
+            Math.max(1e-6 * Math.hypot(...Ju), 10 * (fd.noiseFloor + fd.truncationError)),
+          );
       }),
       { numRuns: 40 },
     );
@@ -73,7 +85,16 @@ describe('tanh RNN', () => {
     const dW = rng.fillNormal(new Float64Array(16));
     const grad = inst.graph.adjoints(node('L', null), Float64Array.of(1), NONE, true)(node('W', null))!;
     const W = inst.graph.value(node('W', null));
-    const fd = centralRichardson((eps) => inst.graph.perturbed(node('W', null), W.map((v, i) => v + eps * dW[i]!), NONE, node('L', null)), defaultStep(1));
+    const fd = centralRichardson(
+      (eps) =>
+        inst.graph.perturbed(
+          node('W', null),
+          W.map((v, i) => v + eps * dW[i]!),
+          NONE,
+          node('L', null),
+        ),
+      defaultStep(1),
+    );
     const tangent = inst.graph.tangents(node('W', null), dW, NONE)(node('L', null))!;
     expect(Math.abs(dot(grad, dW) - tangent[0]!) / Math.abs(tangent[0]!)).toBeLessThan(1e-13);
     expect(Math.abs(fd.estimate[0]! - tangent[0]!) / Math.abs(tangent[0]!)).toBeLessThan(1e-7);
@@ -132,7 +153,16 @@ describe('LSTM: partial versus total derivatives', () => {
     const u = new Rng(9).fillNormal(new Float64Array(3));
     const Ju = inst.graph.tangents(node('C', 2), u, fixed)(node('C', 3))!;
     const x = inst.graph.value(node('C', 2));
-    const fd = centralRichardson((eps) => inst.graph.perturbed(node('C', 2), x.map((v, i) => v + eps * u[i]!), fixed, node('C', 3)), defaultStep(1));
+    const fd = centralRichardson(
+      (eps) =>
+        inst.graph.perturbed(
+          node('C', 2),
+          x.map((v, i) => v + eps * u[i]!),
+          fixed,
+          node('C', 3),
+        ),
+      defaultStep(1),
+    );
     expect(relErr(fd.estimate, Ju)).toBeLessThan(1e-9);
   });
 });

@@ -38,7 +38,9 @@ describe('centralRichardson', () => {
       const fd = centralRichardson(along(F, x, u), defaultStep(normInfVec(x)));
       expect(relErr(fd.estimate, ref)).toBeLessThan(1e-9);
       // The reported error budget must actually cover the error.
-      expect(norm2(fd.estimate.map((e, i) => e - (ref[i] as number)))).toBeLessThanOrEqual(fd.truncationError + fd.noiseFloor);
+      expect(norm2(fd.estimate.map((e, i) => e - (ref[i] as number)))).toBeLessThanOrEqual(
+        fd.truncationError + fd.noiseFloor,
+      );
       expect(fdResolves(ref, fd)).toBe(true);
     }
   });
@@ -68,9 +70,11 @@ describe('centralRichardson', () => {
     const small = centralRichardson((eps) => Float64Array.of(1 + Math.sin(x0 + eps)), 2 ** -10);
     const large = centralRichardson((eps) => Float64Array.of(1e6 + Math.sin(x0 + eps)), 2 ** -10);
     expect(large.noiseFloor / small.noiseFloor).toBeGreaterThan(1e5);
-    expect(large.noiseFloor).toBeGreaterThan(1e6 * Number.EPSILON / 2 ** -10);
+    expect(large.noiseFloor).toBeGreaterThan((1e6 * Number.EPSILON) / 2 ** -10);
     // The large offset really does cost accuracy, and the floor accounts for it.
-    expect(Math.abs((large.estimate[0] as number) - Math.cos(x0))).toBeLessThanOrEqual(large.noiseFloor + large.truncationError);
+    expect(Math.abs((large.estimate[0] as number) - Math.cos(x0))).toBeLessThanOrEqual(
+      large.noiseFloor + large.truncationError,
+    );
   });
 
   it('validates its inputs and propagates non-finite values', () => {
@@ -105,7 +109,12 @@ describe('fdResolves', () => {
     const x = Float64Array.of(0.4, 0.9);
     const G: VecFn = (v) => v.map((vi) => 1 + 1e-14 * vi);
     const fd = centralRichardson(along(G, x, u), defaultStep(1));
-    expect(fdResolves(u.map((ui) => 1e-14 * ui), fd)).toBe(false);
+    expect(
+      fdResolves(
+        u.map((ui) => 1e-14 * ui),
+        fd,
+      ),
+    ).toBe(false);
   });
 
   it('counts the FD estimate too, so a reference wrongly ≈ 0 is still compared', () => {

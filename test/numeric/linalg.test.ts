@@ -39,7 +39,8 @@ function randomOrthogonal(rng: Rng, n: number): Mat {
     const vv = dot(v, v);
     const H = mat(n, n);
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) H.data[i * n + j] = (i === j ? 1 : 0) - (2 * (v[i] as number) * (v[j] as number)) / vv;
+      for (let j = 0; j < n; j++)
+        H.data[i * n + j] = (i === j ? 1 : 0) - (2 * (v[i] as number) * (v[j] as number)) / vv;
     }
     Q = matMul(Q, H);
   }
@@ -79,7 +80,12 @@ describe('mat', () => {
 describe('products', () => {
   it('matVec, matTVec, matMul and transpose match their index definitions', () => {
     const rng = new Rng(1);
-    for (const [m, n, p] of [[1, 1, 1], [3, 5, 2], [6, 4, 7], [2, 9, 1]] as const) {
+    for (const [m, n, p] of [
+      [1, 1, 1],
+      [3, 5, 2],
+      [6, 4, 7],
+      [2, 9, 1],
+    ] as const) {
       const A = randomMat(rng, m, n);
       const B = randomMat(rng, n, p);
       const x = rng.fillNormal(new Float64Array(n));
@@ -218,7 +224,12 @@ describe('singularValues', () => {
 
   it('rank one uvᵀ: ‖u‖‖v‖ then zeros, tall and wide', () => {
     const rng = new Rng(4);
-    for (const [m, n] of [[3, 5], [5, 3], [1, 4], [4, 1]] as const) {
+    for (const [m, n] of [
+      [3, 5],
+      [5, 3],
+      [1, 4],
+      [4, 1],
+    ] as const) {
       const u = rng.fillNormal(new Float64Array(m));
       const v = rng.fillNormal(new Float64Array(n));
       const A = mat(m, n);
@@ -276,7 +287,11 @@ describe('singularValues', () => {
 
   it('converges on larger random matrices', () => {
     const rng = new Rng(9);
-    for (const [m, n] of [[60, 40], [40, 60], [80, 80]] as const) {
+    for (const [m, n] of [
+      [60, 40],
+      [40, 60],
+      [80, 80],
+    ] as const) {
       const A = randomMat(rng, m, n);
       const s = singularValues(A);
       const ssq = s.reduce((acc, x) => acc + x * x, 0);
@@ -319,7 +334,14 @@ describe('singularValues', () => {
 describe('spectralNormEstimate / scaleToSpectralNorm', () => {
   it('is always a lower estimate', () => {
     const rng = new Rng(6);
-    for (const [m, n] of [[1, 1], [5, 5], [20, 20], [32, 8], [8, 32], [50, 50]] as const) {
+    for (const [m, n] of [
+      [1, 1],
+      [5, 5],
+      [20, 20],
+      [32, 8],
+      [8, 32],
+      [50, 50],
+    ] as const) {
       for (let rep = 0; rep < 5; rep++) {
         const A = randomMat(rng, m, n);
         expect(spectralNormEstimate(A)).toBeLessThanOrEqual(spectralNorm(A) * (1 + 1e-13));
@@ -329,7 +351,13 @@ describe('spectralNormEstimate / scaleToSpectralNorm', () => {
 
   it('is within 1e-3 of spectralNorm when σ₂/σ₁ ≤ 0.9', () => {
     const rng = new Rng(10);
-    for (const [m, n] of [[5, 5], [20, 20], [32, 8], [8, 32], [50, 50]] as const) {
+    for (const [m, n] of [
+      [5, 5],
+      [20, 20],
+      [32, 8],
+      [8, 32],
+      [50, 50],
+    ] as const) {
       for (let rep = 0; rep < 5; rep++) {
         const k = Math.min(m, n);
         // Top σ = 2, the rest spread over (0, 1.8]: a gap ratio of at most 0.9.

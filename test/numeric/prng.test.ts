@@ -3,7 +3,8 @@ import { Rng, deriveSeed } from '../../src/numeric/prng.js';
 
 function draw(rng: Rng, n: number, kind: 'uniform' | 'normal' | 'int'): number[] {
   const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(kind === 'uniform' ? rng.uniform() : kind === 'normal' ? rng.normal() : rng.int(-7, 1000));
+  for (let i = 0; i < n; i++)
+    out.push(kind === 'uniform' ? rng.uniform() : kind === 'normal' ? rng.normal() : rng.int(-7, 1000));
   return out;
 }
 
@@ -42,9 +43,13 @@ describe('Rng determinism', () => {
   // changes with it — update only on purpose.
   it('golden: pinned outputs', () => {
     const u = new Rng(1);
-    expect([u.uniform(), u.uniform(), u.uniform()]).toEqual([0.5484969315508464, 0.9560007213832306, 0.24627924194195283]);
+    expect([u.uniform(), u.uniform(), u.uniform()]).toEqual([
+      0.5484969315508464, 0.9560007213832306, 0.24627924194195283,
+    ]);
     const n = new Rng(7);
-    expect([n.normal(), n.normal(), n.normal()]).toEqual([-0.03019640433933541, -0.4018885462316196, -0.7976604224593137]);
+    expect([n.normal(), n.normal(), n.normal()]).toEqual([
+      -0.03019640433933541, -0.4018885462316196, -0.7976604224593137,
+    ]);
     expect(deriveSeed(42, 'instance', 3)).toBe(953957384);
   });
 });

@@ -92,7 +92,12 @@ describe('scalar references', () => {
   });
 
   it.each(fns)("%s: both match mathjs's symbolic derivative", (fn) => {
-    const source: Record<ScalarFn, string> = { tanh: 'tanh(x)', sigma: '1 / (1 + exp(-x))', exp: 'exp(x)', log: 'log(x)' };
+    const source: Record<ScalarFn, string> = {
+      tanh: 'tanh(x)',
+      sigma: '1 / (1 + exp(-x))',
+      exp: 'exp(x)',
+      log: 'log(x)',
+    };
     const compiled = derivative(source[fn], 'x').compile();
     const { dual, complexStep: cs } = scalarReferences[fn];
     fc.assert(

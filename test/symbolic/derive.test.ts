@@ -22,13 +22,18 @@ import { deriveQuantities } from '../../src/symbolic/quantities.js';
 import { confirmDerivativeRule } from '../../src/symbolic/scalar-algebra.js';
 import { readFileSync } from 'node:fs';
 
-const FILES = ['lab-10-5-vanilla-rnn', 'how-does-lstm-avoid-gradient-explosion-2024-rnn', 'how-does-lstm-avoid-gradient-explosion-2024-lstm'];
+const FILES = [
+  'lab-10-5-vanilla-rnn',
+  'how-does-lstm-avoid-gradient-explosion-2024-rnn',
+  'how-does-lstm-avoid-gradient-explosion-2024-lstm',
+];
 const load = (f: string) => loadDerivationFile(`derivations/${f}.yaml`);
 const lab = load('lab-10-5-vanilla-rnn');
 const lstm = load('how-does-lstm-avoid-gradient-explosion-2024-lstm');
 const kangx = load('how-does-lstm-avoid-gradient-explosion-2024-rnn');
 
-const renders = (tex: string) => katex.renderToString(tex, { strict: 'error', throwOnError: true, trust: false, displayMode: true });
+const renders = (tex: string) =>
+  katex.renderToString(tex, { strict: 'error', throwOnError: true, trust: false, displayMode: true });
 
 function latexOf(d: Derivation, quantity: string): string {
   const [q] = deriveQuantities(d, quantity, null);
@@ -42,13 +47,19 @@ describe('golden LaTeX of derived forms', () => {
     );
   });
   it('the RNN one-step Jacobian', () => {
-    expect(latexOf(lab, 'jac(h[t], h[t-1])')).toBe('\\frac{\\partial \\mathbf{h}^{[t]}}{\\partial \\mathbf{h}^{[t-1]}} = \\operatorname{diag}\\left(1 - \\left(\\mathbf{h}^{[t]}\\right)^{2}\\right) \\mathbf{W}');
+    expect(latexOf(lab, 'jac(h[t], h[t-1])')).toBe(
+      '\\frac{\\partial \\mathbf{h}^{[t]}}{\\partial \\mathbf{h}^{[t-1]}} = \\operatorname{diag}\\left(1 - \\left(\\mathbf{h}^{[t]}\\right)^{2}\\right) \\mathbf{W}',
+    );
   });
   it("the 2024 post's k-step product, in its h^{(t)} notation", () => {
-    expect(latexOf(kangx, 'jac(h[t], h[t-k])')).toBe('\\frac{\\partial h^{(t)}}{\\partial h^{(t-k)}} = \\prod_{i=1}^{k} \\operatorname{diag}\\left(1 - \\left(h^{(t-i+1)}\\right)^{2}\\right) W');
+    expect(latexOf(kangx, 'jac(h[t], h[t-k])')).toBe(
+      '\\frac{\\partial h^{(t)}}{\\partial h^{(t-k)}} = \\prod_{i=1}^{k} \\operatorname{diag}\\left(1 - \\left(h^{(t-i+1)}\\right)^{2}\\right) W',
+    );
   });
   it('the LSTM cell path with h held fixed', () => {
-    expect(latexOf(lstm, 'partial(C[t], C[t-1], h[t-1])')).toBe('\\left.\\frac{\\partial C_{t}}{\\partial C_{t-1}}\\right|_{h_{t-1}} = \\operatorname{diag}\\left(f_{t}\\right)');
+    expect(latexOf(lstm, 'partial(C[t], C[t-1], h[t-1])')).toBe(
+      '\\left.\\frac{\\partial C_{t}}{\\partial C_{t-1}}\\right|_{h_{t-1}} = \\operatorname{diag}\\left(f_{t}\\right)',
+    );
   });
   it('the total LSTM one-step ∂C_t/∂C_{t−1} names the weight blocks and σ′ = σ(1 − σ)', () => {
     const tex = latexOf(lstm, 'jac(C[t], C[t-1])');
@@ -63,7 +74,8 @@ describe('every emitted LaTeX string renders in KaTeX with strict on', () => {
     it(f, () => {
       const d = load(f);
       const w = latexWriterFor(d);
-      for (const q of deriveQuantities(d, null, { k: 2 })) if (q.derived) renders(w.relation(q.quantity, '=', q.derived));
+      for (const q of deriveQuantities(d, null, { k: 2 }))
+        if (q.derived) renders(w.relation(q.quantity, '=', q.derived));
       for (const c of d.claims) renders(w.relation(c.lhs, c.relation, c.rhs));
     });
   }
@@ -124,7 +136,14 @@ describe('identity testing', () => {
     const sm = new SymbolicModel(lab.model);
     const cz = new Canonicalizer(sm);
     const env = { T: 5, d: 3, m: 2, k: 1 };
-    const parseExpr = (text: string) => parseDerivation(readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8').replace('claim: norm2(jac(h[T], h[T-k])) <= norm2(W)^k * supabs(x, 1 - tanh(x)^2)^k', `claim: ${text}`), 'x.yaml').claims[2]!;
+    const parseExpr = (text: string) =>
+      parseDerivation(
+        readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8').replace(
+          'claim: norm2(jac(h[T], h[T-k])) <= norm2(W)^k * supabs(x, 1 - tanh(x)^2)^k',
+          `claim: ${text}`,
+        ),
+        'x.yaml',
+      ).claims[2]!;
     const same = (a: string, b: string) => {
       const c = parseExpr(`${a} = ${b}`);
       return samePoly(cz.expand(c.lhs, env), cz.expand(c.rhs, env));
@@ -167,21 +186,28 @@ describe('parameter gradients and the held cell path', () => {
     [lstm, 'partial(C[t], C[t-k], h)', { t: 5, k: 3 }],
     [lstm, 'grad(L, W_f)', {}],
   ];
-  it.each(cases.map(([d, q, env]) => [d.file, q, d, env] as const))('%s: %s equals the reference and renders', (_file, quantity, d, env) => {
-    const [q] = deriveQuantities(d, quantity, null);
-    expect(q!.derived, q!.problem ?? '').not.toBeNull();
-    renders(latexWriterFor(d).relation(q!.quantity, '=', q!.derived!));
-    for (const index of [0, 2]) {
-      const spec = instanceSpec(d.model, 5, index, undefined, { T: 6 });
-      const ev = new Evaluator(buildInstance(d.model, spec).graph, spec.sizes);
-      const a = asDense(ev.evaluate(q!.quantity, env)).data;
-      const b = asDense(ev.evaluate(q!.derived!, env)).data;
-      expect(relErr(a, b)).toBeLessThan(1e-12);
-    }
-  });
+  it.each(cases.map(([d, q, env]) => [d.file, q, d, env] as const))(
+    '%s: %s equals the reference and renders',
+    (_file, quantity, d, env) => {
+      const [q] = deriveQuantities(d, quantity, null);
+      expect(q!.derived, q!.problem ?? '').not.toBeNull();
+      renders(latexWriterFor(d).relation(q!.quantity, '=', q!.derived!));
+      for (const index of [0, 2]) {
+        const spec = instanceSpec(d.model, 5, index, undefined, { T: 6 });
+        const ev = new Evaluator(buildInstance(d.model, spec).graph, spec.sizes);
+        const a = asDense(ev.evaluate(q!.quantity, env)).data;
+        const b = asDense(ev.evaluate(q!.derived!, env)).data;
+        expect(relErr(a, b)).toBeLessThan(1e-12);
+      }
+    },
+  );
 
   it('∂C_t/∂C_{t−k} with h held at every step collapses to diag(⊙ f)', () => {
-    expect(printExpr(deriveQuantities(lstm, 'partial(C[t], C[t-k], h)', null)[0]!.derived!)).toBe('diag(hprod(i, 1, k, f[t-i+1]))');
-    expect(printExpr(deriveQuantities(lstm, 'partial(C[t], C[t-k], h)', { k: 3 })[0]!.unrolled!)).toBe('diag(f[t] .* f[t-1] .* f[t-2])');
+    expect(printExpr(deriveQuantities(lstm, 'partial(C[t], C[t-k], h)', null)[0]!.derived!)).toBe(
+      'diag(hprod(i, 1, k, f[t-i+1]))',
+    );
+    expect(printExpr(deriveQuantities(lstm, 'partial(C[t], C[t-k], h)', { k: 3 })[0]!.unrolled!)).toBe(
+      'diag(f[t] .* f[t-1] .* f[t-2])',
+    );
   });
 });

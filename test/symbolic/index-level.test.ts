@@ -36,7 +36,8 @@ describe('exact unit-level identities', () => {
     for (const d of [1, 2, 3]) {
       const sizes = { d, n: 2, m: 1, T: 4 };
       const pe = new PolyEvaluator(post.model, sizes);
-      for (const b of bindings(c, sizes)) expect(cpolyKey(pe.evaluate(c.lhs, b).data[0]!)).toBe(cpolyKey(pe.evaluate(c.rhs, b).data[0]!));
+      for (const b of bindings(c, sizes))
+        expect(cpolyKey(pe.evaluate(c.lhs, b).data[0]!)).toBe(cpolyKey(pe.evaluate(c.rhs, b).data[0]!));
     }
   });
 
@@ -78,10 +79,26 @@ describe('proof by induction on t', () => {
     return proveUnitClosedForm(post.model, c.lhs, c.rhs)!;
   };
   it.each([
-    ['γ over the inputs 1..n', 'd(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, n, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * A(g[k], t-k)))', 'path range'],
-    ['B one step late', 'd(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l-1)) * A(g[k], t-k)))', 'extend each path by one step (first factor)'],
-    ['A one step off', 'd(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * A(g[k], t-k+1)))', 'base case t = 1'],
-    ['k up to t', 'd(h[t, alpha], W[i, j]) = sum(k, 0, t, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * A(g[k], t-k)))', 'base case t = 1'],
+    [
+      'γ over the inputs 1..n',
+      'd(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, n, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * A(g[k], t-k)))',
+      'path range',
+    ],
+    [
+      'B one step late',
+      'd(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l-1)) * A(g[k], t-k)))',
+      'extend each path by one step (first factor)',
+    ],
+    [
+      'A one step off',
+      'd(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * A(g[k], t-k+1)))',
+      'base case t = 1',
+    ],
+    [
+      'k up to t',
+      'd(h[t, alpha], W[i, j]) = sum(k, 0, t, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * A(g[k], t-k)))',
+      'base case t = 1',
+    ],
   ])('names the failing rule when %s', (_what, closedForm, rule) => {
     const p = variant(closedForm);
     expect(p.ok).toBe(false);
@@ -116,7 +133,21 @@ describe('proof by induction on t', () => {
 });
 
 describe("the post's wrong steps, localised", () => {
-  const results = new Map<string, ClaimResult>(checkDerivation(post, { instances: 1, claims: ['first-step-v-as-written', 'expansion-as-written', 'closed-form-w-as-written', 'induction-step-as-written.1', 'induction-step-as-written.2', 'induction-step-as-written.3', 'vanish-by-path-factor', 'vanish-by-row-sums'] }).map((r) => [r.id, r]));
+  const results = new Map<string, ClaimResult>(
+    checkDerivation(post, {
+      instances: 1,
+      claims: [
+        'first-step-v-as-written',
+        'expansion-as-written',
+        'closed-form-w-as-written',
+        'induction-step-as-written.1',
+        'induction-step-as-written.2',
+        'induction-step-as-written.3',
+        'vanish-by-path-factor',
+        'vanish-by-row-sums',
+      ],
+    }).map((r) => [r.id, r]),
+  );
   it('the missing σ_y′ in ∂y_1/∂v is refuted at the smallest sizes', () => {
     const r = results.get('first-step-v-as-written')!;
     expect(r.verdict).toBe('refuted');
@@ -133,7 +164,11 @@ describe("the post's wrong steps, localised", () => {
     expect(evidenceSummary(proof)).toMatch(/path range/);
   });
   it('in the chain of the inductive step, step 2 is the first that fails', () => {
-    expect(['induction-step-as-written.1', 'induction-step-as-written.2', 'induction-step-as-written.3'].map((id) => results.get(id)!.verdict)).toEqual(['verified', 'refuted', 'verified']);
+    expect(
+      ['induction-step-as-written.1', 'induction-step-as-written.2', 'induction-step-as-written.3'].map(
+        (id) => results.get(id)!.verdict,
+      ),
+    ).toEqual(['verified', 'refuted', 'verified']);
   });
   it('a single path factor below 1 does not bound the total derivative; the row-sum product does', () => {
     expect(results.get('vanish-by-path-factor')!.verdict).toBe('refuted');
@@ -145,14 +180,18 @@ it('substituting an index keeps unit indices and path positions in step', () => 
   const c = claim('closed-form-w');
   const shifted = substituteIndex(c.rhs, 't', affine(1, { t: 1 }));
   const pe = new PolyEvaluator(post.model, { d: 2, n: 1, m: 1, T: 4 });
-  expect(cpolyKey(pe.evaluate(shifted, { t: 2, alpha: 1, i: 1, j: 1 }).data[0]!)).toBe(cpolyKey(pe.evaluate(c.rhs, { t: 3, alpha: 1, i: 1, j: 1 }).data[0]!));
+  expect(cpolyKey(pe.evaluate(shifted, { t: 2, alpha: 1, i: 1, j: 1 }).data[0]!)).toBe(
+    cpolyKey(pe.evaluate(c.rhs, { t: 3, alpha: 1, i: 1, j: 1 }).data[0]!),
+  );
 });
 
 it('derive prints the unit recurrence that the model implies, in the post notation', async () => {
   const { deriveQuantities } = await import('../../src/symbolic/quantities.js');
   const { printExpr } = await import('../../src/ir/print.js');
   const [q] = deriveQuantities(post, 'd(h[t, alpha], W[i, j])', null);
-  expect(printExpr(q!.derived!)).toBe('dact(h[t, alpha])*delta(alpha, i)*x[t, j] + sum(gamma, 1, d, dact(h[t, alpha])*U[alpha, gamma]*d(h[t-1, gamma], W[i, j]))');
+  expect(printExpr(q!.derived!)).toBe(
+    'dact(h[t, alpha])*delta(alpha, i)*x[t, j] + sum(gamma, 1, d, dact(h[t, alpha])*U[alpha, gamma]*d(h[t-1, gamma], W[i, j]))',
+  );
 });
 
 it('path sums that are not chains are enumerated, numerically and exactly', () => {
@@ -174,21 +213,30 @@ describe('the prover refuses what its rules do not cover (review findings)', () 
     return parseDerivation(t, 'v.yaml').claims.find((x) => x.id === 'closed-form-w')!;
   };
   it('a tail that reads the start α cannot be reindexed: no proof', () => {
-    const c = variantClaim('d(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * (A(g[k], t-k) + (1 - delta(g[k], alpha)) * delta(t-k, 7) * x[1, j])))');
+    const c = variantClaim(
+      'd(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * (A(g[k], t-k) + (1 - delta(g[k], alpha)) * delta(t-k, 7) * x[1, j])))',
+    );
     const p = proveUnitClosedForm(post.model, c.lhs, c.rhs)!;
     expect(p.ok).toBe(false);
     expect(p.steps[0]!.rule).toBe('path-sum-shape');
     expect(stepDetail(p.steps[0]!)).toMatch(/G reads alpha/);
   });
   it('a product that stops one factor short is not the path sum the rules know', () => {
-    const c = variantClaim('d(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-2, B(g[l], g[l+1], t-l)) * A(g[k], t-k)))');
+    const c = variantClaim(
+      'd(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-2, B(g[l], g[l+1], t-l)) * A(g[k], t-k)))',
+    );
     expect(proveUnitClosedForm(post.model, c.lhs, c.rhs)).toBeNull();
   });
   it('definitions substitute all their parameters at once (an argument named like a parameter is not captured)', () => {
-    const t = text.replace(
-      'claim: d(h[t, alpha], W[i, j]) = A(alpha, t) + sum(c, 1, d, B(alpha, c, t) * d(h[t-1, c], W[i, j]))',
-      'claim: d(h[t, q], W[i, j]) = A(q, t) + sum(c, 1, d, B(q, c, t) * d(h[t-1, c], W[i, j]))',
-    ).replace('forall: t in 1..T, alpha in 1..d, i in 1..d, j in 1..n\n    expect: verified\n  - id: expansion-as-written', 'forall: t in 1..T, q in 1..d, i in 1..d, j in 1..n\n    expect: verified\n  - id: expansion-as-written');
+    const t = text
+      .replace(
+        'claim: d(h[t, alpha], W[i, j]) = A(alpha, t) + sum(c, 1, d, B(alpha, c, t) * d(h[t-1, c], W[i, j]))',
+        'claim: d(h[t, q], W[i, j]) = A(q, t) + sum(c, 1, d, B(q, c, t) * d(h[t-1, c], W[i, j]))',
+      )
+      .replace(
+        'forall: t in 1..T, alpha in 1..d, i in 1..d, j in 1..n\n    expect: verified\n  - id: expansion-as-written',
+        'forall: t in 1..T, q in 1..d, i in 1..d, j in 1..n\n    expect: verified\n  - id: expansion-as-written',
+      );
     const [r] = checkDerivation(parseDerivation(t, 'm.yaml'), { claims: ['recurrence-w'], instances: 1 });
     expect(r!.verdict).toBe('verified');
   });

@@ -18,7 +18,11 @@ const shippedReport = () => (shipped ??= verify(['derivations'], { jobs: 2 }));
 describe('verify', () => {
   it('every shipped derivation matches its fixture and gets its expected verdicts (two workers)', async () => {
     const report = await shippedReport();
-    const problems = report.files.flatMap((f) => [...f.drifts.map((d) => `${f.file} ${d.claim} ${d.path}`), ...(f.status === 'new' ? [`${f.file}: no fixture`] : []), ...f.claims.filter((c) => !c.ok).map((c) => `${c.id}: ${c.verdict} ≠ ${c.expected}`)]);
+    const problems = report.files.flatMap((f) => [
+      ...f.drifts.map((d) => `${f.file} ${d.claim} ${d.path}`),
+      ...(f.status === 'new' ? [`${f.file}: no fixture`] : []),
+      ...f.claims.filter((c) => !c.ok).map((c) => `${c.id}: ${c.verdict} ≠ ${c.expected}`),
+    ]);
     expect(problems).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.summary.files).toBeGreaterThanOrEqual(4);
@@ -29,15 +33,19 @@ describe('verify', () => {
     cpSync('fixtures', dir, { recursive: true });
     const file = 'derivations/lab-10-5-vanilla-rnn.yaml';
     const path = fixtureFor(dir, file);
-    const fixture = JSON.parse(readFileSync(path, 'utf8'));
-    fixture.claims['lab-eq1'].verdict = 'consistent';
+    const fixture = JSON.parse(readFileSync(path, 'utf8')) as { claims: Record<string, { verdict: string }> };
+    fixture.claims['lab-eq1']!.verdict = 'consistent';
     writeFileSync(path, JSON.stringify(fixture));
     const report = await verify([file], { fixtures: dir, jobs: 1 });
     expect(report.ok).toBe(false);
     expect(report.files[0]!.status).toBe('drift');
-    expect(report.files[0]!.drifts).toEqual([{ claim: 'lab-eq1', path: 'verdict', old: 'consistent', now: 'verified' }]);
+    expect(report.files[0]!.drifts).toEqual([
+      { claim: 'lab-eq1', path: 'verdict', old: 'consistent', now: 'verified' },
+    ]);
     const xml = junitXml(report);
-    expect(xml).toMatch(/<testcase classname="derivations\/lab-10-5-vanilla-rnn.yaml" name="lab-eq1" time="0"><failure message="verdict: was consistent, now verified">/);
+    expect(xml).toMatch(
+      /<testcase classname="derivations\/lab-10-5-vanilla-rnn.yaml" name="lab-eq1" time="0"><failure message="verdict: was consistent, now verified">/,
+    );
     expect(xml).toMatch(/<testsuites name="gradproof verify" tests="\d+" failures="1">/);
   });
 

@@ -47,7 +47,10 @@ class EntriesDomain implements ExactDomain<CPoly> {
           const rhs = eq.rhs;
           if (rhs.kind !== 'op' || !specOf(rhs).activation) continue;
           const arg = ctx.eval(rhs.args[0]!, { ...env, [TIME_VAR]: tau });
-          index.set(`${activationName(rhs)}(${cpolyKey(arg.data[0]!)})`, printExpr(seqLeaf(eq.target, { c: tau, terms: {} })));
+          index.set(
+            `${activationName(rhs)}(${cpolyKey(arg.data[0]!)})`,
+            printExpr(seqLeaf(eq.target, { c: tau, terms: {} })),
+          );
         }
     }
     return index;

@@ -141,7 +141,15 @@ class ModularDomain implements ExactDomain<number> {
 }
 
 /** Both sides agree in ℤ_p on `trials` independent random assignments (`sizes` fixes the atoms' dimensions). */
-export function randomIdentity(sm: SymbolicModel, lhs: Expr, rhs: Expr, env: IntEnv, sizes: IntEnv, seed: number, trials = 2): boolean {
+export function randomIdentity(
+  sm: SymbolicModel,
+  lhs: Expr,
+  rhs: Expr,
+  env: IntEnv,
+  sizes: IntEnv,
+  seed: number,
+  trials = 2,
+): boolean {
   for (let trial = 0; trial < trials; trial++) {
     const ev = new ExactEvaluator(new ModularDomain(sm, deriveSeed(seed, 'trial', trial)), { ...sizes, ...env });
     // A scalar side (0 for an empty sum, say) broadcasts against the other.

@@ -37,7 +37,8 @@ class ModelAtoms {
   sequence(name: string, t: number): RMat<CPoly> {
     const [rows] = this.dims(name);
     const decl = this.model.symbols.get(name)!;
-    if (t === 0 && decl.role === 'state' && decl.init === 'zero') return rfill(rows, 1, () => new Map());
+    if (t === 0 && decl.role === 'state' && decl.init === 'zero')
+      return rfill(rows, 1, () => new Map<string, number>());
     return rfill(rows, 1, (a) => csym(`${name}[${t},${a + 1}]`));
   }
   dact(name: string, t: number): RMat<CPoly> {
@@ -89,7 +90,10 @@ class ForwardModeDomain implements ExactDomain<Dual> {
   leaf(e: Parameters<ExactDomain<Dual>['leaf']>[0], ctx: ExactContext<Dual>): RMat<Dual> {
     if (e.kind === 'sym') {
       const value = this.atoms.param(e.name);
-      return { ...value, data: value.data.map((v, k) => ({ v, d: e.name === this.param ? this.seed.data[k]! : new Map() })) };
+      return {
+        ...value,
+        data: value.data.map((v, k) => ({ v, d: e.name === this.param ? this.seed.data[k]! : new Map() })),
+      };
     }
     if (e.kind === 'seq') {
       const time = ctx.int(e.time);
@@ -167,8 +171,9 @@ class PolynomialDomain implements ExactDomain<CPoly> {
     const t = ctx.int(value.time);
     const tangent = this.tangentsFor(param, r, c).get(`${value.name}@${t}`);
     const unit = ctx.index(of.units[0]!);
-    if (!tangent) return rscalar(new Map());
-    if (unit < 1 || unit > tangent.data.length) return ctx.unsupported(`${value.name}: unit ${unit} is outside 1..${tangent.data.length}`);
+    if (!tangent) return rscalar(new Map<string, number>());
+    if (unit < 1 || unit > tangent.data.length)
+      return ctx.unsupported(`${value.name}: unit ${unit} is outside 1..${tangent.data.length}`);
     return rscalar(tangent.data[unit - 1]!);
   }
   dims(e: Expr, env: IntEnv): [number, number] {
@@ -181,7 +186,7 @@ class PolynomialDomain implements ExactDomain<CPoly> {
     const cached = this.tangents.get(key);
     if (cached) return cached;
     const [rows, cols] = this.atoms.dims(param);
-    const seed = rfill(rows, cols, (i, j) => (i === r - 1 && j === c - 1 ? cconst(1) : new Map()));
+    const seed = rfill(rows, cols, (i, j) => (i === r - 1 && j === c - 1 ? cconst(1) : new Map<string, number>()));
     const store = new Map<string, RMat<CPoly>>();
     const T = this.atoms.sizes.T!;
     const tangentOf = (name: string, time: number) => store.get(`${name}@${time}`) ?? null;
@@ -189,7 +194,8 @@ class PolynomialDomain implements ExactDomain<CPoly> {
       for (const eq of this.atoms.model.equations) {
         const domain = new ForwardModeDomain(this.atoms, param, seed, tangentOf, eq.rhs, eq.target, t);
         const dual = new ExactEvaluator(domain, { ...this.atoms.sizes, [TIME_VAR]: t }).evaluate(eq.rhs);
-        if (dual.data.some((x) => x.d.size)) store.set(`${eq.target}@${t}`, { ...dual, data: dual.data.map((x) => x.d) });
+        if (dual.data.some((x) => x.d.size))
+          store.set(`${eq.target}@${t}`, { ...dual, data: dual.data.map((x) => x.d) });
       }
     this.tangents.set(key, store);
     return store;
