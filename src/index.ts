@@ -1,23 +1,40 @@
 /**
- * gradproof as a library. The CLI is a thin layer over these.
+ * gradproof as a library. The CLI is a thin layer over exactly these.
  *
- *   import { check, loadDerivationFile } from 'gradproof';
+ *   import { check, checkReportJson } from 'gradproof';
  *   const report = check(['derivations'], { masterSeed: 7, instances: 3 });
  */
+// Loading and the derivation file's typed form
+export { loadDerivationFile, parseDerivation } from './derivation/load.js';
+export { InputError, type SourcePos } from './derivation/errors.js';
+export type { Claim, Derivation, RegimeName, Relation, Verdict } from './derivation/derivation.js';
+export { REGIMES, VERDICTS } from './derivation/derivation.js';
+
+// Checking: results and evidence as data
 export { check, checkDerivation, expandPaths, type CheckRequest } from './check/check.js';
 export { DEFAULT_OPTIONS, type CheckOptions } from './check/check-claim.js';
-export type { CheckReport, ClaimResult, Counterexample, Evidence } from './check/result.js';
-export { loadDerivationFile, parseDerivation } from './derivation/load.js';
-export { InputError } from './derivation/errors.js';
-export type { Claim, Derivation, RegimeName, Verdict } from './derivation/derivation.js';
-export { REGIMES, VERDICTS } from './derivation/derivation.js';
-export { formatCheckReport } from './emit/text-report.js';
+export type { CheckReport, ClaimResult, Counterexample } from './check/result.js';
+export type { Evidence, EvidenceKind, SymbolicOutcome, Undecided } from './check/evidence.js';
+export { evidenceOf } from './check/evidence.js';
+export { decideVerdict, type Decision, type UnverifiableReason } from './check/verdict.js';
+
+// Deriving closed forms
 export { deriveQuantities as derive, parseQuantity, type DerivedQuantity } from './symbolic/quantities.js';
-export { symbolicCheck, VERIFY_MAX_T } from './check/symbolic-check.js';
-export { formatDerived, latexWriterFor } from './emit/derive-report.js';
+
+// Golden fixtures
+export { verify, formatVerifyReport, junitXml, type VerifyReport, type VerifyOptions } from './verify/verify.js';
+
+// Emitters: words, JSON, LaTeX, Markdown
+export { formatCheckReport } from './emit/text-report.js';
+export { checkReportJson, claimJson } from './emit/json-report.js';
+export { evidenceMethod, evidenceSummary, reasonText } from './emit/evidence-text.js';
+export { replayCommand } from './emit/replay.js';
+export { claimLatex, proofLatex } from './emit/claim-latex.js';
+export { formatDerived, latexWriterFor, type DeriveFormat } from './emit/derive-report.js';
 export { LatexWriter, notationFor, PROFILES, type Notation } from './emit/latex.js';
-export { indexCheck } from './check/symbolic-check.js';
-export { bindings } from './check/check-claim.js';
-export { PolyEvaluator } from './symbolic/domains/polynomial.js';
-export { cpolyKey } from './symbolic/cpoly.js';
-export { proveUnitClosedForm } from './symbolic/induction.js';
+export { summaryMarkdown, withReport, REPORT_START, REPORT_END } from './emit/summary-report.js';
+
+export { writeFileAtomic } from './io/atomic-write.js';
+
+// The operator registry (each operator is one record)
+export { allOps, opSpec, type OpSpec } from './ops/index.js';

@@ -10,6 +10,9 @@ import yargs from 'yargs';
 
 class UsageError extends Error {}
 
+/** The library's public API, loaded only by the command that needs it (so `--help` answers at once). */
+const library = () => import('../index.js');
+
 /** Sizes beyond this are surely typos; T = 10⁵ at d = 64 is already minutes of work. */
 const MAX_SIZE = 100_000;
 
@@ -33,11 +36,7 @@ async function runCheck(argv: {
   claim?: string[];
   json: boolean;
 }): Promise<number> {
-  const [{ check }, { formatCheckReport }, { checkReportJson }] = await Promise.all([
-    import('../check/check.js'),
-    import('../emit/text-report.js'),
-    import('../emit/json-report.js'),
-  ]);
+  const { check, formatCheckReport, checkReportJson } = await library();
   const report = check(argv.paths, {
     ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
     instances: argv.instances,
@@ -58,16 +57,12 @@ async function runDerive(argv: {
   format: string;
   unroll?: string[];
 }): Promise<number> {
-  const [{ loadDerivationFile }, { deriveQuantities }, { formatDerived }] = await Promise.all([
-    import('../derivation/load.js'),
-    import('../symbolic/quantities.js'),
-    import('../emit/derive-report.js'),
-  ]);
+  const { loadDerivationFile, derive, formatDerived } = await library();
   if (!['text', 'latex', 'json'].includes(argv.format))
     throw new UsageError(`--format takes text, latex or json, got '${argv.format}'`);
   const derivation = loadDerivationFile(argv.file);
   const unroll = argv.unroll ? parseBindings(argv.unroll) : null;
-  const results = deriveQuantities(derivation, argv.quantity ?? null, unroll);
+  const results = derive(derivation, argv.quantity ?? null, unroll);
   process.stdout.write(`${formatDerived(derivation, results, argv.format as 'text' | 'latex' | 'json')}\n`);
   return 0;
 }
@@ -81,21 +76,21 @@ async function runVerify(argv: {
   seed?: number;
   instances: number;
   fixtures?: string;
+  readme?: string;
 }): Promise<number> {
-  const [{ verify, formatVerifyReport, junitXml }, { writeFileSync }] = await Promise.all([
-    import('../verify/verify.js'),
-    import('node:fs'),
-  ]);
+  const { verify, formatVerifyReport, junitXml, writeFileAtomic } = await library();
   const report = await verify(argv.paths.length ? argv.paths : ['derivations'], {
     update: argv.update,
+    ...(argv.readme ? { readme: argv.readme } : {}),
     ...(argv.fixtures ? { fixtures: argv.fixtures } : {}),
     ...(argv.jobs !== undefined ? { jobs: integer('jobs', 1)(argv.jobs)! } : {}),
     request: { instances: argv.instances, ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}) },
   });
-  if (argv.junit) writeFileSync(argv.junit, junitXml(report));
+  if (argv.junit) writeOutput('--junit', argv.junit, junitXml(report), writeFileAtomic);
   const plain = {
     ok: report.ok,
     summary: report.summary,
+    readme: report.readme,
     files: report.files.map((f) => ({
       file: f.file,
       fixture: f.fixture,
@@ -116,20 +111,42 @@ async function runVerify(argv: {
 }
 
 async function runReport(argv: { paths: string[]; write?: string }): Promise<number> {
-  const [{ checkDerivation, expandPaths }, { loadDerivationFile }, { summaryMarkdown, withReport }, fs] =
-    await Promise.all([
-      import('../check/check.js'),
-      import('../derivation/load.js'),
-      import('../emit/summary-report.js'),
-      import('node:fs'),
-    ]);
+  const [{ checkDerivation, expandPaths, loadDerivationFile, summaryMarkdown, withReport, writeFileAtomic }, fs] =
+    await Promise.all([library(), import('node:fs')]);
   const derivations = expandPaths(argv.paths.length ? argv.paths : ['derivations']).map(loadDerivationFile);
   const markdown = summaryMarkdown(
     derivations.map((d) => ({ file: d.file, title: d.title, source: d.source, claims: checkDerivation(d) })),
   );
-  if (argv.write) fs.writeFileSync(argv.write, withReport(fs.readFileSync(argv.write, 'utf8'), markdown));
+  if (argv.write)
+    writeOutput(
+      '--write',
+      argv.write,
+      withReport(readInput('--write', argv.write, fs.readFileSync), markdown),
+      writeFileAtomic,
+    );
   else process.stdout.write(`${markdown}\n`);
   return 0;
+}
+
+/** A file an option names could not be written: the option and the path, exit 2 (the input is at fault). */
+function writeOutput(flag: string, path: string, text: string, write: (path: string, text: string) => void): void {
+  try {
+    write(path, text);
+  } catch (err) {
+    throw new UsageError(
+      `${flag} ${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+}
+
+function readInput(flag: string, path: string, read: (path: string, encoding: 'utf8') => string): string {
+  try {
+    return read(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `${flag} ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
 }
 
 /** `--unroll 3` binds k; `--unroll T=6 --unroll k=3` binds several. */
@@ -240,6 +257,10 @@ export async function main(args: string[]): Promise<void> {
             })
             .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
             .option('junit', { type: 'string', describe: 'also write JUnit XML to this file' })
+            .option('readme', {
+              type: 'string',
+              describe: 'a README whose verdict summary must be current (rewritten with --update), e.g. README.md',
+            })
             .option('jobs', { type: 'string', describe: 'files checked at once (default: the available cores)' })
             .option('fixtures', { type: 'string', describe: 'the fixtures folder (default: fixtures)' })
             .option('seed', { type: 'string', coerce: integer('seed', 0), describe: 'master seed' })

@@ -49,6 +49,14 @@ defineOp({
   exact: (n, ctx) => exactUnit(n, ctx, () => pick(ctx, ctx.eval(valueOf(n)), ctx.index(n.units[0]!), valueOf(n).name)),
 });
 
+/** u_{αi}: indices written side by side, with a space after a control word (\\alpha i, not \\alphai). */
+function joinIndices(parts: readonly string[]): string {
+  return parts.reduce(
+    (acc, p) => (acc && /\\[A-Za-z]+$/.test(acc) && /^[A-Za-z]/.test(p) ? `${acc} ${p}` : acc + p),
+    '',
+  );
+}
+
 function entryPosition(n: OpNode, index: (ix: Index) => number): [number, number] {
   return [index(n.units[0]!), n.units[1] ? index(n.units[1]) : 1];
 }
@@ -60,7 +68,7 @@ defineOp({
   placement: indexLevel,
   shape: () => SCALAR,
   print: (n, ctx) => `${symOf(n).name}[${n.units.map((u) => ctx.unit(u)).join(', ')}]`,
-  latex: (n, ctx) => `${ctx.entryName(symOf(n).name)}_{${n.units.map((u) => ctx.unitIndex(u)).join('')}}`,
+  latex: (n, ctx) => `${ctx.entryName(symOf(n).name)}_{${joinIndices(n.units.map((u) => ctx.unitIndex(u)))}}`,
   evaluate: (n, ctx) => {
     const name = symOf(n).name;
     const m = ctx.value(ctx.graphNode(symOf(n)));

@@ -3,7 +3,7 @@
  * the golden fixtures, report drift claim by claim; `--update` rewrites the
  * fixtures. Files are checked in parallel on the available cores.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -13,10 +13,22 @@ import { InputError, type SourcePos } from '../derivation/errors.js';
 import { loadDerivationFile } from '../derivation/load.js';
 import { diffSnapshots, type Drift, type FileSnapshot, snapshotDerivation } from './snapshot.js';
 import { reasonText } from '../emit/evidence-text.js';
+import { summaryMarkdown, withReport } from '../emit/summary-report.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+
+function readReadme(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError({ file, line: 1, col: 1 }, `cannot read the README: ${(err as Error).message}`);
+  }
+}
 
 export interface VerifyOptions {
   readonly fixtures?: string;
   readonly update?: boolean;
+  /** a README whose generated verdict summary must be current (rewritten with `update`) */
+  readonly readme?: string;
   /** files checked at once; 1 runs everything in this thread */
   readonly jobs?: number;
   readonly request?: CheckRequest;
@@ -34,6 +46,8 @@ export interface FileVerdict {
 
 export interface VerifyReport {
   readonly files: readonly FileVerdict[];
+  /** the README's summary section: current, stale (it differs from what the checks produce now) or rewritten */
+  readonly readme: null | { readonly file: string; readonly status: 'ok' | 'stale' | 'updated' };
   readonly summary: {
     readonly files: number;
     readonly drifted: number;
@@ -80,7 +94,8 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   if (files.length === 0)
     throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, 'no derivation files here', '.yaml or .yml files');
   // Every file must load before any is checked: bad input never leaves a half-written result.
-  for (const f of files) loadDerivationFile(f);
+  const derivations = files.map((f) => loadDerivationFile(f));
+  const readmeText = options.readme ? readReadme(options.readme) : null;
   const fixtures = options.fixtures ?? 'fixtures';
   const request = options.request ?? {};
   const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), files.length));
@@ -111,7 +126,7 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
       );
     if (options.update && (!old || drifts.length)) {
       mkdirSync(fixtures, { recursive: true });
-      writeFileSync(fixture, `${JSON.stringify(snapshot, null, 2)}\n`);
+      writeFileAtomic(fixture, `${JSON.stringify(snapshot, null, 2)}\n`);
       return { file, fixture, status: 'updated', drifts, claims: results, seconds };
     }
     return { file, fixture, status: !old ? 'new' : drifts.length ? 'drift' : 'ok', drifts, claims: results, seconds };
@@ -119,10 +134,23 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   const claims = verdicts.flatMap((v) => v.claims);
   const unexpected = claims.filter((c) => !c.ok).length;
   const drifted = verdicts.filter((v) => v.status === 'drift' || v.status === 'new').length;
+  let readme: VerifyReport['readme'] = null;
+  if (options.readme && readmeText !== null) {
+    const summary = summaryMarkdown(
+      derivations.map((d, k) => ({ file: d.file, title: d.title, source: d.source, claims: verdicts[k]!.claims })),
+    );
+    const current = withReport(readmeText, summary);
+    if (current === readmeText) readme = { file: options.readme, status: 'ok' };
+    else if (options.update) {
+      writeFileAtomic(options.readme, current);
+      readme = { file: options.readme, status: 'updated' };
+    } else readme = { file: options.readme, status: 'stale' };
+  }
   return {
+    readme,
     files: verdicts,
     summary: { files: verdicts.length, drifted, claims: claims.length, unexpected },
-    ok: drifted === 0 && unexpected === 0,
+    ok: drifted === 0 && unexpected === 0 && readme?.status !== 'stale',
   };
 }
 
@@ -143,6 +171,11 @@ export function formatVerifyReport(report: VerifyReport): string {
       lines.push(`    ${c.id}: ${c.verdict}, expected ${c.expected}${c.reason ? ` — ${reasonText(c.reason)}` : ''}`);
   }
   const s = report.summary;
+  if (report.readme?.status === 'stale')
+    lines.push(
+      `✗ ${report.readme.file}: its verdict summary is not the one the checks produce now (run gradproof verify --readme ${report.readme.file} --update)`,
+    );
+  if (report.readme?.status === 'updated') lines.push(`↻ ${report.readme.file}: verdict summary rewritten`);
   lines.push(
     '',
     `${s.files} files, ${s.claims} claims: ${s.drifted} files drifted, ${s.unexpected} claims not as expected`,

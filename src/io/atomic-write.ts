@@ -1,0 +1,20 @@
+/**
+ * Writes a file all at once: the text goes to a temporary file in the same
+ * folder, which is then renamed over the target (atomic on POSIX). A failed
+ * write (disk full, a folder in the way) leaves the old file as it was.
+ */
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+let counter = 0;
+
+export function writeFileAtomic(path: string, text: string): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++counter}.tmp`);
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, path);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,149 @@
+/** The words written from evidence records: golden sentences for each kind, reasons, the replay command. */
+import { describe, expect, it } from 'vitest';
+import type { Evidence } from '../../src/check/evidence.js';
+import type { Counterexample } from '../../src/check/result.js';
+import { evidenceMethod, evidenceSummary, reasonText } from '../../src/emit/evidence-text.js';
+import { replayCommand } from '../../src/emit/replay.js';
+
+const cases: [Evidence, string, string][] = [
+  [
+    {
+      kind: 'reference',
+      masterSeed: 1,
+      instances: [
+        { index: 0, seed: 1, regime: 'contracting', sizes: { T: 3 } },
+        { index: 1, seed: 2, regime: 'near-critical', sizes: { T: 4 } },
+        { index: 4, seed: 3, regime: 'contracting', sizes: { T: 3 } },
+      ],
+      points: 10,
+      agreed: 9,
+      violated: 1,
+      troubled: 0,
+      compared: ['full vectors'],
+      worstRelError: 0.5,
+      tolerance: 1e-9,
+      tightness: null,
+    },
+    'exact reference',
+    '9/10 points agree within 1e-9 on 3 instances (2 contracting, 1 near-critical)',
+  ],
+  [
+    { kind: 'distance', byRegime: [{ regime: 'expanding', points: 4, median: 0.0123, max: 0.5 }] },
+    'distance by regime',
+    'expanding: median 1.2e-2, max 5.0e-1 (4 points)',
+  ],
+  [
+    { kind: 'dual-vs-adjoint', checks: 8, worstRelError: 3e-16, tolerance: 1e-10, failures: [] },
+    'dual numbers vs adjoints',
+    '8/8 derivative checks agree (worst 3.0e-16, tolerance 1e-10)',
+  ],
+  [
+    { kind: 'finite-differences', checks: 6, resolved: 0, nonFinite: 0, worstRelError: null, failures: [] },
+    'finite differences',
+    'unverifiable by finite differences: all 6 checks below the FD noise floor',
+  ],
+  [
+    {
+      kind: 'finite-differences',
+      checks: 6,
+      resolved: 5,
+      nonFinite: 1,
+      worstRelError: 1.4e-7,
+      failures: [{ check: 2, derivative: 'jac|h@3|h@1|' }],
+    },
+    'finite differences',
+    '4/5 resolved checks agree with the reference (worst 1.4e-7); 1 below the noise floor (1 of them non-finite)',
+  ],
+  [
+    { kind: 'trouble', points: 3, reasons: [{ reason: 'underflow (both sides below 1e-280)', count: 3 }] },
+    'numeric trouble',
+    '3 points not compared: 3 × underflow (both sides below 1e-280)',
+  ],
+  [
+    {
+      kind: 'symbolic',
+      level: 'matrix',
+      outcome: {
+        status: 'identical',
+        range: 'T = 3..12',
+        cases: 75,
+        random: { prime: 67108859, trials: 2, T: 48, bindings: [{ k: 1 }, { k: 48 }] },
+      },
+    },
+    'symbolic',
+    'identical for T = 3..12, every binding (75 cases): exact canonical forms of the derived closed forms; randomized test in ℤ_p (p = 67108859, 2 trials) agrees at T = 48 for 2 bindings from k=1 to k=48',
+  ],
+  [
+    { kind: 'symbolic', level: 'unit', outcome: { status: 'different', at: { T: 1, d: 1 }, lhs: 'a', rhs: 'b' } },
+    'symbolic (unit level)',
+    'not identical at T=1, d=1: exact polynomials in the weights, inputs and activation derivatives differ',
+  ],
+  [
+    {
+      kind: 'symbolic',
+      level: 'matrix',
+      outcome: { status: 'undecided', undecided: { why: 'random-agrees', at: { d: 1, T: 3 } } },
+    },
+    'symbolic',
+    'canonical forms differ at d=1, T=3 but agree at random points in ℤ_p: undecided',
+  ],
+  [
+    { kind: 'guided-search', sizes: { d: 5, T: 9 }, violations: 2 },
+    'search guided by the symbolic difference',
+    'instances at d=5, T=9 violate the claim',
+  ],
+  [
+    {
+      kind: 'induction',
+      ok: false,
+      steps: [{ rule: 'path-range', ok: false, values: { pathRange: 'n', recurrenceRange: 'd' } }],
+    },
+    'proof by induction on t',
+    "fails at 'path range': the closed form sums γ over 1..n but the recurrence sums over 1..d",
+  ],
+];
+
+describe('evidence in words', () => {
+  it.each(cases.map((c, i) => [i, ...c] as const))('record %i: %s', (_i, evidence, method, summary) => {
+    expect(evidenceMethod(evidence)).toBe(method);
+    expect(evidenceSummary(evidence)).toBe(summary);
+  });
+
+  it('reasons for an unverifiable verdict', () => {
+    expect(reasonText({ why: 'trouble-dominates', troubled: 7, points: 10, agreed: 3 })).toBe(
+      'numeric trouble at 7 of 10 points outweighs the 3 that agree',
+    );
+    expect(reasonText({ why: 'reference-broken', points: 2, derivative: 'grad|L|h@3|' })).toMatch(
+      /^the exact reference failed its own cross-check at 2 point\(s\) \(grad\|L\|h@3\|\)/,
+    );
+  });
+});
+
+describe('replay command', () => {
+  const cx = (file: string): Counterexample => ({
+    masterSeed: 5,
+    instance: 3,
+    instanceSeed: 9,
+    regime: 'expanding',
+    sizes: { d: 2 },
+    bindings: {},
+    compared: 'scalars',
+    lhs: [1],
+    rhs: [2],
+    entries: 1,
+    lhsNorm: 1,
+    rhsNorm: 2,
+    relError: 0.5,
+    replay: [file, '--claim', 'c1', '--seed', '5', '--instance', '3', '--size', 'd=2'],
+  });
+  it('plain paths stay as they are', () => {
+    expect(replayCommand(cx('derivations/a.yaml'))).toBe(
+      'gradproof check derivations/a.yaml --claim c1 --seed 5 --instance 3 --size d=2',
+    );
+  });
+  it('a path with spaces or quotes is quoted for the shell', () => {
+    expect(replayCommand(cx("my files/it's.yaml"))).toBe(
+      `gradproof check 'my files/it'\\''s.yaml' --claim c1 --seed 5 --instance 3 --size d=2`,
+    );
+  });
+});
