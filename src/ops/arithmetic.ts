@@ -90,6 +90,27 @@ export function matmulKernel(ra: number, ca: number, cb: number): Kernel {
   };
 }
 
+/** diag(v)·X for a matrix X: row i of X times v_i. */
+function rowScaleKernel(rows: number, cols: number): Kernel {
+  const scaleRows = (v: Vec, x: Vec) => {
+    const out = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = v[i]! * x[i * cols + j]!;
+    return out;
+  };
+  return {
+    forward: ([v, x]) => scaleRows(v!, x!),
+    tangent: ([v, x], [dv, dx]) => sum2(dv ? scaleRows(dv, x!) : null, dx ? scaleRows(v!, dx) : null),
+    adjoint: ([v, x], _out, adj, [wv, wx]) => {
+      let dv: Vec | null = null;
+      if (wv) {
+        dv = new Float64Array(rows);
+        for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dv[i]! += adj[i * cols + j]! * x![i * cols + j]!;
+      }
+      return [dv, wx ? scaleRows(v!, adj) : null];
+    },
+  };
+}
+
 const negKernel: Kernel = {
   forward: ([a]) => scale(a!, -1),
   tangent: (_v, [da]) => (da ? scale(da, -1) : null),
@@ -265,10 +286,11 @@ defineOp({
   compile: (n, ctx) => {
     const l = left(n);
     if (isOp(l, 'diag')) {
-      // diag(v)*x is v .* x: never materialise the diagonal matrix.
+      // diag(v)·X scales the rows of X by v: never materialise the diagonal matrix.
       const a = ctx.compile(l.args[0]!);
       const b = ctx.compile(right(n));
-      return ctx.push(broadcastKernel('emul'), [a, b], ctx.dims(b));
+      const [rows, cols] = ctx.dims(b);
+      return ctx.push(cols === 1 ? broadcastKernel('emul') : rowScaleKernel(rows, cols), [a, b], [rows, cols]);
     }
     const a = ctx.compile(left(n));
     const b = ctx.compile(right(n));
