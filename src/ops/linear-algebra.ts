@@ -1,13 +1,13 @@
 /**
  * Linear algebra: transpose, diag(v), the identity eye(n), a weight's column
- * block cols(A, from, to), and stacking [u; v].
+ * block cols(A, from, to), stacking [u; v], and the trace.
  */
 import { affine, affineAdd } from '../ir/affine.js';
 import type { OpNode } from '../ir/expr.js';
-import { formatShape, isColumn } from '../ir/shape.js';
+import { formatShape, isColumn, isSquare, SCALAR } from '../ir/shape.js';
 import { transposeData, type Vec } from '../numeric/kernel.js';
-import { dense, DiagOp, IdentityOp, transposeValue } from '../numeric/values.js';
-import { rfill, ridentity, rtranspose } from '../symbolic/ring.js';
+import { dense, DiagOp, IdentityOp, scalar, transposeValue } from '../numeric/values.js';
+import { rfill, ridentity, rscalar, rtranspose } from '../symbolic/ring.js';
 import { nconst, ntranspose, nword } from '../symbolic/words.js';
 import type { Kernel } from './contexts.js';
 import { defineOp } from './registry.js';
@@ -227,4 +227,55 @@ defineOp({
     const parts = n.args.map((i) => ctx.eval(i));
     return { rows: parts.reduce((k, p) => k + p.rows, 0), cols: 1, data: parts.flatMap((p) => p.data) };
   },
+});
+
+/** tr(A) = Σ_i a_ii; its kernel's tangent is tr(dA) and its adjoint puts the cotangent on the diagonal. */
+function traceKernel(n: number): Kernel {
+  const diagonalSum = (a: Vec) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += a[i * (n + 1)]!;
+    return Float64Array.of(s);
+  };
+  return {
+    forward: ([a]) => diagonalSum(a!),
+    tangent: (_v, [da]) => (da ? diagonalSum(da) : null),
+    adjoint: (_v, _out, adj, [wanted]) => {
+      if (!wanted) return [null];
+      const g = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) g[i * (n + 1)] = adj[0]!;
+      return [g];
+    },
+  };
+}
+
+defineOp({
+  id: 'trace',
+  domain: 'linear-algebra',
+  syntax: { call: ['trace'], args: ['expr'], usage: 'trace(A) of a square matrix' },
+  placement: { equation: true, loss: true, claim: true, level: 'any' },
+  shape: (n, ctx) => {
+    const s = ctx.shapeOf(arg(n));
+    if (!isSquare(s)) return ctx.fail(n, `trace takes a square matrix, got ${formatShape(s)}`, 'trace(A)');
+    return SCALAR;
+  },
+  print: (n, ctx) => `trace(${ctx.expr(arg(n))})`,
+  latex: (n, ctx) => `\\operatorname{tr}\\left(${ctx.expr(arg(n))}\\right)`,
+  evaluate: (n, ctx) => {
+    const a = ctx.dense(arg(n));
+    let s = 0;
+    for (let i = 0; i < a.rows; i++) s += a.data[i * (a.cols + 1)]!;
+    return scalar(s);
+  },
+  compile: (n, ctx) => {
+    const a = ctx.compile(arg(n));
+    return ctx.push(traceKernel(ctx.dims(a)[0]), [a], [1, 1]);
+  },
+  exact: (n, ctx) => {
+    if (ctx.shapes === 'entries') return ctx.opaque(n);
+    const a = ctx.eval(arg(n));
+    let s = ctx.ring.zero;
+    for (let i = 0; i < a.rows; i++) s = ctx.ring.add(s, a.data[i * (a.cols + 1)]!);
+    return rscalar(s);
+  },
+  differentiate: (n, ctx) => (ctx.J(arg(n)) ? ctx.unsupported(`the trace of a varying matrix: ${ctx.print(n)}`) : null),
 });
