@@ -1,0 +1,33 @@
+/** Files are written whole or not at all. */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../../src/io/atomic-write.js';
+
+describe('writeFileAtomic', () => {
+  it('replaces the file in one step and leaves no temporary file behind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-atomic-'));
+    const file = join(dir, 'README.md');
+    writeFileSync(file, 'old');
+    writeFileAtomic(file, 'new text');
+    expect(readFileSync(file, 'utf8')).toBe('new text');
+    expect(readdirSync(dir)).toEqual(['README.md']);
+  });
+
+  it('a failed write leaves the old contents and no temporary file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-atomic-'));
+    const target = join(dir, 'out');
+    mkdirSync(target);
+    writeFileSync(join(target, 'keep'), 'x');
+    expect(() => writeFileAtomic(target, 'text')).toThrow();
+    expect(readdirSync(dir)).toEqual(['out']);
+    expect(readFileSync(join(target, 'keep'), 'utf8')).toBe('x');
+  });
+
+  it('a missing folder is an error, not a half-written file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-atomic-'));
+    expect(() => writeFileAtomic(join(dir, 'no', 'such', 'file.json'), '{}')).toThrow(/ENOENT/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
