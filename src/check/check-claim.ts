@@ -16,6 +16,7 @@ import { deriveSeed, Rng } from '../numeric/prng.js';
 import { checkReference, DUAL_ADJOINT_TOL, type ReferenceCheck } from '../numeric/reference-check.js';
 import { dense } from '../numeric/values.js';
 import { comparePoint, type PointOutcome, type Probes } from './compare.js';
+import { EXTENDED_DIGITS, extendedLook, needsExtendedLook } from './extended-check.js';
 import { symbolicCheck } from './symbolic-check.js';
 import { proveUnitClosedForm } from '../symbolic/induction.js';
 import { bindings } from './bindings.js';
@@ -120,7 +121,7 @@ function runPoints(
         );
       throw err;
     }
-    const outcome = comparePoint(
+    const first = comparePoint(
       lhs,
       rhs,
       claim.relation,
@@ -130,6 +131,9 @@ function runPoints(
     if (refChecks && sampled.has(i))
       for (const d of evaluator.touched.values())
         refChecks.push(checkReference(evaluator, d, refRng, fdEverywhere || i === sampledList[0]));
+    // Overflow, underflow or a violation within rounding distance: decided again in extended precision
+    // (after the cross-checks, which cover the derivatives the claim itself evaluated).
+    const outcome = needsExtendedLook(first, claim.tolerance) ? extendedLook(claim, entry, env, first) : first;
     return { instance, env, outcome };
   });
 }
@@ -160,6 +164,7 @@ function counterexample(claim: Claim, file: string, p: Point, overrides: IntEnv)
     lhsNorm: norm2(o.lhs),
     rhsNorm: norm2(o.rhs),
     relError: o.status === 'trouble' ? NaN : o.relError,
+    extended: o.status !== 'trouble' && o.extended ? { lhs: o.extended.lhs, rhs: o.extended.rhs } : null,
     replay: [
       file,
       '--claim',
@@ -240,6 +245,8 @@ export function checkClaim(
   evidence.push(...crossCheckEvidence(refChecks));
   const trouble = troubleEvidence(points);
   if (trouble) evidence.push(trouble);
+  const extended = extendedEvidence(points);
+  if (extended) evidence.push(extended);
 
   let cx: Counterexample | null = null;
   if (violations.length > 0 && decideVerdict(evidence).verdict === 'refuted') {
@@ -373,6 +380,19 @@ function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
       failures: fdFailures,
     },
   ];
+}
+
+function extendedEvidence(points: readonly Point[]): Evidence | null {
+  const count = (was: 'trouble' | 'near-tolerance') => {
+    const these = points.filter((p) => p.outcome.status !== 'trouble' && p.outcome.extended?.was === was);
+    return {
+      agree: these.filter((p) => p.outcome.status === 'agree').length,
+      violate: these.filter((p) => p.outcome.status === 'violate').length,
+    };
+  };
+  const [fromTrouble, nearTolerance] = [count('trouble'), count('near-tolerance')];
+  if (!fromTrouble.agree && !fromTrouble.violate && !nearTolerance.agree && !nearTolerance.violate) return null;
+  return { kind: 'extended-precision', digits: EXTENDED_DIGITS, fromTrouble, nearTolerance };
 }
 
 function troubleEvidence(points: readonly Point[]): Evidence | null {

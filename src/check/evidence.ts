@@ -118,6 +118,15 @@ export interface GuidedSearchEvidence {
   readonly violations: number;
 }
 
+/** Points float64 could not decide (trouble, or a violation within rounding distance), decided again with 40-digit decimals. */
+export interface ExtendedPrecisionEvidence {
+  readonly kind: 'extended-precision';
+  readonly digits: number;
+  /** per origin: how many of them agree and how many violate in extended precision */
+  readonly fromTrouble: { readonly agree: number; readonly violate: number };
+  readonly nearTolerance: { readonly agree: number; readonly violate: number };
+}
+
 export interface InductionEvidence {
   readonly kind: 'induction';
   readonly ok: boolean;
@@ -132,6 +141,7 @@ export type Evidence =
   | TroubleEvidence
   | SymbolicEvidence
   | GuidedSearchEvidence
+  | ExtendedPrecisionEvidence
   | InductionEvidence;
 
 export type EvidenceKind = Evidence['kind'];

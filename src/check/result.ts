@@ -23,6 +23,8 @@ export interface Counterexample {
   readonly lhsNorm: number;
   readonly rhsNorm: number;
   readonly relError: number;
+  /** the sides' first entries as 40-digit decimals, when the point was decided in extended precision */
+  readonly extended: { readonly lhs: readonly string[]; readonly rhs: readonly string[] } | null;
   /** the arguments of `gradproof check` that replay exactly this counterexample */
   readonly replay: readonly string[];
 }

@@ -31,6 +31,8 @@ export function evidenceMethod(e: Evidence): string {
       return e.level === 'unit' ? 'symbolic (unit level)' : 'symbolic';
     case 'guided-search':
       return 'search guided by the symbolic difference';
+    case 'extended-precision':
+      return 'extended precision';
     case 'induction':
       return 'proof by induction on t';
   }
@@ -100,6 +102,15 @@ export function evidenceSummary(e: Evidence): string {
       return symbolicText(e);
     case 'guided-search':
       return `instances at ${describeEnv(e.sizes)} ${e.violations ? 'violate the claim' : 'agree too'}`;
+    case 'extended-precision': {
+      const part = (what: string, c: { agree: number; violate: number }) =>
+        c.agree + c.violate ? [`${c.agree + c.violate} ${what} (${c.agree} agree, ${c.violate} violate)`] : [];
+      const parts = [
+        ...part('that overflowed or underflowed in float64', e.fromTrouble),
+        ...part('within rounding distance of the tolerance', e.nearTolerance),
+      ];
+      return `${parts.join('; ')}: decided again with ${e.digits}-digit decimals and an unbounded exponent`;
+    }
     case 'induction': {
       if (e.ok)
         return `${e.steps.length} rule applications checked with t symbolic (base case, recurrence from the model, hypothesis, distribute, reindex the path, shift k, split off k = 0)`;

@@ -11,6 +11,7 @@ import { frobenius, norm2, normInf, normInfVec, spectralNorm } from '../numeric/
 import { supAbs } from '../numeric/sup.js';
 import { type Dense, scalar } from '../numeric/values.js';
 import type { Kernel } from './contexts.js';
+import { type OrderedRing, type Ring, type RMat, rscalar } from '../symbolic/ring.js';
 import { defineOp } from './registry.js';
 
 const arg = (n: OpNode) => n.args[0]!;
@@ -32,7 +33,9 @@ defineOp({
   latex: (n, ctx) => `\\operatorname{sum}\\left(${ctx.expr(arg(n))}\\right)`,
   evaluate: (n, ctx) => scalar(sumOf(ctx.dense(arg(n)).data)),
   compile: (n, ctx) => ctx.push(sumKernel, [ctx.compile(arg(n))], [1, 1]),
-  exact: (n, ctx) => ctx.opaque(n),
+  // Over ordered rings (extended precision) the sum is computed; elsewhere it stays an atom, as it always has.
+  exact: (n, ctx) =>
+    ctx.ring.ordered ? rscalar(ctx.eval(arg(n)).data.reduce(ctx.ring.add, ctx.ring.zero)) : ctx.opaque(n),
 });
 
 type NormKind = '2' | 'F' | 'inf' | 'max';
@@ -64,8 +67,36 @@ for (const norm of NORMS)
     print: (n, ctx) => `${norm.id}(${ctx.expr(arg(n))})`,
     latex: (n, ctx) => `\\left\\|${ctx.expr(arg(n))}\\right\\|_{${norm.sub}}`,
     evaluate: (n, ctx) => scalar(normOf(ctx.dense(arg(n)), norm.which)),
-    exact: (n, ctx) => ctx.opaque(n),
+    exact: (n, ctx) => {
+      const ordered = ctx.ring.ordered;
+      return ordered ? rscalar(orderedNorm(ctx.ring, ordered, ctx.eval(arg(n)), norm.which)) : ctx.opaque(n);
+    },
   });
+
+/**
+ * A norm over an ordered ring of extended range. The spectral norm of a
+ * matrix is computed in float64 on the matrix scaled by its largest |entry|
+ * (so nothing overflows or underflows that matters) and scaled back: float
+ * relative accuracy, any exponent.
+ */
+function orderedNorm<R>(ring: Ring<R>, o: OrderedRing<R>, m: RMat<R>, which: NormKind): R {
+  const max = (xs: readonly R[]) => xs.reduce((best, x) => (o.lt(best, x) ? x : best), ring.zero);
+  const abs = m.data.map(o.abs);
+  if (which === 'max' || (which === 'inf' && m.cols === 1)) return max(abs);
+  if (which === 'inf')
+    return max(
+      Array.from({ length: m.rows }, (_, i) => abs.slice(i * m.cols, (i + 1) * m.cols).reduce(ring.add, ring.zero)),
+    );
+  if (which === 'F' || m.cols === 1 || m.rows === 1)
+    return o.sqrt(m.data.reduce((acc, x) => ring.add(acc, ring.mul(x, x)), ring.zero));
+  const largest = max(abs);
+  if (ring.isZero(largest)) return ring.zero;
+  const scaled = m.data.map((x) => o.toNumber(ring.div(x, largest)!));
+  return ring.mul(
+    largest,
+    ring.fromNumber(spectralNorm({ rows: m.rows, cols: m.cols, data: Float64Array.from(scaled) })),
+  );
+}
 
 defineOp({
   id: 'supabs',

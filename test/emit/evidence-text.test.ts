@@ -134,6 +134,7 @@ describe('replay command', () => {
     lhsNorm: 1,
     rhsNorm: 2,
     relError: 0.5,
+    extended: null,
     replay: [file, '--claim', 'c1', '--seed', '5', '--instance', '3', '--size', 'd=2'],
   });
   it('plain paths stay as they are', () => {
