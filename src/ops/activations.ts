@@ -126,6 +126,15 @@ const BUILT_INS: readonly ActivationDef[] = [
     big: (x) => x.ln(),
   },
   {
+    id: 'sqrt',
+    names: ['sqrt'],
+    rule: { value: Math.sqrt, derivative: (_x, y) => 0.5 / y, derivativeText: '1 / (2 * sqrt(x))' },
+    latex: (a) => `\\sqrt{${a}}`,
+    derivative: (_z, y) => node('emul', [num(0.5), node('epow', [y, num(-1)])]),
+    reference: 'sqrt(x)',
+    big: (x) => x.sqrt(),
+  },
+  {
     id: 'abs',
     names: ['abs'],
     rule: { value: Math.abs, derivative: (x) => Math.sign(x), derivativeText: 'sign(x)' },

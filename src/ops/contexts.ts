@@ -130,6 +130,8 @@ export interface CompileContext {
   dims(h: KernelHandle): readonly [number, number];
   push(kernel: Kernel, inputs: readonly KernelHandle[], dims: readonly [number, number]): KernelHandle;
   constant(value: number): KernelHandle;
+  /** the value of an expression of numbers and sizes (a constant exponent), or null */
+  integerValue(e: Expr): number | null;
   int(a: Affine, env?: IntEnv): number;
   readonly env: IntEnv;
   readonly userRule: (name: string) => ElementwiseRule;

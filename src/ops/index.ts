@@ -10,6 +10,7 @@ import './reductions.js';
 import './ordered.js';
 import './derivatives.js';
 import './index-level.js';
+import './outputs.js';
 
 export {
   allOps,

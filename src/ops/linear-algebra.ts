@@ -1,13 +1,16 @@
 /**
  * Linear algebra: transpose, diag(v), the identity eye(n), a weight's column
- * block cols(A, from, to), stacking [u; v], and the trace.
+ * block cols(A, from, to), stacking [u; v], the trace, the spectral radius and
+ * the inverse.
  */
 import { affine, affineAdd } from '../ir/affine.js';
-import type { OpNode } from '../ir/expr.js';
+import { node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isSquare, SCALAR } from '../ir/shape.js';
 import { transposeData, type Vec } from '../numeric/kernel.js';
+import { spectralRadius } from '../numeric/eigen.js';
+import { invert } from '../numeric/linalg.js';
 import { dense, DiagOp, IdentityOp, scalar, transposeValue } from '../numeric/values.js';
-import { rfill, ridentity, rscalar, rtranspose } from '../symbolic/ring.js';
+import { rfill, ridentity, type Ring, type RMat, rscalar, rtranspose } from '../symbolic/ring.js';
 import { nconst, ntranspose, nword } from '../symbolic/words.js';
 import type { Kernel } from './contexts.js';
 import { defineOp } from './registry.js';
@@ -279,3 +282,74 @@ defineOp({
   },
   differentiate: (n, ctx) => (ctx.J(arg(n)) ? ctx.unsupported(`the trace of a varying matrix: ${ctx.print(n)}`) : null),
 });
+
+/** ρ(A) = max |λ(A)|, by the Francis QR iteration (src/numeric/eigen.ts): for a non-normal A it can be far below ‖A‖₂. */
+defineOp({
+  id: 'rho',
+  domain: 'linear-algebra',
+  syntax: { call: ['rho'], args: ['expr'], usage: 'rho(A), the spectral radius of a square matrix' },
+  placement: { equation: false, loss: false, claim: true, level: 'any' },
+  nonnegative: true,
+  shape: (n, ctx) => {
+    const s = ctx.shapeOf(arg(n));
+    if (!isSquare(s)) return ctx.fail(n, `rho takes a square matrix, got ${formatShape(s)}`, 'rho(A)');
+    return SCALAR;
+  },
+  print: (n, ctx) => `rho(${ctx.expr(arg(n))})`,
+  latex: (n, ctx) => `\\rho\\left(${ctx.expr(arg(n))}\\right)`,
+  evaluate: (n, ctx) => scalar(spectralRadius(ctx.dense(arg(n)))),
+  exact: (n, ctx) => ctx.opaque(n),
+});
+
+/** A⁻¹ by Gauss–Jordan elimination with partial pivoting; a singular A gives NaN entries, which the comparison reports as numeric trouble. */
+defineOp({
+  id: 'inv',
+  domain: 'linear-algebra',
+  syntax: { call: ['inv'], args: ['expr'], usage: 'inv(A), the inverse of a square matrix' },
+  placement: { equation: false, loss: false, claim: true, level: 'any' },
+  precedence: { latex: 6 },
+  shape: (n, ctx) => {
+    const s = ctx.shapeOf(arg(n));
+    if (!isSquare(s)) return ctx.fail(n, `inv takes a square matrix, got ${formatShape(s)}`, 'inv(A)');
+    return s;
+  },
+  print: (n, ctx) => `inv(${ctx.expr(arg(n))})`,
+  latex: (n, ctx) =>
+    `${arg(n).kind === 'seq' && ctx.superscriptTime ? `\\left(${ctx.expr(arg(n))}\\right)` : ctx.expr(arg(n), 7)}^{-1}`,
+  evaluate: (n, ctx) => {
+    const a = ctx.dense(arg(n));
+    const inverse = invert(a);
+    return dense(a.rows, a.cols, inverse ?? new Float64Array(a.rows * a.cols).fill(NaN));
+  },
+  exact: (n, ctx) => {
+    if (ctx.shapes === 'entries') return ctx.opaque(n);
+    return exactInverse(ctx.ring, ctx.eval(arg(n))) ?? ctx.opaque(n);
+  },
+  differentiate: (n, ctx) =>
+    ctx.J(arg(n)) ? ctx.unsupported(`the inverse of a varying matrix: ${ctx.print(n)}`) : null,
+  transposed: (n, t) => node('inv', [t(arg(n))!]),
+});
+
+/** Gauss–Jordan over a ring with division (ℤ_p, decimals); null where a pivot cannot be divided by (polynomials). */
+function exactInverse<R>(ring: Ring<R>, m: RMat<R>): RMat<R> | null {
+  const n = m.rows;
+  const a = Array.from({ length: n }, (_, i) => [
+    ...m.data.slice(i * n, (i + 1) * n),
+    ...Array.from({ length: n }, (_, j) => (i === j ? ring.one : ring.zero)),
+  ]);
+  for (let col = 0; col < n; col++) {
+    const pivot = a.findIndex((row, r) => r >= col && !ring.isZero(row[col]!));
+    if (pivot < 0) return null;
+    [a[col], a[pivot]] = [a[pivot]!, a[col]!];
+    const p = a[col]![col]!;
+    const scaled = a[col]!.map((x) => ring.div(x, p));
+    if (scaled.some((x) => x === null)) return null;
+    a[col] = scaled as R[];
+    for (let r = 0; r < n; r++) {
+      if (r === col || ring.isZero(a[r]![col]!)) continue;
+      const f = a[r]![col]!;
+      a[r] = a[r]!.map((x, j) => ring.sub(x, ring.mul(f, a[col]![j]!)));
+    }
+  }
+  return rfill(n, n, (i, j) => a[i]![n + j]!);
+}

@@ -38,11 +38,12 @@ defineOp({
     ctx.ring.ordered ? rscalar(ctx.eval(arg(n)).data.reduce(ctx.ring.add, ctx.ring.zero)) : ctx.opaque(n),
 });
 
-type NormKind = '2' | 'F' | 'inf' | 'max';
+type NormKind = '2' | 'F' | 'inf' | 'max' | 'min';
 
 /** The norm of a value; ‖·‖₂ of a row or a column is Euclidean, the induced ∞-norm of a row is its 1-norm. */
 export function normOf(m: Dense, which: NormKind): number {
   if (which === 'max') return m.data.reduce((best, x) => Math.max(best, Math.abs(x)), 0);
+  if (which === 'min') return m.data.reduce((best, x) => Math.min(best, Math.abs(x)), Infinity);
   if (which === 'F' || (which === '2' && (m.cols === 1 || m.rows === 1)))
     return which === 'F' ? frobenius(m) : norm2(m.data);
   if (which === 'inf') return m.cols === 1 ? normInfVec(m.data) : normInf(m);
@@ -54,6 +55,7 @@ const NORMS: readonly { id: string; which: NormKind; sub: string; what: string }
   { id: 'normF', which: 'F', sub: 'F', what: 'Frobenius norm' },
   { id: 'normInf', which: 'inf', sub: '\\infty', what: 'induced ∞-norm: the largest row sum of |entries|' },
   { id: 'normMax', which: 'max', sub: '\\max', what: 'largest |entry|' },
+  { id: 'normMin', which: 'min', sub: '\\min', what: 'smallest |entry|' },
 ];
 
 for (const norm of NORMS)
@@ -82,6 +84,7 @@ for (const norm of NORMS)
 function orderedNorm<R>(ring: Ring<R>, o: OrderedRing<R>, m: RMat<R>, which: NormKind): R {
   const max = (xs: readonly R[]) => xs.reduce((best, x) => (o.lt(best, x) ? x : best), ring.zero);
   const abs = m.data.map(o.abs);
+  if (which === 'min') return abs.reduce((best, x) => (o.lt(x, best) ? x : best));
   if (which === 'max' || (which === 'inf' && m.cols === 1)) return max(abs);
   if (which === 'inf')
     return max(

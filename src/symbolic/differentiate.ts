@@ -33,7 +33,8 @@ export function activationDerivative(n: OpNode, base: DiffBase, confirm: boolean
   const builtInOnly = (): never => {
     throw new SymbolicUnsupported(`${n.op} has no built-in rule`);
   };
-  if (confirm && act.reference) confirmDerivativeRule(n.op, act.reference, act.rule(n, builtInOnly), n.op === 'log');
+  if (confirm && act.reference)
+    confirmDerivativeRule(n.op, act.reference, act.rule(n, builtInOnly), n.op === 'log' || n.op === 'sqrt');
   const d = act.derivative(n, base.valueOf(n) ?? n, (name, arg) => base.userDerivative(name, arg));
   if (!d) throw new SymbolicUnsupported(`${n.op} is not differentiable at 0`);
   return d;
