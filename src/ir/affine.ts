@@ -46,9 +46,34 @@ export function isConstant(a: Affine): boolean {
 export function evalAffine(a: Affine, env: IntEnv): number {
   let value = a.c;
   for (const [name, coef] of Object.entries(a.terms)) {
-    const bound = env[name];
+    const bound = name.includes('*') ? productOf(name, env) : env[name];
     if (bound === undefined) throw new Error(`unbound index variable ${name}`);
     value += coef * bound;
+  }
+  return value;
+}
+
+/**
+ * The number of entries of a d×m matrix, d·m, is not affine in the sizes;
+ * shapes (only shapes) may hold such a product of two sizes as one term
+ * named `d*m`, which evaluation multiplies out. Names never contain '*'.
+ */
+export function affineProduct(a: Affine, b: Affine): Affine {
+  if (isConstant(a)) return affineScale(b, a.c);
+  if (isConstant(b)) return affineScale(a, b.c);
+  if (a.c !== 0 || b.c !== 0 || Object.keys(a.terms).length !== 1 || Object.keys(b.terms).length !== 1)
+    throw new RangeError(`the product of ${formatAffine(a)} and ${formatAffine(b)} is not a shape gradproof can write`);
+  const [x, cx] = Object.entries(a.terms)[0]!;
+  const [y, cy] = Object.entries(b.terms)[0]!;
+  return affine(0, { [[x, y].sort().join('*')]: cx * cy });
+}
+
+function productOf(name: string, env: IntEnv): number | undefined {
+  let value = 1;
+  for (const part of name.split('*')) {
+    const bound = env[part];
+    if (bound === undefined) return undefined;
+    value *= bound;
   }
   return value;
 }

@@ -558,7 +558,8 @@ export function powerBase(
   base: Expr,
   ctx: { expr(e: Expr, p?: number): string; readonly superscriptTime: boolean },
 ): string {
-  return base.kind === 'seq' && ctx.superscriptTime ? `\\left(${ctx.expr(base)}\\right)` : ctx.expr(base, 6);
+  // A base that ends in a superscript of its own (Wᵀ, A⁻¹) is parenthesised too: W^{T}^{k} is a double superscript.
+  return base.kind === 'seq' && ctx.superscriptTime ? `\\left(${ctx.expr(base)}\\right)` : ctx.expr(base, 7);
 }
 
 /** The constant exponent of `v.^k`, kept as a number child. */
