@@ -547,7 +547,7 @@ defineOp({
   transposed: (n, t) => (isOp(left(n), 'eye') ? n : node('pow', [t(left(n))!, right(n)])),
 });
 
-function identityKernel(size: number): Kernel {
+export function identityKernel(size: number): Kernel {
   const eye = new Float64Array(size * size);
   for (let i = 0; i < size; i++) eye[i * (size + 1)] = 1;
   return { forward: () => eye.slice(), tangent: () => null, adjoint: () => [] };

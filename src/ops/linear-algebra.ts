@@ -13,6 +13,7 @@ import { dense, DiagOp, IdentityOp, scalar, transposeValue } from '../numeric/va
 import { rfill, ridentity, type Ring, type RMat, rscalar, rtranspose } from '../symbolic/ring.js';
 import { nconst, ntranspose, nword } from '../symbolic/words.js';
 import type { Kernel } from './contexts.js';
+import { identityKernel } from './arithmetic.js';
 import { defineOp } from './registry.js';
 
 const arg = (n: OpNode) => n.args[0]!;
@@ -108,7 +109,7 @@ defineOp({
   id: 'eye',
   domain: 'linear-algebra',
   syntax: { call: ['eye'], args: ['int'], usage: 'eye(d)' },
-  placement: claimsOnly,
+  placement: { equation: true, loss: true, claim: true, level: 'any' },
   symmetric: true,
   shape: (n) => ({ rows: n.ints[0]!, cols: n.ints[0]! }),
   print: (n, ctx) => `eye(${ctx.int(n.ints[0]!)})`,
@@ -118,10 +119,46 @@ defineOp({
     if (size < 1) return ctx.outside(`eye(${size}) has no rows`);
     return new IdentityOp(size);
   },
+  compile: (n, ctx) => {
+    const size = ctx.int(n.ints[0]!);
+    return ctx.push(identityKernel(size), [], [size, size]);
+  },
   exact: (n, ctx) => (ctx.shapes === 'entries' ? ctx.opaque(n) : ridentity(ctx.ring, ctx.int(n.ints[0]!))),
   differentiate: () => null,
   canonical: () => nconst(1),
   transposed: (n) => n,
+});
+
+/** The zero vector or matrix, zeros(d) or zeros(d, m): a constant a model equation may use. */
+defineOp({
+  id: 'zeros',
+  domain: 'linear-algebra',
+  syntax: { call: ['zeros'], args: ['int'], variadic: true, usage: 'zeros(d) or zeros(d, m)' },
+  placement: { equation: true, loss: true, claim: true, level: 'any' },
+  shape: (n, ctx) =>
+    n.ints.length > 2
+      ? ctx.fail(n, 'zeros takes one or two sizes', 'zeros(d) or zeros(d, m)')
+      : { rows: n.ints[0]!, cols: n.ints[1] ?? affine(1) },
+  print: (n, ctx) => `zeros(${n.ints.map((a) => ctx.int(a)).join(', ')})`,
+  latex: () => '0',
+  evaluate: (n, ctx) => {
+    const [rows, cols] = [ctx.int(n.ints[0]!), n.ints[1] ? ctx.int(n.ints[1]) : 1];
+    return dense(rows, cols, new Float64Array(rows * cols));
+  },
+  compile: (n, ctx) => {
+    const [rows, cols] = [ctx.int(n.ints[0]!), n.ints[1] ? ctx.int(n.ints[1]) : 1];
+    const zero = new Float64Array(rows * cols);
+    return ctx.push({ forward: () => zero.slice(), tangent: () => null, adjoint: () => [] }, [], [rows, cols]);
+  },
+  exact: (n, ctx) =>
+    rfill(
+      ctx.shapes === 'entries' ? 1 : ctx.int(n.ints[0]!),
+      ctx.shapes === 'entries' || !n.ints[1] ? 1 : ctx.int(n.ints[1]),
+      () => ctx.ring.zero,
+    ),
+  differentiate: () => null,
+  canonical: () => new Map(),
+  transposed: (n) => ({ ...n, ints: n.ints.length === 2 ? [n.ints[1]!, n.ints[0]!] : [affine(1), n.ints[0]!] }),
 });
 
 defineOp({
