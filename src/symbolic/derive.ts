@@ -119,10 +119,14 @@ export class SymbolicModel implements DiffBase {
     const heldEverywhere = new Set(fixed.filter((f) => !f.time).map((f) => f.name));
     const D = new Map<string, Jac>([[key(wrt.name, 0), eye(this.rows(wrt.name))]]);
     const seedEq = this.model.equations.findIndex((q) => q.target === wrt.name);
+    // Only the equations on some path from the seed to the target are differentiated: an unrelated
+    // equation (a per-step loss, an output head) never blocks a closed form.
+    const onPath = this.ancestors(of.name, lag.c);
     for (let o = 0; o <= lag.c; o++) {
       this.model.equations.forEach((eq, index) => {
         const k = key(eq.target, o);
         if (
+          !onPath.has(k) ||
           k === key(wrt.name, 0) ||
           held.has(k) ||
           heldEverywhere.has(eq.target) ||
@@ -136,6 +140,23 @@ export class SymbolicModel implements DiffBase {
       });
     }
     return D.get(key(of.name, lag.c)) ?? null;
+  }
+
+  /** The nodes name@offset that `name` at offset `top` depends on, down to offset 0 (itself included). */
+  private ancestors(name: string, top: number): Set<string> {
+    const out = new Set<string>();
+    const stack: [string, number][] = [[name, top]];
+    while (stack.length) {
+      const [n, o] = stack.pop()!;
+      if (o < 0 || out.has(`${n}@${o}`)) continue;
+      out.add(`${n}@${o}`);
+      const eq = this.model.equations.find((q) => q.target === n);
+      if (!eq) continue;
+      walk(eq.rhs, (e) => {
+        if (e.kind === 'seq') stack.push([e.name, o + e.time.c]);
+      });
+    }
+    return out;
   }
 
   /** Sequences at t−1 that x[t] reads, directly or through same-step intermediates (held ones excepted). */
