@@ -35,7 +35,8 @@ export class Canonicalizer {
   private pinned(e: Expr): [Affine, Affine] {
     const shape = this.sm.shape(e);
     const fixed: Record<string, number> = {};
-    for (const [name, range] of Object.entries(this.sm.model.sizes)) if (range.min === range.max) fixed[name] = range.min;
+    for (const [name, range] of Object.entries(this.sm.model.sizes))
+      if (range.min === range.max) fixed[name] = range.min;
     return [substituteAffine(shape.rows, fixed), substituteAffine(shape.cols, fixed)];
   }
   private isScalar(e: Expr, _env: IntEnv): boolean {

@@ -56,7 +56,12 @@ function dependsOnSeed(e: Expr, D: (ref: Seq) => Expr | null, memo: WeakMap<Expr
   return known;
 }
 
-function differentiateWith(e: Expr, D: (ref: Seq) => Expr | null, base: DiffBase, memo: WeakMap<Expr, boolean>): Expr | null {
+function differentiateWith(
+  e: Expr,
+  D: (ref: Seq) => Expr | null,
+  base: DiffBase,
+  memo: WeakMap<Expr, boolean>,
+): Expr | null {
   if (e.kind === 'op' && !dependsOnSeed(e, D, memo)) return null;
   const ctx: DiffContext = {
     J: (x) => differentiateWith(x, D, base, memo),

@@ -38,7 +38,17 @@ const skeletonKey = (sk: readonly string[]) => sk.join(' · ');
 /** Tags every atom of a polynomial with the gap it sits in (constants stay untagged). */
 function tag(p: CPoly, gap: number): CPoly {
   const out: CPoly = new Map();
-  for (const [mono, c] of p) out.set(mono ? mono.split(MONO_SEP).map((a) => `${gap}${GAP}${a}`).sort().join(MONO_SEP) : '', c);
+  for (const [mono, c] of p)
+    out.set(
+      mono
+        ? mono
+            .split(MONO_SEP)
+            .map((a) => `${gap}${GAP}${a}`)
+            .sort()
+            .join(MONO_SEP)
+        : '',
+      c,
+    );
   return out;
 }
 
@@ -92,11 +102,16 @@ export function nmul(a: NPoly, b: NPoly): NPoly {
 }
 
 export function ntranspose(a: NPoly): NPoly {
-  const flip = (atom: string) => (atom === ONE ? ONE_T : atom === ONE_T ? ONE : atom.endsWith("'") ? atom.slice(0, -1) : `${atom}'`);
+  const flip = (atom: string) =>
+    atom === ONE ? ONE_T : atom === ONE_T ? ONE : atom.endsWith("'") ? atom.slice(0, -1) : `${atom}'`;
   const out: NPoly = new Map();
   for (const t of a.values()) {
     const last = t.skeleton.length;
-    addTerm(out, [...t.skeleton].reverse().map(flip), retag(t.poly, (g) => last - g));
+    addTerm(
+      out,
+      [...t.skeleton].reverse().map(flip),
+      retag(t.poly, (g) => last - g),
+    );
   }
   return out;
 }
@@ -135,5 +150,7 @@ export function samePoly(a: NPoly, b: NPoly): boolean {
 
 export function formatPoly(p: NPoly): string {
   if (p.size === 0) return '0';
-  return [...p.values()].map((t) => `[${showPoly(t.poly).split(GAP).join('|')}] ${skeletonKey(t.skeleton) || '1'}`).join(' + ');
+  return [...p.values()]
+    .map((t) => `[${showPoly(t.poly).split(GAP).join('|')}] ${skeletonKey(t.skeleton) || '1'}`)
+    .join(' + ');
 }
