@@ -93,6 +93,13 @@ export type SymbolicOutcome =
       /** the sizes and horizons the identity was checked for, e.g. "T = 3..12" */
       readonly range: string;
       readonly cases: number;
+      /** sequences written out by their entrywise equations (h = o ⊙ σ(C)) to decide it; empty when atoms sufficed */
+      readonly unfolded: readonly string[];
+      /**
+       * of `cases`, those where the exact expansion exceeds `words` monomials, decided by the randomized
+       * identity test in ℤ_p alone (`from`: the first of them); null when every case was expanded exactly
+       */
+      readonly randomOnly: null | { readonly cases: number; readonly from: IntEnv; readonly words: number };
       /** matrix level: the randomized identity test at a larger horizon */
       readonly random: null | {
         readonly prime: number;

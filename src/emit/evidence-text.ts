@@ -57,8 +57,11 @@ function symbolicText(e: SymbolicEvidence): string {
   const o = e.outcome;
   switch (o.status) {
     case 'identical': {
+      const unfolded = o.unfolded.length
+        ? ` with ${o.unfolded.join(', ')} written out by ${o.unfolded.length > 1 ? 'their equations' : 'its equation'}`
+        : '';
       if (e.level === 'unit')
-        return `identical for ${o.range}, every binding (${o.cases} cases): exact polynomials, ∂h/∂w by forward mode over the model's equations`;
+        return `identical for ${o.range}, every binding (${o.cases} cases): exact polynomials${unfolded}, ∂h/∂w by forward mode over the model's equations`;
       const random = o.random;
       const spread =
         random && random.bindings.some((b) => Object.keys(b).length)
@@ -67,7 +70,10 @@ function symbolicText(e: SymbolicEvidence): string {
       const randomText = random
         ? `; randomized test in ℤ_p (p = ${random.prime}, ${random.trials} trials) agrees at T = ${random.T}${spread}`
         : '';
-      return `identical for ${o.range}, every binding (${o.cases} cases): exact canonical forms of the derived closed forms${randomText}`;
+      const exact = o.randomOnly
+        ? `exact canonical forms of the derived closed forms${unfolded} at ${o.cases - o.randomOnly.cases}; at the other ${o.randomOnly.cases}, from ${describeEnv(o.randomOnly.from)} on, the expansion exceeds ${o.randomOnly.words} words and the randomized identity test in ℤ_p decides`
+        : `exact canonical forms of the derived closed forms${unfolded}`;
+      return `identical for ${o.range}, every binding (${o.cases} cases): ${exact}${randomText}`;
     }
     case 'different':
       return e.level === 'unit'

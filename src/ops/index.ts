@@ -11,6 +11,7 @@ import './ordered.js';
 import './derivatives.js';
 import './index-level.js';
 import './outputs.js';
+import './blocks.js';
 
 export {
   allOps,
@@ -25,3 +26,4 @@ export {
 } from './registry.js';
 export type * from './contexts.js';
 export { toElementwise } from './arithmetic.js';
+export { blockMatrix, pickBlock } from './blocks.js';

@@ -3,7 +3,7 @@
  * block cols(A, from, to), stacking [u; v], the trace, the spectral radius and
  * the inverse.
  */
-import { affine, affineAdd } from '../ir/affine.js';
+import { type Affine, affine, affineAdd, isConstant } from '../ir/affine.js';
 import { node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isSquare, SCALAR } from '../ir/shape.js';
 import { transposeData, type Vec } from '../numeric/kernel.js';
@@ -11,7 +11,7 @@ import { spectralRadius } from '../numeric/eigen.js';
 import { invert } from '../numeric/linalg.js';
 import { dense, DiagOp, IdentityOp, scalar, transposeValue } from '../numeric/values.js';
 import { rfill, ridentity, type Ring, type RMat, rscalar, rtranspose } from '../symbolic/ring.js';
-import { nconst, ntranspose, nword } from '../symbolic/words.js';
+import { nadd, nconst, nmul, ntranspose, nword } from '../symbolic/words.js';
 import type { Kernel } from './contexts.js';
 import { identityKernel } from './arithmetic.js';
 import { defineOp } from './registry.js';
@@ -129,6 +129,46 @@ defineOp({
   transposed: (n) => n,
 });
 
+/** The all-ones vector or matrix, ones(d) or ones(d, m) (𝟙): a constant; ∂ sum(v)/∂v is its transpose. */
+defineOp({
+  id: 'ones',
+  domain: 'linear-algebra',
+  syntax: { call: ['ones'], args: ['int'], variadic: true, usage: 'ones(d) or ones(d, m)' },
+  placement: { equation: true, loss: true, claim: true, level: 'any' },
+  shape: (n, ctx) =>
+    n.ints.length > 2
+      ? ctx.fail(n, 'ones takes one or two sizes', 'ones(d) or ones(d, m)')
+      : { rows: n.ints[0]!, cols: n.ints[1] ?? affine(1) },
+  print: (n, ctx) => `ones(${n.ints.map((a) => ctx.int(a)).join(', ')})`,
+  latex: () => '\\mathbb{1}',
+  evaluate: (n, ctx) => {
+    const [rows, cols] = [ctx.int(n.ints[0]!), n.ints[1] ? ctx.int(n.ints[1]) : 1];
+    return dense(rows, cols, new Float64Array(rows * cols).fill(1));
+  },
+  compile: (n, ctx) => {
+    const [rows, cols] = [ctx.int(n.ints[0]!), n.ints[1] ? ctx.int(n.ints[1]) : 1];
+    const one = new Float64Array(rows * cols).fill(1);
+    return ctx.push({ forward: () => one.slice(), tangent: () => null, adjoint: () => [] }, [], [rows, cols]);
+  },
+  exact: (n, ctx) =>
+    rfill(
+      ctx.shapes === 'entries' ? 1 : ctx.int(n.ints[0]!),
+      ctx.shapes === 'entries' || !n.ints[1] ? 1 : ctx.int(n.ints[1]),
+      () => ctx.ring.one,
+    ),
+  differentiate: () => null,
+  // 𝟙 of the word algebra; a row is 𝟙ᵀ, a matrix of ones 𝟙·𝟙ᵀ (a 1×1 one is the scalar 1).
+  canonical: (n) => {
+    const unit = (a: Affine | undefined) => !a || (isConstant(a) && a.c === 1);
+    const [column, row] = [unit(n.ints[1]), unit(n.ints[0])];
+    if (column && row) return nconst(1);
+    if (column) return nword({ kind: 'one' });
+    if (row) return nword({ kind: 'oneT' });
+    return nword({ kind: 'one' }, { kind: 'oneT' });
+  },
+  transposed: (n) => ({ ...n, ints: n.ints.length === 2 ? [n.ints[1]!, n.ints[0]!] : [affine(1), n.ints[0]!] }),
+});
+
 /** The zero vector or matrix, zeros(d) or zeros(d, m): a constant a model equation may use. */
 defineOp({
   id: 'zeros',
@@ -193,8 +233,20 @@ defineOp({
     const from = ctx.int(n.ints[0]!);
     return rfill(a.rows, ctx.int(n.ints[1]!) - from + 1, (i, j) => a.data[i * a.cols + from - 1 + j]!);
   },
-  canonical: (n, ctx) => nword({ kind: 'mat', key: ctx.key(n) }),
+  // A column block is A·ι, ι the injection of those columns (the same atom a stacked vector uses).
+  canonical: (n, ctx) => {
+    const [from, to] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+    return nmul(ctx.expand(arg(n)), nword({ kind: 'mat', key: injection(from, to, ctx.dims(arg(n))[1]) }));
+  },
 });
+
+/**
+ * ι_{a..b/N}: the N × (b − a + 1) matrix that puts a vector in coordinates
+ * a..b of N. A stacked vector [u; v] is ι_{1..d/N}·u + ι_{d+1..N/N}·v and a
+ * column block cols(A, a, b) is A·ι_{a..b/N}, so W·[h; x] and its Jacobian's
+ * column blocks meet as words.
+ */
+const injection = (from: number, to: number, total: number) => `ι[${from}..${to}/${total}]`;
 
 function concatKernel(lengths: readonly number[]): Kernel {
   const total = lengths.reduce((a, b) => a + b, 0);
@@ -266,6 +318,18 @@ defineOp({
     if (ctx.shapes === 'entries') return ctx.opaque(n);
     const parts = n.args.map((i) => ctx.eval(i));
     return { rows: parts.reduce((k, p) => k + p.rows, 0), cols: 1, data: parts.flatMap((p) => p.data) };
+  },
+  canonical: (n, ctx) => {
+    const rows = n.args.map((item) => ctx.dims(item)[0]);
+    const total = rows.reduce((a, b) => a + b, 0);
+    let start = 1;
+    let out = new Map() as ReturnType<typeof nconst>;
+    n.args.forEach((item, k) => {
+      const word = nmul(nword({ kind: 'mat', key: injection(start, start + rows[k]! - 1, total) }), ctx.expand(item));
+      out = nadd(out, word);
+      start += rows[k]!;
+    });
+    return out;
   },
 });
 

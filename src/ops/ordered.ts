@@ -3,7 +3,7 @@
  * left to right, as written), the sum Σ, and the elementwise product ⨀.
  */
 import { affine, affineAdd } from '../ir/affine.js';
-import type { OpNode } from '../ir/expr.js';
+import { node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isScalar, isSquare } from '../ir/shape.js';
 import { addValues, asDense, asOp, dense, type Factor, IdentityOp, ProdOp } from '../numeric/values.js';
 import { substituteIndex } from '../symbolic/build.js';
@@ -149,6 +149,15 @@ defineOp({
       ([rows, cols]) => rfill(rows, cols, () => ctx.ring.zero),
     ),
   canonical: (n, ctx) => canonicalRange(n, ctx, nadd, new Map()),
+  // A loss summed over time: each term's Jacobian, over the same range.
+  differentiate: (n, ctx) => {
+    const j = ctx.J(body(n));
+    return j && node('rsum', [j], { ints: n.ints, binder: n.binder });
+  },
+  transposed: (n, t) => {
+    const inner = t(body(n));
+    return inner && node('rsum', [inner], { ints: n.ints, binder: n.binder });
+  },
 });
 
 defineOp({

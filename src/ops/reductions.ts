@@ -3,7 +3,7 @@
  * Frobenius, induced ∞ — a row's 1-norm —, largest |entry|), and the
  * supremum over the reals of |f(x)| (the lab's max_x |1 − tanh(x)²|).
  */
-import type { OpNode } from '../ir/expr.js';
+import { isOp, node, type OpNode } from '../ir/expr.js';
 import { isScalar } from '../ir/shape.js';
 import { SCALAR } from '../ir/shape.js';
 import { sumOf } from '../numeric/kernel.js';
@@ -12,6 +12,9 @@ import { supAbs } from '../numeric/sup.js';
 import { type Dense, scalar } from '../numeric/values.js';
 import type { Kernel } from './contexts.js';
 import { type OrderedRing, type Ring, type RMat, rscalar } from '../symbolic/ring.js';
+import { cpolyKey, csym } from '../symbolic/cpoly.js';
+import { diagonalEntries, formatPoly, nconst, type NPoly, nword } from '../symbolic/words.js';
+import { SymbolicUnsupported } from '../symbolic/unsupported.js';
 import { defineOp } from './registry.js';
 
 const arg = (n: OpNode) => n.args[0]!;
@@ -36,6 +39,15 @@ defineOp({
   // Over ordered rings (extended precision) the sum is computed; elsewhere it stays an atom, as it always has.
   exact: (n, ctx) =>
     ctx.ring.ordered ? rscalar(ctx.eval(arg(n)).data.reduce(ctx.ring.add, ctx.ring.zero)) : ctx.opaque(n),
+  // ∂ sum(v) = 𝟙ᵀ ∂v (a scalar is its own sum); 𝟙ᵀ diag(u) = uᵀ, as texts write ∂ sum(a ⊙ z) = aᵀ ∂z.
+  differentiate: (n, ctx) => {
+    const j = ctx.J(arg(n));
+    if (!j || ctx.isScalar(arg(n))) return j;
+    if (isOp(j, 'diag')) return node('transpose', [j.args[0]!]);
+    if (isOp(j, 'mul') && isOp(j.args[0]!, 'diag'))
+      return node('mul', [node('transpose', [j.args[0].args[0]!]), j.args[1]!]);
+    return node('mul', [node('transpose', [node('ones', [], { ints: [ctx.rows(arg(n))] })]), j]);
+  },
 });
 
 type NormKind = '2' | 'F' | 'inf' | 'max' | 'min';
@@ -71,9 +83,72 @@ for (const norm of NORMS)
     evaluate: (n, ctx) => scalar(normOf(ctx.dense(arg(n)), norm.which)),
     exact: (n, ctx) => {
       const ordered = ctx.ring.ordered;
-      return ordered ? rscalar(orderedNorm(ctx.ring, ordered, ctx.eval(arg(n)), norm.which)) : ctx.opaque(n);
+      if (ordered) return rscalar(orderedNorm(ctx.ring, ordered, ctx.eval(arg(n)), norm.which));
+      // One generic entry per value cannot tell diag(v) from v: there a norm stays an atom of its expression.
+      if (ctx.shapes !== 'concrete') return ctx.opaque(n);
+      const reading = normReading(ctx.ring, norm.which, ctx.eval(arg(n)));
+      return reading.zero ? rscalar(ctx.ring.zero) : ctx.uninterpreted(reading.name, [reading.of]);
+    },
+    canonical: (n, ctx) => {
+      const a = arg(n);
+      if (ctx.isScalar(a)) return nword({ kind: 'scal', poly: csym(`|${cpolyKey(ctx.entries(a))}|`) });
+      let form: NPoly;
+      try {
+        form = ctx.expand(a);
+      } catch (err) {
+        // No canonical form inside (a stacked vector, say): the norm is an atom of its expression.
+        if (!(err instanceof SymbolicUnsupported)) throw err;
+        return nword({ kind: 'scal', poly: csym(`(${ctx.key(n)})`) });
+      }
+      if (form.size === 0) return nconst(0);
+      const vector = ctx.isVector(a) ? diagonalEntries(form, 'vector') : null;
+      const diagonal = ctx.isVector(a) ? null : diagonalEntries(form, 'diagonal');
+      const entries = vector ?? diagonal;
+      // ‖v‖ and ‖diag(v)‖ read as the entry norm they are; any other form is an atom of its canonical form.
+      const name = entries ? (diagonal ? DIAGONAL_READING : VECTOR_READING)[norm.which] : null;
+      const key = name && entries ? `${name}(${cpolyKey(entries)})` : `${norm.id}[${formatPoly(form)}]`;
+      return nword({ kind: 'scal', poly: csym(key) });
     },
   });
+
+/** What a norm of a column vector is, in terms of its entries. */
+const VECTOR_READING: Record<NormKind, string> = {
+  '2': 'euclid',
+  F: 'euclid',
+  inf: 'maxabs',
+  max: 'maxabs',
+  min: 'minabs',
+};
+/** What a norm of a diagonal matrix is, in terms of its diagonal (min: any off-diagonal zero, for d > 1). */
+const DIAGONAL_READING: Record<NormKind, string | null> = {
+  '2': 'maxabs',
+  F: 'euclid',
+  inf: 'maxabs',
+  max: 'maxabs',
+  min: null,
+};
+
+/**
+ * A norm's value as a function of entries the ring holds exactly: ‖v‖₂ = ‖vᵀ‖₂ is
+ * the Euclidean length of the entries, ‖diag(v)‖₂ = ‖diag(v)‖_∞ = max|v_i|, a
+ * row's induced ∞-norm is its 1-norm. Two expressions with the same reading have
+ * the same norm; `zero`: the norm is 0 whatever the entries.
+ */
+function normReading<R>(ring: Ring<R>, which: NormKind, m: RMat<R>): { name: string; of: RMat<R>; zero: boolean } {
+  const column = (data: readonly R[]): RMat<R> => ({ rows: data.length, cols: 1, data });
+  if (m.data.every(ring.isZero)) return { name: 'zero', of: m, zero: true };
+  if (m.rows === 1 && m.cols === 1) return { name: 'abs', of: m, zero: false };
+  if (m.cols === 1 || m.rows === 1) {
+    const name = m.rows === 1 && which === 'inf' ? 'sumabs' : VECTOR_READING[which];
+    return { name, of: column(m.data), zero: false };
+  }
+  const isDiagonal =
+    m.rows === m.cols && m.data.every((x, k) => Math.floor(k / m.cols) === k % m.cols || ring.isZero(x));
+  const reading = isDiagonal ? DIAGONAL_READING[which] : null;
+  if (isDiagonal && !reading) return { name: 'zero', of: m, zero: true };
+  if (isDiagonal) return { name: reading!, of: column(m.data.filter((_, k) => k % (m.cols + 1) === 0)), zero: false };
+  return { name: `norm-${which}`, of: m, zero: false };
+}
 
 /**
  * A norm over an ordered ring of extended range. The spectral norm of a

@@ -22,8 +22,12 @@ export { samePoly, formatPoly, type NPoly } from './words.js';
 
 export class Canonicalizer {
   private readonly entriesOf: EntriesEvaluator;
-  constructor(private readonly sm: SymbolicModel) {
-    this.entriesOf = new EntriesEvaluator(sm);
+  /** unfold: values defined entrywise are written out by their equations (src/symbolic/definitions.ts) */
+  constructor(
+    private readonly sm: SymbolicModel,
+    unfold = false,
+  ) {
+    this.entriesOf = new EntriesEvaluator(sm, unfold);
   }
 
   /**
@@ -96,6 +100,10 @@ export class Canonicalizer {
       entries: (x, inner = env) => this.entries(x, inner),
       isScalar: (x) => this.isScalar(x, env),
       isVector: (x) => this.isVector(x, env),
+      dims: (x) => {
+        const shape = this.sm.shape(x);
+        return [evalAffine(shape.rows, env), evalAffine(shape.cols, env)];
+      },
       int: (a, inner = env) => evalAffine(a, inner),
       key: (x) => printExpr(x, env),
       entrywise: (x) => this.entrywise(x, env),

@@ -14,7 +14,7 @@
  * size when their canonical forms are equal.
  */
 import { cadd, caddInto, cconst, cmul, cpolyKey, type CPoly, showPoly } from './cpoly.js';
-import { SymbolicUnsupported } from './unsupported.js';
+import { ExpansionTooLarge } from './unsupported.js';
 
 /** scal: a scalar factor; one/oneT: the all-ones column/row */
 export type Atom =
@@ -90,7 +90,7 @@ export function nadd(a: NPoly, b: NPoly, sign = 1): NPoly {
 const size = (p: NPoly) => [...p.values()].reduce((n, t) => n + t.poly.size, 0);
 
 export function nmul(a: NPoly, b: NPoly): NPoly {
-  if (size(a) * size(b) > MAX_WORDS) throw new SymbolicUnsupported(`the exact expansion exceeds ${MAX_WORDS} words`);
+  if (size(a) * size(b) > MAX_WORDS) throw new ExpansionTooLarge(`the exact expansion exceeds ${MAX_WORDS} words`);
   const out: NPoly = new Map();
   for (const x of a.values())
     for (const y of b.values()) {
@@ -137,6 +137,29 @@ export const nword = (...word: Atom[]): NPoly => {
 };
 
 export const nneg = (a: NPoly): NPoly => nadd(new Map(), a, -1);
+
+/**
+ * The entries of a diagonal matrix diag(v) (skeleton empty) or of a column
+ * vector diag(v)·𝟙, as one commutative polynomial; null for any other form.
+ */
+export function diagonalEntries(p: NPoly, form: 'diagonal' | 'vector'): CPoly | null {
+  if (p.size !== 1) return null;
+  const { skeleton, poly } = [...p.values()][0]!;
+  if (skeleton.length !== (form === 'vector' ? 1 : 0) || (form === 'vector' && skeleton[0] !== ONE)) return null;
+  const out: CPoly = new Map();
+  const tagged = new RegExp(`^(\\d+)${GAP}`);
+  for (const [mono, c] of poly) {
+    const atoms = mono ? mono.split(MONO_SEP) : [];
+    // Every diagonal must stand before the 𝟙 (gap 0): that is the vector's own entry.
+    if (atoms.some((a) => (tagged.exec(a)?.[1] ?? '0') !== '0')) return null;
+    const key = atoms
+      .map((a) => a.replace(tagged, ''))
+      .sort()
+      .join(MONO_SEP);
+    out.set(key, (out.get(key) ?? 0) + c);
+  }
+  return out;
+}
 
 /** Equal canonical forms, coefficients compared exactly (a near miss is not an identity). */
 export function samePoly(a: NPoly, b: NPoly): boolean {
