@@ -190,7 +190,7 @@ function check(rule: BoundRule, from: Expr, to: Expr, ctx: LemmaContext): Verdic
       }
     },
   };
-  const sameNorm = (a: Expr, b: Expr): a is OpNode => isNorm(a) && isNorm(b) && a.op === (b).op;
+  const sameNorm = (a: Expr, b: Expr): a is OpNode => isNorm(a) && isNorm(b) && a.op === b.op;
   switch (rule) {
     case 'closed-form': {
       if (!isGraphDerivative(from)) return no('not a derivative');

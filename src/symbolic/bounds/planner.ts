@@ -132,9 +132,14 @@ export class Planner {
       () => this.leaf(path, y),
       () => this.S.apply(path, 'factor-at-least-one', y),
     ];
-    for (const t of tries) if (this.attempt(t)) return true;
-    const rejected = this.S.lastRejection;
-    return this.fail(x, y, rejected ? `${rejected.rule}: ${rejected.why}` : 'no rule applies');
+    const rejections: string[] = [];
+    for (const t of tries) {
+      this.S.lastRejection = null;
+      if (this.attempt(t)) return true;
+      const r = this.S.lastRejection as { rule: string; why: string } | null;
+      if (r && r.rule !== 'factor-at-least-one') rejections.push(`${r.rule}: ${r.why}`);
+    }
+    return this.fail(x, y, rejections[0] ?? 'no rule bounds it');
   }
 
   // ── sums ──────────────────────────────────────────────────────────────────

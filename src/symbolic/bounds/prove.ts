@@ -18,7 +18,7 @@
  */
 import type { Claim, Derivation } from '../../derivation/derivation.js';
 import { affineVars } from '../../ir/affine.js';
-import { type Expr, intVarsOf, isOp, node, type OpNode } from '../../ir/expr.js';
+import { type Expr, intVarsOf, isOp, node, type OpNode, walk } from '../../ir/expr.js';
 import { printExpr } from '../../ir/print.js';
 import { shapeIn } from '../../ir/shape-of.js';
 import { isColumn } from '../../ir/shape.js';
@@ -89,8 +89,14 @@ function normalizingStep(S: Session, path: Path, x: Expr): { rule: Parameters<Se
   return null;
 }
 
-/** Applies normalizing equalities until none applies. */
+/** Applies normalizing equalities until none applies; derivatives left without a closed form are noted. */
 function normalize(S: Session): void {
+  for (const { path, x } of places(S.expr))
+    if (x.kind === 'op' && specOf(x).graphDerivative) {
+      const dom = S.domainAt(path);
+      const derived = dom && closedFormAt(x, { model: S.ctx.model, sm: S.ctx.sm, shapes: S.ctx.shapes, domain: dom });
+      if (typeof derived === 'string') S.unresolved.push({ derivative: printExpr(x), why: derived });
+    }
   for (let round = 0; round < 50; round++) {
     let changed = false;
     for (const { path, x } of places(S.expr)) {
@@ -132,27 +138,51 @@ export function proveBound(d: Derivation, claim: Claim, sm: SymbolicModel): Boun
   let ok = planner.bound([], T.expr);
   if (ok && printExpr(S.expr) !== printExpr(T.expr)) ok = S.apply([], 'scalar-algebra', T.expr);
   const fixed = domain.fixedSizes();
-  const used = new Set([...intVarsOf(claim.lhs), ...intVarsOf(claim.rhs)]);
-  for (const q of claim.forall) for (const a of [q.lo, q.hi]) for (const v of affineVars(a)) used.add(v);
-  const symbolic = [...used].filter((v) => !(v in fixed) && (domain.has(v) || claim.forall.some((q) => q.name === v)));
+  const symbolic = symbolicVariables(d, claim, domain);
   // The target's equalities read backwards: T.expr = … = target.
   const back: BoundStep[] = [];
   const exprs = [target, ...T.steps.map((s) => s.expr)];
   for (let j = T.steps.length - 1; j >= 0; j--) back.push({ ...T.steps[j]!, expr: exprs[j]!, relation: '=' });
+  const unresolved = [...S.unresolved, ...T.unresolved];
+  const why = unresolved.length
+    ? `no closed form for ${unresolved.map((u) => `${u.derivative} (${u.why})`).join(', ')}`
+    : (planner.failure?.why ?? 'no rule applies');
   const failure = ok
     ? null
     : planner.failure
-      ? { goal: planner.failure.goal, target: planner.failure.target, why: planner.failure.why }
-      : { goal: printExpr(S.expr), target: printExpr(T.expr), why: 'no rule applies' };
+      ? { goal: planner.failure.goal, target: planner.failure.target, why }
+      : { goal: printExpr(S.expr), target: printExpr(T.expr), why };
   return {
     ok,
     relation: claim.relation,
     start,
     steps: ok ? [...S.steps, ...back] : S.steps,
     failure,
-    symbolic: symbolic.sort(),
+    symbolic,
     fixed,
   };
+}
+
+/**
+ * The integer variables the proof leaves symbolic: the quantifiers, and the
+ * sizes the claim reads — in its indices and bounds, or in the shapes of the
+ * values it names — except those it fixes.
+ */
+function symbolicVariables(d: Derivation, claim: Claim, domain: Domain): string[] {
+  const fixed = domain.fixedSizes();
+  const used = new Set<string>();
+  const add = (a: { terms: Readonly<Record<string, number>> }) => Object.keys(a.terms).forEach((v) => used.add(v));
+  for (const side of [claim.lhs, claim.rhs]) {
+    for (const v of intVarsOf(side)) used.add(v);
+    walk(side, (x) => {
+      const decl = x.kind === 'sym' || x.kind === 'seq' ? d.model.symbols.get(x.name) : undefined;
+      if (decl) [decl.shape.rows, decl.shape.cols].forEach(add);
+    });
+  }
+  for (const q of claim.forall) [q.lo, q.hi].forEach(add);
+  const quantified = claim.forall.map((q) => q.name);
+  const sizes = Object.keys(d.model.sizes).filter((n) => used.has(n) && !(n in fixed));
+  return [...quantified, ...sizes.filter((n) => !quantified.includes(n))];
 }
 
 export type { OpNode };

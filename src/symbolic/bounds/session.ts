@@ -133,6 +133,8 @@ export class Session {
   steps: BoundStep[] = [];
   /** the last rejected application, for the report of a failed attempt */
   lastRejection: { rule: BoundRule; at: string; why: string } | null = null;
+  /** derivatives that keep no closed form on this domain, and why */
+  readonly unresolved: { derivative: string; why: string }[] = [];
 
   constructor(
     readonly ctx: ProverContext,
