@@ -255,6 +255,9 @@ export class Planner {
     }
     if (target.length !== 1) return false;
     const Y: YFactor[] = [...target[0]!.factors.entries()].map(([key, p]) => ({ key, leaf: p.leaf, exp: p.exp }));
+    // A constant factor of the target is a factor to bound by, like any other (σ′ ≤ 1/4 as 0.25).
+    const coef = target[0]!.coef;
+    if (coef !== 1 && coef > 0) Y.push({ key: `#${coef}`, leaf: num(coef), exp: affine(1) });
     const factorPaths = mulPaths(x, path);
     const go = (idx: number, remaining: readonly YFactor[]): boolean => {
       if (idx === factorPaths.length)
