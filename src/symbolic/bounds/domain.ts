@@ -9,7 +9,8 @@
  */
 import { type Affine, affine, affineAdd, affineEquals, affineScale, formatAffine } from '../../ir/affine.js';
 import type { Expr } from '../../ir/expr.js';
-import { replaceVar, substituteIndex } from '../build.js';
+import { replaceVar } from '../build.js';
+import { substituteSafely } from './substitute.js';
 
 export interface IntRange {
   readonly name: string;
@@ -101,7 +102,7 @@ export class Domain {
   /** An expression with every pinned variable replaced by its value (equal at every point of the domain). */
   pinExpr(e: Expr): Expr {
     let cur = e;
-    for (const p of this.pinned()) cur = substituteIndex(cur, p.name, p.value);
+    for (const p of this.pinned()) cur = substituteSafely(cur, p.name, p.value);
     return cur;
   }
 

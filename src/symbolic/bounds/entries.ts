@@ -21,9 +21,9 @@ import { printExpr } from '../../ir/print.js';
 import { specOf, toElementwise } from '../../ops/index.js';
 import type { Model } from '../../model/model.js';
 import { TIME_VAR } from '../../model/model.js';
-import { substituteIndex } from '../build.js';
 import type { Domain } from './domain.js';
 import { entryKey, NotNormal, sameMatrix, type Shapes } from './normal.js';
+import { substituteSafely } from './substitute.js';
 import {
   type Q,
   q,
@@ -145,7 +145,12 @@ export function activationDefinition(model: Model, name: string): OpNode | null 
 export function unfoldActivation(v: Seq, ctx: EntryContext): OpNode | null {
   const rhs = activationDefinition(ctx.model, v.name);
   if (!rhs || !ctx.domain.atLeast(v.time, 1)) return null;
-  return substituteIndex(rhs, TIME_VAR, v.time) as OpNode;
+  try {
+    return substituteSafely(rhs, TIME_VAR, v.time) as OpNode;
+  } catch (err) {
+    if (err instanceof NotNormal) return null;
+    throw err;
+  }
 }
 
 const activationName = (n: OpNode) => (n.op === 'ufn' ? (n.name ?? 'f') : n.op);

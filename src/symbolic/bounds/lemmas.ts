@@ -19,7 +19,6 @@ import { formatShape } from '../../ir/shape.js';
 import { specOf } from '../../ops/index.js';
 import type { Model } from '../../model/model.js';
 import { derivParts, isGraphDerivative, type SymbolicModel } from '../derive.js';
-import { substituteIndex } from '../build.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 import type { Domain } from './domain.js';
 import { absBound, entryRange, type EntryContext, supLowerBound, supMatch, type RangeFact } from './entries.js';
@@ -34,6 +33,8 @@ import {
   type Shapes,
 } from './normal.js';
 import { type Q, qcmp, qformat, qFromNumber, qle } from './rational.js';
+import { substituteSafely } from './substitute.js';
+import { ExprError } from '../../ir/errors.js';
 import type { BoundRule } from './rules.js';
 
 export interface LemmaContext {
@@ -125,7 +126,7 @@ function signedSum(parts: readonly Expr[], s: readonly number[]): Expr {
 /** Two products (or sums) over the same range whose bodies are the same matrix up to the binder's name. */
 function sameRange(a: OpNode, b: OpNode, bodyA: Expr, bodyB: Expr, ctx: LemmaContext): boolean {
   if (!ctx.domain.equal(a.ints[0]!, b.ints[0]!) || !ctx.domain.equal(a.ints[1]!, b.ints[1]!)) return false;
-  const renamed = a.binder === b.binder ? bodyB : substituteIndex(bodyB, b.binder!, affineVar(a.binder!));
+  const renamed = a.binder === b.binder ? bodyB : substituteSafely(bodyB, b.binder!, affineVar(a.binder!));
   return sameMatrix(bodyA, renamed, ctx.shapes);
 }
 
@@ -172,7 +173,9 @@ export function checkRule(rule: BoundRule, from: Expr, to: Expr, ctx: LemmaConte
   try {
     return check(rule, from, to, ctx);
   } catch (err) {
-    if (err instanceof NotNormal || err instanceof SymbolicUnsupported) return no(err.message);
+    // A malformed proposal (shapes that do not fit) is refused like any other.
+    if (err instanceof NotNormal || err instanceof SymbolicUnsupported || err instanceof ExprError)
+      return no(err.message);
     throw err;
   }
 }
@@ -335,7 +338,7 @@ function check(rule: BoundRule, from: Expr, to: Expr, ctx: LemmaContext): Verdic
       if (!isOp(body, 'normMax')) return no('not a product of max-norms');
       if (!ctx.domain.equal(H.ints[0]!, to.ints[0]!) || !ctx.domain.equal(H.ints[1]!, to.ints[1]!))
         return no('not the same range');
-      const u = substituteIndex(body.args[0]!, to.binder!, affineVar(H.binder!));
+      const u = substituteSafely(body.args[0]!, to.binder!, affineVar(H.binder!));
       return entryKey(H.args[0]!, ctx.shapes) === entryKey(u, ctx.shapes)
         ? yes({ range: `${formatAffine(H.ints[0]!)}..${formatAffine(H.ints[1]!)}` })
         : no('not the factors of the product');

@@ -24,12 +24,14 @@ import { type Expr, intVarsOf, isOp, node, type OpNode } from '../../ir/expr.js'
 import { printExpr } from '../../ir/print.js';
 import { formatShape, isColumn, isScalar, type Shape } from '../../ir/shape.js';
 import { specOf } from '../../ops/index.js';
-import { substituteIndex, substituteReal } from '../build.js';
+import { substituteReal } from '../build.js';
+import { NotNormal, substituteSafely } from './substitute.js';
+import { ExprError } from '../../ir/errors.js';
 import { cadd, cconst, cmul, constantOf, type CPoly, cpolyKey, cpow, csym } from '../cpoly.js';
 import { transpose } from '../transpose.js';
 import type { Domain } from './domain.js';
 
-export class NotNormal extends Error {}
+export { NotNormal };
 
 const fail = (why: string): never => {
   throw new NotNormal(why);
@@ -64,10 +66,10 @@ function rangeKey(
 ): string {
   const [lo, hi] = [n.ints[0]!, n.ints[1]!];
   const iota = canonicalBinder(depth);
-  const shifted = substituteIndex(n.args[0]!, n.binder!, affineAdd(lo, affine(0, { [iota]: 1 })));
+  const shifted = substituteSafely(n.args[0]!, n.binder!, affineAdd(lo, affine(0, { [iota]: 1 })));
   const keys = [keyOf(shifted, depth + 1)];
   if (commutative) {
-    const reflected = substituteIndex(n.args[0]!, n.binder!, affineAdd(hi, affine(0, { [iota]: -1 })));
+    const reflected = substituteSafely(n.args[0]!, n.binder!, affineAdd(hi, affine(0, { [iota]: -1 })));
     keys.push(keyOf(reflected, depth + 1));
   }
   keys.sort();
@@ -329,7 +331,7 @@ export function sameMatrix(a: Expr, b: Expr, shapes: Shapes): boolean {
   try {
     return matrixKey(a, shapes) === matrixKey(b, shapes);
   } catch (err) {
-    if (err instanceof NotNormal) return false;
+    if (err instanceof NotNormal || err instanceof ExprError) return false;
     throw err;
   }
 }
@@ -344,7 +346,7 @@ export function asSingleDiagonal(e: Expr, shapes: Shapes): { key: string; sign: 
     if (Math.abs(t.coef) !== 1 || constantOf(t.scalar) !== 1 || t.word.length !== 1 || f?.kind !== 'diag') return null;
     return { key: cpolyKey(f.poly), sign: t.coef };
   } catch (err) {
-    if (err instanceof NotNormal) return null;
+    if (err instanceof NotNormal || err instanceof ExprError) return null;
     throw err;
   }
 }
@@ -582,7 +584,7 @@ export function sameScalar(a: Expr, b: Expr, shapes: Shapes, domain: Domain): bo
   try {
     return polyKey(scalarNormal(a, shapes, domain)) === polyKey(scalarNormal(b, shapes, domain));
   } catch (err) {
-    if (err instanceof NotNormal) return false;
+    if (err instanceof NotNormal || err instanceof ExprError) return false;
     throw err;
   }
 }

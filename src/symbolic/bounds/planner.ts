@@ -11,7 +11,6 @@
 import { type Affine, affine, affineAdd, affineVars, formatAffine } from '../../ir/affine.js';
 import { type Expr, isOp, mapIntFields, node, num, type OpNode, rewrite } from '../../ir/expr.js';
 import { printExpr } from '../../ir/print.js';
-import { substituteIndex } from '../build.js';
 import { absBound, entryFactors, entryRange, supLowerBound } from './entries.js';
 import { addAll, isNorm, mulAll, productFactors, sumTerms } from './lemmas.js';
 import {
@@ -28,6 +27,7 @@ import {
 import { type Q, qcmp, qFromNumber, qvalue } from './rational.js';
 import type { BoundFailure } from './rules.js';
 import type { Domain } from './domain.js';
+import { substituteSafely } from './substitute.js';
 import { type Path, type Session } from './session.js';
 
 const MAX_CALLS = 4000;
@@ -355,7 +355,13 @@ export class Planner {
       const offset = affineAdd(affine(0, { [f.binder!]: 1 }), f.ints[0]!, -1); // i − lo_x
       // lo_y + (i − lo_x), or hi_y − (i − lo_x) where the factors commute
       const j = orientation === 'shift' ? affineAdd(l.ints[0]!, offset) : affineAdd(l.ints[1]!, offset, -1);
-      const body = substituteIndex(l.args[0]!, l.binder, j);
+      let body: Expr;
+      try {
+        body = substituteSafely(l.args[0]!, l.binder, j);
+      } catch (err) {
+        if (err instanceof NotNormal) return null;
+        throw err;
+      }
       return r.exp.c === 1 ? body : node('pow', [body, num(r.exp.c)]);
     }
     return dom.equal(r.exp, n) ? l : null;

@@ -28,6 +28,9 @@ import { Domain, type SizeBound } from './domain.js';
 import { closedFormAt, isNorm, mulAll, productFactors } from './lemmas.js';
 import { asSingleDiagonal, isEntrywise, type Shapes } from './normal.js';
 import { diagonalOf, Planner } from './planner.js';
+import { NotNormal } from './substitute.js';
+import { ExprError } from '../../ir/errors.js';
+import { SymbolicUnsupported } from '../unsupported.js';
 import type { BoundProof, BoundStep } from './rules.js';
 import { type Path, type ProverContext, Session } from './session.js';
 
@@ -135,7 +138,15 @@ export function proveBound(d: Derivation, claim: Claim, sm: SymbolicModel): Boun
   normalize(S);
   normalize(T);
   const planner = new Planner(S);
-  let ok = planner.bound([], T.expr);
+  let ok = false;
+  let crashed: string | null = null;
+  try {
+    ok = planner.bound([], T.expr);
+  } catch (err) {
+    // A proposal the normal forms cannot read ends the search; it never makes a proof.
+    if (!(err instanceof NotNormal || err instanceof ExprError || err instanceof SymbolicUnsupported)) throw err;
+    crashed = err.message;
+  }
   if (ok && printExpr(S.expr) !== printExpr(T.expr)) ok = S.apply([], 'scalar-algebra', T.expr);
   const fixed = domain.fixedSizes();
   const symbolic = symbolicVariables(d, claim, domain);
@@ -146,7 +157,7 @@ export function proveBound(d: Derivation, claim: Claim, sm: SymbolicModel): Boun
   const unresolved = [...S.unresolved, ...T.unresolved];
   const why = unresolved.length
     ? `no closed form for ${unresolved.map((u) => `${u.derivative} (${u.why})`).join(', ')}`
-    : (planner.failure?.why ?? 'no rule applies');
+    : (crashed ?? planner.failure?.why ?? 'no rule applies');
   const failure = ok
     ? null
     : planner.failure
