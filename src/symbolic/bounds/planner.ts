@@ -91,6 +91,8 @@ interface YFactor {
 
 export class Planner {
   private calls = 0;
+  /** goals being searched (path, place, target): met again below themselves, they fail */
+  private readonly open = new Set<string>();
   failure: (BoundFailure & { progress: number }) | null = null;
 
   constructor(private readonly S: Session) {}
@@ -124,6 +126,18 @@ export class Planner {
     if (++this.calls > MAX_CALLS) return this.fail(this.S.at(path), y, 'search budget exhausted');
     if (this.equalAt(path, y)) return true;
     const x = this.S.at(path);
+    // The same goal again further down the search is a loop, not progress.
+    const goal = `${path.join('.')}|${printExpr(x)}|${printExpr(y)}`;
+    if (this.open.has(goal)) return false;
+    this.open.add(goal);
+    try {
+      return this.search(path, x, y);
+    } finally {
+      this.open.delete(goal);
+    }
+  }
+
+  private search(path: Path, x: Expr, y: Expr): boolean {
     const tries: (() => boolean)[] = [
       () => this.reverseTriangle(path, y),
       () => this.triangle(path, y),
