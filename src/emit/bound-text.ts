@@ -118,14 +118,6 @@ export function boundSummary(e: BoundProofEvidence): string {
   return `proved for ${provedFor(e)}: ${rules.join(' → ')}${facts.length ? `; ${facts.join('; ')}` : ''}`;
 }
 
-/** One line per step: the rule's name, what it states, and where it applied. */
-export function boundProofLines(e: BoundProofEvidence): string[] {
-  return e.steps.map(
-    (s) =>
-      `${s.relation === '=' ? '=' : '≤'} ${BOUND_RULE_TEXT[s.rule].name}${s.sites > 1 ? ` (${s.sites} places)` : ''}: ${BOUND_RULE_TEXT[s.rule].statement}${s.context.length ? `; carried by: ${s.context.map((c) => MONOTONE_TEXT[c]).join(', ')}` : ''}`,
-  );
-}
-
 /**
  * The chain as aligned LaTeX from the claim's left side: lhs ≤ … ≤ rhs for
  * a ≤ claim, lhs ≥ … ≥ rhs for ≥ (the proof read backwards), each line
