@@ -113,12 +113,14 @@ function normalize(S: Session): void {
   }
 }
 
-/** The claim's domain: its quantifiers, and every size ≥ 1 except those it fixes to one value. */
+/** The claim's domain: its quantifiers, and every size ≥ 1 (unbounded above) except those it fixes to one value. */
 export function claimDomain(d: Derivation, claim: Claim): Domain {
   const sizes: Record<string, SizeBound> = {};
   for (const name of Object.keys(d.model.sizes)) {
     const r = claim.sizes?.[name];
-    sizes[name] = r && r.min === r.max ? { min: r.min, max: r.max } : { min: 1, max: null };
+    // Sizes are at least 1 (or the model's own smaller minimum); no upper bound is used.
+    const floor = Math.min(1, d.model.sizes[name]!.min);
+    sizes[name] = r && r.min === r.max ? { min: r.min, max: r.max } : { min: floor, max: null };
   }
   return new Domain(
     claim.forall.map((q) => ({ name: q.name, lo: q.lo, hi: q.hi })),
