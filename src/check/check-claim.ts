@@ -19,6 +19,7 @@ import { comparePoint, type PointOutcome, type Probes } from './compare.js';
 import { EXTENDED_DIGITS, extendedLook, needsExtendedLook } from './extended-check.js';
 import { symbolicCheck } from './symbolic-check.js';
 import { proveUnitClosedForm } from '../symbolic/induction.js';
+import { boundEvidence, boundProofFor } from './bound-check.js';
 import { bindings } from './bindings.js';
 import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo } from './evidence.js';
 import type { ClaimResult, Counterexample } from './result.js';
@@ -280,9 +281,12 @@ export function checkClaim(
   // A unit-level closed form may be proved for every t by induction against the model's recurrence.
   const proof = claim.relation === '=' ? proveUnitClosedForm(derivation.model, claim.lhs, claim.rhs) : null;
   if (proof) evidence.push({ kind: 'induction', ok: proof.ok, steps: proof.steps });
+  // A bound may be proved for every value of the indices by a chain of checked rules.
+  const boundProof = boundProofFor(derivation, claim);
+  if (boundProof) evidence.push(boundEvidence(boundProof));
 
   const { verdict, reason } = decideVerdict(evidence);
-  const worst = evidence[0]!.kind === 'reference' ? evidence[0]!.worstRelError : null;
+  const worst = evidence[0]!.kind === 'reference' ? evidence[0].worstRelError : null;
   return {
     id: claim.id,
     file: derivation.file,
@@ -299,6 +303,7 @@ export function checkClaim(
     note: claim.note,
     chain: claim.chain,
     proof,
+    boundProof,
   };
 }
 

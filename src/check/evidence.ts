@@ -6,6 +6,7 @@
 import type { IntEnv } from '../ir/affine.js';
 import type { RegimeName } from '../derivation/derivation.js';
 import type { ProofStep } from '../symbolic/proof.js';
+import type { BoundFailure, BoundRule, MonotoneRule } from '../symbolic/bounds/rules.js';
 
 export interface InstanceInfo {
   readonly index: number;
@@ -140,6 +141,27 @@ export interface InductionEvidence {
   readonly steps: readonly ProofStep[];
 }
 
+/** A bound proved (or not) by a chain of checked rules with the indices symbolic (src/symbolic/bounds). */
+export interface BoundProofEvidence {
+  readonly kind: 'bound-proof';
+  readonly ok: boolean;
+  readonly relation: '<=' | '>=';
+  /** the chain from the claim's smaller side: each rule, where it applied, and the expression after it */
+  readonly steps: readonly {
+    readonly rule: BoundRule;
+    readonly relation: '=' | '<=';
+    readonly sites: number;
+    readonly context: readonly MonotoneRule[];
+    readonly expr: string;
+    readonly values: readonly Readonly<Record<string, string>>[];
+  }[];
+  /** for a failed attempt: the inequality no rule could justify */
+  readonly failure: BoundFailure | null;
+  /** the integer variables kept symbolic (quantifiers and sizes), and the sizes the claim fixes */
+  readonly symbolic: readonly string[];
+  readonly fixed: Readonly<Record<string, number>>;
+}
+
 export type Evidence =
   | ReferenceEvidence
   | DistanceEvidence
@@ -149,7 +171,8 @@ export type Evidence =
   | SymbolicEvidence
   | GuidedSearchEvidence
   | ExtendedPrecisionEvidence
-  | InductionEvidence;
+  | InductionEvidence
+  | BoundProofEvidence;
 
 export type EvidenceKind = Evidence['kind'];
 

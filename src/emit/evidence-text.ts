@@ -7,6 +7,7 @@ import type { Evidence, SymbolicEvidence, Undecided } from '../check/evidence.js
 import type { UnverifiableReason } from '../check/verdict.js';
 import type { IntEnv } from '../ir/affine.js';
 import { INDUCTION_RULE_TEXT, ruleName, stepDetail, stepStatement } from './proof-text.js';
+import { boundSummary } from './bound-text.js';
 
 export const describeEnv = (env: IntEnv): string =>
   Object.entries(env)
@@ -35,6 +36,8 @@ export function evidenceMethod(e: Evidence): string {
       return 'extended precision';
     case 'induction':
       return 'proof by induction on t';
+    case 'bound-proof':
+      return 'bound by checked rules';
   }
 }
 
@@ -123,6 +126,8 @@ export function evidenceSummary(e: Evidence): string {
       const failed = e.steps.find((s) => !s.ok)!;
       return `fails at '${INDUCTION_RULE_TEXT[failed.rule].name}': ${stepDetail(failed)}`;
     }
+    case 'bound-proof':
+      return boundSummary(e);
   }
 }
 
@@ -143,5 +148,7 @@ export function reasonText(r: UnverifiableReason): string {
       return `numeric trouble at ${r.troubled} of ${r.points} points outweighs the ${r.agreed} that agree`;
     case 'engines-disagree':
       return 'numerically refuted, yet the derived closed forms are identical: one of the two engines is wrong';
+    case 'bound-contradicted':
+      return 'numerically refuted, yet a chain of checked rules proves the bound: a rule or the reference is wrong';
   }
 }

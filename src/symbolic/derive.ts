@@ -499,8 +499,10 @@ export function substituteDerivationsAt(e: Expr, sm: SymbolicModel, env: IntEnv)
     const { of, wrt } = derivParts(concrete);
     if (!of.time || !wrt.time) return sm.derive(x);
     const lag = affineAdd(of.time, wrt.time, -1);
+    const seedAtZero = affineVars(wrt.time).length === 0 && wrt.time.c <= 0;
     const constant = affineVars(lag).length === 0 && affineVars(wrt.time).length === 0;
-    if (!constant) return sm.derive(x);
+    // A lag over a sum's index from a seed at time 0: the form with that time kept (an initial value).
+    if (!constant) return seedAtZero ? sm.derive(concrete) : sm.derive(x);
     if (lag.c < 0) return num(0);
     const short = lag.c <= MAX_ACCUMULATED_LAG;
     // At time 0 the symbolic form would compute initial values from the step equations.
