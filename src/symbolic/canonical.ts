@@ -8,6 +8,7 @@
 import type { IntEnv } from '../ir/affine.js';
 import { evalAffine } from '../ir/affine.js';
 import { children, type Expr } from '../ir/expr.js';
+import { contentKey } from '../ir/content-key.js';
 import { printExpr } from '../ir/print.js';
 import { type Affine, isConstant, substituteAffine } from '../ir/affine.js';
 import { specOf } from '../ops/index.js';
@@ -22,6 +23,7 @@ export { samePoly, formatPoly, type NPoly } from './words.js';
 
 export class Canonicalizer {
   private readonly entriesOf: EntriesEvaluator;
+  private readonly forms = new Map<string, NPoly>();
   /** unfold: values defined entrywise are written out by their equations (src/symbolic/definitions.ts) */
   constructor(
     private readonly sm: SymbolicModel,
@@ -70,6 +72,19 @@ export class Canonicalizer {
 
   /** The canonical form of a matrix-level expression with every index bound by env. */
   expand(e: Expr, env: IntEnv): NPoly {
+    // A product's factors and a sum's terms recur within a binding and across bindings with the same
+    // times: forms are kept by content (structure and the values of the indices read).
+    if (e.kind !== 'op') return this.expandNode(e, env);
+    const key = contentKey(e, env);
+    let form = this.forms.get(key);
+    if (!form) {
+      form = this.expandNode(e, env);
+      this.forms.set(key, form);
+    }
+    return form;
+  }
+
+  private expandNode(e: Expr, env: IntEnv): NPoly {
     const vector = () => nword({ kind: 'diag', poly: this.entries(e, env) }, { kind: 'one' });
     switch (e.kind) {
       case 'num':
