@@ -24,12 +24,14 @@ export { samePoly, formatPoly, type NPoly } from './words.js';
 export class Canonicalizer {
   private readonly entriesOf: EntriesEvaluator;
   private readonly forms = new Map<string, NPoly>();
+  private readonly sizeNames: readonly string[];
   /** unfold: values defined entrywise are written out by their equations (src/symbolic/definitions.ts) */
   constructor(
     private readonly sm: SymbolicModel,
     unfold = false,
   ) {
     this.entriesOf = new EntriesEvaluator(sm, unfold);
+    this.sizeNames = Object.keys(sm.model.sizes).sort();
   }
 
   /**
@@ -73,9 +75,10 @@ export class Canonicalizer {
   /** The canonical form of a matrix-level expression with every index bound by env. */
   expand(e: Expr, env: IntEnv): NPoly {
     // A product's factors and a sum's terms recur within a binding and across bindings with the same
-    // times: forms are kept by content (structure and the values of the indices read).
+    // times: forms are kept by content (structure and the values of the indices read) and by the sizes,
+    // which shapes read without naming them (a stacked vector's blocks, an identity's size).
     if (e.kind !== 'op') return this.expandNode(e, env);
-    const key = contentKey(e, env);
+    const key = `${contentKey(e, env)}|${this.sizeNames.map((n) => env[n]).join(',')}`;
     let form = this.forms.get(key);
     if (!form) {
       form = this.expandNode(e, env);
