@@ -235,6 +235,7 @@ export class SymbolicModel implements DiffBase {
       param: P,
       grad: (x, adj) => this.contribution(x, P, adj),
       mentions: (x) => mentions(x, P),
+      valueOf: (x) => this.valueOf(x),
       activationDerivative: (n) => activationDerivative(n, this, false),
       print: (x) => printExpr(x),
       unsupported: (message) => {

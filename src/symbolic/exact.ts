@@ -148,6 +148,10 @@ class ExactBinding<R> implements ExactContext<R> {
     if (!domain.uninterpreted) throw new SymbolicUnsupported(`${name} has no value in this domain`);
     return domain.uninterpreted(name, args, this);
   }
+  sumOfEntries(generic: R): RMat<R> | null {
+    const sum = this.ev.domain.sumOfEntries?.(generic);
+    return sum === undefined ? null : rscalar(sum);
+  }
   unitAtom(n: OpNode): RMat<R> {
     return this.ev.domain.unitAtom(n, this);
   }
