@@ -5,10 +5,17 @@
  * expected, 1 some verdict not, 2 bad input or usage, 3 internal error.
  */
 import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 
 class UsageError extends Error {}
+
+/** The version in package.json (two levels up from src/cli and from dist/cli alike). */
+function packageVersion(): string {
+  const pkg = createRequire(import.meta.url)('../../package.json') as { version?: string };
+  return pkg.version ?? 'unknown';
+}
 
 /** The library's public API, loaded only by the command that needs it (so `--help` answers at once). */
 const library = () => import('../index.js');
@@ -296,7 +303,7 @@ export async function main(args: string[]): Promise<void> {
       .demandCommand(1, 'name a command (see --help)')
       .strict()
       .help()
-      .version(false)
+      .version('version', 'print the version', `gradproof ${packageVersion()}`)
       .fail((msg, err) => {
         throw err ?? new UsageError(msg);
       })
