@@ -5,6 +5,7 @@
  */
 import { isSeq, type Node as YNode, type YAMLMap } from 'yaml';
 import { inferShape } from '../ir/infer-shape.js';
+import { own } from '../ir/names.js';
 import { type Macro, parseExpression, parseIndex, type Scope } from '../ir/parse-math.js';
 import { formatShape, isScalar as isScalarShape, sameShape, type Shape, shapeFromDims } from '../ir/shape.js';
 import type { Model, SizeRange } from '../model/model.js';
@@ -78,6 +79,8 @@ export class ClaimsLoader {
     const id = this.y.string(c.get('id')!.value, 'claim id');
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id))
       this.y.fail(c.get('id')!.value, `bad claim id '${id}'`, 'letters, digits, . _ -');
+    // Ids key the fixtures' records of claims.
+    this.y.declared(c.get('id')!.value, id, 'claim id');
     if (c.has('claim') === c.has('chain')) this.y.fail(node, `claim '${id}' needs exactly one of 'claim' and 'chain'`);
     const opt = (key: string): string | null => (c.has(key) ? this.y.string(c.get(key)!.value, key) : null);
 
@@ -156,7 +159,7 @@ export class ClaimsLoader {
     if (sizesNode) {
       sizes = this.models.sizes(sizesNode, false);
       for (const [name, range] of Object.entries(sizes)) {
-        const full = model.sizes[name];
+        const full = own(model.sizes, name);
         if (!full)
           this.y.fail(sizesNode, `the claim restricts an unknown size '${name}'`, `one of ${sizeNames.join(', ')}`);
         if (range.min < full.min || range.max > full.max)
@@ -254,9 +257,13 @@ export class ClaimsLoader {
       if (!match)
         throw toInputError(
           partSrc,
-          new ExprError(Math.max(0, part.search(/\S/)), 'bad quantifier', 'k in 1..T (several separated by commas)'),
+          new ExprError(
+            Math.max(0, part.search(/\S/)),
+            `bad quantifier '${part.trim()}'`,
+            'k in 1..T (several separated by commas)',
+          ),
         );
-      const name = match[1]!;
+      const name = this.y.declaredIn(partSrc, part.indexOf(match[1]!), match[1]!, 'quantifier');
       if (
         sizeNames.includes(name) ||
         model.symbols.has(name) ||

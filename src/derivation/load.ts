@@ -51,8 +51,13 @@ export function parseDerivation(text: string, file: string): Derivation {
   const notationNode = top.get('notation')?.value;
   if (notationNode) {
     if (!isMap(notationNode)) y.fail(notationNode, 'notation must be a mapping', 'e.g. profile: lab');
-    for (const pair of (notationNode as { items: Pair<Scalar, YNode>[] }).items)
-      notation[String(pair.key.value)] = y.string(pair.value, 'a notation hint');
+    for (const pair of (notationNode as { items: Pair<Scalar, YNode>[] }).items) {
+      const key = String(pair.key.value);
+      // The key, and in `name.X` the symbol X, become keys of the notation's records.
+      for (const part of key.startsWith('name.') ? [key, key.slice(5)] : [key])
+        y.declared(pair.key, part, 'notation key');
+      notation[key] = y.string(pair.value, 'a notation hint');
+    }
   }
   const macros = top.has('definitions') ? definitions(y, top.get('definitions')!.value) : new Map<string, Macro>();
   const claims = new ClaimsLoader(y, models, macros).claims(top.get('claims')!.value, model);
@@ -76,7 +81,10 @@ function definitions(y: YamlSource, node: YNode | null): Map<string, Macro> {
       /^\s*([A-Za-z][A-Za-z0-9_]*)\s*\(\s*([A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)\s*\)\s*$/.exec(head);
     if (!m) y.fail(pair.key, `bad definition head '${head}'`, 'NAME(p1, p2, …)');
     if (reservedNames().has(m[1]!)) y.fail(pair.key, `'${m[1]}' is a built-in function`);
-    out.set(m[1]!, { params: m[2]!.split(',').map((p) => p.trim()), body: y.string(pair.value, `definition ${m[1]}`) });
+    y.declared(pair.key, m[1]!, 'definition name');
+    const params = m[2]!.split(',').map((p) => p.trim());
+    for (const p of params) y.declared(pair.key, p, 'definition parameter');
+    out.set(m[1]!, { params, body: y.string(pair.value, `definition ${m[1]}`) });
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { create, parseDependencies } from 'mathjs/number';
 import { ExprError } from './errors.js';
 import { type Affine, affine, affineAdd, affineScale, isConstant } from './affine.js';
 import { type Expr, type Index, isOp, ivar, node, num, type OpNode, seq, sym } from './expr.js';
+import { reservedNameProblem } from './names.js';
 import { callNames, type OpSpec, specsFor } from '../ops/index.js';
 
 const math = create({ parseDependencies: parseDependencies! });
@@ -401,9 +402,11 @@ class Converter {
   private boundName(n: MNode, usage: string, mayShadow = false): string {
     if (n.type !== 'SymbolNode') this.fail(this.cursor, 'expected a variable name', usage);
     const name = n.name!;
-    this.locate(name);
+    const at = this.locate(name);
+    const reserved = reservedNameProblem(name, 'bound variable');
+    if (reserved) this.fail(at, reserved, 'another name');
     if (!mayShadow && (this.scope.parameters.has(name) || this.scope.sequences.has(name) || this.scope.loss === name))
-      this.fail(this.cursor - name.length, `'${name}' is a model symbol and cannot be a bound variable`, usage);
+      this.fail(at, `'${name}' is a model symbol and cannot be a bound variable`, usage);
     return name;
   }
 
