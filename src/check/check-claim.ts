@@ -7,6 +7,7 @@
 import { type Claim, type Derivation, REGIMES, type RegimeName } from '../derivation/derivation.js';
 import { InputError } from '../derivation/errors.js';
 import type { IntEnv } from '../ir/affine.js';
+import { own } from '../ir/names.js';
 import { walk } from '../ir/expr.js';
 import { specOf } from '../ops/index.js';
 import { DomainError, Evaluator } from '../numeric/evaluate.js';
@@ -180,8 +181,8 @@ function shrink(claim: Claim, pool: InstancePool, failing: Point): { point: Poin
   let overrides: Record<string, number> = {};
   const names = Object.keys(model.sizes).sort((a, b) => (a === 'T' ? 1 : b === 'T' ? -1 : a.localeCompare(b)));
   for (const name of names) {
-    const current = best.instance.sizes[name]!;
-    for (let v = model.sizes[name]!.min; v < current; v++) {
+    const current = own(best.instance.sizes, name)!;
+    for (let v = own(model.sizes, name)!.min; v < current; v++) {
       const trial = { ...best.instance.sizes, ...overrides, [name]: v };
       let points: Point[];
       try {

@@ -11,6 +11,7 @@ import { Canonicalizer, formatPoly, type NPoly, samePoly } from '../symbolic/can
 import { cpolyKey, showPoly } from '../symbolic/cpoly.js';
 import { PolyEvaluator } from '../symbolic/domains/polynomial.js';
 import { type Expr, intVarsOf, some, walk } from '../ir/expr.js';
+import { nameRecord, own } from '../ir/names.js';
 import { specOf } from '../ops/index.js';
 import { SymbolicModel, substituteDerivations, substituteDerivationsAt } from '../symbolic/derive.js';
 import { ExprError } from '../derivation/errors.js';
@@ -81,9 +82,10 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
   const relevant = relevantSizes(derivation, claim);
   const names = Object.keys(sizes).sort();
   const ranges = names.map((name) => {
-    const { min, max } = sizes[name]!;
+    const { min, max } = own(sizes, name)!;
     // The cap never goes below the size's own minimum (a model with T: 8..8 is checked at 8, not 6).
-    const cap = relevant.has(name) || name === HORIZON ? Math.min(max, Math.max(min, INDEX_SIZE_CAPS[name] ?? 2)) : min;
+    const cap =
+      relevant.has(name) || name === HORIZON ? Math.min(max, Math.max(min, own(INDEX_SIZE_CAPS, name) ?? 2)) : min;
     // T only enters through quantifier bounds when the claim never names it: its largest value covers the rest.
     const lo = name === HORIZON && !mentionsHorizon(claim) ? cap : min;
     return { name, lo: Math.min(lo, cap), hi: cap };
@@ -163,18 +165,18 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
   const canon = new Canonicalizer(sm);
   const sizes = derivation.model.sizes;
   const named = namedSizes(derivation, claim);
-  const fixed: Record<string, number> = {};
+  const fixed = nameRecord<number>();
   for (const [name, range] of Object.entries(sizes))
     if (name !== HORIZON && !named.includes(name)) fixed[name] = range.min;
   const grids: Record<string, number>[] = [{}];
   for (const name of named) {
-    const { min, max } = sizes[name]!;
+    const { min, max } = own(sizes, name)!;
     const next: Record<string, number>[] = [];
     for (const g of grids)
       for (let v = min; v <= Math.min(max, Math.max(min, MATRIX_SIZE_CAP)); v++) next.push({ ...g, [name]: v });
     grids.splice(0, grids.length, ...next);
   }
-  const tMin = Math.max(1, sizes[HORIZON]!.min);
+  const tMin = Math.max(1, own(sizes, HORIZON)!.min);
   // T may go past the model's range here: the identity is structural, and a longer horizon only checks more.
   const tMax = Math.max(VERIFY_MAX_T, tMin);
   let cases = 0;
@@ -222,9 +224,10 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
     );
   });
   const sizeText = [
-    ...named.map(
-      (n) => `${n} = ${sizes[n]!.min}..${Math.min(sizes[n]!.max, Math.max(sizes[n]!.min, MATRIX_SIZE_CAP))}`,
-    ),
+    ...named.map((n) => {
+      const { min, max } = own(sizes, n)!;
+      return `${n} = ${min}..${Math.min(max, Math.max(min, MATRIX_SIZE_CAP))}`;
+    }),
     `T = ${tMin}..${tMax}`,
   ].join(', ');
   if (!randomOk)

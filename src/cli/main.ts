@@ -17,7 +17,7 @@ const library = () => import('../index.js');
 const MAX_SIZE = 100_000;
 
 function parseSizes(raw: readonly string[] | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = Object.create(null) as Record<string, number>;
   for (const item of raw ?? []) {
     const m = /^([A-Za-z][A-Za-z0-9_]*)=(\d+)$/.exec(item);
     if (!m || Number(m[2]) < 1 || Number(m[2]) > MAX_SIZE)
@@ -151,7 +151,7 @@ function readInput(flag: string, path: string, read: (path: string, encoding: 'u
 
 /** `--unroll 3` binds k; `--unroll T=6 --unroll k=3` binds several. */
 function parseBindings(raw: readonly string[]): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = Object.create(null) as Record<string, number>;
   for (const item of raw) {
     const m = /^(?:([A-Za-z][A-Za-z0-9_]*)=)?(\d+)$/.exec(item);
     if (!m || Number(m[2]) > MAX_SIZE)

@@ -14,6 +14,7 @@
  * fields, and no walker needs to know which operators exist.
  */
 import { type Affine, affineVars, type IntEnv, substituteAffine } from './affine.js';
+import { nameRecord, own } from './names.js';
 
 /** A node of the unrolled computation graph: a sequence at a time, a parameter, or the loss. */
 export interface NodeRef {
@@ -203,7 +204,7 @@ export function substituteInts(e: Expr, env: IntEnv): Expr {
   const sub = (a: Affine) => substituteAffine(a, env);
   const go = (x: Expr): Expr => {
     if (x.kind === 'ivar') {
-      const v = env[x.name];
+      const v = own(env, x.name);
       return v === undefined ? x : num(v);
     }
     if (x.kind !== 'op') return mapIntFields(x, sub);
@@ -215,9 +216,7 @@ export function substituteInts(e: Expr, env: IntEnv): Expr {
 }
 
 function withoutKey(env: IntEnv, key: string): IntEnv {
-  const out: Record<string, number> = Object.create(null) as Record<string, number>;
-  for (const [k, v] of Object.entries(env)) if (k !== key) out[k] = v;
-  return out;
+  return nameRecord(Object.entries(env).filter(([k]) => k !== key));
 }
 
 /** The graph node a derivative's argument names: `h[t]` → (h, t); `W`, `L`, or a held-everywhere `h` → (name, null). */

@@ -17,6 +17,7 @@ import type { GraphNode, NumericContext } from '../ops/contexts.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
 import { type GraphNode as UnrolledNode, heldEverywhere, nodeKey, type Unrolled } from './unrolled.js';
 import { asDense, dense, type Dense, type ProductMemo, scalar, type Value } from './values.js';
+import { own } from '../ir/names.js';
 
 /** The cotangent of a scalar output; one shared object so gradient sweeps are memoised. */
 const ONE = scalar(1);
@@ -36,7 +37,7 @@ export interface ResolvedDeriv {
 function evalIndex(ix: Index, env: IntEnv): number {
   if (ix.kind === 'affine') return evalAffine(ix.a, env);
   const key = pathKey(ix.name, evalAffine(ix.pos, env));
-  const v = env[key];
+  const v = own(env, key);
   if (v === undefined) throw new Error(`unbound path position ${key}`);
   return v;
 }
@@ -78,7 +79,7 @@ export class Evaluator {
     if (problem) {
       const vars = ref.time ? Object.keys(ref.time.terms) : [];
       throw new DomainError(
-        `${formatNodeRef(ref)} with ${vars.map((v) => `${v}=${env[v]}`).join(', ') || 'no variables'}: ${problem}`,
+        `${formatNodeRef(ref)} with ${vars.map((v) => `${v}=${own(env, v)}`).join(', ') || 'no variables'}: ${problem}`,
       );
     }
     return n;
@@ -139,7 +140,7 @@ export class Evaluator {
       case 'num':
         return scalar(e.value);
       case 'ivar': {
-        const v = env[e.name];
+        const v = own(env, e.name);
         if (v === undefined) throw new Error(`unbound ${e.name}`);
         return scalar(v);
       }

@@ -17,6 +17,7 @@ import type { SymbolicModel } from './derive.js';
 import { EntriesEvaluator } from './domains/entries.js';
 import { SymbolicUnsupported } from './unsupported.js';
 import { nconst, nword, type NPoly } from './words.js';
+import { own } from '../ir/names.js';
 
 export { samePoly, formatPoly, type NPoly } from './words.js';
 
@@ -52,7 +53,7 @@ export class Canonicalizer {
       case 'num':
         return nconst(e.value);
       case 'ivar':
-        return nconst(env[e.name]!);
+        return nconst(own(env, e.name)!);
       case 'sym':
         if (this.isScalar(e)) return nword({ kind: 'scal', poly: csym(e.name) });
         return this.isVector(e) ? vector() : nword({ kind: 'mat', key: e.name });

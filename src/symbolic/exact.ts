@@ -16,6 +16,7 @@ import { specOf } from '../ops/index.js';
 import type { ExactContext, ExactDomain } from '../ops/contexts.js';
 import { rscalar, type RMat } from './ring.js';
 import { SymbolicUnsupported } from './unsupported.js';
+import { own } from '../ir/names.js';
 
 export class ExactEvaluator<R> {
   private readonly values = new Map<string, RMat<R>>();
@@ -37,7 +38,7 @@ export class ExactEvaluator<R> {
       case 'num':
         return rscalar(ring.fromNumber(e.value));
       case 'ivar': {
-        const v = env[e.name];
+        const v = own(env, e.name);
         return v === undefined ? this.domain.leaf(e, this.context(env)) : rscalar(ring.fromNumber(v));
       }
       case 'sym':
@@ -65,7 +66,7 @@ export class ExactEvaluator<R> {
       case 'num':
         return e.value;
       case 'ivar':
-        return env[e.name] ?? null;
+        return own(env, e.name) ?? null;
       case 'op': {
         const spec = specOf(e);
         if (!spec.scalar) return null;
