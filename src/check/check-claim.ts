@@ -106,21 +106,10 @@ function runPoints(
   // sampled binding of every instance, and at all sampled bindings of the first instance per regime.
   const fdEverywhere = instance.index < REGIMES.length;
   const refRng = new Rng(deriveSeed(instance.seed, 'reference', claim.id));
-  return envs.map((env, i) => {
+  const point = (env: IntEnv, i: number): Point => {
     evaluator.touched.clear();
-    let lhs, rhs;
-    try {
-      lhs = evaluator.evaluate(claim.lhs, env);
-      rhs = evaluator.evaluate(claim.rhs, env);
-    } catch (err) {
-      if (err instanceof DomainError)
-        throw new InputError(
-          claim.pos,
-          `claim '${claim.id}' leaves the unrolled graph: ${err.message}`,
-          'quantifier ranges that keep every time index inside 0..T',
-        );
-      throw err;
-    }
+    const lhs = evaluator.evaluate(claim.lhs, env);
+    const rhs = evaluator.evaluate(claim.rhs, env);
     const outcome = comparePoint(
       lhs,
       rhs,
@@ -132,6 +121,20 @@ function runPoints(
       for (const d of evaluator.touched.values())
         refChecks.push(checkReference(evaluator, d, refRng, fdEverywhere || i === sampledList[0]));
     return { instance, env, outcome };
+  };
+  return envs.map((env, i) => {
+    // Products and Jacobians are lazy: a factor outside the graph may first be read by the comparison.
+    try {
+      return point(env, i);
+    } catch (err) {
+      if (err instanceof DomainError)
+        throw new InputError(
+          claim.pos,
+          `claim '${claim.id}' leaves the unrolled graph: ${err.message}`,
+          'quantifier ranges that keep every time index inside 0..T',
+        );
+      throw err;
+    }
   });
 }
 

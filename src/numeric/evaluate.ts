@@ -36,9 +36,10 @@ export interface ResolvedDeriv {
 
 function evalIndex(ix: Index, env: IntEnv): number {
   if (ix.kind === 'affine') return evalAffine(ix.a, env);
-  const key = pathKey(ix.name, evalAffine(ix.pos, env));
-  const v = own(env, key);
-  if (v === undefined) throw new Error(`unbound path position ${key}`);
+  const pos = evalAffine(ix.pos, env);
+  const v = own(env, pathKey(ix.name, pos));
+  // The parser cannot know a path's length: a position past it (g[k+1]) is found here.
+  if (v === undefined) throw new DomainError(`the path position ${ix.name}[${pos}] is not on the path`);
   return v;
 }
 

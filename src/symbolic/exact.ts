@@ -134,7 +134,7 @@ class ExactBinding<R> implements ExactContext<R> {
   }
   index(ix: Index, inner: IntEnv = this.env): number {
     if (ix.kind === 'affine') return evalAffine(ix.a, inner);
-    const v = inner[pathKey(ix.name, evalAffine(ix.pos, inner))];
+    const v = own(inner, pathKey(ix.name, evalAffine(ix.pos, inner)));
     if (v === undefined) throw new SymbolicUnsupported(`unbound path position ${ix.name}`);
     return v;
   }
