@@ -2,6 +2,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Derivation } from '../derivation/derivation.js';
+import { checkSizeOverrides } from '../derivation/budgets.js';
 import { InputError } from '../derivation/errors.js';
 import { loadDerivationFile } from '../derivation/load.js';
 import { type CheckOptions, checkClaim, DEFAULT_OPTIONS, InstancePool } from './check-claim.js';
@@ -57,6 +58,7 @@ export function check(paths: readonly string[], request: CheckRequest = {}): Che
       `--size ${unknownSize}: no model here declares a size '${unknownSize}'`,
       `one of ${[...declared].sort().join(', ')}`,
     );
+  for (const d of derivations) checkSizeOverrides(d, request.sizeOverrides ?? {});
   if (request.claims) {
     const known = new Set(derivations.flatMap((d) => d.claims.map((c) => c.id)));
     const missing = request.claims.filter((id) => !known.has(id));

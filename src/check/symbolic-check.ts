@@ -14,8 +14,9 @@ import { type Expr, intVarsOf, some, walk } from '../ir/expr.js';
 import { nameRecord, own } from '../ir/names.js';
 import { specOf } from '../ops/index.js';
 import { SymbolicModel, substituteDerivations, substituteDerivationsAt } from '../symbolic/derive.js';
-import { ExprError } from '../derivation/errors.js';
-import { SymbolicUnsupported } from '../symbolic/unsupported.js';
+import { ExprError, InputError } from '../derivation/errors.js';
+import { LIMITS } from '../ir/limits.js';
+import { SymbolicUnsupported, withExactBudget } from '../symbolic/unsupported.js';
 import { PRIME, randomIdentity } from '../symbolic/domains/modular.js';
 import { bindings } from './bindings.js';
 import type { SymbolicEvidence, SymbolicOutcome } from './evidence.js';
@@ -91,6 +92,7 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
     return { name, lo: Math.min(lo, cap), hi: cap };
   });
   let cases = 0;
+  checkCombinations(ranges.map((r) => r.hi - r.lo + 1));
   const combos: Record<string, number>[] = [{}];
   for (const r of ranges) {
     const next: Record<string, number>[] = [];
@@ -144,15 +146,30 @@ function spread<T>(items: readonly T[], count: number): T[] {
 /** Other sizes a matrix-level claim names are enumerated up to this. */
 export const MATRIX_SIZE_CAP = 5;
 
+/** Every combination of sizes is expanded exactly: a claim naming many sizes has too many. */
+function checkCombinations(counts: readonly number[]): void {
+  const total = counts.reduce((p, n) => p * Math.max(1, n), 1);
+  if (total > LIMITS.exactSizeCombinations)
+    throw new SymbolicUnsupported(
+      `${total} combinations of sizes to expand, more than the limit of ${LIMITS.exactSizeCombinations}`,
+    );
+}
+
 export function symbolicCheck(derivation: Derivation, claim: Claim, seed: number): SymbolicEvidence | null {
   if (claim.relation !== '=') return null;
   try {
-    return isIndexLevel(claim) ? indexCheck(derivation, claim) : matrixCheck(derivation, claim, seed);
+    return withExactBudget(() =>
+      isIndexLevel(claim) ? indexCheck(derivation, claim) : matrixCheck(derivation, claim, seed),
+    );
   } catch (err) {
-    if (!(err instanceof SymbolicUnsupported) && !(err instanceof ExprError)) throw err;
+    // A budget reached here (bindings at the larger exact horizons, size combinations) leaves the claim undecided.
+    if (!(err instanceof SymbolicUnsupported) && !(err instanceof ExprError) && !(err instanceof InputError)) throw err;
     return matrix({
       status: 'undecided',
-      undecided: { why: 'unsupported', message: err instanceof ExprError ? err.problem : err.message },
+      undecided: {
+        why: 'unsupported',
+        message: err instanceof SymbolicUnsupported ? err.message : err.problem,
+      },
     });
   }
 }
@@ -168,6 +185,11 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
   const fixed = nameRecord<number>();
   for (const [name, range] of Object.entries(sizes))
     if (name !== HORIZON && !named.includes(name)) fixed[name] = range.min;
+  checkCombinations(
+    named.map(
+      (n) => Math.min(own(sizes, n)!.max, Math.max(own(sizes, n)!.min, MATRIX_SIZE_CAP)) - own(sizes, n)!.min + 1,
+    ),
+  );
   const grids: Record<string, number>[] = [{}];
   for (const name of named) {
     const { min, max } = own(sizes, name)!;

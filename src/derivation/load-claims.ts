@@ -9,6 +9,7 @@ import { own } from '../ir/names.js';
 import { type Macro, parseExpression, parseIndex, type Scope } from '../ir/parse-math.js';
 import { formatShape, isScalar as isScalarShape, sameShape, type Shape, shapeFromDims } from '../ir/shape.js';
 import type { Model, SizeRange } from '../model/model.js';
+import { exprBudget, rangesOf } from './budgets.js';
 import { checkSupabs, validateAgainstModel } from './check-expr.js';
 import {
   type Claim,
@@ -99,11 +100,15 @@ export class ClaimsLoader {
     };
     const shapeOf = (name: string): Shape =>
       name === model.loss?.name ? shapeFromDims([]) : model.symbols.get(name)!.shape;
+    const ranges = rangesOf(model.sizes, forall);
     const parseSide = (src: ExprSource) =>
       this.y.located(src, () => {
         const p = parseExpression(src.text, scope);
         validateAgainstModel(p.expr, model, p.offsets);
-        return { ...p, shape: inferShape(p.expr, { shapeOf }, p.offsets) };
+        const shape = inferShape(p.expr, { shapeOf }, p.offsets);
+        const tooLarge = exprBudget(model, p.expr, ranges);
+        if (tooLarge) throw new ExprError(p.offsets.get(tooLarge.node!) ?? 0, tooLarge.problem, tooLarge.expected);
+        return { ...p, shape };
       });
     const relate = (
       lhs: ReturnType<typeof parseSide>,

@@ -27,6 +27,7 @@ import {
   TIME_VAR,
   type UserFunction,
 } from '../model/model.js';
+import { graphBudget, rangesOf, sizeLimit } from './budgets.js';
 import { checkPlacement } from './check-expr.js';
 import { type ExprSource, ExprError, InputError, subSource, toInputError } from './errors.js';
 import type { YamlSource } from './yaml-source.js';
@@ -97,7 +98,7 @@ export class ModelLoader {
     for (const name of functionNames)
       if (symbols.has(name) || own(sizes, name))
         this.y.fail(m.get('functions')!.value, `function '${name}' clashes with a symbol or size`);
-    return {
+    const model: Model = {
       name: m.has('name') ? this.y.string(m.get('name')!.value, 'model name') : 'model',
       sizes,
       symbols,
@@ -105,6 +106,9 @@ export class ModelLoader {
       loss,
       functions,
     };
+    const tooLarge = graphBudget(model, rangesOf(sizes));
+    if (tooLarge) this.y.fail(m.get('sizes')!.value, tooLarge.problem, tooLarge.expected);
+    return model;
   }
 
   /**
@@ -251,6 +255,9 @@ export class ModelLoader {
       const max = match[2] === undefined ? min : Number(match[2]);
       if (min < 1 || max < min)
         this.y.fail(pair.value, `empty or non-positive range for size ${name}`, 'lo..hi with 1 ≤ lo ≤ hi');
+      const limit = sizeLimit(name);
+      if (max > limit)
+        this.y.fail(pair.value, `size ${name} up to ${max} is more than the limit of ${limit}`, `${name} ≤ ${limit}`);
       out[name] = { min, max };
     }
     if (requireHorizon && !own(out, HORIZON))

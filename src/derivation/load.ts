@@ -5,8 +5,9 @@
  * (yaml-source.ts), the model (load-model.ts), the claims (load-claims.ts)
  * and the checks on expressions (check-expr.ts).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isMap, LineCounter, parseDocument, type Node as YNode, type Pair, type Scalar } from 'yaml';
+import { LIMITS } from '../ir/limits.js';
 import { type Macro, reservedNames } from '../ir/parse-math.js';
 import type { Derivation } from './derivation.js';
 import { InputError } from './errors.js';
@@ -17,11 +18,18 @@ import { YamlSource } from './yaml-source.js';
 export { splitRelation } from './load-claims.js';
 
 export function loadDerivationFile(file: string): Derivation {
+  const at = { file, line: 1, col: 1 };
   let text: string;
   try {
+    // A device or a pipe (check /dev/zero) would be read without end: only regular files of bounded size.
+    const st = statSync(file);
+    if (!st.isFile()) throw new InputError(at, 'not a regular file', 'a derivation file (.yaml)');
+    if (st.size > LIMITS.fileBytes)
+      throw new InputError(at, `the file has ${st.size} bytes, more than the limit of ${LIMITS.fileBytes}`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InputError({ file, line: 1, col: 1 }, `cannot read file: ${(err as Error).message}`);
+    if (err instanceof InputError) throw err;
+    throw new InputError(at, `cannot read file: ${(err as Error).message}`);
   }
   return parseDerivation(text, file);
 }
@@ -29,11 +37,20 @@ export function loadDerivationFile(file: string): Derivation {
 export function parseDerivation(text: string, file: string): Derivation {
   const lines = new LineCounter();
   const y = new YamlSource(text, file, lines);
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (text.length > LIMITS.fileBytes)
+    throw new InputError(
+      { file, line: 1, col: 1 },
+      `the text has ${text.length} characters, more than the limit of ${LIMITS.fileBytes}`,
+    );
+  const doc = parseYaml(text, file, lines);
   const yamlError = doc.errors[0];
   if (yamlError) {
     const { line, col } = lines.linePos(yamlError.pos[0]);
-    throw new InputError({ file, line, col }, `YAML syntax error: ${yamlError.message.split('\n')[0]}`, 'valid YAML');
+    // The yaml library reports exhausting its stack on deep nesting as a syntax error at the place it gave up.
+    const problem = /call stack/i.test(yamlError.message)
+      ? 'the YAML is nested too deeply'
+      : `YAML syntax error: ${yamlError.message.split('\n')[0]}`;
+    throw new InputError({ file, line, col }, problem, 'valid YAML');
   }
   const top = y.map(
     doc.contents,
@@ -69,6 +86,15 @@ export function parseDerivation(text: string, file: string): Derivation {
     model,
     claims,
   };
+}
+
+function parseYaml(text: string, file: string, lines: LineCounter) {
+  try {
+    return parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  } catch (err) {
+    if (err instanceof RangeError) throw new InputError({ file, line: 1, col: 1 }, 'the YAML is nested too deeply');
+    throw err;
+  }
 }
 
 /** `definitions: { "A(g, s)": "dact(h[s, g]) * delta(g, i) * x[s, j]" }`: named index-level expressions. */

@@ -71,6 +71,24 @@ export function substituteAffine(a: Affine, env: IntEnv): Affine {
   return affine(c, terms);
 }
 
+/** The values an integer variable ranges over. */
+export interface Interval {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The extremes of `a` as each variable ranges over its interval (±Infinity for a variable without one). */
+export function affineBounds(a: Affine, ranges: ReadonlyMap<string, Interval>): Interval {
+  let [min, max] = [a.c, a.c];
+  for (const [name, coef] of Object.entries(a.terms)) {
+    const r = ranges.get(name) ?? { min: -Infinity, max: Infinity };
+    const [lo, hi] = coef > 0 ? [coef * r.min, coef * r.max] : [coef * r.max, coef * r.min];
+    min += lo;
+    max += hi;
+  }
+  return { min, max };
+}
+
 export function affineEquals(a: Affine, b: Affine): boolean {
   return formatAffine(a) === formatAffine(b);
 }

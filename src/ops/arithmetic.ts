@@ -23,6 +23,7 @@ import { nadd, nconst, nmul, nneg, nword, type NPoly } from '../symbolic/words.j
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
 import type { CanonicalContext, CompileContext, DiffContext, ExactContext, Kernel } from './contexts.js';
 import { defineOp, type OpSpec } from './registry.js';
+import { LIMITS } from '../ir/limits.js';
 
 const everywhere = { equation: true, loss: true, claim: true, level: 'any' } as const;
 const [left, right] = [(n: OpNode) => n.args[0]!, (n: OpNode) => n.args[1]!];
@@ -179,7 +180,8 @@ const exactScalar = <R>(ctx: ExactContext<R>, e: Expr) => {
 /** x^k for an integer k (negative through the ring's division), else an atom. */
 function exactPower<R>(n: OpNode, ctx: ExactContext<R>, base: RMat<R>, k: number | null): RMat<R> {
   const { ring } = ctx;
-  if (k === null || !Number.isInteger(k)) return ctx.opaque(n);
+  // A large power would expand without end (polynomials); an opaque atom is still the same atom on both sides.
+  if (k === null || !Number.isInteger(k) || Math.abs(k) > LIMITS.exactExponent) return ctx.opaque(n);
   if (k >= 0) return rmap(base, (x) => rpow(ring, x, k));
   const data = base.data.map((x) => ring.div(ring.one, rpow(ring, x, -k)));
   return data.every((x) => x !== null) ? { ...base, data: data } : ctx.opaque(n);

@@ -6,7 +6,7 @@
  * Scalars commute with everything and are kept first.
  */
 import { cconst, cmul, constantOf, cpolyKey, type CPoly } from './cpoly.js';
-import { SymbolicUnsupported } from './unsupported.js';
+import { chargeExactWork, SymbolicUnsupported } from './unsupported.js';
 
 /** scal: a scalar factor; one/oneT: the all-ones column/row */
 export type Atom =
@@ -80,6 +80,7 @@ export function nadd(a: NPoly, b: NPoly, sign = 1): NPoly {
 
 export function nmul(a: NPoly, b: NPoly): NPoly {
   if (a.size * b.size > MAX_WORDS) throw new SymbolicUnsupported(`the exact expansion exceeds ${MAX_WORDS} words`);
+  chargeExactWork(a.size * b.size);
   const out: NPoly = new Map();
   for (const x of a.values())
     for (const y of b.values()) addTerm(out, normalize(x.coef * y.coef, [...x.word, ...y.word]));
