@@ -149,13 +149,16 @@ function readInput(flag: string, path: string, read: (path: string, encoding: 'u
   }
 }
 
+/** Products written out by `--unroll` have at most this many factors each (a longer one is a product to read, not a list). */
+const MAX_UNROLL = 1000;
+
 /** `--unroll 3` binds k; `--unroll T=6 --unroll k=3` binds several. */
 function parseBindings(raw: readonly string[]): Record<string, number> {
   const out = Object.create(null) as Record<string, number>;
   for (const item of raw) {
     const m = /^(?:([A-Za-z][A-Za-z0-9_]*)=)?(\d+)$/.exec(item);
-    if (!m || Number(m[2]) > MAX_SIZE)
-      throw new UsageError(`--unroll takes K or NAME=K (K ≤ ${MAX_SIZE}), got '${item}'`);
+    if (!m || Number(m[2]) > MAX_UNROLL)
+      throw new UsageError(`--unroll takes K or NAME=K (K ≤ ${MAX_UNROLL}), got '${item}'`);
     out[m[1] ?? 'k'] = Number(m[2]);
   }
   return out;

@@ -13,6 +13,10 @@ import { InputError } from '../../src/derivation/errors.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { depthOf } from '../../src/ir/expr.js';
 import { LIMITS } from '../../src/ir/limits.js';
+import { parseExpression } from '../../src/ir/parse-math.js';
+import { printExpr } from '../../src/ir/print.js';
+import { unrollProducts } from '../../src/symbolic/derive.js';
+import { deriveQuantities as derive } from '../../src/symbolic/quantities.js';
 
 const FILE = 'limits.yaml';
 
@@ -248,5 +252,28 @@ describe('the exact engines', () => {
       FILE,
     );
     expect(checkDerivation(d, { instances: 1 })[0]!.verdict).toBe('verified');
+  });
+});
+
+describe('derive --unroll', () => {
+  const lab = loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml');
+
+  it('writes a long product out as a balanced product (printing stays shallow)', () => {
+    const [q] = derive(lab, 'grad(L, h[T-k])', { k: 1000 });
+    expect(depthOf(q!.unrolled!)).toBeLessThan(40);
+    expect(printExpr(q!.unrolled!).split("W'").length - 1).toBe(1000);
+  });
+
+  it('refuses to write out more factors than the limit (nested products)', () => {
+    const scope = {
+      sequences: new Set(['h']),
+      parameters: new Set(['W']),
+      loss: null,
+      indexVars: new Set(['k']),
+      realVars: new Set<string>(),
+    };
+    const nested = parseExpression('prod(i, 1, k, prod(j, 1, k, W))', scope).expr;
+    expect(depthOf(unrollProducts(nested, { k: 90 }))).toBeLessThan(40);
+    expect(() => unrollProducts(nested, { k: 200 })).toThrow(/more than 10000 factors/);
   });
 });
