@@ -4,7 +4,8 @@
  * `gradproof --help` answers at once. Exit codes: 0 every verdict as
  * expected, 1 some verdict not, 2 bad input or usage, 3 internal error.
  */
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 
@@ -79,6 +80,7 @@ async function runVerify(argv: {
   readme?: string;
 }): Promise<number> {
   const { verify, formatVerifyReport, junitXml, writeFileAtomic } = await library();
+  if (argv.junit) checkOutput('--junit', argv.junit);
   const report = await verify(argv.paths.length ? argv.paths : ['derivations'], {
     update: argv.update,
     ...(argv.readme ? { readme: argv.readme } : {}),
@@ -113,17 +115,14 @@ async function runVerify(argv: {
 async function runReport(argv: { paths: string[]; write?: string }): Promise<number> {
   const [{ checkDerivation, expandPaths, loadDerivationFile, summaryMarkdown, withReport, writeFileAtomic }, fs] =
     await Promise.all([library(), import('node:fs')]);
+  // The file to rewrite is read before any check runs: a wrong path is reported at once.
+  const readme = argv.write ? readInput('--write', argv.write, fs.readFileSync) : null;
+  if (argv.write) checkOutput('--write', argv.write);
   const derivations = expandPaths(argv.paths.length ? argv.paths : ['derivations']).map(loadDerivationFile);
   const markdown = summaryMarkdown(
     derivations.map((d) => ({ file: d.file, title: d.title, source: d.source, claims: checkDerivation(d) })),
   );
-  if (argv.write)
-    writeOutput(
-      '--write',
-      argv.write,
-      withReport(readInput('--write', argv.write, fs.readFileSync), markdown),
-      writeFileAtomic,
-    );
+  if (argv.write && readme !== null) writeOutput('--write', argv.write, withReport(readme, markdown), writeFileAtomic);
   else process.stdout.write(`${markdown}\n`);
   return 0;
 }
@@ -137,6 +136,21 @@ function writeOutput(flag: string, path: string, text: string, write: (path: str
       `${flag} ${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
     );
   }
+}
+
+/** Before a long run: the file an option names must be creatable or a regular file, in an existing folder. */
+function checkOutput(flag: string, path: string): void {
+  const target = statSync(path, { throwIfNoEntry: false });
+  const folder = statSync(dirname(path), { throwIfNoEntry: false });
+  const problem =
+    target && !target.isFile()
+      ? target.isDirectory()
+        ? 'a folder is in the way'
+        : 'not a regular file'
+      : !folder?.isDirectory()
+        ? 'no such folder'
+        : null;
+  if (problem) throw new UsageError(`${flag} ${path}: cannot write (${problem})`);
 }
 
 function readInput(flag: string, path: string, read: (path: string, encoding: 'utf8') => string): string {
