@@ -21,7 +21,7 @@ import { symbolicCheck } from './symbolic-check.js';
 import { proveUnitClosedForm } from '../symbolic/induction.js';
 import { bindings } from './bindings.js';
 import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo } from './evidence.js';
-import type { ClaimResult, Counterexample } from './result.js';
+import { type ClaimResult, claimWarnings, type Counterexample } from './result.js';
 import { decideVerdict } from './verdict.js';
 
 export { bindings };
@@ -296,6 +296,7 @@ export function checkClaim(
     note: claim.note,
     chain: claim.chain,
     proof,
+    warnings: claimWarnings(claim),
   };
 }
 

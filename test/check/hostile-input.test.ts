@@ -89,3 +89,19 @@ describe('located errors for the claim', () => {
     );
   });
 });
+
+describe('a loose tolerance', () => {
+  it('is a warning in the result, from 1e-2 on', () => {
+    const result = (tolerance: string) =>
+      checkDerivation(
+        parseDerivation(
+          file(claim('h[T] = h[T]').replace('    expect:', `    tolerance: ${tolerance}\n    expect:`)),
+          FILE,
+        ),
+        SMALL,
+      )[0]!;
+    expect(result('0.05').warnings).toEqual([{ kind: 'loose-tolerance', tolerance: 0.05, threshold: 0.01 }]);
+    expect(result('1e-2').warnings).toHaveLength(1);
+    expect(result('9e-3').warnings).toEqual([]);
+  });
+});
