@@ -5,6 +5,7 @@
  */
 import { isSeq, type Node as YNode, type YAMLMap } from 'yaml';
 import { inferShape } from '../ir/infer-shape.js';
+import { LIMITS } from '../ir/limits.js';
 import { own } from '../ir/names.js';
 import { type Macro, parseExpression, parseIndex, type Scope } from '../ir/parse-math.js';
 import { formatShape, isScalar as isScalarShape, sameShape, type Shape, shapeFromDims } from '../ir/shape.js';
@@ -35,8 +36,17 @@ export class ClaimsLoader {
   claims(node: YNode | null, model: Model): Claim[] {
     if (!isSeq(node)) this.y.fail(node, 'claims must be a list');
     const seen = new Set<string>();
+    this.y.atMost(node.items as YNode[], LIMITS.claims, 'claims', (item) => item);
+    let count = 0;
     const perItem = (node.items as YNode[]).map((item) => {
       const group = this.claim(item, model);
+      // Each step of a chain is a claim of its own.
+      if ((count += group.length) > LIMITS.claims)
+        this.y.fail(
+          item,
+          `more than ${LIMITS.claims} claims (chain steps included)`,
+          `at most ${LIMITS.claims} claims in one file`,
+        );
       for (const claim of group) {
         if (seen.has(claim.id)) this.y.fail(item, `duplicate claim id '${claim.id}'`);
         seen.add(claim.id);
@@ -257,6 +267,15 @@ export class ClaimsLoader {
     let offset = 0;
     for (const part of src.text.split(',')) {
       const partSrc = subSource(src, offset, offset + part.length);
+      if (out.length === LIMITS.quantifiers)
+        throw toInputError(
+          partSrc,
+          new ExprError(
+            Math.max(0, part.search(/\S/)),
+            `more than ${LIMITS.quantifiers} quantifiers`,
+            `at most ${LIMITS.quantifiers}`,
+          ),
+        );
       offset += part.length + 1;
       const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s+in\s+(.+?)\.\.(.+)$/.exec(part);
       if (!match)

@@ -9,6 +9,7 @@ import { isMap, isSeq, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import { type Affine, affineVars, evalAffine, formatAffine, type IntEnv, isConstant } from '../ir/affine.js';
 import { children, type Expr, walk } from '../ir/expr.js';
 import { inferShape } from '../ir/infer-shape.js';
+import { LIMITS } from '../ir/limits.js';
 import { nameRecord, own } from '../ir/names.js';
 import { parseExpression, parseIndex, reservedNames, type Scope } from '../ir/parse-math.js';
 import { printExpr } from '../ir/print.js';
@@ -125,6 +126,7 @@ export class ModelLoader {
       );
     const out = new Map<string, UserFunction>();
     const rules = new Map<string, ElementwiseRule>();
+    this.y.atMost(node.items as Pair<Scalar, YNode>[], LIMITS.functions, 'functions', (p) => p.key);
     for (const pair of node.items as Pair<Scalar, YNode>[]) {
       const name = String(pair.key.value);
       if (!IDENT.test(name) || reservedNames().has(name))
@@ -243,6 +245,7 @@ export class ModelLoader {
   sizes(node: YNode | null, requireHorizon = true): Record<string, SizeRange> {
     if (!isMap(node)) this.y.fail(node, 'sizes must be a mapping', 'e.g. d: 2..6');
     const out = nameRecord<SizeRange>();
+    this.y.atMost(node.items as Pair<Scalar, YNode>[], LIMITS.sizes, 'sizes', (p) => p.key);
     for (const pair of node.items as Pair<Scalar, YNode>[]) {
       const name = String(pair.key.value);
       if (!IDENT.test(name) || name === TIME_VAR)
@@ -272,6 +275,7 @@ export class ModelLoader {
   ): Map<string, SymbolDecl> {
     if (!isMap(node)) this.y.fail(node, 'symbols must be a mapping', 'e.g. W: { role: parameter, shape: [d, d] }');
     const out = new Map<string, SymbolDecl>();
+    this.y.atMost(node.items as Pair<Scalar, YNode>[], LIMITS.symbols, 'symbols', (p) => p.key);
     for (const pair of node.items as Pair<Scalar, YNode>[]) {
       const name = String(pair.key.value);
       if (!IDENT.test(name)) this.y.fail(pair.key, `bad symbol name '${name}'`, 'an identifier such as W_f');

@@ -101,6 +101,7 @@ function parseYaml(text: string, file: string, lines: LineCounter) {
 function definitions(y: YamlSource, node: YNode | null): Map<string, Macro> {
   if (!isMap(node)) y.fail(node, 'definitions must be a mapping', '"A(g, s)": expression');
   const out = new Map<string, Macro>();
+  y.atMost(node.items as Pair<Scalar, YNode>[], LIMITS.definitions, 'definitions', (p) => p.key);
   for (const pair of node.items as Pair<Scalar, YNode>[]) {
     const head = String(pair.key.value);
     const m =

@@ -62,6 +62,12 @@ export class YamlSource {
     return name;
   }
 
+  /** At most `limit` entries in a list or mapping; the first one past it is refused. */
+  atMost<T>(items: readonly T[], limit: number, what: string, nodeOf: (item: T) => YNode | null | undefined): void {
+    if (items.length > limit)
+      this.fail(nodeOf(items[limit]!), `more than ${limit} ${what}`, `at most ${limit} ${what} in one file`);
+  }
+
   string(node: YNode | null | undefined, what: string): string {
     if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number'))
       this.fail(node, `${what} must be text`);

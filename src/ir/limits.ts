@@ -7,6 +7,14 @@
 export const LIMITS = {
   /** bytes of one derivation file */
   fileBytes: 4 * 1024 * 1024,
+  /** entries of a file's sections: sizes, symbols (hence equations), user functions, definitions, claims (chain steps included) */
+  sizes: 32,
+  symbols: 256,
+  functions: 64,
+  definitions: 256,
+  claims: 1000,
+  /** quantifiers of one claim */
+  quantifiers: 8,
   /** the largest value of any size other than T */
   size: 4096,
   /** the largest horizon T */

@@ -132,6 +132,21 @@ describe('sizes and memory', () => {
     );
   });
 
+  it('more symbols, claims or quantifiers than the limits, at the first one past it', () => {
+    const manySymbols = file().replace(
+      '    h: { role: state, shape: [d] }\n',
+      `    h: { role: state, shape: [d] }\n${Array.from({ length: 300 }, (_, i) => `    p${i}: { role: parameter, shape: [d] }\n`).join('')}`,
+    );
+    expectLocated(manySymbols, /more than 256 symbols \(expected at most 256 symbols in one file\)/, 6 + 256);
+    const manyClaims = Array.from(
+      { length: 1001 },
+      (_, i) => `  - id: c${i}\n    claim: h[T] = h[T]\n    expect: verified\n`,
+    ).join('');
+    expectLocated(file({ claims: manyClaims }), /more than 1000 claims/, 14 + 3 * 1000);
+    const quantifiers = Array.from({ length: 9 }, (_, i) => `q${i} in 1..2`).join(', ');
+    expectLocated(file({ claims: claim('h[T] = h[T]', quantifiers) }), /more than 8 quantifiers/, 16);
+  });
+
   it('quantifier bindings beyond the budget are a located error for the claim', () => {
     const d = parseDerivation(
       file({ sizes: 'd: 2, m: 1, T: 100', claims: claim('h[T] = h[T]', 'k in 1..T, a in 1..T, j in 1..T') }),
