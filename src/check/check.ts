@@ -39,6 +39,7 @@ export interface CheckRequest extends Partial<CheckOptions> {
 
 export function checkDerivation(derivation: Derivation, request: CheckRequest = {}): ClaimResult[] {
   const options: CheckOptions = { ...DEFAULT_OPTIONS, ...request };
+  checkSizeOverrides(derivation, options.sizeOverrides ?? {});
   const pool = new InstancePool(derivation);
   const selected = request.claims ? derivation.claims.filter((c) => request.claims!.includes(c.id)) : derivation.claims;
   return selected.map((claim) => checkClaim(derivation, claim, pool, options));
@@ -58,6 +59,7 @@ export function check(paths: readonly string[], request: CheckRequest = {}): Che
       `--size ${unknownSize}: no model here declares a size '${unknownSize}'`,
       `one of ${[...declared].sort().join(', ')}`,
     );
+  // Before any claim is checked, as checkDerivation does again per file.
   for (const d of derivations) checkSizeOverrides(d, request.sizeOverrides ?? {});
   if (request.claims) {
     const known = new Set(derivations.flatMap((d) => d.claims.map((c) => c.id)));
