@@ -131,7 +131,7 @@ function runPoints(
         throw new InputError(
           claim.pos,
           `claim '${claim.id}' leaves the unrolled graph: ${err.message}`,
-          'quantifier ranges that keep every time index inside 0..T',
+          err.expected ?? 'quantifier ranges that keep every time index inside 0..T',
         );
       throw err;
     }

@@ -117,6 +117,7 @@ export function checkSizeOverrides(d: Derivation, overrides: IntEnv): void {
       throw new InputError(
         { file: d.file, line: 1, col: 1 },
         `${flags}: ${name} = ${v} is more than the limit of ${sizeLimit(name)}`,
+        `${name} ≤ ${sizeLimit(name)}`,
       );
   const pinned = Object.fromEntries(fixed.map(([name, v]) => [name, { min: v, max: v }]));
   const graph = graphBudget(d.model, rangesOf({ ...d.model.sizes, ...pinned }));

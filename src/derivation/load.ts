@@ -25,7 +25,11 @@ export function loadDerivationFile(file: string): Derivation {
     const st = statSync(file);
     if (!st.isFile()) throw new InputError(at, 'not a regular file', 'a derivation file (.yaml)');
     if (st.size > LIMITS.fileBytes)
-      throw new InputError(at, `the file has ${st.size} bytes, more than the limit of ${LIMITS.fileBytes}`);
+      throw new InputError(
+        at,
+        `the file has ${st.size} bytes, more than the limit of ${LIMITS.fileBytes}`,
+        'a derivation file of at most 4 MB',
+      );
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof InputError) throw err;
@@ -41,6 +45,7 @@ export function parseDerivation(text: string, file: string): Derivation {
     throw new InputError(
       { file, line: 1, col: 1 },
       `the text has ${text.length} characters, more than the limit of ${LIMITS.fileBytes}`,
+      'a derivation file of at most 4 MB',
     );
   const doc = parseYaml(text, file, lines);
   const yamlError = doc.errors[0];

@@ -146,6 +146,7 @@ function parseTree(text: string, budget: { nodes: number }): MNode {
     throw new ExprError(
       0,
       `the expression has ${text.length} characters, more than the limit of ${LIMITS.expressionChars}`,
+      'a shorter expression',
     );
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
@@ -230,7 +231,11 @@ class Converter {
     if (hit === undefined) return this.cursor;
     this.cursor = hit + name.length;
     if (name.length > LIMITS.nameChars)
-      this.fail(hit, `a name of ${name.length} characters is longer than the limit of ${LIMITS.nameChars}`);
+      this.fail(
+        hit,
+        `a name of ${name.length} characters is longer than the limit of ${LIMITS.nameChars}`,
+        'a shorter name',
+      );
     return hit;
   }
 
@@ -548,13 +553,18 @@ class Converter {
     if (args.length !== macro.params.length)
       this.fail(offset, `${name} takes ${macro.params.length} arguments`, `${name}(${macro.params.join(', ')})`);
     if (this.budget.definitionDepth >= LIMITS.definitionDepth)
-      this.fail(offset, `definitions expanded more than ${LIMITS.definitionDepth} levels deep (at ${name})`);
+      this.fail(
+        offset,
+        `definitions expanded more than ${LIMITS.definitionDepth} levels deep (at ${name})`,
+        'definitions that use fewer definitions inside them',
+      );
     let texts: string[];
     try {
       texts = args.map((a) => (a as unknown as { toString(): string }).toString());
     } catch (err) {
       // mathjs prints recursively: a very long chain as an argument exhausts the stack.
-      if (err instanceof RangeError) this.fail(offset, `an argument of ${name} is too long to expand`);
+      if (err instanceof RangeError)
+        this.fail(offset, `an argument of ${name} is too long to expand`, 'a shorter argument');
       throw err;
     }
     // All parameters at once: an argument that reuses a parameter's name must not be substituted again.

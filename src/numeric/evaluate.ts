@@ -22,8 +22,15 @@ import { own } from '../ir/names.js';
 /** The cotangent of a scalar output; one shared object so gradient sweeps are memoised. */
 const ONE = scalar(1);
 
-/** A claim refers to a node that does not exist for this binding (e.g. h[-1]). */
-export class DomainError extends Error {}
+/** A claim refers to a node that does not exist for this binding (e.g. h[-1]); `expected` when not a time. */
+export class DomainError extends Error {
+  constructor(
+    message: string,
+    readonly expected?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** A derivative evaluated during a binding, resolved to graph nodes, for cross-checks. */
 export interface ResolvedDeriv {
@@ -39,7 +46,11 @@ function evalIndex(ix: Index, env: IntEnv): number {
   const pos = evalAffine(ix.pos, env);
   const v = own(env, pathKey(ix.name, pos));
   // The parser cannot know a path's length: a position past it (g[k+1]) is found here.
-  if (v === undefined) throw new DomainError(`the path position ${ix.name}[${pos}] is not on the path`);
+  if (v === undefined)
+    throw new DomainError(
+      `the path position ${ix.name}[${pos}] is not on the path`,
+      `positions 0..k of pathsum(${ix.name}, k, …)`,
+    );
   return v;
 }
 
