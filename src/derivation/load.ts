@@ -53,7 +53,7 @@ export function parseDerivation(text: string, file: string): Derivation {
     const { line, col } = lines.linePos(yamlError.pos[0]);
     // The yaml library reports exhausting its stack on deep nesting as a syntax error at the place it gave up.
     const problem = /call stack/i.test(yamlError.message)
-      ? 'the YAML is nested too deeply'
+      ? 'the YAML is too deeply nested'
       : `YAML syntax error: ${yamlError.message.split('\n')[0]}`;
     throw new InputError({ file, line, col }, problem, 'valid YAML');
   }
@@ -97,7 +97,7 @@ function parseYaml(text: string, file: string, lines: LineCounter) {
   try {
     return parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   } catch (err) {
-    if (err instanceof RangeError) throw new InputError({ file, line: 1, col: 1 }, 'the YAML is nested too deeply');
+    if (err instanceof RangeError) throw new InputError({ file, line: 1, col: 1 }, 'the YAML is too deeply nested');
     throw err;
   }
 }

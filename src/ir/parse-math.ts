@@ -81,7 +81,7 @@ export function parseExpression(text: string, scope: Scope): ParsedExpr {
   if (depthOf(parsed.expr) > LIMITS.expandedDepth)
     throw new ExprError(
       0,
-      `the expression is nested more than ${LIMITS.expandedDepth} levels deep once its definitions are expanded`,
+      `too deeply nested: more than ${LIMITS.expandedDepth} levels once the definitions are expanded`,
       'a flatter expression',
     );
   return parsed;
@@ -151,7 +151,11 @@ function parseTree(text: string, budget: { nodes: number }): MNode {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     if ('([{'.includes(text[i]!) && ++depth > LIMITS.nesting)
-      throw new ExprError(i, `brackets nested more than ${LIMITS.nesting} levels deep`, 'a flatter expression');
+      throw new ExprError(
+        i,
+        `too deeply nested: brackets more than ${LIMITS.nesting} levels deep`,
+        'a flatter expression',
+      );
     if (')]}'.includes(text[i]!)) depth--;
   }
   let root: MNode;
@@ -160,8 +164,7 @@ function parseTree(text: string, budget: { nodes: number }): MNode {
     root = math.parse(text.replace(/[\r\n]/g, ' '));
   } catch (err) {
     // Exhausting the stack (a long right-nested chain such as x^x^…^x) is a nesting problem, not a syntax error.
-    if (err instanceof RangeError)
-      throw new ExprError(0, 'the expression is nested too deeply to parse', 'a flatter expression');
+    if (err instanceof RangeError) throw new ExprError(0, 'too deeply nested for the parser', 'a flatter expression');
     const e = err as { message?: string; char?: number };
     const offset = typeof e.char === 'number' ? Math.max(0, e.char - 1) : 0;
     throw new ExprError(offset, `cannot parse expression: ${(e.message ?? String(err)).replace(/ \(char \d+\)$/, '')}`);
@@ -172,7 +175,7 @@ function parseTree(text: string, budget: { nodes: number }): MNode {
     if (level > LIMITS.nesting)
       throw new ExprError(
         0,
-        `the expression is nested more than ${LIMITS.nesting} levels deep (operators applied to operators, e.g. - - - x)`,
+        `too deeply nested: more than ${LIMITS.nesting} levels of operators applied to operators (e.g. - - - x)`,
         'a flatter expression',
       );
     if (++budget.nodes > LIMITS.expressionNodes)

@@ -105,7 +105,7 @@ describe('fuzzing the library', () => {
     );
   });
 
-  it('deeply nested claims load shallow or fail located ("nested too deeply")', () => {
+  it('deeply nested claims load shallow or fail located ("too deeply nested")', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(['(', ')'], ['- ', ''], ['tanh(', ')'], ['diag(', ')']),
