@@ -108,8 +108,8 @@ describe('fuzzing the CLI', () => {
           return err instanceof InputError;
         }
       })
-      .slice(0, 4);
-    expect(sample.length).toBe(4);
+      .slice(0, 3);
+    expect(sample.length).toBe(3);
     for (const h of sample) writeFileSync(h.path, h.text);
     const runs = await all(sample.map((h) => () => gradproof('check', h.path, '--instance', '0')));
     runs.forEach((r, k) => {
@@ -144,13 +144,12 @@ describe('fuzzing the CLI', () => {
     // A named pipe stands in for a device such as /dev/full (writing to a pipe nobody reads would block).
     const fifo = join(tmp, 'pipe');
     execFileSync('mkfifo', [fifo]);
-    const [zero, reserved, outside, unroll, corrupt, folder, pipe, missing] = await all([
+    const [zero, reserved, outside, unroll, corrupt, pipe, missing] = await all([
       () => gradproof('check', '/dev/zero'),
       () => gradproof('check', proto),
       () => gradproof('check', lazy, '--instance', '0'),
       () => gradproof('derive', LAB, 'grad(L, h[T-k])', '--unroll', 'k=5000'),
       () => gradproof('verify', LAB, '--fixtures', fixtures, '--jobs', '1', '--instances', '1'),
-      () => gradproof('verify', LAB, '--junit', tmp, '--jobs', '1', '--instances', '1'),
       () => gradproof('verify', LAB, '--junit', fifo, '--jobs', '1', '--instances', '1'),
       () => gradproof('report', LAB, '--write', join(tmp, 'no-such-README.md')),
     ]);
@@ -164,10 +163,6 @@ describe('fuzzing the CLI', () => {
     expectBadInput(
       corrupt!,
       new RegExp(`^gradproof: ${escape(join(fixtures, 'lab-10-5-vanilla-rnn.json'))}:1:\\d+: corrupt fixture`),
-    );
-    expectBadInput(
-      folder!,
-      new RegExp(`^gradproof: --junit ${escape(tmp)}: cannot write \\(a folder is in the way\\)`),
     );
     expectBadInput(pipe!, new RegExp(`^gradproof: --junit ${escape(fifo)}: cannot write \\(not a regular file\\)`));
     expectBadInput(missing!, /^gradproof: --write .*no-such-README\.md: cannot read \(ENOENT\)/);
