@@ -17,8 +17,10 @@ import { deriveSeed, Rng } from '../numeric/prng.js';
 import { checkReference, DUAL_ADJOINT_TOL, type ReferenceCheck } from '../numeric/reference-check.js';
 import { dense } from '../numeric/values.js';
 import { comparePoint, type PointOutcome, type Probes } from './compare.js';
+import { EXTENDED_DIGITS, extendedLook, needsExtendedLook } from './extended-check.js';
 import { symbolicCheck } from './symbolic-check.js';
 import { proveUnitClosedForm } from '../symbolic/induction.js';
+import { boundEvidence, boundProofFor } from './bound-check.js';
 import { bindings } from './bindings.js';
 import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo } from './evidence.js';
 import { type ClaimResult, claimWarnings, type Counterexample } from './result.js';
@@ -110,7 +112,7 @@ function runPoints(
     evaluator.touched.clear();
     const lhs = evaluator.evaluate(claim.lhs, env);
     const rhs = evaluator.evaluate(claim.rhs, env);
-    const outcome = comparePoint(
+    const first = comparePoint(
       lhs,
       rhs,
       claim.relation,
@@ -120,6 +122,9 @@ function runPoints(
     if (refChecks && sampled.has(i))
       for (const d of evaluator.touched.values())
         refChecks.push(checkReference(evaluator, d, refRng, fdEverywhere || i === sampledList[0]));
+    // Overflow, underflow or a violation within rounding distance: decided again in extended precision
+    // (after the cross-checks, which cover the derivatives the claim itself evaluated).
+    const outcome = needsExtendedLook(first, claim.tolerance) ? extendedLook(claim, entry, env, first) : first;
     return { instance, env, outcome };
   };
   return envs.map((env, i) => {
@@ -164,6 +169,7 @@ function counterexample(claim: Claim, file: string, p: Point, overrides: IntEnv)
     lhsNorm: norm2(o.lhs),
     rhsNorm: norm2(o.rhs),
     relError: o.status === 'trouble' ? NaN : o.relError,
+    extended: o.status !== 'trouble' && o.extended ? { lhs: o.extended.lhs, rhs: o.extended.rhs } : null,
     replay: [
       file,
       '--claim',
@@ -244,6 +250,8 @@ export function checkClaim(
   evidence.push(...crossCheckEvidence(refChecks));
   const trouble = troubleEvidence(points);
   if (trouble) evidence.push(trouble);
+  const extended = extendedEvidence(points);
+  if (extended) evidence.push(extended);
 
   let cx: Counterexample | null = null;
   if (violations.length > 0 && decideVerdict(evidence).verdict === 'refuted') {
@@ -277,9 +285,12 @@ export function checkClaim(
   // A unit-level closed form may be proved for every t by induction against the model's recurrence.
   const proof = claim.relation === '=' ? proveUnitClosedForm(derivation.model, claim.lhs, claim.rhs) : null;
   if (proof) evidence.push({ kind: 'induction', ok: proof.ok, steps: proof.steps });
+  // A bound may be proved for every value of the indices by a chain of checked rules.
+  const boundProof = boundProofFor(derivation, claim);
+  if (boundProof) evidence.push(boundEvidence(boundProof));
 
   const { verdict, reason } = decideVerdict(evidence);
-  const worst = evidence[0]!.kind === 'reference' ? evidence[0]!.worstRelError : null;
+  const worst = evidence[0]!.kind === 'reference' ? evidence[0].worstRelError : null;
   return {
     id: claim.id,
     file: derivation.file,
@@ -296,6 +307,7 @@ export function checkClaim(
     note: claim.note,
     chain: claim.chain,
     proof,
+    boundProof,
     warnings: claimWarnings(claim),
   };
 }
@@ -378,6 +390,19 @@ function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
       failures: fdFailures,
     },
   ];
+}
+
+function extendedEvidence(points: readonly Point[]): Evidence | null {
+  const count = (was: 'trouble' | 'near-tolerance') => {
+    const these = points.filter((p) => p.outcome.status !== 'trouble' && p.outcome.extended?.was === was);
+    return {
+      agree: these.filter((p) => p.outcome.status === 'agree').length,
+      violate: these.filter((p) => p.outcome.status === 'violate').length,
+    };
+  };
+  const [fromTrouble, nearTolerance] = [count('trouble'), count('near-tolerance')];
+  if (!fromTrouble.agree && !fromTrouble.violate && !nearTolerance.agree && !nearTolerance.violate) return null;
+  return { kind: 'extended-precision', digits: EXTENDED_DIGITS, fromTrouble, nearTolerance };
 }
 
 function troubleEvidence(points: readonly Point[]): Evidence | null {

@@ -1,6 +1,7 @@
 /** What checking a claim reports: the verdict, the evidence that backs it, and a counterexample when there is one. */
 import type { Claim, Derivation, RegimeName, Verdict } from '../derivation/derivation.js';
 import type { Proof } from '../symbolic/proof.js';
+import type { BoundProof } from '../symbolic/bounds/rules.js';
 import type { Evidence } from './evidence.js';
 import type { UnverifiableReason } from './verdict.js';
 
@@ -23,6 +24,8 @@ export interface Counterexample {
   readonly lhsNorm: number;
   readonly rhsNorm: number;
   readonly relError: number;
+  /** the sides' first entries as 40-digit decimals, when the point was decided in extended precision */
+  readonly extended: { readonly lhs: readonly string[]; readonly rhs: readonly string[] } | null;
   /** the arguments of `gradproof check` that replay exactly this counterexample */
   readonly replay: readonly string[];
 }
@@ -64,6 +67,8 @@ export interface ClaimResult {
   readonly chain: Claim['chain'];
   /** the induction proof, when the claim has the shape the prover knows */
   readonly proof: Proof | null;
+  /** the bound proof attempt, for an inequality */
+  readonly boundProof: BoundProof | null;
   readonly warnings: readonly ClaimWarning[];
 }
 

@@ -7,11 +7,11 @@
  * again for sizes fixed on the command line.
  */
 import { affineBounds, type IntEnv, type Interval } from '../ir/affine.js';
-import type { Expr } from '../ir/expr.js';
+import { type Expr, isOp } from '../ir/expr.js';
 import { LIMITS } from '../ir/limits.js';
 import { own } from '../ir/names.js';
 import { shapeIn } from '../ir/shape-of.js';
-import type { Shape } from '../ir/shape.js';
+import { isScalar, type Shape } from '../ir/shape.js';
 import { specOf } from '../ops/index.js';
 import { HORIZON, type Model, type SizeRange } from '../model/model.js';
 
@@ -69,9 +69,14 @@ export function graphBudget(model: Model, ranges: Ranges): BudgetProblem | null 
   const T = ranges.get(HORIZON)!.max;
   let total = 0;
   for (const s of model.symbols.values()) total += entriesOf(s.shape, ranges) * (s.role === 'parameter' ? 1 : T + 1);
-  // Each operator's value is kept for the sweeps; leaves refer to values already counted.
+  // Each operator's value is kept for the sweeps; leaves refer to values already counted. A matrix power A^k
+  // compiles into k products.
   const values = (times: number) => (e: Expr, r: Ranges, repeat: number) => {
-    if (e.kind === 'op') total += times * repeat * entriesOf(shapeIn(model, e), r);
+    if (e.kind !== 'op') return;
+    const shape = shapeIn(model, e);
+    const k = isOp(e, 'pow') && !isScalar(shape) ? e.args[1]! : null;
+    const factors = k?.kind === 'num' ? k.value : k?.kind === 'ivar' ? (r.get(k.name)?.max ?? 1) : 1;
+    total += times * repeat * Math.max(1, factors) * entriesOf(shape, r);
   };
   for (const eq of model.equations) forEachNode(eq.rhs, ranges, values(T));
   if (model.loss) forEachNode(model.loss.rhs, ranges, values(1));

@@ -24,6 +24,12 @@ function counterexampleBlock(c: ClaimResult, cx: Counterexample): string[] {
     `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed}), regime ${cx.regime}, sizes ${sizes}${binds ? `, ${binds}` : ''}`,
     `    lhs [${cx.lhs.map(num).join(', ')}]  ‖·‖ = ${num(cx.lhsNorm)}`,
     `    rhs [${cx.rhs.map(num).join(', ')}]  ‖·‖ = ${num(cx.rhsNorm)}`,
+    ...(cx.extended
+      ? [
+          `    in extended precision: lhs [${cx.extended.lhs.join(', ')}]`,
+          `                           rhs [${cx.extended.rhs.join(', ')}]`,
+        ]
+      : []),
     `    relative error ${num(cx.relError)} (${cx.compared}${cx.entries > 8 ? ` (first 8 of ${cx.entries} entries shown)` : ''})`,
     `    replay: ${replayCommand(cx)}`,
   ];

@@ -52,9 +52,34 @@ export function isConstant(a: Affine): boolean {
 export function evalAffine(a: Affine, env: IntEnv): number {
   let value = a.c;
   for (const [name, coef] of Object.entries(a.terms)) {
-    const bound = own(env, name);
+    const bound = name.includes('*') ? productOf(name, env) : own(env, name);
     if (bound === undefined) throw new Error(`unbound index variable ${name}`);
     value += coef * bound;
+  }
+  return value;
+}
+
+/**
+ * The number of entries of a d×m matrix, d·m, is not affine in the sizes;
+ * shapes (only shapes) may hold such a product of two sizes as one term
+ * named `d*m`, which evaluation multiplies out. Names never contain '*'.
+ */
+export function affineProduct(a: Affine, b: Affine): Affine {
+  if (isConstant(a)) return affineScale(b, a.c);
+  if (isConstant(b)) return affineScale(a, b.c);
+  if (a.c !== 0 || b.c !== 0 || Object.keys(a.terms).length !== 1 || Object.keys(b.terms).length !== 1)
+    throw new RangeError(`the product of ${formatAffine(a)} and ${formatAffine(b)} is not a shape gradproof can write`);
+  const [x, cx] = Object.entries(a.terms)[0]!;
+  const [y, cy] = Object.entries(b.terms)[0]!;
+  return affine(0, { [[x, y].sort().join('*')]: cx * cy });
+}
+
+function productOf(name: string, env: IntEnv): number | undefined {
+  let value = 1;
+  for (const part of name.split('*')) {
+    const bound = own(env, part);
+    if (bound === undefined) return undefined;
+    value *= bound;
   }
   return value;
 }
@@ -81,12 +106,26 @@ export interface Interval {
 export function affineBounds(a: Affine, ranges: ReadonlyMap<string, Interval>): Interval {
   let [min, max] = [a.c, a.c];
   for (const [name, coef] of Object.entries(a.terms)) {
-    const r = ranges.get(name) ?? { min: -Infinity, max: Infinity };
+    const r = name.includes('*') ? productRange(name, ranges) : (ranges.get(name) ?? { min: -Infinity, max: Infinity });
     const [lo, hi] = coef > 0 ? [coef * r.min, coef * r.max] : [coef * r.max, coef * r.min];
     min += lo;
     max += hi;
   }
   return { min, max };
+}
+
+/** The range of a product term `d*m` (see affineProduct): the extremes of its parts' corner products. */
+function productRange(name: string, ranges: ReadonlyMap<string, Interval>): Interval {
+  return name.split('*').reduce(
+    (acc: Interval, part) => {
+      const r = ranges.get(part) ?? { min: -Infinity, max: Infinity };
+      const corners = [acc.min * r.min, acc.min * r.max, acc.max * r.min, acc.max * r.max].map((x) =>
+        Number.isNaN(x) ? 0 : x,
+      );
+      return { min: Math.min(...corners), max: Math.max(...corners) };
+    },
+    { min: 1, max: 1 },
+  );
 }
 
 export function affineEquals(a: Affine, b: Affine): boolean {

@@ -93,6 +93,8 @@ function compileExpr(
           dims: (h) => shapes[h]!,
           push: (kernel, inputs, d) => push({ kind: 'kernel', kernel, inputs }, d),
           constant: (value) => push({ kind: 'const', value }, [1, 1]),
+          integerValue: (x) =>
+            x.kind === 'num' ? x.value : x.kind === 'ivar' ? (own(env, x.name) ?? own(sizes, x.name) ?? null) : null,
           int: (a, inner = env) => evalAffine(a, { ...sizes, ...inner }),
           userRule,
         };

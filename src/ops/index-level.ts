@@ -11,6 +11,7 @@ import { chainShape, chainSum, forEachPath, pathSumParts } from '../ir/path-chai
 import { column, formatShape, isScalar, SCALAR } from '../ir/shape.js';
 import { asDense, basis, dense, scalar } from '../numeric/values.js';
 import { rfill, rscalar, type RMat } from '../symbolic/ring.js';
+import { nconst } from '../symbolic/words.js';
 import { entrywiseCanonical } from './arithmetic.js';
 import type { ExactContext, NumericContext } from './contexts.js';
 import { defineOp } from './registry.js';
@@ -94,6 +95,7 @@ defineOp({
   domain: 'index-level',
   syntax: { call: ['delta'], args: ['unit', 'unit'], usage: 'delta(a, b)' },
   placement: indexLevel,
+  symmetric: true,
   shape: () => SCALAR,
   print: (n, ctx) => `delta(${ctx.unit(n.units[0]!)}, ${ctx.unit(n.units[1]!)})`,
   latex: (n, ctx) => `\\delta\\left(${ctx.unitIndex(n.units[0]!)}, ${ctx.unitIndex(n.units[1]!)}\\right)`,
@@ -110,6 +112,36 @@ defineOp({
     if (/^-?\d+$/.test(a!) && /^-?\d+$/.test(b!)) return rscalar(ctx.ring.zero);
     return ctx.unitAtom({ ...n, units: keyed.map((k) => k.u) });
   },
+  // At a binding both indices are numbers (δ(k, 0) in a closed form over a lag).
+  canonical: (n, ctx) => {
+    const [a, b] = n.units;
+    if (a?.kind !== 'affine' || b?.kind !== 'affine') return ctx.unsupported('δ over path positions');
+    return nconst(ctx.int(a.a) === ctx.int(b.a) ? 1 : 0);
+  },
+});
+
+/**
+ * The Iverson bracket [a ≥ b] of two integers: a closed form summed over a
+ * loss's time steps keeps only the steps at or after the seed (written by
+ * the symbolic engine).
+ */
+defineOp({
+  id: 'atleast',
+  domain: 'index-level',
+  syntax: { usage: '[a ≥ b] (written by the engine)' },
+  placement: { equation: false, loss: false, claim: false, level: 'any' },
+  entrywise: true,
+  symmetric: true,
+  shape: () => SCALAR,
+  print: (n, ctx) => `[${ctx.int(n.ints[0]!)} >= ${ctx.int(n.ints[1]!)}]`,
+  latex: (n, ctx) => `\\left[${ctx.index(n.ints[0]!)} \\geq ${ctx.index(n.ints[1]!)}\\right]`,
+  evaluate: (n, ctx) => scalar(ctx.int(n.ints[0]!) >= ctx.int(n.ints[1]!) ? 1 : 0),
+  exact: (n, ctx) => {
+    if (ctx.indices !== 'concrete') return ctx.unsupported('[a ≥ b] with symbolic indices');
+    return rscalar(ctx.int(n.ints[0]!) >= ctx.int(n.ints[1]!) ? ctx.ring.one : ctx.ring.zero);
+  },
+  canonical: (n, ctx) => nconst(ctx.int(n.ints[0]!) >= ctx.int(n.ints[1]!) ? 1 : 0),
+  differentiate: () => null,
 });
 
 /** The sequence value dact reads, and the unit it picks (null: the whole vector). */

@@ -9,7 +9,7 @@ import type { IntEnv } from '../ir/affine.js';
 import { evalAffine } from '../ir/affine.js';
 import { children, type Expr } from '../ir/expr.js';
 import { printExpr } from '../ir/print.js';
-import { isColumn, isScalar } from '../ir/shape.js';
+import { type Affine, isConstant, substituteAffine } from '../ir/affine.js';
 import { specOf } from '../ops/index.js';
 import type { CanonicalContext } from '../ops/contexts.js';
 import { constantOf, csym } from './cpoly.js';
@@ -23,22 +23,45 @@ export { samePoly, formatPoly, type NPoly } from './words.js';
 
 export class Canonicalizer {
   private readonly entriesOf: EntriesEvaluator;
-  constructor(private readonly sm: SymbolicModel) {
-    this.entriesOf = new EntriesEvaluator(sm);
+  /** unfold: values defined entrywise are written out by their equations (src/symbolic/definitions.ts) */
+  constructor(
+    private readonly sm: SymbolicModel,
+    unfold = false,
+  ) {
+    this.entriesOf = new EntriesEvaluator(sm, unfold);
   }
 
-  private isScalar = (e: Expr): boolean => isScalar(this.sm.shape(e));
-  private isVector = (e: Expr): boolean => isColumn(this.sm.shape(e));
+  /**
+   * Shapes with the sizes the model (or the claim) pins to one value: in a
+   * one-dimensional reading (a size range 1..1) matrices are scalars and
+   * commute. A size that merely happens to be 1 at this binding stays a
+   * letter — an identity of the word algebra must hold for every size.
+   */
+  private pinned(e: Expr): [Affine, Affine] {
+    const shape = this.sm.shape(e);
+    const fixed: Record<string, number> = {};
+    for (const [name, range] of Object.entries(this.sm.model.sizes))
+      if (range.min === range.max) fixed[name] = range.min;
+    return [substituteAffine(shape.rows, fixed), substituteAffine(shape.cols, fixed)];
+  }
+  private isScalar(e: Expr, _env: IntEnv): boolean {
+    const [rows, cols] = this.pinned(e);
+    return isConstant(rows) && rows.c === 1 && isConstant(cols) && cols.c === 1;
+  }
+  private isVector(e: Expr, _env: IntEnv): boolean {
+    const cols = this.pinned(e)[1];
+    return isConstant(cols) && cols.c === 1;
+  }
 
   /** Built from entries alone (no matrix product inside), so its entries are an honest polynomial. */
-  private entrywise(e: Expr): boolean {
+  private entrywise(e: Expr, env: IntEnv): boolean {
     if (e.kind !== 'op') return true;
     const spec = specOf(e);
     // An activation is elementwise whatever its argument: its value is one opaque atom per entry.
     if (spec.activation) return true;
     const flag = spec.entrywise;
-    if (flag === false || (typeof flag === 'function' && !flag(e, this.isScalar))) return false;
-    return children(e).every((c) => this.entrywise(c));
+    if (flag === false || (typeof flag === 'function' && !flag(e, (x) => this.isScalar(x, env)))) return false;
+    return children(e).every((c) => this.entrywise(c, env));
   }
 
   /** The entries of a vector (or a scalar) as a commutative polynomial. */
@@ -55,17 +78,17 @@ export class Canonicalizer {
       case 'ivar':
         return nconst(own(env, e.name)!);
       case 'sym':
-        if (this.isScalar(e)) return nword({ kind: 'scal', poly: csym(e.name) });
-        return this.isVector(e) ? vector() : nword({ kind: 'mat', key: e.name });
+        if (this.isScalar(e, env)) return nword({ kind: 'scal', poly: csym(e.name) });
+        return this.isVector(e, env) ? vector() : nword({ kind: 'mat', key: e.name });
       case 'seq':
-        return this.isScalar(e) ? nword({ kind: 'scal', poly: this.entries(e, env) }) : vector();
+        return this.isScalar(e, env) ? nword({ kind: 'scal', poly: this.entries(e, env) }) : vector();
       case 'rvar':
         return nword({ kind: 'scal', poly: csym(`(${e.name})`) });
       case 'op': {
         const spec = specOf(e);
         if (spec.canonical) return spec.canonical(e, this.context(env));
         // Norms, sups and other scalars: opaque commuting factors.
-        if (this.isScalar(e)) return nword({ kind: 'scal', poly: csym(`(${printExpr(e, env)})`) });
+        if (this.isScalar(e, env)) return nword({ kind: 'scal', poly: csym(`(${printExpr(e, env)})`) });
         throw new SymbolicUnsupported(`no canonical form for ${e.op}`);
       }
     }
@@ -76,11 +99,15 @@ export class Canonicalizer {
       env,
       expand: (x, inner = env) => this.expand(x, inner),
       entries: (x, inner = env) => this.entries(x, inner),
-      isScalar: this.isScalar,
-      isVector: this.isVector,
+      isScalar: (x) => this.isScalar(x, env),
+      isVector: (x) => this.isVector(x, env),
+      dims: (x) => {
+        const shape = this.sm.shape(x);
+        return [evalAffine(shape.rows, env), evalAffine(shape.cols, env)];
+      },
       int: (a, inner = env) => evalAffine(a, inner),
       key: (x) => printExpr(x, env),
-      entrywise: (x) => this.entrywise(x),
+      entrywise: (x) => this.entrywise(x, env),
       constant: (x) => constantOf(this.entries(x, env)),
       unsupported: (message) => {
         throw new SymbolicUnsupported(message);

@@ -144,6 +144,11 @@ class ExactBinding<R> implements ExactContext<R> {
   opaque(n: OpNode): RMat<R> {
     return this.ev.domain.opaque(n, this);
   }
+  uninterpreted(name: string, args: readonly RMat<R>[]): RMat<R> {
+    const domain = this.ev.domain;
+    if (!domain.uninterpreted) throw new SymbolicUnsupported(`${name} has no value in this domain`);
+    return domain.uninterpreted(name, args, this);
+  }
   unitAtom(n: OpNode): RMat<R> {
     return this.ev.domain.unitAtom(n, this);
   }

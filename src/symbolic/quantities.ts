@@ -2,7 +2,9 @@
  * What `gradproof derive` derives: a quantity the user names, or by default
  * the model's one-step Jacobians — every state at t with respect to every
  * state at t−1 (the block Jacobian of the state), the direct paths with the
- * other states held, and the loss gradient at a symbolic lag k.
+ * other states held —, with several states the k-step total derivatives
+ * (blocks of the product of state Jacobians), and the loss gradient with
+ * respect to each state at a symbolic lag k.
  */
 import type { Derivation } from '../derivation/derivation.js';
 import { InputError, toInputError, ExprError } from '../derivation/errors.js';
@@ -84,13 +86,20 @@ function defaultQuantities(d: Derivation): { label: string; quantity: Expr }[] {
         quantity: jac(at(y), at(x, prev)),
       });
     }
-  if (d.model.loss && states.length === 1) {
-    const h = states[0]!;
-    out.push({
-      label: `loss gradient ${h} lags k before the horizon`,
-      quantity: derivNode('grad', { name: d.model.loss.name, time: null }, at(h, affine(0, { [HORIZON]: 1, k: -1 }))),
-    });
-  }
+  // Several states: the k-step total derivatives, blocks of the product of state Jacobians.
+  if (states.length > 1)
+    for (const y of states)
+      for (const x of states)
+        out.push({
+          label: `k-step ∂${y}_t/∂${x}_{t−k}: a block of the product of the k state Jacobians`,
+          quantity: jac(at(y), at(x, affine(0, { [TIME_VAR]: 1, k: -1 }))),
+        });
+  if (d.model.loss)
+    for (const h of states)
+      out.push({
+        label: `loss gradient ${h} lags k before the horizon`,
+        quantity: derivNode('grad', { name: d.model.loss.name, time: null }, at(h, affine(0, { [HORIZON]: 1, k: -1 }))),
+      });
   return out;
 }
 

@@ -3,6 +3,9 @@ import { LIMITS } from '../ir/limits.js';
 /** The symbolic engine has no closed form or exact expansion for something: an `undecided`, never a verdict. */
 export class SymbolicUnsupported extends Error {}
 
+/** An exact expansion would exceed its size limit: a randomized identity test can still decide. */
+export class ExpansionTooLarge extends SymbolicUnsupported {}
+
 /** Term products the exact engines may still spend on the claim being checked (none counted outside a check). */
 let remaining = Infinity;
 
