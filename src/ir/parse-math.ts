@@ -464,12 +464,14 @@ class Converter {
       this.fail(offset, `unknown function '${name || '?'}'`, `one of ${[...callNames()].join(', ')}`);
     const fits = (s: OpSpec) => {
       const want = s.syntax.args?.length ?? 1;
-      return s.syntax.variadic ? args.length >= want : args.length === want;
+      return s.syntax.variadic ? args.length >= (s.syntax.minArgs ?? want) : args.length === want;
     };
     const spec = candidates.find(fits);
     if (!spec) {
       const main = [...candidates].sort((a, b) => (b.syntax.args?.length ?? 1) - (a.syntax.args?.length ?? 1))[0]!;
-      const want = main.syntax.args?.length ?? 1;
+      const want = main.syntax.variadic
+        ? (main.syntax.minArgs ?? main.syntax.args?.length ?? 1)
+        : (main.syntax.args?.length ?? 1);
       this.fail(
         offset,
         `${name} takes ${main.syntax.variadic ? 'at least ' : ''}${want} argument${want === 1 ? '' : 's'}`,

@@ -88,14 +88,17 @@ function derivative(id: 'grad' | 'jac' | 'partial'): OpSpec {
   const usage =
     id === 'partial'
       ? 'partial(y[t], x[s], h[t-1], …) or partial(C[t], C[t-k], h) to hold h at every step'
-      : `${id}(y, x[t])`;
+      : id === 'grad'
+        ? 'grad(L, x[t]), or grad(L, h[t], h[t+1]) with h[t+1] held (the direct part ∂ℓ_t/∂h_t)'
+        : `${id}(y, x[t])`;
   return {
     id,
     domain: 'derivatives',
     syntax: {
       call: [id],
-      args: id === 'partial' ? ['node', 'node', 'held'] : ['node', 'node'],
-      variadic: id === 'partial',
+      args: id === 'jac' ? ['node', 'node'] : ['node', 'node', 'held'],
+      variadic: id !== 'jac',
+      minArgs: id === 'grad' ? 2 : 3,
       usage,
     },
     placement: { equation: false, loss: false, claim: true, level: 'any' },
@@ -129,10 +132,14 @@ function derivative(id: 'grad' | 'jac' | 'partial'): OpSpec {
     print: (n, ctx) => `${id}(${n.args.map((a) => ctx.expr(a)).join(', ')})`,
     latex: (n, ctx) => {
       const [of, wrt, ...held] = n.args;
-      if (id === 'grad') return `\\nabla_{${ctx.node(wrt!)}} ${ctx.node(of!)}`;
+      const heldText = held.map((f) => ctx.node(f)).join(',\\,');
+      if (id === 'grad')
+        return held.length
+          ? `\\left.\\nabla_{${ctx.node(wrt!)}} ${ctx.node(of!)}\\right|_{${heldText}}`
+          : `\\nabla_{${ctx.node(wrt!)}} ${ctx.node(of!)}`;
       const frac = `\\frac{\\partial ${ctx.node(of!)}}{\\partial ${ctx.node(wrt!)}}`;
       if (id === 'jac') return frac;
-      return `\\left.${frac}\\right|_{${held.map((f) => ctx.node(f)).join(',\\,')}}`;
+      return `\\left.${frac}\\right|_{${heldText}}`;
     },
     evaluate: (n, ctx) => {
       const of = ctx.graphNode(n.args[0]!);

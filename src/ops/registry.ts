@@ -71,6 +71,8 @@ export interface Syntax {
   /** argument kinds of the call spelling, in order; the last one repeats when `variadic` */
   readonly args?: readonly ArgSyntax[];
   readonly variadic?: boolean;
+  /** with `variadic`, how many arguments at least (default: every listed one, the last once) */
+  readonly minArgs?: number;
   /** usage shown in messages */
   readonly usage: string;
 }

@@ -335,12 +335,45 @@ export class SymbolicModel implements DiffBase {
     const constant = affineVars(lag).length === 0;
     if (constant && lag.c <= MAX_ACCUMULATED_LAG) return this.accumulate(of, wrt, fixed);
     if (constant && lag.c < 0) return null;
-    if (fixed.some((f) => f.time))
-      throw new SymbolicUnsupported('nodes held at one time over a symbolic lag (hold a whole sequence instead)');
-    const states = this.carried(of.name, new Set(fixed.map((f) => f.name)));
+    const heldWhole = new Set(fixed.filter((f) => !f.time).map((f) => f.name));
+    const states = this.carried(of.name, heldWhole);
+    if (fixed.some((f) => f.time)) return this.cutJac(of, wrt, fixed, lag, states);
     if (states.length === 1 && states[0] === of.name && wrt.name === of.name)
       return this.markovJac(of, wrt, fixed, lag);
     return this.blockJac(of, wrt, fixed, lag, states);
+  }
+
+  /**
+   * Nodes held at one time over a symbolic lag: when every state is held at the step after the seed
+   * (∂ℓ_t/∂h_t as grad(L, h[t], h[t+1])), nothing reaches past that step: a value at the seed's own step
+   * or at the next one (a gate reading h_t) can depend on the seed, later ones cannot. Other cuts have no
+   * closed form here.
+   */
+  private cutJac(of: NodeRef, wrt: NodeRef, fixed: readonly NodeRef[], lag: Affine, states: readonly string[]): Jac {
+    const next = affineAdd(wrt.time!, affine(1));
+    const heldNext = (s: string) =>
+      fixed.some(
+        (f) =>
+          f.name === s &&
+          f.time &&
+          affineVars(affineAdd(f.time, next, -1)).length === 0 &&
+          affineAdd(f.time, next, -1).c === 0,
+      );
+    if (!states.length || !states.every(heldNext))
+      throw new SymbolicUnsupported(
+        'nodes held at one time over a symbolic lag (hold a whole sequence, or every state at the next step)',
+      );
+    const at = (offset: number): Jac =>
+      this.accumulate({ name: of.name, time: affineAdd(wrt.time!, affine(offset)) }, wrt, fixed);
+    const bracket = (offset: number) =>
+      node('delta', [], {
+        units: [
+          { kind: 'affine', a: lag },
+          { kind: 'affine', a: affine(offset) },
+        ],
+      });
+    const [now, after] = [at(0), at(1)];
+    return add(now && node('mul', [bracket(0), now]), after && node('mul', [bracket(1), after]));
   }
 
   /** ∂x_τ/∂x_{τ−k} = J(τ)·J(τ−1)⋯J(τ−k+1) = ∏_{i=1}^{k} J(τ − i + 1), for a state x that is Markov on its own. */

@@ -99,6 +99,21 @@ describe('losses over time and gradients of per-step values', () => {
     expect(agreesWithReference(rnnOutputs, 'grad(L, h[T-k])', [{ k: 0 }, { k: 2 }, { k: 5 }])).toBe(6);
   });
 
+  it('the backward recurrence δ_t = ∂ℓ_t/∂h_t + J_{t+1}ᵀ δ_{t+1} is verified symbolically, and is derive’s default', () => {
+    const o = outcome(
+      rnnOutputs,
+      "grad(L, h[t]) = grad(L, h[t], h[t+1]) + jac(h[t+1], h[t])' * grad(L, h[t+1])",
+      '    forall: t in 1..T-1\n',
+    );
+    expect(o.status).toBe('identical');
+    // Its direct part is the output term: ∂ℓ_t/∂h_t = Vᵀ ∂L/∂z_t.
+    expect(outcome(rnnOutputs, "grad(L, h[t], h[t+1]) = V' * grad(L, z[t])", '    forall: t in 1..T-1\n').status).toBe(
+      'identical',
+    );
+    const labels = deriveQuantities(lstm2024, null, null).map((q) => q.label);
+    expect(labels).toContain('backward recurrence of ∇_CL with h held at t, from the step after');
+  });
+
   it('a value at lag 0 of itself outside the state: the δ(k, 0) term gives the identity', () => {
     expect(
       agreesWithReference(rnnOutputs, 'jac(z[t], z[t-k])', [
