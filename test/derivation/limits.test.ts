@@ -16,6 +16,7 @@ import { LIMITS } from '../../src/ir/limits.js';
 import { parseExpression } from '../../src/ir/parse-math.js';
 import { printExpr } from '../../src/ir/print.js';
 import { unrollProducts } from '../../src/symbolic/derive.js';
+import { chargeExactWork, SymbolicUnsupported, withExactBudget } from '../../src/symbolic/unsupported.js';
 import { deriveQuantities as derive } from '../../src/symbolic/quantities.js';
 
 const FILE = 'limits.yaml';
@@ -277,7 +278,20 @@ describe('the exact engines', () => {
     expect(r!.verdict).toBe('refuted');
     const outcome = evidenceOf(r!.evidence, 'symbolic')!.outcome;
     expect(outcome.status === 'undecided' && outcome.undecided).toMatchObject({ why: 'too-large' });
-    expect(JSON.stringify(outcome)).toMatch(/more than 4000000 products of terms/);
+    // Whichever bound stops it first: the words' size limit or the claim's work budget.
+    expect(JSON.stringify(outcome)).toMatch(/more than 4000000 products of terms|exceeds \d+ words/);
+  });
+
+  it('charge their work to a budget per check, and to none outside one', () => {
+    expect(() => chargeExactWork(LIMITS.exactWork * 10)).not.toThrow();
+    expect(() =>
+      withExactBudget(() => {
+        chargeExactWork(LIMITS.exactWork / 2);
+        chargeExactWork(LIMITS.exactWork / 2 + 1);
+      }),
+    ).toThrow(SymbolicUnsupported);
+    // Each check starts afresh.
+    expect(withExactBudget(() => (chargeExactWork(LIMITS.exactWork), 'within'))).toBe('within');
   });
 
   it('keep a power beyond the exponent limit as an opaque atom', () => {
