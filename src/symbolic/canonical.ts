@@ -18,6 +18,7 @@ import type { SymbolicModel } from './derive.js';
 import { EntriesEvaluator } from './domains/entries.js';
 import { SymbolicUnsupported } from './unsupported.js';
 import { nconst, nword, type NPoly } from './words.js';
+import { own } from '../ir/names.js';
 
 export { samePoly, formatPoly, type NPoly } from './words.js';
 
@@ -93,7 +94,7 @@ export class Canonicalizer {
       case 'num':
         return nconst(e.value);
       case 'ivar':
-        return nconst(env[e.name]!);
+        return nconst(own(env, e.name)!);
       case 'sym':
         if (this.isScalar(e, env)) return nword({ kind: 'scal', poly: csym(e.name) });
         return this.isVector(e, env) ? vector() : nword({ kind: 'mat', key: e.name });

@@ -6,6 +6,7 @@
  * printed atom contains.
  */
 import type { Ring } from './ring.js';
+import { chargeExactWork } from './unsupported.js';
 
 /** monomial key ("" for the constant) → coefficient; never holds a zero coefficient */
 export type CPoly = Map<string, number>;
@@ -95,7 +96,15 @@ const monoInverse = (m: string): string =>
         .join(SEP)
     : '';
 
+/** The longest monomial key: a product's cost grows with it (powers repeat their atom). */
+function width(p: CPoly): number {
+  let w = 0;
+  for (const m of p.keys()) w = Math.max(w, m.length);
+  return w;
+}
+
 export function cmul(a: CPoly, b: CPoly): CPoly {
+  chargeExactWork(a.size * b.size * (1 + (width(a) + width(b)) / 64));
   const out: CPoly = new Map();
   for (const [ma, ca] of a)
     for (const [mb, cb] of b) {

@@ -14,7 +14,7 @@
  * size when their canonical forms are equal.
  */
 import { cadd, caddInto, cconst, cmul, cpolyKey, type CPoly, showPoly, TAG_MARK } from './cpoly.js';
-import { ExpansionTooLarge } from './unsupported.js';
+import { chargeExactWork, ExpansionTooLarge } from './unsupported.js';
 
 /** scal: a scalar factor; one/oneT: the all-ones column/row */
 export type Atom =
@@ -91,6 +91,7 @@ const size = (p: NPoly) => [...p.values()].reduce((n, t) => n + t.poly.size, 0);
 
 export function nmul(a: NPoly, b: NPoly): NPoly {
   if (size(a) * size(b) > MAX_WORDS) throw new ExpansionTooLarge(`the exact expansion exceeds ${MAX_WORDS} words`);
+  chargeExactWork(a.size * b.size);
   const out: NPoly = new Map();
   for (const x of a.values())
     for (const y of b.values()) {
