@@ -200,7 +200,12 @@ export function scaffold(markdown: string, fileName: string): ScaffoldResult {
       converted++;
       comment = `read as: ${c.ascii}`;
       if (c.relation === null && !c.chain) comment += '\n(an expression, not a relation: give both sides for a claim)';
-      if (c.freeIndexVars.length) comment += `\nneeds forall: ${c.freeIndexVars.join(', ')}`;
+      if (c.freeIndexVars.length) {
+        // Every index the formula uses must be quantified: each over the whole horizon, a guess to narrow.
+        const horizonSize = sizes.includes('T') ? 'T' : (sizes[0] ?? 'T');
+        node.set('forall', c.freeIndexVars.map((v) => `${v} in 1..${horizonSize}`).join(', '));
+        comment += `\nforall: a guess (1..${horizonSize} for each index the formula leaves free); narrow it to the text's ranges`;
+      }
     } catch (err) {
       const reason = located(p, err);
       comment = `not read: ${reason}`;
@@ -263,7 +268,7 @@ export function scaffold(markdown: string, fileName: string): ScaffoldResult {
     ? [` ${diag.join(', ')} applied like a function read as diag (the document's notation for a diagonal matrix).`]
     : [];
   doc.commentBefore = [
-    ` Skeleton made by gradproof-latex scaffold from ${fileName}: ${displays.length} display equations (${pieces.length} equations).`,
+    ` Skeleton made by gradproof scaffold from ${fileName}: ${displays.length} display equations (${pieces.length} equations).`,
     model
       ? ` Model: guessed (roles and shapes are guesses) from the section “${model.section}”.`
       : ' Model: no equation defines a recurrence; symbols guessed from the claims (roles unknown).',
