@@ -8,10 +8,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, parseDocument, type YAMLSeq } from 'yaml';
 import { checkDerivation } from '../src/check/check.js';
 import { VERDICTS, type Verdict } from '../src/derivation/derivation.js';
 import { parseDerivation } from '../src/derivation/load.js';
+import { latexTwin } from './latex-twin.js';
 
 const args = process.argv.slice(2);
 const dir = args.find((a) => !a.startsWith('--')) ?? 'derivations';
@@ -50,19 +51,12 @@ for (const name of readdirSync(dir)
     const steps = Object.keys(fixture.claims).filter((k) => k === id || k.startsWith(`${id}.`));
     const original = steps.map((k) => fixture.claims[k]!.verdict);
     const ascii = steps.map((k) => fixture.claims[k]!.statement).join(' ; ');
-    // The twin: this claim alone, its formula given as the source-text in LaTeX.
-    const twinDoc = parseDocument(text);
-    const twinClaims = twinDoc.get('claims') as YAMLSeq;
-    const twin = (twinClaims.items as YAMLMap[]).find((c) => String(c.get('id')) === id)!;
-    twin.set('latex', String(item.get('source-text')));
-    for (const key of ['claim', 'chain', 'corrects', 'source-text']) twin.delete(key);
-    if (!twin.has('expect')) twin.set('expect', original[0] ?? 'verified');
-    twinClaims.items = [twin];
-    let reading = '';
+    const twinText = latexTwin(text, id, original[0] ?? 'verified')!;
+    let reading: string;
     let twinVerdicts: Verdict[] | null = null;
     let loads = false;
     try {
-      const d = parseDerivation(twinDoc.toString({ lineWidth: 0 }), path);
+      const d = parseDerivation(twinText, path);
       loads = true;
       reading = d.claims.map((c) => c.statement).join(' ; ');
       if (runChecks) twinVerdicts = checkDerivation(d).map((r) => r.verdict);

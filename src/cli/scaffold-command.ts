@@ -11,28 +11,27 @@ interface ScaffoldArgs {
 }
 
 async function runScaffold(argv: ScaffoldArgs): Promise<number> {
-  const [{ readFileSync, statSync }, { scaffold }, { InputError }, { LIMITS }, { writeFileAtomic }, { basename }] =
-    await Promise.all([
-      import('node:fs'),
-      import('../latex/scaffold/scaffold.js'),
-      import('../derivation/errors.js'),
-      import('../ir/limits.js'),
-      import('../io/atomic-write.js'),
-      import('node:path'),
-    ]);
+  const [fs, { scaffold }, { InputError }, { LIMITS }, { writeFileAtomic }, path] = await Promise.all([
+    import('node:fs'),
+    import('../latex/scaffold/scaffold.js'),
+    import('../derivation/errors.js'),
+    import('../ir/limits.js'),
+    import('../io/atomic-write.js'),
+    import('node:path'),
+  ]);
   const at = (file: string) => ({ file, line: 1, col: 1 });
   let markdown: string;
   try {
-    const st = statSync(argv.post);
+    const st = fs.statSync(argv.post);
     if (!st.isFile()) throw new InputError(at(argv.post), 'not a regular file', 'a Markdown post');
     if (st.size > LIMITS.fileBytes)
       throw new InputError(at(argv.post), `the file has ${st.size} bytes, more than ${LIMITS.fileBytes}`);
-    markdown = readFileSync(argv.post, 'utf8');
+    markdown = fs.readFileSync(argv.post, 'utf8');
   } catch (err) {
     if (err instanceof InputError) throw err;
     throw new InputError(at(argv.post), `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const result = scaffold(markdown, basename(argv.post));
+  const result = scaffold(markdown, path.basename(argv.post));
   if (!argv.out) {
     process.stdout.write(result.yaml);
     return 0;
@@ -59,10 +58,7 @@ export function scaffoldCommand(done: (code: number) => void): CommandModule<obj
       y
         .positional('post', { type: 'string', demandOption: true, describe: 'a Markdown post (Hugo, Jekyll, …)' })
         .option('out', { type: 'string', describe: 'write the skeleton here instead of stdout' })
-        .example(
-          '$0 scaffold post.md --out derivations/post.yaml',
-          'start a derivation file from a post',
-        ) as Argv<ScaffoldArgs>,
+        .example('$0 scaffold post.md --out derivations/post.yaml', 'start a derivation file from a post'),
     handler: async (argv) => {
       done(await runScaffold(argv));
     },
