@@ -5,7 +5,7 @@
 import type { LatexContext } from './context.js';
 import { LatexInputError } from './errors.js';
 import type { Relation } from './reading.js';
-import { parseLatex } from './katex-tree.js';
+import { parseLatex, tooDeep } from './katex-tree.js';
 import { AsciiWriter, type Printed } from './print.js';
 import { Reader } from './reader.js';
 
@@ -41,6 +41,16 @@ export interface ConvertOptions {
 const piece = (p: Printed): AsciiPiece => ({ ascii: p.text, sourceMap: p.starts, sourceEnd: p.ends });
 
 export function latexToAscii(latex: string, ctx: LatexContext, options: ConvertOptions = {}): LatexConversion {
+  try {
+    return convert(latex, ctx, options);
+  } catch (err) {
+    // The reader and printer recurse on the formula's nesting; a formula nested past the stack is bad input.
+    if (err instanceof RangeError) throw tooDeep();
+    throw err;
+  }
+}
+
+function convert(latex: string, ctx: LatexContext, options: ConvertOptions): LatexConversion {
   const parsed = parseLatex(latex, options.displayMode ?? true);
   const reading = new Reader(parsed, ctx).read();
   const { members, relations } = reading;

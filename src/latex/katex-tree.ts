@@ -53,6 +53,13 @@ export interface ParsedLatex {
   span(node: KNode): Span;
 }
 
+/** The longest formula read (a display of a post is far shorter): bounds the reader's work and depth. */
+export const MAX_LATEX = 20_000;
+
+/** Deep nesting exhausts KaTeX's or the reader's stack: said in the words the ASCII parser uses. */
+export const tooDeep = (): LatexInputError =>
+  new LatexInputError({ offset: 0, problem: 'too deeply nested', expected: 'a flatter formula' });
+
 /** The KaTeX settings we parse with: no rendering-only strictness, no trust, bounded macro expansion. */
 function settings(displayMode: boolean): Record<string, unknown> {
   return { displayMode, strict: 'ignore', throwOnError: true, trust: false, maxExpand: 1000 };
@@ -68,6 +75,12 @@ export function needsAlignedWrapper(source: string): boolean {
 
 export function parseLatex(source: string, displayMode = true): ParsedLatex {
   let nodes: readonly KNode[];
+  if (source.length > MAX_LATEX)
+    throw new LatexInputError({
+      offset: MAX_LATEX,
+      problem: `the formula has ${source.length} characters, more than ${MAX_LATEX}`,
+      expected: 'a formula of one display',
+    });
   const wrap = needsAlignedWrapper(source);
   const shift = wrap ? ALIGN_PREFIX.length : 0;
   const text = wrap ? `${ALIGN_PREFIX}${source}${ALIGN_SUFFIX}` : source;
@@ -77,6 +90,7 @@ export function parseLatex(source: string, displayMode = true): ParsedLatex {
       settings(displayMode || wrap),
     );
   } catch (err) {
+    if (err instanceof RangeError) throw tooDeep();
     const e = err as { rawMessage?: string; message?: string; position?: number; length?: number };
     const offset = Math.min(Math.max(0, (e.position ?? 0) - shift), source.length);
     throw new LatexInputError({

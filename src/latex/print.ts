@@ -75,14 +75,21 @@ export class AsciiWriter {
       case 'ix':
         return this.index(e.ix);
       case 'bin': {
-        const assoc = e.op === '*' || e.op === '.*';
-        const lmin = e.op === '+' || e.op === '-' ? 1 : 2;
-        this.expr(e.l, lmin);
-        this.w(` ${e.op} `, e.opSpan);
-        if (e.op === '+') this.expr(e.r, 1);
-        else if (e.op === '-') this.expr(e.r, 2);
-        else if (assoc && e.r.k === 'bin' && e.r.op === e.op) this.expr(e.r, 2);
-        else this.expr(e.r, 3);
+        // A chain a + b + c … is nested to the left: its left spine is walked here, not recursed into per term.
+        const lmin = (b: BinE): number => (b.op === '+' || b.op === '-' ? 1 : 2);
+        const spine: BinE[] = [e];
+        for (let b = e; b.l.k === 'bin' && prec(b.l) >= lmin(b); b = b.l) spine.push(b.l);
+        const innermost = spine[spine.length - 1]!;
+        this.expr(innermost.l, lmin(innermost));
+        for (let i = spine.length - 1; i >= 0; i--) {
+          const b = spine[i]!;
+          const assoc = b.op === '*' || b.op === '.*';
+          this.w(` ${b.op} `, b.opSpan);
+          if (b.op === '+') this.expr(b.r, 1);
+          else if (b.op === '-') this.expr(b.r, 2);
+          else if (assoc && b.r.k === 'bin' && b.r.op === b.op) this.expr(b.r, 2);
+          else this.expr(b.r, 3);
+        }
         return;
       }
       case 'neg':
@@ -167,6 +174,8 @@ export class AsciiWriter {
     }
   }
 }
+
+type BinE = Extract<E, { k: 'bin' }>;
 
 /** An affine index with more than one term needs brackets inside another index. */
 const compound = (text: string): boolean => /[+-]/.test(text.slice(1));

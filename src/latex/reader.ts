@@ -81,6 +81,12 @@ const ELLIPSES = new Set([
   '\\dotsi',
   '\\dotso',
 ]);
+/** Typical sizes of the usual index letters (a Map: index names are user text). */
+const TYPICAL_INDEX_SIZE: ReadonlyMap<string, number> = new Map([
+  ['t', 500],
+  ['s', 200],
+  ['k', 50],
+]);
 const BOUND_NAMES = ['i', 'j', 'l', 'q', 'r', 'u', 'v', 'w'];
 
 /** A flat delimiter: role and kind; scripts when KaTeX attached a sub/superscript to the delimiter itself. */
@@ -750,8 +756,7 @@ export class Reader {
   /** A typical size of an index name, to decide which way a ⋯ runs when the bounds are symbolic (T > t > s > k > others). */
   private magnitude(name: string): number {
     if (name === 'T' || this.ctx.sizes.has(name)) return name === 'T' ? 10_000 : 1_000;
-    const order: Record<string, number> = { t: 500, s: 200, k: 50 };
-    return order[name] ?? 10;
+    return TYPICAL_INDEX_SIZE.get(name) ?? 10;
   }
 
   /** max_x |f(x)| and sup_x |f(x)| → supabs(x, f(x)); with a power outside or inside the bars. */
@@ -1961,7 +1966,16 @@ export class Reader {
 
   // ─── kinds (scalar / vector / matrix), for the rules that depend on them ─────────────
 
+  /** Kinds are memoised per node: a long sum asks for the kind of its growing left operand at every term. */
+  private readonly kinds = new WeakMap<E, Kind>();
+
   kind(e: E): Kind {
+    let k = this.kinds.get(e);
+    if (k === undefined) this.kinds.set(e, (k = this.kindOf(e)));
+    return k;
+  }
+
+  private kindOf(e: E): Kind {
     const shape = (name: string): Kind => {
       const s = this.ctx.shapes?.get(name);
       if (!s) return 'unknown';

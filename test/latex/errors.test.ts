@@ -183,3 +183,35 @@ describe('errors located in a derivation file (YAML)', () => {
     expect(err.message.startsWith(`file.yaml:${line}:49: unknown symbol 'q'`)).toBe(true);
   });
 });
+
+describe('a model equation in LaTeX', () => {
+  it('gives the same equation (IR and text) as the ASCII it replaces', async () => {
+    const { printExpr } = await import('../../src/ir/print.js');
+    const ascii = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
+    const latex = ascii.replace(
+      '    - h[t] = tanh(W*h[t-1] + U*x[t] + b)',
+      "    - latex: 'h^{[t]} = \\tanh(\\mathbf{W} h^{[t-1]} + U x^{[t]} + b)'",
+    );
+    expect(latex).not.toBe(ascii);
+    const [a, l] = [parseDerivation(ascii, 'a.yaml'), parseDerivation(latex, 'l.yaml')];
+    expect(printExpr(l.model.equations[0]!.rhs)).toBe(printExpr(a.model.equations[0]!.rhs));
+    expect(l.model.equations[0]!.text).toBe('h[t] = tanh(W * h[t-1] + U * x[t] + b)');
+  });
+});
+
+describe('hostile formulas', () => {
+  it('nesting past the stack is a located error, not a crash', () => {
+    const e = errorOf(() => convert(`${'{'.repeat(5000)}W${'}'.repeat(5000)} = W`, lab));
+    expect(e).toBeInstanceOf(LatexInputError);
+    expect(e.problem).toBe('too deeply nested');
+  });
+  it('a formula longer than 20000 characters is refused at the limit', () => {
+    const e = errorOf(() => convert(`${'W + '.repeat(5001)}W = W`, lab));
+    expect(e.problem).toBe('the formula has 20009 characters, more than 20000');
+    expect(e.offset).toBe(20000);
+  });
+  it('a long sum just under the limit reads term by term', () => {
+    const r = convert(`${'W + '.repeat(4900)}W = W`, lab);
+    expect(r.ascii).toBe(`${'W + '.repeat(4900)}W = W`);
+  });
+});
