@@ -42,7 +42,7 @@ const sourceTexts = new Map<string, string[]>();
 for (const name of readdirSync('derivations').filter((f) => f.endsWith('.yaml'))) {
   const text = readFileSync(join('derivations', name), 'utf8');
   const doc = parseDocument(text);
-  const source = String(doc.get('source') ?? '');
+  const source = (doc.toJS() as { source?: string }).source ?? '';
   const texts = sourceTexts.get(source) ?? [];
   for (const c of (doc.get('claims') as YAMLSeq).items)
     if (isMap(c)) for (const key of ['source-text', 'latex']) if (c.has(key)) texts.push(normalise(String(c.get(key))));

@@ -10,6 +10,13 @@ export { InputError, type SourcePos } from './derivation/errors.js';
 export type { Claim, Derivation, RegimeName, Relation, Verdict } from './derivation/derivation.js';
 export { REGIMES, VERDICTS } from './derivation/derivation.js';
 
+// Formulas in the source's LaTeX, and derivation skeletons from Markdown posts
+export { latexToAscii, type LatexConversion } from './latex/convert.js';
+export { LatexInputError } from './latex/errors.js';
+export { latexContext, type LatexNotation } from './latex/derivation-context.js';
+export type { LatexReading } from './derivation/latex-source.js';
+export { scaffold, type ScaffoldResult } from './latex/scaffold/scaffold.js';
+
 // Checking: results and evidence as data
 export { check, checkDerivation, expandPaths, type CheckRequest } from './check/check.js';
 export { DEFAULT_OPTIONS, type CheckOptions } from './check/check-claim.js';
