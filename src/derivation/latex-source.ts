@@ -17,7 +17,7 @@ export interface LatexReading {
   readonly latex: string;
   /** the ASCII reading (the claim's statement) */
   readonly ascii: string;
-  /** how each ambiguity was resolved ("at 12: …", offsets into the LaTeX) */
+  /** how each ambiguity was resolved, each at the file's line:col of the LaTeX it concerns ("27:16: …") */
   readonly notes: readonly string[];
 }
 
@@ -59,5 +59,12 @@ export function readLatexNode(
 }
 
 export function readingOf(r: ReadLatex, ascii = r.conversion.ascii): LatexReading {
-  return { latex: r.latex.text.replace(/\s+/g, ' ').trim(), ascii, notes: r.conversion.notes };
+  // The reader's notes say "at N:" (an offset into the LaTeX); in a report they point into the file.
+  const notes = r.conversion.notes.map((n) =>
+    n.replace(/^at (\d+): /, (_, offset: string) => {
+      const { line, col } = r.latex.locate(Number(offset));
+      return `${line}:${col}: `;
+    }),
+  );
+  return { latex: r.latex.text.replace(/\s+/g, ' ').trim(), ascii, notes };
 }

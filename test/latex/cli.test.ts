@@ -55,8 +55,9 @@ describe('a latex: claim in gradproof check', () => {
     const claim = (JSON.parse(r.stdout) as { claims: Record<string, unknown>[] }).claims[0]!;
     expect(claim.verdict).toBe('proved');
     expect(claim.statement).toBe('norm2(jac(h[T], h[T-k])) <= norm2(W)^k * supabs(x, 1 - tanh(x)^2)^k');
+    // the notes point into the file: the claim's LaTeX starts at line 27, column 13
     expect((claim.reading as { notes: string[] }).notes).toContain(
-      "at 2: ∇_x y of a vector y read as (∂y/∂x)ᵀ = jac(y, x)'",
+      "27:15: ∇_x y of a vector y read as (∂y/∂x)ᵀ = jac(y, x)'",
     );
   });
 });
