@@ -6,6 +6,7 @@
  * through the unrolled graph) on seeded instances; claims built from them are
  * verified exactly, and their usual slips are not.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import type { Derivation } from '../../src/derivation/derivation.js';
@@ -19,6 +20,7 @@ import { deriveQuantities } from '../../src/symbolic/quantities.js';
 
 const d2l = loadDerivationFile('test/fixtures/models/d2l-bptt.yaml');
 const lab = loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml');
+const lstm = loadDerivationFile('derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml');
 
 /** The closed form of `quantity` against the reference at every t, on two seeded instances of T = 5. */
 function agreesWithReference(d: Derivation, quantity: string): string {
@@ -30,7 +32,8 @@ function agreesWithReference(d: Derivation, quantity: string): string {
     for (const t of [1, 2, 5]) {
       const reference = asDense(ev.evaluate(q!.quantity, { t })).data;
       const symbolic = asDense(ev.evaluate(q!.derived!, { t })).data;
-      expect(reference.some((x) => x !== 0)).toBe(true);
+      // (C_1 does not depend on W_o: h_0 is an initial value.)
+      if (t > 1) expect(reference.some((x) => x !== 0)).toBe(true);
       expect(relErr(reference, symbolic), `${quantity} at t = ${t}`).toBeLessThan(1e-12);
     }
   }
@@ -53,6 +56,13 @@ describe('closed forms of parameter Jacobians equal the reference', () => {
       const form = agreesWithReference(lab, quantity);
       // A bias enters with the identity: no Kronecker factor, only the path product and diag(1 − h_s²).
       expect(form.includes('kron(')).toBe(!quantity.includes(', b)'));
+    },
+  );
+
+  it.each(['jac(h[t], W_f)', 'jac(C[t], W_o)', 'partial(C[t], W_i, C[t-1], h[t-1])'])(
+    'the 2024 LSTM (gates on [h; x], W_• of shape d × (d+m), vec layout d·(d+m) columns): %s',
+    (quantity) => {
+      expect(agreesWithReference(lstm, quantity)).toContain('kron([h[');
     },
   );
 
@@ -122,6 +132,36 @@ claims:
 `,
     'param-jac.yaml',
   );
+
+  it('across states: the recurrence of the LSTM cell state’s parameter Jacobian is verified', () => {
+    const d = parseDerivation(
+      readFileSync('derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml', 'utf8').replace(
+        /\nclaims:[\s\S]*$/,
+        `
+claims:
+  - id: cell-recurrence
+    claim: jac(C[t], W_f) = partial(C[t], W_f, C[t-1], h[t-1]) + partial(C[t], C[t-1], h[t-1]) * jac(C[t-1], W_f) + jac(C[t], h[t-1]) * jac(h[t-1], W_f)
+    forall: t in 2..T
+    expect: verified
+  - id: cell-recurrence-double-counted
+    claim: jac(C[t], W_f) = partial(C[t], W_f, C[t-1], h[t-1]) + jac(C[t], C[t-1]) * jac(C[t-1], W_f) + jac(C[t], h[t-1]) * jac(h[t-1], W_f)
+    forall: t in 2..T
+    expect: refuted
+  - id: cell-recurrence-without-h
+    claim: jac(C[t], W_f) = partial(C[t], W_f, C[t-1], h[t-1]) + partial(C[t], C[t-1], h[t-1]) * jac(C[t-1], W_f)
+    forall: t in 2..T
+    expect: refuted
+`,
+      ),
+      'lstm-param.yaml',
+    );
+    expect(checkDerivation(d, { instances: 1 }).map((r) => [r.id, r.verdict])).toEqual([
+      ['cell-recurrence', 'verified'],
+      // jac(C[t], C[t-1]) already runs through h[t-1]: with the h route added again, that route counts twice.
+      ['cell-recurrence-double-counted', 'refuted'],
+      ['cell-recurrence-without-h', 'refuted'],
+    ]);
+  });
 
   it('the recurrence, the direct part and the written-out sum are verified; the usual slips are refuted', () => {
     const results = checkDerivation(claims, { instances: 2 });
