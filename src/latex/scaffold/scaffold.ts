@@ -200,10 +200,13 @@ export function scaffold(markdown: string, fileName: string): ScaffoldResult {
       converted++;
       comment = `read as: ${c.ascii}`;
       if (c.relation === null && !c.chain) comment += '\n(an expression, not a relation: give both sides for a claim)';
-      if (c.freeIndexVars.length) {
-        // Every index the formula uses must be quantified: each over the whole horizon, a guess to narrow.
+      // Every index the formula uses must be quantified (the time t too, which the reading takes as given):
+      // each over the whole horizon, a guess to narrow. Bound indices never share a name with these.
+      const used = new Set(c.ascii.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
+      const free = [...[...ctx.indexVars].filter((v) => used.has(v)), ...c.freeIndexVars];
+      if (free.length) {
         const horizonSize = sizes.includes('T') ? 'T' : (sizes[0] ?? 'T');
-        node.set('forall', c.freeIndexVars.map((v) => `${v} in 1..${horizonSize}`).join(', '));
+        node.set('forall', [...new Set(free)].map((v) => `${v} in 1..${horizonSize}`).join(', '));
         comment += `\nforall: a guess (1..${horizonSize} for each index the formula leaves free); narrow it to the text's ranges`;
       }
     } catch (err) {
