@@ -13,7 +13,7 @@ import { InputError, type SourcePos } from '../derivation/errors.js';
 import { loadDerivationFile } from '../derivation/load.js';
 import { diffSnapshots, type Drift, type FileSnapshot, snapshotDerivation } from './snapshot.js';
 import { reasonText } from '../emit/evidence-text.js';
-import { summaryMarkdown, withReport } from '../emit/summary-report.js';
+import { reportHolds, summaryMarkdown, withReport } from '../emit/summary-report.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 
 function readReadme(file: string): string {
@@ -32,6 +32,29 @@ export interface VerifyOptions {
   /** files checked at once; 1 runs everything in this thread */
   readonly jobs?: number;
   readonly request?: CheckRequest;
+  /** check only shard `index` of `count` (1-based, see shardOf); a README is then checked for this shard's documents */
+  readonly shard?: Shard;
+}
+
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/**
+ * The files of one shard: the file list sorted by path (code-unit order),
+ * file j (0-based) going to shard (j mod count) + 1 — round robin, so large
+ * and small files spread evenly whatever their names. Every runner of a CI
+ * matrix given the same paths gets the same split; the shards together are
+ * the whole list, each file in exactly one. Files keep their listed order.
+ */
+export function shardOf(files: readonly string[], shard: Shard): string[] {
+  const { index, count } = shard;
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || index < 1 || index > count)
+    throw new RangeError(`a shard is i/n with 1 ≤ i ≤ n, got ${shard.index}/${shard.count}`);
+  const sorted = [...new Set(files)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const mine = new Set(sorted.filter((_, j) => j % shard.count === shard.index - 1));
+  return [...new Set(files)].filter((f) => mine.has(f));
 }
 
 export interface FileVerdict {
@@ -48,6 +71,8 @@ export interface VerifyReport {
   readonly files: readonly FileVerdict[];
   /** the README's summary section: current, stale (it differs from what the checks produce now) or rewritten */
   readonly readme: null | { readonly file: string; readonly status: 'ok' | 'stale' | 'updated' };
+  /** the shard checked, and how many files the whole list has */
+  readonly shard: null | (Shard & { readonly of: number });
   readonly summary: {
     readonly files: number;
     readonly drifted: number;
@@ -121,9 +146,13 @@ function runInWorker(file: string, request: CheckRequest): Promise<Outcome> {
 }
 
 export async function verify(paths: readonly string[], options: VerifyOptions = {}): Promise<VerifyReport> {
-  const files = expandPaths(paths);
-  if (files.length === 0)
+  const all = expandPaths(paths);
+  if (all.length === 0)
     throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, 'no derivation files here', '.yaml or .yml files');
+  if (options.shard && options.update && options.readme)
+    throw new RangeError('a sharded run cannot rewrite the README summary: it sees only its own documents');
+  // A shard may be empty (more runners than files): it checks nothing and passes.
+  const files = options.shard ? shardOf(all, options.shard) : all;
   // Every file must load before any is checked: bad input never leaves a half-written result.
   const derivations = files.map((f) => loadDerivationFile(f));
   const readmeText = options.readme ? readReadme(options.readme) : null;
@@ -172,11 +201,16 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   const drifted = verdicts.filter((v) => v.status === 'drift' || v.status === 'new').length;
   let readme: VerifyReport['readme'] = null;
   if (options.readme && readmeText !== null) {
-    const summary = summaryMarkdown(
-      derivations.map((d, k) => ({ file: d.file, title: d.title, source: d.source, claims: verdicts[k]!.claims })),
-    );
+    const docs = derivations.map((d, k) => ({
+      file: d.file,
+      title: d.title,
+      source: d.source,
+      claims: verdicts[k]!.claims,
+    }));
+    const summary = summaryMarkdown(docs);
     const current = withReport(readmeText, summary);
-    if (current === readmeText) readme = { file: options.readme, status: 'ok' };
+    if (options.shard) readme = { file: options.readme, status: reportHolds(readmeText, docs) ? 'ok' : 'stale' };
+    else if (current === readmeText) readme = { file: options.readme, status: 'ok' };
     else if (options.update) {
       writeFileAtomic(options.readme, current);
       readme = { file: options.readme, status: 'updated' };
@@ -184,6 +218,7 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   }
   return {
     readme,
+    shard: options.shard ? { ...options.shard, of: all.length } : null,
     files: verdicts,
     summary: { files: verdicts.length, drifted, claims: claims.length, unexpected },
     ok: drifted === 0 && unexpected === 0 && readme?.status !== 'stale',
@@ -207,6 +242,8 @@ export function formatVerifyReport(report: VerifyReport): string {
       lines.push(`    ${c.id}: ${c.verdict}, expected ${c.expected}${c.reason ? ` — ${reasonText(c.reason)}` : ''}`);
   }
   const s = report.summary;
+  if (report.shard)
+    lines.push(`shard ${report.shard.index}/${report.shard.count}: ${s.files} of ${report.shard.of} files`);
   if (report.readme?.status === 'stale')
     lines.push(
       `✗ ${report.readme.file}: its verdict summary is not the one the checks produce now (run gradproof verify --readme ${report.readme.file} --update)`,
