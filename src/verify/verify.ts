@@ -6,12 +6,20 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { expandPaths, type CheckRequest } from '../check/check.js';
 import type { ClaimResult } from '../check/result.js';
-import { InputError, type SourcePos } from '../derivation/errors.js';
+import { InputError } from '../derivation/errors.js';
 import { loadDerivationFile } from '../derivation/load.js';
-import { diffSnapshots, type Drift, type FileSnapshot, snapshotDerivation } from './snapshot.js';
+import {
+  type ClaimSnapshot,
+  diffSnapshots,
+  type Drift,
+  type FileSnapshot,
+  fileSnapshot,
+  snapshotDerivation,
+} from './snapshot.js';
+import { WorkerPool } from './pool.js';
+import type { Derivation } from '../derivation/derivation.js';
 import { reasonText } from '../emit/evidence-text.js';
 import { reportHolds, summaryMarkdown, withReport } from '../emit/summary-report.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -117,32 +125,44 @@ function readFixture(fixture: string): FileSnapshot {
 export const fixtureFor = (fixtures: string, file: string): string =>
   join(fixtures, `${basename(file).replace(/\.ya?ml$/, '')}.json`);
 
-type Outcome = { snapshot: FileSnapshot; results: ClaimResult[] };
+type Outcome = { snapshot: FileSnapshot; results: ClaimResult[]; seconds: number };
 
-function runInWorker(file: string, request: CheckRequest): Promise<Outcome> {
-  // Under tsx (tests, `npm run gradproof`) the worker registers the TypeScript loader first.
-  const url = new URL(import.meta.url.endsWith('.ts') ? './worker-tsx.mjs' : './worker.js', import.meta.url);
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(url, { workerData: { file, request } });
-    worker.once(
-      'message',
-      (
-        m: { ok: boolean } & Partial<Outcome> & {
-            name?: string;
-            message?: string;
-            pos?: SourcePos;
-            problem?: string;
-            expected?: string;
-          },
-      ) => {
-        void worker.terminate();
-        if (m.ok) resolve({ snapshot: m.snapshot!, results: m.results! });
-        else if (m.name === 'InputError' && m.pos) reject(new InputError(m.pos, m.problem ?? m.message!, m.expected));
-        else reject(new Error(m.message));
-      },
+/**
+ * Every file checked on a pool of `jobs` workers, one task per claim (and one for a file's derived forms):
+ * the claims of a file are independent (each has its own exact-work budget and its own caches), so spreading
+ * them gives the same results as checking the file in one go, and a file of 49 claims no longer holds one core.
+ */
+async function checkOnPool(
+  derivations: readonly Derivation[],
+  request: CheckRequest,
+  jobs: number,
+): Promise<Outcome[]> {
+  const tasks = derivations.reduce((n, d) => n + 1 + d.claims.length, 0);
+  const pool = new WorkerPool(Math.min(jobs, tasks));
+  try {
+    return await Promise.all(
+      derivations.map(async (d) => {
+        const claims = request.claims ? d.claims.filter((c) => request.claims!.includes(c.id)) : d.claims;
+        const [derived, ...parts] = await Promise.all([
+          pool.run({ kind: 'derived', file: d.file }),
+          ...claims.map((c) => pool.run({ kind: 'claims', file: d.file, claims: [c.id], request })),
+        ]);
+        const results: ClaimResult[] = [];
+        const snapshots: [string, ClaimSnapshot][] = [];
+        for (const { value } of parts)
+          if (value.kind === 'claims')
+            value.results.forEach((r, k) => {
+              results.push(r);
+              snapshots.push([r.id, value.snapshots[k]!]);
+            });
+        const seconds = [derived, ...parts].reduce((sum, p) => sum + p.seconds, 0);
+        if (derived.value.kind !== 'derived') throw new Error('a derived-forms task answered with claims');
+        return { snapshot: fileSnapshot(d, derived.value.derived, snapshots), results, seconds };
+      }),
     );
-    worker.once('error', reject);
-  });
+  } finally {
+    await pool.close();
+  }
 }
 
 export async function verify(paths: readonly string[], options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -163,19 +183,14 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
     return existsSync(fixture) ? readFixture(fixture) : null;
   });
   const request = options.request ?? {};
-  const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), files.length));
-  const outcomes = new Array<Outcome & { seconds: number }>(files.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < files.length) {
-      const k = next++;
-      const started = performance.now();
-      const outcome =
-        jobs === 1 ? snapshotDerivation(loadDerivationFile(files[k]!), request) : await runInWorker(files[k]!, request);
-      outcomes[k] = { ...outcome, seconds: (performance.now() - started) / 1000 };
-    }
-  };
-  await Promise.all(Array.from({ length: jobs }, lane));
+  const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  const outcomes: Outcome[] =
+    jobs === 1 || files.length === 0
+      ? derivations.map((d) => {
+          const started = performance.now();
+          return { ...snapshotDerivation(d, request), seconds: (performance.now() - started) / 1000 };
+        })
+      : await checkOnPool(derivations, request, jobs);
 
   const verdicts: FileVerdict[] = files.map((file, k) => {
     const { snapshot, results, seconds } = outcomes[k]!;

@@ -155,3 +155,29 @@ describe('verify --shard', () => {
     expect(empty.ok).toBe(true);
   });
 });
+
+describe('verify on a worker pool', () => {
+  it('claims spread over workers give the snapshot the file gets checked in one thread', async () => {
+    const file = 'derivations/lab-10-5-lstm.yaml';
+    const dir = mkdtempSync(join(tmpdir(), 'gp-pool-'));
+    const one = await verify([file], { jobs: 1, fixtures: dir, update: true });
+    expect(one.files[0]!.status).toBe('updated');
+    const pooled = await verify([file], { jobs: 2, fixtures: dir });
+    expect(pooled.files[0]!.drifts).toEqual([]);
+    expect(pooled.files[0]!.status).toBe('ok');
+    expect(pooled.files[0]!.claims.map((c) => c.id)).toEqual(one.files[0]!.claims.map((c) => c.id));
+  });
+
+  it("a claim's cross-checks do not depend on the claims checked before it (memoised values keep their derivatives)", () => {
+    const d = loadDerivationFile('derivations/lab-10-5-lstm.yaml');
+    const summaries = (results: ReturnType<typeof checkDerivation>, id: string) =>
+      results.find((r) => r.id === id)!.evidence.map((e) => JSON.stringify(e));
+    const all = checkDerivation(d, { instances: 1 });
+    for (const id of ['lab-eq4-exact', 'lab-eq3-total-without-c']) {
+      const alone = checkDerivation(d, { instances: 1, claims: [id] });
+      expect(summaries(alone, id)).toEqual(summaries(all, id));
+      // checked last in the file, with every sweep memoised by the claims before it, it still cross-checks
+      expect(all.find((r) => r.id === id)!.evidence.some((e) => e.kind === 'dual-vs-adjoint')).toBe(true);
+    }
+  });
+});
