@@ -6,6 +6,8 @@ import { checkSizeOverrides } from '../derivation/budgets.js';
 import { InputError } from '../derivation/errors.js';
 import { loadDerivationFile } from '../derivation/load.js';
 import { type CheckOptions, checkClaim, DEFAULT_OPTIONS, InstancePool } from './check-claim.js';
+
+export { InstancePool };
 import type { CheckReport, ClaimResult } from './result.js';
 
 const DERIVATION_EXT = /\.ya?ml$/;
@@ -37,10 +39,15 @@ export interface CheckRequest extends Partial<CheckOptions> {
   readonly claims?: readonly string[];
 }
 
-export function checkDerivation(derivation: Derivation, request: CheckRequest = {}): ClaimResult[] {
+/** `pool`: instances already built for this derivation (a worker checking its claims in several parts keeps one). */
+export function checkDerivation(
+  derivation: Derivation,
+  request: CheckRequest = {},
+  pool = new InstancePool(derivation),
+): ClaimResult[] {
   const options: CheckOptions = { ...DEFAULT_OPTIONS, ...request };
   checkSizeOverrides(derivation, options.sizeOverrides ?? {});
-  const pool = new InstancePool(derivation);
+  if (pool.derivation !== derivation) throw new Error('an instance pool serves the derivation it was built for');
   const selected = request.claims ? derivation.claims.filter((c) => request.claims!.includes(c.id)) : derivation.claims;
   return selected.map((claim) => checkClaim(derivation, claim, pool, options));
 }

@@ -86,7 +86,13 @@ async function runVerify(argv: {
   instances: number;
   fixtures?: string;
   readme?: string;
+  shard?: string;
 }): Promise<number> {
+  const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;
+  if (shard && argv.update && argv.readme)
+    throw new UsageError(
+      '--shard with --update cannot rewrite --readme: a shard sees only its own documents (update without --shard)',
+    );
   const { verify, formatVerifyReport, junitXml, writeFileAtomic } = await library();
   if (argv.junit) checkOutput('--junit', argv.junit);
   const report = await verify(argv.paths.length ? argv.paths : ['derivations'], {
@@ -94,12 +100,14 @@ async function runVerify(argv: {
     ...(argv.readme ? { readme: argv.readme } : {}),
     ...(argv.fixtures ? { fixtures: argv.fixtures } : {}),
     ...(argv.jobs !== undefined ? { jobs: integer('jobs', 1)(argv.jobs)! } : {}),
+    ...(shard ? { shard } : {}),
     request: { instances: argv.instances, ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}) },
   });
   if (argv.junit) writeOutput('--junit', argv.junit, junitXml(report), writeFileAtomic);
   const plain = {
     ok: report.ok,
     summary: report.summary,
+    shard: report.shard,
     readme: report.readme,
     files: report.files.map((f) => ({
       file: f.file,
@@ -184,6 +192,15 @@ function parseBindings(raw: readonly string[]): Record<string, number> {
     out[m[1] ?? 'k'] = Number(m[2]);
   }
   return out;
+}
+
+/** `--shard i/n`: the i-th of n shards, 1 ≤ i ≤ n (as vitest and Playwright number them). */
+function parseShard(raw: string): { index: number; count: number } {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+  const [index, count] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || index < 1 || index > count)
+    throw new UsageError(`--shard takes i/n with 1 ≤ i ≤ n (e.g. --shard 2/3), got '${raw}'`);
+  return { index, count };
 }
 
 const integer = (name: string, min: number) => (v: string | undefined) => {
@@ -288,13 +305,19 @@ export async function main(args: string[]): Promise<void> {
             })
             .option('jobs', { type: 'string', describe: 'files checked at once (default: the available cores)' })
             .option('fixtures', { type: 'string', describe: 'the fixtures folder (default: fixtures)' })
+            .option('shard', {
+              type: 'string',
+              describe:
+                'check only shard i of n (i/n, 1-based): files sorted by path, the j-th (from 0) to shard j mod n + 1',
+            })
             .option('seed', { type: 'string', coerce: integer('seed', 0), describe: 'master seed' })
             .option('instances', {
               type: 'string',
               default: '5',
               coerce: integer('instances', 1),
               describe: 'instances per regime',
-            }),
+            })
+            .example('$0 verify --shard 2/3 --readme README.md', 'the second of three CI runners'),
         async (argv) => {
           code = await runVerify(argv as never);
         },

@@ -67,6 +67,25 @@ export function summaryMarkdown(docs: readonly DocumentResults[]): string {
   return out.join('\n').trimEnd();
 }
 
+/** Where the report section runs: from the first start marker to the end of the last end marker. */
+function reportBounds(readme: string): { start: number; end: number } | null {
+  const start = readme.indexOf(REPORT_START);
+  const end = readme.lastIndexOf(REPORT_END);
+  return start >= 0 && end > start ? { start, end: end + REPORT_END.length } : null;
+}
+
+/**
+ * True when every document's section, as the checks write it now, stands in
+ * the README's report section, blank lines around it (so a stale section
+ * with more rows does not pass); a sharded `verify` sees only its documents.
+ */
+export function reportHolds(readme: string, docs: readonly DocumentResults[]): boolean {
+  const bounds = reportBounds(readme);
+  if (!bounds) return docs.length === 0;
+  const section = readme.slice(bounds.start, bounds.end);
+  return docs.every((doc) => section.includes(`\n\n${summaryMarkdown([doc])}\n\n`));
+}
+
 /**
  * README with the report section replaced (or appended when the markers are
  * missing). The section runs from the first start marker to the last end
@@ -74,8 +93,7 @@ export function summaryMarkdown(docs: readonly DocumentResults[]): string {
  */
 export function withReport(readme: string, report: string): string {
   const block = `${REPORT_START}\n\n${report}\n\n${REPORT_END}`;
-  const start = readme.indexOf(REPORT_START);
-  const end = readme.lastIndexOf(REPORT_END);
-  if (start >= 0 && end > start) return readme.slice(0, start) + block + readme.slice(end + REPORT_END.length);
+  const bounds = reportBounds(readme);
+  if (bounds) return readme.slice(0, bounds.start) + block + readme.slice(bounds.end);
   return `${readme.trimEnd()}\n\n## Verdicts on the source documents\n\n${block}\n`;
 }

@@ -96,6 +96,14 @@ function productOf(name: string, env: IntEnv): number | undefined {
 
 /** Substitutes bound variables, leaving the others symbolic. */
 export function substituteAffine(a: Affine, env: IntEnv): Affine {
+  // Hot (content keys, printing at a binding): nothing to substitute, nothing to build.
+  let touched = false;
+  for (const name in a.terms)
+    if (Object.hasOwn(env, name)) {
+      touched = true;
+      break;
+    }
+  if (!touched) return a;
   let c = a.c;
   const terms = nameRecord<number>();
   for (const [name, coef] of Object.entries(a.terms)) {
@@ -152,6 +160,20 @@ export function orderedTerms(a: Affine): [string, number][] {
   const lead = positive.find(([n]) => n === 'T') ?? positive.find(([n]) => n === 't') ?? positive[0];
   const rest = vars.filter((v) => v !== lead);
   return [...(lead ? [lead] : []), ...rest.filter(([, c]) => c < 0), ...rest.filter(([, c]) => c > 0)];
+}
+
+/**
+ * formatAffine(substituteAffine(a, env)) without building the substituted
+ * form when every variable is bound (the common case: one number).
+ */
+export function formatAffineAt(a: Affine, env: IntEnv): string {
+  let value = a.c;
+  for (const name in a.terms) {
+    const bound = Object.hasOwn(env, name) ? env[name] : undefined;
+    if (bound === undefined) return formatAffine(substituteAffine(a, env));
+    value += a.terms[name]! * bound;
+  }
+  return String(value);
 }
 
 /** `T-k+i`, `t-1`, `3`: terms in reading order, constant last. */

@@ -6,7 +6,7 @@
  * Structure is hash-consed: equal trees built at different bindings (a claim
  * around the same closed forms) share one id.
  */
-import { type Affine, formatAffine, type IntEnv, substituteAffine } from './affine.js';
+import { type Affine, formatAffine, formatAffineAt, type IntEnv } from './affine.js';
 import type { Expr, Index } from './expr.js';
 import { formatIndex } from './print.js';
 import { own } from './names.js';
@@ -130,10 +130,7 @@ export function contentKey(e: Expr, env: IntEnv): string {
   for (const p of ps) {
     if ('ivar' in p) key += `,${own(env, p.ivar) ?? p.ivar}`;
     else if ('index' in p) key += `,${formatIndex(p.index, env)}`;
-    else {
-      const s = substituteAffine(p.affine, env);
-      key += `,${Object.keys(s.terms).length === 0 ? s.c : formatAffine(s)}`;
-    }
+    else key += `,${formatAffineAt(p.affine, env)}`;
   }
   return key;
 }

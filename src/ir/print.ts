@@ -4,7 +4,7 @@
  * substitutes index variables, so the printed text names the value at that
  * binding (opaque atoms of the exact evaluators are keyed by it).
  */
-import { type Affine, formatAffine, type IntEnv, substituteAffine } from './affine.js';
+import { type Affine, formatAffine, formatAffineAt, type IntEnv, substituteAffine } from './affine.js';
 import type { Expr, Index, NodeRef } from './expr.js';
 import { pathKey } from './path-chain.js';
 import { precedence, specOf } from '../ops/index.js';
@@ -12,12 +12,12 @@ import type { PrintContext } from '../ops/contexts.js';
 import { own } from './names.js';
 
 export function formatNodeRef(ref: NodeRef, env: IntEnv = {}): string {
-  return ref.time ? `${ref.name}[${formatAffine(substituteAffine(ref.time, env))}]` : ref.name;
+  return ref.time ? `${ref.name}[${formatAffineAt(ref.time, env)}]` : ref.name;
 }
 
 /** A unit index at a binding: the path position's value when the environment binds it. */
 export function formatIndex(ix: Index, env: IntEnv = {}): string {
-  if (ix.kind === 'affine') return formatAffine(substituteAffine(ix.a, env));
+  if (ix.kind === 'affine') return formatAffineAt(ix.a, env);
   const pos = substituteAffine(ix.pos, env);
   const bound = Object.keys(pos.terms).length === 0 ? own(env, pathKey(ix.name, pos.c)) : undefined;
   return bound !== undefined ? String(bound) : `${ix.name}[${formatAffine(pos)}]`;
@@ -41,7 +41,7 @@ function printWith(e: Expr, ctx: PrintContext, env: IntEnv): string {
       return bound === undefined ? e.name : bound < 0 ? `(${bound})` : String(bound);
     }
     case 'seq':
-      return `${e.name}[${formatAffine(substituteAffine(e.time, env))}]`;
+      return `${e.name}[${formatAffineAt(e.time, env)}]`;
     case 'op':
       return specOf(e).print(e, ctx);
   }
@@ -55,7 +55,7 @@ function printContext(env: IntEnv): PrintContext {
       const text = printWith(x, ctx, env);
       return p < prec || (rightSide && p === prec) ? `(${text})` : text;
     },
-    int: (a: Affine) => formatAffine(substituteAffine(a, env)),
+    int: (a: Affine) => formatAffineAt(a, env),
     unit: (ix) => formatIndex(ix, env),
   };
   return ctx;

@@ -77,11 +77,33 @@ export class Evaluator {
     const key = contentKey(e, env);
     let v = this.cache.get(key);
     if (!v) {
-      v = this.compute(e, env);
+      // The derivatives this value reads are kept beside it: a later read of the memoised value (another
+      // binding, another claim of the file) touches them too, so what is cross-checked at a point depends
+      // on the point alone, not on what was evaluated before it.
+      const outer = this.reading;
+      const reads = new Map<string, ResolvedDeriv>();
+      this.reading = reads;
+      try {
+        v = this.compute(e, env);
+        if (e.kind === 'op' && specOf(e).graphDerivative) this.touch(e.op, e.args, env);
+      } finally {
+        this.reading = outer;
+      }
       this.cache.set(key, v);
+      if (reads.size) this.readsOf.set(key, [...reads.values()]);
     }
-    if (e.kind === 'op' && specOf(e).graphDerivative) this.touch(e.op, e.args, env);
+    for (const d of this.readsOf.get(key) ?? []) this.noteRead(d);
     return v;
+  }
+
+  /** derivatives read by the value being computed (innermost first on the stack of evaluations) */
+  private reading: Map<string, ResolvedDeriv> | null = null;
+  /** content key → the derivatives its memoised value read */
+  private readonly readsOf = new Map<string, readonly ResolvedDeriv[]>();
+
+  private noteRead(d: ResolvedDeriv): void {
+    if (this.reading && !this.reading.has(d.text)) this.reading.set(d.text, d);
+    if (!this.touched.has(d.text)) this.touched.set(d.text, d);
   }
 
   private node(e: Expr, env: IntEnv): GraphNode {
@@ -107,7 +129,7 @@ export class Evaluator {
     const wrt = this.node(args[1]!, env);
     const fixed = this.heldSet(args.slice(2), env);
     const key = `${mode}|${nodeKey(of)}|${nodeKey(wrt)}|${[...fixed].sort().join()}`;
-    if (!this.touched.has(key)) this.touched.set(key, { mode, of, wrt, fixed, text: key });
+    this.reading?.set(key, this.reading.get(key) ?? { mode, of, wrt, fixed, text: key });
   }
 
   /** Memoised derivative sweep; shared by every quantity that needs the same seed. */

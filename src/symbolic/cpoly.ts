@@ -37,9 +37,30 @@ export function caddInto(target: CPoly, b: CPoly, sign = 1): CPoly {
  */
 const INV = '\u2215';
 
+/** a → b → a·b: the same monomials multiply again and again (canonical forms, unit-level values). */
+const products = new Map<string, Map<string, string>>();
+let productsHeld = 0;
+const MAX_PRODUCTS_HELD = 500_000;
+
 function monoMul(a: string, b: string): string {
   if (!a) return b;
   if (!b) return a;
+  let byB = products.get(a);
+  const known = byB?.get(b);
+  if (known !== undefined) return known;
+  const m = multiplyMonomials(a, b);
+  if (productsHeld >= MAX_PRODUCTS_HELD) {
+    products.clear();
+    productsHeld = 0;
+    byB = undefined;
+  }
+  if (!byB) products.set(a, (byB = new Map<string, string>()));
+  byB.set(b, m);
+  productsHeld++;
+  return m;
+}
+
+function multiplyMonomials(a: string, b: string): string {
   const [x, y] = [a.split(SEP), b.split(SEP)];
   const out: string[] = [];
   let [i, j] = [0, 0];

@@ -82,27 +82,32 @@ export function snapshotClaim(d: Derivation, r: ClaimResult): ClaimSnapshot {
   };
 }
 
+/** The LaTeX of the derived one-step closed forms (the file-level part of a snapshot). */
+export function derivedForms(d: Derivation): FileSnapshot['derived'] {
+  const w = latexWriterFor(d);
+  return deriveQuantities(d, null, null).map((q) => ({
+    quantity: q.label,
+    latex: q.derived ? w.relation(q.quantity, '=', q.derived) : null,
+    problem: q.problem,
+  }));
+}
+
+/** A file's snapshot from its parts (claims in the file's order). */
+export function fileSnapshot(
+  d: Derivation,
+  derived: FileSnapshot['derived'],
+  claims: readonly (readonly [string, ClaimSnapshot])[],
+): FileSnapshot {
+  return { file: d.file, title: d.title, source: d.source, derived, claims: Object.fromEntries(claims) };
+}
+
 export function snapshotDerivation(
   d: Derivation,
   request: CheckRequest = {},
 ): { snapshot: FileSnapshot; results: ClaimResult[] } {
   const results = checkDerivation(d, request);
-  const w = latexWriterFor(d);
-  const derived = deriveQuantities(d, null, null).map((q) => ({
-    quantity: q.label,
-    latex: q.derived ? w.relation(q.quantity, '=', q.derived) : null,
-    problem: q.problem,
-  }));
-  return {
-    snapshot: {
-      file: d.file,
-      title: d.title,
-      source: d.source,
-      derived,
-      claims: Object.fromEntries(results.map((r) => [r.id, snapshotClaim(d, r)])),
-    },
-    results,
-  };
+  const claims = results.map((r) => [r.id, snapshotClaim(d, r)] as const);
+  return { snapshot: fileSnapshot(d, derivedForms(d), claims), results };
 }
 
 export interface Drift {

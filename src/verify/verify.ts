@@ -6,14 +6,22 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { expandPaths, type CheckRequest } from '../check/check.js';
 import type { ClaimResult } from '../check/result.js';
-import { InputError, type SourcePos } from '../derivation/errors.js';
+import { InputError } from '../derivation/errors.js';
 import { loadDerivationFile } from '../derivation/load.js';
-import { diffSnapshots, type Drift, type FileSnapshot, snapshotDerivation } from './snapshot.js';
+import {
+  type ClaimSnapshot,
+  diffSnapshots,
+  type Drift,
+  type FileSnapshot,
+  fileSnapshot,
+  snapshotDerivation,
+} from './snapshot.js';
+import { WorkerPool } from './pool.js';
+import type { Derivation } from '../derivation/derivation.js';
 import { reasonText } from '../emit/evidence-text.js';
-import { summaryMarkdown, withReport } from '../emit/summary-report.js';
+import { reportHolds, summaryMarkdown, withReport } from '../emit/summary-report.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 
 function readReadme(file: string): string {
@@ -32,6 +40,29 @@ export interface VerifyOptions {
   /** files checked at once; 1 runs everything in this thread */
   readonly jobs?: number;
   readonly request?: CheckRequest;
+  /** check only shard `index` of `count` (1-based, see shardOf); a README is then checked for this shard's documents */
+  readonly shard?: Shard;
+}
+
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/**
+ * The files of one shard: the file list sorted by path (code-unit order),
+ * file j (0-based) going to shard (j mod count) + 1 — round robin, so large
+ * and small files spread evenly whatever their names. Every runner of a CI
+ * matrix given the same paths gets the same split; the shards together are
+ * the whole list, each file in exactly one. Files keep their listed order.
+ */
+export function shardOf(files: readonly string[], shard: Shard): string[] {
+  const { index, count } = shard;
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || index < 1 || index > count)
+    throw new RangeError(`a shard is i/n with 1 ≤ i ≤ n, got ${shard.index}/${shard.count}`);
+  const sorted = [...new Set(files)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const mine = new Set(sorted.filter((_, j) => j % shard.count === shard.index - 1));
+  return [...new Set(files)].filter((f) => mine.has(f));
 }
 
 export interface FileVerdict {
@@ -48,6 +79,8 @@ export interface VerifyReport {
   readonly files: readonly FileVerdict[];
   /** the README's summary section: current, stale (it differs from what the checks produce now) or rewritten */
   readonly readme: null | { readonly file: string; readonly status: 'ok' | 'stale' | 'updated' };
+  /** the shard checked, and how many files the whole list has */
+  readonly shard: null | (Shard & { readonly of: number });
   readonly summary: {
     readonly files: number;
     readonly drifted: number;
@@ -92,38 +125,54 @@ function readFixture(fixture: string): FileSnapshot {
 export const fixtureFor = (fixtures: string, file: string): string =>
   join(fixtures, `${basename(file).replace(/\.ya?ml$/, '')}.json`);
 
-type Outcome = { snapshot: FileSnapshot; results: ClaimResult[] };
+type Outcome = { snapshot: FileSnapshot; results: ClaimResult[]; seconds: number };
 
-function runInWorker(file: string, request: CheckRequest): Promise<Outcome> {
-  // Under tsx (tests, `npm run gradproof`) the worker registers the TypeScript loader first.
-  const url = new URL(import.meta.url.endsWith('.ts') ? './worker-tsx.mjs' : './worker.js', import.meta.url);
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(url, { workerData: { file, request } });
-    worker.once(
-      'message',
-      (
-        m: { ok: boolean } & Partial<Outcome> & {
-            name?: string;
-            message?: string;
-            pos?: SourcePos;
-            problem?: string;
-            expected?: string;
-          },
-      ) => {
-        void worker.terminate();
-        if (m.ok) resolve({ snapshot: m.snapshot!, results: m.results! });
-        else if (m.name === 'InputError' && m.pos) reject(new InputError(m.pos, m.problem ?? m.message!, m.expected));
-        else reject(new Error(m.message));
-      },
+/**
+ * Every file checked on a pool of `jobs` workers, one task per claim (and one for a file's derived forms):
+ * the claims of a file are independent (each has its own exact-work budget and its own caches), so spreading
+ * them gives the same results as checking the file in one go, and a file of 49 claims no longer holds one core.
+ */
+async function checkOnPool(
+  derivations: readonly Derivation[],
+  request: CheckRequest,
+  jobs: number,
+): Promise<Outcome[]> {
+  const tasks = derivations.reduce((n, d) => n + 1 + d.claims.length, 0);
+  const pool = new WorkerPool(Math.min(jobs, tasks));
+  try {
+    return await Promise.all(
+      derivations.map(async (d) => {
+        const claims = request.claims ? d.claims.filter((c) => request.claims!.includes(c.id)) : d.claims;
+        const [derived, ...parts] = await Promise.all([
+          pool.run({ kind: 'derived', file: d.file }),
+          ...claims.map((c) => pool.run({ kind: 'claims', file: d.file, claims: [c.id], request })),
+        ]);
+        const results: ClaimResult[] = [];
+        const snapshots: [string, ClaimSnapshot][] = [];
+        for (const { value } of parts)
+          if (value.kind === 'claims')
+            value.results.forEach((r, k) => {
+              results.push(r);
+              snapshots.push([r.id, value.snapshots[k]!]);
+            });
+        const seconds = [derived, ...parts].reduce((sum, p) => sum + p.seconds, 0);
+        if (derived.value.kind !== 'derived') throw new Error('a derived-forms task answered with claims');
+        return { snapshot: fileSnapshot(d, derived.value.derived, snapshots), results, seconds };
+      }),
     );
-    worker.once('error', reject);
-  });
+  } finally {
+    await pool.close();
+  }
 }
 
 export async function verify(paths: readonly string[], options: VerifyOptions = {}): Promise<VerifyReport> {
-  const files = expandPaths(paths);
-  if (files.length === 0)
+  const all = expandPaths(paths);
+  if (all.length === 0)
     throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, 'no derivation files here', '.yaml or .yml files');
+  if (options.shard && options.update && options.readme)
+    throw new RangeError('a sharded run cannot rewrite the README summary: it sees only its own documents');
+  // A shard may be empty (more runners than files): it checks nothing and passes.
+  const files = options.shard ? shardOf(all, options.shard) : all;
   // Every file must load before any is checked: bad input never leaves a half-written result.
   const derivations = files.map((f) => loadDerivationFile(f));
   const readmeText = options.readme ? readReadme(options.readme) : null;
@@ -134,19 +183,14 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
     return existsSync(fixture) ? readFixture(fixture) : null;
   });
   const request = options.request ?? {};
-  const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), files.length));
-  const outcomes = new Array<Outcome & { seconds: number }>(files.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < files.length) {
-      const k = next++;
-      const started = performance.now();
-      const outcome =
-        jobs === 1 ? snapshotDerivation(loadDerivationFile(files[k]!), request) : await runInWorker(files[k]!, request);
-      outcomes[k] = { ...outcome, seconds: (performance.now() - started) / 1000 };
-    }
-  };
-  await Promise.all(Array.from({ length: jobs }, lane));
+  const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  const outcomes: Outcome[] =
+    jobs === 1 || files.length === 0
+      ? derivations.map((d) => {
+          const started = performance.now();
+          return { ...snapshotDerivation(d, request), seconds: (performance.now() - started) / 1000 };
+        })
+      : await checkOnPool(derivations, request, jobs);
 
   const verdicts: FileVerdict[] = files.map((file, k) => {
     const { snapshot, results, seconds } = outcomes[k]!;
@@ -172,11 +216,16 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   const drifted = verdicts.filter((v) => v.status === 'drift' || v.status === 'new').length;
   let readme: VerifyReport['readme'] = null;
   if (options.readme && readmeText !== null) {
-    const summary = summaryMarkdown(
-      derivations.map((d, k) => ({ file: d.file, title: d.title, source: d.source, claims: verdicts[k]!.claims })),
-    );
+    const docs = derivations.map((d, k) => ({
+      file: d.file,
+      title: d.title,
+      source: d.source,
+      claims: verdicts[k]!.claims,
+    }));
+    const summary = summaryMarkdown(docs);
     const current = withReport(readmeText, summary);
-    if (current === readmeText) readme = { file: options.readme, status: 'ok' };
+    if (options.shard) readme = { file: options.readme, status: reportHolds(readmeText, docs) ? 'ok' : 'stale' };
+    else if (current === readmeText) readme = { file: options.readme, status: 'ok' };
     else if (options.update) {
       writeFileAtomic(options.readme, current);
       readme = { file: options.readme, status: 'updated' };
@@ -184,6 +233,7 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   }
   return {
     readme,
+    shard: options.shard ? { ...options.shard, of: all.length } : null,
     files: verdicts,
     summary: { files: verdicts.length, drifted, claims: claims.length, unexpected },
     ok: drifted === 0 && unexpected === 0 && readme?.status !== 'stale',
@@ -207,6 +257,8 @@ export function formatVerifyReport(report: VerifyReport): string {
       lines.push(`    ${c.id}: ${c.verdict}, expected ${c.expected}${c.reason ? ` — ${reasonText(c.reason)}` : ''}`);
   }
   const s = report.summary;
+  if (report.shard)
+    lines.push(`shard ${report.shard.index}/${report.shard.count}: ${s.files} of ${report.shard.of} files`);
   if (report.readme?.status === 'stale')
     lines.push(
       `✗ ${report.readme.file}: its verdict summary is not the one the checks produce now (run gradproof verify --readme ${report.readme.file} --update)`,

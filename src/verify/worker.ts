@@ -1,21 +1,53 @@
-/** One derivation file checked in a worker thread (for `verify` on several cores). */
-import { parentPort, workerData } from 'node:worker_threads';
+/**
+ * A worker thread of `verify`'s pool: started once, it answers tasks until
+ * the pool closes — the claims of a file (their results and snapshots) or a
+ * file's derived forms. Derivations and their instances are kept per file,
+ * so the parts of one file cost its loading once per worker.
+ */
+import { parentPort } from 'node:worker_threads';
+import { checkDerivation, type CheckRequest, InstancePool } from '../check/check.js';
+import type { Derivation } from '../derivation/derivation.js';
 import { loadDerivationFile } from '../derivation/load.js';
-import type { CheckRequest } from '../check/check.js';
-import { snapshotDerivation } from './snapshot.js';
+import { derivedForms, snapshotClaim } from './snapshot.js';
+import type { Task, TaskReply } from './pool.js';
 
-const { file, request } = workerData as { file: string; request: CheckRequest };
-try {
-  const { snapshot, results } = snapshotDerivation(loadDerivationFile(file), request);
-  parentPort!.postMessage({ ok: true, snapshot, results });
-} catch (err) {
-  const e = err as Error;
-  parentPort!.postMessage({
-    ok: false,
-    name: e.name,
-    message: e.message,
-    pos: (e as { pos?: unknown }).pos ?? null,
-    problem: (e as { problem?: string }).problem,
-    expected: (e as { expected?: string }).expected,
-  });
+const loaded = new Map<string, { derivation: Derivation; pool: InstancePool }>();
+
+function fileState(file: string) {
+  let state = loaded.get(file);
+  if (!state) {
+    const derivation = loadDerivationFile(file);
+    state = { derivation, pool: new InstancePool(derivation) };
+    loaded.set(file, state);
+  }
+  return state;
 }
+
+function run(task: Task): TaskReply['value'] {
+  const { derivation, pool } = fileState(task.file);
+  if (task.kind === 'derived') return { kind: 'derived', derived: derivedForms(derivation) };
+  const request: CheckRequest = { ...task.request, claims: task.claims };
+  const results = checkDerivation(derivation, request, pool);
+  return { kind: 'claims', results, snapshots: results.map((r) => snapshotClaim(derivation, r)) };
+}
+
+parentPort!.on('message', ({ id, task }: { id: number; task: Task }) => {
+  const started = performance.now();
+  try {
+    const value = run(task);
+    parentPort!.postMessage({ id, ok: true, value, seconds: (performance.now() - started) / 1000 });
+  } catch (err) {
+    const e = err as Error;
+    parentPort!.postMessage({
+      id,
+      ok: false,
+      error: {
+        name: e.name,
+        message: e.message,
+        pos: (e as { pos?: unknown }).pos ?? null,
+        problem: (e as { problem?: string }).problem,
+        expected: (e as { expected?: string }).expected,
+      },
+    });
+  }
+});

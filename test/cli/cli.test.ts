@@ -295,6 +295,24 @@ describe.concurrent('gradproof CLI', () => {
       expectUsageOrInputError(await gradproof('check', LAB, '--instances', '0'), /--instances takes an integer ≥ 1/);
     });
 
+    it('--shard outside 1 ≤ i ≤ n, or not i/n, exits 2 naming --shard and what was typed', async () => {
+      const runs = await Promise.all(
+        ['0/3', '4/3', '2', 'a/b', '1/0'].map((v) => gradproof('verify', LAB, '--shard', v)),
+      );
+      for (const [k, v] of ['0/3', '4/3', '2', 'a/b', '1/0'].entries())
+        expectUsageOrInputError(
+          runs[k]!,
+          new RegExp(`--shard takes i/n with 1 ≤ i ≤ n \\(e\\.g\\. --shard 2/3\\), got '${v}'`),
+        );
+    });
+
+    it('--shard with --update and --readme exits 2: a shard cannot rewrite the whole summary', async () => {
+      expectUsageOrInputError(
+        await gradproof('verify', LAB, '--shard', '1/2', '--update', '--readme', 'README.md'),
+        /--shard with --update cannot rewrite --readme/,
+      );
+    });
+
     it('--claim with an unknown id exits 2', async () => {
       expectUsageOrInputError(await gradproof('check', LAB, '--claim', 'nope'), /no claim with id nope/);
     });

@@ -12,7 +12,7 @@ import { checkDerivation } from '../../src/check/check.js';
 import { InputError } from '../../src/derivation/errors.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { REPORT_END, REPORT_START, summaryMarkdown } from '../../src/emit/summary-report.js';
-import { fixtureFor, junitXml, verify } from '../../src/verify/verify.js';
+import { fixtureFor, junitXml, shardOf, verify } from '../../src/verify/verify.js';
 
 describe('verify', () => {
   it('a deliberately edited fixture fails with a readable diff naming the claim and the field', async () => {
@@ -94,4 +94,90 @@ it("a README's verdict summary is checked against the results, and --update rewr
   const again = await verify([file], { jobs: 1, readme });
   expect(again.readme!.status).toBe('ok');
   expect(again.ok).toBe(true);
+});
+
+describe('verify --shard', () => {
+  const files = ['d/e.yaml', 'b/a.yaml', 'a/z.yaml', 'c.yaml', 'a/b.yaml'];
+
+  it('splits by sorted path, round robin: file j goes to shard j mod n + 1, listed order kept', () => {
+    // sorted: a/b, a/z, b/a, c, d/e
+    expect(shardOf(files, { index: 1, count: 2 })).toEqual(['d/e.yaml', 'b/a.yaml', 'a/b.yaml']);
+    expect(shardOf(files, { index: 2, count: 2 })).toEqual(['a/z.yaml', 'c.yaml']);
+    expect(shardOf(files, { index: 3, count: 3 })).toEqual(['b/a.yaml']);
+    expect(shardOf(files, { index: 1, count: 3 })).toEqual(['c.yaml', 'a/b.yaml']);
+    expect(shardOf(files, { index: 7, count: 7 })).toEqual([]);
+  });
+
+  it('the shards of any n partition the list, whatever order it is given in', () => {
+    for (let n = 1; n <= 7; n++) {
+      const shards = Array.from({ length: n }, (_, i) => shardOf(files, { index: i + 1, count: n }));
+      expect(shards.flat().sort()).toEqual([...files].sort());
+      const reversed = Array.from({ length: n }, (_, i) => shardOf([...files].reverse(), { index: i + 1, count: n }));
+      expect(reversed.map((s) => [...s].sort())).toEqual(shards.map((s) => [...s].sort()));
+    }
+  });
+
+  it('refuses i/n outside 1 ≤ i ≤ n', () => {
+    for (const [index, count] of [
+      [0, 3],
+      [4, 3],
+      [1, 0],
+      [1.5, 3],
+    ] as const)
+      expect(() => shardOf(files, { index, count })).toThrow(/a shard is i\/n with 1 ≤ i ≤ n/);
+  });
+
+  it("a shard checks its own files, and with --readme its own documents' sections of the summary", async () => {
+    const rnn = 'derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml';
+    const lstm = 'derivations/lab-10-5-lstm.yaml';
+    const dir = mkdtempSync(join(tmpdir(), 'gp-shard-'));
+    const readme = join(dir, 'README.md');
+    writeFileSync(readme, `# a project\n\n${REPORT_START}\n\nold text\n\n${REPORT_END}\n`);
+    await verify([rnn, lstm], { jobs: 1, readme, update: true, fixtures: dir });
+    const first = await verify([lstm, rnn], { jobs: 1, readme, fixtures: dir, shard: { index: 1, count: 2 } });
+    expect(first.files.map((f) => f.file)).toEqual([rnn]);
+    expect(first.shard).toEqual({ index: 1, count: 2, of: 2 });
+    expect(first.readme!.status).toBe('ok');
+    expect(first.ok).toBe(true);
+    // A README whose section for the second shard's document lost a row is stale for that shard only.
+    const text = readFileSync(readme, 'utf8');
+    const row = text.split('\n').find((l) => l.startsWith('| ') && text.indexOf(l) > text.indexOf(lstm))!;
+    writeFileSync(readme, text.replace(`${row}\n`, ''));
+    const second = await verify([lstm, rnn], { jobs: 1, readme, fixtures: dir, shard: { index: 2, count: 2 } });
+    expect(second.files.map((f) => f.file)).toEqual([lstm]);
+    expect(second.readme!.status).toBe('stale');
+    expect(second.ok).toBe(false);
+    expect((await verify([lstm, rnn], { jobs: 1, readme, fixtures: dir, shard: { index: 1, count: 2 } })).ok).toBe(
+      true,
+    );
+    const empty = await verify([lstm, rnn], { jobs: 1, fixtures: dir, shard: { index: 3, count: 3 } });
+    expect(empty.files).toEqual([]);
+    expect(empty.ok).toBe(true);
+  });
+});
+
+describe('verify on a worker pool', () => {
+  it('claims spread over workers give the snapshot the file gets checked in one thread', async () => {
+    const file = 'derivations/lab-10-5-lstm.yaml';
+    const dir = mkdtempSync(join(tmpdir(), 'gp-pool-'));
+    const one = await verify([file], { jobs: 1, fixtures: dir, update: true });
+    expect(one.files[0]!.status).toBe('updated');
+    const pooled = await verify([file], { jobs: 2, fixtures: dir });
+    expect(pooled.files[0]!.drifts).toEqual([]);
+    expect(pooled.files[0]!.status).toBe('ok');
+    expect(pooled.files[0]!.claims.map((c) => c.id)).toEqual(one.files[0]!.claims.map((c) => c.id));
+  });
+
+  it("a claim's cross-checks do not depend on the claims checked before it (memoised values keep their derivatives)", () => {
+    const d = loadDerivationFile('derivations/lab-10-5-lstm.yaml');
+    const summaries = (results: ReturnType<typeof checkDerivation>, id: string) =>
+      results.find((r) => r.id === id)!.evidence.map((e) => JSON.stringify(e));
+    const all = checkDerivation(d, { instances: 1 });
+    for (const id of ['lab-eq4-exact', 'lab-eq3-total-without-c']) {
+      const alone = checkDerivation(d, { instances: 1, claims: [id] });
+      expect(summaries(alone, id)).toEqual(summaries(all, id));
+      // checked last in the file, with every sweep memoised by the claims before it, it still cross-checks
+      expect(all.find((r) => r.id === id)!.evidence.some((e) => e.kind === 'dual-vs-adjoint')).toBe(true);
+    }
+  });
 });

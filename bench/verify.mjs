@@ -1,0 +1,45 @@
+/**
+ * `verify` on the shipped corpus: wall and CPU time (every thread of the
+ * process, workers included) with `--jobs 1` and with the default pool,
+ * each in a fresh process, as `npx gradproof verify` runs. Figures, not a
+ * test: on a shared machine wall time moves with the load, CPU time less so
+ * (the load average is printed beside them).
+ *
+ *   npm run build && node bench/verify.mjs [repeats]
+ */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
+
+const repeats = Number(process.argv[2] ?? 1);
+// One child per run: it times its own verify (wall, and process CPU — all threads) and prints one JSON line.
+const child = (jobs) => `
+  const { verify } = await import('./dist/index.js');
+  const w0 = performance.now();
+  const c0 = process.cpuUsage();
+  const report = await verify(['derivations'], { readme: 'README.md'${jobs ? `, jobs: ${jobs}` : ''} });
+  const c = process.cpuUsage(c0);
+  const startup = process.cpuUsage(); // since the process began: start-up included
+  console.log(JSON.stringify({
+    wall: (performance.now() - w0) / 1000,
+    cpu: (c.user + c.system) / 1e6,
+    total: (startup.user + startup.system) / 1e6,
+    ok: report.ok,
+    claims: report.summary.claims,
+  }));
+`;
+
+console.log(`verify on derivations/ (${availableParallelism()} cores available)`);
+for (const [label, jobs] of [
+  ['--jobs 1', 1],
+  [`default (${availableParallelism()} workers)`, null],
+]) {
+  for (let r = 0; r < repeats; r++) {
+    const load = loadavg()[0].toFixed(1);
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', child(jobs)], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(run.stderr);
+    const m = JSON.parse(run.stdout.trim().split('\n').at(-1));
+    console.log(
+      `${label}: wall ${m.wall.toFixed(1)} s, CPU ${m.cpu.toFixed(1)} s (process ${m.total.toFixed(1)} s with start-up), ${m.claims} claims, ${m.ok ? 'no drift' : 'DRIFT'}; load average ${load}`,
+    );
+  }
+}

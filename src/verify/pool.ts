@@ -1,0 +1,144 @@
+/**
+ * `verify`'s worker pool: `size` worker threads started once, each loading
+ * the engine once, fed tasks (a file's claims, a file's derived forms) as
+ * they come free — so a file with many claims spreads over the cores, and no
+ * task pays a cold start.
+ */
+import { Worker } from 'node:worker_threads';
+import type { CheckRequest } from '../check/check.js';
+import type { ClaimResult } from '../check/result.js';
+import { InputError, type SourcePos } from '../derivation/errors.js';
+import type { ClaimSnapshot, FileSnapshot } from './snapshot.js';
+
+export type Task =
+  | {
+      readonly kind: 'claims';
+      readonly file: string;
+      readonly claims: readonly string[];
+      readonly request: CheckRequest;
+    }
+  | { readonly kind: 'derived'; readonly file: string };
+
+export type TaskValue =
+  | { readonly kind: 'claims'; readonly results: ClaimResult[]; readonly snapshots: ClaimSnapshot[] }
+  | { readonly kind: 'derived'; readonly derived: FileSnapshot['derived'] };
+
+export interface TaskReply {
+  readonly id: number;
+  readonly ok: boolean;
+  readonly value: TaskValue;
+  /** the task's time in its worker */
+  readonly seconds: number;
+  readonly error?: {
+    readonly name: string;
+    readonly message: string;
+    readonly pos: SourcePos | null;
+    readonly problem?: string;
+    readonly expected?: string;
+  };
+}
+
+interface Pending {
+  readonly id: number;
+  readonly task: Task;
+  readonly resolve: (reply: { value: TaskValue; seconds: number }) => void;
+  readonly reject: (err: Error) => void;
+}
+
+// Under tsx (tests, `npm run gradproof`) a worker registers the TypeScript loader first.
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker-tsx.mjs' : './worker.js', import.meta.url);
+
+export class WorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly busy = new Map<Worker, Pending>();
+  private readonly workers: Worker[] = [];
+  private nextId = 0;
+  private failure: Error | null = null;
+
+  constructor(size: number) {
+    for (let k = 0; k < size; k++) {
+      const worker = new Worker(WORKER_URL);
+      worker.on('message', (reply: TaskReply) => this.settle(worker, reply));
+      worker.on('error', (err) => this.fail(err));
+      worker.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`a verify worker stopped (exit code ${code})`));
+      });
+      this.workers.push(worker);
+      this.idle.push(worker);
+    }
+  }
+
+  private closing = false;
+
+  run(task: Task): Promise<{ value: TaskValue; seconds: number }> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, task, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.idle.length && this.queue.length) {
+      const worker = this.idle.pop()!;
+      const [pending] = this.queue.splice(this.pick(this.lastFile.get(worker)), 1);
+      this.busy.set(worker, pending!);
+      this.lastFile.set(worker, pending!.task.file);
+      worker.postMessage({ id: pending!.id, task: pending!.task });
+    }
+  }
+
+  /** the file each worker last worked on: its instances and memoised values are warm there */
+  private readonly lastFile = new Map<Worker, string>();
+
+  /**
+   * The next task for a worker: another of its file's if any is queued (instances and memoised sweeps
+   * are shared by a file's claims), else the first of the file with the most tasks queued — so the
+   * workers start on different large files and meet on the last one.
+   */
+  private pick(last: string | undefined): number {
+    const same = last === undefined ? -1 : this.queue.findIndex((p) => p.task.file === last);
+    if (same >= 0) return same;
+    const queued = new Map<string, number>();
+    for (const p of this.queue) queued.set(p.task.file, (queued.get(p.task.file) ?? 0) + 1);
+    const busyFiles = new Set([...this.busy.values()].map((p) => p.task.file));
+    let best = 0;
+    let bestScore = -Infinity;
+    this.queue.forEach((p, k) => {
+      // a file another worker is on counts less: prefer a file of one's own
+      const score = queued.get(p.task.file)! - (busyFiles.has(p.task.file) ? 1e6 : 0);
+      if (score > bestScore) [best, bestScore] = [k, score];
+    });
+    return best;
+  }
+
+  private settle(worker: Worker, reply: TaskReply): void {
+    const pending = this.busy.get(worker);
+    if (!pending || pending.id !== reply.id) return;
+    this.busy.delete(worker);
+    this.idle.push(worker);
+    if (reply.ok) pending.resolve({ value: reply.value, seconds: reply.seconds });
+    else {
+      const e = reply.error!;
+      pending.reject(
+        e.name === 'InputError' && e.pos
+          ? new InputError(e.pos, e.problem ?? e.message, e.expected)
+          : new Error(e.message),
+      );
+    }
+    this.dispatch();
+  }
+
+  /** A worker died: its task and every queued one fail with the cause. */
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const pending of [...this.busy.values(), ...this.queue.splice(0)]) pending.reject(this.failure);
+    this.busy.clear();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
