@@ -7,6 +7,8 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
+import { progressBar } from './progress.js';
+import { plotCommand, renderCommand } from './render-commands.js';
 
 class UsageError extends Error {}
 
@@ -37,13 +39,20 @@ async function runCheck(argv: {
   json: boolean;
 }): Promise<number> {
   const { check, formatCheckReport, checkReportJson } = await library();
-  const report = check(argv.paths, {
-    ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
-    instances: argv.instances,
-    ...(argv.instance !== undefined ? { instance: argv.instance } : {}),
-    sizeOverrides: parseSizes(argv.size),
-    ...(argv.claim ? { claims: argv.claim } : {}),
-  });
+  const bar = progressBar('checking', { quiet: argv.json });
+  let report;
+  try {
+    report = check(argv.paths, {
+      ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
+      instances: argv.instances,
+      ...(argv.instance !== undefined ? { instance: argv.instance } : {}),
+      sizeOverrides: parseSizes(argv.size),
+      ...(argv.claim ? { claims: argv.claim } : {}),
+      onClaim: (id, done, total) => bar.update(id, done, total),
+    });
+  } finally {
+    bar.stop();
+  }
   process.stdout.write(
     argv.json ? `${JSON.stringify(checkReportJson(report), null, 2)}\n` : `${formatCheckReport(report)}\n`,
   );
@@ -79,13 +88,15 @@ async function runVerify(argv: {
   readme?: string;
 }): Promise<number> {
   const { verify, formatVerifyReport, junitXml, writeFileAtomic } = await library();
+  const bar = progressBar('verifying', { quiet: argv.json });
   const report = await verify(argv.paths.length ? argv.paths : ['derivations'], {
     update: argv.update,
     ...(argv.readme ? { readme: argv.readme } : {}),
     ...(argv.fixtures ? { fixtures: argv.fixtures } : {}),
     ...(argv.jobs !== undefined ? { jobs: integer('jobs', 1)(argv.jobs)! } : {}),
     request: { instances: argv.instances, ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}) },
-  });
+    onFile: (file, done, total) => bar.update(file, done, total),
+  }).finally(() => bar.stop());
   if (argv.junit) writeOutput('--junit', argv.junit, junitXml(report), writeFileAtomic);
   const plain = {
     ok: report.ok,
@@ -293,6 +304,8 @@ export async function main(args: string[]): Promise<void> {
           code = await runReport(argv);
         },
       )
+      .command(renderCommand((c) => (code = c)))
+      .command(plotCommand((c) => (code = c)))
       .demandCommand(1, 'name a command (see --help)')
       .strict()
       .help()
@@ -303,7 +316,7 @@ export async function main(args: string[]): Promise<void> {
       .parseAsync();
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'InputError' || err instanceof UsageError || e.name === 'YError') {
+    if (e.name === 'InputError' || err instanceof UsageError || e.name === 'UsageError' || e.name === 'YError') {
       process.stderr.write(`gradproof: ${e.message}\n`);
       code = 2;
     } else {

@@ -32,6 +32,8 @@ export interface VerifyOptions {
   /** files checked at once; 1 runs everything in this thread */
   readonly jobs?: number;
   readonly request?: CheckRequest;
+  /** called as each file finishes (a progress bar's hook; nothing else depends on it) */
+  readonly onFile?: (file: string, done: number, total: number) => void;
 }
 
 export interface FileVerdict {
@@ -108,6 +110,7 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
       const outcome =
         jobs === 1 ? snapshotDerivation(loadDerivationFile(files[k]!), request) : await runInWorker(files[k]!, request);
       outcomes[k] = { ...outcome, seconds: (performance.now() - started) / 1000 };
+      options.onFile?.(files[k]!, outcomes.filter(Boolean).length, files.length);
     }
   };
   await Promise.all(Array.from({ length: jobs }, lane));
