@@ -7,6 +7,7 @@
 import { type Claim, type Derivation, REGIMES, type RegimeName } from '../derivation/derivation.js';
 import { InputError } from '../derivation/errors.js';
 import type { IntEnv } from '../ir/affine.js';
+import { own } from '../ir/names.js';
 import { walk } from '../ir/expr.js';
 import { specOf } from '../ops/index.js';
 import { DomainError, Evaluator } from '../numeric/evaluate.js';
@@ -22,7 +23,7 @@ import { proveUnitClosedForm } from '../symbolic/induction.js';
 import { boundEvidence, boundProofFor } from './bound-check.js';
 import { bindings } from './bindings.js';
 import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo } from './evidence.js';
-import type { ClaimResult, Counterexample } from './result.js';
+import { type ClaimResult, claimWarnings, type Counterexample } from './result.js';
 import { decideVerdict } from './verdict.js';
 
 export { bindings };
@@ -107,21 +108,10 @@ function runPoints(
   // sampled binding of every instance, and at all sampled bindings of the first instance per regime.
   const fdEverywhere = instance.index < REGIMES.length;
   const refRng = new Rng(deriveSeed(instance.seed, 'reference', claim.id));
-  return envs.map((env, i) => {
+  const point = (env: IntEnv, i: number): Point => {
     evaluator.touched.clear();
-    let lhs, rhs;
-    try {
-      lhs = evaluator.evaluate(claim.lhs, env);
-      rhs = evaluator.evaluate(claim.rhs, env);
-    } catch (err) {
-      if (err instanceof DomainError)
-        throw new InputError(
-          claim.pos,
-          `claim '${claim.id}' leaves the unrolled graph: ${err.message}`,
-          'quantifier ranges that keep every time index inside 0..T',
-        );
-      throw err;
-    }
+    const lhs = evaluator.evaluate(claim.lhs, env);
+    const rhs = evaluator.evaluate(claim.rhs, env);
     const first = comparePoint(
       lhs,
       rhs,
@@ -136,6 +126,20 @@ function runPoints(
     // (after the cross-checks, which cover the derivatives the claim itself evaluated).
     const outcome = needsExtendedLook(first, claim.tolerance) ? extendedLook(claim, entry, env, first) : first;
     return { instance, env, outcome };
+  };
+  return envs.map((env, i) => {
+    // Products and Jacobians are lazy: a factor outside the graph may first be read by the comparison.
+    try {
+      return point(env, i);
+    } catch (err) {
+      if (err instanceof DomainError)
+        throw new InputError(
+          claim.pos,
+          `claim '${claim.id}' leaves the unrolled graph: ${err.message}`,
+          err.expected ?? 'quantifier ranges that keep every time index inside 0..T',
+        );
+      throw err;
+    }
   });
 }
 
@@ -186,8 +190,8 @@ function shrink(claim: Claim, pool: InstancePool, failing: Point): { point: Poin
   let overrides: Record<string, number> = {};
   const names = Object.keys(model.sizes).sort((a, b) => (a === 'T' ? 1 : b === 'T' ? -1 : a.localeCompare(b)));
   for (const name of names) {
-    const current = best.instance.sizes[name]!;
-    for (let v = model.sizes[name]!.min; v < current; v++) {
+    const current = own(best.instance.sizes, name)!;
+    for (let v = own(model.sizes, name)!.min; v < current; v++) {
       const trial = { ...best.instance.sizes, ...overrides, [name]: v };
       let points: Point[];
       try {
@@ -304,6 +308,7 @@ export function checkClaim(
     chain: claim.chain,
     proof,
     boundProof,
+    warnings: claimWarnings(claim),
   };
 }
 

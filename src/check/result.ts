@@ -30,6 +30,23 @@ export interface Counterexample {
   readonly replay: readonly string[];
 }
 
+/** Something about a claim its reader should know beside the verdict (the words are in src/emit/evidence-text.ts). */
+export type ClaimWarning = {
+  /** a relative tolerance at or above `threshold`: errors that large count as agreement */
+  readonly kind: 'loose-tolerance';
+  readonly tolerance: number;
+  readonly threshold: number;
+};
+
+/** Tolerances from here on are reported beside the verdict. */
+export const LOOSE_TOLERANCE = 1e-2;
+
+export function claimWarnings(claim: Pick<Claim, 'tolerance'>): ClaimWarning[] {
+  return claim.tolerance >= LOOSE_TOLERANCE
+    ? [{ kind: 'loose-tolerance', tolerance: claim.tolerance, threshold: LOOSE_TOLERANCE }]
+    : [];
+}
+
 export interface ClaimResult {
   readonly id: string;
   readonly file: string;
@@ -52,6 +69,7 @@ export interface ClaimResult {
   readonly proof: Proof | null;
   /** the bound proof attempt, for an inequality */
   readonly boundProof: BoundProof | null;
+  readonly warnings: readonly ClaimWarning[];
 }
 
 export interface CheckReport {

@@ -12,10 +12,12 @@ import { cpolyKey, showPoly } from '../symbolic/cpoly.js';
 import { PolyEvaluator } from '../symbolic/domains/polynomial.js';
 import { type Expr, intVarsOf, some, walk } from '../ir/expr.js';
 import { contentKey } from '../ir/content-key.js';
+import { nameRecord, own } from '../ir/names.js';
 import { specOf } from '../ops/index.js';
 import { SymbolicModel, substituteDerivations, substituteDerivationsAt } from '../symbolic/derive.js';
-import { ExprError } from '../derivation/errors.js';
-import { ExpansionTooLarge, SymbolicUnsupported } from '../symbolic/unsupported.js';
+import { ExprError, InputError } from '../derivation/errors.js';
+import { LIMITS } from '../ir/limits.js';
+import { ExpansionTooLarge, SymbolicUnsupported, withExactBudget } from '../symbolic/unsupported.js';
 import { MAX_WORDS } from '../symbolic/words.js';
 import { PRIME, randomIdentity } from '../symbolic/domains/modular.js';
 import { bindings } from './bindings.js';
@@ -84,13 +86,15 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
   const relevant = relevantSizes(derivation, claim);
   const names = Object.keys(sizes).sort();
   const ranges = names.map((name) => {
-    const { min, max } = sizes[name]!;
+    const { min, max } = own(sizes, name)!;
     // The cap never goes below the size's own minimum (a model with T: 8..8 is checked at 8, not 6).
-    const cap = relevant.has(name) || name === HORIZON ? Math.min(max, Math.max(min, INDEX_SIZE_CAPS[name] ?? 2)) : min;
+    const cap =
+      relevant.has(name) || name === HORIZON ? Math.min(max, Math.max(min, own(INDEX_SIZE_CAPS, name) ?? 2)) : min;
     // T only enters through quantifier bounds when the claim never names it: its largest value covers the rest.
     const lo = name === HORIZON && !mentionsHorizon(claim) ? cap : min;
     return { name, lo: Math.min(lo, cap), hi: cap };
   });
+  checkCombinations(ranges.map((r) => r.hi - r.lo + 1));
   const combos: Record<string, number>[] = [{}];
   for (const r of ranges) {
     const next: Record<string, number>[] = [];
@@ -175,15 +179,30 @@ function spread<T>(items: readonly T[], count: number): T[] {
 /** Other sizes a matrix-level claim names are enumerated up to this. */
 export const MATRIX_SIZE_CAP = 5;
 
+/** Every combination of sizes is expanded exactly: a claim naming many sizes has too many. */
+function checkCombinations(counts: readonly number[]): void {
+  const total = counts.reduce((p, n) => p * Math.max(1, n), 1);
+  if (total > LIMITS.exactSizeCombinations)
+    throw new SymbolicUnsupported(
+      `${total} combinations of sizes to expand, more than the limit of ${LIMITS.exactSizeCombinations}`,
+    );
+}
+
 export function symbolicCheck(derivation: Derivation, claim: Claim, seed: number): SymbolicEvidence | null {
   if (claim.relation !== '=') return null;
   try {
-    return isIndexLevel(claim) ? indexCheck(derivation, claim) : matrixCheck(derivation, claim, seed);
+    return withExactBudget(() =>
+      isIndexLevel(claim) ? indexCheck(derivation, claim) : matrixCheck(derivation, claim, seed),
+    );
   } catch (err) {
-    if (!(err instanceof SymbolicUnsupported) && !(err instanceof ExprError)) throw err;
+    // A budget reached here (bindings at the larger exact horizons, size combinations) leaves the claim undecided.
+    if (!(err instanceof SymbolicUnsupported) && !(err instanceof ExprError) && !(err instanceof InputError)) throw err;
     return matrix({
       status: 'undecided',
-      undecided: { why: 'unsupported', message: err instanceof ExprError ? err.problem : err.message },
+      undecided: {
+        why: 'unsupported',
+        message: err instanceof SymbolicUnsupported ? err.message : err.problem,
+      },
     });
   }
 }
@@ -195,24 +214,30 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
   substituteDerivations(claim.rhs, sm);
   const sizes = derivation.model.sizes;
   const named = namedSizes(derivation, claim);
-  const fixed: Record<string, number> = {};
+  const fixed = nameRecord<number>();
   for (const [name, range] of Object.entries(sizes))
     if (name !== HORIZON && !named.includes(name)) fixed[name] = range.min;
+  checkCombinations(
+    named.map(
+      (n) => Math.min(own(sizes, n)!.max, Math.max(own(sizes, n)!.min, MATRIX_SIZE_CAP)) - own(sizes, n)!.min + 1,
+    ),
+  );
   const grids: Record<string, number>[] = [{}];
   for (const name of named) {
-    const { min, max } = sizes[name]!;
+    const { min, max } = own(sizes, name)!;
     const next: Record<string, number>[] = [];
     for (const g of grids)
       for (let v = min; v <= Math.min(max, Math.max(min, MATRIX_SIZE_CAP)); v++) next.push({ ...g, [name]: v });
     grids.splice(0, grids.length, ...next);
   }
-  const tMin = Math.max(1, sizes[HORIZON]!.min);
+  const tMin = Math.max(1, own(sizes, HORIZON)!.min);
   // T may go past the model's range here: the identity is structural, and a longer horizon only checks more.
   const tMax = Math.max(VERIFY_MAX_T, tMin);
   const sizeText = [
-    ...named.map(
-      (n) => `${n} = ${sizes[n]!.min}..${Math.min(sizes[n]!.max, Math.max(sizes[n]!.min, MATRIX_SIZE_CAP))}`,
-    ),
+    ...named.map((n) => {
+      const { min, max } = own(sizes, n)!;
+      return `${n} = ${min}..${Math.min(max, Math.max(min, MATRIX_SIZE_CAP))}`;
+    }),
     `T = ${tMin}..${tMax}`,
   ].join(', ');
   const attempt = (unfold: boolean): SymbolicOutcome => {

@@ -4,6 +4,7 @@
  * data alone (src/check/evidence.ts); nothing here decides anything.
  */
 import type { Evidence, SymbolicEvidence, Undecided } from '../check/evidence.js';
+import type { ClaimWarning } from '../check/result.js';
 import type { UnverifiableReason } from '../check/verdict.js';
 import type { IntEnv } from '../ir/affine.js';
 import { INDUCTION_RULE_TEXT, ruleName, stepDetail, stepStatement } from './proof-text.js';
@@ -15,6 +16,13 @@ export const describeEnv = (env: IntEnv): string =>
     .join(', ');
 
 const exp1 = (x: number) => x.toExponential(1);
+
+export function warningText(w: ClaimWarning): string {
+  switch (w.kind) {
+    case 'loose-tolerance':
+      return `tolerance ${w.tolerance} is loose (≥ ${w.threshold}): sides that differ by that much relative error count as agreeing, so a wrong claim can pass`;
+  }
+}
 
 export function evidenceMethod(e: Evidence): string {
   switch (e.kind) {

@@ -6,6 +6,7 @@
  * render in KaTeX with strict mode on (checked by the tests).
  */
 import { type Affine, orderedTerms } from '../ir/affine.js';
+import { nameRecord, own } from '../ir/names.js';
 import type { Expr, Index, Seq } from '../ir/expr.js';
 import { precedence, specOf } from '../ops/index.js';
 import type { LatexContext } from '../ops/contexts.js';
@@ -53,8 +54,8 @@ const TIME_STYLES = ['bracket-superscript', 'paren-superscript', 'subscript'] as
 
 /** The notation of a derivation file: its `profile`, then per-key overrides (`time`, `transpose`, `horizon`, `loss`, `bold`, `name.X`). */
 export function notationFor(hints: Readonly<Record<string, string>>): Notation {
-  const base = PROFILES[hints.profile ?? 'blog'] ?? PROFILES.blog!;
-  const names: Record<string, string> = { ...base.names };
+  const base = own(PROFILES, own(hints, 'profile') ?? 'blog') ?? PROFILES.blog!;
+  const names = nameRecord(Object.entries(base.names));
   for (const [k, v] of Object.entries(hints)) if (k.startsWith('name.')) names[k.slice(5)] = v;
   const time = TIME_STYLES.find((s) => s === hints.time) ?? base.time;
   return {
@@ -94,7 +95,7 @@ export class LatexWriter implements LatexContext {
 
   /** A symbol's name: W_f → W_{f}, greek spelled out → \sigma, bold for arrays where the profile wants it. */
   name(raw: string): string {
-    const custom = this.notation.names[raw];
+    const custom = own(this.notation.names, raw);
     if (custom) return custom;
     if (raw === this.lossName) return this.notation.loss;
     const [head, ...rest] = raw.split('_');

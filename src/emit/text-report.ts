@@ -1,6 +1,6 @@
 /** The human-readable report of `gradproof check`: a table, then a block per counterexample. */
 import type { CheckReport, ClaimResult, Counterexample } from '../check/result.js';
-import { evidenceMethod, evidenceSummary, reasonText } from './evidence-text.js';
+import { evidenceMethod, evidenceSummary, reasonText, warningText } from './evidence-text.js';
 import { replayCommand } from './replay.js';
 import { chainOutcome } from './chain-text.js';
 
@@ -54,6 +54,7 @@ export function formatCheckReport(report: CheckReport): string {
     lines.push(
       `  ${mark} ${pad(c.id, idWidth)}${pad(c.verdict, 14)}${pad(c.expected, 14)}${pad(fmt(c.relError), 11)}${c.label ?? ''}`,
     );
+    for (const w of c.warnings) lines.push(`      warning: ${warningText(w)}`);
     for (const e of c.evidence) lines.push(`      ${evidenceMethod(e)}: ${evidenceSummary(e)}`);
     if (c.reason) lines.push(`      reason: ${reasonText(c.reason)}`);
   }

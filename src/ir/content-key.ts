@@ -9,6 +9,7 @@
 import { type Affine, formatAffine, type IntEnv, substituteAffine } from './affine.js';
 import type { Expr, Index } from './expr.js';
 import { formatIndex } from './print.js';
+import { own } from './names.js';
 
 type Part = { readonly affine: Affine } | { readonly ivar: string } | { readonly index: Index };
 
@@ -125,9 +126,9 @@ export function contentKey(e: Expr, env: IntEnv): string {
   const ps = parts(e);
   // A path position inside a product or sum is resolved only there: key on the whole assignment.
   if (readsPaths.get(e))
-    for (const name of Object.keys(env).sort()) if (name.includes('#')) key += `;${name}=${env[name]}`;
+    for (const name of Object.keys(env).sort()) if (name.includes('#')) key += `;${name}=${own(env, name)}`;
   for (const p of ps) {
-    if ('ivar' in p) key += `,${env[p.ivar] ?? p.ivar}`;
+    if ('ivar' in p) key += `,${own(env, p.ivar) ?? p.ivar}`;
     else if ('index' in p) key += `,${formatIndex(p.index, env)}`;
     else {
       const s = substituteAffine(p.affine, env);

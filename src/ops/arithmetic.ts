@@ -36,6 +36,7 @@ import { nadd, nconst, nmul, nneg, nword, type NPoly } from '../symbolic/words.j
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
 import type { CanonicalContext, CompileContext, DiffContext, ExactContext, Kernel } from './contexts.js';
 import { defineOp, type OpSpec } from './registry.js';
+import { LIMITS } from '../ir/limits.js';
 
 const everywhere = { equation: true, loss: true, claim: true, level: 'any' } as const;
 const [left, right] = [(n: OpNode) => n.args[0]!, (n: OpNode) => n.args[1]!];
@@ -192,7 +193,8 @@ const exactScalar = <R>(ctx: ExactContext<R>, e: Expr) => {
 /** x^k for an integer k (negative through the ring's division), else an atom. */
 function exactPower<R>(n: OpNode, ctx: ExactContext<R>, base: RMat<R>, k: number | null): RMat<R> {
   const { ring } = ctx;
-  if (k === null || !Number.isInteger(k)) return ctx.opaque(n);
+  // A large power would expand without end (polynomials); an opaque atom is still the same atom on both sides.
+  if (k === null || !Number.isInteger(k) || Math.abs(k) > LIMITS.exactExponent) return ctx.opaque(n);
   if (k >= 0) return rmap(base, (x) => rpow(ring, x, k));
   const data = base.data.map((x) => ring.div(ring.one, rpow(ring, x, -k)));
   return data.every((x) => x !== null) ? { ...base, data: data } : ctx.opaque(n);
@@ -496,6 +498,8 @@ defineOp({
         `the matrix power A^(${constant}) is negative`,
         'an exponent ≥ 0 (inv(A)^k for powers of the inverse)',
       );
+    if (constant !== null && constant > LIMITS.integer)
+      return ctx.fail(n, `the matrix power A^${constant} has too many factors`, `an exponent ≤ ${LIMITS.integer}`);
     return b;
   },
   print: (n, ctx) => `${ctx.wrap(left(n), 5)}^${ctx.wrap(right(n), 5)}`,
@@ -505,6 +509,8 @@ defineOp({
     const k = ctx.dense(right(n)).data[0]!;
     if (isScalarValue(base)) return scalar(asDense(base).data[0]! ** k);
     if (!Number.isInteger(k) || k < 0) return ctx.outside(`a matrix power A^k needs an integer k ≥ 0, got k = ${k}`);
+    // Applying it walks k factors: the same bound as an integer written in the file.
+    if (k > LIMITS.integer) return ctx.outside(`the matrix power A^${k} has more than ${LIMITS.integer} factors`);
     if (k === 0) return new IdentityOp(base.rows);
     // Every factor is the same operator: products walked from a vector are memoised and shared across k.
     const factor: Factor = { key: ctx.contentKey(left(n)), value: () => asOp(base) };
@@ -526,7 +532,7 @@ defineOp({
     const base = ctx.eval(left(n));
     const k = ctx.constant(right(n));
     if (exactScalar(ctx, left(n))) return exactPower(n, ctx, base, k);
-    if (k === null || !Number.isInteger(k) || k < 0) return ctx.opaque(n);
+    if (k === null || !Number.isInteger(k) || k < 0 || k > LIMITS.exactExponent) return ctx.opaque(n);
     let acc = ridentity(ctx.ring, base.rows);
     for (let i = 0; i < k; i++) acc = rmatmul(ctx.ring, acc, base);
     return acc;
@@ -538,7 +544,7 @@ defineOp({
   canonical: (n, ctx) => {
     if (ctx.isScalar(left(n))) return nword({ kind: 'scal', poly: ctx.entries(n) });
     const k = ctx.constant(right(n));
-    if (k === null || !Number.isInteger(k) || k < 0)
+    if (k === null || !Number.isInteger(k) || k < 0 || k > LIMITS.exactExponent)
       return ctx.unsupported(`a matrix power with exponent ${ctx.key(right(n))}`);
     let acc = nconst(1);
     for (let i = 0; i < k; i++) acc = nmul(acc, ctx.expand(left(n)));

@@ -158,6 +158,8 @@ export interface ExactContext<R> {
    * arguments' values, so equal arguments give equal values whatever expressions produced them
    */
   uninterpreted(name: string, args: readonly RMat<R>[]): RMat<R>;
+  /** Σ_i v_i of a vector given by its one generic entry (entries view), or null where the domain cannot say */
+  sumOfEntries(generic: R): RMat<R> | null;
   /** a unit-level atom with symbolic indices (h_t^α, u_{αγ}, σ′, ∂h/∂w) */
   unitAtom(n: OpNode): RMat<R>;
   /** f(z) of an activation: the domain names it (the sequence value it defines, or a function atom) */
@@ -187,6 +189,8 @@ export interface ExactDomain<R> {
   opaque(n: OpNode, ctx: ExactContext<R>): RMat<R>;
   /** a scalar atom for f(args), keyed by the arguments' values (absent: the domain refuses) */
   uninterpreted?(name: string, args: readonly RMat<R>[], ctx: ExactContext<R>): RMat<R>;
+  /** Σ_i v_i from a vector's generic entry (entries domains) */
+  sumOfEntries?(generic: R): R;
   unitAtom(n: OpNode, ctx: ExactContext<R>): RMat<R>;
   activation(n: OpNode, ctx: ExactContext<R>, arg: () => RMat<R>): RMat<R>;
   dactOf(value: Seq, ctx: ExactContext<R>): RMat<R>;
@@ -216,6 +220,8 @@ export interface ParamGradientContext {
   /** the gradient of gᵀ·child with respect to the parameter */
   grad(e: Expr, adjoint: Expr): Expr | null;
   mentions(e: Expr): boolean;
+  /** the sequence value (ŷ[t]) whose defining right side this expression is, if any */
+  valueOf(e: Expr): Expr | null;
   /** f′ of an activation node at its argument */
   activationDerivative(n: OpNode): Expr;
   print(e: Expr): string;

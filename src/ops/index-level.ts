@@ -5,6 +5,7 @@
  * vectors e_i, ∂h_t^α/∂w_ij (`d(h[t, a], W[i, j])`) and sums over index
  * paths γ_1…γ_k (`pathsum(g, k, a, d, body)`).
  */
+import { isConstant } from '../ir/affine.js';
 import type { Expr, Index, OpNode, Seq, Sym } from '../ir/expr.js';
 import { chainShape, chainSum, forEachPath, pathSumParts } from '../ir/path-chain.js';
 import { column, formatShape, isScalar, SCALAR } from '../ir/shape.js';
@@ -234,8 +235,17 @@ defineOp({
   exact: (n, ctx) => (ctx.indices === 'symbolic' ? ctx.unitAtom(n) : ctx.unitDerivative(n)),
 });
 
-/** How many paths a path sum may enumerate when it has no chain shape. */
+/** How many terms a path sum may add: paths enumerated, or factors of its transfer-matrix form (length·d²). */
 export const MAX_ENUMERATED_PATHS = 4_000_000;
+
+/** Why a path sum cannot be summed at concrete sizes (a negative length, too many terms), or null. */
+function pathSumProblem(at: { length: number; d: number }, chain: boolean): string | null {
+  if (at.length < 0) return `pathsum over a path of length ${at.length} (the length must be 0 or more)`;
+  const terms = chain ? at.length * at.d * at.d : at.d ** at.length;
+  if (terms > MAX_ENUMERATED_PATHS)
+    return `pathsum over ${at.d}^${at.length} paths is too many to ${chain ? 'sum' : 'enumerate'} (more than ${MAX_ENUMERATED_PATHS} terms)`;
+  return null;
+}
 
 defineOp({
   id: 'pathsum',
@@ -251,6 +261,15 @@ defineOp({
     if (!isScalar(s)) return ctx.fail(n, `a path sum adds scalars, got ${formatShape(s)}`);
     return SCALAR;
   },
+  validate: (n, ctx) => {
+    const length = pathSumParts(n).length;
+    if (isConstant(length) && length.c < 0)
+      ctx.fail(
+        n,
+        `a path sum's length cannot be negative, got ${length.c}`,
+        'pathsum(g, k, alpha, d, body) with k ≥ 0',
+      );
+  },
   print: (n, ctx) =>
     `pathsum(${n.binder}, ${ctx.int(n.ints[0]!)}, ${ctx.unit(n.units[0]!)}, ${ctx.int(n.ints[1]!)}, ${ctx.expr(n.args[0]!)})`,
   latex: (n, ctx) => {
@@ -263,6 +282,8 @@ defineOp({
     const at = { length: ctx.int(length), d: ctx.int(range), start: ctx.index(start), env: ctx.env };
     const value = (x: Expr, env: Readonly<Record<string, number>>) => asDense(ctx.eval(x, env)).data[0]!;
     const shape = chainShape(n);
+    const problem = pathSumProblem(at, shape !== null);
+    if (problem) return ctx.outside(problem);
     if (shape) {
       const numbers = {
         zero: 0,
@@ -282,8 +303,6 @@ defineOp({
         ),
       );
     }
-    if (at.d ** at.length > MAX_ENUMERATED_PATHS)
-      return ctx.outside(`pathsum over ${at.d}^${at.length} paths is too many to enumerate`);
     let total = 0;
     forEachPath(path, at.length, at.d, at.start, ctx.env, (assignment) => {
       total += value(body, { ...assignment });
@@ -296,12 +315,12 @@ defineOp({
     const { ring } = ctx;
     const value = (x: Expr, env: Readonly<Record<string, number>>) => ctx.eval(x, env).data[0]!;
     const shape = chainShape(n);
+    const problem = pathSumProblem(at, shape !== null);
+    if (problem) return ctx.unsupported(problem);
     if (shape)
       return rscalar(
         chainSum(n, shape, at, value, ring, ctx.memo('pathsum'), `${ctx.contentKey(body)}|${at.length}|${at.d}`),
       );
-    if (at.d ** at.length > MAX_ENUMERATED_PATHS)
-      return ctx.unsupported(`pathsum over ${at.d}^${at.length} paths is too many to enumerate`);
     let total = ring.zero;
     // eval only reads its environment (binders copy it), so the shared assignment is passed as it is.
     forEachPath(path, at.length, at.d, at.start, ctx.env, (assignment) => {

@@ -91,7 +91,8 @@ defineOp({
     return mul(sub(diag(s), node('mul', [s, node('transpose', [s])])), j);
   },
   paramGradient: (n, g, ctx) => {
-    const s = n;
+    // Written through the value the cell names (ŷ_t), as the softmax Jacobian diag(ŷ) − ŷŷᵀ is.
+    const s = ctx.valueOf(n) ?? n;
     return ctx.grad(arg(n), node('mul', [sub(diag(s), node('mul', [s, node('transpose', [s])]))!, g]));
   },
   canonical: (n, ctx) => entrywiseCanonical(n, ctx),

@@ -13,7 +13,7 @@ import { type Dense, scalar } from '../numeric/values.js';
 import type { Kernel } from './contexts.js';
 import { type OrderedRing, type Ring, type RMat, rscalar } from '../symbolic/ring.js';
 import { cpolyKey, csym } from '../symbolic/cpoly.js';
-import { diagonalEntries, formatPoly, nconst, type NPoly, nword } from '../symbolic/words.js';
+import { diagonalEntries, entrySums, formatPoly, nconst, type NPoly, nword } from '../symbolic/words.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
 import { defineOp } from './registry.js';
 
@@ -37,8 +37,16 @@ defineOp({
   evaluate: (n, ctx) => scalar(sumOf(ctx.dense(arg(n)).data)),
   compile: (n, ctx) => ctx.push(sumKernel, [ctx.compile(arg(n))], [1, 1]),
   // Over ordered rings (extended precision) the sum is computed; elsewhere it stays an atom, as it always has.
-  exact: (n, ctx) =>
-    ctx.ring.ordered ? rscalar(ctx.eval(arg(n)).data.reduce(ctx.ring.add, ctx.ring.zero)) : ctx.opaque(n),
+  // Exact rings add the entries; one generic entry per value reads Σ of each of its monomials.
+  exact: (n, ctx) => {
+    if (ctx.shapes === 'concrete') return rscalar(ctx.eval(arg(n)).data.reduce(ctx.ring.add, ctx.ring.zero));
+    return ctx.sumOfEntries(ctx.eval(arg(n)).data[0]!) ?? ctx.opaque(n);
+  },
+  canonical: (n, ctx) => {
+    if (ctx.isScalar(arg(n))) return ctx.expand(arg(n));
+    if (!ctx.isVector(arg(n))) return nword({ kind: 'scal', poly: csym(`(${ctx.key(n)})`) });
+    return nword({ kind: 'scal', poly: entrySums(ctx.entries(arg(n))) });
+  },
   // ∂ sum(v) = 𝟙ᵀ ∂v (a scalar is its own sum); 𝟙ᵀ diag(u) = uᵀ, as texts write ∂ sum(a ⊙ z) = aᵀ ∂z.
   differentiate: (n, ctx) => {
     const j = ctx.J(arg(n));

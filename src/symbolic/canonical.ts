@@ -8,6 +8,7 @@
 import type { IntEnv } from '../ir/affine.js';
 import { evalAffine } from '../ir/affine.js';
 import { children, type Expr } from '../ir/expr.js';
+import { contentKey } from '../ir/content-key.js';
 import { printExpr } from '../ir/print.js';
 import { type Affine, isConstant, substituteAffine } from '../ir/affine.js';
 import { specOf } from '../ops/index.js';
@@ -17,17 +18,21 @@ import type { SymbolicModel } from './derive.js';
 import { EntriesEvaluator } from './domains/entries.js';
 import { SymbolicUnsupported } from './unsupported.js';
 import { nconst, nword, type NPoly } from './words.js';
+import { own } from '../ir/names.js';
 
 export { samePoly, formatPoly, type NPoly } from './words.js';
 
 export class Canonicalizer {
   private readonly entriesOf: EntriesEvaluator;
+  private readonly forms = new Map<string, NPoly>();
+  private readonly sizeNames: readonly string[];
   /** unfold: values defined entrywise are written out by their equations (src/symbolic/definitions.ts) */
   constructor(
     private readonly sm: SymbolicModel,
     unfold = false,
   ) {
     this.entriesOf = new EntriesEvaluator(sm, unfold);
+    this.sizeNames = Object.keys(sm.model.sizes).sort();
   }
 
   /**
@@ -70,12 +75,26 @@ export class Canonicalizer {
 
   /** The canonical form of a matrix-level expression with every index bound by env. */
   expand(e: Expr, env: IntEnv): NPoly {
+    // A product's factors and a sum's terms recur within a binding and across bindings with the same
+    // times: forms are kept by content (structure and the values of the indices read) and by the sizes,
+    // which shapes read without naming them (a stacked vector's blocks, an identity's size).
+    if (e.kind !== 'op') return this.expandNode(e, env);
+    const key = `${contentKey(e, env)}|${this.sizeNames.map((n) => env[n]).join(',')}`;
+    let form = this.forms.get(key);
+    if (!form) {
+      form = this.expandNode(e, env);
+      this.forms.set(key, form);
+    }
+    return form;
+  }
+
+  private expandNode(e: Expr, env: IntEnv): NPoly {
     const vector = () => nword({ kind: 'diag', poly: this.entries(e, env) }, { kind: 'one' });
     switch (e.kind) {
       case 'num':
         return nconst(e.value);
       case 'ivar':
-        return nconst(env[e.name]!);
+        return nconst(own(env, e.name)!);
       case 'sym':
         if (this.isScalar(e, env)) return nword({ kind: 'scal', poly: csym(e.name) });
         return this.isVector(e, env) ? vector() : nword({ kind: 'mat', key: e.name });

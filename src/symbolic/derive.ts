@@ -15,6 +15,7 @@ import {
 } from '../ir/affine.js';
 import {
   type Expr,
+  foldChain,
   isOp,
   mapChildren,
   node,
@@ -28,6 +29,7 @@ import {
   some,
   walk,
 } from '../ir/expr.js';
+import { LIMITS } from '../ir/limits.js';
 import { printExpr } from '../ir/print.js';
 import { shapeIn } from '../ir/shape-of.js';
 import type { Shape } from '../ir/shape.js';
@@ -235,6 +237,7 @@ export class SymbolicModel implements DiffBase {
       param: P,
       grad: (x, adj) => this.contribution(x, P, adj),
       mentions: (x) => mentions(x, P),
+      valueOf: (x) => this.valueOf(x),
       activationDerivative: (n) => activationDerivative(n, this, false),
       print: (x) => printExpr(x),
       unsupported: (message) => {
@@ -582,20 +585,25 @@ function rebuild(x: OpNode, args: readonly Expr[]): OpNode {
   return out;
 }
 
-/** Writes out every product whose bounds are known under env as explicit factors. */
+/**
+ * Writes out every product whose bounds are known under env as explicit
+ * factors (a long one as a balanced product, so printing stays shallow), up
+ * to LIMITS.unrolledFactors factors in all.
+ */
 export function unrollProducts(e: Expr, env: IntEnv): Expr {
+  let written = 0;
   const go = (x: Expr): Expr => {
     if (isOp(x, 'prod', 'hprod')) {
       const lo = substituteAffine(x.ints[0]!, env);
       const hi = substituteAffine(x.ints[1]!, env);
       // Symbolic or empty ranges stay products (the empty product is the identity of the body's size).
       if (affineVars(lo).length || affineVars(hi).length || hi.c < lo.c) return mapChildren(x, go);
-      let acc: Expr | null = null;
-      for (let i = lo.c; i <= hi.c; i++) {
-        const factor = go(substituteIndex(x.args[0]!, x.binder!, affine(i)));
-        acc = acc ? node(x.op === 'prod' ? 'mul' : 'emul', [acc, factor]) : factor;
-      }
-      return acc!;
+      written += hi.c - lo.c + 1;
+      if (written > LIMITS.unrolledFactors)
+        throw new SymbolicUnsupported(`writing the products out takes more than ${LIMITS.unrolledFactors} factors`);
+      const factors: Expr[] = [];
+      for (let i = lo.c; i <= hi.c; i++) factors.push(go(substituteIndex(x.args[0]!, x.binder!, affine(i))));
+      return foldChain(factors, (a, b) => node(x.op === 'prod' ? 'mul' : 'emul', [a, b]));
     }
     return mapChildren(x, go);
   };

@@ -13,8 +13,8 @@
  * diagonals share a gap and multiply. Two expressions are identical for every
  * size when their canonical forms are equal.
  */
-import { cadd, caddInto, cconst, cmul, cpolyKey, type CPoly, showPoly } from './cpoly.js';
-import { ExpansionTooLarge } from './unsupported.js';
+import { cadd, caddInto, cconst, cmul, cpolyKey, type CPoly, showPoly, TAG_MARK } from './cpoly.js';
+import { chargeExactWork, ExpansionTooLarge } from './unsupported.js';
 
 /** scal: a scalar factor; one/oneT: the all-ones column/row */
 export type Atom =
@@ -28,7 +28,7 @@ export type NPoly = Map<string, { readonly skeleton: readonly string[]; readonly
 /** Exact expansion is exponential in the number of multi-term factors: past this many monomials, give up. */
 export const MAX_WORDS = 20_000;
 
-const GAP = '\u241F';
+const GAP = TAG_MARK;
 const MONO_SEP = '\u241E';
 const ONE = '𝟙';
 const ONE_T = '𝟙ᵀ';
@@ -91,14 +91,63 @@ const size = (p: NPoly) => [...p.values()].reduce((n, t) => n + t.poly.size, 0);
 
 export function nmul(a: NPoly, b: NPoly): NPoly {
   if (size(a) * size(b) > MAX_WORDS) throw new ExpansionTooLarge(`the exact expansion exceeds ${MAX_WORDS} words`);
+  chargeExactWork(a.size * b.size);
   const out: NPoly = new Map();
   for (const x of a.values())
     for (const y of b.values()) {
       // y's gaps follow x's: its first gap is x's last, so diagonals meeting there multiply.
       const shift = x.skeleton.length;
-      addTerm(out, [...x.skeleton, ...y.skeleton], cmul(x.poly, shift ? retag(y.poly, (g) => g + shift) : y.poly));
+      const [skeleton, poly] = contractOnes(
+        [...x.skeleton, ...y.skeleton],
+        cmul(x.poly, shift ? retag(y.poly, (g) => g + shift) : y.poly),
+      );
+      addTerm(out, skeleton, poly);
     }
   return out;
+}
+
+/**
+ * 𝟙ᵀ·diag(v)·𝟙 = Σ_i v_i, a scalar: where a word reads 𝟙ᵀ then 𝟙, the diagonal between them becomes the
+ * scalar atom Σ(v) (one per monomial of v, so sums stay linear) and the gaps on either side merge. The
+ * atom is the one sum(v) reads as, so ŷ(ŷᵀ(y ⊙ ŷ⁻¹)) and ŷ·sum(y) meet.
+ */
+function contractOnes(skeleton: readonly string[], poly: CPoly): [readonly string[], CPoly] {
+  let sk = skeleton;
+  let p = poly;
+  for (let j = sk.indexOf(ONE_T); j >= 0 && j + 1 < sk.length; j = sk.indexOf(ONE_T, j + 1)) {
+    if (sk[j + 1] !== ONE) continue;
+    const middle = j + 1;
+    const out: CPoly = new Map();
+    for (const [mono, c] of p) {
+      const entry: string[] = [];
+      const rest: string[] = [];
+      for (const atom of mono ? mono.split(MONO_SEP) : []) {
+        const at = atom.indexOf(GAP);
+        const gap = at > 0 && /^\d+$/.test(atom.slice(0, at)) ? Number(atom.slice(0, at)) : null;
+        if (gap === middle) entry.push(atom.slice(at + 1));
+        else if (gap === null || gap < j) rest.push(atom);
+        else rest.push(`${gap === middle + 1 ? j : gap - 2}${GAP}${atom.slice(at + 1)}`);
+      }
+      rest.push(sumAtom(entry.sort().join(MONO_SEP)));
+      const key = rest.sort().join(MONO_SEP);
+      out.set(key, (out.get(key) ?? 0) + c);
+    }
+    for (const [k, c] of out) if (c === 0) out.delete(k);
+    sk = [...sk.slice(0, j), ...sk.slice(j + 2)];
+    p = out;
+    j = -1;
+  }
+  return [sk, p];
+}
+
+/** The scalar Σ_i m_i of a vector whose entry is the monomial m (the key sum(v) uses too). */
+export const sumAtom = (entryMonomial: string): string => `Σ(${entryMonomial})`;
+
+/** Σ_i v_i of a vector with generic entry p: one Σ atom per monomial, coefficients kept. */
+export function entrySums(p: CPoly): CPoly {
+  const sums: CPoly = new Map();
+  for (const [mono, c] of p) sums.set(sumAtom(mono), (sums.get(sumAtom(mono)) ?? 0) + c);
+  return sums;
 }
 
 export function ntranspose(a: NPoly): NPoly {

@@ -254,6 +254,13 @@ describe.concurrent('gradproof CLI', () => {
       expect(r.stderr).toBe('');
     });
 
+    it('--version prints the package version and exits 0', async () => {
+      const r = await gradproof('--version');
+      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe(`gradproof ${pkg.version}`);
+    });
+
     it('check with no path exits 2', async () => {
       expectUsageOrInputError(await gradproof('check'), /Not enough non-option arguments/);
     });

@@ -161,6 +161,13 @@ describe('exact comparisons that decide more', () => {
     expect(outcome(lstm2019, 'norm2(f[T]) = normMax(f[T])').status).not.toBe('identical');
   });
 
+  it('𝟙ᵀ diag(v) 𝟙 is sum(v), and entries are Laurent monomials (v ⊘ u ⊙ u = v)', () => {
+    expect(outcome(lstm2019, "ones(d)' * diag(f[T]) * ones(d) = sum(f[T])").status).toBe('identical');
+    expect(outcome(lstm2019, "ones(d)' * diag(f[T]) * ones(d) = sum(o[T])").status).not.toBe('identical');
+    expect(outcome(lstm2019, 'f[T] ./ o[T] .* o[T] = f[T]').status).toBe('identical');
+    expect(outcome(lstm2019, 'f[T] ./ o[T] .* f[T] = o[T]').status).not.toBe('identical');
+  });
+
   it('a stacked vector meets the column blocks of the matrix it multiplies', () => {
     const o = outcome(
       post2018,

@@ -7,10 +7,19 @@
  * its range that makes the expression smallest (largest): a valid bound at
  * every point of the domain, whatever the other variables are.
  */
-import { type Affine, affine, affineAdd, affineEquals, affineScale, formatAffine } from '../../ir/affine.js';
+import {
+  type Affine,
+  affine,
+  affineAdd,
+  affineEquals,
+  affineScale,
+  coefficient,
+  formatAffine,
+} from '../../ir/affine.js';
 import type { Expr } from '../../ir/expr.js';
 import { replaceVar } from '../build.js';
 import { substituteSafely } from './substitute.js';
+import { nameRecord, own } from '../../ir/names.js';
 
 export interface IntRange {
   readonly name: string;
@@ -33,12 +42,12 @@ export class Domain {
 
   /** The domain with one more (inner) range; null when the name is already bound here (shadowing). */
   with(r: IntRange): Domain | null {
-    if (this.ranges.some((x) => x.name === r.name) || r.name in this.sizes) return null;
+    if (this.ranges.some((x) => x.name === r.name) || own(this.sizes, r.name) !== undefined) return null;
     return new Domain([...this.ranges, r], this.sizes);
   }
 
   has(name: string): boolean {
-    return this.ranges.some((r) => r.name === name) || name in this.sizes;
+    return this.ranges.some((r) => r.name === name) || own(this.sizes, name) !== undefined;
   }
 
   /** A lower bound of `a` at every point of the domain, or null when the variables leave it unbounded below. */
@@ -46,13 +55,13 @@ export class Domain {
     let cur = a;
     for (let i = this.ranges.length - 1; i >= 0; i--) {
       const r = this.ranges[i]!;
-      const c = cur.terms[r.name];
+      const c = coefficient(cur, r.name);
       if (!c) continue;
       cur = replaceVar(cur, r.name, c > 0 ? r.lo : r.hi);
     }
     let value = cur.c;
     for (const [name, c] of Object.entries(cur.terms)) {
-      const s = this.sizes[name];
+      const s = own(this.sizes, name);
       if (!s) return null;
       if (c > 0) value += c * s.min;
       else if (s.max === null) return null;
@@ -108,7 +117,7 @@ export class Domain {
 
   /** Sizes fixed to one value by the claim (n = 1), for the statement of what was proved. */
   fixedSizes(): Record<string, number> {
-    const out: Record<string, number> = {};
+    const out = nameRecord<number>();
     for (const [name, s] of Object.entries(this.sizes)) if (s.max !== null && s.min === s.max) out[name] = s.min;
     return out;
   }

@@ -33,6 +33,7 @@ import { ExprError } from '../../ir/errors.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 import type { BoundProof, BoundStep } from './rules.js';
 import { type Path, type ProverContext, Session } from './session.js';
+import { nameRecord, own } from '../../ir/names.js';
 
 /** Every place of an expression, pre-order, with its path (not inside a sup's body). */
 function places(e: Expr, path: Path = []): { path: Path; x: Expr }[] {
@@ -115,11 +116,11 @@ function normalize(S: Session): void {
 
 /** The claim's domain: its quantifiers, and every size ≥ 1 (unbounded above) except those it fixes to one value. */
 export function claimDomain(d: Derivation, claim: Claim): Domain {
-  const sizes: Record<string, SizeBound> = {};
+  const sizes = nameRecord<SizeBound>();
   for (const name of Object.keys(d.model.sizes)) {
-    const r = claim.sizes?.[name];
+    const r = claim.sizes ? own(claim.sizes, name) : undefined;
     // Sizes are at least 1 (or the model's own smaller minimum); no upper bound is used.
-    const floor = Math.min(1, d.model.sizes[name]!.min);
+    const floor = Math.min(1, own(d.model.sizes, name)!.min);
     sizes[name] = r && r.min === r.max ? { min: r.min, max: r.max } : { min: floor, max: null };
   }
   return new Domain(

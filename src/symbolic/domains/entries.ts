@@ -19,6 +19,7 @@ import { ExactEvaluator } from '../exact.js';
 import { rscalar, type RMat } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 import { writtenOut } from '../definitions.js';
+import { entrySums } from '../words.js';
 
 const activationName = (n: OpNode) => n.name ?? n.op;
 
@@ -70,6 +71,9 @@ class EntriesDomain implements ExactDomain<CPoly> {
   }
   opaque(n: OpNode, ctx: ExactContext<CPoly>): RMat<CPoly> {
     return rscalar(csym(`(${printExpr(n, ctx.env)})`));
+  }
+  sumOfEntries(generic: CPoly): CPoly {
+    return entrySums(generic);
   }
   unitAtom(n: OpNode, ctx: ExactContext<CPoly>): RMat<CPoly> {
     return this.opaque(n, ctx);
