@@ -239,7 +239,9 @@ const PREAMBLE = String.raw`\documentclass[11pt]{article}
 \setlength{\parskip}{0.5ex}
 % Display math wider than the line is scaled down to it.
 \newcommand{\fitmath}[1]{\sbox0{$\displaystyle #1$}\ifdim\wd0>\dimexpr\linewidth-4em\relax\resizebox{\dimexpr\linewidth-4em\relax}{!}{\usebox0}\else\usebox0\fi}
-\newcommand{\verdict}[1]{\fbox{\footnotesize\textsf{#1}}}`;
+\newcommand{\verdict}[1]{\fbox{\footnotesize\textsf{#1}}}
+% KaTeX knows \mathscr; mathrsfs's fonts are not in texlive-latex-base/-recommended, so calligraphic stands in.
+\providecommand{\mathscr}{\mathcal}`;
 
 export function texDocument(docs: readonly DocumentView[]): string {
   const title = docs.length === 1 ? docs[0]!.title : `gradproof: ${docs.length} derivations`;
