@@ -280,7 +280,7 @@ export function buildDocument({ derivation: d, results, plots }: DocumentInput):
     const rel = (r: string) => (r === '=' ? '=' : r === '<=' ? '\\le' : '\\ge');
     const lines = claims.map(
       (c, i) =>
-        `${i === 0 ? w.expr(c.lhs) : ''} &${rel(c.relation)} ${w.expr(c.rhs)} \\qquad \\text{(${c.chain!.step})}`,
+        `${i === 0 ? w.expr(c.lhs) : ''} &${rel(c.relation)} ${w.expr(c.rhs)} \\qquad \\text{step ${c.chain!.step}}`,
     );
     const first = claims[0]!;
     if (first.forall.length) lines.push(`&\\text{for } ${quantifiers(first)}`);

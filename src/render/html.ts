@@ -124,7 +124,7 @@ function chain(ch: ChainView): string {
   const steps = ch.steps
     .map(
       (s) =>
-        `<li id="${escapeHtml(anchor(s.claim.id))}">${badge(s.claim.verdict)} <b>(${s.step})</b> ${escapeHtml(s.by)}${expectation(s.claim)}` +
+        `<li id="${escapeHtml(anchor(s.claim.id))}">${badge(s.claim.verdict)} <b>step ${s.step}</b> ${escapeHtml(s.by)}${expectation(s.claim)}` +
         `<div class="step-details">${claimDetails(s.claim)}</div></li>`,
     )
     .join('');

@@ -115,7 +115,7 @@ function chain(ch: ChainView): string[] {
     display(ch.latex),
     '',
     ...ch.steps.flatMap((s) => [
-      `**Step (${s.step})**: ${escapeMarkdown(s.by)}. ${verdictLine(s.claim)}`,
+      `**Step ${s.step}**: ${escapeMarkdown(s.by)}. ${verdictLine(s.claim)}`,
       '',
       ...details(s.claim),
     ]),

@@ -209,7 +209,7 @@ function chain(ch: ChainView): string {
     display(ch.latex),
     ...ch.steps.map(
       (s) =>
-        `\\paragraph{Step (${s.step}) ${badge(s.claim.verdict)}}${escapeTex(expectation(s.claim))} ${escapeTex(s.by)}.\\par\n${details(s.claim)}`,
+        `\\paragraph{Step ${s.step} ${badge(s.claim.verdict)}}${escapeTex(expectation(s.claim))} ${escapeTex(s.by)}.\\par\n${details(s.claim)}`,
     ),
   ].join('\n');
 }

@@ -40,6 +40,11 @@ const CLAIMS = `claims:
     forall: k in 1..T
     expect: verified
     note: 'a note with <img src=x onerror=alert(1)> and $$ x $$'
+  - id: eq2
+    label: 'eq. (2)'
+    source-text: '\\nabla_{h_{\\tau-k}} L = \\mathbf{W}^T \\nabla_{h_{\\tau}} L'
+    claim: grad(L, h[T-1]) = W' * diag(1 - h[T].^2) * grad(L, h[T])
+    expect: verified
   - id: wrong
     claim: grad(L, h[T-k]) = prod(i, 1, k, W * diag(1 - h[T-k+i].^2)) * grad(L, h[T])
     forall: k in 1..T
@@ -105,6 +110,18 @@ describe('escaping user text', () => {
     expect(html).toMatch(/<details class="counterexample" open>.*<table class="facts">/s);
     expect(html).toContain('<code>submultiplicative-range</code>');
     expect(html).toMatch(/Evidence \(\d+\)/);
+    // The source's own formula beside ours, tagged with the source's number; evidence folded in <details>.
+    expect(html).toMatch(
+      /<section class="claim" id="c-eq2">.*?as the source writes it<\/div><div class="source"><div class="math">.*?\(2\).*?as checked<\/div><div class="ours">/s,
+    );
+    expect(html).toMatch(/<section class="claim" id="c-eq2">.*?<details class="evidence"><summary>Evidence/s);
+    // Offline: a CSP that forbids every fetch, and no script.
+    expect(html).toContain(
+      `content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; font-src data:; img-src data:"`,
+    );
+    expect(html).not.toMatch(/<script/i);
+    const tex = texDocument([view]);
+    expect(tex).toMatch(/\\begin\{equation\}\n\\fitmath\{\\nabla_\{h_\{\\tau-k\}\} L = .*\}\\tag\{2\}/);
     const md = markdownDocument([view], () => null);
     expect(md).toMatch(/Verdict: \*\*refuted\*\*/);
     expect(md).toContain('**Counterexample**');
