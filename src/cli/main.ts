@@ -4,15 +4,13 @@
  * `gradproof --help` answers at once. Exit codes: 0 every verdict as
  * expected, 1 some verdict not, 2 bad input or usage, 3 internal error.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { progressBar } from './progress.js';
+import { checkOutput, UsageError, writeOutput } from './output.js';
 import { plotCommand, renderCommand } from './render-commands.js';
-
-class UsageError extends Error {}
 
 /** The version in package.json (two levels up from src/cli and from dist/cli alike). */
 function packageVersion(): string {
@@ -143,32 +141,6 @@ async function runReport(argv: { paths: string[]; write?: string }): Promise<num
   if (argv.write && readme !== null) writeOutput('--write', argv.write, withReport(readme, markdown), writeFileAtomic);
   else process.stdout.write(`${markdown}\n`);
   return 0;
-}
-
-/** A file an option names could not be written: the option and the path, exit 2 (the input is at fault). */
-function writeOutput(flag: string, path: string, text: string, write: (path: string, text: string) => void): void {
-  try {
-    write(path, text);
-  } catch (err) {
-    throw new UsageError(
-      `${flag} ${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
-}
-
-/** Before a long run: the file an option names must be creatable or a regular file, in an existing folder. */
-function checkOutput(flag: string, path: string): void {
-  const target = statSync(path, { throwIfNoEntry: false });
-  const folder = statSync(dirname(path), { throwIfNoEntry: false });
-  const problem =
-    target && !target.isFile()
-      ? target.isDirectory()
-        ? 'a folder is in the way'
-        : 'not a regular file'
-      : !folder?.isDirectory()
-        ? 'no such folder'
-        : null;
-  if (problem) throw new UsageError(`${flag} ${path}: cannot write (${problem})`);
 }
 
 function readInput(flag: string, path: string, read: (path: string, encoding: 'utf8') => string): string {

@@ -5,24 +5,10 @@
  */
 import { basename, dirname, extname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { checkOutput, UsageError, writeOutput } from './output.js';
 import { progressBar } from './progress.js';
 
-/** A usage error main.ts reports with exit code 2 (matched by name: this module must not import main.ts). */
-export class RenderUsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 const library = () => import('../index.js');
-
-function write(flag: string, path: string, text: string, writeFile: (path: string, text: string) => void): void {
-  try {
-    writeFile(path, text);
-  } catch (err) {
-    throw new RenderUsageError(
-      `${flag} ${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
-}
 
 /** NAME=INTEGER pairs into a Map (user names are never object keys). */
 function sizesOf(raw: readonly string[] | undefined): Map<string, number> {
@@ -30,7 +16,7 @@ function sizesOf(raw: readonly string[] | undefined): Map<string, number> {
   for (const item of raw ?? []) {
     const m = /^([A-Za-z][A-Za-z0-9_]*)=(\d+)$/.exec(item);
     if (!m || Number(m[2]) < 1 || Number(m[2]) > 512)
-      throw new RenderUsageError(`--size takes NAME=INTEGER with 1 ≤ INTEGER ≤ 512, got '${item}'`);
+      throw new UsageError(`--size takes NAME=INTEGER with 1 ≤ INTEGER ≤ 512, got '${item}'`);
     out.set(m[1]!, Number(m[2]));
   }
   return out;
@@ -38,7 +24,7 @@ function sizesOf(raw: readonly string[] | undefined): Map<string, number> {
 
 function seedOf(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw.trim())) throw new RenderUsageError(`--seed takes an integer ≥ 0, got '${raw}'`);
+  if (!/^\d+$/.test(raw.trim())) throw new UsageError(`--seed takes an integer ≥ 0, got '${raw}'`);
   return Number(raw);
 }
 
@@ -73,17 +59,18 @@ export function renderCommand(done: (code: number) => void): CommandModule<objec
     handler: async (argv) => {
       const { render, RENDER_FORMATS, writeFileAtomic } = await library();
       const format = RENDER_FORMATS.find((f) => f === argv.format);
-      if (!format) throw new RenderUsageError(`--format takes ${RENDER_FORMATS.join(', ')}, got '${argv.format}'`);
+      if (!format) throw new UsageError(`--format takes ${RENDER_FORMATS.join(', ')}, got '${argv.format}'`);
       const instances = Number(argv.instances);
       if (!/^\d+$/.test(argv.instances) || instances < 1)
-        throw new RenderUsageError(`--instances takes an integer ≥ 1, got '${argv.instances}'`);
+        throw new UsageError(`--instances takes an integer ≥ 1, got '${argv.instances}'`);
       const seed = seedOf(argv.seed);
+      if (argv.out) checkOutput('--out', argv.out);
       // Markdown plots are SVG files beside the page: post.md → post-plot-1.svg.
       const out = argv.out;
       const plotFile = out
         ? (svg: string, index: number) => {
             const name = `${basename(out, extname(out))}-plot-${index}.svg`;
-            write('--out', join(dirname(out), name), svg, writeFileAtomic);
+            writeOutput('--out', join(dirname(out), name), svg, writeFileAtomic);
             return name;
           }
         : undefined;
@@ -100,7 +87,7 @@ export function renderCommand(done: (code: number) => void): CommandModule<objec
       } finally {
         bar.stop();
       }
-      if (out) write('--out', out, text, writeFileAtomic);
+      if (out) writeOutput('--out', out, text, writeFileAtomic);
       else process.stdout.write(text);
       done(0);
     },
@@ -145,17 +132,18 @@ export function plotCommand(done: (code: number) => void): CommandModule<object,
     handler: async (argv) => {
       const { loadDerivationFile, plotSvg, writeFileAtomic, DEFAULT_OPTIONS } = await library();
       const m = /^([A-Za-z][A-Za-z0-9_]*)(?:=(.+)\.\.(.+))?$/.exec(argv.over.trim());
-      if (!m) throw new RenderUsageError(`--over takes a variable name, or NAME=LO..HI, got '${argv.over}'`);
+      if (!m) throw new UsageError(`--over takes a variable name, or NAME=LO..HI, got '${argv.over}'`);
       let vary: { name: string; values: number[] } | null = null;
       if (argv.vary !== undefined) {
         const v = /^([A-Za-z][A-Za-z0-9_]*)=(.+)$/.exec(argv.vary);
         const values = v ? v[2]!.split(',').map((x) => Number(x.trim())) : [];
         if (!v || values.length === 0 || values.some((x) => !Number.isFinite(x)))
-          throw new RenderUsageError(`--vary takes NAME=V1,V2,… with numbers, got '${argv.vary}'`);
+          throw new UsageError(`--vary takes NAME=V1,V2,… with numbers, got '${argv.vary}'`);
         vary = { name: v[1]!, values };
       }
-      const d = loadDerivationFile(argv.file);
       const seed = seedOf(argv.seed);
+      if (argv.out) checkOutput('--out', argv.out);
+      const d = loadDerivationFile(argv.file);
       const { svg, warnings } = await plotSvg(d, {
         quantity: argv.quantity,
         over: m[1]!,
@@ -165,7 +153,7 @@ export function plotCommand(done: (code: number) => void): CommandModule<object,
         masterSeed: seed ?? DEFAULT_OPTIONS.masterSeed,
       });
       for (const w of warnings) process.stderr.write(`gradproof plot: ${w}\n`);
-      if (argv.out) write('--out', argv.out, svg, writeFileAtomic);
+      if (argv.out) writeOutput('--out', argv.out, svg, writeFileAtomic);
       else process.stdout.write(`${svg}\n`);
       done(0);
     },
