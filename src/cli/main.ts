@@ -11,6 +11,7 @@ import yargs from 'yargs';
 import { progressBar } from './progress.js';
 import { checkOutput, UsageError, writeOutput } from './output.js';
 import { plotCommand, renderCommand } from './render-commands.js';
+import { scaffoldCommand } from './scaffold-command.js';
 
 /** The version in package.json (two levels up from src/cli and from dist/cli alike). */
 function packageVersion(): string {
@@ -302,6 +303,7 @@ export async function main(args: string[]): Promise<void> {
       )
       .command(renderCommand((c) => (code = c)))
       .command(plotCommand((c) => (code = c)))
+      .command(scaffoldCommand((c) => (code = c)))
       .demandCommand(1, 'name a command (see --help)')
       .strict()
       .help()
