@@ -44,5 +44,9 @@ export { summaryMarkdown, withReport, REPORT_START, REPORT_END } from './emit/su
 
 export { writeFileAtomic } from './io/atomic-write.js';
 
+// Rendering: pages, documents and plots (src/render)
+export { render, plotSvg, RENDER_FORMATS, type RenderFormat, type RenderRequest } from './render/render.js';
+export type { PlotQuery } from './render/plot-data.js';
+
 // The operator registry (each operator is one record)
 export { allOps, opSpec, type OpSpec } from './ops/index.js';

@@ -37,6 +37,8 @@ export function expandPaths(paths: readonly string[]): string[] {
 export interface CheckRequest extends Partial<CheckOptions> {
   /** only the claims with these ids */
   readonly claims?: readonly string[];
+  /** called after each claim with how many are done of how many (a progress bar's hook; nothing depends on it) */
+  readonly onClaim?: (id: string, done: number, total: number) => void;
 }
 
 /** `pool`: instances already built for this derivation (a worker checking its claims in several parts keeps one). */
@@ -49,7 +51,11 @@ export function checkDerivation(
   checkSizeOverrides(derivation, options.sizeOverrides ?? {});
   if (pool.derivation !== derivation) throw new Error('an instance pool serves the derivation it was built for');
   const selected = request.claims ? derivation.claims.filter((c) => request.claims!.includes(c.id)) : derivation.claims;
-  return selected.map((claim) => checkClaim(derivation, claim, pool, options));
+  return selected.map((claim, k) => {
+    const result = checkClaim(derivation, claim, pool, options);
+    request.onClaim?.(claim.id, k + 1, selected.length);
+    return result;
+  });
 }
 
 /** The library entry point behind `gradproof check`: every file is loaded before any claim is checked. */
@@ -74,7 +80,14 @@ export function check(paths: readonly string[], request: CheckRequest = {}): Che
     if (missing.length)
       throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, `no claim with id ${missing.join(', ')}`);
   }
-  const claims = derivations.flatMap((d) => checkDerivation(d, request));
+  // Progress counts over every file's claims.
+  const total = derivations.reduce(
+    (n, d) => n + d.claims.filter((c) => !request.claims || request.claims.includes(c.id)).length,
+    0,
+  );
+  let done = 0;
+  const onClaim = request.onClaim && ((id: string) => request.onClaim!(id, ++done, total));
+  const claims = derivations.flatMap((d) => checkDerivation(d, { ...request, onClaim }));
   const ok = claims.filter((c) => c.ok).length;
   return {
     claims,

@@ -4,14 +4,14 @@
  * `gradproof --help` answers at once. Exit codes: 0 every verdict as
  * expected, 1 some verdict not, 2 bad input or usage, 3 internal error.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
+import { progressBar } from './progress.js';
+import { checkOutput, UsageError, writeOutput } from './output.js';
+import { plotCommand, renderCommand } from './render-commands.js';
 import { scaffoldCommand } from './scaffold-command.js';
-
-class UsageError extends Error {}
 
 /** The version in package.json (two levels up from src/cli and from dist/cli alike). */
 function packageVersion(): string {
@@ -46,13 +46,20 @@ async function runCheck(argv: {
   json: boolean;
 }): Promise<number> {
   const { check, formatCheckReport, checkReportJson } = await library();
-  const report = check(argv.paths, {
-    ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
-    instances: argv.instances,
-    ...(argv.instance !== undefined ? { instance: argv.instance } : {}),
-    sizeOverrides: parseSizes(argv.size),
-    ...(argv.claim ? { claims: argv.claim } : {}),
-  });
+  const bar = progressBar('checking', { quiet: argv.json });
+  let report;
+  try {
+    report = check(argv.paths, {
+      ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
+      instances: argv.instances,
+      ...(argv.instance !== undefined ? { instance: argv.instance } : {}),
+      sizeOverrides: parseSizes(argv.size),
+      ...(argv.claim ? { claims: argv.claim } : {}),
+      onClaim: (id, done, total) => bar.update(id, done, total),
+    });
+  } finally {
+    bar.stop();
+  }
   process.stdout.write(
     argv.json ? `${JSON.stringify(checkReportJson(report), null, 2)}\n` : `${formatCheckReport(report)}\n`,
   );
@@ -95,6 +102,7 @@ async function runVerify(argv: {
     );
   const { verify, formatVerifyReport, junitXml, writeFileAtomic } = await library();
   if (argv.junit) checkOutput('--junit', argv.junit);
+  const bar = progressBar('verifying', { quiet: argv.json });
   const report = await verify(argv.paths.length ? argv.paths : ['derivations'], {
     update: argv.update,
     ...(argv.readme ? { readme: argv.readme } : {}),
@@ -102,7 +110,8 @@ async function runVerify(argv: {
     ...(argv.jobs !== undefined ? { jobs: integer('jobs', 1)(argv.jobs)! } : {}),
     ...(shard ? { shard } : {}),
     request: { instances: argv.instances, ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}) },
-  });
+    onFile: (file, done, total) => bar.update(file, done, total),
+  }).finally(() => bar.stop());
   if (argv.junit) writeOutput('--junit', argv.junit, junitXml(report), writeFileAtomic);
   const plain = {
     ok: report.ok,
@@ -141,32 +150,6 @@ async function runReport(argv: { paths: string[]; write?: string }): Promise<num
   if (argv.write && readme !== null) writeOutput('--write', argv.write, withReport(readme, markdown), writeFileAtomic);
   else process.stdout.write(`${markdown}\n`);
   return 0;
-}
-
-/** A file an option names could not be written: the option and the path, exit 2 (the input is at fault). */
-function writeOutput(flag: string, path: string, text: string, write: (path: string, text: string) => void): void {
-  try {
-    write(path, text);
-  } catch (err) {
-    throw new UsageError(
-      `${flag} ${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
-}
-
-/** Before a long run: the file an option names must be creatable or a regular file, in an existing folder. */
-function checkOutput(flag: string, path: string): void {
-  const target = statSync(path, { throwIfNoEntry: false });
-  const folder = statSync(dirname(path), { throwIfNoEntry: false });
-  const problem =
-    target && !target.isFile()
-      ? target.isDirectory()
-        ? 'a folder is in the way'
-        : 'not a regular file'
-      : !folder?.isDirectory()
-        ? 'no such folder'
-        : null;
-  if (problem) throw new UsageError(`${flag} ${path}: cannot write (${problem})`);
 }
 
 function readInput(flag: string, path: string, read: (path: string, encoding: 'utf8') => string): string {
@@ -341,6 +324,8 @@ export async function main(args: string[]): Promise<void> {
           code = await runReport(argv);
         },
       )
+      .command(renderCommand((c) => (code = c)))
+      .command(plotCommand((c) => (code = c)))
       .command(scaffoldCommand((c) => (code = c)))
       .demandCommand(1, 'name a command (see --help)')
       .strict()
@@ -352,7 +337,7 @@ export async function main(args: string[]): Promise<void> {
       .parseAsync();
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'InputError' || err instanceof UsageError || e.name === 'YError') {
+    if (e.name === 'InputError' || err instanceof UsageError || e.name === 'UsageError' || e.name === 'YError') {
       process.stderr.write(`gradproof: ${e.message}\n`);
       code = 2;
     } else {

@@ -3,6 +3,7 @@ import type { LatexReading } from './latex-source.js';
 import type { Affine } from '../ir/affine.js';
 import type { Expr } from '../ir/expr.js';
 import type { Model, SizeRange } from '../model/model.js';
+import type { DocumentLayout } from './document.js';
 import type { SourcePos } from './errors.js';
 
 export type Relation = '=' | '<=' | '>=';
@@ -55,6 +56,8 @@ export interface Derivation {
   readonly notation: Readonly<Record<string, string>>;
   readonly model: Model;
   readonly claims: readonly Claim[];
+  /** how renderers lay the claims out as a worked solution (the file's `document:` section), if it has one */
+  readonly document?: DocumentLayout | null;
 }
 
 export const DEFAULT_TOLERANCE = 1e-9;

@@ -12,6 +12,7 @@ import { type Macro, reservedNames } from '../ir/parse-math.js';
 import type { Derivation } from './derivation.js';
 import { InputError } from './errors.js';
 import { ClaimsLoader } from './load-claims.js';
+import { DocumentLoader } from './load-document.js';
 import { ModelLoader } from './load-model.js';
 import { YamlSource } from './yaml-source.js';
 import type { LatexNotation } from '../latex/derivation-context.js';
@@ -61,7 +62,7 @@ export function parseDerivation(text: string, file: string): Derivation {
   const top = y.map(
     doc.contents,
     'the derivation file',
-    ['gradproof', 'title', 'source', 'notation', 'model', 'definitions', 'claims'],
+    ['gradproof', 'title', 'source', 'notation', 'model', 'definitions', 'claims', 'document'],
     ['gradproof', 'model', 'claims'],
   );
   const version = top.get('gradproof')!;
@@ -80,6 +81,7 @@ export function parseDerivation(text: string, file: string): Derivation {
     notation: notation.hints,
     model,
     claims,
+    document: top.has('document') ? new DocumentLoader(y).document(top.get('document')!.value, model, claims) : null,
   };
 }
 

@@ -90,7 +90,9 @@ const joinNames = (xs: readonly string[]): string =>
 /** "every k, T, d and m (n = 1)" */
 export function provedFor(e: Pick<BoundProofEvidence, 'symbolic' | 'fixed'>): string {
   const fixed = Object.entries(e.fixed).map(([k, v]) => `${k} = ${v}`);
-  return `every ${joinNames(e.symbolic)}${fixed.length ? ` (${fixed.join(', ')})` : ''}`;
+  // A claim with no variable (a sup's value, constants) is proved outright: no "for every " with nothing after it.
+  const every = e.symbolic.length ? [`every ${joinNames(e.symbolic)}`] : [];
+  return [...every, ...(fixed.length ? [`(${fixed.join(', ')})`] : [])].join(' ');
 }
 
 /** The facts the rules rested on, from the values their checks recorded (activation ranges, unfolded values, sups). */
@@ -115,7 +117,8 @@ export function boundSummary(e: BoundProofEvidence): string {
   }
   const rules = e.steps.map((s) => (s.sites > 1 ? `${s.rule} ×${s.sites}` : s.rule));
   const facts = factsOf(e);
-  return `proved for ${provedFor(e)}: ${rules.join(' → ')}${facts.length ? `; ${facts.join('; ')}` : ''}`;
+  const scope = provedFor(e);
+  return `proved${scope ? ` for ${scope}` : ''}: ${rules.join(' → ')}${facts.length ? `; ${facts.join('; ')}` : ''}`;
 }
 
 /**

@@ -2,10 +2,12 @@
 import type { CheckReport, ClaimResult, Counterexample } from '../check/result.js';
 import { evidenceMethod, evidenceSummary, reasonText, warningText } from './evidence-text.js';
 import { replayCommand } from './replay.js';
+import { chainOutcome } from './chain-text.js';
 
 const fmt = (x: number | null): string =>
   x === null || !Number.isFinite(x) ? '—' : x === 0 ? '0' : x.toExponential(1);
-const num = (x: number): string =>
+/** A number as the reports print it: six digits in a human range, else exponent form. */
+export const num = (x: number): string =>
   x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(6) : x.toExponential(4);
 
 function pad(s: string, n: number): string {
@@ -67,13 +69,7 @@ export function formatCheckReport(report: CheckReport): string {
     if (c.chain) chains.set(`${c.file}#${c.chain.id}`, [...(chains.get(`${c.file}#${c.chain.id}`) ?? []), c]);
   if (chains.size) lines.push('');
   for (const steps of chains.values()) {
-    const chain = steps[0]!.chain!;
-    const failing = steps.find((s) => s.verdict === 'refuted' || s.verdict === 'unverifiable');
-    lines.push(
-      failing
-        ? `  chain ${chain.id}: step ${failing.chain!.step} (${failing.chain!.by}) is the first that does not hold (${failing.verdict}); ${steps.length} steps`
-        : `  chain ${chain.id}: all ${steps.length} steps hold`,
-    );
+    lines.push(`  chain ${steps[0]!.chain!.id}: ${chainOutcome(steps)}`);
   }
   const withCx = report.claims.filter((c) => c.counterexample);
   if (withCx.length) lines.push('');

@@ -29,7 +29,8 @@ export interface DerivedQuantity {
 /** Integer names a quantity may use freely besides the sizes. */
 export const FREE_INDICES = [TIME_VAR, 'k', 's', 'i', 'j', 'n', 'l', 'alpha', 'beta', 'gamma'];
 
-function scopeOf(d: Derivation): Scope {
+/** The names a quantity typed on the command line may use (sizes and the free index names). */
+export function scopeOf(d: Derivation): Scope {
   const syms = [...d.model.symbols.values()];
   return {
     sequences: new Set(syms.filter((s) => s.role !== 'parameter').map((s) => s.name)),

@@ -40,6 +40,8 @@ export interface VerifyOptions {
   /** files checked at once; 1 runs everything in this thread */
   readonly jobs?: number;
   readonly request?: CheckRequest;
+  /** called as each file finishes (a progress bar's hook; nothing else depends on it) */
+  readonly onFile?: (file: string, done: number, total: number) => void;
   /** check only shard `index` of `count` (1-based, see shardOf); a README is then checked for this shard's documents */
   readonly shard?: Shard;
 }
@@ -136,6 +138,7 @@ async function checkOnPool(
   derivations: readonly Derivation[],
   request: CheckRequest,
   jobs: number,
+  onFileDone: (file: string) => void,
 ): Promise<Outcome[]> {
   const tasks = derivations.reduce((n, d) => n + 1 + d.claims.length, 0);
   const pool = new WorkerPool(Math.min(jobs, tasks));
@@ -157,6 +160,7 @@ async function checkOnPool(
             });
         const seconds = [derived, ...parts].reduce((sum, p) => sum + p.seconds, 0);
         if (derived.value.kind !== 'derived') throw new Error('a derived-forms task answered with claims');
+        onFileDone(d.file);
         return { snapshot: fileSnapshot(d, derived.value.derived, snapshots), results, seconds };
       }),
     );
@@ -184,13 +188,17 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   });
   const request = options.request ?? {};
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  let finished = 0;
+  const done = (file: string) => options.onFile?.(file, ++finished, files.length);
   const outcomes: Outcome[] =
     jobs === 1 || files.length === 0
       ? derivations.map((d) => {
           const started = performance.now();
-          return { ...snapshotDerivation(d, request), seconds: (performance.now() - started) / 1000 };
+          const outcome = { ...snapshotDerivation(d, request), seconds: (performance.now() - started) / 1000 };
+          done(d.file);
+          return outcome;
         })
-      : await checkOnPool(derivations, request, jobs);
+      : await checkOnPool(derivations, request, jobs, done);
 
   const verdicts: FileVerdict[] = files.map((file, k) => {
     const { snapshot, results, seconds } = outcomes[k]!;

@@ -1,0 +1,61 @@
+/**
+ * KaTeX for untrusted input: strict (any non-standard LaTeX is an error),
+ * `trust: false` — and a command that would need trust (\href, \url,
+ * \includegraphics…) is refused outright, since `trust: false` alone renders
+ * it silently in red. Errors throw: a page never carries a `.katex-error`.
+ */
+import katex from 'katex';
+
+export class MathError extends Error {}
+
+export function renderMath(tex: string, displayMode: boolean): string {
+  const refused: string[] = [];
+  const trust = (ctx: { command: string }) => {
+    refused.push(ctx.command);
+    return false;
+  };
+  let html: string;
+  try {
+    html = katex.renderToString(tex, {
+      displayMode,
+      throwOnError: true,
+      strict: 'error',
+      trust,
+      output: 'htmlAndMathml',
+    });
+  } catch (err) {
+    throw new MathError((err as Error).message);
+  }
+  if (refused.length) throw new MathError(`untrusted KaTeX command(s): ${refused.join(', ')}`);
+  return html;
+}
+
+/** Whether a string is LaTeX KaTeX accepts under the same rules (a source's formula may be prose instead). */
+export function isRenderableMath(tex: string): boolean {
+  try {
+    renderMath(tex, true);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A source's own formula is LaTeX or, now and then, a sentence. A sentence
+ * (three words in a row, no command) is shown as text: as math it would
+ * lose its spaces.
+ */
+export function looksLikeProse(text: string): boolean {
+  return !text.includes('\\') && /[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}/.test(text);
+}
+
+/**
+ * Commands that define, read or write anything in TeX, link out, or exist in
+ * KaTeX only (\R, \Bbb…): user LaTeX copied into a .tex file must use none.
+ */
+const UNSAFE_COMMAND =
+  /\\(def|gdef|edef|xdef|let|newcommand|renewcommand|providecommand|csname|catcode|input|include|openin|openout|read|write|immediate|special|href|url|includegraphics|html\w*|R|N|Z|C|Q|Bbb|bold|textcolor)(?![A-Za-z])/;
+
+export function unsafeCommand(tex: string): string | null {
+  return UNSAFE_COMMAND.exec(tex)?.[0] ?? null;
+}

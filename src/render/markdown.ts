@@ -1,0 +1,172 @@
+/**
+ * Stage 2, Markdown for Hugo/Jekyll posts (usable as an appendix): display
+ * math in `$$ … $$` blocks, inline math in `\( … \)`, as those generators'
+ * KaTeX/MathJax set-ups read them; verdicts as plain text; every piece of
+ * user text escaped so it stays text (no emphasis, links, HTML or math).
+ * Plots are SVG files written beside the page and linked as images.
+ */
+import type { Block, ChainView, ClaimView, CounterexampleView, DocumentView, Inline, ProofView } from './document.js';
+import { isRenderableMath, looksLikeProse } from './katex.js';
+
+/**
+ * CommonMark backslash-escapes every ASCII punctuation character; we escape
+ * the ones that start syntax (emphasis, code, links, HTML, tables, math,
+ * headings and lists) — but never '(' or ')', since a backslash before them
+ * would make `\(` an inline-math opener. `<` and `&` become entities.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/[\\`*_{}[\]#+!|$~>-]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/^(\d+)\./, '$1\\.');
+}
+
+/** A table cell: escaped, and the pipe escaped (GFM tables split on it even inside code). */
+const cell = (s: string) => escapeMarkdown(s);
+/** Code spans hold user text verbatim; the fence is longer than any backtick run inside. */
+function code(s: string): string {
+  const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence} ${s.replace(/\s+/g, ' ').replace(/\|/g, '\\|')} ${fence}`;
+}
+
+const display = (tex: string) => `$$\n${tex.replace(/\n\s*\n/g, '\n')}\n$$`;
+const verdictLine = (c: { verdict: string; ok: boolean; expected: string }) =>
+  `Verdict: **${c.verdict}**${c.ok ? '' : ` (the file expects ${c.expected})`}`;
+
+function inline(parts: readonly Inline[]): string {
+  return parts
+    .map((p) => (p.kind === 'text' ? escapeMarkdown(p.text) : `\\(${p.tex.replace(/\s+/g, ' ')}\\)`))
+    .join('');
+}
+
+function source(text: string, number: string | null): string {
+  if (!looksLikeProse(text) && isRenderableMath(text))
+    return display(number ? `${text} \\tag{${number.replace(/[^0-9A-Za-z.′']/g, '')}}` : text);
+  return `> ${escapeMarkdown(text)}`;
+}
+
+function counterexample(cx: CounterexampleView): string[] {
+  return [
+    '**Counterexample**',
+    '',
+    '| | |',
+    '|---|---|',
+    ...cx.facts.map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`),
+    '',
+    '| entry | left side | right side |',
+    '|---|---|---|',
+    ...cx.entries.map((e, i) => `| ${i + 1} | ${cell(e.lhs)} | ${cell(e.rhs)} |`),
+    '',
+    `${escapeMarkdown(cx.entriesShown)}. Replay: ${code(cx.replay)}`,
+    '',
+  ];
+}
+
+function proof(p: ProofView): string[] {
+  return [
+    `**${p.ok ? 'Proof' : 'Proof attempt (not proved)'}: ${escapeMarkdown(p.title)}**`,
+    '',
+    ...(p.latex ? [display(p.latex), ''] : []),
+    ...p.steps.map((s, i) => `${i + 1}. ${code(s.rule)} ${escapeMarkdown(s.name)}: ${escapeMarkdown(s.text)}`),
+    ...(p.steps.length ? [''] : []),
+    ...(p.failure ? [escapeMarkdown(p.failure), ''] : []),
+  ];
+}
+
+function details(c: ClaimView): string[] {
+  return [
+    ...(c.note ? [`*Note.* ${escapeMarkdown(c.note)}`, ''] : []),
+    ...(c.corrects ? [`Corrects ${escapeMarkdown(c.corrects.label)}.`, ''] : []),
+    ...c.correctedBy.map((x) => `Corrected by ${escapeMarkdown(x.label)} (${x.verdict}).\n`),
+    ...(c.reason ? [`Why unverifiable: ${escapeMarkdown(c.reason)}`, ''] : []),
+    ...(c.counterexample ? counterexample(c.counterexample) : []),
+    ...c.proofs.flatMap(proof),
+    'Evidence:',
+    '',
+    ...c.evidence.map((e) => `- *${escapeMarkdown(e.method)}*: ${escapeMarkdown(e.summary)}`),
+    '',
+  ];
+}
+
+function claim(c: ClaimView): string[] {
+  const ours = c.forall ? `${c.latex} \\qquad (${c.forall})` : c.latex;
+  return [
+    `#### ${escapeMarkdown(c.label)}`,
+    '',
+    verdictLine(c),
+    '',
+    ...(c.source ? ['As the source writes it:', '', source(c.source, c.number), '', 'As checked:', ''] : []),
+    display(ours),
+    '',
+    ...details(c),
+  ];
+}
+
+function chain(ch: ChainView): string[] {
+  return [
+    `#### ${escapeMarkdown(ch.label)}`,
+    '',
+    `Verdict of the weakest step: **${ch.verdict}** (${escapeMarkdown(ch.outcome)})`,
+    '',
+    ...(ch.source ? ['As the source writes it:', '', source(ch.source, ch.number), ''] : []),
+    display(ch.latex),
+    '',
+    ...ch.steps.flatMap((s) => [
+      `**Step ${s.step}**: ${escapeMarkdown(s.by)}. ${verdictLine(s.claim)}`,
+      '',
+      ...details(s.claim),
+    ]),
+  ];
+}
+
+/** Plots are files beside the page: `svgFile` names them (null: no plot files, e.g. printing to stdout). */
+export type PlotFiles = (svg: string, index: number) => string | null;
+
+function block(b: Block, plots: PlotFiles, counter: { n: number }): string[] {
+  switch (b.kind) {
+    case 'prose':
+      return b.paragraphs.flatMap((p) => [inline(p), '']);
+    case 'claim':
+      return claim(b.claim);
+    case 'chain':
+      return chain(b.chain);
+    case 'plot': {
+      const file = plots(b.plot.svg, ++counter.n);
+      const caption = b.plot.caption ? inline(b.plot.caption) : 'plot';
+      return file
+        ? [`![${escapeMarkdown(b.plot.request.claim)}](${encodeURI(file)})`, '', caption, '']
+        : [`*(plot of ${escapeMarkdown(b.plot.request.claim)} omitted: no output file to write it beside)*`, ''];
+    }
+  }
+}
+
+export function markdownDocument(docs: readonly DocumentView[], plots: PlotFiles): string {
+  const counter = { n: 0 };
+  const out: string[] = [];
+  for (const doc of docs) {
+    out.push(
+      `## ${escapeMarkdown(doc.title)}`,
+      '',
+      `${code(doc.file)}${doc.source ? ` — source ${code(doc.source)}` : ''} — ${escapeMarkdown(doc.summary)}`,
+      '',
+      ...doc.intro.flatMap((p) => [inline(p), '']),
+      `The model (${escapeMarkdown(doc.model)}):`,
+      '',
+      display(
+        `\\begin{aligned}\n${doc.equations.map((e) => e.replace(' = ', ' &= ')).join(' \\\\\n')}\n\\end{aligned}`,
+      ),
+      '',
+    );
+    for (const s of doc.sections) {
+      out.push(`### ${escapeMarkdown(s.heading)}`, '');
+      for (const b of s.blocks) out.push(...block(b, plots, counter));
+    }
+  }
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
+}

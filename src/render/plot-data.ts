@@ -1,0 +1,203 @@
+/**
+ * The numbers behind a plot: a claim (or an expression) evaluated over one
+ * integer variable on one instance per series — one per regime, or one per
+ * value of a parameter — by the same exact evaluator the checker uses.
+ * For an inequality the larger side is the bound (drawn dashed); for an
+ * equality the plot shows the relative distance of the two sides; a vector
+ * or matrix is plotted by its norm (Euclidean, Frobenius).
+ */
+import { type Claim, type Derivation, REGIMES } from '../derivation/derivation.js';
+import { ExprError, InputError, toInputError } from '../derivation/errors.js';
+import { validateAgainstModel } from '../derivation/check-expr.js';
+import { evalAffine, type IntEnv } from '../ir/affine.js';
+import type { Expr } from '../ir/expr.js';
+import { inferShape } from '../ir/infer-shape.js';
+import { parseExpression, parseIndex } from '../ir/parse-math.js';
+import { shapeFromDims } from '../ir/shape.js';
+import { DomainError, Evaluator } from '../numeric/evaluate.js';
+import { buildInstance, instanceSpec, REGIME_SPECS } from '../numeric/instance.js';
+import { Unrolled } from '../numeric/unrolled.js';
+import type { Value } from '../numeric/values.js';
+import { scopeOf } from '../symbolic/quantities.js';
+import { printExpr } from '../ir/print.js';
+import type { PlotSeries, PlotSpec } from './plot.js';
+
+export interface PlotQuery {
+  /** a claim id of the file (a chain step as chain.N), or an expression in the file's syntax */
+  readonly quantity: string;
+  readonly over: string;
+  /** the variable's range, for an expression (a claim has its own) */
+  readonly range: { readonly lo: string; readonly hi: string } | null;
+  /** sizes fixed for the plot; the others are the model's largest */
+  readonly sizes: ReadonlyMap<string, number>;
+  /** one series per value of this parameter (every entry set to it), in the first regime */
+  readonly vary: { readonly name: string; readonly values: readonly number[] } | null;
+  readonly masterSeed: number;
+}
+
+/** What to evaluate: one side (an expression), or a claim's two sides. */
+type Target =
+  | { readonly kind: 'expression'; readonly expr: Expr; readonly text: string }
+  | { readonly kind: 'claim'; readonly claim: Claim };
+
+const where = (file: string) => ({ file, line: 1, col: 1 });
+
+function target(d: Derivation, q: PlotQuery): Target {
+  const claim = d.claims.find((c) => c.id === q.quantity);
+  if (claim) {
+    const names = claim.forall.map((f) => f.name);
+    if (!names.includes(q.over))
+      throw new InputError(where(d.file), `claim '${claim.id}' has no quantifier '${q.over}'`, names.join(', '));
+    if (names.length !== 1)
+      throw new InputError(
+        where(d.file),
+        `claim '${claim.id}' quantifies ${names.join(', ')}: a plot takes a claim over one variable`,
+      );
+    return { kind: 'claim', claim };
+  }
+  const base = scopeOf(d);
+  const scope = { ...base, indexVars: new Set([...base.indexVars, q.over]) };
+  const src = { text: q.quantity, locate: (offset: number) => ({ file: '<quantity>', line: 1, col: offset + 1 }) };
+  try {
+    const parsed = parseExpression(q.quantity, scope);
+    validateAgainstModel(parsed.expr, d.model, parsed.offsets);
+    inferShape(
+      parsed.expr,
+      { shapeOf: (n) => (n === d.model.loss?.name ? shapeFromDims([]) : d.model.symbols.get(n)!.shape) },
+      parsed.offsets,
+    );
+    return { kind: 'expression', expr: parsed.expr, text: q.quantity.trim() };
+  } catch (err) {
+    if (err instanceof ExprError) throw toInputError(src, err);
+    throw err;
+  }
+}
+
+/** ‖v‖: |x| for a scalar, else Euclidean / Frobenius over every entry. */
+function magnitude(v: Value): number {
+  const m = v.kind === 'dense' ? v : v.materialize();
+  let sum = 0;
+  for (const x of m.data) sum += x * x;
+  return m.data.length === 1 ? Math.abs(m.data[0]!) : Math.sqrt(sum);
+}
+
+function distance(a: Value, b: Value): number {
+  const x = (a.kind === 'dense' ? a : a.materialize()).data;
+  const y = (b.kind === 'dense' ? b : b.materialize()).data;
+  if (x.length !== y.length) return NaN;
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) diff += (x[i]! - y[i]!) ** 2;
+  const scale = Math.max(magnitude(a), magnitude(b));
+  return scale === 0 ? 0 : Math.sqrt(diff) / scale;
+}
+
+interface SeriesInstance {
+  readonly name: string;
+  readonly evaluator: Evaluator;
+  readonly sizes: IntEnv;
+}
+
+function instances(d: Derivation, q: PlotQuery): SeriesInstance[] {
+  // The model's largest sizes unless the plot fixes them.
+  const sizes: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const [name, range] of Object.entries(d.model.sizes)) sizes[name] = q.sizes.get(name) ?? range.max;
+  for (const name of q.sizes.keys())
+    if (!(name in d.model.sizes)) throw new InputError(where(d.file), `the model has no size '${name}'`);
+  const specFor = (index: number) => instanceSpec(d.model, q.masterSeed, index, REGIMES, sizes);
+  if (!q.vary)
+    return REGIMES.map((regime, index) => {
+      const instance = buildInstance(d.model, specFor(index));
+      return {
+        name: `${regime} (${REGIME_SPECS[regime].description.split(',')[0]})`,
+        evaluator: new Evaluator(instance.graph, instance.sizes),
+        sizes: instance.sizes,
+      };
+    });
+  const vary = q.vary;
+  const symbol = d.model.symbols.get(vary.name);
+  if (!symbol || symbol.role !== 'parameter')
+    throw new InputError(where(d.file), `'${vary.name}' is not a parameter of the model`, 'a parameter to vary');
+  const instance = buildInstance(d.model, specFor(0));
+  return vary.values.map((value) => {
+    const data = instance.graph.data;
+    const params = new Map(data.params);
+    params.set(vary.name, new Float64Array(params.get(vary.name)!.length).fill(value));
+    const graph = new Unrolled(d.model, instance.graph.program, { ...data, params });
+    return { name: `${vary.name} = ${value}`, evaluator: new Evaluator(graph, instance.sizes), sizes: instance.sizes };
+  });
+}
+
+/** The plot spec (data and labels) for a claim or expression; rendering is ./plot.ts's. */
+export function plotData(d: Derivation, q: PlotQuery): PlotSpec {
+  const t = target(d, q);
+  const series = instances(d, q);
+  const [loText, hiText] =
+    t.kind === 'claim'
+      ? [null, null]
+      : [q.range?.lo ?? '1', q.range?.hi ?? 'T'].map((s) =>
+          parseIndex(s, { ...scopeOf(d), indexVars: new Set(Object.keys(d.model.sizes)) }),
+        );
+  const range = (s: SeriesInstance): [number, number] => {
+    if (t.kind === 'claim') {
+      const f = t.claim.forall[0]!;
+      return [evalAffine(f.lo, s.sizes), evalAffine(f.hi, s.sizes)];
+    }
+    return [evalAffine(loText!, s.sizes), evalAffine(hiText!, s.sizes)];
+  };
+  const at = (s: SeriesInstance, f: (env: IntEnv) => number) => {
+    const [lo, hi] = range(s);
+    const points: { x: number; y: number }[] = [];
+    for (let v = lo; v <= hi; v++) {
+      let y: number;
+      try {
+        y = f({ [q.over]: v });
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        y = NaN; // a node outside the unrolled graph: no point here
+      }
+      points.push({ x: v, y });
+    }
+    return points;
+  };
+
+  const out: PlotSeries[] = [];
+  let yLabel: string;
+  let title: string;
+  if (t.kind === 'expression') {
+    for (const s of series)
+      out.push({ name: s.name, points: at(s, (env) => magnitude(s.evaluator.evaluate(t.expr, env))) });
+    yLabel = t.text;
+    title = t.text;
+  } else if (t.claim.relation === '=') {
+    for (const s of series)
+      out.push({
+        name: s.name,
+        points: at(s, (env) =>
+          distance(s.evaluator.evaluate(t.claim.lhs, env), s.evaluator.evaluate(t.claim.rhs, env)),
+        ),
+      });
+    yLabel = 'relative distance of the two sides';
+    title = `${t.claim.label ?? t.claim.id}: ${t.claim.statement}`;
+  } else {
+    // The larger side is the bound: rhs of <=, lhs of >=.
+    const [value, bound] = t.claim.relation === '<=' ? [t.claim.lhs, t.claim.rhs] : [t.claim.rhs, t.claim.lhs];
+    const bounds: PlotSeries[] = [];
+    for (const s of series) {
+      out.push({ name: s.name, group: s.name, points: at(s, (env) => magnitude(s.evaluator.evaluate(value, env))) });
+      bounds.push({
+        name: `bound, ${s.name}`,
+        group: s.name,
+        role: 'bound',
+        points: at(s, (env) => magnitude(s.evaluator.evaluate(bound, env))),
+      });
+    }
+    // One dashed line when the bound is the same on every instance (sup σ^k = 1).
+    const same = bounds.every((b) =>
+      b.points.every((p, i) => Math.abs(p.y - bounds[0]!.points[i]!.y) <= 1e-12 * Math.abs(p.y)),
+    );
+    out.push(...(same ? [{ ...bounds[0]!, name: `bound: ${printExpr(bound)}`, group: 'bound' }] : bounds));
+    yLabel = printExpr(value);
+    title = `${t.claim.label ?? t.claim.id}`;
+  }
+  return { title, xLabel: q.over, yLabel, yScale: 'log', series: out };
+}

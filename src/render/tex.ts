@@ -1,0 +1,273 @@
+/**
+ * Stage 2, LaTeX: a standalone amsmath document that pdflatex compiles as it
+ * is (packages from Debian's texlive-latex-base/-recommended only). The
+ * source's formulas carry the source's own equation numbers (\tag); ours are
+ * unnumbered. User text is escaped character by character, Unicode included
+ * (pdflatex knows few Unicode characters); a source formula goes in as LaTeX
+ * only when KaTeX accepts it and it defines or reads nothing.
+ */
+import type { Block, ChainView, ClaimView, CounterexampleView, DocumentView, Inline, ProofView } from './document.js';
+import { isRenderableMath, looksLikeProse, unsafeCommand } from './katex.js';
+
+const ASCII_SPECIALS: Readonly<Record<string, string>> = {
+  '\\': '\\textbackslash{}',
+  '{': '\\{',
+  '}': '\\}',
+  $: '\\$',
+  '&': '\\&',
+  '#': '\\#',
+  '^': '\\textasciicircum{}',
+  _: '\\_',
+  '%': '\\%',
+  '~': '\\textasciitilde{}',
+  '<': '\\textless{}',
+  '>': '\\textgreater{}',
+  '|': '\\textbar{}',
+};
+
+const m = (tex: string) => `\\ensuremath{${tex}}`;
+/** The Unicode the derivations and the emitters write, as LaTeX that needs no extra package. */
+const UNICODE: Readonly<Record<string, string>> = {
+  '§': '\\S{}',
+  '±': m('\\pm'),
+  '²': m('^{2}'),
+  '³': m('^{3}'),
+  '¹': m('^{1}'),
+  '¼': m('\\tfrac14'),
+  '·': m('\\cdot'),
+  '×': m('\\times'),
+  ʲ: m('^{j}'),
+  ᵀ: m('^{T}'),
+  ᵗ: m('^{t}'),
+  ᵏ: m('^{k}'),
+  '⁺': m('^{+}'),
+  '⁻': m('^{-}'),
+  '⁽': m('^{(}'),
+  '⁾': m('^{)}'),
+  '₀': m('_{0}'),
+  '₁': m('_{1}'),
+  '₂': m('_{2}'),
+  Σ: m('\\Sigma'),
+  Δ: m('\\Delta'),
+  α: m('\\alpha'),
+  β: m('\\beta'),
+  γ: m('\\gamma'),
+  δ: m('\\delta'),
+  ε: m('\\varepsilon'),
+  η: m('\\eta'),
+  θ: m('\\theta'),
+  λ: m('\\lambda'),
+  μ: m('\\mu'),
+  ρ: m('\\rho'),
+  σ: m('\\sigma'),
+  τ: m('\\tau'),
+  φ: m('\\varphi'),
+  ψ: m('\\psi'),
+  ω: m('\\omega'),
+  ℓ: m('\\ell'),
+  ℤ: m('\\mathbb{Z}'),
+  '–': '--',
+  '—': '---',
+  '‖': m('\\|'),
+  '“': '``',
+  '”': "''",
+  '‘': '`',
+  '’': "'",
+  '•': m('\\bullet'),
+  '…': '\\dots{}',
+  '′': m("'"),
+  '→': m('\\to'),
+  '⇒': m('\\Rightarrow'),
+  '⇔': m('\\Leftrightarrow'),
+  '∂': m('\\partial'),
+  '∇': m('\\nabla'),
+  '∈': m('\\in'),
+  '∏': m('\\prod'),
+  '∑': m('\\sum'),
+  '−': m('-'),
+  '∞': m('\\infty'),
+  '≈': m('\\approx'),
+  '≠': m('\\neq'),
+  '≤': m('\\le'),
+  '≥': m('\\ge'),
+  '⊙': m('\\odot'),
+  '⨀': m('\\bigodot'),
+  '⊘': m('\\oslash'),
+  '∘': m('\\circ'),
+  '⋯': m('\\cdots'),
+  '─': '-',
+  '═': '=',
+  '✓': m('\\checkmark'),
+  '✗': m('\\times'),
+  '√': m('\\surd'),
+  é: "\\'e",
+  è: '\\`e',
+  ü: '\\"u',
+  ö: '\\"o',
+  '\u00a0': '~',
+};
+const COMBINING: Readonly<Record<string, string>> = { '\u0303': '\\tilde', '\u0304': '\\bar' };
+
+/** Text for pdflatex: specials escaped, known Unicode spelled in LaTeX, anything else as [U+XXXX]. */
+export function escapeTex(text: string): string {
+  let out = '';
+  const chars = [...text.replace(/\s+/g, ' ')];
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    const accent = COMBINING[chars[i + 1] ?? ''];
+    if (accent) {
+      out += m(`${accent}{\\text{${escapeTex(ch)}}}`);
+      i++;
+    } else if (ASCII_SPECIALS[ch]) out += ASCII_SPECIALS[ch];
+    else if (ch.charCodeAt(0) < 128) out += ch;
+    else out += UNICODE[ch] ?? `[U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`;
+  }
+  return out;
+}
+
+/** A source formula goes in as LaTeX when KaTeX renders it strictly and it uses no unsafe command. */
+export function texSafeFormula(text: string): boolean {
+  return !looksLikeProse(text) && unsafeCommand(text) === null && isRenderableMath(text);
+}
+
+/** Display math scaled down to the line width when it is wider (long chains and products). */
+const fit = (tex: string) => `\\fitmath{${tex}}`;
+const display = (tex: string, tag: string | null = null) =>
+  tag ? `\\begin{equation}\n${fit(tex)}\\tag{${tag}}\n\\end{equation}` : `\\[\n${fit(tex)}\n\\]`;
+const badge = (v: string) => `\\verdict{${v}}`;
+
+function inline(parts: readonly Inline[]): string {
+  return parts.map((p) => (p.kind === 'text' ? escapeTex(p.text) : `$${p.tex}$`)).join('');
+}
+
+function source(text: string, number: string | null): string {
+  const tag = number ? number.replace(/[^0-9A-Za-z.]/g, '') : null;
+  if (texSafeFormula(text)) return display(text, tag || null);
+  return `\\begin{quote}\\itshape ${escapeTex(text)}\\end{quote}`;
+}
+
+function counterexample(cx: CounterexampleView): string {
+  return [
+    '\\paragraph{Counterexample.}',
+    '\\begin{tabular}{ll}',
+    ...cx.facts.map(([k, v]) => `${escapeTex(k)} & ${escapeTex(v)} \\\\`),
+    '\\end{tabular}\\par\\smallskip',
+    '\\begin{tabular}{rll}\\toprule entry & left side & right side \\\\ \\midrule',
+    ...cx.entries.map((e, i) => `${i + 1} & ${escapeTex(e.lhs)} & ${escapeTex(e.rhs)} \\\\`),
+    '\\bottomrule\\end{tabular}\\par',
+    `{\\small ${escapeTex(cx.entriesShown)}. Replay: \\texttt{${escapeTex(cx.replay)}}}\\par`,
+  ].join('\n');
+}
+
+function proof(p: ProofView): string {
+  return [
+    `\\paragraph{${p.ok ? 'Proof' : 'Proof attempt (not proved)'}: ${escapeTex(p.title)}.}`,
+    ...(p.latex ? [display(p.latex)] : []),
+    ...(p.steps.length
+      ? [
+          '\\begin{enumerate}\\small',
+          ...p.steps.map((s) => `\\item \\texttt{${escapeTex(s.rule)}} ${escapeTex(s.name)}: ${escapeTex(s.text)}`),
+          '\\end{enumerate}',
+        ]
+      : []),
+    ...(p.failure ? [`{\\small ${escapeTex(p.failure)}}\\par`] : []),
+  ].join('\n');
+}
+
+function details(c: ClaimView): string {
+  return [
+    ...(c.note ? [`\\emph{Note.} ${escapeTex(c.note)}\\par`] : []),
+    ...(c.corrects ? [`Corrects ${escapeTex(c.corrects.label)}.\\par`] : []),
+    ...c.correctedBy.map((x) => `Corrected by ${escapeTex(x.label)} (${badge(x.verdict)}).\\par`),
+    ...(c.reason ? [`Why unverifiable: ${escapeTex(c.reason)}\\par`] : []),
+    ...(c.counterexample ? [counterexample(c.counterexample)] : []),
+    ...c.proofs.map(proof),
+    '\\paragraph{Evidence.}',
+    '\\begin{itemize}\\small',
+    ...c.evidence.map((e) => `\\item \\emph{${escapeTex(e.method)}}: ${escapeTex(e.summary)}`),
+    '\\end{itemize}',
+  ].join('\n');
+}
+
+const expectation = (c: ClaimView) => (c.ok ? '' : ` (the file expects ${c.expected})`);
+
+function claim(c: ClaimView): string {
+  const ours = c.forall ? `${c.latex} \\qquad (${c.forall})` : c.latex;
+  return [
+    `\\subsubsection*{${badge(c.verdict)} ${escapeTex(c.label)}${escapeTex(expectation(c))}}`,
+    ...(c.source ? ['As the source writes it:', source(c.source, c.number), 'As checked:'] : []),
+    display(ours),
+    details(c),
+  ].join('\n');
+}
+
+function chain(ch: ChainView): string {
+  return [
+    `\\subsubsection*{${badge(ch.verdict)} ${escapeTex(ch.label)}}`,
+    `{\\small A chain: each step is checked on its own; the verdict is its weakest step's. ${escapeTex(ch.outcome)}.}\\par`,
+    ...(ch.source ? ['As the source writes it:', source(ch.source, ch.number)] : []),
+    display(ch.latex),
+    ...ch.steps.map(
+      (s) =>
+        `\\paragraph{Step ${s.step} ${badge(s.claim.verdict)}}${escapeTex(expectation(s.claim))} ${escapeTex(s.by)}.\\par\n${details(s.claim)}`,
+    ),
+  ].join('\n');
+}
+
+function block(b: Block): string {
+  switch (b.kind) {
+    case 'prose':
+      return b.paragraphs.map((p) => `${inline(p)}\\par`).join('\n\n');
+    case 'claim':
+      return claim(b.claim);
+    case 'chain':
+      return chain(b.chain);
+    case 'plot':
+      // pdflatex cannot include SVG without a converter: the caption says what the HTML page shows.
+      return `\\begin{quote}\\small [Plot of ${escapeTex(b.plot.request.claim)} over ${escapeTex(b.plot.request.over)}: see the HTML rendering or \\texttt{gradproof plot}.] ${b.plot.caption ? inline(b.plot.caption) : ''}\\end{quote}`;
+  }
+}
+
+const PREAMBLE = String.raw`\documentclass[11pt]{article}
+\usepackage[utf8]{inputenc}
+\usepackage{amsmath,amssymb}
+\usepackage{graphicx}
+\usepackage{booktabs}
+\usepackage[margin=2.2cm]{geometry}
+\usepackage[hidelinks]{hyperref}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.5ex}
+% Display math wider than the line is scaled down to it.
+\newcommand{\fitmath}[1]{\sbox0{$\displaystyle #1$}\ifdim\wd0>\dimexpr\linewidth-4em\relax\resizebox{\dimexpr\linewidth-4em\relax}{!}{\usebox0}\else\usebox0\fi}
+\newcommand{\verdict}[1]{\fbox{\footnotesize\textsf{#1}}}
+% KaTeX knows \mathscr; mathrsfs's fonts are not in texlive-latex-base/-recommended, so calligraphic stands in.
+\providecommand{\mathscr}{\mathcal}`;
+
+export function texDocument(docs: readonly DocumentView[]): string {
+  const title = docs.length === 1 ? docs[0]!.title : `gradproof: ${docs.length} derivations`;
+  const body = docs.map((doc) =>
+    [
+      ...(docs.length > 1 ? [`\\section*{${escapeTex(doc.title)}}`] : []),
+      `{\\small \\texttt{${escapeTex(doc.file)}}${doc.source ? ` --- source \\texttt{${escapeTex(doc.source)}}` : ''} --- ${escapeTex(doc.summary)}}\\par`,
+      ...doc.intro.map((p) => `${inline(p)}\\par`),
+      `\\paragraph{The model (${escapeTex(doc.model)}).}`,
+      display(
+        `\\begin{aligned}\n${doc.equations.map((e) => e.replace(' = ', ' &= ')).join(' \\\\\n')}\n\\end{aligned}`,
+      ),
+      ...doc.sections.flatMap((s) => [
+        `\\${docs.length > 1 ? 'subsection' : 'section'}*{${escapeTex(s.heading)}}`,
+        ...s.blocks.map(block),
+      ]),
+    ].join('\n\n'),
+  );
+  return [
+    PREAMBLE,
+    `\\title{${escapeTex(title)}}`,
+    '\\date{}',
+    '\\begin{document}',
+    '\\maketitle',
+    ...body,
+    '\\end{document}',
+    '',
+  ].join('\n\n');
+}

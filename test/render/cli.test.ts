@@ -1,0 +1,102 @@
+/**
+ * `gradproof render` and `gradproof plot` run as a user would (a child
+ * process): bad usage is exit 2 with one located line and nothing on stdout,
+ * an unwritable --out is refused before the run, and a good run writes what
+ * it promises. No kill timer: a loaded machine may be slow, not wrong.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SOLUTION = 'derivations/lab-10-5-solution.yaml';
+const RNN = 'derivations/lab-10-5-vanilla-rnn.yaml';
+const LONG = 10 * 60_000;
+const dir = mkdtempSync(join(tmpdir(), 'gradproof-render-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function gradproof(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.GRADPROOF_DEBUG;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('gradproof render / plot on the command line', () => {
+  it.each([
+    [
+      ['render', RNN, '--out', '/nonexistent-folder/x.html'],
+      /^gradproof: --out \/nonexistent-folder\/x\.html: cannot write \(no such folder\)\n$/,
+    ],
+    [['render', RNN, '--format', 'pdf'], /^gradproof: --format takes html, md, tex, got 'pdf'\n$/],
+    [
+      ['plot', SOLUTION, 'lab-eq2', '--over', 'j'],
+      /^gradproof: derivations\/lab-10-5-solution\.yaml:1:1: claim 'lab-eq2' has no quantifier 'j'/,
+    ],
+    [
+      ['plot', SOLUTION, 'lab-eq2', '--over', 'k', '--vary', 'b_e=1,x'],
+      /^gradproof: --vary takes NAME=V1,V2,… with numbers, got 'b_e=1,x'\n$/,
+    ],
+  ])(
+    '%j: exit 2, one line, nothing on stdout',
+    async (args, message) => {
+      const r = await gradproof(...args);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    },
+    LONG,
+  );
+
+  it(
+    'plot writes an SVG with one series per forget-gate bias and the bound',
+    async () => {
+      const r = await gradproof(
+        'plot',
+        SOLUTION,
+        'cell-path-bound',
+        '--over',
+        'k',
+        '--size',
+        'T=6',
+        '--vary',
+        'b_e=1,5',
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^<svg[^>]*>.*<\/svg>\n$/s);
+      for (const label of ['b_e = 1', 'b_e = 5', 'bound: supabs(x, sigma(x))^k']) expect(r.stdout).toContain(label);
+    },
+    LONG,
+  );
+
+  it(
+    'render --format tex writes a document with the source equation numbers',
+    async () => {
+      const out = join(dir, 'rnn.tex');
+      const r = await gradproof('render', RNN, '--format', 'tex', '--instances', '1', '--out', out);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe('');
+      const tex = readFileSync(out, 'utf8');
+      expect(tex).toMatch(/^\\documentclass/);
+      expect(tex).toContain('\\tag{1}');
+      expect(tex).toContain('\\tag{2}');
+      expect(tex.trimEnd().endsWith('\\end{document}')).toBe(true);
+    },
+    LONG,
+  );
+});

@@ -1,0 +1,91 @@
+/**
+ * Plots of claims: vega-lite compiled and rendered by vega in Node. The SVG
+ * parses, has one line per regime (named in the legend) plus the bound, and
+ * the contracting regime's gradient goes down with k while the expanding
+ * regime's bound goes up.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadDerivationFile } from '../../src/derivation/load.js';
+import { plotSvg } from '../../src/render/render.js';
+import { type El, findAll, hasClass, parseXml } from './xml.js';
+
+const SOLUTION = 'derivations/lab-10-5-solution.yaml';
+
+/** The points of an absolute M/L path, as Vega writes line marks. */
+function points(d: string): [number, number][] {
+  return (d.match(/[ML][^MLZ]*/g) ?? []).map((c) => c.slice(1).split(',').map(Number) as [number, number]);
+}
+const lines = (svg: El) =>
+  findAll(svg, (e) => e.tag === 'g' && hasClass(e, 'mark-line')).map((g) => findAll(g, (e) => e.tag === 'path')[0]!);
+const legend = (svg: El) => findAll(svg, (e) => e.tag === 'g' && hasClass(e, 'role-legend-label')).map((g) => g.text);
+/** SVG y grows downwards: a series whose value falls has a last point lower on the page (larger y). */
+const slope = (p: El) => {
+  const pts = points(p.attrs.d!);
+  return Math.sign(pts[0]![1] - pts[pts.length - 1]![1]);
+};
+
+describe('gradproof plot', () => {
+  it('one series per regime with the bound of eq. (2), slopes as the regimes say', async () => {
+    const d = loadDerivationFile(SOLUTION);
+    const { svg } = await plotSvg(d, {
+      quantity: 'loss-gradient-bound.2',
+      over: 'k',
+      range: null,
+      sizes: new Map([['T', 24]]),
+      vary: null,
+      masterSeed: 20261120,
+    });
+    const root = parseXml(svg);
+    expect(root.tag).toBe('svg');
+    const labels = legend(root);
+    for (const regime of ['contracting', 'near-critical', 'expanding', 'saturated']) {
+      expect(labels.filter((l) => l.startsWith(regime))).toHaveLength(1);
+      expect(labels.filter((l) => l.startsWith(`bound, ${regime}`))).toHaveLength(1);
+    }
+    const paths = lines(root);
+    expect(paths).toHaveLength(8);
+    const byLabel = new Map(labels.map((l, i) => [l, paths[i]!]));
+    const get = (prefix: string) => [...byLabel].find(([l]) => l.startsWith(prefix))![1];
+    expect(slope(get('contracting'))).toBe(-1);
+    expect(slope(get('bound, contracting'))).toBe(-1);
+    expect(slope(get('bound, expanding'))).toBe(1);
+    // Bounds are dashed, values solid.
+    expect(get('bound, expanding').attrs['stroke-dasharray']).toBe('6,4');
+    expect(get('expanding').attrs['stroke-dasharray']).toBe('1,0');
+  });
+
+  it('one series per forget-gate bias, and one bound line when the bound is the same for all', async () => {
+    const d = loadDerivationFile(SOLUTION);
+    const { svg } = await plotSvg(d, {
+      quantity: 'cell-path-bound',
+      over: 'k',
+      range: null,
+      sizes: new Map([['T', 20]]),
+      vary: { name: 'b_e', values: [-1, 5] },
+      masterSeed: 20261120,
+    });
+    const root = parseXml(svg);
+    expect(legend(root)).toEqual(['b_e = -1', 'b_e = 5', 'bound: supabs(x, sigma(x))^k']);
+    const [low, high] = lines(root);
+    expect(slope(low!)).toBe(-1);
+    // The path with forget gates near 1 decays far less over the same k.
+    const drop = (p: El) => points(p.attrs.d!).at(-1)![1] - points(p.attrs.d!)[0]![1];
+    expect(drop(low!)).toBeGreaterThan(drop(high!));
+  });
+
+  it('plots an expression, and refuses a variable the claim does not quantify', async () => {
+    const d = loadDerivationFile(SOLUTION);
+    const { svg } = await plotSvg(d, {
+      quantity: 'norm2(jac(h[T], h[T-k]))',
+      over: 'k',
+      range: { lo: '1', hi: 'T' },
+      sizes: new Map([['T', 8]]),
+      vary: null,
+      masterSeed: 1,
+    });
+    expect(lines(parseXml(svg))).toHaveLength(4);
+    await expect(
+      plotSvg(d, { quantity: 'lab-eq2', over: 'j', range: null, sizes: new Map(), vary: null, masterSeed: 1 }),
+    ).rejects.toThrow(/no quantifier 'j'/);
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * Rendering without the browser: user text stays text in every format
+ * (HTML, Markdown, LaTeX), prose math is checked, bad `document:` sections
+ * are located input errors, and a claim's verdict, evidence, counterexample
+ * and proof reach the page.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkDerivation } from '../../src/check/check.js';
+import { InputError } from '../../src/derivation/errors.js';
+import { parseDerivation } from '../../src/derivation/load.js';
+import { buildDocument, inlines } from '../../src/render/document.js';
+import { escapeHtml, htmlPage } from '../../src/render/html.js';
+import { escapeMarkdown, markdownDocument } from '../../src/render/markdown.js';
+import { escapeTex, texDocument } from '../../src/render/tex.js';
+import { extractMath } from './markdown-math.js';
+
+const EVIL = `<script>alert(1)</script> & $x$ \\(y\\) *b* [l](u) | # \\input{/etc/passwd} ~ % _`;
+
+const MODEL = `gradproof: 1
+title: "${EVIL.replace(/\\/g, '\\\\')}"
+model:
+  name: tanh RNN
+  sizes: { d: 2..3, m: 1..2, T: 3..4 }
+  symbols:
+    W: { role: parameter, shape: [d, d], init: recurrent }
+    U: { role: parameter, shape: [d, m] }
+    c: { role: parameter, shape: [d], init: gaussian }
+    x: { role: input, shape: [m] }
+    h: { role: state, shape: [d] }
+  equations:
+    - h[t] = tanh(W*h[t-1] + U*x[t])
+  loss: L = sum(c .* h[T])
+`;
+
+const CLAIMS = `claims:
+  - id: eq1
+    label: 'eq. (1) <b>bold</b>'
+    source-text: '\\href{https://example.com}{x} = 1'
+    claim: grad(L, h[T-k]) = prod(i, 1, k, W' * diag(1 - h[T-k+i].^2)) * grad(L, h[T])
+    forall: k in 1..T
+    expect: verified
+    note: 'a note with <img src=x onerror=alert(1)> and $$ x $$'
+  - id: eq2
+    label: 'eq. (2)'
+    source-text: '\\nabla_{h_{\\tau-k}} L = \\mathbf{W}^T \\nabla_{h_{\\tau}} L'
+    claim: grad(L, h[T-1]) = W' * diag(1 - h[T].^2) * grad(L, h[T])
+    expect: verified
+  - id: wrong
+    claim: grad(L, h[T-k]) = prod(i, 1, k, W * diag(1 - h[T-k+i].^2)) * grad(L, h[T])
+    forall: k in 1..T
+    expect: refuted
+  - id: steps
+    chain:
+      from: norm2(jac(h[T], h[T-k]))
+      steps:
+        - to: norm2(W)^k
+          relation: <=
+          by: "<i>because</i>"
+          expect: proved
+    forall: k in 0..T
+`;
+
+function doc(text: string) {
+  const d = parseDerivation(text, 'evil.yaml');
+  return buildDocument({ derivation: d, results: checkDerivation(d, { instances: 1 }), plots: new Map() });
+}
+
+function located(text: string): InputError {
+  try {
+    parseDerivation(text, 'bad.yaml');
+  } catch (err) {
+    if (err instanceof InputError) return err;
+    throw err;
+  }
+  throw new Error('no error');
+}
+
+describe('escaping user text', () => {
+  it('escapes for HTML, Markdown and LaTeX', () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    const md = escapeMarkdown(EVIL);
+    expect(md).not.toMatch(/<script|(?<!\\)\$|(?<!\\)\*|(?<!\\)\[/);
+    expect(extractMath(`Text: ${md}\n`)).toEqual([]);
+    const tex = escapeTex(`${EVIL} ‖∇‖ τ ≤ 1 x̃ 😀`);
+    expect(tex).not.toMatch(/(?<!\\)[$%#&_~]|\\input/);
+    expect(tex).toContain('\\ensuremath{\\|}');
+    expect(tex).toContain('[U+1F600]');
+  });
+
+  it('leaves no user markup alive in a rendered page (title, labels, notes, justifications, source text)', () => {
+    const view = doc(MODEL + CLAIMS);
+    const html = htmlPage([view], '');
+    expect(html).not.toMatch(/<script|<b>bold|<i>because|<img/);
+    expect(html).toContain('&lt;script&gt;');
+    // \href needs trust: the source formula is shown as text, not rendered as a link.
+    expect(html).not.toContain('href="https://example.com"');
+    const md = markdownDocument([view], () => null);
+    expect(md).not.toMatch(/<script|<b>|<img/);
+    const tex = texDocument([view]);
+    expect(tex).not.toContain('\\href');
+    expect(tex).not.toContain('\\input{/etc');
+  });
+
+  it('shows the verdicts, a counterexample table and the proof chain with its rule names', () => {
+    const view = doc(MODEL + CLAIMS);
+    const html = htmlPage([view], '');
+    expect(html).toContain('class="badge v-verified"');
+    expect(html).toContain('class="badge v-refuted"');
+    expect(html).toContain('class="badge v-proved"');
+    expect(html).toMatch(/<details class="counterexample" open>.*<table class="facts">/s);
+    expect(html).toContain('<code>submultiplicative-range</code>');
+    expect(html).toMatch(/Evidence \(\d+\)/);
+    // The source's own formula beside ours, tagged with the source's number; evidence folded in <details>.
+    expect(html).toMatch(
+      /<section class="claim" id="c-eq2">.*?as the source writes it<\/div><div class="source"><div class="math">.*?\(2\).*?as checked<\/div><div class="ours">/s,
+    );
+    expect(html).toMatch(/<section class="claim" id="c-eq2">.*?<details class="evidence"><summary>Evidence/s);
+    // Offline: a CSP that forbids every fetch, and no script.
+    expect(html).toContain(
+      `content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; font-src data:; img-src data:"`,
+    );
+    expect(html).not.toMatch(/<script/i);
+    const tex = texDocument([view]);
+    expect(tex).toMatch(/\\begin\{equation\}\n\\fitmath\{\\nabla_\{h_\{\\tau-k\}\} L = .*\}\\tag\{2\}/);
+    const md = markdownDocument([view], () => null);
+    expect(md).toMatch(/Verdict: \*\*refuted\*\*/);
+    expect(md).toContain('**Counterexample**');
+  }, 120_000);
+});
+
+describe('prose', () => {
+  it('splits paragraphs and $…$ math; \\$ is a dollar', () => {
+    expect(inlines('costs \\$5 and $x^2$\n\nnext')).toEqual([
+      [
+        { kind: 'text', text: 'costs $5 and ' },
+        { kind: 'math', tex: 'x^2' },
+      ],
+      [{ kind: 'text', text: 'next' }],
+    ]);
+  });
+});
+
+describe('document: section errors are located', () => {
+  const withDoc = (section: string) => `${MODEL}${CLAIMS}document:\n${section}`;
+  it.each([
+    ['  sections:\n    - heading: A\n      claims: [nope]\n', "no claim or chain 'nope'", 'nope'],
+    [
+      '  sections:\n    - heading: A\n      claims: [eq1]\n    - heading: B\n      claims: [eq1]\n',
+      'already shown',
+      'eq1]\n',
+    ],
+    ['  sections:\n    - heading: A\n      plots:\n        - { claim: eq1, over: j }\n', "no quantifier 'j'", 'j }'],
+    ['  sections:\n    - heading: A\n      prose: "a $b"\n', 'unclosed $', '"a $b"'],
+    ['  sections:\n    - heading: A\n      colour: red\n', "unknown key 'colour'", 'colour'],
+    [
+      '  sections:\n    - heading: A\n      plots:\n        - { claim: eq1, over: k, vary: { W_x: [1] } }\n',
+      "unknown key 'W_x'",
+      'W_x',
+    ],
+  ])('%#: %s', (section, message, marker) => {
+    const text = withDoc(section);
+    const err = located(text);
+    expect(err.message).toContain(message);
+    const at = text.lastIndexOf(marker);
+    const line = text.slice(0, at).split('\n').length;
+    expect(err.pos.line).toBe(line);
+  });
+
+  it('refuses prose math that does not render or defines commands', () => {
+    const bad = (prose: string) => {
+      const d = parseDerivation(withDoc(`  sections:\n    - heading: A\n      prose: '${prose}'\n`), 'bad.yaml');
+      return () => buildDocument({ derivation: d, results: [], plots: new Map() });
+    };
+    expect(bad('see $\\frac{1}$')).toThrow(InputError);
+    expect(bad('see $\\def\\x{1} \\x$')).toThrow(/uses \\def/);
+  });
+});
