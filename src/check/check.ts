@@ -7,6 +7,8 @@ import { InputError } from '../derivation/errors.js';
 import { loadDerivationFile } from '../derivation/load.js';
 import { type CheckOptions, checkClaim, DEFAULT_OPTIONS, InstancePool } from './check-claim.js';
 import type { CheckReport, ClaimResult } from './result.js';
+import { DEFAULT_REPAIR_BUDGET, type RepairBudget } from '../repair/result.js';
+import { searchRepairs } from '../repair/search.js';
 
 const DERIVATION_EXT = /\.ya?ml$/;
 
@@ -35,6 +37,8 @@ export function expandPaths(paths: readonly string[]): string[] {
 export interface CheckRequest extends Partial<CheckOptions> {
   /** only the claims with these ids */
   readonly claims?: readonly string[];
+  /** search repairs for refuted claims, within this budget (true: the default budget) */
+  readonly repair?: boolean | Partial<RepairBudget>;
 }
 
 export function checkDerivation(derivation: Derivation, request: CheckRequest = {}): ClaimResult[] {
@@ -42,7 +46,12 @@ export function checkDerivation(derivation: Derivation, request: CheckRequest = 
   checkSizeOverrides(derivation, options.sizeOverrides ?? {});
   const pool = new InstancePool(derivation);
   const selected = request.claims ? derivation.claims.filter((c) => request.claims!.includes(c.id)) : derivation.claims;
-  return selected.map((claim) => checkClaim(derivation, claim, pool, options));
+  const budget = request.repair ? { ...DEFAULT_REPAIR_BUDGET, ...(request.repair === true ? {} : request.repair) } : null;
+  return selected.map((claim) => {
+    const result = checkClaim(derivation, claim, pool, options);
+    if (!budget || result.verdict !== 'refuted') return result;
+    return { ...result, repairs: searchRepairs(derivation, claim, result, options, budget) };
+  });
 }
 
 /** The library entry point behind `gradproof check`: every file is loaded before any claim is checked. */

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
+import { type RepairArgs, RepairUsageError, repairRequest, withRepairOptions } from './repair-option.js';
 
 class UsageError extends Error {}
 
@@ -43,9 +44,11 @@ async function runCheck(argv: {
   size?: string[];
   claim?: string[];
   json: boolean;
-}): Promise<number> {
+} & RepairArgs): Promise<number> {
+  const repair = repairRequest(argv);
   const { check, formatCheckReport, checkReportJson } = await library();
   const report = check(argv.paths, {
+    repair,
     ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
     instances: argv.instances,
     ...(argv.instance !== undefined ? { instance: argv.instance } : {}),
@@ -204,7 +207,7 @@ export async function main(args: string[]): Promise<void> {
         'check <paths..>',
         'check the claims of derivation files (or folders of them)',
         (y) =>
-          y
+          withRepairOptions(y)
             .positional('paths', {
               type: 'string',
               array: true,
@@ -327,7 +330,7 @@ export async function main(args: string[]): Promise<void> {
       .parseAsync();
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'InputError' || err instanceof UsageError || e.name === 'YError') {
+    if (e.name === 'InputError' || err instanceof UsageError || err instanceof RepairUsageError || e.name === 'YError') {
       process.stderr.write(`gradproof: ${e.message}\n`);
       code = 2;
     } else {
