@@ -18,15 +18,7 @@ import { substituteIndex } from '../symbolic/build.js';
 import { chainFactors, type Site } from './tree.js';
 
 export type EditFamily =
-  | 'order'
-  | 'transpose'
-  | 'index'
-  | 'factor'
-  | 'derivative'
-  | 'range'
-  | 'activation'
-  | 'parameter'
-  | 'bound';
+  'order' | 'transpose' | 'index' | 'factor' | 'derivative' | 'range' | 'activation' | 'parameter' | 'bound';
 
 /** What the words of one applied edit need: placeholders of the record's template, as printed text. */
 export type EditDetail = Readonly<Record<string, string>>;
@@ -86,10 +78,8 @@ function insertionChain(site: Site): Expr[] | null {
   return standsAlone && (kind === 'sym' || kind === 'seq' || kind === 'op') ? [site.node] : null;
 }
 
-const joinMul = (factors: readonly Expr[]): Expr =>
-  factors.reduce((acc, f) => node('mul', [acc, f]));
-const joinEmul = (factors: readonly Expr[]): Expr =>
-  factors.reduce((acc, f) => node('emul', [acc, f]));
+const joinMul = (factors: readonly Expr[]): Expr => factors.reduce((acc, f) => node('mul', [acc, f]));
+const joinEmul = (factors: readonly Expr[]): Expr => factors.reduce((acc, f) => node('emul', [acc, f]));
 
 const shiftTime = (e: Expr, delta: number): Expr =>
   rewrite(e, (x) => (x.kind === 'seq' ? seq(x.name, affineAdd(x.time, affine(delta))) : x));
@@ -197,9 +187,7 @@ export const EDITS: readonly EditRecord[] = [
     apply: (site) => {
       const n = site.node;
       if (isReference(site) || !(isChainRoot(site, 'mul') || isChainRoot(site, 'emul'))) return [];
-      return [-1, 1].map((delta) =>
-        plain(shiftTime(n, delta), { before: show(n), delta: delta > 0 ? '+1' : '−1' }),
-      );
+      return [-1, 1].map((delta) => plain(shiftTime(n, delta), { before: show(n), delta: delta > 0 ? '+1' : '−1' }));
     },
   },
   {
@@ -319,11 +307,14 @@ export const EDITS: readonly EditRecord[] = [
         for (const other of sizes)
           if (other !== vars[0] && other !== 'T')
             out.push(
-              plain({ ...n, ints: n.ints.map((x, j) => (j === i ? affineVar(other) : x)) }, {
-                where: `${n.op}${n.binder ? ` over ${n.binder}` : ''}`,
-                to: other,
-                from: vars[0]!,
-              }),
+              plain(
+                { ...n, ints: n.ints.map((x, j) => (j === i ? affineVar(other) : x)) },
+                {
+                  where: `${n.op}${n.binder ? ` over ${n.binder}` : ''}`,
+                  to: other,
+                  from: vars[0]!,
+                },
+              ),
             );
       });
       return out;
@@ -386,7 +377,7 @@ export const EDITS: readonly EditRecord[] = [
   {
     id: 'swap-parameter-family',
     family: 'parameter',
-    words: "holds with the {to} parameters in place of the {from} ones ({names})",
+    words: 'holds with the {to} parameters in place of the {from} ones ({names})',
     apply: (site, ctx) => {
       if (site.path.length) return []; // a whole side at once
       const params = [...ctx.model.symbols.entries()].filter(([, s]) => s.role === 'parameter').map(([n]) => n);
@@ -410,7 +401,9 @@ export const EDITS: readonly EditRecord[] = [
               renames.set(u, target);
           }
           if (renames.size < 2) continue; // one parameter alone is swap-parameter
-          const after = rewrite(site.node, (x) => (x.kind === 'sym' && renames.has(x.name) ? sym(renames.get(x.name)!) : x));
+          const after = rewrite(site.node, (x) =>
+            x.kind === 'sym' && renames.has(x.name) ? sym(renames.get(x.name)!) : x,
+          );
           out.push(plain(after, { from, to, names: [...renames].map(([a, b]) => `${b} for ${a}`).join(', ') }));
         }
       return out;

@@ -42,7 +42,13 @@ export interface RepairBudget {
   readonly repairs: number;
 }
 
-export const DEFAULT_REPAIR_BUDGET: RepairBudget = { screens: 400, fullChecks: 6, maxEdits: 2, pairSeeds: 12, repairs: 3 };
+export const DEFAULT_REPAIR_BUDGET: RepairBudget = {
+  screens: 400,
+  fullChecks: 6,
+  maxEdits: 2,
+  pairSeeds: 12,
+  repairs: 3,
+};
 
 export interface RepairWork {
   readonly generated: number;

@@ -14,7 +14,13 @@ import { type CheckOptions, checkClaim, InstancePool, pointsOn } from '../check/
 import type { ClaimResult, Counterexample } from '../check/result.js';
 import { editContext } from './aim.js';
 import { EDITS, type EditContext } from './edits.js';
-import { DEFAULT_REPAIR_BUDGET, type AppliedEdit, type Repair, type RepairBudget, type RepairSearch } from './result.js';
+import {
+  DEFAULT_REPAIR_BUDGET,
+  type AppliedEdit,
+  type Repair,
+  type RepairBudget,
+  type RepairSearch,
+} from './result.js';
 import { replaceAt, sites, size } from './tree.js';
 import { readBack } from './validate.js';
 
@@ -30,7 +36,8 @@ interface Candidate {
 const HOLDS: readonly Verdict[] = ['proved', 'verified', 'consistent'];
 const strength = (v: Verdict) => VERDICTS.indexOf(v);
 
-const keyOf = (c: { lhs: Expr; rhs: Expr }, claim: Claim) => `${printExpr(c.lhs)} ${claim.relation} ${printExpr(c.rhs)}`;
+const keyOf = (c: { lhs: Expr; rhs: Expr }, claim: Claim) =>
+  `${printExpr(c.lhs)} ${claim.relation} ${printExpr(c.rhs)}`;
 
 /** Every single edit of `base`, in generation order. */
 function edited(base: Candidate, claim: Claim, ctx: EditContext): Candidate[] {

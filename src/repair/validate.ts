@@ -64,4 +64,5 @@ export function readBack(d: Derivation, claim: Claim, lhs: Expr, relation: Relat
   }
 }
 
-const isScalarShape = (s: Shape) => s.rows.c === 1 && !Object.keys(s.rows.terms).length && s.cols.c === 1 && !Object.keys(s.cols.terms).length;
+const isScalarShape = (s: Shape) =>
+  s.rows.c === 1 && !Object.keys(s.rows.terms).length && s.cols.c === 1 && !Object.keys(s.cols.terms).length;
