@@ -20,9 +20,9 @@ export function withRepairOptions<T>(y: Argv<T>) {
       type: 'boolean',
       default: false,
       describe:
-        'for each refuted claim, search for the nearest claim that holds (default budget per claim: 400 candidates screened, 6 checked in full, up to 2 edits)',
+        'for each refuted claim, search for the nearest claim that holds (default budget per claim: 1000 candidates screened, 6 checked in full, up to 2 edits)',
     })
-    .option('repair-screens', { type: 'string', describe: 'candidates screened per refuted claim (default 400)' })
+    .option('repair-screens', { type: 'string', describe: 'candidates screened per refuted claim (default 1000)' })
     .option('repair-checks', { type: 'string', describe: 'candidates checked in full per refuted claim (default 6)' })
     .option('repair-edits', { type: 'string', describe: 'edits combined at most: 1 or 2 (default 2)' });
 }

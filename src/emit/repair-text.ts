@@ -17,8 +17,7 @@ export const REPAIR_COLOR = '#c0392b';
 /** One edit in words: "holds with W' in place of W". */
 export function editWords(e: AppliedEdit): string {
   const template = EDIT_BY_ID.get(e.edit)?.words ?? e.edit;
-  const filled = template.replace(/\{(\w+)\}/g, (_, key: string) => e.detail[key] ?? `{${key}}`);
-  return e.aimed ? `${filled} (as the model's closed form has it)` : filled;
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => e.detail[key] ?? `{${key}}`);
 }
 
 /** Every edit of a repair: "holds with … and with …". */

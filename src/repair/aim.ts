@@ -63,5 +63,6 @@ export function editContext(d: Derivation, claim: Claim): EditContext {
     aimFactors: unique(factors.filter(closed)),
     aimEntries: unique(entries.filter(closed)),
     wraps: [...wraps.values()],
+    sides: { lhs: claim.lhs, rhs: claim.rhs },
   };
 }

@@ -27,7 +27,7 @@ export interface Replacement {
   /** the new subtree (its identity marks the changed part for highlighting) */
   readonly after: Expr;
   readonly detail: EditDetail;
-  /** proposed by the model's true closed form (tried first) */
+  /** aimed: proposed by the model's true closed form or the other side of the claim (tried first) */
   readonly aimed: boolean;
 }
 
@@ -43,6 +43,8 @@ export interface EditContext {
   readonly aimEntries: readonly Expr[];
   /** activations the model applies directly to a sequence value: sigma(s[t]) in h = o .* sigma(s) */
   readonly wraps: readonly { readonly op: string; readonly name: string }[];
+  /** the claim's two sides as written (an edit may align one with the other) */
+  readonly sides: { readonly lhs: Expr; readonly rhs: Expr };
 }
 
 export interface EditRecord {
@@ -64,6 +66,8 @@ export function isReference(site: Site): boolean {
   return p !== null && p.kind === 'op' && (specOf(p).graphDerivative === true || isOp(p, 'd', 'comp', 'dact', 'entry'));
 }
 
+const isGraphDerivativeNode = (e: Expr) => e.kind === 'op' && specOf(e).graphDerivative === true;
+
 const isChainRoot = (site: Site, op: string) =>
   isOp(site.node, op) && !(site.parent && isOp(site.parent, op) && !isReference(site));
 
@@ -80,6 +84,35 @@ function insertionChain(site: Site): Expr[] | null {
 
 const joinMul = (factors: readonly Expr[]): Expr => factors.reduce((acc, f) => node('mul', [acc, f]));
 const joinEmul = (factors: readonly Expr[]): Expr => factors.reduce((acc, f) => node('emul', [acc, f]));
+
+/**
+ * `mine` reordered after `model`: the factors both share in the model's order,
+ * and the run of factors only mine has where the model has its own run; null
+ * when that changes nothing or the chains do not line up so.
+ */
+function alignedTo(model: readonly Expr[], mine: readonly Expr[]): Expr[] | null {
+  const modelKeys = model.map(show);
+  const mineKeys = mine.map(show);
+  const common = (k: string) => modelKeys.includes(k) && mineKeys.includes(k);
+  const own = mine.filter((_, i) => !common(mineKeys[i]!));
+  if (!own.length || own.length === mine.length) return null;
+  const out: Expr[] = [];
+  let placed = false;
+  for (let i = 0; i < model.length; i++) {
+    const k = modelKeys[i]!;
+    if (common(k)) {
+      const j = mineKeys.indexOf(k);
+      if (j < 0) return null;
+      out.push(mine[j]!);
+    } else if (!placed && (i === 0 || common(modelKeys[i - 1]!))) {
+      out.push(...own);
+      placed = true;
+    }
+  }
+  if (!placed) out.push(...own);
+  if (out.length !== mine.length || out.every((x, i) => x === mine[i])) return null;
+  return out;
+}
 
 const shiftTime = (e: Expr, delta: number): Expr =>
   rewrite(e, (x) => (x.kind === 'seq' ? seq(x.name, affineAdd(x.time, affine(delta))) : x));
@@ -130,6 +163,23 @@ export const EDITS: readonly EditRecord[] = [
         [swapped[j], swapped[j + 1]] = [b, fs[j]!];
         return plain(joinMul(swapped), { a: show(fs[j]!), b: show(b) });
       });
+    },
+  },
+  {
+    id: 'align-order',
+    family: 'order',
+    words: 'holds with the factors of the {side} side in the order of the {other} side',
+    apply: (site, ctx) => {
+      if (site.path.length || !isOp(site.node, 'mul')) return [];
+      const side = site.node === ctx.sides.lhs ? 'left' : site.node === ctx.sides.rhs ? 'right' : null;
+      if (!side) return [];
+      const aligned = alignedTo(
+        chainFactors(side === 'left' ? ctx.sides.rhs : ctx.sides.lhs, 'mul'),
+        chainFactors(site.node, 'mul'),
+      );
+      return aligned
+        ? [{ after: joinMul(aligned), detail: { side, other: side === 'left' ? 'right' : 'left' }, aimed: true }]
+        : [];
     },
   },
   {
@@ -193,7 +243,7 @@ export const EDITS: readonly EditRecord[] = [
   {
     id: 'insert-factor',
     family: 'factor',
-    words: 'holds with the factor {factor} {place}',
+    words: "holds with the factor {factor} {place}, as in the model's closed form",
     apply: (site, ctx) => {
       const chain = insertionChain(site);
       if (!chain) return [];
@@ -213,7 +263,7 @@ export const EDITS: readonly EditRecord[] = [
   {
     id: 'insert-entry-factor',
     family: 'factor',
-    words: 'holds with {factor} multiplied into {before} entry by entry',
+    words: "holds with {factor} multiplied into {before} entry by entry, as in the model's closed form",
     apply: (site, ctx) => {
       const n = site.node;
       if (!isOp(n, 'diag') || isReference(site)) return [];
@@ -251,7 +301,7 @@ export const EDITS: readonly EditRecord[] = [
       const out: Replacement[] = [];
       for (const name of sequenceNames(ctx.model)) {
         if (name === of.name || name === wrt.name) continue;
-        for (const h of [seq(name, wrt.time), seq(name, of.time), sym(name)]) {
+        for (const h of [seq(name, wrt.time), sym(name)]) {
           if (already.has(show(h))) continue;
           out.push(plain(node('partial', [of, wrt, ...n.args.slice(2), h]), { held: show(h) }));
         }
@@ -272,11 +322,14 @@ export const EDITS: readonly EditRecord[] = [
       if (!eq) return [];
       const already = new Set([show(wrt), ...n.args.slice(2).map(show)]);
       const read = new Map<string, Expr>();
+      let readsWrt = false;
       rewrite(substituteIndex(eq.rhs, 't', of.time), (x) => {
-        if (x.kind === 'seq' && !already.has(show(x))) read.set(show(x), x);
+        if (x.kind === 'seq' && show(x) === show(wrt)) readsWrt = true;
+        else if (x.kind === 'seq' && !already.has(show(x))) read.set(show(x), x);
         return x;
       });
-      if (!read.size) return [];
+      // Only a one-step derivative has a direct path: the equation reads the node it is taken with respect to.
+      if (!readsWrt || !read.size) return [];
       const held = [...read.values()];
       return [plain(node('partial', [of, wrt, ...n.args.slice(2), ...held]), { held: held.map(show).join(', ') })];
     },
@@ -334,7 +387,7 @@ export const EDITS: readonly EditRecord[] = [
   {
     id: 'wrap-activation',
     family: 'activation',
-    words: 'holds with {after} in place of {before}',
+    words: "holds with {after} in place of {before}, as the model's equations apply it",
     apply: (site, ctx) => {
       const n = site.node;
       if (n.kind !== 'seq' || isReference(site)) return [];
@@ -353,6 +406,7 @@ export const EDITS: readonly EditRecord[] = [
     apply: (site, ctx) => {
       const n = site.node;
       if (n.kind !== 'sym' || ctx.model.symbols.get(n.name)?.role !== 'parameter') return [];
+      if (site.parent !== null && isGraphDerivativeNode(site.parent)) return [];
       const inEntry = site.parent !== null && isOp(site.parent, 'entry');
       const shape = shapeText(ctx.model, n.name);
       return [...ctx.model.symbols.entries()]
@@ -367,7 +421,8 @@ export const EDITS: readonly EditRecord[] = [
     words: 'holds with {to} in place of {from}',
     apply: (site, ctx) => {
       const n = site.node;
-      if (n.kind !== 'seq') return [];
+      // Inside a derivative's node list it would change what the claim is about, not how it is written.
+      if (n.kind !== 'seq' || (site.parent !== null && isGraphDerivativeNode(site.parent))) return [];
       const shape = shapeText(ctx.model, n.name);
       return sequenceNames(ctx.model)
         .filter((name) => name !== n.name && shapeText(ctx.model, name) === shape)

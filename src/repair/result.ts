@@ -43,7 +43,7 @@ export interface RepairBudget {
 }
 
 export const DEFAULT_REPAIR_BUDGET: RepairBudget = {
-  screens: 400,
+  screens: 1000,
   fullChecks: 6,
   maxEdits: 2,
   pairSeeds: 12,

@@ -8,12 +8,15 @@
  */
 import { type Claim, type Derivation, VERDICTS, type Verdict } from '../derivation/derivation.js';
 import { InputError } from '../derivation/errors.js';
+import { affine } from '../ir/affine.js';
+import { own } from '../ir/names.js';
 import type { Expr } from '../ir/expr.js';
+import type { PointOutcome } from '../check/compare.js';
 import { printExpr } from '../ir/print.js';
 import { type CheckOptions, checkClaim, InstancePool, pointsOn } from '../check/check-claim.js';
 import type { ClaimResult, Counterexample } from '../check/result.js';
 import { editContext } from './aim.js';
-import { EDITS, type EditContext } from './edits.js';
+import { EDIT_BY_ID, EDITS, type EditContext } from './edits.js';
 import {
   DEFAULT_REPAIR_BUDGET,
   type AppliedEdit,
@@ -21,7 +24,7 @@ import {
   type RepairBudget,
   type RepairSearch,
 } from './result.js';
-import { replaceAt, sites, size } from './tree.js';
+import { changedNodes, replaceAt, sites } from './tree.js';
 import { readBack } from './validate.js';
 
 interface Candidate {
@@ -32,6 +35,10 @@ interface Candidate {
   readonly distance: number;
   readonly aimed: number;
 }
+
+/** The largest relative error (or violation) over the sound points. */
+const worst = (points: readonly { outcome: PointOutcome }[]) =>
+  points.reduce((m, p) => Math.max(m, p.outcome.status === 'trouble' ? 0 : p.outcome.relError), 0);
 
 const HOLDS: readonly Verdict[] = ['proved', 'verified', 'consistent'];
 const strength = (v: Verdict) => VERDICTS.indexOf(v);
@@ -54,7 +61,7 @@ function edited(base: Candidate, claim: Claim, ctx: EditContext): Candidate[] {
             [side]: next,
             edits: [...base.edits, { edit: edit.id, side, detail: r.detail, aimed: r.aimed }],
             changed: [...base.changed, r.after],
-            distance: base.distance + size(site.node) + size(r.after),
+            distance: base.distance + changedNodes(site.node, r.after),
             aimed: base.aimed + (r.aimed ? 1 : 0),
           });
         }
@@ -120,8 +127,21 @@ export function searchRepairs(
       corrects: claim.id,
       chain: null,
     };
+    // First at the counterexample's binding alone (most candidates fail there), then at every binding.
+    const atCounterexample: Claim = {
+      ...trial,
+      forall: trial.forall.map((q) => {
+        const v = own(cx.bindings, q.name)!;
+        return { ...q, lo: affine(v), hi: affine(v) };
+      }),
+    };
     let points;
     try {
+      const first = pointsOn(atCounterexample, entry);
+      if (first.some((p) => p.outcome.status === 'violate')) {
+        screenedOut.push({ candidate: c, score: worst(first) });
+        return;
+      }
       points = pointsOn(trial, entry);
     } catch (err) {
       if (err instanceof InputError) {
@@ -131,7 +151,7 @@ export function searchRepairs(
       throw err;
     }
     const sound = points.filter((p) => p.outcome.status !== 'trouble');
-    const score = sound.reduce((m, p) => Math.max(m, p.outcome.status === 'trouble' ? 0 : p.outcome.relError), 0);
+    const score = worst(points);
     if (sound.length && sound.every((p) => p.outcome.status === 'agree')) {
       work.passedScreen++;
       survivors.push({ candidate: c, claim: trial, score });
@@ -148,7 +168,17 @@ export function searchRepairs(
         return;
       }
       work.fullChecks++;
-      const r = checkClaim(derivation, s.claim, pool, options);
+      let r;
+      try {
+        r = checkClaim(derivation, s.claim, pool, options);
+      } catch (err) {
+        // On another instance the candidate leaves the graph (an index beyond T): not a claim a file could state.
+        if (err instanceof InputError) {
+          work.invalid++;
+          continue;
+        }
+        throw err;
+      }
       if (!HOLDS.includes(r.verdict)) continue;
       repairs.push({
         statement: s.claim.statement,
@@ -180,8 +210,17 @@ export function searchRepairs(
   run([...singles].sort(byPromise));
 
   if (!repairs.length && budget.maxEdits >= 2 && work.screened < budget.screens) {
-    const seeds = [...screenedOut].sort((a, b) => a.score - b.score).slice(0, budget.pairSeeds);
-    const pairs = seeds.map((s) => fresh(edited(s.candidate, claim, ctx)).sort(byPromise));
+    // Seeds from every family in turn (aimed edits first, then the closest on the screen), so that one
+    // family's many variants cannot crowd out the order or index slip a pair needs.
+    const family = (c: Candidate) => EDIT_BY_ID.get(c.edits[0]!.edit)!.family;
+    const byFamily = new Map<string, typeof screenedOut>();
+    for (const s of [...screenedOut].sort((a, b) => b.candidate.aimed - a.candidate.aimed || a.score - b.score))
+      byFamily.set(family(s.candidate), [...(byFamily.get(family(s.candidate)) ?? []), s]);
+    const seeds = interleave([...byFamily.values()]).slice(0, budget.pairSeeds);
+    // The second edit: the smallest change first.
+    const pairs = seeds.map((s) =>
+      fresh(edited(s.candidate, claim, ctx)).sort((a, b) => a.distance - b.distance || b.aimed - a.aimed),
+    );
     work.generated += pairs.reduce((n, p) => n + p.length, 0);
     run(interleave(pairs));
   }

@@ -49,3 +49,23 @@ export function size(e: Expr): number {
   }
   return n;
 }
+
+/** Nodes written or removed by replacing `before` with `after` (subtrees shared by identity do not count). */
+export function changedNodes(before: Expr, after: Expr): number {
+  const inBefore = new Set<Expr>();
+  const collect = (e: Expr, into: Set<Expr>) => {
+    const stack = [e];
+    while (stack.length) {
+      const x = stack.pop()!;
+      into.add(x);
+      if (x.kind === 'op') stack.push(...x.args);
+    }
+  };
+  collect(before, inBefore);
+  const inAfter = new Set<Expr>();
+  collect(after, inAfter);
+  let n = 0;
+  for (const x of inAfter) if (!inBefore.has(x)) n++;
+  for (const x of inBefore) if (!inAfter.has(x)) n++;
+  return n;
+}

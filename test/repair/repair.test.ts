@@ -45,7 +45,7 @@ describe('top repairs of shipped refuted claims', () => {
       'do-dh-without-sigma',
       'jac(o[k], h[k-1]) = diag(o[k] .* (1 - o[k]))*W_o',
       'insert-factor',
-      "holds with the factor diag(o[k] .* (1 - o[k])) before W_o (as the model's closed form has it)",
+      "holds with the factor diag(o[k] .* (1 - o[k])) before W_o, as in the model's closed form",
     ],
     [
       LSTM2019,
@@ -59,7 +59,7 @@ describe('top repairs of shipped refuted claims', () => {
       'eq1-as-written',
       'h[t] = sigma(s[t]) .* o[t]',
       'wrap-activation',
-      "holds with sigma(s[t]) in place of s[t] (as the model's closed form has it)",
+      "holds with sigma(s[t]) in place of s[t], as the model's equations apply it",
     ],
   ];
   it.each(cases)('%s %s', (file, id, statement, edit, words) => {
