@@ -6,6 +6,8 @@
  * when nothing holds.
  */
 import katex from 'katex';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import type { ClaimResult } from '../../src/check/result.js';
@@ -121,10 +123,10 @@ describe('edit words', () => {
 
 describe('budgets and outcomes', () => {
   it('respects the work budget and says when nothing holds within it', () => {
-    const r = repaired(LAB, 'lab-eq1-W-for-WT', { screens: 3, fullChecks: 1, maxEdits: 1 });
+    const r = repaired(LAB, 'lab-eq1-W-for-WT', { screens: 3, fullChecks: 0, maxEdits: 1 });
     const s = r.repairs!;
     expect(s.work.screened).toBe(3);
-    expect(s.work.fullChecks).toBeLessThanOrEqual(1);
+    expect(s.work.fullChecks).toBe(0);
     expect(s.status).toBe('none');
     expect(s.exhausted).toBe(true);
     const d = loadDerivationFile(LAB);
@@ -162,5 +164,33 @@ describe('budgets and outcomes', () => {
       verdict: 'verified',
     });
     expect((json.repairs[0]!.evidence as { method: string }[]).length).toBeGreaterThan(2);
+  });
+});
+
+describe('check --repair on the command line', () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      encoding: 'utf8',
+    });
+
+  it('adds repairs to the refuted claim in --json', () => {
+    const r = run('check', LAB, '--claim', 'lab-eq1-W-for-WT', '--instances', '1', '--repair', '--json');
+    expect(r.status).toBe(0);
+    const claim = (JSON.parse(r.stdout) as { claims: Record<string, unknown>[] }).claims[0]!;
+    expect(claim).toMatchObject({
+      verdict: 'refuted',
+      repairs: [{ edits: [{ edit: 'add-transpose' }], verdict: 'verified' }],
+      repairSearch: { status: 'found', budget: { screens: 1000, fullChecks: 6, maxEdits: 2 } },
+    });
+  });
+
+  it('refuses a bad budget or a budget without --repair (exit 2, one line)', () => {
+    const bad = run('check', LAB, '--repair', '--repair-edits', '3');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe("gradproof: --repair-edits takes an integer from 1 to 2, got '3'");
+    const orphan = run('check', LAB, '--repair-checks', '2');
+    expect(orphan.status).toBe(2);
+    expect(orphan.stderr).toContain('need --repair');
   });
 });
