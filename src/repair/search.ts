@@ -225,8 +225,14 @@ export function searchRepairs(
     run(interleave(pairs));
   }
 
+  // Ties: a repair of the formula (the right side) before one of the quantity it is about (the left side).
+  const onLhs = (r: Repair) => r.edits.filter((e) => e.side === 'lhs').length;
   repairs.sort(
-    (a, b) => a.edits.length - b.edits.length || strength(a.verdict) - strength(b.verdict) || a.distance - b.distance,
+    (a, b) =>
+      a.edits.length - b.edits.length ||
+      strength(a.verdict) - strength(b.verdict) ||
+      onLhs(a) - onLhs(b) ||
+      a.distance - b.distance,
   );
   return { status: repairs.length ? 'found' : 'none', repairs, budget, work: { ...work }, exhausted };
 }
