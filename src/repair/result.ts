@@ -55,6 +55,8 @@ export interface RepairWork {
   readonly screened: number;
   /** not a claim a file could state (shapes, roles, a node off the graph) */
   readonly invalid: number;
+  /** candidates the engine failed on (an error other than bad input): counted, never a repair */
+  readonly failed: number;
   readonly passedScreen: number;
   readonly fullChecks: number;
   /** the most edits combined in a candidate that was screened */

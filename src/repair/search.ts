@@ -87,7 +87,7 @@ export function searchRepairs(
   options: CheckOptions,
   budget: RepairBudget = DEFAULT_REPAIR_BUDGET,
 ): RepairSearch {
-  const work = { generated: 0, screened: 0, invalid: 0, passedScreen: 0, fullChecks: 0, editsTried: 0 };
+  const work = { generated: 0, screened: 0, invalid: 0, failed: 0, passedScreen: 0, fullChecks: 0, editsTried: 0 };
   const cx: Counterexample | null = refuted.counterexample;
   if (!cx) return { status: 'no-counterexample', repairs: [], budget, work, exhausted: false };
   // A claim may narrow the sizes; its counterexample's instance is replayed with every size fixed.
@@ -112,7 +112,13 @@ export function searchRepairs(
   const screen = (c: Candidate): void => {
     work.screened++;
     work.editsTried = Math.max(work.editsTried, c.edits.length);
-    const back = readBack(derivation, claim, c.lhs, claim.relation, c.rhs);
+    let back;
+    try {
+      back = readBack(derivation, claim, c.lhs, claim.relation, c.rhs);
+    } catch {
+      work.failed++;
+      return;
+    }
     if (!back) {
       work.invalid++;
       return;
@@ -144,11 +150,10 @@ export function searchRepairs(
       }
       points = pointsOn(trial, entry);
     } catch (err) {
-      if (err instanceof InputError) {
-        work.invalid++;
-        return;
-      }
-      throw err;
+      // A generated candidate the engine cannot evaluate is no repair; it must not end the user's check.
+      if (err instanceof InputError) work.invalid++;
+      else work.failed++;
+      return;
     }
     const sound = points.filter((p) => p.outcome.status !== 'trouble');
     const score = worst(points);
@@ -173,11 +178,9 @@ export function searchRepairs(
         r = checkClaim(derivation, s.claim, pool, options);
       } catch (err) {
         // On another instance the candidate leaves the graph (an index beyond T): not a claim a file could state.
-        if (err instanceof InputError) {
-          work.invalid++;
-          continue;
-        }
-        throw err;
+        if (err instanceof InputError) work.invalid++;
+        else work.failed++;
+        continue;
       }
       if (!HOLDS.includes(r.verdict)) continue;
       repairs.push({
