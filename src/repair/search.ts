@@ -166,7 +166,15 @@ export function searchRepairs(
   const repairs: Repair[] = [];
   let exhausted = false;
   const fullCheck = () => {
-    const ordered = survivors.splice(0).sort((a, b) => byPromise(a.candidate, b.candidate) || a.score - b.score);
+    // A bound's usual slips (a constant, an exponent, a norm) are checked first: the closed forms aim equalities.
+    const boundEdits = (c: Candidate) =>
+      claim.relation === '=' ? 0 : c.edits.filter((e) => EDIT_BY_ID.get(e.edit)!.family === 'bound').length;
+    const ordered = survivors
+      .splice(0)
+      .sort(
+        (a, b) =>
+          boundEdits(b.candidate) - boundEdits(a.candidate) || byPromise(a.candidate, b.candidate) || a.score - b.score,
+      );
     for (const s of ordered) {
       if (work.fullChecks >= budget.fullChecks || repairs.length >= budget.repairs) {
         exhausted ||= work.fullChecks >= budget.fullChecks;
