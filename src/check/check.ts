@@ -46,7 +46,9 @@ export function checkDerivation(derivation: Derivation, request: CheckRequest = 
   checkSizeOverrides(derivation, options.sizeOverrides ?? {});
   const pool = new InstancePool(derivation);
   const selected = request.claims ? derivation.claims.filter((c) => request.claims!.includes(c.id)) : derivation.claims;
-  const budget = request.repair ? { ...DEFAULT_REPAIR_BUDGET, ...(request.repair === true ? {} : request.repair) } : null;
+  const budget = request.repair
+    ? { ...DEFAULT_REPAIR_BUDGET, ...(request.repair === true ? {} : request.repair) }
+    : null;
   return selected.map((claim) => {
     const result = checkClaim(derivation, claim, pool, options);
     if (!budget || result.verdict !== 'refuted') return result;

@@ -36,15 +36,17 @@ function parseSizes(raw: readonly string[] | undefined): Record<string, number> 
   return out;
 }
 
-async function runCheck(argv: {
-  paths: string[];
-  seed?: number;
-  instances: number;
-  instance?: number;
-  size?: string[];
-  claim?: string[];
-  json: boolean;
-} & RepairArgs): Promise<number> {
+async function runCheck(
+  argv: {
+    paths: string[];
+    seed?: number;
+    instances: number;
+    instance?: number;
+    size?: string[];
+    claim?: string[];
+    json: boolean;
+  } & RepairArgs,
+): Promise<number> {
   const repair = repairRequest(argv);
   const { check, formatCheckReport, checkReportJson } = await library();
   const report = check(argv.paths, {
@@ -330,7 +332,12 @@ export async function main(args: string[]): Promise<void> {
       .parseAsync();
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'InputError' || err instanceof UsageError || err instanceof RepairUsageError || e.name === 'YError') {
+    if (
+      e.name === 'InputError' ||
+      err instanceof UsageError ||
+      err instanceof RepairUsageError ||
+      e.name === 'YError'
+    ) {
       process.stderr.write(`gradproof: ${e.message}\n`);
       code = 2;
     } else {
