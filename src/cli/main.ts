@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { type RepairArgs, RepairUsageError, repairRequest, withRepairOptions } from './repair-option.js';
+import { scaffoldCommand } from './scaffold-command.js';
 
 class UsageError extends Error {}
 
@@ -322,6 +323,7 @@ export async function main(args: string[]): Promise<void> {
           code = await runReport(argv);
         },
       )
+      .command(scaffoldCommand((c) => (code = c)))
       .demandCommand(1, 'name a command (see --help)')
       .strict()
       .help()
