@@ -37,6 +37,16 @@ export { evidenceMethod, evidenceSummary, reasonText } from './emit/evidence-tex
 export { replayCommand } from './emit/replay.js';
 export { claimLatex, proofLatex } from './emit/claim-latex.js';
 export { boundProofLatex, BOUND_RULE_TEXT } from './emit/bound-text.js';
+export { editWords, repairLatex, repairSearchSummary, repairWords } from './emit/repair-text.js';
+export { searchRepairs } from './repair/search.js';
+export { EDITS, type EditRecord } from './repair/edits.js';
+export {
+  DEFAULT_REPAIR_BUDGET,
+  type Repair,
+  type RepairBudget,
+  type RepairSearch,
+  type AppliedEdit,
+} from './repair/result.js';
 export type { BoundProof, BoundRule } from './symbolic/bounds/rules.js';
 export { formatDerived, latexWriterFor, type DeriveFormat } from './emit/derive-report.js';
 export { LatexWriter, notationFor, PROFILES, type Notation } from './emit/latex.js';

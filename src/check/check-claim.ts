@@ -143,6 +143,17 @@ function runPoints(
   });
 }
 
+/**
+ * The claim at every binding of one instance, without cross-checks: the cheap
+ * screen a repair candidate passes before it is checked in full.
+ */
+export function pointsOn(
+  claim: Claim,
+  entry: { instance: Instance; evaluator: Evaluator },
+): readonly { readonly env: IntEnv; readonly outcome: PointOutcome }[] {
+  return runPoints(claim, entry, 0, null);
+}
+
 const sizeWeight = (p: Point) => Object.values(p.instance.sizes).reduce((s, x) => s + x, 0);
 const bindWeight = (p: Point) => Object.values(p.env).reduce((s, x) => s + x, 0);
 const smaller = (a: Point, b: Point) =>

@@ -9,6 +9,8 @@ import { type CheckOptions, checkClaim, DEFAULT_OPTIONS, InstancePool } from './
 
 export { InstancePool };
 import type { CheckReport, ClaimResult } from './result.js';
+import { DEFAULT_REPAIR_BUDGET, type RepairBudget } from '../repair/result.js';
+import { searchRepairs } from '../repair/search.js';
 
 const DERIVATION_EXT = /\.ya?ml$/;
 
@@ -39,6 +41,8 @@ export interface CheckRequest extends Partial<CheckOptions> {
   readonly claims?: readonly string[];
   /** called after each claim with how many are done of how many (a progress bar's hook; nothing depends on it) */
   readonly onClaim?: (id: string, done: number, total: number) => void;
+  /** search repairs for refuted claims, within this budget (true: the default budget) */
+  readonly repair?: boolean | Partial<RepairBudget>;
 }
 
 /** `pool`: instances already built for this derivation (a worker checking its claims in several parts keeps one). */
@@ -51,8 +55,15 @@ export function checkDerivation(
   checkSizeOverrides(derivation, options.sizeOverrides ?? {});
   if (pool.derivation !== derivation) throw new Error('an instance pool serves the derivation it was built for');
   const selected = request.claims ? derivation.claims.filter((c) => request.claims!.includes(c.id)) : derivation.claims;
+  const budget = request.repair
+    ? { ...DEFAULT_REPAIR_BUDGET, ...(request.repair === true ? {} : request.repair) }
+    : null;
   return selected.map((claim, k) => {
-    const result = checkClaim(derivation, claim, pool, options);
+    const checked = checkClaim(derivation, claim, pool, options);
+    const result =
+      budget && checked.verdict === 'refuted'
+        ? { ...checked, repairs: searchRepairs(derivation, claim, checked, options, budget) }
+        : checked;
     request.onClaim?.(claim.id, k + 1, selected.length);
     return result;
   });

@@ -4,6 +4,7 @@ import type { Proof } from '../symbolic/proof.js';
 import type { BoundProof } from '../symbolic/bounds/rules.js';
 import type { Evidence } from './evidence.js';
 import type { UnverifiableReason } from './verdict.js';
+import type { RepairSearch } from '../repair/result.js';
 
 export type { Evidence } from './evidence.js';
 
@@ -72,6 +73,8 @@ export interface ClaimResult {
   /** the bound proof attempt, for an inequality */
   readonly boundProof: BoundProof | null;
   readonly warnings: readonly ClaimWarning[];
+  /** the repair search, when asked for (`check --repair`) and the claim is refuted */
+  readonly repairs?: RepairSearch;
 }
 
 export interface CheckReport {

@@ -11,6 +11,7 @@ import yargs from 'yargs';
 import { progressBar } from './progress.js';
 import { checkOutput, UsageError, writeOutput } from './output.js';
 import { plotCommand, renderCommand } from './render-commands.js';
+import { type RepairArgs, RepairUsageError, repairRequest, withRepairOptions } from './repair-option.js';
 import { scaffoldCommand } from './scaffold-command.js';
 
 /** The version in package.json (two levels up from src/cli and from dist/cli alike). */
@@ -36,20 +37,24 @@ function parseSizes(raw: readonly string[] | undefined): Record<string, number> 
   return out;
 }
 
-async function runCheck(argv: {
-  paths: string[];
-  seed?: number;
-  instances: number;
-  instance?: number;
-  size?: string[];
-  claim?: string[];
-  json: boolean;
-}): Promise<number> {
+async function runCheck(
+  argv: {
+    paths: string[];
+    seed?: number;
+    instances: number;
+    instance?: number;
+    size?: string[];
+    claim?: string[];
+    json: boolean;
+  } & RepairArgs,
+): Promise<number> {
+  const repair = repairRequest(argv);
   const { check, formatCheckReport, checkReportJson } = await library();
   const bar = progressBar('checking', { quiet: argv.json });
   let report;
   try {
     report = check(argv.paths, {
+      repair,
       ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
       instances: argv.instances,
       ...(argv.instance !== undefined ? { instance: argv.instance } : {}),
@@ -205,7 +210,7 @@ export async function main(args: string[]): Promise<void> {
         'check <paths..>',
         'check the claims of derivation files (or folders of them)',
         (y) =>
-          y
+          withRepairOptions(y)
             .positional('paths', {
               type: 'string',
               array: true,
@@ -337,7 +342,13 @@ export async function main(args: string[]): Promise<void> {
       .parseAsync();
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'InputError' || err instanceof UsageError || e.name === 'UsageError' || e.name === 'YError') {
+    if (
+      e.name === 'InputError' ||
+      err instanceof UsageError ||
+      e.name === 'UsageError' ||
+      err instanceof RepairUsageError ||
+      e.name === 'YError'
+    ) {
       process.stderr.write(`gradproof: ${e.message}\n`);
       code = 2;
     } else {

@@ -10,6 +10,35 @@ import { evidenceMethod, evidenceSummary, reasonText, warningText } from './evid
 import { ruleName, stepDetail, stepStatement } from './proof-text.js';
 import { BOUND_RULE_TEXT, boundProofLatex } from './bound-text.js';
 import { replayCommand } from './replay.js';
+import { editWords, repairLatex, repairSearchSummary, repairWords } from './repair-text.js';
+import type { RepairSearch } from '../repair/result.js';
+
+/** A refuted claim's repairs: each with its edits in words and its LaTeX with the changed parts coloured. */
+export function repairsJson(d: Derivation, s: RepairSearch): Record<string, unknown> {
+  return {
+    repairs: s.repairs.map((r) => ({
+      claim: r.statement,
+      latex: repairLatex(d, r),
+      words: repairWords(r),
+      edits: r.edits.map((e) => ({
+        edit: e.edit,
+        side: e.side,
+        aimed: e.aimed,
+        detail: e.detail,
+        words: editWords(e),
+      })),
+      verdict: r.verdict,
+      evidence: r.evidence.map((e) => ({ method: evidenceMethod(e), summary: evidenceSummary(e), ...e })),
+    })),
+    repairSearch: {
+      status: s.status,
+      summary: repairSearchSummary(s),
+      budget: s.budget,
+      work: s.work,
+      exhausted: s.exhausted,
+    },
+  };
+}
 
 export function claimJson(d: Derivation, c: ClaimResult): Record<string, unknown> {
   const claim = d.claims.find((x) => x.id === c.id)!;
@@ -53,6 +82,7 @@ export function claimJson(d: Derivation, c: ClaimResult): Record<string, unknown
       failure: c.boundProof.failure,
       latex: c.boundProof.ok ? boundProofLatex(d, claim, c.boundProof) : null,
     },
+    ...(c.repairs ? repairsJson(d, c.repairs) : {}),
   };
 }
 

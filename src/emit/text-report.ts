@@ -3,6 +3,7 @@ import type { CheckReport, ClaimResult, Counterexample } from '../check/result.j
 import { evidenceMethod, evidenceSummary, reasonText, warningText } from './evidence-text.js';
 import { replayCommand } from './replay.js';
 import { chainOutcome } from './chain-text.js';
+import { repairSearchSummary, repairWords } from './repair-text.js';
 
 const fmt = (x: number | null): string =>
   x === null || !Number.isFinite(x) ? '—' : x === 0 ? '0' : x.toExponential(1);
@@ -62,6 +63,13 @@ export function formatCheckReport(report: CheckReport): string {
     for (const w of c.warnings) lines.push(`      warning: ${warningText(w)}`);
     for (const e of c.evidence) lines.push(`      ${evidenceMethod(e)}: ${evidenceSummary(e)}`);
     if (c.reason) lines.push(`      reason: ${reasonText(c.reason)}`);
+    if (c.repairs) {
+      lines.push(`      repairs: ${repairSearchSummary(c.repairs)}`);
+      c.repairs.repairs.forEach((r, i) => {
+        lines.push(`        ${i + 1}. ${r.verdict}: ${repairWords(r)}`);
+        lines.push(`           ${r.statement}`);
+      });
+    }
   }
   // Chains: where the first step that does not hold is.
   const chains = new Map<string, ClaimResult[]>();

@@ -1,0 +1,60 @@
+/**
+ * Words and LaTeX for repairs: each applied edit's words from its record's
+ * template (src/repair/edits.ts), and the repaired claim in its file's
+ * notation with the parts the edits wrote in colour (\textcolor, which KaTeX
+ * renders with trust off).
+ */
+import type { Derivation } from '../derivation/derivation.js';
+import type { Expr } from '../ir/expr.js';
+import { EDIT_BY_ID } from '../repair/edits.js';
+import type { AppliedEdit, Repair, RepairSearch } from '../repair/result.js';
+import { latexWriterFor } from './derive-report.js';
+import { LatexWriter } from './latex.js';
+
+/** The colour of a changed part. */
+export const REPAIR_COLOR = '#c0392b';
+
+/** One edit in words: "holds with W' in place of W". */
+export function editWords(e: AppliedEdit): string {
+  const template = EDIT_BY_ID.get(e.edit)?.words ?? e.edit;
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => e.detail[key] ?? `{${key}}`);
+}
+
+/** Every edit of a repair: "holds with … and with …". */
+export function repairWords(r: Pick<Repair, 'edits'>): string {
+  return r.edits.map((e, i) => (i === 0 ? editWords(e) : editWords(e).replace(/^holds /, ''))).join(', and ');
+}
+
+/** The repaired claim's LaTeX with each changed part coloured. */
+export function repairLatex(d: Derivation, r: Pick<Repair, 'marked' | 'relation'>): string {
+  const base = latexWriterFor(d);
+  const marks = new Set<Expr>(r.marked.changed);
+  const color = (s: string) => `\\textcolor{${REPAIR_COLOR}}{${s}}`;
+  // The writer's own methods recurse through `this`, so overriding the two entry points colours nested parts too.
+  const writer = Object.create(base) as LatexWriter;
+  writer.expr = function (this: LatexWriter, e, prec, position) {
+    const s = LatexWriter.prototype.expr.call(this, e, prec, position);
+    return marks.has(e) ? color(s) : s;
+  };
+  writer.node = function (this: LatexWriter, e) {
+    const s = LatexWriter.prototype.node.call(this, e);
+    return marks.has(e) ? color(s) : s;
+  };
+  return writer.relation(r.marked.lhs, r.relation, r.marked.rhs);
+}
+
+/** The budget and the work done, in words. */
+export function repairSearchSummary(s: RepairSearch): string {
+  const w = s.work;
+  const budget = `budget ${s.budget.screens} screens and ${s.budget.fullChecks} full checks, up to ${s.budget.maxEdits} edits`;
+  const failed = w.failed ? `, ${w.failed} failed to evaluate` : '';
+  const done = `${w.screened} candidates screened (${w.invalid} not a claim${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full`;
+  switch (s.status) {
+    case 'found':
+      return `${s.repairs.length === 1 ? '1 repair holds' : `${s.repairs.length} repairs hold`}: ${done}; ${budget}`;
+    case 'none':
+      return `no repair holds within the budget: ${done}${s.exhausted ? ' (budget spent)' : ' (every candidate tried)'}; ${budget}`;
+    case 'no-counterexample':
+      return 'no repair searched: the refutation has no counterexample to screen candidates on';
+  }
+}

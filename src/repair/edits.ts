@@ -1,0 +1,513 @@
+/**
+ * The edits a repair search tries, as data: one record per usual slip (a
+ * product in the wrong order, a transpose added or dropped, an index off by
+ * one, a missing σ′ or diag factor, a total derivative read as a partial one,
+ * …). Each record names its family, the words that describe it (a template the
+ * emitter fills, src/emit/repair-text.ts) and how it rewrites one site of a
+ * claim into candidate sites, each carrying the details the words need.
+ * Records never evaluate anything: the search screens and checks what they
+ * propose.
+ */
+import { affine, affineAdd, type Affine, affineVar, formatAffine } from '../ir/affine.js';
+import { type Expr, isOp, node, num, type OpNode, rewrite, seq, sym } from '../ir/expr.js';
+import { printExpr } from '../ir/print.js';
+import { specOf } from '../ops/index.js';
+import type { Model } from '../model/model.js';
+import type { Relation } from '../derivation/derivation.js';
+import { substituteIndex } from '../symbolic/build.js';
+import { chainFactors, type Site } from './tree.js';
+
+export type EditFamily =
+  'order' | 'transpose' | 'index' | 'factor' | 'derivative' | 'range' | 'activation' | 'parameter' | 'bound';
+
+/** What the words of one applied edit need: placeholders of the record's template, as printed text. */
+export type EditDetail = Readonly<Record<string, string>>;
+
+export interface Replacement {
+  /** the new subtree (its identity marks the changed part for highlighting) */
+  readonly after: Expr;
+  readonly detail: EditDetail;
+  /** aimed: proposed by the model's true closed form or the other side of the claim (tried first) */
+  readonly aimed: boolean;
+}
+
+/** What an edit may read besides the site: the model and the factors its true closed forms contain. */
+export interface EditContext {
+  readonly model: Model;
+  readonly relation: Relation;
+  /** integer names a new subtree may read (the claim's quantifiers, the sizes, bound names in scope are added per site) */
+  readonly freeInts: ReadonlySet<string>;
+  /** factors of the true closed forms of the claim's derivatives (diag(σ′), diag(f), W, …) */
+  readonly aimFactors: readonly Expr[];
+  /** entries inside those diagonals (σ(s) .* (1 - σ(s)), o[t], …) */
+  readonly aimEntries: readonly Expr[];
+  /** activations the model applies directly to a sequence value: sigma(s[t]) in h = o .* sigma(s) */
+  readonly wraps: readonly { readonly op: string; readonly name: string }[];
+  /** the claim's two sides as written (an edit may align one with the other) */
+  readonly sides: { readonly lhs: Expr; readonly rhs: Expr };
+}
+
+export interface EditRecord {
+  readonly id: string;
+  readonly family: EditFamily;
+  /** the words, with {placeholders} filled from each replacement's detail */
+  readonly words: string;
+  /** only for inequalities (bounds) */
+  readonly boundsOnly?: boolean;
+  apply(site: Site, ctx: EditContext): Replacement[];
+}
+
+const show = (e: Expr) => printExpr(e);
+const plain = (after: Expr, detail: EditDetail): Replacement => ({ after, detail, aimed: false });
+
+/** Does the site stand where an argument names a graph node (jac(h[t], …)'s h[t], a unit h[t, α]) rather than an expression? */
+export function isReference(site: Site): boolean {
+  const p = site.parent;
+  return p !== null && p.kind === 'op' && (specOf(p).graphDerivative === true || isOp(p, 'd', 'comp', 'dact', 'entry'));
+}
+
+const isGraphDerivativeNode = (e: Expr) => e.kind === 'op' && specOf(e).graphDerivative === true;
+
+const isChainRoot = (site: Site, op: string) =>
+  isOp(site.node, op) && !(site.parent && isOp(site.parent, op) && !isReference(site));
+
+/** A term a factor may be inserted into: a product chain, or a single factor standing alone as a side or a term. */
+function insertionChain(site: Site): Expr[] | null {
+  if (isReference(site)) return null;
+  if (isChainRoot(site, 'mul')) return chainFactors(site.node, 'mul');
+  if (isOp(site.node, 'mul')) return null;
+  const p = site.parent;
+  const standsAlone = !p || isOp(p, 'add', 'sub', 'neg', 'transpose') || (p.kind === 'op' && specOf(p).range === true);
+  const kind = site.node.kind;
+  return standsAlone && (kind === 'sym' || kind === 'seq' || kind === 'op') ? [site.node] : null;
+}
+
+const joinMul = (factors: readonly Expr[]): Expr => factors.reduce((acc, f) => node('mul', [acc, f]));
+const joinEmul = (factors: readonly Expr[]): Expr => factors.reduce((acc, f) => node('emul', [acc, f]));
+
+/**
+ * `mine` reordered after `model`: the factors both share in the model's order,
+ * and the run of factors only mine has where the model has its own run; null
+ * when that changes nothing or the chains do not line up so.
+ */
+function alignedTo(model: readonly Expr[], mine: readonly Expr[]): Expr[] | null {
+  const modelKeys = model.map(show);
+  const mineKeys = mine.map(show);
+  const common = (k: string) => modelKeys.includes(k) && mineKeys.includes(k);
+  const own = mine.filter((_, i) => !common(mineKeys[i]!));
+  if (!own.length || own.length === mine.length) return null;
+  const out: Expr[] = [];
+  let placed = false;
+  for (let i = 0; i < model.length; i++) {
+    const k = modelKeys[i]!;
+    if (common(k)) {
+      const j = mineKeys.indexOf(k);
+      if (j < 0) return null;
+      out.push(mine[j]!);
+    } else if (!placed && (i === 0 || common(modelKeys[i - 1]!))) {
+      out.push(...own);
+      placed = true;
+    }
+  }
+  if (!placed) out.push(...own);
+  if (out.length !== mine.length || out.every((x, i) => x === mine[i])) return null;
+  return out;
+}
+
+const shiftTime = (e: Expr, delta: number): Expr =>
+  rewrite(e, (x) => (x.kind === 'seq' ? seq(x.name, affineAdd(x.time, affine(delta))) : x));
+
+const NORMS = ['norm2', 'normF', 'normInf', 'normMax'] as const;
+const ACTIVATION_SWAPS: Readonly<Record<string, string>> = { tanh: 'sigma', sigma: 'tanh' };
+
+/** A symbol's shape as text, to compare shapes. */
+const shapeText = (model: Model, name: string): string | null => {
+  const s = model.symbols.get(name);
+  return s ? `${formatAffine(s.shape.rows)}x${formatAffine(s.shape.cols)}` : null;
+};
+const sequenceNames = (model: Model): string[] =>
+  [...model.symbols.entries()].filter(([, s]) => s.role === 'state' || s.role === 'intermediate').map(([n]) => n);
+
+export const EDITS: readonly EditRecord[] = [
+  {
+    id: 'reverse-range-product',
+    family: 'order',
+    words: 'holds if the product over {binder} runs with {binder} decreasing from left to right',
+    apply: (site) => {
+      const n = site.node;
+      if (!isOp(n, 'prod') || n.binder === null || isReference(site)) return [];
+      const [lo, hi] = n.ints as [Affine, Affine];
+      const reflected = affineAdd(affineAdd(lo, hi), affineVar(n.binder), -1);
+      return [plain({ ...n, args: [substituteIndex(n.args[0]!, n.binder, reflected)] }, { binder: n.binder })];
+    },
+  },
+  {
+    id: 'reverse-chain',
+    family: 'order',
+    words: 'holds with the factors of {before} in the reverse order',
+    apply: (site) => {
+      if (!isChainRoot(site, 'mul') || isReference(site)) return [];
+      const fs = chainFactors(site.node, 'mul');
+      return fs.length < 3 ? [] : [plain(joinMul([...fs].reverse()), { before: show(site.node) })];
+    },
+  },
+  {
+    id: 'swap-adjacent-factors',
+    family: 'order',
+    words: 'holds with {a} and {b} swapped',
+    apply: (site) => {
+      if (!isChainRoot(site, 'mul') || isReference(site)) return [];
+      const fs = chainFactors(site.node, 'mul');
+      return fs.slice(1).map((b, j) => {
+        const swapped = [...fs];
+        [swapped[j], swapped[j + 1]] = [b, fs[j]!];
+        return plain(joinMul(swapped), { a: show(fs[j]!), b: show(b) });
+      });
+    },
+  },
+  {
+    id: 'align-order',
+    family: 'order',
+    words: 'holds with the factors of the {side} side in the order of the {other} side',
+    apply: (site, ctx) => {
+      if (site.path.length || !isOp(site.node, 'mul')) return [];
+      const side = site.node === ctx.sides.lhs ? 'left' : site.node === ctx.sides.rhs ? 'right' : null;
+      if (!side) return [];
+      const aligned = alignedTo(
+        chainFactors(side === 'left' ? ctx.sides.rhs : ctx.sides.lhs, 'mul'),
+        chainFactors(site.node, 'mul'),
+      );
+      return aligned
+        ? [{ after: joinMul(aligned), detail: { side, other: side === 'left' ? 'right' : 'left' }, aimed: true }]
+        : [];
+    },
+  },
+  {
+    id: 'add-transpose',
+    family: 'transpose',
+    words: 'holds with {before} transposed',
+    apply: (site) => {
+      const n = site.node;
+      if (isReference(site) || isOp(n, 'transpose') || (site.parent && isOp(site.parent, 'transpose'))) return [];
+      const candidate = n.kind === 'sym' || n.kind === 'seq' || (n.kind === 'op' && specOf(n).graphDerivative);
+      return candidate ? [plain(node('transpose', [n]), { before: show(n) })] : [];
+    },
+  },
+  {
+    id: 'drop-transpose',
+    family: 'transpose',
+    words: 'holds without the transpose on {inner}',
+    apply: (site) =>
+      isOp(site.node, 'transpose') && !isReference(site)
+        ? [plain(site.node.args[0]!, { inner: show(site.node.args[0]!) })]
+        : [],
+  },
+  {
+    id: 'shift-index',
+    family: 'index',
+    words: 'holds with {where} {new} in place of {old}',
+    apply: (site) => {
+      const n = site.node;
+      const out: Replacement[] = [];
+      const variants = (a: Affine, make: (b: Affine) => Expr, where: string) => {
+        for (const delta of [-1, 1]) {
+          const b = affineAdd(a, affine(delta));
+          out.push(plain(make(b), { where, new: formatAffine(b), old: formatAffine(a) }));
+        }
+      };
+      if (n.kind === 'seq') variants(n.time, (b) => seq(n.name, b), `the time of ${n.name}:`);
+      else if (n.kind === 'op' && n.ints.length && !specOf(n).graphDerivative) {
+        const range = specOf(n).range === true;
+        n.ints.forEach((a, i) => {
+          const ints = (b: Affine) => n.ints.map((x, j) => (j === i ? b : x));
+          const what =
+            range && i < 2
+              ? `the ${i === 0 ? 'lower' : 'upper'} bound of the ${n.op === 'rsum' ? 'sum' : 'product'} over ${n.binder}:`
+              : `the index ${i + 1} of ${n.op}:`;
+          variants(a, (b) => ({ ...n, ints: ints(b) }), what);
+        });
+      }
+      return out;
+    },
+  },
+  {
+    id: 'shift-term-times',
+    family: 'index',
+    words: 'holds with every time in {before} shifted by {delta}',
+    apply: (site) => {
+      const n = site.node;
+      if (isReference(site) || !(isChainRoot(site, 'mul') || isChainRoot(site, 'emul'))) return [];
+      return [-1, 1].map((delta) => plain(shiftTime(n, delta), { before: show(n), delta: delta > 0 ? '+1' : '−1' }));
+    },
+  },
+  {
+    id: 'insert-factor',
+    family: 'factor',
+    words: "holds with the factor {factor} {place}, as in the model's closed form",
+    apply: (site, ctx) => {
+      const chain = insertionChain(site);
+      if (!chain) return [];
+      const out: Replacement[] = [];
+      for (const f of ctx.aimFactors)
+        for (let at = 0; at <= chain.length; at++) {
+          const place = at === 0 ? `before ${show(chain[0]!)}` : `after ${show(chain[at - 1]!)}`;
+          out.push({
+            after: joinMul([...chain.slice(0, at), f, ...chain.slice(at)]),
+            detail: { factor: show(f), place },
+            aimed: true,
+          });
+        }
+      return out;
+    },
+  },
+  {
+    id: 'insert-entry-factor',
+    family: 'factor',
+    words: "holds with {factor} multiplied into {before} entry by entry, as in the model's closed form",
+    apply: (site, ctx) => {
+      const n = site.node;
+      if (!isOp(n, 'diag') || isReference(site)) return [];
+      return ctx.aimEntries.map((u) => ({
+        after: node('diag', [joinEmul([n.args[0]!, u])]),
+        detail: { factor: show(u), before: show(n) },
+        aimed: true,
+      }));
+    },
+  },
+  {
+    id: 'drop-factor',
+    family: 'factor',
+    words: 'holds without the factor {factor}',
+    apply: (site) => {
+      if (isReference(site)) return [];
+      const op = isChainRoot(site, 'mul') ? 'mul' : isChainRoot(site, 'emul') ? 'emul' : null;
+      if (!op) return [];
+      const fs = chainFactors(site.node, op);
+      return fs.map((f, j) =>
+        plain((op === 'mul' ? joinMul : joinEmul)(fs.filter((_, i) => i !== j)), { factor: show(f) }),
+      );
+    },
+  },
+  {
+    id: 'hold-node',
+    family: 'derivative',
+    words: 'holds as a partial derivative with {held} held fixed',
+    apply: (site, ctx) => {
+      const n = site.node;
+      if (!isOp(n, 'jac', 'partial')) return [];
+      const [of, wrt] = n.args as [Expr, Expr];
+      if (of.kind !== 'seq' || wrt.kind !== 'seq') return [];
+      const already = new Set(n.args.slice(2).map(show));
+      const out: Replacement[] = [];
+      for (const name of sequenceNames(ctx.model)) {
+        if (name === of.name || name === wrt.name) continue;
+        for (const h of [seq(name, wrt.time), sym(name)]) {
+          if (already.has(show(h))) continue;
+          out.push(plain(node('partial', [of, wrt, ...n.args.slice(2), h]), { held: show(h) }));
+        }
+      }
+      return out;
+    },
+  },
+  {
+    id: 'direct-path',
+    family: 'derivative',
+    words: 'holds as the direct path only: with {held} held fixed',
+    apply: (site, ctx) => {
+      const n = site.node;
+      if (!isOp(n, 'jac', 'partial')) return [];
+      const [of, wrt] = n.args as [Expr, Expr];
+      if (of.kind !== 'seq' || wrt.kind !== 'seq') return [];
+      const eq = ctx.model.equations.find((q) => q.target === of.name);
+      if (!eq) return [];
+      const already = new Set([show(wrt), ...n.args.slice(2).map(show)]);
+      const read = new Map<string, Expr>();
+      let readsWrt = false;
+      rewrite(substituteIndex(eq.rhs, 't', of.time), (x) => {
+        if (x.kind === 'seq' && show(x) === show(wrt)) readsWrt = true;
+        else if (x.kind === 'seq' && !already.has(show(x))) read.set(show(x), x);
+        return x;
+      });
+      // Only a one-step derivative has a direct path: the equation reads the node it is taken with respect to.
+      if (!readsWrt || !read.size) return [];
+      const held = [...read.values()];
+      return [plain(node('partial', [of, wrt, ...n.args.slice(2), ...held]), { held: held.map(show).join(', ') })];
+    },
+  },
+  {
+    id: 'total-derivative',
+    family: 'derivative',
+    words: 'holds as a total derivative, with nothing held fixed',
+    apply: (site) => {
+      const n = site.node;
+      return isOp(n, 'partial') && n.args[0]!.kind === 'seq' && n.args[1]!.kind === 'seq'
+        ? [plain(node('jac', [n.args[0]!, n.args[1]!]), {})]
+        : [];
+    },
+  },
+  {
+    id: 'swap-size',
+    family: 'range',
+    words: 'holds with {where} running to {to} in place of {from}',
+    apply: (site, ctx) => {
+      const n = site.node;
+      if (n.kind !== 'op' || !n.ints.length || specOf(n).graphDerivative) return [];
+      const sizes = Object.keys(ctx.model.sizes);
+      const out: Replacement[] = [];
+      n.ints.forEach((a, i) => {
+        const vars = Object.keys(a.terms);
+        if (vars.length !== 1 || a.terms[vars[0]!] !== 1 || a.c !== 0 || !sizes.includes(vars[0]!)) return;
+        for (const other of sizes)
+          if (other !== vars[0] && other !== 'T')
+            out.push(
+              plain(
+                { ...n, ints: n.ints.map((x, j) => (j === i ? affineVar(other) : x)) },
+                {
+                  where: `${n.op}${n.binder ? ` over ${n.binder}` : ''}`,
+                  to: other,
+                  from: vars[0]!,
+                },
+              ),
+            );
+      });
+      return out;
+    },
+  },
+  {
+    id: 'swap-activation',
+    family: 'activation',
+    words: 'holds with {to} in place of {from}',
+    apply: (site) => {
+      const n = site.node;
+      if (n.kind !== 'op' || isReference(site)) return [];
+      const to = ACTIVATION_SWAPS[n.op];
+      return to ? [plain({ ...n, op: to }, { from: n.op, to })] : [];
+    },
+  },
+  {
+    id: 'wrap-activation',
+    family: 'activation',
+    words: "holds with {after} in place of {before}, as the model's equations apply it",
+    apply: (site, ctx) => {
+      const n = site.node;
+      if (n.kind !== 'seq' || isReference(site)) return [];
+      return ctx.wraps
+        .filter((w) => w.name === n.name)
+        .map((w) => {
+          const after = node(w.op, [n]);
+          return { after, detail: { after: show(after), before: show(n) }, aimed: true };
+        });
+    },
+  },
+  {
+    id: 'swap-parameter',
+    family: 'parameter',
+    words: 'holds with {to} in place of {from}',
+    apply: (site, ctx) => {
+      const n = site.node;
+      if (n.kind !== 'sym' || ctx.model.symbols.get(n.name)?.role !== 'parameter') return [];
+      if (site.parent !== null && isGraphDerivativeNode(site.parent)) return [];
+      const inEntry = site.parent !== null && isOp(site.parent, 'entry');
+      const shape = shapeText(ctx.model, n.name);
+      return [...ctx.model.symbols.entries()]
+        .filter(([name, s]) => name !== n.name && s.role === 'parameter')
+        .filter(([name]) => inEntry || shapeText(ctx.model, name) === shape)
+        .map(([name]) => plain(sym(name), { from: n.name, to: name }));
+    },
+  },
+  {
+    id: 'swap-sequence',
+    family: 'parameter',
+    words: 'holds with {to} in place of {from}',
+    apply: (site, ctx) => {
+      const n = site.node;
+      // Inside a derivative's node list it would change what the claim is about, not how it is written.
+      if (n.kind !== 'seq' || (site.parent !== null && isGraphDerivativeNode(site.parent))) return [];
+      const shape = shapeText(ctx.model, n.name);
+      return sequenceNames(ctx.model)
+        .filter((name) => name !== n.name && shapeText(ctx.model, name) === shape)
+        .map((name) => plain(seq(name, n.time), { from: show(n), to: show(seq(name, n.time)) }));
+    },
+  },
+  {
+    id: 'swap-parameter-family',
+    family: 'parameter',
+    words: 'holds with the {to} parameters in place of the {from} ones ({names})',
+    apply: (site, ctx) => {
+      if (site.path.length) return []; // a whole side at once
+      const params = [...ctx.model.symbols.entries()].filter(([, s]) => s.role === 'parameter').map(([n]) => n);
+      const split = (n: string) => {
+        const i = n.lastIndexOf('_');
+        return i > 0 ? { prefix: n.slice(0, i), suffix: n.slice(i + 1) } : null;
+      };
+      const used = new Set<string>();
+      rewrite(site.node, (x) => (x.kind === 'sym' && params.includes(x.name) && used.add(x.name), x));
+      const suffixes = [...new Set(params.map(split).flatMap((p) => (p ? [p.suffix] : [])))];
+      const out: Replacement[] = [];
+      for (const from of suffixes)
+        for (const to of suffixes) {
+          if (from === to) continue;
+          const renames = new Map<string, string>();
+          for (const u of used) {
+            const p = split(u);
+            if (p?.suffix !== from) continue;
+            const target = `${p.prefix}_${to}`;
+            if (params.includes(target) && shapeText(ctx.model, target) === shapeText(ctx.model, u))
+              renames.set(u, target);
+          }
+          if (renames.size < 2) continue; // one parameter alone is swap-parameter
+          const after = rewrite(site.node, (x) =>
+            x.kind === 'sym' && renames.has(x.name) ? sym(renames.get(x.name)!) : x,
+          );
+          out.push(plain(after, { from, to, names: [...renames].map(([a, b]) => `${b} for ${a}`).join(', ') }));
+        }
+      return out;
+    },
+  },
+  {
+    id: 'scale-constant',
+    family: 'bound',
+    boundsOnly: true,
+    words: 'holds with the constant {to} in place of {from}',
+    apply: (site) => {
+      const n = site.node;
+      if (n.kind !== 'num' || n.value === 0 || isReference(site)) return [];
+      return [n.value * 2, n.value / 2].map((v) => plain(num(v), { from: String(n.value), to: String(v) }));
+    },
+  },
+  {
+    id: 'shift-exponent',
+    family: 'bound',
+    boundsOnly: true,
+    words: 'holds with the exponent {to} in place of {from}',
+    apply: (site) => {
+      const n = site.node;
+      if (!isOp(n, 'pow')) return [];
+      const e = n.args[1]!;
+      return [1, -1].map((d) => {
+        const shifted = e.kind === 'num' ? num(e.value + d) : node(d > 0 ? 'add' : 'sub', [e, num(1)]);
+        return plain({ ...n, args: [n.args[0]!, shifted] }, { from: show(e), to: show(shifted) });
+      });
+    },
+  },
+  {
+    id: 'radius-to-norm',
+    family: 'bound',
+    boundsOnly: true,
+    words: 'holds with the spectral norm in place of the spectral radius',
+    apply: (site) => (isOp(site.node, 'rho') ? [plain({ ...(site.node as OpNode), op: 'norm2' }, {})] : []),
+  },
+  {
+    id: 'swap-norm',
+    family: 'bound',
+    boundsOnly: true,
+    words: 'holds with {to} in place of {from}',
+    apply: (site) => {
+      const n = site.node;
+      if (n.kind !== 'op' || !(NORMS as readonly string[]).includes(n.op)) return [];
+      return NORMS.filter((o) => o !== n.op).map((o) => plain({ ...n, op: o }, { from: n.op, to: o }));
+    },
+  },
+];
+
+export const EDIT_BY_ID: ReadonlyMap<string, EditRecord> = new Map(EDITS.map((e) => [e.id, e]));

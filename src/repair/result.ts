@@ -1,0 +1,75 @@
+/** What a repair search returns: data only (the words and LaTeX are written by src/emit/repair-text.ts). */
+import type { Relation, Verdict } from '../derivation/derivation.js';
+import type { Evidence } from '../check/evidence.js';
+import type { Expr } from '../ir/expr.js';
+import type { EditDetail } from './edits.js';
+
+export interface AppliedEdit {
+  /** the id of the edit's record (src/repair/edits.ts) */
+  readonly edit: string;
+  readonly side: 'lhs' | 'rhs';
+  readonly detail: EditDetail;
+  /** proposed by the model's true closed form */
+  readonly aimed: boolean;
+}
+
+export interface Repair {
+  /** the repaired claim, as read back and checked */
+  readonly statement: string;
+  readonly lhs: Expr;
+  readonly relation: Relation;
+  readonly rhs: Expr;
+  /** the edited trees before reading back: the nodes in `changed` are the parts an edit wrote (for highlighting) */
+  readonly marked: { readonly lhs: Expr; readonly rhs: Expr; readonly changed: readonly Expr[] };
+  readonly edits: readonly AppliedEdit[];
+  readonly verdict: Verdict;
+  readonly evidence: readonly Evidence[];
+  /** nodes an edit removed or wrote: smaller is closer to the original */
+  readonly distance: number;
+}
+
+/** Work counters, not wall clock: the same claim gets the same repairs on every machine. */
+export interface RepairBudget {
+  /** candidates read back and evaluated on the counterexample's instance */
+  readonly screens: number;
+  /** candidates that pass the screen and are then checked in full */
+  readonly fullChecks: number;
+  /** edits combined at most (2: pairs are tried only when no single edit holds) */
+  readonly maxEdits: 1 | 2;
+  /** single edits (closest on the screen) that pairs start from */
+  readonly pairSeeds: number;
+  /** stop once this many repairs hold */
+  readonly repairs: number;
+}
+
+export const DEFAULT_REPAIR_BUDGET: RepairBudget = {
+  screens: 1000,
+  fullChecks: 6,
+  maxEdits: 2,
+  pairSeeds: 12,
+  repairs: 3,
+};
+
+export interface RepairWork {
+  readonly generated: number;
+  readonly screened: number;
+  /** not a claim a file could state (shapes, roles, a node off the graph) */
+  readonly invalid: number;
+  /** candidates the engine failed on (an error other than bad input): counted, never a repair */
+  readonly failed: number;
+  readonly passedScreen: number;
+  readonly fullChecks: number;
+  /** the most edits combined in a candidate that was screened */
+  readonly editsTried: number;
+}
+
+export interface RepairSearch {
+  /** found: at least one repair holds; none: none within the budget; no-counterexample: nothing to screen on */
+  readonly status: 'found' | 'none' | 'no-counterexample';
+  /** holding repairs, best first: fewest edits, strongest evidence, closest */
+  readonly repairs: readonly Repair[];
+  readonly budget: RepairBudget;
+  readonly work: RepairWork;
+  /** the budget ran out before every candidate was screened */
+  readonly exhausted: boolean;
+}

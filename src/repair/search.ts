@@ -1,0 +1,249 @@
+/**
+ * The repair search for a refuted claim: candidates from the edit records
+ * (aimed ones, from the model's closed forms, first), a cheap screen on the
+ * counterexample's instance, then the full check (the same as `check`'s) on
+ * the survivors. Pairs of edits are tried only when no single edit holds.
+ * Every step is counted against a budget of work, so the result does not
+ * depend on the machine.
+ */
+import { type Claim, type Derivation, VERDICTS, type Verdict } from '../derivation/derivation.js';
+import { InputError } from '../derivation/errors.js';
+import { affine } from '../ir/affine.js';
+import { own } from '../ir/names.js';
+import type { Expr } from '../ir/expr.js';
+import type { PointOutcome } from '../check/compare.js';
+import { printExpr } from '../ir/print.js';
+import { type CheckOptions, checkClaim, InstancePool, pointsOn } from '../check/check-claim.js';
+import type { ClaimResult, Counterexample } from '../check/result.js';
+import { editContext } from './aim.js';
+import { EDIT_BY_ID, EDITS, type EditContext } from './edits.js';
+import {
+  DEFAULT_REPAIR_BUDGET,
+  type AppliedEdit,
+  type Repair,
+  type RepairBudget,
+  type RepairSearch,
+} from './result.js';
+import { changedNodes, replaceAt, sites } from './tree.js';
+import { readBack } from './validate.js';
+
+interface Candidate {
+  readonly lhs: Expr;
+  readonly rhs: Expr;
+  readonly edits: readonly AppliedEdit[];
+  readonly changed: readonly Expr[];
+  readonly distance: number;
+  readonly aimed: number;
+}
+
+/** The largest relative error (or violation) over the sound points. */
+const worst = (points: readonly { outcome: PointOutcome }[]) =>
+  points.reduce((m, p) => Math.max(m, p.outcome.status === 'trouble' ? 0 : p.outcome.relError), 0);
+
+const HOLDS: readonly Verdict[] = ['proved', 'verified', 'consistent'];
+const strength = (v: Verdict) => VERDICTS.indexOf(v);
+
+const keyOf = (c: { lhs: Expr; rhs: Expr }, claim: Claim) =>
+  `${printExpr(c.lhs)} ${claim.relation} ${printExpr(c.rhs)}`;
+
+/** Every single edit of `base`, in generation order. */
+function edited(base: Candidate, claim: Claim, ctx: EditContext): Candidate[] {
+  const out: Candidate[] = [];
+  for (const side of ['lhs', 'rhs'] as const) {
+    const expr = base[side];
+    for (const site of sites(expr))
+      for (const edit of EDITS) {
+        if (edit.boundsOnly && claim.relation === '=') continue;
+        for (const r of edit.apply(site, ctx)) {
+          const next = replaceAt(expr, site.path, r.after);
+          out.push({
+            ...base,
+            [side]: next,
+            edits: [...base.edits, { edit: edit.id, side, detail: r.detail, aimed: r.aimed }],
+            changed: [...base.changed, r.after],
+            distance: base.distance + changedNodes(site.node, r.after),
+            aimed: base.aimed + (r.aimed ? 1 : 0),
+          });
+        }
+      }
+  }
+  return out;
+}
+
+/** Aimed edits first, then the smallest change; the sort is stable, so generation order breaks ties. */
+const byPromise = (a: Candidate, b: Candidate) => b.aimed - a.aimed || a.distance - b.distance;
+
+/** Interleaves lists (round robin), so a budget spreads over every seed of the pairs. */
+function interleave<T>(lists: readonly (readonly T[])[]): T[] {
+  const out: T[] = [];
+  for (let i = 0; lists.some((l) => i < l.length); i++) for (const l of lists) if (i < l.length) out.push(l[i]!);
+  return out;
+}
+
+export function searchRepairs(
+  derivation: Derivation,
+  claim: Claim,
+  refuted: ClaimResult,
+  options: CheckOptions,
+  budget: RepairBudget = DEFAULT_REPAIR_BUDGET,
+): RepairSearch {
+  const work = { generated: 0, screened: 0, invalid: 0, failed: 0, passedScreen: 0, fullChecks: 0, editsTried: 0 };
+  const cx: Counterexample | null = refuted.counterexample;
+  if (!cx) return { status: 'no-counterexample', repairs: [], budget, work, exhausted: false };
+  // A claim may narrow the sizes; its counterexample's instance is replayed with every size fixed.
+  const narrowed = claim.sizes
+    ? { ...derivation, model: { ...derivation.model, sizes: { ...derivation.model.sizes, ...claim.sizes } } }
+    : derivation;
+  const pool = new InstancePool(narrowed);
+  const entry = pool.get(cx.masterSeed, cx.instance, cx.sizes);
+  const ctx = editContext(derivation, claim);
+  const seen = new Set<string>([keyOf(claim, claim)]);
+  const fresh = (cs: readonly Candidate[]) =>
+    cs.filter((c) => {
+      const k = keyOf(c, claim);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+
+  const screenedOut: { candidate: Candidate; score: number }[] = [];
+  const survivors: { candidate: Candidate; claim: Claim; score: number }[] = [];
+  let counter = 0;
+  const screen = (c: Candidate): void => {
+    work.screened++;
+    work.editsTried = Math.max(work.editsTried, c.edits.length);
+    let back;
+    try {
+      back = readBack(derivation, claim, c.lhs, claim.relation, c.rhs);
+    } catch {
+      work.failed++;
+      return;
+    }
+    if (!back) {
+      work.invalid++;
+      return;
+    }
+    const trial: Claim = {
+      ...claim,
+      id: `${claim.id}.repair-${++counter}`,
+      statement: back.statement,
+      lhs: back.lhs,
+      rhs: back.rhs,
+      expect: 'consistent',
+      corrects: claim.id,
+      chain: null,
+    };
+    // First at the counterexample's binding alone (most candidates fail there), then at every binding.
+    const atCounterexample: Claim = {
+      ...trial,
+      forall: trial.forall.map((q) => {
+        const v = own(cx.bindings, q.name)!;
+        return { ...q, lo: affine(v), hi: affine(v) };
+      }),
+    };
+    let points;
+    try {
+      const first = pointsOn(atCounterexample, entry);
+      if (first.some((p) => p.outcome.status === 'violate')) {
+        screenedOut.push({ candidate: c, score: worst(first) });
+        return;
+      }
+      points = pointsOn(trial, entry);
+    } catch (err) {
+      // A generated candidate the engine cannot evaluate is no repair; it must not end the user's check.
+      if (err instanceof InputError) work.invalid++;
+      else work.failed++;
+      return;
+    }
+    const sound = points.filter((p) => p.outcome.status !== 'trouble');
+    const score = worst(points);
+    if (sound.length && sound.every((p) => p.outcome.status === 'agree')) {
+      work.passedScreen++;
+      survivors.push({ candidate: c, claim: trial, score });
+    } else screenedOut.push({ candidate: c, score });
+  };
+
+  const repairs: Repair[] = [];
+  let exhausted = false;
+  const fullCheck = () => {
+    // A bound's usual slips (a constant, an exponent, a norm) are checked first: the closed forms aim equalities.
+    const boundEdits = (c: Candidate) =>
+      claim.relation === '=' ? 0 : c.edits.filter((e) => EDIT_BY_ID.get(e.edit)!.family === 'bound').length;
+    const ordered = survivors
+      .splice(0)
+      .sort(
+        (a, b) =>
+          boundEdits(b.candidate) - boundEdits(a.candidate) || byPromise(a.candidate, b.candidate) || a.score - b.score,
+      );
+    for (const s of ordered) {
+      if (work.fullChecks >= budget.fullChecks || repairs.length >= budget.repairs) {
+        exhausted ||= work.fullChecks >= budget.fullChecks;
+        return;
+      }
+      work.fullChecks++;
+      let r;
+      try {
+        r = checkClaim(derivation, s.claim, pool, options);
+      } catch (err) {
+        // On another instance the candidate leaves the graph (an index beyond T): not a claim a file could state.
+        if (err instanceof InputError) work.invalid++;
+        else work.failed++;
+        continue;
+      }
+      if (!HOLDS.includes(r.verdict)) continue;
+      repairs.push({
+        statement: s.claim.statement,
+        lhs: s.claim.lhs,
+        relation: s.claim.relation,
+        rhs: s.claim.rhs,
+        marked: { lhs: s.candidate.lhs, rhs: s.candidate.rhs, changed: s.candidate.changed },
+        edits: s.candidate.edits,
+        verdict: r.verdict,
+        evidence: r.evidence,
+        distance: s.candidate.distance,
+      });
+    }
+  };
+  const run = (cs: readonly Candidate[]) => {
+    for (const c of cs) {
+      if (work.screened >= budget.screens) {
+        exhausted = true;
+        break;
+      }
+      screen(c);
+    }
+    fullCheck();
+  };
+
+  const original: Candidate = { lhs: claim.lhs, rhs: claim.rhs, edits: [], changed: [], distance: 0, aimed: 0 };
+  const singles = fresh(edited(original, claim, ctx));
+  work.generated += singles.length;
+  run([...singles].sort(byPromise));
+
+  if (!repairs.length && budget.maxEdits >= 2 && work.screened < budget.screens) {
+    // Seeds from every family in turn (aimed edits first, then the closest on the screen), so that one
+    // family's many variants cannot crowd out the order or index slip a pair needs.
+    const family = (c: Candidate) => EDIT_BY_ID.get(c.edits[0]!.edit)!.family;
+    const byFamily = new Map<string, typeof screenedOut>();
+    for (const s of [...screenedOut].sort((a, b) => b.candidate.aimed - a.candidate.aimed || a.score - b.score))
+      byFamily.set(family(s.candidate), [...(byFamily.get(family(s.candidate)) ?? []), s]);
+    const seeds = interleave([...byFamily.values()]).slice(0, budget.pairSeeds);
+    // The second edit: the smallest change first.
+    const pairs = seeds.map((s) =>
+      fresh(edited(s.candidate, claim, ctx)).sort((a, b) => a.distance - b.distance || b.aimed - a.aimed),
+    );
+    work.generated += pairs.reduce((n, p) => n + p.length, 0);
+    run(interleave(pairs));
+  }
+
+  // Ties: a repair of the formula (the right side) before one of the quantity it is about (the left side).
+  const onLhs = (r: Repair) => r.edits.filter((e) => e.side === 'lhs').length;
+  repairs.sort(
+    (a, b) =>
+      a.edits.length - b.edits.length ||
+      strength(a.verdict) - strength(b.verdict) ||
+      onLhs(a) - onLhs(b) ||
+      a.distance - b.distance,
+  );
+  return { status: repairs.length ? 'found' : 'none', repairs, budget, work: { ...work }, exhausted };
+}

@@ -1,0 +1,196 @@
+/**
+ * The repair search on shipped refuted claims: the expected top repair (exact
+ * statement), its edit in words, its LaTeX with the changed part coloured
+ * (golden, and rendered by KaTeX with trust off), budgets as work counters,
+ * nothing searched for a claim that holds, and "none within the budget" said
+ * when nothing holds.
+ */
+import katex from 'katex';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { checkDerivation } from '../../src/check/check.js';
+import type { ClaimResult } from '../../src/check/result.js';
+import { loadDerivationFile } from '../../src/derivation/load.js';
+import { editWords, repairLatex, repairWords } from '../../src/emit/repair-text.js';
+import { formatCheckReport } from '../../src/emit/text-report.js';
+import { claimJson } from '../../src/emit/json-report.js';
+import type { RepairBudget } from '../../src/repair/result.js';
+
+const LAB = 'derivations/lab-10-5-vanilla-rnn.yaml';
+const RNN2024 = 'derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml';
+const LSTM2019 = 'derivations/how-lstms-solve-vanishing-gradients-2019.yaml';
+
+function repaired(file: string, id: string, budget: Partial<RepairBudget> | true = true): ClaimResult {
+  const d = loadDerivationFile(file);
+  return checkDerivation(d, { claims: [id], instances: 1, repair: budget })[0]!;
+}
+
+describe('top repairs of shipped refuted claims', () => {
+  const cases: [string, string, string, string, string][] = [
+    [
+      LAB,
+      'lab-eq1-W-for-WT',
+      "grad(L, h[T-k]) = prod(i, 1, k, W'*diag(1 - h[T-k+i].^2))*grad(L, h[T])",
+      'add-transpose',
+      'holds with W transposed',
+    ],
+    [
+      RNN2024,
+      'eq4-closed-ascending',
+      'jac(h[t], h[1]) = prod(j, 2, t, diag(1 - h[t-j+2].^2)*W)',
+      'reverse-range-product',
+      'holds if the product over j runs with j decreasing from left to right',
+    ],
+    [
+      LSTM2019,
+      'do-dh-without-sigma',
+      'jac(o[k], h[k-1]) = diag(o[k] .* (1 - o[k]))*W_o',
+      'insert-factor',
+      "holds with the factor diag(o[k] .* (1 - o[k])) before W_o, as in the model's closed form",
+    ],
+    [
+      LSTM2019,
+      'ds-ds-total',
+      'partial(s[t], s[t-1], h[t-1]) = diag(f[t])',
+      'hold-node',
+      'holds as a partial derivative with h[t-1] held fixed',
+    ],
+    [
+      LSTM2019,
+      'eq1-as-written',
+      'h[t] = sigma(s[t]) .* o[t]',
+      'wrap-activation',
+      "holds with sigma(s[t]) in place of s[t], as the model's equations apply it",
+    ],
+  ];
+  it.each(cases)('%s %s', (file, id, statement, edit, words) => {
+    const r = repaired(file, id);
+    expect(r.verdict).toBe('refuted');
+    const search = r.repairs!;
+    expect(search.status).toBe('found');
+    const top = search.repairs[0]!;
+    expect(top.statement).toBe(statement);
+    expect(top.edits.map((e) => e.edit)).toEqual([edit]);
+    expect(repairWords(top)).toBe(words);
+    expect(['proved', 'verified']).toContain(top.verdict);
+    // The evidence is the full check's: the reference and the symbolic identity.
+    expect(top.evidence.map((e) => e.kind)).toContain('symbolic');
+  });
+});
+
+describe('repair LaTeX', () => {
+  it('colours the changed part (golden) and renders in KaTeX with trust off', () => {
+    const d = loadDerivationFile(LAB);
+    const top = repaired(LAB, 'lab-eq1-W-for-WT').repairs!.repairs[0]!;
+    const latex = repairLatex(d, top);
+    expect(latex).toBe(
+      '\\nabla_{\\mathbf{h}^{[\\tau-k]}} \\mathcal{L} = \\left[ \\prod_{i=1}^{k} \\textcolor{#c0392b}{\\mathbf{W}^{T}} \\operatorname{diag}\\left(1 - \\left(\\mathbf{h}^{[\\tau-k+i]}\\right)^{2}\\right) \\right] \\nabla_{\\mathbf{h}^{[\\tau]}} \\mathcal{L}',
+    );
+    const html = katex.renderToString(latex, { strict: 'error', throwOnError: true, trust: false, displayMode: true });
+    expect(html).toContain('color:#c0392b');
+  });
+
+  it('colours a changed derivative node (a held node added) and renders', () => {
+    const d = loadDerivationFile(LSTM2019);
+    const top = repaired(LSTM2019, 'ds-ds-total').repairs!.repairs[0]!;
+    const latex = repairLatex(d, top);
+    expect(latex.startsWith('\\textcolor{#c0392b}{')).toBe(true);
+    katex.renderToString(latex, { strict: 'error', throwOnError: true, trust: false });
+  });
+});
+
+describe('edit words', () => {
+  it('fills the record template from the detail', () => {
+    expect(
+      editWords({
+        edit: 'shift-index',
+        side: 'rhs',
+        aimed: false,
+        detail: { where: 'the lower bound of the product over i:', new: 't-k+2', old: 't-k+3' },
+      }),
+    ).toBe('holds with the lower bound of the product over i: t-k+2 in place of t-k+3');
+    expect(
+      repairWords({
+        edits: [
+          { edit: 'swap-parameter', side: 'rhs', aimed: false, detail: { from: 'W_i', to: 'W_f' } },
+          { edit: 'swap-parameter', side: 'rhs', aimed: false, detail: { from: 'b_i', to: 'b_f' } },
+        ],
+      }),
+    ).toBe('holds with W_f in place of W_i, and with b_f in place of b_i');
+  });
+});
+
+describe('budgets and outcomes', () => {
+  it('respects the work budget and says when nothing holds within it', () => {
+    const r = repaired(LAB, 'lab-eq1-W-for-WT', { screens: 3, fullChecks: 0, maxEdits: 1 });
+    const s = r.repairs!;
+    expect(s.work.screened).toBe(3);
+    expect(s.work.fullChecks).toBe(0);
+    expect(s.status).toBe('none');
+    expect(s.exhausted).toBe(true);
+    const d = loadDerivationFile(LAB);
+    const text = formatCheckReport({
+      claims: [r],
+      summary: { total: 1, ok: 1, failed: 0 },
+      masterSeed: 20261120,
+      derivations: [d],
+    });
+    expect(text).toContain('repairs: no repair holds within the budget: 3 candidates screened');
+    expect(text).toContain('(budget spent)');
+    expect(claimJson(d, r)).toMatchObject({ repairs: [], repairSearch: { status: 'none', exhausted: true } });
+  });
+
+  it('is deterministic: the same repairs and the same work on a second run', () => {
+    const a = repaired(RNN2024, 'eq4-closed-ascending').repairs!;
+    const b = repaired(RNN2024, 'eq4-closed-ascending').repairs!;
+    expect(b.work).toEqual(a.work);
+    expect(b.repairs.map((r) => r.statement)).toEqual(a.repairs.map((r) => r.statement));
+  });
+
+  it('proposes nothing for a claim that holds', () => {
+    const r = repaired(LAB, 'lab-eq1');
+    expect(r.verdict).toBe('verified');
+    expect(r.repairs).toBeUndefined();
+    expect(claimJson(loadDerivationFile(LAB), r)).not.toHaveProperty('repairs');
+  });
+
+  it('puts repairs into --json with the claim, edits in words, verdict and evidence', () => {
+    const d = loadDerivationFile(LAB);
+    const json = claimJson(d, repaired(LAB, 'lab-eq1-W-for-WT')) as { repairs: Record<string, unknown>[] };
+    expect(json.repairs[0]).toMatchObject({
+      claim: "grad(L, h[T-k]) = prod(i, 1, k, W'*diag(1 - h[T-k+i].^2))*grad(L, h[T])",
+      edits: [{ edit: 'add-transpose', side: 'rhs', words: 'holds with W transposed' }],
+      verdict: 'verified',
+    });
+    expect((json.repairs[0]!.evidence as { method: string }[]).length).toBeGreaterThan(2);
+  });
+});
+
+describe('check --repair on the command line', () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      encoding: 'utf8',
+    });
+
+  it('adds repairs to the refuted claim in --json', () => {
+    const r = run('check', LAB, '--claim', 'lab-eq1-W-for-WT', '--instances', '1', '--repair', '--json');
+    expect(r.status).toBe(0);
+    const claim = (JSON.parse(r.stdout) as { claims: Record<string, unknown>[] }).claims[0]!;
+    expect(claim).toMatchObject({
+      verdict: 'refuted',
+      repairs: [{ edits: [{ edit: 'add-transpose' }], verdict: 'verified' }],
+      repairSearch: { status: 'found', budget: { screens: 1000, fullChecks: 6, maxEdits: 2 } },
+    });
+  });
+
+  it('refuses a bad budget or a budget without --repair (exit 2, one line)', () => {
+    const bad = run('check', LAB, '--repair', '--repair-edits', '3');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe("gradproof: --repair-edits takes an integer from 1 to 2, got '3'");
+    const orphan = run('check', LAB, '--repair-checks', '2');
+    expect(orphan.status).toBe(2);
+    expect(orphan.stderr).toContain('need --repair');
+  });
+});
