@@ -17,6 +17,7 @@ import { proveUnitClosedForm } from '../symbolic/induction.js';
 import { bindings } from './bindings.js';
 import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo } from './evidence.js';
 import type { ClaimResult, Counterexample } from './result.js';
+import { searchViolation } from './search.js';
 import { decideVerdict } from './verdict.js';
 
 export { bindings };
@@ -30,9 +31,11 @@ export interface CheckOptions {
   readonly sizeOverrides?: IntEnv;
   /** bindings per instance at which the reference is cross-checked */
   readonly crossChecks?: number;
+  /** instances the adversarial search of an inequality may evaluate (./search.ts); 0 turns it off */
+  readonly search?: number;
 }
 
-export const DEFAULT_OPTIONS: CheckOptions = { masterSeed: 20261120, instances: 5, crossChecks: 2 };
+export const DEFAULT_OPTIONS: CheckOptions = { masterSeed: 20261120, instances: 5, crossChecks: 2, search: 250 };
 
 /** Instances (and their evaluators) are shared by all claims of a file. */
 export class InstancePool {
@@ -57,7 +60,13 @@ function preview(v: Float64Array): number[] {
   return Array.from(v.slice(0, 8));
 }
 
-function counterexample(claim: Claim, file: string, p: Point, overrides: IntEnv): Counterexample {
+function counterexample(
+  claim: Claim,
+  file: string,
+  p: Point,
+  overrides: IntEnv,
+  searchSteps: number | null = null,
+): Counterexample {
   const o = p.outcome;
   const sizeFlags = Object.entries(overrides).flatMap(([k, v]) => ['--size', `${k}=${v}`]);
   return {
@@ -74,6 +83,7 @@ function counterexample(claim: Claim, file: string, p: Point, overrides: IntEnv)
     lhsNorm: norm2(o.lhs),
     rhsNorm: norm2(o.rhs),
     relError: o.status === 'trouble' ? NaN : o.relError,
+    searchSteps,
     replay: [
       file,
       '--claim',
@@ -83,6 +93,7 @@ function counterexample(claim: Claim, file: string, p: Point, overrides: IntEnv)
       '--instance',
       String(p.instance.index),
       ...sizeFlags,
+      ...(searchSteps ? ['--search', String(searchSteps)] : []),
     ],
   };
 }
@@ -156,6 +167,20 @@ export function checkClaim(
   if (trouble) evidence.push(trouble);
 
   let cx: Counterexample | null = null;
+  const budget = options.search ?? 0;
+  if (claim.relation !== '=' && budget > 0 && decideVerdict(evidence).verdict === 'consistent') {
+    const search = searchViolation(claim, points, {
+      budget,
+      sizeRanges: derivation.model.sizes,
+      overrides,
+      replay: options.instance !== undefined,
+      draw: (j, sizes) => pool.get(options.masterSeed, j, sizes),
+    });
+    evidence.push(search.evidence);
+    // A searched instance is replayed with every size fixed, and the search's steps to it.
+    const v = search.violation;
+    if (v) cx = counterexample(claim, derivation.file, v.point, { ...v.point.instance.sizes }, v.steps);
+  }
   if (violations.length > 0 && decideVerdict(evidence).verdict === 'refuted') {
     const first = [...violations].sort(smaller)[0]!;
     const { point, overrides: shrunk } = shrink(claim, new InstancePool(derivation), first);

@@ -23,6 +23,8 @@ export interface Counterexample {
   readonly lhsNorm: number;
   readonly rhsNorm: number;
   readonly relError: number;
+  /** found by the adversarial search: the steps from its start instance (replayed with `--search`) */
+  readonly searchSteps: number | null;
   /** the arguments of `gradproof check` that replay exactly this counterexample */
   readonly replay: readonly string[];
 }

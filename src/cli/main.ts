@@ -34,6 +34,7 @@ async function runCheck(argv: {
   instance?: number;
   size?: string[];
   claim?: string[];
+  search?: number;
   json: boolean;
 }): Promise<number> {
   const { check, formatCheckReport, checkReportJson } = await library();
@@ -43,6 +44,7 @@ async function runCheck(argv: {
     ...(argv.instance !== undefined ? { instance: argv.instance } : {}),
     sizeOverrides: parseSizes(argv.size),
     ...(argv.claim ? { claims: argv.claim } : {}),
+    ...(argv.search !== undefined ? { search: argv.search } : {}),
   });
   process.stdout.write(
     argv.json ? `${JSON.stringify(checkReportJson(report), null, 2)}\n` : `${formatCheckReport(report)}\n`,
@@ -75,6 +77,7 @@ async function runVerify(argv: {
   jobs?: string;
   seed?: number;
   instances: number;
+  search?: number;
   fixtures?: string;
   readme?: string;
 }): Promise<number> {
@@ -84,7 +87,11 @@ async function runVerify(argv: {
     ...(argv.readme ? { readme: argv.readme } : {}),
     ...(argv.fixtures ? { fixtures: argv.fixtures } : {}),
     ...(argv.jobs !== undefined ? { jobs: integer('jobs', 1)(argv.jobs)! } : {}),
-    request: { instances: argv.instances, ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}) },
+    request: {
+      instances: argv.instances,
+      ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
+      ...(argv.search !== undefined ? { search: argv.search } : {}),
+    },
   });
   if (argv.junit) writeOutput('--junit', argv.junit, junitXml(report), writeFileAtomic);
   const plain = {
@@ -203,6 +210,11 @@ export async function main(args: string[]): Promise<void> {
               describe: 'replay only this instance index',
               coerce: integer('instance', 0),
             })
+            .option('search', {
+              type: 'string',
+              describe: 'instances the adversarial search of an inequality may evaluate (0 turns it off)',
+              coerce: integer('search', 0),
+            })
             .option('size', { type: 'string', array: true, describe: 'fix a size, e.g. --size d=4 --size T=8' })
             .option('claim', { type: 'string', array: true, describe: 'check only these claim ids' })
             .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
@@ -269,6 +281,11 @@ export async function main(args: string[]): Promise<void> {
               default: '5',
               coerce: integer('instances', 1),
               describe: 'instances per regime',
+            })
+            .option('search', {
+              type: 'string',
+              describe: 'instances the adversarial search of an inequality may evaluate (0 turns it off)',
+              coerce: integer('search', 0),
             }),
         async (argv) => {
           code = await runVerify(argv as never);

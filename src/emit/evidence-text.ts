@@ -31,6 +31,8 @@ export function evidenceMethod(e: Evidence): string {
       return e.level === 'unit' ? 'symbolic (unit level)' : 'symbolic';
     case 'guided-search':
       return 'search guided by the symbolic difference';
+    case 'search':
+      return 'adversarial search';
     case 'induction':
       return 'proof by induction on t';
   }
@@ -100,6 +102,12 @@ export function evidenceSummary(e: Evidence): string {
       return symbolicText(e);
     case 'guided-search':
       return `instances at ${describeEnv(e.sizes)} ${e.violations ? 'violate the claim' : 'agree too'}`;
+    case 'search': {
+      const effort = `${e.evaluations} evaluations from ${e.starts} starts (${e.constructions} structured constructions)`;
+      if (e.found) return `a violation found in ${effort}`;
+      const ratio = e.relation === '<=' ? 'lhs/rhs' : 'rhs/lhs';
+      return `no violation in ${effort}; tightest ${ratio} ${e.bestRatio === null ? '—' : e.bestRatio.toPrecision(4)}`;
+    }
     case 'induction': {
       if (e.ok)
         return `${e.steps.length} rule applications checked with t symbolic (base case, recurrence from the model, hypothesis, distribute, reindex the path, shift k, split off k = 0)`;

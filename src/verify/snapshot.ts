@@ -33,6 +33,8 @@ export interface ClaimSnapshot {
     readonly lhs: readonly (number | null)[];
     readonly rhs: readonly (number | null)[];
     readonly relError: number | null;
+    /** only for a counterexample the adversarial search found */
+    readonly searchSteps?: number;
   };
   readonly proof: null | { readonly ok: boolean; readonly rules: readonly string[] };
 }
@@ -76,6 +78,7 @@ export function snapshotClaim(d: Derivation, r: ClaimResult): ClaimSnapshot {
       lhs: cx.lhs.map(round),
       rhs: cx.rhs.map(round),
       relError: round(cx.relError),
+      ...(cx.searchSteps ? { searchSteps: cx.searchSteps } : {}),
     },
     proof: r.proof && { ok: r.proof.ok, rules: r.proof.steps.map((s) => `${s.ok ? '✓' : '✗'} ${ruleName(s)}`) },
   };
