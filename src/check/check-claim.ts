@@ -143,20 +143,26 @@ export function checkClaim(
   const pool = claim.sizes ? new InstancePool(derivation) : filePool;
   const regimes: readonly RegimeName[] = claim.regimes ?? REGIMES;
   const overrides = options.sizeOverrides ?? {};
-  const indices =
-    options.instance !== undefined
-      ? [options.instance].filter((j) => regimes.includes(REGIMES[j % REGIMES.length]!))
-      : Array.from({ length: options.instances * REGIMES.length }, (_, j) => j).filter((j) =>
-          regimes.includes(REGIMES[j % REGIMES.length]!),
-        );
-
   const refChecks: ReferenceCheck[] = [];
   const points: Point[] = [];
   const used: Instance[] = [];
-  for (const j of indices) {
+  const draw = (j: number) => {
     const entry = pool.get(options.masterSeed, j, overrides);
     used.push(entry.instance);
-    points.push(...runPoints(claim, entry, options.crossChecks ?? 2, refChecks));
+    const drawn = runPoints(claim, entry, options.crossChecks ?? 2, refChecks);
+    points.push(...drawn);
+    return drawn.some((p) => p.outcome.status !== 'trouble');
+  };
+  const wanted = options.instances * REGIMES.length;
+  const inRegime = (j: number) => regimes.includes(REGIMES[j % REGIMES.length]!);
+  if (options.instance !== undefined) {
+    if (inRegime(options.instance)) draw(options.instance);
+  } else if (regimes.length === REGIMES.length) for (let j = 0; j < wanted; j++) draw(j);
+  else {
+    // A claim restricted to some regimes draws from them until it has as many instances with a sound
+    // point as an unrestricted claim has instances (at most twice as many draws).
+    let sound = 0;
+    for (let j = 0; sound < wanted && used.length < 2 * wanted; j++) if (inRegime(j) && draw(j)) sound++;
   }
 
   const evidence: Evidence[] = [referenceEvidence(claim, options.masterSeed, used, points)];

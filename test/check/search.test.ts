@@ -22,8 +22,10 @@ import { Rng } from '../../src/numeric/prng.js';
 
 const F2019 = 'derivations/how-lstms-solve-vanishing-gradients-2019.yaml';
 const F2018 = 'derivations/why-lstm-works-2018.yaml';
+const LAB_LSTM = 'derivations/lab-10-5-lstm.yaml';
 const d2019 = loadDerivationFile(F2019);
 const d2018 = loadDerivationFile(F2018);
+const labLstm = loadDerivationFile(LAB_LSTM);
 
 const one = (d: typeof d2019, id: string, options: Parameters<typeof checkDerivation>[1] = {}): ClaimResult =>
   checkDerivation(d, { claims: [id], ...options })[0]!;
@@ -46,6 +48,9 @@ describe('shipped refutations that random sampling alone misses under some seeds
     [F2018, 'full-cell-jacobian-bounded', 75, 5],
     [F2018, 'full-cell-jacobian-bounded', 12, 1],
     [F2018, 'full-cell-jacobian-bounded', 15, 1],
+    [LAB_LSTM, 'lab-eq4-total-without-c', 1, 1],
+    [LAB_LSTM, 'lab-eq4-total-without-c', 3, 1],
+    [LAB_LSTM, 'lab-eq4-total-without-c', 4, 1],
   ])('%s %s, master seed %i, %i instances per regime', (file, id, masterSeed, instances) => {
     const d = loadDerivationFile(file);
     expect(one(d, id, { masterSeed, instances, search: 0 }).verdict).toBe('consistent');
@@ -53,6 +58,13 @@ describe('shipped refutations that random sampling alone misses under some seeds
     expect(r.verdict).toBe('refuted');
     expect(evidenceOf(r.evidence, 'search')).toMatchObject({ found: true });
     expect(r.counterexample!.relError).toBeGreaterThan(r.evidence[0]!.kind === 'reference' ? 1e-9 : 0);
+  });
+
+  it('a claim restricted to one regime draws as many instances as an unrestricted one has', () => {
+    const r = one(labLstm, 'lab-eq4-total-without-c', { search: 0 });
+    const ref = evidenceOf(r.evidence, 'reference')!;
+    expect(ref.instances).toHaveLength(20);
+    expect(new Set(ref.instances.map((i) => i.regime))).toEqual(new Set(['expanding']));
   });
 });
 
