@@ -183,9 +183,13 @@ export function checkClaim(
       draw: (j, sizes) => pool.get(options.masterSeed, j, sizes),
     });
     evidence.push(search.evidence);
-    // A searched instance is replayed with every size fixed, and the search's steps to it.
+    // A searched instance is replayed with every size fixed, and the search's steps to it. One drawn at
+    // smaller sizes (step 0) is a random instance: replaying it shrinks it, so it is shrunk here too.
     const v = search.violation;
-    if (v) cx = counterexample(claim, derivation.file, v.point, { ...v.point.instance.sizes }, v.steps);
+    if (v) {
+      const point = v.steps ? v.point : shrink(claim, new InstancePool(derivation), v.point).point;
+      cx = counterexample(claim, derivation.file, point, { ...point.instance.sizes }, v.steps || null);
+    }
   }
   if (violations.length > 0 && decideVerdict(evidence).verdict === 'refuted') {
     const first = [...violations].sort(smaller)[0]!;

@@ -134,9 +134,11 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
     starts.push(...ranked.slice(1, RANDOM_STARTS));
   }
 
-  const share = Math.floor((request.budget - evaluations) / starts.length);
+  // An equal share of what is left per start, the remainder to the best one.
+  const left = request.budget - evaluations;
+  const share = Math.floor(left / starts.length);
   for (const [k, start] of starts.entries()) {
-    const steps = k === 0 ? request.budget - evaluations - share * (starts.length - 1) : share;
+    const steps = k === 0 ? left - share * (starts.length - 1) : share;
     const found = searchFrom(claim, start, steps, (points, construction) => {
       evaluations++;
       if (construction) constructionsTried++;

@@ -115,24 +115,33 @@ describe('true shipped bounds', () => {
 });
 
 describe('replay', () => {
-  it('a counterexample found by the search replays exactly from its command line', () => {
-    const r = one(d2019, 'one-path-explodes-to-s', { masterSeed: 11 });
+  it.each([
+    // found after some steps of the evolution strategy or a construction
+    [d2019, 'one-path-explodes-to-s', 11, 5, true],
+    // found on an instance drawn at smaller sizes (step 0): replayed, and shrunk, like a random one
+    [labLstm, 'lab-eq4-total-without-c', 29, 1, false],
+    [d2018, 'full-cell-jacobian-bounded', 12, 1, false],
+  ])('%#: a counterexample found by the search replays exactly from its command line', (d, id, seed, n, steps) => {
+    const r = one(d, id, { masterSeed: seed, instances: n });
+    expect(evidenceOf(r.evidence, 'search')!.found).toBe(true);
     const cx = r.counterexample!;
-    expect(cx.searchSteps).toBeGreaterThan(0);
-    expect(replayCommand(cx)).toMatch(/--seed 11 --instance \d+ (--size \w+=\d+ )+--search \d+$/);
+    expect(cx.searchSteps !== null).toBe(steps);
+    expect(replayCommand(cx)).toMatch(
+      new RegExp(`--seed ${seed} --instance \\d+ (--size \\w+=\\d+ ?)+${steps ? '--search \\d+' : ''}$`),
+    );
     // the replay arguments, read back as options
     const flag = (name: string) => cx.replay.flatMap((a, i) => (a === name ? [cx.replay[i + 1]!] : []));
     const sizes = Object.fromEntries(flag('--size').map((s) => [s.split('=')[0]!, Number(s.split('=')[1])]));
     expect(sizes).toEqual(cx.sizes);
-    const replay = one(d2019, flag('--claim')[0]!, {
+    const replay = one(d, flag('--claim')[0]!, {
       masterSeed: Number(flag('--seed')[0]),
       instance: Number(flag('--instance')[0]),
       sizeOverrides: sizes,
-      search: Number(flag('--search')[0]),
+      ...(steps ? { search: Number(flag('--search')[0]) } : {}),
     });
     expect(replay.verdict).toBe('refuted');
     expect(replay.counterexample).toEqual(cx);
-    expect(evidenceOf(replay.evidence, 'search')).toMatchObject({ starts: 1, evaluations: cx.searchSteps });
+    if (steps) expect(evidenceOf(replay.evidence, 'search')).toMatchObject({ starts: 1, evaluations: cx.searchSteps });
   });
 });
 
