@@ -30,6 +30,8 @@ export { checkReportJson, claimJson } from './emit/json-report.js';
 export { evidenceMethod, evidenceSummary, reasonText } from './emit/evidence-text.js';
 export { replayCommand } from './emit/replay.js';
 export { claimLatex, proofLatex } from './emit/claim-latex.js';
+export { boundProofLatex, BOUND_RULE_TEXT } from './emit/bound-text.js';
+export type { BoundProof, BoundRule } from './symbolic/bounds/rules.js';
 export { formatDerived, latexWriterFor, type DeriveFormat } from './emit/derive-report.js';
 export { LatexWriter, notationFor, PROFILES, type Notation } from './emit/latex.js';
 export { summaryMarkdown, withReport, REPORT_START, REPORT_END } from './emit/summary-report.js';

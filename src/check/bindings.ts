@@ -1,10 +1,22 @@
 /** The bindings of a claim's quantifiers at given sizes, in order (each range evaluated with the outer ones bound). */
 import { evalAffine, type IntEnv } from '../ir/affine.js';
+import { LIMITS } from '../ir/limits.js';
 import type { Claim } from '../derivation/derivation.js';
+import { InputError } from '../derivation/errors.js';
 
-export function bindings(claim: Pick<Claim, 'forall'>, sizes: IntEnv): IntEnv[] {
+/** More than LIMITS.bindings steps of the enumeration is a located error for the claim (k, j, i in 1..T at T = 10⁵). */
+export function bindings(claim: Pick<Claim, 'forall' | 'id' | 'pos'>, sizes: IntEnv): IntEnv[] {
   const out: IntEnv[] = [];
+  let steps = 0;
   const rec = (q: number, env: IntEnv) => {
+    if (++steps > LIMITS.bindings)
+      throw new InputError(
+        claim.pos,
+        `claim '${claim.id}' has more than ${LIMITS.bindings} quantifier bindings at ${Object.entries(sizes)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`,
+        'narrower forall ranges',
+      );
     if (q === claim.forall.length) {
       out.push(env);
       return;

@@ -7,16 +7,19 @@
 import { type Claim, type Derivation, REGIMES, type RegimeName } from '../derivation/derivation.js';
 import { InputError } from '../derivation/errors.js';
 import type { IntEnv } from '../ir/affine.js';
+import { own } from '../ir/names.js';
 import { Evaluator } from '../numeric/evaluate.js';
 import { buildInstance, type Instance, instanceSpec } from '../numeric/instance.js';
 import { norm2 } from '../numeric/linalg.js';
 import { DUAL_ADJOINT_TOL, type ReferenceCheck } from '../numeric/reference-check.js';
+import { EXTENDED_DIGITS } from './extended-check.js';
 import { type Point, runPoints, smaller } from './points.js';
 import { symbolicCheck } from './symbolic-check.js';
 import { proveUnitClosedForm } from '../symbolic/induction.js';
+import { boundEvidence, boundProofFor } from './bound-check.js';
 import { bindings } from './bindings.js';
 import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo } from './evidence.js';
-import type { ClaimResult, Counterexample } from './result.js';
+import { type ClaimResult, claimWarnings, type Counterexample } from './result.js';
 import { searchViolation } from './search.js';
 import { decideVerdict } from './verdict.js';
 
@@ -83,6 +86,7 @@ function counterexample(
     lhsNorm: norm2(o.lhs),
     rhsNorm: norm2(o.rhs),
     relError: o.status === 'trouble' ? NaN : o.relError,
+    extended: o.status !== 'trouble' && o.extended ? { lhs: o.extended.lhs, rhs: o.extended.rhs } : null,
     searchSteps,
     replay: [
       file,
@@ -105,8 +109,8 @@ function shrink(claim: Claim, pool: InstancePool, failing: Point): { point: Poin
   let overrides: Record<string, number> = {};
   const names = Object.keys(model.sizes).sort((a, b) => (a === 'T' ? 1 : b === 'T' ? -1 : a.localeCompare(b)));
   for (const name of names) {
-    const current = best.instance.sizes[name]!;
-    for (let v = model.sizes[name]!.min; v < current; v++) {
+    const current = own(best.instance.sizes, name)!;
+    for (let v = own(model.sizes, name)!.min; v < current; v++) {
       const trial = { ...best.instance.sizes, ...overrides, [name]: v };
       let points: Point[];
       try {
@@ -171,6 +175,8 @@ export function checkClaim(
   evidence.push(...crossCheckEvidence(refChecks));
   const trouble = troubleEvidence(points);
   if (trouble) evidence.push(trouble);
+  const extended = extendedEvidence(points);
+  if (extended) evidence.push(extended);
 
   let cx: Counterexample | null = null;
   const budget = options.search ?? 0;
@@ -222,9 +228,12 @@ export function checkClaim(
   // A unit-level closed form may be proved for every t by induction against the model's recurrence.
   const proof = claim.relation === '=' ? proveUnitClosedForm(derivation.model, claim.lhs, claim.rhs) : null;
   if (proof) evidence.push({ kind: 'induction', ok: proof.ok, steps: proof.steps });
+  // A bound may be proved for every value of the indices by a chain of checked rules.
+  const boundProof = boundProofFor(derivation, claim);
+  if (boundProof) evidence.push(boundEvidence(boundProof));
 
   const { verdict, reason } = decideVerdict(evidence);
-  const worst = evidence[0]!.kind === 'reference' ? evidence[0]!.worstRelError : null;
+  const worst = evidence[0]!.kind === 'reference' ? evidence[0].worstRelError : null;
   return {
     id: claim.id,
     file: derivation.file,
@@ -241,6 +250,8 @@ export function checkClaim(
     note: claim.note,
     chain: claim.chain,
     proof,
+    boundProof,
+    warnings: claimWarnings(claim),
   };
 }
 
@@ -322,6 +333,19 @@ function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
       failures: fdFailures,
     },
   ];
+}
+
+function extendedEvidence(points: readonly Point[]): Evidence | null {
+  const count = (was: 'trouble' | 'near-tolerance') => {
+    const these = points.filter((p) => p.outcome.status !== 'trouble' && p.outcome.extended?.was === was);
+    return {
+      agree: these.filter((p) => p.outcome.status === 'agree').length,
+      violate: these.filter((p) => p.outcome.status === 'violate').length,
+    };
+  };
+  const [fromTrouble, nearTolerance] = [count('trouble'), count('near-tolerance')];
+  if (!fromTrouble.agree && !fromTrouble.violate && !nearTolerance.agree && !nearTolerance.violate) return null;
+  return { kind: 'extended-precision', digits: EXTENDED_DIGITS, fromTrouble, nearTolerance };
 }
 
 function troubleEvidence(points: readonly Point[]): Evidence | null {

@@ -2,6 +2,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Derivation } from '../derivation/derivation.js';
+import { checkSizeOverrides } from '../derivation/budgets.js';
 import { InputError } from '../derivation/errors.js';
 import { loadDerivationFile } from '../derivation/load.js';
 import { type CheckOptions, checkClaim, DEFAULT_OPTIONS, InstancePool } from './check-claim.js';
@@ -38,6 +39,7 @@ export interface CheckRequest extends Partial<CheckOptions> {
 
 export function checkDerivation(derivation: Derivation, request: CheckRequest = {}): ClaimResult[] {
   const options: CheckOptions = { ...DEFAULT_OPTIONS, ...request };
+  checkSizeOverrides(derivation, options.sizeOverrides ?? {});
   const pool = new InstancePool(derivation);
   const selected = request.claims ? derivation.claims.filter((c) => request.claims!.includes(c.id)) : derivation.claims;
   return selected.map((claim) => checkClaim(derivation, claim, pool, options));
@@ -57,6 +59,8 @@ export function check(paths: readonly string[], request: CheckRequest = {}): Che
       `--size ${unknownSize}: no model here declares a size '${unknownSize}'`,
       `one of ${[...declared].sort().join(', ')}`,
     );
+  // Before any claim is checked, as checkDerivation does again per file.
+  for (const d of derivations) checkSizeOverrides(d, request.sizeOverrides ?? {});
   if (request.claims) {
     const known = new Set(derivations.flatMap((d) => d.claims.map((c) => c.id)));
     const missing = request.claims.filter((id) => !known.has(id));

@@ -15,6 +15,13 @@ export const UNDERFLOW = 1e-280;
 /** Matrices with at most this many entries are compared in full, larger ones through probes. */
 export const FULL_COMPARE_LIMIT = 256;
 
+/** A point re-evaluated in extended precision: how it was before, and the sides' first entries as decimals. */
+export interface ExtendedValues {
+  readonly was: 'trouble' | 'near-tolerance';
+  readonly lhs: readonly string[];
+  readonly rhs: readonly string[];
+}
+
 export type PointOutcome =
   | {
       readonly status: 'agree' | 'violate';
@@ -23,6 +30,8 @@ export type PointOutcome =
       readonly rhs: Float64Array;
       readonly compared: string;
       readonly ratio?: number;
+      /** set when the point was decided again in extended precision */
+      readonly extended?: ExtendedValues;
     }
   | {
       readonly status: 'trouble';

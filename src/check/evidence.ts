@@ -6,6 +6,7 @@
 import type { IntEnv } from '../ir/affine.js';
 import type { RegimeName } from '../derivation/derivation.js';
 import type { ProofStep } from '../symbolic/proof.js';
+import type { BoundFailure, BoundRule, MonotoneRule } from '../symbolic/bounds/rules.js';
 
 export interface InstanceInfo {
   readonly index: number;
@@ -93,6 +94,13 @@ export type SymbolicOutcome =
       /** the sizes and horizons the identity was checked for, e.g. "T = 3..12" */
       readonly range: string;
       readonly cases: number;
+      /** sequences written out by their entrywise equations (h = o ⊙ σ(C)) to decide it; empty when atoms sufficed */
+      readonly unfolded: readonly string[];
+      /**
+       * of `cases`, those where the exact expansion exceeds `words` monomials, decided by the randomized
+       * identity test in ℤ_p alone (`from`: the first of them); null when every case was expanded exactly
+       */
+      readonly randomOnly: null | { readonly cases: number; readonly from: IntEnv; readonly words: number };
       /** matrix level: the randomized identity test at a larger horizon */
       readonly random: null | {
         readonly prime: number;
@@ -138,10 +146,40 @@ export interface SearchEvidence {
   readonly found: boolean;
 }
 
+/** Points float64 could not decide (trouble, or a violation within rounding distance), decided again with 40-digit decimals. */
+export interface ExtendedPrecisionEvidence {
+  readonly kind: 'extended-precision';
+  readonly digits: number;
+  /** per origin: how many of them agree and how many violate in extended precision */
+  readonly fromTrouble: { readonly agree: number; readonly violate: number };
+  readonly nearTolerance: { readonly agree: number; readonly violate: number };
+}
+
 export interface InductionEvidence {
   readonly kind: 'induction';
   readonly ok: boolean;
   readonly steps: readonly ProofStep[];
+}
+
+/** A bound proved (or not) by a chain of checked rules with the indices symbolic (src/symbolic/bounds). */
+export interface BoundProofEvidence {
+  readonly kind: 'bound-proof';
+  readonly ok: boolean;
+  readonly relation: '<=' | '>=';
+  /** the chain from the claim's smaller side: each rule, where it applied, and the expression after it */
+  readonly steps: readonly {
+    readonly rule: BoundRule;
+    readonly relation: '=' | '<=';
+    readonly sites: number;
+    readonly context: readonly MonotoneRule[];
+    readonly expr: string;
+    readonly values: readonly Readonly<Record<string, string>>[];
+  }[];
+  /** for a failed attempt: the inequality no rule could justify */
+  readonly failure: BoundFailure | null;
+  /** the integer variables kept symbolic (quantifiers and sizes), and the sizes the claim fixes */
+  readonly symbolic: readonly string[];
+  readonly fixed: Readonly<Record<string, number>>;
 }
 
 export type Evidence =
@@ -153,7 +191,9 @@ export type Evidence =
   | SymbolicEvidence
   | GuidedSearchEvidence
   | SearchEvidence
-  | InductionEvidence;
+  | ExtendedPrecisionEvidence
+  | InductionEvidence
+  | BoundProofEvidence;
 
 export type EvidenceKind = Evidence['kind'];
 

@@ -16,6 +16,7 @@ import { checkReference, type ReferenceCheck } from '../numeric/reference-check.
 import { dense } from '../numeric/values.js';
 import { bindings } from './bindings.js';
 import { comparePoint, type PointOutcome, type Probes } from './compare.js';
+import { extendedLook, needsExtendedLook } from './extended-check.js';
 
 export interface Point {
   readonly instance: Instance;
@@ -70,34 +71,38 @@ export function runPoints(
   // sampled binding of every instance, and at all sampled bindings of the first instance per regime.
   const fdEverywhere = instance.index < REGIMES.length;
   const refRng = new Rng(deriveSeed(instance.seed, 'reference', claim.id));
-  return envs.map((env, i) => {
+  const point = (env: IntEnv, i: number): Point => {
     evaluator.touched.clear();
-    let outcome: PointOutcome;
-    // Lazy values (products, operators) are evaluated as they are compared: a node outside the
-    // graph can surface in either.
+    const lhs = evaluator.evaluate(claim.lhs, env);
+    const rhs = evaluator.evaluate(claim.rhs, env);
+    const first = comparePoint(
+      lhs,
+      rhs,
+      claim.relation,
+      claim.tolerance,
+      probesFor(evaluator.preferRows ? lhs.rows : lhs.cols),
+    );
+    if (refChecks && sampled.has(i))
+      for (const d of evaluator.touched.values())
+        refChecks.push(checkReference(evaluator, d, refRng, fdEverywhere || i === sampledList[0]));
+    // Overflow, underflow or a violation within rounding distance: decided again in extended precision
+    // (after the cross-checks, which cover the derivatives the claim itself evaluated).
+    const outcome = needsExtendedLook(first, claim.tolerance) ? extendedLook(claim, entry, env, first) : first;
+    return { instance, env, outcome };
+  };
+  return envs.map((env, i) => {
+    // Products and Jacobians are lazy: a factor outside the graph may first be read by the comparison.
     try {
-      const lhs = evaluator.evaluate(claim.lhs, env);
-      const rhs = evaluator.evaluate(claim.rhs, env);
-      outcome = comparePoint(
-        lhs,
-        rhs,
-        claim.relation,
-        claim.tolerance,
-        probesFor(evaluator.preferRows ? lhs.rows : lhs.cols),
-      );
+      return point(env, i);
     } catch (err) {
       if (err instanceof DomainError)
         throw new InputError(
           claim.pos,
           `claim '${claim.id}' leaves the unrolled graph: ${err.message}`,
-          'quantifier ranges that keep every time index inside 0..T',
+          err.expected ?? 'quantifier ranges that keep every time index inside 0..T',
         );
       throw err;
     }
-    if (refChecks && sampled.has(i))
-      for (const d of evaluator.touched.values())
-        refChecks.push(checkReference(evaluator, d, refRng, fdEverywhere || i === sampledList[0]));
-    return { instance, env, outcome };
   });
 }
 

@@ -1,6 +1,7 @@
 /** What checking a claim reports: the verdict, the evidence that backs it, and a counterexample when there is one. */
 import type { Claim, Derivation, RegimeName, Verdict } from '../derivation/derivation.js';
 import type { Proof } from '../symbolic/proof.js';
+import type { BoundProof } from '../symbolic/bounds/rules.js';
 import type { Evidence } from './evidence.js';
 import type { UnverifiableReason } from './verdict.js';
 
@@ -23,10 +24,29 @@ export interface Counterexample {
   readonly lhsNorm: number;
   readonly rhsNorm: number;
   readonly relError: number;
+  /** the sides' first entries as 40-digit decimals, when the point was decided in extended precision */
+  readonly extended: { readonly lhs: readonly string[]; readonly rhs: readonly string[] } | null;
   /** found by the adversarial search: the steps from its start instance (replayed with `--search`) */
   readonly searchSteps: number | null;
   /** the arguments of `gradproof check` that replay exactly this counterexample */
   readonly replay: readonly string[];
+}
+
+/** Something about a claim its reader should know beside the verdict (the words are in src/emit/evidence-text.ts). */
+export type ClaimWarning = {
+  /** a relative tolerance at or above `threshold`: errors that large count as agreement */
+  readonly kind: 'loose-tolerance';
+  readonly tolerance: number;
+  readonly threshold: number;
+};
+
+/** Tolerances from here on are reported beside the verdict. */
+export const LOOSE_TOLERANCE = 1e-2;
+
+export function claimWarnings(claim: Pick<Claim, 'tolerance'>): ClaimWarning[] {
+  return claim.tolerance >= LOOSE_TOLERANCE
+    ? [{ kind: 'loose-tolerance', tolerance: claim.tolerance, threshold: LOOSE_TOLERANCE }]
+    : [];
 }
 
 export interface ClaimResult {
@@ -49,6 +69,9 @@ export interface ClaimResult {
   readonly chain: Claim['chain'];
   /** the induction proof, when the claim has the shape the prover knows */
   readonly proof: Proof | null;
+  /** the bound proof attempt, for an inequality */
+  readonly boundProof: BoundProof | null;
+  readonly warnings: readonly ClaimWarning[];
 }
 
 export interface CheckReport {

@@ -24,7 +24,8 @@
 import type { Claim, Relation } from '../derivation/derivation.js';
 import { InputError } from '../derivation/errors.js';
 import type { IntEnv } from '../ir/affine.js';
-import type { SizeRange } from '../model/model.js';
+import { own } from '../ir/names.js';
+import { HORIZON, type SizeRange } from '../model/model.js';
 import { constructions, evolve, InstanceSpace, type MutableData } from '../numeric/adversarial.js';
 import { Evaluator } from '../numeric/evaluate.js';
 import type { Instance } from '../numeric/instance.js';
@@ -109,13 +110,13 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
     // The best start redrawn at the smallest sizes, with the shortest and the longest horizon.
     const best = ranked[0]!.instance;
     const smallest = Object.fromEntries(Object.entries(request.sizeRanges).map(([k, r]) => [k, r.min]));
-    const corners = [smallest, { ...smallest, T: request.sizeRanges.T!.max }].map((c) => ({
+    const corners = [smallest, { ...smallest, [HORIZON]: own(request.sizeRanges, HORIZON)!.max }].map((c) => ({
       ...c,
       ...request.overrides,
     }));
     const sizesSeen = new Set([JSON.stringify(best.sizes)]);
     for (const sizes of corners) {
-      const key = JSON.stringify(Object.fromEntries(Object.keys(best.sizes).map((k) => [k, sizes[k]])));
+      const key = JSON.stringify(Object.fromEntries(Object.keys(best.sizes).map((k) => [k, own(sizes, k)])));
       if (sizesSeen.has(key)) continue;
       sizesSeen.add(key);
       let points: Point[];

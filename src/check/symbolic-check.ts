@@ -11,12 +11,17 @@ import { Canonicalizer, formatPoly, type NPoly, samePoly } from '../symbolic/can
 import { cpolyKey, showPoly } from '../symbolic/cpoly.js';
 import { PolyEvaluator } from '../symbolic/domains/polynomial.js';
 import { type Expr, intVarsOf, some, walk } from '../ir/expr.js';
+import { contentKey } from '../ir/content-key.js';
+import { nameRecord, own } from '../ir/names.js';
 import { specOf } from '../ops/index.js';
 import { SymbolicModel, substituteDerivations, substituteDerivationsAt } from '../symbolic/derive.js';
-import { ExprError } from '../derivation/errors.js';
-import { SymbolicUnsupported } from '../symbolic/unsupported.js';
+import { ExprError, InputError } from '../derivation/errors.js';
+import { LIMITS } from '../ir/limits.js';
+import { ExpansionTooLarge, SymbolicUnsupported, withExactBudget } from '../symbolic/unsupported.js';
+import { MAX_WORDS } from '../symbolic/words.js';
 import { PRIME, randomIdentity } from '../symbolic/domains/modular.js';
 import { bindings } from './bindings.js';
+import { entrywiseDefined } from '../symbolic/definitions.js';
 import type { SymbolicEvidence, SymbolicOutcome } from './evidence.js';
 
 /** Exact verification runs for T up to this; the randomized test at RANDOM_T. */
@@ -31,7 +36,7 @@ const models = new WeakMap<Derivation, SymbolicModel>();
 function symbolicModel(d: Derivation): SymbolicModel {
   let sm = models.get(d);
   if (!sm) {
-    sm = new SymbolicModel(d.model);
+    sm = new SymbolicModel(d.model, 'explicit');
     models.set(d, sm);
   }
   return sm;
@@ -81,44 +86,76 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
   const relevant = relevantSizes(derivation, claim);
   const names = Object.keys(sizes).sort();
   const ranges = names.map((name) => {
-    const { min, max } = sizes[name]!;
+    const { min, max } = own(sizes, name)!;
     // The cap never goes below the size's own minimum (a model with T: 8..8 is checked at 8, not 6).
-    const cap = relevant.has(name) || name === HORIZON ? Math.min(max, Math.max(min, INDEX_SIZE_CAPS[name] ?? 2)) : min;
+    const cap =
+      relevant.has(name) || name === HORIZON ? Math.min(max, Math.max(min, own(INDEX_SIZE_CAPS, name) ?? 2)) : min;
     // T only enters through quantifier bounds when the claim never names it: its largest value covers the rest.
     const lo = name === HORIZON && !mentionsHorizon(claim) ? cap : min;
     return { name, lo: Math.min(lo, cap), hi: cap };
   });
-  let cases = 0;
+  checkCombinations(ranges.map((r) => r.hi - r.lo + 1));
   const combos: Record<string, number>[] = [{}];
   for (const r of ranges) {
     const next: Record<string, number>[] = [];
     for (const c of combos) for (let v = r.lo; v <= r.hi; v++) next.push({ ...c, [r.name]: v });
     combos.splice(0, combos.length, ...next);
   }
-  try {
+  const range = ranges.map((r) => (r.lo === r.hi ? `${r.name} = ${r.lo}` : `${r.name} = ${r.lo}..${r.hi}`)).join(', ');
+  const attempt = (unfold: boolean): SymbolicOutcome => {
+    let cases = 0;
     for (const sz of combos) {
-      const pe = new PolyEvaluator(derivation.model, sz);
+      const pe = new PolyEvaluator(derivation.model, sz, unfold);
       for (const binding of bindings(claim, sz)) {
         cases++;
         const [a, b] = [pe.evaluate(claim.lhs, binding), pe.evaluate(claim.rhs, binding)];
         const differs = a.data.length !== b.data.length || a.data.some((p, k) => cpolyKey(p) !== cpolyKey(b.data[k]!));
-        if (differs) {
-          const at = { ...sz, ...binding };
-          return unit({
+        if (differs)
+          return {
             status: 'different',
-            at,
+            at: { ...sz, ...binding },
             lhs: a.data.map(showPoly).join(' ; '),
             rhs: b.data.map(showPoly).join(' ; '),
-          });
-        }
+          };
       }
     }
+    return {
+      status: 'identical',
+      range,
+      cases,
+      random: null,
+      unfolded: unfold ? entrywiseDefined(derivation.model) : [],
+      randomOnly: null,
+    };
+  };
+  try {
+    return unit(withDefinitionsWrittenOut(derivation, attempt));
   } catch (err) {
     if (!(err instanceof SymbolicUnsupported)) throw err;
     return unit({ status: 'undecided', undecided: { why: 'unsupported', message: err.message } });
   }
-  const range = ranges.map((r) => (r.lo === r.hi ? `${r.name} = ${r.lo}` : `${r.name} = ${r.lo}..${r.hi}`)).join(', ');
-  return unit({ status: 'identical', range, cases, random: null });
+}
+
+/**
+ * Sequence values are opaque atoms first; when the sides differ and the
+ * model defines some values entrywise, the comparison runs again with those
+ * written out (a claim restating `h = o ⊙ σ(C)`). A difference that remains
+ * is reported from the first, shorter reading.
+ */
+function withDefinitionsWrittenOut(
+  derivation: Derivation,
+  attempt: (unfold: boolean) => SymbolicOutcome,
+): SymbolicOutcome {
+  const first = attempt(false);
+  if (first.status === 'identical' || entrywiseDefined(derivation.model).length === 0) return first;
+  let second: SymbolicOutcome;
+  try {
+    second = attempt(true);
+  } catch (err) {
+    if (!(err instanceof SymbolicUnsupported)) throw err;
+    return first;
+  }
+  return second.status === 'identical' ? second : first;
 }
 
 /** Sizes named in a matrix-level claim (as scalars or in index bounds), besides T. */
@@ -142,15 +179,30 @@ function spread<T>(items: readonly T[], count: number): T[] {
 /** Other sizes a matrix-level claim names are enumerated up to this. */
 export const MATRIX_SIZE_CAP = 5;
 
+/** Every combination of sizes is expanded exactly: a claim naming many sizes has too many. */
+function checkCombinations(counts: readonly number[]): void {
+  const total = counts.reduce((p, n) => p * Math.max(1, n), 1);
+  if (total > LIMITS.exactSizeCombinations)
+    throw new SymbolicUnsupported(
+      `${total} combinations of sizes to expand, more than the limit of ${LIMITS.exactSizeCombinations}`,
+    );
+}
+
 export function symbolicCheck(derivation: Derivation, claim: Claim, seed: number): SymbolicEvidence | null {
   if (claim.relation !== '=') return null;
   try {
-    return isIndexLevel(claim) ? indexCheck(derivation, claim) : matrixCheck(derivation, claim, seed);
+    return withExactBudget(() =>
+      isIndexLevel(claim) ? indexCheck(derivation, claim) : matrixCheck(derivation, claim, seed),
+    );
   } catch (err) {
-    if (!(err instanceof SymbolicUnsupported) && !(err instanceof ExprError)) throw err;
+    // A budget reached here (bindings at the larger exact horizons, size combinations) leaves the claim undecided.
+    if (!(err instanceof SymbolicUnsupported) && !(err instanceof ExprError) && !(err instanceof InputError)) throw err;
     return matrix({
       status: 'undecided',
-      undecided: { why: 'unsupported', message: err instanceof ExprError ? err.problem : err.message },
+      undecided: {
+        why: 'unsupported',
+        message: err instanceof SymbolicUnsupported ? err.message : err.problem,
+      },
     });
   }
 }
@@ -160,82 +212,104 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
   // Derivable at all? (The per-binding forms below are derived from the same rules.)
   substituteDerivations(claim.lhs, sm);
   substituteDerivations(claim.rhs, sm);
-  const canon = new Canonicalizer(sm);
   const sizes = derivation.model.sizes;
   const named = namedSizes(derivation, claim);
-  const fixed: Record<string, number> = {};
+  const fixed = nameRecord<number>();
   for (const [name, range] of Object.entries(sizes))
     if (name !== HORIZON && !named.includes(name)) fixed[name] = range.min;
+  checkCombinations(
+    named.map(
+      (n) => Math.min(own(sizes, n)!.max, Math.max(own(sizes, n)!.min, MATRIX_SIZE_CAP)) - own(sizes, n)!.min + 1,
+    ),
+  );
   const grids: Record<string, number>[] = [{}];
   for (const name of named) {
-    const { min, max } = sizes[name]!;
+    const { min, max } = own(sizes, name)!;
     const next: Record<string, number>[] = [];
     for (const g of grids)
       for (let v = min; v <= Math.min(max, Math.max(min, MATRIX_SIZE_CAP)); v++) next.push({ ...g, [name]: v });
     grids.splice(0, grids.length, ...next);
   }
-  const tMin = Math.max(1, sizes[HORIZON]!.min);
+  const tMin = Math.max(1, own(sizes, HORIZON)!.min);
   // T may go past the model's range here: the identity is structural, and a longer horizon only checks more.
   const tMax = Math.max(VERIFY_MAX_T, tMin);
-  let cases = 0;
-  for (const grid of grids)
-    for (let T = tMin; T <= tMax; T++) {
-      for (const binding of bindings(claim, { ...fixed, ...grid, [HORIZON]: T })) {
-        const env = { ...fixed, ...grid, [HORIZON]: T, ...binding };
-        cases++;
-        const [l, r] = [substituteDerivationsAt(claim.lhs, sm, env), substituteDerivationsAt(claim.rhs, sm, env)];
-        let a: NPoly, b: NPoly;
-        try {
-          [a, b] = [canon.expand(l, env), canon.expand(r, env)];
-        } catch (err) {
-          if (!(err instanceof SymbolicUnsupported)) throw err;
-          // Too large to expand: the randomized test alone is evidence, but not an exact identity.
-          const agrees = randomIdentity(sm, l, r, env, env, seed);
-          return matrix({
-            status: 'undecided',
-            undecided: { why: 'too-large', message: err.message, at: env, randomAgrees: agrees },
-          });
-        }
-        if (samePoly(a, b)) continue;
-        const agreesAtRandom = randomIdentity(sm, l, r, env, env, seed);
-        return matrix(
-          agreesAtRandom
-            ? { status: 'undecided', undecided: { why: 'random-agrees', at: env } }
-            : { status: 'different', at: env, lhs: formatPoly(a), rhs: formatPoly(b) },
-        );
-      }
-    }
-  if (cases === 0) return matrix({ status: 'undecided', undecided: { why: 'no-binding', maxT: tMax } });
-  // A larger horizon, where expansion would be costly: random evaluation in ℤ_p at up to 8 bindings spread over the range.
-  const bigGrid = grids[grids.length - 1]!;
-  const bigEnv = { ...fixed, ...bigGrid, [HORIZON]: RANDOM_T };
-  const sampled = spread(bindings(claim, bigEnv), 8);
-  const randomOk = sampled.every((b) => {
-    const env = { ...bigEnv, ...b };
-    return randomIdentity(
-      sm,
-      substituteDerivationsAt(claim.lhs, sm, env),
-      substituteDerivationsAt(claim.rhs, sm, env),
-      env,
-      env,
-      seed,
-    );
-  });
   const sizeText = [
-    ...named.map(
-      (n) => `${n} = ${sizes[n]!.min}..${Math.min(sizes[n]!.max, Math.max(sizes[n]!.min, MATRIX_SIZE_CAP))}`,
-    ),
+    ...named.map((n) => {
+      const { min, max } = own(sizes, n)!;
+      return `${n} = ${min}..${Math.min(max, Math.max(min, MATRIX_SIZE_CAP))}`;
+    }),
     `T = ${tMin}..${tMax}`,
   ].join(', ');
-  if (!randomOk)
-    return matrix({
-      status: 'undecided',
-      undecided: { why: 'random-disagrees', range: `${sizeText}, every binding (${cases} cases)`, T: RANDOM_T },
+  const attempt = (unfold: boolean): SymbolicOutcome => {
+    const canon = new Canonicalizer(sm, unfold);
+    const random = (l: Expr, r: Expr, env: Record<string, number>) =>
+      randomIdentity(sm, l, r, env, env, seed, { unfold });
+    let cases = 0;
+    // Bindings whose expansion exceeded MAX_WORDS: one at least as large in every variable is not expanded again.
+    const tooLarge: Record<string, number>[] = [];
+    const randomCases: Record<string, number>[] = [];
+    const seen = new Set<string>();
+    let exactCases = 0;
+    const dominates = (env: Record<string, number>) =>
+      tooLarge.some((small) => Object.entries(small).every(([k, v]) => (env[k] ?? -Infinity) >= v));
+    for (const grid of grids)
+      for (let T = tMin; T <= tMax; T++) {
+        for (const binding of bindings(claim, { ...fixed, ...grid, [HORIZON]: T })) {
+          const env = { ...fixed, ...grid, [HORIZON]: T, ...binding };
+          cases++;
+          const [l, r] = [substituteDerivationsAt(claim.lhs, sm, env), substituteDerivationsAt(claim.rhs, sm, env)];
+          // The same two forms at another T (a claim about t and k alone) were compared already.
+          const seenKey = `${contentKey(l, env)} = ${contentKey(r, env)} @ ${Object.entries(grid).join()}`;
+          if (seen.has(seenKey)) continue;
+          seen.add(seenKey);
+          let a: NPoly, b: NPoly;
+          try {
+            if (dominates(env)) throw new ExpansionTooLarge(`the exact expansion exceeds ${MAX_WORDS} words`);
+            [a, b] = [canon.expand(l, env), canon.expand(r, env)];
+          } catch (err) {
+            if (!(err instanceof SymbolicUnsupported)) throw err;
+            const agrees = random(l, r, env);
+            // Past the size limit, once smaller bindings were exact, the randomized test decides this binding.
+            if (err instanceof ExpansionTooLarge && agrees && exactCases > 0) {
+              if (!dominates(env)) tooLarge.push(env);
+              randomCases.push(env);
+              continue;
+            }
+            // No exact expansion at all (or the random test disagrees): evidence, but not an exact identity.
+            return {
+              status: 'undecided',
+              undecided: { why: 'too-large', message: err.message, at: env, randomAgrees: agrees },
+            };
+          }
+          exactCases++;
+          if (samePoly(a, b)) continue;
+          return random(l, r, env)
+            ? { status: 'undecided', undecided: { why: 'random-agrees', at: env } }
+            : { status: 'different', at: env, lhs: formatPoly(a), rhs: formatPoly(b) };
+        }
+      }
+    if (cases === 0) return { status: 'undecided', undecided: { why: 'no-binding', maxT: tMax } };
+    // A larger horizon, where expansion would be costly: random evaluation in ℤ_p at up to 8 bindings spread over the range.
+    const bigGrid = grids[grids.length - 1]!;
+    const bigEnv = { ...fixed, ...bigGrid, [HORIZON]: RANDOM_T };
+    const sampled = spread(bindings(claim, bigEnv), 8);
+    const randomOk = sampled.every((b) => {
+      const env = { ...bigEnv, ...b };
+      return random(substituteDerivationsAt(claim.lhs, sm, env), substituteDerivationsAt(claim.rhs, sm, env), env);
     });
-  return matrix({
-    status: 'identical',
-    range: sizeText,
-    cases,
-    random: { prime: PRIME, trials: 2, T: RANDOM_T, bindings: sampled },
-  });
+    if (!randomOk)
+      return {
+        status: 'undecided',
+        undecided: { why: 'random-disagrees', range: `${sizeText}, every binding (${cases} cases)`, T: RANDOM_T },
+      };
+    return {
+      status: 'identical',
+      range: sizeText,
+      cases,
+      random: { prime: PRIME, trials: 2, T: RANDOM_T, bindings: sampled },
+      unfolded: unfold ? entrywiseDefined(derivation.model) : [],
+      randomOnly: randomCases.length ? { cases: randomCases.length, from: randomCases[0]!, words: MAX_WORDS } : null,
+    };
+  };
+  return matrix(withDefinitionsWrittenOut(derivation, attempt));
 }

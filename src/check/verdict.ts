@@ -6,7 +6,8 @@
  *   refuted       a sound point (random, or found by a guided or adversarial search) violates the claim
  *   consistent    every sound point agrees, and they outnumber the troubled ones
  *   verified      consistent, and the closed forms are identical over the stated range
- *   proved        verified, and an induction proves it for every t
+ *   proved        verified, and an induction proves it for every t; or, for a bound, consistent
+ *                 and a chain of checked rules proves it with the indices symbolic
  */
 import type { Verdict } from '../derivation/derivation.js';
 import { type Evidence, evidenceOf } from './evidence.js';
@@ -17,7 +18,8 @@ export type UnverifiableReason =
   | { readonly why: 'no-point' }
   | { readonly why: 'trouble-everywhere' }
   | { readonly why: 'trouble-dominates'; readonly troubled: number; readonly points: number; readonly agreed: number }
-  | { readonly why: 'engines-disagree' };
+  | { readonly why: 'engines-disagree' }
+  | { readonly why: 'bound-contradicted' };
 
 export interface Decision {
   readonly verdict: Verdict;
@@ -30,6 +32,7 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
   const guided = evidenceOf(evidence, 'guided-search');
   const search = evidenceOf(evidence, 'search');
   const induction = evidenceOf(evidence, 'induction');
+  const bound = evidenceOf(evidence, 'bound-proof');
   const unverifiable = (reason: UnverifiableReason): Decision => ({ verdict: 'unverifiable', reason });
 
   // A cross-check that failed (either way) at some point: nothing can rest on the reference.
@@ -48,9 +51,13 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
   const troubled = reference?.troubled ?? 0;
   const violated = (reference?.violated ?? 0) + (guided?.violations ?? 0) + (search?.found ? 1 : 0);
   if (violated > 0)
-    return symbolic === 'identical' ? unverifiable({ why: 'engines-disagree' }) : { verdict: 'refuted', reason: null };
+    return symbolic === 'identical'
+      ? unverifiable({ why: 'engines-disagree' })
+      : bound?.ok
+        ? unverifiable({ why: 'bound-contradicted' })
+        : { verdict: 'refuted', reason: null };
   if (agreed === 0) return unverifiable(points === 0 ? { why: 'no-point' } : { why: 'trouble-everywhere' });
   if (troubled > agreed) return unverifiable({ why: 'trouble-dominates', troubled, points, agreed });
-  if (symbolic !== 'identical') return { verdict: 'consistent', reason: null };
+  if (symbolic !== 'identical') return { verdict: bound?.ok ? 'proved' : 'consistent', reason: null };
   return { verdict: induction?.ok ? 'proved' : 'verified', reason: null };
 }

@@ -4,11 +4,19 @@
  * `gradproof --help` answers at once. Exit codes: 0 every verdict as
  * expected, 1 some verdict not, 2 bad input or usage, 3 internal error.
  */
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 
 class UsageError extends Error {}
+
+/** The version in package.json (two levels up from src/cli and from dist/cli alike). */
+function packageVersion(): string {
+  const pkg = createRequire(import.meta.url)('../../package.json') as { version?: string };
+  return pkg.version ?? 'unknown';
+}
 
 /** The library's public API, loaded only by the command that needs it (so `--help` answers at once). */
 const library = () => import('../index.js');
@@ -17,7 +25,7 @@ const library = () => import('../index.js');
 const MAX_SIZE = 100_000;
 
 function parseSizes(raw: readonly string[] | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = Object.create(null) as Record<string, number>;
   for (const item of raw ?? []) {
     const m = /^([A-Za-z][A-Za-z0-9_]*)=(\d+)$/.exec(item);
     if (!m || Number(m[2]) < 1 || Number(m[2]) > MAX_SIZE)
@@ -82,6 +90,7 @@ async function runVerify(argv: {
   readme?: string;
 }): Promise<number> {
   const { verify, formatVerifyReport, junitXml, writeFileAtomic } = await library();
+  if (argv.junit) checkOutput('--junit', argv.junit);
   const report = await verify(argv.paths.length ? argv.paths : ['derivations'], {
     update: argv.update,
     ...(argv.readme ? { readme: argv.readme } : {}),
@@ -120,17 +129,14 @@ async function runVerify(argv: {
 async function runReport(argv: { paths: string[]; write?: string }): Promise<number> {
   const [{ checkDerivation, expandPaths, loadDerivationFile, summaryMarkdown, withReport, writeFileAtomic }, fs] =
     await Promise.all([library(), import('node:fs')]);
+  // The file to rewrite is read before any check runs: a wrong path is reported at once.
+  const readme = argv.write ? readInput('--write', argv.write, fs.readFileSync) : null;
+  if (argv.write) checkOutput('--write', argv.write);
   const derivations = expandPaths(argv.paths.length ? argv.paths : ['derivations']).map(loadDerivationFile);
   const markdown = summaryMarkdown(
     derivations.map((d) => ({ file: d.file, title: d.title, source: d.source, claims: checkDerivation(d) })),
   );
-  if (argv.write)
-    writeOutput(
-      '--write',
-      argv.write,
-      withReport(readInput('--write', argv.write, fs.readFileSync), markdown),
-      writeFileAtomic,
-    );
+  if (argv.write && readme !== null) writeOutput('--write', argv.write, withReport(readme, markdown), writeFileAtomic);
   else process.stdout.write(`${markdown}\n`);
   return 0;
 }
@@ -146,6 +152,21 @@ function writeOutput(flag: string, path: string, text: string, write: (path: str
   }
 }
 
+/** Before a long run: the file an option names must be creatable or a regular file, in an existing folder. */
+function checkOutput(flag: string, path: string): void {
+  const target = statSync(path, { throwIfNoEntry: false });
+  const folder = statSync(dirname(path), { throwIfNoEntry: false });
+  const problem =
+    target && !target.isFile()
+      ? target.isDirectory()
+        ? 'a folder is in the way'
+        : 'not a regular file'
+      : !folder?.isDirectory()
+        ? 'no such folder'
+        : null;
+  if (problem) throw new UsageError(`${flag} ${path}: cannot write (${problem})`);
+}
+
 function readInput(flag: string, path: string, read: (path: string, encoding: 'utf8') => string): string {
   try {
     return read(path, 'utf8');
@@ -156,13 +177,16 @@ function readInput(flag: string, path: string, read: (path: string, encoding: 'u
   }
 }
 
+/** Products written out by `--unroll` have at most this many factors each (a longer one is a product to read, not a list). */
+const MAX_UNROLL = 1000;
+
 /** `--unroll 3` binds k; `--unroll T=6 --unroll k=3` binds several. */
 function parseBindings(raw: readonly string[]): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = Object.create(null) as Record<string, number>;
   for (const item of raw) {
     const m = /^(?:([A-Za-z][A-Za-z0-9_]*)=)?(\d+)$/.exec(item);
-    if (!m || Number(m[2]) > MAX_SIZE)
-      throw new UsageError(`--unroll takes K or NAME=K (K ≤ ${MAX_SIZE}), got '${item}'`);
+    if (!m || Number(m[2]) > MAX_UNROLL)
+      throw new UsageError(`--unroll takes K or NAME=K (K ≤ ${MAX_UNROLL}), got '${item}'`);
     out[m[1] ?? 'k'] = Number(m[2]);
   }
   return out;
@@ -313,7 +337,7 @@ export async function main(args: string[]): Promise<void> {
       .demandCommand(1, 'name a command (see --help)')
       .strict()
       .help()
-      .version(false)
+      .version('version', 'print the version', `gradproof ${packageVersion()}`)
       .fail((msg, err) => {
         throw err ?? new UsageError(msg);
       })

@@ -5,9 +5,12 @@
  */
 import { isSeq, type Node as YNode, type YAMLMap } from 'yaml';
 import { inferShape } from '../ir/infer-shape.js';
+import { LIMITS } from '../ir/limits.js';
+import { own } from '../ir/names.js';
 import { type Macro, parseExpression, parseIndex, type Scope } from '../ir/parse-math.js';
 import { formatShape, isScalar as isScalarShape, sameShape, type Shape, shapeFromDims } from '../ir/shape.js';
 import type { Model, SizeRange } from '../model/model.js';
+import { exprBudget, rangesOf } from './budgets.js';
 import { checkSupabs, validateAgainstModel } from './check-expr.js';
 import {
   type Claim,
@@ -33,8 +36,17 @@ export class ClaimsLoader {
   claims(node: YNode | null, model: Model): Claim[] {
     if (!isSeq(node)) this.y.fail(node, 'claims must be a list');
     const seen = new Set<string>();
+    this.y.atMost(node.items as YNode[], LIMITS.claims, 'claims', (item) => item);
+    let count = 0;
     const perItem = (node.items as YNode[]).map((item) => {
       const group = this.claim(item, model);
+      // Each step of a chain is a claim of its own.
+      if ((count += group.length) > LIMITS.claims)
+        this.y.fail(
+          item,
+          `more than ${LIMITS.claims} claims (chain steps included)`,
+          `at most ${LIMITS.claims} claims in one file`,
+        );
       for (const claim of group) {
         if (seen.has(claim.id)) this.y.fail(item, `duplicate claim id '${claim.id}'`);
         seen.add(claim.id);
@@ -78,6 +90,8 @@ export class ClaimsLoader {
     const id = this.y.string(c.get('id')!.value, 'claim id');
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id))
       this.y.fail(c.get('id')!.value, `bad claim id '${id}'`, 'letters, digits, . _ -');
+    // Ids key the fixtures' records of claims.
+    this.y.declared(c.get('id')!.value, id, 'claim id');
     if (c.has('claim') === c.has('chain')) this.y.fail(node, `claim '${id}' needs exactly one of 'claim' and 'chain'`);
     const opt = (key: string): string | null => (c.has(key) ? this.y.string(c.get(key)!.value, key) : null);
 
@@ -96,11 +110,15 @@ export class ClaimsLoader {
     };
     const shapeOf = (name: string): Shape =>
       name === model.loss?.name ? shapeFromDims([]) : model.symbols.get(name)!.shape;
+    const ranges = rangesOf(model.sizes, forall);
     const parseSide = (src: ExprSource) =>
       this.y.located(src, () => {
         const p = parseExpression(src.text, scope);
         validateAgainstModel(p.expr, model, p.offsets);
-        return { ...p, shape: inferShape(p.expr, { shapeOf }, p.offsets) };
+        const shape = inferShape(p.expr, { shapeOf }, p.offsets);
+        const tooLarge = exprBudget(model, p.expr, ranges);
+        if (tooLarge) throw new ExprError(p.offsets.get(tooLarge.node!) ?? 0, tooLarge.problem, tooLarge.expected);
+        return { ...p, shape };
       });
     const relate = (
       lhs: ReturnType<typeof parseSide>,
@@ -156,7 +174,7 @@ export class ClaimsLoader {
     if (sizesNode) {
       sizes = this.models.sizes(sizesNode, false);
       for (const [name, range] of Object.entries(sizes)) {
-        const full = model.sizes[name];
+        const full = own(model.sizes, name);
         if (!full)
           this.y.fail(sizesNode, `the claim restricts an unknown size '${name}'`, `one of ${sizeNames.join(', ')}`);
         if (range.min < full.min || range.max > full.max)
@@ -249,14 +267,27 @@ export class ClaimsLoader {
     let offset = 0;
     for (const part of src.text.split(',')) {
       const partSrc = subSource(src, offset, offset + part.length);
+      if (out.length === LIMITS.quantifiers)
+        throw toInputError(
+          partSrc,
+          new ExprError(
+            Math.max(0, part.search(/\S/)),
+            `more than ${LIMITS.quantifiers} quantifiers`,
+            `at most ${LIMITS.quantifiers}`,
+          ),
+        );
       offset += part.length + 1;
       const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s+in\s+(.+?)\.\.(.+)$/.exec(part);
       if (!match)
         throw toInputError(
           partSrc,
-          new ExprError(Math.max(0, part.search(/\S/)), 'bad quantifier', 'k in 1..T (several separated by commas)'),
+          new ExprError(
+            Math.max(0, part.search(/\S/)),
+            `bad quantifier '${part.trim()}'`,
+            'k in 1..T (several separated by commas)',
+          ),
         );
-      const name = match[1]!;
+      const name = this.y.declaredIn(partSrc, part.indexOf(match[1]!), match[1]!, 'quantifier');
       if (
         sizeNames.includes(name) ||
         model.symbols.has(name) ||

@@ -6,9 +6,11 @@
  * exist for every horizon).
  */
 import { isMap, isSeq, type Node as YNode, type Pair, type Scalar } from 'yaml';
-import { type Affine, affineVars, formatAffine, isConstant } from '../ir/affine.js';
+import { type Affine, affineVars, evalAffine, formatAffine, type IntEnv, isConstant } from '../ir/affine.js';
 import { children, type Expr, walk } from '../ir/expr.js';
 import { inferShape } from '../ir/infer-shape.js';
+import { LIMITS } from '../ir/limits.js';
+import { nameRecord, own } from '../ir/names.js';
 import { parseExpression, parseIndex, reservedNames, type Scope } from '../ir/parse-math.js';
 import { printExpr } from '../ir/print.js';
 import { compileScalar } from '../ir/scalar-function.js';
@@ -26,6 +28,7 @@ import {
   TIME_VAR,
   type UserFunction,
 } from '../model/model.js';
+import { graphBudget, rangesOf, sizeLimit } from './budgets.js';
 import { checkPlacement } from './check-expr.js';
 import { type ExprSource, ExprError, InputError, subSource, toInputError } from './errors.js';
 import type { YamlSource } from './yaml-source.js';
@@ -94,9 +97,9 @@ export class ModelLoader {
       loss = { name: lossName, rhs, text: src.text.trim() };
     }
     for (const name of functionNames)
-      if (symbols.has(name) || sizes[name])
+      if (symbols.has(name) || own(sizes, name))
         this.y.fail(m.get('functions')!.value, `function '${name}' clashes with a symbol or size`);
-    return {
+    const model: Model = {
       name: m.has('name') ? this.y.string(m.get('name')!.value, 'model name') : 'model',
       sizes,
       symbols,
@@ -104,6 +107,9 @@ export class ModelLoader {
       loss,
       functions,
     };
+    const tooLarge = graphBudget(model, rangesOf(sizes));
+    if (tooLarge) this.y.fail(m.get('sizes')!.value, tooLarge.problem, tooLarge.expected);
+    return model;
   }
 
   /**
@@ -120,17 +126,23 @@ export class ModelLoader {
       );
     const out = new Map<string, UserFunction>();
     const rules = new Map<string, ElementwiseRule>();
+    this.y.atMost(node.items as Pair<Scalar, YNode>[], LIMITS.functions, 'functions', (p) => p.key);
     for (const pair of node.items as Pair<Scalar, YNode>[]) {
       const name = String(pair.key.value);
       if (!IDENT.test(name) || reservedNames().has(name))
         this.y.fail(pair.key, `bad function name '${name}'`, 'a new identifier (not a built-in function)');
+      this.y.declared(pair.key, name, 'function name');
       const f = this.y.map(
         pair.value,
         `function ${name}`,
         ['value', 'derivative', 'variable'],
         ['value', 'derivative'],
       );
-      const variable = f.has('variable') ? this.y.string(f.get('variable')!.value, 'variable') : 'x';
+      const variableNode = f.get('variable')?.value;
+      const variable = variableNode ? this.y.string(variableNode, 'variable') : 'x';
+      if (!IDENT.test(variable))
+        this.y.fail(variableNode, `bad variable name '${variable}'`, 'an identifier such as x');
+      this.y.declared(variableNode, variable, 'variable name');
       const scope: Scope = {
         sequences: new Set(),
         parameters: new Set(),
@@ -189,10 +201,10 @@ export class ModelLoader {
   private checkLossTimes(
     rhs: Expr,
     symbols: Map<string, SymbolDecl>,
-    sizes: Record<string, SizeRange>,
+    sizes: Readonly<Record<string, SizeRange>>,
     src: ExprSource,
   ): void {
-    const { min, max } = sizes[HORIZON]!;
+    const { min, max } = own(sizes, HORIZON)!;
     const visit = (e: Expr, ranges: { name: string; lo: Affine; hi: Affine }[]) => {
       if (e.kind === 'op' && specOf(e).range) {
         for (const c of children(e)) visit(c, [...ranges, { name: e.binder!, lo: e.ints[0]!, hi: e.ints[1]! }]);
@@ -201,9 +213,9 @@ export class ModelLoader {
       if (e.kind === 'seq') {
         const low = symbols.get(e.name)?.role === 'input' ? 1 : 0;
         for (const T of [min, max]) {
-          let corners: Record<string, number>[] = [{ [HORIZON]: T }];
+          let corners: IntEnv[] = [{ [HORIZON]: T }];
           for (const r of ranges) {
-            const next: Record<string, number>[] = [];
+            const next: IntEnv[] = [];
             for (const env of corners) {
               const [lo, hi] = [evalAffineSafe(r.lo, env), evalAffineSafe(r.hi, env)];
               if (lo === null || hi === null || hi < lo) continue;
@@ -232,11 +244,13 @@ export class ModelLoader {
 
   sizes(node: YNode | null, requireHorizon = true): Record<string, SizeRange> {
     if (!isMap(node)) this.y.fail(node, 'sizes must be a mapping', 'e.g. d: 2..6');
-    const out: Record<string, SizeRange> = {};
+    const out = nameRecord<SizeRange>();
+    this.y.atMost(node.items as Pair<Scalar, YNode>[], LIMITS.sizes, 'sizes', (p) => p.key);
     for (const pair of node.items as Pair<Scalar, YNode>[]) {
       const name = String(pair.key.value);
       if (!IDENT.test(name) || name === TIME_VAR)
         this.y.fail(pair.key, `bad size name '${name}'`, `an identifier other than ${TIME_VAR}`);
+      this.y.declared(pair.key, name, 'size name');
       const raw = this.y.string(pair.value, `size ${name}`);
       const match = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(raw);
       if (!match) this.y.fail(pair.value, `bad range for size ${name}`, 'an integer or a range such as 2..6');
@@ -244,20 +258,29 @@ export class ModelLoader {
       const max = match[2] === undefined ? min : Number(match[2]);
       if (min < 1 || max < min)
         this.y.fail(pair.value, `empty or non-positive range for size ${name}`, 'lo..hi with 1 ≤ lo ≤ hi');
+      const limit = sizeLimit(name);
+      if (max > limit)
+        this.y.fail(pair.value, `size ${name} up to ${max} is more than the limit of ${limit}`, `${name} ≤ ${limit}`);
       out[name] = { min, max };
     }
-    if (requireHorizon && !out[HORIZON])
+    if (requireHorizon && !own(out, HORIZON))
       this.y.fail(node, `sizes must include ${HORIZON}, the last time step`, `${HORIZON}: 3..10`);
     return out;
   }
 
-  private symbols(node: YNode | null, sizes: Record<string, SizeRange>, sizeScope: Scope): Map<string, SymbolDecl> {
+  private symbols(
+    node: YNode | null,
+    sizes: Readonly<Record<string, SizeRange>>,
+    sizeScope: Scope,
+  ): Map<string, SymbolDecl> {
     if (!isMap(node)) this.y.fail(node, 'symbols must be a mapping', 'e.g. W: { role: parameter, shape: [d, d] }');
     const out = new Map<string, SymbolDecl>();
+    this.y.atMost(node.items as Pair<Scalar, YNode>[], LIMITS.symbols, 'symbols', (p) => p.key);
     for (const pair of node.items as Pair<Scalar, YNode>[]) {
       const name = String(pair.key.value);
       if (!IDENT.test(name)) this.y.fail(pair.key, `bad symbol name '${name}'`, 'an identifier such as W_f');
-      if (sizes[name] || name === TIME_VAR)
+      this.y.declared(pair.key, name, 'symbol name');
+      if (own(sizes, name) || name === TIME_VAR)
         this.y.fail(pair.key, `symbol '${name}' clashes with a size or the time variable`);
       const decl = this.y.map(
         pair.value,
@@ -305,8 +328,13 @@ export class ModelLoader {
   private lossName(node: YNode): string {
     const src = this.y.exprSource(node, 'loss');
     const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=[^=]/.exec(src.text);
-    if (!match) this.y.fail(node, 'the loss must be written NAME = expression', 'e.g. L = sum(c .* h[T])');
-    return match[1]!;
+    if (!match)
+      this.y.fail(
+        node,
+        `the loss must be written NAME = expression, got '${src.text.trim().slice(0, 40)}'`,
+        'e.g. L = sum(c .* h[T])',
+      );
+    return this.y.declaredIn(src, src.text.indexOf(match[1]!), match[1]!, 'loss name');
   }
 
   private equation(
@@ -395,8 +423,6 @@ export class ModelLoader {
   }
 }
 
-function evalAffineSafe(a: Affine, env: Record<string, number>): number | null {
-  return Object.keys(a.terms).every((v) => env[v] !== undefined)
-    ? Object.entries(a.terms).reduce((s, [v, c]) => s + c * env[v]!, a.c)
-    : null;
+function evalAffineSafe(a: Affine, env: IntEnv): number | null {
+  return affineVars(a).every((v) => own(env, v) !== undefined) ? evalAffine(a, env) : null;
 }

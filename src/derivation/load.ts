@@ -5,8 +5,9 @@
  * (yaml-source.ts), the model (load-model.ts), the claims (load-claims.ts)
  * and the checks on expressions (check-expr.ts).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isMap, LineCounter, parseDocument, type Node as YNode, type Pair, type Scalar } from 'yaml';
+import { LIMITS } from '../ir/limits.js';
 import { type Macro, reservedNames } from '../ir/parse-math.js';
 import type { Derivation } from './derivation.js';
 import { InputError } from './errors.js';
@@ -17,11 +18,22 @@ import { YamlSource } from './yaml-source.js';
 export { splitRelation } from './load-claims.js';
 
 export function loadDerivationFile(file: string): Derivation {
+  const at = { file, line: 1, col: 1 };
   let text: string;
   try {
+    // A device or a pipe (check /dev/zero) would be read without end: only regular files of bounded size.
+    const st = statSync(file);
+    if (!st.isFile()) throw new InputError(at, 'not a regular file', 'a derivation file (.yaml)');
+    if (st.size > LIMITS.fileBytes)
+      throw new InputError(
+        at,
+        `the file has ${st.size} bytes, more than the limit of ${LIMITS.fileBytes}`,
+        'a derivation file of at most 4 MB',
+      );
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InputError({ file, line: 1, col: 1 }, `cannot read file: ${(err as Error).message}`);
+    if (err instanceof InputError) throw err;
+    throw new InputError(at, `cannot read file: ${(err as Error).message}`);
   }
   return parseDerivation(text, file);
 }
@@ -29,11 +41,21 @@ export function loadDerivationFile(file: string): Derivation {
 export function parseDerivation(text: string, file: string): Derivation {
   const lines = new LineCounter();
   const y = new YamlSource(text, file, lines);
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (text.length > LIMITS.fileBytes)
+    throw new InputError(
+      { file, line: 1, col: 1 },
+      `the text has ${text.length} characters, more than the limit of ${LIMITS.fileBytes}`,
+      'a derivation file of at most 4 MB',
+    );
+  const doc = parseYaml(text, file, lines);
   const yamlError = doc.errors[0];
   if (yamlError) {
     const { line, col } = lines.linePos(yamlError.pos[0]);
-    throw new InputError({ file, line, col }, `YAML syntax error: ${yamlError.message.split('\n')[0]}`, 'valid YAML');
+    // The yaml library reports exhausting its stack on deep nesting as a syntax error at the place it gave up.
+    const problem = /call stack/i.test(yamlError.message)
+      ? 'the YAML is too deeply nested'
+      : `YAML syntax error: ${yamlError.message.split('\n')[0]}`;
+    throw new InputError({ file, line, col }, problem, 'valid YAML');
   }
   const top = y.map(
     doc.contents,
@@ -51,8 +73,13 @@ export function parseDerivation(text: string, file: string): Derivation {
   const notationNode = top.get('notation')?.value;
   if (notationNode) {
     if (!isMap(notationNode)) y.fail(notationNode, 'notation must be a mapping', 'e.g. profile: lab');
-    for (const pair of (notationNode as { items: Pair<Scalar, YNode>[] }).items)
-      notation[String(pair.key.value)] = y.string(pair.value, 'a notation hint');
+    for (const pair of (notationNode as { items: Pair<Scalar, YNode>[] }).items) {
+      const key = String(pair.key.value);
+      // The key, and in `name.X` the symbol X, become keys of the notation's records.
+      for (const part of key.startsWith('name.') ? [key, key.slice(5)] : [key])
+        y.declared(pair.key, part, 'notation key');
+      notation[key] = y.string(pair.value, 'a notation hint');
+    }
   }
   const macros = top.has('definitions') ? definitions(y, top.get('definitions')!.value) : new Map<string, Macro>();
   const claims = new ClaimsLoader(y, models, macros).claims(top.get('claims')!.value, model);
@@ -66,17 +93,30 @@ export function parseDerivation(text: string, file: string): Derivation {
   };
 }
 
+function parseYaml(text: string, file: string, lines: LineCounter) {
+  try {
+    return parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  } catch (err) {
+    if (err instanceof RangeError) throw new InputError({ file, line: 1, col: 1 }, 'the YAML is too deeply nested');
+    throw err;
+  }
+}
+
 /** `definitions: { "A(g, s)": "dact(h[s, g]) * delta(g, i) * x[s, j]" }`: named index-level expressions. */
 function definitions(y: YamlSource, node: YNode | null): Map<string, Macro> {
   if (!isMap(node)) y.fail(node, 'definitions must be a mapping', '"A(g, s)": expression');
   const out = new Map<string, Macro>();
+  y.atMost(node.items as Pair<Scalar, YNode>[], LIMITS.definitions, 'definitions', (p) => p.key);
   for (const pair of node.items as Pair<Scalar, YNode>[]) {
     const head = String(pair.key.value);
     const m =
       /^\s*([A-Za-z][A-Za-z0-9_]*)\s*\(\s*([A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)\s*\)\s*$/.exec(head);
     if (!m) y.fail(pair.key, `bad definition head '${head}'`, 'NAME(p1, p2, …)');
     if (reservedNames().has(m[1]!)) y.fail(pair.key, `'${m[1]}' is a built-in function`);
-    out.set(m[1]!, { params: m[2]!.split(',').map((p) => p.trim()), body: y.string(pair.value, `definition ${m[1]}`) });
+    y.declared(pair.key, m[1]!, 'definition name');
+    const params = m[2]!.split(',').map((p) => p.trim());
+    for (const p of params) y.declared(pair.key, p, 'definition parameter');
+    out.set(m[1]!, { params, body: y.string(pair.value, `definition ${m[1]}`) });
   }
   return out;
 }

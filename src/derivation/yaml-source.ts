@@ -6,6 +6,7 @@
  */
 import { isMap, isScalar, type LineCounter, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import { type ExprSource, ExprError, InputError, type SourcePos, toInputError } from './errors.js';
+import { reservedNameProblem } from '../ir/names.js';
 import { alignScalar } from './scalar-source.js';
 
 export type Entries = Map<string, { key: Scalar; value: YNode | null }>;
@@ -45,6 +46,26 @@ export class YamlSource {
     }
     for (const name of required) if (!out.has(name)) this.fail(node, `${what} is missing '${name}'`);
     return out;
+  }
+
+  /** A name the file declares (a size, symbol, claim id, …), refused when JavaScript's objects reserve it. */
+  declared(node: YNode | null | undefined, name: string, what: string): string {
+    const problem = reservedNameProblem(name, what);
+    if (problem) this.fail(node, problem, `another ${what}`);
+    return name;
+  }
+
+  /** The same for a name inside an expression string, located at its character offset. */
+  declaredIn(src: ExprSource, offset: number, name: string, what: string): string {
+    const problem = reservedNameProblem(name, what);
+    if (problem) throw new InputError(src.locate(offset), problem, `another ${what}`);
+    return name;
+  }
+
+  /** At most `limit` entries in a list or mapping; the first one past it is refused. */
+  atMost<T>(items: readonly T[], limit: number, what: string, nodeOf: (item: T) => YNode | null | undefined): void {
+    if (items.length > limit)
+      this.fail(nodeOf(items[limit]!), `more than ${limit} ${what}`, `at most ${limit} ${what} in one file`);
   }
 
   string(node: YNode | null | undefined, what: string): string {

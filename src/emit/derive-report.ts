@@ -12,7 +12,8 @@ export function latexWriterFor(d: Derivation): LatexWriter {
       .filter((s) => !(s.shape.rows.c === 1 && s.shape.cols.c === 1 && !Object.keys(s.shape.rows.terms).length))
       .map((s) => s.name),
   );
-  return new LatexWriter(notationFor(d.notation), arrays, d.model.loss?.name ?? null);
+  const declared = new Set([...d.model.symbols.keys(), ...Object.keys(d.model.sizes), ...d.model.functions.keys()]);
+  return new LatexWriter(notationFor(d.notation), arrays, d.model.loss?.name ?? null, declared);
 }
 
 function latexOf(w: LatexWriter, q: DerivedQuantity): string | null {

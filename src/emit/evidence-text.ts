@@ -4,9 +4,11 @@
  * data alone (src/check/evidence.ts); nothing here decides anything.
  */
 import type { Evidence, SymbolicEvidence, Undecided } from '../check/evidence.js';
+import type { ClaimWarning } from '../check/result.js';
 import type { UnverifiableReason } from '../check/verdict.js';
 import type { IntEnv } from '../ir/affine.js';
 import { INDUCTION_RULE_TEXT, ruleName, stepDetail, stepStatement } from './proof-text.js';
+import { boundSummary } from './bound-text.js';
 
 export const describeEnv = (env: IntEnv): string =>
   Object.entries(env)
@@ -14,6 +16,13 @@ export const describeEnv = (env: IntEnv): string =>
     .join(', ');
 
 const exp1 = (x: number) => x.toExponential(1);
+
+export function warningText(w: ClaimWarning): string {
+  switch (w.kind) {
+    case 'loose-tolerance':
+      return `tolerance ${w.tolerance} is loose (≥ ${w.threshold}): sides that differ by that much relative error count as agreeing, so a wrong claim can pass`;
+  }
+}
 
 export function evidenceMethod(e: Evidence): string {
   switch (e.kind) {
@@ -33,8 +42,12 @@ export function evidenceMethod(e: Evidence): string {
       return 'search guided by the symbolic difference';
     case 'search':
       return 'adversarial search';
+    case 'extended-precision':
+      return 'extended precision';
     case 'induction':
       return 'proof by induction on t';
+    case 'bound-proof':
+      return 'bound by checked rules';
   }
 }
 
@@ -57,8 +70,11 @@ function symbolicText(e: SymbolicEvidence): string {
   const o = e.outcome;
   switch (o.status) {
     case 'identical': {
+      const unfolded = o.unfolded.length
+        ? ` with ${o.unfolded.join(', ')} written out by ${o.unfolded.length > 1 ? 'their equations' : 'its equation'}`
+        : '';
       if (e.level === 'unit')
-        return `identical for ${o.range}, every binding (${o.cases} cases): exact polynomials, ∂h/∂w by forward mode over the model's equations`;
+        return `identical for ${o.range}, every binding (${o.cases} cases): exact polynomials${unfolded}, ∂h/∂w by forward mode over the model's equations`;
       const random = o.random;
       const spread =
         random && random.bindings.some((b) => Object.keys(b).length)
@@ -67,7 +83,10 @@ function symbolicText(e: SymbolicEvidence): string {
       const randomText = random
         ? `; randomized test in ℤ_p (p = ${random.prime}, ${random.trials} trials) agrees at T = ${random.T}${spread}`
         : '';
-      return `identical for ${o.range}, every binding (${o.cases} cases): exact canonical forms of the derived closed forms${randomText}`;
+      const exact = o.randomOnly
+        ? `exact canonical forms of the derived closed forms${unfolded} at ${o.cases - o.randomOnly.cases}; at the other ${o.randomOnly.cases}, from ${describeEnv(o.randomOnly.from)} on, the expansion exceeds ${o.randomOnly.words} words and the randomized identity test in ℤ_p decides`
+        : `exact canonical forms of the derived closed forms${unfolded}`;
+      return `identical for ${o.range}, every binding (${o.cases} cases): ${exact}${randomText}`;
     }
     case 'different':
       return e.level === 'unit'
@@ -108,12 +127,23 @@ export function evidenceSummary(e: Evidence): string {
       const ratio = e.relation === '<=' ? 'lhs/rhs' : 'rhs/lhs';
       return `no violation in ${effort}; tightest ${ratio} ${e.bestRatio === null ? '—' : e.bestRatio.toPrecision(4)}`;
     }
+    case 'extended-precision': {
+      const part = (what: string, c: { agree: number; violate: number }) =>
+        c.agree + c.violate ? [`${c.agree + c.violate} ${what} (${c.agree} agree, ${c.violate} violate)`] : [];
+      const parts = [
+        ...part('that overflowed or underflowed in float64', e.fromTrouble),
+        ...part('within rounding distance of the tolerance', e.nearTolerance),
+      ];
+      return `${parts.join('; ')}: decided again with ${e.digits}-digit decimals and an unbounded exponent`;
+    }
     case 'induction': {
       if (e.ok)
         return `${e.steps.length} rule applications checked with t symbolic (base case, recurrence from the model, hypothesis, distribute, reindex the path, shift k, split off k = 0)`;
       const failed = e.steps.find((s) => !s.ok)!;
       return `fails at '${INDUCTION_RULE_TEXT[failed.rule].name}': ${stepDetail(failed)}`;
     }
+    case 'bound-proof':
+      return boundSummary(e);
   }
 }
 
@@ -134,5 +164,7 @@ export function reasonText(r: UnverifiableReason): string {
       return `numeric trouble at ${r.troubled} of ${r.points} points outweighs the ${r.agreed} that agree`;
     case 'engines-disagree':
       return 'numerically refuted, yet the derived closed forms are identical: one of the two engines is wrong';
+    case 'bound-contradicted':
+      return 'numerically refuted, yet a chain of checked rules proves the bound: a rule or the reference is wrong';
   }
 }

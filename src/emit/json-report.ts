@@ -6,8 +6,9 @@
 import type { CheckReport, ClaimResult } from '../check/result.js';
 import type { Derivation } from '../derivation/derivation.js';
 import { claimLatex, proofLatex } from './claim-latex.js';
-import { evidenceMethod, evidenceSummary, reasonText } from './evidence-text.js';
+import { evidenceMethod, evidenceSummary, reasonText, warningText } from './evidence-text.js';
 import { ruleName, stepDetail, stepStatement } from './proof-text.js';
+import { BOUND_RULE_TEXT, boundProofLatex } from './bound-text.js';
 import { replayCommand } from './replay.js';
 
 export function claimJson(d: Derivation, c: ClaimResult): Record<string, unknown> {
@@ -21,6 +22,7 @@ export function claimJson(d: Derivation, c: ClaimResult): Record<string, unknown
     verdict: c.verdict,
     expected: c.expected,
     ok: c.ok,
+    warnings: c.warnings.map(warningText),
     relError: c.relError,
     reason: c.reason && { ...c.reason, text: reasonText(c.reason) },
     evidence: c.evidence.map((e) => ({ method: evidenceMethod(e), summary: evidenceSummary(e), ...e })),
@@ -38,6 +40,17 @@ export function claimJson(d: Derivation, c: ClaimResult): Record<string, unknown
         detail: stepDetail(s),
       })),
       latex: proofLatex(d, c.proof),
+    },
+    boundProof: c.boundProof && {
+      ok: c.boundProof.ok,
+      steps: c.boundProof.steps.map((s) => ({
+        rule: s.rule,
+        name: BOUND_RULE_TEXT[s.rule].name,
+        relation: s.relation,
+        statement: BOUND_RULE_TEXT[s.rule].statement,
+      })),
+      failure: c.boundProof.failure,
+      latex: c.boundProof.ok ? boundProofLatex(d, claim, c.boundProof) : null,
     },
   };
 }

@@ -6,6 +6,7 @@
  * render in KaTeX with strict mode on (checked by the tests).
  */
 import { type Affine, orderedTerms } from '../ir/affine.js';
+import { nameRecord, own } from '../ir/names.js';
 import type { Expr, Index, Seq } from '../ir/expr.js';
 import { precedence, specOf } from '../ops/index.js';
 import type { LatexContext } from '../ops/contexts.js';
@@ -53,8 +54,8 @@ const TIME_STYLES = ['bracket-superscript', 'paren-superscript', 'subscript'] as
 
 /** The notation of a derivation file: its `profile`, then per-key overrides (`time`, `transpose`, `horizon`, `loss`, `bold`, `name.X`). */
 export function notationFor(hints: Readonly<Record<string, string>>): Notation {
-  const base = PROFILES[hints.profile ?? 'blog'] ?? PROFILES.blog!;
-  const names: Record<string, string> = { ...base.names };
+  const base = own(PROFILES, own(hints, 'profile') ?? 'blog') ?? PROFILES.blog!;
+  const names = nameRecord(Object.entries(base.names));
   for (const [k, v] of Object.entries(hints)) if (k.startsWith('name.')) names[k.slice(5)] = v;
   const time = TIME_STYLES.find((s) => s === hints.time) ?? base.time;
   return {
@@ -67,17 +68,34 @@ export function notationFor(hints: Readonly<Record<string, string>>): Notation {
   };
 }
 
+/**
+ * A name that already carries a script at its top level (a notation hint such
+ * as w_\\textrm{h}) is braced before another script is attached: w_\\textrm{h}_{t}
+ * is a double subscript in KaTeX, {w_\\textrm{h}}_{t} is not.
+ */
+function grouped(n: string, scripts: string): string {
+  let depth = 0;
+  for (const ch of n) {
+    if (ch === '{') depth++;
+    else if (ch === '}') depth--;
+    else if (depth === 0 && scripts.includes(ch)) return `{${n}}`;
+  }
+  return n;
+}
+
 export class LatexWriter implements LatexContext {
   constructor(
     readonly notation: Notation,
     /** names that are sequences or matrices (bold in the lab's notation) rather than scalars */
     private readonly arrays: ReadonlySet<string> = new Set(),
     private readonly lossName: string | null = null,
+    /** every name the file declares (symbols, sizes, functions): a variable the engine makes up must not print as one */
+    private readonly declared: ReadonlySet<string> = new Set(),
   ) {}
 
   /** A symbol's name: W_f → W_{f}, greek spelled out → \sigma, bold for arrays where the profile wants it. */
   name(raw: string): string {
-    const custom = this.notation.names[raw];
+    const custom = own(this.notation.names, raw);
     if (custom) return custom;
     if (raw === this.lossName) return this.notation.loss;
     const [head, ...rest] = raw.split('_');
@@ -100,11 +118,12 @@ export class LatexWriter implements LatexContext {
 
   /** An index variable: greek names spelled out become letters, l becomes ℓ. */
   variable(raw: string): string {
-    // Engine-made names (gamma__) print as their letter.
+    // Engine-made names (gamma__, s__) print as their letter — primed when the file uses that letter
+    // (a summation index s must not read as the sequence s: s_{s-1}).
+    const engineMade = /__$/.test(raw);
     const n = raw.replace(/_+$/, '');
-    if (GREEK.has(n)) return `\\${n}`;
-    if (n === 'l') return '\\ell';
-    return n;
+    const letter = GREEK.has(n) ? `\\${n}` : n === 'l' ? '\\ell' : n;
+    return engineMade && this.declared.has(n) ? `${letter}'` : letter;
   }
 
   /** A unit index: α, or γ_{ℓ+1} for a path position. */
@@ -115,7 +134,7 @@ export class LatexWriter implements LatexContext {
 
   /** h_t^α (or h^{[t]}_α when the time is a superscript). */
   unit(value: Seq, ix: Index): string {
-    const n = this.name(value.name);
+    const n = grouped(this.name(value.name), '_^');
     const t = this.index(value.time);
     const u = this.unitIndex(ix);
     switch (this.notation.time) {
@@ -142,10 +161,11 @@ export class LatexWriter implements LatexContext {
     const t = this.index(time);
     switch (this.notation.time) {
       case 'bracket-superscript':
-        return `${n}^{[${t}]}`;
+        return `${grouped(n, '^')}^{[${t}]}`;
       case 'paren-superscript':
-        return `${n}^{(${t})}`;
+        return `${grouped(n, '^')}^{(${t})}`;
       case 'subscript':
+        if (this.notation.names[name]) return `${grouped(n, '_')}_{${t}}`;
         return n.includes('_{') ? `${n.slice(0, -1)},${t}}` : `${n}_{${t}}`;
     }
   }

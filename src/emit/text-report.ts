@@ -1,6 +1,6 @@
 /** The human-readable report of `gradproof check`: a table, then a block per counterexample. */
 import type { CheckReport, ClaimResult, Counterexample } from '../check/result.js';
-import { evidenceMethod, evidenceSummary, reasonText } from './evidence-text.js';
+import { evidenceMethod, evidenceSummary, reasonText, warningText } from './evidence-text.js';
 import { replayCommand } from './replay.js';
 
 const fmt = (x: number | null): string =>
@@ -24,6 +24,12 @@ function counterexampleBlock(c: ClaimResult, cx: Counterexample): string[] {
     `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed})${cx.searchSteps ? ` after ${cx.searchSteps} steps of the adversarial search` : ''}, regime ${cx.regime}, sizes ${sizes}${binds ? `, ${binds}` : ''}`,
     `    lhs [${cx.lhs.map(num).join(', ')}]  ‖·‖ = ${num(cx.lhsNorm)}`,
     `    rhs [${cx.rhs.map(num).join(', ')}]  ‖·‖ = ${num(cx.rhsNorm)}`,
+    ...(cx.extended
+      ? [
+          `    in extended precision: lhs [${cx.extended.lhs.join(', ')}]`,
+          `                           rhs [${cx.extended.rhs.join(', ')}]`,
+        ]
+      : []),
     `    relative error ${num(cx.relError)} (${cx.compared}${cx.entries > 8 ? ` (first 8 of ${cx.entries} entries shown)` : ''})`,
     `    replay: ${replayCommand(cx)}`,
   ];
@@ -46,6 +52,7 @@ export function formatCheckReport(report: CheckReport): string {
     lines.push(
       `  ${mark} ${pad(c.id, idWidth)}${pad(c.verdict, 14)}${pad(c.expected, 14)}${pad(fmt(c.relError), 11)}${c.label ?? ''}`,
     );
+    for (const w of c.warnings) lines.push(`      warning: ${warningText(w)}`);
     for (const e of c.evidence) lines.push(`      ${evidenceMethod(e)}: ${evidenceSummary(e)}`);
     if (c.reason) lines.push(`      reason: ${reasonText(c.reason)}`);
   }

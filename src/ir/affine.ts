@@ -3,16 +3,19 @@
  * (`t-1`, `T-k+i`, `2`). Keeping them affine makes shifts, substitution and
  * bound arithmetic exact, which the symbolic engine relies on.
  */
+import { nameRecord, own } from './names.js';
+
 export interface Affine {
   readonly c: number;
-  /** variable → integer coefficient; never holds a zero coefficient */
+  /** variable → integer coefficient (a null-prototype record); never holds a zero coefficient */
   readonly terms: Readonly<Record<string, number>>;
 }
 
+/** Integer bindings by name; read them with `own` (src/ir/names.ts), never as plain properties. */
 export type IntEnv = Readonly<Record<string, number>>;
 
-export function affine(c: number, terms: Record<string, number> = {}): Affine {
-  const clean: Record<string, number> = {};
+export function affine(c: number, terms: Readonly<Record<string, number>> = {}): Affine {
+  const clean = nameRecord<number>();
   for (const name of Object.keys(terms).sort()) {
     const coef = terms[name]!;
     if (coef !== 0) clean[name] = coef;
@@ -20,16 +23,19 @@ export function affine(c: number, terms: Record<string, number> = {}): Affine {
   return { c, terms: clean };
 }
 
-export const affineVar = (name: string): Affine => affine(0, { [name]: 1 });
+export const affineVar = (name: string): Affine => affine(0, nameRecord([[name, 1]]));
+
+/** The coefficient of `name` (0 when absent). */
+export const coefficient = (a: Affine, name: string): number => own(a.terms, name) ?? 0;
 
 export function affineAdd(a: Affine, b: Affine, sign = 1): Affine {
-  const terms: Record<string, number> = { ...a.terms };
-  for (const [name, coef] of Object.entries(b.terms)) terms[name] = (terms[name] ?? 0) + sign * coef;
+  const terms = nameRecord(Object.entries(a.terms));
+  for (const [name, coef] of Object.entries(b.terms)) terms[name] = (own(terms, name) ?? 0) + sign * coef;
   return affine(a.c + sign * b.c, terms);
 }
 
 export function affineScale(a: Affine, factor: number): Affine {
-  const terms: Record<string, number> = {};
+  const terms = nameRecord<number>();
   for (const [name, coef] of Object.entries(a.terms)) terms[name] = coef * factor;
   return affine(a.c * factor, terms);
 }
@@ -46,9 +52,34 @@ export function isConstant(a: Affine): boolean {
 export function evalAffine(a: Affine, env: IntEnv): number {
   let value = a.c;
   for (const [name, coef] of Object.entries(a.terms)) {
-    const bound = env[name];
+    const bound = name.includes('*') ? productOf(name, env) : own(env, name);
     if (bound === undefined) throw new Error(`unbound index variable ${name}`);
     value += coef * bound;
+  }
+  return value;
+}
+
+/**
+ * The number of entries of a d×m matrix, d·m, is not affine in the sizes;
+ * shapes (only shapes) may hold such a product of two sizes as one term
+ * named `d*m`, which evaluation multiplies out. Names never contain '*'.
+ */
+export function affineProduct(a: Affine, b: Affine): Affine {
+  if (isConstant(a)) return affineScale(b, a.c);
+  if (isConstant(b)) return affineScale(a, b.c);
+  if (a.c !== 0 || b.c !== 0 || Object.keys(a.terms).length !== 1 || Object.keys(b.terms).length !== 1)
+    throw new RangeError(`the product of ${formatAffine(a)} and ${formatAffine(b)} is not a shape gradproof can write`);
+  const [x, cx] = Object.entries(a.terms)[0]!;
+  const [y, cy] = Object.entries(b.terms)[0]!;
+  return affine(0, { [[x, y].sort().join('*')]: cx * cy });
+}
+
+function productOf(name: string, env: IntEnv): number | undefined {
+  let value = 1;
+  for (const part of name.split('*')) {
+    const bound = own(env, part);
+    if (bound === undefined) return undefined;
+    value *= bound;
   }
   return value;
 }
@@ -56,13 +87,45 @@ export function evalAffine(a: Affine, env: IntEnv): number {
 /** Substitutes bound variables, leaving the others symbolic. */
 export function substituteAffine(a: Affine, env: IntEnv): Affine {
   let c = a.c;
-  const terms: Record<string, number> = {};
+  const terms = nameRecord<number>();
   for (const [name, coef] of Object.entries(a.terms)) {
-    const bound = env[name];
+    const bound = own(env, name);
     if (bound === undefined) terms[name] = coef;
     else c += coef * bound;
   }
   return affine(c, terms);
+}
+
+/** The values an integer variable ranges over. */
+export interface Interval {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The extremes of `a` as each variable ranges over its interval (±Infinity for a variable without one). */
+export function affineBounds(a: Affine, ranges: ReadonlyMap<string, Interval>): Interval {
+  let [min, max] = [a.c, a.c];
+  for (const [name, coef] of Object.entries(a.terms)) {
+    const r = name.includes('*') ? productRange(name, ranges) : (ranges.get(name) ?? { min: -Infinity, max: Infinity });
+    const [lo, hi] = coef > 0 ? [coef * r.min, coef * r.max] : [coef * r.max, coef * r.min];
+    min += lo;
+    max += hi;
+  }
+  return { min, max };
+}
+
+/** The range of a product term `d*m` (see affineProduct): the extremes of its parts' corner products. */
+function productRange(name: string, ranges: ReadonlyMap<string, Interval>): Interval {
+  return name.split('*').reduce(
+    (acc: Interval, part) => {
+      const r = ranges.get(part) ?? { min: -Infinity, max: Infinity };
+      const corners = [acc.min * r.min, acc.min * r.max, acc.max * r.min, acc.max * r.max].map((x) =>
+        Number.isNaN(x) ? 0 : x,
+      );
+      return { min: Math.min(...corners), max: Math.max(...corners) };
+    },
+    { min: 1, max: 1 },
+  );
 }
 
 export function affineEquals(a: Affine, b: Affine): boolean {

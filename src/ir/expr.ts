@@ -14,6 +14,7 @@
  * fields, and no walker needs to know which operators exist.
  */
 import { type Affine, affineVars, type IntEnv, substituteAffine } from './affine.js';
+import { nameRecord, own } from './names.js';
 
 /** A node of the unrolled computation graph: a sequence at a time, a parameter, or the loss. */
 export interface NodeRef {
@@ -116,6 +117,40 @@ export function mapChildren(x: Expr, f: (child: Expr) => Expr): Expr {
   return { ...x, args: x.args.map(f) };
 }
 
+/** Chains of an associative operator longer than this are joined as balanced trees. */
+export const BALANCED_CHAIN = 32;
+
+/**
+ * Joins the items of an associative chain (a + b + …, A·B·…) in order: left
+ * to right as written for short chains, as a balanced tree for long ones, so
+ * that the recursive walkers (printers, shapes, evaluators) see a depth of
+ * log₂ n rather than n. Iterative.
+ */
+export function foldChain<T>(items: readonly T[], join: (left: T, right: T) => T): T {
+  if (!items.length) throw new Error('foldChain: no items');
+  if (items.length <= BALANCED_CHAIN) return items.reduce((acc, x) => join(acc, x));
+  let level = [...items];
+  while (level.length > 1) {
+    const next: T[] = [];
+    for (let i = 0; i < level.length; i += 2)
+      next.push(i + 1 < level.length ? join(level[i]!, level[i + 1]!) : level[i]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
+/** The depth of an expression (a leaf is 1), measured without recursion. */
+export function depthOf(e: Expr): number {
+  let deepest = 0;
+  const stack: [Expr, number][] = [[e, 1]];
+  while (stack.length) {
+    const [x, depth] = stack.pop()!;
+    deepest = Math.max(deepest, depth);
+    if (x.kind === 'op') for (const c of x.args) stack.push([c, depth + 1]);
+  }
+  return deepest;
+}
+
 /** Pre-order walk, iterative so that a 6,000-term sum does not exhaust the stack. */
 export function walk(e: Expr, visit: (node: Expr) => void): void {
   const stack: Expr[] = [e];
@@ -203,7 +238,7 @@ export function substituteInts(e: Expr, env: IntEnv): Expr {
   const sub = (a: Affine) => substituteAffine(a, env);
   const go = (x: Expr): Expr => {
     if (x.kind === 'ivar') {
-      const v = env[x.name];
+      const v = own(env, x.name);
       return v === undefined ? x : num(v);
     }
     if (x.kind !== 'op') return mapIntFields(x, sub);
@@ -215,9 +250,7 @@ export function substituteInts(e: Expr, env: IntEnv): Expr {
 }
 
 function withoutKey(env: IntEnv, key: string): IntEnv {
-  const out: Record<string, number> = Object.create(null) as Record<string, number>;
-  for (const [k, v] of Object.entries(env)) if (k !== key) out[k] = v;
-  return out;
+  return nameRecord(Object.entries(env).filter(([k]) => k !== key));
 }
 
 /** The graph node a derivative's argument names: `h[t]` → (h, t); `W`, `L`, or a held-everywhere `h` → (name, null). */

@@ -8,7 +8,22 @@
 import { create, parseDependencies } from 'mathjs/number';
 import { ExprError } from './errors.js';
 import { type Affine, affine, affineAdd, affineScale, isConstant } from './affine.js';
-import { type Expr, type Index, isOp, ivar, node, num, type OpNode, seq, sym } from './expr.js';
+import {
+  BALANCED_CHAIN,
+  depthOf,
+  type Expr,
+  foldChain,
+  type Index,
+  isOp,
+  ivar,
+  node,
+  num,
+  type OpNode,
+  seq,
+  sym,
+} from './expr.js';
+import { LIMITS } from './limits.js';
+import { reservedNameProblem } from './names.js';
 import { callNames, type OpSpec, specsFor } from '../ops/index.js';
 
 const math = create({ parseDependencies: parseDependencies! });
@@ -61,24 +76,132 @@ export function reservedNames(): ReadonlySet<string> {
 }
 
 export function parseExpression(text: string, scope: Scope): ParsedExpr {
-  return new Converter(text, scope).run(parseTree(text));
+  const parsed = parseWithin(text, scope, { nodes: 0, definitionDepth: 0 });
+  // Definitions expand into their uses: the expanded expression is what every recursive walker sees.
+  if (depthOf(parsed.expr) > LIMITS.expandedDepth)
+    throw new ExprError(
+      0,
+      `too deeply nested: more than ${LIMITS.expandedDepth} levels once the definitions are expanded`,
+      'a flatter expression',
+    );
+  return parsed;
 }
 
 /** Parses an integer affine index or bound such as `T-k+1`. */
 export function parseIndex(text: string, scope: Scope): Affine {
-  return new Converter(text, scope).index(parseTree(text));
+  return new Converter(text, scope, { nodes: 0, definitionDepth: 0 }).index(parseTree(text, { nodes: 0 }));
 }
 
-function parseTree(text: string): MNode {
+/** What an expression and the definitions expanded inside it have used of their budgets. */
+interface Budget {
+  nodes: number;
+  definitionDepth: number;
+}
+
+function parseWithin(text: string, scope: Scope, budget: Budget): ParsedExpr {
+  return new Converter(text, scope, budget).run(parseTree(text, budget));
+}
+
+/** The families of operators whose left-nested chains (a + b - c + …, A*B*…) are read as one flat list. */
+const chainFamily = (n: MNode): string | null =>
+  n.type === 'OperatorNode' && n.args?.length === 2
+    ? n.op === '+' || n.op === '-'
+      ? 'additive'
+      : n.op === '*' || n.op === '.*'
+        ? n.op
+        : null
+    : null;
+
+/** A chain's operands in order, and each one's operator (null for the first): iterative, chains may be long. */
+function flattenChain(n: MNode): { operands: MNode[]; ops: (string | null)[] } {
+  const family = chainFamily(n);
+  const operands: MNode[] = [];
+  const ops: (string | null)[] = [];
+  let x = n;
+  while (chainFamily(x) === family) {
+    operands.push(x.args![1]!);
+    ops.push(x.op!);
+    x = x.args![0]!;
+  }
+  operands.push(x);
+  ops.push(null);
+  return { operands: operands.reverse(), ops: ops.reverse() };
+}
+
+function mathChildren(n: MNode): MNode[] {
+  const out: MNode[] = [];
+  for (const c of [n.content, n.object, typeof n.fn === 'object' ? n.fn : undefined]) if (c) out.push(c);
+  out.push(...(n.args ?? []), ...(n.items ?? []), ...(n.index?.dimensions ?? []));
+  return out;
+}
+
+/**
+ * mathjs's tree of an expression, within the budgets: the text's length, its
+ * bracket nesting (checked before mathjs parses, which recurses on brackets),
+ * then the tree's nesting (a chain a + b + … counts once: the converter
+ * reads it as a list) and its size.
+ */
+function parseTree(text: string, budget: { nodes: number }): MNode {
+  if (text.length > LIMITS.expressionChars)
+    throw new ExprError(
+      0,
+      `the expression has ${text.length} characters, more than the limit of ${LIMITS.expressionChars}`,
+      'a shorter expression',
+    );
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if ('([{'.includes(text[i]!) && ++depth > LIMITS.nesting)
+      throw new ExprError(
+        i,
+        `too deeply nested: brackets more than ${LIMITS.nesting} levels deep`,
+        'a flatter expression',
+      );
+    if (')]}'.includes(text[i]!)) depth--;
+  }
+  let root: MNode;
   try {
     // mathjs reads a line break as a statement separator; an expression may span lines (same length, so offsets hold).
-    return math.parse(text.replace(/[\r\n]/g, ' '));
+    root = math.parse(text.replace(/[\r\n]/g, ' '));
   } catch (err) {
+    // Exhausting the stack (a long right-nested chain such as x^x^…^x) is a nesting problem, not a syntax error.
+    if (err instanceof RangeError) throw new ExprError(0, 'too deeply nested for the parser', 'a flatter expression');
     const e = err as { message?: string; char?: number };
     const offset = typeof e.char === 'number' ? Math.max(0, e.char - 1) : 0;
     throw new ExprError(offset, `cannot parse expression: ${(e.message ?? String(err)).replace(/ \(char \d+\)$/, '')}`);
   }
+  const stack: [MNode, number][] = [[root, 1]];
+  while (stack.length) {
+    const [n, level] = stack.pop()!;
+    if (level > LIMITS.nesting)
+      throw new ExprError(
+        0,
+        `too deeply nested: more than ${LIMITS.nesting} levels of operators applied to operators (e.g. - - - x)`,
+        'a flatter expression',
+      );
+    if (++budget.nodes > LIMITS.expressionNodes)
+      throw new ExprError(
+        0,
+        `the expression has more than ${LIMITS.expressionNodes} parts once its definitions are expanded`,
+        'a shorter expression',
+      );
+    // A chain's operands are all one level below it.
+    if (chainFamily(n)) {
+      const { operands } = flattenChain(n);
+      budget.nodes += operands.length - 2;
+      for (const o of operands) stack.push([o, level + 1]);
+    } else for (const c of mathChildren(n)) stack.push([c, level + 1]);
+  }
+  return root;
 }
+
+const isWordChar = (ch: string | undefined): boolean => ch !== undefined && /[A-Za-z0-9_]/.test(ch);
+
+/** A problem inside an expanded definition. */
+class DefinitionError extends ExprError {}
+
+/** Long text quoted in a message: its start and end. */
+const clip = (text: string, max = 200): string =>
+  text.length <= max ? text : `${text.slice(0, max / 2)} … ${text.slice(-max / 2)}`;
 
 class Converter {
   private readonly offsets = new WeakMap<Expr, number>();
@@ -87,6 +210,7 @@ class Converter {
   constructor(
     private readonly text: string,
     private readonly scope: Scope,
+    private readonly budget: Budget,
   ) {}
 
   run(root: MNode): ParsedExpr {
@@ -99,12 +223,23 @@ class Converter {
 
   /** Finds a name's next whole-word occurrence; mathjs nodes carry no positions. */
   private locate(name: string): number {
-    const re = new RegExp(`(?<![A-Za-z0-9_])${name.replace(/[^A-Za-z0-9_]/g, '\\$&')}(?![A-Za-z0-9_])`, 'g');
-    re.lastIndex = this.cursor;
-    const hit = re.exec(this.text) ?? ((re.lastIndex = 0), re.exec(this.text));
-    if (!hit) return this.cursor;
-    this.cursor = hit.index + name.length;
-    return hit.index;
+    // A plain scan rather than a regular expression built from the name: a name of any length is just text.
+    const from = (start: number): number => {
+      if (!name) return -1;
+      for (let at = this.text.indexOf(name, start); at >= 0; at = this.text.indexOf(name, at + 1))
+        if (!isWordChar(this.text[at - 1]) && !isWordChar(this.text[at + name.length])) return at;
+      return -1;
+    };
+    const hit = [from(this.cursor), from(0)].find((at) => at >= 0);
+    if (hit === undefined) return this.cursor;
+    this.cursor = hit + name.length;
+    if (name.length > LIMITS.nameChars)
+      this.fail(
+        hit,
+        `a name of ${name.length} characters is longer than the limit of ${LIMITS.nameChars}`,
+        'a shorter name',
+      );
+    return hit;
   }
 
   private at<T extends Expr>(expr: T, offset: number): T {
@@ -209,11 +344,27 @@ class Converter {
     return { kind: 'affine', a: this.affineIndex(n, scope) };
   }
 
-  /** Time indices and range bounds: integer affine in index variables. */
+  /** Time indices and range bounds: integer affine in index variables, with constants within the integer budget. */
   private affineIndex(n: MNode, scope: Scope): Affine {
+    const offset = this.cursor;
+    const a = this.affineTerms(n, scope);
+    if ([a.c, ...Object.values(a.terms)].some((c) => Math.abs(c) > LIMITS.integer))
+      this.fail(offset, `an index or bound with a number beyond ±${LIMITS.integer}`, 'integers of at most a million');
+    return a;
+  }
+
+  private affineTerms(n: MNode, scope: Scope): Affine {
     const offset = this.cursor;
     const bad = (): never =>
       this.fail(offset, 'a time index or bound must be an integer affine expression', 'e.g. t-1, T-k+i, 2');
+    if (chainFamily(n) === 'additive') {
+      // T-1-1-…-1 is a list of terms: added up without recursion.
+      const { operands, ops } = flattenChain(n);
+      return operands.reduce((acc: Affine | null, o, k) => {
+        const term = this.affineIndex(o, scope);
+        return acc ? affineAdd(acc, term, ops[k] === '-' ? -1 : 1) : term;
+      }, null)!;
+    }
     switch (n.type) {
       case 'ParenthesisNode':
         return this.affineIndex(n.content!, scope);
@@ -231,10 +382,6 @@ class Converter {
         const args = n.args!;
         if (n.op === '-' && args.length === 1) return affineScale(this.affineIndex(args[0]!, scope), -1);
         if (n.op === '+' && args.length === 1) return this.affineIndex(args[0]!, scope);
-        if ((n.op === '+' || n.op === '-') && args.length === 2) {
-          const left = this.affineIndex(args[0]!, scope);
-          return affineAdd(left, this.affineIndex(args[1]!, scope), n.op === '+' ? 1 : -1);
-        }
         if (n.op === '*' && args.length === 2) {
           const left = this.affineIndex(args[0]!, scope);
           const right = this.affineIndex(args[1]!, scope);
@@ -249,6 +396,7 @@ class Converter {
   }
 
   private operator(n: MNode, scope: Scope): Expr {
+    if (chainFamily(n)) return this.chain(n, scope);
     const start = this.cursor;
     const args = n.args!;
     if (args.length === 1) {
@@ -272,6 +420,34 @@ class Converter {
     return this.at(node(spec.id, [left, right]), at);
   }
 
+  /**
+   * A chain a + b - c + … or A*B*… (left-nested in mathjs's tree) read as a
+   * list and joined by foldChain: as written when short, balanced when long
+   * (a + b - c as a + b + (−c) there, so that the terms can be regrouped).
+   */
+  private chain(n: MNode, scope: Scope): Expr {
+    const { operands, ops } = flattenChain(n);
+    const items = operands.map((o) => {
+      const start = this.cursor;
+      const e = this.convert(o, scope);
+      return { e, at: this.offsets.get(e) ?? start };
+    });
+    const spec = (op: string) => specsFor(`infix:${op}`)[0]!;
+    const negate = (e: Expr, at: number) => this.at(node(specsFor('prefix:-')[0]!.id, [e]), at);
+    // Balanced, every pair is joined by the family's operator (a − b becomes a + (−b)); as written, by its own.
+    const joinOp = chainFamily(n) === 'additive' ? '+' : n.op!;
+    const balanced = items.length > BALANCED_CHAIN;
+    const terms = items.map(({ e, at }, k) =>
+      balanced ? { e: ops[k] === '-' ? negate(e, at) : e, at, op: joinOp } : { e, at, op: ops[k] ?? joinOp },
+    );
+    // An operator is located at the start of its left operand (mathjs keeps no positions).
+    return foldChain(terms, (left, right) => ({
+      e: this.at(node(spec(right.op).id, [left.e, right.e]), left.at),
+      at: left.at,
+      op: left.op,
+    })).e;
+  }
+
   private call(n: MNode, scope: Scope): Expr {
     const fnNode = n.fn as MNode;
     const name = fnNode.type === 'SymbolNode' ? fnNode.name! : '';
@@ -288,12 +464,14 @@ class Converter {
       this.fail(offset, `unknown function '${name || '?'}'`, `one of ${[...callNames()].join(', ')}`);
     const fits = (s: OpSpec) => {
       const want = s.syntax.args?.length ?? 1;
-      return s.syntax.variadic ? args.length >= want : args.length === want;
+      return s.syntax.variadic ? args.length >= (s.syntax.minArgs ?? want) : args.length === want;
     };
     const spec = candidates.find(fits);
     if (!spec) {
       const main = [...candidates].sort((a, b) => (b.syntax.args?.length ?? 1) - (a.syntax.args?.length ?? 1))[0]!;
-      const want = main.syntax.args?.length ?? 1;
+      const want = main.syntax.variadic
+        ? (main.syntax.minArgs ?? main.syntax.args?.length ?? 1)
+        : (main.syntax.args?.length ?? 1);
       this.fail(
         offset,
         `${name} takes ${main.syntax.variadic ? 'at least ' : ''}${want} argument${want === 1 ? '' : 's'}`,
@@ -379,21 +557,44 @@ class Converter {
   private expandMacro(name: string, macro: Macro, args: MNode[], scope: Scope, offset: number): Expr {
     if (args.length !== macro.params.length)
       this.fail(offset, `${name} takes ${macro.params.length} arguments`, `${name}(${macro.params.join(', ')})`);
-    const texts = args.map((a) => (a as unknown as { toString(): string }).toString());
+    if (this.budget.definitionDepth >= LIMITS.definitionDepth)
+      this.fail(
+        offset,
+        `definitions expanded more than ${LIMITS.definitionDepth} levels deep (at ${name})`,
+        'definitions that use fewer definitions inside them',
+      );
+    let texts: string[];
+    try {
+      texts = args.map((a) => (a as unknown as { toString(): string }).toString());
+    } catch (err) {
+      // mathjs prints recursively: a very long chain as an argument exhausts the stack.
+      if (err instanceof RangeError)
+        this.fail(offset, `an argument of ${name} is too long to expand`, 'a shorter argument');
+      throw err;
+    }
     // All parameters at once: an argument that reuses a parameter's name must not be substituted again.
     const byName = new Map(macro.params.map((p, k) => [p, texts[k]!]));
-    const pattern = new RegExp(
-      `(?<![A-Za-z0-9_])(${macro.params.map((p) => p.replace(/[^A-Za-z0-9_]/g, '')).join('|')})(?![A-Za-z0-9_\\[])`,
-      'g',
+    // Whole words that name a parameter, except as a sequence (g[l] is a path position, not a parameter's value).
+    const body = macro.body.replace(/[A-Za-z0-9_]+(\[?)/g, (word: string, bracket: string) =>
+      !bracket && byName.has(word) ? `(${byName.get(word)})` : word,
     );
-    const body = macro.body.replace(pattern, (param) => `(${byName.get(param)})`);
     const inner: Scope = { ...scope, macros: new Map([...(scope.macros ?? [])].filter(([n]) => n !== name)) };
+    this.budget.definitionDepth++;
     try {
-      return this.at(parseExpression(body, inner).expr, offset);
+      return this.at(parseWithin(body, inner, this.budget).expr, offset);
     } catch (err) {
+      // The innermost definition is shown expanded; the ones around it by name.
+      if (err instanceof DefinitionError)
+        throw new DefinitionError(offset, `in ${name}(…), ${err.problem}`, err.expected);
       if (err instanceof ExprError)
-        this.fail(offset, `in ${name}(${texts.join(', ')}) = ${body}: ${err.problem}`, err.expected);
+        throw new DefinitionError(
+          offset,
+          `in ${clip(`${name}(${texts.join(', ')}) = ${body}`)}: ${err.problem}`,
+          err.expected,
+        );
       throw err;
+    } finally {
+      this.budget.definitionDepth--;
     }
   }
 
@@ -401,9 +602,11 @@ class Converter {
   private boundName(n: MNode, usage: string, mayShadow = false): string {
     if (n.type !== 'SymbolNode') this.fail(this.cursor, 'expected a variable name', usage);
     const name = n.name!;
-    this.locate(name);
+    const at = this.locate(name);
+    const reserved = reservedNameProblem(name, 'bound variable');
+    if (reserved) this.fail(at, reserved, 'another name');
     if (!mayShadow && (this.scope.parameters.has(name) || this.scope.sequences.has(name) || this.scope.loss === name))
-      this.fail(this.cursor - name.length, `'${name}' is a model symbol and cannot be a bound variable`, usage);
+      this.fail(at, `'${name}' is a model symbol and cannot be a bound variable`, usage);
     return name;
   }
 

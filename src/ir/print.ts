@@ -9,6 +9,7 @@ import type { Expr, Index, NodeRef } from './expr.js';
 import { pathKey } from './path-chain.js';
 import { precedence, specOf } from '../ops/index.js';
 import type { PrintContext } from '../ops/contexts.js';
+import { own } from './names.js';
 
 export function formatNodeRef(ref: NodeRef, env: IntEnv = {}): string {
   return ref.time ? `${ref.name}[${formatAffine(substituteAffine(ref.time, env))}]` : ref.name;
@@ -18,7 +19,7 @@ export function formatNodeRef(ref: NodeRef, env: IntEnv = {}): string {
 export function formatIndex(ix: Index, env: IntEnv = {}): string {
   if (ix.kind === 'affine') return formatAffine(substituteAffine(ix.a, env));
   const pos = substituteAffine(ix.pos, env);
-  const bound = Object.keys(pos.terms).length === 0 ? env[pathKey(ix.name, pos.c)] : undefined;
+  const bound = Object.keys(pos.terms).length === 0 ? own(env, pathKey(ix.name, pos.c)) : undefined;
   return bound !== undefined ? String(bound) : `${ix.name}[${formatAffine(pos)}]`;
 }
 
@@ -36,7 +37,7 @@ function printWith(e: Expr, ctx: PrintContext, env: IntEnv): string {
     case 'rvar':
       return e.name;
     case 'ivar': {
-      const bound = env[e.name];
+      const bound = own(env, e.name);
       return bound === undefined ? e.name : bound < 0 ? `(${bound})` : String(bound);
     }
     case 'seq':

@@ -12,6 +12,7 @@
  */
 import type { RegimeName } from '../derivation/derivation.js';
 import { evalAffine, type IntEnv } from '../ir/affine.js';
+import { own } from '../ir/names.js';
 import { HORIZON, type InitKind, type Model } from '../model/model.js';
 import { entryLaw, type EntryLaw, REGIME_SPECS } from './instance.js';
 import { mat, matTVec, matVec, norm2, spectralNorm } from './linalg.js';
@@ -46,7 +47,7 @@ export class InstanceSpace {
 
   constructor(model: Model, sizes: IntEnv, regime: RegimeName) {
     const blocks: Block[] = [];
-    const T = sizes[HORIZON]!;
+    const T = own(sizes, HORIZON)!;
     for (const s of model.symbols.values()) {
       if (s.role === 'intermediate') continue;
       const [rows, cols] = [evalAffine(s.shape.rows, sizes), evalAffine(s.shape.cols, sizes)];

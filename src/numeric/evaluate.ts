@@ -17,12 +17,20 @@ import type { GraphNode, NumericContext } from '../ops/contexts.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
 import { type GraphNode as UnrolledNode, heldEverywhere, nodeKey, type Unrolled } from './unrolled.js';
 import { asDense, dense, type Dense, type ProductMemo, scalar, type Value } from './values.js';
+import { own } from '../ir/names.js';
 
 /** The cotangent of a scalar output; one shared object so gradient sweeps are memoised. */
 const ONE = scalar(1);
 
-/** A claim refers to a node that does not exist for this binding (e.g. h[-1]). */
-export class DomainError extends Error {}
+/** A claim refers to a node that does not exist for this binding (e.g. h[-1]); `expected` when not a time. */
+export class DomainError extends Error {
+  constructor(
+    message: string,
+    readonly expected?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** A derivative evaluated during a binding, resolved to graph nodes, for cross-checks. */
 export interface ResolvedDeriv {
@@ -35,9 +43,14 @@ export interface ResolvedDeriv {
 
 function evalIndex(ix: Index, env: IntEnv): number {
   if (ix.kind === 'affine') return evalAffine(ix.a, env);
-  const key = pathKey(ix.name, evalAffine(ix.pos, env));
-  const v = env[key];
-  if (v === undefined) throw new Error(`unbound path position ${key}`);
+  const pos = evalAffine(ix.pos, env);
+  const v = own(env, pathKey(ix.name, pos));
+  // The parser cannot know a path's length: a position past it (g[k+1]) is found here.
+  if (v === undefined)
+    throw new DomainError(
+      `the path position ${ix.name}[${pos}] is not on the path`,
+      `positions 0..k of pathsum(${ix.name}, k, …)`,
+    );
   return v;
 }
 
@@ -78,7 +91,7 @@ export class Evaluator {
     if (problem) {
       const vars = ref.time ? Object.keys(ref.time.terms) : [];
       throw new DomainError(
-        `${formatNodeRef(ref)} with ${vars.map((v) => `${v}=${env[v]}`).join(', ') || 'no variables'}: ${problem}`,
+        `${formatNodeRef(ref)} with ${vars.map((v) => `${v}=${own(env, v)}`).join(', ') || 'no variables'}: ${problem}`,
       );
     }
     return n;
@@ -139,7 +152,7 @@ export class Evaluator {
       case 'num':
         return scalar(e.value);
       case 'ivar': {
-        const v = env[e.name];
+        const v = own(env, e.name);
         if (v === undefined) throw new Error(`unbound ${e.name}`);
         return scalar(v);
       }

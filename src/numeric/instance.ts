@@ -6,6 +6,7 @@
 import { type RegimeName, REGIMES } from '../derivation/derivation.js';
 import { evalAffine, type IntEnv } from '../ir/affine.js';
 import { HORIZON, type Model, type SymbolDecl } from '../model/model.js';
+import { nameRecord, own } from '../ir/names.js';
 import { mat, scaleToSpectralNorm } from './linalg.js';
 import { deriveSeed, Rng } from './prng.js';
 import { compileProgram } from './program.js';
@@ -68,11 +69,11 @@ export function instanceSpec(
   const seed = deriveSeed(masterSeed, 'instance', index);
   const regime = regimes[index % regimes.length]!;
   const rng = new Rng(deriveSeed(seed, 'sizes'));
-  const sizes: Record<string, number> = {};
+  const sizes = nameRecord<number>();
   for (const name of Object.keys(model.sizes).sort()) {
-    const range = model.sizes[name]!;
+    const range = own(model.sizes, name)!;
     const drawn = rng.int(range.min, range.max);
-    sizes[name] = sizeOverrides[name] ?? drawn;
+    sizes[name] = own(sizeOverrides, name) ?? drawn;
   }
   return { masterSeed, index, seed, regime, sizes };
 }
@@ -120,7 +121,7 @@ export function entryLaw(s: SymbolDecl, cols: number, regime: RegimeSpec): Entry
 export function buildInstance(model: Model, spec: InstanceSpec): Instance {
   const regime = REGIME_SPECS[spec.regime];
   const rng = new Rng(deriveSeed(spec.seed, 'values'));
-  const T = spec.sizes[HORIZON]!;
+  const T = own(spec.sizes, HORIZON)!;
   const params = new Map<string, Float64Array>();
   const inputs = new Map<string, Float64Array[]>();
   const initial = new Map<string, Float64Array>();

@@ -356,3 +356,42 @@ export function relErr(a: Float64Array, b: Float64Array): number {
   const diff = sa.map((x, i) => x - (sb[i] as number));
   return norm2(diff) / Math.max(norm2(sa), norm2(sb));
 }
+
+/**
+ * A⁻¹ by Gauss–Jordan elimination with partial pivoting, or null when A is
+ * singular to working precision (a pivot below n·ε·max|a_ij|).
+ */
+export function invert(A: Mat): Float64Array | null {
+  const n = A.rows;
+  if (A.cols !== n) throw new RangeError(`invert: ${A.rows}x${A.cols} is not square`);
+  const w = 2 * n;
+  const a = new Float64Array(n * w);
+  let scale = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      a[i * w + j] = A.data[i * n + j]!;
+      scale = Math.max(scale, Math.abs(A.data[i * n + j]!));
+    }
+    a[i * w + n + i] = 1;
+  }
+  if (!Number.isFinite(scale)) return null;
+  const tiny = n * Number.EPSILON * scale;
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(a[r * w + col]!) > Math.abs(a[pivot * w + col]!)) pivot = r;
+    if (!(Math.abs(a[pivot * w + col]!) > tiny)) return null;
+    if (pivot !== col)
+      for (let j = 0; j < w; j++) [a[col * w + j], a[pivot * w + j]] = [a[pivot * w + j]!, a[col * w + j]!];
+    const p = a[col * w + col]!;
+    for (let j = 0; j < w; j++) a[col * w + j]! /= p;
+    for (let r = 0; r < n; r++) {
+      if (r === col) continue;
+      const f = a[r * w + col]!;
+      if (f === 0) continue;
+      for (let j = 0; j < w; j++) a[r * w + j]! -= f * a[col * w + j]!;
+    }
+  }
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = a[i * w + n + j]!;
+  return out;
+}

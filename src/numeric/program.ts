@@ -14,6 +14,7 @@ import type { CompileContext, Kernel } from '../ops/contexts.js';
 import type { Model } from '../model/model.js';
 import { TIME_VAR } from '../model/model.js';
 import type { Vec } from './kernel.js';
+import { own } from '../ir/names.js';
 
 export type { Vec };
 
@@ -72,7 +73,7 @@ function compileExpr(
       case 'num':
         return push({ kind: 'const', value: e.value }, [1, 1]);
       case 'ivar':
-        return push({ kind: 'const', value: env[e.name] ?? sizes[e.name]! }, [1, 1]);
+        return push({ kind: 'const', value: own(env, e.name) ?? own(sizes, e.name)! }, [1, 1]);
       case 'sym':
         return push({ kind: 'param', name: e.name }, dims.get(e.name)!);
       case 'seq': {
@@ -92,6 +93,8 @@ function compileExpr(
           dims: (h) => shapes[h]!,
           push: (kernel, inputs, d) => push({ kind: 'kernel', kernel, inputs }, d),
           constant: (value) => push({ kind: 'const', value }, [1, 1]),
+          integerValue: (x) =>
+            x.kind === 'num' ? x.value : x.kind === 'ivar' ? (own(env, x.name) ?? own(sizes, x.name) ?? null) : null,
           int: (a, inner = env) => evalAffine(a, { ...sizes, ...inner }),
           userRule,
         };

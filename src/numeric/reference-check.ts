@@ -46,17 +46,20 @@ export function checkReference(evaluator: Evaluator, d: ResolvedDeriv, rng: Rng,
 
   if (!withFd) return { derivative: d.text, dualVsAdjoint, fd: null };
   const x = graph.value(d.wrt);
-  const step = defaultStep(normInfVec(x));
-  const fd = centralRichardson(
-    (eps) =>
-      graph.perturbed(
-        d.wrt,
-        x.map((xi, i) => xi + eps * u[i]!),
-        d.fixed,
-        d.of,
-      ),
-    step,
-  );
+  const xScale = normInfVec(x);
+  // A forward pass that overflowed (or a NaN activation) leaves no step to take: no evidence either way.
+  const fd = Number.isFinite(xScale)
+    ? centralRichardson(
+        (eps) =>
+          graph.perturbed(
+            d.wrt,
+            x.map((xi, i) => xi + eps * u[i]!),
+            d.fixed,
+            d.of,
+          ),
+        defaultStep(xScale),
+      )
+    : { estimate: new Float64Array(ro * co).fill(NaN), truncationError: NaN, noiseFloor: NaN, step: NaN };
   const refNorm = norm2(Ju);
   const diff = norm2(fd.estimate.map((v, i) => v - Ju[i]!));
   const resolved = fdResolves(Ju, fd);

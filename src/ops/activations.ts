@@ -11,6 +11,7 @@ import { diag, emul, mul } from '../symbolic/build.js';
 import { entrywiseCanonical } from './arithmetic.js';
 import type { Kernel } from './contexts.js';
 import { type ElementwiseRule, sigmoid } from './elementwise.js';
+import type { Decimal } from 'decimal.js';
 import { defineOp, type OpSpec } from './registry.js';
 
 const arg = (n: OpNode) => n.args[0]!;
@@ -39,6 +40,8 @@ interface ActivationDef {
   /** f′ through z (the argument) and y = f(z) */
   readonly derivative: ((z: Expr, y: Expr) => Expr) | null;
   readonly reference?: string;
+  /** f on decimals of extended range */
+  readonly big?: (x: Decimal, D: typeof Decimal) => Decimal;
 }
 
 /** One activation record; built-ins differ only in their rule, spelling and LaTeX. */
@@ -57,6 +60,7 @@ function activation(def: ActivationDef, user = false): OpSpec {
       derivative: (n, y, userDerivative) =>
         user ? userDerivative(n.name!, arg(n)) : def.derivative ? def.derivative(arg(n), y) : null,
       ...(def.reference ? { reference: def.reference } : {}),
+      ...(def.big ? { big: def.big } : {}),
     },
     scalar: (n, userRule) => ruleOf(n, userRule).value,
     shape: (n, ctx) => ctx.shapeOf(arg(n)),
@@ -92,6 +96,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     latex: paren('\\tanh'),
     derivative: (_z, y) => node('sub', [one, node('epow', [y, num(2)])]),
     reference: '(exp(2*x)-1)/(exp(2*x)+1)',
+    big: (x) => x.tanh(),
   },
   {
     id: 'sigma',
@@ -100,6 +105,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     latex: paren('\\sigma'),
     derivative: (_z, y) => emul(y, node('sub', [one, y])),
     reference: '1/(1+exp(-x))',
+    big: (x, D) => new D(1).div(x.neg().exp().add(1)),
   },
   {
     id: 'exp',
@@ -108,6 +114,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     latex: paren('\\exp'),
     derivative: (_z, y) => y,
     reference: 'exp(x)',
+    big: (x) => x.exp(),
   },
   {
     id: 'log',
@@ -116,6 +123,16 @@ const BUILT_INS: readonly ActivationDef[] = [
     latex: paren('\\log'),
     derivative: (z) => node('epow', [z, num(-1)]),
     reference: 'log(x)',
+    big: (x) => x.ln(),
+  },
+  {
+    id: 'sqrt',
+    names: ['sqrt'],
+    rule: { value: Math.sqrt, derivative: (_x, y) => 0.5 / y, derivativeText: '1 / (2 * sqrt(x))' },
+    latex: (a) => `\\sqrt{${a}}`,
+    derivative: (_z, y) => node('emul', [num(0.5), node('epow', [y, num(-1)])]),
+    reference: 'sqrt(x)',
+    big: (x) => x.sqrt(),
   },
   {
     id: 'abs',
@@ -123,6 +140,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     rule: { value: Math.abs, derivative: (x) => Math.sign(x), derivativeText: 'sign(x)' },
     latex: (a) => `\\left|${a}\\right|`,
     derivative: null,
+    big: (x) => x.abs(),
   },
   {
     id: 'identity',
@@ -131,6 +149,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     latex: paren('\\operatorname{id}'),
     derivative: () => one,
     reference: 'x',
+    big: (x) => x,
   },
 ];
 

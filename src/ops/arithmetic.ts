@@ -5,7 +5,7 @@
  */
 import { affine, affineAdd, type Affine } from '../ir/affine.js';
 import { type Expr, isOp, node, type OpNode } from '../ir/expr.js';
-import { formatShape, isScalar, sameShape, type Shape } from '../ir/shape.js';
+import { formatShape, isColumn, isScalar, sameShape, type Shape } from '../ir/shape.js';
 import {
   binary,
   multiply,
@@ -16,13 +16,27 @@ import {
   type Vec,
   zeros,
 } from '../numeric/kernel.js';
-import { addValues, asDense, mapDense, mulValues, scalar, ScaledOp, zipDense } from '../numeric/values.js';
+import {
+  addValues,
+  asDense,
+  asOp,
+  type Factor,
+  IdentityOp,
+  isScalarValue,
+  mapDense,
+  mulValues,
+  ProdOp,
+  scalar,
+  ScaledOp,
+  zipDense,
+} from '../numeric/values.js';
 import { add, diag, emul, mul, neg, sub } from '../symbolic/build.js';
-import { rmap, rmatmul, rpow, rscalar, rzip, type RMat } from '../symbolic/ring.js';
+import { ridentity, rmap, rmatmul, rpow, rscalar, rzip, type RMat } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, nneg, nword, type NPoly } from '../symbolic/words.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
 import type { CanonicalContext, CompileContext, DiffContext, ExactContext, Kernel } from './contexts.js';
 import { defineOp, type OpSpec } from './registry.js';
+import { LIMITS } from '../ir/limits.js';
 
 const everywhere = { equation: true, loss: true, claim: true, level: 'any' } as const;
 const [left, right] = [(n: OpNode) => n.args[0]!, (n: OpNode) => n.args[1]!];
@@ -179,7 +193,8 @@ const exactScalar = <R>(ctx: ExactContext<R>, e: Expr) => {
 /** x^k for an integer k (negative through the ring's division), else an atom. */
 function exactPower<R>(n: OpNode, ctx: ExactContext<R>, base: RMat<R>, k: number | null): RMat<R> {
   const { ring } = ctx;
-  if (k === null || !Number.isInteger(k)) return ctx.opaque(n);
+  // A large power would expand without end (polynomials); an opaque atom is still the same atom on both sides.
+  if (k === null || !Number.isInteger(k) || Math.abs(k) > LIMITS.exactExponent) return ctx.opaque(n);
   if (k >= 0) return rmap(base, (x) => rpow(ring, x, k));
   const data = base.data.map((x) => ring.div(ring.one, rpow(ring, x, -k)));
   return data.every((x) => x !== null) ? { ...base, data: data } : ctx.opaque(n);
@@ -371,6 +386,36 @@ defineOp({
 });
 
 defineOp({
+  id: 'ediv',
+  domain: 'arithmetic',
+  syntax: { operator: { symbol: './', fixity: 'infix' }, usage: 'u ./ v (elementwise division), e.g. 1 ./ v' },
+  placement: everywhere,
+  precedence: { ascii: 2, latex: 3 },
+  entrywise: true,
+  scalar: () => (a, b) => a / b,
+  shape: (n, ctx) => broadcastShape(n, ctx.shapeOf(left(n)), ctx.shapeOf(right(n)), './', ctx.fail),
+  print: binaryPrint(' ./ ', 2),
+  latex: (n, ctx) => `${ctx.expr(left(n), 3)} \\oslash ${ctx.expr(right(n), 3.5)}`,
+  evaluate: (n, ctx) => zipDense(asDense(ctx.eval(left(n))), asDense(ctx.eval(right(n))), (x, y) => x / y),
+  compile: (n, ctx) => compileBroadcast(n, ctx, 'div'),
+  exact: (n, ctx) => {
+    const [a, b] = [ctx.eval(left(n)), ctx.eval(right(n))];
+    const q = rzip(a, b, (x, y) => ctx.ring.div(x, y) ?? (null as never));
+    return q.data.some((x) => x === null) ? ctx.opaque(n) : q;
+  },
+  differentiate: (n, ctx) => {
+    // d(u ⊘ v) = diag(1 ⊘ v)·du − diag(u ⊘ v²)·dv
+    const [u, v] = [left(n), right(n)];
+    const [ju, jv] = [ctx.J(u), ctx.J(v)];
+    const scaleBy = (s: Expr, j: Expr | null) => (ctx.isScalar(s) && ctx.isScalar(n) ? mul(s, j) : mul(diag(s), j));
+    const du = ju ? scaleBy(node('ediv', [{ kind: 'num', value: 1 }, v]), ju) : null;
+    const dv = jv ? scaleBy(node('ediv', [u, node('epow', [v, { kind: 'num', value: 2 }])]), jv) : null;
+    return sub(du, dv);
+  },
+  canonical: (n, ctx) => entrywiseCanonical(n, ctx),
+});
+
+defineOp({
   id: 'div',
   domain: 'arithmetic',
   syntax: { operator: { symbol: '/', fixity: 'infix' }, usage: 'a / c' },
@@ -406,36 +451,121 @@ defineOp({
   },
 });
 
+/** An integer expression: numbers that are integers and integer variables under + − ×. */
+const integral = (e: Expr): boolean =>
+  e.kind === 'num'
+    ? Number.isInteger(e.value)
+    : e.kind === 'ivar' || (isOp(e, 'add', 'sub', 'mul', 'neg') && e.args.every(integral));
+
+/** The value of an integer expression of numbers alone (k = −1, 2·3), or null when it reads a variable. */
+const constantInteger = (e: Expr): number | null => {
+  if (e.kind === 'num') return e.value;
+  if (!isOp(e, 'add', 'sub', 'mul', 'neg')) return null;
+  const args = e.args.map(constantInteger);
+  if (args.some((a) => a === null)) return null;
+  const [a, b] = args as number[];
+  return e.op === 'add' ? a! + b! : e.op === 'sub' ? a! - b! : e.op === 'mul' ? a! * b! : -a!;
+};
+
+/** A scalar base is a scalar power; a square matrix base is a matrix power A^k (k an integer ≥ 0). */
+const isMatrixPower = (n: OpNode, isScalarExpr: (e: Expr) => boolean) => !isScalarExpr(left(n));
+
 defineOp({
   id: 'pow',
   domain: 'arithmetic',
-  syntax: { operator: { symbol: '^', fixity: 'infix' }, usage: 'a ^ b (scalars)' },
+  syntax: {
+    operator: { symbol: '^', fixity: 'infix' },
+    usage: 'a ^ b for scalars, A ^ k for a square matrix and an integer k ≥ 0',
+  },
   placement: everywhere,
   precedence: { ascii: 4, latex: 5 },
-  entrywise: true,
+  entrywise: (n, isScalarExpr) => !isMatrixPower(n, isScalarExpr),
   scalar: () => (a, b) => a ** b,
   shape: (n, ctx) => {
     const [b, x] = [ctx.shapeOf(left(n)), ctx.shapeOf(right(n))];
-    if (!isScalar(b) || !isScalar(x)) return ctx.fail(n, "'^' is a scalar power", 'v.^2 for an elementwise power');
+    if (!isScalar(x)) return ctx.fail(n, `the exponent of '^' is ${formatShape(x)}`, 'a scalar exponent');
+    if (isScalar(b)) return b;
+    if (isColumn(b)) return ctx.fail(n, `'^' is not defined for ${formatShape(b)}`, 'v.^2 for an elementwise power');
+    if (!sameDim(b.rows, b.cols))
+      return ctx.fail(n, `a matrix power needs a square matrix, got ${formatShape(b)}`, 'A^k with A square');
+    const k = right(n);
+    if (!integral(k))
+      return ctx.fail(n, 'a matrix power needs an integer exponent', 'A^k with k an integer such as 3, k or T-i');
+    const constant = constantInteger(k);
+    if (constant !== null && constant < 0)
+      return ctx.fail(
+        n,
+        `the matrix power A^(${constant}) is negative`,
+        'an exponent ≥ 0 (inv(A)^k for powers of the inverse)',
+      );
+    if (constant !== null && constant > LIMITS.integer)
+      return ctx.fail(n, `the matrix power A^${constant} has too many factors`, `an exponent ≤ ${LIMITS.integer}`);
     return b;
   },
   print: (n, ctx) => `${ctx.wrap(left(n), 5)}^${ctx.wrap(right(n), 5)}`,
   latex: (n, ctx) => `${powerBase(left(n), ctx)}^{${ctx.expr(right(n))}}`,
-  evaluate: (n, ctx) => scalar(ctx.dense(left(n)).data[0]! ** ctx.dense(right(n)).data[0]!),
+  evaluate: (n, ctx) => {
+    const base = ctx.eval(left(n));
+    const k = ctx.dense(right(n)).data[0]!;
+    if (isScalarValue(base)) return scalar(asDense(base).data[0]! ** k);
+    if (!Number.isInteger(k) || k < 0) return ctx.outside(`a matrix power A^k needs an integer k ≥ 0, got k = ${k}`);
+    // Applying it walks k factors: the same bound as an integer written in the file.
+    if (k > LIMITS.integer) return ctx.outside(`the matrix power A^${k} has more than ${LIMITS.integer} factors`);
+    if (k === 0) return new IdentityOp(base.rows);
+    // Every factor is the same operator: products walked from a vector are memoised and shared across k.
+    const factor: Factor = { key: ctx.contentKey(left(n)), value: () => asOp(base) };
+    return new ProdOp(base.rows, 1, k, () => factor, ctx.productMemo);
+  },
   compile: (n, ctx) => {
     const a = ctx.compile(left(n));
-    return ctx.push(powKernel, [a, ctx.compile(right(n))], [1, 1]);
+    const [rows, cols] = ctx.dims(a);
+    if (rows * cols === 1) return ctx.push(powKernel, [a, ctx.compile(right(n))], [1, 1]);
+    const k = ctx.integerValue(right(n));
+    if (k === null || k < 0)
+      throw new RangeError('a matrix power in a model equation needs a constant integer exponent');
+    if (k === 0) return ctx.push(identityKernel(rows), [], [rows, rows]);
+    let acc = a;
+    for (let i = 1; i < k; i++) acc = ctx.push(matmulKernel(rows, rows, rows), [acc, a], [rows, rows]);
+    return acc;
   },
-  exact: (n, ctx) => exactPower(n, ctx, ctx.eval(left(n)), ctx.constant(right(n))),
-  canonical: (n, ctx) => nword({ kind: 'scal', poly: ctx.entries(n) }),
+  exact: (n, ctx) => {
+    const base = ctx.eval(left(n));
+    const k = ctx.constant(right(n));
+    if (exactScalar(ctx, left(n))) return exactPower(n, ctx, base, k);
+    if (k === null || !Number.isInteger(k) || k < 0 || k > LIMITS.exactExponent) return ctx.opaque(n);
+    let acc = ridentity(ctx.ring, base.rows);
+    for (let i = 0; i < k; i++) acc = rmatmul(ctx.ring, acc, base);
+    return acc;
+  },
+  differentiate: (n, ctx) =>
+    ctx.J(left(n)) || ctx.J(right(n))
+      ? ctx.unsupported(`no rule for the derivative of a power: ${ctx.print(n)}`)
+      : null,
+  canonical: (n, ctx) => {
+    if (ctx.isScalar(left(n))) return nword({ kind: 'scal', poly: ctx.entries(n) });
+    const k = ctx.constant(right(n));
+    if (k === null || !Number.isInteger(k) || k < 0 || k > LIMITS.exactExponent)
+      return ctx.unsupported(`a matrix power with exponent ${ctx.key(right(n))}`);
+    let acc = nconst(1);
+    for (let i = 0; i < k; i++) acc = nmul(acc, ctx.expand(left(n)));
+    return acc;
+  },
+  transposed: (n, t) => (isOp(left(n), 'eye') ? n : node('pow', [t(left(n))!, right(n)])),
 });
+
+export function identityKernel(size: number): Kernel {
+  const eye = new Float64Array(size * size);
+  for (let i = 0; i < size; i++) eye[i * (size + 1)] = 1;
+  return { forward: () => eye.slice(), tangent: () => null, adjoint: () => [] };
+}
 
 /** A time-indexed base under a superscript time needs parentheses: h^{[t]2} would read as part of the index. */
 export function powerBase(
   base: Expr,
   ctx: { expr(e: Expr, p?: number): string; readonly superscriptTime: boolean },
 ): string {
-  return base.kind === 'seq' && ctx.superscriptTime ? `\\left(${ctx.expr(base)}\\right)` : ctx.expr(base, 6);
+  // A base that ends in a superscript of its own (Wᵀ, A⁻¹) is parenthesised too: W^{T}^{k} is a double superscript.
+  return base.kind === 'seq' && ctx.superscriptTime ? `\\left(${ctx.expr(base)}\\right)` : ctx.expr(base, 7);
 }
 
 /** The constant exponent of `v.^k`, kept as a number child. */

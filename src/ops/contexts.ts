@@ -130,6 +130,8 @@ export interface CompileContext {
   dims(h: KernelHandle): readonly [number, number];
   push(kernel: Kernel, inputs: readonly KernelHandle[], dims: readonly [number, number]): KernelHandle;
   constant(value: number): KernelHandle;
+  /** the value of an expression of numbers and sizes (a constant exponent), or null */
+  integerValue(e: Expr): number | null;
   int(a: Affine, env?: IntEnv): number;
   readonly env: IntEnv;
   readonly userRule: (name: string) => ElementwiseRule;
@@ -151,6 +153,13 @@ export interface ExactContext<R> {
   indexKey(ix: Index): string;
   /** an opaque atom for this node's value at this binding; a domain without atoms refuses */
   opaque(n: OpNode): RMat<R>;
+  /**
+   * f(args) for a function the ring cannot compute (a norm over ℤ_p): an atom keyed by the
+   * arguments' values, so equal arguments give equal values whatever expressions produced them
+   */
+  uninterpreted(name: string, args: readonly RMat<R>[]): RMat<R>;
+  /** Σ_i v_i of a vector given by its one generic entry (entries view), or null where the domain cannot say */
+  sumOfEntries(generic: R): RMat<R> | null;
   /** a unit-level atom with symbolic indices (h_t^α, u_{αγ}, σ′, ∂h/∂w) */
   unitAtom(n: OpNode): RMat<R>;
   /** f(z) of an activation: the domain names it (the sequence value it defines, or a function atom) */
@@ -178,6 +187,10 @@ export interface ExactDomain<R> {
   /** parameters, sequence values, the loss, an unbound integer (a letter in templates) */
   leaf(e: Leaf, ctx: ExactContext<R>): RMat<R>;
   opaque(n: OpNode, ctx: ExactContext<R>): RMat<R>;
+  /** a scalar atom for f(args), keyed by the arguments' values (absent: the domain refuses) */
+  uninterpreted?(name: string, args: readonly RMat<R>[], ctx: ExactContext<R>): RMat<R>;
+  /** Σ_i v_i from a vector's generic entry (entries domains) */
+  sumOfEntries?(generic: R): R;
   unitAtom(n: OpNode, ctx: ExactContext<R>): RMat<R>;
   activation(n: OpNode, ctx: ExactContext<R>, arg: () => RMat<R>): RMat<R>;
   dactOf(value: Seq, ctx: ExactContext<R>): RMat<R>;
@@ -207,6 +220,8 @@ export interface ParamGradientContext {
   /** the gradient of gᵀ·child with respect to the parameter */
   grad(e: Expr, adjoint: Expr): Expr | null;
   mentions(e: Expr): boolean;
+  /** the sequence value (ŷ[t]) whose defining right side this expression is, if any */
+  valueOf(e: Expr): Expr | null;
   /** f′ of an activation node at its argument */
   activationDerivative(n: OpNode): Expr;
   print(e: Expr): string;
@@ -221,6 +236,8 @@ export interface CanonicalContext {
   entries(e: Expr, env?: IntEnv): CPoly;
   isScalar(e: Expr): boolean;
   isVector(e: Expr): boolean;
+  /** rows and cols at the binding */
+  dims(e: Expr): [number, number];
   int(a: Affine, env?: IntEnv): number;
   /** the key an opaque atom prints as at this binding */
   key(e: Expr): string;

@@ -6,6 +6,7 @@
  */
 import type { Expr, OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isScalar } from '../ir/shape.js';
+import { affineProduct } from '../ir/affine.js';
 import { BaseOp, basis, type Dense, dense, rowsToDense } from '../numeric/values.js';
 import { entrywiseCanonical } from './arithmetic.js';
 import type { GraphNode, NumericContext, ValidateContext } from './contexts.js';
@@ -21,19 +22,41 @@ class JacobianOp extends BaseOp {
     private readonly fixed: ReadonlySet<string>,
     rows: number,
     cols: number,
+    /** a matrix parameter's shape: columns are its entries in column-major (vec) order, storage is row-major */
+    private readonly matrix: readonly [number, number] | null = null,
   ) {
     super(rows, cols);
   }
   apply(x: Dense): Dense {
-    return dense(this.rows, 1, this.ctx.sweep('tan', this.wrt, x, this.fixed)(this.of) ?? new Float64Array(this.rows));
+    const direction = this.matrix ? dense(x.rows, 1, vecToStorage(x.data, ...this.matrix)) : x;
+    return dense(
+      this.rows,
+      1,
+      this.ctx.sweep('tan', this.wrt, direction, this.fixed)(this.of) ?? new Float64Array(this.rows),
+    );
   }
   applyT(y: Dense): Dense {
-    return dense(this.cols, 1, this.ctx.sweep('adj', this.of, y, this.fixed)(this.wrt) ?? new Float64Array(this.cols));
+    const g =
+      this.ctx.sweep('adj', this.of, y, this.fixed, this.wrt.time === null)(this.wrt) ?? new Float64Array(this.cols);
+    return dense(this.cols, 1, this.matrix ? storageToVec(g, ...this.matrix) : g);
   }
   override materialize(): Dense {
     if (!this.ctx.preferRows) return super.materialize();
     return rowsToDense(this.rows, this.cols, (i) => this.applyT(basis(this.rows, i)).data);
   }
+}
+
+/** vec(P) (column-major: entry (i, j) at i + j·rows) → row-major storage (at i·cols + j), and back. */
+function vecToStorage(v: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = v[i + j * rows]!;
+  return out;
+}
+
+function storageToVec(s: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i + j * rows] = s[i * cols + j]!;
+  return out;
 }
 
 const size = (ctx: NumericContext, n: GraphNode) => {
@@ -52,8 +75,6 @@ function validate(n: OpNode, ctx: ValidateContext): void {
   if (n.op === 'grad' && ctx.roleOf(of.name) !== 'loss' && !ctx.isScalar(of))
     ctx.fail(n, 'grad takes the loss (or a scalar) first', 'grad(L, h[t])');
   if (n.op !== 'grad' && ctx.roleOf(of.name) === 'loss') ctx.fail(n, 'use grad for the loss', 'grad(L, h[t])');
-  if (ctx.roleOf(wrt.name) === 'parameter' && n.op !== 'grad')
-    ctx.fail(n, 'derivatives with respect to a parameter are supported as grad(L, W)');
   for (const f of held) {
     const role = ctx.roleOf(f.name);
     if (role === 'loss' || role === 'parameter')
@@ -67,14 +88,17 @@ function derivative(id: 'grad' | 'jac' | 'partial'): OpSpec {
   const usage =
     id === 'partial'
       ? 'partial(y[t], x[s], h[t-1], …) or partial(C[t], C[t-k], h) to hold h at every step'
-      : `${id}(y, x[t])`;
+      : id === 'grad'
+        ? 'grad(L, x[t]), or grad(L, h[t], h[t+1]) with h[t+1] held (the direct part ∂ℓ_t/∂h_t)'
+        : `${id}(y, x[t])`;
   return {
     id,
     domain: 'derivatives',
     syntax: {
       call: [id],
-      args: id === 'partial' ? ['node', 'node', 'held'] : ['node', 'node'],
-      variadic: id === 'partial',
+      args: id === 'jac' ? ['node', 'node'] : ['node', 'node', 'held'],
+      variadic: id !== 'jac',
+      minArgs: id === 'grad' ? 2 : 3,
       usage,
     },
     placement: { equation: false, loss: false, claim: true, level: 'any' },
@@ -86,22 +110,36 @@ function derivative(id: 'grad' | 'jac' | 'partial'): OpSpec {
           return ctx.fail(n, `grad needs a scalar, got ${formatShape(of)}`, 'grad(L, h[t]) or jac(y, x)');
         return wrt;
       }
-      if (!isColumn(of) || !isColumn(wrt))
+      if (!isColumn(of))
         return ctx.fail(
           n,
-          `${id} relates vectors, got ${formatShape(of)} and ${formatShape(wrt)}`,
-          'grad(L, W) for matrix parameters',
+          `${id} takes a vector (or a scalar) first, got ${formatShape(of)}`,
+          'jac(h[t], x[s]) or grad(L, W)',
         );
-      return { rows: of.rows, cols: wrt.rows };
+      if (isColumn(wrt)) return { rows: of.rows, cols: wrt.rows };
+      // With respect to a matrix parameter: its entries in column-major order (vec), as matrix calculus writes it.
+      try {
+        return { rows: of.rows, cols: affineProduct(wrt.rows, wrt.cols) };
+      } catch {
+        return ctx.fail(
+          n,
+          `${id} with respect to ${formatShape(wrt)} needs a column count gradproof can write`,
+          'a parameter whose shape is [d, m] or [d, 3]',
+        );
+      }
     },
     validate,
     print: (n, ctx) => `${id}(${n.args.map((a) => ctx.expr(a)).join(', ')})`,
     latex: (n, ctx) => {
       const [of, wrt, ...held] = n.args;
-      if (id === 'grad') return `\\nabla_{${ctx.node(wrt!)}} ${ctx.node(of!)}`;
+      const heldText = held.map((f) => ctx.node(f)).join(',\\,');
+      if (id === 'grad')
+        return held.length
+          ? `\\left.\\nabla_{${ctx.node(wrt!)}} ${ctx.node(of!)}\\right|_{${heldText}}`
+          : `\\nabla_{${ctx.node(wrt!)}} ${ctx.node(of!)}`;
       const frac = `\\frac{\\partial ${ctx.node(of!)}}{\\partial ${ctx.node(wrt!)}}`;
       if (id === 'jac') return frac;
-      return `\\left.${frac}\\right|_{${held.map((f) => ctx.node(f)).join(',\\,')}}`;
+      return `\\left.${frac}\\right|_{${heldText}}`;
     },
     evaluate: (n, ctx) => {
       const of = ctx.graphNode(n.args[0]!);
@@ -112,7 +150,8 @@ function derivative(id: 'grad' | 'jac' | 'partial'): OpSpec {
         const [r, c] = ctx.nodeDims(wrt.name);
         return dense(r, c, adj ?? new Float64Array(r * c));
       }
-      return new JacobianOp(ctx, of, wrt, fixed, size(ctx, of), size(ctx, wrt));
+      const [rows, cols] = ctx.nodeDims(wrt.name);
+      return new JacobianOp(ctx, of, wrt, fixed, size(ctx, of), rows * cols, cols > 1 ? [rows, cols] : null);
     },
     exact: (n, ctx) => ctx.opaque(n),
     canonical: (n, ctx) => (ctx.isVector(n) ? entrywiseCanonical(n, ctx) : nword({ kind: 'mat', key: ctx.key(n) })),

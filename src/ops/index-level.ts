@@ -5,11 +5,13 @@
  * vectors e_i, ∂h_t^α/∂w_ij (`d(h[t, a], W[i, j])`) and sums over index
  * paths γ_1…γ_k (`pathsum(g, k, a, d, body)`).
  */
+import { isConstant } from '../ir/affine.js';
 import type { Expr, Index, OpNode, Seq, Sym } from '../ir/expr.js';
 import { chainShape, chainSum, forEachPath, pathSumParts } from '../ir/path-chain.js';
 import { column, formatShape, isScalar, SCALAR } from '../ir/shape.js';
 import { asDense, basis, dense, scalar } from '../numeric/values.js';
 import { rfill, rscalar, type RMat } from '../symbolic/ring.js';
+import { nconst } from '../symbolic/words.js';
 import { entrywiseCanonical } from './arithmetic.js';
 import type { ExactContext, NumericContext } from './contexts.js';
 import { defineOp } from './registry.js';
@@ -93,6 +95,7 @@ defineOp({
   domain: 'index-level',
   syntax: { call: ['delta'], args: ['unit', 'unit'], usage: 'delta(a, b)' },
   placement: indexLevel,
+  symmetric: true,
   shape: () => SCALAR,
   print: (n, ctx) => `delta(${ctx.unit(n.units[0]!)}, ${ctx.unit(n.units[1]!)})`,
   latex: (n, ctx) => `\\delta\\left(${ctx.unitIndex(n.units[0]!)}, ${ctx.unitIndex(n.units[1]!)}\\right)`,
@@ -109,6 +112,36 @@ defineOp({
     if (/^-?\d+$/.test(a!) && /^-?\d+$/.test(b!)) return rscalar(ctx.ring.zero);
     return ctx.unitAtom({ ...n, units: keyed.map((k) => k.u) });
   },
+  // At a binding both indices are numbers (δ(k, 0) in a closed form over a lag).
+  canonical: (n, ctx) => {
+    const [a, b] = n.units;
+    if (a?.kind !== 'affine' || b?.kind !== 'affine') return ctx.unsupported('δ over path positions');
+    return nconst(ctx.int(a.a) === ctx.int(b.a) ? 1 : 0);
+  },
+});
+
+/**
+ * The Iverson bracket [a ≥ b] of two integers: a closed form summed over a
+ * loss's time steps keeps only the steps at or after the seed (written by
+ * the symbolic engine).
+ */
+defineOp({
+  id: 'atleast',
+  domain: 'index-level',
+  syntax: { usage: '[a ≥ b] (written by the engine)' },
+  placement: { equation: false, loss: false, claim: false, level: 'any' },
+  entrywise: true,
+  symmetric: true,
+  shape: () => SCALAR,
+  print: (n, ctx) => `[${ctx.int(n.ints[0]!)} >= ${ctx.int(n.ints[1]!)}]`,
+  latex: (n, ctx) => `\\left[${ctx.index(n.ints[0]!)} \\geq ${ctx.index(n.ints[1]!)}\\right]`,
+  evaluate: (n, ctx) => scalar(ctx.int(n.ints[0]!) >= ctx.int(n.ints[1]!) ? 1 : 0),
+  exact: (n, ctx) => {
+    if (ctx.indices !== 'concrete') return ctx.unsupported('[a ≥ b] with symbolic indices');
+    return rscalar(ctx.int(n.ints[0]!) >= ctx.int(n.ints[1]!) ? ctx.ring.one : ctx.ring.zero);
+  },
+  canonical: (n, ctx) => nconst(ctx.int(n.ints[0]!) >= ctx.int(n.ints[1]!) ? 1 : 0),
+  differentiate: () => null,
 });
 
 /** The sequence value dact reads, and the unit it picks (null: the whole vector). */
@@ -202,8 +235,17 @@ defineOp({
   exact: (n, ctx) => (ctx.indices === 'symbolic' ? ctx.unitAtom(n) : ctx.unitDerivative(n)),
 });
 
-/** How many paths a path sum may enumerate when it has no chain shape. */
+/** How many terms a path sum may add: paths enumerated, or factors of its transfer-matrix form (length·d²). */
 export const MAX_ENUMERATED_PATHS = 4_000_000;
+
+/** Why a path sum cannot be summed at concrete sizes (a negative length, too many terms), or null. */
+function pathSumProblem(at: { length: number; d: number }, chain: boolean): string | null {
+  if (at.length < 0) return `pathsum over a path of length ${at.length} (the length must be 0 or more)`;
+  const terms = chain ? at.length * at.d * at.d : at.d ** at.length;
+  if (terms > MAX_ENUMERATED_PATHS)
+    return `pathsum over ${at.d}^${at.length} paths is too many to ${chain ? 'sum' : 'enumerate'} (more than ${MAX_ENUMERATED_PATHS} terms)`;
+  return null;
+}
 
 defineOp({
   id: 'pathsum',
@@ -219,6 +261,15 @@ defineOp({
     if (!isScalar(s)) return ctx.fail(n, `a path sum adds scalars, got ${formatShape(s)}`);
     return SCALAR;
   },
+  validate: (n, ctx) => {
+    const length = pathSumParts(n).length;
+    if (isConstant(length) && length.c < 0)
+      ctx.fail(
+        n,
+        `a path sum's length cannot be negative, got ${length.c}`,
+        'pathsum(g, k, alpha, d, body) with k ≥ 0',
+      );
+  },
   print: (n, ctx) =>
     `pathsum(${n.binder}, ${ctx.int(n.ints[0]!)}, ${ctx.unit(n.units[0]!)}, ${ctx.int(n.ints[1]!)}, ${ctx.expr(n.args[0]!)})`,
   latex: (n, ctx) => {
@@ -231,6 +282,8 @@ defineOp({
     const at = { length: ctx.int(length), d: ctx.int(range), start: ctx.index(start), env: ctx.env };
     const value = (x: Expr, env: Readonly<Record<string, number>>) => asDense(ctx.eval(x, env)).data[0]!;
     const shape = chainShape(n);
+    const problem = pathSumProblem(at, shape !== null);
+    if (problem) return ctx.outside(problem);
     if (shape) {
       const numbers = {
         zero: 0,
@@ -250,8 +303,6 @@ defineOp({
         ),
       );
     }
-    if (at.d ** at.length > MAX_ENUMERATED_PATHS)
-      return ctx.outside(`pathsum over ${at.d}^${at.length} paths is too many to enumerate`);
     let total = 0;
     forEachPath(path, at.length, at.d, at.start, ctx.env, (assignment) => {
       total += value(body, { ...assignment });
@@ -264,12 +315,12 @@ defineOp({
     const { ring } = ctx;
     const value = (x: Expr, env: Readonly<Record<string, number>>) => ctx.eval(x, env).data[0]!;
     const shape = chainShape(n);
+    const problem = pathSumProblem(at, shape !== null);
+    if (problem) return ctx.unsupported(problem);
     if (shape)
       return rscalar(
         chainSum(n, shape, at, value, ring, ctx.memo('pathsum'), `${ctx.contentKey(body)}|${at.length}|${at.d}`),
       );
-    if (at.d ** at.length > MAX_ENUMERATED_PATHS)
-      return ctx.unsupported(`pathsum over ${at.d}^${at.length} paths is too many to enumerate`);
     let total = ring.zero;
     // eval only reads its environment (binders copy it), so the shared assignment is passed as it is.
     forEachPath(path, at.length, at.d, at.start, ctx.env, (assignment) => {

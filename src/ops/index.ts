@@ -10,6 +10,8 @@ import './reductions.js';
 import './ordered.js';
 import './derivatives.js';
 import './index-level.js';
+import './outputs.js';
+import './blocks.js';
 
 export {
   allOps,
@@ -24,3 +26,4 @@ export {
 } from './registry.js';
 export type * from './contexts.js';
 export { toElementwise } from './arithmetic.js';
+export { blockMatrix, pickBlock } from './blocks.js';

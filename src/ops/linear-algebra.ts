@@ -1,15 +1,19 @@
 /**
  * Linear algebra: transpose, diag(v), the identity eye(n), a weight's column
- * block cols(A, from, to), stacking [u; v], and the trace.
+ * block cols(A, from, to), stacking [u; v], the trace, the spectral radius and
+ * the inverse.
  */
-import { affine, affineAdd } from '../ir/affine.js';
-import type { OpNode } from '../ir/expr.js';
+import { type Affine, affine, affineAdd, isConstant } from '../ir/affine.js';
+import { node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isSquare, SCALAR } from '../ir/shape.js';
 import { transposeData, type Vec } from '../numeric/kernel.js';
+import { spectralRadius } from '../numeric/eigen.js';
+import { invert } from '../numeric/linalg.js';
 import { dense, DiagOp, IdentityOp, scalar, transposeValue } from '../numeric/values.js';
-import { rfill, ridentity, rscalar, rtranspose } from '../symbolic/ring.js';
-import { nconst, ntranspose, nword } from '../symbolic/words.js';
+import { rfill, ridentity, type Ring, type RMat, rscalar, rtranspose } from '../symbolic/ring.js';
+import { nadd, nconst, nmul, ntranspose, nword } from '../symbolic/words.js';
 import type { Kernel } from './contexts.js';
+import { identityKernel } from './arithmetic.js';
 import { defineOp } from './registry.js';
 
 const arg = (n: OpNode) => n.args[0]!;
@@ -105,7 +109,7 @@ defineOp({
   id: 'eye',
   domain: 'linear-algebra',
   syntax: { call: ['eye'], args: ['int'], usage: 'eye(d)' },
-  placement: claimsOnly,
+  placement: { equation: true, loss: true, claim: true, level: 'any' },
   symmetric: true,
   shape: (n) => ({ rows: n.ints[0]!, cols: n.ints[0]! }),
   print: (n, ctx) => `eye(${ctx.int(n.ints[0]!)})`,
@@ -115,10 +119,86 @@ defineOp({
     if (size < 1) return ctx.outside(`eye(${size}) has no rows`);
     return new IdentityOp(size);
   },
+  compile: (n, ctx) => {
+    const size = ctx.int(n.ints[0]!);
+    return ctx.push(identityKernel(size), [], [size, size]);
+  },
   exact: (n, ctx) => (ctx.shapes === 'entries' ? ctx.opaque(n) : ridentity(ctx.ring, ctx.int(n.ints[0]!))),
   differentiate: () => null,
   canonical: () => nconst(1),
   transposed: (n) => n,
+});
+
+/** The all-ones vector or matrix, ones(d) or ones(d, m) (𝟙): a constant; ∂ sum(v)/∂v is its transpose. */
+defineOp({
+  id: 'ones',
+  domain: 'linear-algebra',
+  syntax: { call: ['ones'], args: ['int'], variadic: true, usage: 'ones(d) or ones(d, m)' },
+  placement: { equation: true, loss: true, claim: true, level: 'any' },
+  shape: (n, ctx) =>
+    n.ints.length > 2
+      ? ctx.fail(n, 'ones takes one or two sizes', 'ones(d) or ones(d, m)')
+      : { rows: n.ints[0]!, cols: n.ints[1] ?? affine(1) },
+  print: (n, ctx) => `ones(${n.ints.map((a) => ctx.int(a)).join(', ')})`,
+  latex: () => '\\mathbb{1}',
+  evaluate: (n, ctx) => {
+    const [rows, cols] = [ctx.int(n.ints[0]!), n.ints[1] ? ctx.int(n.ints[1]) : 1];
+    return dense(rows, cols, new Float64Array(rows * cols).fill(1));
+  },
+  compile: (n, ctx) => {
+    const [rows, cols] = [ctx.int(n.ints[0]!), n.ints[1] ? ctx.int(n.ints[1]) : 1];
+    const one = new Float64Array(rows * cols).fill(1);
+    return ctx.push({ forward: () => one.slice(), tangent: () => null, adjoint: () => [] }, [], [rows, cols]);
+  },
+  exact: (n, ctx) =>
+    rfill(
+      ctx.shapes === 'entries' ? 1 : ctx.int(n.ints[0]!),
+      ctx.shapes === 'entries' || !n.ints[1] ? 1 : ctx.int(n.ints[1]),
+      () => ctx.ring.one,
+    ),
+  differentiate: () => null,
+  // 𝟙 of the word algebra; a row is 𝟙ᵀ, a matrix of ones 𝟙·𝟙ᵀ (a 1×1 one is the scalar 1).
+  canonical: (n) => {
+    const unit = (a: Affine | undefined) => !a || (isConstant(a) && a.c === 1);
+    const [column, row] = [unit(n.ints[1]), unit(n.ints[0])];
+    if (column && row) return nconst(1);
+    if (column) return nword({ kind: 'one' });
+    if (row) return nword({ kind: 'oneT' });
+    return nword({ kind: 'one' }, { kind: 'oneT' });
+  },
+  transposed: (n) => ({ ...n, ints: n.ints.length === 2 ? [n.ints[1]!, n.ints[0]!] : [affine(1), n.ints[0]!] }),
+});
+
+/** The zero vector or matrix, zeros(d) or zeros(d, m): a constant a model equation may use. */
+defineOp({
+  id: 'zeros',
+  domain: 'linear-algebra',
+  syntax: { call: ['zeros'], args: ['int'], variadic: true, usage: 'zeros(d) or zeros(d, m)' },
+  placement: { equation: true, loss: true, claim: true, level: 'any' },
+  shape: (n, ctx) =>
+    n.ints.length > 2
+      ? ctx.fail(n, 'zeros takes one or two sizes', 'zeros(d) or zeros(d, m)')
+      : { rows: n.ints[0]!, cols: n.ints[1] ?? affine(1) },
+  print: (n, ctx) => `zeros(${n.ints.map((a) => ctx.int(a)).join(', ')})`,
+  latex: () => '0',
+  evaluate: (n, ctx) => {
+    const [rows, cols] = [ctx.int(n.ints[0]!), n.ints[1] ? ctx.int(n.ints[1]) : 1];
+    return dense(rows, cols, new Float64Array(rows * cols));
+  },
+  compile: (n, ctx) => {
+    const [rows, cols] = [ctx.int(n.ints[0]!), n.ints[1] ? ctx.int(n.ints[1]) : 1];
+    const zero = new Float64Array(rows * cols);
+    return ctx.push({ forward: () => zero.slice(), tangent: () => null, adjoint: () => [] }, [], [rows, cols]);
+  },
+  exact: (n, ctx) =>
+    rfill(
+      ctx.shapes === 'entries' ? 1 : ctx.int(n.ints[0]!),
+      ctx.shapes === 'entries' || !n.ints[1] ? 1 : ctx.int(n.ints[1]),
+      () => ctx.ring.zero,
+    ),
+  differentiate: () => null,
+  canonical: () => new Map(),
+  transposed: (n) => ({ ...n, ints: n.ints.length === 2 ? [n.ints[1]!, n.ints[0]!] : [affine(1), n.ints[0]!] }),
 });
 
 defineOp({
@@ -153,8 +233,20 @@ defineOp({
     const from = ctx.int(n.ints[0]!);
     return rfill(a.rows, ctx.int(n.ints[1]!) - from + 1, (i, j) => a.data[i * a.cols + from - 1 + j]!);
   },
-  canonical: (n, ctx) => nword({ kind: 'mat', key: ctx.key(n) }),
+  // A column block is A·ι, ι the injection of those columns (the same atom a stacked vector uses).
+  canonical: (n, ctx) => {
+    const [from, to] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+    return nmul(ctx.expand(arg(n)), nword({ kind: 'mat', key: injection(from, to, ctx.dims(arg(n))[1]) }));
+  },
 });
+
+/**
+ * ι_{a..b/N}: the N × (b − a + 1) matrix that puts a vector in coordinates
+ * a..b of N. A stacked vector [u; v] is ι_{1..d/N}·u + ι_{d+1..N/N}·v and a
+ * column block cols(A, a, b) is A·ι_{a..b/N}, so W·[h; x] and its Jacobian's
+ * column blocks meet as words.
+ */
+const injection = (from: number, to: number, total: number) => `ι[${from}..${to}/${total}]`;
 
 function concatKernel(lengths: readonly number[]): Kernel {
   const total = lengths.reduce((a, b) => a + b, 0);
@@ -227,6 +319,18 @@ defineOp({
     const parts = n.args.map((i) => ctx.eval(i));
     return { rows: parts.reduce((k, p) => k + p.rows, 0), cols: 1, data: parts.flatMap((p) => p.data) };
   },
+  canonical: (n, ctx) => {
+    const rows = n.args.map((item) => ctx.dims(item)[0]);
+    const total = rows.reduce((a, b) => a + b, 0);
+    let start = 1;
+    let out = new Map() as ReturnType<typeof nconst>;
+    n.args.forEach((item, k) => {
+      const word = nmul(nword({ kind: 'mat', key: injection(start, start + rows[k]! - 1, total) }), ctx.expand(item));
+      out = nadd(out, word);
+      start += rows[k]!;
+    });
+    return out;
+  },
 });
 
 /** tr(A) = Σ_i a_ii; its kernel's tangent is tr(dA) and its adjoint puts the cotangent on the diagonal. */
@@ -279,3 +383,74 @@ defineOp({
   },
   differentiate: (n, ctx) => (ctx.J(arg(n)) ? ctx.unsupported(`the trace of a varying matrix: ${ctx.print(n)}`) : null),
 });
+
+/** ρ(A) = max |λ(A)|, by the Francis QR iteration (src/numeric/eigen.ts): for a non-normal A it can be far below ‖A‖₂. */
+defineOp({
+  id: 'rho',
+  domain: 'linear-algebra',
+  syntax: { call: ['rho'], args: ['expr'], usage: 'rho(A), the spectral radius of a square matrix' },
+  placement: { equation: false, loss: false, claim: true, level: 'any' },
+  nonnegative: true,
+  shape: (n, ctx) => {
+    const s = ctx.shapeOf(arg(n));
+    if (!isSquare(s)) return ctx.fail(n, `rho takes a square matrix, got ${formatShape(s)}`, 'rho(A)');
+    return SCALAR;
+  },
+  print: (n, ctx) => `rho(${ctx.expr(arg(n))})`,
+  latex: (n, ctx) => `\\rho\\left(${ctx.expr(arg(n))}\\right)`,
+  evaluate: (n, ctx) => scalar(spectralRadius(ctx.dense(arg(n)))),
+  exact: (n, ctx) => ctx.opaque(n),
+});
+
+/** A⁻¹ by Gauss–Jordan elimination with partial pivoting; a singular A gives NaN entries, which the comparison reports as numeric trouble. */
+defineOp({
+  id: 'inv',
+  domain: 'linear-algebra',
+  syntax: { call: ['inv'], args: ['expr'], usage: 'inv(A), the inverse of a square matrix' },
+  placement: { equation: false, loss: false, claim: true, level: 'any' },
+  precedence: { latex: 6 },
+  shape: (n, ctx) => {
+    const s = ctx.shapeOf(arg(n));
+    if (!isSquare(s)) return ctx.fail(n, `inv takes a square matrix, got ${formatShape(s)}`, 'inv(A)');
+    return s;
+  },
+  print: (n, ctx) => `inv(${ctx.expr(arg(n))})`,
+  latex: (n, ctx) =>
+    `${arg(n).kind === 'seq' && ctx.superscriptTime ? `\\left(${ctx.expr(arg(n))}\\right)` : ctx.expr(arg(n), 7)}^{-1}`,
+  evaluate: (n, ctx) => {
+    const a = ctx.dense(arg(n));
+    const inverse = invert(a);
+    return dense(a.rows, a.cols, inverse ?? new Float64Array(a.rows * a.cols).fill(NaN));
+  },
+  exact: (n, ctx) => {
+    if (ctx.shapes === 'entries') return ctx.opaque(n);
+    return exactInverse(ctx.ring, ctx.eval(arg(n))) ?? ctx.opaque(n);
+  },
+  differentiate: (n, ctx) =>
+    ctx.J(arg(n)) ? ctx.unsupported(`the inverse of a varying matrix: ${ctx.print(n)}`) : null,
+  transposed: (n, t) => node('inv', [t(arg(n))!]),
+});
+
+/** Gauss–Jordan over a ring with division (ℤ_p, decimals); null where a pivot cannot be divided by (polynomials). */
+function exactInverse<R>(ring: Ring<R>, m: RMat<R>): RMat<R> | null {
+  const n = m.rows;
+  const a = Array.from({ length: n }, (_, i) => [
+    ...m.data.slice(i * n, (i + 1) * n),
+    ...Array.from({ length: n }, (_, j) => (i === j ? ring.one : ring.zero)),
+  ]);
+  for (let col = 0; col < n; col++) {
+    const pivot = a.findIndex((row, r) => r >= col && !ring.isZero(row[col]!));
+    if (pivot < 0) return null;
+    [a[col], a[pivot]] = [a[pivot]!, a[col]!];
+    const p = a[col]![col]!;
+    const scaled = a[col]!.map((x) => ring.div(x, p));
+    if (scaled.some((x) => x === null)) return null;
+    a[col] = scaled as R[];
+    for (let r = 0; r < n; r++) {
+      if (r === col || ring.isZero(a[r]![col]!)) continue;
+      const f = a[r]![col]!;
+      a[r] = a[r]!.map((x, j) => ring.sub(x, ring.mul(f, a[col]![j]!)));
+    }
+  }
+  return rfill(n, n, (i, j) => a[i]![n + j]!);
+}

@@ -3,15 +3,15 @@
  * left to right, as written), the sum Σ, and the elementwise product ⨀.
  */
 import { affine, affineAdd } from '../ir/affine.js';
-import type { OpNode } from '../ir/expr.js';
-import { formatShape, isColumn, isSquare } from '../ir/shape.js';
+import { node, type OpNode } from '../ir/expr.js';
+import { formatShape, isColumn, isScalar, isSquare } from '../ir/shape.js';
 import { addValues, asDense, asOp, dense, type Factor, IdentityOp, ProdOp } from '../numeric/values.js';
 import { substituteIndex } from '../symbolic/build.js';
 import { rfill, ridentity, risScalar, rmatmul, rzip, type RMat } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, type NPoly } from '../symbolic/words.js';
 import { broadcastKernel, entrywiseCanonical, matmulKernel } from './arithmetic.js';
 import type { CanonicalContext, ExactContext, LatexContext, PrintContext } from './contexts.js';
-import { defineOp } from './registry.js';
+import { defineOp, type OpSpec } from './registry.js';
 
 const body = (n: OpNode) => n.args[0]!;
 const bounds = (n: OpNode) => [n.ints[0]!, n.ints[1]!] as const;
@@ -149,6 +149,15 @@ defineOp({
       ([rows, cols]) => rfill(rows, cols, () => ctx.ring.zero),
     ),
   canonical: (n, ctx) => canonicalRange(n, ctx, nadd, new Map()),
+  // A loss summed over time: each term's Jacobian, over the same range.
+  differentiate: (n, ctx) => {
+    const j = ctx.J(body(n));
+    return j && node('rsum', [j], { ints: n.ints, binder: n.binder });
+  },
+  transposed: (n, t) => {
+    const inner = t(body(n));
+    return inner && node('rsum', [inner], { ints: n.ints, binder: n.binder });
+  },
 });
 
 defineOp({
@@ -185,3 +194,56 @@ defineOp({
     ),
   canonical: (n, ctx) => entrywiseCanonical(n, ctx),
 });
+
+/** max/min over an integer range of a scalar (the largest factor over time, say); an empty range has none. */
+function extremum(id: 'rmax' | 'rmin'): OpSpec {
+  const name = id === 'rmax' ? 'max' : 'min';
+  const better = (a: number, b: number) => (id === 'rmax' ? a > b : a < b);
+  return {
+    id,
+    domain: 'ordered',
+    range: true,
+    syntax: { call: [name], args: RANGE_ARGS, usage: `${name}(i, lo, hi, scalar expression)` },
+    placement: { equation: false, loss: false, claim: true, level: 'any' },
+    shape: (n, ctx) => {
+      const s = ctx.shapeOf(body(n));
+      if (!isScalar(s))
+        return ctx.fail(
+          n,
+          `${name} over a range takes a scalar, got ${formatShape(s)}`,
+          `${name}(i, 1, T, norm2(f[i]))`,
+        );
+      return s;
+    },
+    print: (n, ctx) => `${name}(${n.binder}, ${ctx.int(n.ints[0]!)}, ${ctx.int(n.ints[1]!)}, ${ctx.expr(body(n))})`,
+    latex: (n, ctx) =>
+      `\\${name}_{${ctx.variable(n.binder!)}=${ctx.index(n.ints[0]!)}}^{${ctx.index(n.ints[1]!)}} ${ctx.expr(body(n), 3)}`,
+    evaluate: (n, ctx) => {
+      const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+      if (hi < lo) return ctx.outside(`${name} over the empty range ${lo}..${hi}`);
+      let best = asDense(ctx.eval(body(n), { ...ctx.env, [n.binder!]: lo })).data[0]!;
+      for (let i = lo + 1; i <= hi; i++) {
+        const v = asDense(ctx.eval(body(n), { ...ctx.env, [n.binder!]: i })).data[0]!;
+        // NaN propagates: a NaN term must not vanish inside a max and turn trouble into a pass.
+        if (Number.isNaN(v) || Number.isNaN(best)) best = NaN;
+        else if (better(v, best)) best = v;
+      }
+      return dense(1, 1, Float64Array.of(best));
+    },
+    exact: (n, ctx) => {
+      const o = ctx.ring.ordered;
+      if (!o) return ctx.opaque(n);
+      const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+      if (hi < lo) return ctx.unsupported(`${name} over an empty range`);
+      let best = ctx.eval(body(n), { ...ctx.env, [n.binder!]: lo }).data[0]!;
+      for (let i = lo + 1; i <= hi; i++) {
+        const v = ctx.eval(body(n), { ...ctx.env, [n.binder!]: i }).data[0]!;
+        if (id === 'rmax' ? o.lt(best, v) : o.lt(v, best)) best = v;
+      }
+      return rfill(1, 1, () => best);
+    },
+  };
+}
+
+defineOp(extremum('rmax'));
+defineOp(extremum('rmin'));

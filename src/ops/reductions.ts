@@ -3,7 +3,7 @@
  * Frobenius, induced ∞ — a row's 1-norm —, largest |entry|), and the
  * supremum over the reals of |f(x)| (the lab's max_x |1 − tanh(x)²|).
  */
-import type { OpNode } from '../ir/expr.js';
+import { isOp, node, type OpNode } from '../ir/expr.js';
 import { isScalar } from '../ir/shape.js';
 import { SCALAR } from '../ir/shape.js';
 import { sumOf } from '../numeric/kernel.js';
@@ -11,6 +11,10 @@ import { frobenius, norm2, normInf, normInfVec, spectralNorm } from '../numeric/
 import { supAbs } from '../numeric/sup.js';
 import { type Dense, scalar } from '../numeric/values.js';
 import type { Kernel } from './contexts.js';
+import { type OrderedRing, type Ring, type RMat, rscalar } from '../symbolic/ring.js';
+import { cpolyKey, csym } from '../symbolic/cpoly.js';
+import { diagonalEntries, entrySums, formatPoly, nconst, type NPoly, nword } from '../symbolic/words.js';
+import { SymbolicUnsupported } from '../symbolic/unsupported.js';
 import { defineOp } from './registry.js';
 
 const arg = (n: OpNode) => n.args[0]!;
@@ -32,14 +36,34 @@ defineOp({
   latex: (n, ctx) => `\\operatorname{sum}\\left(${ctx.expr(arg(n))}\\right)`,
   evaluate: (n, ctx) => scalar(sumOf(ctx.dense(arg(n)).data)),
   compile: (n, ctx) => ctx.push(sumKernel, [ctx.compile(arg(n))], [1, 1]),
-  exact: (n, ctx) => ctx.opaque(n),
+  // Over ordered rings (extended precision) the sum is computed; elsewhere it stays an atom, as it always has.
+  // Exact rings add the entries; one generic entry per value reads Σ of each of its monomials.
+  exact: (n, ctx) => {
+    if (ctx.shapes === 'concrete') return rscalar(ctx.eval(arg(n)).data.reduce(ctx.ring.add, ctx.ring.zero));
+    return ctx.sumOfEntries(ctx.eval(arg(n)).data[0]!) ?? ctx.opaque(n);
+  },
+  canonical: (n, ctx) => {
+    if (ctx.isScalar(arg(n))) return ctx.expand(arg(n));
+    if (!ctx.isVector(arg(n))) return nword({ kind: 'scal', poly: csym(`(${ctx.key(n)})`) });
+    return nword({ kind: 'scal', poly: entrySums(ctx.entries(arg(n))) });
+  },
+  // ∂ sum(v) = 𝟙ᵀ ∂v (a scalar is its own sum); 𝟙ᵀ diag(u) = uᵀ, as texts write ∂ sum(a ⊙ z) = aᵀ ∂z.
+  differentiate: (n, ctx) => {
+    const j = ctx.J(arg(n));
+    if (!j || ctx.isScalar(arg(n))) return j;
+    if (isOp(j, 'diag')) return node('transpose', [j.args[0]!]);
+    if (isOp(j, 'mul') && isOp(j.args[0]!, 'diag'))
+      return node('mul', [node('transpose', [j.args[0].args[0]!]), j.args[1]!]);
+    return node('mul', [node('transpose', [node('ones', [], { ints: [ctx.rows(arg(n))] })]), j]);
+  },
 });
 
-type NormKind = '2' | 'F' | 'inf' | 'max';
+type NormKind = '2' | 'F' | 'inf' | 'max' | 'min';
 
 /** The norm of a value; ‖·‖₂ of a row or a column is Euclidean, the induced ∞-norm of a row is its 1-norm. */
 export function normOf(m: Dense, which: NormKind): number {
   if (which === 'max') return m.data.reduce((best, x) => Math.max(best, Math.abs(x)), 0);
+  if (which === 'min') return m.data.reduce((best, x) => Math.min(best, Math.abs(x)), Infinity);
   if (which === 'F' || (which === '2' && (m.cols === 1 || m.rows === 1)))
     return which === 'F' ? frobenius(m) : norm2(m.data);
   if (which === 'inf') return m.cols === 1 ? normInfVec(m.data) : normInf(m);
@@ -51,6 +75,7 @@ const NORMS: readonly { id: string; which: NormKind; sub: string; what: string }
   { id: 'normF', which: 'F', sub: 'F', what: 'Frobenius norm' },
   { id: 'normInf', which: 'inf', sub: '\\infty', what: 'induced ∞-norm: the largest row sum of |entries|' },
   { id: 'normMax', which: 'max', sub: '\\max', what: 'largest |entry|' },
+  { id: 'normMin', which: 'min', sub: '\\min', what: 'smallest |entry|' },
 ];
 
 for (const norm of NORMS)
@@ -64,8 +89,100 @@ for (const norm of NORMS)
     print: (n, ctx) => `${norm.id}(${ctx.expr(arg(n))})`,
     latex: (n, ctx) => `\\left\\|${ctx.expr(arg(n))}\\right\\|_{${norm.sub}}`,
     evaluate: (n, ctx) => scalar(normOf(ctx.dense(arg(n)), norm.which)),
-    exact: (n, ctx) => ctx.opaque(n),
+    exact: (n, ctx) => {
+      const ordered = ctx.ring.ordered;
+      if (ordered) return rscalar(orderedNorm(ctx.ring, ordered, ctx.eval(arg(n)), norm.which));
+      // One generic entry per value cannot tell diag(v) from v: there a norm stays an atom of its expression.
+      if (ctx.shapes !== 'concrete') return ctx.opaque(n);
+      const reading = normReading(ctx.ring, norm.which, ctx.eval(arg(n)));
+      return reading.zero ? rscalar(ctx.ring.zero) : ctx.uninterpreted(reading.name, [reading.of]);
+    },
+    canonical: (n, ctx) => {
+      const a = arg(n);
+      if (ctx.isScalar(a)) return nword({ kind: 'scal', poly: csym(`|${cpolyKey(ctx.entries(a))}|`) });
+      let form: NPoly;
+      try {
+        form = ctx.expand(a);
+      } catch (err) {
+        // No canonical form inside (a stacked vector, say): the norm is an atom of its expression.
+        if (!(err instanceof SymbolicUnsupported)) throw err;
+        return nword({ kind: 'scal', poly: csym(`(${ctx.key(n)})`) });
+      }
+      if (form.size === 0) return nconst(0);
+      const vector = ctx.isVector(a) ? diagonalEntries(form, 'vector') : null;
+      const diagonal = ctx.isVector(a) ? null : diagonalEntries(form, 'diagonal');
+      const entries = vector ?? diagonal;
+      // ‖v‖ and ‖diag(v)‖ read as the entry norm they are; any other form is an atom of its canonical form.
+      const name = entries ? (diagonal ? DIAGONAL_READING : VECTOR_READING)[norm.which] : null;
+      const key = name && entries ? `${name}(${cpolyKey(entries)})` : `${norm.id}[${formatPoly(form)}]`;
+      return nword({ kind: 'scal', poly: csym(key) });
+    },
   });
+
+/** What a norm of a column vector is, in terms of its entries. */
+const VECTOR_READING: Record<NormKind, string> = {
+  '2': 'euclid',
+  F: 'euclid',
+  inf: 'maxabs',
+  max: 'maxabs',
+  min: 'minabs',
+};
+/** What a norm of a diagonal matrix is, in terms of its diagonal (min: any off-diagonal zero, for d > 1). */
+const DIAGONAL_READING: Record<NormKind, string | null> = {
+  '2': 'maxabs',
+  F: 'euclid',
+  inf: 'maxabs',
+  max: 'maxabs',
+  min: null,
+};
+
+/**
+ * A norm's value as a function of entries the ring holds exactly: ‖v‖₂ = ‖vᵀ‖₂ is
+ * the Euclidean length of the entries, ‖diag(v)‖₂ = ‖diag(v)‖_∞ = max|v_i|, a
+ * row's induced ∞-norm is its 1-norm. Two expressions with the same reading have
+ * the same norm; `zero`: the norm is 0 whatever the entries.
+ */
+function normReading<R>(ring: Ring<R>, which: NormKind, m: RMat<R>): { name: string; of: RMat<R>; zero: boolean } {
+  const column = (data: readonly R[]): RMat<R> => ({ rows: data.length, cols: 1, data });
+  if (m.data.every(ring.isZero)) return { name: 'zero', of: m, zero: true };
+  if (m.rows === 1 && m.cols === 1) return { name: 'abs', of: m, zero: false };
+  if (m.cols === 1 || m.rows === 1) {
+    const name = m.rows === 1 && which === 'inf' ? 'sumabs' : VECTOR_READING[which];
+    return { name, of: column(m.data), zero: false };
+  }
+  const isDiagonal =
+    m.rows === m.cols && m.data.every((x, k) => Math.floor(k / m.cols) === k % m.cols || ring.isZero(x));
+  const reading = isDiagonal ? DIAGONAL_READING[which] : null;
+  if (isDiagonal && !reading) return { name: 'zero', of: m, zero: true };
+  if (isDiagonal) return { name: reading!, of: column(m.data.filter((_, k) => k % (m.cols + 1) === 0)), zero: false };
+  return { name: `norm-${which}`, of: m, zero: false };
+}
+
+/**
+ * A norm over an ordered ring of extended range. The spectral norm of a
+ * matrix is computed in float64 on the matrix scaled by its largest |entry|
+ * (so nothing overflows or underflows that matters) and scaled back: float
+ * relative accuracy, any exponent.
+ */
+function orderedNorm<R>(ring: Ring<R>, o: OrderedRing<R>, m: RMat<R>, which: NormKind): R {
+  const max = (xs: readonly R[]) => xs.reduce((best, x) => (o.lt(best, x) ? x : best), ring.zero);
+  const abs = m.data.map(o.abs);
+  if (which === 'min') return abs.reduce((best, x) => (o.lt(x, best) ? x : best));
+  if (which === 'max' || (which === 'inf' && m.cols === 1)) return max(abs);
+  if (which === 'inf')
+    return max(
+      Array.from({ length: m.rows }, (_, i) => abs.slice(i * m.cols, (i + 1) * m.cols).reduce(ring.add, ring.zero)),
+    );
+  if (which === 'F' || m.cols === 1 || m.rows === 1)
+    return o.sqrt(m.data.reduce((acc, x) => ring.add(acc, ring.mul(x, x)), ring.zero));
+  const largest = max(abs);
+  if (ring.isZero(largest)) return ring.zero;
+  const scaled = m.data.map((x) => o.toNumber(ring.div(x, largest)!));
+  return ring.mul(
+    largest,
+    ring.fromNumber(spectralNorm({ rows: m.rows, cols: m.cols, data: Float64Array.from(scaled) })),
+  );
+}
 
 defineOp({
   id: 'supabs',

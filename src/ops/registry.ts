@@ -28,6 +28,7 @@ import type {
 } from './contexts.js';
 import type { Expr } from '../ir/expr.js';
 import type { ElementwiseRule } from './elementwise.js';
+import type { Decimal } from 'decimal.js';
 import type { Shape } from '../ir/shape.js';
 import type { Value } from '../numeric/values.js';
 import type { NPoly } from '../symbolic/words.js';
@@ -70,6 +71,8 @@ export interface Syntax {
   /** argument kinds of the call spelling, in order; the last one repeats when `variadic` */
   readonly args?: readonly ArgSyntax[];
   readonly variadic?: boolean;
+  /** with `variadic`, how many arguments at least (default: every listed one, the last once) */
+  readonly minArgs?: number;
   /** usage shown in messages */
   readonly usage: string;
 }
@@ -145,6 +148,8 @@ export interface ActivationSpec {
   derivative(node: OpNode, y: Expr, userDerivative: (name: string, arg: Expr) => Expr): Expr | null;
   /** f written from first principles, for an independent derivative by nerdamer (built-ins) */
   readonly reference?: string;
+  /** f on decimal numbers of extended range (decimal.js), for re-evaluation beyond float64 */
+  readonly big?: (x: Decimal, D: typeof Decimal) => Decimal;
 }
 
 const REGISTRY = new Map<string, OpSpec>();

@@ -8,8 +8,9 @@
 import type { IntEnv } from '../ir/affine.js';
 import { evalAffine } from '../ir/affine.js';
 import { children, type Expr } from '../ir/expr.js';
+import { contentKey } from '../ir/content-key.js';
 import { printExpr } from '../ir/print.js';
-import { isColumn, isScalar } from '../ir/shape.js';
+import { type Affine, isConstant, substituteAffine } from '../ir/affine.js';
 import { specOf } from '../ops/index.js';
 import type { CanonicalContext } from '../ops/contexts.js';
 import { constantOf, csym } from './cpoly.js';
@@ -17,27 +18,54 @@ import type { SymbolicModel } from './derive.js';
 import { EntriesEvaluator } from './domains/entries.js';
 import { SymbolicUnsupported } from './unsupported.js';
 import { nconst, nword, type NPoly } from './words.js';
+import { own } from '../ir/names.js';
 
 export { samePoly, formatPoly, type NPoly } from './words.js';
 
 export class Canonicalizer {
   private readonly entriesOf: EntriesEvaluator;
-  constructor(private readonly sm: SymbolicModel) {
-    this.entriesOf = new EntriesEvaluator(sm);
+  private readonly forms = new Map<string, NPoly>();
+  private readonly sizeNames: readonly string[];
+  /** unfold: values defined entrywise are written out by their equations (src/symbolic/definitions.ts) */
+  constructor(
+    private readonly sm: SymbolicModel,
+    unfold = false,
+  ) {
+    this.entriesOf = new EntriesEvaluator(sm, unfold);
+    this.sizeNames = Object.keys(sm.model.sizes).sort();
   }
 
-  private isScalar = (e: Expr): boolean => isScalar(this.sm.shape(e));
-  private isVector = (e: Expr): boolean => isColumn(this.sm.shape(e));
+  /**
+   * Shapes with the sizes the model (or the claim) pins to one value: in a
+   * one-dimensional reading (a size range 1..1) matrices are scalars and
+   * commute. A size that merely happens to be 1 at this binding stays a
+   * letter — an identity of the word algebra must hold for every size.
+   */
+  private pinned(e: Expr): [Affine, Affine] {
+    const shape = this.sm.shape(e);
+    const fixed: Record<string, number> = {};
+    for (const [name, range] of Object.entries(this.sm.model.sizes))
+      if (range.min === range.max) fixed[name] = range.min;
+    return [substituteAffine(shape.rows, fixed), substituteAffine(shape.cols, fixed)];
+  }
+  private isScalar(e: Expr, _env: IntEnv): boolean {
+    const [rows, cols] = this.pinned(e);
+    return isConstant(rows) && rows.c === 1 && isConstant(cols) && cols.c === 1;
+  }
+  private isVector(e: Expr, _env: IntEnv): boolean {
+    const cols = this.pinned(e)[1];
+    return isConstant(cols) && cols.c === 1;
+  }
 
   /** Built from entries alone (no matrix product inside), so its entries are an honest polynomial. */
-  private entrywise(e: Expr): boolean {
+  private entrywise(e: Expr, env: IntEnv): boolean {
     if (e.kind !== 'op') return true;
     const spec = specOf(e);
     // An activation is elementwise whatever its argument: its value is one opaque atom per entry.
     if (spec.activation) return true;
     const flag = spec.entrywise;
-    if (flag === false || (typeof flag === 'function' && !flag(e, this.isScalar))) return false;
-    return children(e).every((c) => this.entrywise(c));
+    if (flag === false || (typeof flag === 'function' && !flag(e, (x) => this.isScalar(x, env)))) return false;
+    return children(e).every((c) => this.entrywise(c, env));
   }
 
   /** The entries of a vector (or a scalar) as a commutative polynomial. */
@@ -47,24 +75,38 @@ export class Canonicalizer {
 
   /** The canonical form of a matrix-level expression with every index bound by env. */
   expand(e: Expr, env: IntEnv): NPoly {
+    // A product's factors and a sum's terms recur within a binding and across bindings with the same
+    // times: forms are kept by content (structure and the values of the indices read) and by the sizes,
+    // which shapes read without naming them (a stacked vector's blocks, an identity's size).
+    if (e.kind !== 'op') return this.expandNode(e, env);
+    const key = `${contentKey(e, env)}|${this.sizeNames.map((n) => env[n]).join(',')}`;
+    let form = this.forms.get(key);
+    if (!form) {
+      form = this.expandNode(e, env);
+      this.forms.set(key, form);
+    }
+    return form;
+  }
+
+  private expandNode(e: Expr, env: IntEnv): NPoly {
     const vector = () => nword({ kind: 'diag', poly: this.entries(e, env) }, { kind: 'one' });
     switch (e.kind) {
       case 'num':
         return nconst(e.value);
       case 'ivar':
-        return nconst(env[e.name]!);
+        return nconst(own(env, e.name)!);
       case 'sym':
-        if (this.isScalar(e)) return nword({ kind: 'scal', poly: csym(e.name) });
-        return this.isVector(e) ? vector() : nword({ kind: 'mat', key: e.name });
+        if (this.isScalar(e, env)) return nword({ kind: 'scal', poly: csym(e.name) });
+        return this.isVector(e, env) ? vector() : nword({ kind: 'mat', key: e.name });
       case 'seq':
-        return this.isScalar(e) ? nword({ kind: 'scal', poly: this.entries(e, env) }) : vector();
+        return this.isScalar(e, env) ? nword({ kind: 'scal', poly: this.entries(e, env) }) : vector();
       case 'rvar':
         return nword({ kind: 'scal', poly: csym(`(${e.name})`) });
       case 'op': {
         const spec = specOf(e);
         if (spec.canonical) return spec.canonical(e, this.context(env));
         // Norms, sups and other scalars: opaque commuting factors.
-        if (this.isScalar(e)) return nword({ kind: 'scal', poly: csym(`(${printExpr(e, env)})`) });
+        if (this.isScalar(e, env)) return nword({ kind: 'scal', poly: csym(`(${printExpr(e, env)})`) });
         throw new SymbolicUnsupported(`no canonical form for ${e.op}`);
       }
     }
@@ -75,11 +117,15 @@ export class Canonicalizer {
       env,
       expand: (x, inner = env) => this.expand(x, inner),
       entries: (x, inner = env) => this.entries(x, inner),
-      isScalar: this.isScalar,
-      isVector: this.isVector,
+      isScalar: (x) => this.isScalar(x, env),
+      isVector: (x) => this.isVector(x, env),
+      dims: (x) => {
+        const shape = this.sm.shape(x);
+        return [evalAffine(shape.rows, env), evalAffine(shape.cols, env)];
+      },
       int: (a, inner = env) => evalAffine(a, inner),
       key: (x) => printExpr(x, env),
-      entrywise: (x) => this.entrywise(x),
+      entrywise: (x) => this.entrywise(x, env),
       constant: (x) => constantOf(this.entries(x, env)),
       unsupported: (message) => {
         throw new SymbolicUnsupported(message);

@@ -15,6 +15,7 @@ import {
 } from '../ir/affine.js';
 import {
   type Expr,
+  foldChain,
   isOp,
   mapChildren,
   node,
@@ -22,17 +23,19 @@ import {
   num,
   type OpNode,
   refOf,
+  type Seq,
   exprOfRef,
   seq,
   some,
   walk,
 } from '../ir/expr.js';
+import { LIMITS } from '../ir/limits.js';
 import { printExpr } from '../ir/print.js';
 import { shapeIn } from '../ir/shape-of.js';
 import type { Shape } from '../ir/shape.js';
-import { specOf, toElementwise } from '../ops/index.js';
+import { blockMatrix, pickBlock, specOf, toElementwise } from '../ops/index.js';
 import type { ParamGradientContext } from '../ops/contexts.js';
-import { type Model, TIME_VAR } from '../model/model.js';
+import { HORIZON, type Model, TIME_VAR } from '../model/model.js';
 import { add, eye, type Jac, mul, substituteIndex, substituteReal } from './build.js';
 import { activationDerivative, type DiffBase, jacobianOf, SymbolicUnsupported } from './differentiate.js';
 import { transpose } from './transpose.js';
@@ -55,8 +58,17 @@ export const isGraphDerivative = (e: Expr): e is OpNode => e.kind === 'op' && sp
 
 export class SymbolicModel implements DiffBase {
   private readonly values = new Map<string, Expr>();
+  private readonly derived = new Map<string, Expr | SymbolicUnsupported>();
 
-  constructor(readonly model: Model) {}
+  /**
+   * lossGradient 'atom': ∇_y L of the value y the loss reads stays ∇_y L, as texts write it (derive's
+   * output); 'explicit': it is the loss's own derivative (1 for L = E_T, v + h_T for ½‖h_T‖² + vᵀh_T), so
+   * identities that hold because of the loss (ε = Σ_t ε_t) are decided too (the checks).
+   */
+  constructor(
+    readonly model: Model,
+    private readonly lossGradient: 'atom' | 'explicit' = 'atom',
+  ) {}
 
   shape(e: Expr): Shape {
     return shapeIn(this.model, e);
@@ -119,10 +131,14 @@ export class SymbolicModel implements DiffBase {
     const heldEverywhere = new Set(fixed.filter((f) => !f.time).map((f) => f.name));
     const D = new Map<string, Jac>([[key(wrt.name, 0), eye(this.rows(wrt.name))]]);
     const seedEq = this.model.equations.findIndex((q) => q.target === wrt.name);
+    // Only the equations on some path from the seed to the target are differentiated: an unrelated
+    // equation (a per-step loss, an output head) never blocks a closed form.
+    const onPath = this.ancestors(of.name, lag.c);
     for (let o = 0; o <= lag.c; o++) {
       this.model.equations.forEach((eq, index) => {
         const k = key(eq.target, o);
         if (
+          !onPath.has(k) ||
           k === key(wrt.name, 0) ||
           held.has(k) ||
           heldEverywhere.has(eq.target) ||
@@ -136,6 +152,23 @@ export class SymbolicModel implements DiffBase {
       });
     }
     return D.get(key(of.name, lag.c)) ?? null;
+  }
+
+  /** The nodes name@offset that `name` at offset `top` depends on, down to offset 0 (itself included). */
+  private ancestors(name: string, top: number): Set<string> {
+    const out = new Set<string>();
+    const stack: [string, number][] = [[name, top]];
+    while (stack.length) {
+      const [n, o] = stack.pop()!;
+      if (o < 0 || out.has(`${n}@${o}`)) continue;
+      out.add(`${n}@${o}`);
+      const eq = this.model.equations.find((q) => q.target === n);
+      if (!eq) continue;
+      walk(eq.rhs, (e) => {
+        if (e.kind === 'seq') stack.push([e.name, o + e.time.c]);
+      });
+    }
+    return out;
   }
 
   /** Sequences at t−1 that x[t] reads, directly or through same-step intermediates (held ones excepted). */
@@ -170,7 +203,7 @@ export class SymbolicModel implements DiffBase {
   private parameterGradient(e: OpNode): Expr {
     const { of, wrt } = derivParts(e);
     const P = wrt.name;
-    if (this.model.loss && mentions(this.model.loss.rhs, P))
+    if (!of.time && this.model.loss && mentions(this.model.loss.rhs, P))
       throw new SymbolicUnsupported(`the loss reads ${P} directly`);
     // A fresh summation index: the quantity's own indices (a free t, say) must not be captured.
     const step = 's__';
@@ -190,7 +223,8 @@ export class SymbolicModel implements DiffBase {
       if (c) total = add(total, c);
     }
     if (!total) throw new SymbolicUnsupported(`no equation uses ${P}`);
-    return node('rsum', [total], { ints: [affine(1), affine(0, { T: 1 })], binder: step });
+    // Steps after the value differentiated (ε_t's, or the horizon's for the loss) do not reach it.
+    return node('rsum', [total], { ints: [affine(1), of.time ?? affine(0, { [HORIZON]: 1 })], binder: step });
   }
 
   /** The gradient with respect to parameter P of gᵀ·e (g the adjoint of e), by each operator's reverse rule. */
@@ -203,6 +237,7 @@ export class SymbolicModel implements DiffBase {
       param: P,
       grad: (x, adj) => this.contribution(x, P, adj),
       mentions: (x) => mentions(x, P),
+      valueOf: (x) => this.valueOf(x),
       activationDerivative: (n) => activationDerivative(n, this, false),
       print: (x) => printExpr(x),
       unsupported: (message) => {
@@ -215,61 +250,263 @@ export class SymbolicModel implements DiffBase {
 
   /** Closed form of a grad/jac/partial quantity; throws SymbolicUnsupported where there is none. */
   derive(e: OpNode): Expr {
+    // Checks derive the same quantity at every binding: each closed form (or its absence) is kept.
+    const key = printExpr(e);
+    const known = this.derived.get(key);
+    if (known instanceof SymbolicUnsupported) throw known;
+    if (known) return known;
+    try {
+      const form = this.deriveFresh(e);
+      this.derived.set(key, form);
+      return form;
+    } catch (err) {
+      if (err instanceof SymbolicUnsupported) this.derived.set(key, err);
+      throw err;
+    }
+  }
+
+  private deriveFresh(e: OpNode): Expr {
     const { mode, of, wrt, fixed } = derivParts(e);
     const zero = (): Expr => node('mul', [num(0), eye(this.rows(wrt.name))]);
     if (mode === 'grad' && wrt.time === null && this.model.symbols.get(wrt.name)?.role === 'parameter')
       return this.parameterGradient(e);
     if (mode === 'grad') {
-      if (of.name !== this.model.loss?.name) throw new SymbolicUnsupported('grad is derived for the loss only');
-      const reads = new Set<string>();
-      let readTime: Affine | null = null;
-      walk(this.model.loss.rhs, (x) => {
-        if (x.kind === 'seq') {
-          reads.add(`${x.name}[${formatAffine(x.time)}]`);
-          readTime = x.time;
-        }
-      });
-      const only = [...reads][0];
-      if (reads.size !== 1 || !readTime)
-        throw new SymbolicUnsupported(
-          `the loss reads ${[...reads].join(', ') || 'no sequence'}: ∇L has a closed form here only when the loss reads one value`,
-        );
-      if (!only!.startsWith(`${wrt.name}[`) || !wrt.time)
-        throw new SymbolicUnsupported(
-          `∇ with respect to ${wrt.name}: the loss reads ${only}, and derivatives across states are not chained into ∇L here`,
-        );
-      const top: NodeRef = { name: wrt.name, time: readTime };
-      const atom = derivNode('grad', of, top);
-      if (printExpr(atom) === printExpr(e)) return atom;
-      const J = this.deriveJac(top, wrt, fixed);
-      return mul(transpose(J), atom) ?? zero();
+      if (!wrt.time) throw new SymbolicUnsupported(`∇ with respect to ${wrt.name}`);
+      // ∇ of one scalar value (a per-step error ε_t): the transposed Jacobian.
+      if (of.time) return transpose(this.deriveJac(of, wrt, fixed)) ?? zero();
+      if (of.name !== this.model.loss?.name) throw new SymbolicUnsupported(`∇ of ${of.name}`);
+      const read = this.singleLossRead();
+      if (!read) return transpose(this.lossJacobian(wrt, fixed)) ?? zero();
+      // The loss reads one value y: ∇_x L = (∂y/∂x)ᵀ ∇_y L, with ∇_y L kept as the text writes it.
+      const atom = this.readGradient(read) ?? derivNode('grad', of, read);
+      if (printExpr(derivNode('grad', of, read)) === printExpr(e)) return atom;
+      return mul(transpose(this.deriveJac(read, wrt, fixed)), atom) ?? zero();
     }
     return this.deriveJac(of, wrt, fixed) ?? zero();
+  }
+
+  /** ∇_y L written out from the loss's expression (explicit mode, where it differentiates), else null. */
+  private readGradient(read: NodeRef): Expr | null {
+    if (this.lossGradient === 'atom') return null;
+    const loss = this.model.loss!;
+    const seed = printExpr(exprOfRef(read));
+    try {
+      const row = jacobianOf(loss.rhs, (ref) => (printExpr(ref) === seed ? eye(this.rows(read.name)) : null), this);
+      return transpose(row) ?? node('zeros', [], { ints: [this.rows(read.name)] });
+    } catch (err) {
+      if (err instanceof SymbolicUnsupported) return null;
+      throw err;
+    }
+  }
+
+  /** The one sequence value the loss reads at a time that binds nothing (h[T]), or null (a sum over time, several reads). */
+  private singleLossRead(): NodeRef | null {
+    const reads = new Map<string, NodeRef>();
+    const sizes = new Set([...Object.keys(this.model.sizes)]);
+    let bound = false;
+    walk(this.model.loss!.rhs, (x) => {
+      if (x.kind !== 'seq') return;
+      reads.set(printExpr(x), { name: x.name, time: x.time });
+      if (affineVars(x.time).some((v) => !sizes.has(v))) bound = true;
+    });
+    return reads.size === 1 && !bound ? [...reads.values()][0]! : null;
+  }
+
+  /**
+   * ∂L/∂x for a loss that reads several values (a sum over time of per-step
+   * losses): forward accumulation through the loss's own expression, each
+   * value y_s it reads contributing ∂y_s/∂x — zero for a step before x's,
+   * which the bracket [s ≥ τ] keeps when the lag is symbolic.
+   */
+  private lossJacobian(wrt: NodeRef, fixed: readonly NodeRef[]): Jac {
+    const loss = freshBinders(this.model.loss!.rhs, new Set(affineVars(wrt.time!)));
+    const D = (ref: Seq): Expr | null => {
+      const read = { name: ref.name, time: ref.time };
+      const lag = affineAdd(ref.time, wrt.time!, -1);
+      if (affineVars(lag).length === 0) return lag.c < 0 ? null : this.deriveJac(read, wrt, fixed);
+      const j = this.deriveJac(read, wrt, fixed);
+      return j && node('mul', [node('atleast', [], { ints: [ref.time, wrt.time!] }), j]);
+    };
+    return jacobianOf(loss, D, this);
   }
 
   private deriveJac(of: NodeRef, wrt: NodeRef, fixed: readonly NodeRef[]): Jac {
     if (!of.time || !wrt.time) throw new SymbolicUnsupported('only sequence nodes are differentiated symbolically');
     const lag = affineAdd(of.time, wrt.time, -1);
-    if (affineVars(lag).length === 0) return this.accumulate(of, wrt, fixed);
-    // A symbolic lag: an ordered product of one-step Jacobians, valid when the state is Markov.
-    if (of.name !== wrt.name) throw new SymbolicUnsupported(`∂${of.name}/∂${wrt.name} over a symbolic lag`);
-    if (fixed.some((f) => f.time))
-      throw new SymbolicUnsupported('nodes held at one time over a symbolic lag (hold a whole sequence instead)');
-    const held = new Set(fixed.map((f) => f.name));
-    const previous = this.previousReads(of.name, held);
-    if ([...previous].some((n) => n !== of.name))
-      throw new SymbolicUnsupported(
-        `${of.name}[t] also reads ${[...previous].filter((n) => n !== of.name).join(', ')} at t-1: the state is not ${of.name} alone (hold it, or use one-step blocks)`,
+    const constant = affineVars(lag).length === 0;
+    if (constant && lag.c <= MAX_ACCUMULATED_LAG) return this.accumulate(of, wrt, fixed);
+    if (constant && lag.c < 0) return null;
+    const heldWhole = new Set(fixed.filter((f) => !f.time).map((f) => f.name));
+    const states = this.carried(of.name, heldWhole);
+    if (fixed.some((f) => f.time)) return this.cutJac(of, wrt, fixed, lag, states);
+    if (states.length === 1 && states[0] === of.name && wrt.name === of.name)
+      return this.markovJac(of, wrt, fixed, lag);
+    return this.blockJac(of, wrt, fixed, lag, states);
+  }
+
+  /**
+   * Nodes held at one time over a symbolic lag: when every state is held at the step after the seed
+   * (∂ℓ_t/∂h_t as grad(L, h[t], h[t+1])), nothing reaches past that step: a value at the seed's own step
+   * or at the next one (a gate reading h_t) can depend on the seed, later ones cannot. Other cuts have no
+   * closed form here.
+   */
+  private cutJac(of: NodeRef, wrt: NodeRef, fixed: readonly NodeRef[], lag: Affine, states: readonly string[]): Jac {
+    const next = affineAdd(wrt.time!, affine(1));
+    const heldNext = (s: string) =>
+      fixed.some(
+        (f) =>
+          f.name === s &&
+          f.time &&
+          affineVars(affineAdd(f.time, next, -1)).length === 0 &&
+          affineAdd(f.time, next, -1).c === 0,
       );
-    // ∂x_τ/∂x_{τ−k} = J(τ)·J(τ−1)⋯J(τ−k+1) = ∏_{i=1}^{k} J(τ − i + 1)
-    const index = LAG_INDEX;
-    const step = this.oneStep(of.name, affineAdd(affineAdd(of.time, affine(1)), affine(0, { [index]: 1 }), -1), fixed);
+    if (!states.length || !states.every(heldNext))
+      throw new SymbolicUnsupported(
+        'nodes held at one time over a symbolic lag (hold a whole sequence, or every state at the next step)',
+      );
+    const at = (offset: number): Jac =>
+      this.accumulate({ name: of.name, time: affineAdd(wrt.time!, affine(offset)) }, wrt, fixed);
+    const bracket = (offset: number) =>
+      node('delta', [], {
+        units: [
+          { kind: 'affine', a: lag },
+          { kind: 'affine', a: affine(offset) },
+        ],
+      });
+    const [now, after] = [at(0), at(1)];
+    return add(now && node('mul', [bracket(0), now]), after && node('mul', [bracket(1), after]));
+  }
+
+  /** ∂x_τ/∂x_{τ−k} = J(τ)·J(τ−1)⋯J(τ−k+1) = ∏_{i=1}^{k} J(τ − i + 1), for a state x that is Markov on its own. */
+  private markovJac(of: NodeRef, wrt: NodeRef, fixed: readonly NodeRef[], lag: Affine): Jac {
+    const index = freshIndex(of.time!, wrt.time!);
+    const step = this.oneStep(of.name, affineAdd(affineAdd(of.time!, affine(1)), affine(0, { [index]: 1 }), -1), fixed);
     if (!step) return null;
     const range = { ints: [affine(1), lag], binder: index };
     // A product of diagonals is the diagonal of the elementwise product: ∏ diag(f_i) = diag(⊙ f_i).
     if (isOp(step, 'diag')) return node('diag', [node('hprod', [step.args[0]!], range)]);
     return node('prod', [step], range);
   }
+
+  /**
+   * Several states z = (s_1, …, s_n) (the LSTM's C and h): ∂a_τ/∂b_σ over a
+   * symbolic lag k = τ − σ ≥ 0 as one block of
+   *
+   *   Q_a(τ) · ∏_{i=1}^{k} J(τ − i + 1) · E_b(σ)  (+ δ(k, 0) · ∂a_σ/∂b_σ directly)
+   *
+   * J(τ) = ∂z_τ/∂z_{τ−1}, block (s, c) with the other states at τ−1 held;
+   * E_b(σ) = ∂z_σ/∂b_σ, b's effect on the states of its own step (a unit
+   * column for a state at time 0, which is an initial value); Q_a(τ) =
+   * ∂a_τ/∂z_τ for a value a outside the state (an output, a per-step loss)
+   * that reads the past only through the states of its step, and a block row
+   * pick when a is a state. The direct term is there only when b reaches a
+   * within one step other than through the states.
+   */
+  private blockJac(of: NodeRef, wrt: NodeRef, fixed: readonly NodeRef[], lag: Affine, states: readonly string[]): Jac {
+    const [tau, sigma] = [of.time!, wrt.time!];
+    const atZero = node('delta', [], {
+      units: [
+        { kind: 'affine', a: lag },
+        { kind: 'affine', a: affine(0) },
+      ],
+    });
+    if (!states.length) {
+      // Nothing carries the past: only the step itself, at lag 0.
+      const direct = this.accumulate({ name: of.name, time: sigma }, wrt, fixed);
+      return direct && node('mul', [atZero, direct]);
+    }
+    const before = (t: Affine) => affineAdd(t, affine(-1));
+    const at = (name: string, time: Affine): NodeRef => ({ name, time });
+    const others = (c: string, time: Affine) => states.filter((s) => s !== c).map((s) => at(s, time));
+    const zero = (r: string, c: string): Expr => node('zeros', [], { ints: [this.rows(r), this.rows(c)] });
+    const index = freshIndex(tau, sigma);
+    const stepTime = affineAdd(affineAdd(tau, affine(1)), affine(0, { [index]: 1 }), -1);
+    const grid = states.map((s) =>
+      states.map(
+        (c) =>
+          this.accumulate(at(s, stepTime), at(c, before(stepTime)), [...fixed, ...others(c, before(stepTime))]) ??
+          zero(s, c),
+      ),
+    );
+    const product = node('prod', [blockMatrix(grid)], { ints: [affine(1), lag], binder: index });
+    const sizes = states.map((s) => this.rows(s));
+    // E_b(σ): at a concrete time ≤ 0 every state is an initial value, independent of the others.
+    const initial = affineVars(sigma).length === 0 && sigma.c <= 0;
+    const column = states.map((s) =>
+      s === wrt.name ? eye(this.rows(s)) : initial ? null : this.accumulate(at(s, sigma), wrt, fixed),
+    );
+    const bIndex = states.indexOf(wrt.name);
+    const unitColumn = bIndex >= 0 && column.every((c, k) => k === bIndex || c === null);
+    const labels: [string, string] = [of.name, wrt.name];
+    let reach: Expr | null = product;
+    let colSizes = sizes;
+    let colIndex = bIndex;
+    if (!unitColumn) {
+      reach = column.every((c) => c === null)
+        ? null
+        : node('mul', [product, blockMatrix(column.map((c, k) => [c ?? zero(states[k]!, wrt.name)]))]);
+      colSizes = [this.rows(wrt.name)];
+      colIndex = 0;
+    }
+    const aIndex = states.indexOf(of.name);
+    if (aIndex >= 0) return reach && pickBlock(reach, aIndex, colIndex, sizes, colSizes, labels);
+    for (const c of states)
+      if (
+        this.accumulate(of, at(c, before(tau)), [...fixed, ...states.map((s) => at(s, tau)), ...others(c, before(tau))])
+      )
+        throw new SymbolicUnsupported(
+          `${of.name}[t] reads ${c} at t-1 other than through the states at t: the lag could not be 0 here`,
+        );
+    const row = states.map((c) => this.accumulate(of, at(c, tau), [...fixed, ...others(c, tau)]) ?? zero(of.name, c));
+    const through =
+      reach && pickBlock(node('mul', [blockMatrix([row]), reach]), 0, colIndex, [this.rows(of.name)], colSizes, labels);
+    // Within one step a b outside the state may reach a directly (a per-step loss reading an output): only at
+    // lag 0. (From a state b every path starts at a state, and Q·E counts it.)
+    const direct =
+      bIndex < 0 ? this.accumulate(at(of.name, sigma), wrt, [...fixed, ...states.map((s) => at(s, sigma))]) : null;
+    return add(through, direct && node('mul', [atZero, direct]));
+  }
+
+  /** The sequences that carry x's past: read at t−1 by x or, in turn, by them (held ones excepted), in equation order. */
+  private carried(name: string, held: ReadonlySet<string>): string[] {
+    const out = new Set<string>();
+    const queue = [...this.previousReads(name, held)];
+    while (queue.length) {
+      const s = queue.pop()!;
+      if (out.has(s)) continue;
+      out.add(s);
+      queue.push(...this.previousReads(s, held));
+    }
+    const order = (n: string) => {
+      const k = this.model.equations.findIndex((q) => q.target === n);
+      return k < 0 ? -1 : k;
+    };
+    return [...out].sort((a, b) => order(a) - order(b) || (a < b ? -1 : 1));
+  }
+}
+
+/** The expression with every binder that would capture one of `avoid` renamed (a loss's Σ_s beside a quantity's s). */
+function freshBinders(e: Expr, avoid: ReadonlySet<string>): Expr {
+  const go = (x: Expr): Expr => {
+    if (x.kind !== 'op') return x;
+    const inner = mapChildren(x, go) as OpNode;
+    if (!inner.binder || !avoid.has(inner.binder)) return inner;
+    let fresh = `${inner.binder}_`;
+    while (avoid.has(fresh)) fresh += '_';
+    return {
+      ...inner,
+      binder: fresh,
+      args: inner.args.map((a) => substituteIndex(a, inner.binder!, affine(0, { [fresh]: 1 }))),
+    };
+  };
+  return go(e);
+}
+
+/** A product index that none of these times use. */
+function freshIndex(...times: Affine[]): string {
+  const used = new Set(times.flatMap((t) => affineVars(t)));
+  for (const candidate of [LAG_INDEX, 'i2', 'i3', 'i4', 'i5']) if (!used.has(candidate)) return candidate;
+  return `i${used.size + 2}`;
 }
 
 function mentions(e: Expr, name: string): boolean {
@@ -289,38 +526,84 @@ export function substituteDerivations(e: Expr, sm: SymbolicModel): Expr {
  */
 export function substituteDerivationsAt(e: Expr, sm: SymbolicModel, env: IntEnv): Expr {
   const go = (x: Expr): Expr => {
-    if (!isGraphDerivative(x)) return mapChildren(x, go);
+    if (x.kind !== 'op') return x;
+    if (specOf(x).graphDerivative !== true) return rebuild(x, x.args.map(go));
     const concrete = Object.entries(env).reduce(
       (acc, [name, value]) => substituteIndex(acc, name, affine(value)),
       x as Expr,
     ) as OpNode;
     const { of, wrt } = derivParts(concrete);
-    if (of.time && wrt.time) {
-      const lag = affineAdd(of.time, wrt.time, -1);
-      const constant = affineVars(lag).length === 0 && affineVars(wrt.time).length === 0;
-      if (constant && lag.c < 0) return num(0);
-      // At time 0 the symbolic form would compute initial values from the step equations.
-      if (constant && wrt.time.c <= 0 && lag.c <= MAX_ACCUMULATED_LAG) return sm.derive(concrete);
+    if (!of.time || !wrt.time) return sm.derive(x);
+    const lag = affineAdd(of.time, wrt.time, -1);
+    const seedAtZero = affineVars(wrt.time).length === 0 && wrt.time.c <= 0;
+    const constant = affineVars(lag).length === 0 && affineVars(wrt.time).length === 0;
+    // A lag over a sum's index from a seed at time 0: the form with that time kept (an initial value).
+    if (!constant) return seedAtZero ? sm.derive(concrete) : sm.derive(x);
+    if (lag.c < 0) return num(0);
+    const short = lag.c <= MAX_ACCUMULATED_LAG;
+    // At time 0 the symbolic form would compute initial values from the step equations.
+    if (wrt.time.c <= 0) return short ? sm.derive(concrete) : atInitialTime(sm, concrete, lag.c);
+    try {
+      return sm.derive(x);
+    } catch (err) {
+      // No form for every lag (a value read across states at a lag that may be 0): this lag, accumulated.
+      if (err instanceof SymbolicUnsupported && short) return sm.derive(concrete);
+      throw err;
     }
-    return sm.derive(x);
   };
   return go(e);
 }
 
-/** Writes out every product whose bounds are known under env as explicit factors. */
+/**
+ * A long lag from a concrete time ≤ 0: the product form with that time kept
+ * (so the seed is an initial value) and the lag a variable, then bound.
+ */
+function atInitialTime(sm: SymbolicModel, concrete: OpNode, lag: number): Expr {
+  const { mode, of, wrt, fixed } = derivParts(concrete);
+  const lagVar = 'lag__';
+  const symbolic = derivNode(
+    mode,
+    { name: of.name, time: affineAdd(wrt.time!, affine(0, { [lagVar]: 1 })) },
+    wrt,
+    fixed,
+  );
+  return substituteIndex(sm.derive(symbolic), lagVar, affine(lag));
+}
+
+/**
+ * The node with these children, the same object as last time when the
+ * children are: a claim rebuilt around the same closed forms at every binding
+ * keeps its identity, so evaluators' content keys (and memo tables) hit.
+ */
+const rebuilt = new WeakMap<OpNode, { args: readonly Expr[]; node: OpNode }>();
+function rebuild(x: OpNode, args: readonly Expr[]): OpNode {
+  if (args.every((a, k) => a === x.args[k])) return x;
+  const last = rebuilt.get(x);
+  if (last && last.args.every((a, k) => a === args[k])) return last.node;
+  const out = { ...x, args };
+  rebuilt.set(x, { args, node: out });
+  return out;
+}
+
+/**
+ * Writes out every product whose bounds are known under env as explicit
+ * factors (a long one as a balanced product, so printing stays shallow), up
+ * to LIMITS.unrolledFactors factors in all.
+ */
 export function unrollProducts(e: Expr, env: IntEnv): Expr {
+  let written = 0;
   const go = (x: Expr): Expr => {
     if (isOp(x, 'prod', 'hprod')) {
       const lo = substituteAffine(x.ints[0]!, env);
       const hi = substituteAffine(x.ints[1]!, env);
       // Symbolic or empty ranges stay products (the empty product is the identity of the body's size).
       if (affineVars(lo).length || affineVars(hi).length || hi.c < lo.c) return mapChildren(x, go);
-      let acc: Expr | null = null;
-      for (let i = lo.c; i <= hi.c; i++) {
-        const factor = go(substituteIndex(x.args[0]!, x.binder!, affine(i)));
-        acc = acc ? node(x.op === 'prod' ? 'mul' : 'emul', [acc, factor]) : factor;
-      }
-      return acc!;
+      written += hi.c - lo.c + 1;
+      if (written > LIMITS.unrolledFactors)
+        throw new SymbolicUnsupported(`writing the products out takes more than ${LIMITS.unrolledFactors} factors`);
+      const factors: Expr[] = [];
+      for (let i = lo.c; i <= hi.c; i++) factors.push(go(substituteIndex(x.args[0]!, x.binder!, affine(i))));
+      return foldChain(factors, (a, b) => node(x.op === 'prod' ? 'mul' : 'emul', [a, b]));
     }
     return mapChildren(x, go);
   };

@@ -33,15 +33,38 @@ export function activationDerivative(n: OpNode, base: DiffBase, confirm: boolean
   const builtInOnly = (): never => {
     throw new SymbolicUnsupported(`${n.op} has no built-in rule`);
   };
-  if (confirm && act.reference) confirmDerivativeRule(n.op, act.reference, act.rule(n, builtInOnly), n.op === 'log');
+  if (confirm && act.reference)
+    confirmDerivativeRule(n.op, act.reference, act.rule(n, builtInOnly), n.op === 'log' || n.op === 'sqrt');
   const d = act.derivative(n, base.valueOf(n) ?? n, (name, arg) => base.userDerivative(name, arg));
   if (!d) throw new SymbolicUnsupported(`${n.op} is not differentiable at 0`);
   return d;
 }
 
 export function jacobianOf(e: Expr, D: (ref: Seq) => Expr | null, base: DiffBase): Expr | null {
+  return differentiateWith(e, D, base, new WeakMap());
+}
+
+/** An expression that reads no sequence value depending on the seed has Jacobian zero, whatever its operators. */
+function dependsOnSeed(e: Expr, D: (ref: Seq) => Expr | null, memo: WeakMap<Expr, boolean>): boolean {
+  if (e.kind === 'seq') return D(e) !== null;
+  if (e.kind !== 'op') return false;
+  let known = memo.get(e);
+  if (known === undefined) {
+    known = e.args.some((a) => dependsOnSeed(a, D, memo));
+    memo.set(e, known);
+  }
+  return known;
+}
+
+function differentiateWith(
+  e: Expr,
+  D: (ref: Seq) => Expr | null,
+  base: DiffBase,
+  memo: WeakMap<Expr, boolean>,
+): Expr | null {
+  if (e.kind === 'op' && !dependsOnSeed(e, D, memo)) return null;
   const ctx: DiffContext = {
-    J: (x) => jacobianOf(x, D, base),
+    J: (x) => differentiateWith(x, D, base, memo),
     isScalar: (x) => isScalar(base.shape(x)),
     valueOf: (x) => base.valueOf(x),
     userDerivative: (name, arg) => base.userDerivative(name, arg),

@@ -16,6 +16,7 @@ import { specOf } from '../ops/index.js';
 import type { ExactContext, ExactDomain } from '../ops/contexts.js';
 import { rscalar, type RMat } from './ring.js';
 import { SymbolicUnsupported } from './unsupported.js';
+import { own } from '../ir/names.js';
 
 export class ExactEvaluator<R> {
   private readonly values = new Map<string, RMat<R>>();
@@ -37,7 +38,7 @@ export class ExactEvaluator<R> {
       case 'num':
         return rscalar(ring.fromNumber(e.value));
       case 'ivar': {
-        const v = env[e.name];
+        const v = own(env, e.name);
         return v === undefined ? this.domain.leaf(e, this.context(env)) : rscalar(ring.fromNumber(v));
       }
       case 'sym':
@@ -65,7 +66,7 @@ export class ExactEvaluator<R> {
       case 'num':
         return e.value;
       case 'ivar':
-        return env[e.name] ?? null;
+        return own(env, e.name) ?? null;
       case 'op': {
         const spec = specOf(e);
         if (!spec.scalar) return null;
@@ -133,7 +134,7 @@ class ExactBinding<R> implements ExactContext<R> {
   }
   index(ix: Index, inner: IntEnv = this.env): number {
     if (ix.kind === 'affine') return evalAffine(ix.a, inner);
-    const v = inner[pathKey(ix.name, evalAffine(ix.pos, inner))];
+    const v = own(inner, pathKey(ix.name, evalAffine(ix.pos, inner)));
     if (v === undefined) throw new SymbolicUnsupported(`unbound path position ${ix.name}`);
     return v;
   }
@@ -142,6 +143,15 @@ class ExactBinding<R> implements ExactContext<R> {
   }
   opaque(n: OpNode): RMat<R> {
     return this.ev.domain.opaque(n, this);
+  }
+  uninterpreted(name: string, args: readonly RMat<R>[]): RMat<R> {
+    const domain = this.ev.domain;
+    if (!domain.uninterpreted) throw new SymbolicUnsupported(`${name} has no value in this domain`);
+    return domain.uninterpreted(name, args, this);
+  }
+  sumOfEntries(generic: R): RMat<R> | null {
+    const sum = this.ev.domain.sumOfEntries?.(generic);
+    return sum === undefined ? null : rscalar(sum);
   }
   unitAtom(n: OpNode): RMat<R> {
     return this.ev.domain.unitAtom(n, this);

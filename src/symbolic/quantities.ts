@@ -2,11 +2,13 @@
  * What `gradproof derive` derives: a quantity the user names, or by default
  * the model's one-step Jacobians — every state at t with respect to every
  * state at t−1 (the block Jacobian of the state), the direct paths with the
- * other states held, and the loss gradient at a symbolic lag k.
+ * other states held —, with several states the k-step total derivatives
+ * (blocks of the product of state Jacobians), and the loss gradient with
+ * respect to each state at a symbolic lag k.
  */
 import type { Derivation } from '../derivation/derivation.js';
 import { InputError, toInputError, ExprError } from '../derivation/errors.js';
-import { affine, affineVar, type IntEnv } from '../ir/affine.js';
+import { type Affine, affine, affineVar, type IntEnv } from '../ir/affine.js';
 import { type Expr, type Index, isOp, node, type NodeRef, type OpNode, seq } from '../ir/expr.js';
 import { unitRecurrence } from './induction.js';
 import { parseExpression, type Scope } from '../ir/parse-math.js';
@@ -60,14 +62,51 @@ export function parseQuantity(d: Derivation, text: string): Expr {
   }
 }
 
-function defaultQuantities(d: Derivation): { label: string; quantity: Expr }[] {
+/** A quantity to derive; `identity`: its right side is given (a recurrence), not derived. */
+interface Request {
+  readonly label: string;
+  readonly quantity: Expr;
+  readonly identity?: Expr;
+}
+
+/**
+ * The loss gradient's backward recurrence, one step at a time: for each state x (the others at t held,
+ * O_t), what reaches L without passing the states at t+1, plus the next step's gradients pulled back
+ * through the state Jacobian — δ_t = ∂ℓ_t/∂h_t + J_{t+1}ᵀ δ_{t+1} for one state.
+ */
+function recurrences(d: Derivation, states: readonly string[]): Request[] {
+  const loss: NodeRef = { name: d.model.loss!.name, time: null };
+  const t = affineVar(TIME_VAR);
+  const next = affine(1, { [TIME_VAR]: 1 });
+  const at = (name: string, time: Affine): NodeRef => ({ name, time });
+  return states.map((x) => {
+    const others = states.filter((s) => s !== x).map((s) => at(s, t));
+    const quantity = derivNode('grad', loss, at(x, t), others);
+    const direct: Expr = derivNode('grad', loss, at(x, t), [...others, ...states.map((s) => at(s, next))]);
+    const through = states.map((c) => {
+      const step = derivNode(others.length ? 'partial' : 'jac', at(c, next), at(x, t), others);
+      const ahead = derivNode(
+        'grad',
+        loss,
+        at(c, next),
+        states.filter((s) => s !== c).map((s) => at(s, next)),
+      );
+      return node('mul', [node('transpose', [step]), ahead]);
+    });
+    const identity = [direct, ...through].reduce((a, b) => node('add', [a, b]));
+    const held = others.length ? ` with ${others.map((o) => o.name).join(', ')} held at t` : '';
+    return { label: `backward recurrence of ∇_${x}L${held}, from the step after`, quantity, identity };
+  });
+}
+
+function defaultQuantities(d: Derivation): Request[] {
   const states = [...d.model.symbols.values()].filter((s) => s.role === 'state').map((s) => s.name);
   const t = affineVar(TIME_VAR);
   const prev = affine(-1, { [TIME_VAR]: 1 });
   const at = (name: string, time = t): NodeRef => ({ name, time });
   const jac = (of: NodeRef, wrt: NodeRef, fixed: NodeRef[] = []): Expr =>
     derivNode(fixed.length ? 'partial' : 'jac', of, wrt, fixed);
-  const out: { label: string; quantity: Expr }[] = [];
+  const out: Request[] = [];
   for (const y of states)
     for (const x of states) {
       const others = states.filter((s) => s !== x).map((s) => at(s, prev));
@@ -84,12 +123,21 @@ function defaultQuantities(d: Derivation): { label: string; quantity: Expr }[] {
         quantity: jac(at(y), at(x, prev)),
       });
     }
-  if (d.model.loss && states.length === 1) {
-    const h = states[0]!;
-    out.push({
-      label: `loss gradient ${h} lags k before the horizon`,
-      quantity: derivNode('grad', { name: d.model.loss.name, time: null }, at(h, affine(0, { [HORIZON]: 1, k: -1 }))),
-    });
+  // Several states: the k-step total derivatives, blocks of the product of state Jacobians.
+  if (states.length > 1)
+    for (const y of states)
+      for (const x of states)
+        out.push({
+          label: `k-step ∂${y}_t/∂${x}_{t−k}: a block of the product of the k state Jacobians`,
+          quantity: jac(at(y), at(x, affine(0, { [TIME_VAR]: 1, k: -1 }))),
+        });
+  if (d.model.loss) {
+    for (const h of states)
+      out.push({
+        label: `loss gradient ${h} lags k before the horizon`,
+        quantity: derivNode('grad', { name: d.model.loss.name, time: null }, at(h, affine(0, { [HORIZON]: 1, k: -1 }))),
+      });
+    out.push(...recurrences(d, states));
   }
   return out;
 }
@@ -128,12 +176,13 @@ function unitRecurrenceOf(d: Derivation, q: OpNode): Expr {
 
 export function deriveQuantities(d: Derivation, quantityText: string | null, unroll: IntEnv | null): DerivedQuantity[] {
   const sm = new SymbolicModel(d.model);
-  const requests = quantityText
+  const requests: Request[] = quantityText
     ? [{ label: quantityText, quantity: parseQuantity(d, quantityText) }]
     : defaultQuantities(d);
-  return requests.map(({ label, quantity }) => {
+  return requests.map(({ label, quantity, identity }) => {
     try {
-      const derived = isOp(quantity, 'd') ? unitRecurrenceOf(d, quantity) : sm.derive(quantity as unknown as OpNode);
+      const derived =
+        identity ?? (isOp(quantity, 'd') ? unitRecurrenceOf(d, quantity) : sm.derive(quantity as unknown as OpNode));
       return { label, quantity, derived, unrolled: unroll ? unrollProducts(derived, unroll) : null, problem: null };
     } catch (err) {
       if (err instanceof SymbolicUnsupported)

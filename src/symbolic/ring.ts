@@ -20,6 +20,16 @@ export interface Ring<R> {
   readonly div: (a: R, b: R) => R | null;
   /** a canonical text, for equality and keys */
   readonly key: (a: R) => string;
+  /** for rings of real numbers (extended precision): order, size and conversion, so norms can be computed */
+  readonly ordered?: OrderedRing<R>;
+}
+
+export interface OrderedRing<R> {
+  readonly abs: (a: R) => R;
+  readonly sqrt: (a: R) => R;
+  readonly lt: (a: R, b: R) => boolean;
+  /** the nearest double (±Infinity or 0 outside its range) */
+  readonly toNumber: (a: R) => number;
 }
 
 export interface RMat<R> {

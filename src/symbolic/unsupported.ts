@@ -1,2 +1,32 @@
+import { LIMITS } from '../ir/limits.js';
+
 /** The symbolic engine has no closed form or exact expansion for something: an `undecided`, never a verdict. */
 export class SymbolicUnsupported extends Error {}
+
+/** An exact expansion would exceed its size limit: a randomized identity test can still decide. */
+export class ExpansionTooLarge extends SymbolicUnsupported {}
+
+/** Term products the exact engines may still spend on the claim being checked (none counted outside a check). */
+let remaining = Infinity;
+
+/**
+ * Runs one claim's exact check within LIMITS.exactWork products of terms
+ * (polynomials, words): an expansion that would take longer, such as a
+ * product of thousands of diagonals, is undecided there instead of running on.
+ */
+export function withExactBudget<T>(run: () => T): T {
+  const outer = remaining;
+  remaining = LIMITS.exactWork;
+  try {
+    return run();
+  } finally {
+    remaining = outer;
+  }
+}
+
+/** Charges `products` term products to the running check's budget. */
+export function chargeExactWork(products: number): void {
+  remaining -= products;
+  if (remaining < 0)
+    throw new SymbolicUnsupported(`the exact expansion takes more than ${LIMITS.exactWork} products of terms`);
+}

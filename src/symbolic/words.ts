@@ -1,12 +1,20 @@
 /**
- * Canonical word forms of matrix-level expressions: a sum of ordered words
- * over matrix atoms with numeric coefficients. Vectors are written diag(v)·𝟙
- * so that elementwise products commute (u ⊙ v = diag(u)·diag(v)·𝟙); adjacent
- * diagonals merge, and a diagonal's entries are a commutative polynomial.
- * Scalars commute with everything and are kept first.
+ * Canonical forms of matrix-level expressions that collect like terms.
+ *
+ * A term is a word over matrix atoms (W, W', cols(…), 𝟙, 𝟙ᵀ) — its skeleton —
+ * with a diagonal in every gap between atoms (the identity where none is
+ * written) and scalar factors. A sum of terms with the same skeleton is
+ * multilinear in those diagonals, so it is determined by one commutative
+ * polynomial in which every diagonal entry is tagged with its gap:
+ *
+ *   diag(a)·M + diag(b)·M  =  (0|a + 0|b) over skeleton M  =  diag(a + b)·M.
+ *
+ * Vectors are diag(v)·𝟙, so elementwise products commute; adjacent
+ * diagonals share a gap and multiply. Two expressions are identical for every
+ * size when their canonical forms are equal.
  */
-import { cconst, cmul, constantOf, cpolyKey, type CPoly } from './cpoly.js';
-import { SymbolicUnsupported } from './unsupported.js';
+import { cadd, caddInto, cconst, cmul, cpolyKey, type CPoly, showPoly, TAG_MARK } from './cpoly.js';
+import { chargeExactWork, ExpansionTooLarge } from './unsupported.js';
 
 /** scal: a scalar factor; one/oneT: the all-ones column/row */
 export type Atom =
@@ -14,115 +22,207 @@ export type Atom =
   | { readonly kind: 'diag' | 'scal'; readonly poly: CPoly }
   | { readonly kind: 'one' | 'oneT' };
 
-export interface Term {
-  readonly coef: number;
-  readonly word: readonly Atom[];
-}
+/** skeleton key → the tagged polynomial of that skeleton's diagonals and scalars (coefficients included) */
+export type NPoly = Map<string, { readonly skeleton: readonly string[]; readonly poly: CPoly }>;
 
-/** term key (word) → term */
-export type NPoly = Map<string, Term>;
-
-/** Exact expansion is exponential in the number of multi-term factors: past this many words, give up. */
+/** Exact expansion is exponential in the number of multi-term factors: past this many monomials, give up. */
 export const MAX_WORDS = 20_000;
 
-const atomKey = (a: Atom): string =>
-  a.kind === 'mat'
-    ? a.key
-    : a.kind === 'diag'
-      ? `diag(${cpolyKey(a.poly)})`
-      : a.kind === 'scal'
-        ? `(${cpolyKey(a.poly)})`
-        : a.kind === 'one'
-          ? '𝟙'
-          : '𝟙ᵀ';
-const wordKey = (w: readonly Atom[]): string => w.map(atomKey).join(' · ');
+const GAP = TAG_MARK;
+const MONO_SEP = '\u241E';
+const ONE = '𝟙';
+const ONE_T = '𝟙ᵀ';
 
-/** Pulls scalars to the front, merges adjacent diagonals, absorbs constants; null if the word vanishes. */
-function normalize(coef: number, word: readonly Atom[]): Term | null {
-  const out: Atom[] = [];
-  let scalar = cconst(1);
-  for (const a of word) {
-    if (a.kind === 'scal') {
-      scalar = cmul(scalar, a.poly);
-      continue;
-    }
-    const last = out[out.length - 1];
-    if (a.kind === 'diag' && last?.kind === 'diag')
-      out[out.length - 1] = { kind: 'diag', poly: cmul(last.poly, a.poly) };
-    else out.push(a);
-  }
-  const kept: Atom[] = [];
-  const c0 = constantOf(scalar);
-  if (c0 === null) kept.push({ kind: 'scal', poly: scalar });
-  else coef *= c0;
-  for (const a of out) {
-    const c = a.kind === 'diag' ? constantOf(a.poly) : null;
-    if (c === null) kept.push(a);
-    else coef *= c;
-  }
-  return coef === 0 ? null : { coef, word: kept };
+const skeletonKey = (sk: readonly string[]) => sk.join(' · ');
+
+/** Tags every atom of a polynomial with the gap it sits in (constants stay untagged). */
+function tag(p: CPoly, gap: number): CPoly {
+  const out: CPoly = new Map();
+  for (const [mono, c] of p)
+    out.set(
+      mono
+        ? mono
+            .split(MONO_SEP)
+            .map((a) => `${gap}${GAP}${a}`)
+            .sort()
+            .join(MONO_SEP)
+        : '',
+      c,
+    );
+  return out;
 }
 
-function addTerm(p: NPoly, t: Term | null, sign = 1): void {
-  if (!t) return;
-  const key = wordKey(t.word);
+/** Moves tagged atoms to other gaps (scalars, untagged, stay). */
+function retag(p: CPoly, move: (gap: number) => number): CPoly {
+  const out: CPoly = new Map();
+  for (const [mono, c] of p) {
+    const atoms = mono
+      ? mono
+          .split(MONO_SEP)
+          .map((a) => {
+            const at = a.indexOf(GAP);
+            return at < 0 ? a : `${move(Number(a.slice(0, at)))}${GAP}${a.slice(at + 1)}`;
+          })
+          .sort()
+          .join(MONO_SEP)
+      : '';
+    out.set(atoms, (out.get(atoms) ?? 0) + c);
+  }
+  for (const [k, c] of out) if (c === 0) out.delete(k);
+  return out;
+}
+
+function addTerm(p: NPoly, skeleton: readonly string[], poly: CPoly, sign = 1): void {
+  if (poly.size === 0) return;
+  const key = skeletonKey(skeleton);
   const prev = p.get(key);
-  const coef = (prev?.coef ?? 0) + sign * t.coef;
-  if (coef === 0) p.delete(key);
-  else p.set(key, { coef, word: t.word });
+  const sum = prev ? caddInto(new Map(prev.poly), poly, sign) : sign === 1 ? poly : cadd(new Map(), poly, -1);
+  if (sum.size === 0) p.delete(key);
+  else p.set(key, { skeleton, poly: sum });
 }
 
 export function nadd(a: NPoly, b: NPoly, sign = 1): NPoly {
   const out: NPoly = new Map(a);
-  for (const t of b.values()) addTerm(out, t, sign);
+  for (const t of b.values()) addTerm(out, t.skeleton, t.poly, sign);
   return out;
 }
 
+const size = (p: NPoly) => [...p.values()].reduce((n, t) => n + t.poly.size, 0);
+
 export function nmul(a: NPoly, b: NPoly): NPoly {
-  if (a.size * b.size > MAX_WORDS) throw new SymbolicUnsupported(`the exact expansion exceeds ${MAX_WORDS} words`);
+  if (size(a) * size(b) > MAX_WORDS) throw new ExpansionTooLarge(`the exact expansion exceeds ${MAX_WORDS} words`);
+  chargeExactWork(a.size * b.size);
   const out: NPoly = new Map();
   for (const x of a.values())
-    for (const y of b.values()) addTerm(out, normalize(x.coef * y.coef, [...x.word, ...y.word]));
+    for (const y of b.values()) {
+      // y's gaps follow x's: its first gap is x's last, so diagonals meeting there multiply.
+      const shift = x.skeleton.length;
+      const [skeleton, poly] = contractOnes(
+        [...x.skeleton, ...y.skeleton],
+        cmul(x.poly, shift ? retag(y.poly, (g) => g + shift) : y.poly),
+      );
+      addTerm(out, skeleton, poly);
+    }
   return out;
+}
+
+/**
+ * 𝟙ᵀ·diag(v)·𝟙 = Σ_i v_i, a scalar: where a word reads 𝟙ᵀ then 𝟙, the diagonal between them becomes the
+ * scalar atom Σ(v) (one per monomial of v, so sums stay linear) and the gaps on either side merge. The
+ * atom is the one sum(v) reads as, so ŷ(ŷᵀ(y ⊙ ŷ⁻¹)) and ŷ·sum(y) meet.
+ */
+function contractOnes(skeleton: readonly string[], poly: CPoly): [readonly string[], CPoly] {
+  let sk = skeleton;
+  let p = poly;
+  for (let j = sk.indexOf(ONE_T); j >= 0 && j + 1 < sk.length; j = sk.indexOf(ONE_T, j + 1)) {
+    if (sk[j + 1] !== ONE) continue;
+    const middle = j + 1;
+    const out: CPoly = new Map();
+    for (const [mono, c] of p) {
+      const entry: string[] = [];
+      const rest: string[] = [];
+      for (const atom of mono ? mono.split(MONO_SEP) : []) {
+        const at = atom.indexOf(GAP);
+        const gap = at > 0 && /^\d+$/.test(atom.slice(0, at)) ? Number(atom.slice(0, at)) : null;
+        if (gap === middle) entry.push(atom.slice(at + 1));
+        else if (gap === null || gap < j) rest.push(atom);
+        else rest.push(`${gap === middle + 1 ? j : gap - 2}${GAP}${atom.slice(at + 1)}`);
+      }
+      rest.push(sumAtom(entry.sort().join(MONO_SEP)));
+      const key = rest.sort().join(MONO_SEP);
+      out.set(key, (out.get(key) ?? 0) + c);
+    }
+    for (const [k, c] of out) if (c === 0) out.delete(k);
+    sk = [...sk.slice(0, j), ...sk.slice(j + 2)];
+    p = out;
+    j = -1;
+  }
+  return [sk, p];
+}
+
+/** The scalar Σ_i m_i of a vector whose entry is the monomial m (the key sum(v) uses too). */
+export const sumAtom = (entryMonomial: string): string => `Σ(${entryMonomial})`;
+
+/** Σ_i v_i of a vector with generic entry p: one Σ atom per monomial, coefficients kept. */
+export function entrySums(p: CPoly): CPoly {
+  const sums: CPoly = new Map();
+  for (const [mono, c] of p) sums.set(sumAtom(mono), (sums.get(sumAtom(mono)) ?? 0) + c);
+  return sums;
 }
 
 export function ntranspose(a: NPoly): NPoly {
-  const flip = (x: Atom): Atom => {
-    if (x.kind === 'one') return { kind: 'oneT' };
-    if (x.kind === 'oneT') return { kind: 'one' };
-    if (x.kind !== 'mat') return x;
-    return { kind: 'mat', key: x.key.endsWith("'") ? x.key.slice(0, -1) : `${x.key}'` };
-  };
+  const flip = (atom: string) =>
+    atom === ONE ? ONE_T : atom === ONE_T ? ONE : atom.endsWith("'") ? atom.slice(0, -1) : `${atom}'`;
   const out: NPoly = new Map();
-  for (const t of a.values()) addTerm(out, normalize(t.coef, [...t.word].reverse().map(flip)));
+  for (const t of a.values()) {
+    const last = t.skeleton.length;
+    addTerm(
+      out,
+      [...t.skeleton].reverse().map(flip),
+      retag(t.poly, (g) => last - g),
+    );
+  }
   return out;
 }
 
 export const nconst = (c: number): NPoly => {
   const p: NPoly = new Map();
-  addTerm(p, normalize(c, []));
+  addTerm(p, [], cconst(c));
   return p;
 };
 
+/** One word: matrix atoms form the skeleton, each diagonal is tagged with the gap it stands in. */
 export const nword = (...word: Atom[]): NPoly => {
+  const skeleton: string[] = [];
+  let poly = cconst(1);
+  for (const a of word) {
+    if (a.kind === 'scal') poly = cmul(poly, a.poly);
+    else if (a.kind === 'diag') poly = cmul(poly, tag(a.poly, skeleton.length));
+    else skeleton.push(a.kind === 'mat' ? a.key : a.kind === 'one' ? ONE : ONE_T);
+  }
   const p: NPoly = new Map();
-  addTerm(p, normalize(1, word));
+  addTerm(p, skeleton, poly);
   return p;
 };
 
 export const nneg = (a: NPoly): NPoly => nadd(new Map(), a, -1);
+
+/**
+ * The entries of a diagonal matrix diag(v) (skeleton empty) or of a column
+ * vector diag(v)·𝟙, as one commutative polynomial; null for any other form.
+ */
+export function diagonalEntries(p: NPoly, form: 'diagonal' | 'vector'): CPoly | null {
+  if (p.size !== 1) return null;
+  const { skeleton, poly } = [...p.values()][0]!;
+  if (skeleton.length !== (form === 'vector' ? 1 : 0) || (form === 'vector' && skeleton[0] !== ONE)) return null;
+  const out: CPoly = new Map();
+  const tagged = new RegExp(`^(\\d+)${GAP}`);
+  for (const [mono, c] of poly) {
+    const atoms = mono ? mono.split(MONO_SEP) : [];
+    // Every diagonal must stand before the 𝟙 (gap 0): that is the vector's own entry.
+    if (atoms.some((a) => (tagged.exec(a)?.[1] ?? '0') !== '0')) return null;
+    const key = atoms
+      .map((a) => a.replace(tagged, ''))
+      .sort()
+      .join(MONO_SEP);
+    out.set(key, (out.get(key) ?? 0) + c);
+  }
+  return out;
+}
 
 /** Equal canonical forms, coefficients compared exactly (a near miss is not an identity). */
 export function samePoly(a: NPoly, b: NPoly): boolean {
   if (a.size !== b.size) return false;
   for (const [k, t] of a) {
     const u = b.get(k);
-    if (!u || t.coef !== u.coef) return false;
+    if (!u || cpolyKey(t.poly) !== cpolyKey(u.poly)) return false;
   }
   return true;
 }
 
 export function formatPoly(p: NPoly): string {
   if (p.size === 0) return '0';
-  return [...p.values()].map((t) => `${t.coef === 1 ? '' : `${t.coef}·`}${wordKey(t.word) || '1'}`).join(' + ');
+  return [...p.values()]
+    .map((t) => `[${showPoly(t.poly).split(GAP).join('|')}] ${skeletonKey(t.skeleton) || '1'}`)
+    .join(' + ');
 }

@@ -13,6 +13,7 @@ import { claimLatex } from '../emit/claim-latex.js';
 import { evidenceMethod, evidenceSummary } from '../emit/evidence-text.js';
 import { ruleName } from '../emit/proof-text.js';
 import { deriveQuantities } from '../symbolic/quantities.js';
+import { own } from '../ir/names.js';
 
 export interface ClaimSnapshot {
   readonly statement: string;
@@ -124,8 +125,8 @@ export function diffSnapshots(old: FileSnapshot, now: FileSnapshot): Drift[] {
         walk(
           claim,
           path ? `${path}.${key}` : key,
-          (a as Record<string, unknown>)[key],
-          (b as Record<string, unknown>)[key],
+          own(a as Record<string, unknown>, key),
+          own(b as Record<string, unknown>, key),
         );
       return;
     }
@@ -135,6 +136,6 @@ export function diffSnapshots(old: FileSnapshot, now: FileSnapshot): Drift[] {
   walk(null, 'title', old.title, now.title);
   walk(null, 'derived', old.derived, now.derived);
   for (const id of new Set([...Object.keys(old.claims), ...Object.keys(now.claims)]))
-    walk(id, '', old.claims[id], now.claims[id]);
+    walk(id, '', own(old.claims, id), own(now.claims, id));
   return out;
 }

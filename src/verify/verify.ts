@@ -58,6 +58,37 @@ export interface VerifyReport {
   readonly ok: boolean;
 }
 
+/** A stored fixture; one that is not the JSON `--update` writes is bad input, named by its file. */
+function readFixture(fixture: string): FileSnapshot {
+  const fail = (problem: string, line = 1, col = 1): never => {
+    throw new InputError({ file: fixture, line, col }, problem, 'the JSON that gradproof verify --update writes');
+  };
+  let text: string;
+  try {
+    text = readFileSync(fixture, 'utf8');
+  } catch (err) {
+    return fail(`cannot read the fixture: ${(err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    // V8 names the character offset; the message points at its line and column.
+    const at = /position (\d+)/.exec((err as Error).message);
+    const before = text.slice(0, at ? Number(at[1]) : 0);
+    return fail(
+      `corrupt fixture: ${(err as Error).message}`,
+      before.split('\n').length,
+      before.length - before.lastIndexOf('\n'),
+    );
+  }
+  const isRecord = (x: unknown): x is Record<string, unknown> =>
+    typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isRecord(data) || typeof data.file !== 'string' || !isRecord(data.claims) || !Array.isArray(data.derived))
+    return fail('not a gradproof fixture (an object with file, derived and claims)');
+  return data as unknown as FileSnapshot;
+}
+
 export const fixtureFor = (fixtures: string, file: string): string =>
   join(fixtures, `${basename(file).replace(/\.ya?ml$/, '')}.json`);
 
@@ -97,6 +128,11 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   const derivations = files.map((f) => loadDerivationFile(f));
   const readmeText = options.readme ? readReadme(options.readme) : null;
   const fixtures = options.fixtures ?? 'fixtures';
+  // Fixtures are read before any check runs: a corrupt one is reported at once.
+  const stored = files.map((file) => {
+    const fixture = fixtureFor(fixtures, file);
+    return existsSync(fixture) ? readFixture(fixture) : null;
+  });
   const request = options.request ?? {};
   const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), files.length));
   const outcomes = new Array<Outcome & { seconds: number }>(files.length);
@@ -115,7 +151,7 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   const verdicts: FileVerdict[] = files.map((file, k) => {
     const { snapshot, results, seconds } = outcomes[k]!;
     const fixture = fixtureFor(fixtures, file);
-    const old = existsSync(fixture) ? (JSON.parse(readFileSync(fixture, 'utf8')) as FileSnapshot) : null;
+    const old = stored[k] ?? null;
     const drifts = old ? diffSnapshots(old, snapshot) : [];
     // Fixtures are named by file name: never let a copy elsewhere overwrite another file's fixture.
     if (options.update && old && old.file !== snapshot.file)

@@ -70,9 +70,9 @@ describe('lab 10.5', () => {
     expect(relErr(lhs, rhs)).toBeGreaterThan(0.1);
   });
 
-  it('eq. (2) holds with room to spare, and says how tight it is', () => {
+  it('eq. (2) holds with room to spare, says how tight it is, and is proved for every k', () => {
     const r = results.get('lab-eq2')!;
-    expect(r.verdict).toBe('consistent');
+    expect(r.verdict).toBe('proved');
     const tight = evidence(r, 'reference').tightness!;
     expect(tight).toBeGreaterThan(0);
     expect(tight).toBeLessThanOrEqual(1);
@@ -130,13 +130,25 @@ describe('numeric trouble is never a pass or a fail', () => {
     ).toBe('trouble');
   });
 
-  it('a claim whose values underflow everywhere is unverifiable, with the reason', () => {
+  it('a claim whose values underflow everywhere in float64 is decided in extended precision (W for Wᵀ: refuted)', () => {
     const text = readFileSync(LAB, 'utf8').replace(
       'claim: grad(L, h[T-k]) = prod(i, 1, k, W * diag',
       'claim: 1e-300 * grad(L, h[T-k]) = 1e-300 * prod(i, 1, k, W * diag',
     );
     const d = parseDerivation(text, 'underflow.yaml');
     const r = checkDerivation(d, { claims: ['lab-eq1-W-for-WT'], instances: 1 })[0]!;
+    expect(r.verdict).toBe('refuted');
+    const ext = evidence(r, 'extended-precision');
+    expect(ext.fromTrouble.violate).toBe(evidence(r, 'reference').points);
+    expect(r.counterexample!.extended!.lhs[0]).toMatch(/e-30[0-9]$/);
+  });
+
+  it('trouble that extended precision cannot resolve either (NaN) stays trouble: unverifiable, with the reason', () => {
+    const text = readFileSync(LAB, 'utf8').replace(
+      /claims:[\s\S]*/,
+      'claims:\n  - id: nan\n    claim: log(0 - abs(sum(h[T]))) = log(0 - abs(sum(h[T])))\n    expect: unverifiable\n',
+    );
+    const r = checkDerivation(parseDerivation(text, 'nan.yaml'), { instances: 1 })[0]!;
     expect(r.verdict).toBe('unverifiable');
     expect(r.reason).toMatchObject({ why: 'trouble-everywhere' });
     expect(reasonText(r.reason!)).toMatch(/numeric trouble/);
@@ -144,7 +156,7 @@ describe('numeric trouble is never a pass or a fail', () => {
       evidence(r, 'trouble')
         .reasons.map((x) => x.reason)
         .join(),
-    ).toMatch(/underflow/);
+    ).toMatch(/non-finite/);
   });
 
   it('a node outside the graph inside a lazy product is bad input, not an internal error', () => {

@@ -204,22 +204,26 @@ describe.concurrent('gradproof CLI', () => {
       );
     });
 
-    it("running the counterexample's replay command (with --json) reproduces lhs and rhs exactly", async () => {
-      const cx = await refuted();
-      const [program, ...args] = cx.replay.split(' ');
-      expect(program).toBe('gradproof');
-      const replay = await gradproof(...args, '--json');
-      expect(replay.status, replay.stderr).toBe(0);
-      const again = JSON.parse(replay.stdout) as Report;
-      expect(again.claims.map((c) => [c.id, c.verdict])).toEqual([['lab-eq1-W-for-WT', 'refuted']]);
-      const cx2 = again.claims[0]!.counterexample!;
-      expect(cx2.lhs).toEqual(cx.lhs);
-      expect(cx2.rhs).toEqual(cx.rhs);
-      expect(cx2.relError).toBe(cx.relError);
-      const { lhs: _l, rhs: _r, ...rest } = cx;
-      const { lhs: _l2, rhs: _r2, ...rest2 } = cx2;
-      expect(rest2).toEqual(rest);
-    });
+    it(
+      "running the counterexample's replay command (with --json) reproduces lhs and rhs exactly",
+      async () => {
+        const cx = await refuted();
+        const [program, ...args] = cx.replay.split(' ');
+        expect(program).toBe('gradproof');
+        const replay = await gradproof(...args, '--json');
+        expect(replay.status, replay.stderr).toBe(0);
+        const again = JSON.parse(replay.stdout) as Report;
+        expect(again.claims.map((c) => [c.id, c.verdict])).toEqual([['lab-eq1-W-for-WT', 'refuted']]);
+        const cx2 = again.claims[0]!.counterexample!;
+        expect(cx2.lhs).toEqual(cx.lhs);
+        expect(cx2.rhs).toEqual(cx.rhs);
+        expect(cx2.relError).toBe(cx.relError);
+        const { lhs: _l, rhs: _r, ...rest } = cx;
+        const { lhs: _l2, rhs: _r2, ...rest2 } = cx2;
+        expect(rest2).toEqual(rest);
+      },
+      2 * TIMEOUT,
+    ); // two runs one after the other: the shipped derivations, then the replay
   });
 
   describe('a claim whose verdict is not the expected one', () => {
@@ -252,6 +256,13 @@ describe.concurrent('gradproof CLI', () => {
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/gradproof check <paths\.\.>/);
       expect(r.stderr).toBe('');
+    });
+
+    it('--version prints the package version and exits 0', async () => {
+      const r = await gradproof('--version');
+      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe(`gradproof ${pkg.version}`);
     });
 
     it('check with no path exits 2', async () => {

@@ -282,7 +282,7 @@ describe('claims', () => {
 
   it('bad quantifier syntax (forall: k from 1 to T)', () => {
     const text = edit('forall: k in 1..T', 'forall: k from 1 to T');
-    expectError(text, at(text, 'k from'), /bad quantifier \(expected k in 1\.\.T/);
+    expectError(text, at(text, 'k from'), /bad quantifier 'k from 1 to T' \(expected k in 1\.\.T/);
   });
 
   it('unknown size in a quantifier bound points at it', () => {

@@ -67,11 +67,29 @@ const cases: [Evidence, string, string][] = [
         status: 'identical',
         range: 'T = 3..12',
         cases: 75,
+        unfolded: [],
+        randomOnly: null,
         random: { prime: 67108859, trials: 2, T: 48, bindings: [{ k: 1 }, { k: 48 }] },
       },
     },
     'symbolic',
     'identical for T = 3..12, every binding (75 cases): exact canonical forms of the derived closed forms; randomized test in ℤ_p (p = 67108859, 2 trials) agrees at T = 48 for 2 bindings from k=1 to k=48',
+  ],
+  [
+    {
+      kind: 'symbolic',
+      level: 'matrix',
+      outcome: {
+        status: 'identical',
+        range: 'T = 3..12',
+        cases: 10,
+        unfolded: ['s', 'h'],
+        randomOnly: { cases: 4, from: { T: 4, k: 4 }, words: 20000 },
+        random: null,
+      },
+    },
+    'symbolic',
+    'identical for T = 3..12, every binding (10 cases): exact canonical forms of the derived closed forms with s, h written out by their equations at 6; at the other 4, from T=4, k=4 on, the expansion exceeds 20000 words and the randomized identity test in ℤ_p decides',
   ],
   [
     { kind: 'symbolic', level: 'unit', outcome: { status: 'different', at: { T: 1, d: 1 }, lhs: 'a', rhs: 'b' } },
@@ -162,6 +180,7 @@ describe('replay command', () => {
     lhsNorm: 1,
     rhsNorm: 2,
     relError: 0.5,
+    extended: null,
     searchSteps: null,
     replay: [file, '--claim', 'c1', '--seed', '5', '--instance', '3', '--size', 'd=2'],
   });

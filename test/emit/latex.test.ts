@@ -1,5 +1,6 @@
 /** Golden LaTeX in each notation profile, as the sources write it. */
 import katex from 'katex';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDerivationFile } from '../../src/derivation/load.js';
 import { claimLatex } from '../../src/emit/claim-latex.js';
@@ -27,5 +28,37 @@ describe('LaTeX in the source notation', () => {
       expect(() =>
         katex.renderToString(claimLatex(d, c), { strict: 'error', throwOnError: true, trust: false }),
       ).not.toThrow();
+  });
+});
+
+describe('LaTeX bugs found by users', () => {
+  it('a notation name with its own subscript gets braces before the time: {w_\\textrm{h}}_{t}, no double subscript', async () => {
+    const { parseDerivation } = await import('../../src/derivation/load.js');
+    const text = readFileSync('test/fixtures/models/d2l-bptt.yaml', 'utf8').replace(
+      'claims:',
+      "notation:\n  name.W_hh: 'w_\\textrm{h}'\n  name.h: 'h_\\textrm{v}'\nclaims:",
+    );
+    const d = parseDerivation(text, 'd2l.yaml');
+    for (const c of d.claims) {
+      const tex = claimLatex(d, c);
+      expect(() => katex.renderToString(tex, { strict: 'error', throwOnError: true })).not.toThrow();
+    }
+    expect(
+      claimLatex(
+        d,
+        d.claims.find((c) => c.id === 'd2l-9-7-13')!,
+      ),
+    ).toContain('{h_\\textrm{v}}_{T}');
+  });
+
+  it("derive's summation index does not capture a sequence named like it: s' beside s_{s'-1}", async () => {
+    const { derive, loadDerivationFile: load } = await import('../../src/index.js');
+    const { latexWriterFor } = await import('../../src/emit/derive-report.js');
+    const d = load('test/fixtures/models/wildml-bptt.yaml');
+    const [q] = derive(d, 'grad(L, W)', null);
+    const tex = latexWriterFor(d).relation(q!.quantity, '=', q!.derived!);
+    expect(tex).toContain("\\sum_{s'=1}^{T}");
+    expect(tex).toContain("s'-1");
+    expect(() => katex.renderToString(tex, { strict: 'error', throwOnError: true })).not.toThrow();
   });
 });

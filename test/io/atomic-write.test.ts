@@ -1,5 +1,6 @@
 /** Files are written whole or not at all. */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,5 +30,17 @@ describe('writeFileAtomic', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gp-atomic-'));
     expect(() => writeFileAtomic(join(dir, 'no', 'such', 'file.json'), '{}')).toThrow(/ENOENT/);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('never replaces what is not a regular file (a device such as /dev/full, a pipe, a folder)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-atomic-'));
+    // A named pipe stands in for a device: replacing it would be as wrong, and writing to it would block.
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => writeFileAtomic(fifo, 'text')).toThrow(/not a regular file/);
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    mkdirSync(join(dir, 'folder'));
+    expect(() => writeFileAtomic(join(dir, 'folder'), 'text')).toThrow(/a folder is in the way/);
+    expect(readdirSync(dir).sort()).toEqual(['folder', 'pipe']);
   });
 });

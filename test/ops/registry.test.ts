@@ -114,11 +114,13 @@ model:
     x: { role: input, shape: [m] }
     u: { role: intermediate, shape: [d] }
     v: { role: intermediate, shape: [d] }
+    w: { role: intermediate, shape: [d] }
     h: { role: state, shape: [d] }
   equations:
     - u[t] = sigmoid(W*h[t-1] + U*x[t]) .* exp(-0.5 * h[t-1]) / 2
     - v[t] = diag(u[t]) * h[t-1] - h[t-1] .^ 3 + sum(u[t])^2 * b + (h[t-1]' * h[t-1]) * (diag(b) * u[t])
-    - h[t] = tanh(V * [v[t]; x[t]] + log(1 + u[t] .* u[t])) + identity(abs(v[t]) .* 0.1) + trace(diag(u[t]) * W) * b
+    - w[t] = softmax(sqrt(1 + u[t] .* u[t]) ./ (2 + abs(v[t]))) * logsumexp(h[t-1]) + W^2 * h[t-1] + (eye(d) + zeros(d, d)) * zeros(d) + zeros(d) .* ones(d) + 0.5 * eye(d) * h[t-1]
+    - h[t] = tanh(V * [v[t]; x[t]] + log(1 + u[t] .* u[t]) + w[t]) + identity(abs(v[t]) .* 0.1) + trace(diag(u[t]) * W) * b
   loss: L = sum(t, 1, T, sum(h[t] .* b)) + prod(t, 1, 2, sum(h[t]))
 claims:
   - id: any

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
+import { InputError } from '../../src/derivation/errors.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { REPORT_END, REPORT_START, summaryMarkdown } from '../../src/emit/summary-report.js';
 import { fixtureFor, junitXml, verify } from '../../src/verify/verify.js';
@@ -33,6 +34,25 @@ describe('verify', () => {
       /<testcase classname="derivations\/lab-10-5-vanilla-rnn.yaml" name="lab-eq1" time="0"><failure message="verdict: was consistent, now verified">/,
     );
     expect(xml).toMatch(/<testsuites name="gradproof verify" tests="\d+" failures="1">/);
+  });
+
+  it('a corrupt fixture is bad input naming the fixture file (read before any check runs)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-fixtures-'));
+    const file = 'derivations/lab-10-5-vanilla-rnn.yaml';
+    for (const [text, problem] of [
+      [
+        '{"file": "x",\n  "claims": {',
+        /:2:14: corrupt fixture: .*\(expected the JSON that gradproof verify --update writes\)/,
+      ],
+      ['[1, 2]', /:1:1: not a gradproof fixture/],
+      ['{"file": "x", "claims": null, "derived": []}', /:1:1: not a gradproof fixture/],
+    ] as const) {
+      writeFileSync(fixtureFor(dir, file), text);
+      const err = (await verify([file], { fixtures: dir, jobs: 1 }).catch((e: unknown) => e)) as Error;
+      expect(err).toBeInstanceOf(InputError);
+      expect(err.message.startsWith(fixtureFor(dir, file))).toBe(true);
+      expect(err.message).toMatch(problem);
+    }
   });
 
   it('--update rewrites a drifted fixture, after which verify passes', async () => {

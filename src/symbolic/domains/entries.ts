@@ -18,6 +18,8 @@ import type { SymbolicModel } from '../derive.js';
 import { ExactEvaluator } from '../exact.js';
 import { rscalar, type RMat } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
+import { writtenOut } from '../definitions.js';
+import { entrySums } from '../words.js';
 
 const activationName = (n: OpNode) => n.name ?? n.op;
 
@@ -27,7 +29,10 @@ class EntriesDomain implements ExactDomain<CPoly> {
   readonly shapes = 'entries' as const;
   private readonly rhsIndex = new Map<string, Map<string, string>>();
 
-  constructor(private readonly sm: SymbolicModel) {}
+  constructor(
+    private readonly sm: SymbolicModel,
+    private readonly unfold: boolean,
+  ) {}
 
   /** Canonical keys of every activation right side f(z_τ), τ = 1..T, mapped to the symbol of the value it defines. */
   private sequenceIndex(ctx: ExactContext<CPoly>): Map<string, string> {
@@ -58,10 +63,17 @@ class EntriesDomain implements ExactDomain<CPoly> {
 
   leaf(e: Leaf, ctx: ExactContext<CPoly>): RMat<CPoly> {
     if (e.kind === 'ivar') throw new SymbolicUnsupported(`unbound ${e.name}`);
+    if (e.kind === 'seq' && this.unfold) {
+      const written = writtenOut(this.sm.model, e, ctx);
+      if (written) return written;
+    }
     return rscalar(csym(printExpr(e, ctx.env)));
   }
   opaque(n: OpNode, ctx: ExactContext<CPoly>): RMat<CPoly> {
     return rscalar(csym(`(${printExpr(n, ctx.env)})`));
+  }
+  sumOfEntries(generic: CPoly): CPoly {
+    return entrySums(generic);
   }
   unitAtom(n: OpNode, ctx: ExactContext<CPoly>): RMat<CPoly> {
     return this.opaque(n, ctx);
@@ -86,8 +98,9 @@ class EntriesDomain implements ExactDomain<CPoly> {
 /** Evaluates entries of expressions of one model; sequence indices are cached per binding. */
 export class EntriesEvaluator {
   private readonly domain: EntriesDomain;
-  constructor(sm: SymbolicModel) {
-    this.domain = new EntriesDomain(sm);
+  /** unfold: values defined entrywise are written out by their equations (src/symbolic/definitions.ts) */
+  constructor(sm: SymbolicModel, unfold = false) {
+    this.domain = new EntriesDomain(sm, unfold);
   }
   entries(e: Expr, env: IntEnv): CPoly {
     return new ExactEvaluator(this.domain, env).evaluate(e).data[0]!;

@@ -17,8 +17,9 @@ import { deriveSeed, Rng } from '../../numeric/prng.js';
 import { TIME_VAR } from '../../model/model.js';
 import type { SymbolicModel } from '../derive.js';
 import { ExactEvaluator } from '../exact.js';
-import { requal, type Ring, type RMat } from '../ring.js';
+import { requal, rmap, type Ring, type RMat } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
+import { writtenOut } from '../definitions.js';
 
 /** A prime below 2^26, so products of two residues stay exact in a double. */
 export const PRIME = 67108859;
@@ -85,6 +86,7 @@ class ModularDomain implements ExactDomain<number> {
   constructor(
     private readonly sm: SymbolicModel,
     private readonly seed: number,
+    private readonly unfold: boolean,
   ) {}
 
   /** A random atom, the same every time its key comes back. */
@@ -116,18 +118,28 @@ class ModularDomain implements ExactDomain<number> {
 
   leaf(e: Leaf, ctx: ExactContext<number>): RMat<number> {
     if (e.kind === 'ivar') throw new SymbolicUnsupported(`unbound ${e.name}`);
+    if (e.kind === 'seq' && this.unfold) {
+      const written = writtenOut(this.sm.model, e, ctx);
+      if (written) return written;
+    }
     return this.atom(printExpr(e, ctx.env), ...ctx.dims(e));
   }
   opaque(n: OpNode, ctx: ExactContext<number>): RMat<number> {
     return this.atom(printExpr(n, ctx.env), ...ctx.dims(n));
   }
+  uninterpreted(name: string, args: readonly RMat<number>[]): RMat<number> {
+    return this.atom(`${name}(${args.map((a) => `${a.rows}×${a.cols}:${a.data.join(',')}`).join('; ')})`, 1, 1);
+  }
   unitAtom(n: OpNode, ctx: ExactContext<number>): RMat<number> {
     return this.opaque(n, ctx);
   }
-  activation(n: OpNode, ctx: ExactContext<number>): RMat<number> {
+  activation(n: OpNode, ctx: ExactContext<number>, arg: () => RMat<number>): RMat<number> {
     // f(z) that is the right side of an equation at some time is that sequence's value (h[τ]), as in the model.
     const named = this.sequenceFor(printExpr(n, ctx.env), ctx.env);
-    return named ? ctx.eval(named) : this.opaque(n, ctx);
+    if (named) return ctx.eval(named);
+    // Otherwise f is a random function of each entry's value: equal arguments, however written, agree.
+    const name = n.name ?? n.op;
+    return rmap(arg(), (x) => this.atom(`${name}(${x})`, 1, 1).data[0]!);
   }
   dactOf(value: Seq, ctx: ExactContext<number>): RMat<number> {
     return ctx.eval(this.sm.dactExpression(value.name, value.time));
@@ -148,10 +160,12 @@ export function randomIdentity(
   env: IntEnv,
   sizes: IntEnv,
   seed: number,
-  trials = 2,
+  options: { readonly trials?: number; readonly unfold?: boolean } = {},
 ): boolean {
+  const { trials = 2, unfold = false } = options;
   for (let trial = 0; trial < trials; trial++) {
-    const ev = new ExactEvaluator(new ModularDomain(sm, deriveSeed(seed, 'trial', trial)), { ...sizes, ...env });
+    const domain = new ModularDomain(sm, deriveSeed(seed, 'trial', trial), unfold);
+    const ev = new ExactEvaluator(domain, { ...sizes, ...env });
     // A scalar side (0 for an empty sum, say) broadcasts against the other.
     if (!requal(MOD_RING, ev.evaluate(lhs), ev.evaluate(rhs))) return false;
   }

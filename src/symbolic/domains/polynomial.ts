@@ -17,6 +17,7 @@ import { cadd, cconst, cmul, constantOf, cpolyKey, type CPoly, csym, POLY_RING }
 import { ExactEvaluator } from '../exact.js';
 import { rfill, rmap, type Ring, type RMat, rscalar } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
+import { writtenOut } from '../definitions.js';
 
 const activationName = (n: OpNode) => n.name ?? n.op;
 
@@ -141,11 +142,15 @@ class PolynomialDomain implements ExactDomain<CPoly> {
   readonly indices = 'concrete' as const;
   readonly shapes = 'concrete' as const;
   private readonly tangents = new Map<string, Map<string, RMat<CPoly>>>();
-  constructor(private readonly atoms: ModelAtoms) {}
+  constructor(
+    private readonly atoms: ModelAtoms,
+    private readonly unfold: boolean,
+  ) {}
 
   leaf(e: Parameters<ExactDomain<CPoly>['leaf']>[0], ctx: ExactContext<CPoly>): RMat<CPoly> {
     if (e.kind === 'sym') return this.atoms.param(e.name);
-    if (e.kind === 'seq') return this.atoms.sequence(e.name, ctx.int(e.time));
+    if (e.kind === 'seq')
+      return (this.unfold && writtenOut(this.atoms.model, e, ctx)) || this.atoms.sequence(e.name, ctx.int(e.time));
     return unsupported(e.kind);
   }
   opaque(n: OpNode): RMat<CPoly> {
@@ -153,6 +158,11 @@ class PolynomialDomain implements ExactDomain<CPoly> {
   }
   unitAtom(n: OpNode): RMat<CPoly> {
     return unsupported(n.op);
+  }
+  uninterpreted(name: string, args: readonly RMat<CPoly>[]): RMat<CPoly> {
+    return rscalar(
+      csym(`${name}(${args.map((a) => `${a.rows}×${a.cols}:${a.data.map(cpolyKey).join(',')}`).join('; ')})`),
+    );
   }
   activation(n: OpNode, _ctx: ExactContext<CPoly>, arg: () => RMat<CPoly>): RMat<CPoly> {
     const name = activationName(n);
@@ -205,8 +215,9 @@ class PolynomialDomain implements ExactDomain<CPoly> {
 /** The exact value of claim expressions at concrete sizes (env binds sizes, quantifiers and path positions). */
 export class PolyEvaluator {
   private readonly evaluator: ExactEvaluator<CPoly>;
-  constructor(model: Model, sizes: IntEnv) {
-    this.evaluator = new ExactEvaluator(new PolynomialDomain(new ModelAtoms(model, sizes)), sizes);
+  /** unfold: values defined entrywise are written out by their equations (src/symbolic/definitions.ts) */
+  constructor(model: Model, sizes: IntEnv, unfold = false) {
+    this.evaluator = new ExactEvaluator(new PolynomialDomain(new ModelAtoms(model, sizes), unfold), sizes);
   }
   evaluate(e: Expr, env: IntEnv): RMat<CPoly> {
     return this.evaluator.evaluate(e, env);

@@ -1,0 +1,52 @@
+/**
+ * Budgets on what a derivation file (or the command line) may ask for. Each
+ * one exceeded is a located input error naming the limit, never an exhausted
+ * heap, stack or a run that does not end; README lists them under "Limits".
+ * They sit far above what the shipped derivations use.
+ */
+export const LIMITS = {
+  /** bytes of one derivation file */
+  fileBytes: 4 * 1024 * 1024,
+  /** entries of a file's sections: sizes, symbols (hence equations), user functions, definitions, claims (chain steps included) */
+  sizes: 32,
+  symbols: 256,
+  functions: 64,
+  definitions: 256,
+  claims: 1000,
+  /** quantifiers of one claim */
+  quantifiers: 8,
+  /** the largest value of any size other than T */
+  size: 4096,
+  /** the largest horizon T */
+  horizon: 100_000,
+  /** the largest integer constant in an index, bound or shape (|c|), and any coefficient an index reaches */
+  integer: 1_000_000,
+  /** numbers one instance's unrolled graph holds (parameters, inputs, every step's values): 2^24 ≈ 128 MB */
+  graphEntries: 2 ** 24,
+  /** entries of any one value a claim computes (a matrix, a vector) */
+  valueEntries: 2 ** 24,
+  /** sub-expressions evaluated for one binding, counting every iteration of sum/prod/hprod ranges */
+  rangeWork: 10_000_000,
+  /** quantifier bindings of one claim on one instance */
+  bindings: 100_000,
+  /** characters of one expression (a claim side, an equation) */
+  expressionChars: 200_000,
+  /** nodes of one expression after definitions are expanded */
+  expressionNodes: 50_000,
+  /** levels of nesting (brackets, calls, operators inside operators; a chain a + b + … counts once) */
+  nesting: 64,
+  /** depth of an expression once its definitions are expanded (what the recursive walkers see) */
+  expandedDepth: 256,
+  /** definitions expanded inside definitions */
+  definitionDepth: 16,
+  /** characters of one name */
+  nameChars: 100,
+  /** the largest exponent the exact engines expand (larger powers stay opaque atoms there) */
+  exactExponent: 64,
+  /** products of terms (polynomials, words) the exact engines spend on one claim before leaving it undecided */
+  exactWork: 4_000_000,
+  /** combinations of sizes the exact engines expand a claim at */
+  exactSizeCombinations: 4096,
+  /** factors `derive --unroll` writes out */
+  unrolledFactors: 10_000,
+} as const;

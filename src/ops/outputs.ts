@@ -1,0 +1,125 @@
+/**
+ * Output heads and losses: softmax(v) and logsumexp(v), computed stably
+ * (the largest entry subtracted first) — with `log` and `.*` they write
+ * cross-entropy, −sum(y .* log(softmax(V*h[t] + c))).
+ */
+import type { OpNode } from '../ir/expr.js';
+import { node } from '../ir/expr.js';
+import { formatShape, isColumn, SCALAR } from '../ir/shape.js';
+import type { Vec } from '../numeric/kernel.js';
+import { dense, scalar } from '../numeric/values.js';
+import { diag, mul, sub } from '../symbolic/build.js';
+import { entrywiseCanonical } from './arithmetic.js';
+import type { Kernel } from './contexts.js';
+import { defineOp } from './registry.js';
+
+const arg = (n: OpNode) => n.args[0]!;
+
+export function softmaxOf(v: Vec): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < v.length; i++) max = Math.max(max, v[i]!);
+  const out = new Float64Array(v.length);
+  let total = 0;
+  for (let i = 0; i < v.length; i++) total += out[i] = Math.exp(v[i]! - max);
+  for (let i = 0; i < v.length; i++) out[i]! /= total;
+  return out;
+}
+
+export function logSumExp(v: Vec): number {
+  let max = -Infinity;
+  for (let i = 0; i < v.length; i++) max = Math.max(max, v[i]!);
+  if (!Number.isFinite(max)) return max;
+  let total = 0;
+  for (let i = 0; i < v.length; i++) total += Math.exp(v[i]! - max);
+  return max + Math.log(total);
+}
+
+/** s ⊙ (g − sᵀg): the Jacobian of softmax (symmetric, diag(s) − ssᵀ) applied to g. */
+function softmaxJacobianTimes(s: Vec, g: Vec): Float64Array {
+  let dot = 0;
+  for (let i = 0; i < s.length; i++) dot += s[i]! * g[i]!;
+  const out = new Float64Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s[i]! * (g[i]! - dot);
+  return out;
+}
+
+const softmaxKernel: Kernel = {
+  forward: ([v]) => softmaxOf(v!),
+  tangent: (_v, [dv], out) => (dv ? softmaxJacobianTimes(out, dv) : null),
+  adjoint: (_v, out, adj, [wanted]) => [wanted ? softmaxJacobianTimes(out, adj) : null],
+};
+
+const logSumExpKernel: Kernel = {
+  forward: ([v]) => Float64Array.of(logSumExp(v!)),
+  tangent: ([v], [dv]) => {
+    if (!dv) return null;
+    const s = softmaxOf(v!);
+    let dot = 0;
+    for (let i = 0; i < s.length; i++) dot += s[i]! * dv[i]!;
+    return Float64Array.of(dot);
+  },
+  adjoint: ([v], _out, adj, [wanted]) => [wanted ? softmaxOf(v!).map((x) => x * adj[0]!) : null],
+};
+
+defineOp({
+  id: 'softmax',
+  domain: 'outputs',
+  syntax: { call: ['softmax'], args: ['expr'], usage: 'softmax(v) of a vector' },
+  placement: { equation: true, loss: true, claim: true, level: 'any' },
+  entrywise: true,
+  shape: (n, ctx) => {
+    const s = ctx.shapeOf(arg(n));
+    if (!isColumn(s)) return ctx.fail(n, `softmax takes a vector, got ${formatShape(s)}`, 'softmax(v)');
+    return s;
+  },
+  print: (n, ctx) => `softmax(${ctx.expr(arg(n))})`,
+  latex: (n, ctx) => `\\operatorname{softmax}\\left(${ctx.expr(arg(n))}\\right)`,
+  evaluate: (n, ctx) => {
+    const v = ctx.dense(arg(n));
+    return dense(v.rows, 1, softmaxOf(v.data));
+  },
+  compile: (n, ctx) => {
+    const a = ctx.compile(arg(n));
+    return ctx.push(softmaxKernel, [a], ctx.dims(a));
+  },
+  exact: (n, ctx) => ctx.opaque(n),
+  // ∂softmax(z) = (diag(s) − s sᵀ)·∂z, with s the value (the sequence it defines, where the cell names it)
+  differentiate: (n, ctx) => {
+    const j = ctx.J(arg(n));
+    if (!j) return null;
+    const s = ctx.valueOf(n) ?? n;
+    return mul(sub(diag(s), node('mul', [s, node('transpose', [s])])), j);
+  },
+  paramGradient: (n, g, ctx) => {
+    // Written through the value the cell names (ŷ_t), as the softmax Jacobian diag(ŷ) − ŷŷᵀ is.
+    const s = ctx.valueOf(n) ?? n;
+    return ctx.grad(arg(n), node('mul', [sub(diag(s), node('mul', [s, node('transpose', [s])]))!, g]));
+  },
+  canonical: (n, ctx) => entrywiseCanonical(n, ctx),
+});
+
+defineOp({
+  id: 'logsumexp',
+  domain: 'outputs',
+  syntax: {
+    call: ['logsumexp'],
+    args: ['expr'],
+    usage: 'logsumexp(v) = log(sum(exp(v))) of a vector, computed stably',
+  },
+  placement: { equation: true, loss: true, claim: true, level: 'any' },
+  shape: (n, ctx) => {
+    const s = ctx.shapeOf(arg(n));
+    if (!isColumn(s)) return ctx.fail(n, `logsumexp takes a vector, got ${formatShape(s)}`, 'logsumexp(v)');
+    return SCALAR;
+  },
+  print: (n, ctx) => `logsumexp(${ctx.expr(arg(n))})`,
+  latex: (n, ctx) => `\\operatorname{logsumexp}\\left(${ctx.expr(arg(n))}\\right)`,
+  evaluate: (n, ctx) => scalar(logSumExp(ctx.dense(arg(n)).data)),
+  compile: (n, ctx) => ctx.push(logSumExpKernel, [ctx.compile(arg(n))], [1, 1]),
+  exact: (n, ctx) => ctx.opaque(n),
+  differentiate: (n, ctx) => {
+    const j = ctx.J(arg(n));
+    return j ? mul(node('transpose', [node('softmax', [arg(n)])]), j) : null;
+  },
+  paramGradient: (n, g, ctx) => ctx.grad(arg(n), node('mul', [node('softmax', [arg(n)]), g])),
+});

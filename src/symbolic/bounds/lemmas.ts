@@ -1,0 +1,415 @@
+/**
+ * The trusted part of the bound prover: one check per rule, deciding
+ * whether `from ≤ to` (or `from = to`) is an instance of the rule at one
+ * place of the expression, on the domain of that place. The search
+ * (./planner.ts) proposes; only what passes here enters a proof. Each check
+ * names, in its values, what it compared.
+ *
+ * Norms: norm2 is the spectral norm (Euclidean on a vector, row or column),
+ * normF Frobenius, normInf the induced ∞-norm (largest row sum; a column's
+ * largest |entry|, a row's sum of |entries|), normMax the largest |entry|.
+ * The triangle inequality holds for all four; submultiplicativity for norm2,
+ * normF and normInf (consistent across shapes), never for normMax; a
+ * transpose leaves norm2, normF and normMax unchanged, never normInf.
+ */
+import { affineAdd, affineVar, affineVars, formatAffine } from '../../ir/affine.js';
+import { type Expr, intVarsOf, isOp, node, num, type OpNode, some, walk } from '../../ir/expr.js';
+import { printExpr } from '../../ir/print.js';
+import { formatShape } from '../../ir/shape.js';
+import { specOf } from '../../ops/index.js';
+import type { Model } from '../../model/model.js';
+import { derivParts, isGraphDerivative, type SymbolicModel } from '../derive.js';
+import { SymbolicUnsupported } from '../unsupported.js';
+import type { Domain } from './domain.js';
+import { absBound, entryRange, type EntryContext, supLowerBound, supMatch, type RangeFact } from './entries.js';
+import {
+  asSingleDiagonal,
+  entryKey,
+  isEntrywise,
+  NotNormal,
+  sameMatrix,
+  sameScalar,
+  scalarNormal,
+  type Shapes,
+} from './normal.js';
+import { type Q, qcmp, qformat, qFromNumber, qle } from './rational.js';
+import { substituteSafely } from './substitute.js';
+import { ExprError } from '../../ir/errors.js';
+import type { BoundRule } from './rules.js';
+
+export interface LemmaContext {
+  readonly model: Model;
+  readonly sm: SymbolicModel;
+  readonly shapes: Shapes;
+  readonly domain: Domain;
+}
+
+export type Verdict =
+  | { readonly ok: true; readonly values: Readonly<Record<string, string>> }
+  | { readonly ok: false; readonly why: string };
+
+const yes = (values: Record<string, string> = {}): Verdict => ({ ok: true, values });
+const no = (why: string): Verdict => ({ ok: false, why });
+
+export const NORM_OPS = ['norm2', 'normF', 'normInf', 'normMax'] as const;
+/** induced or Frobenius: ‖AB‖ ≤ ‖A‖‖B‖ */
+const SUBMULTIPLICATIVE = new Set(['norm2', 'normF', 'normInf']);
+/** ‖Aᵀ‖ = ‖A‖ */
+const TRANSPOSE_INVARIANT = new Set(['norm2', 'normF', 'normMax']);
+/** ‖diag(v)‖ = max |v_i| */
+const DIAGONAL_MAX = new Set(['norm2', 'normInf', 'normMax']);
+
+export const isNorm = (e: Expr): e is OpNode => isOp(e, ...NORM_OPS);
+
+/** Nonnegative by its form: norms, sups, |·|, and sums, products, powers, ∏ of those and of numbers ≥ 0. */
+export function nonnegative(e: Expr): boolean {
+  if (e.kind === 'num') return e.value >= 0;
+  if (e.kind !== 'op') return false;
+  if (specOf(e).nonnegative || isOp(e, 'abs')) return true;
+  switch (e.op) {
+    case 'add':
+    case 'mul':
+    case 'emul':
+      return e.args.every(nonnegative);
+    case 'div':
+      return nonnegative(e.args[0]!) && e.args[1]?.kind === 'num' && e.args[1].value > 0;
+    case 'pow':
+      return nonnegative(e.args[0]!);
+    case 'prod':
+    case 'rsum':
+      return nonnegative(e.args[0]!);
+    default:
+      return false;
+  }
+}
+
+/** Flattens a product written as a chain of `*` into its factors, in order. */
+export function productFactors(e: Expr): Expr[] {
+  return isOp(e, 'mul') ? e.args.flatMap(productFactors) : [e];
+}
+
+/** Flattens a sum written with + into its terms. */
+export function sumTerms(e: Expr): Expr[] {
+  return isOp(e, 'add') ? e.args.flatMap(sumTerms) : [e];
+}
+
+export const mulAll = (xs: readonly Expr[]): Expr => (xs.length ? xs.reduce((a, b) => node('mul', [a, b])) : num(1));
+export const addAll = (xs: readonly Expr[]): Expr => xs.reduce((a, b) => node('add', [a, b]));
+
+const print = (e: Expr) => printExpr(e);
+
+function shapeIsScalar(e: Expr, ctx: LemmaContext): boolean {
+  try {
+    const s = ctx.shapes.shape(e);
+    const [r, c] = [ctx.domain.pin(s.rows), ctx.domain.pin(s.cols)];
+    return !affineVars(r).length && !affineVars(c).length && r.c === 1 && c.c === 1;
+  } catch {
+    return false;
+  }
+}
+
+/** Every sign pattern of a list, for "M = Σ ±P_j" checks (norms do not see a sign). */
+function* signs(n: number): Generator<number[]> {
+  for (let mask = 0; mask < 1 << n; mask++) yield Array.from({ length: n }, (_, i) => (mask & (1 << i) ? -1 : 1));
+}
+
+function signedSum(parts: readonly Expr[], s: readonly number[]): Expr {
+  return parts
+    .map((p, i) => ({ p, s: s[i]! }))
+    .reduce<Expr | null>(
+      (acc, { p, s: sign }) =>
+        acc === null ? (sign > 0 ? p : node('neg', [p])) : node(sign > 0 ? 'add' : 'sub', [acc, p]),
+      null,
+    )!;
+}
+
+/** Two products (or sums) over the same range whose bodies are the same matrix up to the binder's name. */
+function sameRange(a: OpNode, b: OpNode, bodyA: Expr, bodyB: Expr, ctx: LemmaContext): boolean {
+  if (!ctx.domain.equal(a.ints[0]!, b.ints[0]!) || !ctx.domain.equal(a.ints[1]!, b.ints[1]!)) return false;
+  const renamed = a.binder === b.binder ? bodyB : substituteSafely(bodyB, b.binder!, affineVar(a.binder!));
+  return sameMatrix(bodyA, renamed, ctx.shapes);
+}
+
+/** Binder names a closed form introduces (∏'s index): a free index of the same name would be captured. */
+function bindersIn(e: Expr): Set<string> {
+  const out = new Set<string>();
+  walk(e, (x) => {
+    if (x.kind === 'op' && x.binder) out.add(x.binder);
+  });
+  return out;
+}
+
+/** The engine's closed form of a derivative, where it holds on this domain; a reason otherwise. */
+export function closedFormAt(x: OpNode, ctx: LemmaContext): Expr | string {
+  const { mode, of, wrt } = derivParts(x);
+  let derived: Expr;
+  try {
+    derived = ctx.sm.derive(x);
+  } catch (err) {
+    if (err instanceof SymbolicUnsupported) return err.message;
+    throw err;
+  }
+  if (print(derived) === print(x)) return derived;
+  if (!wrt.time) return `${print(x)}: a derivative with respect to a parameter is not bounded here`;
+  if (mode !== 'grad' && of.time) {
+    const lag = ctx.domain.pin(affineAdd(of.time, wrt.time, -1));
+    if (!affineVars(lag).length) {
+      // A one-step form is derived with every equation computing at the times it spans: at time 0 the
+      // initial values are not computed from the step equations, so the form holds from time 1 on.
+      if (!ctx.domain.atLeast(wrt.time, 1))
+        return `the closed form of ${print(x)} holds where ${formatAffine(wrt.time)} ≥ 1`;
+    } else if (!ctx.domain.atLeast(lag, 0)) return `the lag ${formatAffine(lag)} of ${print(x)} may be negative`;
+  } else if (!ctx.domain.atLeast(wrt.time, 1))
+    return `the closed form of ${print(x)} holds where ${formatAffine(wrt.time)} ≥ 1`;
+  // Block products across several states, and the brackets of sums over a loss's steps, have no normal form
+  // among the bound rules: the derivative stays one opaque matrix (the triangle rules still apply to it).
+  if (some(derived, (e) => isOp(e, 'block', 'blockpick', 'atleast', 'delta')))
+    return `the closed form of ${print(x)} is a block product or a bracketed sum, which the bound rules do not normalise`;
+  const free = intVarsOf(x);
+  for (const b of bindersIn(derived)) if (free.has(b)) return `the closed form's index ${b} would capture ${b}`;
+  return derived;
+}
+
+const rangeFacts = (fs: readonly RangeFact[]) => fs.map((f) => `${f.id}: ${f.about}`).join('; ');
+
+/** The check of one rule application, from → to, at a place whose domain is ctx.domain. */
+export function checkRule(rule: BoundRule, from: Expr, to: Expr, ctx: LemmaContext): Verdict {
+  try {
+    return check(rule, from, to, ctx);
+  } catch (err) {
+    // A malformed proposal (shapes that do not fit) is refused like any other.
+    if (err instanceof NotNormal || err instanceof SymbolicUnsupported || err instanceof ExprError)
+      return no(err.message);
+    throw err;
+  }
+}
+
+function check(rule: BoundRule, from: Expr, to: Expr, ctx: LemmaContext): Verdict {
+  const entryCtx: EntryContext = {
+    model: ctx.model,
+    domain: ctx.domain,
+    shapes: ctx.shapes,
+    dact: (name, time) => {
+      try {
+        return ctx.sm.dactExpression(name, time);
+      } catch {
+        return null;
+      }
+    },
+  };
+  const sameNorm = (a: Expr, b: Expr): a is OpNode => isNorm(a) && isNorm(b) && a.op === b.op;
+  switch (rule) {
+    case 'closed-form': {
+      if (!isGraphDerivative(from)) return no('not a derivative');
+      const derived = closedFormAt(from, ctx);
+      if (typeof derived === 'string') return no(derived);
+      return print(derived) === print(to) ? yes({ derivative: print(from) }) : no('not the derived closed form');
+    }
+    case 'dact-expansion': {
+      const v = isOp(from, 'dact') ? from.args[0]! : null;
+      if (v?.kind !== 'seq') return no('not dact of a sequence value');
+      if (!ctx.domain.atLeast(v.time, 1)) return no(`dact(${print(v)}) is defined where ${formatAffine(v.time)} ≥ 1`);
+      const d = entryCtx.dact(v.name, v.time);
+      return d && print(d) === print(to) ? yes({ value: print(v) }) : no('not the activation derivative');
+    }
+    case 'norm-transpose': {
+      if (!sameNorm(from, to) || !TRANSPOSE_INVARIANT.has(from.op))
+        return no(`${from.kind === 'op' ? from.op : ''} is not transpose-invariant`);
+      return sameMatrix(node('transpose', [from.args[0]!]), (to as OpNode).args[0]!, ctx.shapes)
+        ? yes({ norm: from.op })
+        : no('the arguments are not transposes of each other');
+    }
+    case 'norm-diag': {
+      if (!isNorm(from) || !DIAGONAL_MAX.has(from.op) || !isOp(to, 'normMax')) return no('not a norm of a diagonal');
+      const d = asSingleDiagonal(from.args[0]!, ctx.shapes);
+      if (!d) return no(`${print(from.args[0]!)} is not one diagonal matrix`);
+      const v = to.args[0]!;
+      return d.key === entryKey(v, ctx.shapes) ? yes({ norm: from.op }) : no('not the diagonal of the matrix');
+    }
+    case 'norm-scalar': {
+      if (!isNorm(from) || !isNorm(to) || !sameMatrix(from.args[0]!, to.args[0]!, ctx.shapes))
+        return no('not norms of one matrix');
+      return shapeIsScalar(from.args[0]!, ctx)
+        ? yes({ from: from.op, to: to.op })
+        : no(`${print(from.args[0]!)} is not 1×1 for every size`);
+    }
+    case 'abs-multiplicative': {
+      if (!isNorm(from)) return no('not a norm');
+      const M = from.args[0]!;
+      if (!shapeIsScalar(M, ctx)) return no(`${print(M)} is not 1×1 for every size`);
+      if (isOp(M, 'prod') && isOp(to, 'prod')) {
+        const body = to.args[0]!;
+        if (!isNorm(body) || body.op !== from.op) return no('not a product of norms');
+        return shapeIsScalar(M.args[0]!, ctx) && sameRange(M, to, M.args[0]!, body.args[0]!, ctx)
+          ? yes({ norm: from.op })
+          : no('not the product of the factors’ norms');
+      }
+      const parts = productFactors(to);
+      if (parts.length < 2 || !parts.every((p) => isNorm(p) && p.op === from.op)) return no('not a product of norms');
+      const args = parts.map((p) => (p as OpNode).args[0]!);
+      if (!args.every((a) => shapeIsScalar(a, ctx))) return no('a factor is not 1×1');
+      return sameMatrix(M, mulAll(args), ctx.shapes) ? yes({ norm: from.op }) : no('not the factors of the product');
+    }
+    case 'scalar-algebra':
+      return sameScalar(from, to, ctx.shapes, ctx.domain)
+        ? yes()
+        : no('not equal as products of powers of nonnegative factors');
+    case 'triangle': {
+      if (!isNorm(from)) return no('not a norm');
+      const parts = sumTerms(to);
+      if (parts.length < 2 || !parts.every((p) => isNorm(p) && p.op === from.op)) return no(`not a sum of ${from.op}`);
+      const args = parts.map((p) => (p as OpNode).args[0]!);
+      if (args.length > 8) return no('too many terms');
+      for (const s of signs(args.length))
+        if (sameMatrix(from.args[0]!, signedSum(args, s), ctx.shapes))
+          return yes({ norm: from.op, terms: `${args.length}` });
+      return no('the terms do not add up to the matrix');
+    }
+    case 'reverse-triangle': {
+      if (!isOp(from, 'sub')) return no('not a difference of norms');
+      const [b, c] = from.args as [Expr, Expr];
+      if (!sameNorm(b, c) || !isNorm(to) || to.op !== b.op) return no('not a difference of norms of one kind');
+      const [B, C, D] = [b.args[0]!, (c as OpNode).args[0]!, to.args[0]!];
+      for (const op of ['add', 'sub'] as const)
+        for (const candidate of [node(op, [B, C]), node('neg', [node(op, [B, C])])])
+          if (sameMatrix(D, candidate, ctx.shapes)) return yes({ norm: b.op, form: op === 'add' ? 'B + C' : 'B − C' });
+      return no('the norm on the right is not of B ± C');
+    }
+    case 'submultiplicative': {
+      if (!isNorm(from) || !SUBMULTIPLICATIVE.has(from.op))
+        return no(`${from.kind === 'op' ? from.op : 'this'} is not submultiplicative`);
+      const parts = productFactors(to);
+      const coef = parts[0]?.kind === 'num' ? parts[0].value : null;
+      const norms = coef === null ? parts : parts.slice(1);
+      if (coef !== null && coef < 0) return no('a negative coefficient');
+      if (norms.length < 2 || !norms.every((p) => isNorm(p) && p.op === from.op))
+        return no(`not a product of ${from.op}`);
+      const args = norms.map((p) => (p as OpNode).args[0]!);
+      let product: Expr = mulAll(args);
+      try {
+        ctx.shapes.shape(product);
+      } catch {
+        return no('the factors do not multiply');
+      }
+      for (const c of coef === null ? [1, -1] : [coef, -coef]) {
+        if (c !== 1) product = node('mul', [num(c), mulAll(args)]);
+        else product = mulAll(args);
+        if (sameMatrix(from.args[0]!, product, ctx.shapes)) return yes({ norm: from.op, factors: `${args.length}` });
+      }
+      return no('the factors do not multiply to the matrix');
+    }
+    case 'submultiplicative-range': {
+      if (!isNorm(from) || !isOp(from.args[0]!, 'prod') || !isOp(to, 'prod')) return no('not the norm of a product');
+      const M = from.args[0] as OpNode;
+      if (!SUBMULTIPLICATIVE.has(from.op)) return no(`${from.op} is not submultiplicative`);
+      // The empty product is the identity: ‖I‖ = 1 for induced norms, but ‖I‖_F = √d.
+      if (from.op === 'normF' && !ctx.domain.atLeast(affineAdd(M.ints[1]!, M.ints[0]!, -1), 0))
+        return no('‖I‖_F > 1 on an empty range');
+      const body = to.args[0]!;
+      if (!isNorm(body) || body.op !== from.op) return no(`not a product of ${from.op}`);
+      return sameRange(M, to, M.args[0]!, body.args[0]!, ctx)
+        ? yes({ norm: from.op, range: `${formatAffine(M.ints[0]!)}..${formatAffine(M.ints[1]!)}` })
+        : no('not the norms of the factors');
+    }
+    case 'spectral-le-frobenius':
+      return isOp(from, 'norm2') && isOp(to, 'normF') && sameMatrix(from.args[0]!, to.args[0]!, ctx.shapes)
+        ? yes()
+        : no('not ‖A‖₂ ≤ ‖A‖_F');
+    case 'max-entrywise-product': {
+      if (!isOp(from, 'normMax')) return no('not a max-norm');
+      const parts = productFactors(to);
+      const coef = parts[0]?.kind === 'num' ? parts[0].value : null;
+      const maxes = coef === null ? parts : parts.slice(1);
+      if (coef !== null && coef < 0) return no('a negative coefficient');
+      if (maxes.length < 2 || !maxes.every((p) => isOp(p, 'normMax'))) return no('not a product of max-norms');
+      const E = from.args[0]!;
+      if (!isEntrywise(E, ctx.shapes)) return no(`${print(E)} is not built entrywise`);
+      const us = maxes.map((p) => (p as OpNode).args[0]!);
+      const shapeOfE = formatShape(ctx.shapes.shape(E));
+      if (!us.every((u) => [shapeOfE, 'scalar'].includes(formatShape(ctx.shapes.shape(u)))))
+        return no('a factor has another shape');
+      const product = us.reduce((a, b) => node('emul', [a, b]));
+      for (const c of coef === null ? [1, -1] : [coef, -coef]) {
+        const candidate = c === 1 ? product : node('emul', [num(c), product]);
+        if (entryKey(E, ctx.shapes) === entryKey(candidate, ctx.shapes)) return yes({ factors: `${us.length}` });
+      }
+      return no('the factors do not multiply to the vector entry by entry');
+    }
+    case 'max-hprod': {
+      if (!isOp(from, 'normMax') || !isOp(from.args[0]!, 'hprod') || !isOp(to, 'prod')) return no('not max |⨀ u_i|');
+      const H = from.args[0] as OpNode;
+      const body = to.args[0]!;
+      if (!isOp(body, 'normMax')) return no('not a product of max-norms');
+      if (!ctx.domain.equal(H.ints[0]!, to.ints[0]!) || !ctx.domain.equal(H.ints[1]!, to.ints[1]!))
+        return no('not the same range');
+      const u = substituteSafely(body.args[0]!, to.binder!, affineVar(H.binder!));
+      return entryKey(H.args[0]!, ctx.shapes) === entryKey(u, ctx.shapes)
+        ? yes({ range: `${formatAffine(H.ints[0]!)}..${formatAffine(H.ints[1]!)}` })
+        : no('not the factors of the product');
+    }
+    case 'activation-range': {
+      if (!isOp(from, 'normMax') || to.kind !== 'num') return no('not max |entry| ≤ a constant');
+      const c = qFromNumber(to.value);
+      const range = entryRange(from.args[0]!, entryCtx);
+      const bound = absBound(range);
+      if (!c || !bound) return no(`no range is known for the entries of ${print(from.args[0]!)}`);
+      return qle(bound, c)
+        ? yes({ bound: qformat(bound), facts: rangeFacts(range.facts) })
+        : no(`the entries of ${print(from.args[0]!)} are only known to lie within ±${qformat(bound)}`);
+    }
+    case 'activation-sup': {
+      if (!isOp(from, 'normMax') || !isOp(to, 'supabs')) return no('not max |entry| ≤ a sup');
+      const m = supMatch(from.args[0]!, to, entryCtx);
+      return m
+        ? yes({ argument: print(m.argument), unfolded: m.unfolded.join('; ') })
+        : no(`${print(from.args[0]!)} is not ${print(to.args[0]!)} applied entry by entry`);
+    }
+    case 'sup-lower-bound': {
+      if (from.kind !== 'num' || !isOp(to, 'supabs')) return no('not a constant ≤ a sup');
+      const c = qFromNumber(from.value);
+      const low = supLowerBound(to);
+      if (!c || !low) return no(`no value of ${print(to.args[0]!)} is known`);
+      return qle(c, low.value)
+        ? yes({ value: qformat(low.value), at: low.at })
+        : no(`sup ≥ ${qformat(low.value)} only`);
+    }
+    case 'constant-order':
+      return from.kind === 'num' && to.kind === 'num' && from.value <= to.value ? yes() : no('not a ≤ b for numbers');
+    case 'factor-at-least-one':
+      return factorAtLeastOne(from, to, ctx);
+  }
+}
+
+/** The lower bound ≥ 1 of a leaf, when known: a number, or a sup with a value ≥ 1. */
+function atLeastOne(leaf: Expr): Q | null {
+  if (leaf.kind === 'num') {
+    const v = qFromNumber(leaf.value);
+    return v && qcmp(v, { n: 1n, d: 1n }) >= 0 ? v : null;
+  }
+  if (isOp(leaf, 'supabs')) {
+    const low = supLowerBound(leaf);
+    return low && qcmp(low.value, { n: 1n, d: 1n }) >= 0 ? low.value : null;
+  }
+  return null;
+}
+
+/** B ≤ B·∏ y_j^{e_j}·c for y_j ≥ 1, e_j ≥ 0, c ≥ 1 and B ≥ 0 (both single products of nonnegative leaves). */
+function factorAtLeastOne(from: Expr, to: Expr, ctx: LemmaContext): Verdict {
+  const [a, b] = [scalarNormal(from, ctx.shapes, ctx.domain), scalarNormal(to, ctx.shapes, ctx.domain)];
+  if (a.length !== 1 || b.length !== 1) return no('not single products');
+  const [ma, mb] = [a[0]!, b[0]!];
+  if (ma.coef < 0 || mb.coef < ma.coef) return no('the constant factor shrinks');
+  for (const p of ma.factors.values()) if (!nonnegative(p.leaf)) return no(`${print(p.leaf)} may be negative`);
+  const extra: string[] = [];
+  for (const [key, p] of mb.factors) {
+    const before = ma.factors.get(key);
+    const grown = before ? affineAdd(p.exp, before.exp, -1) : p.exp;
+    if (before && ctx.domain.equal(p.exp, before.exp)) continue;
+    if (!ctx.domain.atLeast(grown, 0)) return no(`the exponent of ${print(p.leaf)} may shrink`);
+    const low = atLeastOne(p.leaf);
+    if (!low) return no(`${print(p.leaf)} is not known to be ≥ 1`);
+    extra.push(`${print(p.leaf)} ≥ ${qformat(low)}`);
+  }
+  for (const key of ma.factors.keys()) if (!mb.factors.has(key)) return no('a factor disappears');
+  return yes({ factors: extra.join('; ') || `constant ${mb.coef / (ma.coef || 1)}` });
+}

@@ -1,0 +1,221 @@
+/**
+ * Closed forms across several states (block products of state Jacobians),
+ * losses summed over time, parameter gradients of per-step values, and the
+ * exact comparisons that decide them: definitions written out, norm
+ * readings, stacked vectors. Every closed form is compared with the numeric
+ * reference on seeded instances, at lags 0, 1 and longer and from time 0.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { symbolicCheck } from '../../src/check/symbolic-check.js';
+import type { Derivation } from '../../src/derivation/derivation.js';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
+import { contentKey } from '../../src/ir/content-key.js';
+import { printExpr } from '../../src/ir/print.js';
+import { Evaluator } from '../../src/numeric/evaluate.js';
+import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
+import { relErr } from '../../src/numeric/linalg.js';
+import { asDense } from '../../src/numeric/values.js';
+import { SymbolicModel, substituteDerivationsAt } from '../../src/symbolic/derive.js';
+import { deriveQuantities } from '../../src/symbolic/quantities.js';
+
+const load = (f: string) => loadDerivationFile(`derivations/${f}.yaml`);
+const lstm2024 = load('how-does-lstm-avoid-gradient-explosion-2024-lstm');
+const rnnOutputs = load('how-does-lstm-avoid-gradient-explosion-2024-eq5');
+const lstm2019 = load('how-lstms-solve-vanishing-gradients-2019');
+const post2018 = load('why-lstm-works-2018');
+
+/** The closed form of `quantity` against the reference, at every binding given, on two seeded instances of T = 6. */
+function agreesWithReference(d: Derivation, quantity: string, bindings: Record<string, number>[]): number {
+  const [q] = deriveQuantities(d, quantity, null);
+  expect(q!.derived, q!.problem ?? '').not.toBeNull();
+  let compared = 0;
+  for (const index of [0, 3]) {
+    const spec = instanceSpec(d.model, 17, index, undefined, { T: 6 });
+    const ev = new Evaluator(buildInstance(d.model, spec).graph, spec.sizes);
+    for (const env of bindings) {
+      const reference = asDense(ev.evaluate(q!.quantity, env)).data;
+      // Both the symbolic form and the per-binding form the checks use (accumulated lags, time 0 as initial values).
+      const symbolic = asDense(ev.evaluate(q!.derived!, env)).data;
+      const perBinding = asDense(
+        ev.evaluate(substituteDerivationsAt(q!.quantity, new SymbolicModel(d.model), { ...spec.sizes, ...env }), env),
+      ).data;
+      expect(relErr(reference, perBinding), `${quantity} at ${JSON.stringify(env)}`).toBeLessThan(1e-11);
+      expect(relErr(reference, symbolic), `${quantity} at ${JSON.stringify(env)}`).toBeLessThan(1e-11);
+      compared++;
+    }
+  }
+  return compared;
+}
+
+describe('several states: blocks of the product of state Jacobians', () => {
+  const lags = [
+    { t: 5, k: 0 },
+    { t: 5, k: 1 },
+    { t: 5, k: 3 },
+    { t: 6, k: 5 },
+  ];
+  it.each(['jac(h[t], h[t-k])', 'jac(h[t], C[t-k])', 'jac(C[t], h[t-k])', 'jac(C[t], C[t-k])'])(
+    'the 2024 LSTM: %s equals the reference at lags 0, 1, 3 and 5',
+    (quantity) => {
+      expect(agreesWithReference(lstm2024, quantity, lags)).toBe(8);
+    },
+  );
+
+  it('from time 0 the seed is an initial value: the product form with a unit column, as the reference', () => {
+    // jac(h[t], C[t-k]) at t = k: C_0 does not feed h_0 (an initial value), unlike C_σ for σ ≥ 1.
+    const sm = new SymbolicModel(lstm2024.model);
+    const [q] = deriveQuantities(lstm2024, 'jac(h[t], C[t-k])', null);
+    const spec = instanceSpec(lstm2024.model, 17, 1, undefined, { T: 6 });
+    const ev = new Evaluator(buildInstance(lstm2024.model, spec).graph, spec.sizes);
+    for (const env of [
+      { t: 3, k: 3 },
+      { t: 6, k: 6 },
+    ]) {
+      const reference = asDense(ev.evaluate(q!.quantity, env)).data;
+      const form = substituteDerivationsAt(q!.quantity, sm, { ...spec.sizes, ...env });
+      expect(relErr(reference, asDense(ev.evaluate(form, env)).data)).toBeLessThan(1e-11);
+    }
+  });
+
+  it('a value outside the state (the per-step error ε_t) reads the past through the state of its step', () => {
+    expect(agreesWithReference(post2018, 'jac(eps[t], x[t-k])', lags)).toBe(8);
+    expect(agreesWithReference(post2018, 'jac(epsh[t], C[t-k])', lags)).toBe(8);
+  });
+
+  it('prints the product of 2×2 block grids and picks one block', () => {
+    const [q] = deriveQuantities(lstm2024, 'jac(C[t], h[t-k])', null);
+    const text = printExpr(q!.derived!);
+    expect(text.startsWith('[prod(i, 1, k, [[diag(f[t-i+1]), ')).toBe(true);
+    expect(text.endsWith(']{0,1}')).toBe(true);
+  });
+});
+
+describe('losses over time and gradients of per-step values', () => {
+  it('a loss summed over time: ∇_{r_t} L for every t, the last step included', () => {
+    const bindings = [1, 2, 5, 6].map((t) => ({ t }));
+    expect(agreesWithReference(rnnOutputs, 'grad(L, r[t])', bindings)).toBe(8);
+    expect(agreesWithReference(rnnOutputs, 'grad(L, z[t])', bindings)).toBe(8);
+    expect(agreesWithReference(rnnOutputs, 'grad(L, h[T-k])', [{ k: 0 }, { k: 2 }, { k: 5 }])).toBe(6);
+  });
+
+  it('the backward recurrence δ_t = ∂ℓ_t/∂h_t + J_{t+1}ᵀ δ_{t+1} is verified symbolically, and is derive’s default', () => {
+    const o = outcome(
+      rnnOutputs,
+      "grad(L, h[t]) = grad(L, h[t], h[t+1]) + jac(h[t+1], h[t])' * grad(L, h[t+1])",
+      '    forall: t in 1..T-1\n',
+    );
+    expect(o.status).toBe('identical');
+    // Its direct part is the output term: ∂ℓ_t/∂h_t = Vᵀ ∂L/∂z_t.
+    expect(outcome(rnnOutputs, "grad(L, h[t], h[t+1]) = V' * grad(L, z[t])", '    forall: t in 1..T-1\n').status).toBe(
+      'identical',
+    );
+    const labels = deriveQuantities(lstm2024, null, null).map((q) => q.label);
+    expect(labels).toContain('backward recurrence of ∇_CL with h held at t, from the step after');
+  });
+
+  it('a value at lag 0 of itself outside the state: the δ(k, 0) term gives the identity', () => {
+    expect(
+      agreesWithReference(rnnOutputs, 'jac(z[t], z[t-k])', [
+        { t: 4, k: 0 },
+        { t: 4, k: 2 },
+      ]),
+    ).toBe(4);
+  });
+
+  it('∇ of a per-step error with respect to a parameter sums to the step, not the horizon', () => {
+    expect(agreesWithReference(post2018, 'grad(eps[t], W_rec)', [{ t: 1 }, { t: 4 }])).toBe(4);
+    const [q] = deriveQuantities(post2018, 'grad(eps[t], W_rec)', null);
+    expect(printExpr(q!.derived!).startsWith('sum(s__, 1, t, ')).toBe(true);
+  });
+
+  it('the LSTM gradient into the cell state through h_T (a loss reading one value)', () => {
+    expect(agreesWithReference(lstm2019, 'grad(L, s[T-k])', [{ k: 0 }, { k: 1 }, { k: 4 }])).toBe(6);
+  });
+});
+
+/** One claim checked symbolically against a shipped derivation's model (the file's own claims replaced). */
+function outcome(d: Derivation, claim: string, extra = '') {
+  const source = readFileSync(d.file, 'utf8');
+  const head = source.slice(0, source.search(/^claims:/m));
+  const text = `${head}claims:\n  - id: c\n    claim: ${JSON.stringify(claim)}\n${extra}    expect: consistent\n`;
+  const parsed = parseDerivation(text, d.file);
+  return symbolicCheck(parsed, parsed.claims[0]!, 1)!.outcome;
+}
+
+describe('exact comparisons that decide more', () => {
+  it('values defined entrywise are written out when atoms differ; a wrong restatement stays different', () => {
+    const right = outcome(lstm2019, 'h[t] = o[t] .* sigma(f[t] .* s[t-1] + i[t] .* st[t])', '    forall: t in 1..T\n');
+    expect(right).toMatchObject({ status: 'identical', unfolded: ['s', 'h'] });
+    const wrong = outcome(
+      lstm2019,
+      'h[t] = o[t] .* sigma(f[t] .* s[t-1] + i[t] .* st[t-1])',
+      '    forall: t in 2..T\n',
+    );
+    expect(wrong.status).toBe('different');
+  });
+
+  it('‖diag(v)‖₂ = max|v_i| is recognised; ‖v‖₂ = max|v_i| is not', () => {
+    expect(outcome(lstm2019, 'norm2(diag(f[T])) = normMax(f[T])').status).toBe('identical');
+    expect(outcome(lstm2019, 'normInf(diag(f[T] .* o[T])) = normMax(o[T] .* f[T])').status).toBe('identical');
+    expect(outcome(lstm2019, 'norm2(f[T]) = normMax(f[T])').status).not.toBe('identical');
+  });
+
+  it('𝟙ᵀ diag(v) 𝟙 is sum(v), and entries are Laurent monomials (v ⊘ u ⊙ u = v)', () => {
+    expect(outcome(lstm2019, "ones(d)' * diag(f[T]) * ones(d) = sum(f[T])").status).toBe('identical');
+    expect(outcome(lstm2019, "ones(d)' * diag(f[T]) * ones(d) = sum(o[T])").status).not.toBe('identical');
+    expect(outcome(lstm2019, 'f[T] ./ o[T] .* o[T] = f[T]').status).toBe('identical');
+    expect(outcome(lstm2019, 'f[T] ./ o[T] .* f[T] = o[T]').status).not.toBe('identical');
+  });
+
+  it('a stacked vector meets the column blocks of the matrix it multiplies', () => {
+    const o = outcome(
+      post2018,
+      'W_o * [h[t-1]; x[t]] = cols(W_o, 1, d) * h[t-1] + cols(W_o, d+1, d+n) * x[t]',
+      '    forall: t in 1..T\n',
+    );
+    expect(o.status).toBe('identical');
+    const shifted = outcome(
+      post2018,
+      'W_o * [h[t-1]; x[t]] = cols(W_o, 1, d) * h[t-1] + cols(W_o, d+1, d+n) * x[t-1]',
+      '    forall: t in 2..T\n',
+    );
+    expect(shifted.status).not.toBe('identical');
+  });
+
+  it('past the expansion limit the randomized identity test decides, and the evidence says from where', () => {
+    const c = post2018.claims.find((x) => x.id === 'eq5-recursion')!;
+    const o = symbolicCheck(post2018, c, 1)!.outcome;
+    expect(o.status).toBe('identical');
+    if (o.status === 'identical') {
+      expect(o.randomOnly?.cases).toBeGreaterThan(0);
+      expect(o.randomOnly!.from.k).toBeGreaterThanOrEqual(3);
+    }
+    // A wrong recursion (Jacobians in the other order) is still told apart exactly.
+    const wrong = outcome(
+      post2018,
+      'jac(h[t], h[t-k]) = jac(h[t-1], h[t-k]) * jac(h[t], h[t-1]) + partial(h[t], C[t-1], h[t-1]) * jac(C[t-1], h[t-k])',
+      '    forall: t in 1..T, k in 2..t\n',
+    );
+    expect(wrong.status).toBe('different');
+  });
+});
+
+describe('content keys are structural', () => {
+  it('equal trees built separately share a key; a different time does not', () => {
+    const sm = new SymbolicModel(lstm2024.model);
+    const [q] = deriveQuantities(lstm2024, 'jac(h[t], h[t-k])', null);
+    const a = substituteDerivationsAt(q!.quantity, sm, { d: 2, m: 1, T: 6, t: 5, k: 2 });
+    const [q2] = deriveQuantities(lstm2024, 'jac(h[t], h[t-k])', null);
+    const b = substituteDerivationsAt(q2!.quantity, new SymbolicModel(lstm2024.model), {
+      d: 2,
+      m: 1,
+      T: 6,
+      t: 5,
+      k: 2,
+    });
+    expect(a).not.toBe(b);
+    expect(contentKey(a, { t: 5, k: 2 })).toBe(contentKey(b, { t: 5, k: 2 }));
+    expect(contentKey(a, { t: 5, k: 2 })).not.toBe(contentKey(a, { t: 5, k: 3 }));
+  });
+});
