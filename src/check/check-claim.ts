@@ -239,6 +239,7 @@ export function checkClaim(
     file: derivation.file,
     label: claim.label,
     statement: claim.statement,
+    reading: claim.reading,
     verdict,
     expected: claim.expect,
     ok: verdict === claim.expect,

@@ -54,6 +54,8 @@ export interface ClaimResult {
   readonly file: string;
   readonly label: string | null;
   readonly statement: string;
+  /** how a claim given in LaTeX was read (its statement is the reading) */
+  readonly reading: Claim['reading'];
   readonly verdict: Verdict;
   readonly expected: Verdict;
   readonly ok: boolean;

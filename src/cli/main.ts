@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
+import { scaffoldCommand } from './scaffold-command.js';
 
 class UsageError extends Error {}
 
@@ -334,6 +335,7 @@ export async function main(args: string[]): Promise<void> {
           code = await runReport(argv);
         },
       )
+      .command(scaffoldCommand((c) => (code = c)))
       .demandCommand(1, 'name a command (see --help)')
       .strict()
       .help()
