@@ -8,22 +8,19 @@ import { type Claim, type Derivation, REGIMES, type RegimeName } from '../deriva
 import { InputError } from '../derivation/errors.js';
 import type { IntEnv } from '../ir/affine.js';
 import { own } from '../ir/names.js';
-import { walk } from '../ir/expr.js';
-import { specOf } from '../ops/index.js';
-import { DomainError, Evaluator } from '../numeric/evaluate.js';
+import { Evaluator } from '../numeric/evaluate.js';
 import { buildInstance, type Instance, instanceSpec } from '../numeric/instance.js';
 import { norm2 } from '../numeric/linalg.js';
-import { deriveSeed, Rng } from '../numeric/prng.js';
-import { checkReference, DUAL_ADJOINT_TOL, type ReferenceCheck } from '../numeric/reference-check.js';
-import { dense } from '../numeric/values.js';
-import { comparePoint, type PointOutcome, type Probes } from './compare.js';
-import { EXTENDED_DIGITS, extendedLook, needsExtendedLook } from './extended-check.js';
+import { DUAL_ADJOINT_TOL, type ReferenceCheck } from '../numeric/reference-check.js';
+import { EXTENDED_DIGITS } from './extended-check.js';
+import { type Point, runPoints, smaller } from './points.js';
 import { symbolicCheck } from './symbolic-check.js';
 import { proveUnitClosedForm } from '../symbolic/induction.js';
 import { boundEvidence, boundProofFor } from './bound-check.js';
 import { bindings } from './bindings.js';
 import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo } from './evidence.js';
 import { type ClaimResult, claimWarnings, type Counterexample } from './result.js';
+import { searchViolation } from './search.js';
 import { decideVerdict } from './verdict.js';
 
 export { bindings };
@@ -37,9 +34,11 @@ export interface CheckOptions {
   readonly sizeOverrides?: IntEnv;
   /** bindings per instance at which the reference is cross-checked */
   readonly crossChecks?: number;
+  /** instances the adversarial search of an inequality may evaluate (./search.ts); 0 turns it off */
+  readonly search?: number;
 }
 
-export const DEFAULT_OPTIONS: CheckOptions = { masterSeed: 20261120, instances: 5, crossChecks: 2 };
+export const DEFAULT_OPTIONS: CheckOptions = { masterSeed: 20261120, instances: 5, crossChecks: 2, search: 250 };
 
 /** Instances (and their evaluators) are shared by all claims of a file. */
 export class InstancePool {
@@ -60,110 +59,17 @@ export class InstancePool {
   }
 }
 
-interface Point {
-  readonly instance: Instance;
-  readonly env: IntEnv;
-  readonly outcome: PointOutcome;
-}
-
-/** Reverse sweeps share work when every derivative's target is fixed across the quantifiers. */
-function prefersRows(claim: Claim): boolean {
-  const quantified = new Set(claim.forall.map((q) => q.name));
-  let targetsFixed = true;
-  let any = false;
-  for (const side of [claim.lhs, claim.rhs])
-    walk(side, (e) => {
-      if (e.kind !== 'op' || !specOf(e).graphDerivative) return;
-      any = true;
-      const of = e.args[0]!;
-      if (of.kind === 'seq' && Object.keys(of.time.terms).some((v) => quantified.has(v))) targetsFixed = false;
-    });
-  return any && targetsFixed;
-}
-
-function runPoints(
-  claim: Claim,
-  entry: { instance: Instance; evaluator: Evaluator },
-  crossChecks: number,
-  refChecks: ReferenceCheck[] | null,
-): Point[] {
-  const { instance, evaluator } = entry;
-  evaluator.preferRows = prefersRows(claim);
-  const probeCache = new Map<number, Probes>();
-  const probesFor = (n: number) => (): Probes => {
-    let p = probeCache.get(n);
-    if (!p) {
-      const rng = new Rng(deriveSeed(instance.seed, 'probe', claim.id));
-      p = { vectors: [0, 1].map(() => dense(n, 1, rng.fillNormal(new Float64Array(n)))), left: evaluator.preferRows };
-      probeCache.set(n, p);
-    }
-    return p;
-  };
-  const envs = bindings(claim, instance.sizes);
-  // The first and last bindings (shortest and longest lag, typically), then the middle one.
-  const sampledList =
-    envs.length > 0 ? [0, envs.length - 1, Math.floor((envs.length - 1) / 2)].slice(0, crossChecks) : [];
-  const sampled = new Set(sampledList);
-  // Finite differences cost a re-run of the unrolled graph per evaluation: run them at the first
-  // sampled binding of every instance, and at all sampled bindings of the first instance per regime.
-  const fdEverywhere = instance.index < REGIMES.length;
-  const refRng = new Rng(deriveSeed(instance.seed, 'reference', claim.id));
-  const point = (env: IntEnv, i: number): Point => {
-    evaluator.touched.clear();
-    const lhs = evaluator.evaluate(claim.lhs, env);
-    const rhs = evaluator.evaluate(claim.rhs, env);
-    const first = comparePoint(
-      lhs,
-      rhs,
-      claim.relation,
-      claim.tolerance,
-      probesFor(evaluator.preferRows ? lhs.rows : lhs.cols),
-    );
-    if (refChecks && sampled.has(i))
-      for (const d of evaluator.touched.values())
-        refChecks.push(checkReference(evaluator, d, refRng, fdEverywhere || i === sampledList[0]));
-    // Overflow, underflow or a violation within rounding distance: decided again in extended precision
-    // (after the cross-checks, which cover the derivatives the claim itself evaluated).
-    const outcome = needsExtendedLook(first, claim.tolerance) ? extendedLook(claim, entry, env, first) : first;
-    return { instance, env, outcome };
-  };
-  return envs.map((env, i) => {
-    // Products and Jacobians are lazy: a factor outside the graph may first be read by the comparison.
-    try {
-      return point(env, i);
-    } catch (err) {
-      if (err instanceof DomainError)
-        throw new InputError(
-          claim.pos,
-          `claim '${claim.id}' leaves the unrolled graph: ${err.message}`,
-          err.expected ?? 'quantifier ranges that keep every time index inside 0..T',
-        );
-      throw err;
-    }
-  });
-}
-
-/**
- * The claim at every binding of one instance, without cross-checks: the cheap
- * screen a repair candidate passes before it is checked in full.
- */
-export function pointsOn(
-  claim: Claim,
-  entry: { instance: Instance; evaluator: Evaluator },
-): readonly { readonly env: IntEnv; readonly outcome: PointOutcome }[] {
-  return runPoints(claim, entry, 0, null);
-}
-
-const sizeWeight = (p: Point) => Object.values(p.instance.sizes).reduce((s, x) => s + x, 0);
-const bindWeight = (p: Point) => Object.values(p.env).reduce((s, x) => s + x, 0);
-const smaller = (a: Point, b: Point) =>
-  sizeWeight(a) - sizeWeight(b) || bindWeight(a) - bindWeight(b) || a.instance.index - b.instance.index;
-
 function preview(v: Float64Array): number[] {
   return Array.from(v.slice(0, 8));
 }
 
-function counterexample(claim: Claim, file: string, p: Point, overrides: IntEnv): Counterexample {
+function counterexample(
+  claim: Claim,
+  file: string,
+  p: Point,
+  overrides: IntEnv,
+  searchSteps: number | null = null,
+): Counterexample {
   const o = p.outcome;
   const sizeFlags = Object.entries(overrides).flatMap(([k, v]) => ['--size', `${k}=${v}`]);
   return {
@@ -181,6 +87,7 @@ function counterexample(claim: Claim, file: string, p: Point, overrides: IntEnv)
     rhsNorm: norm2(o.rhs),
     relError: o.status === 'trouble' ? NaN : o.relError,
     extended: o.status !== 'trouble' && o.extended ? { lhs: o.extended.lhs, rhs: o.extended.rhs } : null,
+    searchSteps,
     replay: [
       file,
       '--claim',
@@ -190,6 +97,7 @@ function counterexample(claim: Claim, file: string, p: Point, overrides: IntEnv)
       '--instance',
       String(p.instance.index),
       ...sizeFlags,
+      ...(searchSteps ? ['--search', String(searchSteps)] : []),
     ],
   };
 }
@@ -239,20 +147,26 @@ export function checkClaim(
   const pool = claim.sizes ? new InstancePool(derivation) : filePool;
   const regimes: readonly RegimeName[] = claim.regimes ?? REGIMES;
   const overrides = options.sizeOverrides ?? {};
-  const indices =
-    options.instance !== undefined
-      ? [options.instance].filter((j) => regimes.includes(REGIMES[j % REGIMES.length]!))
-      : Array.from({ length: options.instances * REGIMES.length }, (_, j) => j).filter((j) =>
-          regimes.includes(REGIMES[j % REGIMES.length]!),
-        );
-
   const refChecks: ReferenceCheck[] = [];
   const points: Point[] = [];
   const used: Instance[] = [];
-  for (const j of indices) {
+  const draw = (j: number) => {
     const entry = pool.get(options.masterSeed, j, overrides);
     used.push(entry.instance);
-    points.push(...runPoints(claim, entry, options.crossChecks ?? 2, refChecks));
+    const drawn = runPoints(claim, entry, options.crossChecks ?? 2, refChecks);
+    points.push(...drawn);
+    return drawn.some((p) => p.outcome.status !== 'trouble');
+  };
+  const wanted = options.instances * REGIMES.length;
+  const inRegime = (j: number) => regimes.includes(REGIMES[j % REGIMES.length]!);
+  if (options.instance !== undefined) {
+    if (inRegime(options.instance)) draw(options.instance);
+  } else if (regimes.length === REGIMES.length) for (let j = 0; j < wanted; j++) draw(j);
+  else {
+    // A claim restricted to some regimes draws from them until it has as many instances with a sound
+    // point as an unrestricted claim has instances (at most twice as many draws).
+    let sound = 0;
+    for (let j = 0; sound < wanted && used.length < 2 * wanted; j++) if (inRegime(j) && draw(j)) sound++;
   }
 
   const evidence: Evidence[] = [referenceEvidence(claim, options.masterSeed, used, points)];
@@ -265,6 +179,24 @@ export function checkClaim(
   if (extended) evidence.push(extended);
 
   let cx: Counterexample | null = null;
+  const budget = options.search ?? 0;
+  if (claim.relation !== '=' && budget > 0 && decideVerdict(evidence).verdict === 'consistent') {
+    const search = searchViolation(claim, points, {
+      budget,
+      sizeRanges: derivation.model.sizes,
+      overrides,
+      replay: options.instance !== undefined,
+      draw: (j, sizes) => pool.get(options.masterSeed, j, sizes),
+    });
+    evidence.push(search.evidence);
+    // A searched instance is replayed with every size fixed, and the search's steps to it. One drawn at
+    // smaller sizes (step 0) is a random instance: replaying it shrinks it, so it is shrunk here too.
+    const v = search.violation;
+    if (v) {
+      const point = v.steps ? v.point : shrink(claim, new InstancePool(derivation), v.point).point;
+      cx = counterexample(claim, derivation.file, point, { ...point.instance.sizes }, v.steps || null);
+    }
+  }
   if (violations.length > 0 && decideVerdict(evidence).verdict === 'refuted') {
     const first = [...violations].sort(smaller)[0]!;
     const { point, overrides: shrunk } = shrink(claim, new InstancePool(derivation), first);

@@ -126,6 +126,26 @@ export interface GuidedSearchEvidence {
   readonly violations: number;
 }
 
+/**
+ * The adversarial search for a violation of an inequality, after the random
+ * instances: structured constructions and an optimiser over each start's
+ * parameters, inputs and initial states, inside its regime (src/check/search.ts).
+ */
+export interface SearchEvidence {
+  readonly kind: 'search';
+  readonly relation: '<=' | '>=';
+  /** instances the search may evaluate (each at every binding) */
+  readonly budget: number;
+  readonly evaluations: number;
+  /** instances it started from: the worst random ones, and the same at the smallest sizes */
+  readonly starts: number;
+  /** structured constructions among the evaluations */
+  readonly constructions: number;
+  /** the largest lhs/rhs (≥: rhs/lhs) over every sound point it saw, its starts included */
+  readonly bestRatio: number | null;
+  readonly found: boolean;
+}
+
 /** Points float64 could not decide (trouble, or a violation within rounding distance), decided again with 40-digit decimals. */
 export interface ExtendedPrecisionEvidence {
   readonly kind: 'extended-precision';
@@ -170,6 +190,7 @@ export type Evidence =
   | TroubleEvidence
   | SymbolicEvidence
   | GuidedSearchEvidence
+  | SearchEvidence
   | ExtendedPrecisionEvidence
   | InductionEvidence
   | BoundProofEvidence;

@@ -27,6 +27,8 @@ export interface Counterexample {
   readonly relError: number;
   /** the sides' first entries as 40-digit decimals, when the point was decided in extended precision */
   readonly extended: { readonly lhs: readonly string[]; readonly rhs: readonly string[] } | null;
+  /** found by the adversarial search: the steps from its start instance (replayed with `--search`) */
+  readonly searchSteps: number | null;
   /** the arguments of `gradproof check` that replay exactly this counterexample */
   readonly replay: readonly string[];
 }

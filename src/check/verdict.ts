@@ -3,7 +3,7 @@
  *
  *   unverifiable  the reference failed its own cross-check; no point; trouble dominates;
  *                 or numbers refute what the closed forms show identical
- *   refuted       a sound point (or a guided search) violates the claim
+ *   refuted       a sound point (random, or found by a guided or adversarial search) violates the claim
  *   consistent    every sound point agrees, and they outnumber the troubled ones
  *   verified      consistent, and the closed forms are identical over the stated range
  *   proved        verified, and an induction proves it for every t; or, for a bound, consistent
@@ -30,6 +30,7 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
   const reference = evidenceOf(evidence, 'reference');
   const symbolic = evidenceOf(evidence, 'symbolic')?.outcome.status ?? null;
   const guided = evidenceOf(evidence, 'guided-search');
+  const search = evidenceOf(evidence, 'search');
   const induction = evidenceOf(evidence, 'induction');
   const bound = evidenceOf(evidence, 'bound-proof');
   const unverifiable = (reason: UnverifiableReason): Decision => ({ verdict: 'unverifiable', reason });
@@ -48,7 +49,7 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
   const points = reference?.points ?? 0;
   const agreed = reference?.agreed ?? 0;
   const troubled = reference?.troubled ?? 0;
-  const violated = (reference?.violated ?? 0) + (guided?.violations ?? 0);
+  const violated = (reference?.violated ?? 0) + (guided?.violations ?? 0) + (search?.found ? 1 : 0);
   if (violated > 0)
     return symbolic === 'identical'
       ? unverifiable({ why: 'engines-disagree' })

@@ -45,6 +45,7 @@ async function runCheck(
     instance?: number;
     size?: string[];
     claim?: string[];
+    search?: number;
     json: boolean;
   } & RepairArgs,
 ): Promise<number> {
@@ -60,6 +61,7 @@ async function runCheck(
       ...(argv.instance !== undefined ? { instance: argv.instance } : {}),
       sizeOverrides: parseSizes(argv.size),
       ...(argv.claim ? { claims: argv.claim } : {}),
+      ...(argv.search !== undefined ? { search: argv.search } : {}),
       onClaim: (id, done, total) => bar.update(id, done, total),
     });
   } finally {
@@ -96,6 +98,7 @@ async function runVerify(argv: {
   jobs?: string;
   seed?: number;
   instances: number;
+  search?: number;
   fixtures?: string;
   readme?: string;
   shard?: string;
@@ -114,7 +117,11 @@ async function runVerify(argv: {
     ...(argv.fixtures ? { fixtures: argv.fixtures } : {}),
     ...(argv.jobs !== undefined ? { jobs: integer('jobs', 1)(argv.jobs)! } : {}),
     ...(shard ? { shard } : {}),
-    request: { instances: argv.instances, ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}) },
+    request: {
+      instances: argv.instances,
+      ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
+      ...(argv.search !== undefined ? { search: argv.search } : {}),
+    },
     onFile: (file, done, total) => bar.update(file, done, total),
   }).finally(() => bar.stop());
   if (argv.junit) writeOutput('--junit', argv.junit, junitXml(report), writeFileAtomic);
@@ -233,6 +240,11 @@ export async function main(args: string[]): Promise<void> {
               describe: 'replay only this instance index',
               coerce: integer('instance', 0),
             })
+            .option('search', {
+              type: 'string',
+              describe: 'instances the adversarial search of an inequality may evaluate (0 turns it off)',
+              coerce: integer('search', 0),
+            })
             .option('size', { type: 'string', array: true, describe: 'fix a size, e.g. --size d=4 --size T=8' })
             .option('claim', { type: 'string', array: true, describe: 'check only these claim ids' })
             .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
@@ -304,6 +316,11 @@ export async function main(args: string[]): Promise<void> {
               default: '5',
               coerce: integer('instances', 1),
               describe: 'instances per regime',
+            })
+            .option('search', {
+              type: 'string',
+              describe: 'instances the adversarial search of an inequality may evaluate (0 turns it off)',
+              coerce: integer('search', 0),
             })
             .example('$0 verify --shard 2/3 --readme README.md', 'the second of three CI runners'),
         async (argv) => {

@@ -40,6 +40,8 @@ export function evidenceMethod(e: Evidence): string {
       return e.level === 'unit' ? 'symbolic (unit level)' : 'symbolic';
     case 'guided-search':
       return 'search guided by the symbolic difference';
+    case 'search':
+      return 'adversarial search';
     case 'extended-precision':
       return 'extended precision';
     case 'induction':
@@ -119,6 +121,12 @@ export function evidenceSummary(e: Evidence): string {
       return symbolicText(e);
     case 'guided-search':
       return `instances at ${describeEnv(e.sizes)} ${e.violations ? 'violate the claim' : 'agree too'}`;
+    case 'search': {
+      const effort = `${e.evaluations} evaluations from ${e.starts} starts (${e.constructions} structured constructions)`;
+      if (e.found) return `a violation found in ${effort}`;
+      const ratio = e.relation === '<=' ? 'lhs/rhs' : 'rhs/lhs';
+      return `no violation in ${effort}; tightest ${ratio} ${e.bestRatio === null ? '—' : e.bestRatio.toPrecision(4)}`;
+    }
     case 'extended-precision': {
       const part = (what: string, c: { agree: number; violate: number }) =>
         c.agree + c.violate ? [`${c.agree + c.violate} ${what} (${c.agree} agree, ${c.violate} violate)`] : [];

@@ -24,7 +24,7 @@ function counterexampleBlock(c: ClaimResult, cx: Counterexample): string[] {
     .join(' ');
   return [
     `  counterexample to ${c.id}:`,
-    `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed}), regime ${cx.regime}, sizes ${sizes}${binds ? `, ${binds}` : ''}`,
+    `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed})${cx.searchSteps ? ` after ${cx.searchSteps} steps of the adversarial search` : ''}, regime ${cx.regime}, sizes ${sizes}${binds ? `, ${binds}` : ''}`,
     `    lhs [${cx.lhs.map(num).join(', ')}]  ‖·‖ = ${num(cx.lhsNorm)}`,
     `    rhs [${cx.rhs.map(num).join(', ')}]  ‖·‖ = ${num(cx.rhsNorm)}`,
     ...(cx.extended

@@ -5,7 +5,7 @@
  */
 import { type RegimeName, REGIMES } from '../derivation/derivation.js';
 import { evalAffine, type IntEnv } from '../ir/affine.js';
-import { HORIZON, type Model } from '../model/model.js';
+import { HORIZON, type Model, type SymbolDecl } from '../model/model.js';
 import { nameRecord, own } from '../ir/names.js';
 import { mat, scaleToSpectralNorm } from './linalg.js';
 import { deriveSeed, Rng } from './prng.js';
@@ -78,6 +78,46 @@ export function instanceSpec(
   return { masterSeed, index, seed, regime, sizes };
 }
 
+/**
+ * How each entry of a symbol is drawn in a regime: N(mean, std²), and for
+ * `recurrent` matrices then scaled to the regime's spectral norm. Null for
+ * what is not drawn (zeros, intermediates). The adversarial search keeps its
+ * instances inside the same laws (src/numeric/adversarial.ts).
+ */
+export interface EntryLaw {
+  readonly mean: number;
+  readonly std: number;
+  readonly spectralNorm: number | null;
+}
+
+export function entryLaw(s: SymbolDecl, cols: number, regime: RegimeSpec): EntryLaw | null {
+  const law = (std: number, mean = 0, spectralNorm: number | null = null): EntryLaw => ({ mean, std, spectralNorm });
+  switch (s.role) {
+    case 'parameter':
+      switch (s.init) {
+        case 'recurrent':
+          return law(1 / Math.sqrt(cols), 0, regime.recurrentNorm);
+        case 'weight':
+          return law(regime.weightGain / Math.sqrt(cols));
+        case 'bias':
+          return law(regime.biasStd);
+        case 'forget-bias':
+          return law(regime.biasStd, 1);
+        case 'gaussian':
+          return law(1);
+        case 'zero':
+          return null;
+      }
+      break;
+    case 'input':
+      return law(1);
+    case 'state':
+      return s.init === 'zero' ? null : law(0.5);
+    case 'intermediate':
+      return null;
+  }
+}
+
 export function buildInstance(model: Model, spec: InstanceSpec): Instance {
   const regime = REGIME_SPECS[spec.regime];
   const rng = new Rng(deriveSeed(spec.seed, 'values'));
@@ -89,41 +129,24 @@ export function buildInstance(model: Model, spec: InstanceSpec): Instance {
   for (const s of model.symbols.values()) {
     const rows = evalAffine(s.shape.rows, spec.sizes);
     const cols = evalAffine(s.shape.cols, spec.sizes);
-    const draw = (std: number) => rng.fillNormal(new Float64Array(rows * cols), std);
+    const law = entryLaw(s, cols, regime);
+    const draw = () => {
+      const v = new Float64Array(rows * cols);
+      if (!law) return v;
+      rng.fillNormal(v, law.std);
+      return law.mean === 0 ? v : v.map((x) => x + law.mean);
+    };
     if (s.role === 'parameter') {
-      switch (s.init) {
-        case 'recurrent':
-          params.set(
-            s.name,
-            scaleToSpectralNorm(mat(rows, cols, draw(1 / Math.sqrt(cols))), regime.recurrentNorm).data,
-          );
-          break;
-        case 'weight':
-          params.set(s.name, draw(regime.weightGain / Math.sqrt(cols)));
-          break;
-        case 'bias':
-          params.set(s.name, draw(regime.biasStd));
-          break;
-        case 'forget-bias':
-          params.set(
-            s.name,
-            draw(regime.biasStd).map((x) => x + 1),
-          );
-          break;
-        case 'gaussian':
-          params.set(s.name, draw(1));
-          break;
-        case 'zero':
-          params.set(s.name, new Float64Array(rows * cols));
-          break;
-      }
+      const value = draw();
+      params.set(
+        s.name,
+        law?.spectralNorm ? scaleToSpectralNorm(mat(rows, cols, value), law.spectralNorm).data : value,
+      );
     } else if (s.role === 'input') {
       const seq: Float64Array[] = [new Float64Array(0)];
-      for (let t = 1; t <= T; t++) seq.push(draw(1));
+      for (let t = 1; t <= T; t++) seq.push(draw());
       inputs.set(s.name, seq);
-    } else if (s.role === 'state') {
-      initial.set(s.name, s.init === 'zero' ? new Float64Array(rows * cols) : draw(0.5));
-    }
+    } else if (s.role === 'state') initial.set(s.name, draw());
   }
   const graph = new Unrolled(model, compileProgram(model, spec.sizes), { params, inputs, initial });
   return { ...spec, graph };

@@ -34,6 +34,8 @@ export interface ClaimSnapshot {
     readonly lhs: readonly (number | null)[];
     readonly rhs: readonly (number | null)[];
     readonly relError: number | null;
+    /** only for a counterexample the adversarial search found */
+    readonly searchSteps?: number;
   };
   readonly proof: null | { readonly ok: boolean; readonly rules: readonly string[] };
 }
@@ -77,6 +79,7 @@ export function snapshotClaim(d: Derivation, r: ClaimResult): ClaimSnapshot {
       lhs: cx.lhs.map(round),
       rhs: cx.rhs.map(round),
       relError: round(cx.relError),
+      ...(cx.searchSteps ? { searchSteps: cx.searchSteps } : {}),
     },
     proof: r.proof && { ok: r.proof.ok, rules: r.proof.steps.map((s) => `${s.ok ? '✓' : '✗'} ${ruleName(s)}`) },
   };

@@ -159,6 +159,16 @@ describe('numeric trouble is never a pass or a fail', () => {
     ).toMatch(/non-finite/);
   });
 
+  it('a node outside the graph inside a lazy product is bad input, not an internal error', () => {
+    // the product is evaluated only when the sides are compared; h[T+1] must still be an InputError
+    const text = readFileSync(LAB, 'utf8').replace(
+      'claim: norm2(jac(h[T], h[T-k])) <= norm2(W)^k',
+      'claim: norm2(jac(h[T], h[T-k]) * prod(i, 1, k, diag(h[T-k+i+1]))) <= norm2(W)^k',
+    );
+    const d = parseDerivation(text, 'outside.yaml');
+    expect(() => checkDerivation(d, { claims: ['lab-eq2'], instances: 1 })).toThrow(/leaves the unrolled graph/);
+  });
+
   it('finite differences report that they cannot see a vanishing gradient', () => {
     const r = checkDerivation(lab, {
       claims: ['lab-eq1'],

@@ -112,6 +112,34 @@ const cases: [Evidence, string, string][] = [
   ],
   [
     {
+      kind: 'search',
+      relation: '>=',
+      budget: 250,
+      evaluations: 250,
+      starts: 8,
+      constructions: 64,
+      bestRatio: 0.987654,
+      found: false,
+    },
+    'adversarial search',
+    'no violation in 250 evaluations from 8 starts (64 structured constructions); tightest rhs/lhs 0.9877',
+  ],
+  [
+    {
+      kind: 'search',
+      relation: '<=',
+      budget: 250,
+      evaluations: 17,
+      starts: 8,
+      constructions: 9,
+      bestRatio: 1.25,
+      found: true,
+    },
+    'adversarial search',
+    'a violation found in 17 evaluations from 8 starts (9 structured constructions)',
+  ],
+  [
+    {
       kind: 'induction',
       ok: false,
       steps: [{ rule: 'path-range', ok: false, values: { pathRange: 'n', recurrenceRange: 'd' } }],
@@ -153,6 +181,7 @@ describe('replay command', () => {
     rhsNorm: 2,
     relError: 0.5,
     extended: null,
+    searchSteps: null,
     replay: [file, '--claim', 'c1', '--seed', '5', '--instance', '3', '--size', 'd=2'],
   });
   it('plain paths stay as they are', () => {

@@ -1,0 +1,125 @@
+/**
+ * One claim at every binding of one instance: both sides evaluated on the
+ * exact reference and compared (./compare.ts), with the reference itself
+ * cross-checked at sampled bindings. Random instances and the adversarial
+ * search's instances go through exactly this, so they are judged alike.
+ */
+import { type Claim, REGIMES } from '../derivation/derivation.js';
+import { InputError } from '../derivation/errors.js';
+import type { IntEnv } from '../ir/affine.js';
+import { walk } from '../ir/expr.js';
+import { specOf } from '../ops/index.js';
+import { DomainError, type Evaluator } from '../numeric/evaluate.js';
+import type { Instance } from '../numeric/instance.js';
+import { deriveSeed, Rng } from '../numeric/prng.js';
+import { checkReference, type ReferenceCheck } from '../numeric/reference-check.js';
+import { dense } from '../numeric/values.js';
+import { bindings } from './bindings.js';
+import { comparePoint, type PointOutcome, type Probes } from './compare.js';
+import { extendedLook, needsExtendedLook } from './extended-check.js';
+
+export interface Point {
+  readonly instance: Instance;
+  readonly env: IntEnv;
+  readonly outcome: PointOutcome;
+}
+
+export interface InstanceEntry {
+  readonly instance: Instance;
+  readonly evaluator: Evaluator;
+}
+
+/** Reverse sweeps share work when every derivative's target is fixed across the quantifiers. */
+function prefersRows(claim: Claim): boolean {
+  const quantified = new Set(claim.forall.map((q) => q.name));
+  let targetsFixed = true;
+  let any = false;
+  for (const side of [claim.lhs, claim.rhs])
+    walk(side, (e) => {
+      if (e.kind !== 'op' || !specOf(e).graphDerivative) return;
+      any = true;
+      const of = e.args[0]!;
+      if (of.kind === 'seq' && Object.keys(of.time.terms).some((v) => quantified.has(v))) targetsFixed = false;
+    });
+  return any && targetsFixed;
+}
+
+export function runPoints(
+  claim: Claim,
+  entry: InstanceEntry,
+  crossChecks: number,
+  refChecks: ReferenceCheck[] | null,
+): Point[] {
+  const { instance, evaluator } = entry;
+  evaluator.preferRows = prefersRows(claim);
+  const probeCache = new Map<number, Probes>();
+  const probesFor = (n: number) => (): Probes => {
+    let p = probeCache.get(n);
+    if (!p) {
+      const rng = new Rng(deriveSeed(instance.seed, 'probe', claim.id));
+      p = { vectors: [0, 1].map(() => dense(n, 1, rng.fillNormal(new Float64Array(n)))), left: evaluator.preferRows };
+      probeCache.set(n, p);
+    }
+    return p;
+  };
+  const envs = bindings(claim, instance.sizes);
+  // The first and last bindings (shortest and longest lag, typically), then the middle one.
+  const sampledList =
+    envs.length > 0 ? [0, envs.length - 1, Math.floor((envs.length - 1) / 2)].slice(0, crossChecks) : [];
+  const sampled = new Set(sampledList);
+  // Finite differences cost a re-run of the unrolled graph per evaluation: run them at the first
+  // sampled binding of every instance, and at all sampled bindings of the first instance per regime.
+  const fdEverywhere = instance.index < REGIMES.length;
+  const refRng = new Rng(deriveSeed(instance.seed, 'reference', claim.id));
+  const point = (env: IntEnv, i: number): Point => {
+    evaluator.touched.clear();
+    const lhs = evaluator.evaluate(claim.lhs, env);
+    const rhs = evaluator.evaluate(claim.rhs, env);
+    const first = comparePoint(
+      lhs,
+      rhs,
+      claim.relation,
+      claim.tolerance,
+      probesFor(evaluator.preferRows ? lhs.rows : lhs.cols),
+    );
+    if (refChecks && sampled.has(i))
+      for (const d of evaluator.touched.values())
+        refChecks.push(checkReference(evaluator, d, refRng, fdEverywhere || i === sampledList[0]));
+    // Overflow, underflow or a violation within rounding distance: decided again in extended precision
+    // (after the cross-checks, which cover the derivatives the claim itself evaluated).
+    const outcome = needsExtendedLook(first, claim.tolerance) ? extendedLook(claim, entry, env, first) : first;
+    return { instance, env, outcome };
+  };
+  return envs.map((env, i) => {
+    // Products and Jacobians are lazy: a factor outside the graph may first be read by the comparison.
+    try {
+      return point(env, i);
+    } catch (err) {
+      if (err instanceof DomainError)
+        throw new InputError(
+          claim.pos,
+          `claim '${claim.id}' leaves the unrolled graph: ${err.message}`,
+          err.expected ?? 'quantifier ranges that keep every time index inside 0..T',
+        );
+      throw err;
+    }
+  });
+}
+
+const sizeWeight = (p: Point) => Object.values(p.instance.sizes).reduce((s, x) => s + x, 0);
+const bindWeight = (p: Point) => Object.values(p.env).reduce((s, x) => s + x, 0);
+
+/** The order counterexamples are chosen in: smallest sizes, then smallest binding, then first instance. */
+export const smaller = (a: Point, b: Point): number =>
+  sizeWeight(a) - sizeWeight(b) || bindWeight(a) - bindWeight(b) || a.instance.index - b.instance.index;
+
+/**
+ * The claim at every binding of one instance, without cross-checks: the cheap
+ * screen a repair candidate passes before it is checked in full.
+ */
+export function pointsOn(
+  claim: Claim,
+  entry: InstanceEntry,
+): readonly { readonly env: IntEnv; readonly outcome: PointOutcome }[] {
+  return runPoints(claim, entry, 0, null);
+}

@@ -1,0 +1,194 @@
+/**
+ * The adversarial search for a violation of an inequality (≤, ≥), run after
+ * the random instances found none. Random sampling misses violations that
+ * live in a thin part of the instance space (a cancellation, a saturated
+ * gate, an aligned matrix); the search goes looking there:
+ *
+ *  starts         the random instances where the claim came closest to
+ *                 failing, and the best one redrawn at the smallest sizes
+ *                 (short and long horizon);
+ *  path           from each start: structured tight constructions, then an
+ *                 evolution strategy over the instance's parameters, inputs
+ *                 and initial states, inside its regime
+ *                 (src/numeric/adversarial.ts);
+ *  fitness        the largest relative excess over every binding, exactly as
+ *                 the random points are compared (./points.ts, ./compare.ts:
+ *                 the claim's tolerance, trouble set aside).
+ *
+ * The path from a start is a function of that instance and the claim alone
+ * (its rng derives from the instance's seed), never of the budget or of the
+ * other starts. So a violation found after n steps from instance j replays
+ * as `--instance j --size … --search n`: that instance is then the only
+ * start, and its first n steps are the same.
+ */
+import type { Claim, Relation } from '../derivation/derivation.js';
+import { InputError } from '../derivation/errors.js';
+import type { IntEnv } from '../ir/affine.js';
+import { own } from '../ir/names.js';
+import { HORIZON, type SizeRange } from '../model/model.js';
+import { constructions, evolve, InstanceSpace, type MutableData } from '../numeric/adversarial.js';
+import { Evaluator } from '../numeric/evaluate.js';
+import type { Instance } from '../numeric/instance.js';
+import { deriveSeed, Rng } from '../numeric/prng.js';
+import { Unrolled } from '../numeric/unrolled.js';
+import type { SearchEvidence } from './evidence.js';
+import { type InstanceEntry, type Point, runPoints, smaller } from './points.js';
+
+export interface SearchRequest {
+  /** instances the search may evaluate, each at every binding */
+  readonly budget: number;
+  /** the claim's size ranges (the model's, or the claim's own narrower ones) */
+  readonly sizeRanges: Readonly<Record<string, SizeRange>>;
+  /** sizes fixed on the command line; the smaller starts keep them */
+  readonly overrides: IntEnv;
+  /** replaying one instance: it is the only start */
+  readonly replay: boolean;
+  /** instance `index` of this run at the given sizes */
+  readonly draw: (index: number, sizes: IntEnv) => InstanceEntry;
+}
+
+export interface SearchOutcome {
+  readonly evidence: SearchEvidence;
+  /** the violating point, and the steps of its start's path that reached it (0: the start itself) */
+  readonly violation: { readonly point: Point; readonly steps: number } | null;
+}
+
+/**
+ * Random starts besides the smaller-size ones; below this budget only the best one is searched.
+ * Several starts with a short path each kill more mutants than one long path (bench/mutants.mjs).
+ */
+const RANDOM_STARTS = 6;
+const MIN_BUDGET_FOR_MORE_STARTS = 20;
+
+interface Start {
+  readonly instance: Instance;
+  readonly points: readonly Point[];
+}
+
+/** The largest relative excess over the sound points (the claim holds there iff it is ≤ its tolerance). */
+const fitnessOf = (points: readonly Point[]): number =>
+  points.reduce((m, p) => (p.outcome.status === 'trouble' ? m : Math.max(m, p.outcome.relError)), -Infinity);
+
+const firstViolation = (points: readonly Point[]): Point | undefined =>
+  points.filter((p) => p.outcome.status === 'violate').sort(smaller)[0];
+
+export function searchViolation(claim: Claim, randomPoints: readonly Point[], request: SearchRequest): SearchOutcome {
+  let evaluations = 0;
+  let constructionsTried = 0;
+  let bestRatio: number | null = null;
+  const seen = (points: readonly Point[]) => {
+    for (const p of points)
+      if (p.outcome.status !== 'trouble' && p.outcome.ratio !== undefined)
+        bestRatio = Math.max(bestRatio ?? -Infinity, p.outcome.ratio);
+  };
+  const finish = (starts: number, violation: SearchOutcome['violation']): SearchOutcome => ({
+    evidence: {
+      kind: 'search',
+      relation: claim.relation as Exclude<Relation, '='>,
+      budget: request.budget,
+      evaluations,
+      starts,
+      constructions: constructionsTried,
+      bestRatio,
+      found: violation !== null,
+    },
+    violation,
+  });
+  seen(randomPoints);
+
+  // The random instances, worst first.
+  const byInstance = new Map<Instance, Point[]>();
+  for (const p of randomPoints) byInstance.set(p.instance, [...(byInstance.get(p.instance) ?? []), p]);
+  const ranked: Start[] = [...byInstance]
+    .map(([instance, points]) => ({ instance, points }))
+    .filter((s) => fitnessOf(s.points) > -Infinity)
+    .sort((a, b) => fitnessOf(b.points) - fitnessOf(a.points) || a.instance.index - b.instance.index);
+  if (!ranked.length) return finish(0, null);
+
+  const starts: Start[] = [ranked[0]!];
+  if (!request.replay && request.budget >= MIN_BUDGET_FOR_MORE_STARTS) {
+    // The best start redrawn at the smallest sizes, with the shortest and the longest horizon.
+    const best = ranked[0]!.instance;
+    const smallest = Object.fromEntries(Object.entries(request.sizeRanges).map(([k, r]) => [k, r.min]));
+    const corners = [smallest, { ...smallest, [HORIZON]: own(request.sizeRanges, HORIZON)!.max }].map((c) => ({
+      ...c,
+      ...request.overrides,
+    }));
+    const sizesSeen = new Set([JSON.stringify(best.sizes)]);
+    for (const sizes of corners) {
+      const key = JSON.stringify(Object.fromEntries(Object.keys(best.sizes).map((k) => [k, own(sizes, k)])));
+      if (sizesSeen.has(key)) continue;
+      sizesSeen.add(key);
+      let points: Point[];
+      try {
+        points = runPoints(claim, request.draw(best.index, sizes), 0, null);
+      } catch (err) {
+        if (err instanceof InputError) continue; // these sizes leave the claim's domain
+        throw err;
+      }
+      evaluations++;
+      seen(points);
+      const violating = firstViolation(points);
+      if (violating) return finish(starts.length + 1, { point: violating, steps: 0 });
+      if (fitnessOf(points) > -Infinity) starts.push({ instance: points[0]!.instance, points });
+    }
+    starts.push(...ranked.slice(1, RANDOM_STARTS));
+  }
+
+  // An equal share of what is left per start, the remainder to the best one.
+  const left = request.budget - evaluations;
+  const share = Math.floor(left / starts.length);
+  for (const [k, start] of starts.entries()) {
+    const steps = k === 0 ? left - share * (starts.length - 1) : share;
+    const found = searchFrom(claim, start, steps, (points, construction) => {
+      evaluations++;
+      if (construction) constructionsTried++;
+      seen(points);
+    });
+    if (found) return finish(starts.length, found);
+  }
+  return finish(starts.length, null);
+}
+
+/**
+ * The path from one start, at most `budget` steps: the structured constructions, then the
+ * evolution strategy from the best instance so far. Returns the first violation and its step.
+ */
+function searchFrom(
+  claim: Claim,
+  start: Start,
+  budget: number,
+  onEvaluated: (points: readonly Point[], construction: boolean) => void,
+): { point: Point; steps: number } | null {
+  const { instance } = start;
+  const space = new InstanceSpace(instance.graph.model, instance.sizes, instance.regime);
+  const evaluate = (data: MutableData): Point[] => {
+    const graph = new Unrolled(instance.graph.model, instance.graph.program, data);
+    const candidate: Instance = { ...instance, graph };
+    return runPoints(claim, { instance: candidate, evaluator: new Evaluator(graph, instance.sizes) }, 0, null);
+  };
+  let best = { data: instance.graph.data, fitness: fitnessOf(start.points) };
+  let steps = 0;
+  for (const c of constructions(space, instance.graph.data)) {
+    if (steps >= budget) return null;
+    steps++;
+    const points = evaluate(c.data);
+    onEvaluated(points, true);
+    const violating = firstViolation(points);
+    if (violating) return { point: violating, steps };
+    const fitness = fitnessOf(points);
+    if (fitness > best.fitness) best = { data: c.data, fitness };
+  }
+  const rng = new Rng(deriveSeed(instance.seed, 'search', claim.id, JSON.stringify(instance.sizes)));
+  const proposals = evolve(space, best.data, best.fitness, rng);
+  let proposal = proposals.next().value;
+  while (steps < budget) {
+    steps++;
+    const points = evaluate(proposal);
+    onEvaluated(points, false);
+    const violating = firstViolation(points);
+    if (violating) return { point: violating, steps };
+    proposal = proposals.next(fitnessOf(points)).value;
+  }
+  return null;
+}

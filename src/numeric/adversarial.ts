@@ -1,0 +1,272 @@
+/**
+ * Adversarial instances, for the search of src/check/search.ts: an
+ * instance's data (every parameter, input and initial state) as blocks of
+ * numbers kept inside its regime, structured tight constructions, and a
+ * derivative-free optimiser over that space. Nothing here knows a claim: the
+ * optimiser proposes instance data and is told how good each proposal was.
+ *
+ * The regime is the law the random instances are drawn from (./instance.ts):
+ * recurrent matrices keep exactly the regime's spectral norm, every other
+ * entry stays within BOX standard deviations of its law's mean. A claim that
+ * holds on the regime's instances therefore cannot be refuted by leaving it.
+ */
+import type { RegimeName } from '../derivation/derivation.js';
+import { evalAffine, type IntEnv } from '../ir/affine.js';
+import { own } from '../ir/names.js';
+import { HORIZON, type InitKind, type Model } from '../model/model.js';
+import { entryLaw, type EntryLaw, REGIME_SPECS } from './instance.js';
+import { mat, matTVec, matVec, norm2, spectralNorm } from './linalg.js';
+import type { Rng } from './prng.js';
+import type { Vec } from './kernel.js';
+import type { InstanceData } from './unrolled.js';
+
+/** Entries stay within this many standard deviations of their law's mean. */
+export const BOX = 4;
+
+/** One block of the search space: a parameter, an input at one time step, or an initial state. */
+interface Block {
+  readonly role: 'parameter' | 'input' | 'state';
+  readonly name: string;
+  /** inputs: 1..T; otherwise 0 */
+  readonly time: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly init: InitKind;
+  readonly law: EntryLaw;
+}
+
+/** Instance data whose arrays may be written (every proposal is a fresh copy). */
+export interface MutableData extends InstanceData {
+  readonly params: Map<string, Vec>;
+  readonly inputs: Map<string, Vec[]>;
+  readonly initial: Map<string, Vec>;
+}
+
+export class InstanceSpace {
+  readonly blocks: readonly Block[];
+
+  constructor(model: Model, sizes: IntEnv, regime: RegimeName) {
+    const blocks: Block[] = [];
+    const T = own(sizes, HORIZON)!;
+    for (const s of model.symbols.values()) {
+      if (s.role === 'intermediate') continue;
+      const [rows, cols] = [evalAffine(s.shape.rows, sizes), evalAffine(s.shape.cols, sizes)];
+      const law = entryLaw(s, cols, REGIME_SPECS[regime]);
+      if (!law) continue; // fixed zeros stay zero
+      const block = { role: s.role, name: s.name, rows, cols, init: s.init, law };
+      if (s.role === 'input') for (let t = 1; t <= T; t++) blocks.push({ ...block, time: t });
+      else blocks.push({ ...block, time: 0 });
+    }
+    this.blocks = blocks;
+  }
+
+  copy(data: InstanceData): MutableData {
+    return {
+      params: new Map([...data.params].map(([k, v]) => [k, v.slice()])),
+      inputs: new Map([...data.inputs].map(([k, seq]) => [k, seq.map((v) => v.slice())])),
+      initial: new Map([...data.initial].map(([k, v]) => [k, v.slice()])),
+    };
+  }
+
+  /** The live array of a block in `data`. */
+  values(data: MutableData, b: Block): Vec {
+    if (b.role === 'parameter') return data.params.get(b.name)!;
+    if (b.role === 'input') return data.inputs.get(b.name)![b.time]!;
+    return data.initial.get(b.name)!;
+  }
+
+  /**
+   * Puts a block back inside the regime, in place: a recurrent matrix scaled to exactly the
+   * regime's spectral norm (the exact SVD, so never above it), other entries clipped to the box.
+   * False when that is impossible (a zero or non-finite matrix).
+   */
+  project(data: MutableData, b: Block): boolean {
+    const v = this.values(data, b);
+    if (b.law.spectralNorm !== null) {
+      const norm = spectralNorm(mat(b.rows, b.cols, v));
+      if (!(norm > 0) || !Number.isFinite(norm)) return false;
+      const factor = b.law.spectralNorm / norm;
+      for (let i = 0; i < v.length; i++) v[i]! *= factor;
+      return true;
+    }
+    const [lo, hi] = this.range(b);
+    for (let i = 0; i < v.length; i++) v[i] = Math.min(hi, Math.max(lo, v[i]!));
+    return true;
+  }
+
+  range(b: Block): [number, number] {
+    return [b.law.mean - BOX * b.law.std, b.law.mean + BOX * b.law.std];
+  }
+
+  /** The same data with every block projected (constructions are built loosely, then projected). */
+  projected(data: MutableData): MutableData | null {
+    for (const b of this.blocks) if (!this.project(data, b)) return null;
+    return data;
+  }
+}
+
+// ── structured constructions ───────────────────────────────────────────────
+
+/** Drives (inputs, biases, initial states) the regime lets be closest to 0: pre-activations where σ′ and tanh′ peak. */
+function peak(space: InstanceSpace, data: MutableData): void {
+  for (const b of space.blocks) {
+    if (b.law.spectralNorm !== null || b.init === 'weight' || b.init === 'gaussian') continue;
+    const [lo, hi] = space.range(b);
+    space.values(data, b).fill(Math.min(hi, Math.max(lo, 0)));
+  }
+}
+
+/** Biases at one end of their range and inputs at the box's edge (same signs): saturated gates. */
+function saturate(space: InstanceSpace, data: MutableData, end: 1 | -1): void {
+  for (const b of space.blocks) {
+    const v = space.values(data, b);
+    const [lo, hi] = space.range(b);
+    if (b.init === 'bias' || b.init === 'forget-bias') v.fill(end > 0 ? hi : lo);
+    else if (b.role === 'input') for (let i = 0; i < v.length; i++) v[i] = v[i]! >= 0 ? hi : lo;
+  }
+}
+
+/** Leading singular vectors by power iteration on AᵀA (from a fixed start: constructions are deterministic). */
+function topSingularPair(rows: number, cols: number, a: Vec): { u: Vec; v: Vec } {
+  const A = mat(rows, cols, a);
+  let v: Vec = Float64Array.from({ length: cols }, (_, j) => 1 / (j + 1));
+  let u: Vec = new Float64Array(rows);
+  for (let it = 0; it < 100; it++) {
+    u = matVec(A, v);
+    const nu = norm2(u);
+    if (!(nu > 0)) break;
+    u = u.map((x) => x / nu);
+    v = matTVec(A, u);
+    const nv = norm2(v);
+    if (!(nv > 0)) break;
+    v = v.map((x) => x / nv);
+  }
+  return { u, v };
+}
+
+/** Every recurrent matrix replaced by `shape(rows, cols, current)` (projected to the regime's norm later). */
+function recurrent(space: InstanceSpace, data: MutableData, shape: (rows: number, cols: number, a: Vec) => Vec): void {
+  for (const b of space.blocks)
+    if (b.law.spectralNorm !== null) space.values(data, b).set(shape(b.rows, b.cols, space.values(data, b)));
+}
+
+/** Rank one and aligned: u uᵀ for a square matrix (so ‖Wᵏ‖ = ‖W‖ᵏ), u vᵀ otherwise, from its leading pair. */
+const rankOne = (rows: number, cols: number, a: Vec): Vec => {
+  const { u, v } = topSingularPair(rows, cols, a);
+  const right = rows === cols ? u : v;
+  return Float64Array.from({ length: rows * cols }, (_, k) => u[Math.floor(k / cols)]! * right[k % cols]!);
+};
+
+/** A Jordan block I + N (ones above the diagonal), the leading square part; highly non-normal. */
+const jordan = (rows: number, cols: number): Vec =>
+  Float64Array.from({ length: rows * cols }, (_, k) => {
+    const [i, j] = [Math.floor(k / cols), k % cols];
+    return j === i || j === i + 1 ? (j < rows ? 1 : 0) : 0;
+  });
+
+/** A multiple of the identity (normal, commutes with every diagonal): the leading square part. */
+const identity = (rows: number, cols: number): Vec =>
+  Float64Array.from({ length: rows * cols }, (_, k) => (Math.floor(k / cols) === k % cols ? 1 : 0));
+
+export interface Construction {
+  readonly name: string;
+  readonly data: MutableData;
+}
+
+const CONSTRUCTIONS: readonly { name: string; build: (space: InstanceSpace, data: MutableData) => void }[] = [
+  { name: 'peak', build: peak },
+  {
+    name: 'peak, rank-one',
+    build: (s, d) => {
+      peak(s, d);
+      recurrent(s, d, rankOne);
+    },
+  },
+  { name: 'rank-one', build: (s, d) => recurrent(s, d, rankOne) },
+  {
+    name: 'peak, Jordan',
+    build: (s, d) => {
+      peak(s, d);
+      recurrent(s, d, jordan);
+    },
+  },
+  { name: 'Jordan', build: (s, d) => recurrent(s, d, jordan) },
+  { name: 'identity', build: (s, d) => recurrent(s, d, identity) },
+  { name: 'saturated high', build: (s, d) => saturate(s, d, 1) },
+  { name: 'saturated low', build: (s, d) => saturate(s, d, -1) },
+];
+
+/**
+ * Structured tight cases built from a start instance, each projected into its regime;
+ * ones that change nothing, or repeat an earlier one, are left out.
+ */
+export function constructions(space: InstanceSpace, start: InstanceData): Construction[] {
+  const seen = new Set([fingerprint(space, space.copy(start))]);
+  const out: Construction[] = [];
+  for (const c of CONSTRUCTIONS) {
+    const data = space.copy(start);
+    c.build(space, data);
+    const projected = space.projected(data);
+    if (!projected) continue;
+    const key = fingerprint(space, projected);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ name: c.name, data: projected });
+  }
+  return out;
+}
+
+function fingerprint(space: InstanceSpace, data: MutableData): string {
+  return space.blocks.map((b) => Array.from(space.values(data, b)).join(',')).join(';');
+}
+
+// ── the optimiser ──────────────────────────────────────────────────────────
+
+/** Step size relative to each entry's standard deviation: start, bounds, and the 1/5th rule's factors. */
+const SIGMA_START = 0.5;
+const SIGMA_MIN = 0.01;
+const SIGMA_MAX = 2;
+const GROW = Math.exp(1 / 3);
+const SHRINK = Math.exp(-1 / 12);
+
+/**
+ * A (1+1)-evolution strategy with the 1/5th success rule, maximising a fitness
+ * over the instance space. Each proposal perturbs either one random block or
+ * all of them (Gaussian, scaled by each entry's regime deviation), then
+ * projects what it touched back into the regime. The caller sends back each
+ * proposal's fitness (−∞ for one it could not judge); only a strict
+ * improvement replaces the parent, so rounding noise on a plateau is never
+ * followed. Deterministic for a given rng; it never ends (the caller stops).
+ *
+ * Why this optimiser: the fitness (a relative excess through norms, maxima,
+ * spectral norms) is non-smooth and has no cheap gradient with respect to
+ * the instance; the budget is small (tens of proposals per start); and
+ * projecting one perturbed block is cheap. The success rule adapts the step
+ * from coarse (escape a flat start) to fine (climb to a tight ridge).
+ */
+export function* evolve(
+  space: InstanceSpace,
+  start: InstanceData,
+  startFitness: number,
+  rng: Rng,
+): Generator<MutableData, never, number> {
+  let parent = space.copy(start);
+  let best = startFitness;
+  let sigma = SIGMA_START;
+  const blocks = space.blocks;
+  for (;;) {
+    const child = space.copy(parent);
+    const touched = rng.uniform() < 0.5 ? [blocks[rng.int(0, blocks.length - 1)]!] : blocks;
+    let ok = true;
+    for (const b of touched) {
+      const v = space.values(child, b);
+      for (let i = 0; i < v.length; i++) v[i]! += sigma * b.law.std * rng.normal();
+      ok &&= space.project(child, b);
+    }
+    const fitness = ok ? yield child : -Infinity;
+    if (fitness > best) {
+      [parent, best] = [child, fitness];
+      sigma = Math.min(SIGMA_MAX, sigma * GROW);
+    } else sigma = Math.max(SIGMA_MIN, sigma * SHRINK);
+  }
+}
