@@ -298,7 +298,7 @@ export function checkClaim(
     statement: claim.statement,
     verdict,
     expected: claim.expect,
-    ok: verdict === claim.expect,
+    ok: claim.expect === null || verdict === claim.expect,
     relError: claim.relation === '=' ? worst : worst === null ? null : Math.max(0, worst),
     reason,
     evidence,

@@ -53,7 +53,9 @@ export interface ClaimResult {
   readonly label: string | null;
   readonly statement: string;
   readonly verdict: Verdict;
-  readonly expected: Verdict;
+  /** null: the file states no expectation */
+  readonly expected: Verdict | null;
+  /** the verdict is the expected one, or none was stated */
   readonly ok: boolean;
   /** worst relative error over the sound comparison points (relative violation for ≤/≥, 0 when they hold) */
   readonly relError: number | null;

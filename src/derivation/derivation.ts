@@ -30,7 +30,8 @@ export interface Claim {
   readonly relation: Relation;
   readonly rhs: Expr;
   readonly forall: readonly Quantifier[];
-  readonly expect: Verdict;
+  /** null: no expectation (exploring) — the verdict is reported and never counts as a failure */
+  readonly expect: Verdict | null;
   /** null: every regime */
   readonly regimes: readonly RegimeName[] | null;
   readonly tolerance: number;

@@ -208,7 +208,6 @@ export class ClaimsLoader {
       const lhs = parseSide(subSource(src, 0, split.left.length));
       const rhs = parseSide(subSource(src, split.rightStart, split.rightStart + split.right.length));
       relate(lhs, split.relation, rhs, src, split.at);
-      if (!c.has('expect')) this.y.fail(node, `claim '${id}' is missing 'expect'`);
       return [
         {
           ...common,
@@ -218,7 +217,7 @@ export class ClaimsLoader {
           lhs: lhs.expr,
           relation: split.relation,
           rhs: rhs.expr,
-          expect: verdict(c.get('expect')!.value),
+          expect: c.has('expect') ? verdict(c.get('expect')!.value) : null,
           chain: null,
         },
       ];
@@ -232,7 +231,7 @@ export class ClaimsLoader {
     const stepsNode = chain.get('steps')!.value;
     if (!isSeq(stepsNode) || stepsNode.items.length === 0) this.y.fail(stepsNode, 'a chain needs a list of steps');
     return (stepsNode.items as YNode[]).map((item, k) => {
-      const step = this.y.map(item, 'a chain step', ['to', 'by', 'expect', 'relation', 'note'], ['to', 'by', 'expect']);
+      const step = this.y.map(item, 'a chain step', ['to', 'by', 'expect', 'relation', 'note'], ['to', 'by']);
       const toSrc = this.y.exprSource(step.get('to')!.value, 'step');
       const to = parseSide(toSrc);
       const relation = (
@@ -250,7 +249,7 @@ export class ClaimsLoader {
         lhs: previous.expr,
         relation,
         rhs: to.expr,
-        expect: verdict(step.get('expect')!.value),
+        expect: step.has('expect') ? verdict(step.get('expect')!.value) : null,
         note: step.has('note') ? this.y.string(step.get('note')!.value, 'note') : common.note,
         chain: { id, step: k + 1, by },
         pos: this.y.pos(item),

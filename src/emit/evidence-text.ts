@@ -17,6 +17,9 @@ export const describeEnv = (env: IntEnv): string =>
 
 const exp1 = (x: number) => x.toExponential(1);
 
+/** The expected verdict, or the words for a claim that states none. */
+export const expectationText = (expected: string | null): string => expected ?? 'no expectation';
+
 export function warningText(w: ClaimWarning): string {
   switch (w.kind) {
     case 'loose-tolerance':

@@ -6,7 +6,7 @@
 import type { CheckReport, ClaimResult } from '../check/result.js';
 import type { Derivation } from '../derivation/derivation.js';
 import { claimLatex, proofLatex } from './claim-latex.js';
-import { evidenceMethod, evidenceSummary, reasonText, warningText } from './evidence-text.js';
+import { evidenceMethod, evidenceSummary, expectationText, reasonText, warningText } from './evidence-text.js';
 import { ruleName, stepDetail, stepStatement } from './proof-text.js';
 import { BOUND_RULE_TEXT, boundProofLatex } from './bound-text.js';
 import { replayCommand } from './replay.js';
@@ -21,6 +21,7 @@ export function claimJson(d: Derivation, c: ClaimResult): Record<string, unknown
     latex: claimLatex(d, claim),
     verdict: c.verdict,
     expected: c.expected,
+    expectation: expectationText(c.expected),
     ok: c.ok,
     warnings: c.warnings.map(warningText),
     relError: c.relError,

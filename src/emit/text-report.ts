@@ -1,6 +1,6 @@
 /** The human-readable report of `gradproof check`: a table, then a block per counterexample. */
 import type { CheckReport, ClaimResult, Counterexample } from '../check/result.js';
-import { evidenceMethod, evidenceSummary, reasonText, warningText } from './evidence-text.js';
+import { evidenceMethod, evidenceSummary, expectationText, reasonText, warningText } from './evidence-text.js';
 import { replayCommand } from './replay.js';
 
 const fmt = (x: number | null): string =>
@@ -45,12 +45,13 @@ export function formatCheckReport(report: CheckReport): string {
       if (lines.length) lines.push('');
       lines.push(file);
       lines.push(
-        `  ${pad('', 2)}${pad('claim', idWidth)}${pad('verdict', 14)}${pad('expected', 14)}${pad('worst err', 11)}source`,
+        `  ${pad('', 2)}${pad('claim', idWidth)}${pad('verdict', 14)}${pad('expected', 16)}${pad('worst err', 11)}source`,
       );
     }
-    const mark = c.ok ? '✓' : '✗';
+    // No expectation: reported, never a failure, and not marked as a success either.
+    const mark = c.expected === null ? '·' : c.ok ? '✓' : '✗';
     lines.push(
-      `  ${mark} ${pad(c.id, idWidth)}${pad(c.verdict, 14)}${pad(c.expected, 14)}${pad(fmt(c.relError), 11)}${c.label ?? ''}`,
+      `  ${mark} ${pad(c.id, idWidth)}${pad(c.verdict, 14)}${pad(expectationText(c.expected), 16)}${pad(fmt(c.relError), 11)}${c.label ?? ''}`,
     );
     for (const w of c.warnings) lines.push(`      warning: ${warningText(w)}`);
     for (const e of c.evidence) lines.push(`      ${evidenceMethod(e)}: ${evidenceSummary(e)}`);
@@ -74,6 +75,10 @@ export function formatCheckReport(report: CheckReport): string {
   if (withCx.length) lines.push('');
   for (const c of withCx) lines.push(...counterexampleBlock(c, c.counterexample!));
   const { total, ok, failed } = report.summary;
-  lines.push('', `${total} claims: ${ok} with the expected verdict, ${failed} not (master seed ${report.masterSeed})`);
+  const open = report.claims.filter((c) => c.expected === null).length;
+  lines.push(
+    '',
+    `${total} claims: ${ok - open} with the expected verdict, ${failed} not${open ? `, ${open} with no expectation` : ''} (master seed ${report.masterSeed})`,
+  );
   return lines.join('\n');
 }

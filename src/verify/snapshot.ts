@@ -22,7 +22,8 @@ export interface ClaimSnapshot {
   readonly corrects: string | null;
   readonly chainStep: string | null;
   readonly verdict: string;
-  readonly expected: string;
+  /** null: the file states no expectation (the verdict is still pinned by the fixture) */
+  readonly expected: string | null;
   readonly latex: string;
   readonly evidence: readonly { readonly method: string; readonly summary: string }[];
   readonly counterexample: null | {
