@@ -26,7 +26,7 @@ export { verify, formatVerifyReport, junitXml, type VerifyReport, type VerifyOpt
 
 // Emitters: words, JSON, LaTeX, Markdown
 export { formatCheckReport } from './emit/text-report.js';
-export { checkReportJson, claimJson } from './emit/json-report.js';
+export { checkReportJson, claimJson, errorJson, usageErrorJson, type ErrorJson } from './emit/json-report.js';
 export { evidenceMethod, evidenceSummary, reasonText } from './emit/evidence-text.js';
 export { replayCommand } from './emit/replay.js';
 export { claimLatex, proofLatex } from './emit/claim-latex.js';

@@ -37,20 +37,45 @@ export interface CheckRequest extends Partial<CheckOptions> {
   readonly claims?: readonly string[];
 }
 
-export function checkDerivation(derivation: Derivation, request: CheckRequest = {}): ClaimResult[] {
+/**
+ * Every selected claim of a file. A claim that turns out ill-formed while it is checked (a time index
+ * leaving the unrolled graph) is an error of its own: collected when `errors` is given (the other
+ * claims are still checked), thrown otherwise — as is a claim the loader could not read.
+ */
+export function checkDerivation(
+  derivation: Derivation,
+  request: CheckRequest = {},
+  errors?: InputError[],
+): ClaimResult[] {
+  if (!errors && derivation.claimErrors?.length) throw derivation.claimErrors[0]!;
   const options: CheckOptions = { ...DEFAULT_OPTIONS, ...request };
   checkSizeOverrides(derivation, options.sizeOverrides ?? {});
   const pool = new InstancePool(derivation);
   const selected = request.claims ? derivation.claims.filter((c) => request.claims!.includes(c.id)) : derivation.claims;
-  return selected.map((claim) => checkClaim(derivation, claim, pool, options));
+  return selected.flatMap((claim) => {
+    if (!errors) return [checkClaim(derivation, claim, pool, options)];
+    try {
+      return [checkClaim(derivation, claim, pool, options)];
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      errors.push(err);
+      return [];
+    }
+  });
 }
 
-/** The library entry point behind `gradproof check`: every file is loaded before any claim is checked. */
+/**
+ * The library entry point behind `gradproof check`: every file is loaded before any claim is checked,
+ * and a file that does not load is thrown as its InputError. Each ill-formed claim is a located error
+ * in `errors` while the other claims are still checked.
+ */
 export function check(paths: readonly string[], request: CheckRequest = {}): CheckReport {
   const files = expandPaths(paths);
   if (files.length === 0)
     throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, 'no derivation files here', '.yaml or .yml files');
-  const derivations = files.map(loadDerivationFile);
+  // A file that does not load stops the run before any check (its errors are not one claim's).
+  const derivations = files.map((file) => loadDerivationFile(file, { perClaimErrors: true }));
+  const errors: InputError[] = derivations.flatMap((d) => d.claimErrors ?? []);
   const declared = new Set(derivations.flatMap((d) => Object.keys(d.model.sizes)));
   const unknownSize = Object.keys(request.sizeOverrides ?? {}).find((name) => !declared.has(name));
   if (unknownSize !== undefined)
@@ -61,18 +86,19 @@ export function check(paths: readonly string[], request: CheckRequest = {}): Che
     );
   // Before any claim is checked, as checkDerivation does again per file.
   for (const d of derivations) checkSizeOverrides(d, request.sizeOverrides ?? {});
-  if (request.claims) {
+  if (request.claims && !errors.length) {
     const known = new Set(derivations.flatMap((d) => d.claims.map((c) => c.id)));
     const missing = request.claims.filter((id) => !known.has(id));
     if (missing.length)
       throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, `no claim with id ${missing.join(', ')}`);
   }
-  const claims = derivations.flatMap((d) => checkDerivation(d, request));
+  const claims = derivations.flatMap((d) => checkDerivation(d, request, errors));
   const ok = claims.filter((c) => c.ok).length;
   return {
     claims,
     summary: { total: claims.length, ok, failed: claims.length - ok },
     masterSeed: request.masterSeed ?? DEFAULT_OPTIONS.masterSeed,
     derivations,
+    errors,
   };
 }

@@ -1,5 +1,6 @@
 /** What checking a claim reports: the verdict, the evidence that backs it, and a counterexample when there is one. */
 import type { Claim, Derivation, RegimeName, Verdict } from '../derivation/derivation.js';
+import type { InputError } from '../derivation/errors.js';
 import type { Proof } from '../symbolic/proof.js';
 import type { BoundProof } from '../symbolic/bounds/rules.js';
 import type { Evidence } from './evidence.js';
@@ -80,4 +81,6 @@ export interface CheckReport {
   readonly masterSeed: number;
   /** the derivations checked, for emitters (LaTeX of the claims in each file's notation) */
   readonly derivations: readonly Derivation[];
+  /** files that could not be read and ill-formed claims, each located; the rest was checked */
+  readonly errors: readonly InputError[];
 }

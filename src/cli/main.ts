@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
+import { errorsObject, wantsJson } from './json-errors.js';
 
 class UsageError extends Error {}
 
@@ -52,10 +53,14 @@ async function runCheck(argv: {
     sizeOverrides: parseSizes(argv.size),
     ...(argv.claim ? { claims: argv.claim } : {}),
   });
-  process.stdout.write(
-    argv.json ? `${JSON.stringify(checkReportJson(report), null, 2)}\n` : `${formatCheckReport(report)}\n`,
-  );
-  return report.summary.failed === 0 ? 0 : 1;
+  // With every claim ill-formed there is no report to print (JSON always has one object).
+  if (argv.json || report.claims.length)
+    process.stdout.write(
+      argv.json ? `${JSON.stringify(checkReportJson(report), null, 2)}\n` : `${formatCheckReport(report)}\n`,
+    );
+  // Ill-formed claims and unreadable files: each located, the rest checked, exit 2 at the end.
+  for (const e of report.errors) process.stderr.write(`gradproof: ${e.message}\n`);
+  return report.errors.length ? 2 : report.summary.failed === 0 ? 0 : 1;
 }
 
 // Declared as strings so a message can quote what was typed ('abc', not NaN).
@@ -125,7 +130,7 @@ async function runReport(argv: { paths: string[]; write?: string }): Promise<num
   // The file to rewrite is read before any check runs: a wrong path is reported at once.
   const readme = argv.write ? readInput('--write', argv.write, fs.readFileSync) : null;
   if (argv.write) checkOutput('--write', argv.write);
-  const derivations = expandPaths(argv.paths.length ? argv.paths : ['derivations']).map(loadDerivationFile);
+  const derivations = expandPaths(argv.paths.length ? argv.paths : ['derivations']).map((f) => loadDerivationFile(f));
   const markdown = summaryMarkdown(
     derivations.map((d) => ({ file: d.file, title: d.title, source: d.source, claims: checkDerivation(d) })),
   );
@@ -329,11 +334,13 @@ export async function main(args: string[]): Promise<void> {
     const e = err as Error;
     if (e.name === 'InputError' || err instanceof UsageError || e.name === 'YError') {
       process.stderr.write(`gradproof: ${e.message}\n`);
+      if (wantsJson(args)) process.stdout.write(errorsObject(e));
       code = 2;
     } else {
       process.stderr.write(
         `gradproof: internal error: ${e.message}\n${process.env.GRADPROOF_DEBUG ? `${e.stack}\n` : ''}`,
       );
+      if (wantsJson(args)) process.stdout.write(errorsObject(new Error(`internal error: ${e.message}`)));
       code = 3;
     }
   }

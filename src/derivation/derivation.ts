@@ -2,7 +2,7 @@
 import type { Affine } from '../ir/affine.js';
 import type { Expr } from '../ir/expr.js';
 import type { Model, SizeRange } from '../model/model.js';
-import type { SourcePos } from './errors.js';
+import type { InputError, SourcePos } from './errors.js';
 
 export type Relation = '=' | '<=' | '>=';
 
@@ -53,6 +53,16 @@ export interface Derivation {
   readonly notation: Readonly<Record<string, string>>;
   readonly model: Model;
   readonly claims: readonly Claim[];
+  /**
+   * Claims that could not be read, each a located error of its own (set only when the file was loaded
+   * with `perClaimErrors`; otherwise the first such error is thrown).
+   */
+  readonly claimErrors?: readonly InputError[];
+}
+
+export interface LoadOptions {
+  /** an ill-formed claim is recorded in `claimErrors` and the file's other claims are kept */
+  readonly perClaimErrors?: boolean;
 }
 
 export const DEFAULT_TOLERANCE = 1e-9;

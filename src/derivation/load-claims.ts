@@ -3,7 +3,7 @@
  * sides, checked against the model and for shape, with its quantifiers,
  * regimes, size ranges, tolerance and expectation.
  */
-import { isSeq, type Node as YNode, type YAMLMap } from 'yaml';
+import { isMap, isSeq, type Node as YNode, type YAMLMap } from 'yaml';
 import { inferShape } from '../ir/infer-shape.js';
 import { LIMITS } from '../ir/limits.js';
 import { own } from '../ir/names.js';
@@ -22,9 +22,12 @@ import {
   VERDICTS,
   type Verdict,
 } from './derivation.js';
-import { type ExprSource, ExprError, subSource, toInputError } from './errors.js';
+import { type ExprSource, ExprError, InputError, subSource, toInputError } from './errors.js';
 import type { ModelLoader } from './load-model.js';
 import type { YamlSource } from './yaml-source.js';
+
+/** Too many claims: a limit on the whole file, never one claim's error. */
+class LimitError extends InputError {}
 
 export class ClaimsLoader {
   constructor(
@@ -33,37 +36,61 @@ export class ClaimsLoader {
     private readonly macros: ReadonlyMap<string, Macro>,
   ) {}
 
-  claims(node: YNode | null, model: Model): Claim[] {
+  /**
+   * Every claim of the list. An ill-formed claim is an InputError of its own: collected in `errors` (the
+   * other claims are still read) when that list is given, thrown otherwise.
+   */
+  claims(node: YNode | null, model: Model, errors?: InputError[]): Claim[] {
     if (!isSeq(node)) this.y.fail(node, 'claims must be a list');
     const seen = new Set<string>();
+    /** ids of claims that failed to load: another claim's `corrects` may still name them */
+    const failedIds = new Set<string>();
     this.y.atMost(node.items as YNode[], LIMITS.claims, 'claims', (item) => item);
     let count = 0;
-    const perItem = (node.items as YNode[]).map((item) => {
-      const group = this.claim(item, model);
-      // Each step of a chain is a claim of its own.
-      if ((count += group.length) > LIMITS.claims)
-        this.y.fail(
-          item,
-          `more than ${LIMITS.claims} claims (chain steps included)`,
-          `at most ${LIMITS.claims} claims in one file`,
-        );
-      for (const claim of group) {
-        if (seen.has(claim.id)) this.y.fail(item, `duplicate claim id '${claim.id}'`);
-        seen.add(claim.id);
+    const perClaim = <T>(item: YNode, run: () => T, fallback: T): T => {
+      if (!errors) return run();
+      try {
+        return run();
+      } catch (err) {
+        if (!(err instanceof InputError) || err instanceof LimitError) throw err;
+        errors.push(err);
+        const id = isMap(item) ? item.get('id') : null;
+        if (typeof id === 'string') failedIds.add(id);
+        return fallback;
       }
-      return group;
-    });
+    };
+    const perItem = (node.items as YNode[]).map((item) =>
+      perClaim(
+        item,
+        () => {
+          const group = this.claim(item, model);
+          for (const claim of group) if (seen.has(claim.id)) this.y.fail(item, `duplicate claim id '${claim.id}'`);
+          // Each step of a chain is a claim of its own.
+          if ((count += group.length) > LIMITS.claims)
+            throw new LimitError(
+              this.y.pos(item),
+              `more than ${LIMITS.claims} claims (chain steps included)`,
+              `at most ${LIMITS.claims} claims in one file`,
+            );
+          for (const claim of group) seen.add(claim.id);
+          return group;
+        },
+        [] as Claim[],
+      ),
+    );
     (node.items as YNode[]).forEach((item, k) => {
-      for (const claim of perItem[k]!)
-        if (claim.corrects && !seen.has(claim.corrects))
-          this.y.fail(
-            (item as YAMLMap).get('corrects', true),
-            `claim '${claim.id}' corrects unknown claim '${claim.corrects}'`,
-            'the id of a claim in this file',
-          );
+      perItem[k] = perClaim(item, () => {
+        for (const claim of perItem[k]!)
+          if (claim.corrects && !seen.has(claim.corrects) && !failedIds.has(claim.corrects))
+            this.y.fail(
+              (item as YAMLMap).get('corrects', true),
+              `claim '${claim.id}' corrects unknown claim '${claim.corrects}'`,
+              'the id of a claim in this file',
+            );
+        return perItem[k]!;
+      }, []);
     });
-    const claims = perItem.flat();
-    return claims;
+    return perItem.flat();
   }
 
   /** A claim, or a chain of steps (each checked as a claim of its own). */

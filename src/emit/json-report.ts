@@ -5,6 +5,7 @@
  */
 import type { CheckReport, ClaimResult } from '../check/result.js';
 import type { Derivation } from '../derivation/derivation.js';
+import { errorJson } from './error-json.js';
 import { claimLatex, proofLatex } from './claim-latex.js';
 import { evidenceMethod, evidenceSummary, expectationText, reasonText, warningText } from './evidence-text.js';
 import { ruleName, stepDetail, stepStatement } from './proof-text.js';
@@ -62,5 +63,8 @@ export function checkReportJson(report: CheckReport): Record<string, unknown> {
     claims: report.claims.map((c) => claimJson(byFile.get(c.file)!, c)),
     summary: report.summary,
     masterSeed: report.masterSeed,
+    errors: report.errors.map(errorJson),
   };
 }
+
+export { errorJson, usageErrorJson, type ErrorJson } from './error-json.js';

@@ -36,6 +36,7 @@ const report = {
   },
   masterSeed: 20261120,
   derivations: [d],
+  errors: [],
 };
 
 describe('claims with no expectation', () => {
