@@ -4,7 +4,10 @@
  * the reference itself cross-checked (dual vs adjoint, finite differences) at
  * sampled points. The verdict says exactly which evidence backs it.
  */
-import { type Claim, type Derivation, REGIMES, type RegimeName } from '../derivation/derivation.js';
+import { type Claim, type Derivation, type Premise, REGIMES, type RegimeName } from '../derivation/derivation.js';
+import type { Model } from '../model/model.js';
+import { type InstanceEntry, type PremiseDraw, type PremiseRoute, PremiseSampler } from './premise.js';
+import { evidenceOf } from './evidence.js';
 import { InputError } from '../derivation/errors.js';
 import type { IntEnv } from '../ir/affine.js';
 import { own } from '../ir/names.js';
@@ -183,9 +186,11 @@ function counterexample(claim: Claim, file: string, p: Point, overrides: IntEnv)
   };
 }
 
+/** An instance for an index and sizes; null when none satisfies the claim's premise. */
+type EntryGetter = (masterSeed: number, index: number, overrides: IntEnv) => InstanceEntry | null;
+
 /** Tries the failing instance at smaller sizes (same seed) and keeps every reduction that still fails. */
-function shrink(claim: Claim, pool: InstancePool, failing: Point): { point: Point; overrides: IntEnv } {
-  const model = pool.derivation.model;
+function shrink(claim: Claim, model: Model, get: EntryGetter, failing: Point): { point: Point; overrides: IntEnv } {
   let best = failing;
   let overrides: Record<string, number> = {};
   const names = Object.keys(model.sizes).sort((a, b) => (a === 'T' ? 1 : b === 'T' ? -1 : a.localeCompare(b)));
@@ -195,7 +200,9 @@ function shrink(claim: Claim, pool: InstancePool, failing: Point): { point: Poin
       const trial = { ...best.instance.sizes, ...overrides, [name]: v };
       let points: Point[];
       try {
-        points = runPoints(claim, pool.get(best.instance.masterSeed, best.instance.index, trial), 0, null);
+        const entry = get(best.instance.masterSeed, best.instance.index, trial);
+        if (!entry) continue; // no instance of these sizes satisfies the premise
+        points = runPoints(claim, entry, 0, null);
       } catch (err) {
         if (err instanceof InputError) continue; // the smaller instance leaves the claim's domain
         throw err;
@@ -235,16 +242,29 @@ export function checkClaim(
           regimes.includes(REGIMES[j % REGIMES.length]!),
         );
 
+  // With a premise, only instances that satisfy it are checked (moved toward it or redrawn when needed).
+  const sampler = claim.given ? new PremiseSampler(derivation.model, claim, claim.given, pool) : null;
+  const get: EntryGetter = (seed, j, sizes) => (sampler ? sampler.get(seed, j, sizes).entry : pool.get(seed, j, sizes));
+
   const refChecks: ReferenceCheck[] = [];
   const points: Point[] = [];
   const used: Instance[] = [];
   for (const j of indices) {
-    const entry = pool.get(options.masterSeed, j, overrides);
+    const entry = get(options.masterSeed, j, overrides);
+    if (!entry) continue;
     used.push(entry.instance);
     points.push(...runPoints(claim, entry, options.crossChecks ?? 2, refChecks));
   }
 
-  const evidence: Evidence[] = [referenceEvidence(claim, options.masterSeed, used, points)];
+  const evidence: Evidence[] = [];
+  if (sampler && claim.given)
+    evidence.push(
+      premiseEvidence(
+        claim.given,
+        indices.map((j) => sampler.get(options.masterSeed, j, overrides)),
+      ),
+    );
+  evidence.push(referenceEvidence(claim, options.masterSeed, used, points));
   const violations = points.filter((p) => p.outcome.status === 'violate');
   if (violations.length > 0 && claim.relation === '=') evidence.push(distanceEvidence(points, regimes));
   evidence.push(...crossCheckEvidence(refChecks));
@@ -256,7 +276,14 @@ export function checkClaim(
   let cx: Counterexample | null = null;
   if (violations.length > 0 && decideVerdict(evidence).verdict === 'refuted') {
     const first = [...violations].sort(smaller)[0]!;
-    const { point, overrides: shrunk } = shrink(claim, new InstancePool(derivation), first);
+    const fresh = new InstancePool(derivation);
+    const shrinkSampler = claim.given ? new PremiseSampler(derivation.model, claim, claim.given, fresh) : null;
+    const { point, overrides: shrunk } = shrink(
+      claim,
+      derivation.model,
+      (seed, j, sizes) => (shrinkSampler ? shrinkSampler.get(seed, j, sizes).entry : fresh.get(seed, j, sizes)),
+      first,
+    );
     cx = counterexample(claim, derivation.file, point, { ...overrides, ...shrunk });
   }
 
@@ -272,12 +299,10 @@ export function checkClaim(
       const at = Object.fromEntries(Object.entries(symbolic.outcome.at).filter(([k]) => sizeNames.includes(k)));
       const found: Point[] = [];
       for (let j = 0; j < REGIMES.length && !found.length; j++)
-        if (regimes.includes(REGIMES[j]!))
-          found.push(
-            ...runPoints(claim, pool.get(options.masterSeed, j, at), 0, null).filter(
-              (p) => p.outcome.status === 'violate',
-            ),
-          );
+        if (regimes.includes(REGIMES[j]!)) {
+          const entry = get(options.masterSeed, j, at);
+          if (entry) found.push(...runPoints(claim, entry, 0, null).filter((p) => p.outcome.status === 'violate'));
+        }
       evidence.push({ kind: 'guided-search', sizes: at, violations: found.length });
       if (found.length) cx = counterexample(claim, derivation.file, [...found].sort(smaller)[0]!, { ...at });
     }
@@ -290,7 +315,7 @@ export function checkClaim(
   if (boundProof) evidence.push(boundEvidence(boundProof));
 
   const { verdict, reason } = decideVerdict(evidence);
-  const worst = evidence[0]!.kind === 'reference' ? evidence[0].worstRelError : null;
+  const worst = evidenceOf(evidence, 'reference')?.worstRelError ?? null;
   return {
     id: claim.id,
     file: derivation.file,
@@ -309,6 +334,20 @@ export function checkClaim(
     proof,
     boundProof,
     warnings: claimWarnings(claim),
+  };
+}
+
+function premiseEvidence(premise: Premise, draws: readonly PremiseDraw[]): Evidence {
+  const count = (route: PremiseRoute) => draws.filter((d) => d.route === route).length;
+  return {
+    kind: 'premise',
+    text: premise.text,
+    slots: draws.length,
+    satisfied: draws.filter((d) => d.entry).length,
+    draws: draws.reduce((n, d) => n + d.draws, 0),
+    asDrawn: count('as-drawn'),
+    rescaled: count('rescaled'),
+    searched: count('searched'),
   };
 }
 

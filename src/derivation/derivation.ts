@@ -19,6 +19,21 @@ export interface Quantifier {
   readonly hi: Affine;
 }
 
+export type PremiseRelation = '<' | '<=' | '>' | '>=';
+
+/** One scalar condition of a premise, on the instance (sizes, parameters, inputs, states). */
+export interface Condition {
+  readonly lhs: Expr;
+  readonly relation: PremiseRelation;
+  readonly rhs: Expr;
+}
+
+/** `given: rho(U) < 1 and normMin(abs(U)) > 1`: the claim is checked on instances where every condition holds. */
+export interface Premise {
+  readonly text: string;
+  readonly conditions: readonly Condition[];
+}
+
 export interface Claim {
   readonly id: string;
   /** the source's own label, e.g. "eq. (1)" */
@@ -43,6 +58,8 @@ export interface Claim {
   readonly sizes: Readonly<Record<string, SizeRange>> | null;
   /** set when the claim is one step of a chain */
   readonly chain: { readonly id: string; readonly step: number; readonly by: string } | null;
+  /** a premise the instances must satisfy (null: none) */
+  readonly given?: Premise | null;
 }
 
 export interface Derivation {

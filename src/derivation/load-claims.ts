@@ -14,7 +14,10 @@ import { exprBudget, rangesOf } from './budgets.js';
 import { checkSupabs, validateAgainstModel } from './check-expr.js';
 import {
   type Claim,
+  type Condition,
   DEFAULT_TOLERANCE,
+  type Premise,
+  type PremiseRelation,
   type Quantifier,
   REGIMES,
   type RegimeName,
@@ -111,6 +114,7 @@ export class ClaimsLoader {
         'tolerance',
         'corrects',
         'note',
+        'given',
       ],
       ['id'],
     );
@@ -208,7 +212,16 @@ export class ClaimsLoader {
           this.y.fail(sizesNode, `the claim's range for ${name} leaves the model's ${full.min}..${full.max}`);
       }
     }
+    const given = c.has('given')
+      ? this.premise(
+          this.y.exprSource(c.get('given')!.value, 'given'),
+          { ...scope, indexVars: new Set(sizeNames) },
+          shapeOf,
+          model,
+        )
+      : null;
     const common = {
+      given,
       forall,
       regimes,
       tolerance,
@@ -287,6 +300,42 @@ export class ClaimsLoader {
     });
   }
 
+  /** `given: A < b and C >= d`: scalar conditions on the instance (sizes may appear, quantifiers may not). */
+  private premise(src: ExprSource, scope: Scope, shapeOf: (name: string) => Shape, model: Model): Premise {
+    const conditions: Condition[] = [];
+    for (const part of splitTopLevel(src.text, /\band\b/y)) {
+      const partSrc = subSource(src, part.start, part.end);
+      const rel = findPremiseRelation(partSrc.text);
+      const lead = Math.max(0, partSrc.text.search(/\S/));
+      if (!rel)
+        throw toInputError(
+          partSrc,
+          new ExprError(lead, 'a premise is a comparison of scalars', 'e.g. norm2(W) < 1 and rho(U) >= 0.5'),
+        );
+      const side = (from: number, to: number) => {
+        const sideSrc = subSource(partSrc, from, to);
+        return this.y.located(sideSrc, () => {
+          const p = parseExpression(sideSrc.text, scope);
+          validateAgainstModel(p.expr, model, p.offsets);
+          const shape = inferShape(p.expr, { shapeOf }, p.offsets);
+          if (!isScalarShape(shape))
+            throw new ExprError(
+              Math.max(0, sideSrc.text.search(/\S/)),
+              `a premise compares scalars, this side is ${formatShape(shape)}`,
+              'a norm, rho(A), trace(A), an entry W[i, j], …',
+            );
+          return p.expr;
+        });
+      };
+      conditions.push({
+        lhs: side(0, rel.at),
+        relation: rel.relation,
+        rhs: side(rel.at + rel.len, partSrc.text.length),
+      });
+    }
+    return { text: src.text.trim(), conditions };
+  }
+
   private quantifiers(node: YNode | null, sizeNames: string[], model: Model): Quantifier[] {
     const src = this.y.exprSource(node, 'forall');
     const out: Quantifier[] = [];
@@ -341,6 +390,49 @@ export class ClaimsLoader {
     }
     return out;
   }
+}
+
+/** The parts of `text` between top-level (outside brackets) matches of `separator` (a sticky regex). */
+function splitTopLevel(text: string, separator: RegExp): { start: number; end: number }[] {
+  const parts: { start: number; end: number }[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch)) depth--;
+    else if (depth === 0) {
+      separator.lastIndex = i;
+      const m = separator.exec(text);
+      if (m && (i === 0 || /\W/.test(text[i - 1]!))) {
+        parts.push({ start, end: i });
+        start = i + m[0].length;
+        i = start - 1;
+      }
+    }
+  }
+  parts.push({ start, end: text.length });
+  return parts;
+}
+
+/** The one top-level <, <=, >, >= (or ≤, ≥) of a premise's condition; null if there is none or several. */
+function findPremiseRelation(text: string): { at: number; len: number; relation: PremiseRelation } | null {
+  let depth = 0;
+  let found: { at: number; len: number; relation: PremiseRelation } | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch)) depth--;
+    else if (depth === 0 && '<>≤≥'.includes(ch)) {
+      const orEqual = text[i + 1] === '=';
+      const relation: PremiseRelation =
+        ch === '≤' ? '<=' : ch === '≥' ? '>=' : ((orEqual ? `${ch}=` : ch) as PremiseRelation);
+      if (found) return null;
+      found = { at: i, len: orEqual && (ch === '<' || ch === '>') ? 2 : 1, relation };
+      i += found.len - 1;
+    }
+  }
+  return found;
 }
 
 /** Splits `lhs REL rhs` at the one top-level relation; null if there is none. */

@@ -49,6 +49,8 @@ export function evidenceMethod(e: Evidence): string {
       return 'proof by induction on t';
     case 'bound-proof':
       return 'bound by checked rules';
+    case 'premise':
+      return 'premise';
   }
 }
 
@@ -139,6 +141,16 @@ export function evidenceSummary(e: Evidence): string {
     }
     case 'bound-proof':
       return boundSummary(e);
+    case 'premise': {
+      const routes = [
+        e.rescaled ? `${e.rescaled} after rescaling the premise's parameters` : '',
+        e.searched ? `${e.searched} after a search on the violation` : '',
+      ].filter(Boolean);
+      const drawn = `${e.draws} instances drawn${routes.length ? `; ${routes.join(', ')}` : ''}`;
+      return e.satisfied
+        ? `${e.text}: held on ${e.satisfied} of ${e.slots} instance slots (${drawn}); only those are checked`
+        : `${e.text}: held on no instance (${drawn}, each rescaled and searched); nothing was checked`;
+    }
   }
 }
 
@@ -153,6 +165,8 @@ export function reasonText(r: UnverifiableReason): string {
       return `the exact reference failed its own cross-check at ${r.points} point(s) (${r.derivative}); no verdict can rest on it`;
     case 'no-point':
       return 'no point to compare: the quantifier ranges are empty on every instance';
+    case 'premise-never-held':
+      return `no instance satisfies the premise ${r.premise} (${r.draws} drawn, each rescaled and searched): nothing was checked`;
     case 'trouble-everywhere':
       return 'no point could be compared (numeric trouble everywhere)';
     case 'trouble-dominates':

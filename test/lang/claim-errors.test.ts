@@ -115,8 +115,10 @@ describe('ill-formed claims and --json on bad input (CLI)', () => {
   it('--json on a usage error: {"errors": [...]} with no place, exit 2', async () => {
     const r = await usageJson();
     expect(r.status).toBe(2);
-    expect(JSON.parse(r.stdout)).toEqual({
-      errors: [{ file: null, line: null, col: null, message: expect.stringMatching(/--instances takes an integer/) }],
-    });
+    const json = JSON.parse(r.stdout) as { errors: { message: string }[] };
+    expect(Object.keys(json)).toEqual(['errors']);
+    expect(json.errors).toHaveLength(1);
+    expect(json.errors[0]).toMatchObject({ file: null, line: null, col: null });
+    expect(json.errors[0]!.message).toMatch(/--instances takes an integer/);
   });
 });
