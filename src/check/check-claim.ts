@@ -225,14 +225,14 @@ export function checkClaim(
   filePool: InstancePool,
   options: CheckOptions,
 ): ClaimResult {
-  // A claim may narrow the model's size ranges (e.g. n ≤ d where the written formula needs it).
-  const derivation = claim.sizes
-    ? {
-        ...fileDerivation,
-        model: { ...fileDerivation.model, sizes: { ...fileDerivation.model.sizes, ...claim.sizes } },
-      }
-    : fileDerivation;
-  const pool = claim.sizes ? new InstancePool(derivation) : filePool;
+  // A claim may narrow the model's size ranges (e.g. n ≤ d where the written formula needs it), and may
+  // be checked on a variant of the model (`assume:`).
+  const model = claim.assume?.model ?? fileDerivation.model;
+  const derivation =
+    claim.sizes || claim.assume
+      ? { ...fileDerivation, model: { ...model, sizes: { ...model.sizes, ...(claim.sizes ?? {}) } } }
+      : fileDerivation;
+  const pool = derivation === fileDerivation ? filePool : new InstancePool(derivation);
   const regimes: readonly RegimeName[] = claim.regimes ?? REGIMES;
   const overrides = options.sizeOverrides ?? {};
   const indices =
@@ -334,6 +334,7 @@ export function checkClaim(
     proof,
     boundProof,
     warnings: claimWarnings(claim),
+    assumptions: claim.assume?.assumptions ?? [],
   };
 }
 

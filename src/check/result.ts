@@ -73,6 +73,8 @@ export interface ClaimResult {
   /** the bound proof attempt, for an inequality */
   readonly boundProof: BoundProof | null;
   readonly warnings: readonly ClaimWarning[];
+  /** the claim's `assume:` in words (replaced equations, fixed values); empty when it has none */
+  readonly assumptions: readonly string[];
 }
 
 export interface CheckReport {

@@ -60,6 +60,8 @@ export interface Claim {
   readonly chain: { readonly id: string; readonly step: number; readonly by: string } | null;
   /** a premise the instances must satisfy (null: none) */
   readonly given?: Premise | null;
+  /** `assume:` — the model variant this claim alone is checked on, and the assumptions in words */
+  readonly assume?: { readonly model: Model; readonly assumptions: readonly string[] } | null;
 }
 
 export interface Derivation {

@@ -97,7 +97,7 @@ export class ClaimsLoader {
   }
 
   /** A claim, or a chain of steps (each checked as a claim of its own). */
-  private claim(node: YNode, model: Model): Claim[] {
+  private claim(node: YNode, fileModel: Model): Claim[] {
     const c = this.y.map(
       node,
       'a claim',
@@ -115,6 +115,7 @@ export class ClaimsLoader {
         'corrects',
         'note',
         'given',
+        'assume',
       ],
       ['id'],
     );
@@ -125,6 +126,9 @@ export class ClaimsLoader {
     this.y.declared(c.get('id')!.value, id, 'claim id');
     if (c.has('claim') === c.has('chain')) this.y.fail(node, `claim '${id}' needs exactly one of 'claim' and 'chain'`);
     const opt = (key: string): string | null => (c.has(key) ? this.y.string(c.get(key)!.value, key) : null);
+    // An assumption is a model variant for this claim alone: its sides are read against it.
+    const assume = c.has('assume') ? this.models.variant(fileModel, c.get('assume')!.value) : null;
+    const model = assume?.model ?? fileModel;
 
     const sizeNames = Object.keys(model.sizes);
     const forall = c.has('forall') ? this.quantifiers(c.get('forall')!.value, sizeNames, model) : [];
@@ -221,6 +225,7 @@ export class ClaimsLoader {
         )
       : null;
     const common = {
+      assume,
       given,
       forall,
       regimes,

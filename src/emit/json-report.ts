@@ -24,6 +24,7 @@ export function claimJson(d: Derivation, c: ClaimResult): Record<string, unknown
     expected: c.expected,
     expectation: expectationText(c.expected),
     ok: c.ok,
+    assumptions: c.assumptions,
     warnings: c.warnings.map(warningText),
     relError: c.relError,
     reason: c.reason && { ...c.reason, text: reasonText(c.reason) },

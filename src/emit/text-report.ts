@@ -53,6 +53,7 @@ export function formatCheckReport(report: CheckReport): string {
     lines.push(
       `  ${mark} ${pad(c.id, idWidth)}${pad(c.verdict, 14)}${pad(expectationText(c.expected), 16)}${pad(fmt(c.relError), 11)}${c.label ?? ''}`,
     );
+    if (c.assumptions.length) lines.push(`      assuming: ${c.assumptions.join('; ')}`);
     for (const w of c.warnings) lines.push(`      warning: ${warningText(w)}`);
     for (const e of c.evidence) lines.push(`      ${evidenceMethod(e)}: ${evidenceSummary(e)}`);
     if (c.reason) lines.push(`      reason: ${reasonText(c.reason)}`);

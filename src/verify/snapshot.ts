@@ -37,6 +37,8 @@ export interface ClaimSnapshot {
     readonly relError: number | null;
   };
   readonly proof: null | { readonly ok: boolean; readonly rules: readonly string[] };
+  /** the claim's assumptions (absent when it has none, so older fixtures stay current) */
+  readonly assumptions?: readonly string[];
 }
 
 export interface FileSnapshot {
@@ -80,6 +82,7 @@ export function snapshotClaim(d: Derivation, r: ClaimResult): ClaimSnapshot {
       relError: round(cx.relError),
     },
     proof: r.proof && { ok: r.proof.ok, rules: r.proof.steps.map((s) => `${s.ok ? '✓' : '✗'} ${ruleName(s)}`) },
+    ...(r.assumptions.length ? { assumptions: r.assumptions } : {}),
   };
 }
 
