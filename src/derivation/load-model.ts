@@ -440,10 +440,10 @@ export class ModelLoader {
         const decl = m ? base.symbols.get(m[1]!) : undefined;
         const ok = decl && (m![2] ? decl.role === 'state' : decl.role === 'parameter');
         if (!ok) this.y.fail(item, `cannot fix '${text}'`, 'a parameter (b) or a state at time 0 (h[0])');
-        if (fixed.has(decl!.name)) this.y.fail(item, `'${text}' is fixed twice`);
-        if (value === 'identity' && !isSquare(decl!.shape))
-          this.y.fail(item, `'${text}' is ${formatShape(decl!.shape)}: only a square matrix can be the identity`);
-        fixed.set(decl!.name, value);
+        if (fixed.has(decl.name)) this.y.fail(item, `'${text}' is fixed twice`);
+        if (value === 'identity' && !isSquare(decl.shape))
+          this.y.fail(item, `'${text}' is ${formatShape(decl.shape)}: only a square matrix can be the identity`);
+        fixed.set(decl.name, value);
         assumptions.push(`${text} = ${value === 'zero' ? '0' : 'I'}`);
       }
     }
