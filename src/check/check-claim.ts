@@ -26,7 +26,8 @@ import { proveUnitClosedForm } from '../symbolic/induction.js';
 import { boundEvidence, boundProofFor } from './bound-check.js';
 import { bindings } from './bindings.js';
 import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo } from './evidence.js';
-import { type ClaimResult, claimWarnings, type Counterexample } from './result.js';
+import { type ClaimResult, type ClaimWarning, claimWarnings, type Counterexample } from './result.js';
+import { emptyRanges } from './empty-ranges.js';
 import { decideVerdict } from './verdict.js';
 
 export { bindings };
@@ -333,7 +334,13 @@ export function checkClaim(
     chain: claim.chain,
     proof,
     boundProof,
-    warnings: claimWarnings(claim),
+    warnings: [
+      ...claimWarnings(claim),
+      ...emptyRanges(
+        claim,
+        used.map((i) => i.sizes),
+      ).map((range): ClaimWarning => ({ kind: 'empty-range', claim: claim.id, range })),
+    ],
     assumptions: claim.assume?.assumptions ?? [],
   };
 }

@@ -32,12 +32,20 @@ export interface Counterexample {
 }
 
 /** Something about a claim its reader should know beside the verdict (the words are in src/emit/evidence-text.ts). */
-export type ClaimWarning = {
-  /** a relative tolerance at or above `threshold`: errors that large count as agreement */
-  readonly kind: 'loose-tolerance';
-  readonly tolerance: number;
-  readonly threshold: number;
-};
+export type ClaimWarning =
+  | {
+      /** a relative tolerance at or above `threshold`: errors that large count as agreement */
+      readonly kind: 'loose-tolerance';
+      readonly tolerance: number;
+      readonly threshold: number;
+    }
+  | {
+      /** a sum/prod/hprod whose range is empty at every binding (bounds reversed?) */
+      readonly kind: 'empty-range';
+      readonly claim: string;
+      /** the operator with its range, e.g. `prod(j, t, k + 1, …)` */
+      readonly range: string;
+    };
 
 /** Tolerances from here on are reported beside the verdict. */
 export const LOOSE_TOLERANCE = 1e-2;

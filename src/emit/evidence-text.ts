@@ -24,6 +24,8 @@ export function warningText(w: ClaimWarning): string {
   switch (w.kind) {
     case 'loose-tolerance':
       return `tolerance ${w.tolerance} is loose (≥ ${w.threshold}): sides that differ by that much relative error count as agreeing, so a wrong claim can pass`;
+    case 'empty-range':
+      return `claim '${w.claim}': ${w.range} is empty at every binding (its upper bound is below its lower one everywhere), so it is the empty product (identity) or sum (zero) throughout — bounds reversed?`;
   }
 }
 
