@@ -37,6 +37,8 @@ export { LatexWriter, notationFor, PROFILES, type Notation } from './emit/latex.
 export { summaryMarkdown, withReport, REPORT_START, REPORT_END } from './emit/summary-report.js';
 
 export { writeFileAtomic } from './io/atomic-write.js';
+export { counterexampleExport, scriptPath } from './emit/export-script.js';
+export { exportCounterexample, type ExportedCounterexample } from './check/export-instance.js';
 
 // The operator registry (each operator is one record)
 export { allOps, opSpec, type OpSpec } from './ops/index.js';

@@ -152,6 +152,10 @@ const bindWeight = (p: Point) => Object.values(p.env).reduce((s, x) => s + x, 0)
 const smaller = (a: Point, b: Point) =>
   sizeWeight(a) - sizeWeight(b) || bindWeight(a) - bindWeight(b) || a.instance.index - b.instance.index;
 
+/** How clearly a point violates the claim: the lhs/rhs ratio of a bound (≥: rhs/lhs), else the relative error. */
+const violationSize = (p: Point): number =>
+  p.outcome.status === 'trouble' ? 0 : (p.outcome.ratio ?? p.outcome.relError);
+
 function preview(v: Float64Array): number[] {
   return Array.from(v.slice(0, 8));
 }
@@ -220,20 +224,30 @@ function shrink(claim: Claim, model: Model, get: EntryGetter, failing: Point): {
   return { point: best, overrides: Object.keys(overrides).length ? { ...best.instance.sizes } : {} };
 }
 
+/**
+ * Where a claim is checked: the file's model, or its variant (`assume:`), with the claim's narrower size
+ * ranges; instances from the pool or, with a premise, only those that satisfy it (moved toward it or
+ * redrawn when needed). Deterministic: the same call rebuilds the same instances (export, shrinking).
+ */
+export function claimSetting(fileDerivation: Derivation, claim: Claim, filePool?: InstancePool) {
+  const model = claim.assume?.model ?? fileDerivation.model;
+  const derivation: Derivation =
+    claim.sizes || claim.assume
+      ? { ...fileDerivation, model: { ...model, sizes: { ...model.sizes, ...(claim.sizes ?? {}) } } }
+      : fileDerivation;
+  const pool = derivation === fileDerivation && filePool ? filePool : new InstancePool(derivation);
+  const sampler = claim.given ? new PremiseSampler(derivation.model, claim, claim.given, pool) : null;
+  const get: EntryGetter = (seed, j, sizes) => (sampler ? sampler.get(seed, j, sizes).entry : pool.get(seed, j, sizes));
+  return { derivation, pool, sampler, get };
+}
+
 export function checkClaim(
   fileDerivation: Derivation,
   claim: Claim,
   filePool: InstancePool,
   options: CheckOptions,
 ): ClaimResult {
-  // A claim may narrow the model's size ranges (e.g. n ≤ d where the written formula needs it), and may
-  // be checked on a variant of the model (`assume:`).
-  const model = claim.assume?.model ?? fileDerivation.model;
-  const derivation =
-    claim.sizes || claim.assume
-      ? { ...fileDerivation, model: { ...model, sizes: { ...model.sizes, ...(claim.sizes ?? {}) } } }
-      : fileDerivation;
-  const pool = derivation === fileDerivation ? filePool : new InstancePool(derivation);
+  const { derivation, sampler, get } = claimSetting(fileDerivation, claim, filePool);
   const regimes: readonly RegimeName[] = claim.regimes ?? REGIMES;
   const overrides = options.sizeOverrides ?? {};
   const indices =
@@ -242,10 +256,6 @@ export function checkClaim(
       : Array.from({ length: options.instances * REGIMES.length }, (_, j) => j).filter((j) =>
           regimes.includes(REGIMES[j % REGIMES.length]!),
         );
-
-  // With a premise, only instances that satisfy it are checked (moved toward it or redrawn when needed).
-  const sampler = claim.given ? new PremiseSampler(derivation.model, claim, claim.given, pool) : null;
-  const get: EntryGetter = (seed, j, sizes) => (sampler ? sampler.get(seed, j, sizes).entry : pool.get(seed, j, sizes));
 
   const refChecks: ReferenceCheck[] = [];
   const points: Point[] = [];
@@ -275,16 +285,15 @@ export function checkClaim(
   if (extended) evidence.push(extended);
 
   let cx: Counterexample | null = null;
+  // The clearest violation of the run (largest relative error, or lhs/rhs ratio for a bound) beside the shrunk one.
+  const clearestPoint = violations.reduce<Point | null>(
+    (best, p) => (best === null || violationSize(p) > violationSize(best) ? p : best),
+    null,
+  );
+  const clearest = clearestPoint && counterexample(claim, derivation.file, clearestPoint, overrides);
   if (violations.length > 0 && decideVerdict(evidence).verdict === 'refuted') {
     const first = [...violations].sort(smaller)[0]!;
-    const fresh = new InstancePool(derivation);
-    const shrinkSampler = claim.given ? new PremiseSampler(derivation.model, claim, claim.given, fresh) : null;
-    const { point, overrides: shrunk } = shrink(
-      claim,
-      derivation.model,
-      (seed, j, sizes) => (shrinkSampler ? shrinkSampler.get(seed, j, sizes).entry : fresh.get(seed, j, sizes)),
-      first,
-    );
+    const { point, overrides: shrunk } = shrink(claim, derivation.model, claimSetting(derivation, claim).get, first);
     cx = counterexample(claim, derivation.file, point, { ...overrides, ...shrunk });
   }
 
@@ -329,6 +338,7 @@ export function checkClaim(
     reason,
     evidence,
     counterexample: verdict === 'refuted' ? cx : null,
+    clearest: verdict === 'refuted' ? clearest : null,
     corrects: claim.corrects,
     note: claim.note,
     chain: claim.chain,

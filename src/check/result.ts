@@ -72,6 +72,8 @@ export interface ClaimResult {
   readonly reason: UnverifiableReason | null;
   readonly evidence: readonly Evidence[];
   readonly counterexample: Counterexample | null;
+  /** the clearest violation found in the same run (largest relative error or ratio), beside the shrunk one */
+  readonly clearest: Counterexample | null;
   readonly corrects: string | null;
   readonly note: string | null;
   /** set when the claim is one step of a chain */

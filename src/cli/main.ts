@@ -6,9 +6,10 @@
  */
 import { realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
+import type { CheckReport } from '../check/result.js';
 import { errorsObject, wantsJson } from './json-errors.js';
 
 class UsageError extends Error {}
@@ -44,8 +45,10 @@ async function runCheck(argv: {
   size?: string[];
   claim?: string[];
   json: boolean;
+  export?: string;
 }): Promise<number> {
   const { check, formatCheckReport, checkReportJson } = await library();
+  if (argv.export) checkOutput('--export', argv.export);
   const report = check(argv.paths, {
     ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
     instances: argv.instances,
@@ -58,9 +61,25 @@ async function runCheck(argv: {
     process.stdout.write(
       argv.json ? `${JSON.stringify(checkReportJson(report), null, 2)}\n` : `${formatCheckReport(report)}\n`,
     );
+  if (argv.export) await writeExport(argv.export, report);
   // Ill-formed claims and unreadable files: each located, the rest checked, exit 2 at the end.
   for (const e of report.errors) process.stderr.write(`gradproof: ${e.message}\n`);
   return report.errors.length ? 2 : report.summary.failed === 0 ? 0 : 1;
+}
+
+/** `--export FILE`: the refuted claims' counterexamples as JSON, and beside it a numpy script replaying them. */
+async function writeExport(path: string, report: CheckReport) {
+  const { counterexampleExport, scriptPath, writeFileAtomic } = await library();
+  const exported = counterexampleExport(report, basename(path));
+  if (!exported) {
+    process.stderr.write(`gradproof: --export ${path}: no refuted claim, nothing written\n`);
+    return;
+  }
+  writeOutput('--export', path, exported.json, writeFileAtomic);
+  writeOutput('--export', scriptPath(path), exported.script, writeFileAtomic);
+  process.stderr.write(
+    `gradproof: ${exported.claims} counterexample(s) written to ${path}; replay with: python3 ${scriptPath(path)}\n`,
+  );
 }
 
 // Declared as strings so a message can quote what was typed ('abc', not NaN).
@@ -235,6 +254,10 @@ export async function main(args: string[]): Promise<void> {
             .option('size', { type: 'string', array: true, describe: 'fix a size, e.g. --size d=4 --size T=8' })
             .option('claim', { type: 'string', array: true, describe: 'check only these claim ids' })
             .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+            .option('export', {
+              type: 'string',
+              describe: "write refuted claims' counterexamples to this JSON file, with a numpy script beside it (.py)",
+            })
             .example('$0 check derivations', 'check every shipped derivation')
             .example(
               '$0 check derivations/lab-10-5-vanilla-rnn.yaml --claim lab-eq1 --seed 7 --instance 3',

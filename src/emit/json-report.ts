@@ -30,6 +30,7 @@ export function claimJson(d: Derivation, c: ClaimResult): Record<string, unknown
     reason: c.reason && { ...c.reason, text: reasonText(c.reason) },
     evidence: c.evidence.map((e) => ({ method: evidenceMethod(e), summary: evidenceSummary(e), ...e })),
     counterexample: c.counterexample && { ...c.counterexample, replay: replayCommand(c.counterexample) },
+    clearest: c.clearest && { ...c.clearest, replay: replayCommand(c.clearest) },
     corrects: c.corrects,
     note: c.note,
     chain: c.chain,

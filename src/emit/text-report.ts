@@ -12,6 +12,9 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
+const describe = (cx: Counterexample): string =>
+  [...Object.entries(cx.sizes), ...Object.entries(cx.bindings)].map(([k, v]) => `${k}=${v}`).join(' ');
+
 function counterexampleBlock(c: ClaimResult, cx: Counterexample): string[] {
   const sizes = Object.entries(cx.sizes)
     .map(([k, v]) => `${k}=${v}`)
@@ -74,7 +77,15 @@ export function formatCheckReport(report: CheckReport): string {
   }
   const withCx = report.claims.filter((c) => c.counterexample);
   if (withCx.length) lines.push('');
-  for (const c of withCx) lines.push(...counterexampleBlock(c, c.counterexample!));
+  for (const c of withCx) {
+    lines.push(...counterexampleBlock(c, c.counterexample!));
+    const cl = c.clearest;
+    if (cl && cl.replay.join(' ') + describe(cl) !== c.counterexample!.replay.join(' ') + describe(c.counterexample!))
+      lines.push(
+        `    clearest in this run: relative error ${num(cl.relError)} at instance ${cl.instance} (seed ${cl.instanceSeed}), regime ${cl.regime}, sizes ${describe(cl)}`,
+        `      replay: ${replayCommand(cl)}`,
+      );
+  }
   const { total, ok, failed } = report.summary;
   const open = report.claims.filter((c) => c.expected === null).length;
   lines.push(
