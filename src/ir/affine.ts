@@ -67,11 +67,21 @@ export function evalAffine(a: Affine, env: IntEnv): number {
 export function affineProduct(a: Affine, b: Affine): Affine {
   if (isConstant(a)) return affineScale(b, a.c);
   if (isConstant(b)) return affineScale(a, b.c);
-  if (a.c !== 0 || b.c !== 0 || Object.keys(a.terms).length !== 1 || Object.keys(b.terms).length !== 1)
-    throw new RangeError(`the product of ${formatAffine(a)} and ${formatAffine(b)} is not a shape gradproof can write`);
-  const [x, cx] = Object.entries(a.terms)[0]!;
-  const [y, cy] = Object.entries(b.terms)[0]!;
-  return affine(0, { [[x, y].sort().join('*')]: cx * cy });
+  const terms = new Map<string, number>();
+  const put = (name: string, c: number) => terms.set(name, (terms.get(name) ?? 0) + c);
+  for (const [x, cx] of Object.entries(a.terms)) {
+    if (b.c) put(x, cx * b.c);
+    for (const [y, cy] of Object.entries(b.terms)) {
+      // Degree two at most: d·(d + m) = d*d + d*m, but a product of products has no name.
+      if (x.includes('*') || y.includes('*'))
+        throw new RangeError(
+          `the product of ${formatAffine(a)} and ${formatAffine(b)} is not a shape gradproof can write`,
+        );
+      put([x, y].sort().join('*'), cx * cy);
+    }
+  }
+  if (a.c) for (const [y, cy] of Object.entries(b.terms)) put(y, a.c * cy);
+  return affine(a.c * b.c, nameRecord([...terms]));
 }
 
 function productOf(name: string, env: IntEnv): number | undefined {

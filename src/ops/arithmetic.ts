@@ -322,6 +322,14 @@ defineOp({
   },
   differentiate: (n, ctx) => {
     const [l, r] = [left(n), right(n)];
+    if (ctx.isSeedParameter(l)) {
+      // ∂(P·v)/∂vec(P) = vᵀ ⊗ I (column-major vec); a scalar parameter w gives v itself.
+      const direct = ctx.isScalar(l)
+        ? r
+        : node('kron', [node('transpose', [r]), node('eye', [], { ints: [ctx.rows(l)] })]);
+      const jr = ctx.J(r);
+      return add(direct, jr ? mul(l, jr) : null);
+    }
     if (isOp(l, 'diag')) return ctx.J(node('emul', [l.args[0]!, r]));
     if (isOp(r, 'concat')) {
       if (ctx.J(l)) return ctx.unsupported(`a varying matrix times a stacked vector: ${ctx.print(n)}`);

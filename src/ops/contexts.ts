@@ -203,6 +203,8 @@ export interface ExactDomain<R> {
 export interface DiffContext {
   /** the Jacobian of a child with respect to the seed (null: independent of it) */
   J(e: Expr): Expr | null;
+  /** whether e is the parameter the Jacobian is taken with respect to (vec layout) */
+  isSeedParameter(e: Expr): boolean;
   isScalar(e: Expr): boolean;
   /** the sequence value (h[t]) whose defining right side this expression is, if any */
   valueOf(e: Expr): Expr | null;

@@ -3,7 +3,7 @@
  * block cols(A, from, to), stacking [u; v], the trace, the spectral radius and
  * the inverse.
  */
-import { type Affine, affine, affineAdd, isConstant } from '../ir/affine.js';
+import { type Affine, affine, affineAdd, affineProduct, isConstant } from '../ir/affine.js';
 import { node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isSquare, SCALAR } from '../ir/shape.js';
 import { transposeData, type Vec } from '../numeric/kernel.js';
@@ -454,3 +454,58 @@ function exactInverse<R>(ring: Ring<R>, m: RMat<R>): RMat<R> | null {
   }
   return rfill(n, n, (i, j) => a[i]![n + j]!);
 }
+
+/**
+ * A ⊗ B, the Kronecker product. It is how matrix calculus writes a Jacobian
+ * with respect to a matrix parameter in vec layout: ∂(P·v)/∂vec(P) = vᵀ ⊗ I.
+ * In canonical forms it is an opaque matrix keyed by its content.
+ */
+defineOp({
+  id: 'kron',
+  domain: 'linear-algebra',
+  syntax: { call: ['kron'], args: ['expr', 'expr'], usage: "kron(A, B), e.g. kron(h[t-1]', eye(d))" },
+  placement: claimsOnly,
+  precedence: { latex: 3 },
+  shape: (n, ctx) => {
+    const [a, b] = [ctx.shapeOf(n.args[0]!), ctx.shapeOf(n.args[1]!)];
+    try {
+      return { rows: affineProduct(a.rows, b.rows), cols: affineProduct(a.cols, b.cols) };
+    } catch {
+      return ctx.fail(
+        n,
+        `kron of ${formatShape(a)} and ${formatShape(b)} has a size gradproof cannot write`,
+        "kron(v', eye(d)) or factors whose sizes multiply to a product of two sizes",
+      );
+    }
+  },
+  print: (n, ctx) => `kron(${ctx.expr(n.args[0]!)}, ${ctx.expr(n.args[1]!)})`,
+  latex: (n, ctx) => `${ctx.expr(n.args[0]!, 4)} \\otimes ${ctx.expr(n.args[1]!, 4)}`,
+  evaluate: (n, ctx) => {
+    const [a, b] = [ctx.dense(n.args[0]!), ctx.dense(n.args[1]!)];
+    const rows = a.rows * b.rows;
+    const cols = a.cols * b.cols;
+    const out = new Float64Array(rows * cols);
+    for (let i = 0; i < a.rows; i++)
+      for (let j = 0; j < a.cols; j++) {
+        const x = a.data[i * a.cols + j]!;
+        if (x === 0) continue;
+        for (let p = 0; p < b.rows; p++)
+          for (let q = 0; q < b.cols; q++) out[(i * b.rows + p) * cols + j * b.cols + q] = x * b.data[p * b.cols + q]!;
+      }
+    return dense(rows, cols, out);
+  },
+  exact: (n, ctx) => {
+    if (ctx.shapes === 'entries') return ctx.opaque(n);
+    const [a, b] = [ctx.eval(n.args[0]!), ctx.eval(n.args[1]!)];
+    return rfill(a.rows * b.rows, a.cols * b.cols, (r, c) =>
+      ctx.ring.mul(
+        a.data[Math.floor(r / b.rows) * a.cols + Math.floor(c / b.cols)]!,
+        b.data[(r % b.rows) * b.cols + (c % b.cols)]!,
+      ),
+    );
+  },
+  differentiate: (n, ctx) =>
+    ctx.J(n.args[0]!) || ctx.J(n.args[1]!) ? ctx.unsupported(`kron of a varying value: ${ctx.print(n)}`) : null,
+  canonical: (n, ctx) => nword({ kind: 'mat', key: `(${ctx.key(n)})` }),
+  transposed: (n, t) => node('kron', [t(n.args[0]!)!, t(n.args[1]!)!]),
+});

@@ -8,6 +8,8 @@ import {
   type Affine,
   affine,
   affineAdd,
+  affineEquals,
+  affineProduct,
   affineVars,
   formatAffine,
   type IntEnv,
@@ -227,6 +229,58 @@ export class SymbolicModel implements DiffBase {
     return node('rsum', [total], { ints: [affine(1), of.time ?? affine(0, { [HORIZON]: 1 })], binder: step });
   }
 
+  /**
+   * ∂y_t/∂vec(P) for a parameter P: the sum over steps s ≤ t and equations
+   * that read P of (∂y_t/∂x_s, total) · (∂x_s/∂vec(P), direct) — each place P
+   * enters counted once, as the chain rule over the unrolled graph has it. With
+   * held nodes (a partial derivative) only one step's equations are
+   * differentiated, and every earlier value they read must be held.
+   */
+  private parameterJacobian(of: NodeRef, P: string, fixed: readonly NodeRef[]): Expr {
+    if (!of.time) throw new SymbolicUnsupported(`∂${of.name}/∂${P} of a value without a time`);
+    if (fixed.length) return this.heldParameterJacobian(of, P, fixed);
+    const step = 's__';
+    const s = affine(0, { [step]: 1 });
+    let total: Jac = null;
+    for (const eq of this.model.equations) {
+      if (!mentions(eq.rhs, P)) continue;
+      const direct = jacobianOf(this.instantiate(eq.target, s), () => null, this, P);
+      if (!direct) continue;
+      const through = this.deriveJac(of, { name: eq.target, time: s }, []);
+      if (through) total = add(total, mul(through, direct));
+    }
+    if (!total) throw new SymbolicUnsupported(`${of.name} does not depend on ${P}`);
+    return node('rsum', [total], { ints: [affine(1), of.time], binder: step });
+  }
+
+  /** partial(y[t], P, held…): forward through the equations of y's step, the earlier values it reads held. */
+  private heldParameterJacobian(of: NodeRef, P: string, fixed: readonly NodeRef[]): Expr {
+    const time = of.time!;
+    const isHeld = (ref: Seq) => fixed.some((f) => f.name === ref.name && (!f.time || affineEquals(f.time, ref.time)));
+    const D = new Map<string, Jac>();
+    for (const eq of this.model.equations) {
+      if (isHeld({ kind: 'seq', name: eq.target, time })) continue;
+      const j = jacobianOf(
+        this.instantiate(eq.target, time),
+        (ref) => {
+          if (isHeld(ref)) return null;
+          if (!affineEquals(ref.time, time))
+            throw new SymbolicUnsupported(`${ref.name}[${formatAffine(ref.time)}] is not held: it depends on ${P} too`);
+          return D.get(ref.name) ?? null;
+        },
+        this,
+        P,
+      );
+      D.set(eq.target, j);
+      if (eq.target === of.name) break;
+    }
+    const j = D.get(of.name);
+    if (j === undefined) throw new SymbolicUnsupported(`${of.name} has no equation`);
+    if (j) return j;
+    const p = this.model.symbols.get(P)!.shape;
+    return node('zeros', [], { ints: [this.rows(of.name), affineProduct(p.rows, p.cols)] });
+  }
+
   /** The gradient with respect to parameter P of gᵀ·e (g the adjoint of e), by each operator's reverse rule. */
   private contribution(e: Expr, P: string, g: Expr): Jac {
     if (!mentions(e, P)) return null;
@@ -268,8 +322,9 @@ export class SymbolicModel implements DiffBase {
   private deriveFresh(e: OpNode): Expr {
     const { mode, of, wrt, fixed } = derivParts(e);
     const zero = (): Expr => node('mul', [num(0), eye(this.rows(wrt.name))]);
-    if (mode === 'grad' && wrt.time === null && this.model.symbols.get(wrt.name)?.role === 'parameter')
-      return this.parameterGradient(e);
+    const wrtParameter = wrt.time === null && this.model.symbols.get(wrt.name)?.role === 'parameter';
+    if (mode === 'grad' && wrtParameter) return this.parameterGradient(e);
+    if (wrtParameter) return this.parameterJacobian(of, wrt.name, fixed);
     if (mode === 'grad') {
       if (!wrt.time) throw new SymbolicUnsupported(`∇ with respect to ${wrt.name}`);
       // ∇ of one scalar value (a per-step error ε_t): the transposed Jacobian.

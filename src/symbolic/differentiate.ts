@@ -7,9 +7,9 @@
  * come out in the documents' shape, diag(f′(z))·A, with f′ written through the
  * cell's own values where it can be (tanh′ = 1 − h², σ′ = σ(1 − σ)).
  */
-import type { Expr, OpNode, Seq } from '../ir/expr.js';
+import { type Expr, node, type OpNode, type Seq } from '../ir/expr.js';
 import { printExpr } from '../ir/print.js';
-import { isScalar, type Shape } from '../ir/shape.js';
+import { isColumn, isScalar, type Shape } from '../ir/shape.js';
 import { specOf } from '../ops/index.js';
 import type { DiffContext } from '../ops/contexts.js';
 import { confirmDerivativeRule } from './scalar-algebra.js';
@@ -40,17 +40,28 @@ export function activationDerivative(n: OpNode, base: DiffBase, confirm: boolean
   return d;
 }
 
-export function jacobianOf(e: Expr, D: (ref: Seq) => Expr | null, base: DiffBase): Expr | null {
-  return differentiateWith(e, D, base, new WeakMap());
+/**
+ * With `parameter`, the seed is also that parameter (its entries in vec layout):
+ * a vector or scalar parameter has the identity as its own Jacobian, a matrix
+ * parameter enters only as P·v, whose Jacobian is vᵀ ⊗ I (the mul record's rule).
+ */
+export function jacobianOf(e: Expr, D: (ref: Seq) => Expr | null, base: DiffBase, parameter?: string): Expr | null {
+  return differentiateWith(e, D, base, new WeakMap(), parameter);
 }
 
 /** An expression that reads no sequence value depending on the seed has Jacobian zero, whatever its operators. */
-function dependsOnSeed(e: Expr, D: (ref: Seq) => Expr | null, memo: WeakMap<Expr, boolean>): boolean {
+function dependsOnSeed(
+  e: Expr,
+  D: (ref: Seq) => Expr | null,
+  memo: WeakMap<Expr, boolean>,
+  parameter: string | undefined,
+): boolean {
   if (e.kind === 'seq') return D(e) !== null;
+  if (e.kind === 'sym') return e.name === parameter;
   if (e.kind !== 'op') return false;
   let known = memo.get(e);
   if (known === undefined) {
-    known = e.args.some((a) => dependsOnSeed(a, D, memo));
+    known = e.args.some((a) => dependsOnSeed(a, D, memo, parameter));
     memo.set(e, known);
   }
   return known;
@@ -61,10 +72,12 @@ function differentiateWith(
   D: (ref: Seq) => Expr | null,
   base: DiffBase,
   memo: WeakMap<Expr, boolean>,
+  parameter?: string,
 ): Expr | null {
-  if (e.kind === 'op' && !dependsOnSeed(e, D, memo)) return null;
+  if (e.kind === 'op' && !dependsOnSeed(e, D, memo, parameter)) return null;
   const ctx: DiffContext = {
-    J: (x) => differentiateWith(x, D, base, memo),
+    J: (x) => differentiateWith(x, D, base, memo, parameter),
+    isSeedParameter: (x) => x.kind === 'sym' && x.name === parameter,
     isScalar: (x) => isScalar(base.shape(x)),
     valueOf: (x) => base.valueOf(x),
     userDerivative: (name, arg) => base.userDerivative(name, arg),
@@ -78,8 +91,14 @@ function differentiateWith(
   switch (e.kind) {
     case 'seq':
       return D(e);
+    case 'sym': {
+      if (e.name !== parameter) return null;
+      const shape = base.shape(e);
+      if (!isColumn(shape))
+        throw new SymbolicUnsupported(`the matrix parameter ${e.name} outside a product ${e.name}·v`);
+      return isScalar(shape) ? { kind: 'num', value: 1 } : node('eye', [], { ints: [shape.rows] });
+    }
     case 'num':
-    case 'sym':
     case 'ivar':
       return null;
     case 'rvar':

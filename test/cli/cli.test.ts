@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LAB = 'derivations/lab-10-5-vanilla-rnn.yaml';
-const TIMEOUT = 60_000; // vitest.config's testTimeout
+const TIMEOUT = 600_000; // vitest.config's testTimeout (a hang guard, not a speed test)
 
 interface Run {
   readonly status: number | null;

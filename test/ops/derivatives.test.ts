@@ -71,12 +71,14 @@ describe('published texts as they write them', () => {
   it('d2l §9.7: the output layer, the loss averaged over time, (9.7.12)–(9.7.16) and the vec-layout recurrence hold', () => {
     const results = checkDerivation(loadDerivationFile('test/fixtures/models/d2l-bptt.yaml'), { instances: 1 });
     expect(results.map((r) => [r.id, r.verdict])).toEqual(results.map((r) => [r.id, r.expected]));
-    // The loss averaged over time is differentiated through its sum: every closed form is verified symbolically.
+    // The loss averaged over time is differentiated through its sum, and ∂h_t/∂vec(W_hh) has a closed form
+    // (Σ_s ∏ W_hh · (h_{s−1}ᵀ ⊗ I)): every claim is verified symbolically.
     expect(results.filter((r) => r.verdict === 'verified').map((r) => r.id)).toEqual([
       'd2l-9-7-12',
       'd2l-9-7-13',
       'd2l-9-7-15',
       'd2l-9-7-16',
+      'd2l-scalar-jac',
     ]);
   });
 

@@ -18,6 +18,7 @@ type Cases = {
   logsumexp: { v: number[]; value: number }[];
   normMin: { v: number[]; value: number }[];
   sqrt: { v: number[]; value: number[] }[];
+  kron: { A: number[][]; v: number[]; Av: number[][]; vtA: number[][] }[];
 };
 const cases = (JSON.parse(numpy) as { cases: Cases }).cases;
 
@@ -62,6 +63,13 @@ describe('matrix power A^k', () => {
       err = e as typeof err;
     }
     expect(`${err.problem} (expected ${err.expected})`).toMatch(message);
+  });
+});
+
+describe('Kronecker product', () => {
+  it.each(cases.kron.map((c, i) => [i, c] as const))('numpy case %i: A ⊗ v and vᵀ ⊗ A', (_i, c) => {
+    close(valueOf('kron(A, v)', { A: c.A, v: c.v }), c.Av.flat(), 12);
+    close(valueOf("kron(v', A)", { A: c.A, v: c.v }), c.vtA.flat(), 12);
   });
 });
 
@@ -147,7 +155,7 @@ model:
     - h[t] = tanh(A * h[t-1])
 claims:
   - id: c
-    claim: rho(A) + trace(inv(A)) + normMin(sqrt(abs(h[T]))) + logsumexp(softmax(1 ./ h[T])) <= max(i, 1, T, sum((A^i) * h[i]))
+    claim: rho(A) + trace(inv(A)) + normMin(sqrt(abs(h[T]))) + logsumexp(softmax(1 ./ h[T])) <= max(i, 1, T, sum((A^i) * h[i])) + sum(kron(h[T]', eye(n)) * kron(h[1], h[1]))
     expect: consistent
 `,
     'tex.yaml',
@@ -156,6 +164,7 @@ claims:
   expect(() => katex.renderToString(tex, { strict: 'error', throwOnError: true, trust: false })).not.toThrow();
   expect(tex).toContain('\\rho\\left(');
   expect(tex).toContain('A^{-1}');
+  expect(tex).toContain('\\otimes');
 });
 
 it('the operator registry rejects ρ of a non-square matrix with a location', () => {
