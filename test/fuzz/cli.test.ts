@@ -114,7 +114,7 @@ describe('fuzzing the CLI', () => {
     const runs = await all(sample.map((h) => () => gradproof('check', h.path, '--instance', '0')));
     runs.forEach((r, k) => {
       const where = new RegExp(`^gradproof: ${escape(sample[k]!.path)}:[1-9]\\d*:[1-9]\\d*: \\S`);
-      let claimErrors: number | null = 0;
+      let claimErrors: number | null;
       try {
         claimErrors = parseDerivation(sample[k]!.text, sample[k]!.path, { perClaimErrors: true }).claimErrors!.length;
       } catch {
