@@ -10,6 +10,12 @@ export { InputError, type SourcePos } from './derivation/errors.js';
 export type { Claim, Derivation, RegimeName, Relation, Verdict } from './derivation/derivation.js';
 export { REGIMES, VERDICTS } from './derivation/derivation.js';
 
+// Formulas in the source's LaTeX (the scaffold of a Markdown post loads remark: src/latex/scaffold/scaffold.js)
+export { latexToAscii, type LatexConversion } from './latex/convert.js';
+export { LatexInputError } from './latex/errors.js';
+export { latexContext, type LatexNotation } from './latex/derivation-context.js';
+export type { LatexReading } from './derivation/latex-source.js';
+
 // Checking: results and evidence as data
 export { check, checkDerivation, expandPaths, type CheckRequest } from './check/check.js';
 export { DEFAULT_OPTIONS, type CheckOptions } from './check/check-claim.js';

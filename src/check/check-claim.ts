@@ -331,6 +331,7 @@ export function checkClaim(
     file: derivation.file,
     label: claim.label,
     statement: claim.statement,
+    reading: claim.reading,
     verdict,
     expected: claim.expect,
     ok: claim.expect === null || verdict === claim.expect,

@@ -61,6 +61,8 @@ export interface ClaimResult {
   readonly file: string;
   readonly label: string | null;
   readonly statement: string;
+  /** how a claim given in LaTeX was read (its statement is the reading) */
+  readonly reading: Claim['reading'];
   readonly verdict: Verdict;
   /** null: the file states no expectation */
   readonly expected: Verdict | null;

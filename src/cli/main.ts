@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import type { CheckReport } from '../check/result.js';
 import { errorsObject, wantsJson } from './json-errors.js';
+import { scaffoldCommand } from './scaffold-command.js';
 
 class UsageError extends Error {}
 
@@ -345,6 +346,7 @@ export async function main(args: string[]): Promise<void> {
           code = await runReport(argv);
         },
       )
+      .command(scaffoldCommand((c) => (code = c)))
       .demandCommand(1, 'name a command (see --help)')
       .strict()
       .help()

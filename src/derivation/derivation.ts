@@ -1,4 +1,5 @@
 /** The typed form of a derivation file: a model and the claims made about it. */
+import type { LatexReading } from './latex-source.js';
 import type { Affine } from '../ir/affine.js';
 import type { Expr } from '../ir/expr.js';
 import type { Model, SizeRange } from '../model/model.js';
@@ -40,6 +41,8 @@ export interface Claim {
   readonly label: string | null;
   /** the claim as the source writes it (LaTeX or prose), shown beside ours */
   readonly sourceText: string | null;
+  /** the claim as given in LaTeX (`latex:`) and how it was read; the statement is then the reading */
+  readonly reading: LatexReading | null;
   readonly statement: string;
   readonly lhs: Expr;
   readonly relation: Relation;

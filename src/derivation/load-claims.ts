@@ -28,6 +28,9 @@ import {
 import { type ExprSource, ExprError, InputError, subSource, toInputError } from './errors.js';
 import type { ModelLoader } from './load-model.js';
 import type { YamlSource } from './yaml-source.js';
+import { readingOf, readLatexNode } from './latex-source.js';
+import type { LatexContext } from '../latex/context.js';
+import { latexContext, type LatexNotation } from '../latex/derivation-context.js';
 
 /** Too many claims: a limit on the whole file, never one claim's error. */
 class LimitError extends InputError {}
@@ -37,7 +40,22 @@ export class ClaimsLoader {
     private readonly y: YamlSource,
     private readonly models: ModelLoader,
     private readonly macros: ReadonlyMap<string, Macro>,
+    private readonly notation: LatexNotation = { hints: {}, symbols: new Map() },
   ) {}
+
+  /** What the names of a claim's LaTeX may refer to: the model, the claim's quantifiers, the file's notation. */
+  private latexContext(model: Model, forall: readonly Quantifier[]): LatexContext {
+    return latexContext(
+      {
+        symbols: model.symbols,
+        sizes: Object.keys(model.sizes),
+        loss: model.loss?.name ?? null,
+        functions: [...model.functions.keys(), ...this.macros.keys()],
+        indexVars: forall.map((q) => q.name),
+      },
+      this.notation,
+    );
+  }
 
   /**
    * Every claim of the list. An ill-formed claim is an InputError of its own: collected in `errors` (the
@@ -107,6 +125,7 @@ export class ClaimsLoader {
         'source-text',
         'claim',
         'chain',
+        'latex',
         'forall',
         'expect',
         'regimes',
@@ -124,7 +143,8 @@ export class ClaimsLoader {
       this.y.fail(c.get('id')!.value, `bad claim id '${id}'`, 'letters, digits, . _ -');
     // Ids key the fixtures' records of claims.
     this.y.declared(c.get('id')!.value, id, 'claim id');
-    if (c.has('claim') === c.has('chain')) this.y.fail(node, `claim '${id}' needs exactly one of 'claim' and 'chain'`);
+    if (['claim', 'chain', 'latex'].filter((k) => c.has(k)).length !== 1)
+      this.y.fail(node, `claim '${id}' needs exactly one of 'claim', 'chain' and 'latex'`);
     const opt = (key: string): string | null => (c.has(key) ? this.y.string(c.get(key)!.value, key) : null);
     // An assumption is a model variant for this claim alone: its sides are read against it.
     const assume = c.has('assume') ? this.models.variant(fileModel, c.get('assume')!.value) : null;
@@ -216,6 +236,10 @@ export class ClaimsLoader {
           this.y.fail(sizesNode, `the claim's range for ${name} leaves the model's ${full.min}..${full.max}`);
       }
     }
+    // A claim in the source's LaTeX is read into ASCII here; every later error locates inside the LaTeX.
+    const latex = c.has('latex')
+      ? readLatexNode(this.y, c.get('latex')!.value, 'latex', this.latexContext(model, forall))
+      : null;
     const given = c.has('given')
       ? this.premise(
           this.y.exprSource(c.get('given')!.value, 'given'),
@@ -227,6 +251,7 @@ export class ClaimsLoader {
     const common = {
       assume,
       given,
+      reading: latex && readingOf(latex),
       forall,
       regimes,
       tolerance,
@@ -237,8 +262,43 @@ export class ClaimsLoader {
       sourceText: opt('source-text'),
     };
 
-    if (c.has('claim')) {
-      const src = this.y.exprSource(c.get('claim')!.value, 'claim');
+    if (latex?.conversion.chain) {
+      // a = b ≤ c … in one display: each relation is a step of a chain, checked as a claim of its own.
+      const chain = latex.conversion.chain;
+      const expectNode = c.get('expect')?.value;
+      if (!expectNode) this.y.fail(node, `claim '${id}' is missing 'expect'`);
+      const expects = isSeq(expectNode) ? (expectNode.items as YNode[]) : chain.steps.map(() => expectNode);
+      if (expects.length !== chain.steps.length)
+        this.y.fail(
+          expectNode,
+          `the LaTeX is a chain of ${chain.steps.length} relations but expect lists ${expects.length} verdicts`,
+          'one verdict for every step, or a list with one per relation',
+        );
+      let previous = parseSide(latex.sourceOf(chain.from));
+      let previousText = chain.from.ascii;
+      return chain.steps.map((step, k) => {
+        const toSrc = latex.sourceOf(step.to);
+        const to = parseSide(toSrc);
+        relate(previous, step.relation, to, toSrc, 0);
+        const claim: Claim = {
+          ...common,
+          id: `${id}.${k + 1}`,
+          label: `${opt('label') ?? id}, step ${k + 1}`,
+          statement: `${previousText} ${step.relation} ${step.to.ascii}`,
+          lhs: previous.expr,
+          relation: step.relation,
+          rhs: to.expr,
+          expect: verdict(expects[k]),
+          chain: { id, step: k + 1, by: 'as written' },
+        };
+        previous = to;
+        previousText = step.to.ascii;
+        return claim;
+      });
+    }
+    if (c.has('claim') || latex) {
+      const formNode = c.get(latex ? 'latex' : 'claim')!.value;
+      const src = latex ? latex.source : this.y.exprSource(formNode, 'claim');
       const split = splitRelation(src.text);
       if (!split) {
         // Unbalanced brackets hide the relation: report the bracket, not a missing relation.
@@ -248,7 +308,7 @@ export class ClaimsLoader {
             scope,
           ),
         );
-        this.y.fail(c.get('claim')!.value, 'a claim relates two sides', 'lhs = rhs, lhs <= rhs or lhs >= rhs');
+        this.y.fail(formNode, 'a claim relates two sides', 'lhs = rhs, lhs <= rhs or lhs >= rhs');
       }
       const lhs = parseSide(subSource(src, 0, split.left.length));
       const rhs = parseSide(subSource(src, split.rightStart, split.rightStart + split.right.length));

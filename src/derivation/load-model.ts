@@ -41,13 +41,21 @@ import { graphBudget, rangesOf, sizeLimit } from './budgets.js';
 import { checkPlacement } from './check-expr.js';
 import { type ExprSource, ExprError, InputError, subSource, toInputError } from './errors.js';
 import type { YamlSource } from './yaml-source.js';
+import { readLatexNode } from './latex-source.js';
+import { latexContext, type LatexNotation } from '../latex/derivation-context.js';
 
 const ROLES: readonly Role[] = ['parameter', 'input', 'state', 'intermediate'];
 const INITS: readonly InitKind[] = ['recurrent', 'weight', 'bias', 'forget-bias', 'gaussian', 'zero'];
 export const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 export class ModelLoader {
-  constructor(private readonly y: YamlSource) {}
+  constructor(
+    private readonly y: YamlSource,
+    /** the file's notation, for equations given as `{ latex: … }` */
+    private readonly notation: LatexNotation = { hints: {}, symbols: new Map() },
+    /** the file's definitions, which a LaTeX equation may call */
+    private readonly definitionNames: readonly string[] = [],
+  ) {}
 
   model(node: YNode | null): Model {
     const m = this.y.map(
@@ -352,7 +360,7 @@ export class ModelLoader {
     scope: Scope,
     shapeOf: (n: string) => Shape,
   ): Equation {
-    const src = this.y.exprSource(node, 'an equation');
+    const src = isMap(node) ? this.latexEquation(node, symbols, scope) : this.y.exprSource(node, 'an equation');
     const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*\[\s*t\s*\]\s*=(?!=)/.exec(src.text);
     if (!match) this.y.fail(node, 'an equation must define a sequence at time t', 'NAME[t] = expression');
     const target = match[1]!;
@@ -449,6 +457,22 @@ export class ModelLoader {
     }
     const model: Model = { ...base, equations, ...(fixed.size ? { fixed } : {}) };
     return { model, assumptions };
+  }
+
+  /** `{ latex: 'h_t = \\tanh(W h_{t-1} + U x_t + b)' }`: the equation read from LaTeX, located inside it. */
+  private latexEquation(node: YNode, symbols: ReadonlyMap<string, SymbolDecl>, scope: Scope): ExprSource {
+    const entries = this.y.map(node, 'an equation', ['latex'], ['latex']);
+    const ctx = latexContext(
+      {
+        symbols,
+        sizes: [...scope.indexVars].filter((n) => n !== TIME_VAR),
+        loss: scope.loss,
+        functions: [...(scope.functions ?? []), ...this.definitionNames],
+        indexVars: [TIME_VAR],
+      },
+      this.notation,
+    );
+    return readLatexNode(this.y, entries.get('latex')!.value, 'latex', ctx).source;
   }
 
   /** Orders equations so that same-time dependencies come first; rejects cycles and duplicates. */

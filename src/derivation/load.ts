@@ -14,6 +14,7 @@ import { InputError } from './errors.js';
 import { ClaimsLoader } from './load-claims.js';
 import { ModelLoader } from './load-model.js';
 import { YamlSource } from './yaml-source.js';
+import type { LatexNotation } from '../latex/derivation-context.js';
 
 export { splitRelation } from './load-claims.js';
 
@@ -67,32 +68,47 @@ export function parseDerivation(text: string, file: string, options: LoadOptions
   if (y.number(version.value, "'gradproof' (the format version)") !== 1)
     y.fail(version.value, 'unsupported format version', 'gradproof: 1');
 
-  const models = new ModelLoader(y);
-  const model = models.model(top.get('model')!.value);
-  const notation: Record<string, string> = Object.create(null) as Record<string, string>;
-  const notationNode = top.get('notation')?.value;
-  if (notationNode) {
-    if (!isMap(notationNode)) y.fail(notationNode, 'notation must be a mapping', 'e.g. profile: lab');
-    for (const pair of (notationNode as { items: Pair<Scalar, YNode>[] }).items) {
-      const key = String(pair.key.value);
-      // The key, and in `name.X` the symbol X, become keys of the notation's records.
-      for (const part of key.startsWith('name.') ? [key, key.slice(5)] : [key])
-        y.declared(pair.key, part, 'notation key');
-      notation[key] = y.string(pair.value, 'a notation hint');
-    }
-  }
+  const notation = notationOf(y, top.get('notation')?.value);
   const macros = top.has('definitions') ? definitions(y, top.get('definitions')!.value) : new Map<string, Macro>();
+  const models = new ModelLoader(y, notation, [...macros.keys()]);
+  const model = models.model(top.get('model')!.value);
   const claimErrors: InputError[] | undefined = options.perClaimErrors ? [] : undefined;
-  const claims = new ClaimsLoader(y, models, macros).claims(top.get('claims')!.value, model, claimErrors);
+  const claims = new ClaimsLoader(y, models, macros, notation).claims(top.get('claims')!.value, model, claimErrors);
   return {
     ...(claimErrors ? { claimErrors } : {}),
     file,
     title: top.has('title') ? y.string(top.get('title')!.value, 'title') : file,
     source: top.has('source') ? y.string(top.get('source')!.value, 'source') : null,
-    notation,
+    notation: notation.hints,
     model,
     claims,
   };
+}
+
+/**
+ * `notation:` hints (strings: profile, time, transpose, horizon, loss, name.X) and the LaTeX symbol map
+ * `symbols: { '\\tilde{C}': Ct }` that `latex:` formulas are read with.
+ */
+function notationOf(y: YamlSource, node: YNode | null | undefined): LatexNotation {
+  const hints: Record<string, string> = Object.create(null) as Record<string, string>;
+  const symbols = new Map<string, string>();
+  if (!node) return { hints, symbols };
+  if (!isMap(node)) y.fail(node, 'notation must be a mapping', 'e.g. profile: lab');
+  for (const pair of (node as { items: Pair<Scalar, YNode>[] }).items) {
+    const key = String(pair.key.value);
+    if (key === 'symbols') {
+      if (!isMap(pair.value)) y.fail(pair.value, 'notation symbols must be a mapping', "e.g. '\\tilde{C}': Ct");
+      y.atMost(pair.value.items as Pair<Scalar, YNode>[], LIMITS.symbols, 'notation symbols', (p) => p.key);
+      for (const entry of pair.value.items as Pair<Scalar, YNode>[])
+        symbols.set(y.string(entry.key, 'a LaTeX symbol'), y.string(entry.value, 'the name it stands for'));
+      continue;
+    }
+    // The key, and in `name.X` the symbol X, become keys of the notation's records.
+    for (const part of key.startsWith('name.') ? [key, key.slice(5)] : [key])
+      y.declared(pair.key, part, 'notation key');
+    hints[key] = y.string(pair.value, 'a notation hint');
+  }
+  return { hints, symbols };
 }
 
 function parseYaml(text: string, file: string, lines: LineCounter) {

@@ -19,6 +19,7 @@ export function claimJson(d: Derivation, c: ClaimResult): Record<string, unknown
     file: c.file,
     label: c.label,
     statement: c.statement,
+    reading: c.reading,
     latex: claimLatex(d, claim),
     verdict: c.verdict,
     expected: c.expected,

@@ -56,6 +56,11 @@ export function formatCheckReport(report: CheckReport): string {
     lines.push(
       `  ${mark} ${pad(c.id, idWidth)}${pad(c.verdict, 14)}${pad(expectationText(c.expected), 16)}${pad(fmt(c.relError), 11)}${c.label ?? ''}`,
     );
+    if (c.reading) {
+      // A claim given in LaTeX: the reading is what was checked, so it is always shown.
+      lines.push(`      LaTeX: ${c.reading.latex}`, `      read as: ${c.statement}`);
+      for (const n of c.reading.notes) lines.push(`      reading: ${n}`);
+    }
     if (c.assumptions.length) lines.push(`      assuming: ${c.assumptions.join('; ')}`);
     for (const w of c.warnings) lines.push(`      warning: ${warningText(w)}`);
     for (const e of c.evidence) lines.push(`      ${evidenceMethod(e)}: ${evidenceSummary(e)}`);

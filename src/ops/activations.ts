@@ -35,6 +35,8 @@ export function activationKernel(rule: ElementwiseRule): Kernel {
 interface ActivationDef {
   readonly id: string;
   readonly names: readonly string[];
+  /** LaTeX spellings (see Syntax.latex) */
+  readonly latexNames?: readonly string[];
   readonly rule: ElementwiseRule;
   readonly latex: (argument: string) => string;
   /** f′ through z (the argument) and y = f(z) */
@@ -52,7 +54,7 @@ function activation(def: ActivationDef, user = false): OpSpec {
     domain: 'activations',
     syntax: user
       ? { usage: 'f(v) for a function declared under functions:' }
-      : { call: def.names, args: ['expr'], usage: `${def.names[0]}(v)` },
+      : { call: def.names, args: ['expr'], usage: `${def.names[0]}(v)`, latex: def.latexNames ?? [] },
     placement: { equation: true, loss: true, claim: true, level: 'any' },
     entrywise: true,
     activation: {
@@ -91,6 +93,7 @@ const paren = (f: string) => (a: string) => `${f}\\left(${a}\\right)`;
 const BUILT_INS: readonly ActivationDef[] = [
   {
     id: 'tanh',
+    latexNames: ['\\tanh', 'tanh'],
     names: ['tanh'],
     rule: { value: Math.tanh, derivative: (_x, y) => 1 - y * y, derivativeText: '1 - tanh(x)^2' },
     latex: paren('\\tanh'),
@@ -100,6 +103,7 @@ const BUILT_INS: readonly ActivationDef[] = [
   },
   {
     id: 'sigma',
+    latexNames: ['\\sigma', 'sigmoid'],
     names: ['sigma', 'sigmoid'],
     rule: { value: sigmoid, derivative: (_x, y) => y * (1 - y), derivativeText: 'sigma(x) * (1 - sigma(x))' },
     latex: paren('\\sigma'),
@@ -109,6 +113,7 @@ const BUILT_INS: readonly ActivationDef[] = [
   },
   {
     id: 'exp',
+    latexNames: ['\\exp', 'exp'],
     names: ['exp'],
     rule: { value: Math.exp, derivative: (_x, y) => y, derivativeText: 'exp(x)' },
     latex: paren('\\exp'),
@@ -118,6 +123,7 @@ const BUILT_INS: readonly ActivationDef[] = [
   },
   {
     id: 'log',
+    latexNames: ['\\log', '\\ln', 'log', 'ln'],
     names: ['log'],
     rule: { value: Math.log, derivative: (x) => 1 / x, derivativeText: '1 / x' },
     latex: paren('\\log'),
@@ -136,6 +142,7 @@ const BUILT_INS: readonly ActivationDef[] = [
   },
   {
     id: 'abs',
+    latexNames: ['abs'],
     names: ['abs'],
     rule: { value: Math.abs, derivative: (x) => Math.sign(x), derivativeText: 'sign(x)' },
     latex: (a) => `\\left|${a}\\right|`,

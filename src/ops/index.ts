@@ -17,6 +17,7 @@ export {
   allOps,
   callNames,
   defineOp,
+  latexSpellings,
   opSpec,
   precedence,
   specOf,

@@ -79,7 +79,7 @@ function diagKernel(size: number): Kernel {
 defineOp({
   id: 'diag',
   domain: 'linear-algebra',
-  syntax: { call: ['diag'], args: ['expr'], usage: 'diag(v)' },
+  syntax: { call: ['diag'], args: ['expr'], usage: 'diag(v)', latex: ['diag', 'Diag'] },
   placement: { equation: true, loss: false, claim: true, level: 'any' },
   symmetric: true,
   entrywise: true,
@@ -355,7 +355,12 @@ function traceKernel(n: number): Kernel {
 defineOp({
   id: 'trace',
   domain: 'linear-algebra',
-  syntax: { call: ['trace'], args: ['expr'], usage: 'trace(A) of a square matrix' },
+  syntax: {
+    call: ['trace'],
+    args: ['expr'],
+    usage: 'trace(A) of a square matrix',
+    latex: ['\\operatorname{tr}', 'tr', 'Tr', 'trace'],
+  },
   placement: { equation: true, loss: true, claim: true, level: 'any' },
   shape: (n, ctx) => {
     const s = ctx.shapeOf(arg(n));
@@ -388,7 +393,12 @@ defineOp({
 defineOp({
   id: 'rho',
   domain: 'linear-algebra',
-  syntax: { call: ['rho'], args: ['expr'], usage: 'rho(A), the spectral radius of a square matrix' },
+  syntax: {
+    call: ['rho'],
+    args: ['expr'],
+    usage: 'rho(A), the spectral radius of a square matrix',
+    latex: ['\\rho', 'rho'],
+  },
   placement: { equation: false, loss: false, claim: true, level: 'any' },
   nonnegative: true,
   shape: (n, ctx) => {

@@ -75,6 +75,11 @@ export interface Syntax {
   readonly minArgs?: number;
   /** usage shown in messages */
   readonly usage: string;
+  /**
+   * how a source's LaTeX writes it (read by src/latex): a command (`\\tanh`, `\\rho`) or a word set upright
+   * in \\operatorname, \\mathrm or \\text (`diag`, `tr`); the record's first call spelling is its ASCII
+   */
+  readonly latex?: readonly string[];
 }
 
 /** Where an operator may appear. */
@@ -191,6 +196,14 @@ export function specsFor(
 
 export function allOps(): readonly OpSpec[] {
   return [...REGISTRY.values()];
+}
+
+/** LaTeX spelling (a command or an upright word) → the ASCII call name of the record that declares it. */
+export function latexSpellings(): ReadonlyMap<string, string> {
+  const out = new Map<string, string>();
+  for (const spec of REGISTRY.values())
+    for (const spelling of spec.syntax.latex ?? []) if (spec.syntax.call?.[0]) out.set(spelling, spec.syntax.call[0]);
+  return out;
 }
 
 /** Every function-call spelling, for messages and for refusing user names that clash. */

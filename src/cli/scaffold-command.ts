@@ -1,0 +1,66 @@
+/**
+ * `gradproof scaffold <post.md> [--out FILE]`: a derivation-file skeleton from a Markdown post's display
+ * equations (src/latex/scaffold). The YAML goes to stdout, or to FILE with a summary on stderr. The heavy modules
+ * (remark, KaTeX) load only when the command runs.
+ */
+import type { Argv, CommandModule } from 'yargs';
+
+interface ScaffoldArgs {
+  readonly post: string;
+  readonly out?: string;
+}
+
+async function runScaffold(argv: ScaffoldArgs): Promise<number> {
+  const [fs, { scaffold }, { InputError }, { LIMITS }, { writeFileAtomic }, path] = await Promise.all([
+    import('node:fs'),
+    import('../latex/scaffold/scaffold.js'),
+    import('../derivation/errors.js'),
+    import('../ir/limits.js'),
+    import('../io/atomic-write.js'),
+    import('node:path'),
+  ]);
+  const at = (file: string) => ({ file, line: 1, col: 1 });
+  let markdown: string;
+  try {
+    const st = fs.statSync(argv.post);
+    if (!st.isFile()) throw new InputError(at(argv.post), 'not a regular file', 'a Markdown post');
+    if (st.size > LIMITS.fileBytes)
+      throw new InputError(at(argv.post), `the file has ${st.size} bytes, more than ${LIMITS.fileBytes}`);
+    markdown = fs.readFileSync(argv.post, 'utf8');
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(at(argv.post), `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const result = scaffold(markdown, path.basename(argv.post));
+  if (!argv.out) {
+    process.stdout.write(result.yaml);
+    return 0;
+  }
+  try {
+    writeFileAtomic(argv.out, result.yaml);
+  } catch (err) {
+    throw new InputError(at(argv.out), `cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  const s = result.stats;
+  process.stderr.write(
+    `${argv.out}: ${s.displays} display equations (${s.equations} formulas): ${s.modelEquations} in the model, ` +
+      `${s.claims} claims (${s.claimsConverted} read, ${result.unread.length} not read; see the file's header)\n`,
+  );
+  return 0;
+}
+
+/** The yargs command; `done` receives the exit code. */
+export function scaffoldCommand(done: (code: number) => void): CommandModule<object, ScaffoldArgs> {
+  return {
+    command: 'scaffold <post>',
+    describe: 'a derivation-file skeleton from a Markdown post: a guessed model and one latex: claim per equation',
+    builder: (y: Argv) =>
+      y
+        .positional('post', { type: 'string', demandOption: true, describe: 'a Markdown post (Hugo, Jekyll, …)' })
+        .option('out', { type: 'string', describe: 'write the skeleton here instead of stdout' })
+        .example('$0 scaffold post.md --out derivations/post.yaml', 'start a derivation file from a post'),
+    handler: async (argv) => {
+      done(await runScaffold(argv));
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * A formula given in the source's own LaTeX (`latex:` in a claim or an equation): read into our ASCII syntax
+ * (src/latex), which the one expression parser (src/ir/parse-math.ts) then turns into IR. The ASCII is an
+ * ExprSource whose every character locates back through the reading's source map to the LaTeX token it came
+ * from, and from there to file:line:col through the YAML scalar — so an error the ASCII parser, the shape
+ * checker or the model checks find is reported inside the LaTeX the user wrote.
+ */
+import type { Node as YNode } from 'yaml';
+import { latexToAscii, type AsciiPiece, type LatexConversion } from '../latex/convert.js';
+import type { LatexContext } from '../latex/context.js';
+import { LatexInputError } from '../latex/errors.js';
+import { type ExprSource, InputError } from './errors.js';
+import type { YamlSource } from './yaml-source.js';
+
+/** How a claim written in LaTeX was read: shown in every report so the user can confirm the reading. */
+export interface LatexReading {
+  readonly latex: string;
+  /** the ASCII reading (the claim's statement) */
+  readonly ascii: string;
+  /** how each ambiguity was resolved, each at the file's line:col of the LaTeX it concerns ("27:16: …") */
+  readonly notes: readonly string[];
+}
+
+export interface ReadLatex {
+  readonly latex: ExprSource;
+  readonly conversion: LatexConversion;
+  /** the whole reading as an ExprSource over its ASCII */
+  readonly source: ExprSource;
+  /** one member or step of a chain as an ExprSource over its ASCII */
+  sourceOf(piece: AsciiPiece): ExprSource;
+}
+
+/** Reads the LaTeX in a YAML scalar; a LaTeX problem is an InputError at the offending token. */
+export function readLatexNode(
+  y: YamlSource,
+  node: YNode | null | undefined,
+  what: string,
+  ctx: LatexContext,
+): ReadLatex {
+  const latex = y.exprSource(node, what);
+  let conversion: LatexConversion;
+  try {
+    conversion = latexToAscii(latex.text, ctx);
+  } catch (err) {
+    if (err instanceof LatexInputError) {
+      const problem = err.readings?.length ? `${err.problem}; readings: ${err.readings.join('; ')}` : err.problem;
+      throw new InputError(latex.locate(err.offset), problem, err.expected);
+    }
+    throw err;
+  }
+  const sourceOf = (piece: AsciiPiece): ExprSource => ({
+    text: piece.ascii,
+    locate: (offset) => {
+      const n = piece.sourceMap.length;
+      return latex.locate(n ? piece.sourceMap[Math.max(0, Math.min(offset, n - 1))]! : 0);
+    },
+  });
+  return { latex, conversion, source: sourceOf(conversion), sourceOf };
+}
+
+export function readingOf(r: ReadLatex, ascii = r.conversion.ascii): LatexReading {
+  // The reader's notes say "at N:" (an offset into the LaTeX); in a report they point into the file.
+  const notes = r.conversion.notes.map((n) =>
+    n.replace(/^at (\d+): /, (_, offset: string) => {
+      const { line, col } = r.latex.locate(Number(offset));
+      return `${line}:${col}: `;
+    }),
+  );
+  return { latex: r.latex.text.replace(/\s+/g, ' ').trim(), ascii, notes };
+}

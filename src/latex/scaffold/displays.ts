@@ -1,0 +1,224 @@
+/**
+ * Display equations in a Markdown/Hugo/Jekyll post.
+ *
+ * remark-parse + remark-math find `$$…$$` (a fenced block, or `$$…$$` on one line, which remark-math reports as
+ * math text with a double-dollar fence) and give every block its position. What CommonMark does not see as math
+ * is looked for inside the blocks remark located, in their raw source: `\[…\]` and `\begin{align|equation|…}`
+ * in paragraphs (CommonMark reads `\[` as an escaped bracket), `$$…$$` inside HTML blocks (`<p>$$…$$</p>` is an
+ * HTML block to CommonMark), and codecogs images whose `title` holds the LaTeX (a display when its anchor is the
+ * whole paragraph).
+ */
+import remarkMath from 'remark-math';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+
+export interface Display {
+  /** the LaTeX as written (for a continued display, its parts joined by a line break) */
+  readonly latex: string;
+  /** file offset of each part's first character */
+  readonly parts: readonly { readonly latex: string; readonly offset: number }[];
+  readonly line: number;
+  readonly how: 'dollars' | 'dollars-inline' | 'brackets' | 'environment' | 'html' | 'codecogs';
+  /** the equation's number: \tag{…}, `\quad (N)`, or `(Equation N)` after it */
+  readonly label: string | null;
+  /** the sentence before it */
+  readonly note: string;
+}
+
+interface Found {
+  latex: string;
+  offset: number;
+  how: Display['how'];
+  after: string;
+  /** length of the source text the LaTeX was read from (differs from latex.length for HTML-escaped titles) */
+  rawLength?: number;
+  /** where the sentence before it ends (the start of the codecogs anchor) */
+  noteAt?: number;
+}
+
+/** The parts of an mdast node we read. */
+interface Node {
+  type: string;
+  position?: { start: { offset?: number }; end: { offset?: number } };
+}
+interface MdNode extends Node {
+  value?: string;
+  children?: MdNode[];
+}
+
+const ENTITIES: ReadonlyMap<string, string> = new Map([
+  ['&amp;', '&'],
+  ['&lt;', '<'],
+  ['&gt;', '>'],
+  ['&quot;', '"'],
+  ['&#39;', "'"],
+  ['&#x27;', "'"],
+]);
+const unescapeHtml = (s: string): string => s.replace(/&(?:amp|lt|gt|quot|#39|#x27);/g, (m) => ENTITIES.get(m) ?? m);
+
+export function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+export function findDisplays(markdown: string): Display[] {
+  const tree = unified().use(remarkParse).use(remarkMath).parse(markdown) as MdNode;
+  const found: Found[] = [];
+  const seen = new Set<number>();
+  const add = (f: Found): void => {
+    if (seen.has(f.offset)) return;
+    seen.add(f.offset);
+    found.push(f);
+  };
+  const start = (n: Node): number => n.position?.start.offset ?? 0;
+  const end = (n: Node): number => n.position?.end.offset ?? 0;
+  const walk = (n: MdNode): void => {
+    if (n.type === 'math' && n.value !== undefined) {
+      const latex = n.value.trim();
+      const first = latex.split('\n')[0] ?? '';
+      const at = markdown.indexOf(first, start(n));
+      add({ latex, offset: at < 0 ? start(n) : at, how: 'dollars', after: markdown.slice(end(n), end(n) + 80) });
+      return;
+    }
+    if (n.type === 'inlineMath' && n.value !== undefined && markdown.startsWith('$$', start(n))) {
+      const latex = n.value.trim();
+      const at = markdown.indexOf(latex, start(n));
+      add({
+        latex,
+        offset: at < 0 ? start(n) + 2 : at,
+        how: 'dollars-inline',
+        after: markdown.slice(end(n), end(n) + 80),
+      });
+      return;
+    }
+    if (n.type === 'html') {
+      const raw = markdown.slice(start(n), end(n));
+      for (const m of raw.matchAll(/\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]/g)) {
+        const inner = m[1] ?? m[2]!;
+        const latex = inner.trim();
+        add({
+          latex,
+          offset: start(n) + m.index + 2 + inner.indexOf(latex),
+          how: 'html',
+          after: raw.slice(m.index + m[0].length, m.index + m[0].length + 80),
+        });
+      }
+    }
+    if (n.type === 'paragraph') paragraph(n);
+    for (const c of n.children ?? []) walk(c);
+  };
+  const paragraph = (p: MdNode): void => {
+    const raw = markdown.slice(start(p), end(p));
+    for (const m of raw.matchAll(
+      /\\\[([\s\S]+?)\\\]|\\begin\{(align\*?|equation\*?|gather\*?|multline\*?|eqnarray\*?)\}([\s\S]+?)\\end\{\2\}/g,
+    )) {
+      const isEnv = m[2] !== undefined;
+      const latex = isEnv ? m[0] : m[1]!.trim();
+      add({
+        latex,
+        offset: start(p) + m.index + (isEnv ? 0 : 2 + m[1]!.indexOf(latex)),
+        how: isEnv ? 'environment' : 'brackets',
+        after: raw.slice(m.index + m[0].length, m.index + m[0].length + 80),
+      });
+    }
+    // a codecogs anchor that is the whole paragraph (besides punctuation) is a display
+    const kids = p.children ?? [];
+    const text = kids
+      .filter((k) => k.type !== 'html')
+      .map((k) => markdown.slice(start(k), end(k)))
+      .join('');
+    const imgs = [...raw.matchAll(/<img[^>]*latex\.codecogs\.com[^>]*title="([^"]*)"/g)];
+    if (imgs.length === 1 && /^[\s,.;:]*$/.test(text)) {
+      const m = imgs[0]!;
+      const titleAt = start(p) + m.index + m[0].length - m[1]!.length - 1;
+      add({
+        latex: unescapeHtml(m[1]!),
+        offset: titleAt,
+        how: 'codecogs',
+        after: '',
+        rawLength: m[1]!.length,
+        noteAt: start(p),
+      });
+    }
+  };
+  walk(tree);
+  found.sort((a, b) => a.offset - b.offset);
+  return merge(markdown, found);
+}
+
+const CONTINUES = /^\s*(=|\\le|\\leq|\\ge|\\geq|<|>|\+|-|\\cdot)/;
+const ENDS_OPEN = /(\\dots|\\cdots|\\ldots|[=+-]|\\cdot)\s*$/;
+
+/** Displays that continue the one before (starting with = or +, or after one ending in ⋯ or an operator) are one formula. */
+function merge(markdown: string, found: readonly Found[]): Display[] {
+  const out: { parts: Found[] }[] = [];
+  for (const f of found) {
+    const prev = out[out.length - 1];
+    const last = prev?.parts[prev.parts.length - 1];
+    const between = last
+      ? markdown.slice(last.offset + (last.rawLength ?? last.latex.length), f.noteAt ?? f.offset)
+      : '';
+    // only whitespace, fences, tags and punctuation between the two
+    const adjacent =
+      last &&
+      /^[\s$,.]*$/.test(
+        between
+          .replace(/\\\]|\\\[/g, '')
+          .replace(/^"[^<>]*>/, '')
+          .replace(/<[^>]*>/g, ''),
+      );
+    if (prev && last && adjacent && (CONTINUES.test(f.latex) || ENDS_OPEN.test(last.latex))) prev.parts.push(f);
+    else out.push({ parts: [f] });
+  }
+  return out.map(({ parts }) => {
+    const first = parts[0]!;
+    const lastPart = parts[parts.length - 1]!;
+    const latex = parts.map((p) => p.latex.trim()).join('\n');
+    return {
+      latex,
+      parts: parts.map((p) => ({ latex: p.latex, offset: p.offset })),
+      line: lineAt(markdown, first.offset),
+      how: first.how,
+      label: labelOf(latex, lastPart.after),
+      note: sentenceBefore(markdown, first.noteAt ?? first.offset),
+    };
+  });
+}
+
+function labelOf(latex: string, after: string): string | null {
+  const tag = /\\tag\{([^}]*)\}/.exec(latex);
+  if (tag) return `eq. (${tag[1]})`;
+  const quad = /\\q?quad\s*\((\d+)\)\s*$/.exec(latex);
+  if (quad) return `eq. (${quad[1]})`;
+  const text = /^\s*\$*\s*\(((?:Equation|Eq\.?|eqn\.?)\s*\d+)\)/i.exec(after);
+  if (text) return text[1]!;
+  return null;
+}
+
+/** The sentence before a display: inline codecogs turned back into $…$, tags and emphasis removed. */
+export function sentenceBefore(markdown: string, offset: number): string {
+  const from = Math.max(0, offset - 1500);
+  let chunk = markdown
+    .slice(from, offset)
+    .replace(/(\$\$|\\\[|\\begin\{[^}]*\})\s*$/, '')
+    .trimEnd();
+  // the last paragraph: after the last blank line (a display in between also ends it)
+  const cut = Math.max(
+    chunk.search(/\n\s*\n(?![\s\S]*\n\s*\n)/),
+    chunk.lastIndexOf('$$'),
+    chunk.lastIndexOf('\\]'),
+    chunk.lastIndexOf('\\end{'),
+  );
+  if (cut >= 0) chunk = chunk.slice(cut).replace(/^(\$\$|\\\]|\\end\{[^}]*\})/, '');
+  const text = chunk
+    .replace(/<a [^>]*>\s*<img[^>]*title="([^"]*)"[^>]*\/?>\s*<\/a>/g, (_m, t: string) => `$${unescapeHtml(t)}$`)
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/^#+\s*/gm, '')
+    .replace(/\*\*|__|`/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const sentences = text.split(/(?<=[.!?])\s+(?=[A-Z(])/);
+  const last = sentences[sentences.length - 1] ?? '';
+  return last.length > 300 ? `…${last.slice(-300)}` : last;
+}

@@ -1,0 +1,50 @@
+import { loadDerivationFile } from '../../src/derivation/load.js';
+import type { LatexContext } from '../../src/latex/context.js';
+import { latexToAscii, type LatexConversion } from '../../src/latex/convert.js';
+import { latexContext } from '../../src/latex/derivation-context.js';
+
+export interface ContextOptions {
+  /** the claim's forall: text */
+  readonly forall?: string;
+  /** the file's notation symbols (LaTeX → name) */
+  readonly symbols?: ReadonlyMap<string, string>;
+}
+
+/** The context a `latex:` claim of a shipped derivation file is read in. */
+export function fileContext(file: string, options: ContextOptions = {}): LatexContext {
+  const d = loadDerivationFile(`derivations/${file}.yaml`);
+  const indexVars = (options.forall ?? '')
+    .split(',')
+    .map((p) => /^\s*([A-Za-z_][A-Za-z0-9_]*)\s+in\b/.exec(p)?.[1])
+    .filter((n): n is string => !!n);
+  return latexContext(
+    {
+      symbols: d.model.symbols,
+      sizes: Object.keys(d.model.sizes),
+      loss: d.model.loss?.name ?? null,
+      functions: d.model.functions.keys(),
+      indexVars,
+    },
+    { hints: d.notation, symbols: options.symbols ?? new Map() },
+  );
+}
+
+export function convert(latex: string, ctx: LatexContext): LatexConversion {
+  return latexToAscii(latex, ctx);
+}
+
+/** The error thrown by a conversion (fails the test when there is none). */
+export function errorOf(fn: () => unknown): {
+  offset: number;
+  end: number;
+  problem: string;
+  readings?: string[];
+  message: string;
+} {
+  try {
+    fn();
+  } catch (err) {
+    return err as { offset: number; end: number; problem: string; readings?: string[]; message: string };
+  }
+  throw new Error('expected an error');
+}
