@@ -69,7 +69,10 @@ describe('LaTeX bugs found by users', () => {
       "notation:\n  name.W_hh: 'W^{(1)}'\n  name.W_qh: 'w_\\textrm{q}'\nclaims:",
     );
     const d = parseDerivation(text, 'd2l.yaml');
-    const tex = claimLatex(d, d.claims.find((c) => c.id === 'd2l-9-7-15')!);
+    const tex = claimLatex(
+      d,
+      d.claims.find((c) => c.id === 'd2l-9-7-15')!,
+    );
     expect(tex).toContain('{W^{(1)}}^{T}');
     expect(tex).toContain('{w_\\textrm{q}}^{T}');
     for (const c of d.claims)
