@@ -32,7 +32,7 @@ export { verify, formatVerifyReport, junitXml, type VerifyReport, type VerifyOpt
 
 // Emitters: words, JSON, LaTeX, Markdown
 export { formatCheckReport } from './emit/text-report.js';
-export { checkReportJson, claimJson } from './emit/json-report.js';
+export { checkReportJson, claimJson, errorJson, usageErrorJson, type ErrorJson } from './emit/json-report.js';
 export { evidenceMethod, evidenceSummary, reasonText } from './emit/evidence-text.js';
 export { replayCommand } from './emit/replay.js';
 export { claimLatex, proofLatex } from './emit/claim-latex.js';
@@ -53,6 +53,8 @@ export { LatexWriter, notationFor, PROFILES, type Notation } from './emit/latex.
 export { summaryMarkdown, withReport, REPORT_START, REPORT_END } from './emit/summary-report.js';
 
 export { writeFileAtomic } from './io/atomic-write.js';
+export { counterexampleExport, scriptPath } from './emit/export-script.js';
+export { exportCounterexample, type ExportedCounterexample } from './check/export-instance.js';
 
 // Rendering: pages, documents and plots (src/render)
 export { render, plotSvg, RENDER_FORMATS, type RenderFormat, type RenderRequest } from './render/render.js';

@@ -4,7 +4,10 @@
  * the reference itself cross-checked (dual vs adjoint, finite differences) at
  * sampled points. The verdict says exactly which evidence backs it.
  */
-import { type Claim, type Derivation, REGIMES, type RegimeName } from '../derivation/derivation.js';
+import { type Claim, type Derivation, type Premise, REGIMES, type RegimeName } from '../derivation/derivation.js';
+import type { Model } from '../model/model.js';
+import { type InstanceEntry, type PremiseDraw, type PremiseRoute, PremiseSampler } from './premise.js';
+import { evidenceOf } from './evidence.js';
 import { InputError } from '../derivation/errors.js';
 import type { IntEnv } from '../ir/affine.js';
 import { own } from '../ir/names.js';
@@ -19,7 +22,8 @@ import { proveUnitClosedForm } from '../symbolic/induction.js';
 import { boundEvidence, boundProofFor } from './bound-check.js';
 import { bindings } from './bindings.js';
 import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo } from './evidence.js';
-import { type ClaimResult, claimWarnings, type Counterexample } from './result.js';
+import { type ClaimResult, type ClaimWarning, claimWarnings, type Counterexample } from './result.js';
+import { emptyRanges } from './empty-ranges.js';
 import { searchViolation } from './search.js';
 import { decideVerdict } from './verdict.js';
 
@@ -58,6 +62,10 @@ export class InstancePool {
     return entry;
   }
 }
+
+/** How clearly a point violates the claim: the lhs/rhs ratio of a bound (≥: rhs/lhs), else the relative error. */
+const violationSize = (p: Point): number =>
+  p.outcome.status === 'trouble' ? 0 : (p.outcome.ratio ?? p.outcome.relError);
 
 function preview(v: Float64Array): number[] {
   return Array.from(v.slice(0, 8));
@@ -102,9 +110,11 @@ function counterexample(
   };
 }
 
+/** An instance for an index and sizes; null when none satisfies the claim's premise. */
+type EntryGetter = (masterSeed: number, index: number, overrides: IntEnv) => InstanceEntry | null;
+
 /** Tries the failing instance at smaller sizes (same seed) and keeps every reduction that still fails. */
-function shrink(claim: Claim, pool: InstancePool, failing: Point): { point: Point; overrides: IntEnv } {
-  const model = pool.derivation.model;
+function shrink(claim: Claim, model: Model, get: EntryGetter, failing: Point): { point: Point; overrides: IntEnv } {
   let best = failing;
   let overrides: Record<string, number> = {};
   const names = Object.keys(model.sizes).sort((a, b) => (a === 'T' ? 1 : b === 'T' ? -1 : a.localeCompare(b)));
@@ -114,7 +124,9 @@ function shrink(claim: Claim, pool: InstancePool, failing: Point): { point: Poin
       const trial = { ...best.instance.sizes, ...overrides, [name]: v };
       let points: Point[];
       try {
-        points = runPoints(claim, pool.get(best.instance.masterSeed, best.instance.index, trial), 0, null);
+        const entry = get(best.instance.masterSeed, best.instance.index, trial);
+        if (!entry) continue; // no instance of these sizes satisfies the premise
+        points = runPoints(claim, entry, 0, null);
       } catch (err) {
         if (err instanceof InputError) continue; // the smaller instance leaves the claim's domain
         throw err;
@@ -131,27 +143,40 @@ function shrink(claim: Claim, pool: InstancePool, failing: Point): { point: Poin
   return { point: best, overrides: Object.keys(overrides).length ? { ...best.instance.sizes } : {} };
 }
 
+/**
+ * Where a claim is checked: the file's model, or its variant (`assume:`), with the claim's narrower size
+ * ranges; instances from the pool or, with a premise, only those that satisfy it (moved toward it or
+ * redrawn when needed). Deterministic: the same call rebuilds the same instances (export, shrinking).
+ */
+export function claimSetting(fileDerivation: Derivation, claim: Claim, filePool?: InstancePool) {
+  const model = claim.assume?.model ?? fileDerivation.model;
+  const derivation: Derivation =
+    claim.sizes || claim.assume
+      ? { ...fileDerivation, model: { ...model, sizes: { ...model.sizes, ...(claim.sizes ?? {}) } } }
+      : fileDerivation;
+  const pool = derivation === fileDerivation && filePool ? filePool : new InstancePool(derivation);
+  const sampler = claim.given ? new PremiseSampler(derivation.model, claim, claim.given, pool) : null;
+  const get: EntryGetter = (seed, j, sizes) => (sampler ? sampler.get(seed, j, sizes).entry : pool.get(seed, j, sizes));
+  return { derivation, pool, sampler, get };
+}
+
 export function checkClaim(
   fileDerivation: Derivation,
   claim: Claim,
   filePool: InstancePool,
   options: CheckOptions,
 ): ClaimResult {
-  // A claim may narrow the model's size ranges (e.g. n ≤ d where the written formula needs it).
-  const derivation = claim.sizes
-    ? {
-        ...fileDerivation,
-        model: { ...fileDerivation.model, sizes: { ...fileDerivation.model.sizes, ...claim.sizes } },
-      }
-    : fileDerivation;
-  const pool = claim.sizes ? new InstancePool(derivation) : filePool;
+  const { derivation, pool, sampler, get } = claimSetting(fileDerivation, claim, filePool);
   const regimes: readonly RegimeName[] = claim.regimes ?? REGIMES;
   const overrides = options.sizeOverrides ?? {};
   const refChecks: ReferenceCheck[] = [];
   const points: Point[] = [];
   const used: Instance[] = [];
+  const slots: number[] = [];
   const draw = (j: number) => {
-    const entry = pool.get(options.masterSeed, j, overrides);
+    slots.push(j);
+    const entry = get(options.masterSeed, j, overrides);
+    if (!entry) return false; // no instance for this slot satisfies the premise
     used.push(entry.instance);
     const drawn = runPoints(claim, entry, options.crossChecks ?? 2, refChecks);
     points.push(...drawn);
@@ -164,12 +189,20 @@ export function checkClaim(
   } else if (regimes.length === REGIMES.length) for (let j = 0; j < wanted; j++) draw(j);
   else {
     // A claim restricted to some regimes draws from them until it has as many instances with a sound
-    // point as an unrestricted claim has instances (at most twice as many draws).
+    // point as an unrestricted claim has instances (at most twice as many slots, satisfied by a premise or not).
     let sound = 0;
-    for (let j = 0; sound < wanted && used.length < 2 * wanted; j++) if (inRegime(j) && draw(j)) sound++;
+    for (let j = 0; sound < wanted && slots.length < 2 * wanted; j++) if (inRegime(j) && draw(j)) sound++;
   }
 
-  const evidence: Evidence[] = [referenceEvidence(claim, options.masterSeed, used, points)];
+  const evidence: Evidence[] = [];
+  if (sampler && claim.given)
+    evidence.push(
+      premiseEvidence(
+        claim.given,
+        slots.map((j) => sampler.get(options.masterSeed, j, overrides)),
+      ),
+    );
+  evidence.push(referenceEvidence(claim, options.masterSeed, used, points));
   const violations = points.filter((p) => p.outcome.status === 'violate');
   if (violations.length > 0 && claim.relation === '=') evidence.push(distanceEvidence(points, regimes));
   evidence.push(...crossCheckEvidence(refChecks));
@@ -180,7 +213,10 @@ export function checkClaim(
 
   let cx: Counterexample | null = null;
   const budget = options.search ?? 0;
-  if (claim.relation !== '=' && budget > 0 && decideVerdict(evidence).verdict === 'consistent') {
+  // The search perturbs parameters, inputs and initial states: under a premise or an assumption that fixes
+  // values, a perturbed instance may leave the claim's setting, so such claims are not searched.
+  const searchable = !claim.given && !claim.assume;
+  if (claim.relation !== '=' && budget > 0 && searchable && decideVerdict(evidence).verdict === 'consistent') {
     const search = searchViolation(claim, points, {
       budget,
       sizeRanges: derivation.model.sizes,
@@ -193,13 +229,21 @@ export function checkClaim(
     // smaller sizes (step 0) is a random instance: replaying it shrinks it, so it is shrunk here too.
     const v = search.violation;
     if (v) {
-      const point = v.steps ? v.point : shrink(claim, new InstancePool(derivation), v.point).point;
+      const point = v.steps
+        ? v.point
+        : shrink(claim, derivation.model, claimSetting(derivation, claim).get, v.point).point;
       cx = counterexample(claim, derivation.file, point, { ...point.instance.sizes }, v.steps || null);
     }
   }
+  // The clearest violation of the run (largest relative error, or lhs/rhs ratio for a bound) beside the shrunk one.
+  const clearestPoint = violations.reduce<Point | null>(
+    (best, p) => (best === null || violationSize(p) > violationSize(best) ? p : best),
+    null,
+  );
+  const clearest = clearestPoint && counterexample(claim, derivation.file, clearestPoint, overrides);
   if (violations.length > 0 && decideVerdict(evidence).verdict === 'refuted') {
     const first = [...violations].sort(smaller)[0]!;
-    const { point, overrides: shrunk } = shrink(claim, new InstancePool(derivation), first);
+    const { point, overrides: shrunk } = shrink(claim, derivation.model, claimSetting(derivation, claim).get, first);
     cx = counterexample(claim, derivation.file, point, { ...overrides, ...shrunk });
   }
 
@@ -215,12 +259,10 @@ export function checkClaim(
       const at = Object.fromEntries(Object.entries(symbolic.outcome.at).filter(([k]) => sizeNames.includes(k)));
       const found: Point[] = [];
       for (let j = 0; j < REGIMES.length && !found.length; j++)
-        if (regimes.includes(REGIMES[j]!))
-          found.push(
-            ...runPoints(claim, pool.get(options.masterSeed, j, at), 0, null).filter(
-              (p) => p.outcome.status === 'violate',
-            ),
-          );
+        if (regimes.includes(REGIMES[j]!)) {
+          const entry = get(options.masterSeed, j, at);
+          if (entry) found.push(...runPoints(claim, entry, 0, null).filter((p) => p.outcome.status === 'violate'));
+        }
       evidence.push({ kind: 'guided-search', sizes: at, violations: found.length });
       if (found.length) cx = counterexample(claim, derivation.file, [...found].sort(smaller)[0]!, { ...at });
     }
@@ -233,7 +275,7 @@ export function checkClaim(
   if (boundProof) evidence.push(boundEvidence(boundProof));
 
   const { verdict, reason } = decideVerdict(evidence);
-  const worst = evidence[0]!.kind === 'reference' ? evidence[0].worstRelError : null;
+  const worst = evidenceOf(evidence, 'reference')?.worstRelError ?? null;
   return {
     id: claim.id,
     file: derivation.file,
@@ -242,17 +284,39 @@ export function checkClaim(
     reading: claim.reading,
     verdict,
     expected: claim.expect,
-    ok: verdict === claim.expect,
+    ok: claim.expect === null || verdict === claim.expect,
     relError: claim.relation === '=' ? worst : worst === null ? null : Math.max(0, worst),
     reason,
     evidence,
     counterexample: verdict === 'refuted' ? cx : null,
+    clearest: verdict === 'refuted' ? clearest : null,
     corrects: claim.corrects,
     note: claim.note,
     chain: claim.chain,
     proof,
     boundProof,
-    warnings: claimWarnings(claim),
+    warnings: [
+      ...claimWarnings(claim),
+      ...emptyRanges(
+        claim,
+        used.map((i) => i.sizes),
+      ).map((range): ClaimWarning => ({ kind: 'empty-range', claim: claim.id, range })),
+    ],
+    assumptions: claim.assume?.assumptions ?? [],
+  };
+}
+
+function premiseEvidence(premise: Premise, draws: readonly PremiseDraw[]): Evidence {
+  const count = (route: PremiseRoute) => draws.filter((d) => d.route === route).length;
+  return {
+    kind: 'premise',
+    text: premise.text,
+    slots: draws.length,
+    satisfied: draws.filter((d) => d.entry).length,
+    draws: draws.reduce((n, d) => n + d.draws, 0),
+    asDrawn: count('as-drawn'),
+    rescaled: count('rescaled'),
+    searched: count('searched'),
   };
 }
 

@@ -1,7 +1,7 @@
 /** Checking derivation files: load, check every claim, summarise. */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Derivation } from '../derivation/derivation.js';
+import type { Claim, Derivation } from '../derivation/derivation.js';
 import { checkSizeOverrides } from '../derivation/budgets.js';
 import { InputError } from '../derivation/errors.js';
 import { loadDerivationFile } from '../derivation/load.js';
@@ -45,12 +45,19 @@ export interface CheckRequest extends Partial<CheckOptions> {
   readonly repair?: boolean | Partial<RepairBudget>;
 }
 
-/** `pool`: instances already built for this derivation (a worker checking its claims in several parts keeps one). */
+/**
+ * Every selected claim of a file. A claim that turns out ill-formed while it is checked (a time index
+ * leaving the unrolled graph) is an error of its own: collected when `errors` is given (the other
+ * claims are still checked), thrown otherwise — as is a claim the loader could not read. `pool`:
+ * instances already built for this derivation (a worker checking its claims in several parts keeps one).
+ */
 export function checkDerivation(
   derivation: Derivation,
   request: CheckRequest = {},
+  errors?: InputError[],
   pool = new InstancePool(derivation),
 ): ClaimResult[] {
+  if (!errors && derivation.claimErrors?.length) throw derivation.claimErrors[0]!;
   const options: CheckOptions = { ...DEFAULT_OPTIONS, ...request };
   checkSizeOverrides(derivation, options.sizeOverrides ?? {});
   if (pool.derivation !== derivation) throw new Error('an instance pool serves the derivation it was built for');
@@ -58,23 +65,37 @@ export function checkDerivation(
   const budget = request.repair
     ? { ...DEFAULT_REPAIR_BUDGET, ...(request.repair === true ? {} : request.repair) }
     : null;
-  return selected.map((claim, k) => {
+  const checkOne = (claim: Claim): ClaimResult => {
     const checked = checkClaim(derivation, claim, pool, options);
-    const result =
-      budget && checked.verdict === 'refuted'
-        ? { ...checked, repairs: searchRepairs(derivation, claim, checked, options, budget) }
-        : checked;
-    request.onClaim?.(claim.id, k + 1, selected.length);
-    return result;
+    return budget && checked.verdict === 'refuted'
+      ? { ...checked, repairs: searchRepairs(derivation, claim, checked, options, budget) }
+      : checked;
+  };
+  return selected.flatMap((claim, k) => {
+    try {
+      return [checkOne(claim)];
+    } catch (err) {
+      if (!errors || !(err instanceof InputError)) throw err;
+      errors.push(err);
+      return [];
+    } finally {
+      request.onClaim?.(claim.id, k + 1, selected.length);
+    }
   });
 }
 
-/** The library entry point behind `gradproof check`: every file is loaded before any claim is checked. */
+/**
+ * The library entry point behind `gradproof check`: every file is loaded before any claim is checked,
+ * and a file that does not load is thrown as its InputError. Each ill-formed claim is a located error
+ * in `errors` while the other claims are still checked.
+ */
 export function check(paths: readonly string[], request: CheckRequest = {}): CheckReport {
   const files = expandPaths(paths);
   if (files.length === 0)
     throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, 'no derivation files here', '.yaml or .yml files');
-  const derivations = files.map(loadDerivationFile);
+  // A file that does not load stops the run before any check (its errors are not one claim's).
+  const derivations = files.map((file) => loadDerivationFile(file, { perClaimErrors: true }));
+  const errors: InputError[] = derivations.flatMap((d) => d.claimErrors ?? []);
   const declared = new Set(derivations.flatMap((d) => Object.keys(d.model.sizes)));
   const unknownSize = Object.keys(request.sizeOverrides ?? {}).find((name) => !declared.has(name));
   if (unknownSize !== undefined)
@@ -85,7 +106,7 @@ export function check(paths: readonly string[], request: CheckRequest = {}): Che
     );
   // Before any claim is checked, as checkDerivation does again per file.
   for (const d of derivations) checkSizeOverrides(d, request.sizeOverrides ?? {});
-  if (request.claims) {
+  if (request.claims && !errors.length) {
     const known = new Set(derivations.flatMap((d) => d.claims.map((c) => c.id)));
     const missing = request.claims.filter((id) => !known.has(id));
     if (missing.length)
@@ -98,12 +119,13 @@ export function check(paths: readonly string[], request: CheckRequest = {}): Che
   );
   let done = 0;
   const onClaim = request.onClaim && ((id: string) => request.onClaim!(id, ++done, total));
-  const claims = derivations.flatMap((d) => checkDerivation(d, { ...request, onClaim }));
+  const claims = derivations.flatMap((d) => checkDerivation(d, { ...request, onClaim }, errors));
   const ok = claims.filter((c) => c.ok).length;
   return {
     claims,
     summary: { total: claims.length, ok, failed: claims.length - ok },
     masterSeed: request.masterSeed ?? DEFAULT_OPTIONS.masterSeed,
     derivations,
+    errors,
   };
 }

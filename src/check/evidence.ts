@@ -182,7 +182,24 @@ export interface BoundProofEvidence {
   readonly fixed: Readonly<Record<string, number>>;
 }
 
+/** A premise (`given:`): how many instance slots found an instance satisfying it, and how. */
+export interface PremiseEvidence {
+  readonly kind: 'premise';
+  readonly text: string;
+  /** instance slots (indices) asked for */
+  readonly slots: number;
+  /** slots that found a satisfying instance */
+  readonly satisfied: number;
+  /** instances drawn in all (first draws and redraws with fresh seeds) */
+  readonly draws: number;
+  /** of the satisfied slots: met as drawn, after rescaling the premise's parameters, after a search */
+  readonly asDrawn: number;
+  readonly rescaled: number;
+  readonly searched: number;
+}
+
 export type Evidence =
+  | PremiseEvidence
   | ReferenceEvidence
   | DistanceEvidence
   | DualAdjointEvidence

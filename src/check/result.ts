@@ -1,5 +1,6 @@
 /** What checking a claim reports: the verdict, the evidence that backs it, and a counterexample when there is one. */
 import type { Claim, Derivation, RegimeName, Verdict } from '../derivation/derivation.js';
+import type { InputError } from '../derivation/errors.js';
 import type { Proof } from '../symbolic/proof.js';
 import type { BoundProof } from '../symbolic/bounds/rules.js';
 import type { Evidence } from './evidence.js';
@@ -34,12 +35,20 @@ export interface Counterexample {
 }
 
 /** Something about a claim its reader should know beside the verdict (the words are in src/emit/evidence-text.ts). */
-export type ClaimWarning = {
-  /** a relative tolerance at or above `threshold`: errors that large count as agreement */
-  readonly kind: 'loose-tolerance';
-  readonly tolerance: number;
-  readonly threshold: number;
-};
+export type ClaimWarning =
+  | {
+      /** a relative tolerance at or above `threshold`: errors that large count as agreement */
+      readonly kind: 'loose-tolerance';
+      readonly tolerance: number;
+      readonly threshold: number;
+    }
+  | {
+      /** a sum/prod/hprod whose range is empty at every binding (bounds reversed?) */
+      readonly kind: 'empty-range';
+      readonly claim: string;
+      /** the operator with its range, e.g. `prod(j, t, k + 1, …)` */
+      readonly range: string;
+    };
 
 /** Tolerances from here on are reported beside the verdict. */
 export const LOOSE_TOLERANCE = 1e-2;
@@ -58,7 +67,9 @@ export interface ClaimResult {
   /** how a claim given in LaTeX was read (its statement is the reading) */
   readonly reading: Claim['reading'];
   readonly verdict: Verdict;
-  readonly expected: Verdict;
+  /** null: the file states no expectation */
+  readonly expected: Verdict | null;
+  /** the verdict is the expected one, or none was stated */
   readonly ok: boolean;
   /** worst relative error over the sound comparison points (relative violation for ≤/≥, 0 when they hold) */
   readonly relError: number | null;
@@ -66,6 +77,8 @@ export interface ClaimResult {
   readonly reason: UnverifiableReason | null;
   readonly evidence: readonly Evidence[];
   readonly counterexample: Counterexample | null;
+  /** the clearest violation found in the same run (largest relative error or ratio), beside the shrunk one */
+  readonly clearest: Counterexample | null;
   readonly corrects: string | null;
   readonly note: string | null;
   /** set when the claim is one step of a chain */
@@ -77,6 +90,8 @@ export interface ClaimResult {
   readonly warnings: readonly ClaimWarning[];
   /** the repair search, when asked for (`check --repair`) and the claim is refuted */
   readonly repairs?: RepairSearch;
+  /** the claim's `assume:` in words (replaced equations, fixed values); empty when it has none */
+  readonly assumptions: readonly string[];
 }
 
 export interface CheckReport {
@@ -85,4 +100,6 @@ export interface CheckReport {
   readonly masterSeed: number;
   /** the derivations checked, for emitters (LaTeX of the claims in each file's notation) */
   readonly derivations: readonly Derivation[];
+  /** files that could not be read and ill-formed claims, each located; the rest was checked */
+  readonly errors: readonly InputError[];
 }

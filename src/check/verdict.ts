@@ -1,7 +1,7 @@
 /**
  * The verdict ladder, as one pure function of the evidence:
  *
- *   unverifiable  the reference failed its own cross-check; no point; trouble dominates;
+ *   unverifiable  no instance satisfied the premise; the reference failed its own cross-check; no point; trouble dominates;
  *                 or numbers refute what the closed forms show identical
  *   refuted       a sound point (random, or found by a guided or adversarial search) violates the claim
  *   consistent    every sound point agrees, and they outnumber the troubled ones
@@ -16,6 +16,7 @@ import { type Evidence, evidenceOf } from './evidence.js';
 export type UnverifiableReason =
   | { readonly why: 'reference-broken'; readonly points: number; readonly derivative: string }
   | { readonly why: 'no-point' }
+  | { readonly why: 'premise-never-held'; readonly premise: string; readonly draws: number }
   | { readonly why: 'trouble-everywhere' }
   | { readonly why: 'trouble-dominates'; readonly troubled: number; readonly points: number; readonly agreed: number }
   | { readonly why: 'engines-disagree' }
@@ -34,6 +35,10 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
   const induction = evidenceOf(evidence, 'induction');
   const bound = evidenceOf(evidence, 'bound-proof');
   const unverifiable = (reason: UnverifiableReason): Decision => ({ verdict: 'unverifiable', reason });
+  // No instance satisfied the premise: nothing was checked, whatever a proof of the unconditional claim says.
+  const premise = evidenceOf(evidence, 'premise');
+  if (premise && premise.satisfied === 0)
+    return unverifiable({ why: 'premise-never-held', premise: premise.text, draws: premise.draws });
 
   // A cross-check that failed (either way) at some point: nothing can rest on the reference.
   const failures = [

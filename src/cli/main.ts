@@ -6,8 +6,11 @@
  */
 import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
+import type { CheckReport } from '../check/result.js';
+import { errorsObject, wantsJson } from './json-errors.js';
 import { progressBar } from './progress.js';
 import { checkOutput, UsageError, writeOutput } from './output.js';
 import { plotCommand, renderCommand } from './render-commands.js';
@@ -47,10 +50,12 @@ async function runCheck(
     claim?: string[];
     search?: number;
     json: boolean;
+    export?: string;
   } & RepairArgs,
 ): Promise<number> {
   const repair = repairRequest(argv);
   const { check, formatCheckReport, checkReportJson } = await library();
+  if (argv.export) checkOutput('--export', argv.export);
   const bar = progressBar('checking', { quiet: argv.json });
   let report;
   try {
@@ -67,10 +72,30 @@ async function runCheck(
   } finally {
     bar.stop();
   }
-  process.stdout.write(
-    argv.json ? `${JSON.stringify(checkReportJson(report), null, 2)}\n` : `${formatCheckReport(report)}\n`,
+  // With every claim ill-formed there is no report to print (JSON always has one object).
+  if (argv.json || report.claims.length)
+    process.stdout.write(
+      argv.json ? `${JSON.stringify(checkReportJson(report), null, 2)}\n` : `${formatCheckReport(report)}\n`,
+    );
+  if (argv.export) await writeExport(argv.export, report);
+  // Ill-formed claims and unreadable files: each located, the rest checked, exit 2 at the end.
+  for (const e of report.errors) process.stderr.write(`gradproof: ${e.message}\n`);
+  return report.errors.length ? 2 : report.summary.failed === 0 ? 0 : 1;
+}
+
+/** `--export FILE`: the refuted claims' counterexamples as JSON, and beside it a numpy script replaying them. */
+async function writeExport(path: string, report: CheckReport) {
+  const { counterexampleExport, scriptPath, writeFileAtomic } = await library();
+  const exported = counterexampleExport(report, basename(path));
+  if (!exported) {
+    process.stderr.write(`gradproof: --export ${path}: no refuted claim, nothing written\n`);
+    return;
+  }
+  writeOutput('--export', path, exported.json, writeFileAtomic);
+  writeOutput('--export', scriptPath(path), exported.script, writeFileAtomic);
+  process.stderr.write(
+    `gradproof: ${exported.claims} counterexample(s) written to ${path}; replay with: python3 ${scriptPath(path)}\n`,
   );
-  return report.summary.failed === 0 ? 0 : 1;
 }
 
 // Declared as strings so a message can quote what was typed ('abc', not NaN).
@@ -155,7 +180,7 @@ async function runReport(argv: { paths: string[]; write?: string }): Promise<num
   // The file to rewrite is read before any check runs: a wrong path is reported at once.
   const readme = argv.write ? readInput('--write', argv.write, fs.readFileSync) : null;
   if (argv.write) checkOutput('--write', argv.write);
-  const derivations = expandPaths(argv.paths.length ? argv.paths : ['derivations']).map(loadDerivationFile);
+  const derivations = expandPaths(argv.paths.length ? argv.paths : ['derivations']).map((f) => loadDerivationFile(f));
   const markdown = summaryMarkdown(
     derivations.map((d) => ({ file: d.file, title: d.title, source: d.source, claims: checkDerivation(d) })),
   );
@@ -248,6 +273,10 @@ export async function main(args: string[]): Promise<void> {
             .option('size', { type: 'string', array: true, describe: 'fix a size, e.g. --size d=4 --size T=8' })
             .option('claim', { type: 'string', array: true, describe: 'check only these claim ids' })
             .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+            .option('export', {
+              type: 'string',
+              describe: "write refuted claims' counterexamples to this JSON file, with a numpy script beside it (.py)",
+            })
             .example('$0 check derivations', 'check every shipped derivation')
             .example(
               '$0 check derivations/lab-10-5-vanilla-rnn.yaml --claim lab-eq1 --seed 7 --instance 3',
@@ -367,11 +396,13 @@ export async function main(args: string[]): Promise<void> {
       e.name === 'YError'
     ) {
       process.stderr.write(`gradproof: ${e.message}\n`);
+      if (wantsJson(args)) process.stdout.write(errorsObject(e));
       code = 2;
     } else {
       process.stderr.write(
         `gradproof: internal error: ${e.message}\n${process.env.GRADPROOF_DEBUG ? `${e.stack}\n` : ''}`,
       );
+      if (wantsJson(args)) process.stdout.write(errorsObject(new Error(`internal error: ${e.message}`)));
       code = 3;
     }
   }

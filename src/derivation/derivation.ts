@@ -4,7 +4,7 @@ import type { Affine } from '../ir/affine.js';
 import type { Expr } from '../ir/expr.js';
 import type { Model, SizeRange } from '../model/model.js';
 import type { DocumentLayout } from './document.js';
-import type { SourcePos } from './errors.js';
+import type { InputError, SourcePos } from './errors.js';
 
 export type Relation = '=' | '<=' | '>=';
 
@@ -21,6 +21,21 @@ export interface Quantifier {
   readonly hi: Affine;
 }
 
+export type PremiseRelation = '<' | '<=' | '>' | '>=';
+
+/** One scalar condition of a premise, on the instance (sizes, parameters, inputs, states). */
+export interface Condition {
+  readonly lhs: Expr;
+  readonly relation: PremiseRelation;
+  readonly rhs: Expr;
+}
+
+/** `given: rho(U) < 1 and normMin(abs(U)) > 1`: the claim is checked on instances where every condition holds. */
+export interface Premise {
+  readonly text: string;
+  readonly conditions: readonly Condition[];
+}
+
 export interface Claim {
   readonly id: string;
   /** the source's own label, e.g. "eq. (1)" */
@@ -34,7 +49,8 @@ export interface Claim {
   readonly relation: Relation;
   readonly rhs: Expr;
   readonly forall: readonly Quantifier[];
-  readonly expect: Verdict;
+  /** null: no expectation (exploring) — the verdict is reported and never counts as a failure */
+  readonly expect: Verdict | null;
   /** null: every regime */
   readonly regimes: readonly RegimeName[] | null;
   readonly tolerance: number;
@@ -46,6 +62,10 @@ export interface Claim {
   readonly sizes: Readonly<Record<string, SizeRange>> | null;
   /** set when the claim is one step of a chain */
   readonly chain: { readonly id: string; readonly step: number; readonly by: string } | null;
+  /** a premise the instances must satisfy (null: none) */
+  readonly given?: Premise | null;
+  /** `assume:` — the model variant this claim alone is checked on, and the assumptions in words */
+  readonly assume?: { readonly model: Model; readonly assumptions: readonly string[] } | null;
 }
 
 export interface Derivation {
@@ -58,6 +78,16 @@ export interface Derivation {
   readonly claims: readonly Claim[];
   /** how renderers lay the claims out as a worked solution (the file's `document:` section), if it has one */
   readonly document?: DocumentLayout | null;
+  /**
+   * Claims that could not be read, each a located error of its own (set only when the file was loaded
+   * with `perClaimErrors`; otherwise the first such error is thrown).
+   */
+  readonly claimErrors?: readonly InputError[];
+}
+
+export interface LoadOptions {
+  /** an ill-formed claim is recorded in `claimErrors` and the file's other claims are kept */
+  readonly perClaimErrors?: boolean;
 }
 
 export const DEFAULT_TOLERANCE = 1e-9;

@@ -3,7 +3,7 @@
  * sides, checked against the model and for shape, with its quantifiers,
  * regimes, size ranges, tolerance and expectation.
  */
-import { isSeq, type Node as YNode, type YAMLMap } from 'yaml';
+import { isMap, isSeq, type Node as YNode, type YAMLMap } from 'yaml';
 import { inferShape } from '../ir/infer-shape.js';
 import { LIMITS } from '../ir/limits.js';
 import { own } from '../ir/names.js';
@@ -14,7 +14,10 @@ import { exprBudget, rangesOf } from './budgets.js';
 import { checkSupabs, validateAgainstModel } from './check-expr.js';
 import {
   type Claim,
+  type Condition,
   DEFAULT_TOLERANCE,
+  type Premise,
+  type PremiseRelation,
   type Quantifier,
   REGIMES,
   type RegimeName,
@@ -22,12 +25,15 @@ import {
   VERDICTS,
   type Verdict,
 } from './derivation.js';
-import { type ExprSource, ExprError, subSource, toInputError } from './errors.js';
+import { type ExprSource, ExprError, InputError, subSource, toInputError } from './errors.js';
 import type { ModelLoader } from './load-model.js';
 import type { YamlSource } from './yaml-source.js';
 import { readingOf, readLatexNode } from './latex-source.js';
 import type { LatexContext } from '../latex/context.js';
 import { latexContext, type LatexNotation } from '../latex/derivation-context.js';
+
+/** Too many claims: a limit on the whole file, never one claim's error. */
+class LimitError extends InputError {}
 
 export class ClaimsLoader {
   constructor(
@@ -51,41 +57,65 @@ export class ClaimsLoader {
     );
   }
 
-  claims(node: YNode | null, model: Model): Claim[] {
+  /**
+   * Every claim of the list. An ill-formed claim is an InputError of its own: collected in `errors` (the
+   * other claims are still read) when that list is given, thrown otherwise.
+   */
+  claims(node: YNode | null, model: Model, errors?: InputError[]): Claim[] {
     if (!isSeq(node)) this.y.fail(node, 'claims must be a list');
     const seen = new Set<string>();
+    /** ids of claims that failed to load: another claim's `corrects` may still name them */
+    const failedIds = new Set<string>();
     this.y.atMost(node.items as YNode[], LIMITS.claims, 'claims', (item) => item);
     let count = 0;
-    const perItem = (node.items as YNode[]).map((item) => {
-      const group = this.claim(item, model);
-      // Each step of a chain is a claim of its own.
-      if ((count += group.length) > LIMITS.claims)
-        this.y.fail(
-          item,
-          `more than ${LIMITS.claims} claims (chain steps included)`,
-          `at most ${LIMITS.claims} claims in one file`,
-        );
-      for (const claim of group) {
-        if (seen.has(claim.id)) this.y.fail(item, `duplicate claim id '${claim.id}'`);
-        seen.add(claim.id);
+    const perClaim = <T>(item: YNode, run: () => T, fallback: T): T => {
+      if (!errors) return run();
+      try {
+        return run();
+      } catch (err) {
+        if (!(err instanceof InputError) || err instanceof LimitError) throw err;
+        errors.push(err);
+        const id = isMap(item) ? item.get('id') : null;
+        if (typeof id === 'string') failedIds.add(id);
+        return fallback;
       }
-      return group;
-    });
+    };
+    const perItem = (node.items as YNode[]).map((item) =>
+      perClaim(
+        item,
+        () => {
+          const group = this.claim(item, model);
+          for (const claim of group) if (seen.has(claim.id)) this.y.fail(item, `duplicate claim id '${claim.id}'`);
+          // Each step of a chain is a claim of its own.
+          if ((count += group.length) > LIMITS.claims)
+            throw new LimitError(
+              this.y.pos(item),
+              `more than ${LIMITS.claims} claims (chain steps included)`,
+              `at most ${LIMITS.claims} claims in one file`,
+            );
+          for (const claim of group) seen.add(claim.id);
+          return group;
+        },
+        [] as Claim[],
+      ),
+    );
     (node.items as YNode[]).forEach((item, k) => {
-      for (const claim of perItem[k]!)
-        if (claim.corrects && !seen.has(claim.corrects))
-          this.y.fail(
-            (item as YAMLMap).get('corrects', true),
-            `claim '${claim.id}' corrects unknown claim '${claim.corrects}'`,
-            'the id of a claim in this file',
-          );
+      perItem[k] = perClaim(item, () => {
+        for (const claim of perItem[k]!)
+          if (claim.corrects && !seen.has(claim.corrects) && !failedIds.has(claim.corrects))
+            this.y.fail(
+              (item as YAMLMap).get('corrects', true),
+              `claim '${claim.id}' corrects unknown claim '${claim.corrects}'`,
+              'the id of a claim in this file',
+            );
+        return perItem[k]!;
+      }, []);
     });
-    const claims = perItem.flat();
-    return claims;
+    return perItem.flat();
   }
 
   /** A claim, or a chain of steps (each checked as a claim of its own). */
-  private claim(node: YNode, model: Model): Claim[] {
+  private claim(node: YNode, fileModel: Model): Claim[] {
     const c = this.y.map(
       node,
       'a claim',
@@ -103,6 +133,8 @@ export class ClaimsLoader {
         'tolerance',
         'corrects',
         'note',
+        'given',
+        'assume',
       ],
       ['id'],
     );
@@ -114,6 +146,9 @@ export class ClaimsLoader {
     if (['claim', 'chain', 'latex'].filter((k) => c.has(k)).length !== 1)
       this.y.fail(node, `claim '${id}' needs exactly one of 'claim', 'chain' and 'latex'`);
     const opt = (key: string): string | null => (c.has(key) ? this.y.string(c.get(key)!.value, key) : null);
+    // An assumption is a model variant for this claim alone: its sides are read against it.
+    const assume = c.has('assume') ? this.models.variant(fileModel, c.get('assume')!.value) : null;
+    const model = assume?.model ?? fileModel;
 
     const sizeNames = Object.keys(model.sizes);
     const forall = c.has('forall') ? this.quantifiers(c.get('forall')!.value, sizeNames, model) : [];
@@ -205,7 +240,17 @@ export class ClaimsLoader {
     const latex = c.has('latex')
       ? readLatexNode(this.y, c.get('latex')!.value, 'latex', this.latexContext(model, forall))
       : null;
+    const given = c.has('given')
+      ? this.premise(
+          this.y.exprSource(c.get('given')!.value, 'given'),
+          { ...scope, indexVars: new Set(sizeNames) },
+          shapeOf,
+          model,
+        )
+      : null;
     const common = {
+      assume,
+      given,
       reading: latex && readingOf(latex),
       forall,
       regimes,
@@ -268,7 +313,6 @@ export class ClaimsLoader {
       const lhs = parseSide(subSource(src, 0, split.left.length));
       const rhs = parseSide(subSource(src, split.rightStart, split.rightStart + split.right.length));
       relate(lhs, split.relation, rhs, src, split.at);
-      if (!c.has('expect')) this.y.fail(node, `claim '${id}' is missing 'expect'`);
       return [
         {
           ...common,
@@ -278,7 +322,7 @@ export class ClaimsLoader {
           lhs: lhs.expr,
           relation: split.relation,
           rhs: rhs.expr,
-          expect: verdict(c.get('expect')!.value),
+          expect: c.has('expect') ? verdict(c.get('expect')!.value) : null,
           chain: null,
         },
       ];
@@ -292,7 +336,7 @@ export class ClaimsLoader {
     const stepsNode = chain.get('steps')!.value;
     if (!isSeq(stepsNode) || stepsNode.items.length === 0) this.y.fail(stepsNode, 'a chain needs a list of steps');
     return (stepsNode.items as YNode[]).map((item, k) => {
-      const step = this.y.map(item, 'a chain step', ['to', 'by', 'expect', 'relation', 'note'], ['to', 'by', 'expect']);
+      const step = this.y.map(item, 'a chain step', ['to', 'by', 'expect', 'relation', 'note'], ['to', 'by']);
       const toSrc = this.y.exprSource(step.get('to')!.value, 'step');
       const to = parseSide(toSrc);
       const relation = (
@@ -310,7 +354,7 @@ export class ClaimsLoader {
         lhs: previous.expr,
         relation,
         rhs: to.expr,
-        expect: verdict(step.get('expect')!.value),
+        expect: step.has('expect') ? verdict(step.get('expect')!.value) : null,
         note: step.has('note') ? this.y.string(step.get('note')!.value, 'note') : common.note,
         chain: { id, step: k + 1, by },
         pos: this.y.pos(item),
@@ -319,6 +363,42 @@ export class ClaimsLoader {
       previousText = toSrc.text.trim();
       return claim;
     });
+  }
+
+  /** `given: A < b and C >= d`: scalar conditions on the instance (sizes may appear, quantifiers may not). */
+  private premise(src: ExprSource, scope: Scope, shapeOf: (name: string) => Shape, model: Model): Premise {
+    const conditions: Condition[] = [];
+    for (const part of splitTopLevel(src.text, /\band\b/y)) {
+      const partSrc = subSource(src, part.start, part.end);
+      const rel = findPremiseRelation(partSrc.text);
+      const lead = Math.max(0, partSrc.text.search(/\S/));
+      if (!rel)
+        throw toInputError(
+          partSrc,
+          new ExprError(lead, 'a premise is a comparison of scalars', 'e.g. norm2(W) < 1 and rho(U) >= 0.5'),
+        );
+      const side = (from: number, to: number) => {
+        const sideSrc = subSource(partSrc, from, to);
+        return this.y.located(sideSrc, () => {
+          const p = parseExpression(sideSrc.text, scope);
+          validateAgainstModel(p.expr, model, p.offsets);
+          const shape = inferShape(p.expr, { shapeOf }, p.offsets);
+          if (!isScalarShape(shape))
+            throw new ExprError(
+              Math.max(0, sideSrc.text.search(/\S/)),
+              `a premise compares scalars, this side is ${formatShape(shape)}`,
+              'a norm, rho(A), trace(A), an entry W[i, j], …',
+            );
+          return p.expr;
+        });
+      };
+      conditions.push({
+        lhs: side(0, rel.at),
+        relation: rel.relation,
+        rhs: side(rel.at + rel.len, partSrc.text.length),
+      });
+    }
+    return { text: src.text.trim(), conditions };
   }
 
   private quantifiers(node: YNode | null, sizeNames: string[], model: Model): Quantifier[] {
@@ -375,6 +455,49 @@ export class ClaimsLoader {
     }
     return out;
   }
+}
+
+/** The parts of `text` between top-level (outside brackets) matches of `separator` (a sticky regex). */
+function splitTopLevel(text: string, separator: RegExp): { start: number; end: number }[] {
+  const parts: { start: number; end: number }[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch)) depth--;
+    else if (depth === 0) {
+      separator.lastIndex = i;
+      const m = separator.exec(text);
+      if (m && (i === 0 || /\W/.test(text[i - 1]!))) {
+        parts.push({ start, end: i });
+        start = i + m[0].length;
+        i = start - 1;
+      }
+    }
+  }
+  parts.push({ start, end: text.length });
+  return parts;
+}
+
+/** The one top-level <, <=, >, >= (or ≤, ≥) of a premise's condition; null if there is none or several. */
+function findPremiseRelation(text: string): { at: number; len: number; relation: PremiseRelation } | null {
+  let depth = 0;
+  let found: { at: number; len: number; relation: PremiseRelation } | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch)) depth--;
+    else if (depth === 0 && '<>≤≥'.includes(ch)) {
+      const orEqual = text[i + 1] === '=';
+      const relation: PremiseRelation =
+        ch === '≤' ? '<=' : ch === '≥' ? '>=' : ((orEqual ? `${ch}=` : ch) as PremiseRelation);
+      if (found) return null;
+      found = { at: i, len: orEqual && (ch === '<' || ch === '>') ? 2 : 1, relation };
+      i += found.len - 1;
+    }
+  }
+  return found;
 }
 
 /** Splits `lhs REL rhs` at the one top-level relation; null if there is none. */

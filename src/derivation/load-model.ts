@@ -14,11 +14,20 @@ import { nameRecord, own } from '../ir/names.js';
 import { parseExpression, parseIndex, reservedNames, type Scope } from '../ir/parse-math.js';
 import { printExpr } from '../ir/print.js';
 import { compileScalar } from '../ir/scalar-function.js';
-import { formatShape, isColumn, isScalar as isScalarShape, sameShape, type Shape, shapeFromDims } from '../ir/shape.js';
+import {
+  formatShape,
+  isColumn,
+  isScalar as isScalarShape,
+  isSquare,
+  sameShape,
+  type Shape,
+  shapeFromDims,
+} from '../ir/shape.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
 import { specOf } from '../ops/index.js';
 import {
   type Equation,
+  type FixedValue,
   HORIZON,
   type InitKind,
   type Model,
@@ -347,7 +356,7 @@ export class ModelLoader {
 
   private equation(
     node: YNode,
-    symbols: Map<string, SymbolDecl>,
+    symbols: ReadonlyMap<string, SymbolDecl>,
     scope: Scope,
     shapeOf: (n: string) => Shape,
   ): Equation {
@@ -393,8 +402,65 @@ export class ModelLoader {
     return { target, rhs, text: src.text.trim() };
   }
 
+  /**
+   * `assume: { equations: […], zero: [b, h[0]], identity: [W] }` on a claim: the model with those
+   * equations replaced (each must define a sequence the model defines) and those values fixed.
+   */
+  variant(base: Model, node: YNode | null): { model: Model; assumptions: string[] } {
+    const a = this.y.map(node, 'assume', ['equations', 'zero', 'identity']);
+    if (a.size === 0) this.y.fail(node, 'assume is empty', 'equations, zero or identity');
+    const assumptions: string[] = [];
+    let equations = [...base.equations];
+    const eqNode = a.get('equations')?.value;
+    if (eqNode !== undefined) {
+      if (!isSeq(eqNode) || eqNode.items.length === 0)
+        this.y.fail(eqNode, 'assume.equations must be a non-empty list', 'e.g. ["y[t] = V*h[t] + b_y"]');
+      const scope: Scope = {
+        sequences: new Set([...base.symbols.values()].filter((s) => s.role !== 'parameter').map((s) => s.name)),
+        parameters: new Set([...base.symbols.values()].filter((s) => s.role === 'parameter').map((s) => s.name)),
+        loss: base.loss?.name ?? null,
+        indexVars: new Set([...Object.keys(base.sizes), TIME_VAR]),
+        realVars: new Set(),
+        functions: new Set(base.functions.keys()),
+      };
+      const shapeOf = (name: string): Shape =>
+        name === base.loss?.name ? shapeFromDims([]) : base.symbols.get(name)!.shape;
+      const replaced = new Set<string>();
+      for (const item of eqNode.items as YNode[]) {
+        const eq = this.equation(item, base.symbols, scope, shapeOf);
+        if (replaced.has(eq.target)) this.y.fail(item, `'${eq.target}' is replaced twice`);
+        replaced.add(eq.target);
+        equations = equations.map((e) => (e.target === eq.target ? eq : e));
+        assumptions.push(eq.text);
+      }
+      // Errors in the new order (a same-step cycle) are reported at the assumption.
+      equations = this.orderEquations(equations, base.symbols, eqNode, () => eqNode);
+    }
+    const fixed = new Map<string, FixedValue>(base.fixed ?? []);
+    for (const value of ['zero', 'identity'] as const) {
+      const list = a.get(value)?.value;
+      if (list === undefined) continue;
+      if (!isSeq(list) || list.items.length === 0)
+        this.y.fail(list, `assume.${value} must be a non-empty list`, 'parameters, or states at time 0: [b, h[0]]');
+      for (const item of list.items as YNode[]) {
+        const text = this.y.string(item, `assume.${value}`).trim();
+        const m = /^([A-Za-z][A-Za-z0-9_]*)(\s*\[\s*0\s*\])?$/.exec(text);
+        const decl = m ? base.symbols.get(m[1]!) : undefined;
+        const ok = decl && (m![2] ? decl.role === 'state' : decl.role === 'parameter');
+        if (!ok) this.y.fail(item, `cannot fix '${text}'`, 'a parameter (b) or a state at time 0 (h[0])');
+        if (fixed.has(decl.name)) this.y.fail(item, `'${text}' is fixed twice`);
+        if (value === 'identity' && !isSquare(decl.shape))
+          this.y.fail(item, `'${text}' is ${formatShape(decl.shape)}: only a square matrix can be the identity`);
+        fixed.set(decl.name, value);
+        assumptions.push(`${text} = ${value === 'zero' ? '0' : 'I'}`);
+      }
+    }
+    const model: Model = { ...base, equations, ...(fixed.size ? { fixed } : {}) };
+    return { model, assumptions };
+  }
+
   /** `{ latex: 'h_t = \\tanh(W h_{t-1} + U x_t + b)' }`: the equation read from LaTeX, located inside it. */
-  private latexEquation(node: YNode, symbols: Map<string, SymbolDecl>, scope: Scope): ExprSource {
+  private latexEquation(node: YNode, symbols: ReadonlyMap<string, SymbolDecl>, scope: Scope): ExprSource {
     const entries = this.y.map(node, 'an equation', ['latex'], ['latex']);
     const ctx = latexContext(
       {
@@ -410,11 +476,16 @@ export class ModelLoader {
   }
 
   /** Orders equations so that same-time dependencies come first; rejects cycles and duplicates. */
-  private orderEquations(equations: Equation[], symbols: Map<string, SymbolDecl>, listNode: YNode): Equation[] {
+  private orderEquations(
+    equations: Equation[],
+    symbols: ReadonlyMap<string, SymbolDecl>,
+    listNode: YNode,
+    itemNode: (i: number) => YNode = (i) => (listNode as { items: YNode[] }).items[i]!,
+  ): Equation[] {
     const byTarget = new Map<string, Equation>();
     const nodeOf = new Map<string, YNode>();
     equations.forEach((eq, i) => {
-      const item = (listNode as { items: YNode[] }).items[i]!;
+      const item = itemNode(i);
       if (byTarget.has(eq.target)) this.y.fail(item, `'${eq.target}' is defined twice`);
       byTarget.set(eq.target, eq);
       nodeOf.set(eq.target, item);

@@ -9,7 +9,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isMap, LineCounter, parseDocument, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import { LIMITS } from '../ir/limits.js';
 import { type Macro, reservedNames } from '../ir/parse-math.js';
-import type { Derivation } from './derivation.js';
+import type { Derivation, LoadOptions } from './derivation.js';
 import { InputError } from './errors.js';
 import { ClaimsLoader } from './load-claims.js';
 import { DocumentLoader } from './load-document.js';
@@ -19,7 +19,7 @@ import type { LatexNotation } from '../latex/derivation-context.js';
 
 export { splitRelation } from './load-claims.js';
 
-export function loadDerivationFile(file: string): Derivation {
+export function loadDerivationFile(file: string, options: LoadOptions = {}): Derivation {
   const at = { file, line: 1, col: 1 };
   let text: string;
   try {
@@ -37,10 +37,10 @@ export function loadDerivationFile(file: string): Derivation {
     if (err instanceof InputError) throw err;
     throw new InputError(at, `cannot read file: ${(err as Error).message}`);
   }
-  return parseDerivation(text, file);
+  return parseDerivation(text, file, options);
 }
 
-export function parseDerivation(text: string, file: string): Derivation {
+export function parseDerivation(text: string, file: string, options: LoadOptions = {}): Derivation {
   const lines = new LineCounter();
   const y = new YamlSource(text, file, lines);
   if (text.length > LIMITS.fileBytes)
@@ -73,8 +73,10 @@ export function parseDerivation(text: string, file: string): Derivation {
   const macros = top.has('definitions') ? definitions(y, top.get('definitions')!.value) : new Map<string, Macro>();
   const models = new ModelLoader(y, notation, [...macros.keys()]);
   const model = models.model(top.get('model')!.value);
-  const claims = new ClaimsLoader(y, models, macros, notation).claims(top.get('claims')!.value, model);
+  const claimErrors: InputError[] | undefined = options.perClaimErrors ? [] : undefined;
+  const claims = new ClaimsLoader(y, models, macros, notation).claims(top.get('claims')!.value, model, claimErrors);
   return {
+    ...(claimErrors ? { claimErrors } : {}),
     file,
     title: top.has('title') ? y.string(top.get('title')!.value, 'title') : file,
     source: top.has('source') ? y.string(top.get('source')!.value, 'source') : null,

@@ -17,10 +17,15 @@ export const describeEnv = (env: IntEnv): string =>
 
 const exp1 = (x: number) => x.toExponential(1);
 
+/** The expected verdict, or the words for a claim that states none. */
+export const expectationText = (expected: string | null): string => expected ?? 'no expectation';
+
 export function warningText(w: ClaimWarning): string {
   switch (w.kind) {
     case 'loose-tolerance':
       return `tolerance ${w.tolerance} is loose (≥ ${w.threshold}): sides that differ by that much relative error count as agreeing, so a wrong claim can pass`;
+    case 'empty-range':
+      return `claim '${w.claim}': ${w.range} is empty at every binding (its upper bound is below its lower one everywhere), so it is the empty product (identity) or sum (zero) throughout — bounds reversed?`;
   }
 }
 
@@ -48,6 +53,8 @@ export function evidenceMethod(e: Evidence): string {
       return 'proof by induction on t';
     case 'bound-proof':
       return 'bound by checked rules';
+    case 'premise':
+      return 'premise';
   }
 }
 
@@ -144,6 +151,16 @@ export function evidenceSummary(e: Evidence): string {
     }
     case 'bound-proof':
       return boundSummary(e);
+    case 'premise': {
+      const routes = [
+        e.rescaled ? `${e.rescaled} after rescaling the premise's parameters` : '',
+        e.searched ? `${e.searched} after a search on the violation` : '',
+      ].filter(Boolean);
+      const drawn = `${e.draws} instances drawn${routes.length ? `; ${routes.join(', ')}` : ''}`;
+      return e.satisfied
+        ? `${e.text}: held on ${e.satisfied} of ${e.slots} instance slots (${drawn}); only those are checked`
+        : `${e.text}: held on no instance (${drawn}, each rescaled and searched); nothing was checked`;
+    }
   }
 }
 
@@ -158,6 +175,8 @@ export function reasonText(r: UnverifiableReason): string {
       return `the exact reference failed its own cross-check at ${r.points} point(s) (${r.derivative}); no verdict can rest on it`;
     case 'no-point':
       return 'no point to compare: the quantifier ranges are empty on every instance';
+    case 'premise-never-held':
+      return `no instance satisfies the premise ${r.premise} (${r.draws} drawn, each rescaled and searched): nothing was checked`;
     case 'trouble-everywhere':
       return 'no point could be compared (numeric trouble everywhere)';
     case 'trouble-dominates':

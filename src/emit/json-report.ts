@@ -5,8 +5,9 @@
  */
 import type { CheckReport, ClaimResult } from '../check/result.js';
 import type { Derivation } from '../derivation/derivation.js';
+import { errorJson } from './error-json.js';
 import { claimLatex, proofLatex } from './claim-latex.js';
-import { evidenceMethod, evidenceSummary, reasonText, warningText } from './evidence-text.js';
+import { evidenceMethod, evidenceSummary, expectationText, reasonText, warningText } from './evidence-text.js';
 import { ruleName, stepDetail, stepStatement } from './proof-text.js';
 import { BOUND_RULE_TEXT, boundProofLatex } from './bound-text.js';
 import { replayCommand } from './replay.js';
@@ -51,12 +52,15 @@ export function claimJson(d: Derivation, c: ClaimResult): Record<string, unknown
     latex: claimLatex(d, claim),
     verdict: c.verdict,
     expected: c.expected,
+    expectation: expectationText(c.expected),
     ok: c.ok,
+    assumptions: c.assumptions,
     warnings: c.warnings.map(warningText),
     relError: c.relError,
     reason: c.reason && { ...c.reason, text: reasonText(c.reason) },
     evidence: c.evidence.map((e) => ({ method: evidenceMethod(e), summary: evidenceSummary(e), ...e })),
     counterexample: c.counterexample && { ...c.counterexample, replay: replayCommand(c.counterexample) },
+    clearest: c.clearest && { ...c.clearest, replay: replayCommand(c.clearest) },
     corrects: c.corrects,
     note: c.note,
     chain: c.chain,
@@ -92,5 +96,8 @@ export function checkReportJson(report: CheckReport): Record<string, unknown> {
     claims: report.claims.map((c) => claimJson(byFile.get(c.file)!, c)),
     summary: report.summary,
     masterSeed: report.masterSeed,
+    errors: report.errors.map(errorJson),
   };
 }
+
+export { errorJson, usageErrorJson, type ErrorJson } from './error-json.js';

@@ -96,7 +96,9 @@ export class LatexWriter implements LatexContext {
   /** A symbol's name: W_f → W_{f}, greek spelled out → \sigma, bold for arrays where the profile wants it. */
   name(raw: string): string {
     const custom = own(this.notation.names, raw);
-    if (custom) return custom;
+    // A hint with its own top-level script (W^{(1)}, w_\textrm{h}) is braced: a transpose, a power or a time
+    // attached to it would otherwise be a double superscript or subscript.
+    if (custom) return grouped(custom, '^_');
     if (raw === this.lossName) return this.notation.loss;
     const [head, ...rest] = raw.split('_');
     const base = GREEK.has(head!) ? `\\${head}` : head!.length > 1 ? `\\mathrm{${head}}` : head!;

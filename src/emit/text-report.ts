@@ -1,6 +1,6 @@
 /** The human-readable report of `gradproof check`: a table, then a block per counterexample. */
 import type { CheckReport, ClaimResult, Counterexample } from '../check/result.js';
-import { evidenceMethod, evidenceSummary, reasonText, warningText } from './evidence-text.js';
+import { evidenceMethod, evidenceSummary, expectationText, reasonText, warningText } from './evidence-text.js';
 import { replayCommand } from './replay.js';
 import { chainOutcome } from './chain-text.js';
 import { repairSearchSummary, repairWords } from './repair-text.js';
@@ -14,6 +14,9 @@ export const num = (x: number): string =>
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
+
+const describe = (cx: Counterexample): string =>
+  [...Object.entries(cx.sizes), ...Object.entries(cx.bindings)].map(([k, v]) => `${k}=${v}`).join(' ');
 
 function counterexampleBlock(c: ClaimResult, cx: Counterexample): string[] {
   const sizes = Object.entries(cx.sizes)
@@ -48,18 +51,20 @@ export function formatCheckReport(report: CheckReport): string {
       if (lines.length) lines.push('');
       lines.push(file);
       lines.push(
-        `  ${pad('', 2)}${pad('claim', idWidth)}${pad('verdict', 14)}${pad('expected', 14)}${pad('worst err', 11)}source`,
+        `  ${pad('', 2)}${pad('claim', idWidth)}${pad('verdict', 14)}${pad('expected', 16)}${pad('worst err', 11)}source`,
       );
     }
-    const mark = c.ok ? '✓' : '✗';
+    // No expectation: reported, never a failure, and not marked as a success either.
+    const mark = c.expected === null ? '·' : c.ok ? '✓' : '✗';
     lines.push(
-      `  ${mark} ${pad(c.id, idWidth)}${pad(c.verdict, 14)}${pad(c.expected, 14)}${pad(fmt(c.relError), 11)}${c.label ?? ''}`,
+      `  ${mark} ${pad(c.id, idWidth)}${pad(c.verdict, 14)}${pad(expectationText(c.expected), 16)}${pad(fmt(c.relError), 11)}${c.label ?? ''}`,
     );
     if (c.reading) {
       // A claim given in LaTeX: the reading is what was checked, so it is always shown.
       lines.push(`      LaTeX: ${c.reading.latex}`, `      read as: ${c.statement}`);
       for (const n of c.reading.notes) lines.push(`      reading: ${n}`);
     }
+    if (c.assumptions.length) lines.push(`      assuming: ${c.assumptions.join('; ')}`);
     for (const w of c.warnings) lines.push(`      warning: ${warningText(w)}`);
     for (const e of c.evidence) lines.push(`      ${evidenceMethod(e)}: ${evidenceSummary(e)}`);
     if (c.reason) lines.push(`      reason: ${reasonText(c.reason)}`);
@@ -81,8 +86,20 @@ export function formatCheckReport(report: CheckReport): string {
   }
   const withCx = report.claims.filter((c) => c.counterexample);
   if (withCx.length) lines.push('');
-  for (const c of withCx) lines.push(...counterexampleBlock(c, c.counterexample!));
+  for (const c of withCx) {
+    lines.push(...counterexampleBlock(c, c.counterexample!));
+    const cl = c.clearest;
+    if (cl && cl.replay.join(' ') + describe(cl) !== c.counterexample!.replay.join(' ') + describe(c.counterexample!))
+      lines.push(
+        `    clearest in this run: relative error ${num(cl.relError)} at instance ${cl.instance} (seed ${cl.instanceSeed}), regime ${cl.regime}, sizes ${describe(cl)}`,
+        `      replay: ${replayCommand(cl)}`,
+      );
+  }
   const { total, ok, failed } = report.summary;
-  lines.push('', `${total} claims: ${ok} with the expected verdict, ${failed} not (master seed ${report.masterSeed})`);
+  const open = report.claims.filter((c) => c.expected === null).length;
+  lines.push(
+    '',
+    `${total} claims: ${ok - open} with the expected verdict, ${failed} not${open ? `, ${open} with no expectation` : ''} (master seed ${report.masterSeed})`,
+  );
   return lines.join('\n');
 }

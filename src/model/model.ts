@@ -54,7 +54,14 @@ export interface Model {
   readonly equations: readonly Equation[];
   readonly loss: { readonly name: string; readonly rhs: Expr; readonly text: string } | null;
   readonly functions: ReadonlyMap<string, UserFunction>;
+  /**
+   * Values a claim's `assume:` fixes (a parameter, or a state's initial value): drawn as usual, then
+   * replaced, so the variant's instances match the model's everywhere else. Absent: none.
+   */
+  readonly fixed?: ReadonlyMap<string, FixedValue>;
 }
+
+export type FixedValue = 'zero' | 'identity';
 
 export const TIME_VAR = 't';
 export const HORIZON = 'T';

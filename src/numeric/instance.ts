@@ -148,6 +148,14 @@ export function buildInstance(model: Model, spec: InstanceSpec): Instance {
       inputs.set(s.name, seq);
     } else if (s.role === 'state') initial.set(s.name, draw());
   }
+  // Values a claim's assumption fixes, after the draws (so every other value is the model's own).
+  for (const [name, value] of model.fixed ?? []) {
+    const s = model.symbols.get(name)!;
+    const rows = evalAffine(s.shape.rows, spec.sizes);
+    const fixed = new Float64Array(rows * evalAffine(s.shape.cols, spec.sizes));
+    if (value === 'identity') for (let i = 0; i < rows; i++) fixed[i * rows + i] = 1;
+    (s.role === 'parameter' ? params : initial).set(name, fixed);
+  }
   const graph = new Unrolled(model, compileProgram(model, spec.sizes), { params, inputs, initial });
   return { ...spec, graph };
 }

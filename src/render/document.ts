@@ -55,7 +55,7 @@ export interface ClaimView {
   readonly id: string;
   readonly label: string;
   readonly verdict: Verdict;
-  readonly expected: Verdict;
+  readonly expected: Verdict | null;
   readonly ok: boolean;
   /** the source's own formula (LaTeX or prose, user text), and its equation number if the label gives one */
   readonly source: string | null;

@@ -108,7 +108,7 @@ function claimDetails(c: ClaimView): string {
 }
 
 const expectation = (c: ClaimView) =>
-  c.ok ? '' : ` <span class="mismatch">the file expects ${escapeHtml(c.expected)}</span>`;
+  c.ok ? '' : ` <span class="mismatch">the file expects ${escapeHtml(c.expected ?? '')}</span>`;
 
 function claim(c: ClaimView): string {
   return (

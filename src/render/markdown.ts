@@ -33,7 +33,7 @@ function code(s: string): string {
 }
 
 const display = (tex: string) => `$$\n${tex.replace(/\n\s*\n/g, '\n')}\n$$`;
-const verdictLine = (c: { verdict: string; ok: boolean; expected: string }) =>
+const verdictLine = (c: { verdict: string; ok: boolean; expected: string | null }) =>
   `Verdict: **${c.verdict}**${c.ok ? '' : ` (the file expects ${c.expected})`}`;
 
 function inline(parts: readonly Inline[]): string {

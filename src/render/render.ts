@@ -56,7 +56,7 @@ export async function render(paths: readonly string[], request: RenderRequest): 
   const files = expandPaths(paths);
   if (files.length === 0)
     throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, 'no derivation files here', '.yaml or .yml files');
-  const derivations = files.map(loadDerivationFile);
+  const derivations = files.map((f) => loadDerivationFile(f));
   const docs: DocumentView[] = [];
   for (const d of derivations) docs.push(await documentOf(d, request));
   switch (request.format) {

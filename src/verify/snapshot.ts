@@ -22,7 +22,8 @@ export interface ClaimSnapshot {
   readonly corrects: string | null;
   readonly chainStep: string | null;
   readonly verdict: string;
-  readonly expected: string;
+  /** null: the file states no expectation (the verdict is still pinned by the fixture) */
+  readonly expected: string | null;
   readonly latex: string;
   readonly evidence: readonly { readonly method: string; readonly summary: string }[];
   readonly counterexample: null | {
@@ -38,6 +39,8 @@ export interface ClaimSnapshot {
     readonly searchSteps?: number;
   };
   readonly proof: null | { readonly ok: boolean; readonly rules: readonly string[] };
+  /** the claim's assumptions (absent when it has none, so older fixtures stay current) */
+  readonly assumptions?: readonly string[];
 }
 
 export interface FileSnapshot {
@@ -82,6 +85,7 @@ export function snapshotClaim(d: Derivation, r: ClaimResult): ClaimSnapshot {
       ...(cx.searchSteps ? { searchSteps: cx.searchSteps } : {}),
     },
     proof: r.proof && { ok: r.proof.ok, rules: r.proof.steps.map((s) => `${s.ok ? '✓' : '✗'} ${ruleName(s)}`) },
+    ...(r.assumptions.length ? { assumptions: r.assumptions } : {}),
   };
 }
 

@@ -27,7 +27,7 @@ function run(task: Task): TaskReply['value'] {
   const { derivation, pool } = fileState(task.file);
   if (task.kind === 'derived') return { kind: 'derived', derived: derivedForms(derivation) };
   const request: CheckRequest = { ...task.request, claims: task.claims };
-  const results = checkDerivation(derivation, request, pool);
+  const results = checkDerivation(derivation, request, undefined, pool);
   return { kind: 'claims', results, snapshots: results.map((r) => snapshotClaim(derivation, r)) };
 }
 

@@ -61,4 +61,23 @@ describe('LaTeX bugs found by users', () => {
     expect(tex).toContain("s'-1");
     expect(() => katex.renderToString(tex, { strict: 'error', throwOnError: true })).not.toThrow();
   });
+
+  it('a notation name with its own superscript is braced before a transpose or a power: {W^{(1)}}^{T}', async () => {
+    const { parseDerivation } = await import('../../src/derivation/load.js');
+    const text = readFileSync('test/fixtures/models/d2l-bptt.yaml', 'utf8').replace(
+      'claims:',
+      "notation:\n  name.W_hh: 'W^{(1)}'\n  name.W_qh: 'w_\\textrm{q}'\nclaims:",
+    );
+    const d = parseDerivation(text, 'd2l.yaml');
+    const tex = claimLatex(
+      d,
+      d.claims.find((c) => c.id === 'd2l-9-7-15')!,
+    );
+    expect(tex).toContain('{W^{(1)}}^{T}');
+    expect(tex).toContain('{w_\\textrm{q}}^{T}');
+    for (const c of d.claims)
+      expect(() =>
+        katex.renderToString(claimLatex(d, c), { strict: 'error', throwOnError: true, trust: false }),
+      ).not.toThrow();
+  });
 });

@@ -135,6 +135,7 @@ describe('budgets and outcomes', () => {
       summary: { total: 1, ok: 1, failed: 0 },
       masterSeed: 20261120,
       derivations: [d],
+      errors: [],
     });
     expect(text).toContain('repairs: no repair holds within the budget: 3 candidates screened');
     expect(text).toContain('(budget spent)');

@@ -1,0 +1,96 @@
+/**
+ * A refuted claim's counterexample as data another tool can replay: the
+ * instance rebuilt exactly as the check drew it (same seeds, sizes, premise
+ * search and assumptions), with every parameter, input and initial state, the
+ * binding, and both sides in full.
+ */
+import type { Claim, Derivation } from '../derivation/derivation.js';
+import { asDense } from '../numeric/values.js';
+import { claimSetting } from './check-claim.js';
+import type { ClaimResult, Counterexample } from './result.js';
+
+export interface ExportedArray {
+  readonly shape: readonly [number, number];
+  /** row-major: values[i][j] is entry (i, j) */
+  readonly values: readonly (readonly number[])[];
+}
+
+export interface ExportedCounterexample {
+  readonly file: string;
+  readonly claim: string;
+  readonly statement: string;
+  readonly relation: Claim['relation'];
+  readonly tolerance: number;
+  readonly assumptions: readonly string[];
+  readonly premise: string | null;
+  readonly masterSeed: number;
+  readonly instance: number;
+  readonly instanceSeed: number;
+  readonly regime: string;
+  readonly sizes: Readonly<Record<string, number>>;
+  readonly bindings: Readonly<Record<string, number>>;
+  readonly parameters: Readonly<Record<string, ExportedArray>>;
+  /** per input, its value at t = 1..T */
+  readonly inputs: Readonly<
+    Record<string, { readonly shape: readonly [number, number]; readonly values: readonly (readonly number[])[] }>
+  >;
+  readonly initial: Readonly<Record<string, ExportedArray>>;
+  readonly lhs: ExportedArray;
+  readonly rhs: ExportedArray;
+  readonly relError: number;
+  readonly replay: readonly string[];
+}
+
+const rowsOf = (data: Float64Array, rows: number, cols: number): number[][] =>
+  Array.from({ length: rows }, (_, i) => Array.from(data.subarray(i * cols, (i + 1) * cols)));
+
+function exported(data: Float64Array, rows: number, cols: number): ExportedArray {
+  return { shape: [rows, cols], values: rowsOf(data, rows, cols) };
+}
+
+/** The counterexample's instance rebuilt, with everything needed to replay it elsewhere. */
+export function exportCounterexample(d: Derivation, result: ClaimResult, cx: Counterexample): ExportedCounterexample {
+  const claim = d.claims.find((c) => c.id === result.id)!;
+  const setting = claimSetting(d, claim);
+  const entry = setting.get(cx.masterSeed, cx.instance, cx.sizes);
+  if (!entry) throw new Error(`the counterexample's instance of '${claim.id}' could not be rebuilt`);
+  const { graph } = entry.instance;
+  const record = <T>(f: (name: string) => T, names: Iterable<string>) =>
+    Object.fromEntries([...names].map((n) => [n, f(n)]));
+  const dims = (name: string) => graph.dims(name);
+  const side = (e: Claim['lhs']) => {
+    const v = asDense(entry.evaluator.evaluate(e, cx.bindings));
+    return exported(v.data, v.rows, v.cols);
+  };
+  return {
+    file: d.file,
+    claim: claim.id,
+    statement: claim.statement,
+    relation: claim.relation,
+    tolerance: claim.tolerance,
+    assumptions: result.assumptions,
+    premise: claim.given?.text ?? null,
+    masterSeed: cx.masterSeed,
+    instance: cx.instance,
+    instanceSeed: entry.instance.seed,
+    regime: cx.regime,
+    sizes: cx.sizes,
+    bindings: cx.bindings,
+    parameters: record((n) => exported(graph.data.params.get(n)!, ...dims(n)), graph.data.params.keys()),
+    inputs: record(
+      (n) => ({
+        shape: dims(n),
+        values: graph.data.inputs
+          .get(n)!
+          .slice(1)
+          .map((v) => Array.from(v)),
+      }),
+      graph.data.inputs.keys(),
+    ),
+    initial: record((n) => exported(graph.data.initial.get(n)!, ...dims(n)), graph.data.initial.keys()),
+    lhs: side(claim.lhs),
+    rhs: side(claim.rhs),
+    relError: cx.relError,
+    replay: cx.replay,
+  };
+}

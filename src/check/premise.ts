@@ -1,0 +1,228 @@
+/**
+ * Premises (`given: norm2(W) < 1 and …`): a claim is checked on instances where
+ * every condition holds. An instance that violates the premise is moved toward
+ * it (the parameters the premise reads rescaled, then a few steps of a (1+1)
+ * evolution strategy on the total violation) and, failing that, redrawn with a
+ * fresh seed. Every step is seeded by the instance's own seed, so `--instance j`
+ * replays exactly the instance the run used. Nothing here decides a verdict: the
+ * counts go into the evidence, and no satisfying instance means no point.
+ */
+import type { Claim, Condition, Premise } from '../derivation/derivation.js';
+import type { IntEnv } from '../ir/affine.js';
+import { walk } from '../ir/expr.js';
+import type { Model } from '../model/model.js';
+import { Evaluator } from '../numeric/evaluate.js';
+import { buildInstance, type Instance } from '../numeric/instance.js';
+import { deriveSeed, Rng } from '../numeric/prng.js';
+import { Unrolled, type InstanceData } from '../numeric/unrolled.js';
+import { asDense } from '../numeric/values.js';
+import type { InstancePool } from './check-claim.js';
+
+/** How a satisfying instance was reached. */
+export type PremiseRoute = 'as-drawn' | 'rescaled' | 'searched';
+
+export interface InstanceEntry {
+  readonly instance: Instance;
+  readonly evaluator: Evaluator;
+}
+
+export interface PremiseDraw {
+  /** null: no satisfying instance for this index within the search budget */
+  readonly entry: InstanceEntry | null;
+  readonly route: PremiseRoute | null;
+  /** instances drawn for this index (1 + redraws) */
+  readonly draws: number;
+}
+
+/** Fresh draws per instance index, and evolution-strategy steps per draw. */
+export const PREMISE_BUDGET = { draws: 4, searchSteps: 60 } as const;
+/** Scale factors tried on the premise's parameters, nearest to 1 first. */
+const SCALES = [0.9, 1.1, 0.75, 1.33, 0.5, 2, 0.25, 4, 0.1, 10];
+
+/** The instance's scalars on each side of a condition; NaN when a side is not a finite scalar. */
+function sides(evaluator: Evaluator, c: Condition, sizes: IntEnv): [number, number] {
+  const value = (e: Condition['lhs']) => {
+    const v = asDense(evaluator.evaluate(e, sizes));
+    return v.data.length === 1 && Number.isFinite(v.data[0]!) ? v.data[0]! : NaN;
+  };
+  return [value(c.lhs), value(c.rhs)];
+}
+
+function conditionHolds(c: Condition, a: number, b: number): boolean {
+  switch (c.relation) {
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+  }
+}
+
+/** Whether the premise holds, and by how much it is violated (0 when it holds; Infinity where a side is not finite). */
+export function premiseViolation(evaluator: Evaluator, premise: Premise, sizes: IntEnv): number {
+  let total = 0;
+  for (const c of premise.conditions) {
+    const [a, b] = sides(evaluator, c, sizes);
+    if (!Number.isFinite(a) || !Number.isFinite(b)) return Infinity;
+    if (conditionHolds(c, a, b)) continue;
+    // The gap, plus a margin so that the search steps strictly inside (a < b is not met at a = b).
+    const gap = c.relation === '<' || c.relation === '<=' ? a - b : b - a;
+    total += gap + 1e-9 * (1 + Math.abs(a) + Math.abs(b));
+  }
+  return total;
+}
+
+/** The leaves the premise reads and a search may move: its parameters, inputs and initial states (else every parameter). */
+function searchLeaves(model: Model, premise: Premise): { params: string[]; inputs: string[]; initial: string[] } {
+  const params = new Set<string>();
+  const inputs = new Set<string>();
+  const initial = new Set<string>();
+  let computed = false;
+  for (const c of premise.conditions)
+    for (const side of [c.lhs, c.rhs])
+      walk(side, (e) => {
+        if (e.kind === 'sym' && model.symbols.get(e.name)?.role === 'parameter') params.add(e.name);
+        if (e.kind !== 'seq') return;
+        const role = model.symbols.get(e.name)?.role;
+        if (role === 'input') inputs.add(e.name);
+        else if (role === 'state' && Object.keys(e.time.terms).length === 0 && e.time.c === 0) initial.add(e.name);
+        else computed = true;
+      });
+  // A premise on computed values (h[T], a gate) moves with every parameter.
+  if (computed || params.size + inputs.size + initial.size === 0)
+    for (const s of model.symbols.values()) if (s.role === 'parameter') params.add(s.name);
+  return { params: [...params], inputs: [...inputs], initial: [...initial] };
+}
+
+function withData(instance: Instance, data: InstanceData): InstanceEntry {
+  const graph = new Unrolled(instance.graph.model, instance.graph.program, data);
+  const moved: Instance = { ...instance, graph };
+  return { instance: moved, evaluator: new Evaluator(graph, instance.sizes) };
+}
+
+/** The moving parts of an instance as one list of arrays (parameters, then inputs by time, then initial states). */
+function movable(data: InstanceData, leaves: ReturnType<typeof searchLeaves>): Float64Array[] {
+  return [
+    ...leaves.params.map((n) => data.params.get(n)!),
+    ...leaves.inputs.flatMap((n) => data.inputs.get(n)!.slice(1)),
+    ...leaves.initial.map((n) => data.initial.get(n)!),
+  ];
+}
+
+function rebuild(data: InstanceData, leaves: ReturnType<typeof searchLeaves>, parts: Float64Array[]): InstanceData {
+  const params = new Map(data.params);
+  const inputs = new Map(data.inputs);
+  const initial = new Map(data.initial);
+  let k = 0;
+  for (const n of leaves.params) params.set(n, parts[k++]!);
+  for (const n of leaves.inputs) {
+    const seq = [data.inputs.get(n)![0]!];
+    for (let t = 1; t < data.inputs.get(n)!.length; t++) seq.push(parts[k++]!);
+    inputs.set(n, seq);
+  }
+  for (const n of leaves.initial) initial.set(n, parts[k++]!);
+  return { params, inputs, initial };
+}
+
+/** Instances of one claim that satisfy its premise (memoised by index and sizes, since shrinking asks again). */
+export class PremiseSampler {
+  private readonly memo = new Map<string, PremiseDraw>();
+  private readonly leaves: ReturnType<typeof searchLeaves>;
+
+  constructor(
+    private readonly model: Model,
+    private readonly claim: Claim,
+    private readonly premise: Premise,
+    private readonly pool: InstancePool,
+  ) {
+    this.leaves = searchLeaves(model, premise);
+  }
+
+  get(masterSeed: number, index: number, overrides: IntEnv): PremiseDraw {
+    const key = `${masterSeed}|${index}|${JSON.stringify(overrides)}`;
+    let draw = this.memo.get(key);
+    if (!draw) {
+      draw = this.draw(masterSeed, index, overrides);
+      this.memo.set(key, draw);
+    }
+    return draw;
+  }
+
+  private holds(entry: InstanceEntry): number {
+    try {
+      return premiseViolation(entry.evaluator, this.premise, entry.instance.sizes);
+    } catch {
+      return Infinity; // e.g. inv of a singular matrix: this instance cannot satisfy it
+    }
+  }
+
+  private draw(masterSeed: number, index: number, overrides: IntEnv): PremiseDraw {
+    for (let r = 0; r < PREMISE_BUDGET.draws; r++) {
+      const base = r === 0 ? this.pool.get(masterSeed, index, overrides) : this.redraw(masterSeed, index, overrides, r);
+      const violation = this.holds(base);
+      if (violation === 0) return { entry: base, route: 'as-drawn', draws: r + 1 };
+      const rescaled = this.rescale(base);
+      if (rescaled) return { entry: rescaled, route: 'rescaled', draws: r + 1 };
+      const searched = this.search(base, violation, r);
+      if (searched) return { entry: searched, route: 'searched', draws: r + 1 };
+    }
+    return { entry: null, route: null, draws: PREMISE_BUDGET.draws };
+  }
+
+  /** The same index, sizes and regime with values from a fresh seed. */
+  private redraw(masterSeed: number, index: number, overrides: IntEnv, r: number): InstanceEntry {
+    const first = this.pool.get(masterSeed, index, overrides).instance;
+    const instance = buildInstance(this.model, { ...first, seed: deriveSeed(first.seed, 'premise-redraw', r) });
+    return { instance, evaluator: new Evaluator(instance.graph, instance.sizes) };
+  }
+
+  /** The premise's parameters scaled together (a norm or spectral-radius premise is met by scale alone). */
+  private rescale(base: InstanceEntry): InstanceEntry | null {
+    const { data } = base.instance.graph;
+    if (this.leaves.params.length === 0) return null;
+    for (const s of SCALES) {
+      const params = new Map(data.params);
+      for (const n of this.leaves.params)
+        params.set(
+          n,
+          data.params.get(n)!.map((x) => x * s),
+        );
+      const entry = withData(base.instance, { ...data, params });
+      if (this.holds(entry) === 0) return entry;
+    }
+    return null;
+  }
+
+  /** A (1+1) evolution strategy on the total violation, step size adapted by the 1/5 rule. */
+  private search(base: InstanceEntry, violation: number, r: number): InstanceEntry | null {
+    const rng = new Rng(deriveSeed(base.instance.seed, 'premise-search', this.claim.id, r));
+    let data = base.instance.graph.data;
+    let parts = movable(data, this.leaves);
+    const rms = Math.sqrt(
+      parts.reduce((s, p) => s + p.reduce((a, x) => a + x * x, 0), 0) /
+        Math.max(
+          1,
+          parts.reduce((n, p) => n + p.length, 0),
+        ),
+    );
+    let sigma = 0.3 * (rms || 1);
+    let best = violation;
+    for (let step = 0; step < PREMISE_BUDGET.searchSteps; step++) {
+      const trial = parts.map((p) => p.map((x) => x + sigma * rng.normal()));
+      const trialData = rebuild(data, this.leaves, trial);
+      const entry = withData(base.instance, trialData);
+      const v = this.holds(entry);
+      if (v === 0) return entry;
+      if (v < best) {
+        best = v;
+        parts = trial;
+        data = trialData;
+        sigma *= 1.5;
+      } else sigma *= 0.9;
+    }
+    return null;
+  }
+}
