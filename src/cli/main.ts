@@ -223,10 +223,20 @@ function parseShard(raw: string): { index: number; count: number } {
   return { index, count };
 }
 
+/** Run-size options are bounded too, so that no command line can ask for unbounded work. */
+const RUN_LIMITS: ReadonlyMap<string, number> = new Map([
+  ['instances', 10_000],
+  ['search', 1_000_000],
+]);
+
 const integer = (name: string, min: number) => (v: string | undefined) => {
   if (v === undefined) return undefined;
   const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} takes an integer ≥ ${min}, got '${v}'`);
+  const max = RUN_LIMITS.get(name) ?? Number.MAX_SAFE_INTEGER;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(
+      `--${name} takes an integer ≥ ${min}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}, got '${v}'`,
+    );
   return n;
 };
 

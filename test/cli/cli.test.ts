@@ -295,6 +295,14 @@ describe.concurrent('gradproof CLI', () => {
       expectUsageOrInputError(await gradproof('check', LAB, '--instances', '0'), /--instances takes an integer ≥ 1/);
     });
 
+    it('run sizes are bounded: --search and --instances past their limits exit 2 before any work', async () => {
+      expectUsageOrInputError(
+        await gradproof('check', LAB, '--search', '1000000000'),
+        /--search takes an integer ≥ 0 and ≤ 1000000, got '1000000000'/,
+      );
+      expectUsageOrInputError(await gradproof('verify', LAB, '--instances', '99999'), /--instances .* ≤ 10000/);
+    });
+
     it('--shard outside 1 ≤ i ≤ n, or not i/n, exits 2 naming --shard and what was typed', async () => {
       const runs = await Promise.all(
         ['0/3', '4/3', '2', 'a/b', '1/0'].map((v) => gradproof('verify', LAB, '--shard', v)),
