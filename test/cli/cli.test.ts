@@ -9,57 +9,13 @@
  * through tsx); the full `check derivations` run ~8 s. Runs are kept small
  * (--instances 1) wherever the test allows, and overlap (see below).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gradproof, once, ROOT, type Run } from './spawn.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LAB = 'derivations/lab-10-5-vanilla-rnn.yaml';
-const TIMEOUT = 600_000; // vitest.config's testTimeout (a hang guard, not a speed test)
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * Runs the CLI. Asynchronous (not spawnSync) so that the independent runs of
- * this file overlap: each start-up spends ~1–3 s importing mathjs through tsx.
- */
-function gradproof(...args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
-  delete env.GRADPROOF_DEBUG;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT - 2_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
-/** One run shared by several tests. */
-function once<T>(f: () => Promise<T>): () => Promise<T> {
-  let p: Promise<T> | undefined;
-  return () => (p ??= f());
-}
 
 /** exit 2, one `gradproof: …` line on stderr, no stack trace, nothing on stdout */
 function expectUsageOrInputError(r: Run, message: RegExp): void {

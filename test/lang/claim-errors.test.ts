@@ -11,7 +11,7 @@ import { check } from '../../src/check/check.js';
 import { parseDerivation } from '../../src/derivation/load.js';
 import { InputError } from '../../src/derivation/errors.js';
 import { rnnWith } from './model.js';
-import { gradproof, once } from './spawn.js';
+import { gradproof, once } from '../cli/spawn.js';
 
 const text = rnnWith(`  - id: good
     claim: grad(L, h[T-1]) = W' * diag(1 - h[T].^2) * grad(L, h[T])

@@ -4,37 +4,17 @@
  * an unwritable --out is refused before the run, and a good run writes what
  * it promises. No kill timer: a loaded machine may be slow, not wrong.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { gradproof } from '../cli/spawn.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SOLUTION = 'derivations/lab-10-5-solution.yaml';
 const RNN = 'derivations/lab-10-5-vanilla-rnn.yaml';
 const LONG = 10 * 60_000;
 const dir = mkdtempSync(join(tmpdir(), 'gradproof-render-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function gradproof(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.GRADPROOF_DEBUG;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 describe('gradproof render / plot on the command line', () => {
   it.each([
