@@ -35,6 +35,7 @@ interface RenderArgs {
   seed?: string;
   instances: string;
   json: boolean;
+  repair: boolean;
 }
 
 export function renderCommand(done: (code: number) => void): CommandModule<object, RenderArgs> {
@@ -54,6 +55,11 @@ export function renderCommand(done: (code: number) => void): CommandModule<objec
         .option('seed', { type: 'string', describe: 'master seed' })
         .option('instances', { type: 'string', default: '5', describe: 'instances per regime' })
         .option('json', { type: 'boolean', default: false, hidden: true })
+        .option('repair', {
+          type: 'boolean',
+          default: true,
+          describe: 'search repairs for refuted claims and show them (--no-repair to skip)',
+        })
         .example('$0 render derivations/lab-10-5-solution.yaml --out lab.html', 'the worked solution as one page')
         .example('$0 render derivations/lab-10-5-solution.yaml --format tex --out lab.tex', 'the same for pdflatex'),
     handler: async (argv) => {
@@ -82,6 +88,7 @@ export function renderCommand(done: (code: number) => void): CommandModule<objec
           instances,
           ...(seed !== undefined ? { masterSeed: seed } : {}),
           ...(plotFile ? { plotFile } : {}),
+          repair: argv.repair,
           onClaim: (id, n, total) => bar.update(id, n, total),
         });
       } finally {

@@ -17,6 +17,7 @@ import { latexWriterFor } from '../emit/derive-report.js';
 import { evidenceMethod, evidenceSummary, reasonText } from '../emit/evidence-text.js';
 import { ruleName, stepDetail, stepStatement } from '../emit/proof-text.js';
 import { replayCommand } from '../emit/replay.js';
+import { repairLatex, repairSearchSummary, repairWords } from '../emit/repair-text.js';
 import { num } from '../emit/text-report.js';
 import { InputError } from '../derivation/errors.js';
 import { MathError, renderMath, unsafeCommand } from './katex.js';
@@ -72,6 +73,15 @@ export interface ClaimView {
   readonly reason: string | null;
   readonly counterexample: CounterexampleView | null;
   readonly proofs: readonly ProofView[];
+  /** a refuted claim's repair search (`render` asks for one by default): what the author may have meant */
+  readonly repairs: RepairsView | null;
+}
+
+export interface RepairsView {
+  /** the budget and the work done, in words */
+  readonly summary: string;
+  /** holding repairs, best first: the edits in words, the repaired claim's LaTeX with the changed parts coloured */
+  readonly items: readonly { readonly words: string; readonly latex: string; readonly verdict: Verdict }[];
 }
 
 export interface ChainStepView {
@@ -271,6 +281,16 @@ export function buildDocument({ derivation: d, results, plots }: DocumentInput):
       reason: r.reason ? reasonText(r.reason) : null,
       counterexample: r.counterexample ? counterexampleView(r.counterexample) : null,
       proofs: proofViews(d, c, r),
+      repairs: r.repairs
+        ? {
+            summary: repairSearchSummary(r.repairs),
+            items: r.repairs.repairs.map((x) => ({
+              words: repairWords(x),
+              latex: repairLatex(d, x),
+              verdict: x.verdict,
+            })),
+          }
+        : null,
     };
   };
 

@@ -14,6 +14,7 @@ import type {
   Inline,
   PlotView,
   ProofView,
+  RepairsView,
 } from './document.js';
 import { isRenderableMath, looksLikeProse, renderMath } from './katex.js';
 
@@ -84,7 +85,18 @@ function proof(p: ProofView): string {
   );
 }
 
-/** Evidence, proofs, the counterexample and cross-links of a claim (or of a chain step). */
+function repairs(rv: RepairsView): string {
+  const items = rv.items
+    .map((r) => `<li><b>${escapeHtml(r.verdict)}</b>: ${escapeHtml(r.words)}${math(r.latex)}</li>`)
+    .join('');
+  return (
+    `<details class="repairs" open><summary>What the author may have meant (repairs)</summary>` +
+    (items ? `<ol>${items}</ol>` : '') +
+    `<p class="small">${escapeHtml(rv.summary)}</p></details>`
+  );
+}
+
+/** Evidence, proofs, the counterexample, repairs and cross-links of a claim (or of a chain step). */
 function claimDetails(c: ClaimView): string {
   const evidence = c.evidence.map((e) => `<li><b>${escapeHtml(e.method)}</b>: ${escapeHtml(e.summary)}</li>`).join('');
   const links = [
@@ -101,6 +113,7 @@ function claimDetails(c: ClaimView): string {
     links.length ? `<p class="links">${links.join('; ')}</p>` : '',
     c.reason ? `<p class="reason">Why unverifiable: ${escapeHtml(c.reason)}</p>` : '',
     c.counterexample ? counterexample(c.counterexample) : '',
+    c.repairs ? repairs(c.repairs) : '',
     ...c.proofs.map(proof),
     `<details class="evidence"><summary>Evidence (${c.evidence.length})</summary><ul>${evidence}</ul>` +
       `<p class="small">claim <code>${escapeHtml(c.id)}</code>: <code>${escapeHtml(c.statement)}</code></p></details>`,

@@ -5,7 +5,16 @@
  * user text escaped so it stays text (no emphasis, links, HTML or math).
  * Plots are SVG files written beside the page and linked as images.
  */
-import type { Block, ChainView, ClaimView, CounterexampleView, DocumentView, Inline, ProofView } from './document.js';
+import type {
+  Block,
+  ChainView,
+  ClaimView,
+  CounterexampleView,
+  DocumentView,
+  Inline,
+  ProofView,
+  RepairsView,
+} from './document.js';
 import { isRenderableMath, looksLikeProse } from './katex.js';
 
 /**
@@ -65,6 +74,16 @@ function counterexample(cx: CounterexampleView): string[] {
   ];
 }
 
+function repairs(rv: RepairsView): string[] {
+  return [
+    '**What the author may have meant (repairs)**',
+    '',
+    ...rv.items.flatMap((r, i) => [`${i + 1}. ${r.verdict}: ${escapeMarkdown(r.words)}`, '', display(r.latex), '']),
+    escapeMarkdown(rv.summary),
+    '',
+  ];
+}
+
 function proof(p: ProofView): string[] {
   return [
     `**${p.ok ? 'Proof' : 'Proof attempt (not proved)'}: ${escapeMarkdown(p.title)}**`,
@@ -83,6 +102,7 @@ function details(c: ClaimView): string[] {
     ...c.correctedBy.map((x) => `Corrected by ${escapeMarkdown(x.label)} (${x.verdict}).\n`),
     ...(c.reason ? [`Why unverifiable: ${escapeMarkdown(c.reason)}`, ''] : []),
     ...(c.counterexample ? counterexample(c.counterexample) : []),
+    ...(c.repairs ? repairs(c.repairs) : []),
     ...c.proofs.flatMap(proof),
     'Evidence:',
     '',

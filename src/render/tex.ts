@@ -6,7 +6,16 @@
  * (pdflatex knows few Unicode characters); a source formula goes in as LaTeX
  * only when KaTeX accepts it and it defines or reads nothing.
  */
-import type { Block, ChainView, ClaimView, CounterexampleView, DocumentView, Inline, ProofView } from './document.js';
+import type {
+  Block,
+  ChainView,
+  ClaimView,
+  CounterexampleView,
+  DocumentView,
+  Inline,
+  ProofView,
+  RepairsView,
+} from './document.js';
 import { isRenderableMath, looksLikeProse, unsafeCommand } from './katex.js';
 
 const ASCII_SPECIALS: Readonly<Record<string, string>> = {
@@ -159,6 +168,18 @@ function counterexample(cx: CounterexampleView): string {
   ].join('\n');
 }
 
+/** KaTeX reads \textcolor{#rrggbb}; xcolor wants the model named: \textcolor[HTML]{RRGGBB}. */
+const xcolor = (tex: string) =>
+  tex.replace(/\\textcolor\{#([0-9a-fA-F]{6})\}/g, (_m, hex: string) => `\\textcolor[HTML]{${hex.toUpperCase()}}`);
+
+function repairs(rv: RepairsView): string {
+  return [
+    '\\paragraph{What the author may have meant (repairs).}',
+    ...rv.items.flatMap((r, i) => [`${i + 1}. ${badge(r.verdict)}: ${escapeTex(r.words)}`, display(xcolor(r.latex))]),
+    `{\\small ${escapeTex(rv.summary)}}\\par`,
+  ].join('\n');
+}
+
 function proof(p: ProofView): string {
   return [
     `\\paragraph{${p.ok ? 'Proof' : 'Proof attempt (not proved)'}: ${escapeTex(p.title)}.}`,
@@ -181,6 +202,7 @@ function details(c: ClaimView): string {
     ...c.correctedBy.map((x) => `Corrected by ${escapeTex(x.label)} (${badge(x.verdict)}).\\par`),
     ...(c.reason ? [`Why unverifiable: ${escapeTex(c.reason)}\\par`] : []),
     ...(c.counterexample ? [counterexample(c.counterexample)] : []),
+    ...(c.repairs ? [repairs(c.repairs)] : []),
     ...c.proofs.map(proof),
     '\\paragraph{Evidence.}',
     '\\begin{itemize}\\small',
@@ -233,6 +255,7 @@ const PREAMBLE = String.raw`\documentclass[11pt]{article}
 \usepackage{amsmath,amssymb}
 \usepackage{graphicx}
 \usepackage{booktabs}
+\usepackage{xcolor}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage[hidelinks]{hyperref}
 \setlength{\parindent}{0pt}

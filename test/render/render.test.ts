@@ -4,6 +4,8 @@
  * are located input errors, and a claim's verdict, evidence, counterexample
  * and proof reach the page.
  */
+import { execFileSync } from 'node:child_process';
+import katex from 'katex';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { InputError } from '../../src/derivation/errors.js';
@@ -11,7 +13,9 @@ import { parseDerivation } from '../../src/derivation/load.js';
 import { buildDocument, inlines } from '../../src/render/document.js';
 import { escapeHtml, htmlPage } from '../../src/render/html.js';
 import { escapeMarkdown, markdownDocument } from '../../src/render/markdown.js';
+import { render } from '../../src/render/render.js';
 import { escapeTex, texDocument } from '../../src/render/tex.js';
+import { compileLatex } from './latex-compile.js';
 import { extractMath } from './markdown-math.js';
 
 const EVIL = `<script>alert(1)</script> & $x$ \\(y\\) *b* [l](u) | # \\input{/etc/passwd} ~ % _`;
@@ -173,5 +177,39 @@ describe('document: section errors are located', () => {
     };
     expect(bad('see $\\frac{1}$')).toThrow(InputError);
     expect(bad('see $\\def\\x{1} \\x$')).toThrow(/uses \\def/);
+  });
+});
+
+describe('repairs on the page (render asks for them by default on the command line)', () => {
+  const hasPdflatex = (() => {
+    try {
+      execFileSync('pdflatex', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  const request = { instances: 1, claims: ['lab-eq1-W-for-WT'], repair: true } as const;
+  const LAB = 'derivations/lab-10-5-vanilla-rnn.yaml';
+
+  it('a refuted claim shows what the author may have meant, the changed part coloured, in every format', async () => {
+    const html = await render([LAB], { ...request, format: 'html' });
+    expect(html).toContain('What the author may have meant (repairs)');
+    expect(html).toContain('<b>verified</b>: holds with W transposed');
+    expect(html).not.toContain('katex-error');
+    const md = await render([LAB], { ...request, format: 'md' });
+    expect(md).toContain('1. verified: holds with W transposed');
+    expect(md).toContain('\\textcolor{#c0392b}{\\mathbf{W}^{T}}');
+    for (const m of extractMath(md))
+      expect(() =>
+        katex.renderToString(m.tex, { displayMode: m.display, strict: 'error', trust: false }),
+      ).not.toThrow();
+    const tex = await render([LAB], { ...request, format: 'tex' });
+    expect(tex).toContain('\\usepackage{xcolor}');
+    expect(tex).toContain('\\textcolor[HTML]{C0392B}{\\mathbf{W}^{T}}');
+    if (hasPdflatex || process.env.CI) {
+      const result = await compileLatex(tex, { timeoutMs: 10 * 60_000 });
+      if (!result.ok) throw new Error(`${result.error}\n${result.logExcerpt}`);
+    }
   });
 });
