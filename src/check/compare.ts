@@ -9,8 +9,10 @@ import type { Relation } from '../derivation/derivation.js';
 import { norm2, relErr } from '../numeric/linalg.js';
 import { asDense, type Dense, isScalarValue, type Value } from '../numeric/values.js';
 
+import { UNDERFLOW } from '../numeric/reference-check.js';
+
 /** Below this both sides are in the subnormal zone where relative error means nothing. */
-export const UNDERFLOW = 1e-280;
+export { UNDERFLOW };
 
 /** Matrices with at most this many entries are compared in full, larger ones through probes. */
 export const FULL_COMPARE_LIMIT = 256;

@@ -47,8 +47,11 @@ export interface DistanceEvidence {
 /** Forward-mode tangents against reverse-mode adjoints of the same derivatives. */
 export interface DualAdjointEvidence {
   readonly kind: 'dual-vs-adjoint';
+  /** checks compared (those set aside for underflow not counted) */
   readonly checks: number;
   readonly worstRelError: number;
+  /** checks set aside: the derivative below UNDERFLOW along both probes (subnormal rounding) */
+  readonly underflow: number;
   readonly tolerance: number;
   /** the checks (numbered as the reference cross-checks ran) that disagreed, with their derivative */
   readonly failures: readonly CrossCheckFailure[];

@@ -7,6 +7,7 @@ import type { Evidence, SymbolicEvidence, Undecided } from '../check/evidence.js
 import type { ClaimWarning } from '../check/result.js';
 import type { UnverifiableReason } from '../check/verdict.js';
 import type { IntEnv } from '../ir/affine.js';
+import { UNDERFLOW } from '../numeric/reference-check.js';
 import { INDUCTION_RULE_TEXT, ruleName, stepDetail, stepStatement } from './proof-text.js';
 import { boundSummary } from './bound-text.js';
 
@@ -117,7 +118,7 @@ export function evidenceSummary(e: Evidence): string {
         .map((r) => `${r.regime}: median ${exp1(r.median)}, max ${exp1(r.max)} (${r.points} points)`)
         .join('; ');
     case 'dual-vs-adjoint':
-      return `${e.checks - e.failures.length}/${e.checks} derivative checks agree (worst ${exp1(e.worstRelError)}, tolerance ${e.tolerance})`;
+      return `${e.checks - e.failures.length}/${e.checks} derivative checks agree (worst ${exp1(e.worstRelError)}, tolerance ${e.tolerance})${e.underflow ? `; ${e.underflow} set aside: the derivative below ${UNDERFLOW} (subnormal rounding)` : ''}`;
     case 'finite-differences':
       return e.resolved === 0
         ? `unverifiable by finite differences: all ${e.checks} checks below the FD noise floor`

@@ -15,6 +15,12 @@ export interface ReferenceCheck {
   readonly derivative: string;
   /** |wᵀ(Ju) − (Jᵀw)ᵀu| relative to the Cauchy–Schwarz scale */
   readonly dualVsAdjoint: number;
+  /**
+   * Ju and Jᵀw (per unit direction) are both below UNDERFLOW: the sweeps ran through subnormal numbers,
+   * whose rounding is far coarser than float64's, so the two modes' disagreement means nothing — set
+   * aside, as the point comparison sets aside both sides below UNDERFLOW.
+   */
+  readonly underflow: boolean;
   /** null where finite differences were not run (budget: see the checker) */
   readonly fd: null | {
     readonly resolved: boolean;
@@ -30,6 +36,9 @@ export interface ReferenceCheck {
   };
 }
 
+/** Below this a value is in the subnormal zone, where relative error means nothing (checks set it aside). */
+export const UNDERFLOW = 1e-280;
+
 /** Agreement demanded between the two exact modes: both are exact up to rounding. */
 export const DUAL_ADJOINT_TOL = 1e-10;
 
@@ -43,8 +52,10 @@ export function checkReference(evaluator: Evaluator, d: ResolvedDeriv, rng: Rng,
   const JTw = evaluator.cotangent(d.of, d.wrt, d.fixed, w);
   const scale = Math.max(norm2(w) * norm2(Ju), norm2(JTw) * norm2(u));
   const dualVsAdjoint = scale === 0 ? 0 : Math.abs(dot(w, Ju) - dot(JTw, u)) / scale;
+  const size = Math.max(norm2(Ju) / norm2(u), norm2(JTw) / norm2(w));
+  const underflow = size > 0 && size < UNDERFLOW;
 
-  if (!withFd) return { derivative: d.text, dualVsAdjoint, fd: null };
+  if (!withFd) return { derivative: d.text, dualVsAdjoint, underflow, fd: null };
   const x = graph.value(d.wrt);
   const xScale = normInfVec(x);
   // A forward pass that overflowed (or a NaN activation) leaves no step to take: no evidence either way.
@@ -67,6 +78,7 @@ export function checkReference(evaluator: Evaluator, d: ResolvedDeriv, rng: Rng,
   return {
     derivative: d.text,
     dualVsAdjoint,
+    underflow,
     fd: {
       resolved,
       relError: refNorm === 0 ? NaN : diff / refNorm,

@@ -33,9 +33,14 @@ const cases: [Evidence, string, string][] = [
     'expanding: median 1.2e-2, max 5.0e-1 (4 points)',
   ],
   [
-    { kind: 'dual-vs-adjoint', checks: 8, worstRelError: 3e-16, tolerance: 1e-10, failures: [] },
+    { kind: 'dual-vs-adjoint', checks: 8, worstRelError: 3e-16, tolerance: 1e-10, failures: [], underflow: 0 },
     'dual numbers vs adjoints',
     '8/8 derivative checks agree (worst 3.0e-16, tolerance 1e-10)',
+  ],
+  [
+    { kind: 'dual-vs-adjoint', checks: 6, worstRelError: 3e-16, tolerance: 1e-10, failures: [], underflow: 2 },
+    'dual numbers vs adjoints',
+    '6/6 derivative checks agree (worst 3.0e-16, tolerance 1e-10); 2 set aside: the derivative below 1e-280 (subnormal rounding)',
   ],
   [
     { kind: 'finite-differences', checks: 6, resolved: 0, nonFinite: 0, worstRelError: null, failures: [] },
