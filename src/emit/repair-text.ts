@@ -48,7 +48,8 @@ export function repairSearchSummary(s: RepairSearch): string {
   const w = s.work;
   const budget = `budget ${s.budget.screens} screens and ${s.budget.fullChecks} full checks, up to ${s.budget.maxEdits} edits`;
   const failed = w.failed ? `, ${w.failed} failed to evaluate` : '';
-  const done = `${w.screened} candidates screened (${w.invalid} not a claim${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full`;
+  const duplicates = w.duplicates ? `, ${w.duplicates} the same claim as another` : '';
+  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full`;
   switch (s.status) {
     case 'found':
       return `${s.repairs.length === 1 ? '1 repair holds' : `${s.repairs.length} repairs hold`}: ${done}; ${budget}`;

@@ -7,7 +7,7 @@
  * of enumerating d^k paths.
  */
 import { affine, affineAdd, affineEquals, formatAffine } from './affine.js';
-import { type Expr, isOp, type OpNode, walk } from './expr.js';
+import { type Expr, isOp, node, type OpNode, walk } from './expr.js';
 
 /** Where the value of path position γ_p lives in an environment. */
 export const pathKey = (path: string, pos: number): string => `${path}#${pos}`;
@@ -40,17 +40,34 @@ export function pathSumParts(x: OpNode): {
   return { path: x.binder!, length: x.ints[0]!, range: x.ints[1]!, start: x.units[0]!, body: x.args[0]! };
 }
 
+const shapes = new WeakMap<OpNode, ChainShape | null>();
+
+/** The factors of a product in order, whatever its nesting: (a·b)·c and a·(b·c) are both a, b, c. */
+const productFactors = (e: Expr): Expr[] => (isOp(e, 'mul') ? e.args.flatMap(productFactors) : [e]);
+
+/**
+ * The chain shape of a path sum, if it has one: its body a product whose first factor is the ∏ over ℓ and
+ * whose other factors (G, however many: σ′ · δ · x written out) read the path only at k — by associativity
+ * ∏ F · G₁ · G₂ = ∏ F · (G₁ · G₂), so it is summed by transfer matrices instead of over d^k paths.
+ */
 export function chainShape(x: OpNode): ChainShape | null {
+  if (!shapes.has(x)) shapes.set(x, findChainShape(x));
+  return shapes.get(x)!;
+}
+
+function findChainShape(x: OpNode): ChainShape | null {
   const { path, length, body } = pathSumParts(x);
-  if (!isOp(body, 'mul') || !isOp(body.args[0]!, 'prod')) return null;
-  const prod = body.args[0];
+  const [prod, ...rest] = productFactors(body);
+  if (!rest.length || !isOp(prod!, 'prod')) return null;
   const l = prod.binder!;
   const lPlus1 = formatAffine(affine(1, { [l]: 1 }));
   if (!affineEquals(prod.ints[0]!, affine(0)) || !affineEquals(prod.ints[1]!, affineAdd(length, affine(-1))))
     return null;
   if ([...pathPositions(prod.args[0]!, path)].some((p) => p !== l && p !== lPlus1)) return null;
-  if ([...pathPositions(body.args[1]!, path)].some((p) => p !== formatAffine(length))) return null;
-  return { prod, tail: body.args[1]! };
+  // ∏ · G as written keeps its own G; a longer product gets one built from its factors after the ∏.
+  const tail = rest.length === 1 ? rest[0]! : rest.reduce((a, b) => node('mul', [a, b]));
+  if ([...pathPositions(tail, path)].some((p) => p !== formatAffine(length))) return null;
+  return { prod, tail };
 }
 
 /**

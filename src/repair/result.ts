@@ -50,6 +50,19 @@ export const DEFAULT_REPAIR_BUDGET: RepairBudget = {
   repairs: 3,
 };
 
+/**
+ * `verify`'s budget: the repairs in the fixtures are searched on every CI run, so they get less work than
+ * `check --repair` — fewer candidates screened and checked in full, and the search stops at the first two
+ * repairs that hold. The budget is stored beside the repairs in each fixture (a changed budget is drift).
+ */
+export const VERIFY_REPAIR_BUDGET: RepairBudget = {
+  screens: 400,
+  fullChecks: 3,
+  maxEdits: 2,
+  pairSeeds: 12,
+  repairs: 2,
+};
+
 export interface RepairWork {
   readonly generated: number;
   readonly screened: number;
@@ -57,6 +70,8 @@ export interface RepairWork {
   readonly invalid: number;
   /** candidates the engine failed on (an error other than bad input): counted, never a repair */
   readonly failed: number;
+  /** read back as a claim already screened (or as the claim itself): not screened again */
+  readonly duplicates: number;
   readonly passedScreen: number;
   readonly fullChecks: number;
   /** the most edits combined in a candidate that was screened */

@@ -26,7 +26,7 @@ import {
   type RepairSearch,
 } from './result.js';
 import { changedNodes, replaceAt, sites } from './tree.js';
-import { readBack } from './validate.js';
+import { readerFor } from './validate.js';
 
 interface Candidate {
   readonly lhs: Expr;
@@ -87,18 +87,34 @@ export function searchRepairs(
   refuted: ClaimResult,
   options: CheckOptions,
   budget: RepairBudget = DEFAULT_REPAIR_BUDGET,
+  filePool?: InstancePool,
 ): RepairSearch {
-  const work = { generated: 0, screened: 0, invalid: 0, failed: 0, passedScreen: 0, fullChecks: 0, editsTried: 0 };
+  const work = {
+    generated: 0,
+    screened: 0,
+    invalid: 0,
+    failed: 0,
+    duplicates: 0,
+    passedScreen: 0,
+    fullChecks: 0,
+    editsTried: 0,
+  };
   const cx: Counterexample | null = refuted.counterexample;
   if (!cx) return { status: 'no-counterexample', repairs: [], budget, work, exhausted: false };
   // A claim may narrow the sizes; its counterexample's instance is replayed with every size fixed.
   const narrowed = claim.sizes
     ? { ...derivation, model: { ...derivation.model, sizes: { ...derivation.model.sizes, ...claim.sizes } } }
     : derivation;
-  const pool = new InstancePool(narrowed);
+  // Without narrowed sizes the file's instances (already built for its claims) serve the search too.
+  const pool = narrowed === derivation && filePool?.derivation === derivation ? filePool : new InstancePool(narrowed);
   const entry = pool.get(cx.masterSeed, cx.instance, cx.sizes);
   const ctx = editContext(derivation, claim);
   const seen = new Set<string>([keyOf(claim, claim)]);
+  const readBack = readerFor(derivation, claim);
+  // Two edits can read back as the same claim (a transpose dropped twice over): it is screened and checked once.
+  const readStatements = new Set<string>();
+  const asRead = readBack(claim.lhs, claim.relation, claim.rhs);
+  if (asRead) readStatements.add(asRead.statement);
   const fresh = (cs: readonly Candidate[]) =>
     cs.filter((c) => {
       const k = keyOf(c, claim);
@@ -115,7 +131,7 @@ export function searchRepairs(
     work.editsTried = Math.max(work.editsTried, c.edits.length);
     let back;
     try {
-      back = readBack(derivation, claim, c.lhs, claim.relation, c.rhs);
+      back = readBack(c.lhs, claim.relation, c.rhs);
     } catch {
       work.failed++;
       return;
@@ -124,6 +140,11 @@ export function searchRepairs(
       work.invalid++;
       return;
     }
+    if (readStatements.has(back.statement)) {
+      work.duplicates++;
+      return;
+    }
+    readStatements.add(back.statement);
     const trial: Claim = {
       ...claim,
       id: `${claim.id}.repair-${++counter}`,

@@ -35,33 +35,50 @@ function scopeOf(d: Derivation, claim: Claim): Scope {
   };
 }
 
-/** The candidate read back as a claim, or null when it is not one (wrong shapes, a node off the graph's roles, …). */
-export function readBack(d: Derivation, claim: Claim, lhs: Expr, relation: Relation, rhs: Expr): ReadBack | null {
+export type ReadBackFn = (lhs: Expr, relation: Relation, rhs: Expr) => ReadBack | null;
+
+/**
+ * A reader of candidates for one claim: each candidate read back as a claim, or null when it is not one
+ * (wrong shapes, a node off the graph's roles, …). A side is read once per printed text: a candidate edits
+ * one side, so the other is the same for most candidates and is not parsed and checked again.
+ */
+export function readerFor(d: Derivation, claim: Claim): ReadBackFn {
   const model = d.model;
   const scope = scopeOf(d, claim);
   const shapeOf = (name: string): Shape =>
     name === model.loss?.name ? shapeFromDims([]) : model.symbols.get(name)!.shape;
   const ranges = rangesOf({ ...model.sizes, ...(claim.sizes ?? {}) }, claim.forall);
-  try {
-    const side = (e: Expr) => {
-      const text = printExpr(e);
+  type Side = { expr: Expr; shape: Shape; text: string } | null;
+  const read = new Map<string, Side>();
+  const side = (e: Expr): Side => {
+    const text = printExpr(e);
+    if (read.has(text)) return read.get(text)!;
+    let out: Side = null;
+    try {
       const p = parseExpression(text, scope);
       validateAgainstModel(p.expr, model, p.offsets);
       const shape = inferShape(p.expr, { shapeOf }, p.offsets);
-      if (exprBudget(model, p.expr, ranges)) return null;
-      return { expr: p.expr, shape, text };
-    };
+      out = exprBudget(model, p.expr, ranges) ? null : { expr: p.expr, shape, text };
+    } catch (err) {
+      if (!(err instanceof ExprError || err instanceof InputError)) throw err;
+    }
+    read.set(text, out);
+    return out;
+  };
+  return (lhs, relation, rhs) => {
     const [l, r] = [side(lhs), side(rhs)];
     if (!l || !r) return null;
     const zero = r.expr.kind === 'num' && r.expr.value === 0;
     if (!sameShape(l.shape, r.shape) && !(zero && relation === '=')) return null;
     if (relation !== '=' && !(isScalarShape(l.shape) && isScalarShape(r.shape))) return null;
-    checkSupabs(l.expr, relation, r.expr, (m) => new ExprError(0, m));
+    try {
+      checkSupabs(l.expr, relation, r.expr, (m) => new ExprError(0, m));
+    } catch (err) {
+      if (err instanceof ExprError || err instanceof InputError) return null;
+      throw err;
+    }
     return { lhs: l.expr, rhs: r.expr, statement: `${l.text} ${relation} ${r.text}` };
-  } catch (err) {
-    if (err instanceof ExprError || err instanceof InputError) return null;
-    throw err;
-  }
+  };
 }
 
 const isScalarShape = (s: Shape) =>

@@ -14,6 +14,9 @@ import { evidenceMethod, evidenceSummary } from '../emit/evidence-text.js';
 import { ruleName } from '../emit/proof-text.js';
 import { deriveQuantities } from '../symbolic/quantities.js';
 import { own } from '../ir/names.js';
+import type { EditDetail } from '../repair/edits.js';
+import type { RepairSearch } from '../repair/result.js';
+import { repairLatex, repairSearchSummary, repairWords } from '../emit/repair-text.js';
 
 export interface ClaimSnapshot {
   readonly statement: string;
@@ -41,6 +44,30 @@ export interface ClaimSnapshot {
   readonly proof: null | { readonly ok: boolean; readonly rules: readonly string[] };
   /** the claim's assumptions (absent when it has none, so older fixtures stay current) */
   readonly assumptions?: readonly string[];
+  /** a refuted claim's repairs that hold, best first (absent for a claim that is not refuted) */
+  readonly repairs?: readonly RepairSnapshot[];
+  /** how the repairs were searched: the budget, the work done, and both in words */
+  readonly repairSearch?: {
+    readonly status: RepairSearch['status'];
+    readonly summary: string;
+    readonly budget: RepairSearch['budget'];
+    readonly work: RepairSearch['work'];
+    readonly exhausted: boolean;
+  };
+}
+
+export interface RepairSnapshot {
+  readonly statement: string;
+  readonly latex: string;
+  readonly words: string;
+  readonly edits: readonly {
+    readonly edit: string;
+    readonly side: string;
+    readonly aimed: boolean;
+    readonly detail: EditDetail;
+  }[];
+  readonly verdict: string;
+  readonly evidence: readonly { readonly method: string; readonly summary: string }[];
 }
 
 export interface FileSnapshot {
@@ -86,6 +113,28 @@ export function snapshotClaim(d: Derivation, r: ClaimResult): ClaimSnapshot {
     },
     proof: r.proof && { ok: r.proof.ok, rules: r.proof.steps.map((s) => `${s.ok ? '✓' : '✗'} ${ruleName(s)}`) },
     ...(r.assumptions.length ? { assumptions: r.assumptions } : {}),
+    ...(r.repairs ? snapshotRepairs(d, r.repairs) : {}),
+  };
+}
+
+/** The repairs as data: each with its edits, verdict and evidence, as `check --repair --json` gives them. */
+function snapshotRepairs(d: Derivation, s: RepairSearch): Pick<ClaimSnapshot, 'repairs' | 'repairSearch'> {
+  return {
+    repairs: s.repairs.map((r) => ({
+      statement: r.statement,
+      latex: repairLatex(d, r),
+      words: repairWords(r),
+      edits: r.edits.map((e) => ({ edit: e.edit, side: e.side, aimed: e.aimed, detail: e.detail })),
+      verdict: r.verdict,
+      evidence: r.evidence.map((e) => ({ method: evidenceMethod(e), summary: evidenceSummary(e) })),
+    })),
+    repairSearch: {
+      status: s.status,
+      summary: repairSearchSummary(s),
+      budget: s.budget,
+      work: s.work,
+      exhausted: s.exhausted,
+    },
   };
 }
 
@@ -129,6 +178,13 @@ export function diffSnapshots(old: FileSnapshot, now: FileSnapshot): Drift[] {
   const out: Drift[] = [];
   const walk = (claim: string | null, path: string, a: unknown, b: unknown) => {
     if (JSON.stringify(a) === JSON.stringify(b)) return;
+    // Lists of records of the same length are compared item by item (`repairs.0.statement`): a drift names its field.
+    const records = (x: unknown): x is object[] =>
+      Array.isArray(x) && x.every((y) => y && typeof y === 'object' && !Array.isArray(y));
+    if (records(a) && records(b) && a.length === b.length) {
+      a.forEach((x, k) => walk(claim, path ? `${path}.${k}` : `${k}`, x, b[k]));
+      return;
+    }
     if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
       for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
         walk(

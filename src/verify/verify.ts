@@ -23,6 +23,7 @@ import type { Derivation } from '../derivation/derivation.js';
 import { reasonText } from '../emit/evidence-text.js';
 import { reportHolds, summaryMarkdown, withReport } from '../emit/summary-report.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { VERIFY_REPAIR_BUDGET } from '../repair/result.js';
 
 function readReadme(file: string): string {
   try {
@@ -186,7 +187,8 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
     const fixture = fixtureFor(fixtures, file);
     return existsSync(fixture) ? readFixture(fixture) : null;
   });
-  const request = options.request ?? {};
+  // Refuted claims' repairs are part of the fixtures, searched within verify's own budget.
+  const request: CheckRequest = { repair: VERIFY_REPAIR_BUDGET, ...options.request };
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
   let finished = 0;
   const done = (file: string) => options.onFile?.(file, ++finished, files.length);

@@ -20,6 +20,8 @@ import { Evaluator } from '../../src/numeric/evaluate.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
 import { asDense } from '../../src/numeric/values.js';
 import { substituteIndex } from '../../src/symbolic/build.js';
+import { chainShape } from '../../src/ir/path-chain.js';
+import type { OpNode } from '../../src/ir/expr.js';
 import { cpolyKey } from '../../src/symbolic/cpoly.js';
 import { proveUnitClosedForm } from '../../src/symbolic/induction.js';
 import { PolyEvaluator } from '../../src/symbolic/domains/polynomial.js';
@@ -200,6 +202,33 @@ it('path sums that are not chains are enumerated, numerically and exactly', () =
     'claim: pathsum(g, 2, alpha, d, U[g[0], g[2]]) = d * sum(c, 1, d, U[alpha, c])',
   );
   const [r] = checkDerivation(parseDerivation(t, 'p.yaml'), { claims: ['second-step-h-w'], instances: 1 });
+  expect(r!.verdict).toBe('verified');
+  expect(r!.relError).toBeLessThan(1e-12);
+});
+
+it('a path sum whose tail is several factors (σ′ · δ · x written out) is a chain: the same polynomial as enumerating the paths', () => {
+  const inline =
+    'pathsum(g, k, alpha, d, prod(l, 0, k-1, dact(h[t-l, g[l]])*U[g[l], g[l+1]])*dact(h[t-k, g[k]])*delta(g[k], i)*x[t-k, j])';
+  // The same sum with the tail's factors moved in front of the ∏: no chain shape, so every path is enumerated.
+  const enumerated =
+    'pathsum(g, k, alpha, d, dact(h[t-k, g[k]])*delta(g[k], i)*x[t-k, j]*prod(l, 0, k-1, dact(h[t-l, g[l]])*U[g[l], g[l+1]]))';
+  const t = text.replace(
+    'claim: d(h[2, alpha], W[i, j]) = dact(h[2, alpha]) * (delta(alpha, i) * x[2, j] + U[alpha, i] * d(h[1, i], W[i, j]))\n    forall: alpha in 1..d, i in 1..d, j in 1..n',
+    `claim: ${inline} = ${enumerated}\n    forall: t in 1..T, k in 0..t-1, alpha in 1..d, i in 1..d, j in 1..n`,
+  );
+  const d = parseDerivation(t, 'p.yaml');
+  const c = d.claims.find((x) => x.id === 'second-step-h-w')!;
+  expect(chainShape(c.lhs as OpNode)).not.toBeNull();
+  expect(chainShape(c.rhs as OpNode)).toBeNull();
+  const sizes = { d: 3, n: 1, m: 1, T: 4 };
+  const pe = new PolyEvaluator(d.model, sizes);
+  let cases = 0;
+  for (const b of bindings(c, sizes)) {
+    expect(cpolyKey(pe.evaluate(c.lhs, b).data[0]!)).toBe(cpolyKey(pe.evaluate(c.rhs, b).data[0]!));
+    cases++;
+  }
+  expect(cases).toBe(90); // t ≤ 4 and k < t (10 pairs), α and i in 1..3, j = 1
+  const [r] = checkDerivation(d, { claims: ['second-step-h-w'], instances: 1 });
   expect(r!.verdict).toBe('verified');
   expect(r!.relError).toBeLessThan(1e-12);
 });

@@ -1,0 +1,86 @@
+/**
+ * Repairs in the fixtures: a refuted claim's fixture carries its ranked
+ * repairs (edits, verdict, evidence) and the budget they were searched
+ * within; a claim that holds carries none; a changed repair is drift, named
+ * by claim and field; and the stored top repairs of known claims are the
+ * expected ones.
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { VERIFY_REPAIR_BUDGET } from '../../src/repair/result.js';
+import type { ClaimSnapshot, FileSnapshot } from '../../src/verify/snapshot.js';
+import { fixtureFor, verify } from '../../src/verify/verify.js';
+
+const LAB = 'derivations/lab-10-5-vanilla-rnn.yaml';
+const RNN2024 = 'derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml';
+const LSTM2019 = 'derivations/how-lstms-solve-vanishing-gradients-2019.yaml';
+
+const stored = (file: string, id: string): ClaimSnapshot =>
+  (JSON.parse(readFileSync(fixtureFor('fixtures', file), 'utf8')) as FileSnapshot).claims[id]!;
+
+describe('repairs in fixtures', () => {
+  it.each([
+    [
+      LAB,
+      'lab-eq1-W-for-WT',
+      "grad(L, h[T-k]) = prod(i, 1, k, W'*diag(1 - h[T-k+i].^2))*grad(L, h[T])",
+      'add-transpose',
+      'holds with W transposed',
+    ],
+    [
+      RNN2024,
+      'eq4-closed-ascending',
+      'jac(h[t], h[1]) = prod(j, 2, t, diag(1 - h[t-j+2].^2)*W)',
+      'reverse-range-product',
+      'holds if the product over j runs with j decreasing from left to right',
+    ],
+    [
+      LSTM2019,
+      'ds-ds-total',
+      'partial(s[t], s[t-1], h[t-1]) = diag(f[t])',
+      'hold-node',
+      'holds as a partial derivative with h[t-1] held fixed',
+    ],
+  ])('%s %s: the stored top repair, its edit, verdict and evidence', (file, id, statement, edit, words) => {
+    const c = stored(file, id);
+    expect(c.verdict).toBe('refuted');
+    const top = c.repairs![0]!;
+    expect(top.statement).toBe(statement);
+    expect(top.edits.map((e) => e.edit)).toEqual([edit]);
+    expect(top.words).toBe(words);
+    expect(top.verdict).toBe('verified');
+    expect(top.evidence.map((e) => e.method)).toContain('symbolic');
+    expect(top.latex).toContain('\\textcolor{');
+    expect(c.repairSearch).toMatchObject({ status: 'found', budget: VERIFY_REPAIR_BUDGET });
+    expect(c.repairSearch!.summary).toMatch(/^\d repairs? holds?: .*; budget 400 screens and 3 full checks/);
+  });
+
+  it('a claim that holds has no repairs in its fixture', () => {
+    const c = stored(LAB, 'lab-eq1');
+    expect(c.verdict).toBe('verified');
+    expect(c).not.toHaveProperty('repairs');
+    expect(c).not.toHaveProperty('repairSearch');
+  });
+
+  it('verify recomputes the repairs and reports a changed one as drift, by claim and field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-repairs-'));
+    cpSync('fixtures', dir, { recursive: true });
+    const path = fixtureFor(dir, LAB);
+    const fixture = JSON.parse(readFileSync(path, 'utf8')) as {
+      claims: Record<string, { repairs: { statement: string; verdict: string }[] }>;
+    };
+    const repair = fixture.claims['lab-eq1-W-for-WT']!.repairs[0]!;
+    const real = repair.statement;
+    repair.statement = 'grad(L, h[T-k]) = 0';
+    writeFileSync(path, JSON.stringify(fixture));
+    const report = await verify([LAB], { fixtures: dir, jobs: 1 });
+    expect(report.ok).toBe(false);
+    expect(report.files[0]!.drifts).toEqual([
+      { claim: 'lab-eq1-W-for-WT', path: 'repairs.0.statement', old: 'grad(L, h[T-k]) = 0', now: real },
+    ]);
+    // The shipped fixture is current: the same file against it does not drift.
+    expect((await verify([LAB], { jobs: 1 })).files[0]!.drifts).toEqual([]);
+  });
+});
