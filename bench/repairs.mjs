@@ -4,14 +4,22 @@
  * budget, and whether the top repair holds and is the correction — the same
  * text, or shown identical by the exact engine (both sides' canonical forms) —
  * with the time per claim. Figures, not a test. `npm run bench:repairs`
- * (Markdown table on stdout; `--json` for the rows as data).
+ * (Markdown table on stdout; `--json` for the rows as data; `--budget verify`
+ * for the smaller budget `gradproof verify` searches the fixtures' repairs with).
  */
 import { readdirSync } from 'node:fs';
-import { check, loadDerivationFile, repairWords } from '../dist/index.js';
+import { check, DEFAULT_REPAIR_BUDGET, loadDerivationFile, repairWords, VERIFY_REPAIR_BUDGET } from '../dist/index.js';
 import { symbolicCheck } from '../dist/check/symbolic-check.js';
 import { printExpr } from '../dist/ir/print.js';
 
 const asJson = process.argv.includes('--json');
+const budgetFlag = process.argv.indexOf('--budget');
+const budgetName = budgetFlag >= 0 ? process.argv[budgetFlag + 1] : 'default';
+const budget = { default: DEFAULT_REPAIR_BUDGET, verify: VERIFY_REPAIR_BUDGET }[budgetName];
+if (!budget) {
+  console.error(`--budget takes default or verify, got ${budgetName}`);
+  process.exit(2);
+}
 const files = readdirSync('derivations')
   .filter((f) => f.endsWith('.yaml'))
   .sort()
@@ -46,7 +54,7 @@ for (const file of files) {
     const t0 = performance.now();
     const checked = check([file], { claims: [wrong.id] }).claims[0];
     const t1 = performance.now();
-    const result = check([file], { claims: [wrong.id], repair: true }).claims[0];
+    const result = check([file], { claims: [wrong.id], repair: budget }).claims[0];
     const t2 = performance.now();
     const search = result.repairs;
     const top = search?.repairs[0] ?? null;
@@ -94,6 +102,6 @@ else {
   const held = rows.filter((r) => r.top).length;
   const total = rows.reduce((s, r) => s + r.searchSeconds, 0);
   console.log(
-    `\n${n} refuted claims with a correction: a repair holds for ${held}; the top repair is the correction for ${count('same text') + count('identical (exact)')} (${count('same text')} same text, ${count('identical (exact)')} identical by the exact engine), something else for ${count('different') + count('undecided')}, none for ${count('none')}. Search time: total ${total.toFixed(1)} s, median ${[...rows].sort((a, b) => a.searchSeconds - b.searchSeconds)[Math.floor(n / 2)]?.searchSeconds.toFixed(1)} s per claim.`,
+    `\nBudget ${budgetName}: ${JSON.stringify(budget)}. ${n} refuted claims with a correction: a repair holds for ${held}; the top repair is the correction for ${count('same text') + count('identical (exact)')} (${count('same text')} same text, ${count('identical (exact)')} identical by the exact engine), something else for ${count('different') + count('undecided')}, none for ${count('none')}. Search time: total ${total.toFixed(1)} s, median ${[...rows].sort((a, b) => a.searchSeconds - b.searchSeconds)[Math.floor(n / 2)]?.searchSeconds.toFixed(1)} s per claim.`,
   );
 }

@@ -42,6 +42,7 @@ export { searchRepairs } from './repair/search.js';
 export { EDITS, type EditRecord } from './repair/edits.js';
 export {
   DEFAULT_REPAIR_BUDGET,
+  VERIFY_REPAIR_BUDGET,
   type Repair,
   type RepairBudget,
   type RepairSearch,

@@ -322,7 +322,7 @@ export async function main(args: string[]): Promise<void> {
       )
       .command(
         'verify [paths..]',
-        're-derive and re-check every derivation and compare with the golden fixtures (the CI job)',
+        're-derive and re-check every derivation (with the repairs of refuted claims) and compare with the golden fixtures (the CI job)',
         (y) =>
           y
             .positional('paths', {

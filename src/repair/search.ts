@@ -187,16 +187,20 @@ export function searchRepairs(
 
   const repairs: Repair[] = [];
   let exhausted = false;
+  const onLhs = (r: Pick<Repair, 'edits'>) => r.edits.filter((e) => e.side === 'lhs').length;
   const fullCheck = () => {
     // A bound's usual slips (a constant, an exponent, a norm) are checked first: the closed forms aim equalities.
     const boundEdits = (c: Candidate) =>
       claim.relation === '=' ? 0 : c.edits.filter((e) => EDIT_BY_ID.get(e.edit)!.family === 'bound').length;
-    const ordered = survivors
-      .splice(0)
-      .sort(
-        (a, b) =>
-          boundEdits(b.candidate) - boundEdits(a.candidate) || byPromise(a.candidate, b.candidate) || a.score - b.score,
-      );
+    const ordered = survivors.splice(0).sort(
+      (a, b) =>
+        boundEdits(b.candidate) - boundEdits(a.candidate) ||
+        b.candidate.aimed - a.candidate.aimed ||
+        // as in the ranking, a repair of the formula before one of the quantity it is about
+        onLhs(a.candidate) - onLhs(b.candidate) ||
+        a.candidate.distance - b.candidate.distance ||
+        a.score - b.score,
+    );
     for (const s of ordered) {
       if (work.fullChecks >= budget.fullChecks || repairs.length >= budget.repairs) {
         exhausted ||= work.fullChecks >= budget.fullChecks;
@@ -259,7 +263,6 @@ export function searchRepairs(
   }
 
   // Ties: a repair of the formula (the right side) before one of the quantity it is about (the left side).
-  const onLhs = (r: Repair) => r.edits.filter((e) => e.side === 'lhs').length;
   repairs.sort(
     (a, b) =>
       a.edits.length - b.edits.length ||
