@@ -57,6 +57,19 @@ describe('repairs in fixtures', () => {
     expect(c.repairSearch!.summary).toMatch(/^\d repairs? holds?: .*; budget 400 screens and 3 full checks/);
   });
 
+  it('a bound: the stored top repair of vanish-by-path-factor is the proved row-sum norm, found within 3 full checks', () => {
+    const c = stored('derivations/understanding-lstms-2023-index-level.yaml', 'vanish-by-path-factor');
+    expect(c.verdict).toBe('refuted');
+    const top = c.repairs![0]!;
+    expect(top.statement).toBe('normInf(jac(h[T], h[T-k])) <= prod(l, 0, k-1, normInf(diag(dact(h[T-l]))*U))');
+    expect(top.edits).toEqual([
+      { edit: 'swap-norm', side: 'rhs', aimed: false, detail: { from: 'normMax', to: 'normInf' } },
+    ]);
+    expect(top.verdict).toBe('proved');
+    expect(top.evidence.map((e) => e.method)).toContain('bound by checked rules');
+    expect(c.repairSearch!.work.fullChecks).toBeLessThanOrEqual(VERIFY_REPAIR_BUDGET.fullChecks);
+  });
+
   it('a claim that holds has no repairs in its fixture', () => {
     const c = stored(LAB, 'lab-eq1');
     expect(c.verdict).toBe('verified');
