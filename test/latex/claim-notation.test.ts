@@ -44,6 +44,14 @@ describe("a claim's own symbol map", () => {
     expect(reading('section-1')).toBe('grad(L, W_rec) = sum(t, 1, T, grad(eps[t], W_rec))');
     expect(reading('section-2')).toBe('grad(Eh[T], W_o) = sum(t, 1, T, grad(epsh[t], W_o))');
   });
+  it("the shipped §2 claim reads to the statement its fixture records (θ = W_o through the claim's map)", () => {
+    const shipped = parseDerivation(base, 'why-lstm-works-2018.yaml').claims.find((c) => c.id === 'eq9-sum-over-time');
+    const fixture = JSON.parse(readFileSync('fixtures/why-lstm-works-2018.json', 'utf8')) as {
+      claims: Record<string, { statement: string; verdict: string }>;
+    };
+    expect(shipped?.reading?.ascii).toBe('grad(Eh[T], W_o) = sum(t, 1, T, grad(epsh[t], W_o))');
+    expect(fixture.claims['eq9-sum-over-time']).toMatchObject({ statement: shipped?.statement, verdict: 'verified' });
+  });
   it('replaces only the reading it gives: ε_t as the LSTM error, ε without a time stays the file loss', () => {
     const d = parseDerivation(
       withClaims([
