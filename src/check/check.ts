@@ -68,7 +68,7 @@ export function checkDerivation(
   const checkOne = (claim: Claim): ClaimResult => {
     const checked = checkClaim(derivation, claim, pool, options);
     return budget && checked.verdict === 'refuted'
-      ? { ...checked, repairs: searchRepairs(derivation, claim, checked, options, budget, pool) }
+      ? { ...checked, repairs: searchRepairs(derivation, claim, checked, options, budget) }
       : checked;
   };
   return selected.flatMap((claim, k) => {

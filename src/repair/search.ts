@@ -87,7 +87,6 @@ export function searchRepairs(
   refuted: ClaimResult,
   options: CheckOptions,
   budget: RepairBudget = DEFAULT_REPAIR_BUDGET,
-  filePool?: InstancePool,
 ): RepairSearch {
   const work = {
     generated: 0,
@@ -105,8 +104,9 @@ export function searchRepairs(
   const narrowed = claim.sizes
     ? { ...derivation, model: { ...derivation.model, sizes: { ...derivation.model.sizes, ...claim.sizes } } }
     : derivation;
-  // Without narrowed sizes the file's instances (already built for its claims) serve the search too.
-  const pool = narrowed === derivation && filePool?.derivation === derivation ? filePool : new InstancePool(narrowed);
+  // Instances of its own: candidates evaluated on the file's instances would memoise values there, and the
+  // cross-checks of the file's later claims would then depend on which claims were searched before them.
+  const pool = new InstancePool(narrowed);
   const entry = pool.get(cx.masterSeed, cx.instance, cx.sizes);
   const ctx = editContext(derivation, claim);
   const seen = new Set<string>([keyOf(claim, claim)]);
