@@ -228,9 +228,6 @@ it('a path sum whose tail is several factors (σ′ · δ · x written out) is a
     cases++;
   }
   expect(cases).toBe(90); // t ≤ 4 and k < t (10 pairs), α and i in 1..3, j = 1
-  const [r] = checkDerivation(d, { claims: ['second-step-h-w'], instances: 1 });
-  expect(r!.verdict).toBe('verified');
-  expect(r!.relError).toBeLessThan(1e-12);
 });
 
 describe('the prover refuses what its rules do not cover (review findings)', () => {
