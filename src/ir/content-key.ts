@@ -125,8 +125,11 @@ export function contentKey(e: Expr, env: IntEnv): string {
   let key = `${structuralId(e)}`;
   const ps = parts(e);
   // A path position inside a product or sum is resolved only there: key on the whole assignment.
-  if (readsPaths.get(e))
-    for (const name of Object.keys(env).sort()) if (name.includes('#')) key += `;${name}=${own(env, name)}`;
+  if (readsPaths.get(e)) {
+    const positions: string[] = [];
+    for (const name of Object.keys(env)) if (name.includes('#')) positions.push(name);
+    for (const name of positions.sort()) key += `;${name}=${own(env, name)}`;
+  }
   for (const p of ps) {
     if ('ivar' in p) key += `,${own(env, p.ivar) ?? p.ivar}`;
     else if ('index' in p) key += `,${formatIndex(p.index, env)}`;

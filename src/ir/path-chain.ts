@@ -40,7 +40,19 @@ export function pathSumParts(x: OpNode): {
   return { path: x.binder!, length: x.ints[0]!, range: x.ints[1]!, start: x.units[0]!, body: x.args[0]! };
 }
 
+/** chainShape by node: the IR is immutable and the shape is asked for at every binding. */
+const shapes = new WeakMap<OpNode, ChainShape | null>();
+
 export function chainShape(x: OpNode): ChainShape | null {
+  let shape = shapes.get(x);
+  if (shape === undefined) {
+    shape = findChainShape(x);
+    shapes.set(x, shape);
+  }
+  return shape;
+}
+
+function findChainShape(x: OpNode): ChainShape | null {
   const { path, length, body } = pathSumParts(x);
   if (!isOp(body, 'mul') || !isOp(body.args[0]!, 'prod')) return null;
   const prod = body.args[0];
