@@ -84,6 +84,24 @@ export function cpolyKey(p: CPoly): string {
     .join(' + ');
 }
 
+/**
+ * cpolyKey(a) === cpolyKey(b), mostly without printing: the same monomials with the same coefficients
+ * print the same; anything else is decided by the keys themselves.
+ */
+export function cpolyEqual(a: CPoly, b: CPoly): boolean {
+  if (a === b) return true;
+  if (a.size === b.size) {
+    let same = true;
+    for (const [m, c] of a)
+      if (b.get(m) !== c) {
+        same = false;
+        break;
+      }
+    if (same) return true;
+  }
+  return cpolyKey(a) === cpolyKey(b);
+}
+
 /** A polynomial for people: factors joined by '·'. */
 export function showPoly(p: CPoly): string {
   return cpolyKey(p).split(MONO_SEP).join('·');

@@ -13,7 +13,7 @@
  * diagonals share a gap and multiply. Two expressions are identical for every
  * size when their canonical forms are equal.
  */
-import { cadd, caddInto, cconst, cmul, cpolyKey, type CPoly, czero, showPoly, TAG_MARK } from './cpoly.js';
+import { cadd, caddInto, cconst, cmul, cpolyEqual, type CPoly, czero, showPoly, TAG_MARK } from './cpoly.js';
 import {
   type Atom as AtomId,
   atomMonomialOf,
@@ -199,7 +199,7 @@ export function samePoly(a: NPoly, b: NPoly): boolean {
   if (a.size !== b.size) return false;
   for (const [k, t] of a) {
     const u = b.get(k);
-    if (!u || cpolyKey(t.poly) !== cpolyKey(u.poly)) return false;
+    if (!u || !cpolyEqual(t.poly, u.poly)) return false;
   }
   return true;
 }

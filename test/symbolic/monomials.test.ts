@@ -10,6 +10,7 @@ import {
   caddInto,
   cconst,
   cmul,
+  cpolyEqual,
   cpolyKey,
   type CPoly,
   csym,
@@ -132,7 +133,12 @@ describe('interned monomials', () => {
           const shuffled = [...terms]
             .map(([atoms, c]) => [[...atoms].sort((s, t) => order(s) - order(t) || (s < t ? -1 : 1)), c] as const)
             .sort((s, t) => order(s[0].join()) - order(t[0].join()));
-          expect(cpolyKey(build(shuffled.map(([a, c]) => [[...a], c])))).toBe(cpolyKey(build(terms)));
+          const [p, q] = [build(shuffled.map(([a, c]) => [[...a], c])), build(terms)];
+          expect(cpolyKey(p)).toBe(cpolyKey(q));
+          expect(cpolyEqual(p, q)).toBe(true);
+          // Equality without printing agrees with the keys, also when the polynomials differ.
+          const r = cadd(q, cmul(cconst(2), new Map([[productOf(terms[0]![0]), 1]])));
+          expect(cpolyEqual(p, r)).toBe(cpolyKey(p) === cpolyKey(r));
         },
       ),
       { numRuns: 300 },
