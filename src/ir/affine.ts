@@ -225,9 +225,13 @@ function formatPartlyBound(a: Affine, env: IntEnv): string {
       substituted = true;
     }
   }
-  // A substituted form is rebuilt by affine(): names sorted, zero coefficients dropped.
-  const terms = substituted ? rest.filter(([, k]) => k !== 0).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)) : rest;
-  return formatTerms(terms, c);
+  // Nothing bound: the form as it is (printed once); a substituted form is rebuilt by affine(), names
+  // sorted and zero coefficients dropped.
+  if (!substituted) return formatAffine(a);
+  return formatTerms(
+    rest.filter(([, k]) => k !== 0).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+    c,
+  );
 }
 
 /** `T-k+i`, `t-1`, `3`: terms in reading order, constant last. */

@@ -133,14 +133,16 @@ export function chainSum<T>(
   let w = memo.get(memoKey);
   if (!w) {
     let acc: T[] = [];
-    for (let b = 1; b <= d; b++) acc.push(value(shape.tail, { ...env, [pathKey(path, length)]: b }));
+    const lastKey = pathKey(path, length);
+    for (let b = 1; b <= d; b++) acc.push(value(shape.tail, { ...env, [lastKey]: b }));
     for (let step = length - 1; step >= 1; step--) {
       const next: T[] = [];
+      const [here, there] = [pathKey(path, step), pathKey(path, step + 1)];
       for (let a = 1; a <= d; a++) {
         let sum = arith.zero;
         for (let b = 1; b <= d; b++) {
           if (arith.isZero(acc[b - 1]!)) continue;
-          const f = value(factor, { ...env, [l]: step, [pathKey(path, step)]: a, [pathKey(path, step + 1)]: b });
+          const f = value(factor, { ...env, [l]: step, [here]: a, [there]: b });
           if (!arith.isZero(f)) sum = arith.add(sum, arith.mul(f, acc[b - 1]!));
         }
         next.push(sum);
@@ -151,9 +153,10 @@ export function chainSum<T>(
     memo.set(memoKey, w);
   }
   let total = arith.zero;
+  const [first, second] = [pathKey(path, 0), pathKey(path, 1)];
   for (let b = 1; b <= d; b++) {
     if (arith.isZero(w[b - 1]!)) continue;
-    const f = value(factor, { ...env, [l]: 0, [pathKey(path, 0)]: start, [pathKey(path, 1)]: b });
+    const f = value(factor, { ...env, [l]: 0, [first]: start, [second]: b });
     if (!arith.isZero(f)) total = arith.add(total, arith.mul(f, w[b - 1]!));
   }
   return total;
