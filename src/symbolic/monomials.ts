@@ -216,10 +216,8 @@ export function atomMonomialOf(a: Atom): Monomial {
 
 /** The atoms of a monomial (a copy, sorted by id). */
 export function atomsOf(m: Monomial): Atom[] {
-  return Array.from(pool.subarray(starts[m]!, starts[m]! + lengths[m]!));
+  return Array.from(pool.subarray(starts[m], starts[m]! + lengths[m]!));
 }
-
-export const degreeOf = (m: Monomial): number => lengths[m]!;
 
 /** Characters of the printed monomial (what a string key's length was). */
 export const monomialChars = (m: Monomial): number => chars[m]!;
@@ -371,9 +369,3 @@ export function tagAll(m: Monomial, gap: number): Monomial {
 
 /** 1/m: every atom replaced by its reciprocal, in its own gap. */
 export const monomialInverse = (m: Monomial): Monomial => mapAtoms(m, reciprocal);
-
-/** How many monomials and atoms this process has interned (for benchmarks). */
-export const internedCounts = (): { monomials: number; atoms: number } => ({
-  monomials: count,
-  atoms: atomTexts.length,
-});
