@@ -22,7 +22,7 @@ export const heldEverywhere = (name: string): string => `${name}@*`;
 
 /** Is `name` at time t held fixed (by its own key or as a whole sequence)? */
 const isHeld = (fixed: ReadonlySet<string>, name: string, t: number) =>
-  fixed.has(`${name}@${t}`) || fixed.has(heldEverywhere(name));
+  fixed.size > 0 && (fixed.has(`${name}@${t}`) || fixed.has(heldEverywhere(name)));
 
 export interface InstanceData {
   readonly params: ReadonlyMap<string, Vec>;
