@@ -48,13 +48,34 @@ export function isConstant(a: Affine): boolean {
   return affineVars(a).length === 0;
 }
 
+/** An affine's terms as parallel arrays, built once per affine (they are immutable): hot loops read them. */
+export interface TermList {
+  readonly names: readonly string[];
+  readonly coefs: readonly number[];
+  /** some name is a product of sizes (`d*m`) */
+  readonly products: boolean;
+}
+const termLists = new WeakMap<Affine, TermList>();
+
+export function termList(a: Affine): TermList {
+  let list = termLists.get(a);
+  if (!list) {
+    const names = Object.keys(a.terms);
+    list = { names, coefs: names.map((n) => a.terms[n]!), products: names.some((n) => n.includes('*')) };
+    termLists.set(a, list);
+  }
+  return list;
+}
+
 /** Evaluates with every variable bound; throws on an unbound one (a caller bug, not user input). */
 export function evalAffine(a: Affine, env: IntEnv): number {
   let value = a.c;
-  for (const [name, coef] of Object.entries(a.terms)) {
-    const bound = name.includes('*') ? productOf(name, env) : own(env, name);
+  const { names, coefs, products } = termList(a);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const bound = products && name.includes('*') ? productOf(name, env) : own(env, name);
     if (bound === undefined) throw new Error(`unbound index variable ${name}`);
-    value += coef * bound;
+    value += coefs[i]! * bound;
   }
   return value;
 }
