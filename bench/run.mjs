@@ -13,6 +13,8 @@
  *             then the whole unit-level check (d = 1..4, n = 1..2) and the
  *             induction proof with t symbolic.
  *  shipped    `check` on every shipped derivation with the default settings.
+ * Then bench/baseline.mjs: the eq1 workload against a hand-written numpy BPTT (ratio, scaling in T and d
+ * with fitted exponents, peak memory); `npm run bench:baseline` runs that part alone.
  */
 // The public API, and the engine's internals that the benchmarks time directly.
 import { check, checkDerivation, evidenceMethod, evidenceSummary, loadDerivationFile } from '../dist/index.js';
@@ -77,3 +79,6 @@ const proof = time(
 console.log(`  ${proof.ok ? 'proved' : 'failed'}: ${proof.steps.length} rule applications`);
 const report = time('shipped    check derivations (default: 5 instances per regime)', () => check(['derivations']), 3);
 console.log(`  ${report.summary.total} claims, ${report.summary.failed} not as expected`);
+
+console.log('');
+await import('./baseline.mjs');
