@@ -252,7 +252,7 @@ export class Unrolled {
     for (const name of this.seq.keys()) adj.set(name, new Array<Vec | null>(this.T + 1).fill(null));
     const paramAdj = new Map<string, Vec>();
     const accumulate = (slot: Vec | null | undefined, g: Vec): Vec => {
-      if (!slot) return Float64Array.from(g);
+      if (!slot) return g.slice();
       for (let i = 0; i < g.length; i++) slot[i]! += g[i]!;
       return slot;
     };
@@ -267,7 +267,7 @@ export class Unrolled {
     if (target.time === null && target.name === this.lossName)
       this.adjointList(this.program.loss!, null, this.lossValues!, w, add, withParams);
     else if (target.time !== null) {
-      adj.get(target.name)![target.time] = Float64Array.from(w);
+      adj.get(target.name)![target.time] = w.slice();
       top = target.time;
     } else throw new Error('adjoint sweeps start at the loss or a sequence node');
     for (let t = top; t >= 1; t--) {
