@@ -4,7 +4,7 @@
  * python script for numpy), one thread each (node --single-threaded; OMP/OPENBLAS/MKL_NUM_THREADS=1), node and
  * python alternating; times are the process's CPU time (wall time moves with the machine's load).
  *
- *   npm run build && node bench/baseline.mjs [--quick]
+ *   npm run build && node bench/baseline.mjs [--quick] [--only=workload,scaling,extended]
  *
  * 1. the workload of issue 15 (d = 64, m = 16, T = 256, 20 instances): per-instance warm time (median of the
  *    rounds after the first) and whole-process cold time (one round, start-up included), and the ratios;
@@ -18,6 +18,11 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 
 const quick = process.argv.includes('--quick');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const section = (name) => !only || only.includes(name);
 const child = new URL('./eq1-child.mjs', import.meta.url).pathname;
 const script = new URL('./numpy_bptt.py', import.meta.url).pathname;
 const oneThread = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
@@ -57,47 +62,49 @@ const ms = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(
 const ratio = (a, b) => (b ? `${(a / b).toFixed(2)}×` : '—');
 
 // ── 1. the workload, side by side ──────────────────────────────────────────
-const [T0, d0, n0] = [256, 64, 20];
-const reps = quick ? 1 : 3;
-const rounds = quick ? 3 : 5;
-const modes = ['claim', 'numeric', 'bare'];
-const warmTimes = new Map(modes.map((m) => [m, []]));
-const coldTimes = new Map(modes.map((m) => [m, []]));
-const numpyWarm = [];
-const numpyCold = [];
-console.log(
-  `\neq. (1), every lag k = 1..${T0}, d = ${d0}, m = 16, ${n0} instances; CPU time; load average ${loadavg()[0].toFixed(1)}`,
-);
-for (let r = 0; r < reps; r++)
-  for (const mode of modes) {
-    const w = gp(T0, d0, n0, rounds, mode);
-    warmTimes.get(mode).push(warm(w));
-    coldTimes.get(mode).push(gp(T0, d0, n0, 1, mode).processCpuMs);
-    if (mode === 'claim' && w.verdict !== 'verified') throw new Error(`lab-eq1 came out ${w.verdict}`);
-    const n = np(T0, d0, n0, rounds);
-    if (n) {
-      numpyWarm.push(warm(n));
-      numpyCold.push(np(T0, d0, n0, 1).processCpuMs);
-    }
-  }
-const npWarm = numpyWarm.length ? median(numpyWarm) : null;
-const npCold = numpyCold.length ? median(numpyCold) : null;
-if (npWarm) console.log(`  numpy BPTT            warm ${ms(npWarm)} ms/instance   cold process ${ms(npCold)} ms`);
-const labels = {
-  claim: 'gradproof check      ',
-  numeric: 'gradproof per inst.  ',
-  bare: 'gradproof claim only ',
-};
-for (const mode of modes) {
-  const [w, c] = [median(warmTimes.get(mode)), median(coldTimes.get(mode))];
+if (section('workload')) {
+  const [T0, d0, n0] = [256, 64, 20];
+  const reps = quick ? 1 : 3;
+  const rounds = quick ? 3 : 5;
+  const modes = ['claim', 'numeric', 'bare'];
+  const warmTimes = new Map(modes.map((m) => [m, []]));
+  const coldTimes = new Map(modes.map((m) => [m, []]));
+  const numpyWarm = [];
+  const numpyCold = [];
   console.log(
-    `  ${labels[mode]} warm ${ms(w)} ms/instance (${ratio(w, npWarm)})   cold process ${ms(c)} ms (${ratio(c, npCold)})`,
+    `\neq. (1), every lag k = 1..${T0}, d = ${d0}, m = 16, ${n0} instances; CPU time; load average ${loadavg()[0].toFixed(1)}`,
+  );
+  for (let r = 0; r < reps; r++)
+    for (const mode of modes) {
+      const w = gp(T0, d0, n0, rounds, mode);
+      warmTimes.get(mode).push(warm(w));
+      coldTimes.get(mode).push(gp(T0, d0, n0, 1, mode).processCpuMs);
+      if (mode === 'claim' && w.verdict !== 'verified') throw new Error(`lab-eq1 came out ${w.verdict}`);
+      const n = np(T0, d0, n0, rounds);
+      if (n) {
+        numpyWarm.push(warm(n));
+        numpyCold.push(np(T0, d0, n0, 1).processCpuMs);
+      }
+    }
+  const npWarm = numpyWarm.length ? median(numpyWarm) : null;
+  const npCold = numpyCold.length ? median(numpyCold) : null;
+  if (npWarm) console.log(`  numpy BPTT            warm ${ms(npWarm)} ms/instance   cold process ${ms(npCold)} ms`);
+  const labels = {
+    claim: 'gradproof check      ',
+    numeric: 'gradproof per inst.  ',
+    bare: 'gradproof claim only ',
+  };
+  for (const mode of modes) {
+    const [w, c] = [median(warmTimes.get(mode)), median(coldTimes.get(mode))];
+    console.log(
+      `  ${labels[mode]} warm ${ms(w)} ms/instance (${ratio(w, npWarm)})   cold process ${ms(c)} ms (${ratio(c, npCold)})`,
+    );
+  }
+  console.log(
+    '  (check = `gradproof check` of the claim: cross-checks and the per-claim symbolic check included;' +
+      '\n   per inst. = its per-instance work alone; claim only = what the numpy script does, no cross-checks)',
   );
 }
-console.log(
-  '  (check = `gradproof check` of the claim: cross-checks and the per-claim symbolic check included;' +
-    '\n   per inst. = its per-instance work alone; claim only = what the numpy script does, no cross-checks)',
-);
 
 // ── 2. scaling ─────────────────────────────────────────────────────────────
 /** least-squares slope of log y against log x */
@@ -117,7 +124,8 @@ function scaling(label, values, sizesOf, floor) {
   const rows = { numeric: [], bare: [], numpy: [] };
   for (const v of values) {
     const [T, d] = sizesOf(v);
-    const r = quick ? 3 : 4;
+    // Few instances per round: more rounds, so the median one is past the compiler's warm-up.
+    const r = quick ? 4 : 8;
     rows.numeric.push(warm(gp(T, d, 4, r, 'numeric')));
     rows.bare.push(warm(gp(T, d, 4, r, 'bare')));
     const n = np(T, d, 4, r);
@@ -137,33 +145,37 @@ function scaling(label, values, sizesOf, floor) {
   );
 }
 // Up to T = 256 every lag of every regime stays inside float64's range at d = 64.
-scaling('T', quick ? [32, 128, 256] : [32, 64, 128, 256], (T) => [T, 64], 1);
-scaling('d', quick ? [16, 64, 256] : [16, 32, 64, 128, 256], (d) => [256, d], 2);
+if (section('scaling')) {
+  scaling('T', quick ? [32, 128, 256] : [32, 64, 128, 256], (T) => [T, 64], 1);
+  scaling('d', quick ? [16, 64, 256] : [16, 32, 64, 128, 256], (d) => [256, d], 2);
+}
 
 // ── 3. beyond float64's range, and peak memory ───────────────────────────
 // From T ≈ 512 on at d = 64 the long lags underflow (below 1e-280) in every regime, and each such point is
 // decided again in 40-digit arithmetic (src/check/extended-check.ts), seconds per point: the numpy script
 // compares the underflowed (zero) vectors instead. One round, 4 instances kept as a file's pool keeps them.
-const mib = (kib) => `${(kib / 1024).toFixed(0)} MiB`;
-for (const T of quick ? [1024] : [512, 1024]) {
-  const g = gp(T, 64, 4, 1, 'pooled');
-  const n = np(T, 64, 4, 1);
+if (section('extended')) {
+  const mib = (kib) => `${(kib / 1024).toFixed(0)} MiB`;
+  for (const T of quick ? [1024] : [512, 1024]) {
+    const g = gp(T, 64, 4, 1, 'pooled');
+    const n = np(T, 64, 4, 1);
+    console.log(
+      `\nT = ${T}, d = 64, 4 instances: gradproof ${ms(g.perInstanceCpuMs[0])} ms/instance, ${g.points - g.agreed} of ${g.points} points` +
+        ` re-decided in extended precision${n ? `; numpy ${ms(n.perInstanceCpuMs[0])} ms/instance` : ''}` +
+        `\n  peak memory (resident high-water mark): gradproof ${mib(g.maxRssKiB)}${n ? ` (${ratio(g.maxRssKiB, n.maxRssKiB)}), numpy ${mib(n.maxRssKiB)}` : ''}`,
+    );
+  }
+  const idle = run(process.execPath, [
+    '--single-threaded',
+    '--input-type=module',
+    '-e',
+    `await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+   console.log(JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS }));`,
+  ]).maxRssKiB;
+  const pooled256 = gp(256, 64, 20, 1, 'pooled').maxRssKiB;
+  const np256 = np(256, 64, 20, 1)?.maxRssKiB;
   console.log(
-    `\nT = ${T}, d = 64, 4 instances: gradproof ${ms(g.perInstanceCpuMs[0])} ms/instance, ${g.points - g.agreed} of ${g.points} points` +
-      ` re-decided in extended precision${n ? `; numpy ${ms(n.perInstanceCpuMs[0])} ms/instance` : ''}` +
-      `\n  peak memory (resident high-water mark): gradproof ${mib(g.maxRssKiB)}${n ? ` (${ratio(g.maxRssKiB, n.maxRssKiB)}), numpy ${mib(n.maxRssKiB)}` : ''}`,
+    `  node with gradproof loaded, nothing run: ${mib(idle)}; T = 256, 20 instances kept: gradproof ${mib(pooled256)}` +
+      (np256 ? ` (${ratio(pooled256, np256)}), numpy ${mib(np256)}` : ''),
   );
 }
-const idle = run(process.execPath, [
-  '--single-threaded',
-  '--input-type=module',
-  '-e',
-  `await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
-   console.log(JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS }));`,
-]).maxRssKiB;
-const pooled256 = gp(256, 64, 20, 1, 'pooled').maxRssKiB;
-const np256 = np(256, 64, 20, 1)?.maxRssKiB;
-console.log(
-  `  node with gradproof loaded, nothing run: ${mib(idle)}; T = 256, 20 instances kept: gradproof ${mib(pooled256)}` +
-    (np256 ? ` (${ratio(pooled256, np256)}), numpy ${mib(np256)}` : ''),
-);
