@@ -18,6 +18,9 @@
  * Each figure is wall time and the process's CPU time over the runs (CPU moves
  * less with the load of a shared machine). Names given on the command line
  * run only those benchmarks: `node bench/run.mjs index-d4t6 verify-eq1`.
+ * `npm run bench` then runs bench/baseline.mjs: the eq1 workload against a hand-written numpy BPTT (ratio, scaling in T and d
+ * with fitted exponents, peak memory); `npm run bench:baseline` runs that part alone),
+ * and bench/pathsum.mjs (the path-sum identity against SymPy).
  */
 // The public API, and the engine's internals that the benchmarks time directly.
 import { check, checkDerivation, evidenceMethod, evidenceSummary, loadDerivationFile } from '../dist/index.js';

@@ -48,24 +48,20 @@ export function isConstant(a: Affine): boolean {
   return affineVars(a).length === 0;
 }
 
-/**
- * An affine form's terms as arrays, made once per form: the evaluators read the same few forms at every
- * binding, and walking a null-prototype record each time costs more than the arithmetic.
- */
-interface TermList {
+/** An affine's terms as parallel arrays, built once per affine (they are immutable): hot loops read them. */
+export interface TermList {
   readonly names: readonly string[];
   readonly coefs: readonly number[];
+  /** some name is a product of sizes (`d*m`) */
+  readonly products: boolean;
 }
 const termLists = new WeakMap<Affine, TermList>();
-function termList(a: Affine): TermList {
+
+export function termList(a: Affine): TermList {
   let list = termLists.get(a);
   if (!list) {
-    const [names, coefs]: [string[], number[]] = [[], []];
-    for (const name in a.terms) {
-      names.push(name);
-      coefs.push(a.terms[name]!);
-    }
-    list = { names, coefs };
+    const names = Object.keys(a.terms);
+    list = { names, coefs: names.map((n) => a.terms[n]!), products: names.some((n) => n.includes('*')) };
     termLists.set(a, list);
   }
   return list;
@@ -74,10 +70,10 @@ function termList(a: Affine): TermList {
 /** Evaluates with every variable bound; throws on an unbound one (a caller bug, not user input). */
 export function evalAffine(a: Affine, env: IntEnv): number {
   let value = a.c;
-  const { names, coefs } = termList(a);
+  const { names, coefs, products } = termList(a);
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
-    const bound = name.includes('*') ? productOf(name, env) : own(env, name);
+    const bound = products && name.includes('*') ? productOf(name, env) : own(env, name);
     if (bound === undefined) throw new Error(`unbound index variable ${name}`);
     value += coefs[i]! * bound;
   }
