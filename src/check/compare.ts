@@ -50,7 +50,10 @@ export interface Probes {
 }
 
 function trouble(a: Float64Array, b: Float64Array): string | null {
-  const finite = (v: Float64Array) => v.every(Number.isFinite);
+  const finite = (v: Float64Array) => {
+    for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
+    return true;
+  };
   if (!finite(a) || !finite(b)) return 'non-finite value (overflow or NaN)';
   const m = Math.max(norm2(a), norm2(b));
   if (m > 0 && m < UNDERFLOW) return `underflow (both sides below ${UNDERFLOW})`;

@@ -8,7 +8,7 @@
 import type { Claim, Derivation } from '../derivation/derivation.js';
 import { HORIZON } from '../model/model.js';
 import { Canonicalizer, formatPoly, type NPoly, samePoly } from '../symbolic/canonical.js';
-import { cpolyKey, showPoly } from '../symbolic/cpoly.js';
+import { cpolyEqual, showPoly } from '../symbolic/cpoly.js';
 import { PolyEvaluator } from '../symbolic/domains/polynomial.js';
 import { type Expr, intVarsOf, some, walk } from '../ir/expr.js';
 import { contentKey } from '../ir/content-key.js';
@@ -19,7 +19,7 @@ import { ExprError, InputError } from '../derivation/errors.js';
 import { LIMITS } from '../ir/limits.js';
 import { ExpansionTooLarge, SymbolicUnsupported, withExactBudget } from '../symbolic/unsupported.js';
 import { MAX_WORDS } from '../symbolic/words.js';
-import { PRIME, randomIdentity } from '../symbolic/domains/modular.js';
+import { PRIME, RandomIdentity } from '../symbolic/domains/modular.js';
 import { bindings } from './bindings.js';
 import { entrywiseDefined } from '../symbolic/definitions.js';
 import type { SymbolicEvidence, SymbolicOutcome } from './evidence.js';
@@ -109,7 +109,7 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
       for (const binding of bindings(claim, sz)) {
         cases++;
         const [a, b] = [pe.evaluate(claim.lhs, binding), pe.evaluate(claim.rhs, binding)];
-        const differs = a.data.length !== b.data.length || a.data.some((p, k) => cpolyKey(p) !== cpolyKey(b.data[k]!));
+        const differs = a.data.length !== b.data.length || a.data.some((p, k) => !cpolyEqual(p, b.data[k]!));
         if (differs)
           return {
             status: 'different',
@@ -242,8 +242,10 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
   ].join(', ');
   const attempt = (unfold: boolean): SymbolicOutcome => {
     const canon = new Canonicalizer(sm, unfold);
+    // One tester for the attempt: bindings at the same sizes share each trial's atoms and memoised values.
+    const tester = new RandomIdentity(sm, seed, { unfold });
     const random = (l: Expr, r: Expr, env: Record<string, number>) =>
-      randomIdentity(sm, l, r, env, env, seed, { unfold });
+      tester.agree(l, r, env, nameRecord(Object.keys(sizes).map((name) => [name, own(env, name)!])));
     let cases = 0;
     // Bindings whose expansion exceeded MAX_WORDS: one at least as large in every variable is not expanded again.
     const tooLarge: Record<string, number>[] = [];

@@ -48,13 +48,46 @@ export function isConstant(a: Affine): boolean {
   return affineVars(a).length === 0;
 }
 
+/** An affine's terms as parallel arrays, built once per affine (they are immutable): hot loops read them. */
+export interface TermList {
+  readonly names: readonly string[];
+  readonly coefs: readonly number[];
+  /** some name is a product of sizes (`d*m`) */
+  readonly products: boolean;
+}
+const termLists = new WeakMap<Affine, TermList>();
+
+export function termList(a: Affine): TermList {
+  let list = termLists.get(a);
+  if (!list) {
+    const names = Object.keys(a.terms);
+    list = { names, coefs: names.map((n) => a.terms[n]!), products: names.some((n) => n.includes('*')) };
+    termLists.set(a, list);
+  }
+  return list;
+}
+
 /** Evaluates with every variable bound; throws on an unbound one (a caller bug, not user input). */
 export function evalAffine(a: Affine, env: IntEnv): number {
   let value = a.c;
-  for (const [name, coef] of Object.entries(a.terms)) {
-    const bound = name.includes('*') ? productOf(name, env) : own(env, name);
+  const { names, coefs, products } = termList(a);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const bound = products && name.includes('*') ? productOf(name, env) : own(env, name);
     if (bound === undefined) throw new Error(`unbound index variable ${name}`);
-    value += coef * bound;
+    value += coefs[i]! * bound;
+  }
+  return value;
+}
+
+/** The value when every variable (no product term) is bound, else undefined. */
+export function boundValue(a: Affine, env: IntEnv): number | undefined {
+  let value = a.c;
+  const { names, coefs } = termList(a);
+  for (let i = 0; i < names.length; i++) {
+    const bound = own(env, names[i]!);
+    if (bound === undefined) return undefined;
+    value += coefs[i]! * bound;
   }
   return value;
 }
@@ -155,7 +188,10 @@ export function affineEquals(a: Affine, b: Affine): boolean {
  * else the first), then subtracted terms, then added ones — `T-k+i`, `t-i+1`.
  */
 export function orderedTerms(a: Affine): [string, number][] {
-  const vars = Object.entries(a.terms);
+  return inReadingOrder(Object.entries(a.terms));
+}
+
+function inReadingOrder(vars: [string, number][]): [string, number][] {
   const positive = vars.filter(([, c]) => c > 0);
   const lead = positive.find(([n]) => n === 'T') ?? positive.find(([n]) => n === 't') ?? positive[0];
   const rest = vars.filter((v) => v !== lead);
@@ -167,22 +203,52 @@ export function orderedTerms(a: Affine): [string, number][] {
  * form when every variable is bound (the common case: one number).
  */
 export function formatAffineAt(a: Affine, env: IntEnv): string {
-  let value = a.c;
+  const value = boundValue(a, env);
+  return value === undefined ? formatPartlyBound(a, env) : String(value);
+}
+
+/** formatAffine(substituteAffine(a, env)) with some variable unbound, without building the substituted form. */
+function formatPartlyBound(a: Affine, env: IntEnv): string {
+  let c = a.c;
+  let substituted = false;
+  const rest: [string, number][] = [];
   for (const name in a.terms) {
-    const bound = Object.hasOwn(env, name) ? env[name] : undefined;
-    if (bound === undefined) return formatAffine(substituteAffine(a, env));
-    value += a.terms[name]! * bound;
+    const coef = a.terms[name]!;
+    const bound = own(env, name);
+    if (bound === undefined) rest.push([name, coef]);
+    else {
+      c += coef * bound;
+      substituted = true;
+    }
   }
-  return String(value);
+  // Nothing bound: the form as it is (printed once); a substituted form is rebuilt by affine(), names
+  // sorted and zero coefficients dropped.
+  if (!substituted) return formatAffine(a);
+  return formatTerms(
+    rest.filter(([, k]) => k !== 0).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+    c,
+  );
 }
 
 /** `T-k+i`, `t-1`, `3`: terms in reading order, constant last. */
 export function formatAffine(a: Affine): string {
+  // Affine forms are immutable and printed again and again (content keys, path positions).
+  let text = formatted.get(a);
+  if (text === undefined) {
+    text = formatTerms(Object.entries(a.terms), a.c);
+    formatted.set(a, text);
+  }
+  return text;
+}
+
+const formatted = new WeakMap<Affine, string>();
+
+function formatTerms(terms: [string, number][], c: number): string {
   let out = '';
-  for (const [name, coef] of orderedTerms(a)) {
+  for (const [name, coef] of inReadingOrder(terms)) {
     const magnitude = Math.abs(coef) === 1 ? name : `${Math.abs(coef)}*${name}`;
     out += coef < 0 ? `-${magnitude}` : out === '' ? magnitude : `+${magnitude}`;
   }
-  if (a.c !== 0 || out === '') out += a.c < 0 ? `${a.c}` : out === '' ? `${a.c}` : `+${a.c}`;
+  if (c !== 0 || out === '') out += c < 0 ? `${c}` : out === '' ? `${c}` : `+${c}`;
   return out;
 }

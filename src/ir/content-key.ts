@@ -6,7 +6,7 @@
  * Structure is hash-consed: equal trees built at different bindings (a claim
  * around the same closed forms) share one id.
  */
-import { type Affine, formatAffine, formatAffineAt, type IntEnv } from './affine.js';
+import { type Affine, formatAffine, type IntEnv, termList } from './affine.js';
 import type { Expr, Index } from './expr.js';
 import { formatIndex } from './print.js';
 import { own } from './names.js';
@@ -121,16 +121,36 @@ function structuralId(e: Expr): number {
   return ids.get(e)!;
 }
 
+/**
+ * An affine index at a binding, as a key part: its value when every variable is bound, else that partial
+ * value and the unbound terms (`7|1i` for T-k+i at T=9, k=3). Equal keys mean equal substituted forms; it is
+ * read by nothing but key comparison, so it skips printing the substituted form (the hot path of every key).
+ */
+function affineKeyAt(a: Affine, env: IntEnv): string {
+  let value = a.c;
+  let free = '';
+  const { names, coefs } = termList(a);
+  for (let i = 0; i < names.length; i++) {
+    const bound = own(env, names[i]!);
+    if (bound === undefined) free += `|${coefs[i]}${names[i]}`;
+    else value += coefs[i]! * bound;
+  }
+  return free === '' ? String(value) : `${value}${free}`;
+}
+
 export function contentKey(e: Expr, env: IntEnv): string {
   let key = `${structuralId(e)}`;
   const ps = parts(e);
   // A path position inside a product or sum is resolved only there: key on the whole assignment.
-  if (readsPaths.get(e))
-    for (const name of Object.keys(env).sort()) if (name.includes('#')) key += `;${name}=${own(env, name)}`;
+  if (readsPaths.get(e)) {
+    const positions: string[] = [];
+    for (const name of Object.keys(env)) if (name.includes('#')) positions.push(name);
+    for (const name of positions.sort()) key += `;${name}=${own(env, name)}`;
+  }
   for (const p of ps) {
     if ('ivar' in p) key += `,${own(env, p.ivar) ?? p.ivar}`;
     else if ('index' in p) key += `,${formatIndex(p.index, env)}`;
-    else key += `,${formatAffineAt(p.affine, env)}`;
+    else key += `,${affineKeyAt(p.affine, env)}`;
   }
   return key;
 }

@@ -40,6 +40,7 @@ export function pathSumParts(x: OpNode): {
   return { path: x.binder!, length: x.ints[0]!, range: x.ints[1]!, start: x.units[0]!, body: x.args[0]! };
 }
 
+/** chainShape by node: the IR is immutable and the shape is asked for at every binding. */
 const shapes = new WeakMap<OpNode, ChainShape | null>();
 
 /** The factors of a product in order, whatever its nesting: (a·b)·c and a·(b·c) are both a, b, c. */
@@ -51,8 +52,12 @@ const productFactors = (e: Expr): Expr[] => (isOp(e, 'mul') ? e.args.flatMap(pro
  * ∏ F · G₁ · G₂ = ∏ F · (G₁ · G₂), so it is summed by transfer matrices instead of over d^k paths.
  */
 export function chainShape(x: OpNode): ChainShape | null {
-  if (!shapes.has(x)) shapes.set(x, findChainShape(x));
-  return shapes.get(x)!;
+  let shape = shapes.get(x);
+  if (shape === undefined) {
+    shape = findChainShape(x);
+    shapes.set(x, shape);
+  }
+  return shape;
 }
 
 function findChainShape(x: OpNode): ChainShape | null {
@@ -138,14 +143,16 @@ export function chainSum<T>(
   let w = memo.get(memoKey);
   if (!w) {
     let acc: T[] = [];
-    for (let b = 1; b <= d; b++) acc.push(value(shape.tail, { ...env, [pathKey(path, length)]: b }));
+    const lastKey = pathKey(path, length);
+    for (let b = 1; b <= d; b++) acc.push(value(shape.tail, { ...env, [lastKey]: b }));
     for (let step = length - 1; step >= 1; step--) {
       const next: T[] = [];
+      const [here, there] = [pathKey(path, step), pathKey(path, step + 1)];
       for (let a = 1; a <= d; a++) {
         let sum = arith.zero;
         for (let b = 1; b <= d; b++) {
           if (arith.isZero(acc[b - 1]!)) continue;
-          const f = value(factor, { ...env, [l]: step, [pathKey(path, step)]: a, [pathKey(path, step + 1)]: b });
+          const f = value(factor, { ...env, [l]: step, [here]: a, [there]: b });
           if (!arith.isZero(f)) sum = arith.add(sum, arith.mul(f, acc[b - 1]!));
         }
         next.push(sum);
@@ -156,9 +163,10 @@ export function chainSum<T>(
     memo.set(memoKey, w);
   }
   let total = arith.zero;
+  const [first, second] = [pathKey(path, 0), pathKey(path, 1)];
   for (let b = 1; b <= d; b++) {
     if (arith.isZero(w[b - 1]!)) continue;
-    const f = value(factor, { ...env, [l]: 0, [pathKey(path, 0)]: start, [pathKey(path, 1)]: b });
+    const f = value(factor, { ...env, [l]: 0, [first]: start, [second]: b });
     if (!arith.isZero(f)) total = arith.add(total, arith.mul(f, w[b - 1]!));
   }
   return total;

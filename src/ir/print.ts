@@ -4,7 +4,7 @@
  * substitutes index variables, so the printed text names the value at that
  * binding (opaque atoms of the exact evaluators are keyed by it).
  */
-import { type Affine, formatAffine, formatAffineAt, type IntEnv, substituteAffine } from './affine.js';
+import { type Affine, boundValue, formatAffine, formatAffineAt, type IntEnv, substituteAffine } from './affine.js';
 import type { Expr, Index, NodeRef } from './expr.js';
 import { pathKey } from './path-chain.js';
 import { precedence, specOf } from '../ops/index.js';
@@ -18,6 +18,9 @@ export function formatNodeRef(ref: NodeRef, env: IntEnv = {}): string {
 /** A unit index at a binding: the path position's value when the environment binds it. */
 export function formatIndex(ix: Index, env: IntEnv = {}): string {
   if (ix.kind === 'affine') return formatAffineAt(ix.a, env);
+  // Hot (content keys): a position whose variables are all bound needs no substituted form.
+  const at = boundValue(ix.pos, env);
+  if (at !== undefined) return String(own(env, pathKey(ix.name, at)) ?? `${ix.name}[${at}]`);
   const pos = substituteAffine(ix.pos, env);
   const bound = Object.keys(pos.terms).length === 0 ? own(env, pathKey(ix.name, pos.c)) : undefined;
   return bound !== undefined ? String(bound) : `${ix.name}[${formatAffine(pos)}]`;

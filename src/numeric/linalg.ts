@@ -67,9 +67,44 @@ function vectorOutput(
 export function matVec(A: Mat, x: Float64Array, out?: Float64Array): Float64Array {
   const y = vectorOutput(A, x, out, A.cols, A.rows, 'matVec');
   const { rows, cols, data } = A;
-  // Four accumulators: independent dependency chains run about 30% faster in V8 than one.
+  // Four accumulators per row (independent dependency chains run about 30% faster in V8 than one), two
+  // rows per pass sharing the loads of x. Each row's sum is the same expression whether paired or not.
   const c4 = cols - (cols & 3);
-  for (let i = 0; i < rows; i++) {
+  let i = 0;
+  for (; i + 1 < rows; i += 2) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    let k = i * cols;
+    let l = k + cols;
+    let j = 0;
+    for (; j < c4; j += 4, k += 4, l += 4) {
+      const x0 = x[j] as number;
+      const x1 = x[j + 1] as number;
+      const x2 = x[j + 2] as number;
+      const x3 = x[j + 3] as number;
+      s0 += (data[k] as number) * x0;
+      s1 += (data[k + 1] as number) * x1;
+      s2 += (data[k + 2] as number) * x2;
+      s3 += (data[k + 3] as number) * x3;
+      t0 += (data[l] as number) * x0;
+      t1 += (data[l + 1] as number) * x1;
+      t2 += (data[l + 2] as number) * x2;
+      t3 += (data[l + 3] as number) * x3;
+    }
+    for (; j < cols; j++, k++, l++) {
+      s0 += (data[k] as number) * (x[j] as number);
+      t0 += (data[l] as number) * (x[j] as number);
+    }
+    y[i] = s0 + s1 + (s2 + s3);
+    y[i + 1] = t0 + t1 + (t2 + t3);
+  }
+  for (; i < rows; i++) {
     let s0 = 0;
     let s1 = 0;
     let s2 = 0;
@@ -92,8 +127,29 @@ export function matVec(A: Mat, x: Float64Array, out?: Float64Array): Float64Arra
 export function matTVec(A: Mat, x: Float64Array, out?: Float64Array): Float64Array {
   const y = vectorOutput(A, x, out, A.rows, A.cols, 'matTVec');
   y.fill(0);
-  const { cols, data } = A;
-  for (let i = 0; i < A.rows; i++) {
+  const { rows, cols, data } = A;
+  // Four rows per pass over y: each y[j] still receives its terms in row order (((y + a₀x₀) + a₁x₁) + …),
+  // so the result is bitwise that of one row at a time, with a quarter of the loads and stores of y.
+  const r4 = rows - (rows & 3);
+  let i = 0;
+  for (; i < r4; i += 4) {
+    const x0 = x[i] as number;
+    const x1 = x[i + 1] as number;
+    const x2 = x[i + 2] as number;
+    const x3 = x[i + 3] as number;
+    const k0 = i * cols;
+    const k1 = k0 + cols;
+    const k2 = k1 + cols;
+    const k3 = k2 + cols;
+    for (let j = 0; j < cols; j++)
+      y[j] =
+        (y[j] as number) +
+        (data[k0 + j] as number) * x0 +
+        (data[k1 + j] as number) * x1 +
+        (data[k2 + j] as number) * x2 +
+        (data[k3 + j] as number) * x3;
+  }
+  for (; i < rows; i++) {
     const xi = x[i] as number;
     const row = i * cols;
     for (let j = 0; j < cols; j++) y[j] = (y[j] as number) + (data[row + j] as number) * xi;
@@ -351,10 +407,32 @@ export function relErr(a: Float64Array, b: Float64Array): number {
   if (!Number.isFinite(m)) return NaN; // Inf or NaN somewhere
   if (m === 0) return 0;
   const [f1, f2] = pow2ScaleFor(m);
-  const sa = a.map((x) => x * f1 * f2);
-  const sb = b.map((x) => x * f1 * f2);
-  const diff = sa.map((x, i) => x - (sb[i] as number));
-  return norm2(diff) / Math.max(norm2(sa), norm2(sb));
+  // norm2 of the rescaled a, b and their difference, computed from the entries on the fly (two passes, no
+  // arrays): the same operations in the same order as norm2 on the materialised vectors.
+  let [ma, mb, md] = [0, 0, 0];
+  for (let i = 0; i < a.length; i++) {
+    const sa = (a[i] as number) * f1 * f2;
+    const sb = (b[i] as number) * f1 * f2;
+    ma = Math.max(ma, Math.abs(sa));
+    mb = Math.max(mb, Math.abs(sb));
+    md = Math.max(md, Math.abs(sa - sb));
+  }
+  const [a1, a2] = ma > 0 ? pow2ScaleFor(ma) : [1, 1];
+  const [b1, b2] = mb > 0 ? pow2ScaleFor(mb) : [1, 1];
+  const [d1, d2] = md > 0 ? pow2ScaleFor(md) : [1, 1];
+  let [qa, qb, qd] = [0, 0, 0];
+  for (let i = 0; i < a.length; i++) {
+    const sa = (a[i] as number) * f1 * f2;
+    const sb = (b[i] as number) * f1 * f2;
+    const ua = sa * a1 * a2;
+    const ub = sb * b1 * b2;
+    const ud = (sa - sb) * d1 * d2;
+    qa += ua * ua;
+    qb += ub * ub;
+    qd += ud * ud;
+  }
+  const scaledNorm = (m: number, q: number, g1: number, g2: number) => (m === 0 ? 0 : Math.sqrt(q) / g1 / g2);
+  return scaledNorm(md, qd, d1, d2) / Math.max(scaledNorm(ma, qa, a1, a2), scaledNorm(mb, qb, b1, b2));
 }
 
 /**

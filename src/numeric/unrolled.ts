@@ -22,7 +22,7 @@ export const heldEverywhere = (name: string): string => `${name}@*`;
 
 /** Is `name` at time t held fixed (by its own key or as a whole sequence)? */
 const isHeld = (fixed: ReadonlySet<string>, name: string, t: number) =>
-  fixed.has(`${name}@${t}`) || fixed.has(heldEverywhere(name));
+  fixed.size > 0 && (fixed.has(`${name}@${t}`) || fixed.has(heldEverywhere(name)));
 
 export interface InstanceData {
   readonly params: ReadonlyMap<string, Vec>;
@@ -116,8 +116,12 @@ export class Unrolled {
     return t === null ? leaf.offset : t + leaf.offset;
   }
 
-  /** Evaluates an op list; `read` supplies leaf values. */
-  private evalList(list: OpList, t: number | null, read: (leaf: Leaf, time: number) => Vec): Vec[] {
+  /**
+   * Evaluates an op list; `read` supplies leaf values. With `base` (the list's stored values at this step),
+   * an op whose inputs are all the stored ones keeps its stored value instead of being recomputed (the same
+   * kernel on the same arrays: the same result): a perturbed run recomputes only what the seed reaches.
+   */
+  private evalList(list: OpList, t: number | null, read: (leaf: Leaf, time: number) => Vec, base?: Vec[]): Vec[] {
     const leaves = this.leaves.get(list)!;
     const vals = new Array<Vec>(list.ops.length);
     const scratch = this.scratch.get(list)!;
@@ -125,11 +129,16 @@ export class Unrolled {
       const leaf = leaves[i];
       const op = list.ops[i]!;
       if (leaf) vals[i] = read(leaf, this.leafTime(leaf, t));
-      else if (op.kind === 'const') vals[i] = Float64Array.of(op.value);
+      else if (op.kind === 'const') vals[i] = base ? base[i]! : Float64Array.of(op.value);
       else if (op.kind === 'kernel') {
         const ins = scratch[i]!.values;
-        for (let k = 0; k < ins.length; k++) ins[k] = vals[op.inputs[k]!]!;
-        vals[i] = op.kernel.forward(ins);
+        let unchanged = base !== undefined;
+        for (let k = 0; k < ins.length; k++) {
+          const input = op.inputs[k]!;
+          ins[k] = vals[input]!;
+          if (unchanged && vals[input] !== base![input]) unchanged = false;
+        }
+        vals[i] = unchanged ? base![i]! : op.kernel.forward(ins);
       }
     }
     return vals;
@@ -243,7 +252,7 @@ export class Unrolled {
     for (const name of this.seq.keys()) adj.set(name, new Array<Vec | null>(this.T + 1).fill(null));
     const paramAdj = new Map<string, Vec>();
     const accumulate = (slot: Vec | null | undefined, g: Vec): Vec => {
-      if (!slot) return Float64Array.from(g);
+      if (!slot) return g.slice();
       for (let i = 0; i < g.length; i++) slot[i]! += g[i]!;
       return slot;
     };
@@ -258,7 +267,7 @@ export class Unrolled {
     if (target.time === null && target.name === this.lossName)
       this.adjointList(this.program.loss!, null, this.lossValues!, w, add, withParams);
     else if (target.time !== null) {
-      adj.get(target.name)![target.time] = Float64Array.from(w);
+      adj.get(target.name)![target.time] = w.slice();
       top = target.time;
     } else throw new Error('adjoint sweeps start at the loss or a sequence node');
     for (let t = top; t >= 1; t--) {
@@ -335,14 +344,15 @@ export class Unrolled {
     const start = seed.time === null ? 1 : Math.max(1, seed.time);
     const stop = target.time ?? this.T;
     for (let t = start; t <= stop; t++) {
-      for (const eq of this.program.equations) {
+      for (let e = 0; e < this.program.equations.length; e++) {
+        const eq = this.program.equations[e]!;
         if ((eq.target === seed.name && t === seed.time) || isHeld(fixed, eq.target, t)) continue;
-        const vals = this.evalList(eq.list, t, read);
+        const vals = this.evalList(eq.list, t, read, this.opValues[t]![e]);
         changed.get(eq.target)![t] = vals[eq.list.root]!;
       }
     }
     if (target.time === null && target.name === this.lossName) {
-      const vals = this.evalList(this.program.loss!, null, read);
+      const vals = this.evalList(this.program.loss!, null, read, this.lossValues!);
       return vals[this.program.loss!.root]!;
     }
     if (target.time === null) return read({ name: target.name, param: true, offset: 0 }, 0);

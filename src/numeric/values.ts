@@ -102,11 +102,9 @@ export class DiagOp extends BaseOp {
     super(v.rows, v.rows);
   }
   apply(x: Dense): Dense {
-    return dense(
-      this.rows,
-      1,
-      x.data.map((xi, i) => xi * this.v.data[i]!),
-    );
+    const [v, out] = [this.v.data, new Float64Array(this.rows)];
+    for (let i = 0; i < out.length; i++) out[i] = x.data[i]! * v[i]!;
+    return dense(this.rows, 1, out);
   }
   applyT(y: Dense): Dense {
     return this.apply(y);
@@ -132,19 +130,16 @@ export class ScaledOp extends BaseOp {
   ) {
     super(op.rows, op.cols);
   }
+  private scaled(v: Dense): Dense {
+    const out = new Float64Array(v.data.length);
+    for (let i = 0; i < out.length; i++) out[i] = v.data[i]! * this.factor;
+    return dense(v.rows, 1, out);
+  }
   apply(x: Dense): Dense {
-    return dense(
-      this.rows,
-      1,
-      this.op.apply(x).data.map((v) => v * this.factor),
-    );
+    return this.scaled(this.op.apply(x));
   }
   applyT(y: Dense): Dense {
-    return dense(
-      this.cols,
-      1,
-      this.op.applyT(y).data.map((v) => v * this.factor),
-    );
+    return this.scaled(this.op.applyT(y));
   }
 }
 
@@ -157,10 +152,10 @@ export class SumOp extends BaseOp {
   }
   private combine(n: number, parts: Dense[]): Dense {
     const out = new Float64Array(n);
-    parts.forEach((p, k) => {
-      const s = this.signs[k]!;
-      for (let i = 0; i < n; i++) out[i]! += s * p.data[i]!;
-    });
+    for (let k = 0; k < parts.length; k++) {
+      const [s, p] = [this.signs[k]!, parts[k]!.data];
+      for (let i = 0; i < n; i++) out[i]! += s * p[i]!;
+    }
     return dense(n, 1, out);
   }
   apply(x: Dense): Dense {
@@ -273,7 +268,9 @@ export function zipDense(a: Dense, b: Dense, f: (x: number, y: number) => number
 }
 
 export function mapDense(a: Dense, f: (x: number) => number): Dense {
-  return dense(a.rows, a.cols, a.data.map(f));
+  const out = new Float64Array(a.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = f(a.data[i]!);
+  return dense(a.rows, a.cols, out);
 }
 
 export function addValues(a: Value, b: Value, sign: number): Value {

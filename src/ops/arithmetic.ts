@@ -590,7 +590,10 @@ defineOp({
   shape: (n, ctx) => ctx.shapeOf(left(n)),
   print: (n, ctx) => `${ctx.wrap(left(n), 5)}.^${epowExponent(n)}`,
   latex: (n, ctx) => `${powerBase(left(n), ctx)}^{${epowExponent(n)}}`,
-  evaluate: (n, ctx) => mapDense(ctx.dense(left(n)), (x) => x ** epowExponent(n)),
+  evaluate: (n, ctx) => {
+    const k = epowExponent(n);
+    return mapDense(ctx.dense(left(n)), (x) => x ** k);
+  },
   compile: (n, ctx) => {
     const a = ctx.compile(left(n));
     return ctx.push(epowKernel(epowExponent(n)), [a], ctx.dims(a));

@@ -73,9 +73,17 @@ defineOp({
   evaluate: (n, ctx) => {
     const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
     if (hi < lo) return new IdentityOp(ctx.dims(body(n))[0]);
+    // Each factor's key once per product: the walk asks again for the factors it starts and ends at. Values
+    // are read through ctx.eval every time, which notes the derivatives they read for the point asking.
+    const factors = new Map<number, Factor>();
     const factorAt = (i: number): Factor => {
-      const inner = { ...ctx.env, [n.binder!]: i };
-      return { key: ctx.contentKey(body(n), inner), value: () => asOp(ctx.eval(body(n), inner)) };
+      let f = factors.get(i);
+      if (!f) {
+        const inner = { ...ctx.env, [n.binder!]: i };
+        f = { key: ctx.contentKey(body(n), inner), value: () => asOp(ctx.eval(body(n), inner)) };
+        factors.set(i, f);
+      }
+      return f;
     };
     return new ProdOp(factorAt(lo).value().rows, lo, hi, factorAt, ctx.productMemo);
   },

@@ -13,7 +13,23 @@
  * diagonals share a gap and multiply. Two expressions are identical for every
  * size when their canonical forms are equal.
  */
-import { cadd, caddInto, cconst, cmul, cpolyKey, type CPoly, showPoly, TAG_MARK } from './cpoly.js';
+import { cadd, caddInto, cconst, cmul, cpolyEqual, type CPoly, czero, showPoly, TAG_MARK } from './cpoly.js';
+import {
+  type Atom as AtomId,
+  atomMonomialOf,
+  atomOf,
+  atomsOf,
+  atomTag,
+  CONSTANT,
+  mapAtoms,
+  type Monomial,
+  monomialOf,
+  monomialText,
+  shiftTags,
+  tagAll,
+  tagged,
+  untagged,
+} from './monomials.js';
 import { chargeExactWork, ExpansionTooLarge } from './unsupported.js';
 
 /** scal: a scalar factor; one/oneT: the all-ones column/row */
@@ -29,7 +45,6 @@ export type NPoly = Map<string, { readonly skeleton: readonly string[]; readonly
 export const MAX_WORDS = 20_000;
 
 const GAP = TAG_MARK;
-const MONO_SEP = '\u241E';
 const ONE = '𝟙';
 const ONE_T = '𝟙ᵀ';
 
@@ -38,35 +53,21 @@ const skeletonKey = (sk: readonly string[]) => sk.join(' · ');
 /** Tags every atom of a polynomial with the gap it sits in (constants stay untagged). */
 function tag(p: CPoly, gap: number): CPoly {
   const out: CPoly = new Map();
-  for (const [mono, c] of p)
-    out.set(
-      mono
-        ? mono
-            .split(MONO_SEP)
-            .map((a) => `${gap}${GAP}${a}`)
-            .sort()
-            .join(MONO_SEP)
-        : '',
-      c,
-    );
+  for (const [mono, c] of p) out.set(tagAll(mono, gap), c);
   return out;
 }
 
-/** Moves tagged atoms to other gaps (scalars, untagged, stay). */
+/** Moves tagged atoms to other gaps (scalars, untagged, stay); atoms meeting in a gap do not cancel. */
 function retag(p: CPoly, move: (gap: number) => number): CPoly {
+  return relabel(p, (m) => mapAtoms(m, (a) => (atomTag(a) < 0 ? a : tagged(untagged(a), move(atomTag(a))))));
+}
+
+/** Each monomial replaced, like terms collected. */
+function relabel(p: CPoly, f: (m: Monomial) => Monomial): CPoly {
   const out: CPoly = new Map();
   for (const [mono, c] of p) {
-    const atoms = mono
-      ? mono
-          .split(MONO_SEP)
-          .map((a) => {
-            const at = a.indexOf(GAP);
-            return at < 0 ? a : `${move(Number(a.slice(0, at)))}${GAP}${a.slice(at + 1)}`;
-          })
-          .sort()
-          .join(MONO_SEP)
-      : '';
-    out.set(atoms, (out.get(atoms) ?? 0) + c);
+    const m = f(mono);
+    out.set(m, (out.get(m) ?? 0) + c);
   }
   for (const [k, c] of out) if (c === 0) out.delete(k);
   return out;
@@ -76,7 +77,7 @@ function addTerm(p: NPoly, skeleton: readonly string[], poly: CPoly, sign = 1): 
   if (poly.size === 0) return;
   const key = skeletonKey(skeleton);
   const prev = p.get(key);
-  const sum = prev ? caddInto(new Map(prev.poly), poly, sign) : sign === 1 ? poly : cadd(new Map(), poly, -1);
+  const sum = prev ? caddInto(new Map(prev.poly), poly, sign) : sign === 1 ? poly : cadd(czero(), poly, -1);
   if (sum.size === 0) p.delete(key);
   else p.set(key, { skeleton, poly: sum });
 }
@@ -99,7 +100,7 @@ export function nmul(a: NPoly, b: NPoly): NPoly {
       const shift = x.skeleton.length;
       const [skeleton, poly] = contractOnes(
         [...x.skeleton, ...y.skeleton],
-        cmul(x.poly, shift ? retag(y.poly, (g) => g + shift) : y.poly),
+        cmul(x.poly, shift ? relabel(y.poly, (m) => shiftTags(m, shift)) : y.poly),
       );
       addTerm(out, skeleton, poly);
     }
@@ -117,24 +118,19 @@ function contractOnes(skeleton: readonly string[], poly: CPoly): [readonly strin
   for (let j = sk.indexOf(ONE_T); j >= 0 && j + 1 < sk.length; j = sk.indexOf(ONE_T, j + 1)) {
     if (sk[j + 1] !== ONE) continue;
     const middle = j + 1;
-    const out: CPoly = new Map();
-    for (const [mono, c] of p) {
-      const entry: string[] = [];
-      const rest: string[] = [];
-      for (const atom of mono ? mono.split(MONO_SEP) : []) {
-        const at = atom.indexOf(GAP);
-        const gap = at > 0 && /^\d+$/.test(atom.slice(0, at)) ? Number(atom.slice(0, at)) : null;
-        if (gap === middle) entry.push(atom.slice(at + 1));
-        else if (gap === null || gap < j) rest.push(atom);
-        else rest.push(`${gap === middle + 1 ? j : gap - 2}${GAP}${atom.slice(at + 1)}`);
+    p = relabel(p, (mono) => {
+      const entry: AtomId[] = [];
+      const rest: AtomId[] = [];
+      for (const atom of atomsOf(mono)) {
+        const gap = atomTag(atom);
+        if (gap === middle) entry.push(untagged(atom));
+        else if (gap < 0 || gap < j) rest.push(atom);
+        else rest.push(tagged(untagged(atom), gap === middle + 1 ? j : gap - 2));
       }
-      rest.push(sumAtom(entry.sort().join(MONO_SEP)));
-      const key = rest.sort().join(MONO_SEP);
-      out.set(key, (out.get(key) ?? 0) + c);
-    }
-    for (const [k, c] of out) if (c === 0) out.delete(k);
+      rest.push(atomOf(sumAtom(monomialText(monomialOf(entry)))));
+      return monomialOf(rest);
+    });
     sk = [...sk.slice(0, j), ...sk.slice(j + 2)];
-    p = out;
     j = -1;
   }
   return [sk, p];
@@ -145,9 +141,7 @@ export const sumAtom = (entryMonomial: string): string => `Σ(${entryMonomial})`
 
 /** Σ_i v_i of a vector with generic entry p: one Σ atom per monomial, coefficients kept. */
 export function entrySums(p: CPoly): CPoly {
-  const sums: CPoly = new Map();
-  for (const [mono, c] of p) sums.set(sumAtom(mono), (sums.get(sumAtom(mono)) ?? 0) + c);
-  return sums;
+  return relabel(p, (mono) => atomMonomialOf(atomOf(sumAtom(monomialText(mono)))));
 }
 
 export function ntranspose(a: NPoly): NPoly {
@@ -195,19 +189,9 @@ export function diagonalEntries(p: NPoly, form: 'diagonal' | 'vector'): CPoly | 
   if (p.size !== 1) return null;
   const { skeleton, poly } = [...p.values()][0]!;
   if (skeleton.length !== (form === 'vector' ? 1 : 0) || (form === 'vector' && skeleton[0] !== ONE)) return null;
-  const out: CPoly = new Map();
-  const tagged = new RegExp(`^(\\d+)${GAP}`);
-  for (const [mono, c] of poly) {
-    const atoms = mono ? mono.split(MONO_SEP) : [];
-    // Every diagonal must stand before the 𝟙 (gap 0): that is the vector's own entry.
-    if (atoms.some((a) => (tagged.exec(a)?.[1] ?? '0') !== '0')) return null;
-    const key = atoms
-      .map((a) => a.replace(tagged, ''))
-      .sort()
-      .join(MONO_SEP);
-    out.set(key, (out.get(key) ?? 0) + c);
-  }
-  return out;
+  // Every diagonal must stand before the 𝟙 (gap 0): that is the vector's own entry.
+  for (const mono of poly.keys()) if (atomsOf(mono).some((a) => atomTag(a) > 0)) return null;
+  return relabel(poly, (mono) => (mono === CONSTANT ? mono : mapAtoms(mono, untagged)));
 }
 
 /** Equal canonical forms, coefficients compared exactly (a near miss is not an identity). */
@@ -215,7 +199,7 @@ export function samePoly(a: NPoly, b: NPoly): boolean {
   if (a.size !== b.size) return false;
   for (const [k, t] of a) {
     const u = b.get(k);
-    if (!u || cpolyKey(t.poly) !== cpolyKey(u.poly)) return false;
+    if (!u || !cpolyEqual(t.poly, u.poly)) return false;
   }
   return true;
 }

@@ -22,6 +22,8 @@ import { Rng } from '../../src/numeric/prng.js';
 import { asDense } from '../../src/numeric/values.js';
 import { bindings } from '../../src/check/bindings.js';
 import { PolyEvaluator } from '../../src/symbolic/domains/polynomial.js';
+import type { CPoly } from '../../src/symbolic/cpoly.js';
+import { atomsOf, atomText } from '../../src/symbolic/monomials.js';
 import type { Derivation } from '../../src/derivation/derivation.js';
 
 const shipped = readdirSync('derivations')
@@ -201,9 +203,9 @@ describe('exact rules against numeric ones', () => {
         }
         throw new Error(`unexpected atom ${name}`);
       };
-      const numberOf = (poly: Map<string, number>): number => {
+      const numberOf = (poly: CPoly): number => {
         let total = 0;
-        for (const [mono, c] of poly) total += c * (mono ? mono.split('\u241E').reduce((p, a) => p * atom(a), 1) : 1);
+        for (const [mono, c] of poly) total += c * atomsOf(mono).reduce((p, a) => p * atom(atomText(a)), 1);
         return total;
       };
       let compared = 0;

@@ -28,6 +28,7 @@ class EntriesDomain implements ExactDomain<CPoly> {
   readonly indices = 'concrete' as const;
   readonly shapes = 'entries' as const;
   private readonly rhsIndex = new Map<string, Map<string, string>>();
+  private readonly indexByEnv = new WeakMap<IntEnv, Map<string, string>>();
 
   constructor(
     private readonly sm: SymbolicModel,
@@ -37,6 +38,10 @@ class EntriesDomain implements ExactDomain<CPoly> {
   /** Canonical keys of every activation right side f(z_τ), τ = 1..T, mapped to the symbol of the value it defines. */
   private sequenceIndex(ctx: ExactContext<CPoly>): Map<string, string> {
     const env = ctx.env;
+    // By environment object first: one binding's activations share it (path positions, the only entries
+    // that change in a shared environment, are not part of the key).
+    const known = this.indexByEnv.get(env);
+    if (known) return known;
     const T = env.T ?? 0;
     const cacheKey = Object.entries(env)
       .filter(([k]) => !k.includes('#'))
@@ -58,6 +63,7 @@ class EntriesDomain implements ExactDomain<CPoly> {
           );
         }
     }
+    this.indexByEnv.set(env, index);
     return index;
   }
 

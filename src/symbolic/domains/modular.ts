@@ -20,6 +20,7 @@ import { ExactEvaluator } from '../exact.js';
 import { requal, rmap, type Ring, type RMat } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 import { writtenOut } from '../definitions.js';
+import { own } from '../../ir/names.js';
 
 /** A prime below 2^26, so products of two residues stay exact in a double. */
 export const PRIME = 67108859;
@@ -160,14 +161,44 @@ export function randomIdentity(
   env: IntEnv,
   sizes: IntEnv,
   seed: number,
-  options: { readonly trials?: number; readonly unfold?: boolean } = {},
+  options: RandomOptions = {},
 ): boolean {
-  const { trials = 2, unfold = false } = options;
-  for (let trial = 0; trial < trials; trial++) {
-    const domain = new ModularDomain(sm, deriveSeed(seed, 'trial', trial), unfold);
-    const ev = new ExactEvaluator(domain, { ...sizes, ...env });
-    // A scalar side (0 for an empty sum, say) broadcasts against the other.
-    if (!requal(MOD_RING, ev.evaluate(lhs), ev.evaluate(rhs))) return false;
+  return new RandomIdentity(sm, seed, options).agree(lhs, rhs, env, sizes);
+}
+
+export interface RandomOptions {
+  readonly trials?: number;
+  readonly unfold?: boolean;
+}
+
+/**
+ * Randomized identity tests of one claim at many bindings: each trial's atoms and memoised values are
+ * kept per sizes, so bindings that share sub-expressions (the same factors at another lag) evaluate
+ * them once. Values are memoised by content (structure and the index values read), as in the
+ * polynomial evaluator, so a later binding gets what evaluating again would give.
+ */
+export class RandomIdentity {
+  private readonly evaluators = new Map<string, ExactEvaluator<number>[]>();
+  constructor(
+    private readonly sm: SymbolicModel,
+    private readonly seed: number,
+    private readonly options: RandomOptions = {},
+  ) {}
+
+  agree(lhs: Expr, rhs: Expr, env: IntEnv, sizes: IntEnv = env): boolean {
+    const { trials = 2, unfold = false } = this.options;
+    const key = Object.keys(sizes)
+      .sort()
+      .map((name) => `${name}=${own(sizes, name)}`)
+      .join();
+    let kept = this.evaluators.get(key);
+    if (!kept) this.evaluators.set(key, (kept = []));
+    for (let trial = 0; trial < trials; trial++) {
+      const domain = () => new ModularDomain(this.sm, deriveSeed(this.seed, 'trial', trial), unfold);
+      const ev = (kept[trial] ??= new ExactEvaluator(domain(), sizes));
+      // A scalar side (0 for an empty sum, say) broadcasts against the other.
+      if (!requal(MOD_RING, ev.evaluate(lhs, env), ev.evaluate(rhs, env))) return false;
+    }
+    return true;
   }
-  return true;
 }

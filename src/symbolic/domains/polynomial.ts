@@ -13,7 +13,7 @@ import { dimsIn } from '../../ir/shape-of.js';
 import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
 import type { Model } from '../../model/model.js';
 import { TIME_VAR } from '../../model/model.js';
-import { cadd, cconst, cmul, constantOf, cpolyKey, type CPoly, csym, POLY_RING } from '../cpoly.js';
+import { cadd, cconst, cmul, constantOf, cpolyKey, type CPoly, csym, czero, POLY_RING } from '../cpoly.js';
 import { ExactEvaluator } from '../exact.js';
 import { rfill, rmap, type Ring, type RMat, rscalar } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
@@ -38,8 +38,7 @@ class ModelAtoms {
   sequence(name: string, t: number): RMat<CPoly> {
     const [rows] = this.dims(name);
     const decl = this.model.symbols.get(name)!;
-    if (t === 0 && decl.role === 'state' && decl.init === 'zero')
-      return rfill(rows, 1, () => new Map<string, number>());
+    if (t === 0 && decl.role === 'state' && decl.init === 'zero') return rfill(rows, 1, () => czero());
     return rfill(rows, 1, (a) => csym(`${name}[${t},${a + 1}]`));
   }
   dact(name: string, t: number): RMat<CPoly> {
@@ -181,7 +180,7 @@ class PolynomialDomain implements ExactDomain<CPoly> {
     const t = ctx.int(value.time);
     const tangent = this.tangentsFor(param, r, c).get(`${value.name}@${t}`);
     const unit = ctx.index(of.units[0]!);
-    if (!tangent) return rscalar(new Map<string, number>());
+    if (!tangent) return rscalar(czero());
     if (unit < 1 || unit > tangent.data.length)
       return ctx.unsupported(`${value.name}: unit ${unit} is outside 1..${tangent.data.length}`);
     return rscalar(tangent.data[unit - 1]!);
@@ -196,7 +195,7 @@ class PolynomialDomain implements ExactDomain<CPoly> {
     const cached = this.tangents.get(key);
     if (cached) return cached;
     const [rows, cols] = this.atoms.dims(param);
-    const seed = rfill(rows, cols, (i, j) => (i === r - 1 && j === c - 1 ? cconst(1) : new Map<string, number>()));
+    const seed = rfill(rows, cols, (i, j) => (i === r - 1 && j === c - 1 ? cconst(1) : czero()));
     const store = new Map<string, RMat<CPoly>>();
     const T = this.atoms.sizes.T!;
     const tangentOf = (name: string, time: number) => store.get(`${name}@${time}`) ?? null;
