@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
+import { exportCounterexample } from '../../src/check/export-instance.js';
 import type { ClaimResult } from '../../src/check/result.js';
 import { decideVerdict } from '../../src/check/verdict.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
@@ -80,6 +81,51 @@ describe('known-false mutants of shipped bounds', () => {
     const r = checkDerivation(d, { masterSeed })[0]!;
     expect(r.verdict).toBe('refuted');
     expect(r.counterexample!.searchSteps).toBeGreaterThan(0);
+  });
+});
+
+describe('mutants of the reverse-triangle bounds the search used to miss (test/fixtures/inequality-misses.json)', () => {
+  const edits = JSON.parse(readFileSync('test/fixtures/inequality-misses.json', 'utf8')) as {
+    id: string;
+    at: number;
+    replace: string;
+    by: string;
+  }[];
+  const doc = parse(readFileSync(F2019, 'utf8')) as { model: unknown; claims: { id: string; claim: string }[] };
+  const edited = (row: number) => {
+    const e = edits[row]!;
+    const claim = doc.claims.find((c) => c.id === e.id)!;
+    expect(claim.claim.slice(e.at, e.at + e.replace.length)).toBe(e.replace);
+    const text = claim.claim.slice(0, e.at) + e.by + claim.claim.slice(e.at + e.replace.length);
+    const one = { ...claim, id: 'mutant', claim: text, expect: 'refuted' };
+    delete (one as { corrects?: string }).corrects;
+    return parseDerivation(stringify({ gradproof: 1, title: 'mutant', model: doc.model, claims: [one] }), F2019);
+  };
+
+  // Rows killed by the search at the default budget (250) under the pinned master seed, with the
+  // binding and both sides of the violation as test/fixtures/numpy/inequality_misses.py recomputes them
+  // (the LSTM and its backward pass written out in numpy, gradients checked by finite differences).
+  it.each([
+    [0, 1, { k: 0 }, 0.00138142304371103, 0.0013901849056355887],
+    [1, 2, { k: 3, n: 1 }, 0.17592679573892758, 0.16646373038010107],
+    [2, 4, { k: 2 }, 0.0077275851783426604, 0.007828972608221518],
+    [5, 2, { k: 2 }, 0.00037209513021701883, 0.00037373807305869704],
+    [8, 1, { k: 3 }, 3.14694405444859e-11, 3.237082159149378e-11],
+    [9, 5, { k: 3 }, 0.012776114587515095, 0.01336664721174625],
+  ])('row %i is refuted by the search under master seed %i', (row, masterSeed, bindings, lhs, rhs) => {
+    const d = edited(row);
+    const r = checkDerivation(d, { masterSeed })[0]!;
+    expect(r.verdict).toBe('refuted');
+    expect(evidenceOf(r.evidence, 'search')).toMatchObject({ found: true, budget: 250 });
+    const cx = r.counterexample!;
+    expect(cx.searchSteps).toBeGreaterThan(0);
+    expect(cx.bindings).toEqual(bindings);
+    expect(cx.lhs[0]! / lhs).toBeCloseTo(1, 12);
+    expect(cx.rhs[0]! / rhs).toBeCloseTo(1, 12);
+    // the exported instance is the searched one: its sides are the counterexample's
+    const exported = exportCounterexample(d, r, cx);
+    expect(exported.lhs.values[0]![0]).toBe(cx.lhs[0]);
+    expect(exported.rhs.values[0]![0]).toBe(cx.rhs[0]);
   });
 });
 
