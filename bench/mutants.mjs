@@ -1,7 +1,7 @@
 /**
  * Benchmarks of the checks of inequalities: figures, not pass/fail tests.
  * `npm run bench:mutants [-- PART …] [--quick] [--search N] [--seeds N]
- * [--budget-factor F] [--alarm-seeds N] [--with-equalities] [--stability-seeds N]` builds, then
+ * [--budget-factor F] [--alarm-seeds N] [--with-equalities] [--equality-mutants] [--stability-seeds N]` builds, then
  * runs against the compiled library what `npx gradproof` runs.
  *
  *  mutants       every shipped holding inequality (≤, ≥) mutated textually: a
@@ -12,6 +12,7 @@
  *                with another search budget, 0 for random instances alone);
  *                prints the kill rate and every survivor, then tries each
  *                survivor harder (master seeds 1..10, 4 × the search budget;
+ *                --equality-mutants: the holding equalities' mutants instead;
  *                --seeds, --budget-factor) to classify it as a miss (refuted
  *                there) or presumed equivalent (true). Narrowed quantifier ranges
  *                hold by construction: counted apart, and any refutation of
@@ -66,11 +67,12 @@ const derivations = files.map(loadDerivationFile);
 const raw = new Map(files.map((f) => [f, YAML.parse(readFileSync(f, 'utf8'))]));
 
 /** The shipped holding inequalities (and equalities, if asked), with their text as written in the file. */
-function holdingInequalities({ equalities = false } = {}) {
+function holdingInequalities({ equalities = false, inequalities = true } = {}) {
   const out = [];
   for (const d of derivations)
     for (const c of d.claims) {
-      if ((c.relation === '=' && !equalities) || !HOLDING.has(c.expect) || c.chain) continue;
+      if (c.relation === '=' ? !equalities : !inequalities) continue;
+      if (!HOLDING.has(c.expect) || c.chain) continue;
       if (ONLY && !ONLY.has(c.id)) continue;
       const y = raw.get(d.file).claims.find((x) => x.id === c.id);
       out.push({ file: d.file, id: c.id, relation: c.relation, text: y.claim, forall: y.forall ?? null, yaml: y });
@@ -216,8 +218,9 @@ function* mutate(claim, matrices) {
     const [l, r] = [split.left.trim(), split.right.trim()];
     yield {
       op: 'constant ×0.5',
-      what: `${relation === '<=' ? 'right' : 'left'} side ×0.5`,
-      text: relation === '<=' ? `${l} <= 0.5 * (${r})` : `0.5 * (${l}) >= ${r}`,
+      what: `${relation === '>=' ? 'left' : 'right'} side ×0.5`,
+      text:
+        relation === '<=' ? `${l} <= 0.5 * (${r})` : relation === '>=' ? `0.5 * (${l}) >= ${r}` : `${l} = 0.5 * (${r})`,
       forall,
     };
   }
@@ -288,7 +291,8 @@ const fmt = (x) => (x === null || x === undefined ? '—' : Number(x).toPrecisio
 
 function mutants() {
   console.log(`mutants: default settings (search budget ${DEFAULT_SEARCH} evaluations per claim)`);
-  const claims = holdingInequalities();
+  const onEqualities = args.includes('--equality-mutants');
+  const claims = holdingInequalities({ equalities: onEqualities, inequalities: !onEqualities });
   const byOp = new Map();
   const survivors = [];
   let [valid, killed, unverifiable, invalid, narrowed, alarms] = [0, 0, 0, 0, 0, 0];

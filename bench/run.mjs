@@ -10,17 +10,16 @@
  *             randomized test at T = 48.
  *  index-d4t6 the 2023 post's closed form for ∂h_t^α/∂w_ij, exact polynomials
  *             for d = 4, t = 1..6, every (α, i, j) with n = 2 (192 cases);
+ *             (bench/pathsum.mjs: the same against SymPy, side by side);
  *             then the whole unit-level check (d = 1..4, n = 1..2) and the
  *             induction proof with t symbolic.
  *  shipped    `check` on every shipped derivation with the default settings.
  */
 // The public API, and the engine's internals that the benchmarks time directly.
 import { check, checkDerivation, evidenceMethod, evidenceSummary, loadDerivationFile } from '../dist/index.js';
-import { bindings } from '../dist/check/bindings.js';
 import { indexCheck, symbolicCheck } from '../dist/check/symbolic-check.js';
-import { cpolyKey } from '../dist/symbolic/cpoly.js';
-import { PolyEvaluator } from '../dist/symbolic/domains/polynomial.js';
 import { proveUnitClosedForm } from '../dist/symbolic/induction.js';
+import { indexD4T6 } from './pathsum.mjs';
 
 function time(label, run, repeats = 5) {
   const times = [];
@@ -48,21 +47,7 @@ const sym = time('verify-eq1 symbolic, T = 3..12, k = 1..T', () => symbolicCheck
 console.log(`  ${sym.outcome.status}: ${evidenceSummary(sym)}`);
 const post = loadDerivationFile('derivations/understanding-lstms-2023-index-level.yaml');
 const closed = post.claims.find((c) => c.id === 'closed-form-w');
-time(
-  'index-d4t6 exact, d = 4, T = 6, n = 2, all (t, α, i, j)',
-  () => {
-    const sizes = { d: 4, n: 2, m: 1, T: 6 };
-    const pe = new PolyEvaluator(post.model, sizes);
-    let cases = 0;
-    for (const b of bindings(closed, sizes)) {
-      if (cpolyKey(pe.evaluate(closed.lhs, b).data[0]) !== cpolyKey(pe.evaluate(closed.rhs, b).data[0]))
-        throw new Error(`differs at ${JSON.stringify(b)}`);
-      cases++;
-    }
-    return cases;
-  },
-  3,
-);
+time('index-d4t6 exact, d = 4, T = 6, n = 2, all (t, α, i, j)', indexD4T6, 3);
 const idx = time(
   'index-all  unit-level check of closed-form-w (d = 1..4, n = 1..2, T = 6)',
   () => indexCheck(post, closed),

@@ -5,7 +5,8 @@
  * from, and from there to file:line:col through the YAML scalar — so an error the ASCII parser, the shape
  * checker or the model checks find is reported inside the LaTeX the user wrote.
  */
-import type { Node as YNode } from 'yaml';
+import { isMap, isSeq, type Node as YNode, type Pair, type Scalar } from 'yaml';
+import { LIMITS } from '../ir/limits.js';
 import { latexToAscii, type AsciiPiece, type LatexConversion } from '../latex/convert.js';
 import type { LatexContext } from '../latex/context.js';
 import { LatexInputError } from '../latex/errors.js';
@@ -67,4 +68,39 @@ export function readingOf(r: ReadLatex, ascii = r.conversion.ascii): LatexReadin
     }),
   );
   return { latex: r.latex.text.replace(/\s+/g, ' ').trim(), ascii, notes };
+}
+
+/** One entry of a LaTeX symbol map, with its YAML nodes (a per-claim map's errors are located at them). */
+export interface SymbolMapEntry {
+  readonly latex: string;
+  readonly name: string;
+  readonly keyNode: YNode;
+  readonly valueNode: YNode | null;
+}
+
+/**
+ * `symbols: { '\\tilde{C}': Ct, '\\varepsilon': [epsh, 'Eh[T]'], … }` in a file's or a claim's `notation:`: LaTeX →
+ * our name, in file order.
+ */
+export function readSymbolMap(y: YamlSource, node: YNode | null | undefined): SymbolMapEntry[] {
+  if (!isMap(node)) y.fail(node, 'notation symbols must be a mapping', "e.g. '\\tilde{C}': Ct");
+  const items = node.items as Pair<Scalar, YNode | null>[];
+  y.atMost(items, LIMITS.symbols, 'notation symbols', (p) => p.key);
+  return items.flatMap((entry) => {
+    const latex = y.string(entry.key, 'a LaTeX symbol');
+    // A list gives the symbol two readings: a sequence with its time, another name without (ε_t, ε).
+    const values = isSeq(entry.value) ? (entry.value.items as YNode[]) : [entry.value];
+    if (isSeq(entry.value) && (values.length < 1 || values.length > 2))
+      y.fail(
+        entry.value,
+        'a symbol stands for one name, or two (a sequence and a name read without a time)',
+        "e.g. [epsh, 'Eh[T]']",
+      );
+    return values.map((value) => ({
+      latex,
+      name: y.string(value, 'the name it stands for'),
+      keyNode: entry.key,
+      valueNode: value,
+    }));
+  });
 }

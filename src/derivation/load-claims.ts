@@ -28,8 +28,8 @@ import {
 import { type ExprSource, ExprError, InputError, subSource, toInputError } from './errors.js';
 import type { ModelLoader } from './load-model.js';
 import type { YamlSource } from './yaml-source.js';
-import { readingOf, readLatexNode } from './latex-source.js';
-import type { LatexContext } from '../latex/context.js';
+import { readingOf, readLatexNode, readSymbolMap } from './latex-source.js';
+import { BUILTIN_FUNCTIONS, normaliseSymbolKey, type LatexContext } from '../latex/context.js';
 import { latexContext, type LatexNotation } from '../latex/derivation-context.js';
 
 /** Too many claims: a limit on the whole file, never one claim's error. */
@@ -40,11 +40,14 @@ export class ClaimsLoader {
     private readonly y: YamlSource,
     private readonly models: ModelLoader,
     private readonly macros: ReadonlyMap<string, Macro>,
-    private readonly notation: LatexNotation = { hints: {}, symbols: new Map() },
+    private readonly notation: LatexNotation = { hints: {}, symbols: [] },
   ) {}
 
-  /** What the names of a claim's LaTeX may refer to: the model, the claim's quantifiers, the file's notation. */
-  private latexContext(model: Model, forall: readonly Quantifier[]): LatexContext {
+  /**
+   * What the names of a claim's LaTeX may refer to: the model, the claim's quantifiers, the file's notation (with
+   * the claim's own symbol map over it).
+   */
+  private latexContext(model: Model, forall: readonly Quantifier[], notation = this.notation): LatexContext {
     return latexContext(
       {
         symbols: model.symbols,
@@ -53,8 +56,59 @@ export class ClaimsLoader {
         functions: [...model.functions.keys(), ...this.macros.keys()],
         indexVars: forall.map((q) => q.name),
       },
-      this.notation,
+      notation,
     );
+  }
+
+  /**
+   * A claim's own `notation: { symbols: { '\\theta': W_o } }`: it overrides the file's map for this claim's LaTeX
+   * (a post that calls different parameters θ in different sections). Each key must be one LaTeX symbol and each
+   * name something the claim can refer to; anything else is an error at that key or name.
+   */
+  private claimSymbols(
+    node: YNode | null | undefined,
+    model: Model,
+    forall: readonly Quantifier[],
+  ): [string, string][] {
+    const entries = this.y.map(node, "a claim's notation", ['symbols'], ['symbols']);
+    const known = new Set<string>([
+      ...model.symbols.keys(),
+      ...Object.keys(model.sizes),
+      ...model.functions.keys(),
+      ...this.macros.keys(),
+      ...BUILTIN_FUNCTIONS,
+      ...forall.map((q) => q.name),
+    ]);
+    if (model.loss) known.add(model.loss.name);
+    const out: [string, string][] = [];
+    // A symbol given two names needs one read with a time (a sequence) and one without.
+    const timedOf = new Map<YNode, boolean>();
+    for (const entry of readSymbolMap(this.y, entries.get('symbols')!.value)) {
+      if (normaliseSymbolKey(entry.latex) === null)
+        this.y.fail(
+          entry.keyNode,
+          `'${entry.latex}' is not one LaTeX symbol`,
+          "e.g. '\\theta', 'W_{rec}', '\\tilde{C}'",
+        );
+      // A name may carry a fixed time ('Eh[T]'): its leading name is what must exist.
+      const leading = /^\s*([A-Za-z][A-Za-z0-9_]*)/.exec(entry.name)?.[1];
+      if (leading === undefined || !known.has(leading))
+        this.y.fail(
+          entry.valueNode,
+          `'${entry.name}' is not a name of this claim`,
+          'a model symbol, a size, a function, a definition or a quantifier of the claim',
+        );
+      const timed = model.symbols.has(entry.name) && model.symbols.get(entry.name)!.role !== 'parameter';
+      if (timedOf.get(entry.keyNode) === timed)
+        this.y.fail(
+          entry.valueNode,
+          `'${entry.latex}' has two names read the same way (${timed ? 'both with a time' : 'both without'})`,
+          'one sequence (read with its time) and one other name',
+        );
+      timedOf.set(entry.keyNode, timed);
+      out.push([entry.latex, entry.name]);
+    }
+    return out;
   }
 
   /**
@@ -135,6 +189,7 @@ export class ClaimsLoader {
         'note',
         'given',
         'assume',
+        'notation',
       ],
       ['id'],
     );
@@ -237,8 +292,13 @@ export class ClaimsLoader {
       }
     }
     // A claim in the source's LaTeX is read into ASCII here; every later error locates inside the LaTeX.
+    if (c.has('notation') && !c.has('latex'))
+      this.y.fail(c.get('notation')!.key, `claim '${id}' has a notation but no latex: to read with it`, "latex: '…'");
+    const notation = c.has('notation')
+      ? { ...this.notation, claimSymbols: this.claimSymbols(c.get('notation')!.value, model, forall) }
+      : this.notation;
     const latex = c.has('latex')
-      ? readLatexNode(this.y, c.get('latex')!.value, 'latex', this.latexContext(model, forall))
+      ? readLatexNode(this.y, c.get('latex')!.value, 'latex', this.latexContext(model, forall, notation))
       : null;
     const given = c.has('given')
       ? this.premise(

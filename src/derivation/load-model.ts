@@ -52,7 +52,7 @@ export class ModelLoader {
   constructor(
     private readonly y: YamlSource,
     /** the file's notation, for equations given as `{ latex: … }` */
-    private readonly notation: LatexNotation = { hints: {}, symbols: new Map() },
+    private readonly notation: LatexNotation = { hints: {}, symbols: [] },
     /** the file's definitions, which a LaTeX equation may call */
     private readonly definitionNames: readonly string[] = [],
   ) {}

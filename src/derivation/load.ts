@@ -15,6 +15,7 @@ import { ClaimsLoader } from './load-claims.js';
 import { DocumentLoader } from './load-document.js';
 import { ModelLoader } from './load-model.js';
 import { YamlSource } from './yaml-source.js';
+import { readSymbolMap } from './latex-source.js';
 import type { LatexNotation } from '../latex/derivation-context.js';
 
 export { splitRelation } from './load-claims.js';
@@ -93,16 +94,13 @@ export function parseDerivation(text: string, file: string, options: LoadOptions
  */
 function notationOf(y: YamlSource, node: YNode | null | undefined): LatexNotation {
   const hints: Record<string, string> = Object.create(null) as Record<string, string>;
-  const symbols = new Map<string, string>();
+  const symbols: [string, string][] = [];
   if (!node) return { hints, symbols };
   if (!isMap(node)) y.fail(node, 'notation must be a mapping', 'e.g. profile: lab');
   for (const pair of (node as { items: Pair<Scalar, YNode>[] }).items) {
     const key = String(pair.key.value);
     if (key === 'symbols') {
-      if (!isMap(pair.value)) y.fail(pair.value, 'notation symbols must be a mapping', "e.g. '\\tilde{C}': Ct");
-      y.atMost(pair.value.items as Pair<Scalar, YNode>[], LIMITS.symbols, 'notation symbols', (p) => p.key);
-      for (const entry of pair.value.items as Pair<Scalar, YNode>[])
-        symbols.set(y.string(entry.key, 'a LaTeX symbol'), y.string(entry.value, 'the name it stands for'));
+      for (const entry of readSymbolMap(y, pair.value)) symbols.push([entry.latex, entry.name]);
       continue;
     }
     // The key, and in `name.X` the symbol X, become keys of the notation's records.

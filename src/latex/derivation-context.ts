@@ -25,8 +25,16 @@ export interface LatexNames {
 export interface LatexNotation {
   /** the `notation:` hints (strings) */
   readonly hints: Readonly<Record<string, string>>;
-  /** `notation: { symbols: { '\tilde{C}': Ct } }`: LaTeX → a model name, a size, a built-in function or an index */
-  readonly symbols: ReadonlyMap<string, string>;
+  /**
+   * `notation: { symbols: { '\tilde{C}': Ct } }`: LaTeX → a model name, a size, a built-in function or an index. A
+   * symbol may appear twice, once for a sequence (read with its time) and once for another name (read without).
+   */
+  readonly symbols: Iterable<readonly [string, string]>;
+  /**
+   * A claim's own `notation: { symbols: … }`, read after the file's: each entry replaces the file's entry for the
+   * same symbol read the same way (with a time for a sequence, without for any other name).
+   */
+  readonly claimSymbols?: Iterable<readonly [string, string]>;
 }
 
 /** The key of the symbol a LaTeX text starts with: `\mathcal{L}` for `\mathcal{L}_t(\theta)`. */
@@ -69,7 +77,7 @@ export function latexContext(names: LatexNames, notation: LatexNotation): LatexC
   if (names.sizes.includes(HORIZON) && !(style.horizon === 't' && indexVars.has('t'))) put(style.horizon, HORIZON);
   for (const [name, latex] of Object.entries(style.names))
     if (sequences.has(name) || parameters.has(name) || name === names.loss) put(latex, name);
-  for (const [latex, name] of notation.symbols) {
+  for (const [latex, name] of [...notation.symbols, ...(notation.claimSymbols ?? [])]) {
     const key = normaliseSymbolKey(latex) ?? latex;
     // A sequence's name is read with its time (ε_t), so the same letter may stay the loss (ε) untimed.
     (sequences.has(name) ? timed : map).set(key, name);

@@ -8,25 +8,21 @@ import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { InputError } from '../../src/derivation/errors.js';
 import { parseDerivation } from '../../src/derivation/load.js';
+import { modelFile } from '../support/model-file.js';
 
 const FILE = 'hostile.yaml';
 
 /** A small tanh RNN; `equation` replaces its step and `claims` are appended. */
 function file(claims: string, equation = 'tanh(W*h[t-1] + U*x[t])', extra = ''): string {
-  return `gradproof: 1
-title: hostile
-model:
-  sizes: { d: 2..3, m: 1..2, T: 3..4 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    U: { role: parameter, shape: [d, m] }
-    x: { role: input, shape: [m] }
-    h: { role: state, shape: [d] }
-${extra}  equations:
-    - h[t] = ${equation}
-  loss: L = sum(h[T])
-claims:
-${claims}`;
+  return modelFile({
+    title: 'hostile',
+    sizes: 'd: 2..3, m: 1..2, T: 3..4',
+    symbols: ['W', 'U', 'x', 'h'],
+    modelExtra: extra,
+    equations: [`h[t] = ${equation}`],
+    loss: 'L = sum(h[T])',
+    claims,
+  });
 }
 
 const claim = (text: string, forall = '', expect = 'consistent') =>

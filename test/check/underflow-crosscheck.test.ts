@@ -10,24 +10,17 @@ import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { parseDerivation } from '../../src/derivation/load.js';
+import { modelFile } from '../support/model-file.js';
 
 const tiny = (factor: string) =>
   parseDerivation(
-    `gradproof: 1
-model:
-  sizes: { d: 2..3, T: 12 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    x: { role: input, shape: [d] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = ${factor} * (W*h[t-1]) + x[t]
-claims:
-  - id: lag
-    claim: jac(h[t], h[1]) = jac(h[t], h[1])
-    forall: t in 1..T
-    expect: verified
-`,
+    modelFile({
+      sizes: 'd: 2..3, T: 12',
+      symbols: ['W', 'x: { role: input, shape: [d] }', 'h'],
+      equations: [`h[t] = ${factor} * (W*h[t-1]) + x[t]`],
+      claims:
+        '  - id: lag\n    claim: jac(h[t], h[1]) = jac(h[t], h[1])\n    forall: t in 1..T\n    expect: verified\n',
+    }),
     'tiny.yaml',
   );
 

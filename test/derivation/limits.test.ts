@@ -18,24 +18,20 @@ import { printExpr } from '../../src/ir/print.js';
 import { unrollProducts } from '../../src/symbolic/derive.js';
 import { chargeExactWork, SymbolicUnsupported, withExactBudget } from '../../src/symbolic/unsupported.js';
 import { deriveQuantities as derive } from '../../src/symbolic/quantities.js';
+import { modelFile } from '../support/model-file.js';
 
 const FILE = 'limits.yaml';
 
 function file({ sizes = 'd: 2..3, m: 1..2, T: 3..4', defs = '', claims = '' } = {}): string {
-  return `gradproof: 1
-title: limits
-model:
-  sizes: { ${sizes} }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    U: { role: parameter, shape: [d, m] }
-    x: { role: input, shape: [m] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1] + U*x[t])
-  loss: L = sum(h[T])
-${defs}claims:
-${claims || '  - id: c0\n    claim: h[T] = h[T]\n    expect: verified\n'}`;
+  return modelFile({
+    title: 'limits',
+    sizes,
+    symbols: ['W', 'U', 'x', 'h'],
+    equations: ['h[t] = tanh(W*h[t-1] + U*x[t])'],
+    loss: 'L = sum(h[T])',
+    sections: defs,
+    claims: claims || '  - id: c0\n    claim: h[T] = h[T]\n    expect: verified\n',
+  });
 }
 
 /** One claim (double-quoted in YAML, so that it may start with a sign). */

@@ -22,25 +22,18 @@ import { substituteInts } from '../../src/ir/expr.js';
 import { nameRecord, own, reservedNameProblem } from '../../src/ir/names.js';
 import { parseExpression, parseIndex, type Scope } from '../../src/ir/parse-math.js';
 import { printExpr } from '../../src/ir/print.js';
+import { modelFile } from '../support/model-file.js';
 
 const NAMES = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty'] as const;
 
-const BASE = `gradproof: 1
-title: tanh RNN
-model:
-  sizes: { d: 2..3, T: 3..5 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    c: { role: parameter, shape: [d] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1])
-  loss: L = sum(c .* h[T])
-claims:
-  - id: placeholder
-    claim: h[T] = h[T]
-    expect: verified
-`;
+const BASE = modelFile({
+  title: 'tanh RNN',
+  sizes: 'd: 2..3, T: 3..5',
+  symbols: ['W', 'c: { role: parameter, shape: [d] }', 'h'],
+  equations: ['h[t] = tanh(W*h[t-1])'],
+  loss: 'L = sum(c .* h[T])',
+  claims: '  - id: placeholder\n    claim: h[T] = h[T]\n    expect: verified\n',
+});
 
 const scopeWith = (name: string): Scope => ({
   sequences: new Set(['h']),

@@ -20,9 +20,25 @@ const SEEDS = [
 describe('display equations', () => {
   it('finds $$ blocks, $$…$$ lines, $$ inside HTML blocks, \\[…\\], environments and codecogs images', () => {
     const counts = SEEDS.map((s) => findDisplays(seed(s)).length);
-    expect(counts).toEqual([13, 8, 34, 4, 30]);
+    expect(counts).toEqual([13, 8, 34, 4, 32]);
     const hows = new Set(SEEDS.flatMap((s) => findDisplays(seed(s)).map((d) => d.how)));
     expect([...hows].sort()).toEqual(['brackets', 'codecogs', 'dollars', 'dollars-inline', 'environment', 'html']);
+  });
+  it('finds a \\[…\\] whose `=` line made CommonMark read the lines above it as a setext heading', () => {
+    const post = 'Then\n\n\\[\n\\frac{\\partial h}{\\partial w}\n= \n\\sum_{k} a_k\n\\]\n\nwhich is correct.\n';
+    const ds = findDisplays(post);
+    expect(ds.map((d) => d.latex.replace(/\s+/g, ' '))).toEqual(['\\frac{\\partial h}{\\partial w} = \\sum_{k} a_k']);
+    expect(ds[0]!.line).toBe(4);
+    // the 2023 post's two closed forms (its lines 328 and 443) are such displays
+    expect(
+      findDisplays(seed(SEEDS[4]!))
+        .filter(
+          (d) =>
+            d.latex.startsWith('\\frac{\\partial h^{\\alpha}_{t}}{\\partial') &&
+            /\\sum_\{k = 0\}\^\{t-1\}/.test(d.latex),
+        )
+        .map((d) => d.line),
+    ).toEqual([329, 444]);
   });
   it('reads labels from \\tag, \\quad (N) and (Equation N)', () => {
     expect(
@@ -119,7 +135,7 @@ describe('scaffold', () => {
       [8, 8, 0, 8, 4],
       [34, 37, 6, 31, 17],
       [4, 4, 0, 4, 3],
-      [30, 38, 2, 36, 2],
+      [32, 40, 2, 38, 2],
     ]);
   });
   it('quantifies the indices a claim leaves free (a guess over 1..T, said so)', () => {

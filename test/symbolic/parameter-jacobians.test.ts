@@ -17,6 +17,7 @@ import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
 import { relErr } from '../../src/numeric/linalg.js';
 import { asDense } from '../../src/numeric/values.js';
 import { deriveQuantities } from '../../src/symbolic/quantities.js';
+import { modelFile } from '../support/model-file.js';
 
 const d2l = loadDerivationFile('test/fixtures/models/d2l-bptt.yaml');
 const lab = loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml');
@@ -88,18 +89,12 @@ claims: []
 
 describe('claims about parameter Jacobians', () => {
   const claims = parseDerivation(
-    `gradproof: 1
-model:
-  sizes: { d: 2..3, m: 1..2, T: 2..5 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    U: { role: parameter, shape: [d, m] }
-    x: { role: input, shape: [m] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1] + U*x[t])
-claims:
-  - id: recurrence
+    modelFile({
+      sizes: 'd: 2..3, m: 1..2, T: 2..5',
+      symbols: ['W', 'U', 'x', 'h'],
+      equations: ['h[t] = tanh(W*h[t-1] + U*x[t])'],
+    }) +
+      `  - id: recurrence
     claim: jac(h[t], W) = partial(h[t], W, h[t-1]) + jac(h[t], h[t-1]) * jac(h[t-1], W)
     forall: t in 2..T
     expect: verified

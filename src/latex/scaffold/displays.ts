@@ -106,10 +106,28 @@ export function findDisplays(markdown: string): Display[] {
       }
     }
     if (n.type === 'paragraph') paragraph(n);
-    for (const c of n.children ?? []) walk(c);
+    const kids = n.children ?? [];
+    kids.forEach((c, k) => {
+      // A display whose line is only `=` (`\frac{…}{…}` then `=` on the next line) makes CommonMark read the lines
+      // before it as a setext heading: its `\[` opens in the heading and closes in a later block.
+      if (c.type === 'heading') {
+        const raw = markdown.slice(start(c), end(c));
+        const open = raw.lastIndexOf('\\[');
+        if (open >= 0 && !raw.includes('\\]', open)) {
+          const close = kids.slice(k + 1).find((next) => markdown.slice(start(next), end(next)).includes('\\]'));
+          if (close) scan(start(c), end(close));
+        }
+      }
+      walk(c);
+    });
   };
   const paragraph = (p: MdNode): void => {
-    const raw = markdown.slice(start(p), end(p));
+    scan(start(p), end(p));
+    codecogs(p);
+  };
+  /** `\[…\]` and LaTeX environments in the source text from..to (a paragraph, or blocks CommonMark split). */
+  const scan = (from: number, to: number): void => {
+    const raw = markdown.slice(from, to);
     for (const m of raw.matchAll(
       /\\\[([\s\S]+?)\\\]|\\begin\{(align\*?|equation\*?|gather\*?|multline\*?|eqnarray\*?)\}([\s\S]+?)\\end\{\2\}/g,
     )) {
@@ -117,11 +135,14 @@ export function findDisplays(markdown: string): Display[] {
       const latex = isEnv ? m[0] : m[1]!.trim();
       add({
         latex,
-        offset: start(p) + m.index + (isEnv ? 0 : 2 + m[1]!.indexOf(latex)),
+        offset: from + m.index + (isEnv ? 0 : 2 + m[1]!.indexOf(latex)),
         how: isEnv ? 'environment' : 'brackets',
         after: raw.slice(m.index + m[0].length, m.index + m[0].length + 80),
       });
     }
+  };
+  const codecogs = (p: MdNode): void => {
+    const raw = markdown.slice(start(p), end(p));
     // a codecogs anchor that is the whole paragraph (besides punctuation) is a display
     const kids = p.children ?? [];
     const text = kids

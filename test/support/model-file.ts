@@ -1,0 +1,59 @@
+/**
+ * Derivation files for tests, built from parts: most tests need a small RNN
+ * that differs from the next test's in a symbol, an equation or the loss.
+ * The text comes out line for line as a hand-written file would (tests that
+ * assert file:line:col locations rely on the layout below).
+ */
+
+/** Declarations the tests' RNNs share, by symbol name; any other symbol is passed as `name: declaration`. */
+const COMMON: ReadonlyMap<string, string> = new Map([
+  ['W', '{ role: parameter, shape: [d, d], init: recurrent }'],
+  ['U', '{ role: parameter, shape: [d, m] }'],
+  ['b', '{ role: parameter, shape: [d], init: bias }'],
+  ['c', '{ role: parameter, shape: [d], init: gaussian }'],
+  ['x', '{ role: input, shape: [m] }'],
+  ['h', '{ role: state, shape: [d] }'],
+]);
+
+export interface ModelFileParts {
+  readonly title?: string;
+  /** lines between the title and `model:` (e.g. a notation profile), each ending in a newline */
+  readonly preamble?: string;
+  readonly name?: string;
+  /** the inline sizes record's contents, e.g. 'd: 2..3, T: 3..4' */
+  readonly sizes: string;
+  /** common symbol names (see COMMON), or `name: declaration` lines */
+  readonly symbols: readonly string[];
+  /** lines inside `model:` after the symbols and before the equations, each ending in a newline */
+  readonly modelExtra?: string;
+  readonly equations: readonly string[];
+  readonly loss?: string;
+  /** top-level sections between the model and the claims (e.g. definitions), each line ending in a newline */
+  readonly sections?: string;
+  /** the claims list (YAML items indented by two spaces), after `claims:` */
+  readonly claims?: string;
+}
+
+export function modelFile(p: ModelFileParts): string {
+  const symbol = (s: string) => {
+    const declaration = COMMON.get(s);
+    return `    ${declaration ? `${s}: ${declaration}` : s}\n`;
+  };
+  return (
+    `gradproof: 1\n` +
+    (p.title !== undefined ? `title: ${p.title}\n` : '') +
+    (p.preamble ?? '') +
+    `model:\n` +
+    (p.name !== undefined ? `  name: ${p.name}\n` : '') +
+    `  sizes: { ${p.sizes} }\n` +
+    `  symbols:\n` +
+    p.symbols.map(symbol).join('') +
+    (p.modelExtra ?? '') +
+    `  equations:\n` +
+    p.equations.map((e) => `    - ${e}\n`).join('') +
+    (p.loss !== undefined ? `  loss: ${p.loss}\n` : '') +
+    (p.sections ?? '') +
+    `claims:\n` +
+    (p.claims ?? '')
+  );
+}
