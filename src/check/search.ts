@@ -11,9 +11,12 @@
  *                 evolution strategy over the instance's parameters, inputs
  *                 and initial states, inside its regime
  *                 (src/numeric/adversarial.ts);
- *  fitness        the largest relative excess over every binding, exactly as
- *                 the random points are compared (./points.ts, ./compare.ts:
- *                 the claim's tolerance, trouble set aside).
+ *  schedule       successive halving: every start runs its constructions and
+ *                 a few steps, the closer half go on, the closest gets the rest;
+ *  fitness        the largest closeness to a violation over every binding
+ *                 (`closeness` below); each point judged exactly as the random
+ *                 ones (./points.ts, ./compare.ts: the claim's tolerance,
+ *                 trouble set aside).
  *
  * The path from a start is a function of that instance and the claim alone
  * (its rng derives from the instance's seed), never of the budget or of the
