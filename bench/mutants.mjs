@@ -16,7 +16,8 @@
  *                --seeds, --budget-factor) to classify it as a miss (refuted
  *                there) or presumed equivalent (true). Narrowed quantifier ranges
  *                hold by construction: counted apart, and any refutation of
- *                one is reported as a false alarm.
+ *                one is reported as a false alarm. --claims id,id: only
+ *                those shipped claims (here and in false-alarms).
  *  false-alarms  the shipped holding inequalities at default settings under
  *                master seeds 1..25 (--alarm-seeds): how many were refuted
  *                (must be 0), over how many claim-instance evaluations (and
@@ -47,7 +48,7 @@ const flag = (name, fallback) => {
   const at = args.indexOf(name);
   return at >= 0 ? Number(args[at + 1]) : fallback;
 };
-const VALUED = ['--seeds', '--budget-factor', '--search', '--alarm-seeds', '--stability-seeds'];
+const VALUED = ['--seeds', '--budget-factor', '--search', '--alarm-seeds', '--stability-seeds', '--claims'];
 const parts = args.filter((a, i) => !a.startsWith('--') && !VALUED.includes(args[i - 1]));
 const run = (part) => parts.length === 0 || parts.includes(part);
 const quick = args.includes('--quick');
@@ -59,6 +60,8 @@ const DEFAULT_SEARCH = flag('--search', DEFAULT_OPTIONS.search ?? 0);
 const HARDER_SEARCH = DEFAULT_SEARCH || 100;
 
 const HOLDING = new Set(['proved', 'verified', 'consistent']);
+/** --claims id,id: only these shipped claims are mutated (and checked for false alarms) */
+const ONLY = args.includes('--claims') ? new Set(args[args.indexOf('--claims') + 1].split(',')) : null;
 const files = expandPaths(['derivations']);
 const derivations = files.map(loadDerivationFile);
 const raw = new Map(files.map((f) => [f, YAML.parse(readFileSync(f, 'utf8'))]));
@@ -70,6 +73,7 @@ function holdingInequalities({ equalities = false, inequalities = true } = {}) {
     for (const c of d.claims) {
       if (c.relation === '=' ? !equalities : !inequalities) continue;
       if (!HOLDING.has(c.expect) || c.chain) continue;
+      if (ONLY && !ONLY.has(c.id)) continue;
       const y = raw.get(d.file).claims.find((x) => x.id === c.id);
       out.push({ file: d.file, id: c.id, relation: c.relation, text: y.claim, forall: y.forall ?? null, yaml: y });
     }

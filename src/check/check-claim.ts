@@ -160,6 +160,29 @@ export function claimSetting(fileDerivation: Derivation, claim: Claim, filePool?
   return { derivation, pool, sampler, get };
 }
 
+/**
+ * The instance a counterexample was found on, rebuilt: the drawn instance, or for one the adversarial search
+ * found, that instance searched again for the same steps (the search's path from one start is replayable).
+ */
+export function counterexampleEntry(
+  fileDerivation: Derivation,
+  claim: Claim,
+  cx: Counterexample,
+): InstanceEntry | null {
+  const { derivation, pool, get } = claimSetting(fileDerivation, claim);
+  const entry = get(cx.masterSeed, cx.instance, cx.sizes);
+  if (!entry || !cx.searchSteps) return entry;
+  const search = searchViolation(claim, runPoints(claim, entry, 0, null), {
+    budget: cx.searchSteps,
+    sizeRanges: derivation.model.sizes,
+    overrides: cx.sizes,
+    replay: true,
+    draw: (j, sizes) => pool.get(cx.masterSeed, j, sizes),
+  });
+  const instance = search.violation?.point.instance;
+  return instance ? { instance, evaluator: new Evaluator(instance.graph, instance.sizes) } : null;
+}
+
 export function checkClaim(
   fileDerivation: Derivation,
   claim: Claim,

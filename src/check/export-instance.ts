@@ -1,12 +1,13 @@
 /**
  * A refuted claim's counterexample as data another tool can replay: the
  * instance rebuilt exactly as the check drew it (same seeds, sizes, premise
- * search and assumptions), with every parameter, input and initial state, the
+ * search and assumptions; the adversarial search's steps for one it found),
+ * with every parameter, input and initial state, the
  * binding, and both sides in full.
  */
 import type { Claim, Derivation } from '../derivation/derivation.js';
 import { asDense } from '../numeric/values.js';
-import { claimSetting } from './check-claim.js';
+import { counterexampleEntry } from './check-claim.js';
 import type { ClaimResult, Counterexample } from './result.js';
 
 export interface ExportedArray {
@@ -51,8 +52,7 @@ function exported(data: Float64Array, rows: number, cols: number): ExportedArray
 /** The counterexample's instance rebuilt, with everything needed to replay it elsewhere. */
 export function exportCounterexample(d: Derivation, result: ClaimResult, cx: Counterexample): ExportedCounterexample {
   const claim = d.claims.find((c) => c.id === result.id)!;
-  const setting = claimSetting(d, claim);
-  const entry = setting.get(cx.masterSeed, cx.instance, cx.sizes);
+  const entry = counterexampleEntry(d, claim, cx);
   if (!entry) throw new Error(`the counterexample's instance of '${claim.id}' could not be rebuilt`);
   const { graph } = entry.instance;
   const record = <T>(f: (name: string) => T, names: Iterable<string>) =>

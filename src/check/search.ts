@@ -11,9 +11,12 @@
  *                 evolution strategy over the instance's parameters, inputs
  *                 and initial states, inside its regime
  *                 (src/numeric/adversarial.ts);
- *  fitness        the largest relative excess over every binding, exactly as
- *                 the random points are compared (./points.ts, ./compare.ts:
- *                 the claim's tolerance, trouble set aside).
+ *  schedule       successive halving: every start runs its constructions and
+ *                 a few steps, the closer half go on, the closest gets the rest;
+ *  fitness        the largest closeness to a violation over every binding
+ *                 (`closeness` below); each point judged exactly as the random
+ *                 ones (./points.ts, ./compare.ts: the claim's tolerance,
+ *                 trouble set aside).
  *
  * The path from a start is a function of that instance and the claim alone
  * (its rng derives from the instance's seed), never of the budget or of the
@@ -59,15 +62,32 @@ export interface SearchOutcome {
  */
 const RANDOM_STARTS = 6;
 const MIN_BUDGET_FOR_MORE_STARTS = 20;
+/** Steps every start gets before the worse half is dropped (its constructions and a few of the strategy's). */
+const FIRST_ROUND_STEPS = 12;
 
 interface Start {
   readonly instance: Instance;
   readonly points: readonly Point[];
 }
 
-/** The largest relative excess over the sound points (the claim holds there iff it is ≤ its tolerance). */
-const fitnessOf = (points: readonly Point[]): number =>
-  points.reduce((m, p) => (p.outcome.status === 'trouble' ? m : Math.max(m, p.outcome.relError)), -Infinity);
+/**
+ * How close a point comes to violating the bound x ≤ y (x: the side that must be smaller): the excess
+ * x − y relative to max(|y|, x⁺). Positive exactly when the point's own comparison (./compare.ts, relative
+ * to max(|x|, |y|)) sees an excess, and unlike that one it keeps rising with x when x is negative: a
+ * lower bound written as a difference (‖path‖ − ‖rest‖) is often negative, and the comparison's measure
+ * would reward making it more negative still, away from a violation.
+ */
+function closeness(p: Point, relation: Relation): number {
+  if (p.outcome.status === 'trouble') return -Infinity;
+  const [a, b] = [p.outcome.lhs[0]!, p.outcome.rhs[0]!];
+  const [x, y] = relation === '<=' ? [a, b] : [b, a];
+  const scale = Math.max(Math.abs(y), Math.max(x, 0));
+  return scale === 0 ? 0 : (x - y) / scale;
+}
+
+/** The largest closeness to a violation over the sound points. */
+const fitnessOf = (points: readonly Point[], relation: Relation): number =>
+  points.reduce((m, p) => Math.max(m, closeness(p, relation)), -Infinity);
 
 const firstViolation = (points: readonly Point[]): Point | undefined =>
   points.filter((p) => p.outcome.status === 'violate').sort(smaller)[0];
@@ -101,8 +121,12 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
   for (const p of randomPoints) byInstance.set(p.instance, [...(byInstance.get(p.instance) ?? []), p]);
   const ranked: Start[] = [...byInstance]
     .map(([instance, points]) => ({ instance, points }))
-    .filter((s) => fitnessOf(s.points) > -Infinity)
-    .sort((a, b) => fitnessOf(b.points) - fitnessOf(a.points) || a.instance.index - b.instance.index);
+    .filter((s) => fitnessOf(s.points, claim.relation) > -Infinity)
+    .sort(
+      (a, b) =>
+        fitnessOf(b.points, claim.relation) - fitnessOf(a.points, claim.relation) ||
+        a.instance.index - b.instance.index,
+    );
   if (!ranked.length) return finish(0, null);
 
   const starts: Start[] = [ranked[0]!];
@@ -130,36 +154,58 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
       seen(points);
       const violating = firstViolation(points);
       if (violating) return finish(starts.length + 1, { point: violating, steps: 0 });
-      if (fitnessOf(points) > -Infinity) starts.push({ instance: points[0]!.instance, points });
+      if (fitnessOf(points, claim.relation) > -Infinity) starts.push({ instance: points[0]!.instance, points });
     }
     starts.push(...ranked.slice(1, RANDOM_STARTS));
   }
 
-  // An equal share of what is left per start, the remainder to the best one.
-  const left = request.budget - evaluations;
-  const share = Math.floor(left / starts.length);
-  for (const [k, start] of starts.entries()) {
-    const steps = k === 0 ? left - share * (starts.length - 1) : share;
-    const found = searchFrom(claim, start, steps, (points, construction) => {
-      evaluations++;
-      if (construction) constructionsTried++;
-      seen(points);
-    });
-    if (found) return finish(starts.length, found);
-  }
+  // Successive halving over the starts' paths (each path a function of its start alone, so a violation
+  // replays from that start whatever the schedule was): every start first runs its constructions and a
+  // few steps of the evolution strategy; then the better half of the starts (by the largest excess each
+  // reached) share half of what is left, and the best one gets the rest. The starts that come closest
+  // to failing are followed furthest.
+  const paths = starts.map((start) => ({
+    path: searchFrom(claim, start),
+    best: fitnessOf(start.points, claim.relation),
+    steps: 0,
+  }));
+  type Path = (typeof paths)[number];
+  const advance = (p: Path): SearchOutcome['violation'] => {
+    const { value } = p.path.next();
+    if (!value) return null;
+    p.steps++;
+    evaluations++;
+    if (value.construction) constructionsTried++;
+    seen(value.points);
+    p.best = Math.max(p.best, fitnessOf(value.points, claim.relation));
+    const violating = firstViolation(value.points);
+    return violating ? { point: violating, steps: p.steps } : null;
+  };
+  const run = (group: readonly Path[], steps: number): SearchOutcome['violation'] => {
+    for (let i = 0; i < steps; i++)
+      for (const p of group) {
+        if (evaluations >= request.budget) return null;
+        const found = advance(p);
+        if (found) return found;
+      }
+    return null;
+  };
+  const leaders = (): Path[] => [...paths].sort((a, b) => b.best - a.best);
+  const left = () => request.budget - evaluations;
+  const half = Math.ceil(paths.length / 2);
+  const found =
+    run(paths, Math.max(1, Math.min(FIRST_ROUND_STEPS, Math.floor(left() / (2 * paths.length))))) ??
+    run(leaders().slice(0, half), Math.floor(left() / 2 / half)) ??
+    run(leaders().slice(0, 1), left());
+  if (found) return finish(starts.length, found);
   return finish(starts.length, null);
 }
 
 /**
- * The path from one start, at most `budget` steps: the structured constructions, then the
- * evolution strategy from the best instance so far. Returns the first violation and its step.
+ * The path from one start: the structured constructions, then the evolution strategy from the best
+ * instance so far, one evaluated instance per step (a function of the start and the claim alone).
  */
-function searchFrom(
-  claim: Claim,
-  start: Start,
-  budget: number,
-  onEvaluated: (points: readonly Point[], construction: boolean) => void,
-): { point: Point; steps: number } | null {
+function* searchFrom(claim: Claim, start: Start): Generator<{ points: Point[]; construction: boolean }, void, void> {
   const { instance } = start;
   const space = new InstanceSpace(instance.graph.model, instance.sizes, instance.regime);
   const evaluate = (data: MutableData): Point[] => {
@@ -167,28 +213,19 @@ function searchFrom(
     const candidate: Instance = { ...instance, graph };
     return runPoints(claim, { instance: candidate, evaluator: new Evaluator(graph, instance.sizes) }, 0, null);
   };
-  let best = { data: instance.graph.data, fitness: fitnessOf(start.points) };
-  let steps = 0;
+  let best = { data: instance.graph.data, fitness: fitnessOf(start.points, claim.relation) };
   for (const c of constructions(space, instance.graph.data)) {
-    if (steps >= budget) return null;
-    steps++;
     const points = evaluate(c.data);
-    onEvaluated(points, true);
-    const violating = firstViolation(points);
-    if (violating) return { point: violating, steps };
-    const fitness = fitnessOf(points);
+    yield { points, construction: true };
+    const fitness = fitnessOf(points, claim.relation);
     if (fitness > best.fitness) best = { data: c.data, fitness };
   }
   const rng = new Rng(deriveSeed(instance.seed, 'search', claim.id, JSON.stringify(instance.sizes)));
   const proposals = evolve(space, best.data, best.fitness, rng);
   let proposal = proposals.next().value;
-  while (steps < budget) {
-    steps++;
+  for (;;) {
     const points = evaluate(proposal);
-    onEvaluated(points, false);
-    const violating = firstViolation(points);
-    if (violating) return { point: violating, steps };
-    proposal = proposals.next(fitnessOf(points)).value;
+    yield { points, construction: false };
+    proposal = proposals.next(fitnessOf(points, claim.relation)).value;
   }
-  return null;
 }

@@ -12,6 +12,7 @@
  */
 import type { RegimeName } from '../derivation/derivation.js';
 import { evalAffine, type IntEnv } from '../ir/affine.js';
+import { type Expr, walk } from '../ir/expr.js';
 import { own } from '../ir/names.js';
 import { HORIZON, type InitKind, type Model } from '../model/model.js';
 import { entryLaw, type EntryLaw, REGIME_SPECS } from './instance.js';
@@ -44,6 +45,12 @@ export interface MutableData extends InstanceData {
 
 export class InstanceSpace {
   readonly blocks: readonly Block[];
+  /**
+   * Parameters only the loss reads (no equation does): read-outs such as v in L = v·h_T. They fix the
+   * direction of the loss's gradient at the last states, and every gradient a claim compares is linear
+   * in it, so a cancellation between gradient paths often needs only the right read-out.
+   */
+  readonly readouts: readonly Block[];
 
   constructor(model: Model, sizes: IntEnv, regime: RegimeName) {
     const blocks: Block[] = [];
@@ -58,6 +65,11 @@ export class InstanceSpace {
       else blocks.push({ ...block, time: 0 });
     }
     this.blocks = blocks;
+    const read = new Set<string>();
+    const note = (e: Expr) => walk(e, (x) => (x.kind === 'sym' || x.kind === 'seq') && read.add(x.name));
+    for (const eq of model.equations) note(eq.rhs);
+    for (const f of model.functions.values()) note(f.value);
+    this.readouts = blocks.filter((b) => b.role === 'parameter' && !read.has(b.name));
   }
 
   copy(data: InstanceData): MutableData {
@@ -231,8 +243,9 @@ const SHRINK = Math.exp(-1 / 12);
 
 /**
  * A (1+1)-evolution strategy with the 1/5th success rule, maximising a fitness
- * over the instance space. Each proposal perturbs either one random block or
- * all of them (Gaussian, scaled by each entry's regime deviation), then
+ * over the instance space. Each proposal perturbs either one random block (half
+ * the time a read-out, if the model has one) or all of them (Gaussian, scaled
+ * by each entry's regime deviation), then
  * projects what it touched back into the regime. The caller sends back each
  * proposal's fitness (−∞ for one it could not judge); only a strict
  * improvement replaces the parent, so rounding noise on a plateau is never
@@ -254,9 +267,15 @@ export function* evolve(
   let best = startFitness;
   let sigma = SIGMA_START;
   const blocks = space.blocks;
+  // Half of the one-block steps go to a read-out, when there is one (see InstanceSpace.readouts).
+  const { readouts } = space;
+  const oneBlock = (): Block =>
+    readouts.length && rng.uniform() < 0.5
+      ? readouts[rng.int(0, readouts.length - 1)]!
+      : blocks[rng.int(0, blocks.length - 1)]!;
   for (;;) {
     const child = space.copy(parent);
-    const touched = rng.uniform() < 0.5 ? [blocks[rng.int(0, blocks.length - 1)]!] : blocks;
+    const touched = rng.uniform() < 0.5 ? [oneBlock()] : blocks;
     let ok = true;
     for (const b of touched) {
       const v = space.values(child, b);
