@@ -11,7 +11,7 @@ import { evidenceMethod, evidenceSummary, expectationText, reasonText, warningTe
 import { ruleName, stepDetail, stepStatement } from './proof-text.js';
 import { BOUND_RULE_TEXT, boundProofLatex } from './bound-text.js';
 import { replayCommand } from './replay.js';
-import { editWords, repairLatex, repairSearchSummary, repairWords } from './repair-text.js';
+import { editWords, repairLatex, repairSearchRecord, repairWords } from './repair-text.js';
 import type { RepairSearch } from '../repair/result.js';
 
 /** A refuted claim's repairs: each with its edits in words and its LaTeX with the changed parts coloured. */
@@ -31,13 +31,7 @@ export function repairsJson(d: Derivation, s: RepairSearch): Record<string, unkn
       verdict: r.verdict,
       evidence: r.evidence.map((e) => ({ method: evidenceMethod(e), summary: evidenceSummary(e), ...e })),
     })),
-    repairSearch: {
-      status: s.status,
-      summary: repairSearchSummary(s),
-      budget: s.budget,
-      work: s.work,
-      exhausted: s.exhausted,
-    },
+    repairSearch: repairSearchRecord(s),
   };
 }
 

@@ -43,6 +43,17 @@ export function repairLatex(d: Derivation, r: Pick<Repair, 'marked' | 'relation'
   return writer.relation(r.marked.lhs, r.relation, r.marked.rhs);
 }
 
+/** The search's record in JSON reports and fixtures: its status, summary, budget and work. */
+export function repairSearchRecord(s: RepairSearch) {
+  return {
+    status: s.status,
+    summary: repairSearchSummary(s),
+    budget: s.budget,
+    work: s.work,
+    exhausted: s.exhausted,
+  };
+}
+
 /** The budget and the work done, in words. */
 export function repairSearchSummary(s: RepairSearch): string {
   const w = s.work;

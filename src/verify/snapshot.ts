@@ -16,7 +16,7 @@ import { deriveQuantities } from '../symbolic/quantities.js';
 import { own } from '../ir/names.js';
 import type { EditDetail } from '../repair/edits.js';
 import type { RepairSearch } from '../repair/result.js';
-import { repairLatex, repairSearchSummary, repairWords } from '../emit/repair-text.js';
+import { repairLatex, repairSearchRecord, repairWords } from '../emit/repair-text.js';
 
 export interface ClaimSnapshot {
   readonly statement: string;
@@ -128,13 +128,7 @@ function snapshotRepairs(d: Derivation, s: RepairSearch): Pick<ClaimSnapshot, 'r
       verdict: r.verdict,
       evidence: r.evidence.map((e) => ({ method: evidenceMethod(e), summary: evidenceSummary(e) })),
     })),
-    repairSearch: {
-      status: s.status,
-      summary: repairSearchSummary(s),
-      budget: s.budget,
-      work: s.work,
-      exhausted: s.exhausted,
-    },
+    repairSearch: repairSearchRecord(s),
   };
 }
 

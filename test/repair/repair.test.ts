@@ -16,10 +16,7 @@ import { editWords, repairLatex, repairWords } from '../../src/emit/repair-text.
 import { formatCheckReport } from '../../src/emit/text-report.js';
 import { claimJson } from '../../src/emit/json-report.js';
 import type { RepairBudget } from '../../src/repair/result.js';
-
-const LAB = 'derivations/lab-10-5-vanilla-rnn.yaml';
-const RNN2024 = 'derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml';
-const LSTM2019 = 'derivations/how-lstms-solve-vanishing-gradients-2019.yaml';
+import { LAB, LSTM2019, RNN2024, TOP_REPAIRS } from '../support/top-repairs.js';
 
 function repaired(file: string, id: string, budget: Partial<RepairBudget> | true = true): ClaimResult {
   const d = loadDerivationFile(file);
@@ -27,43 +24,7 @@ function repaired(file: string, id: string, budget: Partial<RepairBudget> | true
 }
 
 describe('top repairs of shipped refuted claims', () => {
-  const cases: [string, string, string, string, string][] = [
-    [
-      LAB,
-      'lab-eq1-W-for-WT',
-      "grad(L, h[T-k]) = prod(i, 1, k, W'*diag(1 - h[T-k+i].^2))*grad(L, h[T])",
-      'add-transpose',
-      'holds with W transposed',
-    ],
-    [
-      RNN2024,
-      'eq4-closed-ascending',
-      'jac(h[t], h[1]) = prod(j, 2, t, diag(1 - h[t-j+2].^2)*W)',
-      'reverse-range-product',
-      'holds if the product over j runs with j decreasing from left to right',
-    ],
-    [
-      LSTM2019,
-      'do-dh-without-sigma',
-      'jac(o[k], h[k-1]) = diag(o[k] .* (1 - o[k]))*W_o',
-      'insert-factor',
-      "holds with the factor diag(o[k] .* (1 - o[k])) before W_o, as in the model's closed form",
-    ],
-    [
-      LSTM2019,
-      'ds-ds-total',
-      'partial(s[t], s[t-1], h[t-1]) = diag(f[t])',
-      'hold-node',
-      'holds as a partial derivative with h[t-1] held fixed',
-    ],
-    [
-      LSTM2019,
-      'eq1-as-written',
-      'h[t] = sigma(s[t]) .* o[t]',
-      'wrap-activation',
-      "holds with sigma(s[t]) in place of s[t], as the model's equations apply it",
-    ],
-  ];
+  const cases = TOP_REPAIRS;
   it.each(cases)('%s %s', (file, id, statement, edit, words) => {
     const r = repaired(file, id);
     expect(r.verdict).toBe('refuted');

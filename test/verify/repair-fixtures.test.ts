@@ -12,50 +12,28 @@ import { describe, expect, it } from 'vitest';
 import { VERIFY_REPAIR_BUDGET } from '../../src/repair/result.js';
 import type { ClaimSnapshot, FileSnapshot } from '../../src/verify/snapshot.js';
 import { fixtureFor, verify } from '../../src/verify/verify.js';
-
-const LAB = 'derivations/lab-10-5-vanilla-rnn.yaml';
-const RNN2024 = 'derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml';
-const LSTM2019 = 'derivations/how-lstms-solve-vanishing-gradients-2019.yaml';
+import { LAB, TOP_REPAIRS } from '../support/top-repairs.js';
 
 const stored = (file: string, id: string): ClaimSnapshot =>
   (JSON.parse(readFileSync(fixtureFor('fixtures', file), 'utf8')) as FileSnapshot).claims[id]!;
 
 describe('repairs in fixtures', () => {
-  it.each([
-    [
-      LAB,
-      'lab-eq1-W-for-WT',
-      "grad(L, h[T-k]) = prod(i, 1, k, W'*diag(1 - h[T-k+i].^2))*grad(L, h[T])",
-      'add-transpose',
-      'holds with W transposed',
-    ],
-    [
-      RNN2024,
-      'eq4-closed-ascending',
-      'jac(h[t], h[1]) = prod(j, 2, t, diag(1 - h[t-j+2].^2)*W)',
-      'reverse-range-product',
-      'holds if the product over j runs with j decreasing from left to right',
-    ],
-    [
-      LSTM2019,
-      'ds-ds-total',
-      'partial(s[t], s[t-1], h[t-1]) = diag(f[t])',
-      'hold-node',
-      'holds as a partial derivative with h[t-1] held fixed',
-    ],
-  ])('%s %s: the stored top repair, its edit, verdict and evidence', (file, id, statement, edit, words) => {
-    const c = stored(file, id);
-    expect(c.verdict).toBe('refuted');
-    const top = c.repairs![0]!;
-    expect(top.statement).toBe(statement);
-    expect(top.edits.map((e) => e.edit)).toEqual([edit]);
-    expect(top.words).toBe(words);
-    expect(top.verdict).toBe('verified');
-    expect(top.evidence.map((e) => e.method)).toContain('symbolic');
-    expect(top.latex).toContain('\\textcolor{');
-    expect(c.repairSearch).toMatchObject({ status: 'found', budget: VERIFY_REPAIR_BUDGET });
-    expect(c.repairSearch!.summary).toMatch(/^\d repairs? holds?: .*; budget 400 screens and 3 full checks/);
-  });
+  it.each(TOP_REPAIRS)(
+    '%s %s: the stored top repair, its edit, verdict and evidence',
+    (file, id, statement, edit, words) => {
+      const c = stored(file, id);
+      expect(c.verdict).toBe('refuted');
+      const top = c.repairs![0]!;
+      expect(top.statement).toBe(statement);
+      expect(top.edits.map((e) => e.edit)).toEqual([edit]);
+      expect(top.words).toBe(words);
+      expect(top.verdict).toBe('verified');
+      expect(top.evidence.map((e) => e.method)).toContain('symbolic');
+      expect(top.latex).toContain('\\textcolor{');
+      expect(c.repairSearch).toMatchObject({ status: 'found', budget: VERIFY_REPAIR_BUDGET });
+      expect(c.repairSearch!.summary).toMatch(/^\d repairs? holds?: .*; budget 400 screens and 3 full checks/);
+    },
+  );
 
   it('a bound: the stored top repair of vanish-by-path-factor is the proved row-sum norm, found within 3 full checks', () => {
     const c = stored('derivations/understanding-lstms-2023-index-level.yaml', 'vanish-by-path-factor');
