@@ -7,7 +7,6 @@
  * block rendered by KaTeX in strict mode. Chromium and pdflatex tests skip
  * locally when the program is missing and fail under CI (.ci/run installs both).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +20,7 @@ import { markdownDocument } from '../../src/render/markdown.js';
 import { plotSvg } from '../../src/render/render.js';
 import { texDocument } from '../../src/render/tex.js';
 import { assertRenderedOffline, checkPage, chromiumAvailable, type Chromium, launchChromium } from './browser.js';
-import { compileLatex } from './latex-compile.js';
+import { compileLatex, hasPdflatex } from './latex-compile.js';
 import { checkMarkdownMath, extractMath } from './markdown-math.js';
 
 const OUT = 'test-output/render';
@@ -32,14 +31,6 @@ const FILES = readdirSync('derivations')
 const SOLUTION = 'derivations/lab-10-5-solution.yaml';
 const OTHER_TEX = 'derivations/how-lstms-solve-vanishing-gradients-2019.yaml';
 
-const hasPdflatex = (() => {
-  try {
-    execFileSync('pdflatex', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 // Under CI a missing program is a failure, never a skip: .ci/run installs both.
 const needs = (present: boolean) => (present || process.env.CI ? it : it.skip);
 // Generous: the checks and pages must not race a clock on a loaded machine.

@@ -4,10 +4,20 @@
  * rerun while LaTeX asks for it (cross-references). Returns the PDF or an
  * excerpt of the log around the error.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** Whether pdflatex is on this machine (CI installs it; elsewhere the compile tests skip). */
+export const hasPdflatex = (() => {
+  try {
+    execFileSync('pdflatex', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 export interface LatexOptions {
   pdflatex?: string;

@@ -4,7 +4,6 @@
  * are located input errors, and a claim's verdict, evidence, counterexample
  * and proof reach the page.
  */
-import { execFileSync } from 'node:child_process';
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
@@ -15,7 +14,7 @@ import { escapeHtml, htmlPage } from '../../src/render/html.js';
 import { escapeMarkdown, markdownDocument } from '../../src/render/markdown.js';
 import { render } from '../../src/render/render.js';
 import { escapeTex, texDocument } from '../../src/render/tex.js';
-import { compileLatex } from './latex-compile.js';
+import { compileLatex, hasPdflatex } from './latex-compile.js';
 import { extractMath } from './markdown-math.js';
 
 const EVIL = `<script>alert(1)</script> & $x$ \\(y\\) *b* [l](u) | # \\input{/etc/passwd} ~ % _`;
@@ -181,14 +180,6 @@ describe('document: section errors are located', () => {
 });
 
 describe('repairs on the page (render asks for them by default on the command line)', () => {
-  const hasPdflatex = (() => {
-    try {
-      execFileSync('pdflatex', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
   const request = { instances: 1, claims: ['lab-eq1-W-for-WT'], repair: true } as const;
   const LAB = 'derivations/lab-10-5-vanilla-rnn.yaml';
 
