@@ -20,7 +20,8 @@
  * run only those benchmarks: `node bench/run.mjs index-d4t6 verify-eq1`.
  * `npm run bench` then runs bench/baseline.mjs: the eq1 workload against a hand-written numpy BPTT (ratio, scaling in T and d
  * with fitted exponents, peak memory); `npm run bench:baseline` runs that part alone),
- * and bench/pathsum.mjs (the path-sum identity against SymPy).
+ * bench/pathsum.mjs (the path-sum identity against SymPy) and bench/symbolic-stage.mjs (the symbolic stage
+ * of every shipped claim: CPU per file, wall time on 2 worker threads; `npm run bench:symbolic` alone).
  */
 // The public API, and the engine's internals that the benchmarks time directly.
 import { check, checkDerivation, evidenceMethod, evidenceSummary, loadDerivationFile } from '../dist/index.js';

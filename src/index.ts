@@ -18,7 +18,7 @@ export type { LatexReading } from './derivation/latex-source.js';
 
 // Checking: results and evidence as data
 export { check, checkDerivation, expandPaths, type CheckRequest } from './check/check.js';
-export { DEFAULT_OPTIONS, type CheckOptions } from './check/check-claim.js';
+export { claimDerivation, DEFAULT_OPTIONS, symbolicStage, type CheckOptions } from './check/check-claim.js';
 export type { CheckReport, ClaimResult, Counterexample } from './check/result.js';
 export type { Evidence, EvidenceKind, SymbolicOutcome, Undecided } from './check/evidence.js';
 export { evidenceOf } from './check/evidence.js';

@@ -143,17 +143,34 @@ function shrink(claim: Claim, model: Model, get: EntryGetter, failing: Point): {
   return { point: best, overrides: Object.keys(overrides).length ? { ...best.instance.sizes } : {} };
 }
 
+/** The file's model, or its variant (`assume:`), with the claim's narrower size ranges. */
+export function claimDerivation(fileDerivation: Derivation, claim: Claim): Derivation {
+  const model = claim.assume?.model ?? fileDerivation.model;
+  return claim.sizes || claim.assume
+    ? { ...fileDerivation, model: { ...model, sizes: { ...model.sizes, ...(claim.sizes ?? {}) } } }
+    : fileDerivation;
+}
+
+/**
+ * The symbolic stage of checking a claim, which reads no instance: exact canonical forms (with the ℤ_p
+ * test beside them), the induction proof of a unit-level closed form, the rule-based proof of a bound.
+ * `derivation` is the claim's own (claimDerivation). bench/symbolic-stage.mjs times this alone.
+ */
+export function symbolicStage(derivation: Derivation, claim: Claim, masterSeed: number) {
+  return {
+    symbolic: symbolicCheck(derivation, claim, masterSeed),
+    proof: claim.relation === '=' ? proveUnitClosedForm(derivation.model, claim.lhs, claim.rhs) : null,
+    boundProof: boundProofFor(derivation, claim),
+  };
+}
+
 /**
  * Where a claim is checked: the file's model, or its variant (`assume:`), with the claim's narrower size
  * ranges; instances from the pool or, with a premise, only those that satisfy it (moved toward it or
  * redrawn when needed). Deterministic: the same call rebuilds the same instances (export, shrinking).
  */
 export function claimSetting(fileDerivation: Derivation, claim: Claim, filePool?: InstancePool) {
-  const model = claim.assume?.model ?? fileDerivation.model;
-  const derivation: Derivation =
-    claim.sizes || claim.assume
-      ? { ...fileDerivation, model: { ...model, sizes: { ...model.sizes, ...(claim.sizes ?? {}) } } }
-      : fileDerivation;
+  const derivation = claimDerivation(fileDerivation, claim);
   const pool = derivation === fileDerivation && filePool ? filePool : new InstancePool(derivation);
   const sampler = claim.given ? new PremiseSampler(derivation.model, claim, claim.given, pool) : null;
   const get: EntryGetter = (seed, j, sizes) => (sampler ? sampler.get(seed, j, sizes).entry : pool.get(seed, j, sizes));
@@ -271,7 +288,7 @@ export function checkClaim(
   }
 
   // The symbolic engine decides what it can; numeric evidence stays beside it.
-  const symbolic = symbolicCheck(derivation, claim, options.masterSeed);
+  const { symbolic, proof, boundProof } = symbolicStage(derivation, claim, options.masterSeed);
   if (symbolic) {
     evidence.push(symbolic);
     // Identical canonical forms are an identity; differing ones are not a refutation (atoms such as h[t] and
@@ -291,10 +308,8 @@ export function checkClaim(
     }
   }
   // A unit-level closed form may be proved for every t by induction against the model's recurrence.
-  const proof = claim.relation === '=' ? proveUnitClosedForm(derivation.model, claim.lhs, claim.rhs) : null;
   if (proof) evidence.push({ kind: 'induction', ok: proof.ok, steps: proof.steps });
   // A bound may be proved for every value of the indices by a chain of checked rules.
-  const boundProof = boundProofFor(derivation, claim);
   if (boundProof) evidence.push(boundEvidence(boundProof));
 
   const { verdict, reason } = decideVerdict(evidence);

@@ -1,0 +1,96 @@
+/**
+ * The symbolic stage of every shipped claim, alone: `symbolicStage` (what `verify` runs for the symbolic
+ * evidence — exact canonical forms, the ℤ_p test, induction and bound proofs) on each claim of
+ * derivations/, with the claim's own sizes and the default master seed. No instances, no repair search.
+ *
+ *  1. one thread, in this process: CPU per file (the files' loading not counted) and in total;
+ *  2. the corpus split by file over 2 worker threads (a queue, the costliest files first): wall time
+ *     from the workers' start (their cold start included) to the last result, and the process's CPU.
+ *
+ * A digest of every outcome is printed, so a change to the engine can be shown to leave results as
+ * they were. Figures, not a test: `npm run build && node bench/symbolic-stage.mjs [repeats]`.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { loadavg } from 'node:os';
+
+const lib = () => import('../dist/index.js');
+const corpus = fileURLToPath(new URL('../derivations/', import.meta.url));
+const cpuSeconds = (c) => (c.user + c.system) / 1e6;
+
+/** Every claim of one file through the symbolic stage: the outcomes as JSON, and the CPU they took. */
+async function stageOfFile(file) {
+  const { claimDerivation, DEFAULT_OPTIONS, loadDerivationFile, symbolicStage } = await lib();
+  const derivation = loadDerivationFile(file, { perClaimErrors: true });
+  const c0 = process.cpuUsage();
+  const outcomes = derivation.claims.map((claim) => [
+    claim.id,
+    symbolicStage(claimDerivation(derivation, claim), claim, DEFAULT_OPTIONS.masterSeed),
+  ]);
+  return { cpu: cpuSeconds(process.cpuUsage(c0)), claims: outcomes.length, json: JSON.stringify(outcomes) };
+}
+
+if (!isMainThread) {
+  parentPort.on('message', async (file) => {
+    if (file === null) return process.exit(0);
+    const { claims, json } = await stageOfFile(file);
+    parentPort.postMessage({ file, claims, json });
+  });
+  parentPort.postMessage({ ready: workerData.id });
+} else {
+  const repeats = Number(process.argv[2] ?? 1);
+  const files = readdirSync(corpus)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(corpus, f));
+  const digest = (jsons) => createHash('sha256').update(jsons.join('\n')).digest('hex').slice(0, 16);
+  const short = (f) => f.slice(corpus.length);
+
+  console.log(`symbolic stage of derivations/ (load average ${loadavg()[0].toFixed(1)})`);
+  await lib(); // the library's load is not the stage's
+  let perFile = [];
+  for (let r = 0; r < repeats; r++) {
+    const rows = [];
+    for (const file of files) rows.push({ file, ...(await stageOfFile(file)) });
+    if (r === 0 || rows.reduce((s, x) => s + x.cpu, 0) < perFile.reduce((s, x) => s + x.cpu, 0)) perFile = rows;
+  }
+  const total = perFile.reduce((s, x) => s + x.cpu, 0);
+  for (const x of perFile)
+    console.log(`  ${short(x.file).padEnd(58)} ${String(x.claims).padStart(3)} claims  ${x.cpu.toFixed(2)} s CPU`);
+  console.log(
+    `one thread: ${perFile.reduce((s, x) => s + x.claims, 0)} claims, ${total.toFixed(2)} s CPU (best of ${repeats}); outcomes ${digest(perFile.map((x) => x.json))}`,
+  );
+
+  // Two workers fed from one queue, the costliest files (by the pass above) first.
+  const queue = [...perFile].sort((a, b) => b.cpu - a.cpu).map((x) => x.file);
+  for (let r = 0; r < repeats; r++) {
+    const w0 = performance.now();
+    const c0 = process.cpuUsage();
+    const results = new Map();
+    const todo = [...queue];
+    await Promise.all(
+      [0, 1].map(
+        (id) =>
+          new Promise((resolve, reject) => {
+            const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { id } });
+            const next = () => worker.postMessage(todo.shift() ?? null);
+            worker.on('message', (m) => {
+              if (m.file) results.set(m.file, m.json);
+              next();
+            });
+            worker.on('error', reject);
+            worker.on('exit', resolve);
+          }),
+      ),
+    );
+    const wall = (performance.now() - w0) / 1000;
+    const cpu = cpuSeconds(process.cpuUsage(c0));
+    const same = digest(files.map((f) => results.get(f)));
+    console.log(
+      `2 worker threads: ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU (all threads, cold start included); outcomes ${same}`,
+    );
+  }
+}
