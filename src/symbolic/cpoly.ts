@@ -29,8 +29,26 @@ export const cconst = (c: number): CPoly => (c === 0 ? czero() : new Map([[CONST
 /** The polynomial that is one atom (the whole name is the atom, whatever it contains). */
 export const csym = (name: string): CPoly => (name === '' ? cconst(1) : new Map([[atomMonomialOf(atomOf(name)), 1]]));
 
+/** a + sign·b. Polynomials are never changed once built, so a sum with zero is the other side itself. */
 export function cadd(a: CPoly, b: CPoly, sign = 1): CPoly {
+  if (b.size === 0) return a;
+  if (a.size === 0 && sign === 1) return b;
   return caddInto(new Map(a), b, sign);
+}
+
+/** Σ terms, added in order into one new polynomial (a running sum of cadd would copy it at every term). */
+export function csum(terms: readonly CPoly[]): CPoly {
+  let nonzero = 0;
+  let last: CPoly = czero();
+  for (const t of terms)
+    if (t.size) {
+      nonzero++;
+      last = t;
+    }
+  if (nonzero <= 1) return last;
+  const out: CPoly = new Map();
+  for (const t of terms) caddInto(out, t);
+  return out;
 }
 
 /** target += sign·b, in place (sums of many terms would copy quadratically otherwise). */
@@ -53,6 +71,10 @@ function width(p: CPoly): number {
 export function cmul(a: CPoly, b: CPoly): CPoly {
   // The same charge as when monomials were strings: characters of the longest printed monomial.
   chargeExactWork(a.size * b.size * (1 + (width(a) + width(b)) / 64));
+  if (a.size === 1 || b.size === 1) {
+    const single = oneTermTimes(a, b);
+    if (single) return single;
+  }
   const out: CPoly = new Map();
   for (const [ma, ca] of a)
     for (const [mb, cb] of b) {
@@ -61,6 +83,35 @@ export function cmul(a: CPoly, b: CPoly): CPoly {
       if (v === 0) out.delete(m);
       else out.set(m, v);
     }
+  return out;
+}
+
+/**
+ * a·b when one side is a single term: multiplying by one monomial maps distinct monomials to distinct ones,
+ * so no two products meet and each is set once — the same map cmul's general loop builds. A product
+ * that meets another (an uncancelled x·∕x inside a monomial) returns null: the general loop decides.
+ */
+function oneTermTimes(a: CPoly, b: CPoly): CPoly | null {
+  const out: CPoly = new Map();
+  if (a.size === 1) {
+    const [ma, ca] = a.entries().next().value!;
+    for (const [mb, cb] of b) {
+      const v = ca * cb;
+      if (v === 0) return null;
+      const size = out.size;
+      out.set(monomialProduct(ma, mb), v);
+      if (out.size === size) return null;
+    }
+  } else {
+    const [mb, cb] = b.entries().next().value!;
+    for (const [ma, ca] of a) {
+      const v = ca * cb;
+      if (v === 0) return null;
+      const size = out.size;
+      out.set(monomialProduct(ma, mb), v);
+      if (out.size === size) return null;
+    }
+  }
   return out;
 }
 
@@ -118,6 +169,7 @@ export const POLY_RING: Ring<CPoly> = {
   zero: new Map(),
   one: cconst(1),
   add: (a, b) => cadd(a, b),
+  sum: csum,
   sub: (a, b) => cadd(a, b, -1),
   neg: (a) => cadd(new Map(), a, -1),
   mul: cmul,

@@ -8,6 +8,8 @@ export interface Ring<R> {
   readonly zero: R;
   readonly one: R;
   readonly add: (a: R, b: R) => R;
+  /** Σ terms, the same as adding them one by one from zero (a ring whose sums copy may add them in place) */
+  readonly sum?: (terms: readonly R[]) => R;
   readonly sub: (a: R, b: R) => R;
   readonly neg: (a: R) => R;
   readonly mul: (a: R, b: R) => R;
@@ -67,6 +69,20 @@ export function rmap<R>(a: RMat<R>, f: (x: R) => R): RMat<R> {
 export function rmatmul<R>(ring: Ring<R>, a: RMat<R>, b: RMat<R>): RMat<R> {
   if (a.cols !== b.rows) throw new RangeError(`shape mismatch ${a.rows}×${a.cols} · ${b.rows}×${b.cols}`);
   const data = new Array<R>(a.rows * b.cols);
+  if (ring.sum) {
+    const terms: R[] = [];
+    for (let i = 0; i < a.rows; i++)
+      for (let j = 0; j < b.cols; j++) {
+        terms.length = 0;
+        for (let k = 0; k < a.cols; k++) {
+          const x = a.data[i * a.cols + k]!;
+          const y = b.data[k * b.cols + j]!;
+          if (!ring.isZero(x) && !ring.isZero(y)) terms.push(ring.mul(x, y));
+        }
+        data[i * b.cols + j] = terms.length ? ring.sum(terms) : ring.zero;
+      }
+    return { rows: a.rows, cols: b.cols, data };
+  }
   for (let i = 0; i < a.rows; i++)
     for (let j = 0; j < b.cols; j++) {
       let acc = ring.zero;

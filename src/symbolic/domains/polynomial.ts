@@ -13,7 +13,7 @@ import { dimsIn } from '../../ir/shape-of.js';
 import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
 import type { Model } from '../../model/model.js';
 import { TIME_VAR } from '../../model/model.js';
-import { cadd, cconst, cmul, constantOf, cpolyKey, type CPoly, csym, czero, POLY_RING } from '../cpoly.js';
+import { cadd, cconst, cmul, constantOf, cpolyKey, type CPoly, csum, csym, czero, POLY_RING } from '../cpoly.js';
 import { ExactEvaluator } from '../exact.js';
 import { rfill, rmap, type Ring, type RMat, rscalar } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
@@ -56,6 +56,7 @@ const DUAL_RING: Ring<Dual> = {
   zero: { v: new Map(), d: new Map() },
   one: { v: cconst(1), d: new Map() },
   add: (a, b) => ({ v: cadd(a.v, b.v), d: cadd(a.d, b.d) }),
+  sum: (terms) => ({ v: csum(terms.map((x) => x.v)), d: csum(terms.map((x) => x.d)) }),
   sub: (a, b) => ({ v: cadd(a.v, b.v, -1), d: cadd(a.d, b.d, -1) }),
   neg: (a) => ({ v: cadd(new Map(), a.v, -1), d: cadd(new Map(), a.d, -1) }),
   mul: (a, b) => ({ v: cmul(a.v, b.v), d: cadd(cmul(a.v, b.d), cmul(a.d, b.v)) }),
