@@ -30,3 +30,6 @@ export function chargeExactWork(products: number): void {
   if (remaining < 0)
     throw new SymbolicUnsupported(`the exact expansion takes more than ${LIMITS.exactWork} products of terms`);
 }
+
+/** Products still allowed to the running check (Infinity outside one): a cache reads how much an entry cost. */
+export const remainingExactWork = (): number => remaining;

@@ -86,7 +86,8 @@ describe('polynomial fast paths build the same maps as the general loops', () =>
   it('a sum, and Σ of many in one accumulator', () => {
     fc.assert(
       fc.property(fc.array(poly, { maxLength: 6 }), fc.constantFrom(1, -1), (terms, sign) => {
-        const [a, b]: CPoly[] = [terms[0] ?? new Map<Monomial, number>(), terms[1] ?? new Map<Monomial, number>()];
+        const a: CPoly = terms[0] ?? new Map<Monomial, number>();
+        const b: CPoly = terms[1] ?? new Map<Monomial, number>();
         expect(entries(cadd(a, b, sign))).toEqual(entries(referenceAdd(a, b, sign)));
         const running = terms.reduce((acc: CPoly, t) => referenceAdd(acc, t), new Map());
         expect(entries(csum(terms))).toEqual(entries(running));

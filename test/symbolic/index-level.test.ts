@@ -26,6 +26,9 @@ import { cpolyKey } from '../../src/symbolic/cpoly.js';
 import { proveUnitClosedForm } from '../../src/symbolic/induction.js';
 import { PolyEvaluator } from '../../src/symbolic/domains/polynomial.js';
 import katex from 'katex';
+import { indexCheck } from '../../src/check/symbolic-check.js';
+import { LIMITS } from '../../src/ir/limits.js';
+import { remainingExactWork, withExactBudget } from '../../src/symbolic/unsupported.js';
 
 const FILE = 'derivations/understanding-lstms-2023-index-level.yaml';
 const post = loadDerivationFile(FILE);
@@ -265,5 +268,21 @@ describe('the prover refuses what its rules do not cover (review findings)', () 
       );
     const [r] = checkDerivation(parseDerivation(t, 'm.yaml'), { claims: ['recurrence-w'], instances: 1 });
     expect(r!.verdict).toBe('verified');
+  });
+});
+
+describe('tangents shared across claims', () => {
+  it('a claim spends the same exact work and reaches the same outcome whether the tangents were cached or not', () => {
+    // A copy of the model's equations: a fresh cache, filled by the first run and read by the second.
+    const fresh = { ...post, model: { ...post.model, equations: [...post.model.equations] } };
+    const run = () =>
+      withExactBudget(() => {
+        const evidence = indexCheck(fresh, claim('closed-form-w'));
+        return { evidence, left: remainingExactWork() };
+      });
+    const [first, second] = [run(), run()];
+    expect(first.evidence.outcome.status).toBe('identical');
+    expect(second).toEqual(first);
+    expect(first.left).toBeLessThan(LIMITS.exactWork);
   });
 });

@@ -11,12 +11,13 @@ import { evalAffine } from '../../ir/affine.js';
 import type { Expr, OpNode, Seq } from '../../ir/expr.js';
 import { dimsIn } from '../../ir/shape-of.js';
 import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
-import type { Model } from '../../model/model.js';
+import type { Equation, Model, SymbolDecl } from '../../model/model.js';
+import { own } from '../../ir/names.js';
 import { TIME_VAR } from '../../model/model.js';
 import { cadd, cconst, cmul, constantOf, cpolyKey, type CPoly, csum, csym, czero, POLY_RING } from '../cpoly.js';
 import { ExactEvaluator } from '../exact.js';
 import { rfill, rmap, type Ring, type RMat, rscalar } from '../ring.js';
-import { SymbolicUnsupported } from '../unsupported.js';
+import { chargeExactWork, remainingExactWork, SymbolicUnsupported } from '../unsupported.js';
 import { writtenOut } from '../definitions.js';
 
 const activationName = (n: OpNode) => n.name ?? n.op;
@@ -136,6 +137,36 @@ class ForwardModeDomain implements ExactDomain<Dual> {
   }
 }
 
+/** Every sequence value's tangent for one seed, and the exact work computing them was charged. */
+interface TangentStore {
+  readonly tangents: Map<string, RMat<CPoly>>;
+  readonly work: number;
+}
+
+/**
+ * Tangents shared by every claim of a model at the same sizes (a file's unit-level claims ask for the same
+ * ∂h_t/∂w_ij): they depend on the equations and the symbols' shapes, read at the sizes, and nothing else.
+ */
+const sharedTangents = new WeakMap<
+  readonly Equation[],
+  WeakMap<ReadonlyMap<string, SymbolDecl>, Map<string, Map<string, TangentStore>>>
+>();
+
+function tangentCache(atoms: ModelAtoms): Map<string, TangentStore> {
+  const { equations, symbols } = atoms.model;
+  let bySymbols = sharedTangents.get(equations);
+  if (!bySymbols) sharedTangents.set(equations, (bySymbols = new WeakMap()));
+  let bySizes = bySymbols.get(symbols);
+  if (!bySizes) bySymbols.set(symbols, (bySizes = new Map<string, Map<string, TangentStore>>()));
+  const sizes = Object.keys(atoms.sizes)
+    .sort()
+    .map((name) => `${name}=${own(atoms.sizes, name)}`)
+    .join();
+  let stores = bySizes.get(sizes);
+  if (!stores) bySizes.set(sizes, (stores = new Map<string, TangentStore>()));
+  return stores;
+}
+
 /** Unit-level values of claims: polynomials in the model's atoms, with ∂h/∂w by forward mode. */
 class PolynomialDomain implements ExactDomain<CPoly> {
   readonly ring = POLY_RING;
@@ -195,6 +226,15 @@ class PolynomialDomain implements ExactDomain<CPoly> {
     const key = `${param}[${r},${c}]`;
     const cached = this.tangents.get(key);
     if (cached) return cached;
+    // Computed for an earlier claim: charged again, so a claim's budget does not depend on what ran before it.
+    const shared = tangentCache(this.atoms);
+    const known = shared.get(key);
+    if (known) {
+      chargeExactWork(known.work);
+      this.tangents.set(key, known.tangents);
+      return known.tangents;
+    }
+    const before = remainingExactWork();
     const [rows, cols] = this.atoms.dims(param);
     const seed = rfill(rows, cols, (i, j) => (i === r - 1 && j === c - 1 ? cconst(1) : czero()));
     const store = new Map<string, RMat<CPoly>>();
@@ -208,6 +248,9 @@ class PolynomialDomain implements ExactDomain<CPoly> {
           store.set(`${eq.target}@${t}`, { ...dual, data: dual.data.map((x) => x.d) });
       }
     this.tangents.set(key, store);
+    // Outside a budget (Infinity) the cost is unknown: such tangents are not shared.
+    const work = before - remainingExactWork();
+    if (Number.isFinite(work)) shared.set(key, { tangents: store, work });
     return store;
   }
 }
