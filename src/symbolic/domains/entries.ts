@@ -6,7 +6,8 @@
  * (other than a scaling or diag(u)·v) is an opaque symbol.
  */
 import type { IntEnv } from '../../ir/affine.js';
-import type { Expr, Leaf, OpNode, Seq } from '../../ir/expr.js';
+import { type Expr, intVarsOf, type Leaf, type OpNode, type Seq } from '../../ir/expr.js';
+import { own } from '../../ir/names.js';
 import { printExpr } from '../../ir/print.js';
 import { dimsIn } from '../../ir/shape-of.js';
 import { seq as seqLeaf } from '../../ir/expr.js';
@@ -29,24 +30,29 @@ class EntriesDomain implements ExactDomain<CPoly> {
   readonly shapes = 'entries' as const;
   private readonly rhsIndex = new Map<string, Map<string, string>>();
   private readonly indexByEnv = new WeakMap<IntEnv, Map<string, string>>();
+  /** What the activations' right sides read besides t: the sizes (shapes read them too) and their own variables. */
+  private readonly indexVars: readonly string[];
 
   constructor(
     private readonly sm: SymbolicModel,
     private readonly unfold: boolean,
-  ) {}
+  ) {
+    const vars = new Set(Object.keys(sm.model.sizes));
+    for (const eq of sm.model.equations) for (const v of intVarsOf(eq.rhs)) vars.add(v);
+    vars.delete(TIME_VAR);
+    this.indexVars = [...vars].sort();
+  }
 
   /** Canonical keys of every activation right side f(z_τ), τ = 1..T, mapped to the symbol of the value it defines. */
   private sequenceIndex(ctx: ExactContext<CPoly>): Map<string, string> {
     const env = ctx.env;
     // By environment object first: one binding's activations share it (path positions, the only entries
-    // that change in a shared environment, are not part of the key).
+    // that change in a shared environment, are not part of the key). Then by what the right sides read:
+    // every binding of a claim at the same sizes has the same index.
     const known = this.indexByEnv.get(env);
     if (known) return known;
     const T = env.T ?? 0;
-    const cacheKey = Object.entries(env)
-      .filter(([k]) => !k.includes('#'))
-      .sort()
-      .join();
+    const cacheKey = this.indexVars.map((v) => own(env, v)).join();
     let index = this.rhsIndex.get(cacheKey);
     if (!index) {
       // Registered before it is filled: the right sides read other activations, which look here too.
