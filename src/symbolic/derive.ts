@@ -18,6 +18,7 @@ import {
 import {
   type Expr,
   foldChain,
+  intVarsOf,
   isOp,
   mapChildren,
   node,
@@ -583,8 +584,10 @@ export function substituteDerivationsAt(e: Expr, sm: SymbolicModel, env: IntEnv)
   const go = (x: Expr): Expr => {
     if (x.kind !== 'op') return x;
     if (specOf(x).graphDerivative !== true) return rebuild(x, x.args.map(go));
+    // Only the variables the node reads: each substitution rewrites the whole node (the others leave it as it is).
+    const reads = intVarsOf(x);
     const concrete = Object.entries(env).reduce(
-      (acc, [name, value]) => substituteIndex(acc, name, affine(value)),
+      (acc, [name, value]) => (reads.has(name) ? substituteIndex(acc, name, affine(value)) : acc),
       x as Expr,
     ) as OpNode;
     const { of, wrt } = derivParts(concrete);
