@@ -89,8 +89,8 @@ export interface ExtendedArithmetic<R> {
   /** sequence values from the float engine where they are in range (as precise as this arithmetic) */
   readonly floatSequences: boolean;
   /** a value as shown in reports (6 significant digits, as decimal.js prints them) */
-  preview(x: R): string;
-  isFinite(x: R): boolean;
+  readonly preview: (x: R) => string;
+  readonly isFinite: (x: R) => boolean;
   /** the ring without a budget, for comparing the two sides once evaluated */
   readonly plain: Ring<R>;
 }
