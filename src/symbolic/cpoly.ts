@@ -6,7 +6,7 @@
  * separator no printed atom contains) is what keys and names read.
  */
 import type { Ring } from './ring.js';
-import { chargeExactWork } from './unsupported.js';
+import { chargeExactWork, SymbolicUnsupported } from './unsupported.js';
 import {
   atomMonomialOf,
   atomOf,
@@ -29,6 +29,19 @@ export const cconst = (c: number): CPoly => (c === 0 ? czero() : new Map([[CONST
 /** The polynomial that is one atom (the whole name is the atom, whatever it contains). */
 export const csym = (name: string): CPoly => (name === '' ? cconst(1) : new Map([[atomMonomialOf(atomOf(name)), 1]]));
 
+/**
+ * A coefficient as computed, refused when float64 could not hold it: a product of nonzero coefficients
+ * that underflowed (1e-300 · 1e-300 is 0, so 1e-600 and 2e-600 would compare equal) or left the range.
+ */
+export function inRange(c: number): number {
+  if (c === 0 || (Math.abs(c) >= MIN_NORMAL && Number.isFinite(c))) return c;
+  throw outOfRange(c);
+}
+
+const MIN_NORMAL = 2 ** -1022;
+const outOfRange = (c: number, what = `a coefficient outside float64's normal range (${c})`) =>
+  new SymbolicUnsupported(`${what}: exact forms cannot compare it`);
+
 export function cadd(a: CPoly, b: CPoly, sign = 1): CPoly {
   return caddInto(new Map(a), b, sign);
 }
@@ -36,7 +49,7 @@ export function cadd(a: CPoly, b: CPoly, sign = 1): CPoly {
 /** target += sign·b, in place (sums of many terms would copy quadratically otherwise). */
 export function caddInto(target: CPoly, b: CPoly, sign = 1): CPoly {
   for (const [m, c] of b) {
-    const v = (target.get(m) ?? 0) + sign * c;
+    const v = inRange((target.get(m) ?? 0) + sign * c);
     if (v === 0) target.delete(m);
     else target.set(m, v);
   }
@@ -57,12 +70,19 @@ export function cmul(a: CPoly, b: CPoly): CPoly {
   for (const [ma, ca] of a)
     for (const [mb, cb] of b) {
       const m = monomialProduct(ma, mb);
-      const v = (out.get(m) ?? 0) + ca * cb;
+      const v = inRange((out.get(m) ?? 0) + nonzeroProduct(ca, cb));
       if (v === 0) out.delete(m);
       else out.set(m, v);
     }
   return out;
 }
+
+/** ca·cb for nonzero coefficients, refused if it underflows or overflows. */
+const nonzeroProduct = (ca: number, cb: number): number => {
+  const p = ca * cb;
+  if (p === 0) throw outOfRange(p, `a product of coefficients ${ca} and ${cb} underflowed to 0`);
+  return inRange(p);
+};
 
 export function cpow(a: CPoly, n: number): CPoly {
   let out = cconst(1);
