@@ -441,15 +441,16 @@ function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
 }
 
 function extendedEvidence(points: readonly Point[]): Evidence | null {
-  const count = (was: 'trouble' | 'near-tolerance') => {
+  const count = (was: 'trouble' | 'near-tolerance' | 'zero') => {
     const these = points.filter((p) => p.outcome.status !== 'trouble' && p.outcome.extended?.was === was);
     return {
       agree: these.filter((p) => p.outcome.status === 'agree').length,
       violate: these.filter((p) => p.outcome.status === 'violate').length,
     };
   };
-  const [fromTrouble, nearTolerance] = [count('trouble'), count('near-tolerance')];
-  if (!fromTrouble.agree && !fromTrouble.violate && !nearTolerance.agree && !nearTolerance.violate) return null;
+  const [fromTrouble, nearTolerance, fromZero] = [count('trouble'), count('near-tolerance'), count('zero')];
+  const looked = [fromTrouble, nearTolerance, fromZero].some((c) => c.agree + c.violate > 0);
+  if (!looked) return null;
   const wideFloat = points.filter(
     (p) => p.outcome.status !== 'trouble' && p.outcome.extended?.arithmetic === 'wide-float',
   ).length;
@@ -458,6 +459,7 @@ function extendedEvidence(points: readonly Point[]): Evidence | null {
     digits: EXTENDED_DIGITS,
     fromTrouble,
     nearTolerance,
+    ...(fromZero.agree + fromZero.violate ? { fromZero } : {}),
     ...(wideFloat ? { wideFloat } : {}),
   };
 }

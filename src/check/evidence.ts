@@ -156,6 +156,8 @@ export interface ExtendedPrecisionEvidence {
   /** per origin: how many of them agree and how many violate in extended precision */
   readonly fromTrouble: { readonly agree: number; readonly violate: number };
   readonly nearTolerance: { readonly agree: number; readonly violate: number };
+  /** points whose two sides were exactly 0 in float64 (underflow to 0 ruled out or found); absent when none */
+  readonly fromZero?: { readonly agree: number; readonly violate: number };
   /** how many of those were decided in wide floats (float64 mantissas, unbounded exponent), the rest in decimals; absent when none */
   readonly wideFloat?: number;
 }

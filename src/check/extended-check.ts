@@ -34,7 +34,17 @@ export const NEAR_TOLERANCE = 1e-4;
 
 export function needsExtendedLook(outcome: PointOutcome, tolerance: number): boolean {
   if (outcome.status === 'trouble') return true;
+  if (outcome.status === 'agree' && bothExactlyZero(outcome)) return true;
   return outcome.status === 'violate' && outcome.relError <= Math.max(NEAR_TOLERANCE, 100 * tolerance);
+}
+
+/**
+ * Both sides exactly 0 in float64: a true zero, or values that underflowed all the way without passing
+ * through the subnormals (1e-300 · 1e-300 is 0), which would agree whatever the claim says.
+ */
+function bothExactlyZero(outcome: { readonly lhs: Float64Array; readonly rhs: Float64Array }): boolean {
+  for (const v of [outcome.lhs, outcome.rhs]) for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
+  return true;
 }
 
 const models = new WeakMap<Model, SymbolicModel>();
@@ -113,11 +123,21 @@ export function extendedLook(
   env: IntEnv,
   outcome: PointOutcome,
 ): PointOutcome {
-  if (outcome.status === 'trouble') {
+  const zeros = outcome.status === 'agree';
+  if (outcome.status === 'trouble' || zeros) {
     const wide = lookWith(WIDE_FLOATS, claim, entry, env, outcome);
     if (wide && !needsExtendedLook(wide, claim.tolerance)) return wide;
   }
-  return lookWith(DECIMALS, claim, entry, env, outcome) ?? outcome;
+  const decided = lookWith(DECIMALS, claim, entry, env, outcome);
+  if (decided || !zeros) return decided ?? outcome;
+  // Agreement of two exact zeros counts only once underflow is ruled out: unsound to assume it.
+  return {
+    status: 'trouble',
+    reason: 'both sides exactly 0 in float64, and no extended-precision evaluation to rule out underflow',
+    lhs: outcome.lhs,
+    rhs: outcome.rhs,
+    compared: outcome.compared,
+  };
 }
 
 /**
@@ -148,7 +168,7 @@ export function lookWith<R>(
   const ring = arithmetic.plain;
   const { abs, sqrt, lt, toNumber } = ring.ordered!;
   const larger = (p: R, q: R): R => (lt(p, q) ? q : p);
-  const was = outcome.status === 'trouble' ? 'trouble' : 'near-tolerance';
+  const was = outcome.status === 'trouble' ? 'trouble' : outcome.status === 'agree' ? 'zero' : 'near-tolerance';
   const extended = {
     was,
     arithmetic: arithmetic.name,

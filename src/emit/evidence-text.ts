@@ -141,9 +141,11 @@ export function evidenceSummary(e: Evidence): string {
       const parts = [
         ...part('that overflowed or underflowed in float64', e.fromTrouble),
         ...part('within rounding distance of the tolerance', e.nearTolerance),
+        ...part('exactly 0 on both sides in float64', e.fromZero ?? { agree: 0, violate: 0 }),
       ];
       const decimals = `${e.digits}-digit decimals`;
-      const total = e.fromTrouble.agree + e.fromTrouble.violate + e.nearTolerance.agree + e.nearTolerance.violate;
+      const origins = [e.fromTrouble, e.nearTolerance, e.fromZero ?? { agree: 0, violate: 0 }];
+      const total = origins.reduce((n, c) => n + c.agree + c.violate, 0);
       const wide = e.wideFloat ?? 0;
       const how =
         wide === 0

@@ -6,7 +6,7 @@
  * separator no printed atom contains) is what keys and names read.
  */
 import type { Ring } from './ring.js';
-import { chargeExactWork } from './unsupported.js';
+import { chargeExactWork, SymbolicUnsupported } from './unsupported.js';
 import {
   atomMonomialOf,
   atomOf,
@@ -28,6 +28,19 @@ export const czero = (): CPoly => new Map<Monomial, number>();
 export const cconst = (c: number): CPoly => (c === 0 ? czero() : new Map([[CONSTANT, c]]));
 /** The polynomial that is one atom (the whole name is the atom, whatever it contains). */
 export const csym = (name: string): CPoly => (name === '' ? cconst(1) : new Map([[atomMonomialOf(atomOf(name)), 1]]));
+
+/**
+ * A coefficient as computed, refused when float64 could not hold it: a product of nonzero coefficients
+ * that underflowed (1e-300 · 1e-300 is 0, so 1e-600 and 2e-600 would compare equal) or left the range.
+ */
+export function inRange(c: number): number {
+  if (c === 0 || (Math.abs(c) >= MIN_NORMAL && Number.isFinite(c))) return c;
+  throw outOfRange(c);
+}
+
+const MIN_NORMAL = 2 ** -1022;
+const outOfRange = (c: number, what = `a coefficient outside float64's normal range (${c})`) =>
+  new SymbolicUnsupported(`${what}: exact forms cannot compare it`);
 
 /** a + sign·b. Polynomials are never changed once built, so a sum with zero is the other side itself. */
 export function cadd(a: CPoly, b: CPoly, sign = 1): CPoly {
@@ -54,7 +67,7 @@ export function csum(terms: readonly CPoly[]): CPoly {
 /** target += sign·b, in place (sums of many terms would copy quadratically otherwise). */
 export function caddInto(target: CPoly, b: CPoly, sign = 1): CPoly {
   for (const [m, c] of b) {
-    const v = (target.get(m) ?? 0) + sign * c;
+    const v = inRange((target.get(m) ?? 0) + sign * c);
     if (v === 0) target.delete(m);
     else target.set(m, v);
   }
@@ -79,12 +92,19 @@ export function cmul(a: CPoly, b: CPoly): CPoly {
   for (const [ma, ca] of a)
     for (const [mb, cb] of b) {
       const m = monomialProduct(ma, mb);
-      const v = (out.get(m) ?? 0) + ca * cb;
+      const v = inRange((out.get(m) ?? 0) + nonzeroProduct(ca, cb));
       if (v === 0) out.delete(m);
       else out.set(m, v);
     }
   return out;
 }
+
+/** ca·cb for nonzero coefficients, refused if it underflows or overflows. */
+const nonzeroProduct = (ca: number, cb: number): number => {
+  const p = ca * cb;
+  if (p === 0) throw outOfRange(p, `a product of coefficients ${ca} and ${cb} underflowed to 0`);
+  return inRange(p);
+};
 
 /**
  * a·b when one side is a single term: multiplying by one monomial maps distinct monomials to distinct ones,
@@ -96,8 +116,7 @@ function oneTermTimes(a: CPoly, b: CPoly): CPoly | null {
   if (a.size === 1) {
     const [ma, ca] = a.entries().next().value!;
     for (const [mb, cb] of b) {
-      const v = ca * cb;
-      if (v === 0) return null;
+      const v = nonzeroProduct(ca, cb);
       const size = out.size;
       out.set(monomialProduct(ma, mb), v);
       if (out.size === size) return null;
@@ -105,8 +124,7 @@ function oneTermTimes(a: CPoly, b: CPoly): CPoly | null {
   } else {
     const [mb, cb] = b.entries().next().value!;
     for (const [ma, ca] of a) {
-      const v = ca * cb;
-      if (v === 0) return null;
+      const v = nonzeroProduct(ca, cb);
       const size = out.size;
       out.set(monomialProduct(ma, mb), v);
       if (out.size === size) return null;

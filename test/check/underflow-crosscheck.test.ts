@@ -25,12 +25,14 @@ const tiny = (factor: string) =>
   );
 
 describe('cross-checks of derivatives in the subnormal zone', () => {
-  it('a derivative of ~1e-319 (11 steps of 1e-29) is set aside, and the true claim is verified', () => {
+  it('a derivative of ~1e-319 (11 steps of 1e-29) is set aside, and the true claim holds', () => {
     const [r] = checkDerivation(tiny('0.00000000000000000000000000001'), { instances: 1 });
     const dual = evidenceOf(r!.evidence, 'dual-vs-adjoint')!;
     expect(dual.underflow).toBeGreaterThan(0);
     expect(dual.failures).toEqual([]);
-    expect(r!.verdict).toBe('verified');
+    // consistent, not verified: the exact forms refuse (1e-29)^11, a coefficient below float64's normal range
+    expect(r!.verdict).toBe('consistent');
+    expect(JSON.stringify(evidenceOf(r!.evidence, 'symbolic')!.outcome)).toContain('normal range');
   });
 
   it('above the zone (11 steps of 1e-20: ~1e-220) every check is compared', () => {

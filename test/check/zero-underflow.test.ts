@@ -1,0 +1,72 @@
+/**
+ * Two sides exactly 0 in float64 agree whatever the claim says when their
+ * values underflowed all the way (1e-300 · 1e-300 is 0 without passing
+ * through the subnormals): such points are decided again with an unbounded
+ * exponent, and exact forms refuse coefficients float64 cannot hold.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkDerivation } from '../../src/check/check.js';
+import { evidenceOf } from '../../src/check/evidence.js';
+import { parseDerivation } from '../../src/derivation/load.js';
+import { cconst, cmul, cadd } from '../../src/symbolic/cpoly.js';
+import { SymbolicUnsupported } from '../../src/symbolic/unsupported.js';
+
+const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
+const withClaims = (claims: string) =>
+  parseDerivation(`${lab.slice(0, lab.indexOf('claims:'))}claims:\n${claims}`, 'zero.yaml');
+
+describe('sides that underflow to exactly 0', () => {
+  it('a claim false by a factor of 2 whose sides underflow to 0 is refuted, not consistent', () => {
+    const [r] = checkDerivation(
+      withClaims(
+        '  - id: c\n    claim: 1e-300 * (1e-300 * grad(L, h[T])) = 2e-300 * (1e-300 * grad(L, h[T]))\n    expect: refuted\n',
+      ),
+      { instances: 4 },
+    );
+    expect(r!.verdict).toBe('refuted');
+    const ext = evidenceOf(r!.evidence, 'extended-precision')!;
+    const points = evidenceOf(r!.evidence, 'reference')!.points;
+    expect(points).toBeGreaterThan(0);
+    expect(ext.fromZero).toEqual({ agree: 0, violate: points });
+    expect(ext.wideFloat).toBe(points);
+    // the true ratio of the sides: 1/2, shown from the extended values
+    expect(r!.counterexample!.relError).toBeCloseTo(0.5, 12);
+    // the exact forms refuse the underflowed coefficient instead of calling the sides identical
+    const symbolic = evidenceOf(r!.evidence, 'symbolic')!;
+    expect(symbolic.outcome.status).not.toBe('identical');
+    expect(JSON.stringify(symbolic.outcome)).toContain('underflowed to 0');
+  });
+
+  it('the same claim with equal factors agrees in extended precision (not an alarm)', () => {
+    const [r] = checkDerivation(
+      withClaims(
+        '  - id: c\n    claim: 1e-300 * (1e-300 * grad(L, h[T])) = 1e-300 * (1e-300 * grad(L, h[T]))\n    expect: verified\n',
+      ),
+      { instances: 4 },
+    );
+    // consistent, not verified: the exact forms refuse the underflowed coefficient (test below)
+    expect(r!.verdict).toBe('consistent');
+    const points = evidenceOf(r!.evidence, 'reference')!.points;
+    expect(evidenceOf(r!.evidence, 'extended-precision')!.fromZero).toEqual({ agree: points, violate: 0 });
+  });
+
+  it('exact zeros that are zeros agree: jac(h[t], x[t+1]) = 0 (h[t] does not read x[t+1])', () => {
+    const [r] = checkDerivation(
+      withClaims('  - id: c\n    claim: jac(h[t], x[t+1]) = 0\n    forall: t in 1..T-1\n    expect: verified\n'),
+      { instances: 2 },
+    );
+    expect(r!.verdict).toBe('verified');
+    const ext = evidenceOf(r!.evidence, 'extended-precision')!;
+    expect(ext.fromZero!.violate).toBe(0);
+    expect(ext.fromZero!.agree).toBe(evidenceOf(r!.evidence, 'reference')!.points);
+  });
+
+  it('exact polynomials refuse a coefficient float64 cannot hold', () => {
+    expect(() => cmul(cconst(1e-300), cconst(1e-300))).toThrow(SymbolicUnsupported);
+    expect(() => cmul(cconst(1e-300), cconst(1e-10))).toThrow(/normal range/);
+    expect(() => cmul(cconst(1e300), cconst(1e300))).toThrow(SymbolicUnsupported);
+    expect(() => cadd(cconst(1.7e308), cconst(1.7e308))).toThrow(SymbolicUnsupported);
+    expect(cmul(cconst(1e-150), cconst(1e-150)).get(cconst(1).keys().next().value!)).toBeCloseTo(1e-300, 310);
+  });
+});
