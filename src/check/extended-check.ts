@@ -35,8 +35,11 @@ export const NEAR_TOLERANCE = 1e-4;
 export function needsExtendedLook(outcome: PointOutcome, tolerance: number): boolean {
   if (outcome.status === 'trouble') return true;
   if (outcome.status === 'agree' && bothExactlyZero(outcome)) return true;
-  return outcome.status === 'violate' && outcome.relError <= Math.max(NEAR_TOLERANCE, 100 * tolerance);
+  return nearTolerance(outcome, tolerance);
 }
+
+const nearTolerance = (outcome: PointOutcome, tolerance: number): boolean =>
+  outcome.status === 'violate' && outcome.relError <= Math.max(NEAR_TOLERANCE, 100 * tolerance);
 
 /**
  * Both sides exactly 0 in float64: a true zero, or values that underflowed all the way without passing
@@ -126,7 +129,8 @@ export function extendedLook(
   const zeros = outcome.status === 'agree';
   if (outcome.status === 'trouble' || zeros) {
     const wide = lookWith(WIDE_FLOATS, claim, entry, env, outcome);
-    if (wide && !needsExtendedLook(wide, claim.tolerance)) return wide;
+    // Zeros there are zeros: the unbounded exponent cannot underflow.
+    if (wide && wide.status !== 'trouble' && !nearTolerance(wide, claim.tolerance)) return wide;
   }
   const decided = lookWith(DECIMALS, claim, entry, env, outcome);
   if (decided || !zeros) return decided ?? outcome;
