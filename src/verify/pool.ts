@@ -48,6 +48,12 @@ interface Pending {
 // Under tsx (tests, `npm run gradproof`) a worker registers the TypeScript loader first.
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker-tsx.mjs' : './worker.js', import.meta.url);
 
+/**
+ * A worker's young generation (3 × its semi-space): checking allocates many short-lived arrays beside
+ * memo tables that live for a file, and V8's default 16 MiB semi-space scavenges (and promotes) often.
+ */
+const YOUNG_GENERATION_MB = 96;
+
 export class WorkerPool {
   private readonly idle: Worker[] = [];
   private readonly queue: Pending[] = [];
@@ -58,7 +64,7 @@ export class WorkerPool {
 
   constructor(size: number) {
     for (let k = 0; k < size; k++) {
-      const worker = new Worker(WORKER_URL);
+      const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
       worker.on('message', (reply: TaskReply) => this.settle(worker, reply));
       worker.on('error', (err) => this.fail(err));
       worker.on('exit', (code) => {
