@@ -19,7 +19,20 @@ const child = (jobs) => `
   const report = await verify(['derivations'], { readme: 'README.md'${jobs ? `, jobs: ${jobs}` : ''} });
   const c = process.cpuUsage(c0);
   const startup = process.cpuUsage(); // since the process began: start-up included
+  // Per thread (Linux /proc): the main thread, and V8's platform threads (concurrent compilation and GC, for
+  // every isolate); the workers have exited, so their own CPU is the rest of the process's.
+  const { readdirSync, readFileSync, existsSync } = await import('node:fs');
+  const threads = existsSync('/proc/self/task')
+    ? readdirSync('/proc/self/task').map((tid) => {
+        const stat = readFileSync('/proc/self/task/' + tid + '/stat', 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return { main: Number(tid) === process.pid, cpu: (Number(f[11]) + Number(f[12])) / 100 }; // utime + stime: ticks of 10 ms
+      })
+    : null;
+  const threadCpu = (main) => threads.filter((t) => t.main === main).reduce((a, t) => a + t.cpu, 0);
   console.log(JSON.stringify({
+    mainThread: threads ? threadCpu(true) : null,
+    v8Threads: threads ? threadCpu(false) : null,
     wall: (performance.now() - w0) / 1000,
     cpu: (c.user + c.system) / 1e6,
     total: (startup.user + startup.system) / 1e6,
@@ -39,7 +52,11 @@ for (const [label, jobs] of [
     if (run.status !== 0) throw new Error(run.stderr);
     const m = JSON.parse(run.stdout.trim().split('\n').at(-1));
     console.log(
-      `${label}: wall ${m.wall.toFixed(1)} s, CPU ${m.cpu.toFixed(1)} s (process ${m.total.toFixed(1)} s with start-up), ${m.claims} claims, ${m.ok ? 'no drift' : 'DRIFT'}; load average ${load}`,
+      `${label}: wall ${m.wall.toFixed(1)} s, CPU ${m.cpu.toFixed(1)} s (process ${m.total.toFixed(1)} s with start-up${
+        m.mainThread === null
+          ? ''
+          : `: main thread ${m.mainThread.toFixed(1)} s, V8 compiler/GC threads ${m.v8Threads.toFixed(1)} s, workers ${(m.total - m.mainThread - m.v8Threads).toFixed(1)} s`
+      }), ${m.claims} claims, ${m.ok ? 'no drift' : 'DRIFT'}; load average ${load}`,
     );
   }
 }

@@ -54,6 +54,14 @@ function evalIndex(ix: Index, env: IntEnv): number {
   return v;
 }
 
+/** Held sets are built once per evaluation and never changed: their sorted text, computed once per set. */
+const fixedKeys = new WeakMap<ReadonlySet<string>, string>();
+function fixedKey(fixed: ReadonlySet<string>): string {
+  let key = fixedKeys.get(fixed);
+  if (key === undefined) fixedKeys.set(fixed, (key = [...fixed].sort().join()));
+  return key;
+}
+
 export class Evaluator {
   private readonly cache = new Map<string, Value>();
   private readonly sweeps = new Map<string, (n: UnrolledNode) => Float64Array | null>();
@@ -128,13 +136,13 @@ export class Evaluator {
     const of = this.node(args[0]!, env);
     const wrt = this.node(args[1]!, env);
     const fixed = this.heldSet(args.slice(2), env);
-    const key = `${mode}|${nodeKey(of)}|${nodeKey(wrt)}|${[...fixed].sort().join()}`;
+    const key = `${mode}|${nodeKey(of)}|${nodeKey(wrt)}|${fixedKey(fixed)}`;
     this.reading?.set(key, this.reading.get(key) ?? { mode, of, wrt, fixed, text: key });
   }
 
   /** Memoised derivative sweep; shared by every quantity that needs the same seed. */
   sweep(kind: 'tan' | 'adj', from: GraphNode, dir: Dense, fixed: ReadonlySet<string>, withParams = false) {
-    const key = `${kind}|${nodeKey(from)}|${[...fixed].sort().join()}|${dir.id}|${withParams}`;
+    const key = `${kind}|${nodeKey(from)}|${fixedKey(fixed)}|${dir.id}|${withParams}`;
     let s = this.sweeps.get(key);
     if (!s) {
       s =

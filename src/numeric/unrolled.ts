@@ -24,6 +24,20 @@ export const heldEverywhere = (name: string): string => `${name}@*`;
 const isHeld = (fixed: ReadonlySet<string>, name: string, t: number) =>
   fixed.size > 0 && (fixed.has(`${name}@${t}`) || fixed.has(heldEverywhere(name)));
 
+/** The single time steps held fixed, by sequence name (keys `name@t` of `fixed`). */
+function heldTimesOf(fixed: ReadonlySet<string>): Map<string, Set<number>> {
+  const times = new Map<string, Set<number>>();
+  for (const key of fixed) {
+    const at = key.lastIndexOf('@');
+    if (at < 0 || key[at + 1] === '*') continue;
+    const name = key.slice(0, at);
+    let set = times.get(name);
+    if (!set) times.set(name, (set = new Set()));
+    set.add(Number(key.slice(at + 1)));
+  }
+  return times;
+}
+
 export interface InstanceData {
   readonly params: ReadonlyMap<string, Vec>;
   /** input sequences, indexed by time 1..T (index 0 unused) */
@@ -50,6 +64,8 @@ export class Unrolled {
   private readonly opValues: Vec[][][] = [];
   private lossValues: Vec[] | null = null;
   private readonly leaves = new Map<OpList, (Leaf | null)[]>();
+  /** per op list, a reusable array of its ops' tangents (tangentList is not reentrant) */
+  private readonly tangentScratch = new Map<OpList, (Vec | null)[]>();
   /** per op, reusable arrays for its inputs' values and tangents (kernels never keep them) */
   private readonly scratch = new Map<OpList, { values: Vec[]; tangents: (Vec | null)[]; wanted: boolean[] }[]>();
 
@@ -73,6 +89,8 @@ export class Unrolled {
               : null,
         ),
       );
+    for (const list of this.leaves.keys())
+      this.tangentScratch.set(list, new Array<Vec | null>(list.ops.length).fill(null));
     for (const list of this.leaves.keys())
       this.scratch.set(
         list,
@@ -184,8 +202,9 @@ export class Unrolled {
    * with `fixed` nodes held at zero tangent. Returns a lookup (null = zero).
    */
   tangents(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): (n: GraphNode) => Vec | null {
+    // Rows are filled as the sweep reaches them: a hole reads as a zero tangent, like null.
     const tan: Timeline = new Map();
-    for (const name of this.seq.keys()) tan.set(name, new Array<Vec | null>(this.T + 1).fill(null));
+    for (const name of this.seq.keys()) tan.set(name, new Array<Vec | null>(this.T + 1));
     let paramTangent: Vec | null = null;
     let lossTangent: Vec | null = null;
     if (seed.time === null) paramTangent = u;
@@ -193,12 +212,19 @@ export class Unrolled {
     const read = (leaf: Leaf, time: number): Vec | null =>
       leaf.param ? (leaf.name === seed.name ? paramTangent : null) : (tan.get(leaf.name)![time] ?? null);
 
+    const equations = this.program.equations;
+    // Each equation's row of tangents, and whether its whole sequence is held, looked up once per sweep.
+    const rows = equations.map((eq) => tan.get(eq.target)!);
+    const heldWhole = equations.map((eq) => fixed.has(heldEverywhere(eq.target)));
+    const heldTimes = heldTimesOf(fixed);
     const start = seed.time === null ? 1 : Math.max(1, seed.time);
     for (let t = start; t <= this.T; t++) {
-      this.program.equations.forEach((eq, e) => {
-        if ((eq.target === seed.name && t === seed.time) || isHeld(fixed, eq.target, t)) return;
-        tan.get(eq.target)![t] = this.tangentList(eq.list, t, this.opValues[t]![e]!, read);
-      });
+      const step = this.opValues[t]!;
+      for (let e = 0; e < equations.length; e++) {
+        const eq = equations[e]!;
+        if ((eq.target === seed.name && t === seed.time) || heldWhole[e] || heldTimes.get(eq.target)?.has(t)) continue;
+        rows[e]![t] = this.tangentList(eq.list, t, step[e]!, read);
+      }
     }
     if (this.program.loss && this.lossName !== seed.name)
       lossTangent = this.tangentList(this.program.loss, null, this.lossValues!, read);
@@ -219,8 +245,9 @@ export class Unrolled {
     read: (leaf: Leaf, time: number) => Vec | null,
   ): Vec | null {
     const leaves = this.leaves.get(list)!;
-    const dvals = new Array<Vec | null>(list.ops.length);
     const scratch = this.scratch.get(list)!;
+    // one array per list, reused: every slot is written below before it is read
+    const dvals = this.tangentScratch.get(list)!;
     for (let i = 0; i < list.ops.length; i++) {
       const leaf = leaves[i];
       const op = list.ops[i]!;

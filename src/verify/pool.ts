@@ -48,6 +48,20 @@ interface Pending {
 // Under tsx (tests, `npm run gradproof`) a worker registers the TypeScript loader first.
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker-tsx.mjs' : './worker.js', import.meta.url);
 
+/**
+ * A worker's young generation (3 × its semi-space): checking allocates many short-lived arrays beside
+ * memo tables that live for a file, and V8's default 16 MiB semi-space scavenges (and promotes) often.
+ */
+const YOUNG_GENERATION_MB = 96;
+
+/**
+ * A worker inherits the process's options, but one started by `node --input-type=module -e …` (as
+ * bench/verify.mjs does) would refuse to load its file: that option is for the process's own script only.
+ */
+const WORKER_EXEC_ARGV = process.execArgv.filter(
+  (a, k, all) => !a.startsWith('--input-type') && all[k - 1] !== '--input-type',
+);
+
 export class WorkerPool {
   private readonly idle: Worker[] = [];
   private readonly queue: Pending[] = [];
@@ -58,7 +72,10 @@ export class WorkerPool {
 
   constructor(size: number) {
     for (let k = 0; k < size; k++) {
-      const worker = new Worker(WORKER_URL);
+      const worker = new Worker(WORKER_URL, {
+        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+        execArgv: WORKER_EXEC_ARGV,
+      });
       worker.on('message', (reply: TaskReply) => this.settle(worker, reply));
       worker.on('error', (err) => this.fail(err));
       worker.on('exit', (code) => {

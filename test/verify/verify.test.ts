@@ -4,6 +4,7 @@
  * generated summary is checked and rewritten. (The whole shipped corpus is
  * CI's main job, `gradproof verify --readme README.md`, not a unit test.)
  */
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { InputError } from '../../src/derivation/errors.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { REPORT_END, REPORT_START, summaryMarkdown } from '../../src/emit/summary-report.js';
 import { fixtureFor, junitXml, shardOf, verify } from '../../src/verify/verify.js';
+import { ROOT } from '../cli/spawn.js';
 
 describe('verify', () => {
   it('a deliberately edited fixture fails with a readable diff naming the claim and the field', async () => {
@@ -180,4 +182,26 @@ describe('verify on a worker pool', () => {
       expect(all.find((r) => r.id === id)!.evidence.some((e) => e.kind === 'dual-vs-adjoint')).toBe(true);
     }
   });
+});
+
+it('the worker pool starts from a process run as `node --input-type=module -e` (how bench/verify.mjs runs it)', async () => {
+  const script = `
+    const { verify } = await import('./src/verify/verify.ts');
+    const report = await verify(['derivations/lab-10-5-vanilla-rnn.yaml'], { jobs: 2 });
+    console.log(JSON.stringify(report.summary));
+  `;
+  const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let [stdout, stderr] = ['', ''];
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+  expect(run.stderr).not.toContain('ERR_INPUT_TYPE_NOT_ALLOWED');
+  expect(run.status).toBe(0);
+  expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toEqual({ files: 1, drifted: 0, claims: 4, unexpected: 0 });
 });
