@@ -35,7 +35,9 @@ import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
 import { Unrolled } from '../numeric/unrolled.js';
 import type { SearchEvidence } from './evidence.js';
+import { bindings } from './bindings.js';
 import { type InstanceEntry, type Point, runPoints, smaller } from './points.js';
+import { closenessOfSides, ReadoutModelShape, solveReadout } from './readout-solve.js';
 
 export interface SearchRequest {
   /** instances the search may evaluate, each at every binding */
@@ -70,24 +72,23 @@ interface Start {
   readonly points: readonly Point[];
 }
 
-/**
- * How close a point comes to violating the bound x ≤ y (x: the side that must be smaller): the excess
- * x − y relative to max(|y|, x⁺). Positive exactly when the point's own comparison (./compare.ts, relative
- * to max(|x|, |y|)) sees an excess, and unlike that one it keeps rising with x when x is negative: a
- * lower bound written as a difference (‖path‖ − ‖rest‖) is often negative, and the comparison's measure
- * would reward making it more negative still, away from a violation.
- */
+/** How close a point comes to violating the bound (./readout-solve.ts: closenessOfSides); −∞ for trouble. */
 function closeness(p: Point, relation: Relation): number {
   if (p.outcome.status === 'trouble') return -Infinity;
-  const [a, b] = [p.outcome.lhs[0]!, p.outcome.rhs[0]!];
-  const [x, y] = relation === '<=' ? [a, b] : [b, a];
-  const scale = Math.max(Math.abs(y), Math.max(x, 0));
-  return scale === 0 ? 0 : (x - y) / scale;
+  return closenessOfSides(p.outcome.lhs[0]!, p.outcome.rhs[0]!, relation);
 }
 
 /** The largest closeness to a violation over the sound points. */
 const fitnessOf = (points: readonly Point[], relation: Relation): number =>
   points.reduce((m, p) => Math.max(m, closeness(p, relation)), -Infinity);
+
+/**
+ * Closeness within this of 0 is an equality to rounding: at those sizes the bound is often an identity
+ * (a wrong bound that coincides with the true one at d = 1), which no step can get past.
+ */
+const EQUALITY_ROUNDING = 1e-12;
+/** How promising a start is for the schedule: its fitness, with equalities to rounding put last. */
+const promise = (fitness: number): number => (Math.abs(fitness) <= EQUALITY_ROUNDING ? -Infinity : fitness);
 
 const firstViolation = (points: readonly Point[]): Point | undefined =>
   points.filter((p) => p.outcome.status === 'violate').sort(smaller)[0];
@@ -124,17 +125,24 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
     .filter((s) => fitnessOf(s.points, claim.relation) > -Infinity)
     .sort(
       (a, b) =>
-        fitnessOf(b.points, claim.relation) - fitnessOf(a.points, claim.relation) ||
+        promise(fitnessOf(b.points, claim.relation)) - promise(fitnessOf(a.points, claim.relation)) ||
         a.instance.index - b.instance.index,
     );
   if (!ranked.length) return finish(0, null);
 
   const starts: Start[] = [ranked[0]!];
   if (!request.replay && request.budget >= MIN_BUDGET_FOR_MORE_STARTS) {
-    // The best start redrawn at the smallest sizes, with the shortest and the longest horizon.
+    // The best start redrawn at the smallest sizes, with the shortest and the longest horizon, and at the
+    // smallest sizes of at least 2 (at size 1 many wrong bounds coincide with true ones: a transpose, say).
     const best = ranked[0]!.instance;
     const smallest = Object.fromEntries(Object.entries(request.sizeRanges).map(([k, r]) => [k, r.min]));
-    const corners = [smallest, { ...smallest, [HORIZON]: own(request.sizeRanges, HORIZON)!.max }].map((c) => ({
+    const two = Object.fromEntries(
+      Object.entries(request.sizeRanges).map(([k, r]) => [
+        k,
+        k === HORIZON ? r.min : Math.min(r.max, Math.max(r.min, 2)),
+      ]),
+    );
+    const corners = [smallest, { ...smallest, [HORIZON]: own(request.sizeRanges, HORIZON)!.max }, two].map((c) => ({
       ...c,
       ...request.overrides,
     }));
@@ -190,7 +198,7 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
       }
     return null;
   };
-  const leaders = (): Path[] => [...paths].sort((a, b) => b.best - a.best);
+  const leaders = (): Path[] => [...paths].sort((a, b) => promise(b.best) - promise(a.best));
   const left = () => request.budget - evaluations;
   const half = Math.ceil(paths.length / 2);
   const found =
@@ -207,21 +215,31 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
  */
 function* searchFrom(claim: Claim, start: Start): Generator<{ points: Point[]; construction: boolean }, void, void> {
   const { instance } = start;
-  const space = new InstanceSpace(instance.graph.model, instance.sizes, instance.regime);
-  const evaluate = (data: MutableData): Point[] => {
-    const graph = new Unrolled(instance.graph.model, instance.graph.program, data);
-    const candidate: Instance = { ...instance, graph };
-    return runPoints(claim, { instance: candidate, evaluator: new Evaluator(graph, instance.sizes) }, 0, null);
+  const { model, program } = instance.graph;
+  const space = new InstanceSpace(model, instance.sizes, instance.regime);
+  const entryFor = (data: MutableData): InstanceEntry => {
+    const graph = new Unrolled(model, program, data);
+    return { instance: { ...instance, graph }, evaluator: new Evaluator(graph, instance.sizes) };
   };
+  const evaluate = (data: MutableData): Point[] => runPoints(claim, entryFor(data), 0, null);
+  // The read-out solved on the model of the claim over it (./readout-solve.ts), when the claim has that form.
+  const shape = ReadoutModelShape.of(claim, model.loss?.name ?? null, new Set(space.readouts.map((b) => b.name)));
+  const envs = shape ? bindings(claim, instance.sizes) : [];
+  const solveRng = new Rng(deriveSeed(instance.seed, 'readout', claim.id, JSON.stringify(instance.sizes)));
+  const refine = shape
+    ? (data: MutableData) => solveReadout(shape, claim, space, data, envs, (d) => entryFor(d).evaluator, solveRng)
+    : undefined;
   let best = { data: instance.graph.data, fitness: fitnessOf(start.points, claim.relation) };
   for (const c of constructions(space, instance.graph.data)) {
-    const points = evaluate(c.data);
+    // A construction shapes the weights; the read-out that suits them is solved for.
+    const data = refine?.(c.data) ?? c.data;
+    const points = evaluate(data);
     yield { points, construction: true };
     const fitness = fitnessOf(points, claim.relation);
-    if (fitness > best.fitness) best = { data: c.data, fitness };
+    if (fitness > best.fitness) best = { data, fitness };
   }
   const rng = new Rng(deriveSeed(instance.seed, 'search', claim.id, JSON.stringify(instance.sizes)));
-  const proposals = evolve(space, best.data, best.fitness, rng);
+  const proposals = evolve(space, best.data, best.fitness, rng, refine);
   let proposal = proposals.next().value;
   for (;;) {
     const points = evaluate(proposal);

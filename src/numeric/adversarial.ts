@@ -262,10 +262,14 @@ export function* evolve(
   start: InstanceData,
   startFitness: number,
   rng: Rng,
+  refine?: (data: MutableData) => MutableData | null,
 ): Generator<MutableData, never, number> {
   let parent = space.copy(start);
   let best = startFitness;
   let sigma = SIGMA_START;
+  // After the start and after every improvement, one proposal is the parent refined (the caller's
+  // solve of the read-out, say), if that proposes anything.
+  let refineNext = refine !== undefined;
   const blocks = space.blocks;
   // Half of the one-block steps go to a read-out, when there is one (see InstanceSpace.readouts).
   const { readouts } = space;
@@ -274,6 +278,15 @@ export function* evolve(
       ? readouts[rng.int(0, readouts.length - 1)]!
       : blocks[rng.int(0, blocks.length - 1)]!;
   for (;;) {
+    if (refineNext) {
+      refineNext = false;
+      const refined = refine!(parent);
+      if (refined) {
+        const fitness: number = yield refined;
+        if (fitness > best) [parent, best] = [refined, fitness];
+        continue;
+      }
+    }
     const child = space.copy(parent);
     const touched = rng.uniform() < 0.5 ? [oneBlock()] : blocks;
     let ok = true;
@@ -286,6 +299,7 @@ export function* evolve(
     if (fitness > best) {
       [parent, best] = [child, fitness];
       sigma = Math.min(SIGMA_MAX, sigma * GROW);
+      refineNext = refine !== undefined;
     } else sigma = Math.max(SIGMA_MIN, sigma * SHRINK);
   }
 }
