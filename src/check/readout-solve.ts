@@ -131,9 +131,9 @@ interface Coordinate {
 /** Relative mismatch above which the claim is not taken to be affine in its read-out. */
 const AFFINE_CHECK = 1e-7;
 /** Random read-outs the model is tried at, and rounds of the pattern search from the best few. */
-const SAMPLES = 96;
+const SAMPLES = 32;
 const REFINED = 3;
-const PATTERN_ROUNDS = 40;
+const PATTERN_ROUNDS = 20;
 
 /**
  * The read-out that brings the claim closest to failing on `data` (every block but the read-outs kept),

@@ -295,9 +295,10 @@ export function* evolve(
       for (let i = 0; i < v.length; i++) v[i]! += sigma * b.law.std * rng.normal();
       ok &&= space.project(child, b);
     }
-    const fitness = ok ? yield child : -Infinity;
+    const proposal = ok ? (refine?.(child) ?? child) : child;
+    const fitness = ok ? yield proposal : -Infinity;
     if (fitness > best) {
-      [parent, best] = [child, fitness];
+      [parent, best] = [proposal, fitness];
       sigma = Math.min(SIGMA_MAX, sigma * GROW);
       refineNext = refine !== undefined;
     } else sigma = Math.max(SIGMA_MIN, sigma * SHRINK);
