@@ -138,7 +138,8 @@ const PATTERN_ROUNDS = 20;
 /**
  * The read-out that brings the claim closest to failing on `data` (every block but the read-outs kept),
  * by the model above; null when the model cannot be built (or the claim is not affine in the read-out).
- * Costs d + 2 evaluations of the norms' arguments, each at every binding.
+ * Costs d + 1 evaluations of the norms' arguments, each at every binding (one more while `affinity` is
+ * not yet checked on this path).
  */
 export function solveReadout(
   shape: ReadoutModelShape,
@@ -148,6 +149,7 @@ export function solveReadout(
   envs: readonly IntEnv[],
   evaluatorFor: (data: MutableData) => Evaluator,
   rng: Rng,
+  affinity: { checked: boolean },
 ): MutableData | null {
   const coords: Coordinate[] = space.readouts.flatMap((block) =>
     Array.from({ length: block.rows * block.cols }, (_, entry) => ({ block, entry })),
@@ -197,25 +199,29 @@ export function solveReadout(
   const box = coords.map((c) => space.range(c.block));
   const uniformIn = () => box.map(([lo, hi]) => lo + (hi - lo) * rng.uniform());
 
-  // Affine? One more read-out, predicted against evaluated.
+  // Affine? One more read-out, predicted against evaluated (once per path: whether the loss is affine in
+  // its read-out is a property of the model, not of the weights).
   const probe = uniformIn();
-  let probed: Dense[][];
-  try {
-    probed = leafValues(evaluatorFor(withReadout(probe)));
-  } catch (err) {
-    if (err instanceof DomainError || err instanceof InputError) return null;
-    throw err;
-  }
-  for (let b = 0; b < envs.length; b++)
-    for (let l = 0; l < shape.leaves.length; l++) {
-      const [want, got] = [probed[b]![l]!.data, predict(probe, b, l).data];
-      let [diff, size] = [0, 0];
-      for (let k = 0; k < want.length; k++) {
-        diff = Math.max(diff, Math.abs(want[k]! - got[k]!));
-        size = Math.max(size, Math.abs(want[k]!));
-      }
-      if (!(diff <= AFFINE_CHECK * size)) return null;
+  if (!affinity.checked) {
+    let probed: Dense[][];
+    try {
+      probed = leafValues(evaluatorFor(withReadout(probe)));
+    } catch (err) {
+      if (err instanceof DomainError || err instanceof InputError) return null;
+      throw err;
     }
+    for (let b = 0; b < envs.length; b++)
+      for (let l = 0; l < shape.leaves.length; l++) {
+        const [want, got] = [probed[b]![l]!.data, predict(probe, b, l).data];
+        let [diff, size] = [0, 0];
+        for (let k = 0; k < want.length; k++) {
+          diff = Math.max(diff, Math.abs(want[k]! - got[k]!));
+          size = Math.max(size, Math.abs(want[k]!));
+        }
+        if (!(diff <= AFFINE_CHECK * size)) return null;
+      }
+    affinity.checked = true;
+  }
 
   const fitness = (r: readonly number[]): number => {
     let best = -Infinity;

@@ -226,8 +226,10 @@ function* searchFrom(claim: Claim, start: Start): Generator<{ points: Point[]; c
   const shape = ReadoutModelShape.of(claim, model.loss?.name ?? null, new Set(space.readouts.map((b) => b.name)));
   const envs = shape ? bindings(claim, instance.sizes) : [];
   const solveRng = new Rng(deriveSeed(instance.seed, 'readout', claim.id, JSON.stringify(instance.sizes)));
+  const affinity = { checked: false };
   const refine = shape
-    ? (data: MutableData) => solveReadout(shape, claim, space, data, envs, (d) => entryFor(d).evaluator, solveRng)
+    ? (data: MutableData) =>
+        solveReadout(shape, claim, space, data, envs, (d) => entryFor(d).evaluator, solveRng, affinity)
     : undefined;
   let best = { data: instance.graph.data, fitness: fitnessOf(start.points, claim.relation) };
   for (const c of constructions(space, instance.graph.data)) {

@@ -270,9 +270,10 @@ export function* evolve(
   // After the start and after every improvement, one proposal is the parent refined (the caller's
   // solve of the read-out, say), if that proposes anything.
   let refineNext = refine !== undefined;
-  const blocks = space.blocks;
-  // Half of the one-block steps go to a read-out, when there is one (see InstanceSpace.readouts).
-  const { readouts } = space;
+  // With a refinement (the read-out solved), a step that moves only a read-out would be undone by it.
+  const blocks = refine ? space.blocks.filter((b) => !space.readouts.includes(b)) : space.blocks;
+  // Otherwise half of the one-block steps go to a read-out, when there is one (see InstanceSpace.readouts).
+  const readouts = refine ? [] : space.readouts;
   const oneBlock = (): Block =>
     readouts.length && rng.uniform() < 0.5
       ? readouts[rng.int(0, readouts.length - 1)]!
