@@ -66,6 +66,13 @@ const RANDOM_STARTS = 6;
 const MIN_BUDGET_FOR_MORE_STARTS = 20;
 /** Steps every start gets before the worse half is dropped (its constructions and a few of the strategy's). */
 const FIRST_ROUND_STEPS = 12;
+/**
+ * A search whose closest path ends within this closeness of a violation gets EXTENSION × its budget more
+ * for that path: the misses of bench/search-misses.mjs that the search comes closest to are found a little
+ * past the budget (row 8: a ratio of 0.99995 at 250 evaluations, refuted at 221 of 375).
+ */
+const CLOSE = 1e-3;
+const EXTENSION = 0.5;
 
 interface Start {
   readonly instance: Instance;
@@ -95,6 +102,8 @@ const firstViolation = (points: readonly Point[]): Point | undefined =>
 
 export function searchViolation(claim: Claim, randomPoints: readonly Point[], request: SearchRequest): SearchOutcome {
   let evaluations = 0;
+  /** the evaluations allowed: the request's, plus an extension a close path earns */
+  let budget = request.budget;
   let constructionsTried = 0;
   let bestRatio: number | null = null;
   const seen = (points: readonly Point[]) => {
@@ -106,7 +115,7 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
     evidence: {
       kind: 'search',
       relation: claim.relation as Exclude<Relation, '='>,
-      budget: request.budget,
+      budget,
       evaluations,
       starts,
       constructions: constructionsTried,
@@ -192,20 +201,27 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
   const run = (group: readonly Path[], steps: number): SearchOutcome['violation'] => {
     for (let i = 0; i < steps; i++)
       for (const p of group) {
-        if (evaluations >= request.budget) return null;
+        if (evaluations >= budget) return null;
         const found = advance(p);
         if (found) return found;
       }
     return null;
   };
   const leaders = (): Path[] => [...paths].sort((a, b) => promise(b.best) - promise(a.best));
-  const left = () => request.budget - evaluations;
+  const left = () => budget - evaluations;
   const half = Math.ceil(paths.length / 2);
   const found =
     run(paths, Math.max(1, Math.min(FIRST_ROUND_STEPS, Math.floor(left() / (2 * paths.length))))) ??
     run(leaders().slice(0, half), Math.floor(left() / 2 / half)) ??
     run(leaders().slice(0, 1), left());
   if (found) return finish(starts.length, found);
+  // A leader within CLOSE of a violation (not an equality to rounding) earns an extension of its path.
+  const leader = leaders()[0];
+  if (!request.replay && leader && promise(leader.best) >= -CLOSE) {
+    budget += Math.floor(request.budget * EXTENSION);
+    const late = run([leader], left());
+    if (late) return finish(starts.length, late);
+  }
   return finish(starts.length, null);
 }
 
