@@ -109,8 +109,8 @@ describe('mutants of the reverse-triangle bounds the search used to miss (test/f
   // Each row with the master seed it is refuted under (null: the default seed, at default settings), the
   // binding and both sides of the violation as test/fixtures/numpy/inequality_misses.py recomputes them
   // from the export (the LSTM and its backward pass written out in numpy, gradients checked by finite
-  // differences). Rows 2, 6 and 8 are not refuted at default settings (their searches come short of the
-  // budget of 250): pinned seeds.
+  // differences). Rows 2 and 6 are not refuted at default settings (their searches end at a ratio of about
+  // 0.2): pinned seeds.
   it.each([
     [0, null, { k: 0 }, 7.577149669013678e-5, 0.00015715289946763474],
     [1, null, { k: 6, n: 1 }, 0.08327322195779181, 0.06925927301880459],
@@ -121,13 +121,16 @@ describe('mutants of the reverse-triangle bounds the search used to miss (test/f
     [6, 3, { k: 4 }, 0.00012074899799786571, 0.001106285056721213],
     // both sides near 1e-10, from a near cancellation: numpy agrees to 11 digits
     [7, null, { k: 2 }, 3.525475357462493e-11, 1.7021786794293218e-10],
-    [8, 3, { k: 3 }, 1.8788369143096374e-5, 2.2238844921341957e-5],
+    // found in the extension a close path earns (past 250 evaluations)
+    [8, null, { k: 3 }, 0.005778965384768942, 0.00577911732633371],
     [9, null, { k: 3 }, 0.006677323829641254, 0.040271417481461125],
   ])('row %i is refuted by the search (master seed %s)', (row, masterSeed, bindings, lhs, rhs) => {
     const d = edited(row);
     const r = checkDerivation(d, masterSeed === null ? {} : { masterSeed })[0]!;
     expect(r.verdict).toBe('refuted');
-    expect(evidenceOf(r.evidence, 'search')).toMatchObject({ found: true, budget: 250 });
+    const search = evidenceOf(r.evidence, 'search')!;
+    expect(search.found).toBe(true);
+    expect(search.budget).toBe(row === 8 ? 375 : 250);
     const cx = r.counterexample!;
     expect(cx.searchSteps).toBeGreaterThan(0);
     expect(cx.bindings).toEqual(bindings);
@@ -139,8 +142,7 @@ describe('mutants of the reverse-triangle bounds the search used to miss (test/f
     expect(exported.lhs.values[0]![0]! / cx.lhs[0]!).toBeCloseTo(1, 10);
     expect(exported.rhs.values[0]![0]! / cx.rhs[0]!).toBeCloseTo(1, 10);
     // and it violates the bound by more than rounding
-    const { relation } = evidenceOf(r.evidence, 'search')!;
-    expect(relation === '>=' ? rhs - lhs : lhs - rhs).toBeGreaterThan(1e-6 * Math.max(lhs, rhs));
+    expect(search.relation === '>=' ? rhs - lhs : lhs - rhs).toBeGreaterThan(1e-6 * Math.max(lhs, rhs));
   });
 });
 
