@@ -10,9 +10,16 @@
  *  path           from each start: structured tight constructions, then an
  *                 evolution strategy over the instance's parameters, inputs
  *                 and initial states, inside its regime
- *                 (src/numeric/adversarial.ts);
+ *                 (src/numeric/adversarial.ts); when the claim is scalar
+ *                 arithmetic over norms of values affine in the read-out,
+ *                 every construction and proposal has its read-out solved
+ *                 on that model (./readout-solve.ts), so the strategy moves
+ *                 the weights and the read-out is always the best for them;
  *  schedule       successive halving: every start runs its constructions and
- *                 a few steps, the closer half go on, the closest gets the rest;
+ *                 a few steps, the closer half go on, the closest gets the rest
+ *                 (equalities to rounding, as at d = 1 where a wrong bound may
+ *                 coincide with the true one, ranked last); a closest path that
+ *                 ends within CLOSE of a violation earns half the budget again;
  *  fitness        the largest closeness to a violation over every binding
  *                 (`closeness` below); each point judged exactly as the random
  *                 ones (./points.ts, ./compare.ts: the claim's tolerance,
