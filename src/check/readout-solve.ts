@@ -48,20 +48,19 @@ type Shape =
   /** a value affine in the read-out (a leaf of the model; its norm is taken by the parent) */
   | { readonly kind: 'affine'; readonly expr: Expr; readonly leaf: number }
   | { readonly kind: 'norm'; readonly which: Parameters<typeof normOf>[1]; readonly arg: Shape }
-  | { readonly kind: 'arith'; readonly op: ArithOp; readonly args: readonly Shape[] };
+  | { readonly kind: 'arith'; readonly op: string; readonly args: readonly Shape[] };
 
-const ARITH = {
-  add: (a: number, b: number) => a + b,
-  sub: (a: number, b: number) => a - b,
-  mul: (a: number, b: number) => a * b,
-  div: (a: number, b: number) => a / b,
-  pow: (a: number, b: number) => a ** b,
-  neg: (a: number) => -a,
-  abs: (a: number) => Math.abs(a),
-  sqrt: (a: number) => Math.sqrt(a),
-} as const;
-type ArithOp = keyof typeof ARITH;
-const isArith = (op: string): op is ArithOp => Object.hasOwn(ARITH, op);
+/** The scalar arithmetic a side may do over the norms (operator id → its function). */
+const ARITH: ReadonlyMap<string, (...xs: number[]) => number> = new Map([
+  ['add', (a: number, b: number) => a + b],
+  ['sub', (a: number, b: number) => a - b],
+  ['mul', (a: number, b: number) => a * b],
+  ['div', (a: number, b: number) => a / b],
+  ['pow', (a: number, b: number) => a ** b],
+  ['neg', (a: number) => -a],
+  ['abs', (a: number) => Math.abs(a)],
+  ['sqrt', (a: number) => Math.sqrt(a)],
+] as [string, (...xs: number[]) => number][]);
 
 /** Operators that keep a value affine in the read-out when their other arguments do not depend on it. */
 const LINEAR = new Set(['transpose', 'neg', 'add', 'sub', 'mul', 'emul', 'diag']);
@@ -112,7 +111,7 @@ export class ReadoutModelShape {
         leaves.push(e);
         return { kind: 'affine', expr: e, leaf: leaves.length - 1 };
       }
-      if (e.kind === 'op' && isArith(e.op) && e.args.length === ARITH[e.op].length)
+      if (e.kind === 'op' && ARITH.get(e.op)?.length === e.args.length)
         return { kind: 'arith', op: e.op, args: e.args.map(shape) };
       ok = false;
       return { kind: 'fixed', expr: e };
@@ -289,8 +288,7 @@ function valueOf(s: Shape, fixed: Map<Expr, number>, leaf: (l: number) => Dense)
     case 'norm':
       return s.arg.kind === 'affine' ? normOf(leaf(s.arg.leaf), s.which) : NaN;
     case 'arith': {
-      const f = ARITH[s.op] as (...xs: number[]) => number;
-      return f(...s.args.map((a) => valueOf(a, fixed, leaf)));
+      return ARITH.get(s.op)!(...s.args.map((a) => valueOf(a, fixed, leaf)));
     }
   }
 }
