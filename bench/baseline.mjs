@@ -152,16 +152,16 @@ if (section('scaling')) {
 
 // ── 3. beyond float64's range, and peak memory ───────────────────────────
 // From T ≈ 512 on at d = 64 the long lags underflow (below 1e-280) in every regime, and each such point is
-// decided again in 40-digit arithmetic (src/check/extended-check.ts), seconds per point: the numpy script
-// compares the underflowed (zero) vectors instead. One round, 4 instances kept as a file's pool keeps them.
+// decided again with an unbounded exponent (src/check/extended-check.ts: wide floats, the chain of products
+// memoised across lags): the numpy script compares the underflowed (zero) vectors instead. One round, 4 instances kept as a file's pool keeps them.
 if (section('extended')) {
   const mib = (kib) => `${(kib / 1024).toFixed(0)} MiB`;
   for (const T of quick ? [1024] : [512, 1024]) {
     const g = gp(T, 64, 4, 1, 'pooled');
     const n = np(T, 64, 4, 1);
     console.log(
-      `\nT = ${T}, d = 64, 4 instances: gradproof ${ms(g.perInstanceCpuMs[0])} ms/instance, ${g.points - g.agreed} of ${g.points} points` +
-        ` re-decided in extended precision${n ? `; numpy ${ms(n.perInstanceCpuMs[0])} ms/instance` : ''}` +
+      `\nT = ${T}, d = 64, 4 instances: gradproof ${ms(g.perInstanceCpuMs[0])} ms/instance, ${g.extended} of ${g.points} points` +
+        ` decided in extended precision, ${g.points - g.agreed} not agreeing${n ? `; numpy ${ms(n.perInstanceCpuMs[0])} ms/instance` : ''}` +
         `\n  peak memory (resident high-water mark): gradproof ${mib(g.maxRssKiB)}${n ? ` (${ratio(g.maxRssKiB, n.maxRssKiB)}), numpy ${mib(n.maxRssKiB)}` : ''}`,
     );
   }

@@ -14,8 +14,9 @@
  *       bare     what the numpy baseline does: draw, forward, one reverse sweep, the product for every lag,
  *                compare; no cross-checks.
  * Instances cycle through the regimes (all four by default; claim mode takes all four, `instances` must be a
- * multiple of four there). At T = 1024 the contracting regime's long lags underflow float64 and each such
- * point is decided again in 40-digit arithmetic (src/check/extended-check.ts), seconds per point.
+ * multiple of four there). From T ≈ 512 the long lags underflow float64 and each such point is decided
+ * again with an unbounded exponent (src/check/extended-check.ts: wide floats, the product chain memoised
+ * across lags).
  * Per-instance times are CPU ms per instance of each round; processCpuMs is the whole process from its
  * start (node start-up and module loading included); maxRssKiB its resident-memory high-water mark.
  */
@@ -38,11 +39,12 @@ const cpuMs = () => {
 };
 
 function round() {
-  const tally = { points: 0, agreed: 0, worst: 0 };
+  const tally = { points: 0, agreed: 0, extended: 0, worst: 0 };
   const note = (points) => {
     for (const p of points) {
       tally.points++;
       if (p.outcome.status === 'agree') tally.agreed++;
+      if (p.outcome.status !== 'trouble' && p.outcome.extended) tally.extended++;
       if (p.outcome.status !== 'trouble') tally.worst = Math.max(tally.worst, p.outcome.relError);
     }
   };

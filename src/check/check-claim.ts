@@ -435,7 +435,16 @@ function extendedEvidence(points: readonly Point[]): Evidence | null {
   };
   const [fromTrouble, nearTolerance] = [count('trouble'), count('near-tolerance')];
   if (!fromTrouble.agree && !fromTrouble.violate && !nearTolerance.agree && !nearTolerance.violate) return null;
-  return { kind: 'extended-precision', digits: EXTENDED_DIGITS, fromTrouble, nearTolerance };
+  const wideFloat = points.filter(
+    (p) => p.outcome.status !== 'trouble' && p.outcome.extended?.arithmetic === 'wide-float',
+  ).length;
+  return {
+    kind: 'extended-precision',
+    digits: EXTENDED_DIGITS,
+    fromTrouble,
+    nearTolerance,
+    ...(wideFloat ? { wideFloat } : {}),
+  };
 }
 
 function troubleEvidence(points: readonly Point[]): Evidence | null {

@@ -20,6 +20,8 @@ export const FULL_COMPARE_LIMIT = 256;
 /** A point re-evaluated in extended precision: how it was before, and the sides' first entries as decimals. */
 export interface ExtendedValues {
   readonly was: 'trouble' | 'near-tolerance';
+  /** wide floats (float64 mantissas, unbounded exponent) or 40-digit decimals */
+  readonly arithmetic: 'wide-float' | 'decimal';
   readonly lhs: readonly string[];
   readonly rhs: readonly string[];
 }

@@ -149,13 +149,15 @@ export interface SearchEvidence {
   readonly found: boolean;
 }
 
-/** Points float64 could not decide (trouble, or a violation within rounding distance), decided again with 40-digit decimals. */
+/** Points float64 could not decide (trouble, or a violation within rounding distance), decided again with an unbounded exponent. */
 export interface ExtendedPrecisionEvidence {
   readonly kind: 'extended-precision';
   readonly digits: number;
   /** per origin: how many of them agree and how many violate in extended precision */
   readonly fromTrouble: { readonly agree: number; readonly violate: number };
   readonly nearTolerance: { readonly agree: number; readonly violate: number };
+  /** how many of those were decided in wide floats (float64 mantissas, unbounded exponent), the rest in decimals; absent when none */
+  readonly wideFloat?: number;
 }
 
 export interface InductionEvidence {

@@ -3,10 +3,13 @@
  * point that overflowed or underflowed (trouble) and a violation within
  * rounding distance of the tolerance (cancellation between terms of norm 1
  * leaves differences of 1e-9). Both sides are evaluated again from the same
- * instance with 40 significant digits and an unbounded exponent
- * (src/symbolic/domains/extended.ts); the point counts as trouble only if
- * that fails too, and a violation visible only beyond float64's range
- * refutes with the decimal values shown.
+ * instance with an unbounded exponent (src/symbolic/domains/extended.ts):
+ * a point out of float64's range first in wide floats (float64 mantissas,
+ * as accurate as float64 is in range), and with 40 significant digits where
+ * that cannot decide it (no rule, or a result within rounding distance of the
+ * tolerance), as a point near the tolerance always is. The point counts as
+ * trouble only if that fails too, and a violation visible only beyond
+ * float64's range refutes with the values shown as decimals.
  */
 import type { Claim } from '../derivation/derivation.js';
 import type { Model } from '../model/model.js';
@@ -19,7 +22,7 @@ import { norm2 } from '../numeric/linalg.js';
 import { asDense } from '../numeric/values.js';
 import { isGraphDerivative, SymbolicModel, substituteDerivationsAt } from '../symbolic/derive.js';
 import { substituteIndex } from '../symbolic/build.js';
-import { type Big, BigDecimal, ExtendedInstance } from '../symbolic/domains/extended.js';
+import { DECIMALS, type ExtendedArithmetic, ExtendedInstance, WIDE_FLOATS } from '../symbolic/domains/extended.js';
 import type { RMat } from '../symbolic/ring.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
 import { type PointOutcome, UNDERFLOW } from './compare.js';
@@ -35,7 +38,8 @@ export function needsExtendedLook(outcome: PointOutcome, tolerance: number): boo
 }
 
 const models = new WeakMap<Model, SymbolicModel>();
-const instances = new WeakMap<Instance, ExtendedInstance>();
+/** per instance, one extended evaluator per arithmetic (values and product chains shared by its points) */
+const instances = new WeakMap<Instance, Map<string, ExtendedInstance<unknown>>>();
 
 function symbolicModel(model: Model): SymbolicModel {
   let sm = models.get(model);
@@ -60,8 +64,20 @@ function closedFormsWherePossible(e: Expr, sm: SymbolicModel, env: IntEnv): Expr
   return go(e);
 }
 
-function extendedOf(instance: Instance, evaluator: Evaluator, sm: SymbolicModel): ExtendedInstance {
-  let ext = instances.get(instance);
+function extendedOf<R>(
+  arithmetic: ExtendedArithmetic<R>,
+  instance: Instance,
+  evaluator: Evaluator,
+  sm: SymbolicModel,
+  chainsProducts: boolean,
+): ExtendedInstance<R> {
+  const key = `${arithmetic.name}${chainsProducts ? '' : ' unchained'}`;
+  let byArithmetic = instances.get(instance);
+  if (!byArithmetic) {
+    byArithmetic = new Map();
+    instances.set(instance, byArithmetic);
+  }
+  let ext = byArithmetic.get(key) as ExtendedInstance<R> | undefined;
   if (!ext) {
     const floatValue = (e: Expr, env: IntEnv): Float64Array | null => {
       try {
@@ -74,18 +90,18 @@ function extendedOf(instance: Instance, evaluator: Evaluator, sm: SymbolicModel)
       }
     };
     ext = new ExtendedInstance(
+      arithmetic,
       instance.graph.model,
       instance.sizes,
       instance.graph.data,
       (name, time) => sm.dactExpression(name, time),
       floatValue,
+      chainsProducts,
     );
-    instances.set(instance, ext);
+    byArithmetic.set(key, ext as ExtendedInstance<unknown>);
   }
   return ext;
 }
-
-const preview = (m: RMat<Big>): string[] => m.data.slice(0, 8).map((x) => x.toSignificantDigits(6).toString());
 
 /**
  * The point decided in extended precision, or the float outcome unchanged
@@ -97,32 +113,59 @@ export function extendedLook(
   env: IntEnv,
   outcome: PointOutcome,
 ): PointOutcome {
+  if (outcome.status === 'trouble') {
+    const wide = lookWith(WIDE_FLOATS, claim, entry, env, outcome);
+    if (wide && !needsExtendedLook(wide, claim.tolerance)) return wide;
+  }
+  return lookWith(DECIMALS, claim, entry, env, outcome) ?? outcome;
+}
+
+/**
+ * Both sides in one extended arithmetic, compared as float points are; null where it cannot evaluate them.
+ * Exported for tests, which also compare against products built in full (`chainsProducts` off).
+ */
+export function lookWith<R>(
+  arithmetic: ExtendedArithmetic<R>,
+  claim: Claim,
+  entry: { instance: Instance; evaluator: Evaluator },
+  env: IntEnv,
+  outcome: PointOutcome,
+  chainsProducts = true,
+): PointOutcome | null {
   const sm = symbolicModel(entry.instance.graph.model);
   const full = { ...entry.instance.sizes, ...env };
-  let a: RMat<Big>, b: RMat<Big>;
+  let a: RMat<R>, b: RMat<R>;
   try {
-    const ext = extendedOf(entry.instance, entry.evaluator, sm);
+    const ext = extendedOf(arithmetic, entry.instance, entry.evaluator, sm, chainsProducts);
     a = ext.evaluate(closedFormsWherePossible(claim.lhs, sm, full), env);
     b = ext.evaluate(closedFormsWherePossible(claim.rhs, sm, full), env);
   } catch (err) {
-    if (err instanceof SymbolicUnsupported || err instanceof DomainError) return outcome;
+    if (err instanceof SymbolicUnsupported || err instanceof DomainError) return null;
     throw err;
   }
-  // NaN (the log of a negative number, say) is as undecidable in decimals as in floats.
-  if (![...a.data, ...b.data].every((x) => x.isFinite())) return outcome;
+  // NaN (the log of a negative number, say) is as undecidable here as in floats.
+  if (![...a.data, ...b.data].every(arithmetic.isFinite)) return null;
+  const ring = arithmetic.plain;
+  const { abs, sqrt, lt, toNumber } = ring.ordered!;
+  const larger = (p: R, q: R): R => (lt(p, q) ? q : p);
   const was = outcome.status === 'trouble' ? 'trouble' : 'near-tolerance';
-  const extended = { was, lhs: preview(a), rhs: preview(b) } as const;
-  const numbers = (m: RMat<Big>) => Float64Array.from(m.data, (x) => x.toNumber());
+  const extended = {
+    was,
+    arithmetic: arithmetic.name,
+    lhs: a.data.slice(0, 8).map(arithmetic.preview),
+    rhs: b.data.slice(0, 8).map(arithmetic.preview),
+  } as const;
+  const numbers = (m: RMat<R>) => Float64Array.from(m.data, toNumber);
   if (claim.relation === '=') {
     const n = Math.max(a.data.length, b.data.length);
-    const at = (m: RMat<Big>, i: number) => (m.data.length === 1 ? m.data[0]! : m.data[i]!);
-    const size = (xs: Big[]) => xs.reduce((s, x) => s.add(x.mul(x)), new BigDecimal(0)).sqrt();
-    const diff = size(Array.from({ length: n }, (_, i) => at(a, i).sub(at(b, i))));
+    const at = (m: RMat<R>, i: number) => (m.data.length === 1 ? m.data[0]! : m.data[i]!);
+    const size = (xs: R[]) => sqrt(xs.reduce((s, x) => ring.add(s, ring.mul(x, x)), ring.zero));
+    const diff = size(Array.from({ length: n }, (_, i) => ring.sub(at(a, i), at(b, i))));
     const scale = larger(
       size(Array.from({ length: n }, (_, i) => at(a, i))),
       size(Array.from({ length: n }, (_, i) => at(b, i))),
     );
-    const relError = scale.isZero() ? 0 : diff.div(scale).toNumber();
+    const relError = ring.isZero(scale) ? 0 : toNumber(ring.div(diff, scale)!);
     return {
       status: relError <= claim.tolerance ? 'agree' : 'violate',
       relError,
@@ -133,9 +176,9 @@ export function extendedLook(
     };
   }
   const [x, y] = claim.relation === '<=' ? [a.data[0]!, b.data[0]!] : [b.data[0]!, a.data[0]!];
-  const scale = larger(x.abs(), y.abs());
-  const excess = scale.isZero() ? 0 : x.sub(y).div(scale).toNumber();
-  const ratio = y.isZero() ? (x.isZero() ? 0 : Infinity) : x.div(y).toNumber();
+  const scale = larger(abs(x), abs(y));
+  const excess = ring.isZero(scale) ? 0 : toNumber(ring.div(ring.sub(x, y), scale)!);
+  const ratio = ring.isZero(y) ? (ring.isZero(x) ? 0 : Infinity) : toNumber(ring.div(x, y)!);
   return {
     status: excess <= claim.tolerance ? 'agree' : 'violate',
     relError: excess,
@@ -146,5 +189,3 @@ export function extendedLook(
     extended,
   };
 }
-
-const larger = (p: Big, q: Big): Big => (p.lt(q) ? q : p);

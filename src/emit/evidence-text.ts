@@ -142,7 +142,16 @@ export function evidenceSummary(e: Evidence): string {
         ...part('that overflowed or underflowed in float64', e.fromTrouble),
         ...part('within rounding distance of the tolerance', e.nearTolerance),
       ];
-      return `${parts.join('; ')}: decided again with ${e.digits}-digit decimals and an unbounded exponent`;
+      const decimals = `${e.digits}-digit decimals`;
+      const total = e.fromTrouble.agree + e.fromTrouble.violate + e.nearTolerance.agree + e.nearTolerance.violate;
+      const wide = e.wideFloat ?? 0;
+      const how =
+        wide === 0
+          ? decimals
+          : wide === total
+            ? 'float64 mantissas'
+            : `float64 mantissas (${wide}) or ${decimals} (${total - wide})`;
+      return `${parts.join('; ')}: decided again with ${how} and an unbounded exponent`;
     }
     case 'induction': {
       if (e.ok)

@@ -34,6 +34,7 @@ import { add, diag, emul, mul, neg, sub } from '../symbolic/build.js';
 import { ridentity, rmap, rmatmul, rpow, rscalar, rzip, type RMat } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, nneg, nword, type NPoly } from '../symbolic/words.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
+import { productTimesVector, walksProduct } from '../symbolic/product-chain.js';
 import type { CanonicalContext, CompileContext, DiffContext, ExactContext, Kernel } from './contexts.js';
 import { defineOp, type OpSpec } from './registry.js';
 import { LIMITS } from '../ir/limits.js';
@@ -190,6 +191,11 @@ const exactScalar = <R>(ctx: ExactContext<R>, e: Expr) => {
   return r === 1 && c === 1;
 };
 
+const isColumnValue = <R>(ctx: ExactContext<R>, e: Expr) => {
+  const [r, c] = ctx.dims(e);
+  return c === 1 && r > 1;
+};
+
 /** x^k for an integer k (negative through the ring's division), else an atom. */
 function exactPower<R>(n: OpNode, ctx: ExactContext<R>, base: RMat<R>, k: number | null): RMat<R> {
   const { ring } = ctx;
@@ -315,6 +321,9 @@ defineOp({
     return ctx.push(matmulKernel(ra, ca, cb), [a, b], [ra, cb]);
   },
   exact: (n, ctx) => {
+    const l = left(n);
+    if (ctx.chainsProducts && isOp(l, 'prod') && walksProduct(l) && isColumnValue(ctx, right(n)))
+      return productTimesVector(l, right(n), ctx.eval(right(n)), ctx);
     const [a, b] = [ctx.eval(left(n)), ctx.eval(right(n))];
     if (exactScalar(ctx, left(n)) || exactScalar(ctx, right(n))) return rzip(a, b, ctx.ring.mul);
     if (ctx.shapes === 'entries') return isOp(left(n), 'diag') ? rzip(a, b, ctx.ring.mul) : ctx.opaque(n);

@@ -145,6 +145,8 @@ export interface ExactContext<R> {
   readonly indices: 'concrete' | 'symbolic';
   /** 'entries': every value is one generic entry (a vector's entries as one polynomial) */
   readonly shapes: 'concrete' | 'entries';
+  /** see ExactDomain.chainsProducts */
+  readonly chainsProducts: boolean;
   eval(e: Expr, env?: IntEnv): RMat<R>;
   dims(e: Expr, env?: IntEnv): [number, number];
   int(a: Affine, env?: IntEnv): number;
@@ -184,6 +186,12 @@ export interface ExactDomain<R> {
   readonly ring: Ring<R>;
   readonly indices: 'concrete' | 'symbolic';
   readonly shapes: 'concrete' | 'entries';
+  /**
+   * An ordered product times a vector is walked from the vector, one matrix–vector product per factor,
+   * memoised across bindings (extended precision, where a d×d matrix product costs d³ decimal products).
+   * The same value by associativity; rings where it costs more than it saves leave it off.
+   */
+  readonly chainsProducts?: boolean;
   /** parameters, sequence values, the loss, an unbound integer (a letter in templates) */
   leaf(e: Leaf, ctx: ExactContext<R>): RMat<R>;
   opaque(n: OpNode, ctx: ExactContext<R>): RMat<R>;

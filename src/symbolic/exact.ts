@@ -123,6 +123,9 @@ class ExactBinding<R> implements ExactContext<R> {
   get shapes() {
     return this.ev.domain.shapes;
   }
+  get chainsProducts() {
+    return this.ev.domain.chainsProducts === true;
+  }
   eval(x: Expr, inner: IntEnv = this.env): RMat<R> {
     return this.ev.evalAt(x, inner);
   }

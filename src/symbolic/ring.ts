@@ -22,6 +22,8 @@ export interface Ring<R> {
   readonly key: (a: R) => string;
   /** for rings of real numbers (extended precision): order, size and conversion, so norms can be computed */
   readonly ordered?: OrderedRing<R>;
+  /** a faster matrix product where the ring has one (the shapes already checked) */
+  readonly matmul?: (a: RMat<R>, b: RMat<R>) => RMat<R>;
 }
 
 export interface OrderedRing<R> {
@@ -66,6 +68,7 @@ export function rmap<R>(a: RMat<R>, f: (x: R) => R): RMat<R> {
 
 export function rmatmul<R>(ring: Ring<R>, a: RMat<R>, b: RMat<R>): RMat<R> {
   if (a.cols !== b.rows) throw new RangeError(`shape mismatch ${a.rows}×${a.cols} · ${b.rows}×${b.cols}`);
+  if (ring.matmul) return ring.matmul(a, b);
   const data = new Array<R>(a.rows * b.cols);
   for (let i = 0; i < a.rows; i++)
     for (let j = 0; j < b.cols; j++) {

@@ -1,39 +1,52 @@
 /**
- * Extended precision: the exact evaluator over decimal numbers with 40
- * significant digits and an exponent range of ±9·10^15 (decimal.js, the
- * library mathjs uses for its BigNumbers). A point whose float64 evaluation
- * overflowed, underflowed or came out within rounding distance of the
- * tolerance is evaluated again here, from the same instance: the model is
- * simulated forward in decimals, derivatives are replaced by their closed
- * forms (products of one-step Jacobians, which is where float64 runs out of
- * range), and a derivative without a closed form is taken from the float
- * engine when its own value is in range.
+ * Extended precision: the exact evaluator over numbers of unbounded exponent,
+ * either decimals with 40 significant digits and an exponent range of
+ * ±9·10^15 (decimal.js, the library mathjs uses for its BigNumbers) or wide
+ * floats (./wide-float.ts: a float64 mantissa and an integer exponent). A
+ * point whose float64 evaluation overflowed, underflowed or came out within
+ * rounding distance of the tolerance is evaluated again here, from the same
+ * instance: the model is simulated forward, derivatives are replaced by their
+ * closed forms (products of one-step Jacobians, which is where float64 runs
+ * out of range; applied to a vector, they are walked from the vector and
+ * memoised across lags, as the float engine's products are), and a derivative
+ * without a closed form is taken from the float engine when its own value is
+ * in range.
  */
 import { Decimal } from 'decimal.js';
-import type { IntEnv } from '../../ir/affine.js';
-import type { Expr, Leaf, OpNode, Seq } from '../../ir/expr.js';
+import { affine, type IntEnv } from '../../ir/affine.js';
+import { type Expr, type Leaf, type OpNode, type Seq, seq } from '../../ir/expr.js';
 import { dimsIn } from '../../ir/shape-of.js';
 import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
 import { specOf } from '../../ops/index.js';
 import { type Model, TIME_VAR } from '../../model/model.js';
 import type { InstanceData } from '../../numeric/unrolled.js';
+import type { ActivationSpec } from '../../ops/registry.js';
 import { ExactEvaluator } from '../exact.js';
 import { rfill, type Ring, type RMat } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
+import { wideActivation, type WideFloat, wideFloatRing, wideToDecimal } from './wide-float.js';
 
 /** 40 significant digits (see EXTENDED_DIGITS in src/check/extended-check.ts). */
 export const BigDecimal = Decimal.clone({ precision: 40, minE: -9e15, maxE: 9e15 });
 export type Big = Decimal;
+/** Enough digits for a wide float's 6-digit preview (its 2^e costs far less than at 40). */
+const PreviewDecimal = Decimal.clone({ precision: 20, minE: -9e15, maxE: 9e15 });
 
-/** Decimal arithmetic costs far more than float64: the work one re-evaluation may do, counted in products. */
+/** Decimal arithmetic costs far more than float64: the work one instance's re-evaluations may do, counted in products. */
 export const EXTENDED_WORK_LIMIT = 4_000_000;
+/** Wide floats cost a few float operations per product: the same budget in time allows a hundred times more. */
+export const WIDE_WORK_LIMIT = 400_000_000;
 
 class WorkCounter {
   used = 0;
+  constructor(
+    private readonly limit: number,
+    private readonly what: string,
+  ) {}
   spend(n = 1): void {
     this.used += n;
-    if (this.used > EXTENDED_WORK_LIMIT)
-      throw new SymbolicUnsupported(`extended precision would take more than ${EXTENDED_WORK_LIMIT} decimal products`);
+    if (this.used > this.limit)
+      throw new SymbolicUnsupported(`extended precision would take more than ${this.limit} ${this.what} products`);
   }
 }
 
@@ -64,25 +77,73 @@ function decimalRing(work: WorkCounter): Ring<Big> {
 /** The value of an expression from the float engine (null when it is not finite and in range). */
 export type FloatValue = (e: Expr, env: IntEnv) => Float64Array | null;
 
-class ExtendedDomain implements ExactDomain<Big> {
+/** One kind of extended number: its ring, its activations and its budget. */
+export interface ExtendedArithmetic<R> {
+  readonly name: 'decimal' | 'wide-float';
+  ring(work: WorkCounter): Ring<R>;
+  /** f(x) of a built-in activation with an extended rule (throws SymbolicUnsupported where there is none) */
+  activation(spec: ActivationSpec, n: OpNode, x: R): R;
+  readonly workLimit: number;
+  /** what one unit of work is, for the budget's message */
+  readonly unit: string;
+  /** sequence values from the float engine where they are in range (as precise as this arithmetic) */
+  readonly floatSequences: boolean;
+  /** a value as shown in reports (6 significant digits, as decimal.js prints them) */
+  readonly preview: (x: R) => string;
+  readonly isFinite: (x: R) => boolean;
+  /** the ring without a budget, for comparing the two sides once evaluated */
+  readonly plain: Ring<R>;
+}
+
+export const DECIMALS: ExtendedArithmetic<Big> = {
+  name: 'decimal',
+  ring: decimalRing,
+  activation: (spec, _n, x) => spec.big!(x, BigDecimal),
+  workLimit: EXTENDED_WORK_LIMIT,
+  unit: 'decimal',
+  floatSequences: false,
+  preview: (x) => x.toSignificantDigits(6).toString(),
+  isFinite: (x) => x.isFinite(),
+  plain: decimalRing(new WorkCounter(Infinity, 'decimal')),
+};
+
+const noUserRule = (): never => {
+  throw new SymbolicUnsupported('a user function has no wide-float rule');
+};
+
+export const WIDE_FLOATS: ExtendedArithmetic<WideFloat> = {
+  name: 'wide-float',
+  ring: (work) => wideFloatRing((n) => work.spend(n)),
+  activation: (spec, n, x) => wideActivation(spec.rule(n, noUserRule).value, x),
+  workLimit: WIDE_WORK_LIMIT,
+  unit: 'wide-float',
+  floatSequences: true,
+  preview: (x) => wideToDecimal(x, PreviewDecimal).toSignificantDigits(6).toString(),
+  isFinite: (x) => Number.isFinite(x.m),
+  plain: wideFloatRing(() => {}),
+};
+
+class ExtendedDomain<R> implements ExactDomain<R> {
   readonly indices = 'concrete' as const;
   readonly shapes = 'concrete' as const;
-  readonly ring: Ring<Big>;
-  private readonly values = new Map<string, RMat<Big>>();
+  readonly ring: Ring<R>;
+  private readonly values = new Map<string, RMat<R>>();
   private computedUpTo = 0;
 
   constructor(
+    private readonly arithmetic: ExtendedArithmetic<R>,
     private readonly model: Model,
     private readonly sizes: IntEnv,
     private readonly data: InstanceData,
     private readonly dactExpression: (name: string, time: Seq['time']) => Expr,
     private readonly floatValue: FloatValue,
     private readonly work: WorkCounter,
+    readonly chainsProducts: boolean,
   ) {
-    this.ring = decimalRing(work);
+    this.ring = arithmetic.ring(work);
   }
 
-  private vector(v: Float64Array, rows: number, cols = 1): RMat<Big> {
+  private vector(v: Float64Array, rows: number, cols = 1): RMat<R> {
     return rfill(rows, cols, (i, j) => this.ring.fromNumber(v[i * cols + j]!));
   }
 
@@ -90,8 +151,12 @@ class ExtendedDomain implements ExactDomain<Big> {
     return dimsIn(this.model, { kind: 'sym', name }, this.sizes);
   }
 
-  /** Sequence values at time t, simulating the model forward in decimals as far as needed. */
-  private sequence(name: string, t: number): RMat<Big> {
+  /**
+   * Sequence values at time t, simulating the model forward as far as needed. Wide floats take a step's
+   * values from the float engine's forward pass where they are all in range there: they carry float64's
+   * precision either way, and only products of Jacobians leave the range.
+   */
+  private sequence(name: string, t: number): RMat<R> {
     const input = this.data.inputs.get(name);
     const [rows] = this.symbolDims(name);
     if (input) return this.vector(input[t]!, rows);
@@ -104,14 +169,30 @@ class ExtendedDomain implements ExactDomain<Big> {
     // same-step read (h[t] = o[t] .* tanh(C[t])) finds the earlier ones.
     while (this.computedUpTo < t) {
       const step = this.computedUpTo + 1;
-      const ev = new ExactEvaluator<Big>(this, { ...this.sizes, [TIME_VAR]: step });
-      for (const eq of this.model.equations) this.values.set(`${eq.target}@${step}`, ev.evaluate(eq.rhs));
+      const floats = this.arithmetic.floatSequences ? this.floatStep(step) : null;
+      if (floats) for (const [target, v] of floats) this.values.set(`${target}@${step}`, v);
+      else {
+        const ev = new ExactEvaluator<R>(this, { ...this.sizes, [TIME_VAR]: step });
+        for (const eq of this.model.equations) this.values.set(`${eq.target}@${step}`, ev.evaluate(eq.rhs));
+      }
       this.computedUpTo = step;
     }
     return this.values.get(`${name}@${t}`)!;
   }
 
-  leaf(e: Leaf, ctx: ExactContext<Big>): RMat<Big> {
+  /** Every equation's value at this step from the float engine, or null when one is out of its range. */
+  private floatStep(step: number): [string, RMat<R>][] | null {
+    const out: [string, RMat<R>][] = [];
+    for (const eq of this.model.equations) {
+      const v = this.floatValue(seq(eq.target, affine(step)), {});
+      if (!v) return null;
+      this.work.spend(v.length);
+      out.push([eq.target, this.vector(v, this.symbolDims(eq.target)[0])]);
+    }
+    return out;
+  }
+
+  leaf(e: Leaf, ctx: ExactContext<R>): RMat<R> {
     if (e.kind === 'seq') return this.sequence(e.name, ctx.int(e.time));
     if (e.kind === 'sym') {
       const p = this.data.params.get(e.name);
@@ -124,7 +205,7 @@ class ExtendedDomain implements ExactDomain<Big> {
   }
 
   /** What has no rule here (a derivative without a closed form, a sup, a user function) comes from the float engine, if it is in range there. */
-  private fromFloat(e: Expr, ctx: ExactContext<Big>): RMat<Big> {
+  private fromFloat(e: Expr, ctx: ExactContext<R>): RMat<R> {
     const v = this.floatValue(e, ctx.env);
     if (!v)
       throw new SymbolicUnsupported(
@@ -135,23 +216,23 @@ class ExtendedDomain implements ExactDomain<Big> {
     return this.vector(v, rows, cols);
   }
 
-  opaque(n: OpNode, ctx: ExactContext<Big>): RMat<Big> {
+  opaque(n: OpNode, ctx: ExactContext<R>): RMat<R> {
     return this.fromFloat(n, ctx);
   }
-  unitAtom(n: OpNode, ctx: ExactContext<Big>): RMat<Big> {
+  unitAtom(n: OpNode, ctx: ExactContext<R>): RMat<R> {
     return this.fromFloat(n, ctx);
   }
-  activation(n: OpNode, ctx: ExactContext<Big>, arg: () => RMat<Big>): RMat<Big> {
-    const big = specOf(n).activation?.big;
-    if (!big) return this.fromFloat(n, ctx);
+  activation(n: OpNode, ctx: ExactContext<R>, arg: () => RMat<R>): RMat<R> {
+    const spec = specOf(n).activation;
+    if (!spec?.big) return this.fromFloat(n, ctx);
     const z = arg();
     this.work.spend(z.data.length * 8);
-    return { ...z, data: z.data.map((x) => big(x, BigDecimal)) };
+    return { ...z, data: z.data.map((x) => this.arithmetic.activation(spec, n, x)) };
   }
-  dactOf(value: Seq, ctx: ExactContext<Big>): RMat<Big> {
+  dactOf(value: Seq, ctx: ExactContext<R>): RMat<R> {
     return ctx.eval(this.dactExpression(value.name, value.time));
   }
-  unitDerivative(n: OpNode, ctx: ExactContext<Big>): RMat<Big> {
+  unitDerivative(n: OpNode, ctx: ExactContext<R>): RMat<R> {
     return this.fromFloat(n, ctx);
   }
   dims(e: Expr, env: IntEnv): [number, number] {
@@ -160,26 +241,33 @@ class ExtendedDomain implements ExactDomain<Big> {
 }
 
 /** Everything extended-precision evaluation of one instance needs, shared by its points. */
-export class ExtendedInstance {
-  private readonly work = new WorkCounter();
-  private readonly evaluator: ExactEvaluator<Big>;
+export class ExtendedInstance<R> {
+  private readonly work: WorkCounter;
+  private readonly evaluator: ExactEvaluator<R>;
   constructor(
+    readonly arithmetic: ExtendedArithmetic<R>,
     model: Model,
     sizes: IntEnv,
     data: InstanceData,
     dactExpression: (name: string, time: Seq['time']) => Expr,
     floatValue: FloatValue,
+    /** products times vectors walked from the vector and memoised across lags (off: each built in full, for tests) */
+    chainsProducts = true,
   ) {
+    this.work = new WorkCounter(arithmetic.workLimit, arithmetic.unit);
     this.evaluator = new ExactEvaluator(
-      new ExtendedDomain(model, sizes, data, dactExpression, floatValue, this.work),
+      new ExtendedDomain(arithmetic, model, sizes, data, dactExpression, floatValue, this.work, chainsProducts),
       sizes,
     );
   }
   /** The value of an expression (derivatives already replaced by closed forms where they have them). */
-  evaluate(e: Expr, env: IntEnv): RMat<Big> {
+  evaluate(e: Expr, env: IntEnv): RMat<R> {
     return this.evaluator.evaluate(e, env);
   }
   get workUsed(): number {
     return this.work.used;
+  }
+  get ring(): Ring<R> {
+    return this.evaluator.domain.ring;
   }
 }

@@ -1,0 +1,205 @@
+/**
+ * Wide floats: a float64 mantissa m with 1 ≤ |m| < 2 (or m = 0) and a
+ * separate integer exponent e, the value m·2^e. Points whose float64 values
+ * underflow or overflow are evaluated again in this ring first; it costs a
+ * few float operations per product where 40-digit decimals cost microseconds.
+ *
+ * Error bound. Each operation is float64's correctly rounded operation on the
+ * mantissas; scaling by a power of two is exact (the mantissas stay normal,
+ * the exponent is an exact integer below 2^53), and an addend smaller than
+ * 2^-59 of the other is dropped (an error below a quarter of the unit
+ * roundoff u = 2^-53). So every result is the exact result of its operands
+ * times (1 + δ) with |δ| ≤ 2u: float64's rounding model without its
+ * underflow and overflow terms. The standard error analysis of float64 then
+ * holds at every exponent: a value computed here is as accurate as float64
+ * computes the same expression inside its range, which is the accuracy the
+ * float checker's own decisions rest on. A decision that comes out within
+ * rounding distance of the tolerance is not taken here
+ * (src/check/extended-check.ts passes it on to the 40-digit decimals).
+ */
+import type { Decimal } from 'decimal.js';
+import type { RMat, Ring } from '../ring.js';
+import { SymbolicUnsupported } from '../unsupported.js';
+
+/** The value m·2^e: 1 ≤ |m| < 2 and e an integer, or m = 0 and e = 0 (also NaN/±Infinity mantissas, which stay). */
+export interface WideFloat {
+  readonly m: number;
+  readonly e: number;
+}
+
+const ZERO: WideFloat = { m: 0, e: 0 };
+const ONE: WideFloat = { m: 1, e: 0 };
+
+/** 2^k for k in −1022..1023 (normal doubles, exact). */
+const POW2 = new Float64Array(2046);
+for (let k = -1022; k <= 1023; k++) POW2[k + 1022] = 2 ** k;
+const pow2 = (k: number): number => POW2[k + 1022]!;
+
+/** The binary exponent of a finite nonzero double, read from its bits (subnormals scaled up first). */
+const bits = new DataView(new ArrayBuffer(8));
+function exponentOf(x: number): number {
+  bits.setFloat64(0, x);
+  const biased = (bits.getUint16(0) >>> 4) & 0x7ff;
+  return biased === 0 ? exponentOf(x * 2 ** 64) - 64 : biased - 1023;
+}
+
+/** x·2^e normalised (x a double; exact). */
+function make(x: number, e: number): WideFloat {
+  if (x === 0) return ZERO;
+  if (!Number.isFinite(x)) return { m: x, e: 0 };
+  const k = exponentOf(x);
+  // x·2^−k in two exact steps: k may be −1074 (2^1074 is not a double).
+  const m = k < -1000 ? x * 2 ** 64 * pow2(-(k + 64)) : x * pow2(-k);
+  return { m, e: e + k };
+}
+
+export const wideFromNumber = (x: number): WideFloat => {
+  if (!Number.isFinite(x)) throw new SymbolicUnsupported(`${x} has no wide-float value`);
+  return make(x, 0);
+};
+
+/** The nearest double: ±Infinity above its range, 0 or a subnormal below. */
+export function wideToNumber(a: WideFloat): number {
+  if (a.m === 0 || !Number.isFinite(a.m)) return a.m;
+  if (a.e > 1023) return a.m > 0 ? Infinity : -Infinity;
+  if (a.e < -1100) return a.m > 0 ? 0 : -0;
+  // Two steps keep the intermediate normal; only the last can round (into a subnormal).
+  return a.e >= -1022 ? a.m * pow2(a.e) : a.m * pow2(-1022) * pow2(a.e + 1022);
+}
+
+/** As a 40-digit decimal (for the values shown in reports; exact: m has 53 bits). */
+export function wideToDecimal(a: WideFloat, D: typeof Decimal): Decimal {
+  if (!Number.isFinite(a.m)) return new D(a.m);
+  return new D(a.m).mul(new D(2).pow(a.e));
+}
+
+export function wideMul(a: WideFloat, b: WideFloat): WideFloat {
+  if (a.m === 0 || b.m === 0) return Number.isFinite(a.m) && Number.isFinite(b.m) ? ZERO : { m: NaN, e: 0 };
+  const m = a.m * b.m; // 1 ≤ |m| < 4: one halving normalises it exactly
+  if (!Number.isFinite(m)) return { m, e: 0 };
+  return Math.abs(m) >= 2 ? { m: m / 2, e: a.e + b.e + 1 } : { m, e: a.e + b.e };
+}
+
+export function wideAdd(a: WideFloat, b: WideFloat): WideFloat {
+  if (b.m === 0) return a;
+  if (a.m === 0) return b;
+  if (!Number.isFinite(a.m) || !Number.isFinite(b.m)) return { m: a.m + b.m, e: 0 };
+  const [big, small] = a.e >= b.e ? [a, b] : [b, a];
+  const gap = big.e - small.e;
+  // |small| < 2^(1−gap)·|big|: beyond 60 binary places it is below a quarter ulp of the sum.
+  if (gap > 60) return big;
+  return make(big.m + small.m * pow2(-gap), big.e);
+}
+
+const wideNeg = (a: WideFloat): WideFloat => (a.m === 0 ? a : { m: -a.m, e: a.e });
+
+function wideDiv(a: WideFloat, b: WideFloat): WideFloat | null {
+  if (b.m === 0) return null;
+  if (a.m === 0) return ZERO;
+  return make(a.m / b.m, a.e - b.e);
+}
+
+function wideSqrt(a: WideFloat): WideFloat {
+  if (a.m <= 0 || !Number.isFinite(a.m)) return { m: Math.sqrt(a.m), e: 0 };
+  // an even exponent halves exactly
+  const odd = a.e & 1;
+  return make(Math.sqrt(odd ? a.m * 2 : a.m), (a.e - odd) / 2);
+}
+
+function wideLess(a: WideFloat, b: WideFloat): boolean {
+  if (a.m === 0 || b.m === 0 || Math.sign(a.m) !== Math.sign(b.m)) return a.m < b.m;
+  // same sign, both nonzero: the larger exponent is the larger magnitude
+  if (a.e !== b.e) return a.m > 0 ? a.e < b.e : a.e > b.e;
+  return a.m < b.m;
+}
+
+/**
+ * A·B in float64 with one exponent per row of A and per column of B: the
+ * mantissas scaled to that row's or column's largest exponent are below 2 in
+ * magnitude, so the dot products neither overflow nor lose more than float64
+ * loses in range, except entries below 2^-1022 of their row's (column's)
+ * largest, which go subnormal: an absolute error under 2^-1070 of the largest
+ * term, far below the dot product's own rounding bound γ_n·Σ|a||b|.
+ */
+const scaledRows = new WeakMap<RMat<WideFloat>, { top: number; out: Float64Array }[]>();
+
+function wideMatmul(a: RMat<WideFloat>, b: RMat<WideFloat>, work: (n: number) => void): RMat<WideFloat> {
+  const n = a.cols;
+  work(a.rows * n * b.cols);
+  const scaled = (xs: readonly WideFloat[], at: (i: number) => number, count: number) => {
+    let top = -Infinity;
+    for (let i = 0; i < count; i++) {
+      const x = xs[at(i)]!;
+      if (x.m !== 0 && x.e > top) top = x.e;
+    }
+    const out = new Float64Array(count);
+    if (top === -Infinity) return { top: 0, out };
+    for (let i = 0; i < count; i++) {
+      const x = xs[at(i)]!;
+      const gap = x.e - top;
+      // gap ≥ −1022: exact; below, in two steps (the second may round into a subnormal, or to 0)
+      out[i] = x.m === 0 ? 0 : gap >= -1022 ? x.m * pow2(gap) : gap < -1100 ? 0 : x.m * pow2(-1022) * pow2(gap + 1022);
+    }
+    return { top, out };
+  };
+  // A matrix applied to many vectors (W' along a chain of lags) is scaled once.
+  let rows = scaledRows.get(a);
+  if (!rows) {
+    rows = Array.from({ length: a.rows }, (_, i) => scaled(a.data, (k) => i * n + k, n));
+    scaledRows.set(a, rows);
+  }
+  const cols = Array.from({ length: b.cols }, (_, j) => scaled(b.data, (k) => k * b.cols + j, n));
+  const data = new Array<WideFloat>(a.rows * b.cols);
+  for (let i = 0; i < a.rows; i++) {
+    const r = rows[i]!.out;
+    for (let j = 0; j < b.cols; j++) {
+      const c = cols[j]!.out;
+      let sum = 0;
+      for (let k = 0; k < n; k++) sum += r[k]! * c[k]!;
+      data[i * b.cols + j] = make(sum, rows[i]!.top + cols[j]!.top);
+    }
+  }
+  return { rows: a.rows, cols: b.cols, data };
+}
+
+/** The ring of wide floats; `work` is charged one unit per product (a budget, like the decimals'). */
+export function wideFloatRing(work: (n?: number) => void): Ring<WideFloat> {
+  return {
+    matmul: (a, b) => wideMatmul(a, b, work),
+    zero: ZERO,
+    one: ONE,
+    add: wideAdd,
+    sub: (a, b) => wideAdd(a, wideNeg(b)),
+    neg: wideNeg,
+    mul: (a, b) => {
+      work();
+      return wideMul(a, b);
+    },
+    fromNumber: wideFromNumber,
+    isZero: (a) => a.m === 0,
+    constantOf: wideToNumber,
+    div: wideDiv,
+    key: (a) => `${a.m}p${a.e}`,
+    ordered: {
+      abs: (a) => (a.m < 0 ? wideNeg(a) : a),
+      sqrt: wideSqrt,
+      lt: wideLess,
+      toNumber: wideToNumber,
+    },
+  };
+}
+
+/**
+ * f(x) for a built-in activation through its float64 rule, when x is a
+ * normal double and so is f(x) (or both are 0): the argument is then exact
+ * and the rule is as accurate as the float engine's. Outside that range
+ * there is no wide-float rule (the decimals take over).
+ */
+export function wideActivation(f: (x: number) => number, x: WideFloat): WideFloat {
+  const inRange = (v: number) => v === 0 || (Number.isFinite(v) && Math.abs(v) >= 2 ** -1022);
+  const arg = wideToNumber(x);
+  const y = f(arg);
+  if ((x.m !== 0 && !inRange(arg)) || !inRange(y) || (arg !== 0 && y === 0))
+    throw new SymbolicUnsupported('an activation outside float64 range has no wide-float rule');
+  return wideFromNumber(y);
+}
