@@ -14,7 +14,8 @@
  *                survivor harder (master seeds 1..10, 4 × the search budget;
  *                --equality-mutants: the holding equalities' mutants instead;
  *                --seeds, --budget-factor) to classify it as a miss (refuted
- *                there) or presumed equivalent (true). Narrowed quantifier ranges
+ *                there), proved (the bound prover proves it: equivalent in
+ *                truth; not tried harder) or neither (presumed equivalent). Narrowed quantifier ranges
  *                hold by construction: counted apart, and any refutation of
  *                one is reported as a false alarm. --claims id,id: only
  *                those shipped claims (here and in false-alarms).
@@ -349,8 +350,15 @@ function mutants() {
 
   const budget = HARDER_BUDGET * HARDER_SEARCH;
   console.log(`\nsurvivors, each tried under master seeds 1..${HARDER_SEEDS} with a search budget of ${budget}:`);
-  let misses = 0;
+  let [misses, proved] = [0, 0];
   for (const s of survivors) {
+    // The bound prover (src/symbolic/bounds) ran in the check: a survivor it proved holds, so it is
+    // equivalent in truth, not a miss.
+    if (s.r.verdict === 'proved') {
+      proved++;
+      console.log(`  PROVED     ${s.claim.id} [${s.m.op}] ${s.m.what} — the bound prover proves it`);
+      continue;
+    }
     let refutedAt = null;
     let tightest = searchOf(s.r)?.bestRatio ?? s.r.evidence[0].tightness;
     for (let seed = 1; seed <= HARDER_SEEDS && refutedAt === null; seed++) {
@@ -364,12 +372,13 @@ function mutants() {
         `  dump ${JSON.stringify({ file: s.claim.file, id: s.claim.id, text: s.m.text, forall: s.m.forall })}`,
       );
     console.log(
-      `  ${refutedAt !== null ? 'MISS      ' : 'equivalent'} ${s.claim.id} [${s.m.op}] ${s.m.what}` +
+      `  ${refutedAt !== null ? 'MISS      ' : 'neither   '} ${s.claim.id} [${s.m.op}] ${s.m.what}` +
         (refutedAt !== null ? ` — refuted under seed ${refutedAt}` : ` — tightest ratio ${fmt(tightest)}`),
     );
   }
   console.log(
-    `\nkill rate ${killed}/${valid}; of the ${survivors.length} survivors ${misses} are misses, ${survivors.length - misses} presumed equivalent (true)`,
+    `\nkill rate ${killed}/${valid}; of the ${survivors.length} survivors ${misses} are misses (refuted under a pinned seed), ` +
+      `${proved} proved by the bound prover, ${survivors.length - misses - proved} neither (presumed equivalent, not proved)`,
   );
   console.log(`non-equivalent mutants killed at default settings: ${killed}/${killed + misses}`);
 }

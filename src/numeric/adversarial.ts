@@ -262,18 +262,32 @@ export function* evolve(
   start: InstanceData,
   startFitness: number,
   rng: Rng,
+  refine?: (data: MutableData) => MutableData | null,
 ): Generator<MutableData, never, number> {
   let parent = space.copy(start);
   let best = startFitness;
   let sigma = SIGMA_START;
-  const blocks = space.blocks;
-  // Half of the one-block steps go to a read-out, when there is one (see InstanceSpace.readouts).
-  const { readouts } = space;
+  // After the start and after every improvement, one proposal is the parent refined (the caller's
+  // solve of the read-out, say), if that proposes anything.
+  let refineNext = refine !== undefined;
+  // With a refinement (the read-out solved), a step that moves only a read-out would be undone by it.
+  const blocks = refine ? space.blocks.filter((b) => !space.readouts.includes(b)) : space.blocks;
+  // Otherwise half of the one-block steps go to a read-out, when there is one (see InstanceSpace.readouts).
+  const readouts = refine ? [] : space.readouts;
   const oneBlock = (): Block =>
     readouts.length && rng.uniform() < 0.5
       ? readouts[rng.int(0, readouts.length - 1)]!
       : blocks[rng.int(0, blocks.length - 1)]!;
   for (;;) {
+    if (refineNext) {
+      refineNext = false;
+      const refined = refine!(parent);
+      if (refined) {
+        const fitness: number = yield refined;
+        if (fitness > best) [parent, best] = [refined, fitness];
+        continue;
+      }
+    }
     const child = space.copy(parent);
     const touched = rng.uniform() < 0.5 ? [oneBlock()] : blocks;
     let ok = true;
@@ -282,10 +296,12 @@ export function* evolve(
       for (let i = 0; i < v.length; i++) v[i]! += sigma * b.law.std * rng.normal();
       ok &&= space.project(child, b);
     }
-    const fitness = ok ? yield child : -Infinity;
+    const proposal = ok ? (refine?.(child) ?? child) : child;
+    const fitness = ok ? yield proposal : -Infinity;
     if (fitness > best) {
-      [parent, best] = [child, fitness];
+      [parent, best] = [proposal, fitness];
       sigma = Math.min(SIGMA_MAX, sigma * GROW);
+      refineNext = refine !== undefined;
     } else sigma = Math.max(SIGMA_MIN, sigma * SHRINK);
   }
 }

@@ -58,7 +58,7 @@ defineOp({
   },
 });
 
-type NormKind = '2' | 'F' | 'inf' | 'max' | 'min';
+export type NormKind = '2' | 'F' | 'inf' | 'max' | 'min';
 
 /** The norm of a value; ‖·‖₂ of a row or a column is Euclidean, the induced ∞-norm of a row is its 1-norm. */
 export function normOf(m: Dense, which: NormKind): number {
@@ -77,6 +77,9 @@ const NORMS: readonly { id: string; which: NormKind; sub: string; what: string }
   { id: 'normMax', which: 'max', sub: '\\max', what: 'largest |entry|' },
   { id: 'normMin', which: 'min', sub: '\\min', what: 'smallest |entry|' },
 ];
+
+/** Each norm operator's kind, for callers that take a norm of a value they computed themselves. */
+export const NORM_KIND: ReadonlyMap<string, NormKind> = new Map(NORMS.map((n) => [n.id, n.which]));
 
 for (const norm of NORMS)
   defineOp({

@@ -16,7 +16,11 @@ import type { ClaimResult } from '../../src/check/result.js';
 import { decideVerdict } from '../../src/check/verdict.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { replayCommand } from '../../src/emit/replay.js';
+import { bindings } from '../../src/check/bindings.js';
+import { ReadoutModelShape, solveReadout } from '../../src/check/readout-solve.js';
 import { BOX, constructions, evolve, InstanceSpace } from '../../src/numeric/adversarial.js';
+import { Evaluator } from '../../src/numeric/evaluate.js';
+import { Unrolled } from '../../src/numeric/unrolled.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
 import { mat, spectralNorm } from '../../src/numeric/linalg.js';
 import { Rng } from '../../src/numeric/prng.js';
@@ -102,35 +106,43 @@ describe('mutants of the reverse-triangle bounds the search used to miss (test/f
     return parseDerivation(stringify({ gradproof: 1, title: 'mutant', model: doc.model, claims: [one] }), F2019);
   };
 
-  // Rows killed by the search at the default budget (250) under the pinned master seed (rows 4 and 6:
-  // not under seeds 1..10 by the search; row 4 by random instances under seeds 4 and 5), with the
+  // Each row with the master seed it is refuted under (null: the default seed, at default settings), the
   // binding and both sides of the violation as test/fixtures/numpy/inequality_misses.py recomputes them
-  // (the LSTM and its backward pass written out in numpy, gradients checked by finite differences).
+  // from the export (the LSTM and its backward pass written out in numpy, gradients checked by finite
+  // differences). Rows 2 and 6 are not refuted at default settings (their searches end at a ratio of about
+  // 0.2): pinned seeds.
   it.each([
-    [0, 1, { k: 0 }, 0.00010954305415964167, 0.00011273047192472303],
-    [1, 2, { k: 3, n: 1 }, 0.17592679573892758, 0.16646373038010107],
-    [2, 4, { k: 2 }, 0.00530454083348718, 0.007878814467791113],
-    [3, 8, { k: 1 }, 8.246654792200542e-5, 0.00016201787889129002],
-    [5, 3, { k: 3 }, 0.00018935310029294383, 0.0011569234653024845],
-    [7, 5, { k: 6 }, 0.0006150936675569322, 0.0006173184539430531],
-    [8, 3, { k: 3 }, 0.0011726315148223336, 0.0011763025325472996],
-    // a thin one: a relative excess of 1.2e-8 (numpy agrees with both sides to 15 digits)
-    [9, 7, { k: 5 }, 6.369067469979501e-7, 6.369067549225335e-7],
-  ])('row %i is refuted by the search under master seed %i', (row, masterSeed, bindings, lhs, rhs) => {
+    [0, null, { k: 0 }, 7.577149669013678e-5, 0.00015715289946763474],
+    [1, null, { k: 6, n: 1 }, 0.08327322195779181, 0.06925927301880459],
+    [2, 4, { k: 2 }, 0.02470901360792357, 0.027841289412672325],
+    [3, null, { k: 5 }, 0.007534726055389532, 0.007914111194868796],
+    [4, null, { k: 3 }, 0.5566255004464725, 0.5724757043968702],
+    [5, null, { k: 2 }, 0.0005073807288845911, 0.0035697069372070656],
+    [6, 3, { k: 4 }, 0.00012074899799786571, 0.001106285056721213],
+    // both sides near 1e-10, from a near cancellation: numpy agrees to 11 digits
+    [7, null, { k: 2 }, 3.525475357462493e-11, 1.7021786794293218e-10],
+    // found in the extension a close path earns (past 250 evaluations)
+    [8, null, { k: 3 }, 0.005778965384768942, 0.00577911732633371],
+    [9, null, { k: 3 }, 0.006677323829641254, 0.040271417481461125],
+  ])('row %i is refuted by the search (master seed %s)', (row, masterSeed, bindings, lhs, rhs) => {
     const d = edited(row);
-    const r = checkDerivation(d, { masterSeed })[0]!;
+    const r = checkDerivation(d, masterSeed === null ? {} : { masterSeed })[0]!;
     expect(r.verdict).toBe('refuted');
-    expect(evidenceOf(r.evidence, 'search')).toMatchObject({ found: true, budget: 250 });
+    const search = evidenceOf(r.evidence, 'search')!;
+    expect(search.found).toBe(true);
+    expect(search.budget).toBe(row === 8 ? 375 : 250);
     const cx = r.counterexample!;
     expect(cx.searchSteps).toBeGreaterThan(0);
     expect(cx.bindings).toEqual(bindings);
-    expect(cx.lhs[0]! / lhs).toBeCloseTo(1, 12);
-    expect(cx.rhs[0]! / rhs).toBeCloseTo(1, 12);
+    expect(cx.lhs[0]! / lhs).toBeCloseTo(1, 10);
+    expect(cx.rhs[0]! / rhs).toBeCloseTo(1, 10);
     // the exported instance is the searched one: its sides are the counterexample's (to rounding: the
     // export evaluates each side on its own)
     const exported = exportCounterexample(d, r, cx);
-    expect(exported.lhs.values[0]![0]! / cx.lhs[0]!).toBeCloseTo(1, 12);
-    expect(exported.rhs.values[0]![0]! / cx.rhs[0]!).toBeCloseTo(1, 12);
+    expect(exported.lhs.values[0]![0]! / cx.lhs[0]!).toBeCloseTo(1, 10);
+    expect(exported.rhs.values[0]![0]! / cx.rhs[0]!).toBeCloseTo(1, 10);
+    // and it violates the bound by more than rounding
+    expect(search.relation === '>=' ? rhs - lhs : lhs - rhs).toBeGreaterThan(1e-6 * Math.max(lhs, rhs));
   });
 });
 
@@ -246,5 +258,34 @@ describe('the instance space', () => {
       insideRegime(data);
       expect(data.params.get('W_o')).toEqual(b[i]!.params.get('W_o'));
     }
+  });
+
+  it('the read-out solve: the reverse-triangle bound is a function of three norms affine in v, and its proposal stays inside the regime', () => {
+    const claim = d2019.claims.find((c) => c.id === 'one-path-minus-the-rest')!;
+    const shape = ReadoutModelShape.of(claim, 'L', new Set(['v']))!;
+    // ‖∇_{s_k}L‖, ‖path‖ and ‖rest‖
+    expect(shape.leaves).toHaveLength(3);
+    // no read-out: no model; an equality: no model
+    expect(ReadoutModelShape.of(claim, 'L', new Set())).toBeNull();
+    expect(
+      ReadoutModelShape.of(
+        d2019.claims.find((c) => c.relation === '=')!,
+        'L',
+        new Set(['v']),
+      ),
+    ).toBeNull();
+    const evaluatorFor = (data: ReturnType<InstanceSpace['copy']>) =>
+      new Evaluator(new Unrolled(d2019.model, instance.graph.program, data), spec.sizes);
+    const data = space.copy(instance.graph.data);
+    const solve = () =>
+      solveReadout(shape, claim, space, data, bindings(claim, spec.sizes), evaluatorFor, new Rng(3), {
+        checked: false,
+      });
+    const [a, b] = [solve()!, solve()!];
+    insideRegime(a);
+    expect(a.params.get('v')).toEqual(b.params.get('v'));
+    // only the read-out moved
+    for (const block of space.blocks)
+      if (block.name !== 'v') expect(space.values(a, block)).toEqual(space.values(data, block));
   });
 });
