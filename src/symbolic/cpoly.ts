@@ -113,22 +113,14 @@ const nonzeroProduct = (ca: number, cb: number): number => {
  */
 function oneTermTimes(a: CPoly, b: CPoly): CPoly | null {
   const out: CPoly = new Map();
-  if (a.size === 1) {
-    const [ma, ca] = a.entries().next().value!;
-    for (const [mb, cb] of b) {
-      const v = nonzeroProduct(ca, cb);
-      const size = out.size;
-      out.set(monomialProduct(ma, mb), v);
-      if (out.size === size) return null;
-    }
-  } else {
-    const [mb, cb] = b.entries().next().value!;
-    for (const [ma, ca] of a) {
-      const v = nonzeroProduct(ca, cb);
-      const size = out.size;
-      out.set(monomialProduct(ma, mb), v);
-      if (out.size === size) return null;
-    }
+  const oneOnLeft = a.size === 1;
+  const [m1, c1] = (oneOnLeft ? a : b).entries().next().value!;
+  // each product in the general loop's operand order (a's term first)
+  for (const [m, c] of oneOnLeft ? b : a) {
+    const v = oneOnLeft ? nonzeroProduct(c1, c) : nonzeroProduct(c, c1);
+    const size = out.size;
+    out.set(oneOnLeft ? monomialProduct(m1, m) : monomialProduct(m, m1), v);
+    if (out.size === size) return null;
   }
   return out;
 }

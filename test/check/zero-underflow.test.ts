@@ -13,53 +13,43 @@ import { cconst, cmul, cadd } from '../../src/symbolic/cpoly.js';
 import { SymbolicUnsupported } from '../../src/symbolic/unsupported.js';
 
 const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
-const withClaims = (claims: string) =>
-  parseDerivation(`${lab.slice(0, lab.indexOf('claims:'))}claims:\n${claims}`, 'zero.yaml');
+/** One claim checked on the lab's RNN: its result and its count of compared points. */
+function checkOne(claim: string, instances: number, forall = '') {
+  const yaml = `  - id: c\n    claim: ${claim}\n${forall && `    forall: ${forall}\n`}`;
+  const file = parseDerivation(`${lab.slice(0, lab.indexOf('claims:'))}claims:\n${yaml}`, 'zero.yaml');
+  const [r] = checkDerivation(file, { instances });
+  return { r: r!, points: evidenceOf(r.evidence, 'reference')!.points };
+}
 
 describe('sides that underflow to exactly 0', () => {
   it('a claim false by a factor of 2 whose sides underflow to 0 is refuted, not consistent', () => {
-    const [r] = checkDerivation(
-      withClaims(
-        '  - id: c\n    claim: 1e-300 * (1e-300 * grad(L, h[T])) = 2e-300 * (1e-300 * grad(L, h[T]))\n    expect: refuted\n',
-      ),
-      { instances: 4 },
-    );
-    expect(r!.verdict).toBe('refuted');
-    const ext = evidenceOf(r!.evidence, 'extended-precision')!;
-    const points = evidenceOf(r!.evidence, 'reference')!.points;
+    const { r, points } = checkOne('1e-300 * (1e-300 * grad(L, h[T])) = 2e-300 * (1e-300 * grad(L, h[T]))', 4);
+    expect(r.verdict).toBe('refuted');
+    const ext = evidenceOf(r.evidence, 'extended-precision')!;
     expect(points).toBeGreaterThan(0);
     expect(ext.fromZero).toEqual({ agree: 0, violate: points });
     expect(ext.wideFloat).toBe(points);
     // the true ratio of the sides: 1/2, shown from the extended values
-    expect(r!.counterexample!.relError).toBeCloseTo(0.5, 12);
+    expect(r.counterexample!.relError).toBeCloseTo(0.5, 12);
     // the exact forms refuse the underflowed coefficient instead of calling the sides identical
-    const symbolic = evidenceOf(r!.evidence, 'symbolic')!;
+    const symbolic = evidenceOf(r.evidence, 'symbolic')!;
     expect(symbolic.outcome.status).not.toBe('identical');
     expect(JSON.stringify(symbolic.outcome)).toContain('underflowed to 0');
   });
 
   it('the same claim with equal factors agrees in extended precision (not an alarm)', () => {
-    const [r] = checkDerivation(
-      withClaims(
-        '  - id: c\n    claim: 1e-300 * (1e-300 * grad(L, h[T])) = 1e-300 * (1e-300 * grad(L, h[T]))\n    expect: verified\n',
-      ),
-      { instances: 4 },
-    );
+    const { r, points } = checkOne('1e-300 * (1e-300 * grad(L, h[T])) = 1e-300 * (1e-300 * grad(L, h[T]))', 4);
     // consistent, not verified: the exact forms refuse the underflowed coefficient (test below)
-    expect(r!.verdict).toBe('consistent');
-    const points = evidenceOf(r!.evidence, 'reference')!.points;
-    expect(evidenceOf(r!.evidence, 'extended-precision')!.fromZero).toEqual({ agree: points, violate: 0 });
+    expect(r.verdict).toBe('consistent');
+    expect(evidenceOf(r.evidence, 'extended-precision')!.fromZero).toEqual({ agree: points, violate: 0 });
   });
 
   it('exact zeros that are zeros agree: jac(h[t], x[t+1]) = 0 (h[t] does not read x[t+1])', () => {
-    const [r] = checkDerivation(
-      withClaims('  - id: c\n    claim: jac(h[t], x[t+1]) = 0\n    forall: t in 1..T-1\n    expect: verified\n'),
-      { instances: 2 },
-    );
-    expect(r!.verdict).toBe('verified');
-    const ext = evidenceOf(r!.evidence, 'extended-precision')!;
+    const { r, points } = checkOne('jac(h[t], x[t+1]) = 0', 2, 't in 1..T-1');
+    expect(r.verdict).toBe('verified');
+    const ext = evidenceOf(r.evidence, 'extended-precision')!;
     expect(ext.fromZero!.violate).toBe(0);
-    expect(ext.fromZero!.agree).toBe(evidenceOf(r!.evidence, 'reference')!.points);
+    expect(ext.fromZero!.agree).toBe(points);
   });
 
   it('exact polynomials refuse a coefficient float64 cannot hold', () => {
