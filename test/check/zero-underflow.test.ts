@@ -18,7 +18,7 @@ function checkOne(claim: string, instances: number, forall = '') {
   const yaml = `  - id: c\n    claim: ${claim}\n${forall && `    forall: ${forall}\n`}`;
   const file = parseDerivation(`${lab.slice(0, lab.indexOf('claims:'))}claims:\n${yaml}`, 'zero.yaml');
   const [r] = checkDerivation(file, { instances });
-  return { r: r!, points: evidenceOf(r.evidence, 'reference')!.points };
+  return { r: r!, points: evidenceOf(r!.evidence, 'reference')!.points };
 }
 
 describe('sides that underflow to exactly 0', () => {
