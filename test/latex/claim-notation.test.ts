@@ -6,8 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseDerivation } from '../../src/derivation/load.js';
-import { InputError } from '../../src/derivation/errors.js';
-import { errorOf } from './helpers.js';
+import { claimErrorAt } from './helpers.js';
 
 const base = readFileSync('derivations/why-lstm-works-2018.yaml', 'utf8');
 const head = base.slice(0, base.indexOf('\nclaims:'));
@@ -19,27 +18,20 @@ function withClaims(lines: string[]): string {
 }
 
 /** file:line:col of a loading error, the line counted from the first claim line (independent of the model's length). */
-function errorAt(lines: string[]): string {
-  const text = withClaims(lines);
-  const err = errorOf(() => parseDerivation(text, 'file.yaml'));
-  expect(err).toBeInstanceOf(InputError);
-  const first = (text.slice(0, text.indexOf(lines[0]!)).match(/\n/g) ?? []).length + 1;
-  const m = /^file\.yaml:(\d+):(\d+): /.exec(err.message)!;
-  return `+${Number(m[1]) - first}:${m[2]} ${err.message.slice(m[0].length)}`;
-}
+const errorAt = (lines: string[]): string => claimErrorAt(head, lines);
+
+/** The file with these claims, loaded. */
+const load = (lines: string[]) => parseDerivation(withClaims(lines), 'file.yaml');
 
 describe("a claim's own symbol map", () => {
   it('overrides the file map for that claim only: θ = W_rec in §1, θ = W_o and ε = the LSTM error in §2', () => {
-    const d = parseDerivation(
-      withClaims([
-        '  - id: section-1',
-        `    latex: ${display1}`,
-        '  - id: section-2',
-        `    latex: ${display1}`,
-        "    notation: { symbols: { '\\theta': W_o, '\\varepsilon': [epsh, 'Eh[T]'] } }",
-      ]),
-      'file.yaml',
-    );
+    const d = load([
+      '  - id: section-1',
+      `    latex: ${display1}`,
+      '  - id: section-2',
+      `    latex: ${display1}`,
+      "    notation: { symbols: { '\\theta': W_o, '\\varepsilon': [epsh, 'Eh[T]'] } }",
+    ]);
     const reading = (id: string): string | undefined => d.claims.find((c) => c.id === id)?.reading?.ascii;
     expect(reading('section-1')).toBe('grad(L, W_rec) = sum(t, 1, T, grad(eps[t], W_rec))');
     expect(reading('section-2')).toBe('grad(Eh[T], W_o) = sum(t, 1, T, grad(epsh[t], W_o))');
@@ -53,14 +45,11 @@ describe("a claim's own symbol map", () => {
     expect(fixture.claims['eq9-sum-over-time']).toMatchObject({ statement: shipped?.statement, verdict: 'verified' });
   });
   it('replaces only the reading it gives: ε_t as the LSTM error, ε without a time stays the file loss', () => {
-    const d = parseDerivation(
-      withClaims([
-        '  - id: timed-only',
-        `    latex: ${display1}`,
-        "    notation: { symbols: { '\\varepsilon': epsh } }",
-      ]),
-      'file.yaml',
-    );
+    const d = load([
+      '  - id: timed-only',
+      `    latex: ${display1}`,
+      "    notation: { symbols: { '\\varepsilon': epsh } }",
+    ]);
     expect(d.claims[0]!.reading?.ascii).toBe('grad(L, W_rec) = sum(t, 1, T, grad(epsh[t], W_rec))');
   });
 });

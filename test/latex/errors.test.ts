@@ -2,10 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseDerivation } from '../../src/derivation/load.js';
-import { InputError } from '../../src/derivation/errors.js';
 import { latexSpanOf } from '../../src/latex/convert.js';
 import { LatexInputError, lineColAt } from '../../src/latex/errors.js';
-import { convert, errorOf, fileContext } from './helpers.js';
+import { claimErrorAt, convert, errorOf, fileContext } from './helpers.js';
 
 const lab = fileContext('lab-10-5-vanilla-rnn', { forall: 'k in 1..T' });
 const labLstm = fileContext('lab-10-5-lstm', { forall: 'k in 1..T' });
@@ -124,15 +123,7 @@ describe('errors located in a derivation file (YAML)', () => {
   // The 2024 LSTM file's model and notation, with claims appended in the three scalar styles.
   const base = readFileSync('derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml', 'utf8');
   const head = base.slice(0, base.indexOf('\nclaims:'));
-  const load = (claims: string[]): string => {
-    const text = `${head}\nclaims:\n${claims.join('\n')}\n`;
-    const err = errorOf(() => parseDerivation(text, 'file.yaml'));
-    expect(err).toBeInstanceOf(InputError);
-    const line = (text.slice(0, text.indexOf(claims[0]!)).match(/\n/g) ?? []).length + 1;
-    // file:line:col relative to the first appended line, so the test does not depend on the model's length
-    const m = /^file\.yaml:(\d+):(\d+): /.exec(err.message)!;
-    return `+${Number(m[1]) - line}:${m[2]} ${err.message.slice(m[0].length)}`;
-  };
+  const load = (claims: string[]): string => claimErrorAt(head, claims);
   it('single-quoted: the unknown symbol after a doubled quote', () => {
     const msg = load([
       '  - id: single',

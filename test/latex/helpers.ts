@@ -1,4 +1,6 @@
-import { loadDerivationFile } from '../../src/derivation/load.js';
+import { expect } from 'vitest';
+import { InputError } from '../../src/derivation/errors.js';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import type { LatexContext } from '../../src/latex/context.js';
 import { latexToAscii, type LatexConversion } from '../../src/latex/convert.js';
 import { latexContext } from '../../src/latex/derivation-context.js';
@@ -47,4 +49,18 @@ export function errorOf(fn: () => unknown): {
     return err as { offset: number; end: number; problem: string; readings?: string[]; message: string };
   }
   throw new Error('expected an error');
+}
+
+/**
+ * A derivation file's model (`head`, everything before `claims:`) with these claim lines appended: the
+ * located loading error, as `+line:col message` with the line counted from the first claim line, so
+ * the test does not depend on the model's length.
+ */
+export function claimErrorAt(head: string, claimLines: readonly string[]): string {
+  const text = `${head}\nclaims:\n${claimLines.join('\n')}\n`;
+  const err = errorOf(() => parseDerivation(text, 'file.yaml'));
+  expect(err).toBeInstanceOf(InputError);
+  const first = (text.slice(0, text.indexOf(claimLines[0]!)).match(/\n/g) ?? []).length + 1;
+  const m = /^file\.yaml:(\d+):(\d+): /.exec(err.message)!;
+  return `+${Number(m[1]) - first}:${m[2]} ${err.message.slice(m[0].length)}`;
 }
