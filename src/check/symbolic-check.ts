@@ -52,7 +52,7 @@ const testers = new WeakMap<SymbolicModel, Map<string, RandomIdentity>>();
 
 function sharedTester(sm: SymbolicModel, seed: number, unfold: boolean): RandomIdentity {
   let bySetting = testers.get(sm);
-  if (!bySetting) testers.set(sm, (bySetting = new Map()));
+  if (!bySetting) testers.set(sm, (bySetting = new Map<string, RandomIdentity>()));
   const key = `${seed}|${unfold}`;
   let tester = bySetting.get(key);
   if (!tester) bySetting.set(key, (tester = new RandomIdentity(sm, seed, { unfold })));

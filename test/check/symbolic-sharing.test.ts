@@ -33,7 +33,9 @@ describe('symbolic stage: sharing across claims', () => {
     expect(reversed).toEqual(alone);
     expect(forward).toEqual(alone);
     // The files hold both identities and refuted claims, so a leak between them would show.
-    const statuses = [...alone.values()].map((json) => JSON.parse(json).symbolic?.outcome.status);
+    const statuses = [...alone.values()].map(
+      (json) => (JSON.parse(json) as { symbolic: { outcome: { status: string } } | null }).symbolic?.outcome.status,
+    );
     expect(statuses).toContain('identical');
     expect(statuses).toContain('different');
   });
