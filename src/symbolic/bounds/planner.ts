@@ -144,6 +144,7 @@ export class Planner {
       () => this.decomposeThenBound(path, y),
       () => this.products(path, y),
       () => this.leaf(path, y),
+      () => this.liftMax(path, y),
       () => this.S.apply(path, 'factor-at-least-one', y),
     ];
     const rejections: string[] = [];
@@ -162,7 +163,12 @@ export class Planner {
   private reverseTriangle(path: Path, y: Expr): boolean {
     const x = this.S.at(path);
     if (!isOp(x, 'sub') || !isNorm(x.args[0]!) || !isNorm(x.args[1]!) || !isNorm(y)) return false;
+    // ‖B‖_max − ‖C‖ ≤ ‖B‖ − ‖C‖ first, where the norms differ (the subtrahend cannot grow)
     const [b, c] = [x.args[0], x.args[1]] as [OpNode, OpNode];
+    if (b.op === 'normMax' && c.op !== 'normMax')
+      return this.attempt(
+        () => this.S.apply([...path, 0], 'max-le-norm', node(c.op, [b.args[0]!])) && this.reverseTriangle(path, y),
+      );
     for (const op of ['add', 'sub'] as const)
       if (
         this.attempt(
@@ -413,7 +419,23 @@ export class Planner {
     if (isOp(x, 'norm2') && isOp(y, 'normF') && this.attempt(() => S.apply(path, 'spectral-le-frobenius', y)))
       return true;
     if (isNorm(x) && isNorm(y) && x.op === y.op && this.attempt(() => S.apply(path, 'norm-transpose', y))) return true;
+    if (isOp(x, 'prod') && isOp(y, 'prod') && this.attempt(() => S.apply(path, 'range-factors-at-most-one', y)))
+      return true;
     return false;
+  }
+
+  /**
+   * max |a_ij| ≤ ‖A‖ for a norm the target uses (the spectral norm when it uses none), then on: the max
+   * norm is not submultiplicative, the others are.
+   */
+  private liftMax(path: Path, y: Expr): boolean {
+    const x = this.S.at(path);
+    if (!isOp(x, 'normMax')) return false;
+    const used = new Set(leavesOf(y).flatMap((l) => (isOp(l, 'norm2', 'normF', 'normInf') ? [l.op] : [])));
+    const ops = used.size ? [...used] : ['norm2'];
+    return ops.some((op) =>
+      this.attempt(() => this.S.apply(path, 'max-le-norm', node(op, [x.args[0]!])) && this.bound(path, y)),
+    );
   }
 
   /** The constant c at `path` up to the target: a larger constant, or a sup whose value is at least c. */
