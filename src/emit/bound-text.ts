@@ -67,6 +67,11 @@ export const BOUND_RULE_TEXT: Readonly<Record<BoundRule, RuleText>> = {
   'sup-lower-bound': { name: 'value of a sup', statement: 'sup_x |g(x)| ≥ |g(x₀)| at x₀ = 0 or in the limit x → ±∞' },
   'constant-order': { name: 'order of constants', statement: 'a ≤ b for numbers' },
   'factor-at-least-one': { name: 'factors ≥ 1', statement: 'B ≤ B·y^e for B ≥ 0, y ≥ 1, e ≥ 0' },
+  'diag-range-factors-at-most-one': {
+    name: 'fewer diagonal factors in [−1, 1]',
+    statement:
+      '‖M·diag(⨀_{i∈R} u_i)‖ ≤ ‖M·diag(⨀_{i∈R′} u_i)‖ (or with the diagonal on the left) for R′ inside R when every entry of u_i on R lies in [−1, 1]',
+  },
   'range-factors-at-most-one': {
     name: 'fewer factors in [0, 1]',
     statement: '∏_{i∈R} a_i ≤ ∏_{i∈R′} a_i for a range R′ inside R when every a_i on R lies in [0, 1]',

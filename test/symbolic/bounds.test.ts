@@ -592,7 +592,7 @@ describe('KaTeX renders every proof chain (strict)', () => {
 
 // ── rules added for the surviving mutants (issue 11) ────────────────────────
 
-describe('max-le-norm and range-factors-at-most-one', () => {
+describe('max-le-norm, range-factors-at-most-one, diag-range-factors-at-most-one', () => {
   const rnnFile = 'lab-10-5-vanilla-rnn.yaml';
   const d = load(rnnFile);
   const shapes = { shape: (e: Expr) => shapeIn(d.model, e) };
@@ -653,6 +653,25 @@ describe('max-le-norm and range-factors-at-most-one', () => {
     expect(ok(R, 'prod(i, 1, k, normMax(h[T-i+1]))', 'prod(i, 2, k, normMax(h[T-i+2]))')).toBe(false);
   });
 
+  it('diag-range-factors-at-most-one: exact verdicts', () => {
+    const D = 'diag-range-factors-at-most-one';
+    const hp = (lo: string, hi: string, u = 'h[T-i+1]') => `diag(hprod(i, ${lo}, ${hi}, ${u}))`;
+    // h = tanh(…) ∈ [−1, 1] at times ≥ 1; the diagonal at the right end, or at the left
+    expect(ok(D, `norm2(W * ${hp('1', 'k')})`, `norm2(W * ${hp('2', 'k')})`)).toBe(true);
+    expect(ok(D, `normInf(${hp('1', 'k')} * W)`, `normInf(${hp('1', 'k-1')} * W)`)).toBe(true);
+    expect(ok(D, `normF(W * W * ${hp('1', 'k')})`, `normF(W * W * ${hp('3', 'k')})`)).toBe(true);
+    // a wider range on the right; entries up to 2; h[0] (no range) at i = k = T
+    expect(ok(D, `norm2(W * ${hp('2', 'k')})`, `norm2(W * ${hp('1', 'k')})`)).toBe(false);
+    expect(ok(D, `norm2(W * ${hp('1', 'k', '2 * h[T-i+1]')})`, `norm2(W * ${hp('2', 'k', '2 * h[T-i+1]')})`)).toBe(
+      false,
+    );
+    expect(ok(D, `norm2(W * ${hp('1', 'k', 'h[T-i]')})`, `norm2(W * ${hp('2', 'k', 'h[T-i]')})`)).toBe(false);
+    // the diagonal between two matrices, another matrix beside it, another norm
+    expect(ok(D, `norm2(W * ${hp('1', 'k')} * W)`, `norm2(W * ${hp('2', 'k')} * W)`)).toBe(false);
+    expect(ok(D, `norm2(W * ${hp('1', 'k')})`, `norm2(W' * ${hp('2', 'k')})`)).toBe(false);
+    expect(ok(D, `norm2(W * ${hp('1', 'k')})`, `normF(W * ${hp('2', 'k')})`)).toBe(false);
+  });
+
   const rnn = withClaims(
     rnnFile,
     claimYaml(
@@ -678,6 +697,16 @@ describe('max-le-norm and range-factors-at-most-one', () => {
       'k in 0..T-1',
     ) +
       claimYaml(
+        'fewer-gates-in-the-rest',
+        "norm2(grad(L, s[k])) >= norm2(grad(L, h[T])' * diag(hprod(j, k+1, T, f[j]))) - norm2(grad(L, s[k])' - grad(L, h[T])' * diag(hprod(j, k+2, T, f[j])))",
+        'k in 0..T-1',
+      ) +
+      claimYaml(
+        'more-gates-in-the-rest',
+        "norm2(grad(L, s[k])) >= norm2(grad(L, h[T])' * diag(hprod(j, k+2, T, f[j]))) - norm2(grad(L, s[k])' - grad(L, h[T])' * diag(hprod(j, k+1, T, f[j])))",
+        'k in 0..T-1',
+      ) +
+      claimYaml(
         'max-in-the-rest',
         "norm2(grad(L, s[k])) >= norm2(grad(L, h[T])' * diag(hprod(j, k+1, T, f[j]))) - normMax(grad(L, s[k])' - grad(L, h[T])' * diag(hprod(j, k+1, T, f[j])))",
         'k in 0..T-1',
@@ -692,6 +721,7 @@ describe('max-le-norm and range-factors-at-most-one', () => {
     ],
     ['post', 'fewer-gates', 'closed-form norm-diag max-hprod range-factors-at-most-one'],
     ['lstm', 'max-in-the-path', 'max-le-norm reverse-triangle norm-transpose'],
+    ['lstm', 'fewer-gates-in-the-rest', 'diag-range-factors-at-most-one reverse-triangle norm-transpose'],
   ];
 
   it.each(proved)('%s: %s is proved by %s', (file, id, chain) => {
@@ -707,6 +737,8 @@ describe('max-le-norm and range-factors-at-most-one', () => {
     ['rnn', 'max-le-one'],
     ['post', 'more-gates'],
     ['lstm', 'max-in-the-rest'],
+    // ‖P_{k+2..T}‖ ≤ ‖g‖ + ‖g − P_{k+1..T}‖ fails at g = P_{k+1..T} (the gates < 1 make the narrower product larger)
+    ['lstm', 'more-gates-in-the-rest'],
   ])('%s: the false %s is not proved', (file, id) => {
     const v = variants[file]!;
     expect(prove(v, claimOf(v, id)).ok).toBe(false);

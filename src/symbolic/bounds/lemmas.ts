@@ -390,6 +390,8 @@ function check(rule: BoundRule, from: Expr, to: Expr, ctx: LemmaContext): Verdic
       return factorAtLeastOne(from, to, ctx);
     case 'range-factors-at-most-one':
       return rangeFactorsAtMostOne(from, to, ctx, entryCtx);
+    case 'diag-range-factors-at-most-one':
+      return diagRangeFactorsAtMostOne(from, to, ctx, entryCtx);
   }
 }
 
@@ -476,4 +478,45 @@ function rangeFactorsAtMostOne(from: Expr, to: Expr, ctx: LemmaContext, entryCtx
     range: `${formatAffine(lo2)}..${formatAffine(hi2)} inside ${formatAffine(lo)}..${formatAffine(hi)}`,
     facts: facts.join('; ') || `constant ${qformat(coef)}`,
   });
+}
+
+/**
+ * ‖M·diag(⨀_{i∈R} u_i)‖ ≤ ‖M·diag(⨀_{i∈R′} u_i)‖, or with the diagonal on the left, for R′ inside R
+ * (lo ≤ lo′, hi′ ≤ hi) when every entry of u_i on R lies in [−1, 1]: diagonals commute, so the left side is
+ * M·diag(⨀_{R′} u)·diag(w) with w = ⨀_{R∖R′} u, |w_j| ≤ 1, and a diagonal factor with entries in [−1, 1]
+ * scales columns (rows) by at most 1: ‖X·diag(w)‖ ≤ ‖X‖ for the spectral, Frobenius, ∞ and max norms.
+ */
+function diagRangeFactorsAtMostOne(from: Expr, to: Expr, ctx: LemmaContext, entryCtx: EntryContext): Verdict {
+  if (!isNorm(from) || !isNorm(to) || from.op !== to.op) return no('not norms of one kind');
+  const [fa, fb] = [productFactors(from.args[0]!), productFactors(to.args[0]!)];
+  const ranged = (f: Expr | undefined): OpNode | null =>
+    f && isOp(f, 'diag') && isOp(f.args[0]!, 'hprod') && (f.args[0] as OpNode).binder ? (f.args[0] as OpNode) : null;
+  for (const side of ['right', 'left'] as const) {
+    const pick = (fs: Expr[]) => (side === 'right' ? fs[fs.length - 1] : fs[0]);
+    const [ha, hb] = [ranged(pick(fa)), ranged(pick(fb))];
+    if (!ha || !hb) continue;
+    const rest = (fs: Expr[]) => (side === 'right' ? fs.slice(0, -1) : fs.slice(1));
+    const [ra, rb] = [rest(fa), rest(fb)];
+    if (ra.length !== rb.length || (ra.length && !sameMatrix(mulAll(ra), mulAll(rb), ctx.shapes)))
+      return no('not the same matrix beside the diagonal');
+    const [lo, hi, lo2, hi2] = [ha.ints[0]!, ha.ints[1]!, hb.ints[0]!, hb.ints[1]!];
+    if (!(ctx.domain.atLeast(affineAdd(lo2, lo, -1), 0) && ctx.domain.atLeast(affineAdd(hi, hi2, -1), 0)))
+      return no(`${formatAffine(lo2)}..${formatAffine(hi2)} is not inside ${formatAffine(lo)}..${formatAffine(hi)}`);
+    const u = ha.args[0]!;
+    if (
+      entryKey(u, ctx.shapes) !== entryKey(substituteSafely(hb.args[0]!, hb.binder!, affineVar(ha.binder!)), ctx.shapes)
+    )
+      return no('not the same factors');
+    const inner = ctx.domain.with({ name: ha.binder!, lo, hi });
+    if (!inner) return no('the range shadows a variable');
+    const range = entryRange(u, { ...entryCtx, domain: inner });
+    const bound = absBound(range);
+    if (!bound || qcmp(bound, Q_ONE) > 0) return no(`the entries of ${print(u)} are not known to lie in [−1, 1]`);
+    return yes({
+      side,
+      range: `${formatAffine(lo2)}..${formatAffine(hi2)} inside ${formatAffine(lo)}..${formatAffine(hi)}`,
+      facts: rangeFacts(range.facts),
+    });
+  }
+  return no('no diagonal product over a range at either end');
 }

@@ -169,16 +169,22 @@ export class Planner {
       return this.attempt(
         () => this.S.apply([...path, 0], 'max-le-norm', node(c.op, [b.args[0]!])) && this.reverseTriangle(path, y),
       );
-    for (const op of ['add', 'sub'] as const)
-      if (
-        this.attempt(
-          () =>
-            this.S.apply(path, 'reverse-triangle', node(b.op, [node(op, [b.args[0]!, c.args[0]!])])) &&
-            this.bound(path, y),
-        )
-      )
-        return true;
-    return false;
+    const direct = () =>
+      (['add', 'sub'] as const).some((op) =>
+        this.attempt(() => {
+          const [B, C] = [(this.S.at([...path, 0]) as OpNode).args[0]!, c.args[0]!];
+          return this.S.apply(path, 'reverse-triangle', node(b.op, [node(op, [B, C])])) && this.bound(path, y);
+        }),
+      );
+    if (direct()) return true;
+    // C = D ∓ Q for the target's D: ‖B‖ ≤ ‖Q‖ first, then ‖Q‖ − ‖C‖ ≤ ‖Q ± C‖ = ‖D‖
+    const C = c.args[0]!;
+    if (!isOp(C, 'add', 'sub')) return false;
+    return C.args.some(
+      (Q) =>
+        printExpr(Q) !== printExpr(b.args[0]!) &&
+        this.attempt(() => this.bound([...path, 0], node(b.op, [Q])) && direct()),
+    );
   }
 
   /** ‖Σ terms‖ ≤ Σ_j ‖group_j‖, one group per term of the target, each group factored where its terms share factors. */
@@ -420,6 +426,13 @@ export class Planner {
       return true;
     if (isNorm(x) && isNorm(y) && x.op === y.op && this.attempt(() => S.apply(path, 'norm-transpose', y))) return true;
     if (isOp(x, 'prod') && isOp(y, 'prod') && this.attempt(() => S.apply(path, 'range-factors-at-most-one', y)))
+      return true;
+    if (
+      isNorm(x) &&
+      isNorm(y) &&
+      x.op === y.op &&
+      this.attempt(() => S.apply(path, 'diag-range-factors-at-most-one', y))
+    )
       return true;
     return false;
   }

@@ -31,6 +31,7 @@ export const BOUND_RULES = [
   'constant-order',
   'factor-at-least-one',
   'range-factors-at-most-one',
+  'diag-range-factors-at-most-one',
 ] as const;
 export type BoundRule = (typeof BOUND_RULES)[number];
 
