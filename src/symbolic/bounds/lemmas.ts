@@ -490,7 +490,7 @@ function diagRangeFactorsAtMostOne(from: Expr, to: Expr, ctx: LemmaContext, entr
   if (!isNorm(from) || !isNorm(to) || from.op !== to.op) return no('not norms of one kind');
   const [fa, fb] = [productFactors(from.args[0]!), productFactors(to.args[0]!)];
   const ranged = (f: Expr | undefined): OpNode | null =>
-    f && isOp(f, 'diag') && isOp(f.args[0]!, 'hprod') && (f.args[0] as OpNode).binder ? (f.args[0] as OpNode) : null;
+    f && isOp(f, 'diag') && isOp(f.args[0]!, 'hprod') && (f.args[0] as OpNode).binder ? f.args[0] : null;
   for (const side of ['right', 'left'] as const) {
     const pick = (fs: Expr[]) => (side === 'right' ? fs[fs.length - 1] : fs[0]);
     const [ha, hb] = [ranged(pick(fa)), ranged(pick(fb))];
