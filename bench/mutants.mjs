@@ -1,7 +1,7 @@
 /**
  * Benchmarks of the checks of inequalities: figures, not pass/fail tests.
  * `npm run bench:mutants [-- PART …] [--quick] [--search N] [--seeds N]
- * [--budget-factor F] [--alarm-seeds N] [--with-equalities] [--equality-mutants] [--stability-seeds N]` builds, then
+ * [--budget-factor F] [--save-survivors FILE | --survivors FILE] [--alarm-seeds N] [--with-equalities] [--equality-mutants] [--stability-seeds N]` builds, then
  * runs against the compiled library what `npx gradproof` runs.
  *
  *  mutants       every shipped holding inequality (≤, ≥) mutated textually: a
@@ -19,6 +19,11 @@
  *                hold by construction: counted apart, and any refutation of
  *                one is reported as a false alarm. --claims id,id: only
  *                those shipped claims (here and in false-alarms).
+ *                --save-survivors FILE writes the survivors as JSON lines;
+ *                --survivors FILE classifies those alone (checked again at
+ *                default settings, then tried harder), without the kill pass:
+ *                the kill pass is the slow part, and the prover's verdicts
+ *                (PROVED) change with its rules while the kills do not.
  *  false-alarms  the shipped holding inequalities at default settings under
  *                master seeds 1..25 (--alarm-seeds): how many were refuted
  *                (must be 0), over how many claim-instance evaluations (and
@@ -32,7 +37,7 @@
  * With no PART, all three run: about an hour on one core, most of it trying
  * the survivors harder (--quick: 3 seeds there and for the false alarms).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import YAML from 'yaml';
 import {
   checkDerivation,
@@ -49,7 +54,16 @@ const flag = (name, fallback) => {
   const at = args.indexOf(name);
   return at >= 0 ? Number(args[at + 1]) : fallback;
 };
-const VALUED = ['--seeds', '--budget-factor', '--search', '--alarm-seeds', '--stability-seeds', '--claims'];
+const VALUED = [
+  '--seeds',
+  '--budget-factor',
+  '--search',
+  '--alarm-seeds',
+  '--stability-seeds',
+  '--claims',
+  '--save-survivors',
+  '--survivors',
+];
 const parts = args.filter((a, i) => !a.startsWith('--') && !VALUED.includes(args[i - 1]));
 const run = (part) => parts.length === 0 || parts.includes(part);
 const quick = args.includes('--quick');
@@ -59,6 +73,10 @@ const HARDER_BUDGET = flag('--budget-factor', 4);
 /** the search budget of the default settings (--search 0: random instances alone, as before the search) */
 const DEFAULT_SEARCH = flag('--search', DEFAULT_OPTIONS.search ?? 0);
 const HARDER_SEARCH = DEFAULT_SEARCH || 100;
+
+/** --save-survivors FILE: the kill pass's survivors as JSON lines; --survivors FILE: classify those alone */
+const SAVE_SURVIVORS = args.includes('--save-survivors') ? args[args.indexOf('--save-survivors') + 1] : null;
+const SURVIVORS = args.includes('--survivors') ? args[args.indexOf('--survivors') + 1] : null;
 
 const HOLDING = new Set(['proved', 'verified', 'consistent']);
 /** --claims id,id: only these shipped claims are mutated (and checked for false alarms) */
@@ -348,6 +366,35 @@ function mutants() {
   );
   for (const [op, s] of byOp) console.log(`  ${op}: ${s.killed}/${s.valid}`);
 
+  if (SAVE_SURVIVORS)
+    writeFileSync(
+      SAVE_SURVIVORS,
+      survivors
+        .map((s) =>
+          JSON.stringify({
+            file: s.claim.file,
+            id: s.claim.id,
+            op: s.m.op,
+            what: s.m.what,
+            text: s.m.text,
+            forall: s.m.forall,
+          }),
+        )
+        .join('\n') + '\n',
+    );
+  const { misses, proved } = classify(survivors);
+  console.log(
+    `\nkill rate ${killed}/${valid}; of the ${survivors.length} survivors ${misses} are misses (refuted under a pinned seed), ` +
+      `${proved} proved by the bound prover, ${survivors.length - misses - proved} neither (presumed equivalent, not proved)`,
+  );
+  console.log(`non-equivalent mutants killed at default settings: ${killed}/${killed + misses}`);
+}
+
+/**
+ * Each survivor classified: PROVED (the bound prover proved it in the check at default settings: it holds),
+ * a miss (refuted under one of the harder tries), or neither (presumed equivalent, not proved).
+ */
+function classify(survivors) {
   const budget = HARDER_BUDGET * HARDER_SEARCH;
   console.log(`\nsurvivors, each tried under master seeds 1..${HARDER_SEEDS} with a search budget of ${budget}:`);
   let [misses, proved] = [0, 0];
@@ -376,11 +423,29 @@ function mutants() {
         (refutedAt !== null ? ` — refuted under seed ${refutedAt}` : ` — tightest ratio ${fmt(tightest)}`),
     );
   }
+  return { misses, proved };
+}
+
+/** --survivors FILE: the survivors a kill pass saved (--save-survivors), checked again and classified, without the kill pass. */
+function savedSurvivors() {
+  const all = holdingInequalities({ equalities: true });
+  const survivors = [];
+  for (const line of readFileSync(SURVIVORS, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const m = JSON.parse(line);
+    const claim = all.find((c) => c.file === m.file && c.id === m.id);
+    if (!claim) throw new Error(`no shipped holding claim ${m.file} ${m.id}`);
+    const md = mutantDerivation(claim, m);
+    const r = md && verdictOf(md, { search: DEFAULT_SEARCH });
+    if (!r) throw new Error(`${m.id} ${m.what}: no longer a valid mutant`);
+    if (r.verdict === 'refuted') console.log(`  killed now ${m.id} [${m.op}] ${m.what}`);
+    else survivors.push({ claim, m, md, r });
+  }
+  const { misses, proved } = classify(survivors);
   console.log(
-    `\nkill rate ${killed}/${valid}; of the ${survivors.length} survivors ${misses} are misses (refuted under a pinned seed), ` +
+    `\nof the ${survivors.length} saved survivors (still surviving at default settings) ${misses} are misses, ` +
       `${proved} proved by the bound prover, ${survivors.length - misses - proved} neither (presumed equivalent, not proved)`,
   );
-  console.log(`non-equivalent mutants killed at default settings: ${killed}/${killed + misses}`);
 }
 
 function falseAlarms() {
@@ -453,6 +518,7 @@ function stability() {
   }
 }
 
-if (run('mutants')) mutants();
+if (SURVIVORS) savedSurvivors();
+else if (run('mutants')) mutants();
 if (run('false-alarms')) falseAlarms();
 if (run('stability')) stability();

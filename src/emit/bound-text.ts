@@ -47,6 +47,10 @@ export const BOUND_RULE_TEXT: Readonly<Record<BoundRule, RuleText>> = {
     statement: '‖∏_i F_i‖ ≤ ∏_i ‖F_i‖ (‖I‖ = 1 for the empty product)',
   },
   'spectral-le-frobenius': { name: 'spectral ≤ Frobenius', statement: '‖A‖₂ ≤ ‖A‖_F' },
+  'max-le-norm': {
+    name: 'max norm ≤ the others',
+    statement: 'max_ij |a_ij| ≤ ‖A‖₂, ‖A‖_F and ‖A‖_∞ (|a_ij| = |e_iᵀ A e_j| ≤ ‖A‖₂ ≤ ‖A‖_F; |a_ij| ≤ its row sum)',
+  },
   'max-entrywise-product': {
     name: 'max of a product of entries',
     statement: 'max_i |u_i v_i| ≤ max_i |u_i| · max_i |v_i|',
@@ -63,6 +67,15 @@ export const BOUND_RULE_TEXT: Readonly<Record<BoundRule, RuleText>> = {
   'sup-lower-bound': { name: 'value of a sup', statement: 'sup_x |g(x)| ≥ |g(x₀)| at x₀ = 0 or in the limit x → ±∞' },
   'constant-order': { name: 'order of constants', statement: 'a ≤ b for numbers' },
   'factor-at-least-one': { name: 'factors ≥ 1', statement: 'B ≤ B·y^e for B ≥ 0, y ≥ 1, e ≥ 0' },
+  'diag-range-factors-at-most-one': {
+    name: 'fewer diagonal factors in [−1, 1]',
+    statement:
+      '‖M·diag(⨀_{i∈R} u_i)‖ ≤ ‖M·diag(⨀_{i∈R′} u_i)‖ (or with the diagonal on the left) for R′ inside R when every entry of u_i on R lies in [−1, 1]',
+  },
+  'range-factors-at-most-one': {
+    name: 'fewer factors in [0, 1]',
+    statement: '∏_{i∈R} a_i ≤ ∏_{i∈R′} a_i for a range R′ inside R when every a_i on R lies in [0, 1]',
+  },
 };
 
 export const MONOTONE_TEXT: Readonly<Record<MonotoneRule, string>> = {

@@ -589,3 +589,183 @@ describe('KaTeX renders every proof chain (strict)', () => {
     ).not.toThrow();
   });
 });
+
+// ── rules added for the surviving mutants (issue 11) ────────────────────────
+
+describe('max-le-norm, range-factors-at-most-one, diag-range-factors-at-most-one', () => {
+  const rnnFile = 'lab-10-5-vanilla-rnn.yaml';
+  const d = load(rnnFile);
+  const shapes = { shape: (e: Expr) => shapeIn(d.model, e) };
+  const scope = {
+    sequences: new Set(['h', 'x']),
+    parameters: new Set(['W', 'U', 'b', 'c']),
+    loss: 'L',
+    indexVars: new Set(['T', 'k', 'd', 'm']),
+    realVars: new Set(['x']),
+    functions: new Set<string>(),
+  };
+  const ctx = { model: d.model, sm: new SymbolicModel(d.model), shapes, domain: claimDomain(d, claimOf(d, 'lab-eq2')) };
+  const ok = (rule: Parameters<typeof checkRule>[0], a: string, b: string) =>
+    checkRule(rule, parseExpression(a, scope).expr, parseExpression(b, scope).expr, ctx).ok;
+
+  it('max |a_ij| ≤ ‖A‖₂, ‖A‖_F, ‖A‖_∞ on random matrices of every shape (the fact max-le-norm rests on)', async () => {
+    const { normOf } = await import('../../src/ops/reductions.js');
+    const { dense } = await import('../../src/numeric/values.js');
+    const matrix = fc
+      .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }))
+      .chain(([r, c]) =>
+        fc
+          .array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: r * c, maxLength: r * c })
+          .map((xs) => dense(r, c, Float64Array.from(xs))),
+      );
+    fc.assert(
+      fc.property(matrix, (m) => {
+        const max = normOf(m, 'max');
+        for (const which of ['2', 'F', 'inf'] as const) expect(max).toBeLessThanOrEqual(normOf(m, which) * (1 + 1e-12));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('max-le-norm: exact verdicts', () => {
+    expect(ok('max-le-norm', 'normMax(W)', 'norm2(W)')).toBe(true);
+    expect(ok('max-le-norm', 'normMax(W * h[T])', 'normInf(W * h[T])')).toBe(true);
+    expect(ok('max-le-norm', "normMax(W' * W)", "normF(W' * W)")).toBe(true);
+    // the wrong direction, and another matrix (‖(2I)²‖_max = 4 > ‖2I‖₂ = 2)
+    expect(ok('max-le-norm', 'norm2(W)', 'normMax(W)')).toBe(false);
+    expect(ok('max-le-norm', 'normMax(W * W)', 'norm2(W)')).toBe(false);
+    expect(ok('max-le-norm', 'normMax(W)', 'normMax(W)')).toBe(false);
+  });
+
+  it('range-factors-at-most-one: exact verdicts', () => {
+    const R = 'range-factors-at-most-one';
+    // h = tanh(…) at times ≥ 1: every factor in [0, 1]; the range on the right inside the left one
+    expect(ok(R, 'prod(i, 1, k, normMax(h[T-i+1]))', 'prod(i, 2, k, normMax(h[T-i+1]))')).toBe(true);
+    expect(ok(R, 'prod(i, 1, k, normMax(h[T-i+1]))', 'prod(i, 1, k-1, normMax(h[T-i+1]))')).toBe(true);
+    expect(ok(R, 'prod(i, 1, k, normMax(h[T-i+1])^2)', 'prod(i, 3, k, normMax(h[T-i+1])^2)')).toBe(true);
+    // a wider range on the right (∏_{2..k} ≤ ∏_{1..k} is false for factors < 1)
+    expect(ok(R, 'prod(i, 2, k, normMax(h[T-i+1]))', 'prod(i, 1, k, normMax(h[T-i+1]))')).toBe(false);
+    // factors that may exceed 1: 2·max|h|, ‖W‖₂, and h[0] (an initial value, no range) at i = k = T
+    expect(ok(R, 'prod(i, 1, k, 2 * normMax(h[T-i+1]))', 'prod(i, 2, k, 2 * normMax(h[T-i+1]))')).toBe(false);
+    expect(ok(R, 'prod(i, 1, k, norm2(W))', 'prod(i, 2, k, norm2(W))')).toBe(false);
+    expect(ok(R, 'prod(i, 1, k, normMax(h[T-i]))', 'prod(i, 2, k, normMax(h[T-i]))')).toBe(false);
+    // other factors on the right
+    expect(ok(R, 'prod(i, 1, k, normMax(h[T-i+1]))', 'prod(i, 2, k, normMax(h[T-i+2]))')).toBe(false);
+  });
+
+  it('diag-range-factors-at-most-one: exact verdicts', () => {
+    const D = 'diag-range-factors-at-most-one';
+    const hp = (lo: string, hi: string, u = 'h[T-i+1]') => `diag(hprod(i, ${lo}, ${hi}, ${u}))`;
+    // h = tanh(…) ∈ [−1, 1] at times ≥ 1; the diagonal at the right end, or at the left
+    expect(ok(D, `norm2(W * ${hp('1', 'k')})`, `norm2(W * ${hp('2', 'k')})`)).toBe(true);
+    expect(ok(D, `normInf(${hp('1', 'k')} * W)`, `normInf(${hp('1', 'k-1')} * W)`)).toBe(true);
+    expect(ok(D, `normF(W * W * ${hp('1', 'k')})`, `normF(W * W * ${hp('3', 'k')})`)).toBe(true);
+    // a wider range on the right; entries up to 2; h[0] (no range) at i = k = T
+    expect(ok(D, `norm2(W * ${hp('2', 'k')})`, `norm2(W * ${hp('1', 'k')})`)).toBe(false);
+    expect(ok(D, `norm2(W * ${hp('1', 'k', '2 * h[T-i+1]')})`, `norm2(W * ${hp('2', 'k', '2 * h[T-i+1]')})`)).toBe(
+      false,
+    );
+    expect(ok(D, `norm2(W * ${hp('1', 'k', 'h[T-i]')})`, `norm2(W * ${hp('2', 'k', 'h[T-i]')})`)).toBe(false);
+    // the diagonal between two matrices, another matrix beside it, another norm
+    expect(ok(D, `norm2(W * ${hp('1', 'k')} * W)`, `norm2(W * ${hp('2', 'k')} * W)`)).toBe(false);
+    expect(ok(D, `norm2(W * ${hp('1', 'k')})`, `norm2(W' * ${hp('2', 'k')})`)).toBe(false);
+    expect(ok(D, `norm2(W * ${hp('1', 'k')})`, `normF(W * ${hp('2', 'k')})`)).toBe(false);
+  });
+
+  const rnn = withClaims(
+    rnnFile,
+    claimYaml(
+      'max-for-spectral',
+      'normMax(jac(h[T], h[T-k])) <= norm2(W)^k * supabs(x, 1 - tanh(x)^2)^k',
+      'k in 1..T',
+    ) + claimYaml('max-le-one', 'normMax(jac(h[T], h[T-k])) <= 1', 'k in 1..T'),
+  );
+  const post = withClaims(
+    'why-lstm-works-2018.yaml',
+    claimYaml('fewer-gates', 'norm2(partial(C[T], C[T-k], h, x)) <= prod(j, 2, k, normMax(f[T-j+1]))', 'k in 1..T') +
+      claimYaml(
+        'more-gates',
+        'norm2(partial(C[T], C[T-k], h, x)) <= prod(j, 1, k-1, normMax(f[T-j+1])) * 0.5',
+        'k in 1..T',
+      ),
+  );
+  const lstm = withClaims(
+    'how-lstms-solve-vanishing-gradients-2019.yaml',
+    claimYaml(
+      'max-in-the-path',
+      "norm2(grad(L, s[k])) >= normMax(grad(L, h[T])' * diag(hprod(j, k+1, T, f[j]))) - norm2(grad(L, s[k])' - grad(L, h[T])' * diag(hprod(j, k+1, T, f[j])))",
+      'k in 0..T-1',
+    ) +
+      claimYaml(
+        'fewer-gates-in-the-rest',
+        "norm2(grad(L, s[k])) >= norm2(grad(L, h[T])' * diag(hprod(j, k+1, T, f[j]))) - norm2(grad(L, s[k])' - grad(L, h[T])' * diag(hprod(j, k+2, T, f[j])))",
+        'k in 0..T-1',
+      ) +
+      claimYaml(
+        'more-gates-in-the-rest',
+        "norm2(grad(L, s[k])) >= norm2(grad(L, h[T])' * diag(hprod(j, k+2, T, f[j]))) - norm2(grad(L, s[k])' - grad(L, h[T])' * diag(hprod(j, k+1, T, f[j])))",
+        'k in 0..T-1',
+      ) +
+      claimYaml(
+        'max-in-the-rest',
+        "norm2(grad(L, s[k])) >= norm2(grad(L, h[T])' * diag(hprod(j, k+1, T, f[j]))) - normMax(grad(L, s[k])' - grad(L, h[T])' * diag(hprod(j, k+1, T, f[j])))",
+        'k in 0..T-1',
+      ),
+  );
+  const variants: Record<string, Derivation> = { rnn, post, lstm };
+  const proved: [string, string, string][] = [
+    [
+      'rnn',
+      'max-for-spectral',
+      'closed-form max-le-norm submultiplicative-range submultiplicative norm-diag activation-sup scalar-algebra',
+    ],
+    ['post', 'fewer-gates', 'closed-form norm-diag max-hprod range-factors-at-most-one'],
+    ['lstm', 'max-in-the-path', 'max-le-norm reverse-triangle norm-transpose'],
+    ['lstm', 'fewer-gates-in-the-rest', 'diag-range-factors-at-most-one reverse-triangle norm-transpose'],
+  ];
+
+  it.each(proved)('%s: %s is proved by %s', (file, id, chain) => {
+    const v = variants[file]!;
+    const p = prove(v, claimOf(v, id));
+    expect(p.ok).toBe(true);
+    expect(chainOf(p)).toBe(chain);
+  });
+
+  it.each([
+    // ‖J‖_max ≤ 1 is false (‖W‖ is not bounded), ∏ over fewer gates × 1/2 too (k = 1: max f_T ≤ 1/2),
+    // and ‖C‖_max in the subtrahend makes the right side larger: ‖0‖ ≥ ‖P‖₂ − ‖P‖_max fails
+    ['rnn', 'max-le-one'],
+    ['post', 'more-gates'],
+    ['lstm', 'max-in-the-rest'],
+    // ‖P_{k+2..T}‖ ≤ ‖g‖ + ‖g − P_{k+1..T}‖ fails at g = P_{k+1..T} (the gates < 1 make the narrower product larger)
+    ['lstm', 'more-gates-in-the-rest'],
+  ])('%s: the false %s is not proved', (file, id) => {
+    const v = variants[file]!;
+    expect(prove(v, claimOf(v, id)).ok).toBe(false);
+  });
+
+  it.each(proved.map(([f, id]) => [f, id]))('%s %s: each step holds numerically on random instances', (file, id) => {
+    const v = variants[file]!;
+    const c = claimOf(v, id);
+    const p = prove(v, c);
+    const exprs = [p.start, ...p.steps.map((s) => s.expr)];
+    const model = modelFor(v, c);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.nat({ max: 7 }), fc.nat(), (seed, index, pick) => {
+        const instance = buildInstance(model, instanceSpec(model, seed, index, REGIMES));
+        const ev = new Evaluator(instance.graph, instance.sizes);
+        const envs = bindings(c, instance.sizes);
+        if (!envs.length) return;
+        const env = envs[pick % envs.length]!;
+        const values = exprs.map((e) => asDense(ev.evaluate(e, env)).data[0]!);
+        p.steps.forEach((s, i) => {
+          const [a, b] = [values[i]!, values[i + 1]!];
+          const slack = 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+          if (s.relation === '=') expect(Math.abs(a - b), `${s.rule} at step ${i}`).toBeLessThanOrEqual(slack);
+          else expect(a, `${s.rule} at step ${i}`).toBeLessThanOrEqual(b + slack);
+        });
+      }),
+      { numRuns: 12 },
+    );
+  });
+});

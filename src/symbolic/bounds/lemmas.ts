@@ -10,7 +10,9 @@
  * largest |entry|, a row's sum of |entries|), normMax the largest |entry|.
  * The triangle inequality holds for all four; submultiplicativity for norm2,
  * normF and normInf (consistent across shapes), never for normMax; a
- * transpose leaves norm2, normF and normMax unchanged, never normInf.
+ * transpose leaves norm2, normF and normMax unchanged, never normInf. The
+ * max norm is the smallest of the four on every shape: |a_ij| = |e_iᵀ A e_j|
+ * ≤ ‖A‖₂ ≤ ‖A‖_F, and |a_ij| ≤ Σ_j |a_ij| ≤ ‖A‖_∞.
  */
 import { affineAdd, affineVar, affineVars, formatAffine } from '../../ir/affine.js';
 import { type Expr, intVarsOf, isOp, node, num, type OpNode, some, walk } from '../../ir/expr.js';
@@ -56,6 +58,8 @@ export const NORM_OPS = ['norm2', 'normF', 'normInf', 'normMax'] as const;
 const SUBMULTIPLICATIVE = new Set(['norm2', 'normF', 'normInf']);
 /** ‖Aᵀ‖ = ‖A‖ */
 const TRANSPOSE_INVARIANT = new Set(['norm2', 'normF', 'normMax']);
+/** ‖A‖_max ≤ ‖A‖ for any shape of A */
+const ABOVE_MAX = new Set(['norm2', 'normF', 'normInf']);
 /** ‖diag(v)‖ = max |v_i| */
 const DIAGONAL_MAX = new Set(['norm2', 'normInf', 'normMax']);
 
@@ -315,6 +319,13 @@ function check(rule: BoundRule, from: Expr, to: Expr, ctx: LemmaContext): Verdic
       return isOp(from, 'norm2') && isOp(to, 'normF') && sameMatrix(from.args[0]!, to.args[0]!, ctx.shapes)
         ? yes()
         : no('not ‖A‖₂ ≤ ‖A‖_F');
+    case 'max-le-norm':
+      return isOp(from, 'normMax') &&
+        isNorm(to) &&
+        ABOVE_MAX.has(to.op) &&
+        sameMatrix(from.args[0]!, to.args[0]!, ctx.shapes)
+        ? yes({ norm: to.op })
+        : no('not ‖A‖_max ≤ ‖A‖ for the spectral, Frobenius or ∞ norm of one matrix');
     case 'max-entrywise-product': {
       if (!isOp(from, 'normMax')) return no('not a max-norm');
       const parts = productFactors(to);
@@ -377,6 +388,10 @@ function check(rule: BoundRule, from: Expr, to: Expr, ctx: LemmaContext): Verdic
       return from.kind === 'num' && to.kind === 'num' && from.value <= to.value ? yes() : no('not a ≤ b for numbers');
     case 'factor-at-least-one':
       return factorAtLeastOne(from, to, ctx);
+    case 'range-factors-at-most-one':
+      return rangeFactorsAtMostOne(from, to, ctx, entryCtx);
+    case 'diag-range-factors-at-most-one':
+      return diagRangeFactorsAtMostOne(from, to, ctx, entryCtx);
   }
 }
 
@@ -412,4 +427,96 @@ function factorAtLeastOne(from: Expr, to: Expr, ctx: LemmaContext): Verdict {
   }
   for (const key of ma.factors.keys()) if (!mb.factors.has(key)) return no('a factor disappears');
   return yes({ factors: extra.join('; ') || `constant ${mb.coef / (ma.coef || 1)}` });
+}
+
+/** An upper bound of a scalar leaf from the range rules (max |entries| ≤ c), or a number; null when none is known. */
+function leafAtMost(leaf: Expr, ctx: EntryContext): { bound: Q; facts: string } | null {
+  if (isOp(leaf, 'normMax')) {
+    const range = entryRange(leaf.args[0]!, ctx);
+    const bound = absBound(range);
+    return bound ? { bound, facts: rangeFacts(range.facts) } : null;
+  }
+  const v = leaf.kind === 'num' ? qFromNumber(leaf.value) : null;
+  return v ? { bound: v, facts: qformat(v) } : null;
+}
+
+const Q_ONE: Q = { n: 1n, d: 1n };
+
+/**
+ * ∏_{i∈R} a_i ≤ ∏_{i∈R′} a_i for the same factors over a range R′ inside R (lo ≤ lo′ and hi′ ≤ hi, so
+ * also when R′ is empty), when every factor on R lies in [0, 1]: the product over R is the one over R′
+ * times the factors of R∖R′, each in [0, 1]. Each factor is a product of leaves ≥ 0 by their form (norms,
+ * sups) to powers ≥ 0, each ≤ 1 by the range rules (max |entry| ≤ 1), checked on the whole of R.
+ */
+function rangeFactorsAtMostOne(from: Expr, to: Expr, ctx: LemmaContext, entryCtx: EntryContext): Verdict {
+  if (!isOp(from, 'prod') || !isOp(to, 'prod') || !from.binder || !to.binder) return no('not two products over ranges');
+  if (!shapeIsScalar(from.args[0]!, ctx)) return no('not a product of scalars');
+  const [lo, hi, lo2, hi2] = [from.ints[0]!, from.ints[1]!, to.ints[0]!, to.ints[1]!];
+  const inside = ctx.domain.atLeast(affineAdd(lo2, lo, -1), 0) && ctx.domain.atLeast(affineAdd(hi, hi2, -1), 0);
+  if (!inside)
+    return no(`${formatAffine(lo2)}..${formatAffine(hi2)} is not inside ${formatAffine(lo)}..${formatAffine(hi)}`);
+  const inner = ctx.domain.with({ name: from.binder, lo, hi });
+  if (!inner) return no('the range shadows a variable');
+  const body = from.args[0]!;
+  const renamed = substituteSafely(to.args[0]!, to.binder, affineVar(from.binder));
+  if (!sameScalar(body, renamed, ctx.shapes, inner)) return no('not the same factors');
+  const poly = scalarNormal(body, ctx.shapes, inner);
+  if (poly.length !== 1) return no('a factor is not a single product of leaves');
+  const m = poly[0]!;
+  const coef = qFromNumber(m.coef);
+  if (!coef || qcmp(coef, { n: 0n, d: 1n }) < 0 || qcmp(coef, Q_ONE) > 0)
+    return no('the constant factor is not in [0, 1]');
+  const facts: string[] = [];
+  for (const p of m.factors.values()) {
+    if (!nonnegative(p.leaf)) return no(`${print(p.leaf)} may be negative`);
+    if (!inner.atLeast(p.exp, 0)) return no(`the exponent of ${print(p.leaf)} may be negative`);
+    const at = leafAtMost(p.leaf, { ...entryCtx, domain: inner });
+    if (!at || qcmp(at.bound, Q_ONE) > 0) return no(`${print(p.leaf)} is not known to be ≤ 1`);
+    facts.push(`${print(p.leaf)} ≤ ${qformat(at.bound)} (${at.facts})`);
+  }
+  return yes({
+    range: `${formatAffine(lo2)}..${formatAffine(hi2)} inside ${formatAffine(lo)}..${formatAffine(hi)}`,
+    facts: facts.join('; ') || `constant ${qformat(coef)}`,
+  });
+}
+
+/**
+ * ‖M·diag(⨀_{i∈R} u_i)‖ ≤ ‖M·diag(⨀_{i∈R′} u_i)‖, or with the diagonal on the left, for R′ inside R
+ * (lo ≤ lo′, hi′ ≤ hi) when every entry of u_i on R lies in [−1, 1]: diagonals commute, so the left side is
+ * M·diag(⨀_{R′} u)·diag(w) with w = ⨀_{R∖R′} u, |w_j| ≤ 1, and a diagonal factor with entries in [−1, 1]
+ * scales columns (rows) by at most 1: ‖X·diag(w)‖ ≤ ‖X‖ for the spectral, Frobenius, ∞ and max norms.
+ */
+function diagRangeFactorsAtMostOne(from: Expr, to: Expr, ctx: LemmaContext, entryCtx: EntryContext): Verdict {
+  if (!isNorm(from) || !isNorm(to) || from.op !== to.op) return no('not norms of one kind');
+  const [fa, fb] = [productFactors(from.args[0]!), productFactors(to.args[0]!)];
+  const ranged = (f: Expr | undefined): OpNode | null =>
+    f && isOp(f, 'diag') && isOp(f.args[0]!, 'hprod') && (f.args[0] as OpNode).binder ? f.args[0] : null;
+  for (const side of ['right', 'left'] as const) {
+    const pick = (fs: Expr[]) => (side === 'right' ? fs[fs.length - 1] : fs[0]);
+    const [ha, hb] = [ranged(pick(fa)), ranged(pick(fb))];
+    if (!ha || !hb) continue;
+    const rest = (fs: Expr[]) => (side === 'right' ? fs.slice(0, -1) : fs.slice(1));
+    const [ra, rb] = [rest(fa), rest(fb)];
+    if (ra.length !== rb.length || (ra.length && !sameMatrix(mulAll(ra), mulAll(rb), ctx.shapes)))
+      return no('not the same matrix beside the diagonal');
+    const [lo, hi, lo2, hi2] = [ha.ints[0]!, ha.ints[1]!, hb.ints[0]!, hb.ints[1]!];
+    if (!(ctx.domain.atLeast(affineAdd(lo2, lo, -1), 0) && ctx.domain.atLeast(affineAdd(hi, hi2, -1), 0)))
+      return no(`${formatAffine(lo2)}..${formatAffine(hi2)} is not inside ${formatAffine(lo)}..${formatAffine(hi)}`);
+    const u = ha.args[0]!;
+    if (
+      entryKey(u, ctx.shapes) !== entryKey(substituteSafely(hb.args[0]!, hb.binder!, affineVar(ha.binder!)), ctx.shapes)
+    )
+      return no('not the same factors');
+    const inner = ctx.domain.with({ name: ha.binder!, lo, hi });
+    if (!inner) return no('the range shadows a variable');
+    const range = entryRange(u, { ...entryCtx, domain: inner });
+    const bound = absBound(range);
+    if (!bound || qcmp(bound, Q_ONE) > 0) return no(`the entries of ${print(u)} are not known to lie in [−1, 1]`);
+    return yes({
+      side,
+      range: `${formatAffine(lo2)}..${formatAffine(hi2)} inside ${formatAffine(lo)}..${formatAffine(hi)}`,
+      facts: rangeFacts(range.facts),
+    });
+  }
+  return no('no diagonal product over a range at either end');
 }

@@ -144,6 +144,7 @@ export class Planner {
       () => this.decomposeThenBound(path, y),
       () => this.products(path, y),
       () => this.leaf(path, y),
+      () => this.liftMax(path, y),
       () => this.S.apply(path, 'factor-at-least-one', y),
     ];
     const rejections: string[] = [];
@@ -162,17 +163,28 @@ export class Planner {
   private reverseTriangle(path: Path, y: Expr): boolean {
     const x = this.S.at(path);
     if (!isOp(x, 'sub') || !isNorm(x.args[0]!) || !isNorm(x.args[1]!) || !isNorm(y)) return false;
+    // ‖B‖_max − ‖C‖ ≤ ‖B‖ − ‖C‖ first, where the norms differ (the subtrahend cannot grow)
     const [b, c] = [x.args[0], x.args[1]] as [OpNode, OpNode];
-    for (const op of ['add', 'sub'] as const)
-      if (
-        this.attempt(
-          () =>
-            this.S.apply(path, 'reverse-triangle', node(b.op, [node(op, [b.args[0]!, c.args[0]!])])) &&
-            this.bound(path, y),
-        )
-      )
-        return true;
-    return false;
+    if (b.op === 'normMax' && c.op !== 'normMax')
+      return this.attempt(
+        () => this.S.apply([...path, 0], 'max-le-norm', node(c.op, [b.args[0]!])) && this.reverseTriangle(path, y),
+      );
+    const direct = () =>
+      (['add', 'sub'] as const).some((op) =>
+        this.attempt(() => {
+          const [B, C] = [(this.S.at([...path, 0]) as OpNode).args[0]!, c.args[0]!];
+          return this.S.apply(path, 'reverse-triangle', node(b.op, [node(op, [B, C])])) && this.bound(path, y);
+        }),
+      );
+    if (direct()) return true;
+    // C = D ∓ Q for the target's D: ‖B‖ ≤ ‖Q‖ first, then ‖Q‖ − ‖C‖ ≤ ‖Q ± C‖ = ‖D‖
+    const C = c.args[0]!;
+    if (!isOp(C, 'add', 'sub')) return false;
+    return C.args.some(
+      (Q) =>
+        printExpr(Q) !== printExpr(b.args[0]!) &&
+        this.attempt(() => this.bound([...path, 0], node(b.op, [Q])) && direct()),
+    );
   }
 
   /** ‖Σ terms‖ ≤ Σ_j ‖group_j‖, one group per term of the target, each group factored where its terms share factors. */
@@ -413,7 +425,30 @@ export class Planner {
     if (isOp(x, 'norm2') && isOp(y, 'normF') && this.attempt(() => S.apply(path, 'spectral-le-frobenius', y)))
       return true;
     if (isNorm(x) && isNorm(y) && x.op === y.op && this.attempt(() => S.apply(path, 'norm-transpose', y))) return true;
+    if (isOp(x, 'prod') && isOp(y, 'prod') && this.attempt(() => S.apply(path, 'range-factors-at-most-one', y)))
+      return true;
+    if (
+      isNorm(x) &&
+      isNorm(y) &&
+      x.op === y.op &&
+      this.attempt(() => S.apply(path, 'diag-range-factors-at-most-one', y))
+    )
+      return true;
     return false;
+  }
+
+  /**
+   * max |a_ij| ≤ ‖A‖ for a norm the target uses (the spectral norm when it uses none), then on: the max
+   * norm is not submultiplicative, the others are.
+   */
+  private liftMax(path: Path, y: Expr): boolean {
+    const x = this.S.at(path);
+    if (!isOp(x, 'normMax')) return false;
+    const used = new Set(leavesOf(y).flatMap((l) => (isOp(l, 'norm2', 'normF', 'normInf') ? [l.op] : [])));
+    const ops = used.size ? [...used] : ['norm2'];
+    return ops.some((op) =>
+      this.attempt(() => this.S.apply(path, 'max-le-norm', node(op, [x.args[0]!])) && this.bound(path, y)),
+    );
   }
 
   /** The constant c at `path` up to the target: a larger constant, or a sup whose value is at least c. */

@@ -22,6 +22,7 @@ export const BOUND_RULES = [
   'submultiplicative',
   'submultiplicative-range',
   'spectral-le-frobenius',
+  'max-le-norm',
   'max-entrywise-product',
   'max-hprod',
   'activation-range',
@@ -29,6 +30,8 @@ export const BOUND_RULES = [
   'sup-lower-bound',
   'constant-order',
   'factor-at-least-one',
+  'range-factors-at-most-one',
+  'diag-range-factors-at-most-one',
 ] as const;
 export type BoundRule = (typeof BOUND_RULES)[number];
 
