@@ -243,10 +243,11 @@ const SHRINK = Math.exp(-1 / 12);
 
 /**
  * A (1+1)-evolution strategy with the 1/5th success rule, maximising a fitness
- * over the instance space. Each proposal perturbs either one random block (half
- * the time a read-out, if the model has one) or all of them (Gaussian, scaled
- * by each entry's regime deviation), then
- * projects what it touched back into the regime. The caller sends back each
+ * over the instance space. A quarter of the proposals mirror one unit of one
+ * block (`mirrorRow`: a jump between saturated corners, the step size left as
+ * it was); the others perturb either one random block (half the time a
+ * read-out, if the model has one) or all of them (Gaussian, scaled by each
+ * entry's regime deviation). Each projects what it touched back into the regime. The caller sends back each
  * proposal's fitness (−∞ for one it could not judge); only a strict
  * improvement replaces the parent, so rounding noise on a plateau is never
  * followed. Deterministic for a given rng; it never ends (the caller stops).
@@ -289,19 +290,43 @@ export function* evolve(
       }
     }
     const child = space.copy(parent);
-    const touched = rng.uniform() < 0.5 ? [oneBlock()] : blocks;
+    // Some proposals mirror one unit instead of taking a Gaussian step (see `mirrorRow`): a jump
+    // between the corners where that unit's gates are open or shut, which small steps do not make.
+    const mirror = rng.uniform() < MIRROR_SHARE;
     let ok = true;
-    for (const b of touched) {
-      const v = space.values(child, b);
-      for (let i = 0; i < v.length; i++) v[i]! += sigma * b.law.std * rng.normal();
-      ok &&= space.project(child, b);
-    }
+    if (mirror) {
+      const b = blocks[rng.int(0, blocks.length - 1)]!;
+      ok = mirrorRow(space, child, b, rng.int(0, b.rows - 1));
+    } else
+      for (const b of rng.uniform() < 0.5 ? [oneBlock()] : blocks) {
+        const v = space.values(child, b);
+        for (let i = 0; i < v.length; i++) v[i]! += sigma * b.law.std * rng.normal();
+        ok &&= space.project(child, b);
+      }
     const proposal = ok ? (refine?.(child) ?? child) : child;
     const fitness = ok ? yield proposal : -Infinity;
     if (fitness > best) {
       [parent, best] = [proposal, fitness];
-      sigma = Math.min(SIGMA_MAX, sigma * GROW);
+      if (!mirror) sigma = Math.min(SIGMA_MAX, sigma * GROW);
       refineNext = refine !== undefined;
-    } else sigma = Math.max(SIGMA_MIN, sigma * SHRINK);
+    } else if (!mirror) sigma = Math.max(SIGMA_MIN, sigma * SHRINK);
   }
+}
+
+/** The share of the strategy's proposals that mirror one unit (`mirrorRow`) rather than take a Gaussian step. */
+const MIRROR_SHARE = 0.25;
+
+/**
+ * Mirrors row `row` of a block about its law's mean, in place, and projects the block: one unit's
+ * incoming weights (a matrix row), or one entry of a bias, input or initial state. Where the
+ * pre-activations are large (saturated drives) this moves that unit's gate from one saturated corner to
+ * the other and leaves every other unit as it was; the search then reaches per-unit patterns (one unit's
+ * forget and input gates shut while the next one's are open) that the constructions, which treat every
+ * unit alike, and the Gaussian steps, which move every unit a little, do not. Stays in the regime: a
+ * recurrent matrix's mean is 0, and negating a row keeps its singular values.
+ */
+function mirrorRow(space: InstanceSpace, data: MutableData, b: Block, row: number): boolean {
+  const v = space.values(data, b);
+  for (let j = row * b.cols; j < (row + 1) * b.cols; j++) v[j] = 2 * b.law.mean - v[j]!;
+  return space.project(data, b);
 }
