@@ -63,7 +63,8 @@ function ownParts(x: Expr): [string, Part][] {
 function ownText(x: Expr): string {
   switch (x.kind) {
     case 'num':
-      return `n${x.value}`;
+      // String(-0) is '0', but 1/-0 is not 1/0
+      return Object.is(x.value, -0) ? 'n-0' : `n${x.value}`;
     case 'sym':
       return `s${x.name}`;
     case 'seq':

@@ -61,6 +61,8 @@ describe('contentKey', () => {
     // a constant leaf reads nothing
     expect(contentKey(num(2), { i: 1 })).toBe(contentKey(num(2), { i: 5 }));
     expect(contentKey(num(2), {})).not.toBe(contentKey(num(3), {}));
+    // String(-0) is '0', yet 1/-0 is not 1/0
+    expect(contentKey(node('div', [num(1), num(-0)]), {})).not.toBe(contentKey(node('div', [num(1), num(0)]), {}));
   });
 
   it('keys a tree reading path positions on the whole assignment, in any order', () => {
