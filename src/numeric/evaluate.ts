@@ -307,7 +307,7 @@ class BindingContext implements NumericContext {
   scalarFunction(body: Expr, variable: string): (x: number) => number {
     const functions = this.ev.graph.model.functions;
     let compiled = compiledScalars.get(functions);
-    if (!compiled) compiledScalars.set(functions, (compiled = new Map()));
+    if (!compiled) compiledScalars.set(functions, (compiled = new Map<string, ScalarFn>()));
     // A scalar function reads no index: its content key is its structure (equal keys, equal trees).
     const key = `${variable}|${contentKey(body, {})}`;
     let f = compiled.get(key);
