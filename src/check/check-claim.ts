@@ -17,6 +17,7 @@ import { norm2 } from '../numeric/linalg.js';
 import { DUAL_ADJOINT_TOL, type ReferenceCheck } from '../numeric/reference-check.js';
 import { EXTENDED_DIGITS } from './extended-check.js';
 import { type Point, runPoints, smaller } from './points.js';
+import type { ExtendedValues } from './compare.js';
 import { symbolicCheck } from './symbolic-check.js';
 import { proveUnitClosedForm } from '../symbolic/induction.js';
 import { boundEvidence, boundProofFor } from './bound-check.js';
@@ -440,16 +441,20 @@ function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
   ];
 }
 
+type Looked = { agree: number; violate: number };
+
 function extendedEvidence(points: readonly Point[]): Evidence | null {
-  const count = (was: 'trouble' | 'near-tolerance' | 'zero') => {
+  const count = (was: ExtendedValues['was']) => {
     const these = points.filter((p) => p.outcome.status !== 'trouble' && p.outcome.extended?.was === was);
     return {
       agree: these.filter((p) => p.outcome.status === 'agree').length,
       violate: these.filter((p) => p.outcome.status === 'violate').length,
     };
   };
-  const [fromTrouble, nearTolerance, fromZero] = [count('trouble'), count('near-tolerance'), count('zero')];
-  const looked = [fromTrouble, nearTolerance, fromZero].some((c) => c.agree + c.violate > 0);
+  const [fromTrouble, nearTolerance, fromZero, fromOneZero] = (
+    ['trouble', 'near-tolerance', 'zero', 'one-zero'] as const
+  ).map(count) as [Looked, Looked, Looked, Looked];
+  const looked = [fromTrouble, nearTolerance, fromZero, fromOneZero].some((c) => c.agree + c.violate > 0);
   if (!looked) return null;
   const wideFloat = points.filter(
     (p) => p.outcome.status !== 'trouble' && p.outcome.extended?.arithmetic === 'wide-float',
@@ -460,6 +465,7 @@ function extendedEvidence(points: readonly Point[]): Evidence | null {
     fromTrouble,
     nearTolerance,
     ...(fromZero.agree + fromZero.violate ? { fromZero } : {}),
+    ...(fromOneZero.agree + fromOneZero.violate ? { fromOneZero } : {}),
     ...(wideFloat ? { wideFloat } : {}),
   };
 }

@@ -19,8 +19,11 @@ export const FULL_COMPARE_LIMIT = 256;
 
 /** A point re-evaluated in extended precision: how it was before, and the sides' first entries as decimals. */
 export interface ExtendedValues {
-  /** trouble; a violation within rounding distance; or both sides exactly 0, where underflow must be ruled out */
-  readonly was: 'trouble' | 'near-tolerance' | 'zero';
+  /**
+   * trouble; a violation within rounding distance; both sides exactly 0, or a violation only where one side is
+   * exactly 0 — where underflow must be ruled out
+   */
+  readonly was: 'trouble' | 'near-tolerance' | 'zero' | 'one-zero';
   /** wide floats (float64 mantissas, unbounded exponent) or 40-digit decimals */
   readonly arithmetic: 'wide-float' | 'decimal';
   readonly lhs: readonly string[];

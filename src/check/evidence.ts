@@ -158,6 +158,8 @@ export interface ExtendedPrecisionEvidence {
   readonly nearTolerance: { readonly agree: number; readonly violate: number };
   /** points whose two sides were exactly 0 in float64 (underflow to 0 ruled out or found); absent when none */
   readonly fromZero?: { readonly agree: number; readonly violate: number };
+  /** violations only at entries exactly 0 on one side in float64 (a value that may have underflowed on the way); absent when none */
+  readonly fromOneZero?: { readonly agree: number; readonly violate: number };
   /** how many of those were decided in wide floats (float64 mantissas, unbounded exponent), the rest in decimals; absent when none */
   readonly wideFloat?: number;
 }

@@ -18,14 +18,14 @@ import { type Expr, mapChildren } from '../ir/expr.js';
 import { affine } from '../ir/affine.js';
 import { DomainError, type Evaluator } from '../numeric/evaluate.js';
 import type { Instance } from '../numeric/instance.js';
-import { norm2 } from '../numeric/linalg.js';
+import { norm2, relErr } from '../numeric/linalg.js';
 import { asDense } from '../numeric/values.js';
 import { isGraphDerivative, SymbolicModel, substituteDerivationsAt } from '../symbolic/derive.js';
 import { substituteIndex } from '../symbolic/build.js';
 import { DECIMALS, type ExtendedArithmetic, ExtendedInstance, WIDE_FLOATS } from '../symbolic/domains/extended.js';
 import type { RMat } from '../symbolic/ring.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
-import { type PointOutcome, UNDERFLOW } from './compare.js';
+import { type ExtendedValues, type PointOutcome, UNDERFLOW } from './compare.js';
 
 export const EXTENDED_DIGITS = 40;
 
@@ -33,9 +33,15 @@ export const EXTENDED_DIGITS = 40;
 export const NEAR_TOLERANCE = 1e-4;
 
 export function needsExtendedLook(outcome: PointOutcome, tolerance: number): boolean {
-  if (outcome.status === 'trouble') return true;
-  if (outcome.status === 'agree' && bothExactlyZero(outcome)) return true;
-  return nearTolerance(outcome, tolerance);
+  return lookReason(outcome, tolerance) !== null;
+}
+
+/** Why float64 cannot decide this point (null: it can): the origins counted in the extended-precision evidence. */
+export function lookReason(outcome: PointOutcome, tolerance: number): ExtendedValues['was'] | null {
+  if (outcome.status === 'trouble') return 'trouble';
+  if (outcome.status === 'agree') return bothExactlyZero(outcome) ? 'zero' : null;
+  if (violationRestsOnOneSidedZeros(outcome, tolerance)) return 'one-zero';
+  return nearTolerance(outcome, tolerance) ? 'near-tolerance' : null;
 }
 
 const nearTolerance = (outcome: PointOutcome, tolerance: number): boolean =>
@@ -48,6 +54,28 @@ const nearTolerance = (outcome: PointOutcome, tolerance: number): boolean =>
 function bothExactlyZero(outcome: { readonly lhs: Float64Array; readonly rhs: Float64Array }): boolean {
   for (const v of [outcome.lhs, outcome.rhs]) for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
   return true;
+}
+
+/**
+ * A violation that disappears once the entries exactly 0 on one side only are set aside: such a 0 may be a
+ * value that underflowed on the way (1e250 · (1e-250 · (1e-250 · g)) is 0 in float64, its true value
+ * 1e-250 · g), so the difference may be float64's and not the claim's. For scalars (every inequality) this is
+ * a side exactly 0. A true zero against a nonzero value still violates in extended precision.
+ */
+function violationRestsOnOneSidedZeros(
+  outcome: { readonly lhs: Float64Array; readonly rhs: Float64Array },
+  tolerance: number,
+): boolean {
+  const { lhs, rhs } = outcome;
+  if (lhs.length !== rhs.length) return false;
+  let oneSided = false;
+  const [a, b] = [Float64Array.from(lhs), Float64Array.from(rhs)];
+  for (let i = 0; i < a.length; i++)
+    if ((a[i] === 0) !== (b[i] === 0)) {
+      oneSided = true;
+      a[i] = b[i] = 0;
+    }
+  return oneSided && relErr(a, b) <= tolerance;
 }
 
 const models = new WeakMap<Model, SymbolicModel>();
@@ -126,18 +154,18 @@ export function extendedLook(
   env: IntEnv,
   outcome: PointOutcome,
 ): PointOutcome {
-  const zeros = outcome.status === 'agree';
-  if (outcome.status === 'trouble' || zeros) {
+  const why = lookReason(outcome, claim.tolerance) ?? 'near-tolerance';
+  if (why !== 'near-tolerance') {
     const wide = lookWith(WIDE_FLOATS, claim, entry, env, outcome);
     // Zeros there are zeros: the unbounded exponent cannot underflow.
     if (wide && wide.status !== 'trouble' && !nearTolerance(wide, claim.tolerance)) return wide;
   }
   const decided = lookWith(DECIMALS, claim, entry, env, outcome);
-  if (decided || !zeros) return decided ?? outcome;
-  // Agreement of two exact zeros counts only once underflow is ruled out: unsound to assume it.
+  if (decided || why === 'trouble' || why === 'near-tolerance') return decided ?? outcome;
+  // Exact zeros count (as an agreement, or as the difference) only once underflow is ruled out: unsound to assume it.
   return {
     status: 'trouble',
-    reason: 'both sides exactly 0 in float64, and no extended-precision evaluation to rule out underflow',
+    reason: `${why === 'zero' ? 'both sides exactly 0' : 'a side exactly 0 where the sides differ'} in float64, and no extended-precision evaluation to rule out underflow`,
     lhs: outcome.lhs,
     rhs: outcome.rhs,
     compared: outcome.compared,
@@ -172,7 +200,7 @@ export function lookWith<R>(
   const ring = arithmetic.plain;
   const { abs, sqrt, lt, toNumber } = ring.ordered!;
   const larger = (p: R, q: R): R => (lt(p, q) ? q : p);
-  const was = outcome.status === 'trouble' ? 'trouble' : outcome.status === 'agree' ? 'zero' : 'near-tolerance';
+  const was = lookReason(outcome, claim.tolerance) ?? 'near-tolerance';
   const extended = {
     was,
     arithmetic: arithmetic.name,

@@ -42,6 +42,23 @@ function symbolicModel(d: Derivation): SymbolicModel {
   return sm;
 }
 
+/**
+ * One ℤ_p tester per model, seed and reading, shared by every claim checked against it: a trial's atoms
+ * are drawn from the seed and the atom's printed form, and values are memoised by content at fixed
+ * sizes, so what one claim evaluated is what another would evaluate again. The tester spends no exact
+ * work (its ring does not charge the budget), so sharing it cannot move a claim's budget.
+ */
+const testers = new WeakMap<SymbolicModel, Map<string, RandomIdentity>>();
+
+function sharedTester(sm: SymbolicModel, seed: number, unfold: boolean): RandomIdentity {
+  let bySetting = testers.get(sm);
+  if (!bySetting) testers.set(sm, (bySetting = new Map<string, RandomIdentity>()));
+  const key = `${seed}|${unfold}`;
+  let tester = bySetting.get(key);
+  if (!tester) bySetting.set(key, (tester = new RandomIdentity(sm, seed, { unfold })));
+  return tester;
+}
+
 /** A claim about single units (h_t^α, u_{αγ}, δ, path sums): some operator in it is index-level. */
 export function isIndexLevel(claim: Claim): boolean {
   return [claim.lhs, claim.rhs].some((side) =>
@@ -242,8 +259,8 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
   ].join(', ');
   const attempt = (unfold: boolean): SymbolicOutcome => {
     const canon = new Canonicalizer(sm, unfold);
-    // One tester for the attempt: bindings at the same sizes share each trial's atoms and memoised values.
-    const tester = new RandomIdentity(sm, seed, { unfold });
+    // Bindings (and claims) at the same sizes share each trial's atoms and memoised values.
+    const tester = sharedTester(sm, seed, unfold);
     const random = (l: Expr, r: Expr, env: Record<string, number>) =>
       tester.agree(l, r, env, nameRecord(Object.keys(sizes).map((name) => [name, own(env, name)!])));
     let cases = 0;

@@ -138,13 +138,15 @@ export function evidenceSummary(e: Evidence): string {
     case 'extended-precision': {
       const part = (what: string, c: { agree: number; violate: number }) =>
         c.agree + c.violate ? [`${c.agree + c.violate} ${what} (${c.agree} agree, ${c.violate} violate)`] : [];
+      const none = { agree: 0, violate: 0 };
+      const origins = [e.fromTrouble, e.nearTolerance, e.fromZero ?? none, e.fromOneZero ?? none];
       const parts = [
         ...part('that overflowed or underflowed in float64', e.fromTrouble),
         ...part('within rounding distance of the tolerance', e.nearTolerance),
-        ...part('exactly 0 on both sides in float64', e.fromZero ?? { agree: 0, violate: 0 }),
+        ...part('exactly 0 on both sides in float64', e.fromZero ?? none),
+        ...part('differing only where one side is exactly 0 in float64', e.fromOneZero ?? none),
       ];
       const decimals = `${e.digits}-digit decimals`;
-      const origins = [e.fromTrouble, e.nearTolerance, e.fromZero ?? { agree: 0, violate: 0 }];
       const total = origins.reduce((n, c) => n + c.agree + c.violate, 0);
       const wide = e.wideFloat ?? 0;
       const how =

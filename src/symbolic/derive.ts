@@ -23,7 +23,6 @@ import {
   mapChildren,
   node,
   type NodeRef,
-  num,
   type OpNode,
   refOf,
   type Seq,
@@ -322,7 +321,7 @@ export class SymbolicModel implements DiffBase {
 
   private deriveFresh(e: OpNode): Expr {
     const { mode, of, wrt, fixed } = derivParts(e);
-    const zero = (): Expr => node('mul', [num(0), eye(this.rows(wrt.name))]);
+    const zero = (): Expr => zerosShaped(this.shape(e));
     const wrtParameter = wrt.time === null && this.model.symbols.get(wrt.name)?.role === 'parameter';
     if (mode === 'grad' && wrtParameter) return this.parameterGradient(e);
     if (wrtParameter) return this.parameterJacobian(of, wrt.name, fixed);
@@ -597,7 +596,8 @@ export function substituteDerivationsAt(e: Expr, sm: SymbolicModel, env: IntEnv)
     const constant = affineVars(lag).length === 0 && affineVars(wrt.time).length === 0;
     // A lag over a sum's index from a seed at time 0: the form with that time kept (an initial value).
     if (!constant) return seedAtZero ? sm.derive(concrete) : sm.derive(x);
-    if (lag.c < 0) return num(0);
+    // Nothing flows back in time: a zero of the derivative's shape (a scalar 0 would multiply any matrix).
+    if (lag.c < 0) return zerosShaped(sm.shape(concrete));
     const short = lag.c <= MAX_ACCUMULATED_LAG;
     // At time 0 the symbolic form would compute initial values from the step equations.
     if (wrt.time.c <= 0) return short ? sm.derive(concrete) : atInitialTime(sm, concrete, lag.c);
@@ -611,6 +611,8 @@ export function substituteDerivationsAt(e: Expr, sm: SymbolicModel, env: IntEnv)
   };
   return go(e);
 }
+
+const zerosShaped = (shape: Shape): Expr => node('zeros', [], { ints: [shape.rows, shape.cols] });
 
 /**
  * A long lag from a concrete time ≤ 0: the product form with that time kept

@@ -52,7 +52,7 @@ const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker-tsx.mjs' 
  * A worker's young generation (3 × its semi-space): checking allocates many short-lived arrays beside
  * memo tables that live for a file, and V8's default 16 MiB semi-space scavenges (and promotes) often.
  */
-const YOUNG_GENERATION_MB = 96;
+export const YOUNG_GENERATION_MB = 96;
 
 /**
  * A worker inherits the process's options, but one started by `node --input-type=module -e …` (as
