@@ -73,8 +73,7 @@ export function runPoints(
   const refRng = new Rng(deriveSeed(instance.seed, 'reference', claim.id));
   const point = (env: IntEnv, i: number): Point => {
     evaluator.touched.clear();
-    const lhs = evaluator.evaluate(claim.lhs, env);
-    const rhs = evaluator.evaluate(claim.rhs, env);
+    const [lhs, rhs] = evaluator.evaluateSides(claim.lhs, claim.rhs, env);
     const first = comparePoint(
       lhs,
       rhs,

@@ -11,78 +11,60 @@ import type { Expr, Index } from './expr.js';
 import { formatIndex } from './print.js';
 import { own } from './names.js';
 
-type Part = { readonly affine: Affine } | { readonly ivar: string } | { readonly index: Index };
-
-const ids = new WeakMap<Expr, number>();
-/** structure text (own fields and children's ids) → id; emptied when large, ids are never reused */
-const interned = new Map<string, number>();
-const MAX_INTERNED = 1_000_000;
-const partsCache = new WeakMap<Expr, readonly Part[]>();
-/** expressions that read index-path positions: their value depends on the whole path assignment */
-const readsPaths = new WeakMap<Expr, boolean>();
-let nextId = 1;
-
-/** A node's own index fields (its children's come from their cached parts). */
-function ownParts(x: Expr, add: (key: string, part: Part) => void): void {
-  if (x.kind === 'seq') add(`a${formatAffine(x.time)}`, { affine: x.time });
-  else if (x.kind === 'ivar') add(`v${x.name}`, { ivar: x.name });
-  else if (x.kind === 'op') {
-    for (const a of x.ints) add(`a${formatAffine(a)}`, { affine: a });
-    for (const u of x.units) add(`u${formatIndex(u, {})}`, { index: u });
-  }
-}
+/**
+ * An index a subtree reads, compiled for the hot path: an affine form's terms as parallel arrays, an index
+ * variable, or a path position (`g[l+1]`, read through the path assignment).
+ */
+type Part =
+  | { readonly tag: 'affine'; readonly c: number; readonly names: readonly string[]; readonly coefs: readonly number[] }
+  | { readonly tag: 'ivar'; readonly name: string }
+  | { readonly tag: 'path'; readonly index: Index };
 
 /**
- * Each distinct index expression of a subtree once: a large block reads the
- * same few times in many places, and keys are built at every binding. A new
- * node over cached subtrees (a claim rebuilt around derived closed forms at
- * each binding) merges its children's parts instead of walking them again;
- * the traversal is iterative, so a 6,000-term sum does not exhaust the stack.
+ * What a node's keys are built from, computed once per node (trees are immutable): its structural id, each
+ * distinct index of the subtree once (in a fixed order: the node's own, then its children's in order, so
+ * equal structures list them alike), and whether it reads index-path positions.
  */
-function parts(e: Expr): readonly Part[] {
-  const cached = partsCache.get(e);
-  if (cached) return cached;
-  const byKey = new WeakMap<Expr, Map<string, Part>>();
-  const stack: [Expr, boolean][] = [[e, false]];
-  while (stack.length) {
-    const [x, childrenDone] = stack.pop()!;
-    if (byKey.has(x)) continue;
-    const known = partsCache.get(x);
-    if (known) {
-      byKey.set(x, distinctOf(known));
-      continue;
-    }
-    if (x.kind === 'op' && !childrenDone) {
-      stack.push([x, true]);
-      for (const child of x.args) if (!byKey.has(child)) stack.push([child, false]);
-      continue;
-    }
-    const distinct = new Map<string, Part>();
-    const add = (key: string, part: Part) => {
-      if (!distinct.has(key)) distinct.set(key, part);
-    };
-    ownParts(x, add);
-    if (x.kind === 'op') for (const child of x.args) for (const [k, p] of byKey.get(child)!) add(k, p);
-    byKey.set(x, distinct);
-    const list = [...distinct.values()];
-    partsCache.set(x, list);
-    distinctCache.set(list, distinct);
-    readsPaths.set(
-      x,
-      list.some((p) => 'index' in p && p.index.kind === 'path'),
-    );
-  }
-  return partsCache.get(e)!;
+interface NodeInfo {
+  readonly id: string;
+  readonly parts: readonly Part[];
+  /** the parts' identities (`a<affine>`, `v<name>`, `u<index>`), for merging without duplicates */
+  readonly partIds: readonly string[];
+  readonly readsPaths: boolean;
 }
 
-const distinctCache = new WeakMap<readonly Part[], Map<string, Part>>();
-const distinctOf = (list: readonly Part[]): Map<string, Part> => distinctCache.get(list)!;
+const infos = new WeakMap<Expr, NodeInfo>();
+/** structure text (own fields and children's ids) → id; emptied when large, ids are never reused */
+const interned = new Map<string, string>();
+const MAX_INTERNED = 1_000_000;
+let nextId = 1;
+const NO_PARTS: NodeInfo['parts'] = [];
+const NO_IDS: NodeInfo['partIds'] = [];
+
+function affinePart(a: Affine): Part {
+  const { names, coefs } = termList(a);
+  return { tag: 'affine', c: a.c, names, coefs };
+}
+
+/** A node's own index fields (its children's come from their infos), with their identities. */
+function ownParts(x: Expr): [string, Part][] {
+  if (x.kind === 'seq') return [[`a${formatAffine(x.time)}`, affinePart(x.time)]];
+  if (x.kind === 'ivar') return [[`v${x.name}`, { tag: 'ivar', name: x.name }]];
+  if (x.kind !== 'op' || (!x.ints.length && !x.units.length)) return [];
+  const out: [string, Part][] = [];
+  for (const a of x.ints) out.push([`a${formatAffine(a)}`, affinePart(a)]);
+  // A unit's affine index is keyed like any affine (equal keys ⇔ equal substituted forms).
+  for (const u of x.units)
+    out.push([`u${formatIndex(u, {})}`, u.kind === 'affine' ? affinePart(u.a) : { tag: 'path', index: u }]);
+  return out;
+}
 
 /** A node's own fields, without its children. */
 function ownText(x: Expr): string {
   switch (x.kind) {
     case 'num':
-      return `n${x.value}`;
+      // String(-0) is '0', but 1/-0 is not 1/0
+      return Object.is(x.value, -0) ? 'n-0' : `n${x.value}`;
     case 'sym':
       return `s${x.name}`;
     case 'seq':
@@ -96,29 +78,68 @@ function ownText(x: Expr): string {
   }
 }
 
-/** The structural id of an expression (iterative post-order over the nodes not seen before). */
-function structuralId(e: Expr): number {
-  const known = ids.get(e);
-  if (known !== undefined) return known;
+function internedId(text: string): string {
+  let id = interned.get(text);
+  if (id === undefined) {
+    if (interned.size >= MAX_INTERNED) interned.clear();
+    id = String(nextId++);
+    interned.set(text, id);
+  }
+  return id;
+}
+
+/** The info of a node whose children's infos are known. */
+function infoFrom(x: Expr): NodeInfo {
+  const children = x.kind === 'op' ? x.args.map((a) => infos.get(a)!) : [];
+  const id = internedId(x.kind === 'op' ? `${ownText(x)}(${children.map((c) => c.id).join(',')})` : ownText(x));
+  const own = ownParts(x);
+  // Most nodes read no index of their own and have one child that reads any (mul(W, h[t-1])): that child's
+  // list is the merged list, shared rather than rebuilt.
+  if (!own.length) {
+    let only: NodeInfo | null = null;
+    let shared = true;
+    for (const c of children)
+      if (c.parts.length && c.parts !== only?.parts) {
+        if (only) shared = false;
+        only = c;
+      }
+    if (shared) return only ? { ...only, id } : { id, parts: NO_PARTS, partIds: NO_IDS, readsPaths: false };
+  }
+  const seen = new Set<string>();
+  const parts: Part[] = [];
+  const partIds: string[] = [];
+  const add = (partId: string, part: Part) => {
+    if (seen.has(partId)) return;
+    seen.add(partId);
+    partIds.push(partId);
+    parts.push(part);
+  };
+  for (const [partId, part] of own) add(partId, part);
+  for (const c of children) for (let i = 0; i < c.parts.length; i++) add(c.partIds[i]!, c.parts[i]!);
+  return { id, parts, partIds, readsPaths: parts.some((p) => p.tag === 'path') };
+}
+
+/**
+ * Each distinct index expression of a subtree once: a large block reads the same few times in many places,
+ * and keys are built at every binding. A new node over known subtrees (a claim rebuilt around derived closed
+ * forms at each binding) merges its children's parts instead of walking them again; the traversal is
+ * iterative (post-order over the nodes not seen before), so a 6,000-term sum does not exhaust the stack.
+ */
+function infoOf(e: Expr): NodeInfo {
+  const known = infos.get(e);
+  if (known) return known;
   const stack: [Expr, boolean][] = [[e, false]];
   while (stack.length) {
     const [x, childrenDone] = stack.pop()!;
-    if (ids.has(x)) continue;
+    if (infos.has(x)) continue;
     if (x.kind === 'op' && !childrenDone) {
       stack.push([x, true]);
-      for (const child of x.args) if (!ids.has(child)) stack.push([child, false]);
+      for (const child of x.args) if (!infos.has(child)) stack.push([child, false]);
       continue;
     }
-    const text = x.kind === 'op' ? `${ownText(x)}(${x.args.map((a) => ids.get(a)!).join(',')})` : ownText(x);
-    let id = interned.get(text);
-    if (id === undefined) {
-      if (interned.size >= MAX_INTERNED) interned.clear();
-      id = nextId++;
-      interned.set(text, id);
-    }
-    ids.set(x, id);
+    infos.set(x, infoFrom(x));
   }
-  return ids.get(e)!;
+  return infos.get(e)!;
 }
 
 /**
@@ -126,10 +147,13 @@ function structuralId(e: Expr): number {
  * value and the unbound terms (`7|1i` for T-k+i at T=9, k=3). Equal keys mean equal substituted forms; it is
  * read by nothing but key comparison, so it skips printing the substituted form (the hot path of every key).
  */
-function affineKeyAt(a: Affine, env: IntEnv): string {
-  let value = a.c;
+function affineKeyAt(
+  p: { readonly c: number; readonly names: readonly string[]; readonly coefs: readonly number[] },
+  env: IntEnv,
+): string {
+  let value = p.c;
   let free = '';
-  const { names, coefs } = termList(a);
+  const { names, coefs } = p;
   for (let i = 0; i < names.length; i++) {
     const bound = own(env, names[i]!);
     if (bound === undefined) free += `|${coefs[i]}${names[i]}`;
@@ -138,19 +162,25 @@ function affineKeyAt(a: Affine, env: IntEnv): string {
   return free === '' ? String(value) : `${value}${free}`;
 }
 
+/** The index-path positions bound in `env` (`g#0=2;g#1=1`), in name order: the env's keys vary in order. */
+function pathAssignment(env: IntEnv): string {
+  const positions: string[] = [];
+  // for…in walks the keys without an array of them all; an inherited key is no binding
+  for (const name in env) if (name.includes('#') && Object.hasOwn(env, name)) positions.push(name);
+  if (positions.length > 1) positions.sort();
+  let out = '';
+  for (const name of positions) out += `;${name}=${own(env, name)}`;
+  return out;
+}
+
 export function contentKey(e: Expr, env: IntEnv): string {
-  let key = `${structuralId(e)}`;
-  const ps = parts(e);
+  const info = infoOf(e);
   // A path position inside a product or sum is resolved only there: key on the whole assignment.
-  if (readsPaths.get(e)) {
-    const positions: string[] = [];
-    for (const name of Object.keys(env)) if (name.includes('#')) positions.push(name);
-    for (const name of positions.sort()) key += `;${name}=${own(env, name)}`;
-  }
-  for (const p of ps) {
-    if ('ivar' in p) key += `,${own(env, p.ivar) ?? p.ivar}`;
-    else if ('index' in p) key += `,${formatIndex(p.index, env)}`;
-    else key += `,${affineKeyAt(p.affine, env)}`;
+  let key = info.readsPaths ? info.id + pathAssignment(env) : info.id;
+  for (const p of info.parts) {
+    if (p.tag === 'ivar') key += `,${own(env, p.name) ?? p.name}`;
+    else if (p.tag === 'path') key += `,${formatIndex(p.index, env)}`;
+    else key += `,${affineKeyAt(p, env)}`;
   }
   return key;
 }

@@ -11,7 +11,8 @@ import { type Expr, type Index, refOf } from '../ir/expr.js';
 import { pathKey } from '../ir/path-chain.js';
 import { dimsIn } from '../ir/shape-of.js';
 import { formatNodeRef } from '../ir/print.js';
-import { compileScalar } from '../ir/scalar-function.js';
+import { compileScalar, type ScalarFn } from '../ir/scalar-function.js';
+import type { Model } from '../model/model.js';
 import { specOf } from '../ops/index.js';
 import type { GraphNode, NumericContext } from '../ops/contexts.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
@@ -79,6 +80,12 @@ export class Evaluator {
 
   evaluate(e: Expr, env: IntEnv): Value {
     return this.eval(e, { ...this.sizes, ...env });
+  }
+
+  /** Both sides of a claim at one binding, in one environment with the sizes (one copy per point, not two). */
+  evaluateSides(lhs: Expr, rhs: Expr, env: IntEnv): [Value, Value] {
+    const full = { ...this.sizes, ...env };
+    return [this.eval(lhs, full), this.eval(rhs, full)];
   }
 
   private eval(e: Expr, env: IntEnv): Value {
@@ -234,6 +241,14 @@ export class Evaluator {
   }
 }
 
+/**
+ * Scalar functions (sup bodies) compiled once per model's user functions, variable and body structure: the
+ * closures are pure, so one serves every instance, claim and repair candidate, and `supAbs` searches each
+ * once. Keyed by the functions' record itself (two models' `f` are different functions); bounded.
+ */
+const compiledScalars = new WeakMap<Model['functions'], Map<string, ScalarFn>>();
+const MAX_COMPILED_SCALARS = 4096;
+
 /** The context an operator record evaluates in: one binding of one evaluator (a small object per node, methods shared). */
 class BindingContext implements NumericContext {
   constructor(
@@ -290,11 +305,18 @@ class BindingContext implements NumericContext {
   }
   readonly userRule = (name: string): ElementwiseRule => this.ev.graph.model.functions.get(name)!.rule;
   scalarFunction(body: Expr, variable: string): (x: number) => number {
-    return compileScalar(
-      body,
-      variable,
-      new Map([...this.ev.graph.model.functions].map(([name, f]) => [name, f.rule])),
-    );
+    const functions = this.ev.graph.model.functions;
+    let compiled = compiledScalars.get(functions);
+    if (!compiled) compiledScalars.set(functions, (compiled = new Map<string, ScalarFn>()));
+    // A scalar function reads no index: its content key is its structure (equal keys, equal trees).
+    const key = `${variable}|${contentKey(body, {})}`;
+    let f = compiled.get(key);
+    if (!f) {
+      f = compileScalar(body, variable, new Map([...functions].map(([name, fn]) => [name, fn.rule])));
+      if (compiled.size >= MAX_COMPILED_SCALARS) compiled.clear();
+      compiled.set(key, f);
+    }
+    return f;
   }
   outside(message: string): never {
     throw new DomainError(message);

@@ -3,9 +3,19 @@
  * max_x |1 − tanh(x)²|. A grid over [−40, 40] refined by golden-section
  * search, plus the far tails. The result can only be a lower bound of the
  * true supremum, so a ≤ claim whose right side uses it is never passed by an
- * overestimate.
+ * overestimate. Memoised per function object, so `f` must be pure (compiled
+ * scalar functions are; they are shared per model and body, see evaluate.ts).
  */
 export function supAbs(f: (x: number) => number): number {
+  let sup = sups.get(f);
+  if (sup === undefined) sups.set(f, (sup = search(f)));
+  return sup;
+}
+
+/** Results per function object: the functions searched are pure (compiled scalar functions), so one search each. */
+const sups = new WeakMap<(x: number) => number, number>();
+
+function search(f: (x: number) => number): number {
   const g = (x: number) => {
     const y = Math.abs(f(x));
     return Number.isNaN(y) ? -Infinity : y;

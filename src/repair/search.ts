@@ -12,7 +12,6 @@ import { affine } from '../ir/affine.js';
 import { own } from '../ir/names.js';
 import type { Expr } from '../ir/expr.js';
 import type { PointOutcome } from '../check/compare.js';
-import { printExpr } from '../ir/print.js';
 import { type CheckOptions, checkClaim, InstancePool } from '../check/check-claim.js';
 import { pointsOn } from '../check/points.js';
 import type { ClaimResult, Counterexample } from '../check/result.js';
@@ -26,7 +25,7 @@ import {
   type RepairSearch,
 } from './result.js';
 import { changedNodes, replaceAt, sites } from './tree.js';
-import { readerFor } from './validate.js';
+import { printedText, readerFor } from './validate.js';
 
 interface Candidate {
   readonly lhs: Expr;
@@ -45,7 +44,7 @@ const HOLDS: readonly Verdict[] = ['proved', 'verified', 'consistent'];
 const strength = (v: Verdict) => VERDICTS.indexOf(v);
 
 const keyOf = (c: { lhs: Expr; rhs: Expr }, claim: Claim) =>
-  `${printExpr(c.lhs)} ${claim.relation} ${printExpr(c.rhs)}`;
+  `${printedText(c.lhs)} ${claim.relation} ${printedText(c.rhs)}`;
 
 /** Every single edit of `base`, in generation order. */
 function edited(base: Candidate, claim: Claim, ctx: EditContext): Candidate[] {

@@ -35,6 +35,17 @@ function scopeOf(d: Derivation, claim: Claim): Scope {
   };
 }
 
+/**
+ * A candidate's ASCII text, printed once per tree: trees are immutable, and an edit of one side leaves the
+ * other the very same object, printed again for every candidate's duplicate key and read-back.
+ */
+export function printedText(e: Expr): string {
+  let text = printedTexts.get(e);
+  if (text === undefined) printedTexts.set(e, (text = printExpr(e)));
+  return text;
+}
+const printedTexts = new WeakMap<Expr, string>();
+
 export type ReadBackFn = (lhs: Expr, relation: Relation, rhs: Expr) => ReadBack | null;
 
 /**
@@ -51,7 +62,7 @@ export function readerFor(d: Derivation, claim: Claim): ReadBackFn {
   type Side = { expr: Expr; shape: Shape; text: string } | null;
   const read = new Map<string, Side>();
   const side = (e: Expr): Side => {
-    const text = printExpr(e);
+    const text = printedText(e);
     if (read.has(text)) return read.get(text)!;
     let out: Side = null;
     try {

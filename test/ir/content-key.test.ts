@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { affine, affineVar } from '../../src/ir/affine.js';
+import { contentKey } from '../../src/ir/content-key.js';
+import { type Expr, type Index, ivar, node, num, seq, sym } from '../../src/ir/expr.js';
+
+// h[T-k+i]: the index of the module comment's example.
+const lagged = () => seq('h', affine(0, { T: 1, k: -1, i: 1 }));
+const path = (pos: number | string): Index => ({
+  kind: 'path',
+  name: 'g',
+  pos: typeof pos === 'number' ? affine(pos) : affineVar(pos),
+});
+/** an entry read at path positions, as the index-level files' B(g[l], g[l+1], t-l) */
+const atPath = (a: Index, b: Index) => node('B', [sym('W')], { units: [a, b], ints: [affine(0, { t: 1, l: -1 })] });
+
+describe('contentKey', () => {
+  it('is equal where every index read has the same value, different where one differs', () => {
+    const e = node('mul', [sym('W'), lagged()]);
+    expect(contentKey(e, { T: 9, k: 5, i: 2 })).toBe(contentKey(e, { T: 9, k: 6, i: 3 }));
+    expect(contentKey(e, { T: 9, k: 5, i: 2 })).not.toBe(contentKey(e, { T: 9, k: 5, i: 3 }));
+    // variables the tree does not read do not split keys
+    expect(contentKey(e, { T: 9, k: 5, i: 2, j: 1 })).toBe(contentKey(e, { T: 9, k: 5, i: 2, j: 7 }));
+  });
+
+  it('keys equal structures built apart alike, and different structures apart', () => {
+    const env = { T: 9, k: 5, i: 2 };
+    expect(contentKey(node('mul', [sym('W'), lagged()]), env)).toBe(contentKey(node('mul', [sym('W'), lagged()]), env));
+    expect(contentKey(node('mul', [sym('W'), lagged()]), env)).not.toBe(
+      contentKey(node('mul', [sym('U'), lagged()]), env),
+    );
+    expect(contentKey(node('add', [sym('W'), lagged()]), env)).not.toBe(
+      contentKey(node('mul', [sym('W'), lagged()]), env),
+    );
+    // h[T-k+i] and h[T-k+i+1] at bindings with equal values denote the same node but are different structures
+    const shifted = seq('h', affine(1, { T: 1, k: -1, i: 1 }));
+    expect(contentKey(shifted, { T: 9, k: 5, i: 1 })).not.toBe(contentKey(lagged(), { T: 9, k: 5, i: 2 }));
+  });
+
+  it('keys a partly bound index on its substituted form', () => {
+    const e = lagged();
+    // T-k+i at T=9, k=3 and at T=10, k=4: 6+i both times
+    expect(contentKey(e, { T: 9, k: 3 })).toBe(contentKey(e, { T: 10, k: 4 }));
+    expect(contentKey(e, { T: 9, k: 4 })).not.toBe(contentKey(e, { T: 9, k: 3 }));
+    // 6+i (i free) is not 6 + k (k free) nor the bound value 6
+    expect(contentKey(e, { T: 9, k: 3 })).not.toBe(contentKey(e, { T: 9, i: -3 }));
+    expect(contentKey(e, { T: 9, k: 3 })).not.toBe(contentKey(e, { T: 9, k: 3, i: 0 }));
+  });
+
+  it('keys index variables and units by value, per position in the tree', () => {
+    const pair = (a: Expr, b: Expr) => node('pair', [a, b]);
+    const e = pair(ivar('i'), ivar('j'));
+    expect(contentKey(e, { i: 1, j: 2 })).not.toBe(contentKey(e, { i: 2, j: 1 }));
+    expect(contentKey(e, { i: 1, j: 2 })).toBe(contentKey(pair(ivar('i'), ivar('j')), { i: 1, j: 2 }));
+    // a repeated child is read once: both halves change together
+    const twice = pair(lagged(), lagged());
+    expect(contentKey(twice, { T: 9, k: 5, i: 2 })).toBe(contentKey(twice, { T: 9, k: 4, i: 1 }));
+    const unit = (a: string) => node('entry', [sym('W')], { units: [{ kind: 'affine', a: affineVar(a) }] });
+    expect(contentKey(unit('i'), { i: 3 })).toBe(contentKey(unit('i'), { i: 3, j: 4 }));
+    expect(contentKey(unit('i'), { i: 3 })).not.toBe(contentKey(unit('i'), { i: 4 }));
+    expect(contentKey(unit('i'), {})).not.toBe(contentKey(unit('j'), {}));
+    // a constant leaf reads nothing
+    expect(contentKey(num(2), { i: 1 })).toBe(contentKey(num(2), { i: 5 }));
+    expect(contentKey(num(2), {})).not.toBe(contentKey(num(3), {}));
+    // String(-0) is '0', yet 1/-0 is not 1/0
+    expect(contentKey(node('div', [num(1), num(-0)]), {})).not.toBe(contentKey(node('div', [num(1), num(0)]), {}));
+  });
+
+  it('keys a tree reading path positions on the whole assignment, in any order', () => {
+    const e = node('mul', [atPath(path('l'), path(1)), lagged()]);
+    const env = { t: 4, l: 0, T: 9, k: 5, i: 2 };
+    const a = contentKey(e, { ...env, 'g#0': 2, 'g#1': 1 });
+    expect(contentKey(e, { 'g#1': 1, ...env, 'g#0': 2 })).toBe(a);
+    expect(contentKey(e, { ...env, 'g#0': 2, 'g#1': 2 })).not.toBe(a);
+    expect(contentKey(e, { ...env, 'g#0': 2, 'g#1': 1, 'g#2': 1 })).not.toBe(a);
+    // a bound position reads its value: g[1] = 1 at g#1 = 1 as at another assignment with g#1 = 1
+    const bound = atPath(path(1), path(1));
+    expect(contentKey(bound, { t: 4, l: 0, 'g#1': 1 })).not.toBe(contentKey(bound, { t: 4, l: 0, 'g#1': 3 }));
+  });
+
+  it('keys a tree of thousands of nodes without exhausting the stack', () => {
+    let e: Expr = lagged();
+    for (let n = 0; n < 12_000; n++) e = node('add', [e, num(n)]);
+    expect(contentKey(e, { T: 9, k: 5, i: 2 })).toBe(contentKey(e, { T: 9, k: 6, i: 3 }));
+  });
+});
