@@ -406,31 +406,34 @@ describe('false variants are not proved (and their true twins are)', () => {
 const modelFor = (d: Derivation, c: Claim) =>
   c.sizes ? { ...d.model, sizes: { ...d.model.sizes, ...c.sizes } } : d.model;
 
+/** Every step of the claim's proof chain holds numerically (equal, or ≤) on random instances of its model. */
+function stepsHoldNumerically(d: Derivation, c: Claim): void {
+  const p = prove(d, c);
+  const exprs = [p.start, ...p.steps.map((s) => s.expr)];
+  const model = modelFor(d, c);
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.nat({ max: 7 }), fc.nat(), (seed, index, pick) => {
+      const instance = buildInstance(model, instanceSpec(model, seed, index, REGIMES));
+      const ev = new Evaluator(instance.graph, instance.sizes);
+      const envs = bindings(c, instance.sizes);
+      if (!envs.length) return;
+      const env = envs[pick % envs.length]!;
+      const values = exprs.map((e) => asDense(ev.evaluate(e, env)).data[0]!);
+      p.steps.forEach((s, i) => {
+        const [a, b] = [values[i]!, values[i + 1]!];
+        const slack = 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+        if (s.relation === '=') expect(Math.abs(a - b), `${s.rule} at step ${i}`).toBeLessThanOrEqual(slack);
+        else expect(a, `${s.rule} at step ${i}`).toBeLessThanOrEqual(b + slack);
+      });
+    }),
+    { numRuns: 12 },
+  );
+}
+
 describe('each step of every proof chain holds numerically on random instances', () => {
   it.each(PROVED.map(([f, id]) => [f, id]))('%s %s', (file, id) => {
     const d = load(file);
-    const c = claimOf(d, id);
-    const p = prove(d, c);
-    const exprs = [p.start, ...p.steps.map((s) => s.expr)];
-    const model = modelFor(d, c);
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.nat({ max: 7 }), fc.nat(), (seed, index, pick) => {
-        const spec = instanceSpec(model, seed, index, REGIMES);
-        const instance = buildInstance(model, spec);
-        const ev = new Evaluator(instance.graph, instance.sizes);
-        const envs = bindings(c, instance.sizes);
-        if (!envs.length) return;
-        const env = envs[pick % envs.length]!;
-        const values = exprs.map((e) => asDense(ev.evaluate(e, env)).data[0]!);
-        p.steps.forEach((s, i) => {
-          const [a, b] = [values[i]!, values[i + 1]!];
-          const slack = 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
-          if (s.relation === '=') expect(Math.abs(a - b), `${s.rule} at step ${i}`).toBeLessThanOrEqual(slack);
-          else expect(a, `${s.rule} at step ${i}`).toBeLessThanOrEqual(b + slack);
-        });
-      }),
-      { numRuns: 12 },
-    );
+    stepsHoldNumerically(d, claimOf(d, id));
   });
 });
 
@@ -746,26 +749,6 @@ describe('max-le-norm, range-factors-at-most-one, diag-range-factors-at-most-one
 
   it.each(proved.map(([f, id]) => [f, id]))('%s %s: each step holds numerically on random instances', (file, id) => {
     const v = variants[file]!;
-    const c = claimOf(v, id);
-    const p = prove(v, c);
-    const exprs = [p.start, ...p.steps.map((s) => s.expr)];
-    const model = modelFor(v, c);
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.nat({ max: 7 }), fc.nat(), (seed, index, pick) => {
-        const instance = buildInstance(model, instanceSpec(model, seed, index, REGIMES));
-        const ev = new Evaluator(instance.graph, instance.sizes);
-        const envs = bindings(c, instance.sizes);
-        if (!envs.length) return;
-        const env = envs[pick % envs.length]!;
-        const values = exprs.map((e) => asDense(ev.evaluate(e, env)).data[0]!);
-        p.steps.forEach((s, i) => {
-          const [a, b] = [values[i]!, values[i + 1]!];
-          const slack = 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
-          if (s.relation === '=') expect(Math.abs(a - b), `${s.rule} at step ${i}`).toBeLessThanOrEqual(slack);
-          else expect(a, `${s.rule} at step ${i}`).toBeLessThanOrEqual(b + slack);
-        });
-      }),
-      { numRuns: 12 },
-    );
+    stepsHoldNumerically(v, claimOf(v, id));
   });
 });
