@@ -55,14 +55,22 @@ export function validateAgainstModel(expr: Expr, model: Model, offsets: WeakMap<
  * pass. So it stands only on the larger side, inside sums, products and
  * nonnegative powers of nonnegative quantities (norms, sups, constants ≥ 0).
  */
-export function checkSupabs(lhs: Expr, relation: Relation, rhs: Expr, fail: (message: string) => Error): void {
+export function checkSupabs(
+  lhs: Expr,
+  relation: Relation,
+  rhs: Expr,
+  functions: Model['functions'],
+  fail: (message: string) => Error,
+): void {
   const isSup = (x: Expr) => isOp(x, 'supabs');
   const has = (e: Expr) => some(e, isSup);
+  // The model's own functions compile here as the evaluator compiles them (f(x) in a sup is the file's f).
+  const rules = new Map([...functions].map(([name, fn]) => [name, fn.rule]));
   for (const side of [lhs, rhs])
     walk(side, (x) => {
       if (!isOp(x, 'supabs')) return;
       try {
-        compileScalar(x.args[0]!, x.binder!);
+        compileScalar(x.args[0]!, x.binder!, rules);
       } catch (err) {
         throw fail(`supabs needs a scalar function of ${x.binder}: ${(err as Error).message}`);
       }

@@ -248,7 +248,7 @@ export class ClaimsLoader {
             isScalarShape(rhs.shape) ? `0 for a zero ${formatShape(lhs.shape)}, or c * eye(n)` : undefined,
           ),
         );
-      checkSupabs(lhs.expr, relation, rhs.expr, (e) => toInputError(src, new ExprError(at, e)));
+      checkSupabs(lhs.expr, relation, rhs.expr, model.functions, (e) => toInputError(src, new ExprError(at, e)));
       if (relation !== '=' && (!isScalarShape(lhs.shape) || !isScalarShape(rhs.shape)))
         throw toInputError(
           src,

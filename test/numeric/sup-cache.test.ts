@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseDerivation } from '../../src/derivation/load.js';
-import { node } from '../../src/ir/expr.js';
 import { Evaluator } from '../../src/numeric/evaluate.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
 import { asDense } from '../../src/numeric/values.js';
@@ -43,13 +42,18 @@ const rightSides = (text: string): number[] => {
 
 describe('sup of a scalar function, shared across evaluations', () => {
   it("keeps each model's user functions apart", () => {
-    // A file's supabs may not call its functions (checkSupabs compiles bodies without them); the
-    // evaluator would still compile them with the model's rules, so the cache is keyed on those too.
-    const supOfF = () => node('supabs', [node('ufn', [{ kind: 'rvar', name: 'x' }], { name: 'f' })], { binder: 'x' });
-    const supIn = (f: string, df: string) => asDense(evaluatorOf(file(f, [], df)).ev.evaluate(supOfF(), {})).data[0]!;
+    // The same body text, supabs(x, f(x)), in two files whose f differ: the cache is keyed on the model's rules.
+    const supIn = (f: string, df: string) => rightSides(file(f, ['norm2(W) <= supabs(x, f(x))'], df))[0]!;
     expect(supIn('tanh(x)', '1 - tanh(x)^2')).toBeCloseTo(1, 12);
     expect(supIn('2*tanh(x)', '2 - 2*tanh(x)^2')).toBeCloseTo(2, 12);
     expect(supIn('tanh(x)', '1 - tanh(x)^2')).toBeCloseTo(1, 12);
+  });
+
+  it("a file's supabs may call the file's own functions (and not unknown ones: a located error)", () => {
+    expect(rightSides(file('2*tanh(x)', ['norm2(W) <= supabs(x, f(x)^2)'], '2 - 2*tanh(x)^2'))[0]).toBeCloseTo(4, 12);
+    expect(() => parseDerivation(file('tanh(x)', ['norm2(W) <= supabs(x, g(x))']), 'sup.yaml')).toThrow(
+      /sup\.yaml:\d+:\d+/,
+    );
   });
 
   it('keeps bodies and variables apart within a model', () => {
