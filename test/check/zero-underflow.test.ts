@@ -141,7 +141,8 @@ describe('sides that underflow to exactly 0', () => {
     // 1e-320 (precision 5e-4): any violation may be the lost digits'
     expect(lookReason(violation(0.9), 1e-9, lostPrecisionOf([1e-320]))).toBe('lost-digits');
     // agreement is never looked at for lost digits (only exact zeros are)
-    expect(lookReason({ ...violation(0), status: 'agree' }, 1e-9, 1)).toBeNull();
+    const agreement: PointOutcome = { ...violation(0), status: 'agree' } as PointOutcome;
+    expect(lookReason(agreement, 1e-9, 1)).toBeNull();
   });
 
   it('exact polynomials refuse a coefficient float64 cannot hold', () => {
