@@ -164,7 +164,7 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
   if (!ranked.length) return finish(null);
 
   const starts: Start[] = [ranked[0]!];
-  if (!request.replay && request.budget + request.beyond >= MIN_BUDGET_FOR_MORE_STARTS) {
+  if (!request.replay && request.budget >= MIN_BUDGET_FOR_MORE_STARTS) {
     // The best start redrawn at the smallest sizes of at least 2, with the shortest and the longest horizon.
     // Not at size 1: there many wrong bounds coincide with true ones (a transpose, say) or come close to
     // them without a way past (two gradient paths that are scalars cannot cancel in part), so the search
@@ -200,7 +200,9 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
       if (fitnessOf(points, claim.relation) > -Infinity) starts.push({ instance: points[0]!.instance, points });
     }
     starts.push(...ranked.slice(1, RANDOM_STARTS));
-  }
+  } else if (!request.replay && request.budget === 0 && request.beyond >= MIN_BUDGET_FOR_MORE_STARTS)
+    // Beyond the regimes alone (`--search 0 --beyond N`): the random starts, no redraws (those are inside).
+    starts.push(...ranked.slice(1, RANDOM_STARTS));
   startCount = starts.length;
 
   // Inside the regimes first: the claim is checked where its instances are drawn.
