@@ -288,12 +288,7 @@ export function checkClaim(
   // The search perturbs parameters, inputs and initial states: under a premise or an assumption that fixes
   // values, a perturbed instance may leave the claim's setting, so such claims are not searched.
   const searchable = !claim.given && !claim.assume;
-  if (
-    claim.relation !== '=' &&
-    budget + beyond > 0 &&
-    searchable &&
-    decideVerdict(evidence).verdict === 'consistent'
-  ) {
+  if (claim.relation !== '=' && budget + beyond > 0 && searchable && decideVerdict(evidence).verdict === 'consistent') {
     const search = searchViolation(claim, points, {
       budget,
       beyond,

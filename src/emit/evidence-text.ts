@@ -213,10 +213,7 @@ function searchSummary(e: Extract<Evidence, { kind: 'search' }>): string {
     e.found && !b?.found
       ? `a violation found ${where} in ${effort(e)}`
       : `no violation ${where} in ${effort(e)}, ${tightest(e.bestRatio)}`;
-  if (!b)
-    return all
-      ? inside
-      : `${inside}; not searched beyond them (the claim is stated for those regimes only)`;
+  if (!b) return all ? inside : `${inside}; not searched beyond them (the claim is stated for those regimes only)`;
   if (e.found && !b.found) return inside;
   const domain = `every law ${b.gain}× as wide as its widest in the regimes, recurrent spectral norms up to ${b.gain}× the largest regime's`;
   return b.found

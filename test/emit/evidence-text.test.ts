@@ -209,7 +209,7 @@ describe('evidence in words', () => {
 });
 
 describe('a counterexample beyond the regimes in words', () => {
-  it('names each magnitude no regime draws beside the regimes\' largest', () => {
+  it("names each magnitude no regime draws beside the regimes' largest", () => {
     expect(
       beyondRegimesText([
         { name: 'W_o', measure: 'spectral-norm', value: 12, regimeLimit: 1.5 },
