@@ -166,8 +166,11 @@ describe('true shipped bounds', () => {
       expect(s.found).toBe(false);
       expect(s.evaluations).toBe(s.budget);
       expect(s.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
-      // and beyond the regimes (a quarter of the budget: these claims are stated for every value)
-      expect(s.beyond).toMatchObject({ found: false, budget: 20, evaluations: 20 });
+      // and beyond the regimes (a quarter of the budget, half as much again for a path that came within 1e-3
+      // of a violation: these claims are stated for every value)
+      expect(s.beyond).toMatchObject({ found: false });
+      expect([20, 30]).toContain(s.beyond!.budget);
+      expect(s.beyond!.evaluations).toBe(s.beyond!.budget);
       expect(s.beyond!.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
     }
   });
