@@ -163,7 +163,7 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     // this arithmetic can supply: the point stays undecided, as the float engine's would.
     if (input) {
       if (!input[t]?.length) throw new SymbolicUnsupported(`${name}[${t}] is outside the inputs`);
-      return this.vector(input[t]!, rows);
+      return this.vector(input[t], rows);
     }
     if (t === 0) {
       const initial = this.data.initial.get(name);
