@@ -20,6 +20,11 @@
  *                 (equalities to rounding, as at d = 1 where a wrong bound may
  *                 coincide with the true one, ranked last); a closest path that
  *                 ends within CLOSE of a violation earns half the budget again;
+ *  domains        inside the regimes first (the start's regime); then, for a
+ *                 claim stated without `regimes:` (for every value), beyond
+ *                 them from the starts that came closest inside, with a
+ *                 budget of its own (src/numeric/adversarial.ts: laws 8×
+ *                 as wide, recurrent norms up to 12);
  *  fitness        the largest closeness to a violation over every binding
  *                 (`closeness` below); each point judged exactly as the random
  *                 ones (./points.ts, ./compare.ts: the claim's tolerance,
@@ -28,8 +33,9 @@
  * The path from a start is a function of that instance and the claim alone
  * (its rng derives from the instance's seed), never of the budget or of the
  * other starts. So a violation found after n steps from instance j replays
- * as `--instance j --size … --search n`: that instance is then the only
- * start, and its first n steps are the same.
+ * as `--instance j --size … --search n` (beyond the regimes: `--search 0
+ * --beyond n`): that instance is then the only start, and its first n steps
+ * are the same.
  */
 import type { Claim, RegimeName, Relation } from '../derivation/derivation.js';
 import { InputError } from '../derivation/errors.js';
