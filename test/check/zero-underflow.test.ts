@@ -145,6 +145,25 @@ describe('sides that underflow to exactly 0', () => {
     expect(lookReason(agreement, 1e-9, 1)).toBeNull();
   });
 
+  it('a difference that cancels completely in float64 and in wide floats is decided in decimals', () => {
+    // 1 − σ(40) is exactly 0 with a 53-bit mantissa (σ(40) rounds to 1); its value is 4.248e-18
+    for (const claim of [
+      '1 - sigma(40) = exp(-40) / (1 + exp(-40))',
+      '(1 - sigma(40)) * norm2(h[T]) = exp(-40) / (1 + exp(-40)) * norm2(h[T])',
+      '1 - tanh(20)^2 = 4 * exp(-40) / (1 + exp(-40))^2',
+    ]) {
+      const { r, points } = checkOne(claim, 4);
+      expect(r.verdict, claim).toBe('consistent');
+      const ext = evidenceOf(r.evidence, 'extended-precision')!;
+      expect(ext.fromOneZero, claim).toEqual({ agree: points, violate: 0 });
+      expect(ext.wideFloat ?? 0, claim).toBe(0);
+    }
+    const wrong = checkOne('1 - sigma(40) = 2 * exp(-40) / (1 + exp(-40))', 4);
+    expect(wrong.r.verdict).toBe('refuted');
+    expect(wrong.r.counterexample!.relError).toBeCloseTo(0.5, 12);
+    expect(wrong.r.counterexample!.extended!.lhs[0]).toBe('4.24835e-18');
+  });
+
   it('exact polynomials refuse a coefficient float64 cannot hold', () => {
     expect(() => cmul(cconst(1e-300), cconst(1e-300))).toThrow(SymbolicUnsupported);
     expect(() => cmul(cconst(1e-300), cconst(1e-10))).toThrow(/normal range/);
