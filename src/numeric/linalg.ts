@@ -6,6 +6,8 @@
  * vanished inside a max or a comparison could turn a failed check into a pass).
  */
 import { Rng } from './prng.js';
+import { simdMatVec, simdServes } from './simd.js';
+import { newVec } from './slab.js';
 
 export interface Mat {
   rows: number;
@@ -56,16 +58,39 @@ function vectorOutput(
   what: string,
 ): Float64Array {
   assertLength(x, inLen, `${what} x`);
-  if (!out) return new Float64Array(outLen);
+  if (!out) return newVec(outLen);
   assertLength(out, outLen, `${what} out`);
   assertNoOverlap(out, x, what);
   assertNoOverlap(out, A.data, what);
   return out;
 }
 
-/** A·x. */
+/** A·x (vectorised where WebAssembly SIMD serves: ./simd.ts, the same operations in the same order). */
 export function matVec(A: Mat, x: Float64Array, out?: Float64Array): Float64Array {
   const y = vectorOutput(A, x, out, A.cols, A.rows, 'matVec');
+  if (simdServes(A.rows, A.cols)) return simdMatVec(false, A.rows, A.cols, A.data, x, y);
+  return plainMatVecInto(A, x, y);
+}
+
+/**
+ * A·(v ⊙ x): the product with a diagonal fused into the matrix–vector product (no intermediate array),
+ * bitwise matVec(A, v ⊙ x).
+ */
+export function matVecScaled(A: Mat, v: Float64Array, x: Float64Array, out?: Float64Array): Float64Array {
+  const y = vectorOutput(A, x, out, A.cols, A.rows, 'matVecScaled');
+  assertLength(v, A.cols, 'matVecScaled v');
+  if (simdServes(A.rows, A.cols)) return simdMatVec(false, A.rows, A.cols, A.data, x, y, v);
+  const scaled = new Float64Array(A.cols);
+  for (let j = 0; j < scaled.length; j++) scaled[j] = (x[j] as number) * (v[j] as number);
+  return plainMatVecInto(A, scaled, y);
+}
+
+/** The plain loop of matVec: the reference the vectorised kernel is tested against. */
+export function plainMatVec(A: Mat, x: Float64Array): Float64Array {
+  return plainMatVecInto(A, x, vectorOutput(A, x, undefined, A.cols, A.rows, 'matVec'));
+}
+
+function plainMatVecInto(A: Mat, x: Float64Array, y: Float64Array): Float64Array {
   const { rows, cols, data } = A;
   // Four accumulators per row (independent dependency chains run about 30% faster in V8 than one), two
   // rows per pass sharing the loads of x. Each row's sum is the same expression whether paired or not.
@@ -126,6 +151,16 @@ export function matVec(A: Mat, x: Float64Array, out?: Float64Array): Float64Arra
 /** Aᵀ·x, accumulated row by row so the transpose is never formed. */
 export function matTVec(A: Mat, x: Float64Array, out?: Float64Array): Float64Array {
   const y = vectorOutput(A, x, out, A.rows, A.cols, 'matTVec');
+  if (simdServes(A.rows, A.cols)) return simdMatVec(true, A.rows, A.cols, A.data, x, y);
+  return plainMatTVecInto(A, x, y);
+}
+
+/** The plain loop of matTVec: the reference the vectorised kernel is tested against. */
+export function plainMatTVec(A: Mat, x: Float64Array): Float64Array {
+  return plainMatTVecInto(A, x, vectorOutput(A, x, undefined, A.rows, A.cols, 'matTVec'));
+}
+
+function plainMatTVecInto(A: Mat, x: Float64Array, y: Float64Array): Float64Array {
   y.fill(0);
   const { rows, cols, data } = A;
   // Four rows per pass over y: each y[j] still receives its terms in row order (((y + a₀x₀) + a₁x₁) + …),

@@ -8,6 +8,7 @@
  */
 import type { Model } from '../model/model.js';
 import type { OpList, Program, Vec } from './program.js';
+import { copyVec, newVec } from './slab.js';
 
 export interface GraphNode {
   readonly name: string;
@@ -179,7 +180,9 @@ export class Unrolled {
     const rule = root.kernel.activation;
     const vals = this.opValues[t]![e]!;
     const [z, y] = [vals[root.inputs[0]!]!, vals[list.root]!];
-    return z.map((zi, i) => rule.derivative(zi, y[i]!));
+    const out = newVec(z.length);
+    for (let i = 0; i < out.length; i++) out[i] = rule.derivative(z[i]!, y[i]!);
+    return out;
   }
 
   // ── forward ──────────────────────────────────────────────────────────────
@@ -279,7 +282,7 @@ export class Unrolled {
     for (const name of this.seq.keys()) adj.set(name, new Array<Vec | null>(this.T + 1).fill(null));
     const paramAdj = new Map<string, Vec>();
     const accumulate = (slot: Vec | null | undefined, g: Vec): Vec => {
-      if (!slot) return g.slice();
+      if (!slot) return copyVec(g);
       for (let i = 0; i < g.length; i++) slot[i]! += g[i]!;
       return slot;
     };
@@ -294,7 +297,7 @@ export class Unrolled {
     if (target.time === null && target.name === this.lossName)
       this.adjointList(this.program.loss!, null, this.lossValues!, w, add, withParams);
     else if (target.time !== null) {
-      adj.get(target.name)![target.time] = w.slice();
+      adj.get(target.name)![target.time] = copyVec(w);
       top = target.time;
     } else throw new Error('adjoint sweeps start at the loss or a sequence node');
     for (let t = top; t >= 1; t--) {
@@ -347,7 +350,7 @@ export class Unrolled {
         const prev = adj[input];
         if (!prev) adj[input] = contrib;
         else {
-          const sum = new Float64Array(prev.length);
+          const sum = newVec(prev.length);
           for (let k = 0; k < prev.length; k++) sum[k] = prev[k]! + contrib[k]!;
           adj[input] = sum;
         }
