@@ -6,7 +6,7 @@
  * vanished inside a max or a comparison could turn a failed check into a pass).
  */
 import { Rng } from './prng.js';
-import { simdMatVec, simdServes } from './simd.js';
+import { simdMatVec, simdServes, withResident } from './simd.js';
 import { newVec } from './slab.js';
 
 export interface Mat {
@@ -394,6 +394,11 @@ export function spectralNorm(A: Mat): number {
  */
 export function spectralNormEstimate(A: Mat, iters = 60, rng: Rng = new Rng(0x5eed), stallTol = 0): number {
   if (A.rows === 0 || A.cols === 0) return 0;
+  // A stays in the vectorised kernels' memory for all the iterations (nothing writes it here).
+  return withResident([A.data], () => powerIteration(A, iters, rng, stallTol));
+}
+
+function powerIteration(A: Mat, iters: number, rng: Rng, stallTol: number): number {
   let v = rng.fillNormal(new Float64Array(A.cols));
   const w = new Float64Array(A.rows);
   let best = 0;

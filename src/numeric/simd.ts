@@ -232,17 +232,47 @@ const MIN_ENTRIES = 64;
 /** Does the vectorised product serve an r×c matrix here? */
 export const simdServes = (rows: number, cols: number): boolean => simd !== null && rows * cols >= MIN_ENTRIES;
 
-/** The scratch area laid out for A (r×c), x (n) and y (m), grown when needed: [x offset, y offset] in doubles. */
-function layout(s: Simd, entries: number, n: number, m: number): [number, number] {
-  // 16-byte aligned starts (offsets in doubles, kept even)
-  const xAt = entries + (entries & 1);
-  const yAt = xAt + n + (n & 1);
-  const needed = (yAt + m) * 8;
+/**
+ * Matrices copied in once for a scope (see `withResident`), at the start of memory; the scratch area of
+ * one-off calls starts after them (offsets in doubles).
+ */
+const resident: { readonly array: Float64Array; readonly at: number }[] = [];
+let scratchBase = 0;
+
+/** Grows memory to hold `doubles` doubles. */
+function reserve(s: Simd, doubles: number): void {
+  const needed = doubles * 8;
   if (needed > s.memory.buffer.byteLength) {
     s.memory.grow(Math.ceil((needed - s.memory.buffer.byteLength) / 65536));
     s.heap = new Float64Array(s.memory.buffer);
   }
-  return [xAt, yAt];
+}
+
+/** 16-byte aligned starts: offsets in doubles kept even */
+const even = (n: number) => n + (n & 1);
+
+/**
+ * Runs `fn` with `matrices` copied into WebAssembly memory once, instead of at every product that reads
+ * them (an instance's weights, read at every step of a sweep). Only for arrays nothing writes while `fn`
+ * runs: a product reads the copy, matched by identity. Scopes nest.
+ */
+export function withResident<T>(matrices: readonly Float64Array[], fn: () => T): T {
+  const s = simd;
+  if (!s) return fn();
+  const [count, base] = [resident.length, scratchBase];
+  for (const array of matrices) {
+    if (array.length < MIN_ENTRIES || resident.some((r) => r.array === array)) continue;
+    reserve(s, scratchBase + array.length);
+    s.heap.set(array, scratchBase);
+    resident.push({ array, at: scratchBase });
+    scratchBase = even(scratchBase + array.length);
+  }
+  try {
+    return fn();
+  } finally {
+    resident.length = count;
+    scratchBase = base;
+  }
 }
 
 /**
@@ -261,12 +291,19 @@ export function simdMatVec(
 ): Float64Array {
   const s = simd!;
   const [n, m] = transposed ? [rows, cols] : [cols, rows];
-  const [xAt, yAt] = layout(s, rows * cols, n, m);
+  let aAt = -1;
+  for (let r = 0; r < resident.length; r++) if (resident[r]!.array === a) aAt = resident[r]!.at;
+  const xAt = aAt < 0 ? scratchBase + even(rows * cols) : scratchBase;
+  const yAt = xAt + even(n);
+  reserve(s, yAt + m);
   const heap = s.heap;
-  heap.set(a, 0);
+  if (aAt < 0) {
+    aAt = scratchBase;
+    heap.set(a, aAt);
+  }
   if (scale) for (let j = 0; j < n; j++) heap[xAt + j] = (x[j] as number) * (scale[j] as number);
   else heap.set(x, xAt);
-  (transposed ? s.matTVec : s.matVec)(0, xAt * 8, yAt * 8, rows, cols);
+  (transposed ? s.matTVec : s.matVec)(aAt * 8, xAt * 8, yAt * 8, rows, cols);
   for (let i = 0; i < m; i++) y[i] = heap[yAt + i] as number;
   return y;
 }

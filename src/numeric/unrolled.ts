@@ -8,6 +8,7 @@
  */
 import type { Model } from '../model/model.js';
 import type { OpList, Program, Vec } from './program.js';
+import { withResident } from './simd.js';
 import { copyVec, newVec } from './slab.js';
 
 export interface GraphNode {
@@ -68,6 +69,11 @@ export class Unrolled {
   /** per op list, a reusable array of its ops' tangents (tangentList is not reentrant) */
   private readonly tangentScratch = new Map<OpList, (Vec | null)[]>();
   /** per op, reusable arrays for its inputs' values and tangents (kernels never keep them) */
+  /**
+   * The parameters, copied once per sweep into the vectorised kernels' memory (./simd.ts): nothing writes an
+   * instance's parameters, and every step of a sweep reads them.
+   */
+  private readonly residentParams: readonly Vec[];
   private readonly scratch = new Map<OpList, { values: Vec[]; tangents: (Vec | null)[]; wanted: boolean[] }[]>();
 
   constructor(
@@ -104,7 +110,8 @@ export class Unrolled {
           };
         }),
       );
-    this.runForward();
+    this.residentParams = [...data.params.values()];
+    withResident(this.residentParams, () => this.runForward());
   }
 
   get lossName(): string | null {
@@ -205,6 +212,10 @@ export class Unrolled {
    * with `fixed` nodes held at zero tangent. Returns a lookup (null = zero).
    */
   tangents(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): (n: GraphNode) => Vec | null {
+    return withResident(this.residentParams, () => this.tangentSweep(seed, u, fixed));
+  }
+
+  private tangentSweep(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): (n: GraphNode) => Vec | null {
     // Rows are filled as the sweep reaches them: a hole reads as a zero tangent, like null.
     const tan: Timeline = new Map();
     for (const name of this.seq.keys()) tan.set(name, new Array<Vec | null>(this.T + 1));
@@ -278,6 +289,15 @@ export class Unrolled {
    * adjoints (outer products at every step) are accumulated only on request.
    */
   adjoints(target: GraphNode, w: Vec, fixed: ReadonlySet<string>, withParams = true): (n: GraphNode) => Vec | null {
+    return withResident(this.residentParams, () => this.adjointSweep(target, w, fixed, withParams));
+  }
+
+  private adjointSweep(
+    target: GraphNode,
+    w: Vec,
+    fixed: ReadonlySet<string>,
+    withParams: boolean,
+  ): (n: GraphNode) => Vec | null {
     const adj: Timeline = new Map();
     for (const name of this.seq.keys()) adj.set(name, new Array<Vec | null>(this.T + 1).fill(null));
     const paramAdj = new Map<string, Vec>();
@@ -364,6 +384,10 @@ export class Unrolled {
    * recomputing everything downstream, holding `fixed` nodes at their values.
    */
   perturbed(seed: GraphNode, seedValue: Vec, fixed: ReadonlySet<string>, target: GraphNode): Vec {
+    return withResident(this.residentParams, () => this.perturbedRun(seed, seedValue, fixed, target));
+  }
+
+  private perturbedRun(seed: GraphNode, seedValue: Vec, fixed: ReadonlySet<string>, target: GraphNode): Vec {
     const changed: Timeline = new Map();
     for (const name of this.seq.keys()) changed.set(name, []);
     if (seed.time !== null) changed.get(seed.name)![seed.time] = seedValue;

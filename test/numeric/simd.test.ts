@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mat, matTVec, matVec, matVecScaled, plainMatTVec, plainMatVec } from '../../src/numeric/linalg.js';
-import { simdActive, simdServes } from '../../src/numeric/simd.js';
+import { simdActive, simdServes, withResident } from '../../src/numeric/simd.js';
 import { copyVec, newVec } from '../../src/numeric/slab.js';
 
 /** Every bit equal (NaN payloads aside: any NaN matches any NaN). */
@@ -78,6 +78,52 @@ describe('vectorised matrix–vector products (WebAssembly SIMD)', () => {
     const x = Float64Array.from({ length: n }, (_, j) => Math.cos(j));
     expectSameBits(matVec(A, x), plainMatVec(A, x));
     expectSameBits(matTVec(A, x), plainMatTVec(A, x));
+  });
+});
+
+describe('matrices resident for a scope', () => {
+  const A = mat(
+    12,
+    10,
+    Array.from({ length: 120 }, (_, i) => Math.sin(3 * i) * 10 ** ((i % 7) - 3)),
+  );
+  const B = mat(
+    10,
+    12,
+    Array.from({ length: 120 }, (_, i) => Math.cos(5 * i)),
+  );
+  const x = Float64Array.from({ length: 10 }, (_, j) => 1 / (j + 1));
+  const y = Float64Array.from({ length: 12 }, (_, i) => i - 6.5);
+
+  it('give the same products inside the scope, nested, and with other matrices between', () => {
+    withResident([A.data], () => {
+      expectSameBits(matVec(A, x), plainMatVec(A, x));
+      expectSameBits(matTVec(B, x), plainMatTVec(B, x)); // not resident: copied as usual
+      withResident([B.data, A.data], () => {
+        expectSameBits(matVec(B, y), plainMatVec(B, y));
+        expectSameBits(matTVec(A, y), plainMatTVec(A, y));
+      });
+      expectSameBits(matVec(A, x), plainMatVec(A, x));
+    });
+  });
+
+  it('are read afresh after their scope', () => {
+    const C = mat(12, 10, A.data.slice());
+    withResident([C.data], () => expectSameBits(matVec(C, x), plainMatVec(A, x)));
+    C.data[0] = 1e6;
+    expectSameBits(matVec(C, x), plainMatVec(C, x));
+    expect(matVec(C, x)[0]).not.toBe(plainMatVec(A, x)[0]);
+  });
+
+  it('are released when the scope throws', () => {
+    const C = mat(12, 10, A.data.slice());
+    expect(() =>
+      withResident([C.data], () => {
+        throw new Error('inside');
+      }),
+    ).toThrow('inside');
+    C.data[5] = -3;
+    expectSameBits(matVec(C, x), plainMatVec(C, x));
   });
 });
 
