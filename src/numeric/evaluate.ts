@@ -113,7 +113,8 @@ export class Evaluator {
       this.cache.set(key, v);
       if (reads.size) this.readsOf.set(key, [...reads.values()]);
     }
-    for (const d of this.readsOf.get(key) ?? []) this.noteRead(d);
+    const read = this.readsOf.get(key);
+    if (read) for (const d of read) this.noteRead(d);
     return v;
   }
 
