@@ -68,12 +68,12 @@ export class Unrolled {
   private readonly leaves = new Map<OpList, (Leaf | null)[]>();
   /** per op list, a reusable array of its ops' tangents (tangentList is not reentrant) */
   private readonly tangentScratch = new Map<OpList, (Vec | null)[]>();
-  /** per op, reusable arrays for its inputs' values and tangents (kernels never keep them) */
   /**
    * The parameters, copied once per sweep into the vectorised kernels' memory (./simd.ts): nothing writes an
    * instance's parameters, and every step of a sweep reads them.
    */
   private readonly residentParams: readonly Vec[];
+  /** per op, reusable arrays for its inputs' values and tangents (kernels never keep them) */
   private readonly scratch = new Map<OpList, { values: Vec[]; tangents: (Vec | null)[]; wanted: boolean[] }[]>();
 
   constructor(
