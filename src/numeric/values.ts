@@ -5,7 +5,7 @@
  * vectors; dense vectors carry an id so results can be memoised on
  * (factor, vector) pairs — that is what shares work between lags.
  */
-import { matMul, matTVec, matVec, matVecScaled } from './linalg.js';
+import { matMul, matTVec, matVec } from './linalg.js';
 import { newVec } from './slab.js';
 
 let nextId = 1;
@@ -250,9 +250,6 @@ export class ComposeOp extends BaseOp {
     super(left.rows, right.cols);
   }
   apply(x: Dense): Dense {
-    // A·diag(v) (a factor W'·diag(1 − h²) of an ordered product): one fused product, A·(v ⊙ x).
-    if (this.left instanceof DenseOp && this.right instanceof DiagOp)
-      return dense(this.rows, 1, matVecScaled(this.left.m, this.right.v.data, x.data));
     return this.left.apply(this.right.apply(x));
   }
   applyT(y: Dense): Dense {

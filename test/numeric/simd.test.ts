@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { mat, matTVec, matVec, matVecScaled, plainMatTVec, plainMatVec } from '../../src/numeric/linalg.js';
 import { simdActive, simdServes, withResident } from '../../src/numeric/simd.js';
 import { copyVec, newVec } from '../../src/numeric/slab.js';
-import { ComposeOp, DenseOp, DiagOp, dense } from '../../src/numeric/values.js';
 
 /** Every bit equal (NaN payloads aside: any NaN matches any NaN). */
 function expectSameBits(actual: Float64Array, expected: Float64Array): void {
@@ -51,17 +50,6 @@ describe('vectorised matrix–vector products (WebAssembly SIMD)', () => {
         );
       }),
       { numRuns: 300, seed: 15 },
-    );
-  });
-
-  it('fuse a factor A·diag(v) applied to x: bit for bit the diagonal then the matrix', () => {
-    fc.assert(
-      fc.property(problem, ({ A, x, v }) => {
-        const [a, d] = [new DenseOp(dense(A.rows, A.cols, A.data)), new DiagOp(dense(v.length, 1, v))];
-        const column = dense(x.length, 1, x);
-        expectSameBits(new ComposeOp(a, d).apply(column).data, a.apply(d.apply(column)).data);
-      }),
-      { numRuns: 100, seed: 16 },
     );
   });
 
