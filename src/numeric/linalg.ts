@@ -72,19 +72,6 @@ export function matVec(A: Mat, x: Float64Array, out?: Float64Array): Float64Arra
   return plainMatVecInto(A, x, y);
 }
 
-/**
- * A·(v ⊙ x): the product with a diagonal fused into the matrix–vector product (no intermediate array),
- * bitwise matVec(A, v ⊙ x).
- */
-export function matVecScaled(A: Mat, v: Float64Array, x: Float64Array, out?: Float64Array): Float64Array {
-  const y = vectorOutput(A, x, out, A.cols, A.rows, 'matVecScaled');
-  assertLength(v, A.cols, 'matVecScaled v');
-  if (simdServes(A.rows, A.cols)) return simdMatVec(false, A.rows, A.cols, A.data, x, y, v);
-  const scaled = new Float64Array(A.cols);
-  for (let j = 0; j < scaled.length; j++) scaled[j] = (x[j] as number) * (v[j] as number);
-  return plainMatVecInto(A, scaled, y);
-}
-
 /** The plain loop of matVec: the reference the vectorised kernel is tested against. */
 export function plainMatVec(A: Mat, x: Float64Array): Float64Array {
   return plainMatVecInto(A, x, vectorOutput(A, x, undefined, A.cols, A.rows, 'matVec'));

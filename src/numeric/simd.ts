@@ -275,11 +275,7 @@ export function withResident<T>(matrices: readonly Float64Array[], fn: () => T):
   }
 }
 
-/**
- * y = A·x or Aᵀ·x (`transposed`), x scaled entrywise by `scale` first when given (the fused product with a
- * diagonal: A·diag(v)·x, each x_j·v_j rounded once as the separate product would be). Caller checks
- * `simdServes` and the lengths.
- */
+/** y = A·x or Aᵀ·x (`transposed`). Caller checks `simdServes` and the lengths. */
 export function simdMatVec(
   transposed: boolean,
   rows: number,
@@ -287,7 +283,6 @@ export function simdMatVec(
   a: Float64Array,
   x: Float64Array,
   y: Float64Array,
-  scale: Float64Array | null = null,
 ): Float64Array {
   const s = simd!;
   const [n, m] = transposed ? [rows, cols] : [cols, rows];
@@ -301,8 +296,7 @@ export function simdMatVec(
     aAt = scratchBase;
     heap.set(a, aAt);
   }
-  if (scale) for (let j = 0; j < n; j++) heap[xAt + j] = (x[j] as number) * (scale[j] as number);
-  else heap.set(x, xAt);
+  heap.set(x, xAt);
   (transposed ? s.matTVec : s.matVec)(aAt * 8, xAt * 8, yAt * 8, rows, cols);
   for (let i = 0; i < m; i++) y[i] = heap[yAt + i] as number;
   return y;
