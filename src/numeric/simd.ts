@@ -7,8 +7,10 @@
  * (forward pass, reverse sweeps, ordered products, power iterations).
  *
  * The module is assembled here from its instructions (no text is compiled, no dependency). Its memory is a
- * scratch area: each call copies the matrix and the vector in and the result out, so no array is ever
- * shared with, or cached in, WebAssembly memory (a stale copy could not make a wrong number).
+ * scratch area: a call copies the matrix and the vector in and the result out, so no array is shared with
+ * WebAssembly memory. The one exception is scoped: `withResident` copies matrices that nothing writes during
+ * a sweep (an instance's weights) once for the sweep; outside its scope nothing is kept, so a copy can never
+ * go stale.
  */
 
 /** The part of the WebAssembly API used here (the project's type libraries do not declare it). */
