@@ -56,12 +56,24 @@ export interface Probes {
   readonly left: boolean;
 }
 
+/** The largest |entry| of v, or NaN if an entry is not finite. */
+function peakOf(v: Float64Array): number {
+  let peak = 0;
+  for (let i = 0; i < v.length; i++) {
+    const x = Math.abs(v[i]!);
+    if (!(x <= Number.MAX_VALUE)) return NaN;
+    if (x > peak) peak = x;
+  }
+  return peak;
+}
+
 function trouble(a: Float64Array, b: Float64Array): string | null {
-  const finite = (v: Float64Array) => {
-    for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
-    return true;
-  };
-  if (!finite(a) || !finite(b)) return 'non-finite value (overflow or NaN)';
+  const [pa, pb] = [peakOf(a), peakOf(b)];
+  if (Number.isNaN(pa) || Number.isNaN(pb)) return 'non-finite value (overflow or NaN)';
+  // ‖v‖₂ ≥ max|v_i| (norm2 rescales by powers of two, exactly): far above the underflow line, or all zero,
+  // the norms need not be computed.
+  const peak = Math.max(pa, pb);
+  if (peak === 0 || peak >= 2 * UNDERFLOW) return null;
   const m = Math.max(norm2(a), norm2(b));
   if (m > 0 && m < UNDERFLOW) return `underflow (both sides below ${UNDERFLOW})`;
   return null;

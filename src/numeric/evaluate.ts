@@ -56,6 +56,8 @@ function evalIndex(ix: Index, env: IntEnv): number {
   return v;
 }
 
+const NOTHING_HELD: ReadonlySet<string> = new Set();
+
 /** Held sets are built once per evaluation and never changed: their sorted text, computed once per set. */
 const fixedKeys = new WeakMap<ReadonlySet<string>, string>();
 function fixedKey(fixed: ReadonlySet<string>): string {
@@ -97,7 +99,10 @@ export class Evaluator {
       // binding, another claim of the file) touches them too, so what is cross-checked at a point depends
       // on the point alone, not on what was evaluated before it.
       const outer = this.reading;
-      const reads = new Map<string, ResolvedDeriv>();
+      // One map per nesting depth, emptied and reused (its entries are copied out below).
+      const depth = this.depth++;
+      const reads = (this.readMaps[depth] ??= new Map<string, ResolvedDeriv>());
+      reads.clear();
       this.reading = reads;
       let lost: number;
       try {
@@ -105,12 +110,14 @@ export class Evaluator {
         if (e.kind === 'op' && specOf(e).graphDerivative) this.touch(e.op, e.args, env);
       } finally {
         this.reading = outer;
+        this.depth = depth;
       }
       this.cache.set(key, v);
       if (reads.size) this.readsOf.set(key, [...reads.values()]);
       if (lost) this.lostOf.set(key, lost);
     } else noteLostPrecision(this.lostOf.get(key) ?? 0);
-    for (const d of this.readsOf.get(key) ?? []) this.noteRead(d);
+    const read = this.readsOf.get(key);
+    if (read) for (const d of read) this.noteRead(d);
     return v;
   }
 
@@ -119,6 +126,9 @@ export class Evaluator {
 
   /** derivatives read by the value being computed (innermost first on the stack of evaluations) */
   private reading: Map<string, ResolvedDeriv> | null = null;
+  /** the read maps of the evaluations in progress, by nesting depth */
+  private readonly readMaps: Map<string, ResolvedDeriv>[] = [];
+  private depth = 0;
   /** content key → the derivatives its memoised value read */
   private readonly readsOf = new Map<string, readonly ResolvedDeriv[]>();
 
@@ -141,7 +151,9 @@ export class Evaluator {
   }
 
   /** The held nodes of a partial derivative: single nodes, or whole sequences (`h` alone). */
-  private heldSet(held: readonly Expr[], env: IntEnv): Set<string> {
+  private heldSet(held: readonly Expr[], env: IntEnv): ReadonlySet<string> {
+    // Nothing held (most derivatives): one shared set, so its sorted text is computed once.
+    if (held.length === 0) return NOTHING_HELD;
     return new Set(held.map((f) => (f.kind === 'sym' ? heldEverywhere(f.name) : nodeKey(this.node(f, env)))));
   }
 
@@ -240,7 +252,7 @@ export class Evaluator {
   }
 
   /** @internal */
-  heldAt(es: readonly Expr[], env: IntEnv): Set<string> {
+  heldAt(es: readonly Expr[], env: IntEnv): ReadonlySet<string> {
     return this.heldSet(es, env);
   }
 

@@ -4,6 +4,7 @@
  * once per op per time step in every sweep, so no per-element closures.
  */
 import { matMul, matTVec, matVec, type Mat } from './linalg.js';
+import { newVec } from './slab.js';
 
 export type Vec = Float64Array;
 
@@ -12,7 +13,7 @@ export type BinaryKind = 'add' | 'sub' | 'mul' | 'div';
 export function binary(kind: BinaryKind, a: Vec, b: Vec): Vec {
   const n = Math.max(a.length, b.length);
   const [sa, sb] = [a.length === 1 ? 0 : 1, b.length === 1 ? 0 : 1];
-  const out = new Float64Array(n);
+  const out = newVec(n);
   switch (kind) {
     case 'add':
       for (let i = 0; i < n; i++) out[i] = a[i * sa]! + b[i * sb]!;
@@ -31,12 +32,12 @@ export function binary(kind: BinaryKind, a: Vec, b: Vec): Vec {
 }
 
 export function scale(a: Vec, factor: number): Vec {
-  const out = new Float64Array(a.length);
+  const out = newVec(a.length);
   for (let i = 0; i < a.length; i++) out[i] = a[i]! * factor;
   return out;
 }
 
-export const zeros = (n: number): Vec => new Float64Array(n);
+export const zeros = (n: number): Vec => newVec(n);
 
 export function sumOf(a: Vec): number {
   let s = 0;
@@ -82,7 +83,7 @@ export function outerAccumulate(ra: number, ca: number, cb: number, adj: Vec, b:
 }
 
 export function mapVec(a: Vec, f: (x: number) => number): Vec {
-  const out = new Float64Array(a.length);
+  const out = newVec(a.length);
   for (let i = 0; i < a.length; i++) out[i] = f(a[i]!);
   return out;
 }

@@ -6,6 +6,8 @@
  * vanished inside a max or a comparison could turn a failed check into a pass).
  */
 import { Rng } from './prng.js';
+import { simdMatVec, simdServes, withResident } from './simd.js';
+import { newVec } from './slab.js';
 
 export interface Mat {
   rows: number;
@@ -56,16 +58,26 @@ function vectorOutput(
   what: string,
 ): Float64Array {
   assertLength(x, inLen, `${what} x`);
-  if (!out) return new Float64Array(outLen);
+  if (!out) return newVec(outLen);
   assertLength(out, outLen, `${what} out`);
   assertNoOverlap(out, x, what);
   assertNoOverlap(out, A.data, what);
   return out;
 }
 
-/** A·x. */
+/** A·x (vectorised where WebAssembly SIMD serves: ./simd.ts, the same operations in the same order). */
 export function matVec(A: Mat, x: Float64Array, out?: Float64Array): Float64Array {
   const y = vectorOutput(A, x, out, A.cols, A.rows, 'matVec');
+  if (simdServes(A.rows, A.cols)) return simdMatVec(false, A.rows, A.cols, A.data, x, y);
+  return plainMatVecInto(A, x, y);
+}
+
+/** The plain loop of matVec: the reference the vectorised kernel is tested against. */
+export function plainMatVec(A: Mat, x: Float64Array): Float64Array {
+  return plainMatVecInto(A, x, vectorOutput(A, x, undefined, A.cols, A.rows, 'matVec'));
+}
+
+function plainMatVecInto(A: Mat, x: Float64Array, y: Float64Array): Float64Array {
   const { rows, cols, data } = A;
   // Four accumulators per row (independent dependency chains run about 30% faster in V8 than one), two
   // rows per pass sharing the loads of x. Each row's sum is the same expression whether paired or not.
@@ -126,6 +138,16 @@ export function matVec(A: Mat, x: Float64Array, out?: Float64Array): Float64Arra
 /** Aᵀ·x, accumulated row by row so the transpose is never formed. */
 export function matTVec(A: Mat, x: Float64Array, out?: Float64Array): Float64Array {
   const y = vectorOutput(A, x, out, A.rows, A.cols, 'matTVec');
+  if (simdServes(A.rows, A.cols)) return simdMatVec(true, A.rows, A.cols, A.data, x, y);
+  return plainMatTVecInto(A, x, y);
+}
+
+/** The plain loop of matTVec: the reference the vectorised kernel is tested against. */
+export function plainMatTVec(A: Mat, x: Float64Array): Float64Array {
+  return plainMatTVecInto(A, x, vectorOutput(A, x, undefined, A.rows, A.cols, 'matTVec'));
+}
+
+function plainMatTVecInto(A: Mat, x: Float64Array, y: Float64Array): Float64Array {
   y.fill(0);
   const { rows, cols, data } = A;
   // Four rows per pass over y: each y[j] still receives its terms in row order (((y + a₀x₀) + a₁x₁) + …),
@@ -359,6 +381,11 @@ export function spectralNorm(A: Mat): number {
  */
 export function spectralNormEstimate(A: Mat, iters = 60, rng: Rng = new Rng(0x5eed), stallTol = 0): number {
   if (A.rows === 0 || A.cols === 0) return 0;
+  // A stays in the vectorised kernels' memory for all the iterations (nothing writes it here).
+  return withResident([A.data], () => powerIteration(A, iters, rng, stallTol));
+}
+
+function powerIteration(A: Mat, iters: number, rng: Rng, stallTol: number): number {
   let v = rng.fillNormal(new Float64Array(A.cols));
   const w = new Float64Array(A.rows);
   let best = 0;

@@ -8,6 +8,8 @@
  */
 import type { Model } from '../model/model.js';
 import type { OpList, Program, Vec } from './program.js';
+import { withResident } from './simd.js';
+import { copyVec, newVec } from './slab.js';
 
 export interface GraphNode {
   readonly name: string;
@@ -66,6 +68,11 @@ export class Unrolled {
   private readonly leaves = new Map<OpList, (Leaf | null)[]>();
   /** per op list, a reusable array of its ops' tangents (tangentList is not reentrant) */
   private readonly tangentScratch = new Map<OpList, (Vec | null)[]>();
+  /**
+   * The parameters, copied once per sweep into the vectorised kernels' memory (./simd.ts): nothing writes an
+   * instance's parameters, and every step of a sweep reads them.
+   */
+  private readonly residentParams: readonly Vec[];
   /** per op, reusable arrays for its inputs' values and tangents (kernels never keep them) */
   private readonly scratch = new Map<OpList, { values: Vec[]; tangents: (Vec | null)[]; wanted: boolean[] }[]>();
 
@@ -103,7 +110,8 @@ export class Unrolled {
           };
         }),
       );
-    this.runForward();
+    this.residentParams = [...data.params.values()];
+    withResident(this.residentParams, () => this.runForward());
   }
 
   get lossName(): string | null {
@@ -179,7 +187,9 @@ export class Unrolled {
     const rule = root.kernel.activation;
     const vals = this.opValues[t]![e]!;
     const [z, y] = [vals[root.inputs[0]!]!, vals[list.root]!];
-    return z.map((zi, i) => rule.derivative(zi, y[i]!));
+    const out = newVec(z.length);
+    for (let i = 0; i < out.length; i++) out[i] = rule.derivative(z[i]!, y[i]!);
+    return out;
   }
 
   // ── forward ──────────────────────────────────────────────────────────────
@@ -202,6 +212,10 @@ export class Unrolled {
    * with `fixed` nodes held at zero tangent. Returns a lookup (null = zero).
    */
   tangents(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): (n: GraphNode) => Vec | null {
+    return withResident(this.residentParams, () => this.tangentSweep(seed, u, fixed));
+  }
+
+  private tangentSweep(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): (n: GraphNode) => Vec | null {
     // Rows are filled as the sweep reaches them: a hole reads as a zero tangent, like null.
     const tan: Timeline = new Map();
     for (const name of this.seq.keys()) tan.set(name, new Array<Vec | null>(this.T + 1));
@@ -275,11 +289,20 @@ export class Unrolled {
    * adjoints (outer products at every step) are accumulated only on request.
    */
   adjoints(target: GraphNode, w: Vec, fixed: ReadonlySet<string>, withParams = true): (n: GraphNode) => Vec | null {
+    return withResident(this.residentParams, () => this.adjointSweep(target, w, fixed, withParams));
+  }
+
+  private adjointSweep(
+    target: GraphNode,
+    w: Vec,
+    fixed: ReadonlySet<string>,
+    withParams: boolean,
+  ): (n: GraphNode) => Vec | null {
     const adj: Timeline = new Map();
     for (const name of this.seq.keys()) adj.set(name, new Array<Vec | null>(this.T + 1).fill(null));
     const paramAdj = new Map<string, Vec>();
     const accumulate = (slot: Vec | null | undefined, g: Vec): Vec => {
-      if (!slot) return g.slice();
+      if (!slot) return copyVec(g);
       for (let i = 0; i < g.length; i++) slot[i]! += g[i]!;
       return slot;
     };
@@ -294,7 +317,7 @@ export class Unrolled {
     if (target.time === null && target.name === this.lossName)
       this.adjointList(this.program.loss!, null, this.lossValues!, w, add, withParams);
     else if (target.time !== null) {
-      adj.get(target.name)![target.time] = w.slice();
+      adj.get(target.name)![target.time] = copyVec(w);
       top = target.time;
     } else throw new Error('adjoint sweeps start at the loss or a sequence node');
     for (let t = top; t >= 1; t--) {
@@ -347,7 +370,7 @@ export class Unrolled {
         const prev = adj[input];
         if (!prev) adj[input] = contrib;
         else {
-          const sum = new Float64Array(prev.length);
+          const sum = newVec(prev.length);
           for (let k = 0; k < prev.length; k++) sum[k] = prev[k]! + contrib[k]!;
           adj[input] = sum;
         }
@@ -361,6 +384,10 @@ export class Unrolled {
    * recomputing everything downstream, holding `fixed` nodes at their values.
    */
   perturbed(seed: GraphNode, seedValue: Vec, fixed: ReadonlySet<string>, target: GraphNode): Vec {
+    return withResident(this.residentParams, () => this.perturbedRun(seed, seedValue, fixed, target));
+  }
+
+  private perturbedRun(seed: GraphNode, seedValue: Vec, fixed: ReadonlySet<string>, target: GraphNode): Vec {
     const changed: Timeline = new Map();
     for (const name of this.seq.keys()) changed.set(name, []);
     if (seed.time !== null) changed.get(seed.name)![seed.time] = seedValue;

@@ -7,6 +7,7 @@
  */
 import { matMul, matTVec, matVec } from './linalg.js';
 import { lostPrecisionOf, noteLostPrecision, withLostPrecision } from './lost-digits.js';
+import { newVec } from './slab.js';
 
 let nextId = 1;
 
@@ -105,7 +106,7 @@ export class DiagOp extends BaseOp {
     super(v.rows, v.rows);
   }
   apply(x: Dense): Dense {
-    const [v, out] = [this.v.data, new Float64Array(this.rows)];
+    const [v, out] = [this.v.data, newVec(this.rows)];
     for (let i = 0; i < out.length; i++) out[i] = x.data[i]! * v[i]!;
     return dense(this.rows, 1, out);
   }
@@ -134,7 +135,7 @@ export class ScaledOp extends BaseOp {
     super(op.rows, op.cols);
   }
   private scaled(v: Dense): Dense {
-    const out = new Float64Array(v.data.length);
+    const out = newVec(v.data.length);
     for (let i = 0; i < out.length; i++) out[i] = v.data[i]! * this.factor;
     return dense(v.rows, 1, out);
   }
@@ -154,7 +155,7 @@ export class SumOp extends BaseOp {
     super(terms[0]!.rows, terms[0]!.cols);
   }
   private combine(n: number, parts: Dense[]): Dense {
-    const out = new Float64Array(n);
+    const out = newVec(n);
     for (let k = 0; k < parts.length; k++) {
       const [s, p] = [this.signs[k]!, parts[k]!.data];
       for (let i = 0; i < n; i++) out[i]! += s * p[i]!;
@@ -275,13 +276,13 @@ export const asDense = (v: Value): Dense => (v.kind === 'dense' ? v : v.material
 // ── arithmetic on values, shared by the operator records ───────────────────
 export function zipDense(a: Dense, b: Dense, f: (x: number, y: number) => number): Dense {
   const [big, aScalar, bScalar] = [a.data.length >= b.data.length ? a : b, a.data.length === 1, b.data.length === 1];
-  const out = new Float64Array(big.data.length);
+  const out = newVec(big.data.length);
   for (let i = 0; i < out.length; i++) out[i] = f(aScalar ? a.data[0]! : a.data[i]!, bScalar ? b.data[0]! : b.data[i]!);
   return dense(big.rows, big.cols, out);
 }
 
 export function mapDense(a: Dense, f: (x: number) => number): Dense {
-  const out = new Float64Array(a.data.length);
+  const out = newVec(a.data.length);
   for (let i = 0; i < out.length; i++) out[i] = f(a.data[i]!);
   return dense(a.rows, a.cols, out);
 }
@@ -293,7 +294,7 @@ export function addValues(a: Value, b: Value, sign: number): Value {
 }
 
 export function columnOf(m: Dense, j: number): Float64Array {
-  const out = new Float64Array(m.rows);
+  const out = newVec(m.rows);
   for (let i = 0; i < m.rows; i++) out[i] = m.data[i * m.cols + j]!;
   return out;
 }

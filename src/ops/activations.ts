@@ -13,6 +13,7 @@ import type { Kernel } from './contexts.js';
 import { type ElementwiseRule, sigmoid } from './elementwise.js';
 import type { Decimal } from 'decimal.js';
 import { defineOp, type OpSpec } from './registry.js';
+import { newVec } from '../numeric/slab.js';
 
 const arg = (n: OpNode) => n.args[0]!;
 const one = num(1);
@@ -20,7 +21,7 @@ const one = num(1);
 /** y[i] = f(x[i]); tangents and adjoints through f′(x, y). */
 export function activationKernel(rule: ElementwiseRule): Kernel {
   const chain = (x: Vec, y: Vec, g: Vec) => {
-    const out = new Float64Array(g.length);
+    const out = newVec(g.length);
     for (let i = 0; i < g.length; i++) out[i] = g[i]! * rule.derivative(x[i]!, y[i]!);
     return out;
   };

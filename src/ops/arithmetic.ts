@@ -38,6 +38,7 @@ import { productTimesVector, walksProduct } from '../symbolic/product-chain.js';
 import type { CanonicalContext, CompileContext, DiffContext, ExactContext, Kernel } from './contexts.js';
 import { defineOp, type OpSpec } from './registry.js';
 import { LIMITS } from '../ir/limits.js';
+import { newVec } from '../numeric/slab.js';
 
 const everywhere = { equation: true, loss: true, claim: true, level: 'any' } as const;
 const [left, right] = [(n: OpNode) => n.args[0]!, (n: OpNode) => n.args[1]!];
@@ -150,7 +151,7 @@ const powKernel: Kernel = {
 
 function epowKernel(p: number): Kernel {
   const chain = (x: Vec, g: Vec) => {
-    const out = new Float64Array(g.length);
+    const out = newVec(g.length);
     for (let i = 0; i < g.length; i++) out[i] = g[i]! * p * x[i]! ** (p - 1);
     return out;
   };

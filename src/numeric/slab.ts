@@ -1,0 +1,37 @@
+/**
+ * Vectors carved out of shared blocks. A Float64Array above 64 bytes gets its own off-heap backing store:
+ * allocating one (and freeing it at the next garbage collection) costs about ten times a view on an
+ * existing block, more than a vectorised 64×64 matrix–vector product (./simd.ts). The sweeps, products and
+ * kernels allocate a vector per step, so they take their results from here.
+ *
+ * A view is zero-filled (a block is never reused) and independent of every other view; only its `buffer`
+ * is shared, and nothing in gradproof reads that. The cost: a block stays allocated while any view into it
+ * lives, so a few long-lived vectors can hold up to BLOCK doubles each — blocks are small for that reason.
+ */
+
+/** doubles per block (16 KiB) */
+const BLOCK = 2048;
+/** V8 keeps typed arrays of up to 64 bytes on its heap, where they are cheap already */
+const ON_HEAP = 8;
+
+let block = new Float64Array(BLOCK);
+let used = 0;
+
+/** A new zero-filled vector of n doubles. */
+export function newVec(n: number): Float64Array {
+  if (n <= ON_HEAP || n > BLOCK / 4) return new Float64Array(n);
+  if (used + n > BLOCK) {
+    block = new Float64Array(BLOCK);
+    used = 0;
+  }
+  const v = block.subarray(used, used + n);
+  used += n;
+  return v;
+}
+
+/** A copy of v in a new vector (what v.slice() gives, from a block). */
+export function copyVec(v: Float64Array): Float64Array {
+  const out = newVec(v.length);
+  out.set(v);
+  return out;
+}
