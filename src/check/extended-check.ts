@@ -176,7 +176,9 @@ export function extendedLook(
     if (wide && wide.status !== 'trouble' && !nearTolerance(wide, claim.tolerance)) return wide;
   }
   const decided = lookWith(DECIMALS, claim, entry, env, outcome, true, why);
-  if (decided || why === 'trouble' || why === 'near-tolerance') return decided ?? outcome;
+  // A violation within reach of rounding or of digits lost on the way stands where nothing can re-evaluate
+  // it: setting real violations aside as trouble could let a false claim pass, the worse mistake.
+  if (decided || why === 'trouble' || why === 'near-tolerance' || why === 'lost-digits') return decided ?? outcome;
   // Exact zeros count (as an agreement, or as the difference), and a violation as large as the digits lost on the
   // way, only once underflow is ruled out: unsound to assume it.
   return {
@@ -188,10 +190,9 @@ export function extendedLook(
   };
 }
 
-const UNDECIDED: Record<'zero' | 'one-zero' | 'lost-digits', string> = {
+const UNDECIDED: Record<'zero' | 'one-zero', string> = {
   zero: 'both sides exactly 0',
   'one-zero': 'a side exactly 0 where the sides differ',
-  'lost-digits': 'a violation within reach of the digits a value lost in the subnormals on the way',
 };
 
 /** extended instances on which a sum once cancelled most of a float64 mantissa */

@@ -150,7 +150,7 @@ export function evidenceSummary(e: Evidence): string {
         ...part('exactly 0 on both sides in float64', e.fromZero ?? none),
         ...part('differing only where one side is exactly 0 in float64', e.fromOneZero ?? none),
         ...part(
-          'violating by no more than the digits a value lost in the subnormals on the way',
+          'violating by no more than what values lost on the way to subnormals or cancellation',
           e.fromLostDigits ?? none,
         ),
       ];

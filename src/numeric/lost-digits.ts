@@ -1,5 +1,6 @@
 /**
- * Digits lost in the subnormals. A float64 value below 2.2e-308 keeps fewer
+ * Digits lost on the way to a point: in the subnormals, and to cancellation.
+ * A float64 value below 2.2e-308 keeps fewer
  * than 53 significant bits (1e-320 keeps about 10 of them), and nothing in
  * the final value shows it once later factors bring it back into the normal
  * range: 1e220 · (1e-320 · g) is off by ≈ 2e-4 and would read as a violation.
@@ -8,6 +9,10 @@
  * computes (and of the vectors inside lazy products and derivative sweeps),
  * and the point's comparison treats a violation within reach of that
  * precision like one within reach of ordinary rounding (src/check/extended-check.ts).
+ * Elementwise sums note the same way what they lose to cancellation: 1 − σ(30)
+ * in float64 is off by 1e-3 of its value, and a gate's slope written out as
+ * σ(x)(1 − σ(x)) would otherwise refute a true identity. (Dot products inside
+ * matrix products are not watched.)
  *
  * The record is one number per thread, like a floating-point exception flag:
  * `takeLostPrecision()` reads and clears it, `noteLostPrecision` raises it.
@@ -31,6 +36,23 @@ export function lostPrecisionOf(data: ArrayLike<number>): number {
     if (a < SMALLEST_NORMAL && a > 0 && a < smallest) smallest = a;
   }
   return smallest === Infinity ? 0 : SUBNORMAL_SPACING / smallest;
+}
+
+/** float64's unit roundoff. */
+const ROUNDOFF = 2 ** -53;
+/** Cancellation is noted from this many lost bits on (fewer leave a value within 2^-33 ≈ 1e-10 of its own). */
+const NOTED_CANCELLATION = 2 ** -33;
+
+/**
+ * The relative precision left in x ± y after cancellation: each operand is only as good as its rounding, so
+ * the sum r is good to ROUNDOFF · (|x| + |y|) / |r| (1 − σ(30) keeps 13 bits of 53; a sum cancelled to exactly
+ * 0 from nonzero operands keeps none). Noted only beyond NOTED_CANCELLATION.
+ */
+export function noteCancellation(x: number, y: number, r: number): void {
+  const size = Math.abs(x) + Math.abs(y);
+  if (!(size > 0) || !Number.isFinite(size)) return;
+  const precision = r === 0 ? 1 : Math.min(1, (ROUNDOFF * size) / Math.abs(r));
+  if (precision > NOTED_CANCELLATION && precision > worst) worst = precision;
 }
 
 /** Raise the record to `precision` (a relative precision; 0 leaves it as it is). */

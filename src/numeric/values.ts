@@ -6,7 +6,7 @@
  * (factor, vector) pairs — that is what shares work between lags.
  */
 import { matMul, matTVec, matVec } from './linalg.js';
-import { lostPrecisionOf, noteLostPrecision, withLostPrecision } from './lost-digits.js';
+import { lostPrecisionOf, noteCancellation, noteLostPrecision, withLostPrecision } from './lost-digits.js';
 import { newVec } from './slab.js';
 
 let nextId = 1;
@@ -158,7 +158,11 @@ export class SumOp extends BaseOp {
     const out = newVec(n);
     for (let k = 0; k < parts.length; k++) {
       const [s, p] = [this.signs[k]!, parts[k]!.data];
-      for (let i = 0; i < n; i++) out[i]! += s * p[i]!;
+      for (let i = 0; i < n; i++) {
+        const r = out[i]! + s * p[i]!;
+        noteCancellation(out[i]!, p[i]!, r);
+        out[i] = r;
+      }
     }
     return dense(n, 1, out);
   }
@@ -287,9 +291,18 @@ export function mapDense(a: Dense, f: (x: number) => number): Dense {
   return dense(a.rows, a.cols, out);
 }
 
+/** a ± b entrywise (a scalar broadcast), noting what each entry loses to cancellation (./lost-digits.ts). */
+function sumDense(a: Dense, b: Dense, sign: number): Dense {
+  return zipDense(a, b, (x, y) => {
+    const r = x + sign * y;
+    noteCancellation(x, y, r);
+    return r;
+  });
+}
+
 export function addValues(a: Value, b: Value, sign: number): Value {
-  if (a.kind === 'dense' && b.kind === 'dense') return zipDense(a, b, (x, y) => x + sign * y);
-  if (isScalarValue(a) || isScalarValue(b)) return zipDense(asDense(a), asDense(b), (x, y) => x + sign * y);
+  if (a.kind === 'dense' && b.kind === 'dense') return sumDense(a, b, sign);
+  if (isScalarValue(a) || isScalarValue(b)) return sumDense(asDense(a), asDense(b), sign);
   return new SumOp([asOp(a), asOp(b)], [1, sign]);
 }
 

@@ -164,6 +164,19 @@ describe('sides that underflow to exactly 0', () => {
     expect(wrong.r.counterexample!.extended!.lhs[0]).toBe('4.24835e-18');
   });
 
+  it('a difference that cancels most of its digits in float64 is decided in decimals, not refuted', () => {
+    // 1 − σ(30) in float64 is off by 1e-3 of its value (σ(30) = 1 − 9.4e-14 keeps 13 bits of the difference)
+    for (const x of [30, 34]) {
+      const { r, points } = checkOne(`1 - sigma(${x}) = exp(-${x}) / (1 + exp(-${x}))`, 4);
+      expect(r.verdict).toBe('consistent');
+      expect(evidenceOf(r.evidence, 'extended-precision')!.fromLostDigits).toEqual({ agree: points, violate: 0 });
+    }
+    // a real difference of 0.1 % beside it is still found
+    const wrong = checkOne('1 - sigma(30) = 1.001 * exp(-30) / (1 + exp(-30))', 4);
+    expect(wrong.r.verdict).toBe('refuted');
+    expect(wrong.r.counterexample!.relError).toBeCloseTo(0.001 / 1.001, 10);
+  });
+
   it('exact polynomials refuse a coefficient float64 cannot hold', () => {
     expect(() => cmul(cconst(1e-300), cconst(1e-300))).toThrow(SymbolicUnsupported);
     expect(() => cmul(cconst(1e-300), cconst(1e-10))).toThrow(/normal range/);

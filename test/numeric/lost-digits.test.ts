@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   lostPrecisionOf,
+  noteCancellation,
   noteLostPrecision,
   takeLostPrecision,
   watchLostPrecision,
@@ -15,7 +16,16 @@ import { loadDerivationFile } from '../../src/derivation/load.js';
 import { parseExpression } from '../../src/ir/parse-math.js';
 import { Evaluator } from '../../src/numeric/evaluate.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
-import { asDense, dense, DiagOp, type Factor, ProdOp, type ProductMemo } from '../../src/numeric/values.js';
+import {
+  addValues,
+  asDense,
+  dense,
+  DiagOp,
+  type Factor,
+  type LinOp,
+  ProdOp,
+  type ProductMemo,
+} from '../../src/numeric/values.js';
 
 describe('lost precision of a value', () => {
   it('is the subnormal spacing over the smallest subnormal entry, 0 without one', () => {
@@ -45,6 +55,34 @@ describe('lost precision of a value', () => {
     expect(takeLostPrecision()).toBe(0);
     dense(2, 1, Float64Array.of(1, 1e-320));
     expect(takeLostPrecision()).toBeGreaterThan(1e-4);
+  });
+});
+
+describe('cancellation', () => {
+  it('notes what x ± y keeps: roundoff × (|x| + |y|) / |x ± y|, from 20 lost bits on', () => {
+    takeLostPrecision();
+    noteCancellation(1, 1e-3, 1 + 1e-3);
+    noteCancellation(1, -0.9999, 1 - 0.9999); // 13 bits lost: below the threshold
+    expect(takeLostPrecision()).toBe(0);
+    const s30 = 1 / (1 + Math.exp(-30));
+    noteCancellation(1, -s30, 1 - s30);
+    expect(takeLostPrecision()).toBeCloseTo((2 ** -53 * (1 + s30)) / (1 - s30), 18);
+    noteCancellation(1, -1, 0); // all of them
+    expect(takeLostPrecision()).toBe(1);
+    noteCancellation(0, 0, 0);
+    noteCancellation(Infinity, -1, Infinity);
+    expect(takeLostPrecision()).toBe(0);
+  });
+
+  it('is noted by the sums of values, dense and lazy', () => {
+    takeLostPrecision();
+    const s40 = Float64Array.of(1 / (1 + Math.exp(-40)), 0.5);
+    addValues(dense(2, 1, Float64Array.of(1, 1)), dense(2, 1, s40), -1);
+    expect(takeLostPrecision()).toBe(1);
+    const lazy = addValues(new DiagOp(dense(2, 1, Float64Array.of(1, 1))), new DiagOp(dense(2, 1, s40)), -1);
+    expect(takeLostPrecision()).toBe(0); // nothing computed yet
+    (lazy as LinOp).apply(dense(2, 1, Float64Array.of(1, 1)));
+    expect(takeLostPrecision()).toBe(1);
   });
 });
 
