@@ -71,7 +71,12 @@ export class WorkerPool {
   private failure: Error | null = null;
 
   constructor(size: number) {
-    for (let k = 0; k < size; k++) {
+    this.grow(size);
+  }
+
+  /** Starts workers until there are `size` (a pool started before its tasks are known grows to fit them). */
+  grow(size: number): void {
+    for (let k = this.workers.length; k < size; k++) {
       const worker = new Worker(WORKER_URL, {
         resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
         execArgv: WORKER_EXEC_ARGV,
@@ -92,7 +97,22 @@ export class WorkerPool {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, task, resolve, reject });
-      this.dispatch();
+      this.dispatchSoon();
+    });
+  }
+
+  private dispatchScheduled = false;
+
+  /**
+   * Tasks queued in one go (verify queues every file's at once) are handed out once all are queued: the
+   * first two went to two workers as they came, so both loaded the first file and began on it.
+   */
+  private dispatchSoon(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    queueMicrotask(() => {
+      this.dispatchScheduled = false;
+      if (!this.failure) this.dispatch();
     });
   }
 
