@@ -38,10 +38,17 @@ export interface TaskReply {
   };
 }
 
+/** A task's answer, its time in its worker, and which worker (0-based, in start order) it ran on. */
+export interface TaskDone {
+  readonly value: TaskValue;
+  readonly seconds: number;
+  readonly worker: number;
+}
+
 interface Pending {
   readonly id: number;
   readonly task: Task;
-  readonly resolve: (reply: { value: TaskValue; seconds: number }) => void;
+  readonly resolve: (reply: TaskDone) => void;
   readonly reject: (err: Error) => void;
 }
 
@@ -93,7 +100,7 @@ export class WorkerPool {
 
   private closing = false;
 
-  run(task: Task): Promise<{ value: TaskValue; seconds: number }> {
+  run(task: Task): Promise<TaskDone> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, task, resolve, reject });
@@ -155,7 +162,7 @@ export class WorkerPool {
     if (!pending || pending.id !== reply.id) return;
     this.busy.delete(worker);
     this.idle.push(worker);
-    if (reply.ok) pending.resolve({ value: reply.value, seconds: reply.seconds });
+    if (reply.ok) pending.resolve({ value: reply.value, seconds: reply.seconds, worker: this.workers.indexOf(worker) });
     else {
       const e = reply.error!;
       pending.reject(
