@@ -485,10 +485,12 @@ function extendedEvidence(points: readonly Point[]): Evidence | null {
       violate: these.filter((p) => p.outcome.status === 'violate').length,
     };
   };
-  const [fromTrouble, nearTolerance, fromZero, fromOneZero] = (
-    ['trouble', 'near-tolerance', 'zero', 'one-zero'] as const
-  ).map(count) as [Looked, Looked, Looked, Looked];
-  const looked = [fromTrouble, nearTolerance, fromZero, fromOneZero].some((c) => c.agree + c.violate > 0);
+  const [fromTrouble, nearTolerance, fromZero, fromOneZero, fromLostDigits] = (
+    ['trouble', 'near-tolerance', 'zero', 'one-zero', 'lost-digits'] as const
+  ).map(count) as [Looked, Looked, Looked, Looked, Looked];
+  const looked = [fromTrouble, nearTolerance, fromZero, fromOneZero, fromLostDigits].some(
+    (c) => c.agree + c.violate > 0,
+  );
   if (!looked) return null;
   const wideFloat = points.filter(
     (p) => p.outcome.status !== 'trouble' && p.outcome.extended?.arithmetic === 'wide-float',
@@ -500,6 +502,7 @@ function extendedEvidence(points: readonly Point[]): Evidence | null {
     nearTolerance,
     ...(fromZero.agree + fromZero.violate ? { fromZero } : {}),
     ...(fromOneZero.agree + fromOneZero.violate ? { fromOneZero } : {}),
+    ...(fromLostDigits.agree + fromLostDigits.violate ? { fromLostDigits } : {}),
     ...(wideFloat ? { wideFloat } : {}),
   };
 }

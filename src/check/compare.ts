@@ -21,9 +21,10 @@ export const FULL_COMPARE_LIMIT = 256;
 export interface ExtendedValues {
   /**
    * trouble; a violation within rounding distance; both sides exactly 0, or a violation only where one side is
-   * exactly 0 — where underflow must be ruled out
+   * exactly 0 — where underflow must be ruled out; a violation within reach of the digits a value lost in the
+   * subnormals on the way
    */
-  readonly was: 'trouble' | 'near-tolerance' | 'zero' | 'one-zero';
+  readonly was: 'trouble' | 'near-tolerance' | 'zero' | 'one-zero' | 'lost-digits';
   /** wide floats (float64 mantissas, unbounded exponent) or 40-digit decimals */
   readonly arithmetic: 'wide-float' | 'decimal';
   readonly lhs: readonly string[];

@@ -32,20 +32,34 @@ export const EXTENDED_DIGITS = 40;
 /** Violations below this relative error (or 100× the tolerance) are within reach of rounding: look again. */
 export const NEAR_TOLERANCE = 1e-4;
 
-export function needsExtendedLook(outcome: PointOutcome, tolerance: number): boolean {
-  return lookReason(outcome, tolerance) !== null;
+/** float64's own relative precision (half an ulp of 1): what NEAR_TOLERANCE allows for. */
+const FLOAT64_PRECISION = 2 ** -53;
+
+/**
+ * `lostPrecision`: the worst relative precision of a subnormal value on the way to the point
+ * (src/numeric/lost-digits.ts; 0 when none).
+ */
+export function needsExtendedLook(outcome: PointOutcome, tolerance: number, lostPrecision = 0): boolean {
+  return lookReason(outcome, tolerance, lostPrecision) !== null;
 }
 
 /** Why float64 cannot decide this point (null: it can): the origins counted in the extended-precision evidence. */
-export function lookReason(outcome: PointOutcome, tolerance: number): ExtendedValues['was'] | null {
+export function lookReason(outcome: PointOutcome, tolerance: number, lostPrecision = 0): ExtendedValues['was'] | null {
   if (outcome.status === 'trouble') return 'trouble';
   if (outcome.status === 'agree') return bothExactlyZero(outcome) ? 'zero' : null;
   if (violationRestsOnOneSidedZeros(outcome, tolerance)) return 'one-zero';
+  if (lostPrecision > FLOAT64_PRECISION && nearTolerance(outcome, tolerance, lostPrecision / FLOAT64_PRECISION))
+    return 'lost-digits';
   return nearTolerance(outcome, tolerance) ? 'near-tolerance' : null;
 }
 
-const nearTolerance = (outcome: PointOutcome, tolerance: number): boolean =>
-  outcome.status === 'violate' && outcome.relError <= Math.max(NEAR_TOLERANCE, 100 * tolerance);
+/**
+ * A violation within reach of rounding: NEAR_TOLERANCE (or 100× the tolerance) for float64's own rounding, and as
+ * many times more as a value on the way had fewer digits (`coarser`: its relative precision over float64's) — a
+ * subnormal value of 1e-320 keeps 10 bits, and cancellation after it can turn that into any relative error.
+ */
+const nearTolerance = (outcome: PointOutcome, tolerance: number, coarser = 1): boolean =>
+  outcome.status === 'violate' && outcome.relError <= Math.max(NEAR_TOLERANCE, 100 * tolerance) * coarser;
 
 /**
  * Both sides exactly 0 in float64: a true zero, or values that underflowed all the way without passing
@@ -153,24 +167,32 @@ export function extendedLook(
   entry: { instance: Instance; evaluator: Evaluator },
   env: IntEnv,
   outcome: PointOutcome,
+  lostPrecision = 0,
 ): PointOutcome {
-  const why = lookReason(outcome, claim.tolerance) ?? 'near-tolerance';
+  const why = lookReason(outcome, claim.tolerance, lostPrecision) ?? 'near-tolerance';
   if (why !== 'near-tolerance') {
-    const wide = lookWith(WIDE_FLOATS, claim, entry, env, outcome);
-    // Zeros there are zeros: the unbounded exponent cannot underflow.
+    const wide = lookWith(WIDE_FLOATS, claim, entry, env, outcome, true, why);
+    // Zeros there are zeros, and no digits are lost: the unbounded exponent cannot underflow.
     if (wide && wide.status !== 'trouble' && !nearTolerance(wide, claim.tolerance)) return wide;
   }
-  const decided = lookWith(DECIMALS, claim, entry, env, outcome);
+  const decided = lookWith(DECIMALS, claim, entry, env, outcome, true, why);
   if (decided || why === 'trouble' || why === 'near-tolerance') return decided ?? outcome;
-  // Exact zeros count (as an agreement, or as the difference) only once underflow is ruled out: unsound to assume it.
+  // Exact zeros count (as an agreement, or as the difference), and a violation as large as the digits lost on the
+  // way, only once underflow is ruled out: unsound to assume it.
   return {
     status: 'trouble',
-    reason: `${why === 'zero' ? 'both sides exactly 0' : 'a side exactly 0 where the sides differ'} in float64, and no extended-precision evaluation to rule out underflow`,
+    reason: `${UNDECIDED[why]} in float64, and no extended-precision evaluation to rule out underflow`,
     lhs: outcome.lhs,
     rhs: outcome.rhs,
     compared: outcome.compared,
   };
 }
+
+const UNDECIDED: Record<'zero' | 'one-zero' | 'lost-digits', string> = {
+  zero: 'both sides exactly 0',
+  'one-zero': 'a side exactly 0 where the sides differ',
+  'lost-digits': 'a violation within reach of the digits a value lost in the subnormals on the way',
+};
 
 /**
  * Both sides in one extended arithmetic, compared as float points are; null where it cannot evaluate them.
@@ -183,6 +205,7 @@ export function lookWith<R>(
   env: IntEnv,
   outcome: PointOutcome,
   chainsProducts = true,
+  was: ExtendedValues['was'] = lookReason(outcome, claim.tolerance) ?? 'near-tolerance',
 ): PointOutcome | null {
   const sm = symbolicModel(entry.instance.graph.model);
   const full = { ...entry.instance.sizes, ...env };
@@ -200,7 +223,6 @@ export function lookWith<R>(
   const ring = arithmetic.plain;
   const { abs, sqrt, lt, toNumber } = ring.ordered!;
   const larger = (p: R, q: R): R => (lt(p, q) ? q : p);
-  const was = lookReason(outcome, claim.tolerance) ?? 'near-tolerance';
   const extended = {
     was,
     arithmetic: arithmetic.name,

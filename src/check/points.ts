@@ -14,6 +14,7 @@ import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
 import { checkReference, type ReferenceCheck } from '../numeric/reference-check.js';
 import { dense } from '../numeric/values.js';
+import { takeLostPrecision } from '../numeric/lost-digits.js';
 import { bindings } from './bindings.js';
 import { comparePoint, type PointOutcome, type Probes } from './compare.js';
 import { extendedLook, needsExtendedLook } from './extended-check.js';
@@ -73,6 +74,8 @@ export function runPoints(
   const refRng = new Rng(deriveSeed(instance.seed, 'reference', claim.id));
   const point = (env: IntEnv, i: number): Point => {
     evaluator.touched.clear();
+    // The record of digits lost in the subnormals covers both sides and the comparison (which applies lazy sides to probes).
+    takeLostPrecision();
     const [lhs, rhs] = evaluator.evaluateSides(claim.lhs, claim.rhs, env);
     const first = comparePoint(
       lhs,
@@ -81,12 +84,15 @@ export function runPoints(
       claim.tolerance,
       probesFor(evaluator.preferRows ? lhs.rows : lhs.cols),
     );
+    const lostPrecision = takeLostPrecision();
     if (refChecks && sampled.has(i))
       for (const d of evaluator.touched.values())
         refChecks.push(checkReference(evaluator, d, refRng, fdEverywhere || i === sampledList[0]));
     // Overflow, underflow or a violation within rounding distance: decided again in extended precision
     // (after the cross-checks, which cover the derivatives the claim itself evaluated).
-    const outcome = needsExtendedLook(first, claim.tolerance) ? extendedLook(claim, entry, env, first) : first;
+    const outcome = needsExtendedLook(first, claim.tolerance, lostPrecision)
+      ? extendedLook(claim, entry, env, first, lostPrecision)
+      : first;
     return { instance, env, outcome };
   };
   return envs.map((env, i) => {

@@ -139,12 +139,22 @@ export function evidenceSummary(e: Evidence): string {
       const part = (what: string, c: { agree: number; violate: number }) =>
         c.agree + c.violate ? [`${c.agree + c.violate} ${what} (${c.agree} agree, ${c.violate} violate)`] : [];
       const none = { agree: 0, violate: 0 };
-      const origins = [e.fromTrouble, e.nearTolerance, e.fromZero ?? none, e.fromOneZero ?? none];
+      const origins = [
+        e.fromTrouble,
+        e.nearTolerance,
+        e.fromZero ?? none,
+        e.fromOneZero ?? none,
+        e.fromLostDigits ?? none,
+      ];
       const parts = [
         ...part('that overflowed or underflowed in float64', e.fromTrouble),
         ...part('within rounding distance of the tolerance', e.nearTolerance),
         ...part('exactly 0 on both sides in float64', e.fromZero ?? none),
         ...part('differing only where one side is exactly 0 in float64', e.fromOneZero ?? none),
+        ...part(
+          'violating by no more than the digits a value lost in the subnormals on the way',
+          e.fromLostDigits ?? none,
+        ),
       ];
       const decimals = `${e.digits}-digit decimals`;
       const total = origins.reduce((n, c) => n + c.agree + c.violate, 0);

@@ -19,6 +19,7 @@ import type { ElementwiseRule } from '../ops/elementwise.js';
 import { type GraphNode as UnrolledNode, heldEverywhere, nodeKey, type Unrolled } from './unrolled.js';
 import { asDense, dense, type Dense, type ProductMemo, scalar, type Value } from './values.js';
 import { own } from '../ir/names.js';
+import { noteLostPrecision, watchLostPrecision, withLostPrecision } from './lost-digits.js';
 
 /** The cotangent of a scalar output; one shared object so gradient sweeps are memoised. */
 const ONE = scalar(1);
@@ -67,7 +68,7 @@ export class Evaluator {
   private readonly cache = new Map<string, Value>();
   private readonly sweeps = new Map<string, (n: UnrolledNode) => Float64Array | null>();
   private readonly memos = new Map<string, Map<string, unknown>>();
-  readonly productMemo: ProductMemo = { chains: new Map(), longest: new Map() };
+  readonly productMemo: ProductMemo = { chains: new Map(), longest: new Map(), lost: new WeakMap() };
   /** materialise Jacobians by rows (reverse sweeps) rather than columns (forward sweeps) */
   preferRows = false;
   /** derivatives touched since the last reset, for reference cross-checks */
@@ -98,18 +99,23 @@ export class Evaluator {
       const outer = this.reading;
       const reads = new Map<string, ResolvedDeriv>();
       this.reading = reads;
+      let lost: number;
       try {
-        v = this.compute(e, env);
+        [v, lost] = withLostPrecision(() => this.compute(e, env));
         if (e.kind === 'op' && specOf(e).graphDerivative) this.touch(e.op, e.args, env);
       } finally {
         this.reading = outer;
       }
       this.cache.set(key, v);
       if (reads.size) this.readsOf.set(key, [...reads.values()]);
-    }
+      if (lost) this.lostOf.set(key, lost);
+    } else noteLostPrecision(this.lostOf.get(key) ?? 0);
     for (const d of this.readsOf.get(key) ?? []) this.noteRead(d);
     return v;
   }
+
+  /** content key → the precision lost in the subnormals on the way to its memoised value (absent: none) */
+  private readonly lostOf = new Map<string, number>();
 
   /** derivatives read by the value being computed (innermost first on the stack of evaluations) */
   private reading: Map<string, ResolvedDeriv> | null = null;
@@ -152,10 +158,13 @@ export class Evaluator {
     const key = `${kind}|${nodeKey(from)}|${fixedKey(fixed)}|${dir.id}|${withParams}`;
     let s = this.sweeps.get(key);
     if (!s) {
-      s =
-        kind === 'tan'
-          ? this.graph.tangents(from, dir.data, fixed)
-          : this.graph.adjoints(from, dir.data, fixed, withParams);
+      const { graph } = this;
+      s = watchLostPrecision(
+        kind === 'tan' ? graph.tangents(from, dir.data, fixed) : graph.adjoints(from, dir.data, fixed, withParams),
+        kind === 'tan' ? 'forward' : 'backward',
+        graph.T,
+        [...graph.program.equations.map((eq) => eq.target), ...graph.data.inputs.keys()],
+      );
       this.sweeps.set(key, s);
     }
     return s;

@@ -6,6 +6,7 @@
  * (factor, vector) pairs — that is what shares work between lags.
  */
 import { matMul, matTVec, matVec } from './linalg.js';
+import { lostPrecisionOf, noteLostPrecision, withLostPrecision } from './lost-digits.js';
 
 let nextId = 1;
 
@@ -31,7 +32,9 @@ export interface LinOp {
 
 export type Value = Dense | LinOp;
 
+/** Every value passes through here: its subnormal entries, if any, are noted (./lost-digits.ts). */
 export function dense(rows: number, cols: number, data: Float64Array): Dense {
+  noteLostPrecision(lostPrecisionOf(data));
   return { kind: 'dense', rows, cols, data, id: nextId++ };
 }
 
@@ -199,6 +202,8 @@ export interface ProductMemo {
   /** `${direction}|${key of the factor next to the vector}|${vector id}|${m}` → result after m factors */
   readonly chains: Map<string, Dense>;
   readonly longest: Map<string, number>;
+  /** partial results whose walk passed through subnormals: the worst relative precision on the way */
+  readonly lost: WeakMap<Dense, number>;
 }
 
 /**
@@ -225,9 +230,17 @@ export class ProdOp extends BaseOp {
     const head = `${transposed ? 'T' : 'N'}|${at(0).key}|${x.id}`;
     let m = Math.min(this.memo.longest.get(head) ?? 0, count);
     let w = m > 0 ? this.memo.chains.get(`${head}|${m}`)! : x;
+    // a memoised partial result brings the digits lost on its way (its own walk noted them then)
+    let lost = m > 0 ? (this.memo.lost.get(w) ?? 0) : 0;
+    noteLostPrecision(lost);
     for (; m < count; m++) {
-      const op = at(m).value();
-      w = transposed ? op.applyT(w) : op.apply(w);
+      const [next, own] = withLostPrecision(() => {
+        const op = at(m).value();
+        return transposed ? op.applyT(w) : op.apply(w);
+      });
+      w = next;
+      lost = Math.max(lost, own);
+      if (lost) this.memo.lost.set(w, lost);
       this.memo.chains.set(`${head}|${m + 1}`, w);
     }
     if (count > (this.memo.longest.get(head) ?? 0)) this.memo.longest.set(head, count);

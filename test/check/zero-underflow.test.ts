@@ -7,7 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
+import type { PointOutcome } from '../../src/check/compare.js';
 import { evidenceOf } from '../../src/check/evidence.js';
+import { lookReason } from '../../src/check/extended-check.js';
+import { lostPrecisionOf } from '../../src/numeric/lost-digits.js';
 import { parseDerivation } from '../../src/derivation/load.js';
 import { cconst, cmul, cadd } from '../../src/symbolic/cpoly.js';
 import { SymbolicUnsupported } from '../../src/symbolic/unsupported.js';
@@ -81,6 +84,65 @@ describe('sides that underflow to exactly 0', () => {
     const norm = checkOne('norm2(h[T]) <= 0', 2);
     expect(norm.r.verdict).toBe('refuted');
     expect(evidenceOf(norm.r.evidence, 'extended-precision')!.fromOneZero).toEqual({ agree: 0, violate: norm.points });
+  });
+
+  it('a value that lost its digits in the subnormals and came back to the normal range is not a refutation', () => {
+    // 1e-320 · g keeps about 10 bits; 1e220 brings it back to 1e-100 · g off by ≈ 2e-4 in float64.
+    const lhs = '1e220 * (1e-320 * grad(L, h[T]))';
+    for (const [claim, compared] of [
+      [`${lhs} = 1e-100 * grad(L, h[T])`, 'points'],
+      [`norm2(${lhs}) <= norm2(1e-100 * grad(L, h[T]))`, 'points'],
+    ] as const) {
+      const { r, points } = checkOne(claim, 4);
+      expect(compared).toBe('points');
+      expect(r.verdict).toBe('consistent');
+      const ext = evidenceOf(r.evidence, 'extended-precision')!;
+      expect(ext.fromLostDigits!.violate).toBe(0);
+      // every point the float comparison saw violating was looked at again (the inequality's are those where
+      // the lost digits happened to round the lhs up)
+      expect(ext.fromLostDigits!.agree).toBeGreaterThan(0);
+      expect(ext.fromLostDigits!.agree).toBeLessThanOrEqual(points);
+    }
+  });
+
+  it('the same with a real factor 2 still refutes, from the extended values', () => {
+    const { r, points } = checkOne('1e220 * (1e-320 * grad(L, h[T])) = 2e-100 * grad(L, h[T])', 4);
+    expect(r.verdict).toBe('refuted');
+    expect(evidenceOf(r.evidence, 'extended-precision')!.fromLostDigits).toEqual({ agree: 0, violate: points });
+    // ‖g − 2g‖ / ‖2g‖, up to the literal 1e-320 itself, which float64 holds as 9.99988671826831e-321
+    expect(r.counterexample!.relError).toBeCloseTo(0.5, 4);
+    expect(r.counterexample!.extended).not.toBeNull();
+  });
+
+  it('a subnormal that keeps enough digits changes nothing; a real difference beyond the lost digits refutes', () => {
+    // 1e-310 · g keeps ≈ 44 bits where |g| ≈ 1: within the tolerance 1e-9 of the true value
+    const { r } = checkOne('1e200 * (1e-310 * grad(L, h[T])) = 1e-110 * grad(L, h[T])', 4);
+    expect(r.verdict).toBe('consistent');
+    const wrong = checkOne('1e200 * (1e-310 * grad(L, h[T])) = 1.5e-110 * grad(L, h[T])', 4);
+    expect(wrong.r.verdict).toBe('refuted');
+    expect(wrong.r.counterexample!.relError).toBeCloseTo(1 / 3, 6);
+  });
+
+  it('how far a violation is within reach of the lost digits: the near-tolerance margin, scaled by them', () => {
+    const violation = (relError: number): PointOutcome => ({
+      status: 'violate',
+      relError,
+      lhs: Float64Array.of(1),
+      rhs: Float64Array.of(1 + relError),
+      compared: 'scalars',
+    });
+    // float64's own rounding: within 1e-4 (or 100× the tolerance)
+    expect(lookReason(violation(5e-5), 1e-9)).toBe('near-tolerance');
+    expect(lookReason(violation(0.01), 1e-9)).toBeNull();
+    // a value of 1e-310 on the way (relative precision 4.9e-14, ≈ 450× float64's): up to ≈ 0.045
+    const p310 = lostPrecisionOf([1e-310]);
+    expect(lookReason(violation(0.01), 1e-9, p310)).toBe('lost-digits');
+    expect(lookReason(violation(0.3), 1e-9, p310)).toBeNull();
+    // 1e-320 (precision 5e-4): any violation may be the lost digits'
+    expect(lookReason(violation(0.9), 1e-9, lostPrecisionOf([1e-320]))).toBe('lost-digits');
+    // agreement is never looked at for lost digits (only exact zeros are)
+    const agreement: PointOutcome = { ...violation(0), status: 'agree' } as PointOutcome;
+    expect(lookReason(agreement, 1e-9, 1)).toBeNull();
   });
 
   it('exact polynomials refuse a coefficient float64 cannot hold', () => {

@@ -1,0 +1,104 @@
+/**
+ * Digits lost in the subnormals. A float64 value below 2.2e-308 keeps fewer
+ * than 53 significant bits (1e-320 keeps about 10 of them), and nothing in
+ * the final value shows it once later factors bring it back into the normal
+ * range: 1e220 · (1e-320 · g) is off by ≈ 2e-4 and would read as a violation.
+ * So every value on the way to a point is watched: the evaluator notes the
+ * worst relative precision among the subnormal entries of the values it
+ * computes (and of the vectors inside lazy products and derivative sweeps),
+ * and the point's comparison treats a violation within reach of that
+ * precision like one within reach of ordinary rounding (src/check/extended-check.ts).
+ *
+ * The record is one number per thread, like a floating-point exception flag:
+ * `takeLostPrecision()` reads and clears it, `noteLostPrecision` raises it.
+ * Memoised values keep their own figure and raise it again when they are read
+ * (the evaluator, product walks and sweeps do this), so a point's figure never
+ * depends on what was evaluated before it.
+ */
+
+/** The smallest positive normal float64. */
+export const SMALLEST_NORMAL = 2.2250738585072014e-308;
+/** The subnormals' spacing (the smallest positive float64): every subnormal is a multiple of it. */
+const SUBNORMAL_SPACING = 5e-324;
+
+let worst = 0;
+
+/** The relative precision left in the least precise subnormal entry of `data` (0 when none is subnormal). */
+export function lostPrecisionOf(data: ArrayLike<number>): number {
+  let smallest = Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const a = Math.abs(data[i]!);
+    if (a < SMALLEST_NORMAL && a > 0 && a < smallest) smallest = a;
+  }
+  return smallest === Infinity ? 0 : SUBNORMAL_SPACING / smallest;
+}
+
+/** Raise the record to `precision` (a relative precision; 0 leaves it as it is). */
+export function noteLostPrecision(precision: number): void {
+  if (precision > worst) worst = precision;
+}
+
+/** The record since the last take, cleared. */
+export function takeLostPrecision(): number {
+  const w = worst;
+  worst = 0;
+  return w;
+}
+
+/**
+ * `compute`'s own figure (the record raised while it ran: every value is noted as it is made), with the
+ * caller's record raised by it too — what a memo stores beside the value it memoises.
+ */
+export function withLostPrecision<T>(compute: () => T): [T, number] {
+  const outer = takeLostPrecision();
+  try {
+    const r = compute();
+    const own = worst;
+    return [r, own];
+  } finally {
+    worst = Math.max(outer, worst);
+  }
+}
+
+/** A node of a derivative sweep: a sequence at a time, or (time null) a parameter or the loss. */
+interface SweepNode {
+  readonly name: string;
+  readonly time: number | null;
+}
+
+/**
+ * A sweep's lookup that notes the digits lost on the way to each node it returns. A derivative that passed
+ * through the subnormals on an earlier step of the sweep and grew back carries no trace of it, so a read at
+ * time t notes the worst subnormal anywhere the sweep had been by then: times ≥ t for a sweep running
+ * backwards (adjoints), ≤ t forwards (tangents), and anywhere for a node without a time (a parameter's adjoint
+ * sums every step; the loss reads every step). `names`: the sequences at times 0..T. Computed on the first
+ * read, in one pass over the sweep's vectors.
+ */
+export function watchLostPrecision<N extends SweepNode>(
+  lookup: (n: N) => Float64Array | null,
+  direction: 'forward' | 'backward',
+  T: number,
+  names: readonly string[],
+): (n: N) => Float64Array | null {
+  let upTo: Float64Array | null = null;
+  const horizon = (): Float64Array => {
+    const at = new Float64Array(T + 1);
+    for (const name of names)
+      for (let t = 0; t <= T; t++) {
+        const v = lookup({ name, time: t } as N);
+        if (v) at[t] = Math.max(at[t]!, lostPrecisionOf(v));
+      }
+    // the running worst in the sweep's own order
+    if (direction === 'backward') for (let t = T - 1; t >= 0; t--) at[t] = Math.max(at[t]!, at[t + 1]!);
+    else for (let t = 1; t <= T; t++) at[t] = Math.max(at[t]!, at[t - 1]!);
+    return at;
+  };
+  return (n) => {
+    const v = lookup(n);
+    if (v) {
+      upTo ??= horizon();
+      noteLostPrecision(upTo[n.time ?? (direction === 'backward' ? 0 : T)]!);
+    }
+    return v;
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The record of digits lost in the subnormals (src/numeric/lost-digits.ts):
+ * the figure of a value, its propagation through memoised product walks and
+ * derivative sweeps, whose reuse must bring the figure back.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  lostPrecisionOf,
+  noteLostPrecision,
+  takeLostPrecision,
+  watchLostPrecision,
+  withLostPrecision,
+} from '../../src/numeric/lost-digits.js';
+import { loadDerivationFile } from '../../src/derivation/load.js';
+import { parseExpression } from '../../src/ir/parse-math.js';
+import { Evaluator } from '../../src/numeric/evaluate.js';
+import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
+import { asDense, dense, DiagOp, type Factor, ProdOp, type ProductMemo } from '../../src/numeric/values.js';
+
+describe('lost precision of a value', () => {
+  it('is the subnormal spacing over the smallest subnormal entry, 0 without one', () => {
+    expect(lostPrecisionOf([1, 0, 2.2250738585072014e-308, -1e300])).toBe(0);
+    expect(lostPrecisionOf([1, -1e-310, 1e-320])).toBeCloseTo(5e-324 / 1e-320, 12);
+    expect(lostPrecisionOf([5e-324])).toBe(1);
+    expect(lostPrecisionOf([1e-310])).toBeCloseTo(4.94e-14, 15);
+  });
+
+  it('nests: a computation keeps its own figure and raises the caller’s', () => {
+    takeLostPrecision();
+    noteLostPrecision(1e-15);
+    const [value, own] = withLostPrecision(() => {
+      noteLostPrecision(1e-10);
+      return 7;
+    });
+    expect([value, own]).toEqual([7, 1e-10]);
+    expect(takeLostPrecision()).toBe(1e-10);
+    expect(takeLostPrecision()).toBe(0);
+    const [, none] = withLostPrecision(() => 1);
+    expect(none).toBe(0);
+  });
+
+  it('notes every value made: dense() sees its subnormal entries', () => {
+    takeLostPrecision();
+    dense(2, 1, Float64Array.of(1, 2));
+    expect(takeLostPrecision()).toBe(0);
+    dense(2, 1, Float64Array.of(1, 1e-320));
+    expect(takeLostPrecision()).toBeGreaterThan(1e-4);
+  });
+});
+
+describe('a memoised product walk', () => {
+  // factors 1e-160, 1e-160, 1e300 on a vector of ones: through ~1e-320 (subnormal) and back to ~1e-20
+  const scales = [1e-160, 1e-160, 1e300];
+  const factor = (i: number): Factor => ({
+    key: `f${i}`,
+    value: () => new DiagOp(dense(2, 1, Float64Array.of(scales[i - 1]!, scales[i - 1]!))),
+  });
+  // ProdOp applies F_lo · … · F_hi to x, F_hi first: numbered backwards, the 1e300 factor comes last
+  const reversed = (i: number) => factor(4 - i);
+
+  it('brings the digits lost on its way when a longer product reuses it', () => {
+    const memo: ProductMemo = { chains: new Map(), longest: new Map(), lost: new WeakMap() };
+    const x = dense(2, 1, Float64Array.of(1, 1));
+    takeLostPrecision();
+    const two = new ProdOp(2, 2, 3, reversed, memo).apply(x); // F_2 · F_3 · x = 1e-160 · 1e-160 · x
+    expect(two.data[0]).toBeLessThan(2.2250738585072014e-308);
+    expect(takeLostPrecision()).toBeGreaterThan(1e-5);
+    // F_1 · F_2 · F_3 · x: the walk reuses the memoised 1e-320 · x and ends back in the normal range
+    const three = new ProdOp(2, 1, 3, reversed, memo).apply(x);
+    expect(three.data[0]).toBeGreaterThan(1e-30);
+    expect(three.data[0]! / 1e-20).not.toBeCloseTo(1, 6); // the digits are really gone
+    expect(takeLostPrecision()).toBeGreaterThan(1e-5);
+  });
+
+  it('notes nothing when every partial result is normal', () => {
+    const memo: ProductMemo = { chains: new Map(), longest: new Map(), lost: new WeakMap() };
+    const x = dense(2, 1, Float64Array.of(1, 1));
+    takeLostPrecision();
+    new ProdOp(2, 2, 3, factor, memo).apply(x); // 1e300 then 1e-160
+    expect(takeLostPrecision()).toBe(0);
+  });
+});
+
+describe('a derivative sweep', () => {
+  // sequence h at times 0..4; the value at time 2 is subnormal, the others normal
+  const values = new Map<number, Float64Array>(
+    [0, 1, 2, 3, 4].map((t) => [t, Float64Array.of(1, t === 2 ? 1e-318 : 0.5)]),
+  );
+  const lookup = (n: { name: string; time: number | null }) =>
+    n.time === null ? Float64Array.of(3) : (values.get(n.time) ?? null);
+  const read = (direction: 'forward' | 'backward', time: number | null) => {
+    const watched = watchLostPrecision(lookup, direction, 4, ['h']);
+    takeLostPrecision();
+    watched({ name: time === null ? 'W' : 'h', time });
+    return takeLostPrecision();
+  };
+
+  it('backwards (adjoints): a read at or before the subnormal time notes it, a later one does not', () => {
+    expect(read('backward', 0)).toBeGreaterThan(1e-7);
+    expect(read('backward', 2)).toBeGreaterThan(1e-7);
+    expect(read('backward', 3)).toBe(0);
+    expect(read('backward', null)).toBeGreaterThan(1e-7);
+  });
+
+  it('forwards (tangents): a read at or after it notes it, an earlier one does not', () => {
+    expect(read('forward', 4)).toBeGreaterThan(1e-7);
+    expect(read('forward', 1)).toBe(0);
+    expect(read('forward', null)).toBeGreaterThan(1e-7);
+  });
+});
+
+describe('the evaluator', () => {
+  const lab = loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml');
+  const scope = {
+    sequences: new Set(['h', 'x']),
+    parameters: new Set(['W', 'U', 'b', 'c']),
+    loss: 'L',
+    indexVars: new Set(['d', 'm', 'T']),
+    realVars: new Set<string>(),
+  };
+  const inst = buildInstance(lab.model, instanceSpec(lab.model, 3, 1, undefined, { d: 3, m: 2, T: 4 }));
+
+  it('notes a memoised value’s lost digits each time it is read, not only when it is computed', () => {
+    const ev = new Evaluator(inst.graph, inst.sizes);
+    const expr = parseExpression('1e220 * (1e-320 * grad(L, h[T]))', scope).expr;
+    takeLostPrecision();
+    const first = asDense(ev.evaluate(expr, {}));
+    const lost = takeLostPrecision();
+    expect(lost).toBeGreaterThan(1e-6);
+    const again = asDense(ev.evaluate(expr, {}));
+    expect(again).toBe(first); // memoised
+    expect(takeLostPrecision()).toBe(lost);
+    // a value with no subnormal on its way notes nothing, before or after memoisation
+    const plain = parseExpression('1e-100 * grad(L, h[T])', scope).expr;
+    ev.evaluate(plain, {});
+    ev.evaluate(plain, {});
+    expect(takeLostPrecision()).toBe(0);
+  });
+});
