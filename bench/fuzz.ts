@@ -42,6 +42,15 @@ const keep = (h: Hostile, what: string): void => {
 const located = (message: string, file: string) =>
   message.startsWith(`${file}:`) && /^[^\n]*:[1-9]\d*:[1-9]\d*: \S[^\n]*$/.test(message);
 
+/** How many claims of a file that loads are ill-formed (0 when it does not load at all: then the file is the error). */
+function claimErrorsIn(text: string, path: string): number {
+  try {
+    return parseDerivation(text, path, { perClaimErrors: true }).claimErrors?.length ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
 // ── library ────────────────────────────────────────────────────────────────
 const counts = { tried: 0, loaded: 0, checked: 0, 'input-error': 0, 'input-error at check': 0, other: 0 };
 let started = performance.now();
@@ -117,8 +126,17 @@ const lane = async () => {
     const code = String(r.status);
     exits.set(code, (exits.get(code) ?? 0) + 1);
     const badExit = r.status !== 0 && r.status !== 1 && r.status !== 2;
+    // A file that does not load: one located line and nothing else. A file that loads but has ill-formed
+    // claims: its other claims are still checked and reported, and each bad claim is a located line.
+    const lines = r.stderr
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.replace(/^gradproof: /, ''));
     const badMessage =
-      r.status === 2 && (!located(r.stderr.replace(/^gradproof: /, '').trimEnd(), path) || r.stdout !== '');
+      r.status === 2 &&
+      (claimErrorsIn(h.text, path) > 0
+        ? !lines.every((l) => located(l, path))
+        : lines.length !== 1 || !located(lines[0]!, path) || r.stdout !== '');
     if (badExit || badMessage || /^\s+at /m.test(r.stderr)) keep(h, `exit ${code}: ${r.stderr.trim()}`);
   }
 };

@@ -26,6 +26,7 @@ import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo } from
 import { type ClaimResult, type ClaimWarning, claimWarnings, type Counterexample } from './result.js';
 import { emptyRanges } from './empty-ranges.js';
 import { searchViolation } from './search.js';
+import { regimeExcesses, type SearchDomain } from '../numeric/adversarial.js';
 import { decideVerdict } from './verdict.js';
 
 export { bindings };
@@ -41,6 +42,23 @@ export interface CheckOptions {
   readonly crossChecks?: number;
   /** instances the adversarial search of an inequality may evaluate (./search.ts); 0 turns it off */
   readonly search?: number;
+  /**
+   * instances it may evaluate beyond the regimes, after those inside (a claim without `regimes:`);
+   * default BEYOND_SHARE of `search`
+   */
+  readonly beyond?: number;
+}
+
+/**
+ * The search beyond the regimes costs this share of the one inside them by default: a bounded addition
+ * (62 evaluations beside 250), enough to reach violations that need a magnitude no regime draws.
+ */
+export const BEYOND_SHARE = 0.25;
+
+/** The evaluations of the search beyond the regimes a run allows (0 for a claim restricted to regimes). */
+export function beyondBudget(claim: Claim, options: Pick<CheckOptions, 'search' | 'beyond'>): number {
+  if (claim.regimes) return 0;
+  return options.beyond ?? Math.round((options.search ?? 0) * BEYOND_SHARE);
 }
 
 export const DEFAULT_OPTIONS: CheckOptions = { masterSeed: 20261120, instances: 5, crossChecks: 2, search: 250 };
@@ -97,9 +115,17 @@ function counterexample(
   p: Point,
   overrides: IntEnv,
   searchSteps: number | null = null,
+  domain: SearchDomain = 'regime',
 ): Counterexample {
   const o = p.outcome;
   const sizeFlags = Object.entries(overrides).flatMap(([k, v]) => ['--size', `${k}=${v}`]);
+  const beyond = domain === 'beyond' && searchSteps !== null;
+  // A path beyond the regimes replays with the search inside them off.
+  const searchFlags = !searchSteps
+    ? []
+    : beyond
+      ? ['--search', '0', '--beyond', String(searchSteps)]
+      : ['--search', String(searchSteps)];
   return {
     masterSeed: p.instance.masterSeed,
     instance: p.instance.index,
@@ -116,6 +142,7 @@ function counterexample(
     relError: o.status === 'trouble' ? NaN : o.relError,
     extended: o.status !== 'trouble' && o.extended ? { lhs: o.extended.lhs, rhs: o.extended.rhs } : null,
     searchSteps,
+    beyondRegimes: beyond ? regimeExcesses(p.instance.graph.model, p.instance.sizes, p.instance.graph.data) : null,
     replay: [
       file,
       '--claim',
@@ -125,7 +152,7 @@ function counterexample(
       '--instance',
       String(p.instance.index),
       ...sizeFlags,
-      ...(searchSteps ? ['--search', String(searchSteps)] : []),
+      ...searchFlags,
     ],
   };
 }
@@ -224,8 +251,11 @@ export function counterexampleEntry(
   const { derivation, pool, get } = claimSetting(fileDerivation, claim);
   const entry = get(cx.masterSeed, cx.instance, cx.sizes);
   if (!entry || !cx.searchSteps) return entry;
+  const beyond = cx.beyondRegimes !== null;
   const search = searchViolation(claim, runPoints(claim, entry, 0, null), {
-    budget: cx.searchSteps,
+    budget: beyond ? 0 : cx.searchSteps,
+    beyond: beyond ? cx.searchSteps : 0,
+    regimes: claim.regimes ?? REGIMES,
     sizeRanges: derivation.model.sizes,
     overrides: cx.sizes,
     replay: true,
@@ -288,12 +318,15 @@ export function checkClaim(
 
   let cx: Counterexample | null = null;
   const budget = options.search ?? 0;
+  const beyond = beyondBudget(claim, options);
   // The search perturbs parameters, inputs and initial states: under a premise or an assumption that fixes
   // values, a perturbed instance may leave the claim's setting, so such claims are not searched.
   const searchable = !claim.given && !claim.assume;
-  if (claim.relation !== '=' && budget > 0 && searchable && decideVerdict(evidence).verdict === 'consistent') {
+  if (claim.relation !== '=' && budget + beyond > 0 && searchable && decideVerdict(evidence).verdict === 'consistent') {
     const search = searchViolation(claim, points, {
       budget,
+      beyond,
+      regimes,
       sizeRanges: derivation.model.sizes,
       overrides,
       replay: options.instance !== undefined,
@@ -307,7 +340,7 @@ export function checkClaim(
       const point = v.steps
         ? v.point
         : shrink(claim, derivation.model, claimSetting(derivation, claim).get, v.point).point;
-      cx = counterexample(claim, derivation.file, point, { ...point.instance.sizes }, v.steps || null);
+      cx = counterexample(claim, derivation.file, point, { ...point.instance.sizes }, v.steps || null, v.domain);
     }
   }
   // The clearest violation of the run (largest relative error, or lhs/rhs ratio for a bound) beside the shrunk one.

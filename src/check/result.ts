@@ -6,6 +6,7 @@ import type { BoundProof } from '../symbolic/bounds/rules.js';
 import type { Evidence } from './evidence.js';
 import type { UnverifiableReason } from './verdict.js';
 import type { RepairSearch } from '../repair/result.js';
+import type { RegimeExcess } from '../numeric/adversarial.js';
 
 export type { Evidence } from './evidence.js';
 
@@ -28,8 +29,16 @@ export interface Counterexample {
   readonly relError: number;
   /** the sides' first entries as 40-digit decimals, when the point was decided in extended precision */
   readonly extended: { readonly lhs: readonly string[]; readonly rhs: readonly string[] } | null;
-  /** found by the adversarial search: the steps from its start instance (replayed with `--search`) */
+  /**
+   * found by the adversarial search: the steps from its start instance (replayed with `--search`, or for
+   * one found beyond the regimes with `--search 0 --beyond`)
+   */
   readonly searchSteps: number | null;
+  /**
+   * found by the search beyond the regimes (src/numeric/adversarial.ts): the instance lies outside every
+   * sampled regime; the symbols whose magnitudes exceed what the regimes allow, largest excess first
+   */
+  readonly beyondRegimes: readonly RegimeExcess[] | null;
   /** the arguments of `gradproof check` that replay exactly this counterexample */
   readonly replay: readonly string[];
 }

@@ -20,6 +20,11 @@
  *                 (equalities to rounding, as at d = 1 where a wrong bound may
  *                 coincide with the true one, ranked last); a closest path that
  *                 ends within CLOSE of a violation earns half the budget again;
+ *  domains        inside the regimes first (the start's regime); then, for a
+ *                 claim stated without `regimes:` (for every value), beyond
+ *                 them from the starts that came closest inside, with a
+ *                 budget of its own (src/numeric/adversarial.ts: laws 8×
+ *                 as wide, recurrent norms up to 12);
  *  fitness        the largest closeness to a violation over every binding
  *                 (`closeness` below); each point judged exactly as the random
  *                 ones (./points.ts, ./compare.ts: the claim's tolerance,
@@ -28,15 +33,23 @@
  * The path from a start is a function of that instance and the claim alone
  * (its rng derives from the instance's seed), never of the budget or of the
  * other starts. So a violation found after n steps from instance j replays
- * as `--instance j --size … --search n`: that instance is then the only
- * start, and its first n steps are the same.
+ * as `--instance j --size … --search n` (beyond the regimes: `--search 0
+ * --beyond n`): that instance is then the only start, and its first n steps
+ * are the same.
  */
-import type { Claim, Relation } from '../derivation/derivation.js';
+import type { Claim, RegimeName, Relation } from '../derivation/derivation.js';
 import { InputError } from '../derivation/errors.js';
 import type { IntEnv } from '../ir/affine.js';
 import { own } from '../ir/names.js';
 import { HORIZON, type SizeRange } from '../model/model.js';
-import { constructions, evolve, InstanceSpace, type MutableData } from '../numeric/adversarial.js';
+import {
+  BEYOND_GAIN,
+  constructions,
+  evolve,
+  InstanceSpace,
+  type MutableData,
+  type SearchDomain,
+} from '../numeric/adversarial.js';
 import { Evaluator } from '../numeric/evaluate.js';
 import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
@@ -47,8 +60,12 @@ import { type InstanceEntry, type Point, runPoints, smaller } from './points.js'
 import { closenessOfSides, ReadoutModelShape, solveReadout } from './readout-solve.js';
 
 export interface SearchRequest {
-  /** instances the search may evaluate, each at every binding */
+  /** instances the search may evaluate inside the regimes, each at every binding */
   readonly budget: number;
+  /** instances it may evaluate beyond the regimes (0: not searched there, as for a claim with `regimes:`) */
+  readonly beyond: number;
+  /** the regimes the claim's instances are drawn from (the evidence names them) */
+  readonly regimes: readonly RegimeName[];
   /** the claim's size ranges (the model's, or the claim's own narrower ones) */
   readonly sizeRanges: Readonly<Record<string, SizeRange>>;
   /** sizes fixed on the command line; the smaller starts keep them */
@@ -61,8 +78,11 @@ export interface SearchRequest {
 
 export interface SearchOutcome {
   readonly evidence: SearchEvidence;
-  /** the violating point, and the steps of its start's path that reached it (0: the start itself) */
-  readonly violation: { readonly point: Point; readonly steps: number } | null;
+  /**
+   * the violating point, the steps of its start's path that reached it (0: the start itself), and the
+   * domain of that path
+   */
+  readonly violation: { readonly point: Point; readonly steps: number; readonly domain: SearchDomain } | null;
 }
 
 /**
@@ -108,30 +128,33 @@ const firstViolation = (points: readonly Point[]): Point | undefined =>
   points.filter((p) => p.outcome.status === 'violate').sort(smaller)[0];
 
 export function searchViolation(claim: Claim, randomPoints: readonly Point[], request: SearchRequest): SearchOutcome {
-  let evaluations = 0;
-  /** the evaluations allowed: the request's, plus an extension a close path earns */
-  let budget = request.budget;
-  let constructionsTried = 0;
-  let bestRatio: number | null = null;
-  const seen = (points: readonly Point[]) => {
-    for (const p of points)
-      if (p.outcome.status !== 'trouble' && p.outcome.ratio !== undefined)
-        bestRatio = Math.max(bestRatio ?? -Infinity, p.outcome.ratio);
-  };
-  const finish = (starts: number, violation: SearchOutcome['violation']): SearchOutcome => ({
+  const regime = emptyPhase(request.budget);
+  const beyond = request.beyond > 0 ? emptyPhase(request.beyond) : null;
+  let startCount = 0;
+  const finish = (violation: SearchOutcome['violation']): SearchOutcome => ({
     evidence: {
       kind: 'search',
       relation: claim.relation as Exclude<Relation, '='>,
-      budget,
-      evaluations,
-      starts,
-      constructions: constructionsTried,
-      bestRatio,
+      budget: regime.budget,
+      evaluations: regime.evaluations,
+      starts: startCount,
+      constructions: regime.constructions,
+      bestRatio: regime.bestRatio,
       found: violation !== null,
+      regimes: request.regimes,
+      beyond: beyond && {
+        budget: beyond.budget,
+        evaluations: beyond.evaluations,
+        starts: beyond.starts,
+        constructions: beyond.constructions,
+        bestRatio: beyond.bestRatio,
+        found: violation?.domain === 'beyond',
+        gain: BEYOND_GAIN,
+      },
     },
     violation,
   });
-  seen(randomPoints);
+  seen(regime, randomPoints);
 
   // The random instances, worst first.
   const byInstance = new Map<Instance, Point[]>();
@@ -144,7 +167,7 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
         promise(fitnessOf(b.points, claim.relation)) - promise(fitnessOf(a.points, claim.relation)) ||
         a.instance.index - b.instance.index,
     );
-  if (!ranked.length) return finish(0, null);
+  if (!ranked.length) return finish(null);
 
   const starts: Start[] = [ranked[0]!];
   if (!request.replay && request.budget >= MIN_BUDGET_FOR_MORE_STARTS) {
@@ -175,22 +198,76 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
         if (err instanceof InputError) continue; // these sizes leave the claim's domain
         throw err;
       }
-      evaluations++;
-      seen(points);
+      regime.evaluations++;
+      seen(regime, points);
       const violating = firstViolation(points);
-      if (violating) return finish(starts.length + 1, { point: violating, steps: 0 });
+      startCount = starts.length + 1;
+      if (violating) return finish({ point: violating, steps: 0, domain: 'regime' });
       if (fitnessOf(points, claim.relation) > -Infinity) starts.push({ instance: points[0]!.instance, points });
     }
     starts.push(...ranked.slice(1, RANDOM_STARTS));
-  }
+  } else if (!request.replay && request.budget === 0 && request.beyond >= MIN_BUDGET_FOR_MORE_STARTS)
+    // Beyond the regimes alone (`--search 0 --beyond N`): the random starts, no redraws (those are inside).
+    starts.push(...ranked.slice(1, RANDOM_STARTS));
+  startCount = starts.length;
 
-  // Successive halving over the starts' paths (each path a function of its start alone, so a violation
-  // replays from that start whatever the schedule was): every start first runs its constructions and a
-  // few steps of the evolution strategy; then the better half of the starts (by the largest excess each
-  // reached) share half of what is left, and the best one gets the rest. The starts that come closest
-  // to failing are followed furthest.
+  // Inside the regimes first: the claim is checked where its instances are drawn.
+  const inside = runPhase(claim, 'regime', starts, regime, request);
+  if (inside.violation) return finish(inside.violation);
+  if (!beyond) return finish(null);
+  // Then beyond them (a claim stated without `regimes:`): from the starts whose paths came closest inside.
+  const order = new Map(inside.leaders.map((p, i) => [p.start, i]));
+  const beyondStarts = request.replay
+    ? starts
+    : [...starts].sort((a, b) => order.get(a)! - order.get(b)!).slice(0, BEYOND_STARTS);
+  beyond.starts = beyondStarts.length;
+  return finish(runPhase(claim, 'beyond', beyondStarts, beyond, request).violation);
+}
+
+/** How many starts the search beyond the regimes follows: the ones whose paths came closest inside them. */
+const BEYOND_STARTS = 3;
+
+interface PhaseTally {
+  /** the evaluations allowed: the request's, plus an extension a close path earns */
+  budget: number;
+  evaluations: number;
+  starts: number;
+  constructions: number;
+  bestRatio: number | null;
+}
+
+const emptyPhase = (budget: number): PhaseTally => ({
+  budget,
+  evaluations: 0,
+  starts: 0,
+  constructions: 0,
+  bestRatio: null,
+});
+
+function seen(tally: PhaseTally, points: readonly Point[]): void {
+  for (const p of points)
+    if (p.outcome.status !== 'trouble' && p.outcome.ratio !== undefined)
+      tally.bestRatio = Math.max(tally.bestRatio ?? -Infinity, p.outcome.ratio);
+}
+
+/**
+ * One domain's search: successive halving over the starts' paths (each path a function of its start alone,
+ * so a violation replays from that start whatever the schedule was). Every start first runs its
+ * constructions and a few steps of the evolution strategy; then the better half of the starts (by the
+ * largest excess each reached) share half of what is left, and the best one gets the rest. The starts that
+ * come closest to failing are followed furthest. Returns the paths best first.
+ */
+function runPhase(
+  claim: Claim,
+  domain: SearchDomain,
+  starts: readonly Start[],
+  tally: PhaseTally,
+  request: SearchRequest,
+): { violation: SearchOutcome['violation']; leaders: { start: Start }[] } {
+  const nominal = tally.budget;
   const paths = starts.map((start) => ({
-    path: searchFrom(claim, start),
+    start,
+    path: searchFrom(claim, start, domain),
     best: fitnessOf(start.points, claim.relation),
     steps: 0,
   }));
@@ -199,48 +276,52 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
     const { value } = p.path.next();
     if (!value) return null;
     p.steps++;
-    evaluations++;
-    if (value.construction) constructionsTried++;
-    seen(value.points);
+    tally.evaluations++;
+    if (value.construction) tally.constructions++;
+    seen(tally, value.points);
     p.best = Math.max(p.best, fitnessOf(value.points, claim.relation));
     const violating = firstViolation(value.points);
-    return violating ? { point: violating, steps: p.steps } : null;
+    return violating ? { point: violating, steps: p.steps, domain } : null;
   };
   const run = (group: readonly Path[], steps: number): SearchOutcome['violation'] => {
     for (let i = 0; i < steps; i++)
       for (const p of group) {
-        if (evaluations >= budget) return null;
+        if (tally.evaluations >= tally.budget) return null;
         const found = advance(p);
         if (found) return found;
       }
     return null;
   };
   const leaders = (): Path[] => [...paths].sort((a, b) => promise(b.best) - promise(a.best));
-  const left = () => budget - evaluations;
+  const left = () => tally.budget - tally.evaluations;
   const half = Math.ceil(paths.length / 2);
   const found =
     run(paths, Math.max(1, Math.min(FIRST_ROUND_STEPS, Math.floor(left() / (2 * paths.length))))) ??
     run(leaders().slice(0, half), Math.floor(left() / 2 / half)) ??
     run(leaders().slice(0, 1), left());
-  if (found) return finish(starts.length, found);
+  if (found) return { violation: found, leaders: leaders() };
   // A leader within CLOSE of a violation (not an equality to rounding) earns an extension of its path.
   const leader = leaders()[0];
   if (!request.replay && leader && promise(leader.best) >= -CLOSE) {
-    budget += Math.floor(request.budget * EXTENSION);
+    tally.budget += Math.floor(nominal * EXTENSION);
     const late = run([leader], left());
-    if (late) return finish(starts.length, late);
+    if (late) return { violation: late, leaders: leaders() };
   }
-  return finish(starts.length, null);
+  return { violation: null, leaders: leaders() };
 }
 
 /**
  * The path from one start: the structured constructions, then the evolution strategy from the best
  * instance so far, one evaluated instance per step (a function of the start and the claim alone).
  */
-function* searchFrom(claim: Claim, start: Start): Generator<{ points: Point[]; construction: boolean }, void, void> {
+function* searchFrom(
+  claim: Claim,
+  start: Start,
+  domain: SearchDomain,
+): Generator<{ points: Point[]; construction: boolean }, void, void> {
   const { instance } = start;
   const { model, program } = instance.graph;
-  const space = new InstanceSpace(model, instance.sizes, instance.regime);
+  const space = new InstanceSpace(model, instance.sizes, instance.regime, domain);
   const entryFor = (data: MutableData): InstanceEntry => {
     const graph = new Unrolled(model, program, data);
     return { instance: { ...instance, graph }, evaluator: new Evaluator(graph, instance.sizes) };
@@ -249,7 +330,9 @@ function* searchFrom(claim: Claim, start: Start): Generator<{ points: Point[]; c
   // The read-out solved on the model of the claim over it (./readout-solve.ts), when the claim has that form.
   const shape = ReadoutModelShape.of(claim, model.loss?.name ?? null, new Set(space.readouts.map((b) => b.name)));
   const envs = shape ? bindings(claim, instance.sizes) : [];
-  const solveRng = new Rng(deriveSeed(instance.seed, 'readout', claim.id, JSON.stringify(instance.sizes)));
+  // The in-regime path's seeds are the ones it always had (replays of earlier counterexamples stay valid).
+  const tag = (what: string) => (domain === 'regime' ? what : `${what} ${domain}`);
+  const solveRng = new Rng(deriveSeed(instance.seed, tag('readout'), claim.id, JSON.stringify(instance.sizes)));
   const affinity = { checked: false };
   const refine = shape
     ? (data: MutableData) =>
@@ -264,7 +347,7 @@ function* searchFrom(claim: Claim, start: Start): Generator<{ points: Point[]; c
     const fitness = fitnessOf(points, claim.relation);
     if (fitness > best.fitness) best = { data, fitness };
   }
-  const rng = new Rng(deriveSeed(instance.seed, 'search', claim.id, JSON.stringify(instance.sizes)));
+  const rng = new Rng(deriveSeed(instance.seed, tag('search'), claim.id, JSON.stringify(instance.sizes)));
   const proposals = evolve(space, best.data, best.fitness, rng, refine);
   let proposal = proposals.next().value;
   for (;;) {

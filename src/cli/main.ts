@@ -49,6 +49,7 @@ async function runCheck(
     size?: string[];
     claim?: string[];
     search?: number;
+    beyond?: number;
     json: boolean;
     export?: string;
   } & RepairArgs,
@@ -67,6 +68,7 @@ async function runCheck(
       sizeOverrides: parseSizes(argv.size),
       ...(argv.claim ? { claims: argv.claim } : {}),
       ...(argv.search !== undefined ? { search: argv.search } : {}),
+      ...(argv.beyond !== undefined ? { beyond: argv.beyond } : {}),
       onClaim: (id, done, total) => bar.update(id, done, total),
     });
   } finally {
@@ -124,6 +126,7 @@ async function runVerify(argv: {
   seed?: number;
   instances: number;
   search?: number;
+  beyond?: number;
   fixtures?: string;
   readme?: string;
   shard?: string;
@@ -150,6 +153,7 @@ async function runVerify(argv: {
       instances: argv.instances,
       ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
       ...(argv.search !== undefined ? { search: argv.search } : {}),
+      ...(argv.beyond !== undefined ? { beyond: argv.beyond } : {}),
     },
     onFile: (file, done, total) => bar.update(file, done, total),
   }).finally(() => bar.stop());
@@ -231,6 +235,7 @@ function parseShard(raw: string): { index: number; count: number } {
 const RUN_LIMITS: ReadonlyMap<string, number> = new Map([
   ['instances', 10_000],
   ['search', 1_000_000],
+  ['beyond', 1_000_000],
 ]);
 
 const integer = (name: string, min: number) => (v: string | undefined) => {
@@ -283,6 +288,12 @@ export async function main(args: string[]): Promise<void> {
               type: 'string',
               describe: 'instances the adversarial search of an inequality may evaluate (0 turns it off)',
               coerce: integer('search', 0),
+            })
+            .option('beyond', {
+              type: 'string',
+              describe:
+                'instances it may evaluate beyond the sampled regimes, for a claim without regimes: (default: a quarter of --search)',
+              coerce: integer('beyond', 0),
             })
             .option('size', { type: 'string', array: true, describe: 'fix a size, e.g. --size d=4 --size T=8' })
             .option('claim', { type: 'string', array: true, describe: 'check only these claim ids' })
@@ -364,6 +375,12 @@ export async function main(args: string[]): Promise<void> {
               type: 'string',
               describe: 'instances the adversarial search of an inequality may evaluate (0 turns it off)',
               coerce: integer('search', 0),
+            })
+            .option('beyond', {
+              type: 'string',
+              describe:
+                'instances it may evaluate beyond the sampled regimes, for a claim without regimes: (default: a quarter of --search)',
+              coerce: integer('beyond', 0),
             })
             .example('$0 verify --shard 2/3 --readme README.md', 'the second of three CI runners'),
         async (argv) => {

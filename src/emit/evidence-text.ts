@@ -5,8 +5,10 @@
  */
 import type { Evidence, SymbolicEvidence, Undecided } from '../check/evidence.js';
 import type { ClaimWarning } from '../check/result.js';
+import type { RegimeExcess } from '../numeric/adversarial.js';
 import type { UnverifiableReason } from '../check/verdict.js';
 import type { IntEnv } from '../ir/affine.js';
+import { REGIMES } from '../derivation/derivation.js';
 import { UNDERFLOW } from '../numeric/reference-check.js';
 import { INDUCTION_RULE_TEXT, ruleName, stepDetail, stepStatement } from './proof-text.js';
 import { boundSummary } from './bound-text.js';
@@ -129,12 +131,8 @@ export function evidenceSummary(e: Evidence): string {
       return symbolicText(e);
     case 'guided-search':
       return `instances at ${describeEnv(e.sizes)} ${e.violations ? 'violate the claim' : 'agree too'}`;
-    case 'search': {
-      const effort = `${e.evaluations} evaluations from ${e.starts} starts (${e.constructions} structured constructions)`;
-      if (e.found) return `a violation found in ${effort}`;
-      const ratio = e.relation === '<=' ? 'lhs/rhs' : 'rhs/lhs';
-      return `no violation in ${effort}; tightest ${ratio} ${e.bestRatio === null ? '—' : e.bestRatio.toPrecision(4)}`;
-    }
+    case 'search':
+      return searchSummary(e);
     case 'extended-precision': {
       const part = (what: string, c: { agree: number; violate: number }) =>
         c.agree + c.violate ? [`${c.agree + c.violate} ${what} (${c.agree} agree, ${c.violate} violate)`] : [];
@@ -210,4 +208,38 @@ export function reasonText(r: UnverifiableReason): string {
     case 'bound-contradicted':
       return 'numerically refuted, yet a chain of checked rules proves the bound: a rule or the reference is wrong';
   }
+}
+
+/** The adversarial search in words: where it looked (inside the regimes, then beyond them), how hard, and what it found. */
+function searchSummary(e: Extract<Evidence, { kind: 'search' }>): string {
+  const ratio = e.relation === '<=' ? 'lhs/rhs' : 'rhs/lhs';
+  const tightest = (r: number | null) => `tightest ${ratio} ${r === null ? '—' : r.toPrecision(4)}`;
+  const effort = (p: { evaluations: number; starts: number; constructions: number }) =>
+    `${p.evaluations} evaluations from ${p.starts} starts (${p.constructions} structured constructions)`;
+  const all = e.regimes.length === REGIMES.length;
+  const where = all ? 'inside the regimes' : `inside the claim's regimes (${e.regimes.join(', ')})`;
+  const b = e.beyond;
+  const inside =
+    e.found && !b?.found
+      ? `a violation found ${where} in ${effort(e)}`
+      : `no violation ${where} in ${effort(e)}, ${tightest(e.bestRatio)}`;
+  if (!b) return all ? inside : `${inside}; not searched beyond them (the claim is stated for those regimes only)`;
+  if (e.found && !b.found) return inside;
+  const domain = `every law ${b.gain}× as wide as its widest in the regimes, recurrent spectral norms up to ${b.gain}× the largest regime's`;
+  return b.found
+    ? `${inside}; a violation found beyond the regimes (${domain}) in ${effort(b)}`
+    : `${inside}; none beyond the regimes (${domain}) in ${effort(b)}, ${tightest(b.bestRatio)}`;
+}
+
+/** Where a counterexample found beyond the regimes lies: the magnitudes no regime draws, each beside the regimes' largest. */
+export function beyondRegimesText(excesses: readonly RegimeExcess[]): string {
+  const num = (x: number) => (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(4) : x.toExponential(3));
+  const parts = excesses.map((x) =>
+    x.measure === 'spectral-norm'
+      ? `‖${x.name}‖₂ = ${num(x.value)} (the regimes: ≤ ${num(x.regimeLimit)})`
+      : `${x.name} up to ${num(x.value)} from its law's mean (the regimes: ≤ ${num(x.regimeLimit)})`,
+  );
+  return parts.length
+    ? `outside the sampled regimes: ${parts.join(', ')}`
+    : 'outside the sampled regimes (no one magnitude exceeds every regime: a combination none of them draws)';
 }

@@ -1,6 +1,13 @@
 /** The human-readable report of `gradproof check`: a table, then a block per counterexample. */
 import type { CheckReport, ClaimResult, Counterexample } from '../check/result.js';
-import { evidenceMethod, evidenceSummary, expectationText, reasonText, warningText } from './evidence-text.js';
+import {
+  beyondRegimesText,
+  evidenceMethod,
+  evidenceSummary,
+  expectationText,
+  reasonText,
+  warningText,
+} from './evidence-text.js';
 import { replayCommand } from './replay.js';
 import { chainOutcome } from './chain-text.js';
 import { repairSearchSummary, repairWords } from './repair-text.js';
@@ -27,7 +34,10 @@ function counterexampleBlock(c: ClaimResult, cx: Counterexample): string[] {
     .join(' ');
   return [
     `  counterexample to ${c.id}:`,
-    `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed})${cx.searchSteps ? ` after ${cx.searchSteps} steps of the adversarial search` : ''}, regime ${cx.regime}, sizes ${sizes}${binds ? `, ${binds}` : ''}`,
+    cx.beyondRegimes
+      ? `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed}, regime ${cx.regime}) after ${cx.searchSteps} steps of the adversarial search beyond the regimes, sizes ${sizes}${binds ? `, ${binds}` : ''}`
+      : `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed})${cx.searchSteps ? ` after ${cx.searchSteps} steps of the adversarial search` : ''}, regime ${cx.regime}, sizes ${sizes}${binds ? `, ${binds}` : ''}`,
+    ...(cx.beyondRegimes ? [`    ${beyondRegimesText(cx.beyondRegimes)}`] : []),
     `    lhs [${cx.lhs.map(num).join(', ')}]  ‖·‖ = ${num(cx.lhsNorm)}`,
     `    rhs [${cx.rhs.map(num).join(', ')}]  ‖·‖ = ${num(cx.rhsNorm)}`,
     ...(cx.extended

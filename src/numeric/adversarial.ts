@@ -5,16 +5,20 @@
  * derivative-free optimiser over that space. Nothing here knows a claim: the
  * optimiser proposes instance data and is told how good each proposal was.
  *
- * The regime is the law the random instances are drawn from (./instance.ts):
- * recurrent matrices keep exactly the regime's spectral norm, every other
- * entry stays within BOX standard deviations of its law's mean. A claim that
- * holds on the regime's instances therefore cannot be refuted by leaving it.
+ * Two domains. Inside the regime (the law the random instances are drawn
+ * from, ./instance.ts): recurrent matrices keep exactly the regime's spectral
+ * norm, every other entry stays within BOX standard deviations of its law's
+ * mean. Beyond the regimes (for a claim stated without `regimes:`, which
+ * asserts its relation for every parameter value, input and initial state):
+ * every entry's spread is BEYOND_GAIN times its widest over the regimes, and
+ * a recurrent matrix's spectral norm is free up to BEYOND_GAIN times the
+ * largest regime's. Nothing in either refers to a claim.
  */
 import type { RegimeName } from '../derivation/derivation.js';
 import { evalAffine, type IntEnv } from '../ir/affine.js';
 import { type Expr, walk } from '../ir/expr.js';
 import { own } from '../ir/names.js';
-import { HORIZON, type InitKind, type Model } from '../model/model.js';
+import { HORIZON, type InitKind, type Model, type SymbolDecl } from '../model/model.js';
 import { entryLaw, type EntryLaw, REGIME_SPECS } from './instance.js';
 import { mat, matTVec, matVec, norm2, spectralNorm } from './linalg.js';
 import type { Rng } from './prng.js';
@@ -23,6 +27,28 @@ import type { InstanceData } from './unrolled.js';
 
 /** Entries stay within this many standard deviations of their law's mean. */
 export const BOX = 4;
+
+/** Where the search looks: inside the start instance's regime, or beyond every regime. */
+export type SearchDomain = 'regime' | 'beyond';
+
+/**
+ * Beyond the regimes, every entry's law is this many times as wide as its widest over the regimes (input
+ * weights 4 × 8 = 32 /√fan-in, biases 2 × 8 = 16, inputs 8, initial states 4: boxes of ±4 of those), and a
+ * recurrent matrix's spectral norm may take any value up to this many times the largest regime's
+ * (1.5 × 8 = 12): an order of magnitude past what is sampled, where a gate's slope times a weight exceeds
+ * 1 and saturated units can be re-centred by their biases, while tanh′ and σ′ at the boxes' edges stay
+ * above float64's underflow at the corpus's horizons.
+ */
+export const BEYOND_GAIN = 8;
+
+/** An entry's law beyond the regimes: its widest spread over the regimes ×BEYOND_GAIN; a cap on spectral norms. */
+function beyondLaw(s: SymbolDecl, cols: number): EntryLaw | null {
+  const laws = Object.values(REGIME_SPECS).flatMap((r) => entryLaw(s, cols, r) ?? []);
+  if (!laws.length) return null;
+  const std = Math.max(...laws.map((l) => l.std)) * BEYOND_GAIN;
+  const norms = laws.flatMap((l) => (l.spectralNorm === null ? [] : [l.spectralNorm]));
+  return { mean: laws[0]!.mean, std, spectralNorm: norms.length ? Math.max(...norms) * BEYOND_GAIN : null };
+}
 
 /** One block of the search space: a parameter, an input at one time step, or an initial state. */
 interface Block {
@@ -33,6 +59,10 @@ interface Block {
   readonly rows: number;
   readonly cols: number;
   readonly init: InitKind;
+  /**
+   * The entries' law: mean and spread (the box is BOX spreads about the mean); for a recurrent matrix its
+   * spectral norm — exactly that inside a regime, at most that beyond the regimes.
+   */
   readonly law: EntryLaw;
 }
 
@@ -52,13 +82,18 @@ export class InstanceSpace {
    */
   readonly readouts: readonly Block[];
 
-  constructor(model: Model, sizes: IntEnv, regime: RegimeName) {
+  constructor(
+    model: Model,
+    sizes: IntEnv,
+    regime: RegimeName,
+    readonly domain: SearchDomain = 'regime',
+  ) {
     const blocks: Block[] = [];
     const T = own(sizes, HORIZON)!;
     for (const s of model.symbols.values()) {
       if (s.role === 'intermediate') continue;
       const [rows, cols] = [evalAffine(s.shape.rows, sizes), evalAffine(s.shape.cols, sizes)];
-      const law = entryLaw(s, cols, REGIME_SPECS[regime]);
+      const law = domain === 'regime' ? entryLaw(s, cols, REGIME_SPECS[regime]) : beyondLaw(s, cols);
       if (!law) continue; // fixed zeros stay zero
       const block = { role: s.role, name: s.name, rows, cols, init: s.init, law };
       if (s.role === 'input') for (let t = 1; t <= T; t++) blocks.push({ ...block, time: t });
@@ -88,15 +123,18 @@ export class InstanceSpace {
   }
 
   /**
-   * Puts a block back inside the regime, in place: a recurrent matrix scaled to exactly the
-   * regime's spectral norm (the exact SVD, so never above it), other entries clipped to the box.
-   * False when that is impossible (a zero or non-finite matrix).
+   * Puts a block back inside the domain, in place: a recurrent matrix scaled to exactly the regime's
+   * spectral norm (beyond the regimes: down to the cap, if above it; the exact SVD, so never above
+   * it), other entries clipped to the box. False when that is impossible (a zero matrix inside a
+   * regime, or a non-finite one).
    */
   project(data: MutableData, b: Block): boolean {
     const v = this.values(data, b);
     if (b.law.spectralNorm !== null) {
       const norm = spectralNorm(mat(b.rows, b.cols, v));
-      if (!(norm > 0) || !Number.isFinite(norm)) return false;
+      if (!Number.isFinite(norm)) return false;
+      if (this.domain === 'beyond' && norm <= b.law.spectralNorm) return true;
+      if (!(norm > 0)) return false;
       const factor = b.law.spectralNorm / norm;
       for (let i = 0; i < v.length; i++) v[i]! *= factor;
       return true;
@@ -208,14 +246,46 @@ const CONSTRUCTIONS: readonly { name: string; build: (space: InstanceSpace, data
   { name: 'saturated low', build: (s, d) => saturate(s, d, -1) },
 ];
 
+/** Every entry moved BEYOND_GAIN times as far from its law's mean (then clipped to the box). */
+function magnify(space: InstanceSpace, data: MutableData): void {
+  for (const b of space.blocks) {
+    const v = space.values(data, b);
+    for (let i = 0; i < v.length; i++) v[i] = b.law.mean + BEYOND_GAIN * (v[i]! - b.law.mean);
+  }
+}
+
+/** Every recurrent matrix scaled to the largest spectral norm the domain allows. */
+function atCap(space: InstanceSpace, data: MutableData): void {
+  for (const b of space.blocks) {
+    if (b.law.spectralNorm === null) continue;
+    const v = space.values(data, b);
+    const norm = spectralNorm(mat(b.rows, b.cols, v));
+    if (norm > 0 && Number.isFinite(norm)) for (let i = 0; i < v.length; i++) v[i]! *= b.law.spectralNorm / norm;
+  }
+}
+
 /**
- * Structured tight cases built from a start instance, each projected into its regime;
+ * Beyond the regimes: the start magnified, then each of the regime's constructions with its recurrent
+ * matrices at the cap (inside a regime the projection puts them at the regime's norm; beyond, it only
+ * caps them, so a rank-one or identity shape would otherwise stay at norm 1).
+ */
+const BEYOND_CONSTRUCTIONS: typeof CONSTRUCTIONS = [
+  { name: 'magnified', build: magnify },
+  { name: 'magnified, at the cap', build: (s, d) => (magnify(s, d), atCap(s, d)) },
+  ...CONSTRUCTIONS.map((c) => ({
+    name: `${c.name}, at the cap`,
+    build: (s: InstanceSpace, d: MutableData) => (c.build(s, d), atCap(s, d)),
+  })),
+];
+
+/**
+ * Structured tight cases built from a start instance, each projected into its domain;
  * ones that change nothing, or repeat an earlier one, are left out.
  */
 export function constructions(space: InstanceSpace, start: InstanceData): Construction[] {
   const seen = new Set([fingerprint(space, space.copy(start))]);
   const out: Construction[] = [];
-  for (const c of CONSTRUCTIONS) {
+  for (const c of space.domain === 'regime' ? CONSTRUCTIONS : BEYOND_CONSTRUCTIONS) {
     const data = space.copy(start);
     c.build(space, data);
     const projected = space.projected(data);
@@ -329,4 +399,45 @@ function mirrorRow(space: InstanceSpace, data: MutableData, b: Block, row: numbe
   const v = space.values(data, b);
   for (let j = row * b.cols; j < (row + 1) * b.cols; j++) v[j] = 2 * b.law.mean - v[j]!;
   return space.project(data, b);
+}
+
+// ── how far an instance lies outside the regimes ───────────────────────────
+
+/** One symbol's magnitude in an instance against the largest any regime draws. */
+export interface RegimeExcess {
+  readonly name: string;
+  /** a recurrent matrix: its spectral norm; anything else: its largest distance from its law's mean */
+  readonly measure: 'spectral-norm' | 'max-deviation';
+  readonly value: number;
+  /** the largest the regimes allow: the largest regime's spectral norm, or BOX times the widest spread */
+  readonly regimeLimit: number;
+}
+
+/**
+ * The symbols of an instance (found beyond the regimes) whose magnitudes exceed what every regime
+ * allows, largest excess first: what a reader needs to see that the counterexample lies outside them.
+ */
+export function regimeExcesses(model: Model, sizes: IntEnv, data: InstanceData): RegimeExcess[] {
+  const out: RegimeExcess[] = [];
+  const beyond = new InstanceSpace(model, sizes, 'saturated', 'beyond');
+  const byName = new Map<string, Block[]>();
+  for (const b of beyond.blocks) byName.set(b.name, [...(byName.get(b.name) ?? []), b]);
+  const copy = beyond.copy(data);
+  for (const [name, blocks] of byName) {
+    const b = blocks[0]!;
+    const s = model.symbols.get(name)!;
+    const laws = Object.values(REGIME_SPECS).flatMap((r) => entryLaw(s, b.cols, r) ?? []);
+    if (b.law.spectralNorm !== null) {
+      const value = spectralNorm(mat(b.rows, b.cols, beyond.values(copy, b)));
+      const regimeLimit = Math.max(...laws.map((l) => l.spectralNorm ?? 0));
+      if (value > regimeLimit * (1 + 1e-9)) out.push({ name, measure: 'spectral-norm', value, regimeLimit });
+      continue;
+    }
+    const value = Math.max(
+      ...blocks.flatMap((block) => Array.from(beyond.values(copy, block), (x) => Math.abs(x - block.law.mean))),
+    );
+    const regimeLimit = BOX * Math.max(...laws.map((l) => l.std));
+    if (value > regimeLimit * (1 + 1e-9)) out.push({ name, measure: 'max-deviation', value, regimeLimit });
+  }
+  return out.sort((a, b) => b.value / b.regimeLimit - a.value / a.regimeLimit);
 }

@@ -10,7 +10,7 @@ import type { ClaimResult } from '../check/result.js';
 import type { Derivation } from '../derivation/derivation.js';
 import { latexWriterFor } from '../emit/derive-report.js';
 import { claimLatex } from '../emit/claim-latex.js';
-import { evidenceMethod, evidenceSummary } from '../emit/evidence-text.js';
+import { beyondRegimesText, evidenceMethod, evidenceSummary } from '../emit/evidence-text.js';
 import { ruleName } from '../emit/proof-text.js';
 import { deriveQuantities } from '../symbolic/quantities.js';
 import { own } from '../ir/names.js';
@@ -40,6 +40,8 @@ export interface ClaimSnapshot {
     readonly relError: number | null;
     /** only for a counterexample the adversarial search found */
     readonly searchSteps?: number;
+    /** only for one it found beyond the regimes: where it lies, in words */
+    readonly beyondRegimes?: string;
   };
   readonly proof: null | { readonly ok: boolean; readonly rules: readonly string[] };
   /** the claim's assumptions (absent when it has none, so older fixtures stay current) */
@@ -110,6 +112,7 @@ export function snapshotClaim(d: Derivation, r: ClaimResult): ClaimSnapshot {
       rhs: cx.rhs.map(round),
       relError: round(cx.relError),
       ...(cx.searchSteps ? { searchSteps: cx.searchSteps } : {}),
+      ...(cx.beyondRegimes ? { beyondRegimes: beyondRegimesText(cx.beyondRegimes) } : {}),
     },
     proof: r.proof && { ok: r.proof.ok, rules: r.proof.steps.map((s) => `${s.ok ? '✓' : '✗'} ${ruleName(s)}`) },
     ...(r.assumptions.length ? { assumptions: r.assumptions } : {}),

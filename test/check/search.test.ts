@@ -166,6 +166,12 @@ describe('true shipped bounds', () => {
       expect(s.found).toBe(false);
       expect(s.evaluations).toBe(s.budget);
       expect(s.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
+      // and beyond the regimes (a quarter of the budget, half as much again for a path that came within 1e-3
+      // of a violation: these claims are stated for every value)
+      expect(s.beyond).toMatchObject({ found: false });
+      expect([20, 30]).toContain(s.beyond!.budget);
+      expect(s.beyond!.evaluations).toBe(s.beyond!.budget);
+      expect(s.beyond!.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
     }
   });
 
@@ -183,6 +189,107 @@ describe('true shipped bounds', () => {
       verdict: 'unverifiable',
       reason: { why: 'bound-contradicted' },
     });
+  });
+});
+
+describe('beyond the regimes (test/fixtures/beyond-regimes-mutants.json)', () => {
+  // Mutants of shipped true bounds that hold inside every regime (‖W_o‖₂ ≤ 1.5 keeps each factor
+  // D(σ(s_j) ⊙ o_j′) W_o below 0.375) or that the search inside them misses (rows 3–5, false there too), and
+  // fail once ‖W_o‖₂ > 4. The claims are stated without `regimes:`, so for every parameter value.
+  const edits = JSON.parse(readFileSync('test/fixtures/beyond-regimes-mutants.json', 'utf8')) as {
+    id: string;
+    at: number;
+    replace: string;
+    by: string;
+  }[];
+  const doc = parse(readFileSync(F2019, 'utf8')) as { model: unknown; claims: { id: string; claim: string }[] };
+  const edited = (row: number, extra: Record<string, unknown> = {}) => {
+    const e = edits[row]!;
+    const claim = doc.claims.find((c) => c.id === e.id)!;
+    expect(claim.claim.slice(e.at, e.at + e.replace.length)).toBe(e.replace);
+    const text = claim.claim.slice(0, e.at) + e.by + claim.claim.slice(e.at + e.replace.length);
+    const one = { ...claim, id: 'mutant', claim: text, expect: 'refuted', ...extra };
+    delete (one as { corrects?: string }).corrects;
+    return parseDerivation(stringify({ gradproof: 1, title: 'mutant', model: doc.model, claims: [one] }), F2019);
+  };
+
+  // Each row's binding, both sides and ‖W_o‖₂ at default settings, as test/fixtures/numpy/beyond_regimes_mutants.py
+  // recomputes them from the export (the LSTM and its backward pass by hand, gradients checked by finite differences).
+  it.each([
+    [0, { k: 1 }, 0.019113542750292086, 0.011333061603829448],
+    [1, { k: 1 }, 0.06089860156182006, 0.038770531109206155],
+    [2, { k: 6, n: 1 }, 125.30653295224975, 96.31352073228118],
+    // rows 3–5: the three misses that random instances and the search inside the regimes found only under pinned seeds
+    [3, { k: 2 }, 0.09535952417662555, 0.5907553038042926],
+    [4, { k: 4 }, 0.0012317678352226139, 0.0014559025351621718],
+    // every bias at the box's edge (64): both sides near 1e-25, 7 % apart
+    [5, { k: 2 }, 1.1962808916357028e-25, 1.286265177193855e-25],
+  ])('row %i is refuted beyond the regimes at default settings', (row, bindings, lhs, rhs) => {
+    const d = edited(row);
+    const r = checkDerivation(d)[0]!;
+    expect(r.verdict).toBe('refuted');
+    const search = evidenceOf(r.evidence, 'search')!;
+    expect(search).toMatchObject({ found: true, budget: 250, evaluations: 250 });
+    expect(search.beyond).toMatchObject({ found: true, budget: 63, gain: 8 });
+    const cx = r.counterexample!;
+    expect(cx.bindings).toEqual(bindings);
+    expect(cx.lhs[0]! / lhs).toBeCloseTo(1, 10);
+    expect(cx.rhs[0]! / rhs).toBeCloseTo(1, 10);
+    // the counterexample says it lies outside the regimes: ‖W_o‖₂ at the cap, 8 × the largest regime's 1.5
+    const wo = cx.beyondRegimes!.find((x) => x.name === 'W_o')!;
+    expect(wo).toMatchObject({ measure: 'spectral-norm', regimeLimit: 1.5 });
+    expect(wo.value).toBeCloseTo(12, 10);
+    expect(replayCommand(cx)).toMatch(new RegExp(`--search 0 --beyond ${cx.searchSteps}$`));
+    // the exported instance is the searched one
+    const exported = exportCounterexample(d, r, cx);
+    expect(exported.lhs.values[0]![0]! / cx.lhs[0]!).toBeCloseTo(1, 10);
+    expect(exported.rhs.values[0]![0]! / cx.rhs[0]!).toBeCloseTo(1, 10);
+    expect(
+      spectralNorm(
+        mat(
+          ...(exported.parameters.W_o!.shape as [number, number]),
+          Float64Array.from(exported.parameters.W_o!.values.flat()),
+        ),
+      ),
+    ).toBeCloseTo(12, 10);
+    expect(search.relation === '>=' ? rhs - lhs : lhs - rhs).toBeGreaterThan(1e-6 * Math.max(lhs, rhs));
+  });
+
+  it('a counterexample beyond the regimes replays exactly from its command line', () => {
+    const d = edited(0);
+    const cx = checkDerivation(d)[0]!.counterexample!;
+    const flag = (name: string) => cx.replay.flatMap((a, i) => (a === name ? [cx.replay[i + 1]!] : []));
+    const sizes = Object.fromEntries(flag('--size').map((s) => [s.split('=')[0]!, Number(s.split('=')[1])]));
+    const replay = checkDerivation(d, {
+      masterSeed: Number(flag('--seed')[0]),
+      instance: Number(flag('--instance')[0]),
+      sizeOverrides: sizes,
+      search: Number(flag('--search')[0]),
+      beyond: Number(flag('--beyond')[0]),
+    })[0]!;
+    expect(replay.verdict).toBe('refuted');
+    expect(replay.counterexample).toEqual(cx);
+    expect(evidenceOf(replay.evidence, 'search')).toMatchObject({ evaluations: 0, beyond: { starts: 1 } });
+  });
+
+  it('a claim restricted by regimes: is never searched beyond them', () => {
+    // the same mutant with all four regimes named: it holds in each, and nothing looks further
+    const d = edited(0, { regimes: ['contracting', 'near-critical', 'expanding', 'saturated'] });
+    const r = checkDerivation(d)[0]!;
+    expect(r.verdict).toBe('consistent');
+    const search = evidenceOf(r.evidence, 'search')!;
+    expect(search).toMatchObject({ found: false, evaluations: 250, beyond: null });
+    expect(search.bestRatio!).toBeLessThan(1);
+    // an explicit --beyond does not widen it either
+    expect(evidenceOf(checkDerivation(d, { beyond: 100 })[0]!.evidence, 'search')!.beyond).toBeNull();
+  });
+
+  it('--search 0 turns the whole search off; --beyond alone searches beyond the regimes only', () => {
+    const d = edited(0);
+    expect(checkDerivation(d, { search: 0 })[0]!.verdict).toBe('consistent');
+    const r = checkDerivation(d, { search: 0, beyond: 63 })[0]!;
+    expect(r.verdict).toBe('refuted');
+    expect(evidenceOf(r.evidence, 'search')).toMatchObject({ evaluations: 0, beyond: { found: true } });
   });
 });
 
@@ -233,6 +340,37 @@ describe('the instance space', () => {
       } else for (const x of v) expect(Math.abs(x - b.law.mean)).toBeLessThanOrEqual(BOX * b.law.std + 1e-12);
     }
   };
+
+  it('beyond the regimes: every proposal inside the wider box, recurrent norms at most the cap', () => {
+    const beyond = new InstanceSpace(d2019.model, spec.sizes, spec.regime, 'beyond');
+    // the wider box holds every regime's: 8 × the widest spread, and 8 × the largest regime's norm
+    const law = (name: string, s: InstanceSpace) => s.blocks.find((b) => b.name === name)!.law;
+    expect(law('W_o', beyond).spectralNorm).toBe(12);
+    expect(law('b_o', beyond).std).toBeCloseTo(16, 12);
+    expect(law('U_o', beyond).std).toBeCloseTo(32 / Math.sqrt(2), 12);
+    expect(law('x', beyond).std).toBe(8);
+    const inside = (data: ReturnType<InstanceSpace['copy']>) => {
+      for (const b of beyond.blocks) {
+        const v = beyond.values(data, b);
+        if (b.law.spectralNorm !== null)
+          expect(spectralNorm(mat(b.rows, b.cols, v))).toBeLessThanOrEqual(b.law.spectralNorm * (1 + 1e-12));
+        else for (const x of v) expect(Math.abs(x - b.law.mean)).toBeLessThanOrEqual(BOX * b.law.std + 1e-12);
+      }
+    };
+    const built = constructions(beyond, instance.graph.data);
+    expect(built.map((c) => c.name)).toEqual(expect.arrayContaining(['magnified', 'rank-one, at the cap']));
+    for (const c of built) inside(c.data);
+    const es = evolve(beyond, instance.graph.data, 0, new Rng(7));
+    inside(es.next().value);
+    let largest = 0;
+    for (let i = 0; i < 40; i++) {
+      const data = es.next(i % 3 === 0 ? 1 + i : -1).value;
+      inside(data);
+      largest = Math.max(largest, spectralNorm(mat(spec.sizes.d!, spec.sizes.d!, data.params.get('W_o'))));
+    }
+    // it leaves the regime (its steps scale with the wider spreads)
+    expect(largest).toBeGreaterThan(1.5);
+  });
 
   it('the read-outs are the parameters only the loss reads', () => {
     expect(space.readouts.map((b) => b.name)).toEqual(['v']);

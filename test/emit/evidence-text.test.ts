@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Evidence } from '../../src/check/evidence.js';
 import type { Counterexample } from '../../src/check/result.js';
-import { evidenceMethod, evidenceSummary, reasonText } from '../../src/emit/evidence-text.js';
+import { beyondRegimesText, evidenceMethod, evidenceSummary, reasonText } from '../../src/emit/evidence-text.js';
 import { replayCommand } from '../../src/emit/replay.js';
 
 const cases: [Evidence, string, string][] = [
@@ -125,9 +125,45 @@ const cases: [Evidence, string, string][] = [
       constructions: 64,
       bestRatio: 0.987654,
       found: false,
+      regimes: ['contracting', 'near-critical', 'expanding', 'saturated'],
+      beyond: { budget: 62, evaluations: 62, starts: 3, constructions: 30, bestRatio: 0.5, found: false, gain: 8 },
     },
     'adversarial search',
-    'no violation in 250 evaluations from 8 starts (64 structured constructions); tightest rhs/lhs 0.9877',
+    'no violation inside the regimes in 250 evaluations from 8 starts (64 structured constructions), tightest rhs/lhs 0.9877; ' +
+      "none beyond the regimes (every law 8× as wide as its widest in the regimes, recurrent spectral norms up to 8× the largest regime's) in 62 evaluations from 3 starts (30 structured constructions), tightest rhs/lhs 0.5000",
+  ],
+  [
+    {
+      kind: 'search',
+      relation: '>=',
+      budget: 250,
+      evaluations: 250,
+      starts: 8,
+      constructions: 64,
+      bestRatio: 0.987654,
+      found: false,
+      regimes: ['contracting'],
+      beyond: null,
+    },
+    'adversarial search',
+    "no violation inside the claim's regimes (contracting) in 250 evaluations from 8 starts (64 structured constructions), tightest rhs/lhs 0.9877; not searched beyond them (the claim is stated for those regimes only)",
+  ],
+  [
+    {
+      kind: 'search',
+      relation: '<=',
+      budget: 250,
+      evaluations: 250,
+      starts: 8,
+      constructions: 64,
+      bestRatio: 0.4,
+      found: true,
+      regimes: ['contracting', 'near-critical', 'expanding', 'saturated'],
+      beyond: { budget: 62, evaluations: 5, starts: 3, constructions: 5, bestRatio: 1.7, found: true, gain: 8 },
+    },
+    'adversarial search',
+    'no violation inside the regimes in 250 evaluations from 8 starts (64 structured constructions), tightest lhs/rhs 0.4000; ' +
+      "a violation found beyond the regimes (every law 8× as wide as its widest in the regimes, recurrent spectral norms up to 8× the largest regime's) in 5 evaluations from 3 starts (5 structured constructions)",
   ],
   [
     {
@@ -139,9 +175,11 @@ const cases: [Evidence, string, string][] = [
       constructions: 9,
       bestRatio: 1.25,
       found: true,
+      regimes: ['contracting', 'near-critical', 'expanding', 'saturated'],
+      beyond: { budget: 62, evaluations: 0, starts: 0, constructions: 0, bestRatio: null, found: false, gain: 8 },
     },
     'adversarial search',
-    'a violation found in 17 evaluations from 8 starts (9 structured constructions)',
+    'a violation found inside the regimes in 17 evaluations from 8 starts (9 structured constructions)',
   ],
   [
     {
@@ -170,6 +208,20 @@ describe('evidence in words', () => {
   });
 });
 
+describe('a counterexample beyond the regimes in words', () => {
+  it("names each magnitude no regime draws beside the regimes' largest", () => {
+    expect(
+      beyondRegimesText([
+        { name: 'W_o', measure: 'spectral-norm', value: 12, regimeLimit: 1.5 },
+        { name: 'b_o', measure: 'max-deviation', value: 30.5, regimeLimit: 8 },
+      ]),
+    ).toBe(
+      "outside the sampled regimes: ‖W_o‖₂ = 12.00 (the regimes: ≤ 1.500), b_o up to 30.50 from its law's mean (the regimes: ≤ 8.000)",
+    );
+    expect(beyondRegimesText([])).toMatch(/^outside the sampled regimes \(no one magnitude/);
+  });
+});
+
 describe('replay command', () => {
   const cx = (file: string): Counterexample => ({
     masterSeed: 5,
@@ -187,6 +239,7 @@ describe('replay command', () => {
     relError: 0.5,
     extended: null,
     searchSteps: null,
+    beyondRegimes: null,
     replay: [file, '--claim', 'c1', '--seed', '5', '--instance', '3', '--size', 'd=2'],
   });
   it('plain paths stay as they are', () => {

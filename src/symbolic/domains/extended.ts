@@ -159,8 +159,17 @@ class ExtendedDomain<R> implements ExactDomain<R> {
   private sequence(name: string, t: number): RMat<R> {
     const input = this.data.inputs.get(name);
     const [rows] = this.symbolDims(name);
-    if (input) return this.vector(input[t]!, rows);
-    if (t === 0) return this.vector(this.data.initial.get(name)!, rows);
+    // A time the instance has no value for (an intermediate at 0, an input outside 1..T) is not a value
+    // this arithmetic can supply: the point stays undecided, as the float engine's would.
+    if (input) {
+      if (!input[t]?.length) throw new SymbolicUnsupported(`${name}[${t}] is outside the inputs`);
+      return this.vector(input[t], rows);
+    }
+    if (t === 0) {
+      const initial = this.data.initial.get(name);
+      if (!initial) throw new SymbolicUnsupported(`${name}[0] has no initial value`);
+      return this.vector(initial, rows);
+    }
     const T = this.sizes.T!;
     if (t < 0 || t > T) throw new SymbolicUnsupported(`${name}[${t}] is outside the unrolled graph`);
     const known = this.values.get(`${name}@${t}`);
