@@ -63,10 +63,29 @@ export function beyondBudget(claim: Claim, options: Pick<CheckOptions, 'search' 
 
 export const DEFAULT_OPTIONS: CheckOptions = { masterSeed: 20261120, instances: 5, crossChecks: 2, search: 250 };
 
+/** Instance pools kept for claims that narrow the file's sizes (each holds instances and memoised values). */
+export const NARROWED_POOLS = 2;
+
 /** Instances (and their evaluators) are shared by all claims of a file. */
 export class InstancePool {
   private readonly pool = new Map<string, { instance: Instance; evaluator: Evaluator }>();
+  /** pools of the claim derivations (claimDerivation) narrowed from this one, the most recently used last */
+  private readonly narrowed = new Map<Derivation, InstancePool>();
   constructor(readonly derivation: Derivation) {}
+  /**
+   * This pool for its own derivation, else one for a claim derivation narrowed from it: the last
+   * NARROWED_POOLS used are kept (a file's claims at the same sizes tend to stand together), so their
+   * instances and memoised values are built once, and memory stays bounded.
+   */
+  forDerivation(derivation: Derivation): InstancePool {
+    if (derivation === this.derivation) return this;
+    let pool = this.narrowed.get(derivation);
+    if (pool) this.narrowed.delete(derivation);
+    else pool = new InstancePool(derivation);
+    this.narrowed.set(derivation, pool);
+    if (this.narrowed.size > NARROWED_POOLS) this.narrowed.delete(this.narrowed.keys().next().value!);
+    return pool;
+  }
   get(masterSeed: number, index: number, overrides: IntEnv) {
     const key = `${masterSeed}|${index}|${JSON.stringify(overrides)}`;
     let entry = this.pool.get(key);
@@ -171,12 +190,27 @@ function shrink(claim: Claim, model: Model, get: EntryGetter, failing: Point): {
   return { point: best, overrides: Object.keys(overrides).length ? { ...best.instance.sizes } : {} };
 }
 
-/** The file's model, or its variant (`assume:`), with the claim's narrower size ranges. */
+/** Claim derivations by file derivation, then by the model they narrow and their size ranges. */
+const narrowedDerivations = new WeakMap<Derivation, WeakMap<Model, Map<string, Derivation>>>();
+
+/**
+ * The file's model, or its variant (`assume:`), with the claim's narrower size ranges. Claims of a file that
+ * narrow the same model to the same ranges get the same derivation, so they share its instances, memoised
+ * values and symbolic model as the claims without `sizes:` share the file's (a claim's results do not depend
+ * on what was checked before it on them: test/check/claim-sharing.test.ts).
+ */
 export function claimDerivation(fileDerivation: Derivation, claim: Claim): Derivation {
+  if (!claim.sizes && !claim.assume) return fileDerivation;
   const model = claim.assume?.model ?? fileDerivation.model;
-  return claim.sizes || claim.assume
-    ? { ...fileDerivation, model: { ...model, sizes: { ...model.sizes, ...(claim.sizes ?? {}) } } }
-    : fileDerivation;
+  const sizes = { ...model.sizes, ...(claim.sizes ?? {}) };
+  const key = JSON.stringify(Object.entries(sizes).map(([name, r]) => [name, r.min, r.max]));
+  let byModel = narrowedDerivations.get(fileDerivation);
+  if (!byModel) narrowedDerivations.set(fileDerivation, (byModel = new WeakMap<Model, Map<string, Derivation>>()));
+  let byRanges = byModel.get(model);
+  if (!byRanges) byModel.set(model, (byRanges = new Map<string, Derivation>()));
+  let derivation = byRanges.get(key);
+  if (!derivation) byRanges.set(key, (derivation = { ...fileDerivation, model: { ...model, sizes } }));
+  return derivation;
 }
 
 /**
@@ -199,7 +233,7 @@ export function symbolicStage(derivation: Derivation, claim: Claim, masterSeed: 
  */
 export function claimSetting(fileDerivation: Derivation, claim: Claim, filePool?: InstancePool) {
   const derivation = claimDerivation(fileDerivation, claim);
-  const pool = derivation === fileDerivation && filePool ? filePool : new InstancePool(derivation);
+  const pool = filePool ? filePool.forDerivation(derivation) : new InstancePool(derivation);
   const sampler = claim.given ? new PremiseSampler(derivation.model, claim, claim.given, pool) : null;
   const get: EntryGetter = (seed, j, sizes) => (sampler ? sampler.get(seed, j, sizes).entry : pool.get(seed, j, sizes));
   return { derivation, pool, sampler, get };

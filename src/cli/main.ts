@@ -136,7 +136,11 @@ async function runVerify(argv: {
     throw new UsageError(
       '--shard with --update cannot rewrite --readme: a shard sees only its own documents (update without --shard)',
     );
-  const { verify, formatVerifyReport, junitXml, writeFileAtomic } = await library();
+  // verify's own modules only: the library's rendering and plotting (vega) are no part of it.
+  const [{ verify, formatVerifyReport, junitXml }, { writeFileAtomic }] = await Promise.all([
+    import('../verify/verify.js'),
+    import('../io/atomic-write.js'),
+  ]);
   if (argv.junit) checkOutput('--junit', argv.junit);
   const bar = progressBar('verifying', { quiet: argv.json });
   const report = await verify(argv.paths.length ? argv.paths : ['derivations'], {

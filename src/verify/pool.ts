@@ -38,10 +38,17 @@ export interface TaskReply {
   };
 }
 
+/** A task's answer, its time in its worker, and which worker (0-based, in start order) it ran on. */
+export interface TaskDone {
+  readonly value: TaskValue;
+  readonly seconds: number;
+  readonly worker: number;
+}
+
 interface Pending {
   readonly id: number;
   readonly task: Task;
-  readonly resolve: (reply: { value: TaskValue; seconds: number }) => void;
+  readonly resolve: (reply: TaskDone) => void;
   readonly reject: (err: Error) => void;
 }
 
@@ -71,7 +78,12 @@ export class WorkerPool {
   private failure: Error | null = null;
 
   constructor(size: number) {
-    for (let k = 0; k < size; k++) {
+    this.grow(size);
+  }
+
+  /** Starts workers until there are `size` (a pool started before its tasks are known grows to fit them). */
+  grow(size: number): void {
+    for (let k = this.workers.length; k < size; k++) {
       const worker = new Worker(WORKER_URL, {
         resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
         execArgv: WORKER_EXEC_ARGV,
@@ -88,11 +100,26 @@ export class WorkerPool {
 
   private closing = false;
 
-  run(task: Task): Promise<{ value: TaskValue; seconds: number }> {
+  run(task: Task): Promise<TaskDone> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, task, resolve, reject });
-      this.dispatch();
+      this.dispatchSoon();
+    });
+  }
+
+  private dispatchScheduled = false;
+
+  /**
+   * Tasks queued in one go (verify queues every file's at once) are handed out once all are queued: the
+   * first two went to two workers as they came, so both loaded the first file and began on it.
+   */
+  private dispatchSoon(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    queueMicrotask(() => {
+      this.dispatchScheduled = false;
+      if (!this.failure) this.dispatch();
     });
   }
 
@@ -135,7 +162,7 @@ export class WorkerPool {
     if (!pending || pending.id !== reply.id) return;
     this.busy.delete(worker);
     this.idle.push(worker);
-    if (reply.ok) pending.resolve({ value: reply.value, seconds: reply.seconds });
+    if (reply.ok) pending.resolve({ value: reply.value, seconds: reply.seconds, worker: this.workers.indexOf(worker) });
     else {
       const e = reply.error!;
       pending.reject(

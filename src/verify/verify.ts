@@ -136,38 +136,39 @@ type Outcome = { snapshot: FileSnapshot; results: ClaimResult[]; seconds: number
  * them gives the same results as checking the file in one go, and a file of 49 claims no longer holds one core.
  */
 async function checkOnPool(
+  pool: WorkerPool,
   derivations: readonly Derivation[],
   request: CheckRequest,
   jobs: number,
   onFileDone: (file: string) => void,
 ): Promise<Outcome[]> {
-  const tasks = derivations.reduce((n, d) => n + 1 + d.claims.length, 0);
-  const pool = new WorkerPool(Math.min(jobs, tasks));
-  try {
-    return await Promise.all(
-      derivations.map(async (d) => {
-        const claims = request.claims ? d.claims.filter((c) => request.claims!.includes(c.id)) : d.claims;
-        const [derived, ...parts] = await Promise.all([
-          pool.run({ kind: 'derived', file: d.file }),
-          ...claims.map((c) => pool.run({ kind: 'claims', file: d.file, claims: [c.id], request })),
-        ]);
-        const results: ClaimResult[] = [];
-        const snapshots: [string, ClaimSnapshot][] = [];
-        for (const { value } of parts)
-          if (value.kind === 'claims')
-            value.results.forEach((r, k) => {
-              results.push(r);
-              snapshots.push([r.id, value.snapshots[k]!]);
-            });
-        const seconds = [derived, ...parts].reduce((sum, p) => sum + p.seconds, 0);
-        if (derived.value.kind !== 'derived') throw new Error('a derived-forms task answered with claims');
-        onFileDone(d.file);
-        return { snapshot: fileSnapshot(d, derived.value.derived, snapshots), results, seconds };
-      }),
-    );
-  } finally {
-    await pool.close();
-  }
+  pool.grow(
+    Math.min(
+      jobs,
+      derivations.reduce((n, d) => n + 1 + d.claims.length, 0),
+    ),
+  );
+  return Promise.all(
+    derivations.map(async (d) => {
+      const claims = request.claims ? d.claims.filter((c) => request.claims!.includes(c.id)) : d.claims;
+      const [derived, ...parts] = await Promise.all([
+        pool.run({ kind: 'derived', file: d.file }),
+        ...claims.map((c) => pool.run({ kind: 'claims', file: d.file, claims: [c.id], request })),
+      ]);
+      const results: ClaimResult[] = [];
+      const snapshots: [string, ClaimSnapshot][] = [];
+      for (const { value } of parts)
+        if (value.kind === 'claims')
+          value.results.forEach((r, k) => {
+            results.push(r);
+            snapshots.push([r.id, value.snapshots[k]!]);
+          });
+      const seconds = [derived, ...parts].reduce((sum, p) => sum + p.seconds, 0);
+      if (derived.value.kind !== 'derived') throw new Error('a derived-forms task answered with claims');
+      onFileDone(d.file);
+      return { snapshot: fileSnapshot(d, derived.value.derived, snapshots), results, seconds };
+    }),
+  );
 }
 
 export async function verify(paths: readonly string[], options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -178,6 +179,23 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
     throw new RangeError('a sharded run cannot rewrite the README summary: it sees only its own documents');
   // A shard may be empty (more runners than files): it checks nothing and passes.
   const files = options.shard ? shardOf(all, options.shard) : all;
+  const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  // The workers load the engine while this thread loads the files (every file has a task at least).
+  const pool = jobs > 1 && files.length > 0 ? new WorkerPool(Math.min(jobs, files.length + 1)) : null;
+  try {
+    return await verifyFiles(files, all.length, pool, jobs, options);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function verifyFiles(
+  files: readonly string[],
+  listed: number,
+  pool: WorkerPool | null,
+  jobs: number,
+  options: VerifyOptions,
+): Promise<VerifyReport> {
   // Every file must load before any is checked: bad input never leaves a half-written result.
   const derivations = files.map((f) => loadDerivationFile(f));
   const readmeText = options.readme ? readReadme(options.readme) : null;
@@ -189,18 +207,17 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   });
   // Refuted claims' repairs are part of the fixtures, searched within verify's own budget.
   const request: CheckRequest = { repair: VERIFY_REPAIR_BUDGET, ...options.request };
-  const jobs = Math.max(1, options.jobs ?? availableParallelism());
   let finished = 0;
   const done = (file: string) => options.onFile?.(file, ++finished, files.length);
   const outcomes: Outcome[] =
-    jobs === 1 || files.length === 0
+    pool === null
       ? derivations.map((d) => {
           const started = performance.now();
           const outcome = { ...snapshotDerivation(d, request), seconds: (performance.now() - started) / 1000 };
           done(d.file);
           return outcome;
         })
-      : await checkOnPool(derivations, request, jobs, done);
+      : await checkOnPool(pool, derivations, request, jobs, done);
 
   const verdicts: FileVerdict[] = files.map((file, k) => {
     const { snapshot, results, seconds } = outcomes[k]!;
@@ -243,7 +260,7 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   }
   return {
     readme,
-    shard: options.shard ? { ...options.shard, of: all.length } : null,
+    shard: options.shard ? { ...options.shard, of: listed } : null,
     files: verdicts,
     summary: { files: verdicts.length, drifted, claims: claims.length, unexpected },
     ok: drifted === 0 && unexpected === 0 && readme?.status !== 'stale',

@@ -1,8 +1,8 @@
 /**
  * A worker thread of `verify`'s pool: started once, it answers tasks until
  * the pool closes — the claims of a file (their results and snapshots) or a
- * file's derived forms. Derivations and their instances are kept per file,
- * so the parts of one file cost its loading once per worker.
+ * file's derived forms. The derivation and instances of the file it works on
+ * are kept, so the parts of one file cost its loading once per worker.
  */
 import { parentPort } from 'node:worker_threads';
 import { checkDerivation, type CheckRequest, InstancePool } from '../check/check.js';
@@ -16,6 +16,10 @@ const loaded = new Map<string, { derivation: Derivation; pool: InstancePool }>()
 function fileState(file: string) {
   let state = loaded.get(file);
   if (!state) {
+    // The pool hands a worker its file's tasks while any is queued, and every task is queued at the start:
+    // once it moves to another file it is not sent back to this one, so the file's instances and memoised
+    // values are dropped (a task of it that did come would load it again, with the same results).
+    loaded.clear();
     const derivation = loadDerivationFile(file);
     state = { derivation, pool: new InstancePool(derivation) };
     loaded.set(file, state);

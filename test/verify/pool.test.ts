@@ -1,0 +1,24 @@
+/**
+ * verify's worker pool hands out tasks queued in one go only once all are queued: the file with the
+ * most tasks first, and a worker stays on its file while it has tasks queued (its instances and
+ * memoised values are there). One worker, so the order is the pool's choice alone, not timing.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { WorkerPool } from '../../src/verify/pool.js';
+
+let pool: WorkerPool | null = null;
+afterEach(async () => {
+  await pool?.close();
+  pool = null;
+});
+
+it('tasks queued together: the file with the most tasks first, then each file to its end', async () => {
+  pool = new WorkerPool(1);
+  const small = 'derivations/lab-10-5-vanilla-rnn.yaml';
+  const large = 'derivations/lab-10-5-lstm.yaml';
+  // Queued in this order: the small file's first (dispatched as they came, it would run first).
+  const files = [small, large, small, large, large];
+  const order: string[] = [];
+  await Promise.all(files.map((file) => pool!.run({ kind: 'derived', file }).then(() => order.push(file))));
+  expect(order).toEqual([large, large, large, small, small]);
+});
