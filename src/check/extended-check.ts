@@ -170,17 +170,20 @@ export function extendedLook(
   lostPrecision = 0,
 ): PointOutcome {
   const why = lookReason(outcome, claim.tolerance, lostPrecision) ?? 'near-tolerance';
-  if (why !== 'near-tolerance') {
+  // Wide floats cannot underflow, but they cancel as float64 does (a float64 mantissa): digits lost on the way
+  // (to cancellation, or in the subnormals, where the decimals are as good) go to the decimals, and so does a
+  // wide-float violation against an exact 0 (lookWith) — 1 − σ(40) is exactly 0 with a 53-bit mantissa (4.2e-18
+  // in decimals). Both tests read only this point's values, so the arithmetic chosen never depends on what was
+  // evaluated before it.
+  if (why !== 'near-tolerance' && why !== 'lost-digits') {
     const wide = lookWith(WIDE_FLOATS, claim, entry, env, outcome, true, why);
-    // Zeros there are zeros, and no digits are lost: the unbounded exponent cannot underflow.
     if (wide && wide.status !== 'trouble' && !nearTolerance(wide, claim.tolerance)) return wide;
   }
   const decided = lookWith(DECIMALS, claim, entry, env, outcome, true, why);
   // A violation within reach of rounding or of digits lost on the way stands where nothing can re-evaluate
   // it: setting real violations aside as trouble could let a false claim pass, the worse mistake.
   if (decided || why === 'trouble' || why === 'near-tolerance' || why === 'lost-digits') return decided ?? outcome;
-  // Exact zeros count (as an agreement, or as the difference), and a violation as large as the digits lost on the
-  // way, only once underflow is ruled out: unsound to assume it.
+  // Exact zeros count (as an agreement, or as the difference) only once underflow is ruled out: unsound to assume it.
   return {
     status: 'trouble',
     reason: `${UNDECIDED[why]} in float64, and no extended-precision evaluation to rule out underflow`,
@@ -194,9 +197,6 @@ const UNDECIDED: Record<'zero' | 'one-zero', string> = {
   zero: 'both sides exactly 0',
   'one-zero': 'a side exactly 0 where the sides differ',
 };
-
-/** extended instances on which a sum once cancelled most of a float64 mantissa */
-const cancelling = new WeakSet<object>();
 
 /**
  * Both sides in one extended arithmetic, compared as float points are; null where it cannot evaluate them.
@@ -214,25 +214,20 @@ export function lookWith<R>(
   const sm = symbolicModel(entry.instance.graph.model);
   const full = { ...entry.instance.sizes, ...env };
   let a: RMat<R>, b: RMat<R>;
-  let ext: ExtendedInstance<R>;
-  arithmetic.takeCancellation?.();
   try {
-    ext = extendedOf(arithmetic, entry.instance, entry.evaluator, sm, chainsProducts);
+    const ext = extendedOf(arithmetic, entry.instance, entry.evaluator, sm, chainsProducts);
     a = ext.evaluate(closedFormsWherePossible(claim.lhs, sm, full), env);
     b = ext.evaluate(closedFormsWherePossible(claim.rhs, sm, full), env);
   } catch (err) {
     if (err instanceof SymbolicUnsupported || err instanceof DomainError) return null;
     throw err;
   }
-  // A violation after a sum that cancelled most of a float64 mantissa (1 − σ(40) is exactly 0 there too) is
-  // not a decision: left to the decimals. The instance's values are memoised across its points, so a
-  // cancellation once seen on an instance counts for all of its later looks (coarse, and only ever costs a
-  // decimal look). An agreement stands.
-  if (arithmetic.takeCancellation?.()) cancelling.add(ext);
-  const cancelled = cancelling.has(ext);
   // NaN (the log of a negative number, say) is as undecidable here as in floats.
   if (![...a.data, ...b.data].every(arithmetic.isFinite)) return null;
   const ring = arithmetic.plain;
+  // A float64 mantissa cancels as float64 does (1 − σ(40) is exactly 0 in wide floats too): a violation against
+  // an exact 0 there is not a decision (null: the decimals take it). An agreement stands.
+  const exactZero = arithmetic.name === 'wide-float' && [...a.data, ...b.data].some((x) => ring.isZero(x));
   const { abs, sqrt, lt, toNumber } = ring.ordered!;
   const larger = (p: R, q: R): R => (lt(p, q) ? q : p);
   const extended = {
@@ -252,7 +247,7 @@ export function lookWith<R>(
       size(Array.from({ length: n }, (_, i) => at(b, i))),
     );
     const relError = ring.isZero(scale) ? 0 : toNumber(ring.div(diff, scale)!);
-    if (cancelled && relError > claim.tolerance) return null;
+    if (exactZero && relError > claim.tolerance) return null;
     return {
       status: relError <= claim.tolerance ? 'agree' : 'violate',
       relError,
@@ -266,7 +261,7 @@ export function lookWith<R>(
   const scale = larger(abs(x), abs(y));
   const excess = ring.isZero(scale) ? 0 : toNumber(ring.div(ring.sub(x, y), scale)!);
   const ratio = ring.isZero(y) ? (ring.isZero(x) ? 0 : Infinity) : toNumber(ring.div(x, y)!);
-  if (cancelled && excess > claim.tolerance) return null;
+  if (exactZero && excess > claim.tolerance) return null;
   return {
     status: excess <= claim.tolerance ? 'agree' : 'violate',
     relError: excess,

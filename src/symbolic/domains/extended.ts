@@ -24,7 +24,7 @@ import type { ActivationSpec } from '../../ops/registry.js';
 import { ExactEvaluator } from '../exact.js';
 import { rfill, type Ring, type RMat } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
-import { wideActivation, type WideFloat, wideFloatRing, wideToDecimal, takeWideCancellation } from './wide-float.js';
+import { wideActivation, type WideFloat, wideFloatRing, wideToDecimal } from './wide-float.js';
 
 /** 40 significant digits (see EXTENDED_DIGITS in src/check/extended-check.ts). */
 export const BigDecimal = Decimal.clone({ precision: 40, minE: -9e15, maxE: 9e15 });
@@ -93,11 +93,6 @@ export interface ExtendedArithmetic<R> {
   readonly isFinite: (x: R) => boolean;
   /** the ring without a budget, for comparing the two sides once evaluated */
   readonly plain: Ring<R>;
-  /**
-   * Whether a sum cancelled most of its digits since the last call (and clear it). Only arithmetics with a
-   * float64 mantissa have it: their differences of nearly equal values (1 − σ(40)) are as poor as float64's.
-   */
-  readonly takeCancellation?: () => boolean;
 }
 
 export const DECIMALS: ExtendedArithmetic<Big> = {
@@ -126,7 +121,6 @@ export const WIDE_FLOATS: ExtendedArithmetic<WideFloat> = {
   preview: (x) => wideToDecimal(x, PreviewDecimal).toSignificantDigits(6).toString(),
   isFinite: (x) => Number.isFinite(x.m),
   plain: wideFloatRing(() => {}),
-  takeCancellation: takeWideCancellation,
 };
 
 class ExtendedDomain<R> implements ExactDomain<R> {

@@ -80,17 +80,6 @@ export function wideMul(a: WideFloat, b: WideFloat): WideFloat {
   return Math.abs(m) >= 2 ? { m: m / 2, e: a.e + b.e + 1 } : { m, e: a.e + b.e };
 }
 
-/** Binary digits a sum may lose to cancellation before it is reported (of 53; more leaves under 1e-9 relative). */
-const CANCELLED_BITS = 23;
-let cancelled = false;
-
-/** Whether a sum lost more than CANCELLED_BITS of its digits to cancellation since the last call; clears it. */
-export function takeWideCancellation(): boolean {
-  const c = cancelled;
-  cancelled = false;
-  return c;
-}
-
 export function wideAdd(a: WideFloat, b: WideFloat): WideFloat {
   if (b.m === 0) return a;
   if (a.m === 0) return b;
@@ -99,10 +88,7 @@ export function wideAdd(a: WideFloat, b: WideFloat): WideFloat {
   const gap = big.e - small.e;
   // |small| < 2^(1−gap)·|big|: beyond 60 binary places it is below a quarter ulp of the sum.
   if (gap > 60) return big;
-  const m = big.m + small.m * pow2(-gap);
-  // mantissas in [1, 2): a sum below 2^-CANCELLED_BITS lost that many leading digits (0: all of them)
-  if (Math.abs(m) < 2 ** -CANCELLED_BITS) cancelled = true;
-  return make(m, big.e);
+  return make(big.m + small.m * pow2(-gap), big.e);
 }
 
 const wideNeg = (a: WideFloat): WideFloat => (a.m === 0 ? a : { m: -a.m, e: a.e });
