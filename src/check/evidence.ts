@@ -129,26 +129,32 @@ export interface GuidedSearchEvidence {
   readonly violations: number;
 }
 
-/**
- * The adversarial search for a violation of an inequality, after the random
- * instances: structured constructions and an optimiser over each start's
- * parameters, inputs and initial states, inside its regime, then (for a claim
- * stated without `regimes:`) beyond the regimes (src/check/search.ts).
- */
-export interface SearchEvidence {
-  readonly kind: 'search';
-  readonly relation: '<=' | '>=';
-  /** instances the search may evaluate inside the regimes (each at every binding) */
+/** What one part of the adversarial search spent and saw (inside the regimes, or beyond them). */
+export interface SearchEffort {
+  /** instances it may evaluate (each at every binding) */
   readonly budget: number;
   readonly evaluations: number;
   /** instances it started from: the worst random ones, and the same at the smallest sizes */
   readonly starts: number;
   /** structured constructions among the evaluations */
   readonly constructions: number;
-  /** the largest lhs/rhs (≥: rhs/lhs) over every sound point it saw inside the regimes, its starts included */
+  /** the largest lhs/rhs (≥: rhs/lhs) over every sound point it saw, its starts included */
   readonly bestRatio: number | null;
-  /** a violation found, inside the regimes or beyond them */
+  /** a violation found */
   readonly found: boolean;
+}
+
+/**
+ * The adversarial search for a violation of an inequality, after the random
+ * instances: structured constructions and an optimiser over each start's
+ * parameters, inputs and initial states, inside its regime, then (for a claim
+ * stated without `regimes:`) beyond the regimes (src/check/search.ts). Its own
+ * effort fields are the part inside the regimes; `found` is true when either
+ * part found a violation.
+ */
+export interface SearchEvidence extends SearchEffort {
+  readonly kind: 'search';
+  readonly relation: '<=' | '>=';
   /** the regimes searched inside: the claim's (`regimes:`), or all of them */
   readonly regimes: readonly RegimeName[];
   /**
@@ -156,15 +162,7 @@ export interface SearchEvidence {
    * over the regimes, recurrent spectral norms up to `gain` times the largest regime's); null when the claim
    * is restricted to regimes or that part was not run.
    */
-  readonly beyond: {
-    readonly budget: number;
-    readonly evaluations: number;
-    readonly starts: number;
-    readonly constructions: number;
-    readonly bestRatio: number | null;
-    readonly found: boolean;
-    readonly gain: number;
-  } | null;
+  readonly beyond: (SearchEffort & { readonly gain: number }) | null;
 }
 
 /** Points float64 could not decide (trouble, or a violation within rounding distance), decided again with an unbounded exponent. */
