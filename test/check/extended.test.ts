@@ -43,7 +43,10 @@ describe('extended precision', () => {
     const [r] = checkDerivation(post, { claims: ['eq6-item-corrected'], masterSeed: 56 });
     expect(r!.verdict).toBe('verified');
     const ext = evidenceOf(r!.evidence, 'extended-precision')!;
-    expect(ext.nearTolerance.agree).toBeGreaterThan(0);
+    // the float evaluator saw the cancellation (two matrices of norm 1 whose difference is 8.6e-7), so the point is
+    // counted as one within reach of the digits lost on the way, and decided again in decimals
+    expect(ext.fromLostDigits!.agree).toBeGreaterThan(0);
+    expect(ext.fromLostDigits!.violate).toBe(0);
     expect(ext.nearTolerance.violate).toBe(0);
   });
 
