@@ -14,6 +14,7 @@ import {
 } from '../../src/numeric/lost-digits.js';
 import { loadDerivationFile } from '../../src/derivation/load.js';
 import { parseExpression } from '../../src/ir/parse-math.js';
+import { scopeOf } from '../../src/symbolic/quantities.js';
 import { Evaluator } from '../../src/numeric/evaluate.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
 import {
@@ -149,13 +150,7 @@ describe('a derivative sweep', () => {
 
 describe('the evaluator', () => {
   const lab = loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml');
-  const scope = {
-    sequences: new Set(['h', 'x']),
-    parameters: new Set(['W', 'U', 'b', 'c']),
-    loss: 'L',
-    indexVars: new Set(['d', 'm', 'T']),
-    realVars: new Set<string>(),
-  };
+  const scope = scopeOf(lab);
   const inst = buildInstance(lab.model, instanceSpec(lab.model, 3, 1, undefined, { d: 3, m: 2, T: 4 }));
 
   it('notes a memoised value’s lost digits each time it is read, not only when it is computed', () => {
