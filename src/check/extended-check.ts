@@ -20,6 +20,7 @@ import { DomainError, type Evaluator } from '../numeric/evaluate.js';
 import type { Instance } from '../numeric/instance.js';
 import { norm2, relErr } from '../numeric/linalg.js';
 import { asDense } from '../numeric/values.js';
+import { ROUNDOFF } from '../numeric/lost-digits.js';
 import { isGraphDerivative, SymbolicModel, substituteDerivationsAt } from '../symbolic/derive.js';
 import { substituteIndex } from '../symbolic/build.js';
 import { DECIMALS, type ExtendedArithmetic, ExtendedInstance, WIDE_FLOATS } from '../symbolic/domains/extended.js';
@@ -32,12 +33,9 @@ export const EXTENDED_DIGITS = 40;
 /** Violations below this relative error (or 100× the tolerance) are within reach of rounding: look again. */
 export const NEAR_TOLERANCE = 1e-4;
 
-/** float64's own relative precision (half an ulp of 1): what NEAR_TOLERANCE allows for. */
-const FLOAT64_PRECISION = 2 ** -53;
-
 /**
- * `lostPrecision`: the worst relative precision of a subnormal value on the way to the point
- * (src/numeric/lost-digits.ts; 0 when none).
+ * `lostPrecision`: the worst relative precision of a value on the way to the point, from the subnormals or
+ * cancellation (src/numeric/lost-digits.ts; 0 when none).
  */
 export function needsExtendedLook(outcome: PointOutcome, tolerance: number, lostPrecision = 0): boolean {
   return lookReason(outcome, tolerance, lostPrecision) !== null;
@@ -48,8 +46,7 @@ export function lookReason(outcome: PointOutcome, tolerance: number, lostPrecisi
   if (outcome.status === 'trouble') return 'trouble';
   if (outcome.status === 'agree') return bothExactlyZero(outcome) ? 'zero' : null;
   if (violationRestsOnOneSidedZeros(outcome, tolerance)) return 'one-zero';
-  if (lostPrecision > FLOAT64_PRECISION && nearTolerance(outcome, tolerance, lostPrecision / FLOAT64_PRECISION))
-    return 'lost-digits';
+  if (lostPrecision > ROUNDOFF && nearTolerance(outcome, tolerance, lostPrecision / ROUNDOFF)) return 'lost-digits';
   return nearTolerance(outcome, tolerance) ? 'near-tolerance' : null;
 }
 

@@ -74,7 +74,7 @@ export function runPoints(
   const refRng = new Rng(deriveSeed(instance.seed, 'reference', claim.id));
   const point = (env: IntEnv, i: number): Point => {
     evaluator.touched.clear();
-    // The record of digits lost in the subnormals covers both sides and the comparison (which applies lazy sides to probes).
+    // The record of digits lost on the way (subnormals, cancellation) covers both sides and the comparison (which applies lazy sides to probes).
     takeLostPrecision();
     const [lhs, rhs] = evaluator.evaluateSides(claim.lhs, claim.rhs, env);
     const first = comparePoint(

@@ -38,8 +38,8 @@ export function lostPrecisionOf(data: ArrayLike<number>): number {
   return smallest === Infinity ? 0 : SUBNORMAL_SPACING / smallest;
 }
 
-/** float64's unit roundoff. */
-const ROUNDOFF = 2 ** -53;
+/** float64's unit roundoff (half an ulp of 1). */
+export const ROUNDOFF = 2 ** -53;
 /** Cancellation is noted from this many lost bits on (fewer leave a value within 2^-33 ≈ 1e-10 of its own). */
 const NOTED_CANCELLATION = 2 ** -33;
 
