@@ -265,11 +265,17 @@ function atCap(space: InstanceSpace, data: MutableData): void {
 }
 
 /**
- * Beyond the regimes: the start magnified, then each of the regime's constructions with its recurrent
- * matrices at the cap (inside a regime the projection puts them at the regime's norm; beyond, it only
- * caps them, so a rank-one or identity shape would otherwise stay at norm 1).
+ * Beyond the regimes: the start with its recurrent matrices at the cap and nothing else changed, the start
+ * magnified, then each of the regime's constructions with its recurrent matrices at the cap (inside a
+ * regime the projection puts them at the regime's norm; beyond, it only caps them, so a rank-one or
+ * identity shape would otherwise stay at norm 1). The first is the one step past the regimes that keeps the
+ * start's gates where they were: a bound that fails only where a large recurrent gain meets gates that are
+ * neither shut nor saturated (a gradient one step earlier larger than the last one, with o_T near 1 and σ′
+ * at its peak) is reached there, while magnifying every entry saturates the gates and every other
+ * construction moves the drives or the matrices' shape as well.
  */
 const BEYOND_CONSTRUCTIONS: typeof CONSTRUCTIONS = [
+  { name: 'at the cap', build: atCap },
   { name: 'magnified', build: magnify },
   { name: 'magnified, at the cap', build: (s, d) => (magnify(s, d), atCap(s, d)) },
   ...CONSTRUCTIONS.map((c) => ({
