@@ -73,7 +73,7 @@ describe('error-free float64 operations', () => {
     expect(cadd(cconst(1), cconst(1e-17)).get(cconst(1).keys().next().value!)).toBe(1);
     expect(() => withExactCoefficients(refuse, () => cadd(cconst(1), cconst(1e-17)))).toThrow('1 + 1e-17');
     expect(() => withExactCoefficients(refuse, () => cmul(cconst(0.1), cconst(3)))).toThrow('0.1 · 3');
-    expect(() => withExactCoefficients(refuse, () => POLY_RING.div!(cconst(1), cconst(3)))).toThrow('1 / 3');
+    expect(() => withExactCoefficients(refuse, () => POLY_RING.div(cconst(1), cconst(3)))).toThrow('1 / 3');
     expect(withExactCoefficients(refuse, () => constant(cmul(cconst(0.5), cconst(0.25))))).toBe(0.125);
     // and the mode ends with the computation, even when it throws
     expect(constant(cadd(cconst(0.1), cconst(0.2)))).toBe(0.30000000000000004);
