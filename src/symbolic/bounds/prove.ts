@@ -145,12 +145,12 @@ function proveBoundExactly(d: Derivation, claim: Claim & { relation: '<=' | '>='
   const [start, target] = claim.relation === '<=' ? [claim.lhs, claim.rhs] : [claim.rhs, claim.lhs];
   const S = new Session(ctx, start);
   const T = new Session(ctx, target);
-  normalize(S);
-  normalize(T);
   const planner = new Planner(S);
   let ok = false;
   let crashed: string | null = null;
   try {
+    normalize(S);
+    normalize(T);
     ok = planner.bound([], T.expr);
   } catch (err) {
     // A proposal the normal forms cannot read ends the search; it never makes a proof.
