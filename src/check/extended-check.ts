@@ -40,14 +40,10 @@ const LOST_DIGITS_REACH = 4;
 export const NEAR_TOLERANCE = 1e-4;
 
 /**
+ * Why float64 cannot decide this point (null: it can): the origins counted in the extended-precision evidence.
  * `lostPrecision`: the worst relative precision of a value on the way to the point, from the subnormals or
  * cancellation (src/numeric/lost-digits.ts; 0 when none).
  */
-export function needsExtendedLook(outcome: PointOutcome, tolerance: number, lostPrecision = 0): boolean {
-  return lookReason(outcome, tolerance, lostPrecision) !== null;
-}
-
-/** Why float64 cannot decide this point (null: it can): the origins counted in the extended-precision evidence. */
 export function lookReason(outcome: PointOutcome, tolerance: number, lostPrecision = 0): ExtendedValues['was'] | null {
   if (outcome.status === 'trouble') return 'trouble';
   if (outcome.status === 'agree') {

@@ -9,6 +9,8 @@ import { InputError } from '../derivation/errors.js';
 import type { IntEnv } from '../ir/affine.js';
 import { walk } from '../ir/expr.js';
 import { specOf } from '../ops/index.js';
+import { HORIZON } from '../model/model.js';
+import { own } from '../ir/names.js';
 import { DomainError, type Evaluator } from '../numeric/evaluate.js';
 import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
@@ -17,7 +19,7 @@ import { dense } from '../numeric/values.js';
 import { takeLostPrecision } from '../numeric/lost-digits.js';
 import { bindings } from './bindings.js';
 import { comparePoint, type PointOutcome, type Probes } from './compare.js';
-import { extendedLook, type ExtendedScope, needsExtendedLook } from './extended-check.js';
+import { extendedLook, type ExtendedScope, lookReason } from './extended-check.js';
 
 export interface Point {
   readonly instance: Instance;
@@ -91,15 +93,20 @@ export function runPoints(
         refChecks.push(checkReference(evaluator, d, refRng, fdEverywhere || i === sampledList[0]));
     // Overflow, underflow or a violation within rounding distance: decided again in extended precision
     // (after the cross-checks, which cover the derivatives the claim itself evaluated).
-    const outcome = needsExtendedLook(first, claim.tolerance, lostPrecision)
-      ? extendedLook(claim, entry, env, first, lostPrecision, extendedScope)
-      : first;
+    const why = lookReason(first, claim.tolerance, lostPrecision);
+    if (why === 'lost-digits' && first.status === 'agree') {
+      agreements.push({ i, env, first, lostPrecision });
+      return { instance, env, outcome: first };
+    }
+    const outcome = why ? extendedLook(claim, entry, env, first, lostPrecision, extendedScope) : first;
     return { instance, env, outcome };
   };
-  return envs.map((env, i) => {
+  // Agreements within reach of the digits lost on the way, decided again after the others: the ones that lost most.
+  const agreements: { i: number; env: IntEnv; first: PointOutcome; lostPrecision: number }[] = [];
+  const located = <T>(compute: () => T): T => {
     // Products and Jacobians are lazy: a factor outside the graph may first be read by the comparison.
     try {
-      return point(env, i);
+      return compute();
     } catch (err) {
       if (err instanceof DomainError)
         throw new InputError(
@@ -109,7 +116,44 @@ export function runPoints(
         );
       throw err;
     }
+  };
+  const points = envs.map((env, i) => located(() => point(env, i)));
+  // A claim false everywhere by less than what rounding hides (1 + 1e-17 is 1 in float64) shows at any of its
+  // points, so a few suffice; re-deciding every one costs a decimal walk per lag where tanh saturates (1 − h²
+  // cancels). The rest keep their float64 agreement, counted apart in the evidence.
+  // The decimals simulate the whole instance again (about T × its parameter entries products, tanh and σ in
+  // 40 digits): seconds at d = 64, T = 256, where 1 − h² cancels at every saturated unit. Above a size the
+  // agreements keep their float64 outcome, and the evidence says so.
+  const forwardWork = decimalForwardWork(instance);
+  const byLoss = [...agreements].sort((a, b) => b.lostPrecision - a.lostPrecision || a.i - b.i);
+  byLoss.forEach((a, rank) => {
+    const why =
+      forwardWork > AGREEMENT_LOOK_WORK
+        ? `the instance is too large for a second look at agreements: ≈ ${forwardWork} decimal products, more than ${AGREEMENT_LOOK_WORK}`
+        : rank >= AGREEMENTS_DECIDED_AGAIN
+          ? `only the ${AGREEMENTS_DECIDED_AGAIN} agreements per instance that lost the most digits are`
+          : null;
+    points[a.i] = {
+      instance,
+      env: a.env,
+      outcome: why
+        ? { ...(a.first as PointOutcome & { status: 'agree' }), unsettled: { was: 'lost-digits', why } }
+        : located(() => extendedLook(claim, entry, a.env, a.first, a.lostPrecision, extendedScope)),
+    };
   });
+  return points;
+}
+
+/** Per claim and instance: how many agreements within reach of lost digits are decided again (those that lost most). */
+export const AGREEMENTS_DECIDED_AGAIN = 3;
+/** The largest instance (in decimal products of a forward pass) whose agreements are decided again. */
+export const AGREEMENT_LOOK_WORK = 100_000;
+
+/** About what simulating the instance again in decimals costs: every parameter entry read once per step. */
+function decimalForwardWork(instance: Instance): number {
+  let entries = 0;
+  for (const v of instance.graph.data.params.values()) entries += v.length;
+  return entries * (own(instance.sizes, HORIZON) ?? 1);
 }
 
 const sizeWeight = (p: Point) => Object.values(p.instance.sizes).reduce((s, x) => s + x, 0);

@@ -166,8 +166,7 @@ export function evidenceSummary(e: Evidence): string {
             : `float64 mantissas (${wide}) or ${decimals} (${total - wide})`;
       const decided = total ? [`${parts.join('; ')}: decided again with ${how} and an unbounded exponent`] : [];
       const unsettled = (e.unsettled ?? []).map(
-        (u) =>
-          `${u.points} ${LOOK_ORIGIN[u.was]} that extended precision could not evaluate (${u.why}): their float64 outcome stands`,
+        (u) => `${u.points} ${LOOK_ORIGIN[u.was]} not decided again (${u.why}): their float64 outcome stands`,
       );
       return [...decided, ...unsettled].join('; ');
     }

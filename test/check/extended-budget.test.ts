@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
-import { parseDerivation } from '../../src/derivation/load.js';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
+import { AGREEMENT_LOOK_WORK, AGREEMENTS_DECIDED_AGAIN } from '../../src/check/points.js';
 import { evidenceSummary } from '../../src/emit/evidence-text.js';
 import { formatCheckReport } from '../../src/emit/text-report.js';
 import { DECIMALS } from '../../src/symbolic/domains/extended.js';
@@ -50,7 +51,7 @@ describe('the extended-precision work budget', () => {
     const why = `extended precision would take more than ${SMALL_LIMIT} decimal products for one claim on one instance`;
     expect(ext.unsettled).toEqual([{ was: 'near-tolerance', why, points: 3 }]);
     expect(evidenceSummary(ext)).toBe(
-      `63 within rounding distance of the tolerance (0 agree, 63 violate): decided again with 40-digit decimals and an unbounded exponent; 3 within rounding distance of the tolerance that extended precision could not evaluate (${why}): their float64 outcome stands`,
+      `63 within rounding distance of the tolerance (0 agree, 63 violate): decided again with 40-digit decimals and an unbounded exponent; 3 within rounding distance of the tolerance not decided again (${why}): their float64 outcome stands`,
     );
   });
 
@@ -83,5 +84,42 @@ describe('at the default budget', () => {
       expect(ext.nearTolerance.agree).toBe(0);
       expect(ext.nearTolerance.violate).toBe(evidenceOf(r.evidence, 'reference')!.points);
     }
+  });
+});
+
+describe('agreements within reach of lost digits', () => {
+  // eq. (1) on saturated instances: 1 − h² cancels at every saturated unit, so most agreements lost digits.
+  const eq1At = (sizes: Record<string, number>) =>
+    checkDerivation(loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml'), {
+      claims: ['lab-eq1'],
+      instances: 4,
+      sizeOverrides: sizes,
+    })[0]!;
+
+  it('are decided again for the three per instance that lost the most digits; the rest are counted apart', () => {
+    const r = eq1At({ T: 30, d: 12, m: 2 });
+    expect(r.verdict).toBe('verified');
+    const ext = evidenceOf(r.evidence, 'extended-precision')!;
+    expect(ext.fromLostDigits).toEqual({ agree: 3 * 4, violate: 0 });
+    expect(ext.unsettled).toEqual([
+      {
+        was: 'lost-digits',
+        why: `only the ${AGREEMENTS_DECIDED_AGAIN} agreements per instance that lost the most digits are`,
+        points: 105,
+      },
+    ]);
+  });
+
+  it('are not decided again on an instance too large to simulate again in decimals, and the evidence says so', () => {
+    const r = eq1At({ T: 80, d: 40, m: 2 });
+    expect(r.verdict).toBe('verified');
+    const ext = evidenceOf(r.evidence, 'extended-precision')!;
+    expect(ext.fromLostDigits).toBeUndefined();
+    // (d² + d·m + 2d) · T = (1600 + 80 + 80) · 80 parameter entries read per step
+    const why = `the instance is too large for a second look at agreements: ≈ 140800 decimal products, more than ${AGREEMENT_LOOK_WORK}`;
+    expect(ext.unsettled).toEqual([{ was: 'lost-digits', why, points: 320 }]);
+    expect(evidenceSummary(ext)).toContain(
+      `320 within reach of the digits values lost on the way to subnormals or cancellation not decided again (${why})`,
+    );
   });
 });
