@@ -95,20 +95,22 @@ export function runPoints(
       : first;
     return { instance, env, outcome };
   };
-  return envs.map((env, i) => {
-    // Products and Jacobians are lazy: a factor outside the graph may first be read by the comparison.
-    try {
-      return point(env, i);
-    } catch (err) {
-      if (err instanceof DomainError)
-        throw new InputError(
-          claim.pos,
-          `claim '${claim.id}' leaves the unrolled graph: ${err.message}`,
-          err.expected ?? 'quantifier ranges that keep every time index inside 0..T',
-        );
-      throw err;
-    }
-  });
+  return evaluator.graph.withResidentParams(() =>
+    envs.map((env, i) => {
+      // Products and Jacobians are lazy: a factor outside the graph may first be read by the comparison.
+      try {
+        return point(env, i);
+      } catch (err) {
+        if (err instanceof DomainError)
+          throw new InputError(
+            claim.pos,
+            `claim '${claim.id}' leaves the unrolled graph: ${err.message}`,
+            err.expected ?? 'quantifier ranges that keep every time index inside 0..T',
+          );
+        throw err;
+      }
+    }),
+  );
 }
 
 const sizeWeight = (p: Point) => Object.values(p.instance.sizes).reduce((s, x) => s + x, 0);

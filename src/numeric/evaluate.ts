@@ -70,7 +70,7 @@ export class Evaluator {
   private readonly cache = new Map<string, Value>();
   private readonly sweeps = new Map<string, (n: UnrolledNode) => Float64Array | null>();
   private readonly memos = new Map<string, Map<string, unknown>>();
-  readonly productMemo: ProductMemo = { chains: new Map(), longest: new Map(), lost: new WeakMap() };
+  readonly productMemo: ProductMemo = { chains: new Map(), lost: new WeakMap() };
   /** materialise Jacobians by rows (reverse sweeps) rather than columns (forward sweeps) */
   preferRows = false;
   /** derivatives touched since the last reset, for reference cross-checks */
