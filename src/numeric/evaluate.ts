@@ -109,7 +109,7 @@ export class Evaluator {
       const reads = (this.readMaps[depth] ??= new Map<string, ResolvedDeriv>());
       reads.clear();
       this.reading = reads;
-      let lost = 0;
+      let lost: number;
       // the record of this value's own lost digits, without a closure per value (./lost-digits.ts)
       const outerLost = openOwnRecord();
       try {
