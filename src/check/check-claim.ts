@@ -141,6 +141,7 @@ function counterexample(
     rhsNorm: norm2(o.rhs),
     relError: o.status === 'trouble' ? NaN : o.relError,
     extended: o.status !== 'trouble' && o.extended ? { lhs: o.extended.lhs, rhs: o.extended.rhs } : null,
+    ...(o.status !== 'trouble' && o.unsettled ? { unsettled: o.unsettled.why } : {}),
     searchSteps,
     beyondRegimes: beyond ? regimeExcesses(p.instance.graph.model, p.instance.sizes, p.instance.graph.data) : null,
     replay: [
@@ -521,9 +522,17 @@ function extendedEvidence(points: readonly Point[]): Evidence | null {
   const [fromTrouble, nearTolerance, fromZero, fromOneZero, fromLostDigits] = (
     ['trouble', 'near-tolerance', 'zero', 'one-zero', 'lost-digits'] as const
   ).map(count) as [Looked, Looked, Looked, Looked, Looked];
-  const looked = [fromTrouble, nearTolerance, fromZero, fromOneZero, fromLostDigits].some(
-    (c) => c.agree + c.violate > 0,
-  );
+  const unsettled = new Map<string, { was: ExtendedValues['was']; why: string; points: number }>();
+  for (const { outcome: o } of points)
+    if (o.status !== 'trouble' && o.unsettled) {
+      const key = `${o.unsettled.was}\u0000${o.unsettled.why}`;
+      const u = unsettled.get(key) ?? { ...o.unsettled, points: 0 };
+      u.points++;
+      unsettled.set(key, u);
+    }
+  const looked =
+    unsettled.size > 0 ||
+    [fromTrouble, nearTolerance, fromZero, fromOneZero, fromLostDigits].some((c) => c.agree + c.violate > 0);
   if (!looked) return null;
   const wideFloat = points.filter(
     (p) => p.outcome.status !== 'trouble' && p.outcome.extended?.arithmetic === 'wide-float',
@@ -537,6 +546,7 @@ function extendedEvidence(points: readonly Point[]): Evidence | null {
     ...(fromOneZero.agree + fromOneZero.violate ? { fromOneZero } : {}),
     ...(fromLostDigits.agree + fromLostDigits.violate ? { fromLostDigits } : {}),
     ...(wideFloat ? { wideFloat } : {}),
+    ...(unsettled.size ? { unsettled: [...unsettled.values()] } : {}),
   };
 }
 

@@ -41,6 +41,11 @@ export type PointOutcome =
       readonly ratio?: number;
       /** set when the point was decided again in extended precision */
       readonly extended?: ExtendedValues;
+      /**
+       * set when float64 could not decide the point and extended precision could not evaluate it either (why: no
+       * rule, its work budget, a value not finite there): the float64 outcome stands
+       */
+      readonly unsettled?: { readonly was: ExtendedValues['was']; readonly why: string };
     }
   | {
       readonly status: 'trouble';

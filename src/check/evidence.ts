@@ -7,6 +7,7 @@ import type { IntEnv } from '../ir/affine.js';
 import type { RegimeName } from '../derivation/derivation.js';
 import type { ProofStep } from '../symbolic/proof.js';
 import type { BoundFailure, BoundRule, MonotoneRule } from '../symbolic/bounds/rules.js';
+import type { ExtendedValues } from './compare.js';
 
 export interface InstanceInfo {
   readonly index: number;
@@ -180,6 +181,15 @@ export interface ExtendedPrecisionEvidence {
   readonly fromLostDigits?: { readonly agree: number; readonly violate: number };
   /** how many of those were decided in wide floats (float64 mantissas, unbounded exponent), the rest in decimals; absent when none */
   readonly wideFloat?: number;
+  /**
+   * points float64 could not decide that extended precision could not evaluate either, by origin and reason (its
+   * work budget, no rule for a function): their float64 outcome stands; absent when none
+   */
+  readonly unsettled?: readonly {
+    readonly was: ExtendedValues['was'];
+    readonly why: string;
+    readonly points: number;
+  }[];
 }
 
 export interface InductionEvidence {

@@ -90,8 +90,14 @@ function violationRestsOnOneSidedZeros(
 }
 
 const models = new WeakMap<Model, SymbolicModel>();
-/** per instance, one extended evaluator per arithmetic (values and product chains shared by its points) */
-const instances = new WeakMap<Instance, Map<string, ExtendedInstance<unknown>>>();
+
+/**
+ * The extended evaluators of one claim on one instance, one per arithmetic: values and product chains are shared
+ * by the claim's points there, and the work budget is spent by them alone. Scoped to the claim, not to the instance
+ * (which a pool shares among claims): a budget, and what earlier looks left memoised, shared across claims would let
+ * one claim's outcome depend on which claims were checked before it on the same instance.
+ */
+export type ExtendedScope = Map<string, ExtendedInstance<unknown>>;
 
 function symbolicModel(model: Model): SymbolicModel {
   let sm = models.get(model);
@@ -118,18 +124,14 @@ function closedFormsWherePossible(e: Expr, sm: SymbolicModel, env: IntEnv): Expr
 
 function extendedOf<R>(
   arithmetic: ExtendedArithmetic<R>,
+  scope: ExtendedScope,
   instance: Instance,
   evaluator: Evaluator,
   sm: SymbolicModel,
   chainsProducts: boolean,
 ): ExtendedInstance<R> {
   const key = `${arithmetic.name}${chainsProducts ? '' : ' unchained'}`;
-  let byArithmetic = instances.get(instance);
-  if (!byArithmetic) {
-    byArithmetic = new Map();
-    instances.set(instance, byArithmetic);
-  }
-  let ext = byArithmetic.get(key) as ExtendedInstance<R> | undefined;
+  let ext = scope.get(key) as ExtendedInstance<R> | undefined;
   if (!ext) {
     const floatValue = (e: Expr, env: IntEnv): Float64Array | null => {
       try {
@@ -150,21 +152,22 @@ function extendedOf<R>(
       floatValue,
       chainsProducts,
     );
-    byArithmetic.set(key, ext as ExtendedInstance<unknown>);
+    scope.set(key, ext as ExtendedInstance<unknown>);
   }
   return ext;
 }
 
 /**
- * The point decided in extended precision, or the float outcome unchanged
- * when extended precision cannot evaluate it (no rule, out of budget).
+ * The point decided in extended precision, or the float outcome, marked unsettled with the reason, when extended
+ * precision cannot evaluate it (no rule, out of budget).
  */
 export function extendedLook(
   claim: Claim,
   entry: { instance: Instance; evaluator: Evaluator },
   env: IntEnv,
   outcome: PointOutcome,
-  lostPrecision = 0,
+  lostPrecision: number,
+  scope: ExtendedScope,
 ): PointOutcome {
   const why = lookReason(outcome, claim.tolerance, lostPrecision) ?? 'near-tolerance';
   // Wide floats cannot underflow, but they cancel as float64 does (a float64 mantissa): digits lost on the way
@@ -173,30 +176,43 @@ export function extendedLook(
   // in decimals). Both tests read only this point's values, so the arithmetic chosen never depends on what was
   // evaluated before it.
   if (why !== 'near-tolerance' && why !== 'lost-digits') {
-    const wide = lookWith(WIDE_FLOATS, claim, entry, env, outcome, true, why);
-    if (wide && wide.status !== 'trouble' && !nearTolerance(wide, claim.tolerance)) return wide;
+    const wide = lookWith(WIDE_FLOATS, claim, entry, env, outcome, scope, true, why);
+    if (!isUndecided(wide) && wide.status !== 'trouble' && !nearTolerance(wide, claim.tolerance)) return wide;
   }
-  const decided = lookWith(DECIMALS, claim, entry, env, outcome, true, why);
+  const decided = lookWith(DECIMALS, claim, entry, env, outcome, scope, true, why);
+  if (!isUndecided(decided)) return decided;
   // A violation within reach of rounding or of digits lost on the way stands where nothing can re-evaluate
   // it: setting real violations aside as trouble could let a false claim pass, the worse mistake.
-  if (decided || why === 'trouble' || why === 'near-tolerance' || why === 'lost-digits') return decided ?? outcome;
+  if (outcome.status === 'trouble')
+    return { ...outcome, reason: `${outcome.reason}; in extended precision: ${decided.why}` };
+  if (why === 'near-tolerance' || why === 'lost-digits')
+    return { ...outcome, unsettled: { was: why, why: decided.why } };
   // Exact zeros count (as an agreement, or as the difference) only once underflow is ruled out: unsound to assume it.
   return {
     status: 'trouble',
-    reason: `${UNDECIDED[why]} in float64, and no extended-precision evaluation to rule out underflow`,
+    reason: `${UNDECIDED[why as 'zero' | 'one-zero']} in float64, and no extended-precision evaluation to rule out underflow (${decided.why})`,
     lhs: outcome.lhs,
     rhs: outcome.rhs,
     compared: outcome.compared,
   };
 }
 
+/** Why extended precision could not decide a point (no rule, its work budget, a value not finite there). */
+export interface Undecided {
+  readonly status: 'undecided';
+  readonly why: string;
+}
+const isUndecided = (x: PointOutcome | Undecided): x is Undecided => x.status === 'undecided';
+
 const UNDECIDED: Record<'zero' | 'one-zero', string> = {
   zero: 'both sides exactly 0',
   'one-zero': 'a side exactly 0 where the sides differ',
 };
 
+const EXACT_ZERO: Undecided = { status: 'undecided', why: 'a violation against an exact 0 with a float64 mantissa' };
+
 /**
- * Both sides in one extended arithmetic, compared as float points are; null where it cannot evaluate them.
+ * Both sides in one extended arithmetic, compared as float points are; undecided where it cannot evaluate them.
  * Exported for tests, which also compare against products built in full (`chainsProducts` off).
  */
 export function lookWith<R>(
@@ -205,22 +221,25 @@ export function lookWith<R>(
   entry: { instance: Instance; evaluator: Evaluator },
   env: IntEnv,
   outcome: PointOutcome,
+  scope: ExtendedScope = new Map(),
   chainsProducts = true,
   was: ExtendedValues['was'] = lookReason(outcome, claim.tolerance) ?? 'near-tolerance',
-): PointOutcome | null {
+): PointOutcome | Undecided {
   const sm = symbolicModel(entry.instance.graph.model);
   const full = { ...entry.instance.sizes, ...env };
   let a: RMat<R>, b: RMat<R>;
   try {
-    const ext = extendedOf(arithmetic, entry.instance, entry.evaluator, sm, chainsProducts);
+    const ext = extendedOf(arithmetic, scope, entry.instance, entry.evaluator, sm, chainsProducts);
     a = ext.evaluate(closedFormsWherePossible(claim.lhs, sm, full), env);
     b = ext.evaluate(closedFormsWherePossible(claim.rhs, sm, full), env);
   } catch (err) {
-    if (err instanceof SymbolicUnsupported || err instanceof DomainError) return null;
+    if (err instanceof SymbolicUnsupported || err instanceof DomainError)
+      return { status: 'undecided', why: err.message };
     throw err;
   }
   // NaN (the log of a negative number, say) is as undecidable here as in floats.
-  if (![...a.data, ...b.data].every(arithmetic.isFinite)) return null;
+  if (![...a.data, ...b.data].every(arithmetic.isFinite))
+    return { status: 'undecided', why: `a value is not finite in ${arithmetic.name}s` };
   const ring = arithmetic.plain;
   // A float64 mantissa cancels as float64 does (1 − σ(40) is exactly 0 in wide floats too): a violation against
   // an exact 0 there is not a decision (null: the decimals take it). An agreement stands.
@@ -244,7 +263,7 @@ export function lookWith<R>(
       size(Array.from({ length: n }, (_, i) => at(b, i))),
     );
     const relError = ring.isZero(scale) ? 0 : toNumber(ring.div(diff, scale)!);
-    if (exactZero && relError > claim.tolerance) return null;
+    if (exactZero && relError > claim.tolerance) return EXACT_ZERO;
     return {
       status: relError <= claim.tolerance ? 'agree' : 'violate',
       relError,
@@ -258,7 +277,7 @@ export function lookWith<R>(
   const scale = larger(abs(x), abs(y));
   const excess = ring.isZero(scale) ? 0 : toNumber(ring.div(ring.sub(x, y), scale)!);
   const ratio = ring.isZero(y) ? (ring.isZero(x) ? 0 : Infinity) : toNumber(ring.div(x, y)!);
-  if (exactZero && excess > claim.tolerance) return null;
+  if (exactZero && excess > claim.tolerance) return EXACT_ZERO;
   return {
     status: excess <= claim.tolerance ? 'agree' : 'violate',
     relError: excess,

@@ -17,7 +17,7 @@ import { dense } from '../numeric/values.js';
 import { takeLostPrecision } from '../numeric/lost-digits.js';
 import { bindings } from './bindings.js';
 import { comparePoint, type PointOutcome, type Probes } from './compare.js';
-import { extendedLook, needsExtendedLook } from './extended-check.js';
+import { extendedLook, type ExtendedScope, needsExtendedLook } from './extended-check.js';
 
 export interface Point {
   readonly instance: Instance;
@@ -72,6 +72,7 @@ export function runPoints(
   // sampled binding of every instance, and at all sampled bindings of the first instance per regime.
   const fdEverywhere = instance.index < REGIMES.length;
   const refRng = new Rng(deriveSeed(instance.seed, 'reference', claim.id));
+  const extendedScope: ExtendedScope = new Map();
   const point = (env: IntEnv, i: number): Point => {
     evaluator.touched.clear();
     // The record of digits lost on the way (subnormals, cancellation) covers both sides and the comparison (which applies lazy sides to probes).
@@ -91,7 +92,7 @@ export function runPoints(
     // Overflow, underflow or a violation within rounding distance: decided again in extended precision
     // (after the cross-checks, which cover the derivatives the claim itself evaluated).
     const outcome = needsExtendedLook(first, claim.tolerance, lostPrecision)
-      ? extendedLook(claim, entry, env, first, lostPrecision)
+      ? extendedLook(claim, entry, env, first, lostPrecision, extendedScope)
       : first;
     return { instance, env, outcome };
   };

@@ -30,6 +30,11 @@ export interface Counterexample {
   /** the sides' first entries as 40-digit decimals, when the point was decided in extended precision */
   readonly extended: { readonly lhs: readonly string[]; readonly rhs: readonly string[] } | null;
   /**
+   * float64 could not decide the point (within rounding distance of the tolerance) and extended precision could not
+   * evaluate it (why: its work budget, no rule): the values are float64's; absent otherwise
+   */
+  readonly unsettled?: string;
+  /**
    * found by the adversarial search: the steps from its start instance (replayed with `--search`, or for
    * one found beyond the regimes with `--search 0 --beyond`)
    */

@@ -5,6 +5,7 @@
  */
 import type { Evidence, SymbolicEvidence, Undecided } from '../check/evidence.js';
 import type { ClaimWarning } from '../check/result.js';
+import type { ExtendedValues } from '../check/compare.js';
 import type { RegimeExcess } from '../numeric/adversarial.js';
 import type { UnverifiableReason } from '../check/verdict.js';
 import type { IntEnv } from '../ir/affine.js';
@@ -12,6 +13,15 @@ import { REGIMES } from '../derivation/derivation.js';
 import { UNDERFLOW } from '../numeric/reference-check.js';
 import { INDUCTION_RULE_TEXT, ruleName, stepDetail, stepStatement } from './proof-text.js';
 import { boundSummary } from './bound-text.js';
+
+/** Why float64 could not decide a point, as the extended-precision evidence counts them (points …). */
+const LOOK_ORIGIN: Record<ExtendedValues['was'], string> = {
+  trouble: 'that overflowed or underflowed in float64',
+  'near-tolerance': 'within rounding distance of the tolerance',
+  zero: 'exactly 0 on both sides in float64',
+  'one-zero': 'differing only where one side is exactly 0 in float64',
+  'lost-digits': 'violating by no more than what values lost on the way to subnormals or cancellation',
+};
 
 export const describeEnv = (env: IntEnv): string =>
   Object.entries(env)
@@ -134,28 +144,19 @@ export function evidenceSummary(e: Evidence): string {
     case 'search':
       return searchSummary(e);
     case 'extended-precision': {
-      const part = (what: string, c: { agree: number; violate: number }) =>
-        c.agree + c.violate ? [`${c.agree + c.violate} ${what} (${c.agree} agree, ${c.violate} violate)`] : [];
       const none = { agree: 0, violate: 0 };
-      const origins = [
-        e.fromTrouble,
-        e.nearTolerance,
-        e.fromZero ?? none,
-        e.fromOneZero ?? none,
-        e.fromLostDigits ?? none,
+      const byOrigin: [ExtendedValues['was'], { agree: number; violate: number }][] = [
+        ['trouble', e.fromTrouble],
+        ['near-tolerance', e.nearTolerance],
+        ['zero', e.fromZero ?? none],
+        ['one-zero', e.fromOneZero ?? none],
+        ['lost-digits', e.fromLostDigits ?? none],
       ];
-      const parts = [
-        ...part('that overflowed or underflowed in float64', e.fromTrouble),
-        ...part('within rounding distance of the tolerance', e.nearTolerance),
-        ...part('exactly 0 on both sides in float64', e.fromZero ?? none),
-        ...part('differing only where one side is exactly 0 in float64', e.fromOneZero ?? none),
-        ...part(
-          'violating by no more than what values lost on the way to subnormals or cancellation',
-          e.fromLostDigits ?? none,
-        ),
-      ];
+      const parts = byOrigin
+        .filter(([, c]) => c.agree + c.violate > 0)
+        .map(([was, c]) => `${c.agree + c.violate} ${LOOK_ORIGIN[was]} (${c.agree} agree, ${c.violate} violate)`);
       const decimals = `${e.digits}-digit decimals`;
-      const total = origins.reduce((n, c) => n + c.agree + c.violate, 0);
+      const total = byOrigin.reduce((n, [, c]) => n + c.agree + c.violate, 0);
       const wide = e.wideFloat ?? 0;
       const how =
         wide === 0
@@ -163,7 +164,12 @@ export function evidenceSummary(e: Evidence): string {
           : wide === total
             ? 'float64 mantissas'
             : `float64 mantissas (${wide}) or ${decimals} (${total - wide})`;
-      return `${parts.join('; ')}: decided again with ${how} and an unbounded exponent`;
+      const decided = total ? [`${parts.join('; ')}: decided again with ${how} and an unbounded exponent`] : [];
+      const unsettled = (e.unsettled ?? []).map(
+        (u) =>
+          `${u.points} ${LOOK_ORIGIN[u.was]} that extended precision could not evaluate (${u.why}): their float64 outcome stands`,
+      );
+      return [...decided, ...unsettled].join('; ');
     }
     case 'induction': {
       if (e.ok)

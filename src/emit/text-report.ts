@@ -46,6 +46,11 @@ function counterexampleBlock(c: ClaimResult, cx: Counterexample): string[] {
           `                           rhs [${cx.extended.rhs.join(', ')}]`,
         ]
       : []),
+    ...(cx.unsettled
+      ? [
+          `    float64 values: within rounding distance, and extended precision could not evaluate them (${cx.unsettled})`,
+        ]
+      : []),
     `    relative error ${num(cx.relError)} (${cx.compared}${cx.entries > 8 ? ` (first 8 of ${cx.entries} entries shown)` : ''})`,
     `    replay: ${replayCommand(cx)}`,
   ];

@@ -11,8 +11,11 @@
  * precision like one within reach of ordinary rounding (src/check/extended-check.ts).
  * Elementwise sums note the same way what they lose to cancellation: 1 − σ(30)
  * in float64 is off by 1e-3 of its value, and a gate's slope written out as
- * σ(x)(1 − σ(x)) would otherwise refute a true identity. (Dot products inside
- * matrix products are not watched.)
+ * σ(x)(1 − σ(x)) would otherwise refute a true identity. Dot products inside
+ * matrix products are not watched: what one loses shows as a relative error of
+ * ROUNDOFF · Σ|aᵢbᵢ| / |Σ aᵢbᵢ|, and any violation below 1e-4 (NEAR_TOLERANCE in
+ * src/check/extended-check.ts) is decided again in decimals all the same; to
+ * reach past it a product would have to cancel twelve orders of magnitude.
  *
  * The record is one number per thread, like a floating-point exception flag:
  * `takeLostPrecision()` reads and clears it, `noteLostPrecision` raises it.

@@ -194,6 +194,8 @@ function counterexampleView(cx: Counterexample): CounterexampleView {
     ['‖rhs‖', num(cx.rhsNorm)],
     ['relative error', `${num(cx.relError)} (${cx.compared})`],
   );
+  if (cx.unsettled)
+    facts.push(['precision', `float64 only: extended precision could not evaluate it (${cx.unsettled})`]);
   const entries = cx.lhs.map((l, i) => ({
     lhs: cx.extended?.lhs[i] ?? num(l),
     rhs: cx.extended?.rhs[i] ?? num(cx.rhs[i] ?? NaN),

@@ -32,7 +32,7 @@ export type Big = Decimal;
 /** Enough digits for a wide float's 6-digit preview (its 2^e costs far less than at 40). */
 const PreviewDecimal = Decimal.clone({ precision: 20, minE: -9e15, maxE: 9e15 });
 
-/** Decimal arithmetic costs far more than float64: the work one instance's re-evaluations may do, counted in products. */
+/** Decimal arithmetic costs far more than float64: the work one claim's re-evaluations on one instance may do, counted in products. */
 export const EXTENDED_WORK_LIMIT = 4_000_000;
 /** Wide floats cost a few float operations per product: the same budget in time allows a hundred times more. */
 export const WIDE_WORK_LIMIT = 400_000_000;
@@ -46,7 +46,9 @@ class WorkCounter {
   spend(n = 1): void {
     this.used += n;
     if (this.used > this.limit)
-      throw new SymbolicUnsupported(`extended precision would take more than ${this.limit} ${this.what} products`);
+      throw new SymbolicUnsupported(
+        `extended precision would take more than ${this.limit} ${this.what} products for one claim on one instance`,
+      );
   }
 }
 
@@ -249,7 +251,7 @@ class ExtendedDomain<R> implements ExactDomain<R> {
   }
 }
 
-/** Everything extended-precision evaluation of one instance needs, shared by its points. */
+/** Everything extended-precision evaluation of one instance needs, shared by one claim's points on it (src/check/extended-check.ts, ExtendedScope). */
 export class ExtendedInstance<R> {
   private readonly work: WorkCounter;
   private readonly evaluator: ExactEvaluator<R>;

@@ -1,0 +1,87 @@
+/**
+ * The extended-precision work budget belongs to one claim on one instance: a claim's second looks do not depend
+ * on which claims were checked before it on the same (pooled) instances, and points the budget leaves undecided
+ * are reported as such, with their float64 outcome standing.
+ */
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkDerivation } from '../../src/check/check.js';
+import { evidenceOf } from '../../src/check/evidence.js';
+import { parseDerivation } from '../../src/derivation/load.js';
+import { evidenceSummary } from '../../src/emit/evidence-text.js';
+import { formatCheckReport } from '../../src/emit/text-report.js';
+import { DECIMALS } from '../../src/symbolic/domains/extended.js';
+
+const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
+const withClaims = (claims: string) =>
+  parseDerivation(`${lab.slice(0, lab.indexOf('claims:'))}claims:\n${claims}`, 'budget.yaml');
+// Both violate by 1e-6, within rounding distance of the tolerance: every point is decided again in decimals.
+const A = '  - id: a\n    claim: grad(L, W) = (1 + 1e-6) * grad(L, W)\n';
+const B = '  - id: b\n    claim: grad(L, h[T-k]) = (1 - 1e-6) * grad(L, h[T-k])\n    forall: k in 1..T\n';
+const REQUEST = { instances: 3 };
+/** Small enough that claim b's looks exhaust it on one instance of the three, and a's looks alone on another. */
+const SMALL_LIMIT = 800;
+
+const decimals = DECIMALS as { workLimit: number };
+const defaultLimit = decimals.workLimit;
+
+describe('the extended-precision work budget', () => {
+  beforeEach(() => {
+    decimals.workLimit = SMALL_LIMIT;
+  });
+  afterEach(() => {
+    decimals.workLimit = defaultLimit;
+  });
+
+  it("is one claim's on one instance: b's result is the same alone and after a on the same instances", () => {
+    const alone = checkDerivation(withClaims(B), REQUEST)[0]!;
+    const [a, afterA] = checkDerivation(withClaims(A + B), REQUEST);
+    expect(JSON.stringify(afterA)).toBe(JSON.stringify(alone));
+    // not vacuous: the budget was reached (a budget shared by the instance's claims left b 49 points, not 63)
+    const ext = evidenceOf(alone.evidence, 'extended-precision')!;
+    expect(ext.nearTolerance).toEqual({ agree: 0, violate: 63 });
+    expect(evidenceOf(a!.evidence, 'extended-precision')!.unsettled!.length).toBe(1);
+  });
+
+  it('says which points it left undecided and why; their float64 violations stand (refuted)', () => {
+    const [r] = checkDerivation(withClaims(B), REQUEST);
+    expect(r!.verdict).toBe('refuted');
+    const ext = evidenceOf(r!.evidence, 'extended-precision')!;
+    const why = `extended precision would take more than ${SMALL_LIMIT} decimal products for one claim on one instance`;
+    expect(ext.unsettled).toEqual([{ was: 'near-tolerance', why, points: 3 }]);
+    expect(evidenceSummary(ext)).toBe(
+      `63 within rounding distance of the tolerance (0 agree, 63 violate): decided again with 40-digit decimals and an unbounded exponent; 3 within rounding distance of the tolerance that extended precision could not evaluate (${why}): their float64 outcome stands`,
+    );
+  });
+
+  it('a counterexample float64 alone decided says so', () => {
+    decimals.workLimit = 0;
+    const [r] = checkDerivation(withClaims(B), REQUEST);
+    expect(r!.verdict).toBe('refuted');
+    const why = 'extended precision would take more than 0 decimal products for one claim on one instance';
+    expect(r!.counterexample!.unsettled).toBe(why);
+    expect(r!.counterexample!.extended).toBeNull();
+    expect(r!.counterexample!.relError).toBeCloseTo(1e-6, 9);
+    const report = formatCheckReport({
+      claims: [r!],
+      summary: { total: 1, ok: 1, failed: 0 },
+      masterSeed: 0,
+      derivations: [],
+      errors: [],
+    });
+    expect(report).toContain(
+      `float64 values: within rounding distance, and extended precision could not evaluate them (${why})`,
+    );
+  });
+});
+
+describe('at the default budget', () => {
+  it('every point of both claims is decided in decimals', () => {
+    for (const r of checkDerivation(withClaims(A + B), REQUEST)) {
+      const ext = evidenceOf(r.evidence, 'extended-precision')!;
+      expect(ext.unsettled).toBeUndefined();
+      expect(ext.nearTolerance.agree).toBe(0);
+      expect(ext.nearTolerance.violate).toBe(evidenceOf(r.evidence, 'reference')!.points);
+    }
+  });
+});
