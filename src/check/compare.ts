@@ -21,8 +21,8 @@ export const FULL_COMPARE_LIMIT = 256;
 export interface ExtendedValues {
   /**
    * trouble; a violation within rounding distance; both sides exactly 0, or a violation only where one side is
-   * exactly 0 — where underflow must be ruled out; a violation within reach of the digits a value lost in the
-   * subnormals on the way
+   * exactly 0 — where underflow must be ruled out; a violation or an agreement within reach of the digits a value
+   * lost on the way (in the subnormals, or to cancellation)
    */
   readonly was: 'trouble' | 'near-tolerance' | 'zero' | 'one-zero' | 'lost-digits';
   /** wide floats (float64 mantissas, unbounded exponent) or 40-digit decimals */

@@ -177,7 +177,7 @@ export interface ExtendedPrecisionEvidence {
   readonly fromZero?: { readonly agree: number; readonly violate: number };
   /** violations only at entries exactly 0 on one side in float64 (a value that may have underflowed on the way); absent when none */
   readonly fromOneZero?: { readonly agree: number; readonly violate: number };
-  /** violations within reach of the digits a value lost in the subnormals on the way (src/numeric/lost-digits.ts); absent when none */
+  /** violations and agreements within reach of the digits a value lost on the way, in the subnormals or to cancellation (src/numeric/lost-digits.ts); absent when none */
   readonly fromLostDigits?: { readonly agree: number; readonly violate: number };
   /** how many of those were decided in wide floats (float64 mantissas, unbounded exponent), the rest in decimals; absent when none */
   readonly wideFloat?: number;

@@ -30,6 +30,12 @@ import { type ExtendedValues, type PointOutcome, UNDERFLOW } from './compare.js'
 
 export const EXTENDED_DIGITS = 40;
 
+/**
+ * An agreement is within reach of the digits lost on the way when its margin below the tolerance is less than this
+ * many times the worst relative precision noted on the way (both sides may carry it, and a factor of 2 to spare).
+ */
+const LOST_DIGITS_REACH = 4;
+
 /** Violations below this relative error (or 100× the tolerance) are within reach of rounding: look again. */
 export const NEAR_TOLERANCE = 1e-4;
 
@@ -44,7 +50,13 @@ export function needsExtendedLook(outcome: PointOutcome, tolerance: number, lost
 /** Why float64 cannot decide this point (null: it can): the origins counted in the extended-precision evidence. */
 export function lookReason(outcome: PointOutcome, tolerance: number, lostPrecision = 0): ExtendedValues['was'] | null {
   if (outcome.status === 'trouble') return 'trouble';
-  if (outcome.status === 'agree') return bothExactlyZero(outcome) ? 'zero' : null;
+  if (outcome.status === 'agree') {
+    if (bothExactlyZero(outcome)) return 'zero';
+    // Digits lost on the way can hide a violation as well as fake one: (1 + 1e-17) − σ(30) is 1 − σ(30) in float64.
+    return lostPrecision > ROUNDOFF && outcome.relError + LOST_DIGITS_REACH * lostPrecision > tolerance
+      ? 'lost-digits'
+      : null;
+  }
   if (violationRestsOnOneSidedZeros(outcome, tolerance)) return 'one-zero';
   if (lostPrecision > ROUNDOFF && nearTolerance(outcome, tolerance, lostPrecision / ROUNDOFF)) return 'lost-digits';
   return nearTolerance(outcome, tolerance) ? 'near-tolerance' : null;
@@ -185,6 +197,15 @@ export function extendedLook(
   // it: setting real violations aside as trouble could let a false claim pass, the worse mistake.
   if (outcome.status === 'trouble')
     return { ...outcome, reason: `${outcome.reason}; in extended precision: ${decided.why}` };
+  // An agreement that lost digits could be hiding a violation: not a pass when nothing can re-evaluate it.
+  if (outcome.status === 'agree' && why === 'lost-digits')
+    return {
+      status: 'trouble',
+      reason: `an agreement within reach of the digits values lost on the way to subnormals or cancellation, and no extended-precision evaluation (${decided.why})`,
+      lhs: outcome.lhs,
+      rhs: outcome.rhs,
+      compared: outcome.compared,
+    };
   if (why === 'near-tolerance' || why === 'lost-digits')
     return { ...outcome, unsettled: { was: why, why: decided.why } };
   // Exact zeros count (as an agreement, or as the difference) only once underflow is ruled out: unsound to assume it.

@@ -20,7 +20,7 @@ const LOOK_ORIGIN: Record<ExtendedValues['was'], string> = {
   'near-tolerance': 'within rounding distance of the tolerance',
   zero: 'exactly 0 on both sides in float64',
   'one-zero': 'differing only where one side is exactly 0 in float64',
-  'lost-digits': 'violating by no more than what values lost on the way to subnormals or cancellation',
+  'lost-digits': 'within reach of the digits values lost on the way to subnormals or cancellation',
 };
 
 export const describeEnv = (env: IntEnv): string =>

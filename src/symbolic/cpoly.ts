@@ -7,6 +7,7 @@
  */
 import type { Ring } from './ring.js';
 import { chargeExactWork, SymbolicUnsupported } from './unsupported.js';
+import { exactQuotient, type OnRounding, productRounds, sumRounds } from './exact-float.js';
 import {
   atomMonomialOf,
   atomOf,
@@ -39,6 +40,27 @@ export function inRange(c: number): number {
 }
 
 const MIN_NORMAL = 2 ** -1022;
+
+/**
+ * Whether coefficient arithmetic must be exact (set while the bound prover normalises: there equal forms
+ * prove a bound, and a rounded coefficient would make (1 + 1e-17)·x and x one form). The equality engine
+ * leaves it off: its identical forms are confirmed by the ℤ_p test, which reads every double exactly.
+ */
+let roundedCoefficient: OnRounding | null = null;
+
+/**
+ * `compute` with every coefficient sum, product and quotient required to be exact in float64: one that rounds
+ * calls `onRounding` (which throws the caller's own refusal).
+ */
+export function withExactCoefficients<T>(onRounding: OnRounding, compute: () => T): T {
+  const outer = roundedCoefficient;
+  roundedCoefficient = onRounding;
+  try {
+    return compute();
+  } finally {
+    roundedCoefficient = outer;
+  }
+}
 const outOfRange = (c: number, what = `a coefficient outside float64's normal range (${c})`) =>
   new SymbolicUnsupported(`${what}: exact forms cannot compare it`);
 
@@ -67,7 +89,9 @@ export function csum(terms: readonly CPoly[]): CPoly {
 /** target += sign·b, in place (sums of many terms would copy quadratically otherwise). */
 export function caddInto(target: CPoly, b: CPoly, sign = 1): CPoly {
   for (const [m, c] of b) {
-    const v = inRange((target.get(m) ?? 0) + sign * c);
+    const prev = target.get(m) ?? 0;
+    if (roundedCoefficient && sumRounds(prev, sign * c)) roundedCoefficient(`${prev} + ${sign * c}`);
+    const v = inRange(prev + sign * c);
     if (v === 0) target.delete(m);
     else target.set(m, v);
   }
@@ -92,7 +116,9 @@ export function cmul(a: CPoly, b: CPoly): CPoly {
   for (const [ma, ca] of a)
     for (const [mb, cb] of b) {
       const m = monomialProduct(ma, mb);
-      const v = inRange((out.get(m) ?? 0) + nonzeroProduct(ca, cb));
+      const [prev, p] = [out.get(m) ?? 0, nonzeroProduct(ca, cb)];
+      if (roundedCoefficient && sumRounds(prev, p)) roundedCoefficient(`${prev} + ${p}`);
+      const v = inRange(prev + p);
       if (v === 0) out.delete(m);
       else out.set(m, v);
     }
@@ -101,6 +127,7 @@ export function cmul(a: CPoly, b: CPoly): CPoly {
 
 /** ca·cb for nonzero coefficients, refused if it underflows or overflows. */
 const nonzeroProduct = (ca: number, cb: number): number => {
+  if (roundedCoefficient && productRounds(ca, cb)) roundedCoefficient(`${ca} · ${cb}`);
   const p = ca * cb;
   if (p === 0) throw outOfRange(p, `a product of coefficients ${ca} and ${cb} underflowed to 0`);
   return inRange(p);
@@ -168,6 +195,9 @@ export function showPoly(p: CPoly): string {
   return cpolyKey(p).split(MONO_SEP).join('·');
 }
 
+/** 1/c, refused where it rounds and coefficients must be exact (1/3). */
+const inverseOf = (c: number): number => (roundedCoefficient ? exactQuotient(1, c, roundedCoefficient) : 1 / c);
+
 export const constantOf = (p: CPoly): number | null =>
   p.size === 0 ? 0 : p.size === 1 && p.has(CONSTANT) ? p.get(CONSTANT)! : null;
 
@@ -188,10 +218,10 @@ export const POLY_RING: Ring<CPoly> = {
   constantOf,
   div: (a, b) => {
     const c = constantOf(b);
-    if (c) return cmul(a, cconst(1 / c));
+    if (c) return cmul(a, cconst(inverseOf(c)));
     if (b.size !== 1) return null;
     const [m, coefficient] = [...b][0]!;
-    return cmul(a, new Map([[monomialInverse(m), 1 / coefficient]]));
+    return cmul(a, new Map([[monomialInverse(m), inverseOf(coefficient)]]));
   },
   key: cpolyKey,
 };

@@ -14,6 +14,7 @@ import { lostPrecisionOf } from '../../src/numeric/lost-digits.js';
 import { parseDerivation } from '../../src/derivation/load.js';
 import { cconst, cmul, cadd } from '../../src/symbolic/cpoly.js';
 import { SymbolicUnsupported } from '../../src/symbolic/unsupported.js';
+import { DECIMALS } from '../../src/symbolic/domains/extended.js';
 
 const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
 /** One claim checked on the lab's RNN: its result and its count of compared points. */
@@ -140,9 +141,50 @@ describe('sides that underflow to exactly 0', () => {
     expect(lookReason(violation(0.3), 1e-9, p310)).toBeNull();
     // 1e-320 (precision 5e-4): any violation may be the lost digits'
     expect(lookReason(violation(0.9), 1e-9, lostPrecisionOf([1e-320]))).toBe('lost-digits');
-    // agreement is never looked at for lost digits (only exact zeros are)
-    const agreement: PointOutcome = { ...violation(0), status: 'agree' } as PointOutcome;
-    expect(lookReason(agreement, 1e-9, 1)).toBeNull();
+    // an agreement is looked at when its margin below the tolerance is within 4× the digits lost on the way
+    const agreement = (relError: number): PointOutcome => ({ ...violation(relError), status: 'agree' }) as PointOutcome;
+    expect(lookReason(agreement(0), 1e-9, 1)).toBe('lost-digits');
+    expect(lookReason(agreement(0), 1e-9, 2e-10)).toBeNull();
+    expect(lookReason(agreement(5e-10), 1e-9, 2e-10)).toBe('lost-digits');
+    expect(lookReason(agreement(-0.5), 1e-9, 1e-3)).toBeNull(); // a slack bound: excess −0.5
+    expect(lookReason(agreement(0), 1e-9, 0)).toBeNull();
+  });
+
+  it('an agreement that cancellation faked is decided in decimals: (1 + 1e-17) − σ(30) is not 1 − σ(30)', () => {
+    // 1 + 1e-17 rounds to 1, so float64 sees the two sides equal; they differ by 1e-17, which is
+    // 1.0685333e-4 of the larger side, (1 + 1e-17) − σ(30) = 9.3586229688e-14 (mpmath, 50 digits).
+    for (const claim of [
+      '(1 + 1e-17) - sigma(30) = 1 - sigma(30)',
+      'norm2(h[T]) * ((1 + 1e-17) - sigma(30)) <= norm2(h[T]) * (1 - sigma(30))',
+    ]) {
+      const { r, points } = checkOne(claim, 4);
+      expect(r.verdict, claim).toBe('refuted');
+      expect(evidenceOf(r.evidence, 'extended-precision')!.fromLostDigits, claim).toEqual({
+        agree: 0,
+        violate: points,
+      });
+      expect(r.counterexample!.relError, claim).toBeCloseTo(1.0685333e-4, 10);
+    }
+    // the true claim beside it holds, and is shown identical (the ℤ_p test reads 1e-17 exactly)
+    const right = checkOne('(1 + 1e-17) - sigma(30) = 1e-17 + (1 - sigma(30))', 4);
+    expect(right.r.verdict).toBe('verified');
+    expect(evidenceOf(right.r.evidence, 'extended-precision')!.fromLostDigits).toEqual({
+      agree: right.points,
+      violate: 0,
+    });
+  });
+
+  it('an agreement within reach of lost digits that nothing can re-evaluate is trouble, not a pass', () => {
+    const decimals = DECIMALS as { workLimit: number };
+    const limit = decimals.workLimit;
+    decimals.workLimit = 0;
+    try {
+      const { r, points } = checkOne('(1 + 1e-17) - sigma(30) = 1 - sigma(30)', 4);
+      expect(r.verdict).toBe('unverifiable');
+      expect(evidenceOf(r.evidence, 'trouble')!.points).toBe(points);
+    } finally {
+      decimals.workLimit = limit;
+    }
   });
 
   it('a difference that cancels completely in float64 and in wide floats is decided in decimals', () => {

@@ -30,12 +30,15 @@ import { ExprError } from '../../ir/errors.js';
 import { cadd, cconst, cmul, constantOf, type CPoly, cpolyKey, cpow, csym } from '../cpoly.js';
 import { transpose } from '../transpose.js';
 import type { Domain } from './domain.js';
+import { exactPower, exactProduct, exactQuotient, exactSum } from '../exact-float.js';
 
 export { NotNormal };
 
 const fail = (why: string): never => {
   throw new NotNormal(why);
 };
+/** Constants combine exactly or not at all: a rounded coefficient would make different quantities one form. */
+export const rounds = (what: string): never => fail(`a constant float64 cannot hold exactly (${what})`);
 
 export interface Shapes {
   shape(e: Expr): Shape;
@@ -186,7 +189,7 @@ function normalizeTerm(coef: number, scalar: CPoly, word: readonly Factor[]): Te
   let s = scalar;
   const constant = constantOf(s);
   if (constant !== null) {
-    c *= constant;
+    c = exactProduct(c, constant, rounds);
     s = cconst(1);
   }
   for (const f of word) {
@@ -201,7 +204,7 @@ function normalizeTerm(coef: number, scalar: CPoly, word: readonly Factor[]): Te
   for (const f of out) {
     const k = f.kind === 'diag' ? constantOf(f.poly) : null;
     if (k === null) kept.push(f);
-    else c *= k;
+    else c = exactProduct(c, k, rounds);
   }
   return c === 0 ? null : { coef: c, scalar: s, word: kept };
 }
@@ -210,7 +213,7 @@ function addTerm(p: MPoly, t: Term | null, sign = 1): void {
   if (!t) return;
   const key = termKey(t);
   const prev = p.get(key);
-  const coef = (prev?.coef ?? 0) + sign * t.coef;
+  const coef = exactSum(prev?.coef ?? 0, sign * t.coef, rounds);
   if (coef === 0) p.delete(key);
   else p.set(key, { ...t, coef });
   if (p.size > MAX_TERMS) fail('too many terms');
@@ -233,7 +236,10 @@ function mmul(a: MPoly, b: MPoly): MPoly {
   const out: MPoly = new Map();
   for (const x of a.values())
     for (const y of b.values())
-      addTerm(out, normalizeTerm(x.coef * y.coef, cmul(x.scalar, y.scalar), [...x.word, ...y.word]));
+      addTerm(
+        out,
+        normalizeTerm(exactProduct(x.coef, y.coef, rounds), cmul(x.scalar, y.scalar), [...x.word, ...y.word]),
+      );
   return out;
 }
 
@@ -401,7 +407,7 @@ function monoMul(a: Mono, b: Mono): Mono {
     const prev = factors.get(k);
     factors.set(k, prev ? { leaf: prev.leaf, exp: affineAdd(prev.exp, p.exp) } : p);
   }
-  return { coef: a.coef * b.coef, factors };
+  return { coef: exactProduct(a.coef, b.coef, rounds), factors };
 }
 
 function combine(monos: readonly Mono[]): SPoly {
@@ -409,7 +415,7 @@ function combine(monos: readonly Mono[]): SPoly {
   for (const m of monos) {
     const key = monoKey(m);
     const prev = out.get(key);
-    const coef = (prev?.coef ?? 0) + m.coef;
+    const coef = exactSum(prev?.coef ?? 0, m.coef, rounds);
     if (coef === 0) out.delete(key);
     else out.set(key, { coef, factors: m.factors });
   }
@@ -420,7 +426,7 @@ function combine(monos: readonly Mono[]): SPoly {
 function monoPow(m: Mono, k: number): Mono {
   const factors = new Map<string, Power>();
   for (const [key, p] of m.factors) factors.set(key, { leaf: p.leaf, exp: affineScale(p.exp, k) });
-  return { coef: m.coef ** k, factors };
+  return { coef: exactPower(m.coef, k, rounds), factors };
 }
 
 const constantMono = (c: number): Mono => ({ coef: c, factors: new Map() });
@@ -477,7 +483,7 @@ export function scalarNormal(e: Expr, shapes: Shapes, domain: Domain): SPoly {
       case 'div': {
         const d = x.args[1]!;
         if (d.kind !== 'num' || d.value === 0) return leaf(x);
-        return go(x.args[0]!, dom).map((m) => ({ ...m, coef: m.coef / d.value }));
+        return go(x.args[0]!, dom).map((m) => ({ ...m, coef: exactQuotient(m.coef, d.value, rounds) }));
       }
       case 'pow':
         return power(x, dom) ?? leaf(x);

@@ -16,6 +16,7 @@
  * The chain is start = … ≤ … = other side, with the target's normalizing
  * equalities read backwards at the end.
  */
+import { withExactCoefficients } from '../cpoly.js';
 import type { Claim, Derivation } from '../../derivation/derivation.js';
 import { affineVars } from '../../ir/affine.js';
 import { type Expr, intVarsOf, isOp, node, type OpNode, walk } from '../../ir/expr.js';
@@ -26,7 +27,7 @@ import { isGraphDerivative, type SymbolicModel } from '../derive.js';
 import { specOf } from '../../ops/index.js';
 import { Domain, type SizeBound } from './domain.js';
 import { closedFormAt, isNorm, mulAll, productFactors } from './lemmas.js';
-import { asSingleDiagonal, isEntrywise, type Shapes } from './normal.js';
+import { asSingleDiagonal, isEntrywise, rounds, type Shapes } from './normal.js';
 import { diagonalOf, Planner } from './planner.js';
 import { NotNormal } from './substitute.js';
 import { ExprError } from '../../ir/errors.js';
@@ -132,6 +133,12 @@ export function claimDomain(d: Derivation, claim: Claim): Domain {
 /** A proof attempt for an inequality claim; null for an equality. */
 export function proveBound(d: Derivation, claim: Claim, sm: SymbolicModel): BoundProof | null {
   if (claim.relation === '=') return null;
+  // Equal normal forms prove: every constant in them must be exact (src/symbolic/exact-float.ts).
+  const bound = claim as Claim & { relation: '<=' | '>=' };
+  return withExactCoefficients(rounds, () => proveBoundExactly(d, bound, sm));
+}
+
+function proveBoundExactly(d: Derivation, claim: Claim & { relation: '<=' | '>=' }, sm: SymbolicModel): BoundProof {
   const shapes: Shapes = { shape: (e) => shapeIn(d.model, e) };
   const domain = claimDomain(d, claim);
   const ctx: ProverContext = { model: d.model, sm, shapes, domain };
