@@ -117,31 +117,35 @@ export function runPoints(
       throw err;
     }
   };
-  const points = envs.map((env, i) => located(() => point(env, i)));
   // A claim false everywhere by less than what rounding hides (1 + 1e-17 is 1 in float64) shows at any of its
-  // points, so a few suffice; re-deciding every one costs a decimal walk per lag where tanh saturates (1 − h²
-  // cancels). The rest keep their float64 agreement, counted apart in the evidence.
-  // The decimals simulate the whole instance again (about T × its parameter entries products, tanh and σ in
-  // 40 digits): seconds at d = 64, T = 256, where 1 − h² cancels at every saturated unit. Above a size the
-  // agreements keep their float64 outcome, and the evidence says so.
-  const forwardWork = decimalForwardWork(instance);
-  const byLoss = [...agreements].sort((a, b) => b.lostPrecision - a.lostPrecision || a.i - b.i);
-  byLoss.forEach((a, rank) => {
-    const why =
-      forwardWork > AGREEMENT_LOOK_WORK
-        ? `the instance is too large for a second look at agreements: ≈ ${forwardWork} decimal products, more than ${AGREEMENT_LOOK_WORK}`
-        : rank >= AGREEMENTS_DECIDED_AGAIN
-          ? `only the ${AGREEMENTS_DECIDED_AGAIN} agreements per instance that lost the most digits are`
-          : null;
-    points[a.i] = {
-      instance,
-      env: a.env,
-      outcome: why
-        ? { ...(a.first as PointOutcome & { status: 'agree' }), unsettled: { was: 'lost-digits', why } }
-        : located(() => extendedLook(claim, entry, a.env, a.first, a.lostPrecision, extendedScope)),
-    };
+  // points, so the few that lost most suffice. The decimals also simulate the whole instance again (about T × its
+  // parameter entries products, tanh and σ in 40 digits): seconds at d = 64, T = 256, where 1 − h² cancels at
+  // every saturated unit; above a size the agreements keep their float64 outcome. The evidence counts the rest.
+  function decideAgainAgreements(points: Point[]): void {
+    const forwardWork = decimalForwardWork(instance);
+    const byLoss = [...agreements].sort((a, b) => b.lostPrecision - a.lostPrecision || a.i - b.i);
+    byLoss.forEach((a, rank) => {
+      const why =
+        forwardWork > AGREEMENT_LOOK_WORK
+          ? `the instance is too large for a second look at agreements: ≈ ${forwardWork} decimal products, more than ${AGREEMENT_LOOK_WORK}`
+          : rank >= AGREEMENTS_DECIDED_AGAIN
+            ? `only the ${AGREEMENTS_DECIDED_AGAIN} agreements per instance that lost the most digits are`
+            : null;
+      points[a.i] = {
+        instance,
+        env: a.env,
+        outcome: why
+          ? { ...(a.first as PointOutcome & { status: 'agree' }), unsettled: { was: 'lost-digits', why } }
+          : located(() => extendedLook(claim, entry, a.env, a.first, a.lostPrecision, extendedScope)),
+      };
+    });
+  }
+  // The claim's points run with the parameters resident in the SIMD kernels' memory (no copy per product).
+  return evaluator.graph.withResidentParams(() => {
+    const points = envs.map((env, i) => located(() => point(env, i)));
+    decideAgainAgreements(points);
+    return points;
   });
-  return points;
 }
 
 /** Per claim and instance: how many agreements within reach of lost digits are decided again (those that lost most). */

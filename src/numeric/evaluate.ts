@@ -19,7 +19,8 @@ import type { ElementwiseRule } from '../ops/elementwise.js';
 import { type GraphNode as UnrolledNode, heldEverywhere, nodeKey, type Unrolled } from './unrolled.js';
 import { asDense, dense, type Dense, type ProductMemo, scalar, type Value } from './values.js';
 import { own } from '../ir/names.js';
-import { noteLostPrecision, watchLostPrecision, withLostPrecision } from './lost-digits.js';
+import { keepResident } from './simd.js';
+import { closeOwnRecord, noteLostPrecision, openOwnRecord, watchLostPrecision } from './lost-digits.js';
 
 /** The cotangent of a scalar output; one shared object so gradient sweeps are memoised. */
 const ONE = scalar(1);
@@ -70,7 +71,7 @@ export class Evaluator {
   private readonly cache = new Map<string, Value>();
   private readonly sweeps = new Map<string, (n: UnrolledNode) => Float64Array | null>();
   private readonly memos = new Map<string, Map<string, unknown>>();
-  readonly productMemo: ProductMemo = { chains: new Map(), longest: new Map(), lost: new WeakMap() };
+  readonly productMemo: ProductMemo = { chains: new Map(), lost: new WeakMap() };
   /** materialise Jacobians by rows (reverse sweeps) rather than columns (forward sweeps) */
   preferRows = false;
   /** derivatives touched since the last reset, for reference cross-checks */
@@ -92,7 +93,11 @@ export class Evaluator {
   }
 
   private eval(e: Expr, env: IntEnv): Value {
-    const key = contentKey(e, env);
+    return this.evalKeyed(e, env, contentKey(e, env));
+  }
+
+  /** `eval` with the content key of (e, env) computed by the caller (a product's factor knows its own). */
+  private evalKeyed(e: Expr, env: IntEnv, key: string): Value {
     let v = this.cache.get(key);
     if (!v) {
       // The derivatives this value reads are kept beside it: a later read of the memoised value (another
@@ -105,13 +110,20 @@ export class Evaluator {
       reads.clear();
       this.reading = reads;
       let lost: number;
+      // the record of this value's own lost digits, without a closure per value (./lost-digits.ts)
+      const outerLost = openOwnRecord();
       try {
-        [v, lost] = withLostPrecision(() => this.compute(e, env));
+        v = this.compute(e, env);
         if (e.kind === 'op' && specOf(e).graphDerivative) this.touch(e.op, e.args, env);
       } finally {
+        lost = closeOwnRecord(outerLost);
         this.reading = outer;
         this.depth = depth;
       }
+      // A memoised matrix is read again by every product it is a factor of (Wᵀ at every lag of a claim).
+      if (v.kind === 'dense' && v.rows > 1 && v.cols > 1) keepResident(v.data);
+      // Beside the value only what is there (most values read no derivative and lose no digits): fewer
+      // objects kept per value, which the garbage collector copies while the instance lives.
       this.cache.set(key, v);
       if (reads.size) this.readsOf.set(key, [...reads.values()]);
       if (lost) this.lostOf.set(key, lost);
@@ -123,14 +135,14 @@ export class Evaluator {
 
   /** content key → the precision lost in the subnormals on the way to its memoised value (absent: none) */
   private readonly lostOf = new Map<string, number>();
+  /** content key → the derivatives its memoised value read */
+  private readonly readsOf = new Map<string, readonly ResolvedDeriv[]>();
 
   /** derivatives read by the value being computed (innermost first on the stack of evaluations) */
   private reading: Map<string, ResolvedDeriv> | null = null;
   /** the read maps of the evaluations in progress, by nesting depth */
   private readonly readMaps: Map<string, ResolvedDeriv>[] = [];
   private depth = 0;
-  /** content key → the derivatives its memoised value read */
-  private readonly readsOf = new Map<string, readonly ResolvedDeriv[]>();
 
   private noteRead(d: ResolvedDeriv): void {
     if (this.reading && !this.reading.has(d.text)) this.reading.set(d.text, d);
@@ -246,6 +258,14 @@ export class Evaluator {
     return this.eval(e, env);
   }
 
+  /** @internal a user function's elementwise rule, by name */
+  readonly userRule = (name: string): ElementwiseRule => this.graph.model.functions.get(name)!.rule;
+
+  /** @internal */
+  evalKeyedAt(e: Expr, env: IntEnv, key: string): Value {
+    return this.evalKeyed(e, env, key);
+  }
+
   /** @internal */
   nodeAt(e: Expr, env: IntEnv): GraphNode {
     return this.node(e, env);
@@ -278,6 +298,9 @@ class BindingContext implements NumericContext {
   ) {}
   eval(x: Expr, inner: IntEnv = this.env): Value {
     return this.ev.evalAt(x, inner);
+  }
+  evalKeyed(x: Expr, key: string, inner: IntEnv = this.env): Value {
+    return this.ev.evalKeyedAt(x, inner, key);
   }
   dense(x: Expr, inner: IntEnv = this.env): Dense {
     return asDense(this.ev.evalAt(x, inner));
@@ -324,7 +347,10 @@ class BindingContext implements NumericContext {
   contentKey(x: Expr, inner: IntEnv = this.env): string {
     return contentKey(x, inner);
   }
-  readonly userRule = (name: string): ElementwiseRule => this.ev.graph.model.functions.get(name)!.rule;
+  /** one function per evaluator, not one per context (a context is made for every value computed) */
+  get userRule(): (name: string) => ElementwiseRule {
+    return this.ev.userRule;
+  }
   scalarFunction(body: Expr, variable: string): (x: number) => number {
     const functions = this.ev.graph.model.functions;
     let compiled = compiledScalars.get(functions);

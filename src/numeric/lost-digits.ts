@@ -71,6 +71,21 @@ export function takeLostPrecision(): number {
 }
 
 /**
+ * The start of a memo's own record, as `withLostPrecision` keeps it but without a closure (the evaluator's
+ * hot path): returns the caller's record, to hand to `closeOwnRecord` (in a `finally`).
+ */
+export function openOwnRecord(): number {
+  return takeLostPrecision();
+}
+
+/** The record raised since `openOwnRecord` (the memo's own figure); the caller's record raised by it too. */
+export function closeOwnRecord(outer: number): number {
+  const own = worst;
+  worst = Math.max(outer, worst);
+  return own;
+}
+
+/**
  * `compute`'s own figure (the record raised while it ran: every value is noted as it is made), with the
  * caller's record raised by it too — what a memo stores beside the value it memoises.
  */

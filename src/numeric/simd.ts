@@ -262,19 +262,37 @@ export function withResident<T>(matrices: readonly Float64Array[], fn: () => T):
   const s = simd;
   if (!s) return fn();
   const [count, base] = [resident.length, scratchBase];
-  for (const array of matrices) {
-    if (array.length < MIN_ENTRIES || resident.some((r) => r.array === array)) continue;
-    reserve(s, scratchBase + array.length);
-    s.heap.set(array, scratchBase);
-    resident.push({ array, at: scratchBase });
-    scratchBase = even(scratchBase + array.length);
-  }
+  for (const array of matrices) addResident(s, array);
+  scopes++;
   try {
     return fn();
   } finally {
+    scopes--;
     resident.length = count;
     scratchBase = base;
   }
+}
+
+/** open `withResident` scopes */
+let scopes = 0;
+/** `keepResident` adds none past this many resident matrices: a product scans them all for its matrix. */
+const MAX_RESIDENT = 16;
+
+function addResident(s: Simd, array: Float64Array): void {
+  if (array.length < MIN_ENTRIES || resident.some((r) => r.array === array)) return;
+  reserve(s, scratchBase + array.length);
+  s.heap.set(array, scratchBase);
+  resident.push({ array, at: scratchBase });
+  scratchBase = even(scratchBase + array.length);
+}
+
+/**
+ * Makes `matrix` resident until the innermost open `withResident` scope ends (nothing outside a scope): for a
+ * matrix computed inside one and read by many products after (a claim's memoised Wᵀ, applied at every lag).
+ * The same promise as `withResident`: nothing writes it while the scope lasts.
+ */
+export function keepResident(matrix: Float64Array): void {
+  if (simd && scopes > 0 && resident.length < MAX_RESIDENT) addResident(simd, matrix);
 }
 
 /** y = A·x or Aᵀ·x (`transposed`). Caller checks `simdServes` and the lengths. */

@@ -114,6 +114,14 @@ export class Unrolled {
     withResident(this.residentParams, () => this.runForward());
   }
 
+  /**
+   * Runs `fn` with the parameters resident in the vectorised kernels' memory (./simd.ts): a claim's products
+   * (Wᵀ at every lag) read them as the sweeps do, without a copy of the matrix per product.
+   */
+  withResidentParams<T>(fn: () => T): T {
+    return withResident(this.residentParams, fn);
+  }
+
   get lossName(): string | null {
     return this.model.loss?.name ?? null;
   }

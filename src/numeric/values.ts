@@ -204,9 +204,11 @@ export interface Factor {
 
 /** Memo tables shared by all products evaluated on one instance. */
 export interface ProductMemo {
-  /** `${direction}|${key of the factor next to the vector}|${vector id}|${m}` → result after m factors */
-  readonly chains: Map<string, Dense>;
-  readonly longest: Map<string, number>;
+  /**
+   * `${direction}|${key of the factor next to the vector}|${vector id}` → the results after 1, 2, … factors
+   * (entry m − 1 after m): one key per walk, not one per factor
+   */
+  readonly chains: Map<string, Dense[]>;
   /** partial results whose walk passed through subnormals: the worst relative precision on the way */
   readonly lost: WeakMap<Dense, number>;
 }
@@ -233,8 +235,10 @@ export class ProdOp extends BaseOp {
     const count = this.hi - this.lo + 1;
     const at = (m: number) => this.factorAt(transposed ? this.lo + m : this.hi - m);
     const head = `${transposed ? 'T' : 'N'}|${at(0).key}|${x.id}`;
-    let m = Math.min(this.memo.longest.get(head) ?? 0, count);
-    let w = m > 0 ? this.memo.chains.get(`${head}|${m}`)! : x;
+    let chain = this.memo.chains.get(head);
+    if (!chain) this.memo.chains.set(head, (chain = []));
+    let m = Math.min(chain.length, count);
+    let w = m > 0 ? chain[m - 1]! : x;
     // a memoised partial result brings the digits lost on its way (its own walk noted them then)
     let lost = m > 0 ? (this.memo.lost.get(w) ?? 0) : 0;
     noteLostPrecision(lost);
@@ -246,9 +250,8 @@ export class ProdOp extends BaseOp {
       w = next;
       lost = Math.max(lost, own);
       if (lost) this.memo.lost.set(w, lost);
-      this.memo.chains.set(`${head}|${m + 1}`, w);
+      chain[m] = w;
     }
-    if (count > (this.memo.longest.get(head) ?? 0)) this.memo.longest.set(head, count);
     return w;
   }
   apply(x: Dense): Dense {

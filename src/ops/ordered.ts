@@ -80,7 +80,8 @@ defineOp({
       let f = factors.get(i);
       if (!f) {
         const inner = { ...ctx.env, [n.binder!]: i };
-        f = { key: ctx.contentKey(body(n), inner), value: () => asOp(ctx.eval(body(n), inner)) };
+        const key = ctx.contentKey(body(n), inner);
+        f = { key, value: () => asOp(ctx.evalKeyed(body(n), key, inner)) };
         factors.set(i, f);
       }
       return f;

@@ -235,15 +235,21 @@ export function monomialText(m: Monomial): string {
   return text;
 }
 
-/** A memo of (x, y) → z for small non-negative integers, emptied when full (it is only a cache). */
+/**
+ * A memo of (x, y) → z for small non-negative integers, emptied when full (it is only a cache). It starts
+ * small and doubles up to its full size: a process that does little symbolic work (a numeric check) does not
+ * allocate and fill megabytes of table at start-up.
+ */
 class PairTable {
   /** x, y, z side by side (one cache line per probe); x = -1 marks an empty slot */
-  private readonly slots: Int32Array;
-  private readonly mask: number;
+  private slots: Int32Array;
+  private mask: number;
+  private capacityLog2: number;
   private held = 0;
-  constructor(private readonly capacityLog2: number) {
-    this.slots = new Int32Array(3 << capacityLog2).fill(-1);
-    this.mask = (1 << capacityLog2) - 1;
+  constructor(private readonly maxCapacityLog2: number) {
+    this.capacityLog2 = Math.min(maxCapacityLog2, 10);
+    this.slots = new Int32Array(3 << this.capacityLog2).fill(-1);
+    this.mask = (1 << this.capacityLog2) - 1;
   }
   private slot(x: number, y: number): number {
     let h = Math.imul(x, 0x9e3779b1) + y;
@@ -261,16 +267,30 @@ class PairTable {
     return this.slots[at] === -1 ? -1 : this.slots[at + 2]!;
   }
   set(x: number, y: number, z: number): void {
-    // Half full at most, so probes stay short; past that the memo starts again.
+    // Half full at most, so probes stay short; past that the table doubles, or at full size starts again.
     if (this.held >= 1 << (this.capacityLog2 - 1)) {
-      this.slots.fill(-1);
-      this.held = 0;
+      if (this.capacityLog2 < this.maxCapacityLog2) this.grow();
+      else {
+        this.slots.fill(-1);
+        this.held = 0;
+      }
     }
+    this.put(x, y, z);
+  }
+  private put(x: number, y: number, z: number): void {
     const at = this.slot(x, y);
     if (this.slots[at] === -1) this.held++;
     this.slots[at] = x;
     this.slots[at + 1] = y;
     this.slots[at + 2] = z;
+  }
+  private grow(): void {
+    const old = this.slots;
+    this.capacityLog2++;
+    this.slots = new Int32Array(3 << this.capacityLog2).fill(-1);
+    this.mask = (1 << this.capacityLog2) - 1;
+    this.held = 0;
+    for (let at = 0; at < old.length; at += 3) if (old[at] !== -1) this.put(old[at]!, old[at + 1]!, old[at + 2]!);
   }
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mat, matTVec, matVec, plainMatTVec, plainMatVec } from '../../src/numeric/linalg.js';
-import { simdActive, simdServes, withResident } from '../../src/numeric/simd.js';
+import { keepResident, simdActive, simdServes, withResident } from '../../src/numeric/simd.js';
 import { copyVec, newVec } from '../../src/numeric/slab.js';
 
 /** Every bit equal (NaN payloads aside: any NaN matches any NaN). */
@@ -116,6 +116,37 @@ describe('matrices resident for a scope', () => {
     ).toThrow('inside');
     C.data[5] = -3;
     expectSameBits(matVec(C, x), plainMatVec(C, x));
+  });
+});
+
+describe("matrices kept resident from inside a scope (keepResident: a claim's memoised Wᵀ)", () => {
+  const A = mat(
+    9,
+    11,
+    Array.from({ length: 99 }, (_, i) => Math.sin(7 * i) * 10 ** ((i % 5) - 2)),
+  );
+  const x = Float64Array.from({ length: 11 }, (_, j) => j - 4.25);
+  const y = Float64Array.from({ length: 9 }, (_, i) => 1 / (i + 2));
+
+  it('give the plain products while the scope lasts, with other products between', () => {
+    const C = mat(9, 11, A.data.slice());
+    withResident([], () => {
+      keepResident(C.data);
+      expectSameBits(matVec(C, x), plainMatVec(A, x));
+      expectSameBits(matTVec(A, y), plainMatTVec(A, y)); // another matrix, copied as usual
+      expectSameBits(matTVec(C, y), plainMatTVec(A, y));
+    });
+  });
+
+  it('are released with the innermost scope, and not kept outside any scope', () => {
+    const C = mat(9, 11, A.data.slice());
+    withResident([], () => keepResident(C.data));
+    C.data[3] = 1e5;
+    expectSameBits(matVec(C, x), plainMatVec(C, x));
+    keepResident(C.data);
+    C.data[4] = -2e5;
+    expectSameBits(matVec(C, x), plainMatVec(C, x));
+    expect(matVec(C, x)[0]).not.toBe(plainMatVec(A, x)[0]);
   });
 });
 

@@ -90,6 +90,21 @@ describe('interned monomials', () => {
     );
   });
 
+  it('products stay right while the memo of products grows from its first size (thousands of distinct pairs)', () => {
+    // The memo starts at 2^10 slots and doubles (rehashing what it holds) up to its full size: a product read
+    // back after several doublings must still be the product of those two monomials.
+    const atoms = Array.from({ length: 90 }, (_, i) => atomOf(`grow${i}`));
+    const pairs: [Monomial, Monomial, string][] = [];
+    for (let i = 0; i < atoms.length; i++)
+      for (let j = i + 1; j < atoms.length; j += 2) {
+        const [a, b] = [monomialOf([atoms[i]!]), monomialOf([atoms[j]!, atoms[(j * 7) % atoms.length]!])];
+        pairs.push([a, b, referenceProduct(monomialText(a), monomialText(b))]);
+      }
+    expect(pairs.length).toBeGreaterThan(2000);
+    for (const [a, b, expected] of pairs) expect(monomialText(monomialProduct(a, b))).toBe(expected);
+    for (const [a, b, expected] of pairs) expect(monomialText(monomialProduct(b, a))).toBe(expected);
+  });
+
   it('products are commutative and associative', () => {
     fc.assert(
       fc.property(monomialArb, monomialArb, monomialArb, (a, b, c) => {
