@@ -123,3 +123,14 @@ describe('agreements within reach of lost digits', () => {
     );
   });
 });
+
+describe('a violation within reach of lost digits that nothing can re-evaluate', () => {
+  it('is numeric trouble, not a refutation: the 2019 reverse-triangle bound at k = 0 under master seed 13', () => {
+    // The search reached a point at k = 0 where ‖t_0‖ − ‖rest‖ exceeds ‖∂L/∂s_0‖ by 2.3e-9 (tolerance 1e-9) with
+    // digits lost on the way; the decimals have no rule there. It was `unverifiable` (refuted against a proof).
+    const d = loadDerivationFile('derivations/how-lstms-solve-vanishing-gradients-2019.yaml');
+    const [r] = checkDerivation(d, { claims: ['one-path-minus-the-rest'], masterSeed: 13 });
+    expect(r!.verdict).toBe('proved');
+    expect(evidenceOf(r!.evidence, 'search')!.found).toBe(false);
+  });
+});
