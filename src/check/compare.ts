@@ -42,8 +42,9 @@ export type PointOutcome =
       /** set when the point was decided again in extended precision */
       readonly extended?: ExtendedValues;
       /**
-       * set when float64 could not decide the point and extended precision could not evaluate it either (why: no
-       * rule, its work budget, a value not finite there): the float64 outcome stands
+       * set when float64 could not decide the point and it was not decided again (why: no rule or the work budget
+       * for a violation near the tolerance; for an agreement within reach of lost digits, not among the few per
+       * instance decided again, or the instance too large): the float64 outcome stands
        */
       readonly unsettled?: { readonly was: ExtendedValues['was']; readonly why: string };
     }

@@ -166,8 +166,9 @@ function extendedOf<R>(
 }
 
 /**
- * The point decided in extended precision, or the float outcome, marked unsettled with the reason, when extended
- * precision cannot evaluate it (no rule, out of budget).
+ * The point decided in extended precision; where extended precision cannot evaluate it (no rule, out of budget):
+ * trouble with the reason, except a violation within reach of float64's own rounding, which stands marked
+ * unsettled.
  */
 export function extendedLook(
   claim: Claim,
@@ -261,7 +262,7 @@ export function lookWith<R>(
     return { status: 'undecided', why: `a value is not finite in ${arithmetic.name}s` };
   const ring = arithmetic.plain;
   // A float64 mantissa cancels as float64 does (1 − σ(40) is exactly 0 in wide floats too): a violation against
-  // an exact 0 there is not a decision (null: the decimals take it). An agreement stands.
+  // an exact 0 there is not a decision (undecided: the decimals take it). An agreement stands.
   const exactZero = arithmetic.name === 'wide-float' && [...a.data, ...b.data].some((x) => ring.isZero(x));
   const { abs, sqrt, lt, toNumber } = ring.ordered!;
   const larger = (p: R, q: R): R => (lt(p, q) ? q : p);
