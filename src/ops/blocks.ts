@@ -23,6 +23,7 @@ import { rfill } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, nneg, ntranspose, type NPoly } from '../symbolic/words.js';
 import type { CanonicalContext } from './contexts.js';
 import { defineOp } from './registry.js';
+import { foldRange } from './ordered.js';
 
 const internal = { equation: false, loss: false, claim: false, level: 'any' } as const;
 
@@ -195,6 +196,16 @@ const gridShape = (g: Grid): [number, number] => [g.length, g[0]!.length];
  * unrolled at the binding (its empty case is the identity grid).
  */
 function gridOf(e: Expr, ctx: CanonicalContext, env: Readonly<Record<string, number>>): Grid {
+  // Each block of a product is picked by itself ([∏ …]{0,0}, then {1,0}): the grid is built once per binding.
+  if (e.kind !== 'op' || isOp(e, 'block')) return gridFrom(e, ctx, env);
+  const grids = ctx.memo<Grid>('grids');
+  const key = ctx.formKey(e, env);
+  let grid = grids.get(key);
+  if (!grid) grids.set(key, (grid = gridFrom(e, ctx, env)));
+  return grid;
+}
+
+function gridFrom(e: Expr, ctx: CanonicalContext, env: Readonly<Record<string, number>>): Grid {
   if (isOp(e, 'block')) {
     const [nr, nc] = gridDims(e);
     return Array.from({ length: nr }, (_, i) =>
@@ -214,17 +225,13 @@ function gridOf(e: Expr, ctx: CanonicalContext, env: Readonly<Record<string, num
     return Array.from({ length: nc }, (_, j) => Array.from({ length: nr }, (_, i) => ntranspose(g[i]![j]!)));
   }
   if (isOp(e, 'prod')) {
-    const [lo, hi] = [ctx.int(e.ints[0]!, env), ctx.int(e.ints[1]!, env)];
-    const factor = (i: number) => gridOf(e.args[0]!, ctx, { ...env, [e.binder!]: i });
-    if (hi < lo) {
-      const n = gridShape(factor(lo))[0];
-      return Array.from({ length: n }, (_, i) =>
-        Array.from({ length: n }, (_, j): NPoly => (i === j ? nconst(1) : (new Map() as NPoly))),
-      );
-    }
-    let acc = factor(lo);
-    for (let i = lo + 1; i <= hi; i++) acc = gridProduct(acc, factor(i), ctx);
-    return acc;
+    const factor = (inner: Record<string, number>) => gridOf(e.args[0]!, ctx, inner);
+    const grid = foldRange(e, ctx, env, 'grid prefixes', factor, (a, b) => gridProduct(a, b, ctx), null);
+    if (grid) return grid;
+    const n = gridShape(factor({ ...env, [e.binder!]: ctx.int(e.ints[0]!, env) }))[0];
+    return Array.from({ length: n }, (_, i) =>
+      Array.from({ length: n }, (_, j): NPoly => (i === j ? nconst(1) : (new Map() as NPoly))),
+    );
   }
   return ctx.unsupported(`no block structure in ${e.kind === 'op' ? e.op : e.kind}`);
 }

@@ -257,5 +257,12 @@ export interface CanonicalContext {
   entrywise(e: Expr): boolean;
   /** the number an expression's entries are, when constant */
   constant(e: Expr): number | null;
+  /**
+   * The key canonical forms are kept by: the expression's content at the binding (structure and the index
+   * values it reads) and the sizes. Equal keys, equal forms (and equal grids of blocks).
+   */
+  formKey(e: Expr, env?: IntEnv): string;
+  /** a memo table owned by the canonicalizer (one claim's comparison), for records that cache by formKey */
+  memo<T>(table: string): Map<string, T>;
   unsupported(message: string): never;
 }

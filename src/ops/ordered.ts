@@ -45,11 +45,43 @@ function exactRange<R>(
   return acc ?? empty(ctx.shapes === 'entries' ? [1, 1] : ctx.dims(body(n), { ...ctx.env, [n.binder!]: lo }));
 }
 
-function canonicalRange(n: OpNode, ctx: CanonicalContext, combine: (a: NPoly, b: NPoly) => NPoly, start: NPoly): NPoly {
-  const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+/**
+ * combine(…combine(start, F_lo)…, F_hi) over a range at `env`, every prefix kept in the canonicalizer's
+ * `table` by the form keys of its factors: the ranges a claim's bindings ask for (∏_{i=1}^{k} at k = 1, 2, …)
+ * share their prefixes, so each costs one combination more than the last instead of all of them again.
+ * Prefixes are combined in the order of a plain fold, so the result is the form the fold builds. A table
+ * holds one `start` and one `combine`; `start` null: the fold begins at F_lo itself (null for an empty range).
+ */
+export function foldRange<T>(
+  n: OpNode,
+  ctx: CanonicalContext,
+  env: Readonly<Record<string, number>>,
+  table: string,
+  factor: (inner: Record<string, number>) => T,
+  combine: (acc: T, next: T) => T,
+  start: T | null,
+): T | null {
+  const [lo, hi] = [ctx.int(n.ints[0]!, env), ctx.int(n.ints[1]!, env)];
+  const prefixes = ctx.memo<{ readonly id: number; readonly value: T }>(table);
   let acc = start;
-  for (let i = lo; i <= hi; i++) acc = combine(acc, ctx.expand(body(n), { ...ctx.env, [n.binder!]: i }));
+  let prefix = -1;
+  for (let i = lo; i <= hi; i++) {
+    const inner = { ...env, [n.binder!]: i };
+    const key = `${prefix}|${ctx.formKey(body(n), inner)}`;
+    let known = prefixes.get(key);
+    if (!known) {
+      const next = factor(inner);
+      known = { id: prefixes.size, value: acc === null ? next : combine(acc, next) };
+      prefixes.set(key, known);
+    }
+    prefix = known.id;
+    acc = known.value;
+  }
   return acc;
+}
+
+function canonicalRange(n: OpNode, ctx: CanonicalContext, combine: (a: NPoly, b: NPoly) => NPoly, start: NPoly): NPoly {
+  return foldRange(n, ctx, ctx.env, `${n.op} prefixes`, (inner) => ctx.expand(body(n), inner), combine, start)!;
 }
 
 defineOp({

@@ -25,6 +25,7 @@ export { samePoly, formatPoly, type NPoly } from './words.js';
 export class Canonicalizer {
   private readonly entriesOf: EntriesEvaluator;
   private readonly forms = new Map<string, NPoly>();
+  private readonly memos = new Map<string, Map<string, unknown>>();
   private readonly sizeNames: readonly string[];
   /** unfold: values defined entrywise are written out by their equations (src/symbolic/definitions.ts) */
   constructor(
@@ -79,13 +80,24 @@ export class Canonicalizer {
     // times: forms are kept by content (structure and the values of the indices read) and by the sizes,
     // which shapes read without naming them (a stacked vector's blocks, an identity's size).
     if (e.kind !== 'op') return this.expandNode(e, env);
-    const key = `${contentKey(e, env)}|${this.sizeNames.map((n) => env[n]).join(',')}`;
+    const key = this.formKey(e, env);
     let form = this.forms.get(key);
     if (!form) {
       form = this.expandNode(e, env);
       this.forms.set(key, form);
     }
     return form;
+  }
+
+  /** Content (structure and the values of the indices read) and the sizes: what a form is kept by. */
+  private formKey(e: Expr, env: IntEnv): string {
+    return `${contentKey(e, env)}|${this.sizeNames.map((n) => env[n]).join(',')}`;
+  }
+
+  private memo<T>(table: string): Map<string, T> {
+    let m = this.memos.get(table);
+    if (!m) this.memos.set(table, (m = new Map()));
+    return m as Map<string, T>;
   }
 
   private expandNode(e: Expr, env: IntEnv): NPoly {
@@ -127,6 +139,8 @@ export class Canonicalizer {
       key: (x) => printExpr(x, env),
       entrywise: (x) => this.entrywise(x, env),
       constant: (x) => constantOf(this.entries(x, env)),
+      formKey: (x, inner = env) => this.formKey(x, inner),
+      memo: (table) => this.memo(table),
       unsupported: (message) => {
         throw new SymbolicUnsupported(message);
       },

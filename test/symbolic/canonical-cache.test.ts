@@ -1,6 +1,7 @@
 /**
  * The canonicalizer keeps what it built for one binding (forms by content, the activation index by the
- * sizes) and reuses it at the next: every binding's form must be what a fresh canonicalizer builds.
+ * sizes, grids of blocks and the prefixes of products over ranges) and reuses it at the next: every
+ * binding's form must be what a fresh canonicalizer builds.
  */
 import { describe, expect, it } from 'vitest';
 import { bindings } from '../../src/check/bindings.js';
@@ -9,26 +10,52 @@ import { Canonicalizer, formatPoly } from '../../src/symbolic/canonical.js';
 import { SymbolicModel, substituteDerivationsAt } from '../../src/symbolic/derive.js';
 
 const post = loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml');
+const lstm2018 = loadDerivationFile('derivations/why-lstm-works-2018.yaml');
+
+/** Both sides of a claim at every binding for T in `horizons`: the shared canonicalizer's form and a fresh one's. */
+function compareWithFresh(derivation: typeof post, claimId: string, unfold: boolean, horizons: readonly number[]) {
+  const claim = derivation.claims.find((c) => c.id === claimId)!;
+  const sm = new SymbolicModel(derivation.model, 'explicit');
+  const shared = new Canonicalizer(sm, unfold);
+  const sizes = Object.fromEntries(Object.entries(derivation.model.sizes).map(([name, range]) => [name, range.min]));
+  const pairs: [string, string][] = [];
+  for (const T of horizons)
+    for (const binding of bindings(claim, { ...sizes, T })) {
+      const env = { ...sizes, T, ...binding };
+      for (const side of [claim.lhs, claim.rhs]) {
+        const form = substituteDerivationsAt(side, sm, env);
+        pairs.push([formatPoly(shared.expand(form, env)), formatPoly(new Canonicalizer(sm, unfold).expand(form, env))]);
+      }
+    }
+  return pairs;
+}
 
 describe('canonical forms reused across bindings', () => {
   it.each([false, true])('equal a fresh canonicalizer’s at every binding (unfold %s)', (unfold) => {
-    const claim = post.claims.find((c) => c.id === 'lab-eq1')!;
-    const sm = new SymbolicModel(post.model, 'explicit');
-    const shared = new Canonicalizer(sm, unfold);
-    const sizes = Object.fromEntries(Object.entries(post.model.sizes).map(([name, range]) => [name, range.min]));
-    let compared = 0;
-    for (let T = 3; T <= 6; T++)
-      for (const binding of bindings(claim, { ...sizes, T })) {
-        const env = { ...sizes, T, ...binding };
-        for (const side of [claim.lhs, claim.rhs]) {
-          const form = substituteDerivationsAt(side, sm, env);
-          expect(formatPoly(shared.expand(form, env))).toBe(
-            formatPoly(new Canonicalizer(sm, unfold).expand(form, env)),
-          );
-          compared++;
-        }
-      }
+    const pairs = compareWithFresh(post, 'lab-eq1', unfold, [3, 4, 5, 6]);
+    for (const [shared, fresh] of pairs) expect(shared).toBe(fresh);
     // k = 1..T at T = 3..6; both sides of each.
-    expect(compared).toBe(2 * (3 + 4 + 5 + 6));
+    expect(pairs.length).toBe(2 * (3 + 4 + 5 + 6));
+  });
+
+  // ∏_{i=1}^{t−k} ∂x_{t−i+1}/∂x_{t−i}: at one t the products for k = t−1, t−2, … are prefixes of each other,
+  // and the cached prefixes of one t must not stand in for another t's (its factors differ).
+  it('equal a fresh canonicalizer’s where products over ranges share prefixes', () => {
+    const pairs = compareWithFresh(lstm2018, 'eq3-product-decreasing-i', false, [4, 5]);
+    for (const [shared, fresh] of pairs) expect(shared).toBe(fresh);
+    expect(pairs.length).toBe(2 * (10 + 15));
+    // the forms differ from binding to binding (a wrong cache hit would show as a repeated form)
+    expect(new Set(pairs.map(([, fresh]) => fresh)).size).toBeGreaterThan(10);
+  });
+
+  // ∂h_t/∂h_{t−k} over the state (x, C, h): blocks picked from a product of block grids, whose prefixes
+  // (and whole grids, picked once per block) are cached.
+  it('equal a fresh canonicalizer’s where blocks are picked from products of grids', () => {
+    // (T = 4 exceeds the exact expansion's size limit.)
+    const pairs = compareWithFresh(lstm2018, 'eq5-recursion', false, [3]);
+    for (const [shared, fresh] of pairs) expect(shared).toBe(fresh);
+    // t = 2..3, k = 2..t: 3 bindings; both sides of each
+    expect(pairs.length).toBe(2 * 3);
+    expect(new Set(pairs.map(([, fresh]) => fresh)).size).toBeGreaterThanOrEqual(3);
   });
 });
