@@ -11,6 +11,7 @@ import { Canonicalizer, formatPoly, type NPoly, samePoly } from '../symbolic/can
 import { cpolyEqual, showPoly } from '../symbolic/cpoly.js';
 import { PolyEvaluator } from '../symbolic/domains/polynomial.js';
 import { type Expr, intVarsOf, some, walk } from '../ir/expr.js';
+import type { IntEnv } from '../ir/affine.js';
 import { contentKey } from '../ir/content-key.js';
 import { nameRecord, own } from '../ir/names.js';
 import { specOf } from '../ops/index.js';
@@ -29,6 +30,18 @@ export const VERIFY_MAX_T = 12;
 export const RANDOM_T = 48;
 
 const unit = (outcome: SymbolicOutcome): SymbolicEvidence => ({ kind: 'symbolic', level: 'unit', outcome });
+
+/**
+ * An outcome as an attempt returns it: two differing forms are printed only when theirs is the outcome
+ * reported (printed forms run to megabytes, and a reading with definitions written out that differs too
+ * is not the one reported).
+ */
+type Draft =
+  | SymbolicOutcome
+  | { readonly status: 'differs'; readonly at: IntEnv; readonly print: () => { lhs: string; rhs: string } };
+
+const finished = (draft: Draft): SymbolicOutcome =>
+  draft.status === 'differs' ? { status: 'different', at: draft.at, ...draft.print() } : draft;
 const matrix = (outcome: SymbolicOutcome): SymbolicEvidence => ({ kind: 'symbolic', level: 'matrix', outcome });
 
 const models = new WeakMap<Derivation, SymbolicModel>();
@@ -119,7 +132,7 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
     combos.splice(0, combos.length, ...next);
   }
   const range = ranges.map((r) => (r.lo === r.hi ? `${r.name} = ${r.lo}` : `${r.name} = ${r.lo}..${r.hi}`)).join(', ');
-  const attempt = (unfold: boolean): SymbolicOutcome => {
+  const attempt = (unfold: boolean): Draft => {
     let cases = 0;
     for (const sz of combos) {
       const pe = new PolyEvaluator(derivation.model, sz, unfold);
@@ -129,10 +142,9 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
         const differs = a.data.length !== b.data.length || a.data.some((p, k) => !cpolyEqual(p, b.data[k]!));
         if (differs)
           return {
-            status: 'different',
+            status: 'differs',
             at: { ...sz, ...binding },
-            lhs: a.data.map(showPoly).join(' ; '),
-            rhs: b.data.map(showPoly).join(' ; '),
+            print: () => ({ lhs: a.data.map(showPoly).join(' ; '), rhs: b.data.map(showPoly).join(' ; ') }),
           };
       }
     }
@@ -159,20 +171,17 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
  * written out (a claim restating `h = o ⊙ σ(C)`). A difference that remains
  * is reported from the first, shorter reading.
  */
-function withDefinitionsWrittenOut(
-  derivation: Derivation,
-  attempt: (unfold: boolean) => SymbolicOutcome,
-): SymbolicOutcome {
+function withDefinitionsWrittenOut(derivation: Derivation, attempt: (unfold: boolean) => Draft): SymbolicOutcome {
   const first = attempt(false);
-  if (first.status === 'identical' || entrywiseDefined(derivation.model).length === 0) return first;
-  let second: SymbolicOutcome;
+  if (first.status === 'identical' || entrywiseDefined(derivation.model).length === 0) return finished(first);
+  let second: Draft;
   try {
     second = attempt(true);
   } catch (err) {
     if (!(err instanceof SymbolicUnsupported)) throw err;
-    return first;
+    return finished(first);
   }
-  return second.status === 'identical' ? second : first;
+  return second.status === 'identical' ? second : finished(first);
 }
 
 /** Sizes named in a matrix-level claim (as scalars or in index bounds), besides T. */
@@ -257,7 +266,7 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
     }),
     `T = ${tMin}..${tMax}`,
   ].join(', ');
-  const attempt = (unfold: boolean): SymbolicOutcome => {
+  const attempt = (unfold: boolean): Draft => {
     const canon = new Canonicalizer(sm, unfold);
     // Bindings (and claims) at the same sizes share each trial's atoms and memoised values.
     const tester = sharedTester(sm, seed, unfold);
@@ -304,7 +313,7 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
           if (samePoly(a, b)) continue;
           return random(l, r, env)
             ? { status: 'undecided', undecided: { why: 'random-agrees', at: env } }
-            : { status: 'different', at: env, lhs: formatPoly(a), rhs: formatPoly(b) };
+            : { status: 'differs', at: env, print: () => ({ lhs: formatPoly(a), rhs: formatPoly(b) }) };
         }
       }
     if (cases === 0) return { status: 'undecided', undecided: { why: 'no-binding', maxT: tMax } };
