@@ -8,7 +8,7 @@
 import type { Claim, Derivation } from '../derivation/derivation.js';
 import { HORIZON } from '../model/model.js';
 import { Canonicalizer, formatPoly, type NPoly, samePoly } from '../symbolic/canonical.js';
-import { cpolyEqual, showPoly } from '../symbolic/cpoly.js';
+import { cpolyEqual, type CPoly, showPoly } from '../symbolic/cpoly.js';
 import { PolyEvaluator } from '../symbolic/domains/polynomial.js';
 import { type Expr, intVarsOf, some, walk } from '../ir/expr.js';
 import type { IntEnv } from '../ir/affine.js';
@@ -39,6 +39,8 @@ const unit = (outcome: SymbolicOutcome): SymbolicEvidence => ({ kind: 'symbolic'
 type Draft =
   | SymbolicOutcome
   | { readonly status: 'differs'; readonly at: IntEnv; readonly print: () => { lhs: string; rhs: string } };
+
+const shownEntries = (entries: readonly CPoly[]): string => entries.map((p) => showPoly(p)).join(' ; ');
 
 const finished = (draft: Draft): SymbolicOutcome =>
   draft.status === 'differs' ? { status: 'different', at: draft.at, ...draft.print() } : draft;
@@ -144,7 +146,7 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
           return {
             status: 'differs',
             at: { ...sz, ...binding },
-            print: () => ({ lhs: a.data.map(showPoly).join(' ; '), rhs: b.data.map(showPoly).join(' ; ') }),
+            print: () => ({ lhs: shownEntries(a.data), rhs: shownEntries(b.data) }),
           };
       }
     }

@@ -96,7 +96,7 @@ export class Canonicalizer {
 
   private memo<T>(table: string): Map<string, T> {
     let m = this.memos.get(table);
-    if (!m) this.memos.set(table, (m = new Map()));
+    if (!m) this.memos.set(table, (m = new Map<string, unknown>()));
     return m as Map<string, T>;
   }
 

@@ -13,10 +13,10 @@ import {
   atomOf,
   CONSTANT,
   type Monomial,
-  MONO_SEP,
   monomialChars,
   monomialInverse,
   monomialProduct,
+  monomialShown,
   monomialText,
 } from './monomials.js';
 
@@ -164,12 +164,16 @@ export function cpow(a: CPoly, n: number): CPoly {
  */
 export function cpolyKey(p: CPoly): string {
   if (p.size === 0) return '0';
-  const terms: [string, number][] = [];
-  for (const [m, c] of p) terms.push([monomialText(m), c]);
-  return terms
-    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+  return inKeyOrder(p)
     .map(([m, c]) => `${c}${m ? `·${m}` : ''}`)
     .join(' + ');
+}
+
+/** The terms as printed monomial, coefficient and monomial, in the order of the key (by printed monomial). */
+function inKeyOrder(p: CPoly): [string, number, Monomial][] {
+  const terms: [string, number, Monomial][] = [];
+  for (const [m, c] of p) terms.push([monomialText(m), c, m]);
+  return terms.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
 /**
@@ -190,9 +194,15 @@ export function cpolyEqual(a: CPoly, b: CPoly): boolean {
   return cpolyKey(a) === cpolyKey(b);
 }
 
-/** A polynomial for people: factors joined by '·'. */
-export function showPoly(p: CPoly): string {
-  return cpolyKey(p).split(MONO_SEP).join('·');
+/**
+ * A polynomial for people: its key with factors joined by '·' (and, with `gaps`, a canonical word's gap tags
+ * marked '|'), printed term by term from memoised monomials rather than by rewriting the whole key.
+ */
+export function showPoly(p: CPoly, gaps = false): string {
+  if (p.size === 0) return '0';
+  return inKeyOrder(p)
+    .map(([text, c, m]) => (text ? `${c}·${monomialShown(m, gaps)}` : `${c}`))
+    .join(' + ');
 }
 
 /** 1/c, refused where it rounds and coefficients must be exact (1/3). */

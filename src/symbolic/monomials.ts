@@ -235,6 +235,24 @@ export function monomialText(m: Monomial): string {
   return text;
 }
 
+const shown: (string | undefined)[] = [];
+const shownWithGaps: (string | undefined)[] = [];
+
+/**
+ * The printed monomial for people: MONO_SEP read as '·' and, with `gaps` (a canonical word's diagonal), the
+ * gap tag's mark as '|' — wherever they stand, inside atoms' texts too. Memoised, like the printed text.
+ */
+export function monomialShown(m: Monomial, gaps: boolean): string {
+  const memo = gaps ? shownWithGaps : shown;
+  let text = memo[m];
+  if (text === undefined) {
+    text = monomialText(m).replaceAll(MONO_SEP, '·');
+    if (gaps) text = text.replaceAll(TAG_MARK, '|');
+    memo[m] = text;
+  }
+  return text;
+}
+
 /**
  * A memo of (x, y) → z for small non-negative integers, emptied when full (it is only a cache). It starts
  * small and doubles up to its full size: a process that does little symbolic work (a numeric check) does not

@@ -13,7 +13,7 @@
  * diagonals share a gap and multiply. Two expressions are identical for every
  * size when their canonical forms are equal.
  */
-import { cadd, caddInto, cconst, cmul, cpolyEqual, type CPoly, czero, showPoly, TAG_MARK } from './cpoly.js';
+import { cadd, caddInto, cconst, cmul, cpolyEqual, type CPoly, czero, showPoly } from './cpoly.js';
 import {
   type Atom as AtomId,
   atomMonomialOf,
@@ -44,7 +44,6 @@ export type NPoly = Map<string, { readonly skeleton: readonly string[]; readonly
 /** Exact expansion is exponential in the number of multi-term factors: past this many monomials, give up. */
 export const MAX_WORDS = 20_000;
 
-const GAP = TAG_MARK;
 const ONE = '𝟙';
 const ONE_T = '𝟙ᵀ';
 
@@ -207,6 +206,6 @@ export function samePoly(a: NPoly, b: NPoly): boolean {
 export function formatPoly(p: NPoly): string {
   if (p.size === 0) return '0';
   return [...p.values()]
-    .map((t) => `[${showPoly(t.poly).split(GAP).join('|')}] ${skeletonKey(t.skeleton) || '1'}`)
+    .map((t) => `[${showPoly(t.poly, true)}] ${skeletonKey(t.skeleton) || '1'}`)
     .join(' + ');
 }
