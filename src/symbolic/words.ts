@@ -205,7 +205,5 @@ export function samePoly(a: NPoly, b: NPoly): boolean {
 
 export function formatPoly(p: NPoly): string {
   if (p.size === 0) return '0';
-  return [...p.values()]
-    .map((t) => `[${showPoly(t.poly, true)}] ${skeletonKey(t.skeleton) || '1'}`)
-    .join(' + ');
+  return [...p.values()].map((t) => `[${showPoly(t.poly, true)}] ${skeletonKey(t.skeleton) || '1'}`).join(' + ');
 }

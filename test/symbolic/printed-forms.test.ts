@@ -36,7 +36,13 @@ describe('printed polynomials', () => {
   it('read as the rewritten forms in canonical words (gap tags marked)', () => {
     const w = nword({ kind: 'diag', poly: sum }, { kind: 'mat', key: 'W' }, { kind: 'diag', poly: normAtom });
     const v = nword({ kind: 'scal', poly: x }, { kind: 'mat', key: "W'" }, { kind: 'one' });
-    const forms = [new Map() as NPoly, w, v, nmul(w, w), nadd(nmul(w, v), nword({ kind: 'diag', poly: y }, { kind: 'one' }))];
+    const forms = [
+      new Map() as NPoly,
+      w,
+      v,
+      nmul(w, w),
+      nadd(nmul(w, v), nword({ kind: 'diag', poly: y }, { kind: 'one' })),
+    ];
     for (const f of forms) expect(formatPoly(f)).toBe(formattedByRewriting(f));
     expect(formatPoly(w)).toContain('|');
     expect(formatPoly(w)).not.toContain(TAG_MARK);
