@@ -42,6 +42,16 @@ type Draft =
 
 const shownEntries = (entries: readonly CPoly[]): string => entries.map((p) => showPoly(p)).join(' ; ');
 
+/**
+ * Built out here so the printing closure holds the two values alone, not the attempt's scope (its
+ * canonicalizer and memos would stay alive while the next reading runs).
+ */
+const differs = <V>(at: IntEnv, a: V, b: V, show: (v: V) => string): Draft => ({
+  status: 'differs',
+  at,
+  print: () => ({ lhs: show(a), rhs: show(b) }),
+});
+
 const finished = (draft: Draft): SymbolicOutcome =>
   draft.status === 'differs' ? { status: 'different', at: draft.at, ...draft.print() } : draft;
 const matrix = (outcome: SymbolicOutcome): SymbolicEvidence => ({ kind: 'symbolic', level: 'matrix', outcome });
@@ -141,13 +151,8 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
       for (const binding of bindings(claim, sz)) {
         cases++;
         const [a, b] = [pe.evaluate(claim.lhs, binding), pe.evaluate(claim.rhs, binding)];
-        const differs = a.data.length !== b.data.length || a.data.some((p, k) => !cpolyEqual(p, b.data[k]!));
-        if (differs)
-          return {
-            status: 'differs',
-            at: { ...sz, ...binding },
-            print: () => ({ lhs: shownEntries(a.data), rhs: shownEntries(b.data) }),
-          };
+        const different = a.data.length !== b.data.length || a.data.some((p, k) => !cpolyEqual(p, b.data[k]!));
+        if (different) return differs({ ...sz, ...binding }, a.data, b.data, shownEntries);
       }
     }
     return {
@@ -315,7 +320,7 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
           if (samePoly(a, b)) continue;
           return random(l, r, env)
             ? { status: 'undecided', undecided: { why: 'random-agrees', at: env } }
-            : { status: 'differs', at: env, print: () => ({ lhs: formatPoly(a), rhs: formatPoly(b) }) };
+            : differs(env, a, b, formatPoly);
         }
       }
     if (cases === 0) return { status: 'undecided', undecided: { why: 'no-binding', maxT: tMax } };
