@@ -6,18 +6,35 @@
  * .d.ts, stays the library (package.json "exports").
  *
  * Code both entries share sits in one chunk; what a command loads with import() (Vega for plots, the
- * Markdown reader of `scaffold`) in chunks of its own, loaded only by that command. mathjs's and
- * KaTeX's single-file builds are loaded at run time through createRequire, from node_modules, as in
- * dist/: they are one script each already.
+ * Markdown reader of `scaffold`) in chunks of its own, loaded only by that command. KaTeX's
+ * single-file build is loaded at run time through createRequire, from node_modules, as in dist/; the
+ * mathjs that parses is mathjs's number-only ES build, tree-shaken to the parser, in place of its
+ * single-file bundle (src/ir/mathjs-parser.ts says why; test/ir/mathjs-builds.test.ts checks they parse
+ * alike).
  */
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 
+const root = new URL('..', import.meta.url).pathname;
 const outdir = new URL('../dist/bundle/', import.meta.url).pathname;
+
+/** src/ir/mathjs-parser.ts's two names, from mathjs's number-only ES build (what esbuild can tree-shake). */
+const mathjsNumberParser = {
+  name: 'mathjs-number-parser',
+  setup(build) {
+    build.onResolve({ filter: /\/mathjs-parser\.js$/ }, () => ({ path: 'mathjs-parser', namespace: 'mathjs-number' }));
+    build.onLoad({ filter: /.*/, namespace: 'mathjs-number' }, () => ({
+      contents: "export { create, parseDependencies } from 'mathjs/number';",
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
 rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { cli: 'src/cli/main.ts', worker: 'src/verify/worker.ts' },
-  absWorkingDir: new URL('..', import.meta.url).pathname,
+  absWorkingDir: root,
+  plugins: [mathjsNumberParser],
   outdir,
   bundle: true,
   splitting: true,
