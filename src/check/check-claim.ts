@@ -55,6 +55,14 @@ export interface CheckOptions {
  */
 export const BEYOND_SHARE = 0.25;
 
+/**
+ * A bound the rules prove for every value of its indices needs no search to stand; the search still runs, as a
+ * cross-check of the prover (a violation it finds makes the claim unverifiable, "bound-contradicted"), with this
+ * share of both budgets: every start's constructions and first steps, shorter paths. A third of verify's CPU went
+ * to searching bounds already proved.
+ */
+export const PROVED_SEARCH_SHARE = 0.5;
+
 /** The evaluations of the search beyond the regimes a run allows (0 for a claim restricted to regimes). */
 export function beyondBudget(claim: Claim, options: Pick<CheckOptions, 'search' | 'beyond'>): number {
   if (claim.regimes) return 0;
@@ -317,9 +325,12 @@ export function checkClaim(
   const extended = extendedEvidence(points);
   if (extended) evidence.push(extended);
 
+  // The symbolic stage reads nothing numeric: run first, its proof of a bound sets the search's share.
+  const { symbolic, proof, boundProof } = symbolicStage(derivation, claim, options.masterSeed);
+  const share = boundProof?.ok ? PROVED_SEARCH_SHARE : 1;
   let cx: Counterexample | null = null;
-  const budget = options.search ?? 0;
-  const beyond = beyondBudget(claim, options);
+  const budget = Math.ceil((options.search ?? 0) * share);
+  const beyond = Math.ceil(beyondBudget(claim, options) * share);
   // The search perturbs parameters, inputs and initial states: under a premise or an assumption that fixes
   // values, a perturbed instance may leave the claim's setting, so such claims are not searched.
   const searchable = !claim.given && !claim.assume;
@@ -333,7 +344,7 @@ export function checkClaim(
       replay: options.instance !== undefined,
       draw: (j, sizes) => pool.get(options.masterSeed, j, sizes),
     });
-    evidence.push(search.evidence);
+    evidence.push(share < 1 ? { ...search.evidence, crossCheckOfProof: share } : search.evidence);
     // A searched instance is replayed with every size fixed, and the search's steps to it. One drawn at
     // smaller sizes (step 0) is a random instance: replaying it shrinks it, so it is shrunk here too.
     const v = search.violation;
@@ -357,7 +368,6 @@ export function checkClaim(
   }
 
   // The symbolic engine decides what it can; numeric evidence stays beside it.
-  const { symbolic, proof, boundProof } = symbolicStage(derivation, claim, options.masterSeed);
   if (symbolic) {
     evidence.push(symbolic);
     // Identical canonical forms are an identity; differing ones are not a refutation (atoms such as h[t] and

@@ -164,6 +164,8 @@ export interface SearchEvidence extends SearchEffort {
    * is restricted to regimes or that part was not run.
    */
   readonly beyond: (SearchEffort & { readonly gain: number }) | null;
+  /** the claim's bound is proved: the search cross-checks the proof with this share of its budgets (absent otherwise) */
+  readonly crossCheckOfProof?: number;
 }
 
 /** Points float64 could not decide (trouble, or a violation within rounding distance), decided again with an unbounded exponent. */

@@ -26,6 +26,7 @@ import { NORM_KIND, normOf } from '../ops/reductions.js';
 import type { InstanceSpace, MutableData } from '../numeric/adversarial.js';
 import { DomainError, type Evaluator } from '../numeric/evaluate.js';
 import type { Rng } from '../numeric/prng.js';
+import { lostPrecisionOf, noteLostPrecision } from '../numeric/lost-digits.js';
 import { asDense, dense, type Dense } from '../numeric/values.js';
 
 /**
@@ -185,15 +186,23 @@ export function solveReadout(
     if (err instanceof DomainError || err instanceof InputError) return null;
     throw err;
   }
+  // The model is evaluated thousands of times per solve: each leaf's prediction is written into a buffer of its
+  // own (a fitness reads every leaf once, and its norm is taken before the next fitness overwrites it).
+  const predicted: Dense[][] = at0.map((leaves) =>
+    leaves.map((v) => ({ kind: 'dense', rows: v.rows, cols: v.cols, data: new Float64Array(v.data.length), id: 0 })),
+  );
   const predict = (r: readonly number[], b: number, l: number): Dense => {
-    const out = at0[b]![l]!.data.slice();
+    const out = predicted[b]![l]!.data;
+    out.set(at0[b]![l]!.data);
     for (let i = 0; i < n; i++) {
       const delta = r[i]! - base[i]!;
       if (delta === 0) continue;
       const s = slopes[i]![b]![l]!.data;
       for (let k = 0; k < out.length; k++) out[k]! += delta * s[k]!;
     }
-    return dense(at0[b]![l]!.rows, at0[b]![l]!.cols, out);
+    // As every value does (values.ts's dense()): its subnormal entries are noted.
+    noteLostPrecision(lostPrecisionOf(out));
+    return predicted[b]![l]!;
   };
   const box = coords.map((c) => space.range(c.block));
   const uniformIn = () => box.map(([lo, hi]) => lo + (hi - lo) * rng.uniform());
@@ -288,7 +297,9 @@ function valueOf(s: Shape, fixed: Map<Expr, number>, leaf: (l: number) => Dense)
     case 'norm':
       return s.arg.kind === 'affine' ? normOf(leaf(s.arg.leaf), s.which) : NaN;
     case 'arith': {
-      return ARITH.get(s.op)!(...s.args.map((a) => valueOf(a, fixed, leaf)));
+      const f = ARITH.get(s.op)!;
+      const [a, b] = s.args;
+      return b === undefined ? f(valueOf(a!, fixed, leaf)) : f(valueOf(a!, fixed, leaf), valueOf(b, fixed, leaf));
     }
   }
 }

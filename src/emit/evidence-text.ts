@@ -217,6 +217,13 @@ export function reasonText(r: UnverifiableReason): string {
 
 /** The adversarial search in words: where it looked (inside the regimes, then beyond them), how hard, and what it found. */
 function searchSummary(e: Extract<Evidence, { kind: 'search' }>): string {
+  const summary = searchEffortSummary(e);
+  return e.crossCheckOfProof === undefined
+    ? summary
+    : `a cross-check of the proof (${Math.round(e.crossCheckOfProof * 100)} % of the search budget): ${summary}`;
+}
+
+function searchEffortSummary(e: Extract<Evidence, { kind: 'search' }>): string {
   const ratio = e.relation === '<=' ? 'lhs/rhs' : 'rhs/lhs';
   const tightest = (r: number | null) => `tightest ${ratio} ${r === null ? '—' : r.toPrecision(4)}`;
   const effort = (p: { evaluations: number; starts: number; constructions: number }) =>

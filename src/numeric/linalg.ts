@@ -234,10 +234,30 @@ function maxAbs(v: Float64Array): number {
  * rescaling adds no rounding; the factor is split in two because 2⁻ᵉ alone is
  * not representable for subnormal m.
  */
-function pow2ScaleFor(m: number): [number, number] {
-  const e = Math.floor(Math.log2(m));
+export function pow2ScaleFor(m: number): [number, number] {
+  const e = binaryExponent(m);
   const half = Math.trunc(e / 2);
-  return [2 ** -half, 2 ** (half - e)];
+  return [POWERS_OF_TWO[POWER_OFFSET - half]!, POWERS_OF_TWO[POWER_OFFSET + half - e]!];
+}
+
+/** 2^k for |k| ≤ 600 (both factors above stay within ±538): a look-up costs a quarter of `2 ** k`. */
+const POWER_OFFSET = 600;
+const POWERS_OF_TWO = Float64Array.from({ length: 2 * POWER_OFFSET + 1 }, (_, i) => 2 ** (i - POWER_OFFSET));
+
+const exponentView = new Float64Array(1);
+const exponentBits = new Uint32Array(exponentView.buffer);
+/** The index of the high 32-bit word of a float64 in this machine's byte order. */
+const HIGH_WORD = new Uint8Array(Float64Array.of(-0).buffer)[7] === 0x80 ? 1 : 0;
+
+/**
+ * ⌊log₂ m⌋ for m finite and > 0, read off the float's exponent field (norms call this for every vector; it is
+ * exact where Math.log2 may round up just below a power of two); subnormals, which have no exponent field of
+ * their own, go through Math.log2 (off by one at worst, which leaves the scaled maximum in [1/2, 2)).
+ */
+function binaryExponent(m: number): number {
+  exponentView[0] = m;
+  const biased = (exponentBits[HIGH_WORD]! >>> 20) & 0x7ff;
+  return biased === 0 ? Math.floor(Math.log2(m)) : biased - 1023;
 }
 
 /**

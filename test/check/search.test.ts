@@ -10,11 +10,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { checkDerivation } from '../../src/check/check.js';
+import { PROVED_SEARCH_SHARE } from '../../src/check/check-claim.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { exportCounterexample } from '../../src/check/export-instance.js';
 import type { ClaimResult } from '../../src/check/result.js';
 import { decideVerdict } from '../../src/check/verdict.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
+import { evidenceSummary } from '../../src/emit/evidence-text.js';
 import { replayCommand } from '../../src/emit/replay.js';
 import { bindings } from '../../src/check/bindings.js';
 import { ReadoutModelShape, solveReadout } from '../../src/check/readout-solve.js';
@@ -155,6 +157,8 @@ describe('true shipped bounds', () => {
     [d2019, 'forget-gates-small-this-path'],
     [d2018, 'explode-one-dimensional'],
     [loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml'), 'lab-eq2'],
+    // not proved (the prover has no chain for it): searched with the whole budget
+    [d2019, 'all-paths-vanish'],
   ];
   it.each([1, 2, 3])('are never refuted by the search (master seed %i)', (masterSeed) => {
     for (const [d, id] of bounds) {
@@ -162,14 +166,19 @@ describe('true shipped bounds', () => {
       // consistent, or proved where the bound prover has a chain for it
       expect(['consistent', 'proved'], id).toContain(r.verdict);
       expect(r.verdict, id).toBe(r.expected);
+      expect(r.verdict, id).toBe(id === 'all-paths-vanish' ? 'consistent' : 'proved');
       const s = evidenceOf(r.evidence, 'search')!;
       expect(s.found).toBe(false);
+      // A proved bound's search is a cross-check of the proof, with half the budgets.
+      const share = r.verdict === 'proved' ? PROVED_SEARCH_SHARE : 1;
+      expect(s.crossCheckOfProof).toBe(r.verdict === 'proved' ? PROVED_SEARCH_SHARE : undefined);
+      expect([80 * share, 120 * share]).toContain(s.budget);
       expect(s.evaluations).toBe(s.budget);
       expect(s.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
       // and beyond the regimes (a quarter of the budget, half as much again for a path that came within 1e-3
       // of a violation: these claims are stated for every value)
       expect(s.beyond).toMatchObject({ found: false });
-      expect([20, 30]).toContain(s.beyond!.budget);
+      expect([20 * share, 30 * share]).toContain(s.beyond!.budget);
       expect(s.beyond!.evaluations).toBe(s.beyond!.budget);
       expect(s.beyond!.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
     }
@@ -178,7 +187,12 @@ describe('true shipped bounds', () => {
   it('the search is evidence of its own kind, and a violation it finds refutes', () => {
     const r = one(d2019, 't1-bound-K-sup', { instances: 1, search: 30 });
     const s = evidenceOf(r.evidence, 'search')!;
-    expect(s).toMatchObject({ kind: 'search', relation: '<=', budget: 30, evaluations: 30, found: false });
+    // proved: the search cross-checks the proof with half the budget (and says so)
+    expect(s).toMatchObject({ kind: 'search', relation: '<=', budget: 15, evaluations: 15, found: false });
+    expect(s.crossCheckOfProof).toBe(0.5);
+    expect(evidenceSummary(s)).toMatch(
+      /^a cross-check of the proof \(50 % of the search budget\): no violation inside the regimes in 15 evaluations/,
+    );
     const others = r.evidence.filter((e) => e.kind !== 'search' && e.kind !== 'bound-proof');
     expect(decideVerdict([...others, { ...s, found: true }]).verdict).toBe('refuted');
     // Beside a bound proof, a violation the search found is a contradiction, never a pass.

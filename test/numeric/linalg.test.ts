@@ -13,6 +13,7 @@ import {
   norm2,
   normInf,
   normInfVec,
+  pow2ScaleFor,
   relErr,
   scaleToSpectralNorm,
   singularValues,
@@ -166,6 +167,25 @@ describe('norms', () => {
     expect(norm2(Float64Array.from([1, -Infinity, Infinity]))).toBe(Infinity);
     expect(norm2(Float64Array.from([Infinity, NaN]))).toBeNaN();
     expect(norm2(Float64Array.from([NaN, 1]))).toBeNaN();
+  });
+
+  it("property: the norms' prescale is two powers of two that bring the maximum into [1, 2) ([1/2, 2) if subnormal)", () => {
+    const isPowerOfTwo = (x: number) => x > 0 && 2 ** Math.round(Math.log2(x)) === x;
+    // Doubles just below a power of two, where Math.log2 rounds up, and subnormals, beside arbitrary ones.
+    const below = fc.integer({ min: -1021, max: 1023 }).map((k) => 2 ** k * (1 - Number.EPSILON / 2));
+    const m = fc.oneof(fc.double({ min: Number.MIN_VALUE, max: Number.MAX_VALUE, noNaN: true }), below);
+    fc.assert(
+      fc.property(m, (x) => {
+        const [f1, f2] = pow2ScaleFor(x);
+        const scaled = x * f1 * f2; // exact: powers of two, and the result is near 1
+        const low = x < 2.2250738585072014e-308 ? 0.5 : 1;
+        return isPowerOfTwo(f1) && isPowerOfTwo(f2) && scaled >= low && scaled < 2;
+      }),
+      { numRuns: 2000, seed: 20261202 },
+    );
+    expect(pow2ScaleFor(2 ** 1023 * (2 - Number.EPSILON))).toEqual([2 ** -511, 2 ** -512]);
+    expect(pow2ScaleFor(1 - Number.EPSILON / 2)).toEqual([1, 2]);
+    expect(pow2ScaleFor(Number.MIN_VALUE)).toEqual([2 ** 537, 2 ** 537]);
   });
 
   it('norm2 agrees with the naive formula in range', () => {
