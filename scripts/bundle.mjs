@@ -19,10 +19,15 @@ const root = new URL('..', import.meta.url).pathname;
 const outdir = new URL('../dist/bundle/', import.meta.url).pathname;
 
 /** src/ir/mathjs-parser.ts's two names, from mathjs's number-only ES build (what esbuild can tree-shake). */
+let parserSwapped = false;
 const mathjsNumberParser = {
   name: 'mathjs-number-parser',
   setup(build) {
-    build.onResolve({ filter: /\/mathjs-parser\.js$/ }, () => ({ path: 'mathjs-parser', namespace: 'mathjs-number' }));
+    build.onResolve({ filter: /^\.\/mathjs-parser\.js$/ }, (args) => {
+      if (!args.importer.endsWith('/src/ir/parse-math.ts')) return undefined;
+      parserSwapped = true;
+      return { path: 'mathjs-parser', namespace: 'mathjs-number' };
+    });
     build.onLoad({ filter: /.*/, namespace: 'mathjs-number' }, () => ({
       contents: "export { create, parseDependencies } from 'mathjs/number';",
       resolveDir: root,
@@ -49,3 +54,5 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+// A renamed module would leave the slow single-file build in the bundle without a word.
+if (!parserSwapped) throw new Error('scripts/bundle.mjs: src/ir/parse-math.ts no longer imports ./mathjs-parser.js');
