@@ -7,7 +7,9 @@
  *   npm run build && node bench/baseline.mjs [--quick] [--only=workload,scaling,extended]
  *
  * 1. the workload of issue 15 (d = 64, m = 16, T = 256, 20 instances): per-instance warm time (median of the
- *    rounds after the first) and whole-process cold time (one round, start-up included), and the ratios;
+ *    rounds after the first) and whole-process cold time (one round, start-up included), and the ratios; and
+ *    the command line's own cold process on the same claim and sizes (`gradproof check … --claim lab-eq1`,
+ *    the bundle bin/gradproof.js runs; the children above load dist/'s module tree, the library);
  * 2. scaling in T (d = 64, T ≤ 256) and in d (T = 256), with the exponent fitted by least squares on
  *    log-log, against the floor of one reverse sweep, O(T·d²) (exponent 1 in T, 2 in d);
  * 3. T = 512 and 1024, where long lags underflow and gradproof re-decides them in extended precision, with
@@ -52,6 +54,17 @@ const gp = (T, d, instances, rounds, mode, regimes = null) =>
     ...[T, d, 16, instances, rounds, mode].map(String),
     ...(regimes ? [regimes.join(',')] : []),
   ]);
+/** the CLI (bin/gradproof.js) checking lab-eq1 on `instances` instances: its whole process's CPU ms */
+function gpCli(T, d, instances) {
+  const lab = new URL('../derivations/lab-10-5-vanilla-rnn.yaml', import.meta.url).pathname;
+  const bin = new URL('../bin/gradproof.js', import.meta.url).pathname;
+  const atExit = new URL('./cpu-at-exit.mjs', import.meta.url).pathname;
+  const sizes = [`d=${d}`, 'm=16', `T=${T}`].flatMap((s) => ['--size', s]);
+  const args = ['--single-threaded', '--import', atExit, bin, 'check', lab, '--claim', 'lab-eq1', ...sizes];
+  const r = spawnSync(process.execPath, [...args, '--instances', String(instances / 4)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`gradproof check failed (exit ${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stderr.trim().split('\n').at(-1)).processCpuMs;
+}
 const np = (T, d, instances, rounds) =>
   numpyVersion ? run('python3', [script, T, d, 16, instances, rounds].map(String), oneThread) : null;
 
@@ -69,6 +82,7 @@ if (section('workload')) {
   const modes = ['claim', 'numeric', 'bare'];
   const warmTimes = new Map(modes.map((m) => [m, []]));
   const coldTimes = new Map(modes.map((m) => [m, []]));
+  const cliCold = [];
   const numpyWarm = [];
   const numpyCold = [];
   console.log(
@@ -80,6 +94,7 @@ if (section('workload')) {
       warmTimes.get(mode).push(warm(w));
       coldTimes.get(mode).push(gp(T0, d0, n0, 1, mode).processCpuMs);
       if (mode === 'claim' && w.verdict !== 'verified') throw new Error(`lab-eq1 came out ${w.verdict}`);
+      if (mode === 'claim') cliCold.push(gpCli(T0, d0, n0));
       const n = np(T0, d0, n0, rounds);
       if (n) {
         numpyWarm.push(warm(n));
@@ -100,9 +115,12 @@ if (section('workload')) {
       `  ${labels[mode]} warm ${ms(w)} ms/instance (${ratio(w, npWarm)})   cold process ${ms(c)} ms (${ratio(c, npCold)})`,
     );
   }
+  const c = median(cliCold);
+  console.log(`  gradproof check CLI                             cold process ${ms(c)} ms (${ratio(c, npCold)})`);
   console.log(
     '  (check = `gradproof check` of the claim: cross-checks and the per-claim symbolic check included;' +
-      '\n   per inst. = its per-instance work alone; claim only = what the numpy script does, no cross-checks)',
+      '\n   per inst. = its per-instance work alone; claim only = what the numpy script does, no cross-checks;' +
+      '\n   CLI = the command line itself on the claim, as a user runs it: the bundle, output included)',
   );
 }
 

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (built by `npm ci` through the prepare script).
-import('../dist/cli/main.js').then((cli) => cli.main(process.argv.slice(2)));
+// Thin launcher: the CLI bundled into dist/bundle/ (by `npm run build`, which `npm ci` runs through the prepare script).
+import('../dist/bundle/cli.js').then((cli) => cli.main(process.argv.slice(2)));

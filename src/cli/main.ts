@@ -249,10 +249,23 @@ const integer = (name: string, min: number) => (v: string | undefined) => {
   return n;
 };
 
+/**
+ * yargs renders a command's whole help text as soon as the command's handler has started, kept for a
+ * failure that shows help; this CLI's `.fail` never does, and the rendering (string widths of every
+ * option's text, in code not yet compiled) was ≈ 0.1 s of CPU in every command's run. yargs has no
+ * option for it: the internal method is replaced when it is there, and left alone otherwise.
+ */
+function withoutHelpCache<T>(cli: T): T {
+  const internal = cli as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } };
+  const usage = internal.getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+  return cli;
+}
+
 export async function main(args: string[]): Promise<void> {
   let code = 0;
   try {
-    await yargs(args)
+    await withoutHelpCache(yargs(args))
       .scriptName('gradproof')
       .usage(
         '$0 <command> [options]\n\nDerive, check and render the mathematics of gradients through recurrent networks.',

@@ -4,8 +4,6 @@
  * evaluated by mathjs); this module walks its syntax tree and accepts only the
  * constructs gradproof understands, naming the offending one otherwise.
  */
-import { createRequire } from 'node:module';
-import type * as MathJs from 'mathjs/number';
 import { ExprError } from './errors.js';
 import { type Affine, affine, affineAdd, affineScale, isConstant } from './affine.js';
 import {
@@ -23,13 +21,11 @@ import {
   sym,
 } from './expr.js';
 import { LIMITS } from './limits.js';
+import { create, parseDependencies } from './mathjs-parser.js';
 import { reservedNameProblem } from './names.js';
 import { callNames, type OpSpec, specsFor } from '../ops/index.js';
 
-// mathjs's single-file bundle (the same release): one script to compile instead of the ~900 modules of its
-// ES build, 0.15 s of CPU at start-up against 0.8 s — paid by every process and every verify worker.
-// Only `parse` is taken from it; numbers parse to plain numbers, as in the number-only build.
-const { create, parseDependencies } = createRequire(import.meta.url)('mathjs/lib/browser/math.js') as typeof MathJs;
+// Only `parse` is taken from mathjs (which build: ./mathjs-parser.ts).
 const math = create({ parseDependencies: parseDependencies! });
 
 /** What the names in an expression may refer to. */

@@ -8,7 +8,7 @@
  * into the macro's own text. `locate` fills those in: walking the tree in source order, a node without a usable
  * location starts at the next source token after its predecessor.
  */
-import katex from 'katex';
+import { katex } from './katex-module.js';
 import { LatexInputError } from './errors.js';
 
 export interface KLoc {
@@ -85,7 +85,7 @@ export function parseLatex(source: string, displayMode = true): ParsedLatex {
   const shift = wrap ? ALIGN_PREFIX.length : 0;
   const text = wrap ? `${ALIGN_PREFIX}${source}${ALIGN_SUFFIX}` : source;
   try {
-    nodes = (katex as unknown as { __parse(s: string, o: Record<string, unknown>): KNode[] }).__parse(
+    nodes = (katex() as unknown as { __parse(s: string, o: Record<string, unknown>): KNode[] }).__parse(
       text,
       settings(displayMode || wrap),
     );

@@ -4,7 +4,7 @@
  * \includegraphics…) is refused outright, since `trust: false` alone renders
  * it silently in red. Errors throw: a page never carries a `.katex-error`.
  */
-import katex from 'katex';
+import { katex } from '../latex/katex-module.js';
 
 export class MathError extends Error {}
 
@@ -16,7 +16,7 @@ export function renderMath(tex: string, displayMode: boolean): string {
   };
   let html: string;
   try {
-    html = katex.renderToString(tex, {
+    html = katex().renderToString(tex, {
       displayMode,
       throwOnError: true,
       strict: 'error',

@@ -4,8 +4,9 @@
  * findings about files and outputs. Exit 0, 1 or 2 only — never 3 — and a
  * failure is one `gradproof: …` line on stderr naming where (file:line:col,
  * or the flag and path), without a stack trace. The compiled CLI
- * (bin/gradproof.js) starts fastest; when dist/ is older than src/ the
- * sources are run through tsx instead, so the test never checks stale code.
+ * (bin/gradproof.js, which runs the bundle dist/bundle/cli.js) starts fastest;
+ * when the bundle is older than src/ the sources are run through tsx instead,
+ * so the test never checks stale code.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -32,7 +33,7 @@ function newest(dir: string): number {
 }
 const distFresh = (() => {
   try {
-    return statSync(join(ROOT, 'dist/cli/main.js')).mtimeMs >= newest('src');
+    return statSync(join(ROOT, 'dist/bundle/cli.js')).mtimeMs >= newest('src');
   } catch {
     return false;
   }
