@@ -27,6 +27,10 @@ export const BOUND_RULE_TEXT: Readonly<Record<BoundRule, RuleText>> = {
   },
   'norm-diag': { name: 'norm of a diagonal', statement: '‖diag(v)‖₂ = ‖diag(v)‖_∞ = max_i |v_i|' },
   'norm-scalar': { name: '1×1 matrices', statement: 'every norm of a 1×1 matrix is |a|' },
+  'norm-homogeneous': {
+    name: 'absolute homogeneity',
+    statement: '‖cA‖ = |c|·‖A‖ for a 1×1 factor c, in every norm',
+  },
   'abs-multiplicative': {
     name: '|ab| = |a||b|',
     statement: 'the norm of a product of 1×1 matrices is the product of their norms',

@@ -400,6 +400,34 @@ describe('false variants are not proved (and their true twins are)', () => {
   });
 });
 
+describe('absolute homogeneity: ‖c·A‖ = |c|·‖A‖ (norm-homogeneous)', () => {
+  const d = withClaims(
+    'lab-10-5-vanilla-rnn.yaml',
+    [
+      claimYaml('half', 'norm2(0.5 * grad(L, h[T])) <= 0.5 * norm2(grad(L, h[T]))', 'k in 1..1'),
+      claimYaml('half-after', 'norm2(grad(L, h[T]) * 0.5) <= norm2(grad(L, h[T]))', 'k in 1..1'),
+      claimYaml('minus-two', 'norm2(-2 * W) <= 2 * norm2(W)', 'k in 1..1'),
+      claimYaml('sum-of-constants', 'normInf((0.25 + 0.5) * W) <= 0.75 * normInf(W)', 'k in 1..1'),
+      claimYaml('inside-a-power', 'norm2(jac(h[T], h[T-k])) <= (norm2(0.5 * W) * 2)^k', 'k in 1..T'),
+      claimYaml('half-too-small', 'norm2(0.5 * grad(L, h[T])) <= 0.4999 * norm2(grad(L, h[T]))', 'k in 1..1'),
+      claimYaml('minus-two-signed', 'norm2(-2 * W) <= -2 * norm2(W)', 'k in 1..1'),
+      claimYaml('sum-rounded', 'normInf((0.1 + 0.2) * W) <= 0.3 * normInf(W)', 'k in 1..1'),
+      claimYaml('inside-a-power-short', 'norm2(jac(h[T], h[T-k])) <= (norm2(0.5 * W) * 1.99)^k', 'k in 1..T'),
+    ].join(''),
+  );
+  it.each(['half', 'half-after', 'minus-two', 'sum-of-constants', 'inside-a-power'])('%s is proved', (id) => {
+    const p = prove(d, claimOf(d, id));
+    expect(p.ok, JSON.stringify(p.failure)).toBe(true);
+    expect(p.steps.map((s) => s.rule)).toContain('norm-homogeneous');
+    stepsHoldNumerically(d, claimOf(d, id));
+  });
+  // 0.1 + 0.2 is not 0.3 in float64 (nor is the bound true for every W in exact arithmetic: (0.1 + 0.2)
+  // rounds above 0.3), and the others are false for every nonzero value.
+  it.each(['half-too-small', 'minus-two-signed', 'sum-rounded', 'inside-a-power-short'])('%s is not proved', (id) => {
+    expect(prove(d, claimOf(d, id)).ok).toBe(false);
+  });
+});
+
 // ── numeric cross-check of every chain ───────────────────────────────────────
 
 /** The model with the claim's narrowed sizes, as checking uses it. */
@@ -562,6 +590,13 @@ describe('the facts the rules rest on, against numbers', () => {
     expect(ok('constant-order', '0.25', '0.125')).toBe(false);
     expect(ok('factor-at-least-one', 'norm2(W)', 'norm2(W) * supabs(x, tanh(x))')).toBe(true);
     expect(ok('factor-at-least-one', 'norm2(W)', 'norm2(W) * supabs(x, sigma(x) * (1 - sigma(x)))')).toBe(false);
+    // absolute homogeneity: the factor leaves as its norm (|c|), and the rest must be what it multiplied
+    expect(ok('norm-homogeneous', 'norm2(-2 * W)', 'norm2(-2) * norm2(W)')).toBe(true);
+    expect(ok('norm-homogeneous', 'normInf(W * 0.5 * U)', 'norm2(0.5) * normInf(W * U)')).toBe(true);
+    expect(ok('norm-homogeneous', 'normMax(0.5 * W)', 'norm2(0.5) * norm2(W)')).toBe(false); // another norm
+    expect(ok('norm-homogeneous', 'norm2(0.5 * W)', 'norm2(0.25) * norm2(W)')).toBe(false);
+    expect(ok('norm-homogeneous', 'norm2(0.5 * W * U)', 'norm2(0.5) * norm2(U * W)')).toBe(false); // order kept
+    expect(ok('norm-homogeneous', 'norm2(0.5 * W)', '0.5 * norm2(W)')).toBe(false); // |c| as a 1×1 norm only
   });
 
   it('the session refuses a ≤ step where the context is not nondecreasing', async () => {

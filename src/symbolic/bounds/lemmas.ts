@@ -237,6 +237,21 @@ function check(rule: BoundRule, from: Expr, to: Expr, ctx: LemmaContext): Verdic
         ? yes({ from: from.op, to: to.op })
         : no(`${print(from.args[0]!)} is not 1×1 for every size`);
     }
+    case 'norm-homogeneous': {
+      // from ‖c₁⋯c_m·R‖ to ‖c₁‖₂⋯‖c_m‖₂·‖R‖ (the same norm): every c_i 1×1, R not, and c₁⋯c_m·R the same matrix.
+      if (!isNorm(from)) return no('not a norm');
+      const parts = productFactors(to);
+      const outer = parts.filter((p) => isNorm(p) && p.op === from.op && !shapeIsScalar(p.args[0]!, ctx));
+      if (outer.length !== 1) return no('not one norm of a matrix times norms of 1×1 factors');
+      const scalars = parts.filter((p) => p !== outer[0]);
+      if (!scalars.every((p) => isOp(p, 'norm2') && shapeIsScalar(p.args[0]!, ctx)))
+        return no('a factor outside the norm is not the norm of a 1×1 matrix');
+      const R = (outer[0] as OpNode).args[0]!;
+      const cs = scalars.map((p) => (p as OpNode).args[0]!);
+      return sameMatrix(from.args[0]!, mulAll([...cs, R]), ctx.shapes)
+        ? yes({ norm: from.op })
+        : no('the factors do not multiply to the matrix under the norm');
+    }
     case 'abs-multiplicative': {
       if (!isNorm(from)) return no('not a norm');
       const M = from.args[0]!;

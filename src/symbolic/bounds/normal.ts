@@ -489,9 +489,21 @@ export function scalarNormal(e: Expr, shapes: Shapes, domain: Domain): SPoly {
         return power(x, dom) ?? leaf(x);
       case 'prod':
         return rangeProduct(x, dom) ?? leaf(x);
+      case 'norm2':
+      case 'normF':
+      case 'normInf':
+      case 'normMax':
+        return normOfConstant(x, dom) ?? leaf(x);
       default:
         return leaf(x);
     }
+  };
+  /** Every norm of a 1×1 constant c is |c| (what ‖c·A‖ = |c|·‖A‖ leaves outside the norm). */
+  const normOfConstant = (x: OpNode, dom: Domain): SPoly | null => {
+    if (!isScalar(shapes.shape(x.args[0]!))) return null;
+    const inner = go(x.args[0]!, dom);
+    if (!inner.length) return [];
+    return inner.length === 1 && !inner[0]!.factors.size ? [constantMono(Math.abs(inner[0]!.coef))] : null;
   };
   const power = (x: OpNode, dom: Domain): SPoly | null => {
     if (!isScalar(shapes.shape(x.args[0]!))) return null;

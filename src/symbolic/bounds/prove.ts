@@ -85,6 +85,16 @@ function normalizingStep(S: Session, path: Path, x: Expr): { rule: Parameters<Se
       return { rule: 'abs-multiplicative', to: mulAll(fs.map((f) => node('norm2', [f]))) };
     if (isOp(M, 'prod')) return { rule: 'abs-multiplicative', to: node('prod', [node('norm2', [M.args[0]!])], M) };
   }
+  // ‖c·A‖ = |c|·‖A‖: the 1×1 factors of a product leave the norm (as the norms of 1×1 matrices, i.e. |c|).
+  const factors = productFactors(M);
+  const scalars = factors.filter((f) => isOneByOne(f, S, path));
+  if (scalars.length && scalars.length < factors.length) {
+    const rest = factors.filter((f) => !scalars.includes(f));
+    return {
+      rule: 'norm-homogeneous',
+      to: mulAll([...scalars.map((c) => node('norm2', [c])), node(x.op, [mulAll(rest)])]),
+    };
+  }
   if (x.op !== 'normF' && asSingleDiagonal(M, shapes)) {
     const v = diagonalOf(M);
     if (v && printExpr(v) !== printExpr(M)) return { rule: 'norm-diag', to: node('normMax', [v]) };

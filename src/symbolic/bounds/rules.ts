@@ -14,6 +14,7 @@ export const BOUND_RULES = [
   'norm-transpose',
   'norm-diag',
   'norm-scalar',
+  'norm-homogeneous',
   'abs-multiplicative',
   'scalar-algebra',
   // ── inequalities ──
@@ -41,6 +42,7 @@ export const EQUALITY_RULES: ReadonlySet<BoundRule> = new Set([
   'norm-transpose',
   'norm-diag',
   'norm-scalar',
+  'norm-homogeneous',
   'abs-multiplicative',
   'scalar-algebra',
 ]);
