@@ -17,7 +17,7 @@ import { specOf } from '../ops/index.js';
 import type { GraphNode, NumericContext } from '../ops/contexts.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
 import { type GraphNode as UnrolledNode, heldEverywhere, nodeKey, type Unrolled } from './unrolled.js';
-import { asDense, dense, type Dense, type ProductMemo, scalar, type Value } from './values.js';
+import { asDense, dense, type Dense, type ProductMemo, type ReadTracker, scalar, type Value } from './values.js';
 import { own } from '../ir/names.js';
 import { keepResident } from './simd.js';
 import { closeOwnRecord, noteLostPrecision, openOwnRecord, watchLostPrecision } from './lost-digits.js';
@@ -67,11 +67,17 @@ function fixedKey(fixed: ReadonlySet<string>): string {
   return key;
 }
 
-export class Evaluator {
+const NO_READS: readonly ResolvedDeriv[] = [];
+
+export class Evaluator implements ReadTracker {
   private readonly cache = new Map<string, Value>();
   private readonly sweeps = new Map<string, (n: UnrolledNode) => Float64Array | null>();
   private readonly memos = new Map<string, Map<string, unknown>>();
-  readonly productMemo: ProductMemo = { chains: new Map(), lost: new WeakMap() };
+  readonly productMemo: ProductMemo = {
+    chains: new Map(),
+    lost: new WeakMap(),
+    reads: { tracker: this, trails: new WeakMap() },
+  };
   /** materialise Jacobians by rows (reverse sweeps) rather than columns (forward sweeps) */
   preferRows = false;
   /** derivatives touched since the last reset, for reference cross-checks */
@@ -143,6 +149,30 @@ export class Evaluator {
   /** the read maps of the evaluations in progress, by nesting depth */
   private readonly readMaps: Map<string, ResolvedDeriv>[] = [];
   private depth = 0;
+
+  /** ReadTracker (./values.ts): what `f` reads, noted as any read is and returned, for a product's memo to replay. */
+  capture<T>(f: () => T): [T, readonly ResolvedDeriv[]] {
+    const outer = this.reading;
+    const depth = this.depth++;
+    const reads = (this.readMaps[depth] ??= new Map<string, ResolvedDeriv>());
+    reads.clear();
+    this.reading = reads;
+    let out: T;
+    try {
+      out = f();
+    } finally {
+      this.reading = outer;
+      this.depth = depth;
+    }
+    if (!reads.size) return [out, NO_READS];
+    const read = [...reads.values()];
+    for (const d of read) this.noteRead(d);
+    return [out, read];
+  }
+
+  replay(reads: readonly unknown[]): void {
+    for (const d of reads as readonly ResolvedDeriv[]) this.noteRead(d);
+  }
 
   private noteRead(d: ResolvedDeriv): void {
     if (this.reading && !this.reading.has(d.text)) this.reading.set(d.text, d);

@@ -211,6 +211,31 @@ export interface ProductMemo {
   readonly chains: Map<string, Dense[]>;
   /** partial results whose walk passed through subnormals: the worst relative precision on the way */
   readonly lost: WeakMap<Dense, number>;
+  /**
+   * What the walk to each partial result read (the derivatives the evaluator cross-checks), noted again when
+   * the memo serves it: a product another claim walked first must count its factors' derivatives as read, or
+   * what a claim cross-checks would depend on which claims ran before it on the instance.
+   */
+  readonly reads?: { readonly tracker: ReadTracker; readonly trails: WeakMap<Dense, ReadTrail> };
+}
+
+/** The evaluator's record of what values read: `capture` notes as usual and returns what `f` read; `replay` notes it again. */
+export interface ReadTracker {
+  capture<T>(f: () => T): [T, readonly unknown[]];
+  replay(reads: readonly unknown[]): void;
+}
+
+/** The reads of a walk's factors, newest first (each partial result extends its predecessor's). */
+interface ReadTrail {
+  readonly reads: readonly unknown[];
+  readonly before: ReadTrail | undefined;
+}
+
+/** A trail's reads noted again in the order the walk first made them (oldest factor first). */
+function replayTrail(tracker: ReadTracker, trail: ReadTrail | undefined): void {
+  const steps: ReadTrail[] = [];
+  for (let t = trail; t; t = t.before) steps.push(t);
+  for (let i = steps.length - 1; i >= 0; i--) tracker.replay(steps[i]!.reads);
 }
 
 /**
@@ -239,14 +264,25 @@ export class ProdOp extends BaseOp {
     if (!chain) this.memo.chains.set(head, (chain = []));
     let m = Math.min(chain.length, count);
     let w = m > 0 ? chain[m - 1]! : x;
-    // a memoised partial result brings the digits lost on its way (its own walk noted them then)
+    // a memoised partial result brings the digits lost on its way (its own walk noted them then), and what it read
     let lost = m > 0 ? (this.memo.lost.get(w) ?? 0) : 0;
     noteLostPrecision(lost);
-    for (; m < count; m++) {
-      const [next, own] = withLostPrecision(() => {
+    const reads = this.memo.reads;
+    let trail = m > 0 ? reads?.trails.get(w) : undefined;
+    if (reads) replayTrail(reads.tracker, trail);
+    const step = () =>
+      withLostPrecision(() => {
         const op = at(m).value();
         return transposed ? op.applyT(w) : op.apply(w);
       });
+    for (; m < count; m++) {
+      let next: Dense, own: number;
+      if (reads) {
+        const [result, read] = reads.tracker.capture(step);
+        [next, own] = result;
+        if (read.length) trail = { reads: read, before: trail };
+        if (trail) reads.trails.set(next, trail);
+      } else [next, own] = step();
       w = next;
       lost = Math.max(lost, own);
       if (lost) this.memo.lost.set(w, lost);
