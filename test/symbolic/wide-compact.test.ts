@@ -22,7 +22,8 @@ import {
   wideMul,
   wideToNumber,
 } from '../../src/symbolic/domains/wide-float.js';
-import { keep, KeptValues, reread, type RMat } from '../../src/symbolic/ring.js';
+import { newVec } from '../../src/numeric/slab.js';
+import { keep, KeptValues, reread, type PackedMat, type RMat } from '../../src/symbolic/ring.js';
 
 const ring = wideFloatRing(() => {});
 
@@ -106,6 +107,12 @@ describe('wide floats kept packed', () => {
     expect(second).not.toBe(first);
     expect(third).toBe(second);
     expect(reread(ring, keep(ring, v)).data.map(ring.key)).toEqual(v.data.map(ring.key));
+    // in blocks of their own: a float vector the pool keeps must not pin the block of a dropped memo
+    const before = newVec(64);
+    const packed = [1, 2, 3].map(() => (keep(ring, column(64)) as PackedMat).packed);
+    const after = newVec(64);
+    expect(packed[0]!.buffer).toBe(packed[2]!.buffer);
+    for (const p of packed) expect([before.buffer, after.buffer]).not.toContain(p.buffer);
   });
 });
 

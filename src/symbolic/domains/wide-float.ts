@@ -19,7 +19,7 @@
  */
 import type { Decimal } from 'decimal.js';
 import type { CompactForm, PackedMat, RMat, Ring } from '../ring.js';
-import { newVec } from '../../numeric/slab.js';
+import { slab } from '../../numeric/slab.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 
 /** The value m·2^e: 1 ≤ |m| < 2 and e an integer, or m = 0 and e = 0 (also NaN/±Infinity mantissas, which stay). */
@@ -164,6 +164,13 @@ function wideMatmul(a: RMat<WideFloat>, b: RMat<WideFloat>, work: (n: number) =>
 }
 
 /**
+ * The packed matrices' storage: blocks shared by many (thousands of 1-KiB buffers, each with its own backing
+ * store, cost more), and not with the float engine's vectors, which a pool keeps after an extended look's memos
+ * are dropped.
+ */
+const packedVec = slab();
+
+/**
  * Wide-float matrices kept for later (memoised values and product chains) as one Float64Array: the mantissas,
  * then the exponents (integers below 2^53, exact as doubles). An entry is 16 bytes instead of an object and its
  * boxed mantissa; unpacking gives the same mantissas (−0, NaN and ±Infinity included) and exponents, so every
@@ -172,8 +179,7 @@ function wideMatmul(a: RMat<WideFloat>, b: RMat<WideFloat>, work: (n: number) =>
 export const WIDE_COMPACT: CompactForm<WideFloat> = {
   pack: (a) => {
     const n = a.data.length;
-    // from a shared block: thousands of 1-KiB buffers, each with its own backing store, cost more
-    const packed = newVec(2 * n);
+    const packed = packedVec(2 * n);
     for (let i = 0; i < n; i++) {
       const x = a.data[i]!;
       packed[i] = x.m;
