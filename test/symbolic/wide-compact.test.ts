@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Claim } from '../../src/derivation/derivation.js';
-import { lookWith } from '../../src/check/extended-check.js';
+import { type ExtendedScope, lookWith } from '../../src/check/extended-check.js';
 import { runPoints } from '../../src/check/points.js';
 import { parseDerivation } from '../../src/derivation/load.js';
 import { Evaluator } from '../../src/numeric/evaluate.js';
@@ -125,7 +125,7 @@ const UNPACKED: ExtendedArithmetic<WideFloat> = {
 describe('extended looks with packed memos', () => {
   it('lab-eq1 at T = 512, d = 64: the same outcome at every lag, bit for bit, lags visited in any order', () => {
     const lab = parseDerivation(readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8'), 'lab.yaml');
-    const claim = lab.claims.find((c) => c.id === 'lab-eq1')! as Claim;
+    const claim: Claim = lab.claims.find((c) => c.id === 'lab-eq1')!;
     const sizes = { d: 64, m: 16, T: 512 };
     const instance = buildInstance(lab.model, instanceSpec(lab.model, 20261120, 0, undefined, sizes));
     const entry = { instance, evaluator: new Evaluator(instance.graph, instance.sizes) };
@@ -139,7 +139,8 @@ describe('extended looks with packed memos', () => {
     const keys = [...looked.keys()];
     const shuffled = keys.map((i) => (i * 7919) % looked.length);
     for (const order of [keys, [...keys].reverse().concat(shuffled)]) {
-      const [packedScope, objectScope] = [new Map(), new Map()];
+      const packedScope: ExtendedScope = new Map();
+      const objectScope: ExtendedScope = new Map();
       for (const i of order) {
         const p = looked[i]!;
         const packed = lookWith(WIDE_FLOATS, claim, entry, p.env, p.outcome, packedScope);
