@@ -14,21 +14,28 @@ const BLOCK = 2048;
 /** V8 keeps typed arrays of up to 64 bytes on its heap, where they are cheap already */
 const ON_HEAP = 8;
 
-let block = new ArrayBuffer(BLOCK * 8);
-let used = 0;
+/**
+ * A new source of vectors with blocks of its own: vectors that live and die together (a memo dropped at once)
+ * then pin no block that other vectors live in, and no block of theirs outlives them.
+ */
+export function slab(): (n: number) => Float64Array {
+  let block = new ArrayBuffer(BLOCK * 8);
+  let used = 0;
+  return (n) => {
+    if (n <= ON_HEAP || n > BLOCK / 4) return new Float64Array(n);
+    if (used + n > BLOCK) {
+      block = new ArrayBuffer(BLOCK * 8);
+      used = 0;
+    }
+    // A view built on the buffer directly: `subarray` looks up the species constructor and costs twice as much.
+    const v = new Float64Array(block, used * 8, n);
+    used += n;
+    return v;
+  };
+}
 
 /** A new zero-filled vector of n doubles. */
-export function newVec(n: number): Float64Array {
-  if (n <= ON_HEAP || n > BLOCK / 4) return new Float64Array(n);
-  if (used + n > BLOCK) {
-    block = new ArrayBuffer(BLOCK * 8);
-    used = 0;
-  }
-  // A view built on the buffer directly: `subarray` looks up the species constructor and costs twice as much.
-  const v = new Float64Array(block, used * 8, n);
-  used += n;
-  return v;
-}
+export const newVec = slab();
 
 /** A copy of v in a new vector (what v.slice() gives, from a block). */
 export function copyVec(v: Float64Array): Float64Array {

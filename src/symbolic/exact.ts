@@ -14,19 +14,21 @@ import { pathKey } from '../ir/path-chain.js';
 import { formatIndex } from '../ir/print.js';
 import { specOf } from '../ops/index.js';
 import type { ExactContext, ExactDomain } from '../ops/contexts.js';
-import { rscalar, type RMat } from './ring.js';
+import { KeptValues, rscalar, type RMat } from './ring.js';
 import { SymbolicUnsupported } from './unsupported.js';
 import { own } from '../ir/names.js';
 
 export class ExactEvaluator<R> {
-  private readonly values = new Map<string, RMat<R>>();
+  private readonly values: KeptValues<R>;
   private readonly memos = new Map<string, Map<string, unknown>>();
 
   constructor(
     readonly domain: ExactDomain<R>,
     /** sizes (and anything else bound for every evaluation) */
     private readonly base: IntEnv = {},
-  ) {}
+  ) {
+    this.values = new KeptValues(domain.ring);
+  }
 
   evaluate(e: Expr, env: IntEnv = {}): RMat<R> {
     return this.go(e, { ...this.base, ...env });

@@ -10,7 +10,7 @@ import { affine, affineAdd, type IntEnv } from '../ir/affine.js';
 import { type Expr, isOp, type OpNode, walk } from '../ir/expr.js';
 import type { ExactContext } from '../ops/contexts.js';
 import { substituteIndex } from './build.js';
-import { rmatmul, rzip, type RMat } from './ring.js';
+import { type Kept, keep, reread, rmatmul, rzip, type RMat } from './ring.js';
 
 /** The distance from the product's upper end, as a free index (a name no user text can spell). */
 const STEP = 'chain-step';
@@ -63,14 +63,25 @@ export function productTimesVector<R>(p: OpNode, vector: Expr, v: RMat<R>, ctx: 
   if (hi < lo) return v;
   const body = bodyFromTop(p)!;
   const key = `${ctx.contentKey(body)}|${ctx.contentKey(vector)}`;
-  const chains = ctx.memo<RMat<R>[]>('product-chains');
+  const chains = ctx.memo<Chain<R>>('product-chains');
   let chain = chains.get(key);
   if (!chain) {
-    chain = [v];
+    chain = { earlier: [], last: v };
     chains.set(key, chain);
   }
   const count = hi - lo + 1;
-  for (let m = chain.length; m <= count; m++)
-    chain.push(applied(body, { ...ctx.env, [STEP]: m - 1 }, chain[m - 1]!, ctx));
-  return chain[count]!;
+  // Each partial product is kept (packed, where the ring has a compact form); the last one, which the next lag
+  // extends, as it is.
+  for (let m = chain.earlier.length + 1; m <= count; m++) {
+    const next = applied(body, { ...ctx.env, [STEP]: m - 1 }, chain.last, ctx);
+    chain.earlier.push(keep(ctx.ring, chain.last));
+    chain.last = next;
+  }
+  return count === chain.earlier.length ? chain.last : reread(ctx.ring, chain.earlier[count]!);
+}
+
+/** The partial products of one chain: F_hi⋯F_(hi−m+1)·v at m (m = 0: v itself), the longest one apart. */
+interface Chain<R> {
+  readonly earlier: Kept<R>[];
+  last: RMat<R>;
 }

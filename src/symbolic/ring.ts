@@ -26,6 +26,20 @@ export interface Ring<R> {
   readonly ordered?: OrderedRing<R>;
   /** a faster matrix product where the ring has one (the shapes already checked) */
   readonly matmul?: (a: RMat<R>, b: RMat<R>) => RMat<R>;
+  /** a compact form for matrices kept for later (memoised values), where one element is a whole object */
+  readonly compact?: CompactForm<R>;
+}
+
+/** A matrix stored compactly (typed arrays): `unpack` gives back entries equal to the packed ones, bit for bit. */
+export interface PackedMat {
+  readonly rows: number;
+  readonly cols: number;
+  readonly packed: Float64Array;
+}
+
+export interface CompactForm<R> {
+  readonly pack: (m: RMat<R>) => PackedMat;
+  readonly unpack: (p: PackedMat) => RMat<R>;
 }
 
 export interface OrderedRing<R> {
@@ -126,4 +140,43 @@ export function requal<R>(ring: Ring<R>, a: RMat<R>, b: RMat<R>): boolean {
     )
       return false;
   return true;
+}
+
+/** Matrices this small stay as they are: two typed arrays cost more than a few entries. */
+const SMALLEST_PACKED = 8;
+
+/** A value kept for later: packed where the ring has a compact form (and the matrix is not tiny), else as it is. */
+export type Kept<R> = RMat<R> | PackedMat;
+
+export function keep<R>(ring: Ring<R>, m: RMat<R>): Kept<R> {
+  return ring.compact && m.data.length >= SMALLEST_PACKED ? ring.compact.pack(m) : m;
+}
+
+export function reread<R>(ring: Ring<R>, kept: Kept<R>): RMat<R> {
+  return 'packed' in kept ? ring.compact!.unpack(kept) : kept;
+}
+
+/**
+ * Memoised values by key, packed while they are kept (a wide-float vector is 64 objects, its packed form two
+ * typed arrays). A value read back a second time is read often (a matrix applied at every step of a chain, whose
+ * scaled rows the ring caches by identity): from then on it stays unpacked.
+ */
+export class KeptValues<R> {
+  private readonly kept = new Map<string, Kept<R>>();
+  /** packed values read back once already */
+  private readonly rereadOnce = new Set<string>();
+  constructor(private readonly ring: Ring<R>) {}
+
+  get(key: string): RMat<R> | undefined {
+    const k = this.kept.get(key);
+    if (k === undefined || !('packed' in k)) return k;
+    const m = reread(this.ring, k);
+    if (this.rereadOnce.delete(key)) this.kept.set(key, m);
+    else this.rereadOnce.add(key);
+    return m;
+  }
+
+  set(key: string, m: RMat<R>): void {
+    this.kept.set(key, keep(this.ring, m));
+  }
 }

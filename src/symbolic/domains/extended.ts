@@ -22,7 +22,7 @@ import { type Model, TIME_VAR } from '../../model/model.js';
 import type { InstanceData } from '../../numeric/unrolled.js';
 import type { ActivationSpec } from '../../ops/registry.js';
 import { ExactEvaluator } from '../exact.js';
-import { rfill, type Ring, type RMat } from '../ring.js';
+import { KeptValues, rfill, type Ring, type RMat } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 import { wideActivation, type WideFloat, wideFloatRing, wideToDecimal } from './wide-float.js';
 
@@ -129,7 +129,8 @@ class ExtendedDomain<R> implements ExactDomain<R> {
   readonly indices = 'concrete' as const;
   readonly shapes = 'concrete' as const;
   readonly ring: Ring<R>;
-  private readonly values = new Map<string, RMat<R>>();
+  /** sequence values by name@time, simulated (or read from the float engine) once */
+  private readonly values: KeptValues<R>;
   private computedUpTo = 0;
 
   constructor(
@@ -143,6 +144,7 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     readonly chainsProducts: boolean,
   ) {
     this.ring = arithmetic.ring(work);
+    this.values = new KeptValues(this.ring);
   }
 
   private vector(v: Float64Array, rows: number, cols = 1): RMat<R> {

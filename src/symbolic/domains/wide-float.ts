@@ -18,7 +18,8 @@
  * (src/check/extended-check.ts passes it on to the 40-digit decimals).
  */
 import type { Decimal } from 'decimal.js';
-import type { RMat, Ring } from '../ring.js';
+import type { CompactForm, PackedMat, RMat, Ring } from '../ring.js';
+import { slab } from '../../numeric/slab.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 
 /** The value m·2^e: 1 ≤ |m| < 2 and e an integer, or m = 0 and e = 0 (also NaN/±Infinity mantissas, which stay). */
@@ -162,6 +163,42 @@ function wideMatmul(a: RMat<WideFloat>, b: RMat<WideFloat>, work: (n: number) =>
   return { rows: a.rows, cols: b.cols, data };
 }
 
+/**
+ * The packed matrices' storage: blocks shared by many (thousands of 1-KiB buffers, each with its own backing
+ * store, cost more), and not with the float engine's vectors, which a pool keeps after an extended look's memos
+ * are dropped.
+ */
+const packedVec = slab();
+
+/**
+ * Wide-float matrices kept for later (memoised values and product chains) as one Float64Array: the mantissas,
+ * then the exponents (integers below 2^53, exact as doubles). An entry is 16 bytes instead of an object and its
+ * boxed mantissa; unpacking gives the same mantissas (−0, NaN and ±Infinity included) and exponents, so every
+ * operation on them rounds as before.
+ */
+export const WIDE_COMPACT: CompactForm<WideFloat> = {
+  pack: (a) => {
+    const n = a.data.length;
+    const packed = packedVec(2 * n);
+    for (let i = 0; i < n; i++) {
+      const x = a.data[i]!;
+      packed[i] = x.m;
+      packed[n + i] = x.e;
+    }
+    return { rows: a.rows, cols: a.cols, packed };
+  },
+  unpack: (p: PackedMat) => {
+    const n = p.packed.length / 2;
+    const data = new Array<WideFloat>(n);
+    for (let i = 0; i < n; i++) {
+      const m = p.packed[i]!;
+      const e = p.packed[n + i]!;
+      data[i] = Object.is(m, 0) && e === 0 ? ZERO : { m, e };
+    }
+    return { rows: p.rows, cols: p.cols, data };
+  },
+};
+
 /** The ring of wide floats; `work` is charged one unit per product (a budget, like the decimals'). */
 export function wideFloatRing(work: (n?: number) => void): Ring<WideFloat> {
   return {
@@ -180,6 +217,7 @@ export function wideFloatRing(work: (n?: number) => void): Ring<WideFloat> {
     constantOf: wideToNumber,
     div: wideDiv,
     key: (a) => `${a.m}p${a.e}`,
+    compact: WIDE_COMPACT,
     ordered: {
       abs: (a) => (a.m < 0 ? wideNeg(a) : a),
       sqrt: wideSqrt,
