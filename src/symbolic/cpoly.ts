@@ -88,13 +88,13 @@ export function csum(terms: readonly CPoly[]): CPoly {
 
 /** target += sign·b, in place (sums of many terms would copy quadratically otherwise). */
 export function caddInto(target: CPoly, b: CPoly, sign = 1): CPoly {
-  for (const [m, c] of b) {
+  b.forEach((c, m) => {
     const prev = target.get(m) ?? 0;
     if (roundedCoefficient && sumRounds(prev, sign * c)) roundedCoefficient(`${prev} + ${sign * c}`);
     const v = inRange(prev + sign * c);
     if (v === 0) target.delete(m);
     else target.set(m, v);
-  }
+  });
   return target;
 }
 
@@ -113,15 +113,18 @@ export function cmul(a: CPoly, b: CPoly): CPoly {
     if (single) return single;
   }
   const out: CPoly = new Map();
-  for (const [ma, ca] of a)
-    for (const [mb, cb] of b) {
+  // forEach rather than for…of: no [monomial, coefficient] pair allocated per term (same order)
+  a.forEach((ca, ma) =>
+    b.forEach((cb, mb) => {
       const m = monomialProduct(ma, mb);
-      const [prev, p] = [out.get(m) ?? 0, nonzeroProduct(ca, cb)];
+      const prev = out.get(m) ?? 0;
+      const p = nonzeroProduct(ca, cb);
       if (roundedCoefficient && sumRounds(prev, p)) roundedCoefficient(`${prev} + ${p}`);
       const v = inRange(prev + p);
       if (v === 0) out.delete(m);
       else out.set(m, v);
-    }
+    }),
+  );
   return out;
 }
 
