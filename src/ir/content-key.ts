@@ -33,6 +33,8 @@ interface NodeInfo {
   /** the parts' identities (`a<affine>`, `v<name>`, `u<index>`), for merging without duplicates */
   readonly partIds: readonly string[];
   readonly readsPaths: boolean;
+  /** how the parts' values pack into a number (null: they never do); undefined until first asked */
+  digits: Digits | null | undefined;
 }
 
 const infos = new WeakMap<Expr, NodeInfo>();
@@ -42,6 +44,7 @@ const MAX_INTERNED = 1_000_000;
 let nextId = 1;
 const NO_PARTS: NodeInfo['parts'] = [];
 const NO_IDS: NodeInfo['partIds'] = [];
+const NO_DIGITS: Digits = { flags: [], count: 0, base: 2 ** 52 };
 
 function affinePart(a: Affine): Part {
   const { names, coefs } = termList(a);
@@ -107,7 +110,9 @@ function infoFrom(x: Expr): NodeInfo {
         only = c;
       }
     if (shared)
-      return only ? { ...only, id, structure } : { id, structure, parts: NO_PARTS, partIds: NO_IDS, readsPaths: false };
+      return only
+        ? { ...only, id, structure }
+        : { id, structure, parts: NO_PARTS, partIds: NO_IDS, readsPaths: false, digits: NO_DIGITS };
   }
   const seen = new Set<string>();
   const parts: Part[] = [];
@@ -120,7 +125,7 @@ function infoFrom(x: Expr): NodeInfo {
   };
   for (const [partId, part] of own) add(partId, part);
   for (const c of children) for (let i = 0; i < c.parts.length; i++) add(c.partIds[i]!, c.parts[i]!);
-  return { id, structure, parts, partIds, readsPaths: parts.some((p) => p.tag === 'path') };
+  return { id, structure, parts, partIds, readsPaths: parts.some((p) => p.tag === 'path'), digits: undefined };
 }
 
 /**
@@ -223,29 +228,24 @@ interface Digits {
   /** per part: whether it carries a digit */
   readonly flags: readonly boolean[];
   readonly count: number;
+  /** 2^bits, bits = ⌊52 / count⌋ */
+  readonly base: number;
 }
-const digitsOf = new WeakMap<readonly Part[], Digits | null>();
 
-function digitParts(parts: readonly Part[]): Digits | null {
-  let digits = digitsOf.get(parts);
-  if (digits === undefined) {
-    const seen = new Set<string>();
-    const flags: boolean[] = [];
-    let packable = true;
-    for (const p of parts) {
-      if (p.tag === 'path') packable = false;
-      const names = p.tag === 'ivar' ? [p.name] : p.tag === 'affine' ? p.names : [];
-      const coefs = p.tag === 'ivar' ? [1] : p.tag === 'affine' ? p.coefs : [];
-      if (p.tag === 'affine' && ![p.c, ...coefs].every(Number.isSafeInteger)) packable = false;
-      // names never hold '|' (index variable names are identifiers)
-      const terms = names.map((n, i) => `${coefs[i]}${n}`).join('|');
-      flags.push(names.length > 0 && !seen.has(terms));
-      seen.add(terms);
-    }
-    digits = packable ? { flags, count: flags.filter(Boolean).length } : null;
-    digitsOf.set(parts, digits);
+function digitsOf(parts: readonly Part[]): Digits | null {
+  const seen = new Set<string>();
+  const flags: boolean[] = [];
+  for (const p of parts) {
+    if (p.tag === 'path') return null;
+    const [names, coefs] = p.tag === 'ivar' ? [[p.name], [1]] : [p.names, p.coefs];
+    if (p.tag === 'affine' && ![p.c, ...coefs].every(Number.isSafeInteger)) return null;
+    // names never hold '|' (index variable names are identifiers)
+    const terms = names.map((n, i) => `${coefs[i]}${n}`).join('|');
+    flags.push(names.length > 0 && !seen.has(terms));
+    seen.add(terms);
   }
-  return digits;
+  const count = flags.filter(Boolean).length;
+  return count > 52 ? null : { flags, count, base: 2 ** Math.floor(52 / Math.max(count, 1)) };
 }
 
 /**
@@ -255,12 +255,11 @@ function digitParts(parts: readonly Part[]): Digits | null {
  */
 function packedIndexValues(info: NodeInfo, env: IntEnv): number | null {
   const { parts } = info;
-  const digits = info.readsPaths ? null : digitParts(parts);
+  if (info.digits === undefined) info.digits = digitsOf(parts);
+  const { digits } = info;
   if (!digits) return null;
-  const { flags, count } = digits;
+  const { flags, count, base } = digits;
   if (count === 0) return 0;
-  if (count > 52) return null;
-  const base = 2 ** Math.floor(52 / count);
   const half = base / 2;
   let key = 0;
   for (let j = 0; j < parts.length; j++) {
