@@ -6,6 +6,7 @@
  */
 import { type Expr, node, num, type OpNode } from '../ir/expr.js';
 import { mapVec, type Vec } from '../numeric/kernel.js';
+import { decimalExp, decimalTanh } from '../numeric/decimal-exp.js';
 import { mapDense } from '../numeric/values.js';
 import { diag, emul, mul } from '../symbolic/build.js';
 import { entrywiseCanonical } from './arithmetic.js';
@@ -100,7 +101,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     latex: paren('\\tanh'),
     derivative: (_z, y) => node('sub', [one, node('epow', [y, num(2)])]),
     reference: '(exp(2*x)-1)/(exp(2*x)+1)',
-    big: (x) => x.tanh(),
+    big: (x, D) => decimalTanh(x, D),
   },
   {
     id: 'sigma',
@@ -110,7 +111,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     latex: paren('\\sigma'),
     derivative: (_z, y) => emul(y, node('sub', [one, y])),
     reference: '1/(1+exp(-x))',
-    big: (x, D) => new D(1).div(x.neg().exp().add(1)),
+    big: (x, D) => new D(1).div(decimalExp(x.neg(), D).add(1)),
   },
   {
     id: 'exp',
@@ -120,7 +121,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     latex: paren('\\exp'),
     derivative: (_z, y) => y,
     reference: 'exp(x)',
-    big: (x) => x.exp(),
+    big: (x, D) => decimalExp(x, D),
   },
   {
     id: 'log',
