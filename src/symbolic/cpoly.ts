@@ -88,13 +88,13 @@ export function csum(terms: readonly CPoly[]): CPoly {
 
 /** target += sign·b, in place (sums of many terms would copy quadratically otherwise). */
 export function caddInto(target: CPoly, b: CPoly, sign = 1): CPoly {
-  b.forEach((c, m) => {
+  for (const [m, c] of b) {
     const prev = target.get(m) ?? 0;
     if (roundedCoefficient && sumRounds(prev, sign * c)) roundedCoefficient(`${prev} + ${sign * c}`);
     const v = inRange(prev + sign * c);
     if (v === 0) target.delete(m);
     else target.set(m, v);
-  });
+  }
   return target;
 }
 
@@ -113,9 +113,8 @@ export function cmul(a: CPoly, b: CPoly): CPoly {
     if (single) return single;
   }
   const out: CPoly = new Map();
-  // forEach rather than for…of: no [monomial, coefficient] pair allocated per term (same order)
-  a.forEach((ca, ma) =>
-    b.forEach((cb, mb) => {
+  for (const [ma, ca] of a)
+    for (const [mb, cb] of b) {
       const m = monomialProduct(ma, mb);
       const prev = out.get(m) ?? 0;
       const p = nonzeroProduct(ca, cb);
@@ -123,8 +122,7 @@ export function cmul(a: CPoly, b: CPoly): CPoly {
       const v = inRange(prev + p);
       if (v === 0) out.delete(m);
       else out.set(m, v);
-    }),
-  );
+    }
   return out;
 }
 
