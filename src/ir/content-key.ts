@@ -27,19 +27,24 @@ type Part =
  */
 interface NodeInfo {
   readonly id: string;
+  /** the same id as a number (keys of numeric tables, src/symbolic/exact.ts) */
+  readonly structure: number;
   readonly parts: readonly Part[];
   /** the parts' identities (`a<affine>`, `v<name>`, `u<index>`), for merging without duplicates */
   readonly partIds: readonly string[];
   readonly readsPaths: boolean;
+  /** how the parts' values pack into a number (null: they never do); undefined until first asked */
+  digits: Digits | null | undefined;
 }
 
 const infos = new WeakMap<Expr, NodeInfo>();
 /** structure text (own fields and children's ids) → id; emptied when large, ids are never reused */
-const interned = new Map<string, string>();
+const interned = new Map<string, number>();
 const MAX_INTERNED = 1_000_000;
 let nextId = 1;
 const NO_PARTS: NodeInfo['parts'] = [];
 const NO_IDS: NodeInfo['partIds'] = [];
+const NO_DIGITS: Digits = { flags: [], count: 0, base: 2 ** 52 };
 
 function affinePart(a: Affine): Part {
   const { names, coefs } = termList(a);
@@ -78,11 +83,11 @@ function ownText(x: Expr): string {
   }
 }
 
-function internedId(text: string): string {
+function internedId(text: string): number {
   let id = interned.get(text);
   if (id === undefined) {
     if (interned.size >= MAX_INTERNED) interned.clear();
-    id = String(nextId++);
+    id = nextId++;
     interned.set(text, id);
   }
   return id;
@@ -91,7 +96,8 @@ function internedId(text: string): string {
 /** The info of a node whose children's infos are known. */
 function infoFrom(x: Expr): NodeInfo {
   const children = x.kind === 'op' ? x.args.map((a) => infos.get(a)!) : [];
-  const id = internedId(x.kind === 'op' ? `${ownText(x)}(${children.map((c) => c.id).join(',')})` : ownText(x));
+  const structure = internedId(x.kind === 'op' ? `${ownText(x)}(${children.map((c) => c.id).join(',')})` : ownText(x));
+  const id = String(structure);
   const own = ownParts(x);
   // Most nodes read no index of their own and have one child that reads any (mul(W, h[t-1])): that child's
   // list is the merged list, shared rather than rebuilt.
@@ -103,7 +109,10 @@ function infoFrom(x: Expr): NodeInfo {
         if (only) shared = false;
         only = c;
       }
-    if (shared) return only ? { ...only, id } : { id, parts: NO_PARTS, partIds: NO_IDS, readsPaths: false };
+    if (shared)
+      return only
+        ? { ...only, id, structure }
+        : { id, structure, parts: NO_PARTS, partIds: NO_IDS, readsPaths: false, digits: NO_DIGITS };
   }
   const seen = new Set<string>();
   const parts: Part[] = [];
@@ -116,7 +125,7 @@ function infoFrom(x: Expr): NodeInfo {
   };
   for (const [partId, part] of own) add(partId, part);
   for (const c of children) for (let i = 0; i < c.parts.length; i++) add(c.partIds[i]!, c.parts[i]!);
-  return { id, parts, partIds, readsPaths: parts.some((p) => p.tag === 'path') };
+  return { id, structure, parts, partIds, readsPaths: parts.some((p) => p.tag === 'path'), digits: undefined };
 }
 
 /**
@@ -173,14 +182,107 @@ function pathAssignment(env: IntEnv): string {
   return out;
 }
 
-export function contentKey(e: Expr, env: IntEnv): string {
-  const info = infoOf(e);
+/** The index values of a content key as text: what follows the structure's id in `contentKey`. */
+function indexText(info: NodeInfo, env: IntEnv): string {
   // A path position inside a product or sum is resolved only there: key on the whole assignment.
-  let key = info.readsPaths ? info.id + pathAssignment(env) : info.id;
+  let key = info.readsPaths ? pathAssignment(env) : '';
   for (const p of info.parts) {
     if (p.tag === 'ivar') key += `,${own(env, p.name) ?? p.name}`;
     else if (p.tag === 'path') key += `,${formatIndex(p.index, env)}`;
     else key += `,${affineKeyAt(p, env)}`;
+  }
+  return key;
+}
+
+export function contentKey(e: Expr, env: IntEnv): string {
+  const info = infoOf(e);
+  return info.id + indexText(info, env);
+}
+
+/**
+ * A content key in two parts, for tables on the hot path of exact evaluation: the structure as a number,
+ * and the values of the indices it reads, packed into one number when every part is a bound integer that
+ * fits (else the text `contentKey` appends to the structure's id). Two evaluations have equal keys exactly
+ * when their `contentKey`s are equal: values are packed injectively per structure (each structure reads a
+ * fixed list of parts), and a number never equals a text. The point is the work not done: no key text is
+ * built or hashed for the common case of bound indices.
+ */
+export interface SplitKey {
+  structure: number;
+  values: number | string;
+}
+
+export function splitContentKey(e: Expr, env: IntEnv, into: SplitKey): SplitKey {
+  const info = infoOf(e);
+  into.structure = info.structure;
+  into.values = packedIndexValues(info, env) ?? indexText(info, env);
+  return into;
+}
+
+/**
+ * Which parts carry a digit of a packed key: the first of those with the same variables and coefficients
+ * (`t-1`, `t`, `t+1`: the others are the first's value plus a constant of the structure). Constant parts
+ * carry none (their value is the structure's). null: no packing (non-integer coefficients).
+ */
+interface Digits {
+  /** per part: whether it carries a digit */
+  readonly flags: readonly boolean[];
+  readonly count: number;
+  /** 2^bits, bits = ⌊52 / count⌋ */
+  readonly base: number;
+}
+
+function digitsOf(parts: readonly Part[]): Digits | null {
+  const seen = new Set<string>();
+  const flags: boolean[] = [];
+  for (const p of parts) {
+    if (p.tag === 'path') return null;
+    const [names, coefs] = p.tag === 'ivar' ? [[p.name], [1]] : [p.names, p.coefs];
+    if (p.tag === 'affine' && ![p.c, ...coefs].every(Number.isSafeInteger)) return null;
+    // names never hold '|' (index variable names are identifiers)
+    const terms = names.map((n, i) => `${coefs[i]}${n}`).join('|');
+    flags.push(names.length > 0 && !seen.has(terms));
+    seen.add(terms);
+  }
+  const count = flags.filter(Boolean).length;
+  return count > 52 ? null : { flags, count, base: 2 ** Math.floor(52 / Math.max(count, 1)) };
+}
+
+/**
+ * The parts' values packed base 2^bits (52 bits in all, so every key is an exact integer), a digit per
+ * value that varies independently, each offset by half the base. null when an index is unbound, is not a
+ * safe integer on the way (so every value is exact), or does not fit.
+ */
+function packedIndexValues(info: NodeInfo, env: IntEnv): number | null {
+  const { parts } = info;
+  if (info.digits === undefined) info.digits = digitsOf(parts);
+  const { digits } = info;
+  if (!digits) return null;
+  const { flags, count, base } = digits;
+  if (count === 0) return 0;
+  const half = base / 2;
+  let key = 0;
+  for (let j = 0; j < parts.length; j++) {
+    const p = parts[j]!;
+    let value: number | undefined;
+    if (p.tag === 'ivar') {
+      value = own(env, p.name);
+      if (value === undefined || !Number.isSafeInteger(value)) return null;
+    } else if (p.tag === 'affine') {
+      value = p.c;
+      const { names, coefs } = p;
+      for (let i = 0; i < names.length; i++) {
+        const bound = own(env, names[i]!);
+        if (bound === undefined) return null;
+        const term = coefs[i]! * bound;
+        value += term;
+        if (!Number.isSafeInteger(term) || !Number.isSafeInteger(value)) return null;
+      }
+    }
+    if (!flags[j]) continue;
+    // -0 is 0 here as in the text (String(-0) is '0')
+    if (value! < -half || value! >= half) return null;
+    key = key * base + (value! + half);
   }
   return key;
 }

@@ -116,7 +116,8 @@ export function cmul(a: CPoly, b: CPoly): CPoly {
   for (const [ma, ca] of a)
     for (const [mb, cb] of b) {
       const m = monomialProduct(ma, mb);
-      const [prev, p] = [out.get(m) ?? 0, nonzeroProduct(ca, cb)];
+      const prev = out.get(m) ?? 0;
+      const p = nonzeroProduct(ca, cb);
       if (roundedCoefficient && sumRounds(prev, p)) roundedCoefficient(`${prev} + ${p}`);
       const v = inRange(prev + p);
       if (v === 0) out.delete(m);

@@ -8,7 +8,7 @@
  * domain's (src/symbolic/domains/).
  */
 import { evalAffine, type IntEnv } from '../ir/affine.js';
-import { contentKey } from '../ir/content-key.js';
+import { contentKey, type SplitKey, splitContentKey } from '../ir/content-key.js';
 import type { Expr, Index, OpNode, Seq } from '../ir/expr.js';
 import { pathKey } from '../ir/path-chain.js';
 import { formatIndex } from '../ir/print.js';
@@ -19,16 +19,20 @@ import { SymbolicUnsupported } from './unsupported.js';
 import { own } from '../ir/names.js';
 
 export class ExactEvaluator<R> {
-  private readonly values: KeptValues<R>;
+  /**
+   * every op node's value, by content: structure, then the values of the indices it reads (numeric keys); kept
+   * packed where the ring has a compact form (./ring.ts)
+   */
+  private readonly values = new Map<number, KeptValues<R, number | string>>();
+  /** the key being looked up (one object, reused: keys are read before evaluating the node's children) */
+  private readonly key: SplitKey = { structure: 0, values: 0 };
   private readonly memos = new Map<string, Map<string, unknown>>();
 
   constructor(
     readonly domain: ExactDomain<R>,
     /** sizes (and anything else bound for every evaluation) */
     private readonly base: IntEnv = {},
-  ) {
-    this.values = new KeptValues(domain.ring);
-  }
+  ) {}
 
   evaluate(e: Expr, env: IntEnv = {}): RMat<R> {
     return this.go(e, { ...this.base, ...env });
@@ -49,13 +53,15 @@ export class ExactEvaluator<R> {
         return this.domain.leaf(e, this.context(env));
       case 'op': {
         // Products and sums recur across bindings (∏ over ℓ does not depend on α): every value is memoised by content.
-        const key = contentKey(e, env);
-        let v = this.values.get(key);
+        const { structure, values } = splitContentKey(e, env, this.key);
+        let byValues = this.values.get(structure);
+        if (!byValues) this.values.set(structure, (byValues = new KeptValues<R, number | string>(this.domain.ring)));
+        let v = byValues.get(values);
         if (!v) {
           const spec = specOf(e);
           const ctx = this.context(env);
           v = spec.exact ? spec.exact(e, ctx) : this.domain.opaque(e, ctx);
-          this.values.set(key, v);
+          byValues.set(values, v);
         }
         return v;
       }

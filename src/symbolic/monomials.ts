@@ -28,6 +28,8 @@ const TAGGED = new RegExp(`^(\\d+)${TAG_MARK}`);
 
 const atomIds = new Map<string, Atom>();
 const atomTexts: string[] = [];
+/** the texts' lengths, read when a monomial is interned (without touching the strings) */
+const atomLengths: number[] = [];
 /** the gap an atom is tagged with, -1 when untagged */
 const atomTags: number[] = [];
 const atomInverse: boolean[] = [];
@@ -50,6 +52,7 @@ export function atomOf(text: string): Atom {
   const id = atomTexts.length;
   atomIds.set(text, id);
   atomTexts.push(text);
+  atomLengths.push(text.length);
   atomTags.push(tagged ? Number(tagged[1]) : -1);
   atomInverse.push(rest.startsWith(INV));
   atomUntagged.push(tagged ? untagged : id);
@@ -158,14 +161,14 @@ function intern(atoms: Int32Array, n: number): Monomial {
     hasReciprocal = flags;
   }
   pool = grown(pool, poolUsed + n);
-  pool.set(atoms.subarray(0, n), poolUsed);
+  for (let i = 0; i < n; i++) pool[poolUsed + i] = atoms[i]!;
   starts[m] = poolUsed;
   lengths[m] = n;
   poolUsed += n;
   let width = n > 0 ? n - 1 : 0;
   let inverse = 0;
   for (let i = 0; i < n; i++) {
-    width += atomTexts[atoms[i]!]!.length;
+    width += atomLengths[atoms[i]!]!;
     if (atomInverse[atoms[i]!]) inverse = 1;
   }
   chars[m] = width;

@@ -161,22 +161,23 @@ export function reread<R>(ring: Ring<R>, kept: Kept<R>): RMat<R> {
  * typed arrays). A value read back a second time is read often (a matrix applied at every step of a chain, whose
  * scaled rows the ring caches by identity): from then on it stays unpacked.
  */
-export class KeptValues<R> {
-  private readonly kept = new Map<string, Kept<R>>();
-  /** packed values read back once already */
-  private readonly rereadOnce = new Set<string>();
+export class KeptValues<R, K = string> {
+  private readonly kept = new Map<K, Kept<R>>();
+  /** packed values read back once already (made on the first read-back: most tables never pack) */
+  private rereadOnce: Set<K> | null = null;
   constructor(private readonly ring: Ring<R>) {}
 
-  get(key: string): RMat<R> | undefined {
+  get(key: K): RMat<R> | undefined {
     const k = this.kept.get(key);
     if (k === undefined || !('packed' in k)) return k;
     const m = reread(this.ring, k);
-    if (this.rereadOnce.delete(key)) this.kept.set(key, m);
-    else this.rereadOnce.add(key);
+    const once = (this.rereadOnce ??= new Set<K>());
+    if (once.delete(key)) this.kept.set(key, m);
+    else once.add(key);
     return m;
   }
 
-  set(key: string, m: RMat<R>): void {
+  set(key: K, m: RMat<R>): void {
     this.kept.set(key, keep(this.ring, m));
   }
 }
