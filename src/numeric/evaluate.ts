@@ -109,13 +109,9 @@ export class Evaluator implements ReadTracker {
       // The derivatives this value reads are kept beside it: a later read of the memoised value (another
       // binding, another claim of the file) touches them too, so what is cross-checked at a point depends
       // on the point alone, not on what was evaluated before it.
-      const outer = this.reading;
-      // One map per nesting depth, emptied and reused (its entries are copied out below).
-      const depth = this.depth++;
-      const reads = (this.readMaps[depth] ??= new Map<string, ResolvedDeriv>());
-      reads.clear();
-      this.reading = reads;
+      const outer = this.openReads();
       let lost: number;
+      let reads: Map<string, ResolvedDeriv>;
       // the record of this value's own lost digits, without a closure per value (./lost-digits.ts)
       const outerLost = openOwnRecord();
       try {
@@ -123,8 +119,7 @@ export class Evaluator implements ReadTracker {
         if (e.kind === 'op' && specOf(e).graphDerivative) this.touch(e.op, e.args, env);
       } finally {
         lost = closeOwnRecord(outerLost);
-        this.reading = outer;
-        this.depth = depth;
+        reads = this.closeReads(outer);
       }
       // A memoised matrix is read again by every product it is a factor of (Wᵀ at every lag of a claim).
       if (v.kind === 'dense' && v.rows > 1 && v.cols > 1) keepResident(v.data);
@@ -150,19 +145,35 @@ export class Evaluator implements ReadTracker {
   private readonly readMaps: Map<string, ResolvedDeriv>[] = [];
   private depth = 0;
 
-  /** ReadTracker (./values.ts): what `f` reads, noted as any read is and returned, for a product's memo to replay. */
-  capture<T>(f: () => T): [T, readonly ResolvedDeriv[]] {
+  /**
+   * Starts a record of what is read, inside the current one (one map per nesting depth, emptied and reused:
+   * the caller copies out what it keeps before anything else is evaluated at that depth). Returns the enclosing
+   * record, for closeReads.
+   */
+  private openReads(): Map<string, ResolvedDeriv> | null {
     const outer = this.reading;
-    const depth = this.depth++;
-    const reads = (this.readMaps[depth] ??= new Map<string, ResolvedDeriv>());
+    const reads = (this.readMaps[this.depth++] ??= new Map<string, ResolvedDeriv>());
     reads.clear();
     this.reading = reads;
+    return outer;
+  }
+
+  /** Ends the innermost record (back to `outer`) and returns what it holds. */
+  private closeReads(outer: Map<string, ResolvedDeriv> | null): Map<string, ResolvedDeriv> {
+    const reads = this.readMaps[--this.depth]!;
+    this.reading = outer;
+    return reads;
+  }
+
+  /** ReadTracker (./values.ts): what `f` reads, noted as any read is and returned, for a product's memo to replay. */
+  capture<T>(f: () => T): [T, readonly ResolvedDeriv[]] {
+    const outer = this.openReads();
     let out: T;
+    let reads: Map<string, ResolvedDeriv>;
     try {
       out = f();
     } finally {
-      this.reading = outer;
-      this.depth = depth;
+      reads = this.closeReads(outer);
     }
     if (!reads.size) return [out, NO_READS];
     const read = [...reads.values()];
