@@ -37,7 +37,9 @@ import { asDense, dense, type Dense } from '../numeric/values.js';
  * reward making it more negative still, away from a violation.
  */
 export function closenessOfSides(lhs: number, rhs: number, relation: Relation): number {
-  const [x, y] = relation === '<=' ? [lhs, rhs] : [rhs, lhs];
+  // (no destructuring: a search calls this thousands of times)
+  const x = relation === '<=' ? lhs : rhs;
+  const y = relation === '<=' ? rhs : lhs;
   const scale = Math.max(Math.abs(y), Math.max(x, 0));
   return scale === 0 ? 0 : (x - y) / scale;
 }
@@ -234,14 +236,18 @@ export function solveReadout(
   const fitness = (r: readonly number[]): number => {
     let best = -Infinity;
     for (let b = 0; b < envs.length; b++) {
-      const side = (s: Shape): number => valueOf(s, fixed[b]!, (l) => predict(r, b, l));
-      const c = closenessOfSides(side(shape.lhs), side(shape.rhs), claim.relation);
+      const c = closenessOfSides(
+        valueOf(shape.lhs, fixed[b]!, predict, r, b),
+        valueOf(shape.rhs, fixed[b]!, predict, r, b),
+        claim.relation,
+      );
       if (c > best) best = c;
     }
     return Number.isNaN(best) ? -Infinity : best;
   };
 
-  // Random read-outs in the box, then a pattern search (step halving) from the best few.
+  // Random read-outs in the box, then a pattern search (step halving) from the best few. The loops allocate
+  // nothing per move but the move itself (no destructuring, which runs the iterator protocol): thousands per solve.
   const tried = [base, probe, ...Array.from({ length: SAMPLES }, uniformIn)].map((r) => ({ r, f: fitness(r) }));
   tried.sort((a, b) => b.f - a.f);
   let best = tried[0]!;
@@ -251,12 +257,16 @@ export function solveReadout(
     for (let round = 0; round < PATTERN_ROUNDS && step > 1e-4; round++) {
       let moved = false;
       for (let i = 0; i < n; i++)
-        for (const sign of [1, -1]) {
+        for (let sign = 1; sign >= -1; sign -= 2) {
           const r = cur.r.slice();
-          const [lo, hi] = box[i]!;
+          const lo = box[i]![0];
+          const hi = box[i]![1];
           r[i] = Math.min(hi, Math.max(lo, r[i]! + sign * step * (hi - lo)));
           const f = fitness(r);
-          if (f > cur.f) [cur, moved] = [{ r, f }, true];
+          if (f > cur.f) {
+            cur = { r, f };
+            moved = true;
+          }
         }
       if (!moved) step /= 2;
     }
@@ -288,18 +298,28 @@ function fixedValues(shape: ReadoutModelShape, ev: Evaluator, env: IntEnv): Map<
   return scalars ? out : null;
 }
 
-function valueOf(s: Shape, fixed: Map<Expr, number>, leaf: (l: number) => Dense): number {
+/** A side's value at read-out r and binding b, its leaves predicted (`leaf(r, b, l)`: no closure per fitness). */
+function valueOf(
+  s: Shape,
+  fixed: Map<Expr, number>,
+  leaf: (r: readonly number[], b: number, l: number) => Dense,
+  r: readonly number[],
+  b: number,
+): number {
   switch (s.kind) {
     case 'fixed':
       return fixed.get(s.expr)!;
     case 'affine':
-      return leaf(s.leaf).data[0]!;
+      return leaf(r, b, s.leaf).data[0]!;
     case 'norm':
-      return s.arg.kind === 'affine' ? normOf(leaf(s.arg.leaf), s.which) : NaN;
+      return s.arg.kind === 'affine' ? normOf(leaf(r, b, s.arg.leaf), s.which) : NaN;
     case 'arith': {
       const f = ARITH.get(s.op)!;
-      const [a, b] = s.args;
-      return b === undefined ? f(valueOf(a!, fixed, leaf)) : f(valueOf(a!, fixed, leaf), valueOf(b, fixed, leaf));
+      const x = s.args[0]!;
+      const y = s.args[1];
+      return y === undefined
+        ? f(valueOf(x, fixed, leaf, r, b))
+        : f(valueOf(x, fixed, leaf, r, b), valueOf(y, fixed, leaf, r, b));
     }
   }
 }

@@ -29,9 +29,29 @@ export const affineVar = (name: string): Affine => affine(0, nameRecord([[name, 
 export const coefficient = (a: Affine, name: string): number => own(a.terms, name) ?? 0;
 
 export function affineAdd(a: Affine, b: Affine, sign = 1): Affine {
-  const terms = nameRecord(Object.entries(a.terms));
-  for (const [name, coef] of Object.entries(b.terms)) terms[name] = (own(terms, name) ?? 0) + sign * coef;
+  // A shift by a constant (t − 1) keeps a's terms, already clean and in order: the common case, built without copies.
+  if (termList(b).names.length === 0) return { c: a.c + sign * b.c, terms: a.terms };
+  const terms = nameRecord<number>();
+  addTerms(terms, a, 1);
+  addTerms(terms, b, sign);
   return affine(a.c + sign * b.c, terms);
+}
+
+/** terms += factor · a's terms (a null-prototype record). */
+function addTerms(terms: Record<string, number>, a: Affine, factor: number): void {
+  const { names, coefs } = termList(a);
+  for (let i = 0; i < names.length; i++) terms[names[i]!] = (own(terms, names[i]!) ?? 0) + factor * coefs[i]!;
+}
+
+/** a with the variable `name` replaced by `value`, in one pass (substitution's hot path). */
+export function affineReplace(a: Affine, name: string, value: Affine): Affine {
+  const coef = coefficient(a, name);
+  if (!coef) return a;
+  const terms = nameRecord<number>();
+  const { names, coefs } = termList(a);
+  for (let i = 0; i < names.length; i++) if (names[i] !== name) terms[names[i]!] = coefs[i]!;
+  addTerms(terms, value, coef);
+  return affine(a.c + coef * value.c, terms);
 }
 
 export function affineScale(a: Affine, factor: number): Affine {

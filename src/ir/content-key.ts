@@ -86,17 +86,35 @@ function ownText(x: Expr): string {
 function internedId(text: string): number {
   let id = interned.get(text);
   if (id === undefined) {
-    if (interned.size >= MAX_INTERNED) interned.clear();
+    if (interned.size >= MAX_INTERNED) {
+      interned.clear();
+      infoByStructure.clear();
+    }
     id = nextId++;
     interned.set(text, id);
   }
   return id;
 }
 
+/**
+ * structure id → its info. Equal structures (own fields and children's structures) read the same parts in the
+ * same order, so a tree rebuilt at every binding (a claim around derived closed forms) shares its infos with the
+ * first one built instead of merging the parts again. Emptied with `interned`.
+ */
+const infoByStructure = new Map<number, NodeInfo>();
+
 /** The info of a node whose children's infos are known. */
 function infoFrom(x: Expr): NodeInfo {
   const children = x.kind === 'op' ? x.args.map((a) => infos.get(a)!) : [];
   const structure = internedId(x.kind === 'op' ? `${ownText(x)}(${children.map((c) => c.id).join(',')})` : ownText(x));
+  const known = infoByStructure.get(structure);
+  if (known) return known;
+  const info = newInfo(x, children, structure);
+  infoByStructure.set(structure, info);
+  return info;
+}
+
+function newInfo(x: Expr, children: readonly NodeInfo[], structure: number): NodeInfo {
   const id = String(structure);
   const own = ownParts(x);
   // Most nodes read no index of their own and have one child that reads any (mul(W, h[t-1])): that child's

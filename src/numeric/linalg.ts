@@ -232,13 +232,20 @@ function maxAbs(v: Float64Array): number {
  * Factors [f1, f2] with f1·f2 = 2⁻ᵉ, where 2ᵉ ≈ m (m finite, > 0). Multiplying
  * by a power of two is exact (barring underflow of entries far below m), so
  * rescaling adds no rounding; the factor is split in two because 2⁻ᵉ alone is
- * not representable for subnormal m.
+ * not representable for subnormal m. Hot loops take the two factors from the
+ * exponent (`scaleExponent`, `firstScale`, `secondScale`): no pair allocated per call.
  */
 export function pow2ScaleFor(m: number): [number, number] {
-  const e = binaryExponent(m);
-  const half = Math.trunc(e / 2);
-  return [POWERS_OF_TWO[POWER_OFFSET - half]!, POWERS_OF_TWO[POWER_OFFSET + half - e]!];
+  const e = scaleExponent(m);
+  return [firstScale(e), secondScale(e)];
 }
+
+/** e with 2ᵉ ≈ m (m finite, > 0): what the two scale factors are made from. */
+export const scaleExponent = (m: number): number => binaryExponent(m);
+/** The first factor of 2⁻ᵉ (see `pow2ScaleFor`). */
+export const firstScale = (e: number): number => POWERS_OF_TWO[POWER_OFFSET - Math.trunc(e / 2)]!;
+/** The second factor of 2⁻ᵉ (see `pow2ScaleFor`). */
+export const secondScale = (e: number): number => POWERS_OF_TWO[POWER_OFFSET + Math.trunc(e / 2) - e]!;
 
 /** 2^k for |k| ≤ 600 (both factors above stay within ±538): a look-up costs a quarter of `2 ** k`. */
 const POWER_OFFSET = 600;
@@ -268,7 +275,9 @@ function binaryExponent(m: number): number {
 export function norm2(v: Float64Array): number {
   const m = maxAbs(v);
   if (m === 0 || !Number.isFinite(m)) return m;
-  const [f1, f2] = pow2ScaleFor(m);
+  const e = scaleExponent(m);
+  const f1 = firstScale(e);
+  const f2 = secondScale(e);
   let ssq = 0;
   for (let i = 0; i < v.length; i++) {
     const s = (v[i] as number) * f1 * f2;
@@ -453,10 +462,14 @@ export function relErr(a: Float64Array, b: Float64Array): number {
   const m = Math.max(maxAbs(a), maxAbs(b));
   if (!Number.isFinite(m)) return NaN; // Inf or NaN somewhere
   if (m === 0) return 0;
-  const [f1, f2] = pow2ScaleFor(m);
+  const e = scaleExponent(m);
+  const f1 = firstScale(e);
+  const f2 = secondScale(e);
   // norm2 of the rescaled a, b and their difference, computed from the entries on the fly (two passes, no
   // arrays): the same operations in the same order as norm2 on the materialised vectors.
-  let [ma, mb, md] = [0, 0, 0];
+  let ma = 0;
+  let mb = 0;
+  let md = 0;
   for (let i = 0; i < a.length; i++) {
     const sa = (a[i] as number) * f1 * f2;
     const sb = (b[i] as number) * f1 * f2;
@@ -464,10 +477,18 @@ export function relErr(a: Float64Array, b: Float64Array): number {
     mb = Math.max(mb, Math.abs(sb));
     md = Math.max(md, Math.abs(sa - sb));
   }
-  const [a1, a2] = ma > 0 ? pow2ScaleFor(ma) : [1, 1];
-  const [b1, b2] = mb > 0 ? pow2ScaleFor(mb) : [1, 1];
-  const [d1, d2] = md > 0 ? pow2ScaleFor(md) : [1, 1];
-  let [qa, qb, qd] = [0, 0, 0];
+  const ea = ma > 0 ? scaleExponent(ma) : 0;
+  const eb = mb > 0 ? scaleExponent(mb) : 0;
+  const ed = md > 0 ? scaleExponent(md) : 0;
+  const a1 = firstScale(ea);
+  const a2 = secondScale(ea);
+  const b1 = firstScale(eb);
+  const b2 = secondScale(eb);
+  const d1 = firstScale(ed);
+  const d2 = secondScale(ed);
+  let qa = 0;
+  let qb = 0;
+  let qd = 0;
   for (let i = 0; i < a.length; i++) {
     const sa = (a[i] as number) * f1 * f2;
     const sb = (b[i] as number) * f1 * f2;

@@ -3,7 +3,7 @@
  * so that derived forms read like the documents: no `·I`, no `0 +`.
  * `null` stands for the zero matrix throughout.
  */
-import { type Affine, affine, affineAdd, affineScale, coefficient, isConstant } from '../ir/affine.js';
+import { type Affine, affine, affineAdd, affineReplace, coefficient, isConstant } from '../ir/affine.js';
 import { type Expr, isOp, mapIntFields, node, num, rewrite } from '../ir/expr.js';
 
 export type Jac = Expr | null;
@@ -48,12 +48,7 @@ export function emul(a: Expr, b: Expr): Expr {
 }
 
 /** a with the variable `name` replaced by `value`. */
-export function replaceVar(a: Affine, name: string, value: Affine): Affine {
-  const coef = coefficient(a, name);
-  if (!coef) return a;
-  const rest = affineAdd(a, affine(0, { [name]: coef }), -1);
-  return affineAdd(rest, affineScale(value, coef));
-}
+export const replaceVar = (a: Affine, name: string, value: Affine): Affine => affineReplace(a, name, value);
 
 /**
  * Replaces an integer variable by an affine expression everywhere it is read
