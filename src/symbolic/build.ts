@@ -3,7 +3,7 @@
  * so that derived forms read like the documents: no `·I`, no `0 +`.
  * `null` stands for the zero matrix throughout.
  */
-import { type Affine, affine, affineAdd, affineReplace, coefficient, isConstant } from '../ir/affine.js';
+import { type Affine, affineReplace, isConstant } from '../ir/affine.js';
 import { type Expr, isOp, mapIntFields, node, num, rewrite } from '../ir/expr.js';
 
 export type Jac = Expr | null;
@@ -47,16 +47,13 @@ export function emul(a: Expr, b: Expr): Expr {
   return node('emul', [a, b]);
 }
 
-/** a with the variable `name` replaced by `value`. */
-export const replaceVar = (a: Affine, name: string, value: Affine): Affine => affineReplace(a, name, value);
-
 /**
  * Replaces an integer variable by an affine expression everywhere it is read
  * (indices, bounds, sizes, scalar uses), except inside an op that binds the
  * same name. A scalar use becomes a number only when the value is constant.
  */
 export function substituteIndex(e: Expr, name: string, value: Affine): Expr {
-  const sub1 = (a: Affine): Affine => replaceVar(a, name, value);
+  const sub1 = (a: Affine): Affine => affineReplace(a, name, value);
   return rewrite(
     e,
     (x) => {

@@ -8,12 +8,12 @@
  * checked as an identity of templates with symbolic indices, so a passing
  * chain holds for every t (and every unit index), not only the ones tried.
  */
-import { type Affine, affine, affineAdd, affineEquals, affineVars, formatAffine } from '../ir/affine.js';
+import { type Affine, affine, affineAdd, affineEquals, affineReplace, affineVars, formatAffine } from '../ir/affine.js';
 import { type Expr, type Index, intVarsOf, isOp, node, num, type OpNode, type Seq, seq, sym } from '../ir/expr.js';
 import { specOf } from '../ops/index.js';
 import type { Model } from '../model/model.js';
 import { TIME_VAR } from '../model/model.js';
-import { replaceVar, substituteIndex } from './build.js';
+import { substituteIndex } from './build.js';
 import { printExpr } from '../ir/print.js';
 import { SymbolicUnsupported } from './differentiate.js';
 import { bindPath, sameTemplate } from './templates.js';
@@ -80,7 +80,7 @@ export function unitRecurrence(
     if (weight?.kind !== 'sym' || vec?.kind !== 'seq')
       throw new SymbolicUnsupported(`the term ${e.kind === 'op' ? e.op : e.kind} is not a weight times a sequence`);
     const M = weight.name;
-    const time = replaceVar(vec.time, TIME_VAR, t);
+    const time = affineReplace(vec.time, TIME_VAR, t);
     if (M === param) {
       if (!names.j) throw new SymbolicUnsupported('a matrix parameter needs two indices');
       A.push(
@@ -184,8 +184,8 @@ export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof |
     pathRange: formatAffine(psRange),
     recurrenceRange: formatAffine(rec.range),
   });
-  const lo1 = replaceVar(rhs.ints[0]!, tName, affine(1));
-  const hi1 = replaceVar(rhs.ints[1]!, tName, affine(1));
+  const lo1 = affineReplace(rhs.ints[0]!, tName, affine(1));
+  const hi1 = affineReplace(rhs.ints[1]!, tName, affine(1));
   const baseTerm = sub(G, [
     [b, v(alpha)],
     [kName, affine(0)],
@@ -225,7 +225,7 @@ export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof |
     [tName, t1],
   ]);
   check('reindex-last-factor', same(shiftedG, G), { shifted: show(shiftedG), tail: show(G) });
-  const hiNext = replaceVar(rhs.ints[1]!, tName, t1);
+  const hiNext = affineReplace(rhs.ints[1]!, tName, t1);
   check('shift-sum-index', affineEquals(hiNext, affineAdd(rhs.ints[1]!, affine(1))), {
     next: formatAffine(hiNext),
     grown: formatAffine(affineAdd(rhs.ints[1]!, affine(1))),

@@ -17,7 +17,7 @@ import {
   formatAffine,
 } from '../../ir/affine.js';
 import type { Expr } from '../../ir/expr.js';
-import { replaceVar } from '../build.js';
+import { affineReplace } from '../../ir/affine.js';
 import { substituteSafely } from './substitute.js';
 import { nameRecord, own } from '../../ir/names.js';
 
@@ -57,7 +57,7 @@ export class Domain {
       const r = this.ranges[i]!;
       const c = coefficient(cur, r.name);
       if (!c) continue;
-      cur = replaceVar(cur, r.name, c > 0 ? r.lo : r.hi);
+      cur = affineReplace(cur, r.name, c > 0 ? r.lo : r.hi);
     }
     let value = cur.c;
     for (const [name, c] of Object.entries(cur.terms)) {
@@ -104,7 +104,7 @@ export class Domain {
   /** An affine expression with every pinned variable replaced by its value. */
   pin(a: Affine): Affine {
     let cur = a;
-    for (const p of this.pinned()) cur = replaceVar(cur, p.name, p.value);
+    for (const p of this.pinned()) cur = affineReplace(cur, p.name, p.value);
     return cur;
   }
 
