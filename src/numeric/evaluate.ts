@@ -6,7 +6,7 @@
  * partial products instead of recomputing them.
  */
 import { evalAffine, type IntEnv } from '../ir/affine.js';
-import { contentKey } from '../ir/content-key.js';
+import { contentKey, type SplitKey, splitContentKey } from '../ir/content-key.js';
 import { type Expr, type Index, refOf } from '../ir/expr.js';
 import { pathKey } from '../ir/path-chain.js';
 import { dimsIn } from '../ir/shape-of.js';
@@ -69,8 +69,27 @@ function fixedKey(fixed: ReadonlySet<string>): string {
 
 const NO_READS: readonly ResolvedDeriv[] = [];
 
+/** A table keyed by a split content key: per structure id, a map from the packed index values (or their text). */
+class ContentTable<V> {
+  private readonly byStructure = new Map<number, Map<number | string, V>>();
+  get(structure: number, values: number | string): V | undefined {
+    return this.byStructure.get(structure)?.get(values);
+  }
+  set(structure: number, values: number | string, v: V): void {
+    let byValues = this.byStructure.get(structure);
+    if (!byValues) this.byStructure.set(structure, (byValues = new Map<number | string, V>()));
+    byValues.set(values, v);
+  }
+}
+
 export class Evaluator implements ReadTracker {
-  private readonly cache = new Map<string, Value>();
+  /**
+   * every value by content (src/ir/content-key.ts): structure id, then the values of the indices it reads (one
+   * number when they pack) — no key text built per evaluation
+   */
+  private readonly cache = new ContentTable<Value>();
+  /** the key being looked up (one object, reused: read into locals before the node's children are evaluated) */
+  private readonly key: SplitKey = { structure: 0, values: 0 };
   private readonly sweeps = new Map<string, (n: UnrolledNode) => Float64Array | null>();
   private readonly memos = new Map<string, Map<string, unknown>>();
   readonly productMemo: ProductMemo = {
@@ -99,12 +118,8 @@ export class Evaluator implements ReadTracker {
   }
 
   private eval(e: Expr, env: IntEnv): Value {
-    return this.evalKeyed(e, env, contentKey(e, env));
-  }
-
-  /** `eval` with the content key of (e, env) computed by the caller (a product's factor knows its own). */
-  private evalKeyed(e: Expr, env: IntEnv, key: string): Value {
-    let v = this.cache.get(key);
+    const { structure, values } = splitContentKey(e, env, this.key);
+    let v = this.cache.get(structure, values);
     if (!v) {
       // The derivatives this value reads are kept beside it: a later read of the memoised value (another
       // binding, another claim of the file) touches them too, so what is cross-checked at a point depends
@@ -125,19 +140,19 @@ export class Evaluator implements ReadTracker {
       if (v.kind === 'dense' && v.rows > 1 && v.cols > 1) keepResident(v.data);
       // Beside the value only what is there (most values read no derivative and lose no digits): fewer
       // objects kept per value, which the garbage collector copies while the instance lives.
-      this.cache.set(key, v);
-      if (reads.size) this.readsOf.set(key, [...reads.values()]);
-      if (lost) this.lostOf.set(key, lost);
-    } else noteLostPrecision(this.lostOf.get(key) ?? 0);
-    const read = this.readsOf.get(key);
+      this.cache.set(structure, values, v);
+      if (reads.size) this.readsOf.set(structure, values, [...reads.values()]);
+      if (lost) this.lostOf.set(structure, values, lost);
+    } else noteLostPrecision(this.lostOf.get(structure, values) ?? 0);
+    const read = this.readsOf.get(structure, values);
     if (read) for (const d of read) this.noteRead(d);
     return v;
   }
 
   /** content key → the precision lost in the subnormals on the way to its memoised value (absent: none) */
-  private readonly lostOf = new Map<string, number>();
+  private readonly lostOf = new ContentTable<number>();
   /** content key → the derivatives its memoised value read */
-  private readonly readsOf = new Map<string, readonly ResolvedDeriv[]>();
+  private readonly readsOf = new ContentTable<readonly ResolvedDeriv[]>();
 
   /** derivatives read by the value being computed (innermost first on the stack of evaluations) */
   private reading: Map<string, ResolvedDeriv> | null = null;
@@ -303,11 +318,6 @@ export class Evaluator implements ReadTracker {
   readonly userRule = (name: string): ElementwiseRule => this.graph.model.functions.get(name)!.rule;
 
   /** @internal */
-  evalKeyedAt(e: Expr, env: IntEnv, key: string): Value {
-    return this.evalKeyed(e, env, key);
-  }
-
-  /** @internal */
   nodeAt(e: Expr, env: IntEnv): GraphNode {
     return this.node(e, env);
   }
@@ -339,9 +349,6 @@ class BindingContext implements NumericContext {
   ) {}
   eval(x: Expr, inner: IntEnv = this.env): Value {
     return this.ev.evalAt(x, inner);
-  }
-  evalKeyed(x: Expr, key: string, inner: IntEnv = this.env): Value {
-    return this.ev.evalKeyedAt(x, inner, key);
   }
   dense(x: Expr, inner: IntEnv = this.env): Dense {
     return asDense(this.ev.evalAt(x, inner));

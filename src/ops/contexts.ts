@@ -74,8 +74,6 @@ export interface NumericContext {
   readonly env: IntEnv;
   /** a child's value at this binding (or at `env`), memoised */
   eval(e: Expr, env?: IntEnv): Value;
-  /** `eval` when the caller holds `contentKey(e, env)` already (it must be that key) */
-  evalKeyed(e: Expr, key: string, env?: IntEnv): Value;
   dense(e: Expr, env?: IntEnv): Dense;
   /** rows and cols of an expression from its static shape (an empty range's terms may not exist) */
   dims(e: Expr, env?: IntEnv): [number, number];

@@ -113,7 +113,7 @@ defineOp({
       if (!f) {
         const inner = { ...ctx.env, [n.binder!]: i };
         const key = ctx.contentKey(body(n), inner);
-        f = { key, value: () => asOp(ctx.evalKeyed(body(n), key, inner)) };
+        f = { key, value: () => asOp(ctx.eval(body(n), inner)) };
         factors.set(i, f);
       }
       return f;
