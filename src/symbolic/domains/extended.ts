@@ -39,16 +39,35 @@ export const WIDE_WORK_LIMIT = 400_000_000;
 
 class WorkCounter {
   used = 0;
+  /** charges noted while a forward step is recorded (StepTrail), not counted against the limit; null: counting */
+  private recorded: number | null = null;
   constructor(
     private readonly limit: number,
     private readonly what: string,
   ) {}
   spend(n = 1): void {
+    if (this.recorded !== null) {
+      this.recorded += n;
+      return;
+    }
     this.used += n;
     if (this.used > this.limit)
       throw new SymbolicUnsupported(
         `extended precision would take more than ${this.limit} ${this.what} products for one claim on one instance`,
       );
+  }
+  /** Start noting charges instead of counting them (not nested). */
+  startRecording(): void {
+    this.recorded = 0;
+  }
+  /** The charges noted since the last take (or the start), still recording. */
+  takeRecorded(): number {
+    const n = this.recorded!;
+    this.recorded = 0;
+    return n;
+  }
+  stopRecording(): void {
+    this.recorded = null;
   }
 }
 
@@ -125,6 +144,35 @@ export const WIDE_FLOATS: ExtendedArithmetic<WideFloat> = {
   plain: wideFloatRing(() => {}),
 };
 
+/**
+ * One forward step as a claim simulating it met it: the charges to its work budget (numbers) and the values it
+ * stored (in order), then the error that stopped the step, if one did. Recorded with the budget off; a claim
+ * replays it (./extended.ts, ExtendedDomain.sequence) and pays, stores and fails exactly as computing it would.
+ */
+interface StepTrail<R> {
+  readonly events: readonly (number | { readonly key: string; readonly value: RMat<R> })[];
+  readonly failed: boolean;
+  readonly error?: unknown;
+}
+
+/**
+ * Forward steps shared by every claim on one instance (the pool's instances serve a file's claims, and repair
+ * candidates): by instance data, then arithmetic (by name), whether products are chained and the sizes. Each claim
+ * still pays its own budget for every step it reads (it replays the step's trail), so its outcome, budget failures
+ * included, is the one it gets alone. Kept while the instance data lives, and only for instances of at most
+ * 20,000 sequence entries (T × the equations' entries; a few MB of decimals): a larger one is simulated per claim,
+ * charged as it goes, as before.
+ */
+const sharedSteps = new WeakMap<InstanceData, Map<string, StepTrail<unknown>[]>>();
+let sharedForwardValues = 20_000;
+
+/** Set the size limit of shared forward steps (tests: 0 simulates every step per claim, live); returns the previous one. */
+export function shareForwardStepsUpTo(values: number): number {
+  const previous = sharedForwardValues;
+  sharedForwardValues = values;
+  return previous;
+}
+
 class ExtendedDomain<R> implements ExactDomain<R> {
   readonly indices = 'concrete' as const;
   readonly shapes = 'concrete' as const;
@@ -132,6 +180,10 @@ class ExtendedDomain<R> implements ExactDomain<R> {
   /** sequence values by name@time, simulated (or read from the float engine) once */
   private readonly values: KeptValues<R>;
   private computedUpTo = 0;
+  /** the forward steps every claim on this instance shares (null: too large to keep) */
+  private readonly steps: StepTrail<R>[] | null;
+  /** values of the step being recorded, before its trail is replayed into `values` */
+  private recording: Map<string, RMat<R>> | null = null;
 
   constructor(
     private readonly arithmetic: ExtendedArithmetic<R>,
@@ -145,6 +197,70 @@ class ExtendedDomain<R> implements ExactDomain<R> {
   ) {
     this.ring = arithmetic.ring(work);
     this.values = new KeptValues(this.ring);
+    this.steps = this.sharedSteps();
+  }
+
+  private sharedSteps(): StepTrail<R>[] | null {
+    const T = this.sizes.T ?? 0;
+    let entries = 0;
+    for (const eq of this.model.equations) entries += this.symbolDims(eq.target)[0] * this.symbolDims(eq.target)[1];
+    if (T * entries > sharedForwardValues) return null;
+    let byKey = sharedSteps.get(this.data);
+    if (!byKey) sharedSteps.set(this.data, (byKey = new Map<string, StepTrail<unknown>[]>()));
+    // The arithmetic by name (its ring and rules; not its budget, which trails leave to the claim replaying them).
+    const key = `${this.arithmetic.name}|${this.chainsProducts}|${JSON.stringify(this.sizes)}`;
+    let steps = byKey.get(key);
+    if (!steps) byKey.set(key, (steps = []));
+    return steps as StepTrail<R>[];
+  }
+
+  /**
+   * Step `step` of the forward pass, with the budget off: what it charges and stores, in order (the values go to
+   * `recording`, where the step's later equations read them, not to `values`).
+   */
+  private recordStep(step: number): StepTrail<R> {
+    const events: (number | { key: string; value: RMat<R> })[] = [];
+    const charged = () => {
+      const n = this.work.takeRecorded();
+      if (n) events.push(n);
+    };
+    const store = (key: string, value: RMat<R>) => {
+      charged();
+      events.push({ key, value });
+      this.recording!.set(key, value);
+    };
+    this.recording = new Map();
+    this.work.startRecording();
+    try {
+      this.simulateStep(step, store);
+      charged();
+      return { events, failed: false };
+    } catch (error) {
+      charged();
+      return { events, failed: true, error };
+    } finally {
+      this.work.stopRecording();
+      this.recording = null;
+    }
+  }
+
+  /** Every equation's value at this step, stored in order (charged to the budget as it goes, unless recording). */
+  private simulateStep(step: number, store: (key: string, value: RMat<R>) => void): void {
+    const floats = this.arithmetic.floatSequences ? this.floatStep(step) : null;
+    if (floats) for (const [target, v] of floats) store(`${target}@${step}`, v);
+    else {
+      const ev = new ExactEvaluator<R>(this, { ...this.sizes, [TIME_VAR]: step });
+      for (const eq of this.model.equations) store(`${eq.target}@${step}`, ev.evaluate(eq.rhs));
+    }
+  }
+
+  /** A step's trail charged to this claim's budget and its values stored, as computing the step would. */
+  private replay(trail: StepTrail<R>): void {
+    for (const e of trail.events) {
+      if (typeof e === 'number') this.work.spend(e);
+      else this.values.set(e.key, e.value);
+    }
+    if (trail.failed) throw trail.error;
   }
 
   private vector(v: Float64Array, rows: number, cols = 1): RMat<R> {
@@ -176,17 +292,19 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     }
     const T = this.sizes.T!;
     if (t < 0 || t > T) throw new SymbolicUnsupported(`${name}[${t}] is outside the unrolled graph`);
-    const known = this.values.get(`${name}@${t}`);
+    const known = this.recording?.get(`${name}@${t}`) ?? this.values.get(`${name}@${t}`);
     if (known) return known;
+    if (this.recording) throw new SymbolicUnsupported(`${name}[${t}] is read before its step is simulated`);
     // Equations are in dependency order: each step's values are stored as they are computed, so a
-    // same-step read (h[t] = o[t] .* tanh(C[t])) finds the earlier ones.
+    // same-step read (h[t] = o[t] .* tanh(C[t])) finds the earlier ones. Steps are recorded once per instance
+    // (where it is small enough to keep them) and replayed by every claim that reads them.
     while (this.computedUpTo < t) {
       const step = this.computedUpTo + 1;
-      const floats = this.arithmetic.floatSequences ? this.floatStep(step) : null;
-      if (floats) for (const [target, v] of floats) this.values.set(`${target}@${step}`, v);
+      if (!this.steps) this.simulateStep(step, (key, value) => this.values.set(key, value));
       else {
-        const ev = new ExactEvaluator<R>(this, { ...this.sizes, [TIME_VAR]: step });
-        for (const eq of this.model.equations) this.values.set(`${eq.target}@${step}`, ev.evaluate(eq.rhs));
+        let trail = this.steps[step];
+        if (!trail) this.steps[step] = trail = this.recordStep(step);
+        this.replay(trail);
       }
       this.computedUpTo = step;
     }
