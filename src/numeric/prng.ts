@@ -92,7 +92,12 @@ const TWO_POW_M53 = 2 ** -53;
 export class Rng {
   private readonly gen: RandomGenerator;
   /** Second output of the last polar-method draw, consumed by the next `normal()`. */
-  private spareNormal: number | undefined;
+  /**
+   * The second draw of the last accepted pair, valid while `hasSpare`: a field that always holds a double (never
+   * undefined) is stored unboxed, so keeping a spare allocates no heap number.
+   */
+  private spareNormal = 0;
+  private hasSpare = false;
 
   /** `seed` must be an integer; it is reduced mod 2³² (use `deriveSeed` for structured seeds). */
   constructor(seed: number) {
@@ -114,10 +119,9 @@ export class Rng {
 
   /** Standard normal via Marsaglia's polar method; each accepted pair yields two draws. */
   normal(): number {
-    const spare = this.spareNormal;
-    if (spare !== undefined) {
-      this.spareNormal = undefined;
-      return spare;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spareNormal;
     }
     for (;;) {
       const u = 2 * this.uniform() - 1;
@@ -126,6 +130,7 @@ export class Rng {
       if (s >= 1 || s === 0) continue;
       const factor = Math.sqrt((-2 * Math.log(s)) / s);
       this.spareNormal = v * factor;
+      this.hasSpare = true;
       return u * factor;
     }
   }
