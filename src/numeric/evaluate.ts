@@ -128,7 +128,7 @@ export class Evaluator implements ReadTracker {
       this.cache.set(key, v);
       if (reads.size) this.readsOf.set(key, [...reads.values()]);
       if (lost) this.lostOf.set(key, lost);
-    } else noteLostPrecision(this.lostOf.get(key) ?? 0);
+    } else if (this.lostOf.size) noteLostPrecision(this.lostOf.get(key) ?? 0);
     const read = this.readsOf.get(key);
     if (read) for (const d of read) this.noteRead(d);
     return v;
