@@ -182,18 +182,29 @@ export class Evaluator implements ReadTracker {
 
   /** ReadTracker (./values.ts): what `f` reads, noted as any read is and returned, for a product's memo to replay. */
   capture<T>(f: () => T): [T, readonly ResolvedDeriv[]] {
-    const outer = this.openReads();
+    const opened = this.open();
     let out: T;
-    let reads: Map<string, ResolvedDeriv>;
+    let read: readonly ResolvedDeriv[];
     try {
       out = f();
     } finally {
-      reads = this.closeReads(outer);
+      read = this.close(opened);
     }
-    if (!reads.size) return [out, NO_READS];
+    return [out, read];
+  }
+
+  /** ReadTracker: the start of a capture (what `close` takes). */
+  open(): Map<string, ResolvedDeriv> | null {
+    return this.openReads();
+  }
+
+  /** ReadTracker: the end of a capture: what was read since `open`, noted as any read is. */
+  close(opened: unknown): readonly ResolvedDeriv[] {
+    const reads = this.closeReads(opened as Map<string, ResolvedDeriv> | null);
+    if (!reads.size) return NO_READS;
     const read = [...reads.values()];
     for (const d of read) this.noteRead(d);
-    return [out, read];
+    return read;
   }
 
   replay(reads: readonly unknown[]): void {

@@ -31,6 +31,29 @@ export function binary(kind: BinaryKind, a: Vec, b: Vec): Vec {
   return out;
 }
 
+/**
+ * binary(kind, a ?? zeros(n), b ?? zeros(n)) for add or sub with one side missing (exactly one of a, b null),
+ * without the vector of zeros: the same sums, 0 in the missing operand's place.
+ */
+export function binaryWithZero(
+  kind: 'add' | 'sub',
+  a: Vec | null | undefined,
+  b: Vec | null | undefined,
+  n: number,
+): Vec {
+  const out = newVec(n);
+  if (a) {
+    const sa = a.length === 1 ? 0 : 1;
+    if (kind === 'add') for (let i = 0; i < n; i++) out[i] = a[i * sa]! + 0;
+    else for (let i = 0; i < n; i++) out[i] = a[i * sa]! - 0;
+  } else {
+    const sb = b!.length === 1 ? 0 : 1;
+    if (kind === 'add') for (let i = 0; i < n; i++) out[i] = 0 + b![i * sb]!;
+    else for (let i = 0; i < n; i++) out[i] = 0 - b![i * sb]!;
+  }
+  return out;
+}
+
 export function scale(a: Vec, factor: number): Vec {
   const out = newVec(a.length);
   for (let i = 0; i < a.length; i++) out[i] = a[i]! * factor;

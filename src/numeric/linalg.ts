@@ -29,8 +29,9 @@ export function mat(rows: number, cols: number, data?: Float64Array | readonly n
   return { rows, cols, data: buf };
 }
 
-function assertLength(v: Float64Array, n: number, what: string): void {
-  if (v.length !== n) throw new RangeError(`${what}: expected length ${n}, got ${v.length}`);
+/** `part` names the argument within `what` (' x', ' out'): the message is built only when it is thrown. */
+function assertLength(v: Float64Array, n: number, what: string, part = ''): void {
+  if (v.length !== n) throw new RangeError(`${what}${part}: expected length ${n}, got ${v.length}`);
 }
 
 /**
@@ -57,9 +58,9 @@ function vectorOutput(
   outLen: number,
   what: string,
 ): Float64Array {
-  assertLength(x, inLen, `${what} x`);
+  assertLength(x, inLen, what, ' x');
   if (!out) return newVec(outLen);
-  assertLength(out, outLen, `${what} out`);
+  assertLength(out, outLen, what, ' out');
   assertNoOverlap(out, x, what);
   assertNoOverlap(out, A.data, what);
   return out;

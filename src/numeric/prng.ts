@@ -92,7 +92,12 @@ const TWO_POW_M53 = 2 ** -53;
 export class Rng {
   private readonly gen: RandomGenerator;
   /** Second output of the last polar-method draw, consumed by the next `normal()`. */
-  private spareNormal: number | undefined;
+  /**
+   * The second draw of the last accepted pair, valid while `hasSpare`: a field that always holds a double (never
+   * undefined) is stored unboxed, so keeping a spare allocates no heap number.
+   */
+  private spareNormal = 0;
+  private hasSpare = false;
 
   /** `seed` must be an integer; it is reduced mod 2³² (use `deriveSeed` for structured seeds). */
   constructor(seed: number) {
@@ -114,10 +119,9 @@ export class Rng {
 
   /** Standard normal via Marsaglia's polar method; each accepted pair yields two draws. */
   normal(): number {
-    const spare = this.spareNormal;
-    if (spare !== undefined) {
-      this.spareNormal = undefined;
-      return spare;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spareNormal;
     }
     for (;;) {
       const u = 2 * this.uniform() - 1;
@@ -126,6 +130,7 @@ export class Rng {
       if (s >= 1 || s === 0) continue;
       const factor = Math.sqrt((-2 * Math.log(s)) / s);
       this.spareNormal = v * factor;
+      this.hasSpare = true;
       return u * factor;
     }
   }
@@ -150,8 +155,31 @@ export class Rng {
     }
   }
 
+  /**
+   * out[i] = std · normal() for each i in turn, with `normal` written out here: a double returned from a call
+   * is boxed, and this fills every instance's weights and inputs. The same draws in the same order (the spare
+   * of the last pair kept for the next draw, as `normal` keeps it), the same products.
+   */
   fillNormal(out: Float64Array, std = 1): Float64Array {
-    for (let i = 0; i < out.length; i++) out[i] = std * this.normal();
+    const n = out.length;
+    let i = 0;
+    if (n > 0 && this.hasSpare) {
+      this.hasSpare = false;
+      out[i++] = std * this.spareNormal;
+    }
+    while (i < n) {
+      const u = 2 * this.uniform() - 1;
+      const v = 2 * this.uniform() - 1;
+      const s = u * u + v * v;
+      if (s >= 1 || s === 0) continue;
+      const factor = Math.sqrt((-2 * Math.log(s)) / s);
+      out[i++] = std * (u * factor);
+      if (i < n) out[i++] = std * (v * factor);
+      else {
+        this.spareNormal = v * factor;
+        this.hasSpare = true;
+      }
+    }
     return out;
   }
 

@@ -68,6 +68,8 @@ export class Unrolled {
   private readonly leaves = new Map<OpList, (Leaf | null)[]>();
   /** per op list, a reusable array of its ops' tangents (tangentList is not reentrant) */
   private readonly tangentScratch = new Map<OpList, (Vec | null)[]>();
+  /** per op list, a reusable array of its ops' adjoints (adjointList is not reentrant) */
+  private readonly adjointScratch = new Map<OpList, (Vec | null)[]>();
   /**
    * The parameters, copied once per sweep into the vectorised kernels' memory (./simd.ts): nothing writes an
    * instance's parameters, and every step of a sweep reads them.
@@ -96,8 +98,10 @@ export class Unrolled {
               : null,
         ),
       );
-    for (const list of this.leaves.keys())
+    for (const list of this.leaves.keys()) {
       this.tangentScratch.set(list, new Array<Vec | null>(list.ops.length).fill(null));
+      this.adjointScratch.set(list, new Array<Vec | null>(list.ops.length).fill(null));
+    }
     for (const list of this.leaves.keys())
       this.scratch.set(
         list,
@@ -348,13 +352,10 @@ export class Unrolled {
     withParams: boolean,
   ): void {
     const leaves = this.leaves.get(list)!;
-    const adj = new Array<Vec | null>(list.ops.length).fill(null);
+    // one array per list, reused (adjointList is not reentrant): cleared, then filled from the root down
+    const adj = this.adjointScratch.get(list)!.fill(null);
     adj[list.root] = g;
     const scratch = this.scratch.get(list)!;
-    const wanted = (i: number) => {
-      const kind = list.ops[i]!.kind;
-      return !(kind === 'const' || (kind === 'param' && !withParams));
-    };
     for (let i = list.ops.length - 1; i >= 0; i--) {
       const a = adj[i];
       if (!a) continue;
@@ -368,7 +369,8 @@ export class Unrolled {
       const { values, wanted: want } = scratch[i]!;
       for (let k = 0; k < values.length; k++) {
         values[k] = vals[op.inputs[k]!]!;
-        want[k] = wanted(op.inputs[k]!);
+        const kind = list.ops[op.inputs[k]!]!.kind;
+        want[k] = !(kind === 'const' || (kind === 'param' && !withParams));
       }
       const contributions = op.kernel.adjoint(values, vals[i]!, a, want);
       for (let k = 0; k < op.inputs.length; k++) {

@@ -6,7 +6,7 @@
  * (factor, vector) pairs — that is what shares work between lags.
  */
 import { matMul, matTVec, matVec } from './linalg.js';
-import { lostPrecisionOf, noteCancellation, noteLostPrecision, withLostPrecision } from './lost-digits.js';
+import { closeOwnRecord, lostPrecisionOf, noteCancellation, noteLostPrecision, openOwnRecord } from './lost-digits.js';
 import { newVec } from './slab.js';
 
 let nextId = 1;
@@ -222,6 +222,9 @@ export interface ProductMemo {
 /** The evaluator's record of what values read: `capture` notes as usual and returns what `f` read; `replay` notes it again. */
 export interface ReadTracker {
   capture<T>(f: () => T): [T, readonly unknown[]];
+  /** `capture` in two halves, without a closure: `close(open())` returns what was read in between, noted as usual */
+  open(): unknown;
+  close(opened: unknown): readonly unknown[];
   replay(reads: readonly unknown[]): void;
 }
 
@@ -256,10 +259,18 @@ export class ProdOp extends BaseOp {
   ) {
     super(n, n);
   }
+  /** The factor applied m-th (from 0) when walking outward from the vector. */
+  private factorFrom(m: number, transposed: boolean): Factor {
+    return this.factorAt(transposed ? this.lo + m : this.hi - m);
+  }
+  /** One factor applied to w, its lost digits kept apart from the caller's record (as `withLostPrecision`). */
+  private stepOnce(w: Dense, m: number, transposed: boolean): Dense {
+    const op = this.factorFrom(m, transposed).value();
+    return transposed ? op.applyT(w) : op.apply(w);
+  }
   private walk(x: Dense, transposed: boolean): Dense {
     const count = this.hi - this.lo + 1;
-    const at = (m: number) => this.factorAt(transposed ? this.lo + m : this.hi - m);
-    const head = `${transposed ? 'T' : 'N'}|${at(0).key}|${x.id}`;
+    const head = `${transposed ? 'T' : 'N'}|${this.factorFrom(0, transposed).key}|${x.id}`;
     let chain = this.memo.chains.get(head);
     if (!chain) this.memo.chains.set(head, (chain = []));
     let m = Math.min(chain.length, count);
@@ -270,19 +281,29 @@ export class ProdOp extends BaseOp {
     const reads = this.memo.reads;
     let trail = m > 0 ? reads?.trails.get(w) : undefined;
     if (reads) replayTrail(reads.tracker, trail);
-    const step = () =>
-      withLostPrecision(() => {
-        const op = at(m).value();
-        return transposed ? op.applyT(w) : op.apply(w);
-      });
+    // Each step as `withLostPrecision` and `capture` would run it, without a closure or a tuple per step: its
+    // own lost digits apart from the caller's record (then raising it), its reads noted and returned.
     for (; m < count; m++) {
+      const outerLost = openOwnRecord();
       let next: Dense, own: number;
       if (reads) {
-        const [result, read] = reads.tracker.capture(step);
-        [next, own] = result;
+        const opened = reads.tracker.open();
+        let read: readonly unknown[];
+        try {
+          next = this.stepOnce(w, m, transposed);
+        } finally {
+          own = closeOwnRecord(outerLost);
+          read = reads.tracker.close(opened);
+        }
         if (read.length) trail = { reads: read, before: trail };
         if (trail) reads.trails.set(next, trail);
-      } else [next, own] = step();
+      } else {
+        try {
+          next = this.stepOnce(w, m, transposed);
+        } finally {
+          own = closeOwnRecord(outerLost);
+        }
+      }
       w = next;
       lost = Math.max(lost, own);
       if (lost) this.memo.lost.set(w, lost);

@@ -19,8 +19,16 @@ import { newVec } from '../numeric/slab.js';
 const arg = (n: OpNode) => n.args[0]!;
 const one = num(1);
 
+/** tanh's rule: its kernel's loops are written out (below), every other rule's run through its functions. */
+const TANH_RULE: ElementwiseRule = {
+  value: Math.tanh,
+  derivative: (_x, y) => 1 - y * y,
+  derivativeText: '1 - tanh(x)^2',
+};
+
 /** y[i] = f(x[i]); tangents and adjoints through f′(x, y). */
 export function activationKernel(rule: ElementwiseRule): Kernel {
+  if (rule === TANH_RULE) return tanhKernel;
   const chain = (x: Vec, y: Vec, g: Vec) => {
     const out = newVec(g.length);
     for (let i = 0; i < g.length; i++) out[i] = g[i]! * rule.derivative(x[i]!, y[i]!);
@@ -33,6 +41,31 @@ export function activationKernel(rule: ElementwiseRule): Kernel {
     activation: rule,
   };
 }
+
+/**
+ * activationKernel(TANH_RULE) with Math.tanh and 1 − y² called in the loops themselves rather than through
+ * the rule's functions (a call per entry the compiler cannot inline where every activation shares the loop):
+ * the same operations in the same order, so the same values.
+ */
+const tanhChain = (y: Vec, g: Vec) => {
+  const out = newVec(g.length);
+  for (let i = 0; i < g.length; i++) {
+    const yi = y[i]!;
+    out[i] = g[i]! * (1 - yi * yi);
+  }
+  return out;
+};
+const tanhKernel: Kernel = {
+  forward: (ins) => {
+    const x = ins[0]!;
+    const out = newVec(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = Math.tanh(x[i]!);
+    return out;
+  },
+  tangent: (_ins, dins, out) => (dins[0] ? tanhChain(out, dins[0]) : null),
+  adjoint: (_ins, out, adj, wanted) => [wanted[0] ? tanhChain(out, adj) : null],
+  activation: TANH_RULE,
+};
 
 interface ActivationDef {
   readonly id: string;
@@ -97,7 +130,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     id: 'tanh',
     latexNames: ['\\tanh', 'tanh'],
     names: ['tanh'],
-    rule: { value: Math.tanh, derivative: (_x, y) => 1 - y * y, derivativeText: '1 - tanh(x)^2' },
+    rule: TANH_RULE,
     latex: paren('\\tanh'),
     derivative: (_z, y) => node('sub', [one, node('epow', [y, num(2)])]),
     reference: '(exp(2*x)-1)/(exp(2*x)+1)',

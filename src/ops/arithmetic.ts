@@ -8,6 +8,7 @@ import { type Expr, isOp, node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isScalar, sameShape, type Shape } from '../ir/shape.js';
 import {
   binary,
+  binaryWithZero,
   multiply,
   multiplyTransposed,
   outerAccumulate,
@@ -67,7 +68,7 @@ export function broadcastKernel(kind: 'add' | 'sub' | 'emul' | 'div'): Kernel {
       switch (kind) {
         case 'add':
         case 'sub':
-          return binary(kind, da ?? zeros(out.length), db ?? zeros(out.length));
+          return da && db ? binary(kind, da, db) : binaryWithZero(kind, da, db, out.length);
         case 'emul':
           return sum2(da ? binary('mul', da, b!) : null, db ? binary('mul', a!, db) : null);
         case 'div':

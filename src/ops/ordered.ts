@@ -107,15 +107,21 @@ defineOp({
     if (hi < lo) return new IdentityOp(ctx.dims(body(n))[0]);
     // Each factor's key once per product: the walk asks again for the factors it starts and ends at. Values
     // are read through ctx.eval every time, which notes the derivatives they read for the point asking.
-    const factors = new Map<number, Factor>();
+    // The walk asks for the two ends (lo for the size, hi or lo first) and then each factor it applies: the ends
+    // in two slots, the others (a walk longer than one step) in a map made when first needed.
+    let atLo: Factor | undefined;
+    let atHi: Factor | undefined;
+    let others: Map<number, Factor> | undefined;
+    const make = (i: number): Factor => {
+      const inner = { ...ctx.env, [n.binder!]: i };
+      const key = ctx.contentKey(body(n), inner);
+      return { key, value: () => asOp(ctx.eval(body(n), inner)) };
+    };
     const factorAt = (i: number): Factor => {
-      let f = factors.get(i);
-      if (!f) {
-        const inner = { ...ctx.env, [n.binder!]: i };
-        const key = ctx.contentKey(body(n), inner);
-        f = { key, value: () => asOp(ctx.eval(body(n), inner)) };
-        factors.set(i, f);
-      }
+      if (i === lo) return (atLo ??= make(i));
+      if (i === hi) return (atHi ??= make(i));
+      let f = (others ??= new Map<number, Factor>()).get(i);
+      if (!f) others.set(i, (f = make(i)));
       return f;
     };
     return new ProdOp(factorAt(lo).value().rows, lo, hi, factorAt, ctx.productMemo);

@@ -1,0 +1,86 @@
+/**
+ * Pins the numeric kernels' values bit for bit on seeded instances: the draws, the forward pass, an adjoint
+ * sweep (parameters included), a tangent sweep, and every point of eq. (1) with its cross-checks. A change of
+ * these digests means some floating-point operation changed or moved (the kernels promise the same
+ * operations in the same order); update them only with a change shown to be more accurate.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { runPoints } from '../../src/check/points.js';
+import { loadDerivationFile } from '../../src/derivation/load.js';
+import { Evaluator } from '../../src/numeric/evaluate.js';
+import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
+import { Rng } from '../../src/numeric/prng.js';
+import type { ReferenceCheck } from '../../src/numeric/reference-check.js';
+
+const lab = loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml');
+const lstm = loadDerivationFile('derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml');
+
+function hasher() {
+  const h = createHash('sha256');
+  const put = (x: Float64Array | number | string | null) => {
+    if (x === null) h.update('null');
+    else if (typeof x === 'number') h.update(new Uint8Array(Float64Array.of(x).buffer));
+    else if (typeof x === 'string') h.update(x);
+    else h.update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+  };
+  return { put, digest: () => h.digest('hex').slice(0, 16) };
+}
+
+const numbersAsText = (_k: string, v: unknown) =>
+  v instanceof Float64Array ? [...v].map(String).join() : typeof v === 'number' ? String(v) : v;
+
+describe('numeric kernels, pinned on seeded instances', () => {
+  it('normal draws, one at a time and filled, with a spare carried across', () => {
+    const { put, digest } = hasher();
+    const [a, b] = [new Rng(11), new Rng(11)];
+    const one = Array.from({ length: 7 }, () => a.normal());
+    const filled = [...b.fillNormal(new Float64Array(3), 2), ...b.fillNormal(new Float64Array(4), 2)];
+    expect(filled).toEqual(one.map((x) => 2 * x));
+    for (const x of one) put(x);
+    expect(digest()).toBe('8832f1aee6d5f4eb');
+  });
+
+  it('forward, adjoint and tangent sweeps of the tanh RNN and an LSTM', () => {
+    const { put, digest } = hasher();
+    for (const [model, seq, sizes] of [
+      [lab.model, 'h', { d: 8, m: 3, T: 24 }],
+      [lstm.model, 'h', undefined],
+    ] as const) {
+      for (let j = 0; j < 4; j++) {
+        const inst = buildInstance(model, instanceSpec(model, 20261120, j, undefined, sizes));
+        const g = inst.graph;
+        for (let t = 0; t <= g.T; t++) put(g.value({ name: seq, time: t }));
+        const adj = g.adjoints({ name: g.lossName!, time: null }, Float64Array.of(1), new Set(), true);
+        for (const p of g.data.params.keys()) put(adj({ name: p, time: null }));
+        for (let t = 0; t <= g.T; t++) put(adj({ name: seq, time: t }));
+        const [p0, w0] = [...g.data.params.entries()][0]!;
+        const tan = g.tangents({ name: p0, time: null }, w0, new Set());
+        for (let t = 0; t <= g.T; t++) put(tan({ name: seq, time: t }));
+        put(tan({ name: g.lossName!, time: null }));
+      }
+    }
+    expect(digest()).toBe('b37eb4638dc3fd80');
+  });
+
+  it("eq. (1)'s points and cross-checks at d = 16, T = 32", () => {
+    const { put, digest } = hasher();
+    const claim = lab.claims.find((c) => c.id === 'lab-eq1')!;
+    for (let j = 0; j < 4; j++) {
+      const instance = buildInstance(
+        lab.model,
+        instanceSpec(lab.model, 20261120, j, undefined, { d: 16, m: 4, T: 32 }),
+      );
+      const refs: ReferenceCheck[] = [];
+      const points = runPoints(claim, { instance, evaluator: new Evaluator(instance.graph, instance.sizes) }, 2, refs);
+      put(
+        JSON.stringify(
+          points.map((p) => p.outcome),
+          numbersAsText,
+        ),
+      );
+      put(JSON.stringify(refs, numbersAsText));
+    }
+    expect(digest()).toBe('98353e5f6a093417');
+  });
+});
