@@ -194,7 +194,13 @@ function pathAssignment(env: IntEnv): string {
   const positions: string[] = [];
   // for…in walks the keys without an array of them all; an inherited key is no binding
   for (const name in env) if (name.includes('#') && Object.hasOwn(env, name)) positions.push(name);
-  if (positions.length > 1) positions.sort();
+  // Insertion sort in code-unit order, as sort() orders strings: a handful of names, and sort() copies them first.
+  for (let i = 1; i < positions.length; i++) {
+    const name = positions[i]!;
+    let j = i - 1;
+    for (; j >= 0 && positions[j]! > name; j--) positions[j + 1] = positions[j]!;
+    positions[j + 1] = name;
+  }
   let out = '';
   for (const name of positions) out += `;${name}=${own(env, name)}`;
   return out;
