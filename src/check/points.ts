@@ -160,8 +160,14 @@ function decimalForwardWork(instance: Instance): number {
   return entries * (own(instance.sizes, HORIZON) ?? 1);
 }
 
-const sizeWeight = (p: Point) => Object.values(p.instance.sizes).reduce((s, x) => s + x, 0);
-const bindWeight = (p: Point) => Object.values(p.env).reduce((s, x) => s + x, 0);
+/** The sum of a record's values (for…in: no array of them per comparison; an inherited key is no binding). */
+function total(record: IntEnv): number {
+  let s = 0;
+  for (const name in record) if (Object.hasOwn(record, name)) s += own(record, name)!;
+  return s;
+}
+const sizeWeight = (p: Point) => total(p.instance.sizes);
+const bindWeight = (p: Point) => total(p.env);
 
 /** The order counterexamples are chosen in: smallest sizes, then smallest binding, then first instance. */
 export const smaller = (a: Point, b: Point): number =>

@@ -179,17 +179,19 @@ function saturate(space: InstanceSpace, data: MutableData, end: 1 | -1): void {
 /** Leading singular vectors by power iteration on AᵀA (from a fixed start: constructions are deterministic). */
 function topSingularPair(rows: number, cols: number, a: Vec): { u: Vec; v: Vec } {
   const A = mat(rows, cols, a);
-  let v: Vec = Float64Array.from({ length: cols }, (_, j) => 1 / (j + 1));
-  let u: Vec = new Float64Array(rows);
+  // Two vectors for the whole iteration, products written into them and normalised in place (the search runs
+  // this on every construction it tries).
+  const v: Vec = Float64Array.from({ length: cols }, (_, j) => 1 / (j + 1));
+  const u: Vec = new Float64Array(rows);
   for (let it = 0; it < 100; it++) {
-    u = matVec(A, v);
+    matVec(A, v, u);
     const nu = norm2(u);
     if (!(nu > 0)) break;
-    u = u.map((x) => x / nu);
-    v = matTVec(A, u);
+    for (let i = 0; i < rows; i++) u[i] = u[i]! / nu;
+    matTVec(A, u, v);
     const nv = norm2(v);
     if (!(nv > 0)) break;
-    v = v.map((x) => x / nv);
+    for (let j = 0; j < cols; j++) v[j] = v[j]! / nv;
   }
   return { u, v };
 }
