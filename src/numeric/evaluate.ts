@@ -72,6 +72,8 @@ const NO_READS: readonly ResolvedDeriv[] = [];
 /** A table keyed by a split content key: per structure id, a map from the packed index values (or their text). */
 class ContentTable<V> {
   private readonly byStructure = new Map<number, Map<number | string, V>>();
+  /** whether anything was ever set (most instances lose no digits: their memo hits skip the look-up) */
+  empty = true;
   get(structure: number, values: number | string): V | undefined {
     return this.byStructure.get(structure)?.get(values);
   }
@@ -79,6 +81,7 @@ class ContentTable<V> {
     let byValues = this.byStructure.get(structure);
     if (!byValues) this.byStructure.set(structure, (byValues = new Map<number | string, V>()));
     byValues.set(values, v);
+    this.empty = false;
   }
 }
 
@@ -143,7 +146,7 @@ export class Evaluator implements ReadTracker {
       this.cache.set(structure, values, v);
       if (reads.size) this.readsOf.set(structure, values, [...reads.values()]);
       if (lost) this.lostOf.set(structure, values, lost);
-    } else noteLostPrecision(this.lostOf.get(structure, values) ?? 0);
+    } else if (!this.lostOf.empty) noteLostPrecision(this.lostOf.get(structure, values) ?? 0);
     const read = this.readsOf.get(structure, values);
     if (read) for (const d of read) this.noteRead(d);
     return v;
