@@ -544,9 +544,9 @@ function extendedEvidence(points: readonly Point[]): Evidence | null {
     unsettled.size > 0 ||
     [fromTrouble, nearTolerance, fromZero, fromOneZero, fromLostDigits].some((c) => c.agree + c.violate > 0);
   if (!looked) return null;
-  const wideFloat = points.filter(
-    (p) => p.outcome.status !== 'trouble' && p.outcome.extended?.arithmetic === 'wide-float',
-  ).length;
+  const decidedIn = (arithmetic: ExtendedValues['arithmetic']) =>
+    points.filter((p) => p.outcome.status !== 'trouble' && p.outcome.extended?.arithmetic === arithmetic).length;
+  const [wideFloat, intervals] = [decidedIn('wide-float'), decidedIn('interval')];
   return {
     kind: 'extended-precision',
     digits: EXTENDED_DIGITS,
@@ -556,6 +556,7 @@ function extendedEvidence(points: readonly Point[]): Evidence | null {
     ...(fromOneZero.agree + fromOneZero.violate ? { fromOneZero } : {}),
     ...(fromLostDigits.agree + fromLostDigits.violate ? { fromLostDigits } : {}),
     ...(wideFloat ? { wideFloat } : {}),
+    ...(intervals ? { intervals } : {}),
     ...(unsettled.size ? { unsettled: [...unsettled.values()] } : {}),
   };
 }

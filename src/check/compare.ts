@@ -25,8 +25,8 @@ export interface ExtendedValues {
    * lost on the way (in the subnormals, or to cancellation)
    */
   readonly was: 'trouble' | 'near-tolerance' | 'zero' | 'one-zero' | 'lost-digits';
-  /** wide floats (float64 mantissas, unbounded exponent) or 40-digit decimals */
-  readonly arithmetic: 'wide-float' | 'decimal';
+  /** interval enclosures (float64 bounds rounded outward), wide floats (float64 mantissas, unbounded exponent) or 40-digit decimals */
+  readonly arithmetic: 'interval' | 'wide-float' | 'decimal';
   readonly lhs: readonly string[];
   readonly rhs: readonly string[];
 }

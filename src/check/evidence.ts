@@ -183,6 +183,8 @@ export interface ExtendedPrecisionEvidence {
   readonly fromLostDigits?: { readonly agree: number; readonly violate: number };
   /** how many of those were decided in wide floats (float64 mantissas, unbounded exponent), the rest in decimals; absent when none */
   readonly wideFloat?: number;
+  /** how many agreements interval enclosures proved (src/symbolic/domains/interval.ts), before any other arithmetic; absent when none */
+  readonly intervals?: number;
   /**
    * points float64 could not decide that extended precision could not evaluate either, by origin and reason (its
    * work budget, no rule for a function): their float64 outcome stands; absent when none

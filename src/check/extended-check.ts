@@ -23,7 +23,21 @@ import { asDense } from '../numeric/values.js';
 import { ROUNDOFF } from '../numeric/lost-digits.js';
 import { isGraphDerivative, SymbolicModel, substituteDerivationsAt } from '../symbolic/derive.js';
 import { substituteIndex } from '../symbolic/build.js';
-import { DECIMALS, type ExtendedArithmetic, ExtendedInstance, WIDE_FLOATS } from '../symbolic/domains/extended.js';
+import {
+  DECIMALS,
+  type ExtendedArithmetic,
+  ExtendedInstance,
+  INTERVALS,
+  WIDE_FLOATS,
+} from '../symbolic/domains/extended.js';
+import {
+  excessBound,
+  type Interval,
+  intervalFromNumber,
+  intervalMidpoint,
+  intervalPreview,
+  relErrorBound,
+} from '../symbolic/domains/interval.js';
 import type { RMat } from '../symbolic/ring.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
 import { type ExtendedValues, type PointOutcome, UNDERFLOW } from './compare.js';
@@ -184,6 +198,13 @@ export function extendedLook(
   // wide-float violation against an exact 0 (lookWith) — 1 − σ(40) is exactly 0 with a 53-bit mantissa (4.2e-18
   // in decimals). Both tests read only this point's values, so the arithmetic chosen never depends on what was
   // evaluated before it.
+  // Interval enclosures first where float64 agrees but cannot vouch for it (both sides exactly 0: underflow or a
+  // true zero; digits lost on the way): an agreement they prove needs nothing more. Violations are left to the
+  // arithmetics below, whose values the report shows.
+  if (outcome.status === 'agree' && (why === 'zero' || why === 'lost-digits')) {
+    const enclosed = intervalLook(claim, entry, env, outcome, scope, why);
+    if (!isUndecided(enclosed)) return enclosed;
+  }
   if (why !== 'near-tolerance' && why !== 'lost-digits') {
     const wide = lookWith(WIDE_FLOATS, claim, entry, env, outcome, scope, true, why);
     if (!isUndecided(wide) && wide.status !== 'trouble' && !nearTolerance(wide, claim.tolerance)) return wide;
@@ -222,7 +243,8 @@ export interface Undecided {
   readonly status: 'undecided';
   readonly why: string;
 }
-const isUndecided = (x: PointOutcome | Undecided): x is Undecided => x.status === 'undecided';
+const isUndecided = <T extends object>(x: T | Undecided): x is Undecided =>
+  (x as { status?: string }).status === 'undecided';
 
 const UNDECIDED: Record<'zero' | 'one-zero', string> = {
   zero: 'both sides exactly 0',
@@ -231,20 +253,15 @@ const UNDECIDED: Record<'zero' | 'one-zero', string> = {
 
 const EXACT_ZERO: Undecided = { status: 'undecided', why: 'a violation against an exact 0 with a float64 mantissa' };
 
-/**
- * Both sides in one extended arithmetic, compared as float points are; undecided where it cannot evaluate them.
- * Exported for tests, which also compare against products built in full (`chainsProducts` off).
- */
-export function lookWith<R>(
+/** Both sides of the claim at a point in one extended arithmetic; undecided where it cannot evaluate them. */
+function sidesIn<R>(
   arithmetic: ExtendedArithmetic<R>,
   claim: Claim,
   entry: { instance: Instance; evaluator: Evaluator },
   env: IntEnv,
-  outcome: PointOutcome,
-  scope: ExtendedScope = new Map(),
-  chainsProducts = true,
-  was: ExtendedValues['was'] = lookReason(outcome, claim.tolerance) ?? 'near-tolerance',
-): PointOutcome | Undecided {
+  scope: ExtendedScope,
+  chainsProducts: boolean,
+): { a: RMat<R>; b: RMat<R> } | Undecided {
   const sm = symbolicModel(entry.instance.graph.model);
   const full = { ...entry.instance.sizes, ...env };
   let a: RMat<R>, b: RMat<R>;
@@ -260,6 +277,76 @@ export function lookWith<R>(
   // NaN (the log of a negative number, say) is as undecidable here as in floats.
   if (![...a.data, ...b.data].every(arithmetic.isFinite))
     return { status: 'undecided', why: `a value is not finite in ${arithmetic.name}s` };
+  return { a, b };
+}
+
+/**
+ * An agreement proved by interval enclosures of both sides: the relative error (an equality) or the excess (a
+ * bound) is at most the tolerance for every value inside them. The values and relative error reported are
+ * estimates, as the other arithmetics give: float64's where its values lie inside the enclosures, else the
+ * midpoints' (the search steers by them; a bound, or a midpoint of bounds widened unevenly, would read as closer
+ * to a violation than the values are). Anything else is undecided here: a violation is shown with values, which
+ * the other arithmetics give.
+ */
+export function intervalLook(
+  claim: Claim,
+  entry: { instance: Instance; evaluator: Evaluator },
+  env: IntEnv,
+  outcome: PointOutcome,
+  scope: ExtendedScope,
+  was: ExtendedValues['was'],
+): PointOutcome | Undecided {
+  const sides = sidesIn(INTERVALS, claim, entry, env, scope, true);
+  if (isUndecided(sides)) return sides;
+  const { a, b } = sides;
+  // The values shown: float64's own where they lie inside the enclosures (its best estimates, which the search
+  // steers by), else the midpoints.
+  const inside = (v: Float64Array, m: RMat<Interval>) =>
+    v.length === m.data.length && m.data.every((x, i) => x.lo <= v[i]! && v[i]! <= x.hi);
+  const keepsFloat = outcome.status === 'agree' && inside(outcome.lhs, a) && inside(outcome.rhs, b);
+  const midpoints = (m: RMat<Interval>) => Float64Array.from(m.data, intervalMidpoint);
+  const centred = (m: RMat<Interval>) => m.data.map((x) => intervalFromNumber(intervalMidpoint(x)));
+  const extended = {
+    was,
+    arithmetic: 'interval',
+    lhs: a.data.slice(0, 8).map(intervalPreview),
+    rhs: b.data.slice(0, 8).map(intervalPreview),
+  } as const;
+  const notProved = { status: 'undecided', why: 'the enclosures do not prove an agreement' } as const;
+  if (claim.relation === '=') {
+    const bound = relErrorBound(a.data, b.data);
+    if (!(bound <= claim.tolerance)) return notProved;
+    if (keepsFloat) return { ...outcome, extended };
+    const relError = relErrorBound(centred(a), centred(b));
+    return { status: 'agree', relError, lhs: midpoints(a), rhs: midpoints(b), compared: outcome.compared, extended };
+  }
+  const [x, y] = claim.relation === '<=' ? [a.data[0]!, b.data[0]!] : [b.data[0]!, a.data[0]!];
+  const bound = excessBound(x, y);
+  if (!(bound <= claim.tolerance)) return notProved;
+  if (keepsFloat) return { ...outcome, extended };
+  const [mx, my] = [intervalMidpoint(x), intervalMidpoint(y)];
+  const ratio = my === 0 ? (mx === 0 ? 0 : Infinity) : mx / my;
+  const relError = excessBound(intervalFromNumber(mx), intervalFromNumber(my));
+  return { status: 'agree', relError, lhs: midpoints(a), rhs: midpoints(b), compared: 'scalars', ratio, extended };
+}
+
+/**
+ * Both sides in one extended arithmetic, compared as float points are; undecided where it cannot evaluate them.
+ * Exported for tests, which also compare against products built in full (`chainsProducts` off).
+ */
+export function lookWith<R>(
+  arithmetic: ExtendedArithmetic<R>,
+  claim: Claim,
+  entry: { instance: Instance; evaluator: Evaluator },
+  env: IntEnv,
+  outcome: PointOutcome,
+  scope: ExtendedScope = new Map(),
+  chainsProducts = true,
+  was: ExtendedValues['was'] = lookReason(outcome, claim.tolerance) ?? 'near-tolerance',
+): PointOutcome | Undecided {
+  const sides = sidesIn(arithmetic, claim, entry, env, scope, chainsProducts);
+  if (isUndecided(sides)) return sides;
+  const { a, b } = sides;
   const ring = arithmetic.plain;
   // A float64 mantissa cancels as float64 does (1 − σ(40) is exactly 0 in wide floats too): a violation against
   // an exact 0 there is not a decision (undecided: the decimals take it). An agreement stands.

@@ -157,14 +157,23 @@ export function evidenceSummary(e: Evidence): string {
         .map(([was, c]) => `${c.agree + c.violate} ${LOOK_ORIGIN[was]} (${c.agree} agree, ${c.violate} violate)`);
       const decimals = `${e.digits}-digit decimals`;
       const total = byOrigin.reduce((n, [, c]) => n + c.agree + c.violate, 0);
-      const wide = e.wideFloat ?? 0;
+      const [wide, intervals] = [e.wideFloat ?? 0, e.intervals ?? 0];
+      const rest = total - intervals;
       const how =
         wide === 0
           ? decimals
-          : wide === total
+          : wide === rest
             ? 'float64 mantissas'
-            : `float64 mantissas (${wide}) or ${decimals} (${total - wide})`;
-      const decided = total ? [`${parts.join('; ')}: decided again with ${how} and an unbounded exponent`] : [];
+            : `float64 mantissas (${wide}) or ${decimals} (${rest - wide})`;
+      const extended = `${how} and an unbounded exponent`;
+      const enclosed = 'interval enclosures (float64 bounds rounded outward)';
+      const by =
+        intervals === 0
+          ? `with ${extended}`
+          : rest === 0
+            ? `by ${enclosed}`
+            : `by ${enclosed} (${intervals}) or with ${extended} (${rest})`;
+      const decided = total ? [`${parts.join('; ')}: decided again ${by}`] : [];
       const unsettled = (e.unsettled ?? []).map(
         (u) => `${u.points} ${LOOK_ORIGIN[u.was]} not decided again (${u.why}): their float64 outcome stands`,
       );

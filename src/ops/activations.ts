@@ -79,6 +79,8 @@ interface ActivationDef {
   readonly reference?: string;
   /** f on decimals of extended range */
   readonly big?: (x: Decimal, D: typeof Decimal) => Decimal;
+  /** nondecreasing, with values in this closed range: intervals map through both ends */
+  readonly increasing?: { readonly range: readonly [number, number] };
 }
 
 /** One activation record; built-ins differ only in their rule, spelling and LaTeX. */
@@ -98,6 +100,7 @@ function activation(def: ActivationDef, user = false): OpSpec {
         user ? userDerivative(n.name!, arg(n)) : def.derivative ? def.derivative(arg(n), y) : null,
       ...(def.reference ? { reference: def.reference } : {}),
       ...(def.big ? { big: def.big } : {}),
+      ...(def.increasing ? { increasing: def.increasing } : {}),
     },
     scalar: (n, userRule) => ruleOf(n, userRule).value,
     shape: (n, ctx) => ctx.shapeOf(arg(n)),
@@ -135,6 +138,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     derivative: (_z, y) => node('sub', [one, node('epow', [y, num(2)])]),
     reference: '(exp(2*x)-1)/(exp(2*x)+1)',
     big: (x, D) => decimalTanh(x, D),
+    increasing: { range: [-1, 1] },
   },
   {
     id: 'sigma',
@@ -145,6 +149,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     derivative: (_z, y) => emul(y, node('sub', [one, y])),
     reference: '1/(1+exp(-x))',
     big: (x, D) => new D(1).div(decimalExp(x.neg(), D).add(1)),
+    increasing: { range: [0, 1] },
   },
   {
     id: 'exp',
@@ -155,6 +160,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     derivative: (_z, y) => y,
     reference: 'exp(x)',
     big: (x, D) => decimalExp(x, D),
+    increasing: { range: [0, Infinity] },
   },
   {
     id: 'log',
@@ -165,6 +171,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     derivative: (z) => node('epow', [z, num(-1)]),
     reference: 'log(x)',
     big: (x) => x.ln(),
+    increasing: { range: [-Infinity, Infinity] },
   },
   {
     id: 'sqrt',
@@ -174,6 +181,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     derivative: (_z, y) => node('emul', [num(0.5), node('epow', [y, num(-1)])]),
     reference: 'sqrt(x)',
     big: (x) => x.sqrt(),
+    increasing: { range: [0, Infinity] },
   },
   {
     id: 'abs',
@@ -192,6 +200,7 @@ const BUILT_INS: readonly ActivationDef[] = [
     derivative: () => one,
     reference: 'x',
     big: (x) => x,
+    increasing: { range: [-Infinity, Infinity] },
   },
 ];
 

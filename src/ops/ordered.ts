@@ -7,7 +7,7 @@ import { node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isScalar, isSquare } from '../ir/shape.js';
 import { addValues, asDense, asOp, dense, type Factor, IdentityOp, ProdOp } from '../numeric/values.js';
 import { substituteIndex } from '../symbolic/build.js';
-import { rfill, ridentity, risScalar, rmatmul, rzip, type RMat } from '../symbolic/ring.js';
+import { larger, rfill, ridentity, risScalar, rmatmul, rzip, type RMat, smaller } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, type NPoly } from '../symbolic/words.js';
 import { broadcastKernel, entrywiseCanonical, matmulKernel } from './arithmetic.js';
 import type { CanonicalContext, ExactContext, LatexContext, PrintContext } from './contexts.js';
@@ -277,19 +277,22 @@ function extremum(id: 'rmax' | 'rmin'): OpSpec {
       }
       return dense(1, 1, Float64Array.of(best));
     },
-    exact: (n, ctx) => {
-      const o = ctx.ring.ordered;
-      if (!o) return ctx.opaque(n);
-      const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
-      if (hi < lo) return ctx.unsupported(`${name} over an empty range`);
-      let best = ctx.eval(body(n), { ...ctx.env, [n.binder!]: lo }).data[0]!;
-      for (let i = lo + 1; i <= hi; i++) {
-        const v = ctx.eval(body(n), { ...ctx.env, [n.binder!]: i }).data[0]!;
-        if (id === 'rmax' ? o.lt(best, v) : o.lt(v, best)) best = v;
-      }
-      return rfill(1, 1, () => best);
-    },
+    exact: (n, ctx) => exactExtremum(id, n, ctx),
   };
+}
+
+function exactExtremum<R>(id: 'rmax' | 'rmin', n: OpNode, ctx: ExactContext<R>): RMat<R> {
+  const o = ctx.ring.ordered;
+  if (!o) return ctx.opaque(n);
+  const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+  if (hi < lo) return ctx.unsupported(`${id === 'rmax' ? 'max' : 'min'} over an empty range`);
+  let best: R = ctx.eval(body(n), { ...ctx.env, [n.binder!]: lo }).data[0]!;
+  for (let i = lo + 1; i <= hi; i++) {
+    const v = ctx.eval(body(n), { ...ctx.env, [n.binder!]: i }).data[0]!;
+    // through the ring's max where it has one: intervals that overlap have no order to pick by
+    best = id === 'rmax' ? larger(o, best, v) : smaller(o, best, v);
+  }
+  return rfill(1, 1, () => best);
 }
 
 defineOp(extremum('rmax'));

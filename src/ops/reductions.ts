@@ -11,11 +11,11 @@ import { frobenius, norm2, normInf, normInfVec, spectralNorm } from '../numeric/
 import { supAbs } from '../numeric/sup.js';
 import { type Dense, scalar } from '../numeric/values.js';
 import type { Kernel } from './contexts.js';
-import { type OrderedRing, type Ring, type RMat, rscalar } from '../symbolic/ring.js';
+import { larger, type OrderedRing, type Ring, type RMat, rscalar, smaller } from '../symbolic/ring.js';
 import { cpolyKey, csym } from '../symbolic/cpoly.js';
 import { diagonalEntries, entrySums, formatPoly, nconst, type NPoly, nword } from '../symbolic/words.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
-import { defineOp } from './registry.js';
+import { defineOp, specOf } from './registry.js';
 
 const arg = (n: OpNode) => n.args[0]!;
 const claimsOnly = { equation: false, loss: false, claim: true, level: 'any' } as const;
@@ -168,16 +168,17 @@ function normReading<R>(ring: Ring<R>, which: NormKind, m: RMat<R>): { name: str
  * relative accuracy, any exponent.
  */
 function orderedNorm<R>(ring: Ring<R>, o: OrderedRing<R>, m: RMat<R>, which: NormKind): R {
-  const max = (xs: readonly R[]) => xs.reduce((best, x) => (o.lt(best, x) ? x : best), ring.zero);
+  const max = (xs: readonly R[]) => xs.reduce((best, x) => larger(o, best, x), ring.zero);
   const abs = m.data.map(o.abs);
-  if (which === 'min') return abs.reduce((best, x) => (o.lt(x, best) ? x : best));
+  if (which === 'min') return abs.reduce((best, x) => smaller(o, best, x));
   if (which === 'max' || (which === 'inf' && m.cols === 1)) return max(abs);
   if (which === 'inf')
     return max(
       Array.from({ length: m.rows }, (_, i) => abs.slice(i * m.cols, (i + 1) * m.cols).reduce(ring.add, ring.zero)),
     );
-  if (which === 'F' || m.cols === 1 || m.rows === 1)
-    return o.sqrt(m.data.reduce((acc, x) => ring.add(acc, ring.mul(x, x)), ring.zero));
+  const euclidean = (xs: readonly R[]) => o.sqrt(xs.reduce((acc, x) => ring.add(acc, ring.mul(x, x)), ring.zero));
+  if (which === 'F' || m.cols === 1 || m.rows === 1) return euclidean(m.data);
+  if (o.enclosures) return o.enclosures.spectralNorm(m);
   const largest = max(abs);
   if (ring.isZero(largest)) return ring.zero;
   const scaled = m.data.map((x) => o.toNumber(ring.div(x, largest)!));
@@ -201,5 +202,23 @@ defineOp({
   print: (n, ctx) => `supabs(${n.binder}, ${ctx.expr(arg(n))})`,
   latex: (n, ctx) => `\\sup_{${n.binder}} \\left|${ctx.expr(arg(n))}\\right|`,
   evaluate: (n, ctx) => scalar(supAbs(ctx.scalarFunction(arg(n), n.binder!))),
-  exact: (n, ctx) => ctx.opaque(n),
+  exact: (n, ctx) => {
+    // Enclosures (intervals) cannot take the float engine's sup, an estimate: they take the exact sup where the
+    // registry gives one. The other arithmetics keep the float engine's value, as before.
+    const sup = ctx.ring.ordered?.enclosures ? activationSup(n) : null;
+    return sup === null ? ctx.opaque(n) : rscalar(ctx.ring.fromNumber(sup));
+  },
 });
+
+/**
+ * sup_x |f(x)| where the body is a nondecreasing activation of the bound variable itself: the larger end of the
+ * closure of its image (the registry's `increasing.range`), exactly; null for any other body.
+ */
+function activationSup(n: OpNode): number | null {
+  const body = arg(n);
+  if (body.kind !== 'op' || body.args.length !== 1) return null;
+  const inner = body.args[0]!;
+  const range = specOf(body).activation?.increasing?.range;
+  if (!range || inner.kind !== 'rvar' || inner.name !== n.binder) return null;
+  return Math.max(Math.abs(range[0]), Math.abs(range[1]));
+}

@@ -155,6 +155,11 @@ export interface ActivationSpec {
   readonly reference?: string;
   /** f on decimal numbers of extended range (decimal.js), for re-evaluation beyond float64 */
   readonly big?: (x: Decimal, D: typeof Decimal) => Decimal;
+  /**
+   * f is nondecreasing on its domain and `range` is the closure of its image (tight: sup |f| is its larger end):
+   * how intervals are mapped (src/symbolic/domains/interval.ts)
+   */
+  readonly increasing?: { readonly range: readonly [number, number] };
 }
 
 const REGISTRY = new Map<string, OpSpec>();

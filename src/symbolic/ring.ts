@@ -48,7 +48,23 @@ export interface OrderedRing<R> {
   readonly lt: (a: R, b: R) => boolean;
   /** the nearest double (±Infinity or 0 outside its range) */
   readonly toNumber: (a: R) => number;
+  /** the larger and the smaller of two (where `lt` cannot always say which, as for intervals that overlap) */
+  readonly max?: (a: R, b: R) => R;
+  readonly min?: (a: R, b: R) => R;
+  /**
+   * Present where values are enclosures (intervals), whose results must contain the true value: what is only
+   * estimated in float64 elsewhere (a spectral norm) has its own rule, or none.
+   */
+  readonly enclosures?: {
+    /** an enclosure of ‖A‖₂ */
+    readonly spectralNorm: (m: RMat<R>) => R;
+  };
 }
+
+/** The larger of two (a tie keeps a), through the ring's max where it has one. */
+export const larger = <R>(o: OrderedRing<R>, a: R, b: R): R => (o.max ? o.max(a, b) : o.lt(a, b) ? b : a);
+/** The smaller of two (a tie keeps a), through the ring's min where it has one. */
+export const smaller = <R>(o: OrderedRing<R>, a: R, b: R): R => (o.min ? o.min(a, b) : o.lt(b, a) ? b : a);
 
 export interface RMat<R> {
   readonly rows: number;

@@ -45,7 +45,11 @@ describe('sides that underflow to exactly 0', () => {
     const { r, points } = checkOne('1e-300 * (1e-300 * grad(L, h[T])) = 1e-300 * (1e-300 * grad(L, h[T]))', 4);
     // consistent, not verified: the exact forms refuse the underflowed coefficient (test below)
     expect(r.verdict).toBe('consistent');
-    expect(evidenceOf(r.evidence, 'extended-precision')!.fromZero).toEqual({ agree: points, violate: 0 });
+    const ext = evidenceOf(r.evidence, 'extended-precision')!;
+    expect(ext.fromZero).toEqual({ agree: points, violate: 0 });
+    // an underflowed 0 is never the exact [0, 0] of an interval: the enclosures leave these to the wide floats
+    expect(ext.intervals).toBeUndefined();
+    expect(ext.wideFloat).toBe(points);
   });
 
   it('exact zeros that are zeros agree: jac(h[t], x[t+1]) = 0 (h[t] does not read x[t+1])', () => {
@@ -54,6 +58,8 @@ describe('sides that underflow to exactly 0', () => {
     const ext = evidenceOf(r.evidence, 'extended-precision')!;
     expect(ext.fromZero!.violate).toBe(0);
     expect(ext.fromZero!.agree).toBe(points);
+    // structural zeros stay exactly [0, 0] in interval arithmetic: proved there, nothing else needed
+    expect(ext.intervals).toBe(points);
   });
 
   it('a side that underflowed to 0 on the way, against a normal value, is not a refutation', () => {

@@ -25,6 +25,7 @@ import { ExactEvaluator } from '../exact.js';
 import { KeptValues, rfill, type Ring, type RMat } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 import { wideActivation, type WideFloat, wideFloatRing, wideToDecimal } from './wide-float.js';
+import { type Interval, intervalActivation, intervalPreview, intervalRing, isFiniteInterval } from './interval.js';
 
 /** 40 significant digits (see EXTENDED_DIGITS in src/check/extended-check.ts). */
 export const BigDecimal = Decimal.clone({ precision: 40, minE: -9e15, maxE: 9e15 });
@@ -100,7 +101,7 @@ export type FloatValue = (e: Expr, env: IntEnv) => Float64Array | null;
 
 /** One kind of extended number: its ring, its activations and its budget. */
 export interface ExtendedArithmetic<R> {
-  readonly name: 'decimal' | 'wide-float';
+  readonly name: 'decimal' | 'wide-float' | 'interval';
   ring(work: WorkCounter): Ring<R>;
   /** f(x) of a built-in activation with an extended rule (throws SymbolicUnsupported where there is none) */
   activation(spec: ActivationSpec, n: OpNode, x: R): R;
@@ -114,6 +115,8 @@ export interface ExtendedArithmetic<R> {
   readonly isFinite: (x: R) => boolean;
   /** the ring without a budget, for comparing the two sides once evaluated */
   readonly plain: Ring<R>;
+  /** values are enclosures (intervals): nothing is taken from the float engine, whose values are only estimates */
+  readonly enclosures?: true;
 }
 
 export const DECIMALS: ExtendedArithmetic<Big> = {
@@ -142,6 +145,27 @@ export const WIDE_FLOATS: ExtendedArithmetic<WideFloat> = {
   preview: (x) => wideToDecimal(x, PreviewDecimal).toSignificantDigits(6).toString(),
   isFinite: (x) => Number.isFinite(x.m),
   plain: wideFloatRing(() => {}),
+};
+
+const noIntervalRule = (): never => {
+  throw new SymbolicUnsupported('a user function has no interval rule');
+};
+
+/** Intervals (./interval.ts): enclosures at a few float operations per product, budgeted like the wide floats. */
+export const INTERVALS: ExtendedArithmetic<Interval> = {
+  name: 'interval',
+  ring: (work) => intervalRing((n) => work.spend(n)),
+  activation: (spec, n, x) => {
+    if (!spec.increasing) throw new SymbolicUnsupported(`${n.op} has no interval rule`);
+    return intervalActivation(spec.rule(n, noIntervalRule).value, spec.increasing.range, x);
+  },
+  workLimit: WIDE_WORK_LIMIT,
+  unit: 'interval',
+  floatSequences: false,
+  preview: intervalPreview,
+  isFinite: isFiniteInterval,
+  plain: intervalRing(() => {}),
+  enclosures: true,
 };
 
 /**
@@ -337,6 +361,10 @@ class ExtendedDomain<R> implements ExactDomain<R> {
 
   /** What has no rule here (a derivative without a closed form, a sup, a user function) comes from the float engine, if it is in range there. */
   private fromFloat(e: Expr, ctx: ExactContext<R>): RMat<R> {
+    if (this.arithmetic.enclosures)
+      throw new SymbolicUnsupported(
+        `${e.kind === 'op' ? e.op : e.kind} has no interval rule (a float64 value is no enclosure)`,
+      );
     const v = this.floatValue(e, ctx.env);
     if (!v)
       throw new SymbolicUnsupported(
