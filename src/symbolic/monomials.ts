@@ -266,17 +266,39 @@ export function monomialText(m: Monomial): string {
 
 const shown: (string | undefined)[] = [];
 const shownWithGaps: (string | undefined)[] = [];
+const atomShown: (string | undefined)[] = [];
+const atomShownWithGaps: (string | undefined)[] = [];
+
+/** One atom's text for people (see monomialShown); memoised. */
+function shownAtom(a: Atom, gaps: boolean): string {
+  const memo = gaps ? atomShownWithGaps : atomShown;
+  let text = memo[a];
+  if (text === undefined) {
+    text = atomTexts[a]!.replaceAll(MONO_SEP, '·');
+    if (gaps) text = text.replaceAll(TAG_MARK, '|');
+    memo[a] = text;
+  }
+  return text;
+}
 
 /**
  * The printed monomial for people: MONO_SEP read as '·' and, with `gaps` (a canonical word's diagonal), the
  * gap tag's mark as '|' — wherever they stand, inside atoms' texts too. Memoised, like the printed text.
+ * Built from the atoms' own shown texts, in the printed text's order, joined by '·': the same string as
+ * rewriting the printed text (the marks are single characters, and the separator holds no tag mark), without
+ * scanning texts of kilobytes again for every monomial that contains the atom.
  */
 export function monomialShown(m: Monomial, gaps: boolean): string {
   const memo = gaps ? shownWithGaps : shown;
   let text = memo[m];
   if (text === undefined) {
-    text = monomialText(m).replaceAll(MONO_SEP, '·');
-    if (gaps) text = text.replaceAll(TAG_MARK, '|');
+    const atoms = atomsOf(m);
+    // the printed text's order: atoms' texts in code-unit order (equal texts are the same atom)
+    atoms.sort((x, y) => {
+      const [tx, ty] = [atomTexts[x]!, atomTexts[y]!];
+      return tx < ty ? -1 : tx > ty ? 1 : 0;
+    });
+    text = atoms.map((a) => shownAtom(a, gaps)).join('·');
     memo[m] = text;
   }
   return text;

@@ -28,6 +28,7 @@ import {
   monomialChars,
   monomialOf,
   monomialProduct,
+  monomialShown,
   monomialText,
   POOL_CHUNK,
   TAG_MARK,
@@ -209,6 +210,29 @@ describe('interned monomials', () => {
     const [first, last] = [made[0]!, made[made.length - 1]!];
     expect(atomsOf(monomialProduct(first[0], last[0]))).toEqual(sorted([...first[1], ...last[1]]));
     expect(same(atomsOf(monomialProduct(first[0], longId)), sorted([...first[1], ...long]))).toBe(true);
+  });
+
+  it('shown monomials read as the printed text rewritten (separator as ·, gap tags as |)', () => {
+    // Atoms whose texts hold the separator and a tag mark (a norm's atom names a key), tagged and not.
+    const inner = [`n(2·a${MONO_SEP}b)`, `m(1·3${TAG_MARK}c + d)`, ...NAMES];
+    const arb = fc.array(
+      fc.record({
+        name: fc.constantFrom(...inner),
+        gap: fc.option(fc.integer({ min: 0, max: 12 }), { nil: undefined }),
+      }),
+      { maxLength: 7 },
+    );
+    fc.assert(
+      fc.property(arb, (list) => {
+        const m = monomialOf(
+          list.map(({ name, gap }) => (gap === undefined ? atomOf(name) : tagged(atomOf(name), gap))),
+        );
+        const text = monomialText(m);
+        expect(monomialShown(m, false)).toBe(text.split(MONO_SEP).join('·'));
+        expect(monomialShown(m, true)).toBe(text.split(MONO_SEP).join('·').split(TAG_MARK).join('|'));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('the exact-work budget still bounds a long expansion', () => {
