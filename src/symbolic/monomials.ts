@@ -118,7 +118,12 @@ let count = 0;
  * a probe reads one cache line and the pool only on a matching hash. At most half full.
  */
 let table = new Int32Array(2 << 12).fill(-1);
-const texts: (string | undefined)[] = [];
+/**
+ * Printed monomials by id. A Map, not an array: ids run to millions and few are printed, and stores at
+ * scattered large indices cost an array microseconds each (its elements switching between dictionary and
+ * fast modes).
+ */
+const texts = new Map<Monomial, string>();
 
 /** A buffer for the atoms of a monomial being built. */
 let scratch = new Int32Array(64);
@@ -253,30 +258,30 @@ export const monomialChars = (m: Monomial): number => chars[m]!;
 
 /** The printed monomial: its atoms' texts in code-unit order, joined by MONO_SEP ('' for the constant). */
 export function monomialText(m: Monomial): string {
-  let text = texts[m];
+  let text = texts.get(m);
   if (text === undefined) {
     text = atomsOf(m)
       .map((a) => atomTexts[a]!)
       .sort()
       .join(MONO_SEP);
-    texts[m] = text;
+    texts.set(m, text);
   }
   return text;
 }
 
-const shown: (string | undefined)[] = [];
-const shownWithGaps: (string | undefined)[] = [];
-const atomShown: (string | undefined)[] = [];
-const atomShownWithGaps: (string | undefined)[] = [];
+const shown = new Map<Monomial, string>();
+const shownWithGaps = new Map<Monomial, string>();
+const atomShown = new Map<Atom, string>();
+const atomShownWithGaps = new Map<Atom, string>();
 
 /** One atom's text for people (see monomialShown); memoised. */
 function shownAtom(a: Atom, gaps: boolean): string {
   const memo = gaps ? atomShownWithGaps : atomShown;
-  let text = memo[a];
+  let text = memo.get(a);
   if (text === undefined) {
     text = atomTexts[a]!.replaceAll(MONO_SEP, '·');
     if (gaps) text = text.replaceAll(TAG_MARK, '|');
-    memo[a] = text;
+    memo.set(a, text);
   }
   return text;
 }
@@ -290,7 +295,7 @@ function shownAtom(a: Atom, gaps: boolean): string {
  */
 export function monomialShown(m: Monomial, gaps: boolean): string {
   const memo = gaps ? shownWithGaps : shown;
-  let text = memo[m];
+  let text = memo.get(m);
   if (text === undefined) {
     const atoms = atomsOf(m);
     // the printed text's order: atoms' texts in code-unit order (equal texts are the same atom)
@@ -299,7 +304,7 @@ export function monomialShown(m: Monomial, gaps: boolean): string {
       return tx < ty ? -1 : tx > ty ? 1 : 0;
     });
     text = atoms.map((a) => shownAtom(a, gaps)).join('·');
-    memo[m] = text;
+    memo.set(m, text);
   }
   return text;
 }
