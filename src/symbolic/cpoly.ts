@@ -68,7 +68,17 @@ const outOfRange = (c: number, what = `a coefficient outside float64's normal ra
 export function cadd(a: CPoly, b: CPoly, sign = 1): CPoly {
   if (b.size === 0) return a;
   if (a.size === 0 && sign === 1) return b;
-  return caddInto(new Map(a), b, sign);
+  return caddInto(copyOf(a), b, sign);
+}
+
+/**
+ * A copy, in a's order. Not `new Map(a)`: the constructor reads a through the iterator protocol, an entry
+ * array per term, and sums copy their left side at every addition.
+ */
+export function copyOf(a: CPoly): CPoly {
+  const out: CPoly = new Map();
+  for (const [m, c] of a) out.set(m, c);
+  return out;
 }
 
 /** Σ terms, added in order into one new polynomial (a running sum of cadd would copy it at every term). */

@@ -95,21 +95,35 @@ export function reciprocal(a: Atom): Atom {
 
 // ── monomials ───────────────────────────────────────────────────────────────
 
-/** Every monomial's atoms, sorted by id (a power repeats its atom), back to back. */
-let pool = new Int32Array(1 << 16);
+/**
+ * Every monomial's atoms, sorted by id (a power repeats its atom), back to back in chunks of POOL_CHUNK ints:
+ * a full chunk is left as it is and a new one started, so the pool (tens of megabytes over a corpus) is
+ * never copied to grow. A monomial lies in one chunk (one longer than POOL_CHUNK gets a chunk of its own).
+ */
+export const POOL_CHUNK = 1 << 20;
+const chunks: Int32Array<ArrayBuffer>[] = [new Int32Array(1 << 16)];
+let pool = chunks[0]!;
 let poolUsed = 0;
+/** each monomial's chunk (an index into chunks) and its start there */
+let chunkOf = new Int32Array(1 << 12);
 let starts = new Int32Array(1 << 12);
 let lengths = new Int32Array(1 << 12);
 /** characters of the printed monomial: the exact-work charge grows with it */
 let chars = new Int32Array(1 << 12);
 /** 1 when some atom is a reciprocal (a product must then cancel) */
 let hasReciprocal = new Uint8Array(1 << 12);
-let hashes = new Int32Array(1 << 12);
-/** the next monomial in the same hash bucket, -1 at the end */
-let chain = new Int32Array(1 << 12);
 let count = 0;
-let buckets = new Int32Array(1 << 12).fill(-1);
-const texts: (string | undefined)[] = [];
+/**
+ * Open addressing, linear probing: slot i holds a monomial's hash at 2i and its id at 2i+1 (-1: empty), so
+ * a probe reads one cache line and the pool only on a matching hash. At most half full.
+ */
+let table = new Int32Array(2 << 12).fill(-1);
+/**
+ * Printed monomials by id. A Map, not an array: ids run to millions and few are printed, and stores at
+ * scattered large indices cost an array microseconds each (its elements switching between dictionary and
+ * fast modes).
+ */
+const texts = new Map<Monomial, string>();
 
 /** A buffer for the atoms of a monomial being built. */
 let scratch = new Int32Array(64);
@@ -127,59 +141,76 @@ function grown(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer
   return b;
 }
 
+/** The table at twice the slots, every monomial placed again by its stored hash. */
 function rehash(): void {
-  buckets = new Int32Array(buckets.length * 2).fill(-1);
-  const mask = buckets.length - 1;
-  for (let m = 0; m < count; m++) {
-    const slot = hashes[m]! & mask;
-    chain[m] = buckets[slot]!;
-    buckets[slot] = m;
+  const old = table;
+  table = new Int32Array(old.length * 2).fill(-1);
+  const mask = (table.length >>> 1) - 1;
+  for (let at = 0; at < old.length; at += 2) {
+    if (old[at + 1] === -1) continue;
+    let i = old[at]! & mask;
+    while (table[2 * i + 1] !== -1) i = (i + 1) & mask;
+    table[2 * i] = old[at]!;
+    table[2 * i + 1] = old[at + 1]!;
   }
+}
+
+/** Room for n more atoms in the current chunk: a new chunk when the rest of this one is too short. */
+function reserve(n: number): void {
+  if (poolUsed + n <= pool.length) return;
+  // The first chunk starts small and doubles (a process doing little symbolic work stays small).
+  if (chunks.length === 1 && pool.length < POOL_CHUNK && n <= POOL_CHUNK) {
+    pool = chunks[0] = grown(pool, Math.min(POOL_CHUNK, Math.max(poolUsed + n, pool.length * 2)));
+    if (poolUsed + n <= pool.length) return;
+  }
+  pool = new Int32Array(Math.max(POOL_CHUNK, n));
+  chunks.push(pool);
+  poolUsed = 0;
 }
 
 /** The monomial of atoms[0..n), which must be sorted by id; no cancellation. */
 function intern(atoms: Int32Array, n: number): Monomial {
   const h = hashOf(atoms, n);
-  for (let m = buckets[h & (buckets.length - 1)]!; m >= 0; m = chain[m]!) {
-    if (hashes[m] !== h || lengths[m] !== n) continue;
+  const mask = (table.length >>> 1) - 1;
+  let i = h & mask;
+  for (let m = table[2 * i + 1]!; m !== -1; i = (i + 1) & mask, m = table[2 * i + 1]!) {
+    if (table[2 * i] !== h || lengths[m] !== n) continue;
+    const atomsOfM = chunks[chunkOf[m]!]!;
     const s = starts[m]!;
-    let i = 0;
-    while (i < n && pool[s + i] === atoms[i]) i++;
-    if (i === n) return m;
+    let k = 0;
+    while (k < n && atomsOfM[s + k] === atoms[k]) k++;
+    if (k === n) return m;
   }
+  // i is the empty slot the probe ended at
   const m = count++;
   if (m >= starts.length) {
-    [starts, lengths, chars, hashes, chain] = [
+    [chunkOf, starts, lengths, chars] = [
+      grown(chunkOf, m + 1),
       grown(starts, m + 1),
       grown(lengths, m + 1),
       grown(chars, m + 1),
-      grown(hashes, m + 1),
-      grown(chain, m + 1),
     ];
     const flags = new Uint8Array(starts.length);
     flags.set(hasReciprocal);
     hasReciprocal = flags;
   }
-  pool = grown(pool, poolUsed + n);
-  for (let i = 0; i < n; i++) pool[poolUsed + i] = atoms[i]!;
+  reserve(n);
+  for (let k = 0; k < n; k++) pool[poolUsed + k] = atoms[k]!;
+  chunkOf[m] = chunks.length - 1;
   starts[m] = poolUsed;
   lengths[m] = n;
   poolUsed += n;
   let width = n > 0 ? n - 1 : 0;
   let inverse = 0;
-  for (let i = 0; i < n; i++) {
-    width += atomLengths[atoms[i]!]!;
-    if (atomInverse[atoms[i]!]) inverse = 1;
+  for (let k = 0; k < n; k++) {
+    width += atomLengths[atoms[k]!]!;
+    if (atomInverse[atoms[k]!]) inverse = 1;
   }
   chars[m] = width;
   hasReciprocal[m] = inverse;
-  hashes[m] = h;
-  if (count > buckets.length * 0.75) rehash();
-  else {
-    const slot = h & (buckets.length - 1);
-    chain[m] = buckets[slot]!;
-    buckets[slot] = m;
-  }
+  table[2 * i] = h;
+  table[2 * i + 1] = m;
+  if (count > table.length >>> 2) rehash();
   return m;
 }
 
@@ -219,7 +250,7 @@ export function atomMonomialOf(a: Atom): Monomial {
 
 /** The atoms of a monomial (a copy, sorted by id). */
 export function atomsOf(m: Monomial): Atom[] {
-  return Array.from(pool.subarray(starts[m], starts[m]! + lengths[m]!));
+  return Array.from(chunks[chunkOf[m]!]!.subarray(starts[m], starts[m]! + lengths[m]!));
 }
 
 /** Characters of the printed monomial (what a string key's length was). */
@@ -227,31 +258,53 @@ export const monomialChars = (m: Monomial): number => chars[m]!;
 
 /** The printed monomial: its atoms' texts in code-unit order, joined by MONO_SEP ('' for the constant). */
 export function monomialText(m: Monomial): string {
-  let text = texts[m];
+  let text = texts.get(m);
   if (text === undefined) {
     text = atomsOf(m)
       .map((a) => atomTexts[a]!)
       .sort()
       .join(MONO_SEP);
-    texts[m] = text;
+    texts.set(m, text);
   }
   return text;
 }
 
-const shown: (string | undefined)[] = [];
-const shownWithGaps: (string | undefined)[] = [];
+const shown = new Map<Monomial, string>();
+const shownWithGaps = new Map<Monomial, string>();
+const atomShown = new Map<Atom, string>();
+const atomShownWithGaps = new Map<Atom, string>();
+
+/** One atom's text for people (see monomialShown); memoised. */
+function shownAtom(a: Atom, gaps: boolean): string {
+  const memo = gaps ? atomShownWithGaps : atomShown;
+  let text = memo.get(a);
+  if (text === undefined) {
+    text = atomTexts[a]!.replaceAll(MONO_SEP, '·');
+    if (gaps) text = text.replaceAll(TAG_MARK, '|');
+    memo.set(a, text);
+  }
+  return text;
+}
 
 /**
  * The printed monomial for people: MONO_SEP read as '·' and, with `gaps` (a canonical word's diagonal), the
  * gap tag's mark as '|' — wherever they stand, inside atoms' texts too. Memoised, like the printed text.
+ * Built from the atoms' own shown texts, in the printed text's order, joined by '·': the same string as
+ * rewriting the printed text (the marks are single characters, and the separator holds no tag mark), without
+ * scanning texts of kilobytes again for every monomial that contains the atom.
  */
 export function monomialShown(m: Monomial, gaps: boolean): string {
   const memo = gaps ? shownWithGaps : shown;
-  let text = memo[m];
+  let text = memo.get(m);
   if (text === undefined) {
-    text = monomialText(m).replaceAll(MONO_SEP, '·');
-    if (gaps) text = text.replaceAll(TAG_MARK, '|');
-    memo[m] = text;
+    const atoms = atomsOf(m);
+    // the printed text's order: atoms' texts in code-unit order (equal texts are the same atom)
+    atoms.sort((x, y) => {
+      const [tx, ty] = [atomTexts[x]!, atomTexts[y]!];
+      return tx < ty ? -1 : tx > ty ? 1 : 0;
+    });
+    text = atoms.map((a) => shownAtom(a, gaps)).join('·');
+    memo.set(m, text);
   }
   return text;
 }
@@ -346,8 +399,10 @@ export function monomialProduct(a: Monomial, b: Monomial): Monomial {
   const y = a < b ? b : a;
   const known = products.get(x, y);
   if (known >= 0) return known;
+  const px = chunks[chunkOf[x]!]!;
   const sx = starts[x]!;
   const nx = lengths[x]!;
+  const py = chunks[chunkOf[y]!]!;
   const sy = starts[y]!;
   const ny = lengths[y]!;
   ensureScratch(nx + ny);
@@ -355,8 +410,8 @@ export function monomialProduct(a: Monomial, b: Monomial): Monomial {
   let j = 0;
   let n = 0;
   while (i < nx && j < ny) {
-    const p = pool[sx + i]!;
-    const q = pool[sy + j]!;
+    const p = px[sx + i]!;
+    const q = py[sy + j]!;
     if (p <= q) {
       scratch[n++] = p;
       i++;
@@ -365,8 +420,8 @@ export function monomialProduct(a: Monomial, b: Monomial): Monomial {
       j++;
     }
   }
-  while (i < nx) scratch[n++] = pool[sx + i++]!;
-  while (j < ny) scratch[n++] = pool[sy + j++]!;
+  while (i < nx) scratch[n++] = px[sx + i++]!;
+  while (j < ny) scratch[n++] = py[sy + j++]!;
   if (hasReciprocal[x] || hasReciprocal[y]) n = cancelReciprocals(n);
   const m = intern(scratch, n);
   products.set(x, y, m);
@@ -377,9 +432,10 @@ export function monomialProduct(a: Monomial, b: Monomial): Monomial {
 export function mapAtoms(m: Monomial, f: (a: Atom) => Atom): Monomial {
   const n = lengths[m]!;
   if (n === 0) return m;
+  const atoms = chunks[chunkOf[m]!]!;
   const s = starts[m]!;
   ensureScratch(n);
-  for (let i = 0; i < n; i++) scratch[i] = f(pool[s + i]!);
+  for (let i = 0; i < n; i++) scratch[i] = f(atoms[s + i]!);
   sortScratch(n);
   return intern(scratch, n);
 }

@@ -13,7 +13,7 @@
  * diagonals share a gap and multiply. Two expressions are identical for every
  * size when their canonical forms are equal.
  */
-import { cadd, caddInto, cconst, cmul, cpolyEqual, type CPoly, czero, showPoly } from './cpoly.js';
+import { cadd, caddInto, cconst, cmul, copyOf, cpolyEqual, type CPoly, czero, showPoly } from './cpoly.js';
 import {
   type Atom as AtomId,
   atomMonomialOf,
@@ -76,7 +76,7 @@ function addTerm(p: NPoly, skeleton: readonly string[], poly: CPoly, sign = 1): 
   if (poly.size === 0) return;
   const key = skeletonKey(skeleton);
   const prev = p.get(key);
-  const sum = prev ? caddInto(new Map(prev.poly), poly, sign) : sign === 1 ? poly : cadd(czero(), poly, -1);
+  const sum = prev ? caddInto(copyOf(prev.poly), poly, sign) : sign === 1 ? poly : cadd(czero(), poly, -1);
   if (sum.size === 0) p.delete(key);
   else p.set(key, { skeleton, poly: sum });
 }

@@ -109,7 +109,10 @@ describe('polynomial fast paths build the same maps as the general loops', () =>
       fc.property(fc.array(poly, { maxLength: 6 }), fc.constantFrom(1, -1), (terms, sign) => {
         const a: CPoly = terms[0] ?? new Map<Monomial, number>();
         const b: CPoly = terms[1] ?? new Map<Monomial, number>();
+        const [aBefore, bBefore] = [entries(a), entries(b)];
         expect(entries(cadd(a, b, sign))).toEqual(entries(referenceAdd(a, b, sign)));
+        // the sum is a new map (copyOf): polynomials are shared, never changed once built
+        expect([entries(a), entries(b)]).toEqual([aBefore, bBefore]);
         const running = terms.reduce((acc: CPoly, t) => referenceAdd(acc, t), new Map());
         expect(entries(csum(terms))).toEqual(entries(running));
       }),

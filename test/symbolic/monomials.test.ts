@@ -28,7 +28,9 @@ import {
   monomialChars,
   monomialOf,
   monomialProduct,
+  monomialShown,
   monomialText,
+  POOL_CHUNK,
   TAG_MARK,
   tagged,
 } from '../../src/symbolic/monomials.js';
@@ -174,6 +176,63 @@ describe('interned monomials', () => {
         .map(atomText)
         .sort(),
     ).toEqual([name, 'u']);
+  });
+
+  it('monomials stay readable and findable past several pool chunks and table doublings', () => {
+    // The pool is chunks of POOL_CHUNK atoms (a full chunk is left, a new one started; a monomial longer than
+    // a chunk gets one of its own) and the table of ids doubles by the hashes it holds: every monomial must
+    // read back its own atoms, be found again from them, and multiply right, wherever it lies.
+    const atoms = Array.from({ length: 1200 }, (_, i) => atomOf(`chunk${i}`));
+    const made: [Monomial, number[]][] = [];
+    // distinct monomials (their first two atoms tell k apart), 8 to 24 atoms, 2.5 chunks of them
+    let interned = 0;
+    for (let k = 0; interned < 2.5 * POOL_CHUNK; k++) {
+      const list = [atoms[k % 1000]!, atoms[1000 + Math.floor(k / 1000)]!];
+      for (let i = 0; i < 6 + (k % 17); i++) list.push(atoms[(i * 37 + k) % 1000]!);
+      made.push([monomialOf(list), list]);
+      interned += list.length;
+    }
+    // one monomial longer than a chunk, between the others (its atoms in id order: the insertion sort is linear)
+    const long = Array.from({ length: POOL_CHUNK + 5 }, (_, i) => atoms[Math.floor(i / 1024)]!);
+    const longId = monomialOf(long);
+    for (let k = 0; k < 1000; k++) {
+      const list = [atoms[k]!, atoms[(k * 3) % 1000]!, atoms[1100]!];
+      made.push([monomialOf(list), list]);
+    }
+    expect(new Set(made.map(([m]) => m)).size).toBeGreaterThan(130_000);
+    const sorted = (list: readonly number[]) => [...list].sort((a, b) => a - b);
+    const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+    let wrong = 0;
+    for (const [m, list] of made) if (!same(atomsOf(m), sorted(list)) || monomialOf([...list].reverse()) !== m) wrong++;
+    expect(wrong).toBe(0);
+    expect(same(atomsOf(longId), long)).toBe(true);
+    expect(monomialOf(long)).toBe(longId);
+    const [first, last] = [made[0]!, made[made.length - 1]!];
+    expect(atomsOf(monomialProduct(first[0], last[0]))).toEqual(sorted([...first[1], ...last[1]]));
+    expect(same(atomsOf(monomialProduct(first[0], longId)), sorted([...first[1], ...long]))).toBe(true);
+  });
+
+  it('shown monomials read as the printed text rewritten (separator as ·, gap tags as |)', () => {
+    // Atoms whose texts hold the separator and a tag mark (a norm's atom names a key), tagged and not.
+    const inner = [`n(2·a${MONO_SEP}b)`, `m(1·3${TAG_MARK}c + d)`, ...NAMES];
+    const arb = fc.array(
+      fc.record({
+        name: fc.constantFrom(...inner),
+        gap: fc.option(fc.integer({ min: 0, max: 12 }), { nil: undefined }),
+      }),
+      { maxLength: 7 },
+    );
+    fc.assert(
+      fc.property(arb, (list) => {
+        const m = monomialOf(
+          list.map(({ name, gap }) => (gap === undefined ? atomOf(name) : tagged(atomOf(name), gap))),
+        );
+        const text = monomialText(m);
+        expect(monomialShown(m, false)).toBe(text.split(MONO_SEP).join('·'));
+        expect(monomialShown(m, true)).toBe(text.split(MONO_SEP).join('·').split(TAG_MARK).join('|'));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('the exact-work budget still bounds a long expansion', () => {
