@@ -3,14 +3,14 @@
  * left to right, as written), the sum Σ, and the elementwise product ⨀.
  */
 import { affine, affineAdd } from '../ir/affine.js';
-import { node, type OpNode } from '../ir/expr.js';
+import { type Expr, node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isScalar, isSquare } from '../ir/shape.js';
-import { addValues, asDense, asOp, dense, type Factor, IdentityOp, ProdOp } from '../numeric/values.js';
+import { addValues, asDense, asOp, dense, type Factor, IdentityOp, type LinOp, ProdOp } from '../numeric/values.js';
 import { substituteIndex } from '../symbolic/build.js';
 import { rfill, ridentity, risScalar, rmatmul, rzip, type RMat } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, type NPoly } from '../symbolic/words.js';
 import { broadcastKernel, entrywiseCanonical, matmulKernel } from './arithmetic.js';
-import type { CanonicalContext, ExactContext, LatexContext, PrintContext } from './contexts.js';
+import type { CanonicalContext, ExactContext, LatexContext, NumericContext, PrintContext } from './contexts.js';
 import { defineOp, type OpSpec } from './registry.js';
 
 const body = (n: OpNode) => n.args[0]!;
@@ -84,6 +84,27 @@ function canonicalRange(n: OpNode, ctx: CanonicalContext, combine: (a: NPoly, b:
   return foldRange(n, ctx, ctx.env, `${n.op} prefixes`, (inner) => ctx.expand(body(n), inner), combine, start)!;
 }
 
+/**
+ * A factor of an ordered product at one index value. Its content key is built only when asked for: a walk keys
+ * its memo on the factor next to the vector alone, so the other end (read for the product's size) and the
+ * factors a walk applies need none.
+ */
+class RangeFactor implements Factor {
+  private text: string | undefined;
+  constructor(
+    private readonly ctx: NumericContext,
+    private readonly body: Expr,
+    private readonly inner: Record<string, number>,
+  ) {}
+  get key(): string {
+    return (this.text ??= this.ctx.contentKey(this.body, this.inner));
+  }
+  value(): LinOp {
+    // read through ctx.eval every time, which notes the derivatives the value reads for the point asking
+    return asOp(this.ctx.eval(this.body, this.inner));
+  }
+}
+
 defineOp({
   id: 'prod',
   domain: 'ordered',
@@ -112,11 +133,7 @@ defineOp({
     let atLo: Factor | undefined;
     let atHi: Factor | undefined;
     let others: Map<number, Factor> | undefined;
-    const make = (i: number): Factor => {
-      const inner = { ...ctx.env, [n.binder!]: i };
-      const key = ctx.contentKey(body(n), inner);
-      return { key, value: () => asOp(ctx.eval(body(n), inner)) };
-    };
+    const make = (i: number): Factor => new RangeFactor(ctx, body(n), { ...ctx.env, [n.binder!]: i });
     const factorAt = (i: number): Factor => {
       if (i === lo) return (atLo ??= make(i));
       if (i === hi) return (atHi ??= make(i));
