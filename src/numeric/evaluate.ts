@@ -19,7 +19,7 @@ import type { GraphNode, NumericContext } from '../ops/contexts.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
 import { type GraphNode as UnrolledNode, heldEverywhere, nodeKey, type Unrolled } from './unrolled.js';
 import { asDense, dense, type Dense, type ProductMemo, type ReadTracker, scalar, type Value } from './values.js';
-import { own } from '../ir/names.js';
+import { mergedBindings, own } from '../ir/names.js';
 import { keepResident } from './simd.js';
 import { closeOwnRecord, noteLostPrecision, openOwnRecord, watchLostPrecision } from './lost-digits.js';
 
@@ -126,12 +126,12 @@ export class Evaluator implements ReadTracker {
   ) {}
 
   evaluate(e: Expr, env: IntEnv): Value {
-    return this.eval(e, { ...this.sizes, ...env });
+    return this.eval(e, mergedBindings(this.sizes, env));
   }
 
   /** Both sides of a claim at one binding, in one environment with the sizes (one copy per point, not two). */
   evaluateSides(lhs: Expr, rhs: Expr, env: IntEnv): [Value, Value] {
-    const full = { ...this.sizes, ...env };
+    const full = mergedBindings(this.sizes, env);
     return [this.eval(lhs, full), this.eval(rhs, full)];
   }
 
