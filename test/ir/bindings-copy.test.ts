@@ -27,7 +27,7 @@ function literal(entries: readonly (readonly [string, number])[]): Record<string
 const shape = (r: object) => ({
   keys: Reflect.ownKeys(r),
   values: Reflect.ownKeys(r).map((k) => own(r as Record<string, number>, k as string)),
-  proto: Object.getPrototypeOf(r),
+  proto: Object.getPrototypeOf(r) as object | null,
 });
 
 describe('binding records copied key by key', () => {
