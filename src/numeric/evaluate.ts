@@ -196,7 +196,8 @@ export class Evaluator implements ReadTracker {
   private openReads(): Map<string, ResolvedDeriv> | null {
     const outer = this.reading;
     const reads = (this.readMaps[this.depth++] ??= new Map<string, ResolvedDeriv>());
-    reads.clear();
+    // V8's Map.clear() allocates a new table even when the map is empty (most records are: nothing was read)
+    if (reads.size) reads.clear();
     this.reading = reads;
     return outer;
   }
