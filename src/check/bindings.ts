@@ -1,6 +1,7 @@
 /** The bindings of a claim's quantifiers at given sizes, in order (each range evaluated with the outer ones bound). */
 import { evalAffine, type IntEnv } from '../ir/affine.js';
 import { LIMITS } from '../ir/limits.js';
+import { mergedBindings, withBinding } from '../ir/names.js';
 import type { Claim } from '../derivation/derivation.js';
 import { InputError } from '../derivation/errors.js';
 
@@ -22,9 +23,9 @@ export function bindings(claim: Pick<Claim, 'forall' | 'id' | 'pos'>, sizes: Int
       return;
     }
     const quant = claim.forall[q]!;
-    const full = { ...sizes, ...env };
+    const full = mergedBindings(sizes, env);
     const [lo, hi] = [evalAffine(quant.lo, full), evalAffine(quant.hi, full)];
-    for (let v = lo; v <= hi; v++) rec(q + 1, { ...env, [quant.name]: v });
+    for (let v = lo; v <= hi; v++) rec(q + 1, withBinding(env, quant.name, v));
   };
   rec(0, {});
   return out;

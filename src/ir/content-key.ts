@@ -25,7 +25,7 @@ type Part =
  * distinct index of the subtree once (in a fixed order: the node's own, then its children's in order, so
  * equal structures list them alike), and whether it reads index-path positions.
  */
-interface NodeInfo {
+export interface NodeInfo {
   readonly id: string;
   /** the same id as a number (keys of numeric tables, src/symbolic/exact.ts) */
   readonly structure: number;
@@ -239,8 +239,20 @@ export interface SplitKey {
 export function splitContentKey(e: Expr, env: IntEnv, into: SplitKey): SplitKey {
   const info = infoOf(e);
   into.structure = info.structure;
-  into.values = packedIndexValues(info, env) ?? indexText(info, env);
+  into.values = indexValues(info, env);
   return into;
+}
+
+/**
+ * The info behind a node's split key, for a caller that keys one node at many bindings: `info.structure` is the
+ * key's structure, `indexValues(info, env)` its values at a binding (what splitContentKey gives, without looking
+ * the node up again). A node's info never changes: it is kept by the node's identity.
+ */
+export const contentInfo = (e: Expr): NodeInfo => infoOf(e);
+
+/** The values part of a split key at `env`, from the node's info. */
+export function indexValues(info: NodeInfo, env: IntEnv): number | string {
+  return packedIndexValues(info, env) ?? indexText(info, env);
 }
 
 /**

@@ -6,19 +6,20 @@
  * partial products instead of recomputing them.
  */
 import { evalAffine, type IntEnv } from '../ir/affine.js';
-import { contentKey, type SplitKey, splitContentKey } from '../ir/content-key.js';
-import { type Expr, type Index, refOf } from '../ir/expr.js';
+import { contentInfo, contentKey, indexValues, type NodeInfo } from '../ir/content-key.js';
+import { type Expr, type Index, type OpNode, refOf } from '../ir/expr.js';
 import { pathKey } from '../ir/path-chain.js';
 import { dimsIn } from '../ir/shape-of.js';
 import { formatNodeRef } from '../ir/print.js';
 import { compileScalar, type ScalarFn } from '../ir/scalar-function.js';
 import type { Model } from '../model/model.js';
 import { specOf } from '../ops/index.js';
+import type { OpSpec } from '../ops/registry.js';
 import type { GraphNode, NumericContext } from '../ops/contexts.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
 import { type GraphNode as UnrolledNode, heldEverywhere, nodeKey, type Unrolled } from './unrolled.js';
 import { asDense, dense, type Dense, type ProductMemo, type ReadTracker, scalar, type Value } from './values.js';
-import { own } from '../ir/names.js';
+import { mergedBindings, own } from '../ir/names.js';
 import { keepResident } from './simd.js';
 import { closeOwnRecord, noteLostPrecision, openOwnRecord, watchLostPrecision } from './lost-digits.js';
 
@@ -69,20 +70,34 @@ function fixedKey(fixed: ReadonlySet<string>): string {
 
 const NO_READS: readonly ResolvedDeriv[] = [];
 
-/** A table keyed by a split content key: per structure id, a map from the packed index values (or their text). */
-class ContentTable<V> {
-  private readonly byStructure = new Map<number, Map<number | string, V>>();
-  /** whether anything was ever set (most instances lose no digits: their memo hits skip the look-up) */
-  empty = true;
-  get(structure: number, values: number | string): V | undefined {
-    return this.byStructure.get(structure)?.get(values);
-  }
-  set(structure: number, values: number | string, v: V): void {
-    let byValues = this.byStructure.get(structure);
-    if (!byValues) this.byStructure.set(structure, (byValues = new Map<number | string, V>()));
-    byValues.set(values, v);
-    this.empty = false;
-  }
+/**
+ * A memoised value with what it brings beside it: the precision lost in the subnormals on the way to it, and the
+ * derivatives it read. Only for the values that bring any (most bring nothing and are kept bare): fewer objects
+ * kept per value, which the garbage collector copies while the instance lives.
+ */
+class Memo {
+  readonly kind = 'memo' as const;
+  constructor(
+    readonly value: Value,
+    readonly lost: number,
+    readonly reads: readonly ResolvedDeriv[] | null,
+  ) {}
+}
+
+/** A memo table's entry: the value itself, or the value with what it brings. */
+type Slot = Value | Memo;
+
+/**
+ * What `eval` resolves once per expression node (not at every binding): its content key's info
+ * (src/ir/content-key.ts: the structure and the index parts it reads), the memo table of that structure
+ * (values keyed by the packed index values, or their text), and its operator record. A claim's nodes are
+ * evaluated at every lag with the same structure; only the index values change.
+ */
+interface Plan {
+  readonly info: NodeInfo;
+  readonly table: Map<number | string, Slot>;
+  readonly spec: OpSpec | null;
+  readonly graphDerivative: boolean;
 }
 
 export class Evaluator implements ReadTracker {
@@ -90,9 +105,9 @@ export class Evaluator implements ReadTracker {
    * every value by content (src/ir/content-key.ts): structure id, then the values of the indices it reads (one
    * number when they pack) — no key text built per evaluation
    */
-  private readonly cache = new ContentTable<Value>();
-  /** the key being looked up (one object, reused: read into locals before the node's children are evaluated) */
-  private readonly key: SplitKey = { structure: 0, values: 0 };
+  private readonly tables = new Map<number, Map<number | string, Slot>>();
+  /** each expression node's plan (its structure's table, its record), by identity */
+  private readonly plans = new WeakMap<Expr, Plan>();
   private readonly sweeps = new Map<string, (n: UnrolledNode) => Float64Array | null>();
   private readonly memos = new Map<string, Map<string, unknown>>();
   readonly productMemo: ProductMemo = {
@@ -111,51 +126,61 @@ export class Evaluator implements ReadTracker {
   ) {}
 
   evaluate(e: Expr, env: IntEnv): Value {
-    return this.eval(e, { ...this.sizes, ...env });
+    return this.eval(e, mergedBindings(this.sizes, env));
   }
 
   /** Both sides of a claim at one binding, in one environment with the sizes (one copy per point, not two). */
   evaluateSides(lhs: Expr, rhs: Expr, env: IntEnv): [Value, Value] {
-    const full = { ...this.sizes, ...env };
+    const full = mergedBindings(this.sizes, env);
     return [this.eval(lhs, full), this.eval(rhs, full)];
   }
 
   private eval(e: Expr, env: IntEnv): Value {
-    const { structure, values } = splitContentKey(e, env, this.key);
-    let v = this.cache.get(structure, values);
-    if (!v) {
-      // The derivatives this value reads are kept beside it: a later read of the memoised value (another
-      // binding, another claim of the file) touches them too, so what is cross-checked at a point depends
-      // on the point alone, not on what was evaluated before it.
-      const outer = this.openReads();
-      let lost: number;
-      let reads: Map<string, ResolvedDeriv>;
-      // the record of this value's own lost digits, without a closure per value (./lost-digits.ts)
-      const outerLost = openOwnRecord();
-      try {
-        v = this.compute(e, env);
-        if (e.kind === 'op' && specOf(e).graphDerivative) this.touch(e.op, e.args, env);
-      } finally {
-        lost = closeOwnRecord(outerLost);
-        reads = this.closeReads(outer);
-      }
-      // A memoised matrix is read again by every product it is a factor of (Wᵀ at every lag of a claim).
-      if (v.kind === 'dense' && v.rows > 1 && v.cols > 1) keepResident(v.data);
-      // Beside the value only what is there (most values read no derivative and lose no digits): fewer
-      // objects kept per value, which the garbage collector copies while the instance lives.
-      this.cache.set(structure, values, v);
-      if (reads.size) this.readsOf.set(structure, values, [...reads.values()]);
-      if (lost) this.lostOf.set(structure, values, lost);
-    } else if (!this.lostOf.empty) noteLostPrecision(this.lostOf.get(structure, values) ?? 0);
-    const read = this.readsOf.get(structure, values);
+    const plan = this.plans.get(e) ?? this.planOf(e);
+    const values = indexValues(plan.info, env);
+    const slot = plan.table.get(values);
+    if (slot === undefined) return this.computeAndKeep(e, env, plan, values);
+    if (slot.kind !== 'memo') return slot;
+    // a memo hit brings again the digits lost on the way to it, and what it read
+    noteLostPrecision(slot.lost);
+    if (slot.reads) for (const d of slot.reads) this.noteRead(d);
+    return slot.value;
+  }
+
+  private planOf(e: Expr): Plan {
+    const info = contentInfo(e);
+    let table = this.tables.get(info.structure);
+    if (!table) this.tables.set(info.structure, (table = new Map<number | string, Slot>()));
+    const spec = e.kind === 'op' ? specOf(e) : null;
+    const plan: Plan = { info, table, spec, graphDerivative: spec?.graphDerivative === true };
+    this.plans.set(e, plan);
+    return plan;
+  }
+
+  private computeAndKeep(e: Expr, env: IntEnv, plan: Plan, values: number | string): Value {
+    // The derivatives this value reads are kept beside it: a later read of the memoised value (another
+    // binding, another claim of the file) touches them too, so what is cross-checked at a point depends
+    // on the point alone, not on what was evaluated before it.
+    const outer = this.openReads();
+    let lost: number;
+    let reads: Map<string, ResolvedDeriv>;
+    let v: Value;
+    // the record of this value's own lost digits, without a closure per value (./lost-digits.ts)
+    const outerLost = openOwnRecord();
+    try {
+      v = this.compute(e, env, plan.spec);
+      if (plan.graphDerivative) this.touch((e as OpNode).op, (e as OpNode).args, env);
+    } finally {
+      lost = closeOwnRecord(outerLost);
+      reads = this.closeReads(outer);
+    }
+    // A memoised matrix is read again by every product it is a factor of (Wᵀ at every lag of a claim).
+    if (v.kind === 'dense' && v.rows > 1 && v.cols > 1) keepResident(v.data);
+    const read = reads.size ? [...reads.values()] : null;
+    plan.table.set(values, read || lost ? new Memo(v, lost, read) : v);
     if (read) for (const d of read) this.noteRead(d);
     return v;
   }
-
-  /** content key → the precision lost in the subnormals on the way to its memoised value (absent: none) */
-  private readonly lostOf = new ContentTable<number>();
-  /** content key → the derivatives its memoised value read */
-  private readonly readsOf = new ContentTable<readonly ResolvedDeriv[]>();
 
   /** derivatives read by the value being computed (innermost first on the stack of evaluations) */
   private reading: Map<string, ResolvedDeriv> | null = null;
@@ -171,7 +196,8 @@ export class Evaluator implements ReadTracker {
   private openReads(): Map<string, ResolvedDeriv> | null {
     const outer = this.reading;
     const reads = (this.readMaps[this.depth++] ??= new Map<string, ResolvedDeriv>());
-    reads.clear();
+    // V8's Map.clear() allocates a new table even when the map is empty (most records are: nothing was read)
+    if (reads.size) reads.clear();
     this.reading = reads;
     return outer;
   }
@@ -287,7 +313,7 @@ export class Evaluator implements ReadTracker {
     return dimsIn(this.graph.model, e, env);
   }
 
-  private compute(e: Expr, env: IntEnv): Value {
+  private compute(e: Expr, env: IntEnv, spec: OpSpec | null): Value {
     switch (e.kind) {
       case 'num':
         return scalar(e.value);
@@ -305,7 +331,7 @@ export class Evaluator implements ReadTracker {
         return dense(r, c, this.graph.value(n));
       }
       case 'op':
-        return specOf(e).evaluate(e, this.context(env));
+        return spec!.evaluate(e, this.context(env));
     }
   }
 

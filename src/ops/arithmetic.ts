@@ -25,6 +25,7 @@ import {
   IdentityOp,
   isScalarValue,
   mapDense,
+  powDense,
   mulValues,
   ProdOp,
   scalar,
@@ -602,8 +603,7 @@ defineOp({
   print: (n, ctx) => `${ctx.wrap(left(n), 5)}.^${epowExponent(n)}`,
   latex: (n, ctx) => `${powerBase(left(n), ctx)}^{${epowExponent(n)}}`,
   evaluate: (n, ctx) => {
-    const k = epowExponent(n);
-    return mapDense(ctx.dense(left(n)), (x) => x ** k);
+    return powDense(ctx.dense(left(n)), epowExponent(n));
   },
   compile: (n, ctx) => {
     const a = ctx.compile(left(n));

@@ -3,14 +3,15 @@
  * left to right, as written), the sum Σ, and the elementwise product ⨀.
  */
 import { affine, affineAdd } from '../ir/affine.js';
-import { node, type OpNode } from '../ir/expr.js';
+import { type Expr, node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isScalar, isSquare } from '../ir/shape.js';
-import { addValues, asDense, asOp, dense, type Factor, IdentityOp, ProdOp } from '../numeric/values.js';
+import { addValues, asDense, asOp, dense, type Factor, IdentityOp, type LinOp, ProdOp } from '../numeric/values.js';
 import { substituteIndex } from '../symbolic/build.js';
+import { withBinding } from '../ir/names.js';
 import { larger, rfill, ridentity, risScalar, rmatmul, rzip, type RMat, smaller } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, type NPoly } from '../symbolic/words.js';
 import { broadcastKernel, entrywiseCanonical, matmulKernel } from './arithmetic.js';
-import type { CanonicalContext, ExactContext, LatexContext, PrintContext } from './contexts.js';
+import type { CanonicalContext, ExactContext, LatexContext, NumericContext, PrintContext } from './contexts.js';
 import { defineOp, type OpSpec } from './registry.js';
 
 const body = (n: OpNode) => n.args[0]!;
@@ -38,11 +39,11 @@ function exactRange<R>(
   const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
   let acc: RMat<R> | null = null;
   for (let i = lo; i <= hi; i++) {
-    const f = ctx.eval(body(n), { ...ctx.env, [n.binder!]: i });
+    const f = ctx.eval(body(n), withBinding(ctx.env, n.binder!, i));
     acc = acc ? combine(acc, f) : f;
   }
   // An empty range: the ring's neutral element, of the body's shape (one generic entry in the entries view).
-  return acc ?? empty(ctx.shapes === 'entries' ? [1, 1] : ctx.dims(body(n), { ...ctx.env, [n.binder!]: lo }));
+  return acc ?? empty(ctx.shapes === 'entries' ? [1, 1] : ctx.dims(body(n), withBinding(ctx.env, n.binder!, lo)));
 }
 
 /**
@@ -66,7 +67,7 @@ export function foldRange<T>(
   let acc = start;
   let prefix = -1;
   for (let i = lo; i <= hi; i++) {
-    const inner = { ...env, [n.binder!]: i };
+    const inner = withBinding(env, n.binder!, i);
     const key = `${prefix}|${ctx.formKey(body(n), inner)}`;
     let known = prefixes.get(key);
     if (!known) {
@@ -82,6 +83,27 @@ export function foldRange<T>(
 
 function canonicalRange(n: OpNode, ctx: CanonicalContext, combine: (a: NPoly, b: NPoly) => NPoly, start: NPoly): NPoly {
   return foldRange(n, ctx, ctx.env, `${n.op} prefixes`, (inner) => ctx.expand(body(n), inner), combine, start)!;
+}
+
+/**
+ * A factor of an ordered product at one index value. Its content key is built only when asked for: a walk keys
+ * its memo on the factor next to the vector alone, so the other end (read for the product's size) and the
+ * factors a walk applies need none.
+ */
+class RangeFactor implements Factor {
+  private text: string | undefined;
+  constructor(
+    private readonly ctx: NumericContext,
+    private readonly body: Expr,
+    private readonly inner: Record<string, number>,
+  ) {}
+  get key(): string {
+    return (this.text ??= this.ctx.contentKey(this.body, this.inner));
+  }
+  value(): LinOp {
+    // read through ctx.eval every time, which notes the derivatives the value reads for the point asking
+    return asOp(this.ctx.eval(this.body, this.inner));
+  }
 }
 
 defineOp({
@@ -112,11 +134,7 @@ defineOp({
     let atLo: Factor | undefined;
     let atHi: Factor | undefined;
     let others: Map<number, Factor> | undefined;
-    const make = (i: number): Factor => {
-      const inner = { ...ctx.env, [n.binder!]: i };
-      const key = ctx.contentKey(body(n), inner);
-      return { key, value: () => asOp(ctx.eval(body(n), inner)) };
-    };
+    const make = (i: number): Factor => new RangeFactor(ctx, body(n), withBinding(ctx.env, n.binder!, i));
     const factorAt = (i: number): Factor => {
       if (i === lo) return (atLo ??= make(i));
       if (i === hi) return (atHi ??= make(i));
@@ -129,9 +147,9 @@ defineOp({
   compile: (n, ctx) => {
     const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
     if (hi < lo) return ctx.constant(1);
-    let acc = ctx.compile(body(n), { ...ctx.env, [n.binder!]: lo });
+    let acc = ctx.compile(body(n), withBinding(ctx.env, n.binder!, lo));
     for (let i = lo + 1; i <= hi; i++) {
-      const next = ctx.compile(body(n), { ...ctx.env, [n.binder!]: i });
+      const next = ctx.compile(body(n), withBinding(ctx.env, n.binder!, i));
       const [[ra, ca], [, cb]] = [ctx.dims(acc), ctx.dims(next)];
       acc = ctx.push(matmulKernel(ra, ca, cb), [acc, next], [ra, cb]);
     }
@@ -173,16 +191,16 @@ defineOp({
       const [rows, cols] = ctx.dims(body(n));
       return dense(rows, cols, new Float64Array(rows * cols));
     }
-    let acc = ctx.eval(body(n), { ...ctx.env, [n.binder!]: lo });
-    for (let i = lo + 1; i <= hi; i++) acc = addValues(acc, ctx.eval(body(n), { ...ctx.env, [n.binder!]: i }), 1);
+    let acc = ctx.eval(body(n), withBinding(ctx.env, n.binder!, lo));
+    for (let i = lo + 1; i <= hi; i++) acc = addValues(acc, ctx.eval(body(n), withBinding(ctx.env, n.binder!, i)), 1);
     return acc;
   },
   compile: (n, ctx) => {
     const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
     if (hi < lo) return ctx.constant(0);
-    let acc = ctx.compile(body(n), { ...ctx.env, [n.binder!]: lo });
+    let acc = ctx.compile(body(n), withBinding(ctx.env, n.binder!, lo));
     for (let i = lo + 1; i <= hi; i++) {
-      const next = ctx.compile(body(n), { ...ctx.env, [n.binder!]: i });
+      const next = ctx.compile(body(n), withBinding(ctx.env, n.binder!, i));
       const [da, db] = [ctx.dims(acc), ctx.dims(next)];
       acc = ctx.push(broadcastKernel('add'), [acc, next], da[0] * da[1] === 1 ? db : da);
     }
@@ -227,7 +245,7 @@ defineOp({
     const rows = ctx.dims(body(n))[0];
     const out = new Float64Array(rows).fill(1);
     for (let i = lo; i <= hi; i++) {
-      const v = asDense(ctx.eval(body(n), { ...ctx.env, [n.binder!]: i })).data;
+      const v = asDense(ctx.eval(body(n), withBinding(ctx.env, n.binder!, i))).data;
       for (let j = 0; j < rows; j++) out[j]! *= v[j]!;
     }
     return dense(rows, 1, out);
@@ -268,9 +286,9 @@ function extremum(id: 'rmax' | 'rmin'): OpSpec {
     evaluate: (n, ctx) => {
       const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
       if (hi < lo) return ctx.outside(`${name} over the empty range ${lo}..${hi}`);
-      let best = asDense(ctx.eval(body(n), { ...ctx.env, [n.binder!]: lo })).data[0]!;
+      let best = asDense(ctx.eval(body(n), withBinding(ctx.env, n.binder!, lo))).data[0]!;
       for (let i = lo + 1; i <= hi; i++) {
-        const v = asDense(ctx.eval(body(n), { ...ctx.env, [n.binder!]: i })).data[0]!;
+        const v = asDense(ctx.eval(body(n), withBinding(ctx.env, n.binder!, i))).data[0]!;
         // NaN propagates: a NaN term must not vanish inside a max and turn trouble into a pass.
         if (Number.isNaN(v) || Number.isNaN(best)) best = NaN;
         else if (better(v, best)) best = v;
@@ -286,9 +304,9 @@ function exactExtremum<R>(id: 'rmax' | 'rmin', n: OpNode, ctx: ExactContext<R>):
   if (!o) return ctx.opaque(n);
   const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
   if (hi < lo) return ctx.unsupported(`${id === 'rmax' ? 'max' : 'min'} over an empty range`);
-  let best: R = ctx.eval(body(n), { ...ctx.env, [n.binder!]: lo }).data[0]!;
+  let best: R = ctx.eval(body(n), withBinding(ctx.env, n.binder!, lo)).data[0]!;
   for (let i = lo + 1; i <= hi; i++) {
-    const v = ctx.eval(body(n), { ...ctx.env, [n.binder!]: i }).data[0]!;
+    const v = ctx.eval(body(n), withBinding(ctx.env, n.binder!, i)).data[0]!;
     // through the ring's max where it has one: intervals that overlap have no order to pick by
     best = id === 'rmax' ? larger(o, best, v) : smaller(o, best, v);
   }
