@@ -42,7 +42,7 @@ const down = (x: number): number => (x === Infinity ? Number.MAX_VALUE : x - (Ma
 const ZERO: Interval = { lo: 0, hi: 0 };
 const ONE: Interval = { lo: 1, hi: 1 };
 
-export const isExactZero = (a: Interval): boolean => a.lo === 0 && a.hi === 0;
+const isExactZero = (a: Interval): boolean => a.lo === 0 && a.hi === 0;
 const isExactOne = (a: Interval): boolean => a.lo === 1 && a.hi === 1;
 
 export function intervalFromNumber(x: number): Interval {
@@ -102,7 +102,7 @@ export function intervalSqrt(a: Interval): Interval {
   return { lo: a.lo === 0 ? 0 : Math.max(0, down(Math.sqrt(a.lo))), hi: a.hi === 0 ? 0 : up(Math.sqrt(a.hi)) };
 }
 
-export function intervalAbs(a: Interval): Interval {
+function intervalAbs(a: Interval): Interval {
   if (a.lo >= 0) return a;
   if (a.hi <= 0) return intervalNeg(a);
   return { lo: 0, hi: Math.max(-a.lo, a.hi) };
@@ -120,7 +120,7 @@ export const intervalMidpoint = (a: Interval): number => (a.lo === a.hi ? a.lo :
 
 /** The largest |x| over the interval (its magnitude) and the smallest (its mignitude). */
 export const magnitude = (a: Interval): number => Math.max(Math.abs(a.lo), Math.abs(a.hi));
-export const mignitude = (a: Interval): number => (a.lo > 0 ? a.lo : a.hi < 0 ? -a.hi : 0);
+const mignitude = (a: Interval): number => (a.lo > 0 ? a.lo : a.hi < 0 ? -a.hi : 0);
 
 /** Σ x_k·y_k over intervals (x === y entrywise gives squares, never negative). */
 function intervalDot(x: readonly Interval[], y: readonly Interval[]): Interval {
@@ -316,5 +316,3 @@ export const isFiniteInterval = (a: Interval): boolean => Number.isFinite(a.lo) 
 /** A matrix of intervals as [lo, hi] texts (6 significant digits) for reports. */
 export const intervalPreview = (a: Interval): string =>
   a.lo === a.hi ? `${Number(a.lo.toPrecision(6))}` : `[${Number(a.lo.toPrecision(6))}, ${Number(a.hi.toPrecision(6))}]`;
-
-export type IntervalMat = RMat<Interval>;
