@@ -14,14 +14,16 @@
 import type { Claim } from '../derivation/derivation.js';
 import type { Model } from '../model/model.js';
 import type { IntEnv } from '../ir/affine.js';
-import { type Expr, mapChildren } from '../ir/expr.js';
+import type { Expr } from '../ir/expr.js';
+import { specOf } from '../ops/registry.js';
 import { affine } from '../ir/affine.js';
+import { own } from '../ir/names.js';
 import { DomainError, type Evaluator } from '../numeric/evaluate.js';
 import type { Instance } from '../numeric/instance.js';
 import { norm2, relErr } from '../numeric/linalg.js';
 import { asDense } from '../numeric/values.js';
 import { ROUNDOFF } from '../numeric/lost-digits.js';
-import { isGraphDerivative, SymbolicModel, substituteDerivationsAt } from '../symbolic/derive.js';
+import { SymbolicModel, substituteDerivationsAt } from '../symbolic/derive.js';
 import { substituteIndex } from '../symbolic/build.js';
 import {
   DECIMALS,
@@ -130,16 +132,40 @@ function symbolicModel(model: Model): SymbolicModel {
   return sm;
 }
 
-/** Every derivative replaced by its closed form at this binding where it has one; the others stay, with concrete times (the float engine supplies them). */
+/**
+ * The trees `closedFormsWherePossible` built, by model, side and binding: every look (interval, wide float,
+ * decimal), every instance and every repair candidate sharing a side asks again for the same binding, and a tree
+ * built afresh is walked again for its content keys. The result is a function of these three alone (the model's
+ * closed forms, and their absence, are memoised), so reusing it changes nothing.
+ */
+const closedFormTrees = new WeakMap<SymbolicModel, WeakMap<Expr, Map<string, Expr>>>();
+
 function closedFormsWherePossible(e: Expr, sm: SymbolicModel, env: IntEnv): Expr {
+  let bySide = closedFormTrees.get(sm);
+  if (!bySide) closedFormTrees.set(sm, (bySide = new WeakMap<Expr, Map<string, Expr>>()));
+  let byBinding = bySide.get(e);
+  if (!byBinding) bySide.set(e, (byBinding = new Map<string, Expr>()));
+  let binding = '';
+  for (const name of Object.keys(env).sort()) binding += `${name}=${own(env, name)};`;
+  let tree = byBinding.get(binding);
+  if (!tree) byBinding.set(binding, (tree = closedFormsBuilt(e, sm, env)));
+  return tree;
+}
+
+/** Every derivative replaced by its closed form at this binding where it has one; the others stay, with concrete times (the float engine supplies them). */
+function closedFormsBuilt(e: Expr, sm: SymbolicModel, env: IntEnv): Expr {
   const go = (x: Expr): Expr => {
-    if (!isGraphDerivative(x)) return mapChildren(x, go);
-    try {
-      return substituteDerivationsAt(x, sm, env);
-    } catch (err) {
-      if (!(err instanceof SymbolicUnsupported)) throw err;
-      return Object.entries(env).reduce((acc, [name, value]) => substituteIndex(acc, name, affine(value)), x as Expr);
-    }
+    if (x.kind !== 'op') return x;
+    if (specOf(x).graphDerivative === true)
+      try {
+        return substituteDerivationsAt(x, sm, env);
+      } catch (err) {
+        if (!(err instanceof SymbolicUnsupported)) throw err;
+        return Object.entries(env).reduce((acc, [name, value]) => substituteIndex(acc, name, affine(value)), x as Expr);
+      }
+    // A node whose children come back as they were is kept: content keys are found by node identity first.
+    const args = x.args.map(go);
+    return args.every((a, k) => a === x.args[k]) ? x : { ...x, args };
   };
   return go(e);
 }

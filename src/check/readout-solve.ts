@@ -191,7 +191,7 @@ export function solveReadout(
   // The model is evaluated thousands of times per solve: each leaf's prediction is written into a buffer of its
   // own (a fitness reads every leaf once, and its norm is taken before the next fitness overwrites it).
   const predicted: Dense[][] = at0.map((leaves) =>
-    leaves.map((v) => ({ kind: 'dense', rows: v.rows, cols: v.cols, data: new Float64Array(v.data.length), id: 0 })),
+    leaves.map((v) => ({ kind: 'dense', rows: v.rows, cols: v.cols, data: new Float64Array(v.data.length) })),
   );
   const predict = (r: readonly number[], b: number, l: number): Dense => {
     const out = predicted[b]![l]!.data;

@@ -108,10 +108,15 @@ export class Evaluator implements ReadTracker {
   private readonly tables = new Map<number, Map<number | string, Slot>>();
   /** each expression node's plan (its structure's table, its record), by identity */
   private readonly plans = new WeakMap<Expr, Plan>();
-  private readonly sweeps = new Map<string, (n: UnrolledNode) => Float64Array | null>();
+  /**
+   * Memoised sweeps by their direction's identity, then the rest of their key: a sweep can only be met again
+   * while its direction is alive, so one for a passing direction (an operator applied to a fresh vector, as
+   * norm estimates and repairs do by the thousand) is dropped with it instead of living for the whole file.
+   */
+  private readonly sweeps = new WeakMap<Dense, Map<string, (n: UnrolledNode) => Float64Array | null>>();
   private readonly memos = new Map<string, Map<string, unknown>>();
   readonly productMemo: ProductMemo = {
-    chains: new Map(),
+    chains: new WeakMap(),
     lost: new WeakMap(),
     reads: { tracker: this, trails: new WeakMap() },
   };
@@ -275,8 +280,10 @@ export class Evaluator implements ReadTracker {
 
   /** Memoised derivative sweep; shared by every quantity that needs the same seed. */
   sweep(kind: 'tan' | 'adj', from: GraphNode, dir: Dense, fixed: ReadonlySet<string>, withParams = false) {
-    const key = `${kind}|${nodeKey(from)}|${fixedKey(fixed)}|${dir.id}|${withParams}`;
-    let s = this.sweeps.get(key);
+    const key = `${kind}|${nodeKey(from)}|${fixedKey(fixed)}|${withParams}`;
+    let byKey = this.sweeps.get(dir);
+    if (!byKey) this.sweeps.set(dir, (byKey = new Map<string, (n: UnrolledNode) => Float64Array | null>()));
+    let s = byKey.get(key);
     if (!s) {
       const { graph } = this;
       s = watchLostPrecision(
@@ -285,7 +292,7 @@ export class Evaluator implements ReadTracker {
         graph.T,
         [...graph.program.equations.map((eq) => eq.target), ...graph.data.inputs.keys()],
       );
-      this.sweeps.set(key, s);
+      byKey.set(key, s);
     }
     return s;
   }

@@ -2,21 +2,18 @@
  * Runtime values of claim expressions: dense arrays, and lazy linear
  * operators for everything that must not be materialised (diag(v), ordered
  * products, Jacobians of the unrolled graph). Operators are applied to
- * vectors; dense vectors carry an id so results can be memoised on
- * (factor, vector) pairs — that is what shares work between lags.
+ * vectors; results are memoised on (factor, vector) pairs by the vector's
+ * identity — that is what shares work between lags.
  */
 import { matMul, matTVec, matVec } from './linalg.js';
 import { closeOwnRecord, lostPrecisionOf, noteCancellation, noteLostPrecision, openOwnRecord } from './lost-digits.js';
 import { newVec } from './slab.js';
-
-let nextId = 1;
 
 export interface Dense {
   readonly kind: 'dense';
   readonly rows: number;
   readonly cols: number;
   readonly data: Float64Array;
-  readonly id: number;
 }
 
 export interface LinOp {
@@ -36,7 +33,7 @@ export type Value = Dense | LinOp;
 /** Every value passes through here: its subnormal entries, if any, are noted (./lost-digits.ts). */
 export function dense(rows: number, cols: number, data: Float64Array): Dense {
   noteLostPrecision(lostPrecisionOf(data));
-  return { kind: 'dense', rows, cols, data, id: nextId++ };
+  return { kind: 'dense', rows, cols, data };
 }
 
 export const scalar = (x: number): Dense => dense(1, 1, Float64Array.of(x));
@@ -205,10 +202,11 @@ export interface Factor {
 /** Memo tables shared by all products evaluated on one instance. */
 export interface ProductMemo {
   /**
-   * `${direction}|${key of the factor next to the vector}|${vector id}` → the results after 1, 2, … factors
-   * (entry m − 1 after m): one key per walk, not one per factor
+   * vector → `${direction}|${key of the factor next to the vector}` → the results after 1, 2, … factors (entry
+   * m − 1 after m): one key per walk, not one per factor. By the vector's identity, so walks from a passing
+   * vector (a power iteration's) go with it rather than living as long as the instance.
    */
-  readonly chains: Map<string, Dense[]>;
+  readonly chains: WeakMap<Dense, Map<string, Dense[]>>;
   /** partial results whose walk passed through subnormals: the worst relative precision on the way */
   readonly lost: WeakMap<Dense, number>;
   /**
@@ -270,9 +268,11 @@ export class ProdOp extends BaseOp {
   }
   private walk(x: Dense, transposed: boolean): Dense {
     const count = this.hi - this.lo + 1;
-    const head = `${transposed ? 'T' : 'N'}|${this.factorFrom(0, transposed).key}|${x.id}`;
-    let chain = this.memo.chains.get(head);
-    if (!chain) this.memo.chains.set(head, (chain = []));
+    const head = `${transposed ? 'T' : 'N'}|${this.factorFrom(0, transposed).key}`;
+    let walks = this.memo.chains.get(x);
+    if (!walks) this.memo.chains.set(x, (walks = new Map<string, Dense[]>()));
+    let chain = walks.get(head);
+    if (!chain) walks.set(head, (chain = []));
     let m = Math.min(chain.length, count);
     let w = m > 0 ? chain[m - 1]! : x;
     // a memoised partial result brings the digits lost on its way (its own walk noted them then), and what it read

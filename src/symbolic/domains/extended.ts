@@ -291,8 +291,12 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     return rfill(rows, cols, (i, j) => this.ring.fromNumber(v[i * cols + j]!));
   }
 
+  /** each symbol's dimensions at this domain's sizes, inferred once: every leaf read asks again */
+  private readonly dimsBySymbol = new Map<string, [number, number]>();
   private symbolDims(name: string): [number, number] {
-    return dimsIn(this.model, { kind: 'sym', name }, this.sizes);
+    let dims = this.dimsBySymbol.get(name);
+    if (!dims) this.dimsBySymbol.set(name, (dims = dimsIn(this.model, { kind: 'sym', name }, this.sizes)));
+    return dims;
   }
 
   /**
