@@ -81,6 +81,8 @@ interface ActivationDef {
   readonly big?: (x: Decimal, D: typeof Decimal) => Decimal;
   /** nondecreasing, with values in this closed range: intervals map through both ends */
   readonly increasing?: { readonly range: readonly [number, number] };
+  /** f over [lo, hi] where every float64 result is exact (see ActivationSpec.exactRange) */
+  readonly exactRange?: (lo: number, hi: number) => readonly [number, number];
 }
 
 /** One activation record; built-ins differ only in their rule, spelling and LaTeX. */
@@ -101,6 +103,7 @@ function activation(def: ActivationDef, user = false): OpSpec {
       ...(def.reference ? { reference: def.reference } : {}),
       ...(def.big ? { big: def.big } : {}),
       ...(def.increasing ? { increasing: def.increasing } : {}),
+      ...(def.exactRange ? { exactRange: def.exactRange } : {}),
     },
     scalar: (n, userRule) => ruleOf(n, userRule).value,
     shape: (n, ctx) => ctx.shapeOf(arg(n)),
@@ -191,6 +194,9 @@ const BUILT_INS: readonly ActivationDef[] = [
     latex: (a) => `\\left|${a}\\right|`,
     derivative: null,
     big: (x) => x.abs(),
+    // decreasing to 0 at 0, then increasing; negation and max are exact in floats
+    exactRange: (lo, hi) =>
+      lo >= 0 ? [Math.abs(lo), hi] : hi <= 0 ? [Math.abs(hi), Math.abs(lo)] : [0, Math.max(Math.abs(lo), hi)],
   },
   {
     id: 'identity',

@@ -160,6 +160,11 @@ export interface ActivationSpec {
    * how intervals are mapped (src/symbolic/domains/interval.ts)
    */
   readonly increasing?: { readonly range: readonly [number, number] };
+  /**
+   * f over [lo, hi] exactly, for a function whose every float64 result is exact (no rounding to widen) and
+   * that is not monotone (|x|): how intervals are mapped where `increasing` does not apply
+   */
+  readonly exactRange?: (lo: number, hi: number) => readonly [number, number];
 }
 
 const REGISTRY = new Map<string, OpSpec>();

@@ -23,6 +23,7 @@ import {
   relErrorBound,
 } from '../../src/symbolic/domains/interval.js';
 import { BUILT_IN_RULES } from '../../src/ops/activations.js';
+import { opSpec } from '../../src/ops/registry.js';
 import { mat, spectralNorm } from '../../src/numeric/linalg.js';
 
 /** A double as an exact fraction n/d (d > 0). */
@@ -156,6 +157,22 @@ describe('activations and norms', () => {
       );
     });
   }
+
+  it('|x| over an interval: every |t| inside, both ends attained (subnormals and signs included)', () => {
+    const exactRange = opSpec('abs').activation!.exactRange!;
+    fc.assert(
+      fc.property(interval, fc.double({ min: 0, max: 1, noNaN: true }), (x, s) => {
+        const [lo, hi] = exactRange(x.lo, x.hi);
+        const t = x.lo + s * (x.hi - x.lo);
+        for (const u of [x.lo, x.hi, Math.min(Math.max(t, x.lo), x.hi)])
+          expect(lo <= Math.abs(u) && Math.abs(u) <= hi).toBe(true);
+        // tight: the larger end is an end's |x|, the smaller 0 when the interval holds 0
+        expect(hi).toBe(Math.max(Math.abs(x.lo), Math.abs(x.hi)));
+        expect(lo).toBe(x.lo <= 0 && x.hi >= 0 ? 0 : Math.min(Math.abs(x.lo), Math.abs(x.hi)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
 
   it('an activation where float64 flushes to 0 has no interval rule', () => {
     expect(() => intervalActivation(Math.exp, [0, Infinity], { lo: -800, hi: 0 })).toThrow(/no interval rule/);

@@ -25,7 +25,14 @@ import { ExactEvaluator } from '../exact.js';
 import { KeptValues, rfill, type Ring, type RMat } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 import { wideActivation, type WideFloat, wideFloatRing, wideToDecimal } from './wide-float.js';
-import { type Interval, intervalActivation, intervalPreview, intervalRing, isFiniteInterval } from './interval.js';
+import {
+  type Interval,
+  intervalActivation,
+  intervalOf,
+  intervalPreview,
+  intervalRing,
+  isFiniteInterval,
+} from './interval.js';
 
 /** 40 significant digits (see EXTENDED_DIGITS in src/check/extended-check.ts). */
 export const BigDecimal = Decimal.clone({ precision: 40, minE: -9e15, maxE: 9e15 });
@@ -156,6 +163,7 @@ export const INTERVALS: ExtendedArithmetic<Interval> = {
   name: 'interval',
   ring: (work) => intervalRing((n) => work.spend(n)),
   activation: (spec, n, x) => {
+    if (spec.exactRange) return intervalOf(...spec.exactRange(x.lo, x.hi));
     if (!spec.increasing) throw new SymbolicUnsupported(`${n.op} has no interval rule`);
     return intervalActivation(spec.rule(n, noIntervalRule).value, spec.increasing.range, x);
   },

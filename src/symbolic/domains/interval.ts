@@ -45,6 +45,9 @@ const ONE: Interval = { lo: 1, hi: 1 };
 const isExactZero = (a: Interval): boolean => a.lo === 0 && a.hi === 0;
 const isExactOne = (a: Interval): boolean => a.lo === 1 && a.hi === 1;
 
+/** [lo, hi] from exact ends (the structural zero for [0, 0]). */
+export const intervalOf = (lo: number, hi: number): Interval => (lo === 0 && hi === 0 ? ZERO : { lo, hi });
+
 export function intervalFromNumber(x: number): Interval {
   if (!Number.isFinite(x)) throw new SymbolicUnsupported(`${x} has no interval`);
   return x === 0 ? ZERO : { lo: x, hi: x };
