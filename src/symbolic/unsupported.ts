@@ -1,7 +1,16 @@
 import { LIMITS } from '../ir/limits.js';
 
 /** The symbolic engine has no closed form or exact expansion for something: an `undecided`, never a verdict. */
-export class SymbolicUnsupported extends Error {}
+export class SymbolicUnsupported extends Error {
+  constructor(message?: string) {
+    // A signal its caller falls back on (thousands per verify), never shown with a stack: capturing one cost more
+    // than the rest of the throw.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
 
 /** An exact expansion would exceed its size limit: a randomized identity test can still decide. */
 export class ExpansionTooLarge extends SymbolicUnsupported {}
