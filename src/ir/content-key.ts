@@ -10,6 +10,7 @@ import { type Affine, formatAffine, type IntEnv, termList } from './affine.js';
 import type { Expr, Index } from './expr.js';
 import { formatIndex } from './print.js';
 import { own } from './names.js';
+import { pathKey } from './path-chain.js';
 
 /**
  * An index a subtree reads, compiled for the hot path: an affine form's terms as parallel arrays, an index
@@ -18,7 +19,14 @@ import { own } from './names.js';
 type Part =
   | { readonly tag: 'affine'; readonly c: number; readonly names: readonly string[]; readonly coefs: readonly number[] }
   | { readonly tag: 'ivar'; readonly name: string }
-  | { readonly tag: 'path'; readonly index: Index };
+  | {
+      readonly tag: 'path';
+      readonly index: Index & { kind: 'path' };
+      /** the position's affine form, as an affine part's */
+      readonly c: number;
+      readonly names: readonly string[];
+      readonly coefs: readonly number[];
+    };
 
 /**
  * What a node's keys are built from, computed once per node (trees are immutable): its structural id, each
@@ -33,6 +41,12 @@ export interface NodeInfo {
   /** the parts' identities (`a<affine>`, `v<name>`, `u<index>`), for merging without duplicates */
   readonly partIds: readonly string[];
   readonly readsPaths: boolean;
+  /**
+   * Every path position the subtree reads is read at the node's own binding: no binder inside it (∏'s index, a
+   * path sum's path) rebinds a name a path part reads. Then the node's value depends on the path through its
+   * path parts' values alone, and a key holds those values instead of the whole path assignment.
+   */
+  readonly pathsFixed: boolean;
   /** how the parts' values pack into a number (null: they never do); undefined until first asked */
   digits: Digits | null | undefined;
 }
@@ -45,6 +59,30 @@ let nextId = 1;
 const NO_PARTS: NodeInfo['parts'] = [];
 const NO_IDS: NodeInfo['partIds'] = [];
 const NO_DIGITS: Digits = { flags: [], count: 0, base: 2 ** 52 };
+
+function pathPart(index: Index & { kind: 'path' }): Part {
+  const { names, coefs } = termList(index.pos);
+  return { tag: 'path', index, c: index.pos.c, names, coefs };
+}
+
+/** Whether a path part reads `name`: its path's name, or a variable of its position. */
+const partReads = (p: Part, name: string): boolean =>
+  p.tag === 'path' && (p.index.name === name || p.names.includes(name));
+
+/**
+ * pathsFixed for a node whose parts are its own and its children's: every child's path parts fixed at the
+ * child's binding, and none reading the node's own binder (the children are evaluated where it is bound; the
+ * node's own fields outside it).
+ */
+function pathsFixedIn(x: Expr, children: readonly NodeInfo[]): boolean {
+  const binder = x.kind === 'op' ? x.binder : null;
+  for (const c of children) {
+    if (!c.readsPaths) continue;
+    if (!c.pathsFixed) return false;
+    if (binder !== null && c.parts.some((p) => partReads(p, binder))) return false;
+  }
+  return true;
+}
 
 function affinePart(a: Affine): Part {
   const { names, coefs } = termList(a);
@@ -59,8 +97,7 @@ function ownParts(x: Expr): [string, Part][] {
   const out: [string, Part][] = [];
   for (const a of x.ints) out.push([`a${formatAffine(a)}`, affinePart(a)]);
   // A unit's affine index is keyed like any affine (equal keys ⇔ equal substituted forms).
-  for (const u of x.units)
-    out.push([`u${formatIndex(u, {})}`, u.kind === 'affine' ? affinePart(u.a) : { tag: 'path', index: u }]);
+  for (const u of x.units) out.push([`u${formatIndex(u, {})}`, u.kind === 'affine' ? affinePart(u.a) : pathPart(u)]);
   return out;
 }
 
@@ -129,8 +166,8 @@ function newInfo(x: Expr, children: readonly NodeInfo[], structure: number): Nod
       }
     if (shared)
       return only
-        ? { ...only, id, structure }
-        : { id, structure, parts: NO_PARTS, partIds: NO_IDS, readsPaths: false, digits: NO_DIGITS };
+        ? { ...only, id, structure, pathsFixed: only.readsPaths && pathsFixedIn(x, children) }
+        : { id, structure, parts: NO_PARTS, partIds: NO_IDS, readsPaths: false, pathsFixed: false, digits: NO_DIGITS };
   }
   const seen = new Set<string>();
   const parts: Part[] = [];
@@ -143,7 +180,16 @@ function newInfo(x: Expr, children: readonly NodeInfo[], structure: number): Nod
   };
   for (const [partId, part] of own) add(partId, part);
   for (const c of children) for (let i = 0; i < c.parts.length; i++) add(c.partIds[i]!, c.parts[i]!);
-  return { id, structure, parts, partIds, readsPaths: parts.some((p) => p.tag === 'path'), digits: undefined };
+  const readsPaths = parts.some((p) => p.tag === 'path');
+  return {
+    id,
+    structure,
+    parts,
+    partIds,
+    readsPaths,
+    pathsFixed: readsPaths && pathsFixedIn(x, children),
+    digits: undefined,
+  };
 }
 
 /**
@@ -207,9 +253,11 @@ function pathAssignment(env: IntEnv): string {
 }
 
 /** The index values of a content key as text: what follows the structure's id in `contentKey`. */
-function indexText(info: NodeInfo, env: IntEnv): string {
-  // A path position inside a product or sum is resolved only there: key on the whole assignment.
-  let key = info.readsPaths ? pathAssignment(env) : '';
+function indexText(info: NodeInfo, env: IntEnv, ofValue: boolean): string {
+  // A path position inside a product or sum is resolved only there: key on the whole assignment. A key of the
+  // value alone leaves it out where every position the node reads is read at this binding and bound here.
+  let key =
+    info.readsPaths && !(ofValue && info.pathsFixed && pathPartsBound(info.parts, env)) ? pathAssignment(env) : '';
   for (const p of info.parts) {
     if (p.tag === 'ivar') key += `,${own(env, p.name) ?? p.name}`;
     else if (p.tag === 'path') key += `,${formatIndex(p.index, env)}`;
@@ -218,16 +266,45 @@ function indexText(info: NodeInfo, env: IntEnv): string {
   return key;
 }
 
+/** The value of a path part at a binding: its position's value, then that position's (undefined when unbound). */
+function pathPartValue(p: Part & { tag: 'path' }, env: IntEnv): number | undefined {
+  let pos = p.c;
+  const { names, coefs } = p;
+  for (let i = 0; i < names.length; i++) {
+    const bound = own(env, names[i]!);
+    if (bound === undefined) return undefined;
+    pos += coefs[i]! * bound;
+  }
+  return own(env, pathKey(p.index.name, pos));
+}
+
+/** Whether every path part's value is bound (as formatIndex finds it). */
+function pathPartsBound(parts: readonly Part[], env: IntEnv): boolean {
+  for (const p of parts) if (p.tag === 'path' && pathPartValue(p, env) === undefined) return false;
+  return true;
+}
+
 export function contentKey(e: Expr, env: IntEnv): string {
   const info = infoOf(e);
-  return info.id + indexText(info, env);
+  return info.id + indexText(info, env, false);
 }
 
 /**
- * A content key in two parts, for tables on the hot path of exact evaluation: the structure as a number,
+ * contentKey for a node's value alone: a node whose path positions are all read at its own binding (pathsFixed)
+ * and bound there is keyed on their values, not on the whole path assignment. Equal keys, equal values — but
+ * not the same binding of the path elsewhere: a product's factor keyed so would not say which factors follow
+ * it (ProdOp's walks, product chains), so those read contentKey.
+ */
+export function valueKey(e: Expr, env: IntEnv): string {
+  const info = infoOf(e);
+  return info.id + indexText(info, env, true);
+}
+
+/**
+ * A value key in two parts, for tables on the hot path of exact evaluation: the structure as a number,
  * and the values of the indices it reads, packed into one number when every part is a bound integer that
- * fits (else the text `contentKey` appends to the structure's id). Two evaluations have equal keys exactly
- * when their `contentKey`s are equal: values are packed injectively per structure (each structure reads a
+ * fits (else the text `valueKey` appends to the structure's id). Two evaluations have equal keys exactly
+ * when their `valueKey`s are equal: values are packed injectively per structure (each structure reads a
  * fixed list of parts), and a number never equals a text. The point is the work not done: no key text is
  * built or hashed for the common case of bound indices.
  */
@@ -252,7 +329,7 @@ export const contentInfo = (e: Expr): NodeInfo => infoOf(e);
 
 /** The values part of a split key at `env`, from the node's info. */
 export function indexValues(info: NodeInfo, env: IntEnv): number | string {
-  return packedIndexValues(info, env) ?? indexText(info, env);
+  return packedIndexValues(info, env) ?? indexText(info, env, true);
 }
 
 /**
@@ -272,7 +349,11 @@ function digitsOf(parts: readonly Part[]): Digits | null {
   const seen = new Set<string>();
   const flags: boolean[] = [];
   for (const p of parts) {
-    if (p.tag === 'path') return null;
+    // a path part's value is a unit, free of the others: a digit of its own
+    if (p.tag === 'path') {
+      flags.push(true);
+      continue;
+    }
     const [names, coefs] = p.tag === 'ivar' ? [[p.name], [1]] : [p.names, p.coefs];
     if (p.tag === 'affine' && ![p.c, ...coefs].every(Number.isSafeInteger)) return null;
     // names never hold '|' (index variable names are identifiers)
@@ -287,7 +368,8 @@ function digitsOf(parts: readonly Part[]): Digits | null {
 /**
  * The parts' values packed base 2^bits (52 bits in all, so every key is an exact integer), a digit per
  * value that varies independently, each offset by half the base. null when an index is unbound, is not a
- * safe integer on the way (so every value is exact), or does not fit.
+ * safe integer on the way (so every value is exact), or does not fit, and for a path part unless the node's
+ * paths are fixed (its text key then holds the whole path assignment).
  */
 function packedIndexValues(info: NodeInfo, env: IntEnv): number | null {
   const { parts } = info;
@@ -304,7 +386,11 @@ function packedIndexValues(info: NodeInfo, env: IntEnv): number | null {
     if (p.tag === 'ivar') {
       value = own(env, p.name);
       if (value === undefined || !Number.isSafeInteger(value)) return null;
-    } else if (p.tag === 'affine') {
+    } else if (p.tag === 'path') {
+      if (!info.pathsFixed) return null;
+      value = pathPartValue(p, env);
+      if (value === undefined || !Number.isSafeInteger(value)) return null;
+    } else {
       value = p.c;
       const { names, coefs } = p;
       for (let i = 0; i < names.length; i++) {
