@@ -14,7 +14,7 @@
 import type { Claim } from '../derivation/derivation.js';
 import type { Model } from '../model/model.js';
 import type { IntEnv } from '../ir/affine.js';
-import { type Expr, mapChildren } from '../ir/expr.js';
+import type { Expr, OpNode } from '../ir/expr.js';
 import { affine } from '../ir/affine.js';
 import { DomainError, type Evaluator } from '../numeric/evaluate.js';
 import type { Instance } from '../numeric/instance.js';
@@ -133,7 +133,14 @@ function symbolicModel(model: Model): SymbolicModel {
 /** Every derivative replaced by its closed form at this binding where it has one; the others stay, with concrete times (the float engine supplies them). */
 function closedFormsWherePossible(e: Expr, sm: SymbolicModel, env: IntEnv): Expr {
   const go = (x: Expr): Expr => {
-    if (!isGraphDerivative(x)) return mapChildren(x, go);
+    if (x.kind !== 'op') return x;
+    if (!isGraphDerivative(x)) {
+      // A subtree without derivatives is kept as it is (not copied): the evaluator knows its nodes from the
+      // point before (content keys are kept by node), and a claim without any is the claim itself.
+      const op: OpNode = x;
+      const args = op.args.map(go);
+      return args.every((a, k) => a === op.args[k]) ? op : { ...op, args };
+    }
     try {
       return substituteDerivationsAt(x, sm, env);
     } catch (err) {
