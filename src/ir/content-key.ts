@@ -58,7 +58,7 @@ const MAX_INTERNED = 1_000_000;
 let nextId = 1;
 const NO_PARTS: NodeInfo['parts'] = [];
 const NO_IDS: NodeInfo['partIds'] = [];
-const NO_DIGITS: Digits = { flags: [], count: 0, base: 2 ** 52 };
+const NO_DIGITS: Digits = { flags: [], count: 0, base: 2 ** 52, vars: [], partlyBase: 0 };
 
 function pathPart(index: Index & { kind: 'path' }): Part {
   const { names, coefs } = termList(index.pos);
@@ -343,18 +343,26 @@ interface Digits {
   readonly count: number;
   /** 2^bits, bits = ⌊52 / count⌋ */
   readonly base: number;
+  /** the variables the parts read (none with a path part), each a bit of a partly bound key's mask */
+  readonly vars: readonly string[];
+  /** a partly bound key's base: 2^bits, bits = ⌊(52 − vars) / count⌋ (0: no such key) */
+  readonly partlyBase: number;
 }
 
 function digitsOf(parts: readonly Part[]): Digits | null {
   const seen = new Set<string>();
   const flags: boolean[] = [];
+  const vars = new Set<string>();
+  let paths = false;
   for (const p of parts) {
     // a path part's value is a unit, free of the others: a digit of its own
     if (p.tag === 'path') {
       flags.push(true);
+      paths = true;
       continue;
     }
     const [names, coefs] = p.tag === 'ivar' ? [[p.name], [1]] : [p.names, p.coefs];
+    for (const n of names) vars.add(n);
     if (p.tag === 'affine' && ![p.c, ...coefs].every(Number.isSafeInteger)) return null;
     // names never hold '|' (index variable names are identifiers)
     const terms = names.map((n, i) => `${coefs[i]}${n}`).join('|');
@@ -362,7 +370,55 @@ function digitsOf(parts: readonly Part[]): Digits | null {
     seen.add(terms);
   }
   const count = flags.filter(Boolean).length;
-  return count > 52 ? null : { flags, count, base: 2 ** Math.floor(52 / Math.max(count, 1)) };
+  if (count > 52) return null;
+  const partlyBits = paths || !count ? 0 : Math.floor((52 - vars.size) / count);
+  return {
+    flags,
+    count,
+    base: 2 ** Math.floor(52 / Math.max(count, 1)),
+    vars: paths ? [] : [...vars],
+    partlyBase: partlyBits > 0 ? 2 ** partlyBits : 0,
+  };
+}
+
+/**
+ * The key of parts some of whose variables are unbound (no path part among them): what the text holds — each
+ * part's value over its bound terms, and which variables are unbound (the same for every part) — packed as a
+ * mask of the unbound variables and a digit per flagged part (as packedIndexValues, whose parts with the same
+ * terms are the first's value plus a constant here too), negated below −1 so it never equals a fully bound
+ * key. null where a value is not a safe integer on the way or does not fit.
+ */
+function partlyBoundValues(parts: readonly Part[], digits: Digits, env: IntEnv): number | null {
+  const { flags, vars, partlyBase: base } = digits;
+  if (!base) return null;
+  let mask = 0;
+  for (let i = 0; i < vars.length; i++) mask = mask * 2 + (own(env, vars[i]!) === undefined ? 1 : 0);
+  const half = base / 2;
+  let key = mask;
+  for (let j = 0; j < parts.length; j++) {
+    if (!flags[j]) continue;
+    const p = parts[j]!;
+    let value: number;
+    if (p.tag === 'ivar') {
+      // unbound: its name, which the mask says
+      const bound = own(env, p.name);
+      value = bound ?? 0;
+      if (!Number.isSafeInteger(value)) return null;
+    } else if (p.tag === 'affine') {
+      value = p.c;
+      const { names, coefs } = p;
+      for (let i = 0; i < names.length; i++) {
+        const bound = own(env, names[i]!);
+        if (bound === undefined) continue;
+        const term = coefs[i]! * bound;
+        value += term;
+        if (!Number.isSafeInteger(term) || !Number.isSafeInteger(value)) return null;
+      }
+    } else return null;
+    if (value < -half || value >= half) return null;
+    key = key * base + (value + half);
+  }
+  return -1 - key;
 }
 
 /**
@@ -385,7 +441,8 @@ function packedIndexValues(info: NodeInfo, env: IntEnv): number | null {
     let value: number | undefined;
     if (p.tag === 'ivar') {
       value = own(env, p.name);
-      if (value === undefined || !Number.isSafeInteger(value)) return null;
+      if (value === undefined) return partlyBoundValues(parts, digits, env);
+      if (!Number.isSafeInteger(value)) return null;
     } else if (p.tag === 'path') {
       if (!info.pathsFixed) return null;
       value = pathPartValue(p, env);
@@ -395,7 +452,7 @@ function packedIndexValues(info: NodeInfo, env: IntEnv): number | null {
       const { names, coefs } = p;
       for (let i = 0; i < names.length; i++) {
         const bound = own(env, names[i]!);
-        if (bound === undefined) return null;
+        if (bound === undefined) return partlyBoundValues(parts, digits, env);
         const term = coefs[i]! * bound;
         value += term;
         if (!Number.isSafeInteger(term) || !Number.isSafeInteger(value)) return null;

@@ -104,7 +104,7 @@ describe('splitContentKey', () => {
     );
   });
 
-  it('packs bound integer indices into a number, leaving text for free variables, rebound path positions and large values', () => {
+  it('packs bound integer indices into a number, leaving text for rebound path positions and large values', () => {
     const lagged = (c: number) => seq('h', affine(c, { T: 1, k: -1, i: 1 }));
     const pair = node('mul', [lagged(0), node('add', [lagged(1), ivar('t')])]);
     const a = split(pair, { T: 9, k: 5, i: 2, t: -3 });
@@ -112,7 +112,13 @@ describe('splitContentKey', () => {
     // T-k+i+1 follows T-k+i: one digit for both; t another
     expect(sameSplit(a, split(pair, { T: 9, k: 6, i: 3, t: -3 }))).toBe(true);
     expect(sameSplit(a, split(pair, { T: 9, k: 6, i: 3, t: 3 }))).toBe(false);
-    expect(typeof split(pair, { T: 9, k: 5, t: 1 }).values).toBe('string');
+    // a free variable: packed too, apart from every bound key and from keys with other variables free
+    const free = split(pair, { T: 9, k: 5, t: 1 });
+    expect(typeof free.values).toBe('number');
+    expect(sameSplit(free, split(pair, { T: 10, k: 6, t: 1 }))).toBe(true);
+    expect(sameSplit(free, split(pair, { T: 9, k: 5, t: 2 }))).toBe(false);
+    expect(sameSplit(free, split(pair, { T: 9, i: 5, t: 1 }))).toBe(false);
+    expect(sameSplit(free, split(pair, { T: 4, t: 1 }))).toBe(false);
     expect(typeof split(pair, { T: 9, k: 5, i: 2, t: 2 ** 30 }).values).toBe('string');
     // a path position read where it is bound packs its value; under a binder that rebinds it, the assignment is text
     const atPath = node('B', [sym('W')], { units: [{ kind: 'path', name: 'g', pos: affine(0, { l: 1 }) }] });
