@@ -58,7 +58,7 @@ const MAX_INTERNED = 1_000_000;
 let nextId = 1;
 const NO_PARTS: NodeInfo['parts'] = [];
 const NO_IDS: NodeInfo['partIds'] = [];
-const NO_DIGITS: Digits = { flags: [], count: 0, base: 2 ** 52, vars: [], partlyBase: 0 };
+const NO_DIGITS: Digits = { flags: [], count: 0, base: 2 ** 52, vars: [], paths: false, partlyBase: 0 };
 
 function pathPart(index: Index & { kind: 'path' }): Part {
   const { names, coefs } = termList(index.pos);
@@ -343,8 +343,10 @@ interface Digits {
   readonly count: number;
   /** 2^bits, bits = ⌊52 / count⌋ */
   readonly base: number;
-  /** the variables the parts read (none with a path part), each a bit of a partly bound key's mask */
+  /** the variables the parts read (path positions' too), each a bit of a partly bound key's mask */
   readonly vars: readonly string[];
+  /** some part is a path position */
+  readonly paths: boolean;
   /** a partly bound key's base: 2^bits, bits = ⌊(52 − vars) / count⌋ (0: no such key) */
   readonly partlyBase: number;
 }
@@ -357,6 +359,8 @@ function digitsOf(parts: readonly Part[]): Digits | null {
   for (const p of parts) {
     // a path part's value is a unit, free of the others: a digit of its own
     if (p.tag === 'path') {
+      if (![p.c, ...p.coefs].every(Number.isSafeInteger)) return null;
+      for (const n of p.names) vars.add(n);
       flags.push(true);
       paths = true;
       continue;
@@ -371,26 +375,35 @@ function digitsOf(parts: readonly Part[]): Digits | null {
   }
   const count = flags.filter(Boolean).length;
   if (count > 52) return null;
-  const partlyBits = paths || !count ? 0 : Math.floor((52 - vars.size) / count);
+  const partlyBits = count ? Math.floor((52 - vars.size) / count) : 0;
   return {
     flags,
     count,
     base: 2 ** Math.floor(52 / Math.max(count, 1)),
-    vars: paths ? [] : [...vars],
+    vars: [...vars],
+    paths,
     partlyBase: partlyBits > 0 ? 2 ** partlyBits : 0,
   };
 }
 
+/** Whether an environment binds some path position (the text key's path assignment is then not empty). */
+function bindsPaths(env: IntEnv): boolean {
+  for (const name in env) if (name.includes('#') && Object.hasOwn(env, name)) return true;
+  return false;
+}
+
 /**
- * The key of parts some of whose variables are unbound (no path part among them): what the text holds — each
- * part's value over its bound terms, and which variables are unbound (the same for every part) — packed as a
- * mask of the unbound variables and a digit per flagged part (as packedIndexValues, whose parts with the same
- * terms are the first's value plus a constant here too), negated below −1 so it never equals a fully bound
- * key. null where a value is not a safe integer on the way or does not fit.
+ * The key of parts some of whose variables are unbound, or whose path positions are: what the text holds —
+ * each part's value over its bound terms (a path position's: the position's, `g[…]` in the text, where the
+ * environment binds no path position at all), and which variables are unbound (the same for every part) —
+ * packed as a mask of the unbound variables and a digit per flagged part (as packedIndexValues, whose parts
+ * with the same terms are the first's value plus a constant here too), negated below −1 so it never equals a
+ * fully bound key. null where the environment binds a path position and a part reads one, or a value is not
+ * a safe integer on the way or does not fit.
  */
 function partlyBoundValues(parts: readonly Part[], digits: Digits, env: IntEnv): number | null {
   const { flags, vars, partlyBase: base } = digits;
-  if (!base) return null;
+  if (!base || (digits.paths && bindsPaths(env))) return null;
   let mask = 0;
   for (let i = 0; i < vars.length; i++) mask = mask * 2 + (own(env, vars[i]!) === undefined ? 1 : 0);
   const half = base / 2;
@@ -404,7 +417,8 @@ function partlyBoundValues(parts: readonly Part[], digits: Digits, env: IntEnv):
       const bound = own(env, p.name);
       value = bound ?? 0;
       if (!Number.isSafeInteger(value)) return null;
-    } else if (p.tag === 'affine') {
+    } else {
+      // an affine index, or a path position (none of them bound: the text reads the position)
       value = p.c;
       const { names, coefs } = p;
       for (let i = 0; i < names.length; i++) {
@@ -414,7 +428,7 @@ function partlyBoundValues(parts: readonly Part[], digits: Digits, env: IntEnv):
         value += term;
         if (!Number.isSafeInteger(term) || !Number.isSafeInteger(value)) return null;
       }
-    } else return null;
+    }
     if (value < -half || value >= half) return null;
     key = key * base + (value + half);
   }
@@ -444,9 +458,9 @@ function packedIndexValues(info: NodeInfo, env: IntEnv): number | null {
       if (value === undefined) return partlyBoundValues(parts, digits, env);
       if (!Number.isSafeInteger(value)) return null;
     } else if (p.tag === 'path') {
-      if (!info.pathsFixed) return null;
-      value = pathPartValue(p, env);
-      if (value === undefined || !Number.isSafeInteger(value)) return null;
+      value = info.pathsFixed ? pathPartValue(p, env) : undefined;
+      if (value === undefined) return partlyBoundValues(parts, digits, env);
+      if (!Number.isSafeInteger(value)) return null;
     } else {
       value = p.c;
       const { names, coefs } = p;

@@ -58,8 +58,10 @@ const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
         fc.array(tie('expr'), { minLength: 1, maxLength: 3 }),
         fc.array(affineArb, { maxLength: 2 }),
         fc.array(indexArb, { maxLength: 2 }),
+        // a binder of an index (then path positions read below it are not read at this binding) or of the path
+        fc.constantFrom(null, null, null, 'k', 'g'),
       )
-      .map(([op, args, ints, units]) => node(op, args, { ints, units })),
+      .map(([op, args, ints, units, binder]) => node(op, args, { ints, units, binder })),
   ),
 }));
 const envArb = fc.record(
