@@ -474,8 +474,8 @@ function packedIndexValues(info: NodeInfo, env: IntEnv): number | null {
     }
     if (!flags[j]) continue;
     // -0 is 0 here as in the text (String(-0) is '0')
-    if (value! < -half || value! >= half) return null;
-    key = key * base + (value! + half);
+    if (value < -half || value >= half) return null;
+    key = key * base + (value + half);
   }
   return key;
 }
