@@ -10,6 +10,7 @@ import { type Affine, formatAffine, type IntEnv, termList } from './affine.js';
 import type { Expr, Index } from './expr.js';
 import { formatIndex } from './print.js';
 import { own } from './names.js';
+import { pathKey } from './path-chain.js';
 
 /**
  * An index a subtree reads, compiled for the hot path: an affine form's terms as parallel arrays, an index
@@ -18,7 +19,14 @@ import { own } from './names.js';
 type Part =
   | { readonly tag: 'affine'; readonly c: number; readonly names: readonly string[]; readonly coefs: readonly number[] }
   | { readonly tag: 'ivar'; readonly name: string }
-  | { readonly tag: 'path'; readonly index: Index };
+  | {
+      readonly tag: 'path';
+      readonly index: Index & { kind: 'path' };
+      /** the position's affine form, as an affine part's */
+      readonly c: number;
+      readonly names: readonly string[];
+      readonly coefs: readonly number[];
+    };
 
 /**
  * What a node's keys are built from, computed once per node (trees are immutable): its structural id, each
@@ -33,6 +41,12 @@ export interface NodeInfo {
   /** the parts' identities (`a<affine>`, `v<name>`, `u<index>`), for merging without duplicates */
   readonly partIds: readonly string[];
   readonly readsPaths: boolean;
+  /**
+   * Every path position the subtree reads is read at the node's own binding: no binder inside it (∏'s index, a
+   * path sum's path) rebinds a name a path part reads. Then the node's value depends on the path through its
+   * path parts' values alone, and a key holds those values instead of the whole path assignment.
+   */
+  readonly pathsFixed: boolean;
   /** how the parts' values pack into a number (null: they never do); undefined until first asked */
   digits: Digits | null | undefined;
 }
@@ -44,7 +58,31 @@ const MAX_INTERNED = 1_000_000;
 let nextId = 1;
 const NO_PARTS: NodeInfo['parts'] = [];
 const NO_IDS: NodeInfo['partIds'] = [];
-const NO_DIGITS: Digits = { flags: [], count: 0, base: 2 ** 52 };
+const NO_DIGITS: Digits = { flags: [], count: 0, base: 2 ** 52, vars: [], paths: false, partlyBase: 0 };
+
+function pathPart(index: Index & { kind: 'path' }): Part {
+  const { names, coefs } = termList(index.pos);
+  return { tag: 'path', index, c: index.pos.c, names, coefs };
+}
+
+/** Whether a path part reads `name`: its path's name, or a variable of its position. */
+const partReads = (p: Part, name: string): boolean =>
+  p.tag === 'path' && (p.index.name === name || p.names.includes(name));
+
+/**
+ * pathsFixed for a node whose parts are its own and its children's: every child's path parts fixed at the
+ * child's binding, and none reading the node's own binder (the children are evaluated where it is bound; the
+ * node's own fields outside it).
+ */
+function pathsFixedIn(x: Expr, children: readonly NodeInfo[]): boolean {
+  const binder = x.kind === 'op' ? x.binder : null;
+  for (const c of children) {
+    if (!c.readsPaths) continue;
+    if (!c.pathsFixed) return false;
+    if (binder !== null && c.parts.some((p) => partReads(p, binder))) return false;
+  }
+  return true;
+}
 
 function affinePart(a: Affine): Part {
   const { names, coefs } = termList(a);
@@ -59,8 +97,7 @@ function ownParts(x: Expr): [string, Part][] {
   const out: [string, Part][] = [];
   for (const a of x.ints) out.push([`a${formatAffine(a)}`, affinePart(a)]);
   // A unit's affine index is keyed like any affine (equal keys ⇔ equal substituted forms).
-  for (const u of x.units)
-    out.push([`u${formatIndex(u, {})}`, u.kind === 'affine' ? affinePart(u.a) : { tag: 'path', index: u }]);
+  for (const u of x.units) out.push([`u${formatIndex(u, {})}`, u.kind === 'affine' ? affinePart(u.a) : pathPart(u)]);
   return out;
 }
 
@@ -129,8 +166,8 @@ function newInfo(x: Expr, children: readonly NodeInfo[], structure: number): Nod
       }
     if (shared)
       return only
-        ? { ...only, id, structure }
-        : { id, structure, parts: NO_PARTS, partIds: NO_IDS, readsPaths: false, digits: NO_DIGITS };
+        ? { ...only, id, structure, pathsFixed: only.readsPaths && pathsFixedIn(x, children) }
+        : { id, structure, parts: NO_PARTS, partIds: NO_IDS, readsPaths: false, pathsFixed: false, digits: NO_DIGITS };
   }
   const seen = new Set<string>();
   const parts: Part[] = [];
@@ -143,7 +180,16 @@ function newInfo(x: Expr, children: readonly NodeInfo[], structure: number): Nod
   };
   for (const [partId, part] of own) add(partId, part);
   for (const c of children) for (let i = 0; i < c.parts.length; i++) add(c.partIds[i]!, c.parts[i]!);
-  return { id, structure, parts, partIds, readsPaths: parts.some((p) => p.tag === 'path'), digits: undefined };
+  const readsPaths = parts.some((p) => p.tag === 'path');
+  return {
+    id,
+    structure,
+    parts,
+    partIds,
+    readsPaths,
+    pathsFixed: readsPaths && pathsFixedIn(x, children),
+    digits: undefined,
+  };
 }
 
 /**
@@ -207,9 +253,11 @@ function pathAssignment(env: IntEnv): string {
 }
 
 /** The index values of a content key as text: what follows the structure's id in `contentKey`. */
-function indexText(info: NodeInfo, env: IntEnv): string {
-  // A path position inside a product or sum is resolved only there: key on the whole assignment.
-  let key = info.readsPaths ? pathAssignment(env) : '';
+function indexText(info: NodeInfo, env: IntEnv, ofValue: boolean): string {
+  // A path position inside a product or sum is resolved only there: key on the whole assignment. A key of the
+  // value alone leaves it out where every position the node reads is read at this binding and bound here.
+  let key =
+    info.readsPaths && !(ofValue && info.pathsFixed && pathPartsBound(info.parts, env)) ? pathAssignment(env) : '';
   for (const p of info.parts) {
     if (p.tag === 'ivar') key += `,${own(env, p.name) ?? p.name}`;
     else if (p.tag === 'path') key += `,${formatIndex(p.index, env)}`;
@@ -218,16 +266,45 @@ function indexText(info: NodeInfo, env: IntEnv): string {
   return key;
 }
 
+/** The value of a path part at a binding: its position's value, then that position's (undefined when unbound). */
+function pathPartValue(p: Part & { tag: 'path' }, env: IntEnv): number | undefined {
+  let pos = p.c;
+  const { names, coefs } = p;
+  for (let i = 0; i < names.length; i++) {
+    const bound = own(env, names[i]!);
+    if (bound === undefined) return undefined;
+    pos += coefs[i]! * bound;
+  }
+  return own(env, pathKey(p.index.name, pos));
+}
+
+/** Whether every path part's value is bound (as formatIndex finds it). */
+function pathPartsBound(parts: readonly Part[], env: IntEnv): boolean {
+  for (const p of parts) if (p.tag === 'path' && pathPartValue(p, env) === undefined) return false;
+  return true;
+}
+
 export function contentKey(e: Expr, env: IntEnv): string {
   const info = infoOf(e);
-  return info.id + indexText(info, env);
+  return info.id + indexText(info, env, false);
 }
 
 /**
- * A content key in two parts, for tables on the hot path of exact evaluation: the structure as a number,
+ * contentKey for a node's value alone: a node whose path positions are all read at its own binding (pathsFixed)
+ * and bound there is keyed on their values, not on the whole path assignment. Equal keys, equal values — but
+ * not the same binding of the path elsewhere: a product's factor keyed so would not say which factors follow
+ * it (ProdOp's walks, product chains), so those read contentKey.
+ */
+export function valueKey(e: Expr, env: IntEnv): string {
+  const info = infoOf(e);
+  return info.id + indexText(info, env, true);
+}
+
+/**
+ * A value key in two parts, for tables on the hot path of exact evaluation: the structure as a number,
  * and the values of the indices it reads, packed into one number when every part is a bound integer that
- * fits (else the text `contentKey` appends to the structure's id). Two evaluations have equal keys exactly
- * when their `contentKey`s are equal: values are packed injectively per structure (each structure reads a
+ * fits (else the text `valueKey` appends to the structure's id). Two evaluations have equal keys exactly
+ * when their `valueKey`s are equal: values are packed injectively per structure (each structure reads a
  * fixed list of parts), and a number never equals a text. The point is the work not done: no key text is
  * built or hashed for the common case of bound indices.
  */
@@ -252,7 +329,7 @@ export const contentInfo = (e: Expr): NodeInfo => infoOf(e);
 
 /** The values part of a split key at `env`, from the node's info. */
 export function indexValues(info: NodeInfo, env: IntEnv): number | string {
-  return packedIndexValues(info, env) ?? indexText(info, env);
+  return packedIndexValues(info, env) ?? indexText(info, env, true);
 }
 
 /**
@@ -266,14 +343,30 @@ interface Digits {
   readonly count: number;
   /** 2^bits, bits = ⌊52 / count⌋ */
   readonly base: number;
+  /** the variables the parts read (path positions' too), each a bit of a partly bound key's mask */
+  readonly vars: readonly string[];
+  /** some part is a path position */
+  readonly paths: boolean;
+  /** a partly bound key's base: 2^bits, bits = ⌊(52 − vars) / count⌋ (0: no such key) */
+  readonly partlyBase: number;
 }
 
 function digitsOf(parts: readonly Part[]): Digits | null {
   const seen = new Set<string>();
   const flags: boolean[] = [];
+  const vars = new Set<string>();
+  let paths = false;
   for (const p of parts) {
-    if (p.tag === 'path') return null;
+    // a path part's value is a unit, free of the others: a digit of its own
+    if (p.tag === 'path') {
+      if (![p.c, ...p.coefs].every(Number.isSafeInteger)) return null;
+      for (const n of p.names) vars.add(n);
+      flags.push(true);
+      paths = true;
+      continue;
+    }
     const [names, coefs] = p.tag === 'ivar' ? [[p.name], [1]] : [p.names, p.coefs];
+    for (const n of names) vars.add(n);
     if (p.tag === 'affine' && ![p.c, ...coefs].every(Number.isSafeInteger)) return null;
     // names never hold '|' (index variable names are identifiers)
     const terms = names.map((n, i) => `${coefs[i]}${n}`).join('|');
@@ -281,13 +374,72 @@ function digitsOf(parts: readonly Part[]): Digits | null {
     seen.add(terms);
   }
   const count = flags.filter(Boolean).length;
-  return count > 52 ? null : { flags, count, base: 2 ** Math.floor(52 / Math.max(count, 1)) };
+  if (count > 52) return null;
+  const partlyBits = count ? Math.floor((52 - vars.size) / count) : 0;
+  return {
+    flags,
+    count,
+    base: 2 ** Math.floor(52 / Math.max(count, 1)),
+    vars: [...vars],
+    paths,
+    partlyBase: partlyBits > 0 ? 2 ** partlyBits : 0,
+  };
+}
+
+/** Whether an environment binds some path position (the text key's path assignment is then not empty). */
+function bindsPaths(env: IntEnv): boolean {
+  for (const name in env) if (name.includes('#') && Object.hasOwn(env, name)) return true;
+  return false;
+}
+
+/**
+ * The key of parts some of whose variables are unbound, or whose path positions are: what the text holds —
+ * each part's value over its bound terms (a path position's: the position's, `g[…]` in the text, where the
+ * environment binds no path position at all), and which variables are unbound (the same for every part) —
+ * packed as a mask of the unbound variables and a digit per flagged part (as packedIndexValues, whose parts
+ * with the same terms are the first's value plus a constant here too), negated below −1 so it never equals a
+ * fully bound key. null where the environment binds a path position and a part reads one, or a value is not
+ * a safe integer on the way or does not fit.
+ */
+function partlyBoundValues(parts: readonly Part[], digits: Digits, env: IntEnv): number | null {
+  const { flags, vars, partlyBase: base } = digits;
+  if (!base || (digits.paths && bindsPaths(env))) return null;
+  let mask = 0;
+  for (let i = 0; i < vars.length; i++) mask = mask * 2 + (own(env, vars[i]!) === undefined ? 1 : 0);
+  const half = base / 2;
+  let key = mask;
+  for (let j = 0; j < parts.length; j++) {
+    if (!flags[j]) continue;
+    const p = parts[j]!;
+    let value: number;
+    if (p.tag === 'ivar') {
+      // unbound: its name, which the mask says
+      const bound = own(env, p.name);
+      value = bound ?? 0;
+      if (!Number.isSafeInteger(value)) return null;
+    } else {
+      // an affine index, or a path position (none of them bound: the text reads the position)
+      value = p.c;
+      const { names, coefs } = p;
+      for (let i = 0; i < names.length; i++) {
+        const bound = own(env, names[i]!);
+        if (bound === undefined) continue;
+        const term = coefs[i]! * bound;
+        value += term;
+        if (!Number.isSafeInteger(term) || !Number.isSafeInteger(value)) return null;
+      }
+    }
+    if (value < -half || value >= half) return null;
+    key = key * base + (value + half);
+  }
+  return -1 - key;
 }
 
 /**
  * The parts' values packed base 2^bits (52 bits in all, so every key is an exact integer), a digit per
  * value that varies independently, each offset by half the base. null when an index is unbound, is not a
- * safe integer on the way (so every value is exact), or does not fit.
+ * safe integer on the way (so every value is exact), or does not fit, and for a path part unless the node's
+ * paths are fixed (its text key then holds the whole path assignment).
  */
 function packedIndexValues(info: NodeInfo, env: IntEnv): number | null {
   const { parts } = info;
@@ -303,13 +455,18 @@ function packedIndexValues(info: NodeInfo, env: IntEnv): number | null {
     let value: number | undefined;
     if (p.tag === 'ivar') {
       value = own(env, p.name);
-      if (value === undefined || !Number.isSafeInteger(value)) return null;
-    } else if (p.tag === 'affine') {
+      if (value === undefined) return partlyBoundValues(parts, digits, env);
+      if (!Number.isSafeInteger(value)) return null;
+    } else if (p.tag === 'path') {
+      value = info.pathsFixed ? pathPartValue(p, env) : undefined;
+      if (value === undefined) return partlyBoundValues(parts, digits, env);
+      if (!Number.isSafeInteger(value)) return null;
+    } else {
       value = p.c;
       const { names, coefs } = p;
       for (let i = 0; i < names.length; i++) {
         const bound = own(env, names[i]!);
-        if (bound === undefined) return null;
+        if (bound === undefined) return partlyBoundValues(parts, digits, env);
         const term = coefs[i]! * bound;
         value += term;
         if (!Number.isSafeInteger(term) || !Number.isSafeInteger(value)) return null;
@@ -317,8 +474,8 @@ function packedIndexValues(info: NodeInfo, env: IntEnv): number | null {
     }
     if (!flags[j]) continue;
     // -0 is 0 here as in the text (String(-0) is '0')
-    if (value! < -half || value! >= half) return null;
-    key = key * base + (value! + half);
+    if (value < -half || value >= half) return null;
+    key = key * base + (value + half);
   }
   return key;
 }

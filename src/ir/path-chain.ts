@@ -8,6 +8,7 @@
  */
 import { affine, affineAdd, affineEquals, formatAffine } from './affine.js';
 import { type Expr, isOp, node, type OpNode, walk } from './expr.js';
+import { withBinding } from './names.js';
 
 /** Where the value of path position γ_p lives in an environment. */
 export const pathKey = (path: string, pos: number): string => `${path}#${pos}`;
@@ -116,15 +117,38 @@ export interface ChainArithmetic<T> {
   readonly zero: T;
   add(a: T, b: T): T;
   mul(a: T, b: T): T;
+  /** Σ terms, the same as adding them one by one from zero (a ring whose sums copy adds them in place) */
+  readonly sum?: (terms: readonly T[]) => T;
   /** terms known to be zero may be skipped (never for floats, where 0·∞ must stay NaN) */
   isZero(a: T): boolean;
+}
+
+/**
+ * Σ_b F(b)·w[b] over the b where neither is known to be zero, in order of b: through the ring's sum where it has
+ * one (one new value, not a copy per term), else added one by one. `factorAt(b)` evaluates F.
+ */
+function dotWith<T>(arith: ChainArithmetic<T>, w: readonly T[], factorAt: (b: number) => T): T {
+  const { sum } = arith;
+  const terms: T[] | null = sum ? [] : null;
+  let total = arith.zero;
+  for (let b = 1; b <= w.length; b++) {
+    const wb = w[b - 1]!;
+    if (arith.isZero(wb)) continue;
+    const f = factorAt(b);
+    if (arith.isZero(f)) continue;
+    if (terms) terms.push(arith.mul(f, wb));
+    else total = arith.add(total, arith.mul(f, wb));
+  }
+  return terms ? sum!(terms) : total;
 }
 
 /**
  * The chain-shaped path sum by transfer matrices: w[b] = Σ over γ_2…γ_k of the
  * product from position 1 on with γ_1 = b (keyed without γ_0, so it serves
  * every start), then the first factor. `value` evaluates a scalar at an
- * environment; `memo` keeps w across bindings.
+ * environment; `memo` keeps w across bindings. The environments `value` is
+ * given are one per step, the path positions rewritten between calls (as
+ * forEachPath does): a value that keeps its environment must copy it.
  */
 export function chainSum<T>(
   x: OpNode,
@@ -139,35 +163,42 @@ export function chainSum<T>(
   const { length, d, start, env } = at;
   const l = shape.prod.binder!;
   const factor = shape.prod.args[0]!;
-  if (length === 0) return value(shape.tail, { ...env, [pathKey(path, 0)]: start });
+  if (length === 0) return value(shape.tail, withBinding(env, pathKey(path, 0), start));
   let w = memo.get(memoKey);
   if (!w) {
     let acc: T[] = [];
     const lastKey = pathKey(path, length);
-    for (let b = 1; b <= d; b++) acc.push(value(shape.tail, { ...env, [lastKey]: b }));
+    const tailEnv = withBinding(env, lastKey, 1);
+    for (let b = 1; b <= d; b++) {
+      tailEnv[lastKey] = b;
+      acc.push(value(shape.tail, tailEnv));
+    }
     for (let step = length - 1; step >= 1; step--) {
       const next: T[] = [];
       const [here, there] = [pathKey(path, step), pathKey(path, step + 1)];
-      for (let a = 1; a <= d; a++) {
-        let sum = arith.zero;
-        for (let b = 1; b <= d; b++) {
-          if (arith.isZero(acc[b - 1]!)) continue;
-          const f = value(factor, { ...env, [l]: step, [here]: a, [there]: b });
-          if (!arith.isZero(f)) sum = arith.add(sum, arith.mul(f, acc[b - 1]!));
-        }
-        next.push(sum);
-      }
+      // { ...env, [l]: step, [here]: a, [there]: b }, built once per step
+      const stepEnv = withBinding(env, l, step);
+      stepEnv[here] = 1;
+      stepEnv[there] = 1;
+      for (let a = 1; a <= d; a++)
+        next.push(
+          dotWith(arith, acc, (b) => {
+            stepEnv[here] = a;
+            stepEnv[there] = b;
+            return value(factor, stepEnv);
+          }),
+        );
       acc = next;
     }
     w = acc;
     memo.set(memoKey, w);
   }
-  let total = arith.zero;
   const [first, second] = [pathKey(path, 0), pathKey(path, 1)];
-  for (let b = 1; b <= d; b++) {
-    if (arith.isZero(w[b - 1]!)) continue;
-    const f = value(factor, { ...env, [l]: 0, [first]: start, [second]: b });
-    if (!arith.isZero(f)) total = arith.add(total, arith.mul(f, w[b - 1]!));
-  }
-  return total;
+  const firstEnv = withBinding(env, l, 0);
+  firstEnv[first] = start;
+  firstEnv[second] = 1;
+  return dotWith(arith, w, (b) => {
+    firstEnv[second] = b;
+    return value(factor, firstEnv);
+  });
 }

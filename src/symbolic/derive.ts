@@ -61,6 +61,7 @@ export const isGraphDerivative = (e: Expr): e is OpNode => e.kind === 'op' && sp
 export class SymbolicModel implements DiffBase {
   private readonly values = new Map<string, Expr>();
   private readonly derived = new Map<string, Expr | SymbolicUnsupported>();
+  private readonly dacts = new Map<string, Expr>();
 
   /**
    * lossGradient 'atom': ∇_y L of the value y the loss reads stays ∇_y L, as texts write it (derive's
@@ -88,6 +89,17 @@ export class SymbolicModel implements DiffBase {
 
   /** dact(y[τ]): f′ at y's pre-activation, written as the engine's rule (σ′ = σ ⊙ (1 − σ), …). */
   dactExpression(name: string, time: Affine): Expr {
+    // One tree per value and time: evaluators read it at every point, and know a tree they saw (content keys).
+    const key = `${name}|${formatAffine(time)}`;
+    let d = this.dacts.get(key);
+    if (!d) {
+      d = this.dactExpressionOf(name, time);
+      this.dacts.set(key, d);
+    }
+    return d;
+  }
+
+  private dactExpressionOf(name: string, time: Affine): Expr {
     const eq = this.model.equations.find((q) => q.target === name);
     const rhs = eq && substituteIndex(eq.rhs, TIME_VAR, time);
     if (!rhs || rhs.kind !== 'op' || !specOf(rhs).activation)

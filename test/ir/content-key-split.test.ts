@@ -1,9 +1,9 @@
-// splitContentKey (numeric keys of the exact evaluator's value table) against contentKey, the text it stands in
+// splitContentKey (numeric keys of the exact evaluator's value table) against valueKey, the text it stands in
 // for: two evaluations must share a numeric key exactly when they share the text key.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { affine, type Affine } from '../../src/ir/affine.js';
-import { contentKey, type SplitKey, splitContentKey } from '../../src/ir/content-key.js';
+import { valueKey as contentKey, type SplitKey, splitContentKey } from '../../src/ir/content-key.js';
 import { type Expr, type Index, ivar, node, num, seq, sym } from '../../src/ir/expr.js';
 import { nameRecord } from '../../src/ir/names.js';
 
@@ -58,8 +58,10 @@ const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
         fc.array(tie('expr'), { minLength: 1, maxLength: 3 }),
         fc.array(affineArb, { maxLength: 2 }),
         fc.array(indexArb, { maxLength: 2 }),
+        // a binder of an index (then path positions read below it are not read at this binding) or of the path
+        fc.constantFrom(null, null, null, 'k', 'g'),
       )
-      .map(([op, args, ints, units]) => node(op, args, { ints, units })),
+      .map(([op, args, ints, units, binder]) => node(op, args, { ints, units, binder })),
   ),
 }));
 const envArb = fc.record(
@@ -80,7 +82,7 @@ const nearArb = (env: Record<string, number>) =>
     );
 
 describe('splitContentKey', () => {
-  it('gives equal keys exactly when contentKey does (generated trees, environments, free variables, path positions)', () => {
+  it('gives equal keys exactly when valueKey does (generated trees, environments, free variables, path positions)', () => {
     fc.assert(
       fc.property(
         expr,
@@ -104,7 +106,7 @@ describe('splitContentKey', () => {
     );
   });
 
-  it('packs bound integer indices into a number, leaving text for free variables, path positions and large values', () => {
+  it('packs bound integer indices into a number, leaving text for rebound path positions and large values', () => {
     const lagged = (c: number) => seq('h', affine(c, { T: 1, k: -1, i: 1 }));
     const pair = node('mul', [lagged(0), node('add', [lagged(1), ivar('t')])]);
     const a = split(pair, { T: 9, k: 5, i: 2, t: -3 });
@@ -112,10 +114,21 @@ describe('splitContentKey', () => {
     // T-k+i+1 follows T-k+i: one digit for both; t another
     expect(sameSplit(a, split(pair, { T: 9, k: 6, i: 3, t: -3 }))).toBe(true);
     expect(sameSplit(a, split(pair, { T: 9, k: 6, i: 3, t: 3 }))).toBe(false);
-    expect(typeof split(pair, { T: 9, k: 5, t: 1 }).values).toBe('string');
+    // a free variable: packed too, apart from every bound key and from keys with other variables free
+    const free = split(pair, { T: 9, k: 5, t: 1 });
+    expect(typeof free.values).toBe('number');
+    expect(sameSplit(free, split(pair, { T: 10, k: 6, t: 1 }))).toBe(true);
+    expect(sameSplit(free, split(pair, { T: 9, k: 5, t: 2 }))).toBe(false);
+    expect(sameSplit(free, split(pair, { T: 9, i: 5, t: 1 }))).toBe(false);
+    expect(sameSplit(free, split(pair, { T: 4, t: 1 }))).toBe(false);
     expect(typeof split(pair, { T: 9, k: 5, i: 2, t: 2 ** 30 }).values).toBe('string');
+    // a path position read where it is bound packs its value; under a binder that rebinds it, the assignment is text
     const atPath = node('B', [sym('W')], { units: [{ kind: 'path', name: 'g', pos: affine(0, { l: 1 }) }] });
-    expect(typeof split(atPath, { l: 0, 'g#0': 1 }).values).toBe('string');
+    expect(typeof split(atPath, { l: 0, 'g#0': 1 }).values).toBe('number');
+    expect(sameSplit(split(atPath, { l: 0, 'g#0': 1 }), split(atPath, { l: 1, 'g#0': 2, 'g#1': 1 }))).toBe(true);
+    expect(typeof split(atPath, { l: 1, 'g#0': 1 }).values).toBe('string');
+    const overL = node('prod', [atPath], { ints: [affine(0), affine(1)], binder: 'l' });
+    expect(typeof split(overL, { 'g#0': 1, 'g#1': 1 }).values).toBe('string');
     // twenty-six parts of two bits each: -2..1 fit, 2 does not
     const wide = node(
       'add',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { affine, affineVar } from '../../src/ir/affine.js';
-import { contentKey } from '../../src/ir/content-key.js';
+import { contentKey, valueKey } from '../../src/ir/content-key.js';
 import { type Expr, type Index, ivar, node, num, seq, sym } from '../../src/ir/expr.js';
 
 // h[T-k+i]: the index of the module comment's example.
@@ -75,6 +75,25 @@ describe('contentKey', () => {
     // a bound position reads its value: g[1] = 1 at g#1 = 1 as at another assignment with g#1 = 1
     const bound = atPath(path(1), path(1));
     expect(contentKey(bound, { t: 4, l: 0, 'g#1': 1 })).not.toBe(contentKey(bound, { t: 4, l: 0, 'g#1': 3 }));
+  });
+
+  it('keys a value reading path positions where they are bound on their values, under a binder on the whole assignment', () => {
+    const e = node('mul', [atPath(path('l'), path(1)), lagged()]);
+    const env = { t: 4, l: 0, T: 9, k: 5, i: 2 };
+    const a = valueKey(e, { ...env, 'g#0': 2, 'g#1': 1 });
+    expect(valueKey(e, { ...env, 'g#0': 2, 'g#1': 2 })).not.toBe(a);
+    // positions it does not read do not split value keys (they do split content keys)
+    expect(valueKey(e, { ...env, 'g#0': 2, 'g#1': 1, 'g#2': 1 })).toBe(a);
+    expect(contentKey(e, { ...env, 'g#0': 2, 'g#1': 1, 'g#2': 1 })).not.toBe(
+      contentKey(e, { ...env, 'g#0': 2, 'g#1': 1 }),
+    );
+    // ∏ over l reads g[l] at every l: the whole assignment, in any order
+    const overL = node('prod', [e], { ints: [affine(0), affine(1)], binder: 'l' });
+    const b = valueKey(overL, { ...env, 'g#0': 2, 'g#1': 1 });
+    expect(valueKey(overL, { 'g#1': 1, ...env, 'g#0': 2 })).toBe(b);
+    expect(valueKey(overL, { ...env, 'g#0': 2, 'g#1': 1, 'g#2': 1 })).not.toBe(b);
+    // a position that is not bound keeps the assignment in the key
+    expect(valueKey(e, { ...env, 'g#1': 1 })).not.toBe(valueKey(e, { ...env, 'g#1': 1, 'g#2': 1 }));
   });
 
   it('keys a tree of thousands of nodes without exhausting the stack', () => {
