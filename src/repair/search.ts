@@ -25,7 +25,8 @@ import {
   type RepairSearch,
 } from './result.js';
 import { changedNodes, replaceAt, sites } from './tree.js';
-import { printedText, readerFor } from './validate.js';
+import { readerFor } from './validate.js';
+import { keptTextPrinter } from '../ir/print.js';
 
 interface Candidate {
   readonly lhs: Expr;
@@ -42,9 +43,6 @@ const worst = (points: readonly { outcome: PointOutcome }[]) =>
 
 const HOLDS: readonly Verdict[] = ['proved', 'verified', 'consistent'];
 const strength = (v: Verdict) => VERDICTS.indexOf(v);
-
-const keyOf = (c: { lhs: Expr; rhs: Expr }, claim: Claim) =>
-  `${printedText(c.lhs)} ${claim.relation} ${printedText(c.rhs)}`;
 
 /** Every single edit of `base`, in generation order. */
 function edited(base: Candidate, claim: Claim, ctx: EditContext): Candidate[] {
@@ -108,15 +106,18 @@ export function searchRepairs(
   const pool = new InstancePool(narrowed);
   const entry = pool.get(cx.masterSeed, cx.instance, cx.sizes);
   const ctx = editContext(derivation, claim);
-  const seen = new Set<string>([keyOf(claim, claim)]);
-  const readBack = readerFor(derivation, claim);
+  // Candidates' texts, each subtree printed once: an edit path-copies one site, the rest is shared.
+  const printedText = keptTextPrinter();
+  const keyOf = (c: { lhs: Expr; rhs: Expr }) => `${printedText(c.lhs)} ${claim.relation} ${printedText(c.rhs)}`;
+  const seen = new Set<string>([keyOf(claim)]);
+  const readBack = readerFor(derivation, claim, printedText);
   // Two edits can read back as the same claim (a transpose dropped twice over): it is screened and checked once.
   const readStatements = new Set<string>();
   const asRead = readBack(claim.lhs, claim.relation, claim.rhs);
   if (asRead) readStatements.add(asRead.statement);
   const fresh = (cs: readonly Candidate[]) =>
     cs.filter((c) => {
-      const k = keyOf(c, claim);
+      const k = keyOf(c);
       if (seen.has(k)) return false;
       seen.add(k);
       return true;
