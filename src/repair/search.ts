@@ -12,7 +12,7 @@ import { affine } from '../ir/affine.js';
 import { own } from '../ir/names.js';
 import type { Expr } from '../ir/expr.js';
 import type { PointOutcome } from '../check/compare.js';
-import { type CheckOptions, checkClaim, InstancePool } from '../check/check-claim.js';
+import { type CheckOptions, checkIfItHolds, InstancePool } from '../check/check-claim.js';
 import { pointsOn } from '../check/points.js';
 import type { ClaimResult, Counterexample } from '../check/result.js';
 import { editContext } from './aim.js';
@@ -41,7 +41,6 @@ interface Candidate {
 const worst = (points: readonly { outcome: PointOutcome }[]) =>
   points.reduce((m, p) => Math.max(m, p.outcome.status === 'trouble' ? 0 : p.outcome.relError), 0);
 
-const HOLDS: readonly Verdict[] = ['proved', 'verified', 'consistent'];
 const strength = (v: Verdict) => VERDICTS.indexOf(v);
 
 /** Every single edit of `base`, in generation order. */
@@ -209,14 +208,15 @@ export function searchRepairs(
       work.fullChecks++;
       let r;
       try {
-        r = checkClaim(derivation, s.claim, pool, options);
+        // A candidate its drawn instances already refute is not checked further (no symbolic stage, no shrinking).
+        r = checkIfItHolds(derivation, s.claim, pool, options);
       } catch (err) {
         // On another instance the candidate leaves the graph (an index beyond T): not a claim a file could state.
         if (err instanceof InputError) work.invalid++;
         else work.failed++;
         continue;
       }
-      if (!HOLDS.includes(r.verdict)) continue;
+      if (!r) continue;
       repairs.push({
         statement: s.claim.statement,
         lhs: s.claim.lhs,
