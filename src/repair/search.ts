@@ -104,9 +104,9 @@ export function searchRepairs(
   // cross-checks of the file's later claims would then depend on which claims were searched before them.
   const pool = new InstancePool(narrowed);
   const entry = pool.get(cx.masterSeed, cx.instance, cx.sizes);
-  const ctx = editContext(derivation, claim);
   // Candidates' texts, each subtree printed once: an edit path-copies one site, the rest is shared.
   const printedText = keptTextPrinter();
+  const ctx = editContext(derivation, claim, printedText);
   const keyOf = (c: { lhs: Expr; rhs: Expr }) => `${printedText(c.lhs)} ${claim.relation} ${printedText(c.rhs)}`;
   const seen = new Set<string>([keyOf(claim)]);
   const readBack = readerFor(derivation, claim, printedText);
