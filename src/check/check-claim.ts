@@ -4,7 +4,14 @@
  * the reference itself cross-checked (dual vs adjoint, finite differences) at
  * sampled points. The verdict says exactly which evidence backs it.
  */
-import { type Claim, type Derivation, type Premise, REGIMES, type RegimeName } from '../derivation/derivation.js';
+import {
+  type Claim,
+  type Derivation,
+  type Premise,
+  REGIMES,
+  type RegimeName,
+  type Verdict,
+} from '../derivation/derivation.js';
 import type { Model } from '../model/model.js';
 import { type InstanceEntry, type PremiseDraw, type PremiseRoute, PremiseSampler } from './premise.js';
 import { evidenceOf } from './evidence.js';
@@ -280,6 +287,35 @@ export function checkClaim(
   filePool: InstancePool,
   options: CheckOptions,
 ): ClaimResult {
+  return checkWith(fileDerivation, claim, filePool, options, false)!;
+}
+
+/**
+ * A repair candidate's full check: `checkClaim`'s result when the claim holds (proved, verified or consistent),
+ * else null — decided as soon as the drawn instances' evidence rules a holding verdict out (a violation, a
+ * failed cross-check, no agreement, trouble dominating, a premise never held: the evidence that follows, the
+ * symbolic stage's included, cannot lift such a verdict), so that a candidate refuted on its points skips the
+ * symbolic stage, the shrinking of its counterexample and the rest. Up to there it is `checkClaim` step for step.
+ */
+export function checkIfItHolds(
+  fileDerivation: Derivation,
+  claim: Claim,
+  filePool: InstancePool,
+  options: CheckOptions,
+): ClaimResult | null {
+  const r = checkWith(fileDerivation, claim, filePool, options, true);
+  return r && HOLDING.includes(r.verdict) ? r : null;
+}
+
+const HOLDING: readonly Verdict[] = ['proved', 'verified', 'consistent'];
+
+function checkWith(
+  fileDerivation: Derivation,
+  claim: Claim,
+  filePool: InstancePool,
+  options: CheckOptions,
+  onlyIfItHolds: boolean,
+): ClaimResult | null {
   const { derivation, pool, sampler, get } = claimSetting(fileDerivation, claim, filePool);
   const regimes: readonly RegimeName[] = claim.regimes ?? REGIMES;
   const overrides = options.sizeOverrides ?? {};
@@ -324,6 +360,8 @@ export function checkClaim(
   if (trouble) evidence.push(trouble);
   const extended = extendedEvidence(points);
   if (extended) evidence.push(extended);
+  // Every verdict-deciding fact added below only adds violations or sits below these tests (src/check/verdict.ts).
+  if (onlyIfItHolds && decideVerdict(evidence).verdict !== 'consistent') return null;
 
   // The symbolic stage reads nothing numeric: run first, its proof of a bound sets the search's share.
   const { symbolic, proof, boundProof } = symbolicStage(derivation, claim, options.masterSeed);

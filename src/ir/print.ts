@@ -50,6 +50,32 @@ function printWith(e: Expr, ctx: PrintContext, env: IntEnv): string {
   }
 }
 
+/**
+ * A printer of trees without a binding (`printExpr(e)`) that keeps every subtree's text: a node's text is a function
+ * of its own fields and its children's texts, so a tree that shares most of its subtrees with trees printed before
+ * (an edit of one site, path-copied) costs what is new in it. The texts live as long as the printer.
+ */
+export function keptTextPrinter(): (e: Expr) => string {
+  const texts = new WeakMap<Expr, string>();
+  const env: IntEnv = {};
+  const text = (x: Expr): string => {
+    let t = texts.get(x);
+    if (t === undefined) texts.set(x, (t = printWith(x, ctx, env)));
+    return t;
+  };
+  const ctx: PrintContext = {
+    expr: text,
+    wrap: (x, prec, rightSide = false) => {
+      const p = asciiPrecedence(x);
+      const t = text(x);
+      return p < prec || (rightSide && p === prec) ? `(${t})` : t;
+    },
+    int: (a: Affine) => formatAffineAt(a, env),
+    unit: (ix) => formatIndex(ix, env),
+  };
+  return text;
+}
+
 function printContext(env: IntEnv): PrintContext {
   const ctx: PrintContext = {
     expr: (x) => printWith(x, ctx, env),

@@ -7,7 +7,7 @@
  */
 import type { Claim, Derivation } from '../derivation/derivation.js';
 import { type Expr, intVarsOf, isOp, node, walk } from '../ir/expr.js';
-import { printExpr } from '../ir/print.js';
+import { keptTextPrinter, printExpr } from '../ir/print.js';
 import { specOf } from '../ops/index.js';
 import { isGraphDerivative, SymbolicModel } from '../symbolic/derive.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
@@ -20,7 +20,7 @@ function unique(xs: readonly Expr[]): Expr[] {
   return [...seen.values()];
 }
 
-export function editContext(d: Derivation, claim: Claim): EditContext {
+export function editContext(d: Derivation, claim: Claim, text: (e: Expr) => string = keptTextPrinter()): EditContext {
   const freeInts = new Set([...Object.keys(d.model.sizes), ...claim.forall.map((q) => q.name)]);
   const closed = (x: Expr) => [...intVarsOf(x)].every((v) => freeInts.has(v));
   const sm = new SymbolicModel(d.model, 'atom');
@@ -64,5 +64,6 @@ export function editContext(d: Derivation, claim: Claim): EditContext {
     aimEntries: unique(entries.filter(closed)),
     wraps: [...wraps.values()],
     sides: { lhs: claim.lhs, rhs: claim.rhs },
+    text,
   };
 }

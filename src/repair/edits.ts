@@ -10,7 +10,6 @@
  */
 import { affine, affineAdd, type Affine, affineVar, formatAffine } from '../ir/affine.js';
 import { type Expr, isOp, node, num, type OpNode, rewrite, seq, sym } from '../ir/expr.js';
-import { printExpr } from '../ir/print.js';
 import { specOf } from '../ops/index.js';
 import type { Model } from '../model/model.js';
 import type { Relation } from '../derivation/derivation.js';
@@ -45,6 +44,8 @@ export interface EditContext {
   readonly wraps: readonly { readonly op: string; readonly name: string }[];
   /** the claim's two sides as written (an edit may align one with the other) */
   readonly sides: { readonly lhs: Expr; readonly rhs: Expr };
+  /** printExpr's text of a subtree, each printed once for the search (details name the parts an edit touched) */
+  readonly text: (e: Expr) => string;
 }
 
 export interface EditRecord {
@@ -57,7 +58,6 @@ export interface EditRecord {
   apply(site: Site, ctx: EditContext): Replacement[];
 }
 
-const show = (e: Expr) => printExpr(e);
 const plain = (after: Expr, detail: EditDetail): Replacement => ({ after, detail, aimed: false });
 
 /** Does the site stand where an argument names a graph node (jac(h[t], …)'s h[t], a unit h[t, α]) rather than an expression? */
@@ -90,7 +90,7 @@ const joinEmul = (factors: readonly Expr[]): Expr => factors.reduce((acc, f) => 
  * and the run of factors only mine has where the model has its own run; null
  * when that changes nothing or the chains do not line up so.
  */
-function alignedTo(model: readonly Expr[], mine: readonly Expr[]): Expr[] | null {
+function alignedTo(model: readonly Expr[], mine: readonly Expr[], show: (e: Expr) => string): Expr[] | null {
   const modelKeys = model.map(show);
   const mineKeys = mine.map(show);
   const common = (k: string) => modelKeys.includes(k) && mineKeys.includes(k);
@@ -145,23 +145,23 @@ export const EDITS: readonly EditRecord[] = [
     id: 'reverse-chain',
     family: 'order',
     words: 'holds with the factors of {before} in the reverse order',
-    apply: (site) => {
+    apply: (site, ctx) => {
       if (!isChainRoot(site, 'mul') || isReference(site)) return [];
       const fs = chainFactors(site.node, 'mul');
-      return fs.length < 3 ? [] : [plain(joinMul([...fs].reverse()), { before: show(site.node) })];
+      return fs.length < 3 ? [] : [plain(joinMul([...fs].reverse()), { before: ctx.text(site.node) })];
     },
   },
   {
     id: 'swap-adjacent-factors',
     family: 'order',
     words: 'holds with {a} and {b} swapped',
-    apply: (site) => {
+    apply: (site, ctx) => {
       if (!isChainRoot(site, 'mul') || isReference(site)) return [];
       const fs = chainFactors(site.node, 'mul');
       return fs.slice(1).map((b, j) => {
         const swapped = [...fs];
         [swapped[j], swapped[j + 1]] = [b, fs[j]!];
-        return plain(joinMul(swapped), { a: show(fs[j]!), b: show(b) });
+        return plain(joinMul(swapped), { a: ctx.text(fs[j]!), b: ctx.text(b) });
       });
     },
   },
@@ -176,6 +176,7 @@ export const EDITS: readonly EditRecord[] = [
       const aligned = alignedTo(
         chainFactors(side === 'left' ? ctx.sides.rhs : ctx.sides.lhs, 'mul'),
         chainFactors(site.node, 'mul'),
+        ctx.text,
       );
       return aligned
         ? [{ after: joinMul(aligned), detail: { side, other: side === 'left' ? 'right' : 'left' }, aimed: true }]
@@ -186,20 +187,20 @@ export const EDITS: readonly EditRecord[] = [
     id: 'add-transpose',
     family: 'transpose',
     words: 'holds with {before} transposed',
-    apply: (site) => {
+    apply: (site, ctx) => {
       const n = site.node;
       if (isReference(site) || isOp(n, 'transpose') || (site.parent && isOp(site.parent, 'transpose'))) return [];
       const candidate = n.kind === 'sym' || n.kind === 'seq' || (n.kind === 'op' && specOf(n).graphDerivative);
-      return candidate ? [plain(node('transpose', [n]), { before: show(n) })] : [];
+      return candidate ? [plain(node('transpose', [n]), { before: ctx.text(n) })] : [];
     },
   },
   {
     id: 'drop-transpose',
     family: 'transpose',
     words: 'holds without the transpose on {inner}',
-    apply: (site) =>
+    apply: (site, ctx) =>
       isOp(site.node, 'transpose') && !isReference(site)
-        ? [plain(site.node.args[0]!, { inner: show(site.node.args[0]!) })]
+        ? [plain(site.node.args[0]!, { inner: ctx.text(site.node.args[0]!) })]
         : [],
   },
   {
@@ -234,10 +235,12 @@ export const EDITS: readonly EditRecord[] = [
     id: 'shift-term-times',
     family: 'index',
     words: 'holds with every time in {before} shifted by {delta}',
-    apply: (site) => {
+    apply: (site, ctx) => {
       const n = site.node;
       if (isReference(site) || !(isChainRoot(site, 'mul') || isChainRoot(site, 'emul'))) return [];
-      return [-1, 1].map((delta) => plain(shiftTime(n, delta), { before: show(n), delta: delta > 0 ? '+1' : '−1' }));
+      return [-1, 1].map((delta) =>
+        plain(shiftTime(n, delta), { before: ctx.text(n), delta: delta > 0 ? '+1' : '−1' }),
+      );
     },
   },
   {
@@ -250,10 +253,10 @@ export const EDITS: readonly EditRecord[] = [
       const out: Replacement[] = [];
       for (const f of ctx.aimFactors)
         for (let at = 0; at <= chain.length; at++) {
-          const place = at === 0 ? `before ${show(chain[0]!)}` : `after ${show(chain[at - 1]!)}`;
+          const place = at === 0 ? `before ${ctx.text(chain[0]!)}` : `after ${ctx.text(chain[at - 1]!)}`;
           out.push({
             after: joinMul([...chain.slice(0, at), f, ...chain.slice(at)]),
-            detail: { factor: show(f), place },
+            detail: { factor: ctx.text(f), place },
             aimed: true,
           });
         }
@@ -269,7 +272,7 @@ export const EDITS: readonly EditRecord[] = [
       if (!isOp(n, 'diag') || isReference(site)) return [];
       return ctx.aimEntries.map((u) => ({
         after: node('diag', [joinEmul([n.args[0]!, u])]),
-        detail: { factor: show(u), before: show(n) },
+        detail: { factor: ctx.text(u), before: ctx.text(n) },
         aimed: true,
       }));
     },
@@ -278,13 +281,13 @@ export const EDITS: readonly EditRecord[] = [
     id: 'drop-factor',
     family: 'factor',
     words: 'holds without the factor {factor}',
-    apply: (site) => {
+    apply: (site, ctx) => {
       if (isReference(site)) return [];
       const op = isChainRoot(site, 'mul') ? 'mul' : isChainRoot(site, 'emul') ? 'emul' : null;
       if (!op) return [];
       const fs = chainFactors(site.node, op);
       return fs.map((f, j) =>
-        plain((op === 'mul' ? joinMul : joinEmul)(fs.filter((_, i) => i !== j)), { factor: show(f) }),
+        plain((op === 'mul' ? joinMul : joinEmul)(fs.filter((_, i) => i !== j)), { factor: ctx.text(f) }),
       );
     },
   },
@@ -297,13 +300,13 @@ export const EDITS: readonly EditRecord[] = [
       if (!isOp(n, 'jac', 'partial')) return [];
       const [of, wrt] = n.args as [Expr, Expr];
       if (of.kind !== 'seq' || wrt.kind !== 'seq') return [];
-      const already = new Set(n.args.slice(2).map(show));
+      const already = new Set(n.args.slice(2).map(ctx.text));
       const out: Replacement[] = [];
       for (const name of sequenceNames(ctx.model)) {
         if (name === of.name || name === wrt.name) continue;
         for (const h of [seq(name, wrt.time), sym(name)]) {
-          if (already.has(show(h))) continue;
-          out.push(plain(node('partial', [of, wrt, ...n.args.slice(2), h]), { held: show(h) }));
+          if (already.has(ctx.text(h))) continue;
+          out.push(plain(node('partial', [of, wrt, ...n.args.slice(2), h]), { held: ctx.text(h) }));
         }
       }
       return out;
@@ -320,18 +323,18 @@ export const EDITS: readonly EditRecord[] = [
       if (of.kind !== 'seq' || wrt.kind !== 'seq') return [];
       const eq = ctx.model.equations.find((q) => q.target === of.name);
       if (!eq) return [];
-      const already = new Set([show(wrt), ...n.args.slice(2).map(show)]);
+      const already = new Set([ctx.text(wrt), ...n.args.slice(2).map(ctx.text)]);
       const read = new Map<string, Expr>();
       let readsWrt = false;
       rewrite(substituteIndex(eq.rhs, 't', of.time), (x) => {
-        if (x.kind === 'seq' && show(x) === show(wrt)) readsWrt = true;
-        else if (x.kind === 'seq' && !already.has(show(x))) read.set(show(x), x);
+        if (x.kind === 'seq' && ctx.text(x) === ctx.text(wrt)) readsWrt = true;
+        else if (x.kind === 'seq' && !already.has(ctx.text(x))) read.set(ctx.text(x), x);
         return x;
       });
       // Only a one-step derivative has a direct path: the equation reads the node it is taken with respect to.
       if (!readsWrt || !read.size) return [];
       const held = [...read.values()];
-      return [plain(node('partial', [of, wrt, ...n.args.slice(2), ...held]), { held: held.map(show).join(', ') })];
+      return [plain(node('partial', [of, wrt, ...n.args.slice(2), ...held]), { held: held.map(ctx.text).join(', ') })];
     },
   },
   {
@@ -395,7 +398,7 @@ export const EDITS: readonly EditRecord[] = [
         .filter((w) => w.name === n.name)
         .map((w) => {
           const after = node(w.op, [n]);
-          return { after, detail: { after: show(after), before: show(n) }, aimed: true };
+          return { after, detail: { after: ctx.text(after), before: ctx.text(n) }, aimed: true };
         });
     },
   },
@@ -426,7 +429,7 @@ export const EDITS: readonly EditRecord[] = [
       const shape = shapeText(ctx.model, n.name);
       return sequenceNames(ctx.model)
         .filter((name) => name !== n.name && shapeText(ctx.model, name) === shape)
-        .map((name) => plain(seq(name, n.time), { from: show(n), to: show(seq(name, n.time)) }));
+        .map((name) => plain(seq(name, n.time), { from: ctx.text(n), to: ctx.text(seq(name, n.time)) }));
     },
   },
   {
@@ -480,13 +483,13 @@ export const EDITS: readonly EditRecord[] = [
     family: 'bound',
     boundsOnly: true,
     words: 'holds with the exponent {to} in place of {from}',
-    apply: (site) => {
+    apply: (site, ctx) => {
       const n = site.node;
       if (!isOp(n, 'pow')) return [];
       const e = n.args[1]!;
       return [1, -1].map((d) => {
         const shifted = e.kind === 'num' ? num(e.value + d) : node(d > 0 ? 'add' : 'sub', [e, num(1)]);
-        return plain({ ...n, args: [n.args[0]!, shifted] }, { from: show(e), to: show(shifted) });
+        return plain({ ...n, args: [n.args[0]!, shifted] }, { from: ctx.text(e), to: ctx.text(shifted) });
       });
     },
   },

@@ -12,7 +12,7 @@ import { affine } from '../ir/affine.js';
 import { own } from '../ir/names.js';
 import type { Expr } from '../ir/expr.js';
 import type { PointOutcome } from '../check/compare.js';
-import { type CheckOptions, checkClaim, InstancePool } from '../check/check-claim.js';
+import { type CheckOptions, checkIfItHolds, InstancePool } from '../check/check-claim.js';
 import { pointsOn } from '../check/points.js';
 import type { ClaimResult, Counterexample } from '../check/result.js';
 import { editContext } from './aim.js';
@@ -25,7 +25,8 @@ import {
   type RepairSearch,
 } from './result.js';
 import { changedNodes, replaceAt, sites } from './tree.js';
-import { printedText, readerFor } from './validate.js';
+import { readerFor } from './validate.js';
+import { keptTextPrinter } from '../ir/print.js';
 
 interface Candidate {
   readonly lhs: Expr;
@@ -40,11 +41,7 @@ interface Candidate {
 const worst = (points: readonly { outcome: PointOutcome }[]) =>
   points.reduce((m, p) => Math.max(m, p.outcome.status === 'trouble' ? 0 : p.outcome.relError), 0);
 
-const HOLDS: readonly Verdict[] = ['proved', 'verified', 'consistent'];
 const strength = (v: Verdict) => VERDICTS.indexOf(v);
-
-const keyOf = (c: { lhs: Expr; rhs: Expr }, claim: Claim) =>
-  `${printedText(c.lhs)} ${claim.relation} ${printedText(c.rhs)}`;
 
 /** Every single edit of `base`, in generation order. */
 function edited(base: Candidate, claim: Claim, ctx: EditContext): Candidate[] {
@@ -107,16 +104,19 @@ export function searchRepairs(
   // cross-checks of the file's later claims would then depend on which claims were searched before them.
   const pool = new InstancePool(narrowed);
   const entry = pool.get(cx.masterSeed, cx.instance, cx.sizes);
-  const ctx = editContext(derivation, claim);
-  const seen = new Set<string>([keyOf(claim, claim)]);
-  const readBack = readerFor(derivation, claim);
+  // Candidates' texts, each subtree printed once: an edit path-copies one site, the rest is shared.
+  const printedText = keptTextPrinter();
+  const ctx = editContext(derivation, claim, printedText);
+  const keyOf = (c: { lhs: Expr; rhs: Expr }) => `${printedText(c.lhs)} ${claim.relation} ${printedText(c.rhs)}`;
+  const seen = new Set<string>([keyOf(claim)]);
+  const readBack = readerFor(derivation, claim, printedText);
   // Two edits can read back as the same claim (a transpose dropped twice over): it is screened and checked once.
   const readStatements = new Set<string>();
   const asRead = readBack(claim.lhs, claim.relation, claim.rhs);
   if (asRead) readStatements.add(asRead.statement);
   const fresh = (cs: readonly Candidate[]) =>
     cs.filter((c) => {
-      const k = keyOf(c, claim);
+      const k = keyOf(c);
       if (seen.has(k)) return false;
       seen.add(k);
       return true;
@@ -208,14 +208,15 @@ export function searchRepairs(
       work.fullChecks++;
       let r;
       try {
-        r = checkClaim(derivation, s.claim, pool, options);
+        // A candidate its drawn instances already refute is not checked further (no symbolic stage, no shrinking).
+        r = checkIfItHolds(derivation, s.claim, pool, options);
       } catch (err) {
         // On another instance the candidate leaves the graph (an index beyond T): not a claim a file could state.
         if (err instanceof InputError) work.invalid++;
         else work.failed++;
         continue;
       }
-      if (!HOLDS.includes(r.verdict)) continue;
+      if (!r) continue;
       repairs.push({
         statement: s.claim.statement,
         lhs: s.claim.lhs,

@@ -12,10 +12,9 @@ import { exprBudget, rangesOf } from '../derivation/budgets.js';
 import { InputError } from '../derivation/errors.js';
 import { ExprError } from '../ir/errors.js';
 import type { Expr } from '../ir/expr.js';
-import { inferShape } from '../ir/infer-shape.js';
 import { parseExpression, type Scope } from '../ir/parse-math.js';
-import { printExpr } from '../ir/print.js';
-import { sameShape, shapeFromDims, type Shape } from '../ir/shape.js';
+import { shapeIn } from '../ir/shape-of.js';
+import { sameShape, type Shape } from '../ir/shape.js';
 
 export interface ReadBack {
   readonly lhs: Expr;
@@ -35,29 +34,17 @@ function scopeOf(d: Derivation, claim: Claim): Scope {
   };
 }
 
-/**
- * A candidate's ASCII text, printed once per tree: trees are immutable, and an edit of one side leaves the
- * other the very same object, printed again for every candidate's duplicate key and read-back.
- */
-export function printedText(e: Expr): string {
-  let text = printedTexts.get(e);
-  if (text === undefined) printedTexts.set(e, (text = printExpr(e)));
-  return text;
-}
-const printedTexts = new WeakMap<Expr, string>();
-
 export type ReadBackFn = (lhs: Expr, relation: Relation, rhs: Expr) => ReadBack | null;
 
 /**
  * A reader of candidates for one claim: each candidate read back as a claim, or null when it is not one
  * (wrong shapes, a node off the graph's roles, …). A side is read once per printed text: a candidate edits
- * one side, so the other is the same for most candidates and is not parsed and checked again.
+ * one side, so the other is the same for most candidates and is not parsed and checked again. `printedText` is
+ * the search's printer of candidate trees (src/ir/print.ts, keptTextPrinter).
  */
-export function readerFor(d: Derivation, claim: Claim): ReadBackFn {
+export function readerFor(d: Derivation, claim: Claim, printedText: (e: Expr) => string): ReadBackFn {
   const model = d.model;
   const scope = scopeOf(d, claim);
-  const shapeOf = (name: string): Shape =>
-    name === model.loss?.name ? shapeFromDims([]) : model.symbols.get(name)!.shape;
   const ranges = rangesOf({ ...model.sizes, ...(claim.sizes ?? {}) }, claim.forall);
   type Side = { expr: Expr; shape: Shape; text: string } | null;
   const read = new Map<string, Side>();
@@ -68,7 +55,9 @@ export function readerFor(d: Derivation, claim: Claim): ReadBackFn {
     try {
       const p = parseExpression(text, scope);
       validateAgainstModel(p.expr, model, p.offsets);
-      const shape = inferShape(p.expr, { shapeOf }, p.offsets);
+      // The model's shape cache (src/ir/shape-of.ts): the size budget below reads every node's shape from it, so
+      // the tree's shapes are inferred once. A side without a shape is no claim, wherever the error is located.
+      const shape = shapeIn(model, p.expr);
       out = exprBudget(model, p.expr, ranges) ? null : { expr: p.expr, shape, text };
     } catch (err) {
       if (!(err instanceof ExprError || err instanceof InputError)) throw err;
