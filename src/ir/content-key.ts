@@ -419,20 +419,38 @@ function partlyBoundValues(parts: readonly Part[], digits: Digits, env: IntEnv):
       if (!Number.isSafeInteger(value)) return null;
     } else {
       // an affine index, or a path position (none of them bound: the text reads the position)
-      value = p.c;
-      const { names, coefs } = p;
-      for (let i = 0; i < names.length; i++) {
-        const bound = own(env, names[i]!);
-        if (bound === undefined) continue;
-        const term = coefs[i]! * bound;
-        value += term;
-        if (!Number.isSafeInteger(term) || !Number.isSafeInteger(value)) return null;
-      }
+      const at = affineValueAt(p, env, true);
+      if (at === null || at === undefined) return null;
+      value = at;
     }
     if (value < -half || value >= half) return null;
     key = key * base + (value + half);
   }
   return -1 - key;
+}
+
+/**
+ * An affine part's value at a binding, its unbound terms left out (`skipUnbound`) or making it undefined; null
+ * when a term or the sum is not a safe integer on the way (a key must be exact).
+ */
+function affineValueAt(
+  p: { readonly c: number; readonly names: readonly string[]; readonly coefs: readonly number[] },
+  env: IntEnv,
+  skipUnbound: boolean,
+): number | null | undefined {
+  let value = p.c;
+  const { names, coefs } = p;
+  for (let i = 0; i < names.length; i++) {
+    const bound = own(env, names[i]!);
+    if (bound === undefined) {
+      if (skipUnbound) continue;
+      return undefined;
+    }
+    const term = coefs[i]! * bound;
+    value += term;
+    if (!Number.isSafeInteger(term) || !Number.isSafeInteger(value)) return null;
+  }
+  return value;
 }
 
 /**
@@ -462,15 +480,10 @@ function packedIndexValues(info: NodeInfo, env: IntEnv): number | null {
       if (value === undefined) return partlyBoundValues(parts, digits, env);
       if (!Number.isSafeInteger(value)) return null;
     } else {
-      value = p.c;
-      const { names, coefs } = p;
-      for (let i = 0; i < names.length; i++) {
-        const bound = own(env, names[i]!);
-        if (bound === undefined) return partlyBoundValues(parts, digits, env);
-        const term = coefs[i]! * bound;
-        value += term;
-        if (!Number.isSafeInteger(term) || !Number.isSafeInteger(value)) return null;
-      }
+      const at = affineValueAt(p, env, false);
+      if (at === undefined) return partlyBoundValues(parts, digits, env);
+      if (at === null) return null;
+      value = at;
     }
     if (!flags[j]) continue;
     // -0 is 0 here as in the text (String(-0) is '0')
