@@ -26,6 +26,75 @@ function checkOne(claim: string, instances: number, forall = '') {
   return { r: r!, points: evidenceOf(r!.evidence, 'reference')!.points };
 }
 
+/** The lab's RNN with an extra gate g[t] = σ(−1000 (h ⊙ h) − 1000): e^-1000 or less, exactly 0 in float64. */
+function checkOnGate(claim: string, instances: number) {
+  const model = lab
+    .slice(0, lab.indexOf('claims:'))
+    .replace(
+      '    h: { role: state, shape: [d] }\n',
+      '    h: { role: state, shape: [d] }\n    g: { role: intermediate, shape: [d] }\n',
+    )
+    .replace(
+      '    - h[t] = tanh(W*h[t-1] + U*x[t] + b)\n',
+      '    - h[t] = tanh(W*h[t-1] + U*x[t] + b)\n    - g[t] = sigma(-1000 * (h[t] .* h[t]) - 1000)\n',
+    );
+  expect(model).toContain('g[t] = sigma');
+  const file = parseDerivation(`${model}claims:\n  - id: c\n    claim: ${claim}\n`, 'gate.yaml');
+  const [r] = checkDerivation(file, { instances });
+  return { r: r!, points: evidenceOf(r!.evidence, 'reference')!.points };
+}
+
+describe('float64 values extended precision starts from', () => {
+  it('a sequence value float64 rounded to 0 is simulated again: g[T] = 2 g[T] is refuted, not consistent', () => {
+    // Before: the wide floats took g[T] = 0 from the float engine's forward pass and agreed with 2 · 0.
+    for (const [claim, relError] of [
+      ['g[T] = 2 * g[T]', 0.5],
+      ['g[T] = 0 * h[T]', 1],
+    ] as const) {
+      const { r, points } = checkOnGate(claim, 4);
+      expect(r.verdict, claim).toBe('refuted');
+      expect(evidenceOf(r.evidence, 'extended-precision')!.fromZero, claim).toEqual({ agree: 0, violate: points });
+      expect(r.counterexample!.relError, claim).toBeCloseTo(relError, 12);
+      // the extended values are e^-1000 or below, not 0
+      const lhs = r.counterexample!.extended!.lhs;
+      expect(
+        lhs.some((x) => x !== '0' && !x.startsWith('-')),
+        claim,
+      ).toBe(true);
+    }
+    // a true claim about the same values still holds
+    const same = checkOnGate('g[T] .* h[T] = h[T] .* g[T]', 4);
+    expect(same.r.verdict).toBe('verified');
+    expect(evidenceOf(same.r.evidence, 'extended-precision')!.fromZero).toEqual({ agree: same.points, violate: 0 });
+  });
+
+  it('an atom float64 gives as 0 without a rule in extended precision is trouble, not a value', () => {
+    // sup |1e-600 tanh(x)| = 1e-600 is 0 in float64: read as 0, the true bound below was refuted
+    const { r, points } = checkOne(
+      'supabs(x, 1e-300 * (1e-300 * tanh(x))) * norm2(grad(L, h[T])) >= 1e-300 * (5e-301 * norm2(grad(L, h[T])))',
+      4,
+    );
+    expect(r.verdict).toBe('unverifiable');
+    const trouble = evidenceOf(r.evidence, 'trouble')!;
+    expect(trouble.points).toBe(points);
+    expect(JSON.stringify(trouble)).toContain('supabs is 0 in float64, which may be an underflow or a cancellation');
+  });
+
+  it('a unit derivative float64 gives as 0 is taken where the exact polynomial is 0: ∂h_c/∂W_ij, c ≠ i', () => {
+    const index = readFileSync('derivations/understanding-lstms-2023-index-level.yaml', 'utf8');
+    const yaml =
+      '  - id: c\n    claim: d(h[1, c], W[i, j]) = delta(c, i) * dact(h[1, c]) * x[1, j]\n' +
+      '    forall: c in 1..d, i in 1..d, j in 1..n\n    sizes: { d: 2..2, n: 1..1 }\n';
+    const file = parseDerivation(`${index.slice(0, index.indexOf('claims:'))}claims:\n${yaml}`, 'index.yaml');
+    const [r] = checkDerivation(file, { instances: 2 });
+    expect(r!.verdict).toBe('verified');
+    const points = evidenceOf(r!.evidence, 'reference')!.points;
+    // 2 instances in each of the 4 regimes; d = 2, n = 1: 4 points each, the 2 with c ≠ i exactly 0 on both sides
+    expect(points).toBe(32);
+    expect(evidenceOf(r!.evidence, 'extended-precision')!.fromZero).toEqual({ agree: 16, violate: 0 });
+  });
+});
+
 describe('sides that underflow to exactly 0', () => {
   it('a claim false by a factor of 2 whose sides underflow to 0 is refuted, not consistent', () => {
     const { r, points } = checkOne('1e-300 * (1e-300 * grad(L, h[T])) = 2e-300 * (1e-300 * grad(L, h[T]))', 4);

@@ -23,7 +23,10 @@ import type { InstanceData } from '../../numeric/unrolled.js';
 import type { ActivationSpec } from '../../ops/registry.js';
 import { ExactEvaluator } from '../exact.js';
 import { KeptValues, rfill, type Ring, type RMat } from '../ring.js';
-import { SymbolicUnsupported } from '../unsupported.js';
+import { SymbolicUnsupported, withExactBudget } from '../unsupported.js';
+import { withExactCoefficients } from '../cpoly.js';
+import { printExpr } from '../../ir/print.js';
+import { PolyEvaluator } from './polynomial.js';
 import { wideActivation, type WideFloat, wideFloatRing, wideToDecimal } from './wide-float.js';
 import {
   type Interval,
@@ -105,6 +108,56 @@ function decimalRing(work: WorkCounter): Ring<Big> {
 
 /** The value of an expression from the float engine (null when it is not finite and in range). */
 export type FloatValue = (e: Expr, env: IntEnv) => Float64Array | null;
+
+/** the smallest normal float64: below it a float carries fewer than 53 bits */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/** Why float64's value may not be what extended precision should start from: a subnormal entry, an entry 0. */
+function floatDoubt(v: Float64Array): 'subnormal' | 'zero' | null {
+  let zero = false;
+  for (let i = 0; i < v.length; i++) {
+    const a = Math.abs(v[i]!);
+    if (a === 0) zero = true;
+    else if (a < MIN_NORMAL) return 'subnormal';
+  }
+  return zero ? 'zero' : null;
+}
+
+/** per model and sizes: the exact polynomial evaluator and which printed expressions it found identically 0 */
+interface ZeroTests {
+  readonly poly: PolyEvaluator;
+  readonly zero: Map<string, boolean>;
+}
+const zeroTests = new WeakMap<Model, Map<string, ZeroTests>>();
+
+/**
+ * e (a scalar, e.g. a unit derivative) is the zero polynomial in the instance's entries and activation values at
+ * these sizes: 0 on every instance. Refused expansions (budget, inexact coefficients) count as not shown.
+ */
+function identicallyZero(model: Model, sizes: IntEnv, e: Expr, env: IntEnv): boolean {
+  let bySizes = zeroTests.get(model);
+  if (!bySizes) zeroTests.set(model, (bySizes = new Map<string, ZeroTests>()));
+  const sizesKey = JSON.stringify(sizes);
+  let tests = bySizes.get(sizesKey);
+  if (!tests)
+    bySizes.set(sizesKey, (tests = { poly: new PolyEvaluator(model, sizes), zero: new Map<string, boolean>() }));
+  const key = printExpr(e, env);
+  let zero = tests.zero.get(key);
+  if (zero === undefined) {
+    try {
+      const refuse = () => {
+        throw new SymbolicUnsupported('an inexact coefficient');
+      };
+      const value = withExactBudget(() => withExactCoefficients(refuse, () => tests.poly.evaluate(e, env)));
+      zero = value.data.every((p) => p.size === 0);
+    } catch (error) {
+      if (!(error instanceof SymbolicUnsupported)) throw error;
+      zero = false;
+    }
+    tests.zero.set(key, zero);
+  }
+  return zero;
+}
 
 /** One kind of extended number: its ring, its activations and its budget. */
 export interface ExtendedArithmetic<R> {
@@ -347,12 +400,15 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     return this.values.get(`${name}@${t}`)!;
   }
 
-  /** Every equation's value at this step from the float engine, or null when one is out of its range. */
+  /**
+   * Every equation's value at this step from the float engine, or null when one is out of its range or has an
+   * entry float64 may have rounded to 0 or to a subnormal (a gate σ(−800) is 0 there, e^-800 here).
+   */
   private floatStep(step: number): [string, RMat<R>][] | null {
     const out: [string, RMat<R>][] = [];
     for (const eq of this.model.equations) {
       const v = this.floatValue(seq(eq.target, affine(step)), {});
-      if (!v) return null;
+      if (!v || floatDoubt(v)) return null;
       this.work.spend(v.length);
       out.push([eq.target, this.vector(v, this.symbolDims(eq.target)[0])]);
     }
@@ -371,16 +427,26 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     return this.fromFloat(e, ctx);
   }
 
-  /** What has no rule here (a derivative without a closed form, a sup, a user function) comes from the float engine, if it is in range there. */
-  private fromFloat(e: Expr, ctx: ExactContext<R>): RMat<R> {
+  /**
+   * What has no rule here (a derivative without a closed form, a sup, a user function) comes from the float
+   * engine, if it is in range there and every entry carries float64's precision. An entry exactly 0 may be a
+   * value that underflowed or cancelled on the way (σ′(40) = σ(1 − σ) is 0 in float64, its value 4.2e-18): it is
+   * taken only where `vouchedZero` shows it is 0 whatever the instance; a subnormal entry has lost digits.
+   */
+  private fromFloat(e: Expr, ctx: ExactContext<R>, vouchedZero?: () => boolean): RMat<R> {
+    const what = e.kind === 'op' ? e.op : e.kind;
     if (this.arithmetic.enclosures)
-      throw new SymbolicUnsupported(
-        `${e.kind === 'op' ? e.op : e.kind} has no interval rule (a float64 value is no enclosure)`,
-      );
+      throw new SymbolicUnsupported(`${what} has no interval rule (a float64 value is no enclosure)`);
     const v = this.floatValue(e, ctx.env);
-    if (!v)
+    if (!v) throw new SymbolicUnsupported(`${what} is out of float range and has no rule in extended precision`);
+    const doubt = floatDoubt(v);
+    if (doubt === 'subnormal')
       throw new SymbolicUnsupported(
-        `${e.kind === 'op' ? e.op : e.kind} is out of float range and has no rule in extended precision`,
+        `${what} is subnormal in float64 (digits lost) and has no rule in extended precision`,
+      );
+    if (doubt === 'zero' && !vouchedZero?.())
+      throw new SymbolicUnsupported(
+        `${what} is 0 in float64, which may be an underflow or a cancellation, and has no rule in extended precision`,
       );
     const [rows, cols] = dimsIn(this.model, e, ctx.env);
     this.work.spend(v.length);
@@ -404,7 +470,8 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     return ctx.eval(this.dactExpression(value.name, value.time));
   }
   unitDerivative(n: OpNode, ctx: ExactContext<R>): RMat<R> {
-    return this.fromFloat(n, ctx);
+    // ∂h_c[t]/∂W_ij with c ≠ i is 0 for every instance: the exact polynomial says so (not float64's rounding).
+    return this.fromFloat(n, ctx, () => identicallyZero(this.model, this.sizes, n, ctx.env));
   }
   dims(e: Expr, env: IntEnv): [number, number] {
     return dimsIn(this.model, e, env);
