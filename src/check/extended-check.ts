@@ -286,6 +286,17 @@ const UNDECIDED: Record<'zero' | 'one-zero', string> = {
 
 const EXACT_ZERO: Undecided = { status: 'undecided', why: 'a violation against an exact 0 with a float64 mantissa' };
 
+/**
+ * An agreement that rests on an exact 0 (both sides of an equality 0, a side of a bound 0) in wide floats or
+ * decimals is no decision: they round, so a 0 there may be a cancellation (1 − σ(100) is 0 in 40-digit decimals,
+ * its value 3.7e-44, and `(1 - sigma(100)) * x = 2 * ((1 - sigma(100)) * x)` agreed). Only enclosures, where a
+ * structural zero stays exactly [0, 0] and a cancelled one never does, decide such a point.
+ */
+const zeroAgreement = (arithmetic: string): Undecided => ({
+  status: 'undecided',
+  why: `an agreement on an exact 0 in ${arithmetic}s, which may be a cancellation there`,
+});
+
 /** Both sides of the claim at a point in one extended arithmetic; undecided where it cannot evaluate them. */
 function sidesIn<R>(
   arithmetic: ExtendedArithmetic<R>,
@@ -404,6 +415,7 @@ export function lookWith<R>(
     );
     const relError = ring.isZero(scale) ? 0 : toNumber(ring.div(diff, scale)!);
     if (exactZero && relError > claim.tolerance) return EXACT_ZERO;
+    if (ring.isZero(scale)) return zeroAgreement(arithmetic.name);
     return {
       status: relError <= claim.tolerance ? 'agree' : 'violate',
       relError,
@@ -418,6 +430,7 @@ export function lookWith<R>(
   const excess = ring.isZero(scale) ? 0 : toNumber(ring.div(ring.sub(x, y), scale)!);
   const ratio = ring.isZero(y) ? (ring.isZero(x) ? 0 : Infinity) : toNumber(ring.div(x, y)!);
   if (exactZero && excess > claim.tolerance) return EXACT_ZERO;
+  if (excess <= claim.tolerance && (ring.isZero(x) || ring.isZero(y))) return zeroAgreement(arithmetic.name);
   return {
     status: excess <= claim.tolerance ? 'agree' : 'violate',
     relError: excess,

@@ -80,6 +80,29 @@ describe('float64 values extended precision starts from', () => {
     expect(JSON.stringify(trouble)).toContain('supabs is 0 in float64, which may be an underflow or a cancellation');
   });
 
+  it('an agreement on an exact 0 that rounding made in the extended arithmetics is no decision', () => {
+    // 1 − σ(100) = 3.7e-44 and 1 − tanh(60) = 1.5e-52 are 0 in float64, in wide floats and in 40-digit decimals:
+    // each claim below is false, and each agreed on 0 = 0 (or 0 ≤ 1e-50) before.
+    for (const claim of [
+      '(1 + 1e-50) - 1 = 0 * norm2(h[T])',
+      '(1 - sigma(100)) * norm2(h[T]) = 2 * ((1 - sigma(100)) * norm2(h[T]))',
+      '(1 - tanh(60)) * h[T] = 2 * ((1 - tanh(60)) * h[T])',
+      '(1 - sigma(100)) * norm2(h[T]) <= 0.5 * ((1 - sigma(100)) * norm2(h[T]))',
+      '(1 - sigma(100)) * norm2(h[T]) <= 1e-50 * norm2(h[T])',
+    ]) {
+      const { r, points } = checkOne(claim, 4);
+      expect(r.verdict, claim).toBe('unverifiable');
+      const trouble = evidenceOf(r.evidence, 'trouble')!;
+      expect(trouble.points, claim).toBe(points);
+      expect(JSON.stringify(trouble), claim).toContain('an agreement on an exact 0 in decimals');
+    }
+    // where the decimals keep the digits (1 − σ(50) = 1.9e-22), the same false claim is refuted from their values
+    const kept = checkOne('(1 - sigma(50)) * norm2(h[T]) = 2 * ((1 - sigma(50)) * norm2(h[T]))', 4);
+    expect(kept.r.verdict).toBe('refuted');
+    expect(kept.r.counterexample!.relError).toBeCloseTo(0.5, 12);
+    // a structural zero is still decided, by enclosures: jac(h[t], x[t+1]) = 0 (the test further down)
+  });
+
   it('a unit derivative float64 gives as 0 is taken where the exact polynomial is 0: ∂h_c/∂W_ij, c ≠ i', () => {
     const index = readFileSync('derivations/understanding-lstms-2023-index-level.yaml', 'utf8');
     const yaml =
@@ -91,7 +114,10 @@ describe('float64 values extended precision starts from', () => {
     const points = evidenceOf(r!.evidence, 'reference')!.points;
     // 2 instances in each of the 4 regimes; d = 2, n = 1: 4 points each, the 2 with c ≠ i exactly 0 on both sides
     expect(points).toBe(32);
-    expect(evidenceOf(r!.evidence, 'extended-precision')!.fromZero).toEqual({ agree: 16, violate: 0 });
+    const ext = evidenceOf(r!.evidence, 'extended-precision')!;
+    expect(ext.fromZero).toEqual({ agree: 16, violate: 0 });
+    // the polynomial's 0 is an exact enclosure: the intervals decide these points, not a rounding arithmetic
+    expect(ext.intervals).toBe(16);
   });
 });
 

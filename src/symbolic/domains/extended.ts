@@ -27,6 +27,7 @@ import { SymbolicUnsupported, withExactBudget } from '../unsupported.js';
 import { withExactCoefficients } from '../cpoly.js';
 import { printExpr } from '../../ir/print.js';
 import { PolyEvaluator } from './polynomial.js';
+import { SMALLEST_NORMAL } from '../../numeric/lost-digits.js';
 import { wideActivation, type WideFloat, wideFloatRing, wideToDecimal } from './wide-float.js';
 import {
   type Interval,
@@ -109,16 +110,13 @@ function decimalRing(work: WorkCounter): Ring<Big> {
 /** The value of an expression from the float engine (null when it is not finite and in range). */
 export type FloatValue = (e: Expr, env: IntEnv) => Float64Array | null;
 
-/** the smallest normal float64: below it a float carries fewer than 53 bits */
-const MIN_NORMAL = 2.2250738585072014e-308;
-
 /** Why float64's value may not be what extended precision should start from: a subnormal entry, an entry 0. */
 function floatDoubt(v: Float64Array): 'subnormal' | 'zero' | null {
   let zero = false;
   for (let i = 0; i < v.length; i++) {
     const a = Math.abs(v[i]!);
     if (a === 0) zero = true;
-    else if (a < MIN_NORMAL) return 'subnormal';
+    else if (a < SMALLEST_NORMAL) return 'subnormal';
   }
   return zero ? 'zero' : null;
 }
@@ -435,8 +433,14 @@ class ExtendedDomain<R> implements ExactDomain<R> {
    */
   private fromFloat(e: Expr, ctx: ExactContext<R>, vouchedZero?: () => boolean): RMat<R> {
     const what = e.kind === 'op' ? e.op : e.kind;
-    if (this.arithmetic.enclosures)
+    if (this.arithmetic.enclosures) {
+      // A value 0 on every instance is its own exact enclosure; any other float64 value encloses nothing.
+      if (vouchedZero?.()) {
+        const [rows, cols] = dimsIn(this.model, e, ctx.env);
+        return rfill(rows, cols, () => this.ring.zero);
+      }
       throw new SymbolicUnsupported(`${what} has no interval rule (a float64 value is no enclosure)`);
+    }
     const v = this.floatValue(e, ctx.env);
     if (!v) throw new SymbolicUnsupported(`${what} is out of float range and has no rule in extended precision`);
     const doubt = floatDoubt(v);
