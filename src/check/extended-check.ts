@@ -287,6 +287,18 @@ const UNDECIDED: Record<'zero' | 'one-zero', string> = {
 const EXACT_ZERO: Undecided = { status: 'undecided', why: 'a violation against an exact 0 with a float64 mantissa' };
 
 /**
+ * A decision in an extended arithmetic within reach of the digits cancellation left there (`lost`, a relative
+ * precision; ExtendedInstance.lostPrecision): an agreement whose margin below the tolerance, or a violation whose
+ * margin above it, is less than LOST_DIGITS_REACH times it. (1 − σ(89) keeps one of 40 digits: the false
+ * `(1 - sigma(89)) * x <= 0.9 * exp(-89) * x` agreed.)
+ */
+function withinReachOfLoss(status: 'agree' | 'violate', relError: number, tolerance: number, lost: number): boolean {
+  if (lost === 0) return false;
+  const reach = LOST_DIGITS_REACH * lost;
+  return status === 'agree' ? relError + reach > tolerance : relError - reach <= tolerance;
+}
+
+/**
  * An agreement that rests on an exact 0 (both sides of an equality 0, a side of a bound 0) in wide floats or
  * decimals is no decision: they round, so a 0 there may be a cancellation (1 − σ(100) is 0 in 40-digit decimals,
  * its value 3.7e-44, and `(1 - sigma(100)) * x = 2 * ((1 - sigma(100)) * x)` agreed). Only enclosures, where a
@@ -305,14 +317,15 @@ function sidesIn<R>(
   env: IntEnv,
   scope: ExtendedScope,
   chainsProducts: boolean,
-): { a: RMat<R>; b: RMat<R> } | Undecided {
+): { a: RMat<R>; b: RMat<R>; lost: number } | Undecided {
   const sm = symbolicModel(entry.instance.graph.model, arithmetic.enclosures === true);
   const full = { ...entry.instance.sizes, ...env };
-  let a: RMat<R>, b: RMat<R>;
+  let a: RMat<R>, b: RMat<R>, lost: number;
   try {
     const ext = extendedOf(arithmetic, scope, entry.instance, entry.evaluator, sm, chainsProducts);
     a = ext.evaluate(closedFormsWherePossible(claim.lhs, sm, full), env);
     b = ext.evaluate(closedFormsWherePossible(claim.rhs, sm, full), env);
+    lost = ext.lostPrecision;
   } catch (err) {
     if (err instanceof SymbolicUnsupported || err instanceof DomainError)
       return { status: 'undecided', why: err.message };
@@ -321,7 +334,7 @@ function sidesIn<R>(
   // NaN (the log of a negative number, say) is as undecidable here as in floats.
   if (![...a.data, ...b.data].every(arithmetic.isFinite))
     return { status: 'undecided', why: `a value is not finite in ${arithmetic.name}s` };
-  return { a, b };
+  return { a, b, lost };
 }
 
 /**
@@ -390,8 +403,15 @@ export function lookWith<R>(
 ): PointOutcome | Undecided {
   const sides = sidesIn(arithmetic, claim, entry, env, scope, chainsProducts);
   if (isUndecided(sides)) return sides;
-  const { a, b } = sides;
+  const { a, b, lost } = sides;
   const ring = arithmetic.plain;
+  const decided = (status: 'agree' | 'violate', relError: number): Undecided | null =>
+    withinReachOfLoss(status, relError, claim.tolerance, lost)
+      ? {
+          status: 'undecided',
+          why: `${status === 'agree' ? 'an agreement' : 'a violation'} within reach of the digits cancellation left in the ${arithmetic.name}s (relative precision ${lost.toPrecision(2)})`,
+        }
+      : null;
   // A float64 mantissa cancels as float64 does (1 − σ(40) is exactly 0 in wide floats too): a violation against
   // an exact 0 there is not a decision (undecided: the decimals take it). An agreement stands.
   const exactZero = arithmetic.name === 'wide-float' && [...a.data, ...b.data].some((x) => ring.isZero(x));
@@ -416,8 +436,11 @@ export function lookWith<R>(
     const relError = ring.isZero(scale) ? 0 : toNumber(ring.div(diff, scale)!);
     if (exactZero && relError > claim.tolerance) return EXACT_ZERO;
     if (ring.isZero(scale)) return zeroAgreement(arithmetic.name);
+    const status = relError <= claim.tolerance ? 'agree' : 'violate';
+    const lossy = decided(status, relError);
+    if (lossy) return lossy;
     return {
-      status: relError <= claim.tolerance ? 'agree' : 'violate',
+      status,
       relError,
       lhs: numbers(a),
       rhs: numbers(b),
@@ -431,8 +454,11 @@ export function lookWith<R>(
   const ratio = ring.isZero(y) ? (ring.isZero(x) ? 0 : Infinity) : toNumber(ring.div(x, y)!);
   if (exactZero && excess > claim.tolerance) return EXACT_ZERO;
   if (excess <= claim.tolerance && (ring.isZero(x) || ring.isZero(y))) return zeroAgreement(arithmetic.name);
+  const status = excess <= claim.tolerance ? 'agree' : 'violate';
+  const lossy = decided(status, excess);
+  if (lossy) return lossy;
   return {
-    status: excess <= claim.tolerance ? 'agree' : 'violate',
+    status,
     relError: excess,
     lhs: numbers(a),
     rhs: numbers(b),

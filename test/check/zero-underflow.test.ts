@@ -103,6 +103,25 @@ describe('float64 values extended precision starts from', () => {
     // a structural zero is still decided, by enclosures: jac(h[t], x[t+1]) = 0 (the test further down)
   });
 
+  it('a decision within reach of the digits cancellation left in the decimals is no decision', () => {
+    // 1 − σ(89) = 2.2e-39 keeps one of 40 digits: the false bound below agreed, the true one beside it cannot be
+    // decided either, and neither claim is called more than unverifiable
+    for (const claim of [
+      '(1 - sigma(89)) * norm2(h[T]) <= 0.9 * exp(-89) * norm2(h[T])',
+      '(1 - sigma(89)) * norm2(h[T]) <= 1.1 * exp(-89) * norm2(h[T])',
+    ]) {
+      const { r, points } = checkOne(claim, 4);
+      expect(r.verdict, claim).toBe('unverifiable');
+      const trouble = evidenceOf(r.evidence, 'trouble')!;
+      expect(trouble.points, claim).toBe(points);
+      expect(JSON.stringify(trouble), claim).toContain('within reach of the digits cancellation left in the decimals');
+    }
+    // 1 − σ(40) = 4.2e-18 keeps 22 digits: decided, and the false bound refuted
+    const kept = checkOne('(1 - sigma(40)) * norm2(h[T]) <= 0.9 * exp(-40) * norm2(h[T])', 4);
+    expect(kept.r.verdict).toBe('refuted');
+    expect(evidenceOf(kept.r.evidence, 'trouble')).toBeUndefined();
+  });
+
   it('a unit derivative float64 gives as 0 is taken where the exact polynomial is 0: ∂h_c/∂W_ij, c ≠ i', () => {
     const index = readFileSync('derivations/understanding-lstms-2023-index-level.yaml', 'utf8');
     const yaml =

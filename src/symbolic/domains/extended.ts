@@ -68,6 +68,24 @@ class WorkCounter {
         `extended precision would take more than ${this.limit} ${this.what} products for one claim on one instance`,
       );
   }
+  /**
+   * The worst relative precision a cancellation left in a value of this arithmetic, over everything evaluated for
+   * the claim on this instance: memoised values and product chains are reused across points, so a point's figure
+   * must include theirs (a conservative figure: a loss at one point also counts at the points after it).
+   */
+  lost = 0;
+  /** losses noted while a forward step is recorded, for its trail */
+  private recordedLoss = 0;
+  noteLoss(precision: number): void {
+    if (this.recorded !== null) this.recordedLoss = Math.max(this.recordedLoss, precision);
+    else this.lost = Math.max(this.lost, precision);
+  }
+  /** The losses noted while recording, cleared. */
+  takeRecordedLoss(): number {
+    const p = this.recordedLoss;
+    this.recordedLoss = 0;
+    return p;
+  }
   /** Start noting charges instead of counting them (not nested). */
   startRecording(): void {
     this.recorded = 0;
@@ -83,13 +101,31 @@ class WorkCounter {
   }
 }
 
+/** the decimals' significant digits (BigDecimal's precision) */
+const DECIMAL_DIGITS = 40;
+/** Cancellation in the decimals is noted from this many lost digits on (fewer leave 25 digits: nothing to decide). */
+const NOTED_DECIMAL_CANCELLATION = 15;
+
+/**
+ * x ± y = r in the decimals, its cancellation noted: r keeps DECIMAL_DIGITS − (lost digits) of them, the lost
+ * digits being how far r's leading digit lies below the larger operand's (1 − σ(89) keeps one digit of 40).
+ * A sum exactly 0 is not noted: x + |x| for x < 0 is exactly 0 in any precision, and a 0 that rounding made
+ * (1 − σ(100), 3.7e-44) is caught where it matters, as a side exactly 0 (lookWith in src/check/extended-check.ts).
+ */
+function watchedSum(work: WorkCounter, x: Big, y: Big, r: Big): Big {
+  if (x.isZero() || y.isZero() || r.isZero()) return r;
+  const lost = Math.max(x.e, y.e) - r.e;
+  if (lost >= NOTED_DECIMAL_CANCELLATION) work.noteLoss(Math.min(1, 10 ** (lost + 1 - DECIMAL_DIGITS)));
+  return r;
+}
+
 function decimalRing(work: WorkCounter): Ring<Big> {
   const zero = new BigDecimal(0);
   return {
     zero,
     one: new BigDecimal(1),
-    add: (a, b) => a.add(b),
-    sub: (a, b) => a.sub(b),
+    add: (a, b) => watchedSum(work, a, b, a.add(b)),
+    sub: (a, b) => watchedSum(work, a, b, a.sub(b)),
     neg: (a) => a.neg(),
     mul: (a, b) => {
       work.spend();
@@ -234,6 +270,8 @@ export const INTERVALS: ExtendedArithmetic<Interval> = {
  */
 interface StepTrail<R> {
   readonly events: readonly (number | { readonly key: string; readonly value: RMat<R> })[];
+  /** the worst precision a cancellation left in the step's values (WorkCounter.lost), noted again on replay */
+  readonly lost: number;
   readonly failed: boolean;
   readonly error?: unknown;
 }
@@ -317,10 +355,10 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     try {
       this.simulateStep(step, store);
       charged();
-      return { events, failed: false };
+      return { events, lost: this.work.takeRecordedLoss(), failed: false };
     } catch (error) {
       charged();
-      return { events, failed: true, error };
+      return { events, lost: this.work.takeRecordedLoss(), failed: true, error };
     } finally {
       this.work.stopRecording();
       this.recording = null;
@@ -343,6 +381,7 @@ class ExtendedDomain<R> implements ExactDomain<R> {
       if (typeof e === 'number') this.work.spend(e);
       else this.values.set(e.key, e.value);
     }
+    if (trail.lost) this.work.noteLoss(trail.lost);
     if (trail.failed) throw trail.error;
   }
 
@@ -508,6 +547,10 @@ export class ExtendedInstance<R> {
   }
   get workUsed(): number {
     return this.work.used;
+  }
+  /** the worst relative precision cancellation left in any value evaluated so far (0: none noted) */
+  get lostPrecision(): number {
+    return this.work.lost;
   }
   get ring(): Ring<R> {
     return this.evaluator.domain.ring;
