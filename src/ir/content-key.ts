@@ -455,7 +455,7 @@ function affineValueAt(
 
 /**
  * The parts' values packed base 2^bits (52 bits in all, so every key is an exact integer), a digit per
- * value that varies independently, each offset by half the base. null when an index is unbound, is not a
+ * value that varies independently, each a zigzag digit (below). null when an index is unbound, is not a
  * safe integer on the way (so every value is exact), or does not fit, and for a path part unless the node's
  * paths are fixed (its text key then holds the whole path assignment).
  */
@@ -486,9 +486,11 @@ function packedIndexValues(info: NodeInfo, env: IntEnv): number | null {
       value = at;
     }
     if (!flags[j]) continue;
-    // -0 is 0 here as in the text (String(-0) is '0')
     if (value < -half || value >= half) return null;
-    key = key * base + (value + half);
+    // A digit in 0..base−1, zigzag (0, −1, 1, −2, … ↦ 0, 1, 2, 3, …), not value + half: a key of one small
+    // digit (a lag, a time) stays a small integer, which V8 keeps unboxed (value + half, past 2^51, made a heap
+    // number per evaluation) and hashes as such. -0 is 0 here as in the text (String(-0) is '0'): 2·(−0) + 0 = 0.
+    key = key * base + (value >= 0 ? 2 * value : -2 * value - 1);
   }
   return key;
 }

@@ -251,10 +251,16 @@ export class Evaluator implements ReadTracker {
   }
 
   private node(e: Expr, env: IntEnv): GraphNode {
-    const ref = refOf(e);
-    const n: GraphNode = { name: ref.name, time: ref.time ? evalAffine(ref.time, env) : null };
+    // the node's name and time read off the expression (refOf's record, made only for a message)
+    const n: GraphNode =
+      e.kind === 'seq'
+        ? { name: e.name, time: e.time ? evalAffine(e.time, env) : null }
+        : e.kind === 'sym'
+          ? { name: e.name, time: null }
+          : { name: refOf(e).name, time: null }; // refOf throws: no other expression is a graph node
     const problem = this.graph.nodeProblem(n);
     if (problem) {
+      const ref = refOf(e);
       const vars = ref.time ? Object.keys(ref.time.terms) : [];
       throw new DomainError(
         `${formatNodeRef(ref)} with ${vars.map((v) => `${v}=${own(env, v)}`).join(', ') || 'no variables'}: ${problem}`,

@@ -305,7 +305,9 @@ export function simdMatVec(
   y: Float64Array,
 ): Float64Array {
   const s = simd!;
-  const [n, m] = transposed ? [rows, cols] : [cols, rows];
+  // input and output lengths (two locals, not a pair: an array per product was most of what a product allocated)
+  const n = transposed ? rows : cols;
+  const m = transposed ? cols : rows;
   let aAt = -1;
   for (let r = 0; r < resident.length; r++) if (resident[r]!.array === a) aAt = resident[r]!.at;
   const xAt = aAt < 0 ? scratchBase + even(rows * cols) : scratchBase;

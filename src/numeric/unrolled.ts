@@ -313,10 +313,27 @@ export class Unrolled {
     const adj: Timeline = new Map();
     for (const name of this.seq.keys()) adj.set(name, new Array<Vec | null>(this.T + 1).fill(null));
     const paramAdj = new Map<string, Vec>();
+    // Copy on write: a node's first contribution is kept as it is (nothing writes a kernel's result afterwards),
+    // a second one makes the sum in a vector of the sweep's own, which later ones are added to in place — the
+    // same sums in the same order as copying the first, without a copy per node (most nodes get one). A vector
+    // the sweep owns belongs to one slot: passed on unchanged to another node (an equation whose root adds a
+    // node as it is), that node gets a copy, so adding to one never changes the other.
+    const owned = new Set<Vec>();
     const accumulate = (slot: Vec | null | undefined, g: Vec): Vec => {
-      if (!slot) return copyVec(g);
-      for (let i = 0; i < g.length; i++) slot[i]! += g[i]!;
-      return slot;
+      if (!slot) {
+        if (!owned.has(g)) return g;
+        const copy = copyVec(g);
+        owned.add(copy);
+        return copy;
+      }
+      if (owned.has(slot)) {
+        for (let i = 0; i < g.length; i++) slot[i]! += g[i]!;
+        return slot;
+      }
+      const sum = newVec(g.length);
+      for (let i = 0; i < g.length; i++) sum[i] = slot[i]! + g[i]!;
+      owned.add(sum);
+      return sum;
     };
     const add = (leaf: Leaf, time: number, g: Vec) => {
       if (leaf.param) paramAdj.set(leaf.name, accumulate(paramAdj.get(leaf.name), g));
@@ -329,7 +346,9 @@ export class Unrolled {
     if (target.time === null && target.name === this.lossName)
       this.adjointList(this.program.loss!, null, this.lossValues!, w, add, withParams);
     else if (target.time !== null) {
-      adj.get(target.name)![target.time] = copyVec(w);
+      const start = copyVec(w);
+      owned.add(start);
+      adj.get(target.name)![target.time] = start;
       top = target.time;
     } else throw new Error('adjoint sweeps start at the loss or a sequence node');
     for (let t = top; t >= 1; t--) {

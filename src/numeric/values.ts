@@ -327,11 +327,29 @@ export class ComposeOp extends BaseOp {
     super(left.rows, right.cols);
   }
   apply(x: Dense): Dense {
+    // A·diag(v)·x (a factor W' * diag(…) of a product walk, at every lag): v ⊙ x made in a scratch vector that
+    // the product reads and nothing keeps, its subnormals noted as DiagOp's value would note them — the same
+    // operations in the same order, without a vector and a value per application.
+    if (this.left instanceof DenseOp && this.right instanceof DiagOp && x.data.length === this.right.rows) {
+      const [v, xs, n] = [this.right.v.data, x.data, this.right.rows];
+      const scaled = scratchOf(n);
+      for (let i = 0; i < n; i++) scaled[i] = xs[i]! * v[i]!;
+      noteLostPrecision(lostPrecisionOf(scaled));
+      return dense(this.left.rows, 1, matVec(this.left.m, scaled));
+    }
     return this.left.apply(this.right.apply(x));
   }
   applyT(y: Dense): Dense {
     return this.right.applyT(this.left.applyT(y));
   }
+}
+
+/** Scratch vectors by length, for values read at once and never kept (ComposeOp.apply); matVec calls nothing back. */
+const scratches = new Map<number, Float64Array>();
+function scratchOf(n: number): Float64Array {
+  let s = scratches.get(n);
+  if (!s) scratches.set(n, (s = new Float64Array(n)));
+  return s;
 }
 
 export const asOp = (v: Value): LinOp => (v.kind === 'op' ? v : new DenseOp(v));
