@@ -103,6 +103,19 @@ describe('float64 values extended precision starts from', () => {
     // a structural zero is still decided, by enclosures: jac(h[t], x[t+1]) = 0 (the test further down)
   });
 
+  it('a wide-float decision within reach of what their own sums cancelled goes to the decimals', () => {
+    // Both sides underflow in float64 (1e-600 · …), so the wide floats look first; their 1 − σ(30) keeps 10 of 53
+    // bits, and this true identity was refuted at a relative error of 1.0e-3.
+    const claim =
+      '1e-300 * (1e-300 * (1 - sigma(30))) * norm2(h[T]) = 1e-300 * (1e-300 * (exp(-30) / (1 + exp(-30)))) * norm2(h[T])';
+    const { r, points } = checkOne(claim, 4);
+    expect(r.verdict).toBe('consistent');
+    const ext = evidenceOf(r.evidence, 'extended-precision')!;
+    expect(ext.fromZero).toEqual({ agree: points, violate: 0 });
+    expect(ext.wideFloat).toBeUndefined();
+    expect(evidenceSummary(ext)).toContain('40-digit decimals');
+  });
+
   it('a decision within reach of the digits cancellation left in the decimals is no decision', () => {
     // 1 − σ(89) = 2.2e-39 keeps one of 40 digits: the false bound below agreed, the true one beside it cannot be
     // decided either, and neither claim is called more than unverifiable

@@ -231,7 +231,11 @@ const noUserRule = (): never => {
 
 export const WIDE_FLOATS: ExtendedArithmetic<WideFloat> = {
   name: 'wide-float',
-  ring: (work) => wideFloatRing((n) => work.spend(n)),
+  ring: (work) =>
+    wideFloatRing(
+      (n) => work.spend(n),
+      (precision) => work.noteLoss(precision),
+    ),
   activation: (spec, n, x) => wideActivation(spec.rule(n, noUserRule).value, x),
   workLimit: WIDE_WORK_LIMIT,
   unit: 'wide-float',

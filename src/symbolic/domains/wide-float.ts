@@ -199,14 +199,33 @@ export const WIDE_COMPACT: CompactForm<WideFloat> = {
   },
 };
 
-/** The ring of wide floats; `work` is charged one unit per product (a budget, like the decimals'). */
-export function wideFloatRing(work: (n?: number) => void): Ring<WideFloat> {
+/** Cancellation in a wide-float sum is noted from this many lost bits on (as float64's, lost-digits.ts). */
+const NOTED_WIDE_CANCELLATION = 20;
+
+/**
+ * a + b, what cancellation cost noted: the sum keeps 53 − k bits where its exponent lies k below the larger
+ * operand's (1 − σ(30) keeps 10: 1e-3 of its value). A sum exactly 0 is not noted (x + |x| is exact); a side
+ * that comes out 0 is judged where the sides are compared.
+ */
+function watchedAdd(a: WideFloat, b: WideFloat, noteLoss: (precision: number) => void): WideFloat {
+  const r = wideAdd(a, b);
+  if (a.m === 0 || b.m === 0 || r.m === 0 || !Number.isFinite(r.m)) return r;
+  const lost = Math.max(a.e, b.e) - r.e;
+  if (lost >= NOTED_WIDE_CANCELLATION) noteLoss(Math.min(1, 2 ** (lost - 52)));
+  return r;
+}
+
+/**
+ * The ring of wide floats; `work` is charged one unit per product (a budget, like the decimals'), and `noteLoss`
+ * told what elementwise sums lose to cancellation (dot products in `matmul` are not watched, as in float64).
+ */
+export function wideFloatRing(work: (n?: number) => void, noteLoss?: (precision: number) => void): Ring<WideFloat> {
   return {
     matmul: (a, b) => wideMatmul(a, b, work),
     zero: ZERO,
     one: ONE,
-    add: wideAdd,
-    sub: (a, b) => wideAdd(a, wideNeg(b)),
+    add: noteLoss ? (a, b) => watchedAdd(a, b, noteLoss) : wideAdd,
+    sub: noteLoss ? (a, b) => watchedAdd(a, wideNeg(b), noteLoss) : (a, b) => wideAdd(a, wideNeg(b)),
     neg: wideNeg,
     mul: (a, b) => {
       work();
