@@ -103,6 +103,20 @@ describe('float64 values extended precision starts from', () => {
     // a structural zero is still decided, by enclosures: jac(h[t], x[t+1]) = 0 (the test further down)
   });
 
+  it('agreements that stood on a sample of those decided again are trouble where the sample was not confirmed', () => {
+    // 23 bindings per instance at most, all within reach of the digits 1 − σ(100) lost: 3 per instance are decided
+    // again (trouble: an exact 0 in the decimals); the 404 others stood as agreements, and the false claim passed.
+    const { r, points } = checkOne(
+      '(1 - sigma(100 + 0 * norm2(h[t]))) * norm2(h[t]) <= 1e-50 * norm2(h[t])',
+      4,
+      't in 1..T, k in 1..4',
+    );
+    expect(r.verdict).toBe('unverifiable');
+    const trouble = evidenceOf(r.evidence, 'trouble')!;
+    expect(trouble.points).toBe(points);
+    expect(JSON.stringify(trouble)).toContain('on an instance where those that lost the most were not confirmed');
+  });
+
   it('a wide-float decision within reach of what their own sums cancelled goes to the decimals', () => {
     // Both sides underflow in float64 (1e-600 · …), so the wide floats look first; their 1 − σ(30) keeps 10 of 53
     // bits, and this true identity was refuted at a relative error of 1.0e-3.
