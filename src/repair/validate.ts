@@ -93,26 +93,51 @@ export function readerFor(d: Derivation, claim: Claim, printedText: (e: Expr) =>
 export function sharedWith(read: Expr, printed: Expr): Expr {
   if (read === printed) return read;
   if (read.kind !== 'op' || printed.kind !== 'op') return sameData(read, printed) ? printed : read;
-  const args =
-    read.args.length === printed.args.length ? read.args.map((a, k) => sharedWith(a, printed.args[k]!)) : read.args;
-  const childrenShared = args.every((a, k) => a === printed.args[k]);
-  if (childrenShared && sameData({ ...read, args: [] }, { ...printed, args: [] })) return printed;
-  return args.every((a, k) => a === read.args[k]) ? read : { ...read, args };
+  const n = read.args.length;
+  if (n !== printed.args.length) return read;
+  let args: Expr[] | null = null;
+  let shared = true;
+  for (let k = 0; k < n; k++) {
+    const a = sharedWith(read.args[k]!, printed.args[k]!);
+    if (a !== printed.args[k]) shared = false;
+    if (a !== read.args[k]) (args ??= [...read.args])[k] = a;
+  }
+  if (shared && sameRecord(read, printed, 'args')) return printed;
+  return args ? { ...read, args } : read;
 }
 
 /** Equal as plain data: the same primitives (Object.is), arrays and records (prototype, keys in order, values). */
 function sameData(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a)) {
     const y = b as unknown[];
-    return a.length === y.length && a.every((x, i) => sameData(x, y[i]));
+    if (a.length !== y.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameData(a[i], y[i])) return false;
+    // no holes, and no fields besides the entries
+    return (
+      Object.getPrototypeOf(a) === Object.getPrototypeOf(b) &&
+      Object.keys(a).length === a.length &&
+      Object.keys(y).length === y.length
+    );
   }
-  const [ka, kb] = [Object.keys(a), Object.keys(b)];
-  if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i])) return false;
+  return sameRecord(a, b, null);
+}
+
+/** Two records' prototypes, keys (in order) and values equal as data, but for the field `skip`. */
+function sameRecord(a: object, b: object, skip: string | null): boolean {
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
   if (Object.getOwnPropertySymbols(a).length || Object.getOwnPropertySymbols(b).length) return false;
-  return ka.every((k) => sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  const [ka, kb] = [Object.keys(a), Object.keys(b)];
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i]) return false;
+    if (k === skip) continue;
+    if (!sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
 }
 
 const isScalarShape = (s: Shape) =>
