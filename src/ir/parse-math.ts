@@ -194,6 +194,13 @@ function parseTree(text: string, budget: { nodes: number }): MNode {
   return root;
 }
 
+/** An affine index with a constant or coefficient beyond ±LIMITS.integer. */
+function beyondInteger(a: Affine): boolean {
+  if (Math.abs(a.c) > LIMITS.integer) return true;
+  for (const name in a.terms) if (Math.abs(a.terms[name]!) > LIMITS.integer) return true;
+  return false;
+}
+
 const isWordChar = (ch: string | undefined): boolean => ch !== undefined && /[A-Za-z0-9_]/.test(ch);
 
 /** A problem inside an expanded definition. */
@@ -230,8 +237,10 @@ class Converter {
         if (!isWordChar(this.text[at - 1]) && !isWordChar(this.text[at + name.length])) return at;
       return -1;
     };
-    const hit = [from(this.cursor), from(0)].find((at) => at >= 0);
-    if (hit === undefined) return this.cursor;
+    // From the cursor on, else from the start (scanned only when the first finds nothing).
+    let hit = from(this.cursor);
+    if (hit < 0) hit = from(0);
+    if (hit < 0) return this.cursor;
     this.cursor = hit + name.length;
     if (name.length > LIMITS.nameChars)
       this.fail(
@@ -348,7 +357,7 @@ class Converter {
   private affineIndex(n: MNode, scope: Scope): Affine {
     const offset = this.cursor;
     const a = this.affineTerms(n, scope);
-    if ([a.c, ...Object.values(a.terms)].some((c) => Math.abs(c) > LIMITS.integer))
+    if (beyondInteger(a))
       this.fail(offset, `an index or bound with a number beyond ±${LIMITS.integer}`, 'integers of at most a million');
     return a;
   }

@@ -55,10 +55,14 @@ export function readerFor(d: Derivation, claim: Claim, printedText: (e: Expr) =>
     try {
       const p = parseExpression(text, scope);
       validateAgainstModel(p.expr, model, p.offsets);
+      // What was read back, with every subtree equal in every field to the printed tree's kept as that tree's node:
+      // the same tree, whose unedited parts the engines' caches by node identity (content keys, plans, shapes)
+      // already know, rather than a fresh copy walked again for each candidate.
+      const expr = sharedWith(p.expr, e);
       // The model's shape cache (src/ir/shape-of.ts): the size budget below reads every node's shape from it, so
       // the tree's shapes are inferred once. A side without a shape is no claim, wherever the error is located.
-      const shape = shapeIn(model, p.expr);
-      out = exprBudget(model, p.expr, ranges) ? null : { expr: p.expr, shape, text };
+      const shape = shapeIn(model, expr);
+      out = exprBudget(model, expr, ranges) ? null : { expr, shape, text };
     } catch (err) {
       if (!(err instanceof ExprError || err instanceof InputError)) throw err;
     }
@@ -79,6 +83,61 @@ export function readerFor(d: Derivation, claim: Claim, printedText: (e: Expr) =>
     }
     return { lhs: l.expr, rhs: r.expr, statement: `${l.text} ${relation} ${r.text}` };
   };
+}
+
+/**
+ * `read` with each subtree equal to the one at the same place in `printed` (every field, as plain data: numbers by
+ * Object.is, records with the same prototype and keys in the same order) replaced by that node: a tree equal to
+ * `read` everywhere, sharing `printed`'s nodes where the reading gave them back unchanged.
+ */
+export function sharedWith(read: Expr, printed: Expr): Expr {
+  if (read === printed) return read;
+  if (read.kind !== 'op' || printed.kind !== 'op') return sameData(read, printed) ? printed : read;
+  const n = read.args.length;
+  if (n !== printed.args.length) return read;
+  let args: Expr[] | null = null;
+  let shared = true;
+  for (let k = 0; k < n; k++) {
+    const a = sharedWith(read.args[k]!, printed.args[k]!);
+    if (a !== printed.args[k]) shared = false;
+    if (a !== read.args[k]) (args ??= [...read.args])[k] = a;
+  }
+  if (shared && sameRecord(read, printed, 'args')) return printed;
+  return args ? { ...read, args } : read;
+}
+
+/** Equal as plain data: the same primitives (Object.is), arrays and records (prototype, keys in order, values). */
+function sameData(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const y = b as unknown[];
+    if (a.length !== y.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameData(a[i], y[i])) return false;
+    // no holes, and no fields besides the entries
+    return (
+      Object.getPrototypeOf(a) === Object.getPrototypeOf(b) &&
+      Object.keys(a).length === a.length &&
+      Object.keys(y).length === y.length
+    );
+  }
+  return sameRecord(a, b, null);
+}
+
+/** Two records' prototypes, keys (in order) and values equal as data, but for the field `skip`. */
+function sameRecord(a: object, b: object, skip: string | null): boolean {
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (Object.getOwnPropertySymbols(a).length || Object.getOwnPropertySymbols(b).length) return false;
+  const [ka, kb] = [Object.keys(a), Object.keys(b)];
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i]) return false;
+    if (k === skip) continue;
+    if (!sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
 }
 
 const isScalarShape = (s: Shape) =>
