@@ -26,6 +26,15 @@ function checkOne(claim: string, instances: number, forall = '') {
   return { r: r!, points: evidenceOf(r!.evidence, 'reference')!.points };
 }
 
+/** The claim checked on the lab's RNN is unverifiable: every point is trouble, for `reason`. */
+function expectTroubleEverywhere(claim: string, reason: string, forall = '') {
+  const { r, points } = checkOne(claim, 4, forall);
+  expect(r.verdict, claim).toBe('unverifiable');
+  const trouble = evidenceOf(r.evidence, 'trouble')!;
+  expect(trouble.points, claim).toBe(points);
+  expect(JSON.stringify(trouble), claim).toContain(reason);
+}
+
 /** The lab's RNN with an extra gate g[t] = σ(−1000 (h ⊙ h) − 1000): e^-1000 or less, exactly 0 in float64. */
 function checkOnGate(claim: string, instances: number) {
   const model = lab
@@ -70,14 +79,10 @@ describe('float64 values extended precision starts from', () => {
 
   it('an atom float64 gives as 0 without a rule in extended precision is trouble, not a value', () => {
     // sup |1e-600 tanh(x)| = 1e-600 is 0 in float64: read as 0, the true bound below was refuted
-    const { r, points } = checkOne(
+    expectTroubleEverywhere(
       'supabs(x, 1e-300 * (1e-300 * tanh(x))) * norm2(grad(L, h[T])) >= 1e-300 * (5e-301 * norm2(grad(L, h[T])))',
-      4,
+      'supabs is 0 in float64, which may be an underflow or a cancellation',
     );
-    expect(r.verdict).toBe('unverifiable');
-    const trouble = evidenceOf(r.evidence, 'trouble')!;
-    expect(trouble.points).toBe(points);
-    expect(JSON.stringify(trouble)).toContain('supabs is 0 in float64, which may be an underflow or a cancellation');
   });
 
   it('an agreement on an exact 0 that rounding made in the extended arithmetics is no decision', () => {
@@ -89,13 +94,8 @@ describe('float64 values extended precision starts from', () => {
       '(1 - tanh(60)) * h[T] = 2 * ((1 - tanh(60)) * h[T])',
       '(1 - sigma(100)) * norm2(h[T]) <= 0.5 * ((1 - sigma(100)) * norm2(h[T]))',
       '(1 - sigma(100)) * norm2(h[T]) <= 1e-50 * norm2(h[T])',
-    ]) {
-      const { r, points } = checkOne(claim, 4);
-      expect(r.verdict, claim).toBe('unverifiable');
-      const trouble = evidenceOf(r.evidence, 'trouble')!;
-      expect(trouble.points, claim).toBe(points);
-      expect(JSON.stringify(trouble), claim).toContain('an agreement on an exact 0 in decimals');
-    }
+    ])
+      expectTroubleEverywhere(claim, 'an agreement on an exact 0 in decimals');
     // where the decimals keep the digits (1 − σ(50) = 1.9e-22), the same false claim is refuted from their values
     const kept = checkOne('(1 - sigma(50)) * norm2(h[T]) = 2 * ((1 - sigma(50)) * norm2(h[T]))', 4);
     expect(kept.r.verdict).toBe('refuted');
@@ -106,15 +106,11 @@ describe('float64 values extended precision starts from', () => {
   it('agreements that stood on a sample of those decided again are trouble where the sample was not confirmed', () => {
     // 23 bindings per instance at most, all within reach of the digits 1 − σ(100) lost: 3 per instance are decided
     // again (trouble: an exact 0 in the decimals); the 404 others stood as agreements, and the false claim passed.
-    const { r, points } = checkOne(
+    expectTroubleEverywhere(
       '(1 - sigma(100 + 0 * norm2(h[t]))) * norm2(h[t]) <= 1e-50 * norm2(h[t])',
-      4,
+      'on an instance where those that lost the most were not confirmed',
       't in 1..T, k in 1..4',
     );
-    expect(r.verdict).toBe('unverifiable');
-    const trouble = evidenceOf(r.evidence, 'trouble')!;
-    expect(trouble.points).toBe(points);
-    expect(JSON.stringify(trouble)).toContain('on an instance where those that lost the most were not confirmed');
   });
 
   it('a wide-float decision within reach of what their own sums cancelled goes to the decimals', () => {
@@ -136,13 +132,8 @@ describe('float64 values extended precision starts from', () => {
     for (const claim of [
       '(1 - sigma(89)) * norm2(h[T]) <= 0.9 * exp(-89) * norm2(h[T])',
       '(1 - sigma(89)) * norm2(h[T]) <= 1.1 * exp(-89) * norm2(h[T])',
-    ]) {
-      const { r, points } = checkOne(claim, 4);
-      expect(r.verdict, claim).toBe('unverifiable');
-      const trouble = evidenceOf(r.evidence, 'trouble')!;
-      expect(trouble.points, claim).toBe(points);
-      expect(JSON.stringify(trouble), claim).toContain('within reach of the digits cancellation left in the decimals');
-    }
+    ])
+      expectTroubleEverywhere(claim, 'within reach of the digits cancellation left in the decimals');
     // 1 − σ(40) = 4.2e-18 keeps 22 digits: decided, and the false bound refuted
     const kept = checkOne('(1 - sigma(40)) * norm2(h[T]) <= 0.9 * exp(-40) * norm2(h[T])', 4);
     expect(kept.r.verdict).toBe('refuted');
