@@ -23,6 +23,7 @@ import { buildInstance, type Instance, instanceSpec } from '../numeric/instance.
 import { norm2 } from '../numeric/linalg.js';
 import { DUAL_ADJOINT_TOL, type ReferenceCheck } from '../numeric/reference-check.js';
 import { EXTENDED_DIGITS } from './extended-check.js';
+import { DEEP_DECIMAL_DIGITS } from '../symbolic/domains/extended.js';
 import { type Point, runPoints, smaller } from './points.js';
 import type { ExtendedValues } from './compare.js';
 import { symbolicCheck } from './symbolic-check.js';
@@ -584,7 +585,7 @@ function extendedEvidence(points: readonly Point[]): Evidence | null {
   if (!looked) return null;
   const decidedIn = (arithmetic: ExtendedValues['arithmetic']) =>
     points.filter((p) => p.outcome.status !== 'trouble' && p.outcome.extended?.arithmetic === arithmetic).length;
-  const [wideFloat, intervals] = [decidedIn('wide-float'), decidedIn('interval')];
+  const [wideFloat, intervals, deeper] = [decidedIn('wide-float'), decidedIn('interval'), decidedIn('deep-decimal')];
   return {
     kind: 'extended-precision',
     digits: EXTENDED_DIGITS,
@@ -595,6 +596,7 @@ function extendedEvidence(points: readonly Point[]): Evidence | null {
     ...(fromLostDigits.agree + fromLostDigits.violate ? { fromLostDigits } : {}),
     ...(wideFloat ? { wideFloat } : {}),
     ...(intervals ? { intervals } : {}),
+    ...(deeper ? { deepDecimals: { digits: DEEP_DECIMAL_DIGITS, points: deeper } } : {}),
     ...(unsettled.size ? { unsettled: [...unsettled.values()] } : {}),
   };
 }

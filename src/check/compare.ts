@@ -25,8 +25,11 @@ export interface ExtendedValues {
    * lost on the way (in the subnormals, or to cancellation)
    */
   readonly was: 'trouble' | 'near-tolerance' | 'zero' | 'one-zero' | 'lost-digits';
-  /** interval enclosures (float64 bounds rounded outward), wide floats (float64 mantissas, unbounded exponent) or 40-digit decimals */
-  readonly arithmetic: 'interval' | 'wide-float' | 'decimal';
+  /**
+   * interval enclosures (float64 bounds rounded outward), wide floats (float64 mantissas, unbounded exponent),
+   * 40-digit decimals, or deep ones (64 digits) where cancellation left the 40-digit decision open
+   */
+  readonly arithmetic: 'interval' | 'wide-float' | 'decimal' | 'deep-decimal';
   readonly lhs: readonly string[];
   readonly rhs: readonly string[];
 }

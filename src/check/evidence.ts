@@ -186,6 +186,11 @@ export interface ExtendedPrecisionEvidence {
   /** how many agreements interval enclosures proved (src/symbolic/domains/interval.ts), before any other arithmetic; absent when none */
   readonly intervals?: number;
   /**
+   * how many of the decimals' decisions were taken with more digits, where cancellation left the `digits`-digit one
+   * open (a sum cancelled to exactly 0, or within reach of the digits it lost); absent when none
+   */
+  readonly deepDecimals?: { readonly digits: number; readonly points: number };
+  /**
    * points float64 could not decide that extended precision could not evaluate either, by origin and reason (its
    * work budget, no rule for a function): their float64 outcome stands; absent when none
    */

@@ -27,7 +27,7 @@ export interface Counterexample {
   readonly lhsNorm: number;
   readonly rhsNorm: number;
   readonly relError: number;
-  /** the sides' first entries as 40-digit decimals, when the point was decided in extended precision */
+  /** the sides' first entries as decimals (6 digits shown), when the point was decided in extended precision */
   readonly extended: { readonly lhs: readonly string[]; readonly rhs: readonly string[] } | null;
   /**
    * float64 could not decide the point (within rounding distance of the tolerance) and extended precision could not

@@ -155,16 +155,18 @@ export function evidenceSummary(e: Evidence): string {
       const parts = byOrigin
         .filter(([, c]) => c.agree + c.violate > 0)
         .map(([was, c]) => `${c.agree + c.violate} ${LOOK_ORIGIN[was]} (${c.agree} agree, ${c.violate} violate)`);
-      const decimals = `${e.digits}-digit decimals`;
       const total = byOrigin.reduce((n, [, c]) => n + c.agree + c.violate, 0);
-      const [wide, intervals] = [e.wideFloat ?? 0, e.intervals ?? 0];
+      const [wide, intervals, deep] = [e.wideFloat ?? 0, e.intervals ?? 0, e.deepDecimals?.points ?? 0];
       const rest = total - intervals;
+      const used = [
+        { what: 'float64 mantissas', points: wide },
+        { what: `${e.digits}-digit decimals`, points: rest - wide - deep },
+        { what: `${e.deepDecimals?.digits}-digit decimals`, points: deep },
+      ].filter((u) => u.points > 0);
       const how =
-        wide === 0
-          ? decimals
-          : wide === rest
-            ? 'float64 mantissas'
-            : `float64 mantissas (${wide}) or ${decimals} (${rest - wide})`;
+        used.length <= 1
+          ? (used[0]?.what ?? `${e.digits}-digit decimals`)
+          : used.map((u) => `${u.what} (${u.points})`).join(' or ');
       const extended = `${how} and an unbounded exponent`;
       const enclosed = 'interval enclosures (float64 bounds rounded outward)';
       const by =

@@ -70,11 +70,16 @@ interface Kit {
 
 const kits = new WeakMap<DecimalClass, Kit>();
 
+/** LN10's digits cover the reduction at this precision (up to 75 digits). */
+const reducible = (precision: number) => precision + GUARD_DIGITS + REDUCTION_DIGITS <= 95;
+/** D's values are computed here: its precision and its table's finer one are reducible (up to 65 digits); beyond, decimal.js computes them. */
+const withinConstants = (D: DecimalClass) => reducible(D.precision + FINER_DIGITS);
+
 function kitFor(D: DecimalClass): Kit {
   let kit = kits.get(D);
   if (!kit) {
     const P = D.precision + GUARD_DIGITS;
-    if (P + REDUCTION_DIGITS > 95)
+    if (!reducible(D.precision))
       throw new RangeError(`decimal-exp: precision ${D.precision} is beyond the constants kept here`);
     // Round half even at the working precision: its error bound is the same half unit as any other rounding.
     const W = D.clone({ precision: P, rounding: 6 });
@@ -206,7 +211,7 @@ export function workingValue(fn: DecimalFunction, x: Decimal, D: DecimalClass): 
 }
 
 function correctlyRounded(fn: DecimalFunction, x: Decimal, D: DecimalClass): Decimal | null {
-  if (!covered(fn, x)) return null;
+  if (!covered(fn, x) || !withinConstants(D)) return null;
   const kit = kitFor(D);
   return roundedIfCertain(kit, working(kit, fn, x), D);
 }

@@ -85,17 +85,31 @@ describe('float64 values extended precision starts from', () => {
     );
   });
 
-  it('an agreement on an exact 0 that rounding made in the extended arithmetics is no decision', () => {
+  it('an agreement on an exact 0 that rounding made in 40-digit decimals is decided again with 64 digits', () => {
     // 1 − σ(100) = 3.7e-44 and 1 − tanh(60) = 1.5e-52 are 0 in float64, in wide floats and in 40-digit decimals:
-    // each claim below is false, and each agreed on 0 = 0 (or 0 ≤ 1e-50) before.
-    for (const claim of [
-      '(1 + 1e-50) - 1 = 0 * norm2(h[T])',
-      '(1 - sigma(100)) * norm2(h[T]) = 2 * ((1 - sigma(100)) * norm2(h[T]))',
-      '(1 - tanh(60)) * h[T] = 2 * ((1 - tanh(60)) * h[T])',
-      '(1 - sigma(100)) * norm2(h[T]) <= 0.5 * ((1 - sigma(100)) * norm2(h[T]))',
-      '(1 - sigma(100)) * norm2(h[T]) <= 1e-50 * norm2(h[T])',
-    ])
-      expectTroubleEverywhere(claim, 'an agreement on an exact 0 in decimals');
+    // each claim below is false, each agreed on 0 = 0 (or 0 ≤ 1e-50) two stops ago and was unverifiable since.
+    for (const [claim, relError] of [
+      ['(1 + 1e-50) - 1 = 0 * norm2(h[T])', 1],
+      ['(1 - sigma(100)) * norm2(h[T]) = 2 * ((1 - sigma(100)) * norm2(h[T]))', 0.5],
+      ['(1 - tanh(60)) * h[T] = 2 * ((1 - tanh(60)) * h[T])', 0.5],
+      ['(1 - sigma(100)) * norm2(h[T]) <= 0.5 * ((1 - sigma(100)) * norm2(h[T]))', 0.5],
+    ] as const) {
+      const { r, points } = checkOne(claim, 4);
+      expect(r.verdict, claim).toBe('refuted');
+      expect(r.counterexample!.relError, claim).toBeCloseTo(relError, 6);
+      const ext = evidenceOf(r.evidence, 'extended-precision')!;
+      expect(ext.deepDecimals, claim).toEqual({ digits: 64, points });
+      expect(evidenceSummary(ext), claim).toContain('decided again with 64-digit decimals');
+    }
+    // 1 − σ(100) ≤ 1e-50: the 64-digit value 3.7e-44 is far above it
+    const bound = checkOne('(1 - sigma(100)) * norm2(h[T]) <= 1e-50 * norm2(h[T])', 4);
+    expect(bound.r.verdict).toBe('refuted');
+    expect(bound.r.counterexample!.relError).toBeCloseTo(1 - 1e-50 / 3.7200759760208e-44, 10);
+    // beyond 64 digits (1 − σ(200) = 1.4e-87) the 0 stays, and the false claim is still no more than unverifiable
+    expectTroubleEverywhere(
+      '(1 - sigma(200)) * norm2(h[T]) = 2 * ((1 - sigma(200)) * norm2(h[T]))',
+      'an agreement on an exact 0 in 64-digit decimals',
+    );
     // where the decimals keep the digits (1 − σ(50) = 1.9e-22), the same false claim is refuted from their values
     const kept = checkOne('(1 - sigma(50)) * norm2(h[T]) = 2 * ((1 - sigma(50)) * norm2(h[T]))', 4);
     expect(kept.r.verdict).toBe('refuted');
@@ -103,14 +117,41 @@ describe('float64 values extended precision starts from', () => {
     // a structural zero is still decided, by enclosures: jac(h[t], x[t+1]) = 0 (the test further down)
   });
 
-  it('agreements that stood on a sample of those decided again are trouble where the sample was not confirmed', () => {
-    // 23 bindings per instance at most, all within reach of the digits 1 − σ(100) lost: 3 per instance are decided
-    // again (trouble: an exact 0 in the decimals); the 404 others stood as agreements, and the false claim passed.
+  it('a true claim that rested on a 0 rounding made in 40 digits holds in 64; an exact cancellation still refutes', () => {
+    // 1 − σ(100) is 0 in 40 digits: this true identity was refuted (relative error 1) until the 64-digit look
+    const { r, points } = checkOne('(1 - sigma(100)) * norm2(h[T]) = exp(-100) / (1 + exp(-100)) * norm2(h[T])', 4);
+    expect(r.verdict).toBe('consistent');
+    const ext = evidenceOf(r.evidence, 'extended-precision')!;
+    expect(ext.fromOneZero).toEqual({ agree: points, violate: 0 });
+    expect(ext.deepDecimals).toEqual({ digits: 64, points });
+    // x + |x| = 0 for x = −‖h_T‖ < 0 in any precision: a false claim about it is refuted in 64 digits as in 40
+    const exact = checkOne('(0 - norm2(h[T]) + abs(0 - norm2(h[T]))) = 0.5 * norm2(h[T])', 4);
+    expect(exact.r.verdict).toBe('refuted');
+    expect(exact.r.counterexample!.relError).toBe(1);
+    expect(evidenceOf(exact.r.evidence, 'extended-precision')!.deepDecimals).toEqual({ digits: 64, points });
+    // and the true claim that it is 0 is unverifiable (an agreement on an exact 0 decides nothing), not refuted
     expectTroubleEverywhere(
-      '(1 - sigma(100 + 0 * norm2(h[t]))) * norm2(h[t]) <= 1e-50 * norm2(h[t])',
+      '(0 - norm2(h[T]) + abs(0 - norm2(h[T]))) = 0 * norm2(h[T])',
+      'an agreement on an exact 0 in 64-digit decimals',
+    );
+  });
+
+  it('agreements that stood on a sample of those decided again are trouble where the sample was not confirmed', () => {
+    // 23 bindings per instance at most, all within reach of the digits 1 − σ(200) lost: 3 per instance are decided
+    // again (trouble: an exact 0 in 40 and in 64 digits); with σ(100) the 404 others stood as agreements, and the
+    // false claim passed, before the decimals had more digits to look with.
+    expectTroubleEverywhere(
+      '(1 - sigma(200 + 0 * norm2(h[t]))) * norm2(h[t]) <= 1e-90 * norm2(h[t])',
       'on an instance where those that lost the most were not confirmed',
       't in 1..T, k in 1..4',
     );
+    // with σ(100), the sample is refuted in 64 digits
+    const { r } = checkOne(
+      '(1 - sigma(100 + 0 * norm2(h[t]))) * norm2(h[t]) <= 1e-50 * norm2(h[t])',
+      4,
+      't in 1..T, k in 1..4',
+    );
+    expect(r.verdict).toBe('refuted');
   });
 
   it('a wide-float decision within reach of what their own sums cancelled goes to the decimals', () => {
@@ -127,13 +168,25 @@ describe('float64 values extended precision starts from', () => {
   });
 
   it('a decision within reach of the digits cancellation left in the decimals is no decision', () => {
-    // 1 − σ(89) = 2.2e-39 keeps one of 40 digits: the false bound below agreed, the true one beside it cannot be
-    // decided either, and neither claim is called more than unverifiable
+    // 1 − σ(89) = 2.2e-39 keeps one of 40 digits (the false bound below once agreed there) and 25 of 64
+    for (const [claim, verdict] of [
+      ['(1 - sigma(89)) * norm2(h[T]) <= 0.9 * exp(-89) * norm2(h[T])', 'refuted'],
+      ['(1 - sigma(89)) * norm2(h[T]) <= 1.1 * exp(-89) * norm2(h[T])', 'consistent'],
+    ] as const) {
+      const { r, points } = checkOne(claim, 4);
+      expect(r.verdict, claim).toBe(verdict);
+      const ext = evidenceOf(r.evidence, 'extended-precision')!;
+      expect(ext.fromLostDigits, claim).toEqual(
+        verdict === 'refuted' ? { agree: 0, violate: points } : { agree: points, violate: 0 },
+      );
+      expect(ext.deepDecimals, claim).toEqual({ digits: 64, points });
+    }
+    // 1 − σ(145) = 1.1e-63 is 0 in 40 digits and keeps one of 64: neither bound is called more than unverifiable
     for (const claim of [
-      '(1 - sigma(89)) * norm2(h[T]) <= 0.9 * exp(-89) * norm2(h[T])',
-      '(1 - sigma(89)) * norm2(h[T]) <= 1.1 * exp(-89) * norm2(h[T])',
+      '(1 - sigma(145)) * norm2(h[T]) <= 0.9 * exp(-145) * norm2(h[T])',
+      '(1 - sigma(145)) * norm2(h[T]) <= 1.1 * exp(-145) * norm2(h[T])',
     ])
-      expectTroubleEverywhere(claim, 'within reach of the digits cancellation left in the decimals');
+      expectTroubleEverywhere(claim, 'within reach of the digits cancellation left in the 64-digit decimals');
     // 1 − σ(40) = 4.2e-18 keeps 22 digits: decided, and the false bound refuted
     const kept = checkOne('(1 - sigma(40)) * norm2(h[T]) <= 0.9 * exp(-40) * norm2(h[T])', 4);
     expect(kept.r.verdict).toBe('refuted');

@@ -10,7 +10,7 @@ import {
   workingValue,
 } from '../../src/numeric/decimal-exp.js';
 import { opSpec } from '../../src/ops/index.js';
-import { BigDecimal } from '../../src/symbolic/domains/extended.js';
+import { BigDecimal, DEEP_DECIMAL_DIGITS } from '../../src/symbolic/domains/extended.js';
 
 /** exp, expm1, tanh and σ at 80 digits from mpmath (test/fixtures/mpmath/decimal_functions.py). */
 const fixture = JSON.parse(
@@ -103,8 +103,8 @@ describe('decimal exp is decimal.js exp, faster', () => {
     );
   });
 
-  it('and at 20 and 60 digits', () => {
-    for (const precision of [20, 60]) {
+  it("and at 20 and 60 digits, and at the deep decimals' 64", () => {
+    for (const precision of [20, 60, DEEP_DECIMAL_DIGITS]) {
       const P = Decimal.clone({ precision, minE: -9e15, maxE: 9e15 });
       fc.assert(
         fc.property(decimalArg, (x) => {
@@ -113,6 +113,17 @@ describe('decimal exp is decimal.js exp, faster', () => {
         }),
         { numRuns: 150, seed: precision },
       );
+    }
+  });
+
+  it('leaves precisions beyond its constants to decimal.js (70 digits threw a RangeError before)', () => {
+    for (const precision of [70, 100]) {
+      const P = Decimal.clone({ precision, minE: -9e15, maxE: 9e15 });
+      for (const x of ['-100', '0.5', '3.25', '-1e-30']) {
+        const arg = new P(x);
+        expect(decimalExp(arg, P).toString()).toBe(arg.exp().toString());
+        expect(decimalTanh(arg, P).toString()).toBe(arg.tanh().toString());
+      }
     }
   });
 

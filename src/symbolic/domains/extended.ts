@@ -38,8 +38,17 @@ import {
   isFiniteInterval,
 } from './interval.js';
 
-/** 40 significant digits (see EXTENDED_DIGITS in src/check/extended-check.ts). */
-export const BigDecimal = Decimal.clone({ precision: 40, minE: -9e15, maxE: 9e15 });
+/** the decimals' significant digits (see EXTENDED_DIGITS in src/check/extended-check.ts) */
+export const DECIMAL_DIGITS = 40;
+/**
+ * The deeper decimals' digits: a decision in 40 digits that rests on a sum cancelled to exactly 0 there, or that
+ * cancellation brought within reach, is taken again with 64 (1 − σ(100) is 0 in 40 digits and 3.7e-44 in 64): near
+ * the most src/numeric/decimal-exp.ts computes fast (decimal.js's own exp and tanh take 1–2 ms at 160 digits, and
+ * looks at lossy agreements in the shipped derivations took 0.04–0.7 s each there).
+ */
+export const DEEP_DECIMAL_DIGITS = 64;
+const decimalsOf = (digits: number) => Decimal.clone({ precision: digits, minE: -9e15, maxE: 9e15 });
+export const BigDecimal = decimalsOf(DECIMAL_DIGITS);
 export type Big = Decimal;
 /** Enough digits for a wide float's 6-digit preview (its 2^e costs far less than at 40). */
 const PreviewDecimal = Decimal.clone({ precision: 20, minE: -9e15, maxE: 9e15 });
@@ -74,17 +83,31 @@ class WorkCounter {
    * must include theirs (a conservative figure: a loss at one point also counts at the points after it).
    */
   lost = 0;
+  /**
+   * A sum of nonzero terms came out exactly 0 (conservatively, over everything evaluated for the claim on this
+   * instance): rounding may have made that 0 (1 − σ(100) in 40 digits) or it may be exact (x + |x| for x < 0).
+   */
+  cancelledToZero = false;
   /** losses noted while a forward step is recorded, for its trail */
-  private recordedLoss = 0;
+  private recordedLoss: StepLoss = { lost: 0, cancelledToZero: false };
   noteLoss(precision: number): void {
-    if (this.recorded !== null) this.recordedLoss = Math.max(this.recordedLoss, precision);
+    if (this.recorded !== null) this.recordedLoss.lost = Math.max(this.recordedLoss.lost, precision);
     else this.lost = Math.max(this.lost, precision);
   }
+  noteCancelledToZero(): void {
+    if (this.recorded !== null) this.recordedLoss.cancelledToZero = true;
+    else this.cancelledToZero = true;
+  }
   /** The losses noted while recording, cleared. */
-  takeRecordedLoss(): number {
+  takeRecordedLoss(): StepLoss {
     const p = this.recordedLoss;
-    this.recordedLoss = 0;
+    this.recordedLoss = { lost: 0, cancelledToZero: false };
     return p;
+  }
+  /** A recorded step's losses noted again, as computing the step would. */
+  noteStepLoss(loss: StepLoss): void {
+    if (loss.lost) this.noteLoss(loss.lost);
+    if (loss.cancelledToZero) this.noteCancelledToZero();
   }
   /** Start noting charges instead of counting them (not nested). */
   startRecording(): void {
@@ -101,31 +124,41 @@ class WorkCounter {
   }
 }
 
-/** the decimals' significant digits (BigDecimal's precision) */
-const DECIMAL_DIGITS = 40;
-/** Cancellation in the decimals is noted from this many lost digits on (fewer leave 25 digits: nothing to decide). */
+/** Cancellation in the decimals is noted from this many lost digits on (fewer leave 25 of 40: nothing to decide). */
 const NOTED_DECIMAL_CANCELLATION = 15;
 
+/** What a recorded forward step's sums lost to cancellation (WorkCounter), noted again when a claim replays it. */
+interface StepLoss {
+  lost: number;
+  cancelledToZero: boolean;
+}
+
 /**
- * x ± y = r in the decimals, its cancellation noted: r keeps DECIMAL_DIGITS − (lost digits) of them, the lost
- * digits being how far r's leading digit lies below the larger operand's (1 − σ(89) keeps one digit of 40).
- * A sum exactly 0 is not noted: x + |x| for x < 0 is exactly 0 in any precision, and a 0 that rounding made
- * (1 − σ(100), 3.7e-44) is caught where it matters, as a side exactly 0 (lookWith in src/check/extended-check.ts).
+ * x ± y = r in decimals of `digits` digits, its cancellation noted: r keeps `digits` − (lost digits) of them, the
+ * lost digits being how far r's leading digit lies below the larger operand's (1 − σ(89) keeps one digit of 40).
+ * A sum exactly 0 is noted apart: x + |x| for x < 0 is exactly 0 in any precision, a 0 that rounding made
+ * (1 − σ(100), 3.7e-44) is not, and only a deeper precision tells them apart (lookWith in
+ * src/check/extended-check.ts takes a decision resting on such a 0 again with more digits).
  */
-function watchedSum(work: WorkCounter, x: Big, y: Big, r: Big): Big {
-  if (x.isZero() || y.isZero() || r.isZero()) return r;
+function watchedSum(work: WorkCounter, digits: number, x: Big, y: Big, r: Big): Big {
+  if (x.isZero() || y.isZero()) return r;
+  if (r.isZero()) {
+    work.noteCancelledToZero();
+    return r;
+  }
   const lost = Math.max(x.e, y.e) - r.e;
-  if (lost >= NOTED_DECIMAL_CANCELLATION) work.noteLoss(Math.min(1, 10 ** (lost + 1 - DECIMAL_DIGITS)));
+  if (lost >= NOTED_DECIMAL_CANCELLATION) work.noteLoss(Math.min(1, 10 ** (lost + 1 - digits)));
   return r;
 }
 
-function decimalRing(work: WorkCounter): Ring<Big> {
-  const zero = new BigDecimal(0);
+function decimalRing(work: WorkCounter, D: typeof Decimal): Ring<Big> {
+  const zero = new D(0);
+  const digits = D.precision;
   return {
     zero,
-    one: new BigDecimal(1),
-    add: (a, b) => watchedSum(work, a, b, a.add(b)),
-    sub: (a, b) => watchedSum(work, a, b, a.sub(b)),
+    one: new D(1),
+    add: (a, b) => watchedSum(work, digits, a, b, a.add(b)),
+    sub: (a, b) => watchedSum(work, digits, a, b, a.sub(b)),
     neg: (a) => a.neg(),
     mul: (a, b) => {
       work.spend();
@@ -133,7 +166,7 @@ function decimalRing(work: WorkCounter): Ring<Big> {
     },
     fromNumber: (x) => {
       if (!Number.isFinite(x)) throw new SymbolicUnsupported(`${x} has no decimal value`);
-      return new BigDecimal(x);
+      return new D(x);
     },
     isZero: (a) => a.isZero(),
     constantOf: (a) => a.toNumber(),
@@ -195,10 +228,16 @@ function identicallyZero(model: Model, sizes: IntEnv, e: Expr, env: IntEnv): boo
 
 /** One kind of extended number: its ring, its activations and its budget. */
 export interface ExtendedArithmetic<R> {
-  readonly name: 'decimal' | 'wide-float' | 'interval';
+  readonly name: 'decimal' | 'deep-decimal' | 'wide-float' | 'interval';
+  /** the arithmetic's numbers in the plural, as messages name them */
+  readonly plural: string;
   ring(work: WorkCounter): Ring<R>;
   /** f(x) of a built-in activation with an extended rule (throws SymbolicUnsupported where there is none) */
   activation(spec: ActivationSpec, n: OpNode, x: R): R;
+  /** what one activation value costs, in products of this arithmetic */
+  readonly activationCost: number;
+  /** more digits of the same kind, for decisions that cancellation leaves open here (absent: the deepest) */
+  readonly deeper?: ExtendedArithmetic<R>;
   readonly workLimit: number;
   /** what one unit of work is, for the budget's message */
   readonly unit: string;
@@ -213,17 +252,36 @@ export interface ExtendedArithmetic<R> {
   readonly enclosures?: true;
 }
 
-export const DECIMALS: ExtendedArithmetic<Big> = {
-  name: 'decimal',
-  ring: decimalRing,
-  activation: (spec, _n, x) => spec.big!(x, BigDecimal),
-  workLimit: EXTENDED_WORK_LIMIT,
-  unit: 'decimal',
-  floatSequences: false,
-  preview: (x) => x.toSignificantDigits(6).toString(),
-  isFinite: (x) => x.isFinite(),
-  plain: decimalRing(new WorkCounter(Infinity, 'decimal')),
-};
+function decimalArithmetic(
+  name: 'decimal' | 'deep-decimal',
+  plural: string,
+  D: typeof Decimal,
+  activationCost: number,
+  deeper?: ExtendedArithmetic<Big>,
+): ExtendedArithmetic<Big> {
+  return {
+    name,
+    plural,
+    ring: (work) => decimalRing(work, D),
+    activation: (spec, _n, x) => spec.big!(x, D),
+    activationCost,
+    ...(deeper ? { deeper } : {}),
+    workLimit: EXTENDED_WORK_LIMIT,
+    unit: name,
+    floatSequences: false,
+    preview: (x) => x.toSignificantDigits(6).toString(),
+    isFinite: (x) => x.isFinite(),
+    plain: decimalRing(new WorkCounter(Infinity, name), D),
+  };
+}
+
+export const DEEP_DECIMALS = decimalArithmetic(
+  'deep-decimal',
+  `${DEEP_DECIMAL_DIGITS}-digit decimals`,
+  decimalsOf(DEEP_DECIMAL_DIGITS),
+  16,
+);
+export const DECIMALS = decimalArithmetic('decimal', 'decimals', BigDecimal, 8, DEEP_DECIMALS);
 
 const noUserRule = (): never => {
   throw new SymbolicUnsupported('a user function has no wide-float rule');
@@ -231,6 +289,8 @@ const noUserRule = (): never => {
 
 export const WIDE_FLOATS: ExtendedArithmetic<WideFloat> = {
   name: 'wide-float',
+  plural: 'wide-floats',
+  activationCost: 8,
   ring: (work) =>
     wideFloatRing(
       (n) => work.spend(n),
@@ -252,6 +312,8 @@ const noIntervalRule = (): never => {
 /** Intervals (./interval.ts): enclosures at a few float operations per product, budgeted like the wide floats. */
 export const INTERVALS: ExtendedArithmetic<Interval> = {
   name: 'interval',
+  plural: 'intervals',
+  activationCost: 8,
   ring: (work) => intervalRing((n) => work.spend(n)),
   activation: (spec, n, x) => {
     if (spec.exactRange) return intervalOf(...spec.exactRange(x.lo, x.hi));
@@ -274,8 +336,8 @@ export const INTERVALS: ExtendedArithmetic<Interval> = {
  */
 interface StepTrail<R> {
   readonly events: readonly (number | { readonly key: string; readonly value: RMat<R> })[];
-  /** the worst precision a cancellation left in the step's values (WorkCounter.lost), noted again on replay */
-  readonly lost: number;
+  /** what cancellation left in the step's values (WorkCounter.lost, .cancelledToZero), noted again on replay */
+  readonly loss: StepLoss;
   readonly failed: boolean;
   readonly error?: unknown;
 }
@@ -359,10 +421,10 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     try {
       this.simulateStep(step, store);
       charged();
-      return { events, lost: this.work.takeRecordedLoss(), failed: false };
+      return { events, loss: this.work.takeRecordedLoss(), failed: false };
     } catch (error) {
       charged();
-      return { events, lost: this.work.takeRecordedLoss(), failed: true, error };
+      return { events, loss: this.work.takeRecordedLoss(), failed: true, error };
     } finally {
       this.work.stopRecording();
       this.recording = null;
@@ -385,7 +447,7 @@ class ExtendedDomain<R> implements ExactDomain<R> {
       if (typeof e === 'number') this.work.spend(e);
       else this.values.set(e.key, e.value);
     }
-    if (trail.lost) this.work.noteLoss(trail.lost);
+    this.work.noteStepLoss(trail.loss);
     if (trail.failed) throw trail.error;
   }
 
@@ -510,7 +572,7 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     const spec = specOf(n).activation;
     if (!spec?.big) return this.fromFloat(n, ctx);
     const z = arg();
-    this.work.spend(z.data.length * 8);
+    this.work.spend(z.data.length * this.arithmetic.activationCost);
     return { ...z, data: z.data.map((x) => this.arithmetic.activation(spec, n, x)) };
   }
   dactOf(value: Seq, ctx: ExactContext<R>): RMat<R> {
@@ -555,6 +617,10 @@ export class ExtendedInstance<R> {
   /** the worst relative precision cancellation left in any value evaluated so far (0: none noted) */
   get lostPrecision(): number {
     return this.work.lost;
+  }
+  /** a sum of nonzero terms came out exactly 0 in anything evaluated so far */
+  get cancelledToZero(): boolean {
+    return this.work.cancelledToZero;
   }
   get ring(): Ring<R> {
     return this.evaluator.domain.ring;
