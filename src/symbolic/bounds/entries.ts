@@ -75,11 +75,23 @@ export interface Interval {
 
 const UNBOUNDED: Interval = { lo: null, hi: null, facts: [] };
 
-const ACTIVATION_RANGES: Readonly<Record<string, { lo: Q; hi: Q | null; fact: RangeFactId }>> = {
-  tanh: { lo: q(-1), hi: Q1, fact: 'range-tanh' },
-  sigma: { lo: Q0, hi: Q1, fact: 'range-sigma' },
-  exp: { lo: Q0, hi: null, fact: 'range-exp' },
-};
+/**
+ * The activations whose range (the registry's `increasing.range`, one record per operator) a rule here
+ * establishes, and that rule's id: the range is read from the registry, not written again.
+ */
+const RANGE_FACTS: ReadonlyMap<string, RangeFactId> = new Map([
+  ['tanh', 'range-tanh'],
+  ['sigma', 'range-sigma'],
+  ['exp', 'range-exp'],
+]);
+
+/** An activation's range from the registry, as exact ends (an infinite end is unbounded); null without a rule here. */
+function activationRange(op: string, range: readonly [number, number] | undefined): Interval | null {
+  const fact = RANGE_FACTS.get(op);
+  if (!fact || !range) return null;
+  // an infinite end, or one no small exact rational holds, is left unbounded: wider, so still sound
+  return { lo: qFromNumber(range[0]), hi: qFromNumber(range[1]), facts: [{ id: fact, about: op }] };
+}
 
 const facts = (...xs: Interval[]): RangeFact[] => {
   const out: RangeFact[] = [];
@@ -196,8 +208,8 @@ export function entryRange(e: Expr, ctx: EntryContext): Interval {
   if (e.kind !== 'op') return UNBOUNDED;
   const spec = specOf(e);
   if (spec.activation) {
-    const r = ACTIVATION_RANGES[e.op];
-    if (r) return { lo: r.lo, hi: r.hi, facts: [{ id: r.fact, about: e.op }] };
+    const range = activationRange(e.op, spec.activation.increasing?.range);
+    if (range) return range;
     if (e.op === 'identity') return go(e.args[0]!);
     return UNBOUNDED;
   }
