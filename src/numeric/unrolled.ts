@@ -53,6 +53,8 @@ interface Leaf {
   readonly name: string;
   readonly param: boolean;
   readonly offset: number;
+  /** a sequence's row in a tangent sweep's table (Unrolled.rowOf); -1 for a parameter */
+  readonly row: number;
 }
 
 /** Values indexed by sequence name, then time. */
@@ -66,6 +68,14 @@ export class Unrolled {
   private readonly opValues: Vec[][][] = [];
   private lossValues: Vec[] | null = null;
   private readonly leaves = new Map<OpList, (Leaf | null)[]>();
+  /**
+   * Each sequence's row in a tangent sweep's table: one flat array of rows of T + 1 per sweep, not an array per
+   * sequence and a map of them — a memoised sweep lives as long as its direction, so its size is what the
+   * garbage collector copies.
+   */
+  private readonly rowOf = new Map<string, number>();
+  /** each equation's row (its target's) */
+  private readonly targetRows: readonly number[];
   /** per op list, a reusable array of its ops' tangents (tangentList is not reentrant) */
   private readonly tangentScratch = new Map<OpList, (Vec | null)[]>();
   /** per op list, a reusable array of its ops' adjoints (adjointList is not reentrant) */
@@ -87,14 +97,16 @@ export class Unrolled {
     for (const [name, values] of data.inputs) this.seq.set(name, [...values]);
     for (const eq of program.equations) this.seq.set(eq.target, new Array<Vec | null>(this.T + 1).fill(null));
     for (const [name, value] of data.initial) this.seq.get(name)![0] = value;
+    for (const name of this.seq.keys()) this.rowOf.set(name, this.rowOf.size);
+    this.targetRows = program.equations.map((eq) => this.rowOf.get(eq.target)!);
     for (const list of [...program.equations.map((e) => e.list), ...(program.loss ? [program.loss] : [])])
       this.leaves.set(
         list,
         list.ops.map((op) =>
           op.kind === 'param'
-            ? { name: op.name, param: true, offset: 0 }
+            ? { name: op.name, param: true, offset: 0, row: -1 }
             : op.kind === 'seq'
-              ? { name: op.name, param: false, offset: op.offset }
+              ? { name: op.name, param: false, offset: op.offset, row: this.rowOf.get(op.name)! }
               : null,
         ),
       );
@@ -222,44 +234,59 @@ export class Unrolled {
   /**
    * Tangents of every node downstream of `seed` for the seed direction `u`,
    * with `fixed` nodes held at zero tangent. Returns a lookup (null = zero).
+   * Steps are swept when a read first needs them: a Jacobian's column reads one node, often a step or two
+   * past the seed, and a memoised sweep then keeps only the steps read — the same steps, in the same order,
+   * as sweeping to T at once. `u` and `fixed` are read while the lookup lives (nothing writes them).
    */
   tangents(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): (n: GraphNode) => Vec | null {
-    return withResident(this.residentParams, () => this.tangentSweep(seed, u, fixed));
-  }
-
-  private tangentSweep(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): (n: GraphNode) => Vec | null {
-    // Rows are filled as the sweep reaches them: a hole reads as a zero tangent, like null.
-    const tan: Timeline = new Map();
-    for (const name of this.seq.keys()) tan.set(name, new Array<Vec | null>(this.T + 1));
-    let paramTangent: Vec | null = null;
-    let lossTangent: Vec | null = null;
-    if (seed.time === null) paramTangent = u;
-    else tan.get(seed.name)![seed.time] = u;
+    // Sequence r at time t is at r·(T + 1) + t, filled as the sweep reaches it: a hole reads as a zero tangent.
+    const width = this.T + 1;
+    const tan = new Array<Vec | null>(this.rowOf.size * width);
+    const paramTangent = seed.time === null ? u : null;
+    if (seed.time !== null) tan[this.rowOf.get(seed.name)! * width + seed.time] = u;
     const read = (leaf: Leaf, time: number): Vec | null =>
-      leaf.param ? (leaf.name === seed.name ? paramTangent : null) : (tan.get(leaf.name)![time] ?? null);
+      leaf.param ? (leaf.name === seed.name ? paramTangent : null) : (tan[leaf.row * width + time] ?? null);
 
     const equations = this.program.equations;
-    // Each equation's row of tangents, and whether its whole sequence is held, looked up once per sweep.
-    const rows = equations.map((eq) => tan.get(eq.target)!);
-    const heldWhole = equations.map((eq) => fixed.has(heldEverywhere(eq.target)));
-    const heldTimes = heldTimesOf(fixed);
-    const start = seed.time === null ? 1 : Math.max(1, seed.time);
-    for (let t = start; t <= this.T; t++) {
-      const step = this.opValues[t]!;
-      for (let e = 0; e < equations.length; e++) {
-        const eq = equations[e]!;
-        if ((eq.target === seed.name && t === seed.time) || heldWhole[e] || heldTimes.get(eq.target)?.has(t)) continue;
-        rows[e]![t] = this.tangentList(eq.list, t, step[e]!, read);
+    const { targetRows } = this;
+    // Whether each equation's whole sequence is held, and the single steps held, looked up once per sweep
+    // (most sweeps hold nothing).
+    const heldWhole = fixed.size ? equations.map((eq) => fixed.has(heldEverywhere(eq.target))) : null;
+    const heldTimes = fixed.size ? heldTimesOf(fixed) : null;
+    /** the first step not swept yet */
+    let next = seed.time === null ? 1 : Math.max(1, seed.time);
+    const sweepThrough = (last: number) => {
+      for (; next <= last; next++) {
+        const t = next;
+        const step = this.opValues[t]!;
+        for (let e = 0; e < equations.length; e++) {
+          const eq = equations[e]!;
+          if ((eq.target === seed.name && t === seed.time) || heldWhole?.[e] || heldTimes?.get(eq.target)?.has(t))
+            continue;
+          tan[targetRows[e]! * width + t] = this.tangentList(eq.list, t, step[e]!, read);
+        }
       }
-    }
-    if (this.program.loss && this.lossName !== seed.name)
-      lossTangent = this.tangentList(this.program.loss, null, this.lossValues!, read);
+    };
+    /** undefined until the loss is read (after every step) */
+    let lossTangent: Vec | null | undefined;
+    const sweepLoss = (): Vec | null => {
+      sweepThrough(this.T);
+      return this.program.loss && this.lossName !== seed.name
+        ? this.tangentList(this.program.loss, null, this.lossValues!, read)
+        : null;
+    };
     return (n) => {
-      if (n.time !== null)
-        return isHeld(fixed, n.name, n.time) && nodeKey(n) !== nodeKey(seed)
-          ? null
-          : (tan.get(n.name)?.[n.time] ?? null);
-      if (n.name === this.lossName) return lossTangent;
+      if (n.time !== null) {
+        if (isHeld(fixed, n.name, n.time) && nodeKey(n) !== nodeKey(seed)) return null;
+        const row = this.rowOf.get(n.name);
+        if (row === undefined || n.time < 0 || n.time > this.T) return null;
+        if (next <= n.time) withResident(this.residentParams, () => sweepThrough(Math.min(n.time!, this.T)));
+        return tan[row * width + n.time] ?? null;
+      }
+      if (n.name === this.lossName) {
+        if (lossTangent === undefined) lossTangent = withResident(this.residentParams, sweepLoss);
+        return lossTangent;
+      }
       return n.name === seed.name ? paramTangent : null;
     };
   }
@@ -438,7 +465,7 @@ export class Unrolled {
       const vals = this.evalList(this.program.loss!, null, read, this.lossValues!);
       return vals[this.program.loss!.root]!;
     }
-    if (target.time === null) return read({ name: target.name, param: true, offset: 0 }, 0);
-    return read({ name: target.name, param: false, offset: 0 }, target.time);
+    if (target.time === null) return read({ name: target.name, param: true, offset: 0, row: -1 }, 0);
+    return read({ name: target.name, param: false, offset: 0, row: this.rowOf.get(target.name)! }, target.time);
   }
 }
