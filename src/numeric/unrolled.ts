@@ -60,6 +60,44 @@ interface Leaf {
 /** Values indexed by sequence name, then time. */
 type Timeline = Map<string, (Vec | null)[]>;
 
+/** Reusable arrays for evaluating one op list (kernels never keep them). */
+interface ListScratch {
+  /** its ops' tangents (tangentList) */
+  readonly tangents: (Vec | null)[];
+  /** its ops' adjoints (adjointList) */
+  readonly adjoints: (Vec | null)[];
+  /** per op, its inputs' values and tangents and which adjoints are wanted */
+  readonly ops: readonly { values: Vec[]; tangents: (Vec | null)[]; wanted: boolean[] }[];
+}
+
+/**
+ * The scratch arrays of a program's op lists, shared by every instance of it (a counterexample search builds
+ * one per step): a list's evaluation fills them and reads them back before any other starts, as none nests
+ * in another (kernels call nothing back), whichever instance runs it.
+ */
+const programScratch = new WeakMap<Program, Map<OpList, ListScratch>>();
+
+function scratchFor(program: Program): Map<OpList, ListScratch> {
+  let byList = programScratch.get(program);
+  if (byList) return byList;
+  byList = new Map();
+  for (const list of [...program.equations.map((e) => e.list), ...(program.loss ? [program.loss] : [])])
+    byList.set(list, {
+      tangents: new Array<Vec | null>(list.ops.length).fill(null),
+      adjoints: new Array<Vec | null>(list.ops.length).fill(null),
+      ops: list.ops.map((op) => {
+        const n = op.kind === 'kernel' ? op.inputs.length : 0;
+        return {
+          values: new Array<Vec>(n),
+          tangents: new Array<Vec | null>(n).fill(null),
+          wanted: new Array<boolean>(n).fill(false),
+        };
+      }),
+    });
+  programScratch.set(program, byList);
+  return byList;
+}
+
 export class Unrolled {
   readonly T: number;
   /** every sequence's value by time: inputs, initial states, equation results */
@@ -76,17 +114,13 @@ export class Unrolled {
   private readonly rowOf = new Map<string, number>();
   /** each equation's row (its target's) */
   private readonly targetRows: readonly number[];
-  /** per op list, a reusable array of its ops' tangents (tangentList is not reentrant) */
-  private readonly tangentScratch = new Map<OpList, (Vec | null)[]>();
-  /** per op list, a reusable array of its ops' adjoints (adjointList is not reentrant) */
-  private readonly adjointScratch = new Map<OpList, (Vec | null)[]>();
   /**
    * The parameters, copied once per sweep into the vectorised kernels' memory (./simd.ts): nothing writes an
    * instance's parameters, and every step of a sweep reads them.
    */
   private readonly residentParams: readonly Vec[];
-  /** per op, reusable arrays for its inputs' values and tangents (kernels never keep them) */
-  private readonly scratch = new Map<OpList, { values: Vec[]; tangents: (Vec | null)[]; wanted: boolean[] }[]>();
+  /** per op list, its reusable arrays (the program's) */
+  private readonly scratch: Map<OpList, ListScratch>;
 
   constructor(
     readonly model: Model,
@@ -110,22 +144,7 @@ export class Unrolled {
               : null,
         ),
       );
-    for (const list of this.leaves.keys()) {
-      this.tangentScratch.set(list, new Array<Vec | null>(list.ops.length).fill(null));
-      this.adjointScratch.set(list, new Array<Vec | null>(list.ops.length).fill(null));
-    }
-    for (const list of this.leaves.keys())
-      this.scratch.set(
-        list,
-        list.ops.map((op) => {
-          const n = op.kind === 'kernel' ? op.inputs.length : 0;
-          return {
-            values: new Array<Vec>(n),
-            tangents: new Array<Vec | null>(n).fill(null),
-            wanted: new Array<boolean>(n).fill(false),
-          };
-        }),
-      );
+    this.scratch = scratchFor(program);
     this.residentParams = [...data.params.values()];
     withResident(this.residentParams, () => this.runForward());
   }
@@ -174,7 +193,7 @@ export class Unrolled {
   private evalList(list: OpList, t: number | null, read: (leaf: Leaf, time: number) => Vec, base?: Vec[]): Vec[] {
     const leaves = this.leaves.get(list)!;
     const vals = new Array<Vec>(list.ops.length);
-    const scratch = this.scratch.get(list)!;
+    const scratch = this.scratch.get(list)!.ops;
     for (let i = 0; i < list.ops.length; i++) {
       const leaf = leaves[i];
       const op = list.ops[i]!;
@@ -298,9 +317,8 @@ export class Unrolled {
     read: (leaf: Leaf, time: number) => Vec | null,
   ): Vec | null {
     const leaves = this.leaves.get(list)!;
-    const scratch = this.scratch.get(list)!;
-    // one array per list, reused: every slot is written below before it is read
-    const dvals = this.tangentScratch.get(list)!;
+    const { ops: scratch, tangents: dvals } = this.scratch.get(list)!;
+    // dvals: one array per list, reused: every slot is written below before it is read
     for (let i = 0; i < list.ops.length; i++) {
       const leaf = leaves[i];
       const op = list.ops[i]!;
@@ -398,10 +416,10 @@ export class Unrolled {
     withParams: boolean,
   ): void {
     const leaves = this.leaves.get(list)!;
+    const { ops: scratch, adjoints } = this.scratch.get(list)!;
     // one array per list, reused (adjointList is not reentrant): cleared, then filled from the root down
-    const adj = this.adjointScratch.get(list)!.fill(null);
+    const adj = adjoints.fill(null);
     adj[list.root] = g;
-    const scratch = this.scratch.get(list)!;
     for (let i = list.ops.length - 1; i >= 0; i--) {
       const a = adj[i];
       if (!a) continue;
