@@ -107,7 +107,7 @@ export class Unrolled {
   private lossValues: Vec[] | null = null;
   private readonly leaves = new Map<OpList, (Leaf | null)[]>();
   /**
-   * Each sequence's row in a tangent sweep's table: one flat array of rows of T + 1 per sweep, not an array per
+   * Each sequence's row in a tangent sweep's table: one array per step swept, not an array of T + 1 per
    * sequence and a map of them — a memoised sweep lives as long as its direction, so its size is what the
    * garbage collector copies.
    */
@@ -258,13 +258,13 @@ export class Unrolled {
    * as sweeping to T at once. `u` and `fixed` are read while the lookup lives (nothing writes them).
    */
   tangents(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): (n: GraphNode) => Vec | null {
-    // Sequence r at time t is at r·(T + 1) + t, filled as the sweep reaches it: a hole reads as a zero tangent.
-    const width = this.T + 1;
-    const tan = new Array<Vec | null>(this.rowOf.size * width);
+    // tan[t][r]: sequence r at time t, a step's column made when the sweep reaches it; a hole reads as a zero tangent
+    const tan = new Array<(Vec | null)[]>(this.T + 1);
+    const rows = this.rowOf.size;
     const paramTangent = seed.time === null ? u : null;
-    if (seed.time !== null) tan[this.rowOf.get(seed.name)! * width + seed.time] = u;
+    if (seed.time !== null) (tan[seed.time] = new Array<Vec | null>(rows))[this.rowOf.get(seed.name)!] = u;
     const read = (leaf: Leaf, time: number): Vec | null =>
-      leaf.param ? (leaf.name === seed.name ? paramTangent : null) : (tan[leaf.row * width + time] ?? null);
+      leaf.param ? (leaf.name === seed.name ? paramTangent : null) : (tan[time]?.[leaf.row] ?? null);
 
     const equations = this.program.equations;
     const { targetRows } = this;
@@ -278,11 +278,12 @@ export class Unrolled {
       for (; next <= last; next++) {
         const t = next;
         const step = this.opValues[t]!;
+        const column = (tan[t] ??= new Array<Vec | null>(rows));
         for (let e = 0; e < equations.length; e++) {
           const eq = equations[e]!;
           if ((eq.target === seed.name && t === seed.time) || heldWhole?.[e] || heldTimes?.get(eq.target)?.has(t))
             continue;
-          tan[targetRows[e]! * width + t] = this.tangentList(eq.list, t, step[e]!, read);
+          column[targetRows[e]!] = this.tangentList(eq.list, t, step[e]!, read);
         }
       }
     };
@@ -300,7 +301,7 @@ export class Unrolled {
         const row = this.rowOf.get(n.name);
         if (row === undefined || n.time < 0 || n.time > this.T) return null;
         if (next <= n.time) withResident(this.residentParams, () => sweepThrough(Math.min(n.time!, this.T)));
-        return tan[row * width + n.time] ?? null;
+        return tan[n.time]?.[row] ?? null;
       }
       if (n.name === this.lossName) {
         if (lossTangent === undefined) lossTangent = withResident(this.residentParams, sweepLoss);
