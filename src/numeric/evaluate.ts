@@ -284,6 +284,9 @@ export class Evaluator implements ReadTracker {
     this.reading?.set(key, this.reading.get(key) ?? { mode, of, wrt, fixed, text: key });
   }
 
+  /** the sequences a sweep's lost digits are watched in (one list per evaluator, not one per sweep) */
+  private sequenceNames: readonly string[] | null = null;
+
   /** Memoised derivative sweep; shared by every quantity that needs the same seed. */
   sweep(kind: 'tan' | 'adj', from: GraphNode, dir: Dense, fixed: ReadonlySet<string>, withParams = false) {
     const key = `${kind}|${nodeKey(from)}|${fixedKey(fixed)}|${withParams}`;
@@ -296,7 +299,7 @@ export class Evaluator implements ReadTracker {
         kind === 'tan' ? graph.tangents(from, dir.data, fixed) : graph.adjoints(from, dir.data, fixed, withParams),
         kind === 'tan' ? 'forward' : 'backward',
         graph.T,
-        [...graph.program.equations.map((eq) => eq.target), ...graph.data.inputs.keys()],
+        (this.sequenceNames ??= [...graph.program.equations.map((eq) => eq.target), ...graph.data.inputs.keys()]),
       );
       byKey.set(key, s);
     }

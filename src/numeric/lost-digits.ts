@@ -111,8 +111,9 @@ interface SweepNode {
  * through the subnormals on an earlier step of the sweep and grew back carries no trace of it, so a read at
  * time t notes the worst subnormal anywhere the sweep had been by then: times ≥ t for a sweep running
  * backwards (adjoints), ≤ t forwards (tangents), and anywhere for a node without a time (a parameter's adjoint
- * sums every step; the loss reads every step). `names`: the sequences at times 0..T. Computed on the first
- * read, in one pass over the sweep's vectors.
+ * sums every step; the loss reads every step). `names`: the sequences at times 0..T. Computed from the sweep's
+ * start as far as reads reach, once per time: a tangent sweep computes its steps as they are read (./unrolled.ts),
+ * and is not made to run on past them here.
  */
 export function watchLostPrecision<N extends SweepNode>(
   lookup: (n: N) => Float64Array | null,
@@ -120,25 +121,26 @@ export function watchLostPrecision<N extends SweepNode>(
   T: number,
   names: readonly string[],
 ): (n: N) => Float64Array | null {
-  let upTo: Float64Array | null = null;
-  const horizon = (): Float64Array => {
-    const at = new Float64Array(T + 1);
-    for (const name of names)
-      for (let t = 0; t <= T; t++) {
-        const v = lookup({ name, time: t } as N);
-        if (v) at[t] = Math.max(at[t]!, lostPrecisionOf(v));
+  const backward = direction === 'backward';
+  /** at[t]: the worst at the times the sweep had been by t (filled from the sweep's start up to `reached`) */
+  const at = new Float64Array(T + 1);
+  let reached = backward ? T + 1 : -1;
+  const worstAt = (t: number): number => {
+    while (backward ? reached > t : reached < t) {
+      const time = backward ? --reached : ++reached;
+      // the running worst in the sweep's own order
+      let w = backward ? (time < T ? at[time + 1]! : 0) : time > 0 ? at[time - 1]! : 0;
+      for (const name of names) {
+        const v = lookup({ name, time } as N);
+        if (v) w = Math.max(w, lostPrecisionOf(v));
       }
-    // the running worst in the sweep's own order
-    if (direction === 'backward') for (let t = T - 1; t >= 0; t--) at[t] = Math.max(at[t]!, at[t + 1]!);
-    else for (let t = 1; t <= T; t++) at[t] = Math.max(at[t]!, at[t - 1]!);
-    return at;
+      at[time] = w;
+    }
+    return at[t]!;
   };
   return (n) => {
     const v = lookup(n);
-    if (v) {
-      upTo ??= horizon();
-      noteLostPrecision(upTo[n.time ?? (direction === 'backward' ? 0 : T)]!);
-    }
+    if (v) noteLostPrecision(worstAt(n.time ?? (backward ? 0 : T)));
     return v;
   };
 }

@@ -53,10 +53,50 @@ interface Leaf {
   readonly name: string;
   readonly param: boolean;
   readonly offset: number;
+  /** a sequence's row in a tangent sweep's table (Unrolled.rowOf); -1 for a parameter */
+  readonly row: number;
 }
 
 /** Values indexed by sequence name, then time. */
 type Timeline = Map<string, (Vec | null)[]>;
+
+/** Reusable arrays for evaluating one op list (kernels never keep them). */
+interface ListScratch {
+  /** its ops' tangents (tangentList) */
+  readonly tangents: (Vec | null)[];
+  /** its ops' adjoints (adjointList) */
+  readonly adjoints: (Vec | null)[];
+  /** per op, its inputs' values and tangents and which adjoints are wanted */
+  readonly ops: readonly { values: Vec[]; tangents: (Vec | null)[]; wanted: boolean[] }[];
+}
+
+/**
+ * The scratch arrays of a program's op lists, shared by every instance of it (a counterexample search builds
+ * one per step): a list's evaluation fills them and reads them back before any other starts, as none nests
+ * in another (kernels call nothing back), whichever instance runs it.
+ */
+const programScratch = new WeakMap<Program, Map<OpList, ListScratch>>();
+
+function scratchFor(program: Program): Map<OpList, ListScratch> {
+  let byList = programScratch.get(program);
+  if (byList) return byList;
+  byList = new Map();
+  for (const list of [...program.equations.map((e) => e.list), ...(program.loss ? [program.loss] : [])])
+    byList.set(list, {
+      tangents: new Array<Vec | null>(list.ops.length).fill(null),
+      adjoints: new Array<Vec | null>(list.ops.length).fill(null),
+      ops: list.ops.map((op) => {
+        const n = op.kind === 'kernel' ? op.inputs.length : 0;
+        return {
+          values: new Array<Vec>(n),
+          tangents: new Array<Vec | null>(n).fill(null),
+          wanted: new Array<boolean>(n).fill(false),
+        };
+      }),
+    });
+  programScratch.set(program, byList);
+  return byList;
+}
 
 export class Unrolled {
   readonly T: number;
@@ -66,17 +106,21 @@ export class Unrolled {
   private readonly opValues: Vec[][][] = [];
   private lossValues: Vec[] | null = null;
   private readonly leaves = new Map<OpList, (Leaf | null)[]>();
-  /** per op list, a reusable array of its ops' tangents (tangentList is not reentrant) */
-  private readonly tangentScratch = new Map<OpList, (Vec | null)[]>();
-  /** per op list, a reusable array of its ops' adjoints (adjointList is not reentrant) */
-  private readonly adjointScratch = new Map<OpList, (Vec | null)[]>();
+  /**
+   * Each sequence's row in a tangent sweep's table: one array per step swept, not an array of T + 1 per
+   * sequence and a map of them — a memoised sweep lives as long as its direction, so its size is what the
+   * garbage collector copies.
+   */
+  private readonly rowOf = new Map<string, number>();
+  /** each equation's row (its target's) */
+  private readonly targetRows: readonly number[];
   /**
    * The parameters, copied once per sweep into the vectorised kernels' memory (./simd.ts): nothing writes an
    * instance's parameters, and every step of a sweep reads them.
    */
   private readonly residentParams: readonly Vec[];
-  /** per op, reusable arrays for its inputs' values and tangents (kernels never keep them) */
-  private readonly scratch = new Map<OpList, { values: Vec[]; tangents: (Vec | null)[]; wanted: boolean[] }[]>();
+  /** per op list, its reusable arrays (the program's) */
+  private readonly scratch: Map<OpList, ListScratch>;
 
   constructor(
     readonly model: Model,
@@ -87,33 +131,20 @@ export class Unrolled {
     for (const [name, values] of data.inputs) this.seq.set(name, [...values]);
     for (const eq of program.equations) this.seq.set(eq.target, new Array<Vec | null>(this.T + 1).fill(null));
     for (const [name, value] of data.initial) this.seq.get(name)![0] = value;
+    for (const name of this.seq.keys()) this.rowOf.set(name, this.rowOf.size);
+    this.targetRows = program.equations.map((eq) => this.rowOf.get(eq.target)!);
     for (const list of [...program.equations.map((e) => e.list), ...(program.loss ? [program.loss] : [])])
       this.leaves.set(
         list,
         list.ops.map((op) =>
           op.kind === 'param'
-            ? { name: op.name, param: true, offset: 0 }
+            ? { name: op.name, param: true, offset: 0, row: -1 }
             : op.kind === 'seq'
-              ? { name: op.name, param: false, offset: op.offset }
+              ? { name: op.name, param: false, offset: op.offset, row: this.rowOf.get(op.name)! }
               : null,
         ),
       );
-    for (const list of this.leaves.keys()) {
-      this.tangentScratch.set(list, new Array<Vec | null>(list.ops.length).fill(null));
-      this.adjointScratch.set(list, new Array<Vec | null>(list.ops.length).fill(null));
-    }
-    for (const list of this.leaves.keys())
-      this.scratch.set(
-        list,
-        list.ops.map((op) => {
-          const n = op.kind === 'kernel' ? op.inputs.length : 0;
-          return {
-            values: new Array<Vec>(n),
-            tangents: new Array<Vec | null>(n).fill(null),
-            wanted: new Array<boolean>(n).fill(false),
-          };
-        }),
-      );
+    this.scratch = scratchFor(program);
     this.residentParams = [...data.params.values()];
     withResident(this.residentParams, () => this.runForward());
   }
@@ -162,7 +193,7 @@ export class Unrolled {
   private evalList(list: OpList, t: number | null, read: (leaf: Leaf, time: number) => Vec, base?: Vec[]): Vec[] {
     const leaves = this.leaves.get(list)!;
     const vals = new Array<Vec>(list.ops.length);
-    const scratch = this.scratch.get(list)!;
+    const scratch = this.scratch.get(list)!.ops;
     for (let i = 0; i < list.ops.length; i++) {
       const leaf = leaves[i];
       const op = list.ops[i]!;
@@ -222,44 +253,60 @@ export class Unrolled {
   /**
    * Tangents of every node downstream of `seed` for the seed direction `u`,
    * with `fixed` nodes held at zero tangent. Returns a lookup (null = zero).
+   * Steps are swept when a read first needs them: a Jacobian's column reads one node, often a step or two
+   * past the seed, and a memoised sweep then keeps only the steps read — the same steps, in the same order,
+   * as sweeping to T at once. `u` and `fixed` are read while the lookup lives (nothing writes them).
    */
   tangents(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): (n: GraphNode) => Vec | null {
-    return withResident(this.residentParams, () => this.tangentSweep(seed, u, fixed));
-  }
-
-  private tangentSweep(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): (n: GraphNode) => Vec | null {
-    // Rows are filled as the sweep reaches them: a hole reads as a zero tangent, like null.
-    const tan: Timeline = new Map();
-    for (const name of this.seq.keys()) tan.set(name, new Array<Vec | null>(this.T + 1));
-    let paramTangent: Vec | null = null;
-    let lossTangent: Vec | null = null;
-    if (seed.time === null) paramTangent = u;
-    else tan.get(seed.name)![seed.time] = u;
+    // tan[t][r]: sequence r at time t, a step's column made when the sweep reaches it; a hole reads as a zero tangent
+    const tan = new Array<(Vec | null)[]>(this.T + 1);
+    const rows = this.rowOf.size;
+    const paramTangent = seed.time === null ? u : null;
+    if (seed.time !== null) (tan[seed.time] = new Array<Vec | null>(rows))[this.rowOf.get(seed.name)!] = u;
     const read = (leaf: Leaf, time: number): Vec | null =>
-      leaf.param ? (leaf.name === seed.name ? paramTangent : null) : (tan.get(leaf.name)![time] ?? null);
+      leaf.param ? (leaf.name === seed.name ? paramTangent : null) : (tan[time]?.[leaf.row] ?? null);
 
     const equations = this.program.equations;
-    // Each equation's row of tangents, and whether its whole sequence is held, looked up once per sweep.
-    const rows = equations.map((eq) => tan.get(eq.target)!);
-    const heldWhole = equations.map((eq) => fixed.has(heldEverywhere(eq.target)));
-    const heldTimes = heldTimesOf(fixed);
-    const start = seed.time === null ? 1 : Math.max(1, seed.time);
-    for (let t = start; t <= this.T; t++) {
-      const step = this.opValues[t]!;
-      for (let e = 0; e < equations.length; e++) {
-        const eq = equations[e]!;
-        if ((eq.target === seed.name && t === seed.time) || heldWhole[e] || heldTimes.get(eq.target)?.has(t)) continue;
-        rows[e]![t] = this.tangentList(eq.list, t, step[e]!, read);
+    const { targetRows } = this;
+    // Whether each equation's whole sequence is held, and the single steps held, looked up once per sweep
+    // (most sweeps hold nothing).
+    const heldWhole = fixed.size ? equations.map((eq) => fixed.has(heldEverywhere(eq.target))) : null;
+    const heldTimes = fixed.size ? heldTimesOf(fixed) : null;
+    /** the first step not swept yet */
+    let next = seed.time === null ? 1 : Math.max(1, seed.time);
+    const sweepThrough = (last: number) => {
+      for (; next <= last; next++) {
+        const t = next;
+        const step = this.opValues[t]!;
+        const column = (tan[t] ??= new Array<Vec | null>(rows));
+        for (let e = 0; e < equations.length; e++) {
+          const eq = equations[e]!;
+          if ((eq.target === seed.name && t === seed.time) || heldWhole?.[e] || heldTimes?.get(eq.target)?.has(t))
+            continue;
+          column[targetRows[e]!] = this.tangentList(eq.list, t, step[e]!, read);
+        }
       }
-    }
-    if (this.program.loss && this.lossName !== seed.name)
-      lossTangent = this.tangentList(this.program.loss, null, this.lossValues!, read);
+    };
+    /** undefined until the loss is read (after every step) */
+    let lossTangent: Vec | null | undefined;
+    const sweepLoss = (): Vec | null => {
+      sweepThrough(this.T);
+      return this.program.loss && this.lossName !== seed.name
+        ? this.tangentList(this.program.loss, null, this.lossValues!, read)
+        : null;
+    };
     return (n) => {
-      if (n.time !== null)
-        return isHeld(fixed, n.name, n.time) && nodeKey(n) !== nodeKey(seed)
-          ? null
-          : (tan.get(n.name)?.[n.time] ?? null);
-      if (n.name === this.lossName) return lossTangent;
+      if (n.time !== null) {
+        if (isHeld(fixed, n.name, n.time) && nodeKey(n) !== nodeKey(seed)) return null;
+        const row = this.rowOf.get(n.name);
+        if (row === undefined || n.time < 0 || n.time > this.T) return null;
+        if (next <= n.time) withResident(this.residentParams, () => sweepThrough(Math.min(n.time!, this.T)));
+        return tan[n.time]?.[row] ?? null;
+      }
+      if (n.name === this.lossName) {
+        if (lossTangent === undefined) lossTangent = withResident(this.residentParams, sweepLoss);
+        return lossTangent;
+      }
       return n.name === seed.name ? paramTangent : null;
     };
   }
@@ -271,9 +318,8 @@ export class Unrolled {
     read: (leaf: Leaf, time: number) => Vec | null,
   ): Vec | null {
     const leaves = this.leaves.get(list)!;
-    const scratch = this.scratch.get(list)!;
-    // one array per list, reused: every slot is written below before it is read
-    const dvals = this.tangentScratch.get(list)!;
+    const { ops: scratch, tangents: dvals } = this.scratch.get(list)!;
+    // dvals: one array per list, reused: every slot is written below before it is read
     for (let i = 0; i < list.ops.length; i++) {
       const leaf = leaves[i];
       const op = list.ops[i]!;
@@ -371,10 +417,10 @@ export class Unrolled {
     withParams: boolean,
   ): void {
     const leaves = this.leaves.get(list)!;
+    const { ops: scratch, adjoints } = this.scratch.get(list)!;
     // one array per list, reused (adjointList is not reentrant): cleared, then filled from the root down
-    const adj = this.adjointScratch.get(list)!.fill(null);
+    const adj = adjoints.fill(null);
     adj[list.root] = g;
-    const scratch = this.scratch.get(list)!;
     for (let i = list.ops.length - 1; i >= 0; i--) {
       const a = adj[i];
       if (!a) continue;
@@ -438,7 +484,7 @@ export class Unrolled {
       const vals = this.evalList(this.program.loss!, null, read, this.lossValues!);
       return vals[this.program.loss!.root]!;
     }
-    if (target.time === null) return read({ name: target.name, param: true, offset: 0 }, 0);
-    return read({ name: target.name, param: false, offset: 0 }, target.time);
+    if (target.time === null) return read({ name: target.name, param: true, offset: 0, row: -1 }, 0);
+    return read({ name: target.name, param: false, offset: 0, row: this.rowOf.get(target.name)! }, target.time);
   }
 }

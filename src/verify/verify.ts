@@ -171,6 +171,21 @@ async function checkOnPool(
   );
 }
 
+/**
+ * Every file checked in this thread, one after another. The checks keep what they build for a file by its
+ * derivation (symbolic models and their memoised values, in weak maps): each derivation is taken off `queue`
+ * and let go once checked, so that goes with it instead of staying in the heap for the rest of the run.
+ */
+function checkInTurn(queue: Derivation[], request: CheckRequest, onFileDone: (file: string) => void): Outcome[] {
+  const outcomes: Outcome[] = [];
+  for (let d = queue.shift(); d; d = queue.shift()) {
+    const started = performance.now();
+    outcomes.push({ ...snapshotDerivation(d, request), seconds: (performance.now() - started) / 1000 });
+    onFileDone(d.file);
+  }
+  return outcomes;
+}
+
 export async function verify(paths: readonly string[], options: VerifyOptions = {}): Promise<VerifyReport> {
   const all = expandPaths(paths);
   if (all.length === 0)
@@ -209,14 +224,11 @@ async function verifyFiles(
   const request: CheckRequest = { repair: VERIFY_REPAIR_BUDGET, ...options.request };
   let finished = 0;
   const done = (file: string) => options.onFile?.(file, ++finished, files.length);
+  // what the README summary reads of each document, kept apart from the derivations checked in this thread
+  const headers = derivations.map(({ file, title, source }) => ({ file, title, source }));
   const outcomes: Outcome[] =
     pool === null
-      ? derivations.map((d) => {
-          const started = performance.now();
-          const outcome = { ...snapshotDerivation(d, request), seconds: (performance.now() - started) / 1000 };
-          done(d.file);
-          return outcome;
-        })
+      ? checkInTurn(derivations.splice(0), request, done)
       : await checkOnPool(pool, derivations, request, jobs, done);
 
   const verdicts: FileVerdict[] = files.map((file, k) => {
@@ -243,12 +255,7 @@ async function verifyFiles(
   const drifted = verdicts.filter((v) => v.status === 'drift' || v.status === 'new').length;
   let readme: VerifyReport['readme'] = null;
   if (options.readme && readmeText !== null) {
-    const docs = derivations.map((d, k) => ({
-      file: d.file,
-      title: d.title,
-      source: d.source,
-      claims: verdicts[k]!.claims,
-    }));
+    const docs = headers.map((h, k) => ({ ...h, claims: verdicts[k]!.claims }));
     const summary = summaryMarkdown(docs);
     const current = withReport(readmeText, summary);
     if (options.shard) readme = { file: options.readme, status: reportHolds(readmeText, docs) ? 'ok' : 'stale' };
