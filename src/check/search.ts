@@ -44,6 +44,7 @@ import { own } from '../ir/names.js';
 import { HORIZON, type SizeRange } from '../model/model.js';
 import {
   BEYOND_GAIN,
+  type Construction,
   constructions,
   evolve,
   InstanceSpace,
@@ -310,42 +311,21 @@ function runPhase(
   return { violation: null, leaders: leaders() };
 }
 
-/** A construction from a start instance, with its instance built once for every claim searched from that start. */
-interface SharedConstruction {
-  readonly data: MutableData;
-  readonly entry: () => InstanceEntry;
-}
-
 /**
  * The constructions from each start instance, by domain: a function of the instance alone (src/numeric/adversarial.ts
- * knows no claim), so the file's claims searched from the same start evaluate the same constructed instances, and
- * share them as they share the pool's drawn instances (the forward pass, memoised values, extended precision's
- * forward steps). Only claims' points are evaluated on them (./points.ts), as on the pool's.
+ * knows no claim), so the file's claims (and a repair's candidates) searched from the same start built the same ones
+ * again (rank-one shapes by power iteration, projections by exact SVD). Built once; a claim evaluates a copy of each on
+ * an unrolled graph of its own, so that nothing else is kept across claims (extended precision's forward steps are
+ * kept while their instance data live).
  */
-const constructedFrom = new WeakMap<Instance, Map<SearchDomain, readonly SharedConstruction[]>>();
+const constructedFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 
-function sharedConstructions(start: Instance, space: InstanceSpace): readonly SharedConstruction[] {
+function constructionsFrom(start: Instance, space: InstanceSpace): readonly Construction[] {
   let byDomain = constructedFrom.get(start);
-  if (!byDomain) constructedFrom.set(start, (byDomain = new Map<SearchDomain, readonly SharedConstruction[]>()));
-  let shared = byDomain.get(space.domain);
-  if (!shared) {
-    const { model, program } = start.graph;
-    shared = constructions(space, start.graph.data).map(({ data }) => {
-      let entry: InstanceEntry | null = null;
-      return {
-        data,
-        entry: () => {
-          if (!entry) {
-            const graph = new Unrolled(model, program, data);
-            entry = { instance: { ...start, graph }, evaluator: new Evaluator(graph, start.sizes) };
-          }
-          return entry;
-        },
-      };
-    });
-    byDomain.set(space.domain, shared);
-  }
-  return shared;
+  if (!byDomain) constructedFrom.set(start, (byDomain = new Map<SearchDomain, readonly Construction[]>()));
+  let built = byDomain.get(space.domain);
+  if (!built) byDomain.set(space.domain, (built = constructions(space, start.graph.data)));
+  return built.map((c) => ({ ...c, data: space.copy(c.data) }));
 }
 
 /**
@@ -377,11 +357,10 @@ function* searchFrom(
         solveReadout(shape, claim, space, data, envs, (d) => entryFor(d).evaluator, solveRng, affinity)
     : undefined;
   let best = { data: instance.graph.data, fitness: fitnessOf(start.points, claim.relation) };
-  for (const c of sharedConstructions(instance, space)) {
+  for (const c of constructionsFrom(instance, space)) {
     // A construction shapes the weights; the read-out that suits them is solved for.
     const data = refine?.(c.data) ?? c.data;
-    // Unrefined, it is evaluated on the instance every claim searched from this start shares.
-    const points = data === c.data ? runPoints(claim, c.entry(), 0, null) : evaluate(data);
+    const points = evaluate(data);
     yield { points, construction: true };
     const fitness = fitnessOf(points, claim.relation);
     if (fitness > best.fitness) best = { data, fitness };
