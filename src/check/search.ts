@@ -44,6 +44,7 @@ import { own } from '../ir/names.js';
 import { HORIZON, type SizeRange } from '../model/model.js';
 import {
   BEYOND_GAIN,
+  type Construction,
   constructions,
   evolve,
   InstanceSpace,
@@ -311,6 +312,23 @@ function runPhase(
 }
 
 /**
+ * The constructions from each start instance, by domain: a function of the instance alone (src/numeric/adversarial.ts
+ * knows no claim), so the file's claims (and a repair's candidates) searched from the same start built the same ones
+ * again (rank-one shapes by power iteration, projections by exact SVD). Built once; a claim evaluates a copy of each on
+ * an unrolled graph of its own, so that nothing else is kept across claims (extended precision's forward steps are
+ * kept while their instance data live).
+ */
+const constructedFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
+
+function constructionsFrom(start: Instance, space: InstanceSpace): readonly Construction[] {
+  let byDomain = constructedFrom.get(start);
+  if (!byDomain) constructedFrom.set(start, (byDomain = new Map<SearchDomain, readonly Construction[]>()));
+  let built = byDomain.get(space.domain);
+  if (!built) byDomain.set(space.domain, (built = constructions(space, start.graph.data)));
+  return built.map((c) => ({ ...c, data: space.copy(c.data) }));
+}
+
+/**
  * The path from one start: the structured constructions, then the evolution strategy from the best
  * instance so far, one evaluated instance per step (a function of the start and the claim alone).
  */
@@ -339,7 +357,7 @@ function* searchFrom(
         solveReadout(shape, claim, space, data, envs, (d) => entryFor(d).evaluator, solveRng, affinity)
     : undefined;
   let best = { data: instance.graph.data, fitness: fitnessOf(start.points, claim.relation) };
-  for (const c of constructions(space, instance.graph.data)) {
+  for (const c of constructionsFrom(instance, space)) {
     // A construction shapes the weights; the read-out that suits them is solved for.
     const data = refine?.(c.data) ?? c.data;
     const points = evaluate(data);
