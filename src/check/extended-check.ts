@@ -289,16 +289,12 @@ const isUndecided = <T extends object>(x: T | Undecided): x is Undecided =>
  */
 function deepestLook<R>(
   arithmetic: ExtendedArithmetic<R>,
-  claim: Claim,
-  entry: { instance: Instance; evaluator: Evaluator },
-  env: IntEnv,
-  outcome: PointOutcome,
-  scope: ExtendedScope,
-  was: ExtendedValues['was'],
+  ...at: Parameters<typeof intervalLook>
 ): PointOutcome | Undecided {
+  const [claim, entry, env, outcome, scope, was] = at;
   const look = lookWith(arithmetic, claim, entry, env, outcome, scope, true, was);
   if (!isUndecided(look) || !look.deeper || !arithmetic.deeper) return look;
-  const deeper = deepestLook(arithmetic.deeper, claim, entry, env, outcome, scope, was);
+  const deeper = deepestLook(arithmetic.deeper, ...at);
   return isUndecided(deeper)
     ? { status: 'undecided', why: `${look.why}; in ${arithmetic.deeper.plural}: ${deeper.why}` }
     : deeper;
