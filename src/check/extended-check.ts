@@ -26,6 +26,7 @@ import { ROUNDOFF } from '../numeric/lost-digits.js';
 import { SymbolicModel, substituteDerivationsAt } from '../symbolic/derive.js';
 import { substituteIndex } from '../symbolic/build.js';
 import {
+  DECIMAL_DIGITS,
   DECIMALS,
   type ExtendedArithmetic,
   ExtendedInstance,
@@ -44,7 +45,8 @@ import type { RMat } from '../symbolic/ring.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
 import { type ExtendedValues, type PointOutcome, UNDERFLOW } from './compare.js';
 
-export const EXTENDED_DIGITS = 40;
+/** the decimals' digits, as the evidence states them (the deeper decimals' are stated with their own count) */
+export const EXTENDED_DIGITS = DECIMAL_DIGITS;
 
 /**
  * An agreement is within reach of the digits lost on the way when its margin below the tolerance is less than this
@@ -322,8 +324,9 @@ function withinReachOfLoss(status: 'agree' | 'violate', relError: number, tolera
 /**
  * An agreement that rests on an exact 0 (both sides of an equality 0, a side of a bound 0) in wide floats or
  * decimals is no decision: they round, so a 0 there may be a cancellation (1 − σ(100) is 0 in 40-digit decimals,
- * its value 3.7e-44, and `(1 - sigma(100)) * x = 2 * ((1 - sigma(100)) * x)` agreed). Only enclosures, where a
- * structural zero stays exactly [0, 0] and a cancelled one never does, decide such a point.
+ * its value 3.7e-44, and `(1 - sigma(100)) * x = 2 * ((1 - sigma(100)) * x)` agreed). Enclosures, where a
+ * structural zero stays exactly [0, 0] and a cancelled one never does, decide such a point; after a cancellation
+ * to 0 the deeper decimals may find the value that rounding hid (`deeper`).
  */
 const zeroAgreement = <R>(arithmetic: ExtendedArithmetic<R>, cancelledToZero: boolean): Undecided => ({
   status: 'undecided',
