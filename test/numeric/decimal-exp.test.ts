@@ -43,13 +43,19 @@ describe('decimal exp, expm1 and tanh against mpmath', () => {
       const wrong = fixture.rows.filter((r) => !ours(new D(r.x), D).eq(rounded(r[fn]))).map((r) => r.x);
       expect(wrong).toEqual([]);
     });
-    it(`${fn}'s working-precision value is within the analysed error bound`, () => {
-      const bound = relativeErrorBound(p + 12)[fn === 'exp' ? 'exp' : fn];
-      for (const r of fixture.rows) {
-        const w = workingValue(fn, new D(r.x), D);
-        if (!w) continue;
-        const exact = new Decimal(r[fn]);
-        expect(w.minus(exact).abs().div(exact.abs()).toNumber()).toBeLessThan(bound);
+    it(`${fn}'s working value is within the analysed error bound, at 40 and 64 digits`, () => {
+      // The fixture's 80 digits resolve 64-digit bounds (2⁻²⁵⁷) to about 1 %.
+      for (const P of [D, Decimal.clone({ precision: DEEP_DECIMAL_DIGITS, minE: -9e15, maxE: 9e15 })]) {
+        const bound = relativeErrorBound(P.precision);
+        let checked = 0;
+        for (const r of fixture.rows) {
+          const w = workingValue(fn, new P(r.x), P);
+          if (!w) continue;
+          checked++;
+          const exact = new Decimal(r[fn]);
+          expect(w.minus(exact).abs().div(exact.abs()).toNumber()).toBeLessThan(bound);
+        }
+        expect(checked).toBeGreaterThan(150);
       }
     });
   }
@@ -116,8 +122,39 @@ describe('decimal exp is decimal.js exp, faster', () => {
     }
   });
 
-  it('leaves precisions beyond its constants to decimal.js (70 digits threw a RangeError before)', () => {
-    for (const precision of [70, 100]) {
+  it('tanh and expm1 equal decimal.js at 24 more digits, rounded once, at 40 and 64 digits', () => {
+    for (const precision of [40, DEEP_DECIMAL_DIGITS]) {
+      const P = Decimal.clone({ precision, minE: -9e15, maxE: 9e15 });
+      const Wide = Decimal.clone({ precision: precision + 24, minE: -9e15, maxE: 9e15 });
+      fc.assert(
+        fc.property(decimalArg, (x) => {
+          const arg = new P(x);
+          const tanh = new P(new Wide(arg).tanh().toSignificantDigits(precision, P.rounding));
+          // expm1 from e^x − 1 with as many more digits as cancellation takes (x's leading zeros)
+          const Wider = Wide.clone({ precision: precision + 24 + Math.max(0, -arg.e) });
+          const expm1 = new Wider(arg).exp().minus(1).toSignificantDigits(precision, P.rounding);
+          return decimalTanh(arg, P).eq(tanh) && decimalExpm1(arg, P).eq(expm1);
+        }),
+        { numRuns: 200, seed: precision + 1 },
+      );
+    }
+  });
+
+  it("rounds in D's half-way mode: half-even and half-down as decimal.js does", () => {
+    for (const rounding of [Decimal.ROUND_HALF_EVEN, Decimal.ROUND_HALF_DOWN] as const) {
+      const P = Decimal.clone({ precision: 12, rounding, minE: -9e15, maxE: 9e15 });
+      fc.assert(
+        fc.property(decimalArg, (x) => {
+          const arg = new P(x);
+          return decimalExp(arg, P).eq(arg.exp());
+        }),
+        { numRuns: 300, seed: rounding },
+      );
+    }
+  });
+
+  it('computes up to 72 digits, and leaves precisions beyond its constants to decimal.js', () => {
+    for (const precision of [70, 72, 73, 100]) {
       const P = Decimal.clone({ precision, minE: -9e15, maxE: 9e15 });
       for (const x of ['-100', '0.5', '3.25', '-1e-30']) {
         const arg = new P(x);
