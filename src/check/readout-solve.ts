@@ -141,7 +141,7 @@ const PATTERN_ROUNDS = 20;
  * The read-out that brings the claim closest to failing on `data` (every block but the read-outs kept),
  * by the model above; null when the model cannot be built (or the claim is not affine in the read-out).
  * Costs d + 1 evaluations of the norms' arguments, each at every binding (one more while `affinity` is
- * not yet checked on this path).
+ * not yet checked on this path); `evaluatorFor`'s graphs may share one forward pass (src/check/search.ts).
  */
 export function solveReadout(
   shape: ReadoutModelShape,

@@ -111,8 +111,9 @@ function equationParams(program: Program): readonly string[] {
   return names;
 }
 
-/** Are a and b the same numbers bit for bit (a signed zero by its sign; a NaN matches nothing)? */
+/** Are a and b the same numbers bit for bit (a signed zero by its sign; a NaN only in the same array)? */
 function sameBits(a: Vec | undefined, b: Vec | undefined): boolean {
+  if (a === b) return a !== undefined;
   if (a === undefined || b === undefined || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
@@ -194,8 +195,8 @@ export class Unrolled {
 
   /**
    * Does the forward pass read the same values from `data` as from this graph's data? Every input and initial
-   * state, and every parameter an equation reads, bit for bit (a NaN never matches: then nothing is shared).
-   * Inputs the loss alone reads are compared too, as the states' timeline holds them.
+   * state, and every parameter an equation reads, bit for bit (`sameBits`). Inputs the loss alone reads are
+   * compared too, as the states' timeline holds them.
    */
   private forwardReadsSame(data: InstanceData): boolean {
     const mine = this.data;
