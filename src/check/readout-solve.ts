@@ -141,7 +141,7 @@ const PATTERN_ROUNDS = 20;
  * The read-out that brings the claim closest to failing on `data` (every block but the read-outs kept),
  * by the model above; null when the model cannot be built (or the claim is not affine in the read-out).
  * Costs d + 1 evaluations of the norms' arguments, each at every binding (one more while `affinity` is
- * not yet checked on this path).
+ * not yet checked on this path); `evaluatorFor`'s graphs may share one forward pass (src/check/search.ts).
  */
 export function solveReadout(
   shape: ReadoutModelShape,
@@ -258,10 +258,13 @@ export function solveReadout(
       let moved = false;
       for (let i = 0; i < n; i++)
         for (let sign = 1; sign >= -1; sign -= 2) {
-          const r = cur.r.slice();
           const lo = box[i]![0];
           const hi = box[i]![1];
-          r[i] = Math.min(hi, Math.max(lo, r[i]! + sign * step * (hi - lo)));
+          const to = Math.min(hi, Math.max(lo, cur.r[i]! + sign * step * (hi - lo)));
+          // Clipped back onto the point itself (at the box's edge: one move in twelve): its fitness is cur.f.
+          if (Object.is(to, cur.r[i])) continue;
+          const r = cur.r.slice();
+          r[i] = to;
           const f = fitness(r);
           if (f > cur.f) {
             cur = { r, f };

@@ -340,8 +340,11 @@ function* searchFrom(
   const { instance } = start;
   const { model, program } = instance.graph;
   const space = new InstanceSpace(model, instance.sizes, instance.regime, domain);
+  // The graph built last: a read-out solve's graphs, and the proposal it returns, differ from it in the read-out
+  // alone, and share its forward states (the graph checks that its data allow it, and computes them otherwise).
+  let lastGraph: Unrolled | undefined;
   const entryFor = (data: MutableData): InstanceEntry => {
-    const graph = new Unrolled(model, program, data);
+    const graph = (lastGraph = new Unrolled(model, program, data, lastGraph));
     return { instance: { ...instance, graph }, evaluator: new Evaluator(graph, instance.sizes) };
   };
   const evaluate = (data: MutableData): Point[] => runPoints(claim, entryFor(data), 0, null);

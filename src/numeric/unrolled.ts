@@ -98,20 +98,44 @@ function scratchFor(program: Program): Map<OpList, ListScratch> {
   return byList;
 }
 
+/** The parameters a program's equations read (the forward pass reads no other), by program. */
+const paramsOfEquations = new WeakMap<Program, readonly string[]>();
+
+function equationParams(program: Program): readonly string[] {
+  let names = paramsOfEquations.get(program);
+  if (!names) {
+    const set = new Set<string>();
+    for (const eq of program.equations) for (const op of eq.list.ops) if (op.kind === 'param') set.add(op.name);
+    paramsOfEquations.set(program, (names = [...set]));
+  }
+  return names;
+}
+
+/** Are a and b the same numbers bit for bit (a signed zero by its sign; a NaN only in the same array)? */
+function sameBits(a: Vec | undefined, b: Vec | undefined): boolean {
+  if (a === b) return a !== undefined;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    if (x !== b[i]! || (x === 0 && 1 / x !== 1 / b[i]!)) return false;
+  }
+  return true;
+}
+
 export class Unrolled {
   readonly T: number;
-  /** every sequence's value by time: inputs, initial states, equation results */
-  private readonly seq: Timeline = new Map();
-  /** op values of equation e at time t: opValues[t][e][op] */
-  private readonly opValues: Vec[][][] = [];
+  /** every sequence's value by time: inputs, initial states, equation results (written by the forward pass only) */
+  private readonly seq: Timeline;
+  /** op values of equation e at time t: opValues[t][e][op] (written by the forward pass only) */
+  private readonly opValues: Vec[][][];
   private lossValues: Vec[] | null = null;
-  private readonly leaves = new Map<OpList, (Leaf | null)[]>();
+  private readonly leaves: Map<OpList, (Leaf | null)[]>;
   /**
    * Each sequence's row in a tangent sweep's table: one array per step swept, not an array of T + 1 per
    * sequence and a map of them — a memoised sweep lives as long as its direction, so its size is what the
    * garbage collector copies.
    */
-  private readonly rowOf = new Map<string, number>();
+  private readonly rowOf: Map<string, number>;
   /** each equation's row (its target's) */
   private readonly targetRows: readonly number[];
   /**
@@ -122,12 +146,34 @@ export class Unrolled {
   /** per op list, its reusable arrays (the program's) */
   private readonly scratch: Map<OpList, ListScratch>;
 
+  /**
+   * `sameForwardAs`: a graph whose forward states this one may share. They are shared when its program is this
+   * one's and its data differ from `data` at most in parameters no equation reads (a read-out, which only the
+   * loss reads): the same kernels on the same values, so the same states. Otherwise they are computed.
+   */
   constructor(
     readonly model: Model,
     readonly program: Program,
     readonly data: InstanceData,
+    sameForwardAs?: Unrolled,
   ) {
     this.T = program.sizes.T!;
+    this.scratch = scratchFor(program);
+    if (sameForwardAs?.program === program && sameForwardAs.model === model && sameForwardAs.forwardReadsSame(data)) {
+      // Nothing writes a graph's states once its forward pass is done: both graphs read the same arrays.
+      ({ seq: this.seq, opValues: this.opValues, leaves: this.leaves, rowOf: this.rowOf } = sameForwardAs);
+      this.targetRows = sameForwardAs.targetRows;
+      // The shared steps hold the other graph's parameter arrays (equal to these): the sweeps read those too.
+      const shared = equationParams(program).map((name) => sameForwardAs.data.params.get(name)!);
+      this.residentParams = [...data.params.values(), ...shared];
+      if (program.loss) withResident(this.residentParams, () => this.runLoss());
+      return;
+    }
+    this.residentParams = [...data.params.values()];
+    this.seq = new Map();
+    this.opValues = [];
+    this.leaves = new Map();
+    this.rowOf = new Map();
     for (const [name, values] of data.inputs) this.seq.set(name, [...values]);
     for (const eq of program.equations) this.seq.set(eq.target, new Array<Vec | null>(this.T + 1).fill(null));
     for (const [name, value] of data.initial) this.seq.get(name)![0] = value;
@@ -144,9 +190,27 @@ export class Unrolled {
               : null,
         ),
       );
-    this.scratch = scratchFor(program);
-    this.residentParams = [...data.params.values()];
     withResident(this.residentParams, () => this.runForward());
+  }
+
+  /**
+   * Does the forward pass read the same values from `data` as from this graph's data? Every input and initial
+   * state, and every parameter an equation reads, bit for bit (`sameBits`). Inputs the loss alone reads are
+   * compared too, as the states' timeline holds them.
+   */
+  private forwardReadsSame(data: InstanceData): boolean {
+    const mine = this.data;
+    // the parameters first: where the data of a search's successive graphs most often differ
+    for (const name of equationParams(this.program))
+      if (!sameBits(data.params.get(name), mine.params.get(name))) return false;
+    if (data.inputs.size !== mine.inputs.size || data.initial.size !== mine.initial.size) return false;
+    for (const [name, values] of data.inputs) {
+      const own = mine.inputs.get(name);
+      if (!own || own.length !== values.length) return false;
+      for (let t = 0; t < values.length; t++) if (!sameBits(values[t], own[t])) return false;
+    }
+    for (const [name, value] of data.initial) if (!sameBits(value, mine.initial.get(name))) return false;
+    return true;
   }
 
   /**
@@ -246,7 +310,11 @@ export class Unrolled {
         this.seq.get(eq.target)![t] = vals[eq.list.root]!;
       }
     }
-    if (this.program.loss) this.lossValues = this.evalList(this.program.loss, null, this.baseRead);
+    if (this.program.loss) this.runLoss();
+  }
+
+  private runLoss(): void {
+    this.lossValues = this.evalList(this.program.loss!, null, this.baseRead);
   }
 
   // ── tangents (forward mode) ──────────────────────────────────────────────
