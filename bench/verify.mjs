@@ -1,6 +1,6 @@
 /**
  * `verify` on the shipped corpus: wall and CPU time (every thread of the
- * process, workers included) with `--jobs 1` and with the default pool,
+ * process, workers included) in the main thread (`--jobs 0`), on one worker (`--jobs 1`) and with the default pool,
  * each in a fresh process, as `npx gradproof verify` runs. Figures, not a
  * test: on a shared machine wall time moves with the load, CPU time less so
  * (the load average is printed beside them).
@@ -16,7 +16,7 @@ const child = (jobs) => `
   const { verify } = await import('./dist/index.js');
   const w0 = performance.now();
   const c0 = process.cpuUsage();
-  const report = await verify(['derivations'], { readme: 'README.md'${jobs ? `, jobs: ${jobs}` : ''} });
+  const report = await verify(['derivations'], { readme: 'README.md'${jobs === null ? '' : `, jobs: ${jobs}`} });
   const c = process.cpuUsage(c0);
   const startup = process.cpuUsage(); // since the process began: start-up included
   // Per thread (Linux /proc): the main thread, and V8's platform threads (concurrent compilation and GC, for
@@ -43,7 +43,8 @@ const child = (jobs) => `
 
 console.log(`verify on derivations/ (${availableParallelism()} cores available)`);
 for (const [label, jobs] of [
-  ['--jobs 1', 1],
+  ['--jobs 0 (main thread)', 0],
+  ['--jobs 1 (one worker)', 1],
   [`default (${availableParallelism()} workers)`, null],
 ]) {
   for (let r = 0; r < repeats; r++) {

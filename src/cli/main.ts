@@ -147,7 +147,7 @@ async function runVerify(argv: {
     update: argv.update,
     ...(argv.readme ? { readme: argv.readme } : {}),
     ...(argv.fixtures ? { fixtures: argv.fixtures } : {}),
-    ...(argv.jobs !== undefined ? { jobs: integer('jobs', 1)(argv.jobs)! } : {}),
+    ...(argv.jobs !== undefined ? { jobs: integer('jobs', 0)(argv.jobs)! } : {}),
     ...(shard ? { shard } : {}),
     request: {
       instances: argv.instances,
@@ -370,7 +370,11 @@ export async function main(args: string[]): Promise<void> {
               type: 'string',
               describe: 'a README whose verdict summary must be current (rewritten with --update), e.g. README.md',
             })
-            .option('jobs', { type: 'string', describe: 'files checked at once (default: the available cores)' })
+            .option('jobs', {
+              type: 'string',
+              describe:
+                'worker threads checking claims at once (default: the available cores); 0 checks in the main thread',
+            })
             .option('fixtures', { type: 'string', describe: 'the fixtures folder (default: fixtures)' })
             .option('shard', {
               type: 'string',

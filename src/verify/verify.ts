@@ -38,7 +38,10 @@ export interface VerifyOptions {
   readonly update?: boolean;
   /** a README whose generated verdict summary must be current (rewritten with `update`) */
   readonly readme?: string;
-  /** files checked at once; 1 runs everything in this thread */
+  /**
+   * worker threads checking claims at once (default: the available cores); 0 checks everything in this thread.
+   * Even one worker beats this thread: its young generation is larger (pool.ts, YOUNG_GENERATION_MB).
+   */
   readonly jobs?: number;
   readonly request?: CheckRequest;
   /** called as each file finishes (a progress bar's hook; nothing else depends on it) */
@@ -194,9 +197,9 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
     throw new RangeError('a sharded run cannot rewrite the README summary: it sees only its own documents');
   // A shard may be empty (more runners than files): it checks nothing and passes.
   const files = options.shard ? shardOf(all, options.shard) : all;
-  const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  const jobs = Math.max(0, options.jobs ?? availableParallelism());
   // The workers load the engine while this thread loads the files (every file has a task at least).
-  const pool = jobs > 1 && files.length > 0 ? new WorkerPool(Math.min(jobs, files.length + 1)) : null;
+  const pool = jobs > 0 && files.length > 0 ? new WorkerPool(Math.min(jobs, files.length + 1)) : null;
   try {
     return await verifyFiles(files, all.length, pool, jobs, options);
   } finally {

@@ -157,8 +157,8 @@ describe('fuzzing the CLI', () => {
       () => gradproof('check', proto),
       () => gradproof('check', lazy, '--instance', '0'),
       () => gradproof('derive', LAB, 'grad(L, h[T-k])', '--unroll', 'k=5000'),
-      () => gradproof('verify', LAB, '--fixtures', fixtures, '--jobs', '1', '--instances', '1'),
-      () => gradproof('verify', LAB, '--junit', fifo, '--jobs', '1', '--instances', '1'),
+      () => gradproof('verify', LAB, '--fixtures', fixtures, '--jobs', '0', '--instances', '1'),
+      () => gradproof('verify', LAB, '--junit', fifo, '--jobs', '0', '--instances', '1'),
       () => gradproof('report', LAB, '--write', join(tmp, 'no-such-README.md')),
     ]);
     expectBadInput(zero!, /^gradproof: \/dev\/zero:1:1: not a regular file/);

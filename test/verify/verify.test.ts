@@ -8,11 +8,12 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { InputError } from '../../src/derivation/errors.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { REPORT_END, REPORT_START, summaryMarkdown } from '../../src/emit/summary-report.js';
+import { WorkerPool } from '../../src/verify/pool.js';
 import { fixtureFor, junitXml, shardOf, verify } from '../../src/verify/verify.js';
 import { ROOT } from '../cli/spawn.js';
 
@@ -25,7 +26,7 @@ describe('verify', () => {
     const fixture = JSON.parse(readFileSync(path, 'utf8')) as { claims: Record<string, { verdict: string }> };
     fixture.claims['lab-eq1']!.verdict = 'consistent';
     writeFileSync(path, JSON.stringify(fixture));
-    const report = await verify([file], { fixtures: dir, jobs: 1 });
+    const report = await verify([file], { fixtures: dir, jobs: 0 });
     expect(report.ok).toBe(false);
     expect(report.files[0]!.status).toBe('drift');
     expect(report.files[0]!.drifts).toEqual([
@@ -50,7 +51,7 @@ describe('verify', () => {
       ['{"file": "x", "claims": null, "derived": []}', /:1:1: not a gradproof fixture/],
     ] as const) {
       writeFileSync(fixtureFor(dir, file), text);
-      const err = (await verify([file], { fixtures: dir, jobs: 1 }).catch((e: unknown) => e)) as Error;
+      const err = (await verify([file], { fixtures: dir, jobs: 0 }).catch((e: unknown) => e)) as Error;
       expect(err).toBeInstanceOf(InputError);
       expect(err.message.startsWith(fixtureFor(dir, file))).toBe(true);
       expect(err.message).toMatch(problem);
@@ -60,11 +61,11 @@ describe('verify', () => {
   it('--update rewrites a drifted fixture, after which verify passes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gp-fixtures-'));
     const file = 'derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml';
-    const first = await verify([file], { fixtures: dir, jobs: 1 });
+    const first = await verify([file], { fixtures: dir, jobs: 0 });
     expect(first.files[0]!.status).toBe('new');
     expect(first.ok).toBe(false);
-    expect((await verify([file], { fixtures: dir, jobs: 1, update: true })).files[0]!.status).toBe('updated');
-    expect((await verify([file], { fixtures: dir, jobs: 1 })).ok).toBe(true);
+    expect((await verify([file], { fixtures: dir, jobs: 0, update: true })).files[0]!.status).toBe('updated');
+    expect((await verify([file], { fixtures: dir, jobs: 0 })).ok).toBe(true);
   });
 
   it('a deliberately wrong claim added to a copy of a document flips its verdict', () => {
@@ -83,17 +84,17 @@ it("a README's verdict summary is checked against the results, and --update rewr
   const file = 'derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml';
   const readme = join(dir, 'README.md');
   writeFileSync(readme, `# a project\n\n${REPORT_START}\n\nold text\n\n${REPORT_END}\n\nafter\n`);
-  const stale = await verify([file], { jobs: 1, readme });
+  const stale = await verify([file], { jobs: 0, readme });
   expect(stale.readme).toEqual({ file: readme, status: 'stale' });
   expect(stale.ok).toBe(false);
-  expect((await verify([file], { jobs: 1, readme, update: true })).readme!.status).toBe('updated');
+  expect((await verify([file], { jobs: 0, readme, update: true })).readme!.status).toBe('updated');
   const text = readFileSync(readme, 'utf8');
   expect(text.startsWith('# a project\n\n')).toBe(true);
   expect(text.endsWith('\n\nafter\n')).toBe(true);
   const d = loadDerivationFile(file);
   const claims = checkDerivation(d);
   expect(text).toContain(summaryMarkdown([{ file, title: d.title, source: d.source, claims }]));
-  const again = await verify([file], { jobs: 1, readme });
+  const again = await verify([file], { jobs: 0, readme });
   expect(again.readme!.status).toBe('ok');
   expect(again.ok).toBe(true);
 });
@@ -135,8 +136,8 @@ describe('verify --shard', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gp-shard-'));
     const readme = join(dir, 'README.md');
     writeFileSync(readme, `# a project\n\n${REPORT_START}\n\nold text\n\n${REPORT_END}\n`);
-    await verify([rnn, lstm], { jobs: 1, readme, update: true, fixtures: dir });
-    const first = await verify([lstm, rnn], { jobs: 1, readme, fixtures: dir, shard: { index: 1, count: 2 } });
+    await verify([rnn, lstm], { jobs: 0, readme, update: true, fixtures: dir });
+    const first = await verify([lstm, rnn], { jobs: 0, readme, fixtures: dir, shard: { index: 1, count: 2 } });
     expect(first.files.map((f) => f.file)).toEqual([rnn]);
     expect(first.shard).toEqual({ index: 1, count: 2, of: 2 });
     expect(first.readme!.status).toBe('ok');
@@ -145,14 +146,14 @@ describe('verify --shard', () => {
     const text = readFileSync(readme, 'utf8');
     const row = text.split('\n').find((l) => l.startsWith('| ') && text.indexOf(l) > text.indexOf(lstm))!;
     writeFileSync(readme, text.replace(`${row}\n`, ''));
-    const second = await verify([lstm, rnn], { jobs: 1, readme, fixtures: dir, shard: { index: 2, count: 2 } });
+    const second = await verify([lstm, rnn], { jobs: 0, readme, fixtures: dir, shard: { index: 2, count: 2 } });
     expect(second.files.map((f) => f.file)).toEqual([lstm]);
     expect(second.readme!.status).toBe('stale');
     expect(second.ok).toBe(false);
-    expect((await verify([lstm, rnn], { jobs: 1, readme, fixtures: dir, shard: { index: 1, count: 2 } })).ok).toBe(
+    expect((await verify([lstm, rnn], { jobs: 0, readme, fixtures: dir, shard: { index: 1, count: 2 } })).ok).toBe(
       true,
     );
-    const empty = await verify([lstm, rnn], { jobs: 1, fixtures: dir, shard: { index: 3, count: 3 } });
+    const empty = await verify([lstm, rnn], { jobs: 0, fixtures: dir, shard: { index: 3, count: 3 } });
     expect(empty.files).toEqual([]);
     expect(empty.ok).toBe(true);
   });
@@ -162,12 +163,28 @@ describe('verify on a worker pool', () => {
   it('claims spread over workers give the snapshot the file gets checked in one thread', async () => {
     const file = 'derivations/lab-10-5-lstm.yaml';
     const dir = mkdtempSync(join(tmpdir(), 'gp-pool-'));
-    const one = await verify([file], { jobs: 1, fixtures: dir, update: true });
+    const one = await verify([file], { jobs: 0, fixtures: dir, update: true });
     expect(one.files[0]!.status).toBe('updated');
     const pooled = await verify([file], { jobs: 2, fixtures: dir });
     expect(pooled.files[0]!.drifts).toEqual([]);
     expect(pooled.files[0]!.status).toBe('ok');
     expect(pooled.files[0]!.claims.map((c) => c.id)).toEqual(one.files[0]!.claims.map((c) => c.id));
+  });
+
+  it("one job is one worker (its young generation is larger than this thread's), zero jobs this thread: the same snapshot", async () => {
+    const file = 'derivations/lab-10-5-vanilla-rnn.yaml';
+    const dir = mkdtempSync(join(tmpdir(), 'gp-one-'));
+    const run = vi.spyOn(WorkerPool.prototype, 'run');
+    try {
+      expect((await verify([file], { jobs: 0, fixtures: dir, update: true })).files[0]!.status).toBe('updated');
+      expect(run).not.toHaveBeenCalled();
+      const single = await verify([file], { jobs: 1, fixtures: dir });
+      expect(run).toHaveBeenCalled();
+      expect(single.files[0]!.drifts).toEqual([]);
+      expect(single.files[0]!.status).toBe('ok');
+    } finally {
+      run.mockRestore();
+    }
   });
 
   it("a claim's cross-checks do not depend on the claims checked before it (memoised values keep their derivatives)", () => {
