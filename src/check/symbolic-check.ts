@@ -67,6 +67,17 @@ function symbolicModel(d: Derivation): SymbolicModel {
   return sm;
 }
 
+/** One canonicalizer per model and reading, shared by every claim checked against it (each attempt a session). */
+const canonicalizers = new WeakMap<SymbolicModel, Map<boolean, Canonicalizer>>();
+
+function sharedCanonicalizer(sm: SymbolicModel, unfold: boolean): Canonicalizer {
+  let byReading = canonicalizers.get(sm);
+  if (!byReading) canonicalizers.set(sm, (byReading = new Map<boolean, Canonicalizer>()));
+  let canon = byReading.get(unfold);
+  if (!canon) byReading.set(unfold, (canon = new Canonicalizer(sm, unfold)));
+  return canon;
+}
+
 /**
  * One ℤ_p tester per model, seed and reading, shared by every claim checked against it: a trial's atoms
  * are drawn from the seed and the atom's printed form, and values are memoised by content at fixed
@@ -274,7 +285,8 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
     `T = ${tMin}..${tMax}`,
   ].join(', ');
   const attempt = (unfold: boolean): Draft => {
-    const canon = new Canonicalizer(sm, unfold);
+    const canon = sharedCanonicalizer(sm, unfold);
+    canon.beginSession();
     // Bindings (and claims) at the same sizes share each trial's atoms and memoised values.
     const tester = sharedTester(sm, seed, unfold);
     const random = (l: Expr, r: Expr, env: Record<string, number>) =>

@@ -198,11 +198,7 @@ const gridShape = (g: Grid): [number, number] => [g.length, g[0]!.length];
 function gridOf(e: Expr, ctx: CanonicalContext, env: Readonly<Record<string, number>>): Grid {
   // Each block of a product is picked by itself ([∏ …]{0,0}, then {1,0}): the grid is built once per binding.
   if (e.kind !== 'op' || isOp(e, 'block')) return gridFrom(e, ctx, env);
-  const grids = ctx.memo<Grid>('grids');
-  const key = ctx.formKey(e, env);
-  let grid = grids.get(key);
-  if (!grid) grids.set(key, (grid = gridFrom(e, ctx, env)));
-  return grid;
+  return ctx.memo<Grid>('grids').through(ctx.formKey(e, env), () => gridFrom(e, ctx, env));
 }
 
 function gridFrom(e: Expr, ctx: CanonicalContext, env: Readonly<Record<string, number>>): Grid {

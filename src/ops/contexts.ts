@@ -260,7 +260,10 @@ export interface CanonicalContext {
    * values it reads) and the sizes. Equal keys, equal forms (and equal grids of blocks).
    */
   formKey(e: Expr, env?: IntEnv): string;
-  /** a memo table owned by the canonicalizer (one claim's comparison), for records that cache by formKey */
-  memo<T>(table: string): Map<string, T>;
+  /**
+   * a memo table owned by the canonicalizer, for records that cache by formKey: `through(key, compute)` is the
+   * value kept for the key, or computes and keeps it (shared by the claims of a model, each charged its cost)
+   */
+  memo<T>(table: string): { through(key: string, compute: () => T): T };
   unsupported(message: string): never;
 }

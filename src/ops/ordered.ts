@@ -53,6 +53,9 @@ function exactRange<R>(
  * Prefixes are combined in the order of a plain fold, so the result is the form the fold builds. A table
  * holds one `start` and one `combine`; `start` null: the fold begins at F_lo itself (null for an empty range).
  */
+/** Prefixes' ids, unique in the process (a prefix is keyed by its predecessor's id and its last factor). */
+let prefixIds = 0;
+
 export function foldRange<T>(
   n: OpNode,
   ctx: CanonicalContext,
@@ -68,13 +71,11 @@ export function foldRange<T>(
   let prefix = -1;
   for (let i = lo; i <= hi; i++) {
     const inner = withBinding(env, n.binder!, i);
-    const key = `${prefix}|${ctx.formKey(body(n), inner)}`;
-    let known = prefixes.get(key);
-    if (!known) {
+    const before = acc;
+    const known = prefixes.through(`${prefix}|${ctx.formKey(body(n), inner)}`, () => {
       const next = factor(inner);
-      known = { id: prefixes.size, value: acc === null ? next : combine(acc, next) };
-      prefixes.set(key, known);
-    }
+      return { id: prefixIds++, value: before === null ? next : combine(before, next) };
+    });
     prefix = known.id;
     acc = known.value;
   }

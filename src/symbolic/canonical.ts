@@ -19,21 +19,34 @@ import { EntriesEvaluator } from './domains/entries.js';
 import { SymbolicUnsupported } from './unsupported.js';
 import { nconst, nword, type NPoly } from './words.js';
 import { own } from '../ir/names.js';
+import { CostedMemo, MemoSessions } from './costed-memo.js';
 
 export { samePoly, formatPoly, type NPoly } from './words.js';
 
+/**
+ * Canonical forms of one model's expressions, kept for every claim checked against the model (claims of a
+ * file expand the same gradients at the same times). Each claim's attempt is a session of its own: what it
+ * reads that it did not compute is charged to its exact-work budget as computing it would have been
+ * (costed-memo.ts), so a claim's outcome does not depend on the claims before it.
+ */
 export class Canonicalizer {
+  private readonly sessions = new MemoSessions();
   private readonly entriesOf: EntriesEvaluator;
-  private readonly forms = new Map<string, NPoly>();
-  private readonly memos = new Map<string, Map<string, unknown>>();
+  private readonly forms = new CostedMemo<NPoly>(this.sessions);
+  private readonly memos = new Map<string, CostedMemo<unknown>>();
   private readonly sizeNames: readonly string[];
   /** unfold: values defined entrywise are written out by their equations (src/symbolic/definitions.ts) */
   constructor(
     private readonly sm: SymbolicModel,
     unfold = false,
   ) {
-    this.entriesOf = new EntriesEvaluator(sm, unfold);
+    this.entriesOf = new EntriesEvaluator(sm, unfold, this.sessions);
     this.sizeNames = Object.keys(sm.model.sizes).sort();
+  }
+
+  /** A claim's attempt begins: it is charged for every kept form it reads, once. */
+  beginSession(): void {
+    this.sessions.begin();
   }
 
   /**
@@ -80,13 +93,7 @@ export class Canonicalizer {
     // times: forms are kept by content (structure and the values of the indices read) and by the sizes,
     // which shapes read without naming them (a stacked vector's blocks, an identity's size).
     if (e.kind !== 'op') return this.expandNode(e, env);
-    const key = this.formKey(e, env);
-    let form = this.forms.get(key);
-    if (!form) {
-      form = this.expandNode(e, env);
-      this.forms.set(key, form);
-    }
-    return form;
+    return this.forms.through(this.formKey(e, env), () => this.expandNode(e, env));
   }
 
   /** Content (structure and the values of the indices read) and the sizes: what a form is kept by. */
@@ -94,10 +101,10 @@ export class Canonicalizer {
     return `${contentKey(e, env)}|${this.sizeNames.map((n) => env[n]).join(',')}`;
   }
 
-  private memo<T>(table: string): Map<string, T> {
+  private memo<T>(table: string): CostedMemo<T> {
     let m = this.memos.get(table);
-    if (!m) this.memos.set(table, (m = new Map<string, unknown>()));
-    return m as Map<string, T>;
+    if (!m) this.memos.set(table, (m = new CostedMemo<unknown>(this.sessions)));
+    return m as CostedMemo<T>;
   }
 
   private expandNode(e: Expr, env: IntEnv): NPoly {

@@ -33,8 +33,35 @@ export function withExactBudget<T>(run: () => T): T {
   }
 }
 
+/**
+ * Where charges are also written down: the record of the shared memo entry being computed (costed-memo.ts),
+ * so that a later claim reading the entry can be charged the same work.
+ */
+let chargeLog: ChargeLog | null = null;
+
+export interface ChargeLog {
+  charged(products: number): void;
+}
+
+/** Runs `compute` with every charge it makes also written to `log` (null: to none); the previous log is restored. */
+export function withChargeLog<T>(log: ChargeLog | null, compute: () => T): T {
+  const outer = chargeLog;
+  chargeLog = log;
+  try {
+    return compute();
+  } finally {
+    chargeLog = outer;
+  }
+}
+
 /** Charges `products` term products to the running check's budget. */
 export function chargeExactWork(products: number): void {
+  chargeLog?.charged(products);
+  spendExactWork(products);
+}
+
+/** Charges without writing the charge down: a memo entry's recorded work, charged again. */
+export function spendExactWork(products: number): void {
   remaining -= products;
   if (remaining < 0)
     throw new SymbolicUnsupported(`the exact expansion takes more than ${LIMITS.exactWork} products of terms`);

@@ -8,9 +8,12 @@ import { bindings } from '../../src/check/bindings.js';
 import { loadDerivationFile } from '../../src/derivation/load.js';
 import { Canonicalizer, formatPoly } from '../../src/symbolic/canonical.js';
 import { SymbolicModel, substituteDerivationsAt } from '../../src/symbolic/derive.js';
+import { LIMITS } from '../../src/ir/limits.js';
+import { remainingExactWork, withExactBudget } from '../../src/symbolic/unsupported.js';
 
 const post = loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml');
 const lstm2018 = loadDerivationFile('derivations/why-lstm-works-2018.yaml');
+const lstm2019 = loadDerivationFile('derivations/how-lstms-solve-vanishing-gradients-2019.yaml');
 
 /** Both sides of a claim at every binding for T in `horizons`: the shared canonicalizer's form and a fresh one's. */
 function compareWithFresh(derivation: typeof post, claimId: string, unfold: boolean, horizons: readonly number[]) {
@@ -58,4 +61,44 @@ describe('canonical forms reused across bindings', () => {
     expect(pairs.length).toBe(2 * 3);
     expect(new Set(pairs.map(([, fresh]) => fresh)).size).toBeGreaterThanOrEqual(3);
   });
+});
+
+/** One claim's attempt on a canonicalizer (a session of its own): both sides at every binding, and the exact work charged. */
+function attempt(canon: Canonicalizer, sm: SymbolicModel, derivation: typeof post, claimId: string, T: number) {
+  const claim = derivation.claims.find((c) => c.id === claimId)!;
+  const sizes = Object.fromEntries(Object.entries(derivation.model.sizes).map(([name, range]) => [name, range.min]));
+  return withExactBudget(() => {
+    canon.beginSession();
+    const forms = bindings(claim, { ...sizes, T }).flatMap((binding) => {
+      const env = { ...sizes, T, ...binding };
+      return [claim.lhs, claim.rhs].map((side) =>
+        formatPoly(canon.expand(substituteDerivationsAt(side, sm, env), env)),
+      );
+    });
+    return { forms, work: LIMITS.exactWork - remainingExactWork() };
+  });
+}
+
+describe('canonical forms shared by the claims of a model', () => {
+  // eq1-as-written reads h = o ⊙ σ(s) back from the activations' index (built while it expands); the path claim
+  // after it reads the same index and forms: it must be charged what it is charged alone, to the term product.
+  it.each([
+    [lstm2019, 'eq1-as-written', 't1-as-path-to-s', true, 3],
+    [lstm2019, 'eq1-corrected', 't1-path-to-s', true, 4],
+    [lstm2018, 'eq5-recursion-two-paths', 'eq5-recursion', false, 3],
+  ] as const)(
+    'charge a claim what a fresh canonicalizer charges, after another claim (%#)',
+    (d, first, then, unfold, T) => {
+      const sm = new SymbolicModel(d.model, 'explicit');
+      const alone = attempt(new Canonicalizer(sm, unfold), sm, d, then, T);
+      const shared = new Canonicalizer(sm, unfold);
+      const before = attempt(shared, sm, d, first, T);
+      expect(before.work).toBeGreaterThan(0);
+      const after = attempt(shared, sm, d, then, T);
+      expect(after).toEqual(alone);
+      expect(alone.work).toBeGreaterThan(0);
+      // and again in the same session's order reversed: the first claim alone costs what it cost first
+      expect(attempt(shared, sm, d, first, T)).toEqual(before);
+    },
+  );
 });

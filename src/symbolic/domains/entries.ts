@@ -21,6 +21,7 @@ import { rscalar, type RMat } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 import { writtenOut } from '../definitions.js';
 import { entrySums } from '../words.js';
+import { CostedMemo, MemoSessions } from '../costed-memo.js';
 
 const activationName = (n: OpNode) => n.name ?? n.op;
 
@@ -28,7 +29,10 @@ class EntriesDomain implements ExactDomain<CPoly> {
   readonly ring = POLY_RING;
   readonly indices = 'concrete' as const;
   readonly shapes = 'entries' as const;
-  private readonly rhsIndex = new Map<string, Map<string, string>>();
+  /** by the values of what the right sides read (costed: built once for every claim of the model) */
+  private readonly rhsIndex: CostedMemo<Map<string, string>>;
+  /** indices being filled: the right sides read other activations, which look here too */
+  private readonly filling = new Map<string, Map<string, string>>();
   private readonly indexByEnv = new WeakMap<IntEnv, Map<string, string>>();
   /** What the activations' right sides read besides t: the sizes (shapes read them too) and their own variables. */
   private readonly indexVars: readonly string[];
@@ -36,7 +40,9 @@ class EntriesDomain implements ExactDomain<CPoly> {
   constructor(
     private readonly sm: SymbolicModel,
     private readonly unfold: boolean,
+    sessions: MemoSessions,
   ) {
+    this.rhsIndex = new CostedMemo(sessions);
     const vars = new Set(Object.keys(sm.model.sizes));
     for (const eq of sm.model.equations) for (const v of intVarsOf(eq.rhs)) vars.add(v);
     vars.delete(TIME_VAR);
@@ -53,22 +59,32 @@ class EntriesDomain implements ExactDomain<CPoly> {
     if (known) return known;
     const T = env.T ?? 0;
     const cacheKey = this.indexVars.map((v) => own(env, v)).join();
-    let index = this.rhsIndex.get(cacheKey);
-    if (!index) {
-      // Registered before it is filled: the right sides read other activations, which look here too.
-      index = new Map();
-      this.rhsIndex.set(cacheKey, index);
-      for (let tau = 1; tau <= T; tau++)
-        for (const eq of this.sm.model.equations) {
-          const rhs = eq.rhs;
-          if (rhs.kind !== 'op' || !specOf(rhs).activation) continue;
-          const arg = ctx.eval(rhs.args[0]!, { ...env, [TIME_VAR]: tau });
-          index.set(
-            `${activationName(rhs)}(${cpolyKey(arg.data[0]!)})`,
-            printExpr(seqLeaf(eq.target, { c: tau, terms: {} })),
-          );
+    const index =
+      this.filling.get(cacheKey) ??
+      this.rhsIndex.through(cacheKey, () => {
+        // Readable before it is filled: the right sides read other activations, which look here too.
+        const filled = new Map<string, string>();
+        this.filling.set(cacheKey, filled);
+        // An evaluator of its own, not the caller's: what the index costs is then the same whichever claim or
+        // binding builds it (its cost is charged again to claims that read it), and the caller's memo holds
+        // what the caller computed.
+        const evaluator = new ExactEvaluator(this, env);
+        try {
+          for (let tau = 1; tau <= T; tau++)
+            for (const eq of this.sm.model.equations) {
+              const rhs = eq.rhs;
+              if (rhs.kind !== 'op' || !specOf(rhs).activation) continue;
+              const arg = evaluator.evaluate(rhs.args[0]!, { [TIME_VAR]: tau });
+              filled.set(
+                `${activationName(rhs)}(${cpolyKey(arg.data[0]!)})`,
+                printExpr(seqLeaf(eq.target, { c: tau, terms: {} })),
+              );
+            }
+        } finally {
+          this.filling.delete(cacheKey);
         }
-    }
+        return filled;
+      });
     this.indexByEnv.set(env, index);
     return index;
   }
@@ -111,8 +127,9 @@ class EntriesDomain implements ExactDomain<CPoly> {
 export class EntriesEvaluator {
   private readonly domain: EntriesDomain;
   /** unfold: values defined entrywise are written out by their equations (src/symbolic/definitions.ts) */
-  constructor(sm: SymbolicModel, unfold = false) {
-    this.domain = new EntriesDomain(sm, unfold);
+  /** sessions: those of the canonicalizer whose memos the activations' index is kept beside */
+  constructor(sm: SymbolicModel, unfold = false, sessions = new MemoSessions()) {
+    this.domain = new EntriesDomain(sm, unfold, sessions);
   }
   entries(e: Expr, env: IntEnv): CPoly {
     return new ExactEvaluator(this.domain, env).evaluate(e).data[0]!;
