@@ -2,12 +2,13 @@
  * The command line and verify's pool worker as bundles (esbuild), run after `tsc` by `npm run build`:
  * dist/bundle/cli.js (what bin/gradproof.js runs) and dist/bundle/worker.js (what each verify worker
  * loads); dist/bundle/library.js is the library's entry bundled the same way, for benchmarks whose
- * figures should include the start-up a bundled process pays (bench/symbolic-stage.mjs's workers). A process otherwise resolves, reads and compiles ≈ 150 of gradproof's modules and its
- * libraries' one by one — most of a cold `gradproof check`'s start-up. dist/'s module tree, with its
- * .d.ts, stays the library (package.json "exports").
+ * figures should include the start-up a bundled process pays (bench/symbolic-stage.mjs's workers).
+ * A process otherwise resolves, reads and compiles ≈ 150 of gradproof's modules and its libraries'
+ * one by one — most of a cold `gradproof check`'s start-up. dist/'s module tree, with its .d.ts,
+ * stays the library (package.json "exports").
  *
- * Code the entries share sits in chunks of their own; what a command loads with import() (Vega for plots, the
- * Markdown reader of `scaffold`) in chunks of its own, loaded only by that command. KaTeX's
+ * Code the entries share sits in shared chunks; what a command loads with import() (Vega for plots,
+ * the Markdown reader of `scaffold`) in chunks of its own, loaded only by that command. KaTeX's
  * single-file build is loaded at run time through createRequire, from node_modules, as in dist/; the
  * mathjs that parses is mathjs's number-only ES build, tree-shaken to the parser, in place of its
  * single-file bundle (src/ir/mathjs-parser.ts says why; test/ir/mathjs-builds.test.ts checks they parse
