@@ -24,6 +24,8 @@ const activationName = (n: OpNode) => n.name ?? n.op;
 
 /** Atoms of the model's own values: parameter entries and units of sequence values (h_0 = 0 when declared so). */
 class ModelAtoms {
+  /** values built, by symbol (and time): leaves are read at every binding and forward-mode step */
+  private readonly built = new Map<string, RMat<CPoly>>();
   constructor(
     readonly model: Model,
     readonly sizes: IntEnv,
@@ -33,17 +35,29 @@ class ModelAtoms {
     return [evalAffine(s.rows, this.sizes), evalAffine(s.cols, this.sizes)];
   }
   param(name: string): RMat<CPoly> {
-    const [rows, cols] = this.dims(name);
-    return rfill(rows, cols, (r, c) => csym(cols === 1 ? `${name}[${r + 1}]` : `${name}[${r + 1},${c + 1}]`));
+    return this.once(name, () => {
+      const [rows, cols] = this.dims(name);
+      return rfill(rows, cols, (r, c) => csym(cols === 1 ? `${name}[${r + 1}]` : `${name}[${r + 1},${c + 1}]`));
+    });
   }
   sequence(name: string, t: number): RMat<CPoly> {
-    const [rows] = this.dims(name);
-    const decl = this.model.symbols.get(name)!;
-    if (t === 0 && decl.role === 'state' && decl.init === 'zero') return rfill(rows, 1, () => czero());
-    return rfill(rows, 1, (a) => csym(`${name}[${t},${a + 1}]`));
+    return this.once(`${name}@${t}`, () => {
+      const [rows] = this.dims(name);
+      const decl = this.model.symbols.get(name)!;
+      if (t === 0 && decl.role === 'state' && decl.init === 'zero') return rfill(rows, 1, () => czero());
+      return rfill(rows, 1, (a) => csym(`${name}[${t},${a + 1}]`));
+    });
   }
   dact(name: string, t: number): RMat<CPoly> {
-    return rfill(this.dims(name)[0], 1, (a) => csym(`dact(${name}[${t},${a + 1}])`));
+    return this.once(`dact ${name}@${t}`, () =>
+      rfill(this.dims(name)[0], 1, (a) => csym(`dact(${name}[${t},${a + 1}])`)),
+    );
+  }
+  /** Polynomials are never changed once built: one value serves every read. */
+  private once(key: string, build: () => RMat<CPoly>): RMat<CPoly> {
+    let value = this.built.get(key);
+    if (!value) this.built.set(key, (value = build()));
+    return value;
   }
 }
 
