@@ -285,4 +285,28 @@ describe('tangents shared across claims', () => {
     expect(second).toEqual(first);
     expect(first.left).toBeLessThan(LIMITS.exactWork);
   });
+
+  it('steps computed at another horizon are charged as a fresh computation at this one would be', () => {
+    // The model at T = 5 or 6 alone, over the given equations (the tangent cache is theirs).
+    const atHorizon = (T: number, equations: typeof post.model.equations = [...post.model.equations]) => ({
+      ...post,
+      model: { ...post.model, equations, sizes: { ...post.model.sizes, T: { min: T, max: T } } },
+    });
+    const run = (T: number, equations?: typeof post.model.equations) =>
+      withExactBudget(() => {
+        const evidence = indexCheck(atHorizon(T, equations), claim('closed-form-w'));
+        return { evidence, left: remainingExactWork() };
+      });
+    const alone = { 5: run(5), 6: run(6) };
+    expect(alone[5].evidence.outcome.status).toBe('identical');
+    expect(alone[5].left).toBeGreaterThan(alone[6].left);
+    // T = 6 reads the five steps T = 5 computed, and T = 5 the first five of T = 6's.
+    for (const order of [
+      [5, 6],
+      [6, 5],
+    ] as const) {
+      const shared = [...post.model.equations];
+      for (const T of order) expect(run(T, shared)).toEqual(alone[T]);
+    }
+  });
 });

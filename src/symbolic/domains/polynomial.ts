@@ -8,12 +8,12 @@
  */
 import type { IntEnv } from '../../ir/affine.js';
 import { evalAffine } from '../../ir/affine.js';
-import type { Expr, OpNode, Seq } from '../../ir/expr.js';
+import { type Expr, intVarsOf, type OpNode, type Seq } from '../../ir/expr.js';
 import { dimsIn } from '../../ir/shape-of.js';
 import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
 import type { Equation, Model, SymbolDecl } from '../../model/model.js';
 import { own } from '../../ir/names.js';
-import { TIME_VAR } from '../../model/model.js';
+import { HORIZON, TIME_VAR } from '../../model/model.js';
 import { cadd, cconst, cmul, constantOf, cpolyKey, type CPoly, csum, csym, czero, POLY_RING } from '../cpoly.js';
 import { ExactEvaluator } from '../exact.js';
 import { rfill, rmap, type Ring, type RMat, rscalar } from '../ring.js';
@@ -24,6 +24,8 @@ const activationName = (n: OpNode) => n.name ?? n.op;
 
 /** Atoms of the model's own values: parameter entries and units of sequence values (h_0 = 0 when declared so). */
 class ModelAtoms {
+  /** values built, by symbol (and time): leaves are read at every binding and forward-mode step */
+  private readonly built = new Map<string, RMat<CPoly>>();
   constructor(
     readonly model: Model,
     readonly sizes: IntEnv,
@@ -33,17 +35,29 @@ class ModelAtoms {
     return [evalAffine(s.rows, this.sizes), evalAffine(s.cols, this.sizes)];
   }
   param(name: string): RMat<CPoly> {
-    const [rows, cols] = this.dims(name);
-    return rfill(rows, cols, (r, c) => csym(cols === 1 ? `${name}[${r + 1}]` : `${name}[${r + 1},${c + 1}]`));
+    return this.once(name, () => {
+      const [rows, cols] = this.dims(name);
+      return rfill(rows, cols, (r, c) => csym(cols === 1 ? `${name}[${r + 1}]` : `${name}[${r + 1},${c + 1}]`));
+    });
   }
   sequence(name: string, t: number): RMat<CPoly> {
-    const [rows] = this.dims(name);
-    const decl = this.model.symbols.get(name)!;
-    if (t === 0 && decl.role === 'state' && decl.init === 'zero') return rfill(rows, 1, () => czero());
-    return rfill(rows, 1, (a) => csym(`${name}[${t},${a + 1}]`));
+    return this.once(`${name}@${t}`, () => {
+      const [rows] = this.dims(name);
+      const decl = this.model.symbols.get(name)!;
+      if (t === 0 && decl.role === 'state' && decl.init === 'zero') return rfill(rows, 1, () => czero());
+      return rfill(rows, 1, (a) => csym(`${name}[${t},${a + 1}]`));
+    });
   }
   dact(name: string, t: number): RMat<CPoly> {
-    return rfill(this.dims(name)[0], 1, (a) => csym(`dact(${name}[${t},${a + 1}])`));
+    return this.once(`dact ${name}@${t}`, () =>
+      rfill(this.dims(name)[0], 1, (a) => csym(`dact(${name}[${t},${a + 1}])`)),
+    );
+  }
+  /** Polynomials are never changed once built: one value serves every read. */
+  private once(key: string, build: () => RMat<CPoly>): RMat<CPoly> {
+    let value = this.built.get(key);
+    if (!value) this.built.set(key, (value = build()));
+    return value;
   }
 }
 
@@ -137,15 +151,20 @@ class ForwardModeDomain implements ExactDomain<Dual> {
   }
 }
 
-/** Every sequence value's tangent for one seed, and the exact work computing them was charged. */
+/**
+ * Every sequence value's tangent for one seed, computed step by step (t = 1, 2, …), and the exact work each
+ * prefix of steps was charged: work[k] for steps 1..k (work[0] = 0), so work.length − 1 steps are done.
+ */
 interface TangentStore {
   readonly tangents: Map<string, RMat<CPoly>>;
-  readonly work: number;
+  readonly work: number[];
 }
 
 /**
  * Tangents shared by every claim of a model at the same sizes (a file's unit-level claims ask for the same
  * ∂h_t/∂w_ij): they depend on the equations and the symbols' shapes, read at the sizes, and nothing else.
+ * Where neither reads T, the steps up to t are the same at every T ≥ t: one store serves every T, the
+ * horizon left out of its key.
  */
 const sharedTangents = new WeakMap<
   readonly Equation[],
@@ -158,13 +177,31 @@ function tangentCache(atoms: ModelAtoms): Map<string, TangentStore> {
   if (!bySymbols) sharedTangents.set(equations, (bySymbols = new WeakMap()));
   let bySizes = bySymbols.get(symbols);
   if (!bySizes) bySymbols.set(symbols, (bySizes = new Map<string, Map<string, TangentStore>>()));
+  const anyHorizon = readsHorizon(atoms.model);
   const sizes = Object.keys(atoms.sizes)
+    .filter((name) => anyHorizon || name !== HORIZON)
     .sort()
     .map((name) => `${name}=${own(atoms.sizes, name)}`)
     .join();
   let stores = bySizes.get(sizes);
   if (!stores) bySizes.set(sizes, (stores = new Map<string, TangentStore>()));
   return stores;
+}
+
+const horizonReaders = new WeakMap<readonly Equation[], WeakMap<ReadonlyMap<string, SymbolDecl>, boolean>>();
+
+/** Whether T enters the forward mode: an equation reads it, or a symbol's shape. */
+function readsHorizon(model: Model): boolean {
+  let bySymbols = horizonReaders.get(model.equations);
+  if (!bySymbols) horizonReaders.set(model.equations, (bySymbols = new WeakMap()));
+  let reads = bySymbols.get(model.symbols);
+  if (reads === undefined) {
+    reads =
+      model.equations.some((eq) => intVarsOf(eq.rhs).has(HORIZON)) ||
+      [...model.symbols.values()].some((s) => [s.shape.rows, s.shape.cols].some((a) => HORIZON in a.terms));
+    bySymbols.set(model.symbols, reads);
+  }
+  return reads;
 }
 
 /** Unit-level values of claims: polynomials in the model's atoms, with ∂h/∂w by forward mode. */
@@ -210,7 +247,9 @@ class PolynomialDomain implements ExactDomain<CPoly> {
     const [r, c] = [ctx.index(wrt.units[0]!), wrt.units[1] ? ctx.index(wrt.units[1]) : 1];
     if (c > cols) return ctx.unsupported(`${param} has ${cols} columns`);
     const t = ctx.int(value.time);
-    const tangent = this.tangentsFor(param, r, c).get(`${value.name}@${t}`);
+    const tangents = this.tangentsFor(param, r, c);
+    // A shared store may hold times past T (steps computed at a longer horizon): no value at these sizes.
+    const tangent = t > this.atoms.sizes.T! ? undefined : tangents.get(`${value.name}@${t}`);
     const unit = ctx.index(of.units[0]!);
     if (!tangent) return rscalar(czero());
     if (unit < 1 || unit > tangent.data.length)
@@ -221,37 +260,47 @@ class PolynomialDomain implements ExactDomain<CPoly> {
     return dimsIn(this.atoms.model, e, env);
   }
 
-  /** Tangents of every sequence value for the seed param[r, c], by forward mode over the equations. */
+  /**
+   * Tangents of every sequence value for the seed param[r, c], by forward mode over the equations, at times
+   * 1..T. Steps an earlier claim computed are charged again (work[T], or the steps done and then the rest as
+   * computed), so a claim's budget does not depend on what ran before it.
+   */
   private tangentsFor(param: string, r: number, c: number): Map<string, RMat<CPoly>> {
     const key = `${param}[${r},${c}]`;
     const cached = this.tangents.get(key);
     if (cached) return cached;
-    // Computed for an earlier claim: charged again, so a claim's budget does not depend on what ran before it.
+    const T = this.atoms.sizes.T!;
     const shared = tangentCache(this.atoms);
-    const known = shared.get(key);
-    if (known) {
-      chargeExactWork(known.work);
-      this.tangents.set(key, known.tangents);
-      return known.tangents;
+    // Outside a budget (Infinity) the cost is unknown: steps computed there are not shared.
+    const budgeted = Number.isFinite(remainingExactWork());
+    let store = shared.get(key);
+    if (store && store.work.length <= T && !budgeted) store = undefined;
+    if (!store) {
+      store = { tangents: new Map<string, RMat<CPoly>>(), work: [0] };
+      if (budgeted) shared.set(key, store);
     }
+    const done = store.work.length - 1;
+    if (done > 0) chargeExactWork(store.work[Math.min(done, T)]!);
+    for (let t = done + 1; t <= T; t++) this.step(store, param, r, c, t);
+    this.tangents.set(key, store.tangents);
+    return store.tangents;
+  }
+
+  /** Step t of the forward mode into `store` (whole, or not at all: a step that throws leaves it as it was). */
+  private step(store: TangentStore, param: string, r: number, c: number, t: number): void {
     const before = remainingExactWork();
     const [rows, cols] = this.atoms.dims(param);
     const seed = rfill(rows, cols, (i, j) => (i === r - 1 && j === c - 1 ? cconst(1) : czero()));
-    const store = new Map<string, RMat<CPoly>>();
-    const T = this.atoms.sizes.T!;
-    const tangentOf = (name: string, time: number) => store.get(`${name}@${time}`) ?? null;
-    for (let t = 1; t <= T; t++)
-      for (const eq of this.atoms.model.equations) {
-        const domain = new ForwardModeDomain(this.atoms, param, seed, tangentOf, eq.rhs, eq.target, t);
-        const dual = new ExactEvaluator(domain, { ...this.atoms.sizes, [TIME_VAR]: t }).evaluate(eq.rhs);
-        if (dual.data.some((x) => x.d.size))
-          store.set(`${eq.target}@${t}`, { ...dual, data: dual.data.map((x) => x.d) });
-      }
-    this.tangents.set(key, store);
-    // Outside a budget (Infinity) the cost is unknown: such tangents are not shared.
-    const work = before - remainingExactWork();
-    if (Number.isFinite(work)) shared.set(key, { tangents: store, work });
-    return store;
+    const found = new Map<string, RMat<CPoly>>();
+    const tangentOf = (name: string, time: number) =>
+      found.get(`${name}@${time}`) ?? store.tangents.get(`${name}@${time}`) ?? null;
+    for (const eq of this.atoms.model.equations) {
+      const domain = new ForwardModeDomain(this.atoms, param, seed, tangentOf, eq.rhs, eq.target, t);
+      const dual = new ExactEvaluator(domain, { ...this.atoms.sizes, [TIME_VAR]: t }).evaluate(eq.rhs);
+      if (dual.data.some((x) => x.d.size)) found.set(`${eq.target}@${t}`, { ...dual, data: dual.data.map((x) => x.d) });
+    }
+    for (const [k, v] of found) store.tangents.set(k, v);
+    store.work.push(store.work[t - 1]! + (before - remainingExactWork()));
   }
 }
 
