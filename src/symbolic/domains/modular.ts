@@ -96,6 +96,7 @@ export const MOD_RING: Ring<number> = {
   constantOf: (a) => a,
   div: (a, b) => mulmod(a, inverse(b)),
   key: String,
+  regroups: true,
   matmul: modMatmul,
 };
 
