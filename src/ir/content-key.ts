@@ -301,6 +301,36 @@ export function valueKey(e: Expr, env: IntEnv): string {
 }
 
 /**
+ * Where the terms of a range over `binder` line up across bindings: a value b of the binder such that the key of
+ * the body at binder = b + s, for every s, follows from its key at b (`contentKey(e, env + {binder: b})`) and s —
+ * each index the body reads moves by its coefficient of the binder times s. b is chosen from the first index that
+ * reads the binder (its value at b lies in 0..|coefficient| − 1), so bodies that differ by a shift of the binder
+ * (F(T + k + 1 − j) at each k) get equal keys at their own b. null where a path position reads the binder (its
+ * key holds the unit there, not the position) or a value is not a safe integer. `env` must not bind `binder`.
+ */
+export function rangeAnchor(e: Expr, env: IntEnv, binder: string): number | null {
+  for (const p of infoOf(e).parts) {
+    if (p.tag === 'path') {
+      if (partReads(p, binder)) return null;
+      continue;
+    }
+    if (p.tag === 'ivar') {
+      if (p.name === binder) return 0;
+      continue;
+    }
+    const at = p.names.indexOf(binder);
+    if (at < 0) continue;
+    const coef = p.coefs[at]!;
+    const partial = affineValueAt(p, env, true);
+    if (partial === null || partial === undefined || !Number.isSafeInteger(coef) || coef === 0) return null;
+    const b = -Math.floor(partial / coef);
+    return Number.isSafeInteger(b) ? b : null;
+  }
+  // No index reads the binder: every term is the same.
+  return 0;
+}
+
+/**
  * A value key in two parts, for tables on the hot path of exact evaluation: the structure as a number,
  * and the values of the indices it reads, packed into one number when every part is a bound integer that
  * fits (else the text `valueKey` appends to the structure's id). Two evaluations have equal keys exactly

@@ -60,6 +60,14 @@ export function withBinding(
   return out;
 }
 
+/** `env` without `name` (the same record where it has no such binding), built key by key (see copyInto). */
+export function withoutBinding(env: Readonly<Record<string, number>>, name: string): Readonly<Record<string, number>> {
+  if (!Object.hasOwn(env, name)) return env;
+  const out: Record<string, number> = {};
+  for (const key in env) if (key !== name && Object.hasOwn(env, key)) put(out, key, env[key]!);
+  return out;
+}
+
 /** `{ ...a, ...b }`, built key by key (see copyInto). */
 export function mergedBindings(
   a: Readonly<Record<string, number>>,

@@ -174,6 +174,12 @@ export interface ExactContext<R> {
   constant(e: Expr): number | null;
   memo<T>(table: string): Map<string, T>;
   contentKey(e: Expr, env?: IntEnv): string;
+  /**
+   * Where the terms of a range (its binder free at this binding) line up with those of other ranges: a value of
+   * the binder, and the key of the body there, from which the key of every later term follows (rangeAnchor in
+   * src/ir/content-key.ts); null where they cannot be lined up
+   */
+  rangeTerms(n: OpNode): { readonly key: string; readonly anchor: number } | null;
   unsupported(message: string): never;
 }
 

@@ -7,6 +7,7 @@ import { type Expr, node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isScalar, isSquare } from '../ir/shape.js';
 import { addValues, asDense, asOp, dense, type Factor, IdentityOp, type LinOp, ProdOp } from '../numeric/values.js';
 import { substituteIndex } from '../symbolic/build.js';
+import { regroupedRange } from '../symbolic/range-terms.js';
 import { withBinding } from '../ir/names.js';
 import { larger, rfill, ridentity, risScalar, rmatmul, rzip, type RMat, smaller } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, type NPoly } from '../symbolic/words.js';
@@ -29,14 +30,20 @@ function latexRange(symbol: string) {
   };
 }
 
-/** The terms of a range at concrete bounds, each evaluated with the index bound; `empty` when lo > hi. */
+/**
+ * The terms of a range at concrete bounds, each evaluated with the index bound; `empty` when lo > hi. Where the
+ * ring regroups, terms of one shape that combine keeps (`closed`) are combined in blocks kept across ranges.
+ */
 function exactRange<R>(
   n: OpNode,
   ctx: ExactContext<R>,
   combine: (acc: RMat<R>, next: RMat<R>) => RMat<R>,
   empty: (dims: [number, number]) => RMat<R>,
+  closed: (rows: number, cols: number) => boolean,
 ): RMat<R> {
   const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
+  const regrouped = lo <= hi && ctx.ring.regroups ? regroupedRange(n, ctx, lo, hi, combine, closed) : null;
+  if (regrouped) return regrouped;
   let acc: RMat<R> | null = null;
   for (let i = lo; i <= hi; i++) {
     const f = ctx.eval(body(n), withBinding(ctx.env, n.binder!, i));
@@ -164,6 +171,8 @@ defineOp({
       ctx,
       (a, b) => (risScalar(a) || risScalar(b) ? rzip(a, b, ctx.ring.mul) : rmatmul(ctx.ring, a, b)),
       ([rows]) => ridentity(ctx.ring, rows),
+      // a product of non-square terms fails in the fold, where it should
+      (rows, cols) => rows === cols,
     );
   },
   canonical: (n, ctx) => canonicalRange(n, ctx, nmul, nconst(1)),
@@ -213,6 +222,7 @@ defineOp({
       ctx,
       (a, b) => rzip(a, b, ctx.ring.add),
       ([rows, cols]) => rfill(rows, cols, () => ctx.ring.zero),
+      () => true,
     ),
   canonical: (n, ctx) => canonicalRange(n, ctx, nadd, new Map()),
   // A loss summed over time: each term's Jacobian, over the same range.
@@ -257,6 +267,7 @@ defineOp({
       ctx,
       (a, b) => rzip(a, b, ctx.ring.mul),
       ([rows, cols]) => rfill(rows, cols, () => ctx.ring.one),
+      () => true,
     ),
   canonical: (n, ctx) => entrywiseCanonical(n, ctx),
 });

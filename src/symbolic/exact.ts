@@ -8,7 +8,7 @@
  * domain's (src/symbolic/domains/).
  */
 import { evalAffine, type IntEnv } from '../ir/affine.js';
-import { contentKey, type SplitKey, splitContentKey } from '../ir/content-key.js';
+import { contentKey, rangeAnchor, type SplitKey, splitContentKey } from '../ir/content-key.js';
 import type { Expr, Index, OpNode, Seq } from '../ir/expr.js';
 import { pathKey } from '../ir/path-chain.js';
 import { formatIndex } from '../ir/print.js';
@@ -16,7 +16,7 @@ import { specOf } from '../ops/index.js';
 import type { ExactContext, ExactDomain } from '../ops/contexts.js';
 import { KeptValues, rscalar, type RMat } from './ring.js';
 import { SymbolicUnsupported } from './unsupported.js';
-import { own } from '../ir/names.js';
+import { own, withBinding, withoutBinding } from '../ir/names.js';
 
 export class ExactEvaluator<R> {
   /**
@@ -184,6 +184,12 @@ class ExactBinding<R> implements ExactContext<R> {
   }
   contentKey(x: Expr, inner: IntEnv = this.env): string {
     return contentKey(x, inner);
+  }
+  rangeTerms(n: OpNode): { readonly key: string; readonly anchor: number } | null {
+    const [body, binder] = [n.args[0]!, n.binder!];
+    const free = withoutBinding(this.env, binder);
+    const anchor = rangeAnchor(body, free, binder);
+    return anchor === null ? null : { key: contentKey(body, withBinding(free, binder, anchor)), anchor };
   }
   unsupported(message: string): never {
     throw new SymbolicUnsupported(message);

@@ -24,6 +24,11 @@ export interface Ring<R> {
   readonly key: (a: R) => string;
   /** for rings of real numbers (extended precision): order, size and conversion, so norms can be computed */
   readonly ordered?: OrderedRing<R>;
+  /**
+   * Every grouping of a product or sum gives the same value (exact arithmetic on one canonical form per element,
+   * no work charged): evaluators may combine terms in any grouping and reuse partial products (ℤ_p).
+   */
+  readonly regroups?: boolean;
   /** a faster matrix product where the ring has one (the shapes already checked) */
   readonly matmul?: (a: RMat<R>, b: RMat<R>) => RMat<R>;
   /** a compact form for matrices kept for later (memoised values), where one element is a whole object */

@@ -63,6 +63,27 @@ export function residue(x: number): number {
   return k === 0 ? r : mulmod(r, inverse(powmod(2, k)));
 }
 
+/**
+ * A·B in ℤ_p, one reduction per two products: residues are at most p − 1, so a partial sum below p plus two
+ * products stays below p + 2(p − 1)² < 2^53 and is exact in a double. The residue of each entry is the one the
+ * generic product (reducing after every product and sum) gives.
+ */
+function modMatmul(a: RMat<number>, b: RMat<number>): RMat<number> {
+  const [rows, inner, cols] = [a.rows, a.cols, b.cols];
+  const [x, y] = [a.data, b.data];
+  const data = new Array<number>(rows * cols);
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) {
+      let acc = 0;
+      let k = 0;
+      for (; k + 1 < inner; k += 2)
+        acc = (acc + x[i * inner + k]! * y[k * cols + j]! + x[i * inner + k + 1]! * y[(k + 1) * cols + j]!) % PRIME;
+      if (k < inner) acc = (acc + x[i * inner + k]! * y[k * cols + j]!) % PRIME;
+      data[i * cols + j] = acc;
+    }
+  return { rows, cols, data };
+}
+
 export const MOD_RING: Ring<number> = {
   zero: 0,
   one: 1,
@@ -75,6 +96,8 @@ export const MOD_RING: Ring<number> = {
   constantOf: (a) => a,
   div: (a, b) => mulmod(a, inverse(b)),
   key: String,
+  regroups: true,
+  matmul: modMatmul,
 };
 
 class ModularDomain implements ExactDomain<number> {
