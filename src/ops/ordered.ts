@@ -53,6 +53,9 @@ function exactRange<R>(
   return acc ?? empty(ctx.shapes === 'entries' ? [1, 1] : ctx.dims(body(n), withBinding(ctx.env, n.binder!, lo)));
 }
 
+/** Prefixes' ids, unique in the process (a prefix is keyed by its predecessor's id and its last factor). */
+let prefixIds = 0;
+
 /**
  * combine(…combine(start, F_lo)…, F_hi) over a range at `env`, every prefix kept in the canonicalizer's
  * `table` by the form keys of its factors: the ranges a claim's bindings ask for (∏_{i=1}^{k} at k = 1, 2, …)
@@ -60,9 +63,6 @@ function exactRange<R>(
  * Prefixes are combined in the order of a plain fold, so the result is the form the fold builds. A table
  * holds one `start` and one `combine`; `start` null: the fold begins at F_lo itself (null for an empty range).
  */
-/** Prefixes' ids, unique in the process (a prefix is keyed by its predecessor's id and its last factor). */
-let prefixIds = 0;
-
 export function foldRange<T>(
   n: OpNode,
   ctx: CanonicalContext,
