@@ -8,7 +8,10 @@
  *     from the workers' start (their cold start included) to the last result, and the process's CPU.
  *
  * A digest of every outcome is printed, so a change to the engine can be shown to leave results as
- * they were. Figures, not a test: `npm run build && node bench/symbolic-stage.mjs [repeats]`.
+ * they were. V8's tiering is set as `gradproof verify` sets it for a pool of 2 workers (src/cli/v8-tiering.ts:
+ * tuned where 2 workers busy every core), for both parts; GRADPROOF_V8_TIERING=default measures V8's own.
+ * Figures, not a test:
+ * `npm run build && node bench/symbolic-stage.mjs [repeats]`.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
@@ -16,6 +19,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { loadavg } from 'node:os';
+import { tuneTieringForPool } from '../dist/cli/v8-tiering.js';
+
+// Before anything is compiled, as `gradproof verify` does before its pool starts; the flags are the process's.
+const tiering = tuneTieringForPool(2) ? 'tuned, as verify sets it for 2 workers' : "V8's defaults";
 
 // The library as esbuild bundles it (dist/bundle/library.js), as verify's workers load their bundle: the
 // workers' cold start below is then what verify's pays, not that of resolving dist/'s ≈ 150 modules one by one.
@@ -51,7 +58,7 @@ if (!isMainThread) {
   const digest = (jsons) => createHash('sha256').update(jsons.join('\n')).digest('hex').slice(0, 16);
   const short = (f) => f.slice(corpus.length);
 
-  console.log(`symbolic stage of derivations/ (load average ${loadavg()[0].toFixed(1)})`);
+  console.log(`symbolic stage of derivations/ (load average ${loadavg()[0].toFixed(1)}; V8 tiering ${tiering})`);
   await lib(); // the library's load is not the stage's
   const { YOUNG_GENERATION_MB } = await import('../dist/verify/pool.js');
   let perFile = [];

@@ -3,7 +3,9 @@
  * process, workers included) in the main thread (`--jobs 0`), on one worker (`--jobs 1`) and with the default pool,
  * each in a fresh process, as `npx gradproof verify` runs. Figures, not a
  * test: on a shared machine wall time moves with the load, CPU time less so
- * (the load average is printed beside them).
+ * (the load average is printed beside them). Each run is made twice, alternating: with V8's tiering as
+ * `gradproof verify` sets it (src/cli/v8-tiering.ts: tuned where the pool busies every core, so the
+ * one-thread runs are the same twice) and with V8's defaults, and the ratio is printed.
  *
  *   npm run build && node bench/verify.mjs [repeats]
  */
@@ -13,6 +15,8 @@ import { availableParallelism, loadavg } from 'node:os';
 const repeats = Number(process.argv[2] ?? 1);
 // One child per run: it times its own verify (wall, and process CPU — all threads) and prints one JSON line.
 const child = (jobs) => `
+  const { tuneTieringForPool } = await import('./dist/cli/v8-tiering.js');
+  tuneTieringForPool(${jobs === null ? 'undefined' : jobs}); // as \`gradproof verify\` does, unless GRADPROOF_V8_TIERING=default
   const { verify } = await import('./dist/index.js');
   const w0 = performance.now();
   const c0 = process.cpuUsage();
@@ -42,22 +46,36 @@ const child = (jobs) => `
 `;
 
 console.log(`verify on derivations/ (${availableParallelism()} cores available)`);
+const tierings = [
+  ['tuned', {}],
+  ['V8 defaults', { GRADPROOF_V8_TIERING: 'default' }],
+];
 for (const [label, jobs] of [
   ['--jobs 0 (main thread)', 0],
   ['--jobs 1 (one worker)', 1],
   [`default (${availableParallelism()} workers)`, null],
 ]) {
-  for (let r = 0; r < repeats; r++) {
-    const load = loadavg()[0].toFixed(1);
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', child(jobs)], { encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(run.stderr);
-    const m = JSON.parse(run.stdout.trim().split('\n').at(-1));
-    console.log(
-      `${label}: wall ${m.wall.toFixed(1)} s, CPU ${m.cpu.toFixed(1)} s (process ${m.total.toFixed(1)} s with start-up${
-        m.mainThread === null
-          ? ''
-          : `: main thread ${m.mainThread.toFixed(1)} s, V8 compiler/GC threads ${m.v8Threads.toFixed(1)} s, workers ${(m.total - m.mainThread - m.v8Threads).toFixed(1)} s`
-      }), ${m.claims} claims, ${m.ok ? 'no drift' : 'DRIFT'}; load average ${load}`,
-    );
-  }
+  const walls = new Map(tierings.map(([t]) => [t, []]));
+  for (let r = 0; r < repeats; r++)
+    for (const [tiering, env] of tierings) {
+      const load = loadavg()[0].toFixed(1);
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', child(jobs)], {
+        encoding: 'utf8',
+        env: { ...process.env, GRADPROOF_V8_TIERING: undefined, ...env },
+      });
+      if (run.status !== 0) throw new Error(run.stderr);
+      const m = JSON.parse(run.stdout.trim().split('\n').at(-1));
+      walls.get(tiering).push(m);
+      console.log(
+        `${label}, ${tiering}: wall ${m.wall.toFixed(1)} s, CPU ${m.cpu.toFixed(1)} s (process ${m.total.toFixed(1)} s with start-up${
+          m.mainThread === null
+            ? ''
+            : `: main thread ${m.mainThread.toFixed(1)} s, V8 compiler/GC threads ${m.v8Threads.toFixed(1)} s, workers ${(m.total - m.mainThread - m.v8Threads).toFixed(1)} s`
+        }), ${m.claims} claims, ${m.ok ? 'no drift' : 'DRIFT'}; load average ${load}`,
+      );
+    }
+  const mean = (t, key) => walls.get(t).reduce((a, m) => a + m[key], 0) / repeats;
+  console.log(
+    `${label}: tuned / V8 defaults = ${(mean('tuned', 'wall') / mean('V8 defaults', 'wall')).toFixed(2)}× wall, ${(mean('tuned', 'cpu') / mean('V8 defaults', 'cpu')).toFixed(2)}× CPU (mean of ${repeats})`,
+  );
 }

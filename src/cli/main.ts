@@ -16,6 +16,7 @@ import { checkOutput, UsageError, writeOutput } from './output.js';
 import { plotCommand, renderCommand } from './render-commands.js';
 import { type RepairArgs, RepairUsageError, repairRequest, withRepairOptions } from './repair-option.js';
 import { scaffoldCommand } from './scaffold-command.js';
+import { tuneTieringForPool } from './v8-tiering.js';
 
 /** The version in package.json (two levels up from src/cli and from dist/cli alike). */
 function packageVersion(): string {
@@ -143,11 +144,13 @@ async function runVerify(argv: {
   ]);
   if (argv.junit) checkOutput('--junit', argv.junit);
   const bar = progressBar('verifying', { quiet: argv.json });
+  const jobs = argv.jobs !== undefined ? integer('jobs', 0)(argv.jobs)! : undefined;
+  tuneTieringForPool(jobs);
   const report = await verify(argv.paths.length ? argv.paths : ['derivations'], {
     update: argv.update,
     ...(argv.readme ? { readme: argv.readme } : {}),
     ...(argv.fixtures ? { fixtures: argv.fixtures } : {}),
-    ...(argv.jobs !== undefined ? { jobs: integer('jobs', 0)(argv.jobs)! } : {}),
+    ...(jobs !== undefined ? { jobs } : {}),
     ...(shard ? { shard } : {}),
     request: {
       instances: argv.instances,
