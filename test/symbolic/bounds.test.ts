@@ -50,7 +50,7 @@ const prove = (d: Derivation, c: Claim): BoundProof => {
 const claimOf = (d: Derivation, id: string) => d.claims.find((c) => c.id === id)!;
 const chainOf = (p: BoundProof) => p.steps.map((s) => s.rule + (s.sites > 1 ? `×${s.sites}` : '')).join(' ');
 
-/** The 18 shipped bounds the rules prove, each with its chain of rule ids (× places where one step rewrote several). */
+/** Shipped bounds the rules prove, each with its chain of rule ids (× places where one step rewrote several). */
 const PROVED: readonly [string, string, string][] = [
   [
     'how-lstms-solve-vanishing-gradients-2019.yaml',
@@ -89,6 +89,13 @@ const PROVED: readonly [string, string, string][] = [
     'closed-form norm-diag max-hprod activation-range sup-lower-bound scalar-algebra',
   ],
   ['lab-10-5-lstm.yaml', 'lab-eq4-sigma', 'closed-form norm-diag max-hprod activation-sup scalar-algebra'],
+  // eq. (4) whole: ‖J‖ ≤ ‖J − P‖ + ‖P‖ through the lab's c = J − P, which has no closed form the rules read
+  [
+    'lab-10-5-solution.yaml',
+    'lab-eq4',
+    'triangle norm-diag max-hprod activation-range sup-lower-bound scalar-algebra closed-form',
+  ],
+  ['lab-10-5-solution.yaml', 'lab-eq4-sigma', 'triangle norm-diag max-hprod activation-sup scalar-algebra closed-form'],
   [
     'lab-10-5-vanilla-rnn.yaml',
     'lab-eq2',
@@ -197,9 +204,13 @@ describe('the shipped bounds the rules prove', () => {
 // ── mutants ────────────────────────────────────────────────────────────────
 
 /** A shipped file with extra claims appended (the loader checks them like any other). */
+/** The file with more claims at the end of its claims section (before a `document:` that may follow it). */
 function withClaims(file: string, claims: string): Derivation {
-  const text = readFileSync(`derivations/${file}`, 'utf8');
-  return parseDerivation(`${text.trimEnd()}\n${claims}`, file);
+  const text = readFileSync(`derivations/${file}`, 'utf8').trimEnd();
+  const claimsAt = text.indexOf('\nclaims:\n');
+  const next = text.slice(claimsAt + 1).search(/\n[a-z]/);
+  const end = next < 0 ? text.length : claimsAt + 1 + next;
+  return parseDerivation(`${text.slice(0, end).trimEnd()}\n${claims}${text.slice(end)}`, file);
 }
 
 const claimYaml = (id: string, claim: string, forall: string, extra = '') =>
@@ -339,7 +350,44 @@ describe('false variants are not proved (and their true twins are)', () => {
       claimYaml('sup-of-tanh-prime-squared', 'norm2(partial(s[T], s[T-k], h)) <= supabs(x, tanh(x)^2)^k', 'k in 1..T'),
   );
 
-  const variants: Record<string, Derivation> = { rnn, lstm, post, cell, rnn2018 };
+  // Splits through a term the target names (‖J‖ ≤ ‖J ∓ D‖ + ‖D‖): the remainder must be bounded as written.
+  const split = withClaims(
+    'lab-10-5-solution.yaml',
+    [
+      claimYaml(
+        'split-half-sup',
+        'norm2(jac(s[T], s[T-k])) <= norm2(jac(s[T], s[T-k]) - partial(s[T], s[T-k], hl)) + (0.5 * supabs(x, sigma(x)))^k',
+        'k in 1..T',
+      ),
+      claimYaml(
+        'split-through-double',
+        'norm2(jac(s[T], s[T-k])) <= norm2(jac(s[T], s[T-k]) - 2 * partial(s[T], s[T-k], hl)) + supabs(x, sigma(x))^k',
+        'k in 1..T',
+      ),
+      claimYaml(
+        'split-other-norm', // ‖·‖₂ ≤ ‖·‖_F: true
+        'norm2(jac(s[T], s[T-k])) <= normF(jac(s[T], s[T-k]) - partial(s[T], s[T-k], hl)) + supabs(x, sigma(x))^k',
+        'k in 1..T',
+      ),
+      claimYaml(
+        'split-remainder-dropped',
+        'norm2(jac(s[T], s[T-k])) <= norm2(jac(s[T], s[T-k]) - partial(s[T], s[T-k], hl)) + 0',
+        'k in 1..T',
+      ),
+      claimYaml(
+        'split-sum-form',
+        'norm2(jac(s[T], s[T-k])) <= norm2(jac(s[T], s[T-k]) + partial(s[T], s[T-k], hl)) + supabs(x, sigma(x))^k',
+        'k in 1..T',
+      ),
+      claimYaml(
+        'split-reversed-difference',
+        'norm2(jac(s[T], s[T-k])) <= supabs(x, sigma(x))^k + norm2(partial(s[T], s[T-k], hl) - jac(s[T], s[T-k]))',
+        'k in 1..T',
+      ),
+    ].join(''),
+  );
+
+  const variants: Record<string, Derivation> = { rnn, lstm, post, cell, rnn2018, split };
 
   it.each([
     ['rnn', 'exp-plus-one'],
@@ -368,6 +416,9 @@ describe('false variants are not proved (and their true twins are)', () => {
     ['post', 'row-sums-transposed'],
     ['post', 'row-sums-one-factor-short'],
     ['cell', 'half-sup'],
+    ['split', 'split-half-sup'],
+    ['split', 'split-through-double'],
+    ['split', 'split-remainder-dropped'],
   ])('%s: %s is not proved', (file, id) => {
     const d = variants[file]!;
     const p = prove(d, claimOf(d, id));
@@ -387,6 +438,9 @@ describe('false variants are not proved (and their true twins are)', () => {
     ['lstm', 'output-gate-dropped'],
     ['lstm', 'sigma-prime-quarter-in-sum'],
     ['cell', 'sup-of-tanh-prime-squared'],
+    ['split', 'split-sum-form'],
+    ['split', 'split-reversed-difference'],
+    ['split', 'split-other-norm'],
   ])('%s: its true twin %s is proved', (file, id) => {
     const d = variants[file]!;
     expect(prove(d, claimOf(d, id)).ok).toBe(true);
@@ -397,6 +451,9 @@ describe('false variants are not proved (and their true twins are)', () => {
     const ids = ['exp-minus-one', 'max-norm-submult', 'infinity-transpose', 'tanh-prime-as-sigma-prime'];
     const results = checkDerivation(rnn, { instances: 2, claims: ids });
     for (const r of results) expect([r.id, r.verdict]).toEqual([r.id, 'refuted']);
+    const splits = ['split-half-sup', 'split-through-double', 'split-remainder-dropped'];
+    for (const r of checkDerivation(split, { instances: 2, claims: splits }))
+      expect([r.id, r.verdict]).toEqual([r.id, 'refuted']);
   });
 });
 

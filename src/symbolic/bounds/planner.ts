@@ -141,6 +141,7 @@ export class Planner {
     const tries: (() => boolean)[] = [
       () => this.reverseTriangle(path, y),
       () => this.triangle(path, y),
+      () => this.splitThroughTargetTerm(path, y),
       () => this.decomposeThenBound(path, y),
       () => this.products(path, y),
       () => this.leaf(path, y),
@@ -214,6 +215,32 @@ export class Planner {
       if (ok) return true;
     }
     return false;
+  }
+
+  /**
+   * ‖X‖ ≤ ‖Z‖ + ‖D‖ where the target names a norm of Z and Z = X ∓ D (or D ∓ X): the triangle inequality through a
+   * matrix the target chose, as in ‖J‖ ≤ ‖J − P‖ + ‖P‖ with J − P written as one opaque term (the lab's ‖c‖ in
+   * eq. (4)). Then ‖D‖ is bounded by the target's other terms. X itself need not have a closed form.
+   */
+  private splitThroughTargetTerm(path: Path, y: Expr): boolean {
+    const x = this.S.at(path);
+    const addends = sumTerms(y);
+    if (!isNorm(x) || addends.length < 2) return false;
+    const X = printExpr(x.args[0]!);
+    return addends.some((a, j) => {
+      if (!isNorm(a) || !isOp(a.args[0]!, 'add', 'sub')) return false;
+      const [A, B] = (a.args[0] as OpNode).args as [Expr, Expr];
+      const D = printExpr(A) === X ? B : printExpr(B) === X ? A : null;
+      if (!D) return false;
+      const rest = addAll(addends.filter((_, i) => i !== j));
+      // In x's own norm; the target's term may be another norm, reached from it by the rules (‖·‖₂ ≤ ‖·‖_F).
+      return this.attempt(
+        () =>
+          this.S.apply(path, 'triangle', node('add', [node(x.op, [a.args[0]!]), node(x.op, [D])])) &&
+          this.bound([...path, 0], a) &&
+          this.bound([...path, 1], rest),
+      );
+    });
   }
 
   // ── leaves that split ─────────────────────────────────────────────────────
