@@ -101,6 +101,11 @@ export type SymbolicOutcome =
       /** sequences written out by their entrywise equations (h = o ⊙ σ(C)) to decide it; empty when atoms sufficed */
       readonly unfolded: readonly string[];
       /**
+       * unit level: derivatives (∂y_1/∂h_1) replaced at each binding by the closed forms the engine derives, with
+       * activation derivatives then written by the model's rules (σ′ = σ ⊙ (1 − σ)); absent when there were none
+       */
+      readonly derivatives?: readonly string[];
+      /**
        * of `cases`, those where the exact expansion exceeds `words` monomials, decided by the randomized
        * identity test in ℤ_p alone (`from`: the first of them); null when every case was expanded exactly
        */

@@ -13,9 +13,15 @@ import { PolyEvaluator } from '../symbolic/domains/polynomial.js';
 import { type Expr, intVarsOf, some, walk } from '../ir/expr.js';
 import type { IntEnv } from '../ir/affine.js';
 import { contentKey } from '../ir/content-key.js';
+import { printExpr } from '../ir/print.js';
 import { nameRecord, own } from '../ir/names.js';
 import { specOf } from '../ops/index.js';
-import { SymbolicModel, substituteDerivations, substituteDerivationsAt } from '../symbolic/derive.js';
+import {
+  isGraphDerivative,
+  SymbolicModel,
+  substituteDerivations,
+  substituteDerivationsAt,
+} from '../symbolic/derive.js';
 import { ExprError, InputError } from '../derivation/errors.js';
 import { LIMITS } from '../ir/limits.js';
 import { ExpansionTooLarge, SymbolicUnsupported, withExactBudget } from '../symbolic/unsupported.js';
@@ -134,6 +140,13 @@ function relevantSizes(derivation: Derivation, claim: Claim): Set<string> {
   return out;
 }
 
+/** The graph derivatives a claim names, printed, each once. */
+function derivativesIn(claim: Claim): string[] {
+  const out = new Set<string>();
+  for (const side of [claim.lhs, claim.rhs]) walk(side, (e) => void (isGraphDerivative(e) && out.add(printExpr(e))));
+  return [...out];
+}
+
 export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEvidence {
   const sizes = derivation.model.sizes;
   const relevant = relevantSizes(derivation, claim);
@@ -155,13 +168,27 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
     combos.splice(0, combos.length, ...next);
   }
   const range = ranges.map((r) => (r.lo === r.hi ? `${r.name} = ${r.lo}` : `${r.name} = ${r.lo}..${r.hi}`)).join(', ');
+  // Graph derivatives among the units (eᵀ_k · ∂y_1/∂h_1 · e_i · ∂h_1^i/∂w_ij) are written out at each binding by
+  // the closed forms the matrix-level check reads (the unit-level evaluator has no value for them otherwise), and
+  // activation derivatives then as those forms write them (σ′ = σ ⊙ (1 − σ)), in the units' own as well.
+  const sm = [claim.lhs, claim.rhs].some((side) => some(side, isGraphDerivative)) ? symbolicModel(derivation) : null;
+  const atBinding = (side: Expr, env: IntEnv): Expr => (sm ? substituteDerivationsAt(side, sm, env) : side);
   const attempt = (unfold: boolean): Draft => {
     let cases = 0;
     for (const sz of combos) {
-      const pe = new PolyEvaluator(derivation.model, sz, unfold);
+      const pe = new PolyEvaluator(
+        derivation.model,
+        sz,
+        unfold,
+        sm ? (name, time) => sm.dactExpression(name, time) : undefined,
+      );
       for (const binding of bindings(claim, sz)) {
         cases++;
-        const [a, b] = [pe.evaluate(claim.lhs, binding), pe.evaluate(claim.rhs, binding)];
+        const env = { ...sz, ...binding };
+        const [a, b] = [
+          pe.evaluate(atBinding(claim.lhs, env), binding),
+          pe.evaluate(atBinding(claim.rhs, env), binding),
+        ];
         const different = a.data.length !== b.data.length || a.data.some((p, k) => !cpolyEqual(p, b.data[k]!));
         if (different) return differs({ ...sz, ...binding }, a.data, b.data, shownEntries);
       }
@@ -173,6 +200,7 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
       random: null,
       unfolded: unfold ? entrywiseDefined(derivation.model) : [],
       randomOnly: null,
+      ...(sm ? { derivatives: derivativesIn(claim) } : {}),
     };
   };
   try {

@@ -93,8 +93,11 @@ function symbolicText(e: SymbolicEvidence): string {
       const unfolded = o.unfolded.length
         ? ` with ${o.unfolded.join(', ')} written out by ${o.unfolded.length > 1 ? 'their equations' : 'its equation'}`
         : '';
+      const derivatives = o.derivatives?.length
+        ? `; ${o.derivatives.join(', ')} by the closed form${o.derivatives.length > 1 ? 's' : ''} the engine derives, activation derivatives by the model's rules`
+        : '';
       if (e.level === 'unit')
-        return `identical for ${o.range}, every binding (${o.cases} cases): exact polynomials${unfolded}, ∂h/∂w by forward mode over the model's equations`;
+        return `identical for ${o.range}, every binding (${o.cases} cases): exact polynomials${unfolded}, ∂h/∂w by forward mode over the model's equations${derivatives}`;
       const random = o.random;
       const spread =
         random && random.bindings.some((b) => Object.keys(b).length)

@@ -55,6 +55,56 @@ describe('exact unit-level identities', () => {
   });
 });
 
+describe('unit-level claims that name a derivative of sequence values (eᵀ_k ∂y_1/∂h_1 e_i ∂h_1^i/∂w_ij)', () => {
+  const withChainStep = (id: string, to: string) =>
+    parseDerivation(
+      text.replace(
+        '\nclaims:\n',
+        `\nclaims:\n  - id: ${id}\n    claim: "${to}"\n    forall: k in 1..m, i in 1..d, j in 1..n\n    expect: consistent\n`,
+      ),
+      FILE,
+    );
+
+  it.each(['first-step-w-chain.1', 'first-step-w-chain.2', 'first-step-u-chain.1', 'first-step-u-chain.2'])(
+    '%s is identical, ∂y_1/∂h_1 by its derived closed form',
+    (id) => {
+      const evidence = indexCheck(post, claim(id));
+      expect(evidence.outcome.status).toBe('identical');
+      expect(evidence.outcome).toMatchObject({ derivatives: ['jac(y[1], h[1])'] });
+      expect(evidenceSummary(evidence)).toContain('jac(y[1], h[1]) by the closed form the engine derives');
+    },
+  );
+
+  it.each([
+    // σ_h′ of another hidden unit, σ_h′ for σ_y′, another input
+    [
+      'hidden-unit-fixed',
+      "unit(m, k)' * jac(y[1], h[1]) * unit(d, i) * d(h[1, i], W[i, j]) = dact(y[1, k]) * V[k, i] * dact(h[1, 1]) * x[1, j]",
+    ],
+    [
+      'dact-swapped',
+      "unit(m, k)' * jac(y[1], h[1]) * unit(d, i) * d(h[1, i], W[i, j]) = dact(h[1, k]) * V[k, i] * dact(h[1, i]) * x[1, j]",
+    ],
+    [
+      'input-unit',
+      "unit(m, k)' * jac(y[1], h[1]) * unit(d, i) * d(h[1, i], W[i, j]) = dact(y[1, k]) * V[k, i] * dact(h[1, i]) * x[1, 1]",
+    ],
+  ])('a wrong step (%s) is not identical', (id, to) => {
+    const d = withChainStep(id, to);
+    const evidence = indexCheck(
+      d,
+      d.claims.find((c) => c.id === id)!,
+    );
+    expect(evidence.outcome.status).toBe('different');
+  });
+
+  it('a claim without derivatives of sequence values keeps the activation derivatives as atoms', () => {
+    const evidence = indexCheck(post, claim('closed-form-w'));
+    expect(evidence.outcome.status).toBe('identical');
+    expect(evidence.outcome).not.toHaveProperty('derivatives');
+  });
+});
+
 describe('proof by induction on t', () => {
   it('proves the corrected closed forms for w and u, every rule checked', () => {
     for (const id of ['closed-form-w', 'closed-form-u']) {

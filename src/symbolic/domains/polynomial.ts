@@ -7,7 +7,7 @@
  * not with a formula typed in by hand.
  */
 import type { IntEnv } from '../../ir/affine.js';
-import { evalAffine } from '../../ir/affine.js';
+import { affine, evalAffine } from '../../ir/affine.js';
 import { type Expr, intVarsOf, type OpNode, type Seq } from '../../ir/expr.js';
 import { dimsIn } from '../../ir/shape-of.js';
 import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
@@ -22,13 +22,18 @@ import { writtenOut } from '../definitions.js';
 
 const activationName = (n: OpNode) => n.name ?? n.op;
 
-/** Atoms of the model's own values: parameter entries and units of sequence values (h_0 = 0 when declared so). */
+/**
+ * Atoms of the model's own values: parameter entries and units of sequence values (h_0 = 0 when declared so),
+ * and the activations' derivatives — atoms dact(h[t,a]), or written out by the model's rule (σ′ = σ ⊙ (1 − σ))
+ * where `writtenDact` reads them so.
+ */
 class ModelAtoms {
   /** values built, by symbol (and time): leaves are read at every binding and forward-mode step */
   private readonly built = new Map<string, RMat<CPoly>>();
   constructor(
     readonly model: Model,
     readonly sizes: IntEnv,
+    readonly writtenDact: ((name: string, t: number) => RMat<CPoly>) | null = null,
   ) {}
   dims(name: string): [number, number] {
     const s = this.model.symbols.get(name)!.shape;
@@ -50,7 +55,9 @@ class ModelAtoms {
   }
   dact(name: string, t: number): RMat<CPoly> {
     return this.once(`dact ${name}@${t}`, () =>
-      rfill(this.dims(name)[0], 1, (a) => csym(`dact(${name}[${t},${a + 1}])`)),
+      this.writtenDact
+        ? this.writtenDact(name, t)
+        : rfill(this.dims(name)[0], 1, (a) => csym(`dact(${name}[${t},${a + 1}])`)),
     );
   }
   /** Polynomials are never changed once built: one value serves every read. */
@@ -130,11 +137,14 @@ class ForwardModeDomain implements ExactDomain<Dual> {
     const name = activationName(n);
     // The activation that defines the equation's target is named by it: h[t,a], dact(h[t,a]).
     const isRoot = n === this.root;
+    // Written-out derivatives are known for the values equations define; an inner f(z) has only an atom f′(z).
+    if (!isRoot && this.atoms.writtenDact && z.data.some((x) => x.d.size))
+      return unsupported(`${name}′ inside an equation with derivatives written out`);
     return {
       ...z,
       data: z.data.map((x, a) => {
         const [value, deriv] = isRoot
-          ? [csym(`${this.target}[${this.t},${a + 1}]`), csym(`dact(${this.target}[${this.t},${a + 1}])`)]
+          ? [csym(`${this.target}[${this.t},${a + 1}]`), this.atoms.dact(this.target, this.t).data[a]!]
           : [csym(`${name}(${cpolyKey(x.v)})`), csym(`d${name}(${cpolyKey(x.v)})`)];
         return { v: value, d: x.d.size ? cmul(deriv, x.d) : new Map() };
       }),
@@ -209,7 +219,8 @@ class PolynomialDomain implements ExactDomain<CPoly> {
   readonly ring = POLY_RING;
   readonly indices = 'concrete' as const;
   readonly shapes = 'concrete' as const;
-  private readonly tangents = new Map<string, Map<string, RMat<CPoly>>>();
+  /** each seed's tangents, and the steps of them this domain has been charged for */
+  private readonly tangents = new Map<string, { steps: number; byValue: Map<string, RMat<CPoly>> }>();
   constructor(
     private readonly atoms: ModelAtoms,
     private readonly unfold: boolean,
@@ -247,7 +258,8 @@ class PolynomialDomain implements ExactDomain<CPoly> {
     const [r, c] = [ctx.index(wrt.units[0]!), wrt.units[1] ? ctx.index(wrt.units[1]) : 1];
     if (c > cols) return ctx.unsupported(`${param} has ${cols} columns`);
     const t = ctx.int(value.time);
-    const tangents = this.tangentsFor(param, r, c);
+    // Written-out derivatives grow fast with the steps: only those up to t are computed (and charged) then.
+    const tangents = this.tangentsFor(param, r, c, this.atoms.writtenDact ? Math.min(t, this.atoms.sizes.T!) : null);
     // A shared store may hold times past T (steps computed at a longer horizon): no value at these sizes.
     const tangent = t > this.atoms.sizes.T! ? undefined : tangents.get(`${value.name}@${t}`);
     const unit = ctx.index(of.units[0]!);
@@ -262,27 +274,28 @@ class PolynomialDomain implements ExactDomain<CPoly> {
 
   /**
    * Tangents of every sequence value for the seed param[r, c], by forward mode over the equations, at times
-   * 1..T. Steps an earlier claim computed are charged again (work[T], or the steps done and then the rest as
-   * computed), so a claim's budget does not depend on what ran before it.
+   * 1..T (or 1..upTo). Steps an earlier claim computed are charged again (work[T], or the steps done and then
+   * the rest as computed), so a claim's budget does not depend on what ran before it.
    */
-  private tangentsFor(param: string, r: number, c: number): Map<string, RMat<CPoly>> {
-    const key = `${param}[${r},${c}]`;
+  private tangentsFor(param: string, r: number, c: number, upTo: number | null): Map<string, RMat<CPoly>> {
+    const key = `${this.atoms.writtenDact ? 'dact written out: ' : ''}${param}[${r},${c}]`;
+    const steps = upTo ?? this.atoms.sizes.T!;
     const cached = this.tangents.get(key);
-    if (cached) return cached;
-    const T = this.atoms.sizes.T!;
+    if (cached && cached.steps >= steps) return cached.byValue;
+    const charged = cached?.steps ?? 0;
     const shared = tangentCache(this.atoms);
     // Outside a budget (Infinity) the cost is unknown: steps computed there are not shared.
     const budgeted = Number.isFinite(remainingExactWork());
     let store = shared.get(key);
-    if (store && store.work.length <= T && !budgeted) store = undefined;
+    if (store && store.work.length <= steps && !budgeted) store = undefined;
     if (!store) {
       store = { tangents: new Map<string, RMat<CPoly>>(), work: [0] };
       if (budgeted) shared.set(key, store);
     }
     const done = store.work.length - 1;
-    if (done > 0) chargeExactWork(store.work[Math.min(done, T)]!);
-    for (let t = done + 1; t <= T; t++) this.step(store, param, r, c, t);
-    this.tangents.set(key, store.tangents);
+    if (done > charged) chargeExactWork(store.work[Math.min(done, steps)]! - store.work[charged]!);
+    for (let t = done + 1; t <= steps; t++) this.step(store, param, r, c, t);
+    this.tangents.set(key, { steps, byValue: store.tangents });
     return store.tangents;
   }
 
@@ -307,9 +320,22 @@ class PolynomialDomain implements ExactDomain<CPoly> {
 /** The exact value of claim expressions at concrete sizes (env binds sizes, quantifiers and path positions). */
 export class PolyEvaluator {
   private readonly evaluator: ExactEvaluator<CPoly>;
-  /** unfold: values defined entrywise are written out by their equations (src/symbolic/definitions.ts) */
-  constructor(model: Model, sizes: IntEnv, unfold = false) {
-    this.evaluator = new ExactEvaluator(new PolynomialDomain(new ModelAtoms(model, sizes), unfold), sizes);
+  /**
+   * unfold: values defined entrywise are written out by their equations (src/symbolic/definitions.ts);
+   * dactExpression: activation derivatives written out by the model's rule (SymbolicModel.dactExpression), to
+   * meet closed forms derived by the matrix-level engine, which write them so. Either reading is a ring
+   * homomorphism of the other (the atom dact(y) goes to its value), so an identity in atoms holds in both.
+   */
+  constructor(
+    model: Model,
+    sizes: IntEnv,
+    unfold = false,
+    dactExpression?: (name: string, time: ReturnType<typeof affine>) => Expr,
+  ) {
+    const written = dactExpression
+      ? (name: string, t: number) => this.evaluator.evaluate(dactExpression(name, affine(t)), sizes)
+      : null;
+    this.evaluator = new ExactEvaluator(new PolynomialDomain(new ModelAtoms(model, sizes, written), unfold), sizes);
   }
   evaluate(e: Expr, env: IntEnv): RMat<CPoly> {
     return this.evaluator.evaluate(e, env);
