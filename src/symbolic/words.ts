@@ -203,7 +203,14 @@ export function samePoly(a: NPoly, b: NPoly): boolean {
   return true;
 }
 
+/**
+ * A canonical form printed, its terms in the order of their skeletons: equal forms print alike whatever order
+ * their terms were built in (a norm of a form is an atom keyed by this text).
+ */
 export function formatPoly(p: NPoly): string {
   if (p.size === 0) return '0';
-  return [...p.values()].map((t) => `[${showPoly(t.poly, true)}] ${skeletonKey(t.skeleton) || '1'}`).join(' + ');
+  return [...p]
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([, t]) => `[${showPoly(t.poly, true)}] ${skeletonKey(t.skeleton) || '1'}`)
+    .join(' + ');
 }

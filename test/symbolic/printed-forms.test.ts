@@ -14,7 +14,9 @@ const formattedByRewriting = (p: NPoly) =>
   p.size === 0
     ? '0'
     : [...p.values()]
-        .map((t) => `[${shownByRewriting(t.poly).split(TAG_MARK).join('|')}] ${t.skeleton.join(' · ') || '1'}`)
+        .map((t) => ({ key: t.skeleton.join(' · '), t }))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .map(({ t }) => `[${shownByRewriting(t.poly).split(TAG_MARK).join('|')}] ${t.skeleton.join(' · ') || '1'}`)
         .join(' + ');
 
 const x = csym('x[1]');
@@ -46,5 +48,14 @@ describe('printed polynomials', () => {
     for (const f of forms) expect(formatPoly(f)).toBe(formattedByRewriting(f));
     expect(formatPoly(w)).toContain('|');
     expect(formatPoly(w)).not.toContain(TAG_MARK);
+  });
+
+  it('print equal forms alike whatever order their terms were built in (a norm of a form is keyed by it)', () => {
+    const a = nword({ kind: 'diag', poly: x }, { kind: 'mat', key: 'U' });
+    const b = nword({ kind: 'mat', key: 'W' });
+    const c = nword({ kind: 'diag', poly: y }, { kind: 'one' });
+    const built = [nadd(nadd(a, b), c), nadd(nadd(c, a), b), nadd(nadd(b, c), a)];
+    expect(new Set(built.map((f) => [...f.keys()].join()))).toHaveProperty('size', 3); // three insertion orders
+    expect(new Set(built.map(formatPoly))).toHaveProperty('size', 1);
   });
 });
