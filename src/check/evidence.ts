@@ -105,6 +105,8 @@ export type SymbolicOutcome =
        * activation derivatives then written by the model's rules (σ′ = σ ⊙ (1 − σ)); absent when there were none
        */
       readonly derivatives?: readonly string[];
+      /** matrix level: of `cases`, those decided with every derivative an opaque matrix (the closed forms' differed) */
+      readonly opaqueDerivatives?: number;
       /**
        * of `cases`, those where the exact expansion exceeds `words` monomials, decided by the randomized
        * identity test in ℤ_p alone (`from`: the first of them); null when every case was expanded exactly

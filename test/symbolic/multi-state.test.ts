@@ -143,6 +143,31 @@ function outcome(d: Derivation, claim: string, extra = '') {
   return symbolicCheck(parsed, parsed.claims[0]!, 1)!.outcome;
 }
 
+describe('identities with every derivative an opaque matrix, where the closed forms stop expanding', () => {
+  const lab = load('lab-10-5-solution');
+  const forall = '    forall: k in 1..T\n';
+
+  it('‖J‖ = ‖(J − P) + P‖ over T = 3..12, long lags by the opaque reading, the count in the evidence', () => {
+    const o = outcome(
+      lab,
+      'norm2(jac(s[T], s[T-k])) = norm2((jac(s[T], s[T-k]) - partial(s[T], s[T-k], hl)) + partial(s[T], s[T-k], hl))',
+      forall,
+    );
+    expect(o).toMatchObject({ status: 'identical', range: 'T = 3..12', cases: 75 });
+    expect((o as { opaqueDerivatives?: number }).opaqueDerivatives).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [
+      'twice the cell path added back',
+      'norm2(jac(s[T], s[T-k])) = norm2((jac(s[T], s[T-k]) - partial(s[T], s[T-k], hl)) + 2 * partial(s[T], s[T-k], hl))',
+    ],
+    ['the cell path dropped', 'norm2(jac(s[T], s[T-k])) = norm2(jac(s[T], s[T-k]) - partial(s[T], s[T-k], hl))'],
+  ])('a false twin (%s) is not identical', (_, claim) => {
+    expect(outcome(lab, claim, forall).status).not.toBe('identical');
+  });
+});
+
 describe('exact comparisons that decide more', () => {
   it('values defined entrywise are written out when atoms differ; a wrong restatement stays different', () => {
     const right = outcome(lstm2019, 'h[t] = o[t] .* sigma(f[t] .* s[t-1] + i[t] .* st[t])', '    forall: t in 1..T\n');
