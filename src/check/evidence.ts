@@ -105,7 +105,7 @@ export type SymbolicOutcome =
        * activation derivatives then written by the model's rules (σ′ = σ ⊙ (1 − σ)); absent when there were none
        */
       readonly derivatives?: readonly string[];
-      /** matrix level: of `cases`, those decided with every derivative an opaque matrix (the closed forms' differed) */
+      /** matrix level: of `cases`, those decided with every derivative an opaque matrix (for any value of them) */
       readonly opaqueDerivatives?: number;
       /**
        * of `cases`, those where the exact expansion exceeds `words` monomials, decided by the randomized

@@ -24,7 +24,7 @@ import {
 } from '../symbolic/derive.js';
 import { ExprError, InputError } from '../derivation/errors.js';
 import { LIMITS } from '../ir/limits.js';
-import { ExpansionTooLarge, SymbolicUnsupported, withExactBudget } from '../symbolic/unsupported.js';
+import { ExpansionTooLarge, SymbolicUnsupported, withExactBudget, withinExactWork } from '../symbolic/unsupported.js';
 import { MAX_WORDS } from '../symbolic/words.js';
 import { PRIME, RandomIdentity } from '../symbolic/domains/modular.js';
 import { bindings } from './bindings.js';
@@ -33,6 +33,8 @@ import type { SymbolicEvidence, SymbolicOutcome } from './evidence.js';
 
 /** Exact verification runs for T up to this; the randomized test at RANDOM_T. */
 export const VERIFY_MAX_T = 12;
+/** Products of terms one comparison with derivatives opaque may spend: a side attempt, most often a failing one. */
+const OPAQUE_WORK = LIMITS.exactWork / 16;
 export const RANDOM_T = 48;
 
 const unit = (outcome: SymbolicOutcome): SymbolicEvidence => ({ kind: 'symbolic', level: 'unit', outcome });
@@ -326,15 +328,18 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
     const randomCases: Record<string, number>[] = [];
     const seen = new Set<string>();
     let exactCases = 0;
-    // Where the closed forms' expansions differ (one stopped and left an atom of its expression, as a norm of a
-    // product too long to expand), the sides may still be one identity with every derivative an opaque matrix
-    // (‖J‖ = ‖(J − P) + P‖): equal for every value of the derivatives, so for theirs. Once that has decided a
-    // binding it is tried first at the later ones, before the closed forms' costlier expansion.
+    // The sides may be one identity with every derivative an opaque matrix (‖J‖ = ‖(J − P) + P‖, a restated
+    // chain): equal for every value of the derivatives, so for theirs, where the closed forms' expansions can be
+    // long or stop (a norm of a product too long to expand is an atom of its expression). Tried at the first
+    // binding, and wherever the closed forms differ; first again at the next binding while it decides them.
+    let opaqueFirst = true;
     let opaqueCases = 0;
     const sameWithDerivativesOpaque = (env: Record<string, number>): boolean => {
       if (!hasDerivatives) return false;
       try {
-        const same = samePoly(canon.expand(claim.lhs, env), canon.expand(claim.rhs, env));
+        const same = withinExactWork(OPAQUE_WORK, () =>
+          samePoly(canon.expand(claim.lhs, env), canon.expand(claim.rhs, env)),
+        );
         if (same) opaqueCases++;
         return same;
       } catch (err) {
@@ -355,9 +360,12 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
           if (seen.has(seenKey)) continue;
           seen.add(seenKey);
           let a: NPoly, b: NPoly;
-          if (opaqueCases > 0 && sameWithDerivativesOpaque(env)) {
-            exactCases++;
-            continue;
+          if (opaqueFirst) {
+            if (sameWithDerivativesOpaque(env)) {
+              exactCases++;
+              continue;
+            }
+            opaqueFirst = false;
           }
           try {
             if (dominates(env)) throw new ExpansionTooLarge(`the exact expansion exceeds ${MAX_WORDS} words`);
@@ -378,7 +386,11 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
             };
           }
           exactCases++;
-          if (samePoly(a, b) || sameWithDerivativesOpaque(env)) continue;
+          if (samePoly(a, b)) continue;
+          if (sameWithDerivativesOpaque(env)) {
+            opaqueFirst = true;
+            continue;
+          }
           return random(l, r, env)
             ? { status: 'undecided', undecided: { why: 'random-agrees', at: env } }
             : differs(env, a, b, formatPoly);

@@ -110,7 +110,7 @@ function symbolicText(e: SymbolicEvidence): string {
         ? `exact canonical forms of the derived closed forms${unfolded} at ${o.cases - o.randomOnly.cases}; at the other ${o.randomOnly.cases}, from ${describeEnv(o.randomOnly.from)} on, the expansion exceeds ${o.randomOnly.words} words and the randomized identity test in ℤ_p decides`
         : `exact canonical forms of the derived closed forms${unfolded}`;
       const opaque = o.opaqueDerivatives
-        ? ` (${o.opaqueDerivatives} of them with every derivative an opaque matrix, an identity for any value of the derivatives, tried once the closed forms' expansions differed)`
+        ? ` (${o.opaqueDerivatives} of them with every derivative an opaque matrix: an identity for any value of the derivatives)`
         : '';
       return `identical for ${o.range}, every binding (${o.cases} cases): ${exact}${opaque}${randomText}`;
     }

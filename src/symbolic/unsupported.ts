@@ -34,6 +34,23 @@ export function withExactBudget<T>(run: () => T): T {
 }
 
 /**
+ * `run` with at most `limit` of the running check's products (fewer if fewer remain): a side attempt that may
+ * fail is not let spend the check's whole budget. What it spent is taken from the check's; past `limit` it
+ * throws like the budget itself.
+ */
+export function withinExactWork<T>(limit: number, run: () => T): T {
+  const outer = remaining;
+  const start = Math.min(outer, limit);
+  remaining = start;
+  try {
+    return run();
+  } finally {
+    // A charge that overran was refused before its work: it is not spent.
+    remaining = outer - (start - Math.max(0, remaining));
+  }
+}
+
+/**
  * Where charges are also written down: the record of the shared memo entry being computed (costed-memo.ts),
  * so that a later claim reading the entry can be charged the same work.
  */

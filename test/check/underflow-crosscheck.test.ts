@@ -19,7 +19,7 @@ const tiny = (factor: string) =>
       symbols: ['W', 'x: { role: input, shape: [d] }', 'h'],
       equations: [`h[t] = ${factor} * (W*h[t-1]) + x[t]`],
       claims:
-        '  - id: lag\n    claim: jac(h[t], h[1]) = jac(h[t], h[1])\n    forall: t in 1..T\n    expect: verified\n',
+        '  - id: lag\n    claim: jac(h[t], h[1]) = jac(h[t], h[t-1]) * jac(h[t-1], h[1])\n    forall: t in 2..T\n    expect: verified\n',
     }),
     'tiny.yaml',
   );
