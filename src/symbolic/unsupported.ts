@@ -35,8 +35,8 @@ export function withExactBudget<T>(run: () => T): T {
 
 /**
  * `run` with at most `limit` of the running check's products (fewer if fewer remain): a side attempt that may
- * fail is not let spend the check's whole budget. What it spent is taken from the check's; past `limit` it
- * throws like the budget itself.
+ * fail is not let spend the check's whole budget. What it spent is taken from the check's (all of `limit` when
+ * it ran out); past `limit` it throws like the budget itself.
  */
 export function withinExactWork<T>(limit: number, run: () => T): T {
   const outer = remaining;
@@ -45,7 +45,7 @@ export function withinExactWork<T>(limit: number, run: () => T): T {
   try {
     return run();
   } finally {
-    // A charge that overran was refused before its work: it is not spent.
+    // An attempt that ran out has spent all it was allowed.
     remaining = outer - (start - Math.max(0, remaining));
   }
 }
