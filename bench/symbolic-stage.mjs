@@ -4,8 +4,11 @@
  * derivations/, with the claim's own sizes and the default master seed. No instances, no repair search.
  *
  *  1. one thread, in this process: CPU per file (the files' loading not counted) and in total;
- *  2. the corpus split by file over 2 worker threads (a queue, the costliest files first): wall time
- *     from the workers' start (their cold start included) to the last result, and the process's CPU.
+ *  2. the corpus over 2 worker threads, wall time from the workers' start (their cold start included) to the
+ *     last result, and the process's CPU: split by file (a queue, the costliest files first), and split by
+ *     claim as verify's pool hands its tasks out (src/verify/pool.ts: a worker takes another claim of the
+ *     file it is on, else the first of the file with the most claims queued that no worker is on — the
+ *     workers start on different large files and meet on the last ones).
  *
  * A digest of every outcome is printed, so a change to the engine can be shown to leave results as
  * they were. V8's tiering is set as `gradproof verify` sets it for a pool of 2 workers (src/cli/v8-tiering.ts:
@@ -42,11 +45,22 @@ async function stageOfFile(file) {
   return { cpu: cpuSeconds(process.cpuUsage(c0)), claims: outcomes.length, json: JSON.stringify(outcomes) };
 }
 
+/** One claim's symbolic stage, its file kept loaded while the worker stays on it (as verify's workers keep it). */
+let loaded = null;
+async function stageOfClaim(file, id) {
+  const { claimDerivation, DEFAULT_OPTIONS, loadDerivationFile, symbolicStage } = await lib();
+  if (loaded?.file !== file) loaded = { file, derivation: loadDerivationFile(file, { perClaimErrors: true }) };
+  const claim = loaded.derivation.claims.find((c) => c.id === id);
+  return symbolicStage(claimDerivation(loaded.derivation, claim), claim, DEFAULT_OPTIONS.masterSeed);
+}
+
 if (!isMainThread) {
-  parentPort.on('message', async (file) => {
-    if (file === null) return process.exit(0);
-    const { claims, json } = await stageOfFile(file);
-    parentPort.postMessage({ file, claims, json });
+  parentPort.on('message', async (task) => {
+    if (task === null) return process.exit(0);
+    if (task.claim !== undefined)
+      return parentPort.postMessage({ ...task, outcome: await stageOfClaim(task.file, task.claim) });
+    const { claims, json } = await stageOfFile(task.file);
+    parentPort.postMessage({ file: task.file, claims, json });
   });
   parentPort.postMessage({ ready: workerData.id });
 } else {
@@ -80,13 +94,10 @@ if (!isMainThread) {
     `one thread: ${perFile.reduce((s, x) => s + x.claims, 0)} claims, ${total.toFixed(2)} s CPU (best of ${repeats}); outcomes ${digest(perFile.map((x) => x.json))}`,
   );
 
-  // Two workers fed from one queue, the costliest files (by the pass above) first.
-  const queue = [...perFile].sort((a, b) => b.cpu - a.cpu).map((x) => x.file);
-  for (let r = 0; r < repeats; r++) {
+  /** Two workers fed by `next(worker, lastFile)` until it returns null; the wall and CPU from their start. */
+  async function twoWorkers(next, onReply) {
     const w0 = performance.now();
     const c0 = process.cpuUsage();
-    const results = new Map();
-    const todo = [...queue];
     await Promise.all(
       [0, 1].map(
         (id) =>
@@ -96,21 +107,69 @@ if (!isMainThread) {
               workerData: { id },
               resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
             });
-            const next = () => worker.postMessage(todo.shift() ?? null);
+            let last;
+            const give = () => {
+              const task = next(id, last);
+              last = task?.file ?? last;
+              worker.postMessage(task);
+            };
             worker.on('message', (m) => {
-              if (m.file) results.set(m.file, m.json);
-              next();
+              if (m.file) onReply(m);
+              give();
             });
             worker.on('error', reject);
             worker.on('exit', resolve);
           }),
       ),
     );
-    const wall = (performance.now() - w0) / 1000;
-    const cpu = cpuSeconds(process.cpuUsage(c0));
+    return { wall: (performance.now() - w0) / 1000, cpu: cpuSeconds(process.cpuUsage(c0)) };
+  }
+
+  // Split by file: one queue, the costliest files (by the pass above) first.
+  const queue = [...perFile].sort((a, b) => b.cpu - a.cpu).map((x) => x.file);
+  for (let r = 0; r < repeats; r++) {
+    const results = new Map();
+    const todo = [...queue];
+    const { wall, cpu } = await twoWorkers(
+      () => (todo.length ? { file: todo.shift() } : null),
+      (m) => results.set(m.file, m.json),
+    );
     const same = digest(files.map((f) => results.get(f)));
     console.log(
-      `2 worker threads: ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU (all threads, cold start included); outcomes ${same}`,
+      `2 worker threads, by file: ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU (all threads, cold start included); outcomes ${same}`,
+    );
+  }
+
+  // Split by claim, as verify's pool picks its tasks (src/verify/pool.ts).
+  const claimIds = new Map(perFile.map((x) => [x.file, JSON.parse(x.json).map(([id]) => id)]));
+  for (let r = 0; r < repeats; r++) {
+    const pending = files.flatMap((file) => claimIds.get(file).map((claim) => ({ file, claim })));
+    const busy = new Map(); // worker → the file of its task
+    const outcomes = new Map();
+    const pick = (worker, last) => {
+      busy.delete(worker);
+      if (!pending.length) return null;
+      const busyFiles = new Set(busy.values());
+      let k = last === undefined ? -1 : pending.findIndex((t) => t.file === last);
+      if (k < 0) {
+        const queued = new Map();
+        for (const t of pending) queued.set(t.file, (queued.get(t.file) ?? 0) + 1);
+        let bestScore = -Infinity;
+        pending.forEach((t, j) => {
+          const score = queued.get(t.file) - (busyFiles.has(t.file) ? 1e6 : 0);
+          if (score > bestScore) [k, bestScore] = [j, score];
+        });
+      }
+      const [task] = pending.splice(k, 1);
+      busy.set(worker, task.file);
+      return task;
+    };
+    const { wall, cpu } = await twoWorkers(pick, (m) => outcomes.set(`${m.file}\n${m.claim}`, m.outcome));
+    const same = digest(
+      files.map((f) => JSON.stringify(claimIds.get(f).map((id) => [id, outcomes.get(`${f}\n${id}`)]))),
+    );
+    console.log(
+      `2 worker threads, by claim as verify's pool: ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU (all threads, cold start included); outcomes ${same}`,
     );
   }
 }
