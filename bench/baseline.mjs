@@ -179,7 +179,7 @@ if (section('extended')) {
     const n = np(T, 64, 4, 1);
     console.log(
       `\nT = ${T}, d = 64, 4 instances: gradproof ${ms(g.perInstanceCpuMs[0])} ms/instance, ${g.extended} of ${g.points} points` +
-        ` decided in extended precision, ${g.points - g.agreed} not agreeing${n ? `; numpy ${ms(n.perInstanceCpuMs[0])} ms/instance` : ''}` +
+        ` decided in extended precision, ${g.violated} violating, ${g.trouble} set aside as numeric trouble${n ? `; numpy ${ms(n.perInstanceCpuMs[0])} ms/instance` : ''}` +
         `\n  peak memory (resident high-water mark): gradproof ${mib(g.maxRssKiB)}${n ? ` (${ratio(g.maxRssKiB, n.maxRssKiB)}), numpy ${mib(n.maxRssKiB)}` : ''}`,
     );
   }

@@ -39,11 +39,13 @@ const cpuMs = () => {
 };
 
 function round() {
-  const tally = { points: 0, agreed: 0, extended: 0, worst: 0 };
+  const tally = { points: 0, agreed: 0, violated: 0, trouble: 0, extended: 0, worst: 0 };
   const note = (points) => {
     for (const p of points) {
       tally.points++;
       if (p.outcome.status === 'agree') tally.agreed++;
+      if (p.outcome.status === 'violate') tally.violated++;
+      if (p.outcome.status === 'trouble') tally.trouble++;
       if (p.outcome.status !== 'trouble' && p.outcome.extended) tally.extended++;
       if (p.outcome.status !== 'trouble') tally.worst = Math.max(tally.worst, p.outcome.relError);
     }
