@@ -6,7 +6,7 @@
  * polynomials), so a closed form is compared with what the model implies,
  * not with a formula typed in by hand.
  */
-import type { IntEnv } from '../../ir/affine.js';
+import type { Affine, IntEnv } from '../../ir/affine.js';
 import { affine, evalAffine } from '../../ir/affine.js';
 import { type Expr, intVarsOf, type OpNode, type Seq } from '../../ir/expr.js';
 import { dimsIn } from '../../ir/shape-of.js';
@@ -326,12 +326,7 @@ export class PolyEvaluator {
    * meet closed forms derived by the matrix-level engine, which write them so. Either reading is a ring
    * homomorphism of the other (the atom dact(y) goes to its value), so an identity in atoms holds in both.
    */
-  constructor(
-    model: Model,
-    sizes: IntEnv,
-    unfold = false,
-    dactExpression?: (name: string, time: ReturnType<typeof affine>) => Expr,
-  ) {
+  constructor(model: Model, sizes: IntEnv, unfold = false, dactExpression?: (name: string, time: Affine) => Expr) {
     const written = dactExpression
       ? (name: string, t: number) => this.evaluator.evaluate(dactExpression(name, affine(t)), sizes)
       : null;
