@@ -6,9 +6,7 @@
  *  1. one thread, in this process: CPU per file (the files' loading not counted) and in total;
  *  2. the corpus over 2 worker threads, wall time from the workers' start (their cold start included) to the
  *     last result, and the process's CPU: split by file (a queue, the costliest files first), and split by
- *     claim as verify's pool hands its tasks out (src/verify/pool.ts: a worker takes another claim of the
- *     file it is on, else the first of the file with the most claims queued that no worker is on — the
- *     workers start on different large files and meet on the last ones).
+ *     claim as verify's pool hands its tasks out (`nextTaskIndex` in src/verify/pool.ts).
  *
  * A digest of every outcome is printed, so a change to the engine can be shown to leave results as
  * they were. V8's tiering is set as `gradproof verify` sets it for a pool of 2 workers (src/cli/v8-tiering.ts:
@@ -74,7 +72,7 @@ if (!isMainThread) {
 
   console.log(`symbolic stage of derivations/ (load average ${loadavg()[0].toFixed(1)}; V8 tiering ${tiering})`);
   await lib(); // the library's load is not the stage's
-  const { YOUNG_GENERATION_MB } = await import('../dist/verify/pool.js');
+  const { nextTaskIndex, YOUNG_GENERATION_MB } = await import('../dist/verify/pool.js');
   let perFile = [];
   const passes = [];
   for (let r = 0; r < repeats; r++) {
@@ -140,7 +138,7 @@ if (!isMainThread) {
     );
   }
 
-  // Split by claim, as verify's pool picks its tasks (src/verify/pool.ts).
+  // Split by claim, as verify's pool picks its tasks.
   const claimIds = new Map(perFile.map((x) => [x.file, JSON.parse(x.json).map(([id]) => id)]));
   for (let r = 0; r < repeats; r++) {
     const pending = files.flatMap((file) => claimIds.get(file).map((claim) => ({ file, claim })));
@@ -149,17 +147,11 @@ if (!isMainThread) {
     const pick = (worker, last) => {
       busy.delete(worker);
       if (!pending.length) return null;
-      const busyFiles = new Set(busy.values());
-      let k = last === undefined ? -1 : pending.findIndex((t) => t.file === last);
-      if (k < 0) {
-        const queued = new Map();
-        for (const t of pending) queued.set(t.file, (queued.get(t.file) ?? 0) + 1);
-        let bestScore = -Infinity;
-        pending.forEach((t, j) => {
-          const score = queued.get(t.file) - (busyFiles.has(t.file) ? 1e6 : 0);
-          if (score > bestScore) [k, bestScore] = [j, score];
-        });
-      }
+      const k = nextTaskIndex(
+        pending.map((t) => t.file),
+        last,
+        new Set(busy.values()),
+      );
       const [task] = pending.splice(k, 1);
       busy.set(worker, task.file);
       return task;

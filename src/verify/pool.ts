@@ -72,6 +72,31 @@ const WORKER_EXEC_ARGV = process.execArgv.filter(
   (a, k, all) => !a.startsWith('--input-type') && all[k - 1] !== '--input-type',
 );
 
+/**
+ * The next task for a worker, as an index into the files of the queued tasks: another of its file's if any is
+ * queued (instances and memoised sweeps are shared by a file's claims), else the first of the file with the
+ * most tasks queued that no busy worker is on — so the workers start on different large files and meet on
+ * the last one. (bench/symbolic-stage.mjs hands out claims by it too.)
+ */
+export function nextTaskIndex(
+  queued: readonly string[],
+  last: string | undefined,
+  busyFiles: ReadonlySet<string>,
+): number {
+  const same = last === undefined ? -1 : queued.indexOf(last);
+  if (same >= 0) return same;
+  const counts = new Map<string, number>();
+  for (const file of queued) counts.set(file, (counts.get(file) ?? 0) + 1);
+  let best = 0;
+  let bestScore = -Infinity;
+  queued.forEach((file, k) => {
+    // a file another worker is on counts less: prefer a file of one's own
+    const score = counts.get(file)! - (busyFiles.has(file) ? 1e6 : 0);
+    if (score > bestScore) [best, bestScore] = [k, score];
+  });
+  return best;
+}
+
 export class WorkerPool {
   private readonly idle: Worker[] = [];
   private readonly queue: Pending[] = [];
@@ -139,25 +164,12 @@ export class WorkerPool {
   /** the file each worker last worked on: its instances and memoised values are warm there */
   private readonly lastFile = new Map<Worker, string>();
 
-  /**
-   * The next task for a worker: another of its file's if any is queued (instances and memoised sweeps
-   * are shared by a file's claims), else the first of the file with the most tasks queued — so the
-   * workers start on different large files and meet on the last one.
-   */
   private pick(last: string | undefined): number {
-    const same = last === undefined ? -1 : this.queue.findIndex((p) => p.task.file === last);
-    if (same >= 0) return same;
-    const queued = new Map<string, number>();
-    for (const p of this.queue) queued.set(p.task.file, (queued.get(p.task.file) ?? 0) + 1);
-    const busyFiles = new Set([...this.busy.values()].map((p) => p.task.file));
-    let best = 0;
-    let bestScore = -Infinity;
-    this.queue.forEach((p, k) => {
-      // a file another worker is on counts less: prefer a file of one's own
-      const score = queued.get(p.task.file)! - (busyFiles.has(p.task.file) ? 1e6 : 0);
-      if (score > bestScore) [best, bestScore] = [k, score];
-    });
-    return best;
+    return nextTaskIndex(
+      this.queue.map((p) => p.task.file),
+      last,
+      new Set([...this.busy.values()].map((p) => p.task.file)),
+    );
   }
 
   private settle(worker: Worker, reply: TaskReply): void {

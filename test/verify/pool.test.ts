@@ -4,7 +4,7 @@
  * memoised values are there). One worker, so the order is the pool's choice alone, not timing.
  */
 import { afterEach, expect, it } from 'vitest';
-import { WorkerPool } from '../../src/verify/pool.js';
+import { nextTaskIndex, WorkerPool } from '../../src/verify/pool.js';
 
 let pool: WorkerPool | null = null;
 afterEach(async () => {
@@ -21,4 +21,12 @@ it('tasks queued together: the file with the most tasks first, then each file to
   const order: string[] = [];
   await Promise.all(files.map((file) => pool!.run({ kind: 'derived', file }).then(() => order.push(file))));
   expect(order).toEqual([large, large, large, small, small]);
+});
+
+it('the next task: its own file first, else the file with the most queued that no other worker is on', () => {
+  const queued = ['a', 'b', 'b', 'c', 'c', 'c'];
+  expect(nextTaskIndex(queued, 'b', new Set())).toBe(1); // stays on its file
+  expect(nextTaskIndex(queued, 'd', new Set())).toBe(3); // its file done: the file with most tasks (c)
+  expect(nextTaskIndex(queued, undefined, new Set(['c']))).toBe(1); // c has a worker: b, not c
+  expect(nextTaskIndex(['c', 'c'], undefined, new Set(['c']))).toBe(0); // only c left: meet there
 });
