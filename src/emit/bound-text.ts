@@ -20,6 +20,16 @@ export const BOUND_RULE_TEXT: Readonly<Record<BoundRule, RuleText>> = {
     statement:
       'each derivative replaced by the closed form the engine derives from the equations (a one-step form where the times are ≥ 1, a product of one-step Jacobians for a Markov state over a lag ≥ 0)',
   },
+  'backward-step': {
+    name: 'one step of the backward recurrence',
+    statement:
+      '∇_x L = Σ_c (∂c/∂x)ᵀ ∇_c L over the states c that read x other than through another state (the chain rule: every path from x to L passes first through exactly one of them), each ∂c/∂x from the model with the other states held; where L reads only states, not x, and every c lies at a time ≤ T',
+  },
+  'backward-unrolled': {
+    name: 'the backward recurrence unrolled',
+    statement:
+      "for a state x whose only later child is x itself at the next step, g_u = b_u + A_{u+1}ᵀ g_{u+1} (u < T) and g_T = b_T give ∇_{x_τ}L = Σ_{j=τ}^{T} (∏_{l=τ+1}^{j} A_lᵀ) b_j by induction down from T (A_l = ∂x_l/∂x_{l−1} with the other states held, b_j the terms of x_j's other children)",
+  },
   'dact-expansion': { name: 'activation derivative', statement: 'dact(y) = f′(z) written through y = f(z) (time ≥ 1)' },
   'norm-transpose': {
     name: 'norm of a transpose',
@@ -40,7 +50,15 @@ export const BOUND_RULE_TEXT: Readonly<Record<BoundRule, RuleText>> = {
     statement:
       'the same product of powers: commutativity, c^a·c^b = c^{a+b} for a, b ≥ 0, ∏_{i=lo}^{hi} c = c^{hi−lo+1}, ∏ a_i b_i = ∏ a_i ∏ b_i, reindexing',
   },
+  'sum-linear': {
+    name: 'a constant factor of a sum',
+    statement: 'Σ_{j=lo}^{hi} c·a_j = c·Σ_{j=lo}^{hi} a_j for a factor c in which j does not occur',
+  },
   triangle: { name: 'triangle inequality', statement: '‖A + B‖ ≤ ‖A‖ + ‖B‖' },
+  'triangle-range': {
+    name: 'triangle inequality over a range',
+    statement: '‖Σ_{j=lo}^{hi} A_j‖ ≤ Σ_{j=lo}^{hi} ‖A_j‖ (both 0 on an empty range)',
+  },
   'reverse-triangle': { name: 'reverse triangle inequality', statement: '‖B‖ − ‖C‖ ≤ ‖B ± C‖' },
   submultiplicative: {
     name: 'submultiplicativity',

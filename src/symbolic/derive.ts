@@ -10,6 +10,7 @@ import {
   affineAdd,
   affineEquals,
   affineProduct,
+  affineVar,
   affineVars,
   formatAffine,
   type IntEnv,
@@ -32,6 +33,7 @@ import {
   walk,
 } from '../ir/expr.js';
 import { LIMITS } from '../ir/limits.js';
+import { own } from '../ir/names.js';
 import { printExpr } from '../ir/print.js';
 import { shapeIn } from '../ir/shape-of.js';
 import type { Shape } from '../ir/shape.js';
@@ -57,6 +59,21 @@ export function derivNode(mode: string, of: NodeRef, wrt: NodeRef, fixed: readon
 }
 
 export const isGraphDerivative = (e: Expr): e is OpNode => e.kind === 'op' && specOf(e).graphDerivative === true;
+
+/** One child c of x in the backward step: its ∂c/∂x (other states held) and the term (∂c/∂x)ᵀ ∇_c L. */
+export interface BackwardTerm {
+  readonly child: NodeRef;
+  /** c's time minus x's */
+  readonly offset: number;
+  readonly local: Expr;
+  readonly term: Expr;
+}
+
+/** ∇_x L as one step of the backward recurrence: the sum of its terms, one per child of x. */
+export interface BackwardStep {
+  readonly expr: Expr;
+  readonly terms: readonly BackwardTerm[];
+}
 
 export class SymbolicModel implements DiffBase {
   private readonly values = new Map<string, Expr>();
@@ -166,6 +183,81 @@ export class SymbolicModel implements DiffBase {
       });
     }
     return D.get(key(of.name, lag.c)) ?? null;
+  }
+
+  /**
+   * ∇_x L by one step of the backward recurrence, the chain rule over x's children in the unrolled graph:
+   * Σ_c (∂c/∂x)ᵀ ∇_c L over the state values c that read x other than through another state (at x's own step
+   * after x, or at a later step up to the longest lag an equation reads), each ∂c/∂x with every other state held.
+   * Every path from x to L passes first through exactly one such c, so the sum is ∇_x L — provided L reads
+   * nothing but states and never x's sequence (a read of x would add ∂L/∂x itself): null otherwise, or when x
+   * has no child. `children` gives each c's offset from x's time: c exists only where that time is ≤ T, and
+   * x's step must be computed from the equations (time ≥ 1), which the bound rule's check asks of its domain.
+   */
+  backwardStep(x: NodeRef): BackwardStep | null {
+    const loss = this.model.loss;
+    if (!loss || !x.time) return null;
+    const states = [...this.model.symbols.values()].filter((s) => s.role === 'state').map((s) => s.name);
+    const lossReads = new Set<string>();
+    walk(loss.rhs, (e) => {
+      if (e.kind === 'seq') lossReads.add(e.name);
+    });
+    if (lossReads.has(x.name) || [...lossReads].some((r) => !states.includes(r))) return null;
+    let longestLag = 1;
+    for (const eq of this.model.equations)
+      walk(eq.rhs, (e) => {
+        if (e.kind === 'seq') longestLag = Math.max(longestLag, -e.time.c);
+      });
+    const at = (name: string, offset: number): NodeRef => ({ name, time: affineAdd(x.time!, affine(offset)) });
+    const terms: BackwardTerm[] = [];
+    for (let offset = 0; offset <= longestLag; offset++)
+      for (const c of states) {
+        if (offset === 0 && c === x.name) continue;
+        const child = at(c, offset);
+        const held: NodeRef[] = [];
+        for (let o = 0; o <= offset; o++)
+          for (const s of states) if (!(o === offset && s === c) && !(o === 0 && s === x.name)) held.push(at(s, o));
+        const local = this.accumulate(child, x, held);
+        if (local)
+          terms.push({
+            child,
+            offset,
+            local,
+            term: mul(transpose(local), derivNode('grad', { name: loss.name, time: null }, child))!,
+          });
+      }
+    return terms.length ? { expr: terms.map((t) => t.term).reduce((a, b) => add(a, b)!), terms } : null;
+  }
+
+  /**
+   * ∇_x L unrolled to the horizon, for a state x whose backward step has one child after x's own step: x itself
+   * at the next step (the cell state, which only the next cell state reads later). With g_u = ∇_{x_u}L the steps
+   * are g_u = b_u + A_{u+1}ᵀ g_{u+1} for u < T and g_T = b_T (x_{T+1} does not exist), so by induction down from T
+   *
+   *   g_τ = Σ_{j=τ}^{T} (∏_{l=τ+1}^{j} A_lᵀ) b_j     (earliest factor on the left; the empty product is I),
+   *
+   * b_u the terms of x_u's other children (its own step's). Written with the binders `j` and `l`; null where the
+   * step has another shape, or the binders would capture a variable of x's time.
+   */
+  backwardUnrolled(x: NodeRef, j: string, l: string): Expr | null {
+    if (!x.time || j === l || [j, l].some((v) => affineVars(x.time!).includes(v) || own(this.model.sizes, v)))
+      return null;
+    const stepAt = (time: Affine) => this.backwardStep({ name: x.name, time });
+    const [atJ, beforeL] = [stepAt(affineVar(j)), stepAt(affineAdd(affineVar(l), affine(-1)))];
+    if (!atJ || !beforeL) return null;
+    const later = (s: BackwardStep) => s.terms.filter((t) => t.offset > 0);
+    const [next, nextL] = [later(atJ), later(beforeL)];
+    const onlySelf = (ts: readonly BackwardTerm[]) =>
+      ts.length === 1 && ts[0]!.offset === 1 && ts[0]!.child.name === x.name;
+    if (!onlySelf(next) || !onlySelf(nextL)) return null;
+    const sameStep = atJ.terms.filter((t) => t.offset === 0);
+    if (!sameStep.length) return null;
+    const b = sameStep.map((t) => t.term).reduce((p, q) => add(p, q)!);
+    const product = node('prod', [transpose(nextL[0]!.local)!], {
+      ints: [affineAdd(x.time, affine(1)), affineVar(j)],
+      binder: l,
+    });
+    return node('rsum', [mul(product, b)!], { ints: [x.time, affineVar(HORIZON)], binder: j });
   }
 
   /** The nodes name@offset that `name` at offset `top` depends on, down to offset 0 (itself included). */

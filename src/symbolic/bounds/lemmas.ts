@@ -15,11 +15,11 @@
  * ≤ ‖A‖₂ ≤ ‖A‖_F, and |a_ij| ≤ Σ_j |a_ij| ≤ ‖A‖_∞.
  */
 import { affineAdd, affineVar, affineVars, formatAffine } from '../../ir/affine.js';
-import { type Expr, intVarsOf, isOp, node, num, type OpNode, some, walk } from '../../ir/expr.js';
+import { type Expr, exprOfRef, intVarsOf, isOp, node, num, type OpNode, some, walk } from '../../ir/expr.js';
 import { printExpr } from '../../ir/print.js';
 import { formatShape } from '../../ir/shape.js';
 import { specOf } from '../../ops/index.js';
-import type { Model } from '../../model/model.js';
+import { HORIZON, type Model } from '../../model/model.js';
 import { derivParts, isGraphDerivative, type SymbolicModel } from '../derive.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 import type { Domain } from './domain.js';
@@ -208,6 +208,64 @@ function check(rule: BoundRule, from: Expr, to: Expr, ctx: LemmaContext): Verdic
       const derived = closedFormAt(from, ctx);
       if (typeof derived === 'string') return no(derived);
       return print(derived) === print(to) ? yes({ derivative: print(from) }) : no('not the derived closed form');
+    }
+    case 'backward-step': {
+      if (!isOp(from, 'grad') || from.args.length !== 2) return no('not the gradient of the loss, nothing held');
+      const { of, wrt } = derivParts(from);
+      if (of.time || of.name !== ctx.model.loss?.name || !wrt.time) return no('not ∇ of the loss at a sequence value');
+      const step = ctx.sm.backwardStep(wrt);
+      if (!step) return no(`${print(from)}: the loss reads values other than states, or ${wrt.name} itself`);
+      if (!ctx.domain.atLeast(wrt.time, 1)) return no(`${formatAffine(wrt.time)} may be 0, an initial value`);
+      const T = affineVar(HORIZON);
+      for (const { child } of step.terms)
+        if (!ctx.domain.atLeast(affineAdd(T, child.time!, -1), 0))
+          return no(`${child.name}[${formatAffine(child.time!)}] may lie after T, where the step does not hold`);
+      return print(step.expr) === print(to)
+        ? yes({ gradient: print(from), children: step.terms.map((t) => print(exprOfRef(t.child))).join(', ') })
+        : no('not the backward step the model gives');
+    }
+    case 'backward-unrolled': {
+      if (!isOp(from, 'grad') || from.args.length !== 2) return no('not the gradient of the loss, nothing held');
+      const { of, wrt } = derivParts(from);
+      if (of.time || of.name !== ctx.model.loss?.name || !wrt.time) return no('not ∇ of the loss at a sequence value');
+      const inner = isOp(to, 'rsum') ? to.args[0]! : null;
+      const product = inner && isOp(inner, 'mul') ? inner.args[0]! : null;
+      if (!isOp(to, 'rsum') || !to.binder || !product || !isOp(product, 'prod') || !product.binder)
+        return no('not a sum over the steps to T of products times the other children');
+      // x's step must hold at every time from τ to T: computed from the equations (τ ≥ 1), and τ ≤ T.
+      if (!ctx.domain.atLeast(wrt.time, 1)) return no(`${formatAffine(wrt.time)} may be 0, an initial value`);
+      if (!ctx.domain.atLeast(affineAdd(affineVar(HORIZON), wrt.time, -1), 0))
+        return no(`${formatAffine(wrt.time)} may lie after T`);
+      const unrolled = ctx.sm.backwardUnrolled(wrt, to.binder, product.binder);
+      if (!unrolled) return no(`${print(from)}: the backward step of ${wrt.name} is not g_u = b_u + A_{u+1}ᵀ g_{u+1}`);
+      return print(unrolled) === print(to)
+        ? yes({ gradient: print(from) })
+        : no('not the unrolled backward recurrence the model gives');
+    }
+    case 'triangle-range': {
+      // ‖Σ_{j=lo}^{hi} a_j‖ ≤ Σ_{j=lo}^{hi} ‖a_j‖: the triangle inequality, term by term (both 0 on an empty range).
+      if (!isNorm(from) || !isOp(from.args[0]!, 'rsum') || !isOp(to, 'rsum'))
+        return no('not a norm of a sum over a range');
+      const sum = from.args[0] as OpNode;
+      const same =
+        to.binder === sum.binder &&
+        print(to.args[0]!) === print(node(from.op, [sum.args[0]!])) &&
+        to.ints.length === 2 &&
+        to.ints.every((b, i) => ctx.domain.equal(b, sum.ints[i]!));
+      return same ? yes({ norm: from.op }) : no('not the sum of the norms of the same terms over the same range');
+    }
+    case 'sum-linear': {
+      // Σ_{j=lo}^{hi} c·a_j = c·Σ_{j=lo}^{hi} a_j for a factor c in which j does not occur.
+      const sum = isOp(to, 'mul') && isOp(to.args[1]!, 'rsum') ? (to.args[1] as OpNode) : null;
+      if (!sum || !sum.binder || !isOp(from, 'rsum') || from.binder !== sum.binder)
+        return no('not a sum over a range and a factor times it');
+      const c = (to as OpNode).args[0]!;
+      if (intVarsOf(c).has(sum.binder)) return no(`the factor reads ${sum.binder}, the sum's index`);
+      const same =
+        from.ints.length === 2 &&
+        from.ints.every((b, i) => ctx.domain.equal(b, sum.ints[i]!)) &&
+        print(from.args[0]!) === print(node('mul', [c, sum.args[0]!]));
+      return same ? yes({ factor: print(c) }) : no('not the same terms times the factor over the same range');
     }
     case 'dact-expansion': {
       const v = isOp(from, 'dact') ? from.args[0]! : null;

@@ -9,7 +9,8 @@
  * only lose a proof, never make one.
  */
 import { type Affine, affine, affineAdd, affineVars, formatAffine } from '../../ir/affine.js';
-import { type Expr, isOp, mapIntFields, node, num, type OpNode, rewrite } from '../../ir/expr.js';
+import { type Expr, intVarsOf, isOp, mapIntFields, node, num, type OpNode, rewrite, some } from '../../ir/expr.js';
+import { derivParts } from '../derive.js';
 import { printExpr } from '../../ir/print.js';
 import { absBound, entryFactors, entryRange, supLowerBound } from './entries.js';
 import { addAll, isNorm, mulAll, productFactors, sumTerms } from './lemmas.js';
@@ -142,6 +143,8 @@ export class Planner {
       () => this.reverseTriangle(path, y),
       () => this.triangle(path, y),
       () => this.splitThroughTargetTerm(path, y),
+      () => this.backwardStep(path, y),
+      () => this.rangeSums(path, y),
       () => this.decomposeThenBound(path, y),
       () => this.products(path, y),
       () => this.leaf(path, y),
@@ -241,6 +244,61 @@ export class Planner {
           this.bound([...path, 1], rest),
       );
     });
+  }
+
+  /**
+   * ‖∇_x L‖ against a target that names the loss's gradients at other values (‖∇_{s_t}L‖, ‖∇_{h_{t−1}}L‖): ∇_x L
+   * written by one step of the backward recurrence, Σ_c (∂c/∂x)ᵀ ∇_c L, whose gradients stay atoms; then that sum
+   * bounded towards the target (the triangle inequality, submultiplicativity, the gates' ranges).
+   */
+  private backwardStep(path: Path, y: Expr): boolean {
+    const x = this.S.at(path);
+    const g = isNorm(x) ? x.args[0]! : null;
+    if (!g || !isOp(g, 'grad') || g.args.length !== 2) return false;
+    const own = printExpr(g);
+    if (!some(y, (e) => isOp(e, 'grad') && printExpr(e) !== own)) return false;
+    const wrt = derivParts(g).wrt;
+    const step = this.S.ctx.sm.backwardStep(wrt);
+    if (step && this.attempt(() => this.S.apply([...path, 0], 'backward-step', step.expr) && this.bound(path, y)))
+      return true;
+    // A target summing over the steps to T (paths grouped by the step where they leave the cell): the recurrence
+    // unrolled, written with the target's own binders where it has them.
+    const sum = rangeSumIn(y);
+    if (!sum) return false;
+    const inner = rangeBinders(sum.args[0]!).find((b) => b !== sum.binder);
+    const unrolled = this.S.ctx.sm.backwardUnrolled(wrt, sum.binder!, inner ?? `${sum.binder}_`);
+    return (
+      !!unrolled &&
+      this.S.apply([...path, 0], 'backward-unrolled', unrolled) &&
+      this.S.apply(
+        path,
+        'triangle-range',
+        node('rsum', [node((x as OpNode).op, [(unrolled as OpNode).args[0]!])], unrolled as OpNode),
+      ) &&
+      this.bound(path, y)
+    );
+  }
+
+  /**
+   * Σ_j a_j ≤ Σ_j b_j over the same range: term by term (a sum over a range is nondecreasing in its terms). A target
+   * c·Σ_j b_j with c free of j: Σ_j a_j ≤ Σ_j c·b_j first, then c taken out of the sum.
+   */
+  private rangeSums(path: Path, y: Expr): boolean {
+    const x = this.S.at(path);
+    if (!isOp(x, 'rsum')) return false;
+    if (isOp(y, 'mul') && isOp(y.args[1]!, 'rsum')) {
+      const [c, sum] = [y.args[0]!, y.args[1] as OpNode];
+      if (!sum.binder || intVarsOf(c).has(sum.binder)) return false;
+      const inside = node('rsum', [node('mul', [c, sum.args[0]!])], sum);
+      return this.rangeSums(path, inside) && this.S.apply(path, 'sum-linear', y);
+    }
+    if (!isOp(y, 'rsum') || x.binder !== y.binder) return false;
+    const dom = this.S.domainAt(path);
+    if (!dom || !x.ints.every((b, i) => dom.equal(b, y.ints[i]!))) return false;
+    if (!this.bound([...path, 0], y.args[0]!)) return false;
+    // Terms that met as scalar normal forms inside the range (where its binder is bounded) are made one there.
+    const [a, b] = [this.S.at([...path, 0]), y.args[0]!];
+    return printExpr(a) === printExpr(b) || this.S.apply([...path, 0], 'scalar-algebra', b);
   }
 
   // ── leaves that split ─────────────────────────────────────────────────────
@@ -491,6 +549,26 @@ export class Planner {
     }
     return false;
   }
+}
+
+/** The first sum over a range in an expression (pre-order), or null. */
+function rangeSumIn(e: Expr): OpNode | null {
+  let found: OpNode | null = null;
+  some(e, (x) => {
+    if (isOp(x, 'rsum') && x.binder) found = x;
+    return found !== null;
+  });
+  return found;
+}
+
+/** The binders of the products, sums and elementwise products over ranges in an expression. */
+function rangeBinders(e: Expr): string[] {
+  const out: string[] = [];
+  some(e, (x) => {
+    if (isOp(x, 'prod', 'hprod', 'rsum') && x.binder) out.push(x.binder);
+    return false;
+  });
+  return out;
 }
 
 /** The terms of a written sum with their signs: a − b + c → [a, −b, c]. */

@@ -10,6 +10,8 @@ import type { Expr } from '../../ir/expr.js';
 export const BOUND_RULES = [
   // ── equalities ──
   'closed-form',
+  'backward-step',
+  'backward-unrolled',
   'dact-expansion',
   'norm-transpose',
   'norm-diag',
@@ -17,8 +19,10 @@ export const BOUND_RULES = [
   'norm-homogeneous',
   'abs-multiplicative',
   'scalar-algebra',
+  'sum-linear',
   // ── inequalities ──
   'triangle',
+  'triangle-range',
   'reverse-triangle',
   'submultiplicative',
   'submultiplicative-range',
@@ -38,6 +42,8 @@ export type BoundRule = (typeof BOUND_RULES)[number];
 
 export const EQUALITY_RULES: ReadonlySet<BoundRule> = new Set([
   'closed-form',
+  'backward-step',
+  'backward-unrolled',
   'dact-expansion',
   'norm-transpose',
   'norm-diag',
@@ -45,6 +51,7 @@ export const EQUALITY_RULES: ReadonlySet<BoundRule> = new Set([
   'norm-homogeneous',
   'abs-multiplicative',
   'scalar-algebra',
+  'sum-linear',
 ]);
 
 /** How a local inequality carries to the whole expression: the context is nondecreasing in the rewritten part. */
