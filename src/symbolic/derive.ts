@@ -23,6 +23,7 @@ import {
   isOp,
   mapChildren,
   node,
+  num,
   type NodeRef,
   type OpNode,
   refOf,
@@ -609,21 +610,46 @@ export class SymbolicModel implements DiffBase {
     }
     const aIndex = states.indexOf(of.name);
     if (aIndex >= 0) return reach && pickBlock(reach, aIndex, colIndex, sizes, colSizes, labels);
-    for (const c of states)
-      if (
-        this.accumulate(of, at(c, before(tau)), [...fixed, ...states.map((s) => at(s, tau)), ...others(c, before(tau))])
-      )
-        throw new SymbolicUnsupported(
-          `${of.name}[t] reads ${c} at t-1 other than through the states at t: the lag could not be 0 here`,
-        );
-    const row = states.map((c) => this.accumulate(of, at(c, tau), [...fixed, ...others(c, tau)]) ?? zero(of.name, c));
+    const row = states.map((c) => this.accumulate(of, at(c, tau), [...fixed, ...others(c, tau)]));
+    // (a row of zeros — a gate that reads only the step before — adds nothing)
     const through =
-      reach && pickBlock(node('mul', [blockMatrix([row]), reach]), 0, colIndex, [this.rows(of.name)], colSizes, labels);
+      reach &&
+      row.some((r) => r !== null) &&
+      pickBlock(
+        node('mul', [blockMatrix([row.map((r, k) => r ?? zero(of.name, states[k]!))]), reach]),
+        0,
+        colIndex,
+        [this.rows(of.name)],
+        colSizes,
+        labels,
+      );
+    // a may also read the states of the step before its own directly (an LSTM gate reading h_{τ−1}): that row
+    // times ∂z_{τ−1}/∂b_σ, the same product from its second factor, ∏_{i=2}^{k} J(τ − i + 1) · E_b(σ) — for k ≥ 1
+    // only: at k = 0 the states before σ do not depend on b_σ (the empty range 2..0 would read as I).
+    const previousRow = states.map((c) =>
+      this.accumulate(of, at(c, before(tau)), [...fixed, ...states.map((s) => at(s, tau)), ...others(c, before(tau))]),
+    );
+    let previous: Expr | null = null;
+    if (previousRow.some((r) => r !== null)) {
+      const fromSecond = node('prod', [blockMatrix(grid)], { ints: [affine(2), lag], binder: index });
+      const reachBefore = unitColumn
+        ? fromSecond
+        : column.every((c) => c === null)
+          ? null
+          : node('mul', [fromSecond, blockMatrix(column.map((c, k) => [c ?? zero(states[k]!, wrt.name)]))]);
+      const rowBefore = blockMatrix([previousRow.map((r, k) => r ?? zero(of.name, states[k]!))]);
+      previous =
+        reachBefore &&
+        node('mul', [
+          node('sub', [num(1), atZero]),
+          pickBlock(node('mul', [rowBefore, reachBefore]), 0, colIndex, [this.rows(of.name)], colSizes, labels),
+        ]);
+    }
     // Within one step a b outside the state may reach a directly (a per-step loss reading an output): only at
     // lag 0. (From a state b every path starts at a state, and Q·E counts it.)
     const direct =
       bIndex < 0 ? this.accumulate(at(of.name, sigma), wrt, [...fixed, ...states.map((s) => at(s, sigma))]) : null;
-    return add(through, direct && node('mul', [atZero, direct]));
+    return add(add(through || null, previous), direct && node('mul', [atZero, direct]));
   }
 
   /** The sequences that carry x's past: read at t−1 by x or, in turn, by them (held ones excepted), in equation order. */
@@ -694,7 +720,12 @@ export function substituteDerivationsAt(e: Expr, sm: SymbolicModel, env: IntEnv)
       x as Expr,
     ) as OpNode;
     const { of, wrt } = derivParts(concrete);
-    if (!of.time || !wrt.time) return sm.derive(x);
+    if (!of.time || !wrt.time) {
+      // ∇ of the loss from a value at time 0 or before: an initial value, which feeds nothing of its own step (h̄_0 is
+      // not computed from s_0) — the form derived at that time knows it; the symbolic one, from the step equations, not.
+      const initial = !of.time && wrt.time && affineVars(wrt.time).length === 0 && wrt.time.c <= 0;
+      return sm.derive(initial ? concrete : x);
+    }
     const lag = affineAdd(of.time, wrt.time, -1);
     const seedAtZero = affineVars(wrt.time).length === 0 && wrt.time.c <= 0;
     const constant = affineVars(lag).length === 0 && affineVars(wrt.time).length === 0;

@@ -83,6 +83,36 @@ describe('several states: blocks of the product of state Jacobians', () => {
     expect(agreesWithReference(post2018, 'jac(epsh[t], C[t-k])', lags)).toBe(8);
   });
 
+  it('a gate that reads the state of the step before its own (o_τ from h̄_{τ−1}): that row times the product from its second factor, for k ≥ 1', () => {
+    const lab = load('lab-10-5-solution');
+    const at = [
+      { t: 5, k: 0 },
+      { t: 5, k: 1 },
+      { t: 5, k: 2 },
+      { t: 5, k: 4 },
+      { t: 6, k: 5 },
+    ];
+    for (const q of ['jac(o[t], s[t-k])', 'jac(o[t], hl[t-k])', 'jac(e[t], s[t-k])', 'jac(g[t], x[t-k])'])
+      expect(agreesWithReference(lab, q, at), q).toBe(10);
+    const [q] = deriveQuantities(lab, 'jac(o[t], s[t-k])', null);
+    expect(printExpr(q!.derived!)).toContain('(1 - delta(k, 0))*');
+  });
+
+  it('∇ of the loss from a value at time 0 is derived at that time: s_0 is an initial value and feeds no h̄_0', () => {
+    const lab = load('lab-10-5-solution');
+    const sm = new SymbolicModel(lab.model);
+    const [q] = deriveQuantities(lab, 'grad(L, s[T-k])', null);
+    const spec = instanceSpec(lab.model, 17, 2, undefined, { T: 6 });
+    const ev = new Evaluator(buildInstance(lab.model, spec).graph, spec.sizes);
+    for (const k of [5, 6]) {
+      const reference = asDense(ev.evaluate(q!.quantity, { k })).data;
+      const form = substituteDerivationsAt(q!.quantity, sm, { ...spec.sizes, k });
+      expect(relErr(reference, asDense(ev.evaluate(form, { k })).data), `k = ${k}`).toBeLessThan(1e-11);
+    }
+    // the symbolic form reads h̄_σ's step at σ = T − k, which at k = T does not exist
+    expect(() => ev.evaluate(q!.derived!, { k: 6 })).toThrow(/o\[0\] is outside/);
+  });
+
   it('prints the product of 2×2 block grids and picks one block', () => {
     const [q] = deriveQuantities(lstm2024, 'jac(C[t], h[t-k])', null);
     const text = printExpr(q!.derived!);
