@@ -107,6 +107,8 @@ export type SymbolicOutcome =
       readonly derivatives?: readonly string[];
       /** matrix level: of `cases`, those decided with every derivative an opaque matrix (for any value of them) */
       readonly opaqueDerivatives?: number;
+      /** of those, cases decided with ∇_x L written as Σ_i (∂y_i/∂x)ᵀ ∇_{y_i} L over the values y_i the loss reads */
+      readonly throughLossRead?: number;
       /**
        * of `cases`, those where the exact expansion exceeds `words` monomials, decided by the randomized
        * identity test in ℤ_p alone (`from`: the first of them); null when every case was expanded exactly

@@ -334,18 +334,30 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
     // binding, and wherever the closed forms differ; first again at the next binding while it decides them.
     let opaqueFirst = true;
     let opaqueCases = 0;
-    const sameWithDerivativesOpaque = (env: Record<string, number>): boolean => {
-      if (!hasDerivatives) return false;
+    // Then with ∇L written through the values the loss reads, ∇_x L = Σ_i (∂y_i/∂x)ᵀ ∇_{y_i} L (a chain step "L reads
+    // the network only through h[T]"), the Jacobians still opaque.
+    const [lhsThroughLoss, rhsThroughLoss] = [sm.throughLossRead(claim.lhs), sm.throughLossRead(claim.rhs)];
+    const throughLoss =
+      lhsThroughLoss || rhsThroughLoss ? [lhsThroughLoss ?? claim.lhs, rhsThroughLoss ?? claim.rhs] : null;
+    let throughLossCases = 0;
+    const sameOpaque = (env: Record<string, number>, [lhs, rhs]: readonly Expr[]): boolean => {
       try {
-        const same = withinExactWork(OPAQUE_WORK, () =>
-          samePoly(canon.expand(claim.lhs, env), canon.expand(claim.rhs, env)),
-        );
-        if (same) opaqueCases++;
-        return same;
+        return withinExactWork(OPAQUE_WORK, () => samePoly(canon.expand(lhs!, env), canon.expand(rhs!, env)));
       } catch (err) {
         if (err instanceof SymbolicUnsupported) return false;
         throw err;
       }
+    };
+    const sameWithDerivativesOpaque = (env: Record<string, number>): boolean => {
+      if (!hasDerivatives) return false;
+      if (sameOpaque(env, [claim.lhs, claim.rhs])) {
+        opaqueCases++;
+        return true;
+      }
+      if (!throughLoss || !sameOpaque(env, throughLoss)) return false;
+      opaqueCases++;
+      throughLossCases++;
+      return true;
     };
     const dominates = (env: Record<string, number>) =>
       tooLarge.some((small) => Object.entries(small).every(([k, v]) => (env[k] ?? -Infinity) >= v));
@@ -418,6 +430,7 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       unfolded: unfold ? entrywiseDefined(derivation.model) : [],
       randomOnly: randomCases.length ? { cases: randomCases.length, from: randomCases[0]!, words: MAX_WORDS } : null,
       ...(opaqueCases ? { opaqueDerivatives: opaqueCases } : {}),
+      ...(throughLossCases ? { throughLossRead: throughLossCases } : {}),
     };
   };
   return matrix(withDefinitionsWrittenOut(derivation, attempt));

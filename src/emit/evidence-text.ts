@@ -109,8 +109,11 @@ function symbolicText(e: SymbolicEvidence): string {
       const exact = o.randomOnly
         ? `exact canonical forms of the derived closed forms${unfolded} at ${o.cases - o.randomOnly.cases}; at the other ${o.randomOnly.cases}, from ${describeEnv(o.randomOnly.from)} on, the expansion exceeds ${o.randomOnly.words} words and the randomized identity test in ℤ_p decides`
         : `exact canonical forms of the derived closed forms${unfolded}`;
+      const throughLoss = o.throughLossRead
+        ? `; ${o.throughLossRead} after ∇_x L = Σ_i (∂y_i/∂x)ᵀ ∇_{y_i} L over the values y_i the loss reads`
+        : '';
       const opaque = o.opaqueDerivatives
-        ? ` (${o.opaqueDerivatives} of them with every derivative an opaque matrix: an identity for any value of the derivatives)`
+        ? ` (${o.opaqueDerivatives} of them with every derivative an opaque matrix: an identity for any value of the derivatives${throughLoss})`
         : '';
       return `identical for ${o.range}, every binding (${o.cases} cases): ${exact}${opaque}${randomText}`;
     }

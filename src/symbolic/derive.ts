@@ -445,6 +445,65 @@ export class SymbolicModel implements DiffBase {
     return this.deriveJac(of, wrt, fixed) ?? zero();
   }
 
+  /**
+   * Every ∇_x L in `e` (nothing held) written through the values y_i the loss reads, Σ_i (∂y_i/∂x)ᵀ ∇_{y_i} L, each
+   * ∂y_i/∂x kept a derivative node and the y_i that cannot depend on x (no equation leads from x's sequence to
+   * theirs) left out. Exact where no y_i depends on another (each ∇_{y_i} L is then L's partial derivative in y_i)
+   * and every y_i is read at a time that binds nothing (h[T]); null otherwise, or when nothing was rewritten.
+   */
+  throughLossRead(e: Expr): Expr | null {
+    const loss = this.model.loss;
+    if (!loss) return null;
+    const reads = new Map<string, NodeRef>();
+    let bound = false;
+    walk(loss.rhs, (x) => {
+      if (x.kind !== 'seq') return;
+      reads.set(printExpr(x), { name: x.name, time: x.time });
+      if (affineVars(x.time).some((v) => own(this.model.sizes, v) === undefined)) bound = true;
+    });
+    const ys = [...reads.values()];
+    const dependsOn = (of: string, on: string) => of === on || this.readsTransitively(of).has(on);
+    if (bound || !ys.length || ys.some((a) => ys.some((b) => a !== b && dependsOn(b.name, a.name)))) return null;
+    let changed = false;
+    const go = (x: Expr): Expr => {
+      if (isOp(x, 'grad') && x.args.length === 2 && x.args[0]!.kind === 'sym' && x.args[0]!.name === loss.name) {
+        const wrt = refOf(x.args[1]!);
+        if (!wrt.time || reads.has(printExpr(exprOfRef(wrt)))) return x;
+        changed = true;
+        const terms = ys
+          .filter((y) => dependsOn(y.name, wrt.name))
+          .map((y) =>
+            node('mul', [
+              node('transpose', [derivNode('jac', y, wrt)]),
+              derivNode('grad', { name: loss.name, time: null }, y),
+            ]),
+          );
+        return terms.length ? terms.reduce((a, b) => node('add', [a, b])) : zerosShaped(this.shape(x));
+      }
+      return mapChildren(x, go);
+    };
+    const out = go(e);
+    return changed ? out : null;
+  }
+
+  /** The sequences an equation for `name` reads at any lag, and those they read in turn. */
+  private readsTransitively(name: string): Set<string> {
+    const out = new Set<string>();
+    const queue = [name];
+    while (queue.length) {
+      const target = queue.pop();
+      const eq = this.model.equations.find((q) => q.target === target);
+      if (!eq) continue;
+      walk(eq.rhs, (x) => {
+        if (x.kind === 'seq' && !out.has(x.name)) {
+          out.add(x.name);
+          queue.push(x.name);
+        }
+      });
+    }
+    return out;
+  }
+
   /** ∇_y L written out from the loss's expression (explicit mode, where it differentiates), else null. */
   private readGradient(read: NodeRef): Expr | null {
     if (this.lossGradient === 'atom') return null;

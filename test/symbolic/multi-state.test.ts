@@ -25,6 +25,13 @@ const rnnOutputs = load('how-does-lstm-avoid-gradient-explosion-2024-eq5');
 const lstm2019 = load('how-lstms-solve-vanishing-gradients-2019');
 const post2018 = load('why-lstm-works-2018');
 
+/** The lab solution's file with one claim `lhs = lhs` (k in 1..T) in place of its claims. */
+function withClaim(lhs: string): string {
+  const text = readFileSync('derivations/lab-10-5-solution.yaml', 'utf8');
+  const at = text.indexOf('\nclaims:\n');
+  return `${text.slice(0, at)}\nclaims:\n  - id: c\n    claim: ${lhs} = ${lhs}\n    forall: k in 1..T\n`;
+}
+
 /** The closed form of `quantity` against the reference, at every binding given, on two seeded instances of T = 6. */
 function agreesWithReference(d: Derivation, quantity: string, bindings: Record<string, number>[]): number {
   const [q] = deriveQuantities(d, quantity, null);
@@ -111,6 +118,57 @@ describe('several states: blocks of the product of state Jacobians', () => {
     }
     // the symbolic form reads h̄_σ's step at σ = T − k, which at k = T does not exist
     expect(() => ev.evaluate(q!.derived!, { k: 6 })).toThrow(/o\[0\] is outside/);
+  });
+
+  it('∇ of the loss through the values it reads, Σ_i (∂y_i/∂x)ᵀ ∇_{y_i} L, the y_i that x cannot reach left out', () => {
+    const lab = load('lab-10-5-solution');
+    const sm = new SymbolicModel(lab.model);
+    const through = (text: string) => {
+      const e = sm.throughLossRead(parseDerivation(withClaim(text), 'x.yaml').claims[0]!.lhs);
+      return e && printExpr(e);
+    };
+    // L reads h[T] (the RNN) and h̄[T] (the LSTM): s reaches only h̄, h only h
+    expect(through('grad(L, s[T-k])')).toBe("jac(hl[T], s[T-k])'*grad(L, hl[T])");
+    expect(through('grad(L, h[T-k])')).toBe("jac(h[T], h[T-k])'*grad(L, h[T])");
+    expect(through('grad(L, hl[T])')).toBeNull();
+    // the identity it decides, and a false twin it does not
+    for (const [rhs, status] of [
+      ["jac(hl[T], s[T-k])' * grad(L, hl[T])", 'identical'],
+      ["2 * jac(hl[T], s[T-k])' * grad(L, hl[T])", 'different'],
+    ] as const) {
+      const text = withClaim('grad(L, s[T-k])').replace('= grad(L, s[T-k])', `= ${rhs}`);
+      const d = parseDerivation(text, 'x.yaml');
+      const outcome = symbolicCheck(d, d.claims[0]!, 7)!.outcome;
+      expect(outcome.status, rhs).toBe(status);
+      if (outcome.status === 'identical') expect(outcome.throughLossRead).toBe(outcome.cases);
+    }
+    const apart = (loss: string) =>
+      parseDerivation(
+        [
+          'gradproof: 1',
+          'title: apart',
+          'model:',
+          '  sizes: { d: 1..3, T: 2..5 }',
+          '  symbols:',
+          '    W: { role: parameter, shape: [d, d], init: recurrent }',
+          '    x: { role: input, shape: [d] }',
+          '    s: { role: state, shape: [d] }',
+          '    h: { role: state, shape: [d] }',
+          '  equations:',
+          '    - s[t] = 0.5 * s[t-1] + x[t]',
+          '    - h[t] = tanh(W*h[t-1] + x[t])',
+          `  loss: ${loss}`,
+          'claims:',
+          '  - id: c',
+          '    claim: grad(L, s[T]) = grad(L, s[T])',
+        ].join('\n'),
+        'apart.yaml',
+      );
+    const rewritten = (d: Derivation) => new SymbolicModel(d.model).throughLossRead(d.claims[0]!.lhs);
+    // L reads h[T] alone, which s never reaches: ∇_{s[T]}L = 0
+    expect(printExpr(rewritten(apart('L = sum(h[T])'))!)).toBe('zeros(d, 1)');
+    // h[T] depends on h[T−1]: ∇_{h[T−1]}L is not L's partial derivative there, so nothing is rewritten
+    expect(rewritten(apart('L = sum(h[T]) + sum(h[T-1])'))).toBeNull();
   });
 
   it('prints the product of 2×2 block grids and picks one block', () => {
