@@ -109,6 +109,10 @@ export type SymbolicOutcome =
       readonly opaqueDerivatives?: number;
       /** of those, cases decided with ∇_x L written as Σ_i (∂y_i/∂x)ᵀ ∇_{y_i} L over the values y_i the loss reads */
       readonly throughLossRead?: number;
+      /** cases decided with only the derivatives whose closed forms are block products opaque, the others written out */
+      readonly blockProductsOpaque?: number;
+      /** of the opaque cases, those decided after a Jacobian written by one step of the chain rule over its value's reads */
+      readonly throughReads?: number;
       /**
        * of `cases`, those where the exact expansion exceeds `words` monomials, decided by the randomized
        * identity test in ℤ_p alone (`from`: the first of them); null when every case was expanded exactly

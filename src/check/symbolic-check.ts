@@ -10,13 +10,14 @@ import { HORIZON } from '../model/model.js';
 import { Canonicalizer, formatPoly, type NPoly, samePoly } from '../symbolic/canonical.js';
 import { cpolyEqual, type CPoly, showPoly } from '../symbolic/cpoly.js';
 import { PolyEvaluator } from '../symbolic/domains/polynomial.js';
-import { type Expr, intVarsOf, some, walk } from '../ir/expr.js';
-import type { IntEnv } from '../ir/affine.js';
+import { type Expr, intVarsOf, isOp, mapChildren, some, walk } from '../ir/expr.js';
+import { boundValue, type IntEnv } from '../ir/affine.js';
 import { contentKey } from '../ir/content-key.js';
 import { printExpr } from '../ir/print.js';
 import { nameRecord, own } from '../ir/names.js';
 import { specOf } from '../ops/index.js';
 import {
+  derivParts,
   isGraphDerivative,
   SymbolicModel,
   substituteDerivations,
@@ -348,16 +349,86 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
         throw err;
       }
     };
+    // Last, only the derivatives whose closed forms are block products kept opaque (∂s_T/∂s_{T−k} across two states),
+    // the others by their forms at the binding (a cell path's ∏ diag(e)): an identity for any value of the opaque ones.
+    let partlyOpaqueCases = 0;
     const sameWithDerivativesOpaque = (env: Record<string, number>): boolean => {
       if (!hasDerivatives) return false;
       if (sameOpaque(env, [claim.lhs, claim.rhs])) {
         opaqueCases++;
         return true;
       }
-      if (!throughLoss || !sameOpaque(env, throughLoss)) return false;
-      opaqueCases++;
-      throughLossCases++;
+      if (throughLoss && sameOpaque(env, throughLoss)) {
+        opaqueCases++;
+        throughLossCases++;
+        return true;
+      }
+      const base = throughLoss ?? [claim.lhs, claim.rhs];
+      const stepped = throughParents(base, env);
+      if (stepped && sameOpaque(env, stepped)) {
+        opaqueCases++;
+        throughParentsCases++;
+        if (throughLoss) throughLossCases++;
+        return true;
+      }
+      const partly = blockProductsOpaque(stepped ?? base, env);
+      if (!partly || !sameOpaque(env, partly)) return false;
+      partlyOpaqueCases++;
+      if (throughLoss) throughLossCases++;
+      if (stepped) throughParentsCases++;
       return true;
+    };
+    // A Jacobian one side has and the other writes through its value's reads (h̄ = o ⊙ tanh(s): ∂h̄/∂x =
+    // D(tanh s)·∂o/∂x + D(o ⊙ tanh′ s)·∂s/∂x, the product rule): that side's jac(a, x) by one step of the chain rule
+    // over a's equation, where every jac(p, x) the step writes is one the other side has.
+    let throughParentsCases = 0;
+    const throughParents = (sides: readonly Expr[], env: Record<string, number>): Expr[] | null => {
+      const atoms = sides.map((side) => {
+        const found = new Set<string>();
+        walk(side, (e) => void (isGraphDerivative(e) && found.add(printExpr(e))));
+        return found;
+      });
+      let changed = false;
+      const out = sides.map((side, i) => {
+        const other = atoms[1 - i]!;
+        const go = (x: Expr): Expr => {
+          if (!isOp(x, 'jac') || x.args.length !== 2) return mapChildren(x, go);
+          if (other.has(printExpr(x))) return x;
+          const { of, wrt } = derivParts(x);
+          // the value must be computed by its equation at this binding (time 0 holds initial values)
+          const at = of.time && boundValue(of.time, env);
+          if (at === undefined || at === null || at < 1) return x;
+          const step = sm.forwardStep(of, wrt);
+          if (!step || some(step, (e) => isGraphDerivative(e) && !other.has(printExpr(e)))) return x;
+          changed = true;
+          return step;
+        };
+        return go(side);
+      });
+      return changed ? out : null;
+    };
+    /** The sides with the derivatives whose closed forms are not block products written out at `env`; null when none is (or all are). */
+    const blockProductsOpaque = (sides: readonly Expr[], env: Record<string, number>): Expr[] | null => {
+      let [kept, written] = [0, 0];
+      const go = (x: Expr): Expr => {
+        if (!isGraphDerivative(x)) return mapChildren(x, go);
+        let form: Expr;
+        try {
+          form = sm.derive(x);
+        } catch (err) {
+          if (!(err instanceof SymbolicUnsupported)) throw err;
+          kept++;
+          return x;
+        }
+        if (some(form, (e) => isOp(e, 'block', 'blockpick'))) {
+          kept++;
+          return x;
+        }
+        written++;
+        return substituteDerivationsAt(x, sm, env);
+      };
+      const out = sides.map(go);
+      return kept && written ? out : null;
     };
     const dominates = (env: Record<string, number>) =>
       tooLarge.some((small) => Object.entries(small).every(([k, v]) => (env[k] ?? -Infinity) >= v));
@@ -431,6 +502,8 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       randomOnly: randomCases.length ? { cases: randomCases.length, from: randomCases[0]!, words: MAX_WORDS } : null,
       ...(opaqueCases ? { opaqueDerivatives: opaqueCases } : {}),
       ...(throughLossCases ? { throughLossRead: throughLossCases } : {}),
+      ...(partlyOpaqueCases ? { blockProductsOpaque: partlyOpaqueCases } : {}),
+      ...(throughParentsCases ? { throughReads: throughParentsCases } : {}),
     };
   };
   return matrix(withDefinitionsWrittenOut(derivation, attempt));

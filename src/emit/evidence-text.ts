@@ -109,13 +109,20 @@ function symbolicText(e: SymbolicEvidence): string {
       const exact = o.randomOnly
         ? `exact canonical forms of the derived closed forms${unfolded} at ${o.cases - o.randomOnly.cases}; at the other ${o.randomOnly.cases}, from ${describeEnv(o.randomOnly.from)} on, the expansion exceeds ${o.randomOnly.words} words and the randomized identity test in ℤ_p decides`
         : `exact canonical forms of the derived closed forms${unfolded}`;
-      const throughLoss = o.throughLossRead
-        ? `; ${o.throughLossRead} after ∇_x L = Σ_i (∂y_i/∂x)ᵀ ∇_{y_i} L over the values y_i the loss reads`
-        : '';
       const opaque = o.opaqueDerivatives
-        ? ` (${o.opaqueDerivatives} of them with every derivative an opaque matrix: an identity for any value of the derivatives${throughLoss})`
+        ? ` (${o.opaqueDerivatives} of them with every derivative an opaque matrix: an identity for any value of the derivatives)`
         : '';
-      return `identical for ${o.range}, every binding (${o.cases} cases): ${exact}${opaque}${randomText}`;
+      const partly = o.blockProductsOpaque
+        ? ` (${o.blockProductsOpaque} of them with the derivatives whose closed forms are block products as opaque matrices, the others written out: an identity for any value of those)`
+        : '';
+      const rewrites = [
+        o.throughLossRead
+          ? `∇_x L = Σ_i (∂y_i/∂x)ᵀ ∇_{y_i} L over the values y_i the loss reads, in ${o.throughLossRead}`
+          : '',
+        o.throughReads ? `∂a/∂x = Σ_p (∂a/∂p)(∂p/∂x) over the values p a's equation reads, in ${o.throughReads}` : '',
+      ].filter(Boolean);
+      const rewritten = rewrites.length ? ` (written first by the chain rule: ${rewrites.join('; ')})` : '';
+      return `identical for ${o.range}, every binding (${o.cases} cases): ${exact}${opaque}${partly}${rewritten}${randomText}`;
     }
     case 'different':
       return e.level === 'unit'

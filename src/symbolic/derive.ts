@@ -486,6 +486,34 @@ export class SymbolicModel implements DiffBase {
     return changed ? out : null;
   }
 
+  /**
+   * jac(a, x) by one step of the chain rule over the values a's equation reads: Σ_p (∂a/∂p)·jac(p, x), each ∂a/∂p
+   * from the equation with a's other reads held, each jac(p, x) kept a derivative node; the reads that cannot depend
+   * on x (no equation leads from x's sequence to theirs) left out, and jac(x, x) = I. Exact for a computed by its
+   * equation (a's time ≥ 1, which the caller decides at its binding). null where a has no equation.
+   */
+  forwardStep(a: NodeRef, x: NodeRef): Expr | null {
+    const eq = a.time && x.time ? this.model.equations.find((q) => q.target === a.name) : undefined;
+    if (!eq) return null;
+    const reads = new Map<string, NodeRef>();
+    walk(substituteIndex(eq.rhs, TIME_VAR, a.time!), (e) => {
+      if (e.kind === 'seq') reads.set(printExpr(e), { name: e.name, time: e.time });
+    });
+    const xKey = printExpr(exprOfRef(x));
+    let out: Expr | null = null;
+    for (const [key, p] of reads) {
+      if (key !== xKey && p.name !== x.name && !this.readsTransitively(p.name).has(x.name)) continue;
+      const local = this.accumulate(
+        a,
+        p,
+        [...reads.values()].filter((q) => q !== p),
+      );
+      if (!local) continue;
+      out = add(out, key === xKey ? local : mul(local, derivNode('jac', p, x)));
+    }
+    return out ?? zerosShaped(this.shape(derivNode('jac', a, x)));
+  }
+
   /** The sequences an equation for `name` reads at any lag, and those they read in turn. */
   private readsTransitively(name: string): Set<string> {
     const out = new Set<string>();

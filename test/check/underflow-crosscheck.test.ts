@@ -19,7 +19,8 @@ const tiny = (factor: string) =>
       symbols: ['W', 'x: { role: input, shape: [d] }', 'h'],
       equations: [`h[t] = ${factor} * (W*h[t-1]) + x[t]`],
       claims:
-        '  - id: lag\n    claim: jac(h[t], h[1]) = jac(h[t], h[t-1]) * jac(h[t-1], h[1])\n    forall: t in 2..T\n    expect: verified\n',
+        // the closed form written out: the chain rule with ∂h[t-1]/∂h[1] opaque would decide it without the exact forms
+        `  - id: lag\n    claim: jac(h[t], h[1]) = prod(i, 2, t, ${factor} * W)\n    forall: t in 2..T\n    expect: verified\n`,
     }),
     'tiny.yaml',
   );

@@ -12,6 +12,7 @@ import type { Derivation } from '../../src/derivation/derivation.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { contentKey } from '../../src/ir/content-key.js';
 import { printExpr } from '../../src/ir/print.js';
+import { affineAdd, affineVar } from '../../src/ir/affine.js';
 import { Evaluator } from '../../src/numeric/evaluate.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
 import { relErr } from '../../src/numeric/linalg.js';
@@ -141,6 +142,31 @@ describe('several states: blocks of the product of state Jacobians', () => {
       const outcome = symbolicCheck(d, d.claims[0]!, 7)!.outcome;
       expect(outcome.status, rhs).toBe(status);
       if (outcome.status === 'identical') expect(outcome.throughLossRead).toBe(outcome.cases);
+    }
+    // ∂a/∂x through a's reads (the product rule on h̄ = o ⊙ tanh(s)), each ∂p/∂x opaque; pruned where p cannot reach x
+    const T = affineVar('T');
+    const back = affineAdd(T, affineVar('k'), -1);
+    const step = (a: string) => printExpr(sm.forwardStep({ name: a, time: T }, { name: 's', time: back })!);
+    expect(step('hl')).toBe(
+      'diag(tanh(s[T]))*jac(o[T], s[T-k]) + diag(o[T])*diag(1 - tanh(s[T]).^2)*jac(s[T], s[T-k])',
+    );
+    expect(step('o')).toBe('diag(o[T] .* (1 - o[T]))*U_o*jac(hl[T-1], s[T-k])');
+    for (const [rhs, status] of [
+      [
+        "jac(s[T], s[T-k])' * diag(1 - tanh(s[T]).^2) * diag(o[T]) * grad(L, hl[T]) + jac(o[T], s[T-k])' * diag(tanh(s[T])) * grad(L, hl[T])",
+        'identical',
+      ],
+      // the route through the output gate dropped
+      ["jac(s[T], s[T-k])' * diag(1 - tanh(s[T]).^2) * diag(o[T]) * grad(L, hl[T])", 'different'],
+    ] as const) {
+      const text = withClaim("jac(hl[T], s[T-k])' * grad(L, hl[T])").replace(
+        "= jac(hl[T], s[T-k])' * grad(L, hl[T])",
+        `= ${rhs}`,
+      );
+      const d = parseDerivation(text, 'x.yaml');
+      const outcome = symbolicCheck(d, d.claims[0]!, 7)!.outcome;
+      expect(outcome.status, rhs).toBe(status);
+      if (outcome.status === 'identical') expect(outcome.throughReads).toBe(outcome.cases);
     }
     const apart = (loss: string) =>
       parseDerivation(
