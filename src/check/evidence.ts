@@ -113,6 +113,8 @@ export type SymbolicOutcome =
       readonly blockProductsOpaque?: number;
       /** of the opaque cases, those decided after a Jacobian written by one step of the chain rule over its value's reads */
       readonly throughReads?: number;
+      /** of the opaque cases, those decided after a ∇_x L written by one step of the backward recurrence */
+      readonly throughChildren?: number;
       /**
        * of `cases`, those where the exact expansion exceeds `words` monomials, decided by the randomized
        * identity test in ℤ_p alone (`from`: the first of them); null when every case was expanded exactly

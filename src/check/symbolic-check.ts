@@ -11,7 +11,7 @@ import { Canonicalizer, formatPoly, type NPoly, samePoly } from '../symbolic/can
 import { cpolyEqual, type CPoly, showPoly } from '../symbolic/cpoly.js';
 import { PolyEvaluator } from '../symbolic/domains/polynomial.js';
 import { type Expr, intVarsOf, isOp, mapChildren, some, walk } from '../ir/expr.js';
-import { boundValue, type IntEnv } from '../ir/affine.js';
+import { type Affine, boundValue, type IntEnv } from '../ir/affine.js';
 import { contentKey } from '../ir/content-key.js';
 import { printExpr } from '../ir/print.js';
 import { nameRecord, own } from '../ir/names.js';
@@ -354,35 +354,46 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
     let partlyOpaqueCases = 0;
     const sameWithDerivativesOpaque = (env: Record<string, number>): boolean => {
       if (!hasDerivatives) return false;
-      if (sameOpaque(env, [claim.lhs, claim.rhs])) {
+      const raw = [claim.lhs, claim.rhs];
+      if (sameOpaque(env, raw)) {
         opaqueCases++;
         return true;
       }
-      if (throughLoss && sameOpaque(env, throughLoss)) {
-        opaqueCases++;
-        throughLossCases++;
+      // The readings in turn, each rewritten by exact steps of the chain rule: through the loss's reads; one step
+      // through a derivative's value's reads or children (of the sides as written, then through the loss's reads).
+      type Reading = { sides: Expr[]; loss: boolean; reads: boolean; children: boolean };
+      const readings: Reading[] = [];
+      if (throughLoss) readings.push({ sides: throughLoss, loss: true, reads: false, children: false });
+      const stepped = throughParents(raw, env);
+      if (stepped) readings.push({ ...stepped, loss: false });
+      const lossStepped = throughLoss && throughParents(throughLoss, env);
+      if (lossStepped) readings.push({ ...lossStepped, loss: true });
+      const decided = (r: Reading) => {
+        if (r.loss) throughLossCases++;
+        if (r.reads) throughReadsCases++;
+        if (r.children) throughChildrenCases++;
         return true;
-      }
-      const base = throughLoss ?? [claim.lhs, claim.rhs];
-      const stepped = throughParents(base, env);
-      if (stepped && sameOpaque(env, stepped)) {
-        opaqueCases++;
-        throughParentsCases++;
-        if (throughLoss) throughLossCases++;
-        return true;
-      }
-      const partly = blockProductsOpaque(stepped ?? base, env);
+      };
+      for (const r of readings)
+        if (sameOpaque(env, r.sides)) {
+          opaqueCases++;
+          return decided(r);
+        }
+      const last = readings[readings.length - 1] ?? { sides: raw, loss: false, reads: false, children: false };
+      const partly = blockProductsOpaque(last.sides, env);
       if (!partly || !sameOpaque(env, partly)) return false;
       partlyOpaqueCases++;
-      if (throughLoss) throughLossCases++;
-      if (stepped) throughParentsCases++;
-      return true;
+      return decided(last);
     };
     // A Jacobian one side has and the other writes through its value's reads (h̄ = o ⊙ tanh(s): ∂h̄/∂x =
     // D(tanh s)·∂o/∂x + D(o ⊙ tanh′ s)·∂s/∂x, the product rule): that side's jac(a, x) by one step of the chain rule
     // over a's equation, where every jac(p, x) the step writes is one the other side has.
-    let throughParentsCases = 0;
-    const throughParents = (sides: readonly Expr[], env: Record<string, number>): Expr[] | null => {
+    let [throughReadsCases, throughChildrenCases] = [0, 0];
+    const throughParents = (
+      sides: readonly Expr[],
+      env: Record<string, number>,
+    ): { sides: Expr[]; reads: boolean; children: boolean } | null => {
+      let [reads, children] = [false, false];
       const atoms = sides.map((side) => {
         const found = new Set<string>();
         walk(side, (e) => void (isGraphDerivative(e) && found.add(printExpr(e))));
@@ -391,21 +402,32 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       let changed = false;
       const out = sides.map((side, i) => {
         const other = atoms[1 - i]!;
+        const timeAt = (t: Affine | null) => (t ? (boundValue(t, env) ?? null) : null);
         const go = (x: Expr): Expr => {
-          if (!isOp(x, 'jac') || x.args.length !== 2) return mapChildren(x, go);
+          const grad = isOp(x, 'grad') && x.args.length === 2;
+          if (!(isOp(x, 'jac') || grad) || x.args.length !== 2) return mapChildren(x, go);
           if (other.has(printExpr(x))) return x;
           const { of, wrt } = derivParts(x);
-          // the value must be computed by its equation at this binding (time 0 holds initial values)
-          const at = of.time && boundValue(of.time, env);
-          if (at === undefined || at === null || at < 1) return x;
-          const step = sm.forwardStep(of, wrt);
+          let step: Expr | null = null;
+          if (grad) {
+            // ∇_x L by one step of the backward recurrence, where x is computed (time ≥ 1) and its children exist (≤ T)
+            const backward = timeAt(wrt.time) !== null && timeAt(wrt.time)! >= 1 ? sm.backwardStep(wrt) : null;
+            const horizon = own(env, HORIZON)!;
+            if (backward?.terms.every((t) => (timeAt(t.child.time) ?? Infinity) <= horizon)) step = backward.expr;
+          } else {
+            // jac(a, x) through a's reads, where a is computed by its equation at this binding (time 0 holds initial values)
+            const at = timeAt(of.time);
+            if (at !== null && at >= 1) step = sm.forwardStep(of, wrt);
+          }
           if (!step || some(step, (e) => isGraphDerivative(e) && !other.has(printExpr(e)))) return x;
           changed = true;
+          if (grad) children = true;
+          else reads = true;
           return step;
         };
         return go(side);
       });
-      return changed ? out : null;
+      return changed ? { sides: out, reads, children } : null;
     };
     /** The sides with the derivatives whose closed forms are not block products written out at `env`; null when none is (or all are). */
     const blockProductsOpaque = (sides: readonly Expr[], env: Record<string, number>): Expr[] | null => {
@@ -503,7 +525,8 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       ...(opaqueCases ? { opaqueDerivatives: opaqueCases } : {}),
       ...(throughLossCases ? { throughLossRead: throughLossCases } : {}),
       ...(partlyOpaqueCases ? { blockProductsOpaque: partlyOpaqueCases } : {}),
-      ...(throughParentsCases ? { throughReads: throughParentsCases } : {}),
+      ...(throughReadsCases ? { throughReads: throughReadsCases } : {}),
+      ...(throughChildrenCases ? { throughChildren: throughChildrenCases } : {}),
     };
   };
   return matrix(withDefinitionsWrittenOut(derivation, attempt));

@@ -120,6 +120,9 @@ function symbolicText(e: SymbolicEvidence): string {
           ? `∇_x L = Σ_i (∂y_i/∂x)ᵀ ∇_{y_i} L over the values y_i the loss reads, in ${o.throughLossRead}`
           : '',
         o.throughReads ? `∂a/∂x = Σ_p (∂a/∂p)(∂p/∂x) over the values p a's equation reads, in ${o.throughReads}` : '',
+        o.throughChildren
+          ? `∇_x L = Σ_c (∂c/∂x)ᵀ ∇_c L over the states c that read x (one step of the backward recurrence), in ${o.throughChildren}`
+          : '',
       ].filter(Boolean);
       const rewritten = rewrites.length ? ` (written first by the chain rule: ${rewrites.join('; ')})` : '';
       return `identical for ${o.range}, every binding (${o.cases} cases): ${exact}${opaque}${partly}${rewritten}${randomText}`;

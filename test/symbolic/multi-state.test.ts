@@ -197,6 +197,24 @@ describe('several states: blocks of the product of state Jacobians', () => {
     expect(rewritten(apart('L = sum(h[T]) + sum(h[T-1])'))).toBeNull();
   });
 
+  it('∇_{s_{t−1}}L by one step of the backward recurrence, the gradients at s_t and h_{t−1} opaque; a wrong gate is not', () => {
+    const text = readFileSync('derivations/how-lstms-solve-vanishing-gradients-2019.yaml', 'utf8');
+    const at = text.indexOf('\nclaims:\n');
+    for (const [gate, status] of [
+      ['f[t]', 'identical'],
+      ['f[t-1]', 'different'],
+    ] as const) {
+      const claim = `grad(L, s[t-1]) = diag(${gate}) * grad(L, s[t]) + diag(o[t-1] .* sigma(s[t-1]) .* (1 - sigma(s[t-1]))) * grad(L, h[t-1])`;
+      const d = parseDerivation(
+        `${text.slice(0, at)}\nclaims:\n  - id: c\n    claim: ${claim}\n    forall: t in 2..T\n`,
+        'x.yaml',
+      );
+      const outcome = symbolicCheck(d, d.claims[0]!, 7)!.outcome;
+      expect(outcome.status, gate).toBe(status);
+      if (outcome.status === 'identical') expect(outcome.throughChildren).toBe(outcome.cases);
+    }
+  });
+
   it('prints the product of 2×2 block grids and picks one block', () => {
     const [q] = deriveQuantities(lstm2024, 'jac(C[t], h[t-k])', null);
     const text = printExpr(q!.derived!);
