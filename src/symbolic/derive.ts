@@ -192,8 +192,9 @@ export class SymbolicModel implements DiffBase {
    * after x, or at a later step up to the longest lag an equation reads), each ∂c/∂x with every other state held.
    * Every path from x to L passes first through exactly one such c, so the sum is ∇_x L — provided L reads
    * nothing but states and never x's sequence (a read of x would add ∂L/∂x itself): null otherwise, or when x
-   * has no child. `children` gives each c's offset from x's time: c exists only where that time is ≤ T, and
-   * x's step must be computed from the equations (time ≥ 1), which the bound rule's check asks of its domain.
+   * has no child. Each term names its c and c's offset from x's time: c exists only where that time is ≤ T, and
+   * x's step must be computed from the equations (time ≥ 1), which the callers check (a bound rule on its domain,
+   * the identity check at its binding).
    */
   backwardStep(x: NodeRef): BackwardStep | null {
     const loss = this.model.loss;
