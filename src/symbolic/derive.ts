@@ -200,10 +200,7 @@ export class SymbolicModel implements DiffBase {
     const loss = this.model.loss;
     if (!loss || !x.time) return null;
     const states = [...this.model.symbols.values()].filter((s) => s.role === 'state').map((s) => s.name);
-    const lossReads = new Set<string>();
-    walk(loss.rhs, (e) => {
-      if (e.kind === 'seq') lossReads.add(e.name);
-    });
+    const lossReads = new Set([...this.lossReads().reads.values()].map((r) => r.name));
     if (lossReads.has(x.name) || [...lossReads].some((r) => !states.includes(r))) return null;
     let longestLag = 1;
     for (const eq of this.model.equations)
@@ -455,13 +452,7 @@ export class SymbolicModel implements DiffBase {
   throughLossRead(e: Expr): Expr | null {
     const loss = this.model.loss;
     if (!loss) return null;
-    const reads = new Map<string, NodeRef>();
-    let bound = false;
-    walk(loss.rhs, (x) => {
-      if (x.kind !== 'seq') return;
-      reads.set(printExpr(x), { name: x.name, time: x.time });
-      if (affineVars(x.time).some((v) => own(this.model.sizes, v) === undefined)) bound = true;
-    });
+    const { reads, bound } = this.lossReads();
     const ys = [...reads.values()];
     const dependsOn = (of: string, on: string) => of === on || this.readsTransitively(of).has(on);
     if (bound || !ys.length || ys.some((a) => ys.some((b) => a !== b && dependsOn(b.name, a.name)))) return null;
@@ -549,15 +540,20 @@ export class SymbolicModel implements DiffBase {
 
   /** The one sequence value the loss reads at a time that binds nothing (h[T]), or null (a sum over time, several reads). */
   private singleLossRead(): NodeRef | null {
+    const { reads, bound } = this.lossReads();
+    return reads.size === 1 && !bound ? [...reads.values()][0]! : null;
+  }
+
+  /** The sequence values the loss reads, by printed form; `bound`: some read's time uses a variable other than a size. */
+  private lossReads(): { reads: Map<string, NodeRef>; bound: boolean } {
     const reads = new Map<string, NodeRef>();
-    const sizes = new Set([...Object.keys(this.model.sizes)]);
     let bound = false;
     walk(this.model.loss!.rhs, (x) => {
       if (x.kind !== 'seq') return;
       reads.set(printExpr(x), { name: x.name, time: x.time });
-      if (affineVars(x.time).some((v) => !sizes.has(v))) bound = true;
+      if (affineVars(x.time).some((v) => own(this.model.sizes, v) === undefined)) bound = true;
     });
-    return reads.size === 1 && !bound ? [...reads.values()][0]! : null;
+    return { reads, bound };
   }
 
   /**
