@@ -115,6 +115,10 @@ export type SymbolicOutcome =
       readonly throughReads?: number;
       /** of the opaque cases, those decided after a ∇_x L written by one step of the backward recurrence */
       readonly throughChildren?: number;
+      /** of the opaque cases, those decided after a ∇_x L written by steps through the values that read x directly */
+      readonly throughReaders?: number;
+      /** of the opaque cases, those decided after a Jacobian written through the states at its value's step before */
+      readonly throughStates?: number;
       /**
        * of `cases`, those where the exact expansion exceeds `words` monomials, decided by the randomized
        * identity test in ℤ_p alone (`from`: the first of them); null when every case was expanded exactly

@@ -10,10 +10,10 @@ import { HORIZON } from '../model/model.js';
 import { Canonicalizer, formatPoly, type NPoly, samePoly } from '../symbolic/canonical.js';
 import { cpolyEqual, type CPoly, showPoly } from '../symbolic/cpoly.js';
 import { PolyEvaluator } from '../symbolic/domains/polynomial.js';
-import { type Expr, intVarsOf, isOp, mapChildren, some, walk } from '../ir/expr.js';
+import { type Expr, intVarsOf, isOp, mapChildren, type NodeRef, some, walk } from '../ir/expr.js';
 import { type Affine, boundValue, type IntEnv } from '../ir/affine.js';
 import { contentKey } from '../ir/content-key.js';
-import { printExpr } from '../ir/print.js';
+import { keptTextPrinter, printExpr } from '../ir/print.js';
 import { nameRecord, own } from '../ir/names.js';
 import { specOf } from '../ops/index.js';
 import {
@@ -361,9 +361,9 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       }
       // The readings in turn, each rewritten by exact steps of the chain rule: through the loss's reads; one step
       // through a derivative's value's reads or children (of the sides as written, then through the loss's reads).
-      type Reading = { sides: Expr[]; loss: boolean; reads: boolean; children: boolean };
+      type Reading = { sides: Expr[]; loss: boolean } & Partial<Steps>;
       const readings: Reading[] = [];
-      if (throughLoss) readings.push({ sides: throughLoss, loss: true, reads: false, children: false });
+      if (throughLoss) readings.push({ sides: throughLoss, loss: true });
       const stepped = throughParents(raw, env);
       if (stepped) readings.push({ ...stepped, loss: false });
       const lossStepped = throughLoss && throughParents(throughLoss, env);
@@ -372,6 +372,8 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
         if (r.loss) throughLossCases++;
         if (r.reads) throughReadsCases++;
         if (r.children) throughChildrenCases++;
+        if (r.readers) throughReadersCases++;
+        if (r.states) throughStatesCases++;
         return true;
       };
       for (const r of readings)
@@ -379,7 +381,7 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
           opaqueCases++;
           return decided(r);
         }
-      const last = readings[readings.length - 1] ?? { sides: raw, loss: false, reads: false, children: false };
+      const last = readings[readings.length - 1] ?? { sides: raw, loss: false };
       const partly = blockProductsOpaque(last.sides, env);
       if (!partly || !sameOpaque(env, partly)) return false;
       partlyOpaqueCases++;
@@ -388,46 +390,68 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
     // A Jacobian one side has and the other writes through its value's reads (h̄ = o ⊙ tanh(s): ∂h̄/∂x =
     // D(tanh s)·∂o/∂x + D(o ⊙ tanh′ s)·∂s/∂x, the product rule): that side's jac(a, x) by one step of the chain rule
     // over a's equation, where every jac(p, x) the step writes is one the other side has.
-    let [throughReadsCases, throughChildrenCases] = [0, 0];
+    let [throughReadsCases, throughChildrenCases, throughReadersCases, throughStatesCases] = [0, 0, 0, 0];
+    type Steps = { reads: boolean; children: boolean; readers: boolean; states: boolean };
+    // Sides and steps recur at every binding: their derivatives' texts are kept.
+    const print = keptTextPrinter();
     const throughParents = (
       sides: readonly Expr[],
       env: Record<string, number>,
-    ): { sides: Expr[]; reads: boolean; children: boolean } | null => {
-      let [reads, children] = [false, false];
+    ): ({ sides: Expr[] } & Steps) | null => {
+      const used: Steps = { reads: false, children: false, readers: false, states: false };
       const atoms = sides.map((side) => {
         const found = new Set<string>();
-        walk(side, (e) => void (isGraphDerivative(e) && found.add(printExpr(e))));
+        walk(side, (e) => void (isGraphDerivative(e) && found.add(print(e))));
         return found;
       });
+      const horizon = own(env, HORIZON)!;
+      const timeAt = (t: Affine | null) => (t ? (boundValue(t, env) ?? null) : null);
       let changed = false;
       const out = sides.map((side, i) => {
         const other = atoms[1 - i]!;
-        const timeAt = (t: Affine | null) => (t ? (boundValue(t, env) ?? null) : null);
+        // A step is used only where every derivative it writes is one the other side has.
+        const named = (step: Expr | null): step is Expr =>
+          step !== null && !some(step, (e) => isGraphDerivative(e) && !other.has(print(e)));
         const go = (x: Expr): Expr => {
           const grad = isOp(x, 'grad') && x.args.length === 2;
           if (!(isOp(x, 'jac') || grad) || x.args.length !== 2) return mapChildren(x, go);
-          if (other.has(printExpr(x))) return x;
+          if (other.has(print(x))) return x;
           const { of, wrt } = derivParts(x);
-          let step: Expr | null = null;
+          const [ofAt, wrtAt] = [timeAt(of.time), timeAt(wrt.time)];
+          const use = (step: Expr, how: keyof Steps) => {
+            changed = used[how] = true;
+            return step;
+          };
           if (grad) {
             // ∇_x L by one step of the backward recurrence, where x is computed (time ≥ 1) and its children exist (≤ T)
-            const backward = timeAt(wrt.time) !== null && timeAt(wrt.time)! >= 1 ? sm.backwardStep(wrt) : null;
-            const horizon = own(env, HORIZON)!;
-            if (backward?.terms.every((t) => (timeAt(t.child.time) ?? Infinity) <= horizon)) step = backward.expr;
-          } else {
-            // jac(a, x) through a's reads, where a is computed by its equation at this binding (time 0 holds initial values)
-            const at = timeAt(of.time);
-            if (at !== null && at >= 1) step = sm.forwardStep(of, wrt);
+            const backward = wrtAt !== null && wrtAt >= 1 ? sm.backwardStep(wrt) : null;
+            if (backward?.terms.every((t) => (timeAt(t.child.time) ?? Infinity) <= horizon) && named(backward.expr))
+              return use(backward.expr, 'children');
+            // else by steps through the values that read x, until every ∇_c L is one the other side names
+            const isState = sm.model.symbols.get(wrt.name)?.role === 'state';
+            if (wrtAt === null || wrtAt > horizon || wrtAt < (isState ? 0 : 1)) return x;
+            const computed = (child: NodeRef) => {
+              const at = timeAt(child.time);
+              return at === null ? null : at >= 1 && at <= horizon;
+            };
+            const readers = sm.gradientThroughReaders(wrt, (g) => other.has(print(g)), computed);
+            return named(readers) ? use(readers, 'readers') : x;
           }
-          if (!step || some(step, (e) => isGraphDerivative(e) && !other.has(printExpr(e)))) return x;
-          changed = true;
-          if (grad) children = true;
-          else reads = true;
-          return step;
+          // jac(a, x) through a's reads, where a is computed by its equation at this binding (time 0 holds initial values)
+          const forward = ofAt !== null && ofAt >= 1 ? sm.forwardStep(of, wrt) : null;
+          if (named(forward)) return use(forward, 'reads');
+          // else through the states at a's step before, where those are computed and x is no later
+          if (ofAt === null || wrtAt === null || ofAt < 2 || wrtAt < 0 || wrtAt > ofAt - 1) return x;
+          const lag = (s: NodeRef) => {
+            const at = timeAt(s.time);
+            return at === null ? null : at - wrtAt;
+          };
+          const states = sm.forwardThroughStates(of, wrt, lag);
+          return named(states) ? use(states, 'states') : x;
         };
         return go(side);
       });
-      return changed ? { sides: out, reads, children } : null;
+      return changed ? { sides: out, ...used } : null;
     };
     /** The sides with the derivatives whose closed forms are not block products written out at `env`; null when none is (or all are). */
     const blockProductsOpaque = (sides: readonly Expr[], env: Record<string, number>): Expr[] | null => {
@@ -527,6 +551,8 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       ...(partlyOpaqueCases ? { blockProductsOpaque: partlyOpaqueCases } : {}),
       ...(throughReadsCases ? { throughReads: throughReadsCases } : {}),
       ...(throughChildrenCases ? { throughChildren: throughChildrenCases } : {}),
+      ...(throughReadersCases ? { throughReaders: throughReadersCases } : {}),
+      ...(throughStatesCases ? { throughStates: throughStatesCases } : {}),
     };
   };
   return matrix(withDefinitionsWrittenOut(derivation, attempt));

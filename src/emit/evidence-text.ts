@@ -123,6 +123,12 @@ function symbolicText(e: SymbolicEvidence): string {
         o.throughChildren
           ? `∇_x L = Σ_c (∂c/∂x)ᵀ ∇_c L over the states c that read x (one step of the backward recurrence), in ${o.throughChildren}`
           : '',
+        o.throughReaders
+          ? `∇_x L = Σ_c (∂c/∂x)ᵀ ∇_c L over the values c whose equations read x, stepped until every ∇_c L is one the other side names, in ${o.throughReaders}`
+          : '',
+        o.throughStates
+          ? `∂a_τ/∂x = Σ_s (∂a_τ/∂s_{τ−1})(∂s_{τ−1}/∂x) over the states s at the step before a's, in ${o.throughStates}`
+          : '',
       ].filter(Boolean);
       const rewritten = rewrites.length ? ` (written first by the chain rule: ${rewrites.join('; ')})` : '';
       return `identical for ${o.range}, every binding (${o.cases} cases): ${exact}${opaque}${partly}${rewritten}${randomText}`;

@@ -80,6 +80,15 @@ export class SymbolicModel implements DiffBase {
   private readonly values = new Map<string, Expr>();
   private readonly derived = new Map<string, Expr | SymbolicUnsupported>();
   private readonly dacts = new Map<string, Expr>();
+  // The chain-rule steps of the checks, asked again at every binding: each depends on the model and its arguments' printed forms only.
+  private readonly steps = new Map<string, unknown>();
+
+  private remembered<T>(key: string, make: () => T): T {
+    if (this.steps.has(key)) return this.steps.get(key) as T;
+    const value = make();
+    this.steps.set(key, value);
+    return value;
+  }
 
   /**
    * lossGradient 'atom': ∇_y L of the value y the loss reads stays ∇_y L, as texts write it (derive's
@@ -197,6 +206,10 @@ export class SymbolicModel implements DiffBase {
    * the identity check at its binding).
    */
   backwardStep(x: NodeRef): BackwardStep | null {
+    return this.remembered(`backwardStep ${printExpr(exprOfRef(x))}`, () => this.backwardStepFresh(x));
+  }
+
+  private backwardStepFresh(x: NodeRef): BackwardStep | null {
     const loss = this.model.loss;
     if (!loss || !x.time) return null;
     const states = [...this.model.symbols.values()].filter((s) => s.role === 'state').map((s) => s.name);
@@ -260,7 +273,11 @@ export class SymbolicModel implements DiffBase {
   }
 
   /** The nodes name@offset that `name` at offset `top` depends on, down to offset 0 (itself included). */
-  private ancestors(name: string, top: number): Set<string> {
+  private ancestors(name: string, top: number): ReadonlySet<string> {
+    return this.remembered(`ancestors ${name}@${top}`, () => this.ancestorsFresh(name, top));
+  }
+
+  private ancestorsFresh(name: string, top: number): Set<string> {
     const out = new Set<string>();
     const stack: [string, number][] = [[name, top]];
     while (stack.length) {
@@ -485,29 +502,146 @@ export class SymbolicModel implements DiffBase {
    * equation (a's time ≥ 1, which the caller decides at its binding). null where a has no equation.
    */
   forwardStep(a: NodeRef, x: NodeRef): Expr | null {
-    const eq = a.time && x.time ? this.model.equations.find((q) => q.target === a.name) : undefined;
-    if (!eq) return null;
-    const reads = new Map<string, NodeRef>();
-    walk(substituteIndex(eq.rhs, TIME_VAR, a.time!), (e) => {
-      if (e.kind === 'seq') reads.set(printExpr(e), { name: e.name, time: e.time });
-    });
+    const key = `forwardStep ${printExpr(exprOfRef(a))} ${printExpr(exprOfRef(x))}`;
+    return this.remembered(key, () => this.forwardStepFresh(a, x));
+  }
+
+  private forwardStepFresh(a: NodeRef, x: NodeRef): Expr | null {
+    const reads = x.time ? this.equationReads(a) : null;
+    if (!reads) return null;
     const xKey = printExpr(exprOfRef(x));
     let out: Expr | null = null;
     for (const [key, p] of reads) {
       if (key !== xKey && p.name !== x.name && !this.readsTransitively(p.name).has(x.name)) continue;
-      const local = this.accumulate(
-        a,
-        p,
-        [...reads.values()].filter((q) => q !== p),
-      );
+      const local = this.localPartial(a, p, reads);
       if (!local) continue;
       out = add(out, key === xKey ? local : mul(local, derivNode('jac', p, x)));
     }
     return out ?? zerosShaped(this.shape(derivNode('jac', a, x)));
   }
 
+  /**
+   * ∇_x L by steps of the backward recurrence through the values that read x directly: Σ_c (∂c/∂x)ᵀ ∇_c L over
+   * the values c whose equations read x (∂c/∂x from c's equation, its other reads held) — the chain rule over x's
+   * children in the unrolled graph, exact when L does not read x itself (null then: ∂L/∂x would be a term of its
+   * own). Each ∇_c L that `keep` accepts stays a node; the others are stepped in turn, up to `depth` steps, and
+   * null where one can be neither. `exists` says whether a child is computed at the caller's binding (its time in
+   * 1..T): a value past the horizon is no node of the graph, and its term is left out; null (not known) gives null.
+   */
+  gradientThroughReaders(
+    x: NodeRef,
+    keep: (grad: OpNode) => boolean,
+    exists: (child: NodeRef) => boolean | null,
+    depth = 4,
+  ): Expr | null {
+    const loss = this.model.loss;
+    if (!loss || !x.time || depth < 0) return null;
+    if ([...this.lossReads().reads.values()].some((r) => r.name === x.name)) return null;
+    const readers = this.readersOf(x);
+    if (!readers) return null;
+    let out: Expr | null = null;
+    for (const { child, local } of readers) {
+      const computed = exists(child);
+      if (computed === null) return null;
+      if (!computed) continue;
+      const grad = derivNode('grad', { name: loss.name, time: null }, child);
+      const through = keep(grad) ? grad : this.gradientThroughReaders(child, keep, exists, depth - 1);
+      if (!through) return null;
+      out = add(out, mul(transpose(local), through));
+    }
+    return out ?? zerosShaped(this.shape(derivNode('grad', { name: loss.name, time: null }, x)));
+  }
+
+  /**
+   * jac(a, x) through the states at the step before a's: Σ_s (∂a/∂s_{τ−1}) · jac(s_{τ−1}, x), each ∂a/∂s_{τ−1} a
+   * derivative node that holds the other states on a path from s_{τ−1} to a (none held: the total Jacobian). Every
+   * path into a from a value at or before τ − 1 passes through those states when every read across steps is a
+   * state's at lag 1 (null for other models). The caller decides at its binding that a is computed at τ ≥ 2 (so
+   * the states at τ − 1 are computed too, and same-step paths among them are the equations') and x's time is ≤ τ − 1;
+   * `lag(s)` is s_{τ−1}'s time minus x's there. States a does not read, or that cannot depend on x, are left out;
+   * jac(x, x) = I.
+   */
+  forwardThroughStates(a: NodeRef, x: NodeRef, lag: (s: NodeRef) => number | null): Expr | null {
+    if (!a.time || !x.time || !this.equationReads(a)) return null;
+    const states = [...this.model.symbols.values()].filter((s) => s.role === 'state').map((s) => s.name);
+    let acrossSteps = true;
+    for (const eq of this.model.equations)
+      walk(eq.rhs, (e) => {
+        if (e.kind === 'seq' && e.time.c !== 0 && !(e.time.c === -1 && states.includes(e.name))) acrossSteps = false;
+      });
+    if (!acrossSteps) return null;
+    const readByA = this.ancestors(a.name, 1);
+    const sameStepDepends = (of: string, on: string) => this.ancestors(of, 0).has(`${on}@0`);
+    const xKey = printExpr(exprOfRef(x));
+    let out: Expr | null = null;
+    for (const s of states) {
+      if (!readByA.has(`${s}@0`)) continue;
+      const cut: NodeRef = { name: s, time: affineAdd(a.time, affine(-1)) };
+      const isX = printExpr(exprOfRef(cut)) === xKey;
+      const lagOfCut = lag(cut);
+      if (lagOfCut === null) return null;
+      if (!isX && (lagOfCut < 0 || !this.ancestors(s, lagOfCut).has(`${x.name}@0`))) continue;
+      const held = states
+        .filter((o) => o !== s && readByA.has(`${o}@0`) && sameStepDepends(o, s))
+        .map((o): NodeRef => ({ name: o, time: cut.time }));
+      const local = derivNode(held.length ? 'partial' : 'jac', a, cut, held);
+      out = add(out, isX ? local : mul(local, derivNode('jac', cut, x)));
+    }
+    return out ?? zerosShaped(this.shape(derivNode('jac', a, x)));
+  }
+
+  /** The values that read x directly in the unrolled graph, with ∂c/∂x from c's equation; null where an equation reads x's sequence at a time not relative to its own. */
+  private readersOf(x: NodeRef): { child: NodeRef; local: Expr }[] | null {
+    return this.remembered(`readersOf ${printExpr(exprOfRef(x))}`, () => this.readersOfFresh(x));
+  }
+
+  private readersOfFresh(x: NodeRef): { child: NodeRef; local: Expr }[] | null {
+    const out: { child: NodeRef; local: Expr }[] = [];
+    for (const eq of this.model.equations) {
+      const offsets = new Set<number>();
+      let relative = true;
+      walk(eq.rhs, (e) => {
+        if (e.kind !== 'seq' || e.name !== x.name) return;
+        const vars = affineVars(e.time);
+        if (vars.length !== 1 || vars[0] !== TIME_VAR || own(e.time.terms, TIME_VAR) !== 1) relative = false;
+        else offsets.add(-e.time.c);
+      });
+      if (!relative) return null;
+      for (const offset of [...offsets].sort((p, q) => p - q)) {
+        const child: NodeRef = { name: eq.target, time: affineAdd(x.time!, affine(offset)) };
+        const local = this.localPartial(child, x, this.equationReads(child)!);
+        if (local) out.push({ child, local });
+      }
+    }
+    return out;
+  }
+
+  /** The sequence values a's equation reads at a's time, by printed form; null where a has no equation. */
+  private equationReads(a: NodeRef): Map<string, NodeRef> | null {
+    const eq = a.time ? this.model.equations.find((q) => q.target === a.name) : undefined;
+    if (!eq) return null;
+    const reads = new Map<string, NodeRef>();
+    walk(substituteIndex(eq.rhs, TIME_VAR, a.time!), (e) => {
+      if (e.kind === 'seq') reads.set(printExpr(e), { name: e.name, time: e.time });
+    });
+    return reads;
+  }
+
+  /** ∂a/∂p from a's equation alone: the other values it reads held. */
+  private localPartial(a: NodeRef, p: NodeRef, reads: ReadonlyMap<string, NodeRef>): Jac {
+    return this.accumulate(
+      a,
+      p,
+      [...reads.values()].filter((q) => q !== p && printExpr(exprOfRef(q)) !== printExpr(exprOfRef(p))),
+    );
+  }
+
   /** The sequences an equation for `name` reads at any lag, and those they read in turn. */
-  private readsTransitively(name: string): Set<string> {
+  private readsTransitively(name: string): ReadonlySet<string> {
+    return this.remembered(`readsTransitively ${name}`, () => this.readsTransitivelyFresh(name));
+  }
+
+  private readsTransitivelyFresh(name: string): Set<string> {
     const out = new Set<string>();
     const queue = [name];
     while (queue.length) {

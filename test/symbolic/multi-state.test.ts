@@ -12,7 +12,8 @@ import type { Derivation } from '../../src/derivation/derivation.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { contentKey } from '../../src/ir/content-key.js';
 import { printExpr } from '../../src/ir/print.js';
-import { affineAdd, affineVar } from '../../src/ir/affine.js';
+import { type Affine, affineAdd, affineVar, boundValue } from '../../src/ir/affine.js';
+import type { Expr } from '../../src/ir/expr.js';
 import { Evaluator } from '../../src/numeric/evaluate.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
 import { relErr } from '../../src/numeric/linalg.js';
@@ -215,6 +216,88 @@ describe('several states: blocks of the product of state Jacobians', () => {
     }
   });
 
+  it('∇_{r_t}L stepped through the values that read r_t until every gradient is one eq. (5) names; a dropped route or a wrong factor is not', () => {
+    const text = readFileSync('derivations/how-does-lstm-avoid-gradient-explosion-2024-eq5.yaml', 'utf8');
+    const at = text.indexOf('\nclaims:\n');
+    const withEq5 = (rhs: string) =>
+      parseDerivation(
+        `${text.slice(0, at)}\nclaims:\n  - id: c\n    claim: grad(L, r[t]) = ${rhs}\n    forall: t in 1..T-1\n`,
+        'x.yaml',
+      );
+    const eq5 = "diag(1 - tanh(r[t]).^2) * U' * grad(L, r[t+1]) + diag(1 - tanh(r[t]).^2) * V' * grad(L, z[t])";
+    for (const [rhs, status] of [
+      [eq5, 'identical'],
+      // the route through the output z_t dropped
+      ["diag(1 - tanh(r[t]).^2) * U' * grad(L, r[t+1])", 'different'],
+      // tanh² for 1 − tanh²
+      [eq5.replaceAll('1 - tanh(r[t]).^2', 'tanh(r[t]).^2'), 'different'],
+    ] as const) {
+      const d = withEq5(rhs);
+      const o = symbolicCheck(d, d.claims[0]!, 7)!.outcome;
+      expect(o.status, rhs).toBe(status);
+      if (o.status === 'identical') expect(o.throughReaders).toBe(o.cases);
+    }
+    const sm = new SymbolicModel(rnnOutputs.model);
+    const t = affineVar('t');
+    const r = { name: 'r', time: t };
+    const named = new Set(['grad(L, r[t+1])', 'grad(L, z[t])']);
+    const keep = (g: Expr) => named.has(printExpr(g));
+    // two steps: r_t → h_t, then h_t → r_{t+1} and z_t
+    expect(printExpr(sm.gradientThroughReaders(r, keep, () => true)!)).toBe(
+      "diag(1 - h[t].^2)*(U'*grad(L, r[t+1]) + V'*grad(L, z[t]))",
+    );
+    // at t = T there is no r_{T+1}: its term is left out
+    expect(printExpr(sm.gradientThroughReaders(r, keep, (c) => c.name !== 'r')!)).toBe(
+      "diag(1 - h[t].^2)*V'*grad(L, z[t])",
+    );
+    // a child whose existence is not known, a gradient never named within the steps, a value the loss reads
+    expect(sm.gradientThroughReaders(r, keep, () => null)).toBeNull();
+    expect(
+      sm.gradientThroughReaders(
+        r,
+        (g) => printExpr(g) === 'grad(L, z[t])',
+        () => true,
+      ),
+    ).toBeNull();
+    expect(sm.gradientThroughReaders({ name: 'z', time: t }, keep, () => true)).toBeNull();
+  });
+
+  it('∂h_t/∂h_{t−k} through the states at t − 1 (eq. (5) of 2018, corrected); a total ∂h_t/∂C_{t−1} in place of the held one is not', () => {
+    const sm = new SymbolicModel(post2018.model);
+    const [t, tk] = [affineVar('t'), affineAdd(affineVar('t'), affineVar('k'), -1)];
+    // s's time minus x's at t = 5 and lag k
+    const lagAt = (k: number) => (s: { time: Affine | null }) => boundValue(s.time!, { t: 5 })! - (5 - k);
+    const form = sm.forwardThroughStates({ name: 'h', time: t }, { name: 'h', time: tk }, lagAt(3));
+    expect(printExpr(form!)).toBe(
+      'partial(h[t], C[t-1], h[t-1])*jac(C[t-1], h[t-k]) + jac(h[t], h[t-1])*jac(h[t-1], h[t-k])',
+    );
+    // ∂h_{t}/∂x_{t−k} for the section-1 state x, the LSTM's input: through x_{t−1} (C_{t−1} and h_{t−1}, which
+    // depend on it, held), C_{t−1} and h_{t−1}; the running sums E and Eh, which h does not read, left out
+    const x = sm.forwardThroughStates(
+      { name: 'h', time: t },
+      { name: 'x', time: affineAdd(t, affineVar('k'), -1) },
+      lagAt(1),
+    );
+    expect(printExpr(x!)).toBe(
+      'partial(h[t], x[t-1], C[t-1], h[t-1])*jac(x[t-1], x[t-k]) + partial(h[t], C[t-1], h[t-1])*jac(C[t-1], x[t-k]) + jac(h[t], h[t-1])*jac(h[t-1], x[t-k])',
+    );
+    // a lag not known at the binding
+    expect(sm.forwardThroughStates({ name: 'h', time: t }, { name: 'h', time: tk }, () => null)).toBeNull();
+    const shipped = symbolicCheck(
+      post2018,
+      post2018.claims.find((c) => c.id === 'eq5-recursion')!,
+      1,
+    )!.outcome;
+    expect(shipped.status).toBe('identical');
+    if (shipped.status === 'identical') expect(shipped.throughStates).toBe(shipped.opaqueDerivatives);
+    const total = outcome(
+      post2018,
+      'jac(h[t], h[t-k]) = jac(h[t], h[t-1]) * jac(h[t-1], h[t-k]) + jac(h[t], C[t-1]) * jac(C[t-1], h[t-k])',
+      '    forall: t in 2..T, k in 2..t\n',
+    );
+    expect(total.status).toBe('different');
+  });
+
   it('prints the product of 2×2 block grids and picks one block', () => {
     const [q] = deriveQuantities(lstm2024, 'jac(C[t], h[t-k])', null);
     const text = printExpr(q!.derived!);
@@ -341,10 +424,16 @@ describe('exact comparisons that decide more', () => {
   });
 
   it('past the expansion limit the randomized identity test decides, and the evidence says from where', () => {
-    const c = post2018.claims.find((x) => x.id === 'eq5-recursion')!;
-    const o = symbolicCheck(post2018, c, 1)!.outcome;
+    // eq. (5)'s recursion with the cell route written through the total ∂h_t/∂C_{t−1} less its route through
+    // h_{t−1}: true, and no chain-rule reading names its derivatives, so the closed forms are expanded.
+    const o = outcome(
+      post2018,
+      'jac(h[t], h[t-k]) = jac(h[t], h[t-1]) * jac(h[t-1], h[t-k]) + (jac(h[t], C[t-1]) - jac(h[t], h[t-1]) * jac(h[t-1], C[t-1])) * jac(C[t-1], h[t-k])',
+      '    forall: t in 2..T, k in 2..t\n',
+    );
     expect(o.status).toBe('identical');
     if (o.status === 'identical') {
+      expect(o.opaqueDerivatives).toBeUndefined();
       expect(o.randomOnly?.cases).toBeGreaterThan(0);
       expect(o.randomOnly!.from.k).toBeGreaterThanOrEqual(3);
     }
