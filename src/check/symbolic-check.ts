@@ -10,7 +10,7 @@ import { HORIZON } from '../model/model.js';
 import { Canonicalizer, formatPoly, type NPoly, samePoly } from '../symbolic/canonical.js';
 import { cpolyEqual, type CPoly, showPoly } from '../symbolic/cpoly.js';
 import { PolyEvaluator } from '../symbolic/domains/polynomial.js';
-import { type Expr, intVarsOf, isOp, mapChildren, type NodeRef, some, walk } from '../ir/expr.js';
+import { type Expr, intVarsOf, isOp, mapChildren, type NodeRef, type OpNode, some, walk } from '../ir/expr.js';
 import { type Affine, boundValue, type IntEnv } from '../ir/affine.js';
 import { contentKey } from '../ir/content-key.js';
 import { keptTextPrinter, printExpr } from '../ir/print.js';
@@ -381,11 +381,21 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
           opaqueCases++;
           return decided(r);
         }
-      const last = readings[readings.length - 1] ?? { sides: raw, loss: false };
-      const partly = blockProductsOpaque(last.sides, env);
-      if (!partly || !sameOpaque(env, partly)) return false;
-      partlyOpaqueCases++;
-      return decided(last);
+      // Then with only block products opaque: the last reading, then steps that also write derivatives the other
+      // side does not name but that have closed forms other than block products (∂h_t/∂h_{t−1}, written out).
+      const partlyReadings = [readings[readings.length - 1] ?? { sides: raw, loss: false }];
+      const written = throughParents(raw, env, true);
+      if (written?.wroteOut) partlyReadings.push({ ...written, loss: false });
+      const lossWritten = throughLoss && throughParents(throughLoss, env, true);
+      if (lossWritten?.wroteOut) partlyReadings.push({ ...lossWritten, loss: true });
+      for (const r of partlyReadings) {
+        const partly = blockProductsOpaque(r.sides, env);
+        if (partly && sameOpaque(env, partly)) {
+          partlyOpaqueCases++;
+          return decided(r);
+        }
+      }
+      return false;
     };
     // A Jacobian one side has and the other writes through its value's reads (h̄ = o ⊙ tanh(s): ∂h̄/∂x =
     // D(tanh s)·∂o/∂x + D(o ⊙ tanh′ s)·∂s/∂x, the product rule): that side's jac(a, x) by one step of the chain rule
@@ -397,8 +407,10 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
     const throughParents = (
       sides: readonly Expr[],
       env: Record<string, number>,
-    ): ({ sides: Expr[] } & Steps) | null => {
+      writeOut = false,
+    ): ({ sides: Expr[]; wroteOut: boolean } & Steps) | null => {
       const used: Steps = { reads: false, children: false, readers: false, states: false };
+      let wroteOut = false;
       const atoms = sides.map((side) => {
         const found = new Set<string>();
         walk(side, (e) => void (isGraphDerivative(e) && found.add(print(e))));
@@ -409,9 +421,19 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       let changed = false;
       const out = sides.map((side, i) => {
         const other = atoms[1 - i]!;
-        // A step is used only where every derivative it writes is one the other side has.
-        const named = (step: Expr | null): step is Expr =>
-          step !== null && !some(step, (e) => isGraphDerivative(e) && !other.has(print(e)));
+        // A step is used only where every derivative it writes is one the other side has (with writeOut, or one
+        // that blockProductsOpaque writes out: a closed form other than a block product).
+        const named = (step: Expr | null): step is Expr => {
+          if (step === null) return false;
+          let writes = false;
+          const refused = some(step, (e) => {
+            if (!isGraphDerivative(e) || other.has(print(e))) return false;
+            writes = true;
+            return !(writeOut && blockProduct(e) === false);
+          });
+          if (!refused && writes) wroteOut = true;
+          return !refused;
+        };
         const go = (x: Expr): Expr => {
           const grad = isOp(x, 'grad') && x.args.length === 2;
           if (!(isOp(x, 'jac') || grad) || x.args.length !== 2) return mapChildren(x, go);
@@ -451,22 +473,25 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
         };
         return go(side);
       });
-      return changed ? { sides: out, ...used } : null;
+      return changed ? { sides: out, wroteOut, ...used } : null;
     };
     /** The sides with the derivatives whose closed forms are not block products written out at `env`; null when none is (or all are). */
+    /** Whether a derivative's closed form is a block product; null where it has none. */
+    const blockProduct = (x: OpNode): boolean | null => {
+      let form: Expr;
+      try {
+        form = sm.derive(x);
+      } catch (err) {
+        if (!(err instanceof SymbolicUnsupported)) throw err;
+        return null;
+      }
+      return some(form, (e) => isOp(e, 'block', 'blockpick'));
+    };
     const blockProductsOpaque = (sides: readonly Expr[], env: Record<string, number>): Expr[] | null => {
       let [kept, written] = [0, 0];
       const go = (x: Expr): Expr => {
         if (!isGraphDerivative(x)) return mapChildren(x, go);
-        let form: Expr;
-        try {
-          form = sm.derive(x);
-        } catch (err) {
-          if (!(err instanceof SymbolicUnsupported)) throw err;
-          kept++;
-          return x;
-        }
-        if (some(form, (e) => isOp(e, 'block', 'blockpick'))) {
+        if (blockProduct(x) !== false) {
           kept++;
           return x;
         }

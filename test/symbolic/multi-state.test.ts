@@ -298,6 +298,27 @@ describe('several states: blocks of the product of state Jacobians', () => {
     expect(total.status).toBe('different');
   });
 
+  it("the recursion through both paths: the step through the states at t − 1, then ∂h_t/∂h_{t−1} and the held ∂h_t/∂C_{t−1} through h_t's reads, the one-step Jacobians written out", () => {
+    const shipped = symbolicCheck(
+      post2018,
+      post2018.claims.find((c) => c.id === 'eq5-recursion-two-paths')!,
+      1,
+    )!;
+    const o = shipped.outcome;
+    expect(o.status).toBe('identical');
+    if (o.status === 'identical') {
+      expect(o.blockProductsOpaque).toBe(66);
+      expect([o.throughStates, o.throughReads, o.randomOnly]).toEqual([66, 66, null]);
+    }
+    // the cell route through the total ∂C_t/∂C_{t−1}, which also runs through h_{t−1}: false
+    const twin = outcome(
+      post2018,
+      'jac(h[t], h[t-k]) = (jac(h[t], C[t]) * jac(C[t], h[t-1]) + jac(h[t], o[t]) * jac(o[t], h[t-1])) * jac(h[t-1], h[t-k]) + jac(h[t], C[t]) * jac(C[t], C[t-1]) * jac(C[t-1], h[t-k])',
+      '    forall: t in 2..T, k in 2..t\n',
+    );
+    expect(twin.status).toBe('different');
+  });
+
   it('prints the product of 2×2 block grids and picks one block', () => {
     const [q] = deriveQuantities(lstm2024, 'jac(C[t], h[t-k])', null);
     const text = printExpr(q!.derived!);
@@ -424,16 +445,12 @@ describe('exact comparisons that decide more', () => {
   });
 
   it('past the expansion limit the randomized identity test decides, and the evidence says from where', () => {
-    // eq. (5)'s recursion with the cell route written through the total ∂h_t/∂C_{t−1} less its route through
-    // h_{t−1}: true, and no chain-rule reading names its derivatives, so the closed forms are expanded.
-    const o = outcome(
-      post2018,
-      'jac(h[t], h[t-k]) = jac(h[t], h[t-1]) * jac(h[t-1], h[t-k]) + (jac(h[t], C[t-1]) - jac(h[t], h[t-1]) * jac(h[t-1], C[t-1])) * jac(C[t-1], h[t-k])',
-      '    forall: t in 2..T, k in 2..t\n',
-    );
+    // eq. (5) over k steps, the product plus one term for each last use of a cell-to-cell edge: a sum over
+    // the exit step that no chain-rule reading meets, so the closed forms are expanded
+    const c = post2018.claims.find((x) => x.id === 'eq5-product-plus-cell-routes')!;
+    const o = symbolicCheck(post2018, c, 1)!.outcome;
     expect(o.status).toBe('identical');
     if (o.status === 'identical') {
-      expect(o.opaqueDerivatives).toBeUndefined();
       expect(o.randomOnly?.cases).toBeGreaterThan(0);
       expect(o.randomOnly!.from.k).toBeGreaterThanOrEqual(3);
     }
