@@ -105,6 +105,8 @@ export type SymbolicOutcome =
        * activation derivatives then written by the model's rules (σ′ = σ ⊙ (1 − σ)); absent when there were none
        */
       readonly derivatives?: readonly string[];
+      /** matrix level: of `cases`, those whose two closed forms were the same as at a smaller T, compared there */
+      readonly repeated?: number;
       /** matrix level: of `cases`, those decided with every derivative an opaque matrix (for any value of them) */
       readonly opaqueDerivatives?: number;
       /** of those, cases decided with ∇_x L written as Σ_i (∂y_i/∂x)ᵀ ∇_{y_i} L over the values y_i the loss reads */

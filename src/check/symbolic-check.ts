@@ -329,6 +329,8 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
     const randomCases: Record<string, number>[] = [];
     const seen = new Set<string>();
     let exactCases = 0;
+    // Bindings whose two forms were compared at a smaller T already (the evidence says how many).
+    let repeatedCases = 0;
     // The sides may be one identity with every derivative an opaque matrix (‖J‖ = ‖(J − P) + P‖, a restated
     // chain): equal for every value of the derivatives, so for theirs, where the closed forms' expansions can be
     // long or stop (a norm of a product too long to expand is an atom of its expression). Tried at the first
@@ -511,7 +513,10 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
           const [l, r] = [substituteDerivationsAt(claim.lhs, sm, env), substituteDerivationsAt(claim.rhs, sm, env)];
           // The same two forms at another T (a claim about t and k alone) were compared already.
           const seenKey = `${contentKey(l, env)} = ${contentKey(r, env)} @ ${Object.entries(grid).join()}`;
-          if (seen.has(seenKey)) continue;
+          if (seen.has(seenKey)) {
+            repeatedCases++;
+            continue;
+          }
           seen.add(seenKey);
           let a: NPoly, b: NPoly;
           if (opaqueFirst) {
@@ -571,6 +576,7 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       random: { prime: PRIME, trials: 2, T: RANDOM_T, bindings: sampled },
       unfolded: unfold ? entrywiseDefined(derivation.model) : [],
       randomOnly: randomCases.length ? { cases: randomCases.length, from: randomCases[0]!, words: MAX_WORDS } : null,
+      ...(repeatedCases ? { repeated: repeatedCases } : {}),
       ...(opaqueCases ? { opaqueDerivatives: opaqueCases } : {}),
       ...(throughLossCases ? { throughLossRead: throughLossCases } : {}),
       ...(partlyOpaqueCases ? { blockProductsOpaque: partlyOpaqueCases } : {}),

@@ -107,7 +107,7 @@ function symbolicText(e: SymbolicEvidence): string {
         ? `; randomized test in ℤ_p (p = ${random.prime}, ${random.trials} trials) agrees at T = ${random.T}${spread}`
         : '';
       const exact = o.randomOnly
-        ? `exact canonical forms of the derived closed forms${unfolded} at ${o.cases - o.randomOnly.cases}; at the other ${o.randomOnly.cases}, from ${describeEnv(o.randomOnly.from)} on, the expansion exceeds ${o.randomOnly.words} words and the randomized identity test in ℤ_p decides`
+        ? `exact canonical forms of the derived closed forms${unfolded} at ${o.cases - (o.repeated ?? 0) - o.randomOnly.cases}; at the other ${o.randomOnly.cases}, from ${describeEnv(o.randomOnly.from)} on, the expansion exceeds ${o.randomOnly.words} words and the randomized identity test in ℤ_p decides`
         : `exact canonical forms of the derived closed forms${unfolded}`;
       const opaque = o.opaqueDerivatives
         ? ` (${o.opaqueDerivatives} of them with every derivative an opaque matrix: an identity for any value of the derivatives)`
@@ -131,7 +131,8 @@ function symbolicText(e: SymbolicEvidence): string {
           : '',
       ].filter(Boolean);
       const rewritten = rewrites.length ? ` (written first by the chain rule: ${rewrites.join('; ')})` : '';
-      return `identical for ${o.range}, every binding (${o.cases} cases): ${exact}${opaque}${partly}${rewritten}${randomText}`;
+      const repeated = o.repeated ? `; ${o.repeated} of them the same two forms as at a smaller T, compared there` : '';
+      return `identical for ${o.range}, every binding (${o.cases} cases${repeated}): ${exact}${opaque}${partly}${rewritten}${randomText}`;
     }
     case 'different':
       return e.level === 'unit'

@@ -97,6 +97,25 @@ const cases: [Evidence, string, string][] = [
     'identical for T = 3..12, every binding (10 cases): exact canonical forms of the derived closed forms with s, h written out by their equations at 6; at the other 4, from T=4, k=4 on, the expansion exceeds 20000 words and the randomized identity test in ℤ_p decides',
   ],
   [
+    {
+      kind: 'symbolic',
+      level: 'matrix',
+      outcome: {
+        status: 'identical',
+        range: 'T = 3..12',
+        cases: 360,
+        repeated: 282,
+        unfolded: [],
+        randomOnly: { cases: 45, from: { T: 4, t: 4, k: 4 }, words: 20000 },
+        random: null,
+        throughStates: 3,
+        opaqueDerivatives: 3,
+      },
+    },
+    'symbolic',
+    "identical for T = 3..12, every binding (360 cases; 282 of them the same two forms as at a smaller T, compared there): exact canonical forms of the derived closed forms at 33; at the other 45, from T=4, t=4, k=4 on, the expansion exceeds 20000 words and the randomized identity test in ℤ_p decides (3 of them with every derivative an opaque matrix: an identity for any value of the derivatives) (written first by the chain rule: ∂a_τ/∂x = Σ_s (∂a_τ/∂s_{τ−1})(∂s_{τ−1}/∂x) over the states s at the step before a's, in 3)",
+  ],
+  [
     { kind: 'symbolic', level: 'unit', outcome: { status: 'different', at: { T: 1, d: 1 }, lhs: 'a', rhs: 'b' } },
     'symbolic (unit level)',
     'not identical at T=1, d=1: exact polynomials in the weights, inputs and activation derivatives differ',
