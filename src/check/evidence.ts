@@ -132,6 +132,11 @@ export type SymbolicOutcome =
         readonly trials: number;
         readonly T: number;
         readonly bindings: readonly IntEnv[];
+        /**
+         * of `bindings`, those decided exactly with derivatives opaque, as every binding of `cases` was (no
+         * randomized test ran there); absent when none was
+         */
+        readonly opaque?: number;
       };
     }
   | { readonly status: 'different'; readonly at: IntEnv; readonly lhs: string; readonly rhs: string }

@@ -103,9 +103,14 @@ function symbolicText(e: SymbolicEvidence): string {
         random && random.bindings.some((b) => Object.keys(b).length)
           ? ` for ${random.bindings.length} bindings from ${describeEnv(random.bindings[0]!)} to ${describeEnv(random.bindings[random.bindings.length - 1]!)}`
           : '';
-      const randomText = random
-        ? `; randomized test in ℤ_p (p = ${random.prime}, ${random.trials} trials) agrees at T = ${random.T}${spread}`
-        : '';
+      const zp = random && `randomized test in ℤ_p (p = ${random.prime}, ${random.trials} trials)`;
+      const randomText = !random
+        ? ''
+        : !random.opaque
+          ? `; ${zp} agrees at T = ${random.T}${spread}`
+          : random.opaque === random.bindings.length
+            ? `; at T = ${random.T}${spread}, identical with derivatives opaque as at every binding above (exact; no randomized test)`
+            : `; at T = ${random.T}${spread}: ${random.opaque} identical with derivatives opaque as at every binding above, the other ${random.bindings.length - random.opaque} by a ${zp}, which agrees`;
       const exact = o.randomOnly
         ? `exact canonical forms of the derived closed forms${unfolded} at ${o.cases - (o.repeated ?? 0) - o.randomOnly.cases}; at the other ${o.randomOnly.cases}, from ${describeEnv(o.randomOnly.from)} on, the expansion exceeds ${o.randomOnly.words} words and the randomized identity test in ℤ_p decides`
         : `exact canonical forms of the derived closed forms${unfolded}`;

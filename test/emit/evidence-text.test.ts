@@ -116,6 +116,23 @@ const cases: [Evidence, string, string][] = [
     "identical for T = 3..12, every binding (360 cases; 282 of them the same two forms as at a smaller T, compared there): exact canonical forms of the derived closed forms at 33; at the other 45, from T=4, t=4, k=4 on, the expansion exceeds 20000 words and the randomized identity test in ℤ_p decides (3 of them with every derivative an opaque matrix: an identity for any value of the derivatives) (written first by the chain rule: ∂a_τ/∂x = Σ_s (∂a_τ/∂s_{τ−1})(∂s_{τ−1}/∂x) over the states s at the step before a's, in 3)",
   ],
   [
+    {
+      kind: 'symbolic',
+      level: 'matrix',
+      outcome: {
+        status: 'identical',
+        range: 'T = 3..12',
+        cases: 75,
+        unfolded: [],
+        randomOnly: null,
+        opaqueDerivatives: 75,
+        random: { prime: 67108859, trials: 2, T: 48, bindings: [{ k: 1 }, { k: 20 }, { k: 48 }], opaque: 1 },
+      },
+    },
+    'symbolic',
+    'identical for T = 3..12, every binding (75 cases): exact canonical forms of the derived closed forms (75 of them with every derivative an opaque matrix: an identity for any value of the derivatives); at T = 48 for 3 bindings from k=1 to k=48: 1 identical with derivatives opaque as at every binding above, the other 2 by a randomized test in ℤ_p (p = 67108859, 2 trials), which agrees',
+  ],
+  [
     { kind: 'symbolic', level: 'unit', outcome: { status: 'different', at: { T: 1, d: 1 }, lhs: 'a', rhs: 'b' } },
     'symbolic (unit level)',
     'not identical at T=1, d=1: exact polynomials in the weights, inputs and activation derivatives differ',
