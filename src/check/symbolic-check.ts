@@ -475,7 +475,6 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       });
       return changed ? { sides: out, wroteOut, ...used } : null;
     };
-    /** The sides with the derivatives whose closed forms are not block products written out at `env`; null when none is (or all are). */
     /** Whether a derivative's closed form is a block product; null where it has none. */
     const blockProduct = (x: OpNode): boolean | null => {
       let form: Expr;
@@ -487,6 +486,7 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       }
       return some(form, (e) => isOp(e, 'block', 'blockpick'));
     };
+    /** The sides with the derivatives whose closed forms are not block products written out at `env`; null when none is (or all are). */
     const blockProductsOpaque = (sides: readonly Expr[], env: Record<string, number>): Expr[] | null => {
       let [kept, written] = [0, 0];
       const go = (x: Expr): Expr => {

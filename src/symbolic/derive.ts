@@ -564,10 +564,14 @@ export class SymbolicModel implements DiffBase {
   forwardThroughStates(a: NodeRef, x: NodeRef, lag: (s: NodeRef) => number | null): Expr | null {
     if (!a.time || !x.time || !this.equationReads(a)) return null;
     const states = [...this.model.symbols.values()].filter((s) => s.role === 'state').map((s) => s.name);
+    // Every read at t, or a state's at t − 1: the language's own rule for equations, checked again where it is relied on.
     let acrossSteps = true;
     for (const eq of this.model.equations)
       walk(eq.rhs, (e) => {
-        if (e.kind === 'seq' && e.time.c !== 0 && !(e.time.c === -1 && states.includes(e.name))) acrossSteps = false;
+        if (e.kind !== 'seq') return;
+        const vars = affineVars(e.time);
+        const relative = vars.length === 1 && vars[0] === TIME_VAR && own(e.time.terms, TIME_VAR) === 1;
+        if (!relative || !(e.time.c === 0 || (e.time.c === -1 && states.includes(e.name)))) acrossSteps = false;
       });
     if (!acrossSteps) return null;
     const readByA = this.ancestors(a.name, 1);

@@ -287,6 +287,29 @@ describe('several states: blocks of the product of state Jacobians', () => {
     );
     // a lag not known at the binding
     expect(sm.forwardThroughStates({ name: 'h', time: t }, { name: 'h', time: tk }, () => null)).toBeNull();
+    // one state: the step is the product's first factor (the language lets equations read only t, and states at t − 1)
+    const reading = (equation: string) =>
+      new SymbolicModel(
+        parseDerivation(
+          [
+            'gradproof: 1',
+            'title: bypass',
+            'model:',
+            '  sizes: { d: 1..2, T: 2..5 }',
+            '  symbols:',
+            '    W: { role: parameter, shape: [d, d], init: recurrent }',
+            '    x: { role: input, shape: [d] }',
+            '    h: { role: state, shape: [d] }',
+            '  equations:',
+            `    - ${equation}`,
+            'claims:',
+            '  - id: c',
+            '    claim: h[T] = h[T]',
+          ].join('\n'),
+          'bypass.yaml',
+        ).model,
+      ).forwardThroughStates({ name: 'h', time: t }, { name: 'h', time: tk }, lagAt(3));
+    expect(printExpr(reading('h[t] = tanh(W*h[t-1] + x[t])')!)).toBe('jac(h[t], h[t-1])*jac(h[t-1], h[t-k])');
     const shipped = symbolicCheck(
       post2018,
       post2018.claims.find((c) => c.id === 'eq5-recursion')!,
