@@ -1,9 +1,18 @@
 /** The words written from evidence records: golden sentences for each kind, reasons, the replay command. */
 import { describe, expect, it } from 'vitest';
-import type { Evidence } from '../../src/check/evidence.js';
+import type { Evidence, SymbolicOutcome } from '../../src/check/evidence.js';
 import type { Counterexample } from '../../src/check/result.js';
 import { beyondRegimesText, evidenceMethod, evidenceSummary, reasonText } from '../../src/emit/evidence-text.js';
 import { replayCommand } from '../../src/emit/replay.js';
+
+/** A matrix-level identity over T = 3..12 with the fields a test does not set at their plainest. */
+const matrixIdentical = (
+  fields: Partial<Extract<SymbolicOutcome, { status: 'identical' }>> & { cases: number },
+): Evidence => ({
+  kind: 'symbolic',
+  level: 'matrix',
+  outcome: { status: 'identical', range: 'T = 3..12', unfolded: [], randomOnly: null, random: null, ...fields },
+});
 
 const cases: [Evidence, string, string][] = [
   [
@@ -65,18 +74,10 @@ const cases: [Evidence, string, string][] = [
     '3 points not compared: 3 × underflow (both sides below 1e-280)',
   ],
   [
-    {
-      kind: 'symbolic',
-      level: 'matrix',
-      outcome: {
-        status: 'identical',
-        range: 'T = 3..12',
-        cases: 75,
-        unfolded: [],
-        randomOnly: null,
-        random: { prime: 67108859, trials: 2, T: 48, bindings: [{ k: 1 }, { k: 48 }] },
-      },
-    },
+    matrixIdentical({
+      cases: 75,
+      random: { prime: 67108859, trials: 2, T: 48, bindings: [{ k: 1 }, { k: 48 }] },
+    }),
     'symbolic',
     'identical for T = 3..12, every binding (75 cases): exact canonical forms of the derived closed forms; randomized test in ℤ_p (p = 67108859, 2 trials) agrees at T = 48 for 2 bindings from k=1 to k=48',
   ],
@@ -97,38 +98,22 @@ const cases: [Evidence, string, string][] = [
     'identical for T = 3..12, every binding (10 cases): exact canonical forms of the derived closed forms with s, h written out by their equations at 6; at the other 4, from T=4, k=4 on, the expansion exceeds 20000 words and the randomized identity test in ℤ_p decides',
   ],
   [
-    {
-      kind: 'symbolic',
-      level: 'matrix',
-      outcome: {
-        status: 'identical',
-        range: 'T = 3..12',
-        cases: 360,
-        repeated: 282,
-        unfolded: [],
-        randomOnly: { cases: 45, from: { T: 4, t: 4, k: 4 }, words: 20000 },
-        random: null,
-        throughStates: 3,
-        opaqueDerivatives: 3,
-      },
-    },
+    matrixIdentical({
+      cases: 360,
+      repeated: 282,
+      randomOnly: { cases: 45, from: { T: 4, t: 4, k: 4 }, words: 20000 },
+      throughStates: 3,
+      opaqueDerivatives: 3,
+    }),
     'symbolic',
     "identical for T = 3..12, every binding (360 cases; 282 of them the same two forms as at a smaller T, compared there): exact canonical forms of the derived closed forms at 33; at the other 45, from T=4, t=4, k=4 on, the expansion exceeds 20000 words and the randomized identity test in ℤ_p decides (3 of them with every derivative an opaque matrix: an identity for any value of the derivatives) (written first by the chain rule: ∂a_τ/∂x = Σ_s (∂a_τ/∂s_{τ−1})(∂s_{τ−1}/∂x) over the states s at the step before a's, in 3)",
   ],
   [
-    {
-      kind: 'symbolic',
-      level: 'matrix',
-      outcome: {
-        status: 'identical',
-        range: 'T = 3..12',
-        cases: 75,
-        unfolded: [],
-        randomOnly: null,
-        opaqueDerivatives: 75,
-        random: { prime: 67108859, trials: 2, T: 48, bindings: [{ k: 1 }, { k: 20 }, { k: 48 }], opaque: 1 },
-      },
-    },
+    matrixIdentical({
+      cases: 75,
+      opaqueDerivatives: 75,
+      random: { prime: 67108859, trials: 2, T: 48, bindings: [{ k: 1 }, { k: 20 }, { k: 48 }], opaque: 1 },
+    }),
     'symbolic',
     'identical for T = 3..12, every binding (75 cases): exact canonical forms of the derived closed forms (75 of them with every derivative an opaque matrix: an identity for any value of the derivatives); at T = 48 for 3 bindings from k=1 to k=48: 1 identical with derivatives opaque as at every binding above, the other 2 by a randomized test in ℤ_p (p = 67108859, 2 trials), which agrees',
   ],

@@ -26,6 +26,13 @@ const lstm2024 = load('how-does-lstm-avoid-gradient-explosion-2024-lstm');
 const rnnOutputs = load('how-does-lstm-avoid-gradient-explosion-2024-eq5');
 const lstm2019 = load('how-lstms-solve-vanishing-gradients-2019');
 const post2018 = load('why-lstm-works-2018');
+/** The symbolic outcome of one of the 2018 post's claims as shipped. */
+const shipped2018 = (id: string) =>
+  symbolicCheck(
+    post2018,
+    post2018.claims.find((c) => c.id === id)!,
+    1,
+  )!.outcome;
 
 /** The lab solution's file with one claim `lhs = lhs` (k in 1..T) in place of its claims. */
 function withClaim(lhs: string): string {
@@ -310,38 +317,25 @@ describe('several states: blocks of the product of state Jacobians', () => {
         ).model,
       ).forwardThroughStates({ name: 'h', time: t }, { name: 'h', time: tk }, lagAt(3));
     expect(printExpr(reading('h[t] = tanh(W*h[t-1] + x[t])')!)).toBe('jac(h[t], h[t-1])*jac(h[t-1], h[t-k])');
-    const shipped = symbolicCheck(
-      post2018,
-      post2018.claims.find((c) => c.id === 'eq5-recursion')!,
-      1,
-    )!.outcome;
+    const shipped = shipped2018('eq5-recursion');
     expect(shipped.status).toBe('identical');
     if (shipped.status === 'identical') expect(shipped.throughStates).toBe(shipped.opaqueDerivatives);
-    const total = outcome(
-      post2018,
+    const total = recursion2018(
       'jac(h[t], h[t-k]) = jac(h[t], h[t-1]) * jac(h[t-1], h[t-k]) + jac(h[t], C[t-1]) * jac(C[t-1], h[t-k])',
-      '    forall: t in 2..T, k in 2..t\n',
     );
     expect(total.status).toBe('different');
   });
 
   it("the recursion through both paths: the step through the states at t − 1, then ∂h_t/∂h_{t−1} and the held ∂h_t/∂C_{t−1} through h_t's reads, the one-step Jacobians written out", () => {
-    const shipped = symbolicCheck(
-      post2018,
-      post2018.claims.find((c) => c.id === 'eq5-recursion-two-paths')!,
-      1,
-    )!;
-    const o = shipped.outcome;
+    const o = shipped2018('eq5-recursion-two-paths');
     expect(o.status).toBe('identical');
     if (o.status === 'identical') {
       expect(o.blockProductsOpaque).toBe(66);
       expect([o.throughStates, o.throughReads, o.randomOnly]).toEqual([66, 66, null]);
     }
     // the cell route through the total ∂C_t/∂C_{t−1}, which also runs through h_{t−1}: false
-    const twin = outcome(
-      post2018,
+    const twin = recursion2018(
       'jac(h[t], h[t-k]) = (jac(h[t], C[t]) * jac(C[t], h[t-1]) + jac(h[t], o[t]) * jac(o[t], h[t-1])) * jac(h[t-1], h[t-k]) + jac(h[t], C[t]) * jac(C[t], C[t-1]) * jac(C[t-1], h[t-k])',
-      '    forall: t in 2..T, k in 2..t\n',
     );
     expect(twin.status).toBe('different');
   });
@@ -398,6 +392,11 @@ describe('losses over time and gradients of per-step values', () => {
 });
 
 /** One claim checked symbolically against a shipped derivation's model (the file's own claims replaced). */
+/** A claim about ∂h_t/∂h_{t−k} in the 2018 post's model, for t in 2..T and k in 2..t. */
+function recursion2018(claim: string) {
+  return outcome(post2018, claim, '    forall: t in 2..T, k in 2..t\n');
+}
+
 function outcome(d: Derivation, claim: string, extra = '') {
   const source = readFileSync(d.file, 'utf8');
   const head = source.slice(0, source.search(/^claims:/m));
@@ -474,18 +473,15 @@ describe('exact comparisons that decide more', () => {
   it('past the expansion limit the randomized identity test decides, and the evidence says from where', () => {
     // eq. (5) over k steps, the product plus one term for each last use of a cell-to-cell edge: a sum over
     // the exit step that no chain-rule reading meets, so the closed forms are expanded
-    const c = post2018.claims.find((x) => x.id === 'eq5-product-plus-cell-routes')!;
-    const o = symbolicCheck(post2018, c, 1)!.outcome;
+    const o = shipped2018('eq5-product-plus-cell-routes');
     expect(o.status).toBe('identical');
     if (o.status === 'identical') {
       expect(o.randomOnly?.cases).toBeGreaterThan(0);
       expect(o.randomOnly!.from.k).toBeGreaterThanOrEqual(3);
     }
     // A wrong recursion (Jacobians in the other order) is still told apart exactly.
-    const wrong = outcome(
-      post2018,
+    const wrong = recursion2018(
       'jac(h[t], h[t-k]) = jac(h[t-1], h[t-k]) * jac(h[t], h[t-1]) + partial(h[t], C[t-1], h[t-1]) * jac(C[t-1], h[t-k])',
-      '    forall: t in 1..T, k in 2..t\n',
     );
     expect(wrong.status).toBe('different');
   });
