@@ -121,6 +121,8 @@ export type SymbolicOutcome =
       readonly throughReaders?: number;
       /** of the opaque cases, those decided after a Jacobian written through the states at its value's step before */
       readonly throughStates?: number;
+      /** of the opaque cases, those decided after a Jacobian unrolled through the states down to one-step factors */
+      readonly throughStatesUnrolled?: number;
       /**
        * of `cases`, those where the exact expansion exceeds `words` monomials, decided by the randomized
        * identity test in ℤ_p alone (`from`: the first of them); null when every case was expanded exactly

@@ -395,13 +395,15 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       if (r?.children) throughChildrenCases++;
       if (r?.readers) throughReadersCases++;
       if (r?.states) throughStatesCases++;
+      if (r?.unrolled) unrolledCases++;
       return true;
     };
     // A Jacobian one side has and the other writes through its value's reads (h̄ = o ⊙ tanh(s): ∂h̄/∂x =
     // D(tanh s)·∂o/∂x + D(o ⊙ tanh′ s)·∂s/∂x, the product rule): that side's jac(a, x) by one step of the chain rule
     // over a's equation, where every jac(p, x) the step writes is one the other side has.
     let [throughReadsCases, throughChildrenCases, throughReadersCases, throughStatesCases] = [0, 0, 0, 0];
-    type Steps = { reads: boolean; children: boolean; readers: boolean; states: boolean };
+    let unrolledCases = 0;
+    type Steps = { reads: boolean; children: boolean; readers: boolean; states: boolean; unrolled: boolean };
     // Sides and steps recur at every binding: their derivatives' texts are kept.
     const print = keptTextPrinter();
     const throughParents = (
@@ -409,13 +411,14 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       env: Record<string, number>,
       writeOut = false,
     ): ({ sides: Expr[]; wroteOut: boolean } & Steps) | null => {
-      const used: Steps = { reads: false, children: false, readers: false, states: false };
+      const used: Steps = { reads: false, children: false, readers: false, states: false, unrolled: false };
       let wroteOut = false;
       const atoms = sides.map((side) => {
         const found = new Set<string>();
         walk(side, (e) => void (isGraphDerivative(e) && found.add(print(e))));
         return found;
       });
+      const unrolls = sides.map((side) => some(side, (e) => isOp(e, 'prod', 'rsum') && some(e, isGraphDerivative)));
       const horizon = own(env, HORIZON)!;
       const timeAt = (t: Affine | null) => (t ? (boundValue(t, env) ?? null) : null);
       let changed = false;
@@ -469,7 +472,12 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
             return at === null ? null : at - wrtAt;
           };
           const states = sm.forwardThroughStates(of, wrt, lag);
-          return named(states) ? use(states, 'states') : x;
+          if (named(states)) return use(states, 'states');
+          // else, against a side that sums or multiplies derivatives over a bound index (whose texts name no
+          // single Jacobian), unrolled through the states down to one-step factors
+          if (!unrolls[1 - i]) return x;
+          const unrolled = sm.forwardUnrolled(of, wrt, lag);
+          return unrolled && unrolled !== x ? use(unrolled, 'unrolled') : x;
         };
         return go(side);
       });
@@ -596,6 +604,7 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       ...(throughChildrenCases ? { throughChildren: throughChildrenCases } : {}),
       ...(throughReadersCases ? { throughReaders: throughReadersCases } : {}),
       ...(throughStatesCases ? { throughStates: throughStatesCases } : {}),
+      ...(unrolledCases ? { throughStatesUnrolled: unrolledCases } : {}),
     };
   };
   return matrix(withDefinitionsWrittenOut(derivation, attempt));

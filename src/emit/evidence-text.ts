@@ -134,6 +134,9 @@ function symbolicText(e: SymbolicEvidence): string {
         o.throughStates
           ? `∂a_τ/∂x = Σ_s (∂a_τ/∂s_{τ−1})(∂s_{τ−1}/∂x) over the states s at the step before a's, in ${o.throughStates}`
           : '',
+        o.throughStatesUnrolled
+          ? `the same step through the states applied again to each ∂a_{τ−1}/∂x of a's own sequence, down to the one-step factors ∂a_{σ+1}/∂x_σ, in ${o.throughStatesUnrolled}`
+          : '',
       ].filter(Boolean);
       const rewritten = rewrites.length ? ` (written first by the chain rule: ${rewrites.join('; ')})` : '';
       const repeated = o.repeated ? `; ${o.repeated} of them the same two forms as at a smaller T, compared there` : '';

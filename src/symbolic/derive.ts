@@ -27,6 +27,7 @@ import {
   type NodeRef,
   type OpNode,
   refOf,
+  rewrite,
   type Seq,
   exprOfRef,
   seq,
@@ -592,6 +593,33 @@ export class SymbolicModel implements DiffBase {
       out = add(out, isX ? local : mul(local, derivNode('jac', cut, x)));
     }
     return out ?? zerosShaped(this.shape(derivNode('jac', a, x)));
+  }
+
+  /**
+   * jac(a, x) unrolled through the states step by step: forwardThroughStates, then the same on each jac(a′, x) it
+   * writes for a′ of a's own sequence, down to the one-step factor jac(a′, x) with a′ one step after x. The one-step
+   * factors, the held ∂a/∂s and the other states' Jacobians stay derivative nodes: the 2018 post's ∂h_t/∂h_{t−k} as
+   * the product of ∂h_i/∂h_{i−1} plus one term per last use of a cell-to-cell edge. `lag(y)` is y's time minus x's
+   * at the caller's binding, which decides as for forwardThroughStates that a is computed at a time ≥ 2; null
+   * where a step is.
+   */
+  forwardUnrolled(a: NodeRef, x: NodeRef, lag: (y: NodeRef) => number | null): Expr | null {
+    const steps = lag(a);
+    if (steps === null) return null;
+    if (steps <= 1) return derivNode('jac', a, x);
+    const step = this.forwardThroughStates(a, x, lag);
+    if (!step) return null;
+    const xKey = printExpr(exprOfRef(x));
+    let failed = false;
+    const out = rewrite(step, (e) => {
+      if (!isOp(e, 'jac') || e.args.length !== 2) return e;
+      const { of, wrt } = derivParts(e);
+      if (of.name !== a.name || printExpr(exprOfRef(wrt)) !== xKey || (lag(of) ?? 0) < 1) return e;
+      const inner = this.forwardUnrolled(of, x, lag);
+      if (!inner) failed = true;
+      return inner ?? e;
+    });
+    return failed ? null : out;
   }
 
   /** The values that read x directly in the unrolled graph, with ∂c/∂x from c's equation; null where an equation reads x's sequence at a time not relative to its own. */

@@ -340,6 +340,34 @@ describe('several states: blocks of the product of state Jacobians', () => {
     expect(twin.status).toBe('different');
   });
 
+  it('∂h_t/∂h_{t−k} unrolled through the states down to one-step factors meets the product plus the cell routes (2018); a route too many is not', () => {
+    const sm = new SymbolicModel(post2018.model);
+    const [t, tk] = [affineVar('t'), affineAdd(affineVar('t'), affineVar('k'), -1)];
+    // at t = 6, k = 3: h_6 → h_5 → h_4, the last one step after h_3
+    const lag = (y: { time: Affine | null }) => boundValue(y.time!, { t: 6 })! - 3;
+    expect(printExpr(sm.forwardUnrolled({ name: 'h', time: t }, { name: 'h', time: tk }, lag)!)).toBe(
+      'partial(h[t], C[t-1], h[t-1])*jac(C[t-1], h[t-k]) + jac(h[t], h[t-1])*(partial(h[t-1], C[t-2], h[t-2])*jac(C[t-2], h[t-k]) + jac(h[t-1], h[t-2])*jac(h[t-2], h[t-k]))',
+    );
+    const o = shipped2018('eq5-product-plus-cell-routes');
+    expect(o.status).toBe('identical');
+    if (o.status === 'identical') {
+      expect(o.throughStatesUnrolled).toBeGreaterThan(0);
+      expect(o.opaqueDerivatives).toBe(o.cases - (o.repeated ?? 0));
+      expect(o.randomOnly).toBeNull();
+    }
+    // the cell routes from the exit step j = 1 on: the route leaving at the last step dropped (false)
+    const dropped = recursion2018(
+      'jac(h[t], h[t-k]) = prod(i, 1, k, jac(h[t-i+1], h[t-i])) + sum(j, 1, k-2, prod(i, 1, j, jac(h[t-i+1], h[t-i])) * partial(h[t-j], C[t-j-1], h[t-j-1]) * jac(C[t-j-1], h[t-k]))',
+    );
+    expect(dropped.status).toBe('different');
+    // summed up to k − 1, the extra route ends in ∂C_{t−k}/∂h_{t−k} = 0 (C is computed before h): true, and the
+    // unrolled reading does not decide it (that Jacobian is an atom there), the closed forms do
+    const zeroRoute = recursion2018(
+      'jac(h[t], h[t-k]) = prod(i, 1, k, jac(h[t-i+1], h[t-i])) + sum(j, 0, k-1, prod(i, 1, j, jac(h[t-i+1], h[t-i])) * partial(h[t-j], C[t-j-1], h[t-j-1]) * jac(C[t-j-1], h[t-k]))',
+    );
+    expect(zeroRoute.status).toBe('identical');
+  });
+
   it('prints the product of 2×2 block grids and picks one block', () => {
     const [q] = deriveQuantities(lstm2024, 'jac(C[t], h[t-k])', null);
     const text = printExpr(q!.derived!);
@@ -471,9 +499,9 @@ describe('exact comparisons that decide more', () => {
   });
 
   it('past the expansion limit the randomized identity test decides, and the evidence says from where', () => {
-    // eq. (5) over k steps, the product plus one term for each last use of a cell-to-cell edge: a sum over
-    // the exit step that no chain-rule reading meets, so the closed forms are expanded
-    const o = shipped2018('eq5-product-plus-cell-routes');
+    // the cell path term of eq. (6): a sum over the exit step of Jacobians with whole sequences held, which no
+    // chain-rule reading meets, so the closed forms are expanded
+    const o = shipped2018('eq6-cell-path-term');
     expect(o.status).toBe('identical');
     if (o.status === 'identical') {
       expect(o.randomOnly?.cases).toBeGreaterThan(0);
