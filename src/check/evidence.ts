@@ -123,6 +123,8 @@ export type SymbolicOutcome =
       readonly throughStates?: number;
       /** of the opaque cases, those decided after a Jacobian unrolled through the states down to one-step factors */
       readonly throughStatesUnrolled?: number;
+      /** of the opaque cases, those decided after a ∇_x L unrolled to the horizon through x's only later child, itself */
+      readonly throughChildrenUnrolled?: number;
       /**
        * of `cases`, those where the exact expansion exceeds `words` monomials, decided by the randomized
        * identity test in ℤ_p alone (`from`: the first of them); null when every case was expanded exactly

@@ -396,14 +396,22 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       if (r?.readers) throughReadersCases++;
       if (r?.states) throughStatesCases++;
       if (r?.unrolled) unrolledCases++;
+      if (r?.backwardUnrolled) backwardUnrolledCases++;
       return true;
     };
     // A Jacobian one side has and the other writes through its value's reads (h̄ = o ⊙ tanh(s): ∂h̄/∂x =
     // D(tanh s)·∂o/∂x + D(o ⊙ tanh′ s)·∂s/∂x, the product rule): that side's jac(a, x) by one step of the chain rule
     // over a's equation, where every jac(p, x) the step writes is one the other side has.
     let [throughReadsCases, throughChildrenCases, throughReadersCases, throughStatesCases] = [0, 0, 0, 0];
-    let unrolledCases = 0;
-    type Steps = { reads: boolean; children: boolean; readers: boolean; states: boolean; unrolled: boolean };
+    let [unrolledCases, backwardUnrolledCases] = [0, 0];
+    type Steps = {
+      reads: boolean;
+      children: boolean;
+      readers: boolean;
+      states: boolean;
+      unrolled: boolean;
+      backwardUnrolled: boolean;
+    };
     // Sides and steps recur at every binding: their derivatives' texts are kept.
     const print = keptTextPrinter();
     const throughParents = (
@@ -411,7 +419,14 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       env: Record<string, number>,
       writeOut = false,
     ): ({ sides: Expr[]; wroteOut: boolean } & Steps) | null => {
-      const used: Steps = { reads: false, children: false, readers: false, states: false, unrolled: false };
+      const used: Steps = {
+        reads: false,
+        children: false,
+        readers: false,
+        states: false,
+        unrolled: false,
+        backwardUnrolled: false,
+      };
       let wroteOut = false;
       const atoms = sides.map((side) => {
         const found = new Set<string>();
@@ -460,7 +475,12 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
               return at === null ? null : at >= 1 && at <= horizon;
             };
             const readers = sm.gradientThroughReaders(wrt, (g) => other.has(print(g)), computed);
-            return named(readers) ? use(readers, 'readers') : x;
+            if (named(readers)) return use(readers, 'readers');
+            // else, against a side that sums derivatives over a bound index, unrolled to the horizon (a state whose
+            // only later child is itself): Σ_{j=τ}^{T} (∏ A_lᵀ) b_j, with binders of its own
+            if (!unrolls[1 - i] || wrtAt < 1) return x;
+            const unrolled = sm.backwardUnrolled(wrt, 'j__', 'l__');
+            return unrolled ? use(unrolled, 'backwardUnrolled') : x;
           }
           // jac(a, x) through a's reads, where a is computed by its equation at this binding (time 0 holds initial values)
           const forward = ofAt !== null && ofAt >= 1 ? sm.forwardStep(of, wrt) : null;
@@ -605,6 +625,7 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
       ...(throughReadersCases ? { throughReaders: throughReadersCases } : {}),
       ...(throughStatesCases ? { throughStates: throughStatesCases } : {}),
       ...(unrolledCases ? { throughStatesUnrolled: unrolledCases } : {}),
+      ...(backwardUnrolledCases ? { throughChildrenUnrolled: backwardUnrolledCases } : {}),
     };
   };
   return matrix(withDefinitionsWrittenOut(derivation, attempt));

@@ -137,6 +137,9 @@ function symbolicText(e: SymbolicEvidence): string {
         o.throughStatesUnrolled
           ? `the same step through the states applied again to each ∂a_{τ−1}/∂x of a's own sequence, down to the one-step factors ∂a_{σ+1}/∂x_σ, in ${o.throughStatesUnrolled}`
           : '',
+        o.throughChildrenUnrolled
+          ? `∇_{x_τ} L unrolled to the horizon, Σ_{j=τ}^{T} (∏_{l=τ+1}^{j} A_lᵀ) b_j for a state whose only later child is itself (A_l = ∂x_l/∂x_{l−1}, b_j its own step's children's terms), in ${o.throughChildrenUnrolled}`
+          : '',
       ].filter(Boolean);
       const rewritten = rewrites.length ? ` (written first by the chain rule: ${rewrites.join('; ')})` : '';
       const repeated = o.repeated ? `; ${o.repeated} of them the same two forms as at a smaller T, compared there` : '';

@@ -368,6 +368,31 @@ describe('several states: blocks of the product of state Jacobians', () => {
     expect(zeroRoute.status).toBe('identical');
   });
 
+  it('∇_{s_k}L unrolled to the horizon meets the sum over the exit step (2019); a gate too many or the last step dropped is not', () => {
+    const text = readFileSync('derivations/how-lstms-solve-vanishing-gradients-2019.yaml', 'utf8');
+    const at = text.indexOf('\nclaims:\n');
+    const byExitStep = (from: string, gatesFrom: string) =>
+      `sum(j, ${from}, T, diag(hprod(l, ${gatesFrom}, j, f[l])) * diag(o[j] .* sigma(s[j]) .* (1 - sigma(s[j]))) * grad(L, h[j]))`;
+    for (const [rhs, status] of [
+      [byExitStep('k', 'k+1'), 'identical'],
+      // the forget gate of step k as well
+      [byExitStep('k', 'k'), 'different'],
+      // the exit at step k itself dropped
+      [byExitStep('k+1', 'k+1'), 'different'],
+    ] as const) {
+      const d = parseDerivation(
+        `${text.slice(0, at)}\nclaims:\n  - id: c\n    claim: grad(L, s[k]) = ${rhs}\n    forall: k in 1..T\n`,
+        'x.yaml',
+      );
+      const o = symbolicCheck(d, d.claims[0]!, 7)!.outcome;
+      expect(o.status, rhs).toBe(status);
+      if (o.status === 'identical') {
+        expect(o.throughChildrenUnrolled).toBe(o.cases - (o.repeated ?? 0));
+        expect(o.random?.opaque).toBe(o.random?.bindings.length);
+      }
+    }
+  });
+
   it('prints the product of 2×2 block grids and picks one block', () => {
     const [q] = deriveQuantities(lstm2024, 'jac(C[t], h[t-k])', null);
     const text = printExpr(q!.derived!);
