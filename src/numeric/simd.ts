@@ -86,94 +86,119 @@ const [A, X, Y, ROWS, COLS] = [0, 1, 2, 3, 4];
 
 /**
  * y = A·x: per row, four accumulators s0..s3 over the columns j ≡ 0..3 (mod 4) — held as two pairs —, the
- * leftover columns added to s0, then (s0 + s1) + (s2 + s3): linalg.ts's matVec.
+ * leftover columns added to s0, then (s0 + s1) + (s2 + s3): linalg.ts's matVec. Four rows per pass share the
+ * loads of x, and their eight pairs of accumulators are independent chains of additions (one row alone waits
+ * on each addition before the next); each row's sums are the same expressions as one row at a time.
  */
 function matVecCode(): number[] {
-  const [i, j, k, c4, s01, s23, s0] = [5, 6, 7, 8, 9, 10, 11];
+  // i32 locals: i, j, c4, k0..k3 (row pointers), r4
+  const [i, j, c4, r4] = [5, 6, 7, 8];
+  const ks = [9, 10, 11, 12];
+  // v128 locals: a pair of accumulators per row of a pass (s01, s23), the pair of x loads
+  const s01 = [13, 14, 15, 16];
+  const s23 = [17, 18, 19, 20];
+  const [x01, x23] = [21, 22];
+  // f64 local
+  const s0 = 23;
   const xAt: Code = [get(X), get(j), i32(3), SHL, ADD];
+  const rowStart = (r: number): Code => [get(A), get(i), i32(r), ADD, get(COLS), MUL, i32(3), SHL, ADD];
+  /** a row's leftover columns from j = c4 (its pointer k at column c4), its sum stored at Y[i + r] */
+  const finish = (r: number, k: number): Code => [
+    [get(s01[r]!), lane(0), set(s0)],
+    [get(c4), set(j)],
+    whileLess(get(j), get(COLS), [
+      [get(s0), get(k), f64Load(0), xAt, f64Load(0), F64_MUL, F64_ADD, set(s0)],
+      bump(k, 8),
+      bump(j, 1),
+    ]),
+    [get(Y), get(i), i32(r), ADD, i32(3), SHL, ADD],
+    [get(s0), get(s01[r]!), lane(1), F64_ADD, get(s23[r]!), lane(0), get(s23[r]!), lane(1), F64_ADD, F64_ADD],
+    f64Store(0),
+  ];
+  const accumulate = (r: number, k: number): Code => [
+    [get(s01[r]!), get(k), v128Load(0), get(x01), V_MUL, V_ADD, set(s01[r]!)],
+    [get(s23[r]!), get(k), v128Load(16), get(x23), V_MUL, V_ADD, set(s23[r]!)],
+    bump(k, 32),
+  ];
+  const passOf = (rowsInPass: number): Code => [
+    ...Array.from({ length: rowsInPass }, (_, r) => [V128_ZERO, set(s01[r]!), V128_ZERO, set(s23[r]!)]),
+    ...Array.from({ length: rowsInPass }, (_, r) => [rowStart(r), set(ks[r]!)]),
+    [i32(0), set(j)],
+    whileLess(get(j), get(c4), [
+      [xAt, v128Load(0), set(x01), xAt, v128Load(16), set(x23)],
+      ...Array.from({ length: rowsInPass }, (_, r) => accumulate(r, ks[r]!)),
+      bump(j, 4),
+    ]),
+    ...Array.from({ length: rowsInPass }, (_, r) => finish(r, ks[r]!)),
+  ];
   const body: Code = [
     [get(COLS), get(COLS), i32(3), AND, SUB, set(c4)],
+    [get(ROWS), get(ROWS), i32(3), AND, SUB, set(r4)],
     [i32(0), set(i)],
-    whileLess(get(i), get(ROWS), [
-      [V128_ZERO, set(s01), V128_ZERO, set(s23)],
-      [get(A), get(i), get(COLS), MUL, i32(3), SHL, ADD, set(k)],
-      [i32(0), set(j)],
-      whileLess(get(j), get(c4), [
-        [get(s01), get(k), v128Load(0), xAt, v128Load(0), V_MUL, V_ADD, set(s01)],
-        [get(s23), get(k), v128Load(16), xAt, v128Load(16), V_MUL, V_ADD, set(s23)],
-        bump(k, 32),
-        bump(j, 4),
-      ]),
-      [get(s01), lane(0), set(s0)],
-      whileLess(get(j), get(COLS), [
-        [get(s0), get(k), f64Load(0), xAt, f64Load(0), F64_MUL, F64_ADD, set(s0)],
-        bump(k, 8),
-        bump(j, 1),
-      ]),
-      [get(Y), get(i), i32(3), SHL, ADD],
-      [get(s0), get(s01), lane(1), F64_ADD, get(s23), lane(0), get(s23), lane(1), F64_ADD, F64_ADD],
-      f64Store(0),
-      bump(i, 1),
-    ]),
+    whileLess(get(i), get(r4), [passOf(4), bump(i, 4)]),
+    whileLess(get(i), get(ROWS), [passOf(1), bump(i, 1)]),
   ];
-  // local groups: 4 i32 (5–8), 2 v128 (9, 10), 1 f64 (11)
-  return [3, 4, I32, 2, V128, 1, F64, ...flatten(body)];
+  // local groups: 8 i32 (5–12), 10 v128 (13–22), 1 f64 (23)
+  return [3, 8, I32, 10, V128, 1, F64, ...flatten(body)];
 }
 
 /**
- * y = Aᵀ·x, row by row: y starts at zero; four rows per pass, each y[j] ← (((y[j] + a₀ⱼx₀) + a₁ⱼx₁) + a₂ⱼx₂)
- * + a₃ⱼx₃; then the leftover rows one at a time: linalg.ts's matTVec. Two columns per instruction, the odd
- * last column alone.
+ * y = Aᵀ·x: each y[j] is ((0 + a₀ⱼx₀) + a₁ⱼx₁) + … over the rows in order: linalg.ts's matTVec. Sixteen columns
+ * at a time are held in eight pairs of accumulators down all the rows (eight independent chains of additions,
+ * each column read once per row and y written once); then pairs of columns, then an odd last column, alone.
  */
 function matTVecCode(): number[] {
-  // i32 locals: i, p (byte offset of column j), r4, c2 (byte end of the column pairs), k0..k3 (row starts)
-  const [i, p, r4, c2, k0, k1, k2, k3] = [5, 6, 7, 8, 9, 10, 11, 12];
-  // v128 locals: x0..x3 splat
-  const [x0, x1, x2, x3] = [13, 14, 15, 16];
-  const yAt: Code = [get(Y), get(p), ADD];
-  const rowStart = (r: number) => [get(A), get(i), i32(r), ADD, get(COLS), MUL, i32(3), SHL, ADD];
-  const splatX = (r: number, into: number) => [get(X), get(i), i32(3), SHL, ADD, f64Load(r * 8), SPLAT, set(into)];
-  // (y + a·x) for a pair (vector) or the last column (scalar), for the rows k and the splats x
-  const pairStep = (ks: number[], xs: number[]): Code => [
-    yAt,
-    yAt,
-    v128Load(0),
-    ...ks.map((k, r) => [get(k), get(p), ADD, v128Load(0), get(xs[r]!), V_MUL, V_ADD]),
-    v128Store(0),
-  ];
-  const lastStep = (ks: number[], xs: number[]): Code => [
-    yAt,
-    yAt,
-    f64Load(0),
-    ...ks.map((k, r) => [get(k), get(p), ADD, f64Load(0), get(xs[r]!), lane(0), F64_MUL, F64_ADD]),
-    f64Store(0),
-  ];
-  const columns = (ks: number[], xs: number[]): Code => [
-    [i32(0), set(p)],
-    whileLess(get(p), get(c2), [pairStep(ks, xs), bump(p, 16)]),
-    // an odd column count leaves one column: p = c2 = 8·(cols − 1) < 8·cols
-    [0x02, 0x40],
-    [get(p), get(COLS), i32(3), SHL, GE_S, [0x0d, 0]],
-    lastStep(ks, xs),
-    [0x0b],
+  // i32 locals: i (row), p (byte offset of the block's first column), k (pointer into the block's row), xp
+  // (pointer to x[i]), rowBytes, c16 and c2 (byte ends of the 16-column blocks and of the column pairs)
+  const [i, p, k, xp, rowBytes, c16, c2] = [5, 6, 7, 8, 9, 10, 11];
+  // v128 locals: eight accumulators, the splat x[i]
+  const acc = [12, 13, 14, 15, 16, 17, 18, 19];
+  const xs = 20;
+  // f64 local: the last column's accumulator
+  const last = 21;
+  /** a block of `pairs` pairs of columns from byte offset p down every row, stored at y */
+  const block = (pairs: number): Code => [
+    ...Array.from({ length: pairs }, (_, q) => [V128_ZERO, set(acc[q]!)]),
+    [get(A), get(p), ADD, set(k)],
+    [get(X), set(xp)],
+    [i32(0), set(i)],
+    whileLess(get(i), get(ROWS), [
+      [get(xp), f64Load(0), SPLAT, set(xs)],
+      ...Array.from({ length: pairs }, (_, q) => [
+        [get(acc[q]!), get(k), v128Load(16 * q), get(xs), V_MUL, V_ADD, set(acc[q]!)],
+      ]),
+      [get(k), get(rowBytes), ADD, set(k)],
+      bump(xp, 8),
+      bump(i, 1),
+    ]),
+    ...Array.from({ length: pairs }, (_, q) => [get(Y), get(p), ADD, get(acc[q]!), v128Store(16 * q)]),
+    bump(p, 16 * pairs),
   ];
   const body: Code = [
-    // y = 0
-    [i32(0), set(p)],
-    whileLess(get(p), [get(COLS), i32(3), SHL], [[get(Y), get(p), ADD, F64_ZERO, f64Store(0)], bump(p, 8)]),
-    [get(ROWS), get(ROWS), i32(3), AND, SUB, set(r4)],
+    [get(COLS), i32(3), SHL, set(rowBytes)],
+    [get(COLS), get(COLS), i32(15), AND, SUB, i32(3), SHL, set(c16)],
     [get(COLS), get(COLS), i32(1), AND, SUB, i32(3), SHL, set(c2)],
+    [i32(0), set(p)],
+    whileLess(get(p), get(c16), block(8)),
+    whileLess(get(p), get(c2), block(1)),
+    // an odd column count leaves one column: p = c2 = 8·(cols − 1) < 8·cols
+    [0x02, 0x40],
+    [get(p), get(rowBytes), GE_S, [0x0d, 0]],
+    [F64_ZERO, set(last)],
+    [get(A), get(p), ADD, set(k)],
+    [get(X), set(xp)],
     [i32(0), set(i)],
-    whileLess(get(i), get(r4), [
-      [rowStart(0), set(k0), rowStart(1), set(k1), rowStart(2), set(k2), rowStart(3), set(k3)],
-      [splatX(0, x0), splatX(1, x1), splatX(2, x2), splatX(3, x3)],
-      columns([k0, k1, k2, k3], [x0, x1, x2, x3]),
-      bump(i, 4),
+    whileLess(get(i), get(ROWS), [
+      [get(last), get(k), f64Load(0), get(xp), f64Load(0), F64_MUL, F64_ADD, set(last)],
+      [get(k), get(rowBytes), ADD, set(k)],
+      bump(xp, 8),
+      bump(i, 1),
     ]),
-    whileLess(get(i), get(ROWS), [[rowStart(0), set(k0)], splatX(0, x0), columns([k0], [x0]), bump(i, 1)]),
+    [get(Y), get(p), ADD, get(last), f64Store(0)],
+    [0x0b],
   ];
-  // local groups: 8 i32 (5–12), 4 v128 (13–16)
-  return [2, 8, I32, 4, V128, ...flatten(body)];
+  // local groups: 7 i32 (5–11), 9 v128 (12–20), 1 f64 (21)
+  return [3, 7, I32, 9, V128, 1, F64, ...flatten(body)];
 }
 
 function moduleBytes(): Uint8Array {
