@@ -127,20 +127,19 @@ export function runPoints(
   function decideAgainAgreements(points: Point[]): void {
     const forwardWork = decimalForwardWork(instance);
     const byLoss = [...agreements].sort((a, b) => b.lostPrecision - a.lostPrecision || a.i - b.i);
+    // the reasons an agreement stands, written once per instance (not once per agreement)
+    const tooLarge = `the instance is too large for a second look at agreements: ≈ ${forwardWork} decimal products, more than ${AGREEMENT_LOOK_WORK}`;
+    const notAmongDecided = `only the ${AGREEMENTS_DECIDED_AGAIN} agreements per instance that lost the most digits are`;
     let sampleConfirmed = true;
     byLoss.forEach((a, rank) => {
       const first = a.first as PointOutcome & { status: 'agree' };
       const stands = (why: string): PointOutcome => ({ ...first, unsettled: { was: 'lost-digits', why } });
       let outcome: PointOutcome;
-      if (forwardWork > AGREEMENT_LOOK_WORK)
-        outcome = stands(
-          `the instance is too large for a second look at agreements: ≈ ${forwardWork} decimal products, more than ${AGREEMENT_LOOK_WORK}`,
-        );
+      if (forwardWork > AGREEMENT_LOOK_WORK) outcome = stands(tooLarge);
       else if (rank < AGREEMENTS_DECIDED_AGAIN) {
         outcome = located(() => extendedLook(claim, entry, a.env, a.first, a.lostPrecision, extendedScope));
         if (outcome.status !== 'agree') sampleConfirmed = false;
-      } else if (sampleConfirmed)
-        outcome = stands(`only the ${AGREEMENTS_DECIDED_AGAIN} agreements per instance that lost the most digits are`);
+      } else if (sampleConfirmed) outcome = stands(notAmongDecided);
       else
         outcome = {
           status: 'trouble',

@@ -460,23 +460,35 @@ export function scaleToSpectralNorm(A: Mat, target: number): Mat {
  */
 export function relErr(a: Float64Array, b: Float64Array): number {
   assertLength(b, a.length, 'relErr');
-  const m = Math.max(maxAbs(a), maxAbs(b));
-  if (!Number.isFinite(m)) return NaN; // Inf or NaN somewhere
+  const n = a.length;
+  // max(maxAbs(a), maxAbs(b)) in one pass; a NaN or an infinity anywhere makes it NaN either way
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const x = Math.abs(a[i] as number);
+    const y = Math.abs(b[i] as number);
+    if (!(x <= Number.MAX_VALUE && y <= Number.MAX_VALUE)) return NaN;
+    if (x > m) m = x;
+    if (y > m) m = y;
+  }
   if (m === 0) return 0;
   const e = scaleExponent(m);
   const f1 = firstScale(e);
   const f2 = secondScale(e);
   // norm2 of the rescaled a, b and their difference, computed from the entries on the fly (two passes, no
-  // arrays): the same operations in the same order as norm2 on the materialised vectors.
+  // arrays): the same operations in the same order as norm2 on the materialised vectors. The maxima are taken
+  // by comparison: every entry is finite here, so Math.max's NaN and −0 cases never arise.
   let ma = 0;
   let mb = 0;
   let md = 0;
-  for (let i = 0; i < a.length; i++) {
+  for (let i = 0; i < n; i++) {
     const sa = (a[i] as number) * f1 * f2;
     const sb = (b[i] as number) * f1 * f2;
-    ma = Math.max(ma, Math.abs(sa));
-    mb = Math.max(mb, Math.abs(sb));
-    md = Math.max(md, Math.abs(sa - sb));
+    const ua = Math.abs(sa);
+    const ub = Math.abs(sb);
+    const ud = Math.abs(sa - sb);
+    if (ua > ma) ma = ua;
+    if (ub > mb) mb = ub;
+    if (ud > md) md = ud;
   }
   const ea = ma > 0 ? scaleExponent(ma) : 0;
   const eb = mb > 0 ? scaleExponent(mb) : 0;
@@ -490,7 +502,7 @@ export function relErr(a: Float64Array, b: Float64Array): number {
   let qa = 0;
   let qb = 0;
   let qd = 0;
-  for (let i = 0; i < a.length; i++) {
+  for (let i = 0; i < n; i++) {
     const sa = (a[i] as number) * f1 * f2;
     const sb = (b[i] as number) * f1 * f2;
     const ua = sa * a1 * a2;
@@ -500,8 +512,10 @@ export function relErr(a: Float64Array, b: Float64Array): number {
     qb += ub * ub;
     qd += ud * ud;
   }
-  const scaledNorm = (m: number, q: number, g1: number, g2: number) => (m === 0 ? 0 : Math.sqrt(q) / g1 / g2);
-  return scaledNorm(md, qd, d1, d2) / Math.max(scaledNorm(ma, qa, a1, a2), scaledNorm(mb, qb, b1, b2));
+  const na = ma === 0 ? 0 : Math.sqrt(qa) / a1 / a2;
+  const nb = mb === 0 ? 0 : Math.sqrt(qb) / b1 / b2;
+  const nd = md === 0 ? 0 : Math.sqrt(qd) / d1 / d2;
+  return nd / Math.max(na, nb);
 }
 
 /**

@@ -52,10 +52,18 @@ const NOTED_CANCELLATION = 2 ** -33;
  * 0 from nonzero operands keeps none). Noted only beyond NOTED_CANCELLATION.
  */
 export function noteCancellation(x: number, y: number, r: number): void {
+  noteLostPrecision(cancellationOf(x, y, r));
+}
+
+/**
+ * What `noteCancellation` would note for x ± y = r (0 for nothing): for loops over many entries, which note
+ * the largest once (the record keeps the largest of what is noted, whatever the order).
+ */
+export function cancellationOf(x: number, y: number, r: number): number {
   const size = Math.abs(x) + Math.abs(y);
-  if (!(size > 0) || !Number.isFinite(size)) return;
+  if (!(size > 0) || !Number.isFinite(size)) return 0;
   const precision = r === 0 ? 1 : Math.min(1, (ROUNDOFF * size) / Math.abs(r));
-  if (precision > NOTED_CANCELLATION && precision > worst) worst = precision;
+  return precision > NOTED_CANCELLATION ? precision : 0;
 }
 
 /** Raise the record to `precision` (a relative precision; 0 leaves it as it is). */

@@ -6,7 +6,14 @@
  * identity — that is what shares work between lags.
  */
 import { matMul, matTVec, matVec } from './linalg.js';
-import { closeOwnRecord, lostPrecisionOf, noteCancellation, noteLostPrecision, openOwnRecord } from './lost-digits.js';
+import {
+  cancellationOf,
+  closeOwnRecord,
+  lostPrecisionOf,
+  noteCancellation,
+  noteLostPrecision,
+  openOwnRecord,
+} from './lost-digits.js';
 import { newVec } from './slab.js';
 
 export interface Dense {
@@ -378,13 +385,17 @@ function sumDense(a: Dense, b: Dense, sign: number): Dense {
   const [big, aData, bData] = [a.data.length >= b.data.length ? a : b, a.data, b.data];
   const out = newVec(big.data.length);
   const [aStep, bStep] = [aData.length === 1 ? 0 : 1, bData.length === 1 ? 0 : 1];
+  // the worst cancellation noted once, after the loop
+  let cancelled = 0;
   for (let i = 0; i < out.length; i++) {
     const x = aData[i * aStep]!;
     const y = bData[i * bStep]!;
     const r = x + sign * y;
-    noteCancellation(x, y, r);
+    const lost = cancellationOf(x, y, r);
+    if (lost > cancelled) cancelled = lost;
     out[i] = r;
   }
+  noteLostPrecision(cancelled);
   return dense(big.rows, big.cols, out);
 }
 
