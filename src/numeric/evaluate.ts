@@ -289,6 +289,19 @@ export class Evaluator implements ReadTracker {
 
   /** Memoised derivative sweep; shared by every quantity that needs the same seed. */
   sweep(kind: 'tan' | 'adj', from: GraphNode, dir: Dense, fixed: ReadonlySet<string>, withParams = false) {
+    // A claim's bindings ask for the same sweep at every lag: the last one answered is checked first, by its
+    // parts, before a key text is built (held sets are never changed once built, so the same set is the same key).
+    const last = this.lastSweep;
+    if (
+      last &&
+      last.dir === dir &&
+      last.kind === kind &&
+      last.fixed === fixed &&
+      last.withParams === withParams &&
+      last.from.name === from.name &&
+      last.from.time === from.time
+    )
+      return last.sweep;
     const key = `${kind}|${nodeKey(from)}|${fixedKey(fixed)}|${withParams}`;
     let byKey = this.sweeps.get(dir);
     if (!byKey) this.sweeps.set(dir, (byKey = new Map<string, (n: UnrolledNode) => Float64Array | null>()));
@@ -303,8 +316,19 @@ export class Evaluator implements ReadTracker {
       );
       byKey.set(key, s);
     }
+    this.lastSweep = { kind, from, dir, fixed, withParams, sweep: s };
     return s;
   }
+
+  /** the sweep `sweep` answered last, and what it was asked (see there): keeps one direction alive past its use, no more */
+  private lastSweep: {
+    readonly kind: 'tan' | 'adj';
+    readonly from: GraphNode;
+    readonly dir: Dense;
+    readonly fixed: ReadonlySet<string>;
+    readonly withParams: boolean;
+    readonly sweep: (n: UnrolledNode) => Float64Array | null;
+  } | null = null;
 
   /**
    * Jᵀw for ∂of/∂wrt. For a scalar `of` this reuses the gradient sweep the

@@ -62,9 +62,18 @@ export function noteCancellation(x: number, y: number, r: number): void {
 export function cancellationOf(x: number, y: number, r: number): number {
   const size = Math.abs(x) + Math.abs(y);
   if (!(size > 0) || !Number.isFinite(size)) return 0;
+  // Most sums cancel little: ROUNDOFF · size / |r| ≤ 2⁻³³ exactly when size ≤ 2²⁰ · |r| (products by powers of
+  // two are exact, ROUNDOFF · size too above the subnormals), and a quotient at most 2⁻³³ rounds to at most
+  // 2⁻³³, which is not noted: no division for those.
+  if (size >= EXACT_ROUNDOFF_PRODUCT && size <= NOTED_RATIO * Math.abs(r)) return 0;
   const precision = r === 0 ? 1 : Math.min(1, (ROUNDOFF * size) / Math.abs(r));
   return precision > NOTED_CANCELLATION ? precision : 0;
 }
+
+/** NOTED_CANCELLATION / ROUNDOFF: the cancellation ratio |x| + |y| : |r| from which a sum is noted */
+const NOTED_RATIO = 2 ** 20;
+/** From here up ROUNDOFF · size is a normal float64 (exact): the quick test in `cancellationOf` holds. */
+const EXACT_ROUNDOFF_PRODUCT = 2 ** -900;
 
 /** Raise the record to `precision` (a relative precision; 0 leaves it as it is). */
 export function noteLostPrecision(precision: number): void {
