@@ -61,11 +61,12 @@ export function noteCancellation(x: number, y: number, r: number): void {
  */
 export function cancellationOf(x: number, y: number, r: number): number {
   const size = Math.abs(x) + Math.abs(y);
-  if (!(size > 0) || !Number.isFinite(size)) return 0;
   // Most sums cancel little: ROUNDOFF · size / |r| ≤ 2⁻³³ exactly when size ≤ 2²⁰ · |r| (products by powers of
   // two are exact, ROUNDOFF · size too above the subnormals), and a quotient at most 2⁻³³ rounds to at most
-  // 2⁻³³, which is not noted: no division for those.
+  // 2⁻³³, which is not noted: no division for those. (An infinite size passes only with an infinite r, which
+  // the test below would set aside too.)
   if (size >= EXACT_ROUNDOFF_PRODUCT && size <= NOTED_RATIO * Math.abs(r)) return 0;
+  if (!(size > 0) || !Number.isFinite(size)) return 0;
   const precision = r === 0 ? 1 : Math.min(1, (ROUNDOFF * size) / Math.abs(r));
   return precision > NOTED_CANCELLATION ? precision : 0;
 }

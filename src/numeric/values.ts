@@ -449,5 +449,9 @@ export function mulValues(a: Value, b: Value): Value {
 
 export function transposeValue(a: Value): Value {
   if (a.kind === 'op') return new TransposeOp(a);
-  return columnsToDense(a.cols, a.rows, (j) => a.data.slice(j * a.cols, (j + 1) * a.cols));
+  // entry (i, j) of the transpose is a's (j, i), copied in one pass (no column copied out per column)
+  const { rows, cols, data } = a;
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < cols; i++) for (let j = 0; j < rows; j++) out[i * rows + j] = data[j * cols + i]!;
+  return dense(cols, rows, out);
 }
