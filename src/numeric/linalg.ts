@@ -68,7 +68,11 @@ function vectorOutput(
 
 /** A·x (vectorised where WebAssembly SIMD serves: ./simd.ts, the same operations in the same order). */
 export function matVec(A: Mat, x: Float64Array, out?: Float64Array): Float64Array {
-  const y = vectorOutput(A, x, out, A.cols, A.rows, 'matVec');
+  return matVecInto(A, x, vectorOutput(A, x, out, A.cols, A.rows, 'matVec'));
+}
+
+/** matVec into y, for a caller whose lengths are right and whose y shares no memory with A or x. */
+function matVecInto(A: Mat, x: Float64Array, y: Float64Array): Float64Array {
   if (simdServes(A.rows, A.cols)) return simdMatVec(false, A.rows, A.cols, A.data, x, y);
   return plainMatVecInto(A, x, y);
 }
@@ -138,7 +142,11 @@ function plainMatVecInto(A: Mat, x: Float64Array, y: Float64Array): Float64Array
 
 /** Aᵀ·x, accumulated row by row so the transpose is never formed. */
 export function matTVec(A: Mat, x: Float64Array, out?: Float64Array): Float64Array {
-  const y = vectorOutput(A, x, out, A.rows, A.cols, 'matTVec');
+  return matTVecInto(A, x, vectorOutput(A, x, out, A.rows, A.cols, 'matTVec'));
+}
+
+/** matTVec into y, for a caller whose lengths are right and whose y shares no memory with A or x. */
+function matTVecInto(A: Mat, x: Float64Array, y: Float64Array): Float64Array {
   if (simdServes(A.rows, A.cols)) return simdMatVec(true, A.rows, A.cols, A.data, x, y);
   return plainMatTVecInto(A, x, y);
 }
@@ -416,6 +424,7 @@ export function spectralNormEstimate(A: Mat, iters = 60, rng: Rng = new Rng(0x5e
 }
 
 function powerIteration(A: Mat, iters: number, rng: Rng, stallTol: number): number {
+  // v and w: two arrays of their own, of A's sizes: the products skip matVec's checks (a few hundred per matrix)
   let v = rng.fillNormal(new Float64Array(A.cols));
   const w = new Float64Array(A.rows);
   let best = 0;
@@ -423,13 +432,13 @@ function powerIteration(A: Mat, iters: number, rng: Rng, stallTol: number): numb
     const nv = norm2(v);
     if (nv === 0 || !Number.isFinite(nv)) break; // v fell into the null space (or A is not finite)
     for (let j = 0; j < v.length; j++) v[j] = (v[j] as number) / nv;
-    matVec(A, v, w);
+    matVecInto(A, v, w);
     const est = norm2(w);
     if (Number.isNaN(est)) return NaN;
     // Optional early stop once an iteration improves the estimate by less than stallTol (relative).
     if (stallTol > 0 && it > 4 && est - best <= stallTol * est) return Math.max(best, est);
     if (est > best) best = est;
-    v = matTVec(A, w, v);
+    v = matTVecInto(A, w, v);
   }
   return best;
 }
@@ -446,11 +455,10 @@ export function scaleToSpectralNorm(A: Mat, target: number): Mat {
     throw new RangeError(`scaleToSpectralNorm: cannot rescale a matrix with norm estimate ${est}`);
   }
   const factor = target / est;
-  return mat(
-    A.rows,
-    A.cols,
-    A.data.map((x) => x * factor),
-  );
+  // every entry times the factor (a loop, not a closure called per entry)
+  const scaled = new Float64Array(A.data.length);
+  for (let i = 0; i < scaled.length; i++) scaled[i] = A.data[i]! * factor;
+  return mat(A.rows, A.cols, scaled);
 }
 
 /**
