@@ -11,6 +11,7 @@ import { children, type Expr, type OpNode } from '../ir/expr.js';
 import { formatAffine } from '../ir/affine.js';
 import { specOf } from '../ops/index.js';
 import { bindings } from './bindings.js';
+import { mergedBindings, withBinding } from '../ir/names.js';
 
 /** Enclosing ranges are enumerated up to this many environments; past it nothing inside is judged. */
 const MAX_ENVS = 4096;
@@ -20,7 +21,7 @@ const isRange = (e: Expr): e is OpNode =>
 
 /** The range operators of a claim that are empty at every binding on every one of these instances' sizes. */
 export function emptyRanges(claim: Claim, sizesPerInstance: readonly IntEnv[]): string[] {
-  const envs = sizesPerInstance.flatMap((sizes) => bindings(claim, sizes).map((env) => ({ ...sizes, ...env })));
+  const envs = sizesPerInstance.flatMap((sizes) => bindings(claim, sizes).map((env) => mergedBindings(sizes, env)));
   const everywhereEmpty = new Set<string>();
   const judged = new Map<OpNode, boolean>(); // node → non-empty somewhere
   const visit = (e: Expr, at: readonly IntEnv[]): void => {
@@ -29,8 +30,11 @@ export function emptyRanges(claim: Claim, sizesPerInstance: readonly IntEnv[]): 
       for (const c of children(e)) visit(c, at);
       return;
     }
-    const inner: IntEnv[] = [];
+    // The bounds at every environment first: the inner environments are built only when there are at most
+    // MAX_ENVS of them (past it nothing inside is judged, and building them was most of the walk's time).
+    const bounds: number[] = [];
     let nonEmpty = judged.get(e) ?? false;
+    let count = 0;
     for (const env of at) {
       let lo: number;
       let hi: number;
@@ -40,11 +44,19 @@ export function emptyRanges(claim: Claim, sizesPerInstance: readonly IntEnv[]): 
         judged.set(e, true); // a bound on a variable this walk does not bind (a path index): not judged
         return;
       }
-      if (hi >= lo) nonEmpty = true;
-      for (let i = lo; i <= hi && inner.length <= MAX_ENVS; i++) inner.push({ ...env, [e.binder!]: i });
+      if (hi >= lo) {
+        nonEmpty = true;
+        count += hi - lo + 1;
+      }
+      bounds.push(lo, hi);
     }
     judged.set(e, nonEmpty);
-    if (inner.length <= MAX_ENVS) for (const c of children(e)) visit(c, inner);
+    if (count > MAX_ENVS) return;
+    const inner: IntEnv[] = [];
+    at.forEach((env, j) => {
+      for (let i = bounds[2 * j]!; i <= bounds[2 * j + 1]!; i++) inner.push(withBinding(env, e.binder!, i));
+    });
+    for (const c of children(e)) visit(c, inner);
   };
   for (const side of [claim.lhs, claim.rhs]) visit(side, envs);
   for (const [n, nonEmpty] of judged)
