@@ -9,7 +9,7 @@ import { HORIZON, type Model, type SymbolDecl } from '../model/model.js';
 import { nameRecord, own } from '../ir/names.js';
 import { mat, scaleToSpectralNorm } from './linalg.js';
 import { deriveSeed, Rng } from './prng.js';
-import { compileProgram } from './program.js';
+import { compileProgram, type Program } from './program.js';
 import { Unrolled } from './unrolled.js';
 
 export interface RegimeSpec {
@@ -156,6 +156,29 @@ export function buildInstance(model: Model, spec: InstanceSpec): Instance {
     if (value === 'identity') for (let i = 0; i < rows; i++) fixed[i * rows + i] = 1;
     (s.role === 'parameter' ? params : initial).set(name, fixed);
   }
-  const graph = new Unrolled(model, compileProgram(model, spec.sizes), { params, inputs, initial });
+  const graph = new Unrolled(model, programFor(model, spec.sizes), { params, inputs, initial });
   return { ...spec, graph };
+}
+
+/**
+ * Compiled programs by model and sizes: every instance of a model at the same sizes runs the same program (its
+ * kernels keep nothing between calls, as they run at every step of every sweep already), compiled once, and its
+ * op lists' scratch arrays (./unrolled.ts) are shared with it. A few sizes per model are kept.
+ */
+const programs = new WeakMap<Model, Map<string, Program>>();
+const MAX_PROGRAMS_PER_MODEL = 16;
+
+function programFor(model: Model, sizes: IntEnv): Program {
+  let bySizes = programs.get(model);
+  if (!bySizes) programs.set(model, (bySizes = new Map<string, Program>()));
+  const key = Object.keys(sizes)
+    .sort()
+    .map((name) => `${name}=${own(sizes, name)}`)
+    .join(',');
+  let program = bySizes.get(key);
+  if (!program) {
+    if (bySizes.size >= MAX_PROGRAMS_PER_MODEL) bySizes.clear();
+    bySizes.set(key, (program = compileProgram(model, sizes)));
+  }
+  return program;
 }
