@@ -268,6 +268,9 @@ let scratchBase = 0;
 
 /** Grows memory to hold `doubles` doubles. */
 function reserve(s: Simd, doubles: number): void {
+  // `heap` views the whole memory (renewed here, where alone it grows): its length is the memory's, read without
+  // a call to the memory's `buffer` getter at every product
+  if (doubles <= s.heap.length) return;
   const needed = doubles * 8;
   if (needed > s.memory.buffer.byteLength) {
     s.memory.grow(Math.ceil((needed - s.memory.buffer.byteLength) / 65536));
