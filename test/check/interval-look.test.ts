@@ -9,13 +9,23 @@ import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { DEFAULT_OPTIONS } from '../../src/check/check-claim.js';
 import { evidenceOf } from '../../src/check/evidence.js';
-import { intervalLook, lookWith } from '../../src/check/extended-check.js';
+import { bindings } from '../../src/check/bindings.js';
+import { comparePoint, type Probes } from '../../src/check/compare.js';
+import {
+  type ExtendedScope,
+  extendedLook,
+  intervalLook,
+  lookReason,
+  lookWith,
+} from '../../src/check/extended-check.js';
 import { runPoints } from '../../src/check/points.js';
 import { REGIMES } from '../../src/derivation/derivation.js';
 import { parseDerivation } from '../../src/derivation/load.js';
 import { evidenceSummary } from '../../src/emit/evidence-text.js';
+import type { IntEnv } from '../../src/ir/affine.js';
 import { Evaluator } from '../../src/numeric/evaluate.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
+import { ROUNDOFF, takeLostPrecision } from '../../src/numeric/lost-digits.js';
 import { DECIMALS } from '../../src/symbolic/domains/extended.js';
 
 const solution = parseDerivation(readFileSync('derivations/lab-10-5-solution.yaml', 'utf8'), 'solution.yaml');
@@ -103,5 +113,57 @@ describe('enclosures through |x| and the loss gradient written out', () => {
     // float64's word are trouble too
     expect(trouble.points).toBe(10);
     expect(JSON.stringify(trouble)).toContain('on an instance where those that lost the most were not confirmed');
+  });
+});
+
+describe('sides exactly 0 after the subnormals: wide floats look before enclosures', () => {
+  const vanilla = parseDerivation(readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8'), 'vanilla.yaml');
+  const claim = vanilla.claims.find((c) => c.id === 'lab-eq1')!;
+  // Contracting: the product of Wᵀ·diag(1 − h²) passes through the subnormals to exactly 0 from some lag on.
+  const spec = instanceSpec(vanilla.model, DEFAULT_OPTIONS.masterSeed, 0, ['contracting'], { d: 16, m: 4, T: 1100 });
+  const instance = buildInstance(vanilla.model, spec);
+  const entry = { instance, evaluator: new Evaluator(instance.graph, instance.sizes) };
+  const noProbes = (): Probes => {
+    throw new Error('eq. (1) compares vectors: no probes');
+  };
+  const floatPoint = (env: IntEnv) => {
+    takeLostPrecision();
+    const [lhs, rhs] = entry.evaluator.evaluateSides(claim.lhs, claim.rhs, env);
+    const outcome = comparePoint(lhs, rhs, claim.relation, claim.tolerance, noProbes);
+    return { outcome, lost: takeLostPrecision() };
+  };
+  const envs = bindings(claim, instance.sizes);
+
+  it('underflowed agreements are decided in wide floats, with no enclosure built for them', () => {
+    const decidedBy = new Map<string, number>();
+    instance.graph.withResidentParams(() => {
+      for (const env of envs.filter((_, i) => i % 20 === 0)) {
+        const { outcome, lost } = floatPoint(env);
+        if (lookReason(outcome, claim.tolerance, lost) !== 'zero') continue;
+        expect(lost).toBeGreaterThan(ROUNDOFF);
+        // a scope of its own: whatever the point needed, and only that, is in it
+        const scope: ExtendedScope = new Map();
+        const look = extendedLook(claim, entry, env, outcome, lost, scope);
+        expect(look.status).toBe('agree');
+        const arithmetic = look.status === 'trouble' ? 'none' : look.extended!.arithmetic;
+        decidedBy.set(arithmetic, (decidedBy.get(arithmetic) ?? 0) + 1);
+        if (arithmetic === 'wide-float') expect([...scope.keys()]).toEqual(['wide-float']);
+      }
+    });
+    // every one of them (a sample: every 20th lag of 1100; from lag ≈ 420 on the sides are exactly 0)
+    expect([...decidedBy.keys()]).toEqual(['wide-float']);
+    expect(decidedBy.get('wide-float')).toBeGreaterThanOrEqual(30);
+  });
+
+  it('enclosures, looking first, prove none of them: the order decides nothing', () => {
+    const scope: ExtendedScope = new Map();
+    instance.graph.withResidentParams(() => {
+      for (const env of envs.filter((_, i) => i % 97 === 0)) {
+        const { outcome, lost } = floatPoint(env);
+        if (lookReason(outcome, claim.tolerance, lost) !== 'zero') continue;
+        expect(intervalLook(claim, entry, env, outcome, scope, 'zero').status).toBe('undecided');
+      }
+    });
+    expect(scope.has('interval')).toBe(true);
   });
 });
