@@ -83,6 +83,8 @@ interface ActivationDef {
   readonly increasing?: { readonly range: readonly [number, number] };
   /** f over [lo, hi] where every float64 result is exact (see ActivationSpec.exactRange) */
   readonly exactRange?: (lo: number, hi: number) => readonly [number, number];
+  /** 1 − |f(x)| without cancellation (see ActivationSpec.complement) */
+  readonly complement?: (x: number) => number;
 }
 
 /** One activation record; built-ins differ only in their rule, spelling and LaTeX. */
@@ -104,6 +106,7 @@ function activation(def: ActivationDef, user = false): OpSpec {
       ...(def.big ? { big: def.big } : {}),
       ...(def.increasing ? { increasing: def.increasing } : {}),
       ...(def.exactRange ? { exactRange: def.exactRange } : {}),
+      ...(def.complement ? { complement: def.complement } : {}),
     },
     scalar: (n, userRule) => ruleOf(n, userRule).value,
     shape: (n, ctx) => ctx.shapeOf(arg(n)),
@@ -142,6 +145,11 @@ const BUILT_INS: readonly ActivationDef[] = [
     reference: '(exp(2*x)-1)/(exp(2*x)+1)',
     big: (x, D) => decimalTanh(x, D),
     increasing: { range: [-1, 1] },
+    // 1 − |tanh x| = 2e^{−2|x|} / (1 + e^{−2|x|}): three correctly rounded operations after exp, no cancellation
+    complement: (x) => {
+      const t = Math.exp(-2 * Math.abs(x));
+      return (2 * t) / (1 + t);
+    },
   },
   {
     id: 'sigma',
@@ -153,6 +161,12 @@ const BUILT_INS: readonly ActivationDef[] = [
     reference: '1/(1+exp(-x))',
     big: (x, D) => new D(1).div(decimalExp(x.neg(), D).add(1)),
     increasing: { range: [0, 1] },
+    // 1 − σ(x) = σ(−x) = e^{−x} / (1 + e^{−x}) for x > 0; below 0, σ is near 0, not near 1
+    complement: (x) => {
+      if (!(x > 0)) return NaN;
+      const t = Math.exp(-x);
+      return t / (1 + t);
+    },
   },
   {
     id: 'exp',

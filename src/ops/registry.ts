@@ -165,6 +165,12 @@ export interface ActivationSpec {
    * that is not monotone (|x|): how intervals are mapped where `increasing` does not apply
    */
   readonly exactRange?: (lo: number, hi: number) => readonly [number, number];
+  /**
+   * 1 − |f(x)| computed without cancellation, for a function whose values near ±1 float64 rounds to ±1 (tanh, σ):
+   * how wide floats keep 1 − h² and 1 − σ where h = tanh(20) is 1 in float64 (src/symbolic/domains/wide-float.ts).
+   * NaN where |f(x)| is not near 1.
+   */
+  readonly complement?: (x: number) => number;
 }
 
 const REGISTRY = new Map<string, OpSpec>();

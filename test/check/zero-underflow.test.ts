@@ -86,13 +86,11 @@ describe('float64 values extended precision starts from', () => {
   });
 
   it('an agreement on an exact 0 that rounding made in 40-digit decimals is decided again with 64 digits', () => {
-    // 1 − σ(100) = 3.7e-44 and 1 − tanh(60) = 1.5e-52 are 0 in float64, in wide floats and in 40-digit decimals:
-    // each claim below is false, each agreed on 0 = 0 (or 0 ≤ 1e-50) two stops ago and was unverifiable since.
+    // e^{1e-43} − 1 = 1e-43 is 0 in float64, in wide floats and in 40-digit decimals: each claim below is false.
     for (const [claim, relError] of [
       ['(1 + 1e-50) - 1 = 0 * norm2(h[T])', 1],
-      ['(1 - sigma(100)) * norm2(h[T]) = 2 * ((1 - sigma(100)) * norm2(h[T]))', 0.5],
-      ['(1 - tanh(60)) * h[T] = 2 * ((1 - tanh(60)) * h[T])', 0.5],
-      ['(1 - sigma(100)) * norm2(h[T]) <= 0.5 * ((1 - sigma(100)) * norm2(h[T]))', 0.5],
+      ['(exp(1e-43) - 1) * norm2(h[T]) = 2 * ((exp(1e-43) - 1) * norm2(h[T]))', 0.5],
+      ['(exp(1e-43) - 1) * norm2(h[T]) <= 0.5 * ((exp(1e-43) - 1) * norm2(h[T]))', 0.5],
     ] as const) {
       const { r, points } = checkOne(claim, 4);
       expect(r.verdict, claim).toBe('refuted');
@@ -101,16 +99,34 @@ describe('float64 values extended precision starts from', () => {
       expect(ext.deepDecimals, claim).toEqual({ digits: 64, points });
       expect(evidenceSummary(ext), claim).toContain('decided again with 64-digit decimals');
     }
-    // 1 − σ(100) ≤ 1e-50: the 64-digit value 3.7e-44 is far above it
+    // beyond 64 digits (e^{1e-70} − 1) the 0 stays, and the false claim is still no more than unverifiable
+    expectTroubleEverywhere(
+      '(exp(1e-70) - 1) * norm2(h[T]) = 2 * ((exp(1e-70) - 1) * norm2(h[T]))',
+      'an agreement on an exact 0 in 64-digit decimals',
+    );
+  });
+
+  it('1 − σ(x) and 1 − tanh(x) near 0 are known in wide floats, from the complement of σ and tanh', () => {
+    // 1 − σ(100) = 3.7e-44, 1 − tanh(60) = 1.5e-52 and 1 − σ(200) = 1.4e-87 are 0 in float64 and in 40-digit decimals
+    // (the last in 64-digit ones too): each claim below is false, and each agreed on 0 = 0 (or 0 ≤ 1e-50) once.
+    for (const [claim, relError] of [
+      ['(1 - sigma(100)) * norm2(h[T]) = 2 * ((1 - sigma(100)) * norm2(h[T]))', 0.5],
+      ['(1 - tanh(60)) * h[T] = 2 * ((1 - tanh(60)) * h[T])', 0.5],
+      ['(1 - sigma(100)) * norm2(h[T]) <= 0.5 * ((1 - sigma(100)) * norm2(h[T]))', 0.5],
+      ['(1 - sigma(200)) * norm2(h[T]) = 2 * ((1 - sigma(200)) * norm2(h[T]))', 0.5],
+    ] as const) {
+      const { r, points } = checkOne(claim, 4);
+      expect(r.verdict, claim).toBe('refuted');
+      expect(r.counterexample!.relError, claim).toBeCloseTo(relError, 10);
+      const ext = evidenceOf(r.evidence, 'extended-precision')!;
+      expect(ext.wideFloat, claim).toBe(points);
+      expect(ext.deepDecimals, claim).toBeUndefined();
+    }
+    // 1 − σ(100) ≤ 1e-50: float64 agrees (0 ≤ 1e-50) with digits lost on the way, which the decimals take (64 digits)
     const bound = checkOne('(1 - sigma(100)) * norm2(h[T]) <= 1e-50 * norm2(h[T])', 4);
     expect(bound.r.verdict).toBe('refuted');
     expect(bound.r.counterexample!.relError).toBeCloseTo(1 - 1e-50 / 3.7200759760208e-44, 10);
-    // beyond 64 digits (1 − σ(200) = 1.4e-87) the 0 stays, and the false claim is still no more than unverifiable
-    expectTroubleEverywhere(
-      '(1 - sigma(200)) * norm2(h[T]) = 2 * ((1 - sigma(200)) * norm2(h[T]))',
-      'an agreement on an exact 0 in 64-digit decimals',
-    );
-    // where the decimals keep the digits (1 − σ(50) = 1.9e-22), the same false claim is refuted from their values
+    // where the decimals keep the digits too (1 − σ(50) = 1.9e-22), the same false claim is refuted from their values
     const kept = checkOne('(1 - sigma(50)) * norm2(h[T]) = 2 * ((1 - sigma(50)) * norm2(h[T]))', 4);
     expect(kept.r.verdict).toBe('refuted');
     expect(kept.r.counterexample!.relError).toBeCloseTo(0.5, 12);
@@ -155,10 +171,10 @@ describe('float64 values extended precision starts from', () => {
   });
 
   it('a wide-float decision within reach of what their own sums cancelled goes to the decimals', () => {
-    // Both sides underflow in float64 (1e-600 · …), so the wide floats look first; their 1 − σ(30) keeps 10 of 53
-    // bits, and this true identity was refuted at a relative error of 1.0e-3.
+    // Both sides underflow in float64 (1e-600 · …), so the wide floats look first; their e^{1e-9} − 1 keeps 23 of 53
+    // bits (1 − σ(30) did too, until σ's complement), and this true identity would be refuted at 8e-8.
     const claim =
-      '1e-300 * (1e-300 * (1 - sigma(30))) * norm2(h[T]) = 1e-300 * (1e-300 * (exp(-30) / (1 + exp(-30)))) * norm2(h[T])';
+      '1e-300 * (1e-300 * (exp(1e-9) - 1)) * norm2(h[T]) = 1e-300 * (1e-300 * (1e-9 + 5e-19)) * norm2(h[T])';
     const { r, points } = checkOne(claim, 4);
     expect(r.verdict).toBe('consistent');
     const ext = evidenceOf(r.evidence, 'extended-precision')!;

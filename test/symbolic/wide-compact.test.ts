@@ -14,6 +14,7 @@ import { Evaluator } from '../../src/numeric/evaluate.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
 import { type ExtendedArithmetic, WIDE_FLOATS } from '../../src/symbolic/domains/extended.js';
 import {
+  nearOne,
   WIDE_COMPACT,
   type WideFloat,
   wideAdd,
@@ -107,11 +108,21 @@ describe('wide floats kept packed', () => {
     expect(second).not.toBe(first);
     expect(third).toBe(second);
     expect(reread(ring, keep(ring, v)).data.map(ring.key)).toEqual(v.data.map(ring.key));
+    // complements (1 − |x| of values near ±1) come back too, where any entry has one; 24 bytes an entry then
+    const near = column(64);
+    const marked = {
+      ...near,
+      data: near.data.map((x, i) => (i % 3 ? x : nearOne(wideFromNumber(1), 2 ** -60 * (i + 1)))),
+    };
+    const keptNear = keep(ring, marked) as PackedMat;
+    expect(keptNear.packed.length).toBe(3 * 64);
+    expect(reread(ring, keptNear).data.map((x) => x.c)).toEqual(marked.data.map((x) => x.c));
+    expect((keep(ring, near) as PackedMat).packed.length).toBe(2 * 64);
     // in blocks of their own: a float vector the pool keeps must not pin the block of a dropped memo
     const before = newVec(64);
     const packed = [1, 2, 3].map(() => (keep(ring, column(64)) as PackedMat).packed);
     const after = newVec(64);
-    expect(packed[0]!.buffer).toBe(packed[2]!.buffer);
+    expect(packed[0]!.buffer).toBe(packed[1]!.buffer);
     for (const p of packed) expect([before.buffer, after.buffer]).not.toContain(p.buffer);
   });
 });

@@ -28,7 +28,7 @@ import { withExactCoefficients } from '../cpoly.js';
 import { printExpr } from '../../ir/print.js';
 import { PolyEvaluator } from './polynomial.js';
 import { SMALLEST_NORMAL } from '../../numeric/lost-digits.js';
-import { wideActivation, type WideFloat, wideFloatRing, wideToDecimal } from './wide-float.js';
+import { nearOne, wideActivation, type WideFloat, wideFloatRing, wideFromNumber, wideToDecimal } from './wide-float.js';
 import {
   type Interval,
   intervalActivation,
@@ -243,6 +243,16 @@ export interface ExtendedArithmetic<R> {
   readonly unit: string;
   /** sequence values from the float engine where they are in range (as precise as this arithmetic) */
   readonly floatSequences: boolean;
+  /**
+   * x with 1 − |x| known to be `complement` (a value near ±1 of tanh or σ, from its argument): where the arithmetic
+   * can carry it (wide floats); absent, float64's value near ±1 is taken as it is.
+   */
+  readonly nearOne?: (x: R, complement: number) => R;
+  /**
+   * A value of the instance (a parameter, an input, a value from the float engine) where the ring's fromNumber
+   * takes ±1 for the exact ±1 (wide floats: src/symbolic/domains/wide-float.ts); absent, the ring's fromNumber.
+   */
+  readonly fromValue?: (x: number) => R;
   /** a value as shown in reports (6 significant digits, as decimal.js prints them) */
   readonly preview: (x: R) => string;
   readonly isFinite: (x: R) => boolean;
@@ -300,10 +310,12 @@ export const WIDE_FLOATS: ExtendedArithmetic<WideFloat> = {
       (n) => work.spend(n),
       (precision) => work.noteLoss(precision),
     ),
-  activation: (spec, n, x) => wideActivation(spec.rule(n, noUserRule).value, x),
+  activation: (spec, n, x) => wideActivation(spec.rule(n, noUserRule).value, x, spec.complement),
   workLimit: WIDE_WORK_LIMIT,
   unit: 'wide-float',
   floatSequences: true,
+  nearOne,
+  fromValue: wideFromNumber,
   preview: (x) => wideToDecimal(x, PreviewDecimal).toSignificantDigits(6).toString(),
   isFinite: (x) => Number.isFinite(x.m),
   plain: wideFloatRing(() => {}),
@@ -456,7 +468,8 @@ class ExtendedDomain<R> implements ExactDomain<R> {
   }
 
   private vector(v: Float64Array, rows: number, cols = 1): RMat<R> {
-    return rfill(rows, cols, (i, j) => this.ring.fromNumber(v[i * cols + j]!));
+    const from = this.arithmetic.fromValue ?? this.ring.fromNumber;
+    return rfill(rows, cols, (i, j) => from(v[i * cols + j]!));
   }
 
   /** each symbol's dimensions at this domain's sizes, inferred once: every leaf read asks again */
@@ -517,9 +530,25 @@ class ExtendedDomain<R> implements ExactDomain<R> {
       const v = this.floatValue(seq(eq.target, affine(step)), {});
       if (!v || floatDoubt(v)) return null;
       this.work.spend(v.length);
-      out.push([eq.target, this.vector(v, this.symbolDims(eq.target)[0])]);
+      out.push([eq.target, this.withComplements(eq.rhs, step, v, this.vector(v, this.symbolDims(eq.target)[0]))]);
     }
     return out;
+  }
+
+  /**
+   * A step's value of an equation h = f(z) whose f has a complement rule (tanh, σ), each entry near ±1 carrying
+   * 1 − |h| from z where the arithmetic can carry it: 1 − h² is then known where h is ±1 in float64. Only where f(z)
+   * is float64's h to the bit (z evaluated again here), so the complement is that of the value it goes with.
+   */
+  private withComplements(rhs: Expr, step: number, v: Float64Array, value: RMat<R>): RMat<R> {
+    const mark = this.arithmetic.nearOne;
+    const spec = rhs.kind === 'op' ? specOf(rhs).activation : undefined;
+    if (!mark || !spec?.complement || rhs.kind !== 'op') return value;
+    const z = this.floatValue(rhs.args[0]!, { [TIME_VAR]: step });
+    if (!z || z.length !== v.length) return value;
+    const f = spec.rule(rhs, noUserRule).value;
+    const complement = spec.complement;
+    return { ...value, data: value.data.map((x, i) => (f(z[i]!) === v[i] ? mark(x, complement(z[i]!)) : x)) };
   }
 
   /**

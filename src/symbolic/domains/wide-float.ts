@@ -22,14 +22,27 @@ import type { CompactForm, PackedMat, RMat, Ring } from '../ring.js';
 import { slab } from '../../numeric/slab.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 
-/** The value m·2^e: 1 ≤ |m| < 2 and e an integer, or m = 0 and e = 0 (also NaN/±Infinity mantissas, which stay). */
+/**
+ * The value m·2^e: 1 ≤ |m| < 2 and e an integer, or m = 0 and e = 0 (also NaN/±Infinity mantissas, which stay).
+ * `c`, where present: 1 − |m·2^e|, known without cancellation (a double below 1/2). tanh(20) is 1 in float64, and
+ * 1 − h² is then 0 where its value is 1.7e-17: a value near ±1 of an activation that has a rule for it
+ * (ActivationSpec.complement) carries it, products of such values carry theirs, and ±1 plus such a value of the
+ * other sign is its complement (nearOneDifference), as accurate as the complement itself.
+ */
 export interface WideFloat {
   readonly m: number;
   readonly e: number;
+  readonly c?: number;
 }
 
 const ZERO: WideFloat = { m: 0, e: 0 };
+/**
+ * The exact ±1 (the ring's one, and the constants ±1 an expression writes) are these two records and no other: a
+ * value of the instance that is ±1 in float64 (tanh(400)) is near ±1 by an amount unknown here, and must not make
+ * a complement (nearOneDifference) out of its product with another.
+ */
 const ONE: WideFloat = { m: 1, e: 0 };
+const MINUS_ONE: WideFloat = { m: -1, e: 0 };
 
 /** 2^k for k in −1022..1023 (normal doubles, exact). */
 const POW2 = new Float64Array(2046);
@@ -52,6 +65,28 @@ function make(x: number, e: number): WideFloat {
   // x·2^−k in two exact steps: k may be −1074 (2^1074 is not a double).
   const m = k < -1000 ? x * 2 ** 64 * pow2(-(k + 64)) : x * pow2(-k);
   return { m, e: e + k };
+}
+
+/** The complement of the exact ±1 is 0; of a value carrying it, its own; of any other, unknown. */
+const complementOf = (a: WideFloat): number | undefined => a.c ?? (a === ONE || a === MINUS_ONE ? 0 : undefined);
+
+/** A constant of an expression (or an index value): exact, so ±1 is the exact ±1. */
+const wideConstant = (x: number): WideFloat => (x === 1 ? ONE : x === -1 ? MINUS_ONE : wideFromNumber(x));
+
+/** `a` with its complement `c` (1 − |a|), kept only where it is a normal double below 1/2 (not NaN: no rule). */
+export function nearOne(a: WideFloat, c: number): WideFloat {
+  return c >= 2 ** -1022 && c < 0.5 && Number.isFinite(a.m) ? { m: a.m, e: a.e, c } : a;
+}
+
+/**
+ * a + b where one is exactly ±1 and the other, of the other sign, carries its complement: sign(a)·(c_b − c_a), one of
+ * them 0 — the sum float64 would cancel, exactly as accurate as the complement. null where this does not apply.
+ */
+function nearOneDifference(a: WideFloat, b: WideFloat): WideFloat | null {
+  const [ca, cb] = [complementOf(a), complementOf(b)];
+  if (ca === undefined || cb === undefined || (ca !== 0) === (cb !== 0) || Math.sign(a.m) === Math.sign(b.m))
+    return null;
+  return make(Math.sign(a.m) * (cb - ca), 0);
 }
 
 export const wideFromNumber = (x: number): WideFloat => {
@@ -78,21 +113,36 @@ export function wideMul(a: WideFloat, b: WideFloat): WideFloat {
   if (a.m === 0 || b.m === 0) return Number.isFinite(a.m) && Number.isFinite(b.m) ? ZERO : { m: NaN, e: 0 };
   const m = a.m * b.m; // 1 ≤ |m| < 4: one halving normalises it exactly
   if (!Number.isFinite(m)) return { m, e: 0 };
-  return Math.abs(m) >= 2 ? { m: m / 2, e: a.e + b.e + 1 } : { m, e: a.e + b.e };
+  const product = Math.abs(m) >= 2 ? { m: m / 2, e: a.e + b.e + 1 } : { m, e: a.e + b.e };
+  // (1 − c_a)(1 − c_b) = 1 − (c_a + c_b − c_a·c_b): both below 1/2 and positive, so nothing cancels
+  const [ca, cb] = [complementOf(a), complementOf(b)];
+  return ca === undefined || cb === undefined || (ca === 0 && cb === 0) ? product : nearOne(product, ca + cb - ca * cb);
 }
 
 export function wideAdd(a: WideFloat, b: WideFloat): WideFloat {
   if (b.m === 0) return a;
   if (a.m === 0) return b;
   if (!Number.isFinite(a.m) || !Number.isFinite(b.m)) return { m: a.m + b.m, e: 0 };
+  const difference = nearOneDifference(a, b);
+  if (difference) return difference;
   const [big, small] = a.e >= b.e ? [a, b] : [b, a];
   const gap = big.e - small.e;
-  // |small| < 2^(1−gap)·|big|: beyond 60 binary places it is below a quarter ulp of the sum.
-  if (gap > 60) return big;
+  // |small| < 2^(1−gap)·|big|: beyond 60 binary places it is below a quarter ulp of the sum (but not of its
+  // complement, which is dropped).
+  if (gap > 60) return big.c === undefined ? big : { m: big.m, e: big.e };
   return make(big.m + small.m * pow2(-gap), big.e);
 }
 
-const wideNeg = (a: WideFloat): WideFloat => (a.m === 0 ? a : { m: -a.m, e: a.e });
+const wideNeg = (a: WideFloat): WideFloat =>
+  a === ONE
+    ? MINUS_ONE
+    : a === MINUS_ONE
+      ? ONE
+      : a.m === 0
+        ? a
+        : a.c === undefined
+          ? { m: -a.m, e: a.e }
+          : { m: -a.m, e: a.e, c: a.c };
 
 function wideDiv(a: WideFloat, b: WideFloat): WideFloat | null {
   if (b.m === 0) return null;
@@ -172,28 +222,33 @@ const packedVec = slab();
 
 /**
  * Wide-float matrices kept for later (memoised values and product chains) as one Float64Array: the mantissas,
- * then the exponents (integers below 2^53, exact as doubles). An entry is 16 bytes instead of an object and its
- * boxed mantissa; unpacking gives the same mantissas (−0, NaN and ±Infinity included) and exponents, so every
- * operation on them rounds as before.
+ * then the exponents (integers below 2^53, exact as doubles), then, where some entry carries one, the complements
+ * (NaN: none). An entry is 16 bytes (24 with complements) instead of an object and its boxed mantissa; unpacking
+ * gives the same mantissas (−0, NaN and ±Infinity included), exponents and complements, so every operation on
+ * them rounds as before.
  */
 export const WIDE_COMPACT: CompactForm<WideFloat> = {
   pack: (a) => {
     const n = a.data.length;
-    const packed = packedVec(2 * n);
+    const complements = a.data.some((x) => x.c !== undefined);
+    const packed = packedVec((complements ? 3 : 2) * n);
     for (let i = 0; i < n; i++) {
       const x = a.data[i]!;
       packed[i] = x.m;
       packed[n + i] = x.e;
+      if (complements) packed[2 * n + i] = x.c ?? NaN;
     }
     return { rows: a.rows, cols: a.cols, packed };
   },
   unpack: (p: PackedMat) => {
-    const n = p.packed.length / 2;
+    const n = p.rows * p.cols;
+    const complements = p.packed.length === 3 * n;
     const data = new Array<WideFloat>(n);
     for (let i = 0; i < n; i++) {
       const m = p.packed[i]!;
       const e = p.packed[n + i]!;
-      data[i] = Object.is(m, 0) && e === 0 ? ZERO : { m, e };
+      const c = complements ? p.packed[2 * n + i]! : NaN;
+      data[i] = Object.is(m, 0) && e === 0 ? ZERO : Number.isNaN(c) ? { m, e } : { m, e, c };
     }
     return { rows: p.rows, cols: p.cols, data };
   },
@@ -208,6 +263,9 @@ const NOTED_WIDE_CANCELLATION = 20;
  * that comes out 0 is judged where the sides are compared.
  */
 function watchedAdd(a: WideFloat, b: WideFloat, noteLoss: (precision: number) => void): WideFloat {
+  // ±1 against a value near ∓1 that carries its complement: nothing lost (the complement is the difference)
+  if (a.m !== 0 && b.m !== 0 && Number.isFinite(a.m) && Number.isFinite(b.m) && nearOneDifference(a, b))
+    return wideAdd(a, b);
   const r = wideAdd(a, b);
   if (a.m === 0 || b.m === 0 || r.m === 0 || !Number.isFinite(r.m)) return r;
   const lost = Math.max(a.e, b.e) - r.e;
@@ -231,7 +289,8 @@ export function wideFloatRing(work: (n?: number) => void, noteLoss?: (precision:
       work();
       return wideMul(a, b);
     },
-    fromNumber: wideFromNumber,
+    // constants and index values; an instance's values come through wideFromNumber (ExtendedArithmetic.fromValue)
+    fromNumber: wideConstant,
     isZero: (a) => a.m === 0,
     constantOf: wideToNumber,
     div: wideDiv,
@@ -252,11 +311,12 @@ export function wideFloatRing(work: (n?: number) => void, noteLoss?: (precision:
  * and the rule is as accurate as the float engine's. Outside that range
  * there is no wide-float rule (the decimals take over).
  */
-export function wideActivation(f: (x: number) => number, x: WideFloat): WideFloat {
+export function wideActivation(f: (x: number) => number, x: WideFloat, complement?: (x: number) => number): WideFloat {
   const inRange = (v: number) => v === 0 || (Number.isFinite(v) && Math.abs(v) >= 2 ** -1022);
   const arg = wideToNumber(x);
   const y = f(arg);
   if ((x.m !== 0 && !inRange(arg)) || !inRange(y) || (arg !== 0 && y === 0))
     throw new SymbolicUnsupported('an activation outside float64 range has no wide-float rule');
-  return wideFromNumber(y);
+  const value = wideFromNumber(y);
+  return complement ? nearOne(value, complement(arg)) : value;
 }
