@@ -5,6 +5,8 @@
  * eq. (1) on a saturated instance, which the decimals' budget left as numeric trouble.
  */
 import { readFileSync } from 'node:fs';
+import { Decimal } from 'decimal.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS } from '../../src/check/check-claim.js';
 import { lookWith } from '../../src/check/extended-check.js';
@@ -23,6 +25,7 @@ import {
   wideFromNumber,
   wideToNumber,
 } from '../../src/symbolic/domains/wide-float.js';
+import { sigmoid } from '../../src/ops/elementwise.js';
 import { specOf } from '../../src/ops/registry.js';
 import { node, num } from '../../src/ir/expr.js';
 
@@ -64,6 +67,39 @@ describe('1 − h² at saturated units in wide floats', () => {
     expect(wideToNumber(ring.sub(ring.one, ring.mul(s30, t400)))).toBe(1 - 1 / (1 + Math.exp(-30)));
     // the literal 1 is: 1 − 1·σ(30) is 1 − σ(30)
     expect(wideToNumber(ring.sub(ring.one, ring.mul(ring.fromNumber(1), s30))) / Math.exp(-30)).toBeCloseTo(1, 12);
+  });
+
+  // 1 − |x₁⋯xₙ| for values near ±1 of tanh and σ (n ≤ 4, signs mixed), each from its complement and the products'
+  // complements, against 80-digit decimals. Arguments k/64, exact in both arithmetics.
+  it('1 − |a product of tanh and σ values| is the 80-digit value to 1e-13 relative (property)', () => {
+    const ring = wideFloatRing(() => {});
+    const D = Decimal.clone({ precision: 80 });
+    const sigma = specOf(node('sigma', [num(0)])).activation!;
+    const factor = fc.record({
+      f: fc.constantFrom('tanh', 'sigma'),
+      z: fc.integer({ min: 32, max: 64 * 60 }).map((k) => k / 64),
+      negative: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(factor, { minLength: 1, maxLength: 4 }), (factors) => {
+        let product = ring.one;
+        let exact = new D(1);
+        for (const { f, z, negative } of factors) {
+          const arg = negative ? -z : z;
+          const spec = f === 'tanh' ? tanh : sigma;
+          // σ(−z) is near 0, not near 1: only tanh takes the negative arguments
+          const x = f === 'tanh' ? arg : z;
+          const value = nearOne(wideFromNumber(f === 'tanh' ? Math.tanh(x) : sigmoid(x)), spec.complement!(x));
+          product = ring.mul(product, value);
+          exact = exact.mul(f === 'tanh' ? new D(x).tanh() : new D(1).div(new D(-x).exp().add(1)));
+        }
+        const one = wideToNumber(product) < 0 ? ring.neg(ring.one) : ring.one;
+        const wide = wideToNumber(ring.sub(one, product));
+        const truth = new D(1).sub(exact.abs()).mul(wideToNumber(product) < 0 ? -1 : 1);
+        expect(Math.abs(wide - truth.toNumber()) / Math.abs(truth.toNumber())).toBeLessThan(1e-13);
+      }),
+      { seed: 20261203, numRuns: 300 },
+    );
   });
 
   it('values agree with the 40-digit decimals at every lag of a saturated instance', () => {
