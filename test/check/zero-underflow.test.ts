@@ -85,6 +85,14 @@ describe('float64 values extended precision starts from', () => {
     );
   });
 
+  /** The claim refuted at about `relError` (to `digits` places): its extended-precision evidence, and its points. */
+  const refutedAt = (claim: string, relError: number, digits: number) => {
+    const { r, points } = checkOne(claim, 4);
+    expect(r.verdict, claim).toBe('refuted');
+    expect(r.counterexample!.relError, claim).toBeCloseTo(relError, digits);
+    return { ext: evidenceOf(r.evidence, 'extended-precision')!, points };
+  };
+
   it('an agreement on an exact 0 that rounding made in 40-digit decimals is decided again with 64 digits', () => {
     // e^{1e-43} − 1 = 1e-43 is 0 in float64, in wide floats and in 40-digit decimals: each claim below is false.
     for (const [claim, relError] of [
@@ -92,10 +100,7 @@ describe('float64 values extended precision starts from', () => {
       ['(exp(1e-43) - 1) * norm2(h[T]) = 2 * ((exp(1e-43) - 1) * norm2(h[T]))', 0.5],
       ['(exp(1e-43) - 1) * norm2(h[T]) <= 0.5 * ((exp(1e-43) - 1) * norm2(h[T]))', 0.5],
     ] as const) {
-      const { r, points } = checkOne(claim, 4);
-      expect(r.verdict, claim).toBe('refuted');
-      expect(r.counterexample!.relError, claim).toBeCloseTo(relError, 6);
-      const ext = evidenceOf(r.evidence, 'extended-precision')!;
+      const { ext, points } = refutedAt(claim, relError, 6);
       expect(ext.deepDecimals, claim).toEqual({ digits: 64, points });
       expect(evidenceSummary(ext), claim).toContain('decided again with 64-digit decimals');
     }
@@ -115,10 +120,7 @@ describe('float64 values extended precision starts from', () => {
       ['(1 - sigma(100)) * norm2(h[T]) <= 0.5 * ((1 - sigma(100)) * norm2(h[T]))', 0.5],
       ['(1 - sigma(200)) * norm2(h[T]) = 2 * ((1 - sigma(200)) * norm2(h[T]))', 0.5],
     ] as const) {
-      const { r, points } = checkOne(claim, 4);
-      expect(r.verdict, claim).toBe('refuted');
-      expect(r.counterexample!.relError, claim).toBeCloseTo(relError, 10);
-      const ext = evidenceOf(r.evidence, 'extended-precision')!;
+      const { ext, points } = refutedAt(claim, relError, 10);
       expect(ext.wideFloat, claim).toBe(points);
       expect(ext.deepDecimals, claim).toBeUndefined();
     }
