@@ -42,10 +42,12 @@ export class ExactEvaluator<R> {
     const { ring } = this.domain;
     switch (e.kind) {
       case 'num':
-        return rscalar(ring.fromNumber(e.value));
+        return rscalar((ring.constant ?? ring.fromNumber)(e.value));
       case 'ivar': {
         const v = own(env, e.name);
-        return v === undefined ? this.domain.leaf(e, this.context(env)) : rscalar(ring.fromNumber(v));
+        return v === undefined
+          ? this.domain.leaf(e, this.context(env))
+          : rscalar((ring.constant ?? ring.fromNumber)(v));
       }
       case 'sym':
       case 'seq':

@@ -15,6 +15,11 @@ export interface Ring<R> {
   readonly mul: (a: R, b: R) => R;
   /** a number as a ring element (exactly: ℤ_p reads a double as m/2^k) */
   readonly fromNumber: (x: number) => R;
+  /**
+   * a constant an expression writes, or an index value: exact, where the ring tells exact constants apart from
+   * computed values (wide floats' ±1, src/symbolic/domains/wide-float.ts); absent, fromNumber
+   */
+  readonly constant?: (x: number) => R;
   readonly isZero: (a: R) => boolean;
   /** the number this element is, when it is a constant */
   readonly constantOf: (a: R) => number | null;

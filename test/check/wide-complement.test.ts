@@ -65,8 +65,9 @@ describe('1 − h² at saturated units in wide floats', () => {
     const t400 = nearOne(wideFromNumber(Math.tanh(400)), tanh.complement!(400));
     expect(t400.c).toBeUndefined();
     expect(wideToNumber(ring.sub(ring.one, ring.mul(s30, t400)))).toBe(1 - 1 / (1 + Math.exp(-30)));
-    // the literal 1 is: 1 − 1·σ(30) is 1 − σ(30)
-    expect(wideToNumber(ring.sub(ring.one, ring.mul(ring.fromNumber(1), s30))) / Math.exp(-30)).toBeCloseTo(1, 12);
+    // an expression's constant 1 is the exact 1: 1 − 1·σ(30) is 1 − σ(30); a computed 1 (a spectral norm) is not
+    expect(wideToNumber(ring.sub(ring.one, ring.mul(ring.constant!(1), s30))) / Math.exp(-30)).toBeCloseTo(1, 12);
+    expect(wideToNumber(ring.sub(ring.one, ring.mul(ring.fromNumber(1), s30)))).toBe(1 - 1 / (1 + Math.exp(-30)));
   });
 
   // 1 − |x₁⋯xₙ| for values near ±1 of tanh and σ (n ≤ 4, signs mixed), each from its complement and the products'

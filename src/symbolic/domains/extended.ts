@@ -28,7 +28,7 @@ import { withExactCoefficients } from '../cpoly.js';
 import { printExpr } from '../../ir/print.js';
 import { PolyEvaluator } from './polynomial.js';
 import { SMALLEST_NORMAL } from '../../numeric/lost-digits.js';
-import { nearOne, wideActivation, type WideFloat, wideFloatRing, wideFromNumber, wideToDecimal } from './wide-float.js';
+import { nearOne, wideActivation, type WideFloat, wideFloatRing, wideToDecimal } from './wide-float.js';
 import {
   type Interval,
   intervalActivation,
@@ -248,11 +248,6 @@ export interface ExtendedArithmetic<R> {
    * can carry it (wide floats); absent, float64's value near ±1 is taken as it is.
    */
   readonly nearOne?: (x: R, complement: number) => R;
-  /**
-   * A value of the instance (a parameter, an input, a value from the float engine) where the ring's fromNumber
-   * takes ±1 for the exact ±1 (wide floats: src/symbolic/domains/wide-float.ts); absent, the ring's fromNumber.
-   */
-  readonly fromValue?: (x: number) => R;
   /** a value as shown in reports (6 significant digits, as decimal.js prints them) */
   readonly preview: (x: R) => string;
   readonly isFinite: (x: R) => boolean;
@@ -315,7 +310,6 @@ export const WIDE_FLOATS: ExtendedArithmetic<WideFloat> = {
   unit: 'wide-float',
   floatSequences: true,
   nearOne,
-  fromValue: wideFromNumber,
   preview: (x) => wideToDecimal(x, PreviewDecimal).toSignificantDigits(6).toString(),
   isFinite: (x) => Number.isFinite(x.m),
   plain: wideFloatRing(() => {}),
@@ -468,8 +462,7 @@ class ExtendedDomain<R> implements ExactDomain<R> {
   }
 
   private vector(v: Float64Array, rows: number, cols = 1): RMat<R> {
-    const from = this.arithmetic.fromValue ?? this.ring.fromNumber;
-    return rfill(rows, cols, (i, j) => from(v[i * cols + j]!));
+    return rfill(rows, cols, (i, j) => this.ring.fromNumber(v[i * cols + j]!));
   }
 
   /** each symbol's dimensions at this domain's sizes, inferred once: every leaf read asks again */

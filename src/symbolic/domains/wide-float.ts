@@ -70,7 +70,7 @@ function make(x: number, e: number): WideFloat {
 /** The complement of the exact ±1 is 0; of a value carrying it, its own; of any other, unknown. */
 const complementOf = (a: WideFloat): number | undefined => a.c ?? (a === ONE || a === MINUS_ONE ? 0 : undefined);
 
-/** A constant of an expression (or an index value): exact, so ±1 is the exact ±1. */
+/** A constant of an expression (or an index value): exact, so ±1 is the exact ±1 (Ring.constant). */
 const wideConstant = (x: number): WideFloat => (x === 1 ? ONE : x === -1 ? MINUS_ONE : wideFromNumber(x));
 
 /** `a` with its complement `c` (1 − |a|), kept only where it is a normal double below 1/2 (not NaN: no rule). */
@@ -289,8 +289,9 @@ export function wideFloatRing(work: (n?: number) => void, noteLoss?: (precision:
       work();
       return wideMul(a, b);
     },
-    // constants and index values; an instance's values come through wideFromNumber (ExtendedArithmetic.fromValue)
-    fromNumber: wideConstant,
+    // a computed value that is ±1 is not the exact ±1 (see ONE): only the expression's constants are
+    fromNumber: wideFromNumber,
+    constant: wideConstant,
     isZero: (a) => a.m === 0,
     constantOf: wideToNumber,
     div: wideDiv,
