@@ -9,7 +9,8 @@
  * 1. the workload of issue 15 (d = 64, m = 16, T = 256, 20 instances): per-instance warm time (median of the
  *    rounds after the first) and whole-process cold time (one round, start-up included), and the ratios; and
  *    the command line's own cold process on the same claim and sizes (`gradproof check … --claim lab-eq1`,
- *    the bundle bin/gradproof.js runs; the children above load dist/'s module tree, the library);
+ *    the bundle bin/gradproof.js runs; the children above load dist/'s module tree, for the internals their modes
+ *    call, where the package's entry is the bundled library, dist/bundle/library.js);
  * 2. scaling in T (d = 64, T ≤ 256) and in d (T = 256), with the exponent fitted by least squares on
  *    log-log, against the floor of one reverse sweep, O(T·d²) (exponent 1 in T, 2 in d);
  * 3. T = 512 and 1024, where long lags underflow and gradproof re-decides them in extended precision, with
@@ -187,13 +188,13 @@ if (section('extended')) {
     '--single-threaded',
     '--input-type=module',
     '-e',
-    `await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+    `await import(${JSON.stringify(new URL('../dist/bundle/library.js', import.meta.url).href)});
    console.log(JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS }));`,
   ]).maxRssKiB;
   const pooled256 = gp(256, 64, 20, 1, 'pooled').maxRssKiB;
   const np256 = np(256, 64, 20, 1)?.maxRssKiB;
   console.log(
-    `  node with gradproof loaded, nothing run: ${mib(idle)}; T = 256, 20 instances kept: gradproof ${mib(pooled256)}` +
+    `  node with gradproof's package entry loaded, nothing run: ${mib(idle)}; T = 256, 20 instances kept: gradproof ${mib(pooled256)}` +
       (np256 ? ` (${ratio(pooled256, np256)}), numpy ${mib(np256)}` : ''),
   );
 }

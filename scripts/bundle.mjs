@@ -1,11 +1,12 @@
 /**
  * The command line and verify's pool worker as bundles (esbuild), run after `tsc` by `npm run build`:
  * dist/bundle/cli.js (what bin/gradproof.js runs) and dist/bundle/worker.js (what each verify worker
- * loads); dist/bundle/library.js is the library's entry bundled the same way, for benchmarks whose
- * figures should include the start-up a bundled process pays (bench/symbolic-stage.mjs's workers).
- * A process otherwise resolves, reads and compiles ≈ 150 of gradproof's modules and its libraries'
- * one by one — most of a cold `gradproof check`'s start-up. dist/'s module tree, with its .d.ts,
- * stays the library (package.json "exports").
+ * loads); dist/bundle/library.js is the library's entry bundled the same way: the package's entry
+ * (package.json "exports" and "main"; its types are dist/index.d.ts), and what benchmarks whose figures
+ * should include a bundled process's start-up load (bench/symbolic-stage.mjs's workers). A process
+ * otherwise resolves, reads and compiles ≈ 150 of gradproof's modules and its libraries' one by one —
+ * most of a cold start-up. dist/'s module tree stays for the .d.ts and for benchmarks and tools that
+ * reach past the entry's exports.
  *
  * Code the entries share sits in shared chunks; what a command loads with import() (Vega for plots,
  * the Markdown reader of `scaffold`) in chunks of its own, loaded only by that command. KaTeX's
