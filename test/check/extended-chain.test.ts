@@ -5,6 +5,7 @@
  * every product built in full.
  */
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from 'decimal.js';
 import { checkDerivation } from '../../src/check/check.js';
@@ -48,6 +49,23 @@ describe('wide floats', () => {
     expect(wideToDecimal(x, D).div(exact).sub(1).abs().toNumber()).toBeLessThan(2000 * 2 ** -52);
     expect(wideToNumber(x)).toBe(0);
     expect(wideToDecimal(x, D).toSignificantDigits(6).toString()).toBe(exact.toSignificantDigits(6).toString());
+  });
+
+  it("as decimals, m·2^e in the decimals' own precision, the powers of two kept by exponent (property)", () => {
+    const Narrow = D.clone({ precision: 20 });
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1, max: 2, maxExcluded: true, noNaN: true }),
+        fc.integer({ min: -5000, max: 5000 }),
+        fc.constantFrom(D, Narrow),
+        (m, e, Decimals) => {
+          const fresh = new Decimals(m).mul(new Decimals(2).pow(e));
+          // twice: the second reads the kept power
+          for (let k = 0; k < 2; k++) expect(wideToDecimal({ m, e }, Decimals).eq(fresh)).toBe(true);
+        },
+      ),
+      { seed: 20261203, numRuns: 200 },
+    );
   });
 
   it('add across exponents: 1e-300·1e-300 + 1e-600 is 2e-600, a term 2^-70 smaller is dropped', () => {

@@ -106,7 +106,24 @@ export function wideToNumber(a: WideFloat): number {
 /** As a 40-digit decimal (for the values shown in reports; exact: m has 53 bits). */
 export function wideToDecimal(a: WideFloat, D: typeof Decimal): Decimal {
   if (!Number.isFinite(a.m)) return new D(a.m);
-  return new D(a.m).mul(new D(2).pow(a.e));
+  return new D(a.m).mul(decimalPowerOfTwo(a.e, D));
+}
+
+/**
+ * 2^e in D's precision, kept by exponent: decimal.js's power costs ≈ 17 µs at e ≈ −1500, and a report's previews
+ * (8 entries a side, every point decided in wide floats) meet the same few hundred exponents again and again — 15 %
+ * of the lab's eq. (1) at T = 1024 went to them. The same value as computing it again (decimals are immutable).
+ */
+const powersOfTwo = new WeakMap<typeof Decimal, Map<number, Decimal>>();
+function decimalPowerOfTwo(e: number, D: typeof Decimal): Decimal {
+  let byExponent = powersOfTwo.get(D);
+  if (!byExponent) powersOfTwo.set(D, (byExponent = new Map<number, Decimal>()));
+  let power = byExponent.get(e);
+  if (!power) {
+    if (byExponent.size >= 4096) byExponent.clear();
+    byExponent.set(e, (power = new D(2).pow(e)));
+  }
+  return power;
 }
 
 export function wideMul(a: WideFloat, b: WideFloat): WideFloat {
