@@ -207,6 +207,7 @@ function extendedOf<R>(
       (name, time) => sm.dactExpression(name, time),
       floatValue,
       chainsProducts,
+      (name, t) => instance.graph.activationInput(name, t),
     );
     scope.set(key, ext as ExtendedInstance<unknown>);
   }

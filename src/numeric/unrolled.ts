@@ -7,6 +7,7 @@
  * definition, which is how partial and total derivatives stay distinct.
  */
 import type { Model } from '../model/model.js';
+import type { ElementwiseRule } from '../ops/elementwise.js';
 import type { OpList, Program, Vec } from './program.js';
 import { withResident } from './simd.js';
 import { copyVec, newVec } from './slab.js';
@@ -286,17 +287,27 @@ export class Unrolled {
    * equation is not a single activation of something.
    */
   activationDerivative(name: string, t: number): Vec | null {
+    const at = this.activationAt(name, t);
+    if (!at) return null;
+    const { rule, z, y } = at;
+    const out = newVec(z.length);
+    for (let i = 0; i < out.length; i++) out[i] = rule.derivative(z[i]!, y[i]!);
+    return out;
+  }
+
+  /** z_t for a sequence defined as y[t] = f(z), from the stored forward values; null as activationDerivative. */
+  activationInput(name: string, t: number): Vec | null {
+    return this.activationAt(name, t)?.z ?? null;
+  }
+
+  private activationAt(name: string, t: number): { rule: ElementwiseRule; z: Vec; y: Vec } | null {
     const e = this.program.equations.findIndex((q) => q.target === name);
     if (e < 0 || t < 1 || t > this.T) return null;
     const list = this.program.equations[e]!.list;
     const root = list.ops[list.root]!;
     if (root.kind !== 'kernel' || !root.kernel.activation) return null;
-    const rule = root.kernel.activation;
     const vals = this.opValues[t]![e]!;
-    const [z, y] = [vals[root.inputs[0]!]!, vals[list.root]!];
-    const out = newVec(z.length);
-    for (let i = 0; i < out.length; i++) out[i] = rule.derivative(z[i]!, y[i]!);
-    return out;
+    return { rule: root.kernel.activation, z: vals[root.inputs[0]!]!, y: vals[list.root]! };
   }
 
   // ── forward ──────────────────────────────────────────────────────────────

@@ -179,6 +179,9 @@ function decimalRing(work: WorkCounter, D: typeof Decimal): Ring<Big> {
 /** The value of an expression from the float engine (null when it is not finite and in range). */
 export type FloatValue = (e: Expr, env: IntEnv) => Float64Array | null;
 
+/** The argument z of an equation name[t] = f(z), as the float engine's forward pass computed it (null: no such f). */
+export type ActivationInput = (name: string, t: number) => Float64Array | null;
+
 /** Why float64's value may not be what extended precision should start from: a subnormal entry, an entry 0. */
 function floatDoubt(v: Float64Array): 'subnormal' | 'zero' | null {
   let zero = false;
@@ -391,6 +394,7 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     private readonly floatValue: FloatValue,
     private readonly work: WorkCounter,
     readonly chainsProducts: boolean,
+    private readonly activationInput: ActivationInput | null,
   ) {
     this.ring = arithmetic.ring(work);
     this.values = new KeptValues(this.ring);
@@ -523,21 +527,23 @@ class ExtendedDomain<R> implements ExactDomain<R> {
       const v = this.floatValue(seq(eq.target, affine(step)), {});
       if (!v || floatDoubt(v)) return null;
       this.work.spend(v.length);
-      out.push([eq.target, this.withComplements(eq.rhs, step, v, this.vector(v, this.symbolDims(eq.target)[0]))]);
+      out.push([eq.target, this.withComplements(eq, step, v, this.vector(v, this.symbolDims(eq.target)[0]))]);
     }
     return out;
   }
 
   /**
    * A step's value of an equation h = f(z) whose f has a complement rule (tanh, σ), each entry near ±1 carrying
-   * 1 − |h| from z where the arithmetic can carry it: 1 − h² is then known where h is ±1 in float64. Only where f(z)
-   * is float64's h to the bit (z evaluated again here), so the complement is that of the value it goes with.
+   * 1 − |h| from z where the arithmetic can carry it: 1 − h² is then known where h is ±1 in float64. z is the
+   * forward pass's own, and only where f(z) is float64's h to the bit, so the complement is that of the value it
+   * goes with.
    */
-  private withComplements(rhs: Expr, step: number, v: Float64Array, value: RMat<R>): RMat<R> {
+  private withComplements(eq: Model['equations'][number], step: number, v: Float64Array, value: RMat<R>): RMat<R> {
+    const { rhs } = eq;
     const mark = this.arithmetic.nearOne;
     const spec = rhs.kind === 'op' ? specOf(rhs).activation : undefined;
-    if (!mark || !spec?.complement || rhs.kind !== 'op') return value;
-    const z = this.floatValue(rhs.args[0]!, { [TIME_VAR]: step });
+    if (!mark || !spec?.complement || rhs.kind !== 'op' || !this.activationInput) return value;
+    const z = this.activationInput(eq.target, step);
     if (!z || z.length !== v.length) return value;
     const f = spec.rule(rhs, noUserRule).value;
     const complement = spec.complement;
@@ -637,10 +643,22 @@ export class ExtendedInstance<R> {
     floatValue: FloatValue,
     /** products times vectors walked from the vector and memoised across lags (off: each built in full, for tests) */
     chainsProducts = true,
+    /** where the float engine's steps are taken, tanh and σ values near ±1 get complements from it (absent: none) */
+    activationInput: ActivationInput | null = null,
   ) {
     this.work = new WorkCounter(arithmetic.workLimit, arithmetic.unit);
     this.evaluator = new ExactEvaluator(
-      new ExtendedDomain(arithmetic, model, sizes, data, dactExpression, floatValue, this.work, chainsProducts),
+      new ExtendedDomain(
+        arithmetic,
+        model,
+        sizes,
+        data,
+        dactExpression,
+        floatValue,
+        this.work,
+        chainsProducts,
+        activationInput,
+      ),
       sizes,
     );
   }
