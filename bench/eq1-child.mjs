@@ -18,16 +18,20 @@
  * again with an unbounded exponent (src/check/extended-check.ts: wide floats, the product chain memoised
  * across lags).
  * Per-instance times are CPU ms per instance of each round; processCpuMs is the whole process from its
- * start (node start-up and module loading included); maxRssKiB its resident-memory high-water mark.
+ * start (node start-up and module loading included: the package's entry in claim mode, dist/'s module tree in the
+ * others); maxRssKiB its resident-memory high-water mark.
  */
-import { checkDerivation, loadDerivationFile } from '../dist/index.js';
-import { runPoints } from '../dist/check/points.js';
-import { REGIMES } from '../dist/derivation/derivation.js';
-import { Evaluator } from '../dist/numeric/evaluate.js';
-import { buildInstance, instanceSpec } from '../dist/numeric/instance.js';
-
 const [T, d, m, instances, rounds] = process.argv.slice(2, 7).map(Number);
 const mode = process.argv[7] ?? 'claim';
+// Claim mode goes through the package's entry, as a library user does (the bundled library); the other modes call
+// internals past the entry's exports, from dist/'s module tree.
+const internals = mode !== 'claim';
+const { checkDerivation, loadDerivationFile, REGIMES } = await import(
+  internals ? '../dist/index.js' : '../dist/bundle/library.js'
+);
+const { runPoints } = internals ? await import('../dist/check/points.js') : {};
+const { Evaluator } = internals ? await import('../dist/numeric/evaluate.js') : {};
+const { buildInstance, instanceSpec } = internals ? await import('../dist/numeric/instance.js') : {};
 const regimes = process.argv[8] ? process.argv[8].split(',') : REGIMES;
 const lab = loadDerivationFile(new URL('../derivations/lab-10-5-vanilla-rnn.yaml', import.meta.url).pathname);
 const claim = lab.claims.find((c) => c.id === 'lab-eq1');
