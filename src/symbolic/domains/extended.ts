@@ -408,8 +408,10 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     if (T * entries > sharedForwardValues) return null;
     let byKey = sharedSteps.get(this.data);
     if (!byKey) sharedSteps.set(this.data, (byKey = new Map<string, StepTrail<unknown>[]>()));
-    // The arithmetic by name (its ring and rules; not its budget, which trails leave to the claim replaying them).
-    const key = `${this.arithmetic.name}|${this.chainsProducts}|${JSON.stringify(this.sizes)}`;
+    // The arithmetic by name (its ring and rules; not its budget, which trails leave to the claim replaying them),
+    // and whether steps from the float engine get complements (their values differ by them).
+    const complements = this.activationInput ? 'complements' : '';
+    const key = `${this.arithmetic.name}|${this.chainsProducts}|${complements}|${JSON.stringify(this.sizes)}`;
     let steps = byKey.get(key);
     if (!steps) byKey.set(key, (steps = []));
     return steps as StepTrail<R>[];
