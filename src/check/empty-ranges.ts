@@ -11,7 +11,7 @@ import { children, type Expr, type OpNode } from '../ir/expr.js';
 import { formatAffine } from '../ir/affine.js';
 import { specOf } from '../ops/index.js';
 import { bindings } from './bindings.js';
-import { mergedBindings, withBinding } from '../ir/names.js';
+import { mergedBindings, own, withBinding } from '../ir/names.js';
 
 /** Enclosing ranges are enumerated up to this many environments; past it nothing inside is judged. */
 const MAX_ENVS = 4096;
@@ -21,7 +21,11 @@ const isRange = (e: Expr): e is OpNode =>
 
 /** The range operators of a claim that are empty at every binding on every one of these instances' sizes. */
 export function emptyRanges(claim: Claim, sizesPerInstance: readonly IntEnv[]): string[] {
-  const envs = sizesPerInstance.flatMap((sizes) => bindings(claim, sizes).map((env) => mergedBindings(sizes, env)));
+  // Instances of the same sizes have the same bindings: each set of sizes is walked once (a check draws 20
+  // instances of one size: 20 × 256 environments at T = 256, and a count 20 times too large for MAX_ENVS).
+  const envs = distinctSizes(sizesPerInstance).flatMap((sizes) =>
+    bindings(claim, sizes).map((env) => mergedBindings(sizes, env)),
+  );
   const everywhereEmpty = new Set<string>();
   const judged = new Map<OpNode, boolean>(); // node → non-empty somewhere
   const visit = (e: Expr, at: readonly IntEnv[]): void => {
@@ -65,4 +69,17 @@ export function emptyRanges(claim: Claim, sizesPerInstance: readonly IntEnv[]): 
         `${specOf(n).syntax.call?.[0] ?? n.op}(${n.binder}, ${formatAffine(n.ints[0]!)}, ${formatAffine(n.ints[1]!)}, …)`,
       );
   return [...everywhereEmpty];
+}
+
+/** The sizes records that differ, in their first order (records with the same bindings are the same sizes). */
+function distinctSizes(sizesPerInstance: readonly IntEnv[]): IntEnv[] {
+  const seen = new Map<string, IntEnv>();
+  for (const sizes of sizesPerInstance) {
+    const key = Object.keys(sizes)
+      .sort()
+      .map((name) => `${name}=${own(sizes, name)}`)
+      .join(',');
+    if (!seen.has(key)) seen.set(key, sizes);
+  }
+  return [...seen.values()];
 }

@@ -44,6 +44,14 @@ describe('ranges empty at every binding', () => {
     expect(r.warnings.map((w) => (w.kind === 'empty-range' ? w.range : ''))).toEqual(['sum(j, i+1, i, …)']);
   });
 
+  it('are judged once per size: twenty instances of one size enumerate the ranges of one', () => {
+    // At T = 20 the outer sum binds i 210 times over k = 1..20: inside the limit of 4096 environments for one
+    // instance, past it when the twenty instances' identical bindings were counted twenty times over.
+    const [r] = checkDerivation(d, { claims: ['nested-sum'], instances: 5, sizeOverrides: { T: 20 } });
+    expect(r!.verdict).toBe('verified');
+    expect(r!.warnings.map((w) => (w.kind === 'empty-range' ? w.range : ''))).toEqual(['sum(j, i+1, i, …)']);
+  });
+
   it('appear in the text report under the claim', () => {
     const rs = [...results.values()];
     const text = formatCheckReport({
