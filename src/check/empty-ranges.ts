@@ -11,7 +11,7 @@ import { children, type Expr, type OpNode } from '../ir/expr.js';
 import { formatAffine } from '../ir/affine.js';
 import { specOf } from '../ops/index.js';
 import { bindings } from './bindings.js';
-import { mergedBindings, own, withBinding } from '../ir/names.js';
+import { bindingsKey, mergedBindings, withBinding } from '../ir/names.js';
 
 /** Enclosing ranges are enumerated up to this many environments; past it nothing inside is judged. */
 const MAX_ENVS = 4096;
@@ -75,10 +75,7 @@ export function emptyRanges(claim: Claim, sizesPerInstance: readonly IntEnv[]): 
 function distinctSizes(sizesPerInstance: readonly IntEnv[]): IntEnv[] {
   const seen = new Map<string, IntEnv>();
   for (const sizes of sizesPerInstance) {
-    const key = Object.keys(sizes)
-      .sort()
-      .map((name) => `${name}=${own(sizes, name)}`)
-      .join(',');
+    const key = bindingsKey(sizes);
     if (!seen.has(key)) seen.set(key, sizes);
   }
   return [...seen.values()];

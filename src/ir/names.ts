@@ -30,6 +30,14 @@ export function own<T>(record: Readonly<Record<string, T>>, name: string): T | u
   return Object.hasOwn(record, name) ? record[name] : undefined;
 }
 
+/** A record of bindings as text, the same for records with the same bindings whatever their keys' order (a map key). */
+export function bindingsKey(record: Readonly<Record<string, number>>): string {
+  return Object.keys(record)
+    .sort()
+    .map((name) => `${name}=${own(record, name)}`)
+    .join(',');
+}
+
 /**
  * Records of bindings copied key by key. `{ ...env, [name]: v }` builds the same record, but in V8 (Node 20) an
  * object made by spreading gets a map of its own: adding a key to it builds another map at every call (≈ 2 µs,

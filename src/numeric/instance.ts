@@ -6,7 +6,7 @@
 import { type RegimeName, REGIMES } from '../derivation/derivation.js';
 import { evalAffine, type IntEnv } from '../ir/affine.js';
 import { HORIZON, type Model, type SymbolDecl } from '../model/model.js';
-import { nameRecord, own } from '../ir/names.js';
+import { bindingsKey, nameRecord, own } from '../ir/names.js';
 import { mat, scaleToSpectralNorm } from './linalg.js';
 import { deriveSeed, Rng } from './prng.js';
 import { compileProgram, type Program } from './program.js';
@@ -171,10 +171,7 @@ const MAX_PROGRAMS_PER_MODEL = 16;
 function programFor(model: Model, sizes: IntEnv): Program {
   let bySizes = programs.get(model);
   if (!bySizes) programs.set(model, (bySizes = new Map<string, Program>()));
-  const key = Object.keys(sizes)
-    .sort()
-    .map((name) => `${name}=${own(sizes, name)}`)
-    .join(',');
+  const key = bindingsKey(sizes);
   let program = bySizes.get(key);
   if (!program) {
     if (bySizes.size >= MAX_PROGRAMS_PER_MODEL) bySizes.clear();
