@@ -4,6 +4,7 @@
  * `gradproof --help` answers at once. Exit codes: 0 every verdict as
  * expected, 1 some verdict not, 2 bad input or usage, 3 internal error.
  */
+import { DEFAULT_CACHE_DIR } from '../verify/cache.js';
 import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
@@ -131,6 +132,8 @@ async function runVerify(argv: {
   fixtures?: string;
   readme?: string;
   shard?: string;
+  cache: boolean;
+  cacheDir?: string;
 }): Promise<number> {
   const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;
   if (shard && argv.update && argv.readme)
@@ -142,6 +145,7 @@ async function runVerify(argv: {
     import('../verify/verify.js'),
     import('../io/atomic-write.js'),
   ]);
+  const cache = argv.cacheDir ?? (argv.cache ? DEFAULT_CACHE_DIR : undefined);
   if (argv.junit) checkOutput('--junit', argv.junit);
   const bar = progressBar('verifying', { quiet: argv.json });
   const jobs = argv.jobs !== undefined ? integer('jobs', 0)(argv.jobs)! : undefined;
@@ -152,6 +156,7 @@ async function runVerify(argv: {
     ...(argv.fixtures ? { fixtures: argv.fixtures } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
     ...(shard ? { shard } : {}),
+    ...(cache !== undefined ? { cache } : {}),
     request: {
       instances: argv.instances,
       ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
@@ -166,11 +171,13 @@ async function runVerify(argv: {
     summary: report.summary,
     shard: report.shard,
     readme: report.readme,
+    cache: report.cache,
     files: report.files.map((f) => ({
       file: f.file,
       fixture: f.fixture,
       status: f.status,
       seconds: f.seconds,
+      cached: f.cached,
       drifts: f.drifts,
       claims: f.claims.map((c) => ({
         id: c.id,
@@ -402,7 +409,14 @@ export async function main(args: string[]): Promise<void> {
                 'instances it may evaluate beyond the sampled regimes, for a claim without regimes: (default: a quarter of --search)',
               coerce: integer('beyond', 0),
             })
-            .example('$0 verify --shard 2/3 --readme README.md', 'the second of three CI runners'),
+            .option('cache', {
+              type: 'boolean',
+              default: false,
+              describe: `answer from the outcomes kept in ${DEFAULT_CACHE_DIR} for files, request and build unchanged (the fixtures are still compared)`,
+            })
+            .option('cache-dir', { type: 'string', describe: 'the cache folder (implies --cache)' })
+            .example('$0 verify --shard 2/3 --readme README.md', 'the second of three CI runners')
+            .example('$0 verify --cache --readme README.md', 'a CI run that rechecks only the files that changed'),
         async (argv) => {
           code = await runVerify(argv as never);
         },

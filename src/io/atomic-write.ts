@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 
 let counter = 0;
 
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   // Renaming over a device, a pipe or a folder would replace it (run as root, `--junit /dev/full` replaced
   // the device): only a regular file, or nothing, may stand at the target.
   const existing = statSync(path, { throwIfNoEntry: false });

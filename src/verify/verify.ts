@@ -3,7 +3,7 @@
  * the golden fixtures, report drift claim by claim; `--update` rewrites the
  * fixtures. Files are checked in parallel on the available cores.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { expandPaths, type CheckRequest } from '../check/check.js';
@@ -24,6 +24,8 @@ import { reasonText } from '../emit/evidence-text.js';
 import { reportHolds, summaryMarkdown, withReport } from '../emit/summary-report.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { VERIFY_REPAIR_BUDGET } from '../repair/result.js';
+import { LIMITS } from '../ir/limits.js';
+import { type CacheUse, type Outcome, VerifyCache } from './cache.js';
 
 function readReadme(file: string): string {
   try {
@@ -48,6 +50,11 @@ export interface VerifyOptions {
   readonly onFile?: (file: string, done: number, total: number) => void;
   /** check only shard `index` of `count` (1-based, see shardOf); a README is then checked for this shard's documents */
   readonly shard?: Shard;
+  /**
+   * keep each file's outcome in this folder (or this cache) and answer from it while nothing it depends on
+   * changed (./cache.ts); the fixtures and the README are still compared with every outcome
+   */
+  readonly cache?: string | VerifyCache;
 }
 
 export interface Shard {
@@ -78,7 +85,10 @@ export interface FileVerdict {
   readonly status: 'ok' | 'drift' | 'new' | 'updated';
   readonly drifts: readonly Drift[];
   readonly claims: readonly ClaimResult[];
+  /** the seconds its check took (when it was checked, for an outcome from the cache) */
   readonly seconds: number;
+  /** its outcome came from the cache (--cache) */
+  readonly cached: boolean;
 }
 
 export interface VerifyReport {
@@ -87,6 +97,8 @@ export interface VerifyReport {
   readonly readme: null | { readonly file: string; readonly status: 'ok' | 'stale' | 'updated' };
   /** the shard checked, and how many files the whole list has */
   readonly shard: null | (Shard & { readonly of: number });
+  /** with a cache: its folder, the files it answered and the files checked */
+  readonly cache: CacheUse | null;
   readonly summary: {
     readonly files: number;
     readonly drifted: number;
@@ -130,8 +142,6 @@ function readFixture(fixture: string): FileSnapshot {
 
 export const fixtureFor = (fixtures: string, file: string): string =>
   join(fixtures, `${basename(file).replace(/\.ya?ml$/, '')}.json`);
-
-type Outcome = { snapshot: FileSnapshot; results: ClaimResult[]; seconds: number };
 
 /**
  * Every file checked on a pool of `jobs` workers, one task per claim (and one for a file's derived forms):
@@ -189,6 +199,18 @@ function checkInTurn(queue: Derivation[], request: CheckRequest, onFileDone: (fi
   return outcomes;
 }
 
+/** A file's cache key, from the bytes it has now; null when it is no regular file of bounded size (the loader says why). */
+function cacheKey(cache: VerifyCache, file: string, request: CheckRequest) {
+  try {
+    const st = statSync(file);
+    if (!st.isFile() || st.size > LIMITS.fileBytes) return null;
+    const bytes = readFileSync(file);
+    return { key: cache.keyFor(file, bytes, request), bytes };
+  } catch {
+    return null;
+  }
+}
+
 export async function verify(paths: readonly string[], options: VerifyOptions = {}): Promise<VerifyReport> {
   const all = expandPaths(paths);
   if (all.length === 0)
@@ -198,10 +220,26 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   // A shard may be empty (more runners than files): it checks nothing and passes.
   const files = options.shard ? shardOf(all, options.shard) : all;
   const jobs = Math.max(0, options.jobs ?? availableParallelism());
-  // The workers load the engine while this thread loads the files (every file has a task at least).
-  const pool = jobs > 0 && files.length > 0 ? new WorkerPool(Math.min(jobs, files.length + 1)) : null;
+  // Refuted claims' repairs are part of the fixtures, searched within verify's own budget.
+  const request: CheckRequest = { repair: VERIFY_REPAIR_BUDGET, ...options.request };
+  const cache =
+    options.cache === undefined
+      ? null
+      : typeof options.cache === 'string'
+        ? new VerifyCache(options.cache)
+        : options.cache;
+  const keys = files.map((file) => (cache ? cacheKey(cache, file, request) : null));
+  const stored = keys.map((k) => (k ? cache!.read(k.key) : null));
+  const toCheck = stored.filter((o) => o === null).length;
+  // The workers load the engine while this thread loads the files (every file to check has a task at least);
+  // none start when the cache answers for every file.
+  const pool = jobs > 0 && toCheck > 0 ? new WorkerPool(Math.min(jobs, toCheck + 1)) : null;
   try {
-    return await verifyFiles(files, all.length, pool, jobs, options);
+    const report = await verifyFiles(files, all.length, pool, jobs, options, request, stored, (k, outcome) => {
+      if (cache && keys[k]) cache.write(keys[k].key, files[k]!, keys[k].bytes, outcome);
+    });
+    cache?.prune();
+    return { ...report, cache: cache?.use() ?? null };
   } finally {
     await pool?.close();
   }
@@ -213,7 +251,10 @@ async function verifyFiles(
   pool: WorkerPool | null,
   jobs: number,
   options: VerifyOptions,
-): Promise<VerifyReport> {
+  request: CheckRequest,
+  cached: readonly (Outcome | null)[],
+  onChecked: (k: number, outcome: Outcome) => void,
+): Promise<Omit<VerifyReport, 'cache'>> {
   // Every file must load before any is checked: bad input never leaves a half-written result.
   const derivations = files.map((f) => loadDerivationFile(f));
   const readmeText = options.readme ? readReadme(options.readme) : null;
@@ -223,19 +264,28 @@ async function verifyFiles(
     const fixture = fixtureFor(fixtures, file);
     return existsSync(fixture) ? readFixture(fixture) : null;
   });
-  // Refuted claims' repairs are part of the fixtures, searched within verify's own budget.
-  const request: CheckRequest = { repair: VERIFY_REPAIR_BUDGET, ...options.request };
   let finished = 0;
   const done = (file: string) => options.onFile?.(file, ++finished, files.length);
   // what the README summary reads of each document, kept apart from the derivations checked in this thread
   const headers = derivations.map(({ file, title, source }) => ({ file, title, source }));
-  const outcomes: Outcome[] =
+  // the files the cache does not answer for, taken off `derivations` (checkInTurn lets each go once checked)
+  const pending = derivations.splice(0).filter((_, k) => cached[k] === null);
+  for (const [k, file] of files.entries()) if (cached[k]) done(file);
+  const checked: Outcome[] =
     pool === null
-      ? checkInTurn(derivations.splice(0), request, done)
-      : await checkOnPool(pool, derivations, request, jobs, done);
+      ? checkInTurn(pending, request, done)
+      : await checkOnPool(pool, pending.splice(0), request, jobs, done);
+  let next = 0;
+  const outcomes = cached.map((o, k) => {
+    if (o) return o;
+    const outcome = checked[next++]!;
+    onChecked(k, outcome);
+    return outcome;
+  });
 
   const verdicts: FileVerdict[] = files.map((file, k) => {
     const { snapshot, results, seconds } = outcomes[k]!;
+    const fromCache = cached[k] !== null;
     const fixture = fixtureFor(fixtures, file);
     const old = stored[k] ?? null;
     const drifts = old ? diffSnapshots(old, snapshot) : [];
@@ -249,9 +299,10 @@ async function verifyFiles(
     if (options.update && (!old || drifts.length)) {
       mkdirSync(fixtures, { recursive: true });
       writeFileAtomic(fixture, `${JSON.stringify(snapshot, null, 2)}\n`);
-      return { file, fixture, status: 'updated', drifts, claims: results, seconds };
+      return { file, fixture, status: 'updated', drifts, claims: results, seconds, cached: fromCache };
     }
-    return { file, fixture, status: !old ? 'new' : drifts.length ? 'drift' : 'ok', drifts, claims: results, seconds };
+    const status = !old ? 'new' : drifts.length ? 'drift' : 'ok';
+    return { file, fixture, status, drifts, claims: results, seconds, cached: fromCache };
   });
   const claims = verdicts.flatMap((v) => v.claims);
   const unexpected = claims.filter((c) => !c.ok).length;
@@ -284,7 +335,7 @@ export function formatVerifyReport(report: VerifyReport): string {
   for (const f of report.files) {
     const bad = f.claims.filter((c) => !c.ok);
     lines.push(
-      `${f.status === 'ok' ? '✓' : f.status === 'updated' ? '↻' : '✗'} ${f.file}: ${f.status}, ${f.claims.length} claims${bad.length ? `, ${bad.length} not as expected` : ''} (${f.seconds.toFixed(1)} s)`,
+      `${f.status === 'ok' ? '✓' : f.status === 'updated' ? '↻' : '✗'} ${f.file}: ${f.status}, ${f.claims.length} claims${bad.length ? `, ${bad.length} not as expected` : ''} (${f.cached ? `from the cache; checked in ${f.seconds.toFixed(1)} s` : `${f.seconds.toFixed(1)} s`})`,
     );
     if (f.status === 'new') lines.push(`    no fixture at ${f.fixture}: run gradproof verify --update`);
     for (const d of f.drifts.slice(0, 40))
@@ -296,6 +347,10 @@ export function formatVerifyReport(report: VerifyReport): string {
   const s = report.summary;
   if (report.shard)
     lines.push(`shard ${report.shard.index}/${report.shard.count}: ${s.files} of ${report.shard.of} files`);
+  if (report.cache)
+    lines.push(
+      `cache ${report.cache.dir}: ${report.cache.hits} files answered from it, ${report.cache.misses} checked`,
+    );
   if (report.readme?.status === 'stale')
     lines.push(
       `✗ ${report.readme.file}: its verdict summary is not the one the checks produce now (run gradproof verify --readme ${report.readme.file} --update)`,
