@@ -7,20 +7,27 @@
  * `gradproof verify` sets it (src/cli/v8-tiering.ts: tuned where the pool busies every core, so the
  * one-thread runs are the same twice) and with V8's defaults, and the ratio is printed.
  *
- *   npm run build && node bench/verify.mjs [repeats]
+ * Then `verify --cache` with the default pool, in a copy of the corpus: an empty cache, every file cached, and
+ * one file edited (the smallest, then the largest) so that only it is checked again.
+ *
+ *   npm run build && node bench/verify.mjs [repeats] [--cache-only]
  */
 import { spawnSync } from 'node:child_process';
-import { availableParallelism, loadavg } from 'node:os';
+import { appendFileSync, cpSync, mkdtempSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-const repeats = Number(process.argv[2] ?? 1);
+const cacheOnly = process.argv.includes('--cache-only');
+const repeats = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 1);
+const dist = new URL('../dist/', import.meta.url).href;
 // One child per run: it times its own verify (wall, and process CPU — all threads) and prints one JSON line.
-const child = (jobs) => `
-  const { tuneTieringForPool } = await import('./dist/cli/v8-tiering.js');
+const child = (jobs, cache = null) => `
+  const { tuneTieringForPool } = await import('${dist}cli/v8-tiering.js');
   tuneTieringForPool(${jobs === null ? 'undefined' : jobs}); // as \`gradproof verify\` does, unless GRADPROOF_V8_TIERING=default
-  const { verify } = await import('./dist/index.js');
+  const { verify } = await import('${dist}index.js');
   const w0 = performance.now();
   const c0 = process.cpuUsage();
-  const report = await verify(['derivations'], { readme: 'README.md'${jobs === null ? '' : `, jobs: ${jobs}`} });
+  const report = await verify(['derivations'], { readme: 'README.md'${jobs === null ? '' : `, jobs: ${jobs}`}${cache ? `, cache: ${JSON.stringify(cache)}` : ''} });
   const c = process.cpuUsage(c0);
   const startup = process.cpuUsage(); // since the process began: start-up included
   // Per thread (Linux /proc): the main thread, and V8's platform threads (concurrent compilation and GC, for
@@ -42,29 +49,36 @@ const child = (jobs) => `
     total: (startup.user + startup.system) / 1e6,
     ok: report.ok,
     claims: report.summary.claims,
+    checked: report.files.filter((f) => !f.cached).length,
   }));
 `;
+const runChild = (jobs, { cache = null, cwd = undefined, env = {} } = {}) => {
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', child(jobs, cache)], {
+    encoding: 'utf8',
+    cwd,
+    env: { ...process.env, GRADPROOF_V8_TIERING: undefined, ...env },
+  });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1));
+};
 
 console.log(`verify on derivations/ (${availableParallelism()} cores available)`);
 const tierings = [
   ['tuned', {}],
   ['V8 defaults', { GRADPROOF_V8_TIERING: 'default' }],
 ];
-for (const [label, jobs] of [
-  ['--jobs 0 (main thread)', 0],
-  ['--jobs 1 (one worker)', 1],
-  [`default (${availableParallelism()} workers)`, null],
-]) {
+for (const [label, jobs] of cacheOnly
+  ? []
+  : [
+      ['--jobs 0 (main thread)', 0],
+      ['--jobs 1 (one worker)', 1],
+      [`default (${availableParallelism()} workers)`, null],
+    ]) {
   const walls = new Map(tierings.map(([t]) => [t, []]));
   for (let r = 0; r < repeats; r++)
     for (const [tiering, env] of tierings) {
       const load = loadavg()[0].toFixed(1);
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', child(jobs)], {
-        encoding: 'utf8',
-        env: { ...process.env, GRADPROOF_V8_TIERING: undefined, ...env },
-      });
-      if (run.status !== 0) throw new Error(run.stderr);
-      const m = JSON.parse(run.stdout.trim().split('\n').at(-1));
+      const m = runChild(jobs, { env });
       walls.get(tiering).push(m);
       console.log(
         `${label}, ${tiering}: wall ${m.wall.toFixed(1)} s, CPU ${m.cpu.toFixed(1)} s (process ${m.total.toFixed(1)} s with start-up${
@@ -78,4 +92,27 @@ for (const [label, jobs] of [
   console.log(
     `${label}: tuned / V8 defaults = ${(mean('tuned', 'wall') / mean('V8 defaults', 'wall')).toFixed(2)}× wall, ${(mean('tuned', 'cpu') / mean('V8 defaults', 'cpu')).toFixed(2)}× CPU (mean of ${repeats})`,
   );
+}
+
+// verify --cache: a copy of the corpus (derivations, fixtures, README) with a cache folder of its own
+const copy = mkdtempSync(join(tmpdir(), 'gp-bench-cache-'));
+for (const part of ['derivations', 'fixtures', 'README.md'])
+  cpSync(new URL(`../${part}`, import.meta.url), join(copy, part), { recursive: true });
+const cache = join(copy, '.gradproof-cache');
+const files = [
+  'derivations/how-does-lstm-avoid-gradient-explosion-2024-eq5.yaml',
+  'derivations/understanding-lstms-2023-index-level.yaml',
+];
+const cached = (label) => {
+  const m = runChild(null, { cache, cwd: copy });
+  console.log(
+    `--cache, ${label}: wall ${m.wall.toFixed(2)} s, CPU ${m.cpu.toFixed(2)} s (process ${m.total.toFixed(2)} s with start-up), ${m.checked} of 9 files checked, ${m.claims} claims, ${m.ok ? 'no drift' : 'DRIFT'}`,
+  );
+};
+cached('empty cache');
+for (let r = 0; r < repeats; r++) cached('every file cached');
+for (const file of files) {
+  // a comment appended: the same claims, other bytes, so the file is checked again (and its fixture still holds)
+  appendFileSync(join(copy, file), `\n# edited for bench/verify.mjs\n`);
+  cached(`${file.slice('derivations/'.length)} edited (${statSync(join(copy, file)).size} bytes)`);
 }
