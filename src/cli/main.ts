@@ -177,7 +177,7 @@ async function runVerify(argv: {
       fixture: f.fixture,
       status: f.status,
       seconds: f.seconds,
-      cached: f.cached,
+      fromCache: f.fromCache,
       drifts: f.drifts,
       claims: f.claims.map((c) => ({
         id: c.id,

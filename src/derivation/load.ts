@@ -21,8 +21,12 @@ import type { LatexNotation } from '../latex/derivation-context.js';
 export { splitRelation } from './load-claims.js';
 
 export function loadDerivationFile(file: string, options: LoadOptions = {}): Derivation {
+  return parseDerivation(readDerivationText(file), file, options);
+}
+
+/** A derivation file's text; a file that is no regular file of bounded size, or cannot be read, is bad input. */
+export function readDerivationText(file: string): string {
   const at = { file, line: 1, col: 1 };
-  let text: string;
   try {
     // A device or a pipe (check /dev/zero) would be read without end: only regular files of bounded size.
     const st = statSync(file);
@@ -33,12 +37,11 @@ export function loadDerivationFile(file: string, options: LoadOptions = {}): Der
         `the file has ${st.size} bytes, more than the limit of ${LIMITS.fileBytes}`,
         'a derivation file of at most 4 MB',
       );
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof InputError) throw err;
     throw new InputError(at, `cannot read file: ${(err as Error).message}`);
   }
-  return parseDerivation(text, file, options);
 }
 
 export function parseDerivation(text: string, file: string, options: LoadOptions = {}): Derivation {

@@ -1,19 +1,26 @@
 /**
- * `verify --cache`: a file's check outcome kept on disk, keyed by everything it depends on, so a CI run whose
- * derivation files did not change answers from the cache instead of checking them again (as `eslint --cache` and
- * `tsc --incremental` do). A check is deterministic: seeded draws, no clock, no environment. Its outcome is a
- * function of
- *   - the file's path (results name it) and its bytes: any edit, to one claim or the model, misses;
+ * `verify --cache`: what checking a file gives `verify` — each claim's result and snapshot, and the file's derived
+ * forms — kept on disk part by part, keyed by everything the part depends on, so a CI run answers from the cache
+ * for what did not change instead of checking it again (as `eslint --cache` and `tsc --incremental` do). A check
+ * is deterministic: seeded draws (instances by master seed and index, not by claim), no clock, no environment;
+ * and a claim's outcome does not depend on the other claims of its file (test/verify/verify.test.ts checks that
+ * claims spread over workers give what one thread gives). So a claim's part depends on
+ *   - the file's path (results name it), and its text outside the `claims:` list (model, notation,
+ *     definitions, …), and the text of the list item the claim comes from (a chain's steps share one);
  *   - the request (seed, instances, search budgets, repair budget);
  *   - the code that checks it: a hash of every module of the running build (the bundle, or dist/ or src/ with
  *     the lockfile beside the package, whose dependencies they load), the V8 version and the architecture
  *     (Math.tanh and friends are V8's own, and could change with it).
- * The fixtures are still compared with the outcome on every run, cached or not, and `--update` writes them from
- * it the same way: the cache saves the checking, never the judging.
+ * No result carries a source position (a claim that fails with a located error fails the run and is never
+ * stored), so moving a claim, or editing another, leaves its part current. A file whose YAML has aliases (an
+ * item could then read another's text) or cannot be split into items keys every claim by the whole file's bytes;
+ * the derived forms are always keyed by them.
+ * The fixtures and the README are still compared with every outcome, cached or not, and `--update` writes them
+ * from it the same way: the cache saves the checking, never the judging.
  *
- * Entries are V8's serialization (what worker threads hand results over in) of the outcome and its own key, so a
- * renamed or colliding entry is a miss. A corrupt or unreadable entry is a miss too, and is overwritten; an entry
- * is written only when the file still has the bytes it was checked with. The folder is bounded: past
+ * Entries are V8's serialization (what worker threads hand results over in) of the part and its own key, so a
+ * renamed or colliding entry is a miss. A corrupt or unreadable entry is a miss too, and is overwritten; a file's
+ * parts are written only when the file still has the text they were checked with. The folder is bounded: past
  * MAX_ENTRIES the least recently used entries are deleted.
  */
 import { createHash } from 'node:crypto';
@@ -22,22 +29,29 @@ import { arch } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
+import { isMap, isSeq, parseDocument, visit } from 'yaml';
 import type { CheckRequest } from '../check/check.js';
 import type { ClaimResult } from '../check/result.js';
+import type { Claim } from '../derivation/derivation.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import type { FileSnapshot } from './snapshot.js';
+import type { ClaimSnapshot, FileSnapshot } from './snapshot.js';
 
-/** What checking one file gives `verify`: its snapshot, the claims' results, and the seconds it took. */
-export interface Outcome {
-  readonly snapshot: FileSnapshot;
-  readonly results: ClaimResult[];
-  readonly seconds: number;
+/** One part of a file's outcome, with the seconds checking it took. */
+export type Part =
+  | { readonly kind: 'claim'; readonly result: ClaimResult; readonly snapshot: ClaimSnapshot; readonly seconds: number }
+  | { readonly kind: 'derived'; readonly derived: FileSnapshot['derived']; readonly seconds: number };
+
+/** The cache keys of one file's parts. */
+export interface FileKeys {
+  readonly derived: string;
+  /** by claim id */
+  readonly claims: ReadonlyMap<string, string>;
 }
 
 /** Bumped whenever an entry's layout changes: older entries then miss. */
-const FORMAT = 1;
-/** entries kept at most (the shipped corpus has 9 files; a large corpus a few hundred) */
-export const MAX_ENTRIES = 1024;
+const FORMAT = 2;
+/** entries kept at most (one per claim and one per file: the shipped corpus has 222) */
+export const MAX_ENTRIES = 4096;
 const ENTRY = /^[0-9a-f]{64}\.bin$/;
 /** The folder `--cache` uses when `--cache-dir` does not name one (relative to the working directory). */
 export const DEFAULT_CACHE_DIR = '.gradproof-cache';
@@ -104,51 +118,112 @@ function requestText(request: CheckRequest): string {
   );
 }
 
-interface Entry {
-  readonly key: string;
-  readonly outcome: Outcome;
+/**
+ * The file's text outside its `claims:` list, and each item's text with where it starts and ends; null when the
+ * YAML has an alias (an item could read another part's text), errors, or no `claims:` list.
+ */
+function claimItems(text: string): { context: string; items: { start: number; end: number; text: string }[] } | null {
+  let doc;
+  try {
+    doc = parseDocument(text, { uniqueKeys: true });
+  } catch {
+    return null;
+  }
+  if (doc.errors.length || !isMap(doc.contents)) return null;
+  let aliased = false;
+  visit(doc, {
+    Alias: () => {
+      aliased = true;
+      return visit.BREAK;
+    },
+  });
+  const list = doc.contents.get('claims', true);
+  if (aliased || !isSeq(list) || !list.range) return null;
+  const items: { start: number; end: number; text: string }[] = [];
+  for (const item of list.items) {
+    const range = (item as { range?: [number, number, number] } | null)?.range;
+    if (!range) return null;
+    items.push({ start: range[0], end: range[2], text: text.slice(range[0], range[2]) });
+  }
+  return { context: text.slice(0, list.range[0]) + '\0claims\0' + text.slice(list.range[2]), items };
 }
 
-/** How the cache answered one run: files answered from it, and files checked (and stored). */
+/** The offset of a 1-based line and column (the loader's positions: UTF-16 code units, lines split at \n). */
+function offsetOf(text: string, line: number, col: number): number {
+  let at = 0;
+  for (let l = 1; l < line; l++) {
+    const next = text.indexOf('\n', at);
+    if (next < 0) return -1;
+    at = next + 1;
+  }
+  return at + col - 1;
+}
+
+interface Entry {
+  readonly key: string;
+  readonly part: Part;
+}
+
+/** How the cache answered one run, in parts: claims, and files' derived forms. */
 export interface CacheUse {
   readonly dir: string;
-  readonly hits: number;
-  readonly misses: number;
+  readonly claims: { readonly answered: number; readonly checked: number };
+  readonly derived: { readonly answered: number; readonly checked: number };
 }
 
 export class VerifyCache {
-  private hits = 0;
-  private misses = 0;
+  private readonly use_ = { claims: { answered: 0, checked: 0 }, derived: { answered: 0, checked: 0 } };
 
   constructor(
     readonly dir: string,
     private readonly code: string = codeIdentity(),
   ) {}
 
-  /** The key of checking `file`, whose bytes are `bytes`, with `request`. */
-  keyFor(file: string, bytes: Uint8Array, request: CheckRequest): string {
-    return sha256(`gradproof verify ${FORMAT}`, this.code, file, sha256(bytes), requestText(request));
+  /** The keys of the parts of `file`, whose text is `text` and whose claims (as loaded from it) are `claims`. */
+  keysFor(file: string, text: string, claims: readonly Pick<Claim, 'id' | 'pos'>[], request: CheckRequest): FileKeys {
+    const whole = sha256(text);
+    const asked = requestText(request);
+    const split = claimItems(text);
+    const itemOf = (claim: Pick<Claim, 'pos'>) => {
+      const at = offsetOf(text, claim.pos.line, claim.pos.col);
+      return split?.items.find((item) => item.start <= at && at < item.end) ?? null;
+    };
+    // every claim in an item, or none split: a claim outside every item would be keyed by less than it reads
+    const items = split && claims.every((c) => itemOf(c) !== null) ? claims.map(itemOf) : null;
+    const context = items ? sha256(split!.context) : null;
+    return {
+      derived: sha256(`gradproof verify ${FORMAT} derived`, this.code, file, whole),
+      claims: new Map(
+        claims.map((c, k) => [
+          c.id,
+          items
+            ? sha256(`gradproof verify ${FORMAT} claim`, this.code, file, context!, sha256(items[k]!.text), c.id, asked)
+            : sha256(`gradproof verify ${FORMAT} claim of the whole file`, this.code, file, whole, c.id, asked),
+        ]),
+      ),
+    };
   }
 
   private path(key: string): string {
     return join(this.dir, `${key}.bin`);
   }
 
-  /** The outcome stored under `key`, or null (absent, corrupt, or another key's). */
-  read(key: string): Outcome | null {
+  /** The part stored under `key`, or null (absent, corrupt, or another key's). */
+  read(key: string, kind: Part['kind']): Part | null {
+    const tally = kind === 'claim' ? this.use_.claims : this.use_.derived;
     const path = this.path(key);
     let entry: Entry;
     try {
       entry = deserialize(readFileSync(path)) as Entry;
     } catch {
-      this.misses++;
+      tally.checked++;
       return null;
     }
-    if (!entry || entry.key !== key || !entry.outcome?.snapshot || !Array.isArray(entry.outcome.results)) {
-      this.misses++;
+    if (!entry || entry.key !== key || entry.part?.kind !== kind) {
+      tally.checked++;
       return null;
     }
-    this.hits++;
+    tally.answered++;
     // the entry's use, for the least-recently-used bound
     const now = new Date();
     try {
@@ -156,20 +231,21 @@ export class VerifyCache {
     } catch {
       // a read-only cache still answers
     }
-    return entry.outcome;
+    return entry.part;
   }
 
   /**
-   * Stores `outcome` under `key`, when `file` still has the bytes the key was made from (it may have been edited
-   * while it was checked). A cache that cannot be written is no error: the run's results stand without it.
+   * Stores a file's checked parts, when `file` still has the text their keys were made from (it may have been
+   * edited while it was checked; the workers read it again). A cache that cannot be written is no error: the run's
+   * results stand without it.
    */
-  write(key: string, file: string, bytes: Uint8Array, outcome: Outcome): void {
+  write(file: string, text: string, parts: readonly (readonly [string, Part])[]): void {
     try {
-      if (!Buffer.from(bytes).equals(readFileSync(file))) return;
+      if (!parts.length || readFileSync(file, 'utf8') !== text) return;
       mkdirSync(this.dir, { recursive: true });
-      writeFileAtomic(this.path(key), serialize({ key, outcome } satisfies Entry));
+      for (const [key, part] of parts) writeFileAtomic(this.path(key), serialize({ key, part } satisfies Entry));
     } catch {
-      // not written: the next run checks the file again
+      // not written: the next run checks these parts again
     }
   }
 
@@ -197,6 +273,10 @@ export class VerifyCache {
   }
 
   use(): CacheUse {
-    return { dir: this.dir, hits: this.hits, misses: this.misses };
+    return {
+      dir: this.dir,
+      claims: { ...this.use_.claims },
+      derived: { ...this.use_.derived },
+    };
   }
 }

@@ -5,7 +5,7 @@
  * significant digits, the proof's rules, and the claim's LaTeX; per file the
  * LaTeX of the derived one-step closed forms.
  */
-import { checkDerivation, type CheckRequest } from '../check/check.js';
+import { checkDerivation, type CheckRequest, type InstancePool } from '../check/check.js';
 import type { ClaimResult } from '../check/result.js';
 import type { Derivation } from '../derivation/derivation.js';
 import { latexWriterFor } from '../emit/derive-report.js';
@@ -16,6 +16,7 @@ import { deriveQuantities } from '../symbolic/quantities.js';
 import { own } from '../ir/names.js';
 import type { EditDetail } from '../repair/edits.js';
 import type { RepairSearch } from '../repair/result.js';
+import type { Task, TaskValue } from './pool.js';
 import { repairLatex, repairSearchRecord, repairWords } from '../emit/repair-text.js';
 
 export interface ClaimSnapshot {
@@ -147,20 +148,22 @@ export function derivedForms(d: Derivation): FileSnapshot['derived'] {
 
 /** A file's snapshot from its parts (claims in the file's order). */
 export function fileSnapshot(
-  d: Derivation,
+  d: Pick<Derivation, 'file' | 'title' | 'source'>,
   derived: FileSnapshot['derived'],
   claims: readonly (readonly [string, ClaimSnapshot])[],
 ): FileSnapshot {
   return { file: d.file, title: d.title, source: d.source, derived, claims: Object.fromEntries(claims) };
 }
 
-export function snapshotDerivation(
-  d: Derivation,
-  request: CheckRequest = {},
-): { snapshot: FileSnapshot; results: ClaimResult[] } {
-  const results = checkDerivation(d, request);
-  const claims = results.map((r) => [r.id, snapshotClaim(d, r)] as const);
-  return { snapshot: fileSnapshot(d, derivedForms(d), claims), results };
+/**
+ * One task of a file — its derived forms, or some of its claims checked on the file's instance pool — as a
+ * worker of `verify`'s pool answers it and as `verify --jobs 0` runs it in its own thread.
+ */
+export function runTask(derivation: Derivation, pool: InstancePool, task: Task): TaskValue {
+  if (task.kind === 'derived') return { kind: 'derived', derived: derivedForms(derivation) };
+  const request: CheckRequest = { ...task.request, claims: task.claims };
+  const results = checkDerivation(derivation, request, undefined, pool);
+  return { kind: 'claims', results, snapshots: results.map((r) => snapshotClaim(derivation, r)) };
 }
 
 export interface Drift {

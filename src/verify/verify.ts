@@ -3,29 +3,21 @@
  * the golden fixtures, report drift claim by claim; `--update` rewrites the
  * fixtures. Files are checked in parallel on the available cores.
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
-import { expandPaths, type CheckRequest } from '../check/check.js';
+import { expandPaths, type CheckRequest, InstancePool } from '../check/check.js';
 import type { ClaimResult } from '../check/result.js';
 import { InputError } from '../derivation/errors.js';
-import { loadDerivationFile } from '../derivation/load.js';
-import {
-  type ClaimSnapshot,
-  diffSnapshots,
-  type Drift,
-  type FileSnapshot,
-  fileSnapshot,
-  snapshotDerivation,
-} from './snapshot.js';
-import { WorkerPool } from './pool.js';
+import { parseDerivation, readDerivationText } from '../derivation/load.js';
+import { diffSnapshots, type Drift, type FileSnapshot, fileSnapshot, runTask } from './snapshot.js';
+import { type Task, type TaskValue, WorkerPool } from './pool.js';
 import type { Derivation } from '../derivation/derivation.js';
 import { reasonText } from '../emit/evidence-text.js';
 import { reportHolds, summaryMarkdown, withReport } from '../emit/summary-report.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { VERIFY_REPAIR_BUDGET } from '../repair/result.js';
-import { LIMITS } from '../ir/limits.js';
-import { type CacheUse, type Outcome, VerifyCache } from './cache.js';
+import { type CacheUse, type Part, VerifyCache } from './cache.js';
 
 function readReadme(file: string): string {
   try {
@@ -85,10 +77,10 @@ export interface FileVerdict {
   readonly status: 'ok' | 'drift' | 'new' | 'updated';
   readonly drifts: readonly Drift[];
   readonly claims: readonly ClaimResult[];
-  /** the seconds its check took (when it was checked, for an outcome from the cache) */
+  /** the seconds its checks took in this run (the parts the cache answered for take none) */
   readonly seconds: number;
-  /** its outcome came from the cache (--cache) */
-  readonly cached: boolean;
+  /** with --cache: its parts the cache answered for (claims, and the derived forms); null without */
+  readonly fromCache: { readonly claims: number; readonly derived: boolean } | null;
 }
 
 export interface VerifyReport {
@@ -143,71 +135,91 @@ function readFixture(fixture: string): FileSnapshot {
 export const fixtureFor = (fixtures: string, file: string): string =>
   join(fixtures, `${basename(file).replace(/\.ya?ml$/, '')}.json`);
 
+/** What checking a file gives `verify`: its snapshot, the claims' results, and the seconds it took. */
+interface Outcome {
+  readonly snapshot: FileSnapshot;
+  readonly results: ClaimResult[];
+  readonly seconds: number;
+  /** its parts the cache answered for: claims, and the derived forms */
+  readonly fromCache: { readonly claims: number; readonly derived: boolean } | null;
+}
+
+type ClaimPart = Extract<Part, { kind: 'claim' }>;
+type DerivedPart = Extract<Part, { kind: 'derived' }>;
+
+/** One file's work: the parts the cache answered for, and the tasks left (those parts it did not). */
+interface FileWork {
+  readonly derivation: Derivation;
+  readonly derived: DerivedPart | null;
+  /** every selected claim's id, in the file's order, with its part when the cache had it */
+  readonly claims: readonly (readonly [string, ClaimPart | null])[];
+}
+
+const tasksOf = (w: FileWork, request: CheckRequest): Task[] => [
+  ...(w.derived ? [] : [{ kind: 'derived', file: w.derivation.file } as const]),
+  ...w.claims
+    .filter(([, part]) => !part)
+    .map(([id]) => ({ kind: 'claims', file: w.derivation.file, claims: [id], request }) as const),
+];
+
+/** A task's answer as the parts it checked. */
+function partsOf(value: TaskValue, seconds: number): Part[] {
+  if (value.kind === 'derived') return [{ kind: 'derived', derived: value.derived, seconds }];
+  // a task checks one claim: its time is that claim's
+  return value.results.map((result, k) => ({ kind: 'claim', result, snapshot: value.snapshots[k]!, seconds }));
+}
+
 /**
- * Every file checked on a pool of `jobs` workers, one task per claim (and one for a file's derived forms):
- * the claims of a file are independent (each has its own exact-work budget and its own caches), so spreading
- * them gives the same results as checking the file in one go, and a file of 49 claims no longer holds one core.
+ * Every task on a pool of `jobs` workers, one task per claim (and one for a file's derived forms): the claims of a
+ * file are independent (each has its own exact-work budget and its own caches), so spreading them gives the same
+ * results as checking the file in one go, and a file of 49 claims no longer holds one core.
  */
 async function checkOnPool(
   pool: WorkerPool,
-  derivations: readonly Derivation[],
+  work: readonly FileWork[],
   request: CheckRequest,
   jobs: number,
-  onFileDone: (file: string) => void,
-): Promise<Outcome[]> {
+  onFileChecked: (k: number, parts: Part[]) => void,
+): Promise<void> {
+  const tasks = work.map((w) => tasksOf(w, request));
   pool.grow(
     Math.min(
       jobs,
-      derivations.reduce((n, d) => n + 1 + d.claims.length, 0),
+      tasks.reduce((n, t) => n + t.length, 0),
     ),
   );
-  return Promise.all(
-    derivations.map(async (d) => {
-      const claims = request.claims ? d.claims.filter((c) => request.claims!.includes(c.id)) : d.claims;
-      const [derived, ...parts] = await Promise.all([
-        pool.run({ kind: 'derived', file: d.file }),
-        ...claims.map((c) => pool.run({ kind: 'claims', file: d.file, claims: [c.id], request })),
-      ]);
-      const results: ClaimResult[] = [];
-      const snapshots: [string, ClaimSnapshot][] = [];
-      for (const { value } of parts)
-        if (value.kind === 'claims')
-          value.results.forEach((r, k) => {
-            results.push(r);
-            snapshots.push([r.id, value.snapshots[k]!]);
-          });
-      const seconds = [derived, ...parts].reduce((sum, p) => sum + p.seconds, 0);
-      if (derived.value.kind !== 'derived') throw new Error('a derived-forms task answered with claims');
-      onFileDone(d.file);
-      return { snapshot: fileSnapshot(d, derived.value.derived, snapshots), results, seconds };
+  await Promise.all(
+    tasks.map(async (fileTasks, k) => {
+      const done = await Promise.all(fileTasks.map((t) => pool.run(t)));
+      onFileChecked(
+        k,
+        done.flatMap((d) => partsOf(d.value, d.seconds)),
+      );
     }),
   );
 }
 
 /**
- * Every file checked in this thread, one after another. The checks keep what they build for a file by its
- * derivation (symbolic models and their memoised values, in weak maps): each derivation is taken off `queue`
- * and let go once checked, so that goes with it instead of staying in the heap for the rest of the run.
+ * Every task in this thread, file after file, as a worker runs them (one instance pool per file). The checks keep
+ * what they build for a file by its derivation (symbolic models and their memoised values, in weak maps): each
+ * file's work is taken off `queue` and let go once checked, so that goes with it instead of staying in the heap for
+ * the rest of the run.
  */
-function checkInTurn(queue: Derivation[], request: CheckRequest, onFileDone: (file: string) => void): Outcome[] {
-  const outcomes: Outcome[] = [];
-  for (let d = queue.shift(); d; d = queue.shift()) {
-    const started = performance.now();
-    outcomes.push({ ...snapshotDerivation(d, request), seconds: (performance.now() - started) / 1000 });
-    onFileDone(d.file);
-  }
-  return outcomes;
-}
-
-/** A file's cache key, from the bytes it has now; null when it is no regular file of bounded size (the loader says why). */
-function cacheKey(cache: VerifyCache, file: string, request: CheckRequest) {
-  try {
-    const st = statSync(file);
-    if (!st.isFile() || st.size > LIMITS.fileBytes) return null;
-    const bytes = readFileSync(file);
-    return { key: cache.keyFor(file, bytes, request), bytes };
-  } catch {
-    return null;
+function checkInTurn(
+  queue: (FileWork | null)[],
+  request: CheckRequest,
+  onFileChecked: (k: number, parts: Part[]) => void,
+): void {
+  for (let k = 0; queue.length; k++) {
+    const w = queue.shift();
+    if (!w) continue;
+    const instances = new InstancePool(w.derivation);
+    const parts = tasksOf(w, request).flatMap((task) => {
+      const started = performance.now();
+      const value = runTask(w.derivation, instances, task);
+      return partsOf(value, (performance.now() - started) / 1000);
+    });
+    onFileChecked(k, parts);
   }
 }
 
@@ -220,43 +232,36 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   // A shard may be empty (more runners than files): it checks nothing and passes.
   const files = options.shard ? shardOf(all, options.shard) : all;
   const jobs = Math.max(0, options.jobs ?? availableParallelism());
-  // Refuted claims' repairs are part of the fixtures, searched within verify's own budget.
-  const request: CheckRequest = { repair: VERIFY_REPAIR_BUDGET, ...options.request };
   const cache =
     options.cache === undefined
       ? null
       : typeof options.cache === 'string'
         ? new VerifyCache(options.cache)
         : options.cache;
-  const keys = files.map((file) => (cache ? cacheKey(cache, file, request) : null));
-  const stored = keys.map((k) => (k ? cache!.read(k.key) : null));
-  const toCheck = stored.filter((o) => o === null).length;
-  // The workers load the engine while this thread loads the files (every file to check has a task at least);
-  // none start when the cache answers for every file.
-  const pool = jobs > 0 && toCheck > 0 ? new WorkerPool(Math.min(jobs, toCheck + 1)) : null;
+  let pool: WorkerPool | null = null;
+  const startPool = (tasks: number) => (pool ??= jobs > 0 && tasks > 0 ? new WorkerPool(Math.min(jobs, tasks)) : null);
+  // Without a cache every file has a task at least: the workers load the engine while this thread loads the
+  // files. With one, they start only for what the cache does not answer, once that is known.
+  if (!cache && files.length > 0) startPool(files.length + 1);
   try {
-    const report = await verifyFiles(files, all.length, pool, jobs, options, request, stored, (k, outcome) => {
-      if (cache && keys[k]) cache.write(keys[k].key, files[k]!, keys[k].bytes, outcome);
-    });
-    cache?.prune();
-    return { ...report, cache: cache?.use() ?? null };
+    return await verifyFiles(files, all.length, startPool, jobs, options, cache);
   } finally {
-    await pool?.close();
+    await (pool as WorkerPool | null)?.close();
   }
 }
 
 async function verifyFiles(
   files: readonly string[],
   listed: number,
-  pool: WorkerPool | null,
+  startPool: (tasks: number) => WorkerPool | null,
   jobs: number,
   options: VerifyOptions,
-  request: CheckRequest,
-  cached: readonly (Outcome | null)[],
-  onChecked: (k: number, outcome: Outcome) => void,
-): Promise<Omit<VerifyReport, 'cache'>> {
-  // Every file must load before any is checked: bad input never leaves a half-written result.
-  const derivations = files.map((f) => loadDerivationFile(f));
+  cache: VerifyCache | null,
+): Promise<VerifyReport> {
+  // Every file must load before any is checked: bad input never leaves a half-written result. The text read is the
+  // one the cache keys are made from.
+  const texts = files.map((f) => readDerivationText(f));
+  const derivations = files.map((f, k) => parseDerivation(texts[k]!, f));
   const readmeText = options.readme ? readReadme(options.readme) : null;
   const fixtures = options.fixtures ?? 'fixtures';
   // Fixtures are read before any check runs: a corrupt one is reported at once.
@@ -264,28 +269,74 @@ async function verifyFiles(
     const fixture = fixtureFor(fixtures, file);
     return existsSync(fixture) ? readFixture(fixture) : null;
   });
+  // Refuted claims' repairs are part of the fixtures, searched within verify's own budget.
+  const request: CheckRequest = { repair: VERIFY_REPAIR_BUDGET, ...options.request };
   let finished = 0;
   const done = (file: string) => options.onFile?.(file, ++finished, files.length);
   // what the README summary reads of each document, kept apart from the derivations checked in this thread
   const headers = derivations.map(({ file, title, source }) => ({ file, title, source }));
-  // the files the cache does not answer for, taken off `derivations` (checkInTurn lets each go once checked)
-  const pending = derivations.splice(0).filter((_, k) => cached[k] === null);
-  for (const [k, file] of files.entries()) if (cached[k]) done(file);
-  const checked: Outcome[] =
-    pool === null
-      ? checkInTurn(pending, request, done)
-      : await checkOnPool(pool, pending.splice(0), request, jobs, done);
-  let next = 0;
-  const outcomes = cached.map((o, k) => {
-    if (o) return o;
-    const outcome = checked[next++]!;
-    onChecked(k, outcome);
-    return outcome;
+  const selected = (d: Derivation) =>
+    request.claims ? d.claims.filter((c) => request.claims!.includes(c.id)) : d.claims;
+  const keys = derivations.map((d, k) => (cache ? cache.keysFor(d.file, texts[k]!, selected(d), request) : null));
+  // each file's work, taken off `derivations` (checkInTurn lets each go once checked)
+  const work: FileWork[] = derivations.splice(0).map((derivation, k) => ({
+    derivation,
+    derived: keys[k] ? (cache!.read(keys[k].derived, 'derived') as DerivedPart | null) : null,
+    claims: selected(derivation).map(
+      (c) => [c.id, keys[k] ? (cache!.read(keys[k].claims.get(c.id)!, 'claim') as ClaimPart | null) : null] as const,
+    ),
+  }));
+  const claimIdsOf = work.map((w) => w.claims.map(([id]) => id));
+  const cachedParts = work.map((w) => ({
+    derived: w.derived,
+    claims: new Map(w.claims.filter(([, p]) => p).map(([id, p]) => [id, p!])),
+  }));
+  const outcomes: (Outcome | null)[] = files.map(() => null);
+  const finish = (k: number, checked: Part[]) => {
+    const key = keys[k];
+    if (cache && key)
+      cache.write(
+        files[k]!,
+        texts[k]!,
+        checked.map((p) => [p.kind === 'derived' ? key.derived : key.claims.get(p.result.id)!, p] as const),
+      );
+    const derived = cachedParts[k]!.derived ?? (checked.find((p) => p.kind === 'derived') as DerivedPart);
+    const byId = new Map(cachedParts[k]!.claims);
+    for (const p of checked) if (p.kind === 'claim') byId.set(p.result.id, p);
+    const claims = claimIdsOf[k]!.map((id) => byId.get(id)!);
+    outcomes[k] = {
+      snapshot: fileSnapshot(
+        headers[k]!,
+        derived.derived,
+        claims.map((c) => [c.result.id, c.snapshot] as const),
+      ),
+      results: claims.map((c) => c.result),
+      seconds: checked.reduce((sum, p) => sum + p.seconds, 0),
+      fromCache: cache ? { claims: cachedParts[k]!.claims.size, derived: cachedParts[k]!.derived !== null } : null,
+    };
+    done(files[k]!);
+  };
+  const left = work.map((w) => tasksOf(w, request).length);
+  // files the cache answered for whole are finished first
+  work.forEach((_, k) => {
+    if (left[k] === 0) finish(k, []);
   });
+  const pending = work.map((w, k) => (left[k] ? w : null));
+  work.splice(0);
+  const pool = startPool(left.reduce((a, b) => a + b, 0));
+  if (pool) {
+    const onPool = pending.flatMap((w, k) => (w ? [[w, k] as const] : []));
+    await checkOnPool(
+      pool,
+      onPool.map(([w]) => w),
+      request,
+      jobs,
+      (j, parts) => finish(onPool[j]![1], parts),
+    );
+  } else checkInTurn(pending, request, finish);
 
   const verdicts: FileVerdict[] = files.map((file, k) => {
-    const { snapshot, results, seconds } = outcomes[k]!;
-    const fromCache = cached[k] !== null;
+    const { snapshot, results, seconds, fromCache } = outcomes[k]!;
     const fixture = fixtureFor(fixtures, file);
     const old = stored[k] ?? null;
     const drifts = old ? diffSnapshots(old, snapshot) : [];
@@ -299,10 +350,10 @@ async function verifyFiles(
     if (options.update && (!old || drifts.length)) {
       mkdirSync(fixtures, { recursive: true });
       writeFileAtomic(fixture, `${JSON.stringify(snapshot, null, 2)}\n`);
-      return { file, fixture, status: 'updated', drifts, claims: results, seconds, cached: fromCache };
+      return { file, fixture, status: 'updated', drifts, claims: results, seconds, fromCache };
     }
     const status = !old ? 'new' : drifts.length ? 'drift' : 'ok';
-    return { file, fixture, status, drifts, claims: results, seconds, cached: fromCache };
+    return { file, fixture, status, drifts, claims: results, seconds, fromCache };
   });
   const claims = verdicts.flatMap((v) => v.claims);
   const unexpected = claims.filter((c) => !c.ok).length;
@@ -321,11 +372,21 @@ async function verifyFiles(
   }
   return {
     readme,
+    cache: cache?.use() ?? null,
     shard: options.shard ? { ...options.shard, of: listed } : null,
     files: verdicts,
     summary: { files: verdicts.length, drifted, claims: claims.length, unexpected },
     ok: drifted === 0 && unexpected === 0 && readme?.status !== 'stale',
   };
+}
+
+/** A file's time, and what the cache answered for in it. */
+function timing(f: FileVerdict): string {
+  const cached = f.fromCache;
+  const seconds = `${f.seconds.toFixed(1)} s`;
+  if (!cached || (cached.claims === 0 && !cached.derived)) return seconds;
+  if (cached.claims === f.claims.length && cached.derived) return 'from the cache';
+  return `${seconds}; ${cached.claims} of ${f.claims.length} claims${cached.derived ? ' and the derived forms' : ''} from the cache`;
 }
 
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v)) ?? 'absent';
@@ -335,7 +396,7 @@ export function formatVerifyReport(report: VerifyReport): string {
   for (const f of report.files) {
     const bad = f.claims.filter((c) => !c.ok);
     lines.push(
-      `${f.status === 'ok' ? '✓' : f.status === 'updated' ? '↻' : '✗'} ${f.file}: ${f.status}, ${f.claims.length} claims${bad.length ? `, ${bad.length} not as expected` : ''} (${f.cached ? `from the cache; checked in ${f.seconds.toFixed(1)} s` : `${f.seconds.toFixed(1)} s`})`,
+      `${f.status === 'ok' ? '✓' : f.status === 'updated' ? '↻' : '✗'} ${f.file}: ${f.status}, ${f.claims.length} claims${bad.length ? `, ${bad.length} not as expected` : ''} (${timing(f)})`,
     );
     if (f.status === 'new') lines.push(`    no fixture at ${f.fixture}: run gradproof verify --update`);
     for (const d of f.drifts.slice(0, 40))
@@ -347,10 +408,12 @@ export function formatVerifyReport(report: VerifyReport): string {
   const s = report.summary;
   if (report.shard)
     lines.push(`shard ${report.shard.index}/${report.shard.count}: ${s.files} of ${report.shard.of} files`);
-  if (report.cache)
+  if (report.cache) {
+    const { dir, claims, derived } = report.cache;
     lines.push(
-      `cache ${report.cache.dir}: ${report.cache.hits} files answered from it, ${report.cache.misses} checked`,
+      `cache ${dir}: ${claims.answered} of ${claims.answered + claims.checked} claims and ${derived.answered} of ${derived.answered + derived.checked} files' derived forms answered from it`,
     );
+  }
   if (report.readme?.status === 'stale')
     lines.push(
       `✗ ${report.readme.file}: its verdict summary is not the one the checks produce now (run gradproof verify --readme ${report.readme.file} --update)`,

@@ -5,10 +5,10 @@
  * are kept, so the parts of one file cost its loading once per worker.
  */
 import { parentPort } from 'node:worker_threads';
-import { checkDerivation, type CheckRequest, InstancePool } from '../check/check.js';
+import { InstancePool } from '../check/check.js';
 import type { Derivation } from '../derivation/derivation.js';
 import { loadDerivationFile } from '../derivation/load.js';
-import { derivedForms, snapshotClaim } from './snapshot.js';
+import { runTask } from './snapshot.js';
 import type { Task, TaskReply } from './pool.js';
 
 const loaded = new Map<string, { derivation: Derivation; pool: InstancePool }>();
@@ -29,10 +29,7 @@ function fileState(file: string) {
 
 function run(task: Task): TaskReply['value'] {
   const { derivation, pool } = fileState(task.file);
-  if (task.kind === 'derived') return { kind: 'derived', derived: derivedForms(derivation) };
-  const request: CheckRequest = { ...task.request, claims: task.claims };
-  const results = checkDerivation(derivation, request, undefined, pool);
-  return { kind: 'claims', results, snapshots: results.map((r) => snapshotClaim(derivation, r)) };
+  return runTask(derivation, pool, task);
 }
 
 parentPort!.on('message', ({ id, task }: { id: number; task: Task }) => {

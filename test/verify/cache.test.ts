@@ -1,13 +1,15 @@
 /**
- * `verify --cache` (src/verify/cache.ts): an unchanged file, request and build answer from the cache with the
- * results the check gave; any change to one of them checks again; a corrupt, renamed or stale entry is a miss;
- * a file edited while it was checked is not stored; the folder is bounded; the fixtures are still compared.
+ * `verify --cache` (src/verify/cache.ts): unchanged claims, request and build answer from the cache with the
+ * results a fresh check gives; an edited claim is checked again alone, an edit outside the claims, another request
+ * or another build checks everything; a corrupt or renamed entry is a miss; a file edited while it was checked is
+ * not stored; the folder is bounded; the fixtures are still compared.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codeIdentity, VerifyCache } from '../../src/verify/cache.js';
+import type { FileVerdict } from '../../src/verify/verify.js';
 import { fixtureFor, formatVerifyReport, verify } from '../../src/verify/verify.js';
 import { gradproof } from '../cli/spawn.js';
 
@@ -16,6 +18,10 @@ const EQ5 = 'derivations/how-does-lstm-avoid-gradient-explosion-2024-eq5.yaml';
 const RNN = 'derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml';
 const fresh = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 const entries = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.bin'));
+/** every part of the file answered from the cache */
+const allCached = (f: FileVerdict) => f.fromCache?.claims === f.claims.length && f.fromCache.derived;
+/** no part of it */
+const noneCached = (f: FileVerdict) => f.fromCache?.claims === 0 && !f.fromCache.derived;
 
 /** a copy of EQ5 in a folder of its own, with its fixture in another */
 function copyOfEq5() {
@@ -29,19 +35,27 @@ describe('verify --cache', () => {
   it('answers an unchanged file from the cache with the same results, and still compares the fixture', async () => {
     const cache = fresh('gp-cache-');
     const first = await verify([EQ5], { jobs: 0, cache });
-    expect(first.cache).toEqual({ dir: cache, hits: 0, misses: 1 });
-    expect(first.files[0]!.cached).toBe(false);
+    expect(first.cache).toEqual({
+      dir: cache,
+      claims: { answered: 0, checked: 3 },
+      derived: { answered: 0, checked: 1 },
+    });
+    expect(noneCached(first.files[0]!)).toBe(true);
     expect(first.ok).toBe(true);
-    expect(entries(cache)).toHaveLength(1);
+    expect(entries(cache)).toHaveLength(4); // one per claim, one for the derived forms
 
     const second = await verify([EQ5], { jobs: 0, cache });
-    expect(second.cache).toEqual({ dir: cache, hits: 1, misses: 0 });
-    expect(second.files[0]!.cached).toBe(true);
+    expect(second.cache).toEqual({
+      dir: cache,
+      claims: { answered: 3, checked: 0 },
+      derived: { answered: 1, checked: 0 },
+    });
+    expect(allCached(second.files[0]!)).toBe(true);
     expect(second.files[0]!.claims).toEqual(first.files[0]!.claims);
-    expect(second.files[0]!.seconds).toBe(first.files[0]!.seconds);
+    expect(second.files[0]!.seconds).toBe(0);
     expect(second.ok).toBe(true);
     expect(formatVerifyReport(second)).toMatch(
-      /✓ derivations\/how-does-lstm-avoid-gradient-explosion-2024-eq5.yaml: ok, 3 claims \(from the cache; checked in \d+\.\d s\)/,
+      /✓ derivations\/how-does-lstm-avoid-gradient-explosion-2024-eq5.yaml: ok, 3 claims \(from the cache\)\n[^]*cache .*: 3 of 3 claims and 1 of 1 files' derived forms answered from it/,
     );
 
     // the fixture is judged on every run: an edited one drifts though the outcome came from the cache
@@ -54,32 +68,100 @@ describe('verify --cache', () => {
     fixture.claims[id!]!.verdict = 'consistent';
     writeFileSync(path, JSON.stringify(fixture));
     const drifted = await verify([EQ5], { jobs: 0, cache, fixtures });
-    expect(drifted.files[0]!.cached).toBe(true);
+    expect(allCached(drifted.files[0]!)).toBe(true);
     expect(drifted.files[0]!.drifts).toEqual([{ claim: id, path: 'verdict', old: 'consistent', now: was }]);
     expect(drifted.ok).toBe(false);
   });
 
-  it("an edit to the file, another request or another build checks again; the edit's verdict is the new one", async () => {
+  it('an edited claim is checked again alone, with the verdict a fresh check gives; moved claims stay cached', async () => {
     const cache = fresh('gp-cache-');
     const { file, fixtures } = copyOfEq5();
     await verify([file], { jobs: 0, cache, fixtures, update: true });
-    expect((await verify([file], { jobs: 0, cache, fixtures })).files[0]!.cached).toBe(true);
 
-    // another seed
-    const seeded = await verify([file], { jobs: 0, cache, fixtures, request: { masterSeed: 7 } });
-    expect(seeded.files[0]!.cached).toBe(false);
-    // another build (the code identity is part of every key)
-    const otherBuild = new VerifyCache(cache, `${codeIdentity()}-edited`);
-    expect((await verify([file], { jobs: 0, cache: otherBuild, fixtures })).files[0]!.cached).toBe(false);
-
-    // a claim of the file edited: its verdict is the edited claim's, not the cached one
+    // the second claim's expectation edited: it alone is checked, and its verdict is no longer the expected one
     const text = readFileSync(file, 'utf8');
-    const edited = text.replace(/expect: (verified|proved)/, 'expect: refuted');
+    const edited = text.replace('    expect: refuted\n', '    expect: verified\n');
     expect(edited).not.toBe(text);
     writeFileSync(file, edited);
     const after = await verify([file], { jobs: 0, cache, fixtures });
-    expect(after.files[0]!.cached).toBe(false);
+    expect(after.files[0]!.fromCache).toEqual({ claims: 2, derived: false });
     expect(after.summary.unexpected).toBe(1);
+    expect(after.files[0]!.claims.find((c) => !c.ok)!.id).toBe('eq5-without-transpose');
+    expect(formatVerifyReport(after)).toMatch(/\(\d+\.\d s; 2 of 3 claims from the cache\)/);
+    // the same results as checking the edited file with no cache at all
+    const fresher = await verify([file], { jobs: 0, fixtures });
+    expect(after.files[0]!.claims).toEqual(fresher.files[0]!.claims);
+
+    // blank lines between claims and the first claim moved to the end: every claim's text and the rest of the file are
+    // unchanged, so every claim is answered from the cache, with a fresh check's results
+    const items = edited.split(/\n(?= {2}- id: )/);
+    const moved = `${items[0]}\n${[items[2], items[3], `${items[1]}\n`].join('\n\n')}`.replace(/\n+$/, '\n');
+    writeFileSync(file, moved);
+    const reordered = await verify([file], { jobs: 0, cache, fixtures });
+    expect(reordered.files[0]!.fromCache).toEqual({ claims: 3, derived: false });
+    expect(reordered.files[0]!.claims.map((c) => c.id)).toEqual(['eq5-without-transpose', 'eq5-last-step', 'eq5']);
+    const freshMoved = await verify([file], { jobs: 0, fixtures });
+    expect(reordered.files[0]!.claims).toEqual(freshMoved.files[0]!.claims);
+  });
+
+  it('an edit outside the claims, another request or another build checks every claim again', async () => {
+    const cache = fresh('gp-cache-');
+    const { file, fixtures } = copyOfEq5();
+    await verify([file], { jobs: 0, cache, fixtures, update: true });
+    expect(allCached((await verify([file], { jobs: 0, cache, fixtures })).files[0]!)).toBe(true);
+
+    // another seed
+    const seeded = await verify([file], { jobs: 0, cache, fixtures, request: { masterSeed: 7 } });
+    expect(seeded.files[0]!.fromCache).toEqual({ claims: 0, derived: true });
+    // another build (the code identity is part of every key)
+    const otherBuild = new VerifyCache(cache, `${codeIdentity()}-edited`);
+    expect(noneCached((await verify([file], { jobs: 0, cache: otherBuild, fixtures })).files[0]!)).toBe(true);
+    // the model edited (a bias dropped): every claim depends on it
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace('    - z[t] = V*h[t] + c\n', '    - z[t] = V*h[t]\n'));
+    const remodelled = await verify([file], { jobs: 0, cache, fixtures });
+    expect(noneCached(remodelled.files[0]!)).toBe(true);
+  });
+
+  it("an edit to one claim's item changes its key alone; with a YAML alias in the file, every claim's", () => {
+    const cache = new VerifyCache(fresh('gp-cache-'), 'test-build');
+    const text = [
+      'gradproof: 1',
+      'model: {}',
+      'claims:',
+      '  - id: a',
+      '    claim: x = x',
+      '  - id: b',
+      '    claim: y = y',
+      '',
+    ].join('\n');
+    const claims = [
+      { id: 'a', pos: { file: 'f.yaml', line: 4, col: 5 } },
+      { id: 'b', pos: { file: 'f.yaml', line: 6, col: 5 } },
+    ];
+    const keys = (t: string) => cache.keysFor('f.yaml', t, claims, {});
+    const before = keys(text);
+    const editedB = keys(text.replace('y = y', 'y = 2 * y'));
+    expect(editedB.claims.get('a')).toBe(before.claims.get('a'));
+    expect(editedB.claims.get('b')).not.toBe(before.claims.get('b'));
+    // the derived forms are keyed by the whole file
+    expect(editedB.derived).not.toBe(before.derived);
+    // an edit outside the list changes every key
+    const remodelled = keys(text.replace('model: {}', 'model: { sizes: {} }'));
+    expect(remodelled.claims.get('a')).not.toBe(before.claims.get('a'));
+    // an anchor in a and an alias in b: b reads a's text, so no claim is keyed by its own item alone
+    const aliased = text.replace('claim: x = x', 'claim: &same x = x').replace('claim: y = y', 'claim: *same');
+    const aliasedEdited = aliased.replace('&same x = x', '&same x = 1 * x');
+    expect(keys(aliasedEdited).claims.get('b')).not.toBe(keys(aliased).claims.get('b'));
+    expect(keys(aliasedEdited).claims.get('a')).not.toBe(keys(aliased).claims.get('a'));
+    // a claim whose position lies in no item (a loader that placed it elsewhere): every claim by the whole file
+    const stray = cache.keysFor(
+      'f.yaml',
+      text.replace('y = y', 'y = 2 * y'),
+      [claims[0]!, { id: 'b', pos: { file: 'f.yaml', line: 1, col: 1 } }],
+      {},
+    );
+    expect(stray.claims.get('a')).not.toBe(before.claims.get('a'));
   });
 
   it('a corrupt entry, or one stored under another key, is a miss and is written again', async () => {
@@ -88,17 +170,19 @@ describe('verify --cache', () => {
     const [entry] = entries(cache);
     writeFileSync(join(cache, entry!), 'not a serialized outcome');
     const afterCorrupt = await verify([EQ5], { jobs: 0, cache });
-    expect(afterCorrupt.files[0]!.cached).toBe(false);
+    expect(afterCorrupt.cache!.claims.checked + afterCorrupt.cache!.derived.checked).toBe(1);
     expect(afterCorrupt.ok).toBe(true);
-    expect((await verify([EQ5], { jobs: 0, cache })).files[0]!.cached).toBe(true);
+    expect(allCached((await verify([EQ5], { jobs: 0, cache })).files[0]!)).toBe(true);
 
-    // RNN's entry renamed to EQ5's key: its content names RNN's key, so EQ5 is checked, not answered with RNN's
+    // every entry of EQ5 replaced by one of RNN's (a claim's or its derived forms'): each names RNN's key, so
+    // every part of EQ5 is checked, none answered with RNN's
+    const eq5Entries = entries(cache);
     await verify([RNN], { jobs: 0, cache });
-    const rnnEntry = entries(cache).find((n) => n !== entry)!;
-    renameSync(join(cache, rnnEntry), join(cache, entry!));
+    const rnnEntry = entries(cache).find((n) => !eq5Entries.includes(n))!;
+    for (const n of eq5Entries) cpSync(join(cache, rnnEntry), join(cache, n));
     const swapped = await verify([EQ5], { jobs: 0, cache });
-    expect(swapped.files[0]!.cached).toBe(false);
-    expect(swapped.files[0]!.claims).toHaveLength(3);
+    expect(noneCached(swapped.files[0]!)).toBe(true);
+    expect(swapped.files[0]!.claims.map((c) => c.id)).toEqual(['eq5', 'eq5-without-transpose', 'eq5-last-step']);
     expect(swapped.ok).toBe(true);
   });
 
@@ -110,8 +194,8 @@ describe('verify --cache', () => {
       jobs: 0,
       cache,
       fixtures,
-      // called once the file is checked, before its outcome is stored
-      onFile: () => writeFileSync(file, `${text}\n# edited\n`),
+      // called as each claim is checked, before the file's parts are stored
+      request: { onClaim: () => writeFileSync(file, `${text}\n# edited\n`) },
     });
     expect(entries(cache)).toHaveLength(0);
   });
@@ -134,8 +218,13 @@ describe('verify --cache', () => {
     const alone = await verify([EQ5, RNN], { jobs: 0 });
     await verify([EQ5], { jobs: 0, cache });
     const mixed = await verify([EQ5, RNN], { jobs: 1, cache });
-    expect(mixed.cache).toEqual({ dir: cache, hits: 1, misses: 1 });
-    expect(mixed.files.map((f) => f.cached)).toEqual([true, false]);
+    expect(mixed.cache).toEqual({
+      dir: cache,
+      claims: { answered: 3, checked: 5 },
+      derived: { answered: 1, checked: 1 },
+    });
+    expect(mixed.files.map(allCached)).toEqual([true, false]);
+    expect(mixed.files.map(noneCached)).toEqual([false, true]);
     expect(mixed.files.map((f) => f.claims)).toEqual(alone.files.map((f) => f.claims));
     expect(mixed.ok).toBe(true);
   });
@@ -144,11 +233,15 @@ describe('verify --cache', () => {
     const cache = fresh('gp-cache-');
     const first = await gradproof('verify', EQ5, '--cache-dir', cache, '--jobs', '0');
     expect(first.status).toBe(0);
-    expect(first.stdout).toContain(`cache ${cache}: 0 files answered from it, 1 checked`);
+    expect(first.stdout).toContain(`cache ${cache}: 0 of 3 claims and 0 of 1 files' derived forms answered from it`);
     const second = await gradproof('verify', EQ5, '--cache-dir', cache, '--jobs', '0', '--json');
     expect(second.status).toBe(0);
-    const report = JSON.parse(second.stdout) as { cache: unknown; files: { cached: boolean }[] };
-    expect(report.cache).toEqual({ dir: cache, hits: 1, misses: 0 });
-    expect(report.files[0]!.cached).toBe(true);
+    const report = JSON.parse(second.stdout) as { cache: unknown; files: { fromCache: unknown }[] };
+    expect(report.cache).toEqual({
+      dir: cache,
+      claims: { answered: 3, checked: 0 },
+      derived: { answered: 1, checked: 0 },
+    });
+    expect(report.files[0]!.fromCache).toEqual({ claims: 3, derived: true });
   });
 });
