@@ -13,7 +13,7 @@ import yargs from 'yargs';
 import type { CheckReport } from '../check/result.js';
 import { errorsObject, wantsJson } from './json-errors.js';
 import { progressBar } from './progress.js';
-import { checkOutput, UsageError, writeOutput } from './output.js';
+import { checkFolder, checkOutput, UsageError, writeOutput } from './output.js';
 import { plotCommand, renderCommand } from './render-commands.js';
 import { type RepairArgs, RepairUsageError, repairRequest, withRepairOptions } from './repair-option.js';
 import { scaffoldCommand } from './scaffold-command.js';
@@ -146,6 +146,7 @@ async function runVerify(argv: {
     import('../io/atomic-write.js'),
   ]);
   const cache = argv.cacheDir ?? (argv.cache ? DEFAULT_CACHE_DIR : undefined);
+  if (cache !== undefined) checkFolder(argv.cacheDir !== undefined ? '--cache-dir' : '--cache', cache);
   if (argv.junit) checkOutput('--junit', argv.junit);
   const bar = progressBar('verifying', { quiet: argv.json });
   const jobs = argv.jobs !== undefined ? integer('jobs', 0)(argv.jobs)! : undefined;

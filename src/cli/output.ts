@@ -41,3 +41,20 @@ export function checkOutput(flag: string, path: string): void {
         : null;
   if (problem) throw new UsageError(`${flag} ${path}: cannot write (${problem})`);
 }
+
+/**
+ * Before a long run: the folder an option names must be a folder, or creatable where its parent is one (a cache
+ * folder, made on first use). A file in the way is a mistake worth saying rather than a cache silently unused.
+ */
+export function checkFolder(flag: string, path: string): void {
+  const target = statSync(path, { throwIfNoEntry: false });
+  const parent = statSync(dirname(path), { throwIfNoEntry: false });
+  const problem = target
+    ? target.isDirectory()
+      ? null
+      : 'a file is in the way'
+    : !parent?.isDirectory()
+      ? 'no such folder above it'
+      : null;
+  if (problem) throw new UsageError(`${flag} ${path}: cannot use it as a folder (${problem})`);
+}

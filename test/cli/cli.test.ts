@@ -277,6 +277,18 @@ describe.concurrent('gradproof CLI', () => {
       );
     });
 
+    it('--cache-dir naming a file, or a folder under a missing one, exits 2 naming the flag, before any check', async () => {
+      const [file, missing] = await Promise.all([
+        gradproof('verify', LAB, '--cache-dir', 'README.md'),
+        gradproof('verify', LAB, '--cache-dir', 'no-such-folder/cache'),
+      ]);
+      expectUsageOrInputError(file, /--cache-dir README\.md: cannot use it as a folder \(a file is in the way\)/);
+      expectUsageOrInputError(
+        missing,
+        /--cache-dir no-such-folder\/cache: cannot use it as a folder \(no such folder above it\)/,
+      );
+    });
+
     it('--claim with an unknown id exits 2', async () => {
       expectUsageOrInputError(await gradproof('check', LAB, '--claim', 'nope'), /no claim with id nope/);
     });
