@@ -29,6 +29,7 @@ export { deriveQuantities as derive, parseQuantity, type DerivedQuantity } from 
 
 // Golden fixtures
 export { verify, formatVerifyReport, junitXml, type VerifyReport, type VerifyOptions } from './verify/verify.js';
+export { VerifyCache, type CacheUse } from './verify/cache.js';
 
 // Emitters: words, JSON, LaTeX, Markdown
 export { formatCheckReport } from './emit/text-report.js';

@@ -43,8 +43,9 @@ export interface VerifyOptions {
   /** check only shard `index` of `count` (1-based, see shardOf); a README is then checked for this shard's documents */
   readonly shard?: Shard;
   /**
-   * keep each file's outcome in this folder (or this cache) and answer from it while nothing it depends on
-   * changed (./cache.ts); the fixtures and the README are still compared with every outcome
+   * keep each claim's outcome and each file's derived forms in this folder (or this cache) and answer from it
+   * while nothing they depend on changed (./cache.ts); the fixtures and the README are still compared with every
+   * outcome
    */
   readonly cache?: string | VerifyCache;
 }
