@@ -17,7 +17,7 @@ export { latexContext, type LatexNotation } from './latex/derivation-context.js'
 export type { LatexReading } from './derivation/latex-source.js';
 
 // Checking: results and evidence as data
-export { check, checkDerivation, expandPaths, type CheckRequest } from './check/check.js';
+export { check, checkDerivation, expandPaths, type CheckRequest, type FileChecker } from './check/check.js';
 export { claimDerivation, DEFAULT_OPTIONS, symbolicStage, type CheckOptions } from './check/check-claim.js';
 export type { CheckReport, ClaimResult, Counterexample } from './check/result.js';
 export type { Evidence, EvidenceKind, SymbolicOutcome, Undecided } from './check/evidence.js';
@@ -30,6 +30,8 @@ export { deriveQuantities as derive, parseQuantity, type DerivedQuantity } from 
 // Golden fixtures
 export { verify, formatVerifyReport, junitXml, type VerifyReport, type VerifyOptions } from './verify/verify.js';
 export { VerifyCache, type CacheUse } from './verify/cache.js';
+export { cachedChecker } from './verify/cached-check.js';
+export { cacheUseText } from './emit/cache-text.js';
 
 // Emitters: words, JSON, LaTeX, Markdown
 export { formatCheckReport } from './emit/text-report.js';

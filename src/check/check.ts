@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Claim, Derivation } from '../derivation/derivation.js';
 import { checkSizeOverrides } from '../derivation/budgets.js';
 import { InputError } from '../derivation/errors.js';
-import { loadDerivationFile } from '../derivation/load.js';
+import { parseDerivation, readDerivationText } from '../derivation/load.js';
 import { type CheckOptions, checkClaim, DEFAULT_OPTIONS, InstancePool } from './check-claim.js';
 
 export { InstancePool };
@@ -85,16 +85,30 @@ export function checkDerivation(
 }
 
 /**
+ * Checks the selected claims of one loaded file (`text`: the text it was loaded from), collecting the claims that
+ * turn out ill-formed in `errors`: checkDerivation, or an answer from a cache (src/verify/cached-check.ts).
+ */
+export type FileChecker = (
+  derivation: Derivation,
+  text: string,
+  request: CheckRequest,
+  errors: InputError[],
+) => ClaimResult[];
+
+const checkFile: FileChecker = (derivation, _text, request, errors) => checkDerivation(derivation, request, errors);
+
+/**
  * The library entry point behind `gradproof check`: every file is loaded before any claim is checked,
  * and a file that does not load is thrown as its InputError. Each ill-formed claim is a located error
- * in `errors` while the other claims are still checked.
+ * in `errors` while the other claims are still checked. `checker` checks each file's claims.
  */
-export function check(paths: readonly string[], request: CheckRequest = {}): CheckReport {
+export function check(paths: readonly string[], request: CheckRequest = {}, checker = checkFile): CheckReport {
   const files = expandPaths(paths);
   if (files.length === 0)
     throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, 'no derivation files here', '.yaml or .yml files');
   // A file that does not load stops the run before any check (its errors are not one claim's).
-  const derivations = files.map((file) => loadDerivationFile(file, { perClaimErrors: true }));
+  const texts = files.map((file) => readDerivationText(file));
+  const derivations = files.map((file, k) => parseDerivation(texts[k]!, file, { perClaimErrors: true }));
   const errors: InputError[] = derivations.flatMap((d) => d.claimErrors ?? []);
   const declared = new Set(derivations.flatMap((d) => Object.keys(d.model.sizes)));
   const unknownSize = Object.keys(request.sizeOverrides ?? {}).find((name) => !declared.has(name));
@@ -119,7 +133,7 @@ export function check(paths: readonly string[], request: CheckRequest = {}): Che
   );
   let done = 0;
   const onClaim = request.onClaim && ((id: string) => request.onClaim!(id, ++done, total));
-  const claims = derivations.flatMap((d) => checkDerivation(d, { ...request, onClaim }, errors));
+  const claims = derivations.flatMap((d, k) => checker(d, texts[k]!, { ...request, onClaim }, errors));
   const ok = claims.filter((c) => c.ok).length;
   return {
     claims,

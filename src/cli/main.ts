@@ -4,7 +4,6 @@
  * `gradproof --help` answers at once. Exit codes: 0 every verdict as
  * expected, 1 some verdict not, 2 bad input or usage, 3 internal error.
  */
-import { DEFAULT_CACHE_DIR } from '../verify/cache.js';
 import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
@@ -13,7 +12,8 @@ import yargs from 'yargs';
 import type { CheckReport } from '../check/result.js';
 import { errorsObject, wantsJson } from './json-errors.js';
 import { progressBar } from './progress.js';
-import { checkFolder, checkOutput, UsageError, writeOutput } from './output.js';
+import { checkOutput, UsageError, writeOutput } from './output.js';
+import { type CacheArgs, cacheFolder, withCacheOptions } from './cache-option.js';
 import { plotCommand, renderCommand } from './render-commands.js';
 import { type RepairArgs, RepairUsageError, repairRequest, withRepairOptions } from './repair-option.js';
 import { scaffoldCommand } from './scaffold-command.js';
@@ -54,32 +54,43 @@ async function runCheck(
     beyond?: number;
     json: boolean;
     export?: string;
-  } & RepairArgs,
+  } & RepairArgs &
+    CacheArgs,
 ): Promise<number> {
   const repair = repairRequest(argv);
-  const { check, formatCheckReport, checkReportJson } = await library();
+  const folder = cacheFolder(argv);
+  const { check, formatCheckReport, checkReportJson, VerifyCache, cachedChecker, cacheUseText } = await library();
+  const cache = folder === undefined ? null : new VerifyCache(folder);
   if (argv.export) checkOutput('--export', argv.export);
   const bar = progressBar('checking', { quiet: argv.json });
   let report;
   try {
-    report = check(argv.paths, {
-      repair,
-      ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
-      instances: argv.instances,
-      ...(argv.instance !== undefined ? { instance: argv.instance } : {}),
-      sizeOverrides: parseSizes(argv.size),
-      ...(argv.claim ? { claims: argv.claim } : {}),
-      ...(argv.search !== undefined ? { search: argv.search } : {}),
-      ...(argv.beyond !== undefined ? { beyond: argv.beyond } : {}),
-      onClaim: (id, done, total) => bar.update(id, done, total),
-    });
+    report = check(
+      argv.paths,
+      {
+        repair,
+        ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
+        instances: argv.instances,
+        ...(argv.instance !== undefined ? { instance: argv.instance } : {}),
+        sizeOverrides: parseSizes(argv.size),
+        ...(argv.claim ? { claims: argv.claim } : {}),
+        ...(argv.search !== undefined ? { search: argv.search } : {}),
+        ...(argv.beyond !== undefined ? { beyond: argv.beyond } : {}),
+        onClaim: (id, done, total) => bar.update(id, done, total),
+      },
+      cache ? cachedChecker(cache) : undefined,
+    );
+    cache?.prune();
   } finally {
     bar.stop();
   }
+  const use = cache?.use();
   // With every claim ill-formed there is no report to print (JSON always has one object).
   if (argv.json || report.claims.length)
     process.stdout.write(
-      argv.json ? `${JSON.stringify(checkReportJson(report), null, 2)}\n` : `${formatCheckReport(report)}\n`,
+      argv.json
+        ? `${JSON.stringify({ ...checkReportJson(report), ...(use ? { cache: use } : {}) }, null, 2)}\n`
+        : `${formatCheckReport(report)}\n${use ? `${cacheUseText(use)}\n` : ''}`,
     );
   if (argv.export) await writeExport(argv.export, report);
   // Ill-formed claims and unreadable files: each located, the rest checked, exit 2 at the end.
@@ -119,22 +130,22 @@ async function runDerive(argv: {
   return 0;
 }
 
-async function runVerify(argv: {
-  paths: string[];
-  update: boolean;
-  json: boolean;
-  junit?: string;
-  jobs?: string;
-  seed?: number;
-  instances: number;
-  search?: number;
-  beyond?: number;
-  fixtures?: string;
-  readme?: string;
-  shard?: string;
-  cache: boolean;
-  cacheDir?: string;
-}): Promise<number> {
+async function runVerify(
+  argv: {
+    paths: string[];
+    update: boolean;
+    json: boolean;
+    junit?: string;
+    jobs?: string;
+    seed?: number;
+    instances: number;
+    search?: number;
+    beyond?: number;
+    fixtures?: string;
+    readme?: string;
+    shard?: string;
+  } & CacheArgs,
+): Promise<number> {
   const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;
   if (shard && argv.update && argv.readme)
     throw new UsageError(
@@ -145,8 +156,7 @@ async function runVerify(argv: {
     import('../verify/verify.js'),
     import('../io/atomic-write.js'),
   ]);
-  const cache = argv.cacheDir ?? (argv.cache ? DEFAULT_CACHE_DIR : undefined);
-  if (cache !== undefined) checkFolder(argv.cacheDir !== undefined ? '--cache-dir' : '--cache', cache);
+  const cache = cacheFolder(argv);
   if (argv.junit) checkOutput('--junit', argv.junit);
   const bar = progressBar('verifying', { quiet: argv.json });
   const jobs = argv.jobs !== undefined ? integer('jobs', 0)(argv.jobs)! : undefined;
@@ -285,7 +295,7 @@ export async function main(args: string[]): Promise<void> {
         'check <paths..>',
         'check the claims of derivation files (or folders of them)',
         (y) =>
-          withRepairOptions(y)
+          withCacheOptions(withRepairOptions(y), 'their verdicts are printed as checked')
             .positional('paths', {
               type: 'string',
               array: true,
@@ -327,6 +337,7 @@ export async function main(args: string[]): Promise<void> {
               describe: "write refuted claims' counterexamples to this JSON file, with a numpy script beside it (.py)",
             })
             .example('$0 check derivations', 'check every shipped derivation')
+            .example('$0 check post.yaml --cache', 'while editing: only the claims that changed are checked again')
             .example(
               '$0 check derivations/lab-10-5-vanilla-rnn.yaml --claim lab-eq1 --seed 7 --instance 3',
               'replay one instance',
@@ -363,7 +374,7 @@ export async function main(args: string[]): Promise<void> {
         'verify [paths..]',
         're-derive and re-check every derivation (with the repairs of refuted claims) and compare with the golden fixtures (the CI job)',
         (y) =>
-          y
+          withCacheOptions(y, 'the fixtures are still compared')
             .positional('paths', {
               type: 'string',
               array: true,
@@ -410,14 +421,8 @@ export async function main(args: string[]): Promise<void> {
                 'instances it may evaluate beyond the sampled regimes, for a claim without regimes: (default: a quarter of --search)',
               coerce: integer('beyond', 0),
             })
-            .option('cache', {
-              type: 'boolean',
-              default: false,
-              describe: `answer from the outcomes kept in ${DEFAULT_CACHE_DIR} for files, request and build unchanged (the fixtures are still compared)`,
-            })
-            .option('cache-dir', { type: 'string', describe: 'the cache folder (implies --cache)' })
             .example('$0 verify --shard 2/3 --readme README.md', 'the second of three CI runners')
-            .example('$0 verify --cache --readme README.md', 'a CI run that rechecks only the files that changed'),
+            .example('$0 verify --cache --readme README.md', 'a CI run that checks again only the claims that changed'),
         async (argv) => {
           code = await runVerify(argv as never);
         },
@@ -426,7 +431,7 @@ export async function main(args: string[]): Promise<void> {
         'report [paths..]',
         'a Markdown table per document: claim as written, verdict, corrected form and its verdict',
         (y) =>
-          y
+          withCacheOptions(y, 'the fixtures are still compared')
             .positional('paths', {
               type: 'string',
               array: true,

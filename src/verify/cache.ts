@@ -108,9 +108,12 @@ export function codeIdentity(): string {
   return (identity = h.digest('hex'));
 }
 
-/** The request as text, its keys sorted (the progress hook is not part of what is checked). */
+/**
+ * The request as text, its keys sorted. Not part of it: the progress hook, and the claims selected (a claim's result
+ * is the one it gets alone: bench/order-audit.mjs checks every shipped claim so).
+ */
 function requestText(request: CheckRequest): string {
-  const { onClaim: _progress, ...rest } = request;
+  const { onClaim: _progress, claims: _selected, ...rest } = request;
   return JSON.stringify(rest, (_key, value: unknown) =>
     value && typeof value === 'object' && !Array.isArray(value)
       ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))

@@ -14,6 +14,7 @@ import { diffSnapshots, type Drift, type FileSnapshot, fileSnapshot, runTask } f
 import { type Task, type TaskValue, WorkerPool } from './pool.js';
 import type { Derivation } from '../derivation/derivation.js';
 import { reasonText } from '../emit/evidence-text.js';
+import { cacheUseText } from '../emit/cache-text.js';
 import { reportHolds, summaryMarkdown, withReport } from '../emit/summary-report.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { VERIFY_REPAIR_BUDGET } from '../repair/result.js';
@@ -409,12 +410,7 @@ export function formatVerifyReport(report: VerifyReport): string {
   const s = report.summary;
   if (report.shard)
     lines.push(`shard ${report.shard.index}/${report.shard.count}: ${s.files} of ${report.shard.of} files`);
-  if (report.cache) {
-    const { dir, claims, derived } = report.cache;
-    lines.push(
-      `cache ${dir}: ${claims.answered} of ${claims.answered + claims.checked} claims and ${derived.answered} of ${derived.answered + derived.checked} files' derived forms answered from it`,
-    );
-  }
+  if (report.cache) lines.push(cacheUseText(report.cache));
   if (report.readme?.status === 'stale')
     lines.push(
       `✗ ${report.readme.file}: its verdict summary is not the one the checks produce now (run gradproof verify --readme ${report.readme.file} --update)`,
