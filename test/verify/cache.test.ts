@@ -164,6 +164,18 @@ describe('verify --cache', () => {
     expect(stray.claims.get('a')).not.toBe(before.claims.get('a'));
   });
 
+  it('--update writes from the cache the fixture a fresh check writes', async () => {
+    const cache = fresh('gp-cache-');
+    await verify([EQ5], { jobs: 0, cache });
+    const [fromCache, checked] = [fresh('gp-cache-fx-'), fresh('gp-cache-fx-')];
+    const written = await verify([EQ5], { jobs: 0, cache, fixtures: fromCache, update: true });
+    expect(allCached(written.files[0]!)).toBe(true);
+    expect(written.files[0]!.status).toBe('updated');
+    await verify([EQ5], { jobs: 0, fixtures: checked, update: true });
+    expect(readFileSync(fixtureFor(fromCache, EQ5), 'utf8')).toBe(readFileSync(fixtureFor(checked, EQ5), 'utf8'));
+    expect(readFileSync(fixtureFor(checked, EQ5), 'utf8')).toBe(readFileSync(fixtureFor('fixtures', EQ5), 'utf8'));
+  });
+
   it('a corrupt entry, or one stored under another key, is a miss and is written again', async () => {
     const cache = fresh('gp-cache-');
     await verify([EQ5], { jobs: 0, cache });
