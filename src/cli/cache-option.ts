@@ -4,7 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { DEFAULT_CACHE_DIR } from '../verify/cache.js';
-import { checkFolder } from './output.js';
+import { checkFolder, UsageError } from './output.js';
 
 export interface CacheArgs {
   readonly cache: boolean;
@@ -28,6 +28,7 @@ export function withCacheOptions<T>(y: Argv<T>, compared: string) {
 /** The cache folder asked for, or undefined; a file in the way, or no folder above it, is a usage error. */
 export function cacheFolder(argv: CacheArgs): string | undefined {
   const dir = argv['cache-dir'] ?? (argv.cache ? DEFAULT_CACHE_DIR : undefined);
+  if (dir === '') throw new UsageError('--cache-dir needs a folder, got an empty name');
   if (dir !== undefined) checkFolder(argv['cache-dir'] !== undefined ? '--cache-dir' : '--cache', dir);
   return dir;
 }

@@ -278,10 +278,12 @@ describe.concurrent('gradproof CLI', () => {
     });
 
     it('--cache-dir naming a file, or a folder under a missing one, exits 2 naming the flag, before any check', async () => {
-      const [file, missing] = await Promise.all([
+      const [file, missing, empty] = await Promise.all([
         gradproof('verify', LAB, '--cache-dir', 'README.md'),
-        gradproof('verify', LAB, '--cache-dir', 'no-such-folder/cache'),
+        gradproof('check', LAB, '--cache-dir', 'no-such-folder/cache'),
+        gradproof('check', LAB, '--cache-dir', ''),
       ]);
+      expectUsageOrInputError(empty, /--cache-dir needs a folder, got an empty name/);
       expectUsageOrInputError(file, /--cache-dir README\.md: cannot use it as a folder \(a file is in the way\)/);
       expectUsageOrInputError(
         missing,
