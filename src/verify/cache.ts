@@ -9,8 +9,9 @@
  *     definitions, …), and the text of the list item the claim comes from (a chain's steps share one);
  *   - the request (seed, instances, search budgets, repair budget);
  *   - the code that checks it: a hash of every module of the running build (the bundle, or dist/ or src/ with
- *     the lockfile beside the package, whose dependencies they load), the V8 version and the architecture
- *     (Math.tanh and friends are V8's own, and could change with it).
+ *     the lockfile beside the package, whose dependencies they load), the installed version of every declared
+ *     dependency (KaTeX loads from node_modules even in the bundle), the V8 version and the architecture
+ *     (Math.tanh and friends are V8's own, and could change with it), and the collation locale.
  * No result carries a source position (a claim that fails with a located error fails the run and is never
  * stored), so moving a claim, or editing another, leaves its part current. A file whose YAML has aliases (an
  * item could then read another's text) or cannot be split into items keys every claim by the whole file's bytes;
@@ -20,11 +21,12 @@
  *
  * Entries are V8's serialization (what worker threads hand results over in) of the part and its own key, so a
  * renamed or colliding entry is a miss. A corrupt or unreadable entry is a miss too, and is overwritten; a file's
- * parts are written only when the file still has the text they were checked with. The folder is bounded: past
- * MAX_ENTRIES the least recently used entries are deleted.
+ * parts are written only when the file still has the text they were checked with, and verify's workers refuse to
+ * check other text than the main thread read (./worker.ts). The folder is bounded: past MAX_ENTRIES the least
+ * recently used entries are deleted.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, type Stats, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { arch } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +55,8 @@ const FORMAT = 2;
 /** entries kept at most (one per claim and one per file: the shipped corpus has 222) */
 export const MAX_ENTRIES = 4096;
 const ENTRY = /^[0-9a-f]{64}\.bin$/;
+/** what src/io/atomic-write.ts names an entry while it is written */
+const TEMPORARY = /^\.[0-9a-f]{64}\.bin\.\d+\.\d+\.tmp$/;
 /** The folder `--cache` uses when `--cache-dir` does not name one (relative to the working directory). */
 export const DEFAULT_CACHE_DIR = '.gradproof-cache';
 
@@ -61,6 +65,9 @@ const sha256 = (...parts: (string | Uint8Array)[]): string => {
   for (const p of parts) h.update(p).update('\0');
   return h.digest('hex');
 };
+
+/** A file's text as a digest: what verify's workers compare with the text the main thread read (./pool.ts Task). */
+export const textDigest = (text: string): string => sha256(text);
 
 /**
  * The root of the running build: dist/bundle/ when running from the bundle (every module is there), else the
@@ -87,6 +94,47 @@ function modulesUnder(root: string): string[] {
 
 let identity: string | null = null;
 
+interface Manifest {
+  readonly name?: string;
+  readonly version?: string;
+  readonly dependencies?: Readonly<Record<string, string>>;
+}
+
+/** A package.json's fields, or null where there is none or it does not read. */
+function manifestOf(path: string): Manifest | null {
+  try {
+    return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Manifest) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The version of every dependency the package declares, as this process would load it: the bundle carries most of
+ * them, but some are loaded at run time from node_modules (KaTeX, for `latex:` claims), and an installed package
+ * has no lockfile to name them.
+ */
+export function dependencyVersions(root: string): string {
+  // the package's own manifest: the first package.json above the code that names gradproof
+  let manifest: string | null = null;
+  for (let dir = root, up = 0; up < 4 && manifest === null; dir = dirname(dir), up++) {
+    const path = join(dir, 'package.json');
+    if (manifestOf(path)?.name === 'gradproof') manifest = path;
+  }
+  if (manifest === null) return 'no package.json\0';
+  const declared = Object.keys(manifestOf(manifest)?.dependencies ?? {}).sort();
+  return declared
+    .map((name) => {
+      // where Node looks: node_modules/<name> in the package's folder and every folder above it
+      for (let dir = dirname(manifest); ; dir = dirname(dir)) {
+        const path = join(dir, 'node_modules', name, 'package.json');
+        if (existsSync(path)) return `${name}@${manifestOf(path)?.version ?? 'unreadable'}\0`;
+        if (dir === dirname(dir)) return `${name}@absent\0`;
+      }
+    })
+    .join('');
+}
+
 /**
  * A hash of the code that checks: every module of the running build by its path and bytes, the lockfile of the
  * package it lies in (the dependencies dist/ and src/ load; the bundle carries its own), V8 and the architecture.
@@ -96,7 +144,10 @@ export function codeIdentity(): string {
   if (identity !== null) return identity;
   const root = codeRoot();
   const h = createHash('sha256');
-  h.update(`format ${FORMAT}\0v8 ${process.versions.v8}\0${arch()}\0`);
+  // The collation locale orders names where the code compares them with localeCompare (the sizes a counterexample
+  // is shrunk in, src/check/check-claim.ts).
+  h.update(`format ${FORMAT}\0v8 ${process.versions.v8}\0${arch()}\0${new Intl.Collator().resolvedOptions().locale}\0`);
+  h.update(dependencyVersions(root));
   for (const file of modulesUnder(root)) h.update(relative(root, file)).update('\0').update(readFileSync(file));
   for (let dir = dirname(root), up = 0; up < 3; dir = dirname(dir), up++) {
     const lock = join(dir, 'package-lock.json');
@@ -108,16 +159,22 @@ export function codeIdentity(): string {
   return (identity = h.digest('hex'));
 }
 
+/** How a field set to undefined is written in a request's text (no JSON value is this string's object). */
+const UNDEFINED = { undefined: true };
+
 /**
  * The request as text, its keys sorted. Not part of it: the progress hook, and the claims selected (a claim's result
  * is the one it gets alone: bench/order-audit.mjs checks every shipped claim so).
  */
 function requestText(request: CheckRequest): string {
   const { onClaim: _progress, claims: _selected, ...rest } = request;
+  // A field set to undefined is no absent field: `{ ...defaults, ...request }` lets it replace the default.
   return JSON.stringify(rest, (_key, value: unknown) =>
-    value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : value,
+    value === undefined
+      ? UNDEFINED
+      : value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : value,
   );
 }
 
@@ -180,6 +237,7 @@ export class VerifyCache {
   constructor(
     readonly dir: string,
     private readonly code: string = codeIdentity(),
+    private readonly maxEntries = MAX_ENTRIES,
   ) {}
 
   /** The keys of the parts of `file`, whose text is `text` and whose claims (as loaded from it) are `claims`. */
@@ -252,27 +310,41 @@ export class VerifyCache {
     }
   }
 
-  /** Deletes the least recently used entries past MAX_ENTRIES (or `keep`). */
-  prune(keep = MAX_ENTRIES): void {
+  /**
+   * Deletes the least recently used entries past the bound, and temporary files a killed write left (an hour
+   * old). Only names this cache writes are touched; what cannot be deleted stays, without error.
+   */
+  prune(): void {
     let names: string[];
     try {
-      names = readdirSync(this.dir).filter((n) => ENTRY.test(n));
+      names = readdirSync(this.dir);
     } catch {
       return;
     }
-    if (names.length <= keep) return;
-    const dated = names
-      .map((n) => {
-        let st: Stats | undefined;
-        try {
-          st = statSync(join(this.dir, n));
-        } catch {
-          // deleted meanwhile (another run pruning): nothing to do
-        }
-        return { n, t: st?.mtimeMs ?? 0 };
-      })
+    const modified = (n: string) => {
+      try {
+        const st = statSync(join(this.dir, n));
+        return st.isFile() ? st.mtimeMs : null;
+      } catch {
+        return null; // deleted meanwhile (another run pruning)
+      }
+    };
+    const remove = (n: string) => {
+      try {
+        rmSync(join(this.dir, n), { force: true });
+      } catch {
+        // a read-only folder, or a folder in an entry's place: left as it is
+      }
+    };
+    const stale = Date.now() - 3600_000;
+    for (const n of names.filter((n) => TEMPORARY.test(n))) if ((modified(n) ?? Infinity) < stale) remove(n);
+    const entries = names.filter((n) => ENTRY.test(n));
+    if (entries.length <= this.maxEntries) return;
+    const dated = entries
+      .map((n) => ({ n, t: modified(n) }))
+      .filter((e): e is { n: string; t: number } => e.t !== null)
       .sort((a, b) => b.t - a.t || (a.n < b.n ? -1 : 1));
-    for (const { n } of dated.slice(keep)) rmSync(join(this.dir, n), { force: true });
+    for (const { n } of dated.slice(this.maxEntries)) remove(n);
   }
 
   use(): CacheUse {

@@ -10,14 +10,19 @@ import type { ClaimResult } from '../check/result.js';
 import { InputError, type SourcePos } from '../derivation/errors.js';
 import type { ClaimSnapshot, FileSnapshot } from './snapshot.js';
 
+/**
+ * `text`: the SHA-256 of the file's text as the main thread read it (textDigest in ./cache.ts); a worker that reads
+ * other text (the file changed during the run) fails the task instead of answering for text no one else saw.
+ */
 export type Task =
   | {
       readonly kind: 'claims';
       readonly file: string;
+      readonly text?: string;
       readonly claims: readonly string[];
       readonly request: CheckRequest;
     }
-  | { readonly kind: 'derived'; readonly file: string };
+  | { readonly kind: 'derived'; readonly file: string; readonly text?: string };
 
 export type TaskValue =
   | { readonly kind: 'claims'; readonly results: ClaimResult[]; readonly snapshots: ClaimSnapshot[] }

@@ -18,7 +18,7 @@ import { cacheUseText } from '../emit/cache-text.js';
 import { reportHolds, summaryMarkdown, withReport } from '../emit/summary-report.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { VERIFY_REPAIR_BUDGET } from '../repair/result.js';
-import { type CacheUse, type Part, VerifyCache } from './cache.js';
+import { type CacheUse, type Part, textDigest, VerifyCache } from './cache.js';
 
 function readReadme(file: string): string {
   try {
@@ -152,17 +152,22 @@ type DerivedPart = Extract<Part, { kind: 'derived' }>;
 /** One file's work: the parts the cache answered for, and the tasks left (those parts it did not). */
 interface FileWork {
   readonly derivation: Derivation;
+  /** the digest of the text it was loaded from (the workers load it again, and compare) */
+  readonly text: string;
   readonly derived: DerivedPart | null;
   /** every selected claim's id, in the file's order, with its part when the cache had it */
   readonly claims: readonly (readonly [string, ClaimPart | null])[];
 }
 
-const tasksOf = (w: FileWork, request: CheckRequest): Task[] => [
-  ...(w.derived ? [] : [{ kind: 'derived', file: w.derivation.file } as const]),
-  ...w.claims
-    .filter(([, part]) => !part)
-    .map(([id]) => ({ kind: 'claims', file: w.derivation.file, claims: [id], request }) as const),
-];
+const tasksOf = (w: FileWork, request: CheckRequest): Task[] => {
+  const { file } = w.derivation;
+  return [
+    ...(w.derived ? [] : [{ kind: 'derived', file, text: w.text } as const]),
+    ...w.claims
+      .filter(([, part]) => !part)
+      .map(([id]) => ({ kind: 'claims', file, text: w.text, claims: [id], request }) as const),
+  ];
+};
 
 /** A task's answer as the parts it checked. */
 function partsOf(value: TaskValue, seconds: number): Part[] {
@@ -246,7 +251,9 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   // files. With one, they start only for what the cache does not answer, once that is known.
   if (!cache && files.length > 0) startPool(files.length + 1);
   try {
-    return await verifyFiles(files, all.length, startPool, jobs, options, cache);
+    const report = await verifyFiles(files, all.length, startPool, jobs, options, cache);
+    cache?.prune();
+    return report;
   } finally {
     await (pool as WorkerPool | null)?.close();
   }
@@ -283,6 +290,7 @@ async function verifyFiles(
   // each file's work, taken off `derivations` (checkInTurn lets each go once checked)
   const work: FileWork[] = derivations.splice(0).map((derivation, k) => ({
     derivation,
+    text: textDigest(texts[k]!),
     derived: keys[k] ? (cache!.read(keys[k].derived, 'derived') as DerivedPart | null) : null,
     claims: selected(derivation).map(
       (c) => [c.id, keys[k] ? (cache!.read(keys[k].claims.get(c.id)!, 'claim') as ClaimPart | null) : null] as const,

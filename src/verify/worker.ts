@@ -7,11 +7,13 @@
 import { parentPort } from 'node:worker_threads';
 import { InstancePool } from '../check/check.js';
 import type { Derivation } from '../derivation/derivation.js';
-import { loadDerivationFile } from '../derivation/load.js';
+import { InputError } from '../derivation/errors.js';
+import { parseDerivation, readDerivationText } from '../derivation/load.js';
+import { textDigest } from './cache.js';
 import { runTask } from './snapshot.js';
 import type { Task, TaskReply } from './pool.js';
 
-const loaded = new Map<string, { derivation: Derivation; pool: InstancePool }>();
+const loaded = new Map<string, { derivation: Derivation; pool: InstancePool; digest: string }>();
 
 function fileState(file: string) {
   let state = loaded.get(file);
@@ -20,15 +22,23 @@ function fileState(file: string) {
     // once it moves to another file it is not sent back to this one, so the file's instances and memoised
     // values are dropped (a task of it that did come would load it again, with the same results).
     loaded.clear();
-    const derivation = loadDerivationFile(file);
-    state = { derivation, pool: new InstancePool(derivation) };
+    const text = readDerivationText(file);
+    const derivation = parseDerivation(text, file);
+    state = { derivation, pool: new InstancePool(derivation), digest: textDigest(text) };
     loaded.set(file, state);
   }
   return state;
 }
 
 function run(task: Task): TaskReply['value'] {
-  const { derivation, pool } = fileState(task.file);
+  const { derivation, pool, digest } = fileState(task.file);
+  // Answers for text the main thread did not read would be judged, and cached, as its own.
+  if (task.text !== undefined && task.text !== digest)
+    throw new InputError(
+      { file: task.file, line: 1, col: 1 },
+      'the file changed while verify was checking it',
+      'files left as they are until verify ends',
+    );
   return runTask(derivation, pool, task);
 }
 

@@ -4,11 +4,22 @@
  * or another build checks everything; a corrupt or renamed entry is a miss; a file edited while it was checked is
  * not stored; the folder is bounded; the fixtures are still compared.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { codeIdentity, VerifyCache } from '../../src/verify/cache.js';
+import { InputError } from '../../src/derivation/errors.js';
+import { codeIdentity, dependencyVersions, textDigest, VerifyCache } from '../../src/verify/cache.js';
+import { WorkerPool } from '../../src/verify/pool.js';
 import type { FileVerdict } from '../../src/verify/verify.js';
 import { fixtureFor, formatVerifyReport, verify } from '../../src/verify/verify.js';
 import { gradproof } from '../cli/spawn.js';
@@ -212,17 +223,65 @@ describe('verify --cache', () => {
     expect(entries(cache)).toHaveLength(0);
   });
 
+  it("the build's identity names every declared dependency's installed version (KaTeX loads from node_modules)", () => {
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
+    const named = dependencyVersions(join(process.cwd(), 'src')).split('\0').filter(Boolean);
+    expect(named.map((n) => n.slice(0, n.lastIndexOf('@')))).toEqual(Object.keys(manifest.dependencies).sort());
+    for (const entry of named) {
+      const name = entry.slice(0, entry.lastIndexOf('@'));
+      const installed = JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8')) as {
+        version: string;
+      };
+      expect(entry).toBe(`${name}@${installed.version}`);
+    }
+  });
+
+  it('a worker refuses a task for other text than the main thread read (the file changed during the run)', async () => {
+    // else a file edited, checked by a worker, then restored would store the edit's verdicts under the original's keys
+    const pool = new WorkerPool(1);
+    try {
+      const err = (await pool
+        .run({ kind: 'derived', file: EQ5, text: textDigest('another text') })
+        .catch((e: unknown) => e)) as Error;
+      expect(err).toBeInstanceOf(InputError);
+      expect(err.message).toMatch(/eq5\.yaml:1:1: the file changed while verify was checking it/);
+      const done = await pool.run({ kind: 'derived', file: EQ5, text: textDigest(readFileSync(EQ5, 'utf8')) });
+      expect(done.value.kind).toBe('derived');
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('keeps the most recently used entries past its bound', () => {
     const dir = fresh('gp-cache-');
-    const cache = new VerifyCache(dir, 'test-build');
+    const cache = new VerifyCache(dir, 'test-build', 3);
     const names = Array.from({ length: 5 }, (_, k) => `${String(k).repeat(64)}.bin`);
     names.forEach((n, k) => {
       writeFileSync(join(dir, n), 'x');
       utimesSync(join(dir, n), 1000 + k, 1000 + k);
     });
     writeFileSync(join(dir, 'README'), 'not an entry: never deleted');
-    cache.prune(3);
+    cache.prune();
     expect(readdirSync(dir).sort()).toEqual(['README', ...names.slice(2)].sort());
+  });
+
+  it('verify prunes the folder to its bound, and clears temporary files a killed write left', async () => {
+    const dir = fresh('gp-cache-');
+    const old = Date.now() / 1000 - 7200;
+    const stale = `.${'a'.repeat(64)}.bin.123.1.tmp`;
+    const recent = `.${'b'.repeat(64)}.bin.123.2.tmp`;
+    for (const n of [stale, recent, ...Array.from({ length: 6 }, (_, k) => `${String(k).repeat(64)}.bin`)]) {
+      writeFileSync(join(dir, n), 'x');
+      if (n !== recent) utimesSync(join(dir, n), old, old);
+    }
+    mkdirSync(join(dir, `${'9'.repeat(64)}.bin`)); // not a file: never deleted, and no error
+    await verify([EQ5], { jobs: 0, cache: new VerifyCache(dir, codeIdentity(), 5) });
+    const left = readdirSync(dir);
+    expect(left).not.toContain(stale);
+    expect(left).toContain(recent);
+    expect(left).toContain(`${'9'.repeat(64)}.bin`);
+    // the 4 entries this run wrote are the most recent; of the 6 old ones, the bound keeps one
+    expect(entries(dir).filter((n) => statSync(join(dir, n)).isFile())).toHaveLength(5);
   });
 
   it('on a worker pool, a run with some files cached checks only the others and gives the same results', async () => {

@@ -50,6 +50,15 @@ describe('check --cache', () => {
     expect(edited.claims).toEqual(check([file], { instances: 2 }).claims);
   });
 
+  it('a request field set to undefined is not the absent field (it replaces the default): no shared entries', () => {
+    const cache = new VerifyCache(fresh('gp-ccache-'));
+    const undefinedSearch = check([EQ5], { instances: 1, search: undefined }, cachedChecker(cache));
+    const defaults = check([EQ5], { instances: 1 }, cachedChecker(cache));
+    expect(cache.use().claims).toEqual({ answered: 0, checked: 6 });
+    expect(defaults.claims).toEqual(check([EQ5], { instances: 1 }).claims);
+    expect(undefinedSearch.claims).toEqual(check([EQ5], { instances: 1, search: undefined }).claims);
+  });
+
   it('an ill-formed claim is an error on every run and is never stored', () => {
     const dir = fresh('gp-ccache-');
     const cache = new VerifyCache(dir);
