@@ -18,10 +18,26 @@ import type { OpSpec } from '../ops/registry.js';
 import type { GraphNode, NumericContext } from '../ops/contexts.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
 import { type GraphNode as UnrolledNode, heldEverywhere, nodeKey, type Unrolled } from './unrolled.js';
-import { asDense, dense, type Dense, type ProductMemo, type ReadTracker, scalar, type Value } from './values.js';
+import {
+  asDense,
+  dense,
+  type Dense,
+  type EntrywiseKernel,
+  type ProductMemo,
+  type ReadTracker,
+  scalar,
+  type Value,
+} from './values.js';
 import { mergedBindings, own } from '../ir/names.js';
 import { keepResident } from './simd.js';
-import { closeOwnRecord, noteLostPrecision, openOwnRecord, watchLostPrecision } from './lost-digits.js';
+import { newVec } from './slab.js';
+import {
+  closeOwnRecord,
+  lostPrecisionOf,
+  noteLostPrecision,
+  openOwnRecord,
+  watchLostPrecision,
+} from './lost-digits.js';
 
 /** The cotangent of a scalar output; one shared object so gradient sweeps are memoised. */
 const ONE = scalar(1);
@@ -69,6 +85,7 @@ function fixedKey(fixed: ReadonlySet<string>): string {
 }
 
 const NO_READS: readonly ResolvedDeriv[] = [];
+const EMPTY = new Float64Array(0);
 
 /**
  * A memoised value with what it brings beside it: the precision lost in the subnormals on the way to it, and the
@@ -98,6 +115,87 @@ interface Plan {
   readonly table: Map<number | string, Slot>;
   readonly spec: OpSpec | null;
   readonly graphDerivative: boolean;
+  /** the entrywise tree rooted here, run in one pass; null where the node is no such root */
+  readonly fused: FusedTree | null;
+}
+
+/**
+ * A tree of entrywise operators evaluated in one pass (1 − h.^2 in a product's factor at every lag, σ(z) .* (1 − σ(z))):
+ * its leaves (whatever is not such an operator) evaluated and memoised as any value is, in the order the operators'
+ * own `evaluate` reads them (postorder, left to right: the derivatives read are noted in the same order), each inner
+ * operator's kernel (its record's `entrywiseKernel`, the loop its `evaluate` runs) into a scratch vector of the tree's
+ * own. The same operations on the same numbers, and the same digits noted as lost (every inner value's subnormals,
+ * every sum's cancellation), without a value, a context and a memo entry per inner node at every binding: only the
+ * root's value is kept. A leaf that is not dense (a lazy operator) sends the whole tree back to the records.
+ */
+interface FusedTree {
+  /** postorder, the root last: a leaf, or an operator on earlier entries (by their index here) */
+  readonly entries: readonly FusedEntry[];
+  /** each entry's values at the binding being evaluated (scratch vectors and leaves' data) */
+  readonly data: Float64Array[];
+  readonly rows: number[];
+  readonly cols: number[];
+}
+
+type FusedEntry =
+  | { readonly leaf: Expr; readonly constant: Float64Array | null }
+  | { readonly kernel: EntrywiseKernel; readonly operands: readonly number[]; scratch: Float64Array | null };
+
+/** The record of an operator that can run in a fused tree, or null. */
+function fusible(e: Expr): OpSpec | null {
+  if (e.kind !== 'op') return null;
+  const spec = specOf(e);
+  return spec.entrywiseKernel && !spec.graphDerivative ? spec : null;
+}
+
+/**
+ * The fused tree rooted at `e`, or null where `e` is no entrywise operator on another one (nothing to fuse). An inner
+ * operator joins the tree only where it reads every index the root reads: one that reads fewer is the same value
+ * at bindings where the root is not (1 − W.^2 beside h[t]), and stays a leaf, memoised. Equal subtrees (by content:
+ * the same structure reading the same indices, so the same value at one binding) are computed once, as the memo
+ * would give the second one.
+ */
+function fusedTree(e: Expr, userRule: (name: string) => ElementwiseRule): FusedTree | null {
+  const root = fusible(e);
+  if (!root) return null;
+  const rootInfo = contentInfo(e);
+  const joins = (x: Expr): OpSpec | null => {
+    const spec = fusible(x);
+    if (!spec || x === e) return spec;
+    const info = contentInfo(x);
+    const readsAll =
+      info.partIds.length === rootInfo.partIds.length &&
+      info.readsPaths === rootInfo.readsPaths &&
+      info.pathsFixed === rootInfo.pathsFixed;
+    return readsAll ? spec : null;
+  };
+  const operandsOf = (n: OpNode, kernel: EntrywiseKernel) => n.args.slice(0, kernel.arity);
+  const rootKernel = root.entrywiseKernel!(e as OpNode, userRule);
+  if (!operandsOf(e as OpNode, rootKernel).some((a) => joins(a))) return null;
+  const entries: FusedEntry[] = [];
+  const byContent = new Map<string, number>();
+  const visit = (x: Expr): number => {
+    const id = contentInfo(x).id;
+    const seen = byContent.get(id);
+    if (seen !== undefined) return seen;
+    const spec = joins(x);
+    if (!spec) entries.push({ leaf: x, constant: x.kind === 'num' ? Float64Array.of(x.value) : null });
+    else {
+      const kernel = x === e ? rootKernel : spec.entrywiseKernel!(x as OpNode, userRule);
+      const operands = operandsOf(x as OpNode, kernel).map(visit);
+      entries.push({ kernel, operands, scratch: null });
+    }
+    byContent.set(id, entries.length - 1);
+    return entries.length - 1;
+  };
+  visit(e);
+  const n = entries.length;
+  return {
+    entries,
+    data: new Array<Float64Array>(n),
+    rows: new Array<number>(n).fill(0),
+    cols: new Array<number>(n).fill(0),
+  };
 }
 
 export class Evaluator implements ReadTracker {
@@ -122,6 +220,8 @@ export class Evaluator implements ReadTracker {
   };
   /** materialise Jacobians by rows (reverse sweeps) rather than columns (forward sweeps) */
   preferRows = false;
+  /** run entrywise trees in one pass (FusedTree); off, every node is evaluated by its record (tests compare the two) */
+  fuseEntrywise = true;
   /** derivatives touched since the last reset, for reference cross-checks */
   readonly touched = new Map<string, ResolvedDeriv>();
 
@@ -157,7 +257,8 @@ export class Evaluator implements ReadTracker {
     let table = this.tables.get(info.structure);
     if (!table) this.tables.set(info.structure, (table = new Map<number | string, Slot>()));
     const spec = e.kind === 'op' ? specOf(e) : null;
-    const plan: Plan = { info, table, spec, graphDerivative: spec?.graphDerivative === true };
+    const fused = spec?.entrywiseKernel && this.fuseEntrywise ? fusedTree(e, this.userRule) : null;
+    const plan: Plan = { info, table, spec, graphDerivative: spec?.graphDerivative === true, fused };
     this.plans.set(e, plan);
     return plan;
   }
@@ -173,7 +274,7 @@ export class Evaluator implements ReadTracker {
     // the record of this value's own lost digits, without a closure per value (./lost-digits.ts)
     const outerLost = openOwnRecord();
     try {
-      v = this.compute(e, env, plan.spec);
+      v = plan.fused ? this.computeFused(e, env, plan.fused, plan.spec) : this.compute(e, env, plan.spec);
       if (plan.graphDerivative) this.touch((e as OpNode).op, (e as OpNode).args, env);
     } finally {
       lost = closeOwnRecord(outerLost);
@@ -373,6 +474,49 @@ export class Evaluator implements ReadTracker {
       case 'op':
         return spec!.evaluate(e, this.context(env));
     }
+  }
+
+  /** The value of a fused tree's root (see FusedTree); a leaf that is not dense: the records' own evaluation. */
+  private computeFused(e: Expr, env: IntEnv, tree: FusedTree, spec: OpSpec | null): Value {
+    const { entries, data, rows, cols } = tree;
+    const last = entries.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const entry = entries[i]!;
+      if ('leaf' in entry) {
+        if (entry.constant) {
+          // a number as `eval` would give it (a 1 × 1 value, its subnormal noted)
+          noteLostPrecision(lostPrecisionOf(entry.constant));
+          data[i] = entry.constant;
+          rows[i] = cols[i] = 1;
+          continue;
+        }
+        const v = this.eval(entry.leaf, env);
+        if (v.kind !== 'dense') return this.compute(e, env, spec);
+        data[i] = v.data;
+        rows[i] = v.rows;
+        cols[i] = v.cols;
+        continue;
+      }
+      const [a, b] = entry.operands as [number, number | undefined];
+      // the shape of the longer operand (a one-entry operand is broadcast), as the records' dense loops take it
+      const shaped = b !== undefined && data[b]!.length > data[a]!.length ? b : a;
+      const length = data[shaped]!.length;
+      let out: Float64Array;
+      if (i === last) out = newVec(length);
+      else {
+        if (entry.scratch?.length !== length) entry.scratch = new Float64Array(length);
+        out = entry.scratch;
+      }
+      noteLostPrecision(entry.kernel.run(out, data[a]!, b === undefined ? null : data[b]!));
+      noteLostPrecision(lostPrecisionOf(out));
+      data[i] = out;
+      rows[i] = rows[shaped]!;
+      cols[i] = cols[shaped]!;
+    }
+    const value = dense(rows[last]!, cols[last]!, data[last]!);
+    // the tree's leaves are not kept past the evaluation
+    data.fill(EMPTY);
+    return value;
   }
 
   private context(env: IntEnv): NumericContext {

@@ -363,40 +363,43 @@ export const asOp = (v: Value): LinOp => (v.kind === 'op' ? v : new DenseOp(v));
 export const asDense = (v: Value): Dense => (v.kind === 'dense' ? v : v.materialize());
 
 // ── arithmetic on values, shared by the operator records ───────────────────
-export function zipDense(a: Dense, b: Dense, f: (x: number, y: number) => number): Dense {
-  const [big, aScalar, bScalar] = [a.data.length >= b.data.length ? a : b, a.data.length === 1, b.data.length === 1];
-  const out = newVec(big.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = f(aScalar ? a.data[0]! : a.data[i]!, bScalar ? b.data[0]! : b.data[i]!);
-  return dense(big.rows, big.cols, out);
+/**
+ * An entrywise operator on dense data, as its record's `evaluate` computes it on dense operands: `out` from one
+ * operand or two (a one-entry operand broadcast), returning the precision lost to cancellation on the way (only
+ * sums lose any; 0 for none). zipDense, mapDense, powDense and sumDense run these very loops; the evaluator runs a
+ * tree of such operators in one pass (src/numeric/evaluate.ts), so both give the same values bit for bit.
+ */
+export interface EntrywiseKernel {
+  readonly arity: 1 | 2;
+  run(out: Float64Array, a: Float64Array, b: Float64Array | null): number;
 }
 
-export function mapDense(a: Dense, f: (x: number) => number): Dense {
-  const out = newVec(a.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = f(a.data[i]!);
-  return dense(a.rows, a.cols, out);
+function zipInto(out: Float64Array, a: Float64Array, b: Float64Array, f: (x: number, y: number) => number): void {
+  const [aScalar, bScalar] = [a.length === 1, b.length === 1];
+  for (let i = 0; i < out.length; i++) out[i] = f(aScalar ? a[0]! : a[i]!, bScalar ? b[0]! : b[i]!);
+}
+
+function mapInto(out: Float64Array, a: Float64Array, f: (x: number) => number): void {
+  for (let i = 0; i < out.length; i++) out[i] = f(a[i]!);
 }
 
 /**
- * a ± b entrywise (a scalar broadcast), noting what each entry loses to cancellation (./lost-digits.ts). zipDense's
- * loop written out: the same operations in the same order, without a closure called per entry (1 − h.^2 at every
- * lag of a claim).
+ * a ± b entrywise (a one-entry operand broadcast), returning the worst any entry loses to cancellation
+ * (./lost-digits.ts). zipInto's loop written out: the same operations in the same order, without a closure called
+ * per entry (1 − h.^2 at every lag of a claim).
  */
-function sumDense(a: Dense, b: Dense, sign: number): Dense {
-  const [big, aData, bData] = [a.data.length >= b.data.length ? a : b, a.data, b.data];
-  const out = newVec(big.data.length);
-  const [aStep, bStep] = [aData.length === 1 ? 0 : 1, bData.length === 1 ? 0 : 1];
-  // the worst cancellation noted once, after the loop
+function sumInto(out: Float64Array, a: Float64Array, b: Float64Array, sign: number): number {
+  const [aStep, bStep] = [a.length === 1 ? 0 : 1, b.length === 1 ? 0 : 1];
   let cancelled = 0;
   for (let i = 0; i < out.length; i++) {
-    const x = aData[i * aStep]!;
-    const y = bData[i * bStep]!;
+    const x = a[i * aStep]!;
+    const y = b[i * bStep]!;
     const r = x + sign * y;
     const lost = cancellationOf(x, y, r);
     if (lost > cancelled) cancelled = lost;
     out[i] = r;
   }
-  noteLostPrecision(cancelled);
-  return dense(big.rows, big.cols, out);
+  return cancelled;
 }
 
 /**
@@ -404,14 +407,69 @@ function sumDense(a: Dense, b: Dense, sign: number): Dense {
  * which V8's follows, returns x·x for y = 2; test/numeric/elementwise-fast.test.ts checks it), without a call to
  * pow per entry.
  */
-export function powDense(a: Dense, k: number): Dense {
-  const [data, out] = [a.data, newVec(a.data.length)];
+function powInto(out: Float64Array, a: Float64Array, k: number): void {
   if (k === 2)
     for (let i = 0; i < out.length; i++) {
-      const x = data[i]!;
+      const x = a[i]!;
       out[i] = x * x;
     }
-  else for (let i = 0; i < out.length; i++) out[i] = data[i]! ** k;
+  else for (let i = 0; i < out.length; i++) out[i] = a[i]! ** k;
+}
+
+export const sumKernel = (sign: 1 | -1): EntrywiseKernel => ({
+  arity: 2,
+  run: (out, a, b) => sumInto(out, a, b!, sign),
+});
+export const zipKernel = (f: (x: number, y: number) => number): EntrywiseKernel => ({
+  arity: 2,
+  run: (out, a, b) => {
+    zipInto(out, a, b!, f);
+    return 0;
+  },
+});
+export const mapKernel = (f: (x: number) => number): EntrywiseKernel => ({
+  arity: 1,
+  run: (out, a) => {
+    mapInto(out, a, f);
+    return 0;
+  },
+});
+export const entrywisePowKernel = (k: number): EntrywiseKernel => ({
+  arity: 1,
+  run: (out, a) => {
+    powInto(out, a, k);
+    return 0;
+  },
+});
+
+/** The operand whose shape an entrywise result takes: the longer (a broadcast one-entry operand is the shorter). */
+const broadcastShape = (a: Dense, b: Dense): Dense => (a.data.length >= b.data.length ? a : b);
+
+export function zipDense(a: Dense, b: Dense, f: (x: number, y: number) => number): Dense {
+  const big = broadcastShape(a, b);
+  const out = newVec(big.data.length);
+  zipInto(out, a.data, b.data, f);
+  return dense(big.rows, big.cols, out);
+}
+
+export function mapDense(a: Dense, f: (x: number) => number): Dense {
+  const out = newVec(a.data.length);
+  mapInto(out, a.data, f);
+  return dense(a.rows, a.cols, out);
+}
+
+/** a ± b entrywise, noting what each entry loses to cancellation (see sumInto). */
+function sumDense(a: Dense, b: Dense, sign: number): Dense {
+  const big = broadcastShape(a, b);
+  const out = newVec(big.data.length);
+  // the worst cancellation noted once, after the loop
+  noteLostPrecision(sumInto(out, a.data, b.data, sign));
+  return dense(big.rows, big.cols, out);
+}
+
+export function powDense(a: Dense, k: number): Dense {
+  const out = newVec(a.data.length);
+  powInto(out, a.data, k);
   return dense(a.rows, a.cols, out);
 }
 

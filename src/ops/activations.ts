@@ -7,7 +7,7 @@
 import { type Expr, node, num, type OpNode } from '../ir/expr.js';
 import { mapVec, type Vec } from '../numeric/kernel.js';
 import { decimalExp, decimalTanh } from '../numeric/decimal-exp.js';
-import { mapDense } from '../numeric/values.js';
+import { mapDense, mapKernel } from '../numeric/values.js';
 import { diag, emul, mul } from '../symbolic/build.js';
 import { entrywiseCanonical } from './arithmetic.js';
 import type { Kernel } from './contexts.js';
@@ -116,6 +116,7 @@ function activation(def: ActivationDef, user = false): OpSpec {
         ? `\\operatorname{${n.name!.replace(/_/g, '\\_')}}\\left(${ctx.expr(arg(n))}\\right)`
         : def.latex(ctx.expr(arg(n))),
     evaluate: (n, ctx) => mapDense(ctx.dense(arg(n)), ruleOf(n, ctx.userRule).value),
+    entrywiseKernel: (n, userRule) => mapKernel(ruleOf(n, userRule).value),
     compile: (n, ctx) => {
       const a = ctx.compile(arg(n));
       return ctx.push(activationKernel(ruleOf(n, ctx.userRule)), [a], ctx.dims(a));

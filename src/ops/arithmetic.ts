@@ -25,12 +25,16 @@ import {
   IdentityOp,
   isScalarValue,
   mapDense,
+  mapKernel,
   powDense,
+  entrywisePowKernel,
   mulValues,
   ProdOp,
   scalar,
   ScaledOp,
+  sumKernel,
   zipDense,
+  zipKernel,
 } from '../numeric/values.js';
 import { add, diag, emul, mul, neg, sub } from '../symbolic/build.js';
 import { ridentity, rmap, rmatmul, rpow, rscalar, rzip, type RMat } from '../symbolic/ring.js';
@@ -217,6 +221,14 @@ function binaryPrint(symbol: string, prec: number) {
   };
 }
 
+// The entrywise kernels of the arithmetic records, and the scalar rules their evaluate shares with them.
+const negate = (x: number) => -x;
+const times = (x: number, y: number) => x * y;
+const divide = (x: number, y: number) => x / y;
+const [ADD_KERNEL, SUB_KERNEL] = [sumKernel(1), sumKernel(-1)];
+const NEG_KERNEL = mapKernel(negate);
+const TIMES_KERNEL = zipKernel(times);
+const DIVIDE_KERNEL = zipKernel(divide);
 const addLike = (id: 'add' | 'sub'): OpSpec => ({
   id,
   domain: 'arithmetic',
@@ -229,6 +241,7 @@ const addLike = (id: 'add' | 'sub'): OpSpec => ({
   print: binaryPrint(id === 'add' ? ' + ' : ' - ', 1),
   latex: (n, ctx) => `${ctx.expr(left(n), 1)} ${id === 'add' ? '+' : '-'} ${ctx.expr(right(n), id === 'add' ? 1 : 2)}`,
   evaluate: (n, ctx) => addValues(ctx.eval(left(n)), ctx.eval(right(n)), id === 'add' ? 1 : -1),
+  entrywiseKernel: () => (id === 'add' ? ADD_KERNEL : SUB_KERNEL),
   compile: (n, ctx) => compileBroadcast(n, ctx, id),
   exact: (n, ctx) => rzip(ctx.eval(left(n)), ctx.eval(right(n)), id === 'add' ? ctx.ring.add : ctx.ring.sub),
   differentiate: (n, ctx) => (id === 'add' ? add : sub)(ctx.J(left(n)), ctx.J(right(n))),
@@ -253,8 +266,9 @@ defineOp({
   latex: (n, ctx) => `-${ctx.expr(left(n), 3)}`,
   evaluate: (n, ctx) => {
     const a = ctx.eval(left(n));
-    return a.kind === 'op' ? new ScaledOp(-1, a) : mapDense(a, (x) => -x);
+    return a.kind === 'op' ? new ScaledOp(-1, a) : mapDense(a, negate);
   },
+  entrywiseKernel: () => NEG_KERNEL,
   compile: (n, ctx) => {
     const a = ctx.compile(left(n));
     return ctx.push(negKernel, [a], ctx.dims(a));
@@ -381,7 +395,8 @@ defineOp({
   shape: (n, ctx) => broadcastShape(n, ctx.shapeOf(left(n)), ctx.shapeOf(right(n)), '.*', ctx.fail),
   print: binaryPrint(' .* ', 2),
   latex: (n, ctx) => `${ctx.expr(left(n), 3)} \\odot ${ctx.expr(right(n), 3.5)}`,
-  evaluate: (n, ctx) => zipDense(asDense(ctx.eval(left(n))), asDense(ctx.eval(right(n))), (x, y) => x * y),
+  evaluate: (n, ctx) => zipDense(asDense(ctx.eval(left(n))), asDense(ctx.eval(right(n))), times),
+  entrywiseKernel: () => TIMES_KERNEL,
   compile: (n, ctx) => compileBroadcast(n, ctx, 'emul'),
   exact: (n, ctx) => rzip(ctx.eval(left(n)), ctx.eval(right(n)), ctx.ring.mul),
   differentiate: (n, ctx) => {
@@ -416,7 +431,8 @@ defineOp({
   shape: (n, ctx) => broadcastShape(n, ctx.shapeOf(left(n)), ctx.shapeOf(right(n)), './', ctx.fail),
   print: binaryPrint(' ./ ', 2),
   latex: (n, ctx) => `${ctx.expr(left(n), 3)} \\oslash ${ctx.expr(right(n), 3.5)}`,
-  evaluate: (n, ctx) => zipDense(asDense(ctx.eval(left(n))), asDense(ctx.eval(right(n))), (x, y) => x / y),
+  evaluate: (n, ctx) => zipDense(asDense(ctx.eval(left(n))), asDense(ctx.eval(right(n))), divide),
+  entrywiseKernel: () => DIVIDE_KERNEL,
   compile: (n, ctx) => compileBroadcast(n, ctx, 'div'),
   exact: (n, ctx) => {
     const [a, b] = [ctx.eval(left(n)), ctx.eval(right(n))];
@@ -450,7 +466,8 @@ defineOp({
   },
   print: binaryPrint(' / ', 2),
   latex: (n, ctx) => `\\frac{${ctx.expr(left(n))}}{${ctx.expr(right(n))}}`,
-  evaluate: (n, ctx) => zipDense(asDense(ctx.eval(left(n))), asDense(ctx.eval(right(n))), (x, y) => x / y),
+  evaluate: (n, ctx) => zipDense(asDense(ctx.eval(left(n))), asDense(ctx.eval(right(n))), divide),
+  entrywiseKernel: () => DIVIDE_KERNEL,
   compile: (n, ctx) => compileBroadcast(n, ctx, 'div'),
   exact: (n, ctx) => {
     const b = ctx.eval(right(n));
@@ -605,6 +622,7 @@ defineOp({
   evaluate: (n, ctx) => {
     return powDense(ctx.dense(left(n)), epowExponent(n));
   },
+  entrywiseKernel: (n) => entrywisePowKernel(epowExponent(n)),
   compile: (n, ctx) => {
     const a = ctx.compile(left(n));
     return ctx.push(epowKernel(epowExponent(n)), [a], ctx.dims(a));

@@ -30,7 +30,7 @@ import type { Expr } from '../ir/expr.js';
 import type { ElementwiseRule } from './elementwise.js';
 import type { Decimal } from 'decimal.js';
 import type { Shape } from '../ir/shape.js';
-import type { Value } from '../numeric/values.js';
+import type { EntrywiseKernel, Value } from '../numeric/values.js';
 import type { NPoly } from '../symbolic/words.js';
 import type { RMat } from '../symbolic/ring.js';
 
@@ -132,6 +132,12 @@ export interface OpSpec {
   evaluate(node: OpNode, ctx: NumericContext): Value;
   /** the value as a function of scalar arguments (arithmetic, activations): user functions and sups compile from it */
   scalar?(node: OpNode, userRule: (name: string) => ElementwiseRule): (...args: number[]) => number;
+  /**
+   * the value on dense operands entry by entry: what `evaluate` computes there, by the same loop
+   * (../numeric/values.ts). The evaluator runs a tree of such operators in one pass, without a value and a memo
+   * per inner node (src/numeric/evaluate.ts)
+   */
+  entrywiseKernel?(node: OpNode, userRule: (name: string) => ElementwiseRule): EntrywiseKernel;
   /** compiles into a model equation's kernel list (ops allowed in equations and losses) */
   compile?(node: OpNode, ctx: CompileContext): KernelHandle;
   /** the rule over an exact ring (polynomials, ℤ_p, symbolic-index templates) */
