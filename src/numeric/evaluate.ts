@@ -137,9 +137,18 @@ interface FusedTree {
   readonly cols: number[];
 }
 
-type FusedEntry =
-  | { readonly leaf: Expr; readonly constant: Float64Array | null }
-  | { readonly kernel: EntrywiseKernel; readonly operands: readonly number[]; scratch: Float64Array | null };
+/** One shape for both kinds (a leaf has no kernel): the loop over them stays monomorphic. */
+interface FusedEntry {
+  /** a leaf's expression (null for an operator) */
+  readonly leaf: Expr | null;
+  /** a number leaf's value, as `eval` would give it */
+  readonly constant: Float64Array | null;
+  readonly kernel: EntrywiseKernel | null;
+  /** an operator's operands, by their index in the tree (the second −1 for a unary operator) */
+  readonly a: number;
+  readonly b: number;
+  scratch: Float64Array | null;
+}
 
 /** The record of an operator that can run in a fused tree, or null. */
 function fusible(e: Expr): OpSpec | null {
@@ -179,11 +188,13 @@ function fusedTree(e: Expr, userRule: (name: string) => ElementwiseRule): FusedT
     const seen = byContent.get(id);
     if (seen !== undefined) return seen;
     const spec = joins(x);
-    if (!spec) entries.push({ leaf: x, constant: x.kind === 'num' ? Float64Array.of(x.value) : null });
-    else {
+    if (!spec) {
+      const constant = x.kind === 'num' ? Float64Array.of(x.value) : null;
+      entries.push({ leaf: x, constant, kernel: null, a: -1, b: -1, scratch: null });
+    } else {
       const kernel = x === e ? rootKernel : spec.entrywiseKernel!(x as OpNode, userRule);
-      const operands = operandsOf(x as OpNode, kernel).map(visit);
-      entries.push({ kernel, operands, scratch: null });
+      const [a, b = -1] = operandsOf(x as OpNode, kernel).map(visit);
+      entries.push({ leaf: null, constant: null, kernel, a: a!, b, scratch: null });
     }
     byContent.set(id, entries.length - 1);
     return entries.length - 1;
@@ -482,7 +493,8 @@ export class Evaluator implements ReadTracker {
     const last = entries.length - 1;
     for (let i = 0; i <= last; i++) {
       const entry = entries[i]!;
-      if ('leaf' in entry) {
+      const kernel = entry.kernel;
+      if (kernel === null) {
         if (entry.constant) {
           // a number as `eval` would give it (a 1 × 1 value, its subnormal noted)
           noteLostPrecision(lostPrecisionOf(entry.constant));
@@ -490,16 +502,16 @@ export class Evaluator implements ReadTracker {
           rows[i] = cols[i] = 1;
           continue;
         }
-        const v = this.eval(entry.leaf, env);
+        const v = this.eval(entry.leaf!, env);
         if (v.kind !== 'dense') return this.compute(e, env, spec);
         data[i] = v.data;
         rows[i] = v.rows;
         cols[i] = v.cols;
         continue;
       }
-      const [a, b] = entry.operands as [number, number | undefined];
+      const { a, b } = entry;
       // the shape of the longer operand (a one-entry operand is broadcast), as the records' dense loops take it
-      const shaped = b !== undefined && data[b]!.length > data[a]!.length ? b : a;
+      const shaped = b >= 0 && data[b]!.length > data[a]!.length ? b : a;
       const length = data[shaped]!.length;
       let out: Float64Array;
       if (i === last) out = newVec(length);
@@ -507,7 +519,7 @@ export class Evaluator implements ReadTracker {
         if (entry.scratch?.length !== length) entry.scratch = new Float64Array(length);
         out = entry.scratch;
       }
-      noteLostPrecision(entry.kernel.run(out, data[a]!, b === undefined ? null : data[b]!));
+      noteLostPrecision(kernel.run(out, data[a]!, b >= 0 ? data[b]! : null));
       noteLostPrecision(lostPrecisionOf(out));
       data[i] = out;
       rows[i] = rows[shaped]!;
