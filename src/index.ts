@@ -31,6 +31,7 @@ export { deriveQuantities as derive, parseQuantity, type DerivedQuantity } from 
 export { verify, formatVerifyReport, junitXml, type VerifyReport, type VerifyOptions } from './verify/verify.js';
 export { VerifyCache, type CacheUse } from './verify/cache.js';
 export { cachedChecker } from './verify/cached-check.js';
+export { checkInParallel, type ParallelCheckOptions } from './verify/parallel-check.js';
 export { cacheUseText } from './emit/cache-text.js';
 
 // Emitters: words, JSON, LaTeX, Markdown

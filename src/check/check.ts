@@ -61,7 +61,7 @@ export function checkDerivation(
   const options: CheckOptions = { ...DEFAULT_OPTIONS, ...request };
   checkSizeOverrides(derivation, options.sizeOverrides ?? {});
   if (pool.derivation !== derivation) throw new Error('an instance pool serves the derivation it was built for');
-  const selected = request.claims ? derivation.claims.filter((c) => request.claims!.includes(c.id)) : derivation.claims;
+  const selected = selectedClaims(derivation, request);
   const budget = request.repair
     ? { ...DEFAULT_REPAIR_BUDGET, ...(request.repair === true ? {} : request.repair) }
     : null;
@@ -97,12 +97,23 @@ export type FileChecker = (
 
 const checkFile: FileChecker = (derivation, _text, request, errors) => checkDerivation(derivation, request, errors);
 
+/** What `check` has read before any claim is checked (see prepareCheck). */
+export interface PreparedCheck {
+  readonly derivations: Derivation[];
+  /** each file's text, as its derivation was parsed from it */
+  readonly texts: string[];
+  /** the ill-formed claims found so far, in the files' order (checks add theirs) */
+  readonly errors: InputError[];
+  /** the request, its progress hook counting over every file's selected claims */
+  readonly request: CheckRequest;
+}
+
 /**
- * The library entry point behind `gradproof check`: every file is loaded before any claim is checked,
- * and a file that does not load is thrown as its InputError. Each ill-formed claim is a located error
- * in `errors` while the other claims are still checked. `checker` checks each file's claims.
+ * Every file loaded before any claim is checked: a file that does not load is thrown as its InputError, as are
+ * sizes and claim ids no file declares. The start of `check`, and of checking on worker threads
+ * (src/verify/parallel-check.ts), so both refuse the same input alike.
  */
-export function check(paths: readonly string[], request: CheckRequest = {}, checker = checkFile): CheckReport {
+export function prepareCheck(paths: readonly string[], request: CheckRequest = {}): PreparedCheck {
   const files = expandPaths(paths);
   if (files.length === 0)
     throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, 'no derivation files here', '.yaml or .yml files');
@@ -127,19 +138,39 @@ export function check(paths: readonly string[], request: CheckRequest = {}, chec
       throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, `no claim with id ${missing.join(', ')}`);
   }
   // Progress counts over every file's claims.
-  const total = derivations.reduce(
-    (n, d) => n + d.claims.filter((c) => !request.claims || request.claims.includes(c.id)).length,
-    0,
-  );
+  const total = derivations.reduce((n, d) => n + selectedClaims(d, request).length, 0);
   let done = 0;
   const onClaim = request.onClaim && ((id: string) => request.onClaim!(id, ++done, total));
-  const claims = derivations.flatMap((d, k) => checker(d, texts[k]!, { ...request, onClaim }, errors));
+  return { derivations, texts, errors, request: { ...request, onClaim } };
+}
+
+/** The claims of a file a request selects, in the file's order. */
+export function selectedClaims(d: Derivation, request: CheckRequest): readonly Claim[] {
+  return request.claims ? d.claims.filter((c) => request.claims!.includes(c.id)) : d.claims;
+}
+
+/** The report of a check: its claims' results (in the files' order) and the ill-formed claims. */
+export function checkReport(prepared: PreparedCheck, claims: ClaimResult[]): CheckReport {
   const ok = claims.filter((c) => c.ok).length;
   return {
     claims,
     summary: { total: claims.length, ok, failed: claims.length - ok },
-    masterSeed: request.masterSeed ?? DEFAULT_OPTIONS.masterSeed,
-    derivations,
-    errors,
+    masterSeed: prepared.request.masterSeed ?? DEFAULT_OPTIONS.masterSeed,
+    derivations: prepared.derivations,
+    errors: prepared.errors,
   };
+}
+
+/**
+ * The library entry point behind `gradproof check`: every file is loaded before any claim is checked,
+ * and a file that does not load is thrown as its InputError. Each ill-formed claim is a located error
+ * in `errors` while the other claims are still checked. `checker` checks each file's claims.
+ */
+export function check(paths: readonly string[], request: CheckRequest = {}, checker = checkFile): CheckReport {
+  const prepared = prepareCheck(paths, request);
+  const { derivations, texts, errors } = prepared;
+  return checkReport(
+    prepared,
+    derivations.flatMap((d, k) => checker(d, texts[k]!, prepared.request, errors)),
+  );
 }

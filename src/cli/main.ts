@@ -5,6 +5,7 @@
  * expected, 1 some verdict not, 2 bad input or usage, 3 internal error.
  */
 import { realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,18 +55,20 @@ async function runCheck(
     beyond?: number;
     json: boolean;
     export?: string;
+    jobs?: number;
   } & RepairArgs &
     CacheArgs,
 ): Promise<number> {
   const repair = repairRequest(argv);
   const folder = cacheFolder(argv);
-  const { check, formatCheckReport, checkReportJson, VerifyCache, cachedChecker, cacheUseText } = await library();
+  const { formatCheckReport, checkReportJson, VerifyCache, cacheUseText, checkInParallel } = await library();
   const cache = folder === undefined ? null : new VerifyCache(folder);
   if (argv.export) checkOutput('--export', argv.export);
+  const jobs = argv.jobs ?? availableParallelism();
   const bar = progressBar('checking', { quiet: argv.json });
   let report;
   try {
-    report = check(
+    report = await checkInParallel(
       argv.paths,
       {
         repair,
@@ -78,7 +81,8 @@ async function runCheck(
         ...(argv.beyond !== undefined ? { beyond: argv.beyond } : {}),
         onClaim: (id, done, total) => bar.update(id, done, total),
       },
-      cache ? cachedChecker(cache) : undefined,
+      // V8's tiering set before the workers start (they compile with the flags in force); a run with one claim starts none
+      { jobs, cache, beforeWorkers: (workers) => tuneTieringForPool(workers) },
     );
     cache?.prune();
   } finally {
@@ -335,6 +339,12 @@ export async function main(args: string[]): Promise<void> {
             .option('export', {
               type: 'string',
               describe: "write refuted claims' counterexamples to this JSON file, with a numpy script beside it (.py)",
+            })
+            .option('jobs', {
+              type: 'string',
+              describe:
+                'worker threads checking claims at once (default: the available cores, when more than one claim is checked); 0 checks in the main thread',
+              coerce: integer('jobs', 0),
             })
             .example('$0 check derivations', 'check every shipped derivation')
             .example('$0 check post.yaml --cache', 'while editing: only the claims that changed are checked again')

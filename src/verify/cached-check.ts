@@ -5,35 +5,85 @@
  * checked again alone. `check` asks with its own request (no repairs unless `--repair`), so its parts and verify's
  * are different entries of one folder.
  */
-import type { FileChecker } from '../check/check.js';
-import { checkDerivation } from '../check/check.js';
+import type { CheckRequest, FileChecker } from '../check/check.js';
+import { checkDerivation, selectedClaims } from '../check/check.js';
+import type { Derivation } from '../derivation/derivation.js';
 import type { ClaimResult } from '../check/result.js';
-import type { VerifyCache } from './cache.js';
+import type { FileKeys, Part, VerifyCache } from './cache.js';
 import { snapshotClaim } from './snapshot.js';
+
+/** A file's selected claims with their cache keys, and those the cache answers (reported to the progress hook as done). */
+export interface CachedAnswers {
+  /** null: no cache (every claim is missing) */
+  readonly keys: FileKeys | null;
+  readonly answered: Map<string, ClaimResult>;
+  /** the ids of the selected claims the cache does not answer, in the file's order */
+  readonly missing: string[];
+}
+
+export function cachedAnswers(
+  cache: VerifyCache,
+  derivation: Derivation,
+  text: string,
+  request: CheckRequest,
+): CachedAnswers {
+  const selected = selectedClaims(derivation, request);
+  const keys = cache.keysFor(derivation.file, text, selected, request);
+  const answered = new Map<string, ClaimResult>();
+  for (const c of selected) {
+    const part = cache.read(keys.claims.get(c.id)!, 'claim');
+    if (part?.kind !== 'claim') continue;
+    answered.set(c.id, part.result);
+    request.onClaim?.(c.id, 0, 0); // check's progress counts it as done
+  }
+  return { keys, answered, missing: selected.filter((c) => !answered.has(c.id)).map((c) => c.id) };
+}
+
+/** Claims just checked, stored under their keys (with a cache), and added to the answers. */
+export function storeChecked(
+  cache: VerifyCache | null,
+  derivation: Derivation,
+  text: string,
+  answers: CachedAnswers,
+  checked: readonly Part[],
+): void {
+  const claims = checked.flatMap((part) => (part.kind === 'claim' ? [part] : []));
+  const keys = answers.keys;
+  if (cache && keys)
+    cache.write(
+      derivation.file,
+      text,
+      claims.map((part) => [keys.claims.get(part.result.id)!, part]),
+    );
+  for (const part of claims) answers.answered.set(part.result.id, part.result);
+}
+
+/** The answers of no cache: every selected claim missing. */
+export const uncached = (derivation: Derivation, request: CheckRequest): CachedAnswers => ({
+  keys: null,
+  answered: new Map(),
+  missing: selectedClaims(derivation, request).map((c) => c.id),
+});
+
+/** The selected claims' results in the file's order; a claim that failed as ill-formed has none (its error is in `errors`). */
+export const inFileOrder = (derivation: Derivation, request: CheckRequest, answers: CachedAnswers): ClaimResult[] =>
+  selectedClaims(derivation, request).flatMap((c) => {
+    const r = answers.answered.get(c.id);
+    return r ? [r] : [];
+  });
 
 export function cachedChecker(cache: VerifyCache): FileChecker {
   return (derivation, text, request, errors) => {
-    const selected = request.claims
-      ? derivation.claims.filter((c) => request.claims!.includes(c.id))
-      : derivation.claims;
-    const keys = cache.keysFor(derivation.file, text, selected, request);
-    const answered = new Map<string, ClaimResult>();
-    for (const c of selected) {
-      const part = cache.read(keys.claims.get(c.id)!, 'claim');
-      if (part?.kind !== 'claim') continue;
-      answered.set(c.id, part.result);
-      request.onClaim?.(c.id, 0, 0); // check's progress counts it as done
-    }
-    const missing = selected.filter((c) => !answered.has(c.id)).map((c) => c.id);
+    const answers = cachedAnswers(cache, derivation, text, request);
     // each claim's time: from the previous claim's end (checkDerivation reports each as it finishes)
     const seconds = new Map<string, number>();
     let last = performance.now();
-    const checked = missing.length
+    const checked = answers.missing.length
       ? checkDerivation(
           derivation,
           {
             ...request,
-            claims: missing,
+            claims: answers.missing,
             onClaim: (id, done, total) => {
               const now = performance.now();
               seconds.set(id, (now - last) / 1000);
@@ -44,16 +94,18 @@ export function cachedChecker(cache: VerifyCache): FileChecker {
           errors,
         )
       : [];
-    cache.write(
-      derivation.file,
+    storeChecked(
+      cache,
+      derivation,
       text,
-      checked.map((result) => [
-        keys.claims.get(result.id)!,
-        { kind: 'claim', result, snapshot: snapshotClaim(derivation, result), seconds: seconds.get(result.id) ?? 0 },
-      ]),
+      answers,
+      checked.map((result) => ({
+        kind: 'claim',
+        result,
+        snapshot: snapshotClaim(derivation, result),
+        seconds: seconds.get(result.id) ?? 0,
+      })),
     );
-    for (const r of checked) answered.set(r.id, r);
-    // in the file's order; a claim that failed as ill-formed has no result (its error is in `errors`)
-    return selected.flatMap((c) => (answered.has(c.id) ? [answered.get(c.id)!] : []));
+    return inFileOrder(derivation, request, answers);
   };
 }
