@@ -9,9 +9,8 @@
  */
 import { checkDerivation, type CheckRequest, checkReport, InstancePool, prepareCheck } from '../check/check.js';
 import type { CheckReport, ClaimResult } from '../check/result.js';
-import type { Derivation } from '../derivation/derivation.js';
 import { InputError } from '../derivation/errors.js';
-import { type Part, textDigest, type VerifyCache } from './cache.js';
+import { type Part, type VerifyCache } from './cache.js';
 import { type CachedAnswers, cachedAnswers, inFileOrder, storeChecked, uncached } from './cached-check.js';
 import { type Task, type TaskDone, WorkerPool } from './pool.js';
 import { snapshotClaim } from './snapshot.js';
@@ -44,18 +43,36 @@ export async function checkInParallel(
   const { derivations, texts, errors } = prepared;
   const { onClaim, ...shipped } = prepared.request;
   const cache = options.cache ?? null;
-  const answers: CachedAnswers[] = derivations.map((d, k) =>
-    cache ? cachedAnswers(cache, d, texts[k]!, prepared.request) : uncached(d, prepared.request),
+  const answersOf = (k: number) =>
+    cache
+      ? cachedAnswers(cache, derivations[k]!, texts[k]!, prepared.request)
+      : uncached(derivations[k]!, prepared.request);
+  // A file named twice (or inside a folder also named) is one file's work: a copy takes the first's outcomes — with a
+  // cache, answered from what the first stored — as one thread checking them in turn gives.
+  const firstCopy = derivations.map((d, k) =>
+    derivations.findIndex((e, j) => e.file === d.file && texts[j] === texts[k]),
   );
-  const tasks: ClaimTask[] = derivations.flatMap((d, file) =>
-    answers[file]!.missing.map((id) => ({
+  const answers = new Map<number, CachedAnswers>();
+  for (let k = 0; k < derivations.length; k++) if (firstCopy[k] === k) answers.set(k, answersOf(k));
+  // Each task carries the text this thread loaded, which its worker checks: not the file again, which may have
+  // changed since (what --jobs 0 checks is the text read here too).
+  const tasks: ClaimTask[] = [...answers].flatMap(([file, a]) =>
+    a.missing.map((id) => ({
       file,
       id,
-      task: { kind: 'claims', file: d.file, text: textDigest(texts[file]!), claims: [id], request: shipped } as const,
+      task: {
+        kind: 'claims',
+        file: derivations[file]!.file,
+        source: texts[file]!,
+        claims: [id],
+        request: shipped,
+      } as const,
     })),
   );
-  const inThread = (d: Derivation) => options.jobs === 0 || tasks.length < 2 || (d.claimErrors?.length ?? 0) > 0;
-  const pooled = tasks.filter((t) => !inThread(derivations[t.file]!));
+  // A worker loads a file whole: one whose claims did not all load is checked here, as is a single claim.
+  const loadedWhole = (t: ClaimTask) => !derivations[t.file]!.claimErrors?.length;
+  const eligible = tasks.filter(loadedWhole);
+  const pooled = options.jobs > 0 && eligible.length >= 2 ? eligible : [];
   const outcomes = new Map<ClaimTask, Outcome>();
   const settle = (t: ClaimTask, outcome: Outcome) => {
     outcomes.set(t, outcome);
@@ -79,7 +96,7 @@ export async function checkInParallel(
     // this thread's share (one instance pool per file, as a worker keeps), once the workers are done: the pool hands
     // out tasks from this thread's event loop
     const instances = new Map<number, InstancePool>();
-    for (const t of tasks.filter((t) => inThread(derivations[t.file]!))) {
+    for (const t of tasks.filter((t) => !outcomes.has(t))) {
       const d = derivations[t.file]!;
       let pool = instances.get(t.file);
       if (!pool) instances.set(t.file, (pool = new InstancePool(d)));
@@ -97,15 +114,23 @@ export async function checkInParallel(
   }
   // the files' order, each file's claims in order, as one thread checks them
   const claims: ClaimResult[] = derivations.flatMap((d, file) => {
+    const first = firstCopy[file]!;
+    const a = first === file ? answers.get(file)! : answersOf(file);
     const parts: Part[] = [];
-    for (const t of tasks)
-      if (t.file === file) {
-        const outcome = outcomes.get(t)!;
-        if ('error' in outcome) errors.push(outcome.error);
-        else parts.push(outcome.part);
+    for (const id of a.missing) {
+      const task = tasks.find((t) => t.file === first && t.id === id);
+      if (first !== file) onClaim?.(id, 0, 0);
+      // a copy's claim the cache no longer answers (its entry went since the first copy read it): the first's answer
+      if (!task) {
+        a.answered.set(id, answers.get(first)!.answered.get(id)!);
+        continue;
       }
-    storeChecked(cache, d, texts[file]!, answers[file]!, parts);
-    return inFileOrder(d, prepared.request, answers[file]!);
+      const outcome = outcomes.get(task)!;
+      if ('error' in outcome) errors.push(outcome.error);
+      else parts.push(outcome.part);
+    }
+    storeChecked(cache, d, texts[file]!, a, parts);
+    return inFileOrder(d, prepared.request, a);
   });
   return checkReport(prepared, claims);
 }

@@ -18,7 +18,10 @@ export type Task =
   | {
       readonly kind: 'claims';
       readonly file: string;
+      /** the digest of the text the main thread read: a worker reading other text refuses the task (verify) */
       readonly text?: string;
+      /** the text itself, which the worker checks instead of reading the file (check: the text it loaded) */
+      readonly source?: string;
       readonly claims: readonly string[];
       readonly request: CheckRequest;
     }

@@ -2,7 +2,9 @@
  * A worker thread of `verify`'s pool: started once, it answers tasks until
  * the pool closes — the claims of a file (their results and snapshots) or a
  * file's derived forms. The derivation and instances of the file it works on
- * are kept, so the parts of one file cost its loading once per worker.
+ * are kept, so the parts of one file cost its loading once per worker. verify's
+ * tasks name the file (and the digest of the text the main thread read);
+ * check's carry the text itself, which is what it checks.
  */
 import { parentPort } from 'node:worker_threads';
 import { InstancePool } from '../check/check.js';
@@ -15,14 +17,15 @@ import type { Task, TaskReply } from './pool.js';
 
 const loaded = new Map<string, { derivation: Derivation; pool: InstancePool; digest: string }>();
 
-function fileState(file: string) {
+function fileState(file: string, source: string | undefined) {
   let state = loaded.get(file);
+  if (state && source !== undefined && state.digest !== textDigest(source)) state = undefined;
   if (!state) {
     // The pool hands a worker its file's tasks while any is queued, and every task is queued at the start:
     // once it moves to another file it is not sent back to this one, so the file's instances and memoised
     // values are dropped (a task of it that did come would load it again, with the same results).
     loaded.clear();
-    const text = readDerivationText(file);
+    const text = source ?? readDerivationText(file);
     const derivation = parseDerivation(text, file);
     state = { derivation, pool: new InstancePool(derivation), digest: textDigest(text) };
     loaded.set(file, state);
@@ -31,7 +34,7 @@ function fileState(file: string) {
 }
 
 function run(task: Task): TaskReply['value'] {
-  const { derivation, pool, digest } = fileState(task.file);
+  const { derivation, pool, digest } = fileState(task.file, task.kind === 'claims' ? task.source : undefined);
   // Answers for text the main thread did not read would be judged, and cached, as its own.
   if (task.text !== undefined && task.text !== digest)
     throw new InputError(

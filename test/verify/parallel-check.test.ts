@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/check/check.js';
 import { VerifyCache } from '../../src/verify/cache.js';
+import { cachedChecker } from '../../src/verify/cached-check.js';
 import { checkInParallel } from '../../src/verify/parallel-check.js';
 import { gradproof } from '../cli/spawn.js';
 
@@ -73,6 +74,49 @@ describe('check on worker threads', () => {
     expect(cache.use().claims).toEqual({ answered: 3, checked: 3 });
     expect(second.claims).toEqual(first.claims);
     expect(first.claims).toEqual(check([EQ5], { instances: 1 }).claims);
+  });
+
+  it('checks the text it loaded, as one thread does, when the file changes during the run', async () => {
+    const file = join(fresh('gp-pcheck-'), 'eq5.yaml');
+    writeFileSync(file, readFileSync(EQ5, 'utf8'));
+    const alone = check([file], { instances: 1 });
+    const running = checkInParallel([file], { instances: 1 }, { jobs: 2 });
+    // loaded already (the call reads every file before it returns): the workers must not read this
+    writeFileSync(file, readFileSync(EQ5, 'utf8').replace('forall: t in 1..T-1', 'forall: t in 1..T'));
+    const parallel = await running;
+    expect(messages(parallel)).toEqual([]);
+    expect(parallel.claims).toEqual(alone.claims);
+  });
+
+  it('a file named twice is checked once, its copy answered as one thread answers it (with a cache, from it)', async () => {
+    const cache = new VerifyCache(fresh('gp-pcache-'));
+    const parallel = await checkInParallel([EQ5, EQ5], { instances: 1 }, { jobs: 2, cache });
+    // as check --cache in one thread: the first copy's 3 claims checked, the second's answered
+    expect(cache.use().claims).toEqual({ answered: 3, checked: 3 });
+    const oneThread = new VerifyCache(fresh('gp-pcache-'));
+    check([EQ5, EQ5], { instances: 1 }, cachedChecker(oneThread));
+    expect(oneThread.use().claims).toEqual(cache.use().claims);
+    expect(parallel.claims).toEqual(check([EQ5, EQ5], { instances: 1 }).claims);
+    expect(parallel.claims).toHaveLength(6);
+    const uncachedRun = await checkInParallel([EQ5, EQ5], { instances: 1 }, { jobs: 2 });
+    expect(uncachedRun.claims).toEqual(parallel.claims);
+  });
+
+  it('starts no worker for a single claim a worker could take (the rest checked in this thread)', async () => {
+    const dir = fresh('gp-pcheck-');
+    const unknown = join(dir, 'lab.yaml');
+    writeFileSync(
+      unknown,
+      readFileSync(LAB, 'utf8').replace('claim: grad(L, h[T-k]) = prod', 'claim: grad(L, q[T-k]) = prod'),
+    );
+    const started: number[] = [];
+    const request = { instances: 1, claims: ['eq5', 'lab-eq2'] };
+    const parallel = await checkInParallel([EQ5, unknown], request, { jobs: 2, beforeWorkers: (n) => started.push(n) });
+    expect(started).toEqual([]);
+    expect(parallel.claims).toEqual(check([EQ5, unknown], request).claims);
+    // two claims a worker can take: two workers
+    await checkInParallel([EQ5], { instances: 1 }, { jobs: 2, beforeWorkers: (n) => started.push(n) });
+    expect(started).toEqual([2]);
   });
 
   it('the command line: --jobs 0 and the default print the same report', async () => {
