@@ -503,7 +503,10 @@ export class Evaluator implements ReadTracker {
           continue;
         }
         const v = this.eval(entry.leaf!, env);
-        if (v.kind !== 'dense') return this.compute(e, env, spec);
+        if (v.kind !== 'dense') {
+          data.fill(EMPTY);
+          return this.compute(e, env, spec);
+        }
         data[i] = v.data;
         rows[i] = v.rows;
         cols[i] = v.cols;
@@ -526,7 +529,7 @@ export class Evaluator implements ReadTracker {
       cols[i] = cols[shaped]!;
     }
     const value = dense(rows[last]!, cols[last]!, data[last]!);
-    // the tree's leaves are not kept past the evaluation
+    // the tree's leaves are not kept past the evaluation (nor past a fallback; after an error, until the next one)
     data.fill(EMPTY);
     return value;
   }
