@@ -13,7 +13,8 @@
  * in range.
  */
 import { Decimal } from 'decimal.js';
-import { affine, type IntEnv } from '../../ir/affine.js';
+import { affine, affineVar, type IntEnv } from '../../ir/affine.js';
+import { nameRecord } from '../../ir/names.js';
 import { type Expr, type Leaf, type OpNode, type Seq, seq } from '../../ir/expr.js';
 import { dimsIn } from '../../ir/shape-of.js';
 import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
@@ -525,13 +526,25 @@ class ExtendedDomain<R> implements ExactDomain<R> {
    */
   private floatStep(step: number): [string, RMat<R>][] | null {
     const out: [string, RMat<R>][] = [];
+    const at = nameRecord([[TIME_VAR, step]]);
     for (const eq of this.model.equations) {
-      const v = this.floatValue(seq(eq.target, affine(step)), {});
+      const v = this.floatValue(this.stepValue(eq.target), at);
       if (!v || floatDoubt(v)) return null;
       this.work.spend(v.length);
       out.push([eq.target, this.withComplements(eq, step, v, this.vector(v, this.symbolDims(eq.target)[0]))]);
     }
     return out;
+  }
+
+  /**
+   * `name[t]`, one expression per sequence for every step (bound to the step when read): the float engine plans an
+   * expression once (its content key, its memo table), so a new `name[step]` at every step would be planned again.
+   */
+  private readonly stepValues = new Map<string, Expr>();
+  private stepValue(name: string): Expr {
+    let e = this.stepValues.get(name);
+    if (!e) this.stepValues.set(name, (e = seq(name, affineVar(TIME_VAR))));
+    return e;
   }
 
   /**
