@@ -13,7 +13,7 @@
  * in range.
  */
 import { Decimal } from 'decimal.js';
-import { affine, affineVar, type IntEnv } from '../../ir/affine.js';
+import { affineVar, type IntEnv } from '../../ir/affine.js';
 import { nameRecord } from '../../ir/names.js';
 import { type Expr, type Leaf, type OpNode, type Seq, seq } from '../../ir/expr.js';
 import { dimsIn } from '../../ir/shape-of.js';
