@@ -213,7 +213,9 @@ describe('float64 values extended precision starts from', () => {
       '(1 - sigma(145)) * norm2(h[T]) <= 0.9 * exp(-145) * norm2(h[T])',
       'within reach of the digits cancellation left in the 64-digit decimals',
     );
-    expect(checkOne('(1 - sigma(145)) * norm2(h[T]) <= 1.1 * exp(-145) * norm2(h[T])', 4).r.verdict).toBe('consistent');
+    expect(checkOne('(1 - sigma(145)) * norm2(h[T]) <= 1.1 * exp(-145) * norm2(h[T])', 4).r.verdict).toBe(
+      'consistent',
+    );
     // The true bound on 1 − σ(89): float64's 0 lost every digit, but σ's complement carries 1 − σ(89) in wide floats
     // to float64's precision, and they decide it.
     const complement = checkOne('(1 - sigma(89)) * norm2(h[T]) <= 1.1 * exp(-89) * norm2(h[T])', 4);
