@@ -178,9 +178,6 @@ function closedFormsBuilt(e: Expr, sm: SymbolicModel, env: IntEnv): Expr {
   return go(e);
 }
 
-const scopeKey = (arithmetic: { readonly name: string }, chainsProducts: boolean) =>
-  `${arithmetic.name}${chainsProducts ? '' : ' unchained'}`;
-
 function extendedOf<R>(
   arithmetic: ExtendedArithmetic<R>,
   scope: ExtendedScope,
@@ -189,7 +186,7 @@ function extendedOf<R>(
   sm: SymbolicModel,
   chainsProducts: boolean,
 ): ExtendedInstance<R> {
-  const key = scopeKey(arithmetic, chainsProducts);
+  const key = `${arithmetic.name}${chainsProducts ? '' : ' unchained'}`;
   let ext = scope.get(key) as ExtendedInstance<R> | undefined;
   if (!ext) {
     const floatValue = (e: Expr, env: IntEnv): Float64Array | null => {
@@ -232,7 +229,7 @@ export function extendedLook(
 ): PointOutcome {
   const why = lookReason(outcome, claim.tolerance, lostPrecision) ?? 'near-tolerance';
   // Wide floats cannot underflow, but they cancel as float64 does (a float64 mantissa): digits lost on the way
-  // go to the decimals unless wide floats show they did not lose them (below), and so does a
+  // (to cancellation, or in the subnormals, where the decimals are as good) go to the decimals, and so does a
   // wide-float violation against an exact 0 (lookWith) — 1 − σ(40) is exactly 0 with a 53-bit mantissa (4.2e-18
   // in decimals). A float64 violation against an exact 0 ('one-zero') goes to the decimals directly: the wide
   // floats keep that 0 and are undecided there (4082 of 4086 such points in the shipped derivations). These tests
@@ -260,17 +257,6 @@ export function extendedLook(
   if (why === 'zero' || why === 'trouble') {
     wide ??= wideLook();
     if (wideDecides(wide)) return wide;
-  }
-  // An agreement within reach of digits float64 lost on the way (in the subnormals, or to cancellation: 1 − h² at a
-  // saturated unit) is taken from wide floats where they did not lose them: they do not underflow, and tanh and σ
-  // near ±1 carry their complements (1 − h² is then exact to float64's precision). Their own sums are watched as
-  // float64's are (an agreement within reach of what they lost is no decision) and one of nonzero terms cancelled to
-  // exactly 0 anywhere in the claim's values on the instance (1 + 2^-60 − 1) sends the point on. Only an agreement
-  // is taken; anything else goes on to the decimals, whose forward pass in 40 digits costs ≈ 100× more.
-  if (outcome.status === 'agree' && why === 'lost-digits') {
-    wide ??= wideLook();
-    const watched = scope.get(scopeKey(WIDE_FLOATS, true));
-    if (wideDecides(wide) && wide.status === 'agree' && watched && !watched.cancelledToZero) return wide;
   }
   const decided = deepestLook(DECIMALS, claim, entry, env, outcome, scope, why);
   if (!isUndecided(decided)) return decided;

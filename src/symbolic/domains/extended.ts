@@ -305,10 +305,10 @@ export const WIDE_FLOATS: ExtendedArithmetic<WideFloat> = {
   plural: 'wide-floats',
   activationCost: 8,
   ring: (work) =>
-    wideFloatRing((n) => work.spend(n), {
-      loss: (precision) => work.noteLoss(precision),
-      cancelledToZero: () => work.noteCancelledToZero(),
-    }),
+    wideFloatRing(
+      (n) => work.spend(n),
+      (precision) => work.noteLoss(precision),
+    ),
   activation: (spec, n, x) => wideActivation(spec.rule(n, noUserRule).value, x, spec.complement),
   workLimit: WIDE_WORK_LIMIT,
   unit: 'wide-float',

@@ -274,46 +274,33 @@ export const WIDE_COMPACT: CompactForm<WideFloat> = {
 /** Cancellation in a wide-float sum is noted from this many lost bits on (as float64's, lost-digits.ts). */
 const NOTED_WIDE_CANCELLATION = 20;
 
-/** What a wide-float ring tells of its elementwise sums (the budget's WorkCounter, src/symbolic/domains/extended.ts). */
-export interface SumWatch {
-  /** the relative precision a cancellation left in a sum */
-  loss(precision: number): void;
-  /** a sum of nonzero terms came out exactly 0 */
-  cancelledToZero(): void;
-}
-
 /**
  * a + b, what cancellation cost noted: the sum keeps 53 − k bits where its exponent lies k below the larger
- * operand's (1 − σ(30) keeps 10: 1e-3 of its value). A sum of nonzero terms exactly 0 is noted apart: it may be
- * exact (x + |x|) or rounding's (1 + 2^-60 − 1, or 1 − σ(40) without its complement), and a side that comes out 0
- * is judged where the sides are compared.
+ * operand's (1 − σ(30) keeps 10: 1e-3 of its value). A sum exactly 0 is not noted (x + |x| is exact); a side
+ * that comes out 0 is judged where the sides are compared.
  */
-function watchedAdd(a: WideFloat, b: WideFloat, watch: SumWatch): WideFloat {
+function watchedAdd(a: WideFloat, b: WideFloat, noteLoss: (precision: number) => void): WideFloat {
   // ±1 against a value near ∓1 that carries its complement: nothing lost (the complement is the difference)
   if (a.m !== 0 && b.m !== 0 && Number.isFinite(a.m) && Number.isFinite(b.m) && nearOneDifference(a, b))
     return wideAdd(a, b);
   const r = wideAdd(a, b);
-  if (a.m === 0 || b.m === 0 || !Number.isFinite(r.m)) return r;
-  if (r.m === 0) {
-    watch.cancelledToZero();
-    return r;
-  }
+  if (a.m === 0 || b.m === 0 || r.m === 0 || !Number.isFinite(r.m)) return r;
   const lost = Math.max(a.e, b.e) - r.e;
-  if (lost >= NOTED_WIDE_CANCELLATION) watch.loss(Math.min(1, 2 ** (lost - 52)));
+  if (lost >= NOTED_WIDE_CANCELLATION) noteLoss(Math.min(1, 2 ** (lost - 52)));
   return r;
 }
 
 /**
- * The ring of wide floats; `work` is charged one unit per product (a budget, like the decimals'), and `watch`
+ * The ring of wide floats; `work` is charged one unit per product (a budget, like the decimals'), and `noteLoss`
  * told what elementwise sums lose to cancellation (dot products in `matmul` are not watched, as in float64).
  */
-export function wideFloatRing(work: (n?: number) => void, watch?: SumWatch): Ring<WideFloat> {
+export function wideFloatRing(work: (n?: number) => void, noteLoss?: (precision: number) => void): Ring<WideFloat> {
   return {
     matmul: (a, b) => wideMatmul(a, b, work),
     zero: ZERO,
     one: ONE,
-    add: watch ? (a, b) => watchedAdd(a, b, watch) : wideAdd,
-    sub: watch ? (a, b) => watchedAdd(a, wideNeg(b), watch) : (a, b) => wideAdd(a, wideNeg(b)),
+    add: noteLoss ? (a, b) => watchedAdd(a, b, noteLoss) : wideAdd,
+    sub: noteLoss ? (a, b) => watchedAdd(a, wideNeg(b), noteLoss) : (a, b) => wideAdd(a, wideNeg(b)),
     neg: wideNeg,
     mul: (a, b) => {
       work();
