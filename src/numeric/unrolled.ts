@@ -287,10 +287,7 @@ export class Unrolled {
         }
         vals[i] = unchanged ? base![i]! : op.kernel.forward(ins);
         if (watched) {
-          // A sum notes its cancellation: a sum that lands in the subnormals is exact (both operands are multiples
-          // of 2^-1074), so only the other operators' subnormal results have lost digits.
-          const lostDigits = op.kernel.lostDigits;
-          const lost = lostDigits ? lostDigits(ins, vals[i]!) : lostPrecisionOf(vals[i]!);
+          const lost = Math.max(lostPrecisionOf(vals[i]!), op.kernel.lostDigits?.(ins, vals[i]!) ?? 0);
           if (lost > this.watchedLoss) this.watchedLoss = lost;
         }
       }

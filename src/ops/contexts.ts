@@ -123,8 +123,7 @@ export interface Kernel {
   /**
    * What the forward value lost to cancellation, as a relative precision (src/numeric/lost-digits.ts; 0: nothing
    * noted): set for the elementwise sums, which the claim evaluator watches the same way. The forward pass notes it
-   * (and, for every other operator, its value's subnormals: a sum landing there is exact) so that no point rests
-   * unseen on digits the model's own equations lost.
+   * (and every value's subnormals) so that no point rests unseen on digits the model's own equations lost.
    */
   readonly lostDigits?: (inputs: readonly Vec[], out: Vec) => number;
 }
