@@ -208,7 +208,6 @@ function extendedOf<R>(
       floatValue,
       chainsProducts,
       (name, t) => instance.graph.activationInput(name, t),
-      instance.graph.forwardLoss() > 0,
     );
     scope.set(key, ext as ExtendedInstance<unknown>);
   }

@@ -11,7 +11,6 @@ import type { ElementwiseRule } from '../ops/elementwise.js';
 import type { OpList, Program, Vec } from './program.js';
 import { withResident } from './simd.js';
 import { copyVec, newVec } from './slab.js';
-import { lostPrecisionOf } from './lost-digits.js';
 
 export interface GraphNode {
   readonly name: string;
@@ -163,13 +162,7 @@ export class Unrolled {
     this.scratch = scratchFor(program);
     if (sameForwardAs?.program === program && sameForwardAs.model === model && sameForwardAs.forwardReadsSame(data)) {
       // Nothing writes a graph's states once its forward pass is done: both graphs read the same arrays.
-      ({
-        seq: this.seq,
-        opValues: this.opValues,
-        leaves: this.leaves,
-        rowOf: this.rowOf,
-        forwardLost: this.forwardLost,
-      } = sameForwardAs);
+      ({ seq: this.seq, opValues: this.opValues, leaves: this.leaves, rowOf: this.rowOf } = sameForwardAs);
       this.targetRows = sameForwardAs.targetRows;
       // The shared steps hold the other graph's parameter arrays (equal to these): the sweeps read those too.
       const shared = equationParams(program).map((name) => sameForwardAs.data.params.get(name)!);
@@ -262,13 +255,7 @@ export class Unrolled {
    * an op whose inputs are all the stored ones keeps its stored value instead of being recomputed (the same
    * kernel on the same arrays: the same result): a perturbed run recomputes only what the seed reaches.
    */
-  private evalList(
-    list: OpList,
-    t: number | null,
-    read: (leaf: Leaf, time: number) => Vec,
-    base?: Vec[],
-    watched = false,
-  ): Vec[] {
+  private evalList(list: OpList, t: number | null, read: (leaf: Leaf, time: number) => Vec, base?: Vec[]): Vec[] {
     const leaves = this.leaves.get(list)!;
     const vals = new Array<Vec>(list.ops.length);
     const scratch = this.scratch.get(list)!.ops;
@@ -286,30 +273,9 @@ export class Unrolled {
           if (unchanged && vals[input] !== base![input]) unchanged = false;
         }
         vals[i] = unchanged ? base![i]! : op.kernel.forward(ins);
-        if (watched) {
-          const lost = Math.max(lostPrecisionOf(vals[i]!), op.kernel.lostDigits?.(ins, vals[i]!) ?? 0);
-          if (lost > this.watchedLoss) this.watchedLoss = lost;
-        }
       }
     }
     return vals;
-  }
-
-  /** the worst precision the op lists evaluated with `watched` left (read and reset by their callers) */
-  private watchedLoss = 0;
-  /**
-   * forwardLost[t]: the worst relative precision any value of the forward pass up to step t was left with, by
-   * cancellation in an elementwise sum or in the subnormals (./lost-digits.ts); a step's loss reaches every later
-   * step through the recurrence, so it is kept as a running maximum. Values read from the forward pass carry it
-   * (the claim evaluator watches only what it computes itself).
-   */
-  private forwardLost!: Float64Array;
-  /** the same for the loss's value (which reads the states at every step) */
-  private lossLost = 0;
-
-  /** The worst relative precision the forward pass left up to step t (0: nothing noted), or up to T and the loss. */
-  forwardLoss(t: number | null = null): number {
-    return t === null ? Math.max(this.forwardLost[this.T]!, this.lossLost) : this.forwardLost[Math.max(0, t)]!;
   }
 
   private readonly baseRead = (leaf: Leaf, time: number): Vec =>
@@ -346,28 +312,20 @@ export class Unrolled {
 
   // ── forward ──────────────────────────────────────────────────────────────
   private runForward(): void {
-    this.forwardLost = new Float64Array(this.T + 1);
-    this.watchedLoss = 0;
     for (let t = 1; t <= this.T; t++) {
       const step: Vec[][] = [];
       this.opValues[t] = step;
       for (const eq of this.program.equations) {
-        const vals = this.evalList(eq.list, t, this.baseRead, undefined, true);
+        const vals = this.evalList(eq.list, t, this.baseRead);
         step.push(vals);
         this.seq.get(eq.target)![t] = vals[eq.list.root]!;
       }
-      // running: watchedLoss is not reset between steps
-      this.forwardLost[t] = this.watchedLoss;
     }
-    this.watchedLoss = 0;
     if (this.program.loss) this.runLoss();
   }
 
   private runLoss(): void {
-    this.watchedLoss = 0;
-    this.lossValues = this.evalList(this.program.loss!, null, this.baseRead, undefined, true);
-    this.lossLost = this.watchedLoss;
-    this.watchedLoss = 0;
+    this.lossValues = this.evalList(this.program.loss!, null, this.baseRead);
   }
 
   // ── tangents (forward mode) ──────────────────────────────────────────────

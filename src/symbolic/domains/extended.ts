@@ -396,7 +396,6 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     private readonly work: WorkCounter,
     readonly chainsProducts: boolean,
     private readonly activationInput: ActivationInput | null,
-    private readonly forwardLost: boolean,
   ) {
     this.ring = arithmetic.ring(work);
     this.values = new KeptValues(this.ring);
@@ -526,7 +525,6 @@ class ExtendedDomain<R> implements ExactDomain<R> {
    * entry float64 may have rounded to 0 or to a subnormal (a gate σ(−800) is 0 there, e^-800 here).
    */
   private floatStep(step: number): [string, RMat<R>][] | null {
-    if (this.forwardLost) return null;
     const out: [string, RMat<R>][] = [];
     const at = nameRecord([[TIME_VAR, step]]);
     for (const eq of this.model.equations) {
@@ -598,18 +596,13 @@ class ExtendedDomain<R> implements ExactDomain<R> {
    */
   private fromFloat(e: Expr, ctx: ExactContext<R>, vouchedZero?: () => boolean): RMat<R> {
     const what = e.kind === 'op' ? e.op : e.kind;
-    // Where float64's value cannot serve (it encloses nothing; or the forward pass it rests on lost digits on this
-    // instance), a value 0 on every instance still can: it is exact whatever float64 computed.
-    if (this.arithmetic.enclosures || this.forwardLost) {
+    if (this.arithmetic.enclosures) {
+      // A value 0 on every instance is its own exact enclosure; any other float64 value encloses nothing.
       if (vouchedZero?.()) {
         const [rows, cols] = dimsIn(this.model, e, ctx.env);
         return rfill(rows, cols, () => this.ring.zero);
       }
-      throw new SymbolicUnsupported(
-        this.arithmetic.enclosures
-          ? `${what} has no interval rule (a float64 value is no enclosure)`
-          : `${what} has no rule in extended precision, and float64's value rests on a forward pass that lost digits (to cancellation or the subnormals) on this instance`,
-      );
+      throw new SymbolicUnsupported(`${what} has no interval rule (a float64 value is no enclosure)`);
     }
     const v = this.floatValue(e, ctx.env);
     if (!v) throw new SymbolicUnsupported(`${what} is out of float range and has no rule in extended precision`);
@@ -667,11 +660,6 @@ export class ExtendedInstance<R> {
     chainsProducts = true,
     /** where the float engine's steps are taken, tanh and σ values near ±1 get complements from it (absent: none) */
     activationInput: ActivationInput | null = null,
-    /**
-     * the float engine's forward pass lost digits on this instance (Unrolled.forwardLoss): no value is taken from it,
-     * every step is simulated here and a value without a rule here has none
-     */
-    forwardLost = false,
   ) {
     this.work = new WorkCounter(arithmetic.workLimit, arithmetic.unit);
     this.evaluator = new ExactEvaluator(
@@ -685,7 +673,6 @@ export class ExtendedInstance<R> {
         this.work,
         chainsProducts,
         activationInput,
-        forwardLost,
       ),
       sizes,
     );
