@@ -476,6 +476,12 @@ function premiseEvidence(premise: Premise, draws: readonly PremiseDraw[]): Evide
   };
 }
 
+/** The reference evidence's count of undecided violations, present only where there are some (fixtures keep their shape). */
+function undecidedViolations(points: readonly Point[]): { undecidedViolations?: number } {
+  const n = points.filter((p) => p.outcome.status === 'trouble' && p.outcome.undecidedViolation).length;
+  return n ? { undecidedViolations: n } : {};
+}
+
 function referenceEvidence(
   claim: Claim,
   masterSeed: number,
@@ -498,6 +504,7 @@ function referenceEvidence(
     agreed: points.filter((p) => p.outcome.status === 'agree').length,
     violated: points.filter((p) => p.outcome.status === 'violate').length,
     troubled: points.length - sound.length,
+    ...undecidedViolations(points),
     compared: [...new Set(points.map((p) => p.outcome.compared))],
     worstRelError: Number.isFinite(worst) ? worst : null,
     tolerance: claim.tolerance,

@@ -81,6 +81,11 @@ export type PointOutcome =
       readonly lhs: Float64Array;
       readonly rhs: Float64Array;
       readonly compared: string;
+      /**
+       * float64 found the claim violated here, and nothing could decide it again (within reach of digits lost on
+       * the way, or against an exact 0 that may be an underflow): not a refutation, but no agreement either
+       */
+      readonly undecidedViolation?: true;
     };
 
 export interface Probes {

@@ -25,6 +25,11 @@ export interface ReferenceEvidence {
   readonly agreed: number;
   readonly violated: number;
   readonly troubled: number;
+  /**
+   * of the troubled points, those where float64 found a violation nothing could decide again (absent: none); a
+   * claim with any is not `consistent`, whatever the agreements elsewhere
+   */
+  readonly undecidedViolations?: number;
   /** how values were compared: scalars, full vectors, full matrices, random probes */
   readonly compared: readonly string[];
   /** worst relative error over the sound points (relative violation for ≤/≥; ≤ 0 when they hold) */

@@ -273,6 +273,7 @@ export function extendedLook(
       lhs: outcome.lhs,
       rhs: outcome.rhs,
       compared: outcome.compared,
+      ...(outcome.status === 'violate' ? { undecidedViolation: true } : {}),
     };
   // A violation within reach of float64's own rounding (no digits lost on the way) stands where nothing can
   // re-evaluate it: setting real violations aside as trouble could let a false claim pass, the worse mistake.
@@ -284,6 +285,7 @@ export function extendedLook(
     lhs: outcome.lhs,
     rhs: outcome.rhs,
     compared: outcome.compared,
+    ...(outcome.status === 'violate' ? { undecidedViolation: true } : {}),
   };
 }
 

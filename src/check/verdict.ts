@@ -4,7 +4,8 @@
  *   unverifiable  no instance satisfied the premise; the reference failed its own cross-check; no point; trouble dominates;
  *                 or numbers refute what the closed forms show identical
  *   refuted       a sound point (random, or found by a guided or adversarial search) violates the claim
- *   consistent    every sound point agrees, and they outnumber the troubled ones
+ *   consistent    every sound point agrees, they outnumber the troubled ones, and no troubled point is a violation
+ *                 float64 found that nothing could decide again (else unverifiable, unless exact evidence below)
  *   verified      consistent, and the closed forms are identical over the stated range
  *   proved        verified, and an induction proves it for every t; or, for a bound, consistent
  *                 and a chain of checked rules proves it with the indices symbolic
@@ -19,6 +20,7 @@ export type UnverifiableReason =
   | { readonly why: 'premise-never-held'; readonly premise: string; readonly draws: number }
   | { readonly why: 'trouble-everywhere' }
   | { readonly why: 'trouble-dominates'; readonly troubled: number; readonly points: number; readonly agreed: number }
+  | { readonly why: 'violations-undecided'; readonly violations: number; readonly points: number }
   | { readonly why: 'engines-disagree' }
   | { readonly why: 'bound-contradicted' };
 
@@ -63,6 +65,14 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
         : { verdict: 'refuted', reason: null };
   if (agreed === 0) return unverifiable(points === 0 ? { why: 'no-point' } : { why: 'trouble-everywhere' });
   if (troubled > agreed) return unverifiable({ why: 'trouble-dominates', troubled, points, agreed });
-  if (symbolic !== 'identical') return { verdict: bound?.ok ? 'proved' : 'consistent', reason: null };
+  if (symbolic !== 'identical') {
+    if (bound?.ok) return { verdict: 'proved', reason: null };
+    // Where the numbers are all the evidence, a violation float64 found that nothing could decide again is not
+    // outvoted by agreements elsewhere: the claim may be false exactly there. (Identical closed forms or a checked
+    // rule chain are exact evidence, which such a point cannot contradict.)
+    const undecided = reference?.undecidedViolations ?? 0;
+    if (undecided > 0) return unverifiable({ why: 'violations-undecided', violations: undecided, points });
+    return { verdict: 'consistent', reason: null };
+  }
   return { verdict: induction?.ok ? 'proved' : 'verified', reason: null };
 }

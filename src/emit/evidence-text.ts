@@ -256,6 +256,8 @@ export function reasonText(r: UnverifiableReason): string {
       return 'no point could be compared (numeric trouble everywhere)';
     case 'trouble-dominates':
       return `numeric trouble at ${r.troubled} of ${r.points} points outweighs the ${r.agreed} that agree`;
+    case 'violations-undecided':
+      return `float64 found the claim violated at ${r.violations} of ${r.points} points and nothing could decide them again (digits lost on the way, or an exact 0 that may be an underflow): the agreements elsewhere do not outvote them`;
     case 'engines-disagree':
       return 'numerically refuted, yet the derived closed forms are identical: one of the two engines is wrong';
     case 'bound-contradicted':
