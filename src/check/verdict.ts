@@ -2,6 +2,7 @@
  * The verdict ladder, as one pure function of the evidence:
  *
  *   unverifiable  no instance satisfied the premise; the reference failed its own cross-check; no point; trouble dominates;
+ *                 a violation float64 found is left undecided where the numbers are all the evidence;
  *                 or numbers refute what the closed forms show identical
  *   refuted       a sound point (random, or found by a guided or adversarial search) violates the claim
  *   consistent    every sound point agrees, they outnumber the troubled ones, and no troubled point is a violation
