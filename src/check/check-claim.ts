@@ -24,7 +24,7 @@ import { norm2 } from '../numeric/linalg.js';
 import { DUAL_ADJOINT_TOL, type ReferenceCheck } from '../numeric/reference-check.js';
 import { EXTENDED_DIGITS } from './extended-check.js';
 import { DEEP_DECIMAL_DIGITS } from '../symbolic/domains/extended.js';
-import { type Point, runPoints, smaller } from './points.js';
+import { type Point, runPoints, smaller, undecidedViolationCount } from './points.js';
 import type { ExtendedValues } from './compare.js';
 import { symbolicCheck } from './symbolic-check.js';
 import { proveUnitClosedForm } from '../symbolic/induction.js';
@@ -416,12 +416,15 @@ function checkWith(
       const sizeNames = Object.keys(derivation.model.sizes);
       const at = Object.fromEntries(Object.entries(symbolic.outcome.at).filter(([k]) => sizeNames.includes(k)));
       const found: Point[] = [];
+      const evaluated: Point[] = [];
       for (let j = 0; j < REGIMES.length && !found.length; j++)
         if (regimes.includes(REGIMES[j]!)) {
           const entry = get(options.masterSeed, j, at);
-          if (entry) found.push(...runPoints(claim, entry, 0, null).filter((p) => p.outcome.status === 'violate'));
+          const points = entry ? runPoints(claim, entry, 0, null) : [];
+          evaluated.push(...points);
+          found.push(...points.filter((p) => p.outcome.status === 'violate'));
         }
-      evidence.push({ kind: 'guided-search', sizes: at, violations: found.length });
+      evidence.push({ kind: 'guided-search', sizes: at, violations: found.length, ...undecidedViolations(evaluated) });
       if (found.length) cx = counterexample(claim, derivation.file, [...found].sort(smaller)[0]!, { ...at });
     }
   }
@@ -476,9 +479,9 @@ function premiseEvidence(premise: Premise, draws: readonly PremiseDraw[]): Evide
   };
 }
 
-/** The reference evidence's count of undecided violations, present only where there are some (fixtures keep their shape). */
+/** An evidence's count of undecided violations, present only where there are some (fixtures keep their shape). */
 function undecidedViolations(points: readonly Point[]): { undecidedViolations?: number } {
-  const n = points.filter((p) => p.outcome.status === 'trouble' && p.outcome.undecidedViolation).length;
+  const n = undecidedViolationCount(points);
   return n ? { undecidedViolations: n } : {};
 }
 

@@ -163,6 +163,8 @@ export interface GuidedSearchEvidence {
   readonly kind: 'guided-search';
   readonly sizes: IntEnv;
   readonly violations: number;
+  /** violations float64 found there that nothing could decide again (trouble, as in ReferenceEvidence); absent when none */
+  readonly undecidedViolations?: number;
 }
 
 /** What one part of the adversarial search spent and saw (inside the regimes, or beyond them). */
@@ -178,6 +180,11 @@ export interface SearchEffort {
   readonly bestRatio: number | null;
   /** a violation found */
   readonly found: boolean;
+  /**
+   * violations float64 found at the instances it evaluated (its starts' random points not counted again) that
+   * nothing could decide again (trouble, as in ReferenceEvidence); absent when none
+   */
+  readonly undecidedViolations?: number;
 }
 
 /**

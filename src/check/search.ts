@@ -57,7 +57,7 @@ import { deriveSeed, Rng } from '../numeric/prng.js';
 import { Unrolled } from '../numeric/unrolled.js';
 import type { SearchEvidence } from './evidence.js';
 import { bindings } from './bindings.js';
-import { type InstanceEntry, type Point, runPoints, smaller } from './points.js';
+import { type InstanceEntry, type Point, runPoints, smaller, undecidedViolationCount } from './points.js';
 import { closenessOfSides, ReadoutModelShape, solveReadout } from './readout-solve.js';
 
 export interface SearchRequest {
@@ -142,6 +142,7 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
       constructions: regime.constructions,
       bestRatio: regime.bestRatio,
       found: violation !== null,
+      ...undecided(regime),
       regimes: request.regimes,
       beyond: beyond && {
         budget: beyond.budget,
@@ -150,6 +151,7 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
         constructions: beyond.constructions,
         bestRatio: beyond.bestRatio,
         found: violation?.domain === 'beyond',
+        ...undecided(beyond),
         gain: BEYOND_GAIN,
       },
     },
@@ -201,6 +203,7 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
       }
       regime.evaluations++;
       seen(regime, points);
+      regime.undecided += undecidedViolationCount(points);
       const violating = firstViolation(points);
       startCount = starts.length + 1;
       if (violating) return finish({ point: violating, steps: 0, domain: 'regime' });
@@ -235,6 +238,11 @@ interface PhaseTally {
   starts: number;
   constructions: number;
   bestRatio: number | null;
+  /**
+   * violations float64 found that nothing could decide again: trouble, so no counterexample, and the path goes on
+   * (its fitness skips them); the verdict counts them (./verdict.ts), as it does the random points'
+   */
+  undecided: number;
 }
 
 const emptyPhase = (budget: number): PhaseTally => ({
@@ -243,7 +251,12 @@ const emptyPhase = (budget: number): PhaseTally => ({
   starts: 0,
   constructions: 0,
   bestRatio: null,
+  undecided: 0,
 });
+
+/** A phase's undecided violations as evidence: present only where there are some (fixtures keep their shape). */
+const undecided = (tally: PhaseTally): { undecidedViolations?: number } =>
+  tally.undecided ? { undecidedViolations: tally.undecided } : {};
 
 function seen(tally: PhaseTally, points: readonly Point[]): void {
   for (const p of points)
@@ -280,6 +293,7 @@ function runPhase(
     tally.evaluations++;
     if (value.construction) tally.constructions++;
     seen(tally, value.points);
+    tally.undecided += undecidedViolationCount(value.points);
     p.best = Math.max(p.best, fitnessOf(value.points, claim.relation));
     const violating = firstViolation(value.points);
     return violating ? { point: violating, steps: p.steps, domain } : null;

@@ -5,8 +5,9 @@
  *                 a violation float64 found is left undecided where the numbers are all the evidence;
  *                 or numbers refute what the closed forms show identical
  *   refuted       a sound point (random, or found by a guided or adversarial search) violates the claim
- *   consistent    every sound point agrees, they outnumber the troubled ones, and no troubled point is a violation
- *                 float64 found that nothing could decide again (else unverifiable, unless exact evidence below)
+ *   consistent    every sound point agrees, they outnumber the troubled ones, and no troubled point (random, or
+ *                 evaluated by a search) is a violation float64 found that nothing could decide again (else
+ *                 unverifiable, unless exact evidence below)
  *   verified      consistent, and the closed forms are identical over the stated range
  *   proved        verified, and an induction proves it for every t; or, for a bound, consistent
  *                 and a chain of checked rules proves it with the indices symbolic
@@ -21,7 +22,15 @@ export type UnverifiableReason =
   | { readonly why: 'premise-never-held'; readonly premise: string; readonly draws: number }
   | { readonly why: 'trouble-everywhere' }
   | { readonly why: 'trouble-dominates'; readonly troubled: number; readonly points: number; readonly agreed: number }
-  | { readonly why: 'violations-undecided'; readonly violations: number; readonly points: number }
+  | {
+      readonly why: 'violations-undecided';
+      /** all of them: at the random points, and at the instances the searches evaluated */
+      readonly violations: number;
+      /** the random points */
+      readonly points: number;
+      /** how many of the violations the searches (adversarial, guided) found; absent when none */
+      readonly searched?: number;
+    }
   | { readonly why: 'engines-disagree' }
   | { readonly why: 'bound-contradicted' };
 
@@ -71,8 +80,19 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
     // Where the numbers are all the evidence, a violation float64 found that nothing could decide again is not
     // outvoted by agreements elsewhere: the claim may be false exactly there. (Identical closed forms or a checked
     // rule chain are exact evidence, which such a point cannot contradict.)
-    const undecided = reference?.undecidedViolations ?? 0;
-    if (undecided > 0) return unverifiable({ why: 'violations-undecided', violations: undecided, points });
+    // The searches' count too: a search that finds only such points has not found the claim true there.
+    const searched =
+      (guided?.undecidedViolations ?? 0) +
+      (search?.undecidedViolations ?? 0) +
+      (search?.beyond?.undecidedViolations ?? 0);
+    const undecided = (reference?.undecidedViolations ?? 0) + searched;
+    if (undecided > 0)
+      return unverifiable({
+        why: 'violations-undecided',
+        violations: undecided,
+        points,
+        ...(searched ? { searched } : {}),
+      });
     return { verdict: 'consistent', reason: null };
   }
   return { verdict: induction?.ok ? 'proved' : 'verified', reason: null };

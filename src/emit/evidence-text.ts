@@ -177,7 +177,7 @@ export function evidenceSummary(e: Evidence): string {
     case 'symbolic':
       return symbolicText(e);
     case 'guided-search':
-      return `instances at ${describeEnv(e.sizes)} ${e.violations ? 'violate the claim' : 'agree too'}`;
+      return `instances at ${describeEnv(e.sizes)} ${e.violations ? 'violate the claim' : 'agree too'}${undecidedSuffix(e)}`;
     case 'search':
       return searchSummary(e);
     case 'extended-precision': {
@@ -256,8 +256,15 @@ export function reasonText(r: UnverifiableReason): string {
       return 'no point could be compared (numeric trouble everywhere)';
     case 'trouble-dominates':
       return `numeric trouble at ${r.troubled} of ${r.points} points outweighs the ${r.agreed} that agree`;
-    case 'violations-undecided':
-      return `float64 found the claim violated at ${r.violations} of ${r.points} points and nothing could decide them again (digits lost on the way, or an exact 0 that may be an underflow): the agreements elsewhere do not outvote them`;
+    case 'violations-undecided': {
+      const searched = r.searched ?? 0;
+      const random = r.violations - searched;
+      const where = [
+        random ? `${random} of ${r.points} points` : '',
+        searched ? `${searched} ${searched === 1 ? 'point' : 'points'} a search evaluated` : '',
+      ].filter(Boolean);
+      return `float64 found the claim violated at ${where.join(' and at ')} and nothing could decide ${r.violations === 1 ? 'it' : 'them'} again (digits lost on the way, or an exact 0 that may be an underflow): the agreements elsewhere do not outvote them`;
+    }
     case 'engines-disagree':
       return 'numerically refuted, yet the derived closed forms are identical: one of the two engines is wrong';
     case 'bound-contradicted':
@@ -284,14 +291,20 @@ function searchEffortSummary(e: Extract<Evidence, { kind: 'search' }>): string {
   const inside =
     e.found && !b?.found
       ? `a violation found ${where} in ${effort(e)}`
-      : `no violation ${where} in ${effort(e)}, ${tightest(e.bestRatio)}`;
+      : `no violation ${where} in ${effort(e)}, ${tightest(e.bestRatio)}${undecidedSuffix(e)}`;
   if (!b) return all ? inside : `${inside}; not searched beyond them (the claim is stated for those regimes only)`;
   if (e.found && !b.found) return inside;
   const domain = `every law ${b.gain}× as wide as its widest in the regimes, recurrent spectral norms up to ${b.gain}× the largest regime's`;
   return b.found
     ? `${inside}; a violation found beyond the regimes (${domain}) in ${effort(b)}`
-    : `${inside}; none beyond the regimes (${domain}) in ${effort(b)}, ${tightest(b.bestRatio)}`;
+    : `${inside}; none beyond the regimes (${domain}) in ${effort(b)}, ${tightest(b.bestRatio)}${undecidedSuffix(b)}`;
 }
+
+/** A search's violations float64 found that nothing could decide again, in words (nothing when there are none). */
+const undecidedSuffix = (e: { readonly undecidedViolations?: number }): string =>
+  e.undecidedViolations
+    ? ` (save ${e.undecidedViolations} ${e.undecidedViolations === 1 ? 'violation' : 'violations'} float64 found that nothing could decide again)`
+    : '';
 
 /** Where a counterexample found beyond the regimes lies: the magnitudes no regime draws, each beside the regimes' largest. */
 export function beyondRegimesText(excesses: readonly RegimeExcess[]): string {

@@ -10,7 +10,7 @@ import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { decideVerdict } from '../../src/check/verdict.js';
 import { parseDerivation } from '../../src/derivation/load.js';
-import { reasonText } from '../../src/emit/evidence-text.js';
+import { evidenceSummary, reasonText } from '../../src/emit/evidence-text.js';
 
 const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
 // the lab's RNN with a user function 1 − tanh(x): 0 in float64 at x = 40 (3.6e-35), and no rule in extended precision
@@ -18,13 +18,11 @@ const model = lab
   .slice(0, lab.indexOf('claims:'))
   .replace('  loss:', '  functions:\n    f: { value: "1 - tanh(x)", derivative: "tanh(x)^2 - 1" }\n  loss:');
 
-function check(claim: string, T: number) {
-  const file = parseDerivation(
-    `${model}claims:\n  - id: c\n    claim: ${claim}\n    forall: k in 1..T\n`,
-    'undecided.yaml',
-  );
-  return checkDerivation(file, { sizeOverrides: { T }, search: 0 })[0]!;
-}
+const parse = (modelText: string, claim: string) =>
+  parseDerivation(`${modelText}claims:\n  - id: c\n    claim: ${claim}\n    forall: k in 1..T\n`, 'undecided.yaml');
+
+const check = (claim: string, T: number) =>
+  checkDerivation(parse(model, claim), { sizeOverrides: { T }, search: 0 })[0]!;
 
 describe('violations nothing could decide again', () => {
   it('make a false bound unverifiable, not consistent: agreements elsewhere do not outvote them', () => {
@@ -51,6 +49,32 @@ describe('violations nothing could decide again', () => {
     expect(r.verdict).toBe('consistent');
   });
 
+  it('found by the adversarial search alone make a false bound unverifiable too, not consistent', () => {
+    // T drawn in 3..300; the bound is false at T = 300 alone (k = T against T − 1, as above), and loose by 9 or more
+    // below. The 4 random instances miss T = 300; the search redraws its best start at the longest horizon, T = 300,
+    // where float64 finds the violation and nothing can decide it again (before: consistent, the search having
+    // found no violation).
+    const claim =
+      '(1 - sigma(30)) * k * norm2(h[T]) + f(40) * norm2(h[T]) <= (1 - sigma(30)) * (T - 1 + 10 * (300 - T)) * norm2(h[T])';
+    const r = checkDerivation(parse(model.replace('T: 3..9 ', 'T: 3..300'), claim), { instances: 1, search: 20 })[0]!;
+    const ref = evidenceOf(r.evidence, 'reference')!;
+    expect(ref.instances.map((i) => i.sizes.T)).toEqual([272, 299, 229, 142]);
+    expect([ref.points, ref.agreed, ref.troubled, ref.undecidedViolations]).toEqual([942, 942, 0, undefined]);
+    const search = evidenceOf(r.evidence, 'search')!;
+    expect([search.found, search.evaluations, search.undecidedViolations, search.beyond?.found]).toEqual([
+      false,
+      20,
+      1,
+      false,
+    ]);
+    expect(r.verdict).toBe('unverifiable');
+    expect(r.reason).toEqual({ why: 'violations-undecided', violations: 1, points: 942, searched: 1 });
+    expect(reasonText(r.reason!)).toMatch(
+      /^float64 found the claim violated at 1 point a search evaluated and nothing could decide it again/,
+    );
+    expect(evidenceSummary(search)).toContain('(save 1 violation float64 found that nothing could decide again)');
+  });
+
   it('are one clause of the ladder where the numbers are all the evidence, and said in words', () => {
     const reference = {
       kind: 'reference',
@@ -69,6 +93,27 @@ describe('violations nothing could decide again', () => {
       verdict: 'unverifiable',
       reason: { why: 'violations-undecided', violations: 1, points: 10 },
     });
+    // the searches' undecided violations count alike (their random starts are the reference's points: not again)
+    const search = {
+      kind: 'search',
+      found: false,
+      undecidedViolations: 2,
+      beyond: { found: false, undecidedViolations: 1 },
+    };
+    expect(decideVerdict([reference, search] as never)).toEqual({
+      verdict: 'unverifiable',
+      reason: { why: 'violations-undecided', violations: 3, points: 10, searched: 3 },
+    });
+    const guided = { kind: 'guided-search', sizes: {}, violations: 0, undecidedViolations: 1 };
+    expect(decideVerdict([{ ...reference, undecidedViolations: 1 }, guided] as never).reason).toEqual({
+      why: 'violations-undecided',
+      violations: 2,
+      points: 10,
+      searched: 1,
+    });
+    expect(reasonText({ why: 'violations-undecided', violations: 3, points: 10, searched: 1 })).toMatch(
+      /^float64 found the claim violated at 2 of 10 points and at 1 point a search evaluated and nothing could decide them again/,
+    );
     // exact evidence is not contradicted by such a point: a checked rule chain, identical closed forms
     const undecided = { ...reference, undecidedViolations: 1 };
     expect(decideVerdict([undecided, { kind: 'bound-proof', ok: true }] as never).verdict).toBe('proved');
@@ -76,7 +121,7 @@ describe('violations nothing could decide again', () => {
       'verified',
     );
     expect(reasonText({ why: 'violations-undecided', violations: 1, points: 10 })).toBe(
-      'float64 found the claim violated at 1 of 10 points and nothing could decide them again (digits lost on the way, or an exact 0 that may be an underflow): the agreements elsewhere do not outvote them',
+      'float64 found the claim violated at 1 of 10 points and nothing could decide it again (digits lost on the way, or an exact 0 that may be an underflow): the agreements elsewhere do not outvote them',
     );
   });
 });
