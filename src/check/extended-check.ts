@@ -266,6 +266,9 @@ export function extendedLook(
   // Digits lost on the way make float64's outcome, either way, no evidence: an agreement could hide a violation,
   // and a violation within their reach is as likely theirs as the claim's (a tight bound at equality, ‖t_0‖ − ‖rest‖
   // at k = 0 where the decimals have no rule, came out 2.3e-9 over a 1e-9 tolerance). Numeric trouble, not a verdict.
+  // Such a violation still blocks `consistent` (./verdict.ts) where float64's excess is larger than the precision
+  // lost: rounding alone would not put it there. One no larger is what a true bound tight at equality gets from
+  // rounding half the time (the search drives toward equality), and says nothing either way.
   if (why === 'lost-digits')
     return {
       status: 'trouble',
@@ -273,7 +276,7 @@ export function extendedLook(
       lhs: outcome.lhs,
       rhs: outcome.rhs,
       compared: outcome.compared,
-      ...(outcome.status === 'violate' ? { undecidedViolation: true } : {}),
+      ...(outcome.status === 'violate' && outcome.relError > lostPrecision ? { undecidedViolation: true } : {}),
     };
   // A violation within reach of float64's own rounding (no digits lost on the way) stands where nothing can
   // re-evaluate it: setting real violations aside as trouble could let a false claim pass, the worse mistake.

@@ -180,11 +180,11 @@ function total(record: IntEnv): number {
 const sizeWeight = (p: Point) => total(p.instance.sizes);
 const bindWeight = (p: Point) => total(p.env);
 
-/** The order counterexamples are chosen in: smallest sizes, then smallest binding, then first instance. */
 /** How many of the points are violations float64 found that nothing could decide again (trouble, not refutations). */
 export const undecidedViolationCount = (points: readonly Point[]): number =>
   points.filter((p) => p.outcome.status === 'trouble' && p.outcome.undecidedViolation).length;
 
+/** The order counterexamples are chosen in: smallest sizes, then smallest binding, then first instance. */
 export const smaller = (a: Point, b: Point): number =>
   sizeWeight(a) - sizeWeight(b) || bindWeight(a) - bindWeight(b) || a.instance.index - b.instance.index;
 
