@@ -11,6 +11,7 @@ import type { ElementwiseRule } from '../ops/elementwise.js';
 import type { OpList, Program, Vec } from './program.js';
 import { withResident } from './simd.js';
 import { copyVec, newVec } from './slab.js';
+import { lostPrecisionOf } from './lost-digits.js';
 
 export interface GraphNode {
   readonly name: string;
@@ -162,7 +163,14 @@ export class Unrolled {
     this.scratch = scratchFor(program);
     if (sameForwardAs?.program === program && sameForwardAs.model === model && sameForwardAs.forwardReadsSame(data)) {
       // Nothing writes a graph's states once its forward pass is done: both graphs read the same arrays.
-      ({ seq: this.seq, opValues: this.opValues, leaves: this.leaves, rowOf: this.rowOf } = sameForwardAs);
+      ({
+        seq: this.seq,
+        opValues: this.opValues,
+        leaves: this.leaves,
+        rowOf: this.rowOf,
+        forwardLost: this.forwardLost,
+        seqLost: this.seqLost,
+      } = sameForwardAs);
       this.targetRows = sameForwardAs.targetRows;
       // The shared steps hold the other graph's parameter arrays (equal to these): the sweeps read those too.
       const shared = equationParams(program).map((name) => sameForwardAs.data.params.get(name)!);
@@ -255,15 +263,27 @@ export class Unrolled {
    * an op whose inputs are all the stored ones keeps its stored value instead of being recomputed (the same
    * kernel on the same arrays: the same result): a perturbed run recomputes only what the seed reaches.
    */
-  private evalList(list: OpList, t: number | null, read: (leaf: Leaf, time: number) => Vec, base?: Vec[]): Vec[] {
+  private evalList(
+    list: OpList,
+    t: number | null,
+    read: (leaf: Leaf, time: number) => Vec,
+    base?: Vec[],
+    watched = false,
+  ): Vec[] {
     const leaves = this.leaves.get(list)!;
     const vals = new Array<Vec>(list.ops.length);
     const scratch = this.scratch.get(list)!.ops;
     for (let i = 0; i < list.ops.length; i++) {
       const leaf = leaves[i];
       const op = list.ops[i]!;
-      if (leaf) vals[i] = read(leaf, this.leafTime(leaf, t));
-      else if (op.kind === 'const') vals[i] = base ? base[i]! : Float64Array.of(op.value);
+      if (leaf) {
+        vals[i] = read(leaf, this.leafTime(leaf, t));
+        if (watched && !leaf.param) {
+          // what the sequence read lost on the way to it (inputs and initial states lost nothing)
+          const lost = this.seqLost.get(leaf.name)?.[this.leafTime(leaf, t)] ?? 0;
+          if (lost > this.watchedLoss) this.watchedLoss = lost;
+        }
+      } else if (op.kind === 'const') vals[i] = base ? base[i]! : Float64Array.of(op.value);
       else if (op.kind === 'kernel') {
         const ins = scratch[i]!.values;
         let unchanged = base !== undefined;
@@ -273,9 +293,49 @@ export class Unrolled {
           if (unchanged && vals[input] !== base![input]) unchanged = false;
         }
         vals[i] = unchanged ? base![i]! : op.kernel.forward(ins);
+        if (watched) {
+          // A sum notes its cancellation: a sum that lands in the subnormals is exact (both operands are multiples
+          // of 2^-1074), so only the other operators' subnormal results have lost digits.
+          const lostDigits = op.kernel.lostDigits;
+          const lost = lostDigits ? lostDigits(ins, vals[i]!) : lostPrecisionOf(vals[i]!);
+          if (lost > this.watchedLoss) this.watchedLoss = lost;
+        }
       }
     }
     return vals;
+  }
+
+  /** the worst precision the op list evaluated with `watched` left, its operands' own included (reset by callers) */
+  private watchedLoss = 0;
+  /**
+   * seqLost.get(name)[t]: the worst relative precision any value the forward pass made on the way to name[t] was
+   * left with, by cancellation in an elementwise sum or in the subnormals (./lost-digits.ts): its own equation's
+   * values at t and, through the sequences it reads, everything upstream of it (a maximum along the dependencies).
+   * Only equation targets have an entry; inputs and initial states lost nothing. The claim evaluator notes it where
+   * it reads a forward value (./evaluate.ts): it watches only what it computes itself.
+   */
+  private seqLost!: Map<string, Float64Array>;
+  /** forwardLost[t]: the worst of seqLost over every sequence and every step up to t (a running maximum) */
+  private forwardLost!: Float64Array;
+  /** the same for the loss's value: its own list, and every sequence it reads */
+  private lossLost = 0;
+
+  /**
+   * The worst relative precision the forward pass left at any sequence up to step t (0: nothing noted), or
+   * (t null) up to T and the loss's value.
+   */
+  forwardLoss(t: number | null = null): number {
+    if (t === null) return Math.max(this.forwardLost[this.T]!, this.lossLost);
+    return this.forwardLost[Math.min(this.T, Math.max(0, t))]!;
+  }
+
+  /**
+   * What a value read from the forward pass lost on the way to it: a sequence at a time (everything upstream of
+   * it), the loss (everything it reads), a parameter nothing.
+   */
+  lostAt(n: GraphNode): number {
+    if (n.time === null) return n.name === this.lossName ? this.lossLost : 0;
+    return this.seqLost.get(n.name)?.[n.time] ?? 0;
   }
 
   private readonly baseRead = (leaf: Leaf, time: number): Vec =>
@@ -312,20 +372,31 @@ export class Unrolled {
 
   // ── forward ──────────────────────────────────────────────────────────────
   private runForward(): void {
+    this.seqLost = new Map(this.program.equations.map((eq) => [eq.target, new Float64Array(this.T + 1)]));
+    this.forwardLost = new Float64Array(this.T + 1);
     for (let t = 1; t <= this.T; t++) {
       const step: Vec[][] = [];
       this.opValues[t] = step;
+      let worst = this.forwardLost[t - 1]!;
       for (const eq of this.program.equations) {
-        const vals = this.evalList(eq.list, t, this.baseRead);
+        this.watchedLoss = 0;
+        const vals = this.evalList(eq.list, t, this.baseRead, undefined, true);
         step.push(vals);
         this.seq.get(eq.target)![t] = vals[eq.list.root]!;
+        this.seqLost.get(eq.target)![t] = this.watchedLoss;
+        if (this.watchedLoss > worst) worst = this.watchedLoss;
       }
+      this.forwardLost[t] = worst;
     }
+    this.watchedLoss = 0;
     if (this.program.loss) this.runLoss();
   }
 
   private runLoss(): void {
-    this.lossValues = this.evalList(this.program.loss!, null, this.baseRead);
+    this.watchedLoss = 0;
+    this.lossValues = this.evalList(this.program.loss!, null, this.baseRead, undefined, true);
+    this.lossLost = this.watchedLoss;
+    this.watchedLoss = 0;
   }
 
   // ── tangents (forward mode) ──────────────────────────────────────────────

@@ -45,6 +45,7 @@ import type { CanonicalContext, CompileContext, DiffContext, ExactContext, Kerne
 import { defineOp, type OpSpec } from './registry.js';
 import { LIMITS } from '../ir/limits.js';
 import { newVec } from '../numeric/slab.js';
+import { cancellationOf } from '../numeric/lost-digits.js';
 
 const everywhere = { equation: true, loss: true, claim: true, level: 'any' } as const;
 const [left, right] = [(n: OpNode) => n.args[0]!, (n: OpNode) => n.args[1]!];
@@ -64,10 +65,22 @@ function broadcastShape(
 
 const sum2 = (a: Vec | null, b: Vec | null): Vec | null => (a && b ? binary('add', a, b) : (a ?? b));
 
+/** The worst any entry of a ± b = out lost to cancellation (a one-entry operand broadcast). */
+function sumCancellation([a, b]: readonly Vec[], out: Vec): number {
+  const [sa, sb] = [a!.length === 1 ? 0 : 1, b!.length === 1 ? 0 : 1];
+  let worst = 0;
+  for (let i = 0; i < out.length; i++) {
+    const lost = cancellationOf(a![i * sa]!, b![i * sb]!, out[i]!);
+    if (lost > worst) worst = lost;
+  }
+  return worst;
+}
+
 /** Kernel of an elementwise binary op with broadcasting: value, tangent and adjoint together. */
 export function broadcastKernel(kind: 'add' | 'sub' | 'emul' | 'div'): Kernel {
   return {
     forward: ([a, b]) => binary(kind === 'emul' ? 'mul' : kind, a!, b!),
+    ...(kind === 'add' || kind === 'sub' ? { lostDigits: sumCancellation } : {}),
     tangent: ([a, b], [da, db], out) => {
       if (!da && !db) return null;
       switch (kind) {

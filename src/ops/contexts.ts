@@ -120,6 +120,13 @@ export interface Kernel {
   adjoint(inputs: readonly Vec[], out: Vec, adj: Vec, wanted: readonly boolean[]): (Vec | null)[];
   /** set for activations y = f(z): f′ from z and y (the unrolled graph reads dact from it) */
   readonly activation?: ElementwiseRule;
+  /**
+   * What the forward value lost to cancellation, as a relative precision (src/numeric/lost-digits.ts; 0: nothing
+   * noted): set for the elementwise sums, which the claim evaluator watches the same way. The forward pass notes it
+   * (and, for every other operator, its value's subnormals: a sum landing there is exact) so that no point rests
+   * unseen on digits the model's own equations lost.
+   */
+  readonly lostDigits?: (inputs: readonly Vec[], out: Vec) => number;
 }
 
 /** An op already pushed into the list being compiled (its position). */
