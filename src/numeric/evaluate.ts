@@ -420,12 +420,24 @@ export class Evaluator implements ReadTracker {
     let s = byKey.get(key);
     if (!s) {
       const { graph } = this;
-      s = watchLostPrecision(
+      const watched = watchLostPrecision(
         kind === 'tan' ? graph.tangents(from, dir.data, fixed) : graph.adjoints(from, dir.data, fixed, withParams),
         kind === 'tan' ? 'forward' : 'backward',
         graph.T,
         (this.sequenceNames ??= [...graph.program.equations.map((eq) => eq.target), ...graph.data.inputs.keys()]),
       );
+      // A sweep reads the forward values of the steps it crosses: every one of them is upstream of its start (an
+      // adjoint sweep) or of the node read (a tangent sweep), so what the forward pass lost on the way to either
+      // covers them (./unrolled.ts, lostAt). Nothing to note where the forward pass lost nothing.
+      const fromLost = graph.lostAt(from);
+      s =
+        graph.forwardLoss() > 0
+          ? (n: UnrolledNode) => {
+              const v = watched(n);
+              if (v) noteLostPrecision(Math.max(fromLost, graph.lostAt(n)));
+              return v;
+            }
+          : watched;
       byKey.set(key, s);
     }
     this.lastSweep = { kind, from, dir, fixed, withParams, sweep: s };
@@ -480,6 +492,8 @@ export class Evaluator implements ReadTracker {
       case 'seq': {
         const n = this.node(e, env);
         const [r, c] = this.graph.dims(n.name);
+        // what the forward pass lost on the way to it (a parameter: nothing)
+        noteLostPrecision(this.graph.lostAt(n));
         return dense(r, c, this.graph.value(n));
       }
       case 'op':
@@ -608,12 +622,15 @@ class BindingContext implements NumericContext {
     return this.ev.heldAt(xs, this.env);
   }
   value(n: GraphNode): Float64Array {
+    // a value of the forward pass brings what the forward pass lost on the way to it
+    noteLostPrecision(this.ev.graph.lostAt(n));
     return this.ev.graph.value(n);
   }
   nodeDims(name: string): readonly [number, number] {
     return this.ev.graph.dims(name);
   }
   activationDerivative(name: string, t: number): Float64Array | null {
+    noteLostPrecision(this.ev.graph.lostAt({ name, time: t }));
     return this.ev.graph.activationDerivative(name, t);
   }
   sweep(kind: 'tan' | 'adj', from: GraphNode, dir: Dense, fixed: ReadonlySet<string>, withParams?: boolean) {
