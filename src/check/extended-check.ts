@@ -208,6 +208,7 @@ function extendedOf<R>(
       floatValue,
       chainsProducts,
       (name, t) => instance.graph.activationInput(name, t),
+      instance.graph.forwardLoss() > 0 ? instance.graph : null,
     );
     scope.set(key, ext as ExtendedInstance<unknown>);
   }

@@ -13,9 +13,9 @@
  * in range.
  */
 import { Decimal } from 'decimal.js';
-import { affineVar, type IntEnv } from '../../ir/affine.js';
+import { affineVar, boundValue, type IntEnv } from '../../ir/affine.js';
 import { nameRecord } from '../../ir/names.js';
-import { type Expr, type Leaf, type OpNode, type Seq, seq } from '../../ir/expr.js';
+import { type Expr, type Leaf, type OpNode, type Seq, seq, some } from '../../ir/expr.js';
 import { dimsIn } from '../../ir/shape-of.js';
 import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
 import { specOf } from '../../ops/index.js';
@@ -182,6 +182,16 @@ export type FloatValue = (e: Expr, env: IntEnv) => Float64Array | null;
 
 /** The argument z of an equation name[t] = f(z), as the float engine's forward pass computed it (null: no such f). */
 export type ActivationInput = (name: string, t: number) => Float64Array | null;
+
+/**
+ * What the float engine's forward pass lost on the way to its values (src/numeric/unrolled.ts: cancellation in the
+ * model's elementwise sums, values in the subnormals): by step, the worst of every sequence up to it (`forwardLoss`),
+ * and by value read (`lostAt`: a sequence at a time, the loss; a parameter lost nothing). 0: nothing noted.
+ */
+export interface ForwardLost {
+  forwardLoss(t: number | null): number;
+  lostAt(n: { readonly name: string; readonly time: number | null }): number;
+}
 
 /** Why float64's value may not be what extended precision should start from: a subnormal entry, an entry 0. */
 function floatDoubt(v: Float64Array): 'subnormal' | 'zero' | null {
@@ -396,6 +406,7 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     private readonly work: WorkCounter,
     readonly chainsProducts: boolean,
     private readonly activationInput: ActivationInput | null,
+    private readonly forwardLost: ForwardLost | null,
   ) {
     this.ring = arithmetic.ring(work);
     this.values = new KeptValues(this.ring);
@@ -451,11 +462,11 @@ class ExtendedDomain<R> implements ExactDomain<R> {
   /** Every equation's value at this step, stored in order (charged to the budget as it goes, unless recording). */
   private simulateStep(step: number, store: (key: string, value: RMat<R>) => void): void {
     const floats = this.arithmetic.floatSequences ? this.floatStep(step) : null;
-    if (floats) for (const [target, v] of floats) store(`${target}@${step}`, v);
-    else {
-      const ev = new ExactEvaluator<R>(this, { ...this.sizes, [TIME_VAR]: step });
-      for (const eq of this.model.equations) store(`${eq.target}@${step}`, ev.evaluate(eq.rhs));
-    }
+    let ev: ExactEvaluator<R> | null = null;
+    const simulated = (eq: Model['equations'][number]) =>
+      (ev ??= new ExactEvaluator<R>(this, { ...this.sizes, [TIME_VAR]: step })).evaluate(eq.rhs);
+    // In order: an equation simulated here reads the step's earlier values, taken or simulated, as they are stored.
+    this.model.equations.forEach((eq, e) => store(`${eq.target}@${step}`, floats?.[e] ?? simulated(eq)));
   }
 
   /** A step's trail charged to this claim's budget and its values stored, as computing the step would. */
@@ -524,16 +535,41 @@ class ExtendedDomain<R> implements ExactDomain<R> {
    * Every equation's value at this step from the float engine, or null when one is out of its range or has an
    * entry float64 may have rounded to 0 or to a subnormal (a gate σ(−800) is 0 there, e^-800 here).
    */
-  private floatStep(step: number): [string, RMat<R>][] | null {
-    const out: [string, RMat<R>][] = [];
+  private floatStep(step: number): (RMat<R> | null)[] | null {
+    const out: (RMat<R> | null)[] = [];
     const at = nameRecord([[TIME_VAR, step]]);
     for (const eq of this.model.equations) {
+      // A value the float engine's forward pass lost digits on the way to (its own equation's cancellation or
+      // subnormals at this step, or any upstream of it: ForwardLost) is simulated here instead (null): wide floats
+      // copying float64's g = (1 + 3e-16) − 1 = 2.2e-16 passed a false claim. What does not depend on it is taken.
+      if (this.forwardLost && this.forwardLost.lostAt({ name: eq.target, time: step }) > 0) {
+        out.push(null);
+        continue;
+      }
       const v = this.floatValue(this.stepValue(eq.target), at);
       if (!v || floatDoubt(v)) return null;
       this.work.spend(v.length);
-      out.push([eq.target, this.withComplements(eq, step, v, this.vector(v, this.symbolDims(eq.target)[0]))]);
+      out.push(this.withComplements(eq, step, v, this.vector(v, this.symbolDims(eq.target)[0])));
     }
     return out;
+  }
+
+  /**
+   * Does float64's value of `e` at `env` rest on a forward value that lost digits (ForwardLost)? It does where it
+   * reads a sequence, or the loss, that lost any — a derivative through the unrolled graph reads its `of` and
+   * `wrt` nodes' upstream, which their own figures cover. A sequence at a time not bound here (a variable of a sum
+   * inside `e`) counts the whole forward pass's. A parameter, a number, a sup over a real variable: nothing.
+   */
+  private readsLostForward(e: Expr, env: IntEnv): boolean {
+    const lost = this.forwardLost;
+    if (!lost || lost.forwardLoss(null) === 0) return false;
+    return some(e, (x) => {
+      if (x.kind === 'seq') {
+        const t = boundValue(x.time, env);
+        return (t === undefined ? lost.forwardLoss(null) : lost.lostAt({ name: x.name, time: t })) > 0;
+      }
+      return x.kind === 'sym' && lost.lostAt({ name: x.name, time: null }) > 0;
+    });
   }
 
   /**
@@ -604,6 +640,16 @@ class ExtendedDomain<R> implements ExactDomain<R> {
       }
       throw new SymbolicUnsupported(`${what} has no interval rule (a float64 value is no enclosure)`);
     }
+    if (this.readsLostForward(e, ctx.env)) {
+      // A value 0 on every instance is exact whatever float64's forward pass computed.
+      if (vouchedZero?.()) {
+        const [rows, cols] = dimsIn(this.model, e, ctx.env);
+        return rfill(rows, cols, () => this.ring.zero);
+      }
+      throw new SymbolicUnsupported(
+        `${what} has no rule in extended precision, and float64's value rests on forward values that lost digits (to cancellation or the subnormals)`,
+      );
+    }
     const v = this.floatValue(e, ctx.env);
     if (!v) throw new SymbolicUnsupported(`${what} is out of float range and has no rule in extended precision`);
     const doubt = floatDoubt(v);
@@ -660,6 +706,11 @@ export class ExtendedInstance<R> {
     chainsProducts = true,
     /** where the float engine's steps are taken, tanh and σ values near ±1 get complements from it (absent: none) */
     activationInput: ActivationInput | null = null,
+    /**
+     * what the float engine's forward pass lost (absent: nothing): no value resting on lost digits is taken from it,
+     * such steps are simulated here, and such a value without a rule here has none
+     */
+    forwardLost: ForwardLost | null = null,
   ) {
     this.work = new WorkCounter(arithmetic.workLimit, arithmetic.unit);
     this.evaluator = new ExactEvaluator(
@@ -673,6 +724,7 @@ export class ExtendedInstance<R> {
         this.work,
         chainsProducts,
         activationInput,
+        forwardLost,
       ),
       sizes,
     );
