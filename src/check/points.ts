@@ -16,7 +16,7 @@ import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
 import { checkReference, type ReferenceCheck } from '../numeric/reference-check.js';
 import { dense } from '../numeric/values.js';
-import { takeLostPrecision } from '../numeric/lost-digits.js';
+import { ownLostPrecision, takeLostPrecision } from '../numeric/lost-digits.js';
 import { bindings } from './bindings.js';
 import { comparePoint, type PointOutcome, type Probes } from './compare.js';
 import { extendedLook, type ExtendedScope, lookReason } from './extended-check.js';
@@ -87,6 +87,8 @@ export function runPoints(
       claim.tolerance,
       probesFor(evaluator.preferRows ? lhs.rows : lhs.cols),
     );
+    // the claim's own part first: the take clears both
+    const ownLost = ownLostPrecision();
     const lostPrecision = takeLostPrecision();
     if (refChecks && sampled.has(i))
       for (const d of evaluator.touched.values())
@@ -95,14 +97,14 @@ export function runPoints(
     // (after the cross-checks, which cover the derivatives the claim itself evaluated).
     const why = lookReason(first, claim.tolerance, lostPrecision);
     if (why === 'lost-digits' && first.status === 'agree') {
-      agreements.push({ i, env, first, lostPrecision });
+      agreements.push({ i, env, first, lostPrecision, ownLost });
       return { instance, env, outcome: first };
     }
     const outcome = why ? extendedLook(claim, entry, env, first, lostPrecision, extendedScope) : first;
     return { instance, env, outcome };
   };
   // Agreements within reach of the digits lost on the way, decided again after the others: the ones that lost most.
-  const agreements: { i: number; env: IntEnv; first: PointOutcome; lostPrecision: number }[] = [];
+  const agreements: { i: number; env: IntEnv; first: PointOutcome; lostPrecision: number; ownLost: number }[] = [];
   const located = <T>(compute: () => T): T => {
     // Products and Jacobians are lazy: a factor outside the graph may first be read by the comparison.
     try {
@@ -126,7 +128,13 @@ export function runPoints(
   // `(1 - sigma(100)) * x <= 1e-50 * x` at 23 bindings per instance was consistent on the 20 that stood).
   function decideAgainAgreements(points: Point[]): void {
     const forwardWork = decimalForwardWork(instance);
-    const byLoss = [...agreements].sort((a, b) => b.lostPrecision - a.lostPrecision || a.i - b.i);
+    // Ties broken by what the claim's own evaluation lost: a claim reading a value the forward pass lost every digit
+    // of carries that figure at every binding, and its points would otherwise go in binding order (the false
+    // `((exp(10^(-4*k)) - 1) * 10^(4*k)) * norm2(g[T]) <= 1.5 * exp(-(2^k)/23) * norm2(g[T])`, false from k = 4
+    // where its own cancellation is total, was consistent on k = 1..3).
+    const byLoss = [...agreements].sort(
+      (a, b) => b.lostPrecision - a.lostPrecision || b.ownLost - a.ownLost || a.i - b.i,
+    );
     // the reasons an agreement stands, written once per instance (not once per agreement)
     const tooLarge = `the instance is too large for a second look at agreements: ≈ ${forwardWork} decimal products, more than ${AGREEMENT_LOOK_WORK}`;
     const notAmongDecided = `only the ${AGREEMENTS_DECIDED_AGAIN} agreements per instance that lost the most digits are`;

@@ -32,9 +32,12 @@ import { mergedBindings, own } from '../ir/names.js';
 import { keepResident } from './simd.js';
 import { newVec } from './slab.js';
 import {
+  closedOwnPrecision,
   closeOwnRecord,
   lostPrecisionOf,
+  noteForwardLoss,
   noteLostPrecision,
+  noteLostPrecisions,
   openOwnRecord,
   watchLostPrecision,
 } from './lost-digits.js';
@@ -97,6 +100,8 @@ class Memo {
   constructor(
     readonly value: Value,
     readonly lost: number,
+    /** `lost` without the forward pass's losses (./lost-digits.ts, ownLostPrecision) */
+    readonly ownLost: number,
     readonly reads: readonly ResolvedDeriv[] | null,
   ) {}
 }
@@ -227,6 +232,7 @@ export class Evaluator implements ReadTracker {
   readonly productMemo: ProductMemo = {
     chains: new WeakMap(),
     lost: new WeakMap(),
+    ownLost: new WeakMap(),
     reads: { tracker: this, trails: new WeakMap() },
   };
   /** materialise Jacobians by rows (reverse sweeps) rather than columns (forward sweeps) */
@@ -258,7 +264,7 @@ export class Evaluator implements ReadTracker {
     if (slot === undefined) return this.computeAndKeep(e, env, plan, values);
     if (slot.kind !== 'memo') return slot;
     // a memo hit brings again the digits lost on the way to it, and what it read
-    noteLostPrecision(slot.lost);
+    noteLostPrecisions(slot.lost, slot.ownLost);
     if (slot.reads) for (const d of slot.reads) this.noteRead(d);
     return slot.value;
   }
@@ -280,6 +286,7 @@ export class Evaluator implements ReadTracker {
     // on the point alone, not on what was evaluated before it.
     const outer = this.openReads();
     let lost: number;
+    let ownLost: number;
     let reads: Map<string, ResolvedDeriv>;
     let v: Value;
     // the record of this value's own lost digits, without a closure per value (./lost-digits.ts)
@@ -289,12 +296,13 @@ export class Evaluator implements ReadTracker {
       if (plan.graphDerivative) this.touch((e as OpNode).op, (e as OpNode).args, env);
     } finally {
       lost = closeOwnRecord(outerLost);
+      ownLost = closedOwnPrecision();
       reads = this.closeReads(outer);
     }
     // A memoised matrix is read again by every product it is a factor of (Wᵀ at every lag of a claim).
     if (v.kind === 'dense' && v.rows > 1 && v.cols > 1) keepResident(v.data);
     const read = reads.size ? [...reads.values()] : null;
-    plan.table.set(values, read || lost ? new Memo(v, lost, read) : v);
+    plan.table.set(values, read || lost ? new Memo(v, lost, ownLost, read) : v);
     if (read) for (const d of read) this.noteRead(d);
     return v;
   }
@@ -434,7 +442,7 @@ export class Evaluator implements ReadTracker {
         graph.forwardLoss() > 0
           ? (n: UnrolledNode) => {
               const v = watched(n);
-              if (v) noteLostPrecision(Math.max(fromLost, graph.lostAt(n)));
+              if (v) noteForwardLoss(Math.max(fromLost, graph.lostAt(n)));
               return v;
             }
           : watched;
@@ -493,7 +501,7 @@ export class Evaluator implements ReadTracker {
         const n = this.node(e, env);
         const [r, c] = this.graph.dims(n.name);
         // what the forward pass lost on the way to it (a parameter: nothing)
-        noteLostPrecision(this.graph.lostAt(n));
+        noteForwardLoss(this.graph.lostAt(n));
         return dense(r, c, this.graph.value(n));
       }
       case 'op':
@@ -623,14 +631,14 @@ class BindingContext implements NumericContext {
   }
   value(n: GraphNode): Float64Array {
     // a value of the forward pass brings what the forward pass lost on the way to it
-    noteLostPrecision(this.ev.graph.lostAt(n));
+    noteForwardLoss(this.ev.graph.lostAt(n));
     return this.ev.graph.value(n);
   }
   nodeDims(name: string): readonly [number, number] {
     return this.ev.graph.dims(name);
   }
   activationDerivative(name: string, t: number): Float64Array | null {
-    noteLostPrecision(this.ev.graph.lostAt({ name, time: t }));
+    noteForwardLoss(this.ev.graph.lostAt({ name, time: t }));
     return this.ev.graph.activationDerivative(name, t);
   }
   sweep(kind: 'tan' | 'adj', from: GraphNode, dir: Dense, fixed: ReadonlySet<string>, withParams?: boolean) {

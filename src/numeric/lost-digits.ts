@@ -30,6 +30,16 @@ export const SMALLEST_NORMAL = 2.2250738585072014e-308;
 const SUBNORMAL_SPACING = 5e-324;
 
 let worst = 0;
+/**
+ * The same record without what was noted as the forward pass's (`noteForwardLoss`): the digits the claim's own
+ * evaluation lost. A point reading a value the model's forward pass lost digits on carries that figure at every
+ * binding; this one still tells its points apart (which lost most on the claim's own way).
+ */
+let ownWorst = 0;
+/** the callers' own records, saved by `openOwnRecord` and raised again by `closeOwnRecord` (a stack: records nest) */
+const outerOwn: number[] = [];
+/** the own part (without the forward pass's) of the figure the last `closeOwnRecord` returned */
+let closedOwn = 0;
 
 /** The relative precision left in the least precise subnormal entry of `data` (0 when none is subnormal). */
 export function lostPrecisionOf(data: ArrayLike<number>): number {
@@ -79,13 +89,33 @@ const EXACT_ROUNDOFF_PRODUCT = 2 ** -900;
 /** Raise the record to `precision` (a relative precision; 0 leaves it as it is). */
 export function noteLostPrecision(precision: number): void {
   if (precision > worst) worst = precision;
+  if (precision > ownWorst) ownWorst = precision;
 }
 
-/** The record since the last take, cleared. */
+/**
+ * Raise the record to what the model's forward pass lost on the way to a value read from it (src/numeric/unrolled.ts,
+ * lostAt): it counts as any lost digits do, but not in the own record (`ownLostPrecision`).
+ */
+export function noteForwardLoss(precision: number): void {
+  if (precision > worst) worst = precision;
+}
+
+/** Raise the record as a memoised value's figures do: all of it, and its own part. */
+export function noteLostPrecisions(all: number, own: number): void {
+  if (all > worst) worst = all;
+  if (own > ownWorst) ownWorst = own;
+}
+
+/** The record since the last take, cleared (the own record with it). */
 export function takeLostPrecision(): number {
   const w = worst;
-  worst = 0;
+  worst = ownWorst = 0;
   return w;
+}
+
+/** The own record since the last take (without the forward pass's losses), not cleared: read it before the take. */
+export function ownLostPrecision(): number {
+  return ownWorst;
 }
 
 /**
@@ -93,14 +123,25 @@ export function takeLostPrecision(): number {
  * hot path): returns the caller's record, to hand to `closeOwnRecord` (in a `finally`).
  */
 export function openOwnRecord(): number {
+  outerOwn.push(ownWorst);
   return takeLostPrecision();
 }
 
-/** The record raised since `openOwnRecord` (the memo's own figure); the caller's record raised by it too. */
+/**
+ * The record raised since `openOwnRecord` (the memo's own figure); the caller's record raised by it too. Its part
+ * without the forward pass's losses: `closedOwnPrecision()`, right after.
+ */
 export function closeOwnRecord(outer: number): number {
   const own = worst;
+  closedOwn = ownWorst;
   worst = Math.max(outer, worst);
+  ownWorst = Math.max(outerOwn.pop()!, ownWorst);
   return own;
+}
+
+/** The own part (without the forward pass's losses) of what the last `closeOwnRecord` returned. */
+export function closedOwnPrecision(): number {
+  return closedOwn;
 }
 
 /**
@@ -108,13 +149,14 @@ export function closeOwnRecord(outer: number): number {
  * caller's record raised by it too — what a memo stores beside the value it memoises.
  */
 export function withLostPrecision<T>(compute: () => T): [T, number] {
-  const outer = takeLostPrecision();
+  const outer = openOwnRecord();
+  let own = 0;
   try {
     const r = compute();
-    const own = worst;
+    own = worst;
     return [r, own];
   } finally {
-    worst = Math.max(outer, worst);
+    closeOwnRecord(outer);
   }
 }
 

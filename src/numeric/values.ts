@@ -8,10 +8,12 @@
 import { matMul, matTVec, matVec } from './linalg.js';
 import {
   cancellationOf,
+  closedOwnPrecision,
   closeOwnRecord,
   lostPrecisionOf,
   noteCancellation,
   noteLostPrecision,
+  noteLostPrecisions,
   openOwnRecord,
 } from './lost-digits.js';
 import { newVec } from './slab.js';
@@ -216,6 +218,8 @@ export interface ProductMemo {
   readonly chains: WeakMap<Dense, Map<string, Dense[]>>;
   /** partial results whose walk passed through subnormals: the worst relative precision on the way */
   readonly lost: WeakMap<Dense, number>;
+  /** a partial result's figure without the forward pass's losses, where it differs from `lost` (absent: the same) */
+  readonly ownLost?: WeakMap<Dense, number>;
   /**
    * What the walk to each partial result read (the derivatives the evaluator cross-checks), noted again when
    * the memo serves it: a product another claim walked first must count its factors' derivatives as read, or
@@ -284,7 +288,8 @@ export class ProdOp extends BaseOp {
     let w = m > 0 ? chain[m - 1]! : x;
     // a memoised partial result brings the digits lost on its way (its own walk noted them then), and what it read
     let lost = m > 0 ? (this.memo.lost.get(w) ?? 0) : 0;
-    noteLostPrecision(lost);
+    let ownLost = m > 0 ? (this.memo.ownLost?.get(w) ?? lost) : 0;
+    noteLostPrecisions(lost, ownLost);
     const reads = this.memo.reads;
     let trail = m > 0 ? reads?.trails.get(w) : undefined;
     if (reads) replayTrail(reads.tracker, trail);
@@ -313,7 +318,9 @@ export class ProdOp extends BaseOp {
       }
       w = next;
       lost = Math.max(lost, own);
+      ownLost = Math.max(ownLost, closedOwnPrecision());
       if (lost) this.memo.lost.set(w, lost);
+      if (ownLost !== lost) this.memo.ownLost?.set(w, ownLost);
       chain[m] = w;
     }
     return w;
