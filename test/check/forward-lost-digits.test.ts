@@ -1,0 +1,163 @@
+/**
+ * Digits the model's own forward pass loses (a cancellation in an equation's elementwise sum, a value through the
+ * subnormals) are noted where the claim READS a value resting on them: a sequence at a time, the loss, a derivative
+ * through the steps that lost them (src/numeric/unrolled.ts `lostAt`, noted by src/numeric/evaluate.ts). Points that
+ * read such values are within reach of the loss and decided again in decimals, which simulate those steps; wide
+ * floats take no such step from float64 (src/symbolic/domains/extended.ts). Claims that never read a lossy value
+ * (parameters, a sup, other sequences) are untouched: a watch that gave every point of the instance its whole loss
+ * (withdrawn) lost refutations and raised false alarms, kept here as regression cases.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkDerivation } from '../../src/check/check.js';
+import { parseDerivation } from '../../src/derivation/load.js';
+import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
+
+const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
+const labModel = lab.slice(0, lab.indexOf('claims:'));
+
+/** A model with extra intermediate sequences (name → equation right-hand side at t), after its state `h`. */
+function modelWith(extra: Record<string, string>, base = labModel, stateEquation = '    - h[t] = tanh(W*h[t-1] + U*x[t] + b)\n'): string {
+  let model = base;
+  for (const [name, rhs] of Object.entries(extra)) {
+    model = model
+      .replace(
+        '    h: { role: state, shape: [d] }\n',
+        `    h: { role: state, shape: [d] }\n    ${name}: { role: intermediate, shape: [d] }\n`,
+      )
+      .replace(stateEquation, `${stateEquation}    - ${name}[t] = ${rhs}\n`);
+    expect(model).toContain(`${name}[t] = `);
+  }
+  return model;
+}
+
+function verdicts(
+  model: string,
+  claims: readonly string[],
+  forall: Record<number, string> = {},
+  options: Parameters<typeof checkDerivation>[1] = { instances: 2 },
+): string[] {
+  const yaml = claims
+    .map((c, i) => `  - id: c${i}\n    claim: ${c}\n${forall[i] ? `    forall: ${forall[i]}\n` : ''}`)
+    .join('');
+  const file = parseDerivation(`${model}claims:\n${yaml}`, 'forward-lost.yaml');
+  return checkDerivation(file, options).map((r) => r.verdict);
+}
+
+/** An unread sequence that cancels completely at every step: (1 + 3e-16) − 1 is 2.2e-16 in float64. */
+const CANCELLING = { g: '(ones(d) + 3e-16 * ones(d)) - ones(d)' };
+
+describe("digits the model's own forward pass loses count where a claim reads them", () => {
+  it('a cancellation: g = (1 + 3e-16) − 1 is 3e-16, 2.2e-16 in float64 (the false claim was consistent)', () => {
+    const [wrong, right] = verdicts(modelWith(CANCELLING), [
+      'g[T] = 2.220446049250313e-16 * ones(d)',
+      'g[T] = 3e-16 * ones(d)',
+    ]);
+    expect(['refuted', 'unverifiable']).toContain(wrong);
+    expect(right).not.toBe('refuted');
+  });
+
+  it('the subnormals: g and q differ by 1e-5 but round to the same subnormals (the true claim was refuted)', () => {
+    const model = modelWith({
+      g: '(1e-160 * (1e-160 * h[t])) * 1e300',
+      q: '(1e-160 * (1.00001e-160 * h[t])) * 1e300',
+    });
+    const [wrong, right] = verdicts(model, ['g[T] = q[T]', 'g[T] = 1e-20 * h[T]']);
+    expect(['refuted', 'unverifiable']).toContain(wrong);
+    expect(right).not.toBe('refuted');
+  });
+
+  it('wide floats take no lossy step from float64 (sides that underflowed to 0 look there first)', () => {
+    // Both sides are 0 in float64 (1e-600 · …): wide floats look first; copying float64's g = 2.2e-16 they would
+    // agree with the false claim.
+    const [wrong, right] = verdicts(modelWith(CANCELLING), [
+      '1e-300 * (1e-300 * g[T]) = 1e-300 * (1e-300 * (2.220446049250313e-16 * ones(d)))',
+      '1e-300 * (1e-300 * g[T]) = 1e-300 * (1e-300 * (3e-16 * ones(d)))',
+    ]);
+    expect(['refuted', 'unverifiable']).toContain(wrong);
+    expect(right).not.toBe('refuted');
+  });
+
+  it("the forward pass's loss: by value read, along the equations' dependencies", () => {
+    const plain = parseDerivation(lab, 'lab.yaml');
+    const clean = buildInstance(plain.model, instanceSpec(plain.model, 20261120, 0, undefined, { d: 8, m: 3, T: 24 }));
+    expect(clean.graph.forwardLoss()).toBe(0);
+    const model = modelWith({ ...CANCELLING, e: 'g[t] .* h[t]' });
+    const file = parseDerivation(`${model}claims: []\n`, 'g.yaml');
+    const lossy = buildInstance(file.model, instanceSpec(file.model, 20261120, 0, undefined, { d: 4, m: 2, T: 6 }));
+    const { graph } = lossy;
+    // (1 + 3e-16) − 1 is 2.2e-16: ROUNDOFF · (|x| + |y|) / |r| = 1, nothing kept
+    expect(graph.forwardLoss(0)).toBe(0);
+    for (let t = 1; t <= 6; t++) {
+      expect(graph.forwardLoss(t)).toBe(1);
+      expect(graph.lostAt({ name: 'g', time: t })).toBe(1);
+      expect(graph.lostAt({ name: 'e', time: t })).toBe(1); // reads g
+      expect(graph.lostAt({ name: 'h', time: t })).toBe(0); // reads neither
+    }
+    expect(graph.lostAt({ name: 'W', time: null })).toBe(0);
+    expect(graph.lostAt({ name: 'L', time: null })).toBe(0); // the loss reads h and c
+  });
+});
+
+describe('claims that never read a lossy value are untouched by it (the withdrawn whole-instance watch)', () => {
+  it('a parameter-only claim false at k = T stays refuted beside an unread cancelling sequence', () => {
+    expect(
+      verdicts(modelWith(CANCELLING), ['k * norm2(W) <= (T - 1) * norm2(W) * supabs(x, 1 - tanh(x)^2)'], {
+        0: 'k in 1..T',
+      }),
+    ).toEqual(['refuted']);
+  });
+
+  it('the same beside a natural cancellation (e = h[t] − h[t−1], saturated, d = 32, T = 128)', () => {
+    const model = modelWith({ e: 'h[t] - h[t-1]' }).replace(
+      'claims:',
+      'claims:',
+    );
+    const yaml = `${model}claims:\n  - id: c0\n    claim: k * norm2(W) <= (T - 1) * norm2(W) * supabs(x, 1 - tanh(x)^2)\n    forall: k in 1..T\n    regimes: [saturated]\n`;
+    const file = parseDerivation(yaml, 'natural.yaml');
+    const [r] = checkDerivation(file, { instances: 2, search: 0, sizeOverrides: { d: 32, T: 128 } });
+    expect(r!.verdict).toBe('refuted');
+  });
+
+  it("agreements are ranked by each point's own loss: a false bound (from k = 4) hidden by cancellation is refuted", () => {
+    expect(
+      verdicts(
+        modelWith(CANCELLING),
+        ['((exp(10^(-4*k)) - 1) * 10^(4*k)) * norm2(h[T]) <= 1.5 * exp(-(2^k)/23) * norm2(h[T])'],
+        { 0: 'k in 1..T' },
+      ),
+    ).toEqual(['refuted']);
+  });
+
+  it('the same false bound reading a lossy value at every binding: ties broken by the claim\'s own loss', () => {
+    // every point carries g's total loss (1): ranked by it alone, k = 1..3 (true) were decided again and the rest
+    // kept float64's agreement (consistent)
+    expect(
+      verdicts(
+        modelWith(CANCELLING),
+        ['((exp(10^(-4*k)) - 1) * 10^(4*k)) * norm2(g[T]) <= 1.5 * exp(-(2^k)/23) * norm2(g[T])'],
+        { 0: 'k in 1..T' },
+      ),
+    ).toEqual(['refuted']);
+  });
+
+  it("the lab's eq. (2) stays proved beside an unread cancelling sequence", () => {
+    const model = modelWith(CANCELLING);
+    const file = parseDerivation(`${model}${lab.slice(lab.indexOf('claims:'))}`, 'lab-g.yaml');
+    const byId = new Map(checkDerivation(file, { instances: 2 }).map((r) => [r.id, r.verdict]));
+    expect(byId.get('lab-eq2')).toBe('proved');
+    expect(byId.get('lab-eq1')).toBe('verified');
+  });
+
+  it('a claim on a user function (softplus) stays verified beside an unread cancelling sequence', () => {
+    const softplus = readFileSync('test/fixtures/models/softplus-rnn.yaml', 'utf8');
+    const base = softplus.slice(0, softplus.indexOf('claims:'));
+    const model = modelWith(CANCELLING, base, '    - h[t] = softplus(W*h[t-1] + U*x[t])\n');
+    expect(
+      verdicts(model, [
+        'jac(h[t], h[t-1]) = diag(sigma(W*h[t-1] + U*x[t])) * W',
+        'jac(h[t], h[t-1]) = diag(1 - h[t].^2) * W',
+      ], { 0: 't in 1..T', 1: 't in 1..T' }),
+    ).toEqual(['verified', 'refuted']);
+  });
+});
