@@ -150,11 +150,9 @@ export function closedOwnPrecision(): number {
  */
 export function withLostPrecision<T>(compute: () => T): [T, number] {
   const outer = openOwnRecord();
-  let own = 0;
   try {
     const r = compute();
-    own = worst;
-    return [r, own];
+    return [r, worst];
   } finally {
     closeOwnRecord(outer);
   }

@@ -17,7 +17,11 @@ const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
 const labModel = lab.slice(0, lab.indexOf('claims:'));
 
 /** A model with extra intermediate sequences (name → equation right-hand side at t), after its state `h`. */
-function modelWith(extra: Record<string, string>, base = labModel, stateEquation = '    - h[t] = tanh(W*h[t-1] + U*x[t] + b)\n'): string {
+function modelWith(
+  extra: Record<string, string>,
+  base = labModel,
+  stateEquation = '    - h[t] = tanh(W*h[t-1] + U*x[t] + b)\n',
+): string {
   let model = base;
   for (const [name, rhs] of Object.entries(extra)) {
     model = model
@@ -109,10 +113,7 @@ describe('claims that never read a lossy value are untouched by it (the withdraw
   });
 
   it('the same beside a natural cancellation (e = h[t] − h[t−1], saturated, d = 32, T = 128)', () => {
-    const model = modelWith({ e: 'h[t] - h[t-1]' }).replace(
-      'claims:',
-      'claims:',
-    );
+    const model = modelWith({ e: 'h[t] - h[t-1]' }).replace('claims:', 'claims:');
     const yaml = `${model}claims:\n  - id: c0\n    claim: k * norm2(W) <= (T - 1) * norm2(W) * supabs(x, 1 - tanh(x)^2)\n    forall: k in 1..T\n    regimes: [saturated]\n`;
     const file = parseDerivation(yaml, 'natural.yaml');
     const [r] = checkDerivation(file, { instances: 2, search: 0, sizeOverrides: { d: 32, T: 128 } });
@@ -129,7 +130,7 @@ describe('claims that never read a lossy value are untouched by it (the withdraw
     ).toEqual(['refuted']);
   });
 
-  it('the same false bound reading a lossy value at every binding: ties broken by the claim\'s own loss', () => {
+  it("the same false bound reading a lossy value at every binding: ties broken by the claim's own loss", () => {
     // every point carries g's total loss (1): ranked by it alone, k = 1..3 (true) were decided again and the rest
     // kept float64's agreement (consistent)
     expect(
@@ -154,10 +155,11 @@ describe('claims that never read a lossy value are untouched by it (the withdraw
     const base = softplus.slice(0, softplus.indexOf('claims:'));
     const model = modelWith(CANCELLING, base, '    - h[t] = softplus(W*h[t-1] + U*x[t])\n');
     expect(
-      verdicts(model, [
-        'jac(h[t], h[t-1]) = diag(sigma(W*h[t-1] + U*x[t])) * W',
-        'jac(h[t], h[t-1]) = diag(1 - h[t].^2) * W',
-      ], { 0: 't in 1..T', 1: 't in 1..T' }),
+      verdicts(
+        model,
+        ['jac(h[t], h[t-1]) = diag(sigma(W*h[t-1] + U*x[t])) * W', 'jac(h[t], h[t-1]) = diag(1 - h[t].^2) * W'],
+        { 0: 't in 1..T', 1: 't in 1..T' },
+      ),
     ).toEqual(['verified', 'refuted']);
   });
 });
