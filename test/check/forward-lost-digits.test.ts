@@ -57,7 +57,7 @@ describe("digits the model's own forward pass loses count where a claim reads th
       'g[T] = 2.220446049250313e-16 * ones(d)',
       'g[T] = 3e-16 * ones(d)',
     ]);
-    expect(['refuted', 'unverifiable']).toContain(wrong);
+    expect(wrong).toBe('refuted');
     expect(right).not.toBe('refuted');
   });
 
@@ -67,7 +67,7 @@ describe("digits the model's own forward pass loses count where a claim reads th
       q: '(1e-160 * (1.00001e-160 * h[t])) * 1e300',
     });
     const [wrong, right] = verdicts(model, ['g[T] = q[T]', 'g[T] = 1e-20 * h[T]']);
-    expect(['refuted', 'unverifiable']).toContain(wrong);
+    expect(wrong).toBe('refuted');
     expect(right).not.toBe('refuted');
   });
 
@@ -78,7 +78,7 @@ describe("digits the model's own forward pass loses count where a claim reads th
       '1e-300 * (1e-300 * g[T]) = 1e-300 * (1e-300 * (2.220446049250313e-16 * ones(d)))',
       '1e-300 * (1e-300 * g[T]) = 1e-300 * (1e-300 * (3e-16 * ones(d)))',
     ]);
-    expect(['refuted', 'unverifiable']).toContain(wrong);
+    expect(wrong).toBe('refuted');
     expect(right).not.toBe('refuted');
   });
 
