@@ -132,8 +132,9 @@ export function runPoints(
     // of carries that figure at every binding, and its points would otherwise go in binding order (the false
     // `((exp(10^(-4*k)) - 1) * 10^(4*k)) * norm2(g[T]) <= 1.5 * exp(-(2^k)/23) * norm2(g[T])`, false from k = 4
     // where its own cancellation is total, was consistent on k = 1..3).
-    const byLoss = [...agreements].sort(
-      (a, b) => b.lostPrecision - a.lostPrecision || b.ownLost - a.ownLost || a.i - b.i,
+    const byLoss = spreadTies(
+      [...agreements].sort((a, b) => b.lostPrecision - a.lostPrecision || b.ownLost - a.ownLost || a.i - b.i),
+      AGREEMENTS_DECIDED_AGAIN,
     );
     // the reasons an agreement stands, written once per instance (not once per agreement)
     const tooLarge = `the instance is too large for a second look at agreements: ≈ ${forwardWork} decimal products, more than ${AGREEMENT_LOOK_WORK}`;
@@ -165,6 +166,31 @@ export function runPoints(
     decideAgainAgreements(points);
     return points;
   });
+}
+
+/**
+ * Agreements ranked by loss (`sorted`: most lost first, then binding order), with the first `n` spread over the
+ * bindings where more than `n` tie for the most: the first, the last and evenly between, then the rest in order.
+ * Where the figures cannot tell the points apart (a claim reading a value the forward pass lost every digit of, and
+ * losing nothing itself), binding order would decide only the first few, and a claim false beyond them stood:
+ * `norm2(g[T]) <= sqrt(d) * (2.5e-16 + 1e-13 * 10^(-k))` with g = (1 + 3e-16) − 1, false from k = 4.
+ */
+export function spreadTies<T extends { readonly lostPrecision: number; readonly ownLost: number }>(
+  sorted: readonly T[],
+  n: number,
+): T[] {
+  const top = sorted[0];
+  let tied = 0;
+  while (
+    top &&
+    tied < sorted.length &&
+    sorted[tied]!.lostPrecision === top.lostPrecision &&
+    sorted[tied]!.ownLost === top.ownLost
+  )
+    tied++;
+  if (tied <= n || n < 2) return [...sorted];
+  const picked = new Set(Array.from({ length: n }, (_, j) => Math.round((j * (tied - 1)) / (n - 1))));
+  return [...[...picked].map((j) => sorted[j]!), ...sorted.filter((_, j) => !picked.has(j))];
 }
 
 /** Per claim and instance: how many agreements within reach of lost digits are decided again (those that lost most). */

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { parseDerivation } from '../../src/derivation/load.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
+import { spreadTies } from '../../src/check/points.js';
 
 const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
 const labModel = lab.slice(0, lab.indexOf('claims:'));
@@ -140,6 +141,21 @@ describe('claims that never read a lossy value are untouched by it (the withdraw
         { 0: 'k in 1..T' },
       ),
     ).toEqual(['refuted']);
+  });
+
+  it('where the figures tie at every binding, the agreements decided again are spread over them (first, middle, last)', () => {
+    // g loses every digit at every step and the claim loses nothing itself: every point ties. True at k = 1..3 (the
+    // exact ‖g[T]‖ is 3e-16·√d), false from k = 4; deciding the first three bindings again left it consistent.
+    expect(
+      verdicts(modelWith(CANCELLING), ['norm2(g[T]) <= sqrt(d) * (2.5e-16 + 1e-13 * 10^(-k))'], { 0: 'k in 1..T' }),
+    ).toEqual(['refuted']);
+    const at = (lostPrecision: number, ownLost: number, i: number) => ({ lostPrecision, ownLost, i });
+    const tied = [0, 1, 2, 3, 4, 5, 6].map((i) => at(1, 0, i));
+    expect(spreadTies(tied, 3).map((a) => a.i)).toEqual([0, 3, 6, 1, 2, 4, 5]);
+    // ties only among fewer than the sample, or none: the order by loss stands
+    const ranked = [at(1, 0.5, 4), at(1, 0, 0), at(1, 0, 1), at(0.5, 0, 2), at(0.5, 0, 3)];
+    expect(spreadTies(ranked, 3)).toEqual(ranked);
+    expect(spreadTies([at(1, 0, 0), at(1, 0, 1), at(1, 0, 2), at(0.5, 0, 3)], 3).map((a) => a.i)).toEqual([0, 1, 2, 3]);
   });
 
   it("the lab's eq. (2) stays proved beside an unread cancelling sequence", () => {
