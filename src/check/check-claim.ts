@@ -24,7 +24,7 @@ import { norm2 } from '../numeric/linalg.js';
 import { DUAL_ADJOINT_TOL, type ReferenceCheck } from '../numeric/reference-check.js';
 import { EXTENDED_DIGITS } from './extended-check.js';
 import { DEEP_DECIMAL_DIGITS } from '../symbolic/domains/extended.js';
-import { type Point, runPoints, smaller, undecidedViolationCount } from './points.js';
+import { type Point, runPoints, smaller, undecidedViolationCount, undecidedViolationsField } from './points.js';
 import type { ExtendedValues } from './compare.js';
 import { symbolicCheck } from './symbolic-check.js';
 import { proveUnitClosedForm } from '../symbolic/induction.js';
@@ -479,11 +479,8 @@ function premiseEvidence(premise: Premise, draws: readonly PremiseDraw[]): Evide
   };
 }
 
-/** An evidence's count of undecided violations, present only where there are some (fixtures keep their shape). */
-function undecidedViolations(points: readonly Point[]): { undecidedViolations?: number } {
-  const n = undecidedViolationCount(points);
-  return n ? { undecidedViolations: n } : {};
-}
+/** The points' undecided violations as an evidence field (./points.ts). */
+const undecidedViolations = (points: readonly Point[]) => undecidedViolationsField(undecidedViolationCount(points));
 
 function referenceEvidence(
   claim: Claim,

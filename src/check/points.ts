@@ -180,14 +180,8 @@ export function spreadTies<T extends { readonly lostPrecision: number; readonly 
   n: number,
 ): T[] {
   const top = sorted[0];
-  let tied = 0;
-  while (
-    top &&
-    tied < sorted.length &&
-    sorted[tied]!.lostPrecision === top.lostPrecision &&
-    sorted[tied]!.ownLost === top.ownLost
-  )
-    tied++;
+  const end = sorted.findIndex((a) => a.lostPrecision !== top?.lostPrecision || a.ownLost !== top.ownLost);
+  const tied = end < 0 ? sorted.length : end;
   if (tied <= n || n < 2) return [...sorted];
   const picked = new Set(Array.from({ length: n }, (_, j) => Math.round((j * (tied - 1)) / (n - 1))));
   return [...[...picked].map((j) => sorted[j]!), ...sorted.filter((_, j) => !picked.has(j))];
@@ -217,6 +211,10 @@ const bindWeight = (p: Point) => total(p.env);
 /** How many of the points are violations float64 found that nothing could decide again (trouble, not refutations). */
 export const undecidedViolationCount = (points: readonly Point[]): number =>
   points.filter((p) => p.outcome.status === 'trouble' && p.outcome.undecidedViolation).length;
+
+/** An evidence's count of undecided violations, present only where there are some (fixtures keep their shape). */
+export const undecidedViolationsField = (count: number): { undecidedViolations?: number } =>
+  count ? { undecidedViolations: count } : {};
 
 /** The order counterexamples are chosen in: smallest sizes, then smallest binding, then first instance. */
 export const smaller = (a: Point, b: Point): number =>

@@ -57,7 +57,14 @@ import { deriveSeed, Rng } from '../numeric/prng.js';
 import { Unrolled } from '../numeric/unrolled.js';
 import type { SearchEvidence } from './evidence.js';
 import { bindings } from './bindings.js';
-import { type InstanceEntry, type Point, runPoints, smaller, undecidedViolationCount } from './points.js';
+import {
+  type InstanceEntry,
+  type Point,
+  runPoints,
+  smaller,
+  undecidedViolationCount,
+  undecidedViolationsField,
+} from './points.js';
 import { closenessOfSides, ReadoutModelShape, solveReadout } from './readout-solve.js';
 
 export interface SearchRequest {
@@ -142,7 +149,7 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
       constructions: regime.constructions,
       bestRatio: regime.bestRatio,
       found: violation !== null,
-      ...undecided(regime),
+      ...undecidedViolationsField(regime.undecided),
       regimes: request.regimes,
       beyond: beyond && {
         budget: beyond.budget,
@@ -151,7 +158,7 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
         constructions: beyond.constructions,
         bestRatio: beyond.bestRatio,
         found: violation?.domain === 'beyond',
-        ...undecided(beyond),
+        ...undecidedViolationsField(beyond.undecided),
         gain: BEYOND_GAIN,
       },
     },
@@ -253,10 +260,6 @@ const emptyPhase = (budget: number): PhaseTally => ({
   bestRatio: null,
   undecided: 0,
 });
-
-/** A phase's undecided violations as evidence: present only where there are some (fixtures keep their shape). */
-const undecided = (tally: PhaseTally): { undecidedViolations?: number } =>
-  tally.undecided ? { undecidedViolations: tally.undecided } : {};
 
 function seen(tally: PhaseTally, points: readonly Point[]): void {
   for (const p of points)
