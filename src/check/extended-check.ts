@@ -22,13 +22,14 @@ import { DomainError, type Evaluator } from '../numeric/evaluate.js';
 import type { Instance } from '../numeric/instance.js';
 import { norm2, relErr } from '../numeric/linalg.js';
 import { asDense } from '../numeric/values.js';
-import { ROUNDOFF } from '../numeric/lost-digits.js';
+import { ROUNDOFF, withLostPrecision } from '../numeric/lost-digits.js';
 import { SymbolicModel, substituteDerivationsAt } from '../symbolic/derive.js';
 import { substituteIndex } from '../symbolic/build.js';
 import {
   DECIMAL_DIGITS,
   DECIMALS,
   type ExtendedArithmetic,
+  type FloatValue,
   ExtendedInstance,
   INTERVALS,
   WIDE_FLOATS,
@@ -189,11 +190,11 @@ function extendedOf<R>(
   const key = `${arithmetic.name}${chainsProducts ? '' : ' unchained'}`;
   let ext = scope.get(key) as ExtendedInstance<R> | undefined;
   if (!ext) {
-    const floatValue = (e: Expr, env: IntEnv): Float64Array | null => {
+    const floatValue: FloatValue = (e, env) => {
       try {
-        const v = asDense(evaluator.evaluate(e, env)).data;
-        const size = norm2(v);
-        return v.every(Number.isFinite) && (size === 0 || size > UNDERFLOW) ? v : null;
+        const [value, lost] = withLostPrecision(() => asDense(evaluator.evaluate(e, env)).data);
+        const size = norm2(value);
+        return value.every(Number.isFinite) && (size === 0 || size > UNDERFLOW) ? { value, lost } : null;
       } catch (err) {
         if (err instanceof DomainError) return null;
         throw err;
@@ -341,6 +342,12 @@ function withinReachOfLoss(status: 'agree' | 'violate', relError: number, tolera
   return status === 'agree' ? relError + reach > tolerance : relError - reach <= tolerance;
 }
 
+/** A decision whose relative error may move by `reach` (the float64 values it rests on) across the tolerance. */
+function withinReachOfDoubt(status: 'agree' | 'violate', relError: number, tolerance: number, reach: number): boolean {
+  if (reach === 0) return false;
+  return status === 'agree' ? relError + reach > tolerance : relError - reach <= tolerance;
+}
+
 /**
  * An agreement that rests on an exact 0 (both sides of an equality 0, a side of a bound 0) in wide floats or
  * decimals is no decision: they round, so a 0 there may be a cancellation (1 − σ(100) is 0 in 40-digit decimals,
@@ -376,8 +383,12 @@ function sidesIn<R>(
   env: IntEnv,
   scope: ExtendedScope,
   chainsProducts: boolean,
-): { a: RMat<R>; b: RMat<R>; lost: number; cancelledToZero: boolean } | Undecided {
-  const sm = symbolicModel(entry.instance.graph.model, arithmetic.enclosures === true);
+):
+  { a: RMat<R>; b: RMat<R>; lost: number; cancelledToZero: boolean; doubtOf: ((x: R) => R | null) | null } | Undecided {
+  const sm = symbolicModel(
+    entry.instance.graph.model,
+    arithmetic.enclosures === true || arithmetic.plain.doubtOf !== undefined,
+  );
   const full = { ...entry.instance.sizes, ...env };
   let a: RMat<R>, b: RMat<R>, ext: ExtendedInstance<R>;
   try {
@@ -392,7 +403,7 @@ function sidesIn<R>(
   // NaN (the log of a negative number, say) is as undecidable here as in floats.
   if (![...a.data, ...b.data].every(arithmetic.isFinite))
     return { status: 'undecided', why: `a value is not finite in ${arithmetic.plural}` };
-  return { a, b, lost: ext.lostPrecision, cancelledToZero: ext.cancelledToZero };
+  return { a, b, lost: ext.lostPrecision, cancelledToZero: ext.cancelledToZero, doubtOf: ext.ring.doubtOf ?? null };
 }
 
 /**
@@ -456,16 +467,30 @@ export function lookWith<R>(
 ): PointOutcome | Undecided {
   const sides = sidesIn(arithmetic, claim, entry, env, scope, chainsProducts);
   if (isUndecided(sides)) return sides;
-  const { a, b, lost, cancelledToZero } = sides;
+  const { a, b, lost, cancelledToZero, doubtOf } = sides;
   const ring = arithmetic.plain;
-  const decided = (status: 'agree' | 'violate', relError: number): Undecided | null =>
+  const what = (status: 'agree' | 'violate') => (status === 'agree' ? 'an agreement' : 'a violation');
+  // `reach`: how far the relative error may move with the float64 values the sides rest on (their doubts)
+  const decided = (status: 'agree' | 'violate', relError: number, reach: number): Undecided | null =>
     withinReachOfLoss(status, relError, claim.tolerance, lost)
       ? {
           status: 'undecided',
-          why: `${status === 'agree' ? 'an agreement' : 'a violation'} within reach of the digits cancellation left in the ${arithmetic.plural} (relative precision ${lost.toPrecision(2)})`,
+          why: `${what(status)} within reach of the digits cancellation left in the ${arithmetic.plural} (relative precision ${lost.toPrecision(2)})`,
           ...(arithmetic.deeper ? { deeper: true } : {}),
         }
-      : null;
+      : withinReachOfDoubt(status, relError, claim.tolerance, reach)
+        ? {
+            status: 'undecided',
+            why: `${what(status)} within reach of the float64 values it rests on (the relative error ${relError.toPrecision(3)} may be off by ${reach.toPrecision(2)})`,
+          }
+        : null;
+  const doubtIn = (x: R): R => doubtOf?.(x) ?? ring.zero;
+  /** the most D/S may move when D and S may each be off by eD and eS (unbounded once eS reaches S) */
+  const reachOf = (rel: number, eD: R, eS: R, S: R): number => {
+    if (ring.isZero(eD) && ring.isZero(eS)) return 0;
+    const room = ring.sub(S, eS);
+    return lt(ring.zero, room) ? toNumber(ring.div(ring.add(eD, ring.mul(ring.fromNumber(rel), eS)), room)!) : Infinity;
+  };
   const someZero = a.data.some((x) => ring.isZero(x)) || b.data.some((x) => ring.isZero(x));
   // A float64 mantissa cancels as float64 does (1 − σ(40) is exactly 0 in wide floats too): a violation against
   // an exact 0 there is not a decision (undecided: the decimals take it), nor in decimals after a cancellation to 0
@@ -498,7 +523,12 @@ export function lookWith<R>(
     if (exactZero && relError > claim.tolerance) return exactZero;
     if (ring.isZero(scale)) return zeroAgreement(arithmetic, cancelledToZero);
     const status = relError <= claim.tolerance ? 'agree' : 'violate';
-    const lossy = decided(status, relError);
+    const doubts = (m: RMat<R>) => Array.from({ length: n }, (_, i) => doubtIn(at(m, i)));
+    const [ea, eb] = [doubts(a), doubts(b)];
+    const reach = doubtOf
+      ? reachOf(relError, size(ea.map((e, i) => ring.add(e, eb[i]!))), larger(size(ea), size(eb)), scale)
+      : 0;
+    const lossy = decided(status, relError, reach);
     if (lossy) return lossy;
     return {
       status,
@@ -517,7 +547,8 @@ export function lookWith<R>(
   if (excess <= claim.tolerance && (ring.isZero(x) || ring.isZero(y)))
     return zeroAgreement(arithmetic, cancelledToZero);
   const status = excess <= claim.tolerance ? 'agree' : 'violate';
-  const lossy = decided(status, excess);
+  const [ex, ey] = [doubtIn(x), doubtIn(y)];
+  const lossy = decided(status, excess, reachOf(Math.abs(excess), ring.add(ex, ey), larger(ex, ey), scale));
   if (lossy) return lossy;
   return {
     status,

@@ -182,11 +182,21 @@ function orderedNorm<R>(ring: Ring<R>, o: OrderedRing<R>, m: RMat<R>, which: Nor
   const largest = max(abs);
   if (ring.isZero(largest)) return ring.zero;
   const scaled = m.data.map((x) => o.toNumber(ring.div(x, largest)!));
-  return ring.mul(
-    largest,
-    ring.fromNumber(spectralNorm({ rows: m.rows, cols: m.cols, data: Float64Array.from(scaled) })),
-  );
+  const norm = spectralNorm({ rows: m.rows, cols: m.cols, data: Float64Array.from(scaled) });
+  if (!ring.fromInexact) return ring.mul(largest, ring.fromNumber(norm));
+  const value = ring.mul(largest, ring.fromInexact(norm, spectralNormDoubt(m.rows, m.cols)));
+  // entries known to within e_ij move ‖A‖₂ by at most ‖(e_ij)‖_F
+  const entryDoubts = ring.doubtOf ? m.data.map(ring.doubtOf).filter((e) => e !== null) : [];
+  return entryDoubts.length && ring.withDoubt ? ring.withDoubt(value, euclidean(entryDoubts)) : value;
 }
+
+/**
+ * The relative precision of ‖A‖₂ computed as above: the SVD's own rounding (one-sided Jacobi: a few units of
+ * roundoff per row and column, taken with a factor of 8 to spare), and float64's rounding of each scaled entry,
+ * a relative change of at most 2⁻⁵³, which moves ‖A‖₂ by at most 2⁻⁵³·‖A‖_F ≤ 2⁻⁵³·√rank·‖A‖₂.
+ */
+const spectralNormDoubt = (rows: number, cols: number): number =>
+  (8 * (rows + cols) + Math.sqrt(Math.min(rows, cols))) * 2 ** -53;
 
 defineOp({
   id: 'supabs',

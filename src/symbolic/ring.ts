@@ -20,6 +20,15 @@ export interface Ring<R> {
    * computed values (wide floats' ±1, src/symbolic/domains/wide-float.ts); absent, fromNumber
    */
   readonly constant?: (x: number) => R;
+  /**
+   * a float64 result known only to within `doubt` times its size (a value of the float engine, a spectral norm from
+   * float64's SVD): a ring that tracks such doubts carries it through its arithmetic (the decimals); absent, fromNumber
+   */
+  readonly fromInexact?: (x: number, doubt: number) => R;
+  /** how far an element may lie from the value it stands for, from the inexact values it rests on (null: none) */
+  readonly doubtOf?: (a: R) => R | null;
+  /** a, known to within `doubt` (a result computed outside the ring's operations from doubtful inputs) */
+  readonly withDoubt?: (a: R, doubt: R) => R;
   readonly isZero: (a: R) => boolean;
   /** the number this element is, when it is a constant */
   readonly constantOf: (a: R) => number | null;

@@ -38,9 +38,11 @@ describe('the extended-precision work budget', () => {
     const alone = checkDerivation(withClaims(B), REQUEST)[0]!;
     const [a, afterA] = checkDerivation(withClaims(A + B), REQUEST);
     expect(JSON.stringify(afterA)).toBe(JSON.stringify(alone));
-    // not vacuous: the budget was reached (a budget shared by the instance's claims left b 49 points, not 63)
+    // not vacuous: the budget was reached (4 points left undecided; a budget shared by the instance's claims left b
+    // fewer: 49 of 66 when ∇L was float64's atom here, 63 alone). The decimals write ∇L out from the loss (v + h_T)
+    // since they carry float64 values' doubts: a few products more per point.
     const ext = evidenceOf(alone.evidence, 'extended-precision')!;
-    expect(ext.nearTolerance).toEqual({ agree: 0, violate: 63 });
+    expect(ext.nearTolerance).toEqual({ agree: 0, violate: 62 });
     expect(evidenceOf(a!.evidence, 'extended-precision')!.unsettled!.length).toBe(1);
   });
 
@@ -49,9 +51,9 @@ describe('the extended-precision work budget', () => {
     expect(r!.verdict).toBe('refuted');
     const ext = evidenceOf(r!.evidence, 'extended-precision')!;
     const why = `extended precision would take more than ${SMALL_LIMIT} decimal products for one claim on one instance`;
-    expect(ext.unsettled).toEqual([{ was: 'near-tolerance', why, points: 3 }]);
+    expect(ext.unsettled).toEqual([{ was: 'near-tolerance', why, points: 4 }]);
     expect(evidenceSummary(ext)).toBe(
-      `63 within rounding distance of the tolerance (0 agree, 63 violate): decided again with 40-digit decimals and an unbounded exponent; 3 within rounding distance of the tolerance not decided again (${why}): their float64 outcome stands`,
+      `62 within rounding distance of the tolerance (0 agree, 62 violate): decided again with 40-digit decimals and an unbounded exponent; 4 within rounding distance of the tolerance not decided again (${why}): their float64 outcome stands`,
     );
   });
 

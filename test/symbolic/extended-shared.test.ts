@@ -38,7 +38,7 @@ function claimOn<R>(arithmetic: ExtendedArithmetic<R>, data = instance.graph.dat
     (e, env) => {
       try {
         const v = asDense(evaluator.evaluate(e, env)).data;
-        return v.every(Number.isFinite) ? v : null;
+        return v.every(Number.isFinite) ? { value: v, lost: 0 } : null;
       } catch (err) {
         if (err instanceof DomainError) return null;
         throw err;

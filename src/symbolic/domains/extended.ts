@@ -19,11 +19,11 @@ import { type Expr, type Leaf, type OpNode, type Seq, seq, some } from '../../ir
 import { dimsIn } from '../../ir/shape-of.js';
 import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
 import { specOf } from '../../ops/index.js';
-import { type Model, TIME_VAR } from '../../model/model.js';
+import { type Model, TIME_VAR, type UserFunction } from '../../model/model.js';
 import type { InstanceData } from '../../numeric/unrolled.js';
 import type { ActivationSpec } from '../../ops/registry.js';
 import { ExactEvaluator } from '../exact.js';
-import { KeptValues, rfill, type Ring, type RMat } from '../ring.js';
+import { KeptValues, rfill, type Ring, type RMat, rscalar } from '../ring.js';
 import { SymbolicUnsupported, withExactBudget } from '../unsupported.js';
 import { withExactCoefficients } from '../cpoly.js';
 import { printExpr } from '../../ir/print.js';
@@ -152,33 +152,95 @@ function watchedSum(work: WorkCounter, digits: number, x: Big, y: Big, r: Big): 
   return r;
 }
 
+/**
+ * The decimals, each value that rests on a float64 result (ring.fromInexact: a value of the float engine without a
+ * rule here, a spectral norm from float64's SVD) carrying how far it may lie from the value it stands for: taken as
+ * exact, two of them cancelling "confirmed" a violation of the size of float64's rounding (the true
+ * `norm2(jac(h[T], h[T-k])) - norm2(W)^k <= 0` was refuted, the norms 1.9e-17 apart against the exact 0). The
+ * bounds are absolute (a doubtful difference that cancels to exactly 0 still bounds what it may be) and carried
+ * through every operation as interval arithmetic's radii are; a point's decision accounts for its sides' (lookWith).
+ */
 function decimalRing(work: WorkCounter, D: typeof Decimal): Ring<Big> {
   const zero = new D(0);
+  const unbounded = new D(Infinity);
   const digits = D.precision;
+  // keyed by the decimal itself: decimal.js makes a new one for every result, so a doubt is never shared by accident
+  const doubts = new WeakMap<Big, Big>();
+  const doubtOf = (a: Big): Big | null => doubts.get(a) ?? null;
+  const carrying = (r: Big, doubt: Big | null): Big => {
+    if (doubt !== null && !doubt.isZero()) doubts.set(r, doubt.isNaN() ? unbounded : doubt);
+    return r;
+  };
+  const plus = (p: Big | null, q: Big | null): Big | null => (p && q ? p.add(q) : (p ?? q));
+  const sum = (x: Big, y: Big, r: Big): Big => {
+    watchedSum(work, digits, x, y, r);
+    return carrying(r, plus(doubtOf(x), doubtOf(y)));
+  };
   return {
     zero,
     one: new D(1),
-    add: (a, b) => watchedSum(work, digits, a, b, a.add(b)),
-    sub: (a, b) => watchedSum(work, digits, a, b, a.sub(b)),
-    neg: (a) => a.neg(),
+    add: (a, b) => sum(a, b, a.add(b)),
+    sub: (a, b) => sum(a, b, a.sub(b)),
+    neg: (a) => carrying(a.neg(), doubtOf(a)),
     mul: (a, b) => {
       work.spend();
-      return a.mul(b);
+      const [da, db] = [doubtOf(a), doubtOf(b)];
+      const r = a.mul(b);
+      if (!da && !db) return r;
+      // |a|·db + |b|·da + da·db
+      return carrying(r, plus(plus(db && db.mul(a.abs()), da && da.mul(b.abs())), da && db && da.mul(db)));
     },
     fromNumber: (x) => {
       if (!Number.isFinite(x)) throw new SymbolicUnsupported(`${x} has no decimal value`);
       return new D(x);
     },
+    fromInexact: (x, doubt) => {
+      if (!Number.isFinite(x)) throw new SymbolicUnsupported(`${x} has no decimal value`);
+      const r = new D(x);
+      return carrying(r, r.abs().mul(doubt));
+    },
+    doubtOf,
+    withDoubt: (a, doubt) => carrying(a, plus(doubtOf(a), doubt)),
     isZero: (a) => a.isZero(),
     constantOf: (a) => a.toNumber(),
-    div: (a, b) => (b.isZero() ? null : a.div(b)),
+    div: (a, b) => {
+      if (b.isZero()) return null;
+      const [da, db] = [doubtOf(a), doubtOf(b)];
+      const r = a.div(b);
+      if (!da && !db) return r;
+      // (da + |a/b|·db) / (|b| − db): unbounded once b's doubt reaches its size
+      const room = db ? b.abs().sub(db) : b.abs();
+      const doubt = room.gt(0) ? plus(da, db && db.mul(r.abs()))!.div(room) : unbounded;
+      return carrying(r, doubt);
+    },
     key: (a) => a.toString(),
-    ordered: { abs: (a) => a.abs(), sqrt: (a) => a.sqrt(), lt: (a, b) => a.lt(b), toNumber: (a) => a.toNumber() },
+    ordered: {
+      abs: (a) => carrying(a.abs(), doubtOf(a)),
+      // |√(a + e) − √a| ≤ min(e / √a, √e)
+      sqrt: (a) => {
+        const da = doubtOf(a);
+        const r = a.sqrt();
+        if (!da) return r;
+        const small = da.sqrt();
+        return carrying(r, r.isZero() ? small : D.min(da.div(r), small));
+      },
+      lt: (a, b) => a.lt(b),
+      toNumber: (a) => a.toNumber(),
+    },
   };
 }
 
-/** The value of an expression from the float engine (null when it is not finite and in range). */
-export type FloatValue = (e: Expr, env: IntEnv) => Float64Array | null;
+/**
+ * The value of an expression from the float engine (null when it is not finite and in range), and the worst relative
+ * precision the float engine noted on the way to it (src/numeric/lost-digits.ts; 0: nothing noted).
+ */
+export type FloatValue = (e: Expr, env: IntEnv) => { readonly value: Float64Array; readonly lost: number } | null;
+
+/**
+ * The relative precision of a float engine's value where it noted nothing lost: it notes cancellation from 2⁻³³ on
+ * (src/numeric/lost-digits.ts, NOTED_CANCELLATION), so less than that may have gone unnoted.
+ */
+export const FLOAT_VALUE_DOUBT = 2 ** -33;
 
 /** The argument z of an equation name[t] = f(z), as the float engine's forward pass computed it (null: no such f). */
 export type ActivationInput = (name: string, t: number) => Float64Array | null;
@@ -202,6 +264,17 @@ function floatDoubt(v: Float64Array): 'subnormal' | 'zero' | null {
     else if (a < SMALLEST_NORMAL) return 'subnormal';
   }
   return zero ? 'zero' : null;
+}
+
+/**
+ * A bound on |f′| over x ± e, to carry a doubt e through f: the largest at both ends and the middle, doubled to spare
+ * (from float64's f′, first order: the doubts are coarse anyway); unbounded where float64 cannot say.
+ */
+function steepest(spec: ActivationSpec, n: OpNode, x: number, e: number): number {
+  const rule = spec.rule(n, noUserRule);
+  const slope = (t: number) => Math.abs(rule.derivative(t, rule.value(t)));
+  const s = Math.max(slope(x), slope(x - e), slope(x + e));
+  return Number.isFinite(s) ? 2 * s : Infinity;
 }
 
 /** per model and sizes: the exact polynomial evaluator and which printed expressions it found identically 0 */
@@ -546,7 +619,7 @@ class ExtendedDomain<R> implements ExactDomain<R> {
         out.push(null);
         continue;
       }
-      const v = this.floatValue(this.stepValue(eq.target), at);
+      const v = this.floatValue(this.stepValue(eq.target), at)?.value;
       if (!v || floatDoubt(v)) return null;
       this.work.spend(v.length);
       out.push(this.withComplements(eq, step, v, this.vector(v, this.symbolDims(eq.target)[0])));
@@ -610,6 +683,7 @@ class ExtendedDomain<R> implements ExactDomain<R> {
 
   leaf(e: Leaf, ctx: ExactContext<R>): RMat<R> {
     if (e.kind === 'seq') return this.sequence(e.name, ctx.int(e.time));
+    if (e.kind === 'rvar' && this.real?.name === e.name) return rscalar(this.real.value);
     if (e.kind === 'sym') {
       const p = this.data.params.get(e.name);
       if (p) {
@@ -632,6 +706,9 @@ class ExtendedDomain<R> implements ExactDomain<R> {
    */
   private fromFloat(e: Expr, ctx: ExactContext<R>, vouchedZero?: () => boolean): RMat<R> {
     const what = e.kind === 'op' ? e.op : e.kind;
+    // inside a declared function's body (declaredFunction) the float engine has no value: it does not bind x
+    if (this.real)
+      throw new SymbolicUnsupported(`${what} in the body of a declared function has no rule in extended precision`);
     if (this.arithmetic.enclosures) {
       // A value 0 on every instance is its own exact enclosure; any other float64 value encloses nothing.
       if (vouchedZero?.()) {
@@ -650,8 +727,9 @@ class ExtendedDomain<R> implements ExactDomain<R> {
         `${what} has no rule in extended precision, and float64's value rests on forward values that lost digits (to cancellation or the subnormals)`,
       );
     }
-    const v = this.floatValue(e, ctx.env);
-    if (!v) throw new SymbolicUnsupported(`${what} is out of float range and has no rule in extended precision`);
+    const float = this.floatValue(e, ctx.env);
+    if (!float) throw new SymbolicUnsupported(`${what} is out of float range and has no rule in extended precision`);
+    const { value: v, lost } = float;
     const doubt = floatDoubt(v);
     if (doubt === 'subnormal')
       throw new SymbolicUnsupported(
@@ -663,6 +741,17 @@ class ExtendedDomain<R> implements ExactDomain<R> {
       );
     const [rows, cols] = dimsIn(this.model, e, ctx.env);
     this.work.spend(v.length);
+    const { fromInexact } = this.ring;
+    // Float64's value is only as precise as the float engine left it: the decimals carry that beside it; an
+    // arithmetic that cannot takes it only where nothing was noted lost (it counts it as precise as its own values).
+    if (fromInexact) {
+      const doubt = Math.max(FLOAT_VALUE_DOUBT, lost);
+      return rfill(rows, cols, (i, j) => fromInexact(v[i * cols + j]!, doubt));
+    }
+    if (lost > 0)
+      throw new SymbolicUnsupported(
+        `${what} has no rule in extended precision, and float64's value of it lost digits on the way (relative precision ${lost.toPrecision(2)})`,
+      );
     return this.vector(v, rows, cols);
   }
 
@@ -674,11 +763,51 @@ class ExtendedDomain<R> implements ExactDomain<R> {
   }
   activation(n: OpNode, ctx: ExactContext<R>, arg: () => RMat<R>): RMat<R> {
     const spec = specOf(n).activation;
+    const declared = n.name ? this.model.functions.get(n.name) : undefined;
+    if (!spec?.big && declared) return this.declaredFunction(declared, arg());
     if (!spec?.big) return this.fromFloat(n, ctx);
     const z = arg();
     this.work.spend(z.data.length * this.arithmetic.activationCost);
-    return { ...z, data: z.data.map((x) => this.arithmetic.activation(spec, n, x)) };
+    const { doubtOf, withDoubt } = this.ring;
+    return {
+      ...z,
+      data: z.data.map((x) => {
+        const y = this.arithmetic.activation(spec, n, x);
+        const doubt = doubtOf?.(x);
+        if (!doubt || !withDoubt) return y;
+        const { toNumber } = this.ring.ordered!;
+        const slope = steepest(spec, n, toNumber(x), toNumber(doubt));
+        if (!Number.isFinite(slope))
+          throw new SymbolicUnsupported(
+            `the doubt of a float64 value cannot be carried through ${n.name ?? n.op} here`,
+          );
+        return withDoubt(y, this.ring.mul(doubt, this.ring.fromNumber(slope)));
+      }),
+    };
   }
+  /**
+   * A function the file declares, entry by entry through its body in this arithmetic (f(x) = 1 − tanh(x) at x = 14
+   * keeps its digits here; float64's value, 8e-5 off, refuted a true claim when it was taken instead). Each entry is
+   * evaluated afresh: the exact evaluator memoises by content key, which does not see the real variable's value.
+   */
+  private declaredFunction(f: UserFunction, z: RMat<R>): RMat<R> {
+    const outer = this.real;
+    try {
+      return {
+        ...z,
+        data: z.data.map((x) => {
+          this.real = { name: f.variable, value: x };
+          return new ExactEvaluator(this, this.sizes).evaluate(f.value).data[0]!;
+        }),
+      };
+    } finally {
+      this.real = outer;
+    }
+  }
+
+  /** the real variable of the declared function being evaluated, and its value (null: none) */
+  private real: { readonly name: string; readonly value: R } | null = null;
+
   dactOf(value: Seq, ctx: ExactContext<R>): RMat<R> {
     return ctx.eval(this.dactExpression(value.name, value.time));
   }
