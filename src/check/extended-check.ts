@@ -262,9 +262,13 @@ export function extendedLook(
   }
   const decided = deepestLook(DECIMALS, claim, entry, env, outcome, scope, why);
   if (!isUndecided(decided)) return decided;
-  // Trouble stays trouble, saying why the second look failed too.
+  // Trouble stays trouble, saying why the second look failed too (and whether the decimals' own values violate).
   if (outcome.status === 'trouble')
-    return { ...outcome, reason: `${outcome.reason}; in extended precision: ${decided.why}` };
+    return {
+      ...outcome,
+      reason: `${outcome.reason}; in extended precision: ${decided.why}`,
+      ...(decided.violation ? { undecidedViolation: true } : {}),
+    };
   // Digits lost on the way make float64's outcome, either way, no evidence: an agreement could hide a violation,
   // and a violation within their reach is as likely theirs as the claim's (a tight bound at equality, ‖t_0‖ − ‖rest‖
   // at k = 0 where the decimals have no rule, came out 2.3e-9 over a 1e-9 tolerance). Numeric trouble, not a verdict.
@@ -278,7 +282,9 @@ export function extendedLook(
       lhs: outcome.lhs,
       rhs: outcome.rhs,
       compared: outcome.compared,
-      ...(outcome.status === 'violate' && outcome.relError > lostPrecision ? { undecidedViolation: true } : {}),
+      ...((outcome.status === 'violate' && outcome.relError > lostPrecision) || decided.violation
+        ? { undecidedViolation: true }
+        : {}),
     };
   // A violation within reach of float64's own rounding (no digits lost on the way) stands where nothing can
   // re-evaluate it: setting real violations aside as trouble could let a false claim pass, the worse mistake.
@@ -290,7 +296,7 @@ export function extendedLook(
     lhs: outcome.lhs,
     rhs: outcome.rhs,
     compared: outcome.compared,
-    ...(outcome.status === 'violate' ? { undecidedViolation: true } : {}),
+    ...(outcome.status === 'violate' || decided.violation ? { undecidedViolation: true } : {}),
   };
 }
 
@@ -302,6 +308,11 @@ export interface Undecided {
   readonly status: 'undecided';
   readonly why: string;
   readonly deeper?: true;
+  /**
+   * the arithmetic's own values violate the claim, but not by more than the float64 values they rest on may move
+   * them: a violation nothing decided, which must not be outvoted by agreements (./verdict.ts)
+   */
+  readonly violation?: true;
 }
 const isUndecided = <T extends object>(x: T | Undecided): x is Undecided =>
   (x as { status?: string }).status === 'undecided';
@@ -319,7 +330,11 @@ function deepestLook<R>(
   if (!isUndecided(look) || !look.deeper || !arithmetic.deeper) return look;
   const deeper = deepestLook(arithmetic.deeper, ...at);
   return isUndecided(deeper)
-    ? { status: 'undecided', why: `${look.why}; in ${arithmetic.deeper.plural}: ${deeper.why}` }
+    ? {
+        status: 'undecided',
+        why: `${look.why}; in ${arithmetic.deeper.plural}: ${deeper.why}`,
+        ...(look.violation || deeper.violation ? { violation: true } : {}),
+      }
     : deeper;
 }
 
@@ -482,6 +497,7 @@ export function lookWith<R>(
         ? {
             status: 'undecided',
             why: `${what(status)} within reach of the float64 values it rests on (the relative error ${relError.toPrecision(3)} may be off by ${reach.toPrecision(2)})`,
+            ...(status === 'violate' ? { violation: true } : {}),
           }
         : null;
   const doubtIn = (x: R): R => doubtOf?.(x) ?? ring.zero;

@@ -13,7 +13,7 @@ import { LIMITS } from '../ir/limits.js';
 import { nameRecord, own } from '../ir/names.js';
 import { parseExpression, parseIndex, reservedNames, type Scope } from '../ir/parse-math.js';
 import { printExpr } from '../ir/print.js';
-import { compileScalar } from '../ir/scalar-function.js';
+import { compileScalar, compileScalarLoss } from '../ir/scalar-function.js';
 import {
   formatShape,
   isColumn,
@@ -203,6 +203,7 @@ export class ModelLoader {
         value: value.fn,
         derivative: (x) => derivative.fn(x),
         derivativeText: printExpr(derivative.expr),
+        lostAt: compileScalarLoss(value.expr, variable, rules),
       };
       rules.set(name, rule);
       out.set(name, { name, variable, value: value.expr, derivative: derivative.expr, rule });

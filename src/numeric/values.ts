@@ -441,6 +441,20 @@ export const mapKernel = (f: (x: number) => number): EntrywiseKernel => ({
     return 0;
   },
 });
+/** mapKernel for a function that says what float64 loses computing it at x (a declared function's body): its worst. */
+export const watchedMapKernel = (f: (x: number) => number, lostAt: (x: number) => number): EntrywiseKernel => ({
+  arity: 1,
+  run: (out, a) => {
+    let worst = 0;
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i]!;
+      out[i] = f(x);
+      const lost = lostAt(x);
+      if (lost > worst) worst = lost;
+    }
+    return worst;
+  },
+});
 export const entrywisePowKernel = (k: number): EntrywiseKernel => ({
   arity: 1,
   run: (out, a) => {

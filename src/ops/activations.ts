@@ -7,7 +7,8 @@
 import { type Expr, node, num, type OpNode } from '../ir/expr.js';
 import { mapVec, type Vec } from '../numeric/kernel.js';
 import { decimalExp, decimalTanh } from '../numeric/decimal-exp.js';
-import { mapDense, mapKernel } from '../numeric/values.js';
+import { mapDense, mapKernel, watchedMapKernel } from '../numeric/values.js';
+import { lostPrecisionOf, noteLostPrecision } from '../numeric/lost-digits.js';
 import { diag, emul, mul } from '../symbolic/build.js';
 import { entrywiseCanonical } from './arithmetic.js';
 import type { Kernel } from './contexts.js';
@@ -26,9 +27,20 @@ const TANH_RULE: ElementwiseRule = {
   derivativeText: '1 - tanh(x)^2',
 };
 
+/** The worst `lostAt` over the entries of x: what float64 lost in a declared function's body there (0: nothing). */
+export function worstLoss(lostAt: (x: number) => number, x: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) {
+    const lost = lostAt(x[i]!);
+    if (lost > worst) worst = lost;
+  }
+  return worst;
+}
+
 /** y[i] = f(x[i]); tangents and adjoints through f′(x, y). */
 export function activationKernel(rule: ElementwiseRule): Kernel {
   if (rule === TANH_RULE) return tanhKernel;
+  const { lostAt } = rule;
   const chain = (x: Vec, y: Vec, g: Vec) => {
     const out = newVec(g.length);
     for (let i = 0; i < g.length; i++) out[i] = g[i]! * rule.derivative(x[i]!, y[i]!);
@@ -39,6 +51,8 @@ export function activationKernel(rule: ElementwiseRule): Kernel {
     tangent: ([x], [dx], out) => (dx ? chain(x!, out, dx) : null),
     adjoint: ([x], out, adj, [wanted]) => [wanted ? chain(x!, out, adj) : null],
     activation: rule,
+    // a declared function's body may cancel (1 − tanh(x) at large x): the forward pass notes it as a sum's
+    ...(lostAt ? { lostDigits: ([x], out: Vec) => Math.max(worstLoss(lostAt, x!), lostPrecisionOf(out)) } : {}),
   };
 }
 
@@ -115,8 +129,16 @@ function activation(def: ActivationDef, user = false): OpSpec {
       user
         ? `\\operatorname{${n.name!.replace(/_/g, '\\_')}}\\left(${ctx.expr(arg(n))}\\right)`
         : def.latex(ctx.expr(arg(n))),
-    evaluate: (n, ctx) => mapDense(ctx.dense(arg(n)), ruleOf(n, ctx.userRule).value),
-    entrywiseKernel: (n, userRule) => mapKernel(ruleOf(n, userRule).value),
+    evaluate: (n, ctx) => {
+      const rule = ruleOf(n, ctx.userRule);
+      const x = ctx.dense(arg(n));
+      if (rule.lostAt) noteLostPrecision(worstLoss(rule.lostAt, x.data));
+      return mapDense(x, rule.value);
+    },
+    entrywiseKernel: (n, userRule) => {
+      const rule = ruleOf(n, userRule);
+      return rule.lostAt ? watchedMapKernel(rule.value, rule.lostAt) : mapKernel(rule.value);
+    },
     compile: (n, ctx) => {
       const a = ctx.compile(arg(n));
       return ctx.push(activationKernel(ruleOf(n, ctx.userRule)), [a], ctx.dims(a));

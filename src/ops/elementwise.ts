@@ -9,6 +9,12 @@ export interface ElementwiseRule {
   readonly derivative: (x: number, y: number) => number;
   /** the derivative as the documents write it, for messages and rendering */
   readonly derivativeText: string;
+  /**
+   * what float64 loses computing value(x) (a declared function: cancellation inside its body, as a relative
+   * precision, src/ir/scalar-function.ts compileScalarLoss; 0 nothing noted); absent for the built-ins, which lose
+   * nothing beyond their rounding
+   */
+  readonly lostAt?: (x: number) => number;
 }
 
 /** The logistic function, in two branches so neither exp overflows for large |x|. */

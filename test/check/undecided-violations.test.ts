@@ -13,13 +13,14 @@ import { parseDerivation } from '../../src/derivation/load.js';
 import { evidenceSummary, reasonText } from '../../src/emit/evidence-text.js';
 
 const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
-// the lab's RNN with a user function (1 − tanh(x))^1.5: 0 in float64 at x = 40 (2.2e-52), and no rule in extended
-// precision (a power with an exponent not an integer; a declared function is evaluated there through its body)
+// the lab's RNN with a user function exp(−20x)^1.5: 0 in float64 at x = 40 (e^−1200, an underflow: no digits noted
+// lost on the way), and no rule in extended precision (a power with an exponent not an integer; a declared function
+// is evaluated there through its body)
 const model = lab
   .slice(0, lab.indexOf('claims:'))
   .replace(
     '  loss:',
-    '  functions:\n    f: { value: "(1 - tanh(x))^1.5", derivative: "-1.5 * (1 - tanh(x))^0.5 * (1 - tanh(x)^2)" }\n  loss:',
+    '  functions:\n    f: { value: "exp(-20 * x)^1.5", derivative: "-30 * exp(-20 * x)^1.5" }\n  loss:',
   );
 
 const parse = (modelText: string, claim: string) =>

@@ -160,12 +160,18 @@ function watchedSum(work: WorkCounter, digits: number, x: Big, y: Big, r: Big): 
  * bounds are absolute (a doubtful difference that cancels to exactly 0 still bounds what it may be) and carried
  * through every operation as interval arithmetic's radii are; a point's decision accounts for its sides' (lookWith).
  */
+/**
+ * The doubts of decimals (decimalRing), keyed by the decimal itself: decimal.js makes a new one for every result, so a
+ * doubt is never shared by accident. One table for every ring: a forward step one claim simulated is replayed into
+ * the next claim's (StepTrail) with its values, and their doubts must go with them.
+ */
+const decimalDoubts = new WeakMap<Big, Big>();
+
 function decimalRing(work: WorkCounter, D: typeof Decimal): Ring<Big> {
   const zero = new D(0);
   const unbounded = new D(Infinity);
   const digits = D.precision;
-  // keyed by the decimal itself: decimal.js makes a new one for every result, so a doubt is never shared by accident
-  const doubts = new WeakMap<Big, Big>();
+  const doubts = decimalDoubts;
   const doubtOf = (a: Big): Big | null => doubts.get(a) ?? null;
   const carrying = (r: Big, doubt: Big | null): Big => {
     if (doubt !== null && !doubt.isZero()) doubts.set(r, doubt.isNaN() ? unbounded : doubt);
@@ -264,17 +270,6 @@ function floatDoubt(v: Float64Array): 'subnormal' | 'zero' | null {
     else if (a < SMALLEST_NORMAL) return 'subnormal';
   }
   return zero ? 'zero' : null;
-}
-
-/**
- * A bound on |f′| over x ± e, to carry a doubt e through f: the largest at both ends and the middle, doubled to spare
- * (from float64's f′, first order: the doubts are coarse anyway); unbounded where float64 cannot say.
- */
-function steepest(spec: ActivationSpec, n: OpNode, x: number, e: number): number {
-  const rule = spec.rule(n, noUserRule);
-  const slope = (t: number) => Math.abs(rule.derivative(t, rule.value(t)));
-  const s = Math.max(slope(x), slope(x - e), slope(x + e));
-  return Number.isFinite(s) ? 2 * s : Infinity;
 }
 
 /** per model and sizes: the exact polynomial evaluator and which printed expressions it found identically 0 */
@@ -775,16 +770,26 @@ class ExtendedDomain<R> implements ExactDomain<R> {
         const y = this.arithmetic.activation(spec, n, x);
         const doubt = doubtOf?.(x);
         if (!doubt || !withDoubt) return y;
-        const { toNumber } = this.ring.ordered!;
-        const slope = steepest(spec, n, toNumber(x), toNumber(doubt));
-        if (!Number.isFinite(slope))
-          throw new SymbolicUnsupported(
-            `the doubt of a float64 value cannot be carried through ${n.name ?? n.op} here`,
-          );
-        return withDoubt(y, this.ring.mul(doubt, this.ring.fromNumber(slope)));
+        this.work.spend(2 * this.arithmetic.activationCost);
+        return withDoubt(y, this.swing(spec, n, x, y, doubt));
       }),
     };
   }
+
+  /**
+   * How far f may move over x ± e: every activation with a rule here is monotone (|x| is, on each side of 0, and moves
+   * by at most e), so its farthest value lies at an end; refused where an end leaves f's domain (log, √ below 0).
+   */
+  private swing(spec: ActivationSpec, n: OpNode, x: R, y: R, e: R): R {
+    const plain = this.arithmetic.plain;
+    const { abs, lt } = plain.ordered!;
+    const ends = [plain.sub(x, e), plain.add(x, e)].map((t) => this.arithmetic.activation(spec, n, t));
+    if (!ends.every(this.arithmetic.isFinite))
+      throw new SymbolicUnsupported(`${n.op}'s argument, known to within its float64 doubt, may leave its domain`);
+    const [below, above] = ends.map((f) => abs(plain.sub(f, y)));
+    return lt(below!, above!) ? above! : below!;
+  }
+
   /**
    * A function the file declares, entry by entry through its body in this arithmetic (f(x) = 1 − tanh(x) at x = 14
    * keeps its digits here; float64's value, 8e-5 off, refuted a true claim when it was taken instead). Each entry is
