@@ -141,3 +141,26 @@ describe("a decision the float64 values' doubts leave open (the review's cases)"
     expect(a!.verdict).not.toBe('refuted');
   });
 });
+
+describe("float64's value of a function of its own forward pass", () => {
+  it('is not taken where that pass has drifted from the decimals: a chaotic trajectory (a true identity was refuted)', () => {
+    // h ↦ 1 − 1.9·tanh(2h + …)²: a Lyapunov exponent of ≈ 0.48 a step, so float64's h[150] and the decimals' are unrelated
+    const chaotic = model
+      .replace(
+        'h[t] = tanh(W*h[t-1] + U*x[t] + b)',
+        'h[t] = 1 - 1.9 * tanh(2 * h[t-1] + 0.001 * W*h[t-1] + 0.001 * U*x[t] + 0.001 * b) .^ 2',
+      )
+      .replace(/T: \d+\.\.\d+/, 'T: 150..150');
+    expect(chaotic).toContain('T: 150..150');
+    // |x|^1.5 = √(|x|³): the left side is exactly 0, and `.^ 1.5` has no rule in decimals (float64's value is taken)
+    const r = checkDerivation(
+      parseDerivation(
+        `${chaotic}claims:\n  - id: c\n    claim: sum(abs(h[T]) .^ 1.5) - sum(sqrt(abs(h[T]) .^ 3)) <= 0\n`,
+        'chaotic.yaml',
+      ),
+      {},
+    )[0]!;
+    expect(r.verdict).not.toBe('refuted');
+    expect(JSON.stringify(r.evidence)).toContain("rests on float64's forward pass, which is");
+  });
+});

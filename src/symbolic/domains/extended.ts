@@ -248,6 +248,12 @@ export type FloatValue = (e: Expr, env: IntEnv) => { readonly value: Float64Arra
  */
 export const FLOAT_VALUE_DOUBT = 2 ** -33;
 
+/**
+ * How far (relative) float64's forward pass may have drifted from the decimals' for its values of functions of that
+ * pass to be taken with FLOAT_VALUE_DOUBT: a function magnifying the drift up to 2⁷ times stays within it.
+ */
+const FORWARD_DRIFT_LIMIT = 2 ** -40;
+
 /** The argument z of an equation name[t] = f(z), as the float engine's forward pass computed it (null: no such f). */
 export type ActivationInput = (name: string, t: number) => Float64Array | null;
 
@@ -533,9 +539,18 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     let ev: ExactEvaluator<R> | null = null;
     const simulated = (eq: Model['equations'][number]) =>
       (ev ??= new ExactEvaluator<R>(this, { ...this.sizes, [TIME_VAR]: step })).evaluate(eq.rhs);
-    // In order: an equation simulated here reads the step's earlier values, taken or simulated, as they are stored.
-    this.model.equations.forEach((eq, e) => store(`${eq.target}@${step}`, floats?.[e] ?? simulated(eq)));
+    const outer = this.simulating;
+    this.simulating = step;
+    try {
+      // In order: an equation simulated here reads the step's earlier values, taken or simulated, as they are stored.
+      this.model.equations.forEach((eq, e) => store(`${eq.target}@${step}`, floats?.[e] ?? simulated(eq)));
+    } finally {
+      this.simulating = outer;
+    }
   }
+
+  /** the step being simulated (null: none): the drift of float64's pass is known only before it (forwardDrift) */
+  private simulating: number | null = null;
 
   /** A step's trail charged to this claim's budget and its values stored, as computing the step would. */
   private replay(trail: StepTrail<R>): void {
@@ -740,6 +755,13 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     // Float64's value is only as precise as the float engine left it: the decimals carry that beside it; an
     // arithmetic that cannot takes it only where nothing was noted lost (it counts it as precise as its own values).
     if (fromInexact) {
+      // float64's value is of float64's own forward pass: taken only where that pass is still the decimals' one
+      const horizon = this.horizonOf(e, ctx.env);
+      const drift = horizon > 0 ? this.forwardDrift(horizon) : 0;
+      if (drift > FORWARD_DRIFT_LIMIT)
+        throw new SymbolicUnsupported(
+          `${what} has no rule in extended precision, and float64's value of it rests on float64's forward pass, which is ${drift.toPrecision(2)} away from the decimals' by step ${horizon} (relative)`,
+        );
       const doubt = Math.max(FLOAT_VALUE_DOUBT, lost);
       return rfill(rows, cols, (i, j) => fromInexact(v[i * cols + j]!, doubt));
     }
@@ -748,6 +770,56 @@ class ExtendedDomain<R> implements ExactDomain<R> {
         `${what} has no rule in extended precision, and float64's value of it lost digits on the way (relative precision ${lost.toPrecision(2)})`,
       );
     return this.vector(v, rows, cols);
+  }
+
+  /**
+   * The last step of the forward pass float64's value of `e` rests on: a sequence's time, T where a time is not bound
+   * here or the value is a derivative or the loss (they read the pass up to T); 0 where it reads none (parameters).
+   */
+  private horizonOf(e: Expr, env: IntEnv): number {
+    const T = this.sizes.T ?? 0;
+    let horizon = 0;
+    some(e, (x) => {
+      if (x.kind === 'seq') horizon = Math.max(horizon, boundValue(x.time, env) ?? T);
+      else if (x.kind === 'sym' && x.name === this.model.loss?.name) horizon = T;
+      else if (x.kind === 'op' && specOf(x).graphDerivative) horizon = T;
+      return horizon >= T;
+    });
+    return Math.min(horizon, T);
+  }
+
+  /** driftUpTo[t]: the largest relative gap between float64's forward values and the decimals' at steps 1..t */
+  private readonly driftUpTo: number[] = [0];
+
+  /**
+   * How far float64's forward pass has drifted from this arithmetic's own by step t: the largest relative gap of any
+   * entry of any equation's value at steps 1..t (each step simulated here as for any read; a value float64 cannot
+   * give counts as unbounded). On a chaotic trajectory (a Lyapunov exponent of 0.48 a step) the two passes are
+   * unrelated by T = 150, and float64's value of a function of its own pass says nothing of the decimals'.
+   */
+  private forwardDrift(t: number): number {
+    const { toNumber } = this.ring.ordered!;
+    // inside a step's simulation only the steps before it are known (reading the step itself would simulate it again)
+    if (this.simulating !== null) t = Math.min(t, this.simulating - 1);
+    for (let step = this.driftUpTo.length; step <= t; step++) {
+      let worst = this.driftUpTo[step - 1]!;
+      const at = nameRecord([[TIME_VAR, step]]);
+      for (const eq of this.model.equations) {
+        const exact = this.sequence(eq.target, step).data;
+        const float = this.floatValue(this.stepValue(eq.target), at)?.value;
+        if (!float || float.length !== exact.length) {
+          worst = Infinity;
+          break;
+        }
+        for (let i = 0; i < float.length; i++) {
+          const x = toNumber(exact[i]!);
+          const gap = x === float[i] ? 0 : Math.abs(float[i]! - x) / Math.abs(x);
+          if (!(gap <= worst)) worst = Number.isNaN(gap) ? Infinity : gap;
+        }
+      }
+      this.driftUpTo.push(worst);
+    }
+    return this.driftUpTo[t]!;
   }
 
   opaque(n: OpNode, ctx: ExactContext<R>): RMat<R> {
