@@ -288,6 +288,18 @@ export function extendedLook(
     };
   // A violation within reach of float64's own rounding (no digits lost on the way) stands where nothing can
   // re-evaluate it: setting real violations aside as trouble could let a false claim pass, the worse mistake.
+  // Where the decimals evaluated both sides and only the float64 values they rest on leave it open, float64's
+  // violation rests on those values too: no evidence either way (the true `(4^0.5 / 2) * ((1 + 1.91477e-06) - 1) * x
+  // <= 1.914769998142673e-06 * x`, float64 1.03e-9 over against 9.7e-10 under, was refuted, a review found).
+  if (why === 'near-tolerance' && decided.doubtful)
+    return {
+      status: 'trouble',
+      reason: `a violation within rounding distance of the tolerance, and extended precision left open by the float64 values it rests on (${decided.why})`,
+      lhs: outcome.lhs,
+      rhs: outcome.rhs,
+      compared: outcome.compared,
+      undecidedViolation: true,
+    };
   if (why === 'near-tolerance') return { ...outcome, unsettled: { was: why, why: decided.why } };
   // Exact zeros count (as an agreement, or as the difference) only once underflow is ruled out: unsound to assume it.
   return {
@@ -313,6 +325,11 @@ export interface Undecided {
    * them: a violation nothing decided, which must not be outvoted by agreements (./verdict.ts)
    */
   readonly violation?: true;
+  /**
+   * the arithmetic evaluated both sides, and only the float64 values they rest on leave the decision open: float64's
+   * own outcome, resting on the same values, is no evidence either
+   */
+  readonly doubtful?: true;
 }
 const isUndecided = <T extends object>(x: T | Undecided): x is Undecided =>
   (x as { status?: string }).status === 'undecided';
@@ -334,6 +351,7 @@ function deepestLook<R>(
         status: 'undecided',
         why: `${look.why}; in ${arithmetic.deeper.plural}: ${deeper.why}`,
         ...(look.violation || deeper.violation ? { violation: true } : {}),
+        ...(deeper.doubtful ? { doubtful: true } : {}),
       }
     : deeper;
 }
@@ -497,6 +515,7 @@ export function lookWith<R>(
         ? {
             status: 'undecided',
             why: `${what(status)} within reach of the float64 values it rests on (the relative error ${relError.toPrecision(3)} may be off by ${reach.toPrecision(2)})`,
+            doubtful: true,
             ...(status === 'violate' ? { violation: true } : {}),
           }
         : null;

@@ -55,25 +55,31 @@ export function compileScalar(
 /**
  * What float64 loses evaluating a scalar function at x: the worst relative precision a sum in its body leaves
  * after cancellation (src/numeric/lost-digits.ts, cancellationOf; 1 − tanh(14) keeps 13 bits of 53), a subnormal
- * value on the way, and what the declared functions it calls lose in their own bodies (0: nothing noted). The same
- * operations as `compileScalar`'s function, in the same order, so the sums watched are the ones its value came from.
+ * value on the way, and what the declared functions it calls lose in their own bodies (0: nothing noted), carried
+ * up the body as the claim evaluator carries it (the worst on the way; a power beyond a square |k| times its base's,
+ * as ops/arithmetic.ts notePowerLoss). The same operations as `compileScalar`'s function, in the same order, so
+ * the sums watched are the ones its value came from.
  */
 export function compileScalarLoss(
   e: Expr,
   variable: string,
   user: ReadonlyMap<string, ElementwiseRule> = new Map(),
 ): (x: number) => number {
-  let worst = 0;
-  const note = (lost: number) => {
-    if (lost > worst) worst = lost;
-  };
+  // the loss of the subtree evaluated last: each closure sets it after its children's, which its parent reads
+  let last = 0;
   const one = new Float64Array(1);
   const subnormal = (r: number) => {
     one[0] = r;
     return lostPrecisionOf(one);
   };
   const go = (x: Expr): ScalarFn => {
-    if (x.kind !== 'op') return compileScalar(x, variable, user);
+    if (x.kind !== 'op') {
+      const leaf = compileScalar(x, variable, user);
+      return (t) => {
+        last = 0;
+        return leaf(t);
+      };
+    }
     const spec = specOf(x);
     const userRule = (name: string) => {
       const rule = user.get(name);
@@ -84,37 +90,47 @@ export function compileScalarLoss(
     const f = spec.scalar(x, userRule);
     const args = x.args.map(go);
     const sum = x.op === 'add' || x.op === 'sub';
+    const power = x.op === 'pow' || x.op === 'epow';
     const declared = x.name ? user.get(x.name) : undefined;
     if (args.length === 1) {
       const [a] = args as [ScalarFn];
       const ownLoss = declared?.lostAt;
       return (t) => {
         const v = a(t);
-        if (ownLoss) note(ownLoss(v));
+        const below = last;
         const r = f(v);
-        note(subnormal(r));
+        last = Math.max(below, ownLoss ? ownLoss(v) : 0, subnormal(r));
         return r;
       };
     }
     if (args.length === 2) {
       const [a, b] = args as [ScalarFn, ScalarFn];
       return (t) => {
-        const [u, v] = [a(t), b(t)];
+        const u = a(t);
+        const lu = last;
+        const v = b(t);
+        const lv = last;
         const r = f(u, v);
-        note(sum ? cancellationOf(u, v, r) : subnormal(r));
+        const carried = power && lu > 0 && Math.abs(v) > 2 ? Math.min(1, Math.abs(v) * lu) : lu;
+        last = Math.max(carried, lv, sum ? cancellationOf(u, v, r) : subnormal(r));
         return r;
       };
     }
     return (t) => {
-      const r = f(...args.map((a) => a(t)));
-      note(subnormal(r));
+      let below = 0;
+      const values = args.map((a) => {
+        const v = a(t);
+        below = Math.max(below, last);
+        return v;
+      });
+      const r = f(...values);
+      last = Math.max(below, subnormal(r));
       return r;
     };
   };
   const body = go(e);
   return (x) => {
-    worst = 0;
     body(x);
-    return worst;
+    return last;
   };
 }

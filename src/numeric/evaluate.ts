@@ -14,6 +14,7 @@ import { formatNodeRef } from '../ir/print.js';
 import { compileScalar, type ScalarFn } from '../ir/scalar-function.js';
 import type { Model } from '../model/model.js';
 import { specOf } from '../ops/index.js';
+import { epowExponent } from '../ops/arithmetic.js';
 import type { OpSpec } from '../ops/registry.js';
 import type { GraphNode, NumericContext } from '../ops/contexts.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
@@ -159,6 +160,8 @@ interface FusedEntry {
 function fusible(e: Expr): OpSpec | null {
   if (e.kind !== 'op') return null;
   const spec = specOf(e);
+  // a power beyond a square notes |k| times its base's lost digits (notePowerLoss): its record evaluates it
+  if (e.op === 'epow' && !(Math.abs(epowExponent(e)) <= 2)) return null;
   return spec.entrywiseKernel && !spec.graphDerivative ? spec : null;
 }
 

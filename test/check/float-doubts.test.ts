@@ -164,3 +164,37 @@ describe("float64's value of a function of its own forward pass", () => {
     expect(JSON.stringify(r.evidence)).toContain("rests on float64's forward pass, which is");
   });
 });
+
+describe('the second review of the float64 doubts', () => {
+  // Q: ((1 + 1.7e-12) − 1)^0.5 · 766964.99, truly 0.99999999999999993, float64 0.9999922 (1.3e-4 noted lost)
+  const Q = '((1 + 1.7e-12) - 1)^0.5 * 766964.9888473704';
+
+  it('a maximum carries the larger doubt, and what float64 lost on the way to a value is taken 2^10 times over', () => {
+    // false (the true maximum is ≈ 1): was consistent, max keeping only the exact 0.999996's (lack of) doubt
+    expect(
+      check(`max(i, 1, 2, (2 - i) * 0.999996 + (i - 1) * ${Q}) * norm2(h[T]) <= 0.999997 * norm2(h[T])`).verdict,
+    ).toBe('unverifiable');
+    // false: float64 is 4.0e-4 off after the power, 4.5 times what it noted lost: was consistent
+    expect(check('((1 + 1e-12) - 1)^4.5 * norm2(h[T]) >= 1.0001e-54 * norm2(h[T])').verdict).toBe('unverifiable');
+  });
+
+  it('a power beyond a square carries |k| times its base’s lost digits (float64 itself, and declared functions)', () => {
+    // truly 1e-144, float64 1.00107e-144: was consistent (lost digits 1.1e-4 noted on the difference, within reach)
+    expect(check('((1 + 1e-12) - 1)^12 * norm2(h[T]) >= 1.0001e-144 * norm2(h[T])').verdict).toBe('refuted');
+    expect(check('((1 + 1e-12) - 1)^12 * norm2(h[T]) >= 0.9999e-144 * norm2(h[T])').verdict).toBe('consistent');
+    const powered = parseDerivation(
+      `${model.replace('  loss:', '    p: { value: "((1 + x) - 1)^12", derivative: "12 * x^11" }\n  loss:')}claims:\n  - id: c\n    claim: p(1e-12) * norm2(h[T]) >= 1.0001e-144 * norm2(h[T])\n`,
+      'p.yaml',
+    );
+    expect(checkDerivation(powered, {})[0]!.verdict).toBe('refuted');
+  });
+
+  it('a near-tolerance violation the doubts leave open in decimals is no evidence: a true claim is not refuted', () => {
+    // true: excess 9.70e-10 under the 1e-9 tolerance (mpmath); float64 1.03e-9 over, from a cancellation too small to
+    // note, and 4^0.5 has no rule in decimals (float64's, with its doubt): was refuted
+    const tight = check('(4^0.5 / 2) * ((1 + 1.91477e-06) - 1) * norm2(h[T]) <= 1.914769998142673e-06 * norm2(h[T])');
+    expect(tight.verdict).toBe('unverifiable');
+    const far = check('(4^0.5 / 2) * ((1 + 1.91477e-06) - 1) * norm2(h[T]) <= 1.9147699e-06 * norm2(h[T])');
+    expect(far.verdict).toBe('refuted');
+  });
+});

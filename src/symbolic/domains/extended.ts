@@ -232,9 +232,16 @@ function decimalRing(work: WorkCounter, D: typeof Decimal): Ring<Big> {
       },
       lt: (a, b) => a.lt(b),
       toNumber: (a) => a.toNumber(),
+      // |max(a*, b*) − max(a, b)| ≤ max(da, db): the larger value carries the larger doubt, whichever wins (picking
+      // one of the two kept only the winner's: the false `max(i, 1, 2, …) * x <= …` was consistent, a review found)
+      max: (a, b) => carrying(D.max(a, b), larger(doubtOf(a), doubtOf(b))),
+      min: (a, b) => carrying(D.min(a, b), larger(doubtOf(a), doubtOf(b))),
     },
   };
 }
+
+/** the larger of two doubts (null: none) */
+const larger = (p: Big | null, q: Big | null): Big | null => (p && q ? (p.lt(q) ? q : p) : (p ?? q));
 
 /**
  * The value of an expression from the float engine (null when it is not finite and in range), and the worst relative
@@ -253,6 +260,12 @@ export const FLOAT_VALUE_DOUBT = 2 ** -33;
  * pass to be taken with FLOAT_VALUE_DOUBT: a function magnifying the drift up to 2⁷ times stays within it.
  */
 const FORWARD_DRIFT_LIMIT = 2 ** -40;
+
+/**
+ * How many times an operation without a rule in decimals is taken to magnify what float64 lost on the way to its
+ * operand (a power x^p: |p| times): a figure, not a bound — one magnifying more is a known gap (README).
+ */
+const LOST_DIGITS_GAIN = 2 ** 10;
 
 /** The argument z of an equation name[t] = f(z), as the float engine's forward pass computed it (null: no such f). */
 export type ActivationInput = (name: string, t: number) => Float64Array | null;
@@ -752,8 +765,8 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     const [rows, cols] = dimsIn(this.model, e, ctx.env);
     this.work.spend(v.length);
     const { fromInexact } = this.ring;
-    // Float64's value is only as precise as the float engine left it: the decimals carry that beside it; an
-    // arithmetic that cannot takes it only where nothing was noted lost (it counts it as precise as its own values).
+    // Float64's value is good to 2⁻³³ where the float engine noted nothing lost: the decimals carry that beside it, an
+    // arithmetic that cannot (wide floats) counts it as precise as its own values and takes it only there.
     if (fromInexact) {
       // float64's value is of float64's own forward pass: taken only where that pass is still the decimals' one
       const horizon = this.horizonOf(e, ctx.env);
@@ -762,7 +775,10 @@ class ExtendedDomain<R> implements ExactDomain<R> {
         throw new SymbolicUnsupported(
           `${what} has no rule in extended precision, and float64's value of it rests on float64's forward pass, which is ${drift.toPrecision(2)} away from the decimals' by step ${horizon} (relative)`,
         );
-      const doubt = Math.max(FLOAT_VALUE_DOUBT, lost);
+      // What float64 noted lost on the way is a figure of the values on the way, not of this one: an operation without
+      // a rule here may magnify it (((1 + 1e-12) − 1)^4.5 is 4.5 times as coarse as the difference; the false
+      // `((1 + 1e-12) - 1)^4.5 * x >= 1.0001e-54 * x` was consistent, taken with the figure itself)
+      const doubt = Math.max(FLOAT_VALUE_DOUBT, Math.min(1, LOST_DIGITS_GAIN * lost));
       return rfill(rows, cols, (i, j) => fromInexact(v[i * cols + j]!, doubt));
     }
     if (lost > 0)
