@@ -4,12 +4,23 @@
  * and sups. Only numbers, the variable and operators with a scalar rule
  * (arithmetic, activations) are allowed — what a scalar function is built from.
  */
-import type { Expr } from './expr.js';
+import type { Expr, OpNode } from './expr.js';
 import { specOf } from '../ops/index.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
 import { cancellationOf, lostPrecisionOf } from '../numeric/lost-digits.js';
 
 export type ScalarFn = (x: number) => number;
+
+/** An operator's scalar rule, its declared functions looked up in `user`; a plain Error where it has none. */
+function scalarRule(e: OpNode, user: ReadonlyMap<string, ElementwiseRule>): (...args: number[]) => number {
+  const spec = specOf(e);
+  if (!spec.scalar) throw new Error(`${e.op} is not allowed in a scalar function`);
+  return spec.scalar(e, (name: string) => {
+    const rule = user.get(name);
+    if (!rule) throw new Error(`unknown function ${name}`);
+    return rule;
+  });
+}
 
 /** Throws a plain Error naming the construct when the body is not a scalar function of `variable`. */
 export function compileScalar(
@@ -30,14 +41,7 @@ export function compileScalar(
         `${e.kind === 'ivar' ? 'an integer variable' : `'${e.name}'`} is not allowed in a scalar function`,
       );
     case 'op': {
-      const spec = specOf(e);
-      const userRule = (name: string) => {
-        const rule = user.get(name);
-        if (!rule) throw new Error(`unknown function ${name}`);
-        return rule;
-      };
-      if (!spec.scalar) throw new Error(`${e.op} is not allowed in a scalar function`);
-      const f = spec.scalar(e, userRule);
+      const f = scalarRule(e, user);
       const args = e.args.map((a) => compileScalar(a, variable, user));
       if (args.length === 1) {
         const [a] = args as [ScalarFn];
@@ -80,14 +84,7 @@ export function compileScalarLoss(
         return leaf(t);
       };
     }
-    const spec = specOf(x);
-    const userRule = (name: string) => {
-      const rule = user.get(name);
-      if (!rule) throw new Error(`unknown function ${name}`);
-      return rule;
-    };
-    if (!spec.scalar) throw new Error(`${x.op} is not allowed in a scalar function`);
-    const f = spec.scalar(x, userRule);
+    const f = scalarRule(x, user);
     const args = x.args.map(go);
     const sum = x.op === 'add' || x.op === 'sub';
     const power = x.op === 'pow' || x.op === 'epow';
