@@ -7,7 +7,9 @@
  *   npm run build && node bench/baseline.mjs [--quick] [--only=workload,scaling,extended]
  *
  * 1. the workload of issue 15 (d = 64, m = 16, T = 256, 20 instances): per-instance warm time (median of the
- *    rounds after the first) and whole-process cold time (one round, start-up included), and the ratios; and
+ *    rounds after the first) and whole-process cold time (one round, start-up included), and the ratios — with the
+ *    numpy script written in JavaScript on gradproof's own kernels (bench/js_bptt.mjs: no engine, the floor a
+ *    compiled claim path could reach) beside it; and
  *    the command line's own cold process on the same claim and sizes (`gradproof check … --claim lab-eq1`,
  *    the bundle bin/gradproof.js runs; the children above load dist/'s module tree, for the internals their modes
  *    call, where the package's entry is the bundled library, dist/bundle/library.js);
@@ -66,6 +68,13 @@ function gpCli(T, d, instances) {
   if (r.status !== 0) throw new Error(`gradproof check failed (exit ${r.status}): ${r.stderr}`);
   return JSON.parse(r.stderr.trim().split('\n').at(-1)).processCpuMs;
 }
+/** the hand-written JS BPTT on gradproof's kernels (bench/js_bptt.mjs): the floor a compiled claim path could reach */
+const js = (T, d, instances, rounds) =>
+  run(process.execPath, [
+    '--single-threaded',
+    new URL('./js_bptt.mjs', import.meta.url).pathname,
+    ...[T, d, 16, instances, rounds].map(String),
+  ]);
 const np = (T, d, instances, rounds) =>
   numpyVersion ? run('python3', [script, T, d, 16, instances, rounds].map(String), oneThread) : null;
 
@@ -84,6 +93,8 @@ if (section('workload')) {
   const warmTimes = new Map(modes.map((m) => [m, []]));
   const coldTimes = new Map(modes.map((m) => [m, []]));
   const cliCold = [];
+  const jsWarm = [];
+  const jsCold = [];
   const numpyWarm = [];
   const numpyCold = [];
   console.log(
@@ -96,6 +107,10 @@ if (section('workload')) {
       coldTimes.get(mode).push(gp(T0, d0, n0, 1, mode).processCpuMs);
       if (mode === 'claim' && w.verdict !== 'verified') throw new Error(`lab-eq1 came out ${w.verdict}`);
       if (mode === 'claim') cliCold.push(gpCli(T0, d0, n0));
+      if (mode === 'claim') {
+        jsWarm.push(warm(js(T0, d0, n0, rounds)));
+        jsCold.push(js(T0, d0, n0, 1).processCpuMs);
+      }
       const n = np(T0, d0, n0, rounds);
       if (n) {
         numpyWarm.push(warm(n));
@@ -105,6 +120,10 @@ if (section('workload')) {
   const npWarm = numpyWarm.length ? median(numpyWarm) : null;
   const npCold = numpyCold.length ? median(numpyCold) : null;
   if (npWarm) console.log(`  numpy BPTT            warm ${ms(npWarm)} ms/instance   cold process ${ms(npCold)} ms`);
+  const [jw, jc] = [median(jsWarm), median(jsCold)];
+  console.log(
+    `  JS BPTT, same kernels warm ${ms(jw)} ms/instance (${ratio(jw, npWarm)})   cold process ${ms(jc)} ms (${ratio(jc, npCold)})`,
+  );
   const labels = {
     claim: 'gradproof check      ',
     numeric: 'gradproof per inst.  ',
@@ -119,7 +138,9 @@ if (section('workload')) {
   const c = median(cliCold);
   console.log(`  gradproof check CLI                             cold process ${ms(c)} ms (${ratio(c, npCold)})`);
   console.log(
-    '  (check = `gradproof check` of the claim: cross-checks and the per-claim symbolic check included;' +
+    "  (JS BPTT = bench/js_bptt.mjs: the numpy script written in JavaScript on gradproof's own kernels, no engine —" +
+      '\n   the floor a compiled claim path could reach;' +
+      '\n   check = `gradproof check` of the claim: cross-checks and the per-claim symbolic check included;' +
       '\n   per inst. = its per-instance work alone; claim only = what the numpy script does, no cross-checks;' +
       '\n   CLI = the command line itself on the claim, as a user runs it: the bundle, output included)',
   );
