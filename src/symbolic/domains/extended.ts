@@ -153,6 +153,13 @@ function watchedSum(work: WorkCounter, digits: number, x: Big, y: Big, r: Big): 
 }
 
 /**
+ * The doubts of decimals (decimalRing), keyed by the decimal itself: decimal.js makes a new one for every result, so a
+ * doubt is never shared by accident. One table for every ring: a forward step one claim simulated is replayed into
+ * the next claim's (StepTrail) with its values, and their doubts must go with them.
+ */
+const decimalDoubts = new WeakMap<Big, Big>();
+
+/**
  * The decimals, each value that rests on a float64 result (ring.fromInexact: a value of the float engine without a
  * rule here, a spectral norm from float64's SVD) carrying how far it may lie from the value it stands for: taken as
  * exact, two of them cancelling "confirmed" a violation of the size of float64's rounding (the true
@@ -160,13 +167,6 @@ function watchedSum(work: WorkCounter, digits: number, x: Big, y: Big, r: Big): 
  * bounds are absolute (a doubtful difference that cancels to exactly 0 still bounds what it may be) and carried
  * through every operation as interval arithmetic's radii are; a point's decision accounts for its sides' (lookWith).
  */
-/**
- * The doubts of decimals (decimalRing), keyed by the decimal itself: decimal.js makes a new one for every result, so a
- * doubt is never shared by accident. One table for every ring: a forward step one claim simulated is replayed into
- * the next claim's (StepTrail) with its values, and their doubts must go with them.
- */
-const decimalDoubts = new WeakMap<Big, Big>();
-
 function decimalRing(work: WorkCounter, D: typeof Decimal): Ring<Big> {
   const zero = new D(0);
   const unbounded = new D(Infinity);
@@ -778,7 +778,9 @@ class ExtendedDomain<R> implements ExactDomain<R> {
       // What float64 noted lost on the way is a figure of the values on the way, not of this one: an operation without
       // a rule here may magnify it (((1 + 1e-12) − 1)^4.5 is 4.5 times as coarse as the difference; the false
       // `((1 + 1e-12) - 1)^4.5 * x >= 1.0001e-54 * x` was consistent, taken with the figure itself)
-      const doubt = Math.max(FLOAT_VALUE_DOUBT, Math.min(1, LOST_DIGITS_GAIN * lost));
+      // (magnified past its own size, the value bounds nothing: unbounded)
+      const magnified = LOST_DIGITS_GAIN * lost;
+      const doubt = magnified >= 1 ? Infinity : Math.max(FLOAT_VALUE_DOUBT, magnified);
       return rfill(rows, cols, (i, j) => fromInexact(v[i * cols + j]!, doubt));
     }
     if (lost > 0)
