@@ -9,6 +9,7 @@ import { SCALAR } from '../ir/shape.js';
 import { sumOf } from '../numeric/kernel.js';
 import { frobenius, norm2, normInf, normInfVec, spectralNorm } from '../numeric/linalg.js';
 import { supAbs } from '../numeric/sup.js';
+import { lostPrecisionOf, noteLostPrecision, reductionCancellationOf } from '../numeric/lost-digits.js';
 import { type Dense, scalar } from '../numeric/values.js';
 import type { Kernel } from './contexts.js';
 import { larger, type OrderedRing, type Ring, type RMat, rscalar, smaller } from '../symbolic/ring.js';
@@ -22,6 +23,8 @@ const claimsOnly = { equation: false, loss: false, claim: true, level: 'any' } a
 
 const sumKernel: Kernel = {
   forward: ([a]) => Float64Array.of(sumOf(a!)),
+  // the forward pass notes what the sum lost to cancellation, as an elementwise sum's (then its subnormals)
+  lostDigits: ([a], out) => Math.max(reductionCancellationOf(a!, out[0]!), lostPrecisionOf(out)),
   tangent: (_v, [da]) => (da ? Float64Array.of(sumOf(da)) : null),
   adjoint: ([a], _out, adj, [wanted]) => [wanted ? new Float64Array(a!.length).fill(adj[0]!) : null],
 };
@@ -34,7 +37,14 @@ defineOp({
   shape: (n, ctx) => (ctx.shapeOf(arg(n)), SCALAR),
   print: (n, ctx) => `sum(${ctx.expr(arg(n))})`,
   latex: (n, ctx) => `\\operatorname{sum}\\left(${ctx.expr(arg(n))}\\right)`,
-  evaluate: (n, ctx) => scalar(sumOf(ctx.dense(arg(n)).data)),
+  evaluate: (n, ctx) => {
+    const entries = ctx.dense(arg(n)).data;
+    const total = sumOf(entries);
+    // as an elementwise sum notes its cancellation (the false `sum([(1 + 1e-10) * ones(1); -1 * ones(1)]) * x >=
+    // 1.00000008e-10 * x`, float64's sum 1.0000000827e-10, was consistent)
+    noteLostPrecision(reductionCancellationOf(entries, total));
+    return scalar(total);
+  },
   compile: (n, ctx) => ctx.push(sumKernel, [ctx.compile(arg(n))], [1, 1]),
   // Over ordered rings (extended precision) the sum is computed; elsewhere it stays an atom, as it always has.
   // Exact rings add the entries; one generic entry per value reads Σ of each of its monomials.

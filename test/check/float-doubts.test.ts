@@ -10,6 +10,7 @@ import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { parseDerivation } from '../../src/derivation/load.js';
 import { DECIMALS } from '../../src/symbolic/domains/extended.js';
+import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
 
 const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
 const model = lab
@@ -196,5 +197,25 @@ describe('the second review of the float64 doubts', () => {
     expect(tight.verdict).toBe('unverifiable');
     const far = check('(4^0.5 / 2) * ((1 + 1.91477e-06) - 1) * norm2(h[T]) <= 1.9147699e-06 * norm2(h[T])');
     expect(far.verdict).toBe('refuted');
+  });
+});
+
+describe('a sum of all entries notes what it lost to cancellation, as an elementwise sum does', () => {
+  const cancelling = 'sum([(1 + 1e-10) * ones(1); -1 * ones(1)])';
+
+  it('in a claim: a false claim resting on it is refuted (was consistent), its true twin is not', () => {
+    // truly 1e-10, float64's sum 1.0000000827e-10
+    expect(check(`${cancelling} * norm2(h[T]) >= 1.00000008e-10 * norm2(h[T])`).verdict).toBe('refuted');
+    expect(check(`${cancelling} * norm2(h[T]) >= 0.99999992e-10 * norm2(h[T])`).verdict).toBe('consistent');
+  });
+
+  it("in the model's forward pass", () => {
+    const summed = parseDerivation(
+      `${model.replace('h[t] = tanh(W*h[t-1] + U*x[t] + b)', `h[t] = tanh(W*h[t-1] + U*x[t] + b + ${cancelling} * ones(d))`)}claims: []\n`,
+      'summed.yaml',
+    );
+    const instance = buildInstance(summed.model, instanceSpec(summed.model, 7, 0));
+    // (n − 1) · 2⁻⁵³ · (|1 + 1e-10| + |−1|) / 1.0000000827e-10, at the first step already
+    expect(instance.graph.forwardLoss(1)).toBeCloseTo((2 ** -53 * (2 + 1e-10)) / 1.000000082740371e-10, 15);
   });
 });
