@@ -84,15 +84,16 @@ export function cancellationOf(x: number, y: number, r: number): number {
 /**
  * What a sum of n entries in float64 (added one by one, as `sumOf`) leaves of `total`, as `cancellationOf` does for
  * two: each partial sum is rounded, by at most ROUNDOFF of the entries' absolute sum, so the total is good to
- * (n − 1) · ROUNDOFF · Σ|x_i| / |total| (every digit lost where it cancels to exactly 0). Noted only beyond
- * NOTED_CANCELLATION, as a sum's.
+ * (n − 1) · ROUNDOFF · Σ|x_i| / |total| (every digit lost where it cancels to exactly 0, or where Σ|x_i| overflows and
+ * the total does not). Noted only beyond NOTED_CANCELLATION, as a sum's.
  */
 export function reductionCancellationOf(entries: ArrayLike<number>, total: number): number {
-  if (entries.length < 2) return 0;
+  if (entries.length < 2 || !Number.isFinite(total)) return 0;
   let size = 0;
   for (let i = 0; i < entries.length; i++) size += Math.abs(entries[i]!);
-  if (!(size > 0) || !Number.isFinite(size)) return 0;
-  const precision = total === 0 ? 1 : Math.min(1, ((entries.length - 1) * ROUNDOFF * size) / Math.abs(total));
+  if (!(size > 0)) return 0;
+  const precision =
+    total === 0 || size === Infinity ? 1 : Math.min(1, ((entries.length - 1) * ROUNDOFF * size) / Math.abs(total));
   return precision > NOTED_CANCELLATION ? precision : 0;
 }
 
