@@ -218,3 +218,13 @@ export function watchLostPrecision<N extends SweepNode>(
     return v;
   };
 }
+
+/** The worst `lostAt` over the entries of x: what float64 lost in a declared function's body there (0: nothing). */
+export function worstLoss(lostAt: (x: number) => number, x: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) {
+    const lost = lostAt(x[i]!);
+    if (lost > worst) worst = lost;
+  }
+  return worst;
+}

@@ -15,6 +15,7 @@ import {
   noteLostPrecision,
   noteLostPrecisions,
   openOwnRecord,
+  worstLoss,
 } from './lost-digits.js';
 import { newVec } from './slab.js';
 
@@ -445,14 +446,8 @@ export const mapKernel = (f: (x: number) => number): EntrywiseKernel => ({
 export const watchedMapKernel = (f: (x: number) => number, lostAt: (x: number) => number): EntrywiseKernel => ({
   arity: 1,
   run: (out, a) => {
-    let worst = 0;
-    for (let i = 0; i < out.length; i++) {
-      const x = a[i]!;
-      out[i] = f(x);
-      const lost = lostAt(x);
-      if (lost > worst) worst = lost;
-    }
-    return worst;
+    mapInto(out, a, f);
+    return worstLoss(lostAt, a);
   },
 });
 export const entrywisePowKernel = (k: number): EntrywiseKernel => ({

@@ -8,7 +8,7 @@ import { type Expr, node, num, type OpNode } from '../ir/expr.js';
 import { mapVec, type Vec } from '../numeric/kernel.js';
 import { decimalExp, decimalTanh } from '../numeric/decimal-exp.js';
 import { mapDense, mapKernel, watchedMapKernel } from '../numeric/values.js';
-import { lostPrecisionOf, noteLostPrecision } from '../numeric/lost-digits.js';
+import { lostPrecisionOf, noteLostPrecision, worstLoss } from '../numeric/lost-digits.js';
 import { diag, emul, mul } from '../symbolic/build.js';
 import { entrywiseCanonical } from './arithmetic.js';
 import type { Kernel } from './contexts.js';
@@ -26,16 +26,6 @@ const TANH_RULE: ElementwiseRule = {
   derivative: (_x, y) => 1 - y * y,
   derivativeText: '1 - tanh(x)^2',
 };
-
-/** The worst `lostAt` over the entries of x: what float64 lost in a declared function's body there (0: nothing). */
-export function worstLoss(lostAt: (x: number) => number, x: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < x.length; i++) {
-    const lost = lostAt(x[i]!);
-    if (lost > worst) worst = lost;
-  }
-  return worst;
-}
 
 /** y[i] = f(x[i]); tangents and adjoints through f′(x, y). */
 export function activationKernel(rule: ElementwiseRule): Kernel {
