@@ -210,6 +210,7 @@ function extendedOf<R>(
       chainsProducts,
       (name, t) => instance.graph.activationInput(name, t),
       instance.graph.forwardLoss() > 0 ? instance.graph : null,
+      instance.graph.derivativeReadSequences(),
     );
     scope.set(key, ext as ExtendedInstance<unknown>);
   }

@@ -437,15 +437,14 @@ export class Evaluator implements ReadTracker {
         graph.T,
         (this.sequenceNames ??= [...graph.program.equations.map((eq) => eq.target), ...graph.data.inputs.keys()]),
       );
-      // A sweep reads the forward values of the steps it crosses: every one of them is upstream of its start (an
-      // adjoint sweep) or of the node read (a tangent sweep), so what the forward pass lost on the way to either
-      // covers them (./unrolled.ts, lostAt). Nothing to note where the forward pass lost nothing.
-      const fromLost = graph.lostAt(from);
+      // A sweep rests on the forward values its derivatives read at the steps it crosses: what the forward pass lost on
+      // the way to those (./unrolled.ts, sweepReadLoss), not what its start lost — a loss `sum(…)` that cancels
+      // leaves every gradient exact. Nothing to note where the forward pass lost nothing.
       s =
         graph.forwardLoss() > 0
           ? (n: UnrolledNode) => {
               const v = watched(n);
-              if (v) noteForwardLoss(Math.max(fromLost, graph.lostAt(n)));
+              if (v) noteForwardLoss(graph.sweepReadLoss(kind, from, n));
               return v;
             }
           : watched;

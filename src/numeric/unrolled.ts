@@ -70,6 +70,10 @@ interface ListScratch {
   readonly adjoints: (Vec | null)[];
   /** per op, its inputs' values and tangents and which adjoints are wanted */
   readonly ops: readonly { values: Vec[]; tangents: (Vec | null)[]; wanted: boolean[] }[];
+  /** per op, what its value lost on the way to it (a watched evaluation's, see Unrolled.evalList) */
+  readonly lost: Float64Array;
+  /** per op, what its derivatives read (`derivativeReads`) */
+  readonly reads: readonly DerivativeReads[];
 }
 
 /**
@@ -87,6 +91,8 @@ function scratchFor(program: Program): Map<OpList, ListScratch> {
     byList.set(list, {
       tangents: new Array<Vec | null>(list.ops.length).fill(null),
       adjoints: new Array<Vec | null>(list.ops.length).fill(null),
+      lost: new Float64Array(list.ops.length),
+      reads: derivativeReadsOf(list),
       ops: list.ops.map((op) => {
         const n = op.kind === 'kernel' ? op.inputs.length : 0;
         return {
@@ -122,6 +128,73 @@ function sameBits(a: Vec | undefined, b: Vec | undefined): boolean {
     if (x !== b[i]! || (x === 0 && 1 / x !== 1 / b[i]!)) return false;
   }
   return true;
+}
+
+/**
+ * What an op's tangent and adjoint read of the forward values: its value ('value', which holds its operands'), the
+ * listed operands alone (a product: each operand's derivative reads the others; a constant operand has none), or
+ * nothing (an empty list: sums, reductions, rearrangements), by its kernel's `reads`. Null for a leaf or a constant.
+ */
+type DerivativeReads = 'value' | readonly number[] | null;
+
+function derivativeReadsOf(list: OpList): DerivativeReads[] {
+  // whether each op reads no leaf (a parameter or a sequence), directly or through its inputs: a constant
+  const constant: boolean[] = [];
+  for (const op of list.ops)
+    constant.push(op.kind === 'const' || (op.kind === 'kernel' && op.inputs.every((input) => constant[input])));
+  return list.ops.map((op) => {
+    if (op.kind !== 'kernel') return null;
+    const reads = op.kernel.reads;
+    if (reads === undefined) return 'value';
+    if (reads === 'nothing') return [];
+    const varying = op.inputs.filter((input) => !constant[input]).length;
+    // an operand is read where another operand may carry a derivative
+    return op.inputs.filter((input) => (constant[input] ? varying : varying - 1) > 0);
+  });
+}
+
+/** What op i's derivatives read of the lost digits on the way (`lostOf`, per op of its list, see Unrolled.evalList). */
+function readLoss(reads: DerivativeReads, lostOf: Float64Array, i: number): number {
+  if (reads === null) return 0;
+  if (reads === 'value') return lostOf[i]!;
+  let worst = 0;
+  for (const input of reads) if (lostOf[input]! > worst) worst = lostOf[input]!;
+  return worst;
+}
+
+/**
+ * The sequences whose values a program's derivatives read, directly or through the values they read (each read
+ * value is a function of the sequences upstream of it at its step; an equation's own value, of its target): a
+ * derivative sweep is float64's function of these sequences' values alone, by program.
+ */
+const derivativeReadsByProgram = new WeakMap<Program, ReadonlySet<string>>();
+
+function derivativeReadSequences(program: Program): ReadonlySet<string> {
+  let names = derivativeReadsByProgram.get(program);
+  if (names) return names;
+  const set = new Set<string>();
+  const lists: { list: OpList; target: string | null }[] = [
+    ...program.equations.map((eq) => ({ list: eq.list, target: eq.target })),
+    ...(program.loss ? [{ list: program.loss, target: null }] : []),
+  ];
+  for (const { list, target } of lists) {
+    const upstream: Set<string>[] = [];
+    for (const op of list.ops)
+      upstream.push(
+        op.kind === 'seq'
+          ? new Set([op.name])
+          : op.kind === 'kernel'
+            ? new Set(op.inputs.flatMap((input) => [...upstream[input]!]))
+            : new Set(),
+      );
+    derivativeReadsOf(list).forEach((reads, i) => {
+      const read = reads === 'value' ? [i] : (reads ?? []);
+      for (const r of read) for (const name of upstream[r]!) set.add(name);
+      if (reads === 'value' && i === list.root && target !== null) set.add(target);
+    });
+  }
+  derivativeReadsByProgram.set(program, (names = set));
+  return names;
 }
 
 export class Unrolled {
@@ -170,6 +243,8 @@ export class Unrolled {
         rowOf: this.rowOf,
         forwardLost: this.forwardLost,
         seqLost: this.seqLost,
+        readLostFrom: this.readLostFrom,
+        stepReadLost: this.stepReadLost,
       } = sameForwardAs);
       this.targetRows = sameForwardAs.targetRows;
       // The shared steps hold the other graph's parameter arrays (equal to these): the sweeps read those too.
@@ -272,33 +347,41 @@ export class Unrolled {
   ): Vec[] {
     const leaves = this.leaves.get(list)!;
     const vals = new Array<Vec>(list.ops.length);
-    const scratch = this.scratch.get(list)!.ops;
+    const { ops: scratch, lost: lostOf, reads } = this.scratch.get(list)!;
     for (let i = 0; i < list.ops.length; i++) {
       const leaf = leaves[i];
       const op = list.ops[i]!;
       if (leaf) {
         vals[i] = read(leaf, this.leafTime(leaf, t));
-        if (watched && !leaf.param) {
-          // what the sequence read lost on the way to it (inputs and initial states lost nothing)
-          const lost = this.seqLost.get(leaf.name)?.[this.leafTime(leaf, t)] ?? 0;
-          if (lost > this.watchedLoss) this.watchedLoss = lost;
-        }
-      } else if (op.kind === 'const') vals[i] = base ? base[i]! : Float64Array.of(op.value);
-      else if (op.kind === 'kernel') {
+        // what the sequence read lost on the way to it (inputs, initial states and parameters lost nothing)
+        if (watched) lostOf[i] = leaf.param ? 0 : (this.seqLost.get(leaf.name)?.[this.leafTime(leaf, t)] ?? 0);
+      } else if (op.kind === 'const') {
+        vals[i] = base ? base[i]! : Float64Array.of(op.value);
+        lostOf[i] = 0;
+      } else if (op.kind === 'kernel') {
         const ins = scratch[i]!.values;
         let unchanged = base !== undefined;
+        let below = 0;
         for (let k = 0; k < ins.length; k++) {
           const input = op.inputs[k]!;
           ins[k] = vals[input]!;
           if (unchanged && vals[input] !== base![input]) unchanged = false;
+          if (watched && lostOf[input]! > below) below = lostOf[input]!;
         }
         vals[i] = unchanged ? base![i]! : op.kernel.forward(ins);
         if (watched) {
           // A sum notes its cancellation: a sum that lands in the subnormals is exact (both operands are multiples
           // of 2^-1074), so only the other operators' subnormal results have lost digits.
           const lostDigits = op.kernel.lostDigits;
-          const lost = lostDigits ? lostDigits(ins, vals[i]!) : lostPrecisionOf(vals[i]!);
-          if (lost > this.watchedLoss) this.watchedLoss = lost;
+          const own = lostDigits ? lostDigits(ins, vals[i]!) : lostPrecisionOf(vals[i]!);
+          lostOf[i] = own > below ? own : below;
+        }
+      }
+      if (watched) {
+        if (lostOf[i]! > this.watchedLoss) this.watchedLoss = lostOf[i]!;
+        if (op.kind === 'kernel') {
+          const derivativesRead = readLoss(reads[i]!, lostOf, i);
+          if (derivativesRead > this.watchedReadLoss) this.watchedReadLoss = derivativesRead;
         }
       }
     }
@@ -307,6 +390,8 @@ export class Unrolled {
 
   /** the worst precision the op list evaluated with `watched` left, its operands' own included (reset by callers) */
   private watchedLoss = 0;
+  /** the worst of it among the values the list's derivatives read (`readLoss`; reset by callers) */
+  private watchedReadLoss = 0;
   /**
    * seqLost.get(name)[t]: the worst relative precision any value the forward pass made on the way to name[t] was
    * left with, by cancellation in an elementwise sum or in the subnormals (./lost-digits.ts): its own equation's
@@ -319,6 +404,15 @@ export class Unrolled {
   private forwardLost!: Float64Array;
   /** the same for the loss's value: its own list, and every sequence it reads */
   private lossLost = 0;
+  /**
+   * stepReadLost[t]: the worst of that figure among the values the derivatives of step t's equations read (their
+   * tangents and adjoints: `readLoss`), what a sweep crossing step t rests on — not a sum's value, which no
+   * derivative reads; readLostFrom[t] the worst of it over steps t..T (a running maximum from T down)
+   */
+  private stepReadLost!: Float64Array;
+  private readLostFrom!: Float64Array;
+  /** the same for the loss's list */
+  private lossReadLost = 0;
 
   /**
    * The worst relative precision the forward pass left at any sequence up to step t (0: nothing noted), or
@@ -338,6 +432,48 @@ export class Unrolled {
     return this.seqLost.get(n.name)?.[n.time] ?? 0;
   }
 
+  /**
+   * What a derivative sweep (`kind`: adjoints or tangents) from `from` read at `n` rests on of the forward pass's lost
+   * digits: the worst figure among the forward values the derivatives of the steps it crossed read (stepReadLost),
+   * and of the loss's list where it crosses it. Not what its start or `n` lost on the way to their values: a sweep
+   * reads no value its derivatives do not (a loss `sum(…)` that cancels leaves every gradient exact). An adjoint
+   * sweep from the loss to n at time t crosses the loss's list and steps t..T (step t's later equations read n);
+   * from a state at t0, steps t..t0; a tangent sweep from t0 to t, steps t0..t (and the loss's list to the loss).
+   * A parameter (time null) is read at every step of the sweep.
+   */
+  sweepReadLoss(kind: 'tan' | 'adj', from: GraphNode, n: GraphNode): number {
+    const fromLoss = from.time === null && from.name === this.lossName;
+    const toLoss = n.time === null && n.name === this.lossName;
+    if (kind === 'adj') {
+      const first = Math.max(1, n.time ?? 1);
+      if (fromLoss) return Math.max(this.lossReadLost, this.readLostFrom[Math.min(first, this.T + 1)]!);
+      if (from.time === null) return this.everyReadLoss();
+      return this.stepsReadLoss(first, from.time);
+    }
+    if (from.time === null && !fromLoss) {
+      // a parameter's tangent: every step up to the one read
+      return toLoss ? this.everyReadLoss() : this.stepsReadLoss(1, n.time ?? this.T);
+    }
+    if (fromLoss) return this.lossReadLost;
+    const start = Math.max(1, from.time!);
+    return toLoss
+      ? Math.max(this.lossReadLost, this.readLostFrom[Math.min(start, this.T + 1)]!)
+      : this.stepsReadLoss(start, n.time ?? this.T);
+  }
+
+  /** the worst read figure over every step and the loss's list */
+  private everyReadLoss(): number {
+    return Math.max(this.lossReadLost, this.readLostFrom[1] ?? 0);
+  }
+
+  /** the worst read figure over steps lo..hi (clamped to 1..T; nothing where the range is empty) */
+  private stepsReadLoss(lo: number, hi: number): number {
+    let worst = 0;
+    for (let t = Math.max(1, lo); t <= Math.min(hi, this.T); t++)
+      if (this.stepReadLost[t]! > worst) worst = this.stepReadLost[t]!;
+    return worst;
+  }
+
   private readonly baseRead = (leaf: Leaf, time: number): Vec =>
     leaf.param ? this.data.params.get(leaf.name)! : this.seq.get(leaf.name)![time]!;
 
@@ -353,6 +489,11 @@ export class Unrolled {
     const out = newVec(z.length);
     for (let i = 0; i < out.length; i++) out[i] = rule.derivative(z[i]!, y[i]!);
     return out;
+  }
+
+  /** The sequences whose values this graph's derivatives read (`derivativeReadSequences`): what a sweep rests on. */
+  derivativeReadSequences(): ReadonlySet<string> {
+    return derivativeReadSequences(this.program);
   }
 
   /** z_t for a sequence defined as y[t] = f(z), from the stored forward values; null as activationDerivative. */
@@ -374,10 +515,13 @@ export class Unrolled {
   private runForward(): void {
     this.seqLost = new Map(this.program.equations.map((eq) => [eq.target, new Float64Array(this.T + 1)]));
     this.forwardLost = new Float64Array(this.T + 1);
+    this.stepReadLost = new Float64Array(this.T + 2);
+    this.readLostFrom = new Float64Array(this.T + 2);
     for (let t = 1; t <= this.T; t++) {
       const step: Vec[][] = [];
       this.opValues[t] = step;
       let worst = this.forwardLost[t - 1]!;
+      this.watchedReadLoss = 0;
       for (const eq of this.program.equations) {
         this.watchedLoss = 0;
         const vals = this.evalList(eq.list, t, this.baseRead, undefined, true);
@@ -387,16 +531,19 @@ export class Unrolled {
         if (this.watchedLoss > worst) worst = this.watchedLoss;
       }
       this.forwardLost[t] = worst;
+      this.stepReadLost[t] = this.watchedReadLoss;
     }
-    this.watchedLoss = 0;
+    for (let t = this.T; t >= 1; t--) this.readLostFrom[t] = Math.max(this.stepReadLost[t]!, this.readLostFrom[t + 1]!);
+    this.watchedLoss = this.watchedReadLoss = 0;
     if (this.program.loss) this.runLoss();
   }
 
   private runLoss(): void {
-    this.watchedLoss = 0;
+    this.watchedLoss = this.watchedReadLoss = 0;
     this.lossValues = this.evalList(this.program.loss!, null, this.baseRead, undefined, true);
     this.lossLost = this.watchedLoss;
-    this.watchedLoss = 0;
+    this.lossReadLost = this.watchedReadLoss;
+    this.watchedLoss = this.watchedReadLoss = 0;
   }
 
   // ── tangents (forward mode) ──────────────────────────────────────────────

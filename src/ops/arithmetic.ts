@@ -90,7 +90,8 @@ export function notePowerLoss(k: number, lost: number): void {
 export function broadcastKernel(kind: 'add' | 'sub' | 'emul' | 'div'): Kernel {
   return {
     forward: ([a, b]) => binary(kind === 'emul' ? 'mul' : kind, a!, b!),
-    ...(kind === 'add' || kind === 'sub' ? { lostDigits: sumCancellation } : {}),
+    ...(kind === 'add' || kind === 'sub' ? { lostDigits: sumCancellation, reads: 'nothing' as const } : {}),
+    ...(kind === 'emul' ? { reads: 'others' as const } : {}),
     tangent: ([a, b], [da, db], out) => {
       if (!da && !db) return null;
       switch (kind) {
@@ -125,6 +126,7 @@ export function broadcastKernel(kind: 'add' | 'sub' | 'emul' | 'div'): Kernel {
 export function matmulKernel(ra: number, ca: number, cb: number): Kernel {
   return {
     forward: ([a, b]) => multiply(ra, ca, a!, cb, b!),
+    reads: 'others',
     tangent: ([a, b], [da, db]) =>
       sum2(da ? multiply(ra, ca, da, cb, b!) : null, db ? multiply(ra, ca, a!, cb, db) : null),
     // dA = adj·Bᵀ (an outer product per step: only when a parameter gradient is wanted); dB = Aᵀ·adj
@@ -144,6 +146,7 @@ function rowScaleKernel(rows: number, cols: number): Kernel {
   };
   return {
     forward: ([v, x]) => scaleRows(v!, x!),
+    reads: 'others',
     tangent: ([v, x], [dv, dx]) => sum2(dv ? scaleRows(dv, x!) : null, dx ? scaleRows(v!, dx) : null),
     adjoint: ([v, x], _out, adj, [wv, wx]) => {
       let dv: Vec | null = null;
@@ -158,6 +161,7 @@ function rowScaleKernel(rows: number, cols: number): Kernel {
 
 const negKernel: Kernel = {
   forward: ([a]) => scale(a!, -1),
+  reads: 'nothing',
   tangent: (_v, [da]) => (da ? scale(da, -1) : null),
   adjoint: (_v, _out, adj, [wa]) => [wa ? scale(adj, -1) : null],
 };
@@ -619,7 +623,7 @@ defineOp({
 export function identityKernel(size: number): Kernel {
   const eye = new Float64Array(size * size);
   for (let i = 0; i < size; i++) eye[i * (size + 1)] = 1;
-  return { forward: () => eye.slice(), tangent: () => null, adjoint: () => [] };
+  return { forward: () => eye.slice(), tangent: () => null, adjoint: () => [], reads: 'nothing' };
 }
 
 /** A time-indexed base under a superscript time needs parentheses: h^{[t]2} would read as part of the index. */

@@ -127,6 +127,13 @@ export interface Kernel {
    * unseen on digits the model's own equations lost.
    */
   readonly lostDigits?: (inputs: readonly Vec[], out: Vec) => number;
+  /**
+   * What its tangent and adjoint read of the forward values, for the figure a derivative sweep through it carries
+   * (src/numeric/unrolled.ts, sweepReadLoss): 'nothing' — lengths alone (sums, negation, reductions,
+   * rearrangements: a sum that cancels leaves its derivative exact); 'others' — the derivative for each operand
+   * reads the other operands alone (products: for a constant factor, nothing). Absent: its operands and its value.
+   */
+  readonly reads?: 'nothing' | 'others';
 }
 
 /** An op already pushed into the list being compiled (its position). */

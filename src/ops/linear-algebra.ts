@@ -10,7 +10,7 @@ import { transposeData, type Vec } from '../numeric/kernel.js';
 import { spectralRadius } from '../numeric/eigen.js';
 import { invert } from '../numeric/linalg.js';
 import { dense, DiagOp, IdentityOp, scalar, transposeValue } from '../numeric/values.js';
-import { noteLostPrecision, reductionCancellationOf } from '../numeric/lost-digits.js';
+import { lostPrecisionOf, noteLostPrecision, reductionCancellationOf } from '../numeric/lost-digits.js';
 import { rfill, ridentity, type Ring, type RMat, rscalar, rtranspose } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, ntranspose, nword } from '../symbolic/words.js';
 import type { Kernel } from './contexts.js';
@@ -23,6 +23,7 @@ const claimsOnly = { equation: false, loss: false, claim: true, level: 'any' } a
 function transposeKernel(rows: number, cols: number): Kernel {
   return {
     forward: ([a]) => transposeData(rows, cols, a!),
+    reads: 'nothing',
     tangent: (_v, [da]) => (da ? transposeData(rows, cols, da) : null),
     adjoint: (_v, _out, adj, [wanted]) => [wanted ? transposeData(cols, rows, adj) : null],
   };
@@ -72,6 +73,7 @@ function diagKernel(size: number): Kernel {
   const gather = (m: Vec) => Float64Array.from({ length: size }, (_, i) => m[i * (size + 1)]!);
   return {
     forward: ([v]) => spread(v!),
+    reads: 'nothing',
     tangent: (_v, [dv]) => (dv ? spread(dv) : null),
     adjoint: (_v, _out, adj, [wanted]) => [wanted ? gather(adj) : null],
   };
@@ -252,6 +254,7 @@ const injection = (from: number, to: number, total: number) => `ι[${from}..${to
 function concatKernel(lengths: readonly number[]): Kernel {
   const total = lengths.reduce((a, b) => a + b, 0);
   return {
+    reads: 'nothing',
     forward: (items) => {
       const out = new Float64Array(total);
       let at = 0;
@@ -350,6 +353,9 @@ function traceKernel(n: number): Kernel {
   };
   return {
     forward: ([a]) => diagonalSum(a!),
+    reads: 'nothing',
+    // the forward pass notes what the sum of the diagonal lost to cancellation, as sum(v) (then its subnormals)
+    lostDigits: ([a], out) => Math.max(reductionCancellationOf(diagonalOf(a!, n, n), out[0]!), lostPrecisionOf(out)),
     tangent: (_v, [da]) => (da ? diagonalSum(da) : null),
     adjoint: (_v, _out, adj, [wanted]) => {
       if (!wanted) return [null];

@@ -9,7 +9,7 @@ import { SCALAR } from '../ir/shape.js';
 import { sumOf } from '../numeric/kernel.js';
 import { frobenius, norm2, normInf, normInfVec, spectralNorm } from '../numeric/linalg.js';
 import { supAbs } from '../numeric/sup.js';
-import { noteLostPrecision, reductionCancellationOf } from '../numeric/lost-digits.js';
+import { lostPrecisionOf, noteLostPrecision, reductionCancellationOf } from '../numeric/lost-digits.js';
 import { type Dense, scalar } from '../numeric/values.js';
 import type { Kernel } from './contexts.js';
 import { larger, type OrderedRing, type Ring, type RMat, rscalar, smaller } from '../symbolic/ring.js';
@@ -23,6 +23,10 @@ const claimsOnly = { equation: false, loss: false, claim: true, level: 'any' } a
 
 const sumKernel: Kernel = {
   forward: ([a]) => Float64Array.of(sumOf(a!)),
+  reads: 'nothing',
+  // the forward pass notes what the sum lost to cancellation, as an elementwise sum's (then its subnormals); a sweep
+  // through it carries none of that (its derivative reads no value: Unrolled.sweepReadLoss)
+  lostDigits: ([a], out) => Math.max(reductionCancellationOf(a!, out[0]!), lostPrecisionOf(out)),
   tangent: (_v, [da]) => (da ? Float64Array.of(sumOf(da)) : null),
   adjoint: ([a], _out, adj, [wanted]) => [wanted ? new Float64Array(a!.length).fill(adj[0]!) : null],
 };
@@ -39,9 +43,7 @@ defineOp({
     const entries = ctx.dense(arg(n)).data;
     const total = sumOf(entries);
     // as an elementwise sum notes its cancellation (the false `sum([(1 + 1e-10) * ones(1); -1 * ones(1)]) * x >=
-    // 1.00000008e-10 * x`, float64's sum 1.0000000827e-10, was consistent). Not in the model's forward pass: there a
-    // loss `sum(…)` that cancels would send every sweep from L to a second look, though a sum's adjoint never reads
-    // its value (a review found every gradient claim of such a model unverifiable) — a known gap (README).
+    // 1.00000008e-10 * x`, float64's sum 1.0000000827e-10, was consistent); in the model's forward pass its kernel does
     noteLostPrecision(reductionCancellationOf(entries, total));
     return scalar(total);
   },

@@ -15,7 +15,7 @@
 import { Decimal } from 'decimal.js';
 import { affineVar, boundValue, type IntEnv } from '../../ir/affine.js';
 import { nameRecord } from '../../ir/names.js';
-import { type Expr, type Leaf, type OpNode, type Seq, seq, some } from '../../ir/expr.js';
+import { type Expr, type Leaf, type OpNode, type Seq, seq } from '../../ir/expr.js';
 import { dimsIn } from '../../ir/shape-of.js';
 import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
 import { specOf } from '../../ops/index.js';
@@ -277,7 +277,15 @@ export type ActivationInput = (name: string, t: number) => Float64Array | null;
  */
 export interface ForwardLost {
   forwardLoss(t: number | null): number;
-  lostAt(n: { readonly name: string; readonly time: number | null }): number;
+  lostAt(n: GraphNodeRef): number;
+  /** what a derivative sweep from `from` read at `n` rests on: the values its derivatives read (Unrolled.sweepReadLoss) */
+  sweepReadLoss(kind: 'tan' | 'adj', from: GraphNodeRef, n: GraphNodeRef): number;
+}
+
+/** A node of the unrolled graph: a sequence at a time, or (time null) a parameter or the loss. */
+interface GraphNodeRef {
+  readonly name: string;
+  readonly time: number | null;
 }
 
 /** Why float64's value may not be what extended precision should start from: a subnormal entry, an entry 0. */
@@ -494,6 +502,8 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     readonly chainsProducts: boolean,
     private readonly activationInput: ActivationInput | null,
     private readonly forwardLost: ForwardLost | null,
+    /** the sequences whose values the float engine's derivatives read (null: take every sequence as read) */
+    private readonly derivativeReads: ReadonlySet<string> | null,
   ) {
     this.ring = arithmetic.ring(work);
     this.values = new KeptValues(this.ring);
@@ -652,20 +662,39 @@ class ExtendedDomain<R> implements ExactDomain<R> {
 
   /**
    * Does float64's value of `e` at `env` rest on a forward value that lost digits (ForwardLost)? It does where it
-   * reads a sequence, or the loss, that lost any — a derivative through the unrolled graph reads its `of` and
-   * `wrt` nodes' upstream, which their own figures cover. A sequence at a time not bound here (a variable of a sum
-   * inside `e`) counts the whole forward pass's. A parameter, a number, a sup over a real variable: nothing.
+   * reads a sequence, or the loss, that lost any, and where a derivative through the unrolled graph does: its
+   * sweeps rest on the values their steps' derivatives read (either way, rows or columns: `sweepReadLoss`), not on
+   * its `of` and `wrt` nodes' values (a loss `sum(…)` that cancels leaves its gradient exact). A sequence at a time
+   * not bound here (a variable of a sum inside `e`) counts the whole forward pass's. A parameter, a number, a sup over
+   * a real variable: nothing.
    */
   private readsLostForward(e: Expr, env: IntEnv): boolean {
     const lost = this.forwardLost;
     if (!lost || lost.forwardLoss(null) === 0) return false;
-    return some(e, (x) => {
+    const nodeAt = (x: Expr): GraphNodeRef | null => {
+      if (x.kind === 'sym') return { name: x.name, time: null };
+      if (x.kind !== 'seq') return null;
+      const t = boundValue(x.time, env);
+      return t === undefined ? null : { name: x.name, time: t };
+    };
+    const stack: Expr[] = [e];
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (x.kind === 'op' && specOf(x).graphDerivative) {
+        const [of, wrt] = [nodeAt(x.args[0]!), nodeAt(x.args[1]!)];
+        // a node at a time not bound here: the whole forward pass's figure
+        if (!of || !wrt) return true;
+        if (Math.max(lost.sweepReadLoss('adj', of, wrt), lost.sweepReadLoss('tan', wrt, of)) > 0) return true;
+        continue;
+      }
       if (x.kind === 'seq') {
         const t = boundValue(x.time, env);
-        return (t === undefined ? lost.forwardLoss(null) : lost.lostAt({ name: x.name, time: t })) > 0;
+        if ((t === undefined ? lost.forwardLoss(null) : lost.lostAt({ name: x.name, time: t })) > 0) return true;
       }
-      return x.kind === 'sym' && lost.lostAt({ name: x.name, time: null }) > 0;
-    });
+      if (x.kind === 'sym' && lost.lostAt({ name: x.name, time: null }) > 0) return true;
+      if (x.kind === 'op') for (const c of x.args) stack.push(c);
+    }
+    return false;
   }
 
   /**
@@ -768,9 +797,10 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     // Float64's value is good to 2⁻³³ where the float engine noted nothing lost: the decimals carry that beside it, an
     // arithmetic that cannot (wide floats) counts it as precise as its own values and takes it only there.
     if (fromInexact) {
-      // float64's value is of float64's own forward pass: taken only where that pass is still the decimals' one
-      const horizon = this.horizonOf(e, ctx.env);
-      const drift = horizon > 0 ? this.forwardDrift(horizon) : 0;
+      // float64's value is of float64's own forward pass: taken only where that pass is still the decimals' one (for a
+      // derivative, the pass of the sequences its sweeps read: a sum that cancels elsewhere drifts only itself)
+      const { horizon, derivativesOnly } = this.horizonOf(e, ctx.env);
+      const drift = horizon > 0 ? this.forwardDrift(horizon, derivativesOnly ? this.derivativeReads : null) : 0;
       if (drift > FORWARD_DRIFT_LIMIT)
         throw new SymbolicUnsupported(
           `${what} has no rule in extended precision, and float64's value of it rests on float64's forward pass, which is ${drift.toPrecision(2)} away from the decimals' by step ${horizon} (relative)`,
@@ -793,51 +823,77 @@ class ExtendedDomain<R> implements ExactDomain<R> {
   /**
    * The last step of the forward pass float64's value of `e` rests on: a sequence's time, T where a time is not bound
    * here or the value is a derivative or the loss (they read the pass up to T); 0 where it reads none (parameters).
+   * `derivativesOnly`: what it reads of the pass it reads through derivatives alone (their sweeps read the sequences
+   * `derivativeReads` names), not a sequence's or the loss's value.
    */
-  private horizonOf(e: Expr, env: IntEnv): number {
+  private horizonOf(e: Expr, env: IntEnv): { horizon: number; derivativesOnly: boolean } {
     const T = this.sizes.T ?? 0;
     let horizon = 0;
-    some(e, (x) => {
-      if (x.kind === 'seq') horizon = Math.max(horizon, boundValue(x.time, env) ?? T);
-      else if (x.kind === 'sym' && x.name === this.model.loss?.name) horizon = T;
-      else if (x.kind === 'op' && specOf(x).graphDerivative) horizon = T;
-      return horizon >= T;
-    });
-    return Math.min(horizon, T);
+    let derivativesOnly = true;
+    const stack: Expr[] = [e];
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (x.kind === 'op' && specOf(x).graphDerivative) {
+        // its `of` and `wrt` are nodes its sweeps start and end at, not values they read
+        horizon = T;
+        continue;
+      }
+      if (x.kind === 'seq') {
+        horizon = Math.max(horizon, boundValue(x.time, env) ?? T);
+        derivativesOnly = false;
+      } else if (x.kind === 'sym' && x.name === this.model.loss?.name) {
+        horizon = T;
+        derivativesOnly = false;
+      } else if (x.kind === 'op') for (const c of x.args) stack.push(c);
+    }
+    return { horizon: Math.min(horizon, T), derivativesOnly };
   }
 
-  /** driftUpTo[t]: the largest relative gap between float64's forward values and the decimals' at steps 1..t */
-  private readonly driftUpTo: number[] = [0];
+  /**
+   * driftUpTo[e][t]: the largest relative gap between float64's values of equation e and the decimals' at steps 1..t
+   * (equations in the model's order)
+   */
+  private readonly driftUpTo: number[][] = [];
 
   /**
    * How far float64's forward pass has drifted from this arithmetic's own by step t: the largest relative gap of any
    * entry of any equation's value at steps 1..t (each step simulated here as for any read; a value float64 cannot
-   * give counts as unbounded). On a chaotic trajectory (a Lyapunov exponent of 0.48 a step) the two passes are
-   * unrelated by T = 150, and float64's value of a function of its own pass says nothing of the decimals'.
+   * give counts as unbounded), among the sequences `names` (null: every one). On a chaotic trajectory (a Lyapunov
+   * exponent of 0.48 a step) the two passes are unrelated by T = 150, and float64's value of a function of its own
+   * pass says nothing of the decimals'.
    */
-  private forwardDrift(t: number): number {
+  private forwardDrift(t: number, names: ReadonlySet<string> | null): number {
     const { toNumber } = this.ring.ordered!;
+    const equations = this.model.equations;
     // inside a step's simulation only the steps before it are known (reading the step itself would simulate it again)
     if (this.simulating !== null) t = Math.min(t, this.simulating - 1);
-    for (let step = this.driftUpTo.length; step <= t; step++) {
-      let worst = this.driftUpTo[step - 1]!;
+    if (!this.driftUpTo.length) for (let e = 0; e < equations.length; e++) this.driftUpTo.push([0]);
+    for (let step = this.driftUpTo[0]?.length ?? t + 1; step <= t; step++) {
       const at = nameRecord([[TIME_VAR, step]]);
-      for (const eq of this.model.equations) {
-        const exact = this.sequence(eq.target, step).data;
-        const float = this.floatValue(this.stepValue(eq.target), at)?.value;
-        if (!float || float.length !== exact.length) {
+      let failed = false;
+      equations.forEach((eq, e) => {
+        const upTo = this.driftUpTo[e]!;
+        let worst = upTo[step - 1]!;
+        // a value float64 cannot give leaves it, and the equations after it at this step, unbounded
+        const exact = failed ? null : this.sequence(eq.target, step).data;
+        const float = exact && this.floatValue(this.stepValue(eq.target), at)?.value;
+        if (!exact || !float || float.length !== exact.length) {
+          failed = true;
           worst = Infinity;
-          break;
-        }
-        for (let i = 0; i < float.length; i++) {
-          const x = toNumber(exact[i]!);
-          const gap = x === float[i] ? 0 : Math.abs(float[i]! - x) / Math.abs(x);
-          if (!(gap <= worst)) worst = Number.isNaN(gap) ? Infinity : gap;
-        }
-      }
-      this.driftUpTo.push(worst);
+        } else
+          for (let i = 0; i < float.length; i++) {
+            const x = toNumber(exact[i]!);
+            const gap = x === float[i] ? 0 : Math.abs(float[i]! - x) / Math.abs(x);
+            if (!(gap <= worst)) worst = Number.isNaN(gap) ? Infinity : gap;
+          }
+        upTo.push(worst);
+      });
     }
-    return this.driftUpTo[t]!;
+    let drift = 0;
+    equations.forEach((eq, e) => {
+      if (!names || names.has(eq.target)) drift = Math.max(drift, this.driftUpTo[e]![t] ?? 0);
+    });
+    return drift;
   }
 
   opaque(n: OpNode, ctx: ExactContext<R>): RMat<R> {
@@ -935,6 +991,8 @@ export class ExtendedInstance<R> {
      * such steps are simulated here, and such a value without a rule here has none
      */
     forwardLost: ForwardLost | null = null,
+    /** the sequences whose values the float engine's derivatives read (absent: every sequence counts as read) */
+    derivativeReads: ReadonlySet<string> | null = null,
   ) {
     this.work = new WorkCounter(arithmetic.workLimit, arithmetic.unit);
     this.evaluator = new ExactEvaluator(
@@ -949,6 +1007,7 @@ export class ExtendedInstance<R> {
         chainsProducts,
         activationInput,
         forwardLost,
+        derivativeReads,
       ),
       sizes,
     );
