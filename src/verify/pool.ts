@@ -75,10 +75,32 @@ export const YOUNG_GENERATION_MB = 256;
 /**
  * A worker inherits the process's options, but one started by `node --input-type=module -e …` (as
  * bench/verify.mjs does) would refuse to load its file: that option is for the process's own script only.
+ * Node refuses V8's options in a worker's list (`node --max-old-space-size=4096 …/gradproof verify` stopped with an
+ * internal error): they are the process's, in force in every worker already, and `startWorker` leaves them out.
  */
-const WORKER_EXEC_ARGV = process.execArgv.filter(
+let workerExecArgv: readonly string[] = process.execArgv.filter(
   (a, k, all) => !a.startsWith('--input-type') && all[k - 1] !== '--input-type',
 );
+
+/** A pool's worker, with the process's options a worker takes (see workerExecArgv). */
+function startWorker(): Worker {
+  const start = () =>
+    new Worker(WORKER_URL, {
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      execArgv: [...workerExecArgv],
+    });
+  try {
+    return start();
+  } catch (err) {
+    // Node names the options it refused ("…invalid execArgv flags: --max-old-space-size=4096, --expose-gc")
+    const refused =
+      (err as { code?: string }).code === 'ERR_WORKER_INVALID_EXEC_ARGV' && /flags: (.*)$/.exec((err as Error).message);
+    if (!refused) throw err;
+    const names = new Set(refused[1]!.split(', '));
+    workerExecArgv = workerExecArgv.filter((a) => !names.has(a));
+    return start();
+  }
+}
 
 /**
  * The next task for a worker, as an index into the files of the queued tasks: another of its file's if any is
@@ -120,10 +142,7 @@ export class WorkerPool {
   /** Starts workers until there are `size` (a pool started before its tasks are known grows to fit them). */
   grow(size: number): void {
     for (let k = this.workers.length; k < size; k++) {
-      const worker = new Worker(WORKER_URL, {
-        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-        execArgv: WORKER_EXEC_ARGV,
-      });
+      const worker = startWorker();
       worker.on('message', (reply: TaskReply) => this.settle(worker, reply));
       worker.on('error', (err) => this.fail(err));
       worker.on('exit', (code) => {
