@@ -11,8 +11,9 @@
  *    numpy script written in JavaScript on gradproof's own kernels (bench/js_bptt.mjs: no engine, the floor a
  *    compiled claim path could reach) beside it; and
  *    the command line's own cold process on the same claim and sizes (`gradproof check … --claim lab-eq1`,
- *    the bundle bin/gradproof.js runs; the children above load dist/'s module tree, for the internals their modes
- *    call, where the package's entry is the bundled library, dist/bundle/library.js);
+ *    the bundle bin/gradproof.js runs; the children above load the bundled library, dist/bundle/library.js, the
+ *    package's entry, in claim mode, and the benchmarks' bundle of the internals their other modes call,
+ *    dist/bundle/internals.js, bundled the same way; the JS BPTT loads the few kernel modules it calls from dist/);
  * 2. scaling in T (d = 64, T ≤ 256) and in d (T = 256), with the exponent fitted by least squares on
  *    log-log, against the floor of one reverse sweep, O(T·d²) (exponent 1 in T, 2 in d);
  * 3. T = 512 and 1024, where long lags underflow and gradproof re-decides them in extended precision, with

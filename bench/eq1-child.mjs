@@ -18,20 +18,17 @@
  * again with an unbounded exponent (src/check/extended-check.ts: wide floats, the product chain memoised
  * across lags).
  * Per-instance times are CPU ms per instance of each round; processCpuMs is the whole process from its
- * start (node start-up and module loading included: the package's entry in claim mode, dist/'s module tree in the
- * others); maxRssKiB its resident-memory high-water mark.
+ * start (node start-up and module loading included: the package's entry in claim mode, the benchmarks' bundle of
+ * internals in the others, dist/bundle/internals.js, bundled as the package's entry is); maxRssKiB its resident-memory
+ * high-water mark.
  */
 const [T, d, m, instances, rounds] = process.argv.slice(2, 7).map(Number);
 const mode = process.argv[7] ?? 'claim';
 // Claim mode goes through the package's entry, as a library user does (the bundled library); the other modes call
-// internals past the entry's exports, from dist/'s module tree.
+// internals past the entry's exports, from their own bundle (bench/internals.ts).
 const internals = mode !== 'claim';
-const { checkDerivation, loadDerivationFile, REGIMES } = await import(
-  internals ? '../dist/index.js' : '../dist/bundle/library.js'
-);
-const { runPoints } = internals ? await import('../dist/check/points.js') : {};
-const { Evaluator } = internals ? await import('../dist/numeric/evaluate.js') : {};
-const { buildInstance, instanceSpec } = internals ? await import('../dist/numeric/instance.js') : {};
+const { checkDerivation, loadDerivationFile, REGIMES, runPoints, Evaluator, buildInstance, instanceSpec } =
+  await import(internals ? '../dist/bundle/internals.js' : '../dist/bundle/library.js');
 const regimes = process.argv[8] ? process.argv[8].split(',') : REGIMES;
 const lab = loadDerivationFile(new URL('../derivations/lab-10-5-vanilla-rnn.yaml', import.meta.url).pathname);
 const claim = lab.claims.find((c) => c.id === 'lab-eq1');
