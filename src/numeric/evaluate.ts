@@ -431,11 +431,14 @@ export class Evaluator implements ReadTracker {
     let s = byKey.get(key);
     if (!s) {
       const { graph } = this;
+      const lookup =
+        kind === 'tan' ? graph.tangents(from, dir.data, fixed) : graph.adjoints(from, dir.data, fixed, withParams);
       const watched = watchLostPrecision(
-        kind === 'tan' ? graph.tangents(from, dir.data, fixed) : graph.adjoints(from, dir.data, fixed, withParams),
+        lookup,
         kind === 'tan' ? 'forward' : 'backward',
         graph.T,
         (this.sequenceNames ??= [...graph.program.equations.map((eq) => eq.target), ...graph.data.inputs.keys()]),
+        lookup.ownLoss,
       );
       // A sweep rests on the forward values its derivatives read at the steps it crosses: what the forward pass lost on
       // the way to those (./unrolled.ts, sweepReadLoss), not what its start lost — a loss `sum(…)` that cancels

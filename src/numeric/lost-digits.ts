@@ -187,13 +187,16 @@ interface SweepNode {
  * backwards (adjoints), ≤ t forwards (tangents), and anywhere for a node without a time (a parameter's adjoint
  * sums every step; the loss reads every step). `names`: the sequences at times 0..T. Computed from the sweep's
  * start as far as reads reach, once per time: a tangent sweep computes its steps as they are read (./unrolled.ts),
- * and is not made to run on past them here.
+ * and is not made to run on past them here. `ownLoss`: what the sweep's own sums lost at each step (and, at null, in
+ * the loss's list: an adjoint sweep from the loss crosses it first, a tangent sweep last, to the loss), noted the same
+ * way as its subnormals.
  */
 export function watchLostPrecision<N extends SweepNode>(
   lookup: (n: N) => Float64Array | null,
   direction: 'forward' | 'backward',
   T: number,
   names: readonly string[],
+  ownLoss: (t: number | null) => number = () => 0,
 ): (n: N) => Float64Array | null {
   const backward = direction === 'backward';
   /** at[t]: the worst at the times the sweep had been by t (filled from the sweep's start up to `reached`) */
@@ -203,7 +206,8 @@ export function watchLostPrecision<N extends SweepNode>(
     while (backward ? reached > t : reached < t) {
       const time = backward ? --reached : ++reached;
       // the running worst in the sweep's own order
-      let w = backward ? (time < T ? at[time + 1]! : 0) : time > 0 ? at[time - 1]! : 0;
+      let w = backward ? (time < T ? at[time + 1]! : ownLoss(null)) : time > 0 ? at[time - 1]! : 0;
+      w = Math.max(w, ownLoss(time));
       for (const name of names) {
         const v = lookup({ name, time } as N);
         if (v) w = Math.max(w, lostPrecisionOf(v));
@@ -214,7 +218,11 @@ export function watchLostPrecision<N extends SweepNode>(
   };
   return (n) => {
     const v = lookup(n);
-    if (v) noteLostPrecision(worstAt(n.time ?? (backward ? 0 : T)));
+    // a tangent read at the loss has crossed the loss's list too
+    if (v)
+      noteLostPrecision(
+        Math.max(worstAt(n.time ?? (backward ? 0 : T)), backward || n.time !== null ? 0 : ownLoss(null)),
+      );
     return v;
   };
 }

@@ -8,10 +8,11 @@
  */
 import type { Model } from '../model/model.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
+import type { Kernel } from '../ops/contexts.js';
 import type { OpList, Program, Vec } from './program.js';
 import { withResident } from './simd.js';
 import { copyVec, newVec } from './slab.js';
-import { lostPrecisionOf } from './lost-digits.js';
+import { cancellationOf, lostPrecisionOf, reductionCancellationOf } from './lost-digits.js';
 
 export interface GraphNode {
   readonly name: string;
@@ -195,6 +196,53 @@ function derivativeReadSequences(program: Program): ReadonlySet<string> {
   }
   derivativeReadsByProgram.set(program, (names = set));
   return names;
+}
+
+/**
+ * A derivative sweep's lookup (null = zero), with what the sweep's own sums lost to cancellation (`ownLoss`): at each
+ * step (the sums made there: an adjoint's contributions added at a node, a sum's or a product's parts of a tangent),
+ * and, at null, in the loss's list. A tangent may cancel where the forward values do not (d((1 + ε)x + (2 − x)) =
+ * (1 + ε) − 1), and an adjoint where paths meet again (L = Σ c h − 0.999999 Σ c h); the values the sweep reads
+ * lost nothing there (Unrolled.sweepReadLoss).
+ */
+export type SweepLookup = ((n: GraphNode) => Vec | null) & { readonly ownLoss: (t: number | null) => number };
+
+/** The worst any entry of a + b = sum lost to cancellation (./lost-digits.ts, cancellationOf). */
+function sumLoss(a: Vec, b: Vec, sum: Vec): number {
+  let worst = 0;
+  for (let i = 0; i < sum.length; i++) {
+    const lost = cancellationOf(a[i]!, b[i]!, sum[i]!);
+    if (lost > worst) worst = lost;
+  }
+  return worst;
+}
+
+/**
+ * What a kernel's tangent lost to cancellation in its own sums: a sum's or a reduction's (`lostDigits` on the
+ * tangents, as the forward pass notes it on the values; with one operand's tangent alone an elementwise sum adds
+ * nothing), a product's two parts (each operand's tangent times the others, then added). 0 for the rest.
+ */
+function tangentSumLoss(
+  kernel: Kernel,
+  values: readonly Vec[],
+  tangents: (Vec | null)[],
+  carrying: number,
+  tangent: Vec,
+): number {
+  if (kernel.reads === 'nothing') {
+    if (!kernel.lostDigits || (values.length > 1 && carrying < values.length)) return 0;
+    return kernel.lostDigits(tangents as Vec[], tangent);
+  }
+  if (kernel.reads !== 'others' || carrying < 2 || tangents.length !== 2) return 0;
+  // the parts dA·B and A·dB, each the kernel's tangent with one operand's tangent alone
+  const [da, db] = tangents as [Vec, Vec];
+  tangents[1] = null;
+  const first = kernel.tangent(values, tangents, tangent);
+  tangents[0] = null;
+  tangents[1] = db;
+  const second = kernel.tangent(values, tangents, tangent);
+  tangents[0] = da;
+  return first && second ? sumLoss(first, second, tangent) : 0;
 }
 
 export class Unrolled {
@@ -554,7 +602,7 @@ export class Unrolled {
    * past the seed, and a memoised sweep then keeps only the steps read — the same steps, in the same order,
    * as sweeping to T at once. `u` and `fixed` are read while the lookup lives (nothing writes them).
    */
-  tangents(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): (n: GraphNode) => Vec | null {
+  tangents(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): SweepLookup {
     // tan[t][r]: sequence r at time t, a step's column made when the sweep reaches it; a hole reads as a zero tangent
     const tan = new Array<(Vec | null)[]>(this.T + 1);
     const rows = this.rowOf.size;
@@ -571,6 +619,9 @@ export class Unrolled {
     const heldTimes = fixed.size ? heldTimesOf(fixed) : null;
     /** the first step not swept yet */
     let next = seed.time === null ? 1 : Math.max(1, seed.time);
+    /** what the sums of each step swept lost to cancellation (SweepLookup.ownLoss), and of the loss's list */
+    const stepLoss = new Float64Array(this.T + 1);
+    let lossListLoss = 0;
     const sweepThrough = (last: number) => {
       for (; next <= last; next++) {
         const t = next;
@@ -581,6 +632,7 @@ export class Unrolled {
           if ((eq.target === seed.name && t === seed.time) || heldWhole?.[e] || heldTimes?.get(eq.target)?.has(t))
             continue;
           column[targetRows[e]!] = this.tangentList(eq.list, t, step[e]!, read);
+          if (this.sweepSumLoss > stepLoss[t]!) stepLoss[t] = this.sweepSumLoss;
         }
       }
     };
@@ -588,11 +640,12 @@ export class Unrolled {
     let lossTangent: Vec | null | undefined;
     const sweepLoss = (): Vec | null => {
       sweepThrough(this.T);
-      return this.program.loss && this.lossName !== seed.name
-        ? this.tangentList(this.program.loss, null, this.lossValues!, read)
-        : null;
+      if (!this.program.loss || this.lossName === seed.name) return null;
+      const tangent = this.tangentList(this.program.loss, null, this.lossValues!, read);
+      lossListLoss = this.sweepSumLoss;
+      return tangent;
     };
-    return (n) => {
+    const lookup = (n: GraphNode): Vec | null => {
       if (n.time !== null) {
         if (isHeld(fixed, n.name, n.time) && nodeKey(n) !== nodeKey(seed)) return null;
         const row = this.rowOf.get(n.name);
@@ -606,7 +659,11 @@ export class Unrolled {
       }
       return n.name === seed.name ? paramTangent : null;
     };
+    return Object.assign(lookup, { ownLoss: (t: number | null) => (t === null ? lossListLoss : (stepLoss[t] ?? 0)) });
   }
+
+  /** what the sums of the last list a sweep ran lost to cancellation (set by tangentList and adjointList) */
+  private sweepSumLoss = 0;
 
   private tangentList(
     list: OpList,
@@ -616,6 +673,7 @@ export class Unrolled {
   ): Vec | null {
     const leaves = this.leaves.get(list)!;
     const { ops: scratch, tangents: dvals } = this.scratch.get(list)!;
+    let lost = 0;
     // dvals: one array per list, reused: every slot is written below before it is read
     for (let i = 0; i < list.ops.length; i++) {
       const leaf = leaves[i];
@@ -623,16 +681,22 @@ export class Unrolled {
       if (leaf) dvals[i] = read(leaf, this.leafTime(leaf, t));
       else if (op.kind === 'kernel') {
         const { values, tangents } = scratch[i]!;
-        let any = false;
+        let carrying = 0;
         for (let k = 0; k < values.length; k++) {
           const input = op.inputs[k]!;
           values[k] = vals[input]!;
           tangents[k] = dvals[input] ?? null;
-          if (tangents[k]) any = true;
+          if (tangents[k]) carrying++;
         }
-        dvals[i] = any ? op.kernel.tangent(values, tangents, vals[i]!) : null;
+        const tangent = carrying ? op.kernel.tangent(values, tangents, vals[i]!) : null;
+        dvals[i] = tangent;
+        if (tangent) {
+          const own = tangentSumLoss(op.kernel, values, tangents, carrying, tangent);
+          if (own > lost) lost = own;
+        }
       } else dvals[i] = null;
     }
+    this.sweepSumLoss = lost;
     return dvals[list.root] ?? null;
   }
 
@@ -643,17 +707,20 @@ export class Unrolled {
    * Each node's adjoint is complete once the sweep passes it. Parameter
    * adjoints (outer products at every step) are accumulated only on request.
    */
-  adjoints(target: GraphNode, w: Vec, fixed: ReadonlySet<string>, withParams = true): (n: GraphNode) => Vec | null {
+  adjoints(target: GraphNode, w: Vec, fixed: ReadonlySet<string>, withParams = true): SweepLookup {
     return withResident(this.residentParams, () => this.adjointSweep(target, w, fixed, withParams));
   }
 
-  private adjointSweep(
-    target: GraphNode,
-    w: Vec,
-    fixed: ReadonlySet<string>,
-    withParams: boolean,
-  ): (n: GraphNode) => Vec | null {
+  private adjointSweep(target: GraphNode, w: Vec, fixed: ReadonlySet<string>, withParams: boolean): SweepLookup {
     const adj: Timeline = new Map();
+    /**
+     * what the sums made while each step's lists ran lost to cancellation (SweepLookup.ownLoss): the contributions
+     * added at a node, there or at a node of an earlier step, and the sums inside the lists; the loss's list at null
+     */
+    const stepLoss = new Float64Array(this.T + 1);
+    let lossListLoss = 0;
+    /** the figure of the list running now (the accumulations its contributions make included) */
+    let running = 0;
     for (const name of this.seq.keys()) adj.set(name, new Array<Vec | null>(this.T + 1).fill(null));
     const paramAdj = new Map<string, Vec>();
     // Copy on write: a node's first contribution is kept as it is (nothing writes a kernel's result afterwards),
@@ -670,11 +737,18 @@ export class Unrolled {
         return copy;
       }
       if (owned.has(slot)) {
-        for (let i = 0; i < g.length; i++) slot[i]! += g[i]!;
+        for (let i = 0; i < g.length; i++) {
+          const before = slot[i]!;
+          slot[i]! += g[i]!;
+          const lost = cancellationOf(before, g[i]!, slot[i]!);
+          if (lost > running) running = lost;
+        }
         return slot;
       }
       const sum = newVec(g.length);
       for (let i = 0; i < g.length; i++) sum[i] = slot[i]! + g[i]!;
+      const lost = sumLoss(slot, g, sum);
+      if (lost > running) running = lost;
       owned.add(sum);
       return sum;
     };
@@ -686,23 +760,30 @@ export class Unrolled {
       }
     };
     let top = this.T;
-    if (target.time === null && target.name === this.lossName)
+    if (target.time === null && target.name === this.lossName) {
+      running = 0;
       this.adjointList(this.program.loss!, null, this.lossValues!, w, add, withParams);
-    else if (target.time !== null) {
+      lossListLoss = Math.max(running, this.sweepSumLoss);
+    } else if (target.time !== null) {
       const start = copyVec(w);
       owned.add(start);
       adj.get(target.name)![target.time] = start;
       top = target.time;
     } else throw new Error('adjoint sweeps start at the loss or a sequence node');
     for (let t = top; t >= 1; t--) {
+      running = 0;
       for (let e = this.program.equations.length - 1; e >= 0; e--) {
         const eq = this.program.equations[e]!;
         const g = adj.get(eq.target)![t];
         if (!g || isHeld(fixed, eq.target, t)) continue;
         this.adjointList(eq.list, t, this.opValues[t]![e]!, g, add, withParams);
+        if (this.sweepSumLoss > running) running = this.sweepSumLoss;
       }
+      stepLoss[t] = running;
     }
-    return (n) => (n.time === null ? (paramAdj.get(n.name) ?? null) : (adj.get(n.name)?.[n.time] ?? null));
+    const lookup = (n: GraphNode): Vec | null =>
+      n.time === null ? (paramAdj.get(n.name) ?? null) : (adj.get(n.name)?.[n.time] ?? null);
+    return Object.assign(lookup, { ownLoss: (t: number | null) => (t === null ? lossListLoss : (stepLoss[t] ?? 0)) });
   }
 
   private adjointList(
@@ -718,6 +799,7 @@ export class Unrolled {
     // one array per list, reused (adjointList is not reentrant): cleared, then filled from the root down
     const adj = adjoints.fill(null);
     adj[list.root] = g;
+    let lost = 0;
     for (let i = list.ops.length - 1; i >= 0; i--) {
       const a = adj[i];
       if (!a) continue;
@@ -738,16 +820,28 @@ export class Unrolled {
       for (let k = 0; k < op.inputs.length; k++) {
         const contrib = contributions[k];
         if (!contrib) continue;
+        // an elementwise operator's adjoint for an operand it broadcast (a scalar) sums the cotangent's entries
+        // (times the other operand's, for a product)
+        if (contrib.length === 1 && a.length > 1 && op.kernel.reads !== undefined) {
+          const other = values.length === 2 ? values[1 - k]! : null;
+          const parts =
+            other && other.length === a.length && op.kernel.reads === 'others' ? a.map((x, j) => x * other[j]!) : a;
+          const own = reductionCancellationOf(parts, contrib[0]!);
+          if (own > lost) lost = own;
+        }
         const input = op.inputs[k]!;
         const prev = adj[input];
         if (!prev) adj[input] = contrib;
         else {
           const sum = newVec(prev.length);
           for (let k = 0; k < prev.length; k++) sum[k] = prev[k]! + contrib[k]!;
+          const own = sumLoss(prev, contrib, sum);
+          if (own > lost) lost = own;
           adj[input] = sum;
         }
       }
     }
+    this.sweepSumLoss = lost;
   }
 
   // ── perturbed re-evaluation (for finite differences) ─────────────────────
