@@ -36,7 +36,7 @@ import {
   zipDense,
   zipKernel,
 } from '../numeric/values.js';
-import { add, diag, emul, mul, neg, sub } from '../symbolic/build.js';
+import { add, diag, emul, mul, neg, scaled, sub } from '../symbolic/build.js';
 import { ridentity, rmap, rmatmul, rpow, rscalar, rzip, type RMat } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, nneg, nword, type NPoly } from '../symbolic/words.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
@@ -381,7 +381,7 @@ defineOp({
         ? r
         : node('kron', [node('transpose', [r]), node('eye', [], { ints: [ctx.rows(l)] })]);
       const jr = ctx.J(r);
-      return add(direct, jr ? mul(l, jr) : null);
+      return add(direct, jr ? (ctx.isScalar(l) ? scaled(l, jr) : mul(l, jr)) : null);
     }
     if (isOp(l, 'diag')) return ctx.J(node('emul', [l.args[0]!, r]));
     if (isOp(r, 'concat')) {
@@ -392,9 +392,10 @@ defineOp({
     if (jl && jr) return ctx.unsupported(`both factors of ${ctx.print(n)} depend on the seed`);
     if (jl) {
       if (!ctx.isScalar(right(n))) return ctx.unsupported(`a varying matrix times a constant: ${ctx.print(n)}`);
-      return mul(right(n), jl);
+      return scaled(right(n), jl);
     }
-    return jr ? mul(left(n), jr) : null;
+    if (!jr) return null;
+    return ctx.isScalar(left(n)) ? scaled(left(n), jr) : mul(left(n), jr);
   },
   paramGradient: (n, g, ctx) => {
     const [l, r] = [left(n), right(n)];
@@ -429,7 +430,7 @@ defineOp({
   differentiate: (n, ctx) => {
     const [jl, jr] = [ctx.J(left(n)), ctx.J(right(n))];
     const side = (scaleBy: Expr, j: Expr | null): Expr | null =>
-      ctx.isScalar(scaleBy) ? mul(scaleBy, j) : mul(diag(scaleBy), j);
+      ctx.isScalar(scaleBy) ? scaled(scaleBy, j) : mul(diag(scaleBy), j);
     return add(jl ? side(right(n), jl) : null, jr ? side(left(n), jr) : null);
   },
   paramGradient: (n, g, ctx) => add(ctx.grad(left(n), emul(right(n), g)), ctx.grad(right(n), emul(left(n), g))),
@@ -470,7 +471,7 @@ defineOp({
     // d(u ⊘ v) = diag(1 ⊘ v)·du − diag(u ⊘ v²)·dv
     const [u, v] = [left(n), right(n)];
     const [ju, jv] = [ctx.J(u), ctx.J(v)];
-    const scaleBy = (s: Expr, j: Expr | null) => (ctx.isScalar(s) && ctx.isScalar(n) ? mul(s, j) : mul(diag(s), j));
+    const scaleBy = (s: Expr, j: Expr | null) => (ctx.isScalar(s) && ctx.isScalar(n) ? scaled(s, j) : mul(diag(s), j));
     const du = ju ? scaleBy(node('ediv', [{ kind: 'num', value: 1 }, v]), ju) : null;
     const dv = jv ? scaleBy(node('ediv', [u, node('epow', [v, { kind: 'num', value: 2 }])]), jv) : null;
     return sub(du, dv);

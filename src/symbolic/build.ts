@@ -23,6 +23,17 @@ export function mul(a: Jac, b: Jac): Jac {
   return node('mul', [a, b]);
 }
 
+/**
+ * c·J for a scalar c: as `mul`, but an identity J stays (c·I is a matrix; `mul` would leave the scalar c, which a
+ * sum or an entrywise comparison then spreads over every entry: the Jacobian of 2·h came out as 2, and the false
+ * `jac(g[k], h[k-1]) = 2 * ones(d, d)` with g[t] = 2 * h[t-1] was consistent).
+ */
+export function scaled(c: Jac, j: Jac): Jac {
+  if (!c || !j) return null;
+  if (isNum(c, 1)) return j;
+  return isOp(j, 'eye') ? node('mul', [c, j]) : mul(c, j);
+}
+
 export function add(a: Jac, b: Jac): Jac {
   if (!a) return b;
   if (!b) return a;

@@ -21,6 +21,7 @@ import { opSpec } from '../../src/ops/index.js';
 import { deriveQuantities } from '../../src/symbolic/quantities.js';
 import { confirmDerivativeRule } from '../../src/symbolic/scalar-algebra.js';
 import { readFileSync } from 'node:fs';
+import { checkDerivation } from '../../src/check/check.js';
 
 const FILES = [
   'lab-10-5-vanilla-rnn',
@@ -209,5 +210,47 @@ describe('parameter gradients and the held cell path', () => {
     expect(printExpr(deriveQuantities(lstm, 'partial(C[t], C[t-k], h)', { k: 3 })[0]!.unrolled!)).toBe(
       'diag(f[t] .* f[t-1] .* f[t-2])',
     );
+  });
+});
+
+describe('a scalar times the seed keeps its identity (c·I, not c)', () => {
+  // The Jacobian of g = 2·h[t-1] came out as `2`: a sum or an entrywise comparison then spread it over every entry.
+  // The false `jac(g[k], h[k-1]) = 2 * ones(d, d)` was consistent, the true `((1 + 1e-10) - 1) * jac(g[k], h[k-1]) =
+  // 2e-10 * eye(d)` refuted (a review found it), in extended precision and in float64's reference alike.
+  const source = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
+  const model = (rhs: string) =>
+    source
+      .slice(0, source.indexOf('claims:'))
+      .replace(
+        '    h: { role: state, shape: [d] }\n',
+        '    h: { role: state, shape: [d] }\n    g: { role: intermediate, shape: [d] }\n',
+      )
+      .replace(
+        '    - h[t] = tanh(W*h[t-1] + U*x[t] + b)\n',
+        `    - h[t] = tanh(W*h[t-1] + U*x[t] + b)\n    - g[t] = ${rhs}\n`,
+      );
+  const verdicts = (rhs: string, claims: readonly string[]) =>
+    checkDerivation(
+      parseDerivation(
+        `${model(rhs)}claims:\n${claims.map((c, i) => `  - id: c${i}\n    claim: ${c}\n    forall: k in 1..T\n`).join('')}`,
+        'scaled.yaml',
+      ),
+      {},
+    ).map((r) => r.verdict);
+
+  it('the derived form', () => {
+    const d = parseDerivation(`${model('2 * h[t-1]')}claims: []\n`, 'scaled.yaml');
+    expect(printExpr(deriveQuantities(d, 'jac(g[t], h[t-1])', null)[0]!.derived!)).toBe('2*eye(d)');
+  });
+
+  it.each(['2 * h[t-1]', 'h[t-1] .* 2', '2 .* h[t-1] + W * h[t-1]'])('g[t] = %s', (rhs) => {
+    const sum = rhs.includes('W') ? ' - W' : '';
+    expect(
+      verdicts(rhs, [
+        `jac(g[k], h[k-1])${sum} = 2 * ones(d, d)`,
+        `((1 + 1e-10) - 1) * (jac(g[k], h[k-1])${sum}) = 2e-10 * eye(d)`,
+        `jac(g[k], h[k-1]) + eye(d) = 3 * eye(d)${sum ? ' + W' : ''}`,
+      ]),
+    ).toEqual(['refuted', 'consistent', 'verified']);
   });
 });
