@@ -86,6 +86,17 @@ export function notePowerLoss(k: number, lost: number): void {
   if (lost > 0 && Math.abs(k) > 2) noteLostPrecision(Math.min(1, Math.abs(k) * lost));
 }
 
+/**
+ * The Jacobian of an entrywise product's term s ⊙ x, given x's Jacobian j: for a scalar s, s·j (an identity j
+ * stays: `scaled`); for a vector s and a scalar x (broadcast), s·j, a column times x's row; for vectors, diag(s)·j.
+ * (diag(s) of a scalar s, or diag(s) times a row, gave the Jacobian of h ./ 2 as the 1 × 1 diag(1 ./ 2): the false
+ * `jac(g[k], h[k-1]) - W = 0.5 * ones(d, d)` with g[t] = h[t-1] ./ 2 + W * h[t-1] was verified, a review found.)
+ */
+function entrywiseFactor(ctx: DiffContext, s: Expr, x: Expr, j: Expr): Expr | null {
+  if (ctx.isScalar(s)) return scaled(s, j);
+  return ctx.isScalar(x) ? mul(s, j) : mul(diag(s), j);
+}
+
 /** Kernel of an elementwise binary op with broadcasting: value, tangent and adjoint together. */
 export function broadcastKernel(kind: 'add' | 'sub' | 'emul' | 'div'): Kernel {
   return {
@@ -429,9 +440,10 @@ defineOp({
   exact: (n, ctx) => rzip(ctx.eval(left(n)), ctx.eval(right(n)), ctx.ring.mul),
   differentiate: (n, ctx) => {
     const [jl, jr] = [ctx.J(left(n)), ctx.J(right(n))];
-    const side = (scaleBy: Expr, j: Expr | null): Expr | null =>
-      ctx.isScalar(scaleBy) ? scaled(scaleBy, j) : mul(diag(scaleBy), j);
-    return add(jl ? side(right(n), jl) : null, jr ? side(left(n), jr) : null);
+    return add(
+      jl ? entrywiseFactor(ctx, right(n), left(n), jl) : null,
+      jr ? entrywiseFactor(ctx, left(n), right(n), jr) : null,
+    );
   },
   paramGradient: (n, g, ctx) => add(ctx.grad(left(n), emul(right(n), g)), ctx.grad(right(n), emul(left(n), g))),
   canonical: (n, ctx) => {
@@ -471,9 +483,8 @@ defineOp({
     // d(u ⊘ v) = diag(1 ⊘ v)·du − diag(u ⊘ v²)·dv
     const [u, v] = [left(n), right(n)];
     const [ju, jv] = [ctx.J(u), ctx.J(v)];
-    const scaleBy = (s: Expr, j: Expr | null) => (ctx.isScalar(s) && ctx.isScalar(n) ? scaled(s, j) : mul(diag(s), j));
-    const du = ju ? scaleBy(node('ediv', [{ kind: 'num', value: 1 }, v]), ju) : null;
-    const dv = jv ? scaleBy(node('ediv', [u, node('epow', [v, { kind: 'num', value: 2 }])]), jv) : null;
+    const du = ju ? entrywiseFactor(ctx, node('ediv', [{ kind: 'num', value: 1 }, v]), u, ju) : null;
+    const dv = jv ? entrywiseFactor(ctx, node('ediv', [u, node('epow', [v, { kind: 'num', value: 2 }])]), v, jv) : null;
     return sub(du, dv);
   },
   canonical: (n, ctx) => entrywiseCanonical(n, ctx),

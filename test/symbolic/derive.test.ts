@@ -243,14 +243,32 @@ describe('a scalar times the seed keeps its identity (c·I, not c)', () => {
     expect(printExpr(deriveQuantities(d, 'jac(g[t], h[t-1])', null)[0]!.derived!)).toBe('2*eye(d)');
   });
 
-  it.each(['2 * h[t-1]', 'h[t-1] .* 2', '2 .* h[t-1] + W * h[t-1]'])('g[t] = %s', (rhs) => {
-    const sum = rhs.includes('W') ? ' - W' : '';
+  it.each(['2 * h[t-1]', 'h[t-1] .* 2', '2 .* h[t-1] + W * h[t-1]', 'h[t-1] ./ 0.5', 'h[t-1] ./ 0.5 + W * h[t-1]'])(
+    'g[t] = %s',
+    (rhs) => {
+      const sum = rhs.includes('W') ? ' - W' : '';
+      expect(
+        verdicts(rhs, [
+          `jac(g[k], h[k-1])${sum} = 2 * ones(d, d)`,
+          `((1 + 1e-10) - 1) * (jac(g[k], h[k-1])${sum}) = 2e-10 * eye(d)`,
+          `jac(g[k], h[k-1]) + eye(d) = 3 * eye(d)${sum ? ' + W' : ''}`,
+        ]),
+      ).toEqual(['refuted', 'consistent', 'verified']);
+    },
+  );
+
+  it("a vector times a varying scalar: the column times the scalar's row, not diag(column) times it", () => {
+    // g = h ⊙ sum(h): J = sum(h)·I + h·1ᵀ (was a shape mismatch thrown from the check); g = h ⊘ (2 + ‖h‖²) likewise
     expect(
-      verdicts(rhs, [
-        `jac(g[k], h[k-1])${sum} = 2 * ones(d, d)`,
-        `((1 + 1e-10) - 1) * (jac(g[k], h[k-1])${sum}) = 2e-10 * eye(d)`,
-        `jac(g[k], h[k-1]) + eye(d) = 3 * eye(d)${sum ? ' + W' : ''}`,
+      verdicts('h[t-1] .* sum(h[t-1])', [
+        'jac(g[k], h[k-1]) = sum(h[k-1]) * eye(d) + h[k-1] * ones(1, d)',
+        "jac(g[k], h[k-1]) = sum(h[k-1]) * eye(d) + ones(d, 1) * h[k-1]'",
       ]),
-    ).toEqual(['refuted', 'consistent', 'verified']);
+    ).toEqual(['verified', 'refuted']);
+    expect(
+      verdicts('h[t-1] ./ (2 + sum(h[t-1] .^ 2))', [
+        "jac(g[k], h[k-1]) = eye(d) / (2 + sum(h[k-1] .^ 2)) - (2 / (2 + sum(h[k-1] .^ 2))^2) * h[k-1] * h[k-1]'",
+      ]),
+    ).toEqual(['consistent']);
   });
 });
