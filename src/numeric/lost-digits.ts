@@ -102,6 +102,35 @@ const NOTED_RATIO = 2 ** 20;
 /** From here up ROUNDOFF · size is a normal float64 (exact): the quick test in `cancellationOf` holds. */
 const EXACT_ROUNDOFF_PRODUCT = 2 ** -900;
 
+/**
+ * The worst `cancellationOf` over the entries of a + b = sum (vectors of one length), with its quick test in the loop:
+ * a derivative sweep adds vectors at every node where paths meet, and most entries cancel nothing.
+ */
+export function sumsCancellation(a: ArrayLike<number>, b: ArrayLike<number>, sum: ArrayLike<number>): number {
+  return addWatched(a, b, sum, false);
+}
+
+/** into += b, entry by entry, and what those sums lost to cancellation (as `sumsCancellation`). */
+export function addIntoCancellation(into: Float64Array, b: ArrayLike<number>): number {
+  return addWatched(into, b, into, true);
+}
+
+function addWatched(a: ArrayLike<number>, b: ArrayLike<number>, sum: ArrayLike<number>, inPlace: boolean): number {
+  let worst = 0;
+  for (let i = 0; i < sum.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    let r: number;
+    if (inPlace) (sum as Float64Array)[i] = r = x + y;
+    else r = sum[i]!;
+    const size = Math.abs(x) + Math.abs(y);
+    if (size >= EXACT_ROUNDOFF_PRODUCT && size <= NOTED_RATIO * Math.abs(r)) continue;
+    const lost = cancellationOf(x, y, r);
+    if (lost > worst) worst = lost;
+  }
+  return worst;
+}
+
 /** Raise the record to `precision` (a relative precision; 0 leaves it as it is). */
 export function noteLostPrecision(precision: number): void {
   if (precision > worst) worst = precision;

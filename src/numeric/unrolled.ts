@@ -12,7 +12,7 @@ import type { Kernel } from '../ops/contexts.js';
 import type { OpList, Program, Vec } from './program.js';
 import { withResident } from './simd.js';
 import { copyVec, newVec } from './slab.js';
-import { cancellationOf, lostPrecisionOf, reductionCancellationOf } from './lost-digits.js';
+import { addIntoCancellation, lostPrecisionOf, reductionCancellationOf, sumsCancellation } from './lost-digits.js';
 
 export interface GraphNode {
   readonly name: string;
@@ -207,20 +207,12 @@ function derivativeReadSequences(program: Program): ReadonlySet<string> {
  */
 export type SweepLookup = ((n: GraphNode) => Vec | null) & { readonly ownLoss: (t: number | null) => number };
 
-/** The worst any entry of a + b = sum lost to cancellation (./lost-digits.ts, cancellationOf). */
-function sumLoss(a: Vec, b: Vec, sum: Vec): number {
-  let worst = 0;
-  for (let i = 0; i < sum.length; i++) {
-    const lost = cancellationOf(a[i]!, b[i]!, sum[i]!);
-    if (lost > worst) worst = lost;
-  }
-  return worst;
-}
-
 /**
  * What a kernel's tangent lost to cancellation in its own sums: a sum's or a reduction's (`lostDigits` on the
  * tangents, as the forward pass notes it on the values; with one operand's tangent alone an elementwise sum adds
- * nothing), a product's two parts (each operand's tangent times the others, then added). 0 for the rest.
+ * nothing); for any other kernel of two operands that both carry one, the sum of its two parts (its tangent is
+ * linear in them: each is its tangent with that operand's alone — a product's dA·B and A·dB, a quotient's da/b and
+ * −(a/b)·db/b). 0 for the rest.
  */
 function tangentSumLoss(
   kernel: Kernel,
@@ -233,8 +225,8 @@ function tangentSumLoss(
     if (!kernel.lostDigits || (values.length > 1 && carrying < values.length)) return 0;
     return kernel.lostDigits(tangents as Vec[], tangent);
   }
-  if (kernel.reads !== 'others' || carrying < 2 || tangents.length !== 2) return 0;
-  // the parts dA·B and A·dB, each the kernel's tangent with one operand's tangent alone
+  if (carrying < 2 || tangents.length !== 2) return 0;
+  // the two parts, each the kernel's tangent with one operand's tangent alone
   const [da, db] = tangents as [Vec, Vec];
   tangents[1] = null;
   const first = kernel.tangent(values, tangents, tangent);
@@ -242,7 +234,7 @@ function tangentSumLoss(
   tangents[1] = db;
   const second = kernel.tangent(values, tangents, tangent);
   tangents[0] = da;
-  return first && second ? sumLoss(first, second, tangent) : 0;
+  return first && second ? sumsCancellation(first, second, tangent) : 0;
 }
 
 export class Unrolled {
@@ -737,17 +729,13 @@ export class Unrolled {
         return copy;
       }
       if (owned.has(slot)) {
-        for (let i = 0; i < g.length; i++) {
-          const before = slot[i]!;
-          slot[i]! += g[i]!;
-          const lost = cancellationOf(before, g[i]!, slot[i]!);
-          if (lost > running) running = lost;
-        }
+        const lost = addIntoCancellation(slot, g);
+        if (lost > running) running = lost;
         return slot;
       }
       const sum = newVec(g.length);
       for (let i = 0; i < g.length; i++) sum[i] = slot[i]! + g[i]!;
-      const lost = sumLoss(slot, g, sum);
+      const lost = sumsCancellation(slot, g, sum);
       if (lost > running) running = lost;
       owned.add(sum);
       return sum;
@@ -820,13 +808,9 @@ export class Unrolled {
       for (let k = 0; k < op.inputs.length; k++) {
         const contrib = contributions[k];
         if (!contrib) continue;
-        // an elementwise operator's adjoint for an operand it broadcast (a scalar) sums the cotangent's entries
-        // (times the other operand's, for a product)
-        if (contrib.length === 1 && a.length > 1 && op.kernel.reads !== undefined) {
-          const other = values.length === 2 ? values[1 - k]! : null;
-          const parts =
-            other && other.length === a.length && op.kernel.reads === 'others' ? a.map((x, j) => x * other[j]!) : a;
-          const own = reductionCancellationOf(parts, contrib[0]!);
+        // an elementwise operator's adjoint for an operand it broadcast (a scalar) sums its entries' adjoints
+        if (contrib.length === 1 && a.length > 1 && op.kernel.adjointEntries) {
+          const own = reductionCancellationOf(op.kernel.adjointEntries(values, vals[i]!, a, k), contrib[0]!);
           if (own > lost) lost = own;
         }
         const input = op.inputs[k]!;
@@ -835,7 +819,7 @@ export class Unrolled {
         else {
           const sum = newVec(prev.length);
           for (let k = 0; k < prev.length; k++) sum[k] = prev[k]! + contrib[k]!;
-          const own = sumLoss(prev, contrib, sum);
+          const own = sumsCancellation(prev, contrib, sum);
           if (own > lost) lost = own;
           adj[input] = sum;
         }

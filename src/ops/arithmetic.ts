@@ -99,7 +99,21 @@ function entrywiseFactor(ctx: DiffContext, s: Expr, x: Expr, j: Expr): Expr | nu
 
 /** Kernel of an elementwise binary op with broadcasting: value, tangent and adjoint together. */
 export function broadcastKernel(kind: 'add' | 'sub' | 'emul' | 'div'): Kernel {
+  /** operand k's adjoint entry by entry (summed by `reduceTo` where that operand is a broadcast scalar) */
+  const adjointEntries = ([a, b]: readonly Vec[], out: Vec, adj: Vec, k: number): Vec => {
+    switch (kind) {
+      case 'add':
+        return adj;
+      case 'sub':
+        return k === 0 ? adj : scale(adj, -1);
+      case 'emul':
+        return binary('mul', adj, k === 0 ? b! : a!);
+      case 'div':
+        return k === 0 ? binary('div', adj, b!) : scale(binary('div', binary('mul', adj, out), b!), -1);
+    }
+  };
   return {
+    adjointEntries,
     forward: ([a, b]) => binary(kind === 'emul' ? 'mul' : kind, a!, b!),
     ...(kind === 'add' || kind === 'sub' ? { lostDigits: sumCancellation, reads: 'nothing' as const } : {}),
     ...(kind === 'emul' ? { reads: 'others' as const } : {}),
@@ -116,21 +130,10 @@ export function broadcastKernel(kind: 'add' | 'sub' | 'emul' | 'div'): Kernel {
           return binary('div', db ? binary('sub', da ?? zeros(out.length), binary('mul', out, db)) : da!, b!);
       }
     },
-    adjoint: ([a, b], out, adj, [wa, wb]) => {
-      const [la, lb] = [a!.length, b!.length];
-      switch (kind) {
-        case 'add':
-        case 'sub':
-          return [wa ? reduceTo(adj, la) : null, wb ? reduceTo(kind === 'add' ? adj : scale(adj, -1), lb) : null];
-        case 'emul':
-          return [wa ? reduceTo(binary('mul', adj, b!), la) : null, wb ? reduceTo(binary('mul', adj, a!), lb) : null];
-        case 'div':
-          return [
-            wa ? reduceTo(binary('div', adj, b!), la) : null,
-            wb ? reduceTo(scale(binary('div', binary('mul', adj, out), b!), -1), lb) : null,
-          ];
-      }
-    },
+    adjoint: (ins, out, adj, [wa, wb]) => [
+      wa ? reduceTo(adjointEntries(ins, out, adj, 0), ins[0]!.length) : null,
+      wb ? reduceTo(adjointEntries(ins, out, adj, 1), ins[1]!.length) : null,
+    ],
   };
 }
 

@@ -134,6 +134,11 @@ export interface Kernel {
    * reads the other operands alone (products: for a constant factor, nothing). Absent: its operands and its value.
    */
   readonly reads?: 'nothing' | 'others';
+  /**
+   * For an elementwise operator that broadcasts a scalar operand: operand k's adjoint entry by entry, before the sum
+   * `adjoint` makes of them for a broadcast operand (a derivative sweep watches that sum's cancellation).
+   */
+  readonly adjointEntries?: (inputs: readonly Vec[], out: Vec, adj: Vec, k: number) => Vec;
 }
 
 /** An op already pushed into the list being compiled (its position). */

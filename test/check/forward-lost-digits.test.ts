@@ -247,6 +247,16 @@ describe('a derivative sweep notes what its own sums lose to cancellation', () =
     ).toEqual(['refuted', 'refuted']);
   });
 
+  it('the same through a quotient, whose tangent subtracts (da − (a/b)·db)/b (was consistent)', () => {
+    const quotient = modelWith({
+      g: '(W * h[t-1] + ones(d)) ./ (W * h[t-1] + (1 + 1e-10) * ones(d))',
+      q: '(W * h[t-1] + ones(d)) ./ (W * h[t-1] + (1 + 1.00000008e-10) * ones(d))',
+    });
+    expect(verdicts(quotient, ['jac(g[k], h[j]) = jac(q[k], h[j])'], { 0: 'k in 1..T, j in 1..T' }, {})).toEqual([
+      'refuted',
+    ]);
+  });
+
   it('without cross-checks it is no longer verified', () => {
     expect(verdicts(model, ['jac(g[k], h[k-1]) = jac(q[k], h[k-1])'], { 0: 'k in 1..T' }, { crossChecks: 0 })).toEqual([
       'unverifiable',
