@@ -212,11 +212,12 @@ export type SweepLookup = ((n: GraphNode) => Vec | null) & { readonly ownLoss: (
  * tangents, as the forward pass notes it on the values; with one operand's tangent alone an elementwise sum adds
  * nothing); for any other kernel of two operands that both carry one, the sum of its two parts (its tangent is
  * linear in them: each is its tangent with that operand's alone — a product's dA·B and A·dB, a quotient's da/b and
- * −(a/b)·db/b). 0 for the rest.
+ * −(a/b)·db/b; `out` is its value, which a quotient's tangent reads). 0 for the rest.
  */
 function tangentSumLoss(
   kernel: Kernel,
   values: readonly Vec[],
+  out: Vec,
   tangents: (Vec | null)[],
   carrying: number,
   tangent: Vec,
@@ -229,10 +230,10 @@ function tangentSumLoss(
   // the two parts, each the kernel's tangent with one operand's tangent alone
   const [da, db] = tangents as [Vec, Vec];
   tangents[1] = null;
-  const first = kernel.tangent(values, tangents, tangent);
+  const first = kernel.tangent(values, tangents, out);
   tangents[0] = null;
   tangents[1] = db;
-  const second = kernel.tangent(values, tangents, tangent);
+  const second = kernel.tangent(values, tangents, out);
   tangents[0] = da;
   return first && second ? sumsCancellation(first, second, tangent) : 0;
 }
@@ -683,7 +684,7 @@ export class Unrolled {
         const tangent = carrying ? op.kernel.tangent(values, tangents, vals[i]!) : null;
         dvals[i] = tangent;
         if (tangent) {
-          const own = tangentSumLoss(op.kernel, values, tangents, carrying, tangent);
+          const own = tangentSumLoss(op.kernel, values, vals[i]!, tangents, carrying, tangent);
           if (own > lost) lost = own;
         }
       } else dvals[i] = null;
