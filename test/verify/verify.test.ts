@@ -84,10 +84,12 @@ it("a README's verdict summary is checked against the results, and --update rewr
   const file = 'derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml';
   const readme = join(dir, 'README.md');
   writeFileSync(readme, `# a project\n\n${REPORT_START}\n\nold text\n\n${REPORT_END}\n\nafter\n`);
-  const stale = await verify([file], { jobs: 0, readme });
+  // fixtures in the temporary folder too: an update must not rewrite the repository's own (it did, where the results
+  // had moved)
+  const stale = await verify([file], { jobs: 0, readme, fixtures: dir });
   expect(stale.readme).toEqual({ file: readme, status: 'stale' });
   expect(stale.ok).toBe(false);
-  expect((await verify([file], { jobs: 0, readme, update: true })).readme!.status).toBe('updated');
+  expect((await verify([file], { jobs: 0, readme, fixtures: dir, update: true })).readme!.status).toBe('updated');
   const text = readFileSync(readme, 'utf8');
   expect(text.startsWith('# a project\n\n')).toBe(true);
   expect(text.endsWith('\n\nafter\n')).toBe(true);
