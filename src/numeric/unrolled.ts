@@ -12,6 +12,7 @@ import type { Kernel } from '../ops/contexts.js';
 import type { OpList, Program, Vec } from './program.js';
 import { withResident } from './simd.js';
 import { copyVec, newVec } from './slab.js';
+import { binary } from './kernel.js';
 import { addIntoCancellation, lostPrecisionOf, reductionCancellationOf, sumsCancellation } from './lost-digits.js';
 
 export interface GraphNode {
@@ -207,26 +208,32 @@ function derivativeReadSequences(program: Program): ReadonlySet<string> {
  */
 export type SweepLookup = ((n: GraphNode) => Vec | null) & { readonly ownLoss: (t: number | null) => number };
 
+/** the figure of the last `watchedTangent`: what that tangent's own sums lost to cancellation */
+let tangentLoss = 0;
+
 /**
- * What a kernel's tangent lost to cancellation in its own sums: a sum's or a reduction's (`lostDigits` on the
- * tangents, as the forward pass notes it on the values; with one operand's tangent alone an elementwise sum adds
- * nothing); for any other kernel of two operands that both carry one, the sum of its two parts (its tangent is
- * linear in them: each is its tangent with that operand's alone — a product's dA·B and A·dB, a quotient's da/b and
- * −(a/b)·db/b; `out` is its value, which a quotient's tangent reads). 0 for the rest.
+ * A kernel's tangent, with what it lost to cancellation in its own sums (left in `tangentLoss`): a sum's or a
+ * reduction's (`lostDigits` on the tangents, as the forward pass notes it on the values; with one operand's tangent
+ * alone an elementwise sum adds nothing); for any other kernel of two operands that both carry one, the sum of its two
+ * parts (its tangent is linear in them: each is its tangent with that operand's alone — a product's dA·B and A·dB, a
+ * quotient's da/b and −(a/b)·db/b; `out` is its value, which a quotient's tangent reads). A product's tangent is that
+ * sum itself (its kernel adds the parts: `reads: 'others'`), made once here from the parts.
  */
-function tangentSumLoss(
+function watchedTangent(
   kernel: Kernel,
   values: readonly Vec[],
   out: Vec,
   tangents: (Vec | null)[],
   carrying: number,
-  tangent: Vec,
-): number {
-  if (kernel.reads === 'nothing') {
-    if (!kernel.lostDigits || (values.length > 1 && carrying < values.length)) return 0;
-    return kernel.lostDigits(tangents as Vec[], tangent);
+): Vec | null {
+  tangentLoss = 0;
+  if (!carrying) return null;
+  if (kernel.reads === 'nothing' || carrying < 2 || tangents.length !== 2) {
+    const tangent = kernel.tangent(values, tangents, out);
+    if (tangent && kernel.reads === 'nothing' && kernel.lostDigits && !(values.length > 1 && carrying < values.length))
+      tangentLoss = kernel.lostDigits(tangents as Vec[], tangent);
+    return tangent;
   }
-  if (carrying < 2 || tangents.length !== 2) return 0;
   // the two parts, each the kernel's tangent with one operand's tangent alone
   const [da, db] = tangents as [Vec, Vec];
   tangents[1] = null;
@@ -235,7 +242,10 @@ function tangentSumLoss(
   tangents[1] = db;
   const second = kernel.tangent(values, tangents, out);
   tangents[0] = da;
-  return first && second ? sumsCancellation(first, second, tangent) : 0;
+  const tangent =
+    kernel.reads === 'others' && first && second ? binary('add', first, second) : kernel.tangent(values, tangents, out);
+  if (tangent && first && second) tangentLoss = sumsCancellation(first, second, tangent);
+  return tangent;
 }
 
 export class Unrolled {
@@ -681,12 +691,8 @@ export class Unrolled {
           tangents[k] = dvals[input] ?? null;
           if (tangents[k]) carrying++;
         }
-        const tangent = carrying ? op.kernel.tangent(values, tangents, vals[i]!) : null;
-        dvals[i] = tangent;
-        if (tangent) {
-          const own = tangentSumLoss(op.kernel, values, vals[i]!, tangents, carrying, tangent);
-          if (own > lost) lost = own;
-        }
+        dvals[i] = watchedTangent(op.kernel, values, vals[i]!, tangents, carrying);
+        if (tangentLoss > lost) lost = tangentLoss;
       } else dvals[i] = null;
     }
     this.sweepSumLoss = lost;

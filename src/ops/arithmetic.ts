@@ -152,7 +152,7 @@ export function matmulKernel(ra: number, ca: number, cb: number): Kernel {
 }
 
 /** diag(v)·X for a matrix X: row i of X times v_i. */
-function rowScaleKernel(rows: number, cols: number): Kernel {
+export function rowScaleKernel(rows: number, cols: number): Kernel {
   const scaleRows = (v: Vec, x: Vec) => {
     const out = new Float64Array(rows * cols);
     for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = v[i]! * x[i * cols + j]!;

@@ -131,7 +131,9 @@ export interface Kernel {
    * What its tangent and adjoint read of the forward values, for the figure a derivative sweep through it carries
    * (src/numeric/unrolled.ts, sweepReadLoss): 'nothing' — lengths alone (sums, negation, reductions,
    * rearrangements: a sum that cancels leaves its derivative exact); 'others' — the derivative for each operand
-   * reads the other operands alone (products: for a constant factor, nothing). Absent: its operands and its value.
+   * reads the other operands alone (products: for a constant factor, nothing), and its tangent for two varying
+   * operands is `binary('add', …)` of its tangents for each alone (a sweep makes it so from the parts it watches).
+   * Absent: its operands and its value.
    */
   readonly reads?: 'nothing' | 'others';
   /**

@@ -14,6 +14,8 @@ import { Evaluator } from '../../src/numeric/evaluate.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
 import { Rng } from '../../src/numeric/prng.js';
 import type { ReferenceCheck } from '../../src/numeric/reference-check.js';
+import { broadcastKernel, matmulKernel, rowScaleKernel } from '../../src/ops/arithmetic.js';
+import { binary } from '../../src/numeric/kernel.js';
 
 const lab = loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml');
 const lstm = loadDerivationFile('derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml');
@@ -84,5 +86,31 @@ describe('numeric kernels, pinned on seeded instances', () => {
       put(JSON.stringify(refs, numbersAsText));
     }
     expect(digest()).toBe('cec6927593b7221a');
+  });
+});
+
+describe("a product's tangent is the sum of its tangents for each operand alone (Kernel.reads 'others')", () => {
+  // A derivative sweep makes a product's tangent from the two parts it watches for cancellation (unrolled.ts,
+  // watchedTangent): the same bits only where the kernel's own tangent adds those parts as binary('add', …) does.
+  const random = (n: number, seed: number) => {
+    const rng = new Rng(seed);
+    return rng.fillNormal(new Float64Array(n));
+  };
+  const same = (a: Float64Array | null, b: Float64Array | null) =>
+    a !== null && b !== null && a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+  it.each([
+    ['emul, vectors', broadcastKernel('emul'), [5, 5]],
+    ['emul, a scalar times a vector', broadcastKernel('emul'), [1, 5]],
+    ['matmul 3×4 · 4×2', matmulKernel(3, 4, 2), [12, 8]],
+    ['diag(v) · X, 3×4', rowScaleKernel(3, 4), [3, 12]],
+  ] as const)('%s', (_, kernel, [la, lb]) => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const values = [random(la, seed), random(lb, seed + 100)];
+      const [da, db] = [random(la, seed + 200), random(lb, seed + 300)];
+      const out = kernel.forward(values);
+      const whole = kernel.tangent(values, [da, db], out);
+      const parts = binary('add', kernel.tangent(values, [da, null], out)!, kernel.tangent(values, [null, db], out)!);
+      expect(same(whole, parts)).toBe(true);
+    }
   });
 });
