@@ -189,11 +189,14 @@ function derivativeReadSequences(program: Program): ReadonlySet<string> {
             ? new Set(op.inputs.flatMap((input) => [...upstream[input]!]))
             : new Set(),
       );
-    derivativeReadsOf(list).forEach((reads, i) => {
-      const read = reads === 'value' ? [i] : (reads ?? []);
-      for (const r of read) for (const name of upstream[r]!) set.add(name);
-      if (reads === 'value' && i === list.root && target !== null) set.add(target);
-    });
+    // what each op's derivatives read, as the list's scratch holds it (computed once per program)
+    scratchFor(program)
+      .get(list)!
+      .reads.forEach((reads, i) => {
+        const read = reads === 'value' ? [i] : (reads ?? []);
+        for (const r of read) for (const name of upstream[r]!) set.add(name);
+        if (reads === 'value' && i === list.root && target !== null) set.add(target);
+      });
   }
   derivativeReadsByProgram.set(program, (names = set));
   return names;
