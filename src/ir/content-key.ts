@@ -65,6 +65,9 @@ function pathPart(index: Index & { kind: 'path' }): Part {
   return { tag: 'path', index, c: index.pos.c, names, coefs };
 }
 
+/** Whether a part reads the binder `name` (a path part: through a variable of its position). */
+const readsBinder = (p: Part, name: string): boolean => (p.tag === 'ivar' ? p.name === name : p.names.includes(name));
+
 /** Whether a path part reads `name`: its path's name, or a variable of its position. */
 const partReads = (p: Part, name: string): boolean =>
   p.tag === 'path' && (p.index.name === name || p.names.includes(name));
@@ -154,9 +157,10 @@ function infoFrom(x: Expr): NodeInfo {
 function newInfo(x: Expr, children: readonly NodeInfo[], structure: number): NodeInfo {
   const id = String(structure);
   const own = ownParts(x);
+  const binder = x.kind === 'op' ? x.binder : null;
   // Most nodes read no index of their own and have one child that reads any (mul(W, h[t-1])): that child's
   // list is the merged list, shared rather than rebuilt.
-  if (!own.length) {
+  if (!own.length && binder === null) {
     let only: NodeInfo | null = null;
     let shared = true;
     for (const c of children)
@@ -179,7 +183,20 @@ function newInfo(x: Expr, children: readonly NodeInfo[], structure: number): Nod
     parts.push(part);
   };
   for (const [partId, part] of own) add(partId, part);
-  for (const c of children) for (let i = 0; i < c.parts.length; i++) add(c.partIds[i]!, c.parts[i]!);
+  for (const c of children)
+    for (let i = 0; i < c.parts.length; i++) {
+      const part = c.parts[i]!;
+      if (binder === null || !readsBinder(part, binder)) add(c.partIds[i]!, part);
+      else {
+        // An index that reads the node's own binder has no value at the node's binding: keyed there by its other
+        // variables (`t-i+1` inside ∏ over i is keyed by t). Its value at an outer i of the same name (a claim's
+        // quantified i) made ∏_{i=1}^{t−s} diag(1 − h_{t−i+1}²) one key at t = 5, i = 4 and at t = 4, i = 3.
+        for (const name of part.tag === 'ivar' ? [] : part.names)
+          if (name !== binder) add(`v${name}`, { tag: 'ivar', name });
+        // a path position keeps its part: the key then holds the whole path assignment (pathsFixed is false)
+        if (part.tag === 'path') add(c.partIds[i]!, part);
+      }
+    }
   const readsPaths = parts.some((p) => p.tag === 'path');
   return {
     id,

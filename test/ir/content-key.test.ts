@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { affine, affineVar } from '../../src/ir/affine.js';
 import { contentKey, valueKey } from '../../src/ir/content-key.js';
 import { type Expr, type Index, ivar, node, num, seq, sym } from '../../src/ir/expr.js';
@@ -100,5 +101,34 @@ describe('contentKey', () => {
     let e: Expr = lagged();
     for (let n = 0; n < 12_000; n++) e = node('add', [e, num(n)]);
     expect(contentKey(e, { T: 9, k: 5, i: 2 })).toBe(contentKey(e, { T: 9, k: 6, i: 3 }));
+  });
+});
+
+describe('a binder that shadows a variable of the binding', () => {
+  // ∏_{i=1}^{t−s} diag(1 − h_{t−i+1}²), as the derived closed form of ∂h_t/∂W writes it, read at a claim's own
+  // quantified i: the key held t − s and t − i_outer + 1, so (t, s, i) = (5, 2, 4) and (4, 1, 3) shared a key and
+  // the float evaluator's memo gave one's value for the other (∂h_5/∂W entries off by a factor of 40 at d = 4).
+  const factor = node('diag', [node('sub', [num(1), node('epow', [seq('h', affine(1, { t: 1, i: -1 })), num(2)])])]);
+  const product = node('prod', [factor], { ints: [affine(1), affine(0, { t: 1, s: -1 })], binder: 'i' });
+
+  it('keys the product by what it reads (t and t − s), whatever the outer i', () => {
+    expect(contentKey(product, { t: 5, s: 2, i: 4 })).not.toBe(contentKey(product, { t: 4, s: 1, i: 3 }));
+    expect(contentKey(product, { t: 5, s: 2, i: 4 })).toBe(contentKey(product, { t: 5, s: 2, i: 1 }));
+    expect(contentKey(product, { t: 5, s: 2, i: 4 })).toBe(contentKey(product, { t: 5, s: 2 }));
+  });
+
+  it('equal keys only where t and t − s are equal (property)', () => {
+    const binding = fc.record({
+      t: fc.integer({ min: 1, max: 12 }),
+      s: fc.integer({ min: 0, max: 12 }),
+      i: fc.integer({ min: -3, max: 12 }),
+    });
+    fc.assert(
+      fc.property(binding, binding, (a, b) => {
+        const same = contentKey(product, a) === contentKey(product, b);
+        expect(same).toBe(a.t === b.t && a.t - a.s === b.t - b.s);
+      }),
+      { seed: 20261205, numRuns: 500 },
+    );
   });
 });
