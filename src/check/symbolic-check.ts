@@ -8,7 +8,8 @@
 import type { Claim, Derivation } from '../derivation/derivation.js';
 import { HORIZON } from '../model/model.js';
 import { Canonicalizer, formatPoly, type NPoly, samePoly } from '../symbolic/canonical.js';
-import { cpolyEqual, type CPoly, showPoly } from '../symbolic/cpoly.js';
+import { cpolyEqual, type CPoly, showPoly, withExactCoefficients } from '../symbolic/cpoly.js';
+import { roundingUnsupported } from '../symbolic/exact-float.js';
 import { PolyEvaluator } from '../symbolic/domains/polynomial.js';
 import { type Expr, intVarsOf, isOp, mapChildren, type NodeRef, type OpNode, some, walk } from '../ir/expr.js';
 import { type Affine, boundValue, type IntEnv } from '../ir/affine.js';
@@ -266,8 +267,12 @@ function checkCombinations(counts: readonly number[]): void {
 export function symbolicCheck(derivation: Derivation, claim: Claim, seed: number): SymbolicEvidence | null {
   if (claim.relation !== '=') return null;
   try {
+    // Coefficients combine exactly or the form is refused: equal forms are an identity only so (exact-float.ts).
+    // A binding refused for it is decided as any unexpandable one: by the ℤ_p test, which reads each double exactly.
     return withExactBudget(() =>
-      isIndexLevel(claim) ? indexCheck(derivation, claim) : matrixCheck(derivation, claim, seed),
+      withExactCoefficients(roundingUnsupported, () =>
+        isIndexLevel(claim) ? indexCheck(derivation, claim) : matrixCheck(derivation, claim, seed),
+      ),
     );
   } catch (err) {
     // A budget reached here (bindings at the larger exact horizons, size combinations) leaves the claim undecided.

@@ -5,15 +5,21 @@
  * only when it is the exact value of the operation on its operands (error-free transformations: Knuth's
  * TwoSum, Dekker's TwoProduct), and reports rounding through `onRounding`, which throws.
  */
+import { SymbolicUnsupported } from './unsupported.js';
 
 /** Splits a double into two 26-bit halves (Dekker): 2^27 + 1. */
 const SPLITTER = 134217729;
 /** Beyond this magnitude the splitter's product overflows. */
 const SPLIT_LIMIT = 2 ** 996;
 
+/** Below this magnitude every integer is a double: sums and products of such integers are exact. */
+const EXACT_INTEGERS = 2 ** 53;
+
 /** a + b rounded to float64 differs from its exact value (TwoSum's error term is not 0). */
 export function sumRounds(a: number, b: number): boolean {
   const s = a + b;
+  // the common coefficients (±1, ±2, counts) at once
+  if (Number.isInteger(a) && Number.isInteger(b) && Math.abs(s) < EXACT_INTEGERS) return false;
   if (!Number.isFinite(s)) return true;
   const bb = s - a;
   return a - (s - bb) + (b - bb) !== 0;
@@ -22,6 +28,7 @@ export function sumRounds(a: number, b: number): boolean {
 /** a · b rounded to float64 differs from its exact value (Dekker's TwoProduct; too large to split counts as rounding). */
 export function productRounds(a: number, b: number): boolean {
   const p = a * b;
+  if (Number.isInteger(a) && Number.isInteger(b) && Math.abs(p) < EXACT_INTEGERS) return false;
   if (!Number.isFinite(p) || Math.abs(a) >= SPLIT_LIMIT || Math.abs(b) >= SPLIT_LIMIT) return true;
   if (p === 0) return a !== 0 && b !== 0;
   const [ah, al] = split(a);
@@ -36,6 +43,15 @@ function split(a: number): [number, number] {
 }
 
 export type OnRounding = (what: string) => never;
+
+/**
+ * The equality engines' refusal (canonical forms, unit-level polynomials, the induction's templates): equal forms
+ * there are an identity, and a rounded coefficient makes different ones equal — a declared derivative written
+ * `(1 + 1e-10) - 1` and the literal 1.000000082740371e-10 were one form, and the false claim `verified`.
+ */
+export const roundingUnsupported: OnRounding = (what) => {
+  throw new SymbolicUnsupported(`a coefficient float64 cannot hold exactly (${what}): exact forms cannot compare it`);
+};
 
 export function exactSum(a: number, b: number, onRounding: OnRounding): number {
   if (sumRounds(a, b)) onRounding(`${a} + ${b}`);

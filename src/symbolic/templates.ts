@@ -9,7 +9,8 @@ import { type Expr, type Index, type Leaf, type OpNode, rewrite } from '../ir/ex
 import { printExpr } from '../ir/print.js';
 import { inferShape } from '../ir/infer-shape.js';
 import type { ExactContext, ExactDomain } from '../ops/contexts.js';
-import { cpolyKey, type CPoly, csym, POLY_RING } from './cpoly.js';
+import { cpolyKey, type CPoly, csym, POLY_RING, withExactCoefficients } from './cpoly.js';
+import { roundingUnsupported } from './exact-float.js';
 import { ExactEvaluator } from './exact.js';
 import { evalAffine } from '../ir/affine.js';
 import { rscalar } from './ring.js';
@@ -41,8 +42,9 @@ export function templatePoly(e: Expr, env: IntEnv = {}): CPoly {
   return new ExactEvaluator(TEMPLATE_DOMAIN, env).evaluate(e).data[0]!;
 }
 
+/** Equal templates, their coefficients combined exactly (a rounded one is refused: exact-float.ts). */
 export const sameTemplate = (a: Expr, b: Expr, env: IntEnv = {}): boolean =>
-  cpolyKey(templatePoly(a, env)) === cpolyKey(templatePoly(b, env));
+  withExactCoefficients(roundingUnsupported, () => cpolyKey(templatePoly(a, env)) === cpolyKey(templatePoly(b, env)));
 
 /**
  * Replaces path positions by index variables: `bind(F, g, pos ↦ name)` turns

@@ -31,9 +31,12 @@ describe('cross-checks of derivatives in the subnormal zone', () => {
     const dual = evidenceOf(r!.evidence, 'dual-vs-adjoint')!;
     expect(dual.underflow).toBeGreaterThan(0);
     expect(dual.failures).toEqual([]);
-    // consistent, not verified: the exact forms refuse (1e-29)^11, a coefficient below float64's normal range
+    // consistent, not verified: the exact forms refuse (1e-29)^11, whose products round and then leave float64's
+    // normal range (the first refusal stops them)
     expect(r!.verdict).toBe('consistent');
-    expect(JSON.stringify(evidenceOf(r!.evidence, 'symbolic')!.outcome)).toContain('normal range');
+    expect(JSON.stringify(evidenceOf(r!.evidence, 'symbolic')!.outcome)).toMatch(
+      /normal range|cannot hold exactly \(1e-29 · 1e-29\)/,
+    );
   });
 
   it('above the zone (11 steps of 1e-20: ~1e-220) every check is compared', () => {
@@ -41,6 +44,9 @@ describe('cross-checks of derivatives in the subnormal zone', () => {
     const dual = evidenceOf(r!.evidence, 'dual-vs-adjoint')!;
     expect(dual.underflow).toBe(0);
     expect(dual.failures).toEqual([]);
-    expect(r!.verdict).toBe('verified');
+    // consistent: 1e-20 · 1e-20 rounds in float64, so the exact forms refuse the product (exact-coefficients.test.ts);
+    // the ℤ_p test, exact on the doubles, agrees, which is no exact identity (it was `verified` on rounded forms)
+    expect(r!.verdict).toBe('consistent');
+    expect(JSON.stringify(evidenceOf(r!.evidence, 'symbolic')!.outcome)).toContain('"randomAgrees":true');
   });
 });

@@ -239,10 +239,12 @@ describe('sides that underflow to exactly 0', () => {
     expect(ext.wideFloat).toBe(points);
     // the true ratio of the sides: 1/2, shown from the extended values
     expect(r.counterexample!.relError).toBeCloseTo(0.5, 12);
-    // the exact forms refuse the underflowed coefficient instead of calling the sides identical
+    // the exact forms refuse the coefficient (1e-300 · 1e-300 rounds, then underflows) instead of calling the sides
+    // identical, and the ℤ_p test, exact on doubles, finds them different
     const symbolic = evidenceOf(r.evidence, 'symbolic')!;
     expect(symbolic.outcome.status).not.toBe('identical');
-    expect(JSON.stringify(symbolic.outcome)).toContain('underflowed to 0');
+    expect(JSON.stringify(symbolic.outcome)).toMatch(/underflowed to 0|cannot hold exactly \(1e-300 · 1e-300\)/);
+    expect(JSON.stringify(symbolic.outcome)).toContain('"randomAgrees":false');
   });
 
   it('the same claim with equal factors agrees in extended precision (not an alarm)', () => {
@@ -379,9 +381,11 @@ describe('sides that underflow to exactly 0', () => {
       });
       expect(r.counterexample!.relError, claim).toBeCloseTo(1.0685333e-4, 10);
     }
-    // the true claim beside it holds, and is shown identical (the ℤ_p test reads 1e-17 exactly)
+    // the true claim beside it holds: consistent, the ℤ_p test (which reads 1e-17 exactly) agreeing; not verified,
+    // since 1 + 1e-17 rounds and the exact forms refuse it (on rounded forms the false claim above was identical too)
     const right = checkOne('(1 + 1e-17) - sigma(30) = 1e-17 + (1 - sigma(30))', 4);
-    expect(right.r.verdict).toBe('verified');
+    expect(right.r.verdict).toBe('consistent');
+    expect(JSON.stringify(evidenceOf(right.r.evidence, 'symbolic')!.outcome)).toContain('"randomAgrees":true');
     expect(evidenceOf(right.r.evidence, 'extended-precision')!.fromLostDigits).toEqual({
       agree: right.points,
       violate: 0,
