@@ -209,8 +209,12 @@ function extendedOf<R>(
       floatValue,
       chainsProducts,
       (name, t) => instance.graph.activationInput(name, t),
-      instance.graph.forwardLoss() > 0 ? instance.graph : null,
+      instance.graph.forwardLoss() > 0 || instance.graph.everyReadLoss() > 0 ? instance.graph : null,
       instance.graph.derivativeReadSequences(),
+      (jacobian, env) => {
+        const form = closedFormsWherePossible(jacobian, sm, env);
+        return form === jacobian || (form.kind === 'op' && specOf(form).graphDerivative) ? null : form;
+      },
     );
     scope.set(key, ext as ExtendedInstance<unknown>);
   }

@@ -204,6 +204,7 @@ export class ModelLoader {
         derivative: (x) => derivative.fn(x),
         derivativeText: printExpr(derivative.expr),
         lostAt: compileScalarLoss(value.expr, variable, rules),
+        derivativeLost: compileScalarLoss(derivative.expr, variable, rules),
       };
       rules.set(name, rule);
       out.set(name, { name, variable, value: value.expr, derivative: derivative.expr, rule });

@@ -442,9 +442,9 @@ export class Evaluator implements ReadTracker {
       );
       // A sweep rests on the forward values its derivatives read at the steps it crosses: what the forward pass lost on
       // the way to those (./unrolled.ts, sweepReadLoss), not what its start lost — a loss `sum(…)` that cancels
-      // leaves every gradient exact. Nothing to note where the forward pass lost nothing.
+      // leaves every gradient exact. Nothing to note where no step's derivatives lose anything.
       s =
-        graph.forwardLoss() > 0
+        graph.everyReadLoss() > 0
           ? (n: UnrolledNode) => {
               const v = watched(n);
               if (v) noteForwardLoss(graph.sweepReadLoss(kind, from, n));
@@ -644,6 +644,8 @@ class BindingContext implements NumericContext {
   }
   activationDerivative(name: string, t: number): Float64Array | null {
     noteForwardLoss(this.ev.graph.lostAt({ name, time: t }));
+    // and what computing the derivative from those values loses (1 − y² at a saturated unit)
+    noteLostPrecision(this.ev.graph.activationDerivativeLoss(name, t));
     return this.ev.graph.activationDerivative(name, t);
   }
   sweep(kind: 'tan' | 'adj', from: GraphNode, dir: Dense, fixed: ReadonlySet<string>, withParams?: boolean) {

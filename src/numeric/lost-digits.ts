@@ -256,6 +256,24 @@ export function watchLostPrecision<N extends SweepNode>(
   };
 }
 
+/**
+ * The worst `derivativeLost` (src/ops/elementwise.ts) over the entries of an activation's argument x and value y: what
+ * float64 loses computing its derivative there (0: nothing, or no such figure).
+ */
+export function derivativeLoss(
+  derivativeLost: ((x: number, y: number) => number) | undefined,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+): number {
+  if (!derivativeLost) return 0;
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) {
+    const lost = derivativeLost(x[i]!, y[i]!);
+    if (lost > worst) worst = lost;
+  }
+  return worst;
+}
+
 /** The worst `lostAt` over the entries of x: what float64 lost in a declared function's body there (0: nothing). */
 export function worstLoss(lostAt: (x: number) => number, x: ArrayLike<number>): number {
   let worst = 0;

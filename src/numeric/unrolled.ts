@@ -13,7 +13,13 @@ import type { OpList, Program, Vec } from './program.js';
 import { withResident } from './simd.js';
 import { copyVec, newVec } from './slab.js';
 import { binary } from './kernel.js';
-import { addIntoCancellation, lostPrecisionOf, reductionCancellationOf, sumsCancellation } from './lost-digits.js';
+import {
+  addIntoCancellation,
+  derivativeLoss,
+  lostPrecisionOf,
+  reductionCancellationOf,
+  sumsCancellation,
+} from './lost-digits.js';
 
 export interface GraphNode {
   readonly name: string;
@@ -299,6 +305,7 @@ export class Unrolled {
         seqLost: this.seqLost,
         readLostFrom: this.readLostFrom,
         stepReadLost: this.stepReadLost,
+        equationReadLost: this.equationReadLost,
       } = sameForwardAs);
       this.targetRows = sameForwardAs.targetRows;
       // The shared steps hold the other graph's parameter arrays (equal to these): the sweeps read those too.
@@ -434,7 +441,12 @@ export class Unrolled {
       if (watched) {
         if (lostOf[i]! > this.watchedLoss) this.watchedLoss = lostOf[i]!;
         if (op.kind === 'kernel') {
-          const derivativesRead = readLoss(reads[i]!, lostOf, i);
+          // an activation's derivative is computed by the sweep from its argument and value: what that loses too
+          const activation = op.kernel.activation;
+          const derivativesRead = Math.max(
+            readLoss(reads[i]!, lostOf, i),
+            activation ? derivativeLoss(activation.derivativeLost, scratch[i]!.values[0]!, vals[i]!) : 0,
+          );
           if (derivativesRead > this.watchedReadLoss) this.watchedReadLoss = derivativesRead;
         }
       }
@@ -460,10 +472,13 @@ export class Unrolled {
   private lossLost = 0;
   /**
    * stepReadLost[t]: the worst of that figure among the values the derivatives of step t's equations read (their
-   * tangents and adjoints: `readLoss`), what a sweep crossing step t rests on — not a sum's value, which no
-   * derivative reads; readLostFrom[t] the worst of it over steps t..T (a running maximum from T down)
+   * tangents and adjoints: `readLoss`, and an activation's derivative computed from its argument and value: 1 − y² at
+   * a saturated unit), what a sweep crossing step t rests on — not a sum's value, which no derivative reads;
+   * readLostFrom[t] the worst of it over steps t..T (a running maximum from T down); equationReadLost[e][t] the same
+   * figure for equation e alone (a sweep that starts or ends at a step crosses only some of its equations)
    */
   private stepReadLost!: Float64Array;
+  private equationReadLost!: Float64Array[];
   private readLostFrom!: Float64Array;
   /** the same for the loss's list */
   private lossReadLost = 0;
@@ -491,32 +506,81 @@ export class Unrolled {
    * digits: the worst figure among the forward values the derivatives of the steps it crossed read (stepReadLost),
    * and of the loss's list where it crosses it. Not what its start or `n` lost on the way to their values: a sweep
    * reads no value its derivatives do not (a loss `sum(…)` that cancels leaves every gradient exact). An adjoint
-   * sweep from the loss to n at time t crosses the loss's list and steps t..T (step t's later equations read n);
-   * from a state at t0, steps t..t0; a tangent sweep from t0 to t, steps t0..t (and the loss's list to the loss).
-   * A parameter (time null) is read at every step of the sweep.
+   * sweep from the loss to n at time t crosses the loss's list, step t's equations after n's (only they read it) and
+   * steps t+1..T; from a state at t0, down to t0's equations up to its own; a tangent sweep the same steps forward.
+   * The seed ∇_{h_T} L of a saturated h_T crosses no 1 − h_T². A parameter (time null) is read at every step.
    */
   sweepReadLoss(kind: 'tan' | 'adj', from: GraphNode, n: GraphNode): number {
     const fromLoss = from.time === null && from.name === this.lossName;
     const toLoss = n.time === null && n.name === this.lossName;
     if (kind === 'adj') {
-      const first = Math.max(1, n.time ?? 1);
-      if (fromLoss) return Math.max(this.lossReadLost, this.readLostFrom[Math.min(first, this.T + 1)]!);
+      // adjoints flow from `from` back to n: the tangent sweep's steps, the other way round
+      // to a parameter: every step up to the sweep's start
+      if (n.time === null)
+        return fromLoss || from.time === null ? this.everyReadLoss() : this.readLossBetween(null, from);
+      if (fromLoss) return Math.max(this.lossReadLost, this.readLossAfter(n));
       if (from.time === null) return this.everyReadLoss();
-      return this.stepsReadLoss(first, from.time);
+      return this.readLossBetween(n, from);
     }
     if (from.time === null && !fromLoss) {
       // a parameter's tangent: every step up to the one read
-      return toLoss ? this.everyReadLoss() : this.stepsReadLoss(1, n.time ?? this.T);
+      if (toLoss) return this.everyReadLoss();
+      return n.time === null ? this.stepsReadLoss(1, this.T) : this.readLossBetween(null, n);
     }
     if (fromLoss) return this.lossReadLost;
-    const start = Math.max(1, from.time!);
-    return toLoss
-      ? Math.max(this.lossReadLost, this.readLostFrom[Math.min(start, this.T + 1)]!)
-      : this.stepsReadLoss(start, n.time ?? this.T);
+    if (toLoss) return Math.max(this.lossReadLost, this.readLossAfter(from));
+    return n.time === null ? this.stepsReadLoss(Math.max(1, from.time!), this.T) : this.readLossBetween(from, n);
   }
 
-  /** the worst read figure over every step and the loss's list */
-  private everyReadLoss(): number {
+  /** The index of the equation that makes `name` (-1: an input or an initial state, which no equation makes). */
+  private equationOf(name: string): number {
+    return this.program.equations.findIndex((q) => q.target === name);
+  }
+
+  /** the worst read figure of step t's equations after `after` and up to `upTo` (equation indices, -1: none) */
+  private equationsReadLoss(t: number, after: number, upTo: number): number {
+    if (t < 1 || t > this.T) return 0;
+    let worst = 0;
+    for (let e = after + 1; e <= upTo; e++) worst = Math.max(worst, this.equationReadLost[e]![t]!);
+    return worst;
+  }
+
+  /**
+   * What a sweep between `from` (null: before step 1) and `to` (a later node, both at a time) crosses: at from's
+   * step the equations after from's (only they read it), the steps between whole, at to's step the equations up to
+   * to's own (the later ones do not make it). A node at time 0 or before is an initial value: every step from 1.
+   */
+  private readLossBetween(from: GraphNode | null, to: GraphNode): number {
+    const last = this.program.equations.length - 1;
+    const t0 = from === null || from.time! < 1 ? 0 : from.time!;
+    const t1 = Math.min(to.time!, this.T);
+    if (t1 < 1 || t1 < t0) return 0;
+    const fromEq = t0 === 0 ? -1 : this.equationOf(from!.name);
+    const toEq = this.equationOf(to.name);
+    if (t0 === t1) return this.equationsReadLoss(t1, fromEq, toEq);
+    return Math.max(
+      this.equationsReadLoss(t0, fromEq, last),
+      this.stepsReadLoss(t0 + 1, t1 - 1),
+      this.equationsReadLoss(t1, -1, toEq),
+    );
+  }
+
+  /** What a sweep from `n` (at a time) to the end of the forward pass crosses: n's step after its equation, then every step. */
+  private readLossAfter(n: GraphNode): number {
+    const t = n.time!;
+    if (t < 1) return this.readLostFrom[1]!;
+    if (t > this.T) return 0;
+    return Math.max(
+      this.equationsReadLoss(t, this.equationOf(n.name), this.program.equations.length - 1),
+      this.readLostFrom[t + 1]!,
+    );
+  }
+
+  /**
+   * the worst read figure over every step and the loss's list: what any sweep may rest on (beside the values' own
+   * losses, an activation's derivative computed from them: 1 − y² at a saturated unit, with every value exact)
+   */
+  everyReadLoss(): number {
     return Math.max(this.lossReadLost, this.readLostFrom[1] ?? 0);
   }
 
@@ -545,6 +609,12 @@ export class Unrolled {
     return out;
   }
 
+  /** What float64 loses computing activationDerivative(name, t) itself (0: nothing; see ElementwiseRule.derivativeLost). */
+  activationDerivativeLoss(name: string, t: number): number {
+    const at = this.activationAt(name, t);
+    return at ? derivativeLoss(at.rule.derivativeLost, at.z, at.y) : 0;
+  }
+
   /** The sequences whose values this graph's derivatives read (`derivativeReadSequences`): what a sweep rests on. */
   derivativeReadSequences(): ReadonlySet<string> {
     return derivativeReadSequences(this.program);
@@ -571,21 +641,24 @@ export class Unrolled {
     this.forwardLost = new Float64Array(this.T + 1);
     this.stepReadLost = new Float64Array(this.T + 2);
     this.readLostFrom = new Float64Array(this.T + 2);
+    this.equationReadLost = this.program.equations.map(() => new Float64Array(this.T + 1));
     for (let t = 1; t <= this.T; t++) {
       const step: Vec[][] = [];
       this.opValues[t] = step;
       let worst = this.forwardLost[t - 1]!;
-      this.watchedReadLoss = 0;
-      for (const eq of this.program.equations) {
-        this.watchedLoss = 0;
+      let worstRead = 0;
+      this.program.equations.forEach((eq, e) => {
+        this.watchedLoss = this.watchedReadLoss = 0;
         const vals = this.evalList(eq.list, t, this.baseRead, undefined, true);
         step.push(vals);
         this.seq.get(eq.target)![t] = vals[eq.list.root]!;
         this.seqLost.get(eq.target)![t] = this.watchedLoss;
+        this.equationReadLost[e]![t] = this.watchedReadLoss;
         if (this.watchedLoss > worst) worst = this.watchedLoss;
-      }
+        if (this.watchedReadLoss > worstRead) worstRead = this.watchedReadLoss;
+      });
       this.forwardLost[t] = worst;
-      this.stepReadLost[t] = this.watchedReadLoss;
+      this.stepReadLost[t] = worstRead;
     }
     for (let t = this.T; t >= 1; t--) this.readLostFrom[t] = Math.max(this.stepReadLost[t]!, this.readLostFrom[t + 1]!);
     this.watchedLoss = this.watchedReadLoss = 0;

@@ -8,7 +8,7 @@ import { type Expr, node, num, type OpNode } from '../ir/expr.js';
 import { mapVec, type Vec } from '../numeric/kernel.js';
 import { decimalExp, decimalTanh } from '../numeric/decimal-exp.js';
 import { mapDense, mapKernel, watchedMapKernel } from '../numeric/values.js';
-import { lostPrecisionOf, noteLostPrecision, worstLoss } from '../numeric/lost-digits.js';
+import { cancellationOf, lostPrecisionOf, noteLostPrecision, worstLoss } from '../numeric/lost-digits.js';
 import { diag, emul, mul } from '../symbolic/build.js';
 import { entrywiseCanonical } from './arithmetic.js';
 import type { Kernel } from './contexts.js';
@@ -24,6 +24,7 @@ const one = num(1);
 const TANH_RULE: ElementwiseRule = {
   value: Math.tanh,
   derivative: (_x, y) => 1 - y * y,
+  derivativeLost: (_x, y) => cancellationOf(1, y * y, 1 - y * y),
   derivativeText: '1 - tanh(x)^2',
 };
 
@@ -168,7 +169,12 @@ const BUILT_INS: readonly ActivationDef[] = [
     id: 'sigma',
     latexNames: ['\\sigma', 'sigmoid'],
     names: ['sigma', 'sigmoid'],
-    rule: { value: sigmoid, derivative: (_x, y) => y * (1 - y), derivativeText: 'sigma(x) * (1 - sigma(x))' },
+    rule: {
+      value: sigmoid,
+      derivative: (_x, y) => y * (1 - y),
+      derivativeText: 'sigma(x) * (1 - sigma(x))',
+      derivativeLost: (_x, y) => cancellationOf(1, y, 1 - y),
+    },
     latex: paren('\\sigma'),
     derivative: (_z, y) => emul(y, node('sub', [one, y])),
     reference: '1/(1+exp(-x))',

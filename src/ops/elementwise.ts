@@ -15,6 +15,11 @@ export interface ElementwiseRule {
    * nothing beyond their rounding
    */
   readonly lostAt?: (x: number) => number;
+  /**
+   * what float64 loses computing derivative(x, y) (a relative precision, 0 nothing noted): 1 − y² at a saturated tanh
+   * (≈ 8 digits at x = 10), σ(1 − σ), a declared derivative's body (compileScalarLoss); absent where it cancels nothing
+   */
+  readonly derivativeLost?: (x: number, y: number) => number;
 }
 
 /** The logistic function, in two branches so neither exp overflows for large |x|. */

@@ -203,6 +203,20 @@ defineOp({
   },
 });
 
+/**
+ * ∂h_t^α/∂w_ij as an entry of the matrix-level Jacobian ∂h_t/∂W: row α, column (j − 1)·rows + i (W's entries in
+ * column-major order, vec(W), as `jac` orders them). `index` reads the unit indices; `rows` is W's row count.
+ */
+export function unitDerivativeAsEntry(
+  n: OpNode,
+  index: (ix: Index) => number,
+  rows: number,
+): { of: Seq; wrt: Sym; row: number; col: number } {
+  const { value, unit, param, entry } = unitDerivParts(n);
+  const [r, c] = entryPosition(entry, index);
+  return { of: value, wrt: param, row: index(unit), col: (c - 1) * rows + r };
+}
+
 /** The unit and the entry of ∂h_t^α/∂w_ij. */
 function unitDerivParts(n: OpNode): { value: Seq; unit: Index; param: Sym; entry: OpNode } {
   const [of, wrt] = n.args as [OpNode, OpNode];

@@ -40,6 +40,25 @@ describe('coefficients that round in float64 make no identity', () => {
     );
   });
 
+  it("a declared function's derivative body: float64's figure refuted, the true one consistent", () => {
+    const model = labModel
+      .replace(
+        '    h: { role: state, shape: [d] }\n',
+        '    h: { role: state, shape: [d] }\n    g: { role: intermediate, shape: [d] }\n',
+      )
+      .replace(
+        '    - h[t] = tanh(W*h[t-1] + U*x[t] + b)\n',
+        '    - h[t] = tanh(W*h[t-1] + U*x[t] + b)\n    - g[t] = f(W * h[t-1])\n',
+      )
+      .replace('  loss:', '  functions:\n    f: { value: "1e-10 * x", derivative: "(1 + 1e-10) - 1" }\n  loss:');
+    expect(model).toContain('g[t] = f(W * h[t-1])');
+    const [wrong, right] = results(model, [
+      'jac(g[t], h[t-1]) = 1.000000082740371e-10 * W',
+      'jac(g[t], h[t-1]) = 1e-10 * W',
+    ]);
+    expect([wrong!.verdict, right!.verdict]).toEqual(['refuted', 'consistent']);
+  });
+
   it('the induction templates: (1 + 1e-10) − 1 is not the template 1.000000082740371e-10', () => {
     const cancelled = node('sub', [node('add', [num(1), num(1e-10)]), num(1)]);
     // refused, not equal (the induction reads a refusal as a step not shown: src/symbolic/induction.ts `same`)

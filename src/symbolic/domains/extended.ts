@@ -15,7 +15,8 @@
 import { Decimal } from 'decimal.js';
 import { affineVar, boundValue, type IntEnv } from '../../ir/affine.js';
 import { nameRecord } from '../../ir/names.js';
-import { type Expr, type Leaf, type OpNode, type Seq, seq } from '../../ir/expr.js';
+import { type Expr, type Leaf, node, type OpNode, type Seq, seq, type Sym } from '../../ir/expr.js';
+import { unitDerivativeAsEntry } from '../../ops/index-level.js';
 import { dimsIn } from '../../ir/shape-of.js';
 import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
 import { specOf } from '../../ops/index.js';
@@ -270,6 +271,9 @@ const LOST_DIGITS_GAIN = 2 ** 10;
 /** The argument z of an equation name[t] = f(z), as the float engine's forward pass computed it (null: no such f). */
 export type ActivationInput = (name: string, t: number) => Float64Array | null;
 
+/** The closed form of a Jacobian `jac(h[t], W)` at a binding (src/check/extended-check.ts), or null where it has none. */
+export type UnitJacobian = (jacobian: Expr, env: IntEnv) => Expr | null;
+
 /**
  * What the float engine's forward pass lost on the way to its values (src/numeric/unrolled.ts: cancellation in the
  * model's elementwise sums, values in the subnormals): by step, the worst of every sequence up to it (`forwardLoss`),
@@ -504,6 +508,8 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     private readonly forwardLost: ForwardLost | null,
     /** the sequences whose values the float engine's derivatives read (null: take every sequence as read) */
     private readonly derivativeReads: ReadonlySet<string> | null,
+    /** a Jacobian's closed form at a binding (null: none), for unit-level derivatives (absent: from float64) */
+    private readonly unitJacobian: UnitJacobian | null,
   ) {
     this.ring = arithmetic.ring(work);
     this.values = new KeptValues(this.ring);
@@ -670,7 +676,7 @@ class ExtendedDomain<R> implements ExactDomain<R> {
    */
   private readsLostForward(e: Expr, env: IntEnv): boolean {
     const lost = this.forwardLost;
-    if (!lost || lost.forwardLoss(null) === 0) return false;
+    if (!lost) return false;
     const nodeAt = (x: Expr): GraphNodeRef | null => {
       if (x.kind === 'sym') return { name: x.name, time: null };
       if (x.kind !== 'seq') return null;
@@ -963,8 +969,23 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     return ctx.eval(this.dactExpression(value.name, value.time));
   }
   unitDerivative(n: OpNode, ctx: ExactContext<R>): RMat<R> {
+    // Where float64's value lost digits on the way (its sweep read σ′ = σ(1 − σ) at a saturated gate, good to 2
+    // digits there), the entry of the Jacobian's closed form, computed here: it has its digits.
+    const closed = this.unitJacobian && (this.floatValue(n, ctx.env)?.lost ?? 1) > 0 ? this.closedUnit(n, ctx) : null;
+    if (closed) return closed;
     // ∂h_c[t]/∂W_ij with c ≠ i is 0 for every instance: the exact polynomial says so (not float64's rounding).
     return this.fromFloat(n, ctx, () => identicallyZero(this.model, this.sizes, n, ctx.env));
+  }
+
+  /** ∂h_t^α/∂w_ij as its entry of ∂h_t/∂W's closed form (unitDerivativeAsEntry), or null where there is none. */
+  private closedUnit(n: OpNode, ctx: ExactContext<R>): RMat<R> | null {
+    const wrtName = ((n.args[1] as OpNode).args[0] as Sym).name;
+    const { of, wrt, row, col } = unitDerivativeAsEntry(n, (ix) => ctx.index(ix), this.symbolDims(wrtName)[0]);
+    const form = this.unitJacobian!(node('jac', [of, wrt]), ctx.env);
+    if (!form) return null;
+    const J = ctx.eval(form);
+    if (row < 1 || row > J.rows || col < 1 || col > J.cols) return null;
+    return rscalar(J.data[(row - 1) * J.cols + col - 1]!);
   }
   dims(e: Expr, env: IntEnv): [number, number] {
     return dimsIn(this.model, e, env);
@@ -993,6 +1014,8 @@ export class ExtendedInstance<R> {
     forwardLost: ForwardLost | null = null,
     /** the sequences whose values the float engine's derivatives read (absent: every sequence counts as read) */
     derivativeReads: ReadonlySet<string> | null = null,
+    /** a Jacobian's closed form at a binding (absent: unit-level derivatives come from float64 alone) */
+    unitJacobian: UnitJacobian | null = null,
   ) {
     this.work = new WorkCounter(arithmetic.workLimit, arithmetic.unit);
     this.evaluator = new ExactEvaluator(
@@ -1008,6 +1031,7 @@ export class ExtendedInstance<R> {
         activationInput,
         forwardLost,
         derivativeReads,
+        unitJacobian,
       ),
       sizes,
     );
