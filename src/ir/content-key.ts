@@ -11,6 +11,7 @@ import type { Expr, Index } from './expr.js';
 import { formatIndex } from './print.js';
 import { own } from './names.js';
 import { pathKey } from './path-chain.js';
+import { binderKind } from '../ops/registry.js';
 
 /**
  * An index a subtree reads, compiled for the hot path: an affine form's terms as parallel arrays, an index
@@ -65,8 +66,16 @@ function pathPart(index: Index & { kind: 'path' }): Part {
   return { tag: 'path', index, c: index.pos.c, names, coefs };
 }
 
-/** Whether a part reads the binder `name` (a path part: through a variable of its position). */
-const readsBinder = (p: Part, name: string): boolean => (p.tag === 'ivar' ? p.name === name : p.names.includes(name));
+/**
+ * Whether a part reads what a binder of `kind` binds as `name`: an integer binder, an index or a path position
+ * that names it; a path binder, a position on that path (an integer variable of the same name is another one, read
+ * at the node's own binding); a real binder, no index part (its variable is not an index).
+ */
+function readsBinder(p: Part, kind: 'int' | 'path' | 'real', name: string): boolean {
+  if (kind === 'real') return false;
+  if (kind === 'path') return p.tag === 'path' && p.index.name === name;
+  return p.tag === 'ivar' ? p.name === name : p.names.includes(name);
+}
 
 /** Whether a path part reads `name`: its path's name, or a variable of its position. */
 const partReads = (p: Part, name: string): boolean =>
@@ -158,9 +167,10 @@ function newInfo(x: Expr, children: readonly NodeInfo[], structure: number): Nod
   const id = String(structure);
   const own = ownParts(x);
   const binder = x.kind === 'op' ? x.binder : null;
+  const kind = x.kind === 'op' ? binderKind(x) : null;
   // Most nodes read no index of their own and have one child that reads any (mul(W, h[t-1])): that child's
   // list is the merged list, shared rather than rebuilt.
-  if (!own.length && binder === null) {
+  if (!own.length && kind === null) {
     let only: NodeInfo | null = null;
     let shared = true;
     for (const c of children)
@@ -186,15 +196,16 @@ function newInfo(x: Expr, children: readonly NodeInfo[], structure: number): Nod
   for (const c of children)
     for (let i = 0; i < c.parts.length; i++) {
       const part = c.parts[i]!;
-      if (binder === null || !readsBinder(part, binder)) add(c.partIds[i]!, part);
+      if (kind === null || !readsBinder(part, kind, binder!)) add(c.partIds[i]!, part);
       else {
-        // An index that reads the node's own binder has no value at the node's binding: keyed there by its other
-        // variables (`t-i+1` inside ∏ over i is keyed by t). Its value at an outer i of the same name (a claim's
-        // quantified i) made ∏_{i=1}^{t−s} diag(1 − h_{t−i+1}²) one key at t = 5, i = 4 and at t = 4, i = 3.
-        for (const name of part.tag === 'ivar' ? [] : part.names)
-          if (name !== binder) add(`v${name}`, { tag: 'ivar', name });
-        // a path position keeps its part: the key then holds the whole path assignment (pathsFixed is false)
-        if (part.tag === 'path') add(c.partIds[i]!, part);
+        // An index that reads the node's own binder has no value at the node's binding: keyed there by the other
+        // variables it reads (`t-i+1` inside ∏ over i is keyed by t). Its value at an outer i of the same name (a
+        // claim's quantified i) made ∏_{i=1}^{t−s} diag(1 − h_{t−i+1}²) one key at t = 5, i = 4 and at t = 4, i = 3.
+        const others = part.tag === 'ivar' ? [] : part.names.filter((n) => kind === 'path' || n !== binder);
+        for (const name of others) add(`v${name}`, { tag: 'ivar', name });
+        // A position on an integer binder's path keeps its part: the key then holds the whole path assignment
+        // (pathsFixed is false). A position on the path the node binds reads the node's own assignment: dropped.
+        if (part.tag === 'path' && kind === 'int') add(c.partIds[i]!, part);
       }
     }
   const readsPaths = parts.some((p) => p.tag === 'path');

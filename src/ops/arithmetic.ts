@@ -39,6 +39,7 @@ import {
 import { add, diag, emul, mul, neg, scaled, sub } from '../symbolic/build.js';
 import { ridentity, rmap, rmatmul, rpow, rscalar, rzip, type RMat } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, nneg, nword, type NPoly } from '../symbolic/words.js';
+import { cinverse } from '../symbolic/cpoly.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
 import { productTimesVector, walksProduct } from '../symbolic/product-chain.js';
 import type { CanonicalContext, CompileContext, DiffContext, ExactContext, Kernel } from './contexts.js';
@@ -526,7 +527,7 @@ defineOp({
   canonical: (n, ctx) => {
     const d = ctx.constant(right(n));
     if (!d) return ctx.unsupported(`division by ${ctx.key(right(n))}`);
-    return nmul(ctx.expand(left(n)), nconst(1 / d));
+    return nmul(ctx.expand(left(n)), nword({ kind: 'scal', poly: cinverse(d) }));
   },
 });
 

@@ -204,6 +204,18 @@ export function opSpec(id: string): OpSpec {
 
 export const specOf = (n: OpNode): OpSpec => opSpec(n.op);
 
+/**
+ * What a node's binder binds, from its record's syntax: an integer index (∏, Σ over i), an index path (`pathsum`'s
+ * g, read as g[l]) or a real variable (`supabs`'s x); null without a binder.
+ */
+export function binderKind(n: OpNode): 'int' | 'path' | 'real' | null {
+  if (n.binder === null) return null;
+  const args = specOf(n).syntax.args ?? [];
+  if (args.includes('path-binder')) return 'path';
+  if (args.includes('real-binder')) return 'real';
+  return 'int';
+}
+
 /** Records spelled this way (several: `sum(v)` and `sum(i, lo, hi, body)` differ by arity). */
 export function specsFor(
   spelling:

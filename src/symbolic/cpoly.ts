@@ -98,14 +98,17 @@ export function csum(terms: readonly CPoly[]): CPoly {
 
 /** target += sign·b, in place (sums of many terms would copy quadratically otherwise). */
 export function caddInto(target: CPoly, b: CPoly, sign = 1): CPoly {
-  for (const [m, c] of b) {
-    const prev = target.get(m) ?? 0;
-    if (roundedCoefficient && sumRounds(prev, sign * c)) roundedCoefficient(`${prev} + ${sign * c}`);
-    const v = inRange(prev + sign * c);
-    if (v === 0) target.delete(m);
-    else target.set(m, v);
-  }
+  for (const [m, c] of b) addTermInto(target, m, sign * c);
   return target;
+}
+
+/** target[m] += c, in place: the one place a coefficient sum is made (refused where it rounds and must not). */
+export function addTermInto(target: CPoly, m: Monomial, c: number): void {
+  const prev = target.get(m) ?? 0;
+  if (roundedCoefficient && sumRounds(prev, c)) roundedCoefficient(`${prev} + ${c}`);
+  const v = inRange(prev + c);
+  if (v === 0) target.delete(m);
+  else target.set(m, v);
 }
 
 /** The longest printed monomial: a product's cost grows with it (powers repeat their atom). */
@@ -217,7 +220,16 @@ export function showPoly(p: CPoly, gaps = false): string {
 }
 
 /** 1/c, refused where it rounds and coefficients must be exact (1/3). */
-const inverseOf = (c: number): number => (roundedCoefficient ? exactQuotient(1, c, roundedCoefficient) : 1 / c);
+export const inverseOf = (c: number): number => (roundedCoefficient ? exactQuotient(1, c, roundedCoefficient) : 1 / c);
+
+/**
+ * 1/c as a polynomial: the constant where float64 holds it exactly (1/4), else the atom `1/c` (1/3), so that x/3
+ * and x/3 are one form and x/3 and 0.3333333333333333·x are not (the ℤ_p test, exact on doubles, decides those).
+ */
+export function cinverse(c: number): CPoly {
+  const q = 1 / c;
+  return Number.isFinite(q) && !productRounds(q, c) && q * c === 1 ? cconst(q) : csym(`1/${c}`);
+}
 
 export const constantOf = (p: CPoly): number | null =>
   p.size === 0 ? 0 : p.size === 1 && p.has(CONSTANT) ? p.get(CONSTANT)! : null;
@@ -239,10 +251,10 @@ export const POLY_RING: Ring<CPoly> = {
   constantOf,
   div: (a, b) => {
     const c = constantOf(b);
-    if (c) return cmul(a, cconst(inverseOf(c)));
+    if (c) return cmul(a, cinverse(c));
     if (b.size !== 1) return null;
     const [m, coefficient] = [...b][0]!;
-    return cmul(a, new Map([[monomialInverse(m), inverseOf(coefficient)]]));
+    return cmul(cmul(a, new Map([[monomialInverse(m), 1]])), cinverse(coefficient));
   },
   key: cpolyKey,
 };

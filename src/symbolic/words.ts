@@ -13,7 +13,7 @@
  * diagonals share a gap and multiply. Two expressions are identical for every
  * size when their canonical forms are equal.
  */
-import { cadd, caddInto, cconst, cmul, copyOf, cpolyEqual, type CPoly, czero, showPoly } from './cpoly.js';
+import { addTermInto, cadd, caddInto, cconst, cmul, copyOf, cpolyEqual, type CPoly, czero, showPoly } from './cpoly.js';
 import {
   type Atom as AtomId,
   atomMonomialOf,
@@ -64,11 +64,8 @@ function retag(p: CPoly, move: (gap: number) => number): CPoly {
 /** Each monomial replaced, like terms collected. */
 function relabel(p: CPoly, f: (m: Monomial) => Monomial): CPoly {
   const out: CPoly = new Map();
-  for (const [mono, c] of p) {
-    const m = f(mono);
-    out.set(m, (out.get(m) ?? 0) + c);
-  }
-  for (const [k, c] of out) if (c === 0) out.delete(k);
+  // like terms collected as any coefficient sum is (a rounded one refused where coefficients must be exact)
+  for (const [mono, c] of p) addTermInto(out, f(mono), c);
   return out;
 }
 

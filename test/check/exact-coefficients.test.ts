@@ -65,4 +65,45 @@ describe('coefficients that round in float64 make no identity', () => {
     expect(() => sameTemplate(cancelled, num(1.000000082740371e-10))).toThrow(/cannot hold exactly \(1 \+ 1e-10\)/);
     expect(sameTemplate(node('add', [num(0.5), num(0.25)]), num(0.75))).toBe(true);
   });
+
+  // Found by a review (2026-12-05): divisions by a constant and a contraction of Σ-atoms still combined coefficients
+  // in float64 (DUAL_RING.div, div's canonical form, words.ts `relabel`), and the false claims were `verified`.
+  it('a division by 3 keeps 1/3 exact: jac / 3 is jac / 3, not 0.3333333333333333 * jac', () => {
+    const J = 'jac(h[t], h[t-1])';
+    const [third, same, tenth] = results(labModel, [
+      `${J} / 3 = 0.3333333333333333 * ${J}`,
+      `${J} / 3 = ${J} / 3`,
+      `${J} / 10 = 0.1 * ${J}`,
+    ]);
+    expect([third!.verdict, same!.verdict, tenth!.verdict]).toEqual(['consistent', 'verified', 'consistent']);
+  });
+
+  it('a sum of Σ-atoms merged by a contraction adds its coefficients exactly', () => {
+    const J = 'jac(h[t], h[t-1])';
+    const [merged] = results(labModel, [
+      `${J} * ((sum(h[t-1]) * h[t] + 1e-17 * sum(h[t]) * h[t-1])' * ones(d)) = sum(h[t]) * sum(h[t-1]) * ${J}`,
+    ]);
+    expect(merged!.verdict).toBe('consistent');
+  });
+});
+
+describe('unit-level forms divide exactly too', () => {
+  const indexLevel = readFileSync('derivations/understanding-lstms-2023-index-level.yaml', 'utf8');
+  const thirds = indexLevel
+    .slice(0, indexLevel.indexOf('\ndefinitions:') + 1)
+    .replace('h[t] = tanh(W*x[t] + U*h[t-1] + b_h)', 'h[t] = tanh(W*x[t] / 3 + U*h[t-1] + b_h)');
+
+  it('∂h_1^i/∂w_ij with W x / 3: the true form verified, 0.3333333333333333 in its place not', () => {
+    expect(thirds).toContain('W*x[t] / 3');
+    const yaml = `${thirds}claims:
+  - id: float64s
+    claim: d(h[1, i], W[i, j]) = 0.3333333333333333 * dact(h[1, i]) * x[1, j]
+    forall: i in 1..d, j in 1..n
+  - id: exact
+    claim: d(h[1, i], W[i, j]) = dact(h[1, i]) * (x[1, j] / 3)
+    forall: i in 1..d, j in 1..n
+`;
+    const verdicts = checkDerivation(parseDerivation(yaml, 'thirds.yaml'), {}).map((r) => r.verdict);
+    expect(verdicts).toEqual(['consistent', 'verified']);
+  });
 });

@@ -27,7 +27,7 @@ import { specOf } from '../../ops/index.js';
 import { substituteReal } from '../build.js';
 import { NotNormal, substituteSafely } from './substitute.js';
 import { ExprError } from '../../ir/errors.js';
-import { cadd, cconst, cmul, constantOf, type CPoly, cpolyKey, cpow, csym } from '../cpoly.js';
+import { cadd, cconst, cmul, constantOf, type CPoly, cpolyKey, cpow, csym, inverseOf } from '../cpoly.js';
 import { transpose } from '../transpose.js';
 import type { Domain } from './domain.js';
 import { exactPower, exactProduct, exactQuotient, exactSum } from '../exact-float.js';
@@ -145,7 +145,7 @@ export function entryPoly(e: Expr, shapes: Shapes, depth = 0): CPoly {
     case 'div': {
       const d = e.args[1]!;
       if (d.kind !== 'num' || d.value === 0) return csym(printExpr(e));
-      return cmul(go(e.args[0]!), cconst(1 / d.value));
+      return cmul(go(e.args[0]!), cconst(inverseOf(d.value)));
     }
     case 'epow':
     case 'pow': {

@@ -14,7 +14,19 @@ import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
 import type { Equation, Model, SymbolDecl } from '../../model/model.js';
 import { own } from '../../ir/names.js';
 import { HORIZON, TIME_VAR } from '../../model/model.js';
-import { cadd, cconst, cmul, constantOf, cpolyKey, type CPoly, csum, csym, czero, POLY_RING } from '../cpoly.js';
+import {
+  cadd,
+  cconst,
+  cmul,
+  constantOf,
+  cpolyKey,
+  type CPoly,
+  csum,
+  csym,
+  czero,
+  cinverse,
+  POLY_RING,
+} from '../cpoly.js';
 import { ExactEvaluator } from '../exact.js';
 import { rfill, rmap, type Ring, type RMat, rscalar } from '../ring.js';
 import { chargeExactWork, remainingExactWork, SymbolicUnsupported } from '../unsupported.js';
@@ -87,7 +99,9 @@ const DUAL_RING: Ring<Dual> = {
   constantOf: (a) => (a.d.size === 0 ? constantOf(a.v) : null),
   div: (a, b) => {
     const c = b.d.size === 0 ? constantOf(b.v) : null;
-    return c ? { v: cmul(a.v, cconst(1 / c)), d: cmul(a.d, cconst(1 / c)) } : null;
+    if (!c) return null;
+    const inverse = cinverse(c);
+    return { v: cmul(a.v, inverse), d: cmul(a.d, inverse) };
   },
   key: (a) => `${cpolyKey(a.v)} + ε(${cpolyKey(a.d)})`,
 };
