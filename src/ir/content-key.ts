@@ -203,9 +203,11 @@ function newInfo(x: Expr, children: readonly NodeInfo[], structure: number): Nod
         // claim's quantified i) made ∏_{i=1}^{t−s} diag(1 − h_{t−i+1}²) one key at t = 5, i = 4 and at t = 4, i = 3.
         const others = part.tag === 'ivar' ? [] : part.names.filter((n) => kind === 'path' || n !== binder);
         for (const name of others) add(`v${name}`, { tag: 'ivar', name });
-        // A position on an integer binder's path keeps its part: the key then holds the whole path assignment
-        // (pathsFixed is false). A position on the path the node binds reads the node's own assignment: dropped.
-        if (part.tag === 'path' && kind === 'int') add(c.partIds[i]!, part);
+        // A path position keeps its part either way, so the key holds the whole path assignment (pathsFixed is
+        // false): on an integer binder's path it reads the outer path; on the path the node binds, a position past
+        // the node's length reads the outer path of that name too (a path sum over g inside one over g), and one
+        // within it is covered by its variables above.
+        if (part.tag === 'path') add(c.partIds[i]!, part);
       }
     }
   const readsPaths = parts.some((p) => p.tag === 'path');

@@ -227,6 +227,8 @@ export const inverseOf = (c: number): number => (roundedCoefficient ? exactQuoti
  * and x/3 are one form and x/3 and 0.3333333333333333·x are not (the ℤ_p test, exact on doubles, decides those).
  */
 export function cinverse(c: number): CPoly {
+  // −(1/3), not an atom 1/-3 beside 1/3 (x/3 − x/(−3) is 2x/3)
+  if (c < 0) return cadd(czero(), cinverse(-c), -1);
   const q = 1 / c;
   return Number.isFinite(q) && !productRounds(q, c) && q * c === 1 ? cconst(q) : csym(`1/${c}`);
 }

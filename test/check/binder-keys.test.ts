@@ -41,4 +41,16 @@ describe('a binder named like another variable', () => {
       ]),
     ).toEqual(['verified', 'refuted']);
   });
+
+  // A path sum over g inside one over g reads, past its own length, the outer path's positions (g[2] below): the key
+  // holds the whole assignment for it, or the memo gave the first outer path's value to every path (a review).
+  it('an inner path sum over g reading the outer g past its own length', () => {
+    const leak = 'pathsum(g, 2, 1, d, pathsum(g, 1, 1, d, U[g[1], g[2]]))';
+    expect(
+      verdicts([
+        ['leak-true', `${leak} = d * sum(a, 1, d, sum(b, 1, d, U[a, b]))`],
+        ['leak-false', `${leak} = d * d * sum(a, 1, d, U[a, 1])`],
+      ]),
+    ).toEqual(['verified', 'refuted']);
+  });
 });

@@ -76,6 +76,8 @@ describe('coefficients that round in float64 make no identity', () => {
       `${J} / 10 = 0.1 * ${J}`,
     ]);
     expect([third!.verdict, same!.verdict, tenth!.verdict]).toEqual(['consistent', 'verified', 'consistent']);
+    // 1/(−3) is −(1/3), one atom with its sign (a review saw 1/-3 beside 1/3 lose this proof)
+    expect(results(labModel, [`${J} / 3 - ${J} / (-3) = 2 * ${J} / 3`])[0]!.verdict).toBe('verified');
   });
 
   it('a sum of Σ-atoms merged by a contraction adds its coefficients exactly', () => {
