@@ -205,15 +205,18 @@ defineOp({
 
 /**
  * ∂h_t^α/∂w_ij as an entry of the matrix-level Jacobian ∂h_t/∂W: row α, column (j − 1)·rows + i (W's entries in
- * column-major order, vec(W), as `jac` orders them). `index` reads the unit indices; `rows` is W's row count.
+ * column-major order, vec(W), as `jac` orders them); null for an entry outside W. `index` reads the unit indices,
+ * `dims` gives a parameter's rows and columns.
  */
 export function unitDerivativeAsEntry(
   n: OpNode,
   index: (ix: Index) => number,
-  rows: number,
-): { of: Seq; wrt: Sym; row: number; col: number } {
+  dims: (name: string) => readonly [number, number],
+): { of: Seq; wrt: Sym; row: number; col: number } | null {
   const { value, unit, param, entry } = unitDerivParts(n);
+  const [rows, cols] = dims(param.name);
   const [r, c] = entryPosition(entry, index);
+  if (r < 1 || r > rows || c < 1 || c > cols) return null;
   return { of: value, wrt: param, row: index(unit), col: (c - 1) * rows + r };
 }
 

@@ -15,7 +15,7 @@
 import { Decimal } from 'decimal.js';
 import { affineVar, boundValue, type IntEnv } from '../../ir/affine.js';
 import { nameRecord } from '../../ir/names.js';
-import { type Expr, type Leaf, node, type OpNode, type Seq, seq, type Sym } from '../../ir/expr.js';
+import { type Expr, type Leaf, node, type OpNode, type Seq, seq } from '../../ir/expr.js';
 import { unitDerivativeAsEntry } from '../../ops/index-level.js';
 import { dimsIn } from '../../ir/shape-of.js';
 import type { ExactContext, ExactDomain } from '../../ops/contexts.js';
@@ -979,8 +979,13 @@ class ExtendedDomain<R> implements ExactDomain<R> {
 
   /** ∂h_t^α/∂w_ij as its entry of ∂h_t/∂W's closed form (unitDerivativeAsEntry), or null where there is none. */
   private closedUnit(n: OpNode, ctx: ExactContext<R>): RMat<R> | null {
-    const wrtName = ((n.args[1] as OpNode).args[0] as Sym).name;
-    const { of, wrt, row, col } = unitDerivativeAsEntry(n, (ix) => ctx.index(ix), this.symbolDims(wrtName)[0]);
+    const at = unitDerivativeAsEntry(
+      n,
+      (ix) => ctx.index(ix),
+      (name) => this.symbolDims(name),
+    );
+    if (!at) return null;
+    const { of, wrt, row, col } = at;
     const form = this.unitJacobian!(node('jac', [of, wrt]), ctx.env);
     if (!form) return null;
     const J = ctx.eval(form);
