@@ -97,14 +97,21 @@ export function runPoints(
     // (after the cross-checks, which cover the derivatives the claim itself evaluated).
     const why = lookReason(first, claim.tolerance, lostPrecision);
     if (why === 'lost-digits' && first.status === 'agree') {
-      agreements.push({ i, env, first, lostPrecision, ownLost });
+      agreements.push({ i, env, first, lostPrecision, ownLost, closeness: first.relError });
       return { instance, env, outcome: first };
     }
     const outcome = why ? extendedLook(claim, entry, env, first, lostPrecision, extendedScope) : first;
     return { instance, env, outcome };
   };
   // Agreements within reach of the digits lost on the way, decided again after the others: the ones that lost most.
-  const agreements: { i: number; env: IntEnv; first: PointOutcome; lostPrecision: number; ownLost: number }[] = [];
+  const agreements: {
+    i: number;
+    env: IntEnv;
+    first: PointOutcome;
+    lostPrecision: number;
+    ownLost: number;
+    closeness: number;
+  }[] = [];
   const located = <T>(compute: () => T): T => {
     // Products and Jacobians are lazy: a factor outside the graph may first be read by the comparison.
     try {
@@ -128,24 +135,27 @@ export function runPoints(
   // `(1 - sigma(100)) * x <= 1e-50 * x` at 23 bindings per instance was consistent on the 20 that stood).
   function decideAgainAgreements(points: Point[]): void {
     const forwardWork = decimalForwardWork(instance);
+    // On a small instance a second look costs little: as many as the budget buys, never fewer than the sample.
+    const decided = Math.max(AGREEMENTS_DECIDED_AGAIN, Math.floor(AGREEMENT_SAMPLE_WORK / Math.max(1, forwardWork)));
     // Ties broken by what the claim's own evaluation lost: a claim reading a value the forward pass lost every digit
     // of carries that figure at every binding, and its points would otherwise go in binding order (the false
     // `((exp(10^(-4*k)) - 1) * 10^(4*k)) * norm2(g[T]) <= 1.5 * exp(-(2^k)/23) * norm2(g[T])`, false from k = 4
     // where its own cancellation is total, was consistent on k = 1..3).
     const byLoss = spreadTies(
       [...agreements].sort((a, b) => b.lostPrecision - a.lostPrecision || b.ownLost - a.ownLost || a.i - b.i),
-      AGREEMENTS_DECIDED_AGAIN,
+      decided,
+      instance.index,
     );
     // the reasons an agreement stands, written once per instance (not once per agreement)
     const tooLarge = `the instance is too large for a second look at agreements: ≈ ${forwardWork} decimal products, more than ${AGREEMENT_LOOK_WORK}`;
-    const notAmongDecided = `only the ${AGREEMENTS_DECIDED_AGAIN} agreements per instance that lost the most digits are`;
+    const notAmongDecided = `only the agreements per instance that lost the most digits are (as many as ${AGREEMENT_SAMPLE_WORK} decimal products buy, at least ${AGREEMENTS_DECIDED_AGAIN})`;
     let sampleConfirmed = true;
     byLoss.forEach((a, rank) => {
       const first = a.first as PointOutcome & { status: 'agree' };
       const stands = (why: string): PointOutcome => ({ ...first, unsettled: { was: 'lost-digits', why } });
       let outcome: PointOutcome;
       if (forwardWork > AGREEMENT_LOOK_WORK) outcome = stands(tooLarge);
-      else if (rank < AGREEMENTS_DECIDED_AGAIN) {
+      else if (rank < decided) {
         outcome = located(() => extendedLook(claim, entry, a.env, a.first, a.lostPrecision, extendedScope));
         if (outcome.status !== 'agree') sampleConfirmed = false;
       } else if (sampleConfirmed) outcome = stands(notAmongDecided);
@@ -169,26 +179,39 @@ export function runPoints(
 }
 
 /**
- * Agreements ranked by loss (`sorted`: most lost first, then binding order), with the first `n` spread over the
- * bindings where more than `n` tie for the most: the first, the last and evenly between, then the rest in order.
+ * Agreements ranked by loss (`sorted`: most lost first, then binding order), with the first `n` chosen among the
+ * bindings where more than `n` (at least 4) tie for the most: the one float64 saw closest to the tolerance, the first,
+ * the last, and between them positions that move with the instance (`rotation`, its index), then the rest in order.
  * Where the figures cannot tell the points apart (a claim reading a value the forward pass lost every digit of, and
  * losing nothing itself), binding order would decide only the first few, and a claim false beyond them stood:
- * `norm2(g[T]) <= sqrt(d) * (2.5e-16 + 1e-13 * 10^(-k))` with g = (1 + 3e-16) − 1, false from k = 4.
+ * `norm2(g[T]) <= sqrt(d) * (2.5e-16 + 1e-13 * 10^(-k))` with g = (1 + 3e-16) − 1, false from k = 4 (the last);
+ * fixed positions (first, middle, last) let one false only at j = 3 of 2..T+5 stand on every instance (the closest).
  */
-export function spreadTies<T extends { readonly lostPrecision: number; readonly ownLost: number }>(
-  sorted: readonly T[],
-  n: number,
-): T[] {
+export function spreadTies<
+  T extends { readonly lostPrecision: number; readonly ownLost: number; readonly closeness: number },
+>(sorted: readonly T[], n: number, rotation = 0): T[] {
   const top = sorted[0];
   const end = sorted.findIndex((a) => a.lostPrecision !== top?.lostPrecision || a.ownLost !== top.ownLost);
   const tied = end < 0 ? sorted.length : end;
-  if (tied <= n || n < 2) return [...sorted];
-  const picked = new Set(Array.from({ length: n }, (_, j) => Math.round((j * (tied - 1)) / (n - 1))));
+  if (tied <= n || n < 4) return [...sorted];
+  let closest = 0;
+  for (let j = 1; j < tied; j++) if (sorted[j]!.closeness > sorted[closest]!.closeness) closest = j;
+  const picked = new Set([closest, 0, tied - 1]);
+  // Interior positions from the golden-ratio sequence, each instance its own stretch of it: evenly spread on one
+  // instance, and over instances 0, 1, 2, … the stretches join into one sequence, which leaves no position out.
+  const start = (rotation % 2 ** 20) * (n - 3);
+  for (let r = 0; picked.size < n; r++) {
+    const u = (0.5 + (start + r) * GOLDEN_FRACTION) % 1;
+    picked.add(1 + Math.floor(u * (tied - 2)));
+  }
   return [...[...picked].map((j) => sorted[j]!), ...sorted.filter((_, j) => !picked.has(j))];
 }
+const GOLDEN_FRACTION = (Math.sqrt(5) - 1) / 2;
 
-/** Per claim and instance: how many agreements within reach of lost digits are decided again (those that lost most). */
-export const AGREEMENTS_DECIDED_AGAIN = 3;
+/** Per claim and instance: how many agreements within reach of lost digits are decided again at least. */
+export const AGREEMENTS_DECIDED_AGAIN = 4;
+/** The decimal products of second looks an instance may spend on agreements (a small instance has all decided). */
+export const AGREEMENT_SAMPLE_WORK = 20_000;
 /** The largest instance (in decimal products of a forward pass) whose agreements are decided again. */
 export const AGREEMENT_LOOK_WORK = 100_000;
 

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
-import { AGREEMENT_LOOK_WORK, AGREEMENTS_DECIDED_AGAIN } from '../../src/check/points.js';
+import { AGREEMENT_LOOK_WORK, AGREEMENT_SAMPLE_WORK, AGREEMENTS_DECIDED_AGAIN } from '../../src/check/points.js';
 import { evidenceSummary } from '../../src/emit/evidence-text.js';
 import { formatCheckReport } from '../../src/emit/text-report.js';
 import { DECIMALS } from '../../src/symbolic/domains/extended.js';
@@ -104,18 +104,28 @@ describe('agreements within reach of lost digits', () => {
       sizeOverrides: sizes,
     })[0]!;
 
-  it('are decided again for the three per instance that lost the most digits; the rest are counted apart', () => {
+  it('are decided again for the four per instance that lost the most digits; the rest are counted apart', () => {
+    // ≈ 5,800 decimal products per forward pass at T = 30, d = 12: the budget buys three looks, the floor is four
     const r = eq1At({ T: 30, d: 12, m: 2 });
     expect(r.verdict).toBe('verified');
     const ext = evidenceOf(r.evidence, 'extended-precision')!;
-    expect(ext.fromLostDigits).toEqual({ agree: 3 * 4, violate: 0 });
+    expect(ext.fromLostDigits).toEqual({ agree: AGREEMENTS_DECIDED_AGAIN * 4, violate: 0 });
     expect(ext.unsettled).toEqual([
       {
         was: 'lost-digits',
-        why: `only the ${AGREEMENTS_DECIDED_AGAIN} agreements per instance that lost the most digits are`,
-        points: 105,
+        why: `only the agreements per instance that lost the most digits are (as many as ${AGREEMENT_SAMPLE_WORK} decimal products buy, at least ${AGREEMENTS_DECIDED_AGAIN})`,
+        points: 101,
       },
     ]);
+  });
+
+  it('are all decided again on an instance small enough for the budget to buy every look', () => {
+    // ≈ 1,400 decimal products per forward pass at T = 12, d = 8: fourteen looks, more than the 12 lags
+    const r = eq1At({ T: 12, d: 8, m: 2 });
+    expect(r.verdict).toBe('verified');
+    const ext = evidenceOf(r.evidence, 'extended-precision')!;
+    expect(ext.fromLostDigits!.agree).toBeGreaterThan(AGREEMENTS_DECIDED_AGAIN * 4);
+    expect(ext.unsettled).toBeUndefined();
   });
 
   it('are not decided again on an instance too large to simulate again in decimals, and the evidence says so', () => {

@@ -8,6 +8,7 @@
  * (withdrawn) lost refutations and raised false alarms, kept here as regression cases.
  */
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { parseDerivation } from '../../src/derivation/load.js';
@@ -143,19 +144,76 @@ describe('claims that never read a lossy value are untouched by it (the withdraw
     ).toEqual(['refuted']);
   });
 
-  it('where the figures tie at every binding, the agreements decided again are spread over them (first, middle, last)', () => {
+  it('where the figures tie at every binding, the agreements decided again are spread over them', () => {
     // g loses every digit at every step and the claim loses nothing itself: every point ties. True at k = 1..3 (the
     // exact ‖g[T]‖ is 3e-16·√d), false from k = 4; deciding the first three bindings again left it consistent.
     expect(
       verdicts(modelWith(CANCELLING), ['norm2(g[T]) <= sqrt(d) * (2.5e-16 + 1e-13 * 10^(-k))'], { 0: 'k in 1..T' }),
     ).toEqual(['refuted']);
-    const at = (lostPrecision: number, ownLost: number, i: number) => ({ lostPrecision, ownLost, i });
+    const at = (lostPrecision: number, ownLost: number, i: number, closeness = 0) => ({
+      lostPrecision,
+      ownLost,
+      i,
+      closeness,
+    });
     const tied = [0, 1, 2, 3, 4, 5, 6].map((i) => at(1, 0, i));
-    expect(spreadTies(tied, 3).map((a) => a.i)).toEqual([0, 3, 6, 1, 2, 4, 5]);
+    // the closest (the first, where all are as close), the last, then the middle (rotation 0) and the rest in order
+    expect(spreadTies(tied, 4).map((a) => a.i)).toEqual([0, 6, 3, 1, 2, 4, 5]);
+    // the next instance: its own interior positions
+    expect(spreadTies(tied, 4, 1).map((a) => a.i)).toEqual([0, 6, 1, 4, 2, 3, 5]);
+    // the one float64 saw closest to the tolerance first
+    const oneClose = tied.map((a) => (a.i === 1 ? { ...a, closeness: -0.1 } : { ...a, closeness: -0.9 }));
+    expect(spreadTies(oneClose, 4).map((a) => a.i)).toEqual([1, 0, 6, 3, 2, 4, 5]);
+    // fewer than four: the order by loss stands (no room for a position that moves)
+    expect(spreadTies(tied, 3)).toEqual(tied);
     // ties only among fewer than the sample, or none: the order by loss stands
     const ranked = [at(1, 0.5, 4), at(1, 0, 0), at(1, 0, 1), at(0.5, 0, 2), at(0.5, 0, 3)];
-    expect(spreadTies(ranked, 3)).toEqual(ranked);
-    expect(spreadTies([at(1, 0, 0), at(1, 0, 1), at(1, 0, 2), at(0.5, 0, 3)], 3).map((a) => a.i)).toEqual([0, 1, 2, 3]);
+    expect(spreadTies(ranked, 4)).toEqual(ranked);
+    expect(spreadTies([at(1, 0, 0), at(1, 0, 1), at(1, 0, 2), at(1, 0, 3), at(0.5, 0, 4)], 4).map((a) => a.i)).toEqual([
+      0, 1, 2, 3, 4,
+    ]);
+  });
+
+  it('the sample: a permutation holding the closest, the first and the last; over instances every binding', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4, max: 80 }),
+        fc.integer({ min: 4, max: 12 }),
+        fc.array(fc.double({ min: -1, max: 0, noNaN: true }), { minLength: 80, maxLength: 80 }),
+        fc.nat({ max: 1000 }),
+        (size, n, closeness, index) => {
+          const sorted = Array.from({ length: size }, (_, i) => ({
+            lostPrecision: 1,
+            ownLost: 0,
+            i,
+            closeness: closeness[i]!,
+          }));
+          const out = spreadTies(sorted, n, index);
+          expect(out.map((a) => a.i).sort((x, y) => x - y)).toEqual(sorted.map((a) => a.i));
+          const head = new Set(out.slice(0, n).map((a) => a.i));
+          if (size <= n) return;
+          const closest = sorted.reduce((b, a) => (a.closeness > b.closeness ? a : b)).i;
+          for (const must of [closest, 0, size - 1]) expect(head.has(must)).toBe(true);
+          // rotation by instance (at least one pick of four moves): enough instances decide every binding
+          const covered = new Set<number>();
+          for (let index = 0; index < 3 * Math.ceil(size / (n - 3)); index++)
+            for (const a of spreadTies(sorted, n, index).slice(0, n)) covered.add(a.i);
+          expect(covered.size).toBe(size);
+        },
+      ),
+      { seed: 20261205, numRuns: 200 },
+    );
+  });
+
+  it('a claim false at one binding between the first, middle and last, with every figure tied, is refuted', () => {
+    // false only at j = 3 (its bound 2.82e-16·√d under the exact 3e-16·√d); float64's 2.2e-16 agrees everywhere.
+    // Deciding the first, the middle and the last again on every instance left it consistent: now small instances
+    // decide every agreement (the budget), and larger ones the closest to the tolerance (j = 3) among their four.
+    const claim = 'norm2(g[T]) <= sqrt(d) * (2.5e-16 + 1e-13 * 10^(16 * (j + 9 / j) - 99.5))';
+    expect(verdicts(modelWith(CANCELLING), [claim], { 0: 'j in 2..T+5' })).toEqual(['refuted']);
+    expect(
+      verdicts(modelWith(CANCELLING), [claim], { 0: 'j in 2..T+5' }, { instances: 2, sizeOverrides: { T: 30, d: 12 } }),
+    ).toEqual(['refuted']);
   });
 
   it("the lab's eq. (2) stays proved beside an unread cancelling sequence", () => {

@@ -19,16 +19,16 @@ import { DECIMALS } from '../../src/symbolic/domains/extended.js';
 
 const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
 /** One claim checked on the lab's RNN: its result and its count of compared points. */
-function checkOne(claim: string, instances: number, forall = '') {
+function checkOne(claim: string, instances: number, forall = '', sizeOverrides?: Record<string, number>) {
   const yaml = `  - id: c\n    claim: ${claim}\n${forall && `    forall: ${forall}\n`}`;
   const file = parseDerivation(`${lab.slice(0, lab.indexOf('claims:'))}claims:\n${yaml}`, 'zero.yaml');
-  const [r] = checkDerivation(file, { instances });
+  const [r] = checkDerivation(file, { instances, ...(sizeOverrides && { sizeOverrides }) });
   return { r: r!, points: evidenceOf(r!.evidence, 'reference')!.points };
 }
 
 /** The claim checked on the lab's RNN is unverifiable: every point is trouble, for `reason`. */
-function expectTroubleEverywhere(claim: string, reason: string, forall = '') {
-  const { r, points } = checkOne(claim, 4, forall);
+function expectTroubleEverywhere(claim: string, reason: string, forall = '', sizeOverrides?: Record<string, number>) {
+  const { r, points } = checkOne(claim, 4, forall, sizeOverrides);
   expect(r.verdict, claim).toBe('unverifiable');
   const trouble = evidenceOf(r.evidence, 'trouble')!;
   expect(trouble.points, claim).toBe(points);
@@ -155,12 +155,19 @@ describe('float64 values extended precision starts from', () => {
   });
 
   it('agreements that stood on a sample of those decided again are trouble where the sample was not confirmed', () => {
-    // 23 bindings per instance at most, all within reach of the digits 1 − σ(200) lost: 3 per instance are decided
-    // again (trouble: an exact 0 in 40 and in 64 digits); with σ(100) the 404 others stood as agreements, and the
-    // false claim passed, before the decimals had more digits to look with.
+    // 120 bindings per instance, all within reach of the digits 1 − σ(200) lost: 4 per instance are decided again at
+    // T = 30, d = 12 (trouble: an exact 0 in 40 and in 64 digits); with σ(100) the others stood as agreements, and
+    // the false claim passed, before the decimals had more digits to look with. (On the small instances every one
+    // is decided again: each is trouble for its own reason.)
     expectTroubleEverywhere(
       '(1 - sigma(200 + 0 * norm2(h[t]))) * norm2(h[t]) <= 1e-90 * norm2(h[t])',
       'on an instance where those that lost the most were not confirmed',
+      't in 1..T, k in 1..4',
+      { T: 30, d: 12 },
+    );
+    expectTroubleEverywhere(
+      '(1 - sigma(200 + 0 * norm2(h[t]))) * norm2(h[t]) <= 1e-90 * norm2(h[t])',
+      'an agreement on an exact 0 in 64-digit decimals',
       't in 1..T, k in 1..4',
     );
     // with σ(100), the sample is refuted in 64 digits
