@@ -20,6 +20,7 @@ import {
   seq,
   sym,
 } from './expr.js';
+import { Decimal } from 'decimal.js';
 import { LIMITS } from './limits.js';
 import { create, parseDependencies } from './mathjs-parser.js';
 import { reservedNameProblem } from './names.js';
@@ -135,6 +136,35 @@ function mathChildren(n: MNode): MNode[] {
   return out;
 }
 
+/** A number literal: digits with a decimal point and an exponent, not part of a name (h2, W_1) or of another number. */
+const NUMBER_LITERAL = /(?<![A-Za-z0-9_.])(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/g;
+/** Enough digits for the difference between a literal and its float64 (a literal is at most LIMITS.expressionChars long). */
+const LITERAL_DECIMAL = Decimal.clone({ precision: 1000, minE: -9e15, maxE: 9e15 });
+
+/**
+ * Every engine reads a number literal as float64 holds it (the decimals too: they read that float's shortest
+ * decimal), so a literal with digits float64 cannot hold would be checked as another number: 1.0000000000000001 is
+ * 1, and the false `(1.0000000000000001 - 1 + 1e-20) * h[T] = 1e-20 * h[T]` was verified, 1e-400 was 0. Such a literal
+ * is refused at its place, with the number float64 reads and the remainder to write beside it (1 + 1e-16), which
+ * every engine then follows (float64's cancellation and rounding are watched; the decimals keep both terms).
+ */
+function refuseUnheldLiterals(text: string): void {
+  for (const m of text.matchAll(NUMBER_LITERAL)) {
+    const literal = m[0];
+    const held = Number(literal);
+    if (!Number.isFinite(held)) continue; // the converter says what a finite number is
+    const written = new LITERAL_DECIMAL(literal);
+    const read = new LITERAL_DECIMAL(String(held));
+    if (written.eq(read)) continue;
+    const rest = written.minus(read);
+    throw new ExprError(
+      m.index,
+      `the number ${clip(literal, 60)} has digits float64 cannot hold: it reads as ${String(held)}, and would be checked as that`,
+      `${String(held)}, or the number as a sum float64 can follow: ${String(held)} ${rest.isNeg() ? '-' : '+'} ${rest.abs().toString()}`,
+    );
+  }
+}
+
 /**
  * mathjs's tree of an expression, within the budgets: the text's length, its
  * bracket nesting (checked before mathjs parses, which recurses on brackets),
@@ -169,6 +199,7 @@ function parseTree(text: string, budget: { nodes: number }): MNode {
     const offset = typeof e.char === 'number' ? Math.max(0, e.char - 1) : 0;
     throw new ExprError(offset, `cannot parse expression: ${(e.message ?? String(err)).replace(/ \(char \d+\)$/, '')}`);
   }
+  refuseUnheldLiterals(text);
   const stack: [MNode, number][] = [[root, 1]];
   while (stack.length) {
     const [n, level] = stack.pop()!;

@@ -8,6 +8,7 @@ import type { Expr, OpNode } from './expr.js';
 import { specOf } from '../ops/index.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
 import { cancellationOf, lostPrecisionOf } from '../numeric/lost-digits.js';
+import { powerLoss } from '../ops/arithmetic.js';
 
 export type ScalarFn = (x: number) => number;
 
@@ -91,7 +92,8 @@ export function compileScalarLoss(
     const declared = x.name ? user.get(x.name) : undefined;
     if (args.length === 1) {
       const [a] = args as [ScalarFn];
-      const ownLoss = declared?.lostAt;
+      // a declared function's body, or a built-in's conditioning (log near 1)
+      const ownLoss = declared ? declared.lostAt : specOf(x).activation?.rule(x, (name) => user.get(name)!)?.lostAt;
       return (t) => {
         const v = a(t);
         const below = last;
@@ -108,7 +110,7 @@ export function compileScalarLoss(
         const v = b(t);
         const lv = last;
         const r = f(u, v);
-        const carried = power && lu > 0 && Math.abs(v) > 2 ? Math.min(1, Math.abs(v) * lu) : lu;
+        const carried = power ? Math.max(lu, powerLoss(v, lu)) : lu;
         last = Math.max(carried, lv, sum ? cancellationOf(u, v, r) : subnormal(r));
         return r;
       };

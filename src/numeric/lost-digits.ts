@@ -82,6 +82,18 @@ export function cancellationOf(x: number, y: number, r: number): number {
 }
 
 /**
+ * What an operation that magnifies its operand's relative error `factor` times leaves of a value carrying only its
+ * rounding (ROUNDOFF): a power x^k (|k| times), log near 1 (1/|log x| times). Rounding alone then loses digits: 1 + 1e-17
+ * is 1 in float64, and (1 + 1.1e-16)^1e16 (truly e^1.1) is 1, log(1 + 1e-17) (truly 1e-17) is 0 — the false
+ * `((1 + 1.1e-16) ^ 1e16) * x <= 1.5 * x` and `log(1 + 1e-17) * x <= 1e-18 * x` were consistent. Noted only beyond
+ * NOTED_CANCELLATION (from a factor of 2²⁰ on), as a sum's; every digit where the factor is infinite (log 1).
+ */
+export function amplifiedRoundingOf(factor: number): number {
+  if (!(factor * ROUNDOFF > NOTED_CANCELLATION)) return 0;
+  return Math.min(1, factor * ROUNDOFF);
+}
+
+/**
  * What a sum of n entries in float64 (added one by one, as `sumOf`) leaves of `total`, as `cancellationOf` does for
  * two: each partial sum is rounded, by at most ROUNDOFF of the entries' absolute sum, so the total is good to
  * (n − 1) · ROUNDOFF · Σ|x_i| / |total| (every digit lost where it cancels to exactly 0, or where Σ|x_i| overflows and

@@ -8,7 +8,13 @@ import { type Expr, node, num, type OpNode } from '../ir/expr.js';
 import { mapVec, type Vec } from '../numeric/kernel.js';
 import { decimalExp, decimalTanh } from '../numeric/decimal-exp.js';
 import { mapDense, mapKernel, watchedMapKernel } from '../numeric/values.js';
-import { cancellationOf, lostPrecisionOf, noteLostPrecision, worstLoss } from '../numeric/lost-digits.js';
+import {
+  amplifiedRoundingOf,
+  cancellationOf,
+  lostPrecisionOf,
+  noteLostPrecision,
+  worstLoss,
+} from '../numeric/lost-digits.js';
 import { diag, emul, mul } from '../symbolic/build.js';
 import { entrywiseCanonical } from './arithmetic.js';
 import type { Kernel } from './contexts.js';
@@ -202,7 +208,13 @@ const BUILT_INS: readonly ActivationDef[] = [
     id: 'log',
     latexNames: ['\\log', '\\ln', 'log', 'ln'],
     names: ['log'],
-    rule: { value: Math.log, derivative: (x) => 1 / x, derivativeText: '1 / x' },
+    rule: {
+      value: Math.log,
+      derivative: (x) => 1 / x,
+      derivativeText: '1 / x',
+      // near 1, log magnifies x's rounding 1/|log x| times: log(1 + 1e-17) is 0 in float64
+      lostAt: (x) => amplifiedRoundingOf(1 / Math.abs(Math.log(x))),
+    },
     latex: paren('\\log'),
     derivative: (z) => node('epow', [z, num(-1)]),
     reference: 'log(x)',

@@ -46,7 +46,7 @@ import type { CanonicalContext, CompileContext, DiffContext, ExactContext, Kerne
 import { defineOp, type OpSpec } from './registry.js';
 import { LIMITS } from '../ir/limits.js';
 import { newVec } from '../numeric/slab.js';
-import { cancellationOf, noteLostPrecision, withLostPrecision } from '../numeric/lost-digits.js';
+import { amplifiedRoundingOf, cancellationOf, noteLostPrecision, withLostPrecision } from '../numeric/lost-digits.js';
 
 const everywhere = { equation: true, loss: true, claim: true, level: 'any' } as const;
 const [left, right] = [(n: OpNode) => n.args[0]!, (n: OpNode) => n.args[1]!];
@@ -84,7 +84,13 @@ function sumCancellation([a, b]: readonly Vec[], out: Vec): number {
  * lag, stays as it was.
  */
 export function notePowerLoss(k: number, lost: number): void {
-  if (lost > 0 && Math.abs(k) > 2) noteLostPrecision(Math.min(1, Math.abs(k) * lost));
+  noteLostPrecision(powerLoss(k, lost));
+}
+
+/** What x^k carries given what x carries (`lost`): |k| times it, or |k| times x's rounding alone (amplifiedRoundingOf). */
+export function powerLoss(k: number, lost: number): number {
+  const carried = lost > 0 && Math.abs(k) > 2 ? Math.min(1, Math.abs(k) * lost) : 0;
+  return Math.max(carried, amplifiedRoundingOf(Math.abs(k)));
 }
 
 /**

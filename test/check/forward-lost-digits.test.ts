@@ -326,15 +326,16 @@ describe('a derivative sweep notes what its own sums lose to cancellation', () =
 });
 
 describe("a derivative sweep notes what computing an activation's derivative loses", () => {
-  // At z = 10, float64's 1 − tanh(z)² is 8.2446145466263943e-9, the truth 8.24461445577e-9 (1.1e-8 away): the sweep
+  // At z = 10, float64's 1 − tanh(z)² is 8.244614546626394e-9, the truth 8.24461445577e-9 (1.1e-8 away): the sweep
   // computes it from float64's y, and the false claim written with float64's own figure was consistent (a review found
   // it, at b285675 too); its true twin stays consistent. Likewise σ(1 − σ) at z = 20 (a declared derivative's body:
   // test/check/exact-coefficients.test.ts).
   const saturated = (f: string, z: number) => modelWith({ g: `${f}(${z} * ones(d) + 1e-30 * (W * h[t-1]))` });
 
   it.each([
-    ['tanh', 10, '8.2446145466263943e-9', '8.24461445576739737e-9'],
-    ['sigma', 20, '2.0611536879193953e-9', '2.06115361394184934e-9'],
+    // (as float64 reads them: a literal with more digits is refused, src/ir/parse-math.ts)
+    ['tanh', 10, '8.244614546626394e-9', '8.244614455767397e-9'],
+    ['sigma', 20, '2.0611536879193953e-9', '2.061153613941849e-9'],
   ])(
     "%s at a saturated unit: float64's own derivative is refuted, the true one consistent",
     (f, z, float64s, truth) => {

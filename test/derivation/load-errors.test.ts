@@ -516,3 +516,45 @@ describe('the shipped derivations', () => {
     expect((err as InputError).message).toMatch(/^no\/such\/file\.yaml:1:1: cannot read file/);
   });
 });
+
+describe('number literals float64 cannot hold', () => {
+  // Every engine reads a literal as float64 holds it: with more digits than that, the claim checked would be another
+  // one (the false `(1.0000000000000001 - 1 + 1e-20) * h[T] = 1e-20 * h[T]` was verified, 1e-400 read as 0).
+  it.each([
+    [
+      '(1.0000000000000001 - 1 + 1e-20) * h[T] = 1e-20 * h[T]',
+      '1.0000000000000001',
+      /reads as 1, .*expected 1, or the number as a sum float64 can follow: 1 \+ 1e-16\)/,
+    ],
+    ['1e-400 * h[T] = 0 * h[T]', '1e-400', /the number 1e-400 has digits float64 cannot hold: it reads as 0/],
+    [
+      'h[T] = 8.2446145466263943e-9 * h[T]',
+      '8.2446145466263943e-9',
+      /reads as 8\.244614546626394e-9, .*8\.244614546626394e-9 \+ 3e-25\)/,
+    ],
+    ['h[T] = 10000000000000001 * h[T]', '10000000000000001', /reads as 10000000000000000, .*10000000000000000 \+ 1\)/],
+    ['h[T] = 0.99999999999999999 * h[T]', '0.99999999999999999', /reads as 1, .*1 - 1e-17\)/],
+  ])('%s is refused at the literal', (claim, literal, problem) => {
+    const text = edit(CLAIM_LINE, `    claim: ${claim}`);
+    expectError(text, at(text, literal), problem);
+  });
+
+  it('in a model equation too', () => {
+    const text = edit(EQUATION, '    - h[t] = tanh(W*h[t-1] + U*x[t] + 1.00000000000000011 * b)');
+    expectError(text, at(text, '1.00000000000000011'), /reads as 1, /);
+  });
+
+  it.each([
+    '0.1',
+    '0.30000000000000004',
+    '1e-320',
+    '5e-324',
+    '0.00000000000000000000000000001',
+    '2.0611536879193953e-9',
+    '1.50',
+    '7',
+  ])('%s is what float64 holds (its shortest decimal): read as written', (literal) => {
+    const text = edit(CLAIM_LINE, `    claim: h[T] = ${literal} * h[T]`);
+    expect(parseDerivation(text, FILE).claims).toHaveLength(1);
+  });
+});
