@@ -135,27 +135,34 @@ export function runPoints(
   // `(1 - sigma(100)) * x <= 1e-50 * x` at 23 bindings per instance was consistent on the 20 that stood).
   function decideAgainAgreements(points: Point[]): void {
     const forwardWork = decimalForwardWork(instance);
-    // On a small instance a second look costs little: as many as the budget buys, never fewer than the sample.
-    const decided = Math.max(AGREEMENTS_DECIDED_AGAIN, Math.floor(AGREEMENT_SAMPLE_WORK / Math.max(1, forwardWork)));
     // Ties broken by what the claim's own evaluation lost: a claim reading a value the forward pass lost every digit
     // of carries that figure at every binding, and its points would otherwise go in binding order (the false
     // `((exp(10^(-4*k)) - 1) * 10^(4*k)) * norm2(g[T]) <= 1.5 * exp(-(2^k)/23) * norm2(g[T])`, false from k = 4
     // where its own cancellation is total, was consistent on k = 1..3).
     const byLoss = spreadTies(
       [...agreements].sort((a, b) => b.lostPrecision - a.lostPrecision || b.ownLost - a.ownLost || a.i - b.i),
-      decided,
-      instance.index,
+      instance.index + SEARCH_ROTATION * (instance.variant ?? 0),
     );
+    // Beyond the sample, an instance of the claim's own draw (not the search's hundreds of variants) decides more
+    // while what its looks have cost stays within the budget: every one on a small instance. Counted in the products
+    // the looks spent, not estimated: a look may cost far more than the forward pass (W^j in decimals for j to 100).
+    const budget = refChecks ? AGREEMENT_SAMPLE_WORK : 0;
+    const spent = (): number => {
+      let used = 0;
+      for (const ext of extendedScope.values()) used += ext.workUsed;
+      return used;
+    };
+    const before = spent();
     // the reasons an agreement stands, written once per instance (not once per agreement)
     const tooLarge = `the instance is too large for a second look at agreements: ≈ ${forwardWork} decimal products, more than ${AGREEMENT_LOOK_WORK}`;
-    const notAmongDecided = `only the agreements per instance that lost the most digits are (as many as ${AGREEMENT_SAMPLE_WORK} decimal products buy, at least ${AGREEMENTS_DECIDED_AGAIN})`;
+    const notAmongDecided = `only some per instance are: the ${AGREEMENTS_DECIDED_AGAIN} that lost the most digits (among ties the closest to the tolerance, the first, middle and last, and one that moves by instance), and more while their looks cost under ${AGREEMENT_SAMPLE_WORK} products`;
     let sampleConfirmed = true;
     byLoss.forEach((a, rank) => {
       const first = a.first as PointOutcome & { status: 'agree' };
       const stands = (why: string): PointOutcome => ({ ...first, unsettled: { was: 'lost-digits', why } });
       let outcome: PointOutcome;
       if (forwardWork > AGREEMENT_LOOK_WORK) outcome = stands(tooLarge);
-      else if (rank < decided) {
+      else if (rank < AGREEMENTS_DECIDED_AGAIN || spent() - before < budget) {
         outcome = located(() => extendedLook(claim, entry, a.env, a.first, a.lostPrecision, extendedScope));
         if (outcome.status !== 'agree') sampleConfirmed = false;
       } else if (sampleConfirmed) outcome = stands(notAmongDecided);
@@ -179,38 +186,43 @@ export function runPoints(
 }
 
 /**
- * Agreements ranked by loss (`sorted`: most lost first, then binding order), with the first `n` chosen among the
- * bindings where more than `n` (at least 4) tie for the most: the one float64 saw closest to the tolerance, the first,
- * the last, and between them positions that move with the instance (`rotation`, its index), then the rest in order.
+ * Agreements in the order they are decided again: ranked by loss (`sorted`: most lost first, then binding order),
+ * and where more than four tie for the most, those tied first in this order — the one float64 saw closest to the
+ * tolerance, the first, the middle, the last, then positions from the golden-ratio sequence that start elsewhere on
+ * every instance (`rotation`) — then the rest as ranked.
  * Where the figures cannot tell the points apart (a claim reading a value the forward pass lost every digit of, and
  * losing nothing itself), binding order would decide only the first few, and a claim false beyond them stood:
  * `norm2(g[T]) <= sqrt(d) * (2.5e-16 + 1e-13 * 10^(-k))` with g = (1 + 3e-16) − 1, false from k = 4 (the last);
- * fixed positions (first, middle, last) let one false only at j = 3 of 2..T+5 stand on every instance (the closest).
+ * fixed positions alone (first, middle, last) let one false only at j = 3 of 2..T+5 stand on every instance (the
+ * closest decides it, and so do the moving positions over instances: one of them per instance in the sample).
  */
 export function spreadTies<
   T extends { readonly lostPrecision: number; readonly ownLost: number; readonly closeness: number },
->(sorted: readonly T[], n: number, rotation = 0): T[] {
+>(sorted: readonly T[], rotation = 0): T[] {
   const top = sorted[0];
   const end = sorted.findIndex((a) => a.lostPrecision !== top?.lostPrecision || a.ownLost !== top.ownLost);
   const tied = end < 0 ? sorted.length : end;
-  if (tied <= n || n < 4) return [...sorted];
+  if (tied <= 4) return [...sorted];
   let closest = 0;
   for (let j = 1; j < tied; j++) if (sorted[j]!.closeness > sorted[closest]!.closeness) closest = j;
-  const picked = new Set([closest, 0, tied - 1]);
-  // Interior positions from the golden-ratio sequence, each instance its own stretch of it: evenly spread on one
-  // instance, and over instances 0, 1, 2, … the stretches join into one sequence, which leaves no position out.
-  const start = (rotation % 2 ** 20) * (n - 3);
-  for (let r = 0; picked.size < n; r++) {
-    const u = (0.5 + (start + r) * GOLDEN_FRACTION) % 1;
-    picked.add(1 + Math.floor(u * (tied - 2)));
+  const order = new Set([closest, 0, Math.floor((tied - 1) / 2), tied - 1]);
+  // The moving positions: instance r's stretch of the sequence starts where instance r − 1's sample stopped, so over
+  // instances 0, 1, 2, … the sample's moving picks join into one sequence, which leaves no position out.
+  const start = (rotation % 2 ** 20) * (AGREEMENTS_DECIDED_AGAIN - 4);
+  for (let r = 0; order.size < tied && r < 4 * tied; r++) {
+    const u = ((start + r) * GOLDEN_FRACTION) % 1;
+    order.add(1 + Math.floor(u * (tied - 2)));
   }
-  return [...[...picked].map((j) => sorted[j]!), ...sorted.filter((_, j) => !picked.has(j))];
+  for (let j = 0; j < tied; j++) order.add(j);
+  return [...[...order].map((j) => sorted[j]!), ...sorted.slice(tied)];
 }
 const GOLDEN_FRACTION = (Math.sqrt(5) - 1) / 2;
+/** The search's variants rotate far from the draws' stretches (instance indices stay small). */
+const SEARCH_ROTATION = 7919;
 
 /** Per claim and instance: how many agreements within reach of lost digits are decided again at least. */
-export const AGREEMENTS_DECIDED_AGAIN = 4;
-/** The decimal products of second looks an instance may spend on agreements (a small instance has all decided). */
+export const AGREEMENTS_DECIDED_AGAIN = 5;
+/** The decimal products more second looks may spend on an instance of the claim's draw (a small instance: all of them). */
 export const AGREEMENT_SAMPLE_WORK = 20_000;
 /** The largest instance (in decimal products of a forward pass) whose agreements are decided again. */
 export const AGREEMENT_LOOK_WORK = 100_000;

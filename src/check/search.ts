@@ -360,9 +360,10 @@ function* searchFrom(
   // The graph built last: a read-out solve's graphs, and the proposal it returns, differ from it in the read-out
   // alone, and share its forward states (the graph checks that its data allow it, and computes them otherwise).
   let lastGraph: Unrolled | undefined;
+  let variants = 0;
   const entryFor = (data: MutableData): InstanceEntry => {
     const graph = (lastGraph = new Unrolled(model, program, data, lastGraph));
-    return { instance: { ...instance, graph }, evaluator: new Evaluator(graph, instance.sizes) };
+    return { instance: { ...instance, graph, variant: ++variants }, evaluator: new Evaluator(graph, instance.sizes) };
   };
   const evaluate = (data: MutableData): Point[] => runPoints(claim, entryFor(data), 0, null);
   // The read-out solved on the model of the claim over it (./readout-solve.ts), when the claim has that form.

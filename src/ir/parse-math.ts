@@ -136,19 +136,33 @@ function mathChildren(n: MNode): MNode[] {
   return out;
 }
 
-/** A number literal: digits with a decimal point and an exponent, not part of a name (h2, W_1) or of another number. */
-const NUMBER_LITERAL = /(?<![A-Za-z0-9_.])(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/g;
+/**
+ * A number literal: digits with a decimal point and an exponent, not part of a name (h2, W_1) or of another number;
+ * or a fraction right after a name, which mathjs reads as a product (`T.1` is T · 0.1).
+ */
+const NUMBER_LITERAL =
+  /(?<![A-Za-z0-9_.])(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|(?<=[A-Za-z_][A-Za-z0-9_]*)\.\d+(?:[eE][+-]?\d+)?/g;
+/** mathjs's hexadecimal, binary and octal literals (0x1F, 0b101, 0o17), which it rounds to float64 without a word. */
+const NON_DECIMAL_LITERAL = /(?<![A-Za-z0-9_.])0[xXbBoO][0-9A-Za-z.]*/g;
 /** Enough digits for the difference between a literal and its float64 (a literal is at most LIMITS.expressionChars long). */
 const LITERAL_DECIMAL = Decimal.clone({ precision: 1000, minE: -9e15, maxE: 9e15 });
 
 /**
  * Every engine reads a number literal as float64 holds it (the decimals too: they read that float's shortest
- * decimal), so a literal with digits float64 cannot hold would be checked as another number: 1.0000000000000001 is
- * 1, and the false `(1.0000000000000001 - 1 + 1e-20) * h[T] = 1e-20 * h[T]` was verified, 1e-400 was 0. Such a literal
- * is refused at its place, with the number float64 reads and the remainder to write beside it (1 + 1e-16), which
- * every engine then follows (float64's cancellation and rounding are watched; the decimals keep both terms).
+ * decimal), so a literal that is not that decimal would be checked as another number: 1.0000000000000001 is 1, and
+ * the false `(1.0000000000000001 - 1 + 1e-20) * h[T] = 1e-20 * h[T]` was verified, 1e-400 was 0. Such a literal is
+ * refused at its place, with the number float64 reads and the remainder to write beside it (1 + 1e-16), which every
+ * engine then follows (float64's cancellation and rounding are watched; the decimals keep both terms). A float's
+ * exact binary expansion (2^64 as 18446744073709551616) is refused too: the decimals would read 18446744073709552000.
+ * Hexadecimal, binary and octal literals are refused outright (mathjs rounds 0x20000000000001 without a word).
  */
 function refuseUnheldLiterals(text: string): void {
+  for (const m of text.matchAll(NON_DECIMAL_LITERAL))
+    throw new ExprError(
+      m.index,
+      `the number ${clip(m[0], 60)} is not written in decimal (float64 may round it without a word)`,
+      'the number in decimal digits',
+    );
   for (const m of text.matchAll(NUMBER_LITERAL)) {
     const literal = m[0];
     const held = Number(literal);
@@ -159,7 +173,7 @@ function refuseUnheldLiterals(text: string): void {
     const rest = written.minus(read);
     throw new ExprError(
       m.index,
-      `the number ${clip(literal, 60)} has digits float64 cannot hold: it reads as ${String(held)}, and would be checked as that`,
+      `the number ${clip(literal, 60)} is read as float64's ${String(held)} (that float's shortest decimal, which every engine reads), not as written`,
       `${String(held)}, or the number as a sum float64 can follow: ${String(held)} ${rest.isNeg() ? '-' : '+'} ${rest.abs().toString()}`,
     );
   }

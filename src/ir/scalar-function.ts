@@ -93,7 +93,9 @@ export function compileScalarLoss(
     if (args.length === 1) {
       const [a] = args as [ScalarFn];
       // a declared function's body, or a built-in's conditioning (log near 1)
-      const ownLoss = declared ? declared.lostAt : specOf(x).activation?.rule(x, (name) => user.get(name)!)?.lostAt;
+      const ownLoss = declared
+        ? declared.lostAt
+        : specOf(x).activation?.rule(x, (name) => user.get(name)!)?.conditioning;
       return (t) => {
         const v = a(t);
         const below = last;

@@ -56,6 +56,8 @@ export interface InstanceSpec {
 
 export interface Instance extends InstanceSpec {
   readonly graph: Unrolled;
+  /** the adversarial search's n-th variant of the instance (other parameters, same index and seed); absent: the draw */
+  readonly variant?: number;
 }
 
 /** Instance j of a run: regime cycles through `regimes`, seed derived from the master seed. */

@@ -155,6 +155,7 @@ function derivativeReadsOf(list: OpList): DerivativeReads[] {
     const reads = op.kernel.reads;
     if (reads === undefined) return 'value';
     if (reads === 'nothing') return [];
+    if (reads === 'operands') return op.inputs;
     const varying = op.inputs.filter((input) => !constant[input]).length;
     // an operand is read where another operand may carry a derivative
     return op.inputs.filter((input) => (constant[input] ? varying : varying - 1) > 0);

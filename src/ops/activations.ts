@@ -130,11 +130,13 @@ function activation(def: ActivationDef, user = false): OpSpec {
       const rule = ruleOf(n, ctx.userRule);
       const x = ctx.dense(arg(n));
       if (rule.lostAt) noteLostPrecision(worstLoss(rule.lostAt, x.data));
+      if (rule.conditioning) noteLostPrecision(worstLoss(rule.conditioning, x.data));
       return mapDense(x, rule.value);
     },
     entrywiseKernel: (n, userRule) => {
       const rule = ruleOf(n, userRule);
-      return rule.lostAt ? watchedMapKernel(rule.value, rule.lostAt) : mapKernel(rule.value);
+      const lost = rule.lostAt ?? rule.conditioning;
+      return lost ? watchedMapKernel(rule.value, lost) : mapKernel(rule.value);
     },
     compile: (n, ctx) => {
       const a = ctx.compile(arg(n));
@@ -213,7 +215,7 @@ const BUILT_INS: readonly ActivationDef[] = [
       derivative: (x) => 1 / x,
       derivativeText: '1 / x',
       // near 1, log magnifies x's rounding 1/|log x| times: log(1 + 1e-17) is 0 in float64
-      lostAt: (x) => amplifiedRoundingOf(1 / Math.abs(Math.log(x))),
+      conditioning: (x) => amplifiedRoundingOf(1 / Math.abs(Math.log(x))),
     },
     latex: paren('\\log'),
     derivative: (z) => node('epow', [z, num(-1)]),

@@ -46,7 +46,13 @@ import type { CanonicalContext, CompileContext, DiffContext, ExactContext, Kerne
 import { defineOp, type OpSpec } from './registry.js';
 import { LIMITS } from '../ir/limits.js';
 import { newVec } from '../numeric/slab.js';
-import { amplifiedRoundingOf, cancellationOf, noteLostPrecision, withLostPrecision } from '../numeric/lost-digits.js';
+import {
+  amplifiedRoundingOf,
+  cancellationOf,
+  lostPrecisionOf,
+  noteLostPrecision,
+  withLostPrecision,
+} from '../numeric/lost-digits.js';
 
 const everywhere = { equation: true, loss: true, claim: true, level: 'any' } as const;
 const [left, right] = [(n: OpNode) => n.args[0]!, (n: OpNode) => n.args[1]!];
@@ -201,6 +207,8 @@ const powKernel: Kernel = {
       wb ? Float64Array.of(adj[0]! * out[0]! * Math.log(x)) : null,
     ];
   },
+  // in a model equation or the loss, as a claim's power notes it (notePowerLoss): (1 + 1.1e-16)^1e16 is 1
+  lostDigits: ([, b], out) => Math.max(amplifiedRoundingOf(Math.abs(b![0]!)), lostPrecisionOf(out)),
 };
 
 function epowKernel(p: number): Kernel {
@@ -209,10 +217,15 @@ function epowKernel(p: number): Kernel {
     for (let i = 0; i < g.length; i++) out[i] = g[i]! * p * x[i]! ** (p - 1);
     return out;
   };
+  // a power that magnifies rounding notes it in a model equation or the loss too (nothing to do below 2^20)
+  const amplified = amplifiedRoundingOf(Math.abs(p));
   return {
     forward: ([a]) => a!.map((x) => x ** p),
     tangent: ([a], [da]) => (da ? chain(a!, da) : null),
     adjoint: ([a], _out, adj, [wa]) => [wa ? chain(a!, adj) : null],
+    ...(amplified > 0
+      ? { lostDigits: (_inputs: readonly Vec[], out: Vec) => Math.max(amplified, lostPrecisionOf(out)) }
+      : {}),
   };
 }
 

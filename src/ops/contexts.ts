@@ -133,9 +133,10 @@ export interface Kernel {
    * rearrangements: a sum that cancels leaves its derivative exact); 'others' — the derivative for each operand
    * reads the other operands alone (products: for a constant factor, nothing), and its tangent for two varying
    * operands is `binary('add', …)` of its tangents for each alone (a sweep makes it so from the parts it watches).
-   * Absent: its operands and its value.
+   * 'operands' — its operands alone, not its value (log: 1/x; logsumexp: softmax of its operand), so what computing
+   * the value lost is no part of a sweep through it. Absent: its operands and its value.
    */
-  readonly reads?: 'nothing' | 'others';
+  readonly reads?: 'nothing' | 'others' | 'operands';
   /**
    * For an elementwise operator that broadcasts a scalar operand: operand k's adjoint entry by entry, before the sum
    * `adjoint` makes of them for a broadcast operand (a derivative sweep watches that sum's cancellation).

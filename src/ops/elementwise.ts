@@ -20,6 +20,13 @@ export interface ElementwiseRule {
    * (≈ 8 digits at x = 10), σ(1 − σ), a declared derivative's body (compileScalarLoss); absent where it cancels nothing
    */
   readonly derivativeLost?: (x: number, y: number) => number;
+  /**
+   * what x's rounding alone becomes through the function (log near 1: 2⁻⁵³/|log x|, lost-digits.ts amplifiedRoundingOf),
+   * noted where a claim or a declared function's body computes it — not in a model's forward pass, where a value's
+   * figure is charged to every derivative sweep reading it through a product (reads are per operation, not per
+   * direction): a saturated cross-entropy's log(ŷ) near 1 left its gradient claims unverifiable (a review found it)
+   */
+  readonly conditioning?: (x: number) => number;
 }
 
 /** The logistic function, in two branches so neither exp overflows for large |x|. */

@@ -7,6 +7,7 @@ import type { OpNode } from '../ir/expr.js';
 import { node } from '../ir/expr.js';
 import { formatShape, isColumn, SCALAR } from '../ir/shape.js';
 import type { Vec } from '../numeric/kernel.js';
+import { amplifiedRoundingOf, lostPrecisionOf, noteLostPrecision } from '../numeric/lost-digits.js';
 import { dense, scalar } from '../numeric/values.js';
 import { diag, mul, sub } from '../symbolic/build.js';
 import { entrywiseCanonical } from './arithmetic.js';
@@ -23,6 +24,19 @@ export function softmaxOf(v: Vec): Float64Array {
   for (let i = 0; i < v.length; i++) total += out[i] = Math.exp(v[i]! - max);
   for (let i = 0; i < v.length; i++) out[i]! /= total;
   return out;
+}
+
+/**
+ * What float64's max + log(Σ exp(v − max)) keeps of its value: log's argument carries the sum's rounding (n terms), an
+ * absolute error of about n·2⁻⁵³ in the log, and the sum with max its own rounding: (|max| + n)·2⁻⁵³ of |value|
+ * (amplifiedRoundingOf). logsumexp([0; -40]) is log(1 + e^-40) = 4.2e-18, 0 in float64: every digit (the false
+ * `logsumexp([0; -40]) * x <= 1e-18 * x` was consistent); so is a value that cancels max against the log.
+ */
+export function logSumExpLost(v: Vec, value: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < v.length; i++) max = Math.max(max, v[i]!);
+  if (!Number.isFinite(max) || !Number.isFinite(value)) return 0;
+  return amplifiedRoundingOf((Math.abs(max) + v.length) / Math.abs(value));
 }
 
 export function logSumExp(v: Vec): number {
@@ -51,6 +65,9 @@ const softmaxKernel: Kernel = {
 
 const logSumExpKernel: Kernel = {
   forward: ([v]) => Float64Array.of(logSumExp(v!)),
+  lostDigits: ([v], out) => Math.max(logSumExpLost(v!, out[0]!), lostPrecisionOf(out)),
+  // its derivative is softmax of its operand: what its value lost is no part of a sweep through it
+  reads: 'operands',
   tangent: ([v], [dv]) => {
     if (!dv) return null;
     const s = softmaxOf(v!);
@@ -114,7 +131,12 @@ defineOp({
   },
   print: (n, ctx) => `logsumexp(${ctx.expr(arg(n))})`,
   latex: (n, ctx) => `\\operatorname{logsumexp}\\left(${ctx.expr(arg(n))}\\right)`,
-  evaluate: (n, ctx) => scalar(logSumExp(ctx.dense(arg(n)).data)),
+  evaluate: (n, ctx) => {
+    const v = ctx.dense(arg(n)).data;
+    const value = logSumExp(v);
+    noteLostPrecision(logSumExpLost(v, value));
+    return scalar(value);
+  },
   compile: (n, ctx) => ctx.push(logSumExpKernel, [ctx.compile(arg(n))], [1, 1]),
   exact: (n, ctx) => ctx.opaque(n),
   differentiate: (n, ctx) => {

@@ -44,6 +44,42 @@ describe('operations that magnify rounding', () => {
     expect(falseBound).toBe('unverifiable');
   });
 
+  it('logsumexp([0; -40]) is log(1 + e^-40) = 4.2e-18, 0 in float64: never a pass', () => {
+    // (the decimals have no rule for logsumexp: trouble)
+    expect(verdicts(['logsumexp([0; -40]) * norm2(h[T]) <= 1e-18 * norm2(h[T])'])).toEqual(['unverifiable']);
+  });
+
+  it('a power in a model equation notes it too (the forward pass): never a pass', () => {
+    const withG = model
+      .replace(
+        '    h: { role: state, shape: [d] }\n',
+        '    h: { role: state, shape: [d] }\n    g: { role: intermediate, shape: [d] }\n',
+      )
+      .replace(
+        '    - h[t] = tanh(W*h[t-1] + U*x[t] + b)\n',
+        '    - h[t] = tanh(W*h[t-1] + U*x[t] + b)\n    - g[t] = ((1 + 1.1e-16) ^ 1e16) * h[t]\n',
+      );
+    expect(withG).toContain('g[t] = ((1');
+    const file = parseDerivation(
+      `${withG}claims:\n  - id: c\n    claim: norm2(g[T]) <= 1.5 * norm2(h[T])\n`,
+      'fw.yaml',
+    );
+    expect(checkDerivation(file, { instances: 1 })[0]!.verdict).toBe('unverifiable');
+  });
+
+  it("a saturated cross-entropy's log(ŷ) near 1 leaves its gradient claims as they were (no false alarm)", () => {
+    // log's conditioning is noted where a claim computes it, not in the forward pass (src/ops/elementwise.ts)
+    const text = readFileSync('test/fixtures/models/wildml-bptt.yaml', 'utf8')
+      .replace('    - yhat[t] = softmax(V*s[t])', '    - yhat[t] = softmax(40 * V*s[t])')
+      .replace(
+        "    claim: grad(E[T], V) = (yhat[T] * sum(y[T]) - y[T]) * s[T]'",
+        "    claim: grad(E[T], V) = 40 * (yhat[T] * sum(y[T]) - y[T]) * s[T]'",
+      );
+    expect(text).toContain('40 * (yhat[T]');
+    const [r] = checkDerivation(parseDerivation(text, 'ce.yaml'), { claims: ['dE3-dV'], instances: 2 });
+    expect(r!.verdict).toBe('consistent');
+  });
+
   it('a power up to 2^20 with a base that lost nothing is float64 as before', () => {
     expect(verdicts(['((1 + 1e-3) ^ 1000) * norm2(h[T]) <= 2.7170 * norm2(h[T])'])).toEqual(['consistent']);
   });

@@ -524,16 +524,20 @@ describe('number literals float64 cannot hold', () => {
     [
       '(1.0000000000000001 - 1 + 1e-20) * h[T] = 1e-20 * h[T]',
       '1.0000000000000001',
-      /reads as 1, .*expected 1, or the number as a sum float64 can follow: 1 \+ 1e-16\)/,
+      /is read as float64's 1 .*expected 1, or the number as a sum float64 can follow: 1 \+ 1e-16\)/,
     ],
-    ['1e-400 * h[T] = 0 * h[T]', '1e-400', /the number 1e-400 has digits float64 cannot hold: it reads as 0/],
+    ['1e-400 * h[T] = 0 * h[T]', '1e-400', /the number 1e-400 is read as float64's 0 /],
     [
       'h[T] = 8.2446145466263943e-9 * h[T]',
       '8.2446145466263943e-9',
-      /reads as 8\.244614546626394e-9, .*8\.244614546626394e-9 \+ 3e-25\)/,
+      /is read as float64's 8\.244614546626394e-9 .*8\.244614546626394e-9 \+ 3e-25\)/,
     ],
-    ['h[T] = 10000000000000001 * h[T]', '10000000000000001', /reads as 10000000000000000, .*10000000000000000 \+ 1\)/],
-    ['h[T] = 0.99999999999999999 * h[T]', '0.99999999999999999', /reads as 1, .*1 - 1e-17\)/],
+    [
+      'h[T] = 10000000000000001 * h[T]',
+      '10000000000000001',
+      /is read as float64's 10000000000000000 .*10000000000000000 \+ 1\)/,
+    ],
+    ['h[T] = 0.99999999999999999 * h[T]', '0.99999999999999999', /is read as float64's 1 .*1 - 1e-17\)/],
   ])('%s is refused at the literal', (claim, literal, problem) => {
     const text = edit(CLAIM_LINE, `    claim: ${claim}`);
     expectError(text, at(text, literal), problem);
@@ -541,7 +545,7 @@ describe('number literals float64 cannot hold', () => {
 
   it('in a model equation too', () => {
     const text = edit(EQUATION, '    - h[t] = tanh(W*h[t-1] + U*x[t] + 1.00000000000000011 * b)');
-    expectError(text, at(text, '1.00000000000000011'), /reads as 1, /);
+    expectError(text, at(text, '1.00000000000000011'), /is read as float64's 1 /);
   });
 
   it.each([
