@@ -437,6 +437,9 @@ export class Unrolled {
           const lostDigits = op.kernel.lostDigits;
           const own = lostDigits ? lostDigits(ins, vals[i]!) : lostPrecisionOf(vals[i]!);
           lostOf[i] = own > below ? own : below;
+          // the value's figure alone (the list's value takes the worst of its operations'), not lostOf: no sweep reads it
+          const valueLost = op.kernel.valueLost?.(ins, vals[i]!) ?? 0;
+          if (valueLost > this.watchedLoss) this.watchedLoss = valueLost;
         }
       }
       if (watched) {

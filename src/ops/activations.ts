@@ -48,6 +48,8 @@ export function activationKernel(rule: ElementwiseRule): Kernel {
     tangent: ([x], [dx], out) => (dx ? chain(x!, out, dx) : null),
     adjoint: ([x], out, adj, [wanted]) => [wanted ? chain(x!, out, adj) : null],
     activation: rule,
+    // log near 1: the value's figure only (its derivative 1/x reads x; see ElementwiseRule.conditioning)
+    ...(rule.conditioning ? { valueLost: ([x]: readonly Vec[]) => worstLoss(rule.conditioning!, x!) } : {}),
     // a declared function's body may cancel (1 − tanh(x) at large x): the forward pass notes it as a sum's
     ...(lostAt ? { lostDigits: ([x], out: Vec) => Math.max(worstLoss(lostAt, x!), lostPrecisionOf(out)) } : {}),
   };

@@ -128,6 +128,12 @@ export interface Kernel {
    */
   readonly lostDigits?: (inputs: readonly Vec[], out: Vec) => number;
   /**
+   * What computing its value loses that no derivative through it reads (log near 1: its conditioning; its derivative
+   * 1/x reads x alone): counted in the value's figure — a claim reading the sequence or the loss sees it — but not in
+   * what the operations reading this value pass on to a derivative sweep (src/numeric/unrolled.ts evalList).
+   */
+  readonly valueLost?: (inputs: readonly Vec[], out: Vec) => number;
+  /**
    * What its tangent and adjoint read of the forward values, for the figure a derivative sweep through it carries
    * (src/numeric/unrolled.ts, sweepReadLoss): 'nothing' — lengths alone (sums, negation, reductions,
    * rearrangements: a sum that cancels leaves its derivative exact); 'others' — the derivative for each operand

@@ -22,9 +22,9 @@ export interface ElementwiseRule {
   readonly derivativeLost?: (x: number, y: number) => number;
   /**
    * what x's rounding alone becomes through the function (log near 1: 2⁻⁵³/|log x|, lost-digits.ts amplifiedRoundingOf),
-   * noted where a claim or a declared function's body computes it — not in a model's forward pass, where a value's
-   * figure is charged to every derivative sweep reading it through a product (reads are per operation, not per
-   * direction): a saturated cross-entropy's log(ŷ) near 1 left its gradient claims unverifiable (a review found it)
+   * where the derivative reads x alone: noted where a claim or a declared function's body computes it, and in a model's
+   * forward pass for the value alone (Kernel.valueLost) — as a value's loss it was charged to every derivative sweep
+   * reading it through a product, and a saturated cross-entropy's log(ŷ) near 1 left its gradient claims unverifiable
    */
   readonly conditioning?: (x: number) => number;
 }

@@ -67,6 +67,17 @@ describe('operations that magnify rounding', () => {
     expect(checkDerivation(file, { instances: 1 })[0]!.verdict).toBe('unverifiable');
   });
 
+  it("log near 1 in the model's loss: a claim on the loss's value sees it (the value's figure, Kernel.valueLost)", () => {
+    const withLoss = model.replace(/^ {2}loss: .*$/m, '  loss: L = log(1 + 1e-17 * sum(h[T] .^ 2))');
+    expect(withLoss).toContain('L = log(1 + 1e-17');
+    const file = parseDerivation(
+      `${withLoss}claims:\n  - id: c\n    claim: L <= 1e-18 * sum(h[T] .^ 2)\n`,
+      'loss.yaml',
+    );
+    // false (L ≈ 1e-17 Σh²); float64's L is exactly 0, and the decimals take the loss from float64: never a pass
+    expect(checkDerivation(file, { instances: 1 })[0]!.verdict).toBe('unverifiable');
+  });
+
   it("a saturated cross-entropy's log(ŷ) near 1 leaves its gradient claims as they were (no false alarm)", () => {
     // log's conditioning is noted where a claim computes it, not in the forward pass (src/ops/elementwise.ts)
     const text = readFileSync('test/fixtures/models/wildml-bptt.yaml', 'utf8')
