@@ -139,8 +139,8 @@ export interface Kernel {
    * rearrangements: a sum that cancels leaves its derivative exact); 'others' — the derivative for each operand
    * reads the other operands alone (products: for a constant factor, nothing), and its tangent for two varying
    * operands is `binary('add', …)` of its tangents for each alone (a sweep makes it so from the parts it watches).
-   * 'operands' — its operands alone, not its value (log: 1/x; logsumexp: softmax of its operand), so what computing
-   * the value lost is no part of a sweep through it. Absent: its operands and its value.
+   * 'operands' — its operands alone, not its value (logsumexp: softmax of its operand), so what computing the value
+   * lost is no part of a sweep through it. Absent: its operands and its value.
    */
   readonly reads?: 'nothing' | 'others' | 'operands';
   /**
