@@ -80,9 +80,21 @@ interface ListScratch {
   readonly ops: readonly { values: Vec[]; tangents: (Vec | null)[]; wanted: boolean[] }[];
   /** per op, what its value lost on the way to it (a watched evaluation's, see Unrolled.evalList) */
   readonly lost: Float64Array;
-  /** per op, what its derivatives read (`derivativeReads`) */
-  readonly reads: readonly DerivativeReads[];
+  /** per op, what its derivatives read (`derivativeReadsOf`): in a sweep where every leaf may carry a derivative, and where the inputs carry none */
+  readonly reads: ReadsBy<readonly DerivativeReads[]>;
 }
+
+/**
+ * A figure in two kinds of sweep: one from or to an input sequence (`everyLeaf`: any leaf may carry a derivative), and
+ * every other (`inputsHeld`): no derivative flows into an input, so a product's derivative toward an input operand —
+ * y .* log(ŷ) toward y, reading log(ŷ) — is never taken there.
+ */
+interface ReadsBy<T> {
+  readonly everyLeaf: T;
+  readonly inputsHeld: T;
+}
+
+type SweepLeaves = keyof ReadsBy<unknown>;
 
 /**
  * The scratch arrays of a program's op lists, shared by every instance of it (a counterexample search builds
@@ -100,7 +112,7 @@ function scratchFor(program: Program): Map<OpList, ListScratch> {
       tangents: new Array<Vec | null>(list.ops.length).fill(null),
       adjoints: new Array<Vec | null>(list.ops.length).fill(null),
       lost: new Float64Array(list.ops.length),
-      reads: derivativeReadsOf(list),
+      reads: { everyLeaf: derivativeReadsOf(list, null), inputsHeld: derivativeReadsOf(list, inputsOf(program)) },
       ops: list.ops.map((op) => {
         const n = op.kind === 'kernel' ? op.inputs.length : 0;
         return {
@@ -145,11 +157,16 @@ function sameBits(a: Vec | undefined, b: Vec | undefined): boolean {
  */
 type DerivativeReads = 'value' | readonly number[] | null;
 
-function derivativeReadsOf(list: OpList): DerivativeReads[] {
-  // whether each op reads no leaf (a parameter or a sequence), directly or through its inputs: a constant
+function derivativeReadsOf(list: OpList, held: ReadonlySet<string> | null): DerivativeReads[] {
+  // whether each op reads no leaf (a parameter or a sequence) but `held` ones, directly or through its inputs: a
+  // constant to the sweep
   const constant: boolean[] = [];
   for (const op of list.ops)
-    constant.push(op.kind === 'const' || (op.kind === 'kernel' && op.inputs.every((input) => constant[input])));
+    constant.push(
+      op.kind === 'const' ||
+        (op.kind === 'seq' && held !== null && held.has(op.name)) ||
+        (op.kind === 'kernel' && op.inputs.every((input) => constant[input])),
+    );
   return list.ops.map((op) => {
     if (op.kind !== 'kernel') return null;
     const reads = op.kernel.reads;
@@ -160,6 +177,29 @@ function derivativeReadsOf(list: OpList): DerivativeReads[] {
     // an operand is read where another operand may carry a derivative
     return op.inputs.filter((input) => (constant[input] ? varying : varying - 1) > 0);
   });
+}
+
+/** The sequences a program reads that no equation makes: its inputs. */
+function inputsOf(program: Program): ReadonlySet<string> {
+  const targets = new Set(program.equations.map((eq) => eq.target));
+  const inputs = new Set<string>();
+  for (const list of [...program.equations.map((e) => e.list), ...(program.loss ? [program.loss] : [])])
+    for (const op of list.ops) if (op.kind === 'seq' && !targets.has(op.name)) inputs.add(op.name);
+  return inputs;
+}
+
+/**
+ * What the derivatives of the forward pass's steps read of its lost digits, in one kind of sweep: step[t], the worst
+ * among the values the derivatives of step t's equations read (their tangents and adjoints: `readLoss`, and an
+ * activation's derivative computed from its argument and value: 1 − y² at a saturated unit), what a sweep crossing
+ * step t rests on — not a sum's value, which no derivative reads; from[t] the worst of it over steps t..T (a running
+ * maximum from T down); byEquation[e][t] the same figure for equation e alone (a sweep that starts or ends at a step
+ * crosses only some of its equations).
+ */
+interface StepReads {
+  readonly step: Float64Array;
+  readonly from: Float64Array;
+  readonly byEquation: readonly Float64Array[];
 }
 
 /** What op i's derivatives read of the lost digits on the way (`lostOf`, per op of its list, see Unrolled.evalList). */
@@ -199,7 +239,7 @@ function derivativeReadSequences(program: Program): ReadonlySet<string> {
     // what each op's derivatives read, as the list's scratch holds it (computed once per program)
     scratchFor(program)
       .get(list)!
-      .reads.forEach((reads, i) => {
+      .reads.everyLeaf.forEach((reads, i) => {
         const read = reads === 'value' ? [i] : (reads ?? []);
         for (const r of read) for (const name of upstream[r]!) set.add(name);
         if (reads === 'value' && i === list.root && target !== null) set.add(target);
@@ -304,9 +344,7 @@ export class Unrolled {
         rowOf: this.rowOf,
         forwardLost: this.forwardLost,
         seqLost: this.seqLost,
-        readLostFrom: this.readLostFrom,
-        stepReadLost: this.stepReadLost,
-        equationReadLost: this.equationReadLost,
+        stepReads: this.stepReads,
       } = sameForwardAs);
       this.targetRows = sameForwardAs.targetRows;
       // The shared steps hold the other graph's parameter arrays (equal to these): the sweeps read those too.
@@ -410,6 +448,7 @@ export class Unrolled {
     const leaves = this.leaves.get(list)!;
     const vals = new Array<Vec>(list.ops.length);
     const { ops: scratch, lost: lostOf, reads } = this.scratch.get(list)!;
+    const watchedRead = this.watchedReadLoss;
     for (let i = 0; i < list.ops.length; i++) {
       const leaf = leaves[i];
       const op = list.ops[i]!;
@@ -437,9 +476,6 @@ export class Unrolled {
           const lostDigits = op.kernel.lostDigits;
           const own = lostDigits ? lostDigits(ins, vals[i]!) : lostPrecisionOf(vals[i]!);
           lostOf[i] = own > below ? own : below;
-          // the value's figure alone (the list's value takes the worst of its operations'), not lostOf: no sweep reads it
-          const valueLost = op.kernel.valueLost?.(ins, vals[i]!) ?? 0;
-          if (valueLost > this.watchedLoss) this.watchedLoss = valueLost;
         }
       }
       if (watched) {
@@ -447,11 +483,11 @@ export class Unrolled {
         if (op.kind === 'kernel') {
           // an activation's derivative is computed by the sweep from its argument and value: what that loses too
           const activation = op.kernel.activation;
-          const derivativesRead = Math.max(
-            readLoss(reads[i]!, lostOf, i),
-            activation ? derivativeLoss(activation.derivativeLost, scratch[i]!.values[0]!, vals[i]!) : 0,
-          );
-          if (derivativesRead > this.watchedReadLoss) this.watchedReadLoss = derivativesRead;
+          const computed = activation ? derivativeLoss(activation.derivativeLost, scratch[i]!.values[0]!, vals[i]!) : 0;
+          const everyLeaf = Math.max(readLoss(reads.everyLeaf[i]!, lostOf, i), computed);
+          const inputsHeld = Math.max(readLoss(reads.inputsHeld[i]!, lostOf, i), computed);
+          if (everyLeaf > watchedRead.everyLeaf) watchedRead.everyLeaf = everyLeaf;
+          if (inputsHeld > watchedRead.inputsHeld) watchedRead.inputsHeld = inputsHeld;
         }
       }
     }
@@ -460,8 +496,12 @@ export class Unrolled {
 
   /** the worst precision the op list evaluated with `watched` left, its operands' own included (reset by callers) */
   private watchedLoss = 0;
-  /** the worst of it among the values the list's derivatives read (`readLoss`; reset by callers) */
-  private watchedReadLoss = 0;
+  /** the worst of it among the values the list's derivatives read (`readLoss`), by kind of sweep (reset by callers) */
+  private readonly watchedReadLoss = { everyLeaf: 0, inputsHeld: 0 };
+
+  private resetWatched(): void {
+    this.watchedLoss = this.watchedReadLoss.everyLeaf = this.watchedReadLoss.inputsHeld = 0;
+  }
   /**
    * seqLost.get(name)[t]: the worst relative precision any value the forward pass made on the way to name[t] was
    * left with, by cancellation in an elementwise sum or in the subnormals (./lost-digits.ts): its own equation's
@@ -474,18 +514,10 @@ export class Unrolled {
   private forwardLost!: Float64Array;
   /** the same for the loss's value: its own list, and every sequence it reads */
   private lossLost = 0;
-  /**
-   * stepReadLost[t]: the worst of that figure among the values the derivatives of step t's equations read (their
-   * tangents and adjoints: `readLoss`, and an activation's derivative computed from its argument and value: 1 − y² at
-   * a saturated unit), what a sweep crossing step t rests on — not a sum's value, which no derivative reads;
-   * readLostFrom[t] the worst of it over steps t..T (a running maximum from T down); equationReadLost[e][t] the same
-   * figure for equation e alone (a sweep that starts or ends at a step crosses only some of its equations)
-   */
-  private stepReadLost!: Float64Array;
-  private equationReadLost!: Float64Array[];
-  private readLostFrom!: Float64Array;
-  /** the same for the loss's list */
-  private lossReadLost = 0;
+  /** what the derivatives of the forward pass's steps read of its lost digits (`StepReads`), by kind of sweep */
+  private stepReads!: ReadsBy<StepReads>;
+  /** the same for the loss's list (this graph's own: a graph sharing another's steps runs its own loss) */
+  private lossReadLost: ReadsBy<number> = { everyLeaf: 0, inputsHeld: 0 };
 
   /**
    * The worst relative precision the forward pass left at any sequence up to step t (0: nothing noted), or
@@ -507,8 +539,9 @@ export class Unrolled {
 
   /**
    * What a derivative sweep (`kind`: adjoints or tangents) from `from` read at `n` rests on of the forward pass's lost
-   * digits: the worst figure among the forward values the derivatives of the steps it crossed read (stepReadLost),
-   * and of the loss's list where it crosses it. Not what its start or `n` lost on the way to their values: a sweep
+   * digits: the worst figure among the forward values the derivatives of the steps it crossed read (`StepReads`),
+   * and of the loss's list where it crosses it — in a sweep from or to an input sequence; in any other, inputs carry
+   * no derivative, so an operand's derivative toward one is not taken (`ReadsBy`). Not what its start or `n` lost on the way to their values: a sweep
    * reads no value its derivatives do not (a loss `sum(…)` that cancels leaves every gradient exact). An adjoint
    * sweep from the loss to n at time t crosses the loss's list, step t's equations after n's (only they read it) and
    * steps t+1..T; from a state at t0, down to t0's equations up to its own; a tangent sweep the same steps forward.
@@ -517,23 +550,33 @@ export class Unrolled {
   sweepReadLoss(kind: 'tan' | 'adj', from: GraphNode, n: GraphNode): number {
     const fromLoss = from.time === null && from.name === this.lossName;
     const toLoss = n.time === null && n.name === this.lossName;
+    const leaves: SweepLeaves = this.isInput(from) || this.isInput(n) ? 'everyLeaf' : 'inputsHeld';
+    const steps = this.stepReads[leaves];
+    const lossRead = this.lossReadLost[leaves];
     if (kind === 'adj') {
       // adjoints flow from `from` back to n: the tangent sweep's steps, the other way round
       // to a parameter: every step up to the sweep's start
       if (n.time === null)
-        return fromLoss || from.time === null ? this.everyReadLoss() : this.readLossBetween(null, from);
-      if (fromLoss) return Math.max(this.lossReadLost, this.readLossAfter(n));
-      if (from.time === null) return this.everyReadLoss();
-      return this.readLossBetween(n, from);
+        return fromLoss || from.time === null ? this.everyReadLoss(leaves) : this.readLossBetween(steps, null, from);
+      if (fromLoss) return Math.max(lossRead, this.readLossAfter(steps, n));
+      if (from.time === null) return this.everyReadLoss(leaves);
+      return this.readLossBetween(steps, n, from);
     }
     if (from.time === null && !fromLoss) {
       // a parameter's tangent: every step up to the one read
-      if (toLoss) return this.everyReadLoss();
-      return n.time === null ? this.stepsReadLoss(1, this.T) : this.readLossBetween(null, n);
+      if (toLoss) return this.everyReadLoss(leaves);
+      return n.time === null ? this.stepsReadLoss(steps, 1, this.T) : this.readLossBetween(steps, null, n);
     }
-    if (fromLoss) return this.lossReadLost;
-    if (toLoss) return Math.max(this.lossReadLost, this.readLossAfter(from));
-    return n.time === null ? this.stepsReadLoss(Math.max(1, from.time!), this.T) : this.readLossBetween(from, n);
+    if (fromLoss) return lossRead;
+    if (toLoss) return Math.max(lossRead, this.readLossAfter(steps, from));
+    return n.time === null
+      ? this.stepsReadLoss(steps, Math.max(1, from.time!), this.T)
+      : this.readLossBetween(steps, from, n);
+  }
+
+  /** Is n an input sequence at a time (no equation makes it)? */
+  private isInput(n: GraphNode): boolean {
+    return n.time !== null && this.equationOf(n.name) < 0;
   }
 
   /** The index of the equation that makes `name` (-1: an input or an initial state, which no equation makes). */
@@ -542,10 +585,10 @@ export class Unrolled {
   }
 
   /** the worst read figure of step t's equations after `after` and up to `upTo` (equation indices, -1: none) */
-  private equationsReadLoss(t: number, after: number, upTo: number): number {
+  private equationsReadLoss(steps: StepReads, t: number, after: number, upTo: number): number {
     if (t < 1 || t > this.T) return 0;
     let worst = 0;
-    for (let e = after + 1; e <= upTo; e++) worst = Math.max(worst, this.equationReadLost[e]![t]!);
+    for (let e = after + 1; e <= upTo; e++) worst = Math.max(worst, steps.byEquation[e]![t]!);
     return worst;
   }
 
@@ -554,29 +597,29 @@ export class Unrolled {
    * step the equations after from's (only they read it), the steps between whole, at to's step the equations up to
    * to's own (the later ones do not make it). A node at time 0 or before is an initial value: every step from 1.
    */
-  private readLossBetween(from: GraphNode | null, to: GraphNode): number {
+  private readLossBetween(steps: StepReads, from: GraphNode | null, to: GraphNode): number {
     const last = this.program.equations.length - 1;
     const t0 = from === null || from.time! < 1 ? 0 : from.time!;
     const t1 = Math.min(to.time!, this.T);
     if (t1 < 1 || t1 < t0) return 0;
     const fromEq = t0 === 0 ? -1 : this.equationOf(from!.name);
     const toEq = this.equationOf(to.name);
-    if (t0 === t1) return this.equationsReadLoss(t1, fromEq, toEq);
+    if (t0 === t1) return this.equationsReadLoss(steps, t1, fromEq, toEq);
     return Math.max(
-      this.equationsReadLoss(t0, fromEq, last),
-      this.stepsReadLoss(t0 + 1, t1 - 1),
-      this.equationsReadLoss(t1, -1, toEq),
+      this.equationsReadLoss(steps, t0, fromEq, last),
+      this.stepsReadLoss(steps, t0 + 1, t1 - 1),
+      this.equationsReadLoss(steps, t1, -1, toEq),
     );
   }
 
   /** What a sweep from `n` (at a time) to the end of the forward pass crosses: n's step after its equation, then every step. */
-  private readLossAfter(n: GraphNode): number {
+  private readLossAfter(steps: StepReads, n: GraphNode): number {
     const t = n.time!;
-    if (t < 1) return this.readLostFrom[1]!;
+    if (t < 1) return steps.from[1]!;
     if (t > this.T) return 0;
     return Math.max(
-      this.equationsReadLoss(t, this.equationOf(n.name), this.program.equations.length - 1),
-      this.readLostFrom[t + 1]!,
+      this.equationsReadLoss(steps, t, this.equationOf(n.name), this.program.equations.length - 1),
+      steps.from[t + 1]!,
     );
   }
 
@@ -584,15 +627,14 @@ export class Unrolled {
    * the worst read figure over every step and the loss's list: what any sweep may rest on (beside the values' own
    * losses, an activation's derivative computed from them: 1 − y² at a saturated unit, with every value exact)
    */
-  everyReadLoss(): number {
-    return Math.max(this.lossReadLost, this.readLostFrom[1] ?? 0);
+  everyReadLoss(leaves: SweepLeaves = 'everyLeaf'): number {
+    return Math.max(this.lossReadLost[leaves], this.stepReads[leaves].from[1] ?? 0);
   }
 
   /** the worst read figure over steps lo..hi (clamped to 1..T; nothing where the range is empty) */
-  private stepsReadLoss(lo: number, hi: number): number {
+  private stepsReadLoss(steps: StepReads, lo: number, hi: number): number {
     let worst = 0;
-    for (let t = Math.max(1, lo); t <= Math.min(hi, this.T); t++)
-      if (this.stepReadLost[t]! > worst) worst = this.stepReadLost[t]!;
+    for (let t = Math.max(1, lo); t <= Math.min(hi, this.T); t++) if (steps.step[t]! > worst) worst = steps.step[t]!;
     return worst;
   }
 
@@ -643,38 +685,44 @@ export class Unrolled {
   private runForward(): void {
     this.seqLost = new Map(this.program.equations.map((eq) => [eq.target, new Float64Array(this.T + 1)]));
     this.forwardLost = new Float64Array(this.T + 1);
-    this.stepReadLost = new Float64Array(this.T + 2);
-    this.readLostFrom = new Float64Array(this.T + 2);
-    this.equationReadLost = this.program.equations.map(() => new Float64Array(this.T + 1));
+    const newSteps = (): StepReads => ({
+      step: new Float64Array(this.T + 2),
+      from: new Float64Array(this.T + 2),
+      byEquation: this.program.equations.map(() => new Float64Array(this.T + 1)),
+    });
+    const steps = (this.stepReads = { everyLeaf: newSteps(), inputsHeld: newSteps() });
+    const kinds = ['everyLeaf', 'inputsHeld'] as const;
     for (let t = 1; t <= this.T; t++) {
       const step: Vec[][] = [];
       this.opValues[t] = step;
       let worst = this.forwardLost[t - 1]!;
-      let worstRead = 0;
       this.program.equations.forEach((eq, e) => {
-        this.watchedLoss = this.watchedReadLoss = 0;
+        this.resetWatched();
         const vals = this.evalList(eq.list, t, this.baseRead, undefined, true);
         step.push(vals);
         this.seq.get(eq.target)![t] = vals[eq.list.root]!;
         this.seqLost.get(eq.target)![t] = this.watchedLoss;
-        this.equationReadLost[e]![t] = this.watchedReadLoss;
         if (this.watchedLoss > worst) worst = this.watchedLoss;
-        if (this.watchedReadLoss > worstRead) worstRead = this.watchedReadLoss;
+        for (const kind of kinds) {
+          const read = this.watchedReadLoss[kind];
+          steps[kind].byEquation[e]![t] = read;
+          if (read > steps[kind].step[t]!) steps[kind].step[t] = read;
+        }
       });
       this.forwardLost[t] = worst;
-      this.stepReadLost[t] = worstRead;
     }
-    for (let t = this.T; t >= 1; t--) this.readLostFrom[t] = Math.max(this.stepReadLost[t]!, this.readLostFrom[t + 1]!);
-    this.watchedLoss = this.watchedReadLoss = 0;
+    for (const { step, from } of [steps.everyLeaf, steps.inputsHeld])
+      for (let t = this.T; t >= 1; t--) from[t] = Math.max(step[t]!, from[t + 1]!);
+    this.resetWatched();
     if (this.program.loss) this.runLoss();
   }
 
   private runLoss(): void {
-    this.watchedLoss = this.watchedReadLoss = 0;
+    this.resetWatched();
     this.lossValues = this.evalList(this.program.loss!, null, this.baseRead, undefined, true);
     this.lossLost = this.watchedLoss;
-    this.lossReadLost = this.watchedReadLoss;
-    this.watchedLoss = this.watchedReadLoss = 0;
+    this.lossReadLost = { ...this.watchedReadLoss };
+    this.resetWatched();
   }
 
   // ── tangents (forward mode) ──────────────────────────────────────────────

@@ -37,7 +37,7 @@ const TANH_RULE: ElementwiseRule = {
 /** y[i] = f(x[i]); tangents and adjoints through f′(x, y). */
 export function activationKernel(rule: ElementwiseRule): Kernel {
   if (rule === TANH_RULE) return tanhKernel;
-  const { lostAt } = rule;
+  const { lostAt, conditioning } = rule;
   const chain = (x: Vec, y: Vec, g: Vec) => {
     const out = newVec(g.length);
     for (let i = 0; i < g.length; i++) out[i] = g[i]! * rule.derivative(x[i]!, y[i]!);
@@ -48,10 +48,20 @@ export function activationKernel(rule: ElementwiseRule): Kernel {
     tangent: ([x], [dx], out) => (dx ? chain(x!, out, dx) : null),
     adjoint: ([x], out, adj, [wanted]) => [wanted ? chain(x!, out, adj) : null],
     activation: rule,
-    // log near 1: the value's figure only (its derivative 1/x reads x; see ElementwiseRule.conditioning)
-    ...(rule.conditioning ? { valueLost: ([x]: readonly Vec[]) => worstLoss(rule.conditioning!, x!) } : {}),
-    // a declared function's body may cancel (1 − tanh(x) at large x): the forward pass notes it as a sum's
-    ...(lostAt ? { lostDigits: ([x], out: Vec) => Math.max(worstLoss(lostAt, x!), lostPrecisionOf(out)) } : {}),
+    // a declared function's body may cancel (1 − tanh(x) at large x), log near 1 magnify x's rounding
+    // (ElementwiseRule.conditioning): the forward pass notes both as a sum's cancellation; log's derivative 1/x reads
+    // x alone, so a sweep through it does not read what its value lost (a saturated cross-entropy's log(ŷ))
+    ...(conditioning ? { reads: 'operands' as const } : {}),
+    ...(lostAt || conditioning
+      ? {
+          lostDigits: ([x], out: Vec) =>
+            Math.max(
+              lostAt ? worstLoss(lostAt, x!) : 0,
+              conditioning ? worstLoss(conditioning, x!) : 0,
+              lostPrecisionOf(out),
+            ),
+        }
+      : {}),
   };
 }
 

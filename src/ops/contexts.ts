@@ -122,25 +122,20 @@ export interface Kernel {
   readonly activation?: ElementwiseRule;
   /**
    * What the forward value lost to cancellation, as a relative precision (src/numeric/lost-digits.ts; 0: nothing
-   * noted): set for the elementwise sums, which the claim evaluator watches the same way. The forward pass notes it
+   * noted): set for the elementwise sums, which the claim evaluator watches the same way, and for an activation whose
+   * body cancels or that magnifies its argument's rounding (log near 1: ElementwiseRule.conditioning). The forward pass notes it
    * (and, for every other operator, its value's subnormals: a sum landing there is exact) so that no point rests
    * unseen on digits the model's own equations lost.
    */
   readonly lostDigits?: (inputs: readonly Vec[], out: Vec) => number;
-  /**
-   * What computing its value loses that no derivative through it reads (log near 1: its conditioning; its derivative
-   * 1/x reads x alone): counted in the value's figure — a claim reading the sequence or the loss sees it — but not in
-   * what the operations reading this value pass on to a derivative sweep (src/numeric/unrolled.ts evalList).
-   */
-  readonly valueLost?: (inputs: readonly Vec[], out: Vec) => number;
   /**
    * What its tangent and adjoint read of the forward values, for the figure a derivative sweep through it carries
    * (src/numeric/unrolled.ts, sweepReadLoss): 'nothing' — lengths alone (sums, negation, reductions,
    * rearrangements: a sum that cancels leaves its derivative exact); 'others' — the derivative for each operand
    * reads the other operands alone (products: for a constant factor, nothing), and its tangent for two varying
    * operands is `binary('add', …)` of its tangents for each alone (a sweep makes it so from the parts it watches).
-   * 'operands' — its operands alone, not its value (logsumexp: softmax of its operand), so what computing the value
-   * lost is no part of a sweep through it. Absent: its operands and its value.
+   * 'operands' — its operands alone, not its value (logsumexp: softmax of its operand; log: 1/x), so what computing
+   * the value lost is no part of a sweep through it. Absent: its operands and its value.
    */
   readonly reads?: 'nothing' | 'others' | 'operands';
   /**

@@ -23,8 +23,9 @@ export interface ElementwiseRule {
   /**
    * what x's rounding alone becomes through the function (log near 1: 2⁻⁵³/|log x|, lost-digits.ts amplifiedRoundingOf),
    * where the derivative reads x alone: noted where a claim or a declared function's body computes it, and in a model's
-   * forward pass for the value alone (Kernel.valueLost) — as a value's loss it was charged to every derivative sweep
-   * reading it through a product, and a saturated cross-entropy's log(ŷ) near 1 left its gradient claims unverifiable
+   * forward pass as a sum's cancellation (Kernel.lostDigits), which a derivative reading the value then carries — a
+   * product's toward its other operand; not y .* log(ŷ)'s toward an input y, which no sweep but one to y takes
+   * (src/numeric/unrolled.ts ReadsBy)
    */
   readonly conditioning?: (x: number) => number;
 }

@@ -10,6 +10,7 @@ import { parseDerivation } from '../../src/derivation/load.js';
 import { amplifiedRoundingOf, ROUNDOFF } from '../../src/numeric/lost-digits.js';
 import { compileScalarLoss } from '../../src/ir/scalar-function.js';
 import { parseExpression } from '../../src/ir/parse-math.js';
+import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
 
 const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
 const model = lab.slice(0, lab.indexOf('claims:'));
@@ -67,7 +68,7 @@ describe('operations that magnify rounding', () => {
     expect(checkDerivation(file, { instances: 1 })[0]!.verdict).toBe('unverifiable');
   });
 
-  it("log near 1 in the model's loss: a claim on the loss's value sees it (the value's figure, Kernel.valueLost)", () => {
+  it("log near 1 in the model's loss: a claim on the loss's value sees it (the forward pass's figure)", () => {
     const withLoss = model.replace(/^ {2}loss: .*$/m, '  loss: L = log(1 + 1e-17 * sum(h[T] .^ 2))');
     expect(withLoss).toContain('L = log(1 + 1e-17');
     const file = parseDerivation(
@@ -79,7 +80,8 @@ describe('operations that magnify rounding', () => {
   });
 
   it("a saturated cross-entropy's log(ŷ) near 1 leaves its gradient claims as they were (no false alarm)", () => {
-    // log's conditioning is noted where a claim computes it, not in the forward pass (src/ops/elementwise.ts)
+    // the forward pass notes log(ŷ)'s conditioning, but a sweep to V takes no derivative toward the input y, the only
+    // one that reads log(ŷ) (src/numeric/unrolled.ts ReadsBy), and log's own derivative 1/x reads ŷ alone
     const text = readFileSync('test/fixtures/models/wildml-bptt.yaml', 'utf8')
       .replace('    - yhat[t] = softmax(V*s[t])', '    - yhat[t] = softmax(40 * V*s[t])')
       .replace(
@@ -89,6 +91,41 @@ describe('operations that magnify rounding', () => {
     expect(text).toContain('40 * (yhat[T]');
     const [r] = checkDerivation(parseDerivation(text, 'ce.yaml'), { claims: ['dE3-dV'], instances: 2 });
     expect(r!.verdict).toBe('consistent');
+  });
+
+  it('log near 1 whose value a product of the loss reads for a derivative: the sweep carries its figure', () => {
+    // ∇_h L = log(1 + 1e-17 Σh²) + 2e-17 Σh·h/(1 + …) + 1e-9; float64's log is 0, so its sweep drops the first term
+    // (≈ 1e-17 Σh², relative 1e-8): the claim without it agreed with float64 (consistent, a false pass) and the true
+    // one disagreed (refuted, a false alarm); the decimals have no rule for grad, so both are unverifiable now
+    const withLoss = model.replace(
+      /^ {2}loss: .*$/m,
+      '  loss: L = sum(h[T]) * log(1 + 1e-17 * sum(h[T] .^ 2)) + 1e-9 * sum(h[T])',
+    );
+    const file = parseDerivation(
+      `${withLoss}claims:\n` +
+        '  - id: without-log\n    claim: grad(L, h[T]) = 2e-17 * sum(h[T]) * h[T] + 1e-9\n' +
+        '  - id: with-log\n    claim: grad(L, h[T]) = 2e-17 * sum(h[T]) * h[T] + 1e-9 + 1e-17 * sum(h[T] .^ 2)\n',
+      'product.yaml',
+    );
+    expect(checkDerivation(file, { instances: 1 }).map((r) => r.verdict)).toEqual(['unverifiable', 'unverifiable']);
+  });
+
+  it('y .* log(ŷ) reads log(ŷ) only for a derivative toward the input y: the sweeps to V and to y', () => {
+    const text = readFileSync('test/fixtures/models/wildml-bptt.yaml', 'utf8').replace(
+      '    - yhat[t] = softmax(V*s[t])',
+      '    - yhat[t] = softmax(40 * V*s[t])',
+    );
+    const file = parseDerivation(text, 'ce.yaml');
+    const inst = buildInstance(file.model, instanceSpec(file.model, 7, 3, undefined, { d: 3, m: 2, k: 3, T: 4 }));
+    const E = { name: 'E', time: 4 };
+    // saturated: the largest ŷ at step 4 is 1 in float64 (truly 1 − 1e-21), whose log keeps no digit
+    expect(Math.max(...inst.graph.value({ name: 'yhat', time: 4 }))).toBe(1);
+    expect(inst.graph.lostAt(E)).toBe(1);
+    // E[4]'s own equation alone: toward ŷ (a state) it reads y, which lost nothing; toward the input y, log(ŷ)
+    const yhat = { name: 'yhat', time: 4 };
+    const y = { name: 'y', time: 4 };
+    expect([inst.graph.sweepReadLoss('adj', E, yhat), inst.graph.sweepReadLoss('tan', yhat, E)]).toEqual([0, 0]);
+    expect([inst.graph.sweepReadLoss('adj', E, y), inst.graph.sweepReadLoss('tan', y, E)]).toEqual([1, 1]);
   });
 
   it('a power up to 2^20 with a base that lost nothing is float64 as before', () => {
