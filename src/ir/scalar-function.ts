@@ -7,7 +7,7 @@
 import type { Expr, OpNode } from './expr.js';
 import { specOf } from '../ops/index.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
-import { cancellationOf, lostPrecisionOf } from '../numeric/lost-digits.js';
+import { cancellationOf, lostPrecisionOf, magnifiedLoss } from '../numeric/lost-digits.js';
 import { powerLoss } from '../ops/arithmetic.js';
 
 export type ScalarFn = (x: number) => number;
@@ -92,15 +92,17 @@ export function compileScalarLoss(
     const declared = x.name ? user.get(x.name) : undefined;
     if (args.length === 1) {
       const [a] = args as [ScalarFn];
-      // a declared function's body, or a built-in's conditioning (log near 1)
-      const ownLoss = declared
-        ? declared.lostAt
-        : specOf(x).activation?.rule(x, (name) => user.get(name)!)?.conditioning;
+      // a declared function's body, or a built-in's magnification of its argument's error (log near 1)
+      const ownLoss = declared?.lostAt;
+      const magnification = declared
+        ? undefined
+        : specOf(x).activation?.rule(x, (name) => user.get(name)!)?.magnification;
       return (t) => {
         const v = a(t);
         const below = last;
         const r = f(v);
-        last = Math.max(below, ownLoss ? ownLoss(v) : 0, subnormal(r));
+        const magnified = magnification ? magnifiedLoss(magnification(v), below) : 0;
+        last = Math.max(below, ownLoss ? ownLoss(v) : 0, magnified, subnormal(r));
         return r;
       };
     }

@@ -17,6 +17,7 @@ import {
   addIntoCancellation,
   derivativeLoss,
   lostPrecisionOf,
+  magnifiedLoss,
   reductionCancellationOf,
   sumsCancellation,
 } from './lost-digits.js';
@@ -80,21 +81,31 @@ interface ListScratch {
   readonly ops: readonly { values: Vec[]; tangents: (Vec | null)[]; wanted: boolean[] }[];
   /** per op, what its value lost on the way to it (a watched evaluation's, see Unrolled.evalList) */
   readonly lost: Float64Array;
-  /** per op, what its derivatives read (`derivativeReadsOf`): in a sweep where every leaf may carry a derivative, and where the inputs carry none */
-  readonly reads: ReadsBy<readonly DerivativeReads[]>;
+  /** per op, what its derivatives read (`derivativeReadsOf`), by kind of sweep (`inputsOf`) */
+  readonly reads: readonly (readonly DerivativeReads[])[];
+  /** the same with every leaf carrying a derivative (`derivativeReadSequences`) */
+  readonly readsEveryLeaf: readonly DerivativeReads[];
 }
 
 /**
- * A figure in two kinds of sweep: one from or to an input sequence (`everyLeaf`: any leaf may carry a derivative), and
- * every other (`inputsHeld`): no derivative flows into an input, so a product's derivative toward an input operand —
- * y .* log(ŷ) toward y, reading log(ŷ) — is never taken there.
+ * The kinds of derivative sweep, by the input sequences that carry a derivative in them (inputs are leaves: no
+ * derivative flows into one unless a sweep starts or ends there): kind 0, none (a sweep between states, parameters and
+ * the loss); kind 1 + i, input i alone (a sweep from or to it). A product's derivative toward an input operand — y .*
+ * log(ŷ) toward y, which reads log(ŷ) — is taken in y's kind alone, not in a sweep to V or to x.
  */
-interface ReadsBy<T> {
-  readonly everyLeaf: T;
-  readonly inputsHeld: T;
-}
+const sweepInputs = new WeakMap<Program, readonly string[]>();
 
-type SweepLeaves = keyof ReadsBy<unknown>;
+/** The sequences a program reads that no equation makes, its inputs, in a fixed order (sweep kind 1 + i is input i). */
+function inputsOf(program: Program): readonly string[] {
+  let inputs = sweepInputs.get(program);
+  if (inputs) return inputs;
+  const targets = new Set(program.equations.map((eq) => eq.target));
+  const names = new Set<string>();
+  for (const list of [...program.equations.map((e) => e.list), ...(program.loss ? [program.loss] : [])])
+    for (const op of list.ops) if (op.kind === 'seq' && !targets.has(op.name)) names.add(op.name);
+  sweepInputs.set(program, (inputs = [...names]));
+  return inputs;
+}
 
 /**
  * The scratch arrays of a program's op lists, shared by every instance of it (a counterexample search builds
@@ -112,7 +123,10 @@ function scratchFor(program: Program): Map<OpList, ListScratch> {
       tangents: new Array<Vec | null>(list.ops.length).fill(null),
       adjoints: new Array<Vec | null>(list.ops.length).fill(null),
       lost: new Float64Array(list.ops.length),
-      reads: { everyLeaf: derivativeReadsOf(list, null), inputsHeld: derivativeReadsOf(list, inputsOf(program)) },
+      reads: [null, ...inputsOf(program)].map((carried) =>
+        derivativeReadsOf(list, new Set(inputsOf(program).filter((name) => name !== carried))),
+      ),
+      readsEveryLeaf: derivativeReadsOf(list, null),
       ops: list.ops.map((op) => {
         const n = op.kind === 'kernel' ? op.inputs.length : 0;
         return {
@@ -179,15 +193,6 @@ function derivativeReadsOf(list: OpList, held: ReadonlySet<string> | null): Deri
   });
 }
 
-/** The sequences a program reads that no equation makes: its inputs. */
-function inputsOf(program: Program): ReadonlySet<string> {
-  const targets = new Set(program.equations.map((eq) => eq.target));
-  const inputs = new Set<string>();
-  for (const list of [...program.equations.map((e) => e.list), ...(program.loss ? [program.loss] : [])])
-    for (const op of list.ops) if (op.kind === 'seq' && !targets.has(op.name)) inputs.add(op.name);
-  return inputs;
-}
-
 /**
  * What the derivatives of the forward pass's steps read of its lost digits, in one kind of sweep: step[t], the worst
  * among the values the derivatives of step t's equations read (their tangents and adjoints: `readLoss`, and an
@@ -239,7 +244,7 @@ function derivativeReadSequences(program: Program): ReadonlySet<string> {
     // what each op's derivatives read, as the list's scratch holds it (computed once per program)
     scratchFor(program)
       .get(list)!
-      .reads.everyLeaf.forEach((reads, i) => {
+      .readsEveryLeaf.forEach((reads, i) => {
         const read = reads === 'value' ? [i] : (reads ?? []);
         for (const r of read) for (const name of upstream[r]!) set.add(name);
         if (reads === 'value' && i === list.root && target !== null) set.add(target);
@@ -335,6 +340,8 @@ export class Unrolled {
   ) {
     this.T = program.sizes.T!;
     this.scratch = scratchFor(program);
+    this.watchedReadLoss = new Float64Array(1 + inputsOf(program).length);
+    this.lossReadLost = new Float64Array(this.watchedReadLoss.length);
     if (sameForwardAs?.program === program && sameForwardAs.model === model && sameForwardAs.forwardReadsSame(data)) {
       // Nothing writes a graph's states once its forward pass is done: both graphs read the same arrays.
       ({
@@ -473,9 +480,11 @@ export class Unrolled {
         if (watched) {
           // A sum notes its cancellation: a sum that lands in the subnormals is exact (both operands are multiples
           // of 2^-1074), so only the other operators' subnormal results have lost digits.
-          const lostDigits = op.kernel.lostDigits;
+          const { lostDigits, magnifies } = op.kernel;
           const own = lostDigits ? lostDigits(ins, vals[i]!) : lostPrecisionOf(vals[i]!);
-          lostOf[i] = own > below ? own : below;
+          // what the operands lost, magnified where the operation magnifies their errors (log near 1, x^k)
+          const carried = magnifies && below > 0 ? Math.max(below, magnifiedLoss(magnifies(ins), below)) : below;
+          lostOf[i] = own > carried ? own : carried;
         }
       }
       if (watched) {
@@ -484,10 +493,10 @@ export class Unrolled {
           // an activation's derivative is computed by the sweep from its argument and value: what that loses too
           const activation = op.kernel.activation;
           const computed = activation ? derivativeLoss(activation.derivativeLost, scratch[i]!.values[0]!, vals[i]!) : 0;
-          const everyLeaf = Math.max(readLoss(reads.everyLeaf[i]!, lostOf, i), computed);
-          const inputsHeld = Math.max(readLoss(reads.inputsHeld[i]!, lostOf, i), computed);
-          if (everyLeaf > watchedRead.everyLeaf) watchedRead.everyLeaf = everyLeaf;
-          if (inputsHeld > watchedRead.inputsHeld) watchedRead.inputsHeld = inputsHeld;
+          for (let kind = 0; kind < reads.length; kind++) {
+            const read = Math.max(readLoss(reads[kind]![i]!, lostOf, i), computed);
+            if (read > watchedRead[kind]!) watchedRead[kind] = read;
+          }
         }
       }
     }
@@ -497,10 +506,11 @@ export class Unrolled {
   /** the worst precision the op list evaluated with `watched` left, its operands' own included (reset by callers) */
   private watchedLoss = 0;
   /** the worst of it among the values the list's derivatives read (`readLoss`), by kind of sweep (reset by callers) */
-  private readonly watchedReadLoss = { everyLeaf: 0, inputsHeld: 0 };
+  private readonly watchedReadLoss: Float64Array;
 
   private resetWatched(): void {
-    this.watchedLoss = this.watchedReadLoss.everyLeaf = this.watchedReadLoss.inputsHeld = 0;
+    this.watchedLoss = 0;
+    this.watchedReadLoss.fill(0);
   }
   /**
    * seqLost.get(name)[t]: the worst relative precision any value the forward pass made on the way to name[t] was
@@ -515,9 +525,9 @@ export class Unrolled {
   /** the same for the loss's value: its own list, and every sequence it reads */
   private lossLost = 0;
   /** what the derivatives of the forward pass's steps read of its lost digits (`StepReads`), by kind of sweep */
-  private stepReads!: ReadsBy<StepReads>;
+  private stepReads!: readonly StepReads[];
   /** the same for the loss's list (this graph's own: a graph sharing another's steps runs its own loss) */
-  private lossReadLost: ReadsBy<number> = { everyLeaf: 0, inputsHeld: 0 };
+  private lossReadLost!: Float64Array;
 
   /**
    * The worst relative precision the forward pass left at any sequence up to step t (0: nothing noted), or
@@ -540,19 +550,27 @@ export class Unrolled {
   /**
    * What a derivative sweep (`kind`: adjoints or tangents) from `from` read at `n` rests on of the forward pass's lost
    * digits: the worst figure among the forward values the derivatives of the steps it crossed read (`StepReads`),
-   * and of the loss's list where it crosses it — in a sweep from or to an input sequence; in any other, inputs carry
-   * no derivative, so an operand's derivative toward one is not taken (`ReadsBy`). Not what its start or `n` lost on the way to their values: a sweep
-   * reads no value its derivatives do not (a loss `sum(…)` that cancels leaves every gradient exact). An adjoint
+   * and of the loss's list where it crosses it, among the derivatives its kind takes (`inputsOf`: toward an input only
+   * in a sweep from or to that input). Not what its start or `n` lost on the way to their values: a sweep reads no
+   * value its derivatives do not (a loss `sum(…)` that cancels leaves every gradient exact). An adjoint
    * sweep from the loss to n at time t crosses the loss's list, step t's equations after n's (only they read it) and
    * steps t+1..T; from a state at t0, down to t0's equations up to its own; a tangent sweep the same steps forward.
    * The seed ∇_{h_T} L of a saturated h_T crosses no 1 − h_T². A parameter (time null) is read at every step.
    */
   sweepReadLoss(kind: 'tan' | 'adj', from: GraphNode, n: GraphNode): number {
+    const [fromInput, toInput] = [this.inputKind(from), this.inputKind(n)];
+    // from one input to another (a zero derivative) both kinds; from or to one, its kind; else kind 0
+    if (fromInput > 0 && toInput > 0 && fromInput !== toInput)
+      return Math.max(this.sweepReadLossIn(fromInput, kind, from, n), this.sweepReadLossIn(toInput, kind, from, n));
+    return this.sweepReadLossIn(Math.max(fromInput, toInput), kind, from, n);
+  }
+
+  /** sweepReadLoss in one kind of sweep (`inputsOf`) */
+  private sweepReadLossIn(leaves: number, kind: 'tan' | 'adj', from: GraphNode, n: GraphNode): number {
     const fromLoss = from.time === null && from.name === this.lossName;
     const toLoss = n.time === null && n.name === this.lossName;
-    const leaves: SweepLeaves = this.isInput(from) || this.isInput(n) ? 'everyLeaf' : 'inputsHeld';
-    const steps = this.stepReads[leaves];
-    const lossRead = this.lossReadLost[leaves];
+    const steps = this.stepReads[leaves]!;
+    const lossRead = this.lossReadLost[leaves]!;
     if (kind === 'adj') {
       // adjoints flow from `from` back to n: the tangent sweep's steps, the other way round
       // to a parameter: every step up to the sweep's start
@@ -574,9 +592,9 @@ export class Unrolled {
       : this.readLossBetween(steps, from, n);
   }
 
-  /** Is n an input sequence at a time (no equation makes it)? */
-  private isInput(n: GraphNode): boolean {
-    return n.time !== null && this.equationOf(n.name) < 0;
+  /** The kind of sweep that carries a derivative into n (`inputsOf`): 1 + i for input i at a time, else 0. */
+  private inputKind(n: GraphNode): number {
+    return n.time === null ? 0 : inputsOf(this.program).indexOf(n.name) + 1;
   }
 
   /** The index of the equation that makes `name` (-1: an input or an initial state, which no equation makes). */
@@ -627,8 +645,9 @@ export class Unrolled {
    * the worst read figure over every step and the loss's list: what any sweep may rest on (beside the values' own
    * losses, an activation's derivative computed from them: 1 − y² at a saturated unit, with every value exact)
    */
-  everyReadLoss(leaves: SweepLeaves = 'everyLeaf'): number {
-    return Math.max(this.lossReadLost[leaves], this.stepReads[leaves].from[1] ?? 0);
+  everyReadLoss(leaves?: number): number {
+    if (leaves === undefined) return Math.max(...this.stepReads.map((_, kind) => this.everyReadLoss(kind)));
+    return Math.max(this.lossReadLost[leaves]!, this.stepReads[leaves]!.from[1] ?? 0);
   }
 
   /** the worst read figure over steps lo..hi (clamped to 1..T; nothing where the range is empty) */
@@ -690,8 +709,7 @@ export class Unrolled {
       from: new Float64Array(this.T + 2),
       byEquation: this.program.equations.map(() => new Float64Array(this.T + 1)),
     });
-    const steps = (this.stepReads = { everyLeaf: newSteps(), inputsHeld: newSteps() });
-    const kinds = ['everyLeaf', 'inputsHeld'] as const;
+    const steps = (this.stepReads = Array.from(this.watchedReadLoss, newSteps));
     for (let t = 1; t <= this.T; t++) {
       const step: Vec[][] = [];
       this.opValues[t] = step;
@@ -703,16 +721,15 @@ export class Unrolled {
         this.seq.get(eq.target)![t] = vals[eq.list.root]!;
         this.seqLost.get(eq.target)![t] = this.watchedLoss;
         if (this.watchedLoss > worst) worst = this.watchedLoss;
-        for (const kind of kinds) {
-          const read = this.watchedReadLoss[kind];
-          steps[kind].byEquation[e]![t] = read;
-          if (read > steps[kind].step[t]!) steps[kind].step[t] = read;
-        }
+        steps.forEach((kind, k) => {
+          const read = this.watchedReadLoss[k]!;
+          kind.byEquation[e]![t] = read;
+          if (read > kind.step[t]!) kind.step[t] = read;
+        });
       });
       this.forwardLost[t] = worst;
     }
-    for (const { step, from } of [steps.everyLeaf, steps.inputsHeld])
-      for (let t = this.T; t >= 1; t--) from[t] = Math.max(step[t]!, from[t + 1]!);
+    for (const { step, from } of steps) for (let t = this.T; t >= 1; t--) from[t] = Math.max(step[t]!, from[t + 1]!);
     this.resetWatched();
     if (this.program.loss) this.runLoss();
   }
@@ -721,7 +738,7 @@ export class Unrolled {
     this.resetWatched();
     this.lossValues = this.evalList(this.program.loss!, null, this.baseRead, undefined, true);
     this.lossLost = this.watchedLoss;
-    this.lossReadLost = { ...this.watchedReadLoss };
+    this.lossReadLost = this.watchedReadLoss.slice();
     this.resetWatched();
   }
 

@@ -12,7 +12,9 @@ import {
   amplifiedRoundingOf,
   cancellationOf,
   lostPrecisionOf,
+  magnifiedLoss,
   noteLostPrecision,
+  withLostPrecision,
   worstLoss,
 } from '../numeric/lost-digits.js';
 import { diag, emul, mul } from '../symbolic/build.js';
@@ -37,7 +39,7 @@ const TANH_RULE: ElementwiseRule = {
 /** y[i] = f(x[i]); tangents and adjoints through f′(x, y). */
 export function activationKernel(rule: ElementwiseRule): Kernel {
   if (rule === TANH_RULE) return tanhKernel;
-  const { lostAt, conditioning } = rule;
+  const { lostAt, magnification } = rule;
   const chain = (x: Vec, y: Vec, g: Vec) => {
     const out = newVec(g.length);
     for (let i = 0; i < g.length; i++) out[i] = g[i]! * rule.derivative(x[i]!, y[i]!);
@@ -49,15 +51,18 @@ export function activationKernel(rule: ElementwiseRule): Kernel {
     adjoint: ([x], out, adj, [wanted]) => [wanted ? chain(x!, out, adj) : null],
     activation: rule,
     // a declared function's body may cancel (1 − tanh(x) at large x), log near 1 magnify x's rounding
-    // (ElementwiseRule.conditioning): the forward pass notes both as a sum's cancellation; log's derivative 1/x reads
-    // x alone, so a sweep through it does not read what its value lost (a saturated cross-entropy's log(ŷ))
-    ...(conditioning ? { reads: 'operands' as const } : {}),
-    ...(lostAt || conditioning
+    // (ElementwiseRule.magnification), and what x lost with it: the forward pass notes them as a sum's cancellation;
+    // log's derivative 1/x reads x alone, so a sweep through it does not read what its value lost (a saturated
+    // cross-entropy's log(ŷ))
+    ...(magnification
+      ? { reads: 'operands' as const, magnifies: ([x]: readonly Vec[]) => worstLoss(magnification, x!) }
+      : {}),
+    ...(lostAt || magnification
       ? {
           lostDigits: ([x], out: Vec) =>
             Math.max(
               lostAt ? worstLoss(lostAt, x!) : 0,
-              conditioning ? worstLoss(conditioning, x!) : 0,
+              magnification ? worstLoss((v) => amplifiedRoundingOf(magnification(v)), x!) : 0,
               lostPrecisionOf(out),
             ),
         }
@@ -140,16 +145,22 @@ function activation(def: ActivationDef, user = false): OpSpec {
         : def.latex(ctx.expr(arg(n))),
     evaluate: (n, ctx) => {
       const rule = ruleOf(n, ctx.userRule);
-      const x = ctx.dense(arg(n));
+      const { magnification } = rule;
+      // what the argument lost, magnified (the record holds it: a power's evaluation reads it the same way)
+      const [x, lost] = withLostPrecision(() => ctx.dense(arg(n)));
       if (rule.lostAt) noteLostPrecision(worstLoss(rule.lostAt, x.data));
-      if (rule.conditioning) noteLostPrecision(worstLoss(rule.conditioning, x.data));
+      if (magnification) noteLostPrecision(worstLoss((v) => magnifiedLoss(magnification(v), lost), x.data));
       return mapDense(x, rule.value);
     },
-    entrywiseKernel: (n, userRule) => {
-      const rule = ruleOf(n, userRule);
-      const lost = rule.lostAt ?? rule.conditioning;
-      return lost ? watchedMapKernel(rule.value, lost) : mapKernel(rule.value);
-    },
+    // a function that magnifies its argument's lost digits is never fused: its evaluation reads them (above)
+    ...(user || !def.rule.magnification
+      ? {
+          entrywiseKernel: (n: OpNode, userRule: (name: string) => ElementwiseRule) => {
+            const rule = ruleOf(n, userRule);
+            return rule.lostAt ? watchedMapKernel(rule.value, rule.lostAt) : mapKernel(rule.value);
+          },
+        }
+      : {}),
     compile: (n, ctx) => {
       const a = ctx.compile(arg(n));
       return ctx.push(activationKernel(ruleOf(n, ctx.userRule)), [a], ctx.dims(a));
@@ -227,7 +238,7 @@ const BUILT_INS: readonly ActivationDef[] = [
       derivative: (x) => 1 / x,
       derivativeText: '1 / x',
       // near 1, log magnifies x's rounding 1/|log x| times: log(1 + 1e-17) is 0 in float64
-      conditioning: (x) => amplifiedRoundingOf(1 / Math.abs(Math.log(x))),
+      magnification: (x) => 1 / Math.abs(Math.log(x)),
     },
     latex: paren('\\log'),
     derivative: (z) => node('epow', [z, num(-1)]),

@@ -50,6 +50,7 @@ import {
   amplifiedRoundingOf,
   cancellationOf,
   lostPrecisionOf,
+  magnifiedLoss,
   noteLostPrecision,
   withLostPrecision,
 } from '../numeric/lost-digits.js';
@@ -95,8 +96,7 @@ export function notePowerLoss(k: number, lost: number): void {
 
 /** What x^k carries given what x carries (`lost`): |k| times it, or |k| times x's rounding alone (amplifiedRoundingOf). */
 export function powerLoss(k: number, lost: number): number {
-  const carried = lost > 0 && Math.abs(k) > 2 ? Math.min(1, Math.abs(k) * lost) : 0;
-  return Math.max(carried, amplifiedRoundingOf(Math.abs(k)));
+  return magnifiedLoss(Math.abs(k), lost);
 }
 
 /**
@@ -209,6 +209,8 @@ const powKernel: Kernel = {
   },
   // in a model equation or the loss, as a claim's power notes it (notePowerLoss): (1 + 1.1e-16)^1e16 is 1
   lostDigits: ([, b], out) => Math.max(amplifiedRoundingOf(Math.abs(b![0]!)), lostPrecisionOf(out)),
+  // |k| times what the base lost, as powerLoss (what the exponent lost is carried as it is, as in a claim)
+  magnifies: ([, b]) => Math.abs(b![0]!),
 };
 
 function epowKernel(p: number): Kernel {
@@ -226,6 +228,7 @@ function epowKernel(p: number): Kernel {
     ...(amplified > 0
       ? { lostDigits: (_inputs: readonly Vec[], out: Vec) => Math.max(amplified, lostPrecisionOf(out)) }
       : {}),
+    ...(Math.abs(p) > 2 ? { magnifies: () => Math.abs(p) } : {}),
   };
 }
 
@@ -423,7 +426,12 @@ defineOp({
       return stackedProduct(l, r.args, ctx);
     }
     const [jl, jr] = [ctx.J(left(n)), ctx.J(right(n))];
-    if (jl && jr) return ctx.unsupported(`both factors of ${ctx.print(n)} depend on the seed`);
+    if (jl && jr) {
+      // a scalar factor makes the product entrywise (a broadcast .*): the product rule, as emul's
+      if (ctx.isScalar(l) || ctx.isScalar(r))
+        return add(entrywiseFactor(ctx, r, l, jl), entrywiseFactor(ctx, l, r, jr));
+      return ctx.unsupported(`both factors of ${ctx.print(n)} depend on the seed`);
+    }
     if (jl) {
       if (!ctx.isScalar(right(n))) return ctx.unsupported(`a varying matrix times a constant: ${ctx.print(n)}`);
       return scaled(right(n), jl);

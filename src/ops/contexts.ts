@@ -123,11 +123,17 @@ export interface Kernel {
   /**
    * What the forward value lost to cancellation, as a relative precision (src/numeric/lost-digits.ts; 0: nothing
    * noted): set for the elementwise sums, which the claim evaluator watches the same way, and for an activation whose
-   * body cancels or that magnifies its argument's rounding (log near 1: ElementwiseRule.conditioning). The forward pass notes it
+   * body cancels or that magnifies its argument's rounding (log near 1: ElementwiseRule.magnification). The forward pass notes it
    * (and, for every other operator, its value's subnormals: a sum landing there is exact) so that no point rests
    * unseen on digits the model's own equations lost.
    */
   readonly lostDigits?: (inputs: readonly Vec[], out: Vec) => number;
+  /**
+   * How many times the value's relative error is its operands' at worst, where that is more than twice (log near 1:
+   * 1/|log x|; a power x^k: |k|): the forward pass carries its operands' lost digits magnified (lost-digits.ts
+   * magnifiedLoss), as a claim's evaluation does. Absent: their lost digits carry over as they are.
+   */
+  readonly magnifies?: (inputs: readonly Vec[]) => number;
   /**
    * What its tangent and adjoint read of the forward values, for the figure a derivative sweep through it carries
    * (src/numeric/unrolled.ts, sweepReadLoss): 'nothing' — lengths alone (sums, negation, reductions,
@@ -135,7 +141,7 @@ export interface Kernel {
    * reads the other operands alone (products: for a constant factor, nothing), and its tangent for two varying
    * operands is `binary('add', …)` of its tangents for each alone (a sweep makes it so from the parts it watches).
    * 'operands' — its operands alone, not its value (logsumexp: softmax of its operand; log: 1/x), so what computing
-   * the value lost is no part of a sweep through it. Absent: its operands and its value.
+   * the value lost is no part of its own derivative (an operation reading the value passes it on). Absent: its operands and its value.
    */
   readonly reads?: 'nothing' | 'others' | 'operands';
   /**

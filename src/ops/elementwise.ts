@@ -21,13 +21,15 @@ export interface ElementwiseRule {
    */
   readonly derivativeLost?: (x: number, y: number) => number;
   /**
-   * what x's rounding alone becomes through the function (log near 1: 2⁻⁵³/|log x|, lost-digits.ts amplifiedRoundingOf),
-   * where the derivative reads x alone: noted where a claim or a declared function's body computes it, and in a model's
+   * how many times the function magnifies x's relative error (log: 1/|log x|, infinite at 1), for a function whose
+   * derivative reads x alone: x's rounding alone then loses digits (log(1 + 1e-17) is 0; lost-digits.ts
+   * amplifiedRoundingOf), and what x lost on the way is magnified (magnifiedLoss); noted where a claim or a declared
+   * function's body computes it, and in a model's
    * forward pass as a sum's cancellation (Kernel.lostDigits), which a derivative reading the value then carries — a
-   * product's toward its other operand; not y .* log(ŷ)'s toward an input y, which no sweep but one to y takes
-   * (src/numeric/unrolled.ts ReadsBy)
+   * product's toward its other operand; not y .* log(ŷ)'s toward an input y, which no sweep but one from or to y
+   * takes (src/numeric/unrolled.ts inputsOf)
    */
-  readonly conditioning?: (x: number) => number;
+  readonly magnification?: (x: number) => number;
 }
 
 /** The logistic function, in two branches so neither exp overflows for large |x|. */

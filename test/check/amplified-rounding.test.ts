@@ -96,7 +96,8 @@ describe('operations that magnify rounding', () => {
   it('log near 1 whose value a product of the loss reads for a derivative: the sweep carries its figure', () => {
     // ∇_h L = log(1 + 1e-17 Σh²) + 2e-17 Σh·h/(1 + …) + 1e-9; float64's log is 0, so its sweep drops the first term
     // (≈ 1e-17 Σh², relative 1e-8): the claim without it agreed with float64 (consistent, a false pass) and the true
-    // one disagreed (refuted, a false alarm); the decimals have no rule for grad, so both are unverifiable now
+    // one disagreed (refuted, a false alarm). The sweep's figure sends both to the decimals, which write ∇L out from the
+    // loss (the product rule for a scalar factor) and evaluate log there.
     const withLoss = model.replace(
       /^ {2}loss: .*$/m,
       '  loss: L = sum(h[T]) * log(1 + 1e-17 * sum(h[T] .^ 2)) + 1e-9 * sum(h[T])',
@@ -107,7 +108,7 @@ describe('operations that magnify rounding', () => {
         '  - id: with-log\n    claim: grad(L, h[T]) = 2e-17 * sum(h[T]) * h[T] + 1e-9 + 1e-17 * sum(h[T] .^ 2)\n',
       'product.yaml',
     );
-    expect(checkDerivation(file, { instances: 1 }).map((r) => r.verdict)).toEqual(['unverifiable', 'unverifiable']);
+    expect(checkDerivation(file, { instances: 1 }).map((r) => r.verdict)).toEqual(['refuted', 'consistent']);
   });
 
   it('y .* log(ŷ) reads log(ŷ) only for a derivative toward the input y: the sweeps to V and to y', () => {
@@ -126,6 +127,31 @@ describe('operations that magnify rounding', () => {
     const y = { name: 'y', time: 4 };
     expect([inst.graph.sweepReadLoss('adj', E, yhat), inst.graph.sweepReadLoss('tan', yhat, E)]).toEqual([0, 0]);
     expect([inst.graph.sweepReadLoss('adj', E, y), inst.graph.sweepReadLoss('tan', y, E)]).toEqual([1, 1]);
+    // toward the other input x (its own kind of sweep: y held) no derivative reads log(ŷ); what is left is s[4]'s
+    // saturated tanh, 1.7e-10 (a review found a first version charging every input's sweep with y's figure)
+    const x = { name: 'x', time: 4 };
+    expect(inst.graph.sweepReadLoss('adj', E, x)).toBeCloseTo(1.68e-10, 12);
+    expect(inst.graph.sweepReadLoss('tan', x, E)).toBeCloseTo(1.68e-10, 12);
+  });
+
+  it('log near 1 and a large power magnify what their operand lost on the way (magnifiedLoss)', () => {
+    // (1e7 + 1 + 1e-9) − 1e7 is 1.0000000019 in float64 (2e-9 of it lost), truly 1.000000001: log of it is 1.86e-9 in
+    // float64, truly 1.0e-9 (mpmath); its 1e6-th power 1.0019, truly e^0.001 = 1.0010005
+    const withLoss = (loss: string) => model.replace(/^ {2}loss: .*$/m, `  loss: L = ${loss}`);
+    const check = (loss: string, claim: string) =>
+      checkDerivation(parseDerivation(`${withLoss(loss)}claims:\n  - id: c\n    claim: ${claim}\n`, 'm.yaml'), {
+        instances: 1,
+      })[0]!.verdict;
+    const difference = '((1e7 + 1 + 1e-9) - 1e7)';
+    // in the loss: the value claim was consistent (false), and so was the gradient's bound
+    expect(check(`log(${difference}) * sum(h[T] .^ 2)`, 'L >= 1.5e-9 * sum(h[T] .^ 2)')).toBe('unverifiable');
+    expect(check(`log(${difference}) * sum(h[T] .^ 2)`, 'norm2(grad(L, h[T])) >= 3e-9 * norm2(h[T])')).toBe('refuted');
+    expect(check(`(${difference} ^ 1000000) * sum(h[T] .^ 2)`, 'L >= 1.0015 * sum(h[T] .^ 2)')).toBe('unverifiable');
+    // in a claim (the decimals evaluate it whole)
+    expect(verdicts([`log(${difference}) * norm2(h[T]) >= 1.5e-9 * norm2(h[T])`])).toEqual(['refuted']);
+    // in a declared function's body
+    const body = compileScalarLoss(parseExpression('log(x - 1e7)', { realVars: new Set(['x']) } as never).expr, 'x');
+    expect(body(1e7 + 1 + 1e-9)).toBe(1);
   });
 
   it('a power up to 2^20 with a base that lost nothing is float64 as before', () => {

@@ -265,6 +265,19 @@ describe('a scalar times the seed keeps its identity (c·I, not c)', () => {
         "jac(g[k], h[k-1]) = sum(h[k-1]) * eye(d) + ones(d, 1) * h[k-1]'",
       ]),
     ).toEqual(['verified', 'refuted']);
+    // the same product written with * (a scalar times a vector, both varying): the product rule, as .* has it (the
+    // symbolic stage refused it, "both factors … depend on the seed": consistent, not verified)
+    expect(
+      verdicts('sum(h[t-1]) * h[t-1]', [
+        'jac(g[k], h[k-1]) = sum(h[k-1]) * eye(d) + h[k-1] * ones(1, d)',
+        "jac(g[k], h[k-1]) = sum(h[k-1]) * eye(d) + ones(d, 1) * h[k-1]'",
+        'jac(g[k], h[k-1]) = sum(h[k-1]) * eye(d)',
+      ]),
+    ).toEqual(['verified', 'refuted', 'refuted']);
+    const d = parseDerivation(`${model('sum(h[t-1]) * (h[t-1] .^ 2)')}claims: []\n`, 'product.yaml');
+    expect(printExpr(deriveQuantities(d, 'jac(g[t], h[t-1])', null)[0]!.derived!)).toBe(
+      "h[t-1].^2*ones(d)'*eye(d) + sum(h[t-1])*diag(2*h[t-1])",
+    );
     expect(
       verdicts('h[t-1] ./ (2 + sum(h[t-1] .^ 2))', [
         "jac(g[k], h[k-1]) = eye(d) / (2 + sum(h[k-1] .^ 2)) - (2 / (2 + sum(h[k-1] .^ 2))^2) * h[k-1] * h[k-1]'",
