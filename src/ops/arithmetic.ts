@@ -107,6 +107,10 @@ export function powerLoss(k: number, lost: number): number {
  */
 function entrywiseFactor(ctx: DiffContext, s: Expr, x: Expr, j: Expr): Expr | null {
   if (ctx.isScalar(s)) return scaled(s, j);
+  // a matrix's or a row's entries would be vec(s) (diag of a matrix is its diagonal, s·j of a row a shape mismatch):
+  // q .* ones(d, d) came out as a d × d "Jacobian", and the true jac(sum(q[k] * M[k]), u[k]) = 2*d^2*q[k] was
+  // refuted, a review found
+  if (!ctx.isColumn(s)) return ctx.unsupported(`the Jacobian of a matrix's or a row's entries: ${ctx.print(s)} ⊙ …`);
   return ctx.isScalar(x) ? mul(s, j) : mul(diag(s), j);
 }
 

@@ -249,6 +249,8 @@ export interface DiffContext {
   /** whether e is the parameter the Jacobian is taken with respect to (vec layout) */
   isSeedParameter(e: Expr): boolean;
   isScalar(e: Expr): boolean;
+  /** a column (a scalar too): the values whose Jacobians are rows of entries (a matrix's would be of vec(M)) */
+  isColumn(e: Expr): boolean;
   /** the sequence value (h[t]) whose defining right side this expression is, if any */
   valueOf(e: Expr): Expr | null;
   /** f′ of a user-declared function at an argument */

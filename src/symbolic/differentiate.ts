@@ -79,6 +79,7 @@ function differentiateWith(
     J: (x) => differentiateWith(x, D, base, memo, parameter),
     isSeedParameter: (x) => x.kind === 'sym' && x.name === parameter,
     isScalar: (x) => isScalar(base.shape(x)),
+    isColumn: (x) => isColumn(base.shape(x)),
     valueOf: (x) => base.valueOf(x),
     userDerivative: (name, arg) => base.userDerivative(name, arg),
     rows: (x) => base.shape(x).rows,

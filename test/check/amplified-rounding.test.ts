@@ -96,8 +96,9 @@ describe('operations that magnify rounding', () => {
   it('log near 1 whose value a product of the loss reads for a derivative: the sweep carries its figure', () => {
     // ∇_h L = log(1 + 1e-17 Σh²) + 2e-17 Σh·h/(1 + …) + 1e-9; float64's log is 0, so its sweep drops the first term
     // (≈ 1e-17 Σh², relative 1e-8): the claim without it agreed with float64 (consistent, a false pass) and the true
-    // one disagreed (refuted, a false alarm). The sweep's figure sends both to the decimals, which write ∇L out from the
-    // loss (the product rule for a scalar factor) and evaluate log there.
+    // one disagreed (refuted, a false alarm; "true": it writes log(1 + 1e-17 Σh²) as 1e-17 Σh² and drops the
+    // 1/(1 + 1e-17 Σh²), both off by ~1e-17 relative, far inside the tolerance). The sweep's figure sends both to the
+    // decimals, which write ∇L out from the loss (the product rule for a scalar factor) and evaluate log there.
     const withLoss = model.replace(
       /^ {2}loss: .*$/m,
       '  loss: L = sum(h[T]) * log(1 + 1e-17 * sum(h[T] .^ 2)) + 1e-9 * sum(h[T])',

@@ -274,6 +274,32 @@ describe('a scalar times the seed keeps its identity (c·I, not c)', () => {
         'jac(g[k], h[k-1]) = sum(h[k-1]) * eye(d)',
       ]),
     ).toEqual(['verified', 'refuted', 'refuted']);
+    // a matrix (or a row) times a varying scalar has no Jacobian of entries here (vec(M) would be its rows): the
+    // derived form came out d × d, and the true claim below was refuted, with .* before 2026-12-05 and with * by the
+    // first version of the product rule (a review found both); now the symbolic stage leaves it, and it is consistent
+    for (const product of ['q[t] * M[t]', 'q[t] .* M[t]']) {
+      const matrixModel = model('h[t-1]')
+        .replace('    g: {', '    u: { role: input, shape: [] }\n    q: { role: intermediate, shape: [] }\n    g: {')
+        .replace(
+          '    g: { role: intermediate, shape: [d] }\n',
+          '    g: { role: intermediate, shape: [d] }\n    M: { role: intermediate, shape: [d, d] }\n' +
+            '    N: { role: intermediate, shape: [d, d] }\n    s: { role: intermediate, shape: [] }\n',
+        )
+        .replace(
+          '    - g[t] = h[t-1]\n',
+          `    - g[t] = h[t-1]\n    - q[t] = sum(h[t-1]) + u[t]\n    - M[t] = ones(d, d) .* q[t]\n` +
+            `    - N[t] = ${product}\n    - s[t] = sum(N[t])\n`,
+        );
+      expect(matrixModel).toContain(`N[t] = ${product}`);
+      const [r] = checkDerivation(
+        parseDerivation(
+          `${matrixModel}claims:\n  - id: c\n    claim: jac(s[k], u[k]) = 2*d^2*q[k]\n    forall: k in 1..T\n`,
+          'matrix.yaml',
+        ),
+        {},
+      );
+      expect(r!.verdict).toBe('consistent');
+    }
     const d = parseDerivation(`${model('sum(h[t-1]) * (h[t-1] .^ 2)')}claims: []\n`, 'product.yaml');
     expect(printExpr(deriveQuantities(d, 'jac(g[t], h[t-1])', null)[0]!.derived!)).toBe(
       "h[t-1].^2*ones(d)'*eye(d) + sum(h[t-1])*diag(2*h[t-1])",
