@@ -553,20 +553,41 @@ export function lookWith<R>(
   if (claim.relation === '=') {
     const n = Math.max(a.data.length, b.data.length);
     const at = (m: RMat<R>, i: number) => (m.data.length === 1 ? m.data[0]! : m.data[i]!);
-    const size = (xs: R[]) => sqrt(xs.reduce((s, x) => ring.add(s, ring.mul(x, x)), ring.zero));
-    const diff = size(Array.from({ length: n }, (_, i) => ring.sub(at(a, i), at(b, i))));
-    const scale = larger(
-      size(Array.from({ length: n }, (_, i) => at(a, i))),
-      size(Array.from({ length: n }, (_, i) => at(b, i))),
+    // The relative error from the squares' ratio: a square root in the arithmetic (a decimal's Newton iterations at
+    // full precision) was 2 % of verify's time and 4 % of what it allocates, for a number read to float64's precision.
+    const squares = (at: (i: number) => R) => {
+      let sum = ring.zero;
+      for (let i = 0; i < n; i++) sum = ring.add(sum, ring.mul(at(i), at(i)));
+      return sum;
+    };
+    const size = (at: (i: number) => R) => sqrt(squares(at));
+    const diffSquared = squares((i) => ring.sub(at(a, i), at(b, i)));
+    const scaleSquared = larger(
+      squares((i) => at(a, i)),
+      squares((i) => at(b, i)),
     );
-    const relError = ring.isZero(scale) ? 0 : toNumber(ring.div(diff, scale)!);
+    // (the ratio is at most 4; below float64's normal range, where its square underflows, the roots are taken)
+    const ratio = ring.isZero(scaleSquared) ? 0 : toNumber(ring.div(diffSquared, scaleSquared)!);
+    const relError =
+      ratio >= 1e-300 || ring.isZero(diffSquared)
+        ? Math.sqrt(ratio)
+        : toNumber(ring.div(sqrt(diffSquared), sqrt(scaleSquared))!);
     if (exactZero && relError > claim.tolerance) return exactZero;
-    if (ring.isZero(scale)) return zeroAgreement(arithmetic, cancelledToZero);
+    if (ring.isZero(scaleSquared)) return zeroAgreement(arithmetic, cancelledToZero);
     const status = relError <= claim.tolerance ? 'agree' : 'violate';
     const doubts = (m: RMat<R>) => Array.from({ length: n }, (_, i) => doubtIn(at(m, i)));
     const [ea, eb] = [doubts(a), doubts(b)];
-    const reach = doubtOf
-      ? reachOf(relError, size(ea.map((e, i) => ring.add(e, eb[i]!))), larger(size(ea), size(eb)), scale)
+    const doubted = doubtOf !== null && [...ea, ...eb].some((e) => !ring.isZero(e));
+    const reach = doubted
+      ? reachOf(
+          relError,
+          size((i) => ring.add(ea[i]!, eb[i]!)),
+          larger(
+            size((i) => ea[i]!),
+            size((i) => eb[i]!),
+          ),
+          sqrt(scaleSquared),
+        )
       : 0;
     const lossy = decided(status, relError, reach);
     if (lossy) return lossy;
