@@ -6,9 +6,9 @@
  */
 import type { Expr, OpNode } from './expr.js';
 import { specOf } from '../ops/index.js';
-import type { ElementwiseRule } from '../ops/elementwise.js';
+import { conditionOf, type ElementwiseRule } from '../ops/elementwise.js';
 import { cancellationOf, lostPrecisionOf, magnifiedLoss } from '../numeric/lost-digits.js';
-import { powerLoss } from '../ops/arithmetic.js';
+import { exponentMagnification, powerLoss } from '../ops/arithmetic.js';
 
 export type ScalarFn = (x: number) => number;
 
@@ -92,16 +92,15 @@ export function compileScalarLoss(
     const declared = x.name ? user.get(x.name) : undefined;
     if (args.length === 1) {
       const [a] = args as [ScalarFn];
-      // a declared function's body, or a built-in's magnification of its argument's error (log near 1)
+      // a declared function's body; what the argument lost, magnified by the function's condition number (log near 1
+      // magnifies the argument's rounding alone too)
       const ownLoss = declared?.lostAt;
-      const magnification = declared
-        ? undefined
-        : specOf(x).activation?.rule(x, (name) => user.get(name)!)?.magnification;
+      const rule = declared ?? specOf(x).activation?.rule(x, (name) => user.get(name)!);
       return (t) => {
         const v = a(t);
         const below = last;
         const r = f(v);
-        const magnified = magnification ? magnifiedLoss(magnification(v), below) : 0;
+        const magnified = rule && (below > 0 || rule.magnification) ? magnifiedLoss(conditionOf(rule, v, r), below) : 0;
         last = Math.max(below, ownLoss ? ownLoss(v) : 0, magnified, subnormal(r));
         return r;
       };
@@ -114,7 +113,13 @@ export function compileScalarLoss(
         const v = b(t);
         const lv = last;
         const r = f(u, v);
-        const carried = power ? Math.max(lu, powerLoss(v, lu)) : lu;
+        // a power magnifies its base's lost digits |k| times and its exponent's |k·ln u| times, a sum that cancels both
+        // operands' (|u| + |v|)/|r| times
+        const carried = power
+          ? Math.max(lu, powerLoss(v, lu), lv > 0 ? magnifiedLoss(exponentMagnification(u, v), lv) : 0)
+          : sum && (lu > 0 || lv > 0)
+            ? Math.max(lu, magnifiedLoss((Math.abs(u) + Math.abs(v)) / Math.abs(r), Math.max(lu, lv)))
+            : lu;
         last = Math.max(carried, lv, sum ? cancellationOf(u, v, r) : subnormal(r));
         return r;
       };

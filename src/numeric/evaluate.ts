@@ -36,6 +36,7 @@ import {
   closedOwnPrecision,
   closeOwnRecord,
   lostPrecisionOf,
+  magnifiedLoss,
   noteForwardLoss,
   noteLostPrecision,
   noteLostPrecisions,
@@ -141,6 +142,8 @@ interface FusedTree {
   readonly data: Float64Array[];
   readonly rows: number[];
   readonly cols: number[];
+  /** each entry's lost digits at that binding: a leaf's own record, an operator's with its operands' magnified */
+  readonly carried: Float64Array;
 }
 
 /** One shape for both kinds (a leaf has no kernel): the loop over them stays monomorphic. */
@@ -214,6 +217,7 @@ function fusedTree(e: Expr, userRule: (name: string) => ElementwiseRule): FusedT
     data: new Array<Float64Array>(n),
     rows: new Array<number>(n).fill(0),
     cols: new Array<number>(n).fill(0),
+    carried: new Float64Array(n),
   };
 }
 
@@ -516,7 +520,7 @@ export class Evaluator implements ReadTracker {
 
   /** The value of a fused tree's root (see FusedTree); a leaf that is not dense: the records' own evaluation. */
   private computeFused(e: Expr, env: IntEnv, tree: FusedTree, spec: OpSpec | null): Value {
-    const { entries, data, rows, cols } = tree;
+    const { entries, data, rows, cols, carried } = tree;
     const last = entries.length - 1;
     for (let i = 0; i <= last; i++) {
       const entry = entries[i]!;
@@ -524,12 +528,19 @@ export class Evaluator implements ReadTracker {
       if (kernel === null) {
         if (entry.constant) {
           // a number as `eval` would give it (a 1 × 1 value, its subnormal noted)
-          noteLostPrecision(lostPrecisionOf(entry.constant));
+          noteLostPrecision((carried[i] = lostPrecisionOf(entry.constant)));
           data[i] = entry.constant;
           rows[i] = cols[i] = 1;
           continue;
         }
-        const v = this.eval(entry.leaf!, env);
+        // the leaf's own record (what it lost on the way), which the operators above it carry
+        const outerLost = openOwnRecord();
+        let v: Value;
+        try {
+          v = this.eval(entry.leaf!, env);
+        } finally {
+          carried[i] = closeOwnRecord(outerLost);
+        }
         if (v.kind !== 'dense') {
           data.fill(EMPTY);
           return this.compute(e, env, spec);
@@ -549,8 +560,12 @@ export class Evaluator implements ReadTracker {
         if (entry.scratch?.length !== length) entry.scratch = new Float64Array(length);
         out = entry.scratch;
       }
-      noteLostPrecision(kernel.run(out, data[a]!, b >= 0 ? data[b]! : null));
-      noteLostPrecision(lostPrecisionOf(out));
+      const [x, y] = [data[a]!, b >= 0 ? data[b]! : null];
+      const below = b >= 0 ? Math.max(carried[a]!, carried[b]!) : carried[a]!;
+      let lost = Math.max(kernel.run(out, x, y), lostPrecisionOf(out), below);
+      // what the operands lost, magnified where the operator magnifies it (a sum that cancels, a power)
+      if (below > 0 && kernel.magnifies) lost = Math.max(lost, magnifiedLoss(kernel.magnifies(out, x, y), below));
+      noteLostPrecision((carried[i] = lost));
       data[i] = out;
       rows[i] = rows[shaped]!;
       cols[i] = cols[shaped]!;

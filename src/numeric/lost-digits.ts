@@ -95,14 +95,42 @@ export function amplifiedRoundingOf(factor: number): number {
 
 /**
  * What an operation that magnifies its operand's relative error `factor` times leaves of a value whose operand carried
- * `lost` (a relative precision): factor·lost (from a factor of 2 on; below it the operand's own figure stands), and at
+ * `lost` (a relative precision): factor·lost (beyond a factor of 1; below it the operand's own figure stands), and at
  * least its rounding's amplification. log((1e7 + 1 + 1e-9) − 1e7) is 1.86e-9 in float64 (truly 1.0e-9): the
- * difference keeps 2.2e-9 of its digits, log near 1 magnifies that 21 times — the false `L >= 1.5e-9 * sum(h[T] .^ 2)`
- * with that factor in the loss was consistent, a review found.
+ * difference keeps 2.2e-9 of its digits, which log near 1 magnifies 5.4e8 times (every digit) — the false
+ * `L >= 1.5e-9 * sum(h[T] .^ 2)` with that factor in the loss was consistent, a review found.
  */
 export function magnifiedLoss(factor: number, lost: number): number {
-  const carried = lost > 0 && factor > 2 ? Math.min(1, factor * lost) : 0;
+  const carried = lost > 0 && factor > 1 ? Math.min(1, factor * lost) : 0;
   return Math.max(carried, amplifiedRoundingOf(factor));
+}
+
+/**
+ * How many times a ± b magnifies its operands' relative errors, at worst over the entries (a one-entry operand
+ * broadcast): (|a| + |b|) / |a ± b|, infinite where it cancels to 0 (1 where both are 0). A difference after a
+ * cancellation magnifies what that lost: ((1e6 + 1.0001) − 1e6) − 1 is 9.9999947e-5 in float64 (truly 1e-4), the
+ * first difference's 1.2e-10 grown 1e4 times (the false `(((1e6 + 1.0001) - 1e6) - 1) * x <= 9.999995e-5 * x` was
+ * consistent, a review found).
+ */
+export function sumMagnification(a: ArrayLike<number>, b: ArrayLike<number>, sum: ArrayLike<number>): number {
+  const [aStep, bStep] = [a.length === 1 ? 0 : 1, b.length === 1 ? 0 : 1];
+  let worst = 1;
+  for (let i = 0; i < sum.length; i++) {
+    const size = Math.abs(a[i * aStep]!) + Math.abs(b[i * bStep]!);
+    const r = Math.abs(sum[i]!);
+    if (size === 0) continue;
+    if (r === 0) return Infinity;
+    if (size / r > worst) worst = size / r;
+  }
+  return worst;
+}
+
+/** The same for a sum of entries: Σ|xᵢ| / |Σ xᵢ|. */
+export function reductionMagnification(entries: ArrayLike<number>, total: number): number {
+  let size = 0;
+  for (let i = 0; i < entries.length; i++) size += Math.abs(entries[i]!);
+  if (size === 0) return 1;
+  return total === 0 ? Infinity : Math.max(1, size / Math.abs(total));
 }
 
 /**

@@ -483,7 +483,8 @@ export class Unrolled {
           const { lostDigits, magnifies } = op.kernel;
           const own = lostDigits ? lostDigits(ins, vals[i]!) : lostPrecisionOf(vals[i]!);
           // what the operands lost, magnified where the operation magnifies their errors (log near 1, x^k)
-          const carried = magnifies && below > 0 ? Math.max(below, magnifiedLoss(magnifies(ins), below)) : below;
+          const carried =
+            magnifies && below > 0 ? Math.max(below, magnifiedLoss(magnifies(ins, vals[i]!), below)) : below;
           lostOf[i] = own > carried ? own : carried;
         }
       }

@@ -15,6 +15,7 @@ import {
   noteLostPrecision,
   noteLostPrecisions,
   openOwnRecord,
+  sumMagnification,
   worstLoss,
 } from './lost-digits.js';
 import { newVec } from './slab.js';
@@ -380,6 +381,8 @@ export const asDense = (v: Value): Dense => (v.kind === 'dense' ? v : v.material
 export interface EntrywiseKernel {
   readonly arity: 1 | 2;
   run(out: Float64Array, a: Float64Array, b: Float64Array | null): number;
+  /** how many times `out` magnifies its operands' relative errors (Kernel.magnifies; absent: not at all) */
+  magnifies?(out: Float64Array, a: Float64Array, b: Float64Array | null): number;
 }
 
 function zipInto(out: Float64Array, a: Float64Array, b: Float64Array, f: (x: number, y: number) => number): void {
@@ -427,6 +430,7 @@ function powInto(out: Float64Array, a: Float64Array, k: number): void {
 export const sumKernel = (sign: 1 | -1): EntrywiseKernel => ({
   arity: 2,
   run: (out, a, b) => sumInto(out, a, b!, sign),
+  magnifies: (out, a, b) => sumMagnification(a, b!, out),
 });
 export const zipKernel = (f: (x: number, y: number) => number): EntrywiseKernel => ({
   arity: 2,
@@ -456,6 +460,8 @@ export const entrywisePowKernel = (k: number): EntrywiseKernel => ({
     powInto(out, a, k);
     return 0;
   },
+  // x.^k: |k| times x's relative error (a chain of squares doubles it each time)
+  ...(Math.abs(k) > 1 ? { magnifies: () => Math.abs(k) } : {}),
 });
 
 /** The operand whose shape an entrywise result takes: the longer (a broadcast one-entry operand is the shorter). */

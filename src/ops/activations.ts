@@ -7,7 +7,7 @@
 import { type Expr, node, num, type OpNode } from '../ir/expr.js';
 import { mapVec, type Vec } from '../numeric/kernel.js';
 import { decimalExp, decimalTanh } from '../numeric/decimal-exp.js';
-import { mapDense, mapKernel, watchedMapKernel } from '../numeric/values.js';
+import { type EntrywiseKernel, mapDense, mapKernel, watchedMapKernel } from '../numeric/values.js';
 import {
   amplifiedRoundingOf,
   cancellationOf,
@@ -20,7 +20,7 @@ import {
 import { diag, emul, mul } from '../symbolic/build.js';
 import { entrywiseCanonical } from './arithmetic.js';
 import type { Kernel } from './contexts.js';
-import { type ElementwiseRule, sigmoid } from './elementwise.js';
+import { type ElementwiseRule, sigmoid, worstCondition } from './elementwise.js';
 import type { Decimal } from 'decimal.js';
 import { defineOp, type OpSpec } from './registry.js';
 import { newVec } from '../numeric/slab.js';
@@ -54,9 +54,9 @@ export function activationKernel(rule: ElementwiseRule): Kernel {
     // (ElementwiseRule.magnification), and what x lost with it: the forward pass notes them as a sum's cancellation;
     // log's derivative 1/x reads x alone, so a sweep through it does not read what its value lost (a saturated
     // cross-entropy's log(ŷ))
-    ...(magnification
-      ? { reads: 'operands' as const, magnifies: ([x]: readonly Vec[]) => worstLoss(magnification, x!) }
-      : {}),
+    // every function magnifies what its argument lost by its condition number (exp |x|, σ |x|(1 − σ), log 1/|log x|)
+    magnifies: ([x], out) => worstCondition(rule, x!, out),
+    ...(magnification ? { reads: 'operands' as const } : {}),
     ...(lostAt || magnification
       ? {
           lostDigits: ([x], out: Vec) =>
@@ -145,19 +145,22 @@ function activation(def: ActivationDef, user = false): OpSpec {
         : def.latex(ctx.expr(arg(n))),
     evaluate: (n, ctx) => {
       const rule = ruleOf(n, ctx.userRule);
-      const { magnification } = rule;
-      // what the argument lost, magnified (the record holds it: a power's evaluation reads it the same way)
+      // what the argument lost, magnified by the function's condition number (the record holds it: a power's
+      // evaluation reads it the same way); log near 1 magnifies the argument's rounding alone too
       const [x, lost] = withLostPrecision(() => ctx.dense(arg(n)));
       if (rule.lostAt) noteLostPrecision(worstLoss(rule.lostAt, x.data));
-      if (magnification) noteLostPrecision(worstLoss((v) => magnifiedLoss(magnification(v), lost), x.data));
-      return mapDense(x, rule.value);
+      const y = mapDense(x, rule.value);
+      if (lost > 0 || rule.magnification) noteLostPrecision(magnifiedLoss(worstCondition(rule, x.data, y.data), lost));
+      return y;
     },
-    // a function that magnifies its argument's lost digits is never fused: its evaluation reads them (above)
+    // log is never fused: its evaluation notes what its argument's rounding alone becomes (above); the others carry
+    // what their argument lost magnified in a fused tree too (EntrywiseKernel.magnifies)
     ...(user || !def.rule.magnification
       ? {
-          entrywiseKernel: (n: OpNode, userRule: (name: string) => ElementwiseRule) => {
+          entrywiseKernel: (n: OpNode, userRule: (name: string) => ElementwiseRule): EntrywiseKernel => {
             const rule = ruleOf(n, userRule);
-            return rule.lostAt ? watchedMapKernel(rule.value, rule.lostAt) : mapKernel(rule.value);
+            const kernel = rule.lostAt ? watchedMapKernel(rule.value, rule.lostAt) : mapKernel(rule.value);
+            return { ...kernel, magnifies: (out, a) => worstCondition(rule, a, out) };
           },
         }
       : {}),

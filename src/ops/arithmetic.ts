@@ -52,6 +52,7 @@ import {
   lostPrecisionOf,
   magnifiedLoss,
   noteLostPrecision,
+  sumMagnification,
   withLostPrecision,
 } from '../numeric/lost-digits.js';
 
@@ -94,6 +95,9 @@ export function notePowerLoss(k: number, lost: number): void {
   noteLostPrecision(powerLoss(k, lost));
 }
 
+/** How many times x^k magnifies its exponent's relative error: |k·ln|x||. */
+export const exponentMagnification = (x: number, k: number): number => Math.abs(k * Math.log(Math.abs(x)));
+
 /** What x^k carries given what x carries (`lost`): |k| times it, or |k| times x's rounding alone (amplifiedRoundingOf). */
 export function powerLoss(k: number, lost: number): number {
   return magnifiedLoss(Math.abs(k), lost);
@@ -132,7 +136,13 @@ export function broadcastKernel(kind: 'add' | 'sub' | 'emul' | 'div'): Kernel {
   return {
     adjointEntries,
     forward: ([a, b]) => binary(kind === 'emul' ? 'mul' : kind, a!, b!),
-    ...(kind === 'add' || kind === 'sub' ? { lostDigits: sumCancellation, reads: 'nothing' as const } : {}),
+    ...(kind === 'add' || kind === 'sub'
+      ? {
+          lostDigits: sumCancellation,
+          reads: 'nothing' as const,
+          magnifies: ([a, b]: readonly Vec[], out: Vec) => sumMagnification(a!, b!, out),
+        }
+      : {}),
     ...(kind === 'emul' ? { reads: 'others' as const } : {}),
     tangent: ([a, b], [da, db], out) => {
       if (!da && !db) return null;
@@ -213,8 +223,8 @@ const powKernel: Kernel = {
   },
   // in a model equation or the loss, as a claim's power notes it (notePowerLoss): (1 + 1.1e-16)^1e16 is 1
   lostDigits: ([, b], out) => Math.max(amplifiedRoundingOf(Math.abs(b![0]!)), lostPrecisionOf(out)),
-  // |k| times what the base lost, as powerLoss (what the exponent lost is carried as it is, as in a claim)
-  magnifies: ([, b]) => Math.abs(b![0]!),
+  // |k| times what the base lost, as powerLoss, and |k·ln x| times what the exponent lost: the larger for both
+  magnifies: ([a, b]) => Math.max(Math.abs(b![0]!), exponentMagnification(a![0]!, b![0]!)),
 };
 
 function epowKernel(p: number): Kernel {
@@ -232,7 +242,7 @@ function epowKernel(p: number): Kernel {
     ...(amplified > 0
       ? { lostDigits: (_inputs: readonly Vec[], out: Vec) => Math.max(amplified, lostPrecisionOf(out)) }
       : {}),
-    ...(Math.abs(p) > 2 ? { magnifies: () => Math.abs(p) } : {}),
+    ...(Math.abs(p) > 1 ? { magnifies: () => Math.abs(p) } : {}),
   };
 }
 
@@ -308,7 +318,16 @@ const addLike = (id: 'add' | 'sub'): OpSpec => ({
   shape: (n, ctx) => broadcastShape(n, ctx.shapeOf(left(n)), ctx.shapeOf(right(n)), id === 'add' ? '+' : '-', ctx.fail),
   print: binaryPrint(id === 'add' ? ' + ' : ' - ', 1),
   latex: (n, ctx) => `${ctx.expr(left(n), 1)} ${id === 'add' ? '+' : '-'} ${ctx.expr(right(n), id === 'add' ? 1 : 2)}`,
-  evaluate: (n, ctx) => addValues(ctx.eval(left(n)), ctx.eval(right(n)), id === 'add' ? 1 : -1),
+  evaluate: (n, ctx) => {
+    // what the operands lost, magnified where the sum cancels (a fused tree carries it the same way)
+    const [a, lostA] = withLostPrecision(() => ctx.eval(left(n)));
+    const [b, lostB] = withLostPrecision(() => ctx.eval(right(n)));
+    const sum = addValues(a, b, id === 'add' ? 1 : -1);
+    const below = Math.max(lostA, lostB);
+    if (below > 0 && a.kind === 'dense' && b.kind === 'dense' && sum.kind === 'dense')
+      noteLostPrecision(magnifiedLoss(sumMagnification(a.data, b.data, sum.data), below));
+    return sum;
+  },
   entrywiseKernel: () => (id === 'add' ? ADD_KERNEL : SUB_KERNEL),
   compile: (n, ctx) => compileBroadcast(n, ctx, id),
   exact: (n, ctx) => rzip(ctx.eval(left(n)), ctx.eval(right(n)), id === 'add' ? ctx.ring.add : ctx.ring.sub),
@@ -617,10 +636,15 @@ defineOp({
   latex: (n, ctx) => `${powerBase(left(n), ctx)}^{${ctx.expr(right(n))}}`,
   evaluate: (n, ctx) => {
     const [base, lost] = withLostPrecision(() => ctx.eval(left(n)));
-    const k = ctx.dense(right(n)).data[0]!;
+    const [exponent, lostK] = withLostPrecision(() => ctx.dense(right(n)));
+    const k = exponent.data[0]!;
+    // |k| times what the base lost (a matrix's too: A^k's relative error grows with k as a scalar's does)
+    notePowerLoss(k, lost);
     if (isScalarValue(base)) {
-      notePowerLoss(k, lost);
-      return scalar(asDense(base).data[0]! ** k);
+      const x = asDense(base).data[0]!;
+      // and |k·ln x| times what the exponent lost
+      if (lostK > 0) noteLostPrecision(magnifiedLoss(exponentMagnification(x, k), lostK));
+      return scalar(x ** k);
     }
     if (!Number.isInteger(k) || k < 0) return ctx.outside(`a matrix power A^k needs an integer k ≥ 0, got k = ${k}`);
     // Applying it walks k factors: the same bound as an integer written in the file.

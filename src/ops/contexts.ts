@@ -129,11 +129,11 @@ export interface Kernel {
    */
   readonly lostDigits?: (inputs: readonly Vec[], out: Vec) => number;
   /**
-   * How many times the value's relative error is its operands' at worst, where that is more than twice (log near 1:
+   * How many times the value's relative error is its operands' at worst (a sum: (|a| + |b|)/|a ± b|; log near 1:
    * 1/|log x|; a power x^k: |k|): the forward pass carries its operands' lost digits magnified (lost-digits.ts
    * magnifiedLoss), as a claim's evaluation does. Absent: their lost digits carry over as they are.
    */
-  readonly magnifies?: (inputs: readonly Vec[]) => number;
+  readonly magnifies?: (inputs: readonly Vec[], out: Vec) => number;
   /**
    * What its tangent and adjoint read of the forward values, for the figure a derivative sweep through it carries
    * (src/numeric/unrolled.ts, sweepReadLoss): 'nothing' — lengths alone (sums, negation, reductions,

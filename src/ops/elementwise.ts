@@ -32,6 +32,29 @@ export interface ElementwiseRule {
   readonly magnification?: (x: number) => number;
 }
 
+/**
+ * How many times f magnifies x's relative error at x (y = f(x)): its condition number |x·f′(x)/f(x)| — exp |x|,
+ * σ |x|(1 − σ), tanh at most 1, a declared function's from its declared derivative — or the rule's own
+ * (`magnification`: log's 1/|log x|). Infinite where f(x) is 0 and f′ is not, or where it cannot be told (NaN).
+ */
+export function conditionOf(rule: ElementwiseRule, x: number, y: number): number {
+  if (rule.magnification) return rule.magnification(x);
+  const slope = x * rule.derivative(x, y);
+  if (slope === 0) return 0;
+  const c = Math.abs(slope / y);
+  return Number.isNaN(c) ? Infinity : c;
+}
+
+/** conditionOf at its worst over the entries of x (y = f(x) entry by entry). */
+export function worstCondition(rule: ElementwiseRule, x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) {
+    const c = conditionOf(rule, x[i]!, y[i]!);
+    if (!(c <= worst)) worst = c;
+  }
+  return worst;
+}
+
 /** The logistic function, in two branches so neither exp overflows for large |x|. */
 export function sigmoid(x: number): number {
   if (x >= 0) return 1 / (1 + Math.exp(-x));

@@ -9,7 +9,14 @@ import { SCALAR } from '../ir/shape.js';
 import { sumOf } from '../numeric/kernel.js';
 import { frobenius, norm2, normInf, normInfVec, spectralNorm } from '../numeric/linalg.js';
 import { supAbs } from '../numeric/sup.js';
-import { lostPrecisionOf, noteLostPrecision, reductionCancellationOf } from '../numeric/lost-digits.js';
+import {
+  lostPrecisionOf,
+  magnifiedLoss,
+  noteLostPrecision,
+  reductionCancellationOf,
+  reductionMagnification,
+  withLostPrecision,
+} from '../numeric/lost-digits.js';
 import { type Dense, scalar } from '../numeric/values.js';
 import type { Kernel } from './contexts.js';
 import { larger, type OrderedRing, type Ring, type RMat, rscalar, smaller } from '../symbolic/ring.js';
@@ -27,6 +34,7 @@ const sumKernel: Kernel = {
   // the forward pass notes what the sum lost to cancellation, as an elementwise sum's (then its subnormals); a sweep
   // through it carries none of that (its derivative reads no value: Unrolled.sweepReadLoss)
   lostDigits: ([a], out) => Math.max(reductionCancellationOf(a!, out[0]!), lostPrecisionOf(out)),
+  magnifies: ([a], out) => reductionMagnification(a!, out[0]!),
   tangent: (_v, [da]) => (da ? Float64Array.of(sumOf(da)) : null),
   adjoint: ([a], _out, adj, [wanted]) => [wanted ? new Float64Array(a!.length).fill(adj[0]!) : null],
 };
@@ -40,11 +48,13 @@ defineOp({
   print: (n, ctx) => `sum(${ctx.expr(arg(n))})`,
   latex: (n, ctx) => `\\operatorname{sum}\\left(${ctx.expr(arg(n))}\\right)`,
   evaluate: (n, ctx) => {
-    const entries = ctx.dense(arg(n)).data;
+    const [{ data: entries }, lost] = withLostPrecision(() => ctx.dense(arg(n)));
     const total = sumOf(entries);
     // as an elementwise sum notes its cancellation (the false `sum([(1 + 1e-10) * ones(1); -1 * ones(1)]) * x >=
-    // 1.00000008e-10 * x`, float64's sum 1.0000000827e-10, was consistent); in the model's forward pass its kernel does
+    // 1.00000008e-10 * x`, float64's sum 1.0000000827e-10, was consistent); in the model's forward pass its kernel does;
+    // and what the entries lost, magnified where the sum cancels
     noteLostPrecision(reductionCancellationOf(entries, total));
+    if (lost > 0) noteLostPrecision(magnifiedLoss(reductionMagnification(entries, total), lost));
     return scalar(total);
   },
   compile: (n, ctx) => ctx.push(sumKernel, [ctx.compile(arg(n))], [1, 1]),

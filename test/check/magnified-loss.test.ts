@@ -1,0 +1,127 @@
+/**
+ * What a value lost on the way is magnified by the operations after it (src/numeric/lost-digits.ts magnifiedLoss): a
+ * sum that cancels by (|a| + |b|)/|a ± b|, a function by its condition number |x·f′(x)/f(x)|, a power by |k| in its
+ * base and |k·ln x| in its exponent. Each claim below was `consistent` (a false pass) until 2026-12-05, when a review
+ * found them; float64's values and the true ones (mpmath, 50 digits) are in the comments.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkDerivation } from '../../src/check/check.js';
+import { parseDerivation } from '../../src/derivation/load.js';
+import { reductionMagnification, sumMagnification } from '../../src/numeric/lost-digits.js';
+import { conditionOf, sigmoid } from '../../src/ops/elementwise.js';
+import { opSpec } from '../../src/ops/index.js';
+import type { ElementwiseRule } from '../../src/ops/elementwise.js';
+
+const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
+const model = lab.slice(0, lab.indexOf('claims:'));
+const s = 'sum(h[T] .^ 2)';
+
+/** the claims' verdicts on the lab's model, with `edit` applied to its text */
+function verdicts(claims: readonly string[], edit: (text: string) => string = (t) => t): string[] {
+  const yaml = claims.map((c, i) => `  - id: c${i}\n    claim: ${c}\n`).join('');
+  return checkDerivation(parseDerivation(`${edit(model)}claims:\n${yaml}`, 'magnified.yaml'), { instances: 2 }).map(
+    (r) => r.verdict,
+  );
+}
+
+const withLoss = (loss: string) => (text: string) => text.replace(/^ {2}loss: .*$/m, `  loss: L = ${loss}`);
+
+/** the built-in activation's rule, as the registry holds it */
+const ruleOf = (op: string): ElementwiseRule =>
+  opSpec(op).activation!.rule({ kind: 'op', op, args: [] } as never, () => {
+    throw new Error('no user functions here');
+  });
+
+describe('the factors', () => {
+  it('a sum: (|a| + |b|)/|a ± b| at its worst entry, broadcast operands included; infinite where it cancels to 0', () => {
+    expect(sumMagnification([3, 1], [-1, 1], [2, 2])).toBe(2);
+    expect(sumMagnification([1.0001], [-1, 5], [0.0001, 6.0001])).toBeCloseTo(2.0001 / 0.0001, 6);
+    expect(sumMagnification([1], [-1], [0])).toBe(Infinity);
+    expect(sumMagnification([0], [0], [0])).toBe(1);
+    expect(reductionMagnification([1, -0.999], 0.001)).toBeCloseTo(1999, 9);
+    expect(reductionMagnification([0, 0], 0)).toBe(1);
+  });
+
+  it('a function: its condition number (exp |x|, σ |x|(1 − σ), log 1/|log x|, tanh at most 1)', () => {
+    expect(conditionOf(ruleOf('exp'), 150, Math.exp(150))).toBeCloseTo(150, 9);
+    expect(conditionOf(ruleOf('sigma'), -150, sigmoid(-150))).toBeCloseTo(150, 9);
+    expect(conditionOf(ruleOf('log'), 1 + 1e-9, Math.log(1 + 1e-9))).toBeCloseTo(1e9, -3);
+    expect(conditionOf(ruleOf('tanh'), 0.5, Math.tanh(0.5))).toBeLessThan(1);
+    expect(conditionOf(ruleOf('tanh'), 0, 0)).toBe(0);
+  });
+});
+
+describe('lost digits magnified after the cancellation that lost them', () => {
+  // (1e6 + 1.0001) − 1e6 keeps 1.2e-10 of its digits; less 1 it is 9.9999947e-5 in float64, truly 1e-4
+  const difference = '(((1e6 + 1.0001) - 1e6) - 1)';
+
+  it('a difference after a cancellation, in a claim, a quotient by it, and a sum of entries', () => {
+    expect(
+      verdicts([
+        `${difference} * ${s} <= 9.999995e-5 * ${s}`,
+        `${s} / ${difference} >= 10000.0004 * ${s}`,
+        `sum([(1e6 + 1.0001) - 1e6; -1]) * ${s} <= 9.999995e-5 * ${s}`,
+        `${difference} * ${s} <= 1.0000001e-4 * ${s}`,
+      ]),
+    ).toEqual(['refuted', 'refuted', 'refuted', 'consistent']);
+  });
+
+  it('in the loss: never a pass (float64 takes the loss from its forward pass)', () => {
+    expect(verdicts([`L <= 9.999995e-5 * ${s}`], withLoss(`${difference} * ${s}`))).toEqual(['unverifiable']);
+  });
+
+  it('a chain of squares doubles it each time: x^32 as five squarings', () => {
+    // float64 1.0032049633…, truly 1.0032049650
+    expect(verdicts([`((((((1e6 + 1.0001) - 1e6) ^ 2) ^ 2) ^ 2) ^ 2) ^ 2 * ${s} <= 1.0032049633 * ${s}`])).toEqual([
+      'refuted',
+    ]);
+  });
+
+  it('exp and σ by |x|: a claim, the loss and its gradient', () => {
+    // (1e8 + 150.000000007) − 1e8 keeps 1.5e-10 (under the second look's 2.5e-10); exp of it is truly over by 7e-9
+    const x = '((1e8 + 150.000000007) - 1e8)';
+    expect(
+      verdicts([
+        `exp(${x}) * ${s} <= exp(150) * ${s}`,
+        `sigma(-${x}) * ${s} >= sigma(-150) * ${s}`,
+        `exp(${x}) * ${s} <= 1.0000001 * exp(150) * ${s}`,
+      ]),
+    ).toEqual(['refuted', 'refuted', 'consistent']);
+    expect(
+      verdicts([`L <= exp(150) * ${s}`, 'grad(L, h[T]) = 2 * exp(150) * h[T]'], withLoss(`exp(${x}) * ${s}`)),
+    ).toEqual(['unverifiable', 'refuted']);
+  });
+
+  it('a declared function by its condition number, from its declared derivative: in a claim and in an equation', () => {
+    const declared = (text: string) =>
+      text.replace('  symbols:\n', '  functions:\n    mylog: { value: "log(x)", derivative: "1 / x" }\n  symbols:\n');
+    // float64 9.99949469e-5, truly 9.99950003e-5
+    const mylog = 'mylog((1e6 + 1.0001) - 1e6)';
+    expect(
+      verdicts([`${mylog} * ${s} <= 9.999495e-5 * ${s}`, `${mylog} * ${s} <= 1.00001e-4 * ${s}`], declared),
+    ).toEqual(['refuted', 'consistent']);
+    const inEquation = (text: string) =>
+      declared(text)
+        .replace(
+          '    h: { role: state, shape: [d] }\n',
+          '    h: { role: state, shape: [d] }\n    q: { role: intermediate, shape: [d] }\n',
+        )
+        .replace(
+          '    - h[t] = tanh(W*h[t-1] + U*x[t] + b)\n',
+          `    - h[t] = tanh(W*h[t-1] + U*x[t] + b)\n    - q[t] = ${mylog} * h[t]\n`,
+        );
+    expect(verdicts([`sum(q[T] .* h[T]) <= 9.999495e-5 * ${s}`], inEquation)).toEqual(['refuted']);
+  });
+
+  it("a power's exponent by |k·ln x|, and a matrix power by k: never a pass", () => {
+    // 1e100 ^ (2 + 7.8e-9 kept to 1.2e-10): float64 1.00000182e200, truly 1.00000180e200 (the decimals have no rule
+    // for a power that is not an integer: trouble); (1 + 4.7e-11)^100 · I, truly 4.7e-9 over
+    expect(
+      verdicts([
+        `1e100 ^ ((1.5e6 + 2.0000000078) - 1.5e6) * ${s} >= 1.0000018e200 * ${s}`,
+        'norm2((((1e8 + 150.000000007) - 1e8) / 150 * eye(d))^100 * h[T]) <= norm2(h[T])',
+      ]),
+    ).toEqual(['unverifiable', 'unverifiable']);
+  });
+});
