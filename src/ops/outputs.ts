@@ -7,7 +7,13 @@ import type { OpNode } from '../ir/expr.js';
 import { node } from '../ir/expr.js';
 import { formatShape, isColumn, SCALAR } from '../ir/shape.js';
 import type { Vec } from '../numeric/kernel.js';
-import { amplifiedRoundingOf, lostPrecisionOf, noteLostPrecision } from '../numeric/lost-digits.js';
+import {
+  amplifiedRoundingOf,
+  lostPrecisionOf,
+  magnifiedLoss,
+  noteLostPrecision,
+  withLostPrecision,
+} from '../numeric/lost-digits.js';
 import { dense, scalar } from '../numeric/values.js';
 import { diag, mul, sub } from '../symbolic/build.js';
 import { entrywiseCanonical } from './arithmetic.js';
@@ -39,6 +45,29 @@ export function logSumExpLost(v: Vec, value: number): number {
   return amplifiedRoundingOf((Math.abs(max) + v.length) / Math.abs(value));
 }
 
+/**
+ * How many times logsumexp magnifies its operand's relative errors: its condition number Σ softmax(v)ᵢ·|vᵢ| / |value|
+ * (∂/∂vᵢ is softmax(v)ᵢ), infinite at a value 0 (the false `logsumexp(((5e5 - 0.69314218) - 5e5) * ones(2, 1)) * x
+ * >= 5.00057e-6 * x` was consistent, a review found).
+ */
+export function logSumExpMagnification(v: Vec, value: number): number {
+  const s = softmaxOf(v);
+  let slope = 0;
+  for (let i = 0; i < v.length; i++) slope += s[i]! * Math.abs(v[i]!);
+  if (slope === 0) return 0;
+  return value === 0 ? Infinity : slope / Math.abs(value);
+}
+
+/**
+ * How many times softmax magnifies its operand's relative errors, entry by entry: softmax(v)ᵢ moves by
+ * sᵢ·(dvᵢ − Σ sⱼ dvⱼ), at most 2·max|v| of its value per relative error of v.
+ */
+export function softmaxMagnification(v: Vec): number {
+  let largest = 0;
+  for (let i = 0; i < v.length; i++) largest = Math.max(largest, Math.abs(v[i]!));
+  return 2 * largest;
+}
+
 export function logSumExp(v: Vec): number {
   let max = -Infinity;
   for (let i = 0; i < v.length; i++) max = Math.max(max, v[i]!);
@@ -59,6 +88,7 @@ function softmaxJacobianTimes(s: Vec, g: Vec): Float64Array {
 
 const softmaxKernel: Kernel = {
   forward: ([v]) => softmaxOf(v!),
+  magnifies: ([v]) => softmaxMagnification(v!),
   tangent: (_v, [dv], out) => (dv ? softmaxJacobianTimes(out, dv) : null),
   adjoint: (_v, out, adj, [wanted]) => [wanted ? softmaxJacobianTimes(out, adj) : null],
 };
@@ -66,6 +96,7 @@ const softmaxKernel: Kernel = {
 const logSumExpKernel: Kernel = {
   forward: ([v]) => Float64Array.of(logSumExp(v!)),
   lostDigits: ([v], out) => Math.max(logSumExpLost(v!, out[0]!), lostPrecisionOf(out)),
+  magnifies: ([v], out) => logSumExpMagnification(v!, out[0]!),
   // its derivative is softmax of its operand: what its value lost is no part of a sweep through it
   reads: 'operands',
   tangent: ([v], [dv]) => {
@@ -92,7 +123,9 @@ defineOp({
   print: (n, ctx) => `softmax(${ctx.expr(arg(n))})`,
   latex: (n, ctx) => `\\operatorname{softmax}\\left(${ctx.expr(arg(n))}\\right)`,
   evaluate: (n, ctx) => {
-    const v = ctx.dense(arg(n));
+    // what the operand lost, magnified (softmaxMagnification)
+    const [v, lost] = withLostPrecision(() => ctx.dense(arg(n)));
+    if (lost > 0) noteLostPrecision(magnifiedLoss(softmaxMagnification(v.data), lost));
     return dense(v.rows, 1, softmaxOf(v.data));
   },
   compile: (n, ctx) => {
@@ -132,9 +165,11 @@ defineOp({
   print: (n, ctx) => `logsumexp(${ctx.expr(arg(n))})`,
   latex: (n, ctx) => `\\operatorname{logsumexp}\\left(${ctx.expr(arg(n))}\\right)`,
   evaluate: (n, ctx) => {
-    const v = ctx.dense(arg(n)).data;
+    const [{ data: v }, lost] = withLostPrecision(() => ctx.dense(arg(n)));
     const value = logSumExp(v);
     noteLostPrecision(logSumExpLost(v, value));
+    // what the operand lost, magnified by its condition number
+    if (lost > 0) noteLostPrecision(magnifiedLoss(logSumExpMagnification(v, value), lost));
     return scalar(value);
   },
   compile: (n, ctx) => ctx.push(logSumExpKernel, [ctx.compile(arg(n))], [1, 1]),
