@@ -562,10 +562,12 @@ export class Evaluator implements ReadTracker {
       }
       const [x, y] = [data[a]!, b >= 0 ? data[b]! : null];
       const below = b >= 0 ? Math.max(carried[a]!, carried[b]!) : carried[a]!;
-      let lost = Math.max(kernel.run(out, x, y), lostPrecisionOf(out), below);
-      // what the operands lost, magnified where the operator magnifies it (a sum that cancels, a power)
-      if (below > 0 && kernel.magnifies) lost = Math.max(lost, magnifiedLoss(kernel.magnifies(out, x, y), below));
-      noteLostPrecision((carried[i] = lost));
+      let own = Math.max(kernel.run(out, x, y), lostPrecisionOf(out));
+      // what the operands lost, magnified where the operator magnifies it (a sum that cancels, a power), is the
+      // claim's own doing, as the records note it; what they lost as it is was noted with them
+      if (below > 0 && kernel.magnifies) own = Math.max(own, magnifiedLoss(kernel.magnifies(out, x, y), below));
+      noteLostPrecision(own);
+      carried[i] = Math.max(own, below);
       data[i] = out;
       rows[i] = rows[shaped]!;
       cols[i] = cols[shaped]!;

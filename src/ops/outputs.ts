@@ -17,7 +17,8 @@ import {
 import { dense, scalar } from '../numeric/values.js';
 import { diag, mul, sub } from '../symbolic/build.js';
 import { entrywiseCanonical } from './arithmetic.js';
-import type { Kernel } from './contexts.js';
+import type { ExactContext, Kernel } from './contexts.js';
+import { rmap, rscalar, type RMat } from '../symbolic/ring.js';
 import { defineOp } from './registry.js';
 
 const arg = (n: OpNode) => n.args[0]!;
@@ -77,6 +78,39 @@ export function logSumExp(v: Vec): number {
   return max + Math.log(total);
 }
 
+/**
+ * exp(v − m) and its sum, in an ordered arithmetic (the extended ones: decimals, wide floats, intervals), through the
+ * arithmetic's own exp: m is the largest entry as far as the arithmetic can tell, and any m gives the same values
+ * (exp(v − m)/Σ and m + log Σ), so an interval's overlapping ends choose one as well as another. Null elsewhere (the
+ * symbolic domains: an opaque atom, as before).
+ */
+function shiftedExponentials<R>(n: OpNode, ctx: ExactContext<R>): { shift: R; exponentials: RMat<R>; total: R } | null {
+  const ordered = ctx.ring.ordered;
+  if (!ordered) return null;
+  const v = ctx.eval(arg(n));
+  let shift: R = v.data[0]!;
+  for (const x of v.data) if (ordered.lt(shift, x)) shift = x;
+  // the arithmetic's exp of each entry (node only names the function: the extended domains key nothing by it)
+  const exponentials = ctx.activation(node('exp', [arg(n)]), () => rmap(v, (x) => ctx.ring.sub(x, shift)));
+  let total = ctx.ring.zero;
+  for (const x of exponentials.data) total = ctx.ring.add(total, x);
+  return { shift, exponentials, total };
+}
+
+function exactSoftmax<R>(n: OpNode, ctx: ExactContext<R>): RMat<R> {
+  const parts = shiftedExponentials(n, ctx);
+  if (!parts) return ctx.opaque(n);
+  const data = parts.exponentials.data.map((x) => ctx.ring.div(x, parts.total));
+  return data.every((x) => x !== null) ? { ...parts.exponentials, data: data } : ctx.opaque(n);
+}
+
+function exactLogSumExp<R>(n: OpNode, ctx: ExactContext<R>): RMat<R> {
+  const parts = shiftedExponentials(n, ctx);
+  if (!parts) return ctx.opaque(n);
+  const log = ctx.activation(node('log', [arg(n)]), () => rscalar(parts.total));
+  return rscalar(ctx.ring.add(parts.shift, log.data[0]!));
+}
+
 /** s ⊙ (g − sᵀg): the Jacobian of softmax (symmetric, diag(s) − ssᵀ) applied to g. */
 function softmaxJacobianTimes(s: Vec, g: Vec): Float64Array {
   let dot = 0;
@@ -132,7 +166,7 @@ defineOp({
     const a = ctx.compile(arg(n));
     return ctx.push(softmaxKernel, [a], ctx.dims(a));
   },
-  exact: (n, ctx) => ctx.opaque(n),
+  exact: (n, ctx) => exactSoftmax(n, ctx),
   // ∂softmax(z) = (diag(s) − s sᵀ)·∂z, with s the value (the sequence it defines, where the cell names it)
   differentiate: (n, ctx) => {
     const j = ctx.J(arg(n));
@@ -173,7 +207,7 @@ defineOp({
     return scalar(value);
   },
   compile: (n, ctx) => ctx.push(logSumExpKernel, [ctx.compile(arg(n))], [1, 1]),
-  exact: (n, ctx) => ctx.opaque(n),
+  exact: (n, ctx) => exactLogSumExp(n, ctx),
   differentiate: (n, ctx) => {
     const j = ctx.J(arg(n));
     return j ? mul(node('transpose', [node('softmax', [arg(n)])]), j) : null;
