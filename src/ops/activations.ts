@@ -62,7 +62,7 @@ export function activationKernel(rule: ElementwiseRule): Kernel {
           lostDigits: ([x], out: Vec) =>
             Math.max(
               lostAt ? worstLoss(lostAt, x!) : 0,
-              magnification ? worstLoss((v) => amplifiedRoundingOf(magnification(v)), x!) : 0,
+              magnification ? amplifiedRoundingOf(worstCondition(rule, x!, out)) : 0,
               lostPrecisionOf(out),
             ),
         }
@@ -241,7 +241,8 @@ const BUILT_INS: readonly ActivationDef[] = [
       derivative: (x) => 1 / x,
       derivativeText: '1 / x',
       // near 1, log magnifies x's rounding 1/|log x| times: log(1 + 1e-17) is 0 in float64
-      magnification: (x) => 1 / Math.abs(Math.log(x)),
+      // from the value: where x is 1 + e^-70 (a decimal), as a double it is 1, its log is not 0
+      magnification: (_x, y) => 1 / Math.abs(y),
     },
     latex: paren('\\log'),
     derivative: (z) => node('epow', [z, num(-1)]),

@@ -29,7 +29,7 @@ export interface ElementwiseRule {
    * product's toward its other operand; not y .* log(ŷ)'s toward an input y, which no sweep but one from or to y
    * takes (src/numeric/unrolled.ts inputsOf)
    */
-  readonly magnification?: (x: number) => number;
+  readonly magnification?: (x: number, y: number) => number;
 }
 
 /**
@@ -38,10 +38,13 @@ export interface ElementwiseRule {
  * (`magnification`: log's 1/|log x|). Infinite where f(x) is 0 and f′ is not, or where it cannot be told (NaN).
  */
 export function conditionOf(rule: ElementwiseRule, x: number, y: number): number {
-  if (rule.magnification) return rule.magnification(x);
-  const slope = x * rule.derivative(x, y);
-  if (slope === 0) return 0;
-  const c = Math.abs(slope / y);
+  let c: number;
+  if (rule.magnification) c = rule.magnification(x, y);
+  else {
+    const slope = x * rule.derivative(x, y);
+    if (slope === 0) return 0;
+    c = Math.abs(slope / y);
+  }
   return Number.isNaN(c) ? Infinity : c;
 }
 

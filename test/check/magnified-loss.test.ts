@@ -126,6 +126,19 @@ describe('lost digits magnified after the cancellation that lost them', () => {
     ).toEqual(['refuted', 'consistent']);
   });
 
+  it('the decimals note what log near 1 loses of their own digits: true claims are not refuted', () => {
+    // log(1 + e^-70) keeps 10 of 40 digits; taken as exact, these true claims were refuted (the first since before
+    // 2026-12-05, the others once the decimals computed logsumexp), a review found; the deeper decimals decide them
+    expect(
+      verdicts([
+        'log(1 + exp(-70)) * c = exp(-70) * c',
+        'logsumexp([0; -70]) * c = exp(-70) * c',
+        'logsumexp([0; -85]) * c = exp(-85) * c',
+        'logsumexp([0; -70]) * c = 1.000001 * exp(-70) * c',
+      ]),
+    ).toEqual(['consistent', 'consistent', 'consistent', 'refuted']);
+  });
+
   it("a power's exponent by |k·ln x|, and a matrix power by k: never a pass", () => {
     // 1e100 ^ (2 + 7.8e-9 kept to 1.2e-10): float64 1.00000182e200, truly 1.00000180e200 (the decimals have no rule
     // for a power that is not an integer: trouble); (1 + 4.7e-11)^100 · I, truly 4.7e-9 over

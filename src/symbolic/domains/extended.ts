@@ -347,6 +347,8 @@ export interface ExtendedArithmetic<R> {
   ring(work: WorkCounter): Ring<R>;
   /** f(x) of a built-in activation with an extended rule (throws SymbolicUnsupported where there is none) */
   activation(spec: ActivationSpec, n: OpNode, x: R): R;
+  /** the decimals' significant digits (absent: not decimals), for what log near 1 loses of them (`activation`) */
+  readonly digits?: number;
   /** what one activation value costs, in products of this arithmetic */
   readonly activationCost: number;
   /** more digits of the same kind, for decisions that cancellation leaves open here (absent: the deepest) */
@@ -382,6 +384,7 @@ function decimalArithmetic(
     plural,
     ring: (work) => decimalRing(work, D),
     activation: (spec, _n, x) => spec.big!(x, D),
+    digits: D.precision,
     activationCost,
     ...(deeper ? { deeper } : {}),
     workLimit: EXTENDED_WORK_LIMIT,
@@ -916,10 +919,13 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     const z = arg();
     this.work.spend(z.data.length * this.arithmetic.activationCost);
     const { doubtOf, withDoubt } = this.ring;
+    const { digits } = this.arithmetic;
+    const { magnification } = spec.rule(n, noUserRule);
     return {
       ...z,
       data: z.data.map((x) => {
         const y = this.arithmetic.activation(spec, n, x);
+        if (digits !== undefined && magnification) this.noteMagnifiedRounding(magnification, x, y, digits);
         const doubt = doubtOf?.(x);
         if (!doubt || !withDoubt) return y;
         this.work.spend(2 * this.arithmetic.activationCost);
@@ -932,6 +938,20 @@ class ExtendedDomain<R> implements ExactDomain<R> {
    * How far f may move over x ± e: every activation with a rule here is monotone (|x| is, on each side of 0, and moves
    * by at most e), so its farthest value lies at an end; refused where an end leaves f's domain (log, √ below 0).
    */
+  /**
+   * What x's rounding in the decimals becomes through a function that magnifies it (log near 1: 1/|log x| times),
+   * noted as a sum's cancellation is (watchedSum), so that a decision resting on it is taken again with more digits:
+   * log(1 + e^-70) keeps 10 of 40 digits, and the true `logsumexp([0; -70]) * c = exp(-70) * c` was refuted, a review
+   * found.
+   */
+  private noteMagnifiedRounding(magnification: (x: number, y: number) => number, x: R, y: R, digits: number): void {
+    const { toNumber } = this.ring.ordered!;
+    const factor = magnification(toNumber(x), toNumber(y));
+    const lostDigits = Math.log10(factor) + 1;
+    if (!(lostDigits >= NOTED_DECIMAL_CANCELLATION)) return;
+    this.work.noteLoss(Math.min(1, 10 ** (lostDigits - digits)));
+  }
+
   private swing(spec: ActivationSpec, n: OpNode, x: R, y: R, e: R): R {
     const plain = this.arithmetic.plain;
     const { abs, lt } = plain.ordered!;
