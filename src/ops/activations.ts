@@ -50,13 +50,13 @@ export function activationKernel(rule: ElementwiseRule): Kernel {
     tangent: ([x], [dx], out) => (dx ? chain(x!, out, dx) : null),
     adjoint: ([x], out, adj, [wanted]) => [wanted ? chain(x!, out, adj) : null],
     activation: rule,
-    // a declared function's body may cancel (1 − tanh(x) at large x), log near 1 magnify x's rounding
-    // (ElementwiseRule.magnification), and what x lost with it: the forward pass notes them as a sum's cancellation;
-    // log's derivative 1/x reads x alone, so a sweep through it does not read what its value lost (a saturated
-    // cross-entropy's log(ŷ))
     // every function magnifies what its argument lost by its condition number (exp |x|, σ |x|(1 − σ), log 1/|log x|)
     magnifies: ([x], out) => worstCondition(rule, x!, out),
+    // log's derivative 1/x reads x alone, so a sweep through it does not read what its value lost (a saturated
+    // cross-entropy's log(ŷ))
     ...(magnification ? { reads: 'operands' as const } : {}),
+    // a declared function's body may cancel (1 − tanh(x) at large x), and log near 1 magnifies x's rounding alone
+    // (ElementwiseRule.magnification): the forward pass notes both as a sum's cancellation
     ...(lostAt || magnification
       ? {
           lostDigits: ([x], out: Vec) =>
