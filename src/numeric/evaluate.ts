@@ -33,6 +33,7 @@ import { mergedBindings, own } from '../ir/names.js';
 import { keepResident } from './simd.js';
 import { newVec } from './slab.js';
 import {
+  addedLoss,
   closedOwnPrecision,
   closeOwnRecord,
   lostPrecisionOf,
@@ -561,8 +562,11 @@ export class Evaluator implements ReadTracker {
         out = entry.scratch;
       }
       const [x, y] = [data[a]!, b >= 0 ? data[b]! : null];
-      const below = b >= 0 ? Math.max(carried[a]!, carried[b]!) : carried[a]!;
+      const [lostA, lostB] = [carried[a]!, b >= 0 ? carried[b]! : 0];
+      const below = kernel.addsLosses ? addedLoss(lostA, lostB) : Math.max(lostA, lostB);
       let own = Math.max(kernel.run(out, x, y), lostPrecisionOf(out));
+      // a product of two operands that both lost digits: their sum is its own doing (more than either noted)
+      if (kernel.addsLosses && lostA > 0 && lostB > 0) own = Math.max(own, below);
       // what the operands lost, magnified where the operator magnifies it (a sum that cancels, a power), is the
       // claim's own doing, as the records note it; what they lost as it is was noted with them
       if (below > 0 && kernel.magnifies) own = Math.max(own, magnifiedLoss(kernel.magnifies(out, x, y), below));

@@ -106,6 +106,13 @@ export function magnifiedLoss(factor: number, lost: number): number {
 }
 
 /**
+ * What a product leaves of factors that carried `a` and `b` (relative precisions): their sum (to first order,
+ * a product's relative errors add), at most every digit. A product of many factors each good to ε is good to
+ * their count times ε, not ε: the largest figure alone let `prod(i, 1, 100, D)` pass where D lost digits.
+ */
+export const addedLoss = (a: number, b: number): number => Math.min(1, a + b);
+
+/**
  * How many times a ± b magnifies its operands' relative errors, at worst over the entries (a one-entry operand
  * broadcast): (|a| + |b|) / |a ± b|, infinite where it cancels to 0 (1 where both are 0). A difference after a
  * cancellation magnifies what that lost: ((1e6 + 1.0001) − 1e6) − 1 is 9.9999947e-5 in float64 (truly 1e-4), the
@@ -253,6 +260,19 @@ export function withLostPrecision<T>(compute: () => T): [T, number] {
   } finally {
     closeOwnRecord(outer);
   }
+}
+
+/** `withLostPrecision` with the figure's own part (without the forward pass's losses): [value, figure, own part]. */
+export function withLostPrecisions<T>(compute: () => T): [T, number, number] {
+  const outer = openOwnRecord();
+  let value: T;
+  let all: number;
+  try {
+    value = compute();
+  } finally {
+    all = closeOwnRecord(outer);
+  }
+  return [value, all, closedOwnPrecision()];
 }
 
 /** A node of a derivative sweep: a sequence at a time, or (time null) a parameter or the loss. */

@@ -14,6 +14,7 @@ import { withResident } from './simd.js';
 import { copyVec, newVec } from './slab.js';
 import { binary } from './kernel.js';
 import {
+  addedLoss,
   addIntoCancellation,
   derivativeLoss,
   lostPrecisionOf,
@@ -475,12 +476,16 @@ export class Unrolled {
         let unchanged = base !== undefined;
         let below = 0;
         let ownBelow = 0;
+        // a product's operands' figures add (Kernel.addsLosses): in the loss all of them; in an equation its own
+        // operations' at this step, not the sequences' (as the magnification below, for the same reason)
+        const adds = watched && op.kernel.addsLosses === true;
         for (let k = 0; k < ins.length; k++) {
           const input = op.inputs[k]!;
           ins[k] = vals[input]!;
           if (unchanged && vals[input] !== base![input]) unchanged = false;
-          if (watched && lostOf[input]! > below) below = lostOf[input]!;
-          if (watched && ownOf[input]! > ownBelow) ownBelow = ownOf[input]!;
+          if (!watched) continue;
+          below = adds && t === null ? addedLoss(below, lostOf[input]!) : Math.max(below, lostOf[input]!);
+          ownBelow = adds ? addedLoss(ownBelow, ownOf[input]!) : Math.max(ownBelow, ownOf[input]!);
         }
         vals[i] = unchanged ? base![i]! : op.kernel.forward(ins);
         if (watched) {
@@ -497,7 +502,7 @@ export class Unrolled {
           const source = t === null ? below : ownBelow;
           const magnified = magnifies && source > 0 ? magnifiedLoss(magnifies(ins, vals[i]!), source) : 0;
           const mine = Math.max(own, magnified);
-          lostOf[i] = Math.max(mine, below);
+          lostOf[i] = Math.max(mine, below, ownBelow);
           ownOf[i] = Math.max(mine, ownBelow);
         }
       }

@@ -7,6 +7,7 @@
  */
 import { matMul, matTVec, matVec } from './linalg.js';
 import {
+  addedLoss,
   cancellationOf,
   closedOwnPrecision,
   closeOwnRecord,
@@ -319,12 +320,16 @@ export class ProdOp extends BaseOp {
         }
       }
       w = next;
-      lost = Math.max(lost, own);
-      ownLost = Math.max(ownLost, closedOwnPrecision());
+      // A product's relative errors add (to first order): each factor's figure, not the largest one —
+      // prod(i, 1, 100, D) with D good to 1.2e-10 is good to 1.2e-8, not 1.2e-10 (the false `prod(i, 1, 100,
+      // (1e6 + 1.0001) - 1e6) * x <= 1.01004966 * x`, truly 1.0100496621, was consistent until 2026-12-05).
+      lost = addedLoss(lost, own);
+      ownLost = addedLoss(ownLost, closedOwnPrecision());
       if (lost) this.memo.lost.set(w, lost);
       if (ownLost !== lost) this.memo.ownLost?.set(w, ownLost);
       chain[m] = w;
     }
+    noteLostPrecisions(lost, ownLost);
     return w;
   }
   apply(x: Dense): Dense {
@@ -383,6 +388,8 @@ export interface EntrywiseKernel {
   run(out: Float64Array, a: Float64Array, b: Float64Array | null): number;
   /** how many times `out` magnifies its operands' relative errors (Kernel.magnifies; absent: not at all) */
   magnifies?(out: Float64Array, a: Float64Array, b: Float64Array | null): number;
+  /** a product or a quotient: its operands' figures add, as their relative errors do (lost-digits.ts addedLoss) */
+  readonly addsLosses?: true;
 }
 
 function zipInto(out: Float64Array, a: Float64Array, b: Float64Array, f: (x: number, y: number) => number): void {
@@ -438,6 +445,10 @@ export const zipKernel = (f: (x: number, y: number) => number): EntrywiseKernel 
     zipInto(out, a, b!, f);
     return 0;
   },
+});
+export const productKernel = (f: (x: number, y: number) => number): EntrywiseKernel => ({
+  ...zipKernel(f),
+  addsLosses: true,
 });
 export const mapKernel = (f: (x: number) => number): EntrywiseKernel => ({
   arity: 1,

@@ -135,6 +135,12 @@ export interface Kernel {
    */
   readonly magnifies?: (inputs: readonly Vec[], out: Vec) => number;
   /**
+   * A product or a quotient (entrywise or of matrices): its operands' lost digits add, as their relative errors do
+   * (lost-digits.ts addedLoss), where the forward pass sums them — in the loss, and in an equation what its own
+   * operations lost at that step. Absent: the largest operand's.
+   */
+  readonly addsLosses?: true;
+  /**
    * What its tangent and adjoint read of the forward values, for the figure a derivative sweep through it carries
    * (src/numeric/unrolled.ts, sweepReadLoss): 'nothing' — lengths alone (sums, negation, reductions,
    * rearrangements: a sum that cancels leaves its derivative exact); 'others' — the derivative for each operand

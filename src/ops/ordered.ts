@@ -9,6 +9,7 @@ import { addValues, asDense, asOp, dense, type Factor, IdentityOp, type LinOp, P
 import { substituteIndex } from '../symbolic/build.js';
 import { regroupedRange } from '../symbolic/range-terms.js';
 import { withBinding } from '../ir/names.js';
+import { addedLoss, noteLostPrecisions, withLostPrecisions } from '../numeric/lost-digits.js';
 import { larger, rfill, ridentity, risScalar, rmatmul, rzip, type RMat, smaller } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, type NPoly } from '../symbolic/words.js';
 import { broadcastKernel, entrywiseCanonical, matmulKernel } from './arithmetic.js';
@@ -255,10 +256,16 @@ defineOp({
     const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
     const rows = ctx.dims(body(n))[0];
     const out = new Float64Array(rows).fill(1);
+    // the factors' figures add, as a product's relative errors do (values.ts ProdOp)
+    let [lost, ownLost] = [0, 0];
     for (let i = lo; i <= hi; i++) {
-      const v = asDense(ctx.eval(body(n), withBinding(ctx.env, n.binder!, i))).data;
+      const [v, factorLost, factorOwn] = withLostPrecisions(
+        () => asDense(ctx.eval(body(n), withBinding(ctx.env, n.binder!, i))).data,
+      );
+      [lost, ownLost] = [addedLoss(lost, factorLost), addedLoss(ownLost, factorOwn)];
       for (let j = 0; j < rows; j++) out[j]! *= v[j]!;
     }
+    noteLostPrecisions(lost, ownLost);
     return dense(rows, 1, out);
   },
   exact: (n, ctx) =>

@@ -150,3 +150,73 @@ describe('lost digits magnified after the cancellation that lost them', () => {
     ).toEqual(['unverifiable', 'unverifiable']);
   });
 });
+
+describe("a product's figures add, as its relative errors do", () => {
+  // D = (1e6 + 1.0001) − 1e6 keeps 1.2e-10 of its digits (float64 1.000099999946542); D^100 is 1.0100496567 in
+  // float64, truly 1.0100496621 (mpmath); D^-50 is 0.99501273059 in float64, truly 0.99501272793. Each false claim
+  // below was `consistent` until 2026-12-05 (the largest factor's figure alone, 1.2e-10, was within the slack).
+  const D = '((1e6 + 1.0001) - 1e6)';
+  const written = (factor: string, separator: string, count: number) => Array(count).fill(factor).join(separator);
+
+  it('a product written out: scalars, entrywise and matrix products, quotients', () => {
+    const scalars = written(D, ' * ', 100);
+    const entries = written(`(${D} * ones(2, 1))`, ' .* ', 100);
+    const matrices = written(`(${D} * eye(2))`, ' * ', 100);
+    const quotients = `1 / ${written(D, ' / ', 50)}`;
+    expect(
+      verdicts([
+        `${scalars} * ${s} <= 1.01004966 * ${s}`,
+        `sum(${entries}) * ${s} <= 2.02009932 * ${s}`,
+        `sum((${matrices}) * ones(2, 1)) * ${s} <= 2.02009932 * ${s}`,
+        `${quotients} * ${s} >= 0.99501273 * ${s}`,
+      ]),
+    ).toEqual(['refuted', 'refuted', 'refuted', 'refuted']);
+    // the true bounds, just past the true values, still hold
+    expect(
+      verdicts([
+        `${scalars} * ${s} <= 1.0100496622 * ${s}`,
+        `sum(${entries}) * ${s} <= 2.0200993243 * ${s}`,
+        `${quotients} * ${s} >= 0.9950127279 * ${s}`,
+      ]),
+    ).toEqual(['consistent', 'consistent', 'consistent']);
+  });
+
+  it('an ordered product and an elementwise one over a range: prod and hprod', () => {
+    expect(
+      verdicts([
+        `prod(i, 1, 100, ${D}) * ${s} <= 1.01004966 * ${s}`,
+        `sum(prod(i, 1, 100, ${D} * eye(2)) * ones(2, 1)) * ${s} <= 2.02009932 * ${s}`,
+        `sum(hprod(i, 1, 100, ${D} * ones(2, 1))) * ${s} <= 2.02009932 * ${s}`,
+        `prod(i, 1, 100, ${D}) * ${s} <= 1.0100496622 * ${s}`,
+        `sum(hprod(i, 1, 100, ${D} * ones(2, 1))) * ${s} <= 2.0200993243 * ${s}`,
+      ]),
+    ).toEqual(['refuted', 'refuted', 'refuted', 'consistent', 'consistent']);
+  });
+
+  it('in the loss: never a pass (60 factors: float64 1.0060177310, truly 1.0060177343)', () => {
+    const loss = withLoss(`${written(D, ' * ', 60)} * ${s}`);
+    expect(
+      verdicts(
+        [
+          `L <= 1.006017732 * ${s}`,
+          'grad(L, h[T]) = 2 * 1.006017732 * h[T]',
+          'grad(L, h[T]) = 2 * 1.0060177342688 * h[T]',
+        ],
+        loss,
+      ),
+    ).toEqual(['unverifiable', 'refuted', 'consistent']);
+  });
+});
+
+describe('a sum of lazy operators magnifies what they lost, as a dense sum does', () => {
+  it('diag(v) − I cancels on its diagonal as v − 1 does (float64 9.9999947e-5, truly 1e-4)', () => {
+    const D = '((1e6 + 1.0001) - 1e6)';
+    expect(
+      verdicts([
+        `normMax(diag(${D} * ones(2, 1)) - eye(2)) * ${s} <= 9.999995e-5 * ${s}`,
+        `normMax(eye(2) - 1 * diag(${D} * ones(2, 1))) * ${s} <= 9.999995e-5 * ${s}`,
+        `normMax(diag(${D} * ones(2, 1)) - eye(2)) * ${s} <= 1.0000001e-4 * ${s}`,
+      ]),
+    ).toEqual(['refuted', 'refuted', 'consistent']);
+  });
+});
