@@ -189,7 +189,8 @@ export function runPoints(
  * Agreements in the order they are decided again: ranked by loss (`sorted`: most lost first, then binding order),
  * and where more than four tie for the most, those tied first in this order — the one float64 saw closest to the
  * tolerance, the first, the middle, the last, then positions from the golden-ratio sequence that start elsewhere on
- * every instance (`rotation`) — then the rest as ranked.
+ * every instance (`rotation`) — then the rest as ranked; where four or fewer tie, those, then the one closest to
+ * the tolerance among all, then the rest as ranked (so it is always among the AGREEMENTS_DECIDED_AGAIN).
  * Where the figures cannot tell the points apart (a claim reading a value the forward pass lost every digit of, and
  * losing nothing itself), binding order would decide only the first few, and a claim false beyond them stood:
  * `norm2(g[T]) <= sqrt(d) * (2.5e-16 + 1e-13 * 10^(-k))` with g = (1 + 3e-16) − 1, false from k = 4 (the last);
@@ -202,7 +203,16 @@ export function spreadTies<
   const top = sorted[0];
   const end = sorted.findIndex((a) => a.lostPrecision !== top?.lostPrecision || a.ownLost !== top.ownLost);
   const tied = end < 0 ? sorted.length : end;
-  if (tied <= 4) return [...sorted];
+  if (tied <= 4) {
+    // Few ties, or none: those first, then the one float64 saw closest to the tolerance, wherever its figure ranks —
+    // figures that grow along a product (k·ε at lag k) put the long lags first, and a claim false only at the short
+    // lag stood once the budget ran out there (`prod(i, 1, k, D) * x <= (1.0001^k - 5e-9 * delta(k, 1)) * x`, a
+    // review found).
+    let closest = 0;
+    for (let j = 1; j < sorted.length; j++) if (sorted[j]!.closeness > sorted[closest]!.closeness) closest = j;
+    if (closest < tied || sorted.length === 0) return [...sorted];
+    return [...sorted.slice(0, tied), sorted[closest]!, ...sorted.slice(tied).filter((_, j) => j + tied !== closest)];
+  }
   let closest = 0;
   for (let j = 1; j < tied; j++) if (sorted[j]!.closeness > sorted[closest]!.closeness) closest = j;
   const order = new Set([closest, 0, Math.floor((tied - 1) / 2), tied - 1]);

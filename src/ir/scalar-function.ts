@@ -7,7 +7,7 @@
 import type { Expr, OpNode } from './expr.js';
 import { specOf } from '../ops/index.js';
 import { conditionOf, type ElementwiseRule } from '../ops/elementwise.js';
-import { cancellationOf, lostPrecisionOf, magnifiedLoss } from '../numeric/lost-digits.js';
+import { addedLoss, cancellationOf, lostPrecisionOf, magnifiedLoss } from '../numeric/lost-digits.js';
 import { exponentMagnification, powerLoss } from '../ops/arithmetic.js';
 
 export type ScalarFn = (x: number) => number;
@@ -61,8 +61,8 @@ export function compileScalar(
  * What float64 loses evaluating a scalar function at x: the worst relative precision a sum in its body leaves
  * after cancellation (src/numeric/lost-digits.ts, cancellationOf; 1 − tanh(14) keeps 13 bits of 53), a subnormal
  * value on the way, and what the declared functions it calls lose in their own bodies (0: nothing noted), carried
- * up the body as the claim evaluator carries it (the worst on the way; a power beyond a square |k| times its base's,
- * as ops/arithmetic.ts notePowerLoss). The same operations as `compileScalar`'s function, in the same order, so
+ * up the body as the claim evaluator carries it (the worst on the way; a product the sum of its operands'; a power
+ * beyond a square |k| times its base's, as ops/arithmetic.ts notePowerLoss). The same operations as `compileScalar`'s function, in the same order, so
  * the sums watched are the ones its value came from.
  */
 export function compileScalarLoss(
@@ -89,6 +89,8 @@ export function compileScalarLoss(
     const args = x.args.map(go);
     const sum = x.op === 'add' || x.op === 'sub';
     const power = x.op === 'pow' || x.op === 'epow';
+    // a product's or a quotient's operands' figures add, as their relative errors do (lost-digits.ts addedLoss)
+    const product = x.op === 'mul' || x.op === 'emul' || x.op === 'div' || x.op === 'ediv';
     const declared = x.name ? user.get(x.name) : undefined;
     if (args.length === 1) {
       const [a] = args as [ScalarFn];
@@ -119,7 +121,9 @@ export function compileScalarLoss(
           ? Math.max(lu, powerLoss(v, lu), lv > 0 ? magnifiedLoss(exponentMagnification(u, v), lv) : 0)
           : sum && (lu > 0 || lv > 0)
             ? Math.max(lu, magnifiedLoss((Math.abs(u) + Math.abs(v)) / Math.abs(r), Math.max(lu, lv)))
-            : lu;
+            : product
+              ? addedLoss(lu, lv)
+              : lu;
         last = Math.max(carried, lv, sum ? cancellationOf(u, v, r) : subnormal(r));
         return r;
       };

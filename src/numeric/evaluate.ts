@@ -145,6 +145,8 @@ interface FusedTree {
   readonly cols: number[];
   /** each entry's lost digits at that binding: a leaf's own record, an operator's with its operands' magnified */
   readonly carried: Float64Array;
+  /** their part without the forward pass's losses (./lost-digits.ts, ownLostPrecision): a product adds both */
+  readonly ownCarried: Float64Array;
 }
 
 /** One shape for both kinds (a leaf has no kernel): the loop over them stays monomorphic. */
@@ -219,6 +221,7 @@ function fusedTree(e: Expr, userRule: (name: string) => ElementwiseRule): FusedT
     rows: new Array<number>(n).fill(0),
     cols: new Array<number>(n).fill(0),
     carried: new Float64Array(n),
+    ownCarried: new Float64Array(n),
   };
 }
 
@@ -521,7 +524,7 @@ export class Evaluator implements ReadTracker {
 
   /** The value of a fused tree's root (see FusedTree); a leaf that is not dense: the records' own evaluation. */
   private computeFused(e: Expr, env: IntEnv, tree: FusedTree, spec: OpSpec | null): Value {
-    const { entries, data, rows, cols, carried } = tree;
+    const { entries, data, rows, cols, carried, ownCarried } = tree;
     const last = entries.length - 1;
     for (let i = 0; i <= last; i++) {
       const entry = entries[i]!;
@@ -529,7 +532,7 @@ export class Evaluator implements ReadTracker {
       if (kernel === null) {
         if (entry.constant) {
           // a number as `eval` would give it (a 1 × 1 value, its subnormal noted)
-          noteLostPrecision((carried[i] = lostPrecisionOf(entry.constant)));
+          noteLostPrecision((carried[i] = ownCarried[i] = lostPrecisionOf(entry.constant)));
           data[i] = entry.constant;
           rows[i] = cols[i] = 1;
           continue;
@@ -541,6 +544,7 @@ export class Evaluator implements ReadTracker {
           v = this.eval(entry.leaf!, env);
         } finally {
           carried[i] = closeOwnRecord(outerLost);
+          ownCarried[i] = closedOwnPrecision();
         }
         if (v.kind !== 'dense') {
           data.fill(EMPTY);
@@ -562,16 +566,20 @@ export class Evaluator implements ReadTracker {
         out = entry.scratch;
       }
       const [x, y] = [data[a]!, b >= 0 ? data[b]! : null];
+      // a product's operands' figures add (both parts), as the records' productOperands notes them; others' the largest
+      const adds = kernel.addsLosses === true;
       const [lostA, lostB] = [carried[a]!, b >= 0 ? carried[b]! : 0];
-      const below = kernel.addsLosses ? addedLoss(lostA, lostB) : Math.max(lostA, lostB);
+      const [ownA, ownB] = [ownCarried[a]!, b >= 0 ? ownCarried[b]! : 0];
+      const below = adds ? addedLoss(lostA, lostB) : Math.max(lostA, lostB);
+      const ownBelow = adds ? addedLoss(ownA, ownB) : Math.max(ownA, ownB);
       let own = Math.max(kernel.run(out, x, y), lostPrecisionOf(out));
-      // a product of two operands that both lost digits: their sum is its own doing (more than either noted)
-      if (kernel.addsLosses && lostA > 0 && lostB > 0) own = Math.max(own, below);
       // what the operands lost, magnified where the operator magnifies it (a sum that cancels, a power), is the
-      // claim's own doing, as the records note it; what they lost as it is was noted with them
+      // claim's own doing, as the records note it; what they lost as it is was noted with them (a product's sum here)
       if (below > 0 && kernel.magnifies) own = Math.max(own, magnifiedLoss(kernel.magnifies(out, x, y), below));
       noteLostPrecision(own);
+      if (adds && lostA > 0 && lostB > 0) noteLostPrecisions(below, ownBelow);
       carried[i] = Math.max(own, below);
+      ownCarried[i] = Math.max(own, ownBelow);
       data[i] = out;
       rows[i] = rows[shaped]!;
       cols[i] = cols[shaped]!;

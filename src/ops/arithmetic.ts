@@ -326,7 +326,7 @@ const DIVIDE_KERNEL = productKernel(divide);
  * addedLoss): D · D · … · D, 100 factors of a D good to 1.2e-10, is good to 1.2e-8 (the false claim with D =
  * (1e6 + 1.0001) − 1e6, `… <= 1.01004966 * x`, truly 1.0100496621, was consistent until 2026-12-05).
  */
-function productOperands(n: OpNode, ctx: NumericContext): [Value, Value] {
+export function productOperands(n: OpNode, ctx: NumericContext): [Value, Value] {
   const [a, lostA, ownA] = withLostPrecisions(() => ctx.eval(left(n)));
   const [b, lostB, ownB] = withLostPrecisions(() => ctx.eval(right(n)));
   noteLostPrecisions(addedLoss(lostA, lostB), addedLoss(ownA, ownB));
@@ -683,7 +683,7 @@ defineOp({
   print: (n, ctx) => `${ctx.wrap(left(n), 5)}^${ctx.wrap(right(n), 5)}`,
   latex: (n, ctx) => `${powerBase(left(n), ctx)}^{${ctx.expr(right(n))}}`,
   evaluate: (n, ctx) => {
-    const [base, lost] = withLostPrecision(() => ctx.eval(left(n)));
+    const [base, lost, ownLost] = withLostPrecisions(() => ctx.eval(left(n)));
     const [exponent, lostK] = withLostPrecision(() => ctx.dense(right(n)));
     const k = exponent.data[0]!;
     // |k| times what the base lost (a matrix's too: A^k's relative error grows with k as a scalar's does)
@@ -698,8 +698,17 @@ defineOp({
     // Applying it walks k factors: the same bound as an integer written in the file.
     if (k > LIMITS.integer) return ctx.outside(`the matrix power A^${k} has more than ${LIMITS.integer} factors`);
     if (k === 0) return new IdentityOp(base.rows);
-    // Every factor is the same operator: products walked from a vector are memoised and shared across k.
-    const factor: Factor = { key: ctx.contentKey(left(n)), value: () => asOp(base) };
+    // Every factor is the same operator: products walked from a vector are memoised and shared across k, and with
+    // a prod(…) of the same factor. Each step notes the base's figure, as a prod's factor read through ctx.eval does:
+    // the walk adds them, and a memoised step carries the same figure whichever claim walked it first.
+    const op = asOp(base);
+    const factor: Factor = {
+      key: ctx.contentKey(left(n)),
+      value: () => {
+        noteLostPrecisions(lost, ownLost);
+        return op;
+      },
+    };
     return new ProdOp(base.rows, 1, k, () => factor, ctx.productMemo);
   },
   compile: (n, ctx) => {

@@ -9,12 +9,19 @@ import { formatShape, isColumn, isSquare, SCALAR } from '../ir/shape.js';
 import { transposeData, type Vec } from '../numeric/kernel.js';
 import { spectralRadius } from '../numeric/eigen.js';
 import { invert } from '../numeric/linalg.js';
-import { dense, DiagOp, IdentityOp, scalar, transposeValue } from '../numeric/values.js';
-import { lostPrecisionOf, noteLostPrecision, reductionCancellationOf } from '../numeric/lost-digits.js';
+import { asDense, type Dense, dense, DiagOp, IdentityOp, scalar, transposeValue } from '../numeric/values.js';
+import {
+  lostPrecisionOf,
+  magnifiedLoss,
+  noteLostPrecision,
+  reductionCancellationOf,
+  reductionMagnification,
+  withLostPrecision,
+} from '../numeric/lost-digits.js';
 import { rfill, ridentity, type Ring, type RMat, rscalar, rtranspose } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, ntranspose, nword } from '../symbolic/words.js';
 import type { Kernel } from './contexts.js';
-import { identityKernel } from './arithmetic.js';
+import { identityKernel, productOperands } from './arithmetic.js';
 import { defineOp } from './registry.js';
 
 const arg = (n: OpNode) => n.args[0]!;
@@ -384,12 +391,14 @@ defineOp({
   print: (n, ctx) => `trace(${ctx.expr(arg(n))})`,
   latex: (n, ctx) => `\\operatorname{tr}\\left(${ctx.expr(arg(n))}\\right)`,
   evaluate: (n, ctx) => {
-    const a = ctx.dense(arg(n));
+    const [a, lost] = withLostPrecision(() => ctx.dense(arg(n)));
     let s = 0;
     for (let i = 0; i < a.rows; i++) s += a.data[i * (a.cols + 1)]!;
     // as sum(v) notes its cancellation in a claim (the false `trace(diag([(1 + 1e-10) * ones(1); -1 * ones(1)])) *
-    // x >= 1.00000008e-10 * x` was consistent, a review found)
-    noteLostPrecision(reductionCancellationOf(diagonalOf(a.data, a.rows, a.cols), s));
+    // x >= 1.00000008e-10 * x` was consistent, a review found), and what the entries lost, magnified where it cancels
+    const diagonal = diagonalOf(a.data, a.rows, a.cols);
+    noteLostPrecision(reductionCancellationOf(diagonal, s));
+    if (lost > 0) noteLostPrecision(magnifiedLoss(reductionMagnification(diagonal, s), lost));
     return scalar(s);
   },
   compile: (n, ctx) => {
@@ -508,7 +517,8 @@ defineOp({
   print: (n, ctx) => `kron(${ctx.expr(n.args[0]!)}, ${ctx.expr(n.args[1]!)})`,
   latex: (n, ctx) => `${ctx.expr(n.args[0]!, 4)} \\otimes ${ctx.expr(n.args[1]!, 4)}`,
   evaluate: (n, ctx) => {
-    const [a, b] = [ctx.dense(n.args[0]!), ctx.dense(n.args[1]!)];
+    // its entries are products: their figures add
+    const [a, b] = productOperands(n, ctx).map(asDense) as [Dense, Dense];
     const rows = a.rows * b.rows;
     const cols = a.cols * b.cols;
     const out = new Float64Array(rows * cols);

@@ -170,6 +170,12 @@ describe('claims that never read a lossy value are untouched by it (the withdraw
     expect(spreadTies(ranked)).toEqual(ranked);
     const fewTied = [at(1, 0, 0), at(1, 0, 1), at(1, 0, 2), at(1, 0, 3), at(0.5, 0, 4), at(0.5, 0, 5)];
     expect(spreadTies(fewTied).map((a) => a.i)).toEqual([0, 1, 2, 3, 4, 5]);
+    // ...but the closest of all right after those few: figures that grow with the lag (a product's k·ε) rank the short
+    // lag last, where a claim false only there stood once the budget ran out
+    const growing = [5, 4, 3, 2, 1, 0].map((k) => at((k + 1) * 1e-9, 0, k, k === 0 ? -0.1 : -0.5));
+    expect(spreadTies(growing).map((a) => a.i)).toEqual([5, 0, 4, 3, 2, 1]);
+    const closeInTies = fewTied.map((a) => ({ ...a, closeness: a.i === 2 ? -0.1 : -0.5 }));
+    expect(spreadTies(closeInTies).map((a) => a.i)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('the order: a permutation whose sample holds the closest, first, middle and last; over instances every binding', () => {

@@ -208,6 +208,58 @@ describe("a product's figures add, as its relative errors do", () => {
   });
 });
 
+describe("a product's figures: what a review of be3d80c found", () => {
+  const D = '((1e6 + 1.0001) - 1e6)';
+  const yaml = (claims: readonly string[], extra = '', model_ = model) =>
+    `${model_}claims:\n${claims.map((c, i) => `  - id: c${i}\n    claim: ${c}\n${extra}`).join('')}`;
+
+  it('kron of products, a declared function whose body is a product, trace of a difference', () => {
+    const kron = (n: number): string => (n === 1 ? D : `kron(${kron(n / 2)}, ${kron(n / 2)})`);
+    const factors = Array(100).fill(D).join(' * ');
+    const declared = (text: string) =>
+      text.replace(
+        '  symbols:\n',
+        `  functions:\n    f: { value: "${factors} * x", derivative: "${factors}" }\n  symbols:\n`,
+      );
+    // 64 factors: float64 1.0064201983, truly 1.0064202017; trace: float64 9.9999947e-5, truly 1e-4
+    expect(
+      verdicts([
+        `${kron(64)} * ${s} <= 1.0064201995 * ${s}`,
+        `trace(diag([${D} * ones(1); -1 * ones(1)])) * ${s} <= 9.999995e-5 * ${s}`,
+        `${kron(64)} * ${s} <= 1.0064202018 * ${s}`,
+        `trace(diag([${D} * ones(1); -1 * ones(1)])) * ${s} <= 1.0000001e-4 * ${s}`,
+      ]),
+    ).toEqual(['refuted', 'refuted', 'consistent', 'consistent']);
+    expect(verdicts([`f(1) * ${s} <= 1.01004966 * ${s}`, `f(1) * ${s} <= 1.0100496622 * ${s}`], declared)).toEqual([
+      'refuted',
+      'consistent',
+    ]);
+  });
+
+  it('a claim false only at the short lag, where the summed figure is smallest: the closest agreement is decided', () => {
+    // (2e8 + 1.0001) − 2e8 is 1.0000999868 in float64; at k = 1 the bound is 5e-9 under the true 1.0001, elsewhere it holds
+    const file = parseDerivation(
+      yaml(
+        [`prod(i, 1, k, ((2e8 + 1.0001) - 2e8)) * ${s} <= (1.0001 ^ k - 5e-9 * delta(k, 1)) * ${s}`],
+        '    forall: k in 1..200\n',
+      ),
+      'short-lag.yaml',
+    );
+    expect(checkDerivation(file, { instances: 2 }).map((r) => r.verdict)).toEqual(['refuted']);
+  });
+
+  it("a matrix power's walk notes the base's figure at every step: a prod of the same factor after it sees it too", () => {
+    const power = `sum(((${D} * eye(d)) ^ 100 * h[T]) .* h[T]) >= 0`;
+    const product = `sum((prod(i, 1, 100, ${D} * eye(d)) * h[T]) .* h[T]) <= 1.01004966 * ${s}`;
+    const agreed = (claims: readonly string[]) =>
+      checkDerivation(parseDerivation(yaml(claims), 'order.yaml'), { instances: 2, search: 0 })
+        .map((r) => (r.evidence.find((e) => e.kind === 'reference') as { agreed: number }).agreed)
+        .at(-1);
+    // every point of the false product violates, alone or after the power (before, all 8 agreed after it)
+    expect([agreed([product]), agreed([power, product])]).toEqual([0, 0]);
+  });
+});
+
 describe('a sum of lazy operators magnifies what they lost, as a dense sum does', () => {
   it('diag(v) − I cancels on its diagonal as v − 1 does (float64 9.9999947e-5, truly 1e-4)', () => {
     const D = '((1e6 + 1.0001) - 1e6)';
