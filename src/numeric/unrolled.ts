@@ -476,15 +476,15 @@ export class Unrolled {
         let unchanged = base !== undefined;
         let below = 0;
         let ownBelow = 0;
-        // a product's operands' figures add (Kernel.addsLosses): in the loss all of them; in an equation its own
-        // operations' at this step, not the sequences' (as the magnification below, for the same reason)
+        // a product's operands' figures add (Kernel.addsLosses), the sequences' too: h[t] = D·h[t−1] is good to t
+        // times D's figure (a sum grows linearly along the steps; the magnification below would compound)
         const adds = watched && op.kernel.addsLosses === true;
         for (let k = 0; k < ins.length; k++) {
           const input = op.inputs[k]!;
           ins[k] = vals[input]!;
           if (unchanged && vals[input] !== base![input]) unchanged = false;
           if (!watched) continue;
-          below = adds && t === null ? addedLoss(below, lostOf[input]!) : Math.max(below, lostOf[input]!);
+          below = adds ? addedLoss(below, lostOf[input]!) : Math.max(below, lostOf[input]!);
           ownBelow = adds ? addedLoss(ownBelow, ownOf[input]!) : Math.max(ownBelow, ownOf[input]!);
         }
         vals[i] = unchanged ? base![i]! : op.kernel.forward(ins);

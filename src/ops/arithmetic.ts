@@ -509,7 +509,15 @@ defineOp({
     return add(direct, through);
   },
   canonical: (n, ctx) => nmul(ctx.expand(left(n)), ctx.expand(right(n))),
-  transposed: (n, t) => mul(t(right(n)), t(left(n))),
+  // (c·I)ᵀ = cᵀ·I: an identity factor stays where `mul` would drop it (I·c is c, a scalar the evaluator spreads over
+  // every entry: a leaky RNN's ∇L = ∏ (0.9·I + …)ᵀ ∇L came out as ∏ (0.9 + …), and its true claims were refuted
+  // where the decimals evaluated that closed form; a matrix's A·I is Aᵀ·I, the same value)
+  transposed: (n, t) => {
+    const [l, r] = [left(n), right(n)];
+    if (isOp(r, 'eye')) return node('mul', [t(l)!, r]);
+    if (isOp(l, 'eye')) return node('mul', [l, t(r)!]);
+    return mul(t(r), t(l));
+  },
 });
 
 function sameDim(a: Affine, b: Affine): boolean {

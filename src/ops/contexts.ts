@@ -136,8 +136,7 @@ export interface Kernel {
   readonly magnifies?: (inputs: readonly Vec[], out: Vec) => number;
   /**
    * A product or a quotient (entrywise or of matrices): its operands' lost digits add, as their relative errors do
-   * (lost-digits.ts addedLoss), where the forward pass sums them — in the loss, and in an equation what its own
-   * operations lost at that step. Absent: the largest operand's.
+   * (lost-digits.ts addedLoss), in the forward pass's equations and loss. Absent: the largest operand's.
    */
   readonly addsLosses?: true;
   /**
