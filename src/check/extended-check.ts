@@ -222,6 +222,46 @@ function extendedOf<R>(
 }
 
 /**
+ * Extended precision evaluates derivatives through the symbolic engine's closed forms, float64 through its own sweeps:
+ * two engines. Where a side's float64 value (finite, in the normal range, compared entry for entry) differs from the
+ * extended one by more than ENGINE_MARGIN times what float64 noted it lost on the way (and more than ENGINE_FLOOR,
+ * beyond what rounding under the noted threshold can do), one of them is wrong, and the point is decided by neither:
+ * trouble, saying so. A leaky RNN's closed form wrote (0.5·I)ᵀ as 0.5 until 2026-12-05, and the decimals, which
+ * evaluate it, refuted its true gradients on saturated instances (float64's sweep, 0.4 away, agreed). Null: no
+ * contradiction.
+ */
+export function engineTrouble(first: PointOutcome, look: PointOutcome, lostPrecision: number): PointOutcome | null {
+  if (first.status === 'trouble' || look.status === 'trouble') return null;
+  const allowed = Math.max(ENGINE_FLOOR, ENGINE_MARGIN * lostPrecision);
+  if (allowed >= 1) return null;
+  const apart = (f: Float64Array, x: Float64Array): number => {
+    if (f.length !== x.length) return 0;
+    let [diff, size] = [0, 0];
+    for (let i = 0; i < f.length; i++) {
+      if (!Number.isFinite(f[i]!) || !Number.isFinite(x[i]!)) return 0;
+      diff = Math.max(diff, Math.abs(f[i]! - x[i]!));
+      size = Math.max(size, Math.abs(f[i]!), Math.abs(x[i]!));
+    }
+    // an underflowed float64 side (0 or subnormal, its digits gone unnoted where it skipped the subnormals) says nothing
+    const floatSize = f.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    return floatSize < UNDERFLOW ? 0 : diff / size;
+  };
+  if (Math.max(apart(first.lhs, look.lhs), apart(first.rhs, look.rhs)) <= allowed) return null;
+  return {
+    status: 'trouble',
+    // no figures in the reason: the evidence counts points by reason
+    reason: `extended precision and float64 disagree on a side's value by more than float64's lost digits allow (${ENGINE_MARGIN} times them, at least ${ENGINE_FLOOR} relative): one of the two engines is wrong there (a closed form, or float64's record of what it lost)`,
+    lhs: first.lhs,
+    rhs: first.rhs,
+    compared: first.compared,
+  };
+}
+/** How many times float64's noted loss a side may move between the engines (rounding under the threshold included). */
+const ENGINE_MARGIN = 100;
+/** ... and at least this much: 2⁻³³ per operation goes unnoted (lost-digits.ts NOTED_CANCELLATION), times 10⁴. */
+const ENGINE_FLOOR = 1e-6;
+
+/**
  * The point decided in extended precision; where extended precision cannot evaluate it (no rule, out of budget):
  * trouble with the reason, except a violation within reach of float64's own rounding, which stands marked
  * unsettled.
@@ -252,21 +292,23 @@ export function extendedLook(
   // prove nothing there (600 of 600 such points of the lab's eq. (1) at T = 1024, 1 s of its 2.4 s on an instance),
   // so wide floats look first. Only their agreement is taken here: a violation, or no decision, goes on as before
   // (enclosures first), so no point the enclosures prove agreeing is ever refuted by the order of the looks.
+  // A decision whose values float64's own contradict by far more than float64 lost on the way is none (engineTrouble).
+  const settled = (look: PointOutcome): PointOutcome => engineTrouble(outcome, look, lostPrecision) ?? look;
   let wide: PointOutcome | Undecided | null = null;
   if (outcome.status === 'agree' && why === 'zero' && lostPrecision > ROUNDOFF) {
     wide = wideLook();
-    if (wideDecides(wide) && wide.status === 'agree') return wide;
+    if (wideDecides(wide) && wide.status === 'agree') return settled(wide);
   }
   if (outcome.status === 'agree' && (why === 'zero' || why === 'lost-digits')) {
     const enclosed = intervalLook(claim, entry, env, outcome, scope, why);
-    if (!isUndecided(enclosed)) return enclosed;
+    if (!isUndecided(enclosed)) return settled(enclosed);
   }
   if (why === 'zero' || why === 'trouble') {
     wide ??= wideLook();
-    if (wideDecides(wide)) return wide;
+    if (wideDecides(wide)) return settled(wide);
   }
   const decided = deepestLook(DECIMALS, claim, entry, env, outcome, scope, why);
-  if (!isUndecided(decided)) return decided;
+  if (!isUndecided(decided)) return settled(decided);
   // Trouble stays trouble, saying why the second look failed too (and whether the decimals' own values violate).
   if (outcome.status === 'trouble')
     return {

@@ -370,7 +370,18 @@ const addLike = (id: 'add' | 'sub'): OpSpec => ({
   entrywiseKernel: () => (id === 'add' ? ADD_KERNEL : SUB_KERNEL),
   compile: (n, ctx) => compileBroadcast(n, ctx, id),
   exact: (n, ctx) => rzip(ctx.eval(left(n)), ctx.eval(right(n)), id === 'add' ? ctx.ring.add : ctx.ring.sub),
-  differentiate: (n, ctx) => (id === 'add' ? add : sub)(ctx.J(left(n)), ctx.J(right(n))),
+  differentiate: (n, ctx) => {
+    // A scalar operand added to a vector is added to each entry: its Jacobian (a row) is every row of the sum's,
+    // ones(d)·J — J alone is a row, which added to the vector's d × n Jacobian has no meaning (tanh(W*h + sum(h))
+    // came out as diag(…)·(W + ones(d)'), and the decisions in extended precision that evaluate such forms crashed).
+    const spread = (operand: Expr, other: Expr): Expr | null => {
+      const j = ctx.J(operand);
+      if (!j || !ctx.isScalar(operand) || ctx.isScalar(other)) return j;
+      if (!ctx.isColumn(other)) return ctx.unsupported(`a scalar added to a matrix's entries: ${ctx.print(n)}`);
+      return mul(node('ones', [], { ints: [ctx.rows(other)] }), j);
+    };
+    return (id === 'add' ? add : sub)(spread(left(n), right(n)), spread(right(n), left(n)));
+  },
   paramGradient: (n, g, ctx) =>
     add(ctx.grad(left(n), g), id === 'add' ? ctx.grad(right(n), g) : neg(ctx.grad(right(n), g))),
   canonical: (n, ctx) => canonicalSum(n, ctx, id === 'add' ? 1 : -1),
@@ -509,13 +520,13 @@ defineOp({
     return add(direct, through);
   },
   canonical: (n, ctx) => nmul(ctx.expand(left(n)), ctx.expand(right(n))),
-  // (c·I)ᵀ = cᵀ·I: an identity factor stays where `mul` would drop it (I·c is c, a scalar the evaluator spreads over
-  // every entry: a leaky RNN's ∇L = ∏ (0.9·I + …)ᵀ ∇L came out as ∏ (0.9 + …), and its true claims were refuted
-  // where the decimals evaluated that closed form; a matrix's A·I is Aᵀ·I, the same value)
+  // (A·I)ᵀ = I·Aᵀ with the identity kept where `mul` would drop it: for a scalar c, I·c is c, which the evaluator
+  // spreads over every entry (a leaky RNN's ∇L = ∏ (0.9·I + …)ᵀ ∇L came out as ∏ (0.9 + …), and its true claims
+  // were refuted where the decimals evaluated that closed form); for a row or a matrix, the same value
   transposed: (n, t) => {
     const [l, r] = [left(n), right(n)];
-    if (isOp(r, 'eye')) return node('mul', [t(l)!, r]);
-    if (isOp(l, 'eye')) return node('mul', [l, t(r)!]);
+    if (isOp(r, 'eye')) return node('mul', [r, t(l)!]);
+    if (isOp(l, 'eye')) return node('mul', [t(r)!, l]);
     return mul(t(r), t(l));
   },
 });

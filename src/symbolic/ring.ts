@@ -4,6 +4,8 @@
  * atoms, over ℤ_p, over dual numbers of polynomials (forward mode), and over
  * polynomials in symbolic indices. Values are dense row-major matrices.
  */
+import { SymbolicUnsupported } from './unsupported.js';
+
 export interface Ring<R> {
   readonly zero: R;
   readonly one: R;
@@ -104,10 +106,16 @@ export function ridentity<R>(ring: Ring<R>, n: number): RMat<R> {
   return rfill(n, n, (i, j) => (i === j ? ring.one : ring.zero));
 }
 
-/** Entrywise, a scalar side broadcasting against the other. */
+/**
+ * Entrywise, a scalar side broadcasting against the other. Other shapes that differ have no entrywise meaning: an
+ * expression the symbolic engine built with them (a broadcast scalar's Jacobian, a row, added to a matrix's, once)
+ * has no value here — unsupported, not entries read past a row's end.
+ */
 export function rzip<R>(a: RMat<R>, b: RMat<R>, f: (x: R, y: R) => R): RMat<R> {
   const big = a.data.length >= b.data.length ? a : b;
   const [sa, sb] = [a.data.length === 1, b.data.length === 1];
+  if (!sa && !sb && (a.rows !== b.rows || a.cols !== b.cols))
+    throw new SymbolicUnsupported(`entrywise operands of shapes ${a.rows}×${a.cols} and ${b.rows}×${b.cols}`);
   const data = new Array<R>(big.data.length);
   for (let i = 0; i < data.length; i++) data[i] = f(sa ? a.data[0]! : a.data[i]!, sb ? b.data[0]! : b.data[i]!);
   return { rows: big.rows, cols: big.cols, data };

@@ -19,13 +19,13 @@ const leaky = loadDerivationFile('test/fixtures/models/leaky-rnn.yaml');
 describe('a scaled identity through a transpose', () => {
   it('(c·I)ᵀ = c·I, not c', () => {
     const cI = scaled(num(0.5), eye(affine(0, { d: 1 })))!;
-    expect(printExpr(transpose(cI)!)).toBe('0.5*eye(d)');
+    expect(printExpr(transpose(cI)!)).toBe('eye(d)*0.5');
   });
 
   it("the leaky RNN's gradient at lag k keeps 0.5·I in every factor", () => {
     const [q] = deriveQuantities(leaky, 'grad(L, h[T-k])', null);
     expect(printExpr(q!.derived!)).toBe(
-      "prod(i, 1, k, 0.5*eye(d) + W'*diag(1 - tanh(W*h[T-k+i-1] + U*x[T-k+i] + b).^2)*0.5)*grad(L, h[T])",
+      "prod(i, 1, k, eye(d)*0.5 + W'*diag(1 - tanh(W*h[T-k+i-1] + U*x[T-k+i] + b).^2)*0.5)*grad(L, h[T])",
     );
   });
 
