@@ -14,7 +14,7 @@
 import type { Claim } from '../derivation/derivation.js';
 import type { Model } from '../model/model.js';
 import type { IntEnv } from '../ir/affine.js';
-import type { Expr } from '../ir/expr.js';
+import { type Expr, walk } from '../ir/expr.js';
 import { specOf } from '../ops/registry.js';
 import { affine } from '../ir/affine.js';
 import { own } from '../ir/names.js';
@@ -223,39 +223,68 @@ function extendedOf<R>(
 
 /**
  * Extended precision evaluates derivatives through the symbolic engine's closed forms, float64 through its own sweeps:
- * two engines. Where a side's float64 value (finite, in the normal range, compared entry for entry) differs from the
- * extended one by more than ENGINE_MARGIN times what float64 noted it lost on the way (and more than ENGINE_FLOOR,
- * beyond what rounding under the noted threshold can do), one of them is wrong, and the point is decided by neither:
- * trouble, saying so. A leaky RNN's closed form wrote (0.5·I)ᵀ as 0.5 until 2026-12-05, and the decimals, which
- * evaluate it, refuted its true gradients on saturated instances (float64's sweep, 0.4 away, agreed). Null: no
- * contradiction.
+ * two engines. Where a side that reads a derivative has a float64 value (finite, in the normal range, compared entry
+ * for entry) that differs from the extended one by more than ENGINE_MARGIN times what float64 noted it lost on the
+ * way (and more than ENGINE_FLOOR, beyond what rounding under the noted threshold can do), one of them is wrong, and
+ * the point is decided by neither: trouble, saying so — a violation neither may outvote where either side of the
+ * disagreement is one (float64 may be the one that lost digits unnoted, in a dot product say, and the decimals right).
+ * A side without derivatives is the same expression in both, and the decimals' value stands. A leaky RNN's closed
+ * form wrote (0.5·I)ᵀ as 0.5 until 2026-12-05, and the decimals, which evaluate it, refuted its true gradients on
+ * saturated instances (float64's sweep, 0.4 away, agreed). Null: no contradiction.
  */
-export function engineTrouble(first: PointOutcome, look: PointOutcome, lostPrecision: number): PointOutcome | null {
+export function engineTrouble(
+  first: PointOutcome,
+  look: PointOutcome,
+  lostPrecision: number,
+  readsDerivative: { readonly lhs: boolean; readonly rhs: boolean },
+): PointOutcome | null {
   if (first.status === 'trouble' || look.status === 'trouble') return null;
   const allowed = Math.max(ENGINE_FLOOR, ENGINE_MARGIN * lostPrecision);
   if (allowed >= 1) return null;
   const apart = (f: Float64Array, x: Float64Array): number => {
     if (f.length !== x.length) return 0;
-    let [diff, size] = [0, 0];
+    let [diff, size, floatSize] = [0, 0, 0];
     for (let i = 0; i < f.length; i++) {
       if (!Number.isFinite(f[i]!) || !Number.isFinite(x[i]!)) return 0;
       diff = Math.max(diff, Math.abs(f[i]! - x[i]!));
       size = Math.max(size, Math.abs(f[i]!), Math.abs(x[i]!));
+      floatSize = Math.max(floatSize, Math.abs(f[i]!));
     }
     // an underflowed float64 side (0 or subnormal, its digits gone unnoted where it skipped the subnormals) says nothing
-    const floatSize = f.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     return floatSize < UNDERFLOW ? 0 : diff / size;
   };
-  if (Math.max(apart(first.lhs, look.lhs), apart(first.rhs, look.rhs)) <= allowed) return null;
+  const worst = Math.max(
+    readsDerivative.lhs ? apart(first.lhs, look.lhs) : 0,
+    readsDerivative.rhs ? apart(first.rhs, look.rhs) : 0,
+  );
+  if (worst <= allowed) return null;
   return {
     status: 'trouble',
     // no figures in the reason: the evidence counts points by reason
-    reason: `extended precision and float64 disagree on a side's value by more than float64's lost digits allow (${ENGINE_MARGIN} times them, at least ${ENGINE_FLOOR} relative): one of the two engines is wrong there (a closed form, or float64's record of what it lost)`,
+    reason: `extended precision and float64 disagree on the value of a side that reads a derivative by more than float64's lost digits allow (${ENGINE_MARGIN} times them, at least ${ENGINE_FLOOR} relative): one of the two engines is wrong there (a closed form, or float64's record of what it lost)`,
     lhs: first.lhs,
     rhs: first.rhs,
     compared: first.compared,
+    ...(first.status === 'violate' || look.status === 'violate' ? { undecidedViolation: true as const } : {}),
   };
 }
+/** Which sides of a claim read a derivative through the unrolled graph (a closed form in extended precision). */
+function derivativeSides(claim: Claim): { lhs: boolean; rhs: boolean } {
+  let sides = derivativeSidesOf.get(claim);
+  if (!sides) {
+    const reads = (e: Expr) => {
+      let found = false;
+      walk(e, (x) => {
+        if (x.kind === 'op' && specOf(x).graphDerivative) found = true;
+      });
+      return found;
+    };
+    derivativeSidesOf.set(claim, (sides = { lhs: reads(claim.lhs), rhs: reads(claim.rhs) }));
+  }
+  return sides;
+}
+const derivativeSidesOf = new WeakMap<Claim, { lhs: boolean; rhs: boolean }>();
+
 /** How many times float64's noted loss a side may move between the engines (rounding under the threshold included). */
 const ENGINE_MARGIN = 100;
 /** ... and at least this much: 2⁻³³ per operation goes unnoted (lost-digits.ts NOTED_CANCELLATION), times 10⁴. */
@@ -293,7 +322,8 @@ export function extendedLook(
   // so wide floats look first. Only their agreement is taken here: a violation, or no decision, goes on as before
   // (enclosures first), so no point the enclosures prove agreeing is ever refuted by the order of the looks.
   // A decision whose values float64's own contradict by far more than float64 lost on the way is none (engineTrouble).
-  const settled = (look: PointOutcome): PointOutcome => engineTrouble(outcome, look, lostPrecision) ?? look;
+  const settled = (look: PointOutcome): PointOutcome =>
+    engineTrouble(outcome, look, lostPrecision, derivativeSides(claim)) ?? look;
   let wide: PointOutcome | Undecided | null = null;
   if (outcome.status === 'agree' && why === 'zero' && lostPrecision > ROUNDOFF) {
     wide = wideLook();

@@ -132,6 +132,15 @@ export function sumMagnification(a: ArrayLike<number>, b: ArrayLike<number>, sum
   return worst;
 }
 
+/**
+ * What a sum of entries (`sum(v)`, `trace(A)`) in a claim notes: its own cancellation, and what the entries lost
+ * (`lost`), magnified where the sum cancels.
+ */
+export function noteReductionLosses(entries: ArrayLike<number>, total: number, lost: number): void {
+  noteLostPrecision(reductionCancellationOf(entries, total));
+  if (lost > 0) noteLostPrecision(magnifiedLoss(reductionMagnification(entries, total), lost));
+}
+
 /** The same for a sum of entries: Σ|xᵢ| / |Σ xᵢ|. */
 export function reductionMagnification(entries: ArrayLike<number>, total: number): number {
   let size = 0;

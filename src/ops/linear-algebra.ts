@@ -12,10 +12,8 @@ import { invert } from '../numeric/linalg.js';
 import { asDense, type Dense, dense, DiagOp, IdentityOp, scalar, transposeValue } from '../numeric/values.js';
 import {
   lostPrecisionOf,
-  magnifiedLoss,
-  noteLostPrecision,
+  noteReductionLosses,
   reductionCancellationOf,
-  reductionMagnification,
   withLostPrecision,
 } from '../numeric/lost-digits.js';
 import { rfill, ridentity, type Ring, type RMat, rscalar, rtranspose } from '../symbolic/ring.js';
@@ -397,8 +395,7 @@ defineOp({
     // as sum(v) notes its cancellation in a claim (the false `trace(diag([(1 + 1e-10) * ones(1); -1 * ones(1)])) *
     // x >= 1.00000008e-10 * x` was consistent, a review found), and what the entries lost, magnified where it cancels
     const diagonal = diagonalOf(a.data, a.rows, a.cols);
-    noteLostPrecision(reductionCancellationOf(diagonal, s));
-    if (lost > 0) noteLostPrecision(magnifiedLoss(reductionMagnification(diagonal, s), lost));
+    noteReductionLosses(diagonal, s, lost);
     return scalar(s);
   },
   compile: (n, ctx) => {

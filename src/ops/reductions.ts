@@ -11,8 +11,7 @@ import { frobenius, norm2, normInf, normInfVec, spectralNorm } from '../numeric/
 import { supAbs } from '../numeric/sup.js';
 import {
   lostPrecisionOf,
-  magnifiedLoss,
-  noteLostPrecision,
+  noteReductionLosses,
   reductionCancellationOf,
   reductionMagnification,
   withLostPrecision,
@@ -53,8 +52,7 @@ defineOp({
     // as an elementwise sum notes its cancellation (the false `sum([(1 + 1e-10) * ones(1); -1 * ones(1)]) * x >=
     // 1.00000008e-10 * x`, float64's sum 1.0000000827e-10, was consistent); in the model's forward pass its kernel does;
     // and what the entries lost, magnified where the sum cancels
-    noteLostPrecision(reductionCancellationOf(entries, total));
-    if (lost > 0) noteLostPrecision(magnifiedLoss(reductionMagnification(entries, total), lost));
+    noteReductionLosses(entries, total, lost);
     return scalar(total);
   },
   compile: (n, ctx) => ctx.push(sumKernel, [ctx.compile(arg(n))], [1, 1]),
