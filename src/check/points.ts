@@ -186,45 +186,64 @@ export function runPoints(
 }
 
 /**
- * Agreements in the order they are decided again: ranked by loss (`sorted`: most lost first, then binding order),
- * and where more than four tie for the most, those tied first in this order — the one float64 saw closest to the
- * tolerance, the first, the middle, the last, then positions from the golden-ratio sequence that start elsewhere on
- * every instance (`rotation`) — then the rest as ranked; where four or fewer tie, those, then the one closest to
- * the tolerance among all, then the rest as ranked (so it is always among the AGREEMENTS_DECIDED_AGAIN).
- * Where the figures cannot tell the points apart (a claim reading a value the forward pass lost every digit of, and
- * losing nothing itself), binding order would decide only the first few, and a claim false beyond them stood:
- * `norm2(g[T]) <= sqrt(d) * (2.5e-16 + 1e-13 * 10^(-k))` with g = (1 + 3e-16) − 1, false from k = 4 (the last);
- * fixed positions alone (first, middle, last) let one false only at j = 3 of 2..T+5 stand on every instance (the
- * closest decides it, and so do the moving positions over instances: one of them per instance in the sample).
+ * Agreements in the order they are decided again (`sorted`: ranked by loss, most lost first, then binding order):
+ * first the one float64 saw closest to the tolerance, the one that lost most, the middle and the last binding, and
+ * positions from the golden-ratio sequence over the bindings that start elsewhere on every instance (`rotation`), up
+ * to AGREEMENTS_DECIDED_AGAIN; then, while the budget lasts, the next by loss and the next moving position in turn.
+ * Ranking by loss alone decides only the few that lost most where the budget runs out: with every figure tied (a claim
+ * reading a value the forward pass lost every digit of) that was the first bindings, and a claim false beyond them
+ * stood (`norm2(g[T]) <= sqrt(d) * (2.5e-16 + 1e-13 * 10^(-k))` with g = (1 + 3e-16) − 1, false from k = 4); with
+ * figures that grow along a product (k·ε at lag k, since 2026-12-05) it was the longest lags, and a claim false only
+ * at k = 1, or only at k = 40 of 1..200, stood (`prod(i, 1, k, D) * x <= (1.0001^k − 1.5e-9·1.0001^k·[k = 40]) * x`,
+ * reviews found both). The closest decides a claim false at one binding that float64 saw nearest the tolerance; the
+ * moving positions, one per instance in the sample and more after it, reach every binding over the instances.
  */
 export function spreadTies<
-  T extends { readonly lostPrecision: number; readonly ownLost: number; readonly closeness: number },
+  T extends {
+    readonly lostPrecision: number;
+    readonly ownLost: number;
+    readonly closeness: number;
+    readonly i: number;
+  },
 >(sorted: readonly T[], rotation = 0): T[] {
-  const top = sorted[0];
-  const end = sorted.findIndex((a) => a.lostPrecision !== top?.lostPrecision || a.ownLost !== top.ownLost);
-  const tied = end < 0 ? sorted.length : end;
-  if (tied <= 4) {
-    // Few ties, or none: those first, then the one float64 saw closest to the tolerance, wherever its figure ranks —
-    // figures that grow along a product (k·ε at lag k) put the long lags first, and a claim false only at the short
-    // lag stood once the budget ran out there (`prod(i, 1, k, D) * x <= (1.0001^k - 5e-9 * delta(k, 1)) * x`, a
-    // review found).
-    let closest = 0;
-    for (let j = 1; j < sorted.length; j++) if (sorted[j]!.closeness > sorted[closest]!.closeness) closest = j;
-    if (closest < tied || sorted.length === 0) return [...sorted];
-    return [...sorted.slice(0, tied), sorted[closest]!, ...sorted.slice(tied).filter((_, j) => j + tied !== closest)];
-  }
+  const n = sorted.length;
+  if (n <= AGREEMENTS_DECIDED_AGAIN) return [...sorted];
   let closest = 0;
-  for (let j = 1; j < tied; j++) if (sorted[j]!.closeness > sorted[closest]!.closeness) closest = j;
-  const order = new Set([closest, 0, Math.floor((tied - 1) / 2), tied - 1]);
-  // The moving positions: instance r's stretch of the sequence starts where instance r − 1's sample stopped, so over
-  // instances 0, 1, 2, … the sample's moving picks join into one sequence, which leaves no position out.
-  const start = (rotation % 2 ** 20) * (AGREEMENTS_DECIDED_AGAIN - 4);
-  for (let r = 0; order.size < tied && r < 4 * tied; r++) {
-    const u = ((start + r) * GOLDEN_FRACTION) % 1;
-    order.add(1 + Math.floor(u * (tied - 2)));
+  for (let j = 1; j < n; j++) if (sorted[j]!.closeness > sorted[closest]!.closeness) closest = j;
+  // positions in `sorted` of the bindings in binding order
+  const byBinding = sorted.map((_, j) => j).sort((p, q) => sorted[p]!.i - sorted[q]!.i);
+  const order = new Set([closest, 0, byBinding[Math.floor((n - 1) / 2)]!, byBinding[n - 1]!]);
+  // Moving positions, from the golden-ratio sequence over the bindings (r·φ mod 1, scaled to n), from position
+  // `from` on: none already taken, null once 4n positions are read.
+  const movingFrom = (from: number) => {
+    let r = from;
+    return (): number | null => {
+      for (const last = from + 4 * n; r < last;) {
+        const j = byBinding[Math.floor(((r++ * GOLDEN_FRACTION) % 1) * n)]!;
+        if (!order.has(j)) return j;
+      }
+      return null;
+    };
+  };
+  // The sample's: instance r's stretch starts where instance r − 1's stopped, so over instances 0, 1, 2, … they join
+  // into one sequence, which leaves no binding out.
+  const sampleMoving = movingFrom((rotation % 2 ** 20) * (AGREEMENTS_DECIDED_AGAIN - 4));
+  while (order.size < AGREEMENTS_DECIDED_AGAIN) {
+    const j = sampleMoving();
+    if (j === null) break;
+    order.add(j);
   }
-  for (let j = 0; j < tied; j++) order.add(j);
-  return [...[...order].map((j) => sorted[j]!), ...sorted.slice(tied)];
+  // Then the next by loss and the next moving position in turn, these from a stretch of n positions of the
+  // instance's own (one starting one further on would repeat the last instance's almost entirely: a claim false
+  // only at k = 100 of 1..200 stood with 70 of each instance's 200 decided again).
+  const tailMoving = movingFrom(2 ** 21 + (rotation % 2 ** 20) * n);
+  for (let next = 0; order.size < n;) {
+    while (order.has(next)) next++;
+    order.add(next);
+    const j = tailMoving();
+    if (j !== null) order.add(j);
+  }
+  return [...order].map((j) => sorted[j]!);
 }
 const GOLDEN_FRACTION = (Math.sqrt(5) - 1) / 2;
 /** The search's variants rotate far from the draws' stretches (instance indices stay small). */

@@ -476,15 +476,18 @@ export class Unrolled {
         let unchanged = base !== undefined;
         let below = 0;
         let ownBelow = 0;
-        // a product's operands' figures add (Kernel.addsLosses), the sequences' too: h[t] = D·h[t−1] is good to t
-        // times D's figure (a sum grows linearly along the steps; the magnification below would compound)
+        // a product's operands' figures add (Kernel.addsLosses): in the loss all of them; in an equation its own
+        // operations' at this step, not the sequences'. Their figures are a vector's worst entry and include what
+        // is upstream of them, so two operands reading the same state count it twice: added along the steps, a
+        // GRU's z .* g (both read h[t−1]) doubled its figure at every step, to every digit by step 30 (a review
+        // found it); `h[t] = D * h[t-1]` over 100 steps therefore carries D's figure as it is (README: known limits)
         const adds = watched && op.kernel.addsLosses === true;
         for (let k = 0; k < ins.length; k++) {
           const input = op.inputs[k]!;
           ins[k] = vals[input]!;
           if (unchanged && vals[input] !== base![input]) unchanged = false;
           if (!watched) continue;
-          below = adds ? addedLoss(below, lostOf[input]!) : Math.max(below, lostOf[input]!);
+          below = adds && t === null ? addedLoss(below, lostOf[input]!) : Math.max(below, lostOf[input]!);
           ownBelow = adds ? addedLoss(ownBelow, ownOf[input]!) : Math.max(ownBelow, ownOf[input]!);
         }
         vals[i] = unchanged ? base![i]! : op.kernel.forward(ins);

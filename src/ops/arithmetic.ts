@@ -514,7 +514,14 @@ defineOp({
   },
   paramGradient: (n, g, ctx) => {
     const [l, r] = [left(n), right(n)];
-    const direct = l.kind === 'sym' && l.name === ctx.param ? node('mul', [g, node('transpose', [r])]) : null;
+    // ∂(gᵀ·P·r)/∂P = g·rᵀ; for a scalar a in a·r, Σ g ⊙ r (g·rᵀ, a matrix, made a leaky RNN's true ∇_a L refuted
+    // where the decimals evaluated it)
+    const direct =
+      l.kind === 'sym' && l.name === ctx.param
+        ? ctx.paramIsScalar
+          ? node('sumall', [node('emul', [g, r])])
+          : node('mul', [g, node('transpose', [r])])
+        : null;
     const through = ctx.mentions(r) ? ctx.grad(r, node('mul', [node('transpose', [l]), g])) : null;
     if (!direct && ctx.mentions(l)) return ctx.unsupported(`${ctx.param} inside a matrix factor: ${ctx.print(n)}`);
     return add(direct, through);

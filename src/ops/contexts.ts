@@ -136,7 +136,8 @@ export interface Kernel {
   readonly magnifies?: (inputs: readonly Vec[], out: Vec) => number;
   /**
    * A product or a quotient (entrywise or of matrices): its operands' lost digits add, as their relative errors do
-   * (lost-digits.ts addedLoss), in the forward pass's equations and loss. Absent: the largest operand's.
+   * (lost-digits.ts addedLoss), in the forward pass's loss, and in an equation for what its own operations lost at
+   * that step (src/numeric/unrolled.ts evalList says why not along the steps). Absent: the largest operand's.
    */
   readonly addsLosses?: true;
   /**
@@ -269,6 +270,8 @@ export interface DiffContext {
 
 export interface ParamGradientContext {
   readonly param: string;
+  /** the parameter is a scalar (a leak a in a·h): its gradient sums what a broadcast spreads it over */
+  readonly paramIsScalar: boolean;
   /** the gradient of gᵀ·child with respect to the parameter */
   grad(e: Expr, adjoint: Expr): Expr | null;
   mentions(e: Expr): boolean;

@@ -58,6 +58,19 @@ export function emul(a: Expr, b: Expr): Expr {
   return node('emul', [a, b]);
 }
 
+/** An affine integer expression as an expression of integer variables (k, T-k+1, 2). */
+export function affineExpr(a: Affine): Expr {
+  let acc: Expr | null = null;
+  for (const [name, c] of Object.entries(a.terms)) {
+    const v: Expr = { kind: 'ivar', name };
+    const term: Expr = Math.abs(c) === 1 ? v : node('mul', [{ kind: 'num', value: Math.abs(c) }, v]);
+    acc = acc === null ? (c < 0 ? node('neg', [term]) : term) : node(c < 0 ? 'sub' : 'add', [acc, term]);
+  }
+  if (acc === null) return { kind: 'num', value: a.c };
+  if (a.c === 0) return acc;
+  return node(a.c < 0 ? 'sub' : 'add', [acc, { kind: 'num', value: Math.abs(a.c) }]);
+}
+
 /**
  * Replaces an integer variable by an affine expression everywhere it is read
  * (indices, bounds, sizes, scalar uses), except inside an op that binds the
@@ -68,7 +81,10 @@ export function substituteIndex(e: Expr, name: string, value: Affine): Expr {
   return rewrite(
     e,
     (x) => {
-      if (x.kind === 'ivar') return x.name === name && isConstant(value) ? num(value.c) : x;
+      // a scalar use becomes the value's expression (a number where constant): left as it was, a loss weight
+      // `(T - t + 1)` kept the claim's t where its sum's own t was renamed t_ in the indices, and a false
+      // recurrence was verified (a review's model zoo found it)
+      if (x.kind === 'ivar') return x.name === name ? (isConstant(value) ? num(value.c) : affineExpr(value)) : x;
       return mapIntFields(x, sub1);
     },
     name,

@@ -15,6 +15,7 @@ import {
   formatAffine,
   type IntEnv,
   substituteAffine,
+  isConstant,
 } from '../ir/affine.js';
 import {
   type Expr,
@@ -405,11 +406,15 @@ export class SymbolicModel implements DiffBase {
   /** The gradient with respect to parameter P of gᵀ·e (g the adjoint of e), by each operator's reverse rule. */
   private contribution(e: Expr, P: string, g: Expr): Jac {
     if (!mentions(e, P)) return null;
-    if (e.kind === 'sym') return e.name === P ? g : null;
+    const shape = this.model.symbols.get(P)!.shape;
+    const scalar = isConstant(shape.rows) && shape.rows.c === 1 && isConstant(shape.cols) && shape.cols.c === 1;
+    // a scalar parameter broadcast over a vector (a .* h) gets the sum of its adjoint's entries, not the vector
+    if (e.kind === 'sym') return e.name === P ? (scalar ? node('sumall', [g]) : g) : null;
     if (e.kind !== 'op') return null;
     const spec = specOf(e);
     const ctx: ParamGradientContext = {
       param: P,
+      paramIsScalar: scalar,
       grad: (x, adj) => this.contribution(x, P, adj),
       mentions: (x) => mentions(x, P),
       valueOf: (x) => this.valueOf(x),

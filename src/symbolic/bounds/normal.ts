@@ -24,7 +24,7 @@ import { type Expr, intVarsOf, isOp, node, type OpNode } from '../../ir/expr.js'
 import { printExpr } from '../../ir/print.js';
 import { formatShape, isColumn, isScalar, type Shape } from '../../ir/shape.js';
 import { specOf } from '../../ops/index.js';
-import { substituteReal } from '../build.js';
+import { affineExpr, substituteReal } from '../build.js';
 import { NotNormal, substituteSafely } from './substitute.js';
 import { ExprError } from '../../ir/errors.js';
 import { cadd, cconst, cmul, constantOf, type CPoly, cpolyKey, cpow, csym, inverseOf } from '../cpoly.js';
@@ -579,17 +579,7 @@ export function rebuild(m: Mono): Expr {
 }
 
 /** An affine exponent as an expression (k, T-k+1, 2). */
-export function exponentExpr(a: Affine): Expr {
-  let acc: Expr | null = null;
-  for (const [name, c] of Object.entries(a.terms)) {
-    const v: Expr = { kind: 'ivar', name };
-    const term: Expr = Math.abs(c) === 1 ? v : node('mul', [{ kind: 'num', value: Math.abs(c) }, v]);
-    acc = acc === null ? (c < 0 ? node('neg', [term]) : term) : node(c < 0 ? 'sub' : 'add', [acc, term]);
-  }
-  if (acc === null) return { kind: 'num', value: a.c };
-  if (a.c === 0) return acc;
-  return node(a.c < 0 ? 'sub' : 'add', [acc, { kind: 'num', value: Math.abs(a.c) }]);
-}
+export const exponentExpr = affineExpr;
 
 export const polyKey = (p: SPoly): string =>
   p

@@ -1,0 +1,61 @@
+/**
+ * Two closed forms the symbolic engine got wrong until 2026-12-05, both found by a review's model zoo (mpmath's
+ * central differences confirm the true values):
+ * - a loss weighted by an expression of its own sum variable, `L = sum(t, 1, T, (T - t + 1) * …)`: deriving
+ *   ∇_{h[t−1]} L renamed the loss's t to t_ in the indices but not where t is read as a number, so the weight took
+ *   the claim's t. Extended precision evaluates the closed form wherever float64 lost digits (here everywhere: the
+ *   weight's T − t is noted as a sum cancelled to 0 at t = T), and the false recurrence with step t's weight was
+ *   **verified**, the true one refuted (src/symbolic/build.ts substituteIndex, affineExpr);
+ * - ∇_a L for a scalar parameter a in a·(W h): the matrix rule's δ·vᵀ, a d × d matrix, where it is δᵀv.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkDerivation } from '../../src/check/check.js';
+import { loadDerivationFile } from '../../src/derivation/load.js';
+import { printExpr } from '../../src/ir/print.js';
+import { deriveQuantities } from '../../src/symbolic/quantities.js';
+
+const derived = (file: string, quantity: string) =>
+  printExpr(deriveQuantities(loadDerivationFile(file), quantity, null)[0]!.derived!);
+const verdicts = (file: string) =>
+  checkDerivation(loadDerivationFile(file), { instances: 2 }).map((r) => [r.id, r.verdict]);
+
+describe("a loss weighted by its own sum variable, against a claim's variable of the same name", () => {
+  const file = 'test/fixtures/models/loss-weight-capture.yaml';
+
+  it("the weight reads the loss's (renamed) variable", () => {
+    expect(derived(file, 'grad(L, h[t-1])')).toBe(
+      "sum(t_, 1, T, prod(i, 1, t_-t+1, W'*diag(1 - h[t+i-1].^2))*[t_ >= t-1]*c*(T' - t_' + 1))",
+    );
+  });
+
+  it('the true recurrence holds, the false one is refuted, whichever letter the claim uses', () => {
+    expect(verdicts(file)).toEqual([
+      ['rec-true', 'verified'],
+      ['rec-false', 'refuted'],
+      ['rec-true-k', 'verified'],
+      // no extended rule for grad(L, c) where the loss reads c, and the weight's exact T − t = 0 is noted as a
+      // cancellation that lost every digit: unverifiable (a known false alarm, README)
+      ['dc-true', 'unverifiable'],
+      ['dW-true', 'verified'],
+    ]);
+  });
+});
+
+describe('the gradient of a scalar parameter', () => {
+  const file = 'test/fixtures/models/scalar-gain-rnn.yaml';
+
+  it('is a scalar: Σ δ ⊙ v, not δ·vᵀ', () => {
+    expect(derived(file, 'grad(L, a)')).toMatch(
+      /^sum\(s__, 1, T, sum\(\(1 - h\[s__\]\.\^2\) \.\* \(.*\) \.\* \(W\*h\[s__-1\]\)\)\)$/,
+    );
+  });
+
+  it('its true claims hold (were refuted where the decimals evaluated the outer product)', () => {
+    // consistent, not verified: the canonical forms differ (a transposed scalar a' in the derived product) and only
+    // the randomized test in ℤ_p agrees
+    expect(verdicts(file)).toEqual([
+      ['da-true', 'consistent'],
+      ['da-jac-true', 'consistent'],
+    ]);
+  });
+});
