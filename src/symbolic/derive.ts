@@ -931,8 +931,14 @@ function freshBinders(e: Expr, avoid: ReadonlySet<string>): Expr {
     if (x.kind !== 'op') return x;
     const inner = mapChildren(x, go) as OpNode;
     if (!inner.binder || !avoid.has(inner.binder)) return inner;
+    // nor a name the body reads or binds itself: `sum(t_, 1, 2, t_ * t)` renamed t to t_ inside its own t_ (a review
+    // found it), and the weight 3t became 5
+    const taken = intVarsOf(inner);
+    walk(inner, (y) => {
+      if (y.kind === 'op' && y.binder) taken.add(y.binder);
+    });
     let fresh = `${inner.binder}_`;
-    while (avoid.has(fresh)) fresh += '_';
+    while (avoid.has(fresh) || taken.has(fresh)) fresh += '_';
     return {
       ...inner,
       binder: fresh,

@@ -10,7 +10,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
-import { loadDerivationFile } from '../../src/derivation/load.js';
+import { readFileSync } from 'node:fs';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { printExpr } from '../../src/ir/print.js';
 import { deriveQuantities } from '../../src/symbolic/quantities.js';
 
@@ -38,6 +39,24 @@ describe("a loss weighted by its own sum variable, against a claim's variable of
       ['dc-true', 'unverifiable'],
       ['dW-true', 'verified'],
     ]);
+  });
+});
+
+describe('a renamed bound variable avoids the names its body binds', () => {
+  it("the loss's t becomes t__ inside a sum over t_ (Σ_{t_=1..2} t_·t = 3t; renamed t_ it was 5)", () => {
+    const text = readFileSync('test/fixtures/models/loss-weight-capture.yaml', 'utf8');
+    const model = text
+      .slice(0, text.indexOf('claims:'))
+      .replace('(T - t + 1) * sum(c .* h[t])', 'sum(t_, 1, 2, t_ * t) * sum(c .* h[t])');
+    expect(model).toContain('sum(t_, 1, 2, t_ * t)');
+    const claims = [
+      "grad(L, h[t-1]) = 3 * (t - 1) * c + W' * diag(1 - h[t].^2) * grad(L, h[t])",
+      "grad(L, h[t-1]) = 3 * t * c + W' * diag(1 - h[t].^2) * grad(L, h[t])",
+    ];
+    const yaml = claims.map((c, i) => `  - id: c${i}\n    claim: ${c}\n    forall: t in 2..T\n`).join('');
+    const file = parseDerivation(`${model}claims:\n${yaml}`, 'inner-binder.yaml');
+    expect(printExpr(deriveQuantities(file, 'grad(L, h[t])', null)[0]!.derived!)).toContain("sum(t_, 1, 2, t__'*t_')");
+    expect(checkDerivation(file, { instances: 2 }).map((r) => r.verdict)).toEqual(['verified', 'refuted']);
   });
 });
 
