@@ -188,6 +188,37 @@ export function affinesOf(x: Expr): Affine[] {
 }
 
 /** The integer variables an expression reads (affine fields and scalar uses), bound ones included. */
+/**
+ * The exact value of an expression of integer variables and integer numbers by +, − and × (a loss weight's
+ * T − t + 1), or null for any other expression (or a value past 2⁵³). Float64 computes these exactly, so what a
+ * sum of them "cancels" loses nothing: T − t at t = T is 0 exactly, not a sum that lost every digit.
+ */
+export function integerValue(e: Expr, lookup: (name: string) => number | undefined): number | null {
+  switch (e.kind) {
+    case 'num':
+      return Number.isInteger(e.value) ? e.value : null;
+    case 'ivar':
+      return lookup(e.name) ?? null;
+    case 'op': {
+      if (e.op === 'neg') {
+        const a = integerValue(e.args[0]!, lookup);
+        return a === null ? null : -a;
+      }
+      if (e.op !== 'add' && e.op !== 'sub' && e.op !== 'mul') return null;
+      const a = integerValue(e.args[0]!, lookup);
+      if (a === null) return null;
+      const b = integerValue(e.args[1]!, lookup);
+      if (b === null) return null;
+      const r = e.op === 'add' ? a + b : e.op === 'sub' ? a - b : a * b;
+      return Number.isSafeInteger(r) ? r : null;
+    }
+    case 'rvar':
+    case 'seq':
+    case 'sym':
+      return null;
+  }
+}
+
 export function intVarsOf(e: Expr): Set<string> {
   const out = new Set<string>();
   walk(e, (x) => {

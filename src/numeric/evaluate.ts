@@ -7,7 +7,7 @@
  */
 import { evalAffine, type IntEnv } from '../ir/affine.js';
 import { contentInfo, contentKey, indexValues, type NodeInfo } from '../ir/content-key.js';
-import { type Expr, type Index, type OpNode, refOf } from '../ir/expr.js';
+import { type Expr, type Index, integerValue, type OpNode, refOf } from '../ir/expr.js';
 import { pathKey } from '../ir/path-chain.js';
 import { dimsIn } from '../ir/shape-of.js';
 import { formatNodeRef } from '../ir/print.js';
@@ -180,11 +180,13 @@ function fusible(e: Expr): OpSpec | null {
  */
 function fusedTree(e: Expr, userRule: (name: string) => ElementwiseRule): FusedTree | null {
   const root = fusible(e);
-  if (!root) return null;
+  if (!root || integerValue(e, () => 0) !== null) return null;
   const rootInfo = contentInfo(e);
   const joins = (x: Expr): OpSpec | null => {
     const spec = fusible(x);
     if (!spec || x === e) return spec;
+    // integer arithmetic stays a leaf, evaluated exactly (Evaluator.compute)
+    if (integerValue(x, () => 0) !== null) return null;
     const info = contentInfo(x);
     const readsAll =
       info.partIds.length === rootInfo.partIds.length &&
@@ -517,8 +519,11 @@ export class Evaluator implements ReadTracker {
         noteForwardLoss(this.graph.lostAt(n));
         return dense(r, c, this.graph.value(n));
       }
-      case 'op':
-        return spec!.evaluate(e, this.context(env));
+      case 'op': {
+        // integer arithmetic (T − t + 1) as the exact number it is: no sum noted as cancelled (ir/expr.ts integerValue)
+        const exact = integerValue(e, (name) => own(env, name));
+        return exact !== null ? scalar(exact) : spec!.evaluate(e, this.context(env));
+      }
     }
   }
 

@@ -7,7 +7,7 @@
  * from the typed IR.
  */
 import { evalAffine, type IntEnv } from '../ir/affine.js';
-import type { Expr } from '../ir/expr.js';
+import { type Expr, integerValue } from '../ir/expr.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
 import { specOf } from '../ops/index.js';
 import type { CompileContext, Kernel } from '../ops/contexts.js';
@@ -85,6 +85,9 @@ function compileExpr(
       case 'rvar':
         throw new Error('a real variable cannot be compiled into a model equation or loss');
       case 'op': {
+        // integer arithmetic (a loss weight's T − t + 1) as the exact number it is: no sum noted as cancelled
+        const exact = integerValue(e, (name) => own(env, name) ?? own(sizes, name));
+        if (exact !== null) return push({ kind: 'const', value: exact }, [1, 1]);
         const spec = specOf(e);
         if (!spec.compile) throw new Error(`${e.op} cannot be compiled into a model equation or loss`);
         const ctx: CompileContext = {
