@@ -21,7 +21,12 @@ import { own } from '../ir/names.js';
 import { Evaluator } from '../numeric/evaluate.js';
 import { buildInstance, type Instance, instanceSpec } from '../numeric/instance.js';
 import { norm2 } from '../numeric/linalg.js';
-import { DUAL_ADJOINT_TOL, type ReferenceCheck } from '../numeric/reference-check.js';
+import {
+  DUAL_ADJOINT_TOL,
+  dualAdjointFails,
+  dualAdjointWithinLostDigits,
+  type ReferenceCheck,
+} from '../numeric/reference-check.js';
 import { EXTENDED_DIGITS } from './extended-check.js';
 import { DEEP_DECIMAL_DIGITS } from '../symbolic/domains/extended.js';
 import { type Point, runPoints, smaller, undecidedViolationCount, undecidedViolationsField } from './points.js';
@@ -539,18 +544,29 @@ function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
   const dualFailures: CrossCheckFailure[] = [];
   const fdFailures: CrossCheckFailure[] = [];
   refChecks.forEach((r, check) => {
-    if (!r.underflow && !(r.dualVsAdjoint <= DUAL_ADJOINT_TOL)) dualFailures.push({ check, derivative: r.derivative });
+    if (dualAdjointFails(r)) dualFailures.push({ check, derivative: r.derivative });
     if (r.fd && !r.fd.agrees) fdFailures.push({ check, derivative: r.derivative });
   });
-  const compared = refChecks.filter((r) => !r.underflow);
+  const compared = refChecks.filter((r) => !r.underflow && !r.overflow);
+  const setAside = compared.filter(dualAdjointWithinLostDigits);
   const fdRun = refChecks.flatMap((r) => (r.fd ? [r.fd] : []));
   const resolved = fdRun.filter((f) => f.resolved);
   return [
     {
       kind: 'dual-vs-adjoint',
       checks: compared.length,
-      worstRelError: compared.reduce((m, r) => Math.max(m, r.dualVsAdjoint), 0),
-      underflow: refChecks.length - compared.length,
+      worstRelError: compared
+        .filter((r) => !dualAdjointWithinLostDigits(r))
+        .reduce((m, r) => Math.max(m, r.dualVsAdjoint), 0),
+      underflow: refChecks.filter((r) => r.underflow).length,
+      overflow: refChecks.filter((r) => r.overflow).length,
+      lostDigits: setAside.length
+        ? {
+            checks: setAside.length,
+            worstRelError: setAside.reduce((m, r) => Math.max(m, r.dualVsAdjoint), 0),
+            lostPrecision: setAside.reduce((m, r) => Math.max(m, r.lostPrecision), 0),
+          }
+        : null,
       tolerance: DUAL_ADJOINT_TOL,
       failures: dualFailures,
     },

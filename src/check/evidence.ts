@@ -53,11 +53,23 @@ export interface DistanceEvidence {
 /** Forward-mode tangents against reverse-mode adjoints of the same derivatives. */
 export interface DualAdjointEvidence {
   readonly kind: 'dual-vs-adjoint';
-  /** checks compared (those set aside for underflow not counted) */
+  /** checks compared (those set aside for underflow or overflow not counted; those set aside for lost digits counted) */
   readonly checks: number;
+  /** the worst disagreement among the checks compared and not set aside */
   readonly worstRelError: number;
   /** checks set aside: the derivative below UNDERFLOW along both probes (subnormal rounding) */
   readonly underflow: number;
+  /** checks set aside: the derivative beyond float64's range in both modes (OVERFLOW: the sweeps overflowed) */
+  readonly overflow: number;
+  /**
+   * checks that disagreed beyond the tolerance but within LOST_DIGITS_MARGIN times the digits their sweeps lost
+   * (src/numeric/reference-check.ts): set aside, with the worst disagreement among them and the worst figure
+   */
+  readonly lostDigits: {
+    readonly checks: number;
+    readonly worstRelError: number;
+    readonly lostPrecision: number;
+  } | null;
   readonly tolerance: number;
   /** the checks (numbered as the reference cross-checks ran) that disagreed, with their derivative */
   readonly failures: readonly CrossCheckFailure[];

@@ -10,7 +10,7 @@ import type { RegimeExcess } from '../numeric/adversarial.js';
 import type { UnverifiableReason } from '../check/verdict.js';
 import type { IntEnv } from '../ir/affine.js';
 import { REGIMES } from '../derivation/derivation.js';
-import { UNDERFLOW } from '../numeric/reference-check.js';
+import { LOST_DIGITS_MARGIN, OVERFLOW, UNDERFLOW } from '../numeric/reference-check.js';
 import { INDUCTION_RULE_TEXT, ruleName, stepDetail, stepStatement } from './proof-text.js';
 import { boundSummary } from './bound-text.js';
 
@@ -167,7 +167,7 @@ export function evidenceSummary(e: Evidence): string {
         .map((r) => `${r.regime}: median ${exp1(r.median)}, max ${exp1(r.max)} (${r.points} points)`)
         .join('; ');
     case 'dual-vs-adjoint':
-      return `${e.checks - e.failures.length}/${e.checks} derivative checks agree (worst ${exp1(e.worstRelError)}, tolerance ${e.tolerance})${e.underflow ? `; ${e.underflow} set aside: the derivative below ${UNDERFLOW} (subnormal rounding)` : ''}`;
+      return `${e.checks - e.failures.length - (e.lostDigits?.checks ?? 0)}/${e.checks} derivative checks agree (worst ${exp1(e.worstRelError)}, tolerance ${e.tolerance})${e.lostDigits ? `; ${e.lostDigits.checks} set aside: apart by up to ${exp1(e.lostDigits.worstRelError)}, within ${LOST_DIGITS_MARGIN} times the digits their sweeps lost on the way (relative precision ${exp1(e.lostDigits.lostPrecision)})` : ''}${e.underflow ? `; ${e.underflow} set aside: the derivative below ${UNDERFLOW} (subnormal rounding)` : ''}${e.overflow ? `; ${e.overflow} set aside: the derivative beyond ${OVERFLOW} in both modes (the sweeps overflowed)` : ''}`;
     case 'finite-differences':
       return e.resolved === 0
         ? `unverifiable by finite differences: all ${e.checks} checks below the FD noise floor`

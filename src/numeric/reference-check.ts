@@ -10,6 +10,8 @@ import { dot, norm2, normInfVec } from './linalg.js';
 import type { Rng } from './prng.js';
 import type { Evaluator, ResolvedDeriv } from './evaluate.js';
 import type { Unrolled } from './unrolled.js';
+import { withLostPrecisions } from './lost-digits.js';
+import { dense } from './values.js';
 
 export interface ReferenceCheck {
   readonly derivative: string;
@@ -21,6 +23,20 @@ export interface ReferenceCheck {
    * aside, as the point comparison sets aside both sides below UNDERFLOW.
    */
   readonly underflow: boolean;
+  /**
+   * Ju and Jᵀw (per unit direction) are both beyond float64's range (non-finite, or above OVERFLOW): the sweeps
+   * overflowed, as the points that read them did (decided again with an unbounded exponent); the two modes' Inf − Inf
+   * is NaN and means nothing — set aside. One mode overflowing while the other does not is still a disagreement.
+   */
+  readonly overflow: boolean;
+  /**
+   * Where the two modes disagree beyond DUAL_ADJOINT_TOL: the worst relative precision either sweep was left with on
+   * the way (./lost-digits.ts, as the claim evaluator watches its sweeps: their own sums' cancellation, subnormals,
+   * and the forward values they read), 0 where they agree. A disagreement within LOST_DIGITS_MARGIN times it is what
+   * those lost digits can do (a saturated unit's tanh(z) − h, cancelled differently by each mode), not a fault of
+   * the reference: set aside, as an underflow is.
+   */
+  readonly lostPrecision: number;
   /** null where finite differences were not run (budget: see the checker) */
   readonly fd: null | {
     readonly resolved: boolean;
@@ -39,8 +55,42 @@ export interface ReferenceCheck {
 /** Below this a value is in the subnormal zone, where relative error means nothing (checks set it aside). */
 export const UNDERFLOW = 1e-280;
 
+/** Above this a derivative is at the edge of float64's range (1.8e308): the two modes' sums may overflow apart. */
+export const OVERFLOW = 1e300;
+
 /** Agreement demanded between the two exact modes: both are exact up to rounding. */
 export const DUAL_ADJOINT_TOL = 1e-10;
+
+/** How many times the sweeps' lost digits (ReferenceCheck.lostPrecision) the two modes may differ by (extended-check's margin). */
+export const LOST_DIGITS_MARGIN = 100;
+
+/** Whether the two modes' disagreement is a fault of the reference: beyond rounding and beyond what their lost digits allow. */
+export function dualAdjointFails(r: ReferenceCheck): boolean {
+  return (
+    !r.underflow &&
+    !r.overflow &&
+    !(r.dualVsAdjoint <= Math.max(DUAL_ADJOINT_TOL, LOST_DIGITS_MARGIN * r.lostPrecision))
+  );
+}
+
+/** A disagreement set aside: within what the sweeps' lost digits allow, beyond rounding. */
+export function dualAdjointWithinLostDigits(r: ReferenceCheck): boolean {
+  return !r.underflow && !r.overflow && r.dualVsAdjoint > DUAL_ADJOINT_TOL && !dualAdjointFails(r);
+}
+
+/**
+ * The worst figure of digits lost by the tangent sweep from `wrt` along u (read at `of`) and the adjoint sweep from
+ * `of` along w (read at `wrt`), noted as the claim evaluator notes them (Evaluator.sweep). Run again only where the
+ * modes disagree: both sweeps once more, with the figures watched.
+ */
+function sweepsLostPrecision(evaluator: Evaluator, d: ResolvedDeriv, u: Float64Array, w: Float64Array): number {
+  const [[rw, cw], [ro, co]] = [evaluator.graph.dims(d.wrt.name), evaluator.graph.dims(d.of.name)];
+  const [, lost] = withLostPrecisions(() => {
+    evaluator.sweep('tan', d.wrt, dense(rw, cw, u), d.fixed)(d.of);
+    evaluator.sweep('adj', d.of, dense(ro, co, w), d.fixed, d.wrt.time === null)(d.wrt);
+  });
+  return lost;
+}
 
 export function checkReference(evaluator: Evaluator, d: ResolvedDeriv, rng: Rng, withFd: boolean): ReferenceCheck {
   const graph: Unrolled = evaluator.graph;
@@ -52,10 +102,15 @@ export function checkReference(evaluator: Evaluator, d: ResolvedDeriv, rng: Rng,
   const JTw = evaluator.cotangent(d.of, d.wrt, d.fixed, w);
   const scale = Math.max(norm2(w) * norm2(Ju), norm2(JTw) * norm2(u));
   const dualVsAdjoint = scale === 0 ? 0 : Math.abs(dot(w, Ju) - dot(JTw, u)) / scale;
-  const size = Math.max(norm2(Ju) / norm2(u), norm2(JTw) / norm2(w));
+  const [sizeJu, sizeJTw] = [norm2(Ju) / norm2(u), norm2(JTw) / norm2(w)];
+  const size = Math.max(sizeJu, sizeJTw);
   const underflow = size > 0 && size < UNDERFLOW;
+  // !(x < OVERFLOW): Inf and NaN are beyond it too
+  const overflow = !(sizeJu < OVERFLOW) && !(sizeJTw < OVERFLOW);
+  const lostPrecision =
+    underflow || overflow || dualVsAdjoint <= DUAL_ADJOINT_TOL ? 0 : sweepsLostPrecision(evaluator, d, u, w);
 
-  if (!withFd) return { derivative: d.text, dualVsAdjoint, underflow, fd: null };
+  if (!withFd) return { derivative: d.text, dualVsAdjoint, underflow, overflow, lostPrecision, fd: null };
   const x = graph.value(d.wrt);
   const xScale = normInfVec(x);
   // A forward pass that overflowed (or a NaN activation) leaves no step to take: no evidence either way.
@@ -79,6 +134,8 @@ export function checkReference(evaluator: Evaluator, d: ResolvedDeriv, rng: Rng,
     derivative: d.text,
     dualVsAdjoint,
     underflow,
+    overflow,
+    lostPrecision,
     fd: {
       resolved,
       relError: refNorm === 0 ? NaN : diff / refNorm,
