@@ -197,6 +197,11 @@ export interface SearchEffort {
    * nothing could decide again (trouble, as in ReferenceEvidence); absent when none
    */
   readonly undecidedViolations?: number;
+  /**
+   * evaluations whose instance left the claim's premise (`given:`): no instance of the claim, so no points (the
+   * path goes on from its best admissible one); absent when none
+   */
+  readonly outsidePremise?: number;
 }
 
 /**

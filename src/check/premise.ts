@@ -75,6 +75,20 @@ export function premiseViolation(evaluator: Evaluator, premise: Premise, sizes: 
   return total;
 }
 
+/** premiseViolation on an instance; Infinity where the premise cannot be evaluated there. */
+function premiseViolationAt(entry: InstanceEntry, premise: Premise): number {
+  try {
+    return premiseViolation(entry.evaluator, premise, entry.instance.sizes);
+  } catch {
+    return Infinity; // e.g. inv of a singular matrix: this instance cannot satisfy it
+  }
+}
+
+/** Whether the premise holds on an instance (the adversarial search's proposals: src/check/search.ts). */
+export function premiseHolds(entry: InstanceEntry, premise: Premise): boolean {
+  return premiseViolationAt(entry, premise) === 0;
+}
+
 /** The leaves the premise reads and a search may move: its parameters, inputs and initial states (else every parameter). */
 function searchLeaves(model: Model, premise: Premise): { params: string[]; inputs: string[]; initial: string[] } {
   const params = new Set<string>();
@@ -152,11 +166,7 @@ export class PremiseSampler {
   }
 
   private holds(entry: InstanceEntry): number {
-    try {
-      return premiseViolation(entry.evaluator, this.premise, entry.instance.sizes);
-    } catch {
-      return Infinity; // e.g. inv of a singular matrix: this instance cannot satisfy it
-    }
+    return premiseViolationAt(entry, this.premise);
   }
 
   private draw(masterSeed: number, index: number, overrides: IntEnv): PremiseDraw {

@@ -80,8 +80,13 @@ export interface SearchRequest {
   readonly overrides: IntEnv;
   /** replaying one instance: it is the only start */
   readonly replay: boolean;
-  /** instance `index` of this run at the given sizes */
-  readonly draw: (index: number, sizes: IntEnv) => InstanceEntry;
+  /** instance `index` of this run at the given sizes (null: none satisfies the claim's premise there) */
+  readonly draw: (index: number, sizes: IntEnv) => InstanceEntry | null;
+  /**
+   * Whether an instance is one the claim speaks of: its premise (`given:`) holds there. A proposal outside it is
+   * evaluated no further (no points, fitness −∞): the path goes on from its best admissible instance. Absent: all are.
+   */
+  readonly admissible?: (entry: InstanceEntry) => boolean;
 }
 
 export interface SearchOutcome {
@@ -150,6 +155,7 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
       bestRatio: regime.bestRatio,
       found: violation !== null,
       ...undecidedViolationsField(regime.undecided),
+      ...outsidePremiseField(regime.outsidePremise),
       regimes: request.regimes,
       beyond: beyond && {
         budget: beyond.budget,
@@ -159,6 +165,7 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
         bestRatio: beyond.bestRatio,
         found: violation?.domain === 'beyond',
         ...undecidedViolationsField(beyond.undecided),
+        ...outsidePremiseField(beyond.outsidePremise),
         gain: BEYOND_GAIN,
       },
     },
@@ -203,7 +210,9 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
       sizesSeen.add(key);
       let points: Point[];
       try {
-        points = runPoints(claim, request.draw(best.index, sizes), 0, null);
+        const entry = request.draw(best.index, sizes);
+        if (!entry) continue; // no instance of these sizes satisfies the premise
+        points = runPoints(claim, entry, 0, null);
       } catch (err) {
         if (err instanceof InputError) continue; // these sizes leave the claim's domain
         throw err;
@@ -250,6 +259,8 @@ interface PhaseTally {
    * (its fitness skips them); the verdict counts them (./verdict.ts), as it does the random points'
    */
   undecided: number;
+  /** evaluations whose instance left the claim's premise (SearchRequest.admissible) */
+  outsidePremise: number;
 }
 
 const emptyPhase = (budget: number): PhaseTally => ({
@@ -259,7 +270,10 @@ const emptyPhase = (budget: number): PhaseTally => ({
   constructions: 0,
   bestRatio: null,
   undecided: 0,
+  outsidePremise: 0,
 });
+
+const outsidePremiseField = (n: number): { outsidePremise?: number } => (n ? { outsidePremise: n } : {});
 
 function seen(tally: PhaseTally, points: readonly Point[]): void {
   for (const p of points)
@@ -284,7 +298,7 @@ function runPhase(
   const nominal = tally.budget;
   const paths = starts.map((start) => ({
     start,
-    path: searchFrom(claim, start, domain),
+    path: searchFrom(claim, start, domain, request.admissible),
     best: fitnessOf(start.points, claim.relation),
     steps: 0,
   }));
@@ -295,6 +309,7 @@ function runPhase(
     p.steps++;
     tally.evaluations++;
     if (value.construction) tally.constructions++;
+    if (value.outsidePremise) tally.outsidePremise++;
     seen(tally, value.points);
     tally.undecided += undecidedViolationCount(value.points);
     p.best = Math.max(p.best, fitnessOf(value.points, claim.relation));
@@ -353,7 +368,8 @@ function* searchFrom(
   claim: Claim,
   start: Start,
   domain: SearchDomain,
-): Generator<{ points: Point[]; construction: boolean }, void, void> {
+  admissible: SearchRequest['admissible'],
+): Generator<{ points: Point[]; construction: boolean; outsidePremise: boolean }, void, void> {
   const { instance } = start;
   const { model, program } = instance.graph;
   const space = new InstanceSpace(model, instance.sizes, instance.regime, domain);
@@ -365,7 +381,13 @@ function* searchFrom(
     const graph = (lastGraph = new Unrolled(model, program, data, lastGraph));
     return { instance: { ...instance, graph, variant: ++variants }, evaluator: new Evaluator(graph, instance.sizes) };
   };
-  const evaluate = (data: MutableData): Point[] => runPoints(claim, entryFor(data), 0, null);
+  /** the proposal's points; none where it left the premise (`outside` then says so) */
+  let outside = false;
+  const evaluate = (data: MutableData): Point[] => {
+    const entry = entryFor(data);
+    outside = admissible !== undefined && !admissible(entry);
+    return outside ? [] : runPoints(claim, entry, 0, null);
+  };
   // The read-out solved on the model of the claim over it (./readout-solve.ts), when the claim has that form.
   const shape = ReadoutModelShape.of(claim, model.loss?.name ?? null, new Set(space.readouts.map((b) => b.name)));
   const envs = shape ? bindings(claim, instance.sizes) : [];
@@ -382,7 +404,7 @@ function* searchFrom(
     // A construction shapes the weights; the read-out that suits them is solved for.
     const data = refine?.(c.data) ?? c.data;
     const points = evaluate(data);
-    yield { points, construction: true };
+    yield { points, construction: true, outsidePremise: outside };
     const fitness = fitnessOf(points, claim.relation);
     if (fitness > best.fitness) best = { data, fitness };
   }
@@ -391,7 +413,7 @@ function* searchFrom(
   let proposal = proposals.next().value;
   for (;;) {
     const points = evaluate(proposal);
-    yield { points, construction: false };
+    yield { points, construction: false, outsidePremise: outside };
     proposal = proposals.next(fitnessOf(points, claim.relation)).value;
   }
 }

@@ -283,8 +283,8 @@ function searchSummary(e: Extract<Evidence, { kind: 'search' }>): string {
 function searchEffortSummary(e: Extract<Evidence, { kind: 'search' }>): string {
   const ratio = e.relation === '<=' ? 'lhs/rhs' : 'rhs/lhs';
   const tightest = (r: number | null) => `tightest ${ratio} ${r === null ? '—' : r.toPrecision(4)}`;
-  const effort = (p: { evaluations: number; starts: number; constructions: number }) =>
-    `${p.evaluations} evaluations from ${p.starts} starts (${p.constructions} structured constructions)`;
+  const effort = (p: { evaluations: number; starts: number; constructions: number; outsidePremise?: number }) =>
+    `${p.evaluations} evaluations from ${p.starts} starts (${p.constructions} structured constructions${p.outsidePremise ? `; ${p.outsidePremise} outside the premise, not evaluated` : ''})`;
   const all = e.regimes.length === REGIMES.length;
   const where = all ? 'inside the regimes' : `inside the claim's regimes (${e.regimes.join(', ')})`;
   const b = e.beyond;

@@ -91,7 +91,8 @@ export class InstanceSpace {
     const blocks: Block[] = [];
     const T = own(sizes, HORIZON)!;
     for (const s of model.symbols.values()) {
-      if (s.role === 'intermediate') continue;
+      // values an assumption fixes (`assume: { zero: [b, h[0]] }`) stay what it fixes them to
+      if (s.role === 'intermediate' || model.fixed?.has(s.name)) continue;
       const [rows, cols] = [evalAffine(s.shape.rows, sizes), evalAffine(s.shape.cols, sizes)];
       const law = domain === 'regime' ? entryLaw(s, cols, REGIME_SPECS[regime]) : beyondLaw(s, cols);
       if (!law) continue; // fixed zeros stay zero
