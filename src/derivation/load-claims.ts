@@ -361,6 +361,16 @@ export class ClaimsLoader {
       const src = latex ? latex.source : this.y.exprSource(formNode, 'claim');
       const split = splitRelation(src.text);
       if (!split) {
+        // A strict relation: said so at its place, not as an unknown operator of an expression.
+        const strict = strictRelationAt(src.text);
+        if (strict !== null)
+          this.y.located(src, () => {
+            throw new ExprError(
+              strict,
+              `a claim's strict '${src.text[strict]}' is not checked: floating point cannot tell a bound from its equality case`,
+              `'${src.text[strict]}=', the non-strict bound, which is what can be checked (LaTeX input reads a strict relation so, with a note)`,
+            );
+          });
         // Unbalanced brackets hide the relation: report the bracket, not a missing relation.
         this.y.located(src, () =>
           parseExpression(
@@ -558,6 +568,18 @@ function findPremiseRelation(text: string): { at: number; len: number; relation:
     }
   }
   return found;
+}
+
+/** The offset of a top-level strict `<` or `>` (not part of `<=`, `>=`), or null. */
+function strictRelationAt(text: string): number | null {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch)) depth--;
+    else if (depth === 0 && (ch === '<' || ch === '>') && text[i + 1] !== '=') return i;
+  }
+  return null;
 }
 
 /** Splits `lhs REL rhs` at the one top-level relation; null if there is none. */

@@ -268,6 +268,16 @@ describe('claims', () => {
     );
   });
 
+  it('a strict relation is named at its place, with the non-strict one to write', () => {
+    // it was "unsupported operator '<' (expected one of + - * / .* ^ .^ ')": an arithmetic list for a relation
+    const text = edit(CLAIM_EXPR, 'norm2(grad(L, h[T-k])) < norm2(grad(L, h[T]))');
+    expectError(
+      text,
+      at(text, '< norm2(grad(L, h[T]))'),
+      /a claim's strict '<' is not checked: floating point cannot tell a bound from its equality case \(expected '<=', the non-strict bound/,
+    );
+  });
+
   it('mismatched shapes on the two sides point at the relation', () => {
     const text = edit('claim: grad(L, h[T-k]) =', 'claim: grad(L, x[T-k]) =');
     expectError(text, at(text, '= prod'), /the sides have different shapes: vector\[m\] and vector\[d\]/);
