@@ -527,8 +527,11 @@ defineOp({
           : node('mul', [g, node('transpose', [r])])
         : null;
     const through = ctx.mentions(r) ? ctx.grad(r, node('mul', [node('transpose', [l]), g])) : null;
-    if (!direct && ctx.mentions(l)) return ctx.unsupported(`${ctx.param} inside a matrix factor: ${ctx.print(n)}`);
-    return add(direct, through);
+    if (direct || !ctx.mentions(l)) return add(direct, through);
+    // a scalar factor that reads the parameter ((1 − a)·h[t−1] in a leaky RNN): gᵀ(l·r) = l·(gᵀr), so l's adjoint
+    // is Σ g ⊙ r (no closed form until 2026-12-05: every point of a true ∇_a L whose digits float64 lost was undecided)
+    if (ctx.isScalar(l)) return add(ctx.grad(l, node('sumall', [node('emul', [g, r])])), through);
+    return ctx.unsupported(`${ctx.param} inside a matrix factor: ${ctx.print(n)}`);
   },
   canonical: (n, ctx) => nmul(ctx.expand(left(n)), ctx.expand(right(n))),
   // (A·I)ᵀ = I·Aᵀ with the identity kept where `mul` would drop it: for a scalar c, I·c is c, which the evaluator

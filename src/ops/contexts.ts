@@ -275,6 +275,7 @@ export interface ParamGradientContext {
   /** the gradient of gᵀ·child with respect to the parameter */
   grad(e: Expr, adjoint: Expr): Expr | null;
   mentions(e: Expr): boolean;
+  isScalar(e: Expr): boolean;
   /** the sequence value (ŷ[t]) whose defining right side this expression is, if any */
   valueOf(e: Expr): Expr | null;
   /** f′ of an activation node at its argument */

@@ -39,7 +39,7 @@ import { LIMITS } from '../ir/limits.js';
 import { own } from '../ir/names.js';
 import { printExpr } from '../ir/print.js';
 import { shapeIn } from '../ir/shape-of.js';
-import type { Shape } from '../ir/shape.js';
+import { isScalar, type Shape } from '../ir/shape.js';
 import { blockMatrix, pickBlock, specOf, toElementwise } from '../ops/index.js';
 import type { ParamGradientContext } from '../ops/contexts.js';
 import { HORIZON, type Model, TIME_VAR } from '../model/model.js';
@@ -417,6 +417,7 @@ export class SymbolicModel implements DiffBase {
       paramIsScalar: scalar,
       grad: (x, adj) => this.contribution(x, P, adj),
       mentions: (x) => mentions(x, P),
+      isScalar: (x) => isScalar(this.shape(x)),
       valueOf: (x) => this.valueOf(x),
       activationDerivative: (n) => activationDerivative(n, this, false),
       print: (x) => printExpr(x),

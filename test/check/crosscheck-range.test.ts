@@ -60,8 +60,8 @@ describe('models where float64 cannot cross-check the two modes', () => {
     }
   });
 
-  it("a saturated leak's gradient: the disagreement set aside on the sweeps' lost digits, the reference not blamed", () => {
-    const [r] = checkDerivation(loadDerivationFile('test/fixtures/models/leaky-scalar-leak-saturated.yaml'), {
+  it("a saturated leak's gradient: the disagreement set aside on the sweeps' lost digits, the points decided again", () => {
+    const [r, wrong] = checkDerivation(loadDerivationFile('test/fixtures/models/leaky-scalar-leak-saturated.yaml'), {
       instances: 2,
     });
     const dual = evidenceOf(r!.evidence, 'dual-vs-adjoint')!;
@@ -70,8 +70,12 @@ describe('models where float64 cannot cross-check the two modes', () => {
     // the tangent and adjoint sweeps lost every digit cancelling tanh(…) − h at saturated units
     expect(dual.lostDigits!.lostPrecision).toBe(1);
     expect(dual.lostDigits!.worstRelError).toBeGreaterThan(1e-10);
-    expect(r!.verdict).toBe('unverifiable');
-    // not 'reference-broken': every point rests on digits float64 lost, and grad(L, a) has no closed form to go further
-    expect(r!.reason).toEqual({ why: 'trouble-everywhere' });
+    // not 'reference-broken' (unverifiable until 2026-12-05): every point, within reach of those lost digits, is
+    // decided again in extended precision on grad(L, a)'s closed form
+    expect(r!.verdict).toBe('consistent');
+    const ext = evidenceOf(r!.evidence, 'extended-precision')!;
+    expect(ext.fromLostDigits!.violate).toBe(0);
+    expect(ext.fromLostDigits!.agree).toBeGreaterThan(0);
+    expect(wrong!.verdict).toBe('refuted');
   });
 });

@@ -85,6 +85,21 @@ claims: []
     );
     expect(agreesWithReference(scalar, 'jac(h[t], w)')).toContain('W*h[s__-1]');
   });
+
+  it('a scalar parameter inside a scalar factor (a leak (1 − a)·h[t−1]): ∇_a L = Σ_t ∇_{h_t}L ⊙ (u_t − h_{t−1}), summed', () => {
+    // no closed form until 2026-12-05 ("al inside a matrix factor"): points float64 could not decide stayed undecided
+    const leaky = loadDerivationFile('test/fixtures/zoo/leaky-scalar.yaml');
+    const [q] = deriveQuantities(leaky, 'grad(L, al)', null);
+    expect(q!.derived, q!.problem ?? '').not.toBeNull();
+    const form = printExpr(q!.derived!);
+    expect(form).toMatch(/^sum\(s__, 1, T, -sum\(sum\(prod\(.*\.\* h\[s__-1\]\)\) \+ sum\(prod\(.*\.\* u\[s__\]\)\)$/);
+    for (const index of [0, 1, 2, 3]) {
+      const spec = instanceSpec(leaky.model, 29, index, undefined, { T: 6 });
+      const ev = new Evaluator(buildInstance(leaky.model, spec).graph, spec.sizes);
+      const reference = asDense(ev.evaluate(q!.quantity, {})).data;
+      expect(relErr(reference, asDense(ev.evaluate(q!.derived!, {})).data)).toBeLessThan(1e-12);
+    }
+  });
 });
 
 describe('claims about parameter Jacobians', () => {
