@@ -5,7 +5,7 @@
  * as in EISPACK and Numerical Recipes §11.5–11.6). The spectral radius ρ(A)
  * is the largest modulus; for a non-normal A it can be far below ‖A‖₂.
  */
-import { type Mat, maxAbs, pow2ScaleFor } from './linalg.js';
+import { type Mat, pow2ScaleFor } from './linalg.js';
 
 /** 1-based square work array, as the algorithm is usually written (index 0 unused). */
 type Work = number[][];
@@ -221,15 +221,18 @@ export function eigenvalues(A: Mat): { re: number[]; im: number[] } | null {
   if (A.rows !== A.cols) throw new RangeError(`eigenvalues of a ${A.rows}×${A.cols} matrix`);
   if (!A.data.every(Number.isFinite)) return null;
   const n = A.rows;
-  const m = maxAbs(A.data);
-  if (m === 0) return { re: new Array<number>(n).fill(0), im: new Array<number>(n).fill(0) };
-  // The iteration on A scaled by a power of two (exact) to entries of about 1, its eigenvalues scaled back: on a
-  // matrix of entries near 1e-162 its products fell into the subnormals, and ρ(1e-162·Q) came out 5e-4 off
-  // (the true ρ ≤ ‖·‖₂ was refuted, a review found); near 1e154 they would overflow.
-  const [f1, f2] = pow2ScaleFor(m);
   const a = toWork(A);
-  for (let i = 1; i <= n; i++) for (let j = 1; j <= n; j++) a[i]![j] = a[i]![j]! * f1 * f2;
+  // Balanced first (a similarity by powers of two: it evens out entries 1e300 apart, [[0, 1e200], [1e-200, 0]]), then,
+  // where its entries are far from 1, scaled by a power of two (exact) and the eigenvalues scaled back: on entries
+  // near 1e-162 the iteration's products fell into the subnormals and ρ(1e-162·Q) came out 5e-4 off (the true
+  // ρ ≤ ‖·‖₂ was refuted); scaled before balancing, the small entries of a matrix spanning 1e400 were flushed to 0
+  // (ρ of that one came out 0; both found by reviews).
   balance(a, n);
+  let m = 0;
+  for (let i = 1; i <= n; i++) for (let j = 1; j <= n; j++) m = Math.max(m, Math.abs(a[i]![j]!));
+  if (m === 0) return { re: new Array<number>(n).fill(0), im: new Array<number>(n).fill(0) };
+  const [f1, f2] = m < 2 ** -400 || m > 2 ** 400 ? pow2ScaleFor(m) : [1, 1];
+  if (f1 !== 1 || f2 !== 1) for (let i = 1; i <= n; i++) for (let j = 1; j <= n; j++) a[i]![j] = a[i]![j]! * f1 * f2;
   hessenberg(a, n);
   const ev = hqr(a, n);
   if (!ev) return null;

@@ -227,7 +227,7 @@ export function axpy(alpha: number, x: Float64Array, y: Float64Array): Float64Ar
 }
 
 /** max |v_i|; NaN if any entry is NaN (Math.max alone would do, but a loop avoids spreading huge arrays). */
-export function maxAbs(v: Float64Array): number {
+function maxAbs(v: Float64Array): number {
   let m = 0;
   for (let i = 0; i < v.length; i++) {
     const a = Math.abs(v[i] as number);

@@ -32,6 +32,15 @@ describe('spectral radius at every scale', () => {
     expect(spectralRadius(mat(2, 2, Float64Array.of(2, 1, -1, 3)))).toBeCloseTo(Math.sqrt(7), 14);
   });
 
+  it('entries 1e400 apart are balanced before any scaling (numpy: ±1; scaled first, ρ came out 0)', () => {
+    expect(spectralRadius(mat(2, 2, Float64Array.of(0, 1e200, 1e-200, 0)))).toBeCloseTo(1, 14);
+    // ρ(S·W·S⁻¹) = ρ(W) for S = diag(1e150, 1e-150): the similar matrix spans 1e600
+    const W = [0.36944, -0.5211, 0.7302, 0.1188];
+    const similar = [W[0]!, W[1]! * 1e300, W[2]! * 1e-300, W[3]!];
+    const rho = spectralRadius(mat(2, 2, Float64Array.from(W)));
+    expect(Math.abs(spectralRadius(mat(2, 2, Float64Array.from(similar))) - rho) / rho).toBeLessThan(1e-14);
+  });
+
   it('the zero matrix has ρ = 0', () => {
     expect(spectralRadius(mat(3, 3, new Float64Array(9)))).toBe(0);
   });
