@@ -302,10 +302,13 @@ export const EDITS: readonly EditRecord[] = [
       if (of.kind !== 'seq' || wrt.kind !== 'seq') return [];
       const already = new Set(n.args.slice(2).map(ctx.text));
       const out: Replacement[] = [];
+      const ends = new Set([ctx.text(of), ctx.text(wrt)]);
       for (const name of sequenceNames(ctx.model)) {
-        if (name === of.name || name === wrt.name) continue;
-        for (const h of [seq(name, wrt.time), sym(name)]) {
-          if (already.has(ctx.text(h))) continue;
+        // of's and wrt's own sequences: their node at wrt's time (h[T−1] in ∂h[T]/∂C[T−1], the commonest
+        // correction, was never tried), never the whole sequence, which holds an end of the derivative
+        const own = name === of.name || name === wrt.name;
+        for (const h of own ? [seq(name, wrt.time)] : [seq(name, wrt.time), sym(name)]) {
+          if (already.has(ctx.text(h)) || ends.has(ctx.text(h))) continue;
           out.push(plain(node('partial', [of, wrt, ...n.args.slice(2), h]), { held: ctx.text(h) }));
         }
       }

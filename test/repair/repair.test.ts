@@ -156,3 +156,23 @@ describe('check --repair on the command line', () => {
     expect(orphan.stderr).toContain('need --repair');
   });
 });
+
+describe('repairs a review of the model zoo asked for', () => {
+  it("holds a node of the derivative's own sequence: ∂h[T]/∂C[T−1] with h[T−1] held (it tried other sequences only)", () => {
+    const r = repaired('test/fixtures/zoo/cifg-lstm.yaml', 'h-from-Cprev');
+    const top = r.repairs!.repairs[0]!;
+    expect(top.statement).toBe('partial(h[T], C[T-1], h[T-1]) = diag(o[T] .* (1 - tanh(C[T]).^2) .* f[T])');
+    expect(top.edits.map((e) => e.edit)).toEqual(['hold-node']);
+    expect(top.verdict).toBe('verified');
+  });
+
+  it('never offers the same text on both sides (grad(L, h[t]) = grad(L, h[t]) was a "verified" repair)', () => {
+    const r = repaired('test/fixtures/models/repair-tautology.yaml', 'drop-diag-rec');
+    expect(r.verdict).toBe('refuted');
+    for (const rep of r.repairs!.repairs) {
+      const [lhs, rhs] = rep.statement.split(/ (?:=|<=|>=) /);
+      expect(lhs).not.toBe(rhs);
+    }
+    expect(r.repairs!.repairs.map((rep) => rep.statement)).not.toContain('grad(L, h[t]) = grad(L, h[t])');
+  });
+});
