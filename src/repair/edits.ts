@@ -8,7 +8,8 @@
  * Records never evaluate anything: the search screens and checks what they
  * propose.
  */
-import { affine, affineAdd, type Affine, affineVar, formatAffine } from '../ir/affine.js';
+import { affine, affineAdd, affineEquals, type Affine, affineVar, formatAffine, isConstant } from '../ir/affine.js';
+import { shapeIn } from '../ir/shape-of.js';
 import { type Expr, isOp, node, num, type OpNode, rewrite, seq, sym } from '../ir/expr.js';
 import { specOf } from '../ops/index.js';
 import type { Model } from '../model/model.js';
@@ -17,7 +18,7 @@ import { substituteIndex } from '../symbolic/build.js';
 import { chainFactors, type Site } from './tree.js';
 
 export type EditFamily =
-  'order' | 'transpose' | 'index' | 'factor' | 'derivative' | 'range' | 'activation' | 'parameter' | 'bound';
+  'order' | 'transpose' | 'index' | 'factor' | 'term' | 'derivative' | 'range' | 'activation' | 'parameter' | 'bound';
 
 /** What the words of one applied edit need: placeholders of the record's template, as printed text. */
 export type EditDetail = Readonly<Record<string, string>>;
@@ -289,6 +290,55 @@ export const EDITS: readonly EditRecord[] = [
       return fs.map((f, j) =>
         plain((op === 'mul' ? joinMul : joinEmul)(fs.filter((_, i) => i !== j)), { factor: ctx.text(f) }),
       );
+    },
+  },
+  {
+    // (h[t-1] - n[t]) for (n[t] - h[t-1]): the commonest sign slip of a gate's derivative
+    id: 'swap-difference',
+    family: 'term',
+    words: 'holds with {after} in place of {before}',
+    apply: (site, ctx) => {
+      const n = site.node;
+      if (!isOp(n, 'sub') || isReference(site)) return [];
+      const swapped = node('sub', [n.args[1]!, n.args[0]!]);
+      return [plain(swapped, { before: ctx.text(n), after: ctx.text(swapped) })];
+    },
+  },
+  {
+    id: 'flip-term-sign',
+    family: 'term',
+    words: 'holds with {after} in place of {before}',
+    apply: (site, ctx) => {
+      const n = site.node;
+      if (!isOp(n, 'add', 'sub') || isReference(site)) return [];
+      const flipped = node(n.op === 'add' ? 'sub' : 'add', [n.args[0]!, n.args[1]!]);
+      return [plain(flipped, { before: ctx.text(n), after: ctx.text(flipped) })];
+    },
+  },
+  {
+    // (1 - a) + a * W' * D for (1 - a) * eye(d) + …: a scalar term of a matrix sum is added to every entry
+    id: 'scalar-to-identity',
+    family: 'term',
+    words: 'holds with {after} in place of {before}: the scalar times the identity, not added to every entry',
+    apply: (site, ctx) => {
+      const n = site.node;
+      if (!isOp(n, 'add', 'sub') || isReference(site)) return [];
+      const shape = shapeIn(ctx.model, n);
+      if (!affineEquals(shape.rows, shape.cols) || (isConstant(shape.rows) && shape.rows.c === 1)) return [];
+      const out: Replacement[] = [];
+      n.args.forEach((term, k) => {
+        const s = shapeIn(ctx.model, term);
+        if (!(isConstant(s.rows) && s.rows.c === 1 && isConstant(s.cols) && s.cols.c === 1)) return;
+        const identity = node('eye', [], { ints: [shape.rows] });
+        const scaled = term.kind === 'num' && term.value === 1 ? identity : node('mul', [term, identity]);
+        out.push(
+          plain(node(n.op, k === 0 ? [scaled, n.args[1]!] : [n.args[0]!, scaled]), {
+            before: ctx.text(term),
+            after: ctx.text(scaled),
+          }),
+        );
+      });
+      return out;
     },
   },
   {

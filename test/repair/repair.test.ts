@@ -166,6 +166,29 @@ describe('repairs a review of the model zoo asked for', () => {
     expect(top.verdict).toBe('verified');
   });
 
+  it.each([
+    [
+      'leaky-scalar.yaml',
+      'wrong-broadcast',
+      'scalar-to-identity',
+      "grad(L, h[T-k]) = prod(i, 1, k, (1 - al)*eye(d) + al*W'*diag(1 - u[T-k+i].^2))*grad(L, h[T])",
+    ],
+    [
+      'leaky-scalar.yaml',
+      'wrong-sign',
+      'swap-difference',
+      "grad(L, al) = sum(t, 1, T, (u[t] - h[t-1])'*grad(L, h[t]))",
+    ],
+    ['mse-head.yaml', 'wrong-sign', 'swap-difference', 'grad(L, by) = sum(t, 1, T, o[t] - y[t])'],
+  ])("a sum's term: %s %s repaired by %s (no sign or identity edit existed)", (file, id, edit, statement) => {
+    const r = repaired(`test/fixtures/zoo/${file}`, id);
+    expect(r.verdict).toBe('refuted');
+    const top = r.repairs!.repairs[0]!;
+    expect(top.statement).toBe(statement);
+    expect(top.edits.map((e) => e.edit)).toEqual([edit]);
+    expect(['verified', 'consistent']).toContain(top.verdict);
+  });
+
   it('never offers the same text on both sides (grad(L, h[t]) = grad(L, h[t]) was a "verified" repair)', () => {
     const r = repaired('test/fixtures/models/repair-tautology.yaml', 'drop-diag-rec');
     expect(r.verdict).toBe('refuted');
