@@ -41,18 +41,32 @@ function code(s: string): string {
   return `${fence} ${s.replace(/\s+/g, ' ').replace(/\|/g, '\\|')} ${fence}`;
 }
 
-const display = (tex: string) => `$$\n${tex.replace(/\n\s*\n/g, '\n')}\n$$`;
+/**
+ * Math as Markdown text. A generator copies math through as raw text (kramdown, goldmark with passthrough): a `<` in
+ * it opened HTML (`$a<script>…</script>$` in prose, a source-text line `<img onerror=…>`: live tags in the page,
+ * a review found), and `{{<`, `{%` template tags (Hugo shortcodes, Liquid) ran. So `<` and `>` are written as the
+ * math commands `\lt` and `\gt` (KaTeX and MathJax read them, server- or browser-side alike; entities would reach a
+ * server-side KaTeX undecoded), and a template tag's opener (`{{`, `{%`) gets a space, which math mode ignores (a closer alone opens nothing).
+ */
+export function markdownMath(tex: string): string {
+  return tex
+    .replace(/</g, '\\lt ')
+    .replace(/>/g, '\\gt ')
+    .replace(/\{(?=[{%])/g, '{ ');
+}
+
+const display = (tex: string) => `$$\n${markdownMath(tex.replace(/\n\s*\n/g, '\n'))}\n$$`;
 const verdictLine = (c: { verdict: string; ok: boolean; expected: string | null }) =>
   `Verdict: **${c.verdict}**${c.ok ? '' : ` (the file expects ${c.expected})`}`;
 
 function inline(parts: readonly Inline[]): string {
   return parts
-    .map((p) => (p.kind === 'text' ? escapeMarkdown(p.text) : `\\(${p.tex.replace(/\s+/g, ' ')}\\)`))
+    .map((p) => (p.kind === 'text' ? escapeMarkdown(p.text) : `\\(${markdownMath(p.tex.replace(/\s+/g, ' '))}\\)`))
     .join('');
 }
 
 function source(text: string, number: string | null): string {
-  if (!looksLikeProse(text) && isRenderableMath(text))
+  if (!looksLikeProse(text) && isRenderableMath(text) && isRenderableMath(markdownMath(text)))
     return display(number ? `${text} \\tag{${number.replace(/[^0-9A-Za-z.′']/g, '')}}` : text);
   return `> ${escapeMarkdown(text)}`;
 }
