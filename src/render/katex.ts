@@ -22,12 +22,31 @@ export function renderMath(tex: string, displayMode: boolean): string {
       strict: 'error',
       trust,
       output: 'htmlAndMathml',
+      // a user-sized \rule or \kern is capped (\rule{100000em}{100000em} drew a black box over the whole page, a
+      // review found); KaTeX caps only from above, so a far negative size is refused below
+      maxSize: MAX_USER_SIZE_EM,
     });
   } catch (err) {
     throw new MathError((err as Error).message);
   }
   if (refused.length) throw new MathError(`untrusted KaTeX command(s): ${refused.join(', ')}`);
+  const far = farSize(html);
+  if (far)
+    throw new MathError(
+      `a size of ${far} (beyond ±${MAX_LAYOUT_EM}em): a \\kern or \\rule that would move or cover the page`,
+    );
   return html;
+}
+
+/** ems a user-sized box or space may take (KaTeX's maxSize) */
+const MAX_USER_SIZE_EM = 20;
+/** ems no formula's own layout reaches (a tall matrix is tens of ems): beyond, a user size moved something off the page */
+const MAX_LAYOUT_EM = 500;
+
+/** The first length in the rendered styles beyond ±MAX_LAYOUT_EM ems, or null. */
+function farSize(html: string): string | null {
+  for (const m of html.matchAll(/(-?\d+(?:\.\d+)?)em/g)) if (Math.abs(Number(m[1])) > MAX_LAYOUT_EM) return m[0];
+  return null;
 }
 
 /** Whether a string is LaTeX KaTeX accepts under the same rules (a source's formula may be prose instead). */
