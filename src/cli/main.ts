@@ -13,7 +13,7 @@ import yargs from 'yargs';
 import type { CheckReport } from '../check/result.js';
 import { errorsObject, wantsJson } from './json-errors.js';
 import { progressBar } from './progress.js';
-import { checkOutput, UsageError, writeOutput } from './output.js';
+import { checkOutput, printErr, printOut, UsageError, writeOutput } from './output.js';
 import { type CacheArgs, cacheFolder, withCacheOptions } from './cache-option.js';
 import { plotCommand, renderCommand } from './render-commands.js';
 import { type RepairArgs, RepairUsageError, repairRequest, withRepairOptions } from './repair-option.js';
@@ -91,14 +91,14 @@ async function runCheck(
   const use = cache?.use();
   // With every claim ill-formed there is no report to print (JSON always has one object).
   if (argv.json || report.claims.length)
-    process.stdout.write(
+    printOut(
       argv.json
         ? `${JSON.stringify({ ...checkReportJson(report), ...(use ? { cache: use } : {}) }, null, 2)}\n`
         : `${formatCheckReport(report)}\n${use ? `${cacheUseText(use)}\n` : ''}`,
     );
   if (argv.export) await writeExport(argv.export, report);
   // Ill-formed claims and unreadable files: each located, the rest checked, exit 2 at the end.
-  for (const e of report.errors) process.stderr.write(`gradproof: ${e.message}\n`);
+  for (const e of report.errors) printErr(`gradproof: ${e.message}\n`);
   return report.errors.length ? 2 : report.summary.failed === 0 ? 0 : 1;
 }
 
@@ -107,12 +107,12 @@ async function writeExport(path: string, report: CheckReport) {
   const { counterexampleExport, scriptPath, writeFileAtomic } = await library();
   const exported = counterexampleExport(report, basename(path));
   if (!exported) {
-    process.stderr.write(`gradproof: --export ${path}: no refuted claim, nothing written\n`);
+    printErr(`gradproof: --export ${path}: no refuted claim, nothing written\n`);
     return;
   }
   writeOutput('--export', path, exported.json, writeFileAtomic);
   writeOutput('--export', scriptPath(path), exported.script, writeFileAtomic);
-  process.stderr.write(
+  printErr(
     `gradproof: ${exported.claims} counterexample(s) written to ${path}; replay with: python3 ${scriptPath(path)}\n`,
   );
 }
@@ -130,7 +130,7 @@ async function runDerive(argv: {
   const derivation = loadDerivationFile(argv.file);
   const unroll = argv.unroll ? parseBindings(argv.unroll) : null;
   const results = derive(derivation, argv.quantity ?? null, unroll);
-  process.stdout.write(`${formatDerived(derivation, results, argv.format as 'text' | 'latex' | 'json')}\n`);
+  printOut(`${formatDerived(derivation, results, argv.format as 'text' | 'latex' | 'json')}\n`);
   return 0;
 }
 
@@ -203,7 +203,7 @@ async function runVerify(
       })),
     })),
   };
-  process.stdout.write(argv.json ? `${JSON.stringify(plain, null, 2)}\n` : `${formatVerifyReport(report)}\n`);
+  printOut(argv.json ? `${JSON.stringify(plain, null, 2)}\n` : `${formatVerifyReport(report)}\n`);
   return report.ok ? 0 : 1;
 }
 
@@ -218,7 +218,7 @@ async function runReport(argv: { paths: string[]; write?: string }): Promise<num
     derivations.map((d) => ({ file: d.file, title: d.title, source: d.source, claims: checkDerivation(d) })),
   );
   if (argv.write && readme !== null) writeOutput('--write', argv.write, withReport(readme, markdown), writeFileAtomic);
-  else process.stdout.write(`${markdown}\n`);
+  else printOut(`${markdown}\n`);
   return 0;
 }
 
@@ -476,14 +476,12 @@ export async function main(args: string[]): Promise<void> {
       err instanceof RepairUsageError ||
       e.name === 'YError'
     ) {
-      process.stderr.write(`gradproof: ${e.message}\n`);
-      if (wantsJson(args)) process.stdout.write(errorsObject(e));
+      printErr(`gradproof: ${e.message}\n`);
+      if (wantsJson(args)) printOut(errorsObject(e));
       code = 2;
     } else {
-      process.stderr.write(
-        `gradproof: internal error: ${e.message}\n${process.env.GRADPROOF_DEBUG ? `${e.stack}\n` : ''}`,
-      );
-      if (wantsJson(args)) process.stdout.write(errorsObject(new Error(`internal error: ${e.message}`)));
+      printErr(`gradproof: internal error: ${e.message}\n${process.env.GRADPROOF_DEBUG ? `${e.stack}\n` : ''}`);
+      if (wantsJson(args)) printOut(errorsObject(new Error(`internal error: ${e.message}`)));
       code = 3;
     }
   }

@@ -58,3 +58,23 @@ export function checkFolder(flag: string, path: string): void {
       : null;
   if (problem) throw new UsageError(`${flag} ${path}: cannot use it as a folder (${problem})`);
 }
+
+/**
+ * Text for a terminal. A derivation file's own text (a label, a title, a key echoed in an error) may hold control
+ * characters: ESC sequences that clear the screen, recolour it or retitle the window, a carriage return that
+ * overwrites a line — a file printed a fake "✓ verified" over its real verdict (a review found it). Every C0 control
+ * but tab and newline, DEL, every C1 control and the bidirectional overrides are shown as escapes (`\x1b`,
+ * `\u202e`); JSON output escapes them already.
+ */
+export function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
+}
+
+/** Writes to stdout, terminal-safe (every command's output goes through here or printErr). */
+export const printOut = (text: string): boolean => process.stdout.write(terminalSafe(text));
+/** Writes to stderr, terminal-safe. */
+export const printErr = (text: string): boolean => process.stderr.write(terminalSafe(text));

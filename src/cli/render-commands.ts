@@ -5,7 +5,7 @@
  */
 import { basename, dirname, extname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { checkOutput, UsageError, writeOutput } from './output.js';
+import { checkOutput, printErr, printOut, UsageError, writeOutput } from './output.js';
 import { progressBar } from './progress.js';
 
 const library = () => import('../index.js');
@@ -95,7 +95,7 @@ export function renderCommand(done: (code: number) => void): CommandModule<objec
         bar.stop();
       }
       if (out) writeOutput('--out', out, text, writeFileAtomic);
-      else process.stdout.write(text);
+      else printOut(text);
       done(0);
     },
   };
@@ -159,9 +159,9 @@ export function plotCommand(done: (code: number) => void): CommandModule<object,
         vary,
         masterSeed: seed ?? DEFAULT_OPTIONS.masterSeed,
       });
-      for (const w of warnings) process.stderr.write(`gradproof plot: ${w}\n`);
+      for (const w of warnings) printErr(`gradproof plot: ${w}\n`);
       if (argv.out) writeOutput('--out', argv.out, svg, writeFileAtomic);
-      else process.stdout.write(`${svg}\n`);
+      else printOut(`${svg}\n`);
       done(0);
     },
   };

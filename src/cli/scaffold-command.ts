@@ -4,6 +4,7 @@
  * (remark, KaTeX) load only when the command runs.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { printErr, printOut } from './output.js';
 
 interface ScaffoldArgs {
   readonly post: string;
@@ -33,7 +34,7 @@ async function runScaffold(argv: ScaffoldArgs): Promise<number> {
   }
   const result = scaffold(markdown, path.basename(argv.post));
   if (!argv.out) {
-    process.stdout.write(result.yaml);
+    printOut(result.yaml);
     return 0;
   }
   try {
@@ -42,7 +43,7 @@ async function runScaffold(argv: ScaffoldArgs): Promise<number> {
     throw new InputError(at(argv.out), `cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   const s = result.stats;
-  process.stderr.write(
+  printErr(
     `${argv.out}: ${s.displays} display equations (${s.equations} formulas): ${s.modelEquations} in the model, ` +
       `${s.claims} claims (${s.claimsConverted} read, ${result.unread.length} not read; see the file's header)\n`,
   );
