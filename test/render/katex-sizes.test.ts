@@ -21,6 +21,8 @@ describe('sizes in rendered math', () => {
 
   it("a formula's own layout is untouched: a tall matrix and ordinary spacing render", () => {
     const rows = Array.from({ length: 40 }, (_, i) => `${i} & x_{${i}}`).join(' \\\\ ');
-    expect(isRenderableMath(`\\begin{pmatrix} ${rows} \\end{pmatrix} \\quad \\qquad \\, a \\kern{-0.5em} b`)).toBe(true);
+    expect(isRenderableMath(`\\begin{pmatrix} ${rows} \\end{pmatrix} \\quad \\qquad \\, a \\kern{-0.5em} b`)).toBe(
+      true,
+    );
   });
 });
