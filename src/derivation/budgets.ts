@@ -88,8 +88,16 @@ export function graphBudget(model: Model, ranges: Ranges): BudgetProblem | null 
   };
 }
 
-/** A claim side: no value larger than the value budget, no more evaluation steps per binding than the work budget. */
-export function exprBudget(model: Model, expr: Expr, ranges: Ranges): BudgetProblem | null {
+/** How many bindings a claim's quantifiers take at most (each over its bounds' extremes in `ranges`). */
+export function bindingCount(ranges: Ranges, forall: readonly Quantifier[]): number {
+  return forall.reduce((n, q) => n * Math.max(0, ranges.get(q.name)!.max - ranges.get(q.name)!.min + 1), 1);
+}
+
+/**
+ * A claim side: no value larger than the value budget, no more evaluation steps per binding than the work budget, and
+ * (with the claim's binding count) no more steps over all its bindings than the claim budget.
+ */
+export function exprBudget(model: Model, expr: Expr, ranges: Ranges, bindings = 1): BudgetProblem | null {
   let work = 0;
   let problem: BudgetProblem | null = null;
   forEachNode(expr, ranges, (e, r, times) => {
@@ -109,6 +117,12 @@ export function exprBudget(model: Model, expr: Expr, ranges: Ranges): BudgetProb
         expected: 'shorter ranges',
       };
   });
+  if (!problem && work * bindings > LIMITS.claimWork)
+    problem = {
+      node: expr,
+      problem: `evaluating this side at every binding takes about ${(work * bindings).toPrecision(3)} steps (${work} per binding, ${bindings} bindings), more than the limit of ${LIMITS.claimWork}`,
+      expected: 'shorter ranges or fewer bindings (a smaller T)',
+    };
   return problem;
 }
 
@@ -129,11 +143,8 @@ export function checkSizeOverrides(d: Derivation, overrides: IntEnv): void {
   if (graph) throw new InputError({ file: d.file, line: 1, col: 1 }, `${flags}: ${graph.problem}`, graph.expected);
   for (const claim of d.claims)
     for (const side of [claim.lhs, claim.rhs]) {
-      const tooLarge = exprBudget(
-        d.model,
-        side,
-        rangesOf({ ...d.model.sizes, ...claim.sizes, ...pinned }, claim.forall),
-      );
+      const ranges = rangesOf({ ...d.model.sizes, ...claim.sizes, ...pinned }, claim.forall);
+      const tooLarge = exprBudget(d.model, side, ranges, bindingCount(ranges, claim.forall));
       if (tooLarge)
         throw new InputError(claim.pos, `${flags}: claim '${claim.id}': ${tooLarge.problem}`, tooLarge.expected);
     }

@@ -10,7 +10,7 @@ import { own } from '../ir/names.js';
 import { type Macro, parseExpression, parseIndex, type Scope } from '../ir/parse-math.js';
 import { formatShape, isScalar as isScalarShape, sameShape, type Shape, shapeFromDims } from '../ir/shape.js';
 import type { Model, SizeRange } from '../model/model.js';
-import { exprBudget, rangesOf } from './budgets.js';
+import { bindingCount, exprBudget, rangesOf } from './budgets.js';
 import { checkSupabs, validateAgainstModel } from './check-expr.js';
 import {
   type Claim,
@@ -226,7 +226,7 @@ export class ClaimsLoader {
         const p = parseExpression(src.text, scope);
         validateAgainstModel(p.expr, model, p.offsets);
         const shape = inferShape(p.expr, { shapeOf }, p.offsets);
-        const tooLarge = exprBudget(model, p.expr, ranges);
+        const tooLarge = exprBudget(model, p.expr, ranges, bindingCount(ranges, forall));
         if (tooLarge) throw new ExprError(p.offsets.get(tooLarge.node!) ?? 0, tooLarge.problem, tooLarge.expected);
         return { ...p, shape };
       });

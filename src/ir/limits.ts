@@ -29,6 +29,11 @@ export const LIMITS = {
   rangeWork: 10_000_000,
   /** quantifier bindings of one claim on one instance */
   bindings: 100_000,
+  /**
+   * sub-expressions evaluated over all the bindings of one claim side (rangeWork × bindings): eq. (1) for every lag at
+   * T = 99999 took 2.2 GB and more than 2 minutes before this budget (a review found it); T = 1024 takes 5·10⁵
+   */
+  claimWork: 100_000_000,
   /** characters of one expression (a claim side, an equation) */
   expressionChars: 200_000,
   /** nodes of one expression after definitions are expanded */

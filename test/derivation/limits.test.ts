@@ -122,6 +122,30 @@ describe('sizes and memory', () => {
     );
   });
 
+  it('the work over every binding beyond the claim budget (eq. (1) for every lag at T = 99999), at the side', () => {
+    // each binding alone is within the per-binding budget; all of them took 2.2 GB and over 2 minutes
+    const text = file({
+      sizes: 'd: 2, m: 1, T: 99999',
+      claims: claim("grad(L, h[T-k]) = prod(i, 1, k, W' * diag(1 - h[T-k+i].^2)) * grad(L, h[T])", 'k in 1..T'),
+    });
+    const err = expectLocated(
+      text,
+      /evaluating this side at every binding takes about 9\.00e\+10 steps \(899996 per binding, 99999 bindings\), more than the limit of 100000000/,
+      CLAIM_LINE,
+    );
+    expect(err.message).toContain('expected shorter ranges or fewer bindings');
+    // at T = 1024 (the speed benchmark's longest) it loads
+    expect(() =>
+      parseDerivation(
+        file({
+          sizes: 'd: 2, m: 1, T: 1024',
+          claims: claim("grad(L, h[T-k]) = prod(i, 1, k, W' * diag(1 - h[T-k+i].^2)) * grad(L, h[T])", 'k in 1..T'),
+        }),
+        FILE,
+      ),
+    ).not.toThrow();
+  });
+
   it('an integer constant beyond ±10⁶ in an index', () => {
     expectLocated(
       file({ claims: claim('h[T-100000000000] = h[T]') }),
