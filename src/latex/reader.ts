@@ -947,7 +947,11 @@ export class Reader {
           this.fail(this.sp(t), `unexpected '${this.src(t)}'`, 'an operand');
         if (t.type === 'atom' && t.family === 'bin')
           this.fail(this.sp(t), `the operator '${this.src(t)}' is not supported`, '+ − \\cdot \\odot');
-        return this.fail(this.sp(t), `unsupported construct (${t.type}${t.text ? ` ${t.text}` : ''})`);
+        // a node's `text` is not always a string (\mathchoice carries its four branches there): its source instead
+        return this.fail(
+          this.sp(t),
+          `unsupported construct (${t.type}${typeof t.text === 'string' && t.text ? ` ${t.text}` : ''}): '${this.src(t)}'`,
+        );
     }
   }
 

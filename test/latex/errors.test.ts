@@ -33,6 +33,10 @@ describe('located errors', () => {
     expect(e.offset).toBe(100);
     expect(e.problem).toBe("unknown symbol '\\eta'");
   });
+  it("an unsupported construct names itself, not '[object Object]' (\\mathchoice carries its branches as its text)", () => {
+    const e = errorOf(() => convert('\\mathchoice{W}{W}{W}{W} = W', lstm));
+    expect(e.problem).toBe("unsupported construct (mathchoice): '\\mathchoice'");
+  });
   it('an implicit argument σ′(·)', () => {
     const e = at('\\frac{\\partial C_t}{\\partial C_{t-1}} = C_{t-1} \\sigma^{\\prime}(\\cdot) W_f', lstm, '\\cdot');
     expect(e.problem).toContain('left implicit');
