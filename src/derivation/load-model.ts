@@ -145,7 +145,7 @@ export class ModelLoader {
     const rules = new Map<string, ElementwiseRule>();
     this.y.atMost(node.items as Pair<Scalar, YNode>[], LIMITS.functions, 'functions', (p) => p.key);
     for (const pair of node.items as Pair<Scalar, YNode>[]) {
-      const name = String(pair.key.value);
+      const name = this.y.keyName(pair, 'a function');
       if (!IDENT.test(name) || reservedNames().has(name))
         this.y.fail(pair.key, `bad function name '${name}'`, 'a new identifier (not a built-in function)');
       this.y.declared(pair.key, name, 'function name');
@@ -266,7 +266,7 @@ export class ModelLoader {
     const out = nameRecord<SizeRange>();
     this.y.atMost(node.items as Pair<Scalar, YNode>[], LIMITS.sizes, 'sizes', (p) => p.key);
     for (const pair of node.items as Pair<Scalar, YNode>[]) {
-      const name = String(pair.key.value);
+      const name = this.y.keyName(pair, 'a size');
       if (!IDENT.test(name) || name === TIME_VAR)
         this.y.fail(pair.key, `bad size name '${name}'`, `an identifier other than ${TIME_VAR}`);
       this.y.declared(pair.key, name, 'size name');
@@ -296,7 +296,7 @@ export class ModelLoader {
     const out = new Map<string, SymbolDecl>();
     this.y.atMost(node.items as Pair<Scalar, YNode>[], LIMITS.symbols, 'symbols', (p) => p.key);
     for (const pair of node.items as Pair<Scalar, YNode>[]) {
-      const name = String(pair.key.value);
+      const name = this.y.keyName(pair, 'a symbol');
       if (!IDENT.test(name)) this.y.fail(pair.key, `bad symbol name '${name}'`, 'an identifier such as W_f');
       this.y.declared(pair.key, name, 'symbol name');
       if (own(sizes, name) || name === TIME_VAR)

@@ -101,7 +101,7 @@ function notationOf(y: YamlSource, node: YNode | null | undefined): LatexNotatio
   if (!node) return { hints, symbols };
   if (!isMap(node)) y.fail(node, 'notation must be a mapping', 'e.g. profile: lab');
   for (const pair of (node as { items: Pair<Scalar, YNode>[] }).items) {
-    const key = String(pair.key.value);
+    const key = y.keyName(pair, 'a notation setting');
     if (key === 'symbols') {
       for (const entry of readSymbolMap(y, pair.value)) symbols.push([entry.latex, entry.name]);
       continue;
@@ -129,7 +129,7 @@ function definitions(y: YamlSource, node: YNode | null): Map<string, Macro> {
   const out = new Map<string, Macro>();
   y.atMost(node.items as Pair<Scalar, YNode>[], LIMITS.definitions, 'definitions', (p) => p.key);
   for (const pair of node.items as Pair<Scalar, YNode>[]) {
-    const head = String(pair.key.value);
+    const head = y.keyName(pair, 'a definition');
     const m =
       /^\s*([A-Za-z][A-Za-z0-9_]*)\s*\(\s*([A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)\s*\)\s*$/.exec(head);
     if (!m) y.fail(pair.key, `bad definition head '${head}'`, 'NAME(p1, p2, …)');

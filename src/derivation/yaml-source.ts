@@ -68,6 +68,26 @@ export class YamlSource {
       this.fail(nodeOf(items[limit]!), `more than ${limit} ${what}`, `at most ${limit} ${what} in one file`);
   }
 
+  /**
+   * A mapping key that names something, as text. YAML reads `~` as null, `true` as a boolean and `? [a, b]` as a
+   * list: as names they became `null`, `true` and `undefined`, silently declared (a review found it).
+   */
+  keyName(pair: Pair<unknown, unknown>, what: string): string {
+    const key = pair.key as YNode | null;
+    if (isScalar(key) && (typeof key.value === 'string' || typeof key.value === 'number')) return String(key.value);
+    const read =
+      key === null || (isScalar(key) && key.value === null)
+        ? 'null'
+        : isScalar(key)
+          ? `the ${typeof key.value} ${String(key.value)}`
+          : 'a collection';
+    return this.fail(
+      key ?? (pair.value as YNode | null),
+      `this key names ${what}, but YAML reads it as ${read}`,
+      'an identifier (quoted where YAML would read it otherwise)',
+    );
+  }
+
   string(node: YNode | null | undefined, what: string): string {
     if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number'))
       this.fail(node, `${what} must be text`);

@@ -253,6 +253,22 @@ describe('equations', () => {
   });
 });
 
+describe('keys YAML does not read as names', () => {
+  // they became symbols and sizes named `null`, `true` and `undefined`, silently, until 2026-12-05 (a review found it)
+  it('a null key among the symbols', () => {
+    const text = edit('    x: { role: input', '    ~: { role: input');
+    expectError(text, at(text, '~:'), "this key names a symbol, but YAML reads it as null (expected an identifier");
+  });
+  it('a boolean key among the sizes', () => {
+    const text = edit('    m: 1..3', '    true: 1..3');
+    expectError(text, at(text, 'true:'), 'this key names a size, but YAML reads it as the boolean true');
+  });
+  it('a collection as a key', () => {
+    const text = edit('    x: { role: input', '    ? [a, b]\n    : { role: input');
+    expectError(text, at(text, '[a, b]'), 'this key names a symbol, but YAML reads it as a collection');
+  });
+});
+
 describe('claims', () => {
   it('unknown function', () => {
     const text = edit('claim: grad(L, h[T-k])', 'claim: grud(L, h[T-k])');
