@@ -257,7 +257,7 @@ describe('keys YAML does not read as names', () => {
   // they became symbols and sizes named `null`, `true` and `undefined`, silently, until 2026-12-05 (a review found it)
   it('a null key among the symbols', () => {
     const text = edit('    x: { role: input', '    ~: { role: input');
-    expectError(text, at(text, '~:'), "this key names a symbol, but YAML reads it as null (expected an identifier");
+    expectError(text, at(text, '~:'), 'this key names a symbol, but YAML reads it as null (expected an identifier');
   });
   it('a boolean key among the sizes', () => {
     const text = edit('    m: 1..3', '    true: 1..3');
