@@ -6,7 +6,9 @@
  * model applies to a sequence value are the ones a wrap proposes.
  */
 import type { Claim, Derivation } from '../derivation/derivation.js';
+import { type Affine, affineEquals, affineVar } from '../ir/affine.js';
 import { type Expr, intVarsOf, isOp, node, walk } from '../ir/expr.js';
+import { substituteIndex } from '../symbolic/build.js';
 import { keptTextPrinter, printExpr } from '../ir/print.js';
 import { specOf } from '../ops/index.js';
 import { isGraphDerivative, SymbolicModel } from '../symbolic/derive.js';
@@ -20,12 +22,72 @@ function unique(xs: readonly Expr[]): Expr[] {
   return [...seen.values()];
 }
 
+/** A range of a sum or product: its binder and bounds. */
+interface RangeOf {
+  readonly binder: string;
+  readonly lo: Affine;
+  readonly hi: Affine;
+}
+
+/** Every sum's and product's range in an expression (a claim's own, where an inserted factor may read its binder). */
+function rangesIn(e: Expr): RangeOf[] {
+  const out: RangeOf[] = [];
+  walk(e, (x) => {
+    if (x.kind === 'op' && x.binder && specOf(x).range && x.ints.length >= 2)
+      out.push({ binder: x.binder, lo: x.ints[0]!, hi: x.ints[1]! });
+  });
+  return out;
+}
+
+/**
+ * A closed form's factor that reads its own range's binder, made a factor the claim can hold: that range's binder
+ * renamed to a claim range's with the same bounds (∏_{i=1}^{k} Wᵀ diag(1 − h[T−k+i]²) inside the claim's own product over
+ * i), or where the claim has no such range, the range's first factor (∏_{i=1}^{T−t} Wᵀ diag(1 − h[t+i]²) gives
+ * diag(1 − h[t+1]²), the factor a BPTT recurrence drops). Innermost range first.
+ */
+function instances(f: Expr, enclosing: readonly RangeOf[], claimRanges: readonly RangeOf[]): Expr[] {
+  let out = [f];
+  for (const r of [...enclosing].reverse()) {
+    if (!out.some((x) => intVarsOf(x).has(r.binder))) continue;
+    out = out.flatMap((x) => {
+      if (!intVarsOf(x).has(r.binder)) return [x];
+      const renamed = claimRanges
+        .filter((c) => affineEquals(c.lo, r.lo) && affineEquals(c.hi, r.hi))
+        .map((c) => substituteIndex(x, r.binder, affineVar(c.binder)));
+      // every instance is inserted at every place of every chain, aimed, so first in the screens' budget: one each
+      // (the last factor too cost verify's smaller budget a repair it had found)
+      return renamed.length ? renamed : [substituteIndex(x, r.binder, r.lo)];
+    });
+  }
+  return out;
+}
+
 export function editContext(d: Derivation, claim: Claim, text: (e: Expr) => string = keptTextPrinter()): EditContext {
+  const claimRanges = [...rangesIn(claim.lhs), ...rangesIn(claim.rhs)];
   const freeInts = new Set([...Object.keys(d.model.sizes), ...claim.forall.map((q) => q.name)]);
-  const closed = (x: Expr) => [...intVarsOf(x)].every((v) => freeInts.has(v));
+  // a factor may read the claim's own binders too (read back inside their range, or refused there as no claim)
+  const readable = new Set([...freeInts, ...claimRanges.map((r) => r.binder)]);
+  const closed = (x: Expr) => [...intVarsOf(x)].every((v) => readable.has(v));
   const sm = new SymbolicModel(d.model, 'atom');
   const factors: Expr[] = [];
   const entries: Expr[] = [];
+  /** factors that read a closed form's own range's binder, instantiated (`instances`): tried after the others */
+  const rangeFactors: Expr[] = [];
+  const collect = (y: Expr, enclosing: readonly RangeOf[]): void => {
+    if (y.kind !== 'op') return;
+    const inner =
+      y.binder && specOf(y).range && y.ints.length >= 2
+        ? [...enclosing, { binder: y.binder, lo: y.ints[0]!, hi: y.ints[1]! }]
+        : enclosing;
+    const keep = (f: Expr) => {
+      if (closed(f)) {
+        factors.push(f);
+        if (isOp(f, 'diag')) entries.push(f.args[0]!, ...chainFactors(f.args[0]!, 'emul'));
+      } else rangeFactors.push(...instances(f, inner, claimRanges));
+    };
+    if (isOp(y, 'mul')) for (const f of chainFactors(y, 'mul')) if (isOp(f, 'diag', 'dact')) keep(f);
+    for (const a of y.args) collect(a, inner);
+  };
   for (const side of [claim.lhs, claim.rhs])
     walk(side, (x) => {
       if (isGraphDerivative(x)) {
@@ -36,14 +98,7 @@ export function editContext(d: Derivation, claim: Claim, text: (e: Expr) => stri
           if (err instanceof SymbolicUnsupported) return;
           throw err;
         }
-        walk(form, (y) => {
-          if (!isOp(y, 'mul')) return;
-          for (const f of chainFactors(y, 'mul'))
-            if (isOp(f, 'diag', 'dact')) {
-              factors.push(f);
-              if (isOp(f, 'diag')) entries.push(f.args[0]!, ...chainFactors(f.args[0]!, 'emul'));
-            }
-        });
+        collect(form, []);
         if (isOp(form, 'diag')) entries.push(form.args[0]!, ...chainFactors(form.args[0]!, 'emul'));
       }
       // ∂y/∂w at one unit: the activation derivative of y there (σ_y′) is the factor texts drop.
@@ -61,6 +116,9 @@ export function editContext(d: Derivation, claim: Claim, text: (e: Expr) => stri
     relation: claim.relation,
     freeInts,
     aimFactors: unique(factors.filter(closed)),
+    rangeFactors: unique(rangeFactors.filter(closed)).filter(
+      (f) => !factors.some((g) => printExpr(g) === printExpr(f)),
+    ),
     aimEntries: unique(entries.filter(closed)),
     wraps: [...wraps.values()],
     sides: { lhs: claim.lhs, rhs: claim.rhs },

@@ -39,6 +39,12 @@ export interface EditContext {
   readonly freeInts: ReadonlySet<string>;
   /** factors of the true closed forms of the claim's derivatives (diag(σ′), diag(f), W, …) */
   readonly aimFactors: readonly Expr[];
+  /**
+   * factors of those closed forms that read their own sum's or product's binder, at the claim's matching range's
+   * binder or at the range's first index (src/repair/aim.ts): inserted after the aimed ones, not aimed (a budget
+   * spent on them cost verify a repair it had found)
+   */
+  readonly rangeFactors: readonly Expr[];
   /** entries inside those diagonals (σ(s) .* (1 - σ(s)), o[t], …) */
   readonly aimEntries: readonly Expr[];
   /** activations the model applies directly to a sequence value: sigma(s[t]) in h = o .* sigma(s) */
@@ -252,15 +258,19 @@ export const EDITS: readonly EditRecord[] = [
       const chain = insertionChain(site);
       if (!chain) return [];
       const out: Replacement[] = [];
-      for (const f of ctx.aimFactors)
-        for (let at = 0; at <= chain.length; at++) {
-          const place = at === 0 ? `before ${ctx.text(chain[0]!)}` : `after ${ctx.text(chain[at - 1]!)}`;
-          out.push({
-            after: joinMul([...chain.slice(0, at), f, ...chain.slice(at)]),
-            detail: { factor: ctx.text(f), place },
-            aimed: true,
-          });
-        }
+      for (const [factors, aimed] of [
+        [ctx.aimFactors, true],
+        [ctx.rangeFactors, false],
+      ] as const)
+        for (const f of factors)
+          for (let at = 0; at <= chain.length; at++) {
+            const place = at === 0 ? `before ${ctx.text(chain[0]!)}` : `after ${ctx.text(chain[at - 1]!)}`;
+            out.push({
+              after: joinMul([...chain.slice(0, at), f, ...chain.slice(at)]),
+              detail: { factor: ctx.text(f), place },
+              aimed,
+            });
+          }
       return out;
     },
   },

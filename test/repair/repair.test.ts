@@ -189,6 +189,22 @@ describe('repairs a review of the model zoo asked for', () => {
     expect(['verified', 'consistent']).toContain(top.verdict);
   });
 
+  it.each([
+    ['drop-diag-rec', "grad(L, h[t]) = W'*diag(1 - h[t+1].^2)*grad(L, h[t+1])"],
+    ['drop-diag-prod', "grad(L, h[T-k]) = prod(i, 1, k, W'*diag(1 - h[T-k+i].^2))*grad(L, h[T])"],
+  ])(
+    "%s: the closed form's factor at its range's first index, or under the claim's own binder, is inserted",
+    (id, statement) => {
+      // ∏_{i=1}^{T−t} Wᵀ diag(1 − h[t+i]²) gives diag(1 − h[t+1]²); Σ_s diag(1 − h[s]²)·∇_{h[s]}L gives diag(1 − h[t]²)
+      // inside the claim's sum over t — neither was proposed until 2026-12-05 (the factors read a range's binder)
+      const r = repaired('test/fixtures/models/repair-tautology.yaml', id);
+      const found = r.repairs!.repairs.find((rep) => rep.statement === statement);
+      expect(found, r.repairs!.repairs.map((rep) => rep.statement).join('\n')).toBeDefined();
+      expect(found!.edits.map((e) => e.edit)).toEqual(['insert-factor']);
+      expect(found!.verdict).toBe('verified');
+    },
+  );
+
   it('never offers the same text on both sides (grad(L, h[t]) = grad(L, h[t]) was a "verified" repair)', () => {
     const r = repaired('test/fixtures/models/repair-tautology.yaml', 'drop-diag-rec');
     expect(r.verdict).toBe('refuted');
