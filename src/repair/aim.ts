@@ -6,7 +6,9 @@
  * model applies to a sequence value are the ones a wrap proposes.
  */
 import type { Claim, Derivation } from '../derivation/derivation.js';
-import { type Affine, affineEquals, affineVar } from '../ir/affine.js';
+import { type Affine, affineEquals, affineVar, isConstant } from '../ir/affine.js';
+import { shapeIn } from '../ir/shape-of.js';
+import type { Shape } from '../ir/shape.js';
 import { type Expr, intVarsOf, isOp, node, walk } from '../ir/expr.js';
 import { substituteIndex } from '../symbolic/build.js';
 import { keptTextPrinter, printExpr } from '../ir/print.js';
@@ -62,6 +64,19 @@ function instances(f: Expr, enclosing: readonly RangeOf[], claimRanges: readonly
   return out;
 }
 
+/** An entrywise expression of values alone (1 − h[s].^2, o[t] .* (1 − o[t])): no derivative, range or product in it. */
+function elementary(e: Expr): boolean {
+  let ok = true;
+  walk(e, (x) => {
+    if (x.kind === 'op' && (isGraphDerivative(x) || specOf(x).range || isOp(x, 'mul'))) ok = false;
+  });
+  return ok;
+}
+
+/** A column of more than one entry (a scalar's diag is no factor a claim writes). */
+const isColumnShape = (s: Shape): boolean =>
+  isConstant(s.cols) && s.cols.c === 1 && !(isConstant(s.rows) && s.rows.c === 1);
+
 export function editContext(d: Derivation, claim: Claim, text: (e: Expr) => string = keptTextPrinter()): EditContext {
   const claimRanges = [...rangesIn(claim.lhs), ...rangesIn(claim.rhs)];
   const freeInts = new Set([...Object.keys(d.model.sizes), ...claim.forall.map((q) => q.name)]);
@@ -86,6 +101,12 @@ export function editContext(d: Derivation, claim: Claim, text: (e: Expr) => stri
       } else rangeFactors.push(...instances(f, inner, claimRanges));
     };
     if (isOp(y, 'mul')) for (const f of chainFactors(y, 'mul')) if (isOp(f, 'diag', 'dact')) keep(f);
+    // an entrywise factor of a vector (∇_b L = Σ_s (1 − h[s]²) ⊙ (…)): the same factor as a diag, as a claim writes it
+    // in a product (after the others: tried with the range factors)
+    if (isOp(y, 'emul'))
+      for (const f of chainFactors(y, 'emul'))
+        if (f.kind === 'op' && elementary(f) && isColumnShape(shapeIn(d.model, f)))
+          rangeFactors.push(...instances(node('diag', [f]), inner, claimRanges));
     for (const a of y.args) collect(a, inner);
   };
   for (const side of [claim.lhs, claim.rhs])

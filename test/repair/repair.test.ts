@@ -192,6 +192,8 @@ describe('repairs a review of the model zoo asked for', () => {
   it.each([
     ['drop-diag-rec', "grad(L, h[t]) = W'*diag(1 - h[t+1].^2)*grad(L, h[t+1])"],
     ['drop-diag-prod', "grad(L, h[T-k]) = prod(i, 1, k, W'*diag(1 - h[T-k+i].^2))*grad(L, h[T])"],
+    // the closed form's entrywise (1 − h[s]²) ⊙ …, as a diag under the claim's sum over t
+    ['db-missing-diag', 'grad(L, b) = sum(t, 1, T, diag(1 - h[t].^2)*grad(L, h[t]))'],
   ])(
     "%s: the closed form's factor at its range's first index, or under the claim's own binder, is inserted",
     (id, statement) => {
