@@ -155,13 +155,21 @@ export class ClaimsLoader {
     );
     (node.items as YNode[]).forEach((item, k) => {
       perItem[k] = perClaim(item, () => {
-        for (const claim of perItem[k]!)
+        for (const claim of perItem[k]!) {
           if (claim.corrects && !seen.has(claim.corrects) && !failedIds.has(claim.corrects))
             this.y.fail(
               (item as YAMLMap).get('corrects', true),
               `claim '${claim.id}' corrects unknown claim '${claim.corrects}'`,
               'the id of a claim in this file',
             );
+          // a claim correcting itself was accepted, and reported as its own correction (a review found it)
+          if (claim.corrects === claim.id)
+            this.y.fail(
+              (item as YAMLMap).get('corrects', true),
+              `claim '${claim.id}' corrects itself`,
+              'the id of the claim it corrects, another one of this file',
+            );
+        }
         return perItem[k]!;
       }, []);
     });

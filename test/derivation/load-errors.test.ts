@@ -253,6 +253,13 @@ describe('equations', () => {
   });
 });
 
+describe('corrects', () => {
+  it('a claim that corrects itself', () => {
+    const text = edit('    expect: consistent\n', '    expect: consistent\n    corrects: lab-eq1\n');
+    expectError(text, at(text, 'corrects: lab-eq1', 'corrects: '.length), "claim 'lab-eq1' corrects itself");
+  });
+});
+
 describe('keys YAML does not read as names', () => {
   // they became symbols and sizes named `null`, `true` and `undefined`, silently, until 2026-12-05 (a review found it)
   it('a null key among the symbols', () => {
