@@ -67,6 +67,16 @@ export interface EditRecord {
 
 const plain = (after: Expr, detail: EditDetail): Replacement => ({ after, detail, aimed: false });
 
+/** An edit of a sum or a difference (not a node reference): `build` gives its new form, named before and after. */
+const sumEdit =
+  (ops: readonly ('add' | 'sub')[], build: (n: OpNode) => Expr) =>
+  (site: Site, ctx: EditContext): Replacement[] => {
+    const n = site.node;
+    if (n.kind !== 'op' || !(ops as readonly string[]).includes(n.op) || isReference(site)) return [];
+    const after = build(n);
+    return [plain(after, { before: ctx.text(n), after: ctx.text(after) })];
+  };
+
 /** Does the site stand where an argument names a graph node (jac(h[t], …)'s h[t], a unit h[t, α]) rather than an expression? */
 export function isReference(site: Site): boolean {
   const p = site.parent;
@@ -307,23 +317,13 @@ export const EDITS: readonly EditRecord[] = [
     id: 'swap-difference',
     family: 'term',
     words: 'holds with {after} in place of {before}',
-    apply: (site, ctx) => {
-      const n = site.node;
-      if (!isOp(n, 'sub') || isReference(site)) return [];
-      const swapped = node('sub', [n.args[1]!, n.args[0]!]);
-      return [plain(swapped, { before: ctx.text(n), after: ctx.text(swapped) })];
-    },
+    apply: sumEdit(['sub'], (n) => node('sub', [n.args[1]!, n.args[0]!])),
   },
   {
     id: 'flip-term-sign',
     family: 'term',
     words: 'holds with {after} in place of {before}',
-    apply: (site, ctx) => {
-      const n = site.node;
-      if (!isOp(n, 'add', 'sub') || isReference(site)) return [];
-      const flipped = node(n.op === 'add' ? 'sub' : 'add', [n.args[0]!, n.args[1]!]);
-      return [plain(flipped, { before: ctx.text(n), after: ctx.text(flipped) })];
-    },
+    apply: sumEdit(['add', 'sub'], (n) => node(n.op === 'add' ? 'sub' : 'add', [n.args[0]!, n.args[1]!])),
   },
   {
     // (1 - a) + a * W' * D for (1 - a) * eye(d) + …: a scalar term of a matrix sum is added to every entry
