@@ -30,9 +30,9 @@ export interface ReferenceCheck {
    */
   readonly overflow: boolean;
   /**
-   * Where the two modes disagree beyond DUAL_ADJOINT_TOL: the worst relative precision either sweep was left with on
-   * the way (./lost-digits.ts, as the claim evaluator watches its sweeps: their own sums' cancellation, subnormals,
-   * and the forward values they read), 0 where they agree. A disagreement within LOST_DIGITS_MARGIN times it is what
+   * Where the two modes disagree beyond DUAL_ADJOINT_TOL: the worst relative precision either sweep's own arithmetic
+   * left (./lost-digits.ts, as the claim evaluator watches its sweeps: their own sums' cancellation and subnormals,
+   * not the forward values both read alike), 0 where they agree. A disagreement within LOST_DIGITS_MARGIN times it is what
    * those lost digits can do (a saturated unit's tanh(z) − h, cancelled differently by each mode), not a fault of
    * the reference: set aside, as an underflow is.
    */
@@ -85,11 +85,14 @@ export function dualAdjointWithinLostDigits(r: ReferenceCheck): boolean {
  */
 function sweepsLostPrecision(evaluator: Evaluator, d: ResolvedDeriv, u: Float64Array, w: Float64Array): number {
   const [[rw, cw], [ro, co]] = [evaluator.graph.dims(d.wrt.name), evaluator.graph.dims(d.of.name)];
-  const [, lost] = withLostPrecisions(() => {
+  // Their own part only (the sums each sweep made, its subnormals): the forward values both read are the same
+  // numbers in both modes, so what they lost cannot set the two apart (counted, it set aside every check on a
+  // saturated instance, where a rule bug showing there alone would then pass unseen; a review noted it)
+  const [, , own] = withLostPrecisions(() => {
     evaluator.sweep('tan', d.wrt, dense(rw, cw, u), d.fixed)(d.of);
     evaluator.sweep('adj', d.of, dense(ro, co, w), d.fixed, d.wrt.time === null)(d.wrt);
   });
-  return lost;
+  return own;
 }
 
 export function checkReference(evaluator: Evaluator, d: ResolvedDeriv, rng: Rng, withFd: boolean): ReferenceCheck {
