@@ -31,12 +31,19 @@ interface RangeOf {
   readonly hi: Affine;
 }
 
+/** The range a sum or product node binds, or null for any other node. */
+function rangeOf(x: Expr): RangeOf | null {
+  return x.kind === 'op' && x.binder && specOf(x).range && x.ints.length >= 2
+    ? { binder: x.binder, lo: x.ints[0]!, hi: x.ints[1]! }
+    : null;
+}
+
 /** Every sum's and product's range in an expression (a claim's own, where an inserted factor may read its binder). */
 function rangesIn(e: Expr): RangeOf[] {
   const out: RangeOf[] = [];
   walk(e, (x) => {
-    if (x.kind === 'op' && x.binder && specOf(x).range && x.ints.length >= 2)
-      out.push({ binder: x.binder, lo: x.ints[0]!, hi: x.ints[1]! });
+    const r = rangeOf(x);
+    if (r) out.push(r);
   });
   return out;
 }
@@ -90,10 +97,8 @@ export function editContext(d: Derivation, claim: Claim, text: (e: Expr) => stri
   const rangeFactors: Expr[] = [];
   const collect = (y: Expr, enclosing: readonly RangeOf[]): void => {
     if (y.kind !== 'op') return;
-    const inner =
-      y.binder && specOf(y).range && y.ints.length >= 2
-        ? [...enclosing, { binder: y.binder, lo: y.ints[0]!, hi: y.ints[1]! }]
-        : enclosing;
+    const range = rangeOf(y);
+    const inner = range ? [...enclosing, range] : enclosing;
     const keep = (f: Expr) => {
       if (closed(f)) {
         factors.push(f);
