@@ -19,6 +19,8 @@ import { InputError } from '../derivation/errors.js';
 import type { IntEnv } from '../ir/affine.js';
 import { own } from '../ir/names.js';
 import { Evaluator } from '../numeric/evaluate.js';
+import { chargeWork, withWorkLimit } from '../numeric/work-meter.js';
+import { LIMITS } from '../ir/limits.js';
 import { buildInstance, type Instance, instanceSpec } from '../numeric/instance.js';
 import { norm2 } from '../numeric/linalg.js';
 import {
@@ -60,6 +62,8 @@ export interface CheckOptions {
    * default BEYOND_SHARE of `search`
    */
   readonly beyond?: number;
+  /** the work the check may do, in float64 multiply-adds (../numeric/work-meter.ts); default LIMITS.claimOperations */
+  readonly workLimit?: number;
 }
 
 /**
@@ -89,7 +93,7 @@ export const NARROWED_POOLS = 2;
 
 /** Instances (and their evaluators) are shared by all claims of a file. */
 export class InstancePool {
-  private readonly pool = new Map<string, { instance: Instance; evaluator: Evaluator }>();
+  private readonly pool = new Map<string, { instance: Instance; evaluator: Evaluator; buildWork: number }>();
   /** pools of the claim derivations (claimDerivation) narrowed from this one, the most recently used last */
   private readonly narrowed = new Map<Derivation, InstancePool>();
   constructor(readonly derivation: Derivation) {}
@@ -111,13 +115,18 @@ export class InstancePool {
     const key = `${masterSeed}|${index}|${JSON.stringify(overrides)}`;
     let entry = this.pool.get(key);
     if (!entry) {
-      const instance = buildInstance(
-        this.derivation.model,
-        instanceSpec(this.derivation.model, masterSeed, index, REGIMES, overrides),
+      const { value: instance, spent } = withWorkLimit(Infinity, () =>
+        buildInstance(
+          this.derivation.model,
+          instanceSpec(this.derivation.model, masterSeed, index, REGIMES, overrides),
+        ),
       );
-      entry = { instance, evaluator: new Evaluator(instance.graph, instance.sizes) };
+      entry = { instance: instance!, evaluator: new Evaluator(instance!.graph, instance!.sizes), buildWork: spent };
       this.pool.set(key, entry);
-    }
+    } else
+      // Every claim that draws an instance pays for building it, built for it or for a claim before it: whether a
+      // claim reaches its work limit then depends less on the claims checked before it in the same thread.
+      chargeWork(entry.buildWork);
     return entry;
   }
 }
@@ -298,8 +307,19 @@ export function checkClaim(
   filePool: InstancePool,
   options: CheckOptions,
 ): ClaimResult {
-  return checkWith(fileDerivation, claim, filePool, options, false)!;
+  const limit = options.workLimit ?? LIMITS.claimOperations;
+  const metered = withWorkLimit(limit, () => checkWith(fileDerivation, claim, filePool, options, false)!);
+  if (metered.exceeded) throw workLimitError(claim, limit);
+  return metered.value!;
 }
+
+/** A check stopped by its work limit: the claim's own error (the file's other claims are still checked). */
+export const workLimitError = (claim: Claim, limit: number): InputError =>
+  new InputError(
+    claim.pos,
+    `claim '${claim.id}' needs more work than the limit of ${limit.toPrecision(3)} operations (float64 multiply-adds, decimal products counted at their cost); its check was stopped there`,
+    "smaller sizes (the model's ranges or --size), shorter sum/prod ranges, or fewer bindings",
+  );
 
 /**
  * A repair candidate's full check: `checkClaim`'s result when the claim holds (proved, verified or consistent),
@@ -314,7 +334,10 @@ export function checkIfItHolds(
   filePool: InstancePool,
   options: CheckOptions,
 ): ClaimResult | null {
-  const r = checkWith(fileDerivation, claim, filePool, options, true);
+  // a candidate that needs more work than a claim may do is not one that holds (within what a check can show)
+  const r = withWorkLimit(options.workLimit ?? LIMITS.claimOperations, () =>
+    checkWith(fileDerivation, claim, filePool, options, true),
+  ).value;
   return r && HOLDING.includes(r.verdict) ? r : null;
 }
 

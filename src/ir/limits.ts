@@ -34,6 +34,14 @@ export const LIMITS = {
    * T = 99999 took 2.2 GB and more than 2 minutes before this budget (a review found it); T = 1024 takes 5·10⁵
    */
   claimWork: 100_000_000,
+  /**
+   * work one claim's check may do, counted as done (src/numeric/work-meter.ts: float64 multiply-adds, an extended
+   * product at its cost in them): its instances, search, cross-checks and extended-precision looks, each repair
+   * candidate apart. About 100 s here (≈ 5 ns a unit overall). The costliest shipped claim does 6.9·10⁷, the lab's
+   * eq. (1) at d = 64, T = 1024 (issue 15's extended run) 1.0·10⁹; its eq. (2) at d = 64, T = 256 (an SVD per lag on
+   * ≈ 330 instances) passes the limit after ≈ 100 s, where it used to run for more than 5 minutes
+   */
+  claimOperations: 20_000_000_000,
   /** characters of one expression (a claim side, an equation) */
   expressionChars: 200_000,
   /** nodes of one expression after definitions are expanded */

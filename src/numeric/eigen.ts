@@ -5,7 +5,8 @@
  * as in EISPACK and Numerical Recipes §11.5–11.6). The spectral radius ρ(A)
  * is the largest modulus; for a non-normal A it can be far below ‖A‖₂.
  */
-import { type Mat, pow2ScaleFor } from './linalg.js';
+import { FACTORIZATION_SWEEPS, type Mat, pow2ScaleFor } from './linalg.js';
+import { chargeWork } from './work-meter.js';
 
 /** 1-based square work array, as the algorithm is usually written (index 0 unused). */
 type Work = number[][];
@@ -221,6 +222,7 @@ export function eigenvalues(A: Mat): { re: number[]; im: number[] } | null {
   if (A.rows !== A.cols) throw new RangeError(`eigenvalues of a ${A.rows}×${A.cols} matrix`);
   if (!A.data.every(Number.isFinite)) return null;
   const n = A.rows;
+  chargeWork(FACTORIZATION_SWEEPS * n * n * n);
   const a = toWork(A);
   // Balanced first (a similarity by powers of two: it evens out entries 1e300 apart, [[0, 1e200], [1e-200, 0]]), then,
   // where its entries are far from 1, scaled by a power of two (exact) and the eigenvalues scaled back: on entries

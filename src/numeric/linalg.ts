@@ -8,6 +8,10 @@
 import { Rng } from './prng.js';
 import { simdMatVec, simdServes, withResident } from './simd.js';
 import { newVec } from './slab.js';
+import { chargeWork } from './work-meter.js';
+
+/** What a dense factorization (singular values, eigenvalues) is charged on the work meter, in units of n³: its iterations' sweeps. */
+export const FACTORIZATION_SWEEPS = 10;
 
 export interface Mat {
   rows: number;
@@ -73,6 +77,7 @@ export function matVec(A: Mat, x: Float64Array, out?: Float64Array): Float64Arra
 
 /** matVec into y, for a caller whose lengths are right and whose y shares no memory with A or x. */
 function matVecInto(A: Mat, x: Float64Array, y: Float64Array): Float64Array {
+  chargeWork(A.data.length);
   if (simdServes(A.rows, A.cols)) return simdMatVec(false, A.rows, A.cols, A.data, x, y);
   return plainMatVecInto(A, x, y);
 }
@@ -147,6 +152,7 @@ export function matTVec(A: Mat, x: Float64Array, out?: Float64Array): Float64Arr
 
 /** matTVec into y, for a caller whose lengths are right and whose y shares no memory with A or x. */
 function matTVecInto(A: Mat, x: Float64Array, y: Float64Array): Float64Array {
+  chargeWork(A.data.length);
   if (simdServes(A.rows, A.cols)) return simdMatVec(true, A.rows, A.cols, A.data, x, y);
   return plainMatTVecInto(A, x, y);
 }
@@ -191,6 +197,7 @@ function plainMatTVecInto(A: Mat, x: Float64Array, y: Float64Array): Float64Arra
 /** A·B (i-k-j loop order so the inner loop streams rows of B and C). */
 export function matMul(A: Mat, B: Mat): Mat {
   if (A.cols !== B.rows) throw new RangeError(`matMul: ${A.rows}x${A.cols} · ${B.rows}x${B.cols}`);
+  chargeWork(A.rows * A.cols * B.cols);
   const C = mat(A.rows, B.cols);
   const n = B.cols;
   for (let i = 0; i < A.rows; i++) {
@@ -343,6 +350,8 @@ export function singularValues(A: Mat): Float64Array {
   // Orthogonalise the shorter dimension: columns of A if tall, rows (= columns of Aᵀ) if wide.
   const tall = A.rows >= A.cols;
   const k = Math.min(A.rows, A.cols);
+  // one-sided Jacobi: a handful of sweeps of k²/2 rotations over columns of length max(rows, cols)
+  chargeWork(FACTORIZATION_SWEEPS * A.rows * A.cols * k);
   const len = Math.max(A.rows, A.cols);
   const sigma = new Float64Array(k);
   if (k === 0) return sigma;
@@ -533,6 +542,7 @@ export function relErr(a: Float64Array, b: Float64Array): number {
 export function invert(A: Mat): Float64Array | null {
   const n = A.rows;
   if (A.cols !== n) throw new RangeError(`invert: ${A.rows}x${A.cols} is not square`);
+  chargeWork(2 * n * n * n);
   const w = 2 * n;
   const a = new Float64Array(n * w);
   let scale = 0;

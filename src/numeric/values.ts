@@ -20,6 +20,7 @@ import {
   worstLoss,
 } from './lost-digits.js';
 import { newVec } from './slab.js';
+import { chargeWork } from './work-meter.js';
 
 export interface Dense {
   readonly kind: 'dense';
@@ -42,8 +43,14 @@ export interface LinOp {
 
 export type Value = Dense | LinOp;
 
+/** What making one value costs on the work meter beyond its entries, in float64 multiply-adds (≈ 50 ns). */
+const VALUE_OVERHEAD = 25;
+
 /** Every value passes through here: its subnormal entries, if any, are noted (./lost-digits.ts). */
 export function dense(rows: number, cols: number, data: Float64Array): Dense {
+  // and charged to the claim's work meter: elementwise work is a value's entries, beside what making a value costs
+  // (its node's lookup and memo entry, ≈ VALUE_OVERHEAD multiply-adds: on small matrices that is most of the time)
+  chargeWork(data.length + VALUE_OVERHEAD);
   noteLostPrecision(lostPrecisionOf(data));
   return { kind: 'dense', rows, cols, data };
 }
