@@ -247,6 +247,7 @@ export class Evaluator implements ReadTracker {
     lost: new WeakMap(),
     ownLost: new WeakMap(),
     reads: { tracker: this, trails: new WeakMap() },
+    kept: { entries: 0 },
   };
   /** materialise Jacobians by rows (reverse sweeps) rather than columns (forward sweeps) */
   preferRows = false;

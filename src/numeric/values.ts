@@ -236,7 +236,26 @@ export interface ProductMemo {
    * what a claim cross-checks would depend on which claims ran before it on the instance.
    */
   readonly reads?: { readonly tracker: ReadTracker; readonly trails: WeakMap<Dense, ReadTrail> };
+  /** what the chains keep, in entries (a vector's, plus PARTIAL_RESULT_OVERHEAD): see PRODUCT_MEMO_ENTRIES */
+  readonly kept: { entries: number };
 }
+
+/**
+ * The entries the chains of one memo (one instance's evaluator) keep at most: a walk past it goes on without keeping
+ * its partial results, and a later walk recomputes them (the claim's work meter counts that). Kept, every partial
+ * result of `prod(i, 1, 1000000, W)` at d = 5, for each column and each of the file's 20 pooled instances, took more
+ * than 4 GB (and `norm2(prod(i, 1, k, jac(h[T-i+1], h[T-i])))` over k at T = 2000, d = 8, 11 GB). 2²² entries: the
+ * lab's eq. (1) at T = 1024, d = 64 keeps 6.6·10⁴ a chain.
+ */
+export const PRODUCT_MEMO_ENTRIES = 2 ** 22;
+/**
+ * What a walk's step costs on the work meter beyond its product: its factor read through the evaluator (binding record,
+ * content key, memo lookup), its lost digits and reads noted — 1–3 µs measured on `prod(i, 1, 50000, W)` at d = 5,
+ * where the product itself is 25 multiply-adds.
+ */
+const WALK_STEP_OVERHEAD = 500;
+/** A kept partial result's own cost beyond its entries (its object and array headers, ≈ 130 bytes), in entries. */
+const PARTIAL_RESULT_OVERHEAD = 16;
 
 /** The evaluator's record of what values read: `capture` notes as usual and returns what `f` read; `replay` notes it again. */
 export interface ReadTracker {
@@ -284,6 +303,7 @@ export class ProdOp extends BaseOp {
   }
   /** One factor applied to w, its lost digits kept apart from the caller's record (as `withLostPrecision`). */
   private stepOnce(w: Dense, m: number, transposed: boolean): Dense {
+    chargeWork(WALK_STEP_OVERHEAD);
     const op = this.factorFrom(m, transposed).value();
     return transposed ? op.applyT(w) : op.apply(w);
   }
@@ -303,6 +323,8 @@ export class ProdOp extends BaseOp {
     const reads = this.memo.reads;
     let trail = m > 0 ? reads?.trails.get(w) : undefined;
     if (reads) replayTrail(reads.tracker, trail);
+    const kept = this.memo.kept;
+    let keeping = true;
     // Each step as `withLostPrecision` and `capture` would run it, without a closure or a tuple per step: its
     // own lost digits apart from the caller's record (then raising it), its reads noted and returned.
     for (; m < count; m++) {
@@ -318,7 +340,6 @@ export class ProdOp extends BaseOp {
           read = reads.tracker.close(opened);
         }
         if (read.length) trail = { reads: read, before: trail };
-        if (trail) reads.trails.set(next, trail);
       } else {
         try {
           next = this.stepOnce(w, m, transposed);
@@ -332,9 +353,14 @@ export class ProdOp extends BaseOp {
       // (1e6 + 1.0001) - 1e6) * x <= 1.01004966 * x`, truly 1.0100496621, was consistent until 2026-12-05).
       lost = addedLoss(lost, own);
       ownLost = addedLoss(ownLost, closedOwnPrecision());
-      if (lost) this.memo.lost.set(w, lost);
-      if (ownLost !== lost) this.memo.ownLost?.set(w, ownLost);
-      chain[m] = w;
+      // kept while the memo has room (the chain stays contiguous: once one is not kept, none after it is)
+      if (keeping && kept.entries + w.data.length + PARTIAL_RESULT_OVERHEAD <= PRODUCT_MEMO_ENTRIES) {
+        kept.entries += w.data.length + PARTIAL_RESULT_OVERHEAD;
+        if (lost) this.memo.lost.set(w, lost);
+        if (ownLost !== lost) this.memo.ownLost?.set(w, ownLost);
+        if (reads && trail) reads.trails.set(w, trail);
+        chain[m] = w;
+      } else keeping = false;
     }
     noteLostPrecisions(lost, ownLost);
     return w;

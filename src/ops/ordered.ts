@@ -115,6 +115,9 @@ class RangeFactor implements Factor {
   }
 }
 
+/** The longest ordered product whose factors are kept between walks (see prod's evaluate). */
+const KEPT_FACTORS = 4096;
+
 defineOp({
   id: 'prod',
   domain: 'ordered',
@@ -144,9 +147,13 @@ defineOp({
     let atHi: Factor | undefined;
     let others: Map<number, Factor> | undefined;
     const make = (i: number): Factor => new RangeFactor(ctx, body(n), withBinding(ctx.env, n.binder!, i));
+    // The others are kept for a range of at most KEPT_FACTORS (made again per walk beyond: a product over 10⁶
+    // factors kept a factor and its binding record for each, ≈ 150 MB per product memoised on each pooled instance).
+    const keepsOthers = hi - lo + 1 <= KEPT_FACTORS;
     const factorAt = (i: number): Factor => {
       if (i === lo) return (atLo ??= make(i));
       if (i === hi) return (atHi ??= make(i));
+      if (!keepsOthers) return make(i);
       let f = (others ??= new Map<number, Factor>()).get(i);
       if (!f) others.set(i, (f = make(i)));
       return f;

@@ -98,7 +98,7 @@ describe('a memoised product walk', () => {
   const reversed = (i: number) => factor(4 - i);
 
   it('brings the digits lost on its way when a longer product reuses it', () => {
-    const memo: ProductMemo = { chains: new WeakMap(), lost: new WeakMap() };
+    const memo: ProductMemo = { chains: new WeakMap(), lost: new WeakMap(), kept: { entries: 0 } };
     const x = dense(2, 1, Float64Array.of(1, 1));
     takeLostPrecision();
     const two = new ProdOp(2, 2, 3, reversed, memo).apply(x); // F_2 · F_3 · x = 1e-160 · 1e-160 · x
@@ -112,7 +112,7 @@ describe('a memoised product walk', () => {
   });
 
   it('notes nothing when every partial result is normal', () => {
-    const memo: ProductMemo = { chains: new WeakMap(), lost: new WeakMap() };
+    const memo: ProductMemo = { chains: new WeakMap(), lost: new WeakMap(), kept: { entries: 0 } };
     const x = dense(2, 1, Float64Array.of(1, 1));
     takeLostPrecision();
     new ProdOp(2, 2, 3, factor, memo).apply(x); // 1e300 then 1e-160
