@@ -774,7 +774,9 @@ export class Unrolled {
    */
   tangents(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): SweepLookup {
     // tan[t][r]: sequence r at time t, a step's column made when the sweep reaches it; a hole reads as a zero tangent
-    const tan = new Array<(Vec | null)[]>(this.T + 1);
+    // sized as the sweep reaches steps, not T + 1 up front: a Jacobian across one step sweeps one or two steps, and its
+    // memoised sweeps, one per direction, at each of T seeds, were T² slots (`jac(h[t], h[t-1])` at T = 2000)
+    const tan: (Vec | null)[][] = [];
     const rows = this.rowOf.size;
     const paramTangent = seed.time === null ? u : null;
     if (seed.time !== null) (tan[seed.time] = new Array<Vec | null>(rows))[this.rowOf.get(seed.name)!] = u;
@@ -790,7 +792,7 @@ export class Unrolled {
     /** the first step not swept yet */
     let next = seed.time === null ? 1 : Math.max(1, seed.time);
     /** what the sums of each step swept lost to cancellation (SweepLookup.ownLoss), and of the loss's list */
-    const stepLoss = new Float64Array(this.T + 1);
+    const stepLoss: number[] = [];
     let lossListLoss = 0;
     const sweepThrough = (last: number) => {
       for (; next <= last; next++) {
@@ -802,7 +804,7 @@ export class Unrolled {
           if ((eq.target === seed.name && t === seed.time) || heldWhole?.[e] || heldTimes?.get(eq.target)?.has(t))
             continue;
           column[targetRows[e]!] = this.tangentList(eq.list, t, step[e]!, read);
-          if (this.sweepSumLoss > stepLoss[t]!) stepLoss[t] = this.sweepSumLoss;
+          if (this.sweepSumLoss > (stepLoss[t] ?? 0)) stepLoss[t] = this.sweepSumLoss;
         }
       }
     };
@@ -883,11 +885,12 @@ export class Unrolled {
      * what the sums made while each step's lists ran lost to cancellation (SweepLookup.ownLoss): the contributions
      * added at a node, there or at a node of an earlier step, and the sums inside the lists; the loss's list at null
      */
-    const stepLoss = new Float64Array(this.T + 1);
+    const stepLoss: number[] = [];
     let lossListLoss = 0;
     /** the figure of the list running now (the accumulations its contributions make included) */
     let running = 0;
-    for (const name of this.seq.keys()) adj.set(name, new Array<Vec | null>(this.T + 1).fill(null));
+    // Filled as the sweep goes down, as the tangents' are (T + 1 slots per sequence up front were O(T) per sweep).
+    for (const name of this.seq.keys()) adj.set(name, []);
     const paramAdj = new Map<string, Vec>();
     // Copy on write: a node's first contribution is kept as it is (nothing writes a kernel's result afterwards),
     // a second one makes the sum in a vector of the sweep's own, which later ones are added to in place — the
@@ -932,20 +935,38 @@ export class Unrolled {
       adj.get(target.name)![target.time] = start;
       top = target.time;
     } else throw new Error('adjoint sweeps start at the loss or a sequence node');
-    for (let t = top; t >= 1; t--) {
-      running = 0;
-      for (let e = this.program.equations.length - 1; e >= 0; e--) {
-        const eq = this.program.equations[e]!;
-        const g = adj.get(eq.target)![t];
-        if (!g || isHeld(fixed, eq.target, t)) continue;
-        this.adjointList(eq.list, t, this.opValues[t]![e]!, g, add, withParams);
-        if (this.sweepSumLoss > running) running = this.sweepSumLoss;
+    /**
+     * The sweep goes down as far as a read needs (a node at step t is complete once step t is swept; a parameter's
+     * sum once every step is): `jac(h[t], h[t-1])` by rows read one step below its seed, and swept all of them
+     * (T² vectors over the seeds of a product of T such Jacobians). The same steps in the same order as at once.
+     */
+    let next = top;
+    const sweepDownTo = (low: number) => {
+      for (; next >= Math.max(1, low); next--) {
+        const t = next;
+        running = 0;
+        for (let e = this.program.equations.length - 1; e >= 0; e--) {
+          const eq = this.program.equations[e]!;
+          const g = adj.get(eq.target)![t];
+          if (!g || isHeld(fixed, eq.target, t)) continue;
+          this.adjointList(eq.list, t, this.opValues[t]![e]!, g, add, withParams);
+          if (this.sweepSumLoss > running) running = this.sweepSumLoss;
+        }
+        stepLoss[t] = running;
       }
-      stepLoss[t] = running;
-    }
-    const lookup = (n: GraphNode): Vec | null =>
-      n.time === null ? (paramAdj.get(n.name) ?? null) : (adj.get(n.name)?.[n.time] ?? null);
-    return Object.assign(lookup, { ownLoss: (t: number | null) => (t === null ? lossListLoss : (stepLoss[t] ?? 0)) });
+    };
+    const sweptTo = (low: number) => {
+      if (next >= Math.max(1, low)) withResident(this.residentParams, () => sweepDownTo(low));
+    };
+    const lookup = (n: GraphNode): Vec | null => {
+      sweptTo(n.time ?? 1);
+      return n.time === null ? (paramAdj.get(n.name) ?? null) : (adj.get(n.name)?.[n.time] ?? null);
+    };
+    const ownLoss = (t: number | null): number => {
+      if (t !== null) sweptTo(t);
+      return t === null ? lossListLoss : (stepLoss[t] ?? 0);
+    };
+    return Object.assign(lookup, { ownLoss });
   }
 
   private adjointList(
