@@ -450,6 +450,8 @@ export class Evaluator implements ReadTracker {
         graph.T,
         (this.sequenceNames ??= [...graph.program.equations.map((eq) => eq.target), ...graph.data.inputs.keys()]),
         lookup.ownLoss,
+        // a sweep from a step starts there (one from the loss or a parameter: at T backwards, 0 forwards)
+        from.time ?? (kind === 'tan' ? 0 : graph.T),
       );
       // A sweep rests on the forward values its derivatives read at the steps it crosses: what the forward pass lost on
       // the way to those (./unrolled.ts, sweepReadLoss), not what its start lost — a loss `sum(…)` that cancels

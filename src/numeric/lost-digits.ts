@@ -307,24 +307,32 @@ export function watchLostPrecision<N extends SweepNode>(
   T: number,
   names: readonly string[],
   ownLoss: (t: number | null) => number = () => 0,
+  /**
+   * the step the sweep starts at (default T backwards, 0 forwards): before it the sweep has no values and its sums
+   * no losses, so the running worst starts there — a Jacobian across one step late in the sequence reads a step or
+   * two, and walking from T (or 0) to them cost O(T) per sweep, in time and in a T + 1 array
+   */
+  start = direction === 'backward' ? T : 0,
 ): (n: N) => Float64Array | null {
   const backward = direction === 'backward';
-  /** at[t]: the worst at the times the sweep had been by t (filled from the sweep's start up to `reached`) */
-  const at = new Float64Array(T + 1);
-  let reached = backward ? T + 1 : -1;
+  /** at[k]: the worst at the times the sweep had been by its k-th step from `start` (filled up to `reached`) */
+  const at: number[] = [];
+  let reached = backward ? start + 1 : start - 1;
   const worstAt = (t: number): number => {
+    // before the start (above it backwards): nothing swept there, nothing lost
+    if (backward ? t > start : t < start) return 0;
     while (backward ? reached > t : reached < t) {
       const time = backward ? --reached : ++reached;
       // the running worst in the sweep's own order
-      let w = backward ? (time < T ? at[time + 1]! : ownLoss(null)) : time > 0 ? at[time - 1]! : 0;
+      let w = time !== start ? at[at.length - 1]! : backward ? ownLoss(null) : 0;
       w = Math.max(w, ownLoss(time));
       for (const name of names) {
         const v = lookup({ name, time } as N);
         if (v) w = Math.max(w, lostPrecisionOf(v));
       }
-      at[time] = w;
+      at.push(w);
     }
-    return at[t]!;
+    return at[backward ? start - t : t - start]!;
   };
   return (n) => {
     const v = lookup(n);
