@@ -776,12 +776,21 @@ export class Unrolled {
     // tan[t][r]: sequence r at time t, a step's column made when the sweep reaches it; a hole reads as a zero tangent
     // sized as the sweep reaches steps, not T + 1 up front: a Jacobian across one step sweeps one or two steps, and its
     // memoised sweeps, one per direction, at each of T seeds, were T² slots (`jac(h[t], h[t-1])` at T = 2000)
+    // By step from the seed (tan[t − base]): an array indexed by t itself grows to t slots at its first write, T per
+    // sweep (46 000 sweeps kept 200 MB of them for a product of Jacobians across single steps at T = 400).
+    const base = seed.time ?? 0;
     const tan: (Vec | null)[][] = [];
     const rows = this.rowOf.size;
     const paramTangent = seed.time === null ? u : null;
-    if (seed.time !== null) (tan[seed.time] = new Array<Vec | null>(rows))[this.rowOf.get(seed.name)!] = u;
+    if (seed.time !== null) (tan[0] = new Array<Vec | null>(rows))[this.rowOf.get(seed.name)!] = u;
     const read = (leaf: Leaf, time: number): Vec | null =>
-      leaf.param ? (leaf.name === seed.name ? paramTangent : null) : (tan[time]?.[leaf.row] ?? null);
+      leaf.param
+        ? leaf.name === seed.name
+          ? paramTangent
+          : null
+        : time < base
+          ? null
+          : (tan[time - base]?.[leaf.row] ?? null);
 
     const equations = this.program.equations;
     const { targetRows } = this;
@@ -798,13 +807,13 @@ export class Unrolled {
       for (; next <= last; next++) {
         const t = next;
         const step = this.opValues[t]!;
-        const column = (tan[t] ??= new Array<Vec | null>(rows));
+        const column = (tan[t - base] ??= new Array<Vec | null>(rows));
         for (let e = 0; e < equations.length; e++) {
           const eq = equations[e]!;
           if ((eq.target === seed.name && t === seed.time) || heldWhole?.[e] || heldTimes?.get(eq.target)?.has(t))
             continue;
           column[targetRows[e]!] = this.tangentList(eq.list, t, step[e]!, read);
-          if (this.sweepSumLoss > (stepLoss[t] ?? 0)) stepLoss[t] = this.sweepSumLoss;
+          if (this.sweepSumLoss > (stepLoss[t - base] ?? 0)) stepLoss[t - base] = this.sweepSumLoss;
         }
       }
     };
@@ -823,7 +832,7 @@ export class Unrolled {
         const row = this.rowOf.get(n.name);
         if (row === undefined || n.time < 0 || n.time > this.T) return null;
         if (next <= n.time) withResident(this.residentParams, () => sweepThrough(Math.min(n.time!, this.T)));
-        return tan[n.time]?.[row] ?? null;
+        return n.time < base ? null : (tan[n.time - base]?.[row] ?? null);
       }
       if (n.name === this.lossName) {
         if (lossTangent === undefined) lossTangent = withResident(this.residentParams, sweepLoss);
@@ -831,7 +840,9 @@ export class Unrolled {
       }
       return n.name === seed.name ? paramTangent : null;
     };
-    return Object.assign(lookup, { ownLoss: (t: number | null) => (t === null ? lossListLoss : (stepLoss[t] ?? 0)) });
+    const ownLoss = (t: number | null): number =>
+      t === null ? lossListLoss : t < base ? 0 : (stepLoss[t - base] ?? 0);
+    return Object.assign(lookup, { ownLoss });
   }
 
   /** what the sums of the last list a sweep ran lost to cancellation (set by tangentList and adjointList) */
@@ -921,7 +932,7 @@ export class Unrolled {
       if (leaf.param) paramAdj.set(leaf.name, accumulate(paramAdj.get(leaf.name), g));
       else {
         const row = adj.get(leaf.name)!;
-        row[time] = accumulate(row[time], g);
+        row[top - time] = accumulate(row[top - time], g);
       }
     };
     let top = this.T;
@@ -932,8 +943,8 @@ export class Unrolled {
     } else if (target.time !== null) {
       const start = copyVec(w);
       owned.add(start);
-      adj.get(target.name)![target.time] = start;
       top = target.time;
+      adj.get(target.name)![0] = start;
     } else throw new Error('adjoint sweeps start at the loss or a sequence node');
     /**
      * The sweep goes down as far as a read needs (a node at step t is complete once step t is swept; a parameter's
@@ -947,12 +958,12 @@ export class Unrolled {
         running = 0;
         for (let e = this.program.equations.length - 1; e >= 0; e--) {
           const eq = this.program.equations[e]!;
-          const g = adj.get(eq.target)![t];
+          const g = adj.get(eq.target)![top - t];
           if (!g || isHeld(fixed, eq.target, t)) continue;
           this.adjointList(eq.list, t, this.opValues[t]![e]!, g, add, withParams);
           if (this.sweepSumLoss > running) running = this.sweepSumLoss;
         }
-        stepLoss[t] = running;
+        stepLoss[top - t] = running;
       }
     };
     const sweptTo = (low: number) => {
@@ -960,11 +971,12 @@ export class Unrolled {
     };
     const lookup = (n: GraphNode): Vec | null => {
       sweptTo(n.time ?? 1);
-      return n.time === null ? (paramAdj.get(n.name) ?? null) : (adj.get(n.name)?.[n.time] ?? null);
+      if (n.time === null) return paramAdj.get(n.name) ?? null;
+      return n.time > top ? null : (adj.get(n.name)?.[top - n.time] ?? null);
     };
     const ownLoss = (t: number | null): number => {
       if (t !== null) sweptTo(t);
-      return t === null ? lossListLoss : (stepLoss[t] ?? 0);
+      return t === null ? lossListLoss : t > top ? 0 : (stepLoss[top - t] ?? 0);
     };
     return Object.assign(lookup, { ownLoss });
   }
