@@ -307,11 +307,13 @@ export function checkClaim(
   filePool: InstancePool,
   options: CheckOptions,
 ): ClaimResult {
-  const limit = options.workLimit ?? LIMITS.claimOperations;
+  const limit = workLimitOf(options);
   const metered = withWorkLimit(limit, () => checkWith(fileDerivation, claim, filePool, options, false)!);
   if (metered.exceeded) throw workLimitError(claim, limit);
   return metered.value!;
 }
+
+const workLimitOf = (options: CheckOptions): number => options.workLimit ?? LIMITS.claimOperations;
 
 /** A check stopped by its work limit: the claim's own error (the file's other claims are still checked). */
 export const workLimitError = (claim: Claim, limit: number): InputError =>
@@ -335,9 +337,7 @@ export function checkIfItHolds(
   options: CheckOptions,
 ): ClaimResult | null {
   // a candidate that needs more work than a claim may do is not one that holds (within what a check can show)
-  const r = withWorkLimit(options.workLimit ?? LIMITS.claimOperations, () =>
-    checkWith(fileDerivation, claim, filePool, options, true),
-  ).value;
+  const r = withWorkLimit(workLimitOf(options), () => checkWith(fileDerivation, claim, filePool, options, true)).value;
   return r && HOLDING.includes(r.verdict) ? r : null;
 }
 

@@ -774,10 +774,9 @@ export class Unrolled {
    */
   tangents(seed: GraphNode, u: Vec, fixed: ReadonlySet<string>): SweepLookup {
     // tan[t][r]: sequence r at time t, a step's column made when the sweep reaches it; a hole reads as a zero tangent
-    // sized as the sweep reaches steps, not T + 1 up front: a Jacobian across one step sweeps one or two steps, and its
-    // memoised sweeps, one per direction, at each of T seeds, were T² slots (`jac(h[t], h[t-1])` at T = 2000)
-    // By step from the seed (tan[t − base]): an array indexed by t itself grows to t slots at its first write, T per
-    // sweep (46 000 sweeps kept 200 MB of them for a product of Jacobians across single steps at T = 400).
+    // By step from the seed (tan[t − base]), filled as the sweep reaches steps: T + 1 slots up front, or an array
+    // indexed by t itself (it grows to t slots at its first write), were O(T) per memoised sweep — one per direction
+    // at each of T seeds for a product of Jacobians across single steps (`jac(h[t], h[t-1])`).
     const base = seed.time ?? 0;
     const tan: (Vec | null)[][] = [];
     const rows = this.rowOf.size;
