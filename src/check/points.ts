@@ -76,7 +76,7 @@ export function runPoints(
   const refRng = new Rng(deriveSeed(instance.seed, 'reference', claim.id));
   const extendedScope: ExtendedScope = new Map();
   const point = (env: IntEnv, i: number): Point => {
-    evaluator.touched.clear();
+    evaluator.clearTouched();
     // The record of digits lost on the way (subnormals, cancellation) covers both sides and the comparison (which applies lazy sides to probes).
     takeLostPrecision();
     const [lhs, rhs] = evaluator.evaluateSides(claim.lhs, claim.rhs, env);

@@ -379,7 +379,9 @@ function* searchFrom(
   let variants = 0;
   const entryFor = (data: MutableData): InstanceEntry => {
     const graph = (lastGraph = new Unrolled(model, program, data, lastGraph));
-    return { instance: { ...instance, graph, variant: ++variants }, evaluator: new Evaluator(graph, instance.sizes) };
+    // its points are not cross-checked (runPoints without reference checks): nothing notes what they read
+    const evaluator = new Evaluator(graph, instance.sizes, false);
+    return { instance: { ...instance, graph, variant: ++variants }, evaluator };
   };
   /** the proposal's points; none where it left the premise (`outside` then says so) */
   let outside = false;

@@ -242,24 +242,43 @@ export class Evaluator implements ReadTracker {
    */
   private readonly sweeps = new WeakMap<Dense, Map<string, (n: UnrolledNode) => Float64Array | null>>();
   private readonly memos = new Map<string, Map<string, unknown>>();
-  readonly productMemo: ProductMemo = {
-    chains: new WeakMap(),
-    lost: new WeakMap(),
-    ownLost: new WeakMap(),
-    reads: { tracker: this, trails: new WeakMap() },
-    kept: { entries: 0 },
-  };
+  readonly productMemo: ProductMemo;
   /** materialise Jacobians by rows (reverse sweeps) rather than columns (forward sweeps) */
   preferRows = false;
   /** run entrywise trees in one pass (FusedTree); off, every node is evaluated by its record (tests compare the two) */
   fuseEntrywise = true;
-  /** derivatives touched since the last reset, for reference cross-checks */
-  readonly touched = new Map<string, ResolvedDeriv>();
+  /** derivatives touched since the last reset (clearTouched), for reference cross-checks */
+  private readonly touchedMap = new Map<string, ResolvedDeriv>();
+  get touched(): ReadonlyMap<string, ResolvedDeriv> {
+    return this.touchedMap;
+  }
+  /** Starts a point's record of touched derivatives afresh (and so a new stamp: nothing is noted in it yet). */
+  clearTouched(): void {
+    this.touchedMap.clear();
+    this.currentStamp = ++this.stamps;
+    // records still open (none between points) are not noted into the cleared one either
+    for (let i = 0; i < this.outerStamps.length; i++) this.outerStamps[i] = ++this.stamps;
+  }
 
   constructor(
     readonly graph: Unrolled,
     readonly sizes: IntEnv,
-  ) {}
+    /**
+     * Off, nothing notes what values read (touched stays empty): for an evaluator whose points are not cross-checked
+     * (the adversarial search's, hundreds per claim), where noting a product's k reads at each of T lags was a
+     * tenth of the run (`norm2(prod(i, 1, k, jac(h[T-i+1], h[T-i])))` over k at T = 400).
+     */
+    readonly tracksReads = true,
+  ) {
+    this.productMemo = {
+      chains: new WeakMap(),
+      lost: new WeakMap(),
+      ownLost: new WeakMap(),
+      ...(tracksReads ? { reads: { tracker: this, trails: new Map() } } : {}),
+      kept: { entries: 0 },
+      passed: (direction) => this.sweeps.delete(direction),
+    };
+  }
 
   evaluate(e: Expr, env: IntEnv): Value {
     return this.eval(e, mergedBindings(this.sizes, env));
@@ -333,6 +352,8 @@ export class Evaluator implements ReadTracker {
    * record, for closeReads.
    */
   private openReads(): Map<string, ResolvedDeriv> | null {
+    this.outerStamps.push(this.currentStamp);
+    this.currentStamp = ++this.stamps;
     const outer = this.reading;
     const reads = (this.readMaps[this.depth++] ??= new Map<string, ResolvedDeriv>());
     // V8's Map.clear() allocates a new table even when the map is empty (most records are: nothing was read)
@@ -345,8 +366,18 @@ export class Evaluator implements ReadTracker {
   private closeReads(outer: Map<string, ResolvedDeriv> | null): Map<string, ResolvedDeriv> {
     const reads = this.readMaps[--this.depth]!;
     this.reading = outer;
+    this.currentStamp = this.outerStamps.pop()!;
     return reads;
   }
+
+  /** ReadTracker (./values.ts): the records being noted into, as a stamp — new with each record opened, back when it closes. */
+  stamp(): number {
+    return this.currentStamp;
+  }
+  private currentStamp = 0;
+  private stamps = 0;
+  /** the stamps of the records open around the current one, innermost last */
+  private readonly outerStamps: number[] = [];
 
   /** ReadTracker (./values.ts): what `f` reads, noted as any read is and returned, for a product's memo to replay. */
   capture<T>(f: () => T): [T, readonly ResolvedDeriv[]] {
@@ -380,8 +411,9 @@ export class Evaluator implements ReadTracker {
   }
 
   private noteRead(d: ResolvedDeriv): void {
+    if (!this.tracksReads) return;
     if (this.reading && !this.reading.has(d.text)) this.reading.set(d.text, d);
-    if (!this.touched.has(d.text)) this.touched.set(d.text, d);
+    if (!this.touchedMap.has(d.text)) this.touchedMap.set(d.text, d);
   }
 
   private node(e: Expr, env: IntEnv): GraphNode {
@@ -411,6 +443,7 @@ export class Evaluator implements ReadTracker {
   }
 
   private touch(mode: string, args: readonly Expr[], env: IntEnv): void {
+    if (!this.tracksReads) return;
     const of = this.node(args[0]!, env);
     const wrt = this.node(args[1]!, env);
     const fixed = this.heldSet(args.slice(2), env);

@@ -235,9 +235,15 @@ export interface ProductMemo {
    * the memo serves it: a product another claim walked first must count its factors' derivatives as read, or
    * what a claim cross-checks would depend on which claims ran before it on the instance.
    */
-  readonly reads?: { readonly tracker: ReadTracker; readonly trails: WeakMap<Dense, ReadTrail> };
+  readonly reads?: { readonly tracker: ReadTracker; readonly trails: Map<string, (ReadTrail | null)[]> };
   /** what the chains keep, in entries (a vector's, plus PARTIAL_RESULT_OVERHEAD): see PRODUCT_MEMO_ENTRIES */
   readonly kept: { entries: number };
+  /**
+   * Drops what the evaluator memoised for a partial result as a direction (its derivative sweeps): once the walk has
+   * applied the next factor to it, the chain keeps that result, and nothing meets the sweep again — kept, the chain's
+   * every vector held a sweep (`norm2(prod(i, 1, k, jac(h[T-i+1], h[T-i])))` over k at T = 40, d = 8: 87 000 sweeps).
+   */
+  readonly passed?: (direction: Dense) => void;
 }
 
 /**
@@ -264,19 +270,38 @@ export interface ReadTracker {
   open(): unknown;
   close(opened: unknown): readonly unknown[];
   replay(reads: readonly unknown[]): void;
+  /**
+   * The records being noted into, as a stamp: it changes whenever they do (a record opened or closed, the point's
+   * record of touched derivatives cleared) and comes back with them, so a trail stamped with it is noted there already.
+   */
+  stamp(): number;
 }
 
-/** The reads of a walk's factors, newest first (each partial result extends its predecessor's). */
+/**
+ * The reads of a walk's factors, newest first (each step's extends its predecessor's). A chain's trail is the same for
+ * every vector walked from its head (a factor reads what it reads whatever it is applied to), so a product's n walks
+ * (its columns or rows) share one, and one replay notes it for all of them.
+ */
 interface ReadTrail {
   readonly reads: readonly unknown[];
-  readonly before: ReadTrail | undefined;
+  readonly before: ReadTrail | null;
+  /** the tracker's stamp when the trail was last noted: equal to the current one, it and all before it are noted */
+  noted: number;
 }
 
-/** A trail's reads noted again in the order the walk first made them (oldest factor first). */
-function replayTrail(tracker: ReadTracker, trail: ReadTrail | undefined): void {
+/**
+ * A trail's reads noted again in the order the walk first made them (oldest factor first), down to the newest step
+ * already noted under the current stamp: what is noted stays noted, so those and all before them are skipped (a
+ * product over k lags replayed for each of its n columns noted k·n reads, at every lag, where k are new).
+ */
+function replayTrail(tracker: ReadTracker, trail: ReadTrail | null): void {
+  const stamp = tracker.stamp();
   const steps: ReadTrail[] = [];
-  for (let t = trail; t; t = t.before) steps.push(t);
-  for (let i = steps.length - 1; i >= 0; i--) tracker.replay(steps[i]!.reads);
+  for (let t = trail; t && t.noted !== stamp; t = t.before) steps.push(t);
+  for (let i = steps.length - 1; i >= 0; i--) {
+    tracker.replay(steps[i]!.reads);
+    steps[i]!.noted = stamp;
+  }
 }
 
 /**
@@ -321,7 +346,13 @@ export class ProdOp extends BaseOp {
     let ownLost = m > 0 ? (this.memo.ownLost?.get(w) ?? lost) : 0;
     noteLostPrecisions(lost, ownLost);
     const reads = this.memo.reads;
-    let trail = m > 0 ? reads?.trails.get(w) : undefined;
+    // the chain's trails by step, shared by every vector walked from its head (a step kept in a chain has its trail)
+    let trails: (ReadTrail | null)[] | undefined;
+    if (reads) {
+      trails = reads.trails.get(head);
+      if (!trails) reads.trails.set(head, (trails = []));
+    }
+    let trail = m > 0 && trails ? trails[m - 1]! : null;
     if (reads) replayTrail(reads.tracker, trail);
     const kept = this.memo.kept;
     let keeping = true;
@@ -339,7 +370,8 @@ export class ProdOp extends BaseOp {
           own = closeOwnRecord(outerLost);
           read = reads.tracker.close(opened);
         }
-        if (read.length) trail = { reads: read, before: trail };
+        // noted just now (close notes what it returns), under the stamp the walk is in again
+        if (read.length) trail = { reads: read, before: trail, noted: reads.tracker.stamp() };
       } else {
         try {
           next = this.stepOnce(w, m, transposed);
@@ -347,6 +379,8 @@ export class ProdOp extends BaseOp {
           own = closeOwnRecord(outerLost);
         }
       }
+      // the vector just left behind: a partial result (not the walk's own start) that no walk applies a factor to again
+      if (w !== x) this.memo.passed?.(w);
       w = next;
       // A product's relative errors add (to first order): each factor's figure, not the largest one —
       // prod(i, 1, 100, D) with D good to 1.2e-10 is good to 1.2e-8, not 1.2e-10 (the false `prod(i, 1, 100,
@@ -358,7 +392,11 @@ export class ProdOp extends BaseOp {
         kept.entries += w.data.length + PARTIAL_RESULT_OVERHEAD;
         if (lost) this.memo.lost.set(w, lost);
         if (ownLost !== lost) this.memo.ownLost?.set(w, ownLost);
-        if (reads && trail) reads.trails.set(w, trail);
+        // the step's trail as the chain's head keeps it (the first walk's, the same reads as this one's)
+        if (trails) {
+          if (trails[m] === undefined) trails[m] = trail;
+          else trail = trails[m]!;
+        }
         chain[m] = w;
       } else keeping = false;
     }
@@ -370,6 +408,26 @@ export class ProdOp extends BaseOp {
   }
   applyT(y: Dense): Dense {
     return this.walk(y, true);
+  }
+  /**
+   * By columns (walks from F_hi) or by rows (walks from F_lo, transposed), whichever continues a chain: the products a
+   * claim's lags ask for share one end — prod(i, k+1, T, …) its F_T, prod(i, 1, k, …) its F_1 — and only walks from
+   * that end share their partial results (from the other, every lag walks all its factors again: k²/2 steps). The
+   * shared end shows on the second product: the first marks the chain it did not walk (an empty one), and a later
+   * product starting at that factor walks from it.
+   */
+  override materialize(): Dense {
+    const n = this.rows;
+    const e0 = basis(n, 0);
+    let walks = this.memo.chains.get(e0);
+    if (!walks) this.memo.chains.set(e0, (walks = new Map<string, Dense[]>()));
+    const byColumns = `N|${this.factorFrom(0, false).key}`;
+    const byRows = `T|${this.factorFrom(0, true).key}`;
+    const rows = !walks.get(byColumns)?.length && walks.has(byRows);
+    if (!rows && !walks.has(byRows)) walks.set(byRows, []);
+    return rows
+      ? rowsToDense(n, n, (i) => this.applyT(basis(n, i)).data)
+      : columnsToDense(n, n, (j) => this.apply(basis(n, j)).data);
   }
 }
 
