@@ -37,8 +37,8 @@ export const LIMITS = {
   /**
    * work one claim's check may do, counted as done (src/numeric/work-meter.ts: float64 multiply-adds, an extended
    * product at its cost in them): its instances, search, cross-checks and extended-precision looks, each repair
-   * candidate apart. About 100 s here (≈ 5 ns a unit overall). The costliest shipped claim does 6.9·10⁷, the lab's
-   * eq. (1) at d = 64, T = 1024 (issue 15's extended run) 1.0·10⁹; its eq. (2) at d = 64, T = 256 (an SVD per lag on
+   * candidate apart. About 100 s here (≈ 5 ns a unit overall). The costliest shipped claim does 7.4·10⁷, the lab's
+   * eq. (1) at d = 64, T = 1024 (issue 15's extended run) 1.9·10⁹ (derivative sweeps counted step by step); its eq. (2) at d = 64, T = 256 (an SVD per lag on
    * ≈ 330 instances) passes the limit after ≈ 100 s, where it used to run for more than 5 minutes
    */
   claimOperations: 20_000_000_000,

@@ -11,6 +11,7 @@ import type { ElementwiseRule } from '../ops/elementwise.js';
 import type { Kernel } from '../ops/contexts.js';
 import type { OpList, Program, Vec } from './program.js';
 import { withResident } from './simd.js';
+import { chargeWork } from './work-meter.js';
 import { copyVec, newVec } from './slab.js';
 import { binary } from './kernel.js';
 import {
@@ -88,6 +89,31 @@ interface ListScratch {
   readonly reads: readonly (readonly DerivativeReads[])[];
   /** the same with every leaf carrying a derivative (`derivativeReadSequences`) */
   readonly readsEveryLeaf: readonly DerivativeReads[];
+  /** what one evaluation of the list, or one tangent or adjoint step through it, costs on the work meter (`listWork`) */
+  readonly work: number;
+}
+
+/**
+ * A list's operations in float64 multiply-adds, as the work meter counts them (../numeric/work-meter.ts): each kernel
+ * its output and its operands' entries, and a product of matrices r·k·c. An estimate from the shapes alone, charged per
+ * evaluation, tangent step and adjoint step: the sweeps ran through the kernels uncounted, and a claim of products of
+ * one-step Jacobians over every lag at T = 2000 ran 414 s before its meter reached a limit meant for ≈ 100 s.
+ */
+function listWork(list: OpList): number {
+  let work = 0;
+  list.ops.forEach((op, i) => {
+    if (op.kind !== 'kernel') return;
+    const [r, c] = list.dims[i]!;
+    work += r * c;
+    for (const input of op.inputs) {
+      const [ri, ci] = list.dims[input]!;
+      work += ri * ci;
+    }
+    const [a, b] = op.inputs.map((input) => list.dims[input]!);
+    // a product of matrices (its inner size shared and above 1): r·k·c
+    if (op.inputs.length === 2 && a && b && a[1] === b[0] && a[1] > 1 && a[0] === r && b[1] === c) work += r * a[1] * c;
+  });
+  return work;
 }
 
 /**
@@ -131,6 +157,7 @@ function scratchFor(program: Program): Map<OpList, ListScratch> {
         derivativeReadsOf(list, new Set(inputsOf(program).filter((name) => name !== carried))),
       ),
       readsEveryLeaf: derivativeReadsOf(list, null),
+      work: listWork(list),
       ops: list.ops.map((op) => {
         const n = op.kind === 'kernel' ? op.inputs.length : 0;
         return {
@@ -458,7 +485,8 @@ export class Unrolled {
   ): Vec[] {
     const leaves = this.leaves.get(list)!;
     const vals = new Array<Vec>(list.ops.length);
-    const { ops: scratch, lost: lostOf, ownLost: ownOf, reads } = this.scratch.get(list)!;
+    const { ops: scratch, lost: lostOf, ownLost: ownOf, reads, work } = this.scratch.get(list)!;
+    chargeWork(work);
     const watchedRead = this.watchedReadLoss;
     for (let i = 0; i < list.ops.length; i++) {
       const leaf = leaves[i];
@@ -854,7 +882,8 @@ export class Unrolled {
     read: (leaf: Leaf, time: number) => Vec | null,
   ): Vec | null {
     const leaves = this.leaves.get(list)!;
-    const { ops: scratch, tangents: dvals } = this.scratch.get(list)!;
+    const { ops: scratch, tangents: dvals, work } = this.scratch.get(list)!;
+    chargeWork(work);
     let lost = 0;
     // dvals: one array per list, reused: every slot is written below before it is read
     for (let i = 0; i < list.ops.length; i++) {
@@ -989,7 +1018,8 @@ export class Unrolled {
     withParams: boolean,
   ): void {
     const leaves = this.leaves.get(list)!;
-    const { ops: scratch, adjoints } = this.scratch.get(list)!;
+    const { ops: scratch, adjoints, work } = this.scratch.get(list)!;
+    chargeWork(work);
     // one array per list, reused (adjointList is not reentrant): cleared, then filled from the root down
     const adj = adjoints.fill(null);
     adj[list.root] = g;

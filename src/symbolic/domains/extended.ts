@@ -38,6 +38,7 @@ import {
   intervalOf,
   intervalPreview,
   intervalRing,
+  SUBNORMAL_PRODUCT_COST,
   isFiniteInterval,
 } from './interval.js';
 
@@ -67,9 +68,9 @@ export const WIDE_WORK_LIMIT = 400_000_000;
  * few float operations (the budgets above: a hundred times a decimal's in the same time).
  */
 const DECIMAL_PRODUCT_COST = 600;
-const WIDE_PRODUCT_COST = 6;
+export const WIDE_PRODUCT_COST = 6;
 
-class WorkCounter {
+export class WorkCounter {
   used = 0;
   /** charges noted while a forward step is recorded (StepTrail), not counted against the limit; null: counting */
   private recorded: number | null = null;
@@ -79,9 +80,12 @@ class WorkCounter {
     /** what one unit costs on the claim's work meter (0: not charged there, as the plain rings comparing sides) */
     private readonly cost = 0,
   ) {}
-  /** `replayed`: charges of a recorded step stored again (StepTrail), which the claim's meter did not see done again */
-  spend(n = 1, replayed = false): void {
-    if (this.cost && !replayed) chargeWork(n * this.cost);
+  /**
+   * `replayed`: charges of a recorded step stored again (StepTrail), which the claim's meter did not see done again;
+   * `slower`: what these products cost on the meter against the arithmetic's usual one (interval.ts, subnormals)
+   */
+  spend(n = 1, replayed = false, slower = 1): void {
+    if (this.cost && !replayed) chargeWork(n * this.cost * slower);
     if (this.recorded !== null) {
       this.recorded += n;
       return;
@@ -457,7 +461,7 @@ export const INTERVALS: ExtendedArithmetic<Interval> = {
   name: 'interval',
   plural: 'intervals',
   activationCost: 8,
-  ring: (work) => intervalRing((n) => work.spend(n)),
+  ring: (work) => intervalRing((n, subnormal) => work.spend(n, false, subnormal ? SUBNORMAL_PRODUCT_COST : 1)),
   activation: (spec, n, x) => {
     if (spec.exactRange) return intervalOf(...spec.exactRange(x.lo, x.hi));
     if (!spec.increasing) throw new SymbolicUnsupported(`${n.op} has no interval rule`);
