@@ -19,6 +19,7 @@ import { plotCommand, renderCommand } from './render-commands.js';
 import { type RepairArgs, RepairUsageError, repairRequest, withRepairOptions } from './repair-option.js';
 import { scaffoldCommand } from './scaffold-command.js';
 import { tuneTieringForPool } from './v8-tiering.js';
+import { LIMITS } from '../ir/limits.js';
 
 /** The version in package.json (two levels up from src/cli and from dist/cli alike). */
 function packageVersion(): string {
@@ -53,6 +54,7 @@ async function runCheck(
     claim?: string[];
     search?: number;
     beyond?: number;
+    workLimit?: number;
     json: boolean;
     export?: string;
     jobs?: number;
@@ -79,6 +81,7 @@ async function runCheck(
         ...(argv.claim ? { claims: argv.claim } : {}),
         ...(argv.search !== undefined ? { search: argv.search } : {}),
         ...(argv.beyond !== undefined ? { beyond: argv.beyond } : {}),
+        ...(argv.workLimit !== undefined ? { workLimit: argv.workLimit } : {}),
         onClaim: (id, done, total) => bar.update(id, done, total),
       },
       // V8's tiering set before the workers start (they compile with the flags in force); a run with one claim starts none
@@ -145,6 +148,7 @@ async function runVerify(
     instances: number;
     search?: number;
     beyond?: number;
+    workLimit?: number;
     fixtures?: string;
     readme?: string;
     shard?: string;
@@ -177,6 +181,7 @@ async function runVerify(
       ...(argv.seed !== undefined ? { masterSeed: argv.seed } : {}),
       ...(argv.search !== undefined ? { search: argv.search } : {}),
       ...(argv.beyond !== undefined ? { beyond: argv.beyond } : {}),
+      ...(argv.workLimit !== undefined ? { workLimit: argv.workLimit } : {}),
     },
     onFile: (file, done, total) => bar.update(file, done, total),
   }).finally(() => bar.stop());
@@ -256,6 +261,26 @@ function parseShard(raw: string): { index: number; count: number } {
   return { index, count };
 }
 
+/** The most `--work-limit` may allow: ≈ 80 minutes of one claim's check (≈ 5 ns an operation). */
+const MAX_WORK_LIMIT = 1e12;
+
+/** `--work-limit`: a claim's operations, written as an integer or in e-notation (5e9), from 1 to MAX_WORK_LIMIT. */
+function workLimitOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = /^\s*\d+(\.\d+)?(e\d+)?\s*$/i.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_WORK_LIMIT)
+    throw new UsageError(
+      `--work-limit takes a whole number of operations from 1 to ${MAX_WORK_LIMIT.toExponential()} (e.g. 5e9), got '${v}'`,
+    );
+  return n;
+}
+
+const WORK_LIMIT_OPTION = {
+  type: 'string',
+  describe: `operations one claim's check may do before it is stopped as an error (float64 multiply-adds; default ${LIMITS.claimOperations.toExponential()}, ≈ 100 s)`,
+  coerce: workLimitOf,
+} as const;
+
 /** Run-size options are bounded too, so that no command line can ask for unbounded work. */
 const RUN_LIMITS: ReadonlyMap<string, number> = new Map([
   ['instances', 10_000],
@@ -333,6 +358,7 @@ export async function main(args: string[]): Promise<void> {
                 'instances it may evaluate beyond the sampled regimes, for a claim without regimes: (default: a quarter of --search)',
               coerce: integer('beyond', 0),
             })
+            .option('work-limit', WORK_LIMIT_OPTION)
             .option('size', { type: 'string', array: true, describe: 'fix a size, e.g. --size d=4 --size T=8' })
             .option('claim', { type: 'string', array: true, describe: 'check only these claim ids' })
             .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
@@ -431,6 +457,7 @@ export async function main(args: string[]): Promise<void> {
                 'instances it may evaluate beyond the sampled regimes, for a claim without regimes: (default: a quarter of --search)',
               coerce: integer('beyond', 0),
             })
+            .option('work-limit', WORK_LIMIT_OPTION)
             .example('$0 verify --shard 2/3 --readme README.md', 'the second of three CI runners')
             .example('$0 verify --cache --readme README.md', 'a CI run that checks again only the claims that changed'),
         async (argv) => {

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { type InputError } from '../../src/derivation/errors.js';
 import { loadDerivationFile } from '../../src/derivation/load.js';
+import { InstancePool } from '../../src/check/check-claim.js';
 import { LIMITS } from '../../src/ir/limits.js';
 import { withWorkLimit } from '../../src/numeric/work-meter.js';
 import { gradproof } from '../cli/spawn.js';
@@ -46,8 +47,29 @@ describe('the work limit of a claim', () => {
   });
 
   it('sits far above what the shipped claims need', () => {
-    // the costliest shipped claim: 6.9·10⁷ (verify's corpus, measured claim by claim)
-    expect(LIMITS.claimOperations).toBeGreaterThanOrEqual(100 * 6.9e7);
+    // the costliest shipped claim: 7.4·10⁷ (verify's corpus, measured claim by claim)
+    expect(LIMITS.claimOperations).toBeGreaterThanOrEqual(100 * 7.4e7);
+  });
+
+  it('counts the derivative sweeps, step by step: at least the recurrent product, linear in the steps', () => {
+    // before, a sweep's steps ran through the kernels uncounted (products of one-step Jacobians at T = 2000: 414 s
+    // before the meter reached a limit meant for ≈ 100 s)
+    const pool = new InstancePool(lab);
+    const sweeps = (T: number) => {
+      const graph = pool.get(1, 0, { T, d: 6, m: 2 }).instance.graph;
+      const u = new Float64Array(6).fill(1);
+      const h = (time: number) => ({ name: 'h', time });
+      return [
+        withWorkLimit(Infinity, () => graph.tangents(h(0), u, new Set())(h(T))).spent,
+        withWorkLimit(Infinity, () => graph.adjoints(h(T), u, new Set(), false)(h(0))).spent,
+      ];
+    };
+    const [short, long] = [sweeps(10), sweeps(40)];
+    for (const kind of [0, 1]) {
+      // each step reads W·h (6 × 6) at least
+      expect(short[kind]!).toBeGreaterThanOrEqual(10 * 6 * 6);
+      expect(long[kind]!).toBe(4 * short[kind]!);
+    }
   });
 });
 
@@ -85,5 +107,33 @@ describe('on the command line', () => {
     );
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(run.stdout).not.toMatch(/verified|refuted|consistent|proved/);
+  });
+
+  it('--work-limit sets the limit: the claim past it is stopped, the others checked; nonsense is a usage error', async () => {
+    // the limit of the first library test above, on the command line (e-notation accepted)
+    const run = await gradproof(
+      'check',
+      LAB,
+      '--jobs',
+      '0',
+      '--claim',
+      'lab-eq1',
+      '--claim',
+      'lab-eq2',
+      '--work-limit',
+      '3e6',
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`${LAB}:43:5: claim 'lab-eq2' needs more work than the limit of 3.00e+6 operations`);
+    expect(run.stdout).toMatch(/lab-eq1\s+verified/);
+    const asked = [...['0', '2.5', 'lots', '1e13'].map((bad) => ['check', bad]), ['verify', 'lots']] as const;
+    const refused = await Promise.all(asked.map(([command, bad]) => gradproof(command, LAB, '--work-limit', bad)));
+    refused.forEach((r, i) => {
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(
+        `--work-limit takes a whole number of operations from 1 to 1e+12 (e.g. 5e9), got '${asked[i]![1]}'`,
+      );
+      expect(r.stdout).toBe('');
+    });
   });
 });
