@@ -9,6 +9,7 @@ import {
   dense,
   DenseOp,
   type Factor,
+  PARTIAL_RESULT_OVERHEAD,
   PRODUCT_MEMO_ENTRIES,
   ProdOp,
   type ProductMemo,
@@ -31,17 +32,17 @@ describe('the partial results a walk keeps', () => {
   it('while the memo has room: every one, reused by a longer product', () => {
     const memo = newMemo();
     expect(Array.from(new ProdOp(3, 1, 10, () => factor, memo).apply(x).data)).toEqual(Array.from(power(10)));
-    // 10 partial results of 3 entries, each with its overhead (16 entries' worth)
-    expect(memo.kept.entries).toBe(10 * (3 + 16));
+    // 10 partial results of 3 entries, each with its overhead (PARTIAL_RESULT_OVERHEAD entries' worth)
+    expect(memo.kept.entries).toBe(10 * (3 + PARTIAL_RESULT_OVERHEAD));
     // twelve factors: only the last two are applied, the first ten read from the chain
     const longer = withWorkLimit(Infinity, () => new ProdOp(3, 1, 12, () => factor, memo).apply(x));
     expect(Array.from(longer.value!.data)).toEqual(Array.from(power(12)));
-    expect(memo.kept.entries).toBe(12 * (3 + 16));
+    expect(memo.kept.entries).toBe(12 * (3 + PARTIAL_RESULT_OVERHEAD));
   });
 
   it('past the limit: none, and a later walk recomputes them to the same values', () => {
     // room for three partial results
-    const memo = newMemo(PRODUCT_MEMO_ENTRIES - 3 * (3 + 16));
+    const memo = newMemo(PRODUCT_MEMO_ENTRIES - 3 * (3 + PARTIAL_RESULT_OVERHEAD));
     const first = new ProdOp(3, 1, 10, () => factor, memo).apply(x);
     expect(Array.from(first.data)).toEqual(Array.from(power(10)));
     expect(memo.kept.entries).toBe(PRODUCT_MEMO_ENTRIES);
