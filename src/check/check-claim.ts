@@ -320,7 +320,7 @@ export const workLimitError = (claim: Claim, limit: number): InputError =>
   new InputError(
     claim.pos,
     `claim '${claim.id}' needs more work than the limit of ${limit.toPrecision(3)} operations (float64 multiply-adds, decimal products counted at their cost); its check was stopped there`,
-    "smaller sizes (the model's ranges or --size), shorter sum/prod ranges, or fewer bindings",
+    "smaller sizes (the model's ranges or --size), shorter sum/prod ranges, or fewer bindings; or a larger --work-limit",
   );
 
 /**

@@ -727,6 +727,9 @@ class BindingContext implements NumericContext {
   get preferRows(): boolean {
     return this.ev.preferRows;
   }
+  isSize(name: string): boolean {
+    return own(this.ev.sizes, name) !== undefined;
+  }
   get productMemo(): ProductMemo {
     return this.ev.productMemo;
   }

@@ -324,6 +324,8 @@ export class ProdOp extends BaseOp {
     readonly hi: number,
     readonly factorAt: (i: number) => Factor,
     readonly memo: ProductMemo,
+    /** materialised by rows: F_lo is the end the claim's products share (see materialize) */
+    readonly byRows = false,
   ) {
     super(n, n);
   }
@@ -415,22 +417,15 @@ export class ProdOp extends BaseOp {
     return this.walk(y, true);
   }
   /**
-   * By columns (walks from F_hi) or by rows (walks from F_lo, transposed), whichever continues a chain: the products a
-   * claim's lags ask for share one end — prod(i, k+1, T, …) its F_T, prod(i, 1, k, …) its F_1 — and only walks from
-   * that end share their partial results (from the other, every lag walks all its factors again: k²/2 steps). The
-   * shared end shows on the second product: the first marks the chain it did not walk (an empty one), and a later
-   * product starting at that factor walks from it.
+   * By rows (walks from F_lo, transposed) where the product says so (`byRows`), else by columns (walks from F_hi):
+   * the products a claim's lags ask for share one end — prod(i, k+1, T, …) its F_T, prod(i, 1, k, …) its F_1 — and
+   * only walks from that end share their partial results (from the other, every lag walks all its factors again:
+   * k²/2 steps). The end is read off the expression (the `prod` record), never off what the memo holds: rows and
+   * columns round differently, and a value must not depend on which claims or points were evaluated before it.
    */
   override materialize(): Dense {
     const n = this.rows;
-    const e0 = basis(n, 0);
-    let walks = this.memo.chains.get(e0);
-    if (!walks) this.memo.chains.set(e0, (walks = new Map<string, Dense[]>()));
-    const byColumns = `N|${this.factorFrom(0, false).key}`;
-    const byRows = `T|${this.factorFrom(0, true).key}`;
-    const rows = !walks.get(byColumns)?.length && walks.has(byRows);
-    if (!rows && !walks.has(byRows)) walks.set(byRows, []);
-    return rows
+    return this.byRows
       ? rowsToDense(n, n, (i) => this.applyT(basis(n, i)).data)
       : columnsToDense(n, n, (j) => this.apply(basis(n, j)).data);
   }

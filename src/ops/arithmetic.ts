@@ -181,6 +181,7 @@ export function matmulKernel(ra: number, ca: number, cb: number): Kernel {
     forward: ([a, b]) => multiply(ra, ca, a!, cb, b!),
     reads: 'others',
     addsLosses: true,
+    multiplyAdds: ra * ca * cb,
     tangent: ([a, b], [da, db]) =>
       sum2(da ? multiply(ra, ca, da, cb, b!) : null, db ? multiply(ra, ca, a!, cb, db) : null),
     // dA = adj·Bᵀ (an outer product per step: only when a parameter gradient is wanted); dB = Aᵀ·adj

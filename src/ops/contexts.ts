@@ -99,6 +99,8 @@ export interface NumericContext {
   readonly one: Dense;
   /** materialise Jacobians by rows (reverse sweeps) rather than columns */
   readonly preferRows: boolean;
+  /** whether `name` is one of the instance's sizes (fixed across a claim's points), not a variable bound per point */
+  isSize(name: string): boolean;
   readonly productMemo: ProductMemo;
   /** a memo table owned by the evaluator, for records that cache across bindings (path-sum chains) */
   memo<T>(table: string): Map<string, T>;
@@ -140,6 +142,8 @@ export interface Kernel {
    * that step (src/numeric/unrolled.ts evalList says why not along the steps). Absent: the largest operand's.
    */
   readonly addsLosses?: true;
+  /** a product of matrices: its r·k·c multiply-adds, what the work meter charges per step beyond the entries (unrolled.ts) */
+  readonly multiplyAdds?: number;
   /**
    * What its tangent and adjoint read of the forward values, for the figure a derivative sweep through it carries
    * (src/numeric/unrolled.ts, sweepReadLoss): 'nothing' — lengths alone (sums, negation, reductions,

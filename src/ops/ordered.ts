@@ -2,7 +2,7 @@
  * Operators over an integer range: the ordered product ∏ (index increasing
  * left to right, as written), the sum Σ, and the elementwise product ⨀.
  */
-import { affine, affineAdd } from '../ir/affine.js';
+import { type Affine, affine, affineAdd } from '../ir/affine.js';
 import { type Expr, node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isScalar, isSquare } from '../ir/shape.js';
 import { addValues, asDense, asOp, dense, type Factor, IdentityOp, type LinOp, ProdOp } from '../numeric/values.js';
@@ -158,7 +158,11 @@ defineOp({
       if (!f) others.set(i, (f = make(i)));
       return f;
     };
-    return new ProdOp(factorAt(lo).value().rows, lo, hi, factorAt, ctx.productMemo);
+    // Materialised from the end the claim's products share (ProdOp.materialize): by rows where lo reads only sizes and
+    // hi reads a variable bound per point (prod(i, 1, k, …) over k), by columns otherwise (prod(i, k+1, T, …)).
+    const fixed = (a: Affine) => Object.keys(a.terms).every((name) => ctx.isSize(name));
+    const byRows = fixed(n.ints[0]!) && !fixed(n.ints[1]!);
+    return new ProdOp(factorAt(lo).value().rows, lo, hi, factorAt, ctx.productMemo, byRows);
   },
   compile: (n, ctx) => {
     const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];

@@ -28,6 +28,18 @@ describe('derivatives read through memoised products', () => {
     expect(JSON.stringify(after)).toBe(JSON.stringify(alone));
   });
 
+  it("a product's value does not depend on the products evaluated before it (rows or columns: the expression's)", () => {
+    // b-lags's products prod(i, 1, k, …) are walked by rows (F_1 is the end its lags share); a-first's, a fixed
+    // product of the same factors, walked first, once decided whether b-lags went by rows or columns, and its values'
+    // rounding with it (a review found the relative error moving with --jobs and the claims selected; at the default
+    // instances, as here, this test failed then)
+    const file = loadDerivationFile('test/fixtures/models/shared-product-ends.yaml');
+    const alone = checkDerivation(file, { claims: ['b-lags'] })[0]!;
+    const after = checkDerivation(file, { claims: ['a-first', 'b-lags'] })[1]!;
+    expect(alone.verdict).toBe('verified');
+    expect(JSON.stringify(after)).toBe(JSON.stringify(alone));
+  });
+
   it('every sampled point cross-checks every derivative its sides read, however warm the memo', () => {
     // eq6-item-partial at (t, k) reads ∂h_j/∂C_j and ∂C_j/∂h_{j−1} for j = t−k+1..t (left side) and the k − 1
     // partials ∂C_j/∂C_{j−1}|h (right side; its two outer factors are the left's): 3k − 1 distinct derivatives.

@@ -35,7 +35,7 @@ describe('the work limit of a claim', () => {
     ]);
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toBe(
-      `${LAB}:43:5: claim 'lab-eq2' needs more work than the limit of 3.00e+6 operations (float64 multiply-adds, decimal products counted at their cost); its check was stopped there (expected smaller sizes (the model's ranges or --size), shorter sum/prod ranges, or fewer bindings)`,
+      `${LAB}:43:5: claim 'lab-eq2' needs more work than the limit of 3.00e+6 operations (float64 multiply-adds, decimal products counted at their cost); its check was stopped there (expected smaller sizes (the model's ranges or --size), shorter sum/prod ranges, or fewer bindings; or a larger --work-limit)`,
     );
   });
 
@@ -110,7 +110,7 @@ describe('on the command line', () => {
   });
 
   it('--work-limit sets the limit: the claim past it is stopped, the others checked; nonsense is a usage error', async () => {
-    // the limit of the first library test above, on the command line (e-notation accepted)
+    // the limit of the first library test above, on the command line (e-notation accepted, with its sign too)
     const run = await gradproof(
       'check',
       LAB,
@@ -121,7 +121,7 @@ describe('on the command line', () => {
       '--claim',
       'lab-eq2',
       '--work-limit',
-      '3e6',
+      '3e+6',
     );
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(`${LAB}:43:5: claim 'lab-eq2' needs more work than the limit of 3.00e+6 operations`);
@@ -131,7 +131,7 @@ describe('on the command line', () => {
     refused.forEach((r, i) => {
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(
-        `--work-limit takes a whole number of operations from 1 to 1e+12 (e.g. 5e9), got '${asked[i]![1]}'`,
+        `--work-limit takes a whole number of operations from 1 to 1e12 (e.g. 5e9), got '${asked[i]![1]}'`,
       );
       expect(r.stdout).toBe('');
     });

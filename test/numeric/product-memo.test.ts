@@ -93,20 +93,33 @@ describe('a product materialised for every lag', () => {
     return p;
   };
 
-  it('prod(i, 1, k, F_i) over k: walked by rows from F_1, one application per row and lag after the first two', () => {
+  it('prod(i, 1, k, F_i) over k, by rows (its `prod` record asks where lo is fixed): one application per row and lag', () => {
     const { applications, matrices, factorAt } = countedFactors(n, size);
     const memo = newMemo();
     for (let k = 1; k <= n; k++) {
-      const value = new ProdOp(size, 1, k, factorAt, memo).materialize();
+      const value = new ProdOp(size, 1, k, factorAt, memo, true).materialize();
       const expected = plain(matrices, 1, k);
       for (let e = 0; e < size * size; e++)
         expect(Math.abs(value.data[e]! - expected.data[e]!)).toBeLessThanOrEqual(
           1e-13 * (1 + Math.abs(expected.data[e]!)),
         );
     }
-    // k = 1 by columns (3), k = 2 by rows from F_1 (6), then one step per row per lag: 3 + 6 + 3·28 — walking every
-    // lag's product from F_k (its columns) would be 3·(1 + 2 + … + 30) = 1395
-    expect(applications.count).toBe(3 + 6 + 3 * (n - 2));
+    // one step per row per lag: 3·30 — by columns, walking every lag's product from F_k, 3·(1 + 2 + … + 30) = 1395
+    expect(applications.count).toBe(3 * n);
+    const byColumns = countedFactors(n, size);
+    const columnsMemo = newMemo();
+    for (let k = 1; k <= n; k++) new ProdOp(size, 1, k, byColumns.factorAt, columnsMemo).materialize();
+    expect(byColumns.applications.count).toBe((3 * n * (n + 1)) / 2);
+  });
+
+  it('materialises the same bits whatever was evaluated before it (the direction is the expression’s)', () => {
+    const { matrices, factorAt } = countedFactors(n, size);
+    const fresh = (k: number) => Array.from(new ProdOp(size, 1, k, factorAt, newMemo(), true).materialize().data);
+    const warm = newMemo();
+    // lags in descending order on one memo, then each against a fresh memo
+    for (let k = n; k >= 1; k -= 7)
+      expect(Array.from(new ProdOp(size, 1, k, factorAt, warm, true).materialize().data)).toEqual(fresh(k));
+    expect(matrices.length).toBe(n + 1);
   });
 
   it('prod(i, k, n, F_i) over k: walked by columns from F_n, its shared end', () => {
