@@ -399,7 +399,10 @@ export class ProdOp extends BaseOp {
         kept.entries += w.data.length + PARTIAL_RESULT_OVERHEAD;
         if (lost) this.memo.lost.set(w, lost);
         if (ownLost !== lost) this.memo.ownLost?.set(w, ownLost);
-        // the step's trail as the chain's head keeps it (the first walk's, the same reads as this one's)
+        // The step's trail as the chain's head keeps it: the first walk's, the same reads as this one's — except where
+        // a power and a product of one factor share the head (A^k walks a factor built once, which reads nothing in
+        // the walk; prod(i, 1, k, A) reads A at each step): harmless, as a product notes its first factor's reads
+        // when it is built (the `prod` record's factorAt(lo)), and every factor of such a chain is that one.
         if (trails) {
           if (trails[m] === undefined) trails[m] = trail;
           else trail = trails[m]!;
