@@ -20,6 +20,7 @@ import type { IntEnv } from '../ir/affine.js';
 import { own } from '../ir/names.js';
 import { Evaluator } from '../numeric/evaluate.js';
 import { chargeWork, withWorkLimit } from '../numeric/work-meter.js';
+import { type KeptEntries, POOL_PRODUCT_MEMO_ENTRIES } from '../numeric/values.js';
 import { LIMITS } from '../ir/limits.js';
 import { buildInstance, type Instance, instanceSpec } from '../numeric/instance.js';
 import { norm2 } from '../numeric/linalg.js';
@@ -96,7 +97,14 @@ export class InstancePool {
   private readonly pool = new Map<string, { instance: Instance; evaluator: Evaluator; buildWork: number }>();
   /** pools of the claim derivations (claimDerivation) narrowed from this one, the most recently used last */
   private readonly narrowed = new Map<Derivation, InstancePool>();
-  constructor(readonly derivation: Derivation) {}
+  /** what the evaluators' product chains keep, together (POOL_PRODUCT_MEMO_ENTRIES) */
+  private readonly kept: KeptEntries;
+  constructor(
+    readonly derivation: Derivation,
+    productMemoEntries = POOL_PRODUCT_MEMO_ENTRIES,
+  ) {
+    this.kept = { entries: 0, limit: productMemoEntries };
+  }
   /**
    * This pool for its own derivation, else one for a claim derivation narrowed from it: the last
    * NARROWED_POOLS used are kept (a file's claims at the same sizes tend to stand together), so their
@@ -121,7 +129,8 @@ export class InstancePool {
           instanceSpec(this.derivation.model, masterSeed, index, REGIMES, overrides),
         ),
       );
-      entry = { instance: instance!, evaluator: new Evaluator(instance!.graph, instance!.sizes), buildWork: spent };
+      const evaluator = new Evaluator(instance!.graph, instance!.sizes, true, this.kept);
+      entry = { instance: instance!, evaluator, buildWork: spent };
       this.pool.set(key, entry);
     } else
       // Every claim that draws an instance pays for building it, built for it or for a claim before it: whether a

@@ -25,6 +25,7 @@ import {
   type Dense,
   type EntrywiseKernel,
   type ProductMemo,
+  type KeptEntries,
   type ReadTracker,
   scalar,
   type Value,
@@ -269,13 +270,15 @@ export class Evaluator implements ReadTracker {
      * tenth of the run (`norm2(prod(i, 1, k, jac(h[T-i+1], h[T-i])))` over k at T = 400).
      */
     readonly tracksReads = true,
+    /** what its product chains keep, shared with the other evaluators of an instance pool (its own otherwise) */
+    kept: KeptEntries = { entries: 0 },
   ) {
     this.productMemo = {
       chains: new WeakMap(),
       lost: new WeakMap(),
       ownLost: new WeakMap(),
       ...(tracksReads ? { reads: { tracker: this, trails: new Map() } } : {}),
-      kept: { entries: 0 },
+      kept,
       passed: (direction) => this.sweeps.delete(direction),
     };
   }

@@ -237,7 +237,7 @@ export interface ProductMemo {
    */
   readonly reads?: { readonly tracker: ReadTracker; readonly trails: Map<string, (ReadTrail | null)[]> };
   /** what the chains keep, in entries (a vector's, plus PARTIAL_RESULT_OVERHEAD): see PRODUCT_MEMO_ENTRIES */
-  readonly kept: { entries: number };
+  readonly kept: KeptEntries;
   /**
    * Drops what the evaluator memoised for a partial result as a direction (its derivative sweeps): once the walk has
    * applied the next factor to it, the chain keeps that result, and nothing meets the sweep again — kept, the chain's
@@ -254,6 +254,18 @@ export interface ProductMemo {
  * lab's eq. (1) at T = 1024, d = 64 keeps 6.6·10⁴ a chain.
  */
 export const PRODUCT_MEMO_ENTRIES = 2 ** 22;
+/**
+ * The entries the memos of one instance pool's evaluators keep together (src/check/check-claim.ts InstancePool: a
+ * file's instances, 20 by default): each instance's own limit let a file keep 20 times PRODUCT_MEMO_ENTRIES —
+ * `prod(i, 1, 1000000, W)` at d = 5, 0.89 GB. 2²⁴: the lab's eq. (1) at T = 1024, d = 64 keeps ≈ 4·10⁵ an instance.
+ */
+export const POOL_PRODUCT_MEMO_ENTRIES = 2 ** 24;
+
+/** What product chains keep, in entries, against their limit (PRODUCT_MEMO_ENTRIES where none is given); shareable. */
+export interface KeptEntries {
+  entries: number;
+  readonly limit?: number;
+}
 /**
  * What a walk's step costs on the work meter beyond its product: its factor read through the evaluator (binding record,
  * content key, memo lookup), its lost digits and reads noted — 1–3 µs measured on `prod(i, 1, 50000, W)` at d = 5,
@@ -395,7 +407,7 @@ export class ProdOp extends BaseOp {
       lost = addedLoss(lost, own);
       ownLost = addedLoss(ownLost, closedOwnPrecision());
       // kept while the memo has room (the chain stays contiguous: once one is not kept, none after it is)
-      if (keeping && kept.entries + w.data.length + PARTIAL_RESULT_OVERHEAD <= PRODUCT_MEMO_ENTRIES) {
+      if (keeping && kept.entries + w.data.length + PARTIAL_RESULT_OVERHEAD <= (kept.limit ?? PRODUCT_MEMO_ENTRIES)) {
         kept.entries += w.data.length + PARTIAL_RESULT_OVERHEAD;
         if (lost) this.memo.lost.set(w, lost);
         if (ownLost !== lost) this.memo.ownLost?.set(w, ownLost);
