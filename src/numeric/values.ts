@@ -439,10 +439,8 @@ export class ProdOp extends BaseOp {
    * columns round differently, and a value must not depend on which claims or points were evaluated before it.
    */
   override materialize(): Dense {
-    const n = this.rows;
-    return this.byRows
-      ? rowsToDense(n, n, (i) => this.applyT(basis(n, i)).data)
-      : columnsToDense(n, n, (j) => this.apply(basis(n, j)).data);
+    if (!this.byRows) return super.materialize();
+    return rowsToDense(this.rows, this.cols, (i) => this.applyT(basis(this.rows, i)).data);
   }
 }
 
