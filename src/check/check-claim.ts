@@ -322,7 +322,7 @@ export function checkClaim(
   return metered.value!;
 }
 
-const workLimitOf = (options: CheckOptions): number => options.workLimit ?? LIMITS.claimOperations;
+export const workLimitOf = (options: CheckOptions): number => options.workLimit ?? LIMITS.claimOperations;
 
 /** A check stopped by its work limit: the claim's own error (the file's other claims are still checked). */
 export const workLimitError = (claim: Claim, limit: number): InputError =>
@@ -338,15 +338,18 @@ export const workLimitError = (claim: Claim, limit: number): InputError =>
  * failed cross-check, no agreement, trouble dominating, a premise never held: the evidence that follows, the
  * symbolic stage's included, cannot lift such a verdict), so that a candidate refuted on its points skips the
  * symbolic stage, the shrinking of its counterexample and the rest. Up to there it is `checkClaim` step for step.
+ * 'over-limit': its check passed the claim's work limit (not shown to hold; the repair search counts it apart).
  */
 export function checkIfItHolds(
   fileDerivation: Derivation,
   claim: Claim,
   filePool: InstancePool,
   options: CheckOptions,
-): ClaimResult | null {
+): ClaimResult | 'over-limit' | null {
   // a candidate that needs more work than a claim may do is not one that holds (within what a check can show)
-  const r = withWorkLimit(workLimitOf(options), () => checkWith(fileDerivation, claim, filePool, options, true)).value;
+  const metered = withWorkLimit(workLimitOf(options), () => checkWith(fileDerivation, claim, filePool, options, true));
+  if (metered.exceeded) return 'over-limit';
+  const r = metered.value;
   return r && HOLDING.includes(r.verdict) ? r : null;
 }
 

@@ -51,6 +51,7 @@ export function repairSearchRecord(s: RepairSearch) {
     budget: s.budget,
     work: s.work,
     exhausted: s.exhausted,
+    ...(s.screenWorkLimit !== undefined ? { screenWorkLimit: s.screenWorkLimit } : {}),
   };
 }
 
@@ -60,7 +61,12 @@ export function repairSearchSummary(s: RepairSearch): string {
   const budget = `budget ${s.budget.screens} screens and ${s.budget.fullChecks} full checks, up to ${s.budget.maxEdits} edits`;
   const failed = w.failed ? `, ${w.failed} failed to evaluate` : '';
   const duplicates = w.duplicates ? `, ${w.duplicates} the same claim as another` : '';
-  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full`;
+  const overLimit = w.overLimit ? ` (${w.overLimit} stopped at the work limit)` : '';
+  const screensStopped =
+    s.screenWorkLimit !== undefined
+      ? `; screening stopped at its work limit (${s.screenWorkLimit.toPrecision(3)} operations, as one claim's check)`
+      : '';
+  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full${overLimit}${screensStopped}`;
   switch (s.status) {
     case 'found':
       return `${s.repairs.length === 1 ? '1 repair holds' : `${s.repairs.length} repairs hold`}: ${done}; ${budget}`;

@@ -76,6 +76,8 @@ export interface RepairWork {
   readonly fullChecks: number;
   /** the most edits combined in a candidate that was screened */
   readonly editsTried: number;
+  /** candidates whose full check passed the claim's work limit (not shown to hold); absent when none did */
+  readonly overLimit?: number;
 }
 
 export interface RepairSearch {
@@ -87,4 +89,9 @@ export interface RepairSearch {
   readonly work: RepairWork;
   /** the budget ran out before every candidate was screened */
   readonly exhausted: boolean;
+  /**
+   * present when the screens spent their shared work limit (one claim's: `--work-limit`, default
+   * LIMITS.claimOperations) before the screen budget: that limit, in operations
+   */
+  readonly screenWorkLimit?: number;
 }

@@ -12,7 +12,8 @@ import { affine } from '../ir/affine.js';
 import { own } from '../ir/names.js';
 import type { Expr } from '../ir/expr.js';
 import type { PointOutcome } from '../check/compare.js';
-import { type CheckOptions, checkIfItHolds, InstancePool } from '../check/check-claim.js';
+import { type CheckOptions, checkIfItHolds, InstancePool, workLimitOf } from '../check/check-claim.js';
+import { WorkLimitExceeded, withWorkLimit } from '../numeric/work-meter.js';
 import { pointsOn } from '../check/points.js';
 import type { ClaimResult, Counterexample } from '../check/result.js';
 import { editContext } from './aim.js';
@@ -93,6 +94,7 @@ export function searchRepairs(
     passedScreen: 0,
     fullChecks: 0,
     editsTried: 0,
+    overLimit: 0,
   };
   const cx: Counterexample | null = refuted.counterexample;
   if (!cx) return { status: 'no-counterexample', repairs: [], budget, work, exhausted: false };
@@ -131,7 +133,8 @@ export function searchRepairs(
     let back;
     try {
       back = readBack(c.lhs, claim.relation, c.rhs);
-    } catch {
+    } catch (err) {
+      if (err instanceof WorkLimitExceeded) throw err;
       work.failed++;
       return;
     }
@@ -171,6 +174,8 @@ export function searchRepairs(
       }
       points = pointsOn(trial, entry);
     } catch (err) {
+      // the screens' shared limit reached: the search stops (run, below), this candidate is not counted
+      if (err instanceof WorkLimitExceeded) throw err;
       // A generated candidate the engine cannot evaluate is no repair; it must not end the user's check.
       if (err instanceof InputError) work.invalid++;
       else work.failed++;
@@ -186,6 +191,7 @@ export function searchRepairs(
 
   const repairs: Repair[] = [];
   let exhausted = false;
+  let screenWorkLimited = false;
   const onLhs = (r: Pick<Repair, 'edits'>) => r.edits.filter((e) => e.side === 'lhs').length;
   const fullCheck = () => {
     // A bound's usual slips (a constant, an exponent, a norm) are checked first: the closed forms aim equalities.
@@ -216,7 +222,8 @@ export function searchRepairs(
         else work.failed++;
         continue;
       }
-      if (!r) continue;
+      if (r === 'over-limit') work.overLimit++;
+      if (!r || r === 'over-limit') continue;
       repairs.push({
         statement: s.claim.statement,
         lhs: s.claim.lhs,
@@ -230,13 +237,24 @@ export function searchRepairs(
       });
     }
   };
+  // The screens share one claim's work limit (each full check has its own, as a claim's check): screening stops where
+  // it is spent, so a large model cannot make a thousand screens cost a thousand checks' points.
+  let screenWorkLeft = workLimitOf(options);
   const run = (cs: readonly Candidate[]) => {
     for (const c of cs) {
-      if (work.screened >= budget.screens) {
+      if (work.screened >= budget.screens || screenWorkLimited) {
         exhausted = true;
         break;
       }
-      screen(c);
+      const metered = withWorkLimit(screenWorkLeft, () => screen(c));
+      screenWorkLeft -= metered.spent;
+      if (metered.exceeded) {
+        // the candidate cut short is neither screened out nor a survivor: not counted as screened
+        work.screened--;
+        screenWorkLimited = true;
+        exhausted = true;
+        break;
+      }
     }
     fullCheck();
   };
@@ -246,7 +264,7 @@ export function searchRepairs(
   work.generated += singles.length;
   run([...singles].sort(byPromise));
 
-  if (!repairs.length && budget.maxEdits >= 2 && work.screened < budget.screens) {
+  if (!repairs.length && budget.maxEdits >= 2 && work.screened < budget.screens && !screenWorkLimited) {
     // Seeds from every family in turn (aimed edits first, then the closest on the screen), so that one
     // family's many variants cannot crowd out the order or index slip a pair needs.
     const family = (c: Candidate) => EDIT_BY_ID.get(c.edits[0]!.edit)!.family;
@@ -270,5 +288,14 @@ export function searchRepairs(
       onLhs(a) - onLhs(b) ||
       a.distance - b.distance,
   );
-  return { status: repairs.length ? 'found' : 'none', repairs, budget, work: { ...work }, exhausted };
+  const { overLimit, ...counted } = work;
+  return {
+    status: repairs.length ? 'found' : 'none',
+    repairs,
+    budget,
+    // the two work-limit fields only where a limit stopped something (records without them read as before)
+    work: overLimit ? work : counted,
+    exhausted,
+    ...(screenWorkLimited ? { screenWorkLimit: workLimitOf(options) } : {}),
+  };
 }

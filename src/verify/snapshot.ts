@@ -56,6 +56,7 @@ export interface ClaimSnapshot {
     readonly budget: RepairSearch['budget'];
     readonly work: RepairSearch['work'];
     readonly exhausted: boolean;
+    readonly screenWorkLimit?: number;
   };
 }
 

@@ -12,7 +12,15 @@ import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import type { ClaimResult } from '../../src/check/result.js';
 import { loadDerivationFile } from '../../src/derivation/load.js';
-import { editWords, repairLatex, repairWords } from '../../src/emit/repair-text.js';
+import {
+  editWords,
+  repairLatex,
+  repairSearchRecord,
+  repairSearchSummary,
+  repairWords,
+} from '../../src/emit/repair-text.js';
+import { DEFAULT_OPTIONS } from '../../src/check/check-claim.js';
+import { searchRepairs } from '../../src/repair/search.js';
 import { formatCheckReport } from '../../src/emit/text-report.js';
 import { claimJson } from '../../src/emit/json-report.js';
 import type { RepairBudget } from '../../src/repair/result.js';
@@ -101,6 +109,32 @@ describe('budgets and outcomes', () => {
     expect(text).toContain('repairs: no repair holds within the budget: 3 candidates screened');
     expect(text).toContain('(budget spent)');
     expect(claimJson(d, r)).toMatchObject({ repairs: [], repairSearch: { status: 'none', exhausted: true } });
+  });
+
+  it("screens within one claim's work limit, and counts full checks stopped at it apart from candidates that fail", () => {
+    // The check at the default limit; the search at a limit of 10⁴ operations (--work-limit): the screens share it and
+    // stop where it is spent (the candidate cut short is not counted), and the one survivor's full check passes it.
+    const d = loadDerivationFile(LAB);
+    const [checked] = checkDerivation(d, { claims: ['lab-eq1-W-for-WT'], instances: 1 });
+    const claim = d.claims.find((c) => c.id === 'lab-eq1-W-for-WT')!;
+    const search = (workLimit?: number) =>
+      searchRepairs(d, claim, checked!, { ...DEFAULT_OPTIONS, instances: 1, ...(workLimit ? { workLimit } : {}) });
+    const limited = search(1e4);
+    expect(limited).toMatchObject({ status: 'none', exhausted: true, screenWorkLimit: 1e4 });
+    expect(limited.work).toMatchObject({ generated: 35, screened: 32, passedScreen: 1, fullChecks: 1, overLimit: 1 });
+    // counted, not timed: the same stop on a second run
+    expect(search(1e4).work).toEqual(limited.work);
+    expect(repairSearchSummary(limited)).toBe(
+      "no repair holds within the budget: 32 candidates screened (14 not a claim), 1 passed the screen, 1 checked in full (1 stopped at the work limit); screening stopped at its work limit (1.00e+4 operations, as one claim's check) (budget spent); budget 1000 screens and 6 full checks, up to 2 edits",
+    );
+    expect(repairSearchRecord(limited)).toMatchObject({ screenWorkLimit: 1e4, work: { overLimit: 1 } });
+    // at the default limit every candidate is screened, and the record has neither field (fixtures read as before)
+    const full = search();
+    expect(full).toMatchObject({ status: 'found', exhausted: false });
+    expect(full.work.screened).toBe(35);
+    expect(full).not.toHaveProperty('screenWorkLimit');
+    expect(full.work).not.toHaveProperty('overLimit');
+    expect(Object.keys(repairSearchRecord(full))).toEqual(['status', 'summary', 'budget', 'work', 'exhausted']);
   });
 
   it('is deterministic: the same repairs and the same work on a second run', () => {
