@@ -24,6 +24,7 @@ import {
   type Repair,
   type RepairBudget,
   type RepairSearch,
+  type RepairWork,
 } from './result.js';
 import { changedNodes, replaceAt, sites } from './tree.js';
 import { readerFor } from './validate.js';
@@ -78,6 +79,15 @@ function interleave<T>(lists: readonly (readonly T[])[]): T[] {
   return out;
 }
 
+/** The search's counters as it runs (every one, writable). */
+type WorkCounts = { -readonly [K in keyof RepairWork]-?: number };
+
+/** The work record: `overLimit` only where a limit stopped a full check (records without one read as before). */
+function counted(work: WorkCounts): RepairWork {
+  const { overLimit, ...rest } = work;
+  return overLimit ? work : rest;
+}
+
 export function searchRepairs(
   derivation: Derivation,
   claim: Claim,
@@ -85,7 +95,7 @@ export function searchRepairs(
   options: CheckOptions,
   budget: RepairBudget = DEFAULT_REPAIR_BUDGET,
 ): RepairSearch {
-  const work = {
+  const work: WorkCounts = {
     generated: 0,
     screened: 0,
     invalid: 0,
@@ -97,7 +107,7 @@ export function searchRepairs(
     overLimit: 0,
   };
   const cx: Counterexample | null = refuted.counterexample;
-  if (!cx) return { status: 'no-counterexample', repairs: [], budget, work, exhausted: false };
+  if (!cx) return { status: 'no-counterexample', repairs: [], budget, work: counted(work), exhausted: false };
   // A claim may narrow the sizes; its counterexample's instance is replayed with every size fixed.
   const narrowed = claim.sizes
     ? { ...derivation, model: { ...derivation.model, sizes: { ...derivation.model.sizes, ...claim.sizes } } }
@@ -217,6 +227,8 @@ export function searchRepairs(
         // A candidate its drawn instances already refute is not checked further (no symbolic stage, no shrinking).
         r = checkIfItHolds(derivation, s.claim, pool, options);
       } catch (err) {
+        // checkIfItHolds meters its own check: a limit error escaping it is an enclosing scope's, which ends the search
+        if (err instanceof WorkLimitExceeded) throw err;
         // On another instance the candidate leaves the graph (an index beyond T): not a claim a file could state.
         if (err instanceof InputError) work.invalid++;
         else work.failed++;
@@ -246,11 +258,13 @@ export function searchRepairs(
         exhausted = true;
         break;
       }
+      const editsTried = work.editsTried;
       const metered = withWorkLimit(screenWorkLeft, () => screen(c));
       screenWorkLeft -= metered.spent;
       if (metered.exceeded) {
-        // the candidate cut short is neither screened out nor a survivor: not counted as screened
+        // the candidate cut short is neither screened out nor a survivor: not counted as screened (nor its edits)
         work.screened--;
+        work.editsTried = editsTried;
         screenWorkLimited = true;
         exhausted = true;
         break;
@@ -288,13 +302,11 @@ export function searchRepairs(
       onLhs(a) - onLhs(b) ||
       a.distance - b.distance,
   );
-  const { overLimit, ...counted } = work;
   return {
     status: repairs.length ? 'found' : 'none',
     repairs,
     budget,
-    // the two work-limit fields only where a limit stopped something (records without them read as before)
-    work: overLimit ? work : counted,
+    work: counted(work),
     exhausted,
     ...(screenWorkLimited ? { screenWorkLimit: workLimitOf(options) } : {}),
   };

@@ -39,6 +39,25 @@ describe('the work limit of a claim', () => {
     );
   });
 
+  it("a claim stopped in an extended look leaves no trail of its limit for the file's later claims", () => {
+    // The decimals record a forward step once per instance for every claim reading it (a StepTrail); a step cut short by
+    // one claim's limit was recorded with that error, and replayed it into later claims under limits of their own:
+    // `check` of this file at 398107 operations ended in "internal error: more than 3.98e+5 operations" (a review's).
+    const file = 'derivations/understanding-lstms-2023-index-level.yaml';
+    const d = loadDerivationFile(file, { perClaimErrors: true });
+    const errors: InputError[] = [];
+    const results = checkDerivation(d, { workLimit: 398107, instances: 1 }, errors);
+    expect(results.length + errors.length).toBe(d.claims.length + (d.claimErrors?.length ?? 0));
+    expect(errors.length).toBeGreaterThan(0);
+    expect(results.length).toBeGreaterThan(0);
+    // every error is a claim's own limit, located at that claim
+    for (const e of errors) {
+      const id = /claim '([^']+)'/.exec(e.message)?.[1];
+      const claim = d.claims.find((c) => c.id === id)!;
+      expect(e.message).toContain(`${file}:${claim.pos.line}:${claim.pos.col}: claim '${id}' needs more work`);
+    }
+  });
+
   it('is counted, not timed: a check costs the same operations every time', () => {
     const cost = () => withWorkLimit(Infinity, () => checkDerivation(lab, { claims: ['lab-eq1'] })).spent;
     const first = cost();

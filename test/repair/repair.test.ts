@@ -137,6 +137,24 @@ describe('budgets and outcomes', () => {
     expect(Object.keys(repairSearchRecord(full))).toEqual(['status', 'summary', 'budget', 'work', 'exhausted']);
   });
 
+  it.each([
+    // the pairs' first candidate cut short: its two edits were counted as tried (editsTried 2 with 24 single edits screened)
+    ['derivations/lab-10-5-solution.yaml', 'explosion-read-into-eq2', 6927, { screened: 24, editsTried: 1, failed: 0 }],
+    // a full check past its limit left its decimal steps' trail with that error: later full checks failed on it
+    [
+      'derivations/understanding-lstms-2023-index-level.yaml',
+      'induction-step-as-written.2',
+      630957,
+      { fullChecks: 5, overLimit: 2, failed: 0 },
+    ],
+  ])("%s %s at a work limit of %d: what a limit stopped is counted as such (a review's)", (file, id, limit, work) => {
+    const d = loadDerivationFile(file);
+    const [checked] = checkDerivation(d, { claims: [id], instances: 1 });
+    const claim = d.claims.find((c) => c.id === id)!;
+    const s = searchRepairs(d, claim, checked!, { ...DEFAULT_OPTIONS, instances: 1, workLimit: limit });
+    expect(s).toMatchObject({ status: 'none', exhausted: true, screenWorkLimit: limit, work });
+  });
+
   it('is deterministic: the same repairs and the same work on a second run', () => {
     const a = repaired(RNN2024, 'eq4-closed-ascending').repairs!;
     const b = repaired(RNN2024, 'eq4-closed-ascending').repairs!;

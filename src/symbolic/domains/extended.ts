@@ -30,7 +30,7 @@ import { withExactCoefficients } from '../cpoly.js';
 import { printExpr } from '../../ir/print.js';
 import { PolyEvaluator } from './polynomial.js';
 import { SMALLEST_NORMAL } from '../../numeric/lost-digits.js';
-import { chargeWork } from '../../numeric/work-meter.js';
+import { chargeWork, WorkLimitExceeded } from '../../numeric/work-meter.js';
 import { nearOne, wideActivation, type WideFloat, wideFloatRing, wideToDecimal } from './wide-float.js';
 import {
   type Interval,
@@ -579,6 +579,9 @@ class ExtendedDomain<R> implements ExactDomain<R> {
       charged();
       return { events, loss: this.work.takeRecordedLoss(), failed: false };
     } catch (error) {
+      // A claim's work limit is that claim's, not the step's: no trail is kept (a trail replays its error to every later
+      // reader of the instance — another claim, a repair candidate — which then failed with this claim's limit).
+      if (error instanceof WorkLimitExceeded) throw error;
       charged();
       return { events, loss: this.work.takeRecordedLoss(), failed: true, error };
     } finally {
