@@ -479,6 +479,8 @@ function checkWith(
   if (proof) evidence.push({ kind: 'induction', ok: proof.ok, steps: proof.steps });
   // A bound may be proved for every value of the indices by a chain of checked rules.
   if (boundProof) evidence.push(boundEvidence(boundProof));
+  // Written strict: how near its points came to equality (after the search, which looks for the non-strict violation).
+  if (claim.strict && claim.relation !== '=') evidence.push(strictEvidence(claim, points));
 
   const { verdict, reason } = decideVerdict(evidence);
   const worst = evidenceOf(evidence, 'reference')?.worstRelError ?? null;
@@ -528,6 +530,20 @@ function premiseEvidence(premise: Premise, draws: readonly PremiseDraw[]): Evide
 
 /** The points' undecided violations as an evidence field (./points.ts). */
 const undecidedViolations = (points: readonly Point[]) => undecidedViolationsField(undecidedViolationCount(points));
+
+function strictEvidence(claim: Claim, points: readonly Point[]): Evidence {
+  const sound = points.filter((p) => p.outcome.status !== 'trouble');
+  // a bound's relError is the relative excess of the side that must be smaller (./compare.ts): ≤ 0 where it holds
+  const excesses = sound.flatMap((p) => (p.outcome.status === 'agree' ? [p.outcome.relError] : []));
+  return {
+    kind: 'strict',
+    relation: claim.relation === '<=' ? '<' : '>',
+    points: sound.length,
+    ties: excesses.filter((x) => x > -claim.tolerance).length,
+    closest: excesses.length ? excesses.reduce((m, x) => Math.max(m, x), -Infinity) : null,
+    tolerance: claim.tolerance,
+  };
+}
 
 function referenceEvidence(
   claim: Claim,

@@ -287,6 +287,24 @@ export interface BoundProofEvidence {
   readonly fixed: Readonly<Record<string, number>>;
 }
 
+/**
+ * A claim written strict (< or >, read as ≤ or ≥): how close its sound random points came to the equality case.
+ * A tie — the sides equal within the tolerance — is a point where floating point cannot tell the strict relation
+ * from its failure (norm2(W) < norm2(W) is false at every point, and agrees as ≤ at every point).
+ */
+export interface StrictEvidence {
+  readonly kind: 'strict';
+  /** as written */
+  readonly relation: '<' | '>';
+  /** sound points (not trouble) */
+  readonly points: number;
+  /** of them, agreeing points whose sides are equal within the tolerance (relative excess above −tolerance) */
+  readonly ties: number;
+  /** the largest relative excess of the smaller side over the larger among the agreeing points (≤ 0: strictly apart) */
+  readonly closest: number | null;
+  readonly tolerance: number;
+}
+
 /** A premise (`given:`): how many instance slots found an instance satisfying it, and how. */
 export interface PremiseEvidence {
   readonly kind: 'premise';
@@ -315,7 +333,8 @@ export type Evidence =
   | SearchEvidence
   | ExtendedPrecisionEvidence
   | InductionEvidence
-  | BoundProofEvidence;
+  | BoundProofEvidence
+  | StrictEvidence;
 
 export type EvidenceKind = Evidence['kind'];
 

@@ -11,6 +11,9 @@
  *   verified      consistent, and the closed forms are identical over the stated range
  *   proved        verified, and an induction proves it for every t; or, for a bound, consistent
  *                 and a chain of checked rules proves it with the indices symbolic
+ *
+ * A bound written strict (< or >) is checked as its non-strict relation: refuted as that one is, never proved (the
+ * rules prove the non-strict bound), and unverifiable where its sides are equal within the tolerance at some point.
  */
 import type { Verdict } from '../derivation/derivation.js';
 import { type Evidence, evidenceOf } from './evidence.js';
@@ -32,7 +35,9 @@ export type UnverifiableReason =
       readonly searched?: number;
     }
   | { readonly why: 'engines-disagree' }
-  | { readonly why: 'bound-contradicted' };
+  | { readonly why: 'bound-contradicted' }
+  /** a strict claim (< or >) whose sides are equal within the tolerance at some points */
+  | { readonly why: 'strict-ties'; readonly relation: '<' | '>'; readonly ties: number; readonly points: number };
 
 export interface Decision {
   readonly verdict: Verdict;
@@ -45,6 +50,7 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
   const guided = evidenceOf(evidence, 'guided-search');
   const search = evidenceOf(evidence, 'search');
   const induction = evidenceOf(evidence, 'induction');
+  const strict = evidenceOf(evidence, 'strict');
   const bound = evidenceOf(evidence, 'bound-proof');
   const unverifiable = (reason: UnverifiableReason): Decision => ({ verdict: 'unverifiable', reason });
   // No instance satisfied the premise: nothing was checked, whatever a proof of the unconditional claim says.
@@ -75,8 +81,11 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
         : { verdict: 'refuted', reason: null };
   if (agreed === 0) return unverifiable(points === 0 ? { why: 'no-point' } : { why: 'trouble-everywhere' });
   if (troubled > agreed) return unverifiable({ why: 'trouble-dominates', troubled, points, agreed });
+  if (strict?.ties)
+    return unverifiable({ why: 'strict-ties', relation: strict.relation, ties: strict.ties, points: strict.points });
   if (symbolic !== 'identical') {
-    if (bound?.ok) return { verdict: 'proved', reason: null };
+    // (a proof of the non-strict bound is no proof of the strict one)
+    if (bound?.ok && !strict) return { verdict: 'proved', reason: null };
     // Where the numbers are all the evidence, a violation float64 found that nothing could decide again is not
     // outvoted by agreements elsewhere: the claim may be false exactly there. (Identical closed forms or a checked
     // rule chain are exact evidence, which such a point cannot contradict.)

@@ -47,6 +47,11 @@ export interface Claim {
   readonly statement: string;
   readonly lhs: Expr;
   readonly relation: Relation;
+  /**
+   * written strict (< or >, LaTeX input only) and checked as `relation`: never proved (a proof of the non-strict bound
+   * does not prove it), and unverifiable where the sides are equal within the tolerance (src/check/verdict.ts)
+   */
+  readonly strict?: boolean;
   readonly rhs: Expr;
   readonly forall: readonly Quantifier[];
   /** null: no expectation (exploring) — the verdict is reported and never counts as a failure */

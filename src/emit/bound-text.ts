@@ -153,7 +153,9 @@ export function boundSummary(e: BoundProofEvidence): string {
   const rules = e.steps.map((s) => (s.sites > 1 ? `${s.rule} ×${s.sites}` : s.rule));
   const facts = factsOf(e);
   const scope = provedFor(e);
-  return `proved${scope ? ` for ${scope}` : ''}: ${rules.join(' → ')}${facts.length ? `; ${facts.join('; ')}` : ''}`;
+  // no rule applied: the two sides are one expression (x ≤ x)
+  const chain = rules.length ? rules.join(' → ') : 'the two sides are the same expression';
+  return `proved${scope ? ` for ${scope}` : ''}: ${chain}${facts.length ? `; ${facts.join('; ')}` : ''}`;
 }
 
 /**

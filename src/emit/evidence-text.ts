@@ -66,6 +66,8 @@ export function evidenceMethod(e: Evidence): string {
       return 'proof by induction on t';
     case 'bound-proof':
       return 'bound by checked rules';
+    case 'strict':
+      return 'strict relation';
     case 'premise':
       return 'premise';
   }
@@ -226,6 +228,14 @@ export function evidenceSummary(e: Evidence): string {
     }
     case 'bound-proof':
       return boundSummary(e);
+    case 'strict': {
+      const nonStrict = `${e.relation}=`;
+      const apart =
+        e.closest === null ? '' : `; closest where the sides are ${exp1(-e.closest)} apart (relative to the larger)`;
+      return e.ties
+        ? `written '${e.relation}', checked as '${nonStrict}': at ${e.ties} of ${e.points} points the sides are equal within ${e.tolerance}, where floating point cannot tell '${e.relation}' from its equality case`
+        : `written '${e.relation}', checked as '${nonStrict}': at all ${e.points} points the sides are apart by more than ${e.tolerance}${apart}; a proof of '${nonStrict}' is no proof of '${e.relation}'`;
+    }
     case 'premise': {
       const routes = [
         e.rescaled ? `${e.rescaled} after rescaling the premise's parameters` : '',
@@ -269,6 +279,8 @@ export function reasonText(r: UnverifiableReason): string {
       return 'numerically refuted, yet the derived closed forms are identical: one of the two engines is wrong';
     case 'bound-contradicted':
       return 'numerically refuted, yet a chain of checked rules proves the bound: a rule or the reference is wrong';
+    case 'strict-ties':
+      return `written strict ('${r.relation}'): at ${r.ties} of ${r.points} points the sides are equal within the tolerance, where floating point cannot tell the strict relation from its equality case`;
   }
 }
 

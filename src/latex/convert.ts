@@ -22,10 +22,12 @@ export interface LatexConversion extends AsciiPiece {
   readonly notes: string[];
   /** the relation of a one-relation claim; null for an expression or a chain */
   readonly relation: Relation | null;
+  /** that relation was written strict (< or >) and is read as `relation` */
+  readonly strict: boolean;
   /** a chain a = b = c …: the claim's `chain: { from, steps }`; `ascii` then holds the whole chain */
   readonly chain: {
     readonly from: AsciiPiece;
-    readonly steps: readonly { readonly relation: Relation; readonly to: AsciiPiece }[];
+    readonly steps: readonly { readonly relation: Relation; readonly strict: boolean; readonly to: AsciiPiece }[];
   } | null;
   /** index names used but neither quantified, sizes, nor bound in the formula (they need a forall:) */
   readonly freeIndexVars: string[];
@@ -70,12 +72,16 @@ function convert(latex: string, ctx: LatexContext, options: ConvertOptions): Lat
       w.expr(members[i]!);
       return piece(w.done());
     };
-    chain = { from: one(0), steps: relations.map((r, i) => ({ relation: r.rel, to: one(i + 1) })) };
+    chain = {
+      from: one(0),
+      steps: relations.map((r, i) => ({ relation: r.rel, strict: r.strict === true, to: one(i + 1) })),
+    };
   }
   return {
     ...all,
     notes: [...reading.notes],
     relation: members.length === 2 ? relations[0]!.rel : null,
+    strict: members.length === 2 && relations[0]!.strict === true,
     chain,
     freeIndexVars: [...reading.freeIndexVars],
     tag: reading.tag,

@@ -24,7 +24,8 @@ import { defaultAscii, symbolKey, wordOf } from './names.js';
 export interface Reading {
   /** the members of a relation chain a = b ≤ c …; one member when the formula is an expression */
   readonly members: readonly E[];
-  readonly relations: readonly { readonly rel: Relation; readonly span: Span }[];
+  /** `strict`: written < or >, read as its non-strict relation (the check never proves it: src/check/verdict.ts) */
+  readonly relations: readonly { readonly rel: Relation; readonly span: Span; readonly strict?: boolean }[];
   readonly notes: readonly string[];
   /** index names read in index positions that are neither quantifiers, sizes nor bound here */
   readonly freeIndexVars: readonly string[];
@@ -143,7 +144,7 @@ export class Reader {
     if (!toks.length) this.fail([0, this.parsed.source.length], 'empty formula', 'a formula');
     const s = new Stream(toks);
     const members: (E | null)[] = [];
-    const relations: { rel: Relation; span: Span }[] = [];
+    const relations: { rel: Relation; span: Span; strict?: boolean }[] = [];
     const first = s.peek()!;
     if (this.relationOf(first))
       this.fail(
@@ -165,12 +166,12 @@ export class Reader {
       const r = this.relationOf(t);
       if (!r) this.fail(this.sp(t), `unexpected '${this.src(t)}'`, 'an operator or a relation');
       if (r.strict) this.note(t, `strict '${t.text}' checked as '${r.rel}'`);
-      relations.push({ rel: r.rel, span: this.sp(t) });
+      relations.push({ rel: r.rel, span: this.sp(t), ...(r.strict ? { strict: true } : {}) });
       if (s.done) this.fail(this.sp(t), `nothing after '${this.src(t)}'`, 'the other side of the relation');
     }
     // `= \dots =`: an elided member; its neighbours become consecutive members.
     const kept: E[] = [];
-    const keptRel: { rel: Relation; span: Span }[] = [];
+    const keptRel: { rel: Relation; span: Span; strict?: boolean }[] = [];
     members.forEach((m, i) => {
       if (m === null) {
         if (i === 0 || i === members.length - 1)
