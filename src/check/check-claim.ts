@@ -41,7 +41,7 @@ import { bindings } from './bindings.js';
 import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo } from './evidence.js';
 import { type ClaimResult, type ClaimWarning, claimWarnings, type Counterexample } from './result.js';
 import { emptyRanges } from './empty-ranges.js';
-import { searchViolation, type SearchRequest } from './search.js';
+import { searchViolation, type SearchRequest, strictTies } from './search.js';
 import { regimeExcesses, type SearchDomain } from '../numeric/adversarial.js';
 import { decideVerdict } from './verdict.js';
 
@@ -411,7 +411,8 @@ function checkWith(
 
   // The symbolic stage reads nothing numeric: run first, its proof of a bound sets the search's share.
   const { symbolic, proof, boundProof } = symbolicStage(derivation, claim, options.masterSeed);
-  const share = boundProof?.ok ? PROVED_SEARCH_SHARE : 1;
+  // (a proof of the non-strict bound is no proof of a claim written strict: it is searched in full)
+  const share = boundProof?.ok && !claim.strict ? PROVED_SEARCH_SHARE : 1;
   let cx: Counterexample | null = null;
   const budget = Math.ceil((options.search ?? 0) * share);
   const beyond = Math.ceil(beyondBudget(claim, options) * share);
@@ -479,8 +480,10 @@ function checkWith(
   if (proof) evidence.push({ kind: 'induction', ok: proof.ok, steps: proof.steps });
   // A bound may be proved for every value of the indices by a chain of checked rules.
   if (boundProof) evidence.push(boundEvidence(boundProof));
-  // Written strict: how near its points came to equality (after the search, which looks for the non-strict violation).
-  if (claim.strict && claim.relation !== '=') evidence.push(strictEvidence(claim, points));
+  // Written strict: how near its points came to equality (after the search, which looks for the non-strict violation);
+  // nothing to say where the non-strict relation is refuted or no point agrees.
+  const strict = claim.strict && claim.relation !== '=' ? strictEvidence(claim, points, evidence) : null;
+  if (strict && decideVerdict(evidence).verdict !== 'refuted') evidence.push(strict);
 
   const { verdict, reason } = decideVerdict(evidence);
   const worst = evidenceOf(evidence, 'reference')?.worstRelError ?? null;
@@ -490,6 +493,7 @@ function checkWith(
     label: claim.label,
     statement: claim.statement,
     reading: claim.reading,
+    ...(claim.strict ? { strict: true } : {}),
     verdict,
     expected: claim.expect,
     ok: claim.expect === null || verdict === claim.expect,
@@ -531,16 +535,19 @@ function premiseEvidence(premise: Premise, draws: readonly PremiseDraw[]): Evide
 /** The points' undecided violations as an evidence field (./points.ts). */
 const undecidedViolations = (points: readonly Point[]) => undecidedViolationsField(undecidedViolationCount(points));
 
-function strictEvidence(claim: Claim, points: readonly Point[]): Evidence {
-  const sound = points.filter((p) => p.outcome.status !== 'trouble');
+function strictEvidence(claim: Claim, points: readonly Point[], evidence: readonly Evidence[]): Evidence | null {
   // a bound's relError is the relative excess of the side that must be smaller (./compare.ts): ≤ 0 where it holds
-  const excesses = sound.flatMap((p) => (p.outcome.status === 'agree' ? [p.outcome.relError] : []));
+  const excesses = points.flatMap((p) => (p.outcome.status === 'agree' ? [p.outcome.relError] : []));
+  if (!excesses.length) return null;
+  const search = evidenceOf(evidence, 'search');
+  const searchedTies = (search?.ties ?? 0) + (search?.beyond?.ties ?? 0);
   return {
     kind: 'strict',
     relation: claim.relation === '<=' ? '<' : '>',
-    points: sound.length,
-    ties: excesses.filter((x) => x > -claim.tolerance).length,
-    closest: excesses.length ? excesses.reduce((m, x) => Math.max(m, x), -Infinity) : null,
+    points: excesses.length,
+    ties: strictTies(points, claim.tolerance),
+    ...(searchedTies ? { searchedTies } : {}),
+    closest: excesses.reduce((m, x) => Math.max(m, x), -Infinity),
     tolerance: claim.tolerance,
   };
 }

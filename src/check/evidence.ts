@@ -202,6 +202,12 @@ export interface SearchEffort {
    * path goes on from its best admissible one); absent when none
    */
   readonly outsidePremise?: number;
+  /**
+   * for a claim written strict (< or >): agreeing points it evaluated whose sides are equal within the tolerance,
+   * where the strict relation cannot be told from its equality case (its starts' random points not counted again);
+   * absent when none
+   */
+  readonly ties?: number;
 }
 
 /**
@@ -296,10 +302,12 @@ export interface StrictEvidence {
   readonly kind: 'strict';
   /** as written */
   readonly relation: '<' | '>';
-  /** sound points (not trouble) */
+  /** the random points that agree (as the non-strict relation) */
   readonly points: number;
-  /** of them, agreeing points whose sides are equal within the tolerance (relative excess above −tolerance) */
+  /** of them, the ones whose sides are equal within the tolerance (relative excess above −tolerance) */
   readonly ties: number;
+  /** the same at the points the adversarial search evaluated (inside and beyond the regimes); absent when none */
+  readonly searchedTies?: number;
   /** the largest relative excess of the smaller side over the larger among the agreeing points (≤ 0: strictly apart) */
   readonly closest: number | null;
   readonly tolerance: number;

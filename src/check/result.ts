@@ -80,6 +80,8 @@ export interface ClaimResult {
   readonly statement: string;
   /** how a claim given in LaTeX was read (its statement is the reading) */
   readonly reading: Claim['reading'];
+  /** written strict (< or >) and checked as the statement's ≤ or ≥ (absent otherwise) */
+  readonly strict?: boolean;
   readonly verdict: Verdict;
   /** null: the file states no expectation */
   readonly expected: Verdict | null;

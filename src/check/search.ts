@@ -156,6 +156,7 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
       found: violation !== null,
       ...undecidedViolationsField(regime.undecided),
       ...outsidePremiseField(regime.outsidePremise),
+      ...tiesField(regime.ties),
       regimes: request.regimes,
       beyond: beyond && {
         budget: beyond.budget,
@@ -166,6 +167,7 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
         found: violation?.domain === 'beyond',
         ...undecidedViolationsField(beyond.undecided),
         ...outsidePremiseField(beyond.outsidePremise),
+        ...tiesField(beyond.ties),
         gain: BEYOND_GAIN,
       },
     },
@@ -261,6 +263,8 @@ interface PhaseTally {
   undecided: number;
   /** evaluations whose instance left the claim's premise (SearchRequest.admissible) */
   outsidePremise: number;
+  /** for a claim written strict: agreeing points it evaluated whose sides are equal within the tolerance */
+  ties: number;
 }
 
 const emptyPhase = (budget: number): PhaseTally => ({
@@ -271,9 +275,21 @@ const emptyPhase = (budget: number): PhaseTally => ({
   bestRatio: null,
   undecided: 0,
   outsidePremise: 0,
+  ties: 0,
 });
 
 const outsidePremiseField = (n: number): { outsidePremise?: number } => (n ? { outsidePremise: n } : {});
+const tiesField = (n: number): { ties?: number } => (n ? { ties: n } : {});
+
+/**
+ * Agreeing points whose sides are equal within the tolerance: where a claim written strict (< or >) cannot be told
+ * from its equality case (a bound's relError is the relative excess of the side that must be smaller, ≤ 0 where it holds).
+ */
+export function strictTies(points: readonly Pick<Point, 'outcome'>[], tolerance: number): number {
+  let n = 0;
+  for (const p of points) if (p.outcome.status === 'agree' && p.outcome.relError > -tolerance) n++;
+  return n;
+}
 
 function seen(tally: PhaseTally, points: readonly Point[]): void {
   for (const p of points)
@@ -312,6 +328,7 @@ function runPhase(
     if (value.outsidePremise) tally.outsidePremise++;
     seen(tally, value.points);
     tally.undecided += undecidedViolationCount(value.points);
+    if (claim.strict) tally.ties += strictTies(value.points, claim.tolerance);
     p.best = Math.max(p.best, fitnessOf(value.points, claim.relation));
     const violating = firstViolation(value.points);
     return violating ? { point: violating, steps: p.steps, domain } : null;

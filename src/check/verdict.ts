@@ -37,7 +37,15 @@ export type UnverifiableReason =
   | { readonly why: 'engines-disagree' }
   | { readonly why: 'bound-contradicted' }
   /** a strict claim (< or >) whose sides are equal within the tolerance at some points */
-  | { readonly why: 'strict-ties'; readonly relation: '<' | '>'; readonly ties: number; readonly points: number };
+  | {
+      readonly why: 'strict-ties';
+      readonly relation: '<' | '>';
+      /** at the random points (of `points` that agree) */
+      readonly ties: number;
+      readonly points: number;
+      /** at the points the adversarial search evaluated; absent when none */
+      readonly searched?: number;
+    };
 
 export interface Decision {
   readonly verdict: Verdict;
@@ -81,8 +89,14 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
         : { verdict: 'refuted', reason: null };
   if (agreed === 0) return unverifiable(points === 0 ? { why: 'no-point' } : { why: 'trouble-everywhere' });
   if (troubled > agreed) return unverifiable({ why: 'trouble-dominates', troubled, points, agreed });
-  if (strict?.ties)
-    return unverifiable({ why: 'strict-ties', relation: strict.relation, ties: strict.ties, points: strict.points });
+  if (strict && strict.ties + (strict.searchedTies ?? 0) > 0)
+    return unverifiable({
+      why: 'strict-ties',
+      relation: strict.relation,
+      ties: strict.ties,
+      points: strict.points,
+      ...(strict.searchedTies ? { searched: strict.searchedTies } : {}),
+    });
   if (symbolic !== 'identical') {
     // (a proof of the non-strict bound is no proof of the strict one)
     if (bound?.ok && !strict) return { verdict: 'proved', reason: null };

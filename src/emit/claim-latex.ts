@@ -3,8 +3,15 @@ import type { Claim, Derivation } from '../derivation/derivation.js';
 import type { Proof } from '../symbolic/proof.js';
 import { latexWriterFor } from './derive-report.js';
 
-export function claimLatex(d: Derivation, claim: Pick<Claim, 'lhs' | 'relation' | 'rhs'>): string {
-  return latexWriterFor(d).relation(claim.lhs, claim.relation, claim.rhs);
+/**
+ * A statement with its relation as written: a claim written strict (< or >) is read, checked and stated as ≤ or ≥
+ * (its sides hold no relation, so the statement's one ` <= ` or ` >= ` is it).
+ */
+export const writtenStatement = (c: { readonly statement: string; readonly strict?: boolean }): string =>
+  c.strict ? c.statement.replace(/ ([<>])= /, ' $1 ') : c.statement;
+
+export function claimLatex(d: Derivation, claim: Pick<Claim, 'lhs' | 'relation' | 'rhs' | 'strict'>): string {
+  return latexWriterFor(d).relation(claim.lhs, claim.relation, claim.rhs, claim.strict);
 }
 
 /** The inductive step as an aligned chain: lhs at t+1 = the recurrence = … = the closed form at t+1. */

@@ -230,11 +230,10 @@ export function evidenceSummary(e: Evidence): string {
       return boundSummary(e);
     case 'strict': {
       const nonStrict = `${e.relation}=`;
-      const apart =
-        e.closest === null ? '' : `; closest where the sides are ${exp1(-e.closest)} apart (relative to the larger)`;
-      return e.ties
-        ? `written '${e.relation}', checked as '${nonStrict}': at ${e.ties} of ${e.points} points the sides are equal within ${e.tolerance}, where floating point cannot tell '${e.relation}' from its equality case`
-        : `written '${e.relation}', checked as '${nonStrict}': at all ${e.points} points the sides are apart by more than ${e.tolerance}${apart}; a proof of '${nonStrict}' is no proof of '${e.relation}'`;
+      const where = strictTiesWhere(e.ties, e.points, e.searchedTies);
+      return where
+        ? `written '${e.relation}', checked as '${nonStrict}': the sides are equal within ${e.tolerance} ${where}, where floating point cannot tell '${e.relation}' from its equality case`
+        : `written '${e.relation}', checked as '${nonStrict}': at all ${e.points} agreeing points the sides are apart by more than ${e.tolerance} (closest ${exp1(-(e.closest ?? 0))} apart, relative to the larger), and at every point the search evaluated; a proof of '${nonStrict}' is no proof of '${e.relation}'`;
     }
     case 'premise': {
       const routes = [
@@ -280,8 +279,17 @@ export function reasonText(r: UnverifiableReason): string {
     case 'bound-contradicted':
       return 'numerically refuted, yet a chain of checked rules proves the bound: a rule or the reference is wrong';
     case 'strict-ties':
-      return `written strict ('${r.relation}'): at ${r.ties} of ${r.points} points the sides are equal within the tolerance, where floating point cannot tell the strict relation from its equality case`;
+      return `written strict ('${r.relation}'): the sides are equal within the tolerance ${strictTiesWhere(r.ties, r.points, r.searched)}, where floating point cannot tell the strict relation from its equality case`;
   }
+}
+
+/** Where a strict claim's sides were found equal: at random points, at points the search evaluated; '' where nowhere. */
+function strictTiesWhere(ties: number, points: number, searched = 0): string {
+  const random = ties ? `at ${ties} of ${points} agreeing points` : '';
+  const bySearch = searched
+    ? `at ${searched} ${searched === 1 ? 'point' : 'points'} the adversarial search evaluated`
+    : '';
+  return [random, bySearch].filter(Boolean).join(' and ');
 }
 
 /** The adversarial search in words: where it looked (inside the regimes, then beyond them), how hard, and what it found. */

@@ -19,6 +19,8 @@ export function repairsJson(d: Derivation, s: RepairSearch): Record<string, unkn
   return {
     repairs: s.repairs.map((r) => ({
       claim: r.statement,
+      // written strict: `claim` is the relation checked (≤, ≥), `latex` the one written (<, >)
+      ...(r.strict ? { strict: true } : {}),
       latex: repairLatex(d, r),
       words: repairWords(r),
       edits: r.edits.map((e) => ({
@@ -43,6 +45,7 @@ export function claimJson(d: Derivation, c: ClaimResult): Record<string, unknown
     label: c.label,
     statement: c.statement,
     reading: c.reading,
+    ...(c.strict ? { strict: true } : {}),
     latex: claimLatex(d, claim),
     verdict: c.verdict,
     expected: c.expected,

@@ -83,6 +83,10 @@ function grouped(n: string, scripts: string): string {
   return n;
 }
 
+/** A relation's LaTeX; `strict`: < or > as written (the claim is checked as ≤ or ≥) */
+const relationLatex = (relation: Relation, strict: boolean): string =>
+  relation === '=' ? '=' : relation === '<=' ? (strict ? '<' : '\\le') : strict ? '>' : '\\ge';
+
 export class LatexWriter implements LatexContext {
   constructor(
     readonly notation: Notation,
@@ -208,16 +212,15 @@ export class LatexWriter implements LatexContext {
     }
   }
 
-  relation(lhs: Expr, relation: Relation, rhs: Expr): string {
-    const rel = relation === '=' ? '=' : relation === '<=' ? '\\le' : '\\ge';
-    return `${this.expr(lhs)} ${rel} ${this.expr(rhs)}`;
+  /** `strict`: written < or > (checked as ≤ or ≥), and printed as written */
+  relation(lhs: Expr, relation: Relation, rhs: Expr, strict = false): string {
+    return `${this.expr(lhs)} ${relationLatex(relation, strict)} ${this.expr(rhs)}`;
   }
 
   /** A calc-style chain: lhs = rhs₁ = rhs₂ …, one step per line. */
-  chain(lhs: Expr, steps: readonly { relation: Relation; rhs: Expr }[]): string {
+  chain(lhs: Expr, steps: readonly { relation: Relation; rhs: Expr; strict?: boolean }[]): string {
     const lines = steps.map(
-      (s, i) =>
-        `${i === 0 ? this.expr(lhs) : ''} &${s.relation === '=' ? '=' : s.relation === '<=' ? '\\le' : '\\ge'} ${this.expr(s.rhs)}`,
+      (s, i) => `${i === 0 ? this.expr(lhs) : ''} &${relationLatex(s.relation, s.strict === true)} ${this.expr(s.rhs)}`,
     );
     return `\\begin{aligned}\n${lines.join(' \\\\\n')}\n\\end{aligned}`;
   }

@@ -26,7 +26,7 @@ export function repairWords(r: Pick<Repair, 'edits'>): string {
 }
 
 /** The repaired claim's LaTeX with each changed part coloured. */
-export function repairLatex(d: Derivation, r: Pick<Repair, 'marked' | 'relation'>): string {
+export function repairLatex(d: Derivation, r: Pick<Repair, 'marked' | 'relation' | 'strict'>): string {
   const base = latexWriterFor(d);
   const marks = new Set<Expr>(r.marked.changed);
   const color = (s: string) => `\\textcolor{${REPAIR_COLOR}}{${s}}`;
@@ -40,7 +40,7 @@ export function repairLatex(d: Derivation, r: Pick<Repair, 'marked' | 'relation'
     const s = LatexWriter.prototype.node.call(this, e);
     return marks.has(e) ? color(s) : s;
   };
-  return writer.relation(r.marked.lhs, r.relation, r.marked.rhs);
+  return writer.relation(r.marked.lhs, r.relation, r.marked.rhs, r.strict);
 }
 
 /** The search's record in JSON reports and fixtures: its status, summary, budget and work. */

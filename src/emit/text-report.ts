@@ -1,4 +1,5 @@
 /** The human-readable report of `gradproof check`: a table, then a block per counterexample. */
+import { writtenStatement } from './claim-latex.js';
 import type { CheckReport, ClaimResult, Counterexample } from '../check/result.js';
 import {
   beyondRegimesText,
@@ -87,7 +88,7 @@ export function formatCheckReport(report: CheckReport): string {
       lines.push(`      repairs: ${repairSearchSummary(c.repairs)}`);
       c.repairs.repairs.forEach((r, i) => {
         lines.push(`        ${i + 1}. ${r.verdict}: ${repairWords(r)}`);
-        lines.push(`           ${r.statement}`);
+        lines.push(`           ${writtenStatement(r)}`);
       });
     }
   }

@@ -226,9 +226,10 @@ function proofViews(d: Derivation, claim: Claim, r: ClaimResult): ProofView[] {
   const bound = r.evidence.find((e) => e.kind === 'bound-proof');
   if (r.boundProof && bound?.kind === 'bound-proof')
     out.push({
-      title: 'bound by checked rules',
+      // a claim written strict is proved only as its non-strict relation (its verdict says what that leaves open)
+      title: `bound by checked rules${r.strict ? ' (the non-strict bound: no proof of the strict one)' : ''}${r.boundProof.ok && !r.boundProof.steps.length ? ': the two sides are the same expression' : ''}`,
       ok: r.boundProof.ok,
-      latex: r.boundProof.ok ? boundProofLatex(d, claim, r.boundProof) : null,
+      latex: r.boundProof.ok && r.boundProof.steps.length ? boundProofLatex(d, claim, r.boundProof) : null,
       steps: r.boundProof.steps.map((s) => ({
         rule: s.rule,
         name: BOUND_RULE_TEXT[s.rule].name,

@@ -18,6 +18,8 @@ export interface Repair {
   readonly statement: string;
   readonly lhs: Expr;
   readonly relation: Relation;
+  /** the claim was written strict (< or >): the repair is too, and was judged so */
+  readonly strict?: boolean;
   readonly rhs: Expr;
   /** the edited trees before reading back: the nodes in `changed` are the parts an edit wrote (for highlighting) */
   readonly marked: { readonly lhs: Expr; readonly rhs: Expr; readonly changed: readonly Expr[] };

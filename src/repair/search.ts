@@ -15,6 +15,7 @@ import type { PointOutcome } from '../check/compare.js';
 import { type CheckOptions, checkIfItHolds, InstancePool, workLimitOf } from '../check/check-claim.js';
 import { WorkLimitExceeded, withWorkLimit } from '../numeric/work-meter.js';
 import { pointsOn } from '../check/points.js';
+import { strictTies } from '../check/search.js';
 import type { ClaimResult, Counterexample } from '../check/result.js';
 import { editContext } from './aim.js';
 import { EDIT_BY_ID, EDITS, type EditContext } from './edits.js';
@@ -193,7 +194,9 @@ export function searchRepairs(
     }
     const sound = points.filter((p) => p.outcome.status !== 'trouble');
     const score = worst(points);
-    if (sound.length && sound.every((p) => p.outcome.status === 'agree')) {
+    // a claim written strict keeps its strictness (the trial is the claim edited): a tie fails its screen as a violation does
+    const ties = claim.strict ? strictTies(points, claim.tolerance) : 0;
+    if (sound.length && sound.every((p) => p.outcome.status === 'agree') && !ties) {
       work.passedScreen++;
       survivors.push({ candidate: c, claim: trial, score });
     } else screenedOut.push({ candidate: c, score });
@@ -240,6 +243,7 @@ export function searchRepairs(
         statement: s.claim.statement,
         lhs: s.claim.lhs,
         relation: s.claim.relation,
+        ...(s.claim.strict ? { strict: true } : {}),
         rhs: s.claim.rhs,
         marked: { lhs: s.candidate.lhs, rhs: s.candidate.rhs, changed: s.candidate.changed },
         edits: s.candidate.edits,
