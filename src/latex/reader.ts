@@ -959,28 +959,35 @@ export class Reader {
   private number(t: KNode, s: Stream): E {
     let text = t.text!;
     let end = this.sp(t)[1];
+    /** the digit a superscripted or subscripted node is written on (KaTeX puts `10^{-20}`'s script on the 0 alone) */
+    const scriptedDigit = (n: KNode | undefined): KNode | null =>
+      n?.type === 'supsub' && n.base?.type === 'textord' && /^[0-9]$/.test(n.base.text ?? '') ? n.base : null;
+    const isDigit = (n: KNode | undefined): boolean =>
+      !!n && (n.type === 'textord' || n.type === 'mathord') && /^[0-9]$/.test(n.text ?? '');
     for (;;) {
       const n = s.peek();
-      if (
-        n &&
-        (n.type === 'textord' || n.type === 'mathord') &&
-        /^[0-9]$/.test(n.text ?? '') &&
-        this.sp(n)[0] === end
-      ) {
-        text += n.text;
-        end = this.sp(n)[1];
+      if (isDigit(n) && this.sp(n!)[0] === end) {
+        text += n!.text;
+        end = this.sp(n!)[1];
         s.next();
         continue;
       }
+      // the number's last digit carries the script: the script is the whole number's (10^{-20} is 10⁻²⁰, not 1·0⁻²⁰)
+      const digit = scriptedDigit(n);
+      if (digit && this.sp(digit)[0] === end) {
+        s.next();
+        const number: E = { k: 'num', text: text + digit.text!, span: [this.sp(t)[0], this.sp(digit)[1]] };
+        return this.scripts(number, n!.sup ?? null, n!.sub ?? null, [this.sp(t)[0], this.sp(n!)[1]]);
+      }
       const n2 = s.peek(1);
+      const nextDigit = isDigit(n2) ? n2! : scriptedDigit(n2);
       if (
         n &&
         n.type === 'textord' &&
         n.text === '.' &&
         this.sp(n)[0] === end &&
-        n2 &&
-        /^[0-9]$/.test(n2.text ?? '') &&
-        this.sp(n2)[0] === end + 1
+        nextDigit &&
+        this.sp(nextDigit)[0] === end + 1
       ) {
         text += '.';
         end += 1;

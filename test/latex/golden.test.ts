@@ -203,6 +203,14 @@ const cases: [string, string, typeof lab, string][] = [
     lstm2024,
     'h[t] = o[t] .* tanh(C[t])',
   ],
+  // KaTeX puts a number's script on its last digit: 10^{-20} was read 1 * 0^(-20), 2.5^2 as 2 * 5^2 (a review's)
+  [
+    'a power of a number of several digits',
+    '10^{-20} \\|W\\|_2 \\le \\|W\\|_2',
+    lab,
+    '10^(-20) * norm2(W) <= norm2(W)',
+  ],
+  ['a power of a decimal', '2.5^{2} \\|W\\|_2 \\ge 12^k \\|W\\|_2', lab, '2.5^2 * norm2(W) >= 12^k * norm2(W)'],
 ];
 
 describe('golden readings', () => {
