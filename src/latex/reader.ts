@@ -293,9 +293,16 @@ export class Reader {
         case 'sizing':
         case 'mclass':
         case 'enclose':
-        case 'htmlmathml':
           out.push(...this.clean(bodyList({ ...n, type: 'ordgroup' })));
           continue;
+        case 'htmlmathml':
+          // KaTeX's expansion of \not, \ne, \neq, \notin, \coloneqq…: its parts read alone meant another claim
+          // (\|W\| \not\le 1 was read ‖W‖ ≤ 1, a \ne b as a * b)
+          return this.fail(
+            this.sp(n),
+            `'${this.src(n).trim()}' (a negated or composite relation) is not supported`,
+            'one of = \\le \\ge: a claim states what holds',
+          );
         case 'ordgroup':
           if (!bodyList(n).length) continue; // the {} that alignment inserts before a relation
           out.push(n);
@@ -956,6 +963,24 @@ export class Reader {
     }
   }
 
+  /** 2^10 is 2¹·0 in LaTeX (a script takes one token): a digit right after a one-digit script was surely meant in it. */
+  private digitAfterScript(scripted: KNode, s: Stream): void {
+    const script = scripted.sup ?? scripted.sub;
+    const next = s.peek();
+    if (
+      script?.type === 'textord' &&
+      /^[0-9]$/.test(script.text ?? '') &&
+      next?.type === 'textord' &&
+      /^[0-9]$/.test(next.text ?? '') &&
+      this.sp(next)[0] === this.sp(scripted)[1]
+    )
+      this.fail(
+        join(this.sp(scripted), this.sp(next)),
+        `'${this.src(scripted)}${this.src(next)}' is ${this.src(scripted)}·${this.src(next)} in LaTeX (a script takes one token)`,
+        `braces around the script: ^{${script.text}${next.text}}`,
+      );
+  }
+
   private number(t: KNode, s: Stream): E {
     let text = t.text!;
     let end = this.sp(t)[1];
@@ -976,6 +1001,7 @@ export class Reader {
       const digit = scriptedDigit(n);
       if (digit && this.sp(digit)[0] === end) {
         s.next();
+        this.digitAfterScript(n!, s);
         const number: E = { k: 'num', text: text + digit.text!, span: [this.sp(t)[0], this.sp(digit)[1]] };
         return this.scripts(number, n!.sup ?? null, n!.sub ?? null, [this.sp(t)[0], this.sp(n!)[1]]);
       }
@@ -1059,6 +1085,8 @@ export class Reader {
     const list = this.clean(bodyList(sup));
     let primes = 0;
     while (primes < list.length && list[primes]!.type === 'textord' && list[primes]!.text === '\\prime') primes++;
+    // h_t'' was read as h_t′ (dact): no second derivative has a reading
+    if (primes > 1) this.fail(this.sp(sup), 'a second derivative (′′)', "one prime: f'(z)");
     return { primes, rest: list.slice(primes) };
   }
 
@@ -1072,8 +1100,10 @@ export class Reader {
     switch (base.type) {
       case 'textord':
         if (base.text === '\\nabla') return this.nabla(t, sub, sup, s);
-        if (/^[0-9]$/.test(base.text ?? ''))
+        if (/^[0-9]$/.test(base.text ?? '')) {
+          this.digitAfterScript(t, s);
           return this.scripts({ k: 'num', text: base.text!, span: this.sp(base) }, sup, sub, this.sp(t));
+        }
         return this.symbol(base, sub, sup, s, t);
       case 'mathord':
       case 'font':
@@ -1684,9 +1714,28 @@ export class Reader {
           primes ? `${this.src(whole).trim()}(z) with its argument` : 'an argument',
         );
       args = [this.factor(s)];
+      // \tanh W h: by convention tanh(W h), as \sin 2x is sin(2x) — which factor ends the argument is the reader's guess
+      if (!s.done && this.startsFactor(s) && !this.bigOpOf(s.peek()!))
+        this.fail(
+          join(fnSpan, args[0]!.span),
+          `${this.src(whole).trim()} without parentheses before a product: how far does its argument reach?`,
+          `${fn}(…) with its argument in parentheses`,
+        );
     }
     const last = args[args.length - 1]!;
     const span = join(join(this.sp(whole), last.span), [last.span[0], Math.max(last.span[1], this.argsEnd)]);
+    // \tanh^{-1} is the inverse function by convention (it was read as 1/tanh)
+    if (
+      supRest
+        .map((n) => this.src(n))
+        .join('')
+        .replace(/[\s{}]/g, '') === '-1'
+    )
+      this.fail(
+        supSpan,
+        `${fn}^{-1}: the inverse function, which has no reading here`,
+        `(${fn}(x))^{-1} for the reciprocal`,
+      );
     let e: E;
     if (primes) {
       if (primes > 1) this.fail(supSpan, 'a second derivative');
@@ -1759,11 +1808,27 @@ export class Reader {
 
   /** \frac{∂a}{∂b}: a gradient when a is a scalar, a unit derivative d(h[t, α], W[i, j]), else a Jacobian; or a quotient. */
   private frac(t: KNode): E {
+    // \binom, \choose, \atop, \brack: the same node as \frac, without its bar or with delimiters (not a quotient)
+    if (t.hasBarLine === false || t.leftDelim || t.rightDelim)
+      this.fail(
+        this.sp(t),
+        `'${this.src(t).trim()}' (a binomial coefficient or a stacked pair) is not supported`,
+        '\\frac{a}{b}',
+      );
     const numer = this.clean(bodyList(t.numer));
     const denom = this.clean(bodyList(t.denom));
-    const a = this.partialHead(numer);
-    const b = this.partialHead(denom);
+    let a = this.partialHead(numer);
+    let b = this.partialHead(denom);
     const span = this.sp(t);
+    // dL/dh_t with an italic d on both sides: the differential (it was read as the size d times L over d times h_t)
+    const italicD = (l: readonly KNode[]) =>
+      l.length >= 2 && (l[0]!.type === 'mathord' || l[0]!.type === 'font') && symbolKey(l[0]!) === 'd'
+        ? l.slice(1)
+        : null;
+    if (a === null && b === null && italicD(numer) && italicD(denom)) {
+      [a, b] = [italicD(numer), italicD(denom)];
+      this.note(t, `'d' in numerator and denominator read as the differential (as \\mathrm{d}, ∂), not the size d`);
+    }
     if (a === null || b === null) {
       if (a !== null || b !== null) this.fail(span, 'a derivative needs ∂ in both numerator and denominator');
       const l = this.argument(numer, span);
@@ -1863,6 +1928,7 @@ export class Reader {
     const lead = this.isAddOp(s.peek());
     if (lead) {
       const t = s.next();
+      if (s.done) this.fail(this.sp(t), `nothing after '${lead}' in an index`);
       const r = this.ixTerm(s, at);
       acc = lead === '-' ? { k: 'ineg', arg: r, span: join(this.sp(t), r.span) } : r;
     } else acc = this.ixTerm(s, at);
@@ -1877,6 +1943,7 @@ export class Reader {
   }
 
   private ixTerm(s: Stream, at: Span): Ix {
+    if (s.done) this.fail(at, 'an empty index term', 'an index: t, k+1, T-k');
     const t = s.next();
     const d = this.delimOf(t);
     if (d?.role === 'open' && d.d === '(' && t.type !== 'supsub') {

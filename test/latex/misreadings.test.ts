@@ -1,0 +1,69 @@
+/**
+ * Constructs an audit of the LaTeX reader found read silently as another formula (2026-12-05): each is now read as
+ * meant, or refused at its place with what to write instead. Before, `\|W\| \not\le 1` was read ‖W‖ ≤ 1 (the
+ * opposite claim), `a \ne b` as a * b, `\frac{dL}{dh_t}` as d·L/(d·h_t), `\tanh W h` as tanh(W)·h, `\tanh^{-1}` as
+ * 1/tanh, `\binom{k}{2}` as k/2, `h_t''` as h_t′, `2^10` as 2¹·0, and `W_f^{+}` crashed with a TypeError.
+ */
+import { describe, expect, it } from 'vitest';
+import { LatexInputError } from '../../src/latex/errors.js';
+import { convert, errorOf, fileContext } from './helpers.js';
+
+const lab = fileContext('lab-10-5-vanilla-rnn', { forall: 'k in 1..T' });
+const lstm = fileContext('how-does-lstm-avoid-gradient-explosion-2024-lstm', { forall: 't in 2..T, k in 1..T' });
+
+describe('refused at their place, with what to write', () => {
+  it.each([
+    ['\\|W\\|_2 \\not\\le 1', lab, '\\not', "'\\not' (a negated or composite relation) is not supported"],
+    ['\\|W\\|_2 \\ne 0', lab, '\\ne', "'\\ne' (a negated or composite relation) is not supported"],
+    [
+      'L \\coloneqq c^T h^{[\\tau]}',
+      lab,
+      '\\coloneqq',
+      "'\\coloneqq' (a negated or composite relation) is not supported",
+    ],
+    [
+      '\\binom{k}{2} \\|W\\|_2 \\le 1',
+      lab,
+      '\\binom{k}{2}',
+      "'\\binom{k}{2}' (a binomial coefficient or a stacked pair) is not supported",
+    ],
+    ['\\tanh^{-1}(k) \\le 1', lab, '{-1}', 'tanh^{-1}: the inverse function, which has no reading here'],
+    [
+      'h^{[\\tau]} = \\tanh W h^{[\\tau-1]}',
+      lab,
+      '\\tanh W',
+      '\\tanh without parentheses before a product: how far does its argument reach?',
+    ],
+    ["\\|h_t''\\| \\le 1", lstm, "''", 'a second derivative (′′)'],
+    ['2^10 \\|W\\|_2 \\le 1', lab, '2^10', "'2^10' is 2^1·0 in LaTeX (a script takes one token)"],
+    ['\\|W_f^{+}\\|_2 \\le 1', lstm, '+', "nothing after '+' in an index"],
+  ])('%s', (latex, ctx, token, problem) => {
+    const e = errorOf(() => convert(latex, ctx));
+    expect(e).toBeInstanceOf(LatexInputError);
+    expect(e.problem).toBe(problem);
+    expect(latex.slice(e.offset, e.end)).toContain(token);
+  });
+});
+
+describe('read as meant', () => {
+  it.each([
+    ['\\frac{dL}{dh^{[\\tau]}} = c + h^{[\\tau]}', lab, 'grad(L, h[T]) = c + h[T]'],
+    [
+      '\\frac{d h_t}{d h_{t-1}} = \\frac{\\partial h_t}{\\partial h_{t-1}}',
+      lstm,
+      'jac(h[t], h[t-1]) = jac(h[t], h[t-1])',
+    ],
+    // a function of one factor, parenthesised or alone, as before
+    ['h^{[\\tau]} = \\tanh(W h^{[\\tau-1]})', lab, 'h[T] = tanh(W * h[T-1])'],
+    ['o_t \\odot \\tanh C_t = h_t', lstm, 'o[t] .* tanh(C[t]) = h[t]'],
+    ['2^{10} \\|W\\|_2 \\le 1', lab, '2^10 * norm2(W) <= 1'],
+  ])('%s', (latex, ctx, ascii) => {
+    expect(convert(latex, ctx).ascii).toBe(ascii);
+  });
+
+  it("notes the differential d, which is also the model's size d", () => {
+    expect(convert('\\frac{dL}{dh^{[\\tau]}} = c + h^{[\\tau]}', lab).notes.join('\n')).toContain(
+      "'d' in numerator and denominator read as the differential",
+    );
+  });
+});
