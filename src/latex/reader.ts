@@ -141,6 +141,17 @@ export class Reader {
 
   read(): Reading {
     const toks = this.clean(this.equationNumber(this.flattenAligned(this.parsed.nodes)));
+    // A display ending its sentence (`… \tanh(C_t).`, `…,`): the punctuation is the prose's, not the formula's.
+    const last = toks[toks.length - 1];
+    if (
+      toks.length > 1 &&
+      last &&
+      ['.', ',', ';'].includes(last.text ?? '') &&
+      ['textord', 'atom'].includes(last.type)
+    ) {
+      toks.pop();
+      this.note(last, `the trailing '${last.text}' read as the sentence's punctuation and dropped`);
+    }
     if (!toks.length) this.fail([0, this.parsed.source.length], 'empty formula', 'a formula');
     const s = new Stream(toks);
     const members: (E | null)[] = [];

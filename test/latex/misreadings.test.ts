@@ -57,6 +57,9 @@ describe('read as meant', () => {
     ['h^{[\\tau]} = \\tanh(W h^{[\\tau-1]})', lab, 'h[T] = tanh(W * h[T-1])'],
     ['o_t \\odot \\tanh C_t = h_t', lstm, 'o[t] .* tanh(C[t]) = h[t]'],
     ['2^{10} \\|W\\|_2 \\le 1', lab, '2^10 * norm2(W) <= 1'],
+    // a display that ends its sentence: the punctuation is the prose's (it was "nothing after '.'")
+    ['h_t = o_t \\odot \\tanh(C_t).', lstm, 'h[t] = o[t] .* tanh(C[t])'],
+    ['h_t = o_t \\odot \\tanh(C_t),', lstm, 'h[t] = o[t] .* tanh(C[t])'],
   ])('%s', (latex, ctx, ascii) => {
     expect(convert(latex, ctx).ascii).toBe(ascii);
   });
