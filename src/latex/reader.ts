@@ -580,6 +580,13 @@ export class Reader {
         }
       }
     }
+    // a/2k: many authors mean a/(2k); the reading is left to right, (a/2)·k, and says so
+    for (let i = 1; i + 1 < items.length; i++)
+      if (items[i]!.op === '/' && items[i + 1]!.op === 'juxt')
+        this.note(
+          items[i]!.opSpan,
+          "'/' followed by a product read left to right, (a/b)·c: write \\frac{a}{bc} for a/(bc)",
+        );
     let acc = es[0]!;
     for (let i = 1; i < es.length; i++) {
       const it = items[i]!;

@@ -64,6 +64,12 @@ describe('read as meant', () => {
     expect(convert(latex, ctx).ascii).toBe(ascii);
   });
 
+  it('notes a quotient followed by a product, read left to right (a/2k is (a/2)·k)', () => {
+    const r = convert('\\|W\\|_2/2k \\le 1', lab);
+    expect(r.ascii).toBe('norm2(W) / 2 * k <= 1');
+    expect(r.notes.join('\n')).toContain("'/' followed by a product read left to right, (a/b)·c");
+  });
+
   it("notes the differential d, which is also the model's size d", () => {
     expect(convert('\\frac{dL}{dh^{[\\tau]}} = c + h^{[\\tau]}', lab).notes.join('\n')).toContain(
       "'d' in numerator and denominator read as the differential",
