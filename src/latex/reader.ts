@@ -1109,6 +1109,7 @@ export class Reader {
   }
 
   private scripted(t: KNode, s: Stream): E {
+    this.digitAfterScript(t, s);
     let base = t.base!;
     // \boldsymbol{o} is an mclass wrapper around the symbol
     while (base.type === 'mclass' && Array.isArray(base.body) && base.body.length === 1)
@@ -1119,7 +1120,6 @@ export class Reader {
       case 'textord':
         if (base.text === '\\nabla') return this.nabla(t, sub, sup, s);
         if (/^[0-9]$/.test(base.text ?? '')) {
-          this.digitAfterScript(t, s);
           return this.scripts({ k: 'num', text: base.text!, span: this.sp(base) }, sup, sub, this.sp(t));
         }
         return this.symbol(base, sub, sup, s, t);
@@ -1733,7 +1733,8 @@ export class Reader {
         );
       args = [this.factor(s)];
       // \tanh W h: by convention tanh(W h), as \sin 2x is sin(2x) — which factor ends the argument is the reader's guess
-      if (!s.done && this.startsFactor(s) && !this.bigOpOf(s.peek()!))
+      // (diag: its argument is a vector, so the types settle where it ends — diag(h) W, not diag(h W))
+      if (fn !== 'diag' && !s.done && this.startsFactor(s) && !this.bigOpOf(s.peek()!))
         this.fail(
           join(fnSpan, args[0]!.span),
           `${this.src(whole).trim()} without parentheses before a product: how far does its argument reach?`,
@@ -1835,17 +1836,12 @@ export class Reader {
       );
     const numer = this.clean(bodyList(t.numer));
     const denom = this.clean(bodyList(t.denom));
-    let a = this.partialHead(numer);
-    let b = this.partialHead(denom);
+    const a = this.partialHead(numer);
+    const b = this.partialHead(denom);
     const span = this.sp(t);
-    // dL/dh_t with an italic d on both sides: the differential (it was read as the size d times L over d times h_t)
-    const italicD = (l: readonly KNode[]) =>
-      l.length >= 2 && (l[0]!.type === 'mathord' || l[0]!.type === 'font') && symbolKey(l[0]!) === 'd'
-        ? l.slice(1)
-        : null;
-    if (a === null && b === null && italicD(numer) && italicD(denom)) {
-      [a, b] = [italicD(numer), italicD(denom)];
-      this.note(t, `'d' in numerator and denominator read as the differential (as \\mathrm{d}, ∂), not the size d`);
+    if (a === null && b === null) {
+      const d = this.italicDifferential(t, numer, denom);
+      if (d) return d;
     }
     if (a === null || b === null) {
       if (a !== null || b !== null) this.fail(span, 'a derivative needs ∂ in both numerator and denominator');
@@ -1856,6 +1852,43 @@ export class Reader {
     const of = this.nodeRef(this.argument(a, this.sp(t.numer!)));
     const wrt = this.nodeRef(this.argument(b, this.sp(t.denom!)));
     const d = this.derivative(of, wrt, [], span);
+    return d.k === 'deriv' ? { ...d, fraction: true } : d;
+  }
+
+  /**
+   * dL/dh_t with an italic (or upright) d on both sides, each followed by a model quantity: the derivative, noted (it
+   * was read as the size d times L over d times h_t). Anything else — (d − 1)/(d + 1), d·k/(d·T) — is the quotient it
+   * was: null, with nothing noted.
+   */
+  private italicDifferential(t: KNode, numer: readonly KNode[], denom: readonly KNode[]): E | null {
+    const rest = (l: readonly KNode[]) => {
+      const [d, next] = [l[0], l[1]];
+      const isD =
+        d &&
+        symbolKey(d) === 'd' &&
+        (d.type === 'mathord' ||
+          (d.type === 'font' && ['mathit', 'mathnormal', 'mathrm', 'rm'].includes(d.font ?? '')));
+      // the next token starts the quantity: not an operator, relation or punctuation (d − 1, d \cdot k)
+      const startsQuantity = next && !(next.type === 'atom' && ['bin', 'rel', 'punct'].includes(next.family ?? ''));
+      return isD && startsQuantity ? l.slice(1) : null;
+    };
+    const [a, b] = [rest(numer), rest(denom)];
+    if (!a || !b) return null;
+    // read as a derivative if both parts are model quantities; else the quotient (what this attempt noted is dropped)
+    const [notes, free] = [this.notes.length, new Set(this.free)];
+    let d: E;
+    try {
+      const of = this.nodeRef(this.argument(a, this.sp(t.numer!)));
+      const wrt = this.nodeRef(this.argument(b, this.sp(t.denom!)));
+      d = this.derivative(of, wrt, [], this.sp(t));
+    } catch (err) {
+      if (!(err instanceof LatexInputError)) throw err;
+      this.notes.length = notes;
+      this.free.clear();
+      for (const name of free) this.free.add(name);
+      return null;
+    }
+    this.note(t, `'d' in numerator and denominator read as the differential (as \\mathrm{d}, ∂), not the size d`);
     return d.k === 'deriv' ? { ...d, fraction: true } : d;
   }
 

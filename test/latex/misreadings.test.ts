@@ -37,6 +37,8 @@ describe('refused at their place, with what to write', () => {
     ["\\|h_t''\\| \\le 1", lstm, "''", 'a second derivative (′′)'],
     ['2^10 \\|W\\|_2 \\le 1', lab, '2^10', "'2^10' is 2^1·0 in LaTeX (a script takes one token)"],
     ['\\|W_f^{+}\\|_2 \\le 1', lstm, '+', "nothing after '+' in an index"],
+    // any scripted base (a review's): k^10 was k^1 * 0
+    ['k^10 \\le 1', lab, 'k^10', "'k^10' is k^1·0 in LaTeX (a script takes one token)"],
   ])('%s', (latex, ctx, token, problem) => {
     const e = errorOf(() => convert(latex, ctx));
     expect(e).toBeInstanceOf(LatexInputError);
@@ -57,6 +59,11 @@ describe('read as meant', () => {
     ['h^{[\\tau]} = \\tanh(W h^{[\\tau-1]})', lab, 'h[T] = tanh(W * h[T-1])'],
     ['o_t \\odot \\tanh C_t = h_t', lstm, 'o[t] .* tanh(C[t]) = h[t]'],
     ['2^{10} \\|W\\|_2 \\le 1', lab, '2^10 * norm2(W) <= 1'],
+    // quotients of the size d stay quotients (a review found the first differential rule refusing them)
+    ['\\frac{d-1}{d+1} \\le 1', lab, '(d - 1) / (d + 1) <= 1'],
+    ['\\frac{d k}{d T} \\le 1', lab, 'd * k / (d * T) <= 1'],
+    // diag's argument is a vector: the types settle where it ends
+    ['\\text{diag}\\, h^{[\\tau]} W = W', lab, 'diag(h[T]) * W = W'],
     // a display that ends its sentence: the punctuation is the prose's (it was "nothing after '.'")
     ['h_t = o_t \\odot \\tanh(C_t).', lstm, 'h[t] = o[t] .* tanh(C[t])'],
     ['h_t = o_t \\odot \\tanh(C_t),', lstm, 'h[t] = o[t] .* tanh(C[t])'],
