@@ -1873,6 +1873,15 @@ export class Reader {
       return isD && startsQuantity ? l.slice(1) : null;
     };
     const [a, b] = [rest(numer), rest(denom)];
+    // d/dx L (the operator form) and d²L/dx² (a second derivative) were quotients of the size d: refused
+    const loneD = numer.length === 1 && numer[0]!.type === 'mathord' && symbolKey(numer[0]!) === 'd';
+    const dSquared = numer[0]?.type === 'supsub' && numer[0].base?.type === 'mathord' && numer[0].base.text === 'd';
+    if ((loneD || dSquared) && b)
+      this.fail(
+        this.sp(t),
+        loneD ? 'the operator form d/dx applied to what follows' : 'a second derivative (d²/dx²)',
+        loneD ? '\\frac{dL}{dx} with the differentiated quantity in the numerator' : 'a first derivative',
+      );
     if (!a || !b) return null;
     // read as a derivative if both parts are model quantities; else the quotient (what this attempt noted is dropped)
     const [notes, free] = [this.notes.length, new Set(this.free)];

@@ -39,6 +39,8 @@ describe('refused at their place, with what to write', () => {
     ['\\|W_f^{+}\\|_2 \\le 1', lstm, '+', "nothing after '+' in an index"],
     // any scripted base (a review's): k^10 was k^1 * 0
     ['k^10 \\le 1', lab, 'k^10', "'k^10' is k^1·0 in LaTeX (a script takes one token)"],
+    ['\\frac{d}{dW} L \\le 1', lab, '\\frac{d}{dW}', 'the operator form d/dx applied to what follows'],
+    ['\\frac{d^2 L}{d h_t^2} \\le 1', lstm, '\\frac{d^2 L}{d h_t^2}', 'a second derivative (d²/dx²)'],
   ])('%s', (latex, ctx, token, problem) => {
     const e = errorOf(() => convert(latex, ctx));
     expect(e).toBeInstanceOf(LatexInputError);
