@@ -211,13 +211,31 @@ export class Reader {
     if (nodes.length !== 1 || nodes[0]!.type !== 'array') return nodes;
     const rows = (nodes[0]!.body ?? []) as readonly (readonly KNode[])[];
     const out: KNode[] = [];
-    for (const row of rows)
+    // a relation or an operator at a row's seam continues the formula (`&= …`, `+ …`, `h_t = \\ …`)
+    const joins = (n: KNode | undefined) => n?.type === 'atom' && (n.family === 'rel' || n.family === 'bin');
+    let previous: KNode[] = [];
+    for (const row of rows) {
+      const cells: KNode[] = [];
       for (const cell of row) {
         let list = bodyList(cell);
         while (list.length === 1 && (list[0]!.type === 'ordgroup' || list[0]!.type === 'styling'))
           list = bodyList(list[0]);
-        out.push(...list);
+        cells.push(...list);
       }
+      const tokens = this.clean(cells);
+      if (!tokens.length) continue;
+      // Two equations stacked (h_t &= … \\ C_t &= …) were read as one: h[t] = o[t] .* tanh(C[t]) .* C[t] = ….
+      if (previous.length && !joins(tokens[0]) && !joins(previous[previous.length - 1]))
+        this.fail(
+          this.sp(tokens[0]!),
+          `a row of the aligned block starts another formula ('${this.src(tokens[0]!)
+            .replace(/^\s*\\\\/, '')
+            .trim()}' after '${this.src(previous[previous.length - 1]!).trim()}')`,
+          'one formula per claim: a continued row starts with a relation or an operator (&= …)',
+        );
+      previous = tokens;
+      out.push(...cells);
+    }
     if (rows.length > 1) this.notes.push(`the ${rows.length} rows of the aligned block read as one formula`);
     return out;
   }

@@ -40,6 +40,13 @@ describe('refused at their place, with what to write', () => {
     // any scripted base (a review's): k^10 was k^1 * 0
     ['k^10 \\le 1', lab, 'k^10', "'k^10' is k^1·0 in LaTeX (a script takes one token)"],
     ['\\frac{d}{dW} L \\le 1', lab, '\\frac{d}{dW}', 'the operator form d/dx applied to what follows'],
+    // two equations stacked were one formula: h[t] = o[t] .* tanh(C[t]) .* C[t] = f[t] .* C[t-1]
+    [
+      '\\begin{aligned} h_t &= o_t \\odot \\tanh(C_t) \\\\ C_t &= f_t \\odot C_{t-1} \\end{aligned}',
+      lstm,
+      'C_t',
+      "a row of the aligned block starts another formula ('C_t' after ')')",
+    ],
     ['\\frac{d^2 L}{d h_t^2} \\le 1', lstm, '\\frac{d^2 L}{d h_t^2}', 'a second derivative (d²/dx²)'],
   ])('%s', (latex, ctx, token, problem) => {
     const e = errorOf(() => convert(latex, ctx));
@@ -61,6 +68,17 @@ describe('read as meant', () => {
     ['h^{[\\tau]} = \\tanh(W h^{[\\tau-1]})', lab, 'h[T] = tanh(W * h[T-1])'],
     ['o_t \\odot \\tanh C_t = h_t', lstm, 'o[t] .* tanh(C[t]) = h[t]'],
     ['2^{10} \\|W\\|_2 \\le 1', lab, '2^10 * norm2(W) <= 1'],
+    // rows that continue the formula: with a relation, with an operator, after a relation
+    [
+      '\\begin{aligned} h_t &= o_t \\odot \\tanh(C_t) \\\\ &= o_t \\odot \\tanh(f_t \\odot C_{t-1}) \\end{aligned}',
+      lstm,
+      'h[t] = o[t] .* tanh(C[t]) = o[t] .* tanh(f[t] .* C[t-1])',
+    ],
+    [
+      '\\begin{aligned} C_t = {} & f_t \\odot C_{t-1} \\\\ & + i_t \\odot o_t \\end{aligned}',
+      lstm,
+      'C[t] = f[t] .* C[t-1] + i[t] .* o[t]',
+    ],
     // quotients of the size d stay quotients (a review found the first differential rule refusing them)
     ['\\frac{d-1}{d+1} \\le 1', lab, '(d - 1) / (d + 1) <= 1'],
     ['\\frac{d k}{d T} \\le 1', lab, 'd * k / (d * T) <= 1'],
