@@ -866,6 +866,7 @@ export class Reader {
     const items: E[] = [];
     let close: Delim | null;
     let closeSpan: Span;
+    let closeNode: KNode | null = null;
     try {
       for (;;) {
         if (s.done) this.fail(this.sp(openTok), `'${this.src(openTok)}' is never closed`);
@@ -881,6 +882,7 @@ export class Reader {
           s.next();
           close = cd;
           closeSpan = this.sp(n);
+          closeNode = n;
           if (kind === '‖' && cd.d === '|' && n.type === 'textord') {
             const n2 = s.peek();
             const c2 = this.delimOf(n2);
@@ -888,6 +890,7 @@ export class Reader {
             s.next();
             close = c2;
             closeSpan = join(closeSpan, this.sp(n2!));
+            closeNode = n2!;
           }
           break;
         }
@@ -907,6 +910,8 @@ export class Reader {
       );
     const span = join(this.sp(openTok), closeSpan);
     const group = this.groupOf(kind, items, span, openTok);
+    // \|W\|_2^10 is \|W\|_2^1 · 0, as 2^10 is
+    if (closeNode?.type === 'supsub') this.digitAfterScript(closeNode, s);
     return this.scripts(group, close.sup, close.sub, span);
   }
 
@@ -916,6 +921,22 @@ export class Reader {
       if (items.length !== 1) this.fail(where, 'a norm or absolute value of a list');
       return { k: 'call', fn: kind === '|' ? 'abs' : 'norm2', args: items, span };
     }
+    // h_t[2]: an entry, as programs write it — it was read as the product h_t · 2
+    const only = items[0];
+    const before = this.parsed.source.slice(0, where[0]).trimEnd();
+    if (
+      kind === '[' &&
+      items.length === 1 &&
+      only?.k === 'num' &&
+      /^[0-9]+$/.test(only.text) &&
+      before.length === where[0] &&
+      /[A-Za-z0-9})\]]$/.test(before)
+    )
+      this.fail(
+        span,
+        `'[${only.text}]' right after a value: an entry (as code indexes) or a product with ${only.text}?`,
+        "the entry in the file's own notation (a unit index), or an explicit product (\\cdot " + only.text + ')',
+      );
     if (items.length === 1) return { ...items[0]!, span: items[0]!.span };
     if (kind === '[' || kind === '(') {
       if (items.every((i) => this.kind(i) === 'col' || this.kind(i) === 'unknown')) {

@@ -48,6 +48,14 @@ describe('refused at their place, with what to write', () => {
       "a row of the aligned block starts another formula ('C_t' after ')')",
     ],
     ['\\frac{d^2 L}{d h_t^2} \\le 1', lstm, '\\frac{d^2 L}{d h_t^2}', 'a second derivative (d²/dx²)'],
+    // h_t[2] was the product h_t · 2; a script on a closing norm bar was ^1 · 0
+    [
+      '\\|h_t[2]\\|_2 \\le 1',
+      lstm,
+      '[2]',
+      "'[2]' right after a value: an entry (as code indexes) or a product with 2?",
+    ],
+    ['\\|W_f\\|_2^10 \\le 1', lstm, '^10', "'\\|_2^10' is \\|_2^1·0 in LaTeX (a script takes one token)"],
   ])('%s', (latex, ctx, token, problem) => {
     const e = errorOf(() => convert(latex, ctx));
     expect(e).toBeInstanceOf(LatexInputError);
