@@ -866,7 +866,7 @@ export class Reader {
     const items: E[] = [];
     let close: Delim | null;
     let closeSpan: Span;
-    let closeNode: KNode | null = null;
+    let closeNode: KNode | undefined;
     try {
       for (;;) {
         if (s.done) this.fail(this.sp(openTok), `'${this.src(openTok)}' is never closed`);
