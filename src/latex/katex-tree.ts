@@ -38,6 +38,8 @@ export interface KNode {
   readonly hasBarLine?: boolean;
   readonly leftDelim?: string | null;
   readonly rightDelim?: string | null;
+  /** \sqrt[n]{…}: the root's index */
+  readonly index?: KNode | null;
   readonly body?: KNode | readonly KNode[] | readonly (readonly KNode[])[];
   readonly tag?: readonly KNode[];
   readonly envName?: string;

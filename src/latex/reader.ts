@@ -966,6 +966,17 @@ export class Reader {
         return this.leftright(t);
       case 'genfrac':
         return this.frac(t);
+      case 'sqrt': {
+        // \sqrt{d}: the registry's sqrt (its LaTeX is \sqrt{…}); an n-th root has none
+        if (t.index)
+          this.fail(this.sp(t), `an n-th root '${this.src(t).trim()}'`, '\\sqrt{x}, or x^{1/n} written out as a power');
+        return {
+          k: 'call',
+          fn: 'sqrt',
+          args: [this.argument(this.clean(bodyList(t.body as KNode)), this.sp(t))],
+          span: this.sp(t),
+        };
+      }
       case 'textord':
       case 'mathord':
         if (/^[0-9]$/.test(t.text ?? '')) return this.number(t, s);
@@ -1176,6 +1187,8 @@ export class Reader {
         return this.scripts(this.leftright(base), sup, sub, this.sp(t));
       case 'genfrac':
         return this.scripts(this.frac(base), sup, sub, this.sp(t));
+      case 'sqrt':
+        return this.scripts(this.primary(base, s), sup, sub, this.sp(t));
       case 'ordgroup': {
         const inner = this.primary(base, s);
         return this.scripts(inner, sup, sub, this.sp(t));

@@ -56,6 +56,7 @@ describe('refused at their place, with what to write', () => {
       "'[2]' right after a value: an entry (as code indexes) or a product with 2?",
     ],
     ['\\|W_f\\|_2^10 \\le 1', lstm, '^10', "'\\|_2^10' is \\|_2^1·0 in LaTeX (a script takes one token)"],
+    ['\\sqrt[3]{d} \\le d', lab, '\\sqrt[3]{d}', "an n-th root '\\sqrt[3]{d}'"],
   ])('%s', (latex, ctx, token, problem) => {
     const e = errorOf(() => convert(latex, ctx));
     expect(e).toBeInstanceOf(LatexInputError);
@@ -76,6 +77,9 @@ describe('read as meant', () => {
     ['h^{[\\tau]} = \\tanh(W h^{[\\tau-1]})', lab, 'h[T] = tanh(W * h[T-1])'],
     ['o_t \\odot \\tanh C_t = h_t', lstm, 'o[t] .* tanh(C[t]) = h[t]'],
     ['2^{10} \\|W\\|_2 \\le 1', lab, '2^10 * norm2(W) <= 1'],
+    // \sqrt: the registry's sqrt (it was "unsupported construct (sqrt)")
+    ['\\|W\\|_2 \\le \\sqrt{d} \\|W\\|_2', lab, 'norm2(W) <= sqrt(d) * norm2(W)'],
+    ['\\|\\sqrt{h^{[\\tau]}}\\|_2^{2} \\le \\sqrt{d}^{2}', lab, 'norm2(sqrt(h[T]))^2 <= sqrt(d)^2'],
     // rows that continue the formula: with a relation, with an operator, after a relation
     [
       '\\begin{aligned} h_t &= o_t \\odot \\tanh(C_t) \\\\ &= o_t \\odot \\tanh(f_t \\odot C_{t-1}) \\end{aligned}',
