@@ -222,7 +222,17 @@ export class Reader {
           list = bodyList(list[0]);
         cells.push(...list);
       }
-      const tokens = this.clean(cells);
+      let tokens = this.clean(cells);
+      // a row ending its clause (`h_t &= …, \\\\`): the punctuation is the prose's, as at the display's end
+      const end = tokens[tokens.length - 1];
+      if (tokens.length > 1 && end && [',', ';'].includes(end.text ?? '') && ['textord', 'atom'].includes(end.type)) {
+        const at = cells.lastIndexOf(end);
+        if (at >= 0) {
+          cells.splice(at, 1);
+          tokens = tokens.slice(0, -1);
+          this.note(end, `the '${end.text}' ending a row read as the sentence's punctuation and dropped`);
+        }
+      }
       if (!tokens.length) continue;
       // Two equations stacked (h_t &= … \\ C_t &= …) were read as one: h[t] = o[t] .* tanh(C[t]) .* C[t] = ….
       if (previous.length && !joins(tokens[0]) && !joins(previous[previous.length - 1]))
@@ -1176,6 +1186,12 @@ export class Reader {
       case 'mathord':
       case 'font':
       case 'accent':
+        // e^{-x}, as σ(x) = 1/(1 + e^{-x}) is written: exp, where the file gives e no other meaning (it was "unknown symbol 'e'")
+        if (base.type === 'mathord' && base.text === 'e' && sup && !sub && !this.namesE()) {
+          const power = this.argument(this.clean(bodyList(sup)), this.sp(sup));
+          this.note(t, `e^{…} read as exp(…)`);
+          return { k: 'call', fn: 'exp', args: [power], span: this.sp(t) };
+        }
         if (base.type === 'font' && symbolKey(base) === null) return this.wordFunction(base, sub, sup, s, t);
         return this.symbol(base, sub, sup, s, t);
       case 'op':
@@ -1327,6 +1343,19 @@ export class Reader {
   // ─── symbols ───────────────────────────────────────────────────────────────────────
 
   /** Resolves a symbol key: compound subscript names first, then the symbol maps and the defaults. */
+  /** Whether 'e' means something in this file or formula (a symbol, a size, an index, a bound variable, a map entry). */
+  private namesE(): boolean {
+    const c = this.ctx;
+    return (
+      this.maps.symbols.has('e') ||
+      this.maps.timedSymbols.has('e') ||
+      this.scope.bound.has('e') ||
+      this.scope.real.has('e') ||
+      [c.sequences, c.parameters, c.sizes, c.indexVars, c.functions].some((names) => names.has('e')) ||
+      c.loss === 'e'
+    );
+  }
+
   private resolveKey(key: string, subWord: string | null, at: KNode, timed: boolean): Resolved {
     const classify = (name: string): Resolved | null => {
       if (name.includes('[')) return { kind: 'raw', name };

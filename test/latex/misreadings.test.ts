@@ -77,9 +77,18 @@ describe('read as meant', () => {
     ['h^{[\\tau]} = \\tanh(W h^{[\\tau-1]})', lab, 'h[T] = tanh(W * h[T-1])'],
     ['o_t \\odot \\tanh C_t = h_t', lstm, 'o[t] .* tanh(C[t]) = h[t]'],
     ['2^{10} \\|W\\|_2 \\le 1', lab, '2^10 * norm2(W) <= 1'],
+    // e^{…} where the file gives e no meaning (it was "unknown symbol 'e'")
+    ['\\|W\\|_2^k \\le e^{k}', lab, 'norm2(W)^k <= exp(k)'],
+    ['\\frac{1}{1 + e^{-k}} \\le 1', lab, '1 / (1 + exp(-k)) <= 1'],
     // \sqrt: the registry's sqrt (it was "unsupported construct (sqrt)")
     ['\\|W\\|_2 \\le \\sqrt{d} \\|W\\|_2', lab, 'norm2(W) <= sqrt(d) * norm2(W)'],
     ['\\|\\sqrt{h^{[\\tau]}}\\|_2^{2} \\le \\sqrt{d}^{2}', lab, 'norm2(sqrt(h[T]))^2 <= sqrt(d)^2'],
+    // a row ending its clause with a comma (it was "unexpected ','")
+    [
+      '\\begin{aligned} h_t &= o_t \\odot \\tanh(C_t), \\\\ &= o_t \\odot \\tanh(f_t \\odot C_{t-1}). \\end{aligned}',
+      lstm,
+      'h[t] = o[t] .* tanh(C[t]) = o[t] .* tanh(f[t] .* C[t-1])',
+    ],
     // rows that continue the formula: with a relation, with an operator, after a relation
     [
       '\\begin{aligned} h_t &= o_t \\odot \\tanh(C_t) \\\\ &= o_t \\odot \\tanh(f_t \\odot C_{t-1}) \\end{aligned}',
