@@ -214,6 +214,8 @@ export class Reader {
     // a relation or an operator at a row's seam continues the formula (`&= …`, `+ …`, `h_t = \\ …`)
     const joins = (n: KNode | undefined) => n?.type === 'atom' && (n.family === 'rel' || n.family === 'bin');
     let previous: KNode[] = [];
+    /** brackets open at the end of the rows so far (a row inside one continues it) */
+    let open = 0;
     for (const row of rows) {
       const cells: KNode[] = [];
       for (const cell of row) {
@@ -225,7 +227,19 @@ export class Reader {
       let tokens = this.clean(cells);
       // a row ending its clause (`h_t &= …, \\\\`): the punctuation is the prose's, as at the display's end
       const end = tokens[tokens.length - 1];
-      if (tokens.length > 1 && end && [',', ';'].includes(end.text ?? '') && ['textord', 'atom'].includes(end.type)) {
+      // (not inside a bracket the row leaves open: W_f [h_{t-1}, \\\\ x_t] stacks across the rows)
+      const openBefore = open;
+      open = tokens.reduce(
+        (depth, n) => depth + (this.delimOf(n)?.role === 'open' ? 1 : this.delimOf(n)?.role === 'close' ? -1 : 0),
+        open,
+      );
+      if (
+        !open &&
+        tokens.length > 1 &&
+        end &&
+        [',', ';'].includes(end.text ?? '') &&
+        ['textord', 'atom'].includes(end.type)
+      ) {
         const at = cells.lastIndexOf(end);
         if (at >= 0) {
           cells.splice(at, 1);
@@ -235,7 +249,7 @@ export class Reader {
       }
       if (!tokens.length) continue;
       // Two equations stacked (h_t &= … \\ C_t &= …) were read as one: h[t] = o[t] .* tanh(C[t]) .* C[t] = ….
-      if (previous.length && !joins(tokens[0]) && !joins(previous[previous.length - 1]))
+      if (previous.length && !openBefore && !joins(tokens[0]) && !joins(previous[previous.length - 1]))
         this.fail(
           this.sp(tokens[0]!),
           `a row of the aligned block starts another formula ('${this.src(tokens[0]!)
@@ -931,22 +945,23 @@ export class Reader {
       if (items.length !== 1) this.fail(where, 'a norm or absolute value of a list');
       return { k: 'call', fn: kind === '|' ? 'abs' : 'norm2', args: items, span };
     }
-    // h_t[2]: an entry, as programs write it — it was read as the product h_t · 2
+    // h_t[2], h_t [-1], h_t[k]: an entry, as programs write it — it was read as the product h_t · 2. After a value (the
+    // source before '[' ends a symbol, a group or a script; spaces render as nothing), with one integer or index inside.
     const only = items[0];
-    const before = this.parsed.source.slice(0, where[0]).trimEnd();
-    if (
-      kind === '[' &&
-      items.length === 1 &&
-      only?.k === 'num' &&
-      /^[0-9]+$/.test(only.text) &&
-      before.length === where[0] &&
-      /[A-Za-z0-9})\]]$/.test(before)
-    )
+    const integer = (e: E | undefined): boolean =>
+      (e?.k === 'num' && /^[0-9]+$/.test(e.text)) ||
+      (e?.k === 'neg' && integer(e.arg)) ||
+      e?.k === 'ix' ||
+      (e?.k === 'sym' && e.role === 'index');
+    const before = this.parsed.source.slice(0, where[0]).replace(/\s+$/, '');
+    if (kind === '[' && items.length === 1 && integer(only) && /(^|[^\\a-zA-Z])[A-Za-z0-9})\]]$/.test(before)) {
+      const inside = this.parsed.source.slice(where[0] + 1, span[1] - 1).trim();
       this.fail(
         span,
-        `'[${only.text}]' right after a value: an entry (as code indexes) or a product with ${only.text}?`,
-        "the entry in the file's own notation (a unit index), or an explicit product (\\cdot " + only.text + ')',
+        `'[${inside}]' right after a value: an entry (as code indexes) or a product with ${inside}?`,
+        `the entry in the file's own notation (a unit index), or an explicit product (\\cdot ${inside})`,
       );
+    }
     if (items.length === 1) return { ...items[0]!, span: items[0]!.span };
     if (kind === '[' || kind === '(') {
       if (items.every((i) => this.kind(i) === 'col' || this.kind(i) === 'unknown')) {
@@ -980,12 +995,9 @@ export class Reader {
         // \sqrt{d}: the registry's sqrt (its LaTeX is \sqrt{…}); an n-th root has none
         if (t.index)
           this.fail(this.sp(t), `an n-th root '${this.src(t).trim()}'`, '\\sqrt{x}, or x^{1/n} written out as a power');
-        return {
-          k: 'call',
-          fn: 'sqrt',
-          args: [this.argument(this.clean(bodyList(t.body as KNode)), this.sp(t))],
-          span: this.sp(t),
-        };
+        const arg = this.argument(this.clean(bodyList(t.body as KNode)), this.sp(t));
+        this.elementwiseOnly('\\sqrt{…}', arg, this.sp(t));
+        return { k: 'call', fn: 'sqrt', args: [arg], span: this.sp(t) };
       }
       case 'textord':
       case 'mathord':
@@ -1187,8 +1199,9 @@ export class Reader {
       case 'font':
       case 'accent':
         // e^{-x}, as σ(x) = 1/(1 + e^{-x}) is written: exp, where the file gives e no other meaning (it was "unknown symbol 'e'")
-        if (base.type === 'mathord' && base.text === 'e' && sup && !sub && !this.namesE()) {
+        if (base.type === 'mathord' && base.text === 'e' && sup && !sub && !this.namesE() && this.isExponent(sup)) {
           const power = this.argument(this.clean(bodyList(sup)), this.sp(sup));
+          this.elementwiseOnly('e^{…}', power, this.sp(t));
           this.note(t, `e^{…} read as exp(…)`);
           return { k: 'call', fn: 'exp', args: [power], span: this.sp(t) };
         }
@@ -1343,6 +1356,27 @@ export class Reader {
   // ─── symbols ───────────────────────────────────────────────────────────────────────
 
   /** Resolves a symbol key: compound subscript names first, then the symbol maps and the defaults. */
+  /** A superscript that is an exponent: not a transpose letter (e^T, a unit vector's), not a bracketed time (e^{[t]}). */
+  private isExponent(sup: KNode): boolean {
+    const tokens = this.clean(bodyList(sup));
+    const first = tokens[0];
+    if (!first) return false;
+    const transpose =
+      this.ctx.transposeLetters.has(first.text ?? '') || ['\\top', '\\intercal'].includes(first.text ?? '');
+    if (tokens.length === 1 && transpose) return false;
+    return this.delimOf(first)?.role !== 'open';
+  }
+
+  /** e^{W}, \\sqrt{W^T W}: on a matrix these mean the matrix function, which has no reading (exp, sqrt are entrywise). */
+  private elementwiseOnly(what: string, arg: E, span: Span): void {
+    if (this.kind(arg) === 'matrix')
+      this.fail(
+        span,
+        `${what} of a matrix: the matrix function has no reading here (only the entrywise one)`,
+        'a scalar or a vector argument',
+      );
+  }
+
   /** Whether 'e' means something in this file or formula (a symbol, a size, an index, a bound variable, a map entry). */
   private namesE(): boolean {
     const c = this.ctx;

@@ -57,6 +57,41 @@ describe('refused at their place, with what to write', () => {
     ],
     ['\\|W_f\\|_2^10 \\le 1', lstm, '^10', "'\\|_2^10' is \\|_2^1·0 in LaTeX (a script takes one token)"],
     ['\\sqrt[3]{d} \\le d', lab, '\\sqrt[3]{d}', "an n-th root '\\sqrt[3]{d}'"],
+    // a review's: spaces render as nothing, code's negative and variable indices
+    [
+      '\\|h_t [2]\\|_2 \\le 1',
+      lstm,
+      '[2]',
+      "'[2]' right after a value: an entry (as code indexes) or a product with 2?",
+    ],
+    [
+      '\\|h_t[-1]\\|_2 \\le 1',
+      lstm,
+      '[-1]',
+      "'[-1]' right after a value: an entry (as code indexes) or a product with -1?",
+    ],
+    [
+      '\\|h_t[k]\\|_2 \\le 1',
+      lstm,
+      '[k]',
+      "'[k]' right after a value: an entry (as code indexes) or a product with k?",
+    ],
+    // e^{W} and \\sqrt{W^T W} on a matrix mean the matrix function
+    [
+      '\\|e^{W}\\|_2 \\le 1',
+      lab,
+      'e^{W}',
+      'e^{…} of a matrix: the matrix function has no reading here (only the entrywise one)',
+    ],
+    [
+      '\\|\\sqrt{W^T W}\\|_2 \\le 1',
+      lab,
+      '\\sqrt{W^T W}',
+      '\\sqrt{…} of a matrix: the matrix function has no reading here (only the entrywise one)',
+    ],
+    // e^T (a unit vector transposed) and e^{[t]} (the lab's time) are not exponents: e stays unknown
+    ['e^T h^{[\\tau]} \\le 1', lab, 'e', "unknown symbol 'e'"],
+    ['e^{[\\tau]} \\le 1', lab, 'e', "unknown symbol 'e'"],
   ])('%s', (latex, ctx, token, problem) => {
     const e = errorOf(() => convert(latex, ctx));
     expect(e).toBeInstanceOf(LatexInputError);
@@ -88,6 +123,12 @@ describe('read as meant', () => {
       '\\begin{aligned} h_t &= o_t \\odot \\tanh(C_t), \\\\ &= o_t \\odot \\tanh(f_t \\odot C_{t-1}). \\end{aligned}',
       lstm,
       'h[t] = o[t] .* tanh(C[t]) = o[t] .* tanh(f[t] .* C[t-1])',
+    ],
+    // a comma ending a row inside a bracket the row leaves open is the list's (a review's: it was dropped)
+    [
+      '\\begin{aligned} f_t &= \\sigma(W_f [h_{t-1}, \\\\ &\\qquad x_t]) \\end{aligned}',
+      lstm,
+      'f[t] = sigma(W_f * [h[t-1]; x[t]])',
     ],
     // rows that continue the formula: with a relation, with an operator, after a relation
     [
