@@ -309,7 +309,7 @@ export interface StrictEvidence {
   /** the same at the points the adversarial search evaluated (inside and beyond the regimes); absent when none */
   readonly searchedTies?: number;
   /** the largest relative excess of the smaller side over the larger among the agreeing points (≤ 0: strictly apart) */
-  readonly closest: number | null;
+  readonly closest: number;
   readonly tolerance: number;
 }
 

@@ -233,7 +233,7 @@ export function evidenceSummary(e: Evidence): string {
       const where = strictTiesWhere(e.ties, e.points, e.searchedTies);
       return where
         ? `written '${e.relation}', checked as '${nonStrict}': the sides are equal within ${e.tolerance} ${where}, where floating point cannot tell '${e.relation}' from its equality case`
-        : `written '${e.relation}', checked as '${nonStrict}': at all ${e.points} agreeing points the sides are apart by more than ${e.tolerance} (closest ${exp1(-(e.closest ?? 0))} apart, relative to the larger), and at every point the search evaluated; a proof of '${nonStrict}' is no proof of '${e.relation}'`;
+        : `written '${e.relation}', checked as '${nonStrict}': at all ${e.points} agreeing points the sides are apart by more than ${e.tolerance} (closest ${exp1(-e.closest)} apart, relative to the larger), and at every point the search evaluated; a proof of '${nonStrict}' is no proof of '${e.relation}'`;
     }
     case 'premise': {
       const routes = [
