@@ -5,7 +5,7 @@
  * nerdamer has known wrong derivatives, so neither side is trusted alone: a
  * disagreement stops the symbolic engine instead of choosing one.
  */
-import nerdamer from 'nerdamer-prime';
+import { nerdamer } from './nerdamer-module.js';
 import type { ElementwiseRule } from '../ops/elementwise.js';
 import { SymbolicUnsupported } from './unsupported.js';
 
@@ -25,11 +25,11 @@ export function confirmDerivativeRule(
   const known = confirmed.get(name);
   if (known) return known;
   if (!reference) throw new SymbolicUnsupported(`no reference formula for ${name}'`);
-  const derivative = nerdamer.diff(reference, 'x').toString();
+  const derivative = nerdamer().diff(reference, 'x').toString();
   for (const p of POINTS) {
     const x = positiveOnly ? Math.abs(p) : p;
     const theirs = Number(
-      nerdamer(derivative, { x: String(x) })
+      nerdamer()(derivative, { x: String(x) })
         .evaluate()
         .text('decimals'),
     );
