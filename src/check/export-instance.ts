@@ -7,7 +7,9 @@
  */
 import type { Claim, Derivation } from '../derivation/derivation.js';
 import { asDense } from '../numeric/values.js';
-import { counterexampleEntry } from './check-claim.js';
+import { withWorkLimit } from '../numeric/work-meter.js';
+import { LIMITS } from '../ir/limits.js';
+import { counterexampleEntry, workLimitError } from './check-claim.js';
 import type { ClaimResult, Counterexample } from './result.js';
 
 export interface ExportedArray {
@@ -49,9 +51,29 @@ function exported(data: Float64Array, rows: number, cols: number): ExportedArray
   return { shape: [rows, cols], values: rowsOf(data, rows, cols) };
 }
 
-/** The counterexample's instance rebuilt, with everything needed to replay it elsewhere. */
-export function exportCounterexample(d: Derivation, result: ClaimResult, cx: Counterexample): ExportedCounterexample {
+/**
+ * The counterexample's instance rebuilt, with everything needed to replay it elsewhere. Within `workLimit` (the
+ * claim's, as its check had): rebuilding one the adversarial search found runs the search's steps again, and
+ * evaluating both sides is the claim's work once more; past the limit, the claim's located limit error.
+ */
+export function exportCounterexample(
+  d: Derivation,
+  result: ClaimResult,
+  cx: Counterexample,
+  workLimit: number = LIMITS.claimOperations,
+): ExportedCounterexample {
   const claim = d.claims.find((c) => c.id === result.id)!;
+  const metered = withWorkLimit(workLimit, () => exportedCounterexample(d, claim, result, cx));
+  if (metered.exceeded) throw workLimitError(claim, workLimit);
+  return metered.value!;
+}
+
+function exportedCounterexample(
+  d: Derivation,
+  claim: Derivation['claims'][number],
+  result: ClaimResult,
+  cx: Counterexample,
+): ExportedCounterexample {
   const entry = counterexampleEntry(d, claim, cx);
   if (!entry) throw new Error(`the counterexample's instance of '${claim.id}' could not be rebuilt`);
   const { graph } = entry.instance;

@@ -92,6 +92,9 @@ async function runCheck(
     bar.stop();
   }
   const use = cache?.use();
+  // The export is computed before anything is printed: past a claim's work limit its error is the output (one JSON
+  // object with --json), and nothing is written.
+  const exported = argv.export ? await counterexamplesFor(argv.export, report, argv.workLimit) : null;
   // With every claim ill-formed there is no report to print (JSON always has one object).
   if (argv.json || report.claims.length)
     printOut(
@@ -99,16 +102,21 @@ async function runCheck(
         ? `${JSON.stringify({ ...checkReportJson(report), ...(use ? { cache: use } : {}) }, null, 2)}\n`
         : `${formatCheckReport(report)}\n${use ? `${cacheUseText(use)}\n` : ''}`,
     );
-  if (argv.export) await writeExport(argv.export, report);
+  if (argv.export) await writeExport(argv.export, exported);
   // Ill-formed claims and unreadable files: each located, the rest checked, exit 2 at the end.
   for (const e of report.errors) printErr(`gradproof: ${e.message}\n`);
   return report.errors.length ? 2 : report.summary.failed === 0 ? 0 : 1;
 }
 
+/** `--export FILE`'s contents: the refuted claims' counterexamples, each rebuilt within its claim's work limit. */
+async function counterexamplesFor(path: string, report: CheckReport, workLimit: number | undefined) {
+  const { counterexampleExport } = await library();
+  return counterexampleExport(report, basename(path), workLimit);
+}
+
 /** `--export FILE`: the refuted claims' counterexamples as JSON, and beside it a numpy script replaying them. */
-async function writeExport(path: string, report: CheckReport) {
-  const { counterexampleExport, scriptPath, writeFileAtomic } = await library();
-  const exported = counterexampleExport(report, basename(path));
+async function writeExport(path: string, exported: Awaited<ReturnType<typeof counterexamplesFor>>) {
+  const { scriptPath, writeFileAtomic } = await library();
   if (!exported) {
     printErr(`gradproof: --export ${path}: no refuted claim, nothing written\n`);
     return;

@@ -147,13 +147,14 @@ export const scriptPath = (jsonPath: string): string =>
 export function counterexampleExport(
   report: CheckReport,
   jsonName: string,
+  workLimit?: number,
 ): { json: string; script: string; claims: number } | null {
   const items = report.claims.flatMap((r) => {
     const d = report.derivations.find((x) => x.file === r.file)!;
     return r.counterexample ? [{ d, r, claim: d.claims.find((c) => c.id === r.id)!, cx: r.counterexample }] : [];
   });
   if (!items.length) return null;
-  const exported = items.map(({ d, r, cx }) => exportCounterexample(d, r, cx));
+  const exported = items.map(({ d, r, cx }) => exportCounterexample(d, r, cx, workLimit));
   return {
     json: `${JSON.stringify({ gradproofExport: 1, claims: exported }, null, 1)}\n`,
     script: exportScript(jsonName, items),

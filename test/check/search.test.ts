@@ -13,6 +13,7 @@ import { checkDerivation } from '../../src/check/check.js';
 import { PROVED_SEARCH_SHARE } from '../../src/check/check-claim.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { exportCounterexample } from '../../src/check/export-instance.js';
+import { withWorkLimit } from '../../src/numeric/work-meter.js';
 import type { ClaimResult } from '../../src/check/result.js';
 import { decideVerdict } from '../../src/check/verdict.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
@@ -145,6 +146,23 @@ describe('mutants of the reverse-triangle bounds the search used to miss (test/f
     expect(exported.rhs.values[0]![0]! / cx.rhs[0]!).toBeCloseTo(1, 10);
     // and it violates the bound by more than rounding
     expect(search.relation === '>=' ? rhs - lhs : lhs - rhs).toBeGreaterThan(1e-6 * Math.max(lhs, rhs));
+  });
+
+  it('rebuilds a searched counterexample within the claim work limit (its search steps again), else the claim error', () => {
+    const d = edited(0);
+    const r = checkDerivation(d)[0]!;
+    const cx = r.counterexample!;
+    expect(cx.searchSteps).toBeGreaterThan(0);
+    const spent = withWorkLimit(Infinity, () => exportCounterexample(d, r, cx)).spent;
+    // the replay and both sides cost work (the search's evaluations at the least), all of it under the meter
+    expect(spent).toBeGreaterThan(cx.searchSteps! * 10);
+    expect(exportCounterexample(d, r, cx, spent).lhs).toEqual(exportCounterexample(d, r, cx).lhs);
+    expect(() => exportCounterexample(d, r, cx, Math.floor(spent / 2))).toThrow(
+      expect.objectContaining({
+        name: 'InputError',
+        problem: expect.stringMatching(/^claim 'mutant' needs more work than the limit of/),
+      }),
+    );
   });
 });
 
