@@ -11,7 +11,9 @@ import { type Expr, type Index, integerValue, type OpNode, refOf } from '../ir/e
 import { pathKey } from '../ir/path-chain.js';
 import { dimsIn } from '../ir/shape-of.js';
 import { formatNodeRef } from '../ir/print.js';
-import { compileScalar, type ScalarFn } from '../ir/scalar-function.js';
+import { compileScalar, compileScalarLoss } from '../ir/scalar-function.js';
+import type { WatchedScalar } from './sup.js';
+import { extendedScalar } from '../symbolic/domains/scalar-extended.js';
 import type { Model } from '../model/model.js';
 import { specOf } from '../ops/index.js';
 import { epowExponent } from '../ops/arithmetic.js';
@@ -677,7 +679,7 @@ export class Evaluator implements ReadTracker {
  * closures are pure, so one serves every instance, claim and repair candidate, and `supAbs` searches each
  * once. Keyed by the functions' record itself (two models' `f` are different functions); bounded.
  */
-const compiledScalars = new WeakMap<Model['functions'], Map<string, ScalarFn>>();
+const compiledScalars = new WeakMap<Model['functions'], Map<string, WatchedScalar>>();
 const MAX_COMPILED_SCALARS = 4096;
 
 /** The context an operator record evaluates in: one binding of one evaluator (a small object per node, methods shared). */
@@ -746,15 +748,20 @@ class BindingContext implements NumericContext {
   get userRule(): (name: string) => ElementwiseRule {
     return this.ev.userRule;
   }
-  scalarFunction(body: Expr, variable: string): (x: number) => number {
+  scalarFunction(body: Expr, variable: string): WatchedScalar {
     const functions = this.ev.graph.model.functions;
     let compiled = compiledScalars.get(functions);
-    if (!compiled) compiledScalars.set(functions, (compiled = new Map<string, ScalarFn>()));
+    if (!compiled) compiledScalars.set(functions, (compiled = new Map<string, WatchedScalar>()));
     // A scalar function reads no index: its content key is its structure (equal keys, equal trees).
     const key = `${variable}|${contentKey(body, {})}`;
     let f = compiled.get(key);
     if (!f) {
-      f = compileScalar(body, variable, new Map([...functions].map(([name, fn]) => [name, fn.rule])));
+      const rules = new Map([...functions].map(([name, fn]) => [name, fn.rule]));
+      f = {
+        value: compileScalar(body, variable, rules),
+        lost: compileScalarLoss(body, variable, rules),
+        extended: extendedScalar(body, variable),
+      };
       if (compiled.size >= MAX_COMPILED_SCALARS) compiled.clear();
       compiled.set(key, f);
     }

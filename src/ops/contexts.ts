@@ -10,6 +10,7 @@ import type { Shape } from '../ir/shape.js';
 import type { ElementwiseRule } from './elementwise.js';
 import type { Dense, ProductMemo, Value } from '../numeric/values.js';
 import type { Vec } from '../numeric/kernel.js';
+import type { WatchedScalar } from '../numeric/sup.js';
 import type { Ring, RMat } from '../symbolic/ring.js';
 import type { CPoly } from '../symbolic/cpoly.js';
 import type { NPoly } from '../symbolic/words.js';
@@ -106,8 +107,8 @@ export interface NumericContext {
   memo<T>(table: string): Map<string, T>;
   contentKey(e: Expr, env?: IntEnv): string;
   readonly userRule: (name: string) => ElementwiseRule;
-  /** a scalar expression in one real variable as a function (a sup's body) */
-  scalarFunction(body: Expr, variable: string): (x: number) => number;
+  /** a scalar expression in one real variable as a function (a sup's body), with what float64 loses computing it */
+  scalarFunction(body: Expr, variable: string): WatchedScalar;
   /** the binding leaves the unrolled graph (h[-1], unit 7 of 5): a located input error for the claim */
   outside(message: string): never;
 }

@@ -231,7 +231,10 @@ defineOp({
   },
   print: (n, ctx) => `supabs(${n.binder}, ${ctx.expr(arg(n))})`,
   latex: (n, ctx) => `\\sup_{${n.binder}} \\left|${ctx.expr(arg(n))}\\right|`,
-  evaluate: (n, ctx) => scalar(supAbs(ctx.scalarFunction(arg(n), n.binder!))),
+  evaluate: (n, ctx) => {
+    // NaN where no point's |f| could be settled to 2⁻³³ (../numeric/sup.ts): the point's numeric trouble, never a value
+    return scalar(supAbs(ctx.scalarFunction(arg(n), n.binder!)));
+  },
   exact: (n, ctx) => {
     // Enclosures (intervals) cannot take the float engine's sup, an estimate: they take the exact sup where the
     // registry gives one. The other arithmetics keep the float engine's value, as before.
