@@ -23,8 +23,17 @@ export interface WatchedScalar {
   readonly extended?: ExtendedScalar;
 }
 
-/** The most points the sup's search computes in decimals (≈ 0.3 ms each at 40 and 64 digits). */
+/** The most points the sup's search computes in decimals (≈ 0.3 ms each at 40 and 64 digits for a small body). */
 export const PRECISE_POINTS = 500;
+
+/** Operations of a body the decimals may evaluate in one sup's search (PRECISE_POINTS shrinks to fit a large body). */
+export const PRECISE_OPERATIONS = 250_000;
+
+/** Float64's largest values checked in decimals, at most (until one is confirmed: usually the first). */
+const CHECKED_POINTS = 64;
+
+/** The far tails, always looked at (a sup approached at ±∞). */
+const TAILS = [-1e3, -1e6, 1e3, 1e6];
 
 /** The largest |f| found (NaN where no point's value could be settled). */
 export function supAbs(f: WatchedScalar): number {
@@ -52,18 +61,40 @@ function search(f: WatchedScalar): number {
   /** |f(x)| to 2⁻³³ from the extended forms (the decimals only if `decimals`), or null */
   const settled = (x: number, decimals: boolean): number | null => {
     const e = enclosure?.(x) ?? null;
-    if (e && e[1] <= best) return e[1];
+    // below the sup found: it cannot be the sup (−∞, taken as no value)
+    if (e && e[1] <= best) return -Infinity;
     if (e && e[1] - e[0] <= TIGHT * e[0]) return e[0];
     return decimals && precise ? precise(x) : null;
   };
   const grid: number[] = [];
   for (let k = 0; k <= 8000; k++) grid.push(-40 + (80 * k) / 8000);
-  grid.push(-1e3, -1e6, 1e3, 1e6);
+  grid.push(...TAILS);
   const doubtful: number[] = [];
+  const trusted: [number, number][] = [];
   for (const x of grid) {
     const y = plain(x);
     if (y === null) doubtful.push(x);
-    else if (!Number.isNaN(y)) take(x, y);
+    else if (!Number.isNaN(y)) trusted.push([x, y]);
+  }
+  // Float64's values, largest first, each checked in decimals until one holds: losses under the noted 2⁻³³ compound
+  // unnoted (((e^x·e^{−x})^1000)^1000… is 1.25 in float64 and 1 truly; two cancellations of 2¹⁹ each) — where the
+  // decimals give another value it is taken instead, and below a value they confirm none can raise the sup. Without
+  // a decimal form (a declared function) float64's values are taken as they are.
+  trusted.sort((p, q) => q[1] - p[1]);
+  let checked = 0;
+  for (const [x, y] of trusted) {
+    if (!precise) {
+      take(x, y);
+      break;
+    }
+    if (checked++ >= CHECKED_POINTS) break; // past the checks: the rest are not taken unconfirmed
+    const d = precise(x);
+    if (d === null) continue; // the decimals do not settle it either: not taken
+    if (Math.abs(d - y) <= TIGHT * d) {
+      take(x, y);
+      break;
+    }
+    take(x, d);
   }
   // the doubtful points in two rounds: what the intervals settle (or show below the sup found), then decimals for an
   // even spread of the rest
@@ -73,10 +104,13 @@ function search(f: WatchedScalar): number {
     if (y === null) open.push(x);
     else take(x, y);
   }
-  const stride = Math.max(1, Math.ceil(open.length / PRECISE_POINTS));
-  for (let i = 0; i < open.length; i += stride) {
-    const y = settled(open[i]!, true);
-    if (y !== null) take(open[i]!, y);
+  // as many as PRECISE_POINTS, fewer for a large body (its operations within PRECISE_OPERATIONS), the tails always
+  const points = Math.max(1, Math.min(PRECISE_POINTS, Math.floor(PRECISE_OPERATIONS / (f.extended?.operations ?? 1))));
+  const stride = Math.max(1, Math.ceil(open.length / points));
+  const sampled = open.filter((x, i) => i % stride === 0 || TAILS.includes(x));
+  for (const x of sampled) {
+    const y = settled(x, true);
+    if (y !== null) take(x, y);
   }
   if (best === -Infinity) return NaN;
   // Golden-section refinement inside the best point's neighbourhood (the grid's spacing, or the decimals' stride).
@@ -90,6 +124,8 @@ function search(f: WatchedScalar): number {
     if (g(c) >= g(d)) b = d;
     else a = c;
   }
-  const refined = g((a + b) / 2);
-  return Number.isNaN(refined) ? best : Math.max(best, refined);
+  // the refined point's value as the grid's were taken: float64's where the decimals confirm it (or have no form)
+  const mid = (a + b) / 2;
+  const refined = plain(mid) === null ? g(mid) : (precise?.(mid) ?? (precise ? null : plain(mid)));
+  return refined === null || Number.isNaN(refined) ? best : Math.max(best, refined);
 }

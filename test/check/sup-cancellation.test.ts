@@ -49,6 +49,22 @@ describe('supabs where float64 cancels', () => {
     expect(supAbs(watched('(1 - sigma(x)) * exp(x)'))).toBe(1);
   });
 
+  it("takes no value both decimals got wrong alike, nor float64's unnoted compounding (a second review's cases)", () => {
+    // 1 − tanh(3x) is 0 in 40 and 64 digits from x ≈ 26 (they agreed on e⁰ = 1); truly σ(x)·e^{−2σ(6x)}: sup 0.343712
+    // at x ≈ −0.476 (mpmath)
+    expect(supAbs(watched('sigma(x) * exp(-(1 - tanh(3 * x)) * exp(6 * x))'))).toBeCloseTo(0.343712, 6);
+    // (1 + 1e100) − 1e100 cancels beyond 64 digits everywhere: nothing settled
+    expect(supAbs(watched('exp(-x^2) * (2 - ((1 + 1e100) - 1e100))'))).toBeNaN();
+    // e^x·e^{−x} = 1 + 2⁻⁵² in float64, raised to 10¹⁵ by powers each under the noted 2²⁰: 1.2486; truly 1
+    const powers = watched('((((((exp(x) * exp(-x))^1000)^1000)^1000)^1000)^1000)');
+    expect(supAbs({ value: powers.value, lost: powers.lost })).toBeGreaterThan(1.2);
+    expect(supAbs(powers)).toBe(1);
+    // two cancellations of under 2²⁰ each: 1.0000087 in float64 near x = −1.04; truly 1, approached at 0
+    const twice = supAbs(watched('(exp(x^2 / 250000) - 1 - x^2 / 250000) / (x^2 / 250000)^2 * 2 * exp(-x^2 / 250000)'));
+    expect(twice).toBeLessThanOrEqual(1);
+    expect(twice).toBeGreaterThan(1 - 1e-5);
+  });
+
   it('leaves a sup found where nothing cancels as it was (the intervals pass over the tails)', () => {
     expect(supAbs(watched('1 - tanh(x)^2'))).toBe(1);
     expect(supAbs(watched('sigma(x) * (1 - sigma(x))'))).toBeCloseTo(0.25, 15);

@@ -11,7 +11,15 @@ import { specOf } from '../../ops/index.js';
 import type { ActivationSpec } from '../../ops/registry.js';
 import type { Ring } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
-import { DECIMALS, DEEP_DECIMALS, type ExtendedArithmetic, INTERVALS } from './extended.js';
+import { Decimal } from 'decimal.js';
+import {
+  DECIMAL_DIGITS,
+  DECIMALS,
+  DEEP_DECIMAL_DIGITS,
+  DEEP_DECIMALS,
+  type ExtendedArithmetic,
+  INTERVALS,
+} from './extended.js';
 import type { Interval } from './interval.js';
 
 /** A power written with an integer exponent up to this size is multiplied out; any other has no form here. */
@@ -29,8 +37,14 @@ function compileIn<R>(
   variable: string,
   arith: ExtendedArithmetic<R>,
   hasRule: (a: ActivationSpec) => boolean,
+  cancels: (a: R, b: R, r: R) => boolean = () => false,
 ): Compiled<R> | null {
   const ring: Ring<R> = arith.plain;
+  /** a sum, refused (SymbolicUnsupported) where `cancels` says the arithmetic's digits do not reach its value */
+  const summed = (a: R, b: R, r: R): R => {
+    if (cancels(a, b, r)) throw new SymbolicUnsupported('a sum that cancels beyond the digits');
+    return r;
+  };
   const go = (x: Expr): Compiled<R> | null => {
     if (x.kind === 'num') {
       const c = (ring.constant ?? ring.fromNumber)(x.value);
@@ -57,9 +71,15 @@ function compileIn<R>(
     const [a, b] = args as Compiled<R>[];
     switch (x.op) {
       case 'add':
-        return (t) => ring.add(a!(t), b!(t));
+        return (t) => {
+          const [u, v] = [a!(t), b!(t)];
+          return summed(u, v, ring.add(u, v));
+        };
       case 'sub':
-        return (t) => ring.sub(a!(t), b!(t));
+        return (t) => {
+          const [u, v] = [a!(t), b!(t)];
+          return summed(u, v, ring.sub(u, v));
+        };
       case 'neg':
         return (t) => ring.neg(a!(t));
       case 'mul':
@@ -96,6 +116,8 @@ function power<R>(ring: Ring<R>, b: R, k: number): R {
 const AGREEMENT = 2 ** -33;
 
 export interface ExtendedScalar {
+  /** the operations one evaluation of the body costs (for the decimals' share of the search) */
+  readonly operations: number;
   /** [lo, hi] ∋ |f(x)|, rigorous; null where the intervals have no enclosure there */
   readonly enclosure: ((x: number) => readonly [number, number] | null) | null;
   /** |f(x)| from 64-digit decimals where 40 digits agree with them to 2⁻³³; null where they do not, or cannot */
@@ -110,9 +132,10 @@ export function extendedScalar(body: Expr, variable: string): ExtendedScalar {
     INTERVALS,
     (a) => a.exactRange !== undefined || a.increasing !== undefined,
   );
-  const decimal = compileIn(body, variable, DECIMALS, (a) => a.big !== undefined);
-  const deep = compileIn(body, variable, DEEP_DECIMALS, (a) => a.big !== undefined);
+  const decimal = compileIn(body, variable, DECIMALS, (a) => a.big !== undefined, cancelsBeyond(DECIMAL_DIGITS));
+  const deep = compileIn(body, variable, DEEP_DECIMALS, (a) => a.big !== undefined, cancelsBeyond(DEEP_DECIMAL_DIGITS));
   return {
+    operations: operationsOf(body),
     enclosure: enclosed && ((x) => attempt(() => absEnclosure(enclosed(x)))),
     precise:
       decimal &&
@@ -125,6 +148,23 @@ export function extendedScalar(body: Expr, variable: string): ExtendedScalar {
         })),
   };
 }
+
+/**
+ * A decimal sum whose value keeps fewer than CANCELLATION_MARGIN of the digits' `digits` (|a ± b| below (|a| + |b|)·
+ * 10^-(digits − margin)): past that both precisions may round to the same wrong value — 1 − tanh(3x) is 0 in 40 and
+ * in 64 digits from x ≈ 26, and the two agreed on exp(0) = 1 where the body is e⁻²σ(x) (a review found it).
+ */
+function cancelsBeyond(digits: number): (a: Decimal, b: Decimal, r: Decimal) => boolean {
+  const kept = new Decimal(10).pow(CANCELLATION_MARGIN - digits);
+  return (a, b, r) => r.abs().lt(a.abs().add(b.abs()).times(kept));
+}
+
+/** The digits a decimal sum must keep of its precision to be taken (the rest may be lost to cancellation). */
+const CANCELLATION_MARGIN = 10;
+
+/** How many operations `e` costs to evaluate once (its nodes). */
+export const operationsOf = (e: Expr): number =>
+  1 + (e.kind === 'op' ? e.args.reduce((n, a) => n + operationsOf(a), 0) : 0);
 
 /** |v| enclosed, for an enclosure of v (null where a bound is not finite). */
 function absEnclosure(v: Interval): readonly [number, number] | null {
