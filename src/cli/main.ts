@@ -221,10 +221,12 @@ async function runVerify(
 }
 
 async function runReport(argv: { paths: string[]; write?: string }): Promise<number> {
-  const [{ checkDerivation, expandPaths, loadDerivationFile, summaryMarkdown, withReport, writeFileAtomic }, fs] =
-    await Promise.all([library(), import('node:fs')]);
-  // The file to rewrite is read before any check runs: a wrong path is reported at once.
-  const readme = argv.write ? readInput('--write', argv.write, fs.readFileSync) : null;
+  const [
+    { checkDerivation, expandPaths, loadDerivationFile, summaryMarkdown, withReport, writeFileAtomic },
+    { readBoundedText },
+  ] = await Promise.all([library(), import('../io/read-bounded.js')]);
+  // The file to rewrite is read before any check runs: a wrong path (a device, a pipe) is reported at once.
+  const readme = argv.write ? readBoundedText(argv.write, 'a Markdown file for --write') : null;
   if (argv.write) checkOutput('--write', argv.write);
   const derivations = expandPaths(argv.paths.length ? argv.paths : ['derivations']).map((f) => loadDerivationFile(f));
   const markdown = summaryMarkdown(
@@ -233,16 +235,6 @@ async function runReport(argv: { paths: string[]; write?: string }): Promise<num
   if (argv.write && readme !== null) writeOutput('--write', argv.write, withReport(readme, markdown), writeFileAtomic);
   else printOut(`${markdown}\n`);
   return 0;
-}
-
-function readInput(flag: string, path: string, read: (path: string, encoding: 'utf8') => string): string {
-  try {
-    return read(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(
-      `${flag} ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
 }
 
 /** Products written out by `--unroll` have at most this many factors each (a longer one is a product to read, not a list). */

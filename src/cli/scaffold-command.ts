@@ -12,26 +12,30 @@ interface ScaffoldArgs {
 }
 
 async function runScaffold(argv: ScaffoldArgs): Promise<number> {
-  const [fs, { scaffold }, { InputError }, { LIMITS }, { writeFileAtomic }, path] = await Promise.all([
-    import('node:fs'),
+  const [
+    { scaffold },
+    { tooDeeplyNested, MAX_MARKDOWN_NESTING },
+    { InputError },
+    { readBoundedText },
+    { writeFileAtomic },
+    path,
+  ] = await Promise.all([
     import('../latex/scaffold/scaffold.js'),
+    import('../latex/scaffold/displays.js'),
     import('../derivation/errors.js'),
-    import('../ir/limits.js'),
+    import('../io/read-bounded.js'),
     import('../io/atomic-write.js'),
     import('node:path'),
   ]);
   const at = (file: string) => ({ file, line: 1, col: 1 });
-  let markdown: string;
-  try {
-    const st = fs.statSync(argv.post);
-    if (!st.isFile()) throw new InputError(at(argv.post), 'not a regular file', 'a Markdown post');
-    if (st.size > LIMITS.fileBytes)
-      throw new InputError(at(argv.post), `the file has ${st.size} bytes, more than ${LIMITS.fileBytes}`);
-    markdown = fs.readFileSync(argv.post, 'utf8');
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(at(argv.post), `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+  const markdown = readBoundedText(argv.post, 'a Markdown post');
+  const deep = tooDeeplyNested(markdown);
+  if (deep)
+    throw new InputError(
+      { file: argv.post, line: deep.line, col: 1 },
+      `a line nests about ${deep.depth} quotes or list items, more than the Markdown reader's ${MAX_MARKDOWN_NESTING}`,
+      'a post with fewer nested quotes and lists',
+    );
   const result = scaffold(markdown, path.basename(argv.post));
   if (!argv.out) {
     printOut(result.yaml);

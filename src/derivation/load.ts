@@ -5,11 +5,11 @@
  * (yaml-source.ts), the model (load-model.ts), the claims (load-claims.ts)
  * and the checks on expressions (check-expr.ts).
  */
-import { readFileSync, statSync } from 'node:fs';
 import { isMap, LineCounter, parseDocument, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import { LIMITS } from '../ir/limits.js';
 import { type Macro, reservedNames } from '../ir/parse-math.js';
 import type { Derivation, LoadOptions } from './derivation.js';
+import { readBoundedText } from '../io/read-bounded.js';
 import { InputError } from './errors.js';
 import { ClaimsLoader } from './load-claims.js';
 import { DocumentLoader } from './load-document.js';
@@ -26,22 +26,7 @@ export function loadDerivationFile(file: string, options: LoadOptions = {}): Der
 
 /** A derivation file's text; a file that is no regular file of bounded size, or cannot be read, is bad input. */
 export function readDerivationText(file: string): string {
-  const at = { file, line: 1, col: 1 };
-  try {
-    // A device or a pipe (check /dev/zero) would be read without end: only regular files of bounded size.
-    const st = statSync(file);
-    if (!st.isFile()) throw new InputError(at, 'not a regular file', 'a derivation file (.yaml)');
-    if (st.size > LIMITS.fileBytes)
-      throw new InputError(
-        at,
-        `the file has ${st.size} bytes, more than the limit of ${LIMITS.fileBytes}`,
-        'a derivation file of at most 4 MB',
-      );
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(at, `cannot read file: ${(err as Error).message}`);
-  }
+  return readBoundedText(file, 'a derivation file (.yaml)');
 }
 
 export function parseDerivation(text: string, file: string, options: LoadOptions = {}): Derivation {

@@ -186,6 +186,8 @@ function refuseUnheldLiterals(text: string): void {
  * reads it as a list) and its size.
  */
 function parseTree(text: string, budget: { nodes: number }): MNode {
+  // mathjs reads nothing as a constant `undefined` ("unsupported constant undefined", a review found)
+  if (text.trim() === '') throw new ExprError(0, 'an empty expression', 'an expression');
   if (text.length > LIMITS.expressionChars)
     throw new ExprError(
       0,

@@ -1181,8 +1181,15 @@ export class Reader {
   }
 
   private scripted(t: KNode, s: Stream): E {
+    // `^2 \le 1`, `_t = 1`, a lone prime: KaTeX gives the script an empty base (it was an internal error)
+    if (!t.base)
+      return this.fail(
+        this.sp(t),
+        `a ${t.sup ? 'superscript or prime' : 'subscript'} with nothing before it`,
+        "a symbol before ^, _ or ' (h_t, W^T, h'_t)",
+      );
     this.digitAfterScript(t, s);
-    let base = t.base!;
+    let base = t.base;
     // \boldsymbol{o} is an mclass wrapper around the symbol
     while (base.type === 'mclass' && Array.isArray(base.body) && base.body.length === 1)
       base = (base.body as readonly KNode[])[0]!;

@@ -16,7 +16,7 @@ import type {
   ProofView,
   RepairsView,
 } from './document.js';
-import { isRenderableMath, looksLikeProse, renderMath } from './katex.js';
+import { looksLikeProse, numberedSource, renderMath } from './katex.js';
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -42,9 +42,8 @@ function inline(parts: readonly Inline[]): string {
 
 /** The source's formula: LaTeX when KaTeX takes it, else its text as written. */
 function sourceFormula(source: string, number: string | null): string {
-  if (!looksLikeProse(source) && isRenderableMath(source))
-    return math(number ? `${source} \\tag{${number.replace(/[^0-9A-Za-z.′']/g, '')}}` : source);
-  return `<blockquote class="source-text">${escapeHtml(source)}</blockquote>`;
+  const tex = looksLikeProse(source) ? null : numberedSource(source, number);
+  return tex === null ? `<blockquote class="source-text">${escapeHtml(source)}</blockquote>` : math(tex);
 }
 
 function formulas(source: string | null, number: string | null, ours: string, forall: string | null): string {

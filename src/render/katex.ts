@@ -60,6 +60,21 @@ export function isRenderableMath(tex: string): boolean {
 }
 
 /**
+ * A source's formula as displayed with its equation number (`\tag`), where `renders` takes it; the formula alone
+ * where only that renders (a source that numbers itself: a second `\tag` is an error, and `render` stopped on it
+ * with an internal error, a review found); null where neither does.
+ */
+export function numberedSource(
+  source: string,
+  number: string | null,
+  renders: (tex: string) => boolean = isRenderableMath,
+): string | null {
+  const tag = number?.replace(/[^0-9A-Za-z.′']/g, '');
+  if (tag && renders(`${source} \\tag{${tag}}`)) return `${source} \\tag{${tag}}`;
+  return renders(source) ? source : null;
+}
+
+/**
  * A source's own formula is LaTeX or, now and then, a sentence. A sentence
  * (three words in a row, no command) is shown as text: as math it would
  * lose its spaces.

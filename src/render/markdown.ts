@@ -15,7 +15,7 @@ import type {
   ProofView,
   RepairsView,
 } from './document.js';
-import { isRenderableMath, looksLikeProse } from './katex.js';
+import { isRenderableMath, looksLikeProse, numberedSource } from './katex.js';
 
 /**
  * CommonMark backslash-escapes every ASCII punctuation character; we escape
@@ -66,9 +66,9 @@ function inline(parts: readonly Inline[]): string {
 }
 
 function source(text: string, number: string | null): string {
-  if (!looksLikeProse(text) && isRenderableMath(text) && isRenderableMath(markdownMath(text)))
-    return display(number ? `${text} \\tag{${number.replace(/[^0-9A-Za-z.′']/g, '')}}` : text);
-  return `> ${escapeMarkdown(text)}`;
+  const renders = (tex: string) => isRenderableMath(tex) && isRenderableMath(markdownMath(tex));
+  const tex = looksLikeProse(text) ? null : numberedSource(text, number, renders);
+  return tex === null ? `> ${escapeMarkdown(text)}` : display(tex);
 }
 
 function counterexample(cx: CounterexampleView): string[] {

@@ -55,8 +55,15 @@ function target(d: Derivation, q: PlotQuery): Target {
       );
     return { kind: 'claim', claim };
   }
-  const base = scopeOf(d);
-  const scope = { ...base, indexVars: new Set([...base.indexVars, q.over]) };
+  // the x axis is a variable of the plot's own: not a size (fixed per instance: --size) nor a symbol, and the only
+  // free index besides the sizes (`norm2(W)^k` over T had k unbound: an internal error, a review found)
+  if (Object.hasOwn(d.model.sizes, q.over) || d.model.symbols.has(q.over) || d.model.functions.has(q.over))
+    throw new InputError(
+      where('<--over>'),
+      `--over ${q.over}: '${q.over}' is ${Object.hasOwn(d.model.sizes, q.over) ? 'a size of the model (fixed per instance: --size)' : 'a name the model defines'}`,
+      'a variable of the plot, e.g. --over k=1..T',
+    );
+  const scope = { ...scopeOf(d), indexVars: new Set([...Object.keys(d.model.sizes), q.over]) };
   const src = { text: q.quantity, locate: (offset: number) => ({ file: '<quantity>', line: 1, col: offset + 1 }) };
   try {
     const parsed = parseExpression(q.quantity, scope);
@@ -127,22 +134,41 @@ function instances(d: Derivation, q: PlotQuery): SeriesInstance[] {
   });
 }
 
+/** The most points one series of a plot has (its x axis: one binding each). */
+export const MAX_PLOT_POINTS = 10_000;
+
+/** An end of `--over NAME=LO..HI`: an integer affine expression in the model's sizes, or the option's located error. */
+function rangeEnd(d: Derivation, text: string) {
+  try {
+    return parseIndex(text, { ...scopeOf(d), indexVars: new Set(Object.keys(d.model.sizes)) });
+  } catch (err) {
+    if (!(err instanceof ExprError)) throw err;
+    const src = { text, locate: (offset: number) => ({ file: '<--over>', line: 1, col: offset + 1 }) };
+    throw toInputError(src, err);
+  }
+}
+
 /** The plot spec (data and labels) for a claim or expression; rendering is ./plot.ts's. */
 export function plotData(d: Derivation, q: PlotQuery): PlotSpec {
   const t = target(d, q);
   const series = instances(d, q);
   const [loText, hiText] =
-    t.kind === 'claim'
-      ? [null, null]
-      : [q.range?.lo ?? '1', q.range?.hi ?? 'T'].map((s) =>
-          parseIndex(s, { ...scopeOf(d), indexVars: new Set(Object.keys(d.model.sizes)) }),
-        );
+    t.kind === 'claim' ? [null, null] : [rangeEnd(d, q.range?.lo ?? '1'), rangeEnd(d, q.range?.hi ?? 'T')];
   const range = (s: SeriesInstance): [number, number] => {
-    if (t.kind === 'claim') {
-      const f = t.claim.forall[0]!;
-      return [evalAffine(f.lo, s.sizes), evalAffine(f.hi, s.sizes)];
-    }
-    return [evalAffine(loText!, s.sizes), evalAffine(hiText!, s.sizes)];
+    const [lo, hi] =
+      t.kind === 'claim'
+        ? [evalAffine(t.claim.forall[0]!.lo, s.sizes), evalAffine(t.claim.forall[0]!.hi, s.sizes)]
+        : [evalAffine(loText!, s.sizes), evalAffine(hiText!, s.sizes)];
+    // a plot of nothing, or of more points than a page shows (k=1..1000000 took 3 minutes and 4 GB, a review found)
+    if (hi < lo)
+      throw new InputError(where('<--over>'), `--over ${q.over}: the range ${lo}..${hi} is empty`, 'LO ≤ HI');
+    if (hi - lo + 1 > MAX_PLOT_POINTS)
+      throw new InputError(
+        where('<--over>'),
+        `--over ${q.over}: the range ${lo}..${hi} has ${hi - lo + 1} points, more than a plot's ${MAX_PLOT_POINTS}`,
+        'a shorter range, or smaller sizes (--size)',
+      );
+    return [lo, hi];
   };
   const at = (s: SeriesInstance, f: (env: IntEnv) => number) => {
     const [lo, hi] = range(s);

@@ -128,16 +128,25 @@ export function escapeTex(text: string): string {
       out += m(`${accent}{\\text{${escapeTex(ch)}}}`);
       i++;
     } else if (ASCII_SPECIALS[ch]) out += ASCII_SPECIALS[ch];
-    else if (ch.charCodeAt(0) < 128) out += ch;
+    // printable ASCII as it is; a control character (ESC, BEL, NUL in a label) stops pdflatex: spelled out like the rest
+    else if (ch.charCodeAt(0) >= 32 && ch.charCodeAt(0) < 127) out += ch;
     else out += UNICODE[ch] ?? `[U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`;
   }
   return out;
 }
 
-/** A source formula goes in as LaTeX when KaTeX renders it strictly and it uses no unsafe command. */
+/**
+ * A source formula goes in as LaTeX when KaTeX renders it strictly, it uses no unsafe command, and nothing in it
+ * belongs to a display of its own: KaTeX takes `\tag`, `\begin{equation}`, `\begin{align}` or `\verb` inside math,
+ * pdflatex stops on them inside ours (a review compiled them: "Multiple \tag", environments in the wrong mode).
+ */
 export function texSafeFormula(text: string): boolean {
-  return !looksLikeProse(text) && unsafeCommand(text) === null && isRenderableMath(text);
+  return !looksLikeProse(text) && unsafeCommand(text) === null && !DISPLAY_LEVEL.test(text) && isRenderableMath(text);
 }
+
+/** What only a display of its own may hold: numbering and labels, display environments, verbatim. */
+const DISPLAY_LEVEL =
+  /\\(tag|label|nonumber|notag|verb)(?![A-Za-z])|\\begin\s*\{\s*(equation|align|gather|multline|flalign|alignat|eqnarray|split)\*?\s*\}/;
 
 /** Display math scaled down to the line width when it is wider (long chains and products). */
 const fit = (tex: string) => `\\fitmath{${tex}}`;

@@ -17,16 +17,11 @@ import { reasonText } from '../emit/evidence-text.js';
 import { cacheUseText } from '../emit/cache-text.js';
 import { reportHolds, summaryMarkdown, withReport } from '../emit/summary-report.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { readBoundedText } from '../io/read-bounded.js';
 import { VERIFY_REPAIR_BUDGET } from '../repair/result.js';
 import { type CacheUse, type Part, textDigest, VerifyCache } from './cache.js';
 
-function readReadme(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError({ file, line: 1, col: 1 }, `cannot read the README: ${(err as Error).message}`);
-  }
-}
+const readReadme = (file: string): string => readBoundedText(file, 'a README (Markdown)');
 
 export interface VerifyOptions {
   readonly fixtures?: string;

@@ -92,6 +92,10 @@ describe('refused at their place, with what to write', () => {
     // e^T (a unit vector transposed) and e^{[t]} (the lab's time) are not exponents: e stays unknown
     ['e^T h^{[\\tau]} \\le 1', lab, 'e', "unknown symbol 'e'"],
     ['e^{[\\tau]} \\le 1', lab, 'e', "unknown symbol 'e'"],
+    // a script with no base (KaTeX's empty base): an internal error until a review found it
+    ['^2 \\le 1', lab, '2', 'a superscript or prime with nothing before it'],
+    ['_{t} = 1', lab, 't', 'a subscript with nothing before it'],
+    ["' \\le 1", lab, "'", 'a superscript or prime with nothing before it'],
   ])('%s', (latex, ctx, token, problem) => {
     const e = errorOf(() => convert(latex, ctx));
     expect(e).toBeInstanceOf(LatexInputError);

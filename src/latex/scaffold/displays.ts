@@ -62,6 +62,24 @@ export function lineAt(text: string, offset: number): number {
   return line;
 }
 
+/** Containers (quotes, list items) a post may nest: remark's tree walk recurses once per level (5000 `> ` overflowed the stack). */
+export const MAX_MARKDOWN_NESTING = 100;
+
+/**
+ * The first line that opens more than MAX_MARKDOWN_NESTING containers (its run of leading `>`, list markers and
+ * indentation, each marker or two spaces a level: an upper bound on what remark nests there), or null.
+ */
+export function tooDeeplyNested(markdown: string): { line: number; depth: number } | null {
+  const lines = markdown.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const lead = /^(?:[ \t>]|[-*+](?=\s)|\d{1,9}[.)](?=\s))*/.exec(lines[i]!)![0];
+    const markers = (lead.match(/[>*+-]|\d{1,9}[.)]/g) ?? []).length;
+    const depth = markers + Math.floor((lead.match(/ /g) ?? []).length / 2) + (lead.match(/\t/g) ?? []).length;
+    if (depth > MAX_MARKDOWN_NESTING) return { line: i + 1, depth };
+  }
+  return null;
+}
+
 export function findDisplays(markdown: string): Display[] {
   const tree = unified().use(remarkParse).use(remarkMath).parse(markdown) as MdNode;
   const found: Found[] = [];

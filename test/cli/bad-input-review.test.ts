@@ -1,0 +1,136 @@
+/**
+ * A review's bad inputs (2026-12-05), each of which ended in an internal error, ran without bound or wrote what
+ * pdflatex cannot compile: now each is a located error (exit 2) or a page that compiles.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/derivation/errors.js';
+import { loadDerivationFile } from '../../src/derivation/load.js';
+import { readBoundedText } from '../../src/io/read-bounded.js';
+import { ExprError } from '../../src/ir/errors.js';
+import { parseExpression } from '../../src/ir/parse-math.js';
+import { MAX_MARKDOWN_NESTING, tooDeeplyNested } from '../../src/latex/scaffold/displays.js';
+import { numberedSource } from '../../src/render/katex.js';
+import { MAX_PLOT_POINTS } from '../../src/render/plot-data.js';
+import { plotSvg } from '../../src/render/render.js';
+import { escapeTex, texSafeFormula } from '../../src/render/tex.js';
+import { scopeOf } from '../../src/symbolic/quantities.js';
+import { gradproof } from './spawn.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'gradproof-bad-input-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const LAB = loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml');
+
+/** The error `f` throws (a test failure where it throws nothing). */
+function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('nothing thrown');
+}
+
+describe('plot --over', () => {
+  const plot = (over: string, range: { lo: string; hi: string } | null) =>
+    plotSvg(LAB, { quantity: 'norm2(W)^k', over, range, sizes: new Map(), vary: null, masterSeed: 1 });
+  it.each([
+    ['T', null, "--over T: 'T' is a size of the model (fixed per instance: --size)"],
+    ['d', { lo: '1', hi: '10' }, "--over d: 'd' is a size of the model (fixed per instance: --size)"],
+    ['k', { lo: 'a', hi: 'b' }, "'a' is not an index variable in scope"],
+    ['k', { lo: '1', hi: 'T*T' }, 'a time index or bound must be an integer affine expression'],
+    ['k', { lo: '5', hi: '1' }, '--over k: the range 5..1 is empty'],
+    [
+      'k',
+      { lo: '1', hi: '1000000' },
+      `--over k: the range 1..1000000 has 1000000 points, more than a plot's ${MAX_PLOT_POINTS}`,
+    ],
+  ])('%s=%o is a located error', async (over, range, problem) => {
+    const err = await plot(over, range).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).pos.file).toBe('<--over>');
+    expect((err as InputError).problem).toBe(problem);
+  });
+  it('a free index other than the plotted one is unknown where it is written', async () => {
+    const err = await plotSvg(LAB, {
+      quantity: 'norm2(W)^j',
+      over: 'k',
+      range: null,
+      sizes: new Map(),
+      vary: null,
+      masterSeed: 1,
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((err as InputError).message).toMatch(/^<quantity>:1:10: unknown symbol 'j'/);
+  });
+});
+
+describe('bounded reads', () => {
+  it('refuses devices and pipes before reading (a README, a file for --write, a post)', () => {
+    for (const what of ['a README (Markdown)', 'a Markdown file for --write'])
+      expect(thrown(() => readBoundedText('/dev/zero', what)).message).toBe(
+        `/dev/zero:1:1: not a regular file (expected ${what})`,
+      );
+    const fifo = join(tmp, 'pipe.md');
+    execFileSync('mkfifo', [fifo]);
+    expect(thrown(() => readBoundedText(fifo, 'a README (Markdown)')).message).toMatch(/:1:1: not a regular file/);
+  });
+  it('verify --readme /dev/zero stops at once with exit 2', async () => {
+    const r = await gradproof('verify', 'derivations/lab-10-5-vanilla-rnn.yaml', '--readme', '/dev/zero');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('gradproof: /dev/zero:1:1: not a regular file (expected a README (Markdown))\n');
+  });
+});
+
+describe('scaffold', () => {
+  it('refuses a post nested deeper than the Markdown reader goes, at its line', () => {
+    expect(tooDeeplyNested(`# t\n\n${'> '.repeat(5000)}x\n`)).toEqual({ line: 3, depth: 7500 });
+    expect(tooDeeplyNested(`${'- '.repeat(3000)}x`)!.line).toBe(1);
+    expect(tooDeeplyNested(`> > quoted\n- a\n  - b\n    - c\n`)).toBeNull();
+    expect(tooDeeplyNested(`${'> '.repeat(MAX_MARKDOWN_NESTING / 1.5)}x`)).toBeNull();
+  });
+  it('exits 2 with the location instead of overflowing the stack', async () => {
+    const post = join(tmp, 'deep.md');
+    writeFileSync(post, `${'> '.repeat(5000)}x\n`);
+    const r = await gradproof('scaffold', post);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/deep\.md:1:1: a line nests about 7500 quotes or list items/);
+  });
+});
+
+describe('LaTeX and HTML output of what a source writes', () => {
+  it('keeps a source that numbers itself (\\tag) out of our numbered display', () => {
+    expect(numberedSource('\\|W\\| \\le 2', '3')).toBe('\\|W\\| \\le 2 \\tag{3}');
+    expect(numberedSource('\\|W\\| \\le 2 \\tag{2}', '3')).toBe('\\|W\\| \\le 2 \\tag{2}');
+    expect(numberedSource('\\frac{', '3')).toBeNull();
+  });
+  it('writes into .tex only what compiles inside our display', () => {
+    expect(texSafeFormula('\\|W\\| \\le 2')).toBe(true);
+    for (const tex of [
+      '\\|W\\| \\le 2 \\tag{2}',
+      '\\begin{equation} x \\end{equation}',
+      '\\begin{align} x &= 1 \\end{align}',
+      '\\verb|x|',
+    ])
+      expect(texSafeFormula(tex)).toBe(false);
+  });
+  it('spells out control characters (pdflatex stops on a raw ESC)', () => {
+    expect(escapeTex('a\u001b[31mb\u0007')).toBe('a[U+001B][31mb[U+0007]');
+  });
+});
+
+describe('expressions', () => {
+  it('refuses an empty one (it was "unsupported constant undefined")', () => {
+    const err = thrown(() => parseExpression('  ', scopeOf(LAB)));
+    expect(err).toBeInstanceOf(ExprError);
+    expect(err.message).toMatch(/an empty expression/);
+  });
+});
