@@ -8,7 +8,8 @@
  */
 import type { Derivation } from '../derivation/derivation.js';
 import { InputError, toInputError, ExprError } from '../derivation/errors.js';
-import { type Affine, affine, affineVar, type IntEnv } from '../ir/affine.js';
+import { type Affine, affine, affineVar, evalAffine, formatAffine, type IntEnv } from '../ir/affine.js';
+import { own, withBinding } from '../ir/names.js';
 import { type Expr, type Index, isOp, node, type NodeRef, type OpNode, seq } from '../ir/expr.js';
 import { unitRecurrence } from './induction.js';
 import { parseExpression, type Scope } from '../ir/parse-math.js';
@@ -56,11 +57,45 @@ export function parseQuantity(d: Derivation, text: string): Expr {
         'derive takes a derivative',
         'grad(L, h[T-k]), jac(h[t], h[t-1]), partial(C[t], C[t-1], h[t-1]) or d(h[t, alpha], W[i, j])',
       );
+    outsideTheGraph(d, parsed.expr, parsed.offsets);
     return parsed.expr;
   } catch (err) {
     if (err instanceof ExprError) throw toInputError(src, err);
     throw err;
   }
+}
+
+/**
+ * Throws at the first sequence value the quantity reads at a time no instance has: h[T+1], x[0], h[T-20] where
+ * T ≤ 9 (derive printed `grad(L, h[T+1]) = zeros(d, 1)`, where check refuses the node; a review found it). The
+ * unrolled graph holds a state from its initial value, t = 0, inputs and intermediates from t = 1, all to T. Only
+ * times in the sizes alone are decided (a free k is the reader's), at every corner of the sizes' ranges: the time
+ * and its bounds are affine, so a time outside at every corner is outside for every instance.
+ */
+function outsideTheGraph(d: Derivation, e: Expr, offsets: WeakMap<Expr, number>): void {
+  if (e.kind === 'op') for (const a of e.args) outsideTheGraph(d, a, offsets);
+  if (e.kind !== 'seq') return;
+  const names = Object.keys(e.time.terms);
+  if (names.some((n) => !Object.hasOwn(d.model.sizes, n))) return;
+  const first = d.model.symbols.get(e.name)?.role === 'state' ? 0 : 1;
+  const ends = (n: string) => [own(d.model.sizes, n)!.min, own(d.model.sizes, n)!.max];
+  const corners = names
+    .filter((n) => n !== HORIZON)
+    .reduce<IntEnv[]>(
+      (envs, n) => envs.flatMap((env) => ends(n).map((v) => withBinding(env, n, v))),
+      ends(HORIZON).map((v) => withBinding({}, HORIZON, v)),
+    );
+  const inside = (env: IntEnv) => {
+    const t = evalAffine(e.time, env);
+    return t >= first && t <= own(env, HORIZON)!;
+  };
+  if (corners.some(inside)) return;
+  const range = own(d.model.sizes, HORIZON)!;
+  throw new ExprError(
+    offsets.get(e) ?? 0,
+    `${e.name}[${formatAffine(e.time)}] is outside the unrolled graph (${first}..${HORIZON}) for every instance (${HORIZON} in ${range.min}..${range.max})`,
+    `a time from ${first} to ${HORIZON}`,
+  );
 }
 
 /** A quantity to derive; `identity`: its right side is given (a recurrence), not derived. */
@@ -176,6 +211,15 @@ function unitRecurrenceOf(d: Derivation, q: OpNode): Expr {
 }
 
 export function deriveQuantities(d: Derivation, quantityText: string | null, unroll: IntEnv | null): DerivedQuantity[] {
+  // an --unroll name must be one a quantity can read: a size or a free index (zz=5 was ignored without a word)
+  const names = scopeOf(d).indexVars;
+  for (const name of Object.keys(unroll ?? {}))
+    if (!names.has(name))
+      throw new InputError(
+        { file: '<--unroll>', line: 1, col: 1 },
+        `--unroll ${name}: '${name}' is neither a size of the model nor a free index`,
+        [...names].join(', '),
+      );
   const sm = new SymbolicModel(d.model);
   const requests: Request[] = quantityText
     ? [{ label: quantityText, quantity: parseQuantity(d, quantityText) }]

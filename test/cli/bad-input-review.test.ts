@@ -17,7 +17,7 @@ import { numberedSource } from '../../src/render/katex.js';
 import { MAX_PLOT_POINTS } from '../../src/render/plot-data.js';
 import { plotSvg } from '../../src/render/render.js';
 import { escapeTex, texSafeFormula } from '../../src/render/tex.js';
-import { scopeOf } from '../../src/symbolic/quantities.js';
+import { deriveQuantities, scopeOf } from '../../src/symbolic/quantities.js';
 import { gradproof } from './spawn.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gradproof-bad-input-'));
@@ -132,5 +132,25 @@ describe('expressions', () => {
     const err = thrown(() => parseExpression('  ', scopeOf(LAB)));
     expect(err).toBeInstanceOf(ExprError);
     expect(err.message).toMatch(/an empty expression/);
+  });
+});
+
+describe('derive', () => {
+  it('refuses a time no instance has, where check refuses the node (it printed zeros)', () => {
+    expect(thrown(() => deriveQuantities(LAB, 'grad(L, h[T+1])', null)).message).toBe(
+      '<quantity>:1:9: h[T+1] is outside the unrolled graph (0..T) for every instance (T in 3..9) (expected a time from 0 to T)',
+    );
+    expect(thrown(() => deriveQuantities(LAB, 'grad(L, x[0])', null)).message).toMatch(
+      /^<quantity>:1:9: x\[0\] is outside the unrolled graph \(1\.\.T\)/,
+    );
+    expect(thrown(() => deriveQuantities(LAB, 'grad(L, h[T-10])', null)).message).toMatch(/h\[T-10\] is outside/);
+    // inside for some instance, or with a free index: derived
+    for (const q of ['grad(L, h[0])', 'grad(L, h[T-5])', 'grad(L, h[T-k])', 'grad(L, x[1])'])
+      expect(deriveQuantities(LAB, q, null)).toHaveLength(1);
+  });
+  it('refuses an --unroll name no quantity can read', () => {
+    expect(thrown(() => deriveQuantities(LAB, 'grad(L, h[T-k])', { zz: 5 })).message).toMatch(
+      /^<--unroll>:1:1: --unroll zz: 'zz' is neither a size of the model nor a free index/,
+    );
   });
 });
