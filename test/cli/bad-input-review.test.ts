@@ -3,12 +3,14 @@
  * pdflatex cannot compile: now each is a located error (exit 2) or a page that compiles.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/derivation/errors.js';
-import { loadDerivationFile } from '../../src/derivation/load.js';
+import { summaryMarkdown } from '../../src/emit/summary-report.js';
+import { checkDerivation } from '../../src/check/check.js';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { readBoundedText } from '../../src/io/read-bounded.js';
 import { ExprError } from '../../src/ir/errors.js';
 import { parseExpression } from '../../src/ir/parse-math.js';
@@ -152,5 +154,21 @@ describe('derive', () => {
     expect(thrown(() => deriveQuantities(LAB, 'grad(L, h[T-k])', { zz: 5 })).message).toMatch(
       /^<--unroll>:1:1: --unroll zz: 'zz' is neither a size of the model nor a free index/,
     );
+  });
+});
+
+describe('report', () => {
+  it('writes a label with math delimiters or template tags as text (render --format md did, report did not)', () => {
+    const text = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
+    const d = parseDerivation(
+      `${text.slice(0, text.indexOf('\nclaims:'))}\nclaims:\n  - id: c\n    label: "$$x$$ {{ x }} {% raw %}"\n    claim: norm2(W) <= norm2(W)\n`,
+      'report.yaml',
+    );
+    const md = summaryMarkdown([
+      { file: d.file, title: '{{< shortcode >}} $a$', source: null, claims: checkDerivation(d) },
+    ]);
+    expect(md).toContain('| \\$\\$x\\$\\$ &#123;&#123; x }} &#123;% raw %} |');
+    expect(md).toContain('#### &#123;&#123;&lt; shortcode &gt;}} \\$a\\$');
+    expect(md).not.toMatch(/\{\{|\{%|(?<!\\)\$/);
   });
 });
