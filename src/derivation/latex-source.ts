@@ -8,7 +8,7 @@
 import { isMap, isSeq, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import { LIMITS } from '../ir/limits.js';
 import { latexToAscii, type AsciiPiece, type LatexConversion } from '../latex/convert.js';
-import type { LatexContext } from '../latex/context.js';
+import { type LatexContext, normaliseSymbolKey } from '../latex/context.js';
 import { LatexInputError } from '../latex/errors.js';
 import { type ExprSource, InputError } from './errors.js';
 import type { YamlSource } from './yaml-source.js';
@@ -88,6 +88,9 @@ export function readSymbolMap(y: YamlSource, node: YNode | null | undefined): Sy
   y.atMost(items, LIMITS.symbols, 'notation symbols', (p) => p.key);
   return items.flatMap((entry) => {
     const latex = y.string(entry.key, 'a LaTeX symbol');
+    // in a file's map as in a claim's ('__proto__' and 'not a symbol at all' passed silently there, a review found)
+    if (normaliseSymbolKey(latex) === null)
+      y.fail(entry.key, `'${latex}' is not one LaTeX symbol`, "e.g. '\\theta', 'W_{rec}', '\\tilde{C}'");
     // A list gives the symbol two readings: a sequence with its time, another name without (ε_t, ε).
     const values = isSeq(entry.value) ? (entry.value.items as YNode[]) : [entry.value];
     if (isSeq(entry.value) && (values.length < 1 || values.length > 2))

@@ -29,7 +29,7 @@ import { type ExprSource, ExprError, InputError, subSource, toInputError } from 
 import type { ModelLoader } from './load-model.js';
 import type { YamlSource } from './yaml-source.js';
 import { readingOf, readLatexNode, readSymbolMap } from './latex-source.js';
-import { BUILTIN_FUNCTIONS, normaliseSymbolKey, type LatexContext } from '../latex/context.js';
+import { BUILTIN_FUNCTIONS, type LatexContext } from '../latex/context.js';
 import { latexContext, type LatexNotation } from '../latex/derivation-context.js';
 
 /** Too many claims: a limit on the whole file, never one claim's error. */
@@ -84,12 +84,6 @@ export class ClaimsLoader {
     // A symbol given two names needs one read with a time (a sequence) and one without.
     const timedOf = new Map<YNode, boolean>();
     for (const entry of readSymbolMap(this.y, entries.get('symbols')!.value)) {
-      if (normaliseSymbolKey(entry.latex) === null)
-        this.y.fail(
-          entry.keyNode,
-          `'${entry.latex}' is not one LaTeX symbol`,
-          "e.g. '\\theta', 'W_{rec}', '\\tilde{C}'",
-        );
       // A name may carry a fixed time ('Eh[T]'): its leading name is what must exist.
       const leading = /^\s*([A-Za-z][A-Za-z0-9_]*)/.exec(entry.name)?.[1];
       if (leading === undefined || !known.has(leading))

@@ -172,3 +172,15 @@ describe('report', () => {
     expect(md).not.toMatch(/\{\{|\{%|(?<!\\)\$/);
   });
 });
+
+describe("a file's notation symbols", () => {
+  it("are checked as a claim's are: one LaTeX symbol each", () => {
+    const text = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
+    for (const key of ['__proto__', 'not a symbol at all']) {
+      const file = text.replace('notation:\n', `notation:\n  symbols: { '${key}': W }\n`);
+      expect(thrown(() => parseDerivation(file, 'n.yaml')).message).toMatch(
+        new RegExp(`^n\\.yaml:\\d+:\\d+: '${key}' is not one LaTeX symbol`),
+      );
+    }
+  });
+});
