@@ -225,8 +225,16 @@ async function runReport(argv: { paths: string[]; write?: string }): Promise<num
     { checkDerivation, expandPaths, loadDerivationFile, summaryMarkdown, withReport, writeFileAtomic },
     { readBoundedText },
   ] = await Promise.all([library(), import('../io/read-bounded.js')]);
-  // The file to rewrite is read before any check runs: a wrong path (a device, a pipe) is reported at once.
-  const readme = argv.write ? readBoundedText(argv.write, 'a Markdown file for --write') : null;
+  // The file to rewrite is read before any check runs: a wrong path (a device, a pipe) is reported at once, by its flag.
+  let readme: string | null = null;
+  try {
+    if (argv.write) readme = readBoundedText(argv.write, 'a Markdown file');
+  } catch (err) {
+    if (!(err instanceof Error && 'problem' in err)) throw err;
+    throw new UsageError(
+      `--write ${argv.write}: cannot read (${String(err.problem).replace(/^cannot read file: /, '')})`,
+    );
+  }
   if (argv.write) checkOutput('--write', argv.write);
   const derivations = expandPaths(argv.paths.length ? argv.paths : ['derivations']).map((f) => loadDerivationFile(f));
   const markdown = summaryMarkdown(
