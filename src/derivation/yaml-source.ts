@@ -4,7 +4,7 @@
  * character maps back to file:line:col (YAML folds lines, strips indentation
  * and decodes escapes, so offsets are mapped per character).
  */
-import { isMap, isScalar, type LineCounter, type Node as YNode, type Pair, type Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, type LineCounter, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import { type ExprSource, ExprError, InputError, type SourcePos, toInputError } from './errors.js';
 import { reservedNameProblem } from '../ir/names.js';
 import { alignScalar } from './scalar-source.js';
@@ -25,6 +25,13 @@ export class YamlSource {
   }
 
   fail(node: YNode | null | undefined, problem: string, expected?: string): never {
+    // an alias (`*w`) is read nowhere: said so, not only that a mapping or text was expected (a review was misled)
+    if (isAlias(node))
+      throw new InputError(
+        this.pos(node),
+        `${problem}: '*${node.source}' is a YAML alias, which gradproof does not read`,
+        'the value written out where the alias is',
+      );
     throw new InputError(this.pos(node), problem, expected);
   }
 

@@ -184,3 +184,14 @@ describe("a file's notation symbols", () => {
     }
   });
 });
+
+describe('YAML aliases', () => {
+  it('are named as what is not read (it said only that a mapping was expected)', () => {
+    const text = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8')
+      .replace('    W: {', '    W: &w {')
+      .replace('    h: {', '    V: *w\n    h: {');
+    expect(thrown(() => parseDerivation(text, 'a.yaml')).message).toMatch(
+      /^a\.yaml:\d+:8: symbol V must be a mapping: '\*w' is a YAML alias, which gradproof does not read/,
+    );
+  });
+});
