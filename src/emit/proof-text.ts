@@ -33,8 +33,11 @@ export const INDUCTION_RULE_TEXT: Readonly<Record<InductionRule, RuleText>> = {
   'base-case': {
     name: 'base case t = 1',
     statement: () => 'the sum has the single term k = 0, and G(α, 0, 1) = A(α, 1) = ∂h_1^α/∂P_ij',
-    failure: (v) =>
-      `at t = 1 the sum runs over k = ${v.lo}..${v.hi} and its k = 0 term is ${v.term}, not A(α, 1) = ${v.A1}`,
+    failure: (v) => {
+      const range = `at t = 1 the sum runs over k = ${v.lo}..${v.hi}, not the single term k = 0`;
+      const term = `its k = 0 term is ${v.term}, not A(α, 1) = ${v.A1}`;
+      return v.fault === 'range' ? range : v.fault === 'term' ? `at t = 1 ${term}` : `${range}, and ${term}`;
+    },
   },
   'induction-hypothesis': {
     name: 'apply the induction hypothesis',

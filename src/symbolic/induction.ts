@@ -191,17 +191,15 @@ export function proveUnitClosedForm(model: Model, lhs: Expr, rhs: Expr): Proof |
     [kName, affine(0)],
     [tName, affine(1)],
   ]);
-  const baseOk =
-    affineVars(lo1).length === 0 &&
-    lo1.c === 0 &&
-    affineVars(hi1).length === 0 &&
-    hi1.c === 0 &&
-    same(baseTerm, sub(rec.A, [[tName, affine(1)]]));
-  check('base-case', baseOk, {
+  const singleTerm = affineVars(lo1).length === 0 && lo1.c === 0 && affineVars(hi1).length === 0 && hi1.c === 0;
+  const termIsA1 = same(baseTerm, sub(rec.A, [[tName, affine(1)]]));
+  // which of the two failed is the record's: the message names that one (it quoted an equal term as the fault)
+  check('base-case', singleTerm && termIsA1, {
     lo: formatAffine(lo1),
     hi: formatAffine(hi1),
     term: show(baseTerm),
     A1: show(sub(rec.A, [[tName, affine(1)]])),
+    fault: singleTerm ? 'term' : termIsA1 ? 'range' : 'both',
   });
   check('induction-hypothesis', true);
   check('distribute-sum', true);

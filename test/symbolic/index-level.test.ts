@@ -160,6 +160,21 @@ describe('proof by induction on t', () => {
     expect(ruleName(p.steps.find((s) => !s.ok)!)).toBe(rule);
   });
 
+  it("says which part of the base case fails (a review's: it quoted an equal term as the fault)", () => {
+    const failure = (closedForm: string) => stepDetail(variant(closedForm).steps.find((s) => !s.ok)!);
+    // the last term dropped: at t = 1 the sum is empty, its k = 0 term would be right
+    expect(
+      failure(
+        'd(h[t, alpha], W[i, j]) = sum(k, 0, t-2, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * A(g[k], t-k)))',
+      ),
+    ).toBe('at t = 1 the sum runs over k = 0..-1, not the single term k = 0');
+    expect(
+      failure(
+        'd(h[t, alpha], W[i, j]) = sum(k, 0, t-1, pathsum(g, k, alpha, d, prod(l, 0, k-1, B(g[l], g[l+1], t-l)) * A(g[k], t-k+1)))',
+      ),
+    ).toMatch(/^at t = 1 its k = 0 term is .+, not A\(α, 1\) = /);
+  });
+
   it('each line of the inductive step is numerically sound on random instances (property)', () => {
     const c = claim('closed-form-w');
     const p = proveUnitClosedForm(post.model, c.lhs, c.rhs)!;
