@@ -64,6 +64,10 @@ export const BOUND_RULE_TEXT: Readonly<Record<BoundRule, RuleText>> = {
     name: 'submultiplicativity',
     statement: '‖AB‖ ≤ ‖A‖‖B‖ for the spectral, Frobenius and induced ∞ norms (not the max norm)',
   },
+  'submultiplicative-mixed': {
+    name: 'mixed submultiplicativity',
+    statement: '‖AB‖_F ≤ ‖A‖₂‖B‖_F and ‖AB‖_F ≤ ‖A‖_F‖B‖₂ (column by column), one Frobenius norm kept among the factors',
+  },
   'submultiplicative-range': {
     name: 'submultiplicativity over a product',
     statement: '‖∏_i F_i‖ ≤ ∏_i ‖F_i‖ (‖I‖ = 1 for the empty product)',

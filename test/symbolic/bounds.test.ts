@@ -529,6 +529,26 @@ function stepsHoldNumerically(d: Derivation, c: Claim): void {
   );
 }
 
+describe('a Frobenius bound through a diagonal factor (mixed submultiplicativity)', () => {
+  // a review's true claim, consistent before: ‖D W‖_F ≤ ‖D‖_F‖W‖_F left ‖D‖_F, up to √d, where ‖D‖₂ ≤ 1
+  const text = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
+  const d = parseDerivation(
+    `${text.slice(0, text.indexOf('\nclaims:'))}\nclaims:\n  - id: fro\n    claim: normF(jac(h[T], h[T-k])) <= normF(W)^k\n    forall: k in 1..T\n  - id: fro-half\n    claim: normF(jac(h[T], h[T-k])) <= 0.5 * normF(W)^k\n    forall: k in 1..T\n`,
+    'fro.yaml',
+  );
+  it('proves ‖∂h_T/∂h_{T−k}‖_F ≤ ‖W‖_Fᵏ, each step holding on random instances', () => {
+    const p = prove(d, claimOf(d, 'fro'));
+    expect(p.ok).toBe(true);
+    expect(chainOf(p)).toBe(
+      'closed-form submultiplicative-range submultiplicative-mixed norm-diag activation-range scalar-algebra',
+    );
+    stepsHoldNumerically(d, claimOf(d, 'fro'));
+  });
+  it('does not prove half of it', () => {
+    expect(prove(d, claimOf(d, 'fro-half')).ok).toBe(false);
+  });
+});
+
 describe('each step of every proof chain holds numerically on random instances', () => {
   it.each(PROVED.map(([f, id]) => [f, id]))('%s %s', (file, id) => {
     const d = load(file);
@@ -647,6 +667,12 @@ describe('the facts the rules rest on, against numbers', () => {
     expect(ok('submultiplicative', "norm2(W * W')", "norm2(W) * norm2(W')")).toBe(true);
     expect(ok('submultiplicative', 'normInf(W * U)', 'normInf(W) * normInf(U)')).toBe(true);
     expect(ok('submultiplicative', 'norm2(W * U)', 'norm2(U) * norm2(W)')).toBe(false);
+    // mixed: one Frobenius norm kept, the others spectral (‖AB‖_F ≤ ‖A‖₂‖B‖_F), and only for a Frobenius norm
+    expect(ok('submultiplicative-mixed', 'normF(diag(h[T]) * W)', 'norm2(diag(h[T])) * normF(W)')).toBe(true);
+    expect(ok('submultiplicative-mixed', 'normF(W * diag(h[T]))', 'normF(W) * norm2(diag(h[T]))')).toBe(true);
+    expect(ok('submultiplicative-mixed', 'normF(W * U)', 'norm2(W) * norm2(U)')).toBe(false); // no Frobenius left
+    expect(ok('submultiplicative-mixed', 'norm2(W * U)', 'norm2(W) * normF(U)')).toBe(false);
+    expect(ok('submultiplicative-mixed', 'normF(W * U)', 'norm2(U) * normF(W)')).toBe(false); // order kept
     expect(ok('norm-transpose', "normInf(W')", 'normInf(W)')).toBe(false);
     expect(ok('norm-transpose', "normF(W')", 'normF(W)')).toBe(true);
     expect(ok('norm-diag', 'normF(diag(h[T]))', 'normMax(h[T])')).toBe(false);

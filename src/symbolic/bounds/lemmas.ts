@@ -352,15 +352,22 @@ function check(rule: BoundRule, from: Expr, to: Expr, ctx: LemmaContext): Verdic
           if (sameMatrix(D, candidate, ctx.shapes)) return yes({ norm: b.op, form: op === 'add' ? 'B + C' : 'B − C' });
       return no('the norm on the right is not of B ± C');
     }
-    case 'submultiplicative': {
+    case 'submultiplicative':
+    case 'submultiplicative-mixed': {
       if (!isNorm(from) || !SUBMULTIPLICATIVE.has(from.op))
         return no(`${from.kind === 'op' ? from.op : 'this'} is not submultiplicative`);
       const parts = productFactors(to);
       const coef = parts[0]?.kind === 'num' ? parts[0].value : null;
       const norms = coef === null ? parts : parts.slice(1);
       if (coef !== null && coef < 0) return no('a negative coefficient');
-      if (norms.length < 2 || !norms.every((p) => isNorm(p) && p.op === from.op))
-        return no(`not a product of ${from.op}`);
+      // mixed: ‖A₁⋯A_n‖_F ≤ ‖A_j‖_F ∏_{i≠j} ‖A_i‖₂ (‖AB‖_F ≤ ‖A‖₂‖B‖_F, each column of B; and ‖·‖₂ ≤ ‖·‖_F for the
+      // rest): one Frobenius norm at least, the others spectral or Frobenius
+      const mixed = rule === 'submultiplicative-mixed';
+      if (mixed && from.op !== 'normF') return no('the mixed rule bounds a Frobenius norm');
+      const kinds = mixed ? ['normF', 'norm2'] : [from.op];
+      if (norms.length < 2 || !norms.every((p) => isNorm(p) && kinds.includes(p.op)))
+        return no(`not a product of ${kinds.join(' and ')}`);
+      if (mixed && !norms.some((p) => (p as OpNode).op === 'normF')) return no('no Frobenius norm among the factors');
       const args = norms.map((p) => (p as OpNode).args[0]!);
       let product: Expr = mulAll(args);
       try {

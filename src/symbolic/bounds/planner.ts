@@ -339,9 +339,13 @@ export class Planner {
       const rest = coef ? factors.slice(1) : factors;
       const segments = segment(rest, x.op, targets);
       if (segments.length >= 2 || coef) {
-        const norms = segments.map((s) => node(x.op, [mulAll(s)]));
+        // In a Frobenius norm a diagonal factor is bounded by its spectral norm (its largest entry) where another
+        // factor keeps the Frobenius one: ‖D W‖_F ≤ ‖D‖₂‖W‖_F, where ‖D‖_F would be up to √d times as large.
+        const spectral = (s: readonly Expr[]) => x.op === 'normF' && asSingleDiagonal(mulAll(s), this.shapes) !== null;
+        const mixed = segments.some(spectral) && !segments.every(spectral);
+        const norms = segments.map((s) => node(mixed && spectral(s) ? 'norm2' : x.op, [mulAll(s)]));
         const to = coef ? mulAll([num(Math.abs(coef.value)), ...norms]) : mulAll(norms);
-        return this.S.apply(path, 'submultiplicative', to);
+        return this.S.apply(path, mixed ? 'submultiplicative-mixed' : 'submultiplicative', to);
       }
     }
     if (isOp(M, 'prod'))

@@ -25,6 +25,7 @@ export const BOUND_RULES = [
   'triangle-range',
   'reverse-triangle',
   'submultiplicative',
+  'submultiplicative-mixed',
   'submultiplicative-range',
   'spectral-le-frobenius',
   'max-le-norm',
