@@ -18,14 +18,14 @@ const entities = (s: string) => s.replace(/[&<>]/g, (c) => ENTITIES[c]!);
  * User text (a title, a label) as plain text in a heading or a table cell:
  * no HTML (so no comment can forge the report's markers), no code span, no
  * cell break, no math (`$`, `$$`: a Markdown math extension typesets between them), and no template tag (`{{ … }}`,
- * `{%`: Hugo and Liquid run them before the Markdown is read, so a backslash cannot stop them; `{` is written as
- * an entity, which they do not read and Markdown shows as `{`) — `render --format md` escaped them, `report` did not
+ * `{%`: Hugo and Liquid run them before the Markdown is read, so a backslash cannot stop them; an opener's `{` is
+ * written as an entity, which they do not read and Markdown shows as `{`; a lone `{`, as in r_{T+1}, stays) — `render --format md` escaped them, `report` did not
  * (a review found it).
  */
 const text = (s: string) =>
   entities(oneLine(s))
     .replace(/[\\`|$]/g, '\\$&')
-    .replace(/\{/g, '&#123;');
+    .replace(/\{(?=[{%])/g, '&#123;');
 
 /**
  * User text as code (a statement, a file name): a backtick span fenced by

@@ -167,8 +167,8 @@ describe('report', () => {
     const md = summaryMarkdown([
       { file: d.file, title: '{{< shortcode >}} $a$', source: null, claims: checkDerivation(d) },
     ]);
-    expect(md).toContain('| \\$\\$x\\$\\$ &#123;&#123; x }} &#123;% raw %} |');
-    expect(md).toContain('#### &#123;&#123;&lt; shortcode &gt;}} \\$a\\$');
+    expect(md).toContain('| \\$\\$x\\$\\$ &#123;{ x }} &#123;% raw %} |');
+    expect(md).toContain('#### &#123;{&lt; shortcode &gt;}} \\$a\\$');
     expect(md).not.toMatch(/\{\{|\{%|(?<!\\)\$/);
   });
 });
