@@ -66,7 +66,8 @@ export const BOUND_RULE_TEXT: Readonly<Record<BoundRule, RuleText>> = {
   },
   'submultiplicative-mixed': {
     name: 'mixed submultiplicativity',
-    statement: '‖AB‖_F ≤ ‖A‖₂‖B‖_F and ‖AB‖_F ≤ ‖A‖_F‖B‖₂ (column by column), one Frobenius norm kept among the factors',
+    statement:
+      '‖AB‖_F ≤ ‖A‖₂‖B‖_F and ‖AB‖_F ≤ ‖A‖_F‖B‖₂ (column by column), one Frobenius norm kept among the factors',
   },
   'submultiplicative-range': {
     name: 'submultiplicativity over a product',
