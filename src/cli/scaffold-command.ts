@@ -36,7 +36,15 @@ async function runScaffold(argv: ScaffoldArgs): Promise<number> {
       `a line nests about ${deep.depth} quotes or list items, more than the Markdown reader's ${MAX_MARKDOWN_NESTING}`,
       'a post with fewer nested quotes and lists',
     );
-  const result = scaffold(markdown, path.basename(argv.post));
+  let result: ReturnType<typeof scaffold>;
+  try {
+    result = scaffold(markdown, path.basename(argv.post));
+  } catch (err) {
+    // nesting inside a line (3000 nested emphases) overflows the Markdown reader's recursion: as load.ts says of YAML
+    if (err instanceof RangeError)
+      throw new InputError(at(argv.post), 'the post nests too deeply to read', 'a post with fewer nested constructs');
+    throw err;
+  }
   if (!argv.out) {
     printOut(result.yaml);
     return 0;

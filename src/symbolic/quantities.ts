@@ -69,8 +69,10 @@ export function parseQuantity(d: Derivation, text: string): Expr {
  * Throws at the first sequence value the quantity reads at a time no instance has: h[T+1], x[0], h[T-20] where
  * T ≤ 9 (derive printed `grad(L, h[T+1]) = zeros(d, 1)`, where check refuses the node; a review found it). The
  * unrolled graph holds a state from its initial value, t = 0, inputs and intermediates from t = 1, all to T. Only
- * times in the sizes alone are decided (a free k is the reader's), at every corner of the sizes' ranges: the time
- * and its bounds are affine, so a time outside at every corner is outside for every instance.
+ * times in the sizes alone are decided (a free k is the reader's), one limit at a time: t − first and T − t are
+ * affine, so each is negative for every instance exactly when it is at every corner of the sizes' ranges. (Both
+ * limits at once would not do: h[K-50] with K in 1..100, T in 1..10 fails one or the other at every corner and is
+ * h[5] at K = 55 — a second review found the first version refusing it.)
  */
 function outsideTheGraph(d: Derivation, e: Expr, offsets: WeakMap<Expr, number>): void {
   if (e.kind === 'op') for (const a of e.args) outsideTheGraph(d, a, offsets);
@@ -85,11 +87,9 @@ function outsideTheGraph(d: Derivation, e: Expr, offsets: WeakMap<Expr, number>)
       (envs, n) => envs.flatMap((env) => ends(n).map((v) => withBinding(env, n, v))),
       ends(HORIZON).map((v) => withBinding({}, HORIZON, v)),
     );
-  const inside = (env: IntEnv) => {
-    const t = evalAffine(e.time, env);
-    return t >= first && t <= own(env, HORIZON)!;
-  };
-  if (corners.some(inside)) return;
+  const early = corners.every((env) => evalAffine(e.time, env) < first);
+  const late = corners.every((env) => evalAffine(e.time, env) > own(env, HORIZON)!);
+  if (!early && !late) return;
   const range = own(d.model.sizes, HORIZON)!;
   throw new ExprError(
     offsets.get(e) ?? 0,

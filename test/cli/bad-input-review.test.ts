@@ -94,17 +94,22 @@ describe('bounded reads', () => {
 
 describe('scaffold', () => {
   it('refuses a post nested deeper than the Markdown reader goes, at its line', () => {
-    expect(tooDeeplyNested(`# t\n\n${'> '.repeat(5000)}x\n`)).toEqual({ line: 3, depth: 7500 });
+    expect(tooDeeplyNested(`# t\n\n${'> '.repeat(5000)}x\n`)).toEqual({ line: 3, depth: 5000 });
     expect(tooDeeplyNested(`${'- '.repeat(3000)}x`)!.line).toBe(1);
     expect(tooDeeplyNested(`> > quoted\n- a\n  - b\n    - c\n`)).toBeNull();
-    expect(tooDeeplyNested(`${'> '.repeat(MAX_MARKDOWN_NESTING / 1.5)}x`)).toBeNull();
+    expect(tooDeeplyNested(`${'> '.repeat(MAX_MARKDOWN_NESTING)}x`)).toBeNull();
+    // a second review's ordinary posts: indentation, a blank line of spaces, code in a fence, 120 list markers
+    expect(tooDeeplyNested(`${' '.repeat(300)}\n${' '.repeat(210)}diagram\n${'- '.repeat(120)}x`)).toBeNull();
+    const numbers = Array.from({ length: 1000 }, (_, i) => `${i}.`).join(' ');
+    expect(tooDeeplyNested(`\`\`\`\n${numbers}\n${'> '.repeat(900)}\n\`\`\`\nafter`)).toBeNull();
+    expect(tooDeeplyNested(`~~~\ncode\n~~~\n${'> '.repeat(600)}x`)).toEqual({ line: 4, depth: 600 });
   });
   it('exits 2 with the location instead of overflowing the stack', async () => {
     const post = join(tmp, 'deep.md');
     writeFileSync(post, `${'> '.repeat(5000)}x\n`);
     const r = await gradproof('scaffold', post);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/deep\.md:1:1: a line nests about 7500 quotes or list items/);
+    expect(r.stderr).toMatch(/deep\.md:1:1: a line nests about 5000 quotes or list items/);
   });
 });
 
@@ -146,8 +151,9 @@ describe('derive', () => {
       /^<quantity>:1:9: x\[0\] is outside the unrolled graph \(1\.\.T\)/,
     );
     expect(thrown(() => deriveQuantities(LAB, 'grad(L, h[T-10])', null)).message).toMatch(/h\[T-10\] is outside/);
-    // inside for some instance, or with a free index: derived
-    for (const q of ['grad(L, h[0])', 'grad(L, h[T-5])', 'grad(L, h[T-k])', 'grad(L, x[1])'])
+    // inside for some instance, or with a free index: derived — h[10d − 40] only at d = 4 (between the corners of
+    // d in 2..5, T in 3..9, each failing one limit or the other: a second review found it refused)
+    for (const q of ['grad(L, h[0])', 'grad(L, h[T-5])', 'grad(L, h[T-k])', 'grad(L, x[1])', 'grad(L, h[10*d-40])'])
       expect(deriveQuantities(LAB, q, null)).toHaveLength(1);
   });
   it('refuses an --unroll name no quantity can read', () => {
@@ -193,5 +199,15 @@ describe('YAML aliases', () => {
     expect(thrown(() => parseDerivation(text, 'a.yaml')).message).toMatch(
       /^a\.yaml:\d+:8: symbol V must be a mapping: '\*w' is a YAML alias, which gradproof does not read/,
     );
+  });
+});
+
+describe('scaffold on nesting inside a line', () => {
+  it('is a located error, not a stack overflow (3000 nested emphases)', async () => {
+    const post = join(tmp, 'emph.md');
+    writeFileSync(post, `${'*a '.repeat(3000)}x${' a*'.repeat(3000)}\n\n$$\nh_t = 1\n$$\n`);
+    const r = await gradproof('scaffold', post);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/emph\.md:1:1: the post nests too deeply to read/);
   });
 });

@@ -62,19 +62,29 @@ export function lineAt(text: string, offset: number): number {
   return line;
 }
 
-/** Containers (quotes, list items) a post may nest: remark's tree walk recurses once per level (5000 `> ` overflowed the stack). */
-export const MAX_MARKDOWN_NESTING = 100;
+/**
+ * Containers (quotes, list items) one line may open: remark's tree walk recurses once per level, and 5000 `> `
+ * overflowed the stack (remark itself reads 1000).
+ */
+export const MAX_MARKDOWN_NESTING = 500;
 
 /**
- * The first line that opens more than MAX_MARKDOWN_NESTING containers (its run of leading `>`, list markers and
- * indentation, each marker or two spaces a level: an upper bound on what remark nests there), or null.
+ * The first line outside fenced code that opens more than MAX_MARKDOWN_NESTING containers (the `>` and list markers
+ * of its leading run; indentation nests nothing by itself), or null.
  */
 export function tooDeeplyNested(markdown: string): { line: number; depth: number } | null {
   const lines = markdown.split('\n');
+  let fence: string | null = null;
   for (let i = 0; i < lines.length; i++) {
-    const lead = /^(?:[ \t>]|[-*+](?=\s)|\d{1,9}[.)](?=\s))*/.exec(lines[i]!)![0];
-    const markers = (lead.match(/[>*+-]|\d{1,9}[.)]/g) ?? []).length;
-    const depth = markers + Math.floor((lead.match(/ /g) ?? []).length / 2) + (lead.match(/\t/g) ?? []).length;
+    const line = lines[i]!;
+    const opener = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+    if (opener && (fence === null || opener.startsWith(fence))) {
+      fence = fence === null ? opener : null;
+      continue;
+    }
+    if (fence !== null) continue;
+    const lead = /^(?:[ \t>]|[-*+](?=\s)|\d{1,9}[.)](?=\s))*/.exec(line)![0];
+    const depth = (lead.match(/>|[-*+]|\d{1,9}[.)]/g) ?? []).length;
     if (depth > MAX_MARKDOWN_NESTING) return { line: i + 1, depth };
   }
   return null;
