@@ -305,6 +305,14 @@ export class Reader {
     return this.parsed.span(n);
   }
 
+  /** A script's span widened back over its `^` or `_` (KaTeX's span of a script with no base starts at its argument). */
+  private withScriptMark([from, to]: Span): Span {
+    const text = this.parsed.source;
+    let i = from - 1;
+    while (i >= 0 && /\s/.test(text[i]!)) i--;
+    return i >= 0 && (text[i] === '^' || text[i] === '_') ? [i, to] : [from, to];
+  }
+
   private src(n: KNode): string {
     const [a, b] = this.sp(n);
     return this.parsed.source.slice(a, b);
@@ -1184,7 +1192,7 @@ export class Reader {
     // `^2 \le 1`, `_t = 1`, a lone prime: KaTeX gives the script an empty base (it was an internal error)
     if (!t.base)
       return this.fail(
-        this.sp(t),
+        this.withScriptMark(this.sp(t)),
         `a ${t.sup ? 'superscript or prime' : 'subscript'} with nothing before it`,
         "a symbol before ^, _ or ' (h_t, W^T, h'_t)",
       );

@@ -102,6 +102,11 @@ describe('refused at their place, with what to write', () => {
     expect(e.problem).toBe(problem);
     expect(latex.slice(e.offset, e.end)).toContain(token);
   });
+
+  it('places a script with no base at its ^ or _ (KaTeX spans only its argument)', () => {
+    expect(errorOf(() => convert('^2 \\le 1', lab)).offset).toBe(0);
+    expect(errorOf(() => convert('\\|W\\| \\le \\frac{^ {2}}{1}', lab)).offset).toBe(16);
+  });
 });
 
 describe('read as meant', () => {
