@@ -141,8 +141,29 @@ export function escapeTex(text: string): string {
  * pdflatex stops on them inside ours (a review compiled them: "Multiple \tag", environments in the wrong mode).
  */
 export function texSafeFormula(text: string): boolean {
-  return !looksLikeProse(text) && unsafeCommand(text) === null && !DISPLAY_LEVEL.test(text) && isRenderableMath(text);
+  return (
+    !looksLikeProse(text) &&
+    unsafeCommand(text) === null &&
+    !DISPLAY_LEVEL.test(text) &&
+    !KATEX_ONLY.test(text) &&
+    isRenderableMath(text)
+  );
 }
+
+/**
+ * What KaTeX reads and pdflatex with amsmath, amssymb and xcolor does not (a review compiled them: "Undefined control
+ * sequence", or an environment or column type it lacks): other packages' commands (\bm, \cancel, mathtools' \coloneqq
+ * and \mathclap, amscd's CD), KaTeX's own macros (\Alpha, \argmax, \sub, \larr…), HTML colours (\color{#f00}),
+ * `darray`, `matrix*` and dashed array columns ({c:c}). Such a source formula is quoted as text.
+ */
+const KATEX_ONLY = new RegExp(
+  [
+    String.raw`\\(bm|cancel|bcancel|xcancel|sout|utilde|coloneqq|Coloneqq|coloneq|eqqcolon|Eqqcolon|eqcolon|vcentcolon|dblcolon|approxcolon|colonapprox|mathclap|mathllap|mathrlap|clap|KaTeX|argmax|argmin|Alpha|Beta|Epsilon|Zeta|Eta|Iota|Kappa|Mu|Nu|Omicron|Rho|Tau|Chi|sub|sube|supe|Reals|reals|natnums|Complex|cnums|alef|alefsym|larr|rarr|lrarr|Larr|Rarr|Lrarr|harr|Harr|uarr|darr|Uarr|Darr|lArr|rArr|lrArr|hArr|uArr|dArr|empty|bull|clubs|diamonds|hearts|spades|weierp|image|real|exist|isin|plusmn|sdot|infin|lang|rang|thetasym|Overrightarrow|overgroup|undergroup|overlinesegment|underlinesegment|oiint|oiiint|llbracket|rrbracket|xleftrightarrow|xLeftrightarrow|xhookleftarrow|xhookrightarrow|xmapsto|xrightharpoondown|xrightharpoonup|xleftharpoondown|xleftharpoonup|xrightleftharpoons|xleftrightharpoons|xlongequal|xtwoheadrightarrow|xtwoheadleftarrow|xtofrom|copyright|minuso|varcoppa)(?![A-Za-z])`,
+    String.raw`\\(color|colorbox|fcolorbox|textcolor)\s*\{\s*#`,
+    String.raw`\\begin\s*\{\s*(darray|matrix\*|pmatrix\*|bmatrix\*|Bmatrix\*|vmatrix\*|Vmatrix\*|CD|rcases|drcases|dcases)\s*\}`,
+    String.raw`\\begin\s*\{\s*array\s*\}\s*\{[^}]*:`,
+  ].join('|'),
+);
 
 /** What only a display of its own may hold: numbering and labels, display environments, verbatim. */
 const DISPLAY_LEVEL =

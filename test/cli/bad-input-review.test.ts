@@ -129,6 +129,30 @@ describe('LaTeX and HTML output of what a source writes', () => {
     ])
       expect(texSafeFormula(tex)).toBe(false);
   });
+  it('quotes as text what KaTeX reads and pdflatex does not (a second review compiled each)', () => {
+    for (const tex of [
+      '\\bm{h}_t',
+      '\\argmax_x f',
+      '\\Alpha',
+      '\\cancel{x}',
+      'a \\coloneqq b',
+      '\\mathclap{x}',
+      '\\color{#ff0000} x',
+      '\\begin{darray}{cc} a & b \\end{darray}',
+      '\\begin{matrix*}[r] a \\end{matrix*}',
+      '\\begin{CD} A @>>> B \\end{CD}',
+      '\\begin{array}{c:c} a & b \\end{array}',
+    ])
+      expect(texSafeFormula(tex)).toBe(false);
+    // what amsmath and amssymb define stays LaTeX
+    for (const tex of [
+      '\\boldsymbol{h}_t',
+      '\\operatorname*{arg\\,max}_x f',
+      '\\begin{pmatrix} a \\end{pmatrix}',
+      '\\mathbb{R}',
+    ])
+      expect(texSafeFormula(tex)).toBe(true);
+  });
   it('spells out control characters (pdflatex stops on a raw ESC)', () => {
     expect(escapeTex('a\u001b[31mb\u0007')).toBe('a[U+001B][31mb[U+0007]');
   });
