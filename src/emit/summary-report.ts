@@ -30,12 +30,16 @@ const text = (s: string) =>
 /**
  * User text as code (a statement, a file name): a backtick span fenced by
  * more backticks than any run inside it, with `|` escaped in a table cell;
- * text holding an HTML comment's delimiters becomes a <code> element with
+ * text holding an HTML comment's delimiters or a template opener becomes a <code> element with
  * entities instead, since nothing can be escaped inside a backtick span.
  */
 function code(s: string, inCell = true): string {
   const flat = oneLine(s);
-  if (/<!--|-->/.test(flat)) return `<code>${entities(flat).replace(/\|/g, '&#124;')}</code>`;
+  // an HTML comment's delimiters, or a template opener ({{, {%: Hugo and Liquid run them inside code spans too)
+  if (/<!--|-->|\{[{%]/.test(flat))
+    return `<code>${entities(flat)
+      .replace(/\|/g, '&#124;')
+      .replace(/\{(?=[{%])/g, '&#123;')}</code>`;
   const fence = '`'.repeat(Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length)) + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${inCell ? flat.replace(/\|/g, '\\|') : flat}${pad}${fence}`;

@@ -200,6 +200,11 @@ describe('report', () => {
     expect(md).toContain('| \\$\\$x\\$\\$ &#123;{ x }} &#123;% raw %} |');
     expect(md).toContain('#### &#123;{&lt; shortcode &gt;}} \\$a\\$');
     expect(md).not.toMatch(/\{\{|\{%|(?<!\\)\$/);
+    // a statement is a code span, which templates read too: it becomes a <code> element with the opener an entity
+    const claimWith = (statement: string) =>
+      summaryMarkdown([{ file: 'f', title: 't', source: null, claims: [{ ...checkDerivation(d)[0]!, statement }] }]);
+    expect(claimWith('{{ x }} <= y')).toContain('<code>&#123;{ x }} &lt;= y</code>');
+    expect(claimWith('norm2(W) <= 1')).toContain('`norm2(W) <= 1`');
   });
 });
 
