@@ -12,6 +12,8 @@ export const REPORT_END = '<!-- end of gradproof report -->';
 
 const oneLine = (s: string) => s.replace(/\r\n|[\r\n]/g, ' ');
 const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+/** The `{` of a Hugo or Liquid template opener (`{{`, `{%`), which templates read before Markdown: written as &#123; */
+const TEMPLATE_OPENER = /\{(?=[{%])/g;
 const entities = (s: string) => s.replace(/[&<>]/g, (c) => ENTITIES[c]!);
 
 /**
@@ -25,7 +27,7 @@ const entities = (s: string) => s.replace(/[&<>]/g, (c) => ENTITIES[c]!);
 const text = (s: string) =>
   entities(oneLine(s))
     .replace(/[\\`|$]/g, '\\$&')
-    .replace(/\{(?=[{%])/g, '&#123;');
+    .replace(TEMPLATE_OPENER, '&#123;');
 
 /**
  * User text as code (a statement, a file name): a backtick span fenced by
@@ -36,10 +38,8 @@ const text = (s: string) =>
 function code(s: string, inCell = true): string {
   const flat = oneLine(s);
   // an HTML comment's delimiters, or a template opener ({{, {%: Hugo and Liquid run them inside code spans too)
-  if (/<!--|-->|\{[{%]/.test(flat))
-    return `<code>${entities(flat)
-      .replace(/\|/g, '&#124;')
-      .replace(/\{(?=[{%])/g, '&#123;')}</code>`;
+  if (/<!--|-->/.test(flat) || new RegExp(TEMPLATE_OPENER.source).test(flat))
+    return `<code>${entities(flat).replace(/\|/g, '&#124;').replace(TEMPLATE_OPENER, '&#123;')}</code>`;
   const fence = '`'.repeat(Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length)) + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${inCell ? flat.replace(/\|/g, '\\|') : flat}${pad}${fence}`;
