@@ -4,6 +4,12 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * A guard against a hung child only (a CLI run takes seconds): killed after this long, the run fails with status
+ * null instead of blocking its test file — a spawnSync without it cannot be interrupted by any test timeout.
+ */
+export const HANG_GUARD = { timeout: 300_000, killSignal: 'SIGKILL' } as const;
+
 export interface Run {
   readonly status: number | null;
   readonly stdout: string;
@@ -18,6 +24,7 @@ export function gradproof(...args: string[]): Promise<Run> {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...HANG_GUARD,
     });
     let stdout = '';
     let stderr = '';

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { HANG_GUARD } from './spawn.js';
 import { terminalSafe } from '../../src/cli/output.js';
 import { modelFile } from '../support/model-file.js';
 
@@ -31,12 +32,15 @@ describe('terminal-safe output', () => {
       claims: '  - id: eq1\n    label: "L\\e[2J\\e[1;31mFAKE verified\\e[0m\\rOVER"\n    claim: W = W\n',
     });
     writeFileSync(file, text);
-    const ok = spawnSync(process.execPath, [bin, 'check', file, '--instances', '1'], { encoding: 'utf8' });
+    const ok = spawnSync(process.execPath, [bin, 'check', file, '--instances', '1'], {
+      encoding: 'utf8',
+      ...HANG_GUARD,
+    });
     expect(ok.status).toBe(0);
     expect(ok.stdout).not.toMatch(CONTROL);
     expect(ok.stdout).toContain('L\\x1b[2J\\x1b[1;31mFAKE verified\\x1b[0m\\x0dOVER');
     writeFileSync(file, `${text}"\\e[2J\\e[32mall verified": 1\n`);
-    const bad = spawnSync(process.execPath, [bin, 'check', file], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [bin, 'check', file], { encoding: 'utf8', ...HANG_GUARD });
     expect(bad.status).toBe(2);
     expect(bad.stderr).not.toMatch(CONTROL);
     expect(bad.stderr).toContain("unknown key '\\x1b[2J\\x1b[32mall verified'");

@@ -17,6 +17,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/derivation/errors.js';
 import { parseDerivation } from '../../src/derivation/load.js';
+import { HANG_GUARD } from '../cli/spawn.js';
 import { hostileFile, SMALL } from './mutations.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -51,7 +52,12 @@ function gradproof(...args: string[]): Promise<Run> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.GRADPROOF_DEBUG;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...COMMAND, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...COMMAND, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...HANG_GUARD,
+    });
     let [stdout, stderr] = ['', ''];
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));

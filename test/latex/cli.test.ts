@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { HANG_GUARD } from '../cli/spawn.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gradproof-latex-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,6 +17,7 @@ function gradproof(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
+    ...HANG_GUARD,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

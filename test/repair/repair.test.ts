@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
+import { HANG_GUARD } from '../cli/spawn.js';
 import type { ClaimResult } from '../../src/check/result.js';
 import { loadDerivationFile } from '../../src/derivation/load.js';
 import {
@@ -186,6 +187,7 @@ describe('check --repair on the command line', () => {
     spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
       cwd: fileURLToPath(new URL('../..', import.meta.url)),
       encoding: 'utf8',
+      ...HANG_GUARD,
     });
 
   it('adds repairs to the refuted claim in --json', () => {

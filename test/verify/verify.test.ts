@@ -15,7 +15,7 @@ import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.j
 import { REPORT_END, REPORT_START, summaryMarkdown } from '../../src/emit/summary-report.js';
 import { WorkerPool } from '../../src/verify/pool.js';
 import { fixtureFor, junitXml, shardOf, verify } from '../../src/verify/verify.js';
-import { ROOT } from '../cli/spawn.js';
+import { HANG_GUARD, ROOT } from '../cli/spawn.js';
 
 describe('verify', () => {
   it('a deliberately edited fixture fails with a readable diff naming the claim and the field', async () => {
@@ -220,6 +220,7 @@ it.each([
     const child = spawn(process.execPath, [...v8Options, '--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...HANG_GUARD,
     });
     let [stdout, stderr] = ['', ''];
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
