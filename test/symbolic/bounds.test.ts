@@ -632,6 +632,19 @@ describe('the facts the rules rest on, against numbers', () => {
     expect(range('tanh(X)')).toEqual([-1, 1]);
   });
 
+  it('a matrix power is no entrywise power: A^k mixes entries (σ(W − 30)² has entries near d, not below 1)', () => {
+    const ctx = { model: d.model, domain: new Domain([], {}), shapes, dact: () => null };
+    const range = (t: string) => {
+      const r = entryRange(parse(t), ctx);
+      return [r.lo && qvalue(r.lo), r.hi && qvalue(r.hi)];
+    };
+    expect(range('sigma(W - 30) .^ 2')).toEqual([0, 1]);
+    expect(range('sigma(W - 30) ^ 2')).toEqual([null, null]);
+    expect(range('tanh(W) ^ 0 - 1')).toEqual([null, null]); // A⁰ = I: entries 0 and 1, minus 1
+    expect(range('tanh(h[T]) .^ 2')).toEqual([0, 1]);
+    expect(range('tanh(sum(h[T])) ^ 2')).toEqual([0, 1]); // a scalar base: a scalar power
+  });
+
   it('matrices the normal form calls equal are equal on random values', () => {
     const pairs: [string, string, boolean][] = [
       ["(W * diag(h[T]) * W' * c)'", "c' * W * diag(h[T]) * W'", true],
@@ -681,6 +694,10 @@ describe('the facts the rules rest on, against numbers', () => {
     expect(ok('triangle', "norm2(W + W')", 'norm2(W) + norm2(W)')).toBe(false);
     expect(ok('activation-range', 'normMax(h[T])', '1')).toBe(true);
     expect(ok('activation-range', 'normMax(h[T-k])', '1')).toBe(false); // k may be T: h[0] is an initial value
+    // a review found these proved: W = 40·ones(d, d) gives σ(W − 30)² entries ≈ d, and tanh(W)⁰ − 1 = I − 1
+    expect(ok('activation-range', 'normMax(sigma(W - 30)^2)', '1')).toBe(false);
+    expect(ok('activation-range', 'normMax(tanh(W)^2)', '1')).toBe(false);
+    expect(ok('activation-range', 'normMax(sigma(W - 30) .^ 2)', '1')).toBe(true);
     expect(ok('activation-sup', 'normMax(1 - h[T].^2)', 'supabs(x, 1 - tanh(x)^2)')).toBe(true);
     expect(ok('activation-sup', 'normMax(1 - h[T].^2)', 'supabs(x, 1 - sigma(x)^2)')).toBe(false);
     expect(ok('sup-lower-bound', '1', 'supabs(x, tanh(x))')).toBe(true);

@@ -22,7 +22,7 @@ import { specOf, toElementwise } from '../../ops/index.js';
 import type { Model } from '../../model/model.js';
 import { TIME_VAR } from '../../model/model.js';
 import type { Domain } from './domain.js';
-import { entryKey, NotNormal, sameMatrix, type Shapes } from './normal.js';
+import { entryKey, isEntrywise, NotNormal, sameMatrix, type Shapes } from './normal.js';
 import { substituteSafely } from './substitute.js';
 import {
   type Q,
@@ -206,6 +206,9 @@ export function entryRange(e: Expr, ctx: EntryContext): Interval {
     });
   }
   if (e.kind !== 'op') return UNBOUNDED;
+  // Only an operator that works entry by entry maps ranges of entries to a range of entries: A^k of a matrix, like
+  // A·B, mixes entries (σ(W − 30)² has entries near d although σ's are below 1 — a review found it proved ≤ 1).
+  if (!isEntrywise(e, ctx.shapes)) return UNBOUNDED;
   const spec = specOf(e);
   if (spec.activation) {
     const range = activationRange(e.op, spec.activation.increasing?.range);
