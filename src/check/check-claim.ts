@@ -12,7 +12,7 @@ import {
   type RegimeName,
   type Verdict,
 } from '../derivation/derivation.js';
-import type { Model } from '../model/model.js';
+import { HORIZON, type Model } from '../model/model.js';
 import { type InstanceEntry, type PremiseDraw, type PremiseRoute, premiseHolds, PremiseSampler } from './premise.js';
 import { evidenceOf } from './evidence.js';
 import { InputError } from '../derivation/errors.js';
@@ -38,7 +38,7 @@ import { symbolicCheck } from './symbolic-check.js';
 import { proveUnitClosedForm } from '../symbolic/induction.js';
 import { boundEvidence, boundProofFor } from './bound-check.js';
 import { bindings } from './bindings.js';
-import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo } from './evidence.js';
+import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo, SymbolicOutcome } from './evidence.js';
 import { type ClaimResult, type ClaimWarning, claimWarnings, type Counterexample } from './result.js';
 import { emptyRanges } from './empty-ranges.js';
 import { searchViolation, type SearchRequest, strictTies } from './search.js';
@@ -414,6 +414,8 @@ function checkWith(
   // (a proof of the non-strict bound is no proof of a claim written strict: it is searched in full)
   const share = boundProof?.ok && !claim.strict ? PROVED_SEARCH_SHARE : 1;
   let cx: Counterexample | null = null;
+  // the search's violation, beside the random points' (what identical forms are weighed against)
+  let searched: Point | null = null;
   const budget = Math.ceil((options.search ?? 0) * share);
   const beyond = Math.ceil(beyondBudget(claim, options) * share);
   // The search perturbs parameters, inputs and initial states: under a premise it evaluates only the proposals that
@@ -435,6 +437,7 @@ function checkWith(
     // A searched instance is replayed with every size fixed, and the search's steps to it. One drawn at
     // smaller sizes (step 0) is a random instance: replaying it shrinks it, so it is shrunk here too.
     const v = search.violation;
+    searched = v?.point ?? null;
     if (v) {
       const point = v.steps
         ? v.point
@@ -456,7 +459,13 @@ function checkWith(
 
   // The symbolic engine decides what it can; numeric evidence stays beside it.
   if (symbolic) {
-    evidence.push(symbolic);
+    const beyond =
+      symbolic.outcome.status === 'identical'
+        ? [...violations, ...(searched ? [searched] : [])].filter(
+            (p) => !withinExactSizes(symbolic.outcome as IdenticalOutcome, p.instance.sizes),
+          ).length
+        : 0;
+    evidence.push(beyond ? { ...symbolic, violationsBeyondItsSizes: beyond } : symbolic);
     // Identical canonical forms are an identity; differing ones are not a refutation (atoms such as h[t] and
     // the tanh(…) that defines it are related through the model), so they only aim a numeric search.
     if (symbolic.outcome.status === 'different' && decideVerdict(evidence).verdict === 'consistent') {
@@ -516,6 +525,19 @@ function checkWith(
     ],
     assumptions: claim.assume?.assumptions ?? [],
   };
+}
+
+type IdenticalOutcome = Extract<SymbolicOutcome, { status: 'identical' }>;
+
+/**
+ * Whether an instance's sizes lie where the exact check of identical forms reached (or at its randomized test's
+ * horizon): a violation at d = 12, where the check stopped at d = 5, contradicts nothing it showed.
+ */
+function withinExactSizes(outcome: IdenticalOutcome, sizes: IntEnv): boolean {
+  return outcome.sizes.every((s) => {
+    const v = own(sizes, s.name);
+    return v === undefined || (v >= s.lo && v <= s.hi) || (s.name === HORIZON && v === outcome.random?.T);
+  });
 }
 
 function premiseEvidence(premise: Premise, draws: readonly PremiseDraw[]): Evidence {

@@ -114,6 +114,11 @@ export type SymbolicOutcome =
       readonly status: 'identical';
       /** the sizes and horizons the identity was checked for, e.g. "T = 3..12" */
       readonly range: string;
+      /**
+       * the same as data: each size the claim depends on with the values checked exactly (a size not listed is one the
+       * forms do not depend on); the horizon of a randomized test (`random.T`) is checked besides
+       */
+      readonly sizes: readonly SizeSpan[];
       readonly cases: number;
       /** sequences written out by their entrywise equations (h = o ⊙ σ(C)) to decide it; empty when atoms sufficed */
       readonly unfolded: readonly string[];
@@ -163,11 +168,23 @@ export type SymbolicOutcome =
   | { readonly status: 'different'; readonly at: IntEnv; readonly lhs: string; readonly rhs: string }
   | { readonly status: 'undecided'; readonly undecided: Undecided };
 
+/** The values lo..hi of one size. */
+export interface SizeSpan {
+  readonly name: string;
+  readonly lo: number;
+  readonly hi: number;
+}
+
 export interface SymbolicEvidence {
   readonly kind: 'symbolic';
   /** matrix: closed forms in canonical word form; unit: exact polynomials with ∂h/∂w by forward mode */
   readonly level: 'matrix' | 'unit';
   readonly outcome: SymbolicOutcome;
+  /**
+   * identical forms, yet the numbers found violations: how many lie at sizes the exact check did not reach (d = 12
+   * where it stopped at 5), which its identity says nothing about; absent when none
+   */
+  readonly violationsBeyondItsSizes?: number;
 }
 
 /** Instances drawn at the sizes where the closed forms differ. */

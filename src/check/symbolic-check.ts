@@ -31,7 +31,7 @@ import { MAX_WORDS } from '../symbolic/words.js';
 import { PRIME, RandomIdentity } from '../symbolic/domains/modular.js';
 import { bindings } from './bindings.js';
 import { entrywiseDefined } from '../symbolic/definitions.js';
-import type { SymbolicEvidence, SymbolicOutcome } from './evidence.js';
+import type { SizeSpan, SymbolicEvidence, SymbolicOutcome } from './evidence.js';
 
 /** Exact verification runs for T up to this; the randomized test at RANDOM_T. */
 export const VERIFY_MAX_T = 12;
@@ -172,6 +172,8 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
     combos.splice(0, combos.length, ...next);
   }
   const range = ranges.map((r) => (r.lo === r.hi ? `${r.name} = ${r.lo}` : `${r.name} = ${r.lo}..${r.hi}`)).join(', ');
+  // the sizes the units depend on (the others stay at their minimum, as any value of theirs would do)
+  const checkedSizes = ranges.filter((r) => relevant.has(r.name) || r.name === HORIZON);
   // Graph derivatives among the units (eᵀ_k · ∂y_1/∂h_1 · e_i · ∂h_1^i/∂w_ij) are written out at each binding by
   // the closed forms the matrix-level check reads (the unit-level evaluator has no value for them otherwise), and
   // activation derivatives then as those forms write them (σ′ = σ ⊙ (1 − σ)), in the units' own as well.
@@ -200,6 +202,7 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
     return {
       status: 'identical',
       range,
+      sizes: checkedSizes,
       cases,
       random: null,
       unfolded: unfold ? entrywiseDefined(derivation.model) : [],
@@ -314,13 +317,15 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
   const tMin = Math.max(1, own(sizes, HORIZON)!.min);
   // T may go past the model's range here: the identity is structural, and a longer horizon only checks more.
   const tMax = Math.max(VERIFY_MAX_T, tMin);
-  const sizeText = [
-    ...named.map((n) => {
-      const { min, max } = own(sizes, n)!;
-      return `${n} = ${min}..${Math.min(max, Math.max(min, MATRIX_SIZE_CAP))}`;
+  // the sizes the forms depend on (a matrix's dimensions are symbolic: only sizes the claim names as numbers)
+  const checkedSizes: SizeSpan[] = [
+    ...named.map((name) => {
+      const { min, max } = own(sizes, name)!;
+      return { name, lo: min, hi: Math.min(max, Math.max(min, MATRIX_SIZE_CAP)) };
     }),
-    `T = ${tMin}..${tMax}`,
-  ].join(', ');
+    { name: HORIZON, lo: tMin, hi: tMax },
+  ];
+  const sizeText = checkedSizes.map((s) => `${s.name} = ${s.lo}..${s.hi}`).join(', ');
   const attempt = (unfold: boolean): Draft => {
     const canon = sharedCanonicalizer(sm, unfold);
     canon.beginSession();
@@ -611,6 +616,7 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
     return {
       status: 'identical',
       range: sizeText,
+      sizes: checkedSizes,
       cases,
       random: {
         prime: PRIME,

@@ -89,6 +89,15 @@ function undecidedText(u: Undecided, level: 'matrix' | 'unit'): string {
 }
 
 function symbolicText(e: SymbolicEvidence): string {
+  const beyond = e.violationsBeyondItsSizes;
+  // identical forms beside violations at sizes their check did not reach: the refutation stands, and says so
+  const text = identicalOrNotText(e);
+  return beyond
+    ? `${text}; the ${beyond === 1 ? 'violation lies' : `${beyond} violations lie`} at sizes past these, which the exact check does not reach`
+    : text;
+}
+
+function identicalOrNotText(e: SymbolicEvidence): string {
   const o = e.outcome;
   switch (o.status) {
     case 'identical': {

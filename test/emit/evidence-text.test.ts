@@ -11,7 +11,15 @@ const matrixIdentical = (
 ): Evidence => ({
   kind: 'symbolic',
   level: 'matrix',
-  outcome: { status: 'identical', range: 'T = 3..12', unfolded: [], randomOnly: null, random: null, ...fields },
+  outcome: {
+    status: 'identical',
+    range: 'T = 3..12',
+    sizes: [{ name: 'T', lo: 3, hi: 12 }],
+    unfolded: [],
+    randomOnly: null,
+    random: null,
+    ...fields,
+  },
 });
 
 const cases: [Evidence, string, string][] = [
@@ -120,6 +128,7 @@ const cases: [Evidence, string, string][] = [
       outcome: {
         status: 'identical',
         range: 'T = 3..12',
+        sizes: [{ name: 'T', lo: 3, hi: 12 }],
         cases: 10,
         unfolded: ['s', 'h'],
         randomOnly: { cases: 4, from: { T: 4, k: 4 }, words: 20000 },
