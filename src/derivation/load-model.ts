@@ -91,7 +91,7 @@ export class ModelLoader {
     if (!isSeq(eqNode) || eqNode.items.length === 0)
       this.y.fail(eqNode, 'equations must be a non-empty list', 'e.g. - h[t] = tanh(W*h[t-1] + U*x[t] + b)');
     const equationScope = scope([...Object.keys(sizes), TIME_VAR]);
-    const parsed = (eqNode.items as YNode[]).map((item) => this.equation(item, symbols, equationScope, shapeOf));
+    const parsed = (eqNode.items as YNode[]).map((item) => this.equation(item, symbols, equationScope, shapeOf, sizes));
     const equations = this.orderEquations(parsed, symbols, eqNode);
 
     let loss: Model['loss'] = null;
@@ -108,6 +108,7 @@ export class ModelLoader {
             throw new ExprError(p.offsets.get(e) ?? 0, 'the loss cannot refer to itself or to derivatives');
         });
         checkPlacement(p.expr, 'loss', p.offsets);
+        checkConstructedSizes(p.expr, p.offsets, sizes);
         return p.expr;
       });
       this.checkLossTimes(rhs, symbols, sizes, rhsSrc);
@@ -361,6 +362,7 @@ export class ModelLoader {
     symbols: ReadonlyMap<string, SymbolDecl>,
     scope: Scope,
     shapeOf: (n: string) => Shape,
+    sizes: Readonly<Record<string, SizeRange>>,
   ): Equation {
     const src = isMap(node) ? this.latexEquation(node, symbols, scope) : this.y.exprSource(node, 'an equation');
     const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*\[\s*t\s*\]\s*=(?!=)/.exec(src.text);
@@ -383,6 +385,7 @@ export class ModelLoader {
           `the right-hand side is ${formatShape(shape)} but ${target} is ${formatShape(decl.shape)}`,
         );
       checkPlacement(p.expr, 'equation', p.offsets);
+      checkConstructedSizes(p.expr, p.offsets, sizes);
       walk(p.expr, (e) => {
         const where = p.offsets.get(e) ?? 0;
         if (e.kind === 'sym' && e.name === scope.loss) throw new ExprError(where, 'an equation cannot use the loss');
@@ -429,7 +432,7 @@ export class ModelLoader {
         name === base.loss?.name ? shapeFromDims([]) : base.symbols.get(name)!.shape;
       const replaced = new Set<string>();
       for (const item of eqNode.items as YNode[]) {
-        const eq = this.equation(item, base.symbols, scope, shapeOf);
+        const eq = this.equation(item, base.symbols, scope, shapeOf, base.sizes);
         if (replaced.has(eq.target)) this.y.fail(item, `'${eq.target}' is replaced twice`);
         replaced.add(eq.target);
         equations = equations.map((e) => (e.target === eq.target ? eq : e));
@@ -522,4 +525,35 @@ export class ModelLoader {
 
 function evalAffineSafe(a: Affine, env: IntEnv): number | null {
   return affineVars(a).every((v) => own(env, v) !== undefined) ? evalAffine(a, env) : null;
+}
+
+/** The operators that build a constant of the sizes they are given: each size must be at least 1. */
+const SIZE_CONSTRUCTORS: ReadonlySet<string> = new Set(['eye', 'ones', 'zeros']);
+
+/**
+ * eye, ones and zeros in the model's equations and loss have sizes of at least 1 for every size in the model's
+ * ranges: `sum(zeros(-4))` in a loss ended in an internal error when the instance was built (a review found it).
+ */
+function checkConstructedSizes(
+  e: Expr,
+  offsets: Pick<WeakMap<Expr, number>, 'get'>,
+  sizes: Readonly<Record<string, SizeRange>>,
+): void {
+  walk(e, (x) => {
+    if (x.kind !== 'op' || !SIZE_CONSTRUCTORS.has(x.op)) return;
+    for (const a of x.ints) {
+      // the smallest value of the affine size over the box of the size ranges (null: it reads something else)
+      let least: number | null = a.c;
+      for (const [name, coef] of Object.entries(a.terms)) {
+        const range = own(sizes, name);
+        least = range && least !== null ? least + Math.min(coef * range.min, coef * range.max) : null;
+      }
+      if (least !== null && least < 1)
+        throw new ExprError(
+          offsets.get(x) ?? 0,
+          `${printExpr(x)} has a size of ${least} for some sizes in the model's ranges`,
+          'sizes of at least 1 for every size in range',
+        );
+    }
+  });
 }

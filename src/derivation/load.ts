@@ -5,6 +5,7 @@
  * (yaml-source.ts), the model (load-model.ts), the claims (load-claims.ts)
  * and the checks on expressions (check-expr.ts).
  */
+import { notationLatexProblem } from './notation-latex.js';
 import { isMap, LineCounter, parseDocument, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import { LIMITS } from '../ir/limits.js';
 import { type Macro, reservedNames } from '../ir/parse-math.js';
@@ -95,9 +96,15 @@ function notationOf(y: YamlSource, node: YNode | null | undefined): LatexNotatio
     for (const part of key.startsWith('name.') ? [key, key.slice(5)] : [key])
       y.declared(pair.key, part, 'notation key');
     hints[key] = y.string(pair.value, 'a notation hint');
+    const problem = isLatexHint(key) ? notationLatexProblem(hints[key]) : null;
+    if (problem)
+      y.fail(pair.value, `notation ${key}: ${problem}`, "one symbol's LaTeX, e.g. '\\mathbf{W}_{hh}' or '\\tau'");
   }
   return { hints, symbols };
 }
+
+/** The hints written into formulas as LaTeX: a symbol's name, the horizon's and the loss's. */
+const isLatexHint = (key: string) => key.startsWith('name.') || key === 'horizon' || key === 'loss';
 
 function parseYaml(text: string, file: string, lines: LineCounter) {
   try {

@@ -767,7 +767,7 @@ class BindingContext implements NumericContext {
     }
     return f;
   }
-  outside(message: string): never {
-    throw new DomainError(message);
+  outside(message: string, expected?: string): never {
+    throw new DomainError(message, expected);
   }
 }

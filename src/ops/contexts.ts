@@ -109,8 +109,11 @@ export interface NumericContext {
   readonly userRule: (name: string) => ElementwiseRule;
   /** a scalar expression in one real variable as a function (a sup's body), with what float64 loses computing it */
   scalarFunction(body: Expr, variable: string): WatchedScalar;
-  /** the binding leaves the unrolled graph (h[-1], unit 7 of 5): a located input error for the claim */
-  outside(message: string): never;
+  /**
+   * the binding leaves the unrolled graph (h[-1], unit 7 of 5) or a size it computes is below 1: a located input
+   * error for the claim, with what was expected where it is not time indices inside 0..T
+   */
+  outside(message: string, expected?: string): never;
 }
 
 // ── numeric: model equations compiled to kernels ───────────────────────────

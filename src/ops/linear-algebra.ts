@@ -113,6 +113,9 @@ defineOp({
   transposed: (n) => n,
 });
 
+/** What eye, ones and zeros expect of the sizes they are given at every binding. */
+const SIZES_AT_LEAST_ONE = 'sizes of at least 1 at every binding';
+
 defineOp({
   id: 'eye',
   domain: 'linear-algebra',
@@ -124,7 +127,7 @@ defineOp({
   latex: () => 'I',
   evaluate: (n, ctx) => {
     const size = ctx.int(n.ints[0]!);
-    if (size < 1) return ctx.outside(`eye(${size}) has no rows`);
+    if (size < 1) return ctx.outside(`eye(${size}) has no rows`, SIZES_AT_LEAST_ONE);
     return new IdentityOp(size);
   },
   compile: (n, ctx) => {
@@ -151,6 +154,7 @@ defineOp({
   latex: () => '\\mathbb{1}',
   evaluate: (n, ctx) => {
     const [rows, cols] = [ctx.int(n.ints[0]!), n.ints[1] ? ctx.int(n.ints[1]) : 1];
+    if (rows < 1 || cols < 1) return ctx.outside(`ones(${rows}, ${cols}) has no entries`, SIZES_AT_LEAST_ONE);
     return dense(rows, cols, new Float64Array(rows * cols).fill(1));
   },
   compile: (n, ctx) => {
@@ -191,6 +195,7 @@ defineOp({
   latex: () => '0',
   evaluate: (n, ctx) => {
     const [rows, cols] = [ctx.int(n.ints[0]!), n.ints[1] ? ctx.int(n.ints[1]) : 1];
+    if (rows < 1 || cols < 1) return ctx.outside(`zeros(${rows}, ${cols}) has no entries`, SIZES_AT_LEAST_ONE);
     return dense(rows, cols, new Float64Array(rows * cols));
   },
   compile: (n, ctx) => {

@@ -240,3 +240,66 @@ describe('scaffold on nesting inside a line', () => {
     expect(r.stderr).toMatch(/emph\.md:1:1: the post nests too deeply to read/);
   });
 });
+
+describe('a second review of hostile inputs (2026-12-06)', () => {
+  const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
+  const withNotation = (key: string, value: string) => {
+    const line = `  ${key}: '${value.replace(/'/g, "''")}'`;
+    // a key the file sets already (its horizon) is replaced: YAML refuses a key twice
+    return lab.includes(`\n  ${key}: `)
+      ? lab.replace(new RegExp(`\n  ${key}: .*`), `\n${line}`)
+      : lab.replace('notation:\n', `notation:\n${line}\n`);
+  };
+
+  it.each([
+    ['name.W', '\\input{/etc/hostname}', "\\input is not taken in a symbol's LaTeX"],
+    ['name.W', '\\mathbf{W}\\gdef\\verdict#1{\\input{/etc/hostname}}', 'the character "#" is not taken'],
+    ['name.W', '\\end{aligned}\\]\\input{/etc/hostname}\\[', "\\end is not taken in a symbol's LaTeX"],
+    ['name.W', '\\href{javascript:alert(1)}{W}', "\\href is not taken in a symbol's LaTeX"],
+    ['name.W', '\\mathbf{W', 'KaTeX cannot read it'],
+    ['name.W', 'W % the rest of the line', 'the character "%" is not taken'],
+    ['name.h', '\\csname W\\endcsname', "\\csname is not taken in a symbol's LaTeX"],
+    ['horizon', '\\write18{id}', "\\write is not taken in a symbol's LaTeX"],
+  ])('notation %s: %s is refused where it is written (pdflatex would run it)', (key, value, problem) => {
+    const text = withNotation(key, value);
+    const err = thrown(() => parseDerivation(text, 'hint.yaml'));
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).problem).toContain(`notation ${key}: ${problem}`);
+    expect((err as InputError).pos.line).toBe(text.slice(0, text.indexOf(`${key}:`)).split('\n').length);
+  });
+
+  it("keeps the shipped files' hints and the usual ones", () => {
+    for (const v of [
+      '\\bar{\\mathbf{h}}',
+      '\\widetilde{C}',
+      'W_{rec}',
+      'E^{h}',
+      "W'",
+      '\\mathcal{L}_t(\\theta)',
+      '\\tau',
+    ])
+      expect(() => parseDerivation(withNotation('name.W', v), 'hint.yaml')).not.toThrow();
+  });
+
+  it('zeros, ones and eye with a size below 1: located at the claim, or at the model where the ranges allow it', () => {
+    const model = lab.slice(0, lab.indexOf('claims:'));
+    const claim = (c: string) => `${model}claims:\n  - id: c\n    claim: '${c}'\n    forall: k in 1..3\n`;
+    for (const [c, shown] of [
+      ['norm2(zeros(-1, 2)) <= 1', 'zeros(-1, 2)'],
+      ['norm2(ones(k - 2)) <= 9', 'ones(-1, 1)'],
+      ['logsumexp(zeros(k - 1)) <= 9', 'zeros(0, 1)'],
+    ] as const) {
+      const err = thrown(() => checkDerivation(parseDerivation(claim(c), 'sizes.yaml'), { instances: 1, search: 0 }));
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).problem).toBe(`claim 'c' leaves the unrolled graph: ${shown} has no entries`);
+      expect((err as InputError).expected).toBe('sizes of at least 1 at every binding');
+    }
+    const loss = lab.replace(/loss: L = (.*)/, 'loss: L = $1 + sum(zeros(d - 3))');
+    const err = thrown(() => parseDerivation(loss, 'loss.yaml'));
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).problem).toBe("zeros(d-3) has a size of -1 for some sizes in the model's ranges");
+    expect(() =>
+      parseDerivation(lab.replace(/loss: L = (.*)/, 'loss: L = $1 + sum(zeros(d - 1))'), 'ok.yaml'),
+    ).not.toThrow();
+  });
+});
