@@ -16,6 +16,7 @@ import type {
   RepairsView,
 } from './document.js';
 import { isRenderableMath, looksLikeProse, numberedSource } from './katex.js';
+import { markdownCode, noCodeSpan } from '../emit/markdown-text.js';
 
 /**
  * CommonMark backslash-escapes every ASCII punctuation character; we escape
@@ -24,22 +25,26 @@ import { isRenderableMath, looksLikeProse, numberedSource } from './katex.js';
  * would make `\(` an inline-math opener. `<` and `&` become entities.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\s+/g, ' ')
-    .replace(/[\\`*_{}[\]#+!|$~>-]/g, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/^(\d+)\./, '$1\\.');
+  return (
+    text
+      .replace(/\s+/g, ' ')
+      .replace(/[\\`*_{}[\]#+!|$~>-]/g, (c) => `\\${c}`)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/^(\d+)\./, '$1\\.')
+      // a template opener ({{, {%, escaped above as \{\{ and \{%): Hugo and Liquid read it before Markdown, backslash
+      // or not, so its `{` is an entity, which they do not read
+      .replace(/\\\{(?=\\\{|%)/g, '&#123;')
+  );
 }
 
 /** A table cell: escaped, and the pipe escaped (GFM tables split on it even inside code). */
 const cell = (s: string) => escapeMarkdown(s);
-/** Code spans hold user text verbatim; the fence is longer than any backtick run inside. */
-function code(s: string): string {
-  const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length));
-  const fence = '`'.repeat(longest + 1);
-  return `${fence} ${s.replace(/\s+/g, ' ').replace(/\|/g, '\\|')} ${fence}`;
-}
+/**
+ * Code spans hold user text verbatim; text a code span cannot hold (a template opener, an HTML comment) is written as
+ * escaped text instead, so that the page has no HTML of its own.
+ */
+const code = (s: string) => (noCodeSpan(s) ? escapeMarkdown(s) : markdownCode(s.replace(/\s+/g, ' ')));
 
 /**
  * Math as Markdown text. A generator copies math through as raw text (kramdown, goldmark with passthrough): a `<` in
