@@ -3,6 +3,7 @@
  * 5). A review wrote a claim false only at d = 12 (a factor (d − 2)⋯(d − 11), 0 for every d ≤ 11): the numbers found
  * it at d = 12, yet the verdict was `unverifiable` ("one of the two engines is wrong") where it is simply false.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
@@ -10,29 +11,11 @@ import { decideVerdict } from '../../src/check/verdict.js';
 import { parseDerivation } from '../../src/derivation/load.js';
 import { evidenceSummary } from '../../src/emit/evidence-text.js';
 
+// the zoo's residual RNN (test/fixtures/zoo/residual-rnn.yaml) with d up to 12 and T up to 30, and one claim
+const zoo = readFileSync('test/fixtures/zoo/residual-rnn.yaml', 'utf8');
 const residual = (claim: string) =>
   parseDerivation(
-    `gradproof: 1
-title: residual RNN, d up to 12
-model:
-  name: residual tanh RNN
-  sizes: { d: 2..12, m: 1..2, T: 3..30 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    U: { role: parameter, shape: [d, m] }
-    b: { role: parameter, shape: [d], init: bias }
-    c: { role: parameter, shape: [d], init: gaussian }
-    x: { role: input, shape: [m] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = h[t-1] + tanh(W*h[t-1] + U*x[t] + b + 1)
-  loss: L = sum(c .* h[T]) + 0.5 * sum(h[T] .^ 2)
-definitions:
-  "D(s)": "diag(1 - tanh(W*h[s-1] + U*x[s] + b + 1).^2)"
-claims:
-  - id: c
-    claim: "${claim}"
-`,
+    `${zoo.slice(0, zoo.indexOf('claims:')).replace('{ d: 2..4, m: 1..2, T: 3..6 }', '{ d: 2..12, m: 1..2, T: 3..30 }')}claims:\n  - id: c\n    claim: "${claim}"\n`,
     'exact-sizes.yaml',
   );
 
