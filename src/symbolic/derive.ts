@@ -31,6 +31,7 @@ import {
   rewrite,
   type Seq,
   exprOfRef,
+  children,
   seq,
   some,
   walk,
@@ -46,6 +47,7 @@ import { HORIZON, type Model, TIME_VAR } from '../model/model.js';
 import { add, eye, type Jac, mul, substituteIndex, substituteReal } from './build.js';
 import { activationDerivative, type DiffBase, jacobianOf, SymbolicUnsupported } from './differentiate.js';
 import { transpose } from './transpose.js';
+import { ExpansionTooLarge } from './unsupported.js';
 
 /** Concrete lags up to this are unrolled by accumulation; longer ones need the product form. */
 export const MAX_ACCUMULATED_LAG = 8;
@@ -100,6 +102,12 @@ export class SymbolicModel implements DiffBase {
   constructor(
     readonly model: Model,
     private readonly lossGradient: 'atom' | 'explicit' = 'atom',
+    /**
+     * the most nodes a form built on the way may have written out as a tree (derive, which prints them: a model whose
+     * intermediates each read the two before has Jacobians that grow as Fibonacci numbers, and 30 of them ran past
+     * 3 GB); the checks, which walk shared subterms once, have none (the shipped files' reach 4.5 million)
+     */
+    private readonly maxFormNodes = Infinity,
   ) {}
 
   shape(e: Expr): Shape {
@@ -191,6 +199,10 @@ export class SymbolicModel implements DiffBase {
         if (seedTime !== null && seedTime + o <= 0) return;
         const rhs = this.instantiate(eq.target, affineAdd(wrt.time!, affine(o)));
         const j = jacobianOf(rhs, (ref) => D.get(key(ref.name, affineAdd(ref.time, wrt.time!, -1).c)) ?? null, this);
+        if (j && formSize(j) > this.maxFormNodes)
+          throw new ExpansionTooLarge(
+            `∂${eq.target}/∂${wrt.name} has ${formSize(j).toPrecision(3)} nodes written out, more than ${this.maxFormNodes}`,
+          );
         if (j) D.set(k, j);
       });
     }
@@ -1066,4 +1078,19 @@ export function unrollProducts(e: Expr, env: IntEnv): Expr {
   };
   const bound = Object.entries(env).reduce((acc, [name, value]) => substituteIndex(acc, name, affine(value)), e);
   return go(bound);
+}
+
+const formSizes = new WeakMap<Expr, number>();
+
+/**
+ * The number of nodes of `e` written out as a tree (a float: it may exceed 2⁵³), memoised per shared subterm: what
+ * printing a derived form visits, where everything else walks its shared subterms once.
+ */
+export function formSize(e: Expr): number {
+  const known = formSizes.get(e);
+  if (known !== undefined) return known;
+  let n = 1;
+  for (const c of children(e)) n += formSize(c);
+  formSizes.set(e, n);
+  return n;
 }

@@ -14,7 +14,7 @@ import { type Expr, type Index, isOp, node, type NodeRef, type OpNode, seq } fro
 import { unitRecurrence } from './induction.js';
 import { parseExpression, type Scope } from '../ir/parse-math.js';
 import { HORIZON, TIME_VAR } from '../model/model.js';
-import { derivNode, isGraphDerivative, SymbolicModel, unrollProducts } from './derive.js';
+import { derivNode, formSize, isGraphDerivative, SymbolicModel, unrollProducts } from './derive.js';
 import { SymbolicUnsupported } from './differentiate.js';
 
 export interface DerivedQuantity {
@@ -210,6 +210,13 @@ function unitRecurrenceOf(d: Derivation, q: OpNode): Expr {
   ]);
 }
 
+/**
+ * The largest closed form derive prints, in nodes written out (a shared subterm counted each time it occurs): a model
+ * whose intermediates each read the two before has forms that grow as Fibonacci numbers, and 30 of them ran past
+ * 3 GB printing one (a review found it). The shipped files' printed forms have a few hundred.
+ */
+export const MAX_PRINTED_FORM_NODES = 100_000;
+
 export function deriveQuantities(d: Derivation, quantityText: string | null, unroll: IntEnv | null): DerivedQuantity[] {
   // an --unroll name must be one a quantity can read: a size or a free index (zz=5 was ignored without a word)
   const names = scopeOf(d).indexVars;
@@ -220,7 +227,7 @@ export function deriveQuantities(d: Derivation, quantityText: string | null, unr
         `--unroll ${name}: '${name}' is neither a size of the model nor a free index`,
         [...names].join(', '),
       );
-  const sm = new SymbolicModel(d.model);
+  const sm = new SymbolicModel(d.model, 'atom', MAX_PRINTED_FORM_NODES);
   const requests: Request[] = quantityText
     ? [{ label: quantityText, quantity: parseQuantity(d, quantityText) }]
     : defaultQuantities(d);
@@ -228,7 +235,18 @@ export function deriveQuantities(d: Derivation, quantityText: string | null, unr
     try {
       const derived =
         identity ?? (isOp(quantity, 'd') ? unitRecurrenceOf(d, quantity) : sm.derive(quantity as unknown as OpNode));
-      return { label, quantity, derived, unrolled: unroll ? unrollProducts(derived, unroll) : null, problem: null };
+      const unrolled = unroll ? unrollProducts(derived, unroll) : null;
+      // what derive prints is the form written out as a tree: its shared subterms each time they occur
+      const size = Math.max(formSize(derived), unrolled ? formSize(unrolled) : 0);
+      if (size > MAX_PRINTED_FORM_NODES)
+        return {
+          label,
+          quantity,
+          derived: null,
+          unrolled: null,
+          problem: `the closed form has ${size.toPrecision(3)} nodes written out, more than the ${MAX_PRINTED_FORM_NODES} derive prints`,
+        };
+      return { label, quantity, derived, unrolled, problem: null };
     } catch (err) {
       if (err instanceof SymbolicUnsupported)
         return { label, quantity, derived: null, unrolled: null, problem: err.message };

@@ -19,7 +19,8 @@ import { numberedSource } from '../../src/render/katex.js';
 import { MAX_PLOT_POINTS } from '../../src/render/plot-data.js';
 import { plotSvg } from '../../src/render/render.js';
 import { escapeTex, texSafeFormula } from '../../src/render/tex.js';
-import { deriveQuantities, scopeOf } from '../../src/symbolic/quantities.js';
+import { deriveQuantities, MAX_PRINTED_FORM_NODES, scopeOf } from '../../src/symbolic/quantities.js';
+import { formSize } from '../../src/symbolic/derive.js';
 import { gradproof } from './spawn.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gradproof-bad-input-'));
@@ -301,5 +302,51 @@ describe('a second review of hostile inputs (2026-12-06)', () => {
     expect(() =>
       parseDerivation(lab.replace(/loss: L = (.*)/, 'loss: L = $1 + sum(zeros(d - 1))'), 'ok.yaml'),
     ).not.toThrow();
+  });
+});
+
+describe('derived forms that grow as Fibonacci numbers (2026-12-06)', () => {
+  // intermediates z_i = tanh(W(z_{i−2} + z_{i−1}) + x): ∂z_i/∂h written out doubles about every 1.44 steps
+  const fibonacci = (n: number) => {
+    const zs = Array.from({ length: n }, (_, k) => `z${k + 1}`);
+    const reads = (k: number) => (k === 0 ? 'h[t-1]' : k === 1 ? 'z1[t]' : `z${k - 1}[t] + z${k}[t]`);
+    return parseDerivation(
+      `gradproof: 1
+title: Fibonacci intermediates
+model:
+  name: fibonacci
+  sizes: { d: 2, T: 3 }
+  symbols:
+    W: { role: parameter, shape: [d, d], init: recurrent }
+    x: { role: input, shape: [d] }
+    h: { role: state, shape: [d] }
+${zs.map((z) => `    ${z}: { role: intermediate, shape: [d] }`).join('\n')}
+  equations:
+${zs.map((z, k) => `    - ${z}[t] = tanh(W*(${reads(k)}) + x[t])`).join('\n')}
+    - h[t] = z${n}[t] + h[t-1]
+  loss: L = sum(h[T])
+claims:
+  - id: c
+    claim: grad(L, h[T-1]) = grad(L, h[T-1])
+`,
+      'fibonacci.yaml',
+    );
+  };
+
+  it('derive: no closed form past what it prints, said so, instead of running past 3 GB (30 intermediates)', () => {
+    const [one] = deriveQuantities(fibonacci(30), 'jac(h[t], h[t-1])', null);
+    expect(one!.derived).toBeNull();
+    expect(one!.problem).toBe(`∂z20/∂h has 1.59e+5 nodes written out, more than ${MAX_PRINTED_FORM_NODES}`);
+  });
+
+  it('check: the closed form is kept shared (its transposes too), and its identity decided (1.7 GB and 120 s before)', () => {
+    const [r] = checkDerivation(fibonacci(30), { instances: 1, search: 0 });
+    expect(r!.verdict).toBe('verified');
+  });
+
+  it('derives the smaller ones as before (12 intermediates)', () => {
+    const [one] = deriveQuantities(fibonacci(12), 'jac(h[t], h[t-1])', null);
+    expect(one!.problem).toBeNull();
+    expect(formSize(one!.derived!)).toBeLessThan(MAX_PRINTED_FORM_NODES);
   });
 });
