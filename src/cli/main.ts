@@ -19,6 +19,7 @@ import { plotCommand, renderCommand } from './render-commands.js';
 import { type RepairArgs, RepairUsageError, repairRequest, withRepairOptions } from './repair-option.js';
 import { scaffoldCommand } from './scaffold-command.js';
 import { tuneTieringForPool } from './v8-tiering.js';
+import { parseSizePairs } from './sizes.js';
 import { LIMITS } from '../ir/limits.js';
 
 /** The version in package.json (two levels up from src/cli and from dist/cli alike). */
@@ -33,14 +34,10 @@ const library = () => import('../index.js');
 /** Sizes beyond this are surely typos; T = 10⁵ at d = 64 is already minutes of work. */
 const MAX_SIZE = 100_000;
 
+/** --size pairs as the library's record of sizes (a null-prototype record). */
 function parseSizes(raw: readonly string[] | undefined): Record<string, number> {
   const out = Object.create(null) as Record<string, number>;
-  for (const item of raw ?? []) {
-    const m = /^([A-Za-z][A-Za-z0-9_]*)=(\d+)$/.exec(item);
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > MAX_SIZE)
-      throw new UsageError(`--size takes NAME=INTEGER with 1 ≤ INTEGER ≤ ${MAX_SIZE}, got '${item}'`);
-    out[m[1]!] = Number(m[2]);
-  }
+  for (const [name, value] of parseSizePairs(raw, MAX_SIZE)) out[name] = value;
   return out;
 }
 

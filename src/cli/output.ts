@@ -63,12 +63,13 @@ export function checkFolder(flag: string, path: string): void {
  * Text for a terminal. A derivation file's own text (a label, a title, a key echoed in an error) may hold control
  * characters: ESC sequences that clear the screen, recolour it or retitle the window, a carriage return that
  * overwrites a line — a file printed a fake "✓ verified" over its real verdict (a review found it). Every C0 control
- * but tab and newline, DEL, every C1 control and the bidirectional overrides are shown as escapes (`\x1b`,
- * `\u202e`); JSON output escapes them already.
+ * but tab and newline, DEL, every C1 control, the bidirectional overrides and marks, and the characters that show
+ * nothing (zero-width spaces and joiners, the soft hyphen, the byte-order mark: `bad symbol name 'W\u200b'` read as 'W', a
+ * review found) are shown as escapes (`\x1b`, `\u202e`, `\u200b`); JSON output escapes them already.
  */
 export function terminalSafe(text: string): string {
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, (c) => {
     const code = c.charCodeAt(0);
     return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
   });

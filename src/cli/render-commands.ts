@@ -7,20 +7,12 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { checkOutput, printErr, printOut, UsageError, writeOutput } from './output.js';
 import { progressBar } from './progress.js';
+import { parseSizePairs } from './sizes.js';
 
 const library = () => import('../index.js');
 
-/** NAME=INTEGER pairs into a Map (user names are never object keys). */
-function sizesOf(raw: readonly string[] | undefined): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const item of raw ?? []) {
-    const m = /^([A-Za-z][A-Za-z0-9_]*)=(\d+)$/.exec(item);
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 512)
-      throw new UsageError(`--size takes NAME=INTEGER with 1 ≤ INTEGER ≤ 512, got '${item}'`);
-    out.set(m[1]!, Number(m[2]));
-  }
-  return out;
-}
+/** The sizes a plot or page fixes (at most 512: each is drawn and checked). */
+const sizesOf = (raw: readonly string[] | undefined): Map<string, number> => parseSizePairs(raw, 512);
 
 function seedOf(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;

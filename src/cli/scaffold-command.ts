@@ -28,7 +28,8 @@ async function runScaffold(argv: ScaffoldArgs): Promise<number> {
     import('node:path'),
   ]);
   const at = (file: string) => ({ file, line: 1, col: 1 });
-  const markdown = readBoundedText(argv.post, 'a Markdown post');
+  // a byte-order mark hid the post's first line from the Markdown reader (0 display equations, a review found)
+  const markdown = readBoundedText(argv.post, 'a Markdown post').replace(/^\uFEFF/, '');
   const deep = tooDeeplyNested(markdown);
   if (deep)
     throw new InputError(

@@ -8,6 +8,7 @@
 import { notationLatexProblem } from './notation-latex.js';
 import { isMap, LineCounter, parseDocument, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import { LIMITS } from '../ir/limits.js';
+import { own } from '../ir/names.js';
 import { type Macro, reservedNames } from '../ir/parse-math.js';
 import type { Derivation, LoadOptions } from './derivation.js';
 import { readBoundedText } from '../io/read-bounded.js';
@@ -30,7 +31,10 @@ export function readDerivationText(file: string): string {
   return readBoundedText(file, 'a derivation file (.yaml)');
 }
 
-export function parseDerivation(text: string, file: string, options: LoadOptions = {}): Derivation {
+export function parseDerivation(raw: string, file: string, options: LoadOptions = {}): Derivation {
+  // A lone CR (old Mac line endings) ends a line as YAML's spec says, which the parser does not do: as LF, one
+  // character for one, so every position stays where it was ("Nested mappings are not allowed" on line 1 before).
+  const text = raw.replace(/\r(?!\n)/g, '\n');
   const lines = new LineCounter();
   const y = new YamlSource(text, file, lines);
   if (text.length > LIMITS.fileBytes)
@@ -60,9 +64,16 @@ export function parseDerivation(text: string, file: string, options: LoadOptions
     y.fail(version.value, 'unsupported format version', 'gradproof: 1');
 
   const notation = notationOf(y, top.get('notation')?.value);
-  const macros = top.has('definitions') ? definitions(y, top.get('definitions')!.value) : new Map<string, Macro>();
+  const macroKeys = new Map<string, YNode>();
+  const macros = top.has('definitions')
+    ? definitions(y, top.get('definitions')!.value, macroKeys)
+    : new Map<string, Macro>();
   const models = new ModelLoader(y, notation, [...macros.keys()]);
   const model = models.model(top.get('model')!.value);
+  // a definition named as a symbol, size or function would be read in its place (W(k) = W^k made every W a power)
+  for (const [name, key] of macroKeys)
+    if (model.symbols.has(name) || own(model.sizes, name) || model.functions.has(name))
+      y.fail(key, `definition '${name}' has the name of a symbol, size or function of the model`, 'another name');
   const claimErrors: InputError[] | undefined = options.perClaimErrors ? [] : undefined;
   const claims = new ClaimsLoader(y, models, macros, notation).claims(top.get('claims')!.value, model, claimErrors);
   return {
@@ -116,7 +127,7 @@ function parseYaml(text: string, file: string, lines: LineCounter) {
 }
 
 /** `definitions: { "A(g, s)": "dact(h[s, g]) * delta(g, i) * x[s, j]" }`: named index-level expressions. */
-function definitions(y: YamlSource, node: YNode | null): Map<string, Macro> {
+function definitions(y: YamlSource, node: YNode | null, keys: Map<string, YNode>): Map<string, Macro> {
   if (!isMap(node)) y.fail(node, 'definitions must be a mapping', '"A(g, s)": expression');
   const out = new Map<string, Macro>();
   y.atMost(node.items as Pair<Scalar, YNode>[], LIMITS.definitions, 'definitions', (p) => p.key);
@@ -129,6 +140,9 @@ function definitions(y: YamlSource, node: YNode | null): Map<string, Macro> {
     y.declared(pair.key, m[1]!, 'definition name');
     const params = m[2]!.split(',').map((p) => p.trim());
     for (const p of params) y.declared(pair.key, p, 'definition parameter');
+    const twice = params.find((p, k) => params.indexOf(p) !== k);
+    if (twice) y.fail(pair.key, `definition ${m[1]} names its parameter '${twice}' twice`, 'distinct parameters');
+    keys.set(m[1]!, pair.key);
     out.set(m[1]!, { params, body: y.string(pair.value, `definition ${m[1]}`) });
   }
   return out;

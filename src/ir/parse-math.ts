@@ -166,7 +166,12 @@ function refuseUnheldLiterals(text: string): void {
   for (const m of text.matchAll(NUMBER_LITERAL)) {
     const literal = m[0];
     const held = Number(literal);
-    if (!Number.isFinite(held)) continue; // the converter says what a finite number is
+    if (!Number.isFinite(held))
+      throw new ExprError(
+        m.index,
+        `the number ${clip(literal, 60)} is beyond float64's range (it reads as Infinity)`,
+        'a number below 1.8e308 in size',
+      );
     const written = new LITERAL_DECIMAL(literal);
     const read = new LITERAL_DECIMAL(String(held));
     if (written.eq(read)) continue;

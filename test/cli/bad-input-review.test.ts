@@ -22,6 +22,7 @@ import { escapeTex, texSafeFormula } from '../../src/render/tex.js';
 import { deriveQuantities, MAX_PRINTED_FORM_NODES, scopeOf } from '../../src/symbolic/quantities.js';
 import { formSize } from '../../src/symbolic/derive.js';
 import { gradproof } from './spawn.js';
+import { parseSizePairs } from '../../src/cli/sizes.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gradproof-bad-input-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -348,5 +349,53 @@ claims:
     const [one] = deriveQuantities(fibonacci(12), 'jac(h[t], h[t-1])', null);
     expect(one!.problem).toBeNull();
     expect(formSize(one!.derived!)).toBeLessThan(MAX_PRINTED_FORM_NODES);
+  });
+});
+
+describe('messages and silent acceptances a review found (2026-12-06)', () => {
+  const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
+  const problemOf = (text: string) => (thrown(() => parseDerivation(text, 'x.yaml')) as InputError).problem;
+
+  it('a definition named as a symbol, or naming a parameter twice, is refused at its key', () => {
+    const withDefinition = (head: string, body: string) =>
+      lab.replace('model:\n', `definitions:\n  "${head}": "${body}"\nmodel:\n`);
+    expect(problemOf(withDefinition('W(k)', 'W^k'))).toBe(
+      "definition 'W' has the name of a symbol, size or function of the model",
+    );
+    expect(problemOf(withDefinition('A(k, k)', 'W^k'))).toBe("definition A names its parameter 'k' twice");
+    expect(() => parseDerivation(withDefinition('A(k)', 'W^k'), 'x.yaml')).not.toThrow();
+  });
+
+  it('reads a file with CR line endings as its lines (it was a YAML error on line 1)', () => {
+    const cr = lab.replace(/\r?\n/g, '\r');
+    const d = parseDerivation(cr, 'cr.yaml');
+    expect(d.claims.map((c) => c.id)).toEqual(parseDerivation(lab, 'lf.yaml').claims.map((c) => c.id));
+    // positions stay where they are, a line per CR
+    const bad = cr.replace('T: 3..9', 'T: 3..x');
+    expect(thrown(() => parseDerivation(bad, 'cr.yaml')).message).toMatch(/^cr\.yaml:13:8: bad range for size T/);
+  });
+
+  it("a literal beyond float64's range says so (it was 'unsupported constant Infinity')", () => {
+    const err = thrown(() => parseExpression('1e999 * norm2(W)', scopeOf(LAB))) as ExprError;
+    expect([err.message, err.expected]).toEqual([
+      "the number 1e999 is beyond float64's range (it reads as Infinity)",
+      'a number below 1.8e308 in size',
+    ]);
+  });
+
+  it('--size given twice is refused, not the last one taken', () => {
+    expect(() => parseSizePairs(['T=3', 'd=2', 'T=4'], 100)).toThrow("--size T is given twice ('T=3', 'T=4')");
+    expect([...parseSizePairs(['T=3', 'd=2'], 100)]).toEqual([
+      ['T', 3],
+      ['d', 2],
+    ]);
+  });
+
+  it('scaffold reads a post that starts with a byte-order mark (it found 0 equations)', async () => {
+    const post = join(tmp, 'bom.md');
+    writeFileSync(post, '\uFEFF# t\n\n$$a_{t} = W b_{t}$$\n');
+    const r = await gradproof('scaffold', post);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('1 display equations');
   });
 });

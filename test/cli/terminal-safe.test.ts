@@ -20,6 +20,8 @@ const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 describe('terminal-safe output', () => {
   it('shows control characters as escapes and keeps tabs, newlines and other text', () => {
     expect(terminalSafe('a\x1b[2Jb\rc\td\ne\u202ef\u009bg ✓')).toBe('a\\x1b[2Jb\\x0dc\td\ne\\u202ef\\x9bg ✓');
+    // characters that show nothing: a name 'W\u200b' printed as 'W' (a review found it); a soft hyphen, a BOM
+    expect(terminalSafe("'W\u200b' a\u00adb \ufeffc \u2060 é")).toBe("'W\\u200b' a\\xadb \\ufeffc \\u2060 é");
   });
 
   it('a label and an unknown key with ESC sequences print as text, in the report and in the error', () => {
