@@ -62,11 +62,14 @@ export function repairSearchSummary(s: RepairSearch): string {
   const failed = w.failed ? `, ${w.failed} failed to evaluate` : '';
   const duplicates = w.duplicates ? `, ${w.duplicates} the same claim as another` : '';
   const overLimit = w.overLimit ? ` (${w.overLimit} stopped at the work limit)` : '';
+  const vacuous = w.vacuous
+    ? `; ${w.vacuous} held only through a sum or product empty at every binding, not offered`
+    : '';
   const screensStopped =
     s.screenWorkLimit !== undefined
       ? `; screening stopped at its work limit (${s.screenWorkLimit.toPrecision(3)} operations, as one claim's check)`
       : '';
-  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full${overLimit}${screensStopped}`;
+  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full${overLimit}${vacuous}${screensStopped}`;
   switch (s.status) {
     case 'found':
       return `${s.repairs.length === 1 ? '1 repair holds' : `${s.repairs.length} repairs hold`}: ${done}; ${budget}`;

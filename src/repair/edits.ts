@@ -67,6 +67,41 @@ export interface EditRecord {
 
 const plain = (after: Expr, detail: EditDetail): Replacement => ({ after, detail, aimed: false });
 
+/** Whether integer argument i of n is a bound of its range (sum, prod, ⨀). */
+const isBound = (n: OpNode, i: number) => specOf(n).range === true && i < 2;
+
+/** Where an integer argument of an operator sits, in words: a range's bound as the claim writes it (sum, prod). */
+const intPlace = (n: OpNode, i: number): string =>
+  isBound(n, i)
+    ? `the ${i === 0 ? 'lower' : 'upper'} bound of the ${n.op === 'rsum' ? 'sum' : 'product'} over ${n.binder}:`
+    : `the index ${i + 1} of ${n.op}:`;
+
+/**
+ * Every size written alone as an integer argument (d in sum(j, 1, d, …), pathsum(g, k, α, d, …)) replaced by another
+ * size of the model but T, where `where(n, i)` names the place (null: not this edit's).
+ */
+function swapSizes(site: Site, ctx: EditContext, where: (n: OpNode, i: number) => string | null): Replacement[] {
+  const n = site.node;
+  if (n.kind !== 'op' || !n.ints.length || specOf(n).graphDerivative) return [];
+  const sizes = Object.keys(ctx.model.sizes);
+  const out: Replacement[] = [];
+  n.ints.forEach((a, i) => {
+    const vars = Object.keys(a.terms);
+    const place = where(n, i);
+    if (place === null || vars.length !== 1 || a.terms[vars[0]!] !== 1 || a.c !== 0 || !sizes.includes(vars[0]!))
+      return;
+    for (const other of sizes)
+      if (other !== vars[0] && other !== 'T')
+        out.push(
+          plain(
+            { ...n, ints: n.ints.map((x, j) => (j === i ? affineVar(other) : x)) },
+            { where: place, to: other, from: vars[0]! },
+          ),
+        );
+  });
+  return out;
+}
+
 /** An edit of a sum or a difference (not a node reference): `build` gives its new form, named before and after. */
 const sumEdit =
   (ops: readonly ('add' | 'sub')[], build: (n: OpNode) => Expr) =>
@@ -235,14 +270,9 @@ export const EDITS: readonly EditRecord[] = [
       };
       if (n.kind === 'seq') variants(n.time, (b) => seq(n.name, b), `the time of ${n.name}:`);
       else if (n.kind === 'op' && n.ints.length && !specOf(n).graphDerivative) {
-        const range = specOf(n).range === true;
         n.ints.forEach((a, i) => {
           const ints = (b: Affine) => n.ints.map((x, j) => (j === i ? b : x));
-          const what =
-            range && i < 2
-              ? `the ${i === 0 ? 'lower' : 'upper'} bound of the ${n.op === 'rsum' ? 'sum' : 'product'} over ${n.binder}:`
-              : `the index ${i + 1} of ${n.op}:`;
-          variants(a, (b) => ({ ...n, ints: ints(b) }), what);
+          variants(a, (b) => ({ ...n, ints: ints(b) }), intPlace(n, i));
         });
       }
       return out;
@@ -415,29 +445,15 @@ export const EDITS: readonly EditRecord[] = [
     id: 'swap-size',
     family: 'range',
     words: 'holds with {where} running to {to} in place of {from}',
-    apply: (site, ctx) => {
-      const n = site.node;
-      if (n.kind !== 'op' || !n.ints.length || specOf(n).graphDerivative) return [];
-      const sizes = Object.keys(ctx.model.sizes);
-      const out: Replacement[] = [];
-      n.ints.forEach((a, i) => {
-        const vars = Object.keys(a.terms);
-        if (vars.length !== 1 || a.terms[vars[0]!] !== 1 || a.c !== 0 || !sizes.includes(vars[0]!)) return;
-        for (const other of sizes)
-          if (other !== vars[0] && other !== 'T')
-            out.push(
-              plain(
-                { ...n, ints: n.ints.map((x, j) => (j === i ? affineVar(other) : x)) },
-                {
-                  where: `${n.op}${n.binder ? ` over ${n.binder}` : ''}`,
-                  to: other,
-                  from: vars[0]!,
-                },
-              ),
-            );
-      });
-      return out;
-    },
+    apply: (site, ctx) =>
+      swapSizes(site, ctx, (n, i) => (isBound(n, i) ? null : `${n.op}${n.binder ? ` over ${n.binder}` : ''}`)),
+  },
+  {
+    // a sum's or product's bound, named as such ("rsum over t running to d" was said of a lower bound, a review found)
+    id: 'swap-size-bound',
+    family: 'range',
+    words: 'holds with {where} {to} in place of {from}',
+    apply: (site, ctx) => swapSizes(site, ctx, (n, i) => (isBound(n, i) ? intPlace(n, i) : null)),
   },
   {
     id: 'swap-activation',

@@ -80,6 +80,8 @@ export interface RepairWork {
   readonly editsTried: number;
   /** candidates whose full check passed the claim's work limit (not shown to hold); absent when none did */
   readonly overLimit?: number;
+  /** candidates that held only through a sum or product empty at every binding (not offered); absent when none */
+  readonly vacuous?: number;
 }
 
 export interface RepairSearch {

@@ -83,10 +83,13 @@ function interleave<T>(lists: readonly (readonly T[])[]): T[] {
 /** The search's counters as it runs (every one, writable). */
 type WorkCounts = { -readonly [K in keyof RepairWork]-?: number };
 
-/** The work record: `overLimit` only where a limit stopped a full check (records without one read as before). */
+/**
+ * The work record: `overLimit` only where a limit stopped a full check, `vacuous` only where a candidate held through
+ * an empty range (records without them read as before).
+ */
 function counted(work: WorkCounts): RepairWork {
-  const { overLimit, ...rest } = work;
-  return overLimit ? work : rest;
+  const { overLimit, vacuous, ...rest } = work;
+  return { ...rest, ...(overLimit ? { overLimit } : {}), ...(vacuous ? { vacuous } : {}) };
 }
 
 export function searchRepairs(
@@ -106,6 +109,7 @@ export function searchRepairs(
     fullChecks: 0,
     editsTried: 0,
     overLimit: 0,
+    vacuous: 0,
   };
   const cx: Counterexample | null = refuted.counterexample;
   if (!cx) return { status: 'no-counterexample', repairs: [], budget, work: counted(work), exhausted: false };
@@ -239,6 +243,12 @@ export function searchRepairs(
       }
       if (r === 'over-limit') work.overLimit++;
       if (!r || r === 'over-limit') continue;
+      // Holding because a sum or product it wrote is empty at every binding (sum(t, T+1, 1, …) for a spurious term):
+      // no correction a reader can use, and the warning the claim would carry was not shown (a review found three).
+      if (r.warnings.some((w) => w.kind === 'empty-range')) {
+        work.vacuous++;
+        continue;
+      }
       repairs.push({
         statement: s.claim.statement,
         lhs: s.claim.lhs,

@@ -7,12 +7,13 @@
  */
 import katex from 'katex';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { HANG_GUARD } from '../cli/spawn.js';
 import type { ClaimResult } from '../../src/check/result.js';
-import { loadDerivationFile } from '../../src/derivation/load.js';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import {
   editWords,
   repairLatex,
@@ -269,5 +270,26 @@ describe('repairs a review of the model zoo asked for', () => {
       expect(lhs).not.toBe(rhs);
     }
     expect(r.repairs!.repairs.map((rep) => rep.statement)).not.toContain('grad(L, h[t]) = grad(L, h[t])');
+  });
+});
+
+describe('a repair that holds only through an empty range', () => {
+  // the lab's RNN from T = 1: the second sum runs from T down to 1, a term at T = 1 only (false there)
+  const lab = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
+  const model = lab.slice(0, lab.indexOf('claims:')).replace('T: 3..9', 'T: 1..6');
+  const d = parseDerivation(
+    `${model}claims:\n  - id: c\n    claim: grad(L, h[T]) = c + h[T] + sum(t, T, 1, c)\n`,
+    'vacuous.yaml',
+  );
+
+  it('is not offered (sum(t, T+1, 1, …) was, as verified, its empty-range warning dropped), and the search says so', () => {
+    const [r] = checkDerivation(d, { instances: 1, repair: true });
+    expect(r!.verdict).toBe('refuted');
+    const search = r!.repairs!;
+    expect(search.work.vacuous).toBeGreaterThan(0);
+    expect(search.repairs.map((x) => x.statement).filter((s) => /sum\(t, T\+1, 1|sum\(t, T, 0/.test(s))).toEqual([]);
+    expect(repairSearchSummary(search)).toMatch(
+      /\d+ held only through a sum or product empty at every binding, not offered/,
+    );
   });
 });
