@@ -12,7 +12,13 @@ import { affine } from '../ir/affine.js';
 import { own } from '../ir/names.js';
 import type { Expr } from '../ir/expr.js';
 import type { PointOutcome } from '../check/compare.js';
-import { type CheckOptions, checkIfItHolds, InstancePool, workLimitOf } from '../check/check-claim.js';
+import {
+  type CheckOptions,
+  checkIfItHolds,
+  counterexampleEntry,
+  InstancePool,
+  workLimitOf,
+} from '../check/check-claim.js';
 import { WorkLimitExceeded, withWorkLimit } from '../numeric/work-meter.js';
 import { pointsOn } from '../check/points.js';
 import { strictTies } from '../check/search.js';
@@ -120,7 +126,11 @@ export function searchRepairs(
   // Instances of its own: candidates evaluated on the file's instances would memoise values there, and the
   // cross-checks of the file's later claims would then depend on which claims were searched before them.
   const pool = new InstancePool(narrowed);
-  const entry = pool.get(cx.masterSeed, cx.instance, cx.sizes);
+  // Screened on the counterexample's own instance: under the claim's model (`assume:`), as its premise drew it, or as
+  // the search reached it — the file model's draw at that index screened an assumed claim on another model, and
+  // the one-edit repair of such a claim never passed the screen (a review found it).
+  const entry = counterexampleEntry(derivation, claim, cx);
+  if (!entry) return { status: 'no-counterexample', repairs: [], budget, work: counted(work), exhausted: false };
   // Candidates' texts, each subtree printed once: an edit path-copies one site, the rest is shared.
   const printedText = keptTextPrinter();
   const ctx = editContext(derivation, claim, printedText);

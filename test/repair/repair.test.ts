@@ -293,3 +293,23 @@ describe('a repair that holds only through an empty range', () => {
     );
   });
 });
+
+describe('a claim under assume:', () => {
+  it("is screened on its own model: the one-edit repair passes the screen (none did on the file's model)", () => {
+    // the zoo's residual RNN (h = h_prev + tanh(…)), the claim about the plain tanh RNN it assumes instead
+    const residual = readFileSync('test/fixtures/zoo/residual-rnn.yaml', 'utf8');
+    const d = parseDerivation(
+      `${residual.slice(0, residual.indexOf('claims:'))}claims:
+  - id: c
+    claim: "grad(L, h[T-1]) = W * diag(1 - h[T].^2) * grad(L, h[T])"
+    assume: { equations: ["h[t] = tanh(W*h[t-1] + U*x[t] + b + 1)"] }
+`,
+      'assumed.yaml',
+    );
+    const [r] = checkDerivation(d, { instances: 1, repair: true });
+    expect(r!.verdict).toBe('refuted');
+    expect(r!.repairs!.status).toBe('found');
+    expect(r!.repairs!.repairs[0]!.statement).toBe("grad(L, h[T-1]) = W'*diag(1 - h[T].^2)*grad(L, h[T])");
+    expect(repairWords(r!.repairs!.repairs[0]!)).toBe('holds with W transposed');
+  });
+});
