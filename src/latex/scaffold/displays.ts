@@ -56,10 +56,26 @@ const ENTITIES: ReadonlyMap<string, string> = new Map([
 ]);
 const unescapeHtml = (s: string): string => s.replace(/&(?:amp|lt|gt|quot|#39|#x27);/g, (m) => ENTITIES.get(m) ?? m);
 
+/** The offsets where the lines of the text last asked about start (one post is asked about per display). */
+let lineStarts: { text: string; starts: number[] } | null = null;
+
+/** The 1-based line of `offset`: counted from the start per display made a post of 10,000 displays quadratic. */
 export function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+  if (lineStarts?.text !== text) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    lineStarts = { text, starts };
+  }
+  const { starts } = lineStarts;
+  // the last line start at or before the offset (clamped to the text, as the count was)
+  const at = Math.min(Math.max(offset, 0), text.length);
+  let [lo, hi] = [0, starts.length - 1];
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
 }
 
 /**
@@ -253,12 +269,9 @@ export function sentenceBefore(markdown: string, offset: number): string {
     .replace(/(\$\$|\\\[|\\begin\{[^}]*\})\s*$/, '')
     .trimEnd();
   // the last paragraph: after the last blank line (a display in between also ends it)
-  const cut = Math.max(
-    chunk.search(/\n\s*\n(?![\s\S]*\n\s*\n)/),
-    chunk.lastIndexOf('$$'),
-    chunk.lastIndexOf('\\]'),
-    chunk.lastIndexOf('\\end{'),
-  );
+  let blank = -1;
+  for (const m of chunk.matchAll(/\n\s*\n/g)) blank = m.index;
+  const cut = Math.max(blank, chunk.lastIndexOf('$$'), chunk.lastIndexOf('\\]'), chunk.lastIndexOf('\\end{'));
   if (cut >= 0) chunk = chunk.slice(cut).replace(/^(\$\$|\\\]|\\end\{[^}]*\})/, '');
   const text = chunk
     .replace(/<a [^>]*>\s*<img[^>]*title="([^"]*)"[^>]*\/?>\s*<\/a>/g, (_m, t: string) => `$${unescapeHtml(t)}$`)

@@ -471,7 +471,12 @@ export function symbolsFromClaims(pieces: readonly Piece[]): {
         const tm = timeOf(n);
         if (tm) {
           timed.set(k, tm.style);
-          if (tm.style === 'subscript') compoundSubs.set(k, new Set([...(compoundSubs.get(k) ?? []), tm.text]));
+          // added in place: copying the set per occurrence was quadratic (10,000 equations took 32 s, a review found)
+          if (tm.style === 'subscript') {
+            let subs = compoundSubs.get(k);
+            if (!subs) compoundSubs.set(k, (subs = new Set()));
+            subs.add(tm.text);
+          }
           for (const m of tm.text.matchAll(/\\[a-z]+|[A-Za-z]/g)) indexKeys.add(m[0]);
         } else if (n.type !== 'supsub' || !n.sub) untimed.add(k);
         continue;
