@@ -728,9 +728,17 @@ defineOp({
       if (lostK > 0) noteLostPrecision(magnifiedLoss(exponentMagnification(x, k), lostK));
       return scalar(x ** k);
     }
-    if (!Number.isInteger(k) || k < 0) return ctx.outside(`a matrix power A^k needs an integer k ≥ 0, got k = ${k}`);
+    if (!Number.isInteger(k) || k < 0)
+      return ctx.outside(
+        `a matrix power A^k needs an integer k ≥ 0, got k = ${k}`,
+        'an integer exponent k ≥ 0 at every binding',
+      );
     // Applying it walks k factors: the same bound as an integer written in the file.
-    if (k > LIMITS.integer) return ctx.outside(`the matrix power A^${k} has more than ${LIMITS.integer} factors`);
+    if (k > LIMITS.integer)
+      return ctx.outside(
+        `the matrix power A^${k} has more than ${LIMITS.integer} factors`,
+        `an exponent of at most ${LIMITS.integer}`,
+      );
     if (k === 0) return new IdentityOp(base.rows);
     // Every factor is the same operator: products walked from a vector are memoised and shared across k, and with
     // a prod(…) of the same factor. Each step notes the base's figure, as a prod's factor read through ctx.eval does:

@@ -22,7 +22,8 @@ const symOf = (n: OpNode) => n.args[0] as Sym;
 
 /** Entry `i` (1-based) of a vector, with a located complaint when it is out of range. */
 function vectorAt(ctx: NumericContext, v: Float64Array, i: number, what: string): number {
-  if (i < 1 || i > v.length) return ctx.outside(`${what}: unit ${i} is outside 1..${v.length}`);
+  if (i < 1 || i > v.length)
+    return ctx.outside(`${what}: unit ${i} is outside 1..${v.length}`, `units within 1..${v.length} at every binding`);
   return v[i - 1]!;
 }
 
@@ -77,7 +78,7 @@ defineOp({
     const [, cols] = ctx.nodeDims(name);
     const [r, c] = entryPosition(n, (ix) => ctx.index(ix));
     if (r < 1 || c < 1 || c > cols || (r - 1) * cols + c > m.length)
-      return ctx.outside(`${name}[${r}, ${c}] is outside the matrix`);
+      return ctx.outside(`${name}[${r}, ${c}] is outside the matrix`, 'entries inside the matrix at every binding');
     return scalar(m[(r - 1) * cols + c - 1]!);
   },
   exact: (n, ctx) =>
@@ -193,7 +194,8 @@ defineOp({
   evaluate: (n, ctx) => {
     const size = ctx.int(n.ints[0]!);
     const i = ctx.index(n.units[0]!);
-    if (i < 1 || i > size) return ctx.outside(`unit(${size}, ${i}) is outside 1..${size}`);
+    if (i < 1 || i > size)
+      return ctx.outside(`unit(${size}, ${i}) is outside 1..${size}`, `units within 1..${size} at every binding`);
     return basis(size, i - 1);
   },
   exact: (n, ctx) => {
@@ -239,7 +241,10 @@ defineOp({
     const [rows, cols] = ctx.nodeDims(param.name);
     const [r, c] = entryPosition(entry, (ix) => ctx.index(ix));
     if (r < 1 || r > rows || c < 1 || c > cols)
-      return ctx.outside(`${param.name}[${r}, ${c}] is outside the ${rows}×${cols} parameter`);
+      return ctx.outside(
+        `${param.name}[${r}, ${c}] is outside the ${rows}×${cols} parameter`,
+        'entries inside the parameter at every binding',
+      );
     const of = ctx.graphNode(value);
     const tangent = ctx.sweep(
       'tan',
@@ -300,7 +305,8 @@ defineOp({
     const value = (x: Expr, env: Readonly<Record<string, number>>) => asDense(ctx.eval(x, env)).data[0]!;
     const shape = chainShape(n);
     const problem = pathSumProblem(at, shape !== null);
-    if (problem) return ctx.outside(problem);
+    if (problem)
+      return ctx.outside(problem, 'a path length, start and unit range a sum over paths can take at every binding');
     if (shape) {
       const numbers = {
         zero: 0,

@@ -234,7 +234,10 @@ defineOp({
     const m = ctx.dense(arg(n));
     const [from, to] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
     if (from < 1 || to > m.cols || to < from)
-      return ctx.outside(`cols(…, ${from}, ${to}) outside the ${m.cols} columns`);
+      return ctx.outside(
+        `cols(…, ${from}, ${to}) outside the ${m.cols} columns`,
+        `columns within 1..${m.cols} at every binding`,
+      );
     const width = to - from + 1;
     const data = new Float64Array(m.rows * width);
     for (let i = 0; i < m.rows; i++) data.set(m.data.subarray(i * m.cols + from - 1, i * m.cols + to), i * width);

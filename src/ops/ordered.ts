@@ -315,7 +315,11 @@ function extremum(id: 'rmax' | 'rmin'): OpSpec {
       `\\${name}_{${ctx.variable(n.binder!)}=${ctx.index(n.ints[0]!)}}^{${ctx.index(n.ints[1]!)}} ${ctx.expr(body(n), 3)}`,
     evaluate: (n, ctx) => {
       const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
-      if (hi < lo) return ctx.outside(`${name} over the empty range ${lo}..${hi}`);
+      if (hi < lo)
+        return ctx.outside(
+          `${name} over the empty range ${lo}..${hi}`,
+          'a range with at least one value at every binding',
+        );
       let best = asDense(ctx.eval(body(n), withBinding(ctx.env, n.binder!, lo))).data[0]!;
       for (let i = lo + 1; i <= hi; i++) {
         const v = asDense(ctx.eval(body(n), withBinding(ctx.env, n.binder!, i))).data[0]!;

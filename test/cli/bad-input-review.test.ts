@@ -296,6 +296,15 @@ describe('a second review of hostile inputs (2026-12-06)', () => {
       expect((err as InputError).problem).toBe(`claim 'c' leaves the unrolled graph: ${shown} has no entries`);
       expect((err as InputError).expected).toBe('sizes of at least 1 at every binding');
     }
+    // what each expects, not time indices inside 0..T (which every such error said)
+    for (const [c, expected] of [
+      ['norm2(cols(W, 0, 1)) <= 1', 'columns within 1..'],
+      ['max(i, 3, 1, 1) <= 1', 'a range with at least one value at every binding'],
+      ['norm2(W^(k - 2)) <= 9', 'an integer exponent k ≥ 0 at every binding'],
+    ] as const) {
+      const err = thrown(() => checkDerivation(parseDerivation(claim(c), 'sizes.yaml'), { instances: 1, search: 0 }));
+      expect((err as InputError).expected).toContain(expected);
+    }
     const loss = lab.replace(/loss: L = (.*)/, 'loss: L = $1 + sum(zeros(d - 3))');
     const err = thrown(() => parseDerivation(loss, 'loss.yaml'));
     expect(err).toBeInstanceOf(InputError);
