@@ -172,8 +172,12 @@ export function indexCheck(derivation: Derivation, claim: Claim): SymbolicEviden
     combos.splice(0, combos.length, ...next);
   }
   const range = ranges.map((r) => (r.lo === r.hi ? `${r.name} = ${r.lo}` : `${r.name} = ${r.lo}..${r.hi}`)).join(', ');
-  // the sizes the units depend on (the others stay at their minimum, as any value of theirs would do)
-  const checkedSizes = ranges.filter((r) => relevant.has(r.name) || r.name === HORIZON);
+  // the sizes the units depend on (the others stay at their minimum, as any value of theirs would do); a horizon the
+  // claim never names is checked at its largest value alone, which covers every smaller one (a review found a
+  // violation at T = 4 called past the check's T = 6)
+  const checkedSizes = ranges
+    .filter((r) => relevant.has(r.name) || r.name === HORIZON)
+    .map((r) => (r.name === HORIZON && !mentionsHorizon(claim) ? { ...r, lo: own(sizes, HORIZON)!.min } : r));
   // Graph derivatives among the units (eᵀ_k · ∂y_1/∂h_1 · e_i · ∂h_1^i/∂w_ij) are written out at each binding by
   // the closed forms the matrix-level check reads (the unit-level evaluator has no value for them otherwise), and
   // activation derivatives then as those forms write them (σ′ = σ ⊙ (1 − σ)), in the units' own as well.

@@ -67,11 +67,21 @@ export function checkFolder(flag: string, path: string): void {
  * nothing (zero-width spaces and joiners, the soft hyphen, the byte-order mark: `bad symbol name 'W\u200b'` read as 'W', a
  * review found) are shown as escapes (`\x1b`, `\u202e`, `\u200b`); JSON output escapes them already.
  */
+// controls but tab and newline; format characters (zero-width, bidirectional, tags, the BOM, the soft hyphen); line and
+// paragraph separators; and the characters that draw nothing (Hangul fillers, the braille blank, variation selectors,
+// the combining grapheme joiner, Mongolian selectors) — a second review found those printed raw
+const INVISIBLE =
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- single invisible characters are the point
+  /[\x00-\x08\x0b-\x1f\x7f-\x9f\p{Cf}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2028\u2029\u2800\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]/gu;
+
 export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  return text.replace(INVISIBLE, (c) => {
+    const code = c.codePointAt(0)!;
+    return code < 0x100
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : code > 0xffff
+        ? `\\u{${code.toString(16)}}`
+        : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }
 

@@ -8,7 +8,6 @@
 import { notationLatexProblem } from './notation-latex.js';
 import { isMap, LineCounter, parseDocument, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import { LIMITS } from '../ir/limits.js';
-import { own } from '../ir/names.js';
 import { type Macro, reservedNames } from '../ir/parse-math.js';
 import type { Derivation, LoadOptions } from './derivation.js';
 import { readBoundedText } from '../io/read-bounded.js';
@@ -70,10 +69,11 @@ export function parseDerivation(raw: string, file: string, options: LoadOptions 
     : new Map<string, Macro>();
   const models = new ModelLoader(y, notation, [...macros.keys()]);
   const model = models.model(top.get('model')!.value);
-  // a definition named as a symbol, size or function would be read in its place (W(k) = W^k made every W a power)
+  // a definition named as a symbol or function would be read in its place (W(k) = W^k made every W a power); a size is
+  // read only in index positions, a definition only as a call, so the two never meet
   for (const [name, key] of macroKeys)
-    if (model.symbols.has(name) || own(model.sizes, name) || model.functions.has(name))
-      y.fail(key, `definition '${name}' has the name of a symbol, size or function of the model`, 'another name');
+    if (model.symbols.has(name) || model.functions.has(name))
+      y.fail(key, `definition '${name}' has the name of a symbol or function of the model`, 'another name');
   const claimErrors: InputError[] | undefined = options.perClaimErrors ? [] : undefined;
   const claims = new ClaimsLoader(y, models, macros, notation).claims(top.get('claims')!.value, model, claimErrors);
   return {

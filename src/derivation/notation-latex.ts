@@ -50,10 +50,12 @@ const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   ...['text', 'textrm', 'textbf', 'textit', 'operatorname'],
   // accents
   ...['tilde', 'hat', 'bar', 'vec', 'dot', 'ddot', 'check', 'breve', 'widetilde', 'widehat', 'overline', 'underline'],
+  ...['acute', 'grave', 'mathring', 'overrightarrow', 'overleftarrow'],
   // symbols
   ...['prime', 'top', 'ell', 'partial', 'nabla', 'infty', 'star', 'ast', 'circ', 'dagger', 'imath', 'jmath', 'hbar'],
+  ...['intercal', 'to', 'varkappa', 'digamma', 'max', 'min', 'quad'],
 ]);
-const CHARACTERS = /^[A-Za-z0-9_^{}'(),.:;|+\-*/[\] \\]*$/;
+const CHARACTERS = /^[A-Za-z0-9_^{}'(),.:;!|+\-*/[\] \\]*$/;
 const COMMAND = /\\([A-Za-z]+|.)/g;
 
 /** Why `text` is no notation hint's LaTeX, or null where it is one. */
@@ -64,7 +66,7 @@ export function notationLatexProblem(text: string): string | null {
     return `the character ${JSON.stringify(bad)} is not taken in a symbol's LaTeX`;
   }
   for (const [, name] of text.matchAll(COMMAND))
-    if (!ALLOWED_COMMANDS.has(name!) && !',;! '.includes(name!))
+    if (!ALLOWED_COMMANDS.has(name!) && !',;:! '.includes(name!))
       return `\\${name} is not taken in a symbol's LaTeX (Greek letters, fonts such as \\mathbf, accents such as \\tilde, and \\prime, \\top, \\ell …)`;
   try {
     katex().renderToString(text, { strict: 'error', trust: false, throwOnError: true, maxExpand: 100 });

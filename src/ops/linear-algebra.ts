@@ -3,6 +3,7 @@
  * block cols(A, from, to), stacking [u; v], the trace, the spectral radius and
  * the inverse.
  */
+import { SymbolicUnsupported } from '../symbolic/unsupported.js';
 import { type Affine, affine, affineAdd, affineProduct, isConstant } from '../ir/affine.js';
 import { node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isSquare, SCALAR } from '../ir/shape.js';
@@ -113,6 +114,16 @@ defineOp({
   transposed: (n) => n,
 });
 
+/**
+ * A size of eye, ones or zeros in the exact engines, which walk sizes the numbers may not draw (d = 2..5 for a claim
+ * checked at d = 5): below 1 the exact check has nothing to compare there (ones(d − 3) at d = 2 ended in an internal
+ * error, zeros(T − 7) was compared as empty; a review found both).
+ */
+function exactSize(size: number, n: OpNode): number {
+  if (size < 1) throw new SymbolicUnsupported(`${n.op} has a size of ${size} at some sizes the exact check reaches`);
+  return size;
+}
+
 /** What eye, ones and zeros expect of the sizes they are given at every binding. */
 const SIZES_AT_LEAST_ONE = 'sizes of at least 1 at every binding';
 
@@ -134,7 +145,8 @@ defineOp({
     const size = ctx.int(n.ints[0]!);
     return ctx.push(identityKernel(size), [], [size, size]);
   },
-  exact: (n, ctx) => (ctx.shapes === 'entries' ? ctx.opaque(n) : ridentity(ctx.ring, ctx.int(n.ints[0]!))),
+  exact: (n, ctx) =>
+    ctx.shapes === 'entries' ? ctx.opaque(n) : ridentity(ctx.ring, exactSize(ctx.int(n.ints[0]!), n)),
   differentiate: () => null,
   canonical: () => nconst(1),
   transposed: (n) => n,
@@ -164,8 +176,8 @@ defineOp({
   },
   exact: (n, ctx) =>
     rfill(
-      ctx.shapes === 'entries' ? 1 : ctx.int(n.ints[0]!),
-      ctx.shapes === 'entries' || !n.ints[1] ? 1 : ctx.int(n.ints[1]),
+      ctx.shapes === 'entries' ? 1 : exactSize(ctx.int(n.ints[0]!), n),
+      ctx.shapes === 'entries' || !n.ints[1] ? 1 : exactSize(ctx.int(n.ints[1]), n),
       () => ctx.ring.one,
     ),
   differentiate: () => null,
@@ -205,8 +217,8 @@ defineOp({
   },
   exact: (n, ctx) =>
     rfill(
-      ctx.shapes === 'entries' ? 1 : ctx.int(n.ints[0]!),
-      ctx.shapes === 'entries' || !n.ints[1] ? 1 : ctx.int(n.ints[1]),
+      ctx.shapes === 'entries' ? 1 : exactSize(ctx.int(n.ints[0]!), n),
+      ctx.shapes === 'entries' || !n.ints[1] ? 1 : exactSize(ctx.int(n.ints[1]), n),
       () => ctx.ring.zero,
     ),
   differentiate: () => null,

@@ -1059,8 +1059,10 @@ function rebuild(x: OpNode, args: readonly Expr[]): OpNode {
  * factors (a long one as a balanced product, so printing stays shallow), up
  * to LIMITS.unrolledFactors factors in all.
  */
-export function unrollProducts(e: Expr, env: IntEnv): Expr {
+export function unrollProducts(e: Expr, env: IntEnv, maxNodes = Infinity): Expr {
   let written = 0;
+  // nodes written out so far, checked before each product is written (a factor per value of its range)
+  let nodes = formSize(e);
   const go = (x: Expr): Expr => {
     if (isOp(x, 'prod', 'hprod')) {
       const lo = substituteAffine(x.ints[0]!, env);
@@ -1070,6 +1072,11 @@ export function unrollProducts(e: Expr, env: IntEnv): Expr {
       written += hi.c - lo.c + 1;
       if (written > LIMITS.unrolledFactors)
         throw new SymbolicUnsupported(`writing the products out takes more than ${LIMITS.unrolledFactors} factors`);
+      nodes += (hi.c - lo.c) * formSize(x.args[0]!);
+      if (nodes > maxNodes)
+        throw new SymbolicUnsupported(
+          `the products written out have ${nodes.toPrecision(3)} nodes or more, more than the ${maxNodes} derive prints`,
+        );
       const factors: Expr[] = [];
       for (let i = lo.c; i <= hi.c; i++) factors.push(go(substituteIndex(x.args[0]!, x.binder!, affine(i))));
       return foldChain(factors, (a, b) => node(x.op === 'prod' ? 'mul' : 'emul', [a, b]));

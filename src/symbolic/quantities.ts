@@ -235,8 +235,12 @@ export function deriveQuantities(d: Derivation, quantityText: string | null, unr
     try {
       const derived =
         identity ?? (isOp(quantity, 'd') ? unitRecurrenceOf(d, quantity) : sm.derive(quantity as unknown as OpNode));
-      const unrolled = unroll ? unrollProducts(derived, unroll) : null;
-      // what derive prints is the form written out as a tree: its shared subterms each time they occur
+      // what derive prints is the form written out as a tree: its shared subterms each time they occur (checked
+      // before the products are written out, and as they are: --unroll k=400 ran past 3.7 GB, a review found)
+      const unrolled =
+        unroll && formSize(derived) <= MAX_PRINTED_FORM_NODES
+          ? unrollProducts(derived, unroll, MAX_PRINTED_FORM_NODES)
+          : null;
       const size = Math.max(formSize(derived), unrolled ? formSize(unrolled) : 0);
       if (size > MAX_PRINTED_FORM_NODES)
         return {

@@ -10,6 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/derivation/errors.js';
 import { summaryMarkdown } from '../../src/emit/summary-report.js';
 import { checkDerivation } from '../../src/check/check.js';
+import { evidenceOf } from '../../src/check/evidence.js';
+import { evidenceSummary } from '../../src/emit/evidence-text.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { readBoundedText } from '../../src/io/read-bounded.js';
 import { ExprError } from '../../src/ir/errors.js';
@@ -279,6 +281,12 @@ describe('a second review of hostile inputs (2026-12-06)', () => {
       "W'",
       '\\mathcal{L}_t(\\theta)',
       '\\tau',
+      // a second review's, refused by the first version
+      '\\mathbf{W}_{\\!hh}',
+      '\\overrightarrow{h}',
+      'W^\\intercal',
+      '\\mathring{W}',
+      'W_{h\\to y}',
     ])
       expect(() => parseDerivation(withNotation('name.W', v), 'hint.yaml')).not.toThrow();
   });
@@ -369,7 +377,7 @@ describe('messages and silent acceptances a review found (2026-12-06)', () => {
     const withDefinition = (head: string, body: string) =>
       lab.replace('model:\n', `definitions:\n  "${head}": "${body}"\nmodel:\n`);
     expect(problemOf(withDefinition('W(k)', 'W^k'))).toBe(
-      "definition 'W' has the name of a symbol, size or function of the model",
+      "definition 'W' has the name of a symbol or function of the model",
     );
     expect(problemOf(withDefinition('A(k, k)', 'W^k'))).toBe("definition A names its parameter 'k' twice");
     expect(() => parseDerivation(withDefinition('A(k)', 'W^k'), 'x.yaml')).not.toThrow();
@@ -390,6 +398,21 @@ describe('messages and silent acceptances a review found (2026-12-06)', () => {
       "the number 1e999 is beyond float64's range (it reads as Infinity)",
       'a number below 1.8e308 in size',
     ]);
+  });
+
+  it('the exact engines refuse a size below 1 they reach where the numbers do not (an internal error before)', () => {
+    const model = lab.slice(0, lab.indexOf('claims:'));
+    const d = parseDerivation(`${model}claims:\n  - id: c\n    claim: sum(ones(d - 3)) = d - 3\n`, 'x.yaml');
+    const [r] = checkDerivation(d, { instances: 1, search: 0, sizeOverrides: { d: 5 } });
+    expect(r!.verdict).toBe('consistent');
+    expect(evidenceSummary(evidenceOf(r!.evidence, 'symbolic')!)).toContain(
+      'ones has a size of -1 at some sizes the exact check reaches',
+    );
+  });
+
+  it('a definition may be named as a size (it is read only as a call)', () => {
+    const text = lab.replace('model:\n', 'definitions:\n  "m(k)": "W^k"\nmodel:\n');
+    expect(() => parseDerivation(text, 'x.yaml')).not.toThrow();
   });
 
   it('--size given twice is refused, not the last one taken', () => {

@@ -22,6 +22,8 @@ describe('terminal-safe output', () => {
     expect(terminalSafe('a\x1b[2Jb\rc\td\ne\u202ef\u009bg ✓')).toBe('a\\x1b[2Jb\\x0dc\td\ne\\u202ef\\x9bg ✓');
     // characters that show nothing: a name 'W\u200b' printed as 'W' (a review found it); a soft hyphen, a BOM
     expect(terminalSafe("'W\u200b' a\u00adb \ufeffc \u2060 é")).toBe("'W\\u200b' a\\xadb \\ufeffc \\u2060 é");
+    // a second review's: a Hangul filler, the combining grapheme joiner, a tag character, a variation selector
+    expect(terminalSafe('W\u3164 W\u034f W\u{e0041} W\ufe0f ✓')).toBe('W\\u3164 W\\u034f W\\u{e0041} W\\ufe0f ✓');
   });
 
   it('a label and an unknown key with ESC sequences print as text, in the report and in the error', () => {
