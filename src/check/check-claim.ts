@@ -459,11 +459,11 @@ function checkWith(
 
   // The symbolic engine decides what it can; numeric evidence stays beside it.
   if (symbolic) {
+    const outcome = symbolic.outcome;
     const beyond =
-      symbolic.outcome.status === 'identical'
-        ? [...violations, ...(searched ? [searched] : [])].filter(
-            (p) => !withinExactSizes(symbolic.outcome as IdenticalOutcome, p.instance.sizes),
-          ).length
+      outcome.status === 'identical'
+        ? [...violations, ...(searched ? [searched] : [])].filter((p) => !withinExactSizes(outcome, p.instance.sizes))
+            .length
         : 0;
     evidence.push(beyond ? { ...symbolic, violationsBeyondItsSizes: beyond } : symbolic);
     // Identical canonical forms are an identity; differing ones are not a refutation (atoms such as h[t] and
