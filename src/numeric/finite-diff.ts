@@ -90,3 +90,41 @@ export function fdResolves(ref: Float64Array, fd: FdResult, margin = 10): boolea
   if (!Number.isFinite(floor)) return false;
   return norm2(ref) > floor || norm2(fd.estimate) > floor;
 }
+
+/**
+ * The derivative of a scalar function at x by Ridders' method (Numerical Recipes' dfridr): central differences at
+ * steps shrinking by 1.4 from `step`, extrapolated in a Neville tableau, with the error estimate of the entry chosen.
+ * For a scalar function the tableau costs 20 evaluations and reaches ~1e-13 relative on smooth bodies, where the
+ * 4th-order scheme above is bounded only by its 2nd-order correction (~1e-7 relative).
+ */
+export function riddersDerivative(
+  f: (x: number) => number,
+  x: number,
+  step: number,
+): { estimate: number; error: number } {
+  const SHRINK = 1.4;
+  const SHRINK2 = SHRINK * SHRINK;
+  const ROWS = 10;
+  let h = step;
+  let previous: number[] = [(f(x + h) - f(x - h)) / (2 * h)];
+  let estimate = previous[0]!;
+  let error = Infinity;
+  for (let i = 1; i < ROWS; i++) {
+    h /= SHRINK;
+    const row = [(f(x + h) - f(x - h)) / (2 * h)];
+    let factor = SHRINK2;
+    for (let j = 1; j <= i; j++) {
+      row.push((row[j - 1]! * factor - previous[j - 1]!) / (factor - 1));
+      factor *= SHRINK2;
+      const e = Math.max(Math.abs(row[j]! - row[j - 1]!), Math.abs(row[j]! - previous[j - 1]!));
+      if (e <= error) {
+        error = e;
+        estimate = row[j]!;
+      }
+    }
+    // higher order made it worse: rounding has taken over
+    if (Math.abs(row[i]! - previous[i - 1]!) >= 2 * error) break;
+    previous = row;
+  }
+  return { estimate, error };
+}

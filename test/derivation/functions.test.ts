@@ -36,7 +36,29 @@ describe('user functions', () => {
     const line = bad.split('\n').findIndex((l) => l.includes('derivative: "exp(x)"')) + 1;
     expect(e.pos.line).toBe(line);
     expect(e.pos.col).toBe(bad.split('\n')[line - 1]!.indexOf('"exp(x)"') + 1);
-    expect(e.message).toMatch(/the declared derivative of softplus disagrees with its value at x = -1.7/);
+    expect(e.message).toMatch(
+      /the declared derivative of softplus disagrees with its value at x = -3.1: declared 0.0450492023935578, central differences 0.0431072549410843/,
+    );
+  });
+
+  it('a declared derivative off by 5e-7 (LeCun tanh with 2/3 rounded to 0.666667) is refused; 2/3 written out is not', () => {
+    const lecun = (constant: string) =>
+      text.replace(
+        'softplus: { value: "log(1 + exp(x))", derivative: "sigma(x)" }',
+        `softplus: { value: "1.7159 * tanh(2 * x / 3)", derivative: "1.7159 * ${constant} * (1 - tanh(2 * x / 3)^2)" }`,
+      );
+    expect(() => parseDerivation(lecun('(2 / 3)'), 'lecun.yaml')).not.toThrow();
+    expect(() => parseDerivation(lecun('0.6666666666666666'), 'lecun.yaml')).not.toThrow();
+    let err: unknown;
+    try {
+      parseDerivation(lecun('0.666667'), 'lecun.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toMatch(
+      /^lecun\.yaml:8:\d+: the declared derivative of softplus disagrees with its value at x = -3\.1: declared 0\.0710500766397056, central differences 0\.0710500411146878\d* \(apart by 3\.6e-8, more than their error bound 1\.1e-13\) \(expected the derivative of 1\.7159\*tanh\(2\*x \/ 3\)\)$/,
+    );
   });
 
   it('a function body may not read model symbols, and may not shadow a built-in', () => {
