@@ -38,6 +38,8 @@ export interface PremiseDraw {
 export const PREMISE_BUDGET = { draws: 4, searchSteps: 60 } as const;
 /** Scale factors tried on the premise's parameters, nearest to 1 first. */
 const SCALES = [0.9, 1.1, 0.75, 1.33, 0.5, 2, 0.25, 4, 0.1, 10];
+/** Halvings of the interval between a scale that meets the premise and one that does not (its edge to 2⁻²⁰ of it). */
+const EDGE_BISECTIONS = 20;
 
 /** The instance's scalars on each side of a condition; NaN when a side is not a finite scalar. */
 function sides(evaluator: Evaluator, c: Condition, sizes: IntEnv): [number, number] {
@@ -189,19 +191,46 @@ export class PremiseSampler {
     return { instance, evaluator: new Evaluator(instance.graph, instance.sizes) };
   }
 
-  /** The premise's parameters scaled together (a norm or spectral-radius premise is met by scale alone). */
+  /**
+   * The premise's parameters scaled together (a norm or spectral-radius premise is met by scale alone), to a scale
+   * drawn between the first one tried that meets the premise and the edge of the premise found by bisection, drawn
+   * nearer the edge (u² of the way from it). Taking the first scale that met it left every instance at the scales'
+   * own points: with `given: norm2(W) < 0.6` the regimes' ‖W‖ = 1 and 1.5 went to 0.5 and 0.375, no instance lay
+   * in (0.5, 0.6), and `norm2(jac(h[T], h[T-1])) <= 0.5`, false there (0.577 at ‖W‖ = 0.58), was consistent.
+   */
   private rescale(base: InstanceEntry): InstanceEntry | null {
     const { data } = base.instance.graph;
     if (this.leaves.params.length === 0) return null;
-    for (const s of SCALES) {
+    const scaled = (s: number): InstanceEntry => {
       const params = new Map(data.params);
       for (const n of this.leaves.params)
         params.set(
           n,
           data.params.get(n)!.map((x) => x * s),
         );
-      const entry = withData(base.instance, { ...data, params });
-      if (this.holds(entry) === 0) return entry;
+      return withData(base.instance, { ...data, params });
+    };
+    const failed = [1]; // the instance as drawn violates the premise
+    for (const s of SCALES) {
+      const entry = scaled(s);
+      if (this.holds(entry) !== 0) {
+        failed.push(s);
+        continue;
+      }
+      // the failing scale nearest to s on its side of 1 (1 itself at worst), and the edge between them
+      const outside = s < 1 ? Math.min(...failed.filter((f) => f > s)) : Math.max(...failed.filter((f) => f < s));
+      let inside = s;
+      let insideEntry = entry;
+      let out = outside;
+      for (let i = 0; i < EDGE_BISECTIONS; i++) {
+        const mid = (inside + out) / 2;
+        const midEntry = scaled(mid);
+        if (this.holds(midEntry) === 0) [inside, insideEntry] = [mid, midEntry];
+        else out = mid;
+      }
+      const u = new Rng(deriveSeed(base.instance.seed, 'premise-scale', this.claim.id)).uniform();
+      const target = scaled(inside + (s - inside) * u * u);
+      return this.holds(target) === 0 ? target : insideEntry;
     }
     return null;
   }

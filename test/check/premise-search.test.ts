@@ -9,8 +9,9 @@ import { checkDerivation } from '../../src/check/check.js';
 import { counterexampleEntry } from '../../src/check/check-claim.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { premiseViolation } from '../../src/check/premise.js';
-import { loadDerivationFile } from '../../src/derivation/load.js';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { InstanceSpace } from '../../src/numeric/adversarial.js';
+import { asDense } from '../../src/numeric/values.js';
 
 const file = loadDerivationFile('test/fixtures/models/premise-search.yaml');
 const results = checkDerivation(file, { instances: 2 });
@@ -28,6 +29,43 @@ describe('searching under a premise', () => {
     const entry = counterexampleEntry(file, claim, r.counterexample!)!;
     expect(premiseViolation(entry.evaluator, claim.given!, entry.instance.sizes)).toBe(0);
     expect(r.counterexample!.relError).toBeGreaterThan(0.01);
+  });
+
+  it('draws rescaled instances up to the edge of the premise: a bound false only for ‖W‖ in (0.5, 0.6) is refuted', () => {
+    // the regimes' ‖W‖ = 1 and 1.5 were scaled by the first factor that met the premise (0.5, 0.25): none lay in
+    // (0.5, 0.6), and the claim was consistent under every seed a review tried (numpy: 0.577 at W = 0.58·Q)
+    const g4 = parseDerivation(
+      `gradproof: 1
+title: premise edge
+model:
+  name: tanh RNN
+  sizes: { d: 1..4, m: 1..2, T: 2..6 }
+  symbols:
+    W: { role: parameter, shape: [d, d], init: recurrent }
+    U: { role: parameter, shape: [d, m] }
+    b: { role: parameter, shape: [d], init: bias }
+    c: { role: parameter, shape: [d], init: gaussian }
+    x: { role: input, shape: [m] }
+    h: { role: state, shape: [d] }
+  equations:
+    - h[t] = tanh(W*h[t-1] + U*x[t] + b)
+  loss: L = sum(c .* h[T])
+claims:
+  - id: g4
+    claim: norm2(jac(h[T], h[T-1])) <= 0.5
+    given: norm2(W) < 0.6
+`,
+      'premise-edge.yaml',
+    );
+    for (const masterSeed of [20261120, 1, 2, 3]) {
+      const [r] = checkDerivation(g4, { masterSeed, search: 0 });
+      expect(r!.verdict, `seed ${masterSeed}`).toBe('refuted');
+      const entry = counterexampleEntry(g4, g4.claims[0]!, r!.counterexample!)!;
+      const w = entry.evaluator.evaluate(g4.claims[0]!.given!.conditions[0]!.lhs, entry.instance.sizes);
+      const norm = asDense(w).data[0]!;
+      expect(norm).toBeGreaterThan(0.5);
+      expect(norm).toBeLessThan(0.6);
+    }
   });
 
   it('leaves the true bound under the same premise unrefuted', () => {
