@@ -31,6 +31,7 @@ export function repairsJson(d: Derivation, s: RepairSearch): Record<string, unkn
         words: editWords(e),
       })),
       verdict: r.verdict,
+      ...(r.secondDraw ? { secondDraw: r.secondDraw } : {}),
       evidence: r.evidence.map((e) => ({ method: evidenceMethod(e), summary: evidenceSummary(e), ...e })),
     })),
     repairSearch: repairSearchRecord(s),

@@ -65,11 +65,14 @@ export function repairSearchSummary(s: RepairSearch): string {
   const vacuous = w.vacuous
     ? `; ${w.vacuous} held only through a sum or product empty at every binding, not offered`
     : '';
+  const secondDraw = w.secondDraws
+    ? `; ${w.secondDraws} consistent checked again under a second master seed${w.failedSecondDraw ? ` (${w.failedSecondDraw} did not hold there, not offered)` : ''}`
+    : '';
   const screensStopped =
     s.screenWorkLimit !== undefined
       ? `; screening stopped at its work limit (${s.screenWorkLimit.toPrecision(3)} operations, as one claim's check)`
       : '';
-  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full${overLimit}${vacuous}${screensStopped}`;
+  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full${overLimit}${vacuous}${secondDraw}${screensStopped}`;
   switch (s.status) {
     case 'found':
       return `${s.repairs.length === 1 ? '1 repair holds' : `${s.repairs.length} repairs hold`}: ${done}; ${budget}`;

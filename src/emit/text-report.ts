@@ -87,7 +87,9 @@ export function formatCheckReport(report: CheckReport): string {
     if (c.repairs) {
       lines.push(`      repairs: ${repairSearchSummary(c.repairs)}`);
       c.repairs.repairs.forEach((r, i) => {
-        lines.push(`        ${i + 1}. ${r.verdict}: ${repairWords(r)}`);
+        lines.push(
+          `        ${i + 1}. ${r.verdict}${r.secondDraw ? ` (${r.secondDraw.verdict} again under master seed ${r.secondDraw.masterSeed})` : ''}: ${repairWords(r)}`,
+        );
         lines.push(`           ${writtenStatement(r)}`);
       });
     }

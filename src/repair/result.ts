@@ -28,6 +28,12 @@ export interface Repair {
   readonly evidence: readonly Evidence[];
   /** nodes an edit removed or wrote: smaller is closer to the original */
   readonly distance: number;
+  /**
+   * a repair `consistent` on the run's draw, checked again on instances of a second master seed (SECOND_DRAW_SEED
+   * of the first) and offered only where it held there too: that master seed and the verdict there; absent for a
+   * repair verified or proved
+   */
+  readonly secondDraw?: { readonly masterSeed: number; readonly verdict: Verdict };
 }
 
 /** Work counters, not wall clock: the same claim gets the same repairs on every machine. */
@@ -82,6 +88,10 @@ export interface RepairWork {
   readonly overLimit?: number;
   /** candidates that held only through a sum or product empty at every binding (not offered); absent when none */
   readonly vacuous?: number;
+  /** consistent candidates checked again under a second master seed; absent when none */
+  readonly secondDraws?: number;
+  /** of those, the ones that did not hold there (not offered); absent when none */
+  readonly failedSecondDraw?: number;
 }
 
 export interface RepairSearch {

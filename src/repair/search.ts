@@ -36,6 +36,10 @@ import {
 import { changedNodes, replaceAt, sites } from './tree.js';
 import { readerFor } from './validate.js';
 import { keptTextPrinter } from '../ir/print.js';
+import { deriveSeed } from '../numeric/prng.js';
+
+/** What the second draw's master seed is derived from the run's with (a consistent candidate is checked on both). */
+export const SECOND_DRAW_SEED = 'repair-second-draw';
 
 interface Candidate {
   readonly lhs: Expr;
@@ -91,11 +95,17 @@ type WorkCounts = { -readonly [K in keyof RepairWork]-?: number };
 
 /**
  * The work record: `overLimit` only where a limit stopped a full check, `vacuous` only where a candidate held through
- * an empty range (records without them read as before).
+ * an empty range, the second draws only where a candidate was consistent (records without them read as before).
  */
 function counted(work: WorkCounts): RepairWork {
-  const { overLimit, vacuous, ...rest } = work;
-  return { ...rest, ...(overLimit ? { overLimit } : {}), ...(vacuous ? { vacuous } : {}) };
+  const { overLimit, vacuous, secondDraws, failedSecondDraw, ...rest } = work;
+  return {
+    ...rest,
+    ...(overLimit ? { overLimit } : {}),
+    ...(vacuous ? { vacuous } : {}),
+    ...(secondDraws ? { secondDraws } : {}),
+    ...(failedSecondDraw ? { failedSecondDraw } : {}),
+  };
 }
 
 export function searchRepairs(
@@ -116,6 +126,8 @@ export function searchRepairs(
     editsTried: 0,
     overLimit: 0,
     vacuous: 0,
+    secondDraws: 0,
+    failedSecondDraw: 0,
   };
   const cx: Counterexample | null = refuted.counterexample;
   if (!cx) return { status: 'no-counterexample', repairs: [], budget, work: counted(work), exhausted: false };
@@ -259,6 +271,28 @@ export function searchRepairs(
         work.vacuous++;
         continue;
       }
+      // A candidate the draw found consistent is one of many screened, kept because none of its instances failed:
+      // the search selects for violations the draw misses. A second draw, independent of the first, must hold too
+      // (a review's peephole-LSTM repair, `prod(normF(f[l]))` for `prod(normMax(f[l]))`, was consistent under the
+      // default seed and refuted under seeds 1..4; numpy confirms it false).
+      let secondDraw: Repair['secondDraw'];
+      if (r.verdict === 'consistent') {
+        const masterSeed = deriveSeed(options.masterSeed, SECOND_DRAW_SEED);
+        work.secondDraws++;
+        let again;
+        try {
+          again = checkIfItHolds(derivation, s.claim, pool, { ...options, masterSeed });
+        } catch (err) {
+          if (err instanceof WorkLimitExceeded) throw err;
+          if (!(err instanceof InputError)) throw err;
+          again = null; // an instance of the second draw leaves the graph: not a claim that holds everywhere
+        }
+        if (!again || again === 'over-limit') {
+          work.failedSecondDraw++;
+          continue;
+        }
+        secondDraw = { masterSeed, verdict: again.verdict };
+      }
       repairs.push({
         statement: s.claim.statement,
         lhs: s.claim.lhs,
@@ -270,6 +304,7 @@ export function searchRepairs(
         verdict: r.verdict,
         evidence: r.evidence,
         distance: s.candidate.distance,
+        ...(secondDraw ? { secondDraw } : {}),
       });
     }
   };
