@@ -30,6 +30,17 @@ export const describeEnv = (env: IntEnv): string =>
 
 const exp1 = (x: number) => x.toExponential(1);
 
+/** The sizes the instances took, each from its smallest to its largest value (`d = 2..5, T = 3..9`; one value alone). */
+export function sizesSpanned(instances: readonly { readonly sizes: IntEnv }[]): string {
+  const span = new Map<string, { lo: number; hi: number }>();
+  for (const { sizes } of instances)
+    for (const [name, v] of Object.entries(sizes)) {
+      const s = span.get(name);
+      span.set(name, s ? { lo: Math.min(s.lo, v), hi: Math.max(s.hi, v) } : { lo: v, hi: v });
+    }
+  return [...span].map(([name, { lo, hi }]) => `${name} = ${lo === hi ? lo : `${lo}..${hi}`}`).join(', ');
+}
+
 /** The expected verdict, or the words for a claim that states none. */
 export const expectationText = (expected: string | null): string => expected ?? 'no expectation';
 
@@ -171,7 +182,8 @@ export function evidenceSummary(e: Evidence): string {
       const perRegime = new Map<string, number>();
       for (const i of e.instances) perRegime.set(i.regime, (perRegime.get(i.regime) ?? 0) + 1);
       const regimes = [...perRegime].map(([r, n]) => `${n} ${r}`).join(', ');
-      return `${e.agreed}/${e.points} points agree within ${e.tolerance} on ${e.instances.length} instances (${regimes})`;
+      const sizes = sizesSpanned(e.instances);
+      return `${e.agreed}/${e.points} points agree within ${e.tolerance} on ${e.instances.length} instances (${regimes})${sizes ? ` at ${sizes}` : ''}`;
     }
     case 'distance':
       return e.byRegime

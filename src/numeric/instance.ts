@@ -60,7 +60,23 @@ export interface Instance extends InstanceSpec {
   readonly variant?: number;
 }
 
-/** Instance j of a run: regime cycles through `regimes`, seed derived from the master seed. */
+/**
+ * How instance j's sizes are chosen: the second round of instances (one per regime) takes every range's largest
+ * value, the others draw each size uniformly. A claim false only at the top of a range (`(d−2)⋯(d−11)` in d: 2..12,
+ * zero below d = 12) escaped 20 uniform draws under a seed in seven (a review found it `verified` under seeds 1, 4, 6
+ * and 7). The first round stays drawn: it carries the finite differences at every sampled binding
+ * (src/check/points.ts), and a run of one instance per regime keeps sizes from inside the ranges. The smallest sizes
+ * get no round of their own: a third round at them cost the search three of seventeen pinned mutants of the 2019
+ * LSTM's bounds (four scalar instances among its starts), and the search redraws its best start at the smallest
+ * sizes of at least 2 (src/check/search.ts).
+ */
+export type SizeChoice = 'drawn' | 'largest';
+
+export function sizeChoice(index: number, regimeCount: number = REGIMES.length): SizeChoice {
+  return Math.floor(index / regimeCount) === 1 ? 'largest' : 'drawn';
+}
+
+/** Instance j of a run: regime cycles through `regimes`, seed derived from the master seed, sizes by `sizeChoice`. */
 export function instanceSpec(
   model: Model,
   masterSeed: number,
@@ -71,11 +87,13 @@ export function instanceSpec(
   const seed = deriveSeed(masterSeed, 'instance', index);
   const regime = regimes[index % regimes.length]!;
   const rng = new Rng(deriveSeed(seed, 'sizes'));
+  const choice = sizeChoice(index, regimes.length);
   const sizes = nameRecord<number>();
   for (const name of Object.keys(model.sizes).sort()) {
     const range = own(model.sizes, name)!;
     const drawn = rng.int(range.min, range.max);
-    sizes[name] = own(sizeOverrides, name) ?? drawn;
+    const chosen = choice === 'largest' ? range.max : drawn;
+    sizes[name] = own(sizeOverrides, name) ?? chosen;
   }
   return { masterSeed, index, seed, regime, sizes };
 }

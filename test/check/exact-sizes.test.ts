@@ -32,14 +32,31 @@ describe('identical forms against violations at sizes their exact check did not 
       { name: 'T', lo: 3, hi: 12 },
     ]);
     const reference = evidenceOf(r!.evidence, 'reference')!;
-    // every violation at d = 12 (the factor is 10! there): all past the exact check's d ≤ 5
-    expect(reference.violated).toBe(4);
-    expect(symbolic.violationsBeyondItsSizes).toBe(4);
+    // every violation at d = 12 (the factor is 10! there): all past the exact check's d ≤ 5 (three drawn, four at
+    // every largest size)
+    expect(reference.violated).toBe(7);
+    expect(symbolic.violationsBeyondItsSizes).toBe(7);
     expect(r!.counterexample!.sizes.d).toBe(12);
     expect(r!.verdict).toBe('refuted');
     expect(evidenceSummary(symbolic)).toMatch(
-      /^identical for d = 2\.\.5, T = 3\.\.12, .*; the 4 violations lie at sizes past these, which the exact check does not reach$/,
+      /^identical for d = 2\.\.5, T = 3\.\.12, .*; the 7 violations lie at sizes past these, which the exact check does not reach$/,
     );
+  });
+
+  it('refuted under the seeds whose 20 uniform draws all missed d = 12 (the second round takes every largest size)', () => {
+    for (const masterSeed of [1, 4, 6, 7]) {
+      const [r] = checkDerivation(residual(`${STEP} + ${ZERO_BELOW_12} * grad(L, h[T])`), { search: 0, masterSeed });
+      expect(r!.verdict, `seed ${masterSeed}`).toBe('refuted');
+      expect(r!.counterexample!.sizes.d).toBe(12);
+      const reference = evidenceOf(r!.evidence, 'reference')!;
+      // instances 4..7 at d = 12, T = 30, m = 2
+      expect(
+        reference.instances.filter((i) => i.sizes.d === 12 && i.sizes.T === 30 && i.sizes.m === 2).map((i) => i.index),
+      ).toEqual(expect.arrayContaining([4, 5, 6, 7]));
+      expect(evidenceSummary(reference)).toMatch(
+        / on 20 instances \(5 contracting, 5 near-critical, 5 expanding, 5 saturated\) at T = \d+\.\.30, d = \d+\.\.12, m = \d\.\.2$/,
+      );
+    }
   });
 
   it('the true step is verified, with no count of violations beside its identity', () => {

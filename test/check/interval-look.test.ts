@@ -61,13 +61,13 @@ describe('agreements decided by interval enclosures', () => {
     const [r] = checkDerivation(solution, { claims: ['lab-eq1'] });
     expect(r!.verdict).toBe('verified');
     const ext = evidenceOf(r!.evidence, 'extended-precision')!;
-    // 4 rest on values that lost digits, decided by enclosures; 2 more on a saturated unit's 1 − h² as float64's sweep
+    // 6 rest on values that lost digits, decided by enclosures; 4 more on a saturated unit's 1 − h² as float64's sweep
     // computes it (no enclosure decides them: the decimals do). The instances are small enough for every one of
     // them to be decided again (with 3 per instance, 1 was counted apart).
-    expect(ext.fromLostDigits).toEqual({ agree: 6, violate: 0 });
-    expect(ext.intervals).toBe(4);
+    expect(ext.fromLostDigits).toEqual({ agree: 10, violate: 0 });
+    expect(ext.intervals).toBe(6);
     expect(evidenceSummary(ext)).toMatch(
-      /^6 within reach of the digits .* \(6 agree, 0 violate\): decided again by interval enclosures \(float64 bounds rounded outward\) \(4\) or with 40-digit decimals and an unbounded exponent \(2\)$/,
+      /^10 within reach of the digits .* \(10 agree, 0 violate\): decided again by interval enclosures \(float64 bounds rounded outward\) \(6\) or with 40-digit decimals and an unbounded exponent \(4\)$/,
     );
   });
 });
@@ -106,8 +106,8 @@ describe('enclosures through |x| and the loss gradient written out', () => {
     const [r] = checkDerivation(lstm2018, { claims: ['eq4-signed-bound'] });
     expect(r!.verdict).toBe('refuted');
     const ext = evidenceOf(r!.evidence, 'extended-precision')!;
-    expect(ext.fromLostDigits).toEqual({ agree: 75, violate: 0 });
-    expect(ext.intervals).toBe(75);
+    expect(ext.fromLostDigits).toEqual({ agree: 82, violate: 0 });
+    expect(ext.intervals).toBe(82);
     // eight agreements rest on a bound side exactly 0 in the decimals ((s + |s|)/2 with s < 0): it may be a
     // cancellation there, and the enclosures cannot show it is 0, so those points are trouble, not agreements.
     // (With 3 per instance decided again, 2 were found, and the 9 others on their instance were trouble for it;

@@ -22,7 +22,7 @@ describe('the work limit of a claim', () => {
   const lab = loadDerivationFile(LAB);
 
   it('stops the claim that needs more, as its own located error; the others keep their verdicts', () => {
-    // at the lab's sizes eq. (1) costs ≈ 1.1·10⁶ operations, eq. (2) ≈ 8·10⁶ (its search's hundreds of instances)
+    // at the lab's sizes eq. (1) costs ≈ 1.7·10⁶ operations (between 1.5 and 2·10⁶), eq. (2) more than 10⁷ (its search's hundreds of instances)
     const errors: InputError[] = [];
     const results = checkDerivation(
       lab,

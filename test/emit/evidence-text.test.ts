@@ -42,7 +42,7 @@ const cases: [Evidence, string, string][] = [
       tightness: null,
     },
     'exact reference',
-    '9/10 points agree within 1e-9 on 3 instances (2 contracting, 1 near-critical)',
+    '9/10 points agree within 1e-9 on 3 instances (2 contracting, 1 near-critical) at T = 3..4',
   ],
   [
     { kind: 'distance', byRegime: [{ regime: 'expanding', points: 4, median: 0.0123, max: 0.5 }] },

@@ -24,7 +24,7 @@ writeFileSync(
     forall: k in 1..T
   - id: jac-W-under-premise
     claim: jac(h[1], W) = 0
-    given: rho(W) < 1 and normMin(abs(W)) > 1
+    given: rho(W) < 1 and normMin(abs(W)) > 0.5
   - id: bound-assumed
     claim: norm2(jac(h[T], h[T-1])) <= 0.5 * norm2(W)
     assume: { zero: [b] }
@@ -69,11 +69,11 @@ describe('counterexamples', () => {
     expect(first.inputs.x!.values).toHaveLength(first.sizes.T!);
     expect(first.initial.h!.values).toHaveLength(d);
     expect(first).toMatchObject({ masterSeed: 20261120, bindings: expect.any(Object) as object });
-    expect(json.claims[1]!.premise).toBe('rho(W) < 1 and normMin(abs(W)) > 1');
+    expect(json.claims[1]!.premise).toBe('rho(W) < 1 and normMin(abs(W)) > 0.5');
     expect(json.claims[2]!.assumptions).toEqual(['b = 0']);
     expect(json.claims[2]!.parameters.b!.values.flat().every((x) => x === 0)).toBe(true);
-    // the premise held on the exported instance: every |w_ij| > 1
-    expect(json.claims[1]!.parameters.W!.values.flat().every((x) => Math.abs(x) > 1)).toBe(true);
+    // the premise held on the exported instance: every |w_ij| > 0.5
+    expect(json.claims[1]!.parameters.W!.values.flat().every((x) => Math.abs(x) > 0.5)).toBe(true);
   });
 
   const numpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
