@@ -20,6 +20,7 @@ import { type RepairArgs, RepairUsageError, repairRequest, withRepairOptions } f
 import { scaffoldCommand } from './scaffold-command.js';
 import { tuneTieringForPool } from './v8-tiering.js';
 import { parseSizePairs } from './sizes.js';
+import { attachDashValues } from './dash-values.js';
 import { LIMITS } from '../ir/limits.js';
 
 /** The version in package.json (two levels up from src/cli and from dist/cli alike). */
@@ -318,7 +319,7 @@ function withoutHelpCache<T>(cli: T): T {
 export async function main(args: string[]): Promise<void> {
   let code = 0;
   try {
-    await withoutHelpCache(yargs(args))
+    await withoutHelpCache(yargs(attachDashValues(args)))
       .scriptName('gradproof')
       .usage(
         '$0 <command> [options]\n\nDerive, check and render the mathematics of gradients through recurrent networks.',
