@@ -5,7 +5,7 @@
  * dependencies come first) and the loss (every time it reads checked to
  * exist for every horizon).
  */
-import { isMap, isSeq, type Node as YNode, type Pair, type Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import { type Affine, affineVars, evalAffine, formatAffine, type IntEnv, isConstant } from '../ir/affine.js';
 import { children, type Expr, walk } from '../ir/expr.js';
 import { inferShape } from '../ir/infer-shape.js';
@@ -48,6 +48,12 @@ import { latexContext, type LatexNotation } from '../latex/derivation-context.js
 const ROLES: readonly Role[] = ['parameter', 'input', 'state', 'intermediate'];
 const INITS: readonly InitKind[] = ['recurrent', 'weight', 'bias', 'forget-bias', 'gaussian', 'zero'];
 export const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** What a size in a `sizes:` mapping is written as. */
+const SIZE_EXPECTED = 'an integer or a range such as 2..6';
+
+/** Text of the file quoted in a message: its start, where it is long. */
+const clipped = (text: string, max = 40): string => (text.length <= max ? text : `${text.slice(0, max)}…`);
 
 export class ModelLoader {
   constructor(
@@ -271,9 +277,9 @@ export class ModelLoader {
       if (!IDENT.test(name) || name === TIME_VAR)
         this.y.fail(pair.key, `bad size name '${name}'`, `an identifier other than ${TIME_VAR}`);
       this.y.declared(pair.key, name, 'size name');
-      const raw = this.y.string(pair.value, `size ${name}`);
+      const raw = this.sizeText(pair.value, name);
       const match = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(raw);
-      if (!match) this.y.fail(pair.value, `bad range for size ${name}`, 'an integer or a range such as 2..6');
+      if (!match) this.y.fail(pair.value, `bad range for size ${name}: '${clipped(raw)}'`, SIZE_EXPECTED);
       const min = Number(match[1]);
       const max = match[2] === undefined ? min : Number(match[2]);
       if (min < 1 || max < min)
@@ -286,6 +292,33 @@ export class ModelLoader {
     if (requireHorizon && !own(out, HORIZON))
       this.y.fail(node, `sizes must include ${HORIZON}, the last time step`, `${HORIZON}: 3..10`);
     return out;
+  }
+
+  /**
+   * A size's text. What YAML reads as no text — a list (`d: [2, 5]`), a mapping, a boolean, nothing — is refused saying
+   * what it read (it said only "size d must be text", a review found).
+   */
+  private sizeText(node: YNode | null, name: string): string {
+    const problem = `bad range for size ${name}`;
+    if (isSeq(node))
+      this.y.fail(
+        node,
+        `${problem}: YAML reads a list here, not an integer or a range`,
+        `${SIZE_EXPECTED} (lo..hi, not [lo, hi])`,
+      );
+    if (node !== null && !isScalar(node))
+      this.y.fail(node, `${problem}: YAML reads a mapping here, not an integer or a range`, SIZE_EXPECTED);
+    if (node === null || node.value === null || node.value === undefined)
+      this.y.fail(node, `${problem}: no value`, SIZE_EXPECTED);
+    if (typeof node.value === 'boolean')
+      this.y.fail(
+        node,
+        `${problem}: YAML reads '${node.source ?? String(node.value)}' as a boolean, not an integer or a range`,
+        SIZE_EXPECTED,
+      );
+    const value: unknown = node.value;
+    if (typeof value !== 'string' && typeof value !== 'number') this.y.fail(node, problem, SIZE_EXPECTED);
+    return String(value);
   }
 
   private symbols(

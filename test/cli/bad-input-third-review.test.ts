@@ -2,10 +2,36 @@
  * A third review's bad inputs (2026-12-07): each is a located error (exit 2) saying what was expected, or, where the
  * input is fine, a run bounded in work before the work is done.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { attachDashValues, VALUE_OPTIONS } from '../../src/cli/dash-values.js';
+import { InputError } from '../../src/derivation/errors.js';
+import { parseDerivation } from '../../src/derivation/load.js';
 import { gradproof } from './spawn.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'gradproof-third-review-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const LAB = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
+
+/** The InputError parsing `text` throws (a test failure where it throws nothing, or something else). */
+function inputError(text: string, file = 'x.yaml'): InputError {
+  try {
+    parseDerivation(text, file);
+  } catch (err) {
+    if (err instanceof InputError) return err;
+    throw err;
+  }
+  throw new Error('nothing thrown');
+}
+
+/** Line and column (1-based) of the first `needle` in `text`, after `from`. */
+function at(text: string, needle: string, from = 0): { line: number; col: number } {
+  const offset = text.indexOf(needle, from);
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, col: before.at(-1)!.length + 1 };
+}
 
 describe('verify --shard', () => {
   const EXPECTED = (raw: string) => `gradproof: --shard takes i/n with 1 ≤ i ≤ n (e.g. --shard 2/3), got '${raw}'\n`;
@@ -50,5 +76,40 @@ describe('options that take a value', () => {
     expect(attachDashValues(['verify', '--shard', '--json'])).toEqual(['verify', '--shard', '--json']);
     expect(attachDashValues(['verify', '--json', '-x'])).toEqual(['verify', '--json', '-x']);
     expect(attachDashValues(['check', '--', '--size', '-x'])).toEqual(['check', '--', '--size', '-x']);
+  });
+});
+
+describe("a size's YAML type", () => {
+  const withSize = (value: string) => LAB.replace(/\n {4}d: 2\.\.5 .*/, `\n    d: ${value}`);
+  const EXPECTED = 'an integer or a range such as 2..6';
+
+  it.each([
+    [
+      '[2, 3]',
+      'bad range for size d: YAML reads a list here, not an integer or a range',
+      `${EXPECTED} (lo..hi, not [lo, hi])`,
+    ],
+    ['{a: 1}', 'bad range for size d: YAML reads a mapping here, not an integer or a range', EXPECTED],
+    ['true', "bad range for size d: YAML reads 'true' as a boolean, not an integer or a range", EXPECTED],
+    ['', 'bad range for size d: no value', EXPECTED],
+    ['big', "bad range for size d: 'big'", EXPECTED],
+    ['2.5', "bad range for size d: '2.5'", EXPECTED],
+    ['-2', "bad range for size d: '-2'", EXPECTED],
+    ['5..2', 'empty or non-positive range for size d', 'lo..hi with 1 ≤ lo ≤ hi'],
+  ])('d: %s says what it expected, at the value', (value, problem, expected) => {
+    const text = withSize(value);
+    const err = inputError(text);
+    expect([err.problem, err.expected]).toEqual([problem, expected]);
+    expect(err.pos).toEqual({ file: 'x.yaml', ...at(text, 'd: ', text.indexOf('sizes:')), col: 8 });
+  });
+
+  it('on the command line: file:line:col, what was expected, exit 2', async () => {
+    const file = join(tmp, 'list.yaml');
+    writeFileSync(file, withSize('[2, 3]'));
+    const r = await gradproof('check', file);
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(
+      `gradproof: ${file}:11:8: bad range for size d: YAML reads a list here, not an integer or a range (expected ${EXPECTED} (lo..hi, not [lo, hi]))\n`,
+    );
   });
 });
