@@ -279,7 +279,22 @@ export class ModelLoader {
       this.y.declared(pair.key, name, 'size name');
       const raw = this.sizeText(pair.value, name);
       const match = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(raw);
+      const read = (pair.value as Scalar).value;
+      // a number YAML reads from another notation (0x10, 0o17, 1e3, +3, 3.0): sizes are written in decimal digits
+      if (!match && typeof read === 'number' && Number.isSafeInteger(read) && read >= 0)
+        this.y.fail(
+          pair.value,
+          `bad range for size ${name}: '${clipped(raw)}' is not in decimal digits (YAML reads it as ${read})`,
+          `${SIZE_EXPECTED}, in decimal digits: ${read}`,
+        );
       if (!match) this.y.fail(pair.value, `bad range for size ${name}: '${clipped(raw)}'`, SIZE_EXPECTED);
+      // 010 is 8 to a YAML 1.1 reader, 10 to a YAML 1.2 one
+      if (/(^|\D)0\d/.test(raw))
+        this.y.fail(
+          pair.value,
+          `bad range for size ${name}: '${clipped(raw)}' has a leading zero (octal in YAML 1.1)`,
+          `${SIZE_EXPECTED}, in decimal digits, without leading zeros`,
+        );
       const min = Number(match[1]);
       const max = match[2] === undefined ? min : Number(match[2]);
       if (min < 1 || max < min)
@@ -295,7 +310,7 @@ export class ModelLoader {
   }
 
   /**
-   * A size's text. What YAML reads as no text — a list (`d: [2, 5]`), a mapping, a boolean, nothing — is refused saying
+   * A size's text as written. What YAML reads as no text — a list (`d: [2, 5]`), a mapping, a boolean, nothing — is refused saying
    * what it read (it said only "size d must be text", a review found).
    */
   private sizeText(node: YNode | null, name: string): string {
@@ -316,6 +331,8 @@ export class ModelLoader {
         `${problem}: YAML reads '${node.source ?? String(node.value)}' as a boolean, not an integer or a range`,
         SIZE_EXPECTED,
       );
+    // as written (YAML's quotes and escapes resolved), not the number YAML reads: 0x10 is not taken for 16
+    if (typeof node.source === 'string') return node.source;
     const value: unknown = node.value;
     if (typeof value !== 'string' && typeof value !== 'number') this.y.fail(node, problem, SIZE_EXPECTED);
     return String(value);

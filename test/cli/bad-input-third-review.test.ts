@@ -113,3 +113,58 @@ describe("a size's YAML type", () => {
     );
   });
 });
+
+describe('a size written other than in decimal digits', () => {
+  // YAML reads 0x10, 0o17, 1e3, +3 and 3.0 as numbers, which were taken as sizes 16, 15, 1000, 3 and 3 without a word.
+  // Sizes are written in decimal: each of these is refused, with the number YAML read, and so is a leading zero
+  // (YAML 1.1 reads 010 as octal 8, YAML 1.2 as 10). Quoted, or where YAML reads text (1_000), they were refused and
+  // still are.
+  const withSize = (value: string) => LAB.replace(/\n {4}d: 2\.\.5 .*/, `\n    d: ${value}`);
+  const DECIMAL = 'an integer or a range such as 2..6, in decimal digits';
+
+  it.each([
+    ['0x10', "bad range for size d: '0x10' is not in decimal digits (YAML reads it as 16)", `${DECIMAL}: 16`],
+    ['0o17', "bad range for size d: '0o17' is not in decimal digits (YAML reads it as 15)", `${DECIMAL}: 15`],
+    ['1e3', "bad range for size d: '1e3' is not in decimal digits (YAML reads it as 1000)", `${DECIMAL}: 1000`],
+    ['+3', "bad range for size d: '+3' is not in decimal digits (YAML reads it as 3)", `${DECIMAL}: 3`],
+    ['3.0', "bad range for size d: '3.0' is not in decimal digits (YAML reads it as 3)", `${DECIMAL}: 3`],
+    ['010', "bad range for size d: '010' has a leading zero (octal in YAML 1.1)", `${DECIMAL}, without leading zeros`],
+    [
+      '02..5',
+      "bad range for size d: '02..5' has a leading zero (octal in YAML 1.1)",
+      `${DECIMAL}, without leading zeros`,
+    ],
+    ['1_000', "bad range for size d: '1_000'", 'an integer or a range such as 2..6'],
+    ["'0x10'", "bad range for size d: '0x10'", 'an integer or a range such as 2..6'],
+  ])('d: %s is refused at the value', (value, problem, expected) => {
+    const text = withSize(value);
+    const err = inputError(text);
+    expect([err.problem, err.expected]).toEqual([problem, expected]);
+    expect([err.pos.line, err.pos.col]).toEqual([11, 8]);
+  });
+
+  it('decimal sizes and ranges, quoted or not, are read as before', () => {
+    for (const value of ['4', '2..5', "'3'", '"2 .. 4"', '1', '10..12'])
+      expect(() => parseDerivation(withSize(value), 'x.yaml')).not.toThrow();
+    expect(parseDerivation(withSize('10..12'), 'x.yaml').model.sizes.d).toEqual({ min: 10, max: 12 });
+  });
+
+  it("in a claim's own sizes too", () => {
+    const text = LAB.replace(
+      '    forall: k in 1..T\n    expect: verified',
+      '    forall: k in 1..T\n    sizes: { d: 0x3 }\n    expect: verified',
+    );
+    const err = inputError(text);
+    expect(err.problem).toBe("bad range for size d: '0x3' is not in decimal digits (YAML reads it as 3)");
+  });
+
+  it('on the command line: exit 2, located', async () => {
+    const file = join(tmp, 'hex.yaml');
+    writeFileSync(file, withSize('0x10'));
+    const r = await gradproof('check', file);
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(
+      `gradproof: ${file}:11:8: bad range for size d: '0x10' is not in decimal digits (YAML reads it as 16) (expected ${DECIMAL}: 16)\n`,
+    );
+  });
+});
