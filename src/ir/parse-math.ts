@@ -255,8 +255,40 @@ function beyondInteger(a: Affine): boolean {
 
 const isWordChar = (ch: string | undefined): boolean => ch !== undefined && /[A-Za-z0-9_]/.test(ch);
 
-/** A problem inside an expanded definition. */
-class DefinitionError extends ExprError {}
+/**
+ * A problem inside an expanded definition: the innermost definition shown expanded, the outermost by name, and how
+ * many were nested between them — not each by name (15 nested definitions made a message of 394 characters, with
+ * the argument wrapped in 15 pairs of parentheses, a review found).
+ */
+class DefinitionError extends ExprError {
+  constructor(
+    offset: number,
+    /** the innermost definition applied, expanded */
+    readonly inner: string,
+    /** the problem inside it */
+    readonly innerProblem: string,
+    expected: string | undefined,
+    /** the outermost definition's name, once there are two or more */
+    readonly outer: string | null = null,
+    /** the definitions nested, the innermost and the outermost included */
+    readonly levels = 1,
+  ) {
+    const chain = outer === null ? '' : levels === 2 ? `${outer}(…) → ` : `${outer}(…) → … → `;
+    const count = levels > 2 ? ` (${levels} nested definitions)` : '';
+    super(offset, `in ${chain}${inner}${count}: ${innerProblem}`, expected);
+  }
+}
+
+/** Whether `text` is one pair of parentheses around the rest ("(a)(b)" is not). */
+function enclosed(text: string): boolean {
+  if (!text.startsWith('(') || !text.endsWith(')')) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return i === text.length - 1;
+  }
+  return false;
+}
 
 /** Long text quoted in a message: its start and end. */
 const clip = (text: string, max = 200): string =>
@@ -635,22 +667,27 @@ class Converter {
     }
     // All parameters at once: an argument that reuses a parameter's name must not be substituted again.
     const byName = new Map(macro.params.map((p, k) => [p, texts[k]!]));
-    // Whole words that name a parameter, except as a sequence (g[l] is a path position, not a parameter's value).
-    const body = macro.body.replace(/[A-Za-z0-9_]+(\[?)/g, (word: string, bracket: string) =>
-      !bracket && byName.has(word) ? `(${byName.get(word)})` : word,
-    );
+    // Whole words that name a parameter, except as a sequence (g[l] is a path position, not a parameter's value); an
+    // argument in parentheses, unless it is one name or in parentheses already (a definition passing its parameter
+    // on wrapped it once more per level: D1(((((k))))) five levels down).
+    const body = macro.body.replace(/[A-Za-z0-9_]+(\[?)/g, (word: string, bracket: string) => {
+      const arg = byName.get(word);
+      if (bracket || arg === undefined) return word;
+      return /^[A-Za-z_][A-Za-z0-9_]*$/.test(arg) || enclosed(arg) ? arg : `(${arg})`;
+    });
     const inner: Scope = { ...scope, macros: new Map([...(scope.macros ?? [])].filter(([n]) => n !== name)) };
     this.budget.definitionDepth++;
     try {
       return this.at(parseWithin(body, inner, this.budget).expr, offset);
     } catch (err) {
-      // The innermost definition is shown expanded; the ones around it by name.
+      // The innermost definition is shown expanded, the outermost by name, with the count of those nested.
       if (err instanceof DefinitionError)
-        throw new DefinitionError(offset, `in ${name}(…), ${err.problem}`, err.expected);
+        throw new DefinitionError(offset, err.inner, err.innerProblem, err.expected, name, err.levels + 1);
       if (err instanceof ExprError)
         throw new DefinitionError(
           offset,
-          `in ${clip(`${name}(${texts.join(', ')}) = ${body}`)}: ${err.problem}`,
+          clip(`${name}(${texts.map((t) => (enclosed(t) ? t.slice(1, -1) : t)).join(', ')}) = ${body}`),
+          err.problem,
           err.expected,
         );
       throw err;

@@ -168,3 +168,44 @@ describe('a size written other than in decimal digits', () => {
     );
   });
 });
+
+describe('a claim through nested definitions', () => {
+  // D15(k) = D14(k) = … = D1(k), and D1 reads a symbol that is not there
+  const nested = (levels: number, body = 'norm2(W^k) + unknownthing') => {
+    const defs = Array.from({ length: levels - 1 }, (_, i) => `  "D${i + 2}(k)": "D${i + 1}(k)"\n`).join('');
+    const model = LAB.slice(0, LAB.indexOf('claims:'));
+    return `${model.replace('model:\n', `definitions:\n  "D1(k)": "${body}"\n${defs}model:\n`)}claims:\n  - id: deep\n    claim: D${levels}(k) <= 1\n    forall: k in 1..3\n`;
+  };
+
+  it('names the outermost and the innermost and says how many levels (it named all 15, 394 characters)', () => {
+    const text = nested(15);
+    const err = inputError(text);
+    expect(err.problem).toBe(
+      "in D15(…) → … → D1(k) = norm2(W^k) + unknownthing (15 nested definitions): unknown symbol 'unknownthing'",
+    );
+    expect(err.pos).toEqual({ file: 'x.yaml', ...at(text, 'D15(k) <= 1') });
+    expect(err.message.length).toBeLessThan(220);
+  });
+
+  it('two levels are both named, one is shown expanded', () => {
+    expect(inputError(nested(2)).problem).toBe(
+      "in D2(…) → D1(k) = norm2(W^k) + unknownthing: unknown symbol 'unknownthing'",
+    );
+    expect(inputError(nested(1)).problem).toBe("in D1(k) = norm2(W^k) + unknownthing: unknown symbol 'unknownthing'");
+    // an argument in parentheses once, however deep it is passed on
+    const text = nested(5).replace('claim: D5(k) <= 1', 'claim: D5(k + 1) <= 1');
+    expect(inputError(text).problem).toBe(
+      "in D5(…) → … → D1(k + 1) = norm2(W^(k + 1)) + unknownthing (5 nested definitions): unknown symbol 'unknownthing'",
+    );
+  });
+
+  it('on the command line: exit 2, file:line:col', async () => {
+    const file = join(tmp, 'nested.yaml');
+    writeFileSync(file, nested(15));
+    const r = await gradproof('check', file);
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(
+      `gradproof: ${file}:${at(nested(15), 'D15(k) <= 1').line}:12: in D15(…) → … → D1(k) = norm2(W^k) + unknownthing (15 nested definitions): unknown symbol 'unknownthing' (expected one of the declared symbols or index variables)\n`,
+    );
+  });
+});

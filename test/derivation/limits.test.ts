@@ -285,7 +285,7 @@ describe('long and deep expressions', () => {
     const chain = `definitions:\n  "A0(g)": "g"\n${Array.from({ length: 40 }, (_, i) => `  "A${i + 1}(g)": "A${i}(g)"\n`).join('')}`;
     expectLocated(
       file({ defs: chain, claims: claim('A40(1) = 1') }),
-      /: in A40\(…\), in A39\(…\), .* = .*: definitions expanded more than 16 levels deep/,
+      /: in A40\(…\) → … → A25\(1\) = A24\(\(1\)\) \(16 nested definitions\): definitions expanded more than 16 levels deep \(at A24\)/,
     );
   });
 });
