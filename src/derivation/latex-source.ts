@@ -31,6 +31,25 @@ export interface ReadLatex {
   sourceOf(piece: AsciiPiece): ExprSource;
 }
 
+/**
+ * The control sequences that define or let macros in KaTeX (its \def family, \let and \futurelet, the LaTeX
+ * \newcommand family, and the prefixes \global and \long). KaTeX expands them as it reads: `\gdef\foo{W} \|\foo\|`
+ * was read as ‖W‖ and the definition dropped without a word (a review found), and a definition could reach past the
+ * formula into what is rendered after it. A formula in a derivation file is refused with one.
+ */
+const MACRO_DEFINITIONS: ReadonlySet<string> = new Set([
+  ...['def', 'gdef', 'edef', 'xdef', 'let', 'futurelet', 'global', 'long'],
+  ...['newcommand', 'renewcommand', 'providecommand'],
+]);
+
+/** The first control sequence in `latex` that defines a macro, and its offset; null where there is none. */
+export function macroDefinition(latex: string): { readonly name: string; readonly offset: number } | null {
+  // control words as KaTeX reads them (@ is a letter), a control symbol (\\, \|) as one token
+  for (const m of latex.matchAll(/\\([A-Za-z@]+|[^A-Za-z@])/g))
+    if (MACRO_DEFINITIONS.has(m[1]!)) return { name: m[1]!, offset: m.index };
+  return null;
+}
+
 /** Reads the LaTeX in a YAML scalar; a LaTeX problem is an InputError at the offending token. */
 export function readLatexNode(
   y: YamlSource,
@@ -39,6 +58,13 @@ export function readLatexNode(
   ctx: LatexContext,
 ): ReadLatex {
   const latex = y.exprSource(node, what);
+  const macro = macroDefinition(latex.text);
+  if (macro)
+    throw new InputError(
+      latex.locate(macro.offset),
+      `\\${macro.name}: macros defined by users are not allowed in a formula (KaTeX reads it with trust off)`,
+      "the formula with the macro's text written out",
+    );
   let conversion: LatexConversion;
   try {
     conversion = latexToAscii(latex.text, ctx);

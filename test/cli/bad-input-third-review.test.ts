@@ -209,3 +209,57 @@ describe('a claim through nested definitions', () => {
     );
   });
 });
+
+describe("macros defined in a formula's LaTeX", () => {
+  // \gdef\foo{W} \|\foo\| \le … was read as ‖W‖ ≤ …, the definition dropped without a word
+  const model = LAB.slice(0, LAB.indexOf('claims:'));
+  const withLatex = (latex: string) => `${model}claims:\n  - id: c\n    latex: '${latex}'\n`;
+  const PROBLEM = (name: string) =>
+    `\\${name}: macros defined by users are not allowed in a formula (KaTeX reads it with trust off)`;
+  const EXPECTED = "the formula with the macro's text written out";
+
+  it.each([
+    ['gdef', '\\|W\\| \\le \\gdef\\foo{W}\\|\\foo\\|'],
+    ['def', '\\|W\\| \\le \\def\\foo{W}\\|\\foo\\|'],
+    ['edef', '\\|W\\| \\le \\edef\\foo{W}\\|\\foo\\|'],
+    ['xdef', '\\|W\\| \\le \\xdef\\foo{W}\\|\\foo\\|'],
+    ['newcommand', '\\|W\\| \\le \\newcommand{\\foo}{W}\\|\\foo\\|'],
+    ['renewcommand', '\\|W\\| \\le \\renewcommand{\\foo}{W}\\|W\\|'],
+    ['providecommand', '\\|W\\| \\le \\providecommand{\\foo}{W}\\|\\foo\\|'],
+    ['let', '\\|W\\| \\le \\let\\foo=W \\|\\foo\\|'],
+    ['futurelet', '\\|W\\| \\le \\futurelet\\foo\\bar W \\|W\\|'],
+    ['global', '\\|W\\| \\le \\global\\def\\foo{W}\\|\\foo\\|'],
+    ['long', '\\|W\\| \\le \\long\\def\\foo{W}\\|\\foo\\|'],
+  ])('\\%s is refused where it is written', (name, latex) => {
+    const text = withLatex(latex);
+    const err = inputError(text);
+    expect([err.problem, err.expected]).toEqual([PROBLEM(name), EXPECTED]);
+    expect(err.pos).toEqual({ file: 'x.yaml', ...at(text, `\\${name}`) });
+  });
+
+  it('a control sequence that only ends in those letters, and an escaped backslash, are read as before', () => {
+    expect(() => parseDerivation(withLatex('\\|W\\| \\le \\|W\\| \\\\ '), 'x.yaml')).not.toThrow();
+    const err = inputError(withLatex('\\|W\\| \\le \\|W\\| \\letter'));
+    expect(err.problem).not.toContain('macros defined by users');
+  });
+
+  it("in a model equation's LaTeX too", () => {
+    const text = LAB.replace(
+      '    - h[t] = tanh(W*h[t-1] + U*x[t] + b)',
+      "    - latex: '\\gdef\\z{h} h_t = \\tanh(W h_{t-1} + U x_t + b)'",
+    );
+    const err = inputError(text);
+    expect(err.problem).toBe(PROBLEM('gdef'));
+    expect(err.pos).toEqual({ file: 'x.yaml', ...at(text, '\\gdef') });
+  });
+
+  it('on the command line: exit 2, file:line:col, nothing checked', async () => {
+    const file = join(tmp, 'gdef.yaml');
+    const text = withLatex('\\gdef\\foo{W} \\|\\foo\\| \\le \\|W\\|');
+    writeFileSync(file, text);
+    const r = await gradproof('check', file);
+    const { line, col } = at(text, '\\gdef');
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(`gradproof: ${file}:${line}:${col}: ${PROBLEM('gdef')} (expected ${EXPECTED})\n`);
+  });
+});
