@@ -20,7 +20,7 @@ import {
   worstLoss,
 } from './lost-digits.js';
 import { newVec } from './slab.js';
-import { chargeWork } from './work-meter.js';
+import { chargeWork, needWork } from './work-meter.js';
 
 export interface Dense {
   readonly kind: 'dense';
@@ -373,6 +373,8 @@ export class ProdOp extends BaseOp {
     }
     let trail = m > 0 && trails ? trails[m - 1]! : null;
     if (reads) replayTrail(reads.tracker, trail);
+    // every step charges at least its overhead: a walk the limit cannot take is stopped before its first step
+    needWork((count - m) * WALK_STEP_OVERHEAD);
     const kept = this.memo.kept;
     let keeping = true;
     // Each step as `withLostPrecision` and `capture` would run it, without a closure or a tuple per step: its
@@ -443,6 +445,43 @@ export class ProdOp extends BaseOp {
     return rowsToDense(this.rows, this.cols, (i) => this.applyT(basis(this.rows, i)).data);
   }
 }
+
+/**
+ * Whether A^k (n × n) is cheaper by repeated squaring than by walking its factors: ≈ 2·log₂ k products of n³, against
+ * k steps of n² and their overhead for a single vector (the walk materialises n of them). Only past KEPT_FACTORS
+ * factors, where a walk's factors are not kept between walks: a shorter power is walked, and its partial results
+ * shared with the products and powers of the same factor at other lags (a claim's bindings), as before.
+ */
+export function squaringPays(n: number, k: number): boolean {
+  return k > SQUARED_POWERS_FROM && 2 * Math.ceil(Math.log2(k)) * n ** 3 <= k * (n * n + WALK_STEP_OVERHEAD);
+}
+
+/** The shortest power taken by repeated squaring (src/ops/ordered.ts keeps a product's factors up to 4096). */
+const SQUARED_POWERS_FROM = 4096;
+
+/**
+ * A^k for a square A and an integer k ≥ 1, by repeated squaring: at most 2·⌈log₂ k⌉ products, each charged as it is
+ * made (`norm2(W^999999)` walked 999999 factors per column, ≈ 2.5·10⁹ operations an instance at d = 5, until the
+ * claim's work limit stopped it after 80 s). Each product is a value, its subnormal entries noted; what A carried is
+ * the caller's to note, k times (`powerLoss`).
+ */
+export function powerBySquaring(a: Dense, k: number): Dense {
+  // ⌊log₂ k⌋ squarings at least, each n³
+  needWork(Math.floor(Math.log2(k)) * a.rows ** 3);
+  let result: Dense | null = null;
+  let square = a;
+  for (let e = k; ;) {
+    if (e % 2 === 1) result = result ? matMulDense(result, square) : square;
+    e = Math.floor(e / 2);
+    if (e === 0) return result!;
+    square = matMulDense(square, square);
+  }
+}
+
+const matMulDense = (a: Dense, b: Dense): Dense => {
+  const m = matMul(a, b);
+  return dense(m.rows, m.cols, m.data);
+};
 
 export class ComposeOp extends BaseOp {
   constructor(

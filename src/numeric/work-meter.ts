@@ -39,6 +39,18 @@ export function chargeWork(units: number): void {
   if (spent > stopAt) throw new WorkLimitExceeded(stopLimit);
 }
 
+/**
+ * Work about to be done that costs at least `units`: where the innermost scope's limit cannot take it, the scope is
+ * exceeded now, before any of it is done, its count set just past the limit — where the work would have passed it,
+ * not by what was never done. Otherwise nothing is charged here: the work charges itself as it is done. (A walk of
+ * 10⁶ factors at the limit's edge ran for seconds and kept its partial results before the meter stopped it.)
+ */
+export function needWork(units: number): void {
+  if (depth === 0 || spent + units <= stopAt) return;
+  spent = Math.max(spent, stopAt + 1);
+  throw new WorkLimitExceeded(stopLimit);
+}
+
 /** What `fn` cost, and whether it passed its limit (its WorkLimitExceeded is caught, and any caught inside it too). */
 export interface Metered<T> {
   readonly value: T | undefined;

@@ -4,7 +4,7 @@
  * power with a constant exponent).
  */
 import { affine, affineAdd, type Affine } from '../ir/affine.js';
-import { type Expr, isOp, node, type OpNode } from '../ir/expr.js';
+import { type Expr, intVarsOf, isOp, node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isScalar, sameShape, type Shape } from '../ir/shape.js';
 import {
   binary,
@@ -27,12 +27,14 @@ import {
   mapDense,
   mapKernel,
   powDense,
+  powerBySquaring,
   entrywisePowKernel,
   mulValues,
   ProdOp,
   scalar,
   ScaledOp,
   productKernel,
+  squaringPays,
   sumKernel,
   type Value,
   zipDense,
@@ -740,6 +742,10 @@ defineOp({
         `an exponent of at most ${LIMITS.integer}`,
       );
     if (k === 0) return new IdentityOp(base.rows);
+    // A long power by repeated squaring, its work log k products (its loss noted above: k times the base's) — where
+    // its exponent reads only sizes: one bound per point (W^k over k) walks, sharing its steps across the bindings
+    if (squaringPays(base.rows, k) && [...intVarsOf(right(n))].every((v) => ctx.isSize(v)))
+      return powerBySquaring(asDense(base), k);
     // Every factor is the same operator: products walked from a vector are memoised and shared across k, and with
     // a prod(…) of the same factor. Each step notes the base's figure, as a prod's factor read through ctx.eval does:
     // the walk adds them, and a memoised step carries the same figure whichever claim walked it first.

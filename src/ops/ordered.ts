@@ -3,14 +3,37 @@
  * left to right, as written), the sum Σ, and the elementwise product ⨀.
  */
 import { type Affine, affine, affineAdd } from '../ir/affine.js';
-import { type Expr, node, type OpNode } from '../ir/expr.js';
+import { type Expr, intVarsOf, node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isScalar, isSquare } from '../ir/shape.js';
-import { addValues, asDense, asOp, dense, type Factor, IdentityOp, type LinOp, ProdOp } from '../numeric/values.js';
+import {
+  addValues,
+  asDense,
+  asOp,
+  dense,
+  type Factor,
+  IdentityOp,
+  type LinOp,
+  powerBySquaring,
+  ProdOp,
+  squaringPays,
+} from '../numeric/values.js';
 import { substituteIndex } from '../symbolic/build.js';
 import { regroupedRange } from '../symbolic/range-terms.js';
 import { withBinding } from '../ir/names.js';
 import { addedLoss, noteLostPrecisions, withLostPrecisions } from '../numeric/lost-digits.js';
-import { larger, rfill, ridentity, risScalar, rmatmul, rzip, type RMat, smaller } from '../symbolic/ring.js';
+import {
+  larger,
+  rfill,
+  ridentity,
+  risScalar,
+  rmap,
+  rmatmul,
+  rmatpow,
+  rpow,
+  rzip,
+  type RMat,
+  smaller,
+} from '../symbolic/ring.js';
 import { nadd, nconst, nmul, type NPoly } from '../symbolic/words.js';
 import { broadcastKernel, entrywiseCanonical, matmulKernel } from './arithmetic.js';
 import type { CanonicalContext, ExactContext, LatexContext, NumericContext, PrintContext } from './contexts.js';
@@ -139,6 +162,26 @@ defineOp({
   evaluate: (n, ctx) => {
     const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
     if (hi < lo) return new IdentityOp(ctx.dims(body(n))[0]);
+    // Materialised from the end the claim's products share (ProdOp.materialize): by rows where lo reads only sizes and
+    // hi reads a variable bound per point (prod(i, 1, k, …) over k), by columns otherwise (prod(i, k+1, T, …)).
+    const fixed = (a: Affine) => Object.keys(a.terms).every((name) => ctx.isSize(name));
+    // A long product of one factor (its body does not read the index) is that factor's power, by repeated squaring:
+    // `prod(i, 1, 1000000, W)` walked 10⁶ factors per column of every instance until the work limit stopped it. The
+    // factor is read once; its figure counts once per factor, as the walk adds them. Only where its bounds read only
+    // sizes: a bound per point (prod(i, 1, k, W) over k) walks, sharing its steps across the bindings.
+    const count = hi - lo + 1;
+    if (
+      fixed(n.ints[0]!) &&
+      fixed(n.ints[1]!) &&
+      !intVarsOf(body(n)).has(n.binder!) &&
+      squaringPays(ctx.dims(body(n))[0], count)
+    ) {
+      const [factor, lost, ownLost] = withLostPrecisions(() =>
+        asDense(ctx.eval(body(n), withBinding(ctx.env, n.binder!, lo))),
+      );
+      noteLostPrecisions(Math.min(1, count * lost), Math.min(1, count * ownLost));
+      return powerBySquaring(factor, count);
+    }
     // Each factor's key once per product: the walk asks again for the factors it starts and ends at. Values
     // are read through ctx.eval every time, which notes the derivatives they read for the point asking.
     // The walk asks for the two ends (lo for the size, hi or lo first) and then each factor it applies: the ends
@@ -158,9 +201,6 @@ defineOp({
       if (!f) others.set(i, (f = make(i)));
       return f;
     };
-    // Materialised from the end the claim's products share (ProdOp.materialize): by rows where lo reads only sizes and
-    // hi reads a variable bound per point (prod(i, 1, k, …) over k), by columns otherwise (prod(i, k+1, T, …)).
-    const fixed = (a: Affine) => Object.keys(a.terms).every((name) => ctx.isSize(name));
     const byRows = fixed(n.ints[0]!) && !fixed(n.ints[1]!);
     return new ProdOp(factorAt(lo).value().rows, lo, hi, factorAt, ctx.productMemo, byRows);
   },
@@ -177,6 +217,14 @@ defineOp({
   },
   exact: (n, ctx) => {
     if (ctx.shapes === 'entries') return ctx.opaque(n);
+    // A long product of one factor, in an ordered ring's numbers (decimals, wide floats, intervals: the extended
+    // looks), is its power by squaring, as in float64 (evaluate): `prod(i, 1, 1000000, W)` multiplied 10⁶ factors in
+    // wide floats at each point in doubt (≈ 7·10⁸ operations a point). Any order of the products encloses the value.
+    const count = ctx.int(n.ints[1]!) - ctx.int(n.ints[0]!) + 1;
+    if (ctx.ring.ordered && count > KEPT_FACTORS && !intVarsOf(body(n)).has(n.binder!)) {
+      const factor = ctx.eval(body(n), withBinding(ctx.env, n.binder!, ctx.int(n.ints[0]!)));
+      return risScalar(factor) ? rmap(factor, (x) => rpow(ctx.ring, x, count)) : rmatpow(ctx.ring, factor, count);
+    }
     // The empty product is the identity of the factors' size, in every ring.
     return exactRange(
       n,

@@ -173,6 +173,18 @@ export function rpow<R>(ring: Ring<R>, x: R, n: number): R {
   return result;
 }
 
+/** A^n for a square A and an integer n ≥ 1 by repeated squaring: at most 2·⌊log₂ n⌋ products. */
+export function rmatpow<R>(ring: Ring<R>, a: RMat<R>, n: number): RMat<R> {
+  let result: RMat<R> | null = null;
+  let base = a;
+  for (let e = n; ;) {
+    if (e % 2 === 1) result = result ? rmatmul(ring, result, base) : base;
+    e = Math.floor(e / 2);
+    if (e === 0) return result!;
+    base = rmatmul(ring, base, base);
+  }
+}
+
 export function requal<R>(ring: Ring<R>, a: RMat<R>, b: RMat<R>): boolean {
   const n = Math.max(a.data.length, b.data.length);
   if ((a.data.length !== n && a.data.length !== 1) || (b.data.length !== n && b.data.length !== 1)) return false;

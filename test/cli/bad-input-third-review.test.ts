@@ -7,8 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { attachDashValues, VALUE_OPTIONS } from '../../src/cli/dash-values.js';
+import { InstancePool } from '../../src/check/check-claim.js';
 import { InputError } from '../../src/derivation/errors.js';
 import { parseDerivation } from '../../src/derivation/load.js';
+import { parseExpression } from '../../src/ir/parse-math.js';
+import { asDense } from '../../src/numeric/values.js';
+import { chargeWork, needWork, withWorkLimit } from '../../src/numeric/work-meter.js';
+import { scopeOf } from '../../src/symbolic/quantities.js';
 import { gradproof } from './spawn.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gradproof-third-review-'));
@@ -261,5 +266,86 @@ describe("macros defined in a formula's LaTeX", () => {
     const { line, col } = at(text, '\\gdef');
     expect([r.status, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toBe(`gradproof: ${file}:${line}:${col}: ${PROBLEM('gdef')} (expected ${EXPECTED})\n`);
+  });
+});
+
+describe('matrix powers and products of many factors: their work counted before it is done', () => {
+  // norm2(W^999999) walked 999999 factors for each column of every instance (≈ 2.5·10⁹ operations an instance at
+  // d = 5): the claim's work limit stopped it after 80 s and 714 MB; prod(i, 1, 1e6, W) likewise after 48 s.
+  const lab = parseDerivation(LAB, 'lab.yaml');
+  const pool = new InstancePool(lab);
+  const sizes = { T: 4, d: 5, m: 2 };
+  const evaluate = (text: string, limit: number) => {
+    const { evaluator } = pool.get(1, 0, sizes);
+    const expr = parseExpression(text, scopeOf(lab)).expr;
+    return withWorkLimit(limit, () => asDense(evaluator.evaluate(expr, {})));
+  };
+
+  // Q: W scaled to spectral radius 1, so that neither power vanishes; (1 + 0 * p) makes the factors depend on the
+  // index, which keeps the walk
+  it.each([
+    ['W^999999', 'Q^5000', 'prod(p, 1, 5000, (1 + 0 * p) * Q)'],
+    ['prod(p, 1, 1000000, W)', 'prod(p, 1, 5000, Q)', 'prod(p, 1, 5000, (1 + 0 * p) * Q)'],
+    [
+      'prod(p, 1, 1000000, W * diag(1 - h[T].^2))',
+      'prod(p, 1, 5000, Q * diag(1 - h[T].^2))',
+      'prod(p, 1, 5000, (1 + 0 * p) * Q * diag(1 - h[T].^2))',
+    ],
+  ])('%s costs a power by squaring: tens of products, not 10⁶ steps per column', (text, squaring, walking) => {
+    const run = evaluate(`norm2(${text})`, 1e6);
+    expect(run.exceeded).toBe(false);
+    expect(run.spent).toBeLessThan(1e5);
+    // the same matrix as the walk computes, to rounding
+    const q = (e: string) => e.replaceAll('Q', '(W / rho(W))');
+    const [squared, walked] = [evaluate(q(squaring), Infinity).value!, evaluate(q(walking), Infinity).value!];
+    const scale = Math.max(...walked.data.map(Math.abs));
+    expect(scale).toBeGreaterThan(1e-300);
+    squared.data.forEach((x, j) => expect(Math.abs(x - walked.data[j]!)).toBeLessThanOrEqual(1e-6 * scale));
+  });
+
+  it('work needed is refused before it is done, counted just past the limit (not what was never done)', () => {
+    const outer = withWorkLimit(1000, () => {
+      const inner = withWorkLimit(100, () => {
+        chargeWork(10);
+        needWork(500);
+        chargeWork(1);
+      });
+      expect([inner.exceeded, inner.spent]).toEqual([true, 101]);
+      needWork(800); // 101 + 800 fits the outer limit: nothing charged
+      return 'done';
+    });
+    expect(outer).toEqual({ value: 'done', spent: 101, exceeded: false });
+  });
+
+  it('a product whose factors change with the index is stopped before its walk, where the limit cannot take it', () => {
+    const fresh = new InstancePool(lab);
+    const { evaluator } = fresh.get(1, 0, sizes);
+    const expr = parseExpression('norm2(prod(p, 1, 1000000, (1 + 0 * p) * W))', scopeOf(lab)).expr;
+    const run = withWorkLimit(1e6, () => evaluator.evaluate(expr, {}));
+    expect(run.exceeded).toBe(true);
+    // no partial result was computed (before: ≈ 1900 steps walked and kept until the limit was passed)
+    expect(evaluator.productMemo.kept.entries).toBe(0);
+  });
+
+  it('on the command line: norm2(W^999999) and prod(i, 1, 1e6, W) are checked to their verdicts (both stopped at the work limit, exit 2)', async () => {
+    const model = LAB.slice(0, LAB.indexOf('claims:'));
+    const file = join(tmp, 'power.yaml');
+    writeFileSync(
+      file,
+      `${model}claims:
+  - id: power
+    claim: norm2(W^999999) <= norm2(W)^999999
+    expect: consistent
+  - id: product
+    claim: norm2(prod(i, 1, 1000000, W)) <= norm2(W)^1000000
+    expect: consistent
+`,
+    );
+    const r = await gradproof('check', file, '--jobs', '0');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/✓ power\s+consistent\s+consistent/);
+    // its points in doubt decided in extended precision: 10⁶ wide-float products each before, now the power's squares
+    expect(r.stdout).toMatch(/✓ product\s+consistent\s+consistent\s.*\n.*20\/20 points agree/);
+    expect(r.status).toBe(0);
   });
 });
