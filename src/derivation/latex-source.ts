@@ -37,7 +37,7 @@ export interface ReadLatex {
  * was read as ‖W‖ and the definition dropped without a word (a review found), and a definition could reach past the
  * formula into what is rendered after it. A formula in a derivation file is refused with one.
  */
-const MACRO_DEFINITIONS: ReadonlySet<string> = new Set([
+export const MACRO_DEFINITIONS: ReadonlySet<string> = new Set([
   ...['def', 'gdef', 'edef', 'xdef', 'let', 'futurelet', 'global', 'long'],
   ...['newcommand', 'renewcommand', 'providecommand'],
 ]);

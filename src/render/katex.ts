@@ -5,6 +5,7 @@
  * it silently in red. Errors throw: a page never carries a `.katex-error`.
  */
 import { katex } from '../latex/katex-module.js';
+import { MACRO_DEFINITIONS } from '../derivation/latex-source.js';
 
 export class MathError extends Error {}
 
@@ -84,11 +85,12 @@ export function looksLikeProse(text: string): boolean {
 }
 
 /**
- * Commands that define, read or write anything in TeX, link out, or exist in
+ * Commands that define (the same set a formula in a derivation file is refused with), read or write anything in TeX, link out, or exist in
  * KaTeX only (\R, \Bbb…): user LaTeX copied into a .tex file must use none.
  */
-const UNSAFE_COMMAND =
-  /\\(def|gdef|edef|xdef|let|newcommand|renewcommand|providecommand|csname|catcode|input|include|openin|openout|read|write|immediate|special|href|url|includegraphics|html\w*|R|N|Z|C|Q|Bbb|bold|textcolor)(?![A-Za-z])/;
+const UNSAFE_COMMAND = new RegExp(
+  `\\\\(${[...MACRO_DEFINITIONS].join('|')}|csname|catcode|input|include|openin|openout|read|write|immediate|special|href|url|includegraphics|html\\w*|R|N|Z|C|Q|Bbb|bold|textcolor)(?![A-Za-z])`,
+);
 
 export function unsafeCommand(tex: string): string | null {
   return UNSAFE_COMMAND.exec(tex)?.[0] ?? null;
