@@ -93,15 +93,16 @@ export function fdResolves(ref: Float64Array, fd: FdResult, margin = 10): boolea
 
 /**
  * The derivative of a scalar function at x by Ridders' method (Numerical Recipes' dfridr): central differences at
- * steps shrinking by 1.4 from `step`, extrapolated in a Neville tableau, with the error estimate of the entry chosen.
- * For a scalar function the tableau costs 20 evaluations and reaches ~1e-13 relative on smooth bodies, where the
- * 4th-order scheme above is bounded only by its 2nd-order correction (~1e-7 relative).
+ * steps shrinking by 1.4 from `step`, extrapolated in a Neville tableau, with the error estimate of the entry chosen
+ * and the step that entry's row used (what rounding in f is divided by). For a scalar function the tableau costs 20
+ * evaluations and reaches ~1e-13 relative on smooth bodies, where the 4th-order scheme above is bounded only by its
+ * 2nd-order correction (~1e-7 relative). The estimate is the tableau's own: it does not see f's rounding.
  */
 export function riddersDerivative(
   f: (x: number) => number,
   x: number,
   step: number,
-): { estimate: number; error: number } {
+): { estimate: number; error: number; step: number } {
   const SHRINK = 1.4;
   const SHRINK2 = SHRINK * SHRINK;
   const ROWS = 10;
@@ -109,6 +110,7 @@ export function riddersDerivative(
   let previous: number[] = [(f(x + h) - f(x - h)) / (2 * h)];
   let estimate = previous[0]!;
   let error = Infinity;
+  let chosenStep = h;
   for (let i = 1; i < ROWS; i++) {
     h /= SHRINK;
     const row = [(f(x + h) - f(x - h)) / (2 * h)];
@@ -120,11 +122,12 @@ export function riddersDerivative(
       if (e <= error) {
         error = e;
         estimate = row[j]!;
+        chosenStep = h;
       }
     }
     // higher order made it worse: rounding has taken over
     if (Math.abs(row[i]! - previous[i - 1]!) >= 2 * error) break;
     previous = row;
   }
-  return { estimate, error };
+  return { estimate, error, step: chosenStep };
 }

@@ -37,7 +37,7 @@ describe('user functions', () => {
     expect(e.pos.line).toBe(line);
     expect(e.pos.col).toBe(bad.split('\n')[line - 1]!.indexOf('"exp(x)"') + 1);
     expect(e.message).toMatch(
-      /the declared derivative of softplus disagrees with its value at x = -3.1: declared 0.0450492023935578, central differences 0.0431072549410843/,
+      /the declared derivative of softplus disagrees with its value at x = -3.1: declared 0.0450492023935578, central differences 0.04310725494\d*/,
     );
   });
 
@@ -57,8 +57,37 @@ describe('user functions', () => {
     }
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).message).toMatch(
-      /^lecun\.yaml:8:\d+: the declared derivative of softplus disagrees with its value at x = -3\.1: declared 0\.0710500766397056, central differences 0\.0710500411146878\d* \(apart by 3\.6e-8, more than their error bound 1\.1e-13\) \(expected the derivative of 1\.7159\*tanh\(2\*x \/ 3\)\)$/,
+      /^lecun\.yaml:8:\d+: the declared derivative of softplus disagrees with its value at x = -3\.1: declared 0\.0710500766397056, central differences 0\.071050041114\d* \(apart by 3\.6e-8, more than their error bound 8\.6e-12\) \(expected the derivative of 1\.7159\*tanh\(2\*x \/ 3\)\)$/,
     );
+  });
+
+  it.each([
+    ['log(1 + exp(8*x)) / 8', 'sigma(8*x)'],
+    ['tanh(9*x)', '9*(1 - tanh(9*x)^2)'],
+    ['x*sigma(15*x)', 'sigma(15*x) + 15*x*sigma(15*x)*(1 - sigma(15*x))'],
+    ['log(1 + exp(15*x))', '15*sigma(15*x)'],
+    ['1e-310*tanh(x)', '1e-310*(1 - tanh(x)^2)'],
+    ['((1 + 1e-10) - 1) * x', '(1 + 1e-10) - 1'],
+  ])('a correct derivative of a steep or lossy body loads: %s', (value, derivative) => {
+    // a review found these refused when the differences' own error estimate was taken as their error: it does not see
+    // the value's rounding (log(1 + e^(8x)) at x = −3.1 keeps 5 digits), nor a first step too coarse for σ(15x)
+    const body = text.replace(
+      'softplus: { value: "log(1 + exp(x))", derivative: "sigma(x)" }',
+      `softplus: { value: "${value}", derivative: "${derivative}" }`,
+    );
+    expect(() => parseDerivation(body, 'steep.yaml')).not.toThrow();
+  });
+
+  it.each([
+    ['tanh(x)', '1 - tanh(x)^2 + 1e-9'],
+    ['sigma(x)', 'sigma(x)*(1 - sigma(x))*(1 + 2e-9)'],
+    ['log(1 + exp(8*x)) / 8', 'sigma(8*x)*(1 + 1e-7)'],
+  ])('a derivative off by 1e-9 or so is refused: %s', (value, derivative) => {
+    const body = text.replace(
+      'softplus: { value: "log(1 + exp(x))", derivative: "sigma(x)" }',
+      `softplus: { value: "${value}", derivative: "${derivative}" }`,
+    );
+    expect(() => parseDerivation(body, 'off.yaml')).toThrow(/the declared derivative of softplus disagrees/);
   });
 
   it('a function body may not read model symbols, and may not shadow a built-in', () => {
