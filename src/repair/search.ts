@@ -232,6 +232,9 @@ export function searchRepairs(
   let exhausted = false;
   let screenWorkLimited = false;
   const onLhs = (r: Pick<Repair, 'edits'>) => r.edits.filter((e) => e.side === 'lhs').length;
+  // A repair is checked on the whole draw, whatever instance the claim's own check was asked for (`--instance J`): on
+  // one instance, with a search of one start, both full checks passed a false bound (a review).
+  const fullCheckOptions: CheckOptions = { ...options, instance: undefined };
   const fullCheck = () => {
     // A bound's usual slips (a constant, an exponent, a norm) are checked first: the closed forms aim equalities.
     const boundEdits = (c: Candidate) =>
@@ -254,7 +257,7 @@ export function searchRepairs(
       let r;
       try {
         // A candidate its drawn instances already refute is not checked further (no symbolic stage, no shrinking).
-        r = checkIfItHolds(derivation, s.claim, pool, options);
+        r = checkIfItHolds(derivation, s.claim, pool, fullCheckOptions);
       } catch (err) {
         // checkIfItHolds meters its own check: a limit error escaping it is an enclosing scope's, which ends the search
         if (err instanceof WorkLimitExceeded) throw err;
@@ -281,7 +284,7 @@ export function searchRepairs(
         work.secondDraws++;
         let again;
         try {
-          again = checkIfItHolds(derivation, s.claim, pool, { ...options, masterSeed });
+          again = checkIfItHolds(derivation, s.claim, pool, { ...fullCheckOptions, masterSeed });
         } catch (err) {
           if (err instanceof WorkLimitExceeded) throw err;
           if (!(err instanceof InputError)) throw err;

@@ -8,7 +8,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as CheckClaim from '../../src/check/check-claim.js';
 
-const secondDraw = { holds: true, seeds: [] as number[] };
+const secondDraw = { holds: true, seeds: [] as number[], instances: [] as (number | undefined)[] };
 
 vi.mock('../../src/check/check-claim.js', async (importOriginal) => {
   const original = await importOriginal<typeof CheckClaim>();
@@ -16,6 +16,7 @@ vi.mock('../../src/check/check-claim.js', async (importOriginal) => {
     ...original,
     checkIfItHolds: (...args: Parameters<typeof original.checkIfItHolds>) => {
       const options = args[3];
+      secondDraw.instances.push(options.instance);
       const r = original.checkIfItHolds(...args);
       if (!r || r === 'over-limit') return r;
       if (options.masterSeed === original.DEFAULT_OPTIONS.masterSeed) return { ...r, verdict: 'consistent' as const };
@@ -45,6 +46,7 @@ const SECOND = deriveSeed(DEFAULT_OPTIONS.masterSeed, SECOND_DRAW_SEED);
 describe('a consistent repair is checked on a second draw', () => {
   beforeEach(() => {
     secondDraw.seeds.length = 0;
+    secondDraw.instances.length = 0;
   });
 
   it('offered when it holds there too, with that master seed and verdict', () => {
@@ -79,5 +81,19 @@ describe('a consistent repair is checked on a second draw', () => {
     expect(repairSearchSummary(r.repairs!)).toMatch(
       /; (\d) consistent checked again under a second master seed \(\1 did not hold there, not offered\)/,
     );
+  });
+
+  it('both full checks run on the whole draw when the claim was checked on one instance (--instance J)', () => {
+    // on instance 3 alone, with a search of one start, both passed the false normF(J) <= norm2(W) / 0.5 (a review)
+    secondDraw.holds = true;
+    const r = checkDerivation(loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml'), {
+      claims: ['lab-eq1-W-for-WT'],
+      instances: 1,
+      instance: 0,
+      repair: true,
+    })[0]!;
+    expect(r.repairs!.work.fullChecks).toBeGreaterThan(0);
+    expect(secondDraw.instances.length).toBeGreaterThan(0);
+    expect(secondDraw.instances.every((i) => i === undefined)).toBe(true);
   });
 });
