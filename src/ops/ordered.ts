@@ -17,7 +17,7 @@ import {
   ProdOp,
   squaringPays,
 } from '../numeric/values.js';
-import { substituteIndex } from '../symbolic/build.js';
+import { substituteIndexShared } from '../symbolic/build.js';
 import { regroupedRange } from '../symbolic/range-terms.js';
 import { withBinding } from '../ir/names.js';
 import { addedLoss, noteLostPrecisions, withLostPrecisions } from '../numeric/lost-digits.js';
@@ -237,10 +237,11 @@ defineOp({
   },
   canonical: (n, ctx) => canonicalRange(n, ctx, nmul, nconst(1)),
   transposed: (n, t) => {
-    // (F_lo ⋯ F_hi)ᵀ = F_hiᵀ ⋯ F_loᵀ: the same range with i ↦ lo + hi − i.
+    // (F_lo ⋯ F_hi)ᵀ = F_hiᵀ ⋯ F_loᵀ: the same range with i ↦ lo + hi − i. The body is a derived form, whose
+    // shared subterms are substituted once each and stay shared (so the transposes, memoised per node, are too).
     const [lo, hi] = bounds(n);
     const flipped = affineAdd(affineAdd(lo, hi), affine(0, { [n.binder!]: 1 }), -1);
-    return { ...n, args: [t(substituteIndex(body(n), n.binder!, flipped))!] };
+    return { ...n, args: [t(substituteIndexShared(body(n), n.binder!, flipped))!] };
   },
 });
 

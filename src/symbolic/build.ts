@@ -4,7 +4,7 @@
  * `null` stands for the zero matrix throughout.
  */
 import { type Affine, affineReplace, isConstant } from '../ir/affine.js';
-import { type Expr, isOp, mapIntFields, node, num, rewrite } from '../ir/expr.js';
+import { type Expr, isOp, mapIntFields, node, num, rewrite, rewriteShared } from '../ir/expr.js';
 
 export type Jac = Expr | null;
 
@@ -77,18 +77,27 @@ export function affineExpr(a: Affine): Expr {
  * same name. A scalar use becomes a number only when the value is constant.
  */
 export function substituteIndex(e: Expr, name: string, value: Affine): Expr {
+  return rewrite(e, substitutingIndex(name, value), name);
+}
+
+/**
+ * substituteIndex for a derived form: each shared subterm substituted once, and shared in the result (rewriteShared).
+ * As a tree, a transposed product's body (∏'s index reversed) took time and memory exponential in the number of
+ * intermediates that each read the one before several times.
+ */
+export function substituteIndexShared(e: Expr, name: string, value: Affine): Expr {
+  return rewriteShared(e, substitutingIndex(name, value), name);
+}
+
+function substitutingIndex(name: string, value: Affine): (x: Expr) => Expr {
   const sub1 = (a: Affine): Affine => affineReplace(a, name, value);
-  return rewrite(
-    e,
-    (x) => {
-      // a scalar use becomes the value's expression (a number where constant): left as it was, a loss weight
-      // `(T - t + 1)` kept the claim's t where its sum's own t was renamed t_ in the indices, and a false
-      // recurrence was verified (a review's model zoo found it)
-      if (x.kind === 'ivar') return x.name === name ? (isConstant(value) ? num(value.c) : affineExpr(value)) : x;
-      return mapIntFields(x, sub1);
-    },
-    name,
-  );
+  return (x) => {
+    // a scalar use becomes the value's expression (a number where constant): left as it was, a loss weight
+    // `(T - t + 1)` kept the claim's t where its sum's own t was renamed t_ in the indices, and a false
+    // recurrence was verified (a review's model zoo found it)
+    if (x.kind === 'ivar') return x.name === name ? (isConstant(value) ? num(value.c) : affineExpr(value)) : x;
+    return mapIntFields(x, sub1);
+  };
 }
 
 /** Replaces the real variable `name` by an expression (a user function's derivative at its argument). */

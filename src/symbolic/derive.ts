@@ -44,7 +44,7 @@ import { isScalar, type Shape } from '../ir/shape.js';
 import { blockMatrix, pickBlock, specOf, toElementwise } from '../ops/index.js';
 import type { ParamGradientContext } from '../ops/contexts.js';
 import { HORIZON, type Model, TIME_VAR } from '../model/model.js';
-import { add, eye, type Jac, mul, substituteIndex, substituteReal } from './build.js';
+import { add, eye, type Jac, mul, substituteIndex, substituteIndexShared, substituteReal } from './build.js';
 import { activationDerivative, type DiffBase, jacobianOf, SymbolicUnsupported } from './differentiate.js';
 import { transpose } from './transpose.js';
 import { ExpansionTooLarge } from './unsupported.js';
@@ -1036,7 +1036,7 @@ function atInitialTime(sm: SymbolicModel, concrete: OpNode, lag: number): Expr {
     wrt,
     fixed,
   );
-  return substituteIndex(sm.derive(symbolic), lagVar, affine(lag));
+  return substituteIndexShared(sm.derive(symbolic), lagVar, affine(lag));
 }
 
 /**

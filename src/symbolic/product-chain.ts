@@ -9,7 +9,7 @@
 import { affine, affineAdd, type IntEnv } from '../ir/affine.js';
 import { type Expr, isOp, type OpNode, walk } from '../ir/expr.js';
 import type { ExactContext } from '../ops/contexts.js';
-import { substituteIndex } from './build.js';
+import { substituteIndexShared } from './build.js';
 import { type Kept, keep, reread, rmatmul, rzip, type RMat } from './ring.js';
 
 /** The distance from the product's upper end, as a free index (a name no user text can spell). */
@@ -23,7 +23,7 @@ const fromTop = new WeakMap<OpNode, Expr | null>();
 function bodyFromTop(p: OpNode): Expr | null {
   let b = fromTop.get(p);
   if (b === undefined) {
-    b = substituteIndex(p.args[0]!, p.binder!, affineAdd(p.ints[1]!, affine(0, { [STEP]: 1 }), -1));
+    b = substituteIndexShared(p.args[0]!, p.binder!, affineAdd(p.ints[1]!, affine(0, { [STEP]: 1 }), -1));
     let readsIndex = false;
     walk(b, (x) => {
       if (x.kind === 'ivar' && x.name === p.binder) readsIndex = true;
