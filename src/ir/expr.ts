@@ -161,11 +161,43 @@ export function walk(e: Expr, visit: (node: Expr) => void): void {
   }
 }
 
-/** Does any node of `e` satisfy `test`? */
-export function some(e: Expr, test: (node: Expr) => boolean): boolean {
+/**
+ * `walk` visiting each op node once, however often it is shared, in the order of walk's first visits (a node met
+ * again is skipped with everything below it, which walk visited right after it the first time): linear in a
+ * derived form's DAG, where walk is exponential in its depth. For visits whose effect a second visit would not
+ * change (a set of names, a flag); walk is for those that count occurrences.
+ */
+export function walkOnce(e: Expr, visit: (node: Expr) => void): void {
   const stack: Expr[] = [e];
+  const seen = new Set<Expr>();
   while (stack.length) {
     const x = stack.pop()!;
+    if (x.kind === 'op') {
+      if (seen.has(x)) continue;
+      seen.add(x);
+    }
+    visit(x);
+    if (x.kind === 'op') for (let i = x.args.length - 1; i >= 0; i--) stack.push(x.args[i]!);
+  }
+}
+
+/**
+ * Does any node of `e` satisfy `test`? Each node object is tested once, however often it is shared: a derived form
+ * is a DAG whose tree grows exponentially with its depth (pickBlock's test for a block ran past 25 % of a check at
+ * 12 intermediates each reading the previous one three times). `test` must be a function of the node; a caller's side
+ * effect (collecting the binders seen) sees each shared node once, in the order of the tree walk's first visits.
+ */
+export function some(e: Expr, test: (node: Expr) => boolean): boolean {
+  const stack: Expr[] = [e];
+  const seen = new Set<Expr>();
+  while (stack.length) {
+    const x = stack.pop()!;
+    // A node met again was tested, with everything below it, when it was first met: its subtree is done before
+    // anything under it on the stack.
+    if (x.kind === 'op') {
+      if (seen.has(x)) continue;
+      seen.add(x);
+    }
     if (test(x)) return true;
     if (x.kind === 'op') for (const c of x.args) stack.push(c);
   }
@@ -221,7 +253,7 @@ export function integerValue(e: Expr, lookup: (name: string) => number | undefin
 
 export function intVarsOf(e: Expr): Set<string> {
   const out = new Set<string>();
-  walk(e, (x) => {
+  walkOnce(e, (x) => {
     if (x.kind === 'ivar') out.add(x.name);
     for (const a of affinesOf(x)) for (const v of affineVars(a)) out.add(v);
   });

@@ -7,7 +7,7 @@
  * of enumerating d^k paths.
  */
 import { affine, affineAdd, affineEquals, formatAffine } from './affine.js';
-import { type Expr, isOp, node, type OpNode, walk } from './expr.js';
+import { type Expr, isOp, node, type OpNode, walkOnce } from './expr.js';
 import { withBinding } from './names.js';
 
 /** Where the value of path position γ_p lives in an environment. */
@@ -23,7 +23,7 @@ export interface ChainShape {
 /** Positions (as affine texts) at which an expression reads the path variable (a nested path sum's start included). */
 export function pathPositions(e: Expr, path: string): Set<string> {
   const out = new Set<string>();
-  walk(e, (x) => {
+  walkOnce(e, (x) => {
     if (x.kind !== 'op') return;
     for (const ix of x.units) if (ix.kind === 'path' && ix.name === path) out.add(formatAffine(ix.pos));
   });

@@ -15,7 +15,7 @@
  * ≤ ‖A‖₂ ≤ ‖A‖_F, and |a_ij| ≤ Σ_j |a_ij| ≤ ‖A‖_∞.
  */
 import { affineAdd, affineVar, affineVars, formatAffine } from '../../ir/affine.js';
-import { type Expr, exprOfRef, intVarsOf, isOp, node, num, type OpNode, some, walk } from '../../ir/expr.js';
+import { type Expr, exprOfRef, intVarsOf, isOp, node, num, type OpNode, some, walkOnce } from '../../ir/expr.js';
 import { printExpr } from '../../ir/print.js';
 import { formatShape } from '../../ir/shape.js';
 import { specOf } from '../../ops/index.js';
@@ -137,7 +137,7 @@ function sameRange(a: OpNode, b: OpNode, bodyA: Expr, bodyB: Expr, ctx: LemmaCon
 /** Binder names a closed form introduces (∏'s index): a free index of the same name would be captured. */
 function bindersIn(e: Expr): Set<string> {
   const out = new Set<string>();
-  walk(e, (x) => {
+  walkOnce(e, (x) => {
     if (x.kind === 'op' && x.binder) out.add(x.binder);
   });
   return out;

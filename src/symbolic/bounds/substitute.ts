@@ -5,7 +5,7 @@
  * prover makes for a comparison goes through here.
  */
 import { type Affine, affineVars } from '../../ir/affine.js';
-import { type Expr, walk } from '../../ir/expr.js';
+import { type Expr, walkOnce } from '../../ir/expr.js';
 import { substituteIndex } from '../build.js';
 
 /** No normal form (or no safe rewriting): two expressions are then simply not shown equal. */
@@ -13,7 +13,7 @@ export class NotNormal extends Error {}
 
 export function substituteSafely(e: Expr, name: string, value: Affine): Expr {
   const vars = new Set(affineVars(value));
-  walk(e, (x) => {
+  walkOnce(e, (x) => {
     if (x.kind === 'op' && x.binder !== null && vars.has(x.binder))
       throw new NotNormal(`substituting ${name} would capture ${x.binder}`);
   });
