@@ -6,10 +6,10 @@
  * model applies to a sequence value are the ones a wrap proposes.
  */
 import type { Claim, Derivation } from '../derivation/derivation.js';
-import { type Affine, affineEquals, affineVar, isConstant } from '../ir/affine.js';
+import { type Affine, affineEquals, affineVar, formatAffine, isConstant } from '../ir/affine.js';
 import { shapeIn } from '../ir/shape-of.js';
 import type { Shape } from '../ir/shape.js';
-import { type Expr, intVarsOf, isOp, node, walk } from '../ir/expr.js';
+import { type Expr, intVarsOf, isOp, node, some, walk } from '../ir/expr.js';
 import { substituteIndex } from '../symbolic/build.js';
 import { keptTextPrinter, printExpr } from '../ir/print.js';
 import { specOf } from '../ops/index.js';
@@ -73,12 +73,13 @@ function instances(f: Expr, enclosing: readonly RangeOf[], claimRanges: readonly
 
 /** An entrywise expression of values alone (1 − h[s].^2, o[t] .* (1 − o[t])): no derivative, range or product in it. */
 function elementary(e: Expr): boolean {
-  let ok = true;
-  walk(e, (x) => {
-    if (x.kind === 'op' && (isGraphDerivative(x) || specOf(x).range || isOp(x, 'mul'))) ok = false;
-  });
-  return ok;
+  // `some` tests each shared subterm once (a factor of a derived form is a DAG: walked as a tree, exponential)
+  return !some(e, (x) => x.kind === 'op' && (isGraphDerivative(x) || specOf(x).range || isOp(x, 'mul')));
 }
+
+/** The ranges enclosing a node as a key: what `collect` reads of them (each one's binder and bounds). */
+const rangesKey = (ranges: readonly RangeOf[]): string =>
+  ranges.map((r) => `${r.binder}|${formatAffine(r.lo)}|${formatAffine(r.hi)}`).join(';');
 
 /** A column of more than one entry (a scalar's diag is no factor a claim writes). */
 const isColumnShape = (s: Shape): boolean =>
@@ -95,10 +96,21 @@ export function editContext(d: Derivation, claim: Claim, text: (e: Expr) => stri
   const entries: Expr[] = [];
   /** factors that read a closed form's own range's binder, instantiated (`instances`): tried after the others */
   const rangeFactors: Expr[] = [];
-  const collect = (y: Expr, enclosing: readonly RangeOf[]): void => {
+  // Each node of a closed form is collected once per enclosing ranges: a derived form shares its subterms (a
+  // Jacobian reads the one before it several times), and collecting it as a tree took time exponential in its depth
+  // (the repair search of 16 intermediates each reading the previous one three times ran past 300 s and 3 GB). What
+  // a node adds depends on it and on those ranges alone, and a second visit adds only what the first did, which
+  // `unique` below drops: the lists it keeps are the same, in the same order.
+  const collected = new Map<Expr, Set<string>>();
+  const collect = (y: Expr, enclosing: readonly RangeOf[], key = rangesKey(enclosing)): void => {
     if (y.kind !== 'op') return;
+    let seen = collected.get(y);
+    if (!seen) collected.set(y, (seen = new Set()));
+    if (seen.has(key)) return;
+    seen.add(key);
     const range = rangeOf(y);
     const inner = range ? [...enclosing, range] : enclosing;
+    const innerKey = range ? rangesKey(inner) : key;
     const keep = (f: Expr) => {
       if (closed(f)) {
         factors.push(f);
@@ -112,7 +124,7 @@ export function editContext(d: Derivation, claim: Claim, text: (e: Expr) => stri
       for (const f of chainFactors(y, 'emul'))
         if (f.kind === 'op' && elementary(f) && isColumnShape(shapeIn(d.model, f)))
           rangeFactors.push(...instances(node('diag', [f]), inner, claimRanges));
-    for (const a of y.args) collect(a, inner);
+    for (const a of y.args) collect(a, inner, innerKey);
   };
   for (const side of [claim.lhs, claim.rhs])
     walk(side, (x) => {
