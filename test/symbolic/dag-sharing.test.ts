@@ -7,7 +7,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
-import { parseDerivation } from '../../src/derivation/load.js';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { affine } from '../../src/ir/affine.js';
 import {
   type Expr,
@@ -24,6 +24,7 @@ import {
 } from '../../src/ir/expr.js';
 import { printExpr } from '../../src/ir/print.js';
 import { editContext } from '../../src/repair/aim.js';
+import { deriveQuantities } from '../../src/symbolic/quantities.js';
 import { substituteIndex, substituteIndexShared } from '../../src/symbolic/build.js';
 import { derivNode, formSize, SymbolicModel } from '../../src/symbolic/derive.js';
 import { transpose } from '../../src/symbolic/transpose.js';
@@ -200,5 +201,28 @@ describe('closed forms through intermediates that each read the one before three
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+describe("the bound rules compare a closed form's text with its derivative's without printing it when too large", () => {
+  it('a text has at least formSize characters (every node prints one of its own): the shipped forms', () => {
+    const files = ['lab-10-5-vanilla-rnn', 'lab-10-5-lstm', 'how-does-lstm-avoid-gradient-explosion-2024-lstm'];
+    let forms = 0;
+    for (const f of files)
+      for (const q of deriveQuantities(loadDerivationFile(`derivations/${f}.yaml`), null, null))
+        for (const e of [q.quantity, q.derived])
+          if (e) {
+            forms++;
+            expect(printExpr(e).length).toBeGreaterThanOrEqual(formSize(e));
+          }
+    expect(forms).toBeGreaterThan(20);
+  });
+
+  it('check of an inequality through 30 intermediates says why no bound is proved (out of memory before)', () => {
+    const [r] = checkDerivation(threeReads(30, 'norm2(jac(h[T], h[T-1])) <= norm2(W)^30'), {
+      instances: 1,
+      search: 0,
+    });
+    expect(r!.verdict).toBe('refuted');
   });
 });

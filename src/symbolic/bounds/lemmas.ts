@@ -20,7 +20,7 @@ import { printExpr } from '../../ir/print.js';
 import { formatShape } from '../../ir/shape.js';
 import { specOf } from '../../ops/index.js';
 import { HORIZON, type Model } from '../../model/model.js';
-import { derivParts, isGraphDerivative, type SymbolicModel } from '../derive.js';
+import { derivParts, formSize, isGraphDerivative, type SymbolicModel } from '../derive.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 import type { Domain } from './domain.js';
 import { absBound, entryRange, type EntryContext, supLowerBound, supMatch, type RangeFact } from './entries.js';
@@ -102,6 +102,17 @@ export const addAll = (xs: readonly Expr[]): Expr => xs.reduce((a, b) => node('a
 
 const print = (e: Expr) => printExpr(e);
 
+/**
+ * print(e) === text, without printing an e too large to print as text: every node prints at least one character of
+ * its own (a leaf its name or number, an operator its name, sign or brackets) besides its children's texts, so the
+ * text of e has at least formSize(e) characters. formSize is counted over e's shared subterms once; the text of a
+ * closed form through intermediates that each read the one before several times is exponential in their number (30
+ * of them: 10^15 characters, and the check ran out of memory printing it to compare with the derivative's own text).
+ */
+function printsAs(e: Expr, text: string): boolean {
+  return formSize(e) <= text.length && print(e) === text;
+}
+
 function shapeIsScalar(e: Expr, ctx: LemmaContext): boolean {
   try {
     const s = ctx.shapes.shape(e);
@@ -153,7 +164,7 @@ export function closedFormAt(x: OpNode, ctx: LemmaContext): Expr | string {
     if (err instanceof SymbolicUnsupported) return err.message;
     throw err;
   }
-  if (print(derived) === print(x)) return derived;
+  if (printsAs(derived, print(x))) return derived;
   if (!wrt.time) return `${print(x)}: a derivative with respect to a parameter is not bounded here`;
   if (mode !== 'grad' && of.time) {
     const lag = ctx.domain.pin(affineAdd(of.time, wrt.time, -1));
