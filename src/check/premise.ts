@@ -193,8 +193,8 @@ export class PremiseSampler {
 
   /**
    * The premise's parameters scaled together (a norm or spectral-radius premise is met by scale alone), to a scale
-   * drawn between the first one tried that meets the premise and the edge of the premise found by bisection, drawn
-   * nearer the edge (u² of the way from it). Taking the first scale that met it left every instance at the scales'
+   * drawn between the first one tried that meets the premise and the edge of the premise found by bisection, nearer
+   * the edge (u² of the way from it), or on half the instances anywhere on the premise's side of the edge. Taking the first scale that met it left every instance at the scales'
    * own points: with `given: norm2(W) < 0.6` the regimes' ‖W‖ = 1 and 1.5 went to 0.5 and 0.375, no instance lay
    * in (0.5, 0.6), and `norm2(jac(h[T], h[T-1])) <= 0.5`, false there (0.577 at ‖W‖ = 0.58), was consistent.
    */
@@ -228,8 +228,13 @@ export class PremiseSampler {
         if (this.holds(midEntry) === 0) [inside, insideEntry] = [mid, midEntry];
         else out = mid;
       }
-      const u = new Rng(deriveSeed(base.instance.seed, 'premise-scale', this.claim.id)).uniform();
-      const target = scaled(inside + (s - inside) * u * u);
+      // half the instances near the edge, half anywhere inside: between 0.05 and 1 of the edge's scale (a premise met
+      // by scaling down), or between it and 4 times it (met by scaling up). Near the edge alone, `norm2(W) >= 0.35`
+      // under `norm2(W) < 0.6` was consistent: no instance had ‖W‖ below 0.375 (a review).
+      const rng = new Rng(deriveSeed(base.instance.seed, 'premise-scale', this.claim.id));
+      const [u, nearEdge] = [rng.uniform(), rng.uniform() < 0.5];
+      const interior = s < 1 ? inside * (0.05 + 0.95 * u) : inside * (1 + 3 * u);
+      const target = scaled(nearEdge ? inside + (s - inside) * u * u : interior);
       return this.holds(target) === 0 ? target : insideEntry;
     }
     return null;

@@ -4,6 +4,7 @@
  * 2026-12-05 such claims were not searched at all, and false bounds that fail only at structured instances were
  * consistent (a review found three).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { counterexampleEntry } from '../../src/check/check-claim.js';
@@ -65,6 +66,22 @@ claims:
       const norm = asDense(w).data[0]!;
       expect(norm).toBeGreaterThan(0.5);
       expect(norm).toBeLessThan(0.6);
+    }
+  });
+
+  it('draws half the rescaled instances inside the premise too: a lower bound false for small ‖W‖ is refuted', () => {
+    // near the edge alone no instance had ‖W‖ below 0.375 (the regimes' 1 and 1.5 scaled toward 0.6): consistent
+    const lower = parseDerivation(
+      readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8').replace(
+        /claims:[\s\S]*$/,
+        'claims:\n  - id: lower\n    claim: norm2(W) >= 0.35\n    given: norm2(W) < 0.6\n',
+      ),
+      'premise-interior.yaml',
+    );
+    for (const masterSeed of [20261120, 1, 2]) {
+      const [r] = checkDerivation(lower, { masterSeed, search: 0 });
+      expect(r!.verdict, `seed ${masterSeed}`).toBe('refuted');
+      expect(r!.counterexample!.lhs[0]!).toBeLessThan(0.35);
     }
   });
 
