@@ -287,8 +287,10 @@ export function searchRepairs(
           again = checkIfItHolds(derivation, s.claim, pool, { ...fullCheckOptions, masterSeed });
         } catch (err) {
           if (err instanceof WorkLimitExceeded) throw err;
-          if (!(err instanceof InputError)) throw err;
-          again = null; // an instance of the second draw leaves the graph: not a claim that holds everywhere
+          // an instance of the second draw leaves the graph, or the engine fails there (counted as the first check
+          // counts it): not a repair shown to hold
+          if (!(err instanceof InputError)) work.failed++;
+          again = null;
         }
         if (!again || again === 'over-limit') {
           work.failedSecondDraw++;
