@@ -13,6 +13,7 @@ import { premiseViolation } from '../../src/check/premise.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { InstanceSpace } from '../../src/numeric/adversarial.js';
 import { asDense } from '../../src/numeric/values.js';
+import { modelFile } from '../support/model-file.js';
 
 const file = loadDerivationFile('test/fixtures/models/premise-search.yaml');
 const results = checkDerivation(file, { instances: 2 });
@@ -36,26 +37,15 @@ describe('searching under a premise', () => {
     // the regimes' ‖W‖ = 1 and 1.5 were scaled by the first factor that met the premise (0.5, 0.25): none lay in
     // (0.5, 0.6), and the claim was consistent under every seed a review tried (numpy: 0.577 at W = 0.58·Q)
     const g4 = parseDerivation(
-      `gradproof: 1
-title: premise edge
-model:
-  name: tanh RNN
-  sizes: { d: 1..4, m: 1..2, T: 2..6 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    U: { role: parameter, shape: [d, m] }
-    b: { role: parameter, shape: [d], init: bias }
-    c: { role: parameter, shape: [d], init: gaussian }
-    x: { role: input, shape: [m] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1] + U*x[t] + b)
-  loss: L = sum(c .* h[T])
-claims:
-  - id: g4
-    claim: norm2(jac(h[T], h[T-1])) <= 0.5
-    given: norm2(W) < 0.6
-`,
+      modelFile({
+        title: 'premise edge',
+        name: 'tanh RNN',
+        sizes: 'd: 1..4, m: 1..2, T: 2..6',
+        symbols: ['W', 'U', 'b', 'c', 'x', 'h'],
+        equations: ['h[t] = tanh(W*h[t-1] + U*x[t] + b)'],
+        loss: 'L = sum(c .* h[T])',
+        claims: '  - id: g4\n    claim: norm2(jac(h[T], h[T-1])) <= 0.5\n    given: norm2(W) < 0.6\n',
+      }),
       'premise-edge.yaml',
     );
     for (const masterSeed of [20261120, 1, 2, 3]) {

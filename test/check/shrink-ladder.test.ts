@@ -8,27 +8,19 @@ import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { shrinkLadder } from '../../src/check/check-claim.js';
 import { parseDerivation } from '../../src/derivation/load.js';
+import { modelFile } from '../support/model-file.js';
 
 const big = (claim: string) =>
   parseDerivation(
-    `gradproof: 1
-title: big ranges
-model:
-  name: tanh RNN
-  sizes: { d: 2..64, m: 1..3, T: 3..2000 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    U: { role: parameter, shape: [d, m] }
-    b: { role: parameter, shape: [d], init: bias }
-    x: { role: input, shape: [m] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1] + U*x[t] + b)
-  loss: L = sum(h[T])
-claims:
-  - id: c
-    claim: "${claim}"
-`,
+    modelFile({
+      title: 'big ranges',
+      name: 'tanh RNN',
+      sizes: 'd: 2..64, m: 1..3, T: 3..2000',
+      symbols: ['W', 'U', 'b', 'x', 'h'],
+      equations: ['h[t] = tanh(W*h[t-1] + U*x[t] + b)'],
+      loss: 'L = sum(h[T])',
+      claims: `  - id: c\n    claim: "${claim}"\n`,
+    }),
     'big.yaml',
   );
 
