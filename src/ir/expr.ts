@@ -168,17 +168,7 @@ export function walk(e: Expr, visit: (node: Expr) => void): void {
  * change (a set of names, a flag); walk is for those that count occurrences.
  */
 export function walkOnce(e: Expr, visit: (node: Expr) => void): void {
-  const stack: Expr[] = [e];
-  const seen = new Set<Expr>();
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (x.kind === 'op') {
-      if (seen.has(x)) continue;
-      seen.add(x);
-    }
-    visit(x);
-    if (x.kind === 'op') for (let i = x.args.length - 1; i >= 0; i--) stack.push(x.args[i]!);
-  }
+  eachOnce(e, (x) => void visit(x), true);
 }
 
 /**
@@ -188,18 +178,27 @@ export function walkOnce(e: Expr, visit: (node: Expr) => void): void {
  * effect (collecting the binders seen) sees each shared node once, in the order of the tree walk's first visits.
  */
 export function some(e: Expr, test: (node: Expr) => boolean): boolean {
+  return eachOnce(e, test, false);
+}
+
+/**
+ * Depth first over `e`, each op node once (a node met again is skipped with everything below it, done when it was
+ * first met), leaves at every occurrence; children left to right (walk's order) or right to left. Stops at the first
+ * node `visit` returns true for, and says whether it did.
+ */
+function eachOnce(e: Expr, visit: (node: Expr) => boolean | void, leftFirst: boolean): boolean {
   const stack: Expr[] = [e];
   const seen = new Set<Expr>();
   while (stack.length) {
     const x = stack.pop()!;
-    // A node met again was tested, with everything below it, when it was first met: its subtree is done before
-    // anything under it on the stack.
     if (x.kind === 'op') {
       if (seen.has(x)) continue;
       seen.add(x);
     }
-    if (test(x)) return true;
-    if (x.kind === 'op') for (const c of x.args) stack.push(c);
+    if (visit(x) === true) return true;
+    if (x.kind !== 'op') continue;
+    if (leftFirst) for (let i = x.args.length - 1; i >= 0; i--) stack.push(x.args[i]!);
+    else for (const c of x.args) stack.push(c);
   }
   return false;
 }
