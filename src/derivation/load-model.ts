@@ -194,26 +194,27 @@ export class ModelLoader {
       const derivative = body('derivative');
       const valueLost = compileScalarLoss(value.expr, variable, rules);
       const derivativeLost = compileScalarLoss(derivative.expr, variable, rules);
-      let checked = 0;
+      // finite somewhere is required; compared wherever the value keeps a digit (a body float64 cannot compute, such as
+      // ((1e16 + 1) − 1e16)·e^(−x²), which is 0 there, is left to the numeric checks, which report its trouble)
+      let finite = 0;
       for (const x of DERIVATIVE_TEST_POINTS) {
+        if (Number.isFinite(value.fn(x)) && Number.isFinite(derivative.fn(x))) finite++;
         const mismatch = declaredDerivativeMismatch(
           { fn: value.fn, lost: valueLost },
           { fn: derivative.fn, lost: derivativeLost },
           x,
         );
-        if (mismatch === null) continue;
-        checked++;
-        if (mismatch.apart > mismatch.allowed)
+        if (mismatch && mismatch.apart > mismatch.allowed)
           this.y.fail(
             f.get('derivative')!.value,
             `the declared derivative of ${name} disagrees with its value at ${variable} = ${x}: declared ${mismatch.declared}, central differences ${mismatch.estimate} (apart by ${mismatch.apart.toExponential(1)}, more than their error bound ${mismatch.allowed.toExponential(1)})`,
             `the derivative of ${printExpr(value.expr)}`,
           );
       }
-      if (checked === 0)
+      if (finite === 0)
         this.y.fail(
           f.get('value')!.value,
-          `${name} is not finite, or loses every digit in float64, at every test point (${DERIVATIVE_TEST_POINTS.join(', ')})`,
+          `${name} is not finite at any test point (${DERIVATIVE_TEST_POINTS.join(', ')})`,
           'a function defined around 0',
         );
       const rule: ElementwiseRule = {
