@@ -194,9 +194,10 @@ export class PremiseSampler {
   /**
    * The premise's parameters scaled together (a norm or spectral-radius premise is met by scale alone), to a scale
    * drawn between the first one tried that meets the premise and the edge of the premise found by bisection, nearer
-   * the edge (u² of the way from it), or on half the instances anywhere on the premise's side of the edge. Taking the first scale that met it left every instance at the scales'
-   * own points: with `given: norm2(W) < 0.6` the regimes' ‖W‖ = 1 and 1.5 went to 0.5 and 0.375, no instance lay
-   * in (0.5, 0.6), and `norm2(jac(h[T], h[T-1])) <= 0.5`, false there (0.577 at ‖W‖ = 0.58), was consistent.
+   * the edge (u² of the way from it), or on half the instances anywhere on the premise's side of the edge. Taking
+   * the first scale that met it left every instance at the scales' own points: with `given: norm2(W) < 0.6` the
+   * regimes' ‖W‖ = 1 and 1.5 went to 0.5 and 0.375, no instance lay in (0.5, 0.6), and
+   * `norm2(jac(h[T], h[T-1])) <= 0.5`, false there (0.577 at ‖W‖ = 0.58), was consistent.
    */
   private rescale(base: InstanceEntry): InstanceEntry | null {
     const { data } = base.instance.graph;
