@@ -290,7 +290,11 @@ export function matrixPoly(e: Expr, shapes: Shapes, depth = 0): MPoly {
     case 'div': {
       const d = e.args[1]!;
       if (d.kind !== 'num' || d.value === 0) return fail(`division by ${printExpr(d)}`);
-      return mmul(go(e.args[0]!), single(normalizeTerm(1 / d.value, cconst(1), [])));
+      // each coefficient divided exactly, as the scalar form does: 1/c rounded gave W/1.9999999999999996 and
+      // W/1.9999999999999998 one form, and ‖W/a‖ ≤ ‖W/b‖ for a < b was proved
+      const out: MPoly = new Map();
+      for (const t of go(e.args[0]!).values()) addTerm(out, { ...t, coef: exactQuotient(t.coef, d.value, rounds) });
+      return out;
     }
     case 'transpose': {
       const pushed = transpose(e.args[0]!);
@@ -476,7 +480,9 @@ export function scalarNormal(e: Expr, shapes: Shapes, domain: Domain): SPoly {
         return go(x.args[0]!, dom).map((m) => ({ ...m, coef: -m.coef }));
       case 'mul':
       case 'emul': {
-        if (!isScalar(shapes.shape(x))) return leaf(x);
+        // A row times a column is scalar, but its factors are not numbers that commute: one leaf (taken apart,
+        // (h'h)(c'c) and (h'c)(c'h) had one form, and the reversed Cauchy–Schwarz inequality was proved).
+        if (!x.args.every((a) => isScalar(shapes.shape(a))) || !isScalar(shapes.shape(x))) return leaf(x);
         const [a, b] = [go(x.args[0]!, dom), go(x.args[1]!, dom)];
         return combine(a.flatMap((m) => b.map((n) => monoMul(m, n))));
       }
