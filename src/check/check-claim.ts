@@ -18,7 +18,7 @@ import { evidenceOf } from './evidence.js';
 import { InputError } from '../derivation/errors.js';
 import type { IntEnv } from '../ir/affine.js';
 import { own } from '../ir/names.js';
-import { Evaluator } from '../numeric/evaluate.js';
+import { Evaluator, POOL_VALUE_MEMO_ENTRIES } from '../numeric/evaluate.js';
 import { chargeWork, withWorkLimit } from '../numeric/work-meter.js';
 import { type KeptEntries, POOL_PRODUCT_MEMO_ENTRIES } from '../numeric/values.js';
 import { LIMITS } from '../ir/limits.js';
@@ -99,11 +99,15 @@ export class InstancePool {
   private readonly narrowed = new Map<Derivation, InstancePool>();
   /** what the evaluators' product chains keep, together (POOL_PRODUCT_MEMO_ENTRIES) */
   private readonly kept: KeptEntries;
+  /** what the evaluators' value memos keep, together (POOL_VALUE_MEMO_ENTRIES) */
+  private readonly keptValues: KeptEntries;
   constructor(
     readonly derivation: Derivation,
     productMemoEntries = POOL_PRODUCT_MEMO_ENTRIES,
+    valueMemoEntries = POOL_VALUE_MEMO_ENTRIES,
   ) {
     this.kept = { entries: 0, limit: productMemoEntries };
+    this.keptValues = { entries: 0, limit: valueMemoEntries };
   }
   /**
    * This pool for its own derivation, else one for a claim derivation narrowed from it: the last
@@ -129,7 +133,7 @@ export class InstancePool {
           instanceSpec(this.derivation.model, masterSeed, index, REGIMES, overrides),
         ),
       );
-      const evaluator = new Evaluator(instance!.graph, instance!.sizes, true, this.kept);
+      const evaluator = new Evaluator(instance!.graph, instance!.sizes, true, this.kept, this.keptValues);
       entry = { instance: instance!, evaluator, buildWork: spent };
       this.pool.set(key, entry);
     } else

@@ -34,6 +34,7 @@ import {
 } from './values.js';
 import { mergedBindings, own } from '../ir/names.js';
 import { keepResident } from './simd.js';
+import { chargeWork } from './work-meter.js';
 import { newVec } from './slab.js';
 import {
   addedLoss,
@@ -95,6 +96,26 @@ function fixedKey(fixed: ReadonlySet<string>): string {
 
 const NO_READS: readonly ResolvedDeriv[] = [];
 const EMPTY = new Float64Array(0);
+
+/**
+ * The entries one evaluator's value memo keeps at most (a pool's evaluators share POOL_VALUE_MEMO_ENTRIES): as
+ * PRODUCT_MEMO_ENTRIES bounds the product chains (./values.ts). The shipped corpus's largest pool keeps 6.6·10⁶
+ * (understanding-lstms-2023-index-level.yaml, 20 instances).
+ */
+export const VALUE_MEMO_ENTRIES = 2 ** 22;
+export const POOL_VALUE_MEMO_ENTRIES = 2 ** 24;
+/**
+ * A kept value's own cost beyond its entries, in entries (as PARTIAL_RESULT_OVERHEAD): its slot in the table, the
+ * value and its array; a lazy operator (a product, a Jacobian) counts this alone.
+ */
+const KEPT_VALUE_OVERHEAD = 40;
+/**
+ * What computing a value costs on the work meter beyond its kernels (as a product walk's step, WALK_STEP_OVERHEAD in
+ * ./values.ts): its binding's key, the records of lost digits and of reads, the memo — 1.5–5 µs measured. Uncharged,
+ * `norm2(sum(i, 1, 1000000, (1 + 0 * i) * W))` at d = 3 counted 94 units per term of 4.9 µs (17 a µs, where the limit
+ * means ≈ 200) and ran 286 s before its limit stopped it.
+ */
+const VALUE_OVERHEAD = 300;
 
 /**
  * A memoised value with what it brings beside it: the precision lost in the subnormals on the way to it, and the
@@ -274,6 +295,11 @@ export class Evaluator implements ReadTracker {
     readonly tracksReads = true,
     /** what its product chains keep, shared with the other evaluators of an instance pool (its own otherwise) */
     kept: KeptEntries = { entries: 0 },
+    /**
+     * what its value memo keeps, in entries, shared like `kept` with the other evaluators of an instance pool
+     * (VALUE_MEMO_ENTRIES where none is given): past it, a value is computed and returned but not kept
+     */
+    private readonly keptValues: KeptEntries = { entries: 0 },
   ) {
     this.productMemo = {
       chains: new WeakMap(),
@@ -327,6 +353,7 @@ export class Evaluator implements ReadTracker {
     let ownLost: number;
     let reads: Map<string, ResolvedDeriv>;
     let v: Value;
+    chargeWork(VALUE_OVERHEAD);
     // the record of this value's own lost digits, without a closure per value (./lost-digits.ts)
     const outerLost = openOwnRecord();
     try {
@@ -340,7 +367,13 @@ export class Evaluator implements ReadTracker {
     // A memoised matrix is read again by every product it is a factor of (Wᵀ at every lag of a claim).
     if (v.kind === 'dense' && v.rows > 1 && v.cols > 1) keepResident(v.data);
     const read = reads.size ? [...reads.values()] : null;
-    plan.table.set(values, read || lost ? new Memo(v, lost, ownLost, read) : v);
+    // Kept within the budget only: a value read again after it is computed again (the work meter counts that). Every
+    // value kept, `norm2(sum(i, 1, 1000000, (1 + 0 * i) * W))` kept two per i and ran out of memory (5.6 GB, 87 s).
+    const cost = (v.kind === 'dense' ? v.data.length : 0) + KEPT_VALUE_OVERHEAD;
+    if (this.keptValues.entries + cost <= (this.keptValues.limit ?? VALUE_MEMO_ENTRIES)) {
+      this.keptValues.entries += cost;
+      plan.table.set(values, read || lost ? new Memo(v, lost, ownLost, read) : v);
+    }
     if (read) for (const d of read) this.noteRead(d);
     return v;
   }

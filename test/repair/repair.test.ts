@@ -114,22 +114,22 @@ describe('budgets and outcomes', () => {
   });
 
   it("screens within one claim's work limit, and counts full checks stopped at it apart from candidates that fail", () => {
-    // The check at the default limit; the search at a limit of 10⁴ operations (--work-limit): the screens share it and
+    // The check at the default limit; the search at a limit of 4·10⁴ operations (--work-limit): the screens share it and
     // stop where it is spent (the candidate cut short is not counted), and the one survivor's full check passes it.
     const d = loadDerivationFile(LAB);
     const [checked] = checkDerivation(d, { claims: ['lab-eq1-W-for-WT'], instances: 1 });
     const claim = d.claims.find((c) => c.id === 'lab-eq1-W-for-WT')!;
     const search = (workLimit?: number) =>
       searchRepairs(d, claim, checked!, { ...DEFAULT_OPTIONS, instances: 1, ...(workLimit ? { workLimit } : {}) });
-    const limited = search(1e4);
-    expect(limited).toMatchObject({ status: 'none', exhausted: true, screenWorkLimit: 1e4 });
+    const limited = search(4e4);
+    expect(limited).toMatchObject({ status: 'none', exhausted: true, screenWorkLimit: 4e4 });
     expect(limited.work).toMatchObject({ generated: 35, screened: 32, passedScreen: 1, fullChecks: 1, overLimit: 1 });
     // counted, not timed: the same stop on a second run
-    expect(search(1e4).work).toEqual(limited.work);
+    expect(search(4e4).work).toEqual(limited.work);
     expect(repairSearchSummary(limited)).toBe(
-      "no repair holds within the budget: 32 candidates screened (14 not a claim), 1 passed the screen, 1 checked in full (1 stopped at the work limit); screening stopped at its work limit (1.00e+4 operations, as one claim's check) (budget spent); budget 1000 screens and 6 full checks, up to 2 edits",
+      "no repair holds within the budget: 32 candidates screened (14 not a claim), 1 passed the screen, 1 checked in full (1 stopped at the work limit); screening stopped at its work limit (4.00e+4 operations, as one claim's check) (budget spent); budget 1000 screens and 6 full checks, up to 2 edits",
     );
-    expect(repairSearchRecord(limited)).toMatchObject({ screenWorkLimit: 1e4, work: { overLimit: 1 } });
+    expect(repairSearchRecord(limited)).toMatchObject({ screenWorkLimit: 4e4, work: { overLimit: 1 } });
     // at the default limit every candidate is screened, and the record has neither field (fixtures read as before)
     const full = search();
     expect(full).toMatchObject({ status: 'found', exhausted: false });
@@ -141,12 +141,12 @@ describe('budgets and outcomes', () => {
 
   it.each([
     // the pairs' first candidate cut short: its two edits were counted as tried (editsTried 2 with 24 single edits screened)
-    ['derivations/lab-10-5-solution.yaml', 'explosion-read-into-eq2', 6927, { screened: 24, editsTried: 1, failed: 0 }],
+    ['derivations/lab-10-5-solution.yaml', 'explosion-read-into-eq2', 23564, { screened: 24, editsTried: 1, failed: 0 }],
     // a full check past its limit left its decimal steps' trail with that error: later full checks failed on it
     [
       'derivations/understanding-lstms-2023-index-level.yaml',
       'induction-step-as-written.2',
-      630957,
+      1200000,
       { fullChecks: 5, overLimit: 2, failed: 0 },
     ],
   ])("%s %s at a work limit of %d: what a limit stopped is counted as such (a review's)", (file, id, limit, work) => {
