@@ -217,6 +217,28 @@ const jordan = (rows: number, cols: number): Vec =>
     return j === i || j === i + 1 ? (j < rows ? 1 : 0) : 0;
   });
 
+/**
+ * Rank one and nilpotent: u wᵀ with w ⊥ u (u the leading left singular vector, w what of the leading right one, or of
+ * a fixed vector, is orthogonal to u), so W² = 0 while W D W = u (wᵀ D u) wᵀ is not for a diagonal D that is not a
+ * multiple of I: a bound through ‖Wᵏ‖ (0 from k = 2) against a product of Jacobians (a review's repair
+ * ‖∂h_t/∂h_k‖_max ≤ ‖W^{t−k}‖₂ held on every random instance, false at W = [[½, ½], [−½, −½]]). A non-square
+ * matrix, or a 1 × 1 (no nilpotent but 0), is left as it is.
+ */
+const nilpotent = (rows: number, cols: number, a: Vec): Vec => {
+  if (rows !== cols || rows < 2) return a;
+  const { u, v } = topSingularPair(rows, cols, a);
+  const orthogonal = (x: Vec): Vec | null => {
+    let along = 0;
+    for (let i = 0; i < rows; i++) along += x[i]! * u[i]!;
+    const w = x.map((xi, i) => xi - along * u[i]!);
+    const n = norm2(w);
+    return n > 1e-8 ? w.map((wi) => wi / n) : null;
+  };
+  const w = orthogonal(v) ?? orthogonal(Float64Array.from({ length: rows }, (_, j) => (j % 2 ? -1 : 1) / (j + 1)));
+  if (!w) return a;
+  return Float64Array.from({ length: rows * cols }, (_, k) => u[Math.floor(k / cols)]! * w[k % cols]!);
+};
+
 /** A multiple of the identity (normal, commutes with every diagonal): the leading square part. */
 const identity = (rows: number, cols: number): Vec =>
   Float64Array.from({ length: rows * cols }, (_, k) => (Math.floor(k / cols) === k % cols ? 1 : 0));
@@ -245,6 +267,7 @@ const CONSTRUCTIONS: readonly { name: string; build: (space: InstanceSpace, data
   },
   { name: 'Jordan', build: (s, d) => recurrent(s, d, jordan) },
   { name: 'identity', build: (s, d) => recurrent(s, d, identity) },
+  { name: 'nilpotent', build: (s, d) => recurrent(s, d, nilpotent) },
   { name: 'saturated high', build: (s, d) => saturate(s, d, 1) },
   { name: 'saturated low', build: (s, d) => saturate(s, d, -1) },
 ];
