@@ -1227,7 +1227,9 @@ export class Reader {
       case 'text':
         return this.wordFunction(base, sub, sup, s, t);
       case 'leftright':
-        if (base.left === '.' && base.right === '|' && sub) return this.evaluationBar(base, sub, t);
+        // \right|_{x}^{T}: the superscript is the held derivative's, read as on any other value (it was dropped)
+        if (base.left === '.' && base.right === '|' && sub)
+          return this.scripts(this.evaluationBar(base, sub, t), sup, null, this.sp(t));
         return this.scripts(this.leftright(base), sup, sub, this.sp(t));
       case 'genfrac':
         return this.scripts(this.frac(base), sup, sub, this.sp(t));
