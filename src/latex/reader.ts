@@ -1314,12 +1314,27 @@ export class Reader {
     if (this.isTransposeMark(list)) return { k: 'tr', arg: e, span: full, opSpan: at };
     const T = this.isLetterT(list);
     if (T) {
-      if (this.ctx.sizes.has(symbolKey(T)!) && this.kind(e) === 'matrix')
+      const letter = symbolKey(T)!;
+      if (this.kind(e) === 'scalar') {
+        // a scalar's transpose is itself: ‖W‖_2^T, where T is also the horizon, means the T-th power (it was read
+        // norm2(W)', and the bound the emitter writes for norm2(W)^T came back refuted)
+        const role = this.indexRole(letter);
+        if (!role) {
+          this.note(
+            at,
+            `^${letter} on a scalar read as its transpose, the scalar itself (${letter} names no size or index here)`,
+          );
+          return { k: 'tr', arg: e, span: full, opSpan: at };
+        }
         this.note(
           at,
-          `^${symbolKey(T)} read as a transpose (a transpose letter here), not the ${symbolKey(T)}-th power`,
+          `^${letter} on a scalar read as the ${letter}-th power (${letter} is ${role} here; a scalar's transpose is itself: ^\\top writes one)`,
         );
-      return { k: 'tr', arg: e, span: full, opSpan: at };
+      } else {
+        if (this.ctx.sizes.has(letter) && this.kind(e) === 'matrix')
+          this.note(at, `^${letter} read as a transpose (a transpose letter here), not the ${letter}-th power`);
+        return { k: 'tr', arg: e, span: full, opSpan: at };
+      }
     }
     if (list.length === 2 && list[0]!.type === 'atom' && list[0]!.text === '\\odot') {
       const n = this.index(list.slice(1), at);
@@ -1355,6 +1370,14 @@ export class Reader {
         `^${this.parsed.source.slice(at[0], at[1]).replace(/^\{|\}$/g, '')} on a matrix read as the matrix power`,
       );
     return { k: 'pow', op: '^', base: e, exp, span: full, opSpan: at };
+  }
+
+  /** What a letter names as an index here: an index bound by ∏/∑, a quantified index, a size (also through the symbol map). */
+  private indexRole(key: string): string | null {
+    if (this.scope.bound.has(key)) return 'the bound index';
+    const name = this.maps.symbols.get(key) ?? defaultAscii(key);
+    if (name === null) return null;
+    return this.ctx.indexVars.has(name) ? 'a quantified index' : this.ctx.sizes.has(name) ? 'a size' : null;
   }
 
   /** An exponent: a number, or an index expression (k, t−k+1). */
@@ -1634,6 +1657,8 @@ export class Reader {
     let rest = [...supRest];
     const supSpan: Span = sup ? this.sp(sup) : this.sp(base);
     let trailingSquare: Span | null = null;
+    /** the superscript's part after the time bracket, as written (h^{(t)\top}), noted below with what it was read as */
+    let afterTime: { at: KNode; written: string; onBracket: boolean } | null = null;
     // time in a bracketed or parenthesised superscript: h^{[t]}, h^{(t)}, with the lab's ^2 after the bracket
     if (rest.length && (superTime || (!sub && this.delimOf(rest[0])?.role === 'open'))) {
       const first = this.delimOf(rest[0]);
@@ -1657,18 +1682,20 @@ export class Reader {
           if (after.length) this.fail(supSpan, 'unexpected text after the time');
           trailingSquare = this.sp(close.sup);
           rest = this.clean(bodyList(close.sup));
-          this.note(
-            close.sup,
-            `h^{[t]^${this.src(close.sup)}}: the exponent written on the time bracket read as a power of the sequence`,
-          );
+          afterTime = { at: close.sup, written: `^${this.src(close.sup)}`, onBracket: true };
         } else if (after.length) {
           trailingSquare = join(this.sp(after[0]!), this.sp(lastTok));
           rest = after;
-          this.note(
-            after[0]!,
-            `h^{[t]${this.parsed.source.slice(trailingSquare[0], trailingSquare[1])}}: the text after the time bracket read as a power of the sequence`,
-          );
+          afterTime = {
+            at: after[0]!,
+            written: this.parsed.source.slice(trailingSquare[0], trailingSquare[1]),
+            onBracket: false,
+          };
         } else rest = [];
+        if (afterTime) {
+          const [o, c] = first.d === '[' ? ['[', ']'] : ['(', ')'];
+          afterTime = { ...afterTime, written: `${name}^{${o}t${c}${afterTime.written}}` };
+        }
       }
     }
     if (sub) {
@@ -1716,15 +1743,34 @@ export class Reader {
       this.note(sup!, `${name}′ read as dact(${name}[…]): the derivative of the activation that defines ${name}`);
     }
     if (!rest.length) return e;
-    // what is left of the superscript: ⊤ / T, a unit index (h_t^α), a power
-    if (this.isTransposeMark(rest) || this.isLetterT(rest)) return this.power(e, rest, trailingSquare ?? supSpan, span);
+    const read = this.afterTime(name, e, rest, sup, unit, trailingSquare ?? supSpan, span);
+    // what the text after the time bracket was read as (h^{(t)\top} was noted "read as a power", and read as a transpose)
+    if (afterTime)
+      this.note(
+        afterTime.at,
+        `${afterTime.written}: the ${afterTime.onBracket ? 'exponent written on the time bracket' : 'text after the time bracket'} read as ${read.k === 'tr' ? 'a transpose' : read.k === 'seq' ? 'a unit index' : 'a power'} of the sequence`,
+      );
+    return read;
+  }
+
+  /** What is left of a sequence's superscript after its time: ⊤ / T, a unit index (h_t^α), a power. */
+  private afterTime(
+    name: string,
+    e: E,
+    rest: readonly KNode[],
+    sup: KNode | null,
+    unit: Ix | null,
+    at: Span,
+    span: Span,
+  ): E {
+    if (this.isTransposeMark(rest) || this.isLetterT(rest)) return this.power(e, rest, at, span);
     const single = rest.length === 1 ? symbolKey(rest[0]!) : null;
-    if (single !== null && !/^[0-9]$/.test(single) && !unit && this.kind(e) === 'col') {
-      const u = this.index(rest, supSpan);
+    if (e.k === 'seq' && single !== null && !/^[0-9]$/.test(single) && !unit && this.kind(e) === 'col') {
+      const u = this.index(rest, this.sp(sup!));
       this.note(sup!, `${name}_t^${single}: a letter on a vector read as the unit index (${name}[t, ${single}])`);
-      return { k: 'seq', name, time, unit: u, span, nameSpan: this.sp(base) };
+      return { ...e, unit: u, span };
     }
-    return this.power(e, rest, trailingSquare ?? supSpan, span);
+    return this.power(e, rest, at, span);
   }
 
   // ─── functions ─────────────────────────────────────────────────────────────────────

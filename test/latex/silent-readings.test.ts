@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { parseDerivation } from '../../src/derivation/load.js';
+import { claimLatex } from '../../src/emit/claim-latex.js';
+import { convert, fileContext } from './helpers.js';
 
 /** A tanh RNN in the blog profile (h_t, W^T; T is also the horizon's size), small enough to check quickly. */
 const BLOG = `gradproof: 1
@@ -92,5 +94,67 @@ describe('the superscript of an evaluation bar (\\right|_{x}^{T}) is read, not d
     const [c] = claims(BLOG, cases.slice(0, 1)).claims;
     // line 20 of the file, column 68: the T after \right|_{x}^
     expect(c!.reading!.notes).toContain('20:68: ^T read as a transpose (a transpose letter here), not the T-th power');
+  });
+});
+
+describe('^T on a scalar is the T-th power where T is a size (a scalar has no transpose to take)', () => {
+  const cases: Case[] = [
+    // was read norm2(jac(h[T], h[0])) <= norm2(W)' and refuted; with T factors of |tanh′| ≤ 1 it holds
+    { latex: '\\left\\|\\frac{\\partial h_T}{\\partial h_0}\\right\\| \\le \\|W\\|^{T}' },
+    { latex: '\\left\\|\\frac{\\partial h_T}{\\partial h_0}\\right\\|_2 \\le \\|W\\|_2^T' },
+    // one step bounded by the T-th power: false where ‖W‖ < 1 (it was read ≤ ‖W‖ and consistent)
+    { latex: '\\left\\|\\frac{\\partial h_T}{\\partial h_{T-1}}\\right\\| \\le \\|W\\|^T' },
+    // a matrix keeps its transpose, with the note that says which
+    { latex: '\\|W^T\\|_2 \\le \\|W\\|_2' },
+  ];
+
+  it('reads the power on a norm, keeps the transpose on a matrix', () => {
+    expect(readings(BLOG, cases)).toEqual([
+      'norm2(jac(h[T], h[0])) <= norm2(W)^T',
+      'norm2(jac(h[T], h[0])) <= norm2(W)^T',
+      'norm2(jac(h[T], h[T-1])) <= norm2(W)^T',
+      'norm2(W) <= norm2(W)',
+    ]);
+    const notes = claims(BLOG, cases).claims.map((c) => c.reading!.notes);
+    expect(notes[0]).toContain(
+      "20:72: ^T on a scalar read as the T-th power (T is a size here; a scalar's transpose is itself: ^\\top writes one)",
+    );
+    expect(notes[3]).toContain('26:17: ^T read as a transpose (a transpose letter here), not the T-th power');
+  });
+
+  it('proves the bound through T steps and refutes the one step bounded by the T-th power', () => {
+    expect(verdicts(BLOG, cases)).toEqual(['proved', 'proved', 'refuted', 'proved']);
+  });
+
+  it("reads the emitter's own LaTeX of norm2(W)^T back as written", () => {
+    const d = parseDerivation(`${BLOG}claims:\n  - id: p\n    claim: norm2(jac(h[T], h[0])) <= norm2(W)^T\n`, 'p.yaml');
+    const latex = claimLatex(d, d.claims[0]!);
+    expect(latex).toBe(
+      '\\left\\|\\frac{\\partial h_{T}}{\\partial h_{0}}\\right\\|_{2} \\le \\left\\|W\\right\\|_{2}^{T}',
+    );
+    expect(readings(BLOG, [{ latex }])).toEqual(['norm2(jac(h[T], h[0])) <= norm2(W)^T']);
+  });
+
+  it('reads ρ(W)^T, a number^T, and ^T where T is the horizon of the lab (τ) alike', () => {
+    expect(readings(BLOG, [{ latex: '\\rho(W)^T \\le 2^T' }])).toEqual(['rho(W)^T <= 2^T']);
+    const lab = `${BLOG.replace('profile: blog', 'profile: lab\n  horizon: tau')}`;
+    expect(
+      readings(lab, [
+        { latex: '\\left\\|\\frac{\\partial h^{[\\tau]}}{\\partial h^{[0]}}\\right\\| \\le \\|W\\|^T' },
+        { latex: '\\left\\|\\frac{\\partial h^{[\\tau]}}{\\partial h^{[0]}}\\right\\| \\le \\|W\\|^\\tau' },
+      ]),
+    ).toEqual(['norm2(jac(h[T], h[0])) <= norm2(W)^T', 'norm2(jac(h[T], h[0])) <= norm2(W)^T']);
+  });
+
+  it('says what the text after a time bracket was read as (h^{(t-1)\\top} was noted "read as a power")', () => {
+    const rnn = fileContext('how-does-lstm-avoid-gradient-explosion-2024-rnn', { forall: 't in 2..T' });
+    const r = convert('h^{(t-1)\\top} W h^{(t)} \\le 1', rnn);
+    expect(r.ascii).toBe("h[t-1]' * W * h[t] <= 1");
+    expect(r.notes).toContain(
+      'at 8: h^{(t)\\top}: the text after the time bracket read as a transpose of the sequence',
+    );
+    expect(convert('\\|h^{(t)2}\\|_2 \\le 1', rnn).notes).toContain(
+      'at 8: h^{(t)2}: the text after the time bracket read as a power of the sequence',
+    );
   });
 });
