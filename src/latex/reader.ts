@@ -1807,42 +1807,54 @@ export class Reader {
 
   /** Arguments in parentheses after a function: `(a, b)`, `\left( a \right)`, `\big( a \big)`. */
   private arguments(s: Stream): E[] {
-    const t = s.peek();
+    const next = s.peek();
+    // \tanh\left(z\right)^{2}: the script on \right) is the function value's, tanh(z)², as on a plain ')' (it was read
+    // as a factor, tanh(z²) — the form the emitter writes, so its own LaTeX came back as another claim)
+    const scripted = next?.type === 'supsub' && next.base?.type === 'leftright' && next.base.left === '(';
+    const t = scripted ? next.base : next;
+    // the end and the closing scripts are set after the arguments are read: a function inside them sets its own
+    // (\tanh(\sigma(z))^2 lost its ^2 to the σ inside)
+    let end: number;
+    let closeScripts: { sup: KNode | null; sub: KNode | null; span: Span } | null = null;
+    let parts: KNode[][] = [[]];
     if (t?.type === 'leftright' && t.left === '(') {
       s.next();
+      if (scripted) closeScripts = { sup: next.sup ?? null, sub: next.sub ?? null, span: this.sp(next) };
       const body = this.clean((t.body as readonly KNode[]) ?? []);
-      const parts: KNode[][] = [[]];
       for (const n of body) {
         if (n.type === 'atom' && n.family === 'punct' && n.text === ',') parts.push([]);
         else parts[parts.length - 1]!.push(n);
       }
-      this.argsEnd = this.sp(t)[1];
-      return parts.map((p) => this.argument(p, this.sp(t)));
-    }
-    const d = this.delimOf(t);
-    if (!d || d.role !== 'open' || d.d !== '(' || t!.type === 'supsub') return [];
-    s.next();
-    const parts: KNode[][] = [[]];
-    let depth = 0;
-    for (;;) {
-      const n = s.peek();
-      if (!n) this.fail(this.sp(t!), "'(' is never closed");
+      end = this.sp(t)[1];
+    } else {
+      const d = this.delimOf(t);
+      if (!d || d.role !== 'open' || d.d !== '(' || t!.type === 'supsub') return [];
       s.next();
-      const dn = this.delimOf(n);
-      if (dn?.role === 'open' && n.type !== 'supsub') depth++;
-      if (dn?.role === 'close') {
-        if (depth === 0) {
-          this.argsEnd = this.sp(dn.sup || dn.sub ? (n.base ?? n) : n)[1];
-          // scripts on the closing parenthesis: f(x)^2
-          this.pendingCloseScripts = dn.sup || dn.sub ? { sup: dn.sup, sub: dn.sub, span: this.sp(n) } : null;
-          break;
+      parts = [[]];
+      let depth = 0;
+      for (;;) {
+        const n = s.peek();
+        if (!n) this.fail(this.sp(t!), "'(' is never closed");
+        s.next();
+        const dn = this.delimOf(n);
+        if (dn?.role === 'open' && n.type !== 'supsub') depth++;
+        if (dn?.role === 'close') {
+          if (depth === 0) {
+            end = this.sp(dn.sup || dn.sub ? (n.base ?? n) : n)[1];
+            // scripts on the closing parenthesis: f(x)^2
+            closeScripts = dn.sup || dn.sub ? { sup: dn.sup, sub: dn.sub, span: this.sp(n) } : null;
+            break;
+          }
+          depth--;
         }
-        depth--;
+        if (depth === 0 && n.type === 'atom' && n.family === 'punct' && n.text === ',') parts.push([]);
+        else parts[parts.length - 1]!.push(n);
       }
-      if (depth === 0 && n.type === 'atom' && n.family === 'punct' && n.text === ',') parts.push([]);
-      else parts[parts.length - 1]!.push(n);
     }
-    return parts.map((p) => this.argument(p, this.sp(t!)));
+    const args = parts.map((p) => this.argument(p, this.sp(t!)));
+    this.argsEnd = end;
+    this.pendingCloseScripts = closeScripts;
+    return args;
   }
 
   /** Skips a parenthesised group without reading it; returns its span. */

@@ -3,9 +3,10 @@
  * each is asserted here by the reading a report prints (`read as: …`) and by its verdict on a small tanh RNN,
  * where the old reading's verdict was another.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
-import { parseDerivation } from '../../src/derivation/load.js';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { claimLatex } from '../../src/emit/claim-latex.js';
 import { convert, fileContext } from './helpers.js';
 
@@ -156,5 +157,74 @@ describe('^T on a scalar is the T-th power where T is a size (a scalar has no tr
     expect(convert('\\|h^{(t)2}\\|_2 \\le 1', rnn).notes).toContain(
       'at 8: h^{(t)2}: the text after the time bracket read as a power of the sequence',
     );
+  });
+});
+
+describe("a script after a function's \\right) is the value's: \\tanh\\left(z\\right)^{2} is tanh(z)²", () => {
+  const cases: Case[] = [
+    // was read diag(1 - tanh((W * h[t-1] + U * x[t] + b).^2)) * W and refuted
+    {
+      latex:
+        '\\frac{\\partial h_t}{\\partial h_{t-1}} = \\mathrm{diag}\\left(1 - \\tanh\\left(W h_{t-1} + U x_t + b\\right)^{2}\\right) W',
+      forall: 't in 1..T',
+    },
+    // plain parentheses read so already
+    {
+      latex: '\\frac{\\partial h_t}{\\partial h_{t-1}} = \\mathrm{diag}(1 - \\tanh(W h_{t-1} + U x_t + b)^{2}) W',
+      forall: 't in 1..T',
+    },
+    // the argument's own power stays inside
+    {
+      latex:
+        '\\frac{\\partial h_t}{\\partial h_{t-1}} = \\mathrm{diag}\\left(1 - \\tanh\\left(\\left(W h_{t-1} + U x_t + b\\right)^{2}\\right)\\right) W',
+      forall: 't in 1..T',
+    },
+  ];
+
+  it('reads the power on the function value', () => {
+    expect(readings(BLOG, cases)).toEqual([
+      'jac(h[t], h[t-1]) = diag(1 - tanh(W * h[t-1] + U * x[t] + b).^2) * W',
+      'jac(h[t], h[t-1]) = diag(1 - tanh(W * h[t-1] + U * x[t] + b).^2) * W',
+      'jac(h[t], h[t-1]) = diag(1 - tanh((W * h[t-1] + U * x[t] + b).^2)) * W',
+    ]);
+  });
+
+  it('verifies the step written with \\left( … \\right)^{2}, as written with ( … )^2', () => {
+    expect(verdicts(BLOG, cases)).toEqual(['verified', 'verified', 'refuted']);
+  });
+
+  it('keeps the script of a function whose argument holds another function (\\tanh(\\sigma(z))^2 lost its ^2)', () => {
+    const lstm = fileContext('how-does-lstm-avoid-gradient-explosion-2024-lstm', { forall: 't in 2..T' });
+    expect(convert('\\tanh(\\sigma(C_t))^2 = 1', lstm).ascii).toBe('tanh(sigma(C[t])).^2 = 1');
+    expect(convert('\\tanh\\left(\\sigma\\left(C_t\\right)\\right)^{2} = 1', lstm).ascii).toBe(
+      'tanh(sigma(C[t])).^2 = 1',
+    );
+    expect(convert('\\sup_x \\left|1 - \\tanh\\left(x\\right)^{2}\\right| \\le 1', lstm).ascii).toBe(
+      'supabs(x, 1 - tanh(x)^2) <= 1',
+    );
+  });
+
+  // the emitter writes \tanh\left(…\right)^{2}: these shipped claims came back from their own LaTeX as other claims
+  it.each([
+    ['how-does-lstm-avoid-gradient-explosion-2024-eq5', 'eq5'],
+    ['lab-10-5-vanilla-rnn', 'lab-eq2'],
+    ['why-lstm-works-2018', 'eq3-one-step'],
+    ['why-lstm-works-2018', 'eq4-norm-bound'],
+    ['lab-10-5-lstm', 'lab-eq3-total-without-c'],
+    // with the evaluation bar's ^{T} as well
+    ['lab-10-5-lstm', 'lab-eq3-cell-path'],
+  ])('%s %s reads back from its own LaTeX as its claim', (file, id) => {
+    const path = `derivations/${file}.yaml`;
+    const d = loadDerivationFile(path);
+    const claim = d.claims.find((c) => c.id === id)!;
+    const text = readFileSync(path, 'utf8');
+    const forall = /forall: (.*)/.exec(text.slice(text.indexOf(`- id: ${id}\n`)).split('\n  - id:')[0]!)?.[1];
+    const latex = claimLatex(d, claim);
+    expect(latex).toMatch(/\\tanh\\left\(.*\\right\)\^\{2\}/);
+    const back = parseDerivation(
+      `${text.slice(0, text.indexOf('\nclaims:'))}\nclaims:\n  - id: back\n    latex: '${latex.replace(/'/g, "''")}'${forall ? `\n    forall: ${forall}` : ''}\n`,
+      'back.yaml',
+    );
+    expect(back.claims[0]!.statement).toBe(claim.statement);
   });
 });
