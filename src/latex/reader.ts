@@ -5,7 +5,7 @@
  * operators and big operators < scripts. Every rule that resolves an ambiguity adds a note to the reading; a
  * construct with no reading, or with two readings that no rule separates, is a LatexInputError at its offset.
  */
-import type { Affine } from '../ir/affine.js';
+import { type Affine, coefficient } from '../ir/affine.js';
 import { ExprError } from '../ir/errors.js';
 import { parseIndex } from '../ir/parse-math.js';
 import {
@@ -17,7 +17,7 @@ import {
 } from './context.js';
 import { resolveEllipses, type TermItem } from './ellipsis.js';
 import { LatexInputError } from './errors.js';
-import { type E, type Ix, type Relation, join } from './reading.js';
+import { type E, type Ix, type Relation, affineOf, childrenOf, indicesOf, join } from './reading.js';
 import { bodyList, type KNode, type ParsedLatex, type Span } from './katex-tree.js';
 import { defaultAscii, symbolKey, wordOf } from './names.js';
 
@@ -561,8 +561,10 @@ export class Reader {
           s.next();
           push('ellipsis', op, opSpan, t);
         } else if (this.bigOpOf(t)) {
-          push(this.bigOp(s), op, opSpan);
-          break; // the body of ∏/∑/⨀/sup extends to the end of the term
+          const big = this.bigOp(s);
+          push(big.e, op, opSpan);
+          // the body of ∏/∑/⨀/sup extends to the end of the term, unless it was a group (bigOp, groupBody)
+          if (!big.closed) break;
         } else {
           if (items.length && !this.startsFactor(s)) this.fail(this.sp(t), `unexpected '${this.src(t)}'`, 'a factor');
           push(this.factor(s), op, opSpan);
@@ -674,7 +676,11 @@ export class Reader {
     return null;
   }
 
-  private bigOp(s: Stream): E {
+  /** `closed`: the body ended with a group and the term goes on after it (groupBody). */
+  /** > 0 while groupBody reads ahead to see whether what follows a group reads its index */
+  private probing = 0;
+
+  private bigOp(s: Stream): { e: E; closed: boolean } {
     const t = s.next();
     const kind = this.bigOpOf(t)!;
     const sub = t.type === 'supsub' ? (t.sub ?? null) : null;
@@ -682,22 +688,128 @@ export class Reader {
     const opSpan = this.sp(t.type === 'supsub' ? t.base! : t);
     if (s.done || !this.startsFactor(s))
       this.fail(this.sp(t), `${this.src(t.type === 'supsub' ? t.base! : t)} without a body`, 'an expression after it');
-    if (kind === 'max' || kind === 'sup') return this.supOp(t, kind, sub, sup, s);
+    if (kind === 'max' || kind === 'sup') return { e: this.supOp(t, kind, sub, sup, s), closed: false };
     if (!sub)
       this.fail(opSpan, `${this.src(t.type === 'supsub' ? t.base! : t)} without a range`, '_{i=a}^{b} or _{a<i\\le b}');
     const { key, v, vSpan, lo, hi } = this.range(sub, sup, opSpan);
     const inner: Scope = { bound: new Map([...this.scope.bound, [key, v]]), real: this.scope.real };
-    const body = this.term(s, inner);
+    // the body as written, from its first token to its last (a group's reading spans only its content)
+    const from = this.sp(s.peek()!)[0];
+    const group = this.groupBody(s, inner, v);
+    let body = group?.body ?? this.term(s, inner);
+    const to = this.sp(s.toks[s.i - 1]!)[1];
+    const written = (a: number, b: number): string => this.parsed.source.slice(a, b).trim();
+    const what = kind === 'sum' ? 'sum' : 'product';
+    // ∏ W^T diag(…) ∇L without brackets: the trailing vector multiplies the product of the matrices (see below)
+    const split = group || kind !== 'prod' ? null : this.trailingVector(body, v);
+    if (split) body = split.body;
     let fn: 'prod' | 'sum' | 'hprod' = kind;
     if (fn === 'prod' && this.kind(body) === 'col') {
       fn = 'hprod';
       this.note(opSpan, '∏ of vectors read as the elementwise product ⨀ (hprod)');
     }
-    this.note(
-      opSpan,
-      `the body of ${fn} runs to the end of its term: "${this.parsed.source.slice(body.span[0], body.span[1])}"`,
-    );
-    return { k: 'range', fn, v, vSpan, lo, hi, body, span: join(this.sp(t), body.span) };
+    if (group?.continues)
+      this.note(
+        opSpan,
+        `the body of ${fn} is the group "${written(from, to)}" after it: what follows does not read ${v} and multiplies the ${what}`,
+      );
+    else if (split)
+      this.note(
+        opSpan,
+        `the body of ${fn} is "${written(from, split.trailing[0]!.opSpan[0])}": "${written(split.trailing[0]!.opSpan[1], to)}" after it does not read ${v} and multiplies the product of the matrices (in the body, each factor would be a vector and the product elementwise, ⨀)`,
+      );
+    else this.note(opSpan, `the body of ${fn} runs to the end of its term: "${written(from, to)}"`);
+    let e: E = { k: 'range', fn, v, vSpan, lo, hi, body, span: join(this.sp(t), body.span) };
+    for (const r of split?.trailing ?? [])
+      e = { k: 'bin', op: '*', l: e, r: r.e, span: join(e.span, r.e.span), opSpan: r.opSpan };
+    return { e, closed: group?.continues ?? false };
+  }
+
+  /**
+   * ∏_{i=1}^{k} \left(W^T D_i\right) ∇L, ∑_t (a_t) B: a group (in parentheses or brackets, with its scripts) right
+   * after the operator is its whole body when nothing after it in the term reads the index — the vector after the
+   * product multiplies the product (it was read into the body, and the product of vectors made elementwise: ⨀ of
+   * Wᵀ D_i ∇L). Null when the body is no group, or when what follows reads the index (∑_k (a_k) b_k: the body runs to
+   * the end of its term, as before); the stream is then where it was.
+   */
+  private groupBody(s: Stream, inner: Scope, v: string): { body: E; continues: boolean } | null {
+    if (this.probing) return null;
+    const t = s.peek();
+    const groupNode = t?.type === 'supsub' ? t.base : t;
+    const d = this.delimOf(t);
+    const isGroup =
+      (groupNode?.type === 'leftright' && ['(', '[', '\\lbrack'].includes(groupNode.left ?? '')) ||
+      (d?.role === 'open' && (d.d === '(' || d.d === '[') && t!.type !== 'supsub');
+    if (!isGroup) return null;
+    const start = s.i;
+    const [notes, free] = [this.notes.length, new Set(this.free)];
+    const restore = (at: number, noteCount: number, names: ReadonlySet<string>): void => {
+      s.i = at;
+      this.notes.length = noteCount;
+      this.free.clear();
+      for (const name of names) this.free.add(name);
+    };
+    const saved = this.scope;
+    let body: E;
+    this.scope = inner;
+    try {
+      body = this.factor(s);
+    } finally {
+      this.scope = saved;
+    }
+    const [after, afterNotes, afterFree] = [s.i, this.notes.length, new Set(this.free)];
+    const n = s.peek();
+    const explicit =
+      n?.type === 'atom' && n.family === 'bin'
+        ? PRODUCT_OPS.has(n.text ?? '')
+        : n?.type === 'textord' && (n.text === '.' || n.text === '/');
+    if (!n || !(explicit || this.isEllipsis(n) || this.startsFactor(s))) return { body, continues: false };
+    // what follows, read as the rest of the body would be: does it read the index? (A failed reading keeps the body
+    // to the end of the term, where the error is found again.) Inside this look, a ∏ or ∑ in what follows takes
+    // its body to the end of the term without looking itself — the same tokens, so the same indices are read —:
+    // nested looks, each reading the rest of the formula again, took time exponential in the operators written.
+    let readsIndex = true;
+    this.probing++;
+    try {
+      if (explicit) s.next();
+      if (!s.done) readsIndex = this.readsIndex(this.term(s, inner), v);
+    } catch (err) {
+      if (!(err instanceof LatexInputError)) throw err;
+    } finally {
+      this.probing--;
+    }
+    if (readsIndex) {
+      restore(start, notes, free);
+      return null;
+    }
+    restore(after, afterNotes, afterFree);
+    return { body, continues: true };
+  }
+
+  /**
+   * ∏_i W^T diag(1 − h_i²) ∇L, written without brackets: the body runs to the end of its term, so the vector ∇L, which
+   * does not read i, made each factor a vector and the product elementwise (⨀ of Wᵀ D_i ∇L). The least surprising
+   * reading ends the body before it — trailing factors that do not read the index, after a body that is a matrix:
+   * the product of the matrices times the vector, as written with brackets. A trailing matrix stays in the body
+   * (∏ diag(1 − h_i²) W: W is each step's factor), and so does a vector that reads the index (∏ f_i is ⨀, noted).
+   */
+  private trailingVector(body: E, v: string): { body: E; trailing: { e: E; opSpan: Span }[] } | null {
+    if (this.kind(body) !== 'col') return null;
+    const trailing: { e: E; opSpan: Span }[] = [];
+    let rest = body;
+    while (rest.k === 'bin' && rest.op === '*' && !this.readsIndex(rest.r, v)) {
+      trailing.unshift({ e: rest.r, opSpan: rest.opSpan });
+      rest = rest.l;
+      if (this.kind(rest) === 'matrix') return { body: rest, trailing };
+    }
+    return null;
+  }
+
+  /** Whether a reading reads the index v: in a time, a unit, an entry, a bound, an exponent, or as a value. */
+  private readsIndex(e: E, v: string): boolean {
+    const asValue = (n: E): boolean =>
+      (n.k === 'sym' && n.role === 'index' && n.name === v) || childrenOf(n).some(asValue);
+    return asValue(e) || indicesOf(e).some((ix) => coefficient(affineOf(ix), v) !== 0);
   }
 
   /** `_{i=a}^{b}` or `_{a < i \le b}` → the bound variable and its range (bounds included). */

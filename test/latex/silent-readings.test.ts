@@ -228,3 +228,81 @@ describe("a script after a function's \\right) is the value's: \\tanh\\left(z\\r
     expect(back.claims[0]!.statement).toBe(claim.statement);
   });
 });
+
+describe('a vector after ∏ multiplies the product, not each factor (it made the product elementwise)', () => {
+  const LAB = BLOG.replace('profile: blog', 'profile: lab\n  horizon: tau');
+  const grad = "grad(L, h[T-k]) = prod(i, 1, k, W' * diag(1 - h[T-k+i].^2)) * grad(L, h[T])";
+  const cases: Case[] = [
+    // the lab's eq. (1) with the factor in \left( … \right): was hprod(i, 1, k, W' * diag(…) * grad(L, h[T])), refuted
+    {
+      latex:
+        '\\nabla_{h^{[\\tau-k]}} L = \\prod_{i=1}^{k} \\left(W^T \\mathrm{diag}(1 - (h^{[\\tau-k+i]})^2)\\right) \\nabla_{h^{[\\tau]}} L',
+      forall: 'k in 1..T',
+    },
+    {
+      latex:
+        '\\nabla_{h^{[\\tau-k]}} L = \\prod_{i=1}^{k} \\left(W^T \\mathrm{diag}(1 - (h^{[\\tau-k+i]})^2)\\right) \\cdot \\nabla_{h^{[\\tau]}} L',
+      forall: 'k in 1..T',
+    },
+    {
+      latex:
+        '\\nabla_{h^{[\\tau-k]}} L = \\prod_{i=1}^{k} (W^T \\mathrm{diag}(1 - (h^{[\\tau-k+i]})^2)) \\nabla_{h^{[\\tau]}} L',
+      forall: 'k in 1..T',
+    },
+    // without a group: the body ends before the vector that does not read i
+    {
+      latex:
+        '\\nabla_{h^{[\\tau-k]}} L = \\prod_{i=1}^{k} W^T \\mathrm{diag}(1 - (h^{[\\tau-k+i]})^2) \\nabla_{h^{[\\tau]}} L',
+      forall: 'k in 1..T',
+    },
+    // a trailing matrix stays in the body: W is each step's factor
+    {
+      latex:
+        '\\frac{\\partial h^{[\\tau]}}{\\partial h^{[\\tau-k]}} = \\prod_{i=1}^{k} \\mathrm{diag}(1 - h^{[\\tau-i+1]2}) W',
+      forall: 'k in 1..T',
+    },
+    // a group followed by a factor that reads the index: the body runs to the end of its term, as before
+    {
+      latex:
+        '\\nabla_{W} L = \\sum_{t=1}^{\\tau} \\left(\\mathrm{diag}(1 - h^{[t]2}) \\nabla_{h^{[t]}} L\\right) (h^{[t-1]})^T',
+    },
+  ];
+
+  it('reads the product of the matrices times the vector', () => {
+    expect(readings(LAB, cases)).toEqual([
+      grad,
+      grad,
+      grad,
+      grad,
+      'jac(h[T], h[T-k]) = prod(i, 1, k, diag(1 - h[T-i+1].^2) * W)',
+      "grad(L, W) = sum(t, 1, T, diag(1 - h[t].^2) * grad(L, h[t]) * h[t-1]')",
+    ]);
+  });
+
+  it('verifies them', () => {
+    expect(verdicts(LAB, cases)).toEqual(['verified', 'verified', 'verified', 'verified', 'verified', 'verified']);
+  });
+
+  it('looks ahead once per operator: sixty products of groups in a row are read at once (the look was exponential)', () => {
+    const lab = fileContext('lab-10-5-vanilla-rnn', { forall: 'k in 1..T' });
+    const products = (n: number) =>
+      `${Array.from({ length: n }, () => '\\prod_{i=1}^{2} \\left(W\\right)').join(' ')} h^{[\\tau]} = h^{[\\tau]}`;
+    expect(convert(products(2), lab).ascii).toBe('prod(i, 1, 2, W) * prod(i, 1, 2, W) * h[T] = h[T]');
+    expect(convert(products(60), lab).ascii).toBe(
+      `${Array.from({ length: 60 }, () => 'prod(i, 1, 2, W)').join(' * ')} * h[T] = h[T]`,
+    );
+  });
+
+  it('says where the body ends', () => {
+    const notes = claims(LAB, cases).claims.map((c) => c.reading!.notes);
+    expect(notes[0]).toContain(
+      '21:39: the body of prod is the group "\\left(W^T \\mathrm{diag}(1 - (h^{[\\tau-k+i]})^2)\\right)" after it: what follows does not read i and multiplies the product',
+    );
+    expect(notes[3]).toContain(
+      '30:39: the body of prod is "W^T \\mathrm{diag}(1 - (h^{[\\tau-k+i]})^2)": "\\nabla_{h^{[\\tau]}} L" after it does not read i and multiplies the product of the matrices (in the body, each factor would be a vector and the product elementwise, ⨀)',
+    );
+    expect(notes[5]).toContain(
+      '36:28: the body of sum runs to the end of its term: "\\left(\\mathrm{diag}(1 - h^{[t]2}) \\nabla_{h^{[t]}} L\\right) (h^{[t-1]})^T"',
+    );
+  });
+});
