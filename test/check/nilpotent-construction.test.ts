@@ -23,17 +23,20 @@ const derivation = parseDerivation(
 );
 
 describe('the nilpotent construction', () => {
-  it.each([20261120, 7, 13])('refutes a bound through ‖W^(t−k)‖ that only a nilpotent W breaks (master seed %i)', (masterSeed) => {
-    const [r] = checkDerivation(derivation, { masterSeed });
-    expect(r!.verdict).toBe('refuted');
-    expect(evidenceOf(r!.evidence, 'search')).toMatchObject({ found: true });
-    const cx = r!.counterexample!;
-    expect(cx.bindings.t! - cx.bindings.k!).toBeGreaterThanOrEqual(2);
-    // the counterexample's W is nilpotent: W² = 0 to rounding, the right side 0
-    const { values, shape } = exportCounterexample(derivation, r!, cx).parameters.W!;
-    const W = mat(shape[0], shape[1], Float64Array.from(values.flat()));
-    expect(frobenius(matMul(W, W))).toBeLessThan(1e-12 * frobenius(W) ** 2);
-    expect(cx.rhs[0]!).toBeLessThan(1e-12);
-    expect(cx.lhs[0]!).toBeGreaterThan(1e-6);
-  });
+  it.each([20261120, 7, 13])(
+    'refutes a bound through ‖W^(t−k)‖ that only a nilpotent W breaks (master seed %i)',
+    (masterSeed) => {
+      const [r] = checkDerivation(derivation, { masterSeed });
+      expect(r!.verdict).toBe('refuted');
+      expect(evidenceOf(r!.evidence, 'search')).toMatchObject({ found: true });
+      const cx = r!.counterexample!;
+      expect(cx.bindings.t! - cx.bindings.k!).toBeGreaterThanOrEqual(2);
+      // the counterexample's W is nilpotent: W² = 0 to rounding, the right side 0
+      const { values, shape } = exportCounterexample(derivation, r!, cx).parameters.W!;
+      const W = mat(shape[0], shape[1], Float64Array.from(values.flat()));
+      expect(frobenius(matMul(W, W))).toBeLessThan(1e-12 * frobenius(W) ** 2);
+      expect(cx.rhs[0]!).toBeLessThan(1e-12);
+      expect(cx.lhs[0]!).toBeGreaterThan(1e-6);
+    },
+  );
 });

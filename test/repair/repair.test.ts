@@ -141,7 +141,12 @@ describe('budgets and outcomes', () => {
 
   it.each([
     // the pairs' first candidate cut short: its two edits were counted as tried (editsTried 2 with 24 single edits screened)
-    ['derivations/lab-10-5-solution.yaml', 'explosion-read-into-eq2', 23564, { screened: 24, editsTried: 1, failed: 0 }],
+    [
+      'derivations/lab-10-5-solution.yaml',
+      'explosion-read-into-eq2',
+      23564,
+      { screened: 24, editsTried: 1, failed: 0 },
+    ],
     // a full check past its limit left its decimal steps' trail with that error: later full checks failed on it
     [
       'derivations/understanding-lstms-2023-index-level.yaml',
