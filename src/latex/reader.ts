@@ -640,13 +640,21 @@ export class Reader {
           "'/' followed by a product read left to right, (a/b)·c: write \\frac{a}{bc} for a/(bc)",
         );
     let acc = es[0]!;
+    // a matrix applied earlier in the term: W^T g ⊙ s is (Wᵀg) ⊙ s left to right, where many authors mean Wᵀ(g ⊙ s)
+    let matrixApplied = false;
     for (let i = 1; i < es.length; i++) {
       const it = items[i]!;
       const r = es[i]!;
       let op: '*' | '.*' | '/' = it.op === '.*' ? '.*' : it.op === '/' ? '/' : '*';
+      if (op === '.*' && matrixApplied)
+        this.note(
+          it.opSpan,
+          "'\\odot' after a matrix product read left to right, (A v) ⊙ s: write A (v \\odot s) for A(v ⊙ s)",
+        );
       if (op === '*') {
         const lk = this.kind(acc);
         const rk = this.kind(r);
+        if (lk === 'matrix' || (lk !== 'scalar' && rk === 'matrix')) matrixApplied = true;
         if (lk === 'col' && rk === 'col') {
           if (it.op === 'cdot')
             this.fail(it.opSpan, 'a product of two vectors written with \\cdot', undefined, [

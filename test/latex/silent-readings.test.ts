@@ -306,3 +306,29 @@ describe('a vector after ∏ multiplies the product, not each factor (it made th
     );
   });
 });
+
+describe('a ⊙ after a matrix product is read left to right, and says so', () => {
+  const cases: Case[] = [
+    { latex: '\\nabla_{h_{t-1}} L = W^T \\nabla_{h_t} L \\odot (1 - h_t^2)', forall: 't in 1..T' },
+    { latex: '\\nabla_{h_{t-1}} L = W^T (1 - h_t^2) \\odot \\nabla_{h_t} L', forall: 't in 1..T' },
+    // bracketed as meant: no note
+    { latex: '\\nabla_{h_{t-1}} L = W^T (\\nabla_{h_t} L \\odot (1 - h_t^2))', forall: 't in 1..T' },
+    // no matrix before it: no note
+    { latex: 'c \\odot h_T = h_T \\odot c' },
+  ];
+  const NOTE = "'\\odot' after a matrix product read left to right";
+  it('reads (A v) ⊙ s, notes it where a matrix product comes first, and not elsewhere', () => {
+    const d = claims(BLOG, cases);
+    expect(d.claims.map((c) => c.statement)).toEqual([
+      "grad(L, h[t-1]) = W' * grad(L, h[t]) .* (1 - h[t].^2)",
+      "grad(L, h[t-1]) = W' * (1 - h[t].^2) .* grad(L, h[t])",
+      "grad(L, h[t-1]) = W' * (grad(L, h[t]) .* (1 - h[t].^2))",
+      'c .* h[T] = h[T] .* c',
+    ]);
+    expect(d.claims.map((c) => c.reading!.notes.some((n) => n.includes(NOTE)))).toEqual([true, true, false, false]);
+  });
+
+  it('the bracketed form verifies, the two left-to-right readings are refuted', () => {
+    expect(verdicts(BLOG, cases.slice(0, 3))).toEqual(['refuted', 'refuted', 'verified']);
+  });
+});
