@@ -639,6 +639,18 @@ export class Reader {
           items[i]!.opSpan,
           "'/' followed by a product read left to right, (a/b)·c: write \\frac{a}{bc} for a/(bc)",
         );
+    // \|W\|^2k: TeX sets only the 2 as the exponent (‖W‖²·k, read so), where ^{2k} was likely meant
+    for (let i = 1; i < items.length; i++) {
+      const before = es[i - 1]!;
+      if (items[i]!.op !== 'juxt' || before.k !== 'pow') continue;
+      const [from, to] = before.exp.span;
+      const src = this.parsed.source;
+      if (to - from === 1 && src[from - 1] === '^' && es[i]!.span[0] === to)
+        this.note(
+          before.opSpan,
+          `^${src[from]} followed by ${src.slice(to, es[i]!.span[1])} read as TeX sets it, the power ${src[from]} times ${src.slice(to, es[i]!.span[1])}: write ^{${src.slice(from, es[i]!.span[1])}} for the power`,
+        );
+    }
     let acc = es[0]!;
     // a matrix applied earlier in the term: W^T g ⊙ s is (Wᵀg) ⊙ s left to right, where many authors mean Wᵀ(g ⊙ s)
     let matrixApplied = false;

@@ -332,3 +332,20 @@ describe('a ⊙ after a matrix product is read left to right, and says so', () =
     expect(verdicts(BLOG, cases.slice(0, 3))).toEqual(['refuted', 'refuted', 'verified']);
   });
 });
+
+describe('^2k: the exponent TeX sets is the 2 alone, and the reading says so', () => {
+  it('reads ‖W‖²·k as TeX sets it, with a note; ^{2k} and ^2 k (spaced) without one', () => {
+    const d = claims(BLOG, [
+      { latex: '\\|W^k\\| \\le \\|W\\|^2k', forall: 'k in 1..T' },
+      { latex: '\\|W^k\\| \\le \\|W\\|^{2k}', forall: 'k in 1..T' },
+      { latex: '\\|W^k\\| \\le \\|W\\|^2 k', forall: 'k in 1..T' },
+    ]);
+    expect(d.claims.map((c) => c.statement)).toEqual([
+      'norm2(W^k) <= norm2(W)^2 * k',
+      'norm2(W^k) <= norm2(W)^(2*k)',
+      'norm2(W^k) <= norm2(W)^2 * k',
+    ]);
+    const NOTE = '^2 followed by k read as TeX sets it, the power 2 times k: write ^{2k} for the power';
+    expect(d.claims.map((c) => c.reading!.notes.some((n) => n.includes(NOTE)))).toEqual([true, false, false]);
+  });
+});
