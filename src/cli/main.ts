@@ -61,9 +61,11 @@ async function runCheck(
 ): Promise<number> {
   const repair = repairRequest(argv);
   const folder = cacheFolder(argv);
-  const { formatCheckReport, checkReportJson, VerifyCache, cacheUseText, checkInParallel } = await library();
+  const { formatCheckReport, checkReportJson, VerifyCache, cacheUseText, checkInParallel, scriptPath } =
+    await library();
   const cache = folder === undefined ? null : new VerifyCache(folder);
-  if (argv.export) checkOutput('--export', argv.export);
+  // both files the export writes, before the run: a script path in the way left the JSON written and exit 2 (a review)
+  if (argv.export) for (const path of [argv.export, scriptPath(argv.export)]) checkOutput('--export', path);
   const jobs = argv.jobs ?? availableParallelism();
   const bar = progressBar('checking', { quiet: argv.json });
   let report;

@@ -9,7 +9,7 @@
  * through tsx); the full `check derivations` run ~8 s. Runs are kept small
  * (--instances 1) wherever the test allows, and overlap (see below).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -289,6 +289,18 @@ describe.concurrent('gradproof CLI', () => {
         missing,
         /--cache-dir no-such-folder\/cache: cannot use it as a folder \(no such folder above it\)/,
       );
+    });
+
+    it('--export whose script path (x.py beside x.json) is a folder exits 2 before the run, and writes neither', async () => {
+      const dir = mkdtempSync(join(tmp, 'export-'));
+      mkdirSync(join(dir, 'cx.py'));
+      const json = join(dir, 'cx.json');
+      expectUsageOrInputError(
+        await gradproof('check', LAB, '--claim', 'lab-eq1-W-for-WT', '--export', json),
+        /--export .*cx\.py: cannot write \(a folder is in the way\)/,
+      );
+      // the JSON was written before the script failed, and stood after the exit 2 (a review)
+      expect(existsSync(json)).toBe(false);
     });
 
     it('--claim with an unknown id exits 2', async () => {
