@@ -22,6 +22,9 @@ import { scopeOf } from '../symbolic/quantities.js';
 import { printExpr } from '../ir/print.js';
 import type { PlotSeries, PlotSpec } from './plot.js';
 
+/** The most series a plot varies a parameter over: one colour each. */
+export const MAX_VARY_VALUES = 10;
+
 export interface PlotQuery {
   /** a claim id of the file (a chain step as chain.N), or an expression in the file's syntax */
   readonly quantity: string;
@@ -124,6 +127,14 @@ function instances(d: Derivation, q: PlotQuery): SeriesInstance[] {
   const symbol = d.model.symbols.get(vary.name);
   if (!symbol || symbol.role !== 'parameter')
     throw new InputError(where(d.file), `'${vary.name}' is not a parameter of the model`, 'a parameter to vary');
+  // one series and one colour each (vega-lite's category10); every series keeps its own graph and evaluator: a
+  // review's 300 values ran out of memory (4.4 GB), 30 took 3.9 GB
+  if (vary.values.length > MAX_VARY_VALUES)
+    throw new InputError(
+      where(d.file),
+      `${vary.values.length} values to vary '${vary.name}' over`,
+      `at most ${MAX_VARY_VALUES} (one series, one colour each)`,
+    );
   const instance = buildInstance(d.model, specFor(0));
   return vary.values.map((value) => {
     const data = instance.graph.data;

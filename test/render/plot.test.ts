@@ -88,4 +88,19 @@ describe('gradproof plot', () => {
       plotSvg(d, { quantity: 'lab-eq2', over: 'j', range: null, sizes: new Map(), vary: null, masterSeed: 1 }),
     ).rejects.toThrow(/no quantifier 'j'/);
   });
+
+  it('varies a parameter over at most ten values: one series, one colour each (300 ran out of memory)', async () => {
+    const d = loadDerivationFile(SOLUTION);
+    const values = Array.from({ length: 11 }, (_, i) => i - 5);
+    await expect(
+      plotSvg(d, {
+        quantity: 'cell-path-bound',
+        over: 'k',
+        range: null,
+        sizes: new Map([['T', 6]]),
+        vary: { name: 'b_e', values },
+        masterSeed: 1,
+      }),
+    ).rejects.toThrow(/11 values to vary 'b_e' over \(expected at most 10 \(one series, one colour each\)\)/);
+  });
 });
