@@ -4,6 +4,7 @@
  * (remark, KaTeX) load only when the command runs.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { LIMITS } from '../ir/limits.js';
 import { printErr, printOut } from './output.js';
 
 interface ScaffoldArgs {
@@ -14,7 +15,7 @@ interface ScaffoldArgs {
 async function runScaffold(argv: ScaffoldArgs): Promise<number> {
   const [
     { scaffold },
-    { tooDeeplyNested, MAX_MARKDOWN_NESTING },
+    { tooDeeplyNested, MAX_MARKDOWN_NESTING, findDisplays },
     { InputError },
     { readBoundedText },
     { writeFileAtomic },
@@ -36,6 +37,15 @@ async function runScaffold(argv: ScaffoldArgs): Promise<number> {
       { file: argv.post, line: deep.line, col: 1 },
       `a line nests about ${deep.depth} quotes or list items, more than the Markdown reader's ${MAX_MARKDOWN_NESTING}`,
       'a post with fewer nested quotes and lists',
+    );
+  // one claim per display equation at least: past the claims a file may hold, the skeleton could not be checked (a
+  // review's 443 329 displays took 179 s and 4.4 GB to write a 43 MB file that check refuses)
+  const displays = findDisplays(markdown);
+  if (displays.length > LIMITS.claims)
+    throw new InputError(
+      { file: argv.post, line: displays[LIMITS.claims]!.line, col: 1 },
+      `${displays.length} display equations, one claim each at least`,
+      `at most ${LIMITS.claims} (the claims a derivation file may hold): a post in parts`,
     );
   let result: ReturnType<typeof scaffold>;
   try {

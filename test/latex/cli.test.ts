@@ -38,6 +38,18 @@ describe('gradproof scaffold', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^gradproof: .*missing\.md:1:1: cannot read file: ENOENT\n$/);
   });
+  it('a post with more display equations than a file may hold claims is refused at the first one past it, nothing written', () => {
+    // a review's 443 329 displays took 179 s and 4.4 GB to write a 43 MB skeleton that check refuses
+    const post = join(dir, 'many.md');
+    writeFileSync(post, `# P\n\n$$h_t = \\tanh(W h_{t-1})$$\n\n${'$$a=b$$\n\n'.repeat(1000)}`);
+    const out = join(dir, 'many.yaml');
+    const r = gradproof('scaffold', post, '--out', out);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /^gradproof: .*many\.md:2003:1: 1001 display equations, one claim each at least \(expected at most 1000 \(the claims a derivation file may hold\): a post in parts\)\n$/,
+    );
+    expect(() => readFileSync(out)).toThrow(/ENOENT/);
+  });
 });
 
 describe('a latex: claim in gradproof check', () => {
