@@ -38,17 +38,17 @@ async function runScaffold(argv: ScaffoldArgs): Promise<number> {
       `a line nests about ${deep.depth} quotes or list items, more than the Markdown reader's ${MAX_MARKDOWN_NESTING}`,
       'a post with fewer nested quotes and lists',
     );
-  // one claim per display equation at least: past the claims a file may hold, the skeleton could not be checked (a
-  // review's 443 329 displays took 179 s and 4.4 GB to write a 43 MB file that check refuses)
-  const displays = findDisplays(markdown);
-  if (displays.length > LIMITS.claims)
-    throw new InputError(
-      { file: argv.post, line: displays[LIMITS.claims]!.line, col: 1 },
-      `${displays.length} display equations, one claim each at least`,
-      `at most ${LIMITS.claims} (the claims a derivation file may hold): a post in parts`,
-    );
   let result: ReturnType<typeof scaffold>;
   try {
+    // one claim per display equation at least: past the claims a file may hold, the skeleton could not be checked (a
+    // review's 443 329 displays took 179 s and 4.4 GB to write a 43 MB file that check refuses)
+    const displays = findDisplays(markdown);
+    if (displays.length > LIMITS.claims)
+      throw new InputError(
+        { file: argv.post, line: displays[LIMITS.claims]!.line, col: 1 },
+        `${displays.length} display equations, one claim each at least`,
+        `at most ${LIMITS.claims} (the claims a derivation file may hold): a post in parts`,
+      );
     result = scaffold(markdown, path.basename(argv.post));
   } catch (err) {
     // nesting inside a line (3000 nested emphases) overflows the Markdown reader's recursion: as load.ts says of YAML
