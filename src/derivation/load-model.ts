@@ -13,7 +13,14 @@ import { LIMITS } from '../ir/limits.js';
 import { nameRecord, own } from '../ir/names.js';
 import { parseExpression, parseIndex, reservedNames, type Scope } from '../ir/parse-math.js';
 import { printExpr } from '../ir/print.js';
-import { compileScalar, compileScalarLoss, type ScalarFn } from '../ir/scalar-function.js';
+import {
+  compileScalar,
+  compileScalarLoss,
+  declaredCosts,
+  meteredRule,
+  type ScalarCosts,
+  type ScalarFn,
+} from '../ir/scalar-function.js';
 import { riddersDerivative } from '../numeric/finite-diff.js';
 import {
   formatShape,
@@ -151,6 +158,7 @@ export class ModelLoader {
       );
     const out = new Map<string, UserFunction>();
     const rules = new Map<string, ElementwiseRule>();
+    const costs = new Map<string, ScalarCosts>();
     this.y.atMost(node.items as Pair<Scalar, YNode>[], LIMITS.functions, 'functions', (p) => p.key);
     for (const pair of node.items as Pair<Scalar, YNode>[]) {
       const name = this.y.keyName(pair, 'a function');
@@ -192,6 +200,21 @@ export class ModelLoader {
       };
       const value = body('value');
       const derivative = body('derivative');
+      // before anything calls it: the check below calls each body dozens of times, the forward pass once an entry
+      const cost = declaredCosts(value.expr, derivative.expr, (callee) => costs.get(callee));
+      for (const [key, closure] of [
+        ['value', 'value'],
+        ['value', 'lost'],
+        ['derivative', 'derivative'],
+        ['derivative', 'derivativeLost'],
+      ] as const)
+        if (cost[closure] > LIMITS.functionCall)
+          this.y.fail(
+            f.get(key)!.value,
+            `one call of ${name}'s ${key}${closure === 'lost' || closure === 'derivativeLost' ? ` with its lost-digit watch` : ''} costs ${cost[closure].toPrecision(3)} operations with the functions it calls, more than the limit of ${LIMITS.functionCall}`,
+            'a smaller body, or fewer calls of costly functions',
+          );
+      costs.set(name, cost);
       const valueLost = compileScalarLoss(value.expr, variable, rules);
       const derivativeLost = compileScalarLoss(derivative.expr, variable, rules);
       // finite somewhere is required; compared wherever the value keeps a digit (a body float64 cannot compute, such as
@@ -217,13 +240,17 @@ export class ModelLoader {
           `${name} is not finite at any test point (${DERIVATIVE_TEST_POINTS.join(', ')})`,
           'a function defined around 0',
         );
-      const rule: ElementwiseRule = {
-        value: value.fn,
-        derivative: (x) => derivative.fn(x),
-        derivativeText: printExpr(derivative.expr),
-        lostAt: valueLost,
-        derivativeLost,
-      };
+      const rule = meteredRule(
+        {
+          value: value.fn,
+          derivative: (x) => derivative.fn(x),
+          derivativeText: printExpr(derivative.expr),
+          lostAt: valueLost,
+          derivativeLost,
+        },
+        value.expr,
+        derivative.expr,
+      );
       rules.set(name, rule);
       out.set(name, { name, variable, value: value.expr, derivative: derivative.expr, rule });
     }

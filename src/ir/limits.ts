@@ -42,6 +42,12 @@ export const LIMITS = {
    * ≈ 330 instances) passes the limit after ≈ 100 s, where it used to run for more than 5 minutes
    */
   claimOperations: 20_000_000_000,
+  /**
+   * work units (src/numeric/work-meter.ts) one call of a declared function may cost, its callees' calls included
+   * (src/ir/scalar-function.ts declaredCosts): a body at the node limit passes, its lost-digit watch too; ten
+   * functions each calling the one before four times (4¹⁰ tanh a call) hung every command at load before this limit
+   */
+  functionCall: 200_000,
   /** characters of one expression (a claim side, an equation) */
   expressionChars: 200_000,
   /** nodes of one expression after definitions are expanded */
