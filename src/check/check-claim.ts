@@ -30,18 +30,16 @@ import {
   dualAdjointWithinLostDigits,
   type ReferenceCheck,
 } from '../numeric/reference-check.js';
-import { EXTENDED_DIGITS } from './extended-check.js';
-import { DEEP_DECIMAL_DIGITS } from '../symbolic/domains/extended.js';
 import { type Point, runPoints, smaller, undecidedViolationCount, undecidedViolationsField } from './points.js';
-import type { ExtendedValues } from './compare.js';
 import { symbolicCheck } from './symbolic-check.js';
 import { proveUnitClosedForm } from '../symbolic/induction.js';
 import { boundEvidence, boundProofFor } from './bound-check.js';
 import { bindings } from './bindings.js';
-import type { CrossCheckFailure, DistanceEvidence, Evidence, InstanceInfo, SymbolicOutcome } from './evidence.js';
+import type { CrossCheckFailure, Evidence, InstanceInfo, SymbolicOutcome } from './evidence.js';
 import { type ClaimResult, type ClaimWarning, claimWarnings, type Counterexample } from './result.js';
 import { emptyRanges } from './empty-ranges.js';
-import { searchViolation, type SearchRequest, strictTies } from './search.js';
+import { searchViolation, type SearchRequest } from './search.js';
+import { PointTally, tallyOf } from './point-tally.js';
 import { regimeExcesses, type SearchDomain } from '../numeric/adversarial.js';
 import { decideVerdict } from './verdict.js';
 
@@ -143,10 +141,6 @@ export class InstancePool {
     return entry;
   }
 }
-
-/** How clearly a point violates the claim: the lhs/rhs ratio of a bound (≥: rhs/lhs), else the relative error. */
-const violationSize = (p: Point): number =>
-  p.outcome.status === 'trouble' ? 0 : (p.outcome.ratio ?? p.outcome.relError);
 
 function preview(v: Float64Array): number[] {
   return Array.from(v.slice(0, 8));
@@ -314,7 +308,7 @@ export function counterexampleEntry(
   const entry = get(cx.masterSeed, cx.instance, cx.sizes);
   if (!entry || !cx.searchSteps) return entry;
   const beyond = cx.beyondRegimes !== null;
-  const search = searchViolation(claim, runPoints(claim, entry, 0, null), {
+  const search = searchViolation(claim, tallyOf(claim, entry.instance, runPoints(claim, entry, 0, null)), {
     budget: beyond ? 0 : cx.searchSteps,
     beyond: beyond ? cx.searchSteps : 0,
     regimes: claim.regimes ?? REGIMES,
@@ -388,16 +382,17 @@ function checkWith(
   const regimes: readonly RegimeName[] = claim.regimes ?? REGIMES;
   const overrides = options.sizeOverrides ?? {};
   const refChecks: ReferenceCheck[] = [];
-  const points: Point[] = [];
-  const used: Instance[] = [];
+  const tally = new PointTally(claim);
+  const used: InstanceInfo[] = [];
   const slots: number[] = [];
   const draw = (j: number) => {
     slots.push(j);
     const entry = get(options.masterSeed, j, overrides);
     if (!entry) return false; // no instance for this slot satisfies the premise
-    used.push(entry.instance);
+    const { index, seed, regime, sizes } = entry.instance;
+    used.push({ index, seed, regime, sizes });
     const drawn = runPoints(claim, entry, options.crossChecks ?? 2, refChecks);
-    points.push(...drawn);
+    tally.add(entry.instance, drawn);
     return drawn.some((p) => p.outcome.status !== 'trouble');
   };
   const wanted = options.instances * REGIMES.length;
@@ -420,13 +415,12 @@ function checkWith(
         slots.map((j) => sampler.get(options.masterSeed, j, overrides)),
       ),
     );
-  evidence.push(referenceEvidence(claim, options.masterSeed, used, points));
-  const violations = points.filter((p) => p.outcome.status === 'violate');
-  if (violations.length > 0 && claim.relation === '=') evidence.push(distanceEvidence(points, regimes));
+  evidence.push(tally.reference(options.masterSeed, used));
+  if (tally.violated > 0 && claim.relation === '=') evidence.push(tally.distance(regimes));
   evidence.push(...crossCheckEvidence(refChecks));
-  const trouble = troubleEvidence(points);
+  const trouble = tally.trouble();
   if (trouble) evidence.push(trouble);
-  const extended = extendedEvidence(points);
+  const extended = tally.extended();
   if (extended) evidence.push(extended);
   // Every verdict-deciding fact added below only adds violations or sits below these tests (src/check/verdict.ts).
   if (onlyIfItHolds && decideVerdict(evidence).verdict !== 'consistent') return null;
@@ -445,7 +439,7 @@ function checkWith(
   // Until 2026-12-05 such claims were not searched: `norm2(jac(h[T], h[T-k])) <= 1` given `normInf(W) < 1`, false
   // at W = [[0.9, 0], [0.9, 0]] with the pre-activations at 0, was consistent at 100 instances per regime.
   if (claim.relation !== '=' && budget + beyond > 0 && decideVerdict(evidence).verdict === 'consistent') {
-    const search = searchViolation(claim, points, {
+    const search = searchViolation(claim, tally, {
       budget,
       beyond,
       regimes,
@@ -468,14 +462,14 @@ function checkWith(
     }
   }
   // The clearest violation of the run (largest relative error, or lhs/rhs ratio for a bound) beside the shrunk one.
-  const clearestPoint = violations.reduce<Point | null>(
-    (best, p) => (best === null || violationSize(p) > violationSize(best) ? p : best),
-    null,
-  );
-  const clearest = clearestPoint && counterexample(claim, derivation.file, clearestPoint, overrides);
-  if (violations.length > 0 && decideVerdict(evidence).verdict === 'refuted') {
-    const first = [...violations].sort(smaller)[0]!;
-    const { point, overrides: shrunk } = shrink(claim, derivation.model, claimSetting(derivation, claim).get, first);
+  const clearest = tally.clearest && counterexample(claim, derivation.file, tally.clearest, overrides);
+  if (tally.first && decideVerdict(evidence).verdict === 'refuted') {
+    const { point, overrides: shrunk } = shrink(
+      claim,
+      derivation.model,
+      claimSetting(derivation, claim).get,
+      tally.first,
+    );
     cx = counterexample(claim, derivation.file, point, { ...overrides, ...shrunk });
   }
 
@@ -484,8 +478,9 @@ function checkWith(
     const outcome = symbolic.outcome;
     const beyond =
       outcome.status === 'identical'
-        ? [...violations, ...(searched ? [searched] : [])].filter((p) => !withinExactSizes(outcome, p.instance.sizes))
-            .length
+        ? [...tally.violationsAt, ...(searched ? [{ sizes: searched.instance.sizes, count: 1 }] : [])]
+            .filter((v) => !withinExactSizes(outcome, v.sizes))
+            .reduce((n, v) => n + v.count, 0)
         : 0;
     evidence.push(beyond ? { ...symbolic, violationsBeyondItsSizes: beyond } : symbolic);
     // Identical canonical forms are an identity; differing ones are not a refutation (atoms such as h[t] and
@@ -513,7 +508,7 @@ function checkWith(
   if (boundProof) evidence.push(boundEvidence(boundProof));
   // Written strict: how near its points came to equality (after the search, which looks for the non-strict violation);
   // nothing to say where the non-strict relation is refuted or no point agrees.
-  const strict = claim.strict && claim.relation !== '=' ? strictEvidence(claim, points, evidence) : null;
+  const strict = claim.strict && claim.relation !== '=' ? tally.strict(evidence) : null;
   if (strict && decideVerdict(evidence).verdict !== 'refuted') evidence.push(strict);
 
   const { verdict, reason } = decideVerdict(evidence);
@@ -579,75 +574,6 @@ function premiseEvidence(premise: Premise, draws: readonly PremiseDraw[]): Evide
 /** The points' undecided violations as an evidence field (./points.ts). */
 const undecidedViolations = (points: readonly Point[]) => undecidedViolationsField(undecidedViolationCount(points));
 
-function strictEvidence(claim: Claim, points: readonly Point[], evidence: readonly Evidence[]): Evidence | null {
-  // a bound's relError is the relative excess of the side that must be smaller (./compare.ts): ≤ 0 where it holds
-  const excesses = points.flatMap((p) => (p.outcome.status === 'agree' ? [p.outcome.relError] : []));
-  if (!excesses.length) return null;
-  const search = evidenceOf(evidence, 'search');
-  const searchedTies = (search?.ties ?? 0) + (search?.beyond?.ties ?? 0);
-  return {
-    kind: 'strict',
-    relation: claim.relation === '<=' ? '<' : '>',
-    points: excesses.length,
-    ties: strictTies(points, claim.tolerance),
-    ...(searchedTies ? { searchedTies } : {}),
-    closest: excesses.reduce((m, x) => Math.max(m, x), -Infinity),
-    tolerance: claim.tolerance,
-  };
-}
-
-function referenceEvidence(
-  claim: Claim,
-  masterSeed: number,
-  used: readonly Instance[],
-  points: readonly Point[],
-): Evidence {
-  const sound = points.filter((p) => p.outcome.status !== 'trouble');
-  const worst = sound.reduce((m, p) => Math.max(m, p.outcome.status === 'trouble' ? 0 : p.outcome.relError), -Infinity);
-  const instances: InstanceInfo[] = used.map((i) => ({
-    index: i.index,
-    seed: i.seed,
-    regime: i.regime,
-    sizes: i.sizes,
-  }));
-  return {
-    kind: 'reference',
-    masterSeed,
-    instances,
-    points: points.length,
-    agreed: points.filter((p) => p.outcome.status === 'agree').length,
-    violated: points.filter((p) => p.outcome.status === 'violate').length,
-    troubled: points.length - sound.length,
-    ...undecidedViolations(points),
-    compared: [...new Set(points.map((p) => p.outcome.compared))],
-    worstRelError: Number.isFinite(worst) ? worst : null,
-    tolerance: claim.tolerance,
-    tightness:
-      claim.relation === '='
-        ? null
-        : sound.reduce((m, p) => Math.max(m, (p.outcome as { ratio?: number }).ratio ?? 0), 0),
-  };
-}
-
-/** How far apart the two sides are, regime by regime (the LSTM cell path against the full Jacobian, say). */
-function distanceEvidence(points: readonly Point[], regimes: readonly RegimeName[]): DistanceEvidence {
-  const byRegime: DistanceEvidence['byRegime'][number][] = [];
-  for (const regime of regimes) {
-    const errs = points
-      .filter((p) => p.outcome.status !== 'trouble' && p.instance.regime === regime)
-      .map((p) => (p.outcome.status === 'trouble' ? 0 : p.outcome.relError))
-      .sort((a, b) => a - b);
-    if (errs.length)
-      byRegime.push({
-        regime,
-        points: errs.length,
-        median: errs[Math.floor(errs.length / 2)]!,
-        max: errs[errs.length - 1]!,
-      });
-  }
-  return { kind: 'distance', byRegime };
-}
-
 function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
   if (!refChecks.length) return [];
   const dualFailures: CrossCheckFailure[] = [];
@@ -688,59 +614,4 @@ function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
       failures: fdFailures,
     },
   ];
-}
-
-type Looked = { agree: number; violate: number };
-
-function extendedEvidence(points: readonly Point[]): Evidence | null {
-  const count = (was: ExtendedValues['was']) => {
-    const these = points.filter((p) => p.outcome.status !== 'trouble' && p.outcome.extended?.was === was);
-    return {
-      agree: these.filter((p) => p.outcome.status === 'agree').length,
-      violate: these.filter((p) => p.outcome.status === 'violate').length,
-    };
-  };
-  const [fromTrouble, nearTolerance, fromZero, fromOneZero, fromLostDigits] = (
-    ['trouble', 'near-tolerance', 'zero', 'one-zero', 'lost-digits'] as const
-  ).map(count) as [Looked, Looked, Looked, Looked, Looked];
-  const unsettled = new Map<string, { was: ExtendedValues['was']; why: string; points: number }>();
-  for (const { outcome: o } of points)
-    if (o.status !== 'trouble' && o.unsettled) {
-      const key = `${o.unsettled.was}\u0000${o.unsettled.why}`;
-      const u = unsettled.get(key) ?? { ...o.unsettled, points: 0 };
-      u.points++;
-      unsettled.set(key, u);
-    }
-  const looked =
-    unsettled.size > 0 ||
-    [fromTrouble, nearTolerance, fromZero, fromOneZero, fromLostDigits].some((c) => c.agree + c.violate > 0);
-  if (!looked) return null;
-  const decidedIn = (arithmetic: ExtendedValues['arithmetic']) =>
-    points.filter((p) => p.outcome.status !== 'trouble' && p.outcome.extended?.arithmetic === arithmetic).length;
-  const [wideFloat, intervals, deeper] = [decidedIn('wide-float'), decidedIn('interval'), decidedIn('deep-decimal')];
-  return {
-    kind: 'extended-precision',
-    digits: EXTENDED_DIGITS,
-    fromTrouble,
-    nearTolerance,
-    ...(fromZero.agree + fromZero.violate ? { fromZero } : {}),
-    ...(fromOneZero.agree + fromOneZero.violate ? { fromOneZero } : {}),
-    ...(fromLostDigits.agree + fromLostDigits.violate ? { fromLostDigits } : {}),
-    ...(wideFloat ? { wideFloat } : {}),
-    ...(intervals ? { intervals } : {}),
-    ...(deeper ? { deepDecimals: { digits: DEEP_DECIMAL_DIGITS, points: deeper } } : {}),
-    ...(unsettled.size ? { unsettled: [...unsettled.values()] } : {}),
-  };
-}
-
-function troubleEvidence(points: readonly Point[]): Evidence | null {
-  const reasons = new Map<string, number>();
-  for (const p of points)
-    if (p.outcome.status === 'trouble') reasons.set(p.outcome.reason, (reasons.get(p.outcome.reason) ?? 0) + 1);
-  if (!reasons.size) return null;
-  return {
-    kind: 'trouble',
-    points: [...reasons.values()].reduce((a, b) => a + b, 0),
-    reasons: [...reasons].map(([reason, count]) => ({ reason, count })),
-  };
 }

@@ -114,13 +114,20 @@ const FIRST_ROUND_STEPS = 12;
 const CLOSE = 1e-3;
 const EXTENSION = 0.5;
 
-interface Start {
+/** An instance a path starts from, and the closest its points came to violating the bound (fitnessOf). */
+export interface Start {
   readonly instance: Instance;
-  readonly points: readonly Point[];
+  readonly fitness: number;
+}
+
+/** The random instances the search starts from (./point-tally.ts), and the largest ratio of their points. */
+export interface RandomStarts {
+  readonly starts: readonly Start[];
+  readonly bestRatio: number | null;
 }
 
 /** How close a point comes to violating the bound (./readout-solve.ts: closenessOfSides); −∞ for trouble. */
-function closeness(p: Point, relation: Relation): number {
+export function closeness(p: Point, relation: Relation): number {
   if (p.outcome.status === 'trouble') return -Infinity;
   return closenessOfSides(p.outcome.lhs[0]!, p.outcome.rhs[0]!, relation);
 }
@@ -140,7 +147,7 @@ const promise = (fitness: number): number => (Math.abs(fitness) <= EQUALITY_ROUN
 const firstViolation = (points: readonly Point[]): Point | undefined =>
   points.filter((p) => p.outcome.status === 'violate').sort(smaller)[0];
 
-export function searchViolation(claim: Claim, randomPoints: readonly Point[], request: SearchRequest): SearchOutcome {
+export function searchViolation(claim: Claim, random: RandomStarts, request: SearchRequest): SearchOutcome {
   const regime = emptyPhase(request.budget);
   const beyond = request.beyond > 0 ? emptyPhase(request.beyond) : null;
   let startCount = 0;
@@ -173,19 +180,12 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
     },
     violation,
   });
-  seen(regime, randomPoints);
+  regime.bestRatio = random.bestRatio;
 
   // The random instances, worst first.
-  const byInstance = new Map<Instance, Point[]>();
-  for (const p of randomPoints) byInstance.set(p.instance, [...(byInstance.get(p.instance) ?? []), p]);
-  const ranked: Start[] = [...byInstance]
-    .map(([instance, points]) => ({ instance, points }))
-    .filter((s) => fitnessOf(s.points, claim.relation) > -Infinity)
-    .sort(
-      (a, b) =>
-        promise(fitnessOf(b.points, claim.relation)) - promise(fitnessOf(a.points, claim.relation)) ||
-        a.instance.index - b.instance.index,
-    );
+  const ranked: Start[] = [...random.starts].sort(
+    (a, b) => promise(b.fitness) - promise(a.fitness) || a.instance.index - b.instance.index,
+  );
   if (!ranked.length) return finish(null);
 
   const starts: Start[] = [ranked[0]!];
@@ -225,7 +225,8 @@ export function searchViolation(claim: Claim, randomPoints: readonly Point[], re
       const violating = firstViolation(points);
       startCount = starts.length + 1;
       if (violating) return finish({ point: violating, steps: 0, domain: 'regime' });
-      if (fitnessOf(points, claim.relation) > -Infinity) starts.push({ instance: points[0]!.instance, points });
+      const fitness = fitnessOf(points, claim.relation);
+      if (fitness > -Infinity) starts.push({ instance: points[0]!.instance, fitness });
     }
     starts.push(...ranked.slice(1, RANDOM_STARTS));
   } else if (!request.replay && request.budget === 0 && request.beyond >= MIN_BUDGET_FOR_MORE_STARTS)
@@ -315,7 +316,7 @@ function runPhase(
   const paths = starts.map((start) => ({
     start,
     path: searchFrom(claim, start, domain, request.admissible),
-    best: fitnessOf(start.points, claim.relation),
+    best: start.fitness,
     steps: 0,
   }));
   type Path = (typeof paths)[number];
@@ -418,7 +419,7 @@ function* searchFrom(
     ? (data: MutableData) =>
         solveReadout(shape, claim, space, data, envs, (d) => entryFor(d).evaluator, solveRng, affinity)
     : undefined;
-  let best = { data: instance.graph.data, fitness: fitnessOf(start.points, claim.relation) };
+  let best = { data: instance.graph.data, fitness: start.fitness };
   for (const c of constructionsFrom(instance, space)) {
     // A construction shapes the weights; the read-out that suits them is solved for.
     const data = refine?.(c.data) ?? c.data;

@@ -17,10 +17,15 @@ export interface Run {
 }
 
 export function gradproof(...args: string[]): Promise<Run> {
+  return gradproofUnder([], ...args);
+}
+
+/** The CLI run with node's own flags first (`--max-old-space-size=250`: a run that must fit in a heap). */
+export function gradproofUnder(nodeFlags: readonly string[], ...args: string[]): Promise<Run> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
   delete env.GRADPROOF_DEBUG;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', ...args], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
