@@ -46,6 +46,8 @@ import {
   BEYOND_GAIN,
   type Construction,
   constructions,
+  isolatingConstructions,
+  isolatingCount,
   evolve,
   InstanceSpace,
   type MutableData,
@@ -313,6 +315,14 @@ function runPhase(
   request: SearchRequest,
 ): { violation: SearchOutcome['violation']; leaders: { start: Start }[] } {
   const nominal = tally.budget;
+  // Beyond the regimes each path first evaluates the isolating constructions (searchFrom), on top of the budget: the
+  // schedule below is then what it was without them.
+  const first = starts[0]?.instance;
+  const side =
+    domain === 'beyond' && first
+      ? isolatingCount(new InstanceSpace(first.graph.model, first.sizes, first.regime, domain))
+      : 0;
+  tally.budget += side * starts.length;
   const paths = starts.map((start) => ({
     start,
     path: searchFrom(claim, start, domain, request.admissible),
@@ -328,9 +338,9 @@ function runPhase(
     if (value.construction) tally.constructions++;
     if (value.outsidePremise) tally.outsidePremise++;
     seen(tally, value.points);
+    if (!value.side) p.best = Math.max(p.best, fitnessOf(value.points, claim.relation));
     tally.undecided += undecidedViolationCount(value.points);
     if (claim.strict) tally.ties += strictTies(value.points, claim.tolerance);
-    p.best = Math.max(p.best, fitnessOf(value.points, claim.relation));
     const violating = firstViolation(value.points);
     return violating ? { point: violating, steps: p.steps, domain } : null;
   };
@@ -347,7 +357,10 @@ function runPhase(
   const left = () => tally.budget - tally.evaluations;
   const half = Math.ceil(paths.length / 2);
   const found =
-    run(paths, Math.max(1, Math.min(FIRST_ROUND_STEPS, Math.floor(left() / (2 * paths.length))))) ??
+    run(
+      paths,
+      side + Math.max(1, Math.min(FIRST_ROUND_STEPS, Math.floor((left() - side * paths.length) / (2 * paths.length)))),
+    ) ??
     run(leaders().slice(0, half), Math.floor(left() / 2 / half)) ??
     run(leaders().slice(0, 1), left());
   if (found) return { violation: found, leaders: leaders() };
@@ -378,6 +391,19 @@ function constructionsFrom(start: Instance, space: InstanceSpace): readonly Cons
   return built.map((c) => ({ ...c, data: space.copy(c.data) }));
 }
 
+/** Where the variant numbers of the isolating constructions' instances start (a path's count from 1). */
+const SIDE_VARIANTS = 2 ** 20;
+
+const isolatedFrom = new WeakMap<Instance, readonly Construction[]>();
+
+/** The isolating constructions from a start (beyond the regimes), built once as constructionsFrom's are. */
+function isolatingFrom(start: Instance, space: InstanceSpace): readonly Construction[] {
+  if (space.domain !== 'beyond') return [];
+  let built = isolatedFrom.get(start);
+  if (!built) isolatedFrom.set(start, (built = isolatingConstructions(space, start.graph.data)));
+  return built.map((c) => ({ ...c, data: space.copy(c.data) }));
+}
+
 /**
  * The path from one start: the structured constructions, then the evolution strategy from the best
  * instance so far, one evaluated instance per step (a function of the start and the claim alone).
@@ -387,24 +413,27 @@ function* searchFrom(
   start: Start,
   domain: SearchDomain,
   admissible: SearchRequest['admissible'],
-): Generator<{ points: Point[]; construction: boolean; outsidePremise: boolean }, void, void> {
+): Generator<{ points: Point[]; construction: boolean; outsidePremise: boolean; side?: true }, void, void> {
   const { instance } = start;
   const { model, program } = instance.graph;
   const space = new InstanceSpace(model, instance.sizes, instance.regime, domain);
   // The graph built last: a read-out solve's graphs, and the proposal it returns, differ from it in the read-out
   // alone, and share its forward states (the graph checks that its data allow it, and computes them otherwise).
   let lastGraph: Unrolled | undefined;
+  // (the variant numbers which agreements are decided again, ./points.ts spreadTies: the isolating constructions beside
+  // the path count apart, so that the path's are what they were without them)
   let variants = 0;
-  const entryFor = (data: MutableData): InstanceEntry => {
+  let sideVariants = SIDE_VARIANTS;
+  const entryFor = (data: MutableData, side = false): InstanceEntry => {
     const graph = (lastGraph = new Unrolled(model, program, data, lastGraph));
     // its points are not cross-checked (runPoints without reference checks): nothing notes what they read
     const evaluator = new Evaluator(graph, instance.sizes, false);
-    return { instance: { ...instance, graph, variant: ++variants }, evaluator };
+    return { instance: { ...instance, graph, variant: side ? ++sideVariants : ++variants }, evaluator };
   };
   /** the proposal's points; none where it left the premise (`outside` then says so) */
   let outside = false;
-  const evaluate = (data: MutableData): Point[] => {
-    const entry = entryFor(data);
+  const evaluate = (data: MutableData, side = false): Point[] => {
+    const entry = entryFor(data, side);
     outside = admissible !== undefined && !admissible(entry);
     return outside ? [] : runPoints(claim, entry, 0, null);
   };
@@ -419,6 +448,22 @@ function* searchFrom(
     ? (data: MutableData) =>
         solveReadout(shape, claim, space, data, envs, (d) => entryFor(d).evaluator, solveRng, affinity)
     : undefined;
+  // Beside the path: the isolating constructions, whose fitness the path does not start from (runPhase), their
+  // read-outs solved with a generator and a record of their own, so that the path is what it was without them.
+  const isolating = isolatingFrom(instance, space);
+  if (isolating.length) {
+    const sideRng = new Rng(
+      deriveSeed(instance.seed, tag('readout isolating'), claim.id, JSON.stringify(instance.sizes)),
+    );
+    const sideAffinity = { checked: false };
+    for (const c of isolating) {
+      const data = shape
+        ? (solveReadout(shape, claim, space, c.data, envs, (d) => entryFor(d, true).evaluator, sideRng, sideAffinity) ??
+          c.data)
+        : c.data;
+      yield { points: evaluate(data, true), construction: true, outsidePremise: outside, side: true };
+    }
+  }
   let best = { data: instance.graph.data, fitness: start.fitness };
   for (const c of constructionsFrom(instance, space)) {
     // A construction shapes the weights; the read-out that suits them is solved for.

@@ -310,6 +310,51 @@ const BEYOND_CONSTRUCTIONS: typeof CONSTRUCTIONS = [
   })),
 ];
 
+/** How much `aloneAtCap` shrinks the other recurrent matrices: their norms become 1/64 of what they were. */
+const SHRUNK = 1 / BEYOND_GAIN ** 2;
+
+/**
+ * Beyond the regimes, one recurrent matrix at the cap and every other one shrunk to SHRUNK of its norm: the regimes
+ * give every recurrent matrix one norm, and every other construction moves them together, so a bound that swaps two
+ * of them (a GRU's ‖∂z_t/∂h_{t−1}‖ ≤ ¼‖U_n‖ for ¼‖U_z‖) held on every instance the search tried, where U_z large and
+ * U_n small refutes it (a review's). Two per recurrent matrix (none with fewer than two): from the start, and with
+ * the drives at σ′'s and tanh′'s peak. The search evaluates them beside its paths (src/check/search.ts searchFrom),
+ * not among the constructions its evolution starts from: placed there, they took the evolution's budget and a miss
+ * it used to find (test/check/search.test.ts row 5) stood.
+ */
+const ALONE_AT_CAP: (space: InstanceSpace) => typeof CONSTRUCTIONS = (space) => {
+  const recurrentBlocks = space.blocks.filter((b) => b.law.spectralNorm !== null);
+  if (recurrentBlocks.length < 2) return [];
+  return recurrentBlocks.flatMap((alone) => {
+    const build = (s: InstanceSpace, d: MutableData) => {
+      for (const b of recurrentBlocks) {
+        const v = s.values(d, b);
+        const norm = spectralNorm(mat(b.rows, b.cols, v));
+        if (!(norm > 0 && Number.isFinite(norm))) continue;
+        const factor = b === alone ? b.law.spectralNorm! / norm : SHRUNK;
+        for (let i = 0; i < v.length; i++) v[i]! *= factor;
+      }
+    };
+    return [
+      { name: `${alone.name} alone at the cap`, build },
+      { name: `peak, ${alone.name} alone at the cap`, build: (s, d) => (peak(s, d), build(s, d)) },
+    ];
+  });
+};
+
+/** How many isolating constructions (ALONE_AT_CAP) a start of this model has: the same for every start. */
+export const isolatingCount = (space: InstanceSpace): number => ALONE_AT_CAP(space).length;
+
+/** The isolating constructions from a start, beyond the regimes, each projected (one that cannot be is left as it is). */
+export function isolatingConstructions(space: InstanceSpace, start: InstanceData): Construction[] {
+  if (space.domain !== 'beyond') return [];
+  return ALONE_AT_CAP(space).map((c) => {
+    const data = space.copy(start);
+    c.build(space, data);
+    return { name: c.name, data: space.projected(data) ?? space.copy(start) };
+  });
+}
+
 /**
  * Structured tight cases built from a start instance, each projected into its domain;
  * ones that change nothing, or repeat an earlier one, are left out.
