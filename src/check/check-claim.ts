@@ -20,7 +20,8 @@ import type { IntEnv } from '../ir/affine.js';
 import { own } from '../ir/names.js';
 import { Evaluator, POOL_VALUE_MEMO_ENTRIES } from '../numeric/evaluate.js';
 import { chargeWork, withWorkLimit } from '../numeric/work-meter.js';
-import { type KeptEntries, POOL_PRODUCT_MEMO_ENTRIES } from '../numeric/values.js';
+import { type KeptEntries, POOL_PRODUCT_MEMO_ENTRIES, shareOf } from '../numeric/values.js';
+import { graphEntries } from '../derivation/budgets.js';
 import { LIMITS } from '../ir/limits.js';
 import { buildInstance, type Instance, instanceSpec } from '../numeric/instance.js';
 import { norm2 } from '../numeric/linalg.js';
@@ -90,9 +91,31 @@ export const DEFAULT_OPTIONS: CheckOptions = { masterSeed: 20261120, instances: 
 /** Instance pools kept for claims that narrow the file's sizes (each holds instances and memoised values). */
 export const NARROWED_POOLS = 2;
 
+/**
+ * What a pool keeps of its instances at most, estimated: each graph's numbers 16 bytes (the values, the sweeps'
+ * adjoints and records) and INSTANCE_OVERHEAD_BYTES. Past it the least recently drawn instance is dropped, and built
+ * again (the same, from its seed; its build charged again) when a claim draws it again. Every instance was kept:
+ * `--instances 10000` at d = 16, T = 60 (40 000 instances, ≈ 120 KB each) aborted out of memory at 4.9 GB (a review's).
+ */
+export const POOL_INSTANCE_BYTES = 2 ** 29;
+/** An instance's and its evaluator's memory beyond its graph's numbers: ≈ 120 KB measured at d = 16, T = 60. */
+const INSTANCE_OVERHEAD_BYTES = 128 * 1024;
+
+interface PoolEntry {
+  readonly instance: Instance;
+  readonly evaluator: Evaluator;
+  readonly buildWork: number;
+  /** the estimate POOL_INSTANCE_BYTES is held against */
+  readonly bytes: number;
+  /** what its evaluator's memos keep of the pool's shared budgets, given back when it is dropped */
+  readonly shares: readonly [ReturnType<typeof shareOf>, ReturnType<typeof shareOf>];
+}
+
 /** Instances (and their evaluators) are shared by all claims of a file. */
 export class InstancePool {
-  private readonly pool = new Map<string, { instance: Instance; evaluator: Evaluator; buildWork: number }>();
+  /** the most recently drawn last */
+  private readonly pool = new Map<string, PoolEntry>();
+  private bytes = 0;
   /** pools of the claim derivations (claimDerivation) narrowed from this one, the most recently used last */
   private readonly narrowed = new Map<Derivation, InstancePool>();
   /** what the evaluators' product chains keep, together (POOL_PRODUCT_MEMO_ENTRIES) */
@@ -103,9 +126,17 @@ export class InstancePool {
     readonly derivation: Derivation,
     productMemoEntries = POOL_PRODUCT_MEMO_ENTRIES,
     valueMemoEntries = POOL_VALUE_MEMO_ENTRIES,
+    private readonly instanceBytes = POOL_INSTANCE_BYTES,
   ) {
     this.kept = { entries: 0, limit: productMemoEntries };
     this.keptValues = { entries: 0, limit: valueMemoEntries };
+  }
+  /** How many instances the pool keeps now, and what their memos keep (tests). */
+  get size(): number {
+    return this.pool.size;
+  }
+  get memoEntries(): { readonly products: number; readonly values: number } {
+    return { products: this.kept.entries, values: this.keptValues.entries };
   }
   /**
    * This pool for its own derivation, else one for a claim derivation narrowed from it: the last
@@ -131,14 +162,33 @@ export class InstancePool {
           instanceSpec(this.derivation.model, masterSeed, index, REGIMES, overrides),
         ),
       );
-      const evaluator = new Evaluator(instance!.graph, instance!.sizes, true, this.kept, this.keptValues);
-      entry = { instance: instance!, evaluator, buildWork: spent };
-      this.pool.set(key, entry);
-    } else
+      const shares = [shareOf(this.kept), shareOf(this.keptValues)] as const;
+      const evaluator = new Evaluator(instance!.graph, instance!.sizes, true, shares[0], shares[1]);
+      const pinned = new Map(Object.entries(instance!.sizes).map(([name, v]) => [name, { min: v, max: v }]));
+      const bytes = 16 * graphEntries(this.derivation.model, pinned) + INSTANCE_OVERHEAD_BYTES;
+      entry = { instance: instance!, evaluator, buildWork: spent, bytes, shares };
+      this.keep(key, entry);
+    } else {
       // Every claim that draws an instance pays for building it, built for it or for a claim before it: whether a
       // claim reaches its work limit then depends less on the claims checked before it in the same thread.
       chargeWork(entry.buildWork);
+      // the most recently drawn last
+      this.pool.delete(key);
+      this.pool.set(key, entry);
+    }
     return entry;
+  }
+  /** Keeps an instance, dropping the least recently drawn while the pool's estimate passes its budget (never the new one). */
+  private keep(key: string, entry: PoolEntry): void {
+    this.pool.set(key, entry);
+    this.bytes += entry.bytes;
+    for (const [oldKey, old] of this.pool) {
+      if (this.bytes <= this.instanceBytes || old === entry) break;
+      this.pool.delete(oldKey);
+      this.bytes -= old.bytes;
+      this.kept.entries -= old.shares[0].own;
+      this.keptValues.entries -= old.shares[1].own;
+    }
   }
 }
 

@@ -104,7 +104,7 @@ export interface SearchOutcome {
  * Random starts besides the smaller-size ones; below this budget only the best one is searched.
  * Several starts with a short path each kill more mutants than one long path (bench/mutants.mjs).
  */
-const RANDOM_STARTS = 6;
+export const RANDOM_STARTS = 6;
 const MIN_BUDGET_FOR_MORE_STARTS = 20;
 /** Steps every start gets before the worse half is dropped (its constructions and a few of the strategy's). */
 const FIRST_ROUND_STEPS = 12;
@@ -146,6 +146,10 @@ const EQUALITY_ROUNDING = 1e-12;
 /** How promising a start is for the schedule: its fitness, with equalities to rounding put last. */
 const promise = (fitness: number): number => (Math.abs(fitness) <= EQUALITY_ROUNDING ? -Infinity : fitness);
 
+/** The order random starts are taken in: the most promising first, then the first drawn. */
+export const startOrder = (a: Start, b: Start): number =>
+  promise(b.fitness) - promise(a.fitness) || a.instance.index - b.instance.index;
+
 const firstViolation = (points: readonly Point[]): Point | undefined =>
   points.filter((p) => p.outcome.status === 'violate').sort(smaller)[0];
 
@@ -185,9 +189,7 @@ export function searchViolation(claim: Claim, random: RandomStarts, request: Sea
   regime.bestRatio = random.bestRatio;
 
   // The random instances, worst first.
-  const ranked: Start[] = [...random.starts].sort(
-    (a, b) => promise(b.fitness) - promise(a.fitness) || a.instance.index - b.instance.index,
-  );
+  const ranked: Start[] = [...random.starts].sort(startOrder);
   if (!ranked.length) return finish(null);
 
   const starts: Start[] = [ranked[0]!];

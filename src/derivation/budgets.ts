@@ -65,7 +65,7 @@ const sizesText = (ranges: Ranges, names: Iterable<string>) =>
   [...names].map((n) => `${n}=${ranges.get(n)!.max}`).join(', ');
 
 /** The numbers one instance's graph holds at the largest sizes: parameters once, sequences and every step's operator values T times. */
-export function graphBudget(model: Model, ranges: Ranges): BudgetProblem | null {
+export function graphEntries(model: Model, ranges: Ranges): number {
   const T = ranges.get(HORIZON)!.max;
   let total = 0;
   for (const s of model.symbols.values()) total += entriesOf(s.shape, ranges) * (s.role === 'parameter' ? 1 : T + 1);
@@ -80,6 +80,12 @@ export function graphBudget(model: Model, ranges: Ranges): BudgetProblem | null 
   };
   for (const eq of model.equations) forEachNode(eq.rhs, ranges, values(T));
   if (model.loss) forEachNode(model.loss.rhs, ranges, values(1));
+  return total;
+}
+
+/** One instance's graph at the largest sizes against LIMITS.graphEntries. */
+export function graphBudget(model: Model, ranges: Ranges): BudgetProblem | null {
+  const total = graphEntries(model, ranges);
   if (total <= LIMITS.graphEntries) return null;
   return {
     node: null,

@@ -266,6 +266,27 @@ export interface KeptEntries {
   entries: number;
   readonly limit?: number;
 }
+
+/**
+ * One evaluator's share of a pool's ledger: what it adds is added to the pool's count (and held against the pool's
+ * limit) and remembered as its own, so that the pool takes it back when it drops the evaluator (`own`).
+ */
+export function shareOf(pool: KeptEntries): KeptEntries & { readonly own: number } {
+  let own = 0;
+  return {
+    get entries() {
+      return pool.entries;
+    },
+    set entries(n: number) {
+      own += n - pool.entries;
+      pool.entries = n;
+    },
+    get own() {
+      return own;
+    },
+    ...(pool.limit === undefined ? {} : { limit: pool.limit }),
+  };
+}
 /**
  * What a walk's step costs on the work meter beyond its product: its factor read through the evaluator (binding record,
  * content key, memo lookup), its lost digits and reads noted — 1–3 µs measured on `prod(i, 1, 50000, W)` at d = 5,
