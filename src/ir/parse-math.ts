@@ -656,25 +656,49 @@ class Converter {
         `definitions expanded more than ${LIMITS.definitionDepth} levels deep (at ${name})`,
         'definitions that use fewer definitions inside them',
       );
+    // The body with each parameter replaced by its argument's text.
+    const substitute = (texts: readonly string[]): string => {
+      // All parameters at once: an argument that reuses a parameter's name must not be substituted again.
+      const byName = new Map(macro.params.map((p, k) => [p, texts[k]!]));
+      // Whole words that name a parameter, except as a sequence (g[l] is a path position, not a parameter's value);
+      // an argument in parentheses, unless it is one name or in parentheses already (a definition passing its
+      // parameter on wrapped it once more per level: D1(((((k))))) five levels down).
+      const text = macro.body.replace(/[A-Za-z0-9_]+(\[?)/g, (word: string, bracket: string) => {
+        const arg = byName.get(word);
+        if (bracket || arg === undefined) return word;
+        return /^[A-Za-z_][A-Za-z0-9_]*$/.test(arg) || enclosed(arg) ? arg : `(${arg})`;
+      });
+      if (text.length > LIMITS.expressionChars)
+        this.fail(
+          offset,
+          `${name} expanded has more than ${LIMITS.expressionChars} characters`,
+          'fewer nested uses of the definition',
+        );
+      return text;
+    };
+    // An argument that applies this same definition (D0(D0(x))) has it expanded in place first: the body is read
+    // without the definition, so that it cannot call itself, but the argument's own use is no recursion (it said
+    // "unknown function 'D0'", a review found).
+    const argumentText = (a: MNode): string =>
+      (a as unknown as { toString(options: object): string }).toString({
+        handler: (n: MNode) =>
+          n.type === 'FunctionNode' &&
+          typeof n.fn === 'object' &&
+          n.fn.name === name &&
+          n.args?.length === macro.params.length
+            ? `(${substitute(n.args.map(argumentText))})`
+            : undefined,
+      });
     let texts: string[];
     try {
-      texts = args.map((a) => (a as unknown as { toString(): string }).toString());
+      texts = args.map(argumentText);
     } catch (err) {
       // mathjs prints recursively: a very long chain as an argument exhausts the stack.
       if (err instanceof RangeError)
         this.fail(offset, `an argument of ${name} is too long to expand`, 'a shorter argument');
       throw err;
     }
-    // All parameters at once: an argument that reuses a parameter's name must not be substituted again.
-    const byName = new Map(macro.params.map((p, k) => [p, texts[k]!]));
-    // Whole words that name a parameter, except as a sequence (g[l] is a path position, not a parameter's value); an
-    // argument in parentheses, unless it is one name or in parentheses already (a definition passing its parameter
-    // on wrapped it once more per level: D1(((((k))))) five levels down).
-    const body = macro.body.replace(/[A-Za-z0-9_]+(\[?)/g, (word: string, bracket: string) => {
-      const arg = byName.get(word);
-      if (bracket || arg === undefined) return word;
-      return /^[A-Za-z_][A-Za-z0-9_]*$/.test(arg) || enclosed(arg) ? arg : `(${arg})`;
-    });
+    const body = substitute(texts);
     const inner: Scope = { ...scope, macros: new Map([...(scope.macros ?? [])].filter(([n]) => n !== name)) };
     this.budget.definitionDepth++;
     try {

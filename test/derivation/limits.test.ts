@@ -290,6 +290,28 @@ describe('long and deep expressions', () => {
   });
 });
 
+describe('a definition applied in its own argument', () => {
+  it('is expanded there first: D0(D0(x)) is x⁴, not "unknown function D0" (a review found)', () => {
+    const defs = `definitions:\n  "D0(a)": "a * a"\n`;
+    const d = parseDerivation(file({ defs, claims: claim('D0(D0(norm2(W))) = norm2(W)^4') }), FILE);
+    expect(printExpr(d.claims[0]!.lhs)).toBe('norm2(W)*norm2(W)*norm2(W)*norm2(W)');
+    const [r] = checkDerivation(d, { instances: 1 });
+    // the numbers agree (an identity of norms the symbolic engine does not decide: consistent)
+    expect(r!.verdict).toBe('consistent');
+    expect(r!.relError).toBeLessThan(1e-15);
+  });
+
+  it('its text doubling at each level is refused at the character limit, not built', () => {
+    // 2¹⁸ copies of norm2(W): the argument's text past 200 000 characters at the 15th level
+    const defs = `definitions:\n  "D0(a)": "a * a"\n`;
+    const nested = 'D0('.repeat(18) + 'norm2(W)' + ')'.repeat(18);
+    expectLocated(
+      file({ defs, claims: claim(`${nested} = 1`) }),
+      /D0 expanded has more than 200000 characters \(expected fewer nested uses of the definition\)/,
+    );
+  });
+});
+
 describe('the exact engines', () => {
   it('leave a product of thousands of diagonals undecided within their budget instead of expanding it', () => {
     const factors = Array.from({ length: 1500 }, () => 'diag(1 - h[T].^2)').join('*');
