@@ -66,7 +66,14 @@ export interface Claim {
   /** ranges narrower than the model's for this claim's instances and exact checks (null: the model's) */
   readonly sizes: Readonly<Record<string, SizeRange>> | null;
   /** set when the claim is one step of a chain */
-  readonly chain: { readonly id: string; readonly step: number; readonly by: string } | null;
+  readonly chain: {
+    readonly id: string;
+    readonly step: number;
+    readonly by: string;
+    /** the step's relation (its claim's), for what the whole chain concludes (src/emit/chain-text.ts) */
+    readonly relation: Relation;
+    readonly strict?: true;
+  } | null;
   /** a premise the instances must satisfy (null: none) */
   readonly given?: Premise | null;
   /** `assume:` — the model variant this claim alone is checked on, and the assumptions in words */

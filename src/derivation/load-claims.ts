@@ -352,7 +352,13 @@ export class ClaimsLoader {
           ...(step.strict ? { strict: true } : {}),
           rhs: to.expr,
           expect: verdict(expects[k]),
-          chain: { id, step: k + 1, by: 'as written' },
+          chain: {
+            id,
+            step: k + 1,
+            by: 'as written',
+            relation: step.relation,
+            ...(step.strict ? { strict: true } : {}),
+          },
         };
         previous = to;
         previousText = step.to.ascii;
@@ -430,7 +436,7 @@ export class ClaimsLoader {
         rhs: to.expr,
         expect: step.has('expect') ? verdict(step.get('expect')!.value) : null,
         note: step.has('note') ? this.y.string(step.get('note')!.value, 'note') : common.note,
-        chain: { id, step: k + 1, by },
+        chain: { id, step: k + 1, by, relation },
         pos: this.y.pos(item),
       };
       previous = to;
