@@ -200,6 +200,21 @@ export function declaredCosts(
   };
 }
 
+/** The nodes of a scalar body: what one call of its compiled closures walks (VALUE_UNITS_PER_NODE each). */
+export const bodyNodes = (e: Expr): number => bodyShape(e, () => undefined).nodes;
+
+/**
+ * A compiled scalar function that charges the work meter `units` a call: a claim's scalar body (a `supabs` searched
+ * over thousands of points, once per repair candidate that edits it) was computed uncharged, and its search ran past
+ * the work limit unseen (a review's: 318 s CPU with --work-limit 1e9).
+ */
+export function meteredScalar<A extends unknown[]>(fn: (...args: A) => number, units: number): (...args: A) => number {
+  return (...args: A) => {
+    chargeWork(units);
+    return fn(...args);
+  };
+}
+
 /**
  * A declared function's rule whose closures charge the work meter for their own bodies' nodes as they are called
  * (the callees they call charge for theirs): every kernel and engine that applies the rule is then counted, however
@@ -210,25 +225,12 @@ export function meteredRule(
   value: Expr,
   derivative: Expr,
 ): ElementwiseRule {
-  const [v, d] = [bodyShape(value, () => undefined).nodes, bodyShape(derivative, () => undefined).nodes];
-  const { value: f, derivative: df, lostAt, derivativeLost } = rule;
+  const [v, d] = [bodyNodes(value), bodyNodes(derivative)];
   return {
     ...rule,
-    value: (x) => {
-      chargeWork(VALUE_UNITS_PER_NODE * v);
-      return f(x);
-    },
-    derivative: (x, y) => {
-      chargeWork(VALUE_UNITS_PER_NODE * d);
-      return df(x, y);
-    },
-    lostAt: (x) => {
-      chargeWork(LOSS_UNITS_PER_NODE * v);
-      return lostAt(x);
-    },
-    derivativeLost: (x, y) => {
-      chargeWork(LOSS_UNITS_PER_NODE * d);
-      return derivativeLost(x, y);
-    },
+    value: meteredScalar(rule.value, VALUE_UNITS_PER_NODE * v),
+    derivative: meteredScalar(rule.derivative, VALUE_UNITS_PER_NODE * d),
+    lostAt: meteredScalar(rule.lostAt, LOSS_UNITS_PER_NODE * v),
+    derivativeLost: meteredScalar(rule.derivativeLost, LOSS_UNITS_PER_NODE * d),
   };
 }

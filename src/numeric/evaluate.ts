@@ -11,7 +11,14 @@ import { type Expr, type Index, integerValue, type OpNode, refOf } from '../ir/e
 import { pathKey } from '../ir/path-chain.js';
 import { dimsIn } from '../ir/shape-of.js';
 import { formatNodeRef } from '../ir/print.js';
-import { compileScalar, compileScalarLoss } from '../ir/scalar-function.js';
+import {
+  bodyNodes,
+  compileScalar,
+  compileScalarLoss,
+  LOSS_UNITS_PER_NODE,
+  meteredScalar,
+  VALUE_UNITS_PER_NODE,
+} from '../ir/scalar-function.js';
 import type { WatchedScalar } from './sup.js';
 import { extendedScalar } from '../symbolic/domains/scalar-extended.js';
 import type { Model } from '../model/model.js';
@@ -790,9 +797,11 @@ class BindingContext implements NumericContext {
     let f = compiled.get(key);
     if (!f) {
       const rules = new Map([...functions].map(([name, fn]) => [name, fn.rule]));
+      // charged a call by its body's nodes (the declared functions it calls charge for theirs)
+      const nodes = bodyNodes(body);
       f = {
-        value: compileScalar(body, variable, rules),
-        lost: compileScalarLoss(body, variable, rules),
+        value: meteredScalar(compileScalar(body, variable, rules), VALUE_UNITS_PER_NODE * nodes),
+        lost: meteredScalar(compileScalarLoss(body, variable, rules), LOSS_UNITS_PER_NODE * nodes),
         extended: extendedScalar(body, variable),
       };
       if (compiled.size >= MAX_COMPILED_SCALARS) compiled.clear();

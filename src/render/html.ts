@@ -16,7 +16,7 @@ import type {
   ProofView,
   RepairsView,
 } from './document.js';
-import { looksLikeProse, numberedSource, renderMath } from './katex.js';
+import { looksLikeProse, MathError, numberedSource, renderMath } from './katex.js';
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -31,7 +31,18 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
-const math = (tex: string) => `<div class="math">${renderMath(tex, true)}</div>`;
+/**
+ * A formula the emitters wrote, typeset; one KaTeX still refuses (a limit of its own) is shown as its LaTeX source,
+ * escaped, with KaTeX's words: the page is written either way (it was an internal error, exit 3).
+ */
+function math(tex: string): string {
+  try {
+    return `<div class="math">${renderMath(tex, true)}</div>`;
+  } catch (err) {
+    if (!(err instanceof MathError)) throw err;
+    return `<div class="math math-source"><pre><code>${escapeHtml(tex)}</code></pre><p class="note">KaTeX did not typeset this formula (${escapeHtml(err.message)}); its LaTeX is shown.</p></div>`;
+  }
+}
 const anchor = (id: string) => `c-${id}`;
 const badge = (v: Verdict) => `<span class="badge v-${v}">${v}</span>`;
 

@@ -26,6 +26,10 @@ export function renderMath(tex: string, displayMode: boolean): string {
       // a user-sized \rule or \kern is capped (\rule{100000em}{100000em} drew a black box over the whole page, a
       // review found); KaTeX caps only from above, so a far negative size is refused below
       maxSize: MAX_USER_SIZE_EM,
+      // KaTeX stops at 1000 macro expansions by default (a guard against \def loops): our own macros (\diag, the norms)
+      // passed it in one long formula — a chain of 300 steps, 350 diag(…) — and the page failed (a review's). Scaled
+      // with the formula's length, a loop is still stopped, after time proportional to the input.
+      maxExpand: MIN_EXPANSIONS + tex.length,
     });
   } catch (err) {
     throw new MathError((err as Error).message);
@@ -39,6 +43,8 @@ export function renderMath(tex: string, displayMode: boolean): string {
   return html;
 }
 
+/** macro expansions KaTeX allows a formula beyond one per character of it (its default, 1000) */
+const MIN_EXPANSIONS = 1000;
 /** ems a user-sized box or space may take (KaTeX's maxSize) */
 const MAX_USER_SIZE_EM = 20;
 /** ems no formula's own layout reaches (a tall matrix is tens of ems): beyond, a user size moved something off the page */

@@ -111,4 +111,26 @@ describe("a declared function's cost", () => {
       expect.stringMatching(/^big\.yaml:\d+:5: claim 'a' needs more work than the limit of 2\.00e\+5 operations/),
     ]);
   });
+
+  it("a claim's own scalar body (a supabs searched over thousands of points) is charged as it is computed", () => {
+    // 300 tanh: ≈ 900 nodes, 2 units each a call, at ≈ 8000 grid points and their refinement: ≈ 1.5·10⁷ units.
+    // Before the charge the search cost the claim nothing: consistent well inside 10⁶
+    const body = Array.from({ length: 300 }, (_, i) => `tanh(x - ${i})`).join(' + ');
+    const text = model('tanh', [], 'd: 2, T: 3', `norm2(W) <= 1000 + supabs(x, ${body})`).replace(
+      '  functions:\n\n',
+      '',
+    );
+    const errors: InputError[] = [];
+    const results = checkDerivation(
+      parseDerivation(text, 'sup.yaml'),
+      { instances: 1, search: 0, workLimit: 1e6 },
+      errors,
+    );
+    expect(results).toEqual([]);
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^sup\.yaml:\d+:5: claim 'a' needs more work than the limit of 1\.00e\+6 operations/),
+    ]);
+    const roomy = checkDerivation(parseDerivation(text, 'sup.yaml'), { instances: 1, search: 0, workLimit: 1e8 });
+    expect(roomy.map((r) => r.verdict)).toEqual(['consistent']);
+  });
 });

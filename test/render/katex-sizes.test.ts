@@ -25,4 +25,13 @@ describe('sizes in rendered math', () => {
       true,
     );
   });
+
+  it("a long formula of our own macros renders: KaTeX's expansion limit grows with its length", () => {
+    // 400 diag factors as the emitter writes them: KaTeX's default of 1000 expansions stopped this, and the page
+    // (a chain of 300 steps, one claim of 350 diag factors) failed with an internal error (a review's)
+    const tex = Array.from({ length: 400 }, () => '\\operatorname{diag}\\left(1 - h_{T}^{2}\\right)').join(' ');
+    expect(renderMath(tex, true)).toContain('diag');
+    // a macro loop is still stopped: \def is refused before KaTeX, and an expansion past the scaled limit is an error
+    expect(() => renderMath('\\gdef\\a{\\a}\\a', false)).toThrow(MathError);
+  });
 });
