@@ -10,6 +10,8 @@ import { type Claim, type Derivation, REGIMES } from '../derivation/derivation.j
 import { ExprError, InputError, toInputError } from '../derivation/errors.js';
 import { validateAgainstModel } from '../derivation/check-expr.js';
 import { evalAffine, type IntEnv } from '../ir/affine.js';
+import { LIMITS } from '../ir/limits.js';
+import { withWorkLimit } from '../numeric/work-meter.js';
 import type { Expr } from '../ir/expr.js';
 import { inferShape } from '../ir/infer-shape.js';
 import { parseExpression, parseIndex } from '../ir/parse-math.js';
@@ -36,6 +38,8 @@ export interface PlotQuery {
   /** one series per value of this parameter (every entry set to it), in the first regime */
   readonly vary: { readonly name: string; readonly values: readonly number[] } | null;
   readonly masterSeed: number;
+  /** the work the plot may do (default LIMITS.claimOperations, a claim's) */
+  readonly workLimit?: number;
 }
 
 /** What to evaluate: one side (an expression), or a claim's two sides. */
@@ -159,8 +163,24 @@ function rangeEnd(d: Derivation, text: string) {
   }
 }
 
-/** The plot spec (data and labels) for a claim or expression; rendering is ./plot.ts's. */
+/**
+ * The plot spec (data and labels) for a claim or expression; rendering is ./plot.ts's. Its instances and points are
+ * computed within a claim's work limit (LIMITS.claimOperations): `norm2(W^k)` over k = 1..2000 at d = 512 ran past
+ * 300 s, unmetered (a review's); past the limit the plot is a located error.
+ */
 export function plotData(d: Derivation, q: PlotQuery): PlotSpec {
+  const limit = q.workLimit ?? LIMITS.claimOperations;
+  const metered = withWorkLimit(limit, () => computePlot(d, q));
+  if (metered.exceeded)
+    throw new InputError(
+      where(d.file),
+      `the plot needs more work than the limit of ${limit.toPrecision(3)} operations (float64 multiply-adds, as a claim's check counts them)`,
+      'a shorter range, fewer series, or smaller sizes (--size)',
+    );
+  return metered.value!;
+}
+
+function computePlot(d: Derivation, q: PlotQuery): PlotSpec {
   const t = target(d, q);
   const series = instances(d, q);
   const [loText, hiText] =

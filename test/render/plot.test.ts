@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadDerivationFile } from '../../src/derivation/load.js';
 import { plotSvg } from '../../src/render/render.js';
+import { plotData } from '../../src/render/plot-data.js';
 import { type El, findAll, hasClass, parseXml } from './xml.js';
 
 const SOLUTION = 'derivations/lab-10-5-solution.yaml';
@@ -87,6 +88,22 @@ describe('gradproof plot', () => {
     await expect(
       plotSvg(d, { quantity: 'lab-eq2', over: 'j', range: null, sizes: new Map(), vary: null, masterSeed: 1 }),
     ).rejects.toThrow(/no quantifier 'j'/);
+  });
+
+  it("is computed within a claim's work limit: past it, a located error (norm2(W^k) over 2000 k at d = 512 ran past 300 s)", () => {
+    const d = loadDerivationFile(SOLUTION);
+    const query = {
+      quantity: 'norm2(W^k)',
+      over: 'k',
+      range: { lo: '1', hi: '40' },
+      sizes: new Map([['T', 3]]),
+      vary: null,
+      masterSeed: 1,
+    };
+    expect(() => plotData(d, { ...query, workLimit: 2e4 })).toThrow(
+      /^derivations\/lab-10-5-solution\.yaml:1:1: the plot needs more work than the limit of 2\.00e\+4 operations/,
+    );
+    expect(plotData(d, query).series).toHaveLength(4);
   });
 
   it('varies a parameter over at most ten values: one series, one colour each (300 ran out of memory)', async () => {
