@@ -40,6 +40,28 @@ const nested = (levels: number) =>
     ),
   ]);
 
+/** The file's claim stops at the `tight` work limit (a located error) and is consistent under the `roomy` one. */
+function expectLimitBetween(
+  text: string,
+  file: string,
+  instances: number,
+  [tight, written]: [number, string],
+  roomy: number,
+): void {
+  const options = { instances, search: 0 };
+  expect(checkDerivation(parseDerivation(text, file), { ...options, workLimit: roomy }).map((r) => r.verdict)).toEqual([
+    'consistent',
+  ]);
+  const errors: InputError[] = [];
+  expect(checkDerivation(parseDerivation(text, file), { ...options, workLimit: tight }, errors)).toEqual([]);
+  expect(errors.map((e) => e.message)).toEqual([expect.stringContaining(`${file}:`)]);
+  expect(errors[0]!.message).toMatch(
+    new RegExp(
+      `:\\d+:5: claim 'a' needs more work than the limit of ${written.replace(/[.+]/g, (c) => `\\${c}`)} operations`,
+    ),
+  );
+}
+
 describe("a declared function's cost", () => {
   it('one call past the limit is refused at load, located at the body, before anything calls it', () => {
     const text = nested(10);
@@ -97,19 +119,7 @@ describe("a declared function's cost", () => {
       'd: 4, T: 10',
       'normMax(h[T]) <= 1',
     );
-    const d = parseDerivation(text, 'big.yaml');
-    const errors: InputError[] = [];
-    const cheap = checkDerivation(d, { instances: 2, search: 0, workLimit: 1e9 }, errors);
-    expect(cheap.map((r) => r.verdict)).toEqual(['consistent']);
-    const results = checkDerivation(
-      parseDerivation(text, 'big.yaml'),
-      { instances: 2, search: 0, workLimit: 2e5 },
-      errors,
-    );
-    expect(results).toEqual([]);
-    expect(errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(/^big\.yaml:\d+:5: claim 'a' needs more work than the limit of 2\.00e\+5 operations/),
-    ]);
+    expectLimitBetween(text, 'big.yaml', 2, [2e5, '2.00e+5'], 1e9);
   });
 
   it("a claim's own scalar body (a supabs searched over thousands of points) is charged as it is computed", () => {
@@ -120,17 +130,6 @@ describe("a declared function's cost", () => {
       '  functions:\n\n',
       '',
     );
-    const errors: InputError[] = [];
-    const results = checkDerivation(
-      parseDerivation(text, 'sup.yaml'),
-      { instances: 1, search: 0, workLimit: 1e6 },
-      errors,
-    );
-    expect(results).toEqual([]);
-    expect(errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(/^sup\.yaml:\d+:5: claim 'a' needs more work than the limit of 1\.00e\+6 operations/),
-    ]);
-    const roomy = checkDerivation(parseDerivation(text, 'sup.yaml'), { instances: 1, search: 0, workLimit: 1e8 });
-    expect(roomy.map((r) => r.verdict)).toEqual(['consistent']);
+    expectLimitBetween(text, 'sup.yaml', 1, [1e6, '1.00e+6'], 1e8);
   });
 });
