@@ -531,14 +531,23 @@ function matrixCheck(derivation: Derivation, claim: Claim, seed: number): Symbol
     /** The sides with the derivatives whose closed forms are not block products written out at `env`; null when none is (or all are). */
     const blockProductsOpaque = (sides: readonly Expr[], env: Record<string, number>): Expr[] | null => {
       let [kept, written] = [0, 0];
+      // Each node once, however often it is shared: a declared derivative's body reads its argument at every x, and
+      // the tree walked node by node was the body's size times the argument's (20 000 × 20 000: out of memory, a
+      // review's); the counts say whether any was kept and any written, which sharing does not change.
+      const done = new Map<Expr, Expr>();
       const go = (x: Expr): Expr => {
-        if (!isGraphDerivative(x)) return mapChildren(x, go);
-        if (blockProduct(x) !== false) {
+        let out = done.get(x);
+        if (out) return out;
+        if (!isGraphDerivative(x)) out = mapChildren(x, go);
+        else if (blockProduct(x) !== false) {
           kept++;
-          return x;
+          out = x;
+        } else {
+          written++;
+          out = substituteDerivationsAt(x, sm, env);
         }
-        written++;
-        return substituteDerivationsAt(x, sm, env);
+        done.set(x, out);
+        return out;
       };
       const out = sides.map(go);
       return kept && written ? out : null;
