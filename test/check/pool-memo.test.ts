@@ -21,12 +21,14 @@ describe("an instance pool's product memo", () => {
     const perProduct = 30 * 3 * (3 + PARTIAL_RESULT_OVERHEAD);
     const pool = new InstancePool(lab, 2.5 * perProduct);
     const entries = [0, 1, 2, 3].map((i) => pool.get(1, i, sizes));
+    // each evaluator holds its share of the pool's ledger (given back when the pool drops it): every share reads the
+    // pool's count
     const kept = entries[0]!.evaluator.productMemo.kept;
-    for (const e of entries) expect(e.evaluator.productMemo.kept).toBe(kept);
     const keptAfter: number[] = [];
     const values = entries.map((e) => {
       const v = Array.from(asDense(e.evaluator.evaluate(product, {})).data);
       keptAfter.push(kept.entries);
+      for (const other of entries) expect(other.evaluator.productMemo.kept.entries).toBe(kept.entries);
       return v;
     });
     // two products whole, the third's first column and half its second (a chain stops at the limit), the fourth nothing
@@ -44,7 +46,10 @@ describe("an instance pool's product memo", () => {
   it('defaults to POOL_PRODUCT_MEMO_ENTRIES for the pool, not per instance', () => {
     const pool = new InstancePool(lab);
     const [a, b] = [pool.get(1, 0, sizes), pool.get(1, 1, sizes)];
-    expect(a.evaluator.productMemo.kept).toBe(b.evaluator.productMemo.kept);
+    asDense(a.evaluator.evaluate(product, {}));
+    expect(a.evaluator.productMemo.kept.entries).toBeGreaterThan(0);
+    expect(b.evaluator.productMemo.kept.entries).toBe(a.evaluator.productMemo.kept.entries);
+    expect(pool.memoEntries.products).toBe(a.evaluator.productMemo.kept.entries);
     expect(a.evaluator.productMemo.kept.limit).toBe(POOL_PRODUCT_MEMO_ENTRIES);
   });
 });
