@@ -411,9 +411,12 @@ export function checkIfItHolds(
   claim: Claim,
   filePool: InstancePool,
   options: CheckOptions,
+  limit = workLimitOf(options),
+  spent?: (units: number) => void,
 ): ClaimResult | 'over-limit' | null {
   // a candidate that needs more work than a claim may do is not one that holds (within what a check can show)
-  const metered = withWorkLimit(workLimitOf(options), () => checkWith(fileDerivation, claim, filePool, options, true));
+  const metered = withWorkLimit(limit, () => checkWith(fileDerivation, claim, filePool, options, true));
+  spent?.(metered.spent);
   if (metered.exceeded) return 'over-limit';
   const r = metered.value;
   return r && HOLDING.includes(r.verdict) ? r : null;

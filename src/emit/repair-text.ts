@@ -7,7 +7,7 @@
 import type { Derivation } from '../derivation/derivation.js';
 import type { Expr } from '../ir/expr.js';
 import { EDIT_BY_ID } from '../repair/edits.js';
-import type { AppliedEdit, Repair, RepairSearch } from '../repair/result.js';
+import { type AppliedEdit, FULL_CHECKS_WORK, type Repair, type RepairSearch } from '../repair/result.js';
 import { latexWriterFor } from './derive-report.js';
 import { LatexWriter } from './latex.js';
 
@@ -52,6 +52,7 @@ export function repairSearchRecord(s: RepairSearch) {
     work: s.work,
     exhausted: s.exhausted,
     ...(s.screenWorkLimit !== undefined ? { screenWorkLimit: s.screenWorkLimit } : {}),
+    ...(s.fullCheckWorkLimit !== undefined ? { fullCheckWorkLimit: s.fullCheckWorkLimit } : {}),
   };
 }
 
@@ -72,7 +73,11 @@ export function repairSearchSummary(s: RepairSearch): string {
     s.screenWorkLimit !== undefined
       ? `; screening stopped at its work limit (${s.screenWorkLimit.toPrecision(3)} operations, as one claim's check)`
       : '';
-  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full${overLimit}${vacuous}${secondDraw}${screensStopped}`;
+  const fullStopped =
+    s.fullCheckWorkLimit !== undefined
+      ? `; full checks stopped at their shared work limit (${s.fullCheckWorkLimit.toPrecision(3)} operations, as ${FULL_CHECKS_WORK} claims' checks)`
+      : '';
+  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full${overLimit}${vacuous}${secondDraw}${screensStopped}${fullStopped}`;
   switch (s.status) {
     case 'found':
       return `${s.repairs.length === 1 ? '1 repair holds' : `${s.repairs.length} repairs hold`}: ${done}; ${budget}`;

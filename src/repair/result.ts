@@ -50,6 +50,9 @@ export interface RepairBudget {
   readonly repairs: number;
 }
 
+/** What the full checks of one claim's repair search may do together, in claims' work limits (src/repair/search.ts). */
+export const FULL_CHECKS_WORK = 2;
+
 export const DEFAULT_REPAIR_BUDGET: RepairBudget = {
   screens: 1000,
   fullChecks: 6,
@@ -108,4 +111,9 @@ export interface RepairSearch {
    * LIMITS.claimOperations) before the screen budget: that limit, in operations
    */
   readonly screenWorkLimit?: number;
+  /**
+   * present when the full checks spent their shared work limit (FULL_CHECKS_WORK claims') before their budget: that
+   * limit, in operations
+   */
+  readonly fullCheckWorkLimit?: number;
 }

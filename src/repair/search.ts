@@ -27,6 +27,7 @@ import { editContext } from './aim.js';
 import { EDIT_BY_ID, EDITS, type EditContext } from './edits.js';
 import {
   DEFAULT_REPAIR_BUDGET,
+  FULL_CHECKS_WORK,
   type AppliedEdit,
   type Repair,
   type RepairBudget,
@@ -231,6 +232,15 @@ export function searchRepairs(
   const repairs: Repair[] = [];
   let exhausted = false;
   let screenWorkLimited = false;
+  // The full checks (a consistent candidate's second draw included) share FULL_CHECKS_WORK claims' work: each may do one
+  // claim's, but together no more. Each with a limit of its own, one refuted claim's 6 full checks and their second
+  // draws could do 14 claims' work: 485 s CPU for lab eq. (2) × 0.5 at d ≤ 32, T ≤ 300 (a review's).
+  let fullWorkLeft = FULL_CHECKS_WORK * workLimitOf(options);
+  let fullCheckWorkLimited = false;
+  const fullLimit = () => Math.min(workLimitOf(options), fullWorkLeft);
+  const spend = (units: number) => {
+    fullWorkLeft -= units;
+  };
   const onLhs = (r: Pick<Repair, 'edits'>) => r.edits.filter((e) => e.side === 'lhs').length;
   // A repair is checked on the whole draw, whatever instance the claim's own check was asked for (`--instance J`): on
   // one instance, with a search of one start, both full checks passed a false bound (a review).
@@ -253,11 +263,15 @@ export function searchRepairs(
         exhausted ||= work.fullChecks >= budget.fullChecks;
         return;
       }
+      if (fullWorkLeft <= 0) {
+        fullCheckWorkLimited = exhausted = true;
+        return;
+      }
       work.fullChecks++;
       let r;
       try {
         // A candidate its drawn instances already refute is not checked further (no symbolic stage, no shrinking).
-        r = checkIfItHolds(derivation, s.claim, pool, fullCheckOptions);
+        r = checkIfItHolds(derivation, s.claim, pool, fullCheckOptions, fullLimit(), spend);
       } catch (err) {
         // checkIfItHolds meters its own check: a limit error escaping it is an enclosing scope's, which ends the search
         if (err instanceof WorkLimitExceeded) throw err;
@@ -284,7 +298,7 @@ export function searchRepairs(
         work.secondDraws++;
         let again;
         try {
-          again = checkIfItHolds(derivation, s.claim, pool, { ...fullCheckOptions, masterSeed });
+          again = checkIfItHolds(derivation, s.claim, pool, { ...fullCheckOptions, masterSeed }, fullLimit(), spend);
         } catch (err) {
           if (err instanceof WorkLimitExceeded) throw err;
           // an instance of the second draw leaves the graph, or the engine fails there (counted as the first check
@@ -373,5 +387,6 @@ export function searchRepairs(
     work: counted(work),
     exhausted,
     ...(screenWorkLimited ? { screenWorkLimit: workLimitOf(options) } : {}),
+    ...(fullCheckWorkLimited ? { fullCheckWorkLimit: FULL_CHECKS_WORK * workLimitOf(options) } : {}),
   };
 }

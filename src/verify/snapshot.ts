@@ -57,6 +57,7 @@ export interface ClaimSnapshot {
     readonly work: RepairSearch['work'];
     readonly exhausted: boolean;
     readonly screenWorkLimit?: number;
+    readonly fullCheckWorkLimit?: number;
   };
 }
 

@@ -147,12 +147,13 @@ describe('budgets and outcomes', () => {
       23564,
       { screened: 24, editsTried: 1, failed: 0 },
     ],
-    // a full check past its limit left its decimal steps' trail with that error: later full checks failed on it
+    // a full check past its limit left its decimal steps' trail with that error: later full checks failed on it (three
+    // full checks now, two past the limit: then the two claims' work the full checks share is spent)
     [
       'derivations/understanding-lstms-2023-index-level.yaml',
       'induction-step-as-written.2',
       1200000,
-      { fullChecks: 5, overLimit: 2, failed: 0 },
+      { fullChecks: 3, overLimit: 2, failed: 0 },
     ],
   ])("%s %s at a work limit of %d: what a limit stopped is counted as such (a review's)", (file, id, limit, work) => {
     const d = loadDerivationFile(file);
