@@ -150,10 +150,26 @@ function factsOf(e: BoundProofEvidence): string[] {
   return [...new Set(out)];
 }
 
+/** The longest side of an unjustified step written out in words; a longer one keeps its two ends. */
+export const STEP_TEXT_LIMIT = 200;
+
+/**
+ * `text`, or, past `limit` characters, its first and last parts around an ellipsis with its length: the step a
+ * proof stopped at can be a whole claim side (a review's 12 000-term sup printed one line of 132 098 characters),
+ * and the JSON keeps it whole.
+ */
+export function elided(text: string, limit = STEP_TEXT_LIMIT): string {
+  const chars = Array.from(text); // by code point: an ellipsis never splits a character
+  if (chars.length <= limit) return text;
+  const head = Math.ceil((limit * 3) / 4);
+  const tail = limit - head;
+  return `${chars.slice(0, head).join('')} … ${chars.slice(chars.length - tail).join('')} (${chars.length} characters)`;
+}
+
 export function boundSummary(e: BoundProofEvidence): string {
   if (!e.ok) {
     const f = e.failure;
-    return f ? `not proved: ${f.goal} ≤ ${f.target} is not justified (${f.why})` : 'not proved';
+    return f ? `not proved: ${elided(f.goal)} ≤ ${elided(f.target)} is not justified (${f.why})` : 'not proved';
   }
   const rules = e.steps.map((s) => (s.sites > 1 ? `${s.rule} ×${s.sites}` : s.rule));
   const facts = factsOf(e);
