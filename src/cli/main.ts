@@ -17,11 +17,11 @@ import { checkOutput, printErr, printOut, UsageError, writeOutput } from './outp
 import { type CacheArgs, cacheFolder, withCacheOptions } from './cache-option.js';
 import { plotCommand, renderCommand } from './render-commands.js';
 import { type RepairArgs, RepairUsageError, repairRequest, withRepairOptions } from './repair-option.js';
+import { workLimitOption } from './work-limit-option.js';
 import { scaffoldCommand } from './scaffold-command.js';
 import { tuneTieringForPool } from './v8-tiering.js';
 import { parseSizePairs } from './sizes.js';
 import { attachDashValues } from './dash-values.js';
-import { LIMITS } from '../ir/limits.js';
 
 /** The version in package.json (two levels up from src/cli and from dist/cli alike). */
 function packageVersion(): string {
@@ -269,24 +269,6 @@ function parseShard(raw: string): { index: number; count: number } {
   return { index, count };
 }
 
-/** The most `--work-limit` may allow: ≈ 80 minutes of one claim's check (≈ 5 ns an operation). */
-const MAX_WORK_LIMIT = 1e12;
-
-/** `--work-limit`: a claim's operations, written as an integer or in e-notation (5e9), from 1 to MAX_WORK_LIMIT. */
-function workLimitOf(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = /^\s*\d+(\.\d+)?(e\+?\d+)?\s*$/i.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_WORK_LIMIT)
-    throw new UsageError(`--work-limit takes a whole number of operations from 1 to 1e12 (e.g. 5e9), got '${v}'`);
-  return n;
-}
-
-const WORK_LIMIT_OPTION = {
-  type: 'string',
-  describe: `operations one claim's check may do before it is stopped as an error (float64 multiply-adds; default ${LIMITS.claimOperations.toExponential()}, ≈ 100 s)`,
-  coerce: workLimitOf,
-} as const;
-
 /** Run-size options are bounded too, so that no command line can ask for unbounded work. */
 const RUN_LIMITS: ReadonlyMap<string, number> = new Map([
   ['instances', 10_000],
@@ -364,7 +346,7 @@ export async function main(args: string[]): Promise<void> {
                 'instances it may evaluate beyond the sampled regimes, for a claim without regimes: (default: a quarter of --search)',
               coerce: integer('beyond', 0),
             })
-            .option('work-limit', WORK_LIMIT_OPTION)
+            .option('work-limit', workLimitOption())
             .option('size', { type: 'string', array: true, describe: 'fix a size, e.g. --size d=4 --size T=8' })
             .option('claim', { type: 'string', array: true, describe: 'check only these claim ids' })
             .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
@@ -463,7 +445,7 @@ export async function main(args: string[]): Promise<void> {
                 'instances it may evaluate beyond the sampled regimes, for a claim without regimes: (default: a quarter of --search)',
               coerce: integer('beyond', 0),
             })
-            .option('work-limit', WORK_LIMIT_OPTION)
+            .option('work-limit', workLimitOption())
             .example('$0 verify --shard 2/3 --readme README.md', 'the second of three CI runners')
             .example('$0 verify --cache --readme README.md', 'a CI run that checks again only the claims that changed'),
         async (argv) => {

@@ -8,6 +8,7 @@ import type { CommandModule } from 'yargs';
 import { checkOutput, printErr, printOut, UsageError, writeOutput } from './output.js';
 import { progressBar } from './progress.js';
 import { parseSizePairs } from './sizes.js';
+import { workLimitOption } from './work-limit-option.js';
 
 const library = () => import('../index.js');
 
@@ -28,6 +29,7 @@ interface RenderArgs {
   instances: string;
   json: boolean;
   repair: boolean;
+  workLimit?: number;
 }
 
 export function renderCommand(done: (code: number) => void): CommandModule<object, RenderArgs> {
@@ -47,6 +49,7 @@ export function renderCommand(done: (code: number) => void): CommandModule<objec
         .option('seed', { type: 'string', describe: 'master seed' })
         .option('instances', { type: 'string', default: '5', describe: 'instances per regime' })
         .option('json', { type: 'boolean', default: false, hidden: true })
+        .option('work-limit', workLimitOption("one claim's check (its repairs' screens, a plot)"))
         .option('repair', {
           type: 'boolean',
           default: true,
@@ -81,6 +84,7 @@ export function renderCommand(done: (code: number) => void): CommandModule<objec
           ...(seed !== undefined ? { masterSeed: seed } : {}),
           ...(plotFile ? { plotFile } : {}),
           repair: argv.repair,
+          ...(argv.workLimit !== undefined ? { workLimit: argv.workLimit } : {}),
           onClaim: (id, n, total) => bar.update(id, n, total),
         });
       } finally {
@@ -101,6 +105,7 @@ interface PlotArgs {
   size?: string[];
   vary?: string;
   seed?: string;
+  workLimit?: number;
 }
 
 export function plotCommand(done: (code: number) => void): CommandModule<object, PlotArgs> {
@@ -124,6 +129,7 @@ export function plotCommand(done: (code: number) => void): CommandModule<object,
         .option('size', { type: 'string', array: true, describe: 'fix a size, e.g. --size T=40 --size d=8' })
         .option('vary', { type: 'string', describe: 'one series per value of a parameter: --vary b_e=-1,1,3' })
         .option('seed', { type: 'string', describe: 'master seed' })
+        .option('work-limit', workLimitOption('the plot'))
         .example(
           '$0 plot derivations/lab-10-5-solution.yaml loss-gradient-bound.2 --over k --size T=40 --out grad.svg',
           '‖∇_{h[T−k]} L‖ per regime with the bound of eq. (2)',
@@ -150,6 +156,7 @@ export function plotCommand(done: (code: number) => void): CommandModule<object,
         sizes: sizesOf(argv.size),
         vary,
         masterSeed: seed ?? DEFAULT_OPTIONS.masterSeed,
+        ...(argv.workLimit !== undefined ? { workLimit: argv.workLimit } : {}),
       });
       for (const w of warnings) printErr(`gradproof plot: ${w}\n`);
       if (argv.out) writeOutput('--out', argv.out, svg, writeFileAtomic);

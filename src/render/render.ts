@@ -46,6 +46,7 @@ async function documentOf(d: Derivation, request: RenderRequest): Promise<Docume
         sizes: p.sizes,
         vary: p.vary,
         masterSeed: request.masterSeed ?? DEFAULT_OPTIONS.masterSeed,
+        ...(request.workLimit !== undefined ? { workLimit: request.workLimit } : {}),
       });
       plots.set(p, svg);
     }

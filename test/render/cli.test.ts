@@ -31,6 +31,18 @@ describe('gradproof render / plot on the command line', () => {
       ['plot', SOLUTION, 'lab-eq2', '--over', 'k', '--vary', 'b_e=1,x'],
       /^gradproof: --vary takes NAME=V1,V2,… with numbers, got 'b_e=1,x'\n$/,
     ],
+    [
+      ['plot', SOLUTION, 'norm2(W^k)', '--over', 'k=1..40', '--size', 'T=3', '--work-limit', '2e4'],
+      /^gradproof: derivations\/lab-10-5-solution\.yaml:1:1: the plot needs more work than the limit of 2\.00e\+4 operations/,
+    ],
+    [
+      ['plot', SOLUTION, 'lab-eq2', '--over', 'k', '--work-limit', '0'],
+      /^gradproof: --work-limit takes a whole number of operations from 1 to 1e12 \(e\.g\. 5e9\), got '0'\n$/,
+    ],
+    [
+      ['render', RNN, '--work-limit', 'lots'],
+      /^gradproof: --work-limit takes a whole number of operations from 1 to 1e12 \(e\.g\. 5e9\), got 'lots'\n$/,
+    ],
   ])(
     '%j: exit 2, one line, nothing on stdout',
     async (args, message) => {
