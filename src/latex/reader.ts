@@ -197,6 +197,7 @@ export class Reader {
     });
     // Relations after an elided member: keep the relation that follows the elision.
     const rels = keptRel.length === kept.length - 1 ? keptRel : relations.slice(relations.length - (kept.length - 1));
+    this.numeratorLayoutMembers(kept);
     return {
       members: kept.map((m) => this.simplify(m)),
       relations: rels,
@@ -613,6 +614,23 @@ export class Reader {
     } finally {
       this.scope = saved;
     }
+  }
+
+  /**
+   * A member that is ∂L/∂x alone, beside a member read as a row (∂L/∂h_T followed by Jacobians, `fold`'s numerator
+   * layout), is that layout's row too: `∂L/∂h_k = ∂L/∂h_T ∏ ∂h_i/∂h_{i−1}` compared a column with a row and was
+   * refused as two shapes, where its author wrote the chain rule in one layout throughout.
+   */
+  private numeratorLayoutMembers(members: E[]): void {
+    if (!members.some((m) => this.kind(m) === 'row')) return;
+    members.forEach((m, i) => {
+      if (m.k !== 'deriv' || m.mode !== 'grad' || !m.fraction || this.kind(m) !== 'col') return;
+      members[i] = { k: 'tr', arg: m, span: m.span, opSpan: m.span };
+      this.note(
+        m.span,
+        `∂${this.printName(m.of)}/∂x beside a row read as the row vector grad(…)' (the chain rule's numerator layout)`,
+      );
+    });
   }
 
   /** Left-to-right product of a term's factors, with the rules that depend on what the factors are. */
