@@ -28,6 +28,7 @@ import { deriveQuantities } from '../../src/symbolic/quantities.js';
 import { substituteIndex, substituteIndexShared } from '../../src/symbolic/build.js';
 import { derivNode, formSize, SymbolicModel } from '../../src/symbolic/derive.js';
 import { transpose } from '../../src/symbolic/transpose.js';
+import { MAX_PROVER_FORM_NODES } from '../../src/symbolic/bounds/session.js';
 
 /** Reads of children so far, and how many a test allows. */
 interface Budget {
@@ -136,7 +137,7 @@ describe('walks over shared subterms visit each node once', () => {
 });
 
 /** n intermediates z_k = tanh(W z_{k−1} + U z_{k−1} + z_{k−1} ⊙ x), each reading the one before three times. */
-function threeReads(n: number, claim: string) {
+function threeReads(n: number, claim: string, forall?: string) {
   const zs = Array.from({ length: n }, (_, k) => `z${k + 1}`);
   const before = (k: number) => (k === 0 ? 'h[t-1]' : `z${k}[t]`);
   return parseDerivation(
@@ -158,7 +159,7 @@ ${zs.map((z, k) => `    - ${z}[t] = tanh(W*${before(k)} + U*${before(k)} + ${bef
 claims:
   - id: c
     claim: "${claim}"
-`,
+${forall ? `    forall: ${forall}\n` : ''}`,
     'three-reads.yaml',
   );
 }
@@ -174,6 +175,17 @@ describe('closed forms through intermediates that each read the one before three
     const thirty = new SymbolicModel(threeReads(30, 'grad(L, U) = grad(L, U)').model, 'explicit').derive(gradU);
     expect(formSize(thirty)).toBeGreaterThan(1e15);
     expect(distinctNodes(thirty)).toBeLessThan(30_000);
+  });
+
+  it('the bound prover stops at its size, not proved, where its tree walks overflowed the stack (10 intermediates)', () => {
+    const claim = 'norm2(jac(h[t], h[t-1])) <= 1 + (norm2(W) + norm2(U) + normMax(x[t]))^10';
+    const [r] = checkDerivation(threeReads(10, claim, 't in 2..T'), { instances: 1, search: 0 });
+    expect(r!.verdict).toBe('consistent');
+    const proof = r!.evidence.find((e) => e.kind === 'bound-proof');
+    expect(proof).toMatchObject({ ok: false });
+    expect(proof?.kind === 'bound-proof' && proof.failure?.why).toBe(
+      `the expression has 4.13e+5 nodes written out, more than the ${MAX_PROVER_FORM_NODES} the prover rewrites`,
+    );
   });
 
   it('check decides grad(L, U) = grad(L, U) at 30 intermediates (past 600 s at 12 before)', () => {

@@ -23,7 +23,7 @@ import { type Expr, intVarsOf, isOp, node, type OpNode, walk } from '../../ir/ex
 import { printExpr } from '../../ir/print.js';
 import { shapeIn } from '../../ir/shape-of.js';
 import { isColumn } from '../../ir/shape.js';
-import { isGraphDerivative, type SymbolicModel } from '../derive.js';
+import { formSize, isGraphDerivative, type SymbolicModel } from '../derive.js';
 import { specOf } from '../../ops/index.js';
 import { Domain, type SizeBound } from './domain.js';
 import { closedFormAt, isNorm, mulAll, productFactors } from './lemmas.js';
@@ -33,7 +33,7 @@ import { NotNormal } from './substitute.js';
 import { ExprError } from '../../ir/errors.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 import type { BoundProof, BoundStep } from './rules.js';
-import { type Path, type ProverContext, Session } from './session.js';
+import { MAX_PROVER_FORM_NODES, type Path, type ProverContext, Session } from './session.js';
 import { nameRecord, own } from '../../ir/names.js';
 
 /** Every place of an expression, pre-order, with its path (not inside a sup's body). */
@@ -61,9 +61,10 @@ function normalizingStep(S: Session, path: Path, x: Expr): { rule: Parameters<Se
   if (!dom) return null;
   if (x.kind === 'op' && specOf(x).graphDerivative) {
     const derived = closedFormAt(x, { model: S.ctx.model, sm: S.ctx.sm, shapes: S.ctx.shapes, domain: dom });
-    return typeof derived === 'string' || printExpr(derived) === printExpr(x)
-      ? null
-      : { rule: 'closed-form', to: derived };
+    if (typeof derived === 'string') return null;
+    // a form past the prover's size ends the attempt where it is applied (Session.apply), before anything prints it
+    if (formSize(derived) <= MAX_PROVER_FORM_NODES && printExpr(derived) === printExpr(x)) return null;
+    return { rule: 'closed-form', to: derived };
   }
   const v = isOp(x, 'dact') ? x.args[0] : undefined;
   if (v?.kind === 'seq') {

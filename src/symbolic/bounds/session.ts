@@ -12,7 +12,8 @@ import { type Expr, isOp } from '../../ir/expr.js';
 import { printExpr } from '../../ir/print.js';
 import { isScalar } from '../../ir/shape.js';
 import type { Model } from '../../model/model.js';
-import type { SymbolicModel } from '../derive.js';
+import { formSize, type SymbolicModel } from '../derive.js';
+import { SymbolicUnsupported } from '../unsupported.js';
 import type { Domain } from './domain.js';
 import { checkRule, nonnegative } from './lemmas.js';
 import { exponentOf, type Shapes } from './normal.js';
@@ -123,6 +124,23 @@ export function monotoneContext(
   return { rules };
 }
 
+/**
+ * The largest expression the prover rewrites, in nodes written out (a shared subterm counted each time it occurs):
+ * its walks (every place, each printed) treat the expression as a tree, and a model whose intermediates each read
+ * the one before three times has closed forms that grow as 3ⁿ — at 10 intermediates one walk overflowed the stack
+ * (an internal error), at 12 it took 0.5 GB. The shipped files' proofs rewrite at most 80.
+ */
+export const MAX_PROVER_FORM_NODES = 20_000;
+
+/** Past MAX_PROVER_FORM_NODES: the attempt ends, not proved, with the size said (the numeric checks still decide). */
+function withinProverSize(e: Expr): void {
+  const size = formSize(e);
+  if (size > MAX_PROVER_FORM_NODES)
+    throw new SymbolicUnsupported(
+      `the expression has ${size.toPrecision(3)} nodes written out, more than the ${MAX_PROVER_FORM_NODES} the prover rewrites`,
+    );
+}
+
 export interface Snapshot {
   readonly expr: Expr;
   readonly steps: readonly BoundStep[];
@@ -162,6 +180,7 @@ export class Session {
 
   /** Rewrites the place at `path` to `to` by `rule`, if the rule's check and the context allow it. */
   apply(path: Path, rule: BoundRule, to: Expr): boolean {
+    withinProverSize(to);
     const from = this.at(path);
     const domain = this.domainAt(path);
     const reject = (why: string) => {
@@ -183,7 +202,9 @@ export class Session {
       if ('why' in mono) return reject(mono.why);
       context = mono.rules;
     }
-    this.expr = replaceAt(this.expr, path, to);
+    const next = replaceAt(this.expr, path, to);
+    withinProverSize(next);
+    this.expr = next;
     const values = { from: printExpr(from), to: printExpr(to), ...verdict.values };
     const last = this.steps[this.steps.length - 1];
     const relation = equality ? '=' : '<=';
