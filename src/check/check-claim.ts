@@ -548,8 +548,11 @@ function checkWith(
         if (regimes.includes(REGIMES[j]!)) {
           const entry = get(options.masterSeed, j, at);
           const points = entry ? runPoints(claim, entry, 0, null) : [];
-          evaluated.push(...points);
-          found.push(...points.filter((p) => p.outcome.status === 'violate'));
+          // one at a time: a claim with many bindings has more points an instance than a call's arguments may be
+          for (const p of points) {
+            evaluated.push(p);
+            if (p.outcome.status === 'violate') found.push(p);
+          }
         }
       evidence.push({ kind: 'guided-search', sizes: at, violations: found.length, ...undecidedViolations(evaluated) });
       if (found.length) cx = counterexample(claim, derivation.file, [...found].sort(smaller)[0]!, { ...at });
