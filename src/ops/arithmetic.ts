@@ -40,7 +40,7 @@ import {
   zipDense,
 } from '../numeric/values.js';
 import { add, diag, emul, mul, neg, scaled, sub } from '../symbolic/build.js';
-import { ridentity, rmap, rmatmul, rpow, rscalar, rzip, type RMat } from '../symbolic/ring.js';
+import { ridentity, rmap, rmatmul, rmatpow, rpow, rscalar, rzip, type RMat } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, nneg, nword, type NPoly } from '../symbolic/words.js';
 import { cinverse } from '../symbolic/cpoly.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
@@ -775,7 +775,13 @@ defineOp({
     const base = ctx.eval(left(n));
     const k = ctx.constant(right(n));
     if (exactScalar(ctx, left(n))) return exactPower(n, ctx, base, k);
-    if (k === null || !Number.isInteger(k) || k < 0 || k > LIMITS.exactExponent) return ctx.opaque(n);
+    if (k === null || !Number.isInteger(k) || k < 0) return ctx.opaque(n);
+    // In an ordered ring's numbers (decimals, wide floats, intervals: the extended looks) a long power is taken by
+    // squaring, as float64 takes it and as prod's exact form does (any order of the products encloses the value):
+    // past 64 factors it was opaque, and a claim whose float64 value lost digits stayed unverifiable where the
+    // deeper numbers decide it. Exact rings (polynomials) keep the limit: their terms grow with every product.
+    if (k > LIMITS.exactExponent)
+      return ctx.ring.ordered && k <= LIMITS.integer ? rmatpow(ctx.ring, base, k) : ctx.opaque(n);
     let acc = ridentity(ctx.ring, base.rows);
     for (let i = 0; i < k; i++) acc = rmatmul(ctx.ring, acc, base);
     return acc;
