@@ -56,7 +56,7 @@ import {
 import { Evaluator } from '../numeric/evaluate.js';
 import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
-import { Unrolled } from '../numeric/unrolled.js';
+import { type InstanceData, Unrolled } from '../numeric/unrolled.js';
 import type { SearchEvidence } from './evidence.js';
 import { bindings } from './bindings.js';
 import {
@@ -402,7 +402,13 @@ const isolatedFrom = new WeakMap<Instance, readonly Construction[]>();
 function isolatingFrom(start: Instance, space: InstanceSpace): readonly Construction[] {
   if (space.domain !== 'beyond') return [];
   let built = isolatedFrom.get(start);
-  if (!built) isolatedFrom.set(start, (built = isolatingConstructions(space, start.graph.data)));
+  if (!built) {
+    // the gates' pre-activations, from the model's forward pass on the data a construction has set so far
+    const { model, program } = start.graph;
+    const pre = (data: InstanceData, target: string, t: number) =>
+      new Unrolled(model, program, data).activationInput(target, t);
+    isolatedFrom.set(start, (built = isolatingConstructions(space, start.graph.data, pre)));
+  }
   return built.map((c) => ({ ...c, data: space.copy(c.data) }));
 }
 

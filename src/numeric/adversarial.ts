@@ -16,9 +16,10 @@
  */
 import type { RegimeName } from '../derivation/derivation.js';
 import { evalAffine, type IntEnv } from '../ir/affine.js';
-import { type Expr, walk } from '../ir/expr.js';
+import { type Expr, isOp, walk } from '../ir/expr.js';
 import { own } from '../ir/names.js';
 import { HORIZON, type InitKind, type Model, type SymbolDecl } from '../model/model.js';
+import { specOf } from '../ops/index.js';
 import { entryLaw, type EntryLaw, REGIME_SPECS } from './instance.js';
 import { mat, matTVec, matVec, norm2, spectralNorm } from './linalg.js';
 import type { Rng } from './prng.js';
@@ -66,6 +67,51 @@ interface Block {
   readonly law: EntryLaw;
 }
 
+/**
+ * A gate of the model: an equation y[t] = f(… ± b …) whose f squashes (nondecreasing onto a bounded range: σ, tanh;
+ * steepest at 0) and whose argument adds a bias b once, so that b moves the pre-activation and nothing else in it.
+ */
+interface Gate {
+  /** the sequence the equation defines */
+  readonly target: string;
+  readonly bias: Block;
+  /** how b enters the argument: pre-activation = … + sign·b */
+  readonly sign: 1 | -1;
+  /** the recurrent matrices the argument reads */
+  readonly recurrent: ReadonlySet<string>;
+}
+
+/** The terms of a sum (through +, − and unary −) with the sign each enters with. */
+function addends(e: Expr, sign: 1 | -1 = 1): { term: Expr; sign: 1 | -1 }[] {
+  if (isOp(e, 'add')) return e.args.flatMap((a) => addends(a, sign));
+  if (isOp(e, 'sub')) return e.args.flatMap((a, i) => addends(a, i === 0 ? sign : (-sign as 1 | -1)));
+  if (isOp(e, 'neg')) return addends(e.args[0]!, -sign as 1 | -1);
+  return [{ term: e, sign }];
+}
+
+function gatesOf(model: Model, blocks: readonly Block[]): Gate[] {
+  const gates: Gate[] = [];
+  for (const eq of model.equations) {
+    const f = eq.rhs.kind === 'op' ? specOf(eq.rhs).activation : undefined;
+    const range = f?.increasing?.range;
+    if (eq.rhs.kind !== 'op' || !range || !Number.isFinite(range[0]) || !Number.isFinite(range[1])) continue;
+    const arg = eq.rhs.args[0]!;
+    const reads = new Map<string, number>();
+    walk(arg, (x) => x.kind === 'sym' && reads.set(x.name, (reads.get(x.name) ?? 0) + 1));
+    const biases = addends(arg).flatMap(({ term, sign }) => {
+      if (term.kind !== 'sym' || reads.get(term.name) !== 1) return [];
+      const bias = blocks.find((b) => b.name === term.name && (b.init === 'bias' || b.init === 'forget-bias'));
+      return bias ? [{ bias, sign }] : [];
+    });
+    if (biases.length !== 1) continue;
+    const recurrent = new Set(
+      blocks.filter((b) => b.law.spectralNorm !== null && reads.has(b.name)).map((b) => b.name),
+    );
+    gates.push({ target: eq.target, ...biases[0]!, recurrent });
+  }
+  return gates;
+}
+
 /** Instance data whose arrays may be written (every proposal is a fresh copy). */
 export interface MutableData extends InstanceData {
   readonly params: Map<string, Vec>;
@@ -81,6 +127,8 @@ export class InstanceSpace {
    * in it, so a cancellation between gradient paths often needs only the right read-out.
    */
   readonly readouts: readonly Block[];
+  /** the model's gates whose bias the instance sets (one fixed by an assumption is no block: its gate is none) */
+  readonly gates: readonly Gate[];
 
   constructor(
     model: Model,
@@ -106,6 +154,7 @@ export class InstanceSpace {
     for (const eq of model.equations) note(eq.rhs);
     for (const f of model.functions.values()) note(f.value);
     this.readouts = blocks.filter((b) => b.role === 'parameter' && !read.has(b.name));
+    this.gates = gatesOf(model, blocks);
   }
 
   copy(data: InstanceData): MutableData {
@@ -162,9 +211,14 @@ export class InstanceSpace {
 function peak(space: InstanceSpace, data: MutableData): void {
   for (const b of space.blocks) {
     if (b.law.spectralNorm !== null || b.init === 'weight' || b.init === 'gaussian') continue;
-    const [lo, hi] = space.range(b);
-    space.values(data, b).fill(Math.min(hi, Math.max(lo, 0)));
+    fillClamped(space, data, b, 0);
   }
+}
+
+/** A block's entries all at x, clipped to its box (±Infinity: at one end of it). */
+function fillClamped(space: InstanceSpace, data: MutableData, b: Block, x: number): void {
+  const [lo, hi] = space.range(b);
+  space.values(data, b).fill(Math.min(hi, Math.max(lo, x)));
 }
 
 /** Biases at one end of their range and inputs at the box's edge (same signs): saturated gates. */
@@ -172,7 +226,7 @@ function saturate(space: InstanceSpace, data: MutableData, end: 1 | -1): void {
   for (const b of space.blocks) {
     const v = space.values(data, b);
     const [lo, hi] = space.range(b);
-    if (b.init === 'bias' || b.init === 'forget-bias') v.fill(end > 0 ? hi : lo);
+    if (b.init === 'bias' || b.init === 'forget-bias') fillClamped(space, data, b, end * Infinity);
     else if (b.role === 'input') for (let i = 0; i < v.length; i++) v[i] = v[i]! >= 0 ? hi : lo;
   }
 }
@@ -314,6 +368,15 @@ const BEYOND_CONSTRUCTIONS: typeof CONSTRUCTIONS = [
 const SHRUNK = 1 / BEYOND_GAIN ** 2;
 
 /**
+ * A gate's pre-activation at step t on instance data (the model's forward pass: the search's, src/check/search.ts);
+ * null where the equation is no activation of its argument.
+ */
+export type PreActivation = (data: InstanceData, target: string, t: number) => Vec | null;
+
+type IsolatingBuild = (space: InstanceSpace, data: MutableData, pre: PreActivation) => void;
+type Isolating = { name: string; build: IsolatingBuild };
+
+/**
  * Beyond the regimes, one recurrent matrix at the cap and every other one shrunk to SHRUNK of its norm: the regimes
  * give every recurrent matrix one norm, and every other construction moves them together, so a bound that swaps two
  * of them (a GRU's ‖∂z_t/∂h_{t−1}‖ ≤ ¼‖U_n‖ for ¼‖U_z‖) held on every instance the search tried, where U_z large and
@@ -321,36 +384,79 @@ const SHRUNK = 1 / BEYOND_GAIN ** 2;
  * the drives at σ′'s and tanh′'s peak. The search evaluates them beside its paths (src/check/search.ts searchFrom),
  * not among the constructions its evolution starts from: placed there, they took the evolution's budget and a miss
  * it used to find (test/check/search.test.ts row 5) stood.
+ *
+ * Then, for each such matrix that a gate reads, one more (`swing`): that gate at its steepest while the state swings.
  */
-const ALONE_AT_CAP: (space: InstanceSpace) => typeof CONSTRUCTIONS = (space) => {
+const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
   const recurrentBlocks = space.blocks.filter((b) => b.law.spectralNorm !== null);
   if (recurrentBlocks.length < 2) return [];
-  return recurrentBlocks.flatMap((alone) => {
-    const build = (s: InstanceSpace, d: MutableData) => {
-      for (const b of recurrentBlocks) {
-        const v = s.values(d, b);
-        const norm = spectralNorm(mat(b.rows, b.cols, v));
-        if (!(norm > 0 && Number.isFinite(norm))) continue;
-        const factor = b === alone ? b.law.spectralNorm! / norm : SHRUNK;
-        for (let i = 0; i < v.length; i++) v[i]! *= factor;
-      }
-    };
-    return [
-      { name: `${alone.name} alone at the cap`, build },
-      { name: `peak, ${alone.name} alone at the cap`, build: (s, d) => (peak(s, d), build(s, d)) },
-    ];
-  });
+  const isolate = (alone: Block) => (s: InstanceSpace, d: MutableData) => {
+    for (const b of recurrentBlocks) {
+      const v = s.values(d, b);
+      const norm = spectralNorm(mat(b.rows, b.cols, v));
+      if (!(norm > 0 && Number.isFinite(norm))) continue;
+      const factor = b === alone ? b.law.spectralNorm! / norm : SHRUNK;
+      for (let i = 0; i < v.length; i++) v[i]! *= factor;
+    }
+  };
+  return [
+    ...recurrentBlocks.flatMap((alone): Isolating[] => [
+      { name: `${alone.name} alone at the cap`, build: isolate(alone) },
+      { name: `peak, ${alone.name} alone at the cap`, build: (s, d) => (peak(s, d), isolate(alone)(s, d)) },
+    ]),
+    // after every one above, so that each of those is evaluated where it was (a path's refutation there stays)
+    ...recurrentBlocks.flatMap((alone): Isolating[] =>
+      space.gates.some((g) => g.recurrent.has(alone.name))
+        ? [
+            {
+              name: `${alone.name} alone at the cap, its gates centred against swung states`,
+              build: (s, d, pre) => swing(s, d, alone, pre, isolate(alone)),
+            },
+          ]
+        : [],
+    ),
+  ];
 };
+
+/**
+ * The gates `alone` feeds at their steepest (pre-activation 0) at step 1 while the state swings: the drives at 0,
+ * every initial state at −1 (the low end of tanh's range), every other gate's bias at the box's high end (σ, tanh → 1:
+ * a candidate or a cell's input at the other end), then each gate `alone` feeds centred by its bias (exact at step 1,
+ * whose state the bias does not move; up to the box). There a GRU's ∂h_t/∂h_{t−1} has (h_{t−1} − n_t) ⊙ σ′ U_z of norm
+ * ½‖U_z‖ = 6, which random drives rarely reach (z_t near ½ under the cap, h_{t−1} and n_t two apart): a bound with
+ * ¼‖U_z‖ held on every instance the search tried (a review's). An LSTM's forget gate likewise: f_t = ½ under ‖U_f‖ at
+ * the cap, c_{t−1} = −1 against g_t = 1.
+ */
+function swing(
+  space: InstanceSpace,
+  data: MutableData,
+  alone: Block,
+  pre: PreActivation,
+  isolate: (space: InstanceSpace, data: MutableData) => void,
+): void {
+  peak(space, data);
+  isolate(space, data);
+  const fed = space.gates.filter((g) => g.recurrent.has(alone.name));
+  for (const g of space.gates) if (!fed.includes(g)) fillClamped(space, data, g.bias, Infinity);
+  for (const b of space.blocks) if (b.role === 'state') fillClamped(space, data, b, -1);
+  // in the equations' order, each centred after those it may read were (a fresh forward pass each)
+  for (const g of fed) {
+    const z = pre(data, g.target, 1);
+    const b = space.values(data, g.bias);
+    if (!z || z.length !== b.length) continue;
+    for (let i = 0; i < b.length; i++) b[i]! -= g.sign * z[i]!;
+  }
+}
 
 /** How many isolating constructions (ALONE_AT_CAP) a start of this model has: the same for every start. */
 export const isolatingCount = (space: InstanceSpace): number => ALONE_AT_CAP(space).length;
 
 /** The isolating constructions from a start, beyond the regimes, each projected (one that cannot be is left as it is). */
-export function isolatingConstructions(space: InstanceSpace, start: InstanceData): Construction[] {
+export function isolatingConstructions(space: InstanceSpace, start: InstanceData, pre: PreActivation): Construction[] {
   if (space.domain !== 'beyond') return [];
   return ALONE_AT_CAP(space).map((c) => {
     const data = space.copy(start);
-    c.build(space, data);
+    c.build(space, data, pre);
     return { name: c.name, data: space.projected(data) ?? space.copy(start) };
   });
 }

@@ -2,7 +2,9 @@
  * Beyond the regimes the search also tries one recurrent matrix at the cap with the others shrunk (src/numeric/
  * adversarial.ts, ALONE_AT_CAP), beside each start's path. The regimes give every recurrent matrix one norm and
  * every other construction moved them together, so a GRU bound with U_n where U_z is due held on every instance the
- * search tried: consistent at default settings, refuted only with --beyond 600 (a review's).
+ * search tried: consistent at default settings, refuted only with --beyond 600 (a review's). After those, for each
+ * recurrent matrix a gate reads, that matrix alone at the cap with its gates centred at step 1 against states and
+ * candidates at opposite ends: a GRU step bound with ¼‖U_z‖ where ½‖U_z‖ is due was consistent there too (another).
  */
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
@@ -11,6 +13,7 @@ import { loadDerivationFile } from '../../src/derivation/load.js';
 import { replayCommand } from '../../src/emit/replay.js';
 
 const FILE = 'test/fixtures/models/gru-norms.yaml';
+const TIGHT = 'test/fixtures/models/gru-tight.yaml';
 
 describe('isolating constructions beyond the regimes', () => {
   it('refute a bound that swaps two recurrent matrices, at numbers numpy recomputes', () => {
@@ -19,9 +22,9 @@ describe('isolating constructions beyond the regimes', () => {
     const search = evidenceOf(r!.evidence, 'search')!;
     // inside the regimes every recurrent matrix has the regime's norm: the bound holds there (all 250 evaluated)
     expect(search).toMatchObject({ found: true, budget: 250, evaluations: 250 });
-    // 63 evaluations, and beside each of the 3 starts 2 for each of the GRU's 3 recurrent matrices: the first
-    // (U_z alone at the cap, from the start) refutes
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * 6, evaluations: 1, starts: 3 });
+    // 63 evaluations, and beside each of the 3 starts 2 for each of the GRU's 3 recurrent matrices and 1 for each
+    // that a gate reads (all 3): the first (U_z alone at the cap, from the start) refutes
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * 9, evaluations: 1, starts: 3 });
     const cx = r!.counterexample!;
     expect(cx.bindings).toEqual({ t: 1 });
     expect(cx.sizes).toEqual({ T: 6, d: 2, m: 2 });
@@ -32,5 +35,32 @@ describe('isolating constructions beyond the regimes', () => {
     const uz = cx.beyondRegimes!.find((x) => x.name === 'Uz')!;
     expect(uz.value).toBeCloseTo(12, 10);
     expect(replayCommand(cx)).toMatch(/--search 0 --beyond 1$/);
+  });
+
+  it('refute a step bound with ¼‖U_z‖ at a gate centred against swung states, at numbers numpy recomputes', () => {
+    const [r] = checkDerivation(loadDerivationFile(TIGHT), { claims: ['gru-bound-tight-false'] });
+    expect(r!.verdict).toBe('refuted');
+    const search = evidenceOf(r!.evidence, 'search')!;
+    expect(search).toMatchObject({ found: true, budget: 250, evaluations: 250 });
+    // beside each of the 3 starts 6 as before, then one per recurrent matrix a gate reads (3): the first start's
+    // first of those (U_z alone at the cap, z_1 centred) refutes, the 19th evaluation
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * 9, evaluations: 19, starts: 3 });
+    const cx = r!.counterexample!;
+    expect(cx.bindings).toEqual({ t: 1 });
+    expect(cx.sizes).toEqual({ T: 4, d: 3, m: 3 });
+    // test/fixtures/numpy/gru_centred.py on this counterexample's export: the GRU by hand, the Jacobian by finite
+    // differences (1e-10 from its closed form); z_1 = ½, h_0 − n_1 = −2, ‖U_z‖₂ = 12, ‖U_n‖₂ = ‖U_r‖₂ = 0.5/64
+    expect(cx.lhs[0]! / 5.855172893846717).toBeCloseTo(1, 12);
+    expect(cx.rhs[0]! / 4.007827758790483).toBeCloseTo(1, 12);
+    expect(cx.beyondRegimes!.find((x) => x.name === 'Uz')!.value).toBeCloseTo(12, 10);
+    expect(replayCommand(cx)).toMatch(/--search 0 --beyond 7$/);
+  });
+
+  it('leave the bound with ½‖U_z‖ consistent (true where |h_0| ≤ 1)', () => {
+    const [r] = checkDerivation(loadDerivationFile(TIGHT), { claims: ['gru-bound'] });
+    expect(r!.verdict).toBe('consistent');
+    const search = evidenceOf(r!.evidence, 'search')!;
+    expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * 9, starts: 3 });
+    expect(search.beyond!.bestRatio!).toBeLessThanOrEqual(1);
   });
 });
