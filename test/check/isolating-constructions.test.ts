@@ -14,6 +14,7 @@ import { replayCommand } from '../../src/emit/replay.js';
 
 const FILE = 'test/fixtures/models/gru-norms.yaml';
 const TIGHT = 'test/fixtures/models/gru-tight.yaml';
+const LSTM = 'test/fixtures/models/lstm-forget-tight.yaml';
 
 describe('isolating constructions beyond the regimes', () => {
   it('refute a bound that swaps two recurrent matrices, at numbers numpy recomputes', () => {
@@ -62,5 +63,26 @@ describe('isolating constructions beyond the regimes', () => {
     const search = evidenceOf(r!.evidence, 'search')!;
     expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * 9, starts: 3 });
     expect(search.beyond!.bestRatio!).toBeLessThanOrEqual(1);
+  });
+
+  it("reach an LSTM's forget gate at its steepest under the cap: ¼ within 0.3 %, 0.24 refuted (numpy recomputes)", () => {
+    const [tight, low] = checkDerivation(loadDerivationFile(LSTM));
+    // the true bound (σ′ ≤ ¼) holds; the search comes within 0.3 % of its equality case (0.86 without the construction)
+    expect(tight!.verdict).toBe('consistent');
+    expect(evidenceOf(tight!.evidence, 'search')!.beyond!.bestRatio!).toBeGreaterThan(0.99);
+    expect(evidenceOf(tight!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1);
+    expect(low!.verdict).toBe('refuted');
+    // 2 for each of the 4 recurrent matrices and 1 for U_e (the one gate with a bias), beside each of 3 starts: the
+    // first start's U_e swing is the 25th evaluation
+    expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
+      found: true,
+      budget: 63 + 3 * 9,
+      evaluations: 25,
+    });
+    const cx = low!.counterexample!;
+    expect(cx.bindings).toEqual({ t: 1 });
+    // test/fixtures/numpy/lstm_centred.py on this counterexample's export: e_1 = ½, s_0 = −1, ‖U_e‖₂ = 12
+    expect(cx.lhs[0]! / 2.9951085139424958).toBeCloseTo(1, 12);
+    expect(cx.rhs[0]! / 2.9092968750001726).toBeCloseTo(1, 12);
   });
 });
