@@ -222,7 +222,7 @@ export const EDITS: readonly EditRecord[] = [
     family: 'order',
     words: 'holds with the factors of the {side} side in the order of the {other} side',
     apply: (site, ctx) => {
-      if (site.path.length || !isOp(site.node, 'mul')) return [];
+      if (site.up || !isOp(site.node, 'mul')) return [];
       const side = site.node === ctx.sides.lhs ? 'left' : site.node === ctx.sides.rhs ? 'right' : null;
       if (!side) return [];
       const aligned = alignedTo(
@@ -516,7 +516,7 @@ export const EDITS: readonly EditRecord[] = [
     family: 'parameter',
     words: 'holds with the {to} parameters in place of the {from} ones ({names})',
     apply: (site, ctx) => {
-      if (site.path.length) return []; // a whole side at once
+      if (site.up) return []; // a whole side at once
       const params = [...ctx.model.symbols.entries()].filter(([, s]) => s.role === 'parameter').map(([n]) => n);
       const split = (n: string) => {
         const i = n.lastIndexOf('_');

@@ -34,7 +34,7 @@ import {
   type RepairSearch,
   type RepairWork,
 } from './result.js';
-import { changedNodes, replaceAt, sites } from './tree.js';
+import { changedNodes, changedNodesIn, indexTree, pathOf, replaceAt, sites } from './tree.js';
 import { readerFor } from './validate.js';
 import { keptTextPrinter } from '../ir/print.js';
 import { deriveSeed } from '../numeric/prng.js';
@@ -62,21 +62,27 @@ function edited(base: Candidate, claim: Claim, ctx: EditContext): Candidate[] {
   const out: Candidate[] = [];
   for (const side of ['lhs', 'rhs'] as const) {
     const expr = base[side];
-    for (const site of sites(expr))
+    // an edit's distance is counted from what it wrote (a side holding a node at two places, as an inserted factor
+    // reading one of the side's nodes makes, is walked whole)
+    const index = indexTree(expr);
+    for (const site of sites(expr)) {
       for (const edit of EDITS) {
         if (edit.boundsOnly && claim.relation === '=') continue;
+        let path: number[] | null = null;
         for (const r of edit.apply(site, ctx)) {
-          const next = replaceAt(expr, site.path, r.after);
+          path ??= pathOf(site);
           out.push({
             ...base,
-            [side]: next,
+            [side]: replaceAt(expr, path, r.after),
             edits: [...base.edits, { edit: edit.id, side, detail: r.detail, aimed: r.aimed }],
             changed: [...base.changed, r.after],
-            distance: base.distance + changedNodes(site.node, r.after),
+            distance:
+              base.distance + (index ? changedNodesIn(index, site.node, r.after) : changedNodes(site.node, r.after)),
             aimed: base.aimed + (r.aimed ? 1 : 0),
           });
         }
       }
+    }
   }
   return out;
 }
