@@ -62,7 +62,11 @@ export interface EditRecord {
   readonly words: string;
   /** only for inequalities (bounds) */
   readonly boundsOnly?: boolean;
-  apply(site: Site, ctx: EditContext): Replacement[];
+  /**
+   * The site's replacements, in order. An edit with one per place of a chain yields them one at a time: the search
+   * takes no more than LONG_CHAIN of a long chain's (src/repair/tree.ts), and builds no more.
+   */
+  apply(site: Site, ctx: EditContext): Iterable<Replacement>;
 }
 
 const plain = (after: Expr, detail: EditDetail): Replacement => ({ after, detail, aimed: false });
@@ -207,14 +211,14 @@ export const EDITS: readonly EditRecord[] = [
     id: 'swap-adjacent-factors',
     family: 'order',
     words: 'holds with {a} and {b} swapped',
-    apply: (site, ctx) => {
-      if (!isChainRoot(site, 'mul') || isReference(site)) return [];
+    *apply(site, ctx) {
+      if (!isChainRoot(site, 'mul') || isReference(site)) return;
       const fs = chainFactors(site.node, 'mul');
-      return fs.slice(1).map((b, j) => {
+      for (let j = 0; j + 1 < fs.length; j++) {
         const swapped = [...fs];
-        [swapped[j], swapped[j + 1]] = [b, fs[j]!];
-        return plain(joinMul(swapped), { a: ctx.text(fs[j]!), b: ctx.text(b) });
-      });
+        [swapped[j], swapped[j + 1]] = [fs[j + 1]!, fs[j]!];
+        yield plain(joinMul(swapped), { a: ctx.text(fs[j]!), b: ctx.text(fs[j + 1]!) });
+      }
     },
   },
   {
@@ -294,10 +298,9 @@ export const EDITS: readonly EditRecord[] = [
     id: 'insert-factor',
     family: 'factor',
     words: "holds with the factor {factor} {place}, as in the model's closed form",
-    apply: (site, ctx) => {
+    *apply(site, ctx) {
       const chain = insertionChain(site);
-      if (!chain) return [];
-      const out: Replacement[] = [];
+      if (!chain) return;
       for (const [factors, aimed] of [
         [ctx.aimFactors, true],
         [ctx.rangeFactors, false],
@@ -305,13 +308,12 @@ export const EDITS: readonly EditRecord[] = [
         for (const f of factors)
           for (let at = 0; at <= chain.length; at++) {
             const place = at === 0 ? `before ${ctx.text(chain[0]!)}` : `after ${ctx.text(chain[at - 1]!)}`;
-            out.push({
+            yield {
               after: joinMul([...chain.slice(0, at), f, ...chain.slice(at)]),
               detail: { factor: ctx.text(f), place },
               aimed,
-            });
+            };
           }
-      return out;
     },
   },
   {
@@ -332,14 +334,13 @@ export const EDITS: readonly EditRecord[] = [
     id: 'drop-factor',
     family: 'factor',
     words: 'holds without the factor {factor}',
-    apply: (site, ctx) => {
-      if (isReference(site)) return [];
+    *apply(site, ctx) {
+      if (isReference(site)) return;
       const op = isChainRoot(site, 'mul') ? 'mul' : isChainRoot(site, 'emul') ? 'emul' : null;
-      if (!op) return [];
+      if (!op) return;
       const fs = chainFactors(site.node, op);
-      return fs.map((f, j) =>
-        plain((op === 'mul' ? joinMul : joinEmul)(fs.filter((_, i) => i !== j)), { factor: ctx.text(f) }),
-      );
+      for (let j = 0; j < fs.length; j++)
+        yield plain((op === 'mul' ? joinMul : joinEmul)(fs.filter((_, i) => i !== j)), { factor: ctx.text(fs[j]!) });
     },
   },
   {

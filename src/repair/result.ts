@@ -116,4 +116,10 @@ export interface RepairSearch {
    * limit, in operations
    */
   readonly fullCheckWorkLimit?: number;
+  /**
+   * present when a chain of more than LONG_CHAIN terms or factors (src/repair/tree.ts) had an edit kind applicable at
+   * more of its places than that: LONG_CHAIN, the places each kind was applied at (the first ones, in the order of
+   * the claim's sites)
+   */
+  readonly longChainEdits?: number;
 }

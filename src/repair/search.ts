@@ -34,7 +34,7 @@ import {
   type RepairSearch,
   type RepairWork,
 } from './result.js';
-import { changedNodes, changedNodesIn, indexTree, pathOf, replaceAt, sites } from './tree.js';
+import { changedNodes, changedNodesIn, indexTree, LONG_CHAIN, pathOf, replaceAt, sites } from './tree.js';
 import { readerFor } from './validate.js';
 import { keptTextPrinter } from '../ir/print.js';
 import { deriveSeed } from '../numeric/prng.js';
@@ -57,19 +57,34 @@ const worst = (points: readonly { outcome: PointOutcome }[]) =>
 
 const strength = (v: Verdict) => VERDICTS.indexOf(v);
 
-/** Every single edit of `base`, in generation order. */
-function edited(base: Candidate, claim: Claim, ctx: EditContext): Candidate[] {
+/** Every single edit of `base`, in generation order, and whether LONG_CHAIN left some out. */
+function edited(base: Candidate, claim: Claim, ctx: EditContext): { candidates: Candidate[]; capped: boolean } {
   const out: Candidate[] = [];
+  let capped = false;
   for (const side of ['lhs', 'rhs'] as const) {
     const expr = base[side];
     // an edit's distance is counted from what it wrote (a side holding a node at two places, as an inserted factor
     // reading one of the side's nodes makes, is walked whole)
     const index = indexTree(expr);
+    // Each edit kind's applications within each long chain: a sum of 20 000 terms had a sign flipped at every term,
+    // each candidate diffed against its site and kept as a text of 80 000 characters for the dedup (1.6·10⁹ in all).
+    const appliedIn = new Map<Expr, Map<string, number>>();
     for (const site of sites(expr)) {
+      let applied: Map<string, number> | null = null;
+      if (site.longChain) {
+        applied = appliedIn.get(site.longChain) ?? new Map<string, number>();
+        appliedIn.set(site.longChain, applied);
+      }
       for (const edit of EDITS) {
         if (edit.boundsOnly && claim.relation === '=') continue;
         let path: number[] | null = null;
         for (const r of edit.apply(site, ctx)) {
+          const times = applied?.get(edit.id) ?? 0;
+          if (times >= LONG_CHAIN) {
+            capped = true;
+            break;
+          }
+          applied?.set(edit.id, times + 1);
           path ??= pathOf(site);
           out.push({
             ...base,
@@ -84,7 +99,7 @@ function edited(base: Candidate, claim: Claim, ctx: EditContext): Candidate[] {
       }
     }
   }
-  return out;
+  return { candidates: out, capped };
 }
 
 /** Aimed edits first, then the smallest change; the sort is stable, so generation order breaks ties. */
@@ -357,8 +372,16 @@ export function searchRepairs(
     fullCheck();
   };
 
+  let longChainCapped = false;
+  /** The fresh candidates of each edited list, in order (a later list's fresh against the earlier ones'). */
+  const built = (edits: { candidates: Candidate[]; capped: boolean }[]): Candidate[][] =>
+    edits.map(({ candidates, capped }) => {
+      longChainCapped ||= capped;
+      return fresh(candidates);
+    });
+
   const original: Candidate = { lhs: claim.lhs, rhs: claim.rhs, edits: [], changed: [], distance: 0, aimed: 0 };
-  const singles = fresh(edited(original, claim, ctx));
+  const singles = built([edited(original, claim, ctx)]).flat();
   work.generated += singles.length;
   run([...singles].sort(byPromise));
 
@@ -371,8 +394,8 @@ export function searchRepairs(
       byFamily.set(family(s.candidate), [...(byFamily.get(family(s.candidate)) ?? []), s]);
     const seeds = interleave([...byFamily.values()]).slice(0, budget.pairSeeds);
     // The second edit: the smallest change first.
-    const pairs = seeds.map((s) =>
-      fresh(edited(s.candidate, claim, ctx)).sort((a, b) => a.distance - b.distance || b.aimed - a.aimed),
+    const pairs = built(seeds.map((s) => edited(s.candidate, claim, ctx))).map((p) =>
+      p.sort((a, b) => a.distance - b.distance || b.aimed - a.aimed),
     );
     work.generated += pairs.reduce((n, p) => n + p.length, 0);
     run(interleave(pairs));
@@ -394,5 +417,6 @@ export function searchRepairs(
     exhausted,
     ...(screenWorkLimited ? { screenWorkLimit: workLimitOf(options) } : {}),
     ...(fullCheckWorkLimited ? { fullCheckWorkLimit: FULL_CHECKS_WORK * workLimitOf(options) } : {}),
+    ...(longChainCapped ? { longChainEdits: LONG_CHAIN } : {}),
   };
 }

@@ -6,6 +6,32 @@ export interface Site {
   readonly parent: Expr | null;
   /** the parent's site and this node's index among its arguments (null at the root) */
   readonly up: { readonly site: Site; readonly index: number } | null;
+  /** the outermost chain longer than LONG_CHAIN whose links or operands hold this node (null: none) */
+  readonly longChain: Expr | null;
+}
+
+/**
+ * A chain of more terms or factors than this is long: an edit kind is applied at no more than this many places of it
+ * (src/repair/search.ts). Every chain of the shipped corpus is shorter.
+ */
+export const LONG_CHAIN = 32;
+
+/** The operators one chain is made of: a sum's + and − together, a product's, an entrywise product's. */
+const chainClass = (e: Expr): string | null =>
+  e.kind !== 'op' ? null : e.op === 'add' || e.op === 'sub' ? 'add' : e.op === 'mul' || e.op === 'emul' ? e.op : null;
+
+/** Whether the chain rooted at `e` has more than LONG_CHAIN terms or factors (counted no further than that). */
+function isLongChain(e: Expr): boolean {
+  const c = chainClass(e);
+  if (!c) return false;
+  let operands = 0;
+  const stack = [e];
+  while (stack.length && operands <= LONG_CHAIN) {
+    const x = stack.pop()!;
+    if (x.kind === 'op' && chainClass(x) === c) stack.push(...x.args);
+    else operands++;
+  }
+  return operands > LONG_CHAIN;
 }
 
 /**
@@ -14,13 +40,22 @@ export interface Site {
  */
 export function sites(e: Expr): Site[] {
   const out: Site[] = [];
-  const stack: Site[] = [{ node: e, parent: null, up: null }];
+  const root: Site = { node: e, parent: null, up: null, longChain: isLongChain(e) ? e : null };
+  const stack: Site[] = [root];
   while (stack.length) {
     const s = stack.pop()!;
     out.push(s);
     if (s.node.kind !== 'op') continue;
     for (let i = s.node.args.length - 1; i >= 0; i--) {
-      stack.push({ node: s.node.args[i]!, parent: s.node, up: { site: s, index: i } });
+      const node = s.node.args[i]!;
+      // a link of its parent's chain starts none (nor does a chain inside a long chain: it counts as the outer one's)
+      const startsChain = !s.longChain && chainClass(node) !== chainClass(s.node) && isLongChain(node);
+      stack.push({
+        node,
+        parent: s.node,
+        up: { site: s, index: i },
+        longChain: s.longChain ?? (startsChain ? node : null),
+      });
     }
   }
   return out;
