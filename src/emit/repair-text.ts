@@ -53,6 +53,7 @@ export function repairSearchRecord(s: RepairSearch) {
     exhausted: s.exhausted,
     ...(s.screenWorkLimit !== undefined ? { screenWorkLimit: s.screenWorkLimit } : {}),
     ...(s.fullCheckWorkLimit !== undefined ? { fullCheckWorkLimit: s.fullCheckWorkLimit } : {}),
+    ...(s.buildWorkLimit !== undefined ? { buildWorkLimit: s.buildWorkLimit } : {}),
     ...(s.longChainEdits !== undefined ? { longChainEdits: s.longChainEdits } : {}),
   };
 }
@@ -78,11 +79,15 @@ export function repairSearchSummary(s: RepairSearch): string {
     s.fullCheckWorkLimit !== undefined
       ? `; full checks stopped at their shared work limit (${s.fullCheckWorkLimit.toPrecision(3)} operations, as ${FULL_CHECKS_WORK} claims' checks)`
       : '';
+  const buildStopped =
+    s.buildWorkLimit !== undefined
+      ? `; building the candidates stopped at its work limit (${s.buildWorkLimit.toPrecision(3)} operations)`
+      : '';
   const longChains =
     s.longChainEdits !== undefined
       ? `; each kind of edit applied at no more than ${s.longChainEdits} places of a chain of more than ${s.longChainEdits} terms or factors`
       : '';
-  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full${overLimit}${vacuous}${secondDraw}${screensStopped}${fullStopped}${longChains}`;
+  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full${overLimit}${vacuous}${secondDraw}${screensStopped}${fullStopped}${buildStopped}${longChains}`;
   switch (s.status) {
     case 'found':
       return `${s.repairs.length === 1 ? '1 repair holds' : `${s.repairs.length} repairs hold`}: ${done}; ${budget}`;

@@ -117,6 +117,11 @@ export interface RepairSearch {
    */
   readonly fullCheckWorkLimit?: number;
   /**
+   * present when building the candidates (sites, edits, distances, texts) spent its work limit (one default claim's,
+   * LIMITS.claimOperations) before every candidate was built: that limit, in operations; nothing further was searched
+   */
+  readonly buildWorkLimit?: number;
+  /**
    * present when a chain of more than LONG_CHAIN terms or factors (src/repair/tree.ts) had an edit kind applicable at
    * more of its places than that: LONG_CHAIN, the places each kind was applied at (the first ones, in the order of
    * the claim's sites)

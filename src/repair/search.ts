@@ -19,7 +19,7 @@ import {
   InstancePool,
   workLimitOf,
 } from '../check/check-claim.js';
-import { WorkLimitExceeded, withWorkLimit } from '../numeric/work-meter.js';
+import { chargeWork, WorkLimitExceeded, withWorkLimit } from '../numeric/work-meter.js';
 import { pointsOn } from '../check/points.js';
 import { strictTies } from '../check/search.js';
 import type { ClaimResult, Counterexample } from '../check/result.js';
@@ -34,9 +34,10 @@ import {
   type RepairSearch,
   type RepairWork,
 } from './result.js';
-import { changedNodes, changedNodesIn, indexTree, LONG_CHAIN, pathOf, replaceAt, sites } from './tree.js';
+import { changedNodes, changedNodesIn, indexTree, LONG_CHAIN, NODE_WORK, pathOf, replaceAt, sites } from './tree.js';
 import { readerFor } from './validate.js';
 import { keptTextPrinter } from '../ir/print.js';
+import { LIMITS } from '../ir/limits.js';
 import { deriveSeed } from '../numeric/prng.js';
 
 /** What the second draw's master seed is derived from the run's with (a consistent candidate is checked on both). */
@@ -50,6 +51,9 @@ interface Candidate {
   readonly distance: number;
   readonly aimed: number;
 }
+
+/** Work units of one character of a candidate's text, printed and hashed for the dedup (a node's are NODE_WORK). */
+const TEXT_WORK = 10;
 
 /** The largest relative error (or violation) over the sound points. */
 const worst = (points: readonly { outcome: PointOutcome }[]) =>
@@ -77,6 +81,7 @@ function edited(base: Candidate, claim: Claim, ctx: EditContext): { candidates: 
       }
       for (const edit of EDITS) {
         if (edit.boundsOnly && claim.relation === '=') continue;
+        chargeWork(NODE_WORK);
         let path: number[] | null = null;
         for (const r of edit.apply(site, ctx)) {
           const times = applied?.get(edit.id) ?? 0;
@@ -136,6 +141,7 @@ export function searchRepairs(
   refuted: ClaimResult,
   options: CheckOptions,
   budget: RepairBudget = DEFAULT_REPAIR_BUDGET,
+  buildWorkLimit: number = LIMITS.claimOperations,
 ): RepairSearch {
   const work: WorkCounts = {
     generated: 0,
@@ -178,6 +184,7 @@ export function searchRepairs(
   const fresh = (cs: readonly Candidate[]) =>
     cs.filter((c) => {
       const k = keyOf(c);
+      chargeWork(TEXT_WORK * k.length);
       if (seen.has(k)) return false;
       seen.add(k);
       return true;
@@ -372,20 +379,38 @@ export function searchRepairs(
     fullCheck();
   };
 
+  // Building the candidates (their sites, edits, distances and texts) is charged as it is done, against a limit of its
+  // own: one default claim's work, whatever `--work-limit` (that scales with the model's sizes, this with the claim's
+  // text, and the screens' small limits would stop the building first). Past it nothing further is searched.
+  let buildWorkLeft = buildWorkLimit;
+  let buildWorkLimited = false;
   let longChainCapped = false;
-  /** The fresh candidates of each edited list, in order (a later list's fresh against the earlier ones'). */
-  const built = (edits: { candidates: Candidate[]; capped: boolean }[]): Candidate[][] =>
-    edits.map(({ candidates, capped }) => {
-      longChainCapped ||= capped;
-      return fresh(candidates);
-    });
+  /** The fresh candidates `build` makes from its edited candidates (none once the limit is passed). */
+  const built = (build: () => { candidates: Candidate[]; capped: boolean }[]): Candidate[][] => {
+    const metered = withWorkLimit(buildWorkLeft, () =>
+      build().map(({ candidates, capped }) => {
+        longChainCapped ||= capped;
+        return fresh(candidates);
+      }),
+    );
+    buildWorkLeft -= metered.spent;
+    if (!metered.exceeded) return metered.value!;
+    buildWorkLimited = exhausted = true;
+    return [];
+  };
 
   const original: Candidate = { lhs: claim.lhs, rhs: claim.rhs, edits: [], changed: [], distance: 0, aimed: 0 };
-  const singles = built([edited(original, claim, ctx)]).flat();
+  const singles = built(() => [edited(original, claim, ctx)]).flat();
   work.generated += singles.length;
   run([...singles].sort(byPromise));
 
-  if (!repairs.length && budget.maxEdits >= 2 && work.screened < budget.screens && !screenWorkLimited) {
+  if (
+    !repairs.length &&
+    budget.maxEdits >= 2 &&
+    work.screened < budget.screens &&
+    !screenWorkLimited &&
+    !buildWorkLimited
+  ) {
     // Seeds from every family in turn (aimed edits first, then the closest on the screen), so that one
     // family's many variants cannot crowd out the order or index slip a pair needs.
     const family = (c: Candidate) => EDIT_BY_ID.get(c.edits[0]!.edit)!.family;
@@ -394,7 +419,7 @@ export function searchRepairs(
       byFamily.set(family(s.candidate), [...(byFamily.get(family(s.candidate)) ?? []), s]);
     const seeds = interleave([...byFamily.values()]).slice(0, budget.pairSeeds);
     // The second edit: the smallest change first.
-    const pairs = built(seeds.map((s) => edited(s.candidate, claim, ctx))).map((p) =>
+    const pairs = built(() => seeds.map((s) => edited(s.candidate, claim, ctx))).map((p) =>
       p.sort((a, b) => a.distance - b.distance || b.aimed - a.aimed),
     );
     work.generated += pairs.reduce((n, p) => n + p.length, 0);
@@ -417,6 +442,7 @@ export function searchRepairs(
     exhausted,
     ...(screenWorkLimited ? { screenWorkLimit: workLimitOf(options) } : {}),
     ...(fullCheckWorkLimited ? { fullCheckWorkLimit: FULL_CHECKS_WORK * workLimitOf(options) } : {}),
+    ...(buildWorkLimited ? { buildWorkLimit } : {}),
     ...(longChainCapped ? { longChainEdits: LONG_CHAIN } : {}),
   };
 }

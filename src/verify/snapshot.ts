@@ -58,6 +58,7 @@ export interface ClaimSnapshot {
     readonly exhausted: boolean;
     readonly screenWorkLimit?: number;
     readonly fullCheckWorkLimit?: number;
+    readonly buildWorkLimit?: number;
     readonly longChainEdits?: number;
   };
 }
