@@ -420,7 +420,7 @@ const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
 
 /**
  * The gates `alone` feeds at their steepest (pre-activation 0) at step 1 while the state swings: the drives at 0,
- * every initial state at −1 (the low end of tanh's range), every other gate's bias at the box's high end (σ, tanh → 1:
+ * every initial state at −1 (the low end of tanh's range), every other gate's bias at the end of its box that drives it to 1 (σ, tanh → 1:
  * a candidate or a cell's input at the other end), then each gate `alone` feeds centred by its bias (exact at step 1,
  * whose state the bias does not move; up to the box). There a GRU's ∂h_t/∂h_{t−1} has (h_{t−1} − n_t) ⊙ σ′ U_z of norm
  * ½‖U_z‖ = 6, which random drives rarely reach (z_t near ½ under the cap, h_{t−1} and n_t two apart): a bound with
@@ -437,7 +437,7 @@ function swing(
   peak(space, data);
   isolate(space, data);
   const fed = space.gates.filter((g) => g.recurrent.has(alone.name));
-  for (const g of space.gates) if (!fed.includes(g)) fillClamped(space, data, g.bias, Infinity);
+  for (const g of space.gates) if (!fed.includes(g)) fillClamped(space, data, g.bias, g.sign * Infinity);
   for (const b of space.blocks) if (b.role === 'state') fillClamped(space, data, b, -1);
   // in the equations' order, each centred after those it may read were (a fresh forward pass each)
   for (const g of fed) {

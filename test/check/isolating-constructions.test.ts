@@ -15,6 +15,7 @@ import { replayCommand } from '../../src/emit/replay.js';
 const FILE = 'test/fixtures/models/gru-norms.yaml';
 const TIGHT = 'test/fixtures/models/gru-tight.yaml';
 const LSTM = 'test/fixtures/models/lstm-forget-tight.yaml';
+const NEGATED = 'test/fixtures/models/gru-tight-negated-bias.yaml';
 
 describe('isolating constructions beyond the regimes', () => {
   it('refute a bound that swaps two recurrent matrices, at numbers numpy recomputes', () => {
@@ -55,6 +56,16 @@ describe('isolating constructions beyond the regimes', () => {
     expect(cx.rhs[0]! / 4.007827758790483).toBeCloseTo(1, 12);
     expect(cx.beyondRegimes!.find((x) => x.name === 'Uz')!.value).toBeCloseTo(12, 10);
     expect(replayCommand(cx)).toMatch(/--search 0 --beyond 7$/);
+  });
+
+  it('read the sign a bias enters with: the same GRU with n_t = tanh(… − b_n) is refuted as well', () => {
+    // the other gates' biases go to the end that opens them: with − b_n that is the box's low end (a review's: the
+    // high end shut n_1 at −1, where h_0 is, nothing swung, and the claim stayed consistent after 1027 evaluations)
+    const [r] = checkDerivation(loadDerivationFile(NEGATED), { claims: ['gru-bound-tight-false'] });
+    expect(r!.verdict).toBe('refuted');
+    const search = evidenceOf(r!.evidence, 'search')!;
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * 9, starts: 3 });
+    expect(r!.counterexample!.beyondRegimes!.find((x) => x.name === 'Uz')!.value).toBeCloseTo(12, 10);
   });
 
   it('leave the bound with ½‖U_z‖ consistent (true where |h_0| ≤ 1)', () => {
