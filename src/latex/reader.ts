@@ -622,15 +622,59 @@ export class Reader {
    * refused as two shapes, where its author wrote the chain rule in one layout throughout.
    */
   private numeratorLayoutMembers(members: E[]): void {
+    // Only where the formula reads the chain rule in numerator layout (`fold` read ∂L/∂x before a matrix as a row),
+    // and nowhere transposes a gradient itself: (∂L/∂h_T)ᵀ is its author's denominator layout, and gᵀ = g or
+    // ∂L/∂h_{T−1} = (∂L/∂h_T)ᵀ ∂h_T/∂h_{T−1} mixes the two (a review's: both were verified, as rows on both sides).
+    if (!this.layoutRows.size || members.some((m) => this.transposesAGradient(m))) return;
     if (!members.some((m) => this.kind(m) === 'row')) return;
     members.forEach((m, i) => {
       if (m.k !== 'deriv' || m.mode !== 'grad' || !m.fraction || this.kind(m) !== 'col') return;
-      members[i] = { k: 'tr', arg: m, span: m.span, opSpan: m.span };
+      members[i] = this.layoutRow(m);
       this.note(
         m.span,
         `∂${this.printName(m.of)}/∂x beside a row read as the row vector grad(…)' (the chain rule's numerator layout)`,
       );
     });
+  }
+
+  /** The rows this reading made of ∂L/∂x in numerator layout (a transpose the author did not write). */
+  private readonly layoutRows = new Set<E>();
+
+  private layoutRow(gradient: E): E {
+    const row: E = { k: 'tr', arg: gradient, span: gradient.span, opSpan: gradient.span };
+    this.layoutRows.add(row);
+    return row;
+  }
+
+  /** Does the author transpose a gradient written ∂L/∂x anywhere in `e`? */
+  private transposesAGradient(e: E): boolean {
+    const isGradient = (x: E) => x.k === 'deriv' && x.mode === 'grad' && x.fraction === true;
+    switch (e.k) {
+      case 'tr':
+        return (!this.layoutRows.has(e) && isGradient(e.arg)) || this.transposesAGradient(e.arg);
+      case 'bin':
+        return this.transposesAGradient(e.l) || this.transposesAGradient(e.r);
+      case 'pow':
+        return this.transposesAGradient(e.base) || this.transposesAGradient(e.exp);
+      case 'neg':
+        return this.transposesAGradient(e.arg);
+      case 'call':
+        return e.args.some((a) => this.transposesAGradient(a));
+      case 'concat':
+        return e.items.some((a) => this.transposesAGradient(a));
+      case 'range':
+      case 'supabs':
+        return this.transposesAGradient(e.body);
+      case 'deriv':
+        return this.transposesAGradient(e.of);
+      case 'num':
+      case 'sym':
+      case 'seq':
+      case 'held':
+      case 'entry':
+      case 'ix':
+        return false;
+    }
   }
 
   /** Left-to-right product of a term's factors, with the rules that depend on what the factors are. */
@@ -642,7 +686,7 @@ export class Reader {
       if (e.k === 'deriv' && e.mode === 'grad' && e.fraction && this.kind(e) === 'col') {
         const nk = this.kind(es[i + 1]!);
         if (nk === 'matrix') {
-          es[i] = { k: 'tr', arg: e, span: e.span, opSpan: e.span };
+          es[i] = this.layoutRow(e);
           this.note(
             e.span,
             `∂${this.printName(e.of)}/∂x followed by a matrix read as the row vector grad(…)' (the chain rule's numerator layout)`,

@@ -28,6 +28,23 @@ describe('numerator layout on both sides', () => {
     expect(r.notes.join('\n')).toContain(NOTE);
   });
 
+  it.each([
+    // gᵀ = g, and a transposed gradient times a Jacobian against a gradient: the author's own ᵀ is denominator
+    // layout, so the sides are a row and a column, refused as two shapes (a review's: both were verified)
+    [
+      '\\left(\\frac{\\partial L}{\\partial h^{[\\tau]}}\\right)^\\top = \\frac{\\partial L}{\\partial h^{[\\tau]}}',
+      "grad(L, h[T])' = grad(L, h[T])",
+    ],
+    [
+      '\\frac{\\partial L}{\\partial h^{[\\tau-1]}} = \\left(\\frac{\\partial L}{\\partial h^{[\\tau]}}\\right)^\\top \\frac{\\partial h^{[\\tau]}}{\\partial h^{[\\tau-1]}}',
+      "grad(L, h[T-1]) = grad(L, h[T])' * jac(h[T], h[T-1])",
+    ],
+  ])('leaves layouts mixed by a transpose the author wrote as written: %s', (latex, ascii) => {
+    const r = convert(latex, lab);
+    expect(r.ascii).toBe(ascii);
+    expect(r.notes.join('\n')).not.toContain(NOTE);
+  });
+
   it('leaves a gradient beside a column as the column (denominator layout)', () => {
     const r = convert(
       '\\frac{\\partial L}{\\partial h^{[\\tau-1]}} = \\left(\\frac{\\partial h^{[\\tau]}}{\\partial h^{[\\tau-1]}}\\right)^\\top \\frac{\\partial L}{\\partial h^{[\\tau]}}',
