@@ -69,7 +69,7 @@ describe('options that take a value', () => {
     for (const f of readdirSync('src/cli').filter((name) => name.endsWith('.ts'))) {
       const text = readFileSync(`src/cli/${f}`, 'utf8');
       for (const [, name, rest] of text.matchAll(/\.option\(\s*'([a-z-]+)',\s*([^)]*)/g))
-        if (/type: 'string'|WORK_LIMIT_OPTION/.test(rest!)) declared.add(name!);
+        if (/type: 'string'|workLimitOption/.test(rest!)) declared.add(name!);
     }
     expect([...declared].sort()).toEqual([...VALUE_OPTIONS].sort());
   });
