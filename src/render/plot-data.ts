@@ -54,10 +54,10 @@ function target(d: Derivation, q: PlotQuery): Target {
   if (claim) {
     const names = claim.forall.map((f) => f.name);
     if (!names.includes(q.over))
-      throw new InputError(where(d.file), `claim '${claim.id}' has no quantifier '${q.over}'`, names.join(', '));
+      throw new InputError(claim.pos, `claim '${claim.id}' has no quantifier '${q.over}'`, names.join(', '));
     if (names.length !== 1)
       throw new InputError(
-        where(d.file),
+        claim.pos,
         `claim '${claim.id}' quantifies ${names.join(', ')}: a plot takes a claim over one variable`,
       );
     return { kind: 'claim', claim };
@@ -173,7 +173,8 @@ export function plotData(d: Derivation, q: PlotQuery): PlotSpec {
   const metered = withWorkLimit(limit, () => computePlot(d, q));
   if (metered.exceeded)
     throw new InputError(
-      where(d.file),
+      // at the claim plotted (an expression's plot has no place in the file but the file)
+      d.claims.find((c) => c.id === q.quantity)?.pos ?? where(d.file),
       `the plot needs more work than the limit of ${limit.toPrecision(3)} operations (float64 multiply-adds, as a claim's check counts them)`,
       'a shorter range, fewer series, or smaller sizes (--size)',
     );

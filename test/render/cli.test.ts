@@ -25,7 +25,7 @@ describe('gradproof render / plot on the command line', () => {
     [['render', RNN, '--format', 'pdf'], /^gradproof: --format takes html, md, tex, got 'pdf'\n$/],
     [
       ['plot', SOLUTION, 'lab-eq2', '--over', 'j'],
-      /^gradproof: derivations\/lab-10-5-solution\.yaml:1:1: claim 'lab-eq2' has no quantifier 'j'/,
+      /^gradproof: derivations\/lab-10-5-solution\.yaml:99:5: claim 'lab-eq2' has no quantifier 'j'/,
     ],
     [
       ['plot', SOLUTION, 'lab-eq2', '--over', 'k', '--vary', 'b_e=1,x'],
@@ -34,6 +34,11 @@ describe('gradproof render / plot on the command line', () => {
     [
       ['plot', SOLUTION, 'norm2(W^k)', '--over', 'k=1..40', '--size', 'T=3', '--work-limit', '2e4'],
       /^gradproof: derivations\/lab-10-5-solution\.yaml:1:1: the plot needs more work than the limit of 2\.00e\+4 operations/,
+    ],
+    // at the claim plotted (a review's: it was 1:1)
+    [
+      ['plot', RNN, 'lab-eq2', '--over', 'k', '--work-limit', '1000'],
+      /^gradproof: derivations\/lab-10-5-vanilla-rnn\.yaml:43:5: the plot needs more work than the limit of 1\.00e\+3 operations/,
     ],
     [
       ['plot', SOLUTION, 'lab-eq2', '--over', 'k', '--work-limit', '0'],
