@@ -227,7 +227,7 @@ function counterexample(
     lhsNorm: norm2(o.lhs),
     rhsNorm: norm2(o.rhs),
     relError: o.status === 'trouble' ? NaN : o.relError,
-    extended: o.status !== 'trouble' && o.extended ? { lhs: o.extended.lhs, rhs: o.extended.rhs } : null,
+    extended: o.status !== 'trouble' && o.extended ? o.extended.apart() : null,
     ...(o.status !== 'trouble' && o.unsettled ? { unsettled: o.unsettled.why } : {}),
     searchSteps,
     beyondRegimes: beyond ? regimeExcesses(p.instance.graph.model, p.instance.sizes, p.instance.graph.data) : null,

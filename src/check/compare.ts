@@ -32,6 +32,8 @@ export interface ExtendedValues {
   readonly arithmetic: 'interval' | 'wide-float' | 'decimal' | 'deep-decimal';
   readonly lhs: readonly string[];
   readonly rhs: readonly string[];
+  /** lhs and rhs with the digits that tell a violation's sides apart (a counterexample's: ./check-claim.ts) */
+  readonly apart: () => { readonly lhs: readonly string[]; readonly rhs: readonly string[] };
 }
 
 /** The entries of each side an extended look shows (ExtendedValues' lhs and rhs). */
@@ -48,14 +50,44 @@ export function lazyExtendedValues<R>(
   arithmetic: ExtendedValues['arithmetic'],
   lhs: readonly R[],
   rhs: readonly R[],
-  preview: (x: R) => string,
+  preview: (x: R, digits: number) => string,
 ): ExtendedValues {
+  const [firstL, firstR] = [lhs.slice(0, EXTENDED_PREVIEW_ENTRIES), rhs.slice(0, EXTENDED_PREVIEW_ENTRIES)];
   const shown = (side: readonly R[]) => {
-    const first = side.slice(0, EXTENDED_PREVIEW_ENTRIES);
     let text: readonly string[] | null = null;
-    return { enumerable: true, get: () => (text ??= first.map(preview)) };
+    return { enumerable: true, get: () => (text ??= side.map((x) => preview(x, PREVIEW_DIGITS[0]))) };
   };
-  return Object.defineProperties({ was, arithmetic } as ExtendedValues, { lhs: shown(lhs), rhs: shown(rhs) });
+  // not enumerable: the record's data are its previews (spread, compared, serialised as before)
+  const apart = { enumerable: false, value: () => distinguishedPreviews(firstL, firstR, preview) };
+  return Object.defineProperties({ was, arithmetic } as ExtendedValues, {
+    lhs: shown(firstL),
+    rhs: shown(firstR),
+    apart,
+  });
+}
+
+/** The significant digits a preview is written with: the fewest of these that tell the sides apart. */
+const PREVIEW_DIGITS = [6, 9, 12, 17, 25, 40] as const;
+
+/**
+ * The sides' first entries written with the fewest digits at which every pair of entries the most digits tell apart
+ * reads apart: a claim refuted in extended precision by 1e-8 showed `lhs [1] rhs [1]` at six digits (a review's).
+ */
+function distinguishedPreviews<R>(
+  lhs: readonly R[],
+  rhs: readonly R[],
+  preview: (x: R, digits: number) => string,
+): { lhs: readonly string[]; rhs: readonly string[] } {
+  const at = (digits: number) => ({ lhs: lhs.map((x) => preview(x, digits)), rhs: rhs.map((x) => preview(x, digits)) });
+  const most = at(PREVIEW_DIGITS[PREVIEW_DIGITS.length - 1]!);
+  const n = Math.min(lhs.length, rhs.length);
+  for (const digits of PREVIEW_DIGITS) {
+    const texts = at(digits);
+    let apart = true;
+    for (let i = 0; i < n && apart; i++) apart = texts.lhs[i] !== texts.rhs[i] || most.lhs[i] === most.rhs[i];
+    if (apart) return texts;
+  }
+  return most;
 }
 
 export type PointOutcome =

@@ -25,6 +25,16 @@ describe('extended precision', () => {
     expect(evidenceOf(r!.evidence, 'extended-precision')!.fromTrouble).toEqual({ agree: 0, violate: 4 });
   });
 
+  it('a counterexample decided in extended precision is written with the digits that tell its sides apart', () => {
+    // (1 + 1e-10)^100 = 1 + 1e-8 against 1: six digits showed lhs [1] rhs [1] (a review's)
+    const [r] = checkDerivation(withClaims('  - id: c\n    claim: norm2((1.0000000001 * eye(d))^100) <= 1\n'), {
+      instances: 1,
+    });
+    expect(r!.verdict).toBe('refuted');
+    expect(r!.counterexample!.extended).toEqual({ lhs: ['1.00000001'], rhs: ['1'] });
+    // where six digits tell them apart, six are written (the first test's 2.72637e+347)
+  });
+
   it('a true identity whose values underflow in float64 is decided (agrees) in extended precision', () => {
     const [r] = checkDerivation(
       withClaims(

@@ -54,7 +54,7 @@ export const DEEP_DECIMAL_DIGITS = 64;
 const decimalsOf = (digits: number) => Decimal.clone({ precision: digits, minE: -9e15, maxE: 9e15 });
 export const BigDecimal = decimalsOf(DECIMAL_DIGITS);
 export type Big = Decimal;
-/** Enough digits for a wide float's 6-digit preview (its 2^e costs far less than at 40). */
+/** Enough digits for a wide float's preview, 17 at most (its 2^e costs far less than at 40). */
 const PreviewDecimal = Decimal.clone({ precision: 20, minE: -9e15, maxE: 9e15 });
 
 /** Decimal arithmetic costs far more than float64: the work one claim's re-evaluations on one instance may do, counted in products. */
@@ -383,7 +383,8 @@ export interface ExtendedArithmetic<R> {
    */
   readonly nearOne?: (x: R, complement: number) => R;
   /** a value as shown in reports (6 significant digits, as decimal.js prints them) */
-  readonly preview: (x: R) => string;
+  /** x with this many significant digits (at most what the numbers hold) */
+  readonly preview: (x: R, digits: number) => string;
   readonly isFinite: (x: R) => boolean;
   /** the ring without a budget, for comparing the two sides once evaluated */
   readonly plain: Ring<R>;
@@ -410,7 +411,7 @@ function decimalArithmetic(
     productCost: DECIMAL_PRODUCT_COST,
     unit: name,
     floatSequences: false,
-    preview: (x) => x.toSignificantDigits(6).toString(),
+    preview: (x, digits) => x.toSignificantDigits(digits).toString(),
     isFinite: (x) => x.isFinite(),
     plain: decimalRing(new WorkCounter(Infinity, name), D),
   };
@@ -447,7 +448,8 @@ export const WIDE_FLOATS: ExtendedArithmetic<WideFloat> = {
   unit: 'wide-float',
   floatSequences: true,
   nearOne,
-  preview: (x) => wideToDecimal(x, PreviewDecimal).toSignificantDigits(6).toString(),
+  // a float64 mantissa holds 17 digits
+  preview: (x, digits) => wideToDecimal(x, PreviewDecimal).toSignificantDigits(Math.min(digits, 17)).toString(),
   isFinite: (x) => Number.isFinite(x.m),
   plain: wideFloatRing(() => {}),
 };

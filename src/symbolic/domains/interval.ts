@@ -333,5 +333,8 @@ export function excessBound(x: Interval, y: Interval): number {
 export const isFiniteInterval = (a: Interval): boolean => Number.isFinite(a.lo) && Number.isFinite(a.hi);
 
 /** A matrix of intervals as [lo, hi] texts (6 significant digits) for reports. */
-export const intervalPreview = (a: Interval): string =>
-  a.lo === a.hi ? `${Number(a.lo.toPrecision(6))}` : `[${Number(a.lo.toPrecision(6))}, ${Number(a.hi.toPrecision(6))}]`;
+export const intervalPreview = (a: Interval, digits = 6): string => {
+  // a float64 holds 17 significant digits
+  const p = Math.min(digits, 17);
+  return a.lo === a.hi ? `${Number(a.lo.toPrecision(p))}` : `[${Number(a.lo.toPrecision(p))}, ${Number(a.hi.toPrecision(p))}]`;
+};
