@@ -8,31 +8,23 @@ import { describe, expect, it } from 'vitest';
 import { parseDerivation } from '../../src/derivation/load.js';
 import { regimeExcesses } from '../../src/numeric/adversarial.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
+import { modelFile } from '../support/model-file.js';
 
 const model = (sizes: string) =>
   parseDerivation(
-    `gradproof: 1
-title: long input
-model:
-  name: tanh RNN
-  sizes: ${sizes}
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    U: { role: parameter, shape: [d, m] }
-    x: { role: input, shape: [m] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1] + U*x[t])
-claims:
-  - id: w
-    claim: norm2(W) <= 2
-`,
+    modelFile({
+      title: 'long input',
+      sizes,
+      symbols: ['W', 'U', 'x', 'h'],
+      equations: ['h[t] = tanh(W*h[t-1] + U*x[t])'],
+      claims: '  - id: w\n    claim: norm2(W) <= 2\n',
+    }),
     'long-input.yaml',
   ).model;
 
 describe('regimeExcesses', () => {
   it('finds the largest deviation of an input of 140 800 entries (it overflowed the stack)', () => {
-    const m = model('{ d: 2, m: 128, T: 1100 }');
+    const m = model('d: 2, m: 128, T: 1100');
     const sizes = { d: 2, m: 128, T: 1100 };
     const instance = buildInstance(m, instanceSpec(m, 7, 0, ['contracting'], sizes));
     // one entry of the last step's input pushed past the regimes' box (4 standard deviations of 1)

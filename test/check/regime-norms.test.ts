@@ -6,24 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { parseDerivation } from '../../src/derivation/load.js';
+import { modelFile } from '../support/model-file.js';
 
 const file = (claims: string) =>
   parseDerivation(
-    `gradproof: 1
-title: regime norms
-model:
-  name: tanh RNN
-  sizes: { d: 2..16, m: 1..2, T: 3..5 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    U: { role: parameter, shape: [d, m] }
-    b: { role: parameter, shape: [d], init: bias }
-    x: { role: input, shape: [m] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1] + U*x[t] + b)
-claims:
-${claims}`,
+    modelFile({
+      title: 'regime norms',
+      sizes: 'd: 2..16, m: 1..2, T: 3..5',
+      symbols: ['W', 'U', 'b', 'x', 'h'],
+      equations: ['h[t] = tanh(W*h[t-1] + U*x[t] + b)'],
+      claims,
+    }),
     'regime-norms.yaml',
   );
 

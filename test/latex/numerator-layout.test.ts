@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { parseDerivation } from '../../src/derivation/load.js';
+import { modelFile } from '../support/model-file.js';
 import { convert, fileContext } from './helpers.js';
 
 const lab = fileContext('lab-10-5-vanilla-rnn', { forall: 'k in 1..T' });
@@ -56,29 +57,20 @@ describe('numerator layout on both sides', () => {
 
   it('checks the chain rule so written: the order as written decides (T down to k+1 holds, k+1 up to T does not)', () => {
     const d = parseDerivation(
-      `gradproof: 1
-title: numerator layout
-model:
-  name: tanh RNN
-  sizes: { d: 2..3, m: 1..2, T: 3..5 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    U: { role: parameter, shape: [d, m] }
-    b: { role: parameter, shape: [d], init: bias }
-    c: { role: parameter, shape: [d], init: gaussian }
-    x: { role: input, shape: [m] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1] + U*x[t] + b)
-  loss: L = sum(c .* h[T])
-claims:
-  - id: written-down
+      modelFile({
+        title: 'numerator layout',
+        sizes: 'd: 2..3, m: 1..2, T: 3..5',
+        symbols: ['W', 'U', 'b', 'c', 'x', 'h'],
+        equations: ['h[t] = tanh(W*h[t-1] + U*x[t] + b)'],
+        loss: 'L = sum(c .* h[T])',
+        claims: `  - id: written-down
     latex: \\frac{\\partial L}{\\partial h_{k}} = \\frac{\\partial L}{\\partial h_T} \\frac{\\partial h_T}{\\partial h_{T-1}} \\cdots \\frac{\\partial h_{k+1}}{\\partial h_{k}}
     forall: k in 1..T-1
   - id: written-up
     latex: \\frac{\\partial L}{\\partial h_{k}} = \\frac{\\partial L}{\\partial h_T} \\prod_{i=k+1}^{T} \\frac{\\partial h_i}{\\partial h_{i-1}}
     forall: k in 1..T-1
 `,
+      }),
       'numerator.yaml',
     );
     const [down, up] = checkDerivation(d, { instances: 2 });
