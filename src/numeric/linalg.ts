@@ -503,7 +503,8 @@ function lanczosTop(A: Mat): number {
       }
     theta = largestTridiagonalEigenvalue(alpha, beta);
     nq = norm2(z);
-    if (!(nq > EPS * Math.max(theta, EPS)) || nq * lastRitzComponent(alpha, beta, theta) <= RITZ_RESIDUAL * theta) break;
+    if (!(nq > EPS * Math.max(theta, EPS)) || nq * lastRitzComponent(alpha, beta, theta) <= RITZ_RESIDUAL * theta)
+      break;
     beta.push(nq);
     for (let j = 0; j < n; j++) z[j] = z[j]! / nq;
     q = z;

@@ -51,7 +51,7 @@ describe('numerator layout on both sides', () => {
       '\\frac{\\partial L}{\\partial h^{[\\tau-1]}} = \\left(\\frac{\\partial h^{[\\tau]}}{\\partial h^{[\\tau-1]}}\\right)^\\top \\frac{\\partial L}{\\partial h^{[\\tau]}}',
       lab,
     );
-    expect(r.ascii).toBe('grad(L, h[T-1]) = jac(h[T], h[T-1])\' * grad(L, h[T])');
+    expect(r.ascii).toBe("grad(L, h[T-1]) = jac(h[T], h[T-1])' * grad(L, h[T])");
     expect(r.notes.join('\n')).not.toContain(NOTE);
   });
 

@@ -336,5 +336,7 @@ export const isFiniteInterval = (a: Interval): boolean => Number.isFinite(a.lo) 
 export const intervalPreview = (a: Interval, digits = 6): string => {
   // a float64 holds 17 significant digits
   const p = Math.min(digits, 17);
-  return a.lo === a.hi ? `${Number(a.lo.toPrecision(p))}` : `[${Number(a.lo.toPrecision(p))}, ${Number(a.hi.toPrecision(p))}]`;
+  return a.lo === a.hi
+    ? `${Number(a.lo.toPrecision(p))}`
+    : `[${Number(a.lo.toPrecision(p))}, ${Number(a.hi.toPrecision(p))}]`;
 };
