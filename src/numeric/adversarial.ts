@@ -410,7 +410,18 @@ const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
         ? [
             {
               name: `${alone.name} alone at the cap, its gates centred against swung states`,
-              build: (s, d, pre) => swing(s, d, alone, pre, isolate(alone)),
+              build: (s, d, pre) => swing(s, d, alone, pre, isolate(alone), [1]),
+            },
+          ]
+        : [],
+    ),
+    // and again with the states far out (after all the above, for the same reason)
+    ...recurrentBlocks.flatMap((alone): Isolating[] =>
+      space.gates.some((g) => g.recurrent.has(alone.name))
+        ? [
+            {
+              name: `${alone.name} alone at the cap, its gates centred against states far out`,
+              build: (s, d, pre) => swing(s, d, alone, pre, isolate(alone), FAR_STATES),
             },
           ]
         : [],
@@ -419,13 +430,22 @@ const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
 };
 
 /**
+ * How far out the far swing puts the states (−s): the farthest of these at which every centring bias stays inside its
+ * box. Beyond the regimes an initial state may reach ±16, and a bound that holds only where |h_0| ≤ 1 — a GRU's
+ * ‖∂h_t/∂h_{t−1}‖ ≤ 1 + ‖U_z‖ + ‖U_n‖(1 + ‖U_r‖), whose (h_{t−1} − n_t) σ′ U_z term is then ¼|h_0 + 1|·‖U_z‖ — was
+ * consistent (a helper's finding: at h_0 = 4·𝟙, z_1 = ½, ‖U_z‖ = 12 it is 14.6 against 13.02).
+ */
+const FAR_STATES = [16, 8, 4, 2] as const;
+
+/**
  * The gates `alone` feeds at their steepest (pre-activation 0) at step 1 while the state swings: the drives at 0,
  * every initial state at −1 (the low end of tanh's range), every other gate's bias at the end of its box that drives it to 1 (σ, tanh → 1:
  * a candidate or a cell's input at the other end), then each gate `alone` feeds centred by its bias (exact at step 1,
  * whose state the bias does not move; up to the box). There a GRU's ∂h_t/∂h_{t−1} has (h_{t−1} − n_t) ⊙ σ′ U_z of norm
  * ½‖U_z‖ = 6, which random drives rarely reach (z_t near ½ under the cap, h_{t−1} and n_t two apart): a bound with
  * ¼‖U_z‖ held on every instance the search tried (a review's). An LSTM's forget gate likewise: f_t = ½ under ‖U_f‖ at
- * the cap, c_{t−1} = −1 against g_t = 1.
+ * the cap, c_{t−1} = −1 against g_t = 1. `states`: where the states go, −s for the first s that keeps the centring
+ * biases in their boxes (a single 1 for the swing above; FAR_STATES for the one far out).
  */
 function swing(
   space: InstanceSpace,
@@ -433,18 +453,30 @@ function swing(
   alone: Block,
   pre: PreActivation,
   isolate: (space: InstanceSpace, data: MutableData) => void,
+  states: readonly number[],
 ): void {
   peak(space, data);
   isolate(space, data);
   const fed = space.gates.filter((g) => g.recurrent.has(alone.name));
   for (const g of space.gates) if (!fed.includes(g)) fillClamped(space, data, g.bias, g.sign * Infinity);
-  for (const b of space.blocks) if (b.role === 'state') fillClamped(space, data, b, -1);
-  // in the equations' order, each centred after those it may read were (a fresh forward pass each)
-  for (const g of fed) {
-    const z = pre(data, g.target, 1);
-    const b = space.values(data, g.bias);
-    if (!z || z.length !== b.length) continue;
-    for (let i = 0; i < b.length; i++) b[i]! -= g.sign * z[i]!;
+  const before = fed.map((g) => space.values(data, g.bias).slice());
+  // the first of `states` whose centring biases all stay in their boxes (the last as it comes, clipped by projection)
+  for (const [k, state] of states.entries()) {
+    fed.forEach((g, j) => space.values(data, g.bias).set(before[j]!));
+    for (const b of space.blocks) if (b.role === 'state') fillClamped(space, data, b, -state);
+    let inBox = true;
+    // in the equations' order, each centred after those it may read were (a fresh forward pass each)
+    for (const g of fed) {
+      const z = pre(data, g.target, 1);
+      const b = space.values(data, g.bias);
+      if (!z || z.length !== b.length) continue;
+      const [lo, hi] = space.range(g.bias);
+      for (let i = 0; i < b.length; i++) {
+        b[i]! -= g.sign * z[i]!;
+        inBox &&= b[i]! >= lo && b[i]! <= hi;
+      }
+    }
+    if (inBox || k === states.length - 1) return;
   }
 }
 

@@ -24,9 +24,9 @@ describe('isolating constructions beyond the regimes', () => {
     const search = evidenceOf(r!.evidence, 'search')!;
     // inside the regimes every recurrent matrix has the regime's norm: the bound holds there (all 250 evaluated)
     expect(search).toMatchObject({ found: true, budget: 250, evaluations: 250 });
-    // 63 evaluations, and beside each of the 3 starts 2 for each of the GRU's 3 recurrent matrices and 1 for each
+    // 63 evaluations, and beside each of the 3 starts 2 for each of the GRU's 3 recurrent matrices and 2 for each
     // that a gate reads (all 3): the first (U_z alone at the cap, from the start) refutes
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * 9, evaluations: 1, starts: 3 });
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * 12, evaluations: 1, starts: 3 });
     const cx = r!.counterexample!;
     expect(cx.bindings).toEqual({ t: 1 });
     expect(cx.sizes).toEqual({ T: 6, d: 2, m: 2 });
@@ -46,7 +46,7 @@ describe('isolating constructions beyond the regimes', () => {
     expect(search).toMatchObject({ found: true, budget: 250, evaluations: 250 });
     // beside each of the 3 starts 6 as before, then one per recurrent matrix a gate reads (3): the first start's
     // first of those (U_z alone at the cap, z_1 centred) refutes, the 19th evaluation
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * 9, evaluations: 19, starts: 3 });
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * 12, evaluations: 19, starts: 3 });
     const cx = r!.counterexample!;
     expect(cx.bindings).toEqual({ t: 1 });
     expect(cx.sizes).toEqual({ T: 4, d: 3, m: 3 });
@@ -64,15 +64,28 @@ describe('isolating constructions beyond the regimes', () => {
     const [r] = checkDerivation(loadDerivationFile(NEGATED), { claims: ['gru-bound-tight-false'] });
     expect(r!.verdict).toBe('refuted');
     const search = evidenceOf(r!.evidence, 'search')!;
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * 9, starts: 3 });
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * 12, starts: 3 });
     expect(r!.counterexample!.beyondRegimes!.find((x) => x.name === 'Uz')!.value).toBeCloseTo(12, 10);
+  });
+
+  it('refute the ½‖U_z‖ bound without its premise, and the looser bound, with the states far out (numpy recomputes)', () => {
+    const results = checkDerivation(loadDerivationFile(TIGHT), { claims: ['gru-bound-no-premise', 'gru-bound-loose'] });
+    expect(results.map((r) => r.verdict)).toEqual(['refuted', 'refuted']);
+    const cx = results[1]!.counterexample!;
+    expect(cx.bindings).toEqual({ t: 1 });
+    // test/fixtures/numpy/gru_far.py on this counterexample's export: h_0 = −4·𝟙 (the farthest of 16, 8, 4 at which the
+    // centring biases stay in their boxes), z_1 = ½, n_1 = 1, ‖U_z‖₂ = 12; the Jacobian by finite differences
+    expect(cx.lhs[0]! / 14.796210019427207).toBeCloseTo(1, 9);
+    expect(cx.rhs[0]! / 13.007873535156248).toBeCloseTo(1, 12);
+    // it was consistent (tightest 0.84 on b38b15a, 0.90 with the swing at −1 only)
+    expect(results[0]!.counterexample!.beyondRegimes!.find((x) => x.name === 'h')!.value).toBeGreaterThan(1);
   });
 
   it('leave the bound with ½‖U_z‖ consistent (true where |h_0| ≤ 1)', () => {
     const [r] = checkDerivation(loadDerivationFile(TIGHT), { claims: ['gru-bound'] });
     expect(r!.verdict).toBe('consistent');
     const search = evidenceOf(r!.evidence, 'search')!;
-    expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * 9, starts: 3 });
+    expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * 12, starts: 3 });
     expect(search.beyond!.bestRatio!).toBeLessThanOrEqual(1);
   });
 
@@ -83,11 +96,11 @@ describe('isolating constructions beyond the regimes', () => {
     expect(evidenceOf(tight!.evidence, 'search')!.beyond!.bestRatio!).toBeGreaterThan(0.99);
     expect(evidenceOf(tight!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1);
     expect(low!.verdict).toBe('refuted');
-    // 2 for each of the 4 recurrent matrices and 1 for U_e (the one gate with a bias), beside each of 3 starts: the
+    // 2 for each of the 4 recurrent matrices and 2 for U_e (the one gate with a bias: states at −1, then far out), beside each of 3 starts: the
     // first start's U_e swing is the 25th evaluation
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * 9,
+      budget: 63 + 3 * 10,
       evaluations: 25,
     });
     const cx = low!.counterexample!;
