@@ -20,22 +20,16 @@ import { EDITS } from '../../src/repair/edits.js';
 import { searchRepairs } from '../../src/repair/search.js';
 import { changedNodes, changedNodesIn, indexTree, LONG_CHAIN, sites } from '../../src/repair/tree.js';
 import { gradproofUnder } from '../cli/spawn.js';
+import { modelFile } from '../support/model-file.js';
 
-const MODEL = `gradproof: 1
-title: a long chain
-model:
-  name: tanh RNN
-  sizes: { d: 2, m: 1, T: 3 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    U: { role: parameter, shape: [d, m] }
-    x: { role: input, shape: [m] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1] + U*x[t])
-  loss: L = sum(h[T])
-claims:
-`;
+const MODEL = modelFile({
+  title: 'a long chain',
+  name: 'tanh RNN',
+  sizes: 'd: 2, m: 1, T: 3',
+  symbols: ['W', 'U', 'x', 'h'],
+  equations: ['h[t] = tanh(W*h[t-1] + U*x[t])'],
+  loss: 'L = sum(h[T])',
+});
 
 /** `sum(h[T]) + 1 + … = sum(h[T])` with `terms` ones (the review's claim at 20 000). */
 const longSum = (terms: number) =>
