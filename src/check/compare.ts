@@ -81,7 +81,7 @@ function distinguishedPreviews<R>(
   const at = (digits: number) => ({ lhs: lhs.map((x) => preview(x, digits)), rhs: rhs.map((x) => preview(x, digits)) });
   const most = at(PREVIEW_DIGITS[PREVIEW_DIGITS.length - 1]!);
   const n = Math.min(lhs.length, rhs.length);
-  for (const digits of PREVIEW_DIGITS) {
+  for (const digits of PREVIEW_DIGITS.slice(0, -1)) {
     const texts = at(digits);
     let apart = true;
     for (let i = 0; i < n && apart; i++) apart = texts.lhs[i] !== texts.rhs[i] || most.lhs[i] === most.rhs[i];
