@@ -13,7 +13,14 @@ import {
   type Verdict,
 } from '../derivation/derivation.js';
 import { HORIZON, type Model } from '../model/model.js';
-import { type InstanceEntry, type PremiseDraw, type PremiseRoute, premiseHolds, PremiseSampler } from './premise.js';
+import {
+  type InstanceEntry,
+  premiseEdge,
+  type PremiseDraw,
+  type PremiseRoute,
+  premiseHolds,
+  PremiseSampler,
+} from './premise.js';
 import { evidenceOf } from './evidence.js';
 import { InputError } from '../derivation/errors.js';
 import type { IntEnv } from '../ir/affine.js';
@@ -366,15 +373,20 @@ export function counterexampleEntry(
     overrides: cx.sizes,
     replay: true,
     draw: (j, sizes) => get(cx.masterSeed, j, sizes),
-    ...premiseAdmits(claim),
+    ...premiseAdmits(claim, derivation.model),
   });
   const instance = search.violation?.point.instance;
   return instance ? { instance, evaluator: new Evaluator(instance.graph, instance.sizes) } : null;
 }
 
 /** The search's admissibility test for a claim with a premise (none without). */
-const premiseAdmits = (claim: Claim): Pick<SearchRequest, 'admissible'> =>
-  claim.given ? { admissible: (entry) => premiseHolds(entry, claim.given!) } : {};
+const premiseAdmits = (claim: Claim, model: Model): Pick<SearchRequest, 'admissible' | 'toPremiseEdge'> =>
+  claim.given
+    ? {
+        admissible: (entry) => premiseHolds(entry, claim.given!),
+        toPremiseEdge: (entry) => premiseEdge(entry, claim.given!, model),
+      }
+    : {};
 
 export function checkClaim(
   fileDerivation: Derivation,
@@ -500,7 +512,7 @@ function checkWith(
       overrides,
       replay: options.instance !== undefined,
       draw: (j, sizes) => get(options.masterSeed, j, sizes),
-      ...premiseAdmits(claim),
+      ...premiseAdmits(claim, derivation.model),
     });
     evidence.push(share < 1 ? { ...search.evidence, crossCheckOfProof: share } : search.evidence);
     // A searched instance is replayed with every size fixed, and the search's steps to it. One drawn at

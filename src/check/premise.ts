@@ -119,6 +119,78 @@ function withData(instance: Instance, data: InstanceData): InstanceEntry {
   return { instance: moved, evaluator: new Evaluator(graph, instance.sizes) };
 }
 
+/** The instance with the leaves `moved` (parameters, inputs at every step, initial states) multiplied by s (a function of s). */
+function scaledBy(base: InstanceEntry, moved: ReturnType<typeof searchLeaves>): (s: number) => InstanceEntry {
+  const { data } = base.instance.graph;
+  const parts = movable(data, moved);
+  return (s) =>
+    withData(
+      base.instance,
+      rebuild(
+        data,
+        moved,
+        parts.map((p) => p.map((x) => x * s)),
+      ),
+    );
+}
+
+/**
+ * The premise's edge between a scale where it holds (`inside`, its instance `insideEntry`) and one where it does not,
+ * by EDGE_BISECTIONS halvings: the last scale found inside, and its instance.
+ */
+function edgeBetween(
+  scaled: (s: number) => InstanceEntry,
+  holds: (e: InstanceEntry) => boolean,
+  inside: number,
+  insideEntry: InstanceEntry,
+  outside: number,
+): [number, InstanceEntry] {
+  let out = outside;
+  for (let i = 0; i < EDGE_BISECTIONS; i++) {
+    const mid = (inside + out) / 2;
+    const midEntry = scaled(mid);
+    if (holds(midEntry)) [inside, insideEntry] = [mid, midEntry];
+    else out = mid;
+  }
+  return [inside, insideEntry];
+}
+
+/** Doublings (and halvings) of the scale tried, at most, for the premise's edge (2^±30: any norm within reach). */
+const EDGE_DOUBLINGS = 30;
+
+/**
+ * The instance moved to the edge of the premise by scaling what it reads together (its parameters, inputs and initial
+ * states; every parameter for a premise on computed values, as the sampler's search moves them), from the side where it
+ * holds: where it holds already, pushed out to where it would stop holding; where it does not, drawn in to where it
+ * starts to. A bound stated under a premise is often tightest at its edge (`norm2(W) <= 1` given `norm2(W) < 1.05`
+ * is false only for ‖W‖₂ in (1, 1.05), which neither the regimes' norms nor the search's cap reach); null where no
+ * scale tried moves across the edge (a premise that scaling does not change, or one that holds at every scale).
+ * The scale is doubled and halved in turn until the premise changes, then the last step is bisected. For the
+ * adversarial search beyond the regimes (src/check/search.ts): each start, and each construction outside the premise.
+ */
+export function premiseEdge(entry: InstanceEntry, premise: Premise, model: Model): InstanceEntry | null {
+  const leaves = searchLeaves(model, premise);
+  const holds = (e: InstanceEntry) => premiseViolationAt(e, premise) === 0;
+  const scaled = scaledBy(entry, leaves);
+  const inside = holds(entry);
+  const last = [1, 1]; // the scale reached by doubling, and by halving, on the instance's side of the edge
+  for (let k = 1; k <= EDGE_DOUBLINGS; k++)
+    for (const [way, s] of [
+      [0, 2 ** k],
+      [1, 2 ** -k],
+    ] as const) {
+      const at = scaled(s);
+      if (holds(at) === inside) {
+        last[way] = s;
+        continue;
+      }
+      return inside
+        ? edgeBetween(scaled, holds, last[way]!, scaled(last[way]!), s)[1]
+        : edgeBetween(scaled, holds, s, at, last[way]!)[1];
+    }
+  return null;
+}
+
 /** The moving parts of an instance as one list of arrays (parameters, then inputs by time, then initial states). */
 function movable(data: InstanceData, leaves: ReturnType<typeof searchLeaves>): Float64Array[] {
   return [
@@ -200,17 +272,9 @@ export class PremiseSampler {
    * `norm2(jac(h[T], h[T-1])) <= 0.5`, false there (0.577 at ‖W‖ = 0.58), was consistent.
    */
   private rescale(base: InstanceEntry): InstanceEntry | null {
-    const { data } = base.instance.graph;
     if (this.leaves.params.length === 0) return null;
-    const scaled = (s: number): InstanceEntry => {
-      const params = new Map(data.params);
-      for (const n of this.leaves.params)
-        params.set(
-          n,
-          data.params.get(n)!.map((x) => x * s),
-        );
-      return withData(base.instance, { ...data, params });
-    };
+    // the parameters alone: inputs and initial states keep the regime's law
+    const scaled = scaledBy(base, { params: this.leaves.params, inputs: [], initial: [] });
     const failed = [1]; // the instance as drawn violates the premise
     for (const s of SCALES) {
       const entry = scaled(s);
@@ -220,15 +284,7 @@ export class PremiseSampler {
       }
       // the failing scale nearest to s on its side of 1 (1 itself at worst), and the edge between them
       const outside = s < 1 ? Math.min(...failed.filter((f) => f > s)) : Math.max(...failed.filter((f) => f < s));
-      let inside = s;
-      let insideEntry = entry;
-      let out = outside;
-      for (let i = 0; i < EDGE_BISECTIONS; i++) {
-        const mid = (inside + out) / 2;
-        const midEntry = scaled(mid);
-        if (this.holds(midEntry) === 0) [inside, insideEntry] = [mid, midEntry];
-        else out = mid;
-      }
+      const [inside, insideEntry] = edgeBetween(scaled, (e) => this.holds(e) === 0, s, entry, outside);
       // half the instances near the edge, half anywhere inside: between 0.05 and 1 of the edge's scale (a premise met
       // by scaling down), or between it and 4 times it (met by scaling up). Near the edge alone, `norm2(W) >= 0.35`
       // under `norm2(W) < 0.6` was consistent: no instance had ‖W‖ below 0.375 (a review).

@@ -89,6 +89,11 @@ export interface SearchRequest {
    * evaluated no further (no points, fitness −∞): the path goes on from its best admissible instance. Absent: all are.
    */
   readonly admissible?: (entry: InstanceEntry) => boolean;
+  /**
+   * The instance moved to the premise's edge (./premise.ts premiseEdge), or null: beyond the regimes, each start is
+   * also evaluated there, and a construction outside the premise is evaluated at its edge instead of not at all.
+   */
+  readonly toPremiseEdge?: (entry: InstanceEntry) => InstanceEntry | null;
 }
 
 export interface SearchOutcome {
@@ -322,12 +327,13 @@ function runPhase(
   const first = starts[0]?.instance;
   const side =
     domain === 'beyond' && first
-      ? isolatingCount(new InstanceSpace(first.graph.model, first.sizes, first.regime, domain))
+      ? isolatingCount(new InstanceSpace(first.graph.model, first.sizes, first.regime, domain)) +
+        (request.toPremiseEdge ? 1 : 0)
       : 0;
   tally.budget += side * starts.length;
   const paths = starts.map((start) => ({
     start,
-    path: searchFrom(claim, start, domain, request.admissible),
+    path: searchFrom(claim, start, domain, request.admissible, domain === 'beyond' ? request.toPremiseEdge : undefined),
     best: start.fitness,
     steps: 0,
   }));
@@ -421,6 +427,7 @@ function* searchFrom(
   start: Start,
   domain: SearchDomain,
   admissible: SearchRequest['admissible'],
+  toPremiseEdge: SearchRequest['toPremiseEdge'],
 ): Generator<{ points: Point[]; construction: boolean; outsidePremise: boolean; side?: true }, void, void> {
   const { instance } = start;
   const { model, program } = instance.graph;
@@ -444,6 +451,18 @@ function* searchFrom(
     const entry = entryFor(data, side);
     outside = admissible !== undefined && !admissible(entry);
     return outside ? [] : runPoints(claim, entry, 0, null);
+  };
+  /**
+   * A construction's points: where it left the premise, at the premise's edge (beyond the regimes, with a premise;
+   * its data then what the path goes on from), else none. Returns the data evaluated.
+   */
+  const evaluateConstruction = (data: MutableData, side = false): { points: Point[]; data: MutableData } => {
+    const points = evaluate(data, side);
+    if (!outside || !toPremiseEdge) return { points, data };
+    const moved = toPremiseEdge(entryFor(data, side));
+    if (!moved) return { points, data };
+    outside = false;
+    return { points: runPoints(claim, moved, 0, null), data: moved.instance.graph.data as MutableData };
   };
   // The read-out solved on the model of the claim over it (./readout-solve.ts), when the claim has that form.
   const shape = ReadoutModelShape.of(claim, model.loss?.name ?? null, new Set(space.readouts.map((b) => b.name)));
@@ -469,14 +488,25 @@ function* searchFrom(
         ? (solveReadout(shape, claim, space, c.data, envs, (d) => entryFor(d, true).evaluator, sideRng, sideAffinity) ??
           c.data)
         : c.data;
-      yield { points: evaluate(data, true), construction: true, outsidePremise: outside, side: true };
+      const { points } = evaluateConstruction(data, true);
+      yield { points, construction: true, outsidePremise: outside, side: true };
     }
+  }
+  // Beside the path too, with a premise: the start at the premise's edge, where a bound under it is often tightest.
+  if (toPremiseEdge) {
+    // (where no scale moves it across the edge, the start itself: every evaluation counted is one)
+    const start = entryFor(instance.graph.data as MutableData, true);
+    yield {
+      points: runPoints(claim, toPremiseEdge(start) ?? start, 0, null),
+      construction: true,
+      outsidePremise: false,
+      side: true,
+    };
   }
   let best = { data: instance.graph.data, fitness: start.fitness };
   for (const c of constructionsFrom(instance, space)) {
     // A construction shapes the weights; the read-out that suits them is solved for.
-    const data = refine?.(c.data) ?? c.data;
-    const points = evaluate(data);
+    const { points, data } = evaluateConstruction(refine?.(c.data) ?? c.data);
     yield { points, construction: true, outsidePremise: outside };
     const fitness = fitnessOf(points, claim.relation);
     if (fitness > best.fitness) best = { data, fitness };
