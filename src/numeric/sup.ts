@@ -35,6 +35,20 @@ const CHECKED_POINTS = 64;
 /** The far tails, always looked at (a sup approached at ±∞). */
 const TAILS = [-1e3, -1e6, 1e3, 1e6];
 
+/**
+ * Beyond the fine grid's [−40, 40], points spaced geometrically out to ±1e6 (FAR_POINTS a side, ≈ 0.85 % apart): a
+ * peak at x = 45, 50, 60 or 100 (`supabs(x, exp(-(x - 45)^2) + 0.001)`, sup 1.001) was missed and the true bounds on
+ * it refuted (a review's).
+ */
+const FAR_POINTS = 1200;
+const FAR_RATIO = (1e6 / 40) ** (1 / FAR_POINTS);
+/**
+ * Farther still, always looked at: where |f| still grows from the second to the last of these, the sup is not within
+ * reach (log(1 + x²), unbounded, gave 27.6 at x = 1e6 and `100 * normMax(h[T]) <= supabs(x, log(1 + x^2))` was refuted):
+ * no value is taken (NaN: the point's trouble). A limit approached at ±∞ (tanh, x/(1 + |x|)) is reached in float64 there.
+ */
+const VERY_FAR = [1e12, 1e50, 1e150];
+
 /** The largest |f| found (NaN where no point's value could be settled). */
 export function supAbs(f: WatchedScalar): number {
   let sup = sups.get(f);
@@ -69,6 +83,9 @@ function search(f: WatchedScalar): number {
   const grid: number[] = [];
   for (let k = 0; k <= 8000; k++) grid.push(-40 + (80 * k) / 8000);
   grid.push(...TAILS);
+  for (let k = 1; k <= FAR_POINTS; k++) grid.push(40 * FAR_RATIO ** k, -40 * FAR_RATIO ** k);
+  const always = [...TAILS, ...VERY_FAR.flatMap((x) => [x, -x])];
+  grid.push(...VERY_FAR.flatMap((x) => [x, -x]));
   const doubtful: number[] = [];
   const trusted: [number, number][] = [];
   for (const x of grid) {
@@ -107,15 +124,22 @@ function search(f: WatchedScalar): number {
   // as many as PRECISE_POINTS, fewer for a large body (its operations within PRECISE_OPERATIONS), the tails always
   const points = Math.max(1, Math.min(PRECISE_POINTS, Math.floor(PRECISE_OPERATIONS / (f.extended?.operations ?? 1))));
   const stride = Math.max(1, Math.ceil(open.length / points));
-  const sampled = open.filter((x, i) => i % stride === 0 || TAILS.includes(x));
+  const sampled = open.filter((x, i) => i % stride === 0 || always.includes(x));
   for (const x of sampled) {
     const y = settled(x, true);
     if (y !== null) take(x, y);
   }
   if (best === -Infinity) return NaN;
+  // Still growing out to the farthest points: no sup within reach (see VERY_FAR).
+  for (const side of [1, -1]) {
+    const [second, last] = [VERY_FAR.at(-2)! * side, VERY_FAR.at(-1)! * side];
+    const [y2, y3] = [plain(second) ?? settled(second, true), plain(last) ?? settled(last, true)];
+    if (y2 !== null && y3 !== null && y3 > y2 * (1 + TIGHT) && y3 >= best) return NaN;
+  }
   // Golden-section refinement inside the best point's neighbourhood (the grid's spacing, or the decimals' stride).
   const g = (x: number) => plain(x) ?? settled(x, true) ?? -Infinity;
-  const width = (80 / 8000) * (doubtful.includes(bestX) ? stride : 1);
+  const spacing = Math.abs(bestX) <= 40 ? 80 / 8000 : Math.abs(bestX) * (FAR_RATIO - 1);
+  const width = spacing * (doubtful.includes(bestX) ? stride : 1);
   let [a, b] = [bestX - width, bestX + width];
   const phi = (Math.sqrt(5) - 1) / 2;
   for (let it = 0; it < 80; it++) {

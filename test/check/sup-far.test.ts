@@ -1,0 +1,70 @@
+/**
+ * A `supabs` whose sup lies beyond the fine grid's [−40, 40] (a peak at x = 45, 50, 60 or 100) was missed, and true
+ * bounds on it refuted; one that grows without bound (log(1 + x²)) was taken at x = 1e6, 27.6, and a true bound
+ * refuted too (a review's four false alarms). The search now also looks at points spaced geometrically out to ±1e6,
+ * and where |f| still grows from x = 1e50 to 1e150 takes no value: the point's numeric trouble (src/numeric/sup.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { checkDerivation } from '../../src/check/check.js';
+import { parseDerivation } from '../../src/derivation/load.js';
+import { parseExpression, type Scope } from '../../src/ir/parse-math.js';
+import { compileScalar, compileScalarLoss } from '../../src/ir/scalar-function.js';
+import { supAbs } from '../../src/numeric/sup.js';
+import { extendedScalar } from '../../src/symbolic/domains/scalar-extended.js';
+import { modelFile } from '../support/model-file.js';
+
+const sup = (body: string): number => {
+  const scope: Scope = {
+    sequences: new Set(),
+    parameters: new Set(),
+    loss: null,
+    indexVars: new Set(),
+    realVars: new Set(['x']),
+  };
+  const e = parseExpression(body, scope).expr;
+  return supAbs({ value: compileScalar(e, 'x'), lost: compileScalarLoss(e, 'x'), extended: extendedScalar(e, 'x') });
+};
+
+describe('supabs beyond [−40, 40]', () => {
+  it('finds the peaks at 45, 50, 60 and 100 (each missed before: 0.001, 0.0099, 0.118, 0)', () => {
+    expect(sup('exp(-(x - 45)^2) + 0.001')).toBeCloseTo(1.001, 9);
+    expect(sup('1 / (1 + (x - 50)^2)')).toBeCloseTo(1, 9);
+    expect(sup('2 / (1 + ((x - 60) / 5)^2)')).toBeCloseTo(2, 9);
+    expect(sup('exp(-(x - 100)^2)')).toBeCloseTo(1, 9);
+    // and on the negative side
+    expect(sup('exp(-(x + 70)^2)')).toBeCloseTo(1, 9);
+  });
+
+  it('takes no value for a body still growing at 1e150, and the limit of one approached at ±∞', () => {
+    expect(sup('log(1 + x^2)')).toBeNaN();
+    expect(sup('x / (1 + abs(x))')).toBe(1);
+    expect(sup('tanh(x)')).toBe(1);
+    expect(sup('1 - tanh(x)^2')).toBe(1);
+  });
+
+  it("the review's four true bounds: three consistent, the unbounded one unverifiable (all four were refuted)", () => {
+    const claims = [
+      'normMax(h[T]) <= supabs(x, exp(-(x - 45)^2) + 0.001)',
+      'normMax(h[T]) <= supabs(x, 1 / (1 + (x - 50)^2))',
+      'normMax(h[T]) <= supabs(x, 2 / (1 + ((x - 60) / 5)^2))',
+      '100 * normMax(h[T]) <= supabs(x, log(1 + x^2))',
+      // false: a saturated unit's |h| passes 0.9 · 1.001
+      'normMax(h[T]) <= 0.9 * supabs(x, exp(-(x - 45)^2) + 0.001)',
+    ];
+    const file = modelFile({
+      sizes: 'd: 2..4, m: 1..2, T: 3..6',
+      symbols: ['W', 'U', 'b', 'x', 'h'],
+      equations: ['h[t] = tanh(W*h[t-1] + U*x[t] + b)'],
+      loss: 'L = sum(h[T])',
+      claims: claims.map((c, i) => `  - id: c${i}\n    claim: ${c}\n`).join(''),
+    });
+    const results = checkDerivation(parseDerivation(file, 'sup-far.yaml'));
+    expect(results.map((r) => r.verdict)).toEqual([
+      'consistent',
+      'consistent',
+      'consistent',
+      'unverifiable',
+      'refuted',
+    ]);
+  });
+});
