@@ -580,7 +580,13 @@ function checkWith(
   if (strict && decideVerdict(evidence).verdict !== 'refuted') evidence.push(strict);
 
   const { verdict, reason } = decideVerdict(evidence);
-  const worst = evidenceOf(evidence, 'reference')?.worstRelError ?? null;
+  // The counterexample counts too: one the search found is no random point, and a refuted claim's worst error read 0
+  // (`rho(jac(h[T], h[T-k])) <= rho(W)^k`, refuted at a relative excess of 1.0; a review's).
+  const randomWorst = evidenceOf(evidence, 'reference')?.worstRelError ?? null;
+  const worst =
+    verdict === 'refuted' && cx && Number.isFinite(cx.relError)
+      ? Math.max(randomWorst ?? -Infinity, cx.relError)
+      : randomWorst;
   return {
     id: claim.id,
     file: derivation.file,

@@ -87,7 +87,10 @@ export interface ClaimResult {
   readonly expected: Verdict | null;
   /** the verdict is the expected one, or none was stated */
   readonly ok: boolean;
-  /** worst relative error over the sound comparison points (relative violation for ≤/≥, 0 when they hold) */
+  /**
+   * worst relative error over the sound comparison points and a refuted claim's counterexample (relative violation for
+   * ≤/≥, 0 when they hold)
+   */
   readonly relError: number | null;
   /** why the verdict is `unverifiable`, when it is */
   readonly reason: UnverifiableReason | null;
