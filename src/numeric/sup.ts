@@ -43,9 +43,11 @@ const TAILS = [-1e3, -1e6, 1e3, 1e6];
 const FAR_POINTS = 1200;
 const FAR_RATIO = (1e6 / 40) ** (1 / FAR_POINTS);
 /**
- * Farther still, always looked at: where |f| still grows from the second to the last of these, the sup is not within
- * reach (log(1 + x²), unbounded, gave 27.6 at x = 1e6 and `100 * normMax(h[T]) <= supabs(x, log(1 + x^2))` was refuted):
- * no value is taken (NaN: the point's trouble). A limit approached at ±∞ (tanh, x/(1 + |x|)) is reached in float64 there.
+ * Farther still, always looked at: a body that grows without bound is taken where float64 still computes it (log(1 +
+ * x²), whose sup is +∞, gave 27.6 at x = 1e6, and `100 * normMax(h[T]) <= supabs(x, log(1 + x^2))` was refuted; 690
+ * at 1e150). Still a lower bound of the sup — +∞ would not be one for a body that only grows far out — so a bound
+ * against an unbounded body past what float64 reaches stays a false alarm. A limit approached at ±∞ (tanh, x/(1 + |x|))
+ * is reached in float64 there.
  */
 const VERY_FAR = [1e12, 1e50, 1e150];
 
@@ -130,12 +132,6 @@ function search(f: WatchedScalar): number {
     if (y !== null) take(x, y);
   }
   if (best === -Infinity) return NaN;
-  // Still growing out to the farthest points: no sup within reach (see VERY_FAR).
-  for (const side of [1, -1]) {
-    const [second, last] = [VERY_FAR.at(-2)! * side, VERY_FAR.at(-1)! * side];
-    const [y2, y3] = [plain(second) ?? settled(second, true), plain(last) ?? settled(last, true)];
-    if (y2 !== null && y3 !== null && y3 > y2 * (1 + TIGHT) && y3 >= best) return NaN;
-  }
   // Golden-section refinement inside the best point's neighbourhood (the grid's spacing, or the decimals' stride).
   const g = (x: number) => plain(x) ?? settled(x, true) ?? -Infinity;
   const spacing = Math.abs(bestX) <= 40 ? 80 / 8000 : Math.abs(bestX) * (FAR_RATIO - 1);
