@@ -169,7 +169,9 @@ export function elided(text: string, limit = STEP_TEXT_LIMIT): string {
 export function boundSummary(e: BoundProofEvidence): string {
   if (!e.ok) {
     const f = e.failure;
-    return f ? `not proved: ${elided(f.goal)} ≤ ${elided(f.target)} is not justified (${f.why})` : 'not proved';
+    if (!f) return 'not proved';
+    const after = f.after?.length ? `after ${f.after.join(', then ')}, ` : '';
+    return `not proved: ${after}${elided(f.goal)} ≤ ${elided(f.target)} is not justified (${f.why})`;
   }
   const rules = e.steps.map((s) => (s.sites > 1 ? `${s.rule} ×${s.sites}` : s.rule));
   const facts = factsOf(e);

@@ -104,8 +104,10 @@ export class Planner {
 
   private fail(x: Expr, y: Expr, why: string): false {
     const progress = this.S.steps.reduce((n, s) => n + s.sites, 0);
-    if (!this.failure || progress >= this.failure.progress)
-      this.failure = { goal: printExpr(x), target: printExpr(y), why, progress };
+    if (!this.failure || progress >= this.failure.progress) {
+      const after = this.S.steps.map((s) => s.rule);
+      this.failure = { goal: printExpr(x), target: printExpr(y), why, progress, ...(after.length ? { after } : {}) };
+    }
     return false;
   }
 

@@ -182,7 +182,12 @@ function proveBoundExactly(d: Derivation, claim: Claim & { relation: '<=' | '>='
   const failure = ok
     ? null
     : planner.failure
-      ? { goal: planner.failure.goal, target: planner.failure.target, why }
+      ? {
+          goal: planner.failure.goal,
+          target: planner.failure.target,
+          why,
+          ...(planner.failure.after ? { after: planner.failure.after } : {}),
+        }
       : { goal: printExpr(S.expr), target: printExpr(T.expr), why };
   return {
     ok,

@@ -83,6 +83,12 @@ export interface BoundFailure {
   readonly goal: string;
   readonly target: string;
   readonly why: string;
+  /**
+   * the rules the search had applied on its way to that inequality, in order (absent: none; the goal is then the
+   * claim's side as normalized): the furthest attempt is reported, and `norm2(v) ≤ 1` alone read as a misprint of the
+   * claim's `normMax(v) ≤ 1` (a review's), where the search had taken normMax(v) ≤ norm2(v) first
+   */
+  readonly after?: readonly string[];
 }
 
 export interface BoundProof {
