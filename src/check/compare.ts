@@ -227,6 +227,8 @@ export function comparePoint(
     lhs: a,
     rhs: b,
     compared: 'scalars',
-    ratio: y === 0 ? (x === 0 ? 0 : Infinity) : x / y,
+    // how tight, as lhs/rhs (≥: rhs/lhs): only against a positive larger side — against 0 or a negative one the ratio says
+    // nothing (a true `log(norm2(J)) <= k * log(norm2(W))` was reported "tightest lhs/rhs Infinity"; a review's)
+    ...(y > 0 ? { ratio: x / y } : {}),
   };
 }

@@ -26,3 +26,27 @@ describe("a refuted claim's worst error", () => {
     expect(r!.relError).toBeGreaterThan(0.1);
   });
 });
+
+describe('how tight a bound came', () => {
+  it('is a ratio only against a positive larger side: none against 0 or a negative one (was "Infinity")', () => {
+    const file = modelFile({
+      sizes: 'd: 2..3, m: 1, T: 3..4',
+      symbols: ['W', 'U', 'x', 'h'],
+      equations: ['h[t] = tanh(W*h[t-1] + U*x[t])'],
+      loss: 'L = sum(h[T])',
+      claims:
+        '  - id: logs\n    claim: log(norm2(jac(h[T], h[T-k]))) <= k * log(norm2(W))\n    forall: k in 1..T\n' +
+        '  - id: negative\n    claim: -1 - norm2(h[T]) <= -1\n',
+    });
+    const [logs, negative] = checkDerivation(parseDerivation(file, 'tight.yaml'), {
+      instances: 2,
+      search: 20,
+      beyond: 0,
+    });
+    for (const r of [logs!, negative!]) {
+      const search = evidenceOf(r.evidence, 'search');
+      const ratios = [evidenceOf(r.evidence, 'reference')?.tightness, search?.bestRatio];
+      for (const x of ratios) if (x !== undefined && x !== null) expect(Number.isFinite(x), r.id).toBe(true);
+    }
+  });
+});
