@@ -15,10 +15,10 @@
  * largest regime's. Nothing in either refers to a claim.
  */
 import type { RegimeName } from '../derivation/derivation.js';
-import { evalAffine, type IntEnv } from '../ir/affine.js';
+import { affineEquals, affineVar, evalAffine, type IntEnv } from '../ir/affine.js';
 import { type Expr, isOp, walk } from '../ir/expr.js';
 import { own } from '../ir/names.js';
-import { HORIZON, type InitKind, type Model, type SymbolDecl } from '../model/model.js';
+import { HORIZON, type InitKind, type Model, type SymbolDecl, TIME_VAR } from '../model/model.js';
 import { specOf } from '../ops/index.js';
 import { entryLaw, type EntryLaw, REGIME_SPECS } from './instance.js';
 import { mat, matTVec, matVec, norm2, spectralNorm } from './linalg.js';
@@ -68,14 +68,20 @@ interface Block {
 }
 
 /**
- * A gate of the model: an equation y[t] = f(… ± b …) whose f squashes (nondecreasing onto a bounded range: σ, tanh;
- * steepest at 0) and whose argument adds a bias b once, so that b moves the pre-activation and nothing else in it.
+ * A gate of the model: an equation y[t] = f(…) whose f squashes (nondecreasing onto a bounded range: σ, tanh; steepest
+ * at 0), with a lever that moves its pre-activation at step 1 and nothing else in it: a bias b its argument adds once,
+ * or, for a gate with no bias, the input weights P of a term ±P x[t] (P read by that equation alone) against an input
+ * x_1 fixed at 𝟙/√m, every later input at 0 (`peak`): P x_1 is then a bias of step 1 alone, one for each gate. (Solving
+ * x_1 instead, W x_1 = −U h_0 for every gate at once, needs m ≥ d for one gate and leaves none to open the others.)
  */
 interface Gate {
   /** the sequence the equation defines */
   readonly target: string;
-  readonly bias: Block;
-  /** how b enters the argument: pre-activation = … + sign·b */
+  /** the bias b, or the input weights P (a gate without a bias) */
+  readonly lever: Block;
+  /** the input at step 1 that P multiplies; null for a bias */
+  readonly input: Block | null;
+  /** how the lever enters the argument: pre-activation = … + sign·b, or … + sign·P x[t] */
   readonly sign: 1 | -1;
   /** the recurrent matrices the argument reads */
   readonly recurrent: ReadonlySet<string>;
@@ -89,25 +95,48 @@ function addends(e: Expr, sign: 1 | -1 = 1): { term: Expr; sign: 1 | -1 }[] {
   return [{ term: e, sign }];
 }
 
+/** How many times each symbol (parameter, or sequence by name) occurs in an expression. */
+function readCounts(exprs: readonly Expr[]): Map<string, number> {
+  const reads = new Map<string, number>();
+  for (const e of exprs)
+    walk(e, (x) => (x.kind === 'sym' || x.kind === 'seq') && reads.set(x.name, (reads.get(x.name) ?? 0) + 1));
+  return reads;
+}
+
 function gatesOf(model: Model, blocks: readonly Block[]): Gate[] {
   const gates: Gate[] = [];
+  const readsInModel = readCounts(model.equations.map((eq) => eq.rhs));
   for (const eq of model.equations) {
     const f = eq.rhs.kind === 'op' ? specOf(eq.rhs).activation : undefined;
     const range = f?.increasing?.range;
     if (eq.rhs.kind !== 'op' || !range || !Number.isFinite(range[0]) || !Number.isFinite(range[1])) continue;
     const arg = eq.rhs.args[0]!;
-    const reads = new Map<string, number>();
-    walk(arg, (x) => x.kind === 'sym' && reads.set(x.name, (reads.get(x.name) ?? 0) + 1));
-    const biases = addends(arg).flatMap(({ term, sign }) => {
+    const reads = readCounts([arg]);
+    const terms = addends(arg);
+    const biases = terms.flatMap(({ term, sign }) => {
       if (term.kind !== 'sym' || reads.get(term.name) !== 1) return [];
       const bias = blocks.find((b) => b.name === term.name && (b.init === 'bias' || b.init === 'forget-bias'));
-      return bias ? [{ bias, sign }] : [];
+      return bias ? [{ lever: bias, input: null, sign }] : [];
     });
-    if (biases.length !== 1) continue;
     const recurrent = new Set(
       blocks.filter((b) => b.law.spectralNorm !== null && reads.has(b.name)).map((b) => b.name),
     );
-    gates.push({ target: eq.target, ...biases[0]!, recurrent });
+    if (biases.length === 1) {
+      gates.push({ target: eq.target, ...biases[0]!, recurrent });
+      continue;
+    }
+    if (biases.length) continue;
+    // no bias: a term P x[t] whose P (not recurrent) no other term or equation reads, x an input
+    const drives = terms.flatMap(({ term, sign }) => {
+      if (!isOp(term, 'mul') || term.args.length !== 2) return [];
+      const [w, x] = term.args as [Expr, Expr];
+      if (w.kind !== 'sym' || x.kind !== 'seq' || readsInModel.get(w.name) !== 1) return [];
+      if (!affineEquals(x.time, affineVar(TIME_VAR))) return [];
+      const lever = blocks.find((b) => b.name === w.name && b.role === 'parameter' && b.law.spectralNorm === null);
+      const input = blocks.find((b) => b.name === x.name && b.role === 'input' && b.time === 1);
+      return lever && input && lever.cols === input.rows * input.cols ? [{ lever, input, sign }] : [];
+    });
+    if (drives.length === 1) gates.push({ target: eq.target, ...drives[0]!, recurrent });
   }
   return gates;
 }
@@ -127,7 +156,10 @@ export class InstanceSpace {
    * in it, so a cancellation between gradient paths often needs only the right read-out.
    */
   readonly readouts: readonly Block[];
-  /** the model's gates whose bias the instance sets (one fixed by an assumption is no block: its gate is none) */
+  /**
+   * the model's gates whose lever the instance sets, a bias or input weights (one fixed by an assumption is no block:
+   * its gate is none)
+   */
   readonly gates: readonly Gate[];
 
   constructor(
@@ -386,6 +418,8 @@ type Isolating = { name: string; build: IsolatingBuild };
  * it used to find (test/check/search.test.ts row 5) stood.
  *
  * Then, for each such matrix that a gate reads, one more (`swing`): that gate at its steepest while the state swings.
+ * The swings centre gates by their biases; for each such matrix that a gate without a bias reads, two more centre it
+ * by its input weights (the lab LSTM's i, o, g; see Gate).
  */
 const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
   const recurrentBlocks = space.blocks.filter((b) => b.law.spectralNorm !== null);
@@ -399,38 +433,42 @@ const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
       for (let i = 0; i < v.length; i++) v[i]! *= factor;
     }
   };
+  const biased = space.gates.filter((g) => g.input === null);
+  /** a swing for each recurrent matrix that one of `gates` reads (`feeding`: one of those gates, if given) */
+  const swings = (
+    gates: readonly Gate[],
+    against: string,
+    states: readonly number[],
+    feeding: (g: Gate) => boolean = () => true,
+  ): Isolating[] =>
+    recurrentBlocks.flatMap((alone): Isolating[] =>
+      gates.some((g) => g.recurrent.has(alone.name) && feeding(g))
+        ? [
+            {
+              name: `${alone.name} alone at the cap, its gates centred ${against}`,
+              build: (s, d, pre) => swing(s, d, alone, pre, isolate(alone), states, gates),
+            },
+          ]
+        : [],
+    );
   return [
     ...recurrentBlocks.flatMap((alone): Isolating[] => [
       { name: `${alone.name} alone at the cap`, build: isolate(alone) },
       { name: `peak, ${alone.name} alone at the cap`, build: (s, d) => (peak(s, d), isolate(alone)(s, d)) },
     ]),
-    // after every one above, so that each of those is evaluated where it was (a path's refutation there stays)
-    ...recurrentBlocks.flatMap((alone): Isolating[] =>
-      space.gates.some((g) => g.recurrent.has(alone.name))
-        ? [
-            {
-              name: `${alone.name} alone at the cap, its gates centred against swung states`,
-              build: (s, d, pre) => swing(s, d, alone, pre, isolate(alone), [1]),
-            },
-          ]
-        : [],
-    ),
-    // and again with the states far out (after all the above, for the same reason)
-    ...recurrentBlocks.flatMap((alone): Isolating[] =>
-      space.gates.some((g) => g.recurrent.has(alone.name))
-        ? [
-            {
-              name: `${alone.name} alone at the cap, its gates centred against states far out`,
-              build: (s, d, pre) => swing(s, d, alone, pre, isolate(alone), FAR_STATES),
-            },
-          ]
-        : [],
-    ),
+    // after every one above, so that each of those is evaluated where it was (a path's refutation there stays); then
+    // again with the states far out (after all the above, for the same reason)
+    ...swings(biased, 'against swung states', [1]),
+    ...swings(biased, 'against states far out', FAR_STATES),
+    // then, for each recurrent matrix a gate without a bias reads, both again with every gate moved by its lever, the
+    // input weights of those without a bias among them (after all the above, for the same reason)
+    ...swings(space.gates, 'through the inputs against swung states', [1], (g) => g.input !== null),
+    ...swings(space.gates, 'through the inputs against states far out', FAR_STATES, (g) => g.input !== null),
   ];
 };
 
 /**
- * How far out the far swing puts the states (−s): the farthest of these at which every centring bias stays inside its
+ * How far out the far swing puts the states (−s): the farthest of these at which every centring lever stays inside its
  * box. Beyond the regimes an initial state may reach ±16, and a bound that holds only where |h_0| ≤ 1 — a GRU's
  * ‖∂h_t/∂h_{t−1}‖ ≤ 1 + ‖U_z‖ + ‖U_n‖(1 + ‖U_r‖), whose (h_{t−1} − n_t) σ′ U_z term is then ¼|h_0 + 1|·‖U_z‖ — was
  * consistent (a helper's finding: at h_0 = 4·𝟙, z_1 = ½, ‖U_z‖ = 12 it is 14.6 against 13.02).
@@ -439,13 +477,17 @@ const FAR_STATES = [16, 8, 4, 2] as const;
 
 /**
  * The gates `alone` feeds at their steepest (pre-activation 0) at step 1 while the state swings: the drives at 0,
- * every initial state at −1 (the low end of tanh's range), every other gate's bias at the end of its box that drives it to 1 (σ, tanh → 1:
- * a candidate or a cell's input at the other end), then each gate `alone` feeds centred by its bias (exact at step 1,
- * whose state the bias does not move; up to the box). There a GRU's ∂h_t/∂h_{t−1} has (h_{t−1} − n_t) ⊙ σ′ U_z of norm
+ * every initial state at −1 (the low end of tanh's range), every other gate's lever (of `gates`) at the end of its box
+ * that drives it to 1 (σ, tanh → 1: a candidate or a cell's input at the other end), then each gate `alone` feeds
+ * centred by its lever (exact at step 1, whose state the lever does not move; up to the box). There a GRU's ∂h_t/∂h_{t−1} has (h_{t−1} − n_t) ⊙ σ′ U_z of norm
  * ½‖U_z‖ = 6, which random drives rarely reach (z_t near ½ under the cap, h_{t−1} and n_t two apart): a bound with
  * ¼‖U_z‖ held on every instance the search tried (a review's). An LSTM's forget gate likewise: f_t = ½ under ‖U_f‖ at
- * the cap, c_{t−1} = −1 against g_t = 1. `states`: where the states go, −s for the first s that keeps the centring
- * biases in their boxes (a single 1 for the swing above; FAR_STATES for the one far out).
+ * the cap, c_{t−1} = −1 against g_t = 1. A gate without a bias, by its input weights: the lab LSTM's input gate i_1 = ½
+ * under ‖U_i‖ = 12 against g_1 = 1, where ‖∂s_t/∂h_{t−1}‖ is ¼‖U_i‖ = 3 and a bound with 0.24‖U_i‖ (2.91) held on every
+ * instance the search tried, tightest 0.9996 (test/fixtures/models/lstm-input-gate-tight.yaml). `states`: where the
+ * states go, −s for the first s that keeps the centring levers in their boxes (a single 1 for the swing above;
+ * FAR_STATES for the one far out). One sign, as for the biases: the mirrored swing (states at +1, candidates at −1) is
+ * not tried.
  */
 function swing(
   space: InstanceSpace,
@@ -454,31 +496,41 @@ function swing(
   pre: PreActivation,
   isolate: (space: InstanceSpace, data: MutableData) => void,
   states: readonly number[],
+  gates: readonly Gate[],
 ): void {
   peak(space, data);
   isolate(space, data);
-  const fed = space.gates.filter((g) => g.recurrent.has(alone.name));
-  for (const g of space.gates) if (!fed.includes(g)) fillClamped(space, data, g.bias, g.sign * Infinity);
-  const before = fed.map((g) => space.values(data, g.bias).slice());
-  // the first of `states` whose centring biases all stay in their boxes (the last as it comes, clipped by projection)
+  // the inputs that input weights multiply, fixed at step 1 (x_1 = 𝟙/√m, so that P x_1 moves by what a row of P does)
+  for (const g of gates) if (g.input) space.values(data, g.input).fill(1 / Math.sqrt(g.input.rows * g.input.cols));
+  const fed = gates.filter((g) => g.recurrent.has(alone.name));
+  // (a lever filled with one value opens its gate alike: a bias, or input weights against x_1 > 0)
+  for (const g of gates) if (!fed.includes(g)) fillClamped(space, data, g.lever, g.sign * Infinity);
+  const before = fed.map((g) => space.values(data, g.lever).slice());
+  // the first of `states` whose centring levers all stay in their boxes (the last as it comes, clipped by projection)
   for (const [k, state] of states.entries()) {
-    fed.forEach((g, j) => space.values(data, g.bias).set(before[j]!));
+    fed.forEach((g, j) => space.values(data, g.lever).set(before[j]!));
     for (const b of space.blocks) if (b.role === 'state') fillClamped(space, data, b, -state);
     let inBox = true;
     // in the equations' order, each centred after those it may read were (a fresh forward pass each)
     for (const g of fed) {
       const z = pre(data, g.target, 1);
-      const b = space.values(data, g.bias);
-      if (!z || z.length !== b.length) continue;
-      const [lo, hi] = space.range(g.bias);
-      for (let i = 0; i < b.length; i++) {
-        b[i]! -= g.sign * z[i]!;
-        inBox &&= b[i]! >= lo && b[i]! <= hi;
-      }
+      const lever = space.values(data, g.lever);
+      // a bias moves row i's pre-activation by what it adds; input weights, row i of P against x_1 (‖x_1‖ = 1)
+      const x1 = g.input ? space.values(data, g.input) : UNIT;
+      if (!z || z.length * x1.length !== lever.length) continue;
+      const [lo, hi] = space.range(g.lever);
+      for (let i = 0; i < z.length; i++)
+        for (let j = 0; j < x1.length; j++) {
+          lever[i * x1.length + j]! -= g.sign * z[i]! * x1[j]!;
+          inBox &&= lever[i * x1.length + j]! >= lo && lever[i * x1.length + j]! <= hi;
+        }
     }
     if (inBox || k === states.length - 1) return;
   }
 }
+
+/** A bias's "input": its pre-activation moves by exactly what it adds. */
+const UNIT: Vec = Float64Array.of(1);
 
 /** How many isolating constructions (ALONE_AT_CAP) a start of this model has: the same for every start. */
 export const isolatingCount = (space: InstanceSpace): number => ALONE_AT_CAP(space).length;

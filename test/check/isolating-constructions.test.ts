@@ -5,17 +5,22 @@
  * search tried: consistent at default settings, refuted only with --beyond 600 (a review's). After those, for each
  * recurrent matrix a gate reads, that matrix alone at the cap with its gates centred at step 1 against states and
  * candidates at opposite ends: a GRU step bound with ¼‖U_z‖ where ½‖U_z‖ is due was consistent there too (another).
+ * A gate without a bias is centred by its input weights against a fixed x_1: an LSTM's input-gate step bound with 0.24
+ * for σ′'s ¼ (the lab's cell, whose i, o and g have no bias) and the GRU bounds without biases were consistent.
  */
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { loadDerivationFile } from '../../src/derivation/load.js';
 import { replayCommand } from '../../src/emit/replay.js';
+import { InstanceSpace } from '../../src/numeric/adversarial.js';
 
 const FILE = 'test/fixtures/models/gru-norms.yaml';
 const TIGHT = 'test/fixtures/models/gru-tight.yaml';
 const LSTM = 'test/fixtures/models/lstm-forget-tight.yaml';
 const NEGATED = 'test/fixtures/models/gru-tight-negated-bias.yaml';
+const LSTM_INPUT = 'test/fixtures/models/lstm-input-gate-tight.yaml';
+const GRU_NO_BIAS = 'test/fixtures/models/gru-no-bias-tight.yaml';
 
 describe('isolating constructions beyond the regimes', () => {
   it('refute a bound that swaps two recurrent matrices, at numbers numpy recomputes', () => {
@@ -98,10 +103,10 @@ describe('isolating constructions beyond the regimes', () => {
     expect(evidenceOf(tight!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1);
     expect(low!.verdict).toBe('refuted');
     // 2 for each of the 4 recurrent matrices and 2 for U_e (the one gate with a bias: states at −1, then far out), beside each of 3 starts: the
-    // first start's U_e swing is the 25th evaluation
+    // first start's U_e swing is the 25th evaluation (then 2 for each of U_i, U_o, U_g, whose gates have no bias)
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * 10,
+      budget: 63 + 3 * 16,
       evaluations: 25,
     });
     const cx = low!.counterexample!;
@@ -109,5 +114,69 @@ describe('isolating constructions beyond the regimes', () => {
     // test/fixtures/numpy/lstm_centred.py on this counterexample's export: e_1 = ½, s_0 = −1, ‖U_e‖₂ = 12
     expect(cx.lhs[0]! / 2.9951085139424958).toBeCloseTo(1, 12);
     expect(cx.rhs[0]! / 2.9092968750001726).toBeCloseTo(1, 12);
+  });
+
+  it('find the lever of each gate: its bias, or without one its input weights (none where the input is concatenated)', () => {
+    const levers = (file: string) =>
+      new InstanceSpace(loadDerivationFile(file).model, { d: 2, m: 2, T: 4 }, 'saturated', 'beyond').gates.map((g) => [
+        g.target,
+        g.lever.name,
+        g.input?.name ?? null,
+      ]);
+    expect(levers('derivations/lab-10-5-lstm.yaml')).toEqual([
+      ['e', 'b_e', null],
+      ['i', 'W_i', 'x'],
+      ['o', 'W_o', 'x'],
+      ['g', 'W_g', 'x'],
+    ]);
+    // σ(W_f [h_{t−1}; x_t]): the input weights are columns of the recurrent matrix, no lever of their own
+    expect(levers('derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml')).toEqual([]);
+  });
+
+  it("centre an LSTM's input gate (no bias) by its input weights: 0.24 for σ′'s ¼ refuted (numpy recomputes), ¼ holds", () => {
+    const [tight, low] = checkDerivation(loadDerivationFile(LSTM_INPUT));
+    expect(tight!.verdict).toBe('consistent');
+    expect(evidenceOf(tight!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1);
+    // it was consistent (tightest 0.9996, at the forget gate's swing; 0.9996 too with --beyond 2000, and under master
+    // seeds 1..5)
+    expect(low!.verdict).toBe('refuted');
+    // beside each of 3 starts the LSTM's 10 as before, then U_i alone at the cap with i_1 centred through the inputs
+    // against states at −1: the first start's is the 31st evaluation
+    expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
+      found: true,
+      budget: 63 + 3 * 16,
+      evaluations: 31,
+    });
+    const cx = low!.counterexample!;
+    expect(cx.bindings).toEqual({ t: 1 });
+    expect(cx.sizes).toEqual({ T: 6, d: 2, m: 2 });
+    // test/fixtures/numpy/lstm_centred.py on this counterexample's export (coefficients 0.25 0.24 1): i_1 = ½, g_1 = 1,
+    // s_0 = −1, ‖U_i‖₂ = 12, ‖U_e‖₂ = ‖U_g‖₂ = 1.5/64; the Jacobian by finite differences 8e-11 from its closed form
+    expect(cx.lhs[0]! / 3).toBeCloseTo(1, 12);
+    expect(cx.rhs[0]! / 2.909296875).toBeCloseTo(1, 12);
+    expect(cx.beyondRegimes!.find((x) => x.name === 'U_i')!.value).toBeCloseTo(12, 10);
+    expect(replayCommand(cx)).toMatch(/--search 0 --beyond 11$/);
+  });
+
+  it('refute the GRU step bounds without biases as with them (numpy recomputes), the true one consistent', () => {
+    const results = checkDerivation(loadDerivationFile(GRU_NO_BIAS));
+    expect(results.map((r) => [r.id, r.verdict])).toEqual([
+      ['gru-bound-tight-false', 'refuted'],
+      ['gru-bound', 'consistent'],
+      ['gru-bound-no-premise', 'refuted'],
+      ['gru-bound-loose', 'refuted'],
+    ]);
+    // beside each of 3 starts the GRU's 6 alone at the cap, then U_z alone with z_1 centred through the inputs against
+    // states at −1 (the 19th evaluation), then far out (the 28th): consistent before (tightest 0.79, 0.95, 0.74)
+    const beyond = (k: number) => evidenceOf(results[k]!.evidence, 'search')!.beyond;
+    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * 12, evaluations: 19 });
+    expect(beyond(3)).toMatchObject({ found: true, budget: 63 + 3 * 12, evaluations: 28 });
+    expect(beyond(1)!.bestRatio!).toBeLessThanOrEqual(1);
+    // test/fixtures/numpy/gru_centred.py and gru_far.py on the exports: z_1 = ½, h_0 − n_1 = −2 (the same figures as
+    // gru-tight.yaml's, whose biases centred it), then h_0 = −4·𝟙, n_1 = 1
+    expect(results[0]!.counterexample!.lhs[0]! / 5.855172893846717).toBeCloseTo(1, 12);
+    expect(results[0]!.counterexample!.rhs[0]! / 4.0078277587890625).toBeCloseTo(1, 12);
+    expect(results[3]!.counterexample!.lhs[0]! / 15.105335143062465).toBeCloseTo(1, 9);
+    expect(results[3]!.counterexample!.rhs[0]! / 13.007873535156248).toBeCloseTo(1, 12);
   });
 });
