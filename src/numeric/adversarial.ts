@@ -424,15 +424,18 @@ type Isolating = { name: string; build: IsolatingBuild };
 const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
   const recurrentBlocks = space.blocks.filter((b) => b.law.spectralNorm !== null);
   if (recurrentBlocks.length < 2) return [];
-  const isolate = (alone: Block) => (s: InstanceSpace, d: MutableData) => {
-    for (const b of recurrentBlocks) {
-      const v = s.values(d, b);
-      const norm = spectralNorm(mat(b.rows, b.cols, v));
-      if (!(norm > 0 && Number.isFinite(norm))) continue;
-      const factor = b === alone ? b.law.spectralNorm! / norm : SHRUNK;
-      for (let i = 0; i < v.length; i++) v[i]! *= factor;
-    }
-  };
+  /** the matrices of `capped` at the cap, every other recurrent one shrunk */
+  const isolate =
+    (...capped: Block[]) =>
+    (s: InstanceSpace, d: MutableData) => {
+      for (const b of recurrentBlocks) {
+        const v = s.values(d, b);
+        const norm = spectralNorm(mat(b.rows, b.cols, v));
+        if (!(norm > 0 && Number.isFinite(norm))) continue;
+        const factor = capped.includes(b) ? b.law.spectralNorm! / norm : SHRUNK;
+        for (let i = 0; i < v.length; i++) v[i]! *= factor;
+      }
+    };
   const biased = space.gates.filter((g) => g.input === null);
   /** a swing for each recurrent matrix that one of `gates` reads (`feeding`: one of those gates, if given) */
   const swings = (
@@ -446,7 +449,7 @@ const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
         ? [
             {
               name: `${alone.name} alone at the cap, its gates centred ${against}`,
-              build: (s, d, pre) => swing(s, d, alone, pre, isolate(alone), states, gates),
+              build: (s, d, pre) => swing(s, d, [alone], pre, isolate(alone), states, gates),
             },
           ]
         : [],
@@ -464,6 +467,19 @@ const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
     // input weights of those without a bias among them (after all the above, for the same reason)
     ...swings(space.gates, 'through the inputs against swung states', [1], (g) => g.input !== null),
     ...swings(space.gates, 'through the inputs against states far out', FAR_STATES, (g) => g.input !== null),
+    // then two matrices at the cap together, each read by a gate (after all the above, for the same reason)
+    ...recurrentBlocks.flatMap((a, i): Isolating[] =>
+      recurrentBlocks.slice(i + 1).flatMap((b): Isolating[] =>
+        [a, b].every((m) => space.gates.some((g) => g.recurrent.has(m.name)))
+          ? [
+              {
+                name: `${a.name} and ${b.name} at the cap, their gates centred, the others shut`,
+                build: (s, d, pre) => swing(s, d, [a, b], pre, isolate(a, b), [1], space.gates, -1),
+              },
+            ]
+          : [],
+      ),
+    ),
   ];
 };
 
@@ -492,19 +508,21 @@ const FAR_STATES = [16, 8, 4, 2] as const;
 function swing(
   space: InstanceSpace,
   data: MutableData,
-  alone: Block,
+  capped: readonly Block[],
   pre: PreActivation,
   isolate: (space: InstanceSpace, data: MutableData) => void,
   states: readonly number[],
   gates: readonly Gate[],
+  others: 1 | -1 = 1,
 ): void {
   peak(space, data);
   isolate(space, data);
   // the inputs that input weights multiply, fixed at step 1 (x_1 = 𝟙/√m, so that P x_1 moves by what a row of P does)
   for (const g of gates) if (g.input) space.values(data, g.input).fill(1 / Math.sqrt(g.input.rows * g.input.cols));
-  const fed = gates.filter((g) => g.recurrent.has(alone.name));
-  // (a lever filled with one value opens its gate alike: a bias, or input weights against x_1 > 0)
-  for (const g of gates) if (!fed.includes(g)) fillClamped(space, data, g.lever, g.sign * Infinity);
+  const fed = gates.filter((g) => capped.some((m) => g.recurrent.has(m.name)));
+  // (a lever filled with one value opens its gate alike — or shuts it, `others` −1 —: a bias, or input weights against
+  // x_1 > 0)
+  for (const g of gates) if (!fed.includes(g)) fillClamped(space, data, g.lever, others * g.sign * Infinity);
   const before = fed.map((g) => space.values(data, g.lever).slice());
   // the first of `states` whose centring levers all stay in their boxes (the last as it comes, clipped by projection)
   for (const [k, state] of states.entries()) {

@@ -21,6 +21,7 @@ const LSTM = 'test/fixtures/models/lstm-forget-tight.yaml';
 const NEGATED = 'test/fixtures/models/gru-tight-negated-bias.yaml';
 const LSTM_INPUT = 'test/fixtures/models/lstm-input-gate-tight.yaml';
 const GRU_NO_BIAS = 'test/fixtures/models/gru-no-bias-tight.yaml';
+const RESET = 'test/fixtures/models/gru-reset-route.yaml';
 
 describe('isolating constructions beyond the regimes', () => {
   it('refute a bound that swaps two recurrent matrices, at numbers numpy recomputes', () => {
@@ -31,7 +32,7 @@ describe('isolating constructions beyond the regimes', () => {
     expect(search).toMatchObject({ found: true, budget: 250, evaluations: 250 });
     // 63 evaluations, and beside each of the 3 starts 2 for each of the GRU's 3 recurrent matrices and 2 for each
     // that a gate reads (all 3): the first (U_z alone at the cap, from the start) refutes
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * 12, evaluations: 1, starts: 3 });
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3), evaluations: 1, starts: 3 });
     const cx = r!.counterexample!;
     expect(cx.bindings).toEqual({ t: 1 });
     expect(cx.sizes).toEqual({ T: 6, d: 2, m: 2 });
@@ -51,7 +52,7 @@ describe('isolating constructions beyond the regimes', () => {
     expect(search).toMatchObject({ found: true, budget: 250, evaluations: 250 });
     // beside each of the 3 starts 6 as before, then one per recurrent matrix a gate reads (3): the first start's
     // first of those (U_z alone at the cap, z_1 centred) refutes, the 19th evaluation
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * 12, evaluations: 19, starts: 3 });
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3), evaluations: 19, starts: 3 });
     const cx = r!.counterexample!;
     expect(cx.bindings).toEqual({ t: 1 });
     expect(cx.sizes).toEqual({ T: 4, d: 3, m: 3 });
@@ -69,7 +70,7 @@ describe('isolating constructions beyond the regimes', () => {
     const [r] = checkDerivation(loadDerivationFile(NEGATED), { claims: ['gru-bound-tight-false'] });
     expect(r!.verdict).toBe('refuted');
     const search = evidenceOf(r!.evidence, 'search')!;
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * 12, starts: 3 });
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3), starts: 3 });
     expect(r!.counterexample!.beyondRegimes!.find((x) => x.name === 'Uz')!.value).toBeCloseTo(12, 10);
   });
 
@@ -91,7 +92,7 @@ describe('isolating constructions beyond the regimes', () => {
     expect(r!.verdict).toBe('consistent');
     const search = evidenceOf(r!.evidence, 'search')!;
     // (and, under its premise, one more beside each start: the start at the premise's edge, |h_0| = 1)
-    expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * 13, starts: 3 });
+    expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * (13 + 3), starts: 3 });
     expect(search.beyond!.bestRatio!).toBeLessThanOrEqual(1);
   });
 
@@ -106,7 +107,7 @@ describe('isolating constructions beyond the regimes', () => {
     // first start's U_e swing is the 25th evaluation (then 2 for each of U_i, U_o, U_g, whose gates have no bias)
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * 16,
+      budget: 63 + 3 * (16 + 6),
       evaluations: 25,
     });
     const cx = low!.counterexample!;
@@ -144,7 +145,7 @@ describe('isolating constructions beyond the regimes', () => {
     // against states at −1: the first start's is the 31st evaluation
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * 16,
+      budget: 63 + 3 * (16 + 6),
       evaluations: 31,
     });
     const cx = low!.counterexample!;
@@ -169,8 +170,8 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the GRU's 6 alone at the cap, then U_z alone with z_1 centred through the inputs against
     // states at −1 (the 19th evaluation), then far out (the 28th): consistent before (tightest 0.79, 0.95, 0.74)
     const beyond = (k: number) => evidenceOf(results[k]!.evidence, 'search')!.beyond;
-    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * 12, evaluations: 19 });
-    expect(beyond(3)).toMatchObject({ found: true, budget: 63 + 3 * 12, evaluations: 28 });
+    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3), evaluations: 19 });
+    expect(beyond(3)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3), evaluations: 28 });
     expect(beyond(1)!.bestRatio!).toBeLessThanOrEqual(1);
     // test/fixtures/numpy/gru_centred.py and gru_far.py on the exports: z_1 = ½, h_0 − n_1 = −2 (the same figures as
     // gru-tight.yaml's, whose biases centred it), then h_0 = −4·𝟙, n_1 = 1
@@ -178,5 +179,26 @@ describe('isolating constructions beyond the regimes', () => {
     expect(results[0]!.counterexample!.rhs[0]! / 4.0078277587890625).toBeCloseTo(1, 12);
     expect(results[3]!.counterexample!.lhs[0]! / 15.105335143062465).toBeCloseTo(1, 9);
     expect(results[3]!.counterexample!.rhs[0]! / 13.007873535156248).toBeCloseTo(1, 12);
+  });
+
+  it("refute a GRU step bound without the reset gate's route: U_r and U_n at the cap together, z shut (numpy recomputes)", () => {
+    const [without, withRoute] = checkDerivation(loadDerivationFile(RESET));
+    // consistent before (a review's: at every master seed 1–5, and with --beyond 20000, tightest 0.988): the route
+    // U_n diag(h r(1 − r)) U_r needs both matrices large, which no construction gave (one at the cap shrank the other)
+    expect(without!.verdict).toBe('refuted');
+    // beside each of 3 starts the GRU's 12 of one matrix, then the 3 pairs: the third pair (U_r, U_n) of the first start
+    expect(evidenceOf(without!.evidence, 'search')!.beyond).toMatchObject({
+      found: true,
+      budget: 63 + 3 * (12 + 3),
+      evaluations: 43,
+    });
+    // test/fixtures/numpy/gru_reset_route.py on the export: z_1 ≈ 1.6e-28, r_1 = ½, n_1 ≈ 0, ‖U_r‖ = ‖U_n‖ = 12, ‖U_z‖ =
+    // 12/1536; the Jacobian by finite differences 1e-10 from its closed form
+    const cx = without!.counterexample!;
+    expect(cx.lhs[0]! / 22.593648464410567).toBeCloseTo(1, 12);
+    expect(cx.rhs[0]! / 13.001953124999996).toBeCloseTo(1, 12);
+    // with the route, the bound holds
+    expect(withRoute!.verdict).toBe('consistent');
+    expect(evidenceOf(withRoute!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1);
   });
 });
