@@ -43,7 +43,7 @@ import { deriveSeed } from '../numeric/prng.js';
 /** What the second draw's master seed is derived from the run's with (a consistent candidate is checked on both). */
 export const SECOND_DRAW_SEED = 'repair-second-draw';
 
-interface Candidate {
+export interface Candidate {
   readonly lhs: Expr;
   readonly rhs: Expr;
   readonly edits: readonly AppliedEdit[];
@@ -61,48 +61,89 @@ const worst = (points: readonly { outcome: PointOutcome }[]) =>
 
 const strength = (v: Verdict) => VERDICTS.indexOf(v);
 
+/** One single edit of a side: the side it makes, what it wrote and how far it moved (generation order). */
+export interface SideEdit {
+  readonly expr: Expr;
+  readonly edit: AppliedEdit;
+  readonly after: Expr;
+  readonly distance: number;
+}
+
+/** Every single edit of one side of a claim, in generation order, and whether LONG_CHAIN left some out. */
+export function sideEdits(
+  expr: Expr,
+  side: 'lhs' | 'rhs',
+  claim: Claim,
+  ctx: EditContext,
+): { edits: SideEdit[]; capped: boolean } {
+  const out: SideEdit[] = [];
+  let capped = false;
+  // an edit's distance is counted from what it wrote (a side holding a node at two places, as an inserted factor
+  // reading one of the side's nodes makes, is walked whole)
+  const index = indexTree(expr);
+  // Each edit kind's applications within each long chain: a sum of 20 000 terms had a sign flipped at every term,
+  // each candidate diffed against its site and kept as a text of 80 000 characters for the dedup (1.6·10⁹ in all).
+  const appliedIn = new Map<Expr, Map<string, number>>();
+  for (const site of sites(expr)) {
+    let applied: Map<string, number> | null = null;
+    if (site.longChain) {
+      applied = appliedIn.get(site.longChain) ?? new Map<string, number>();
+      appliedIn.set(site.longChain, applied);
+    }
+    for (const edit of EDITS) {
+      if (edit.boundsOnly && claim.relation === '=') continue;
+      chargeWork(NODE_WORK);
+      let path: number[] | null = null;
+      for (const r of edit.apply(site, ctx)) {
+        const times = applied?.get(edit.id) ?? 0;
+        if (times >= LONG_CHAIN) {
+          capped = true;
+          break;
+        }
+        applied?.set(edit.id, times + 1);
+        path ??= pathOf(site);
+        out.push({
+          expr: replaceAt(expr, path, r.after),
+          edit: { edit: edit.id, side, detail: r.detail, aimed: r.aimed },
+          after: r.after,
+          distance: index ? changedNodesIn(index, site.node, r.after) : changedNodes(site.node, r.after),
+        });
+      }
+    }
+  }
+  return { edits: out, capped };
+}
+
+/** A side's single edits: `sideEdits`, or the same list kept from before. */
+export type SideEditsOf = (expr: Expr, side: 'lhs' | 'rhs') => { edits: readonly SideEdit[]; capped: boolean };
+
+/**
+ * `sideEdits` for a claim's candidates, the claim's own sides' made once: a side as written has the same edits
+ * wherever a candidate leaves it so (the singles, and every pair whose seed edited the other side: each of up to 12
+ * seeds built, diffed and printed them anew). The trees are shared too, so their texts are printed once.
+ */
+export function sideEditsFor(claim: Claim, ctx: EditContext): SideEditsOf {
+  const asWritten: Partial<Record<'lhs' | 'rhs', { edits: SideEdit[]; capped: boolean }>> = {};
+  return (expr, side) =>
+    expr === claim[side] ? (asWritten[side] ??= sideEdits(expr, side, claim, ctx)) : sideEdits(expr, side, claim, ctx);
+}
+
 /** Every single edit of `base`, in generation order, and whether LONG_CHAIN left some out. */
-function edited(base: Candidate, claim: Claim, ctx: EditContext): { candidates: Candidate[]; capped: boolean } {
+export function edited(base: Candidate, editsOf: SideEditsOf): { candidates: Candidate[]; capped: boolean } {
   const out: Candidate[] = [];
   let capped = false;
   for (const side of ['lhs', 'rhs'] as const) {
-    const expr = base[side];
-    // an edit's distance is counted from what it wrote (a side holding a node at two places, as an inserted factor
-    // reading one of the side's nodes makes, is walked whole)
-    const index = indexTree(expr);
-    // Each edit kind's applications within each long chain: a sum of 20 000 terms had a sign flipped at every term,
-    // each candidate diffed against its site and kept as a text of 80 000 characters for the dedup (1.6·10⁹ in all).
-    const appliedIn = new Map<Expr, Map<string, number>>();
-    for (const site of sites(expr)) {
-      let applied: Map<string, number> | null = null;
-      if (site.longChain) {
-        applied = appliedIn.get(site.longChain) ?? new Map<string, number>();
-        appliedIn.set(site.longChain, applied);
-      }
-      for (const edit of EDITS) {
-        if (edit.boundsOnly && claim.relation === '=') continue;
-        chargeWork(NODE_WORK);
-        let path: number[] | null = null;
-        for (const r of edit.apply(site, ctx)) {
-          const times = applied?.get(edit.id) ?? 0;
-          if (times >= LONG_CHAIN) {
-            capped = true;
-            break;
-          }
-          applied?.set(edit.id, times + 1);
-          path ??= pathOf(site);
-          out.push({
-            ...base,
-            [side]: replaceAt(expr, path, r.after),
-            edits: [...base.edits, { edit: edit.id, side, detail: r.detail, aimed: r.aimed }],
-            changed: [...base.changed, r.after],
-            distance:
-              base.distance + (index ? changedNodesIn(index, site.node, r.after) : changedNodes(site.node, r.after)),
-            aimed: base.aimed + (r.aimed ? 1 : 0),
-          });
-        }
-      }
-    }
+    const made = editsOf(base[side], side);
+    capped ||= made.capped;
+    for (const e of made.edits)
+      out.push({
+        ...base,
+        [side]: e.expr,
+        edits: [...base.edits, e.edit],
+        changed: [...base.changed, e.after],
+        distance: base.distance + e.distance,
+        aimed: base.aimed + (e.edit.aimed ? 1 : 0),
+      });
   }
   return { candidates: out, capped };
 }
@@ -399,8 +440,10 @@ export function searchRepairs(
     return [];
   };
 
+  const editsOf = sideEditsFor(claim, ctx);
+
   const original: Candidate = { lhs: claim.lhs, rhs: claim.rhs, edits: [], changed: [], distance: 0, aimed: 0 };
-  const singles = built(() => [edited(original, claim, ctx)]).flat();
+  const singles = built(() => [edited(original, editsOf)]).flat();
   work.generated += singles.length;
   run([...singles].sort(byPromise));
 
@@ -419,7 +462,7 @@ export function searchRepairs(
       byFamily.set(family(s.candidate), [...(byFamily.get(family(s.candidate)) ?? []), s]);
     const seeds = interleave([...byFamily.values()]).slice(0, budget.pairSeeds);
     // The second edit: the smallest change first.
-    const pairs = built(() => seeds.map((s) => edited(s.candidate, claim, ctx))).map((p) =>
+    const pairs = built(() => seeds.map((s) => edited(s.candidate, editsOf))).map((p) =>
       p.sort((a, b) => a.distance - b.distance || b.aimed - a.aimed),
     );
     work.generated += pairs.reduce((n, p) => n + p.length, 0);
