@@ -15,7 +15,7 @@ import {
 import { HORIZON, type Model } from '../model/model.js';
 import {
   type InstanceEntry,
-  premiseEdge,
+  premiseEdges,
   type PremiseDraw,
   type PremiseRoute,
   premiseHolds,
@@ -380,11 +380,11 @@ export function counterexampleEntry(
 }
 
 /** The search's admissibility test for a claim with a premise (none without). */
-const premiseAdmits = (claim: Claim, model: Model): Pick<SearchRequest, 'admissible' | 'toPremiseEdge'> =>
+const premiseAdmits = (claim: Claim, model: Model): Pick<SearchRequest, 'admissible' | 'toPremiseEdges'> =>
   claim.given
     ? {
         admissible: (entry) => premiseHolds(entry, claim.given!),
-        toPremiseEdge: (entry) => premiseEdge(entry, claim.given!, model),
+        toPremiseEdges: (entry) => premiseEdges(entry, claim.given!, model),
       }
     : {};
 

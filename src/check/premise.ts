@@ -110,7 +110,10 @@ function searchLeaves(model: Model, premise: Premise): { params: string[]; input
   // A premise on computed values (h[T], a gate) moves with every parameter.
   if (computed || params.size + inputs.size + initial.size === 0)
     for (const s of model.symbols.values()) if (s.role === 'parameter') params.add(s.name);
-  return { params: [...params], inputs: [...inputs], initial: [...initial] };
+  // A value an assumption fixes (`assume: { identity: [W] }`) is no part of what moves: scaled, W = I became 1.5·I and
+  // `norm2(W) <= 1` under it was refuted (a review's; the adversarial search's space leaves them out alike).
+  const free = (name: string) => !model.fixed?.has(name);
+  return { params: [...params].filter(free), inputs: [...inputs], initial: [...initial].filter(free) };
 }
 
 function withData(instance: Instance, data: InstanceData): InstanceEntry {
@@ -157,38 +160,48 @@ function edgeBetween(
 
 /** Doublings (and halvings) of the scale tried, at most, for the premise's edge (2^±30: any norm within reach). */
 const EDGE_DOUBLINGS = 30;
+/** Steps a doubling is cut into when the instance is outside the premise: a band narrower than 2 is not stepped over. */
+const EDGE_STEPS_PER_DOUBLING = 4;
 
 /**
- * The instance moved to the edge of the premise by scaling what it reads together (its parameters, inputs and initial
- * states; every parameter for a premise on computed values, as the sampler's search moves them), from the side where it
- * holds: where it holds already, pushed out to where it would stop holding; where it does not, drawn in to where it
- * starts to. A bound stated under a premise is often tightest at its edge (`norm2(W) <= 1` given `norm2(W) < 1.05`
- * is false only for ‖W‖₂ in (1, 1.05), which neither the regimes' norms nor the search's cap reach); null where no
- * scale tried moves across the edge (a premise that scaling does not change, or one that holds at every scale).
- * The scale is doubled and halved in turn until the premise changes, then the last step is bisected. For the
- * adversarial search beyond the regimes (src/check/search.ts): each start, and each construction outside the premise.
+ * The instance moved to the edges of the premise by scaling what it reads together (its parameters, inputs and initial
+ * states; every parameter for a premise on computed values, as the sampler's search moves them; never a value an
+ * assumption fixes), from the side where it holds. Where it holds already: pushed up to where it would stop holding
+ * (doubling, then bisecting the last step), and down likewise (halving) — both edges of `a < ‖W‖ < b`; where it does
+ * not: drawn in, in steps of 2^(±1/4), to the first scale where it holds, and that step bisected — one edge. A bound
+ * stated under a premise is often tightest at its edge (`norm2(W) <= 1` given `norm2(W) < 1.05` is false only for
+ * ‖W‖₂ in (1, 1.05), which neither the regimes' norms nor the search's cap reach). Empty where no scale tried moves
+ * across an edge (a premise that scaling does not change, or one that holds at every scale). For the adversarial
+ * search beyond the regimes (src/check/search.ts): each start, and each construction outside the premise.
  */
-export function premiseEdge(entry: InstanceEntry, premise: Premise, model: Model): InstanceEntry | null {
+export function premiseEdges(entry: InstanceEntry, premise: Premise, model: Model): InstanceEntry[] {
   const leaves = searchLeaves(model, premise);
   const holds = (e: InstanceEntry) => premiseViolationAt(e, premise) === 0;
   const scaled = scaledBy(entry, leaves);
-  const inside = holds(entry);
-  const last = [1, 1]; // the scale reached by doubling, and by halving, on the instance's side of the edge
-  for (let k = 1; k <= EDGE_DOUBLINGS; k++)
+  if (holds(entry))
+    return [2, 0.5].flatMap((factor) => {
+      let last = 1;
+      for (let k = 1; k <= EDGE_DOUBLINGS; k++) {
+        const s = factor ** k;
+        if (!holds(scaled(s))) return [edgeBetween(scaled, holds, last, last === 1 ? entry : scaled(last), s)[1]];
+        last = s;
+      }
+      return [];
+    });
+  const last = [1, 1]; // the scale reached upward, and downward, on the far side of the edge
+  for (let k = 1; k <= EDGE_DOUBLINGS * EDGE_STEPS_PER_DOUBLING; k++)
     for (const [way, s] of [
-      [0, 2 ** k],
-      [1, 2 ** -k],
+      [0, 2 ** (k / EDGE_STEPS_PER_DOUBLING)],
+      [1, 2 ** (-k / EDGE_STEPS_PER_DOUBLING)],
     ] as const) {
       const at = scaled(s);
-      if (holds(at) === inside) {
+      if (!holds(at)) {
         last[way] = s;
         continue;
       }
-      return inside
-        ? edgeBetween(scaled, holds, last[way]!, scaled(last[way]!), s)[1]
-        : edgeBetween(scaled, holds, s, at, last[way]!)[1];
+      return [edgeBetween(scaled, holds, s, at, last[way]!)[1]];
     }
-  return null;
+  return [];
 }
 
 /** The moving parts of an instance as one list of arrays (parameters, then inputs by time, then initial states). */

@@ -90,10 +90,11 @@ export interface SearchRequest {
    */
   readonly admissible?: (entry: InstanceEntry) => boolean;
   /**
-   * The instance moved to the premise's edge (./premise.ts premiseEdge), or null: beyond the regimes, each start is
-   * also evaluated there, and a construction outside the premise is evaluated at its edge instead of not at all.
+   * The instance moved to the premise's edges (./premise.ts premiseEdges: both, from inside; the nearest, from outside):
+   * beyond the regimes, each start is also evaluated at the edge above and the edge below it, and a construction
+   * outside the premise at its edge instead of not at all.
    */
-  readonly toPremiseEdge?: (entry: InstanceEntry) => InstanceEntry | null;
+  readonly toPremiseEdges?: (entry: InstanceEntry) => InstanceEntry[];
 }
 
 export interface SearchOutcome {
@@ -256,6 +257,9 @@ export function searchViolation(claim: Claim, random: RandomStarts, request: Sea
   return finish(runPhase(claim, 'beyond', beyondStarts, beyond, request).violation);
 }
 
+/** Evaluations beside each start's path beyond the regimes for a claim with a premise: the start at its two edges. */
+const PREMISE_EDGE_EVALUATIONS = 2;
+
 /** How many starts the search beyond the regimes follows: the ones whose paths came closest inside them. */
 const BEYOND_STARTS = 3;
 
@@ -328,12 +332,18 @@ function runPhase(
   const side =
     domain === 'beyond' && first
       ? isolatingCount(new InstanceSpace(first.graph.model, first.sizes, first.regime, domain)) +
-        (request.toPremiseEdge ? 1 : 0)
+        (request.toPremiseEdges ? PREMISE_EDGE_EVALUATIONS : 0)
       : 0;
   tally.budget += side * starts.length;
   const paths = starts.map((start) => ({
     start,
-    path: searchFrom(claim, start, domain, request.admissible, domain === 'beyond' ? request.toPremiseEdge : undefined),
+    path: searchFrom(
+      claim,
+      start,
+      domain,
+      request.admissible,
+      domain === 'beyond' ? request.toPremiseEdges : undefined,
+    ),
     best: start.fitness,
     steps: 0,
   }));
@@ -427,7 +437,7 @@ function* searchFrom(
   start: Start,
   domain: SearchDomain,
   admissible: SearchRequest['admissible'],
-  toPremiseEdge: SearchRequest['toPremiseEdge'],
+  toPremiseEdges: SearchRequest['toPremiseEdges'],
 ): Generator<{ points: Point[]; construction: boolean; outsidePremise: boolean; side?: true }, void, void> {
   const { instance } = start;
   const { model, program } = instance.graph;
@@ -458,8 +468,8 @@ function* searchFrom(
    */
   const evaluateConstruction = (data: MutableData, side = false): { points: Point[]; data: MutableData } => {
     const points = evaluate(data, side);
-    if (!outside || !toPremiseEdge) return { points, data };
-    const moved = toPremiseEdge(entryFor(data, side));
+    if (!outside || !toPremiseEdges) return { points, data };
+    const [moved] = toPremiseEdges(entryFor(data, side));
     if (!moved) return { points, data };
     outside = false;
     return { points: runPoints(claim, moved, 0, null), data: moved.instance.graph.data as MutableData };
@@ -492,16 +502,18 @@ function* searchFrom(
       yield { points, construction: true, outsidePremise: outside, side: true };
     }
   }
-  // Beside the path too, with a premise: the start at the premise's edge, where a bound under it is often tightest.
-  if (toPremiseEdge) {
-    // (where no scale moves it across the edge, the start itself: every evaluation counted is one)
+  // Beside the path too, with a premise: the start at the premise's edge above and below it, where a bound under it is
+  // often tightest (where an edge is missing, the start itself: every evaluation counted is one).
+  if (toPremiseEdges) {
     const start = entryFor(instance.graph.data as MutableData, true);
-    yield {
-      points: runPoints(claim, toPremiseEdge(start) ?? start, 0, null),
-      construction: true,
-      outsidePremise: false,
-      side: true,
-    };
+    const edges = toPremiseEdges(start);
+    for (let k = 0; k < PREMISE_EDGE_EVALUATIONS; k++)
+      yield {
+        points: runPoints(claim, edges[k] ?? start, 0, null),
+        construction: true,
+        outsidePremise: false,
+        side: true,
+      };
   }
   let best = { data: instance.graph.data, fitness: start.fitness };
   for (const c of constructionsFrom(instance, space)) {

@@ -91,8 +91,8 @@ describe('isolating constructions beyond the regimes', () => {
     const [r] = checkDerivation(loadDerivationFile(TIGHT), { claims: ['gru-bound'] });
     expect(r!.verdict).toBe('consistent');
     const search = evidenceOf(r!.evidence, 'search')!;
-    // (and, under its premise, one more beside each start: the start at the premise's edge, |h_0| = 1)
-    expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * (13 + 3), starts: 3 });
+    // (and, under its premise, two more beside each start: the start at the premise's edges, above and below)
+    expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * (14 + 3), starts: 3 });
     expect(search.beyond!.bestRatio!).toBeLessThanOrEqual(1);
   });
 

@@ -3,16 +3,17 @@
  * `norm2(W) < 1.05` is false only for ‖W‖₂ in (1, 1.05), which the regimes' norms (0.5, 1, 1.5) and the search's cap
  * (12) never give, and the premise sampler reaches only on the instances it rescales (a review found three such claims
  * consistent). Beyond the regimes the search now evaluates each start at the premise's edge, and each construction
- * outside the premise at its edge instead of not at all (src/check/premise.ts premiseEdge, src/check/search.ts).
+ * outside the premise at its edge instead of not at all (src/check/premise.ts premiseEdges, src/check/search.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
-import { premiseEdge, premiseHolds } from '../../src/check/premise.js';
+import { premiseEdges, premiseHolds } from '../../src/check/premise.js';
 import { Evaluator } from '../../src/numeric/evaluate.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
 import { asDense } from '../../src/numeric/values.js';
+import { modelFile } from '../support/model-file.js';
 
 const FILE = 'test/fixtures/models/premise-edge.yaml';
 const derivation = loadDerivationFile(FILE);
@@ -30,9 +31,9 @@ describe('the premise edge', () => {
 
   it('at numbers numpy recomputes: ‖W‖₂ just under 1.05, h ≡ 0, so ∂h_T/∂h_{T−1} = W', () => {
     const cx = results.get('jac-step-at-most-1')!.counterexample!;
-    // test/fixtures/numpy/premise_edge.py on this counterexample's export: ‖W‖₂ = 1.0499997138977055 = ‖J‖₂ (max |h_T| =
+    // test/fixtures/numpy/premise_edge.py on this counterexample's export: ‖W‖₂ = 1.0499998557411891 = ‖J‖₂ (max |h_T| =
     // 0: the drives at 0 and the states at 0, then W scaled to the premise's edge), J by finite differences to 2.5e-13
-    expect(cx.lhs[0]! / 1.0499997138977055).toBeCloseTo(1, 12);
+    expect(cx.lhs[0]! / 1.0499998557411891).toBeCloseTo(1, 12);
     expect(cx.rhs[0]).toBe(1);
   });
 
@@ -47,26 +48,55 @@ describe('the premise edge', () => {
     }
   });
 
-  it('moves an instance to the edge from either side, by scaling what the premise reads', () => {
+  it('moves an instance to both edges from inside, to the nearest from outside, by scaling what the premise reads', () => {
     const file = parseDerivation(
-      `gradproof: 1\nmodel:\n  sizes: { d: 3, m: 1, T: 3 }\n  symbols:\n    W: { role: parameter, shape: [d, d], init: recurrent }\n    U: { role: parameter, shape: [d, m] }\n    x: { role: input, shape: [m] }\n    h: { role: state, shape: [d] }\n  equations:\n    - h[t] = tanh(W*h[t-1] + U*x[t])\n  loss: L = sum(h[T])\nclaims:\n  - id: c\n    claim: norm2(W) <= 1\n    given: norm2(W) < 1.05\n`,
+      `gradproof: 1\nmodel:\n  sizes: { d: 3, m: 1, T: 3 }\n  symbols:\n    W: { role: parameter, shape: [d, d], init: recurrent }\n    U: { role: parameter, shape: [d, m] }\n    x: { role: input, shape: [m] }\n    h: { role: state, shape: [d] }\n  equations:\n    - h[t] = tanh(W*h[t-1] + U*x[t])\n  loss: L = sum(h[T])\nclaims:\n  - id: c\n    claim: norm2(W) <= 1\n    given: norm2(W) > 0.7 and norm2(W) < 1.05\n`,
       'edge.yaml',
     );
     const premise = file.claims[0]!.given!;
     const norm = premise.conditions[0]!.lhs; // norm2(W)
     const normOf = (e: { evaluator: Evaluator; instance: { sizes: Record<string, number> } }) =>
       asDense(e.evaluator.evaluate(norm, e.instance.sizes)).data[0]!;
-    // regime 0 (‖W‖ = 0.5, inside) and regime 2 (‖W‖ = 1.5, outside)
-    for (const j of [0, 2]) {
+    const at = (j: number) => {
       const instance = buildInstance(
         file.model,
         instanceSpec(file.model, 20261206, j, undefined, { d: 3, m: 1, T: 3 }),
       );
-      const entry = { instance, evaluator: new Evaluator(instance.graph, instance.sizes) };
-      const moved = premiseEdge(entry, premise, file.model)!;
-      expect(premiseHolds(moved, premise)).toBe(true);
-      expect(normOf(moved)).toBeGreaterThan(1.05 * (1 - 2 ** -18));
-      expect(normOf(moved)).toBeLessThan(1.05);
+      return { instance, evaluator: new Evaluator(instance.graph, instance.sizes) };
+    };
+    const near = (x: number, edge: number) => Math.abs(x / edge - 1) < 2 ** -17;
+    // regime 1 (‖W‖ = 1, inside): the edge above, then the edge below
+    const both = premiseEdges(at(1), premise, file.model);
+    expect(both.every((e) => premiseHolds(e, premise))).toBe(true);
+    expect(both.map(normOf).map((x, k) => near(x, [1.05, 0.7][k]!))).toEqual([true, true]);
+    // regime 0 (‖W‖ = 0.5, below the band: a factor 1.4 to its floor) and regime 2 (‖W‖ = 1.5, above it)
+    for (const [j, edge] of [
+      [0, 0.7],
+      [2, 1.05],
+    ] as const) {
+      const moved = premiseEdges(at(j), premise, file.model);
+      expect(moved).toHaveLength(1);
+      expect(premiseHolds(moved[0]!, premise)).toBe(true);
+      expect(near(normOf(moved[0]!), edge)).toBe(true);
     }
+  });
+
+  it("reaches the lower edge of a two-sided premise, and never moves a value an assumption fixes (a review's)", () => {
+    const file = modelFile({
+      sizes: 'd: 2..4, m: 1..2, T: 3..5',
+      symbols: ['W', 'U', 'b', 'x', 'h'],
+      equations: ['h[t] = tanh(W*h[t-1] + U*x[t] + b)'],
+      loss: 'L = sum(h[T])',
+      claims:
+        '  - id: above-0.36\n    claim: norm2(W) >= 0.36\n    given: norm2(W) > 0.35 and norm2(W) < 0.6\n' +
+        '  - id: identity\n    claim: norm2(W) <= 1\n    assume: { identity: [W] }\n    given: norm2(W) <= 1.5\n',
+    });
+    const [twoSided, fixed] = checkDerivation(parseDerivation(file, 'two.yaml'));
+    // consistent before: from inside the edge above (0.6) alone was tried
+    expect(twoSided!.verdict).toBe('refuted');
+    expect(twoSided!.counterexample!.lhs[0]!).toBeGreaterThan(0.35);
+    expect(twoSided!.counterexample!.lhs[0]!).toBeLessThan(0.36);
+    // W = I is no part of what the premise's edge scales (W = 1.5·I refuted it)
+    expect(fixed!.verdict).toBe('consistent');
   });
 });

@@ -44,6 +44,16 @@ describe('supabs beyond [−40, 40]', () => {
     expect(sup('1 - tanh(x)^2')).toBe(1);
   });
 
+  it("takes no far value it cannot check, and no overflow as a value (a second review's false pass and false alarm)", () => {
+    // identically 1; a non-integer power leaves the body without decimals: far out float64's unnoted roundings made it
+    // 3.78 (x ≈ 4.9e5), so a false bound against it passed
+    expect(sup('abs((x + 1)^3 - x^3 - 3*x^2 - 3*x)^0.5')).toBeLessThanOrEqual(1 + 1e-9);
+    // exp overflows to Infinity with nothing noted lost: ≈ 1700 such points used every decimal check, and the sup,
+    // ln 2 at x = 0, came out 1.4e-5 (a true bound refuted)
+    expect(sup('log(exp(x) + exp(-x)) - abs(x)')).toBeCloseTo(Math.LN2, 9);
+    expect(sup('exp(-abs(x)) + log(1 + exp(abs(x))) - abs(x)')).toBeCloseTo(1 + Math.LN2, 9);
+  });
+
   it("the review's four true bounds are consistent (all four were refuted)", () => {
     const claims = [
       'normMax(h[T]) <= supabs(x, exp(-(x - 45)^2) + 0.001)',
