@@ -10,10 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { parseDerivation } from '../../src/derivation/load.js';
-import { parseExpression, type Scope } from '../../src/ir/parse-math.js';
-import { compileScalar, compileScalarLoss } from '../../src/ir/scalar-function.js';
 import { supAbs } from '../../src/numeric/sup.js';
-import { extendedScalar } from '../../src/symbolic/domains/scalar-extended.js';
+import { watchedScalar } from '../support/watched-scalar.js';
 
 const LAB = 'derivations/lab-10-5-vanilla-rnn.yaml';
 
@@ -23,17 +21,7 @@ function lab(claims: string, cell = 'tanh') {
   return parseDerivation(`${text.slice(0, text.indexOf('\nclaims:'))}\nclaims:\n${claims}`, 'sup.yaml');
 }
 
-const watched = (body: string) => {
-  const scope: Scope = {
-    sequences: new Set(),
-    parameters: new Set(),
-    loss: null,
-    indexVars: new Set(),
-    realVars: new Set(['x']),
-  };
-  const e = parseExpression(body, scope).expr;
-  return { value: compileScalar(e, 'x'), lost: compileScalarLoss(e, 'x'), extended: extendedScalar(e, 'x') };
-};
+const watched = watchedScalar;
 
 describe('supabs where float64 cancels', () => {
   it('finds 2 for (1 − tanh x)·e^{2x} (float64 alone: 3.5) and 1 for (1 − σ(x))·e^x', () => {
