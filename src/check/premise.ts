@@ -176,6 +176,8 @@ const EDGE_STEPS_PER_DOUBLING = 4;
  */
 export function premiseEdges(entry: InstanceEntry, premise: Premise, model: Model): InstanceEntry[] {
   const leaves = searchLeaves(model, premise);
+  // nothing to scale (every value it reads fixed by an assumption): no scale moves it, so none is tried
+  if (leaves.params.length + leaves.inputs.length + leaves.initial.length === 0) return [];
   const holds = (e: InstanceEntry) => premiseViolationAt(e, premise) === 0;
   const scaled = scaledBy(entry, leaves);
   if (holds(entry))
