@@ -160,7 +160,10 @@ function edgeBetween(
 
 /** Doublings (and halvings) of the scale tried, at most, for the premise's edge (2^±30: any norm within reach). */
 const EDGE_DOUBLINGS = 30;
-/** Steps a doubling is cut into when the instance is outside the premise: a band narrower than 2 is not stepped over. */
+/**
+ * Steps a doubling is cut into when the instance is outside the premise (a band narrower than a step is found by the
+ * violation it leaves on the way: insideBracket).
+ */
 const EDGE_STEPS_PER_DOUBLING = 4;
 
 /**
@@ -168,7 +171,8 @@ const EDGE_STEPS_PER_DOUBLING = 4;
  * states; every parameter for a premise on computed values, as the sampler's search moves them; never a value an
  * assumption fixes), from the side where it holds. Where it holds already: pushed up to where it would stop holding
  * (doubling, then bisecting the last step), and down likewise (halving) — both edges of `a < ‖W‖ < b`; where it does
- * not: drawn in, in steps of 2^(±1/4), to the first scale where it holds, and that step bisected — one edge. A bound
+ * not: drawn in, in steps of 2^(±1/4), to the first scale where it holds, and that step bisected — one edge (a band
+stepped over in one step, where the violation fell and rose again, is found in between: insideBracket). A bound
  * stated under a premise is often tightest at its edge (`norm2(W) <= 1` given `norm2(W) < 1.05` is false only for
  * ‖W‖₂ in (1, 1.05), which neither the regimes' norms nor the search's cap reach). Empty where no scale tried moves
  * across an edge (a premise that scaling does not change, or one that holds at every scale). For the adversarial
@@ -191,19 +195,70 @@ export function premiseEdges(entry: InstanceEntry, premise: Premise, model: Mode
       return [];
     });
   const last = [1, 1]; // the scale reached upward, and downward, on the far side of the edge
+  // the last three (scale, violation) pairs met each way: a band narrower than a step (0.999 ≤ ‖W‖ ≤ 1.001 against
+  // steps of 2^(1/4)) is stepped over, and shows as a violation that fell and rose again
+  const start: [number, number] = [1, premiseViolationAt(entry, premise)];
+  const met: [number, number][][] = [[start], [start]];
   for (let k = 1; k <= EDGE_DOUBLINGS * EDGE_STEPS_PER_DOUBLING; k++)
     for (const [way, s] of [
       [0, 2 ** (k / EDGE_STEPS_PER_DOUBLING)],
       [1, 2 ** (-k / EDGE_STEPS_PER_DOUBLING)],
     ] as const) {
       const at = scaled(s);
-      if (!holds(at)) {
-        last[way] = s;
-        continue;
+      const violation = premiseViolationAt(at, premise);
+      if (violation === 0) return [edgeBetween(scaled, holds, s, at, last[way]!)[1]];
+      last[way] = s;
+      const seen = met[way]!;
+      seen.push([s, violation]);
+      if (seen.length > 3) seen.shift();
+      const [before, low] = seen as [[number, number], [number, number]];
+      if (seen.length === 3 && low[1] < before[1] && low[1] < violation) {
+        const inside = insideBracket(scaled, (e) => premiseViolationAt(e, premise), before[0], s);
+        // the edge on the side the steps came from, as for a premise reached without stepping over it
+        if (inside) return [edgeBetween(scaled, holds, inside[0], inside[1], before[0])[1]];
       }
-      return [edgeBetween(scaled, holds, s, at, last[way]!)[1]];
     }
   return [];
+}
+
+/** Golden-section steps on a bracket of the violation (its width to 0.618^40 ≈ 4·10⁻⁹ of the bracket's, in log scale). */
+const BAND_SECTIONS = 40;
+
+/**
+ * A scale between `a` and `c` where the premise holds, by a golden-section search (in log scale) for the least violation
+ * in the bracket: the violation fell from `a` and rose again before `c`, so a band it holds on, if any, lies between.
+ * Null where none is met (the violation's least is above 0 there).
+ */
+function insideBracket(
+  scaled: (s: number) => InstanceEntry,
+  violationOf: (e: InstanceEntry) => number,
+  a: number,
+  c: number,
+): [number, InstanceEntry] | null {
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  let [lo, hi] = [Math.log(Math.min(a, c)), Math.log(Math.max(a, c))];
+  const at = (x: number): [number, InstanceEntry, number] => {
+    const entry = scaled(Math.exp(x));
+    return [Math.exp(x), entry, violationOf(entry)];
+  };
+  let left = at(hi - ratio * (hi - lo));
+  let right = at(lo + ratio * (hi - lo));
+  for (let i = 0; i < BAND_SECTIONS; i++) {
+    for (const p of [left, right]) if (p[2] === 0) return [p[0], p[1]];
+    // the least lies on the side of the smaller violation (not finite on either side: nothing to follow)
+    if (!Number.isFinite(left[2]) && !Number.isFinite(right[2])) return null;
+    if (left[2] <= right[2]) {
+      hi = Math.log(right[0]);
+      right = left;
+      left = at(hi - ratio * (hi - lo));
+    } else {
+      lo = Math.log(left[0]);
+      left = right;
+      right = at(lo + ratio * (hi - lo));
+    }
+  }
+  for (const p of [left, right]) if (p[2] === 0) return [p[0], p[1]];
+  return null;
 }
 
 /** The moving parts of an instance as one list of arrays (parameters, then inputs by time, then initial states). */

@@ -37,8 +37,20 @@ describe('the premise edge', () => {
     expect(cx.rhs[0]).toBe(1);
   });
 
+  it('finds a band narrower than its steps: the thin band refuted at its upper edge, as numpy recomputes', () => {
+    // consistent before (tightest 0.9995; every construction beyond the regimes was outside the premise, not evaluated):
+    // the steps of 2^(1/4) from ‖W‖ = 12 down stepped over 0.999 ≤ ‖W‖₂ ≤ 1.001
+    const r = results.get('jac-step-in-thin-band')!;
+    expect(r.verdict).toBe('refuted');
+    expect(r.counterexample!.beyondRegimes).not.toBeNull();
+    // test/fixtures/numpy/premise_edge.py on its export with 0.999 1.001 1.0005: ‖W‖₂ = ‖J‖₂ = 1.0009999127741924, h_T = 0,
+    // J by finite differences to 6.0e-14
+    expect(r.counterexample!.lhs[0]! / 1.0009999127741924).toBeCloseTo(1, 12);
+    expect(r.counterexample!.rhs[0]).toBe(1.0005);
+  });
+
   it('leaves the true bounds at the edge consistent, and reaches their edge', () => {
-    for (const id of ['jac-step-at-most-edge', 'norm-above-lower-edge']) {
+    for (const id of ['jac-step-at-most-edge', 'norm-above-lower-edge', 'jac-step-thin-band-edge']) {
       const r = results.get(id)!;
       expect(r.verdict, id).toBe('consistent');
       const beyond = evidenceOf(r.evidence, 'search')!.beyond!;
@@ -78,6 +90,35 @@ describe('the premise edge', () => {
       expect(moved).toHaveLength(1);
       expect(premiseHolds(moved[0]!, premise)).toBe(true);
       expect(near(normOf(moved[0]!), edge)).toBe(true);
+    }
+  });
+
+  it('from outside a band narrower than one step, reaches its edge on the side the steps came from', () => {
+    const file = parseDerivation(
+      `gradproof: 1\nmodel:\n  sizes: { d: 3, m: 1, T: 3 }\n  symbols:\n    W: { role: parameter, shape: [d, d], init: recurrent }\n    U: { role: parameter, shape: [d, m] }\n    x: { role: input, shape: [m] }\n    h: { role: state, shape: [d] }\n  equations:\n    - h[t] = tanh(W*h[t-1] + U*x[t])\n  loss: L = sum(h[T])\nclaims:\n  - id: c\n    claim: norm2(W) <= 1\n    given: norm2(W) >= 0.999 and norm2(W) <= 1.001\n`,
+      'band.yaml',
+    );
+    const premise = file.claims[0]!.given!;
+    const norm = premise.conditions[0]!.lhs; // norm2(W)
+    const normOf = (e: { evaluator: Evaluator; instance: { sizes: Record<string, number> } }) =>
+      asDense(e.evaluator.evaluate(norm, e.instance.sizes)).data[0]!;
+    const at = (j: number) => {
+      const instance = buildInstance(
+        file.model,
+        instanceSpec(file.model, 20261206, j, undefined, { d: 3, m: 1, T: 3 }),
+      );
+      return { instance, evaluator: new Evaluator(instance.graph, instance.sizes) };
+    };
+    // regime 2 (‖W‖ = 1.5: the steps of 2^(−1/4) go from 1.061 to 0.892, over the band) and regime 0 (‖W‖ = 0.5: the
+    // fourth step lands on 1, inside, and the edge below is bisected as before)
+    for (const [j, edge] of [
+      [2, 1.001],
+      [0, 0.999],
+    ] as const) {
+      const moved = premiseEdges(at(j), premise, file.model);
+      expect(moved, `regime ${j}`).toHaveLength(1);
+      expect(premiseHolds(moved[0]!, premise)).toBe(true);
+      expect(Math.abs(normOf(moved[0]!) / edge - 1)).toBeLessThan(1e-6);
     }
   });
 
