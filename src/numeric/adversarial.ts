@@ -18,6 +18,7 @@ import type { RegimeName } from '../derivation/derivation.js';
 import { affineEquals, affineVar, evalAffine, type IntEnv } from '../ir/affine.js';
 import { type Expr, isOp, walk } from '../ir/expr.js';
 import { own } from '../ir/names.js';
+import { dimsIn } from '../ir/shape-of.js';
 import { HORIZON, type InitKind, type Model, type SymbolDecl, TIME_VAR } from '../model/model.js';
 import { specOf } from '../ops/index.js';
 import { entryLaw, type EntryLaw, REGIME_SPECS } from './instance.js';
@@ -72,7 +73,8 @@ interface Block {
  * at 0), with a lever that moves its pre-activation at step 1 and nothing else in it: a bias b its argument adds once,
  * or, for a gate with no bias, the input weights P of a term ±P x[t] (P read by that equation alone) against an input
  * x_1 fixed at 𝟙/√m, every later input at 0 (`peak`): P x_1 is then a bias of step 1 alone, one for each gate. (Solving
- * x_1 instead, W x_1 = −U h_0 for every gate at once, needs m ≥ d for one gate and leaves none to open the others.)
+ * x_1 instead, W x_1 = −U h_0 for every gate at once, needs m ≥ d for one gate and leaves none to open the others.) A
+ * gate on a concatenation W [h; x[t]] (W read by that equation alone) has for P the columns of W that multiply x[t].
  */
 interface Gate {
   /** the sequence the equation defines */
@@ -81,6 +83,11 @@ interface Gate {
   readonly lever: Block;
   /** the input at step 1 that P multiplies; null for a bias */
   readonly input: Block | null;
+  /**
+   * where P starts in the lever: 0 for input weights of their own; for a matrix over a concatenation (W [h; x]) the
+   * columns that multiply x, which the cap bounds with the rest of W (see `swing`)
+   */
+  readonly from: number;
   /** how the lever enters the argument: pre-activation = … + sign·b, or … + sign·P x[t] */
   readonly sign: 1 | -1;
   /** the recurrent matrices the argument reads */
@@ -103,7 +110,7 @@ function readCounts(exprs: readonly Expr[]): Map<string, number> {
   return reads;
 }
 
-function gatesOf(model: Model, blocks: readonly Block[]): Gate[] {
+function gatesOf(model: Model, sizes: IntEnv, blocks: readonly Block[]): Gate[] {
   const gates: Gate[] = [];
   const readsInModel = readCounts(model.equations.map((eq) => eq.rhs));
   for (const eq of model.equations) {
@@ -116,7 +123,7 @@ function gatesOf(model: Model, blocks: readonly Block[]): Gate[] {
     const biases = terms.flatMap(({ term, sign }) => {
       if (term.kind !== 'sym' || reads.get(term.name) !== 1) return [];
       const bias = blocks.find((b) => b.name === term.name && (b.init === 'bias' || b.init === 'forget-bias'));
-      return bias ? [{ lever: bias, input: null, sign }] : [];
+      return bias ? [{ lever: bias, input: null, from: 0, sign }] : [];
     });
     const recurrent = new Set(
       blocks.filter((b) => b.law.spectralNorm !== null && reads.has(b.name)).map((b) => b.name),
@@ -126,15 +133,30 @@ function gatesOf(model: Model, blocks: readonly Block[]): Gate[] {
       continue;
     }
     if (biases.length) continue;
-    // no bias: a term P x[t] whose P (not recurrent) no other term or equation reads, x an input
+    // the block of input x[t] at step 1, for an operand that is x[t]
+    const inputAt = (x: Expr): Block | undefined =>
+      x.kind === 'seq' && affineEquals(x.time, affineVar(TIME_VAR))
+        ? blocks.find((b) => b.name === x.name && b.role === 'input' && b.time === 1)
+        : undefined;
+    // no bias: a term P x[t] whose P (not recurrent) no other term or equation reads, x an input; or W [… ; x[t]; …]
+    // whose W no other term or equation reads, P its columns that multiply x[t]
     const drives = terms.flatMap(({ term, sign }) => {
       if (!isOp(term, 'mul') || term.args.length !== 2) return [];
       const [w, x] = term.args as [Expr, Expr];
-      if (w.kind !== 'sym' || x.kind !== 'seq' || readsInModel.get(w.name) !== 1) return [];
-      if (!affineEquals(x.time, affineVar(TIME_VAR))) return [];
-      const lever = blocks.find((b) => b.name === w.name && b.role === 'parameter' && b.law.spectralNorm === null);
-      const input = blocks.find((b) => b.name === x.name && b.role === 'input' && b.time === 1);
-      return lever && input && lever.cols === input.rows * input.cols ? [{ lever, input, sign }] : [];
+      if (w.kind !== 'sym' || readsInModel.get(w.name) !== 1) return [];
+      const matrix = blocks.find((b) => b.name === w.name && b.role === 'parameter');
+      if (!matrix) return [];
+      if (!isOp(x, 'concat')) {
+        const input = inputAt(x);
+        return matrix.law.spectralNorm === null && input && matrix.cols === input.rows * input.cols
+          ? [{ lever: matrix, input, from: 0, sign }]
+          : [];
+      }
+      const parts = x.args.map((part) => ({ input: inputAt(part), rows: dimsIn(model, part, sizes)[0] }));
+      const found = parts.findIndex((p) => p.input);
+      if (found < 0 || parts.slice(found + 1).some((p) => p.input)) return [];
+      const from = parts.slice(0, found).reduce((k, p) => k + p.rows, 0);
+      return [{ lever: matrix, input: parts[found]!.input!, from, sign }];
     });
     if (drives.length === 1) gates.push({ target: eq.target, ...drives[0]!, recurrent });
   }
@@ -186,7 +208,7 @@ export class InstanceSpace {
     for (const eq of model.equations) note(eq.rhs);
     for (const f of model.functions.values()) note(f.value);
     this.readouts = blocks.filter((b) => b.role === 'parameter' && !read.has(b.name));
-    this.gates = gatesOf(model, blocks);
+    this.gates = gatesOf(model, sizes, blocks);
   }
 
   copy(data: InstanceData): MutableData {
@@ -419,7 +441,8 @@ type Isolating = { name: string; build: IsolatingBuild };
  *
  * Then, for each such matrix that a gate reads, one more (`swing`): that gate at its steepest while the state swings.
  * The swings centre gates by their biases; for each such matrix that a gate without a bias reads, two more centre it
- * by its input weights (the lab LSTM's i, o, g; see Gate).
+ * by its input weights (the lab LSTM's i, o, g; see Gate), or by the columns of its matrix that meet x_t (the 2024
+ * LSTM's σ(W_f [h_{t−1}; x_t]) and the others).
  */
 const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
   const recurrentBlocks = space.blocks.filter((b) => b.law.spectralNorm !== null);
@@ -500,7 +523,11 @@ const FAR_STATES = [16, 8, 4, 2] as const;
  * ¼‖U_z‖ held on every instance the search tried (a review's). An LSTM's forget gate likewise: f_t = ½ under ‖U_f‖ at
  * the cap, c_{t−1} = −1 against g_t = 1. A gate without a bias, by its input weights: the lab LSTM's input gate i_1 = ½
  * under ‖U_i‖ = 12 against g_1 = 1, where ‖∂s_t/∂h_{t−1}‖ is ¼‖U_i‖ = 3 and a bound with 0.24‖U_i‖ (2.91) held on every
- * instance the search tried, tightest 0.9996 (test/fixtures/models/lstm-input-gate-tight.yaml). `states`: where the
+ * instance the search tried, tightest 0.9996 (test/fixtures/models/lstm-input-gate-tight.yaml). A gate on [h; x] under
+ * one matrix W, by the columns of W that meet x: those are cleared, the rest of W goes to the cap, x_1 to its box's edge,
+ * and the columns are set to the least that centres the gate (or opens another to OPEN): the 2024 LSTM's i_1 = ½ under
+ * ‖W_i‖ = 12 against C̃_1 = tanh 3 with ‖W_C‖ = 0.08, where a bound with 0.24‖W_i‖ was consistent (tightest 0.61,
+ * test/fixtures/models/lstm-concat-input-gate.yaml). `states`: where the
  * states go, −s for the first s that keeps the centring levers in their boxes (a single 1 for the swing above;
  * FAR_STATES for the one far out). One sign, as for the biases: the mirrored swing (states at +1, candidates at −1) is
  * not tried.
@@ -516,35 +543,73 @@ function swing(
   others: 1 | -1 = 1,
 ): void {
   peak(space, data);
+  // a matrix's columns that are a lever cleared first: its other columns then go to the cap (or shrink), and the lever
+  // is set below to the least that does its part
+  for (const g of gates) if (columnLever(g)) clearColumns(space, data, g);
   isolate(space, data);
-  // the inputs that input weights multiply, fixed at step 1 (x_1 = 𝟙/√m, so that P x_1 moves by what a row of P does)
-  for (const g of gates) if (g.input) space.values(data, g.input).fill(1 / Math.sqrt(g.input.rows * g.input.cols));
+  // the inputs that input weights multiply, fixed at step 1 (x_1 = 𝟙/√m, so that P x_1 moves by what a row of P does);
+  // one that columns of a matrix multiply at its box's edge instead: the cap bounds those columns with the rest of the
+  // matrix, and the larger x_1, the less of its norm a centring or opening takes (at 𝟙/√m, opening the 2024 LSTM's C̃
+  // to 0.995 took ‖W_C‖ ≥ 3, which its bounds read)
+  const squared = new Map<Block, number>();
+  for (const g of gates) {
+    if (!g.input) continue;
+    const n = g.input.rows * g.input.cols;
+    const edge = gates.some((o) => o.input === g.input && columnLever(o));
+    const x = edge ? space.range(g.input)[1] : 1 / Math.sqrt(n);
+    space.values(data, g.input).fill(x);
+    squared.set(g.input, edge ? n * x * x : 1);
+  }
   const fed = gates.filter((g) => capped.some((m) => g.recurrent.has(m.name)));
   // (a lever filled with one value opens its gate alike — or shuts it, `others` −1 —: a bias, or input weights against
-  // x_1 > 0)
-  for (const g of gates) if (!fed.includes(g)) fillClamped(space, data, g.lever, others * g.sign * Infinity);
+  // x_1 > 0; columns of a matrix are set in order below, the box's end would take the whole matrix's norm)
+  for (const g of gates)
+    if (!fed.includes(g) && !columnLever(g)) fillClamped(space, data, g.lever, others * g.sign * Infinity);
   const before = fed.map((g) => space.values(data, g.lever).slice());
   // the first of `states` whose centring levers all stay in their boxes (the last as it comes, clipped by projection)
   for (const [k, state] of states.entries()) {
     fed.forEach((g, j) => space.values(data, g.lever).set(before[j]!));
     for (const b of space.blocks) if (b.role === 'state') fillClamped(space, data, b, -state);
     let inBox = true;
-    // in the equations' order, each centred after those it may read were (a fresh forward pass each)
-    for (const g of fed) {
+    // in the equations' order, each centred (or, columns of a matrix, opened) after those it may read were (a fresh
+    // forward pass each)
+    for (const g of gates) {
+      const centre = fed.includes(g);
+      if (!centre && !columnLever(g)) continue;
+      if (columnLever(g)) clearColumns(space, data, g);
       const z = pre(data, g.target, 1);
       const lever = space.values(data, g.lever);
-      // a bias moves row i's pre-activation by what it adds; input weights, row i of P against x_1 (‖x_1‖ = 1)
+      // a bias moves row i's pre-activation by what it adds; input weights, row i of P against x_1 (by ‖x_1‖²)
       const x1 = g.input ? space.values(data, g.input) : UNIT;
-      if (!z || z.length * x1.length !== lever.length) continue;
+      const norm2 = g.input ? squared.get(g.input)! : 1;
+      if (!z || z.length !== g.lever.rows || g.from + x1.length > g.lever.cols) continue;
+      const target = centre ? 0 : others * OPEN;
       const [lo, hi] = space.range(g.lever);
       for (let i = 0; i < z.length; i++)
         for (let j = 0; j < x1.length; j++) {
-          lever[i * x1.length + j]! -= g.sign * z[i]! * x1[j]!;
-          inBox &&= lever[i * x1.length + j]! >= lo && lever[i * x1.length + j]! <= hi;
+          const at = i * g.lever.cols + g.from + j;
+          lever[at]! -= (g.sign * (z[i]! - target) * x1[j]!) / norm2;
+          if (centre) inBox &&= lever[at]! >= lo && lever[at]! <= hi;
         }
     }
     if (inBox || k === states.length - 1) return;
   }
+}
+
+/**
+ * The pre-activation a gate whose lever is columns of a matrix is opened to (σ 0.95, tanh 0.995): those columns cost
+ * the matrix's norm OPEN/‖x_1‖ a row, which a bound through that norm reads (the 2024 LSTM's ‖W_C‖), so not the box's end.
+ */
+const OPEN = 3;
+
+/** Whether a gate's lever is some columns of a matrix (over a concatenation) rather than all of a P or a bias. */
+const columnLever = (g: Gate): boolean => g.input !== null && g.lever.cols !== g.input.rows * g.input.cols;
+
+/** The lever columns of a gate at 0. */
+function clearColumns(space: InstanceSpace, data: MutableData, g: Gate): void {
+  const v = space.values(data, g.lever);
+  const n = g.input!.rows * g.input!.cols;
+  for (let i = 0; i < g.lever.rows; i++) v.fill(0, i * g.lever.cols + g.from, i * g.lever.cols + g.from + n);
 }
 
 /** A bias's "input": its pre-activation moves by exactly what it adds. */

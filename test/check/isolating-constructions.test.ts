@@ -6,7 +6,9 @@
  * recurrent matrix a gate reads, that matrix alone at the cap with its gates centred at step 1 against states and
  * candidates at opposite ends: a GRU step bound with ¼‖U_z‖ where ½‖U_z‖ is due was consistent there too (another).
  * A gate without a bias is centred by its input weights against a fixed x_1: an LSTM's input-gate step bound with 0.24
- * for σ′'s ¼ (the lab's cell, whose i, o and g have no bias) and the GRU bounds without biases were consistent.
+ * for σ′'s ¼ (the lab's cell, whose i, o and g have no bias) and the GRU bounds without biases were consistent. A gate on
+ * [h; x] under one matrix is centred by the columns of that matrix that meet x: the same bound on the 2024 post's LSTM was
+ * consistent too.
  */
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
@@ -22,6 +24,7 @@ const NEGATED = 'test/fixtures/models/gru-tight-negated-bias.yaml';
 const LSTM_INPUT = 'test/fixtures/models/lstm-input-gate-tight.yaml';
 const GRU_NO_BIAS = 'test/fixtures/models/gru-no-bias-tight.yaml';
 const RESET = 'test/fixtures/models/gru-reset-route.yaml';
+const LSTM_CONCAT = 'test/fixtures/models/lstm-concat-input-gate.yaml';
 
 describe('isolating constructions beyond the regimes', () => {
   it('refute a bound that swaps two recurrent matrices, at numbers numpy recomputes', () => {
@@ -117,21 +120,57 @@ describe('isolating constructions beyond the regimes', () => {
     expect(cx.rhs[0]! / 2.9092968750001726).toBeCloseTo(1, 12);
   });
 
-  it('find the lever of each gate: its bias, or without one its input weights (none where the input is concatenated)', () => {
+  it('find the lever of each gate: its bias, or without one its input weights (the columns meeting x_t of W [h; x])', () => {
     const levers = (file: string) =>
-      new InstanceSpace(loadDerivationFile(file).model, { d: 2, m: 2, T: 4 }, 'saturated', 'beyond').gates.map((g) => [
-        g.target,
-        g.lever.name,
-        g.input?.name ?? null,
-      ]);
+      new InstanceSpace(loadDerivationFile(file).model, { d: 2, m: 2, n: 2, T: 4 }, 'saturated', 'beyond').gates.map(
+        (g) => [g.target, g.lever.name, g.input?.name ?? null, g.from],
+      );
     expect(levers('derivations/lab-10-5-lstm.yaml')).toEqual([
-      ['e', 'b_e', null],
-      ['i', 'W_i', 'x'],
-      ['o', 'W_o', 'x'],
-      ['g', 'W_g', 'x'],
+      ['e', 'b_e', null, 0],
+      ['i', 'W_i', 'x', 0],
+      ['o', 'W_o', 'x', 0],
+      ['g', 'W_g', 'x', 0],
     ]);
-    // σ(W_f [h_{t−1}; x_t]): the input weights are columns of the recurrent matrix, no lever of their own
-    expect(levers('derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml')).toEqual([]);
+    // σ(W_f [h_{t−1}; x_t]): the input weights are the columns of W_f after h's d = 2 (it had no lever before)
+    expect(levers('derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml')).toEqual([
+      ['f', 'W_f', 'x', 2],
+      ['i', 'W_i', 'x', 2],
+      ['o', 'W_o', 'x', 2],
+      ['Ct', 'W_C', 'x', 2],
+    ]);
+    // with a bias, the bias stays the lever (the 2018 post's LSTM, σ(W_f [h_{t−1}; x_t] + b_f))
+    expect(levers('derivations/why-lstm-works-2018.yaml').map(([, lever]) => lever)).toEqual([
+      'b_f',
+      'b_i',
+      'b_C',
+      'b_o',
+    ]);
+  });
+
+  it("centre a gate on [h; x] under one matrix by x's columns: the 2024 LSTM's 0.24 bound refuted (numpy recomputes)", () => {
+    const [tight, low] = checkDerivation(loadDerivationFile(LSTM_CONCAT));
+    // the true bound (σ′ ≤ ¼) holds
+    expect(tight!.verdict).toBe('consistent');
+    expect(evidenceOf(tight!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1);
+    // it was consistent (tightest 0.61: no gate had a lever, only the 8 of one matrix at the cap beside each start)
+    expect(low!.verdict).toBe('refuted');
+    // beside each of 3 starts 2 for each of the 4 matrices, then for each (every gate reads one) a swing through x's
+    // columns against states at −1 and far out, then the 6 pairs: the first start's W_i swing, the 28th evaluation
+    expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
+      found: true,
+      budget: 63 + 3 * (8 + 8 + 6),
+      evaluations: 28,
+    });
+    const cx = low!.counterexample!;
+    expect(cx.bindings).toEqual({ t: 1 });
+    expect(cx.sizes).toEqual({ T: 4, d: 2, m: 3 });
+    // test/fixtures/numpy/lstm_concat.py on this counterexample's export: x_1 = 32·𝟙 (the box's edge), i_1 = ½, C̃_1 =
+    // tanh 3 = 0.995, f_1 = σ(3), C_0 = −1, ‖W_i‖₂ = 12 (its columns meeting h: 11.998), ‖W_C‖₂ = 0.077, ‖W_f‖₂ = 0.077;
+    // the Jacobian by finite differences 5e-11 from its closed form
+    expect(cx.lhs[0]! / 2.98450149109303).toBeCloseTo(1, 12);
+    expect(cx.rhs[0]! / 2.9763358819168673).toBeCloseTo(1, 12);
+    expect(cx.beyondRegimes!.find((x) => x.name === 'W_i')!.value).toBeCloseTo(12, 10);
+    expect(replayCommand(cx)).toMatch(/--search 0 --beyond 10$/);
   });
 
   it("centre an LSTM's input gate (no bias) by its input weights: 0.24 for σ′'s ¼ refuted (numpy recomputes), ¼ holds", () => {
