@@ -178,7 +178,13 @@ function wideLess(a: WideFloat, b: WideFloat): boolean {
   if (a.m === 0 || b.m === 0 || Math.sign(a.m) !== Math.sign(b.m)) return a.m < b.m;
   // same sign, both nonzero: the larger exponent is the larger magnitude
   if (a.e !== b.e) return a.m > 0 ? a.e < b.e : a.e > b.e;
-  return a.m < b.m;
+  if (a.m !== b.m) return a.m < b.m;
+  // The same double: values near ±1 are told apart by their complements (1 − |x|), the smaller the larger magnitude.
+  // Without it tanh(20.5) and tanh(27) tied (both 1 in float64), normMax/normMin kept whichever came first, and with
+  // it the other unit's complement: `1 - normMax(h)^2 = 1 - normMin(h)^2` agreed on saturated units (a review's).
+  const [ca, cb] = [complementOf(a), complementOf(b)];
+  if (ca === undefined || cb === undefined) return false;
+  return a.m > 0 ? ca > cb : ca < cb;
 }
 
 /**
