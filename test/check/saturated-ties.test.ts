@@ -45,8 +45,8 @@ describe('saturated units in normMax and normMin', () => {
     // test/fixtures/numpy/saturated_ties.py on this counterexample's export, 60 digits: z = (−24.0211, −24.3159),
     // 1 − max|h|² = 3.0305032612065859e-21, 1 − min|h|² = 5.4654684120074409e-21
     const cx = r.counterexample!;
-    expect(cx.lhs[0]! / 3.0305032612065859e-21).toBeCloseTo(1, 12);
-    expect(cx.rhs[0]! / 5.4654684120074409e-21).toBeCloseTo(1, 12);
+    expect(cx.lhs[0]! / 3.030503261206586e-21).toBeCloseTo(1, 12);
+    expect(cx.rhs[0]! / 5.465468412007441e-21).toBeCloseTo(1, 12);
   });
 
   it('leaves the true claims through normMin/normMax of saturated units consistent (they were refuted)', () => {
