@@ -145,6 +145,13 @@ export class WorkCounter {
 
 /** Cancellation in the decimals is noted from this many lost digits on (fewer leave 25 of 40: nothing to decide). */
 const NOTED_DECIMAL_CANCELLATION = 15;
+/**
+ * The digits of a sum's operands taken as already uncertain when it cancels: each carries the rounding of the
+ * operations before it (an exp, a quotient, products), not half a unit in its last digit alone. With one digit, the
+ * true Σ_i ∂E/∂a_i = 0 of a softmax cross-entropy head (Σ_i (p_i·Σy − y_i)) came out −1e-64 in 64 digits, a hundred units
+ * of its terms' last digit, noted as a relative precision of 0.1, and was refuted (a review's).
+ */
+const OPERAND_ERROR_DIGITS = 3;
 
 /** What a recorded forward step's sums lost to cancellation (WorkCounter), noted again when a claim replays it. */
 interface StepLoss {
@@ -166,7 +173,7 @@ function watchedSum(work: WorkCounter, digits: number, x: Big, y: Big, r: Big): 
     return r;
   }
   const lost = Math.max(x.e, y.e) - r.e;
-  if (lost >= NOTED_DECIMAL_CANCELLATION) work.noteLoss(Math.min(1, 10 ** (lost + 1 - digits)));
+  if (lost >= NOTED_DECIMAL_CANCELLATION) work.noteLoss(Math.min(1, 10 ** (lost + OPERAND_ERROR_DIGITS - digits)));
   return r;
 }
 
