@@ -466,13 +466,14 @@ const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
     against: string,
     states: readonly number[],
     feeding: (g: Gate) => boolean = () => true,
+    others: 1 | -1 = 1,
   ): Isolating[] =>
     recurrentBlocks.flatMap((alone): Isolating[] =>
       gates.some((g) => g.recurrent.has(alone.name) && feeding(g))
         ? [
             {
               name: `${alone.name} alone at the cap, its gates centred ${against}`,
-              build: (s, d, pre) => swing(s, d, [alone], pre, isolate(alone), states, gates),
+              build: (s, d, pre) => swing(s, d, [alone], pre, isolate(alone), states, gates, others),
             },
           ]
         : [],
@@ -503,6 +504,11 @@ const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
           : [],
       ),
     ),
+    // then the swing mirrored, for each recurrent matrix a gate reads: the states at +1 and every other gate at the end
+    // that drives it to 0 or −1 (the candidate at −1), where h_{t−1} − n_t is +2, not −2 — ½(I + U_z) for ½(I − U_z) —
+    // and the sign of the gate's term against the start's matrix is the other one (after all the above, for the same
+    // reason; at +1 only, not far out)
+    ...swings(space.gates, 'against mirrored states (at +1, the other gates at their other end)', [-1], () => true, -1),
   ];
 };
 
@@ -529,8 +535,9 @@ const FAR_STATES = [16, 8, 4, 2] as const;
  * ‖W_i‖ = 12 against C̃_1 = tanh 3 with ‖W_C‖ = 0.08, where a bound with 0.24‖W_i‖ was consistent (tightest 0.61,
  * test/fixtures/models/lstm-concat-input-gate.yaml). `states`: where the
  * states go, −s for the first s that keeps the centring levers in their boxes (a single 1 for the swing above;
- * FAR_STATES for the one far out). One sign, as for the biases: the mirrored swing (states at +1, candidates at −1) is
- * not tried.
+ * FAR_STATES for the one far out; −1 for the mirrored swing, with `others` −1: states at +1, candidates at −1, where a
+ * one-unit GRU's signed ∂h_t/∂h_{t−1} with U_z ≥ 0 is ½ + ½U_z = 6.5 and a bound with ¼U_z (4.01) was consistent,
+ * tightest 0.968, test/fixtures/models/gru-scalar-mirror.yaml; not far out).
  */
 function swing(
   space: InstanceSpace,

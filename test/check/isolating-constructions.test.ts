@@ -25,6 +25,7 @@ const LSTM_INPUT = 'test/fixtures/models/lstm-input-gate-tight.yaml';
 const GRU_NO_BIAS = 'test/fixtures/models/gru-no-bias-tight.yaml';
 const RESET = 'test/fixtures/models/gru-reset-route.yaml';
 const LSTM_CONCAT = 'test/fixtures/models/lstm-concat-input-gate.yaml';
+const MIRROR = 'test/fixtures/models/gru-scalar-mirror.yaml';
 
 describe('isolating constructions beyond the regimes', () => {
   it('refute a bound that swaps two recurrent matrices, at numbers numpy recomputes', () => {
@@ -33,9 +34,9 @@ describe('isolating constructions beyond the regimes', () => {
     const search = evidenceOf(r!.evidence, 'search')!;
     // inside the regimes every recurrent matrix has the regime's norm: the bound holds there (all 250 evaluated)
     expect(search).toMatchObject({ found: true, budget: 250, evaluations: 250 });
-    // 63 evaluations, and beside each of the 3 starts 2 for each of the GRU's 3 recurrent matrices and 2 for each
-    // that a gate reads (all 3): the first (U_z alone at the cap, from the start) refutes
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3), evaluations: 1, starts: 3 });
+    // 63 evaluations, and beside each of the 3 starts 2 for each of the GRU's 3 recurrent matrices, 2 for each that a
+    // gate reads (all 3), 1 for each pair of those and 1 for each mirrored: the first (U_z alone at the cap) refutes
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3), evaluations: 1, starts: 3 });
     const cx = r!.counterexample!;
     expect(cx.bindings).toEqual({ t: 1 });
     expect(cx.sizes).toEqual({ T: 6, d: 2, m: 2 });
@@ -55,7 +56,7 @@ describe('isolating constructions beyond the regimes', () => {
     expect(search).toMatchObject({ found: true, budget: 250, evaluations: 250 });
     // beside each of the 3 starts 6 as before, then one per recurrent matrix a gate reads (3): the first start's
     // first of those (U_z alone at the cap, z_1 centred) refutes, the 19th evaluation
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3), evaluations: 19, starts: 3 });
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3), evaluations: 19, starts: 3 });
     const cx = r!.counterexample!;
     expect(cx.bindings).toEqual({ t: 1 });
     expect(cx.sizes).toEqual({ T: 4, d: 3, m: 3 });
@@ -73,7 +74,7 @@ describe('isolating constructions beyond the regimes', () => {
     const [r] = checkDerivation(loadDerivationFile(NEGATED), { claims: ['gru-bound-tight-false'] });
     expect(r!.verdict).toBe('refuted');
     const search = evidenceOf(r!.evidence, 'search')!;
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3), starts: 3 });
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3), starts: 3 });
     expect(r!.counterexample!.beyondRegimes!.find((x) => x.name === 'Uz')!.value).toBeCloseTo(12, 10);
   });
 
@@ -95,7 +96,7 @@ describe('isolating constructions beyond the regimes', () => {
     expect(r!.verdict).toBe('consistent');
     const search = evidenceOf(r!.evidence, 'search')!;
     // (and, under its premise, two more beside each start: the start at the premise's edges, above and below)
-    expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * (14 + 3), starts: 3 });
+    expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * (14 + 3 + 3), starts: 3 });
     expect(search.beyond!.bestRatio!).toBeLessThanOrEqual(1);
   });
 
@@ -110,7 +111,7 @@ describe('isolating constructions beyond the regimes', () => {
     // first start's U_e swing is the 25th evaluation (then 2 for each of U_i, U_o, U_g, whose gates have no bias)
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (16 + 6),
+      budget: 63 + 3 * (16 + 6 + 4),
       evaluations: 25,
     });
     const cx = low!.counterexample!;
@@ -158,7 +159,7 @@ describe('isolating constructions beyond the regimes', () => {
     // columns against states at −1 and far out, then the 6 pairs: the first start's W_i swing, the 28th evaluation
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (8 + 8 + 6),
+      budget: 63 + 3 * (8 + 8 + 6 + 4),
       evaluations: 28,
     });
     const cx = low!.counterexample!;
@@ -184,7 +185,7 @@ describe('isolating constructions beyond the regimes', () => {
     // against states at −1: the first start's is the 31st evaluation
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (16 + 6),
+      budget: 63 + 3 * (16 + 6 + 4),
       evaluations: 31,
     });
     const cx = low!.counterexample!;
@@ -209,8 +210,8 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the GRU's 6 alone at the cap, then U_z alone with z_1 centred through the inputs against
     // states at −1 (the 19th evaluation), then far out (the 28th): consistent before (tightest 0.79, 0.95, 0.74)
     const beyond = (k: number) => evidenceOf(results[k]!.evidence, 'search')!.beyond;
-    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3), evaluations: 19 });
-    expect(beyond(3)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3), evaluations: 28 });
+    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3), evaluations: 19 });
+    expect(beyond(3)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3), evaluations: 28 });
     expect(beyond(1)!.bestRatio!).toBeLessThanOrEqual(1);
     // test/fixtures/numpy/gru_centred.py and gru_far.py on the exports: z_1 = ½, h_0 − n_1 = −2 (the same figures as
     // gru-tight.yaml's, whose biases centred it), then h_0 = −4·𝟙, n_1 = 1
@@ -228,7 +229,7 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the GRU's 12 of one matrix, then the 3 pairs: the third pair (U_r, U_n) of the first start
     expect(evidenceOf(without!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3),
+      budget: 63 + 3 * (12 + 3 + 3),
       evaluations: 43,
     });
     // test/fixtures/numpy/gru_reset_route.py on the export: z_1 ≈ 1.6e-28, r_1 = ½, n_1 ≈ 0, ‖U_r‖ = ‖U_n‖ = 12, ‖U_z‖ =
@@ -239,5 +240,30 @@ describe('isolating constructions beyond the regimes', () => {
     // with the route, the bound holds
     expect(withRoute!.verdict).toBe('consistent');
     expect(evidenceOf(withRoute!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1);
+  });
+
+  it('mirror the swing (states at +1, the candidate at −1): a signed one-unit GRU bound with ¼U_z refuted (numpy recomputes)', () => {
+    const [quarter, half] = checkDerivation(loadDerivationFile(MIRROR));
+    // it was consistent (tightest 0.968, and under master seeds 1..5): with U_z ≥ 0 the swing's h_0 − n_1 = −2 makes the
+    // U_z term −½U_z, and no other construction centres z under the cap with h_{t−1} above n_t
+    expect(quarter!.verdict).toBe('refuted');
+    // beside each of 3 starts the GRU's 6 of one matrix, 6 swings and 3 pairs, then one mirrored swing for each of its
+    // 3 matrices (and the 2 at the premise's edges): the first start's U_z mirrored, the 46th evaluation
+    expect(evidenceOf(quarter!.evidence, 'search')!.beyond).toMatchObject({
+      found: true,
+      budget: 63 + 3 * (12 + 3 + 3 + 2),
+      evaluations: 46,
+    });
+    const cx = quarter!.counterexample!;
+    expect(cx.bindings).toEqual({ t: 1 });
+    expect(cx.sizes).toEqual({ T: 4, d: 1, m: 2 });
+    // test/fixtures/numpy/gru_mirror.py on this counterexample's export: h_0 = 1, n_1 = −1, z_1 = ½, U_z = 12, U_n = 1/128,
+    // U_r = −1/128: ½ + ½·12 = 6.5; the Jacobian by finite differences 8e-11 from its closed form
+    expect(cx.lhs[0]! / 6.5).toBeCloseTo(1, 12);
+    expect(cx.rhs[0]! / 4.0078277587890625).toBeCloseTo(1, 12);
+    expect(replayCommand(cx)).toMatch(/--search 0 --beyond 16$/);
+    // with ½U_z (and |h_0| ≤ 1) the bound holds
+    expect(half!.verdict).toBe('consistent');
+    expect(evidenceOf(half!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1);
   });
 });
