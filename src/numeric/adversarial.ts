@@ -163,6 +163,48 @@ function gatesOf(model: Model, sizes: IntEnv, blocks: readonly Block[]): Gate[] 
   return gates;
 }
 
+/**
+ * A parameter (not a recurrent matrix, not a gate's lever) read in a factor of an entrywise product that a gate's
+ * argument adds: g ⊙ (W h_{t−1}), p_o ⊙ c_t, r_t ⊙ (U_n h_{t−1} + b_nh), (W h_{t−1}) ⊙ (U x_t). Each entry scales, by
+ * f′ at the gate, every Jacobian through the other factor, so a bound that reads it is tightest where it is large and
+ * the unit it feeds is centred, which the gate's lever can do, having cancelled what the product adds. A parameter the
+ * argument only adds, or a matrix product reads alone (U x_t), moves the pre-activation and nothing else: the lever
+ * sets that anyway. Beyond the regimes such an entry reaches 32σ, yet the search never put one there (the regimes draw
+ * it N(0, 1)): bounds with 0.85 max|g| for max|g|, or 0.1|p_o| for ¼|p_o|, stayed consistent (a review's).
+ */
+interface Multiplier {
+  readonly block: Block;
+  /** the sign the product enters the argument with, times P's within its factor (a factor that subtracts P) */
+  readonly sign: 1 | -1;
+  /** the inputs at step 1 read in P's factor: P x_t is as large as x_1 lets it be */
+  readonly inputs: readonly Block[];
+}
+
+/** The factors of an entrywise product, through nested ones. */
+const factors = (e: Expr): Expr[] => (isOp(e, 'emul') ? e.args.flatMap(factors) : [e]);
+
+function multipliersOf(model: Model, blocks: readonly Block[], gates: readonly Gate[]): Multiplier[] {
+  const out: Multiplier[] = [];
+  const levers = new Set(gates.map((g) => g.lever));
+  for (const eq of model.equations) {
+    if (eq.rhs.kind !== 'op' || !gates.some((g) => g.target === eq.target)) continue;
+    for (const { term, sign } of addends(eq.rhs.args[0]!)) {
+      if (!isOp(term, 'emul')) continue;
+      for (const factor of factors(term)) {
+        const reads = readCounts([factor]);
+        const inputs = blocks.filter((b) => b.role === 'input' && b.time === 1 && reads.has(b.name));
+        for (const block of blocks) {
+          if (block.role !== 'parameter' || block.law.spectralNorm !== null || levers.has(block)) continue;
+          if (!reads.has(block.name) || out.some((m) => m.block === block)) continue;
+          const within = addends(factor).find((a) => a.term.kind === 'sym' && a.term.name === block.name)?.sign ?? 1;
+          out.push({ block, sign: (sign * within) as 1 | -1, inputs });
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** Instance data whose arrays may be written (every proposal is a fresh copy). */
 export interface MutableData extends InstanceData {
   readonly params: Map<string, Vec>;
@@ -183,6 +225,8 @@ export class InstanceSpace {
    * its gate is none)
    */
   readonly gates: readonly Gate[];
+  /** the parameters that scale a product inside a gate's argument (see Multiplier) */
+  readonly multipliers: readonly Multiplier[];
 
   constructor(
     model: Model,
@@ -209,6 +253,7 @@ export class InstanceSpace {
     for (const f of model.functions.values()) note(f.value);
     this.readouts = blocks.filter((b) => b.role === 'parameter' && !read.has(b.name));
     this.gates = gatesOf(model, sizes, blocks);
+    this.multipliers = multipliersOf(model, blocks, this.gates);
   }
 
   copy(data: InstanceData): MutableData {
@@ -430,6 +475,20 @@ export type PreActivation = (data: InstanceData, target: string, t: number) => V
 type IsolatingBuild = (space: InstanceSpace, data: MutableData, pre: PreActivation) => void;
 type Isolating = { name: string; build: IsolatingBuild };
 
+/** The recurrent matrices of `capped` at the cap, every other recurrent one shrunk to SHRUNK of its norm. */
+const isolate =
+  (...capped: Block[]) =>
+  (s: InstanceSpace, d: MutableData): void => {
+    for (const b of s.blocks) {
+      if (b.law.spectralNorm === null) continue;
+      const v = s.values(d, b);
+      const norm = spectralNorm(mat(b.rows, b.cols, v));
+      if (!(norm > 0 && Number.isFinite(norm))) continue;
+      const factor = capped.includes(b) ? b.law.spectralNorm / norm : SHRUNK;
+      for (let i = 0; i < v.length; i++) v[i]! *= factor;
+    }
+  };
+
 /**
  * Beyond the regimes, one recurrent matrix at the cap and every other one shrunk to SHRUNK of its norm: the regimes
  * give every recurrent matrix one norm, and every other construction moves them together, so a bound that swaps two
@@ -447,18 +506,6 @@ type Isolating = { name: string; build: IsolatingBuild };
 const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
   const recurrentBlocks = space.blocks.filter((b) => b.law.spectralNorm !== null);
   if (recurrentBlocks.length < 2) return [];
-  /** the matrices of `capped` at the cap, every other recurrent one shrunk */
-  const isolate =
-    (...capped: Block[]) =>
-    (s: InstanceSpace, d: MutableData) => {
-      for (const b of recurrentBlocks) {
-        const v = s.values(d, b);
-        const norm = spectralNorm(mat(b.rows, b.cols, v));
-        if (!(norm > 0 && Number.isFinite(norm))) continue;
-        const factor = capped.includes(b) ? b.law.spectralNorm! / norm : SHRUNK;
-        for (let i = 0; i < v.length; i++) v[i]! *= factor;
-      }
-    };
   const biased = space.gates.filter((g) => g.input === null);
   /** a swing for each recurrent matrix that one of `gates` reads (`feeding`: one of those gates, if given) */
   const swings = (
@@ -622,13 +669,52 @@ function clearColumns(space: InstanceSpace, data: MutableData, g: Gate): void {
 /** A bias's "input": its pre-activation moves by exactly what it adds. */
 const UNIT: Vec = Float64Array.of(1);
 
-/** How many isolating constructions (ALONE_AT_CAP) a start of this model has: the same for every start. */
-export const isolatingCount = (space: InstanceSpace): number => ALONE_AT_CAP(space).length;
+/**
+ * How far out `atTheirEnd` puts the states (−s): the farthest at which every centring lever stays inside its box, down
+ * to 0 (a product p ⊙ c_t the lever cancels only at small c, a (W h_0) ⊙ (U x_1) with U x_1 in the thousands only at
+ * h_0 = 0, where the step's Jacobian is still diag(U x_1) W).
+ */
+const PRODUCT_STATES = [...FAR_STATES, 1, 0] as const;
+
+/**
+ * Beyond the regimes, for each multiplier (see Multiplier): it at the end of its box, every gate reading a recurrent
+ * matrix centred at step 1 by its lever (`swing`, with every recurrent matrix shrunk: what U h_0 adds the lever need not
+ * cancel) against states at −s, the farthest of PRODUCT_STATES that keeps the levers in their boxes. The end is the one
+ * opposite the states (times the product's sign), so that p ⊙ c_0 is positive: a peephole forget gate's ∂c_t/∂c_{t−1}
+ * entry f + c f(1 − f) p_f is then ½ + |p_f c_0|/4, not |p_f c_0|/4 − ½. Inputs read in its factor at their box's
+ * upper edge (U x_1 large).
+ */
+const AT_THEIR_END = (space: InstanceSpace): Isolating[] => {
+  const recurrentBlocks = space.blocks.filter((b) => b.law.spectralNorm !== null);
+  return space.multipliers.map((m) => ({
+    name: `${m.block.name} at the end of its box, the gates centred`,
+    build: (s, d, pre) =>
+      swing(
+        s,
+        d,
+        recurrentBlocks,
+        pre,
+        (s, d) => {
+          isolate()(s, d);
+          fillClamped(s, d, m.block, -m.sign * Infinity);
+          for (const x of m.inputs) fillClamped(s, d, x, Infinity);
+        },
+        PRODUCT_STATES,
+        s.gates,
+      ),
+  }));
+};
+
+/** The isolating constructions of a start of this model: one recurrent matrix alone at the cap, then multipliers. */
+const isolating = (space: InstanceSpace): Isolating[] => [...ALONE_AT_CAP(space), ...AT_THEIR_END(space)];
+
+/** How many isolating constructions a start of this model has: the same for every start. */
+export const isolatingCount = (space: InstanceSpace): number => isolating(space).length;
 
 /** The isolating constructions from a start, beyond the regimes, each projected (one that cannot be is left as it is). */
 export function isolatingConstructions(space: InstanceSpace, start: InstanceData, pre: PreActivation): Construction[] {
   if (space.domain !== 'beyond') return [];
-  return ALONE_AT_CAP(space).map((c) => {
+  return isolating(space).map((c) => {
     const data = space.copy(start);
     c.build(space, data, pre);
     return { name: c.name, data: space.projected(data) ?? space.copy(start) };

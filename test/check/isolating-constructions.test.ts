@@ -8,7 +8,8 @@
  * A gate without a bias is centred by its input weights against a fixed x_1: an LSTM's input-gate step bound with 0.24
  * for σ′'s ¼ (the lab's cell, whose i, o and g have no bias) and the GRU bounds without biases were consistent. A gate on
  * [h; x] under one matrix is centred by the columns of that matrix that meet x: the same bound on the 2024 post's LSTM was
- * consistent too.
+ * consistent too. A parameter that multiplies inside a gate's argument (g ⊙ (W h), p_o ⊙ c_t, r ⊙ (U_n h + b_nh),
+ * (W h) ⊙ (U x)) is put at its box's end with the gates centred: bounds that need it large were consistent (a review's).
  */
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
@@ -26,6 +27,10 @@ const GRU_NO_BIAS = 'test/fixtures/models/gru-no-bias-tight.yaml';
 const RESET = 'test/fixtures/models/gru-reset-route.yaml';
 const LSTM_CONCAT = 'test/fixtures/models/lstm-concat-input-gate.yaml';
 const MIRROR = 'test/fixtures/models/gru-scalar-mirror.yaml';
+const GAIN = 'test/fixtures/models/gain-multiplier.yaml';
+const PEEPHOLE = 'test/fixtures/models/peephole-multiplier.yaml';
+const RESET_AFTER = 'test/fixtures/models/gru-reset-after-multiplier.yaml';
+const MI = 'test/fixtures/models/mi-rnn-multiplier.yaml';
 
 describe('isolating constructions beyond the regimes', () => {
   it('refute a bound that swaps two recurrent matrices, at numbers numpy recomputes', () => {
@@ -265,5 +270,77 @@ describe('isolating constructions beyond the regimes', () => {
     // with ½U_z (and |h_0| ≤ 1) the bound holds
     expect(half!.verdict).toBe('consistent');
     expect(evidenceOf(half!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1);
+  });
+
+  it('put a multiplier at the end of its box, the gates centred: a gain vector and a peephole (numpy recomputes)', () => {
+    // each was consistent at master seeds 20261120, 1 and 2 (a review's; the gain bound with --beyond 2000 as well):
+    // inside the regimes g and p_o are N(0, 1), and no construction beyond them moved such a vector
+    const gain = checkDerivation(loadDerivationFile(GAIN));
+    expect(gain.map((r) => [r.id, r.verdict])).toEqual([
+      ['gain-bound-085', 'refuted'],
+      ['gain-bound-09', 'refuted'],
+      ['gain-bound', 'consistent'],
+    ]);
+    // one recurrent matrix (none alone at the cap): beside each of 3 starts one construction, g at its end; the first
+    expect(evidenceOf(gain[0]!.evidence, 'search')!.beyond).toMatchObject({
+      found: true,
+      budget: 63 + 3,
+      evaluations: 1,
+    });
+    expect(evidenceOf(gain[2]!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
+    // test/fixtures/numpy/multiplier_at_end.py gain on the export: g = −32·𝟙, h_0 = −16·𝟙, every pre-activation 0 at
+    // step 1, ‖W‖₂ = 0.5/64; the Jacobian by finite differences 1e-9 from its closed form
+    const k = gain[0]!.counterexample!;
+    expect(k.bindings).toEqual({ t: 1 });
+    expect(k.sizes).toEqual({ T: 6, d: 4, m: 3 });
+    expect(k.lhs[0]! / 0.25).toBeCloseTo(1, 12);
+    expect(k.rhs[0]! / 0.2203125).toBeCloseTo(1, 12);
+    expect(k.beyondRegimes!.find((x) => x.name === 'g')!.value).toBeCloseTo(32, 10);
+
+    const peephole = checkDerivation(loadDerivationFile(PEEPHOLE));
+    expect(peephole.map((r) => [r.id, r.verdict])).toEqual([
+      ['output-peephole-01', 'refuted'],
+      ['output-peephole', 'proved'],
+      ['forget-peephole-02', 'refuted'],
+      ['forget-peephole', 'consistent'],
+    ]);
+    // beside each of 3 starts the LSTM's 26 of its 4 recurrent matrices, then p_f, p_i, p_o at their ends: the first
+    // start's p_o (the 85th evaluation), and p_f (the 79th)
+    const beyond = (k: number) => evidenceOf(peephole[k]!.evidence, 'search')!.beyond;
+    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (26 + 3), evaluations: 85 });
+    expect(beyond(2)).toMatchObject({ found: true, budget: 63 + 3 * (26 + 3), evaluations: 79 });
+    expect(beyond(3)!.bestRatio!).toBeLessThanOrEqual(1);
+    // multiplier_at_end.py output-peephole: p_o = 32·𝟙, c_0 = −2·𝟙 (the farthest the levers centre from), f_1 = i_1 =
+    // o_1 = ½, g_1 = 0, c_1 = −1: ½ sech²1 + ¼·32 tanh 1 = 6.3027 against 1 + 3.2; forget-peephole: p_f = 32·𝟙, c_0 =
+    // −𝟙, f_1 = ½: ½ + 8 against 1 + 6.4 + ¼ max|p_i|; finite differences 1e-10 from the closed forms
+    expect(peephole[0]!.counterexample!.lhs[0]! / 6.302740418453132).toBeCloseTo(1, 12);
+    expect(peephole[0]!.counterexample!.rhs[0]! / 4.2).toBeCloseTo(1, 12);
+    expect(peephole[2]!.counterexample!.lhs[0]! / 8.5).toBeCloseTo(1, 12);
+    expect(peephole[2]!.counterexample!.rhs[0]! / 7.530807512573181).toBeCloseTo(1, 12);
+  });
+
+  it("put a multiplier at the end of its box: a GRU's b_nh under the reset gate, and U with x_1 (numpy recomputes)", () => {
+    // consistent at master seeds 20261120 and 2 (a review's), and at 20261120 and 1
+    const [low, tight] = checkDerivation(loadDerivationFile(RESET_AFTER));
+    expect([low!.verdict, tight!.verdict]).toEqual(['refuted', 'consistent']);
+    // beside each of 3 starts the GRU's 18, then b_nh at its end: the first start's (the 55th evaluation)
+    expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
+      found: true,
+      budget: 63 + 3 * (18 + 1),
+      evaluations: 55,
+    });
+    expect(evidenceOf(tight!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1);
+    // multiplier_at_end.py reset-after: b_nh = 64·𝟙, z_1 = r_1 = ½, n_1 = 0, h_0 = −16·𝟙, ‖U_r‖₂ = ‖U_n‖₂ = 0.5/64
+    expect(low!.counterexample!.lhs[0]! / 0.1255350544960988).toBeCloseTo(1, 12);
+    expect(low!.counterexample!.rhs[0]! / 0.10808078699925645).toBeCloseTo(1, 12);
+
+    const [mi, miTight] = checkDerivation(loadDerivationFile(MI));
+    expect([mi!.verdict, miTight!.verdict]).toEqual(['refuted', 'consistent']);
+    expect(evidenceOf(mi!.evidence, 'search')!.beyond).toMatchObject({ found: true, budget: 63 + 3, evaluations: 1 });
+    expect(evidenceOf(miTight!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
+    // multiplier_at_end.py mi: U at its box's low end (−128/√2), x_1 = 32·𝟙, h_0 = 0 (no farther state is centred),
+    // h_1 = 0: ‖diag(U x_1) W‖₂ = 90.51 against 76.95; finite differences 2e-9 from the closed form
+    expect(mi!.counterexample!.lhs[0]! / 90.50966799187805).toBeCloseTo(1, 12);
+    expect(mi!.counterexample!.rhs[0]! / 76.94884279309633).toBeCloseTo(1, 12);
   });
 });
