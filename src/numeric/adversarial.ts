@@ -670,7 +670,7 @@ function clearColumns(space: InstanceSpace, data: MutableData, g: Gate): void {
 const UNIT: Vec = Float64Array.of(1);
 
 /**
- * How far out `atTheirEnd` puts the states (−s): the farthest at which every centring lever stays inside its box, down
+ * How far out AT_THEIR_END puts the states (−s): the farthest at which every centring lever stays inside its box, down
  * to 0 (a product p ⊙ c_t the lever cancels only at small c, a (W h_0) ⊙ (U x_1) with U x_1 in the thousands only at
  * h_0 = 0, where the step's Jacobian is still diag(U x_1) W).
  */
@@ -692,6 +692,7 @@ const AT_THEIR_END = (space: InstanceSpace): Isolating[] => {
       swing(
         s,
         d,
+        // every recurrent matrix as `capped` (which only picks the gates to centre); `isolate()` shrinks them all
         recurrentBlocks,
         pre,
         (s, d) => {
