@@ -355,7 +355,7 @@ export function extendedLook(
   if (why === 'lost-digits')
     return {
       status: 'trouble',
-      reason: `${outcome.status === 'agree' ? 'an agreement' : 'a violation'} within reach of the digits values lost on the way to subnormals or cancellation, and no extended-precision evaluation (${decided.why})`,
+      reason: `${outcome.status === 'agree' ? 'an agreement' : 'a violation'} within reach of the digits values lost on the way to subnormals or cancellation, and extended precision did not decide it (${decided.why})`,
       lhs: outcome.lhs,
       rhs: outcome.rhs,
       compared: outcome.compared,
@@ -381,7 +381,7 @@ export function extendedLook(
   // Exact zeros count (as an agreement, or as the difference) only once underflow is ruled out: unsound to assume it.
   return {
     status: 'trouble',
-    reason: `${UNDECIDED[why as 'zero' | 'one-zero']} in float64, and no extended-precision evaluation to rule out underflow (${decided.why})`,
+    reason: `${UNDECIDED[why as 'zero' | 'one-zero']} in float64, and extended precision did not rule out underflow (${decided.why})`,
     lhs: outcome.lhs,
     rhs: outcome.rhs,
     compared: outcome.compared,

@@ -14,7 +14,7 @@
  * max norm is the smallest of the four on every shape: |a_ij| = |e_iᵀ A e_j|
  * ≤ ‖A‖₂ ≤ ‖A‖_F, and |a_ij| ≤ Σ_j |a_ij| ≤ ‖A‖_∞.
  */
-import { affineAdd, affineVar, affineVars, formatAffine } from '../../ir/affine.js';
+import { type Affine, affineAdd, affineVar, affineVars, formatAffine } from '../../ir/affine.js';
 import { type Expr, exprOfRef, intVarsOf, isOp, node, num, type OpNode, some, walkOnce } from '../../ir/expr.js';
 import { printExpr } from '../../ir/print.js';
 import { formatShape } from '../../ir/shape.js';
@@ -154,6 +154,14 @@ function bindersIn(e: Expr): Set<string> {
   return out;
 }
 
+/**
+ * Why a closed form is not used where the time it is taken at may be 0: it is derived with every equation computing
+ * the values at that time, which the initial ones are not (a review read "holds where t-1 ≥ 1" as a claim that
+ * ∂h_1/∂h_0 has another form; the proof is sought for every size, T = 1 and t = 1 included).
+ */
+const stepOneOn = (x: OpNode, time: Affine): string =>
+  `the closed form of ${print(x)} is derived where ${formatAffine(time)} ≥ 1, and ${formatAffine(time)} may be 0 here (the proof is sought for every size)`;
+
 /** The engine's closed form of a derivative, where it holds on this domain; a reason otherwise. */
 export function closedFormAt(x: OpNode, ctx: LemmaContext): Expr | string {
   const { mode, of, wrt } = derivParts(x);
@@ -171,11 +179,9 @@ export function closedFormAt(x: OpNode, ctx: LemmaContext): Expr | string {
     if (!affineVars(lag).length) {
       // A one-step form is derived with every equation computing at the times it spans: at time 0 the
       // initial values are not computed from the step equations, so the form holds from time 1 on.
-      if (!ctx.domain.atLeast(wrt.time, 1))
-        return `the closed form of ${print(x)} holds where ${formatAffine(wrt.time)} ≥ 1`;
+      if (!ctx.domain.atLeast(wrt.time, 1)) return stepOneOn(x, wrt.time);
     } else if (!ctx.domain.atLeast(lag, 0)) return `the lag ${formatAffine(lag)} of ${print(x)} may be negative`;
-  } else if (!ctx.domain.atLeast(wrt.time, 1))
-    return `the closed form of ${print(x)} holds where ${formatAffine(wrt.time)} ≥ 1`;
+  } else if (!ctx.domain.atLeast(wrt.time, 1)) return stepOneOn(x, wrt.time);
   // Block products across several states, and the brackets of sums over a loss's steps, have no normal form
   // among the bound rules: the derivative stays one opaque matrix (the triangle rules still apply to it).
   if (some(derived, (e) => isOp(e, 'block', 'blockpick', 'atleast', 'delta')))
