@@ -28,6 +28,7 @@ const RESET = 'test/fixtures/models/gru-reset-route.yaml';
 const LSTM_CONCAT = 'test/fixtures/models/lstm-concat-input-gate.yaml';
 const MIRROR = 'test/fixtures/models/gru-scalar-mirror.yaml';
 const GAIN = 'test/fixtures/models/gain-multiplier.yaml';
+const LEAKY = 'test/fixtures/models/leaky-shrunk.yaml';
 const PEEPHOLE = 'test/fixtures/models/peephole-multiplier.yaml';
 const RESET_AFTER = 'test/fixtures/models/gru-reset-after-multiplier.yaml';
 const MI = 'test/fixtures/models/mi-rnn-multiplier.yaml';
@@ -41,7 +42,7 @@ describe('isolating constructions beyond the regimes', () => {
     expect(search).toMatchObject({ found: true, budget: 250, evaluations: 250 });
     // 63 evaluations, and beside each of the 3 starts 2 for each of the GRU's 3 recurrent matrices, 2 for each that a
     // gate reads (all 3), 1 for each pair of those and 1 for each mirrored: the first (U_z alone at the cap) refutes
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3), evaluations: 1, starts: 3 });
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2), evaluations: 1, starts: 3 });
     const cx = r!.counterexample!;
     expect(cx.bindings).toEqual({ t: 1 });
     expect(cx.sizes).toEqual({ T: 6, d: 2, m: 2 });
@@ -61,7 +62,7 @@ describe('isolating constructions beyond the regimes', () => {
     expect(search).toMatchObject({ found: true, budget: 250, evaluations: 250 });
     // beside each of the 3 starts 6 as before, then one per recurrent matrix a gate reads (3): the first start's
     // first of those (U_z alone at the cap, z_1 centred) refutes, the 19th evaluation
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3), evaluations: 19, starts: 3 });
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2), evaluations: 19, starts: 3 });
     const cx = r!.counterexample!;
     expect(cx.bindings).toEqual({ t: 1 });
     expect(cx.sizes).toEqual({ T: 4, d: 3, m: 3 });
@@ -79,7 +80,7 @@ describe('isolating constructions beyond the regimes', () => {
     const [r] = checkDerivation(loadDerivationFile(NEGATED), { claims: ['gru-bound-tight-false'] });
     expect(r!.verdict).toBe('refuted');
     const search = evidenceOf(r!.evidence, 'search')!;
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3), starts: 3 });
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2), starts: 3 });
     expect(r!.counterexample!.beyondRegimes!.find((x) => x.name === 'Uz')!.value).toBeCloseTo(12, 10);
   });
 
@@ -101,7 +102,7 @@ describe('isolating constructions beyond the regimes', () => {
     expect(r!.verdict).toBe('consistent');
     const search = evidenceOf(r!.evidence, 'search')!;
     // (and, under its premise, two more beside each start: the start at the premise's edges, above and below)
-    expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * (14 + 3 + 3), starts: 3 });
+    expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * (14 + 3 + 3 + 2), starts: 3 });
     expect(search.beyond!.bestRatio!).toBeLessThanOrEqual(1);
   });
 
@@ -116,7 +117,7 @@ describe('isolating constructions beyond the regimes', () => {
     // first start's U_e swing is the 25th evaluation (then 2 for each of U_i, U_o, U_g, whose gates have no bias)
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (16 + 6 + 4),
+      budget: 63 + 3 * (16 + 6 + 4 + 2),
       evaluations: 25,
     });
     const cx = low!.counterexample!;
@@ -164,7 +165,7 @@ describe('isolating constructions beyond the regimes', () => {
     // columns against states at −1 and far out, then the 6 pairs: the first start's W_i swing, the 28th evaluation
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (8 + 8 + 6 + 4),
+      budget: 63 + 3 * (8 + 8 + 6 + 4 + 2),
       evaluations: 28,
     });
     const cx = low!.counterexample!;
@@ -190,7 +191,7 @@ describe('isolating constructions beyond the regimes', () => {
     // against states at −1: the first start's is the 31st evaluation
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (16 + 6 + 4),
+      budget: 63 + 3 * (16 + 6 + 4 + 2),
       evaluations: 31,
     });
     const cx = low!.counterexample!;
@@ -215,8 +216,8 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the GRU's 6 alone at the cap, then U_z alone with z_1 centred through the inputs against
     // states at −1 (the 19th evaluation), then far out (the 28th): consistent before (tightest 0.79, 0.95, 0.74)
     const beyond = (k: number) => evidenceOf(results[k]!.evidence, 'search')!.beyond;
-    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3), evaluations: 19 });
-    expect(beyond(3)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3), evaluations: 28 });
+    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2), evaluations: 19 });
+    expect(beyond(3)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2), evaluations: 28 });
     expect(beyond(1)!.bestRatio!).toBeLessThanOrEqual(1);
     // test/fixtures/numpy/gru_centred.py and gru_far.py on the exports: z_1 = ½, h_0 − n_1 = −2 (the same figures as
     // gru-tight.yaml's, whose biases centred it), then h_0 = −4·𝟙, n_1 = 1
@@ -234,7 +235,7 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the GRU's 12 of one matrix, then the 3 pairs: the third pair (U_r, U_n) of the first start
     expect(evidenceOf(without!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3 + 3),
+      budget: 63 + 3 * (12 + 3 + 3 + 2),
       evaluations: 43,
     });
     // test/fixtures/numpy/gru_reset_route.py on the export: z_1 ≈ 1.6e-28, r_1 = ½, n_1 ≈ 0, ‖U_r‖ = ‖U_n‖ = 12, ‖U_z‖ =
@@ -256,7 +257,7 @@ describe('isolating constructions beyond the regimes', () => {
     // 3 matrices (and the 2 at the premise's edges): the first start's U_z mirrored, the 46th evaluation
     expect(evidenceOf(quarter!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3 + 3 + 2),
+      budget: 63 + 3 * (12 + 3 + 3 + 2 + 2),
       evaluations: 46,
     });
     const cx = quarter!.counterexample!;
@@ -281,10 +282,11 @@ describe('isolating constructions beyond the regimes', () => {
       ['gain-bound-09', 'refuted'],
       ['gain-bound', 'consistent'],
     ]);
-    // one recurrent matrix (none alone at the cap): beside each of 3 starts one construction, g at its end; the first
+    // one recurrent matrix (none alone at the cap): beside each of 3 starts one construction, g at its end, and the two
+    // with every recurrent matrix shrunk (EVERY_SHRUNK, after it); the first
     expect(evidenceOf(gain[0]!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3,
+      budget: 63 + 3 * (1 + 2),
       evaluations: 1,
     });
     expect(evidenceOf(gain[2]!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
@@ -307,8 +309,8 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the LSTM's 26 of its 4 recurrent matrices, then p_f, p_i, p_o at their ends: the first
     // start's p_o (the 85th evaluation), and p_f (the 79th)
     const beyond = (k: number) => evidenceOf(peephole[k]!.evidence, 'search')!.beyond;
-    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (26 + 3), evaluations: 85 });
-    expect(beyond(2)).toMatchObject({ found: true, budget: 63 + 3 * (26 + 3), evaluations: 79 });
+    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (26 + 3 + 2), evaluations: 85 });
+    expect(beyond(2)).toMatchObject({ found: true, budget: 63 + 3 * (26 + 3 + 2), evaluations: 79 });
     expect(beyond(3)!.bestRatio!).toBeLessThanOrEqual(1);
     // multiplier_at_end.py output-peephole: p_o = 32·𝟙, c_0 = −2·𝟙 (the farthest the levers centre from), f_1 = i_1 =
     // o_1 = ½, g_1 = 0, c_1 = −1: ½ sech²1 + ¼·32 tanh 1 = 6.3027 against 1 + 3.2; forget-peephole: p_f = 32·𝟙, c_0 =
@@ -326,7 +328,7 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the GRU's 18, then b_nh at its end: the first start's (the 55th evaluation)
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (18 + 1),
+      budget: 63 + 3 * (18 + 1 + 2),
       evaluations: 55,
     });
     expect(evidenceOf(tight!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1);
@@ -336,11 +338,34 @@ describe('isolating constructions beyond the regimes', () => {
 
     const [mi, miTight] = checkDerivation(loadDerivationFile(MI));
     expect([mi!.verdict, miTight!.verdict]).toEqual(['refuted', 'consistent']);
-    expect(evidenceOf(mi!.evidence, 'search')!.beyond).toMatchObject({ found: true, budget: 63 + 3, evaluations: 1 });
+    expect(evidenceOf(mi!.evidence, 'search')!.beyond).toMatchObject({
+      found: true,
+      budget: 63 + 3 * (1 + 2),
+      evaluations: 1,
+    });
     expect(evidenceOf(miTight!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
     // multiplier_at_end.py mi: U at its box's low end (−128/√2), x_1 = 32·𝟙, h_0 = 0 (no farther state is centred),
     // h_1 = 0: ‖diag(U x_1) W‖₂ = 90.51 against 76.95; finite differences 2e-9 from the closed form
     expect(mi!.counterexample!.lhs[0]! / 90.50966799187805).toBeCloseTo(1, 12);
     expect(mi!.counterexample!.rhs[0]! / 76.94884279309633).toBeCloseTo(1, 12);
+  });
+
+  it('shrink every recurrent matrix: a leaky RNN bound false only where ‖W‖ is small refuted (numpy recomputes)', () => {
+    // ‖∂h_T/∂h_{T−1}‖ ≤ 2‖W‖ was consistent (a repair offered for `<= 0.5 * norm2(W)`, shown holding; a review's): the
+    // regimes' norms are 0.5 to 1.5, where 2‖W‖ ≥ 1, and no construction lowered them
+    const [twice, half] = checkDerivation(loadDerivationFile(LEAKY));
+    expect(twice!.verdict).toBe('refuted');
+    // one recurrent matrix: beside each start only the two shrunk ones; the first refutes
+    expect(evidenceOf(twice!.evidence, 'search')!.beyond).toMatchObject({
+      found: true,
+      budget: 63 + 3 * 2,
+      evaluations: 1,
+    });
+    // test/fixtures/numpy/leaky_shrunk.py on the export: ‖W‖₂ = 0.5/64, J = ½I + ½ diag(1 − tanh²) W by finite differences
+    // to 6.4e-11: 0.50179 against 2‖W‖₂ = 0.015625
+    expect(twice!.counterexample!.lhs[0]! / 0.5017904329178695).toBeCloseTo(1, 12);
+    expect(twice!.counterexample!.rhs[0]).toBe(0.015624999999999998);
+    // ‖½I + ½ D W‖ ≤ ½ + ½‖W‖ holds
+    expect(half!.verdict).toBe('consistent');
   });
 });
