@@ -19,6 +19,26 @@ const FILE = 'test/fixtures/models/premise-edge.yaml';
 const derivation = loadDerivationFile(FILE);
 const results = new Map(checkDerivation(derivation).map((r) => [r.id, r]));
 
+/**
+ * A tanh RNN (d = 3, m = 1, T = 3) whose one claim has the premise `given` on norm2(W): the premise, ‖W‖₂ of an
+ * instance, and the instance of index j at master seed 20261206 (regime j mod 4).
+ */
+function premiseOnW(given: string) {
+  const file = parseDerivation(
+    `gradproof: 1\nmodel:\n  sizes: { d: 3, m: 1, T: 3 }\n  symbols:\n    W: { role: parameter, shape: [d, d], init: recurrent }\n    U: { role: parameter, shape: [d, m] }\n    x: { role: input, shape: [m] }\n    h: { role: state, shape: [d] }\n  equations:\n    - h[t] = tanh(W*h[t-1] + U*x[t])\n  loss: L = sum(h[T])\nclaims:\n  - id: c\n    claim: norm2(W) <= 1\n    given: ${given}\n`,
+    'premise.yaml',
+  );
+  const premise = file.claims[0]!.given!;
+  const norm = premise.conditions[0]!.lhs; // norm2(W)
+  const normOf = (e: { evaluator: Evaluator; instance: { sizes: Record<string, number> } }) =>
+    asDense(e.evaluator.evaluate(norm, e.instance.sizes)).data[0]!;
+  const at = (j: number) => {
+    const instance = buildInstance(file.model, instanceSpec(file.model, 20261206, j, undefined, { d: 3, m: 1, T: 3 }));
+    return { instance, evaluator: new Evaluator(instance.graph, instance.sizes) };
+  };
+  return { file, premise, normOf, at };
+}
+
 describe('the premise edge', () => {
   it('refutes the bounds false only near the edge, found beyond the regimes (all three were consistent)', () => {
     for (const id of ['jac-step-at-most-1', 'jac-lags-at-most-1', 'norm-above-0.36']) {
@@ -61,21 +81,7 @@ describe('the premise edge', () => {
   });
 
   it('moves an instance to both edges from inside, to the nearest from outside, by scaling what the premise reads', () => {
-    const file = parseDerivation(
-      `gradproof: 1\nmodel:\n  sizes: { d: 3, m: 1, T: 3 }\n  symbols:\n    W: { role: parameter, shape: [d, d], init: recurrent }\n    U: { role: parameter, shape: [d, m] }\n    x: { role: input, shape: [m] }\n    h: { role: state, shape: [d] }\n  equations:\n    - h[t] = tanh(W*h[t-1] + U*x[t])\n  loss: L = sum(h[T])\nclaims:\n  - id: c\n    claim: norm2(W) <= 1\n    given: norm2(W) > 0.7 and norm2(W) < 1.05\n`,
-      'edge.yaml',
-    );
-    const premise = file.claims[0]!.given!;
-    const norm = premise.conditions[0]!.lhs; // norm2(W)
-    const normOf = (e: { evaluator: Evaluator; instance: { sizes: Record<string, number> } }) =>
-      asDense(e.evaluator.evaluate(norm, e.instance.sizes)).data[0]!;
-    const at = (j: number) => {
-      const instance = buildInstance(
-        file.model,
-        instanceSpec(file.model, 20261206, j, undefined, { d: 3, m: 1, T: 3 }),
-      );
-      return { instance, evaluator: new Evaluator(instance.graph, instance.sizes) };
-    };
+    const { file, premise, normOf, at } = premiseOnW('norm2(W) > 0.7 and norm2(W) < 1.05');
     const near = (x: number, edge: number) => Math.abs(x / edge - 1) < 2 ** -17;
     // regime 1 (‖W‖ = 1, inside): the edge above, then the edge below
     const both = premiseEdges(at(1), premise, file.model);
@@ -94,21 +100,7 @@ describe('the premise edge', () => {
   });
 
   it('from outside a band narrower than one step, reaches its edge on the side the steps came from', () => {
-    const file = parseDerivation(
-      `gradproof: 1\nmodel:\n  sizes: { d: 3, m: 1, T: 3 }\n  symbols:\n    W: { role: parameter, shape: [d, d], init: recurrent }\n    U: { role: parameter, shape: [d, m] }\n    x: { role: input, shape: [m] }\n    h: { role: state, shape: [d] }\n  equations:\n    - h[t] = tanh(W*h[t-1] + U*x[t])\n  loss: L = sum(h[T])\nclaims:\n  - id: c\n    claim: norm2(W) <= 1\n    given: norm2(W) >= 0.999 and norm2(W) <= 1.001\n`,
-      'band.yaml',
-    );
-    const premise = file.claims[0]!.given!;
-    const norm = premise.conditions[0]!.lhs; // norm2(W)
-    const normOf = (e: { evaluator: Evaluator; instance: { sizes: Record<string, number> } }) =>
-      asDense(e.evaluator.evaluate(norm, e.instance.sizes)).data[0]!;
-    const at = (j: number) => {
-      const instance = buildInstance(
-        file.model,
-        instanceSpec(file.model, 20261206, j, undefined, { d: 3, m: 1, T: 3 }),
-      );
-      return { instance, evaluator: new Evaluator(instance.graph, instance.sizes) };
-    };
+    const { file, premise, normOf, at } = premiseOnW('norm2(W) >= 0.999 and norm2(W) <= 1.001');
     // regime 2 (‖W‖ = 1.5: the steps of 2^(−1/4) go from 1.061 to 0.892, over the band) and regime 0 (‖W‖ = 0.5: the
     // fourth step lands on 1, inside, and the edge below is bisected as before)
     for (const [j, edge] of [
