@@ -305,7 +305,16 @@ export class ClaimsLoader {
     const given = c.has('given')
       ? this.premise(
           this.y.exprSource(c.get('given')!.value, 'given'),
-          { ...scope, indexVars: new Set(sizeNames) },
+          {
+            ...scope,
+            indexVars: new Set(sizeNames),
+            refused: new Map(
+              forall.map((q) => [
+                q.name,
+                `is the claim's quantifier: a premise holds for the whole instance and may not read it`,
+              ]),
+            ),
+          },
           shapeOf,
           model,
         )

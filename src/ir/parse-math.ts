@@ -37,6 +37,8 @@ export interface Scope {
   /** integer variables usable in indices and as scalars (sizes, quantifiers, the equation's `t`) */
   readonly indexVars: ReadonlySet<string>;
   readonly realVars: ReadonlySet<string>;
+  /** names that exist but may not be read here, with why (a premise reads no quantifier); null/absent: none */
+  readonly refused?: ReadonlyMap<string, string>;
   /** activations declared in the model file */
   readonly functions?: ReadonlySet<string>;
   /** index paths bound by pathsum (γ in `g[l]`) */
@@ -376,6 +378,8 @@ class Converter {
 
   private symbol(name: string, scope: Scope): Expr {
     const offset = this.locate(name);
+    const refused = scope.refused?.get(name);
+    if (refused !== undefined) this.fail(offset, `'${name}' ${refused}`, 'sizes, parameters and values at fixed times');
     if (scope.realVars.has(name)) return this.at({ kind: 'rvar', name }, offset);
     if (scope.indexVars.has(name)) return this.at(ivar(name), offset);
     if (scope.parameters.has(name) || scope.loss === name) return this.at(sym(name), offset);
@@ -467,6 +471,8 @@ class Converter {
       case 'SymbolNode': {
         const name = n.name!;
         const at = this.locate(name);
+        const refused = scope.refused?.get(name);
+        if (refused !== undefined) this.fail(at, `'${name}' ${refused}`, 'sizes, parameters and values at fixed times');
         if (!scope.indexVars.has(name))
           this.fail(at, `'${name}' is not an index variable in scope`, 'a size, quantifier or product index');
         return affine(0, { [name]: 1 });

@@ -113,6 +113,19 @@ describe('premises', () => {
     expect(() => parseDerivation(rnnWith(`  - id: x\n    claim: L = L\n    given: norm2(W) < k\n`), 'f.yaml')).toThrow(
       /f\.yaml:19:23: unknown symbol 'k'/,
     );
+    // the claim's quantifier, in a time or as a number: said so (it read "'t' is not an index variable in scope (expected
+    // a size, quantifier or …)", a review's)
+    const quantified = (given: string) =>
+      rnnWith(`  - id: x\n    claim: normMax(h[t]) <= 1\n    forall: t in 1..T\n    given: ${given}\n`);
+    for (const [given, col] of [
+      ['normMax(h[t]) <= 0.5', 22],
+      ['t <= 3', 12],
+    ] as const)
+      expect(() => parseDerivation(quantified(given), 'f.yaml')).toThrow(
+        new RegExp(
+          `f\\.yaml:20:${col}: 't' is the claim's quantifier: a premise holds for the whole instance and may not read it`,
+        ),
+      );
   });
 });
 
