@@ -714,14 +714,9 @@ const AT_THEIR_END = (space: InstanceSpace): Isolating[] => {
  * Jacobian ½I + ½ diag(1 − h²) W tends to ½I as W → 0), offered as a repair and shown holding (a review's).
  */
 const EVERY_SHRUNK = (space: InstanceSpace): Isolating[] => {
-  const recurrentBlocks = space.blocks.filter((b) => b.law.spectralNorm !== null);
-  if (recurrentBlocks.length === 0) return [];
-  const shrunk = (s: InstanceSpace, d: MutableData) => {
-    for (const b of recurrentBlocks) {
-      const v = s.values(d, b);
-      for (let i = 0; i < v.length; i++) v[i]! *= SHRUNK;
-    }
-  };
+  if (!space.blocks.some((b) => b.law.spectralNorm !== null)) return [];
+  // none at the cap: every one shrunk
+  const shrunk = isolate();
   return [
     { name: 'every recurrent matrix shrunk', build: shrunk },
     { name: 'peak, every recurrent matrix shrunk', build: (s, d) => (peak(s, d), shrunk(s, d)) },
