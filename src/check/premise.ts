@@ -172,7 +172,7 @@ const EDGE_STEPS_PER_DOUBLING = 4;
  * assumption fixes), from the side where it holds. Where it holds already: pushed up to where it would stop holding
  * (doubling, then bisecting the last step), and down likewise (halving) — both edges of `a < ‖W‖ < b`; where it does
  * not: drawn in, in steps of 2^(±1/4), to the first scale where it holds, and that step bisected — one edge (a band
-stepped over in one step, where the violation fell and rose again, is found in between: insideBracket). A bound
+ * stepped over in one step, where the violation fell and rose again, is found in between: insideBracket). A bound
  * stated under a premise is often tightest at its edge (`norm2(W) <= 1` given `norm2(W) < 1.05` is false only for
  * ‖W‖₂ in (1, 1.05), which neither the regimes' norms nor the search's cap reach). Empty where no scale tried moves
  * across an edge (a premise that scaling does not change, or one that holds at every scale). For the adversarial
