@@ -547,7 +547,17 @@ function checkWith(
             .filter((v) => !withinExactSizes(outcome, v.sizes))
             .reduce((n, v) => n + v.count, 0)
         : 0;
-    evidence.push(beyond ? { ...symbolic, violationsBeyondItsSizes: beyond } : symbolic);
+    // Where the numbers could not compare but found the sides' difference at rounding level, the identity decides
+    // the points at sizes it reached: `lhs - rhs = 0` on a true identity is an exact 0 less rounding everywhere.
+    const residues =
+      outcome.status === 'identical'
+        ? tally.roundingResiduesAt.filter((r) => withinExactSizes(outcome, r.sizes)).reduce((n, r) => n + r.count, 0)
+        : 0;
+    evidence.push({
+      ...symbolic,
+      ...(beyond ? { violationsBeyondItsSizes: beyond } : {}),
+      ...(residues ? { roundingResiduesDecided: residues } : {}),
+    });
     // Identical canonical forms are an identity; differing ones are not a refutation (atoms such as h[t] and
     // the tanh(…) that defines it are related through the model), so they only aim a numeric search.
     if (symbolic.outcome.status === 'different' && decideVerdict(evidence).verdict === 'consistent') {

@@ -118,6 +118,11 @@ export type PointOutcome =
        * the way, or against an exact 0 that may be an underflow): not a refutation, but no agreement either
        */
       readonly undecidedViolation?: true;
+      /**
+       * in extended precision the sides' difference is what cancellation's lost digits explain (an exact 0, or within
+       * their reach): no evidence alone, but what an identity's rounding residue looks like (./verdict.ts)
+       */
+      readonly roundingResidue?: true;
     };
 
 export interface Probes {

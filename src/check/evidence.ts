@@ -185,6 +185,12 @@ export interface SymbolicEvidence {
    * where it stopped at 5), which its identity says nothing about; absent when none
    */
   readonly violationsBeyondItsSizes?: number;
+  /**
+   * identical forms, and points float64 could not compare where extended precision found the sides' difference to be
+   * what cancellation left (both sides of `lhs - rhs = 0` exactly 0 after rounding, say): how many of those lie at
+   * sizes the exact check reached, which the identity decides (./verdict.ts); absent when none
+   */
+  readonly roundingResiduesDecided?: number;
 }
 
 /** Instances drawn at the sizes where the closed forms differ. */

@@ -362,6 +362,7 @@ export function extendedLook(
       ...((outcome.status === 'violate' && outcome.relError > lostPrecision) || decided.violation
         ? { undecidedViolation: true }
         : {}),
+      ...(decided.atRounding ? { roundingResidue: true } : {}),
     };
   // A violation within reach of float64's own rounding (no digits lost on the way) stands where nothing can
   // re-evaluate it: setting real violations aside as trouble could let a false claim pass, the worse mistake.
@@ -386,6 +387,7 @@ export function extendedLook(
     rhs: outcome.rhs,
     compared: outcome.compared,
     ...(outcome.status === 'violate' || decided.violation ? { undecidedViolation: true } : {}),
+    ...(decided.atRounding ? { roundingResidue: true } : {}),
   };
 }
 
@@ -407,6 +409,12 @@ export interface Undecided {
    * own outcome, resting on the same values, is no evidence either
    */
   readonly doubtful?: true;
+  /**
+   * the arithmetic's own difference between the sides is what the digits cancellation left there explain (both sides
+   * exactly 0 after rounding, or a difference within their reach): an identity's rounding residue looks so, and
+   * identical closed forms at the point's sizes decide it (./verdict.ts); a claim false by more shows a difference
+   */
+  readonly atRounding?: true;
 }
 const isUndecided = <T extends object>(x: T | Undecided): x is Undecided =>
   (x as { status?: string }).status === 'undecided';
@@ -429,6 +437,7 @@ function deepestLook<R>(
         why: `${look.why}; in ${arithmetic.deeper.plural}: ${deeper.why}`,
         ...(look.violation || deeper.violation ? { violation: true } : {}),
         ...(deeper.doubtful ? { doubtful: true } : {}),
+        ...(deeper.atRounding ? { atRounding: true } : {}),
       }
     : deeper;
 }
@@ -468,6 +477,7 @@ function withinReachOfDoubt(status: 'agree' | 'violate', relError: number, toler
 const zeroAgreement = <R>(arithmetic: ExtendedArithmetic<R>, cancelledToZero: boolean): Undecided => ({
   status: 'undecided',
   why: `an agreement on an exact 0 in ${arithmetic.plural}, which may be a cancellation there`,
+  atRounding: true,
   ...(cancelledToZero && arithmetic.deeper ? { deeper: true } : {}),
 });
 
@@ -586,6 +596,7 @@ export function lookWith<R>(
       ? {
           status: 'undecided',
           why: `${what(status)} within reach of the digits cancellation left in the ${arithmetic.plural} (relative precision ${lost.toPrecision(2)})`,
+          atRounding: true,
           ...(arithmetic.deeper ? { deeper: true } : {}),
         }
       : withinReachOfDoubt(status, relError, claim.tolerance, reach)

@@ -52,6 +52,8 @@ export class PointTally {
   clearest: Point | null = null;
   /** violations by instance: which sizes they were found at */
   readonly violationsAt: { readonly sizes: IntEnv; count: number }[] = [];
+  /** troubled points whose sides differ by what cancellation left (PointOutcome's roundingResidue), by instance sizes */
+  readonly roundingResiduesAt: { readonly sizes: IntEnv; count: number }[] = [];
   /**
    * the instances with a sound point the search may start from, with the closest their points came to violating the
    * bound: the RANDOM_STARTS first in its order (kept all, 40 000 instances and their graphs stayed with
@@ -65,6 +67,7 @@ export class PointTally {
   add(instance: Instance, points: readonly Point[]): void {
     let fitness = -Infinity;
     let violations = 0;
+    let residues = 0;
     let errors = this.errorsByRegime.get(instance.regime);
     if (!errors) this.errorsByRegime.set(instance.regime, (errors = []));
     for (const p of points) {
@@ -74,6 +77,7 @@ export class PointTally {
       if (o.status === 'trouble') {
         this.troubled++;
         if (o.undecidedViolation) this.undecided++;
+        if (o.roundingResidue) residues++;
         this.troubleReasons.set(o.reason, (this.troubleReasons.get(o.reason) ?? 0) + 1);
         continue;
       }
@@ -107,6 +111,7 @@ export class PointTally {
       if (!this.clearest || violationSize(p) > violationSize(this.clearest)) this.clearest = p;
     }
     if (violations) this.violationsAt.push({ sizes: instance.sizes, count: violations });
+    if (residues) this.roundingResiduesAt.push({ sizes: instance.sizes, count: residues });
     if (fitness > -Infinity) {
       this.starts.push({ instance, fitness });
       this.starts.sort(startOrder);

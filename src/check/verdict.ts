@@ -10,7 +10,9 @@
  *                 unverifiable, unless exact evidence below)
  *   verified      consistent, and the closed forms are identical at every size their exact check reaches (T = 3..12,
  *                 other sizes the claim names up to 5, the randomized test's T = 48): a claim false only at sizes past
- *                 those is refuted where the draws reach such sizes, and passes where they do not
+ *                 those is refuted where the draws reach such sizes, and passes where they do not. Points float64 could
+ *                 not compare whose difference extended precision found to be what cancellation left (`lhs - rhs = 0`
+ *                 on an identity: exact zeros less rounding) count with the agreements there, at those sizes
  *   proved        verified, and an induction proves it for every t; or, for a bound, consistent
  *                 and a chain of checked rules proves it with the indices symbolic
  *
@@ -91,8 +93,11 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
       : bound?.ok
         ? unverifiable({ why: 'bound-contradicted' })
         : { verdict: 'refuted', reason: null };
-  if (agreed === 0) return unverifiable(points === 0 ? { why: 'no-point' } : { why: 'trouble-everywhere' });
-  if (troubled > agreed) return unverifiable({ why: 'trouble-dominates', troubled, points, agreed });
+  // Identical closed forms decide the troubled points whose difference extended precision found at rounding level.
+  const residues = symbolic === 'identical' ? (evidenceOf(evidence, 'symbolic')?.roundingResiduesDecided ?? 0) : 0;
+  if (agreed + residues === 0) return unverifiable(points === 0 ? { why: 'no-point' } : { why: 'trouble-everywhere' });
+  if (troubled - residues > agreed + residues)
+    return unverifiable({ why: 'trouble-dominates', troubled, points, agreed });
   if (strict && strict.ties + (strict.searchedTies ?? 0) > 0)
     return unverifiable({
       why: 'strict-ties',

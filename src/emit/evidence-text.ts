@@ -103,9 +103,13 @@ function symbolicText(e: SymbolicEvidence): string {
   const beyond = e.violationsBeyondItsSizes;
   // identical forms beside violations at sizes their check did not reach: the refutation stands, and says so
   const text = identicalOrNotText(e);
+  const residues = e.roundingResiduesDecided;
+  const decided = residues
+    ? `; they decide the ${residues === 1 ? 'point' : `${residues} points`} float64 could not compare at these sizes, where extended precision found the sides' difference to be what cancellation left (exact zeros less rounding)`
+    : '';
   return beyond
-    ? `${text}; the ${beyond === 1 ? 'violation lies' : `${beyond} violations lie`} at sizes past these, which the exact check does not reach`
-    : text;
+    ? `${text}${decided}; the ${beyond === 1 ? 'violation lies' : `${beyond} violations lie`} at sizes past these, which the exact check does not reach`
+    : `${text}${decided}`;
 }
 
 function identicalOrNotText(e: SymbolicEvidence): string {
