@@ -384,7 +384,7 @@ const premiseAdmits = (claim: Claim, model: Model): Pick<SearchRequest, 'admissi
   claim.given
     ? {
         admissible: (entry) => premiseHolds(entry, claim.given!),
-        toPremiseEdges: (entry) => premiseEdges(entry, claim.given!, model),
+        toPremiseEdges: (entry, rebuild) => premiseEdges(entry, claim.given!, model, rebuild),
       }
     : {};
 

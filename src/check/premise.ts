@@ -176,14 +176,30 @@ const EDGE_STEPS_PER_DOUBLING = 4;
  * stated under a premise is often tightest at its edge (`norm2(W) <= 1` given `norm2(W) < 1.05` is false only for
  * ‖W‖₂ in (1, 1.05), which neither the regimes' norms nor the search's cap reach). Empty where no scale tried moves
  * across an edge (a premise that scaling does not change, or one that holds at every scale). For the adversarial
- * search beyond the regimes (src/check/search.ts): each start, and each construction outside the premise.
+ * search beyond the regimes (src/check/search.ts): each start, and each construction outside the premise — an isolating
+ * one built again at each scale (`rebuild`), so that the gates it centres stay centred.
  */
-export function premiseEdges(entry: InstanceEntry, premise: Premise, model: Model): InstanceEntry[] {
+export function premiseEdges(
+  entry: InstanceEntry,
+  premise: Premise,
+  model: Model,
+  rebuild?: (adjust: (data: InstanceData) => void) => InstanceData,
+): InstanceEntry[] {
   const leaves = searchLeaves(model, premise);
   // nothing to scale (every value it reads fixed by an assumption): no scale moves it, so none is tried
   if (leaves.params.length + leaves.inputs.length + leaves.initial.length === 0) return [];
   const holds = (e: InstanceEntry) => premiseViolationAt(e, premise) === 0;
-  const scaled = scaledBy(entry, leaves);
+  // a construction built again with its leaves scaled before it centres its gates (src/numeric/adversarial.ts Adjust),
+  // else the instance's leaves scaled
+  const scaled = rebuild
+    ? (s: number) =>
+        withData(
+          entry.instance,
+          rebuild((data) => {
+            for (const part of movable(data, leaves)) for (let i = 0; i < part.length; i++) part[i]! *= s;
+          }),
+        )
+    : scaledBy(entry, leaves);
   if (holds(entry))
     return [2, 0.5].flatMap((factor) => {
       let last = 1;

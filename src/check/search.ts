@@ -92,9 +92,10 @@ export interface SearchRequest {
   /**
    * The instance moved to the premise's edges (./premise.ts premiseEdges: both, from inside; the nearest, from outside):
    * beyond the regimes, each start is also evaluated at the edge above and the edge below it, and a construction
-   * outside the premise at its edge instead of not at all.
+   * outside the premise at its edge instead of not at all (an isolating construction built again at each scale tried,
+   * `rebuild`: src/numeric/adversarial.ts Construction).
    */
-  readonly toPremiseEdges?: (entry: InstanceEntry) => InstanceEntry[];
+  readonly toPremiseEdges?: (entry: InstanceEntry, rebuild?: Construction['rebuild']) => InstanceEntry[];
 }
 
 export interface SearchOutcome {
@@ -466,10 +467,18 @@ function* searchFrom(
    * A construction's points: where it left the premise, at the premise's edge (beyond the regimes, with a premise;
    * its data then what the path goes on from), else none. Returns the data evaluated.
    */
-  const evaluateConstruction = (data: MutableData, side = false): { points: Point[]; data: MutableData } => {
+  const evaluateConstruction = (
+    data: MutableData,
+    side = false,
+    rebuild?: Construction['rebuild'],
+  ): { points: Point[]; data: MutableData } => {
     const points = evaluate(data, side);
     if (!outside || !toPremiseEdges) return { points, data };
-    const [moved] = toPremiseEdges(entryFor(data, side));
+    // built again at each scale where it can be (its centring kept); where no such scale meets the premise (one on the
+    // states the construction sets itself), its data scaled as any instance's
+    const entry = entryFor(data, side);
+    let [moved] = rebuild ? toPremiseEdges(entry, rebuild) : [];
+    moved ??= toPremiseEdges(entry)[0];
     if (!moved) return { points, data };
     outside = false;
     return { points: runPoints(claim, moved, 0, null), data: moved.instance.graph.data as MutableData };
@@ -498,7 +507,7 @@ function* searchFrom(
         ? (solveReadout(shape, claim, space, c.data, envs, (d) => entryFor(d, true).evaluator, sideRng, sideAffinity) ??
           c.data)
         : c.data;
-      const { points } = evaluateConstruction(data, true);
+      const { points } = evaluateConstruction(data, true, c.rebuild);
       yield { points, construction: true, outsidePremise: outside, side: true };
     }
   }

@@ -399,6 +399,14 @@ const identity = (rows: number, cols: number): Vec =>
 export interface Construction {
   readonly name: string;
   readonly data: MutableData;
+  /**
+   * The construction built again with `adjust` applied where it has set its own values, before it centres its gates
+   * (isolating constructions only): a premise's edge is sought on it (src/check/premise.ts premiseEdges), where scaling
+   * the finished data would move the values the centring cancelled. A gain vector g ⊙ (W h) at its box's end (32)
+   * under `given: normMax(g) <= 7`, scaled back to 7, left its units 4.6 from centre, and a bound false only near
+   * max|g| = 7 at a centred unit was consistent (a review's K05).
+   */
+  readonly rebuild?: (adjust: Adjust) => MutableData;
 }
 
 const CONSTRUCTIONS: readonly { name: string; build: (space: InstanceSpace, data: MutableData) => void }[] = [
@@ -472,7 +480,14 @@ const SHRUNK = 1 / BEYOND_GAIN ** 2;
  */
 export type PreActivation = (data: InstanceData, target: string, t: number) => Vec | null;
 
-type IsolatingBuild = (space: InstanceSpace, data: MutableData, pre: PreActivation) => void;
+/**
+ * A change made to a construction's data once it has set its own values and before it centres its gates (a premise's
+ * values scaled to its edge, src/check/premise.ts): the centring then holds at the changed values.
+ */
+export type Adjust = (data: InstanceData) => void;
+
+/** Builds a construction on `data`; one that centres gates calls `adjust` once, before it does (else it is applied after). */
+type IsolatingBuild = (space: InstanceSpace, data: MutableData, pre: PreActivation, adjust?: Adjust) => void;
 type Isolating = { name: string; build: IsolatingBuild };
 
 /** The recurrent matrices of `capped` at the cap, every other recurrent one shrunk to SHRUNK of its norm. */
@@ -520,7 +535,7 @@ const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
         ? [
             {
               name: `${alone.name} alone at the cap, its gates centred ${against}`,
-              build: (s, d, pre) => swing(s, d, [alone], pre, isolate(alone), states, gates, others),
+              build: (s, d, pre, adjust) => swing(s, d, [alone], pre, isolate(alone), states, gates, others, adjust),
             },
           ]
         : [],
@@ -545,7 +560,7 @@ const ALONE_AT_CAP = (space: InstanceSpace): Isolating[] => {
           ? [
               {
                 name: `${a.name} and ${b.name} at the cap, their gates centred, the others shut`,
-                build: (s, d, pre) => swing(s, d, [a, b], pre, isolate(a, b), [1], space.gates, -1),
+                build: (s, d, pre, adjust) => swing(s, d, [a, b], pre, isolate(a, b), [1], space.gates, -1, adjust),
               },
             ]
           : [],
@@ -595,6 +610,7 @@ function swing(
   states: readonly number[],
   gates: readonly Gate[],
   others: 1 | -1 = 1,
+  adjust?: Adjust,
 ): void {
   peak(space, data);
   // a matrix's columns that are a lever cleared first: its other columns then go to the cap (or shrink), and the lever
@@ -619,6 +635,8 @@ function swing(
   // x_1 > 0; columns of a matrix are set in order below, the box's end would take the whole matrix's norm)
   for (const g of gates)
     if (!fed.includes(g) && !columnLever(g)) fillClamped(space, data, g.lever, others * g.sign * Infinity);
+  // (a premise's values moved to its edge here, so that the centring below holds there: ./adversarial.ts Adjust)
+  adjust?.(data);
   const before = fed.map((g) => space.values(data, g.lever).slice());
   // the first of `states` whose centring levers all stay in their boxes (the last as it comes, clipped by projection)
   for (const [k, state] of states.entries()) {
@@ -688,7 +706,7 @@ const AT_THEIR_END = (space: InstanceSpace): Isolating[] => {
   const recurrentBlocks = space.blocks.filter((b) => b.law.spectralNorm !== null);
   return space.multipliers.map((m) => ({
     name: `${m.block.name} at the end of its box, the gates centred`,
-    build: (s, d, pre) =>
+    build: (s, d, pre, adjust) =>
       swing(
         s,
         d,
@@ -702,6 +720,8 @@ const AT_THEIR_END = (space: InstanceSpace): Isolating[] => {
         },
         PRODUCT_STATES,
         s.gates,
+        1,
+        adjust,
       ),
   }));
 };
@@ -737,9 +757,14 @@ export const isolatingCount = (space: InstanceSpace): number => isolating(space)
 export function isolatingConstructions(space: InstanceSpace, start: InstanceData, pre: PreActivation): Construction[] {
   if (space.domain !== 'beyond') return [];
   return isolating(space).map((c) => {
-    const data = space.copy(start);
-    c.build(space, data, pre);
-    return { name: c.name, data: space.projected(data) ?? space.copy(start) };
+    const built = (adjust?: Adjust): MutableData => {
+      const data = space.copy(start);
+      let adjusted = false;
+      c.build(space, data, pre, adjust && ((d) => ((adjusted = true), adjust(d))));
+      if (adjust && !adjusted) adjust(data);
+      return space.projected(data) ?? space.copy(start);
+    };
+    return { name: c.name, data: built(), rebuild: built };
   });
 }
 

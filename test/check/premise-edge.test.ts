@@ -133,3 +133,46 @@ describe('the premise edge', () => {
     expect(fixed!.verdict).toBe('consistent');
   });
 });
+
+describe('a construction outside the premise, built again at its edge', () => {
+  // A gain vector g ⊙ (W h) at its box's end (32) with the units centred was outside `normMax(g) <= 7`; scaled back to
+  // 7 as any instance is, the centring was lost, and a bound false only near max|g| = 7 at a centred unit was
+  // consistent (a review's K05). The construction is now built again at each scale, its centring with it.
+  const gain = new Map(
+    checkDerivation(loadDerivationFile('test/fixtures/models/gain-premise-edge.yaml')).map((r) => [r.id, r]),
+  );
+
+  it('refutes the bounds false only where max|g| is near 7, at the first evaluation beyond the regimes', () => {
+    for (const [id, ratio] of [
+      ['gain-085-below-7', 7 / 6.95],
+      ['gain-08-below-7', 7 / 6.6],
+    ] as const) {
+      const r = gain.get(id)!;
+      expect(r.verdict).toBe('refuted');
+      const beyond = evidenceOf(r.evidence, 'search')!.beyond!;
+      expect([beyond.found, beyond.evaluations]).toEqual([true, 1]);
+      // at the bisected edge, max|g| = 7 − 6e-7: the ratio is 7/6.95 there to 1e-7
+      expect(beyond.bestRatio!).toBeCloseTo(ratio, 6);
+    }
+  });
+
+  it('at numbers numpy recomputes: max|g| at the edge, every unit centred, ‖W‖₂ = 0.5/64', () => {
+    // test/fixtures/numpy/multiplier_at_end.py gain on the export of gain-085-below-7: lhs 0.054687495304861916, rhs
+    // 0.05429687100913262, the Jacobian by finite differences 1.3e-9 from its closed form, pre-activations 0 to 5e-17,
+    // max|g| 6.999999399022325
+    const k = gain.get('gain-085-below-7')!.counterexample!;
+    expect([k.bindings, k.sizes]).toEqual([{ t: 1 }, { T: 6, d: 4, m: 3 }]);
+    expect(k.lhs[0]! / 0.054687495304861916).toBeCloseTo(1, 9);
+    expect(k.rhs[0]! / 0.05429687100913262).toBeCloseTo(1, 9);
+    expect(k.beyondRegimes!.find((x) => x.name === 'g')!.value).toBeCloseTo(6.999999399022325, 9);
+  });
+
+  it('leaves the true bounds consistent, tight at the edge', () => {
+    expect(gain.get('gain-085-below-6.5')!.verdict).toBe('consistent');
+    // 6.5 / (1 + 0.85 · 6.5) at the edge, from below
+    const below = evidenceOf(gain.get('gain-085-below-6.5')!.evidence, 'search')!.beyond!.bestRatio!;
+    expect(below).toBeLessThanOrEqual(6.5 / 6.525);
+    expect(below).toBeGreaterThan(6.5 / 6.525 - 1e-5);
+    expect(gain.get('gain-below-7')!.verdict).toBe('consistent');
+  });
+});
