@@ -19,7 +19,7 @@ import { type Expr, exprOfRef, intVarsOf, isOp, node, num, type OpNode, some, wa
 import { printExpr } from '../../ir/print.js';
 import { formatShape } from '../../ir/shape.js';
 import { specOf } from '../../ops/index.js';
-import { HORIZON, type Model } from '../../model/model.js';
+import { HORIZON, type Model, TIME_VAR } from '../../model/model.js';
 import { derivParts, formSize, isGraphDerivative, type SymbolicModel } from '../derive.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 import type { Domain } from './domain.js';
@@ -162,6 +162,24 @@ function bindersIn(e: Expr): Set<string> {
 const stepOneOn = (x: OpNode, time: Affine): string =>
   `the closed form of ${print(x)} is derived where ${formatAffine(time)} ≥ 1, and ${formatAffine(time)} may be 0 here (the proof is sought for every size)`;
 
+/**
+ * Whether an equation reads `name` at the time it computes (h[t] = o[t] .* tanh(c[t]) reads c so): a derivative with
+ * respect to c[τ] then routes through h[τ] where h[τ] is computed, and not at τ = 0, where h[0] is an initial value.
+ */
+function readAtItsOwnTime(model: Model, name: string): boolean {
+  return model.equations.some((eq) =>
+    some(
+      eq.rhs,
+      (e) =>
+        e.kind === 'seq' &&
+        e.name === name &&
+        e.time.c === 0 &&
+        affineVars(e.time).join() === TIME_VAR &&
+        e.time.terms[TIME_VAR] === 1,
+    ),
+  );
+}
+
 /** The engine's closed form of a derivative, where it holds on this domain; a reason otherwise. */
 export function closedFormAt(x: OpNode, ctx: LemmaContext): Expr | string {
   const { mode, of, wrt } = derivParts(x);
@@ -178,8 +196,10 @@ export function closedFormAt(x: OpNode, ctx: LemmaContext): Expr | string {
     const lag = ctx.domain.pin(affineAdd(of.time, wrt.time, -1));
     if (!affineVars(lag).length) {
       // A one-step form is derived with every equation computing at the times it spans: at time 0 the
-      // initial values are not computed from the step equations, so the form holds from time 1 on.
-      if (!ctx.domain.atLeast(wrt.time, 1)) return stepOneOn(x, wrt.time);
+      // initial values are not computed from the step equations, so the form holds from time 1 on — and at time 0
+      // too where no equation reads the variable at its own time: then no route from it passes through another
+      // value computed at that time (the one the initial values lack), and the routes through later times are the same.
+      if (!ctx.domain.atLeast(wrt.time, 1) && readAtItsOwnTime(ctx.model, wrt.name)) return stepOneOn(x, wrt.time);
     } else if (!ctx.domain.atLeast(lag, 0)) return `the lag ${formatAffine(lag)} of ${print(x)} may be negative`;
   } else if (!ctx.domain.atLeast(wrt.time, 1)) return stepOneOn(x, wrt.time);
   // Block products across several states, and the brackets of sums over a loss's steps, have no normal form
