@@ -167,12 +167,13 @@ describe('a construction outside the premise, built again at its edge', () => {
     expect(k.beyondRegimes!.find((x) => x.name === 'g')!.value).toBeCloseTo(6.999999399022325, 9);
   });
 
-  it('leaves the true bounds consistent, tight at the edge', () => {
+  it('leaves the true bounds holding, tight at the edge', () => {
     expect(gain.get('gain-085-below-6.5')!.verdict).toBe('consistent');
     // 6.5 / (1 + 0.85 · 6.5) at the edge, from below
     const below = evidenceOf(gain.get('gain-085-below-6.5')!.evidence, 'search')!.beyond!.bestRatio!;
     expect(below).toBeLessThanOrEqual(6.5 / 6.525);
     expect(below).toBeGreaterThan(6.5 / 6.525 - 1e-5);
-    expect(gain.get('gain-below-7')!.verdict).toBe('consistent');
+    // (proved by the rules: diag(1 - h.^2) diag(g) W, for every t from 1)
+    expect(gain.get('gain-below-7')!.verdict).toBe('proved');
   });
 });
