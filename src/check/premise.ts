@@ -37,7 +37,7 @@ export interface PremiseDraw {
 /** Fresh draws per instance index, and evolution-strategy steps per draw. */
 export const PREMISE_BUDGET = { draws: 4, searchSteps: 60 } as const;
 /** Scale factors tried on the premise's parameters, nearest to 1 first. */
-const SCALES = [0.9, 1.1, 0.75, 1.33, 0.5, 2, 0.25, 4, 0.1, 10];
+const SCALES = [0.9, 1.1, 0.75, 1.33, 0.5, 2, 0.25, 4, 0.1, 10, 0.01, 100];
 /** Halvings of the interval between a scale that meets the premise and one that does not (its edge to 2⁻²⁰ of it). */
 const EDGE_BISECTIONS = 20;
 
@@ -359,26 +359,60 @@ export class PremiseSampler {
    */
   private rescale(base: InstanceEntry): InstanceEntry | null {
     if (this.leaves.params.length === 0) return null;
+    // Conditions on parameters apart (`normMax(b) >= 3 and norm2(W) <= 0.2`) are met each by its own scale, in turn:
+    // one scale for both pulls them the same way, and such a premise held on 2 of 20 slots (a review's).
+    const parts = this.premise.conditions.map((c) => ({
+      premise: { ...this.premise, conditions: [c] },
+      params: [] as string[],
+    }));
+    for (const part of parts) part.params = searchLeaves(this.model, part.premise).params;
+    const apart =
+      parts.length > 1 &&
+      parts.every(
+        (p, i) => p.params.length > 0 && parts.slice(i + 1).every((q) => !q.params.some((n) => p.params.includes(n))),
+      );
+    if (!apart) return this.rescaleOver(base, this.leaves.params, this.premise, this.claim.id);
+    let entry = base;
+    for (const [k, part] of parts.entries()) {
+      if (premiseViolationAt(entry, part.premise) === 0) continue;
+      const moved = this.rescaleOver(entry, part.params, part.premise, `${this.claim.id} condition ${k}`);
+      if (!moved) return null;
+      entry = moved;
+    }
+    return this.holds(entry) === 0 ? entry : null;
+  }
+
+  /**
+   * `params` scaled together until `premise` holds, to a scale between the first one tried that meets it and its
+   * edge (rescale); `tag` seeds the draw of that scale.
+   */
+  private rescaleOver(
+    base: InstanceEntry,
+    params: readonly string[],
+    premise: Premise,
+    tag: string,
+  ): InstanceEntry | null {
     // the parameters alone: inputs and initial states keep the regime's law
-    const scaled = scaledBy(base, { params: this.leaves.params, inputs: [], initial: [] });
+    const scaled = scaledBy(base, { params: [...params], inputs: [], initial: [] });
+    const holds = (e: InstanceEntry) => premiseViolationAt(e, premise) === 0;
     const failed = [1]; // the instance as drawn violates the premise
     for (const s of SCALES) {
       const entry = scaled(s);
-      if (this.holds(entry) !== 0) {
+      if (!holds(entry)) {
         failed.push(s);
         continue;
       }
       // the failing scale nearest to s on its side of 1 (1 itself at worst), and the edge between them
       const outside = s < 1 ? Math.min(...failed.filter((f) => f > s)) : Math.max(...failed.filter((f) => f < s));
-      const [inside, insideEntry] = edgeBetween(scaled, (e) => this.holds(e) === 0, s, entry, outside);
+      const [inside, insideEntry] = edgeBetween(scaled, holds, s, entry, outside);
       // half the instances near the edge, half anywhere inside: between 0.05 and 1 of the edge's scale (a premise met
       // by scaling down), or between it and 4 times it (met by scaling up). Near the edge alone, `norm2(W) >= 0.35`
       // under `norm2(W) < 0.6` was consistent: no instance had ‖W‖ below 0.375 (a review).
-      const rng = new Rng(deriveSeed(base.instance.seed, 'premise-scale', this.claim.id));
+      const rng = new Rng(deriveSeed(base.instance.seed, 'premise-scale', tag));
       const [u, nearEdge] = [rng.uniform(), rng.uniform() < 0.5];
       const interior = s < 1 ? inside * (0.05 + 0.95 * u) : inside * (1 + 3 * u);
       const target = scaled(nearEdge ? inside + (s - inside) * u * u : interior);
-      return this.holds(target) === 0 ? target : insideEntry;
+      return holds(target) ? target : insideEntry;
     }
     return null;
   }

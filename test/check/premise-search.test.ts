@@ -99,3 +99,29 @@ describe('searching under an assumption', () => {
     expect(space.blocks.map((b) => b.name)).toContain('W');
   });
 });
+
+describe('a premise whose conditions read parameters apart', () => {
+  // `normMax(b) >= 3 and norm2(W) <= 0.2`: one scale for b and W together pulls them the same way, and the premise held
+  // on 2 of 20 slots (after a search on the violation), where the false `<= 0.9 * norm2(W)` was consistent (a review's).
+  // Each condition is now met by its own scale, in turn (and scales up to 100: the regimes' biases have sd 0.1).
+  const results = new Map(
+    checkDerivation(loadDerivationFile('test/fixtures/models/premise-apart.yaml')).map((r) => [r.id, r]),
+  );
+
+  it('holds on every slot, each after rescaling', () => {
+    for (const r of results.values())
+      expect(evidenceOf(r.evidence, 'premise')).toMatchObject({ slots: 20, satisfied: 20, draws: 20, rescaled: 20 });
+  });
+
+  it('refutes the false bound at numbers numpy recomputes, and proves the true one', () => {
+    const r = results.get('step-below-09-norm')!;
+    expect(r.verdict).toBe('refuted');
+    // test/fixtures/numpy/premise_apart.py on the export: max|b_i| = 6.0627, ‖W‖₂ = 0.12209, lhs 0.11882396486202654,
+    // rhs 0.1098829575197222, the Jacobian by finite differences 5e-10 from its closed form
+    const k = r.counterexample!;
+    expect(k.sizes).toEqual({ T: 3, d: 3, m: 2 });
+    expect(k.lhs[0]! / 0.11882396486202654).toBeCloseTo(1, 9);
+    expect(k.rhs[0]! / 0.1098829575197222).toBeCloseTo(1, 9);
+    expect(results.get('step-below-norm')!.verdict).toBe('proved');
+  });
+});
