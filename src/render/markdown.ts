@@ -17,6 +17,7 @@ import type {
 } from './document.js';
 import { isRenderableMath, looksLikeProse, numberedSource } from './katex.js';
 import { markdownCode, noCodeSpan } from '../emit/markdown-text.js';
+import { modeSpans } from './math-modes.js';
 
 /**
  * CommonMark backslash-escapes every ASCII punctuation character; we escape
@@ -52,12 +53,27 @@ const code = (s: string) => (noCodeSpan(s) ? escapeMarkdown(s) : markdownCode(s.
  * a review found), and `{{<`, `{%` template tags (Hugo shortcodes, Liquid) ran. So `<` and `>` are written as the
  * math commands `\lt` and `\gt` (KaTeX and MathJax read them, server- or browser-side alike; entities would reach a
  * server-side KaTeX undecoded), and a template tag's opener (`{{`, `{%`) gets a space, which math mode ignores (a closer alone opens nothing).
+ * In text mode (`\text{if a<b}`) `\lt` is an error: there a `<` or `>` is written as math inside the text.
  */
 export function markdownMath(tex: string): string {
-  return tex
-    .replace(/</g, '\\lt ')
-    .replace(/>/g, '\\gt ')
+  return modeSpans(tex)
+    .map((s) => (s.text ? textModeAngles(s.tex) : s.tex.replace(/</g, '\\lt ').replace(/>/g, '\\gt ')))
+    .join('')
     .replace(/\{(?=[{%])/g, '{ ');
+}
+
+/**
+ * `<` and `>` read in text mode (`\text{if a<b}`): `\lt` there is an error in KaTeX and MathJax alike, so a run of
+ * them is written as math inside the text, `$\lt$` (both read `$…$` inside \text); `{}` keeps it from touching
+ * another dollar, since `$$` would open display math in the generator and in KaTeX.
+ */
+function textModeAngles(text: string): string {
+  return text.replace(/[<>]+/g, (run: string, at: number) => {
+    const math = run.replace(/</g, '\\lt ').replace(/>/g, '\\gt ').trimEnd();
+    const before = text[at - 1] === '$' ? '{}' : '';
+    const after = text[at + run.length] === '$' ? '{}' : '';
+    return `${before}$${math}$${after}`;
+  });
 }
 
 const display = (tex: string) => `$$\n${markdownMath(tex.replace(/\n\s*\n/g, '\n'))}\n$$`;

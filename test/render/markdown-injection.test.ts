@@ -4,11 +4,12 @@
  * `\( … \)` and `$$ … $$` as they were, and a generator that passes math through as raw text (kramdown, goldmark's
  * passthrough) made them live tags; `{{< readfile … >}}` ran as a Hugo shortcode (a review found both).
  */
+import katex from 'katex';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
-import { loadDerivationFile } from '../../src/derivation/load.js';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { buildDocument } from '../../src/render/document.js';
 import { markdownDocument, markdownMath } from '../../src/render/markdown.js';
 import { checkMarkdownMath } from './markdown-math.js';
@@ -36,6 +37,58 @@ describe('math written into Markdown', () => {
     visit(unified().use(remarkParse).parse(md));
     expect(html).toEqual([]);
     expect(md).toContain('\\lt script\\gt alert(document.cookie)');
+    expect(checkMarkdownMath(md)).toEqual([]);
+  });
+
+  // Until 2026-12-06 a text-mode `<` became `\lt` as well: `\text{if a\lt b}`, which KaTeX refuses ("\lt is only
+  // supported in math mode"), so the post's formula did not render (a review found it).
+  it('writes a < or > read in text mode (\\text, \\textbf…) as math inside the text', () => {
+    const cases: [string, string][] = [
+      ['\\text{if a<b}', '\\text{if a$\\lt$b}'],
+      ['f = \\text{a>b} < c', 'f = \\text{a$\\gt$b} \\lt  c'],
+      ['\\text{if $a<b$ or c>d}', '\\text{if $a\\lt b$ or c$\\gt$d}'],
+      ['\\textbf{x <> y}', '\\textbf{x $\\lt \\gt$ y}'],
+      // never `$$` (display math in a generator and in KaTeX): a run touching a dollar is kept apart by `{}`
+      ['\\text{a<$x$}', '\\text{a$\\lt${}$x$}'],
+      ['\\text{$x$<}', '\\text{$x${}$\\lt$}'],
+      ['\\mathrm{a<b} \\text{a}<\\text{b}', '\\mathrm{a\\lt b} \\text{a}\\lt \\text{b}'],
+    ];
+    for (const [tex, md] of cases) {
+      expect(markdownMath(tex)).toBe(md);
+      expect(() => katex.renderToString(md, { throwOnError: true, strict: 'error', trust: false })).not.toThrow();
+    }
+  });
+
+  it('a prose formula with \\text{if a<b} renders in the post', () => {
+    const d = parseDerivation(
+      `gradproof: 1
+title: t
+model:
+  name: tanh RNN
+  sizes: { d: 2..3, T: 3..4 }
+  symbols:
+    W: { role: parameter, shape: [d, d], init: recurrent }
+    c: { role: parameter, shape: [d], init: gaussian }
+    h: { role: state, shape: [d] }
+  equations:
+    - h[t] = tanh(W*h[t-1])
+  loss: L = sum(c .* h[T])
+claims:
+  - id: eq1
+    claim: grad(L, h[T-1]) = W' * diag(1 - h[T].^2) * grad(L, h[T])
+    expect: verified
+document:
+  sections:
+    - heading: A
+      prose: 'Case $f(a) = \\text{if a<b}$ and $a<b$.'
+`,
+      'text-mode.yaml',
+    );
+    const md = markdownDocument(
+      [buildDocument({ derivation: d, results: checkDerivation(d, { instances: 1 }), plots: new Map() })],
+      () => null,
+    );
+    expect(md).toContain('Case \\(f(a) = \\text{if a$\\lt$b}\\) and \\(a\\lt b\\).');
     expect(checkMarkdownMath(md)).toEqual([]);
   });
 });
