@@ -6,7 +6,7 @@
  */
 import type { SourcePos } from './errors.js';
 
-/** Prose written by the file's author: plain text with inline LaTeX between single dollars ($\|W\|^k$). */
+/** Prose written by the file's author: plain text with inline LaTeX between single dollars ($\|W\|^k$), display LaTeX between double ones. */
 export interface Prose {
   readonly text: string;
   readonly pos: SourcePos;

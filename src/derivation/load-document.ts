@@ -101,7 +101,7 @@ export class DocumentLoader {
     return { claim: id, over, sizes, vary, caption: this.prose(p.get('caption')?.value), pos: this.y.pos(node) };
   }
 
-  /** Prose with inline math between single dollars; `\$` is a dollar sign. */
+  /** Prose with inline math between single dollars, display math between double ones; `\$` is a dollar sign. */
   private prose(node: YNode | null | undefined): Prose | null {
     if (node === undefined || node === null) return null;
     const text = this.y.string(node, 'prose');

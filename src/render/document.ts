@@ -25,8 +25,11 @@ import { affineVar } from '../ir/affine.js';
 import { seq } from '../ir/expr.js';
 import { TIME_VAR } from '../model/model.js';
 
-/** Text with inline math: the pieces of a prose field split at its `$…$`. */
-export type Inline = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'math'; readonly tex: string };
+/** Text with math: the pieces of a prose field split at its `$…$` (inline) and `$$…$$` (display). */
+export type Inline =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'math'; readonly tex: string }
+  | { readonly kind: 'display'; readonly tex: string };
 
 export interface CounterexampleView {
   /** label/value rows: instance, seeds, regime, sizes, bindings, norms, error */
@@ -135,7 +138,10 @@ export interface DocumentView {
   readonly isSolution: boolean;
 }
 
-/** Prose → paragraphs (blank lines) of text and `$…$` math; `\$` is a dollar sign. */
+/**
+ * Prose → paragraphs (blank lines) of text, `$…$` inline math and `$$…$$` display math; `\$` is a dollar sign. A `$$`
+ * with no `$$` after it is read as two single dollars (the loader checked the dollars pair up).
+ */
 export function inlines(text: string): Inline[][] {
   return text
     .split(/\n\s*\n/)
@@ -143,12 +149,31 @@ export function inlines(text: string): Inline[][] {
     .filter(Boolean)
     .map((p) => {
       const out: Inline[] = [];
-      // Split at unescaped dollars; odd pieces are math (the loader checked they pair up).
-      const pieces = p.split(/(?<!\\)\$/);
-      pieces.forEach((piece, i) => {
-        if (i % 2 === 1) out.push({ kind: 'math', tex: piece.trim() });
-        else if (piece) out.push({ kind: 'text', text: piece.replace(/\\\$/g, '$') });
-      });
+      const words = (t: string) => {
+        if (t) out.push({ kind: 'text', text: t.replace(/\\\$/g, '$') });
+      };
+      // an unescaped dollar: `$$` opens display math (closed by the next `$$`), `$` inline math
+      const dollar = /(?<!\\)\$/g;
+      let at = 0;
+      for (let m = dollar.exec(p); m; m = dollar.exec(p)) {
+        const open = m.index;
+        const closing = /(?<!\\)\$\$/g;
+        closing.lastIndex = open + 2;
+        const display = p[open + 1] === '$' ? (closing.exec(p)?.index ?? -1) : -1;
+        if (display >= 0) {
+          words(p.slice(at, open));
+          out.push({ kind: 'display', tex: p.slice(open + 2, display).trim() });
+          at = dollar.lastIndex = display + 2;
+          continue;
+        }
+        dollar.lastIndex = open + 1;
+        const close = dollar.exec(p);
+        if (!close) break;
+        words(p.slice(at, open));
+        out.push({ kind: 'math', tex: p.slice(open + 1, close.index).trim() });
+        at = dollar.lastIndex = close.index + 1;
+      }
+      words(p.slice(at));
       return out;
     });
 }
@@ -158,14 +183,15 @@ function proseOf(p: Prose | null): Inline[][] {
   if (!p) return [];
   const paragraphs = inlines(p.text);
   for (const part of paragraphs.flat()) {
-    if (part.kind !== 'math') continue;
+    if (part.kind === 'text') continue;
+    const dollars = part.kind === 'display' ? '$$' : '$';
+    const quoted = `${dollars}${part.tex}${dollars}`;
     const unsafe = unsafeCommand(part.tex);
-    if (unsafe) throw new InputError(p.pos, `prose math $${part.tex}$ uses ${unsafe}`, 'math without definitions');
+    if (unsafe) throw new InputError(p.pos, `prose math ${quoted} uses ${unsafe}`, 'math without definitions');
     try {
-      renderMath(part.tex, false);
+      renderMath(part.tex, part.kind === 'display');
     } catch (err) {
-      if (err instanceof MathError)
-        throw new InputError(p.pos, `prose math $${part.tex}$ does not render: ${err.message}`);
+      if (err instanceof MathError) throw new InputError(p.pos, `prose math ${quoted} does not render: ${err.message}`);
       throw err;
     }
   }

@@ -46,9 +46,9 @@ function math(tex: string): string {
 const anchor = (id: string) => `c-${id}`;
 const badge = (v: Verdict) => `<span class="badge v-${v}">${v}</span>`;
 
-/** Prose: text escaped, `$…$` through KaTeX (checked when the document was built). */
+/** Prose: text escaped, `$…$` and `$$…$$` through KaTeX (checked when the document was built). */
 function inline(parts: readonly Inline[]): string {
-  return parts.map((p) => (p.kind === 'text' ? escapeHtml(p.text) : renderMath(p.tex, false))).join('');
+  return parts.map((p) => (p.kind === 'text' ? escapeHtml(p.text) : renderMath(p.tex, p.kind === 'display'))).join('');
 }
 
 /** The source's formula: LaTeX when KaTeX takes it, else its text as written. */

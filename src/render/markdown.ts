@@ -80,10 +80,21 @@ const display = (tex: string) => `$$\n${markdownMath(tex.replace(/\n\s*\n/g, '\n
 const verdictLine = (c: { verdict: string; ok: boolean; expected: string | null }) =>
   `Verdict: **${c.verdict}**${c.ok ? '' : ` (the file expects ${c.expected})`}`;
 
+/** Prose: text and `\\( … \\)` in a paragraph; display math is a `$$` block of its own between the paragraph's parts. */
 function inline(parts: readonly Inline[]): string {
-  return parts
-    .map((p) => (p.kind === 'text' ? escapeMarkdown(p.text) : `\\(${markdownMath(p.tex.replace(/\s+/g, ' '))}\\)`))
-    .join('');
+  const out: string[] = [];
+  let line = '';
+  for (const p of parts) {
+    if (p.kind === 'text') line += escapeMarkdown(p.text);
+    else if (p.kind === 'math') line += `\\(${markdownMath(p.tex.replace(/\s+/g, ' '))}\\)`;
+    else {
+      if (line.trim()) out.push(line.trim());
+      out.push(display(p.tex));
+      line = '';
+    }
+  }
+  if (line.trim()) out.push(line.trim());
+  return out.join('\n\n');
 }
 
 function source(text: string, number: string | null): string {

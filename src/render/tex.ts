@@ -176,7 +176,9 @@ const display = (tex: string, tag: string | null = null) =>
 const badge = (v: string) => `\\verdict{${v}}`;
 
 function inline(parts: readonly Inline[]): string {
-  return parts.map((p) => (p.kind === 'text' ? escapeTex(p.text) : `$${p.tex}$`)).join('');
+  return parts
+    .map((p) => (p.kind === 'text' ? escapeTex(p.text) : p.kind === 'math' ? `$${p.tex}$` : `\n${display(p.tex)}\n`))
+    .join('');
 }
 
 function source(text: string, number: string | null): string {

@@ -141,6 +141,41 @@ describe('prose', () => {
       [{ kind: 'text', text: 'next' }],
     ]);
   });
+
+  // Until 2026-12-06 `$$ y = x $$` in prose was split at every dollar: two empty formulas and the math as text
+  // (`\(\) y = x \(\)` in Markdown, a review found).
+  it('reads $$…$$ in a paragraph as display math, $a$$b$ as two inline formulas', () => {
+    expect(inlines('Before $$ y = x $$ after $z$.')).toEqual([
+      [
+        { kind: 'text', text: 'Before ' },
+        { kind: 'display', tex: 'y = x' },
+        { kind: 'text', text: ' after ' },
+        { kind: 'math', tex: 'z' },
+        { kind: 'text', text: '.' },
+      ],
+    ]);
+    expect(inlines('$a$$b$ \\$$x$')).toEqual([
+      [
+        { kind: 'math', tex: 'a' },
+        { kind: 'math', tex: 'b' },
+        { kind: 'text', text: ' $' },
+        { kind: 'math', tex: 'x' },
+      ],
+    ]);
+  });
+
+  it('display math in prose survives in every format', () => {
+    const view = doc(
+      `${MODEL}${CLAIMS}document:\n  sections:\n    - heading: A\n      prose: 'Before $$ y = x $$ after.'\n`,
+    );
+    const md = markdownDocument([view], () => null);
+    expect(md).toContain('### A\n\nBefore\n\n$$\ny = x\n$$\n\nafter.\n');
+    expect(md).not.toContain('\\(\\)');
+    expect(extractMath(md)).toContainEqual(expect.objectContaining({ tex: 'y = x', display: true }));
+    const html = htmlPage([view], '');
+    expect(html).toMatch(/<p>Before <span class="katex-display">.*?<mi>y<\/mi><mo>=<\/mo><mi>x<\/mi>.*? after\.<\/p>/s);
+    expect(texDocument([view])).toContain('Before \n\\[\n\\fitmath{y = x}\n\\]\n after.\\par');
+  });
 });
 
 describe('document: section errors are located', () => {
