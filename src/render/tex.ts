@@ -17,6 +17,7 @@ import type {
   RepairsView,
 } from './document.js';
 import { isRenderableMath, looksLikeProse, unsafeCommand } from './katex.js';
+import { modeSpans } from './math-modes.js';
 
 const ASCII_SPECIALS: Readonly<Record<string, string>> = {
   '\\': '\\textbackslash{}',
@@ -141,24 +142,47 @@ export function escapeTex(text: string): string {
  * pdflatex stops on them inside ours (a review compiled them: "Multiple \tag", environments in the wrong mode).
  */
 export function texSafeFormula(text: string): boolean {
-  return (
-    !looksLikeProse(text) &&
-    unsafeCommand(text) === null &&
-    !DISPLAY_LEVEL.test(text) &&
-    !KATEX_ONLY.test(text) &&
-    isRenderableMath(text)
-  );
+  return !looksLikeProse(text) && pdflatexReads(text) && isRenderableMath(text);
 }
+
+/**
+ * Whether LaTeX KaTeX has read compiles in our document: no unsafe command, nothing display-level, nothing KaTeX
+ * reads and pdflatex with the preamble's packages and definitions does not.
+ */
+export function pdflatexReads(tex: string): boolean {
+  return unsafeCommand(tex) === null && !DISPLAY_LEVEL.test(tex) && !KATEX_ONLY.test(tex);
+}
+
+/**
+ * More of KaTeX's own commands that pdflatex with the preamble's packages lacks ("Undefined control sequence"; a
+ * review found \lt, \gt and \llbracket in prose stopped it): every command name in KaTeX 0.18's source that KaTeX
+ * reads in strict mode, checked with \ifdefined under the preamble on TeX Live 2022, less those KATEX_ONLY names
+ * below and those the preamble defines. test/render/tex-katex-macros.test.ts checks the list against KaTeX and pdflatex.
+ */
+export const KATEX_MACROS_PDFLATEX_LACKS: readonly string[] = `
+Bra Braket Colonapprox Coloneq Colonsim Dagger Eqcolon Ket Set angl angln approxcoloncolon arcctg arctg blue
+blueA blueB blueC blueD blueE bra braket ch coloncolon coloncolonapprox coloncolonequals coloncolonminus
+coloncolonsim colonequals colonminus colonsim cosec cotg ctg cth degree dotsx equalscolon equalscoloncolon goldA
+goldB goldC goldD goldE gray grayA grayB grayC grayD grayE grayF grayG grayH grayI green greenA greenB greenC
+greenD greenE kaBlue kaGreen ket lBrace mapsfrom maroonA maroonB maroonC maroonD maroonE mathreflectbox mathsfit
+mintA mintB mintC minuscolon minuscoloncolon notni omicron orange ordinarycolon overbracket overleftharpoon
+overrightharpoon phase pink plim purple purpleA purpleB purpleC purpleD purpleE rBrace ratio red redA redB redC
+redD redE sect set sh simcolon simcoloncolon sixptsize tealA tealB tealC tealD tealE tg underbracket varvdots
+widecheck xLeftarrow xRightarrow xleftequilibrium xrightequilibrium xrightleftarrows`
+  .trim()
+  .split(/\s+/);
 
 /**
  * What KaTeX reads and pdflatex with amsmath, amssymb and xcolor does not (a review compiled them: "Undefined control
  * sequence", or an environment or column type it lacks): other packages' commands (\bm, \cancel, mathtools' \coloneqq
  * and \mathclap, amscd's CD), KaTeX's own macros (\Alpha, \argmax, \sub, \larr…), HTML colours (\color{#f00}),
- * `darray`, `matrix*` and dashed array columns ({c:c}). Such a source formula is quoted as text.
+ * `darray`, `matrix*` and dashed array columns ({c:c}). Such a source formula is quoted as text. KaTeX's \lt, \gt,
+ * \lparen, \rparen, \llbracket and \rrbracket are not among them: the preamble defines them.
  */
 const KATEX_ONLY = new RegExp(
   [
-    String.raw`\\(bm|cancel|bcancel|xcancel|sout|utilde|coloneqq|Coloneqq|coloneq|eqqcolon|Eqqcolon|eqcolon|vcentcolon|dblcolon|approxcolon|colonapprox|mathclap|mathllap|mathrlap|clap|KaTeX|argmax|argmin|Alpha|Beta|Epsilon|Zeta|Eta|Iota|Kappa|Mu|Nu|Omicron|Rho|Tau|Chi|sub|sube|supe|Reals|reals|natnums|Complex|cnums|alef|alefsym|larr|rarr|lrarr|Larr|Rarr|Lrarr|harr|Harr|uarr|darr|Uarr|Darr|lArr|rArr|lrArr|hArr|uArr|dArr|empty|bull|clubs|diamonds|hearts|spades|weierp|image|real|exist|isin|plusmn|sdot|infin|lang|rang|thetasym|Overrightarrow|overgroup|undergroup|overlinesegment|underlinesegment|oiint|oiiint|llbracket|rrbracket|xleftrightarrow|xLeftrightarrow|xhookleftarrow|xhookrightarrow|xmapsto|xrightharpoondown|xrightharpoonup|xleftharpoondown|xleftharpoonup|xrightleftharpoons|xleftrightharpoons|xlongequal|xtwoheadrightarrow|xtwoheadleftarrow|xtofrom|copyright|minuso|varcoppa)(?![A-Za-z])`,
+    String.raw`\\(bm|cancel|bcancel|xcancel|sout|utilde|coloneqq|Coloneqq|coloneq|eqqcolon|Eqqcolon|eqcolon|vcentcolon|dblcolon|approxcolon|colonapprox|mathclap|mathllap|mathrlap|clap|KaTeX|argmax|argmin|Alpha|Beta|Epsilon|Zeta|Eta|Iota|Kappa|Mu|Nu|Omicron|Rho|Tau|Chi|sub|sube|supe|Reals|reals|natnums|Complex|cnums|alef|alefsym|larr|rarr|lrarr|Larr|Rarr|Lrarr|harr|Harr|uarr|darr|Uarr|Darr|lArr|rArr|lrArr|hArr|uArr|dArr|empty|bull|clubs|diamonds|hearts|spades|weierp|image|real|exist|isin|plusmn|sdot|infin|lang|rang|thetasym|Overrightarrow|overgroup|undergroup|overlinesegment|underlinesegment|oiint|oiiint|xleftrightarrow|xLeftrightarrow|xhookleftarrow|xhookrightarrow|xmapsto|xrightharpoondown|xrightharpoonup|xleftharpoondown|xleftharpoonup|xrightleftharpoons|xleftrightharpoons|xlongequal|xtwoheadrightarrow|xtwoheadleftarrow|xtofrom|copyright|minuso|varcoppa)(?![A-Za-z])`,
+    `\\\\(${KATEX_MACROS_PDFLATEX_LACKS.join('|')})(?![A-Za-z])`,
     String.raw`\\(color|colorbox|fcolorbox|textcolor)\s*\{\s*#`,
     String.raw`\\begin\s*\{\s*(darray|matrix\*|pmatrix\*|bmatrix\*|Bmatrix\*|vmatrix\*|Vmatrix\*|CD|rcases|drcases|dcases)\s*\}`,
     String.raw`\\begin\s*\{\s*array\s*\}\s*\{[^}]*:`,
@@ -172,12 +196,30 @@ const DISPLAY_LEVEL =
 /** Display math scaled down to the line width when it is wider (long chains and products). */
 const fit = (tex: string) => `\\fitmath{${tex}}`;
 const display = (tex: string, tag: string | null = null) =>
-  tag ? `\\begin{equation}\n${fit(tex)}\\tag{${tag}}\n\\end{equation}` : `\\[\n${fit(tex)}\n\\]`;
+  tag ? `\\begin{equation}\n${fit(texModes(tex))}\\tag{${tag}}\n\\end{equation}` : `\\[\n${fit(texModes(tex))}\n\\]`;
+
+/** pdflatex's text fonts (OT1) set `<`, `>` and `|` as ¡, ¿ and —: in a formula's text mode (\text{a<b}) they are named. */
+const TEXT_MODE: Readonly<Record<string, string>> = { '<': '\\textless{}', '>': '\\textgreater{}', '|': '\\textbar{}' };
+const texModes = (tex: string) =>
+  modeSpans(tex)
+    .map((s) => (s.text ? s.tex.replace(/[<>|]/g, (c) => TEXT_MODE[c]!) : s.tex))
+    .join('');
 const badge = (v: string) => `\\verdict{${v}}`;
 
+/**
+ * Prose: text escaped, math as LaTeX where pdflatex reads it (KaTeX has checked it); a formula with a command only
+ * KaTeX knows is quoted as text, as a source formula is.
+ */
 function inline(parts: readonly Inline[]): string {
   return parts
-    .map((p) => (p.kind === 'text' ? escapeTex(p.text) : p.kind === 'math' ? `$${p.tex}$` : `\n${display(p.tex)}\n`))
+    .map((p) => {
+      if (p.kind === 'text') return escapeTex(p.text);
+      if (p.kind === 'math')
+        return pdflatexReads(p.tex) ? `$${texModes(p.tex)}$` : `\\texttt{${escapeTex(`$${p.tex}$`)}}`;
+      return pdflatexReads(p.tex)
+        ? `\n${display(p.tex)}\n`
+        : `\n\\begin{quote}\\ttfamily ${escapeTex(`$$${p.tex}$$`)}\\end{quote}\n`;
+    })
     .join('');
 }
 
@@ -282,7 +324,7 @@ function block(b: Block): string {
   }
 }
 
-const PREAMBLE = String.raw`\documentclass[11pt]{article}
+export const PREAMBLE = String.raw`\documentclass[11pt]{article}
 \usepackage[utf8]{inputenc}
 \usepackage{amsmath,amssymb}
 \usepackage{graphicx}
@@ -296,7 +338,14 @@ const PREAMBLE = String.raw`\documentclass[11pt]{article}
 \newcommand{\fitmath}[1]{\sbox0{$\displaystyle #1$}\ifdim\wd0>\dimexpr\linewidth-4em\relax\resizebox{\dimexpr\linewidth-4em\relax}{!}{\usebox0}\else\usebox0\fi}
 \newcommand{\verdict}[1]{\fbox{\footnotesize\textsf{#1}}}
 % KaTeX knows \mathscr; mathrsfs's fonts are not in texlive-latex-base/-recommended, so calligraphic stands in.
-\providecommand{\mathscr}{\mathcal}`;
+\providecommand{\mathscr}{\mathcal}
+% KaTeX's own spellings of < > ( ) and stmaryrd's brackets (not in texlive-latex-base/-recommended either).
+\providecommand{\lt}{<}
+\providecommand{\gt}{>}
+\providecommand{\lparen}{(}
+\providecommand{\rparen}{)}
+\providecommand{\llbracket}{\mathopen{[\mkern-3mu[}}
+\providecommand{\rrbracket}{\mathclose{]\mkern-3mu]}}`;
 
 export function texDocument(docs: readonly DocumentView[]): string {
   const title = docs.length === 1 ? docs[0]!.title : `gradproof: ${docs.length} derivations`;

@@ -28,7 +28,7 @@ export interface LatexOptions {
 }
 
 export type LatexResult =
-  | { ok: true; pdf: Buffer; runs: number; ms: number; warnings: string[] }
+  | { ok: true; pdf: Buffer; runs: number; ms: number; warnings: string[]; log: string }
   | { ok: false; error: string; logExcerpt: string; runs: number; ms: number };
 
 const RERUN = /Rerun to get|Label\(s\) may have changed/;
@@ -96,7 +96,7 @@ export async function compileLatex(tex: string, opts: LatexOptions = {}): Promis
           ms,
         };
       if (runs < maxRuns && RERUN.test(log)) continue;
-      return { ok: true, pdf: await readFile(join(dir, 'doc.pdf')), runs, ms, warnings: warningsOf(log) };
+      return { ok: true, pdf: await readFile(join(dir, 'doc.pdf')), runs, ms, warnings: warningsOf(log), log };
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
