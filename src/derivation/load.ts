@@ -6,7 +6,7 @@
  * and the checks on expressions (check-expr.ts).
  */
 import { notationLatexProblem } from './notation-latex.js';
-import { isMap, LineCounter, parseDocument, type Node as YNode, type Pair, type Scalar } from 'yaml';
+import { isMap, LineCounter, Parser, parseDocument, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import { LIMITS } from '../ir/limits.js';
 import { type Macro, reservedNames } from '../ir/parse-math.js';
 import type { Derivation, LoadOptions } from './derivation.js';
@@ -45,6 +45,15 @@ export function parseDerivation(raw: string, file: string, options: LoadOptions 
   const doc = parseYaml(text, file, lines);
   const yamlError = doc.errors[0];
   if (yamlError) {
+    const quote = yamlError.code === 'MISSING_CHAR' ? unclosedQuote(text) : null;
+    if (quote) {
+      const { line, col } = lines.linePos(quote.offset);
+      throw new InputError(
+        { file, line, col },
+        `YAML syntax error: this ${quote.mark} opens a quoted text that is never closed`,
+        `a closing ${quote.mark} on the same or a later line`,
+      );
+    }
     const { line, col } = lines.linePos(yamlError.pos[0]);
     // The yaml library reports exhausting its stack on deep nesting as a syntax error at the place it gave up.
     const problem = /call stack/i.test(yamlError.message)
@@ -116,6 +125,31 @@ function notationOf(y: YamlSource, node: YNode | null | undefined): LatexNotatio
 
 /** The hints written into formulas as LaTeX: a symbol's name, the horizon's and the loss's. */
 const isLatexHint = (key: string) => key.startsWith('name.') || key === 'horizon' || key === 'loss';
+
+/**
+ * The first quoted scalar with no closing quote: the yaml library reports it where it gave up looking, at the end of
+ * the file ("Missing closing \"quote" on the last line for a `title: "abc` on line 2, a review found), so the opening
+ * quote is found in its token stream. Walked without recursion: the file may nest deeply.
+ */
+function unclosedQuote(text: string): { offset: number; mark: string } | null {
+  const closed = { 'double-quoted-scalar': /^"(?:[^"\\]|\\[\s\S])*"$/, 'single-quoted-scalar': /^'(?:[^']|'')*'$/ };
+  const stack: unknown[] = [...new Parser().parse(text)].reverse();
+  while (stack.length) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    const token = node as { type?: unknown; offset?: unknown; source?: unknown };
+    if (
+      (token.type === 'double-quoted-scalar' || token.type === 'single-quoted-scalar') &&
+      typeof token.source === 'string' &&
+      typeof token.offset === 'number' &&
+      !closed[token.type].test(token.source)
+    )
+      return { offset: token.offset, mark: token.source[0]! };
+    const children = Array.isArray(node) ? (node as unknown[]) : Object.values(node);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+  return null;
+}
 
 function parseYaml(text: string, file: string, lines: LineCounter) {
   try {

@@ -330,6 +330,21 @@ describe.concurrent('gradproof CLI', () => {
       expect(r.stderr.startsWith(`gradproof: ${MALFORMED}:${line}:${col}: unknown symbol 'bb' (expected `)).toBe(true);
     });
 
+    it('an unclosed quote exits 2 located at the quote, not at the end of the file', async () => {
+      const file = join(tmp, 'unclosed-quote.yaml');
+      writeFileSync(file, labText.replace(/^title: .*$/m, 'title: "abc'));
+      const { line, col } = at(readFileSync(file, 'utf8'), '"abc');
+      expect(line).toBe(2);
+      for (const command of [
+        ['check', file],
+        ['render', file, '--format', 'md'],
+      ]) {
+        const r = await gradproof(...command);
+        expectUsageOrInputError(r, /YAML syntax error: this " opens a quoted text that is never closed/);
+        expect(r.stderr.startsWith(`gradproof: ${file}:${line}:${col}: `)).toBe(true);
+      }
+    });
+
     it('a claim whose indices leave the unrolled graph exits 2 with a located message', async () => {
       const r = await gradproof('check', OUT_OF_RANGE, '--instances', '1');
       expectUsageOrInputError(r, /claim 'off-the-end' leaves the unrolled graph/);

@@ -117,6 +117,30 @@ describe('YAML syntax', () => {
     // The yaml library detects the missing ']' at the next entry.
     expectError(text, at(text, 'm: 1..3'), /YAML syntax error: Flow sequence .* end with a \]/);
   });
+
+  // Until 2026-12-06 an unclosed quote was reported where the yaml library gave up, at the end of the file
+  // (bad.yaml:46:1 for a `title: "tanh RNN` on line 2, a review found).
+  it('an unclosed quote is reported at the quote that opens it', () => {
+    const double = edit('title: tanh RNN\n', 'title: "tanh RNN\n');
+    expectError(
+      double,
+      at(double, '"tanh RNN'),
+      /^bad\.yaml:2:8: YAML syntax error: this " opens a quoted text that is never closed \(expected a closing " on the same or a later line\)$/,
+    );
+    // a closed quote before it, with an escaped quote (and a doubled one) inside, is passed over
+    const single = edit(
+      'title: tanh RNN\n',
+      `title: "a \\"b\\" c"\n`,
+      edit('  name: tanh RNN', "  name: 'it''s'", edit('    expect: consistent', "    expect: 'consistent")),
+    );
+    expectError(
+      single,
+      at(single, "'consistent"),
+      /YAML syntax error: this ' opens a quoted text that is never closed/,
+    );
+    const flow = edit('shape: [d, m] }', 'shape: [d, "m] }');
+    expectError(flow, at(flow, '"m] }'), /YAML syntax error: this " opens a quoted text that is never closed/);
+  });
 });
 
 describe('top level and model structure', () => {
