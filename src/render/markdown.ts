@@ -83,17 +83,27 @@ const verdictLine = (c: { verdict: string; ok: boolean; expected: string | null 
 /** Prose: text and `\\( … \\)` in a paragraph; display math is a `$$` block of its own between the paragraph's parts. */
 function inline(parts: readonly Inline[]): string {
   const out: string[] = [];
-  let line = '';
+  let run: Inline[] = [];
+  // a part of the paragraph between display blocks, trimmed before it is escaped (an "1." it starts with stays text)
+  const flush = () => {
+    const line = run
+      .map((p, i) => {
+        if (p.kind !== 'text') return `\\(${markdownMath(p.tex.replace(/\s+/g, ' '))}\\)`;
+        const text = i === 0 ? p.text.trimStart() : p.text;
+        return escapeMarkdown(i === run.length - 1 ? text.trimEnd() : text);
+      })
+      .join('');
+    if (line) out.push(line);
+    run = [];
+  };
   for (const p of parts) {
-    if (p.kind === 'text') line += escapeMarkdown(p.text);
-    else if (p.kind === 'math') line += `\\(${markdownMath(p.tex.replace(/\s+/g, ' '))}\\)`;
+    if (p.kind !== 'display') run.push(p);
     else {
-      if (line.trim()) out.push(line.trim());
+      flush();
       out.push(display(p.tex));
-      line = '';
     }
   }
-  if (line.trim()) out.push(line.trim());
+  flush();
   return out.join('\n\n');
 }
 

@@ -176,6 +176,13 @@ describe('prose', () => {
     expect(html).toMatch(/<p>Before <span class="katex-display">.*?<mi>y<\/mi><mo>=<\/mo><mi>x<\/mi>.*? after\.<\/p>/s);
     expect(texDocument([view])).toContain('Before \n\\[\n\\fitmath{y = x}\n\\]\n after.\\par');
   });
+
+  it('text after a display block starts a Markdown paragraph as text (an "1." is no list)', () => {
+    const view = doc(
+      `${MODEL}${CLAIMS}document:\n  sections:\n    - heading: A\n      prose: 'Before $$ y = x $$ 1. after $$z$$'\n`,
+    );
+    expect(markdownDocument([view], () => null)).toContain('$$\ny = x\n$$\n\n1\\. after\n\n$$\nz\n$$\n');
+  });
 });
 
 describe('document: section errors are located', () => {
