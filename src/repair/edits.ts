@@ -14,7 +14,8 @@ import { type Expr, isOp, node, num, type OpNode, rewrite, seq, sym } from '../i
 import { specOf } from '../ops/index.js';
 import type { Model } from '../model/model.js';
 import type { Relation } from '../derivation/derivation.js';
-import { substituteIndex } from '../symbolic/build.js';
+import { affineExpr, substituteIndex } from '../symbolic/build.js';
+import { integerAffine } from './tidy.js';
 import { chainFactors, type Site } from './tree.js';
 
 export type EditFamily =
@@ -567,8 +568,15 @@ export const EDITS: readonly EditRecord[] = [
       const n = site.node;
       if (!isOp(n, 'pow')) return [];
       const e = n.args[1]!;
+      // an integer exponent is shifted as one (k for k - 1, not k - 1 + 1: a review found both offered)
+      const a = integerAffine(e);
       return [1, -1].map((d) => {
-        const shifted = e.kind === 'num' ? num(e.value + d) : node(d > 0 ? 'add' : 'sub', [e, num(1)]);
+        const shifted =
+          e.kind === 'num'
+            ? num(e.value + d)
+            : a
+              ? affineExpr(affineAdd(a, affine(d)))
+              : node(d > 0 ? 'add' : 'sub', [e, num(1)]);
         return plain({ ...n, args: [n.args[0]!, shifted] }, { from: ctx.text(e), to: ctx.text(shifted) });
       });
     },

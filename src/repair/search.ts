@@ -10,7 +10,7 @@ import { type Claim, type Derivation, VERDICTS, type Verdict } from '../derivati
 import { InputError } from '../derivation/errors.js';
 import { affine } from '../ir/affine.js';
 import { own } from '../ir/names.js';
-import type { Expr } from '../ir/expr.js';
+import { type Expr, walkOnce } from '../ir/expr.js';
 import type { PointOutcome } from '../check/compare.js';
 import {
   type CheckOptions,
@@ -36,6 +36,7 @@ import {
 } from './result.js';
 import { changedNodes, changedNodesIn, indexTree, LONG_CHAIN, NODE_WORK, pathOf, replaceAt, sites } from './tree.js';
 import { readerFor } from './validate.js';
+import { tidyWritten } from './tidy.js';
 import { keptTextPrinter } from '../ir/print.js';
 import { LIMITS } from '../ir/limits.js';
 import { deriveSeed } from '../numeric/prng.js';
@@ -81,6 +82,15 @@ export function sideEdits(
   // an edit's distance is counted from what it wrote (a side holding a node at two places, as an inserted factor
   // reading one of the side's nodes makes, is walked whole)
   const index = indexTree(expr);
+  let nodes: Set<Expr> | null = null;
+  const asWritten = (x: Expr): boolean => {
+    if (index) return index.has(x);
+    if (!nodes) {
+      nodes = new Set<Expr>();
+      walkOnce(expr, (y) => nodes!.add(y));
+    }
+    return nodes.has(x);
+  };
   // Each edit kind's applications within each long chain: a sum of 20 000 terms had a sign flipped at every term,
   // each candidate diffed against its site and kept as a text of 80 000 characters for the dedup (1.6·10⁹ in all).
   const appliedIn = new Map<Expr, Map<string, number>>();
@@ -102,10 +112,13 @@ export function sideEdits(
         }
         applied?.set(edit.id, times + 1);
         path ??= pathOf(site);
+        // the arithmetic the edit left undone, done in what it wrote (`1*norm2(W)` is norm2(W), as dropping the
+        // factor writes it): compared with the other candidates and shown so
+        const tidy = tidyWritten(replaceAt(expr, path, r.after), asWritten);
         out.push({
-          expr: replaceAt(expr, path, r.after),
+          expr: tidy.expr,
           edit: { edit: edit.id, side, detail: r.detail, aimed: r.aimed },
-          after: r.after,
+          after: tidy.placeOf(r.after),
           distance: index ? changedNodesIn(index, site.node, r.after) : changedNodes(site.node, r.after),
         });
       }
