@@ -68,6 +68,9 @@ export function repairSearchSummary(s: RepairSearch): string {
   const vacuous = w.vacuous
     ? `; ${w.vacuous} held only through a sum or product empty at every binding, not offered`
     : '';
+  const identityOrZero = w.identityOrZero
+    ? `; ${w.identityOrZero} passed only through a derivative the edit made identically the identity or zero, not offered`
+    : '';
   const secondDraw = w.secondDraws
     ? `; ${w.secondDraws} consistent checked again under a second master seed${w.failedSecondDraw ? ` (${w.failedSecondDraw} did not hold there, not offered)` : ''}`
     : '';
@@ -87,7 +90,7 @@ export function repairSearchSummary(s: RepairSearch): string {
     s.longChainEdits !== undefined
       ? `; each kind of edit applied at no more than ${s.longChainEdits} places of a chain of more than ${s.longChainEdits} terms or factors`
       : '';
-  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full${overLimit}${vacuous}${secondDraw}${screensStopped}${fullStopped}${buildStopped}${longChains}`;
+  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full${overLimit}${vacuous}${identityOrZero}${secondDraw}${screensStopped}${fullStopped}${buildStopped}${longChains}`;
   switch (s.status) {
     case 'found':
       return `${s.repairs.length === 1 ? '1 repair holds' : `${s.repairs.length} repairs hold`}: ${done}; ${budget}`;

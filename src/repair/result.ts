@@ -91,6 +91,12 @@ export interface RepairWork {
   readonly overLimit?: number;
   /** candidates that held only through a sum or product empty at every binding (not offered); absent when none */
   readonly vacuous?: number;
+  /**
+   * candidates that passed the screen through a derivative an edit made identically the identity or zero (its
+   * closed form) where the claim's was not (`jac(h[t-1], h[t-1])`, `jac(f[T-1], h[T-1])`): not checked in full nor
+   * offered; absent when none
+   */
+  readonly identityOrZero?: number;
   /** consistent candidates checked again under a second master seed; absent when none */
   readonly secondDraws?: number;
   /** of those, the ones that did not hold there (not offered); absent when none */

@@ -15,6 +15,7 @@ import type { PointOutcome } from '../check/compare.js';
 import {
   type CheckOptions,
   checkIfItHolds,
+  claimDerivation,
   counterexampleEntry,
   InstancePool,
   workLimitOf,
@@ -37,6 +38,7 @@ import {
 import { changedNodes, changedNodesIn, indexTree, LONG_CHAIN, NODE_WORK, pathOf, replaceAt, sites } from './tree.js';
 import { readerFor } from './validate.js';
 import { tidyWritten } from './tidy.js';
+import { vacuousDerivativeTest } from './vacuous.js';
 import { keptTextPrinter } from '../ir/print.js';
 import { LIMITS } from '../ir/limits.js';
 import { deriveSeed } from '../numeric/prng.js';
@@ -176,14 +178,16 @@ type WorkCounts = { -readonly [K in keyof RepairWork]-?: number };
 
 /**
  * The work record: `overLimit` only where a limit stopped a full check, `vacuous` only where a candidate held through
- * an empty range, the second draws only where a candidate was consistent (records without them read as before).
+ * an empty range, `identityOrZero` only where one passed the screen through a derivative made I or 0, the second
+ * draws only where a candidate was consistent (records without them read as before).
  */
 function counted(work: WorkCounts): RepairWork {
-  const { overLimit, vacuous, secondDraws, failedSecondDraw, ...rest } = work;
+  const { overLimit, vacuous, identityOrZero, secondDraws, failedSecondDraw, ...rest } = work;
   return {
     ...rest,
     ...(overLimit ? { overLimit } : {}),
     ...(vacuous ? { vacuous } : {}),
+    ...(identityOrZero ? { identityOrZero } : {}),
     ...(secondDraws ? { secondDraws } : {}),
     ...(failedSecondDraw ? { failedSecondDraw } : {}),
   };
@@ -208,6 +212,7 @@ export function searchRepairs(
     editsTried: 0,
     overLimit: 0,
     vacuous: 0,
+    identityOrZero: 0,
     secondDraws: 0,
     failedSecondDraw: 0,
   };
@@ -231,6 +236,7 @@ export function searchRepairs(
   const keyOf = (c: { lhs: Expr; rhs: Expr }) => `${printedText(c.lhs)} ${claim.relation} ${printedText(c.rhs)}`;
   const seen = new Set<string>([keyOf(claim)]);
   const readBack = readerFor(derivation, claim, printedText);
+  const vacuousDerivative = vacuousDerivativeTest(claimDerivation(derivation, claim).model, claim, printedText);
   // Two edits can read back as the same claim (a transpose dropped twice over): it is screened and checked once.
   const readStatements = new Set<string>();
   const asRead = readBack(claim.lhs, claim.relation, claim.rhs);
@@ -307,6 +313,12 @@ export function searchRepairs(
     const ties = claim.strict ? strictTies(points, claim.tolerance) : 0;
     if (sound.length && sound.every((p) => p.outcome.status === 'agree') && !ties) {
       work.passedScreen++;
+      // passing through a derivative the edit made identically I or 0 (`norm2(jac(C[t-1], C[t-1])) <= 1`): no
+      // correction of anything, not checked in full nor offered (a review found 9 of 105 offered repairs so)
+      if (vacuousDerivative(c)) {
+        work.identityOrZero++;
+        return;
+      }
       survivors.push({ candidate: c, claim: trial, score });
     } else screenedOut.push({ candidate: c, score });
   };

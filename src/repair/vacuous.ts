@@ -1,0 +1,84 @@
+/**
+ * Derivatives an edit made identically the identity or zero: `jac(h[t-1], h[t-1])` (a time shifted onto the other
+ * end) is I whatever the model, `jac(f[T-1], h[T-1])` is 0 (f at T−1 reads h at T−2, not at T−1). A bound on such a
+ * derivative holds because the derivative says nothing, not because the author's formula was nearly right: a review
+ * found 9 of 105 offered repairs so. Decided by the symbolic engine's closed form (src/symbolic/derive.ts), not by
+ * the text: I is its `eye`, 0 its `zeros` (1 and 0 for a scalar derivative).
+ */
+import type { Model } from '../model/model.js';
+import { type Expr, type OpNode, walkOnce } from '../ir/expr.js';
+import { ExprError } from '../ir/errors.js';
+import { InputError } from '../derivation/errors.js';
+import { isGraphDerivative, SymbolicModel } from '../symbolic/derive.js';
+import { SymbolicUnsupported } from '../symbolic/unsupported.js';
+
+type Trivial = 'identity' | 'zero' | null;
+
+/** isGraphDerivative without narrowing (an op node that is not one is still an op node). */
+const isDerivative = (e: Expr): boolean => isGraphDerivative(e);
+
+function trivialForm(form: Expr): Trivial {
+  if (form.kind === 'num') return form.value === 1 ? 'identity' : form.value === 0 ? 'zero' : null;
+  if (form.kind !== 'op') return null;
+  if (form.op === 'eye') return 'identity';
+  if (form.op === 'zeros') return 'zero';
+  if (form.op === 'transpose') return trivialForm(form.args[0]!);
+  return null;
+}
+
+/**
+ * A test of candidates for one claim: does an edit make one of a candidate's derivatives identically I or 0 where
+ * the claim's own derivative at that place was not? `text` prints a tree (the search's printer). The derivatives an
+ * edit did not touch are the claim's own nodes (edits copy the path they rewrite and share the rest), so only the
+ * others are derived; a derivative the engine has no closed form for is not known to be either.
+ */
+export function vacuousDerivativeTest(
+  model: Model,
+  claim: { readonly lhs: Expr; readonly rhs: Expr },
+  text: (e: Expr) => string,
+): (candidate: { readonly lhs: Expr; readonly rhs: Expr }) => boolean {
+  const sm = new SymbolicModel(model, 'atom');
+  const kinds = new Map<string, Trivial>();
+  const kindOf = (d: Expr): Trivial => {
+    const key = text(d);
+    if (kinds.has(key)) return kinds.get(key)!;
+    let kind: Trivial = null;
+    try {
+      kind = trivialForm(sm.derive(d as OpNode));
+    } catch (err) {
+      if (!(err instanceof SymbolicUnsupported || err instanceof InputError || err instanceof ExprError)) throw err;
+    }
+    kinds.set(key, kind);
+    return kind;
+  };
+  const own = new Set<Expr>();
+  for (const side of [claim.lhs, claim.rhs]) walkOnce(side, (x) => own.add(x));
+  // the claim's own derivatives by text: an edit that moves one (a reordered chain) has not changed it
+  const ownTexts = new Set<string>();
+  for (const x of own) if (isGraphDerivative(x)) ownTexts.add(text(x));
+
+  /**
+   * Whether a side holds a derivative an edit made I or 0, each node compared with the one at its place in the
+   * claim's side (null where the edit changed the shape around it). Iterative: a chain an edit rebuilt is as deep
+   * as it is long.
+   */
+  const vacuousIn = (side: Expr, claimSide: Expr): boolean => {
+    const stack: [Expr, Expr | null][] = [[side, claimSide]];
+    const seen = new Set<Expr>();
+    while (stack.length) {
+      const [x, was] = stack.pop()!;
+      if (own.has(x) || x.kind !== 'op' || seen.has(x)) continue;
+      seen.add(x);
+      if (isDerivative(x)) {
+        if (ownTexts.has(text(x)) || kindOf(x) === null) continue;
+        // the claim's derivative at that place was trivial already: the edit did not make it so
+        if (was !== null && isDerivative(was) && kindOf(was) !== null) continue;
+        return true;
+      }
+      const same = was !== null && was.kind === 'op' && was.op === x.op && was.args.length === x.args.length;
+      x.args.forEach((a, i) => stack.push([a, same ? was.args[i]! : null]));
+    }
+    return false;
+  };
+  return (c) => vacuousIn(c.lhs, claim.lhs) || vacuousIn(c.rhs, claim.rhs);
+}

@@ -1,0 +1,63 @@
+/**
+ * Repairs a review found vacuous: a time index shifted onto the derivative's other end (`norm2(jac(C[t-1], C[t-1])) <= 1`:
+ * the identity) or off its dependence (`jac(f[T-1], h[T-1])`: zero, f at T−1 reads h at T−2) held whatever the model and
+ * were offered (9 of 105 in the review). The claims are bounds on the shipped LSTM's derivatives
+ * (how-does-lstm-avoid-gradient-explosion-2024), as the review's reproducers had.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkDerivation } from '../../src/check/check.js';
+import { parseDerivation } from '../../src/derivation/load.js';
+import { repairSearchSummary } from '../../src/emit/repair-text.js';
+import type { ClaimResult } from '../../src/check/result.js';
+
+const modelOf = (file: string) => {
+  const text = readFileSync(file, 'utf8');
+  return text.slice(0, text.indexOf('claims:'));
+};
+
+function searched(file: string, claims: string): ClaimResult[] {
+  const d = parseDerivation(`${modelOf(file)}claims:\n${claims}`, 'reproducer.yaml');
+  return checkDerivation(d, { instances: 1, repair: true });
+}
+
+const offered = (r: ClaimResult) => r.repairs!.repairs.map((x) => x.statement);
+
+describe('a derivative an edit makes identically I or 0 is no repair', () => {
+  const [cell, gate] = searched(
+    'derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml',
+    `  - id: cell-step-bounded
+    claim: norm2(jac(C[t], C[t-1])) <= 1
+    forall: t in 2..T
+  - id: gate-step-small
+    claim: norm2(jac(f[T], h[T-1])) <= 0.01
+`,
+  );
+
+  it('jac(C[t-1], C[t-1]) and jac(C[t], C[t]) (the identity) are not offered; the repairs that hold are', () => {
+    // before: ['norm2(jac(C[t-1], C[t-1])) <= 1', 'norm2(jac(C[t], C[t])) <= 1'], both "consistent"
+    expect(cell!.verdict).toBe('refuted');
+    expect(offered(cell!)).toEqual([
+      'norm2(partial(C[t], C[t-1], h[t-1])) <= 1',
+      'norm2(partial(C[t], C[t-1], h)) <= 1',
+      'norm2(partial(C[t], C[t-1], f[t], i[t], Ct[t])) <= 1',
+    ]);
+    expect(cell!.repairs!.repairs.map((r) => r.edits.map((e) => e.edit).join())).toEqual([
+      'hold-node',
+      'hold-node',
+      'direct-path',
+    ]);
+    expect(cell!.repairs!.work.identityOrZero).toBe(2);
+    expect(repairSearchSummary(cell!.repairs!)).toContain(
+      '; 2 passed only through a derivative the edit made identically the identity or zero, not offered',
+    );
+  });
+
+  it('jac(f[T-1], h[T-1]) (zero: f at T-1 reads h at T-2) is not offered, nor jac(f[T], h[T])', () => {
+    // before: ['norm2(jac(f[T-1], h[T-1])) <= 0.01', 'norm2(jac(f[T], h[T])) <= 0.01']; no other edit holds
+    expect(gate!.verdict).toBe('refuted');
+    expect(gate!.repairs!.status).toBe('none');
+    expect(offered(gate!)).toEqual([]);
+    expect(gate!.repairs!.work.identityOrZero).toBeGreaterThan(0);
+  });
+});
