@@ -175,6 +175,15 @@ const shiftTime = (e: Expr, delta: number): Expr =>
   rewrite(e, (x) => (x.kind === 'seq' ? seq(x.name, affineAdd(x.time, affine(delta))) : x));
 
 const NORMS = ['norm2', 'normF', 'normInf', 'normMax'] as const;
+/**
+ * The swaps of a norm-like reduction: each norm for another, and the largest |entry| for the smallest and back
+ * (normMin is no norm: it is swapped with normMax alone, the slip of a lower bound written with the wrong extreme).
+ */
+const NORM_SWAPS: Readonly<Record<string, readonly string[]>> = {
+  ...Object.fromEntries(NORMS.map((n) => [n, NORMS.filter((o) => o !== n)])),
+  normMax: [...NORMS.filter((o) => o !== 'normMax'), 'normMin'],
+  normMin: ['normMax'],
+};
 const ACTIVATION_SWAPS: Readonly<Record<string, string>> = { tanh: 'sigma', sigma: 'tanh' };
 
 /** A symbol's shape as text, to compare shapes. */
@@ -595,8 +604,8 @@ export const EDITS: readonly EditRecord[] = [
     words: 'holds with {to} in place of {from}',
     apply: (site) => {
       const n = site.node;
-      if (n.kind !== 'op' || !(NORMS as readonly string[]).includes(n.op)) return [];
-      return NORMS.filter((o) => o !== n.op).map((o) => plain({ ...n, op: o }, { from: n.op, to: o }));
+      if (n.kind !== 'op' || !Object.hasOwn(NORM_SWAPS, n.op)) return [];
+      return NORM_SWAPS[n.op]!.map((o) => plain({ ...n, op: o }, { from: n.op, to: o }));
     },
   },
 ];
