@@ -396,6 +396,46 @@ const nilpotent = (rows: number, cols: number, a: Vec): Vec => {
 const identity = (rows: number, cols: number): Vec =>
   Float64Array.from({ length: rows * cols }, (_, k) => (Math.floor(k / cols) === k % cols ? 1 : 0));
 
+/**
+ * A shift of the leading square part (ones above the diagonal, `lambda` on it), the rest 0: λI + N, a Jordan block whose
+ * nilpotent part N has the full index n (Nⁿ⁻¹ ≠ 0), where `nilpotent` (u wᵀ) has index 2 and `jordan` (I + N) the
+ * eigenvalue 1. Upper triangular, and so is its product with any diagonal D (D W, a Jacobian): every such product's
+ * spectral radius is |∏ λ dᵢ|, its norm about ∏ dᵢ. At λ = 0, ρ = 0 with ‖W²‖ = ‖W‖² (n ≥ 3): a review's
+ * ‖∂h_T/∂h_{T−2}‖ ≤ 10⁴ ρ(∂h_T/∂h_{T−2}) of a linear RNN was consistent on every seed; at λ = SMALL_EIGENVALUE ρ is
+ * λ² ‖W‖² against about ‖W‖², a violation by far that no rounding of ρ near 0 can hide. A 1 × 1 (no shift) is left as it is.
+ */
+const shift =
+  (lambda: number) =>
+  (rows: number, cols: number, a: Vec): Vec => {
+    const n = Math.min(rows, cols);
+    if (n < 2) return a;
+    return Float64Array.from({ length: rows * cols }, (_, k) => {
+      const [i, j] = [Math.floor(k / cols), k % cols];
+      return i >= n || j >= n ? 0 : j === i + 1 ? 1 : j === i ? lambda : 0;
+    });
+  };
+
+/** The eigenvalue of the Jordan block `shift` builds beside the shift itself: ρ/‖·‖ about 1/512 at lag 1, 1/512ᵏ at lag k. */
+const SMALL_EIGENVALUE = 1 / BEYOND_GAIN ** 3;
+
+/**
+ * A rotation by a quarter turn in each pair of units of the leading square part ([[0, 1], [−1, 0]] blocks; an odd unit
+ * out 0): skew-symmetric and normal, W² = −‖W‖² I on those pairs, where every other shape's W² has a non-negative
+ * trace. With the drives at tanh′'s peak, ∂h_T/∂h_{T−2} = W², and a review's cᵀ ∂h_T/∂h_{T−2} c ≥ −0.9 ‖c‖²‖W‖² and
+ * tr ∂h_T/∂h_{T−2} ≥ −1.5 ‖W‖² of a tanh RNN were consistent under several seeds (at W = [[0, 1], [−1, 0]],
+ * b = x = h_0 = 0: ∇_{h_0}L = −c). A 1 × 1 is left as it is.
+ */
+const rotation = (rows: number, cols: number, a: Vec): Vec => {
+  const n = Math.min(rows, cols);
+  if (n < 2) return a;
+  return Float64Array.from({ length: rows * cols }, (_, k) => {
+    const [i, j] = [Math.floor(k / cols), k % cols];
+    const pair = Math.floor(i / 2);
+    if (2 * pair + 1 >= n || Math.floor(j / 2) !== pair || i === j) return 0;
+    return i % 2 ? -1 : 1;
+  });
+};
+
 export interface Construction {
   readonly name: string;
   readonly data: MutableData;
@@ -431,6 +471,29 @@ const CONSTRUCTIONS: readonly { name: string; build: (space: InstanceSpace, data
   { name: 'nilpotent', build: (s, d) => recurrent(s, d, nilpotent) },
   { name: 'saturated high', build: (s, d) => saturate(s, d, 1) },
   { name: 'saturated low', build: (s, d) => saturate(s, d, -1) },
+  // after every one above, so that each of those is evaluated where it was (a path's refutation there stays): a
+  // nilpotent shift (index n), a Jordan block with a small eigenvalue, a rotation, each at the drives' peak
+  {
+    name: 'peak, shift',
+    build: (s, d) => {
+      peak(s, d);
+      recurrent(s, d, shift(0));
+    },
+  },
+  {
+    name: 'peak, Jordan with a small eigenvalue',
+    build: (s, d) => {
+      peak(s, d);
+      recurrent(s, d, shift(SMALL_EIGENVALUE));
+    },
+  },
+  {
+    name: 'peak, rotation',
+    build: (s, d) => {
+      peak(s, d);
+      recurrent(s, d, rotation);
+    },
+  },
 ];
 
 /** Every entry moved BEYOND_GAIN times as far from its law's mean (then clipped to the box). */
