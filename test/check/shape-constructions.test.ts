@@ -30,8 +30,8 @@ describe('a shift, a Jordan block with a small eigenvalue and a rotation among t
     // 3.804e-6: ‖W²‖₂ = 0.99920 against 10⁴ ρ = 0.03804
     expect(cx.lhs[0]! / 0.9991979635700582).toBeCloseTo(1, 12);
     expect(cx.rhs[0]! / 0.038041714942852384).toBeCloseTo(1, 12);
-    // ρ(A) ≤ ‖A‖₂ and ‖W²‖₂ ≤ ‖W‖₂² hold
-    expect([radius!.verdict, square!.verdict]).toEqual(['consistent', 'consistent']);
+    // ρ(A) ≤ ‖A‖₂ and ‖W²‖₂ ≤ ‖W‖₂² hold (the second proved by the rules: ∂h_T/∂h_{T−2} = W² from T = 2)
+    expect([radius!.verdict, square!.verdict]).toEqual(['consistent', 'proved']);
   });
 
   it('refute a tanh RNN bound two steps back that a rotation breaks, at numbers numpy recomputes; true ones hold', () => {
