@@ -504,7 +504,15 @@ function sidesIn<R>(
   scope: ExtendedScope,
   chainsProducts: boolean,
 ):
-  { a: RMat<R>; b: RMat<R>; lost: number; cancelledToZero: boolean; doubtOf: ((x: R) => R | null) | null } | Undecided {
+  | {
+      a: RMat<R>;
+      b: RMat<R>;
+      lost: number;
+      cancelledToZero: boolean;
+      doubtOf: ((x: R) => R | null) | null;
+      roundingDoubt: boolean;
+    }
+  | Undecided {
   const sm = symbolicModel(
     entry.instance.graph.model,
     arithmetic.enclosures === true || arithmetic.plain.doubtOf !== undefined,
@@ -523,7 +531,14 @@ function sidesIn<R>(
   // NaN (the log of a negative number, say) is as undecidable here as in floats.
   if (![...a.data, ...b.data].every(arithmetic.isFinite))
     return { status: 'undecided', why: `a value is not finite in ${arithmetic.plural}` };
-  return { a, b, lost: ext.lostPrecision, cancelledToZero: ext.cancelledToZero, doubtOf: ext.ring.doubtOf ?? null };
+  return {
+    a,
+    b,
+    lost: ext.lostPrecision,
+    cancelledToZero: ext.cancelledToZero,
+    doubtOf: ext.ring.doubtOf ?? null,
+    roundingDoubt: ext.roundingDoubt,
+  };
 }
 
 /**
@@ -587,10 +602,11 @@ export function lookWith<R>(
 ): PointOutcome | Undecided {
   const sides = sidesIn(arithmetic, claim, entry, env, scope, chainsProducts);
   if (isUndecided(sides)) return sides;
-  const { a, b, lost, cancelledToZero, doubtOf } = sides;
+  const { a, b, lost, cancelledToZero, doubtOf, roundingDoubt } = sides;
   const ring = arithmetic.plain;
   const what = (status: 'agree' | 'violate') => (status === 'agree' ? 'an agreement' : 'a violation');
-  // `reach`: how far the relative error may move with the float64 values the sides rest on (their doubts)
+  // `reach`: how far the relative error may move with the float64 values the sides rest on (their doubts), and with
+  // the arithmetic's own rounding where a value's doubt carries it (ρ's: more digits may decide, `roundingDoubt`)
   const decided = (status: 'agree' | 'violate', relError: number, reach: number): Undecided | null =>
     withinReachOfLoss(status, relError, claim.tolerance, lost)
       ? {
@@ -605,6 +621,7 @@ export function lookWith<R>(
             why: `${what(status)} within reach of the float64 values it rests on (the relative error ${relError.toPrecision(3)} may be off by ${reach.toPrecision(2)})`,
             doubtful: true,
             ...(status === 'violate' ? { violation: true } : {}),
+            ...(roundingDoubt && arithmetic.deeper ? { deeper: true } : {}),
           }
         : null;
   const doubtIn = (x: R): R => doubtOf?.(x) ?? ring.zero;

@@ -76,6 +76,11 @@ export interface OrderedRing<R> {
    * Present where values are enclosures (intervals), whose results must contain the true value: what is only
    * estimated in float64 elsewhere (a spectral norm) has its own rule, or none.
    */
+  /**
+   * ρ(A), computed in the ring's own precision, its value carrying (as a doubt) how far it may lie from the spectral
+   * radius of the matrix the entries stand for: decimals (../numeric/decimal-eigen.ts). Absent: no rule.
+   */
+  readonly spectralRadius?: (m: RMat<R>) => R;
   readonly enclosures?: {
     /** an enclosure of ‖A‖₂ */
     readonly spectralNorm: (m: RMat<R>) => R;

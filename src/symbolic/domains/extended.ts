@@ -30,6 +30,8 @@ import { withExactCoefficients } from '../cpoly.js';
 import { printExpr } from '../../ir/print.js';
 import { PolyEvaluator } from './polynomial.js';
 import { SMALLEST_NORMAL } from '../../numeric/lost-digits.js';
+import { decimalElsnerBound, decimalSpectralRadius } from '../../numeric/decimal-eigen.js';
+import { FACTORIZATION_SWEEPS } from '../../numeric/linalg.js';
 import { chargeWork, WorkLimitExceeded } from '../../numeric/work-meter.js';
 import { nearOne, wideActivation, type WideFloat, wideFloatRing, wideToDecimal } from './wide-float.js';
 import {
@@ -112,6 +114,14 @@ export class WorkCounter {
   noteLoss(precision: number): void {
     if (this.recorded !== null) this.recordedLoss.lost = Math.max(this.recordedLoss.lost, precision);
     else this.lost = Math.max(this.lost, precision);
+  }
+  /**
+   * A value carries a doubt from this arithmetic's own rounding, not only from float64 values (ρ's, decimalRho): a
+   * decision within its reach may be taken with more digits.
+   */
+  roundingDoubt = false;
+  noteRoundingDoubt(): void {
+    this.roundingDoubt = true;
   }
   noteCancelledToZero(): void {
     if (this.recorded !== null) this.recordedLoss.cancelledToZero = true;
@@ -261,8 +271,44 @@ function decimalRing(work: WorkCounter, D: typeof Decimal): Ring<Big> {
       // one of the two kept only the winner's: the false `max(i, 1, 2, …) * x <= …` was consistent, a review found)
       max: (a, b) => carrying(D.max(a, b), larger(doubtOf(a), doubtOf(b))),
       min: (a, b) => carrying(D.min(a, b), larger(doubtOf(a), doubtOf(b))),
+      spectralRadius: (m) => decimalRho(work, D, m, doubtOf, carrying),
     },
   };
+}
+
+/**
+ * ρ(A) in decimals (../../numeric/decimal-eigen.ts), carrying as its doubt how far it may lie from the spectral radius
+ * of the matrix the entries stand for: Elsner's bound (a nearly defective matrix's eigenvalues move as the n-th root
+ * of an entry's change) for the computation's backward error, and for the entries' own — their doubts (float64 values
+ * they rest on), and their rounding here: what cancellation was noted to leave of them, and at least what it may leave
+ * unnoted (NOTED_DECIMAL_CANCELLATION digits, and the operands' OPERAND_ERROR_DIGITS). With 40 digits that is 10⁻²²
+ * of ‖A‖, whose 4th root is 3·10⁻⁶: decisions within reach of the doubt are taken again with 64 digits
+ * (`roundingDoubt`), and a nilpotent matrix's ρ = 0 stays known only to within it — never a refutation. Where the
+ * iteration does not converge, no rule.
+ */
+function decimalRho(
+  work: WorkCounter,
+  D: typeof Decimal,
+  m: RMat<Big>,
+  doubtOf: (a: Big) => Big | null,
+  carrying: (r: Big, doubt: Big | null) => Big,
+): Big {
+  const n = m.rows;
+  work.spend(FACTORIZATION_SWEEPS * n * n * n);
+  const ev = decimalSpectralRadius(m.data, n, D);
+  if (!ev) throw new SymbolicUnsupported(`rho: the QR iteration did not converge in ${D.precision}-digit decimals`);
+  let [squares, doubtSquares] = [new D(0), new D(0)];
+  for (const x of m.data) {
+    squares = squares.plus(x.times(x));
+    const e = doubtOf(x);
+    if (e) doubtSquares = doubtSquares.plus(e.times(e));
+  }
+  const norm = squares.sqrt();
+  const unnoted = 10 ** (NOTED_DECIMAL_CANCELLATION + OPERAND_ERROR_DIGITS - D.precision);
+  const entryError = doubtSquares.sqrt().plus(norm.times(Math.max(work.lost, unnoted)));
+  const error = decimalElsnerBound(ev.norm, ev.backward, n, D).plus(decimalElsnerBound(norm, entryError, n, D));
+  if (!error.isZero()) work.noteRoundingDoubt();
+  return carrying(ev.rho, error);
 }
 
 /** the larger of two doubts (null: none) */
@@ -1105,6 +1151,10 @@ export class ExtendedInstance<R> {
   /** the worst relative precision cancellation left in any value evaluated so far (0: none noted) */
   get lostPrecision(): number {
     return this.work.lost;
+  }
+  /** a value carries a doubt from the arithmetic's own rounding (WorkCounter.roundingDoubt) */
+  get roundingDoubt(): boolean {
+    return this.work.roundingDoubt;
   }
   /** a sum of nonzero terms came out exactly 0 in anything evaluated so far */
   get cancelledToZero(): boolean {
