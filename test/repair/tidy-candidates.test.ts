@@ -3,30 +3,18 @@
  * `norm2(W)^k` (the factor 0.5 dropped), and an exponent shifted by one read `k - 1 + 1`. The claims are bounds on the
  * lab's tanh RNN (derivations/lab-10-5-vanilla-rnn.yaml), as the review's reproducers had.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkDerivation } from '../../src/check/check.js';
-import { parseDerivation } from '../../src/derivation/load.js';
 import { repairWords } from '../../src/emit/repair-text.js';
 import { type Expr, ivar, node, num, sym } from '../../src/ir/expr.js';
 import { printExpr } from '../../src/ir/print.js';
 import { tidyWritten } from '../../src/repair/tidy.js';
 import type { ClaimResult } from '../../src/check/result.js';
-
-const modelOf = (file: string) => {
-  const text = readFileSync(file, 'utf8');
-  return text.slice(0, text.indexOf('claims:'));
-};
-
-function searched(file: string, claims: string): ClaimResult[] {
-  const d = parseDerivation(`${modelOf(file)}claims:\n${claims}`, 'reproducer.yaml');
-  return checkDerivation(d, { instances: 1, repair: true });
-}
+import { searchedRepairs } from '../support/top-repairs.js';
 
 const offered = (r: ClaimResult) => r.repairs!.repairs.map((x) => x.statement);
 
 describe('a candidate is tidied before it is compared and shown', () => {
-  const [half, short] = searched(
+  const [half, short] = searchedRepairs(
     'derivations/lab-10-5-vanilla-rnn.yaml',
     `  - id: half-bound
     claim: norm2(jac(h[T], h[T-k])) <= 0.5 * norm2(W)^k

@@ -4,27 +4,15 @@
  * were offered (9 of 105 in the review). The claims are bounds on the shipped LSTM's derivatives
  * (how-does-lstm-avoid-gradient-explosion-2024), as the review's reproducers had.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkDerivation } from '../../src/check/check.js';
-import { parseDerivation } from '../../src/derivation/load.js';
 import { repairSearchSummary } from '../../src/emit/repair-text.js';
 import type { ClaimResult } from '../../src/check/result.js';
-
-const modelOf = (file: string) => {
-  const text = readFileSync(file, 'utf8');
-  return text.slice(0, text.indexOf('claims:'));
-};
-
-function searched(file: string, claims: string): ClaimResult[] {
-  const d = parseDerivation(`${modelOf(file)}claims:\n${claims}`, 'reproducer.yaml');
-  return checkDerivation(d, { instances: 1, repair: true });
-}
+import { searchedRepairs } from '../support/top-repairs.js';
 
 const offered = (r: ClaimResult) => r.repairs!.repairs.map((x) => x.statement);
 
 describe('a derivative an edit makes identically I or 0 is no repair', () => {
-  const [cell, gate] = searched(
+  const [cell, gate] = searchedRepairs(
     'derivations/how-does-lstm-avoid-gradient-explosion-2024-lstm.yaml',
     `  - id: cell-step-bounded
     claim: norm2(jac(C[t], C[t-1])) <= 1

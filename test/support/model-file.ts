@@ -4,6 +4,7 @@
  * The text comes out line for line as a hand-written file would (tests that
  * assert file:line:col locations rely on the layout below).
  */
+import { readFileSync } from 'node:fs';
 
 /** Declarations the tests' RNNs share, by symbol name; any other symbol is passed as `name: declaration`. */
 const COMMON: ReadonlyMap<string, string> = new Map([
@@ -56,4 +57,10 @@ export function modelFile(p: ModelFileParts): string {
     `claims:\n` +
     (p.claims ?? '')
   );
+}
+
+/** A derivation file's text up to its claims, with these claims instead (YAML items indented by two spaces). */
+export function withClaims(file: string, claims: string): string {
+  const text = readFileSync(file, 'utf8');
+  return `${text.slice(0, text.indexOf('\nclaims:'))}\nclaims:\n${claims}`;
 }

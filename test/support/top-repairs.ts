@@ -2,6 +2,11 @@
  * The expected top repair of shipped refuted claims — [file, claim id, repaired statement, edit, words] —
  * found by `check --repair` and by verify's smaller budget alike, so both tests read this one table.
  */
+import { checkDerivation } from '../../src/check/check.js';
+import type { ClaimResult } from '../../src/check/result.js';
+import { parseDerivation } from '../../src/derivation/load.js';
+import { withClaims } from './model-file.js';
+
 export const LAB = 'derivations/lab-10-5-vanilla-rnn.yaml';
 export const RNN2024 = 'derivations/how-does-lstm-avoid-gradient-explosion-2024-rnn.yaml';
 export const LSTM2019 = 'derivations/how-lstms-solve-vanishing-gradients-2019.yaml';
@@ -43,3 +48,8 @@ export const TOP_REPAIRS: readonly (readonly [string, string, string, string, st
     "holds with sigma(s[t]) in place of s[t], as the model's equations apply it",
   ],
 ];
+
+/** The claims on a shipped file's model, checked with their repairs searched (one instance a regime). */
+export function searchedRepairs(file: string, claims: string): ClaimResult[] {
+  return checkDerivation(parseDerivation(withClaims(file, claims), 'reproducer.yaml'), { instances: 1, repair: true });
+}

@@ -7,16 +7,15 @@
  * (h[t] = o[t] .* tanh(s[t])): ∂s_t/∂s_{t−1} routes through h_{t−1} for t ≥ 2 and not at t = 1, where h_0 is initial —
  * the form is still refused there.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { parseDerivation } from '../../src/derivation/load.js';
+import { withClaims } from '../support/model-file.js';
 
 /** A shipped file's model with these claims instead of its own (no search: the proof is what is asserted). */
 function boundProofs(file: string, claims: string) {
-  const text = readFileSync(file, 'utf8');
-  const derivation = parseDerivation(`${text.slice(0, text.indexOf('\nclaims:'))}\nclaims:\n${claims}`, file);
+  const derivation = parseDerivation(withClaims(file, claims), file);
   return new Map(
     checkDerivation(derivation, { search: 0 }).map((r) => [
       r.id,
