@@ -92,6 +92,12 @@ interface Gate {
   readonly sign: 1 | -1;
   /** the recurrent matrices the argument reads */
   readonly recurrent: ReadonlySet<string>;
+  /**
+   * the input weights of the argument's terms ±P x[t] (P a parameter that is no recurrent matrix, x an input), with the
+   * sign each enters with: for a gate with a bias, what moves its pre-activation at one step and not at another (the
+   * inputs are the only drives that differ along the steps; see DRIVEN_THEN_CENTRED); none for a gate without a bias
+   */
+  readonly inputWeights: readonly { readonly block: Block; readonly sign: 1 | -1 }[];
 }
 
 /** The terms of a sum (through +, − and unary −) with the sign each enters with. */
@@ -128,16 +134,25 @@ function gatesOf(model: Model, sizes: IntEnv, blocks: readonly Block[]): Gate[] 
     const recurrent = new Set(
       blocks.filter((b) => b.law.spectralNorm !== null && reads.has(b.name)).map((b) => b.name),
     );
-    if (biases.length === 1) {
-      gates.push({ target: eq.target, ...biases[0]!, recurrent });
-      continue;
-    }
-    if (biases.length) continue;
     // the block of input x[t] at step 1, for an operand that is x[t]
     const inputAt = (x: Expr): Block | undefined =>
       x.kind === 'seq' && affineEquals(x.time, affineVar(TIME_VAR))
         ? blocks.find((b) => b.name === x.name && b.role === 'input' && b.time === 1)
         : undefined;
+    if (biases.length === 1) {
+      const inputWeights = terms.flatMap(({ term, sign }) => {
+        if (!isOp(term, 'mul') || term.args.length !== 2) return [];
+        const [w, x] = term.args as [Expr, Expr];
+        const block = w.kind === 'sym' ? blocks.find((b) => b.name === w.name && b.role === 'parameter') : undefined;
+        const input = inputAt(x);
+        return block && block.law.spectralNorm === null && input && block.cols === input.rows * input.cols
+          ? [{ block, sign }]
+          : [];
+      });
+      gates.push({ target: eq.target, ...biases[0]!, recurrent, inputWeights });
+      continue;
+    }
+    if (biases.length) continue;
     // no bias: a term P x[t] whose P (not recurrent) no other term or equation reads, x an input; or W [… ; x[t]; …]
     // whose W no other term or equation reads, P its columns that multiply x[t]
     const drives = terms.flatMap(({ term, sign }) => {
@@ -158,7 +173,7 @@ function gatesOf(model: Model, sizes: IntEnv, blocks: readonly Block[]): Gate[] 
       const from = parts.slice(0, found).reduce((k, p) => k + p.rows, 0);
       return [{ lever: matrix, input: parts[found]!.input!, from, sign }];
     });
-    if (drives.length === 1) gates.push({ target: eq.target, ...drives[0]!, recurrent });
+    if (drives.length === 1) gates.push({ target: eq.target, ...drives[0]!, recurrent, inputWeights: [] });
   }
   return gates;
 }
@@ -227,6 +242,8 @@ export class InstanceSpace {
   readonly gates: readonly Gate[];
   /** the parameters that scale a product inside a gate's argument (see Multiplier) */
   readonly multipliers: readonly Multiplier[];
+  /** the instance's horizon T */
+  readonly horizon: number;
 
   constructor(
     model: Model,
@@ -236,6 +253,7 @@ export class InstanceSpace {
   ) {
     const blocks: Block[] = [];
     const T = own(sizes, HORIZON)!;
+    this.horizon = T;
     for (const s of model.symbols.values()) {
       // values an assumption fixes (`assume: { zero: [b, h[0]] }`) stay what it fixes them to
       if (s.role === 'intermediate' || model.fixed?.has(s.name)) continue;
@@ -806,11 +824,80 @@ const EVERY_SHRUNK = (space: InstanceSpace): Isolating[] => {
   ];
 };
 
+/**
+ * The steps DRIVEN_THEN_CENTRED centres the gates at: the last, T (a claim that reads step T alone: every other
+ * construction centres the gates at step 1, and by T they are elsewhere), then 2, the first whose state an instance
+ * moves where h[0] is fixed by `assume:` (a claim at t = 2, which a construction at T leaves saturated there).
+ */
+const CENTRED_AT = (space: InstanceSpace): number[] => [...new Set([space.horizon, 2])].filter((s) => s >= 2);
+
+/**
+ * Beyond the regimes, for a model whose gates have biases and input weights: the states driven to one end of their
+ * range over the steps before s, then every such gate centred at step s (`drivenThenCentred`), for each s of CENTRED_AT,
+ * each end (−1, then +1) and each sign of the recurrent matrices. Every other construction acts at step 1, against the
+ * initial states it sets, and two GRU bounds false only where h_{s−1} is at an end while the gates at s are centred held
+ * on every instance the search tried (reviews'; test/check/driven-constructions.test.ts, numpy:
+ * test/fixtures/numpy/gru_driven.py): ‖∂n_t/∂h_{t−1}‖ ≤ ‖U_n‖(1 + 0.05‖U_r‖) for t in 1..T with h_0 = 0 assumed, true at
+ * t = 1 (h_0 = 0 removes the reset gate's term diag(h_{t−1} ⊙ r_t(1 − r_t)) U_r) and false from t = 2 (the search's
+ * fitness, the largest closeness over every binding, kept its paths where t = 1 came closest; --beyond 2000 refuted it),
+ * and ‖∂n_T/∂h_{T−1}‖ ≤ ‖U_n‖(1 + ⅛‖U_r‖) given ‖h_0‖_max ≤ 1 (¼ is due), which reads step T alone (consistent with
+ * --beyond 2000 too).
+ */
+const DRIVEN_THEN_CENTRED = (space: InstanceSpace): Isolating[] => {
+  const gates = space.gates.filter((g) => g.input === null && g.inputWeights.length);
+  if (!gates.length || !space.blocks.some((b) => b.law.spectralNorm !== null)) return [];
+  return CENTRED_AT(space).flatMap((step) =>
+    ([-1, 1] as const).flatMap((end) =>
+      ([1, -1] as const).map((shape): Isolating => ({
+        name: `the states driven to ${end === 1 ? '+1' : '−1'} before step ${step}, every gate centred there, recurrent ${shape === 1 ? '' : '−'}12·I`,
+        build: (s, d, pre) => drivenThenCentred(s, d, pre, gates, step, end, shape),
+      })),
+    ),
+  );
+};
+
+/**
+ * The states at `end` (±1) and kept there over the steps before `step`: the inputs of those steps at their box's upper
+ * edge and each gate's input weights at the end of their box that drives it to `end` (σ to 1 or 0, tanh to ±1: a GRU's
+ * z_t to 0 and n_t to −1 make h_t = −1 whatever h_0 was; z_t at 1 keeps h_0 = +1), every recurrent matrix `shape` (±1)
+ * times the identity at the cap (U h_{t−1} is then ±12 h_{t−1} at a state at an end, and the step's products line up
+ * instead of cancelling in a random alignment; both signs, as the state's sign and U's decide whether a term such as a
+ * GRU's r_t I + r_t(1 − r_t) diag(h_{t−1}) U_r adds up or cancels); then, the inputs at `step` and after at 0, each gate
+ * centred at `step` by its bias
+ * (in the equations' order, each after those it may read; a fresh forward pass each). The drives of the earlier steps
+ * (thousands) outweigh what the biases add there (at most the box, ±64), so the states the centring reads stay where
+ * they were driven.
+ */
+function drivenThenCentred(
+  space: InstanceSpace,
+  data: MutableData,
+  pre: PreActivation,
+  gates: readonly Gate[],
+  step: number,
+  end: 1 | -1,
+  shape: 1 | -1,
+): void {
+  peak(space, data);
+  recurrent(space, data, (rows, cols) => identity(rows, cols).map((x) => shape * x));
+  atCap(space, data);
+  for (const b of space.blocks)
+    if (b.role === 'state') fillClamped(space, data, b, end);
+    else if (b.role === 'input') fillClamped(space, data, b, b.time < step ? Infinity : 0);
+  for (const g of gates) for (const w of g.inputWeights) fillClamped(space, data, w.block, end * w.sign * Infinity);
+  for (const g of gates) {
+    const z = pre(data, g.target, step);
+    const lever = space.values(data, g.lever);
+    if (!z || z.length !== lever.length) continue;
+    for (let i = 0; i < z.length; i++) lever[i]! -= g.sign * z[i]!;
+  }
+}
+
 // each list after the ones before it, so that every construction is evaluated where it was before the next was added
 const isolating = (space: InstanceSpace): Isolating[] => [
   ...ALONE_AT_CAP(space),
   ...AT_THEIR_END(space),
   ...EVERY_SHRUNK(space),
+  ...DRIVEN_THEN_CENTRED(space),
 ];
 
 /** How many isolating constructions a start of this model has: the same for every start. */

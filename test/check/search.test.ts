@@ -139,8 +139,11 @@ describe('mutants of the reverse-triangle bounds the search used to miss (test/f
     const cx = r.counterexample!;
     expect(cx.searchSteps).toBeGreaterThan(0);
     expect(cx.bindings).toEqual(bindings);
-    expect(cx.lhs[0]! / lhs).toBeCloseTo(1, 10);
-    expect(cx.rhs[0]! / rhs).toBeCloseTo(1, 10);
+    if (lhs === null || rhs === null) expect([cx.lhs[0], cx.rhs[0]]).toEqual([0, 0]);
+    else {
+      expect(cx.lhs[0]! / lhs).toBeCloseTo(1, 10);
+      expect(cx.rhs[0]! / rhs).toBeCloseTo(1, 10);
+    }
     // the exported instance is the searched one: its sides are the counterexample's (to rounding: the
     // export evaluates each side on its own)
     const exported = exportCounterexample(d, r, cx);
@@ -218,12 +221,17 @@ describe('true shipped bounds', () => {
       // and beside each start's path the isolating constructions: two for each recurrent matrix where there are two or
       // more, and two for each of those a gate with a bias reads — states at −1 and far out — (the four gates of each
       // LSTM; not the 2018 RNN's W_rec, whose equation is no activation), one for each pair of those (6), and one for
-      // each of those mirrored (states at +1); and two with every recurrent matrix shrunk (from the start, at the peak)
+      // each of those mirrored (states at +1); and two with every recurrent matrix shrunk (from the start, at the peak);
+      // then, where a gate has a bias and input weights (every model here: the LSTMs' gates, the lab RNN's h), eight with
+      // the states driven to an end before step T and before step 2, the gates centred there (both ends, both signs of
+      // the recurrent matrices; T ≥ 3 here)
       const recurrent = [...d.model.symbols.values()].filter((x) => x.init === 'recurrent').length;
       const gated = d === d2019 || d === d2018 || d === unproved ? 4 : 0;
       const pairs = (gated * (gated - 1)) / 2;
+      const driven = d === d2018 ? 0 : 8; // (the 2018 LSTM's gates read x_t inside [h_{t−1}; x_t]: no input weights of their own)
       const isolating =
-        ((recurrent >= 2 ? 2 * recurrent + 2 * gated + pairs + gated : 0) + (recurrent > 0 ? 2 : 0)) * s.beyond!.starts;
+        ((recurrent >= 2 ? 2 * recurrent + 2 * gated + pairs + gated : 0) + (recurrent > 0 ? 2 : 0) + driven) *
+        s.beyond!.starts;
       expect([20 * share + isolating, 30 * share + isolating]).toContain(s.beyond!.budget);
       expect(s.beyond!.evaluations).toBe(s.beyond!.budget);
       expect(s.beyond!.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
@@ -279,7 +287,9 @@ describe('beyond the regimes (test/fixtures/beyond-regimes-mutants.json)', () =>
   it.each([
     [0, { k: 6 }, 31.669006708854, 31.102775983673283],
     [1, { k: 1 }, 0.00011949374772536886, 0.00010605209723840017],
-    [2, { k: 3, n: 1 }, 0.27164676938054366, 0.2014443444014563],
+    // row 2 at the first driven construction (states at −1 before T, recurrent 12·I) since 2026-12-06: k = 6 before,
+    // 117.21427943193402 against 90.09362613573136
+    [2, { k: 4, n: 1 }, 74.96888545188907, 64.86974042788023],
     // rows 3–5: the three misses that random instances and the search inside the regimes found only under pinned seeds
     [3, { k: 3 }, 0.15514951407793978, 0.24990537665586843],
     [4, { k: 4 }, 0.0001855279750341436, 0.00024411214919567269],
@@ -287,8 +297,10 @@ describe('beyond the regimes (test/fixtures/beyond-regimes-mutants.json)', () =>
     [5, { k: 2 }, 0.2649301884633556, 0.46197614842674073],
     // row 6: ∇_{h_{T−1}}L in t_0's bound, where the recurrent gain is large; under master seed 2 since the second
     // round of instances took every largest size (the default seed's three starts beyond the regimes miss it; seed 3
-    // finds it too)
-    [6, { k: 2 }, 7.900322639114184, 7.886342373176441, 2],
+    // finds it too). Since 2026-12-06 found at the first driven construction, at k = 0, where both sides underflow to 0
+    // in float64 and extended precision decides a violation of 1.2e-2: numpy (float64) cannot recompute it, so no figures
+    // are pinned (before: k = 2, 7.900322639114184 against 7.886342337989788)
+    [6, { k: 0 }, null, null, 2],
   ])('row %i is refuted beyond the regimes at default settings', (row, bindings, lhs, rhs, masterSeed?: number) => {
     const d = edited(row);
     const r = checkDerivation(d, masterSeed === undefined ? {} : { masterSeed })[0]!;
@@ -297,12 +309,15 @@ describe('beyond the regimes (test/fixtures/beyond-regimes-mutants.json)', () =>
     expect(search).toMatchObject({ found: true, budget: 250, evaluations: 250 });
     // 63, and the isolating constructions beside each of the 3 starts' paths: 2 for each of the LSTM's 4 recurrent
     // matrices, 2 for each of its 4 gates, 6 pairs and 4 mirrored (rows 0, 1 and 4 are refuted at the first, W_o alone
-    // at the cap)
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (16 + 6 + 4 + 2), gain: 8 });
+    // at the cap), 2 shrunk, then 8 driven to an end before steps T and 2 (after all the others: no row's path moved)
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (16 + 6 + 4 + 2 + 8), gain: 8 });
     const cx = r.counterexample!;
     expect(cx.bindings).toEqual(bindings);
-    expect(cx.lhs[0]! / lhs).toBeCloseTo(1, 10);
-    expect(cx.rhs[0]! / rhs).toBeCloseTo(1, 10);
+    if (lhs === null || rhs === null) expect([cx.lhs[0], cx.rhs[0]]).toEqual([0, 0]);
+    else {
+      expect(cx.lhs[0]! / lhs).toBeCloseTo(1, 10);
+      expect(cx.rhs[0]! / rhs).toBeCloseTo(1, 10);
+    }
     // the counterexample says it lies outside the regimes: ‖W_o‖₂ at the cap, 8 × the largest regime's 1.5
     const wo = cx.beyondRegimes!.find((x) => x.name === 'W_o')!;
     expect(wo).toMatchObject({ measure: 'spectral-norm', regimeLimit: 1.5 });
@@ -310,8 +325,11 @@ describe('beyond the regimes (test/fixtures/beyond-regimes-mutants.json)', () =>
     expect(replayCommand(cx)).toMatch(new RegExp(`--search 0 --beyond ${cx.searchSteps}$`));
     // the exported instance is the searched one
     const exported = exportCounterexample(d, r, cx);
-    expect(exported.lhs.values[0]![0]! / cx.lhs[0]!).toBeCloseTo(1, 10);
-    expect(exported.rhs.values[0]![0]! / cx.rhs[0]!).toBeCloseTo(1, 10);
+    if (lhs === null) expect([exported.lhs.values[0]![0], exported.rhs.values[0]![0]]).toEqual([0, 0]);
+    else {
+      expect(exported.lhs.values[0]![0]! / cx.lhs[0]!).toBeCloseTo(1, 10);
+      expect(exported.rhs.values[0]![0]! / cx.rhs[0]!).toBeCloseTo(1, 10);
+    }
     expect(
       spectralNorm(
         mat(
@@ -320,7 +338,8 @@ describe('beyond the regimes (test/fixtures/beyond-regimes-mutants.json)', () =>
         ),
       ),
     ).toBeCloseTo(12, 10);
-    expect(search.relation === '>=' ? rhs - lhs : lhs - rhs).toBeGreaterThan(1e-6 * Math.max(lhs, rhs));
+    if (lhs !== null && rhs !== null)
+      expect(search.relation === '>=' ? rhs - lhs : lhs - rhs).toBeGreaterThan(1e-6 * Math.max(lhs, rhs));
   });
 
   it('a counterexample beyond the regimes replays exactly from its command line', () => {
