@@ -100,10 +100,11 @@ describe('a strict bound in LaTeX', () => {
 
   it('is unverifiable where only the adversarial search finds the sides equal (they were consistent)', () => {
     for (const [id, relation, points, searched] of [
-      // (137 and 596 before the search's 8 driven constructions beside each of 3 starts beyond the regimes: W = ±12·I is
+      // (137 and 596 before the search's 8 driven constructions beside each of 3 starts beyond the regimes and the shapes
+      // appended to its constructions (shift, Jordan, rotation): W = ±12·I is
       // symmetric, so ‖W‖ᵏ = ‖Wᵏ‖ at each of its 24 evaluations' bindings, and h_T = 0 where the gate is centred at T)
-      ['diag', '<', 20, 151],
-      ['powers', '>', 109, 724],
+      ['diag', '<', 20, 168],
+      ['powers', '>', 109, 697],
     ] as const) {
       const r = results.get(id)!;
       expect([id, r.verdict]).toEqual([id, 'unverifiable']);
