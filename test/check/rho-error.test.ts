@@ -15,6 +15,7 @@ import { parseDerivation } from '../../src/derivation/load.js';
 import { decimalSpectralRadius } from '../../src/numeric/decimal-eigen.js';
 import { spectralRadiusWithError } from '../../src/numeric/eigen.js';
 import { mat } from '../../src/numeric/linalg.js';
+import { modelFile } from '../support/model-file.js';
 
 const cases = JSON.parse(readFileSync(new URL('../fixtures/numpy/rho-defective.json', import.meta.url), 'utf8')) as {
   'linear-rho-power': { parameters: { W: number[][] } };
@@ -27,22 +28,14 @@ const RHO_W = 1.73617121056058e-9;
 const RHO_W_DECIMAL = 1.63334135422289e-9;
 const RHO_W2 = 3.01429047237938e-18;
 
-const LINEAR = `gradproof: 1
-title: "linear RNN: spectral radius of the k-step Jacobian"
-model:
-  name: linear RNN
-  sizes: { d: 2..4, m: 1..2, T: 2..5 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    U: { role: parameter, shape: [d, m] }
-    c: { role: parameter, shape: [d], init: gaussian }
-    x: { role: input, shape: [m] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = W*h[t-1] + U*x[t]
-  loss: L = sum(c .* h[T])
-claims:
-  - id: rho-k-step-le
+const LINEAR = modelFile({
+  title: '"linear RNN: spectral radius of the k-step Jacobian"',
+  name: 'linear RNN',
+  sizes: 'd: 2..4, m: 1..2, T: 2..5',
+  symbols: ['W', 'U', 'c', 'x', 'h'],
+  equations: ['h[t] = W*h[t-1] + U*x[t]'],
+  loss: 'L = sum(c .* h[T])',
+  claims: `  - id: rho-k-step-le
     claim: rho(jac(h[T], h[T-k])) <= rho(W)^k
     forall: k in 1..T
   - id: rho-power-ge
@@ -50,53 +43,45 @@ claims:
     forall: k in 1..T
   - id: false-half
     claim: rho(jac(h[T], h[T-1])) <= 0.5 * rho(W)
-`;
+`,
+});
 
-const NILPOTENT = `gradproof: 1
-title: "RNN whose recurrent matrix is nilpotent by construction"
-model:
-  name: linear RNN with a rank-one nilpotent recurrence
-  sizes: { d: 3..4, m: 1..2, T: 2..4 }
-  symbols:
-    U: { role: parameter, shape: [d, m] }
-    u: { role: parameter, shape: [d], init: gaussian }
-    v: { role: parameter, shape: [d], init: gaussian }
-    c: { role: parameter, shape: [d], init: gaussian }
-    x: { role: input, shape: [m] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = (u * v' - ((v' * u) / (u' * u)) * (u * u')) * h[t-1] + U*x[t]
-  loss: L = sum(c .* h[T])
-claims:
-  - id: nz3-true
+const NILPOTENT = modelFile({
+  title: '"RNN whose recurrent matrix is nilpotent by construction"',
+  name: 'linear RNN with a rank-one nilpotent recurrence',
+  sizes: 'd: 3..4, m: 1..2, T: 2..4',
+  symbols: [
+    'U',
+    'u: { role: parameter, shape: [d], init: gaussian }',
+    'v: { role: parameter, shape: [d], init: gaussian }',
+    'c',
+    'x',
+    'h',
+  ],
+  equations: ["h[t] = (u * v' - ((v' * u) / (u' * u)) * (u * u')) * h[t-1] + U*x[t]"],
+  loss: 'L = sum(c .* h[T])',
+  claims: `  - id: nz3-true
     claim: rho(jac(h[T], h[T-1])) <= 1e-12 * norm2(jac(h[T], h[T-1]))
   - id: nz3-false
     claim: rho(jac(h[T], h[T-1])) >= 1e-3 * norm2(jac(h[T], h[T-1]))
-`;
+`,
+});
 
-const TANH = `gradproof: 1
-title: "tanh RNN: rho of a square"
-model:
-  name: tanh RNN
-  sizes: { d: 2..4, m: 1..2, T: 2..4 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    U: { role: parameter, shape: [d, m] }
-    b: { role: parameter, shape: [d], init: bias }
-    c: { role: parameter, shape: [d], init: gaussian }
-    x: { role: input, shape: [m] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1] + U*x[t] + b)
-  loss: L = sum(c .* h[T])
-claims:
-  - id: square-le
+const TANH = modelFile({
+  title: '"tanh RNN: rho of a square"',
+  name: 'tanh RNN',
+  sizes: 'd: 2..4, m: 1..2, T: 2..4',
+  symbols: ['W', 'U', 'b', 'c', 'x', 'h'],
+  equations: ['h[t] = tanh(W*h[t-1] + U*x[t] + b)'],
+  loss: 'L = sum(c .* h[T])',
+  claims: `  - id: square-le
     claim: rho(W^2) <= rho(W)^2
   - id: square-ge
     claim: rho(W)^2 <= rho(W^2)
   - id: square-false
     claim: rho(W^2) <= 0.5 * rho(W)^2
-`;
+`,
+});
 
 const verdicts = (text: string, name: string) =>
   Object.fromEntries(checkDerivation(parseDerivation(text, name)).map((r) => [r.id, r.verdict]));

@@ -19,23 +19,19 @@ import {
   texSafeFormula,
 } from '../../src/render/tex.js';
 import { compileLatex, hasPdflatex } from './latex-compile.js';
+import { modelFile } from '../support/model-file.js';
 
 const needs = (present: boolean) => (present || process.env.CI ? it : it.skip);
 
-const YAML = String.raw`gradproof: 1
-title: KaTeX macros
-model:
-  name: tanh RNN
-  sizes: { d: 2..3, T: 3..4 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    c: { role: parameter, shape: [d], init: gaussian }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1])
-  loss: L = sum(c .* h[T])
-claims:
-  - id: eq1
+const YAML = modelFile({
+  title: 'KaTeX macros',
+  name: 'tanh RNN',
+  sizes: 'd: 2..3, T: 3..4',
+  symbols: ['W', 'c', 'h'],
+  equations: ['h[t] = tanh(W*h[t-1])'],
+  loss: 'L = sum(c .* h[T])',
+  // the claims, then the document's layout
+  claims: String.raw`  - id: eq1
     label: eq. (1)
     source-text: '\text{if a<b} \lt \llbracket x \rrbracket'
     claim: grad(L, h[T-1]) = W' * diag(1 - h[T].^2) * grad(L, h[T])
@@ -46,7 +42,8 @@ document:
     - heading: A
       prose: 'KaTeX only: $\Set{x}$ and $$\ket{0}$$ and $$ \left\lt x \right\gt $$ end.'
       claims: [eq1]
-`;
+`,
+});
 
 function tex(): string {
   const d = parseDerivation(YAML, 'macros.yaml');
