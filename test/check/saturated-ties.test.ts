@@ -42,13 +42,12 @@ describe('saturated units in normMax and normMin', () => {
   it('refutes 1 − max|h|² = 1 − min|h|² on saturated units, at the values mpmath computes (it agreed everywhere)', () => {
     const r = results.get('max-min-complements-false')!;
     expect(r.verdict).toBe('refuted');
-    // test/fixtures/numpy/saturated_ties.py on this counterexample's export, 60 digits: z = (−21.2748, −65.8825),
-    // 1 − max|h|² = 2.3835704268027638e-57, 1 − min|h|² = 1.3274316490442554e-18 (since the premise's rescaling reaches
-    // ×100: z = (−24.0211, −24.3159), 3.0305032612065859e-21 against 5.4654684120074409e-21 before)
-    // (the wide floats' 1 − max|h|² there is 2.0e-6 above mpmath's, at z = −65.88 where 1 − tanh² is 2.4e-57: an open
-    // accuracy question, not the verdict's — the sides are 39 orders of magnitude apart)
+    // test/fixtures/numpy/saturated_ties.py on this counterexample's export, 150 digits: z = (−21.2748, −65.8825),
+    // 1 − max|h|² = 2.3835751941781664e-57, 1 − min|h|² = 1.3274316490442554e-18 (since the premise's rescaling reaches
+    // ×100: z = (−24.0211, −24.3159), 3.0305032612065859e-21 against 5.4654684120074409e-21 before). At 60 digits the
+    // script kept only a few digits of 2.4e-57 and was 2.0e-6 off; the wide floats' complement was right.
     const cx = r.counterexample!;
-    expect(cx.lhs[0]! / 2.3835704268027638e-57).toBeCloseTo(1, 5);
+    expect(cx.lhs[0]! / 2.3835751941781664e-57).toBeCloseTo(1, 12);
     expect(cx.rhs[0]! / 1.3274316490442554e-18).toBeCloseTo(1, 12);
   });
 
