@@ -47,7 +47,7 @@ describe('saturated units in normMax and normMin', () => {
     // ×100: z = (−24.0211, −24.3159), 3.0305032612065859e-21 against 5.4654684120074409e-21 before). At 60 digits the
     // script kept only a few digits of 2.4e-57 and was 2.0e-6 off; the wide floats' complement was right.
     const cx = r.counterexample!;
-    expect(cx.lhs[0]! / 2.3835751941781664e-57).toBeCloseTo(1, 12);
+    expect(cx.lhs[0]! / 2.3835751941781665e-57).toBeCloseTo(1, 12);
     expect(cx.rhs[0]! / 1.3274316490442554e-18).toBeCloseTo(1, 12);
   });
 
