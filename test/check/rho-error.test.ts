@@ -14,6 +14,8 @@ import { checkDerivation } from '../../src/check/check.js';
 import { parseDerivation } from '../../src/derivation/load.js';
 import { decimalSpectralRadius } from '../../src/numeric/decimal-eigen.js';
 import { spectralRadiusWithError } from '../../src/numeric/eigen.js';
+import { DECIMALS } from '../../src/symbolic/domains/extended.js';
+import { decimalOfDouble } from '../../src/symbolic/domains/wide-float.js';
 import { mat } from '../../src/numeric/linalg.js';
 import { modelFile } from '../support/model-file.js';
 
@@ -102,16 +104,26 @@ describe("ρ's error bound", () => {
     expect(two.error / two.rho).toBeGreaterThan(1);
   });
 
-  it("the decimals' QR finds the exact ρ of the matrix they hold to 10 digits at 64 (float64: 1 digit)", () => {
+  it("the decimals' QR finds the exact ρ of W's binary entries to 10 digits at 64 (float64: 1 digit)", () => {
     const D = Decimal.clone({ precision: 64 });
-    const ev = decimalSpectralRadius(
-      W.flat().map((x) => new D(x)),
-      4,
-      D,
-    )!;
-    expect(Math.abs(ev.rho.toNumber() - RHO_W_DECIMAL) / RHO_W_DECIMAL).toBeLessThan(1e-10);
-    // which is not W's own: its entries' decimal strings are within half an ulp of them, and ρ moves 6 % with that
+    const rhoOf = (entries: Decimal[]) => decimalSpectralRadius(entries, 4, D)!.rho.toNumber();
+    // the entries as the decimals read an instance's values: their exact binary values
+    const exact = rhoOf(W.flat().map((x) => decimalOfDouble(x, D)));
+    expect(Math.abs(exact - RHO_W) / RHO_W).toBeLessThan(1e-10);
+    // their shortest decimal strings (decimal.js's own reading, which the decimals used before 2026-12-06) are
+    // another matrix, within half an ulp entry by entry, and ρ moves 6 % with that
+    const strings = rhoOf(W.flat().map((x) => new D(x)));
+    expect(Math.abs(strings - RHO_W_DECIMAL) / RHO_W_DECIMAL).toBeLessThan(1e-10);
     expect(Math.abs(RHO_W_DECIMAL - RHO_W) / RHO_W).toBeGreaterThan(0.05);
+  });
+
+  it("the decimal ring reads an instance's value as its binary value, a claim's constant as its text", () => {
+    const ring = DECIMALS.plain;
+    expect(ring.fromNumber(0.1).toString()).toBe('0.1000000000000000055511151231257827021182');
+    expect(ring.constant!(0.1).toString()).toBe('0.1');
+    expect(ring.fromNumber(-0.85).toString()).toBe('-0.8499999999999999777955395074968691915274');
+    expect(ring.fromNumber(5e-324).toString()).toBe('4.940656458412465441765687928682213723651e-324');
+    expect(ring.fromNumber(0.75).toString()).toBe('0.75');
   });
 });
 

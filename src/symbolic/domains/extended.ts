@@ -33,7 +33,7 @@ import { SMALLEST_NORMAL } from '../../numeric/lost-digits.js';
 import { decimalElsnerBound, decimalSpectralRadius } from '../../numeric/decimal-eigen.js';
 import { FACTORIZATION_SWEEPS } from '../../numeric/linalg.js';
 import { chargeWork, WorkLimitExceeded } from '../../numeric/work-meter.js';
-import { nearOne, wideActivation, type WideFloat, wideFloatRing, wideToDecimal } from './wide-float.js';
+import { decimalOfDouble, nearOne, wideActivation, type WideFloat, wideFloatRing, wideToDecimal } from './wide-float.js';
 import {
   type Interval,
   intervalActivation,
@@ -231,13 +231,18 @@ function decimalRing(work: WorkCounter, D: typeof Decimal): Ring<Big> {
       // |a|·db + |b|·da + da·db
       return carrying(r, plus(plus(db && db.mul(a.abs()), da && da.mul(b.abs())), da && db && da.mul(db)));
     },
+    // an instance's value or a float engine's result: the double itself; a constant the claim writes: its decimal text
     fromNumber: (x) => {
+      if (!Number.isFinite(x)) throw new SymbolicUnsupported(`${x} has no decimal value`);
+      return decimalOfDouble(x, D);
+    },
+    constant: (x) => {
       if (!Number.isFinite(x)) throw new SymbolicUnsupported(`${x} has no decimal value`);
       return new D(x);
     },
     fromInexact: (x, doubt) => {
       if (!Number.isFinite(x)) throw new SymbolicUnsupported(`${x} has no decimal value`);
-      const r = new D(x);
+      const r = decimalOfDouble(x, D);
       return carrying(r, r.abs().mul(doubt));
     },
     doubtOf,

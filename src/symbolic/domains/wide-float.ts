@@ -103,10 +103,33 @@ export function wideToNumber(a: WideFloat): number {
   return a.e >= -1022 ? a.m * pow2(a.e) : a.m * pow2(-1022) * pow2(a.e + 1022);
 }
 
-/** As a 40-digit decimal (for the values shown in reports; exact: m has 53 bits). */
+/** In D's precision, from the wide float's exact binary value (m·2^e). */
 export function wideToDecimal(a: WideFloat, D: typeof Decimal): Decimal {
   if (!Number.isFinite(a.m)) return new D(a.m);
-  return new D(a.m).mul(decimalPowerOfTwo(a.e, D));
+  return decimalOfDouble(a.m, D).mul(decimalPowerOfTwo(a.e, D));
+}
+
+const doubleBits = new DataView(new ArrayBuffer(8));
+/**
+ * A double's exact binary value in D's precision (to an ulp or two there: 2^e is rounded too where it is long). `new D(x)` reads x's shortest decimal string, which
+ * is x only to within half an ulp (1e-17 relative): an instance's parameters read that way are another instance, and a
+ * value sensitive to them moves far more (ρ of a nearly defective W moved 6 %, 2026-12-06). A constant a claim
+ * writes is its decimal text instead (the decimal ring's `constant`).
+ */
+export function decimalOfDouble(x: number, D: typeof Decimal): Decimal {
+  if (!Number.isFinite(x) || (Number.isInteger(x) && Math.abs(x) <= 2 ** 53)) return new D(x);
+  doubleBits.setFloat64(0, x);
+  const high = doubleBits.getUint32(0);
+  const biased = (high >>> 20) & 0x7ff;
+  let mantissa = (high & 0xfffff) * 2 ** 32 + doubleBits.getUint32(4);
+  let exponent = biased === 0 ? -1074 : biased - 1075;
+  if (biased !== 0) mantissa += 2 ** 52;
+  // the shortest power of two: 2^e for e ≥ −57 has at most 40 significant digits, so most values convert exactly
+  while (mantissa % 2 === 0) {
+    mantissa /= 2;
+    exponent++;
+  }
+  return new D(x < 0 ? -mantissa : mantissa).mul(decimalPowerOfTwo(exponent, D));
 }
 
 /**
