@@ -65,8 +65,7 @@ describe('wide floats', () => {
           const exact = new Decimals(k >= 0 ? (M << BigInt(k)).toString() : `${M * 5n ** BigInt(-k)}e${k}`);
           const ulp = exact.abs().mul(new Decimals(10).pow(1 - Decimals.precision));
           // twice: the second reads the kept power; within an ulp of the exact value (2^e is rounded, then the product)
-          for (let r = 0; r < 2; r++)
-            expect(wideToDecimal({ m, e }, Decimals).sub(exact).abs().lte(ulp)).toBe(true);
+          for (let r = 0; r < 2; r++) expect(wideToDecimal({ m, e }, Decimals).sub(exact).abs().lte(ulp)).toBe(true);
         },
       ),
       { seed: 20261203, numRuns: 200 },

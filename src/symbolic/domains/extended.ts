@@ -33,7 +33,14 @@ import { SMALLEST_NORMAL } from '../../numeric/lost-digits.js';
 import { decimalElsnerBound, decimalSpectralRadius } from '../../numeric/decimal-eigen.js';
 import { FACTORIZATION_SWEEPS } from '../../numeric/linalg.js';
 import { chargeWork, WorkLimitExceeded } from '../../numeric/work-meter.js';
-import { decimalOfDouble, nearOne, wideActivation, type WideFloat, wideFloatRing, wideToDecimal } from './wide-float.js';
+import {
+  decimalOfDouble,
+  nearOne,
+  wideActivation,
+  type WideFloat,
+  wideFloatRing,
+  wideToDecimal,
+} from './wide-float.js';
 import {
   type Interval,
   intervalActivation,
