@@ -11,11 +11,11 @@ import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { parseDerivation } from '../../src/derivation/load.js';
-import { withClaims } from '../support/model-file.js';
+import { modelFile, withClaims } from '../support/model-file.js';
 
 /** A shipped file's model with these claims instead of its own (no search: the proof is what is asserted). */
-function boundProofs(file: string, claims: string) {
-  const derivation = parseDerivation(withClaims(file, claims), file);
+function boundProofs(file: string, claims: string, text = withClaims(file, claims)) {
+  const derivation = parseDerivation(text, file);
   return new Map(
     checkDerivation(derivation, { search: 0 }).map((r) => [
       r.id,
@@ -61,5 +61,47 @@ describe('closed forms at time 0', () => {
     );
     // from t = 2 the closed form is taken (the bound itself is not proved: 100 is no rule's conclusion)
     expect(r.get('cell-from-cell-after-1')!.proof.failure?.why ?? '').not.toContain('may be 0 here');
+  });
+
+  it("count only the equations on a route into the derivative's value, and not a held value's (a review's f2/f3 claims)", () => {
+    // a read-out y[t] = V*h[t] reads h at its own time, but no route into h[T] passes through y
+    const head = boundProofs(
+      'head.yaml',
+      '',
+      modelFile({
+        sizes: 'd: 2..3, m: 1..2, q: 1..2, T: 2..4',
+        symbols: [
+          'W',
+          'U',
+          'b',
+          'x',
+          'h',
+          'V: { role: parameter, shape: [q, d] }',
+          'y: { role: intermediate, shape: [q] }',
+        ],
+        equations: ['h[t] = tanh(W*h[t-1] + U*x[t] + b)', 'y[t] = V*h[t]'],
+        loss: 'L = sum(s, 1, T, sum(y[s].^2))',
+        claims: [
+          '  - { id: step, claim: "norm2(jac(h[T], h[T-1])) <= norm2(W)" }',
+          '  - { id: head-from-h, claim: "norm2(jac(y[t], h[t-1])) <= norm2(V) * norm2(W)", forall: "t in 1..T" }',
+        ].join('\n'),
+      }),
+    );
+    expect(head.get('step')!.verdict).toBe('proved');
+    // and into a later y: y[t-1] is on no route into y[t] (h[1] is computed from h[0], y[0] is read by nothing)
+    expect(head.get('head-from-h')!.verdict).toBe('proved');
+    // the LSTM's cell with h held: the route through h[t-1] = o[t-1] .* tanh(s[t-1]) is cut, ∂s_t/∂s_{t−1} = diag(e_t)
+    const cell = boundProofs(
+      'derivations/lab-10-5-lstm.yaml',
+      [
+        '  - { id: held, claim: "norm2(partial(s[t], s[t-1], h)) <= normMax(e[t])", forall: "t in 1..T" }',
+        '  - { id: held-then, claim: "norm2(partial(s[t], s[t-1], h[t-1])) <= normMax(e[t])", forall: "t in 1..T" }',
+        '  - { id: held-elsewhere, claim: "norm2(partial(s[t], s[t-1], h[t])) <= 100", forall: "t in 1..T" }',
+      ].join('\n'),
+    );
+    expect(cell.get('held')!.verdict).toBe('proved');
+    expect(cell.get('held-then')!.verdict).toBe('proved');
+    // h held at another time than s[t-1]'s leaves the route through h[t-1]: still refused at t = 1
+    expect(cell.get('held-elsewhere')!.proof.failure!.why).toContain('t-1 may be 0 here');
   });
 });

@@ -163,26 +163,53 @@ const stepOneOn = (x: OpNode, time: Affine): string =>
   `the closed form of ${print(x)} is derived where ${formatAffine(time)} ≥ 1, and ${formatAffine(time)} may be 0 here (the proof is sought for every size)`;
 
 /**
- * Whether an equation reads `name` at the time it computes (h[t] = o[t] .* tanh(c[t]) reads c so): a derivative with
- * respect to c[τ] then routes through h[τ] where h[τ] is computed, and not at τ = 0, where h[0] is an initial value.
+ * Whether an equation on a route into `of` reads `name` at the time it computes (h[t] = o[t] .* tanh(c[t]) reads c
+ * so): a derivative with respect to c[τ] then routes through h[τ] where h[τ] is computed, and not at τ = 0, where h[0]
+ * is an initial value. Only the equations whose targets reach `of` at a later time count (at a lag ≥ 1 the values `of`
+ * reads, through one equation or more; at lag 0 `of`'s own too), and not a held one's (its routes are cut): a read-out
+ * y[t] = V*h[t] reads h at its own time, but no route into a later h, or a later y, passes through y[t] (a review's
+ * ‖∂h_T/∂h_{T−1}‖ ≤ ‖W‖ with such a head was refused "T − 1 may be 0 here").
  */
-function readAtItsOwnTime(model: Model, name: string): boolean {
-  return model.equations.some((eq) =>
-    some(
-      eq.rhs,
-      (e) =>
-        e.kind === 'seq' &&
-        e.name === name &&
-        e.time.c === 0 &&
-        affineVars(e.time).join() === TIME_VAR &&
-        e.time.terms[TIME_VAR] === 1,
-    ),
+function readAtItsOwnTime(
+  model: Model,
+  name: string,
+  of: string,
+  sameTime: boolean,
+  held: (target: string, always?: 'always') => boolean,
+): boolean {
+  const routes = new Set<string>();
+  const readBy = (target: string) => {
+    for (const eq of model.equations)
+      if (eq.target === target)
+        walkOnce(eq.rhs, (e) => {
+          // held at one time only (the one `name` is taken at), a value still carries the routes of its other times
+          if (e.kind === 'seq' && !routes.has(e.name) && !held(e.name, 'always')) {
+            routes.add(e.name);
+            readBy(e.name);
+          }
+        });
+  };
+  readBy(of);
+  if (sameTime) routes.add(of);
+  return model.equations.some(
+    (eq) =>
+      routes.has(eq.target) &&
+      !held(eq.target) &&
+      some(
+        eq.rhs,
+        (e) =>
+          e.kind === 'seq' &&
+          e.name === name &&
+          e.time.c === 0 &&
+          affineVars(e.time).join() === TIME_VAR &&
+          e.time.terms[TIME_VAR] === 1,
+      ),
   );
 }
 
 /** The engine's closed form of a derivative, where it holds on this domain; a reason otherwise. */
 export function closedFormAt(x: OpNode, ctx: LemmaContext): Expr | string {
-  const { mode, of, wrt } = derivParts(x);
+  const { mode, of, wrt, fixed } = derivParts(x);
   let derived: Expr;
   try {
     derived = ctx.sm.derive(x);
@@ -199,7 +226,11 @@ export function closedFormAt(x: OpNode, ctx: LemmaContext): Expr | string {
       // initial values are not computed from the step equations, so the form holds from time 1 on — and at time 0
       // too where no equation reads the variable at its own time: then no route from it passes through another
       // value computed at that time (the one the initial values lack), and the routes through later times are the same.
-      if (!ctx.domain.atLeast(wrt.time, 1) && readAtItsOwnTime(ctx.model, wrt.name)) return stepOneOn(x, wrt.time);
+      // held: a value held at every time, or (unless `always`) at the time the derivative is taken with respect to
+      const held = (target: string, always?: 'always') =>
+        fixed.some((f) => f.name === target && (!f.time || (!always && ctx.domain.equal(f.time, wrt.time!))));
+      if (!ctx.domain.atLeast(wrt.time, 1) && readAtItsOwnTime(ctx.model, wrt.name, of.name, lag.c === 0, held))
+        return stepOneOn(x, wrt.time);
     } else if (!ctx.domain.atLeast(lag, 0)) return `the lag ${formatAffine(lag)} of ${print(x)} may be negative`;
   } else if (!ctx.domain.atLeast(wrt.time, 1)) return stepOneOn(x, wrt.time);
   // Block products across several states, and the brackets of sums over a loss's steps, have no normal form
