@@ -10,7 +10,7 @@
 import { checkDerivation, type CheckRequest, checkReport, InstancePool, prepareCheck } from '../check/check.js';
 import type { CheckReport, ClaimResult } from '../check/result.js';
 import { InputError } from '../derivation/errors.js';
-import { type Part, type VerifyCache } from './cache.js';
+import { type Part, textDigest, type VerifyCache } from './cache.js';
 import { type CachedAnswers, cachedAnswers, inFileOrder, storeChecked, uncached } from './cached-check.js';
 import { type Task, type TaskDone, WorkerPool } from './pool.js';
 import { snapshotClaim } from './snapshot.js';
@@ -56,19 +56,22 @@ export async function checkInParallel(
   for (let k = 0; k < derivations.length; k++) if (firstCopy[k] === k) answers.set(k, answersOf(k));
   // Each task carries the text this thread loaded, which its worker checks: not the file again, which may have
   // changed since (what --jobs 0 checks is the text read here too).
-  const tasks: ClaimTask[] = [...answers].flatMap(([file, a]) =>
-    a.missing.map((id) => ({
+  // The digest names the text to a worker that has it loaded already (the pool sends the text to each worker once).
+  const tasks: ClaimTask[] = [...answers].flatMap(([file, a]) => {
+    const text = a.missing.length ? textDigest(texts[file]!) : '';
+    return a.missing.map((id) => ({
       file,
       id,
       task: {
         kind: 'claims',
         file: derivations[file]!.file,
+        text,
         source: texts[file]!,
         claims: [id],
         request: shipped,
       } as const,
-    })),
-  );
+    }));
+  });
   // A worker loads a file whole: one whose claims did not all load is checked here, as is a single claim.
   const loadedWhole = (t: ClaimTask) => !derivations[t.file]!.claimErrors?.length;
   const eligible = tasks.filter(loadedWhole);
