@@ -7,13 +7,14 @@
  * ./markdown.ts, ./tex.ts) only lay this out — they decide nothing.
  */
 import type { ClaimResult, Counterexample } from '../check/result.js';
-import type { Claim, Derivation, Verdict } from '../derivation/derivation.js';
+import type { Claim, Derivation, Quantifier, Verdict } from '../derivation/derivation.js';
 import { VERDICTS } from '../derivation/derivation.js';
 import type { PlotRequest, Prose } from '../derivation/document.js';
 import { BOUND_RULE_TEXT, boundProofLatex, boundSummary } from '../emit/bound-text.js';
 import { chainOutcome } from '../emit/chain-text.js';
 import { claimLatex, proofLatex } from '../emit/claim-latex.js';
 import { latexWriterFor } from '../emit/derive-report.js';
+import type { LatexWriter } from '../emit/latex.js';
 import { evidenceMethod, evidenceSummary, reasonText } from '../emit/evidence-text.js';
 import { ruleName, stepDetail, stepStatement } from '../emit/proof-text.js';
 import { replayCommand } from '../emit/replay.js';
@@ -21,9 +22,9 @@ import { repairLatex, repairSearchSummary, repairWords } from '../emit/repair-te
 import { num } from '../emit/text-report.js';
 import { InputError } from '../derivation/errors.js';
 import { MathError, renderMath, unsafeCommand } from './katex.js';
-import { affineVar } from '../ir/affine.js';
+import { type Affine, affineVar, affineVars } from '../ir/affine.js';
 import { seq } from '../ir/expr.js';
-import { TIME_VAR } from '../model/model.js';
+import { HORIZON, TIME_VAR } from '../model/model.js';
 
 /** Text with math: the pieces of a prose field split at its `$…$` (inline) and `$$…$$` (display). */
 export type Inline =
@@ -267,6 +268,26 @@ function proofViews(d: Derivation, claim: Claim, r: ClaimResult): ProofView[] {
   return out;
 }
 
+/** A LaTeX text's names and numbers (\\tau, t, 12): what a reader tells apart. */
+const latexTokens = (s: string): string[] => s.match(/\\[A-Za-z]+|[A-Za-z0-9]+/g) ?? [];
+
+/**
+ * `t ∈ {lo, …, hi}`; where a bound reads a name the variable prints as — the 2019 post writes its last step t, and its
+ * claims hold for every t in 1..T, which read "t ∈ {1, …, t}" — the last step is written in words.
+ */
+function quantifierLatex(q: Quantifier, w: LatexWriter): string {
+  const v = w.variable(q.name);
+  const [lo, hi] = [w.index(q.lo), w.index(q.hi)];
+  const own = latexTokens(v);
+  const clash = (bound: string) => own.length === 1 && latexTokens(bound).includes(own[0]!);
+  if (!clash(lo) && !clash(hi)) return `${v} \\in \\{${lo}, \\dots, ${hi}\\}`;
+  const inWords = (a: Affine, printed: string) =>
+    affineVars(a).join() === HORIZON && a.terms[HORIZON] === 1
+      ? `\\text{the last step}${a.c < 0 ? ` - ${-a.c}` : a.c > 0 ? ` + ${a.c}` : ''}`
+      : printed;
+  return `${inWords(q.lo, lo)} \\le ${v} \\le ${inWords(q.hi, hi)}`;
+}
+
 /** The weakest verdict of a list (VERDICTS is strongest first). */
 function weakest(vs: readonly Verdict[]): Verdict {
   return vs.reduce((a, b) => (VERDICTS.indexOf(b) > VERDICTS.indexOf(a) ? b : a), 'proved' as Verdict);
@@ -287,8 +308,7 @@ export function buildDocument({ derivation: d, results, plots }: DocumentInput):
   for (const r of results) if (r.corrects) correctedBy.set(r.corrects, [...(correctedBy.get(r.corrects) ?? []), r]);
   const w = latexWriterFor(d);
 
-  const quantifiers = (c: Claim) =>
-    c.forall.map((q) => `${w.variable(q.name)} \\in \\{${w.index(q.lo)}, \\dots, ${w.index(q.hi)}\\}`).join(',\\ ');
+  const quantifiers = (c: Claim) => c.forall.map((q) => quantifierLatex(q, w)).join(',\\ ');
 
   const claimView = (r: ClaimResult): ClaimView => {
     const c = claimById.get(r.id)!;
