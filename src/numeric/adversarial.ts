@@ -24,6 +24,7 @@ import { specOf } from '../ops/index.js';
 import { entryLaw, type EntryLaw, REGIME_SPECS } from './instance.js';
 import { mat, matTVec, matVec, norm2, spectralNorm } from './linalg.js';
 import type { Rng } from './prng.js';
+import { gateSettings, type GateSetting } from './gate-settings.js';
 import type { Vec } from './kernel.js';
 import type { InstanceData } from './unrolled.js';
 
@@ -98,6 +99,8 @@ interface Gate {
    * inputs are the only drives that differ along the steps; see DRIVEN_THEN_CENTRED); none for a gate without a bias
    */
   readonly inputWeights: readonly { readonly block: Block; readonly sign: 1 | -1 }[];
+  /** the range of its squashing function (σ: [0, 1], tanh: [−1, 1]) */
+  readonly range: readonly [number, number];
 }
 
 /** The terms of a sum (through +, − and unary −) with the sign each enters with. */
@@ -149,7 +152,7 @@ function gatesOf(model: Model, sizes: IntEnv, blocks: readonly Block[]): Gate[] 
           ? [{ block, sign }]
           : [];
       });
-      gates.push({ target: eq.target, ...biases[0]!, recurrent, inputWeights });
+      gates.push({ target: eq.target, ...biases[0]!, recurrent, inputWeights, range });
       continue;
     }
     if (biases.length) continue;
@@ -173,7 +176,7 @@ function gatesOf(model: Model, sizes: IntEnv, blocks: readonly Block[]): Gate[] 
       const from = parts.slice(0, found).reduce((k, p) => k + p.rows, 0);
       return [{ lever: matrix, input: parts[found]!.input!, from, sign }];
     });
-    if (drives.length === 1) gates.push({ target: eq.target, ...drives[0]!, recurrent, inputWeights: [] });
+    if (drives.length === 1) gates.push({ target: eq.target, ...drives[0]!, recurrent, inputWeights: [], range });
   }
   return gates;
 }
@@ -892,12 +895,62 @@ function drivenThenCentred(
   }
 }
 
+/**
+ * Beyond the regimes, for a model with gates that have biases: some gates at one end of their range and others at the
+ * other, the candidates centred, by their biases, with one recurrent matrix alone at the cap (./gate-settings.ts
+ * gateSettings: which gates, which matrix, and why), the states and inputs at 0 (`atGateSetting`).
+ */
+const GATE_SETTINGS = (space: InstanceSpace): Isolating[] => {
+  const gates = space.gates.filter((g) => g.input === null);
+  const matrices = space.blocks.filter((b) => b.law.spectralNorm !== null);
+  if (!gates.length || !matrices.length) return [];
+  const settable = gates.map((g) => ({ target: g.target, candidate: g.range[0] < 0, recurrent: g.recurrent }));
+  const fixed = space.gates.filter((g) => g.input !== null).map((g) => g.recurrent);
+  const names = matrices.map((m) => m.name);
+  return gateSettings(settable, names, fixed).map((setting): Isolating => ({
+    name: setting.name,
+    build: (s, d, pre, adjust) => atGateSetting(s, d, pre, gates, matrices, setting, adjust),
+  }));
+};
+
+/** How far from 0 GATE_SETTINGS puts a gate's pre-activation at an end: σ(±16) is 1.1e-7 from 0 or 1, tanh 2.5e-14. */
+const GATE_END = 16;
+
+/**
+ * The drives at their peak, the states and inputs at 0, the setting's matrix alone at the cap (every other one shrunk),
+ * then each gate's bias set so that its pre-activation at step 1 is its level times GATE_END (in the equations' order,
+ * each after those it may read; a fresh forward pass each). With the states at 0 and the candidates centred the states
+ * stay at 0 over the steps (c_1 = i_1 ⊙ g_1 = 0; a GRU's h_1 = (1 − z_1) ⊙ n_1 = 0), so every step is the first.
+ */
+function atGateSetting(
+  space: InstanceSpace,
+  data: MutableData,
+  pre: PreActivation,
+  gates: readonly Gate[],
+  matrices: readonly Block[],
+  setting: GateSetting,
+  adjust?: Adjust,
+): void {
+  peak(space, data);
+  for (const b of space.blocks) if (b.role === 'state' || b.role === 'input') fillClamped(space, data, b, 0);
+  isolate(...matrices.filter((m) => m.name === setting.capped))(space, data);
+  adjust?.(data);
+  for (const g of gates) {
+    const z = pre(data, g.target, 1);
+    const lever = space.values(data, g.lever);
+    if (!z || z.length !== lever.length) continue;
+    const target = setting.levels.get(g.target)! * GATE_END;
+    for (let i = 0; i < z.length; i++) lever[i]! -= g.sign * (z[i]! - target);
+  }
+}
+
 // each list after the ones before it, so that every construction is evaluated where it was before the next was added
 const isolating = (space: InstanceSpace): Isolating[] => [
   ...ALONE_AT_CAP(space),
   ...AT_THEIR_END(space),
   ...EVERY_SHRUNK(space),
   ...DRIVEN_THEN_CENTRED(space),
+  ...GATE_SETTINGS(space),
 ];
 
 /** How many isolating constructions a start of this model has: the same for every start. */

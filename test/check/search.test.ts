@@ -229,8 +229,15 @@ describe('true shipped bounds', () => {
       const gated = d === d2019 || d === d2018 || d === unproved ? 4 : 0;
       const pairs = (gated * (gated - 1)) / 2;
       const driven = d === d2018 ? 0 : 8; // (the 2018 LSTM's gates read x_t inside [h_{t−1}; x_t]: no input weights of their own)
+      // then the gate settings (test/check/gate-settings.test.ts): the 2018 LSTM's four gates with biases all open, then
+      // each in turn shut (C̃ to −1), with W_rec (no gate reads it) and, where C̃ is centred, W_C alone at the cap: 5 + 4;
+      // none for the others (the 2019 LSTM's gates have no biases, the lab RNN's h alone centred is the peak's)
+      const settings = d === d2018 ? 9 : 0;
       const isolating =
-        ((recurrent >= 2 ? 2 * recurrent + 2 * gated + pairs + gated : 0) + (recurrent > 0 ? 2 : 0) + driven) *
+        ((recurrent >= 2 ? 2 * recurrent + 2 * gated + pairs + gated : 0) +
+          (recurrent > 0 ? 2 : 0) +
+          driven +
+          settings) *
         s.beyond!.starts;
       expect([20 * share + isolating, 30 * share + isolating]).toContain(s.beyond!.budget);
       expect(s.beyond!.evaluations).toBe(s.beyond!.budget);
