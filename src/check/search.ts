@@ -54,6 +54,7 @@ import {
   type SearchDomain,
 } from '../numeric/adversarial.js';
 import { Evaluator } from '../numeric/evaluate.js';
+import { headConstructions } from '../numeric/head-constructions.js';
 import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
 import { type InstanceData, Unrolled } from '../numeric/unrolled.js';
@@ -406,7 +407,11 @@ function constructionsFrom(start: Instance, space: InstanceSpace): readonly Cons
   let byDomain = constructedFrom.get(start);
   if (!byDomain) constructedFrom.set(start, (byDomain = new Map<SearchDomain, readonly Construction[]>()));
   let built = byDomain.get(space.domain);
-  if (!built) byDomain.set(space.domain, (built = constructions(space, start.graph.data)));
+  if (!built)
+    byDomain.set(
+      space.domain,
+      (built = constructions(space, start.graph.data, headConstructions(start.graph.model, space))),
+    );
   return built.map((c) => ({ ...c, data: space.copy(c.data) }));
 }
 
