@@ -15,6 +15,7 @@ import {
 import { HORIZON, type Model } from '../model/model.js';
 import {
   type InstanceEntry,
+  entrywiseBounded,
   premiseEdges,
   type PremiseDraw,
   type PremiseRoute,
@@ -380,11 +381,15 @@ export function counterexampleEntry(
 }
 
 /** The search's admissibility test for a claim with a premise (none without). */
-const premiseAdmits = (claim: Claim, model: Model): Pick<SearchRequest, 'admissible' | 'toPremiseEdges'> =>
+const premiseAdmits = (
+  claim: Claim,
+  model: Model,
+): Pick<SearchRequest, 'admissible' | 'toPremiseEdges' | 'entrywiseBounded'> =>
   claim.given
     ? {
         admissible: (entry) => premiseHolds(entry, claim.given!),
         toPremiseEdges: (entry, rebuild) => premiseEdges(entry, claim.given!, model, rebuild),
+        entrywiseBounded: entrywiseBounded(model, claim.given),
       }
     : {};
 

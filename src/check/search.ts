@@ -48,6 +48,8 @@ import {
   constructions,
   isolatingConstructions,
   isolatingCount,
+  entrywiseAtCap,
+  entrywiseCount,
   evolve,
   InstanceSpace,
   type MutableData,
@@ -97,6 +99,12 @@ export interface SearchRequest {
    * `rebuild`: src/numeric/adversarial.ts Construction).
    */
   readonly toPremiseEdges?: (entry: InstanceEntry, rebuild?: Construction['rebuild']) => InstanceEntry[];
+  /**
+   * The parameters the premise bounds entrywise (./premise.ts entrywiseBounded): beyond the regimes, each start also
+   * evaluates them with every entry at the premise's edge in a rank-one sign pattern, at the drives' peak
+   * (src/numeric/adversarial.ts entrywiseAtCap).
+   */
+  readonly entrywiseBounded?: readonly string[];
 }
 
 export interface SearchOutcome {
@@ -331,10 +339,13 @@ function runPhase(
   // Beyond the regimes each path first evaluates the isolating constructions (searchFrom), on top of the budget: the
   // schedule below is then what it was without them.
   const first = starts[0]?.instance;
+  const entrywise = domain === 'beyond' && request.toPremiseEdges ? (request.entrywiseBounded ?? []) : [];
+  const firstSpace = first && new InstanceSpace(first.graph.model, first.sizes, first.regime, domain);
   const side =
-    domain === 'beyond' && first
-      ? isolatingCount(new InstanceSpace(first.graph.model, first.sizes, first.regime, domain)) +
-        (request.toPremiseEdges ? PREMISE_EDGE_EVALUATIONS : 0)
+    domain === 'beyond' && firstSpace
+      ? isolatingCount(firstSpace) +
+        (request.toPremiseEdges ? PREMISE_EDGE_EVALUATIONS : 0) +
+        entrywiseCount(firstSpace, entrywise)
       : 0;
   tally.budget += side * starts.length;
   const paths = starts.map((start) => ({
@@ -345,6 +356,7 @@ function runPhase(
       domain,
       request.admissible,
       domain === 'beyond' ? request.toPremiseEdges : undefined,
+      entrywise,
     ),
     best: start.fitness,
     steps: 0,
@@ -444,6 +456,7 @@ function* searchFrom(
   domain: SearchDomain,
   admissible: SearchRequest['admissible'],
   toPremiseEdges: SearchRequest['toPremiseEdges'],
+  entrywise: readonly string[] = [],
 ): Generator<{ points: Point[]; construction: boolean; outsidePremise: boolean; side?: true }, void, void> {
   const { instance } = start;
   const { model, program } = instance.graph;
@@ -529,6 +542,20 @@ function* searchFrom(
         side: true,
       };
   }
+  // Beside the path too, for a premise that bounds parameters entrywise: each at the premise's edge with every entry
+  // there in a rank-one sign pattern, the drives at their peak (the edge a construction reaches first; where scaling
+  // finds none, the construction as built if the premise holds there).
+  if (toPremiseEdges && entrywise.length)
+    for (const c of entrywiseAtCap(space, instance.graph.data, entrywise)) {
+      const entry = entryFor(c.data, true);
+      const target = toPremiseEdges(entry, c.rebuild)[0] ?? (!admissible || admissible(entry) ? entry : null);
+      yield {
+        points: target ? runPoints(claim, target, 0, null) : [],
+        construction: true,
+        outsidePremise: !target,
+        side: true,
+      };
+    }
   let best = { data: instance.graph.data, fitness: start.fitness };
   for (const c of constructionsFrom(instance, space)) {
     // A construction shapes the weights; the read-out that suits them is solved for.

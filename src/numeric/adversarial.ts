@@ -981,6 +981,48 @@ export function isolatingConstructions(space: InstanceSpace, start: InstanceData
   });
 }
 
+/** How many constructions entrywiseAtCap builds for each parameter a premise bounds entrywise. */
+const ENTRYWISE_PATTERNS = 2;
+
+/** How many constructions entrywiseAtCap builds from a start of this space: the same for every start. */
+export const entrywiseCount = (space: InstanceSpace, names: readonly string[]): number =>
+  ENTRYWISE_PATTERNS * space.blocks.filter((b) => b.role === 'parameter' && names.includes(b.name)).length;
+
+/**
+ * For each parameter `names` holds that a premise bounds entrywise (src/check/premise.ts entrywiseBounded: |P_ij| ≤ c,
+ * or ≥ c), with the drives at σ′'s and tanh′'s peak: every entry of P at one magnitude (the start's largest |entry|,
+ * 1 if it has none; the search moves it to the premise's edge, c, by `rebuild`), first all of one sign (𝟙𝟙ᵀ), then in
+ * the rank-one sign pattern sign(u) sign(v)ᵀ of the start's leading singular pair. Under |P_ij| ≤ c those are the
+ * matrices of the largest ‖P‖₂ (c·√(rows·cols)), which no other construction builds: scaling to the premise's edge
+ * keeps the structure a matrix had, and ‖∂h_T/∂h_{T−1}‖ ≤ 0.1·d − 0.01 given normMax(W) <= 0.1, false at W = 0.1·𝟙𝟙ᵀ
+ * with the drives at 0, was consistent (a review's). ENTRYWISE_PATTERNS for each such parameter the space holds.
+ */
+export function entrywiseAtCap(space: InstanceSpace, start: InstanceData, names: readonly string[]): Construction[] {
+  const capped = space.blocks.filter((b) => b.role === 'parameter' && names.includes(b.name));
+  return capped.flatMap((b) => {
+    const a = space.values(space.copy(start), b);
+    const size = a.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+    const magnitude = size > 0 && Number.isFinite(size) ? size : 1;
+    const { u, v } = topSingularPair(b.rows, b.cols, a);
+    const sign = (x: number) => (x < 0 ? -1 : 1);
+    const patterns: [string, (i: number, j: number) => number][] = [
+      ['every entry +', () => 1],
+      ['the signs of its leading singular pair', (i, j) => sign(u[i]!) * sign(v[j]!)],
+    ];
+    return patterns.map(([what, pattern]): Construction => {
+      const built = (adjust?: Adjust): MutableData => {
+        const data = space.copy(start);
+        peak(space, data);
+        const values = space.values(data, b);
+        for (let k = 0; k < values.length; k++) values[k] = magnitude * pattern(Math.floor(k / b.cols), k % b.cols);
+        adjust?.(data);
+        return space.projected(data) ?? space.copy(start);
+      };
+      return { name: `peak, ${b.name} at its entrywise cap, ${what}`, data: built(), rebuild: built };
+    });
+  });
+}
+
 /**
  * Structured tight cases built from a start instance, each projected into its domain, then `after` (a model's own:
  * ./head-constructions.ts); ones that change nothing, or repeat an earlier one, are left out.
