@@ -370,7 +370,8 @@ function runPhase(
     if (value.construction) tally.constructions++;
     if (value.outsidePremise) tally.outsidePremise++;
     seen(tally, value.points);
-    if (!value.side) p.best = Math.max(p.best, fitnessOf(value.points, claim.relation));
+    // (an equality to rounding is no progress: promise)
+    if (!value.side) p.best = Math.max(p.best, promise(fitnessOf(value.points, claim.relation)));
     tally.undecided += undecidedViolationCount(value.points);
     if (claim.strict) tally.ties += strictTies(value.points, claim.tolerance);
     const violating = firstViolation(value.points);
@@ -562,7 +563,10 @@ function* searchFrom(
     const { points, data } = evaluateConstruction(refine?.(c.data) ?? c.data);
     yield { points, construction: true, outsidePremise: outside };
     const fitness = fitnessOf(points, claim.relation);
-    if (fitness > best.fitness) best = { data, fitness };
+    // an equality to rounding is no place to climb from (promise): with the drives at their peak h ≡ 0, and
+    // ‖∇_W L‖ ≤ Σ_t ‖∇_{h_t} L‖ given ‖h_0‖_max ≤ 1 was 0 against 0 there, exact once the enclosures took ‖0‖₂ as 0;
+    // the strategy started from it, where no step gets past the equality, and the claim, false, was consistent
+    if (promise(fitness) > promise(best.fitness)) best = { data, fitness };
   }
   const rng = new Rng(deriveSeed(instance.seed, tag('search'), claim.id, JSON.stringify(instance.sizes)));
   const proposals = evolve(space, best.data, best.fitness, rng, refine);
@@ -570,6 +574,7 @@ function* searchFrom(
   for (;;) {
     const points = evaluate(proposal);
     yield { points, construction: false, outsidePremise: outside };
-    proposal = proposals.next(fitnessOf(points, claim.relation)).value;
+    // (an equality to rounding as no step forward, as a construction at one is no start: see above)
+    proposal = proposals.next(promise(fitnessOf(points, claim.relation))).value;
   }
 }

@@ -131,3 +131,36 @@ describe('a bound on a Jacobian that is structurally zero', () => {
     expect(enclosure.hi).toBeGreaterThan(0);
   });
 });
+
+describe('a search that meets an exact equality (0 against 0) on the way', () => {
+  it('does not climb from it: ‖∇_W L‖ ≤ Σ_t ‖∇_{h_t} L‖ given ‖h_0‖_max ≤ 1 stays refuted', () => {
+    // with the drives at their peak h ≡ 0 and both sides are 0, exact once the enclosures took ‖0‖₂ as 0: the strategy
+    // started from there and the schedule ranked the path last, and this false bound (review131's premise-gradW-false)
+    // was consistent at the default master seed
+    const file = parseDerivation(
+      modelFile({
+        title: 'tanh RNN with a head',
+        name: 'tanh RNN + head',
+        sizes: 'd: 2..4, m: 1..2, q: 1..3, T: 3..6',
+        symbols: [
+          'W',
+          'U',
+          'b',
+          'V: { role: parameter, shape: [q, d] }',
+          'x',
+          'yt: { role: input, shape: [q] }',
+          'h',
+          'y: { role: intermediate, shape: [q] }',
+        ],
+        equations: ['h[t] = tanh(W*h[t-1] + U*x[t] + b)', 'y[t] = V*h[t]'],
+        loss: 'L = sum(s, 1, T, 0.5 * sum((y[s] - yt[s]).^2))',
+        claims:
+          '  - id: gradW\n    claim: norm2(grad(L, W)) <= sum(t, 1, T, norm2(grad(L, h[t])))\n' +
+          '    given: normMax(h[0]) <= 1\n',
+      }),
+      'gradW.yaml',
+    );
+    const [r] = checkDerivation(file);
+    expect(r!.verdict).toBe('refuted');
+  });
+});
