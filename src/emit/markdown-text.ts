@@ -10,17 +10,25 @@ const TEMPLATE_OPENER = /\{(?=[{%])/g;
 const entities = (s: string) => s.replace(/[&<>]/g, (c) => ENTITIES[c]!);
 
 /**
- * User text (a title, a label) as plain text in a heading or a table cell:
- * no HTML (so no comment can forge the report's markers), no code span, no
- * cell break, no math (`$`, `$$`: a Markdown math extension typesets between them), and no template tag (`{{ … }}`,
- * `{%`: Hugo and Liquid run them before the Markdown is read, so a backslash cannot stop them; an opener's `{` is
- * written as an entity, which they do not read and Markdown shows as `{`; a lone `{`, as in r_{T+1}, stays) — `render --format md` escaped them, `report` did not
- * (a review found it).
+ * User text (a title, a label, a note) as plain text in a heading, a paragraph or a table cell — the one escaper that
+ * `report` and `render --format md` share. CommonMark backslash-escapes every ASCII punctuation character; we escape
+ * the ones that start syntax in CommonMark or kramdown (Jekyll's default): emphasis (`*`, `_`), code, links and
+ * images (`[`, `]`, `!`), kramdown's attribute lists and extensions (`{: …}`, `{::…}`), HTML, table cells (`|`),
+ * math (`$`), headings and lists — but never '(' or ')', since a backslash before them would make `\(` an
+ * inline-math opener. `&` and `<` become entities, line breaks a space, and a template opener (`{{`, `{%`: Hugo and
+ * Liquid read it before the Markdown, backslash or not) gets its `{` as an entity, which they do not read. Until
+ * 2026-12-06 `report` escaped only `` \ ` | $ & < > `` and template openers: `*x*{: onmouseover=…}`,
+ * `[click](https://…)` and `![t](…)` in a label became live markup under kramdown (a review found it).
  */
-export const markdownText = (s: string): string =>
-  entities(oneLine(s))
-    .replace(/[\\`|$]/g, '\\$&')
-    .replace(TEMPLATE_OPENER, '&#123;');
+export const markdownText = (text: string): string =>
+  text
+    .replace(/\s+/g, ' ')
+    .replace(/[\\`*_{}[\]#+!|$~>-]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/^(\d+)\./, '$1\\.')
+    // a template opener's `{`, escaped above as \{ (before \{ or %): written as an entity
+    .replace(/\\\{(?=\\\{|%)/g, '&#123;');
 
 /** Whether a backtick span cannot hold `s`: an HTML comment's delimiters, or a template opener ({{, {%: Hugo and Liquid run them inside code spans too). */
 export const noCodeSpan = (s: string): boolean => /<!--|-->/.test(s) || new RegExp(TEMPLATE_OPENER.source).test(s);

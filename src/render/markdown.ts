@@ -16,28 +16,11 @@ import type {
   RepairsView,
 } from './document.js';
 import { isRenderableMath, looksLikeProse, numberedSource } from './katex.js';
-import { markdownCode, noCodeSpan } from '../emit/markdown-text.js';
+import { markdownCode, markdownText, noCodeSpan } from '../emit/markdown-text.js';
 import { modeSpans } from './math-modes.js';
 
-/**
- * CommonMark backslash-escapes every ASCII punctuation character; we escape
- * the ones that start syntax (emphasis, code, links, HTML, tables, math,
- * headings and lists) — but never '(' or ')', since a backslash before them
- * would make `\(` an inline-math opener. `<` and `&` become entities.
- */
-export function escapeMarkdown(text: string): string {
-  return (
-    text
-      .replace(/\s+/g, ' ')
-      .replace(/[\\`*_{}[\]#+!|$~>-]/g, (c) => `\\${c}`)
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/^(\d+)\./, '$1\\.')
-      // a template opener ({{, {%, escaped above as \{\{ and \{%): Hugo and Liquid read it before Markdown, backslash
-      // or not, so its `{` is an entity, which they do not read
-      .replace(/\\\{(?=\\\{|%)/g, '&#123;')
-  );
-}
+/** User text as Markdown text: the escaper `report` uses too (one escaper, see markdownText). */
+export const escapeMarkdown = markdownText;
 
 /** A table cell: escaped, and the pipe escaped (GFM tables split on it even inside code). */
 const cell = (s: string) => escapeMarkdown(s);
