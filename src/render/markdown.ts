@@ -37,26 +37,40 @@ const code = (s: string) => (noCodeSpan(s) ? escapeMarkdown(s) : markdownCode(s.
  * math commands `\lt` and `\gt` (KaTeX and MathJax read them, server- or browser-side alike; entities would reach a
  * server-side KaTeX undecoded), and a template tag's opener (`{{`, `{%`) gets a space, which math mode ignores (a closer alone opens nothing).
  * In text mode (`\text{if a<b}`) `\lt` is an error: there a `<` or `>` is written as math inside the text.
+ *
+ * Nor can the math end its own delimiter. Until 2026-12-06 a source formula `\text{$$} [click](javascript:…)
+ * \text{$$}`, which KaTeX reads, was written as it was inside `$$ … $$`: kramdown ended the math at the inner `$$`
+ * and made a javascript: link (a review found it). Display math (`inline` false) now holds no `$` at all: math inside
+ * text is written `\( … \)`, a `\$` as `{\char36}`. Inline math, written between `\(` and `\)`, holds no `\)` (nor
+ * `\(`): math inside text is written `$ … $` (never `$$`: `{}` keeps two dollars apart), and a `\\` before a
+ * parenthesis gets a space.
  */
-export function markdownMath(tex: string): string {
-  return modeSpans(tex)
-    .map((s) => (s.text ? textModeAngles(s.tex) : s.tex.replace(/</g, '\\lt ').replace(/>/g, '\\gt ')))
+export function markdownMath(tex: string, inline = false): string {
+  const [open, close] = inline ? ['$', '$'] : ['\\(', '\\)'];
+  const math = modeSpans(tex, [open, close])
+    .map((s) => (s.text ? textModeAngles(s.tex, open, close) : s.tex.replace(/</g, '\\lt ').replace(/>/g, '\\gt ')))
     .join('')
     .replace(/\{(?=[{%])/g, '{ ');
+  return math.replace(/\\(?:[A-Za-z]+|[^A-Za-z])|\$/g, (t, at: number) => {
+    if (inline) {
+      if (t === '\\(' || t === '\\)') return '$';
+      if (t === '\\\\' && /[()]/.test(math[at + 2] ?? '')) return '\\\\ ';
+      return (t === '$' || t === '\\$') && math[at + t.length] === '$' ? `${t}{}` : t;
+    }
+    return t === '\\$' || t === '$' ? '{\\char36}' : t;
+  });
 }
 
 /**
  * `<` and `>` read in text mode (`\text{if a<b}`): `\lt` there is an error in KaTeX and MathJax alike, so a run of
- * them is written as math inside the text, `$\lt$` (both read `$…$` inside \text); `{}` keeps it from touching
- * another dollar, since `$$` would open display math in the generator and in KaTeX.
+ * them is written as math inside the text, between `open` and `close` (`$`, or `\(` and `\)`: both are read inside
+ * \text).
  */
-function textModeAngles(text: string): string {
-  return text.replace(/[<>]+/g, (run: string, at: number) => {
-    const math = run.replace(/</g, '\\lt ').replace(/>/g, '\\gt ').trimEnd();
-    const before = text[at - 1] === '$' ? '{}' : '';
-    const after = text[at + run.length] === '$' ? '{}' : '';
-    return `${before}$${math}$${after}`;
-  });
+function textModeAngles(text: string, open: string, close: string): string {
+  return text.replace(
+    /[<>]+/g,
+    (run: string) => `${open}${run.replace(/</g, '\\lt ').replace(/>/g, '\\gt ').trimEnd()}${close}`,
+  );
 }
 
 const display = (tex: string) => `$$\n${markdownMath(tex.replace(/\n\s*\n/g, '\n'))}\n$$`;
@@ -71,7 +85,7 @@ function inline(parts: readonly Inline[]): string {
   const flush = () => {
     const line = run
       .map((p, i) => {
-        if (p.kind !== 'text') return `\\(${markdownMath(p.tex.replace(/\s+/g, ' '))}\\)`;
+        if (p.kind !== 'text') return `\\(${markdownMath(p.tex.replace(/\s+/g, ' '), true)}\\)`;
         const text = i === 0 ? p.text.trimStart() : p.text;
         return escapeMarkdown(i === run.length - 1 ? text.trimEnd() : text);
       })

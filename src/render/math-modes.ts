@@ -19,9 +19,10 @@ const COMMAND = /\\(?:[A-Za-z]+|[^A-Za-z])/y;
 /**
  * The formula's consecutive characters grouped by mode. A text argument's `\text{` is the outer mode's, its closing
  * `}` the argument's; a `$` that opens or closes math inside text belongs to the text, so the math spans between
- * two text spans hold no dollar.
+ * two text spans hold no dollar. `dollars` spells those two dollars in the spans (Markdown's display math writes them
+ * as `\(` and `\)`, since a `$$` there would end the block).
  */
-export function modeSpans(tex: string): ModeSpan[] {
+export function modeSpans(tex: string, dollars: readonly [open: string, close: string] = ['$', '$']): ModeSpan[] {
   const spans: ModeSpan[] = [];
   const push = (s: string, text: boolean) => {
     const last = spans[spans.length - 1];
@@ -61,13 +62,13 @@ export function modeSpans(tex: string): ModeSpan[] {
       const frame = stack.pop();
       if (frame) text = frame.restore;
     } else if (ch === '$' && text) {
-      push(ch, true);
+      push(dollars[0], true);
       stack.push({ restore: true, dollar: true });
       text = false;
     } else if (ch === '$' && stack[stack.length - 1]?.dollar) {
       stack.pop();
       text = true;
-      push(ch, true);
+      push(dollars[1], true);
     } else push(ch, text);
   }
   return spans;

@@ -5,6 +5,7 @@
  * passthrough) made them live tags; `{{< readfile … >}}` ran as a Hugo shortcode (a review found both).
  */
 import katex from 'katex';
+import remarkMath from 'remark-math';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { describe, expect, it } from 'vitest';
@@ -43,19 +44,31 @@ describe('math written into Markdown', () => {
   // Until 2026-12-06 a text-mode `<` became `\lt` as well: `\text{if a\lt b}`, which KaTeX refuses ("\lt is only
   // supported in math mode"), so the post's formula did not render (a review found it).
   it('writes a < or > read in text mode (\\text, \\textbf…) as math inside the text', () => {
-    const cases: [string, string][] = [
-      ['\\text{if a<b}', '\\text{if a$\\lt$b}'],
-      ['f = \\text{a>b} < c', 'f = \\text{a$\\gt$b} \\lt  c'],
-      ['\\text{if $a<b$ or c>d}', '\\text{if $a\\lt b$ or c$\\gt$d}'],
-      ['\\textbf{x <> y}', '\\textbf{x $\\lt \\gt$ y}'],
-      // never `$$` (display math in a generator and in KaTeX): a run touching a dollar is kept apart by `{}`
-      ['\\text{a<$x$}', '\\text{a$\\lt${}$x$}'],
-      ['\\text{$x$<}', '\\text{$x${}$\\lt$}'],
-      ['\\mathrm{a<b} \\text{a}<\\text{b}', '\\mathrm{a\\lt b} \\text{a}\\lt \\text{b}'],
+    // display math (between `$$`) holds no dollar: math inside text is `\( … \)`; inline math (between `\(` and
+    // `\)`) writes it `$ … $`, never `$$`
+    const cases: [string, string, string][] = [
+      ['\\text{if a<b}', '\\text{if a\\(\\lt\\)b}', '\\text{if a$\\lt$b}'],
+      ['f = \\text{a>b} < c', 'f = \\text{a\\(\\gt\\)b} \\lt  c', 'f = \\text{a$\\gt$b} \\lt  c'],
+      ['\\text{if $a<b$ or c>d}', '\\text{if \\(a\\lt b\\) or c\\(\\gt\\)d}', '\\text{if $a\\lt b$ or c$\\gt$d}'],
+      ['\\textbf{x <> y}', '\\textbf{x \\(\\lt \\gt\\) y}', '\\textbf{x $\\lt \\gt$ y}'],
+      ['\\text{a<$x$}', '\\text{a\\(\\lt\\)\\(x\\)}', '\\text{a$\\lt${}$x$}'],
+      ['\\text{$x$<}', '\\text{\\(x\\)\\(\\lt\\)}', '\\text{$x${}$\\lt$}'],
+      [
+        '\\mathrm{a<b} \\text{a}<\\text{b}',
+        '\\mathrm{a\\lt b} \\text{a}\\lt \\text{b}',
+        '\\mathrm{a\\lt b} \\text{a}\\lt \\text{b}',
+      ],
     ];
-    for (const [tex, md] of cases) {
-      expect(markdownMath(tex)).toBe(md);
-      expect(() => katex.renderToString(md, { throwOnError: true, strict: 'error', trust: false })).not.toThrow();
+    for (const [tex, display, inline] of cases) {
+      expect(markdownMath(tex)).toBe(display);
+      expect(markdownMath(tex, true)).toBe(inline);
+      for (const [md, displayMode] of [
+        [display, true],
+        [inline, false],
+      ] as const)
+        expect(() =>
+          katex.renderToString(md, { displayMode, throwOnError: true, strict: 'error', trust: false }),
+        ).not.toThrow();
     }
   });
 
@@ -89,6 +102,59 @@ document:
       () => null,
     );
     expect(md).toContain('Case \\(f(a) = \\text{if a$\\lt$b}\\) and \\(a\\lt b\\).');
+    expect(checkMarkdownMath(md)).toEqual([]);
+  });
+
+  // Until 2026-12-06 a source formula `\text{$$} [click](javascript:alert(1)) \text{$$}` (KaTeX reads it) was written
+  // as it was inside `$$ … $$`: kramdown ended the math at the inner `$$` and made a javascript: link (a review found
+  // it). Display math now holds no dollar, inline math no `\)`.
+  it('math cannot end its own delimiter: no dollar inside $$ … $$, no \\) inside \\( … \\)', () => {
+    const d = parseDerivation(
+      `gradproof: 1
+title: t
+model:
+  name: tanh RNN
+  sizes: { d: 2..3, T: 3..4 }
+  symbols:
+    W: { role: parameter, shape: [d, d], init: recurrent }
+    c: { role: parameter, shape: [d], init: gaussian }
+    h: { role: state, shape: [d] }
+  equations:
+    - h[t] = tanh(W*h[t-1])
+  loss: L = sum(c .* h[T])
+claims:
+  - id: eq1
+    label: 'eq. (7)'
+    source-text: '\\text{$$} [click](javascript:alert(1)) \\text{$$} \\$5'
+    claim: grad(L, h[T-1]) = W' * diag(1 - h[T].^2) * grad(L, h[T])
+    expect: verified
+document:
+  sections:
+    - heading: A
+      prose: 'See $a \\\\) [b](javascript:alert(3)) \\\\( c$ and $\\text{\\(x\\) [e](javascript:alert(4)) \\(y\\)}$.'
+      claims: [eq1]
+`,
+      'breakout.yaml',
+    );
+    const md = markdownDocument(
+      [buildDocument({ derivation: d, results: checkDerivation(d, { instances: 1 }), plots: new Map() })],
+      () => null,
+    );
+    for (const m of md.matchAll(/^\$\$\n([\s\S]*?)\n\$\$$/gm)) expect(m[1]).not.toContain('$');
+    for (const m of md.matchAll(/\\\((.*?)\\\)/g)) expect(m[1]).not.toMatch(/\$\$/);
+    expect(md).toContain('\\text{\\(\\)} [click](javascript:alert(1)) \\text{\\(\\)} {\\char36}5');
+    // a scanner that ends inline math at the first `\)` (goldmark's passthrough) ends it where we do
+    expect(md).toContain('\\(a \\\\ ) [b](javascript:alert(3)) \\\\ ( c\\)');
+    expect(md).toContain('\\(\\text{$x$ [e](javascript:alert(4)) $y$}\\)');
+    // CommonMark with remark-math: the source formula is one math block; no link node anywhere outside math
+    const links: string[] = [];
+    const visit = (n: { type: string; url?: string; children?: unknown[] }) => {
+      if (n.type === 'link' || n.type === 'image' || n.type === 'html') links.push(n.url ?? n.type);
+      for (const c of (n.children ?? []) as (typeof n)[]) visit(c);
+    };
+    const tree = unified().use(remarkParse).use(remarkMath, { singleDollarTextMath: false }).parse(md);
+    visit(tree);
+    expect(links.filter((u) => u.includes('alert(1)'))).toEqual([]);
     expect(checkMarkdownMath(md)).toEqual([]);
   });
 });
