@@ -3,15 +3,15 @@
  * options name (main.ts and render-commands.ts): a bad option is exit 2 with
  * the flag and the path, checked before a long run where it can be.
  */
-import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { missingFolder, OUTPUT_EXPECTED, outputProblem, statPath, writeFailure } from '../io/atomic-write.js';
 
 /** Bad usage: main.ts reports it on one line with exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** A file an option names could not be written: the option and the path, exit 2 (the input is at fault). */
+/** A file an option names could not be written: the option, the path, why, and what it should be; exit 2 (the input is at fault). */
 export function writeOutput(
   flag: string,
   path: string,
@@ -21,25 +21,22 @@ export function writeOutput(
   try {
     write(path, text);
   } catch (err) {
-    throw new UsageError(
-      `${flag} ${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
+    throw cannotWrite(flag, path, writeFailure(err));
   }
 }
 
+const cannotWrite = (flag: string, path: string, why: string) =>
+  new UsageError(`${flag} ${path}: cannot write (${why}); expected ${OUTPUT_EXPECTED}`);
+
 /** Before a long run: the file an option names must be creatable or a regular file, in an existing folder. */
 export function checkOutput(flag: string, path: string): void {
-  const target = statSync(path, { throwIfNoEntry: false });
-  const folder = statSync(dirname(path), { throwIfNoEntry: false });
-  const problem =
-    target && !target.isFile()
-      ? target.isDirectory()
-        ? 'a folder is in the way'
-        : 'not a regular file'
-      : !folder?.isDirectory()
-        ? 'no such folder'
-        : null;
-  if (problem) throw new UsageError(`${flag} ${path}: cannot write (${problem})`);
+  let problem: string | null;
+  try {
+    problem = outputProblem(path);
+  } catch (err) {
+    problem = writeFailure(err);
+  }
+  if (problem) throw cannotWrite(flag, path, problem);
 }
 
 /**
@@ -47,16 +44,23 @@ export function checkOutput(flag: string, path: string): void {
  * folder, made on first use). A file in the way is a mistake worth saying rather than a cache silently unused.
  */
 export function checkFolder(flag: string, path: string): void {
-  const target = statSync(path, { throwIfNoEntry: false });
-  const parent = statSync(dirname(path), { throwIfNoEntry: false });
-  const problem = target
-    ? target.isDirectory()
-      ? null
-      : 'a file is in the way'
-    : !parent?.isDirectory()
-      ? 'no such folder above it'
-      : null;
-  if (problem) throw new UsageError(`${flag} ${path}: cannot use it as a folder (${problem})`);
+  let problem: string | null;
+  try {
+    const target = statPath(path);
+    problem = target
+      ? target.isDirectory()
+        ? null
+        : 'a file is in the way'
+      : statPath(dirname(path))?.isDirectory()
+        ? null
+        : missingFolder(dirname(path));
+  } catch (err) {
+    problem = writeFailure(err);
+  }
+  if (problem)
+    throw new UsageError(
+      `${flag} ${path}: cannot use it as a folder (${problem}); expected a folder, or a new one's path in an existing folder`,
+    );
 }
 
 /**

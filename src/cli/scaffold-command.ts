@@ -5,7 +5,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { LIMITS } from '../ir/limits.js';
-import { printErr, printOut } from './output.js';
+import { printErr, printOut, writeOutput } from './output.js';
 
 interface ScaffoldArgs {
   readonly post: string;
@@ -60,11 +60,7 @@ async function runScaffold(argv: ScaffoldArgs): Promise<number> {
     printOut(result.yaml);
     return 0;
   }
-  try {
-    writeFileAtomic(argv.out, result.yaml);
-  } catch (err) {
-    throw new InputError(at(argv.out), `cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
+  writeOutput('--out', argv.out, result.yaml, writeFileAtomic);
   const s = result.stats;
   printErr(
     `${argv.out}: ${s.displays} display equations (${s.equations} formulas): ${s.modelEquations} in the model, ` +

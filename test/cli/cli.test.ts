@@ -287,7 +287,7 @@ describe.concurrent('gradproof CLI', () => {
       expectUsageOrInputError(file, /--cache-dir README\.md: cannot use it as a folder \(a file is in the way\)/);
       expectUsageOrInputError(
         missing,
-        /--cache-dir no-such-folder\/cache: cannot use it as a folder \(no such folder above it\)/,
+        /--cache-dir no-such-folder\/cache: cannot use it as a folder \(no folder no-such-folder\)/,
       );
     });
 

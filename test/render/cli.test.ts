@@ -20,7 +20,7 @@ describe('gradproof render / plot on the command line', () => {
   it.each([
     [
       ['render', RNN, '--out', '/nonexistent-folder/x.html'],
-      /^gradproof: --out \/nonexistent-folder\/x\.html: cannot write \(no such folder\)\n$/,
+      /^gradproof: --out \/nonexistent-folder\/x\.html: cannot write \(no folder \/nonexistent-folder\); expected a writable file path whose folder exists\n$/,
     ],
     [['render', RNN, '--format', 'pdf'], /^gradproof: --format takes html, md, tex, got 'pdf'\n$/],
     [
