@@ -184,13 +184,17 @@ export function plotData(d: Derivation, q: PlotQuery): PlotSpec {
 function computePlot(d: Derivation, q: PlotQuery): PlotSpec {
   const t = target(d, q);
   const series = instances(d, q);
+  // a claim's own range, unless --over gives one (until 2026-12-06 a claim's plot ignored it: k=5..1 and k=1..1e15
+  // plotted the claim's range, exit 0, a review found); an expression's, 1..T unless --over gives one
   const [loText, hiText] =
-    t.kind === 'claim' ? [null, null] : [rangeEnd(d, q.range?.lo ?? '1'), rangeEnd(d, q.range?.hi ?? 'T')];
+    t.kind === 'claim' && !q.range ? [null, null] : [rangeEnd(d, q.range?.lo ?? '1'), rangeEnd(d, q.range?.hi ?? 'T')];
   const range = (s: SeriesInstance): [number, number] => {
-    const [lo, hi] =
+    const own: [number, number] | null =
       t.kind === 'claim'
         ? [evalAffine(t.claim.forall[0]!.lo, s.sizes), evalAffine(t.claim.forall[0]!.hi, s.sizes)]
-        : [evalAffine(loText!, s.sizes), evalAffine(hiText!, s.sizes)];
+        : null;
+    const [lo, hi]: [number, number] =
+      loText && hiText ? [evalAffine(loText, s.sizes), evalAffine(hiText, s.sizes)] : own!;
     // a plot of nothing, or of more points than a page shows (k=1..1000000 took 3 minutes and 4 GB, a review found)
     if (hi < lo)
       throw new InputError(where('<--over>'), `--over ${q.over}: the range ${lo}..${hi} is empty`, 'LO ≤ HI');
@@ -199,6 +203,13 @@ function computePlot(d: Derivation, q: PlotQuery): PlotSpec {
         where('<--over>'),
         `--over ${q.over}: the range ${lo}..${hi} has ${hi - lo + 1} points, more than a plot's ${MAX_PLOT_POINTS}`,
         'a shorter range, or smaller sizes (--size)',
+      );
+    // a claim says nothing outside its own range
+    if (own && (lo < own[0] || hi > own[1]))
+      throw new InputError(
+        where('<--over>'),
+        `--over ${q.over}: the range ${lo}..${hi} is not inside claim '${q.quantity}''s own, ${own[0]}..${own[1]}`,
+        `a range inside ${own[0]}..${own[1]}`,
       );
     return [lo, hi];
   };

@@ -120,4 +120,27 @@ describe('gradproof plot', () => {
       }),
     ).rejects.toThrow(/11 values to vary 'b_e' over \(expected at most 10 \(one series, one colour each\)\)/);
   });
+
+  // Until 2026-12-06 a claim's plot ignored --over k=LO..HI: k=5..1 and k=1..1e15 exited 0 with the claim's own
+  // range plotted (a review found it). The range is now the one asked for: empty, too long, beyond a million or
+  // outside the claim's own range is an error at <--over>.
+  it("a claim's plot takes the --over range: a valid one used, an empty or over-large one a located error", () => {
+    const d = loadDerivationFile(SOLUTION);
+    const query = (lo: string, hi: string) => ({
+      quantity: 'lab-eq2',
+      over: 'k',
+      range: { lo, hi },
+      sizes: new Map([['T', 8]]),
+      vary: null,
+      masterSeed: 1,
+    });
+    const xs = plotData(d, query('2', '5')).series.flatMap((s) => s.points.map((p) => p.x));
+    expect(Math.min(...xs)).toBe(2);
+    expect(Math.max(...xs)).toBe(5);
+    expect(() => plotData(d, query('5', '1'))).toThrow(/<--over>:1:1: --over k: the range 5\.\.1 is empty/);
+    expect(() => plotData(d, query('1', '1e15'))).toThrow(/<--over>.*beyond ±1000000/);
+    expect(() => plotData(d, query('1', '99'))).toThrow(
+      /the range 1\.\.99 is not inside claim 'lab-eq2''s own, 0\.\.8/,
+    );
+  });
 });
