@@ -15,7 +15,7 @@ interface ScaffoldArgs {
 async function runScaffold(argv: ScaffoldArgs): Promise<number> {
   const [
     { scaffold },
-    { tooDeeplyNested, MAX_MARKDOWN_NESTING, findDisplays },
+    { tooDeeplyNested, MAX_MARKDOWN_NESTING, findDisplays, readerCost, READER_LIMITS },
     { InputError },
     { readBoundedText },
     { writeFileAtomic },
@@ -37,6 +37,21 @@ async function runScaffold(argv: ScaffoldArgs): Promise<number> {
       { file: argv.post, line: deep.line, col: 1 },
       `a line nests about ${deep.depth} quotes or list items, more than the Markdown reader's ${MAX_MARKDOWN_NESTING}`,
       'a post with fewer nested quotes and lists',
+    );
+  // the Markdown reader's own work is superlinear in these counts (displays.ts READER_LIMITS): checked before it runs
+  const cost = readerCost(markdown);
+  if (cost.containers * markdown.length > READER_LIMITS.containerWork)
+    throw new InputError(
+      { file: argv.post, line: cost.containerLine, col: 1 },
+      `the post opens ${cost.containers} quotes and list items in ${markdown.length} characters: the Markdown ` +
+        `reader's work grows as their product, limited to ${READER_LIMITS.containerWork}`,
+      `at most ${Math.floor(READER_LIMITS.containerWork / markdown.length)} quotes and list items in a post this long: a post in parts`,
+    );
+  if (cost.paragraphLines > READER_LIMITS.paragraphLines)
+    throw new InputError(
+      { file: argv.post, line: cost.paragraphLine, col: 1 },
+      `a paragraph of ${cost.paragraphLines} lines, more than the Markdown reader's ${READER_LIMITS.paragraphLines}`,
+      'a post whose paragraphs are separated by blank lines',
     );
   let result: ReturnType<typeof scaffold>;
   try {

@@ -236,12 +236,12 @@ describe('YAML aliases', () => {
 });
 
 describe('scaffold on nesting inside a line', () => {
-  it('is a located error, not a stack overflow (3000 nested emphases)', async () => {
+  it('reads past 3000 nested emphases (emphasis is not parsed: no stack overflow, no located error needed)', async () => {
     const post = join(tmp, 'emph.md');
     writeFileSync(post, `${'*a '.repeat(3000)}x${' a*'.repeat(3000)}\n\n$$\nh_t = 1\n$$\n`);
     const r = await gradproof('scaffold', post);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/emph\.md:1:1: the post nests too deeply to read/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('h_t = 1');
   });
 });
 

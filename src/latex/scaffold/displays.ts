@@ -10,7 +10,7 @@
  */
 import remarkMath from 'remark-math';
 import remarkParse from 'remark-parse';
-import { unified } from 'unified';
+import { unified, type Processor } from 'unified';
 
 export interface Display {
   /** the LaTeX as written (for a continued display, its parts joined by a line break) */
@@ -106,8 +106,89 @@ export function tooDeeplyNested(markdown: string): { line: number; depth: number
   return null;
 }
 
+/**
+ * What the Markdown reader may be given (checked by readerCost before it runs; a review's posts of 250 KB took 125 s):
+ * micromark copies the whole event list each time a quote or list item closes (so its work grows as the containers
+ * opened times the post's size), and merges a paragraph's text line by line (so as a paragraph's lines times its
+ * size). Emphasis and links, whose resolution is quadratic in their delimiters, are not read at all (displays need
+ * neither): see INLINE_OFF.
+ */
+export const READER_LIMITS = {
+  /** quotes and list items opened (the `>` and list markers of the lines' leading runs) times the post's characters */
+  containerWork: 50_000_000,
+  /** lines of one paragraph (a run of non-blank lines outside fenced code and `$$` blocks) */
+  paragraphLines: 1000,
+} as const;
+
+export interface ReaderCost {
+  /** quotes and list items the lines open, and the line of the one that passed the limit (or the last one) */
+  readonly containers: number;
+  readonly containerLine: number;
+  /** the longest paragraph's lines and the line where it passed the limit (or its last line) */
+  readonly paragraphLines: number;
+  readonly paragraphLine: number;
+  /** characters looked at: one pass over the post */
+  readonly scanned: number;
+}
+
+/** One pass over the post: the counts READER_LIMITS bounds, to be checked before the reader runs. */
+export function readerCost(markdown: string): ReaderCost {
+  let containers = 0;
+  let containerLine = 0;
+  let run = 0;
+  let longest = 0;
+  let paragraphLine = 0;
+  let fence: string | null = null;
+  let scanned = 0;
+  const maxContainers = Math.floor(READER_LIMITS.containerWork / Math.max(markdown.length, 1));
+  let lineNo = 0;
+  for (let from = 0; from <= markdown.length;) {
+    const nl = markdown.indexOf('\n', from);
+    const to = nl < 0 ? markdown.length : nl;
+    const line = markdown.slice(from, to);
+    scanned += line.length + 1;
+    lineNo++;
+    from = to + 1;
+    const opener = /^\s*(`{3,}|~{3,}|\$\$)/.exec(line)?.[1];
+    if (opener && (fence === null || opener.startsWith(fence))) {
+      fence = fence === null ? opener : null;
+      run = 0;
+      continue;
+    }
+    if (fence !== null) continue;
+    if (!line.trim()) {
+      run = 0;
+      continue;
+    }
+    const lead = /^(?:[ \t>]|[-*+](?=\s)|\d{1,9}[.)](?=\s))*/.exec(line)![0];
+    const opens = (lead.match(/>|[-*+]|\d{1,9}[.)]/g) ?? []).length;
+    if (opens > 0) {
+      run = 0;
+      if (containers <= maxContainers) containerLine = lineNo;
+      containers += opens;
+    }
+    run++;
+    if (run > longest) {
+      longest = run;
+      if (longest <= READER_LIMITS.paragraphLines + 1) paragraphLine = lineNo;
+    }
+  }
+  return { containers, containerLine, paragraphLines: longest, paragraphLine, scanned };
+}
+
+/**
+ * Inline constructs the reader skips (micromark's documented `disable.null`): emphasis and links play no part in
+ * finding displays, and resolving their delimiters is quadratic (a review's 100 KB of `*` ran past 300 s).
+ */
+const INLINE_OFF = { disable: { null: ['attention', 'labelStartLink', 'labelStartImage', 'labelEnd'] } };
+
+function withoutEmphasisOrLinks(this: Processor): void {
+  const data = this.data();
+  (data.micromarkExtensions ??= []).push(INLINE_OFF);
+}
+
 export function findDisplays(markdown: string): Display[] {
-  const tree = unified().use(remarkParse).use(remarkMath).parse(markdown) as MdNode;
+  const tree = unified().use(remarkParse).use(remarkMath).use(withoutEmphasisOrLinks).parse(markdown) as MdNode;
   const found: Found[] = [];
   const seen = new Set<number>();
   const add = (f: Found): void => {
