@@ -36,20 +36,23 @@ export async function plotSvg(d: Derivation, query: PlotQuery): Promise<{ svg: s
 async function documentOf(d: Derivation, request: RenderRequest): Promise<DocumentView> {
   const results = checkDerivation(d, request);
   const plots = new Map<PlotRequest, string>();
-  // LaTeX shows no SVG: skip the work.
-  if (request.format !== 'tex')
-    for (const p of (d.document?.sections ?? []).flatMap((s) => s.plots)) {
-      const { svg } = await plotSvg(d, {
-        quantity: p.claim,
-        over: p.over,
-        range: null,
-        sizes: p.sizes,
-        vary: p.vary,
-        masterSeed: request.masterSeed ?? DEFAULT_OPTIONS.masterSeed,
-        ...(request.workLimit !== undefined ? { workLimit: request.workLimit } : {}),
-      });
-      plots.set(p, svg);
+  for (const p of (d.document?.sections ?? []).flatMap((s) => s.plots)) {
+    // LaTeX shows no SVG: skip the work, keeping the plot's place for tex.ts's note and caption (it was dropped)
+    if (request.format === 'tex') {
+      plots.set(p, '');
+      continue;
     }
+    const { svg } = await plotSvg(d, {
+      quantity: p.claim,
+      over: p.over,
+      range: null,
+      sizes: p.sizes,
+      vary: p.vary,
+      masterSeed: request.masterSeed ?? DEFAULT_OPTIONS.masterSeed,
+      ...(request.workLimit !== undefined ? { workLimit: request.workLimit } : {}),
+    });
+    plots.set(p, svg);
+  }
   return buildDocument({ derivation: d, results, plots });
 }
 

@@ -96,4 +96,15 @@ describe('gradproof render / plot on the command line', () => {
     },
     LONG,
   );
+  it(
+    'render --format tex keeps each plot as a note with its caption (plots were dropped without one)',
+    async () => {
+      const out = join(dir, 'solution.tex');
+      const r = await gradproof('render', SOLUTION, '--format', 'tex', '--instances', '1', '--out', out);
+      expect(r.status, r.stderr).toBe(0);
+      const tex = readFileSync(out, 'utf8');
+      expect(tex).toMatch(/\[Plot of [^\]]*: see the HTML rendering or \\texttt\{gradproof plot\}\.\]/);
+    },
+    LONG,
+  );
 });
