@@ -56,7 +56,6 @@ import {
   type SearchDomain,
 } from '../numeric/adversarial.js';
 import { Evaluator } from '../numeric/evaluate.js';
-import { headConstructions } from '../numeric/head-constructions.js';
 import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
 import { type InstanceData, Unrolled } from '../numeric/unrolled.js';
@@ -420,11 +419,7 @@ function constructionsFrom(start: Instance, space: InstanceSpace): readonly Cons
   let byDomain = constructedFrom.get(start);
   if (!byDomain) constructedFrom.set(start, (byDomain = new Map<SearchDomain, readonly Construction[]>()));
   let built = byDomain.get(space.domain);
-  if (!built)
-    byDomain.set(
-      space.domain,
-      (built = constructions(space, start.graph.data, headConstructions(start.graph.model, space))),
-    );
+  if (!built) byDomain.set(space.domain, (built = constructions(space, start.graph.data)));
   return built.map((c) => ({ ...c, data: space.copy(c.data) }));
 }
 

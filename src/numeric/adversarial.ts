@@ -54,7 +54,7 @@ function beyondLaw(s: SymbolDecl, cols: number): EntryLaw | null {
 }
 
 /** One block of the search space: a parameter, an input at one time step, or an initial state. */
-export interface Block {
+interface Block {
   readonly role: 'parameter' | 'input' | 'state';
   readonly name: string;
   /** inputs: 1..T; otherwise 0 */
@@ -328,7 +328,7 @@ export class InstanceSpace {
 // ── structured constructions ───────────────────────────────────────────────
 
 /** Drives (inputs, biases, initial states) the regime lets be closest to 0: pre-activations where σ′ and tanh′ peak. */
-export function peak(space: InstanceSpace, data: MutableData): void {
+function peak(space: InstanceSpace, data: MutableData): void {
   for (const b of space.blocks) {
     if (b.law.spectralNorm !== null || b.init === 'weight' || b.init === 'gaussian') continue;
     fillClamped(space, data, b, 0);
@@ -352,7 +352,7 @@ function saturate(space: InstanceSpace, data: MutableData, end: 1 | -1): void {
 }
 
 /** Leading singular vectors by power iteration on AᵀA (from a fixed start: constructions are deterministic). */
-export function topSingularPair(rows: number, cols: number, a: Vec): { u: Vec; v: Vec } {
+function topSingularPair(rows: number, cols: number, a: Vec): { u: Vec; v: Vec } {
   const A = mat(rows, cols, a);
   // Two vectors for the whole iteration, products written into them and normalised in place (the search runs
   // this on every construction it tries).
@@ -372,17 +372,13 @@ export function topSingularPair(rows: number, cols: number, a: Vec): { u: Vec; v
 }
 
 /** Every recurrent matrix replaced by `shape(rows, cols, current)` (projected to the regime's norm later). */
-export function recurrent(
-  space: InstanceSpace,
-  data: MutableData,
-  shape: (rows: number, cols: number, a: Vec) => Vec,
-): void {
+function recurrent(space: InstanceSpace, data: MutableData, shape: (rows: number, cols: number, a: Vec) => Vec): void {
   for (const b of space.blocks)
     if (b.law.spectralNorm !== null) space.values(data, b).set(shape(b.rows, b.cols, space.values(data, b)));
 }
 
 /** Rank one and aligned: u uᵀ for a square matrix (so ‖Wᵏ‖ = ‖W‖ᵏ), u vᵀ otherwise, from its leading pair. */
-export const rankOne = (rows: number, cols: number, a: Vec): Vec => {
+const rankOne = (rows: number, cols: number, a: Vec): Vec => {
   const { u, v } = topSingularPair(rows, cols, a);
   const right = rows === cols ? u : v;
   return Float64Array.from({ length: rows * cols }, (_, k) => u[Math.floor(k / cols)]! * right[k % cols]!);
@@ -474,13 +470,7 @@ export interface Construction {
   readonly rebuild?: (adjust: Adjust) => MutableData;
 }
 
-/** A structured construction: its name, and how it sets a copy of the start's data (projected after). */
-export interface ConstructionSpec {
-  readonly name: string;
-  readonly build: (space: InstanceSpace, data: MutableData) => void;
-}
-
-const CONSTRUCTIONS: readonly ConstructionSpec[] = [
+const CONSTRUCTIONS: readonly { name: string; build: (space: InstanceSpace, data: MutableData) => void }[] = [
   { name: 'peak', build: peak },
   {
     name: 'peak, rank-one',
@@ -536,7 +526,7 @@ function magnify(space: InstanceSpace, data: MutableData): void {
 }
 
 /** Every recurrent matrix scaled to the largest spectral norm the domain allows. */
-export function atCap(space: InstanceSpace, data: MutableData): void {
+function atCap(space: InstanceSpace, data: MutableData): void {
   for (const b of space.blocks) {
     if (b.law.spectralNorm === null) continue;
     const v = space.values(data, b);
@@ -1024,18 +1014,13 @@ export function entrywiseAtCap(space: InstanceSpace, start: InstanceData, names:
 }
 
 /**
- * Structured tight cases built from a start instance, each projected into its domain, then `after` (a model's own:
- * ./head-constructions.ts); ones that change nothing, or repeat an earlier one, are left out.
+ * Structured tight cases built from a start instance, each projected into its domain;
+ * ones that change nothing, or repeat an earlier one, are left out.
  */
-export function constructions(
-  space: InstanceSpace,
-  start: InstanceData,
-  after: readonly ConstructionSpec[] = [],
-): Construction[] {
+export function constructions(space: InstanceSpace, start: InstanceData): Construction[] {
   const seen = new Set([fingerprint(space, space.copy(start))]);
   const out: Construction[] = [];
-  // (`after`, a model's own, after every other, so that each of those is evaluated where it was)
-  for (const c of [...(space.domain === 'regime' ? CONSTRUCTIONS : BEYOND_CONSTRUCTIONS), ...after]) {
+  for (const c of space.domain === 'regime' ? CONSTRUCTIONS : BEYOND_CONSTRUCTIONS) {
     const data = space.copy(start);
     c.build(space, data);
     const projected = space.projected(data);
