@@ -45,8 +45,9 @@ describe('isolating constructions beyond the regimes', () => {
     const [r] = checkDerivation(loadDerivationFile(FILE));
     expect(r!.verdict).toBe('refuted');
     const search = evidenceOf(r!.evidence, 'search')!;
-    // inside the regimes every recurrent matrix has the regime's norm: the bound holds there (all 250 evaluated)
-    expect(search).toMatchObject({ found: true, budget: 250, evaluations: 250 });
+    // inside the regimes every recurrent matrix has the regime's norm: the bound holds there (all evaluated: 250, and
+    // since 2026-12-06 the leader's extension of half as many, its best no longer an equality to rounding)
+    expect(search).toMatchObject({ found: true, budget: 375, evaluations: 375 });
     // 63 evaluations, and beside each of the 3 starts 2 for each of the GRU's 3 recurrent matrices, 2 for each that a
     // gate reads (all 3), 1 for each pair of those and 1 for each mirrored: the first (U_z alone at the cap) refutes
     expect(search.beyond).toMatchObject({
@@ -57,11 +58,12 @@ describe('isolating constructions beyond the regimes', () => {
     });
     const cx = r!.counterexample!;
     expect(cx.bindings).toEqual({ t: 1 });
-    expect(cx.sizes).toEqual({ T: 6, d: 2, m: 2 });
+    expect(cx.sizes).toEqual({ T: 7, d: 4, m: 1 }); // { T: 6, d: 2, m: 2 } before the leader's extension
     // test/fixtures/numpy/gru_isolating.py on this counterexample's export: the GRU by hand, the Jacobian by finite
-    // differences (5e-11 from its closed form); ‖U_z‖₂ = 12 (the cap), ‖U_n‖₂ = 1.5/64
-    expect(cx.lhs[0]! / 0.9102918639125209).toBeCloseTo(1, 12);
-    expect(cx.rhs[0]! / 0.005859375000000002).toBeCloseTo(1, 12);
+    // differences (1.7e-10 from its closed form); ‖U_z‖₂ = 12 (the cap), ‖U_n‖₂ = 0.5/64 (before the leader's
+    // extension: 0.9102918639125209 against 0.005859375 at T = 6, d = 2, m = 2)
+    expect(cx.lhs[0]! / 0.6997211222845335).toBeCloseTo(1, 12);
+    expect(cx.rhs[0]! / 0.0019531249999999996).toBeCloseTo(1, 12);
     const uz = cx.beyondRegimes!.find((x) => x.name === 'Uz')!;
     expect(uz.value).toBeCloseTo(12, 10);
     expect(replayCommand(cx)).toMatch(/--search 0 --beyond 1$/);
