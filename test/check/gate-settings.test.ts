@@ -14,6 +14,7 @@ import { evidenceOf } from '../../src/check/evidence.js';
 import { loadDerivationFile } from '../../src/derivation/load.js';
 import { replayCommand } from '../../src/emit/replay.js';
 import { InstanceSpace, isolatingConstructions } from '../../src/numeric/adversarial.js';
+import { emptyData } from '../support/instance-data.js';
 
 const GRU = 'test/fixtures/models/gate-settings-gru.yaml';
 const LSTM = 'test/fixtures/models/gate-settings-lstm.yaml';
@@ -137,21 +138,3 @@ describe('gates set to chosen ends by their biases, one recurrent matrix alone a
     expect(names(PRODUCT, 17)).toEqual([`n low${tail}W alone at the cap`]);
   });
 });
-
-/** Instance data of the space's shapes, every entry 1 (recurrent matrices too: they are rescaled to the cap). */
-function emptyData(space: InstanceSpace) {
-  const params = new Map<string, Float64Array>();
-  const inputs = new Map<string, Float64Array[]>();
-  const initial = new Map<string, Float64Array>();
-  for (const b of space.blocks) {
-    const v = new Float64Array(b.rows * b.cols).fill(1);
-    if (b.role === 'parameter') params.set(b.name, v);
-    else if (b.role === 'state') initial.set(b.name, v);
-    else {
-      const seq = inputs.get(b.name) ?? [new Float64Array(0)];
-      seq[b.time] = v;
-      inputs.set(b.name, seq);
-    }
-  }
-  return { params, inputs, initial };
-}

@@ -15,6 +15,21 @@ import { buildDocument } from '../../src/render/document.js';
 import { markdownDocument, markdownMath } from '../../src/render/markdown.js';
 import { checkMarkdownMath } from './markdown-math.js';
 
+/** the model the documents below share: a tanh RNN, its loss on the last state */
+const TANH_RNN = `gradproof: 1
+title: t
+model:
+  name: tanh RNN
+  sizes: { d: 2..3, T: 3..4 }
+  symbols:
+    W: { role: parameter, shape: [d, d], init: recurrent }
+    c: { role: parameter, shape: [d], init: gaussian }
+    h: { role: state, shape: [d] }
+  equations:
+    - h[t] = tanh(W*h[t-1])
+  loss: L = sum(c .* h[T])
+`;
+
 describe('math written into Markdown', () => {
   it('turns < and > into math commands and breaks template openers', () => {
     expect(markdownMath('a<b>c')).toBe('a\\lt b\\gt c');
@@ -74,19 +89,7 @@ describe('math written into Markdown', () => {
 
   it('a prose formula with \\text{if a<b} renders in the post', () => {
     const d = parseDerivation(
-      `gradproof: 1
-title: t
-model:
-  name: tanh RNN
-  sizes: { d: 2..3, T: 3..4 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    c: { role: parameter, shape: [d], init: gaussian }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1])
-  loss: L = sum(c .* h[T])
-claims:
+      `${TANH_RNN}claims:
   - id: eq1
     claim: grad(L, h[T-1]) = W' * diag(1 - h[T].^2) * grad(L, h[T])
     expect: verified
@@ -110,19 +113,7 @@ document:
   // it). Display math now holds no dollar, inline math no `\)`.
   it('math cannot end its own delimiter: no dollar inside $$ … $$, no \\) inside \\( … \\)', () => {
     const d = parseDerivation(
-      `gradproof: 1
-title: t
-model:
-  name: tanh RNN
-  sizes: { d: 2..3, T: 3..4 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    c: { role: parameter, shape: [d], init: gaussian }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1])
-  loss: L = sum(c .* h[T])
-claims:
+      `${TANH_RNN}claims:
   - id: eq1
     label: 'eq. (7)'
     source-text: '\\text{$$} [click](javascript:alert(1)) \\text{$$} \\$5'
