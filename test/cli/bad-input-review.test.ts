@@ -201,8 +201,9 @@ describe('report', () => {
     const md = summaryMarkdown([
       { file: d.file, title: '{{< shortcode >}} $a$', source: null, claims: checkDerivation(d) },
     ]);
-    expect(md).toContain('| \\$\\$x\\$\\$ &#123;{ x }} &#123;% raw %} |');
-    expect(md).toContain('#### &#123;{&lt; shortcode &gt;}} \\$a\\$');
+    // (since 2026-12-06 with render --format md's escaper: braces and > backslashed too)
+    expect(md).toContain('| \\$\\$x\\$\\$ &#123;\\{ x \\}\\} &#123;% raw %\\} |');
+    expect(md).toContain('#### &#123;\\{&lt; shortcode \\>\\}\\} \\$a\\$');
     expect(md).not.toMatch(/\{\{|\{%|(?<!\\)\$/);
     // a statement is a code span, which templates read too: it becomes a <code> element with the opener an entity
     const claimWith = (statement: string) =>
