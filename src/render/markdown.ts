@@ -50,7 +50,11 @@ export function markdownMath(tex: string, inline = false): string {
   const math = modeSpans(tex, [open, close])
     .map((s) => (s.text ? textModeAngles(s.tex, open, close) : s.tex.replace(/</g, '\\lt ').replace(/>/g, '\\gt ')))
     .join('')
-    .replace(/\{(?=[{%])/g, '{ ');
+    .replace(/\{(?=[{%])/g, '{ ')
+    // A Markdown reader that does not take \( … \) (or $$) for math reads its inside as Markdown (CommonMark, kramdown):
+    // `[x](javascript:…)` there was a live link. An empty group after a `]` before `(` or `[` makes no link in any
+    // reader and nothing in TeX.
+    .replace(/\](?=[([])/g, ']{}');
   return math.replace(/\\(?:[A-Za-z]+|[^A-Za-z])|\$/g, (t, at: number) => {
     if (inline) {
       if (t === '\\(' || t === '\\)') return '$';

@@ -31,6 +31,20 @@ model:
 `;
 
 describe('math written into Markdown', () => {
+  it('makes no link of a bracket pair inside math, in a reader that reads \\( … \\) as text (fD found it)', () => {
+    const tex = '[x](javascript:alert(1)) + ![i](https://evil.example/p.png) + [a][b]';
+    const links: string[] = [];
+    const visit = (n: { type: string; url?: string; children?: unknown[] }) => {
+      if (n.type === 'link' || n.type === 'image' || n.type === 'linkReference') links.push(n.url ?? n.type);
+      for (const c of (n.children ?? []) as (typeof n)[]) visit(c);
+    };
+    for (const md of [`a \\(${markdownMath(tex, true)}\\) b`, `$$\n${markdownMath(tex)}\n$$`])
+      visit(unified().use(remarkParse).parse(md));
+    expect(links).toEqual([]);
+    expect(markdownMath(tex, true)).toBe('[x]{}(javascript:alert(1)) + ![i]{}(https://evil.example/p.png) + [a]{}[b]');
+    expect(() => katex.renderToString(markdownMath(tex, true), { throwOnError: true, strict: 'error' })).not.toThrow();
+  });
+
   it('turns < and > into math commands and breaks template openers', () => {
     expect(markdownMath('a<b>c')).toBe('a\\lt b\\gt c');
     expect(markdownMath('{{< x >}} {% y %} \\frac{{a}}{b}')).toBe('{ {\\lt  x \\gt }} { % y %} \\frac{ {a}}{b}');
@@ -133,10 +147,10 @@ document:
     );
     for (const m of md.matchAll(/^\$\$\n([\s\S]*?)\n\$\$$/gm)) expect(m[1]).not.toContain('$');
     for (const m of md.matchAll(/\\\((.*?)\\\)/g)) expect(m[1]).not.toMatch(/\$\$/);
-    expect(md).toContain('\\text{\\(\\)} [click](javascript:alert(1)) \\text{\\(\\)} {\\char36}5');
+    expect(md).toContain('\\text{\\(\\)} [click]{}(javascript:alert(1)) \\text{\\(\\)} {\\char36}5');
     // a scanner that ends inline math at the first `\)` (goldmark's passthrough) ends it where we do
-    expect(md).toContain('\\(a \\\\ ) [b](javascript:alert(3)) \\\\ ( c\\)');
-    expect(md).toContain('\\(\\text{$x$ [e](javascript:alert(4)) $y$}\\)');
+    expect(md).toContain('\\(a \\\\ ) [b]{}(javascript:alert(3)) \\\\ ( c\\)');
+    expect(md).toContain('\\(\\text{$x$ [e]{}(javascript:alert(4)) $y$}\\)');
     // CommonMark with remark-math: the source formula is one math block; no link node anywhere outside math
     const links: string[] = [];
     const visit = (n: { type: string; url?: string; children?: unknown[] }) => {
