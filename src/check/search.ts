@@ -56,6 +56,7 @@ import {
   type SearchDomain,
 } from '../numeric/adversarial.js';
 import { Evaluator } from '../numeric/evaluate.js';
+import { headConstructionCount, headConstructions } from '../numeric/head-constructions.js';
 import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
 import { type InstanceData, Unrolled } from '../numeric/unrolled.js';
@@ -335,17 +336,17 @@ function runPhase(
   request: SearchRequest,
 ): { violation: SearchOutcome['violation']; leaders: { start: Start }[] } {
   const nominal = tally.budget;
-  // Beyond the regimes each path first evaluates the isolating constructions (searchFrom), on top of the budget: the
-  // schedule below is then what it was without them.
+  // Each path first evaluates the head constructions and, beyond the regimes, the isolating ones (searchFrom), on top of
+  // the budget: the schedule below is then what it was without them.
   const first = starts[0]?.instance;
   const entrywise = domain === 'beyond' && request.toPremiseEdges ? (request.entrywiseBounded ?? []) : [];
   const firstSpace = first && new InstanceSpace(first.graph.model, first.sizes, first.regime, domain);
   const side =
-    domain === 'beyond' && firstSpace
+    (domain === 'beyond' && firstSpace
       ? isolatingCount(firstSpace) +
         (request.toPremiseEdges ? PREMISE_EDGE_EVALUATIONS : 0) +
         entrywiseCount(firstSpace, entrywise)
-      : 0;
+      : 0) + (firstSpace ? headConstructionCount(first.graph.model, firstSpace) : 0);
   tally.budget += side * starts.length;
   const paths = starts.map((start) => ({
     start,
@@ -428,6 +429,21 @@ const SIDE_VARIANTS = 2 ** 20;
 
 const isolatedFrom = new WeakMap<Instance, readonly Construction[]>();
 
+const headsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
+
+/**
+ * The constructions evaluated beside a start's path: beyond the regimes its isolating constructions, then its head
+ * constructions (../numeric/head-constructions.ts, in either domain), each list after the ones before it so that every
+ * construction is evaluated where it was before the next was added; each built once as constructionsFrom's are.
+ */
+function besideFrom(start: Instance, space: InstanceSpace): readonly Construction[] {
+  let byDomain = headsFrom.get(start);
+  if (!byDomain) headsFrom.set(start, (byDomain = new Map<SearchDomain, readonly Construction[]>()));
+  let heads = byDomain.get(space.domain);
+  if (!heads) byDomain.set(space.domain, (heads = headConstructions(start.graph.model, space, start.graph.data)));
+  return [...isolatingFrom(start, space), ...heads].map((c) => ({ ...c, data: space.copy(c.data) }));
+}
+
 /** The isolating constructions from a start (beyond the regimes), built once as constructionsFrom's are. */
 function isolatingFrom(start: Instance, space: InstanceSpace): readonly Construction[] {
   if (space.domain !== 'beyond') return [];
@@ -439,7 +455,7 @@ function isolatingFrom(start: Instance, space: InstanceSpace): readonly Construc
       new Unrolled(model, program, data).activationInput(target, t);
     isolatedFrom.set(start, (built = isolatingConstructions(space, start.graph.data, pre)));
   }
-  return built.map((c) => ({ ...c, data: space.copy(c.data) }));
+  return built;
 }
 
 /**
@@ -508,9 +524,9 @@ function* searchFrom(
     ? (data: MutableData) =>
         solveReadout(shape, claim, space, data, envs, (d) => entryFor(d).evaluator, solveRng, affinity)
     : undefined;
-  // Beside the path: the isolating constructions, whose fitness the path does not start from (runPhase), their
+  // Beside the path: the head and isolating constructions, whose fitness the path does not start from (runPhase), their
   // read-outs solved with a generator and a record of their own, so that the path is what it was without them.
-  const isolating = isolatingFrom(instance, space);
+  const isolating = besideFrom(instance, space);
   if (isolating.length) {
     const sideRng = new Rng(
       deriveSeed(instance.seed, tag('readout isolating'), claim.id, JSON.stringify(instance.sizes)),

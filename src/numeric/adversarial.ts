@@ -54,7 +54,7 @@ function beyondLaw(s: SymbolDecl, cols: number): EntryLaw | null {
 }
 
 /** One block of the search space: a parameter, an input at one time step, or an initial state. */
-interface Block {
+export interface Block {
   readonly role: 'parameter' | 'input' | 'state';
   readonly name: string;
   /** inputs: 1..T; otherwise 0 */
@@ -328,7 +328,7 @@ export class InstanceSpace {
 // ── structured constructions ───────────────────────────────────────────────
 
 /** Drives (inputs, biases, initial states) the regime lets be closest to 0: pre-activations where σ′ and tanh′ peak. */
-function peak(space: InstanceSpace, data: MutableData): void {
+export function peak(space: InstanceSpace, data: MutableData): void {
   for (const b of space.blocks) {
     if (b.law.spectralNorm !== null || b.init === 'weight' || b.init === 'gaussian') continue;
     fillClamped(space, data, b, 0);
@@ -352,7 +352,7 @@ function saturate(space: InstanceSpace, data: MutableData, end: 1 | -1): void {
 }
 
 /** Leading singular vectors by power iteration on AᵀA (from a fixed start: constructions are deterministic). */
-function topSingularPair(rows: number, cols: number, a: Vec): { u: Vec; v: Vec } {
+export function topSingularPair(rows: number, cols: number, a: Vec): { u: Vec; v: Vec } {
   const A = mat(rows, cols, a);
   // Two vectors for the whole iteration, products written into them and normalised in place (the search runs
   // this on every construction it tries).
@@ -372,13 +372,17 @@ function topSingularPair(rows: number, cols: number, a: Vec): { u: Vec; v: Vec }
 }
 
 /** Every recurrent matrix replaced by `shape(rows, cols, current)` (projected to the regime's norm later). */
-function recurrent(space: InstanceSpace, data: MutableData, shape: (rows: number, cols: number, a: Vec) => Vec): void {
+export function recurrent(
+  space: InstanceSpace,
+  data: MutableData,
+  shape: (rows: number, cols: number, a: Vec) => Vec,
+): void {
   for (const b of space.blocks)
     if (b.law.spectralNorm !== null) space.values(data, b).set(shape(b.rows, b.cols, space.values(data, b)));
 }
 
 /** Rank one and aligned: u uᵀ for a square matrix (so ‖Wᵏ‖ = ‖W‖ᵏ), u vᵀ otherwise, from its leading pair. */
-const rankOne = (rows: number, cols: number, a: Vec): Vec => {
+export const rankOne = (rows: number, cols: number, a: Vec): Vec => {
   const { u, v } = topSingularPair(rows, cols, a);
   const right = rows === cols ? u : v;
   return Float64Array.from({ length: rows * cols }, (_, k) => u[Math.floor(k / cols)]! * right[k % cols]!);
@@ -470,7 +474,13 @@ export interface Construction {
   readonly rebuild?: (adjust: Adjust) => MutableData;
 }
 
-const CONSTRUCTIONS: readonly { name: string; build: (space: InstanceSpace, data: MutableData) => void }[] = [
+/** A structured construction: its name, and how it sets a copy of the start's data (projected after). */
+export interface ConstructionSpec {
+  readonly name: string;
+  readonly build: (space: InstanceSpace, data: MutableData) => void;
+}
+
+const CONSTRUCTIONS: readonly ConstructionSpec[] = [
   { name: 'peak', build: peak },
   {
     name: 'peak, rank-one',
@@ -526,7 +536,7 @@ function magnify(space: InstanceSpace, data: MutableData): void {
 }
 
 /** Every recurrent matrix scaled to the largest spectral norm the domain allows. */
-function atCap(space: InstanceSpace, data: MutableData): void {
+export function atCap(space: InstanceSpace, data: MutableData): void {
   for (const b of space.blocks) {
     if (b.law.spectralNorm === null) continue;
     const v = space.values(data, b);
