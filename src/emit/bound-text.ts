@@ -36,6 +36,7 @@ export const BOUND_RULE_TEXT: Readonly<Record<BoundRule, RuleText>> = {
     statement: '‖Aᵀ‖ = ‖A‖ for the spectral, Frobenius and max norms (not ∞)',
   },
   'norm-diag': { name: 'norm of a diagonal', statement: '‖diag(v)‖₂ = ‖diag(v)‖_∞ = max_i |v_i|' },
+  'norm-zero': { name: 'norm of the zero matrix', statement: '‖0‖ = 0 in every norm' },
   'norm-scalar': { name: '1×1 matrices', statement: 'every norm of a 1×1 matrix is |a|' },
   'norm-homogeneous': {
     name: 'absolute homogeneity',

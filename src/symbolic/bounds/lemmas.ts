@@ -14,7 +14,7 @@
  * max norm is the smallest of the four on every shape: |a_ij| = |e_iᵀ A e_j|
  * ≤ ‖A‖₂ ≤ ‖A‖_F, and |a_ij| ≤ Σ_j |a_ij| ≤ ‖A‖_∞.
  */
-import { type Affine, affineAdd, affineVar, affineVars, formatAffine } from '../../ir/affine.js';
+import { type Affine, affineAdd, affineScale, affineVar, affineVars, formatAffine } from '../../ir/affine.js';
 import { type Expr, exprOfRef, intVarsOf, isOp, node, num, type OpNode, some, walkOnce } from '../../ir/expr.js';
 import { printExpr } from '../../ir/print.js';
 import { formatShape } from '../../ir/shape.js';
@@ -29,6 +29,7 @@ import {
   entryKey,
   isEntrywise,
   NotNormal,
+  isZeroMatrix,
   sameMatrix,
   sameScalar,
   scalarNormal,
@@ -231,6 +232,11 @@ export function closedFormAt(x: OpNode, ctx: LemmaContext): Expr | string {
         fixed.some((f) => f.name === target && (!f.time || (!always && ctx.domain.equal(f.time, wrt.time!))));
       if (!ctx.domain.atLeast(wrt.time, 1) && readAtItsOwnTime(ctx.model, wrt.name, of.name, lag.c === 0, held))
         return stepOneOn(x, wrt.time);
+    } else if (ctx.domain.atLeast(affineScale(lag, -1), 1)) {
+      // A value with respect to a later one for every size: an equation reads its own step and the one before (the
+      // loader refuses t+1), so nothing flows back in time — 0, as the engine's form at a constant negative lag is.
+      const shape = ctx.shapes.shape(x);
+      return node('zeros', [], { ints: [shape.rows, shape.cols] });
     } else if (!ctx.domain.atLeast(lag, 0)) return `the lag ${formatAffine(lag)} of ${print(x)} may be negative`;
   } else if (!ctx.domain.atLeast(wrt.time, 1)) return stepOneOn(x, wrt.time);
   // Block products across several states, and the brackets of sums over a loss's steps, have no normal form
@@ -356,6 +362,9 @@ function check(rule: BoundRule, from: Expr, to: Expr, ctx: LemmaContext): Verdic
       const v = to.args[0]!;
       return d.key === entryKey(v, ctx.shapes) ? yes({ norm: from.op }) : no('not the diagonal of the matrix');
     }
+    case 'norm-zero':
+      if (!isNorm(from) || !(to.kind === 'num' && to.value === 0)) return no('not a norm equal to 0');
+      return isZeroMatrix(from.args[0]!, ctx.shapes) ? yes({ norm: from.op }) : no(`${print(from.args[0]!)} is not 0`);
     case 'norm-scalar': {
       if (!isNorm(from) || !isNorm(to) || !sameMatrix(from.args[0]!, to.args[0]!, ctx.shapes))
         return no('not norms of one matrix');

@@ -155,6 +155,8 @@ export function entryPoly(e: Expr, shapes: Shapes, depth = 0): CPoly {
     }
     case 'hprod':
       return csym(rangeKey('hprod', e, true, (b, d) => cpolyKey(entryPoly(b, shapes, d)), depth));
+    case 'zeros':
+      return cconst(0);
     default:
       return csym(printExpr(e));
   }
@@ -305,6 +307,8 @@ export function matrixPoly(e: Expr, shapes: Shapes, depth = 0): MPoly {
       return single(normalizeTerm(1, cconst(1), [{ kind: 'diag', poly: entryPoly(e.args[0]!, shapes, depth) }]));
     case 'eye':
       return single(normalizeTerm(1, cconst(1), []));
+    case 'zeros':
+      return new Map();
     case 'prod': {
       // ∏ diag(u_i) = diag(⨀ u_i): diagonal factors commute.
       const body = e.args[0]!;
@@ -334,6 +338,19 @@ const matrixKeyOf = (p: MPoly): string =>
 /** A key equal for two expressions exactly when their word forms agree (shape included). */
 export function matrixKey(e: Expr, shapes: Shapes, depth = 0): string {
   return `${formatShape(shapes.shape(e))}:${matrixKeyOf(matrixPoly(e, shapes, depth))}`;
+}
+
+/**
+ * Whether e is the zero matrix (or vector) by its word form: zeros(·), or what cancels to it (A − A). The engine's
+ * closed form of ∂h_s/∂h_t for s < t is zeros(d, d) (h_s reads no later value).
+ */
+export function isZeroMatrix(e: Expr, shapes: Shapes): boolean {
+  try {
+    return matrixKeyOf(matrixPoly(e, shapes)) === '0';
+  } catch (err) {
+    if (err instanceof NotNormal || err instanceof ExprError) return false;
+    throw err;
+  }
 }
 
 /** Same matrix (or vector, or scalar) by word forms; false when either has none. */

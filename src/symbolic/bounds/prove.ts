@@ -19,7 +19,7 @@
 import { withExactCoefficients } from '../cpoly.js';
 import type { Claim, Derivation } from '../../derivation/derivation.js';
 import { affineVars } from '../../ir/affine.js';
-import { type Expr, intVarsOf, isOp, node, type OpNode, walk } from '../../ir/expr.js';
+import { type Expr, intVarsOf, isOp, node, num, type OpNode, walk } from '../../ir/expr.js';
 import { printExpr } from '../../ir/print.js';
 import { shapeIn } from '../../ir/shape-of.js';
 import { isColumn } from '../../ir/shape.js';
@@ -27,7 +27,7 @@ import { formSize, isGraphDerivative, type SymbolicModel } from '../derive.js';
 import { specOf } from '../../ops/index.js';
 import { Domain, type SizeBound } from './domain.js';
 import { closedFormAt, isNorm, mulAll, productFactors } from './lemmas.js';
-import { asSingleDiagonal, isEntrywise, rounds, type Shapes } from './normal.js';
+import { asSingleDiagonal, isEntrywise, isZeroMatrix, rounds, type Shapes } from './normal.js';
 import { diagonalOf, Planner } from './planner.js';
 import { NotNormal } from './substitute.js';
 import { ExprError } from '../../ir/errors.js';
@@ -77,6 +77,8 @@ function normalizingStep(S: Session, path: Path, x: Expr): { rule: Parameters<Se
   if (!isNorm(x)) return null;
   const M = x.args[0]!;
   const shapes = S.ctx.shapes;
+  // ‖0‖ = 0: a derivative of a value with respect to a later one (its closed form zeros(·): causality)
+  if (isZeroMatrix(M, shapes) && !(M.kind === 'num')) return { rule: 'norm-zero', to: num(0) };
   // 1×1 matrices (not entrywise vectors, whose max-norm the activation rules read): every norm is |a|.
   const matrixLike = !(isColumn(shapes.shape(M)) && isEntrywise(M, shapes)) || isOp(M, 'diag');
   if (matrixLike && isOneByOne(M, S, path) && !asSingleDiagonal(M, shapes)) {
