@@ -15,7 +15,9 @@ import {
 import { HORIZON, type Model } from '../model/model.js';
 import {
   type InstanceEntry,
+  boundedParameters,
   entrywiseBounded,
+  ownEdge,
   premiseEdges,
   type PremiseDraw,
   type PremiseRoute,
@@ -384,12 +386,14 @@ export function counterexampleEntry(
 const premiseAdmits = (
   claim: Claim,
   model: Model,
-): Pick<SearchRequest, 'admissible' | 'toPremiseEdges' | 'entrywiseBounded'> =>
+): Pick<SearchRequest, 'admissible' | 'toPremiseEdges' | 'entrywiseBounded' | 'jointlyBounded' | 'toOwnEdge'> =>
   claim.given
     ? {
         admissible: (entry) => premiseHolds(entry, claim.given!),
         toPremiseEdges: (entry, rebuild) => premiseEdges(entry, claim.given!, model, rebuild),
         entrywiseBounded: entrywiseBounded(model, claim.given),
+        jointlyBounded: boundedParameters(model, claim.given),
+        toOwnEdge: (entry, parameter) => ownEdge(entry, claim.given!, parameter),
       }
     : {};
 

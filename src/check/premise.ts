@@ -241,16 +241,7 @@ export function premiseEdges(
           }),
         )
     : scaledBy(entry, leaves);
-  if (holds(entry))
-    return [2, 0.5].flatMap((factor) => {
-      let last = 1;
-      for (let k = 1; k <= EDGE_DOUBLINGS; k++) {
-        const s = factor ** k;
-        if (!holds(scaled(s))) return [edgeBetween(scaled, holds, last, last === 1 ? entry : scaled(last), s)[1]];
-        last = s;
-      }
-      return [];
-    });
+  if (holds(entry)) return [2, 0.5].flatMap((factor) => edgeToward(factor, entry, holds, scaled) ?? []);
   const last = [1, 1]; // the scale reached upward, and downward, on the far side of the edge
   // the last three (scale, violation) pairs met each way: a band narrower than a step (0.999 ≤ ‖W‖ ≤ 1.001 against
   // steps of 2^(1/4)) is stepped over, and shows as a violation that fell and rose again
@@ -276,6 +267,56 @@ export function premiseEdges(
       }
     }
   return [];
+}
+
+/**
+ * From an instance where the premise holds, the scale `factor`^k (k = 1, 2, …, at most EDGE_DOUBLINGS) where it stops
+ * holding, and the last step bisected: the instance at the premise's edge that way; null where it holds at every scale
+ * tried.
+ */
+function edgeToward(
+  factor: number,
+  entry: InstanceEntry,
+  holds: (e: InstanceEntry) => boolean,
+  scaled: (s: number) => InstanceEntry,
+): InstanceEntry | null {
+  let last = 1;
+  for (let k = 1; k <= EDGE_DOUBLINGS; k++) {
+    const s = factor ** k;
+    if (!holds(scaled(s))) return edgeBetween(scaled, holds, last, last === 1 ? entry : scaled(last), s)[1];
+    last = s;
+  }
+  return null;
+}
+
+/**
+ * The parameters the premise's conditions name (`norm2(W) * norm2(U) <= 1 and norm2(W) <= 1.05`: W, U), those no
+ * assumption fixes, in the order they are first read. Under such a premise on several parameters the supremum of a
+ * bound is often where each sits at its own edge (W = 1.05 and U = 1/1.05 there), which premiseEdges, scaling them
+ * together, reaches only from the one ratio between them that meets every edge at once: from any other it stops where
+ * the first condition binds, and ‖∂h_T/∂x_{T−2}‖ ≤ 1 under that premise (1.05 at the corner) was consistent under four
+ * seeds and --search 2000 (a review's). The search takes each to its own edge in turn (ownEdge; src/check/search.ts).
+ */
+export function boundedParameters(model: Model, premise: Premise): string[] {
+  const names = new Set<string>();
+  for (const c of premise.conditions)
+    for (const side of [c.lhs, c.rhs])
+      walk(side, (e) => {
+        if (e.kind === 'sym' && model.symbols.get(e.name)?.role === 'parameter' && !model.fixed?.has(e.name))
+          names.add(e.name);
+      });
+  return [...names];
+}
+
+/**
+ * The instance with the parameter `name` alone scaled up to the premise's edge (the others held: doubling, then the last
+ * step bisected), from an instance where the premise holds; null where it does not hold there, or holds at every scale
+ * tried (nothing bounds that parameter from above).
+ */
+export function ownEdge(entry: InstanceEntry, premise: Premise, name: string): InstanceEntry | null {
+  const holds = (e: InstanceEntry) => premiseViolationAt(e, premise) === 0;
+  if (!holds(entry)) return null;
+  return edgeToward(2, entry, holds, scaledBy(entry, { params: [name], inputs: [], initial: [] }));
 }
 
 /** Golden-section steps on a bracket of the violation (its width to 0.618^40 ≈ 4·10⁻⁹ of the bracket's, in log scale). */

@@ -50,6 +50,8 @@ import {
   isolatingCount,
   entrywiseAtCap,
   entrywiseCount,
+  alignedAtPeak,
+  alignsSeveral,
   evolve,
   InstanceSpace,
   type MutableData,
@@ -105,6 +107,14 @@ export interface SearchRequest {
    * (src/numeric/adversarial.ts entrywiseAtCap).
    */
   readonly entrywiseBounded?: readonly string[];
+  /**
+   * The parameters the premise names (./premise.ts boundedParameters): beyond the regimes, where there are two or more,
+   * each start also evaluates them aligned at the drives' peak (src/numeric/adversarial.ts alignedAtPeak) with each in
+   * turn at its own edge of the premise (`toOwnEdge`), in their order and in the reverse one.
+   */
+  readonly jointlyBounded?: readonly string[];
+  /** The instance with one parameter alone scaled up to the premise's edge (./premise.ts ownEdge); null: none. */
+  readonly toOwnEdge?: (entry: InstanceEntry, parameter: string) => InstanceEntry | null;
 }
 
 export interface SearchOutcome {
@@ -270,6 +280,12 @@ export function searchViolation(claim: Claim, random: RandomStarts, request: Sea
 /** Evaluations beside each start's path beyond the regimes for a claim with a premise: the start at its two edges. */
 const PREMISE_EDGE_EVALUATIONS = 2;
 
+/**
+ * Evaluations beside each start's path beyond the regimes for a premise that names several parameters: the aligned
+ * construction with each parameter taken to its own edge in turn, in the premise's order and in the reverse one.
+ */
+const OWN_EDGE_ORDERS = 2;
+
 /** How many starts the search beyond the regimes follows: the ones whose paths came closest inside them. */
 const BEYOND_STARTS = 3;
 
@@ -340,12 +356,15 @@ function runPhase(
   // the budget: the schedule below is then what it was without them.
   const first = starts[0]?.instance;
   const entrywise = domain === 'beyond' && request.toPremiseEdges ? (request.entrywiseBounded ?? []) : [];
+  const jointly =
+    domain === 'beyond' && request.toPremiseEdges && request.toOwnEdge ? (request.jointlyBounded ?? []) : [];
   const firstSpace = first && new InstanceSpace(first.graph.model, first.sizes, first.regime, domain);
   const side =
     (domain === 'beyond' && firstSpace
       ? isolatingCount(firstSpace) +
         (request.toPremiseEdges ? PREMISE_EDGE_EVALUATIONS : 0) +
-        entrywiseCount(firstSpace, entrywise)
+        entrywiseCount(firstSpace, entrywise) +
+        (alignsSeveral(firstSpace, jointly) ? OWN_EDGE_ORDERS : 0)
       : 0) + (firstSpace ? headConstructionCount(first.graph.model, firstSpace) : 0);
   tally.budget += side * starts.length;
   const paths = starts.map((start) => ({
@@ -357,6 +376,8 @@ function runPhase(
       request.admissible,
       domain === 'beyond' ? request.toPremiseEdges : undefined,
       entrywise,
+      jointly,
+      request.toOwnEdge,
     ),
     best: start.fitness,
     steps: 0,
@@ -469,6 +490,8 @@ function* searchFrom(
   admissible: SearchRequest['admissible'],
   toPremiseEdges: SearchRequest['toPremiseEdges'],
   entrywise: readonly string[] = [],
+  jointly: readonly string[] = [],
+  toOwnEdge?: SearchRequest['toOwnEdge'],
 ): Generator<{ points: Point[]; construction: boolean; outsidePremise: boolean; side?: true }, void, void> {
   const { instance } = start;
   const { model, program } = instance.graph;
@@ -565,6 +588,24 @@ function* searchFrom(
         points: target ? runPoints(claim, target, 0, null) : [],
         construction: true,
         outsidePremise: !target,
+        side: true,
+      };
+    }
+  // Beside the path too, for a premise that names several parameters: them aligned at the drives' peak, brought into the
+  // premise (its nearest edge, scaling them together) where they are not in it, then each in turn alone to its own edge,
+  // the others held — in the premise's order, then in the reverse one. Scaled together they stop where the first
+  // condition binds; the supremum is often where each binds (W at ‖W‖ ≤ 1.05 and U at ‖W‖‖U‖ ≤ 1), which coordinate by
+  // coordinate from small values reaches (after the entrywise ones, so that each of those is evaluated where it was).
+  const aligned = toPremiseEdges && toOwnEdge ? alignedAtPeak(space, instance.graph.data, jointly) : null;
+  if (aligned)
+    for (const order of [jointly, [...jointly].reverse()]) {
+      let entry: InstanceEntry | null = entryFor(space.copy(aligned), true);
+      if (admissible && !admissible(entry)) entry = toPremiseEdges!(entry)[0] ?? null;
+      for (const name of order) if (entry) entry = toOwnEdge!(entry, name) ?? entry;
+      yield {
+        points: entry ? runPoints(claim, entry, 0, null) : [],
+        construction: true,
+        outsidePremise: !entry,
         side: true,
       };
     }

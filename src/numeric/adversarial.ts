@@ -1023,6 +1023,40 @@ export function entrywiseAtCap(space: InstanceSpace, start: InstanceData, names:
   });
 }
 
+/** Where alignedAtPeak puts the drives: just above tanh′'s and σ′'s peak, every pre-activation positive (a kink at 0). */
+const ABOVE_PEAK = 1e-6;
+/** How small alignedAtPeak makes each parameter it aligns, for the search to take each to its own edge from there. */
+const ALIGNED_NORM = 1 / BEYOND_GAIN ** 4;
+
+/**
+ * Whether alignedAtPeak builds anything from `names` in this space: two or more of them are blocks of it (a parameter
+ * no assumption fixes).
+ */
+export const alignsSeveral = (space: InstanceSpace, names: readonly string[]): boolean =>
+  space.blocks.filter((b) => b.role === 'parameter' && names.includes(b.name)).length >= 2;
+
+/**
+ * For a premise that bounds several parameters (src/check/premise.ts boundedParameters, `names`): each of them rank one
+ * along one shared direction, 𝟙/√n for every dimension n (a P of rows × cols is ALIGNED_NORM · 𝟙𝟙ᵀ/√(rows·cols)), so
+ * that a product of them along a chain of the model has the product of their norms (‖W W U‖₂ = ‖W‖²‖U‖ at W = w𝟙𝟙ᵀ/d,
+ * U = u𝟙𝟙ᵀ/√(dm)); every drive (inputs, biases, initial states: what `peak` sets to 0) at ABOVE_PEAK, so that with those
+ * non-negative matrices every pre-activation is positive and at most a few times ABOVE_PEAK over the steps: tanh′ and σ′
+ * at their peak to about 10⁻¹¹, a leaky ReLU's slope on its linear side (its derivative at 0 is 0/0). The search takes
+ * each of `names` in turn to its own edge of the premise from here, the others held (src/check/search.ts). Null where
+ * fewer than two of `names` are blocks of the space (alignsSeveral).
+ */
+export function alignedAtPeak(space: InstanceSpace, start: InstanceData, names: readonly string[]): MutableData | null {
+  if (!alignsSeveral(space, names)) return null;
+  const data = space.copy(start);
+  for (const b of space.blocks) {
+    const v = space.values(data, b);
+    if (b.role === 'parameter' && names.includes(b.name)) v.fill(ALIGNED_NORM / Math.sqrt(b.rows * b.cols));
+    else if (b.law.spectralNorm === null && b.init !== 'weight' && b.init !== 'gaussian')
+      fillClamped(space, data, b, ABOVE_PEAK);
+  }
+  return data;
+}
+
 /**
  * Structured tight cases built from a start instance, each projected into its domain;
  * ones that change nothing, or repeat an earlier one, are left out.
