@@ -14,6 +14,7 @@ import { parseDerivation, loadDerivationFile } from '../../src/derivation/load.j
 import { replayCommand } from '../../src/emit/replay.js';
 import { InstanceSpace } from '../../src/numeric/adversarial.js';
 import { headConstructions, outputHeadsOf } from '../../src/numeric/head-constructions.js';
+import { emptyData } from '../support/instance-data.js';
 import { modelFile } from '../support/model-file.js';
 
 const SEED = 1;
@@ -122,7 +123,8 @@ describe('which models get them', () => {
     const file = parseDerivation(text, 'heads.yaml');
     const space = new InstanceSpace(file.model, { d: 2, m: 1, q: 2, T: 3 }, 'near-critical');
     const found = outputHeadsOf(file.model, space.blocks);
-    const names = headConstructions(file.model, space, dataOf(space)).map((c) => c.name);
+    // entries 1/(k + 2) (recurrent matrices are rescaled to the regime's norm)
+    const names = headConstructions(file.model, space, emptyData(space, (k) => 1 / (k + 2))).map((c) => c.name);
     return { found, names };
   };
 
@@ -165,21 +167,3 @@ describe('which models get them', () => {
     }
   });
 });
-
-/** Instance data of the space's shapes, entries 1/(k + 2) (recurrent matrices are rescaled to the regime's norm). */
-function dataOf(space: InstanceSpace) {
-  const params = new Map<string, Float64Array>();
-  const inputs = new Map<string, Float64Array[]>();
-  const initial = new Map<string, Float64Array>();
-  for (const b of space.blocks) {
-    const v = Float64Array.from({ length: b.rows * b.cols }, (_, k) => 1 / (k + 2));
-    if (b.role === 'parameter') params.set(b.name, v);
-    else if (b.role === 'state') initial.set(b.name, v);
-    else {
-      const seq = inputs.get(b.name) ?? [new Float64Array(0)];
-      seq[b.time] = v;
-      inputs.set(b.name, seq);
-    }
-  }
-  return { params, inputs, initial };
-}
