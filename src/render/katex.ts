@@ -67,18 +67,41 @@ export function isRenderableMath(tex: string): boolean {
 }
 
 /**
- * A source's formula as displayed with its equation number (`\tag`), where `renders` takes it; the formula alone
- * where only that renders (a source that numbers itself: a second `\tag` is an error, and `render` stopped on it
- * with an internal error, a review found); null where neither does.
+ * A source's formula as one display. A formula copied out of a source's `align` (`a &= b \\ &= c`, the `&` and `\\`
+ * outside any environment of its own) goes in an `aligned` environment, the form KaTeX and amsmath read inside
+ * display math: bare, KaTeX refuses the `&` ("Expected 'EOF', got '&'") and pdflatex stops on it ("Misplaced
+ * alignment tab character"), and the index-level document showed six such formulas as their LaTeX source (a review's).
+ * Any other formula as it is.
+ */
+export function sourceMath(text: string): string {
+  return topLevelAlignment(text) ? `\\begin{aligned}\n${text}\n\\end{aligned}` : text;
+}
+
+/** Whether a `&` or `\\` stands outside every \begin … \end (an escaped `\&` is a character, no alignment). */
+function topLevelAlignment(tex: string): boolean {
+  let depth = 0;
+  for (const [token] of tex.matchAll(/\\(?:begin|end)(?![A-Za-z])|\\(?:[A-Za-z]+|[^A-Za-z])|&/g)) {
+    if (token === '\\begin') depth++;
+    else if (token === '\\end') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (token === '&' || token === '\\\\')) return true;
+  }
+  return false;
+}
+
+/**
+ * A source's formula (as sourceMath sets it) displayed with its equation number (`\tag`), where `renders` takes it;
+ * the formula alone where only that renders (a source that numbers itself: a second `\tag` is an error, and `render`
+ * stopped on it with an internal error, a review found); null where neither does.
  */
 export function numberedSource(
   source: string,
   number: string | null,
   renders: (tex: string) => boolean = isRenderableMath,
 ): string | null {
+  const tex = sourceMath(source);
   const tag = number?.replace(/[^0-9A-Za-z.′']/g, '');
-  if (tag && renders(`${source} \\tag{${tag}}`)) return `${source} \\tag{${tag}}`;
-  return renders(source) ? source : null;
+  if (tag && renders(`${tex} \\tag{${tag}}`)) return `${tex} \\tag{${tag}}`;
+  return renders(tex) ? tex : null;
 }
 
 /**

@@ -16,7 +16,7 @@ import type {
   ProofView,
   RepairsView,
 } from './document.js';
-import { isRenderableMath, looksLikeProse, unsafeCommand } from './katex.js';
+import { isRenderableMath, looksLikeProse, sourceMath, unsafeCommand } from './katex.js';
 import { modeSpans } from './math-modes.js';
 
 const ASCII_SPECIALS: Readonly<Record<string, string>> = {
@@ -225,7 +225,8 @@ function inline(parts: readonly Inline[]): string {
 
 function source(text: string, number: string | null): string {
   const tag = number ? number.replace(/[^0-9A-Za-z.]/g, '') : null;
-  if (texSafeFormula(text)) return display(text, tag || null);
+  const tex = sourceMath(text);
+  if (!looksLikeProse(text) && texSafeFormula(tex)) return display(tex, tag || null);
   return `\\begin{quote}\\itshape ${escapeTex(text)}\\end{quote}`;
 }
 
