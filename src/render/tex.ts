@@ -3,7 +3,7 @@
  * is (packages from Debian's texlive-latex-base/-recommended only). The
  * source's formulas carry the source's own equation numbers (\tag); ours are
  * unnumbered. User text is escaped character by character, Unicode included
- * (pdflatex knows few Unicode characters); a source formula goes in as LaTeX
+ * (pdflatex knows few Unicode characters: tex-unicode.ts spells them); a source formula goes in as LaTeX
  * only when KaTeX accepts it and it defines or reads nothing.
  */
 import type {
@@ -18,6 +18,7 @@ import type {
 } from './document.js';
 import { isRenderableMath, looksLikeProse, sourceMath, unsafeCommand } from './katex.js';
 import { modeSpans } from './math-modes.js';
+import { spellTex } from './tex-unicode.js';
 
 const ASCII_SPECIALS: Readonly<Record<string, string>> = {
   '\\': '\\textbackslash{}',
@@ -35,105 +36,14 @@ const ASCII_SPECIALS: Readonly<Record<string, string>> = {
   '|': '\\textbar{}',
 };
 
-const m = (tex: string) => `\\ensuremath{${tex}}`;
-/** The Unicode the derivations and the emitters write, as LaTeX that needs no extra package. */
-const UNICODE: Readonly<Record<string, string>> = {
-  '§': '\\S{}',
-  '±': m('\\pm'),
-  '²': m('^{2}'),
-  '³': m('^{3}'),
-  '¹': m('^{1}'),
-  '¼': m('\\tfrac14'),
-  '·': m('\\cdot'),
-  '×': m('\\times'),
-  ʲ: m('^{j}'),
-  ᵀ: m('^{T}'),
-  ᵗ: m('^{t}'),
-  ᵏ: m('^{k}'),
-  '⁺': m('^{+}'),
-  '⁻': m('^{-}'),
-  '⁽': m('^{(}'),
-  '⁾': m('^{)}'),
-  '₀': m('_{0}'),
-  '₁': m('_{1}'),
-  '₂': m('_{2}'),
-  Σ: m('\\Sigma'),
-  Δ: m('\\Delta'),
-  α: m('\\alpha'),
-  β: m('\\beta'),
-  γ: m('\\gamma'),
-  δ: m('\\delta'),
-  ε: m('\\varepsilon'),
-  η: m('\\eta'),
-  θ: m('\\theta'),
-  λ: m('\\lambda'),
-  μ: m('\\mu'),
-  ρ: m('\\rho'),
-  σ: m('\\sigma'),
-  τ: m('\\tau'),
-  φ: m('\\varphi'),
-  ψ: m('\\psi'),
-  ω: m('\\omega'),
-  ℓ: m('\\ell'),
-  ℤ: m('\\mathbb{Z}'),
-  '–': '--',
-  '—': '---',
-  '‖': m('\\|'),
-  '“': '``',
-  '”': "''",
-  '‘': '`',
-  '’': "'",
-  '•': m('\\bullet'),
-  '…': '\\dots{}',
-  '′': m("'"),
-  '→': m('\\to'),
-  '⇒': m('\\Rightarrow'),
-  '⇔': m('\\Leftrightarrow'),
-  '∂': m('\\partial'),
-  '∇': m('\\nabla'),
-  '∈': m('\\in'),
-  '∏': m('\\prod'),
-  '∑': m('\\sum'),
-  '−': m('-'),
-  '∞': m('\\infty'),
-  '≈': m('\\approx'),
-  '≠': m('\\neq'),
-  '≤': m('\\le'),
-  '≥': m('\\ge'),
-  '⊙': m('\\odot'),
-  '⨀': m('\\bigodot'),
-  '⊘': m('\\oslash'),
-  '∘': m('\\circ'),
-  '⋯': m('\\cdots'),
-  '─': '-',
-  '═': '=',
-  '✓': m('\\checkmark'),
-  '✗': m('\\times'),
-  '√': m('\\surd'),
-  é: "\\'e",
-  è: '\\`e',
-  ü: '\\"u',
-  ö: '\\"o',
-  '\u00a0': '~',
-};
-const COMBINING: Readonly<Record<string, string>> = { '\u0303': '\\tilde', '\u0304': '\\bar' };
-
-/** Text for pdflatex: specials escaped, known Unicode spelled in LaTeX, anything else as [U+XXXX]. */
+/**
+ * User text is text: a label, a note, a heading, prose outside `$…$` and a source text that is no formula are set as
+ * they read, every LaTeX special escaped (`\ { } $ & # ^ _ % ~`, and `< > |`, which OT1 text fonts set as ¡ ¿ —)
+ * and white space, blank lines included, one space. Math is math: a formula KaTeX accepted goes in as LaTeX, its
+ * Unicode spelled by mode and its blank lines closed up (see texModes).
+ */
 export function escapeTex(text: string): string {
-  let out = '';
-  const chars = [...text.replace(/\s+/g, ' ')];
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i]!;
-    const accent = COMBINING[chars[i + 1] ?? ''];
-    if (accent) {
-      out += m(`${accent}{\\text{${escapeTex(ch)}}}`);
-      i++;
-    } else if (ASCII_SPECIALS[ch]) out += ASCII_SPECIALS[ch];
-    // printable ASCII as it is; a control character (ESC, BEL, NUL in a label) stops pdflatex: spelled out like the rest
-    else if (ch.charCodeAt(0) >= 32 && ch.charCodeAt(0) < 127) out += ch;
-    else out += UNICODE[ch] ?? `[U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`;
-  }
-  return out;
+  return spellTex(text.replace(/\s+/g, ' '), false, (ch) => ASCII_SPECIALS[ch] ?? ch);
 }
 
 /**
@@ -172,18 +82,24 @@ widecheck xLeftarrow xRightarrow xleftequilibrium xrightequilibrium xrightleftar
   .trim()
   .split(/\s+/);
 
+/** The colours xcolor defines without options: KaTeX reads any name (\color{x}), xcolor stops on one it lacks. */
+const XCOLOR_NAMES =
+  'red|green|blue|cyan|magenta|yellow|black|gray|white|darkgray|lightgray|brown|lime|olive|orange|pink|purple|teal|violet';
+
 /**
  * What KaTeX reads and pdflatex with amsmath, amssymb and xcolor does not (a review compiled them: "Undefined control
  * sequence", or an environment or column type it lacks): other packages' commands (\bm, \cancel, mathtools' \coloneqq
- * and \mathclap, amscd's CD), KaTeX's own macros (\Alpha, \argmax, \sub, \larr…), HTML colours (\color{#f00}),
- * `darray`, `matrix*` and dashed array columns ({c:c}). Such a source formula is quoted as text. KaTeX's \lt, \gt,
- * \lparen, \rparen, \llbracket and \rrbracket are not among them: the preamble defines them.
+ * and \mathclap, amscd's CD), KaTeX's own macros (\Alpha, \argmax, \sub, \larr…), \th (OT1 has no thorn), colours
+ * xcolor lacks (\color{#f00}, \color{x}), `darray`, `matrix*` and dashed array columns ({c:c}). Such a source formula
+ * is quoted as text. KaTeX's \lt, \gt, \lparen, \rparen, \llbracket and \rrbracket are not among them: the preamble
+ * defines them.
  */
 const KATEX_ONLY = new RegExp(
   [
-    String.raw`\\(bm|cancel|bcancel|xcancel|sout|utilde|coloneqq|Coloneqq|coloneq|eqqcolon|Eqqcolon|eqcolon|vcentcolon|dblcolon|approxcolon|colonapprox|mathclap|mathllap|mathrlap|clap|KaTeX|argmax|argmin|Alpha|Beta|Epsilon|Zeta|Eta|Iota|Kappa|Mu|Nu|Omicron|Rho|Tau|Chi|sub|sube|supe|Reals|reals|natnums|Complex|cnums|alef|alefsym|larr|rarr|lrarr|Larr|Rarr|Lrarr|harr|Harr|uarr|darr|Uarr|Darr|lArr|rArr|lrArr|hArr|uArr|dArr|empty|bull|clubs|diamonds|hearts|spades|weierp|image|real|exist|isin|plusmn|sdot|infin|lang|rang|thetasym|Overrightarrow|overgroup|undergroup|overlinesegment|underlinesegment|oiint|oiiint|xleftrightarrow|xLeftrightarrow|xhookleftarrow|xhookrightarrow|xmapsto|xrightharpoondown|xrightharpoonup|xleftharpoondown|xleftharpoonup|xrightleftharpoons|xleftrightharpoons|xlongequal|xtwoheadrightarrow|xtwoheadleftarrow|xtofrom|copyright|minuso|varcoppa)(?![A-Za-z])`,
+    String.raw`\\(bm|cancel|bcancel|xcancel|sout|utilde|coloneqq|Coloneqq|coloneq|eqqcolon|Eqqcolon|eqcolon|vcentcolon|dblcolon|approxcolon|colonapprox|mathclap|mathllap|mathrlap|clap|KaTeX|argmax|argmin|Alpha|Beta|Epsilon|Zeta|Eta|Iota|Kappa|Mu|Nu|Omicron|Rho|Tau|Chi|sub|sube|supe|Reals|reals|natnums|Complex|cnums|alef|alefsym|larr|rarr|lrarr|Larr|Rarr|Lrarr|harr|Harr|uarr|darr|Uarr|Darr|lArr|rArr|lrArr|hArr|uArr|dArr|empty|bull|clubs|diamonds|hearts|spades|weierp|image|real|exist|isin|plusmn|sdot|infin|lang|rang|thetasym|Overrightarrow|overgroup|undergroup|overlinesegment|underlinesegment|oiint|oiiint|xleftrightarrow|xLeftrightarrow|xhookleftarrow|xhookrightarrow|xmapsto|xrightharpoondown|xrightharpoonup|xleftharpoondown|xleftharpoonup|xrightleftharpoons|xleftrightharpoons|xlongequal|xtwoheadrightarrow|xtwoheadleftarrow|xtofrom|copyright|minuso|varcoppa|th)(?![A-Za-z])`,
     `\\\\(${KATEX_MACROS_PDFLATEX_LACKS.join('|')})(?![A-Za-z])`,
-    String.raw`\\(color|colorbox|fcolorbox|textcolor)\s*\{\s*#`,
+    String.raw`\\(color|colorbox|fcolorbox|textcolor)\s*\{(?!\s*(${XCOLOR_NAMES})\s*\})`,
+    String.raw`\\fcolorbox\s*\{[^{}]*\}\s*\{(?!\s*(${XCOLOR_NAMES})\s*\})`,
     String.raw`\\begin\s*\{\s*(darray|matrix\*|pmatrix\*|bmatrix\*|Bmatrix\*|vmatrix\*|Vmatrix\*|CD|rcases|drcases|dcases)\s*\}`,
     String.raw`\\begin\s*\{\s*array\s*\}\s*\{[^}]*:`,
   ].join('|'),
@@ -200,9 +116,19 @@ const display = (tex: string, tag: string | null = null) =>
 
 /** pdflatex's text fonts (OT1) set `<`, `>` and `|` as ¡, ¿ and —: in a formula's text mode (\text{a<b}) they are named. */
 const TEXT_MODE: Readonly<Record<string, string>> = { '<': '\\textless{}', '>': '\\textgreater{}', '|': '\\textbar{}' };
+/**
+ * A formula KaTeX accepted, as pdflatex reads it: a blank line in it is a line break (in LaTeX it ends the paragraph,
+ * and the math with it: "Missing $ inserted", a review found), Unicode is spelled by the mode it is read in (↦ is
+ * \mapsto in math; pdflatex stops on a character it has not set up), and \TeX and \LaTeX, which KaTeX sets in math
+ * and LaTeX only in text ("You can't use \spacefactor in math mode"), go in \text.
+ */
 const texModes = (tex: string) =>
-  modeSpans(tex)
-    .map((s) => (s.text ? s.tex.replace(/[<>|]/g, (c) => TEXT_MODE[c]!) : s.tex))
+  modeSpans(tex.replace(/\n\s*\n/g, '\n'))
+    .map((s) =>
+      s.text
+        ? spellTex(s.tex, false, (c) => TEXT_MODE[c] ?? c)
+        : spellTex(s.tex, true, (c) => c).replace(/\\(La)?TeX(?![A-Za-z])/g, (name) => `\\text{${name}}`),
+    )
     .join('');
 const badge = (v: string) => `\\verdict{${v}}`;
 
