@@ -43,7 +43,33 @@ function math(tex: string): string {
     return `<div class="math math-source"><pre><code>${escapeHtml(tex)}</code></pre><p class="note">KaTeX did not typeset this formula (${escapeHtml(err.message)}); its LaTeX is shown.</p></div>`;
   }
 }
-const anchor = (id: string) => `c-${id}`;
+/** A claim's or chain's element id on the page (ids are unique on a page: see pageAnchors). */
+type Anchor = (id: string) => string;
+
+/**
+ * Each document's anchor: `c-<id>` on a page of one document; on a page of several, the document's slug first
+ * (`<slug>.c-<id>`: two documents may both have a claim `cell-step-total`, and a link must reach its own document's).
+ * The slug is the file's name without its extension, lower-case, with no `.` (so the part before the first `.` names
+ * the document and the ids are unique); a slug a document before it took gets `-2`, `-3`, … (files of the same name
+ * in two folders).
+ */
+export function pageAnchors(docs: readonly DocumentView[]): Anchor[] {
+  if (docs.length === 1) return [(id) => `c-${id}`];
+  const taken = new Set<string>();
+  return docs.map((d) => {
+    const base =
+      d.file
+        .replace(/^.*[\\/]/, '')
+        .replace(/\.ya?ml$/i, '')
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]+/g, '-')
+        .replace(/^-+|-+$/g, '') || 'derivation';
+    let slug = base;
+    for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
+    taken.add(slug);
+    return (id) => `${slug}.c-${id}`;
+  });
+}
 const badge = (v: Verdict) => `<span class="badge v-${v}">${v}</span>`;
 
 /** Prose: text escaped, `$…$` and `$$…$$` through KaTeX (checked when the document was built). */
@@ -107,7 +133,7 @@ function repairs(rv: RepairsView): string {
 }
 
 /** Evidence, proofs, the counterexample, repairs and cross-links of a claim (or of a chain step). */
-function claimDetails(c: ClaimView): string {
+function claimDetails(c: ClaimView, anchor: Anchor): string {
   const evidence = c.evidence.map((e) => `<li><b>${escapeHtml(e.method)}</b>: ${escapeHtml(e.summary)}</li>`).join('');
   const links = [
     ...(c.corrects
@@ -133,22 +159,22 @@ function claimDetails(c: ClaimView): string {
 const expectation = (c: ClaimView) =>
   c.ok ? '' : ` <span class="mismatch">the file expects ${escapeHtml(c.expected ?? '')}</span>`;
 
-function claim(c: ClaimView): string {
+function claim(c: ClaimView, anchor: Anchor): string {
   return (
     `<section class="claim" id="${escapeHtml(anchor(c.id))}">` +
     `<h4>${badge(c.verdict)} ${escapeHtml(c.label)}${expectation(c)}</h4>` +
     formulas(c.source, c.number, c.latex, c.forall) +
-    claimDetails(c) +
+    claimDetails(c, anchor) +
     `</section>`
   );
 }
 
-function chain(ch: ChainView): string {
+function chain(ch: ChainView, anchor: Anchor): string {
   const steps = ch.steps
     .map(
       (s) =>
         `<li id="${escapeHtml(anchor(s.claim.id))}">${badge(s.claim.verdict)} <b>step ${s.step}</b> ${escapeHtml(s.by)}${expectation(s.claim)}` +
-        `<div class="step-details">${claimDetails(s.claim)}</div></li>`,
+        `<div class="step-details">${claimDetails(s.claim, anchor)}</div></li>`,
     )
     .join('');
   return (
@@ -170,20 +196,20 @@ function plot(p: PlotView): string {
   return `<figure class="plot">${svg}${p.caption ? `<figcaption>${inline(p.caption)}</figcaption>` : ''}</figure>`;
 }
 
-function block(b: Block): string {
+function block(b: Block, anchor: Anchor): string {
   switch (b.kind) {
     case 'prose':
       return b.paragraphs.map((p) => `<p>${inline(p)}</p>`).join('\n');
     case 'claim':
-      return claim(b.claim);
+      return claim(b.claim, anchor);
     case 'chain':
-      return chain(b.chain);
+      return chain(b.chain, anchor);
     case 'plot':
       return plot(b.plot);
   }
 }
 
-function article(doc: DocumentView, heading: 'h1' | 'h2'): string {
+function article(doc: DocumentView, heading: 'h1' | 'h2', anchor: Anchor): string {
   const sub = heading === 'h1' ? 'h2' : 'h3';
   return [
     `<article>`,
@@ -191,7 +217,7 @@ function article(doc: DocumentView, heading: 'h1' | 'h2'): string {
     `<p class="meta"><code>${escapeHtml(doc.file)}</code>${doc.source ? ` — source <code>${escapeHtml(doc.source)}</code>` : ''} — ${escapeHtml(doc.summary)}</p>`,
     ...doc.intro.map((p) => `<p>${inline(p)}</p>`),
     `<details class="model"${doc.isSolution ? '' : ' open'}><summary>The model: ${escapeHtml(doc.model)}</summary>${math(`\\begin{aligned} ${doc.equations.map((e) => e.replace(' = ', ' &= ')).join(' \\\\ ')} \\end{aligned}`)}</details>`,
-    ...doc.sections.flatMap((s) => [`<${sub}>${escapeHtml(s.heading)}</${sub}>`, ...s.blocks.map(block)]),
+    ...doc.sections.flatMap((s) => [`<${sub}>${escapeHtml(s.heading)}</${sub}>`, ...s.blocks.map((b) => block(b, anchor))]),
     `</article>`,
   ].join('\n');
 }
@@ -224,6 +250,7 @@ code{font-size:.9em;background:#f1f1f1;padding:0 .2rem;border-radius:3px;overflo
 /** The whole page: one article per derivation file. */
 export function htmlPage(docs: readonly DocumentView[], katexCss: string): string {
   if (/<\/style/i.test(katexCss)) throw new Error('the KaTeX stylesheet must not contain </style');
+  const anchors = pageAnchors(docs);
   const title = docs.length === 1 ? docs[0]!.title : `gradproof: ${docs.length} derivations`;
   return [
     '<!doctype html>',
@@ -238,7 +265,7 @@ export function htmlPage(docs: readonly DocumentView[], katexCss: string): strin
     '</head>',
     '<body>',
     ...(docs.length === 1 ? [] : [`<h1>${escapeHtml(title)}</h1>`]),
-    ...docs.map((d) => article(d, docs.length === 1 ? 'h1' : 'h2')),
+    ...docs.map((d, i) => article(d, docs.length === 1 ? 'h1' : 'h2', anchors[i]!)),
     `<p class="small">Rendered by gradproof from the checked results: every verdict above is the engine's, with its evidence.</p>`,
     '</body>',
     '</html>',

@@ -131,6 +131,54 @@ describe('escaping user text', () => {
   }, 120_000);
 });
 
+// Until 2026-12-07 every document's claims were anchored `c-<id>`: two documents on one page (the 2024 LSTM and the
+// 2018 derivation both have `cell-step-total`) gave two elements one id, and a link went to the first document's.
+describe('anchors on a page of several documents', () => {
+  const PAIR = `claims:
+  - id: wrong
+    claim: grad(L, h[T-1]) = W * diag(1 - h[T].^2) * grad(L, h[T])
+    expect: refuted
+  - id: right
+    corrects: wrong
+    claim: grad(L, h[T-1]) = W' * diag(1 - h[T].^2) * grad(L, h[T])
+    expect: verified
+`;
+  const view = (file: string) => {
+    const d = parseDerivation(MODEL + PAIR, file);
+    return buildDocument({ derivation: d, results: checkDerivation(d, { instances: 1, repair: false }), plots: new Map() });
+  };
+  const ids = (html: string) => [...html.matchAll(/ id="([^"]*)"/g)].map((m) => m[1]);
+  const links = (html: string) => [...html.matchAll(/ href="#([^"]*)"/g)].map((m) => m[1]);
+
+  it('prefixes the document\'s slug (the file name; -2 for a second file of that name), each link to its own', () => {
+    const html = htmlPage([view('a/RNN Notes.yaml'), view('b/rnn notes.yml'), view('c/rnn-notes-2.yaml')], '');
+    expect(ids(html)).toEqual([
+      'rnn-notes.c-wrong',
+      'rnn-notes.c-right',
+      'rnn-notes-2.c-wrong',
+      'rnn-notes-2.c-right',
+      'rnn-notes-2-2.c-wrong',
+      'rnn-notes-2-2.c-right',
+    ]);
+    expect(links(html)).toEqual([
+      'rnn-notes.c-right',
+      'rnn-notes.c-wrong',
+      'rnn-notes-2.c-right',
+      'rnn-notes-2.c-wrong',
+      'rnn-notes-2-2.c-right',
+      'rnn-notes-2-2.c-wrong',
+    ]);
+    const articles = html.split('<article>').slice(1);
+    expect(articles.map((a) => links(a).every((l) => ids(a).includes(l)))).toEqual([true, true, true]);
+  }, 60_000);
+
+  it('keeps c-<id> on a page of one document', () => {
+    const html = htmlPage([view('a/rnn.yaml')], '');
+    expect(ids(html)).toEqual(['c-wrong', 'c-right']);
+    expect(links(html)).toEqual(['c-right', 'c-wrong']);
+  }, 60_000);
+});
+
 describe('prose', () => {
   it('splits paragraphs and $…$ math; \\$ is a dollar', () => {
     expect(inlines('costs \\$5 and $x^2$\n\nnext')).toEqual([
