@@ -217,7 +217,10 @@ function article(doc: DocumentView, heading: 'h1' | 'h2', anchor: Anchor): strin
     `<p class="meta"><code>${escapeHtml(doc.file)}</code>${doc.source ? ` — source <code>${escapeHtml(doc.source)}</code>` : ''} — ${escapeHtml(doc.summary)}</p>`,
     ...doc.intro.map((p) => `<p>${inline(p)}</p>`),
     `<details class="model"${doc.isSolution ? '' : ' open'}><summary>The model: ${escapeHtml(doc.model)}</summary>${math(`\\begin{aligned} ${doc.equations.map((e) => e.replace(' = ', ' &= ')).join(' \\\\ ')} \\end{aligned}`)}</details>`,
-    ...doc.sections.flatMap((s) => [`<${sub}>${escapeHtml(s.heading)}</${sub}>`, ...s.blocks.map((b) => block(b, anchor))]),
+    ...doc.sections.flatMap((s) => [
+      `<${sub}>${escapeHtml(s.heading)}</${sub}>`,
+      ...s.blocks.map((b) => block(b, anchor)),
+    ]),
     `</article>`,
   ].join('\n');
 }

@@ -145,12 +145,16 @@ describe('anchors on a page of several documents', () => {
 `;
   const view = (file: string) => {
     const d = parseDerivation(MODEL + PAIR, file);
-    return buildDocument({ derivation: d, results: checkDerivation(d, { instances: 1, repair: false }), plots: new Map() });
+    return buildDocument({
+      derivation: d,
+      results: checkDerivation(d, { instances: 1, repair: false }),
+      plots: new Map(),
+    });
   };
   const ids = (html: string) => [...html.matchAll(/ id="([^"]*)"/g)].map((m) => m[1]);
   const links = (html: string) => [...html.matchAll(/ href="#([^"]*)"/g)].map((m) => m[1]);
 
-  it('prefixes the document\'s slug (the file name; -2 for a second file of that name), each link to its own', () => {
+  it("prefixes the document's slug (the file name; -2 for a second file of that name), each link to its own", () => {
     const html = htmlPage([view('a/RNN Notes.yaml'), view('b/rnn notes.yml'), view('c/rnn-notes-2.yaml')], '');
     expect(ids(html)).toEqual([
       'rnn-notes.c-wrong',
