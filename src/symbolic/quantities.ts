@@ -10,7 +10,10 @@ import type { Derivation } from '../derivation/derivation.js';
 import { InputError, toInputError, ExprError } from '../derivation/errors.js';
 import { type Affine, affine, affineVar, evalAffine, formatAffine, type IntEnv } from '../ir/affine.js';
 import { own, withBinding } from '../ir/names.js';
-import { type Expr, type Index, isOp, node, type NodeRef, type OpNode, seq } from '../ir/expr.js';
+import { type Expr, type Index, intVarsOf, isOp, node, type NodeRef, type OpNode, seq } from '../ir/expr.js';
+import { printExpr } from '../ir/print.js';
+import type { SizeRange } from '../model/model.js';
+import { substituteIndex } from './build.js';
 import { unitRecurrence } from './induction.js';
 import { parseExpression, type Scope } from '../ir/parse-math.js';
 import { HORIZON, TIME_VAR } from '../model/model.js';
@@ -74,13 +77,18 @@ export function parseQuantity(d: Derivation, text: string): Expr {
  * limits at once would not do: h[K-50] with K in 1..100, T in 1..10 fails one or the other at every corner and is
  * h[5] at K = 55 — a second review found the first version refusing it.)
  */
-function outsideTheGraph(d: Derivation, e: Expr, offsets: WeakMap<Expr, number>): void {
-  if (e.kind === 'op') for (const a of e.args) outsideTheGraph(d, a, offsets);
+function outsideTheGraph(
+  d: Derivation,
+  e: Expr,
+  offsets: WeakMap<Expr, number>,
+  sizes: Derivation['model']['sizes'] = d.model.sizes,
+): void {
+  if (e.kind === 'op') for (const a of e.args) outsideTheGraph(d, a, offsets, sizes);
   if (e.kind !== 'seq') return;
   const names = Object.keys(e.time.terms);
-  if (names.some((n) => !Object.hasOwn(d.model.sizes, n))) return;
+  if (names.some((n) => !Object.hasOwn(sizes, n))) return;
   const first = d.model.symbols.get(e.name)?.role === 'state' ? 0 : 1;
-  const ends = (n: string) => [own(d.model.sizes, n)!.min, own(d.model.sizes, n)!.max];
+  const ends = (n: string) => [own(sizes, n)!.min, own(sizes, n)!.max];
   const corners = names
     .filter((n) => n !== HORIZON)
     .reduce<IntEnv[]>(
@@ -90,10 +98,10 @@ function outsideTheGraph(d: Derivation, e: Expr, offsets: WeakMap<Expr, number>)
   const early = corners.every((env) => evalAffine(e.time, env) < first);
   const late = corners.every((env) => evalAffine(e.time, env) > own(env, HORIZON)!);
   if (!early && !late) return;
-  const range = own(d.model.sizes, HORIZON)!;
+  const range = own(sizes, HORIZON)!;
   throw new ExprError(
     offsets.get(e) ?? 0,
-    `${e.name}[${formatAffine(e.time)}] is outside the unrolled graph (${first}..${HORIZON}) for every instance (${HORIZON} in ${range.min}..${range.max})`,
+    `${e.name}[${formatAffine(e.time)}] is outside the unrolled graph (${first}..${HORIZON}) for every instance (${HORIZON} ${range.min === range.max ? `= ${range.min}` : `in ${range.min}..${range.max}`})`,
     `a time from ${first} to ${HORIZON}`,
   );
 }
@@ -231,7 +239,8 @@ export function deriveQuantities(d: Derivation, quantityText: string | null, unr
   const requests: Request[] = quantityText
     ? [{ label: quantityText, quantity: parseQuantity(d, quantityText) }]
     : defaultQuantities(d);
-  return requests.map(({ label, quantity, identity }) => {
+  if (unroll) unrollInsideTheGraph(d, requests, unroll);
+  const results = requests.map(({ label, quantity, identity }): DerivedQuantity => {
     try {
       const derived =
         identity ?? (isOp(quantity, 'd') ? unitRecurrenceOf(d, quantity) : sm.derive(quantity as unknown as OpNode));
@@ -258,4 +267,79 @@ export function deriveQuantities(d: Derivation, quantityText: string | null, unr
       throw err;
     }
   });
+  if (unroll) unrollRead(d, results, unroll);
+  return results;
+}
+
+const UNROLL_AT = { file: '<--unroll>', line: 1, col: 1 };
+const bindingText = (unroll: IntEnv) =>
+  Object.entries(unroll)
+    .map(([n, v]) => `${n}=${v}`)
+    .join(' ');
+
+/** The quantity with the --unroll values put in for its names (a size's too). */
+function bound(e: Expr, unroll: IntEnv): Expr {
+  return Object.entries(unroll).reduce((acc, [name, value]) => substituteIndex(acc, name, affine(value)), e);
+}
+
+/**
+ * The --unroll values must be ones the run has: a size inside the model's range, and no quantity then reading a
+ * value outside the unrolled graph at every size (`--unroll k=1000` with T ≤ 9 wrote out h[T-999] and exited 0, and
+ * `--unroll T=1000` wrote a horizon no instance has; a review found them). With one free index bound, the message
+ * names the values it may take.
+ */
+function unrollInsideTheGraph(d: Derivation, requests: readonly Request[], unroll: IntEnv): void {
+  const sizes: Record<string, SizeRange> = { ...d.model.sizes };
+  for (const [name, value] of Object.entries(unroll)) {
+    const range = own(d.model.sizes, name);
+    if (!range) continue;
+    if (value < range.min || value > range.max)
+      throw new InputError(
+        UNROLL_AT,
+        `--unroll ${name}=${value}: the model's size ${name} is from ${range.min} to ${range.max}`,
+        `${name} from ${range.min} to ${range.max}`,
+      );
+    sizes[name] = { min: value, max: value };
+  }
+  const problem = (values: IntEnv): string | null => {
+    for (const r of requests)
+      try {
+        outsideTheGraph(d, bound(r.quantity, values), new WeakMap(), sizes);
+      } catch (err) {
+        if (err instanceof ExprError) return `in ${printExpr(r.quantity)}, ${err.message}`;
+        throw err;
+      }
+    return null;
+  };
+  const found = problem(unroll);
+  if (found === null) return;
+  const free = Object.keys(unroll).filter((n) => !Object.hasOwn(d.model.sizes, n));
+  let expected = 'values whose times are inside the unrolled graph';
+  if (free.length === 1) {
+    // the values of the free index that keep every time inside (a few hundred cheap checks of the quantities)
+    const name = free[0]!;
+    const horizon = Math.max(...Object.values(sizes).map((r) => r.max));
+    const ok: number[] = [];
+    for (let v = 0; v <= 2 * horizon + 1; v++) if (problem({ ...unroll, [name]: v }) === null) ok.push(v);
+    if (ok.length) expected = `${name} from ${ok[0]} to ${ok[ok.length - 1]}`;
+  }
+  throw new InputError(UNROLL_AT, `--unroll ${bindingText(unroll)}: ${found}`, expected);
+}
+
+/** Each --unroll name must change what derive prints: a name no quantity (nor its closed form) reads was ignored. */
+function unrollRead(d: Derivation, results: readonly DerivedQuantity[], unroll: IntEnv): void {
+  const forms = results.flatMap((r) => (r.derived ? [r.quantity, r.derived] : [r.quantity]));
+  for (const [name, value] of Object.entries(unroll)) {
+    if (forms.some((e) => printExpr(bound(e, { [name]: value })) !== printExpr(e))) continue;
+    const read = [...new Set(forms.flatMap((e) => [...intVarsOf(e)]))].filter(
+      (n) => scopeOf(d).indexVars.has(n) && forms.some((e) => printExpr(bound(e, { [n]: 1 })) !== printExpr(e)),
+    );
+    throw new InputError(
+      UNROLL_AT,
+      `--unroll ${name}=${value}: ${results.length === 1 ? `${results[0]!.label} reads` : 'the quantities read'} no ${name}, so the value would be ignored`,
+      read.length
+        ? `a name ${results.length === 1 ? 'it reads' : 'they read'}: ${read.sort().join(', ')}`
+        : 'no --unroll (nothing here to write out)',
+    );
+  }
 }

@@ -16,6 +16,7 @@ import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.j
 import { readBoundedText } from '../../src/io/read-bounded.js';
 import { ExprError } from '../../src/ir/errors.js';
 import { parseExpression } from '../../src/ir/parse-math.js';
+import { printExpr } from '../../src/ir/print.js';
 import { MAX_MARKDOWN_NESTING, tooDeeplyNested } from '../../src/latex/scaffold/displays.js';
 import { numberedSource } from '../../src/render/katex.js';
 import { MAX_PLOT_POINTS } from '../../src/render/plot-data.js';
@@ -184,6 +185,40 @@ describe('derive', () => {
     for (const q of ['grad(L, h[0])', 'grad(L, h[T-5])', 'grad(L, h[T-k])', 'grad(L, x[1])', 'grad(L, h[10*d-40])'])
       expect(deriveQuantities(LAB, q, null)).toHaveLength(1);
   });
+  // Until 2026-12-07 `--unroll k=1000` with T ≤ 9 wrote out h[T-999] (a time no instance has), `--unroll T=1000`
+  // a horizon the model's range excludes, and `--unroll k=1000` on grad(L, h[T-2]) changed nothing: all exit 0.
+  it('refuses --unroll values the run cannot unroll, and a value nothing reads', async () => {
+    expect(thrown(() => deriveQuantities(LAB, 'grad(L, h[T-k])', { k: 1000 })).message).toBe(
+      '<--unroll>:1:1: --unroll k=1000: in grad(L, h[T-k]), h[T-1000] is outside the unrolled graph (0..T) for every instance (T in 3..9) (expected k from 0 to 9)',
+    );
+    expect(thrown(() => deriveQuantities(LAB, 'grad(L, h[T-k])', { T: 1000 })).message).toBe(
+      "<--unroll>:1:1: --unroll T=1000: the model's size T is from 3 to 9 (expected T from 3 to 9)",
+    );
+    expect(thrown(() => deriveQuantities(LAB, 'grad(L, h[T-k])', { T: 4, k: 6 })).message).toBe(
+      '<--unroll>:1:1: --unroll T=4 k=6: in grad(L, h[T-k]), h[-2] is outside the unrolled graph (0..T) for every instance (T = 4) (expected k from 0 to 4)',
+    );
+    expect(thrown(() => deriveQuantities(LAB, 'grad(L, h[T-2])', { k: 1000 })).message).toBe(
+      '<--unroll>:1:1: --unroll k=1000: grad(L, h[T-2]) reads no k, so the value would be ignored (expected a name it reads: T)',
+    );
+    // honoured inside: T = 9 and k = 9 write out nine factors; T = 6 sets the horizon of grad(L, W)'s sum
+    expect(
+      printExpr(deriveQuantities(LAB, 'grad(L, h[T-k])', { T: 9, k: 9 })[0]!.unrolled!).split("W'").length - 1,
+    ).toBe(9);
+    expect(printExpr(deriveQuantities(LAB, 'grad(L, W)', { T: 6 })[0]!.unrolled!)).toContain('grad(L, h[6])');
+    const run = await gradproof(
+      'derive',
+      'derivations/lab-10-5-vanilla-rnn.yaml',
+      'grad(L, h[T-k])',
+      '--unroll',
+      'k=1000',
+    );
+    expect([run.status, run.stdout, run.stderr]).toEqual([
+      2,
+      '',
+      'gradproof: <--unroll>:1:1: --unroll k=1000: in grad(L, h[T-k]), h[T-1000] is outside the unrolled graph (0..T) for every instance (T in 3..9) (expected k from 0 to 9)\n',
+    ]);
+  }, 60_000);
+
   it('refuses an --unroll name no quantity can read', () => {
     expect(thrown(() => deriveQuantities(LAB, 'grad(L, h[T-k])', { zz: 5 })).message).toMatch(
       /^<--unroll>:1:1: --unroll zz: 'zz' is neither a size of the model nor a free index/,
