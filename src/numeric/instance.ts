@@ -14,7 +14,6 @@ import { Unrolled } from './unrolled.js';
 
 export interface RegimeSpec {
   readonly name: RegimeName;
-  readonly description: string;
   /**
    * Spectral norm given to `recurrent` parameters, by power iteration (a
    * lower estimate, within ~1e-3 for d ≤ 64 at 200 iterations): the regime is
@@ -28,18 +27,12 @@ export interface RegimeSpec {
 }
 
 export const REGIME_SPECS: Readonly<Record<RegimeName, RegimeSpec>> = {
-  contracting: { name: 'contracting', description: '‖W_rec‖₂ ≈ 0.5', recurrentNorm: 0.5, weightGain: 1, biasStd: 0.1 },
-  'near-critical': {
-    name: 'near-critical',
-    description: '‖W_rec‖₂ ≈ 1',
-    recurrentNorm: 1,
-    weightGain: 1,
-    biasStd: 0.1,
-  },
-  expanding: { name: 'expanding', description: '‖W_rec‖₂ ≈ 1.5', recurrentNorm: 1.5, weightGain: 1, biasStd: 0.1 },
+  contracting: { name: 'contracting', recurrentNorm: 0.5, weightGain: 1, biasStd: 0.1 },
+  'near-critical': { name: 'near-critical', recurrentNorm: 1, weightGain: 1, biasStd: 0.1 },
+  expanding: { name: 'expanding', recurrentNorm: 1.5, weightGain: 1, biasStd: 0.1 },
+  // input weights ×4, bias sd 2: pre-activations far from 0
   saturated: {
     name: 'saturated',
-    description: '‖W_rec‖₂ ≈ 1, input weights ×4, bias sd 2: pre-activations far from 0',
     recurrentNorm: 1,
     weightGain: 4,
     biasStd: 2,

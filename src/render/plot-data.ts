@@ -6,13 +6,13 @@
  * equality the plot shows the relative distance of the two sides; a vector
  * or matrix is plotted by its norm (Euclidean, Frobenius).
  */
-import { type Claim, type Derivation, REGIMES } from '../derivation/derivation.js';
+import { type Claim, type Derivation, type RegimeName, REGIMES } from '../derivation/derivation.js';
 import { ExprError, InputError, toInputError } from '../derivation/errors.js';
 import { validateAgainstModel } from '../derivation/check-expr.js';
 import { evalAffine, type IntEnv } from '../ir/affine.js';
 import { LIMITS } from '../ir/limits.js';
 import { withWorkLimit } from '../numeric/work-meter.js';
-import type { Expr } from '../ir/expr.js';
+import { type Expr, walkOnce } from '../ir/expr.js';
 import { inferShape } from '../ir/infer-shape.js';
 import { parseExpression, parseIndex } from '../ir/parse-math.js';
 import { shapeFromDims } from '../ir/shape.js';
@@ -111,7 +111,25 @@ interface SeriesInstance {
   readonly sizes: IntEnv;
 }
 
-function instances(d: Derivation, q: PlotQuery): SeriesInstance[] {
+/**
+ * A regime's series, named with the model's own recurrent matrices (`init: recurrent`, the ones the regime scales):
+ * those the plotted claim or expression reads, else all of them — `contracting (‖W‖₂ ≈ 0.5)`,
+ * `near-critical (‖W_f‖₂ = ‖W_i‖₂ ≈ 1)`. Until 2026-12-07 every model's legend read ‖W_rec‖₂, the name of one
+ * document's matrix (a review found it on the lab's W).
+ */
+export function regimeLegend(d: Derivation, regime: RegimeName, read: readonly Expr[] = []): string {
+  const recurrent = [...d.model.symbols.values()]
+    .filter((s) => s.role === 'parameter' && s.init === 'recurrent')
+    .map((s) => s.name);
+  const mentioned = new Set<string>();
+  for (const e of read) walkOnce(e, (x) => void (x.kind === 'sym' && mentioned.add(x.name)));
+  const named = recurrent.some((n) => mentioned.has(n)) ? recurrent.filter((n) => mentioned.has(n)) : recurrent;
+  return named.length
+    ? `${regime} (${named.map((n) => `‖${n}‖₂`).join(' = ')} ≈ ${REGIME_SPECS[regime].recurrentNorm})`
+    : regime;
+}
+
+function instances(d: Derivation, q: PlotQuery, read: readonly Expr[]): SeriesInstance[] {
   // The model's largest sizes unless the plot fixes them.
   const sizes: Record<string, number> = Object.create(null) as Record<string, number>;
   for (const [name, range] of Object.entries(d.model.sizes)) sizes[name] = q.sizes.get(name) ?? range.max;
@@ -122,7 +140,7 @@ function instances(d: Derivation, q: PlotQuery): SeriesInstance[] {
     return REGIMES.map((regime, index) => {
       const instance = buildInstance(d.model, specFor(index));
       return {
-        name: `${regime} (${REGIME_SPECS[regime].description.split(',')[0]})`,
+        name: regimeLegend(d, regime, read),
         evaluator: new Evaluator(instance.graph, instance.sizes),
         sizes: instance.sizes,
       };
@@ -183,7 +201,7 @@ export function plotData(d: Derivation, q: PlotQuery): PlotSpec {
 
 function computePlot(d: Derivation, q: PlotQuery): PlotSpec {
   const t = target(d, q);
-  const series = instances(d, q);
+  const series = instances(d, q, t.kind === 'claim' ? [t.claim.lhs, t.claim.rhs] : [t.expr]);
   // a claim's own range, unless --over gives one (until 2026-12-06 a claim's plot ignored it: k=5..1 and k=1..1e15
   // plotted the claim's range, exit 0, a review found); an expression's, 1..T unless --over gives one
   const [loText, hiText] =

@@ -5,7 +5,8 @@
  * regime's bound goes up.
  */
 import { describe, expect, it } from 'vitest';
-import { loadDerivationFile } from '../../src/derivation/load.js';
+import { readFileSync } from 'node:fs';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { plotSvg } from '../../src/render/render.js';
 import { plotData } from '../../src/render/plot-data.js';
 import { type El, findAll, hasClass, parseXml } from './xml.js';
@@ -24,6 +25,43 @@ const slope = (p: El) => {
   const pts = points(p.attrs.d!);
   return Math.sign(pts[0]![1] - pts[pts.length - 1]![1]);
 };
+
+// Until 2026-12-07 every legend read ‖W_rec‖₂ (one document's name) whatever the model called its matrix.
+describe("a regime in the legend names the model's own recurrent matrices", () => {
+  const query = {
+    quantity: 'norm2(h[T])',
+    over: 'k',
+    range: { lo: '1', hi: '1' },
+    sizes: new Map([['T', 3]]),
+    vary: null,
+    masterSeed: 1,
+  };
+  it("W in the lab's RNN; in its solution those the quantity reads, else all five; none: the regime alone", () => {
+    const names = (d: ReturnType<typeof loadDerivationFile>) => plotData(d, query).series.map((s) => s.name);
+    expect(names(loadDerivationFile('derivations/lab-10-5-vanilla-rnn.yaml'))).toEqual([
+      'contracting (‖W‖₂ ≈ 0.5)',
+      'near-critical (‖W‖₂ ≈ 1)',
+      'expanding (‖W‖₂ ≈ 1.5)',
+      'saturated (‖W‖₂ ≈ 1)',
+    ]);
+    const solution = loadDerivationFile(SOLUTION);
+    // the matrices the plotted quantity reads, in the model's order; none read: every one the regime scales
+    expect(plotData(solution, { ...query, quantity: 'norm2(U_g * W^k)' }).series[0]!.name).toBe(
+      'contracting (‖W‖₂ = ‖U_g‖₂ ≈ 0.5)',
+    );
+    expect(names(solution)[0]).toBe('contracting (‖W‖₂ = ‖U_e‖₂ = ‖U_i‖₂ = ‖U_o‖₂ = ‖U_g‖₂ ≈ 0.5)');
+    const text = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8').replace(
+      'init: recurrent,',
+      'init: weight,',
+    );
+    expect(names(parseDerivation(text, 'no-recurrent.yaml'))).toEqual([
+      'contracting',
+      'near-critical',
+      'expanding',
+      'saturated',
+    ]);
+  });
+});
 
 describe('gradproof plot', () => {
   it('one series per regime with the bound of eq. (2), slopes as the regimes say', async () => {
