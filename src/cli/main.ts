@@ -22,6 +22,7 @@ import { scaffoldCommand } from './scaffold-command.js';
 import { tuneTieringForPool } from './v8-tiering.js';
 import { parseSizePairs } from './sizes.js';
 import { attachDashValues } from './dash-values.js';
+import { count } from '../emit/count.js';
 
 /** The version in package.json (two levels up from src/cli and from dist/cli alike). */
 function packageVersion(): string {
@@ -124,7 +125,7 @@ async function writeExport(path: string, exported: Awaited<ReturnType<typeof cou
   writeOutput('--export', path, exported.json, writeFileAtomic);
   writeOutput('--export', scriptPath(path), exported.script, writeFileAtomic);
   printErr(
-    `gradproof: ${exported.claims} counterexample(s) written to ${path}; replay with: python3 ${scriptPath(path)}\n`,
+    `gradproof: ${count(exported.claims, 'counterexample')} written to ${path}; replay with: python3 ${scriptPath(path)}\n`,
   );
 }
 

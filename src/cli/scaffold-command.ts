@@ -6,6 +6,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { LIMITS } from '../ir/limits.js';
 import { printErr, printOut, writeOutput } from './output.js';
+import { count } from '../emit/count.js';
 
 interface ScaffoldArgs {
   readonly post: string;
@@ -78,8 +79,8 @@ async function runScaffold(argv: ScaffoldArgs): Promise<number> {
   writeOutput('--out', argv.out, result.yaml, writeFileAtomic);
   const s = result.stats;
   printErr(
-    `${argv.out}: ${s.displays} display equations (${s.equations} formulas): ${s.modelEquations} in the model, ` +
-      `${s.claims} claims (${s.claimsConverted} read, ${result.unread.length} not read; see the file's header)\n`,
+    `${argv.out}: ${count(s.displays, 'display equation')} (${count(s.equations, 'formula')}): ${s.modelEquations} in the model, ` +
+      `${count(s.claims, 'claim')} (${s.claimsConverted} read, ${result.unread.length} not read; see the file's header)\n`,
   );
   return 0;
 }

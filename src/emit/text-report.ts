@@ -12,6 +12,7 @@ import {
 import { replayCommand } from './replay.js';
 import { chainOutcome } from './chain-text.js';
 import { repairSearchSummary, repairWords } from './repair-text.js';
+import { count } from './count.js';
 
 const fmt = (x: number | null): string =>
   x === null || !Number.isFinite(x) ? '—' : x === 0 ? '0' : x.toExponential(1);
@@ -117,7 +118,7 @@ export function formatCheckReport(report: CheckReport): string {
   const open = report.claims.filter((c) => c.expected === null).length;
   lines.push(
     '',
-    `${total} claims: ${ok - open} with the expected verdict, ${failed} not${open ? `, ${open} with no expectation` : ''} (master seed ${report.masterSeed})`,
+    `${count(total, 'claim')}: ${ok - open} with the expected verdict, ${failed} not${open ? `, ${open} with no expectation` : ''} (master seed ${report.masterSeed})`,
   );
   return lines.join('\n');
 }

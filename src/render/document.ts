@@ -25,6 +25,7 @@ import { MathError, renderMath, unsafeCommand } from './katex.js';
 import { type Affine, affineVar, affineVars } from '../ir/affine.js';
 import { seq } from '../ir/expr.js';
 import { HORIZON, TIME_VAR } from '../model/model.js';
+import { count } from '../emit/count.js';
 
 /** Text with math: the pieces of a prose field split at its `$…$` (inline) and `$$…$$` (display). */
 export type Inline =
@@ -412,9 +413,9 @@ export function buildDocument({ derivation: d, results, plots }: DocumentInput):
   if (rest.length) sections.push({ heading: d.document ? 'Further claims' : 'Claims', blocks: blocksFor(rest) });
 
   const held = results.filter((r) => r.ok).length;
-  const count = (v: Verdict) => results.filter((r) => r.verdict === v).length;
-  const verdicts = VERDICTS.filter((v) => count(v) > 0)
-    .map((v) => `${count(v)} ${v}`)
+  const tally = (v: Verdict) => results.filter((r) => r.verdict === v).length;
+  const verdicts = VERDICTS.filter((v) => tally(v) > 0)
+    .map((v) => `${tally(v)} ${v}`)
     .join(', ');
   return {
     title: d.title,
@@ -427,7 +428,7 @@ export function buildDocument({ derivation: d, results, plots }: DocumentInput):
     ],
     intro: proseOf(d.document?.intro ?? null),
     sections,
-    summary: `${results.length} claims checked: ${verdicts}; ${held} with the verdict the file expects${held < results.length ? `, ${results.length - held} not` : ''}.`,
+    summary: `${count(results.length, 'claim')} checked: ${verdicts}; ${held} with the verdict the file expects${held < results.length ? `, ${results.length - held} not` : ''}.`,
     isSolution: chainIds.size > 0,
   };
 }

@@ -20,6 +20,7 @@ import { writeFileAtomic } from '../io/atomic-write.js';
 import { readBoundedText } from '../io/read-bounded.js';
 import { VERIFY_REPAIR_BUDGET } from '../repair/result.js';
 import { type CacheUse, type Part, textDigest, VerifyCache } from './cache.js';
+import { count } from '../emit/count.js';
 
 const readReadme = (file: string): string => readBoundedText(file, 'a README (Markdown)');
 
@@ -392,7 +393,7 @@ function timing(f: FileVerdict): string {
   const seconds = `${f.seconds.toFixed(1)} s`;
   if (!cached || (cached.claims === 0 && !cached.derived)) return seconds;
   if (cached.claims === f.claims.length && cached.derived) return 'from the cache';
-  return `${seconds}; ${cached.claims} of ${f.claims.length} claims${cached.derived ? ' and the derived forms' : ''} from the cache`;
+  return `${seconds}; ${cached.claims} of ${count(f.claims.length, 'claim')}${cached.derived ? ' and the derived forms' : ''} from the cache`;
 }
 
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v)) ?? 'absent';
@@ -402,7 +403,7 @@ export function formatVerifyReport(report: VerifyReport): string {
   for (const f of report.files) {
     const bad = f.claims.filter((c) => !c.ok);
     lines.push(
-      `${f.status === 'ok' ? '✓' : f.status === 'updated' ? '↻' : '✗'} ${f.file}: ${f.status}, ${f.claims.length} claims${bad.length ? `, ${bad.length} not as expected` : ''} (${timing(f)})`,
+      `${f.status === 'ok' ? '✓' : f.status === 'updated' ? '↻' : '✗'} ${f.file}: ${f.status}, ${count(f.claims.length, 'claim')}${bad.length ? `, ${bad.length} not as expected` : ''} (${timing(f)})`,
     );
     if (f.status === 'new') lines.push(`    no fixture at ${f.fixture}: run gradproof verify --update`);
     for (const d of f.drifts.slice(0, 40))
@@ -413,7 +414,7 @@ export function formatVerifyReport(report: VerifyReport): string {
   }
   const s = report.summary;
   if (report.shard)
-    lines.push(`shard ${report.shard.index}/${report.shard.count}: ${s.files} of ${report.shard.of} files`);
+    lines.push(`shard ${report.shard.index}/${report.shard.count}: ${s.files} of ${count(report.shard.of, 'file')}`);
   if (report.cache) lines.push(cacheUseText(report.cache));
   if (report.readme?.status === 'stale')
     lines.push(
@@ -422,7 +423,7 @@ export function formatVerifyReport(report: VerifyReport): string {
   if (report.readme?.status === 'updated') lines.push(`↻ ${report.readme.file}: verdict summary rewritten`);
   lines.push(
     '',
-    `${s.files} files, ${s.claims} claims: ${s.drifted} files drifted, ${s.unexpected} claims not as expected`,
+    `${count(s.files, 'file')}, ${count(s.claims, 'claim')}: ${count(s.drifted, 'file')} drifted, ${count(s.unexpected, 'claim')} not as expected`,
   );
   return lines.join('\n');
 }

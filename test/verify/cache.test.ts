@@ -66,7 +66,7 @@ describe('verify --cache', () => {
     expect(second.files[0]!.seconds).toBe(0);
     expect(second.ok).toBe(true);
     expect(formatVerifyReport(second)).toMatch(
-      /✓ derivations\/how-does-lstm-avoid-gradient-explosion-2024-eq5.yaml: ok, 3 claims \(from the cache\)\n[^]*cache .*: 3 of 3 claims and 1 of 1 files' derived forms answered from it/,
+      /✓ derivations\/how-does-lstm-avoid-gradient-explosion-2024-eq5.yaml: ok, 3 claims \(from the cache\)\n[^]*cache .*: 3 of 3 claims and 1 of 1 file's derived forms answered from it/,
     );
 
     // the fixture is judged on every run: an edited one drifts though the outcome came from the cache
@@ -304,7 +304,7 @@ describe('verify --cache', () => {
     const cache = fresh('gp-cache-');
     const first = await gradproof('verify', EQ5, '--cache-dir', cache, '--jobs', '0');
     expect(first.status).toBe(0);
-    expect(first.stdout).toContain(`cache ${cache}: 0 of 3 claims and 0 of 1 files' derived forms answered from it`);
+    expect(first.stdout).toContain(`cache ${cache}: 0 of 3 claims and 0 of 1 file's derived forms answered from it`);
     const second = await gradproof('verify', EQ5, '--cache-dir', cache, '--jobs', '0', '--json');
     expect(second.status).toBe(0);
     const report = JSON.parse(second.stdout) as { cache: unknown; files: { fromCache: unknown }[] };
