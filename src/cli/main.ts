@@ -21,6 +21,7 @@ import { workLimitOption } from './work-limit-option.js';
 import { scaffoldCommand } from './scaffold-command.js';
 import { tuneTieringForPool } from './v8-tiering.js';
 import { parseSizePairs } from './sizes.js';
+import { integer } from './integer-option.js';
 import { attachDashValues } from './dash-values.js';
 import { count } from '../emit/count.js';
 
@@ -269,24 +270,6 @@ function parseShard(raw: string): { index: number; count: number } {
     throw new UsageError(`--shard takes i/n with 1 ≤ i ≤ n (e.g. --shard 2/3), got '${raw}'`);
   return { index, count };
 }
-
-/** Run-size options are bounded too, so that no command line can ask for unbounded work. */
-const RUN_LIMITS: ReadonlyMap<string, number> = new Map([
-  ['instances', 10_000],
-  ['search', 1_000_000],
-  ['beyond', 1_000_000],
-]);
-
-const integer = (name: string, min: number) => (v: string | undefined) => {
-  if (v === undefined) return undefined;
-  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-  const max = RUN_LIMITS.get(name) ?? Number.MAX_SAFE_INTEGER;
-  if (!Number.isSafeInteger(n) || n < min || n > max)
-    throw new UsageError(
-      `--${name} takes an integer ≥ ${min}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}, got '${v}'`,
-    );
-  return n;
-};
 
 /**
  * yargs renders a command's whole help text as soon as the command's handler has started, kept for a

@@ -9,17 +9,15 @@ import { checkOutput, printErr, printOut, UsageError, writeOutput } from './outp
 import { progressBar } from './progress.js';
 import { parseSizePairs } from './sizes.js';
 import { workLimitOption } from './work-limit-option.js';
+import { integer } from './integer-option.js';
 
 const library = () => import('../index.js');
 
 /** The sizes a plot or page fixes (at most 512: each is drawn and checked). */
 const sizesOf = (raw: readonly string[] | undefined): Map<string, number> => parseSizePairs(raw, 512);
 
-function seedOf(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw.trim())) throw new UsageError(`--seed takes an integer ≥ 0, got '${raw}'`);
-  return Number(raw);
-}
+/** --seed as check reads it (render and plot accepted 1e23 and wrote it as a seed no run can replay). */
+const seedOf = integer('seed', 0);
 
 interface RenderArgs {
   paths: string[];
