@@ -261,6 +261,11 @@ describe.concurrent('gradproof CLI', () => {
           2,
           `gradproof: --seed takes an integer from 0 to 9007199254740991 (2^53 − 1), got '${big}'\n`,
         ]);
+      const instances = await gradproof('render', LAB, '--instances', '1e9');
+      expect([instances.status, instances.stderr]).toEqual([
+        2,
+        "gradproof: --instances takes an integer from 1 to 10000, got '1e9'\n",
+      ]);
     });
 
     it('--instances 0 exits 2', async () => {
