@@ -22,7 +22,11 @@ export function expandPaths(paths: readonly string[]): string[] {
     try {
       st = statSync(p);
     } catch {
-      throw new InputError({ file: p, line: 1, col: 1 }, 'no such file or folder');
+      throw new InputError(
+        { file: p, line: 1, col: 1 },
+        'no such file or folder',
+        'a derivation file (.yaml) or a folder of them',
+      );
     }
     if (st.isDirectory())
       out.push(
@@ -117,10 +121,22 @@ export function prepareCheck(paths: readonly string[], request: CheckRequest = {
   const files = expandPaths(paths);
   if (files.length === 0)
     throw new InputError({ file: paths[0] ?? '.', line: 1, col: 1 }, 'no derivation files here', '.yaml or .yml files');
-  // A file that does not load stops the run before any check (its errors are not one claim's).
-  const texts = files.map((file) => readDerivationText(file));
-  const derivations = files.map((file, k) => parseDerivation(texts[k]!, file, { perClaimErrors: true }));
-  const errors: InputError[] = derivations.flatMap((d) => d.claimErrors ?? []);
+  // A file that does not load stops the run before any check (its errors are not one claim's) — except a file a
+  // folder lists that cannot be read (a link to no file): that file's error, reported with the others at the end
+  // (exit 2), the folder's other files checked. It stopped the whole folder's run (a review found it).
+  const unreadable: InputError[] = [];
+  const texts: string[] = [];
+  const readable: string[] = [];
+  for (const file of files)
+    try {
+      texts.push(readDerivationText(file));
+      readable.push(file);
+    } catch (err) {
+      if (!(err instanceof InputError) || paths.includes(file)) throw err;
+      unreadable.push(err);
+    }
+  const derivations = readable.map((file, k) => parseDerivation(texts[k]!, file, { perClaimErrors: true }));
+  const errors: InputError[] = [...unreadable, ...derivations.flatMap((d) => d.claimErrors ?? [])];
   const declared = new Set(derivations.flatMap((d) => Object.keys(d.model.sizes)));
   const unknownSize = Object.keys(request.sizeOverrides ?? {}).find((name) => !declared.has(name));
   if (unknownSize !== undefined)

@@ -40,8 +40,10 @@ export class DocumentLoader {
       if (!isSeq(claimsNode)) this.y.fail(claimsNode, 'claims must be a list of claim ids', '[id, …]');
       for (const item of claimsNode.items as YNode[]) {
         const id = this.y.string(item, 'a claim id');
-        if (!known.has(id)) this.y.fail(item, `no claim or chain '${id}' in this file`);
-        if (shown.has(id)) this.y.fail(item, `claim '${id}' is already shown in another section`);
+        if (!known.has(id))
+          this.y.fail(item, `no claim or chain '${id}' in this file`, 'the id of a claim or chain above');
+        if (shown.has(id))
+          this.y.fail(item, `claim '${id}' is already shown in another section`, 'each claim in one section only');
         shown.add(id);
         claims.push(id);
       }
@@ -83,7 +85,11 @@ export class DocumentLoader {
       for (const [name, { value }] of entries) {
         const n = this.y.number(value, `size ${name}`);
         if (!Number.isInteger(n) || n < 1 || n > MAX_PLOT_SIZE)
-          this.y.fail(value, `size ${name} must be an integer in 1..${MAX_PLOT_SIZE}`);
+          this.y.fail(
+            value,
+            `size ${name} must be an integer in 1..${MAX_PLOT_SIZE}`,
+            `${name} from 1 to ${MAX_PLOT_SIZE}`,
+          );
         sizes.set(name, n);
       }
     }

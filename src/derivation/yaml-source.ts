@@ -97,7 +97,7 @@ export class YamlSource {
 
   string(node: YNode | null | undefined, what: string): string {
     if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number'))
-      this.fail(node, `${what} must be text`);
+      this.fail(node, `${what} must be text`, 'text (a string or a number)');
     return String(node.value);
   }
 

@@ -22,6 +22,10 @@ export function readBoundedText(file: string, what: string): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(at, `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new InputError(
+      at,
+      `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      `${what} that can be read`,
+    );
   }
 }

@@ -99,6 +99,7 @@ export function parseLatex(source: string, displayMode = true): ParsedLatex {
       offset,
       end: Math.min(source.length, offset + Math.max(1, e.length ?? 1)),
       problem: `LaTeX does not parse: ${e.rawMessage ?? e.message ?? String(err)}`,
+      expected: 'LaTeX that KaTeX parses',
     });
   }
   const spans = new WeakMap<object, Span>();

@@ -3,13 +3,13 @@
  * pdflatex cannot compile: now each is a located error (exit 2) or a page that compiles.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/derivation/errors.js';
 import { summaryMarkdown } from '../../src/emit/summary-report.js';
-import { checkDerivation } from '../../src/check/check.js';
+import { check, checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { evidenceSummary } from '../../src/emit/evidence-text.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
@@ -168,6 +168,49 @@ describe('expressions', () => {
     const err = thrown(() => parseExpression('  ', scopeOf(LAB)));
     expect(err).toBeInstanceOf(ExprError);
     expect(err.message).toMatch(/an empty expression/);
+  });
+});
+
+// Until 2026-12-07 a link to no file in a folder stopped the whole folder's check ("cannot read file: ENOENT", nothing
+// checked), and five located messages had no "(expected …)": a review found them.
+describe('files in a folder, and what each message expects', () => {
+  it("check: a dangling link in a folder is that file's error, at the end, exit 2; the other files are checked", async () => {
+    const dir = join(tmp, 'with-dangling');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.yaml'), readFileSync('derivations/lab-10-5-vanilla-rnn.yaml'));
+    symlinkSync(join(tmp, 'no-such-target.yaml'), join(dir, 'dangling.yaml'));
+    const report = check([dir], { claims: ['lab-eq1'], instances: 1 });
+    expect(report.claims.map((c) => [c.id, c.verdict])).toEqual([['lab-eq1', 'verified']]);
+    expect(report.errors.map((e) => e.message)).toEqual([
+      `${join(dir, 'dangling.yaml')}:1:1: cannot read file: ENOENT (expected a derivation file (.yaml) that can be read)`,
+    ]);
+    const run = await gradproof('check', dir, '--claim', 'lab-eq1', '--instances', '1');
+    expect(run.status).toBe(2);
+    expect(run.stdout).toContain('lab-eq1');
+    expect(run.stderr).toBe(
+      `gradproof: ${join(dir, 'dangling.yaml')}:1:1: cannot read file: ENOENT (expected a derivation file (.yaml) that can be read)\n`,
+    );
+  }, 120_000);
+
+  it.each([
+    ['    - heading: [A]\n', 'heading must be text (expected text (a string or a number))'],
+    [
+      '    - heading: A\n      claims: [nope]\n',
+      "no claim or chain 'nope' in this file (expected the id of a claim or chain above)",
+    ],
+    [
+      '    - heading: A\n      claims: [lab-eq1]\n    - heading: B\n      claims: [lab-eq1]\n',
+      "claim 'lab-eq1' is already shown in another section (expected each claim in one section only)",
+    ],
+    [
+      '    - heading: A\n      plots:\n        - { claim: lab-eq1, over: k, sizes: { T: 1000 } }\n',
+      'size T must be an integer in 1..512 (expected T from 1 to 512)',
+    ],
+  ])('%#: %s', (section, message) => {
+    const text = `${readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8')}\ndocument:\n  sections:\n${section}`;
+    expect(thrown(() => parseDerivation(text, 'doc.yaml')).message).toMatch(
+      new RegExp(`^doc\\.yaml:\\d+:\\d+: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+    );
   });
 });
 

@@ -343,7 +343,7 @@ describe.concurrent('gradproof CLI', () => {
     it('check nonexistent.yaml exits 2 with a located message and no stack', async () => {
       expectUsageOrInputError(
         await gradproof('check', 'nonexistent.yaml'),
-        /^gradproof: nonexistent\.yaml:1:1: no such file or folder\n$/,
+        /^gradproof: nonexistent\.yaml:1:1: no such file or folder \(expected a derivation file \(\.yaml\) or a folder of them\)\n$/,
       );
     });
 
