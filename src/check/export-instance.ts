@@ -6,10 +6,11 @@
  * binding, and both sides in full.
  */
 import type { Claim, Derivation } from '../derivation/derivation.js';
-import { asDense } from '../numeric/values.js';
+import { asDense, type Dense } from '../numeric/values.js';
 import { withWorkLimit } from '../numeric/work-meter.js';
 import { LIMITS } from '../ir/limits.js';
 import { counterexampleEntry, workLimitError } from './check-claim.js';
+import { claimSides } from './points.js';
 import type { ClaimResult, Counterexample } from './result.js';
 
 export interface ExportedArray {
@@ -80,10 +81,8 @@ function exportedCounterexample(
   const record = <T>(f: (name: string) => T, names: Iterable<string>) =>
     Object.fromEntries([...names].map((n) => [n, f(n)]));
   const dims = (name: string) => graph.dims(name);
-  const side = (e: Claim['lhs']) => {
-    const v = asDense(entry.evaluator.evaluate(e, cx.bindings));
-    return exported(v.data, v.rows, v.cols);
-  };
+  // both sides as the check's points evaluated them (./points.ts claimSides): the values the report shows
+  const [lhs, rhs] = claimSides(claim, entry, cx.bindings).map(asDense) as [Dense, Dense];
   return {
     file: d.file,
     claim: claim.id,
@@ -110,8 +109,8 @@ function exportedCounterexample(
       graph.data.inputs.keys(),
     ),
     initial: record((n) => exported(graph.data.initial.get(n)!, ...dims(n)), graph.data.initial.keys()),
-    lhs: side(claim.lhs),
-    rhs: side(claim.rhs),
+    lhs: exported(lhs.data, lhs.rows, lhs.cols),
+    rhs: exported(rhs.data, rhs.rows, rhs.cols),
     relError: cx.relError,
     replay: cx.replay,
   };

@@ -15,7 +15,7 @@ import { DomainError, type Evaluator } from '../numeric/evaluate.js';
 import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
 import { checkReference, type ReferenceCheck } from '../numeric/reference-check.js';
-import { dense } from '../numeric/values.js';
+import { dense, type Value } from '../numeric/values.js';
 import { ownLostPrecision, takeLostPrecision } from '../numeric/lost-digits.js';
 import { bindings } from './bindings.js';
 import { comparePoint, type PointOutcome, type Probes } from './compare.js';
@@ -45,6 +45,18 @@ function prefersRows(claim: Claim): boolean {
       if (of.kind === 'seq' && Object.keys(of.time.terms).some((v) => quantified.has(v))) targetsFixed = false;
     });
   return any && targetsFixed;
+}
+
+/**
+ * A claim's two sides at `env` on an entry's evaluator, as its points evaluate them: with the claim's Jacobians
+ * materialised by rows or columns as `prefersRows` says (rows and columns round differently, so a side evaluated the
+ * other way is not the value that was compared). The exported counterexample (./export-instance.ts) evaluates them here
+ * too: a fresh evaluator materialised by columns, and `norm2(jac(h[T], h[T-2]))` exported 4.14e-18 where the point's
+ * was 2.66e-18 — the export could not replay the violation it was written for.
+ */
+export function claimSides(claim: Claim, entry: InstanceEntry, env: IntEnv): [Value, Value] {
+  entry.evaluator.preferRows = prefersRows(claim);
+  return entry.evaluator.evaluateSides(claim.lhs, claim.rhs, env);
 }
 
 export function runPoints(
@@ -79,7 +91,7 @@ export function runPoints(
     evaluator.clearTouched();
     // The record of digits lost on the way (subnormals, cancellation) covers both sides and the comparison (which applies lazy sides to probes).
     takeLostPrecision();
-    const [lhs, rhs] = evaluator.evaluateSides(claim.lhs, claim.rhs, env);
+    const [lhs, rhs] = claimSides(claim, entry, env);
     const first = comparePoint(
       lhs,
       rhs,
