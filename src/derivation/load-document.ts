@@ -9,6 +9,9 @@ import type { Model } from '../model/model.js';
 import type { Claim } from './derivation.js';
 import type { DocumentLayout, DocumentSection, PlotRequest, Prose } from './document.js';
 import type { YamlSource } from './yaml-source.js';
+import { InputError } from './errors.js';
+import { proseMath } from './prose.js';
+import { MathError, renderMath, unsafeCommand } from '../render/katex.js';
 
 /** Sizes beyond this make a plot take minutes; a typo, not a wish. */
 const MAX_PLOT_SIZE = 512;
@@ -107,12 +110,35 @@ export class DocumentLoader {
     return { claim: id, over, sizes, vary, caption: this.prose(p.get('caption')?.value), pos: this.y.pos(node) };
   }
 
-  /** Prose with inline math between single dollars, display math between double ones; `\$` is a dollar sign. */
+  /**
+   * Prose with inline math between single dollars, display math between double ones; `\$` is a dollar sign. Every
+   * formula is checked here as the renderers will set it (strict KaTeX, trust off, no command that defines or reads
+   * anything), so `check`, `render` and `verify` refuse a file whose prose does not render before any work — it was
+   * found only when `render` built the page, after the checks, and located at the start of the prose. The error is at
+   * the formula's opening `$`: its offset in the text maps back through the scalar (alignScalar) for every YAML style —
+   * plain, single- and double-quoted, block `|` and `>`. In a double-quoted scalar an escape (`\u0024`, `\\`) is
+   * mapped to its backslash, the first character of what the file holds for it.
+   */
   private prose(node: YNode | null | undefined): Prose | null {
     if (node === undefined || node === null) return null;
-    const text = this.y.string(node, 'prose');
+    const source = this.y.exprSource(node, 'prose');
+    const text = source.text;
     const dollars = text.replace(/\\\\|\\\$/g, '').split('$').length - 1;
     if (dollars % 2 === 1) this.y.fail(node, 'prose has an unclosed $ (inline math)', '$…$ pairs, \\$ for a dollar');
+    for (const math of proseMath(text)) {
+      const dollar = math.kind === 'display' ? '$$' : '$';
+      const quoted = `${dollar}${math.tex}${dollar}`;
+      const at = source.locate(math.offset);
+      const unsafe = unsafeCommand(math.tex);
+      if (unsafe) throw new InputError(at, `prose math ${quoted} uses ${unsafe}`, 'math without definitions');
+      try {
+        renderMath(math.tex, math.kind === 'display');
+      } catch (err) {
+        if (err instanceof MathError)
+          throw new InputError(at, `prose math ${quoted} does not render: ${err.message}`, 'LaTeX that KaTeX parses');
+        throw err;
+      }
+    }
     return { text, pos: this.y.pos(node) };
   }
 }

@@ -20,18 +20,13 @@ import { ruleName, stepDetail, stepStatement } from '../emit/proof-text.js';
 import { replayCommand } from '../emit/replay.js';
 import { repairLatex, repairSearchSummary, repairWords } from '../emit/repair-text.js';
 import { num } from '../emit/text-report.js';
-import { InputError } from '../derivation/errors.js';
-import { MathError, renderMath, unsafeCommand } from './katex.js';
+import { type Inline, inlines } from '../derivation/prose.js';
 import { type Affine, affineVar, affineVars } from '../ir/affine.js';
 import { seq } from '../ir/expr.js';
 import { HORIZON, TIME_VAR } from '../model/model.js';
 import { count } from '../emit/count.js';
 
-/** Text with math: the pieces of a prose field split at its `$…$` (inline) and `$$…$$` (display). */
-export type Inline =
-  | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'math'; readonly tex: string }
-  | { readonly kind: 'display'; readonly tex: string };
+export { type Inline, inlines } from '../derivation/prose.js';
 
 export interface CounterexampleView {
   /** label/value rows: instance, seeds, regime, sizes, bindings, norms, error */
@@ -140,64 +135,9 @@ export interface DocumentView {
   readonly isSolution: boolean;
 }
 
-/**
- * Prose → paragraphs (blank lines) of text, `$…$` inline math and `$$…$$` display math; `\$` is a dollar sign. A `$$`
- * with no `$$` after it is read as two single dollars (the loader checked the dollars pair up).
- */
-export function inlines(text: string): Inline[][] {
-  return text
-    .split(/\n\s*\n/)
-    .map((p) => p.replace(/\s+/g, ' ').trim())
-    .filter(Boolean)
-    .map((p) => {
-      const out: Inline[] = [];
-      const words = (t: string) => {
-        if (t) out.push({ kind: 'text', text: t.replace(/\\\$/g, '$') });
-      };
-      // an unescaped dollar: `$$` opens display math (closed by the next `$$`), `$` inline math
-      const dollar = /(?<!\\)\$/g;
-      let at = 0;
-      for (let m = dollar.exec(p); m; m = dollar.exec(p)) {
-        const open = m.index;
-        const closing = /(?<!\\)\$\$/g;
-        closing.lastIndex = open + 2;
-        const display = p[open + 1] === '$' ? (closing.exec(p)?.index ?? -1) : -1;
-        if (display >= 0) {
-          words(p.slice(at, open));
-          out.push({ kind: 'display', tex: p.slice(open + 2, display).trim() });
-          at = dollar.lastIndex = display + 2;
-          continue;
-        }
-        dollar.lastIndex = open + 1;
-        const close = dollar.exec(p);
-        if (!close) break;
-        words(p.slice(at, open));
-        out.push({ kind: 'math', tex: p.slice(open + 1, close.index).trim() });
-        at = dollar.lastIndex = close.index + 1;
-      }
-      words(p.slice(at));
-      return out;
-    });
-}
-
-/** The author's prose, its math checked now: strict KaTeX, no command that defines or reads anything. */
+/** The author's prose as paragraphs of text and math (the loader checked every formula renders: load-document.ts). */
 function proseOf(p: Prose | null): Inline[][] {
-  if (!p) return [];
-  const paragraphs = inlines(p.text);
-  for (const part of paragraphs.flat()) {
-    if (part.kind === 'text') continue;
-    const dollars = part.kind === 'display' ? '$$' : '$';
-    const quoted = `${dollars}${part.tex}${dollars}`;
-    const unsafe = unsafeCommand(part.tex);
-    if (unsafe) throw new InputError(p.pos, `prose math ${quoted} uses ${unsafe}`, 'math without definitions');
-    try {
-      renderMath(part.tex, part.kind === 'display');
-    } catch (err) {
-      if (err instanceof MathError) throw new InputError(p.pos, `prose math ${quoted} does not render: ${err.message}`);
-      throw err;
-    }
-  }
-  return paragraphs;
+  return p ? inlines(p.text) : [];
 }
 
 /** "eq. (3)" → "3": the source's own equation number, to tag the source formula with. */
