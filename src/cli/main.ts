@@ -208,6 +208,7 @@ async function runVerify(
       status: f.status,
       seconds: f.seconds,
       fromCache: f.fromCache,
+      ...(f.error ? { error: f.error.message } : {}),
       drifts: f.drifts,
       claims: f.claims.map((c) => ({
         id: c.id,
@@ -219,7 +220,10 @@ async function runVerify(
     })),
   };
   printOut(argv.json ? `${JSON.stringify(plain, null, 2)}\n` : `${formatVerifyReport(report)}\n`);
-  return report.ok ? 0 : 1;
+  // Unreadable files a folder lists: each its file's error, the rest verified, exit 2 at the end (as check).
+  const errors = report.files.flatMap((f) => (f.error ? [f.error] : []));
+  for (const e of errors) printErr(`gradproof: ${e.message}\n`);
+  return errors.length ? 2 : report.ok ? 0 : 1;
 }
 
 async function runReport(argv: { paths: string[]; write?: string }): Promise<number> {

@@ -72,14 +72,19 @@ export function shardOf(files: readonly string[], shard: Shard): string[] {
 export interface FileVerdict {
   readonly file: string;
   readonly fixture: string;
-  /** ok: matches; drift: differs; new: no fixture yet; updated: rewritten by --update */
-  readonly status: 'ok' | 'drift' | 'new' | 'updated';
+  /**
+   * ok: matches; drift: differs; new: no fixture yet; updated: rewritten by --update; error: a file a folder lists
+   * that cannot be read (a link to no file) — not verified, its error in `error`, the other files verified
+   */
+  readonly status: 'ok' | 'drift' | 'new' | 'updated' | 'error';
   readonly drifts: readonly Drift[];
   readonly claims: readonly ClaimResult[];
   /** the seconds its checks took in this run (the parts the cache answered for take none) */
   readonly seconds: number;
   /** with --cache: its parts the cache answered for (claims, and the derived forms); null without */
   readonly fromCache: { readonly claims: number; readonly derived: boolean } | null;
+  /** why the file was not verified (status error); null otherwise */
+  readonly error: InputError | null;
 }
 
 export interface VerifyReport {
@@ -95,8 +100,10 @@ export interface VerifyReport {
     readonly drifted: number;
     readonly claims: number;
     readonly unexpected: number;
+    /** files not verified: they could not be read (status error) */
+    readonly errors: number;
   };
-  /** true when nothing drifted (or it was updated) and every verdict is the expected one */
+  /** true when every file was verified, nothing drifted (or it was updated) and every verdict is the expected one */
   readonly ok: boolean;
 }
 
@@ -248,7 +255,7 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
   // files. With one, they start only for what the cache does not answer, once that is known.
   if (!cache && files.length > 0) startPool(files.length + 1);
   try {
-    const report = await verifyFiles(files, all.length, startPool, jobs, options, cache);
+    const report = await verifyFiles(paths, files, all.length, startPool, jobs, options, cache);
     cache?.prune();
     return report;
   } finally {
@@ -257,7 +264,8 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
 }
 
 async function verifyFiles(
-  files: readonly string[],
+  paths: readonly string[],
+  listedFiles: readonly string[],
   listed: number,
   startPool: (tasks: number) => WorkerPool | null,
   jobs: number,
@@ -265,8 +273,20 @@ async function verifyFiles(
   cache: VerifyCache | null,
 ): Promise<VerifyReport> {
   // Every file must load before any is checked: bad input never leaves a half-written result. The text read is the
-  // one the cache keys are made from.
-  const texts = files.map((f) => readDerivationText(f));
+  // one the cache keys are made from. A file a folder lists that cannot be read (a link to no file) is that file's
+  // error, its status in the report, and the others are verified (as check does): it stopped the whole run (a review
+  // found it). A file named on the command line that cannot be read stops the run.
+  const unreadable = new Map<string, InputError>();
+  const texts: string[] = [];
+  const files: string[] = [];
+  for (const file of listedFiles)
+    try {
+      texts.push(readDerivationText(file));
+      files.push(file);
+    } catch (err) {
+      if (!(err instanceof InputError) || paths.includes(file)) throw err;
+      unreadable.set(file, err);
+    }
   const derivations = files.map((f, k) => parseDerivation(texts[k]!, f));
   const readmeText = options.readme ? readReadme(options.readme) : null;
   const fixtures = options.fixtures ?? 'fixtures';
@@ -278,7 +298,8 @@ async function verifyFiles(
   // Refuted claims' repairs are part of the fixtures, searched within verify's own budget.
   const request: CheckRequest = { repair: VERIFY_REPAIR_BUDGET, ...options.request };
   let finished = 0;
-  const done = (file: string) => options.onFile?.(file, ++finished, files.length);
+  const done = (file: string) => options.onFile?.(file, ++finished, listedFiles.length);
+  for (const file of unreadable.keys()) done(file);
   // what the README summary reads of each document, kept apart from the derivations checked in this thread
   const headers = derivations.map(({ file, title, source }) => ({ file, title, source }));
   const selected = (d: Derivation) =>
@@ -342,7 +363,7 @@ async function verifyFiles(
     );
   } else checkInTurn(pending, request, finish);
 
-  const verdicts: FileVerdict[] = files.map((file, k) => {
+  const checked: FileVerdict[] = files.map((file, k) => {
     const { snapshot, results, seconds, fromCache } = outcomes[k]!;
     const fixture = fixtureFor(fixtures, file);
     const old = stored[k] ?? null;
@@ -357,22 +378,31 @@ async function verifyFiles(
     if (options.update && (!old || drifts.length)) {
       mkdirSync(fixtures, { recursive: true });
       writeFileAtomic(fixture, `${JSON.stringify(snapshot, null, 2)}\n`);
-      return { file, fixture, status: 'updated', drifts, claims: results, seconds, fromCache };
+      return { file, fixture, status: 'updated', drifts, claims: results, seconds, fromCache, error: null };
     }
     const status = !old ? 'new' : drifts.length ? 'drift' : 'ok';
-    return { file, fixture, status, drifts, claims: results, seconds, fromCache };
+    return { file, fixture, status, drifts, claims: results, seconds, fromCache, error: null };
+  });
+  // in the order the files were listed, each unreadable one where it stands
+  let next = 0;
+  const verdicts: FileVerdict[] = listedFiles.map((file) => {
+    const error = unreadable.get(file);
+    if (!error) return checked[next++]!;
+    const fixture = fixtureFor(fixtures, file);
+    return { file, fixture, status: 'error', drifts: [], claims: [], seconds: 0, fromCache: null, error };
   });
   const claims = verdicts.flatMap((v) => v.claims);
   const unexpected = claims.filter((c) => !c.ok).length;
   const drifted = verdicts.filter((v) => v.status === 'drift' || v.status === 'new').length;
   let readme: VerifyReport['readme'] = null;
   if (options.readme && readmeText !== null) {
-    const docs = headers.map((h, k) => ({ ...h, claims: verdicts[k]!.claims }));
+    const docs = headers.map((h, k) => ({ ...h, claims: checked[k]!.claims }));
     const summary = summaryMarkdown(docs);
     const current = withReport(readmeText, summary);
     if (options.shard) readme = { file: options.readme, status: reportHolds(readmeText, docs) ? 'ok' : 'stale' };
     else if (current === readmeText) readme = { file: options.readme, status: 'ok' };
-    else if (options.update) {
+    // a summary missing an unreadable file's documents is not written over the README
+    else if (options.update && unreadable.size === 0) {
       writeFileAtomic(options.readme, current);
       readme = { file: options.readme, status: 'updated' };
     } else readme = { file: options.readme, status: 'stale' };
@@ -382,8 +412,8 @@ async function verifyFiles(
     cache: cache?.use() ?? null,
     shard: options.shard ? { ...options.shard, of: listed } : null,
     files: verdicts,
-    summary: { files: verdicts.length, drifted, claims: claims.length, unexpected },
-    ok: drifted === 0 && unexpected === 0 && readme?.status !== 'stale',
+    summary: { files: verdicts.length, drifted, claims: claims.length, unexpected, errors: unreadable.size },
+    ok: drifted === 0 && unexpected === 0 && unreadable.size === 0 && readme?.status !== 'stale',
   };
 }
 
@@ -401,6 +431,10 @@ const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify
 export function formatVerifyReport(report: VerifyReport): string {
   const lines: string[] = [];
   for (const f of report.files) {
+    if (f.error) {
+      lines.push(`✗ ${f.file}: error, not verified`, `    ${f.error.message}`);
+      continue;
+    }
     const bad = f.claims.filter((c) => !c.ok);
     lines.push(
       `${f.status === 'ok' ? '✓' : f.status === 'updated' ? '↻' : '✗'} ${f.file}: ${f.status}, ${count(f.claims.length, 'claim')}${bad.length ? `, ${bad.length} not as expected` : ''} (${timing(f)})`,
@@ -423,7 +457,7 @@ export function formatVerifyReport(report: VerifyReport): string {
   if (report.readme?.status === 'updated') lines.push(`↻ ${report.readme.file}: verdict summary rewritten`);
   lines.push(
     '',
-    `${count(s.files, 'file')}, ${count(s.claims, 'claim')}: ${count(s.drifted, 'file')} drifted, ${count(s.unexpected, 'claim')} not as expected`,
+    `${count(s.files, 'file')}, ${count(s.claims, 'claim')}: ${count(s.drifted, 'file')} drifted, ${count(s.unexpected, 'claim')} not as expected${s.errors ? `, ${count(s.errors, 'file')} not verified (an error)` : ''}`,
   );
   return lines.join('\n');
 }
@@ -436,9 +470,14 @@ const xml = (s: string) =>
     .replace(XML_FORBIDDEN, '')
     .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
-/** JUnit XML: a test suite per file, a test case per claim; drift and unexpected verdicts are failures. */
+/**
+ * JUnit XML: a test suite per file, a test case per claim; drift and unexpected verdicts are failures. A file that
+ * could not be read is a suite of one test case, `(file)`, in error.
+ */
 export function junitXml(report: VerifyReport): string {
   const suites = report.files.map((f) => {
+    if (f.error)
+      return `  <testsuite name="${xml(f.file)}" tests="1" failures="0" errors="1" time="0">\n    <testcase classname="${xml(f.file)}" name="(file)" time="0"><error message="${xml(f.error.problem)}">${xml(f.error.message)}</error></testcase>\n  </testsuite>`;
     const cases = f.claims.map((c) => {
       const drift = f.drifts.filter((d) => d.claim === c.id);
       const problems = [
@@ -458,7 +497,8 @@ export function junitXml(report: VerifyReport): string {
     const failures = cases.filter((x) => x.includes('<failure')).length;
     return `  <testsuite name="${xml(f.file)}" tests="${cases.length}" failures="${failures}" time="${f.seconds.toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`;
   });
-  const tests = report.files.reduce((n, f) => n + f.claims.length, 0);
+  const tests = report.files.reduce((n, f) => n + (f.error ? 1 : f.claims.length), 0);
   const failures = suites.reduce((n, s) => n + Number(/failures="(\d+)"/.exec(s)![1]), 0);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="gradproof verify" tests="${tests}" failures="${failures}">\n${suites.join('\n')}\n</testsuites>\n`;
+  const errors = report.summary.errors;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="gradproof verify" tests="${tests}" failures="${failures}"${errors ? ` errors="${errors}"` : ''}>\n${suites.join('\n')}\n</testsuites>\n`;
 }

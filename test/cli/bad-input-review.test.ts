@@ -192,6 +192,70 @@ describe('files in a folder, and what each message expects', () => {
     );
   }, 120_000);
 
+  it("verify: a dangling link in a folder is that file's error status (text, --junit, --json), the others verified, exit 2", async () => {
+    const dir = join(tmp, 'verify-dangling');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'a.yaml'),
+      `gradproof: 1
+model:
+  sizes: { d: 2..3, T: 3..4 }
+  symbols:
+    W: { role: parameter, shape: [d, d], init: recurrent }
+    c: { role: parameter, shape: [d], init: gaussian }
+    h: { role: state, shape: [d] }
+  equations:
+    - h[t] = tanh(W*h[t-1])
+  loss: L = sum(c .* h[T])
+claims:
+  - id: eq1
+    claim: grad(L, h[T-1]) = W' * diag(1 - h[T].^2) * grad(L, h[T])
+    expect: verified
+`,
+    );
+    const dangling = join(dir, 'dangling.yaml');
+    symlinkSync(join(tmp, 'no-such-target.yaml'), dangling);
+    const fixtures = join(tmp, 'verify-dangling-fixtures');
+    const junit = join(tmp, 'verify-dangling.xml');
+    const error = `${dangling}:1:1: cannot read file: ENOENT (expected a derivation file (.yaml) that can be read)`;
+    const args = ['verify', dir, '--fixtures', fixtures, '--instances', '1', '--jobs', '0'];
+    const run = await gradproof(...args, '--update', '--junit', junit);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(`gradproof: ${error}\n`);
+    expect(run.stdout.replace(/\(\d+\.\d s\)/, '(… s)')).toBe(
+      [
+        `↻ ${join(dir, 'a.yaml')}: updated, 1 claim (… s)`,
+        `✗ ${dangling}: error, not verified`,
+        `    ${error}`,
+        '',
+        '2 files, 1 claim: 0 files drifted, 0 claims not as expected, 1 file not verified (an error)',
+        '',
+      ].join('\n'),
+    );
+    // the other file was verified: its fixture written
+    expect((JSON.parse(readFileSync(join(fixtures, 'a.json'), 'utf8')) as { file: string }).file).toBe(
+      join(dir, 'a.yaml'),
+    );
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain('<testsuites name="gradproof verify" tests="2" failures="0" errors="1">');
+    expect(xml).toContain(
+      `  <testsuite name="${dangling}" tests="1" failures="0" errors="1" time="0">\n` +
+        `    <testcase classname="${dangling}" name="(file)" time="0"><error message="cannot read file: ENOENT">${error}</error></testcase>\n` +
+        '  </testsuite>',
+    );
+    const json = await gradproof(...args, '--json');
+    expect(json.status).toBe(2);
+    const report = JSON.parse(json.stdout) as {
+      ok: boolean;
+      files: { file: string; status: string; error?: string }[];
+    };
+    expect(report.ok).toBe(false);
+    expect(report.files.map((f) => [f.file, f.status, f.error ?? null])).toEqual([
+      [join(dir, 'a.yaml'), 'ok', null],
+      [dangling, 'error', error],
+    ]);
+  }, 180_000);
+
   it.each([
     ['    - heading: [A]\n', 'heading must be text (expected text (a string or a number))'],
     [

@@ -50,12 +50,13 @@ describe('counts in messages', () => {
           claims: [{ ...claim, ok: false }],
           seconds: 1,
           fromCache: { claims: 0, derived: true },
+          error: null,
         },
       ],
       readme: null,
       shard: { index: 1, count: 1, of: 1 },
       cache: null,
-      summary: { files: 1, drifted: 1, claims: 1, unexpected: 1 },
+      summary: { files: 1, drifted: 1, claims: 1, unexpected: 1, errors: 0 },
       ok: false,
     };
     const lines = formatVerifyReport(report).split('\n');

@@ -231,5 +231,11 @@ it.each([
   expect(run.stderr).not.toContain('ERR_INPUT_TYPE_NOT_ALLOWED');
   expect(run.stderr).not.toContain('invalid execArgv');
   expect(run.status).toBe(0);
-  expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toEqual({ files: 1, drifted: 0, claims: 4, unexpected: 0 });
+  expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toEqual({
+    files: 1,
+    drifted: 0,
+    claims: 4,
+    unexpected: 0,
+    errors: 0,
+  });
 });
