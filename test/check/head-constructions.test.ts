@@ -124,7 +124,11 @@ describe('which models get them', () => {
     const space = new InstanceSpace(file.model, { d: 2, m: 1, q: 2, T: 3 }, 'near-critical');
     const found = outputHeadsOf(file.model, space.blocks);
     // entries 1/(k + 2) (recurrent matrices are rescaled to the regime's norm)
-    const names = headConstructions(file.model, space, emptyData(space, (k) => 1 / (k + 2))).map((c) => c.name);
+    const names = headConstructions(
+      file.model,
+      space,
+      emptyData(space, (k) => 1 / (k + 2)),
+    ).map((c) => c.name);
     return { found, names };
   };
 

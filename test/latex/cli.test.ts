@@ -36,7 +36,9 @@ describe('gradproof scaffold', () => {
   it('a missing post is bad input: exit 2, located message, no stack', () => {
     const r = gradproof('scaffold', join(dir, 'missing.md'));
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^gradproof: .*missing\.md:1:1: cannot read file: ENOENT \(expected a Markdown post that can be read\)\n$/);
+    expect(r.stderr).toMatch(
+      /^gradproof: .*missing\.md:1:1: cannot read file: ENOENT \(expected a Markdown post that can be read\)\n$/,
+    );
   });
   it('a post with more display equations than a file may hold claims is refused at the first one past it, nothing written', () => {
     // a review's 443 329 displays took 179 s and 4.4 GB to write a 43 MB skeleton that check refuses

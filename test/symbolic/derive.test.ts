@@ -75,8 +75,7 @@ describe('every emitted LaTeX string renders in KaTeX with strict on', () => {
     it(f, () => {
       const d = load(f);
       const w = latexWriterFor(d);
-      for (const q of deriveQuantities(d, null, null))
-        if (q.derived) renders(w.relation(q.quantity, '=', q.derived));
+      for (const q of deriveQuantities(d, null, null)) if (q.derived) renders(w.relation(q.quantity, '=', q.derived));
       for (const c of d.claims) renders(w.relation(c.lhs, c.relation, c.rhs));
     });
   }
