@@ -10,6 +10,7 @@
  */
 import { affine, affineAdd, affineEquals, type Affine, affineVar, formatAffine, isConstant } from '../ir/affine.js';
 import { shapeIn } from '../ir/shape-of.js';
+import { isColumn, isScalar, type Shape } from '../ir/shape.js';
 import { type Expr, isOp, node, num, type OpNode, rewrite, seq, sym } from '../ir/expr.js';
 import { specOf } from '../ops/index.js';
 import type { Model } from '../model/model.js';
@@ -194,6 +195,12 @@ const shapeText = (model: Model, name: string): string | null => {
 const sequenceNames = (model: Model): string[] =>
   [...model.symbols.entries()].filter(([, s]) => s.role === 'state' || s.role === 'intermediate').map(([n]) => n);
 
+/** The model's matrix parameters (neither a scalar nor a vector) with their shapes, in declaration order. */
+const matrixParameters = (model: Model): { name: string; shape: Shape }[] =>
+  [...model.symbols.entries()]
+    .filter(([, s]) => s.role === 'parameter' && !isColumn(s.shape) && !(isConstant(s.shape.rows) && s.shape.rows.c === 1))
+    .map(([name, s]) => ({ name, shape: s.shape }));
+
 export const EDITS: readonly EditRecord[] = [
   {
     id: 'reverse-range-product',
@@ -324,6 +331,46 @@ export const EDITS: readonly EditRecord[] = [
               aimed,
             };
           }
+    },
+  },
+  {
+    // W' dropped from ∇_{h[T−1]} L = Wᵀ diag(1 − h[T]²) ∇_{h[T]} L: the closed forms' factors inserted above are
+    // diagonals alone, so a missing parameter factor was never proposed (a review's "no repair holds")
+    id: 'insert-parameter',
+    family: 'factor',
+    words: 'holds with the factor {factor} {place}',
+    *apply(site, ctx) {
+      const chain = insertionChain(site);
+      if (!chain) return;
+      const matrices = matrixParameters(ctx.model);
+      if (!matrices.length) return;
+      const whole = shapeIn(ctx.model, site.node);
+      // the shape the inserted factor must have for the product to keep its own: the columns of the nearest factor
+      // before it by the rows of the nearest one after it, scalars skipped (they broadcast, and a part of the chain
+      // such as w*M in v'*w*M has no shape: the product's own rows or columns where no matrix stands on that side)
+      const shapes = chain.map((f) => shapeIn(ctx.model, f));
+      const rowsAt: Affine[] = [];
+      for (let at = 0, rows = whole.rows; at <= chain.length; at++) {
+        rowsAt.push(rows);
+        if (at < chain.length && !isScalar(shapes[at]!)) rows = shapes[at]!.cols;
+      }
+      const colsAt: Affine[] = [];
+      for (let at = chain.length, cols = whole.cols; at >= 0; at--) {
+        colsAt[at] = cols;
+        if (at > 0 && !isScalar(shapes[at - 1]!)) cols = shapes[at - 1]!.rows;
+      }
+      for (let at = 0; at <= chain.length; at++) {
+        const rows = rowsAt[at]!;
+        const cols = colsAt[at]!;
+        const place = at === 0 ? `before ${ctx.text(chain[0]!)}` : `after ${ctx.text(chain[at - 1]!)}`;
+        for (const { name, shape } of matrices)
+          for (const [f, s] of [
+            [sym(name), shape],
+            [node('transpose', [sym(name)]), { rows: shape.cols, cols: shape.rows }],
+          ] as const)
+            if (affineEquals(s.rows, rows) && affineEquals(s.cols, cols))
+              yield plain(joinMul([...chain.slice(0, at), f, ...chain.slice(at)]), { factor: ctx.text(f), place });
+      }
     },
   },
   {
