@@ -11,7 +11,7 @@
 import { affine, affineAdd, affineEquals, type Affine, affineVar, formatAffine, isConstant } from '../ir/affine.js';
 import { shapeIn } from '../ir/shape-of.js';
 import { isColumn, isScalar, type Shape } from '../ir/shape.js';
-import { type Expr, isOp, node, num, type OpNode, rewrite, seq, sym } from '../ir/expr.js';
+import { type Expr, isOp, node, num, type OpNode, rewrite, seq, sym, walkOnce } from '../ir/expr.js';
 import { specOf } from '../ops/index.js';
 import type { Model } from '../model/model.js';
 import type { Relation } from '../derivation/derivation.js';
@@ -194,6 +194,15 @@ const shapeText = (model: Model, name: string): string | null => {
 };
 const sequenceNames = (model: Model): string[] =>
   [...model.symbols.entries()].filter(([, s]) => s.role === 'state' || s.role === 'intermediate').map(([n]) => n);
+
+/** The sequence values an expression reads, as one key (their sorted texts); null when it reads none. */
+function readValues(e: Expr, text: (e: Expr) => string): string | null {
+  const values = new Set<string>();
+  walkOnce(e, (x) => {
+    if (x.kind === 'seq') values.add(text(x));
+  });
+  return values.size ? [...values].sort().join('|') : null;
+}
 
 /** The model's matrix parameters (neither a scalar nor a vector) with their shapes, in declaration order. */
 const matrixParameters = (model: Model): { name: string; shape: Shape }[] =>
@@ -385,6 +394,26 @@ export const EDITS: readonly EditRecord[] = [
         detail: { factor: ctx.text(u), before: ctx.text(n) },
         aimed: true,
       }));
+    },
+  },
+  {
+    // diag(o[T] .* (1 - tanh(s[T]))) for diag(o[T] .* (1 - tanh(s[T]).^2)): the entries of a diag or an entrywise
+    // product as the model's closed form writes them, in place of one written with the same values (1 − y for
+    // 1 − y², σ for σ(1 − σ)); multiplying the entry in and dropping the written one is a pair of edits, found only
+    // where the pair search happened to seed it (it did for a diag of 1 − h alone, not inside o .* …)
+    id: 'replace-entry',
+    family: 'factor',
+    words: "holds with {after} in place of {before}, as in the model's closed form",
+    apply: (site, ctx) => {
+      const n = site.node;
+      const p = site.parent;
+      if (!p || !isOp(p, 'diag', 'emul') || isReference(site) || (isOp(n, 'emul') && isOp(p, 'emul'))) return [];
+      const reads = readValues(n, ctx.text);
+      if (!reads) return [];
+      const before = ctx.text(n);
+      return ctx.aimEntries
+        .filter((u) => ctx.text(u) !== before && readValues(u, ctx.text) === reads)
+        .map((u) => ({ after: u, detail: { after: ctx.text(u), before }, aimed: true }));
     },
   },
   {
