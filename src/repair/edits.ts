@@ -9,6 +9,7 @@
  * propose.
  */
 import { affine, affineAdd, affineEquals, type Affine, affineVar, formatAffine, isConstant } from '../ir/affine.js';
+import { ExprError } from '../ir/errors.js';
 import { shapeIn } from '../ir/shape-of.js';
 import { isColumn, isScalar, type Shape } from '../ir/shape.js';
 import { type Expr, isOp, node, num, type OpNode, rewrite, seq, sym, walkOnce } from '../ir/expr.js';
@@ -353,11 +354,19 @@ export const EDITS: readonly EditRecord[] = [
       if (!chain) return;
       const matrices = matrixParameters(ctx.model);
       if (!matrices.length) return;
-      const whole = shapeIn(ctx.model, site.node);
       // the shape the inserted factor must have for the product to keep its own: the columns of the nearest factor
       // before it by the rows of the nearest one after it, scalars skipped (they broadcast, and a part of the chain
       // such as w*M in v'*w*M has no shape: the product's own rows or columns where no matrix stands on that side)
-      const shapes = chain.map((f) => shapeIn(ctx.model, f));
+      // a pair's seed may be a product an edit left ill-shaped (a factor swapped, a transpose added): nothing fits there
+      let whole: Shape;
+      let shapes: Shape[];
+      try {
+        whole = shapeIn(ctx.model, site.node);
+        shapes = chain.map((f) => shapeIn(ctx.model, f));
+      } catch (err) {
+        if (err instanceof ExprError) return;
+        throw err;
+      }
       const rowsAt: Affine[] = [];
       for (let at = 0, rows = whole.rows; at <= chain.length; at++) {
         rowsAt.push(rows);
