@@ -10,7 +10,8 @@ import { type Claim, type Derivation, VERDICTS, type Verdict } from '../derivati
 import { InputError } from '../derivation/errors.js';
 import { affine } from '../ir/affine.js';
 import { own } from '../ir/names.js';
-import { type Expr, walkOnce } from '../ir/expr.js';
+import { type Expr, type Num, walkOnce } from '../ir/expr.js';
+import { nonnegative, productFactors } from '../symbolic/bounds/lemmas.js';
 import type { PointOutcome } from '../check/compare.js';
 import {
   type CheckOptions,
@@ -191,6 +192,38 @@ function counted(work: WorkCounts): RepairWork {
     ...(secondDraws ? { secondDraws } : {}),
     ...(failedSecondDraw ? { failedSecondDraw } : {}),
   };
+}
+
+/**
+ * A bound repair `lhs ≤ c·X` its search also offered as `lhs ≤ c′·X` with c′ < c (X nonnegative by its form) is
+ * dominated: the other says more. `≤ 1.94·‖W‖` was offered first and `≤ ‖W‖` second, both proved, both one edit (a
+ * review's). Each such group (the same verdict, the same side and X) keeps its places in the ranking, the tightest
+ * bound at the first (≥: the largest c).
+ */
+export function tighterBoundsFirst(repairs: Repair[], text: (e: Expr) => string): void {
+  const groups = new Map<string, { at: number; coefficient: number }[]>();
+  repairs.forEach((r, at) => {
+    if (r.relation === '=') return;
+    const factors = productFactors(r.rhs);
+    const numbers = factors.filter((f): f is Num => f.kind === 'num');
+    const rest = factors.filter((f) => f.kind !== 'num');
+    if (!rest.length || !rest.every(nonnegative)) return;
+    // the same verdict too: a tighter bound only consistent does not go before a looser one proved
+    const key = `${r.verdict}: ${text(r.lhs)} ${r.relation}${r.strict ? ' strict' : ''} ${rest.map(text).join(' * ')}`;
+    const coefficient = numbers.reduce((c, f) => c * f.value, 1);
+    if (!(coefficient > 0)) return;
+    groups.set(key, [...(groups.get(key) ?? []), { at, coefficient }]);
+  });
+  const lower = (rel: string) => rel === '>=' || rel === '>';
+  const original = [...repairs];
+  for (const members of groups.values()) {
+    if (members.length < 2) continue;
+    const upper = !lower(original[members[0]!.at]!.relation);
+    const tightest = [...members].sort((a, b) => (upper ? a.coefficient - b.coefficient : b.coefficient - a.coefficient));
+    members.forEach((m, k) => {
+      repairs[m.at] = original[tightest[k]!.at]!;
+    });
+  }
 }
 
 export function searchRepairs(
@@ -502,6 +535,7 @@ export function searchRepairs(
       onLhs(a) - onLhs(b) ||
       a.distance - b.distance,
   );
+  tighterBoundsFirst(repairs, printedText);
   return {
     status: repairs.length ? 'found' : 'none',
     repairs,
