@@ -208,7 +208,9 @@ function readValues(e: Expr, text: (e: Expr) => string): string | null {
 /** The model's matrix parameters (neither a scalar nor a vector) with their shapes, in declaration order. */
 const matrixParameters = (model: Model): { name: string; shape: Shape }[] =>
   [...model.symbols.entries()]
-    .filter(([, s]) => s.role === 'parameter' && !isColumn(s.shape) && !(isConstant(s.shape.rows) && s.shape.rows.c === 1))
+    .filter(
+      ([, s]) => s.role === 'parameter' && !isColumn(s.shape) && !(isConstant(s.shape.rows) && s.shape.rows.c === 1),
+    )
     .map(([name, s]) => ({ name, shape: s.shape }));
 
 export const EDITS: readonly EditRecord[] = [

@@ -219,7 +219,9 @@ export function tighterBoundsFirst(repairs: Repair[], text: (e: Expr) => string)
   for (const members of groups.values()) {
     if (members.length < 2) continue;
     const upper = !lower(original[members[0]!.at]!.relation);
-    const tightest = [...members].sort((a, b) => (upper ? a.coefficient - b.coefficient : b.coefficient - a.coefficient));
+    const tightest = [...members].sort((a, b) =>
+      upper ? a.coefficient - b.coefficient : b.coefficient - a.coefficient,
+    );
     members.forEach((m, k) => {
       repairs[m.at] = original[tightest[k]!.at]!;
     });
