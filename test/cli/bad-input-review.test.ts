@@ -25,6 +25,7 @@ import { escapeTex, texSafeFormula } from '../../src/render/tex.js';
 import { deriveQuantities, MAX_PRINTED_FORM_NODES, scopeOf } from '../../src/symbolic/quantities.js';
 import { formSize } from '../../src/symbolic/derive.js';
 import { gradproof } from './spawn.js';
+import { TINY_RNN_FILE } from '../support/model-file.js';
 import { parseSizePairs } from '../../src/cli/sizes.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gradproof-bad-input-'));
@@ -195,24 +196,7 @@ describe('files in a folder, and what each message expects', () => {
   it("verify: a dangling link in a folder is that file's error status (text, --junit, --json), the others verified, exit 2", async () => {
     const dir = join(tmp, 'verify-dangling');
     mkdirSync(dir);
-    writeFileSync(
-      join(dir, 'a.yaml'),
-      `gradproof: 1
-model:
-  sizes: { d: 2..3, T: 3..4 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    c: { role: parameter, shape: [d], init: gaussian }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1])
-  loss: L = sum(c .* h[T])
-claims:
-  - id: eq1
-    claim: grad(L, h[T-1]) = W' * diag(1 - h[T].^2) * grad(L, h[T])
-    expect: verified
-`,
-    );
+    writeFileSync(join(dir, 'a.yaml'), TINY_RNN_FILE);
     const dangling = join(dir, 'dangling.yaml');
     symlinkSync(join(tmp, 'no-such-target.yaml'), dangling);
     const fixtures = join(tmp, 'verify-dangling-fixtures');

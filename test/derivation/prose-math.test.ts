@@ -11,22 +11,9 @@ import { InputError } from '../../src/derivation/errors.js';
 import { parseDerivation } from '../../src/derivation/load.js';
 import { inlines } from '../../src/derivation/prose.js';
 import { gradproof } from '../cli/spawn.js';
+import { TINY_RNN_FILE } from '../support/model-file.js';
 
-const HEAD = `gradproof: 1
-model:
-  sizes: { d: 2..3, T: 3..4 }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    c: { role: parameter, shape: [d], init: gaussian }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = tanh(W*h[t-1])
-  loss: L = sum(c .* h[T])
-claims:
-  - id: eq1
-    claim: grad(L, h[T-1]) = W' * diag(1 - h[T].^2) * grad(L, h[T])
-    expect: verified
-document:
+const HEAD = `${TINY_RNN_FILE}document:
   sections:
     - heading: A
       claims: [eq1]

@@ -64,3 +64,18 @@ export function withClaims(file: string, claims: string): string {
   const text = readFileSync(file, 'utf8');
   return `${text.slice(0, text.indexOf('\nclaims:'))}\nclaims:\n${claims}`;
 }
+
+/**
+ * The smallest tanh RNN the bad-input and prose tests share (no input, its loss on the last state) with one claim,
+ * ∂L/∂h_{T−1} = Wᵀ diag(1 − h_T²) ∂L/∂h_T, expected verified: a file that loads and checks in a moment.
+ */
+export const TINY_RNN_FILE = modelFile({
+  sizes: 'd: 2..3, T: 3..4',
+  symbols: ['W', 'c', 'h'],
+  equations: ['h[t] = tanh(W*h[t-1])'],
+  loss: 'L = sum(c .* h[T])',
+  claims: `  - id: eq1
+    claim: grad(L, h[T-1]) = W' * diag(1 - h[T].^2) * grad(L, h[T])
+    expect: verified
+`,
+});
