@@ -9,11 +9,10 @@ import remarkMath from 'remark-math';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { describe, expect, it } from 'vitest';
-import { checkDerivation } from '../../src/check/check.js';
 import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
-import { buildDocument } from '../../src/render/document.js';
 import { markdownDocument, markdownMath } from '../../src/render/markdown.js';
 import { checkMarkdownMath } from './markdown-math.js';
+import { oneInstanceDocument } from '../support/document.js';
 
 /** the model the documents below share: a tanh RNN, its loss on the last state */
 const TANH_RNN = `gradproof: 1
@@ -52,10 +51,7 @@ describe('math written into Markdown', () => {
 
   it('a document whose prose and source text carry tags: no HTML, no template tag, every math span renders', () => {
     const d = loadDerivationFile('test/fixtures/render/markdown-injection.yaml');
-    const md = markdownDocument(
-      [buildDocument({ derivation: d, results: checkDerivation(d, { instances: 1 }), plots: new Map() })],
-      () => 'p.svg',
-    );
+    const md = markdownDocument([oneInstanceDocument(d)], () => 'p.svg');
     expect(md).not.toMatch(/<(script|img|\/script)/i);
     expect(md).not.toMatch(/\{\{<|\{%/);
     // the parsed Markdown has no HTML node anywhere
@@ -114,10 +110,7 @@ document:
 `,
       'text-mode.yaml',
     );
-    const md = markdownDocument(
-      [buildDocument({ derivation: d, results: checkDerivation(d, { instances: 1 }), plots: new Map() })],
-      () => null,
-    );
+    const md = markdownDocument([oneInstanceDocument(d)], () => null);
     expect(md).toContain('Case \\(f(a) = \\text{if a$\\lt$b}\\) and \\(a\\lt b\\).');
     expect(checkMarkdownMath(md)).toEqual([]);
   });
@@ -141,10 +134,7 @@ document:
 `,
       'breakout.yaml',
     );
-    const md = markdownDocument(
-      [buildDocument({ derivation: d, results: checkDerivation(d, { instances: 1 }), plots: new Map() })],
-      () => null,
-    );
+    const md = markdownDocument([oneInstanceDocument(d)], () => null);
     for (const m of md.matchAll(/^\$\$\n([\s\S]*?)\n\$\$$/gm)) expect(m[1]).not.toContain('$');
     for (const m of md.matchAll(/\\\((.*?)\\\)/g)) expect(m[1]).not.toMatch(/\$\$/);
     expect(md).toContain('\\text{\\(\\)} [click]{}(javascript:alert(1)) \\text{\\(\\)} {\\char36}5');

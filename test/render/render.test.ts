@@ -16,6 +16,7 @@ import { render } from '../../src/render/render.js';
 import { escapeTex, texDocument } from '../../src/render/tex.js';
 import { compileLatex, hasPdflatex } from './latex-compile.js';
 import { extractMath } from './markdown-math.js';
+import { oneInstanceDocument } from '../support/document.js';
 
 const EVIL = `<script>alert(1)</script> & $x$ \\(y\\) *b* [l](u) | # \\input{/etc/passwd} ~ % _`;
 
@@ -65,7 +66,7 @@ const CLAIMS = `claims:
 
 function doc(text: string) {
   const d = parseDerivation(text, 'evil.yaml');
-  return buildDocument({ derivation: d, results: checkDerivation(d, { instances: 1 }), plots: new Map() });
+  return oneInstanceDocument(d);
 }
 
 function located(text: string): InputError {

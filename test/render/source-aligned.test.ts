@@ -5,15 +5,14 @@
  * of the index-level document, a review found.
  */
 import { describe, expect, it } from 'vitest';
-import { checkDerivation } from '../../src/check/check.js';
 import { parseDerivation } from '../../src/derivation/load.js';
-import { buildDocument } from '../../src/render/document.js';
 import { htmlPage } from '../../src/render/html.js';
 import { isRenderableMath, numberedSource, sourceMath } from '../../src/render/katex.js';
 import { markdownDocument } from '../../src/render/markdown.js';
 import { texDocument } from '../../src/render/tex.js';
 import { modelFile } from '../support/model-file.js';
 import { compileLatex, hasPdflatex } from './latex-compile.js';
+import { oneInstanceDocument } from '../support/document.js';
 
 const needs = (present: boolean) => (present || process.env.CI ? it : it.skip);
 
@@ -41,7 +40,7 @@ document:
 
 function view() {
   const d = parseDerivation(YAML, 'aligned.yaml');
-  return buildDocument({ derivation: d, results: checkDerivation(d, { instances: 1 }), plots: new Map() });
+  return oneInstanceDocument(d);
 }
 
 describe('an aligned source formula', () => {

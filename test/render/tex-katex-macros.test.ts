@@ -8,9 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
-import { checkDerivation } from '../../src/check/check.js';
 import { parseDerivation } from '../../src/derivation/load.js';
-import { buildDocument } from '../../src/render/document.js';
 import {
   KATEX_MACROS_PDFLATEX_LACKS,
   PREAMBLE,
@@ -20,6 +18,7 @@ import {
 } from '../../src/render/tex.js';
 import { compileLatex, hasPdflatex } from './latex-compile.js';
 import { modelFile } from '../support/model-file.js';
+import { oneInstanceDocument } from '../support/document.js';
 
 const needs = (present: boolean) => (present || process.env.CI ? it : it.skip);
 
@@ -47,9 +46,7 @@ document:
 
 function tex(): string {
   const d = parseDerivation(YAML, 'macros.yaml');
-  return texDocument([
-    buildDocument({ derivation: d, results: checkDerivation(d, { instances: 1 }), plots: new Map() }),
-  ]);
+  return texDocument([oneInstanceDocument(d)]);
 }
 
 describe('KaTeX-only macros in the .tex page', () => {

@@ -6,13 +6,12 @@
  * (U+21A6) not set up for use with LaTeX"); in text, ↦ and ñ came out as [U+21A6] and [U+00F1] (a review's).
  */
 import { describe, expect, it } from 'vitest';
-import { checkDerivation } from '../../src/check/check.js';
 import { parseDerivation } from '../../src/derivation/load.js';
-import { buildDocument } from '../../src/render/document.js';
 import { escapeTex, PREAMBLE, texDocument } from '../../src/render/tex.js';
 import { SPELLED, spellTex } from '../../src/render/tex-unicode.js';
 import { modelFile } from '../support/model-file.js';
 import { compileLatex, hasPdflatex } from './latex-compile.js';
+import { oneInstanceDocument } from '../support/document.js';
 
 const needs = (present: boolean) => (present || process.env.CI ? it : it.skip);
 
@@ -45,9 +44,7 @@ document:
 
 function tex(): string {
   const d = parseDerivation(YAML, 'text.yaml');
-  return texDocument([
-    buildDocument({ derivation: d, results: checkDerivation(d, { instances: 1 }), plots: new Map() }),
-  ]);
+  return texDocument([oneInstanceDocument(d)]);
 }
 
 describe('user text in the .tex page', () => {
