@@ -40,6 +40,7 @@
 import type { Claim, RegimeName, Relation } from '../derivation/derivation.js';
 import { InputError } from '../derivation/errors.js';
 import type { IntEnv } from '../ir/affine.js';
+import { type Expr, walk } from '../ir/expr.js';
 import { own } from '../ir/names.js';
 import { HORIZON, type SizeRange } from '../model/model.js';
 import {
@@ -55,13 +56,15 @@ import {
   evolve,
   InstanceSpace,
   type MutableData,
+  type PreActivation,
   type SearchDomain,
 } from '../numeric/adversarial.js';
 import { Evaluator } from '../numeric/evaluate.js';
+import { inputConstructionCount, inputConstructions, inputDriveNames } from '../numeric/input-constructions.js';
 import { headConstructionCount, headConstructions } from '../numeric/head-constructions.js';
 import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
-import { type InstanceData, Unrolled } from '../numeric/unrolled.js';
+import { Unrolled } from '../numeric/unrolled.js';
 import type { SearchEvidence } from './evidence.js';
 import { bindings } from './bindings.js';
 import {
@@ -365,7 +368,9 @@ function runPhase(
         (request.toPremiseEdges ? PREMISE_EDGE_EVALUATIONS : 0) +
         entrywiseCount(firstSpace, entrywise) +
         (alignsSeveral(firstSpace, jointly) ? OWN_EDGE_ORDERS : 0)
-      : 0) + (firstSpace ? headConstructionCount(first.graph.model, firstSpace) : 0);
+      : 0) +
+    (firstSpace ? headConstructionCount(first.graph.model, firstSpace) : 0) +
+    (firstSpace && readsInputDrive(claim, firstSpace) ? inputConstructionCount(firstSpace) : 0);
   tally.budget += side * starts.length;
   const paths = starts.map((start) => ({
     start,
@@ -452,30 +457,62 @@ const isolatedFrom = new WeakMap<Instance, readonly Construction[]>();
 
 const headsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 
+const inputsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
+
+/** A construction list built once per start and domain, as constructionsFrom's is. */
+function builtOnce(
+  cache: WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>,
+  start: Instance,
+  domain: SearchDomain,
+  build: () => readonly Construction[],
+): readonly Construction[] {
+  let byDomain = cache.get(start);
+  if (!byDomain) cache.set(start, (byDomain = new Map<SearchDomain, readonly Construction[]>()));
+  let built = byDomain.get(domain);
+  if (!built) byDomain.set(domain, (built = build()));
+  return built;
+}
+
+/** Whether a claim (its sides or its premise) reads an input a gate's input weights multiply, or those weights. */
+function readsInputDrive(claim: Claim, space: InstanceSpace): boolean {
+  const names = inputDriveNames(space);
+  if (!names.size) return false;
+  let reads = false;
+  const note = (e: Expr) => walk(e, (x) => (reads ||= (x.kind === 'sym' || x.kind === 'seq') && names.has(x.name)));
+  for (const e of [claim.lhs, claim.rhs, ...(claim.given?.conditions ?? []).flatMap((c) => [c.lhs, c.rhs])]) note(e);
+  return reads;
+}
+
+/** The gates' pre-activations, from the model's forward pass on the data a construction has set so far. */
+const preActivationsOf =
+  (start: Instance): PreActivation =>
+  (data, target, t) =>
+    new Unrolled(start.graph.model, start.graph.program, data).activationInput(target, t);
+
 /**
  * The constructions evaluated beside a start's path: beyond the regimes its isolating constructions, then its head
- * constructions (../numeric/head-constructions.ts, in either domain), each list after the ones before it so that every
- * construction is evaluated where it was before the next was added; each built once as constructionsFrom's are.
+ * constructions (../numeric/head-constructions.ts, in either domain), then, for a claim that reads the inputs or their
+ * weights, its input constructions (../numeric/input-constructions.ts, in either domain), each list after the ones
+ * before it so that every construction is evaluated where it was before the next was added.
  */
-function besideFrom(start: Instance, space: InstanceSpace): readonly Construction[] {
-  let byDomain = headsFrom.get(start);
-  if (!byDomain) headsFrom.set(start, (byDomain = new Map<SearchDomain, readonly Construction[]>()));
-  let heads = byDomain.get(space.domain);
-  if (!heads) byDomain.set(space.domain, (heads = headConstructions(start.graph.model, space, start.graph.data)));
-  return [...isolatingFrom(start, space), ...heads].map((c) => ({ ...c, data: space.copy(c.data) }));
+function besideFrom(claim: Claim, start: Instance, space: InstanceSpace): readonly Construction[] {
+  const heads = builtOnce(headsFrom, start, space.domain, () =>
+    headConstructions(start.graph.model, space, start.graph.data),
+  );
+  const inputs = readsInputDrive(claim, space)
+    ? builtOnce(inputsFrom, start, space.domain, () =>
+        inputConstructions(space, start.graph.data, preActivationsOf(start)),
+      )
+    : [];
+  return [...isolatingFrom(start, space), ...heads, ...inputs].map((c) => ({ ...c, data: space.copy(c.data) }));
 }
 
 /** The isolating constructions from a start (beyond the regimes), built once as constructionsFrom's are. */
 function isolatingFrom(start: Instance, space: InstanceSpace): readonly Construction[] {
   if (space.domain !== 'beyond') return [];
   let built = isolatedFrom.get(start);
-  if (!built) {
-    // the gates' pre-activations, from the model's forward pass on the data a construction has set so far
-    const { model, program } = start.graph;
-    const pre = (data: InstanceData, target: string, t: number) =>
-      new Unrolled(model, program, data).activationInput(target, t);
-    isolatedFrom.set(start, (built = isolatingConstructions(space, start.graph.data, pre)));
-  }
+  if (!built)
+    isolatedFrom.set(start, (built = isolatingConstructions(space, start.graph.data, preActivationsOf(start))));
   return built;
 }
 
@@ -549,7 +586,7 @@ function* searchFrom(
     : undefined;
   // Beside the path: the head and isolating constructions, whose fitness the path does not start from (runPhase), their
   // read-outs solved with a generator and a record of their own, so that the path is what it was without them.
-  const isolating = besideFrom(instance, space);
+  const isolating = besideFrom(claim, instance, space);
   if (isolating.length) {
     const sideRng = new Rng(
       deriveSeed(instance.seed, tag('readout isolating'), claim.id, JSON.stringify(instance.sizes)),

@@ -77,7 +77,7 @@ export interface Block {
  * x_1 instead, W x_1 = −U h_0 for every gate at once, needs m ≥ d for one gate and leaves none to open the others.) A
  * gate on a concatenation W [h; x[t]] (W read by that equation alone) has for P the columns of W that multiply x[t].
  */
-interface Gate {
+export interface Gate {
   /** the sequence the equation defines */
   readonly target: string;
   /** the bias b, or the input weights P (a gate without a bias) */
@@ -98,7 +98,7 @@ interface Gate {
    * sign each enters with: for a gate with a bias, what moves its pre-activation at one step and not at another (the
    * inputs are the only drives that differ along the steps; see DRIVEN_THEN_CENTRED); none for a gate without a bias
    */
-  readonly inputWeights: readonly { readonly block: Block; readonly sign: 1 | -1 }[];
+  readonly inputWeights: readonly { readonly block: Block; readonly sign: 1 | -1; readonly input: Block }[];
   /** the range of its squashing function (σ: [0, 1], tanh: [−1, 1]) */
   readonly range: readonly [number, number];
 }
@@ -149,7 +149,7 @@ function gatesOf(model: Model, sizes: IntEnv, blocks: readonly Block[]): Gate[] 
         const block = w.kind === 'sym' ? blocks.find((b) => b.name === w.name && b.role === 'parameter') : undefined;
         const input = inputAt(x);
         return block && block.law.spectralNorm === null && input && block.cols === input.rows * input.cols
-          ? [{ block, sign }]
+          ? [{ block, sign, input }]
           : [];
       });
       gates.push({ target: eq.target, ...biases[0]!, recurrent, inputWeights, range });
@@ -190,7 +190,7 @@ function gatesOf(model: Model, sizes: IntEnv, blocks: readonly Block[]): Gate[] 
  * sets that anyway. Beyond the regimes such an entry reaches 32σ, yet the search never put one there (the regimes draw
  * it N(0, 1)): bounds with 0.85 max|g| for max|g|, or 0.1|p_o| for ¼|p_o|, stayed consistent (a review's).
  */
-interface Multiplier {
+export interface Multiplier {
   readonly block: Block;
   /** the sign the product enters the argument with, times P's within its factor (a factor that subtracts P) */
   readonly sign: 1 | -1;
@@ -336,7 +336,7 @@ export function peak(space: InstanceSpace, data: MutableData): void {
 }
 
 /** A block's entries all at x, clipped to its box (±Infinity: at one end of it). */
-function fillClamped(space: InstanceSpace, data: MutableData, b: Block, x: number): void {
+export function fillClamped(space: InstanceSpace, data: MutableData, b: Block, x: number): void {
   const [lo, hi] = space.range(b);
   space.values(data, b).fill(Math.min(hi, Math.max(lo, x)));
 }
@@ -418,7 +418,7 @@ const nilpotent = (rows: number, cols: number, a: Vec): Vec => {
 };
 
 /** A multiple of the identity (normal, commutes with every diagonal): the leading square part. */
-const identity = (rows: number, cols: number): Vec =>
+export const identity = (rows: number, cols: number): Vec =>
   Float64Array.from({ length: rows * cols }, (_, k) => (Math.floor(k / cols) === k % cols ? 1 : 0));
 
 /**
@@ -585,7 +585,7 @@ type IsolatingBuild = (space: InstanceSpace, data: MutableData, pre: PreActivati
 type Isolating = { name: string; build: IsolatingBuild };
 
 /** The recurrent matrices of `capped` at the cap, every other recurrent one shrunk to SHRUNK of its norm. */
-const isolate =
+export const isolate =
   (...capped: Block[]) =>
   (s: InstanceSpace, d: MutableData): void => {
     for (const b of s.blocks) {
