@@ -74,6 +74,7 @@ export function repairSearchSummary(s: RepairSearch): string {
   const secondDraw = w.secondDraws
     ? `; ${w.secondDraws} consistent checked again under a second master seed${w.failedSecondDraw ? ` (${w.failedSecondDraw} did not hold there, not offered)` : ''}`
     : '';
+  const unproved = w.unproved ? `; ${w.unproved} with a fitted constant not proved, not offered` : '';
   const screensStopped =
     s.screenWorkLimit !== undefined
       ? `; screening stopped at its work limit (${s.screenWorkLimit.toPrecision(3)} operations, as one claim's check)`
@@ -90,7 +91,7 @@ export function repairSearchSummary(s: RepairSearch): string {
     s.longChainEdits !== undefined
       ? `; each kind of edit applied at no more than ${s.longChainEdits} places of a chain of more than ${s.longChainEdits} terms or factors`
       : '';
-  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full${overLimit}${vacuous}${identityOrZero}${secondDraw}${screensStopped}${fullStopped}${buildStopped}${longChains}`;
+  const done = `${w.screened} candidates screened (${w.invalid} not a claim${duplicates}${failed}), ${w.passedScreen} passed the screen, ${w.fullChecks} checked in full${overLimit}${vacuous}${identityOrZero}${secondDraw}${unproved}${screensStopped}${fullStopped}${buildStopped}${longChains}`;
   switch (s.status) {
     case 'found':
       return `${s.repairs.length === 1 ? '1 repair holds' : `${s.repairs.length} repairs hold`}: ${done}; ${budget}`;

@@ -56,6 +56,8 @@ export interface EditContext {
   readonly sides: { readonly lhs: Expr; readonly rhs: Expr };
   /** printExpr's text of a subtree, each printed once for the search (details name the parts an edit touched) */
   readonly text: (e: Expr) => string;
+  /** the counterexample's lhs/rhs, where both sides are scalars (a bound's constant is fitted to it); absent otherwise */
+  readonly worstRatio?: number;
 }
 
 export interface EditRecord {
@@ -66,6 +68,11 @@ export interface EditRecord {
   /** only for inequalities (bounds) */
   readonly boundsOnly?: boolean;
   /**
+   * offered only where its full check proves it: a constant chosen at the worst point seen and then found consistent
+   * is the selection the second draw exists against, with nothing to tell it from the true one
+   */
+  readonly provedOnly?: boolean;
+  /**
    * The site's replacements, in order. An edit with one per place of a chain yields them one at a time: the search
    * takes no more than LONG_CHAIN of a long chain's (src/repair/tree.ts), and builds no more.
    */
@@ -73,6 +80,23 @@ export interface EditRecord {
 }
 
 const plain = (after: Expr, detail: EditDetail): Replacement => ({ after, detail, aimed: false });
+
+/** The counterexample ratios fit-constant fits a constant to (outside them scale-constant's ×2 and ½ apply). */
+const FIT_RANGE = [0.5, 2] as const;
+
+/** The claim side a site lies in (the root of its chain of parents). */
+function rootOf(site: Site): Expr {
+  let s = site;
+  while (s.up) s = s.up.site;
+  return s.node;
+}
+
+/** x rounded to two significant digits, up or down (so that a fitted bound is never tighter than the ratio asked). */
+function roundTwoDigits(x: number, way: 'up' | 'down'): number {
+  const scale = 10 ** (Math.floor(Math.log10(x)) - 1);
+  const k = way === 'up' ? Math.ceil(x / scale - 1e-9) : Math.floor(x / scale + 1e-9);
+  return Number((k * scale).toPrecision(2));
+}
 
 /** Whether integer argument i of n is a bound of its range (sum, prod, ⨀). */
 const isBound = (n: OpNode, i: number) => specOf(n).range === true && i < 2;
@@ -653,6 +677,24 @@ export const EDITS: readonly EditRecord[] = [
       const n = site.node;
       if (n.kind !== 'num' || n.value === 0 || isReference(site)) return [];
       return [n.value * 2, n.value / 2].map((v) => plain(num(v), { from: String(n.value), to: String(v) }));
+    },
+  },
+  {
+    id: 'fit-constant',
+    family: 'bound',
+    boundsOnly: true,
+    provedOnly: true,
+    words: 'holds with the constant {to} in place of {from}, fitted to the counterexample and proved',
+    apply: (site, ctx) => {
+      const n = site.node;
+      const ratio = ctx.worstRatio;
+      if (n.kind !== 'num' || !(n.value > 0) || isReference(site) || ratio === undefined) return [];
+      // a constant of the bounding side a few per cent off (×2 and ½ are scale-constant's), moved by the ratio at the
+      // counterexample and rounded outward to two significant digits: B10's 0.24 σ′ bound to 0.25 (its sup)
+      if (!(ratio > FIT_RANGE[0] && ratio < FIT_RANGE[1]) || ratio === 1 || rootOf(site) !== ctx.sides.rhs) return [];
+      const fitted = roundTwoDigits(n.value * ratio, ctx.relation === '>=' ? 'down' : 'up');
+      if (!(fitted > 0) || fitted === n.value) return [];
+      return [plain(num(fitted), { from: String(n.value), to: String(fitted) })];
     },
   },
   {

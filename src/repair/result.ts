@@ -101,6 +101,8 @@ export interface RepairWork {
   readonly secondDraws?: number;
   /** of those, the ones that did not hold there (not offered); absent when none */
   readonly failedSecondDraw?: number;
+  /** candidates with an edit offered only where proved (a fitted constant) whose full check did not prove them */
+  readonly unproved?: number;
 }
 
 export interface RepairSearch {

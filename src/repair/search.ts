@@ -183,7 +183,7 @@ type WorkCounts = { -readonly [K in keyof RepairWork]-?: number };
  * draws only where a candidate was consistent (records without them read as before).
  */
 function counted(work: WorkCounts): RepairWork {
-  const { overLimit, vacuous, identityOrZero, secondDraws, failedSecondDraw, ...rest } = work;
+  const { overLimit, vacuous, identityOrZero, secondDraws, failedSecondDraw, unproved, ...rest } = work;
   return {
     ...rest,
     ...(overLimit ? { overLimit } : {}),
@@ -191,6 +191,7 @@ function counted(work: WorkCounts): RepairWork {
     ...(identityOrZero ? { identityOrZero } : {}),
     ...(secondDraws ? { secondDraws } : {}),
     ...(failedSecondDraw ? { failedSecondDraw } : {}),
+    ...(unproved ? { unproved } : {}),
   };
 }
 
@@ -250,6 +251,7 @@ export function searchRepairs(
     identityOrZero: 0,
     secondDraws: 0,
     failedSecondDraw: 0,
+    unproved: 0,
   };
   const cx: Counterexample | null = refuted.counterexample;
   if (!cx) return { status: 'no-counterexample', repairs: [], budget, work: counted(work), exhausted: false };
@@ -267,7 +269,11 @@ export function searchRepairs(
   if (!entry) return { status: 'no-counterexample', repairs: [], budget, work: counted(work), exhausted: false };
   // Candidates' texts, each subtree printed once: an edit path-copies one site, the rest is shared.
   const printedText = keptTextPrinter();
-  const ctx = editContext(derivation, claim, printedText);
+  const ratio = cx.lhs.length === 1 && cx.rhs.length === 1 ? cx.lhs[0]! / cx.rhs[0]! : NaN;
+  const ctx = {
+    ...editContext(derivation, claim, printedText),
+    ...(Number.isFinite(ratio) && ratio > 0 ? { worstRatio: ratio } : {}),
+  };
   const keyOf = (c: { lhs: Expr; rhs: Expr }) => `${printedText(c.lhs)} ${claim.relation} ${printedText(c.rhs)}`;
   const seen = new Set<string>([keyOf(claim)]);
   const readBack = readerFor(derivation, claim, printedText);
@@ -415,6 +421,10 @@ export function searchRepairs(
       // no correction a reader can use, and the warning the claim would carry was not shown (a review found three).
       if (r.warnings.some((w) => w.kind === 'empty-range')) {
         work.vacuous++;
+        continue;
+      }
+      if (r.verdict !== 'proved' && s.candidate.edits.some((e) => EDIT_BY_ID.get(e.edit)!.provedOnly)) {
+        work.unproved++;
         continue;
       }
       // A candidate the draw found consistent is one of many screened, kept because none of its instances failed:

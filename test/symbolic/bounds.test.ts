@@ -703,6 +703,10 @@ describe('the facts the rules rest on, against numbers', () => {
     expect(ok('sup-lower-bound', '1', 'supabs(x, tanh(x))')).toBe(true);
     expect(ok('sup-lower-bound', '1', 'supabs(x, sigma(x) * (1 - sigma(x)))')).toBe(false);
     expect(ok('constant-order', '0.25', '0.125')).toBe(false);
+    // numerals as written: 0.48 is 12/25 (was no exact rational: only dyadic ones were), 0.1 is 1/10
+    expect(ok('constant-order', '0.25', '0.48')).toBe(true);
+    expect(ok('constant-order', '0.25', '0.24')).toBe(false);
+    expect(ok('constant-order', '0.1', '0.1')).toBe(true);
     expect(ok('factor-at-least-one', 'norm2(W)', 'norm2(W) * supabs(x, tanh(x))')).toBe(true);
     expect(ok('factor-at-least-one', 'norm2(W)', 'norm2(W) * supabs(x, sigma(x) * (1 - sigma(x)))')).toBe(false);
     // absolute homogeneity: the factor leaves as its norm (|c|), and the rest must be what it multiplied

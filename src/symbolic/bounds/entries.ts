@@ -32,6 +32,7 @@ import {
   qabs,
   qadd,
   qcmp,
+  qFromDyadic,
   qFromNumber,
   qle,
   qmax,
@@ -90,7 +91,7 @@ function activationRange(op: string, range: readonly [number, number] | undefine
   const fact = RANGE_FACTS.get(op);
   if (!fact || !range) return null;
   // an infinite end, or one no small exact rational holds, is left unbounded: wider, so still sound
-  return { lo: qFromNumber(range[0]), hi: qFromNumber(range[1]), facts: [{ id: fact, about: op }] };
+  return { lo: qFromDyadic(range[0]), hi: qFromDyadic(range[1]), facts: [{ id: fact, about: op }] };
 }
 
 const facts = (...xs: Interval[]): RangeFact[] => {

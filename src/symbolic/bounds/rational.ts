@@ -25,13 +25,31 @@ export function q(n: bigint | number, d: bigint | number = 1n): Q {
 }
 
 /** A float that is exactly a small dyadic or integer value (0.25, 3), else null. */
-export function qFromNumber(x: number): Q | null {
+export function qFromDyadic(x: number): Q | null {
   if (!Number.isFinite(x)) return null;
   for (let d = 1; d <= 1 << 20; d *= 2) {
     const n = x * d;
     if (Number.isSafeInteger(n)) return q(n, d);
   }
   return null;
+}
+
+/**
+ * A number as written: a small dyadic or integer value exactly, else the decimal the float prints as (its shortest
+ * round-trip text, which is the literal a file wrote: 0.48 is 12/25). A derivation's numerals are decimals; without
+ * this 0.24 ≤ 0.48 was no fact the prover knew, and `norm2(jac(e[T], h[T-1])) <= 0.48*norm2(U_e)` was only consistent
+ * while the same bound with 0.25 was proved. Not for the registry's own constants (./entries.ts activationRange keeps
+ * qFromDyadic: an end no small exact rational holds is left unbounded).
+ */
+export function qFromNumber(x: number): Q | null {
+  const dyadic = qFromDyadic(x);
+  if (dyadic || !Number.isFinite(x)) return dyadic;
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x));
+  if (!m) return null;
+  const [, sign, whole, frac = '', exp = '0'] = m;
+  const shift = Number(exp) - frac.length;
+  const digits = BigInt(`${sign}${whole}${frac}`);
+  return shift >= 0 ? q(digits * 10n ** BigInt(shift)) : q(digits, 10n ** BigInt(-shift));
 }
 
 export const Q0 = q(0);

@@ -50,7 +50,6 @@ export const EQUALITY_RULES: ReadonlySet<BoundRule> = new Set([
   'norm-transpose',
   'norm-diag',
   'norm-zero',
-  'norm-zero',
   'norm-scalar',
   'norm-homogeneous',
   'abs-multiplicative',
