@@ -17,6 +17,8 @@ import {
   type InstanceEntry,
   boundedParameters,
   entrywiseBounded,
+  gatesValued,
+  levelEdge,
   ownEdge,
   premiseEdges,
   type PremiseDraw,
@@ -386,7 +388,10 @@ export function counterexampleEntry(
 const premiseAdmits = (
   claim: Claim,
   model: Model,
-): Pick<SearchRequest, 'admissible' | 'toPremiseEdges' | 'entrywiseBounded' | 'jointlyBounded' | 'toOwnEdge'> =>
+): Pick<
+  SearchRequest,
+  'admissible' | 'toPremiseEdges' | 'entrywiseBounded' | 'jointlyBounded' | 'toOwnEdge' | 'gatesValued' | 'toLevelEdge'
+> =>
   claim.given
     ? {
         admissible: (entry) => premiseHolds(entry, claim.given!),
@@ -394,6 +399,8 @@ const premiseAdmits = (
         entrywiseBounded: entrywiseBounded(model, claim.given),
         jointlyBounded: boundedParameters(model, claim.given),
         toOwnEdge: (entry, parameter) => ownEdge(entry, claim.given!, parameter),
+        gatesValued: gatesValued(model, claim.given),
+        toLevelEdge: (entry, atLevel) => levelEdge(entry, claim.given!, atLevel),
       }
     : {};
 

@@ -11,6 +11,7 @@ import type { Claim, Condition, Premise } from '../derivation/derivation.js';
 import type { IntEnv } from '../ir/affine.js';
 import { type Expr, isOp, walk } from '../ir/expr.js';
 import type { Model } from '../model/model.js';
+import { GATE_END } from '../numeric/adversarial.js';
 import { Evaluator } from '../numeric/evaluate.js';
 import { buildInstance, type Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
@@ -317,6 +318,53 @@ export function ownEdge(entry: InstanceEntry, premise: Premise, name: string): I
   const holds = (e: InstanceEntry) => premiseViolationAt(e, premise) === 0;
   if (!holds(entry)) return null;
   return edgeToward(2, entry, holds, scaledBy(entry, { params: [name], inputs: [], initial: [] }));
+}
+
+/**
+ * The sequences the premise bounds the values of that are no state and no input: gates (`normMin(f[T]) >= 0.99`), in
+ * the order first read. Under such a premise a bound is often tightest where the gate sits at the premise's edge and
+ * nothing else adds to the bound's right side, which scaling the parameters together (premiseEdges: each construction
+ * keeps what it had of every other matrix) never reaches; the search builds that (src/numeric/adversarial.ts
+ * gatesAtLevel) and moves the gate's level to the edge (levelEdge).
+ */
+export function gatesValued(model: Model, premise: Premise): string[] {
+  const names = new Set<string>();
+  for (const c of premise.conditions)
+    for (const side of [c.lhs, c.rhs])
+      walk(side, (e) => {
+        if (e.kind === 'seq' && model.symbols.get(e.name)?.role === 'intermediate') names.add(e.name);
+      });
+  return [...names];
+}
+
+/** The levels (pre-activations) levelEdge tries first, high to low: a gate open, centred, shut (as gate settings put them). */
+const LEVELS = [GATE_END, 0, -GATE_END] as const;
+
+/**
+ * The instance `atLevel` builds (its gates' pre-activation at a level: src/numeric/adversarial.ts gatesAtLevel) at the
+ * premise's edge: the first two neighbours of LEVELS where the premise holds at one and not at the other, their interval
+ * bisected (EDGE_BISECTIONS halvings) to the last level inside; `entry` the instance whose other values it keeps. Null
+ * where the premise holds at every level tried, or at none.
+ */
+export function levelEdge(
+  entry: InstanceEntry,
+  premise: Premise,
+  atLevel: (level: number) => InstanceData,
+): InstanceEntry | null {
+  const holds = (e: InstanceEntry) => premiseViolationAt(e, premise) === 0;
+  const at = (level: number) => withData(entry.instance, atLevel(level));
+  let [level, levelEntry]: [number, InstanceEntry] = [LEVELS[0], at(LEVELS[0])];
+  let inside = holds(levelEntry);
+  for (const next of LEVELS.slice(1)) {
+    const nextEntry = at(next);
+    const nextInside = holds(nextEntry);
+    if (nextInside !== inside)
+      return nextInside
+        ? edgeBetween(at, holds, next, nextEntry, level)[1]
+        : edgeBetween(at, holds, level, levelEntry, next)[1];
+    [level, levelEntry, inside] = [next, nextEntry, nextInside];
+  }
+  return null;
 }
 
 /** Golden-section steps on a bracket of the violation (its width to 0.618^40 ≈ 4·10⁻⁹ of the bracket's, in log scale). */

@@ -53,18 +53,21 @@ import {
   entrywiseCount,
   alignedAtPeak,
   alignsSeveral,
+  gateLevelCount,
+  gatesAtLevel,
   evolve,
   InstanceSpace,
   type MutableData,
   type PreActivation,
   type SearchDomain,
+  type StateAt,
 } from '../numeric/adversarial.js';
 import { Evaluator } from '../numeric/evaluate.js';
 import { inputConstructionCount, inputConstructions, inputDriveNames } from '../numeric/input-constructions.js';
 import { headConstructionCount, headConstructions } from '../numeric/head-constructions.js';
 import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
-import { Unrolled } from '../numeric/unrolled.js';
+import { type InstanceData, Unrolled } from '../numeric/unrolled.js';
 import type { SearchEvidence } from './evidence.js';
 import { bindings } from './bindings.js';
 import {
@@ -118,6 +121,14 @@ export interface SearchRequest {
   readonly jointlyBounded?: readonly string[];
   /** The instance with one parameter alone scaled up to the premise's edge (./premise.ts ownEdge); null: none. */
   readonly toOwnEdge?: (entry: InstanceEntry, parameter: string) => InstanceEntry | null;
+  /**
+   * The gates whose values the premise bounds (./premise.ts gatesValued): beyond the regimes, each start also evaluates
+   * them at the premise's edge by their biases, every parameter they do not need at 0 (src/numeric/adversarial.ts
+   * gatesAtLevel), at the level `toLevelEdge` finds.
+   */
+  readonly gatesValued?: readonly string[];
+  /** The instance `atLevel` builds at the level where the premise's edge is (./premise.ts levelEdge); null: none. */
+  readonly toLevelEdge?: (entry: InstanceEntry, atLevel: (level: number) => InstanceData) => InstanceEntry | null;
 }
 
 export interface SearchOutcome {
@@ -361,13 +372,15 @@ function runPhase(
   const entrywise = domain === 'beyond' && request.toPremiseEdges ? (request.entrywiseBounded ?? []) : [];
   const jointly =
     domain === 'beyond' && request.toPremiseEdges && request.toOwnEdge ? (request.jointlyBounded ?? []) : [];
+  const valued = domain === 'beyond' && request.toLevelEdge ? (request.gatesValued ?? []) : [];
   const firstSpace = first && new InstanceSpace(first.graph.model, first.sizes, first.regime, domain);
   const side =
     (domain === 'beyond' && firstSpace
       ? isolatingCount(firstSpace) +
         (request.toPremiseEdges ? PREMISE_EDGE_EVALUATIONS : 0) +
         entrywiseCount(firstSpace, entrywise) +
-        (alignsSeveral(firstSpace, jointly) ? OWN_EDGE_ORDERS : 0)
+        (alignsSeveral(firstSpace, jointly) ? OWN_EDGE_ORDERS : 0) +
+        gateLevelCount(firstSpace, valued)
       : 0) +
     (firstSpace ? headConstructionCount(first.graph.model, firstSpace) : 0) +
     (firstSpace && readsInputDrive(claim, firstSpace) ? inputConstructionCount(firstSpace) : 0);
@@ -383,6 +396,8 @@ function runPhase(
       entrywise,
       jointly,
       request.toOwnEdge,
+      valued,
+      request.toLevelEdge,
     ),
     best: start.fitness,
     steps: 0,
@@ -516,6 +531,13 @@ function isolatingFrom(start: Instance, space: InstanceSpace): readonly Construc
   return built;
 }
 
+/** The gates' pre-activations, from the model's forward pass on the data a construction has set so far. */
+/** A state's values at a step, from the model's forward pass on a construction's data. */
+const statesAt =
+  (start: Instance): StateAt =>
+  (data, name, t) =>
+    new Unrolled(start.graph.model, start.graph.program, data).value({ name, time: t });
+
 /**
  * The path from one start: the structured constructions, then the evolution strategy from the best
  * instance so far, one evaluated instance per step (a function of the start and the claim alone).
@@ -529,6 +551,8 @@ function* searchFrom(
   entrywise: readonly string[] = [],
   jointly: readonly string[] = [],
   toOwnEdge?: SearchRequest['toOwnEdge'],
+  valued: readonly string[] = [],
+  toLevelEdge?: SearchRequest['toLevelEdge'],
 ): Generator<{ points: Point[]; construction: boolean; outsidePremise: boolean; side?: true }, void, void> {
   const { instance } = start;
   const { model, program } = instance.graph;
@@ -639,6 +663,24 @@ function* searchFrom(
       let entry: InstanceEntry | null = entryFor(space.copy(aligned), true);
       if (admissible && !admissible(entry)) entry = toPremiseEdges!(entry)[0] ?? null;
       for (const name of order) if (entry) entry = toOwnEdge!(entry, name) ?? entry;
+      yield {
+        points: entry ? runPoints(claim, entry, 0, null) : [],
+        construction: true,
+        outsidePremise: !entry,
+        side: true,
+      };
+    }
+  // Beside the path too, for a premise on gates' values: those gates at the premise's edge by their biases, every
+  // parameter they do not need at 0, the states at +1 and at −1 (after the aligned ones, for the same reason).
+  if (toLevelEdge)
+    for (const atLevel of gatesAtLevel(
+      space,
+      instance.graph.data,
+      preActivationsOf(instance),
+      statesAt(instance),
+      valued,
+    )) {
+      const entry = toLevelEdge(entryFor(instance.graph.data as MutableData, true), atLevel);
       yield {
         points: entry ? runPoints(claim, entry, 0, null) : [],
         construction: true,

@@ -574,6 +574,9 @@ const SHRUNK = 1 / BEYOND_GAIN ** 2;
  */
 export type PreActivation = (data: InstanceData, target: string, t: number) => Vec | null;
 
+/** A state's value at step t on instance data (the model's forward pass); null where there is none. */
+export type StateAt = (data: InstanceData, name: string, t: number) => Vec | null;
+
 /**
  * A change made to a construction's data once it has set its own values and before it centres its gates (a premise's
  * values scaled to its edge, src/check/premise.ts): the centring then holds at the changed values.
@@ -924,7 +927,7 @@ const GATE_SETTINGS = (space: InstanceSpace): Isolating[] => {
 };
 
 /** How far from 0 GATE_SETTINGS puts a gate's pre-activation at an end: σ(±16) is 1.1e-7 from 0 or 1, tanh 2.5e-14. */
-const GATE_END = 16;
+export const GATE_END = 16;
 
 /**
  * The drives at their peak, the states and inputs at 0, the setting's matrix alone at the cap (every other one shrunk),
@@ -1055,6 +1058,83 @@ export function alignedAtPeak(space: InstanceSpace, start: InstanceData, names: 
       fillClamped(space, data, b, ABOVE_PEAK);
   }
   return data;
+}
+
+/**
+ * Where gatesAtLevel puts the states: ±1, where a state's own slope through tanh, c tanh′(c), is 0.42 (its largest,
+ * 0.45, at 0.77): far enough from 0 that what the gate multiplies carries its slope, not so far that tanh′ shuts it.
+ */
+const LEVEL_STATE = 1;
+/** Passes of gatesAtLevel's bias corrections (each gate's step T reads the biases through the steps before it). */
+const LEVEL_PASSES = 6;
+
+/** The gates with a bias among `targets` (sequences a premise bounds the values of: src/check/premise.ts gatesValued). */
+const levelGates = (space: InstanceSpace, targets: readonly string[]): Gate[] =>
+  space.gates.filter((g) => g.input === null && targets.includes(g.target));
+
+/** How many constructions gatesAtLevel builds from a start of this space (one for each sign of the states, or none). */
+export const gateLevelCount = (space: InstanceSpace, targets: readonly string[]): number =>
+  levelGates(space, targets).length ? 2 : 0;
+
+/**
+ * For a premise that bounds the value of gates (`normMin(f[T]) >= 0.99`; `targets`, src/check/premise.ts gatesValued):
+ * each of those with a bias set to a level, the rest of the model out of the way. Every recurrent matrix those gates do
+ * not read at 0 and every input weight at 0 (the drives at 0 besides: `peak`), so that parameters the premise does not
+ * need add nothing to a bound's right side; the matrices those gates read at the cap (their slope times the state they
+ * multiply is their Jacobian's part); the states at ±LEVEL_STATE; every other gate with a bias open (σ at its high end)
+ * or, a candidate, centred, at step 1 (an LSTM's c_t = f_t c_{t−1}: the state stays far from 0); the premise's gates at
+ * pre-activation `level` by their biases, at step 1 on the first pass, the initial states then moved to where step 1
+ * takes them (`stateAt`), and at step T on each of LEVEL_PASSES − 1 more (the bias moves the steps before T too). Solved
+ * at T from the states at ±1 as set, h_0 = 1 against W_f = −12 shut f_1, the state emptied, and the passes settled where
+ * it stays empty (c_{T−1} = 0.001); from step 1's states every step is much like T (f_t within 0.01 of f_T). The search takes `level` to the premise's edge (src/check/premise.ts levelEdge): there an LSTM's
+ * ∂c_T/∂c_{T−1} = diag(f_T) + diag(c_{T−1} f_T(1 − f_T)) W_f D is 0.99 − 0.05 against a bound 0.01 + ¼‖W_i‖ + ‖W_g‖
+ * on its distance from I, and every other construction keeps W_i, W_g at 1/64 of their norms or more and f_T far from
+ * 0.99, so that bound, false (a review's: 0.0166 against 0.01 at W_f = 1.5), was consistent under three seeds and
+ * --search 2000 (test/check/gate-premise.test.ts). One builder for each sign of the states (+, then −): the sign of the
+ * state against W_f decides whether that term adds to f_T or takes from it. None where no target is a gate with a bias.
+ */
+export function gatesAtLevel(
+  space: InstanceSpace,
+  start: InstanceData,
+  pre: PreActivation,
+  stateAt: StateAt,
+  targets: readonly string[],
+): ((level: number) => MutableData)[] {
+  const gates = levelGates(space, targets);
+  if (!gates.length) return [];
+  const states = space.blocks.filter((b) => b.role === 'state');
+  const read = new Set(gates.flatMap((g) => [...g.recurrent]));
+  const others = space.gates.filter((g) => g.input === null && !gates.includes(g));
+  return ([1, -1] as const).map((sign) => (level: number) => {
+    const data = space.copy(start);
+    peak(space, data);
+    for (const b of space.blocks) {
+      const v = space.values(data, b);
+      if (b.law.spectralNorm !== null) {
+        const norm = spectralNorm(mat(b.rows, b.cols, v));
+        const factor = read.has(b.name) && norm > 0 && Number.isFinite(norm) ? b.law.spectralNorm / norm : 0;
+        for (let i = 0; i < v.length; i++) v[i]! *= factor;
+      } else if (b.init === 'weight') v.fill(0);
+      else if (b.role === 'state') fillClamped(space, data, b, sign * LEVEL_STATE);
+    }
+    for (let pass = 0; pass < LEVEL_PASSES; pass++) {
+      for (const g of space.gates) {
+        const premised = gates.includes(g);
+        if (!premised && !others.includes(g)) continue;
+        const z = pre(data, g.target, premised && pass > 0 ? space.horizon : 1);
+        const lever = space.values(data, g.lever);
+        if (!z || z.length !== lever.length) continue;
+        const target = premised ? level : g.range[0] < 0 ? 0 : GATE_END;
+        for (let i = 0; i < z.length; i++) lever[i]! -= g.sign * (z[i]! - target);
+      }
+      // then the initial states where step 1 takes them, so that the steps before T are much like T
+      if (pass === 0) {
+        const moved = states.map((b) => [b, stateAt(data, b.name, 1)] as const);
+        for (const [b, v] of moved) if (v && v.length === b.rows * b.cols) space.values(data, b).set(v);
+      }
+    }
+    return space.projected(data) ?? space.copy(start);
+  });
 }
 
 /**
