@@ -365,6 +365,8 @@ export function searchRepairs(
   };
 
   const repairs: Repair[] = [];
+  // one candidate with a fitted constant is checked in full: each that is not proved costs one of the few full checks
+  let fittedChecked = false;
   let exhausted = false;
   let screenWorkLimited = false;
   // The full checks (a consistent candidate's second draw included) share FULL_CHECKS_WORK claims' work: each may do one
@@ -394,6 +396,9 @@ export function searchRepairs(
         a.score - b.score,
     );
     for (const s of ordered) {
+      const fitted = s.candidate.edits.some((e) => EDIT_BY_ID.get(e.edit)!.provedOnly);
+      if (fitted && fittedChecked) continue;
+      fittedChecked ||= fitted;
       if (work.fullChecks >= budget.fullChecks || repairs.length >= budget.repairs) {
         exhausted ||= work.fullChecks >= budget.fullChecks;
         return;
@@ -423,7 +428,7 @@ export function searchRepairs(
         work.vacuous++;
         continue;
       }
-      if (r.verdict !== 'proved' && s.candidate.edits.some((e) => EDIT_BY_ID.get(e.edit)!.provedOnly)) {
+      if (r.verdict !== 'proved' && fitted) {
         work.unproved++;
         continue;
       }
