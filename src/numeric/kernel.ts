@@ -4,6 +4,7 @@
  * once per op per time step in every sweep, so no per-element closures.
  */
 import { matMul, matTVec, matVec, type Mat } from './linalg.js';
+import { largestMagnitude, maxMagnitude, productCancellationOf } from './lost-digits.js';
 import { newVec } from './slab.js';
 
 export type Vec = Float64Array;
@@ -104,6 +105,24 @@ export function outerAccumulate(ra: number, ca: number, cb: number, adj: Vec, b:
     }
   return dA;
 }
+
+/**
+ * What the dot products of multiply(ra, ca, a, cb, b) = out lost to cancellation (./lost-digits.ts
+ * productCancellationOf): a matrix product's forward value, or its tangent with one operand's tangent alone.
+ */
+export const multiplyLost = (ra: number, ca: number, a: Vec, cb: number, b: Vec, out: Vec): number =>
+  productCancellationOf(ra, ca, cb, a, ca, 1, b, cb, 1, out, largestMagnitude(a));
+
+/** The same for multiplyTransposed(ra, ca, a, cb, adj) = out (A read transposed in place). */
+export const multiplyTransposedLost = (ra: number, ca: number, a: Vec, cb: number, adj: Vec, out: Vec): number =>
+  productCancellationOf(ca, ra, cb, a, 1, ca, adj, cb, 1, out, largestMagnitude(a));
+
+/**
+ * The same for outerAccumulate(ra, ca, cb, adj, b) = dA (sums over cb: none for vectors). `adj` may be a sweep's
+ * accumulator, written in place, so its largest magnitude is taken again, not kept.
+ */
+export const outerAccumulateLost = (ra: number, ca: number, cb: number, adj: Vec, b: Vec, dA: Vec): number =>
+  productCancellationOf(ra, cb, ca, adj, cb, 1, b, 1, cb, dA, cb < 2 ? 0 : maxMagnitude(adj));
 
 export function mapVec(a: Vec, f: (x: number) => number): Vec {
   const out = newVec(a.length);

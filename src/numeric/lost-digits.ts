@@ -11,11 +11,13 @@
  * precision like one within reach of ordinary rounding (src/check/extended-check.ts).
  * Elementwise sums note the same way what they lose to cancellation: 1 − σ(30)
  * in float64 is off by 1e-3 of its value, and a gate's slope written out as
- * σ(x)(1 − σ(x)) would otherwise refute a true identity. Dot products inside
- * matrix products are not watched: what one loses shows as a relative error of
- * ROUNDOFF · Σ|aᵢbᵢ| / |Σ aᵢbᵢ|, and any violation below 1e-4 (NEAR_TOLERANCE in
- * src/check/extended-check.ts) is decided again in decimals all the same; to
- * reach past it a product would have to cancel twelve orders of magnitude.
+ * σ(x)(1 − σ(x)) would otherwise refute a true identity. The dot products
+ * inside matrix products (matrix–matrix and matrix–vector, the walks of powers
+ * and ordered products, a derivative sweep's steps) note theirs the same way,
+ * relative to Σₖ|aᵢₖbₖⱼ| (`productCancellationOf`): a nilpotent rank-one W with
+ * ‖W‖ = 0.5 has a W·W of 3e-18 made of terms of 0.1, float64's value of it is
+ * 30 % off, and `norm2(jac(h[T], h[T-2])) >= norm2(W^2)` (an equality for a
+ * linear model) was refuted on that noise.
  *
  * The record is one number per thread, like a floating-point exception flag:
  * `takeLostPrecision()` reads and clears it, `noteLostPrecision` raises it.
@@ -163,6 +165,101 @@ export function reductionCancellationOf(entries: ArrayLike<number>, total: numbe
   const precision =
     total === 0 || size === Infinity ? 1 : Math.min(1, ((entries.length - 1) * ROUNDOFF * size) / Math.abs(total));
   return precision > NOTED_CANCELLATION ? precision : 0;
+}
+
+/**
+ * What the dot products of a matrix product C = A·B (rows × inner times inner × cols) lost to cancellation, as
+ * `reductionCancellationOf` for a sum: an entry c_ij = Σₖ a_ik b_kj made in float64 (each product and each partial sum
+ * rounded, in whatever order a kernel adds them) is good to inner · ROUNDOFF · Σₖ |a_ik b_kj| / |c_ij|; the worst over
+ * the entries, noted only beyond NOTED_CANCELLATION (every digit where an entry cancels to exactly 0 from nonzero
+ * terms). Entries are read through strides, so that transposed operands are read in place: a_ik = a[i·aRow + k·aInner],
+ * b_kj = b[k·bInner + j·bCol], c_ij = c[i·cols + j].
+ *
+ * Cheap, as the products it watches are the hot loops (a sweep's step, a product walk's): Σₖ |a_ik b_kj| is at most
+ * max|A| · Σₖ |b_kj|, so an entry at least 2⁻²⁰ of inner times that cannot be noted and costs one comparison — per
+ * matrix–vector product 2·rows + inner operations beyond the product, where max|A| (`aMax`) is the caller's or
+ * `largestMagnitude`'s, kept per matrix. Only an entry that may have cancelled has its own sum of magnitudes taken.
+ */
+export function productCancellationOf(
+  rows: number,
+  inner: number,
+  cols: number,
+  a: ArrayLike<number>,
+  aRow: number,
+  aInner: number,
+  b: ArrayLike<number>,
+  bInner: number,
+  bCol: number,
+  c: ArrayLike<number>,
+  aMax: number,
+): number {
+  // one term: a product rounded once, nothing cancels
+  if (inner < 2) return 0;
+  let worst = 0;
+  for (let j = 0; j < cols; j++) {
+    let bSize = 0;
+    for (let k = 0; k < inner; k++) bSize += Math.abs(b[k * bInner + j * bCol]!);
+    const bound = inner * aMax * bSize;
+    // nothing to cancel (a zero column), or NaN (which the comparison reports as trouble itself)
+    if (!(bound > 0)) continue;
+    for (let i = 0; i < rows; i++) {
+      const r = Math.abs(c[i * cols + j]!);
+      if (bound <= NOTED_RATIO * r) continue;
+      let size = 0;
+      for (let k = 0; k < inner; k++) size += Math.abs(a[i * aRow + k * aInner]! * b[k * bInner + j * bCol]!);
+      // no nonzero term (a true 0), or terms beyond float64's range (the value's own trouble, as cancellationOf)
+      if (!(size > 0) || !Number.isFinite(size)) continue;
+      const precision = r === 0 ? 1 : Math.min(1, (inner * ROUNDOFF * size) / r);
+      if (precision > worst) worst = precision;
+    }
+  }
+  return worst > NOTED_CANCELLATION ? worst : 0;
+}
+
+/** y = A·x for A of rows × cols (row-major): what its dot products lost (`productCancellationOf`). */
+export const matVecCancellation = (rows: number, cols: number, a: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>) =>
+  productCancellationOf(rows, cols, 1, a, cols, 1, x, 1, 0, y, largestMagnitude(a));
+
+/** y = Aᵀ·x for A of rows × cols (row-major, read in place): what its dot products lost. */
+export const matTVecCancellation = (rows: number, cols: number, a: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>) =>
+  productCancellationOf(cols, rows, 1, a, 1, cols, x, 1, 0, y, largestMagnitude(a));
+
+/** C = A·B for A of rows × inner and B of inner × cols (both row-major): what its dot products lost. */
+export const matMulCancellation = (
+  rows: number,
+  inner: number,
+  cols: number,
+  a: Float64Array,
+  b: ArrayLike<number>,
+  c: ArrayLike<number>,
+) => productCancellationOf(rows, inner, cols, a, inner, 1, b, cols, 1, c, largestMagnitude(a));
+
+/** A matrix of at most this many entries has its largest magnitude taken again rather than looked up. */
+const LOOKED_UP_MAGNITUDES = 64;
+const magnitudes = new WeakMap<Float64Array, number>();
+
+/**
+ * max |a_i| (NaN where an entry is NaN), kept per array beyond LOOKED_UP_MAGNITUDES entries: a product walk or a sweep
+ * multiplies by the same matrix at every step. Only for arrays nothing writes once made — the evaluator's values, the
+ * model's parameters and forward values, a sweep's kernel results (./simd.ts keeps resident copies on the same promise);
+ * an array that is written in place (a sweep's adjoint accumulators) takes `maxMagnitude`.
+ */
+export function largestMagnitude(a: Float64Array): number {
+  if (a.length <= LOOKED_UP_MAGNITUDES) return maxMagnitude(a);
+  let m = magnitudes.get(a);
+  if (m === undefined) magnitudes.set(a, (m = maxMagnitude(a)));
+  return m;
+}
+
+/** max |a_i|, NaN where an entry is NaN. */
+export function maxMagnitude(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = Math.abs(a[i]!);
+    if (x > m) m = x;
+    else if (Number.isNaN(x)) return NaN;
+  }
+  return m;
 }
 
 /** NOTED_CANCELLATION / ROUNDOFF: the cancellation ratio |x| + |y| : |r| from which a sum is noted */

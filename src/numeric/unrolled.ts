@@ -300,7 +300,8 @@ let tangentLoss = 0;
  * alone an elementwise sum adds nothing); for any other kernel of two operands that both carry one, the sum of its two
  * parts (its tangent is linear in them: each is its tangent with that operand's alone — a product's dA·B and A·dB, a
  * quotient's da/b and −(a/b)·db/b; `out` is its value, which a quotient's tangent reads). A product's tangent is that
- * sum itself (its kernel adds the parts: `reads: 'others'`), made once here from the parts.
+ * sum itself (its kernel adds the parts: `reads: 'others'`), made once here from the parts. A product of matrices notes
+ * too what each part's dot products lost (Kernel.partLost): a sweep's W·dh at a nearly nilpotent W cancels as W·W does.
  */
 function watchedTangent(
   kernel: Kernel,
@@ -311,23 +312,29 @@ function watchedTangent(
 ): Vec | null {
   tangentLoss = 0;
   if (!carrying) return null;
+  const { partLost } = kernel;
   if (kernel.reads === 'nothing' || carrying < 2 || tangents.length !== 2) {
     const tangent = kernel.tangent(values, tangents, out);
     if (tangent && kernel.reads === 'nothing' && kernel.lostDigits && !(values.length > 1 && carrying < values.length))
       tangentLoss = kernel.lostDigits(tangents as Vec[], tangent);
+    // a product of matrices' dot products, with one operand's tangent (its tangent is that part)
+    if (tangent && partLost && carrying === 1) tangentLoss = Math.max(tangentLoss, partLost(values, tangents, tangent));
     return tangent;
   }
   // the two parts, each the kernel's tangent with one operand's tangent alone
   const [da, db] = tangents as [Vec, Vec];
   tangents[1] = null;
   const first = kernel.tangent(values, tangents, out);
+  const firstLost = first && partLost ? partLost(values, tangents, first) : 0;
   tangents[0] = null;
   tangents[1] = db;
   const second = kernel.tangent(values, tangents, out);
+  const secondLost = second && partLost ? partLost(values, tangents, second) : 0;
   tangents[0] = da;
   const tangent =
     kernel.reads === 'others' && first && second ? binary('add', first, second) : kernel.tangent(values, tangents, out);
   if (tangent && first && second) tangentLoss = sumsCancellation(first, second, tangent);
+  tangentLoss = Math.max(tangentLoss, firstLost, secondLost);
   return tangent;
 }
 
@@ -1038,6 +1045,11 @@ export class Unrolled {
         want[k] = !(kind === 'const' || (kind === 'param' && !withParams));
       }
       const contributions = op.kernel.adjoint(values, vals[i]!, a, want);
+      // a product of matrices' dot products (Kernel.adjointLost)
+      if (op.kernel.adjointLost) {
+        const own = op.kernel.adjointLost(values, a, contributions);
+        if (own > lost) lost = own;
+      }
       for (let k = 0; k < op.inputs.length; k++) {
         const contrib = contributions[k];
         if (!contrib) continue;

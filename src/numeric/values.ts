@@ -12,6 +12,9 @@ import {
   closedOwnPrecision,
   closeOwnRecord,
   lostPrecisionOf,
+  matMulCancellation,
+  matTVecCancellation,
+  matVecCancellation,
   noteCancellation,
   noteLostPrecision,
   noteLostPrecisions,
@@ -106,11 +109,16 @@ export class DenseOp extends BaseOp {
   constructor(readonly m: Dense) {
     super(m.rows, m.cols);
   }
+  // each noting what its dot products lost to cancellation (./lost-digits.ts productCancellationOf)
   apply(x: Dense): Dense {
-    return dense(this.rows, 1, matVec(this.m, x.data));
+    const y = matVec(this.m, x.data);
+    noteLostPrecision(matVecCancellation(this.rows, this.cols, this.m.data, x.data, y));
+    return dense(this.rows, 1, y);
   }
   applyT(y: Dense): Dense {
-    return dense(this.cols, 1, matTVec(this.m, y.data));
+    const z = matTVec(this.m, y.data);
+    noteLostPrecision(matTVecCancellation(this.rows, this.cols, this.m.data, y.data, z));
+    return dense(this.cols, 1, z);
   }
   override materialize(): Dense {
     return this.m;
@@ -499,8 +507,10 @@ export function powerBySquaring(a: Dense, k: number): Dense {
   }
 }
 
+/** A·B as a value, noting what its dot products lost to cancellation (./lost-digits.ts productCancellationOf). */
 const matMulDense = (a: Dense, b: Dense): Dense => {
   const m = matMul(a, b);
+  noteLostPrecision(matMulCancellation(a.rows, a.cols, b.cols, a.data, b.data, m.data));
   return dense(m.rows, m.cols, m.data);
 };
 
@@ -520,7 +530,9 @@ export class ComposeOp extends BaseOp {
       const scaled = scratchOf(n);
       for (let i = 0; i < n; i++) scaled[i] = xs[i]! * v[i]!;
       noteLostPrecision(lostPrecisionOf(scaled));
-      return dense(this.left.rows, 1, matVec(this.left.m, scaled));
+      const y = matVec(this.left.m, scaled);
+      noteLostPrecision(matVecCancellation(this.left.rows, this.left.cols, this.left.m.data, scaled, y));
+      return dense(this.left.rows, 1, y);
     }
     return this.left.apply(this.right.apply(x));
   }
@@ -687,10 +699,7 @@ export function mulValues(a: Value, b: Value): Value {
     return b.kind === 'op' ? new ScaledOp(a.data[0]!, b) : zipDense(a, b, (x, y) => x * y);
   if (b.kind === 'dense' && isScalarValue(b))
     return a.kind === 'op' ? new ScaledOp(b.data[0]!, a) : zipDense(a, b, (x, y) => x * y);
-  if (a.kind === 'dense' && b.kind === 'dense') {
-    const m = matMul(a, b);
-    return dense(m.rows, m.cols, m.data);
-  }
+  if (a.kind === 'dense' && b.kind === 'dense') return matMulDense(a, b);
   if (a.kind === 'op' && b.kind === 'dense') {
     if (b.cols === 1) return a.apply(b);
     return columnsToDense(a.rows, b.cols, (j) => a.apply(dense(b.rows, 1, columnOf(b, j))).data);

@@ -10,8 +10,11 @@ import {
   binary,
   binaryWithZero,
   multiply,
+  multiplyLost,
   multiplyTransposed,
+  multiplyTransposedLost,
   outerAccumulate,
+  outerAccumulateLost,
   reduceTo,
   scale,
   type Vec,
@@ -184,6 +187,15 @@ export function matmulKernel(ra: number, ca: number, cb: number): Kernel {
     reads: 'others',
     addsLosses: true,
     multiplyAdds: ra * ca * cb,
+    // what its dot products lose to cancellation (src/numeric/lost-digits.ts productCancellationOf), and its subnormals
+    lostDigits: ([a, b], out) => Math.max(multiplyLost(ra, ca, a!, cb, b!, out), lostPrecisionOf(out)),
+    partLost: ([a, b], [da, db], part) =>
+      da ? multiplyLost(ra, ca, da, cb, b!, part) : db ? multiplyLost(ra, ca, a!, cb, db, part) : 0,
+    adjointLost: ([a, b], adj, [dA, dB]) =>
+      Math.max(
+        dA ? outerAccumulateLost(ra, ca, cb, adj, b!, dA) : 0,
+        dB ? multiplyTransposedLost(ra, ca, a!, cb, adj, dB) : 0,
+      ),
     tangent: ([a, b], [da, db]) =>
       sum2(da ? multiply(ra, ca, da, cb, b!) : null, db ? multiply(ra, ca, a!, cb, db) : null),
     // dA = adj·Bᵀ (an outer product per step: only when a parameter gradient is wanted); dB = Aᵀ·adj

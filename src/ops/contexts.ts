@@ -146,6 +146,15 @@ export interface Kernel {
    * that step (src/numeric/unrolled.ts evalList says why not along the steps). Absent: the largest operand's.
    */
   readonly addsLosses?: true;
+  /**
+   * A product of matrices: what its tangent with one operand's tangent alone (`tangents` null but for that one) lost to
+   * cancellation in its dot products, `part` being that tangent (src/numeric/lost-digits.ts productCancellationOf). A
+   * derivative sweep notes it at its step, as it notes its sums' (src/numeric/unrolled.ts watchedTangent); `lostDigits`
+   * says the same of the forward value.
+   */
+  readonly partLost?: (inputs: readonly Vec[], tangents: readonly (Vec | null)[], part: Vec) => number;
+  /** The same for its adjoint contributions (null where not wanted), from the cotangent `adj`. */
+  readonly adjointLost?: (inputs: readonly Vec[], adj: Vec, contributions: readonly (Vec | null)[]) => number;
   /** a product of matrices: its r·k·c multiply-adds, what the work meter charges per step beyond the entries (unrolled.ts) */
   readonly multiplyAdds?: number;
   /**
