@@ -14,7 +14,7 @@
  * σ(x)(1 − σ(x)) would otherwise refute a true identity. The dot products
  * inside matrix products (matrix–matrix and matrix–vector, the walks of powers
  * and ordered products, a derivative sweep's steps) note theirs the same way,
- * relative to Σₖ|aᵢₖbₖⱼ| (`productCancellationOf`): a nilpotent rank-one W with
+ * n·u·Σₖ|aᵢₖbₖⱼ| against the product's largest entry (`productCancellationOf`): a nilpotent rank-one W with
  * ‖W‖ = 0.5 has a W·W of 3e-18 made of terms of 0.1, float64's value of it is
  * 30 % off, and `norm2(jac(h[T], h[T-2])) >= norm2(W^2)` (an equality for a
  * linear model) was refuted on that noise.
@@ -169,16 +169,26 @@ export function reductionCancellationOf(entries: ArrayLike<number>, total: numbe
 
 /**
  * What the dot products of a matrix product C = A·B (rows × inner times inner × cols) lost to cancellation, as
- * `reductionCancellationOf` for a sum: an entry c_ij = Σₖ a_ik b_kj made in float64 (each product and each partial sum
- * rounded, in whatever order a kernel adds them) is good to inner · ROUNDOFF · Σₖ |a_ik b_kj| / |c_ij|; the worst over
- * the entries, noted only beyond NOTED_CANCELLATION (every digit where an entry cancels to exactly 0 from nonzero
- * terms). Entries are read through strides, so that transposed operands are read in place: a_ik = a[i·aRow + k·aInner],
- * b_kj = b[k·bInner + j·bCol], c_ij = c[i·cols + j].
+ * `reductionCancellationOf` for a sum, but measured against the product as a whole: an entry c_ij = Σₖ a_ik b_kj made
+ * in float64 (each product and each partial sum rounded, in whatever order a kernel adds them) is off by at most
+ * e_ij = inner · ROUNDOFF · Σₖ |a_ik b_kj|, and the figure is max e_ij / max |c_ij| — the worst entry's lost digits
+ * weighed by |c_ij| / max|c| — noted only beyond NOTED_CANCELLATION.
+ *
+ * Why the largest |c| and not each entry's own: a figure is a relative precision of the value as a whole (a point
+ * compares norms, sums and products of it, each at least of the scale of its largest entry), and an entry 1e-12 of
+ * max|C| that cancels to nothing moves ‖C‖ by 1e-12 of its own error at most. Measured per entry, long products
+ * (40–64-long dot products, chained over a sequence) always have some entry that cancels by chance, and their every
+ * agreement came out within reach of lost digits. What it still flags: a product whose EVERY entry is small against
+ * its terms — W·W of a nearly nilpotent W, 3e-18 from terms of 0.1, max|C| itself 3e-18 — or any entry's error
+ * beyond 2⁻³³ of the largest. What it leaves (as "what a matrix product magnifies of its operands' lost digits"): a
+ * claim reading one small entry of a product alone. A product of all-zero entries from nonzero terms keeps no digit.
  *
  * Cheap, as the products it watches are the hot loops (a sweep's step, a product walk's): Σₖ |a_ik b_kj| is at most
- * max|A| · Σₖ |b_kj|, so an entry at least 2⁻²⁰ of inner times that cannot be noted and costs one comparison — per
- * matrix–vector product 2·rows + inner operations beyond the product, where max|A| (`aMax`) is the caller's or
- * `largestMagnitude`'s, kept per matrix. Only an entry that may have cancelled has its own sum of magnitudes taken.
+ * max|A| · Σₖ |b_kj|, so a column where inner times that is at most 2²⁰ · max|C| cannot be noted and costs one
+ * comparison — per matrix–vector product 2·rows + inner operations beyond the product, where max|A| (`aMax`) is the
+ * caller's or `largestMagnitude`'s, kept per matrix. Only the entries of a column that may be noted have their own sum
+ * of magnitudes taken. Entries are read through strides, so that transposed operands are read in place:
+ * a_ik = a[i·aRow + k·aInner], b_kj = b[k·bInner + j·bCol], c_ij = c[i·cols + j].
  */
 export function productCancellationOf(
   rows: number,
@@ -195,21 +205,23 @@ export function productCancellationOf(
 ): number {
   // one term: a product rounded once, nothing cancels
   if (inner < 2) return 0;
+  const cMax = maxMagnitude(c);
+  // NaN: the comparison reports it as trouble itself
+  if (Number.isNaN(cMax)) return 0;
+  const noted = NOTED_RATIO * cMax;
   let worst = 0;
   for (let j = 0; j < cols; j++) {
     let bSize = 0;
     for (let k = 0; k < inner; k++) bSize += Math.abs(b[k * bInner + j * bCol]!);
     const bound = inner * aMax * bSize;
-    // nothing to cancel (a zero column), or NaN (which the comparison reports as trouble itself)
-    if (!(bound > 0)) continue;
+    // nothing to cancel (a zero column), nothing that can be noted, or NaN (trouble itself)
+    if (!(bound > noted)) continue;
     for (let i = 0; i < rows; i++) {
-      const r = Math.abs(c[i * cols + j]!);
-      if (bound <= NOTED_RATIO * r) continue;
       let size = 0;
       for (let k = 0; k < inner; k++) size += Math.abs(a[i * aRow + k * aInner]! * b[k * bInner + j * bCol]!);
       // no nonzero term (a true 0), or terms beyond float64's range (the value's own trouble, as cancellationOf)
-      if (!(size > 0) || !Number.isFinite(size)) continue;
-      const precision = r === 0 ? 1 : Math.min(1, (inner * ROUNDOFF * size) / r);
+      if (!(size > 0) || !Number.isFinite(size) || inner * size <= noted) continue;
+      const precision = cMax === 0 ? 1 : Math.min(1, (inner * ROUNDOFF * size) / cMax);
       if (precision > worst) worst = precision;
     }
   }

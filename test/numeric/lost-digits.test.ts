@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   lostPrecisionOf,
+  matMulCancellation,
+  matVecCancellation,
   noteCancellation,
   noteLostPrecision,
   takeLostPrecision,
@@ -16,6 +18,7 @@ import { loadDerivationFile } from '../../src/derivation/load.js';
 import { parseExpression } from '../../src/ir/parse-math.js';
 import { scopeOf } from '../../src/symbolic/quantities.js';
 import { Evaluator } from '../../src/numeric/evaluate.js';
+import { mat, matMul, matVec } from '../../src/numeric/linalg.js';
 import { buildInstance, instanceSpec } from '../../src/numeric/instance.js';
 import {
   addValues,
@@ -84,6 +87,42 @@ describe('cancellation', () => {
     expect(takeLostPrecision()).toBe(0); // nothing computed yet
     (lazy as LinOp).apply(dense(2, 1, Float64Array.of(1, 1)));
     expect(takeLostPrecision()).toBe(1);
+  });
+});
+
+describe('a matrix product’s dot products', () => {
+  // C = A·B in float64, then the figure: max over entries of inner · 2⁻⁵³ · Σₖ|a_ik b_kj|, over max|c_ij|
+  const figureOf = (rows: number, inner: number, cols: number, a: number[], b: number[]) => {
+    const A = mat(rows, inner, a);
+    const B = mat(inner, cols, b);
+    return matMulCancellation(rows, inner, cols, A.data, B.data, matMul(A, B).data);
+  };
+  const almostOne = 1 - 2 ** -40;
+
+  it('weigh an entry’s cancellation by its size against the largest entry, not by its own', () => {
+    // c_00 = 1 − (1 − 2⁻⁴⁰) = 2⁻⁴⁰ from terms of 1: 28 bits of its own left, but its error 2·2⁻⁵³·(2 − 2⁻⁴⁰) is
+    // 2⁻⁵³·(2 − 2⁻⁴⁰) of max|C| = 2 (c_01 = 1 + 1): ordinary rounding of C, nothing noted (per entry it was 2⁻¹¹)
+    expect(figureOf(2, 2, 2, [1, 1, 0, 1], [1, 1, -almostOne, 1])).toBe(0);
+    // the same entry against a largest of 2⁻³⁰ (c_10): 2·2⁻⁵³·(2 − 2⁻⁴⁰) / 2⁻³⁰ = 2⁻²¹ − 2⁻⁶², noted
+    expect(figureOf(2, 2, 1, [1, 1, 2 ** -30, 0], [1, -almostOne])).toBe(2 ** -21 - 2 ** -62);
+    // against a largest of 2⁻¹⁰ it is 2⁻⁴¹ − 2⁻⁸², under the noted 2⁻³³
+    expect(figureOf(2, 2, 1, [1, 1, 2 ** -10, 0], [1, -almostOne])).toBe(0);
+  });
+
+  it('flag a product whose every entry is small against its terms, as W·W of a nearly nilpotent W', () => {
+    // the only entry: 2⁻⁴⁰ from terms of 1, 2·2⁻⁵³·(2 − 2⁻⁴⁰) / 2⁻⁴⁰ = 2⁻¹¹ − 2⁻⁵²
+    expect(figureOf(1, 2, 1, [1, 1], [1, -almostOne])).toBe(2 ** -11 - 2 ** -52);
+    // all entries exactly 0 from nonzero terms keep no digit; a true 0 (no nonzero term) loses none
+    expect(figureOf(2, 2, 1, [1, 1, 2, 2], [1, -1])).toBe(1);
+    expect(figureOf(2, 2, 1, [1, 0, 0, 0], [0, 1])).toBe(0);
+    // matrix–vector, the same rule: y = (2⁻⁴⁰, −1 + 2⁻³⁹), its first entry alone noted
+    const x = Float64Array.of(1, -almostOne);
+    const A = mat(2, 2, [1, 1, 1, 2]);
+    const y = matVec(A, x);
+    expect([...y]).toEqual([2 ** -40, -1 + 2 ** -39]);
+    expect(matVecCancellation(2, 2, A.data, x, y)).toBe(0);
+    const first = mat(1, 2, [1, 1]);
+    expect(matVecCancellation(1, 2, first.data, x, matVec(first, x))).toBe(2 ** -11 - 2 ** -52);
   });
 });
 
