@@ -229,12 +229,22 @@ export function productCancellationOf(
 }
 
 /** y = A·x for A of rows × cols (row-major): what its dot products lost (`productCancellationOf`). */
-export const matVecCancellation = (rows: number, cols: number, a: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>) =>
-  productCancellationOf(rows, cols, 1, a, cols, 1, x, 1, 0, y, largestMagnitude(a));
+export const matVecCancellation = (
+  rows: number,
+  cols: number,
+  a: Float64Array,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+) => productCancellationOf(rows, cols, 1, a, cols, 1, x, 1, 0, y, largestMagnitude(a));
 
 /** y = Aᵀ·x for A of rows × cols (row-major, read in place): what its dot products lost. */
-export const matTVecCancellation = (rows: number, cols: number, a: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>) =>
-  productCancellationOf(cols, rows, 1, a, 1, cols, x, 1, 0, y, largestMagnitude(a));
+export const matTVecCancellation = (
+  rows: number,
+  cols: number,
+  a: Float64Array,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+) => productCancellationOf(cols, rows, 1, a, 1, cols, x, 1, 0, y, largestMagnitude(a));
 
 /** C = A·B for A of rows × inner and B of inner × cols (both row-major): what its dot products lost. */
 export const matMulCancellation = (
