@@ -119,6 +119,19 @@ function readCounts(exprs: readonly Expr[]): Map<string, number> {
   return reads;
 }
 
+/**
+ * The biases an activation's argument adds: terms ±b of a parameter initialised as a bias (a block of the search) that
+ * the argument reads once, each with the sign it enters with — a lever that moves the pre-activation and nothing else.
+ */
+export function biasesOf(arg: Expr, blocks: readonly Block[]): { lever: Block; sign: 1 | -1 }[] {
+  const reads = readCounts([arg]);
+  return addends(arg).flatMap(({ term, sign }) => {
+    if (term.kind !== 'sym' || reads.get(term.name) !== 1) return [];
+    const bias = blocks.find((b) => b.name === term.name && (b.init === 'bias' || b.init === 'forget-bias'));
+    return bias ? [{ lever: bias, sign }] : [];
+  });
+}
+
 function gatesOf(model: Model, sizes: IntEnv, blocks: readonly Block[]): Gate[] {
   const gates: Gate[] = [];
   const readsInModel = readCounts(model.equations.map((eq) => eq.rhs));
@@ -129,11 +142,7 @@ function gatesOf(model: Model, sizes: IntEnv, blocks: readonly Block[]): Gate[] 
     const arg = eq.rhs.args[0]!;
     const reads = readCounts([arg]);
     const terms = addends(arg);
-    const biases = terms.flatMap(({ term, sign }) => {
-      if (term.kind !== 'sym' || reads.get(term.name) !== 1) return [];
-      const bias = blocks.find((b) => b.name === term.name && (b.init === 'bias' || b.init === 'forget-bias'));
-      return bias ? [{ lever: bias, input: null, from: 0, sign }] : [];
-    });
+    const biases = biasesOf(arg, blocks).map((b) => ({ ...b, input: null, from: 0 }));
     const recurrent = new Set(
       blocks.filter((b) => b.law.spectralNorm !== null && reads.has(b.name)).map((b) => b.name),
     );
