@@ -65,6 +65,7 @@ import {
 import { Evaluator } from '../numeric/evaluate.js';
 import { inputConstructionCount, inputConstructions, inputDriveNames } from '../numeric/input-constructions.js';
 import { headConstructionCount, headConstructions } from '../numeric/head-constructions.js';
+import { steepestConstructionCount, steepestConstructions } from '../numeric/steepest-constructions.js';
 import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
 import { type InstanceData, Unrolled } from '../numeric/unrolled.js';
@@ -383,7 +384,8 @@ function runPhase(
         gateLevelCount(firstSpace, valued)
       : 0) +
     (firstSpace ? headConstructionCount(first.graph.model, firstSpace) : 0) +
-    (firstSpace && readsInputDrive(claim, firstSpace) ? inputConstructionCount(firstSpace) : 0);
+    (firstSpace && readsInputDrive(claim, firstSpace) ? inputConstructionCount(firstSpace) : 0) +
+    (firstSpace ? steepestConstructionCount(first.graph.model, firstSpace) : 0);
   tally.budget += side * starts.length;
   const paths = starts.map((start) => ({
     start,
@@ -474,6 +476,8 @@ const headsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[
 
 const inputsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 
+const steepestFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
+
 /** A construction list built once per start and domain, as constructionsFrom's is. */
 function builtOnce(
   cache: WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>,
@@ -507,8 +511,10 @@ const preActivationsOf =
 /**
  * The constructions evaluated beside a start's path: beyond the regimes its isolating constructions, then its head
  * constructions (../numeric/head-constructions.ts, in either domain), then, for a claim that reads the inputs or their
- * weights, its input constructions (../numeric/input-constructions.ts, in either domain), each list after the ones
- * before it so that every construction is evaluated where it was before the next was added.
+ * weights, its input constructions (../numeric/input-constructions.ts, in either domain), then, beyond the regimes for
+ * a model with an activation steepest away from 0 (SiLU, GELU), every pre-activation at that point
+ * (../numeric/steepest-constructions.ts), each list after the ones before it so that every construction is evaluated
+ * where it was before the next was added.
  */
 function besideFrom(claim: Claim, start: Instance, space: InstanceSpace): readonly Construction[] {
   const heads = builtOnce(headsFrom, start, space.domain, () =>
@@ -519,7 +525,13 @@ function besideFrom(claim: Claim, start: Instance, space: InstanceSpace): readon
         inputConstructions(space, start.graph.data, preActivationsOf(start)),
       )
     : [];
-  return [...isolatingFrom(start, space), ...heads, ...inputs].map((c) => ({ ...c, data: space.copy(c.data) }));
+  const steepest = builtOnce(steepestFrom, start, space.domain, () =>
+    steepestConstructions(start.graph.model, space, start.graph.data, preActivationsOf(start)),
+  );
+  return [...isolatingFrom(start, space), ...heads, ...inputs, ...steepest].map((c) => ({
+    ...c,
+    data: space.copy(c.data),
+  }));
 }
 
 /** The isolating constructions from a start (beyond the regimes), built once as constructionsFrom's are. */
