@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centralRichardson, defaultStep, fdResolves } from '../../src/numeric/finite-diff.js';
+import { centralRichardson, defaultStep, fdResolves, observedNoise } from '../../src/numeric/finite-diff.js';
 import { normInfVec, norm2, relErr } from '../../src/numeric/linalg.js';
 import { Rng } from '../../src/numeric/prng.js';
 
@@ -75,6 +75,30 @@ describe('centralRichardson', () => {
     expect(Math.abs((large.estimate[0] as number) - Math.cos(x0))).toBeLessThanOrEqual(
       large.noiseFloor + large.truncationError,
     );
+  });
+
+  it('counts the noise a cancelling F shows: GELU(tanh) at x = −6.1, where 1 + tanh(…) ≈ 2e-11', () => {
+    // 0.5x(1 + tanh(k(x + 0.044715x³))) keeps ≈ 5 of its digits there (1 + tanh is what is left of terms of size 1): each
+    // value is off by ≈ 1e-16 absolute, a million times ε·|gelu|. test/fixtures/numpy/gelu_slope.py: the complex step
+    // gives gelu′(−6.1) = −3.1398329542038857e-10; the same Richardson differences in numpy miss it by 6.5e-14 (2e-4).
+    // Before the observed noise counted, the floor was ε·|gelu|/h ≈ 2e-24 and the truncation estimate 9e-16: a failure.
+    const k = 0.7978845608028654;
+    const gelu = (x: number) => 0.5 * x * (1 + Math.tanh(k * (x + 0.044715 * x ** 3)));
+    const exact = -3.1398329542038857e-10;
+    const fd = centralRichardson((eps) => Float64Array.of(gelu(-6.1 + eps)), defaultStep(6.1));
+    expect(fd.step).toBe(2 ** -8);
+    const err = Math.abs(fd.estimate[0]! - exact);
+    expect(err).toBeGreaterThan(1e-14); // the rounding is real: far above ε·|gelu|/h
+    // within the error FD predicts for itself (the checker's criterion), and still resolved
+    expect(err).toBeLessThanOrEqual(10 * (fd.noiseFloor + fd.truncationError));
+    expect(fdResolves(Float64Array.of(exact), fd)).toBe(true);
+    expect(fd.noiseFloor / Math.abs(exact)).toBeLessThan(1e-2);
+  });
+
+  it('observedNoise is the fourth difference: 0 on a cubic, 16δ on alternating errors ±δ', () => {
+    const cubic = (t: number) => 2 * t ** 3 - t + 1;
+    expect(observedNoise(cubic(-2), cubic(-1), cubic(0), cubic(1), cubic(2))).toBe(0);
+    expect(observedNoise(1e-3, -1e-3, 1e-3, -1e-3, 1e-3)).toBeCloseTo(16e-3, 15);
   });
 
   it('validates its inputs and propagates non-finite values', () => {
