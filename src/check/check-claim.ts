@@ -496,9 +496,11 @@ function checkWith(
         slots.map((j) => sampler.get(options.masterSeed, j, overrides)),
       ),
     );
-  evidence.push(tally.reference(options.masterSeed, used));
+  const crossChecks = crossCheckEvidence(refChecks);
+  const referenceBroken = crossChecks.some((e) => 'failures' in e && e.failures.length > 0);
+  evidence.push(tally.reference(options.masterSeed, used, referenceBroken));
   if (tally.violated > 0 && claim.relation === '=') evidence.push(tally.distance(regimes));
-  evidence.push(...crossCheckEvidence(refChecks));
+  evidence.push(...crossChecks);
   const trouble = tally.trouble();
   if (trouble) evidence.push(trouble);
   const extended = tally.extended();
@@ -544,7 +546,11 @@ function checkWith(
   }
   // The clearest violation of the run (largest relative error, or lhs/rhs ratio for a bound) beside the shrunk one.
   const clearest = tally.clearest && counterexample(claim, derivation.file, tally.clearest, overrides);
-  if (tally.first && decideVerdict(evidence).verdict === 'refuted') {
+  // Where the reference failed its cross-check, the counterexample is a cross-checked violation, as found: shrunk or
+  // searched points are not cross-checked (src/check/verdict.ts).
+  if (referenceBroken && tally.firstCrossChecked && decideVerdict(evidence).verdict === 'refuted')
+    cx = counterexample(claim, derivation.file, tally.firstCrossChecked, overrides);
+  else if (tally.first && decideVerdict(evidence).verdict === 'refuted') {
     const { point, overrides: shrunk } = shrink(
       claim,
       derivation.model,

@@ -24,6 +24,12 @@ export interface ReferenceEvidence {
   readonly points: number;
   readonly agreed: number;
   readonly violated: number;
+  /**
+   * where a cross-check of the reference failed in the run, the violations at points whose own reference was
+   * cross-checked (src/check/points.ts Point.crossChecked; absent: none, or no cross-check failed): they refute the
+   * claim all the same
+   */
+  readonly crossCheckedViolations?: number;
   readonly troubled: number;
   /**
    * of the troubled points, those where float64 found a violation nothing could decide again (absent: none); a

@@ -28,6 +28,8 @@ export class PointTally {
   points = 0;
   agreed = 0;
   violated = 0;
+  /** of the violations, those whose own reference was cross-checked (Point.crossChecked) */
+  crossCheckedViolations = 0;
   troubled = 0;
   /** violations float64 found that nothing could decide again (trouble) */
   undecided = 0;
@@ -50,6 +52,8 @@ export class PointTally {
   /** the violation first by `smaller` (smallest sizes, binding, instance), and the clearest (violationSize) */
   first: Point | null = null;
   clearest: Point | null = null;
+  /** the first cross-checked violation by `smaller` (the counterexample where the reference failed elsewhere) */
+  firstCrossChecked: Point | null = null;
   /** violations by instance: which sizes they were found at */
   readonly violationsAt: { readonly sizes: IntEnv; count: number }[] = [];
   /** troubled points whose sides differ by what cancellation left (PointOutcome's roundingResidue), by instance sizes */
@@ -109,6 +113,10 @@ export class PointTally {
       violations++;
       if (!this.first || smaller(p, this.first) < 0) this.first = p;
       if (!this.clearest || violationSize(p) > violationSize(this.clearest)) this.clearest = p;
+      if (p.crossChecked) {
+        this.crossCheckedViolations++;
+        if (!this.firstCrossChecked || smaller(p, this.firstCrossChecked) < 0) this.firstCrossChecked = p;
+      }
     }
     if (violations) this.violationsAt.push({ sizes: instance.sizes, count: violations });
     if (residues) this.roundingResiduesAt.push({ sizes: instance.sizes, count: residues });
@@ -119,7 +127,8 @@ export class PointTally {
     }
   }
 
-  reference(masterSeed: number, used: readonly InstanceInfo[]): Evidence {
+  /** `referenceBroken`: a cross-check failed in this run; only then are the cross-checked violations counted apart. */
+  reference(masterSeed: number, used: readonly InstanceInfo[], referenceBroken = false): Evidence {
     return {
       kind: 'reference',
       masterSeed,
@@ -127,6 +136,9 @@ export class PointTally {
       points: this.points,
       agreed: this.agreed,
       violated: this.violated,
+      ...(referenceBroken && this.crossCheckedViolations
+        ? { crossCheckedViolations: this.crossCheckedViolations }
+        : {}),
       troubled: this.troubled,
       ...undecidedViolationsField(this.undecided),
       compared: [...this.compared],

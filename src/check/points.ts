@@ -14,7 +14,7 @@ import { own } from '../ir/names.js';
 import { DomainError, type Evaluator } from '../numeric/evaluate.js';
 import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
-import { checkReference, type ReferenceCheck } from '../numeric/reference-check.js';
+import { checkReference, type ReferenceCheck, vouchedWithin } from '../numeric/reference-check.js';
 import { dense, type Value } from '../numeric/values.js';
 import { ownLostPrecision, takeLostPrecision } from '../numeric/lost-digits.js';
 import { bindings } from './bindings.js';
@@ -25,6 +25,13 @@ export interface Point {
   readonly instance: Instance;
   readonly env: IntEnv;
   readonly outcome: PointOutcome;
+  /**
+   * a violation whose own reference was cross-checked: every derivative the claim read here was checked (dual numbers
+   * against adjoints, and finite differences that resolved it and agreed), and the violation is larger than what those
+   * differences could have missed (`vouchedWithin`). Such a point refutes the claim even where the reference failed
+   * its cross-check at another point (src/check/verdict.ts). Absent otherwise.
+   */
+  readonly crossChecked?: true;
 }
 
 export interface InstanceEntry {
@@ -57,6 +64,13 @@ function prefersRows(claim: Claim): boolean {
 export function claimSides(claim: Claim, entry: InstanceEntry, env: IntEnv): [Value, Value] {
   entry.evaluator.preferRows = prefersRows(claim);
   return entry.evaluator.evaluateSides(claim.lhs, claim.rhs, env);
+}
+
+/** A violation beyond what every cross-check of the derivatives its point read could have missed (Point.crossChecked). */
+function crossCheckedViolation(outcome: PointOutcome, checks: readonly ReferenceCheck[]): boolean {
+  if (outcome.status !== 'violate' || !checks.length) return false;
+  const vouched = checks.map(vouchedWithin);
+  return vouched.every((v) => v !== null && outcome.relError > v);
 }
 
 export function runPoints(
@@ -102,9 +116,11 @@ export function runPoints(
     // the claim's own part first: the take clears both
     const ownLost = ownLostPrecision();
     const lostPrecision = takeLostPrecision();
+    const mine: ReferenceCheck[] = [];
     if (refChecks && sampled.has(i))
       for (const d of evaluator.touched.values())
-        refChecks.push(checkReference(evaluator, d, refRng, fdEverywhere || i === sampledList[0]));
+        mine.push(checkReference(evaluator, d, refRng, fdEverywhere || i === sampledList[0]));
+    refChecks?.push(...mine);
     // Overflow, underflow or a violation within rounding distance: decided again in extended precision
     // (after the cross-checks, which cover the derivatives the claim itself evaluated).
     const why = lookReason(first, claim.tolerance, lostPrecision);
@@ -113,7 +129,9 @@ export function runPoints(
       return { instance, env, outcome: first };
     }
     const outcome = why ? extendedLook(claim, entry, env, first, lostPrecision, extendedScope) : first;
-    return { instance, env, outcome };
+    return crossCheckedViolation(outcome, mine)
+      ? { instance, env, outcome, crossChecked: true }
+      : { instance, env, outcome };
   };
   // Agreements within reach of the digits lost on the way, decided again after the others: the ones that lost most.
   const agreements: {

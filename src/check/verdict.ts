@@ -1,10 +1,13 @@
 /**
  * The verdict ladder, as one pure function of the evidence:
  *
- *   unverifiable  no instance satisfied the premise; the reference failed its own cross-check; no point; trouble dominates;
+ *   unverifiable  no instance satisfied the premise; the reference failed its own cross-check (and no cross-checked
+ *                 point violates the claim); no point; trouble dominates;
  *                 a violation float64 found is left undecided where the numbers are all the evidence;
  *                 or numbers refute what the closed forms show identical at the same sizes
- *   refuted       a sound point (random, or found by a guided or adversarial search) violates the claim
+ *   refuted       a sound point (random, or found by a guided or adversarial search) violates the claim; where the
+ *                 reference failed its cross-check at some point, only a random point whose own reference was
+ *                 cross-checked (every derivative it read, beyond what finite differences could miss there) refutes
  *   consistent    every sound point agrees, they outnumber the troubled ones, and no troubled point (random, or
  *                 evaluated by a search) is a violation float64 found that nothing could decide again (else
  *                 unverifiable, unless exact evidence below)
@@ -70,11 +73,16 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
   if (premise && premise.satisfied === 0)
     return unverifiable({ why: 'premise-never-held', premise: premise.text, draws: premise.draws });
 
-  // A cross-check that failed (either way) at some point: nothing can rest on the reference.
+  // A cross-check that failed (either way) at some point: nothing can rest on the reference there, nor at the points
+  // no cross-check vouched for. A violation at a point whose own reference was cross-checked (every derivative it
+  // read, beyond what the finite differences there could miss) still refutes: the failure elsewhere cannot make that
+  // point's numbers wrong, and it stays in the evidence beside the refutation. It never passes.
   const failures = [
     ...(evidenceOf(evidence, 'dual-vs-adjoint')?.failures ?? []),
     ...(evidenceOf(evidence, 'finite-differences')?.failures ?? []),
   ].sort((a, b) => a.check - b.check);
+  if (failures.length && (reference?.crossCheckedViolations ?? 0) > 0 && symbolic !== 'identical' && !bound?.ok)
+    return { verdict: 'refuted', reason: null };
   if (failures.length)
     return unverifiable({
       why: 'reference-broken',

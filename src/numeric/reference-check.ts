@@ -64,6 +64,22 @@ export const DUAL_ADJOINT_TOL = 1e-10;
 /** How many times the sweeps' lost digits (ReferenceCheck.lostPrecision) the two modes may differ by (extended-check's margin). */
 export const LOST_DIGITS_MARGIN = 100;
 
+/** Finite differences agree with the reference within this much of it at least (relative)… */
+export const FD_AGREEMENT = 1e-6;
+/** …and within this many times their own predicted error (noise floor + truncation). */
+export const FD_MARGIN = 10;
+
+/**
+ * What one cross-check vouches for: the relative error of the reference finite differences could have missed there
+ * (what `agrees` allowed), or null where it vouches for nothing — the two modes disagree, or finite differences were
+ * not run, could not resolve the derivative, produced no finite value, or disagree.
+ */
+export function vouchedWithin(r: ReferenceCheck): number | null {
+  if (dualAdjointFails(r) || !r.fd || !r.fd.resolved || r.fd.nonFinite || !r.fd.agrees) return null;
+  if (!(r.fd.refNorm > 0)) return null;
+  return Math.max(FD_AGREEMENT, FD_MARGIN * r.fd.predicted);
+}
+
 /** Whether the two modes' disagreement is a fault of the reference: beyond rounding and beyond what their lost digits allow. */
 export function dualAdjointFails(r: ReferenceCheck): boolean {
   return (
@@ -132,7 +148,7 @@ export function checkReference(evaluator: Evaluator, d: ResolvedDeriv, rng: Rng,
   const refNorm = norm2(Ju);
   const diff = norm2(fd.estimate.map((v, i) => v - Ju[i]!));
   const resolved = fdResolves(Ju, fd);
-  const allowed = Math.max(1e-6 * refNorm, 10 * (fd.noiseFloor + fd.truncationError));
+  const allowed = Math.max(FD_AGREEMENT * refNorm, FD_MARGIN * (fd.noiseFloor + fd.truncationError));
   return {
     derivative: d.text,
     dualVsAdjoint,
