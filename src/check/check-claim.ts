@@ -400,7 +400,7 @@ const premiseAdmits = (
         jointlyBounded: boundedParameters(model, claim.given),
         toOwnEdge: (entry, parameter) => ownEdge(entry, claim.given!, parameter),
         gatesValued: gatesValued(model, claim.given),
-        toLevelEdge: (entry, atLevel) => levelEdge(entry, claim.given!, atLevel),
+        toLevelEdge: (entry, atLevel) => levelEdge(entry, claim.given!, model, atLevel),
       }
     : {};
 

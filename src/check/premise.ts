@@ -8,10 +8,10 @@
  * counts go into the evidence, and no satisfying instance means no point.
  */
 import type { Claim, Condition, Premise } from '../derivation/derivation.js';
-import type { IntEnv } from '../ir/affine.js';
+import { type Affine, affineEquals, type IntEnv } from '../ir/affine.js';
 import { type Expr, isOp, walk } from '../ir/expr.js';
 import type { Model } from '../model/model.js';
-import { GATE_END } from '../numeric/adversarial.js';
+import { type Adjust, GATE_END } from '../numeric/adversarial.js';
 import { Evaluator } from '../numeric/evaluate.js';
 import { buildInstance, type Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
@@ -320,39 +320,94 @@ export function ownEdge(entry: InstanceEntry, premise: Premise, name: string): I
   return edgeToward(2, entry, holds, scaledBy(entry, { params: [name], inputs: [], initial: [] }));
 }
 
+/** A sequence whose values a premise bounds, and the steps it reads them at (as written: `h[T-1]` at T − 1). */
+export interface ValuedSequence {
+  readonly name: string;
+  readonly steps: readonly Affine[];
+}
+
 /**
- * The sequences the premise bounds the values of that are no state and no input: gates (`normMin(f[T]) >= 0.99`), in
- * the order first read. Under such a premise a bound is often tightest where the gate sits at the premise's edge and
- * nothing else adds to the bound's right side, which scaling the parameters together (premiseEdges: each construction
- * keeps what it had of every other matrix) never reaches; the search builds that (src/numeric/adversarial.ts
- * gatesAtLevel) and moves the gate's level to the edge (levelEdge).
+ * The sequences the premise bounds the values of that are no input and no initial state: gates (`normMin(f[T]) >=
+ * 0.99`) and states at a step the model computes (`normMin(abs(h[T])) >= 0.5`), in the order first read, each with the
+ * steps it is read at. Under such a premise a bound is often tightest where the gate or the state sits at the premise's
+ * edge and nothing else adds to the bound's right side, which scaling the parameters together (premiseEdges: each
+ * construction keeps what it had of every other matrix) never reaches; the search builds that (src/numeric/adversarial.ts
+ * gatesAtLevel) and moves the level to the edge (levelEdge).
  */
-export function gatesValued(model: Model, premise: Premise): string[] {
-  const names = new Set<string>();
+export function gatesValued(model: Model, premise: Premise): ValuedSequence[] {
+  const found = new Map<string, Affine[]>();
   for (const c of premise.conditions)
     for (const side of [c.lhs, c.rhs])
       walk(side, (e) => {
-        if (e.kind === 'seq' && model.symbols.get(e.name)?.role === 'intermediate') names.add(e.name);
+        if (e.kind !== 'seq') return;
+        const role = model.symbols.get(e.name)?.role;
+        // a state at step 0 is an initial state, which the search sets itself (searchLeaves)
+        const computed = role === 'state' && (Object.keys(e.time.terms).length > 0 || e.time.c !== 0);
+        if (role !== 'intermediate' && !computed) return;
+        const steps = found.get(e.name) ?? [];
+        if (!steps.some((s) => affineEquals(s, e.time))) steps.push(e.time);
+        found.set(e.name, steps);
       });
-  return [...names];
+  return [...found].map(([name, steps]) => ({ name, steps }));
 }
 
 /** The levels (pre-activations) levelEdge tries first, high to low: a gate open, centred, shut (as gate settings put them). */
 const LEVELS = [GATE_END, 0, -GATE_END] as const;
 
+/** Whether an expression reads a sequence (a state, a gate, an input at some step). */
+const readsSequence = (e: Expr): boolean => {
+  let reads = false;
+  walk(e, (x) => (reads ||= x.kind === 'seq'));
+  return reads;
+};
+
 /**
- * The instance `atLevel` builds (its gates' pre-activation at a level: src/numeric/adversarial.ts gatesAtLevel) at the
- * premise's edge: the first two neighbours of LEVELS where the premise holds at one and not at the other, their interval
- * bisected (EDGE_BISECTIONS halvings) to the last level inside; `entry` the instance whose other values it keeps. Null
- * where the premise holds at every level tried, or at none.
+ * The parameters the premise's conditions on parameters alone bound (`norm2(W) <= 0.8`), at those conditions' edge on
+ * the construction `atLevel` builds (scaled together before it solves any level: premiseEdges with it as the rebuild),
+ * as a change to apply to each level's construction; undefined where no such condition reads a parameter, or no edge is
+ * found. Those conditions do not read the level, nor the level's conditions the parameters (the drives solve each level
+ * whatever they are), so the two edges are met one after the other: the parameter where a bound is largest with it
+ * (‖W‖ at its cap, or at its floor for `norm2(W) >= 1.5`), the level where its condition binds.
+ */
+function parametersAtEdge(
+  entry: InstanceEntry,
+  premise: Premise,
+  model: Model,
+  atLevel: (level: number, adjust?: Adjust) => InstanceData,
+): Adjust | undefined {
+  const conditions = premise.conditions.filter((c) => !readsSequence(c.lhs) && !readsSequence(c.rhs));
+  const onParameters: Premise = { ...premise, conditions };
+  const names = boundedParameters(model, onParameters);
+  if (!names.length) return undefined;
+  const base = withData(entry.instance, atLevel(LEVELS[1]));
+  const [edge] = premiseEdges(base, onParameters, model, (adjust) => atLevel(LEVELS[1], adjust));
+  if (!edge) return undefined;
+  const { params } = edge.instance.graph.data;
+  return (data) => {
+    for (const name of names) {
+      const at = params.get(name);
+      if (at) data.params.get(name)?.set(at);
+    }
+  };
+}
+
+/**
+ * The instance `atLevel` builds (its gates' or states' pre-activation at a level: src/numeric/adversarial.ts
+ * gatesAtLevel) at the premise's edge: the parameters the premise bounds alone first at their edge (parametersAtEdge),
+ * then the first two neighbours of LEVELS where the premise holds at one and not at the other, their interval bisected
+ * (EDGE_BISECTIONS halvings) to the last level inside — the edge nearest 0 from above, where tanh′ and a gate's slope are
+ * largest (|h_T| = 0.5 under |h_T| ≥ 0.5, and under |h_T| ≤ 0.5); `entry` the instance whose other values it keeps.
+ * Null where the premise holds at every level tried, or at none.
  */
 export function levelEdge(
   entry: InstanceEntry,
   premise: Premise,
-  atLevel: (level: number) => InstanceData,
+  model: Model,
+  atLevel: (level: number, adjust?: Adjust) => InstanceData,
 ): InstanceEntry | null {
   const holds = (e: InstanceEntry) => premiseViolationAt(e, premise) === 0;
-  const at = (level: number) => withData(entry.instance, atLevel(level));
+  const adjust = parametersAtEdge(entry, premise, model, atLevel);
+  const at = (level: number) => withData(entry.instance, atLevel(level, adjust));
   let [level, levelEntry]: [number, InstanceEntry] = [LEVELS[0], at(LEVELS[0])];
   let inside = holds(levelEntry);
   for (const next of LEVELS.slice(1)) {

@@ -39,7 +39,7 @@
  */
 import type { Claim, RegimeName, Relation } from '../derivation/derivation.js';
 import { InputError } from '../derivation/errors.js';
-import type { IntEnv } from '../ir/affine.js';
+import { boundValue, type IntEnv } from '../ir/affine.js';
 import { type Expr, walk } from '../ir/expr.js';
 import { own } from '../ir/names.js';
 import { HORIZON, type SizeRange } from '../model/model.js';
@@ -57,6 +57,8 @@ import {
   gatesAtLevel,
   evolve,
   InstanceSpace,
+  type Adjust,
+  type LevelTarget,
   type MutableData,
   type PreActivation,
   type SearchDomain,
@@ -70,6 +72,7 @@ import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
 import { type InstanceData, Unrolled } from '../numeric/unrolled.js';
 import type { SearchEvidence } from './evidence.js';
+import type { ValuedSequence } from './premise.js';
 import { bindings } from './bindings.js';
 import {
   type InstanceEntry,
@@ -123,13 +126,20 @@ export interface SearchRequest {
   /** The instance with one parameter alone scaled up to the premise's edge (./premise.ts ownEdge); null: none. */
   readonly toOwnEdge?: (entry: InstanceEntry, parameter: string) => InstanceEntry | null;
   /**
-   * The gates whose values the premise bounds (./premise.ts gatesValued): beyond the regimes, each start also evaluates
-   * them at the premise's edge by their biases, every parameter they do not need at 0 (src/numeric/adversarial.ts
-   * gatesAtLevel), at the level `toLevelEdge` finds.
+   * The gates and states whose values the premise bounds, with the steps it reads them at (./premise.ts gatesValued):
+   * beyond the regimes, each start also evaluates them at the premise's edge by their biases (a state by the inputs of
+   * the steps read), every parameter they do not need at 0 (src/numeric/adversarial.ts gatesAtLevel), at the level
+   * `toLevelEdge` finds.
    */
-  readonly gatesValued?: readonly string[];
-  /** The instance `atLevel` builds at the level where the premise's edge is (./premise.ts levelEdge); null: none. */
-  readonly toLevelEdge?: (entry: InstanceEntry, atLevel: (level: number) => InstanceData) => InstanceEntry | null;
+  readonly gatesValued?: readonly ValuedSequence[];
+  /**
+   * The instance `atLevel` builds at the level where the premise's edge is, the parameters the premise bounds alone at
+   * theirs (./premise.ts levelEdge); null: none.
+   */
+  readonly toLevelEdge?: (
+    entry: InstanceEntry,
+    atLevel: (level: number, adjust?: Adjust) => InstanceData,
+  ) => InstanceEntry | null;
 }
 
 export interface SearchOutcome {
@@ -373,7 +383,8 @@ function runPhase(
   const entrywise = domain === 'beyond' && request.toPremiseEdges ? (request.entrywiseBounded ?? []) : [];
   const jointly =
     domain === 'beyond' && request.toPremiseEdges && request.toOwnEdge ? (request.jointlyBounded ?? []) : [];
-  const valued = domain === 'beyond' && request.toLevelEdge ? (request.gatesValued ?? []) : [];
+  const valued =
+    domain === 'beyond' && request.toLevelEdge && first ? levelTargets(request.gatesValued ?? [], first.sizes) : [];
   const firstSpace = first && new InstanceSpace(first.graph.model, first.sizes, first.regime, domain);
   const side =
     (domain === 'beyond' && firstSpace
@@ -543,7 +554,19 @@ function isolatingFrom(start: Instance, space: InstanceSpace): readonly Construc
   return built;
 }
 
-/** The gates' pre-activations, from the model's forward pass on the data a construction has set so far. */
+/**
+ * The sequences a premise bounds the values of at the steps it reads them, at the instance's sizes: a step that reads a
+ * claim's quantified variable (h[T-k]), or falls outside 1..T, is left out (a gate is then solved at T).
+ */
+const levelTargets = (valued: readonly ValuedSequence[], sizes: IntEnv): LevelTarget[] =>
+  valued.map(({ name, steps }) => ({
+    name,
+    steps: steps.flatMap((a) => {
+      const t = boundValue(a, sizes);
+      return t !== undefined && t >= 1 && t <= (own(sizes, HORIZON) ?? 0) ? [t] : [];
+    }),
+  }));
+
 /** A state's values at a step, from the model's forward pass on a construction's data. */
 const statesAt =
   (start: Instance): StateAt =>
@@ -563,7 +586,7 @@ function* searchFrom(
   entrywise: readonly string[] = [],
   jointly: readonly string[] = [],
   toOwnEdge?: SearchRequest['toOwnEdge'],
-  valued: readonly string[] = [],
+  valued: readonly LevelTarget[] = [],
   toLevelEdge?: SearchRequest['toLevelEdge'],
 ): Generator<{ points: Point[]; construction: boolean; outsidePremise: boolean; side?: true }, void, void> {
   const { instance } = start;

@@ -1077,17 +1077,54 @@ const LEVEL_STATE = 1;
 /** Passes of gatesAtLevel's bias corrections (each gate's step T reads the biases through the steps before it). */
 const LEVEL_PASSES = 6;
 
+/**
+ * A sequence a premise bounds the values of (src/check/premise.ts gatesValued) and the steps it reads it at, at the
+ * instance's sizes (none where a step is not known without a claim's quantified variable).
+ */
+export interface LevelTarget {
+  readonly name: string;
+  readonly steps: readonly number[];
+}
+
 /** The gates with a bias among `targets` (sequences a premise bounds the values of: src/check/premise.ts gatesValued). */
-const levelGates = (space: InstanceSpace, targets: readonly string[]): Gate[] =>
-  space.gates.filter((g) => g.input === null && targets.includes(g.target));
+const levelGates = (space: InstanceSpace, targets: readonly LevelTarget[]): Gate[] =>
+  space.gates.filter((g) => g.input === null && targets.some((t) => t.name === g.target));
 
 /** How many constructions gatesAtLevel builds from a start of this space (one for each sign of the states, or none). */
-export const gateLevelCount = (space: InstanceSpace, targets: readonly string[]): number =>
+export const gateLevelCount = (space: InstanceSpace, targets: readonly LevelTarget[]): number =>
   levelGates(space, targets).length ? 2 : 0;
 
 /**
- * For a premise that bounds the value of gates (`normMin(f[T]) >= 0.99`; `targets`, src/check/premise.ts gatesValued):
- * each of those with a bias set to a level, the rest of the model out of the way. Every recurrent matrix those gates do
+ * A premised gate that is a state's own equation (h_t = tanh(W h_{t−1} + U x_t + b)) with one input weight, and the
+ * input blocks at the steps the premise reads it: each such step is driven by its own input (U = [I 0], x_t solved),
+ * the first units of the state (as many as the input has) alone; the bias, shared by every step, keeps the rest.
+ */
+interface DrivenState {
+  readonly gate: Gate;
+  readonly weight: Gate['inputWeights'][number];
+  readonly steps: readonly { readonly t: number; readonly input: Block }[];
+  /** the units an input reaches: min(rows, cols) of U */
+  readonly reach: number;
+}
+
+function drivenStates(space: InstanceSpace, gates: readonly Gate[], targets: readonly LevelTarget[]): DrivenState[] {
+  const states = new Set(space.blocks.filter((b) => b.role === 'state').map((b) => b.name));
+  return gates.flatMap((gate) => {
+    const weight = gate.inputWeights.length === 1 ? gate.inputWeights[0]! : undefined;
+    if (!states.has(gate.target) || !weight) return [];
+    const at = [...new Set(targets.find((t) => t.name === gate.target)?.steps ?? [])].sort((a, b) => a - b);
+    const steps = at.flatMap((t) => {
+      const input = space.blocks.find((b) => b.role === 'input' && b.name === weight.input.name && b.time === t);
+      return input ? [{ t, input }] : [];
+    });
+    return steps.length ? [{ gate, weight, steps, reach: Math.min(weight.block.rows, weight.block.cols) }] : [];
+  });
+}
+
+/**
+ * For a premise that bounds the value of gates (`normMin(f[T]) >= 0.99`) or of states at steps past the first
+ * (`normMin(abs(h[T])) >= 0.5`; `targets`, src/check/premise.ts gatesValued): each of those with a bias set to a level,
+ * the rest of the model out of the way. Every recurrent matrix those gates do
  * not read at 0 and every input weight at 0 (the drives at 0 besides: `peak`), so that parameters the premise does not
  * need add nothing to a bound's right side; the matrices those gates read at the cap (their slope times the state they
  * multiply is their Jacobian's part); the states at ±LEVEL_STATE; every other gate with a bias open (σ at its high end)
@@ -1101,20 +1138,31 @@ export const gateLevelCount = (space: InstanceSpace, targets: readonly string[])
  * 0.99, so that bound, false (a review's: 0.0166 against 0.01 at W_f = 1.5), was consistent under three seeds and
  * --search 2000 (test/check/gate-premise.test.ts). One builder for each sign of the states (+, then −): the sign of the
  * state against W_f decides whether that term adds to f_T or takes from it. None where no target is a gate with a bias.
+ *
+ * A state the premise reads (a tanh RNN's h_T, h_{T−1}) is set by the drive of each step it is read at, not by its bias:
+ * its input weights U = [I 0] and x_t solved so that its pre-activation at step t is `level`, in the order of the steps
+ * (h_t reads the drive at t and the states before it), so that every step read sits at the premise's edge at once. The
+ * bias moves every step, and through W each step's pre-activation by Σ_k (W tanh′)^k of a change: corrections at T alone
+ * overshoot (W = 0.8 at h = 0.5: by 0.96 of the change; W = 1.5: diverge). `adjust` is applied once the construction has
+ * set its own values and before any level is solved (a premise's parameters at their edge, src/check/premise.ts
+ * levelEdge): there ∂h_T/∂h_{T−2} = W² (1 − h_T²)(1 − h_{T−1}²) is 0.8² · 0.75² = 0.36 at ‖W‖ ≤ 0.8 with |h_T|, |h_{T−1}|
+ * ≥ 0.5, where the paths and the other constructions stayed at 0.94 of it, and a bound of 0.35 was consistent under
+ * three seeds and --search 2000 (a review's; test/check/state-premise.test.ts).
  */
 export function gatesAtLevel(
   space: InstanceSpace,
   start: InstanceData,
   pre: PreActivation,
   stateAt: StateAt,
-  targets: readonly string[],
-): ((level: number) => MutableData)[] {
+  targets: readonly LevelTarget[],
+): ((level: number, adjust?: Adjust) => MutableData)[] {
   const gates = levelGates(space, targets);
   if (!gates.length) return [];
   const states = space.blocks.filter((b) => b.role === 'state');
   const read = new Set(gates.flatMap((g) => [...g.recurrent]));
   const others = space.gates.filter((g) => g.input === null && !gates.includes(g));
-  return ([1, -1] as const).map((sign) => (level: number) => {
+  const driven = drivenStates(space, gates, targets);
+  return ([1, -1] as const).map((sign) => (level: number, adjust?: Adjust) => {
     const data = space.copy(start);
     peak(space, data);
     for (const b of space.blocks) {
@@ -1126,21 +1174,34 @@ export function gatesAtLevel(
       } else if (b.init === 'weight') v.fill(0);
       else if (b.role === 'state') fillClamped(space, data, b, sign * LEVEL_STATE);
     }
+    for (const d of driven) space.values(data, d.weight.block).set(identity(d.weight.block.rows, d.weight.block.cols));
+    adjust?.(data);
     for (let pass = 0; pass < LEVEL_PASSES; pass++) {
       for (const g of space.gates) {
         const premised = gates.includes(g);
         if (!premised && !others.includes(g)) continue;
-        const z = pre(data, g.target, premised && pass > 0 ? space.horizon : 1);
+        // a state's units its inputs reach are set by them (below), the rest by the bias at the last step read
+        const own = driven.find((d) => d.gate === g);
+        const last = own ? own.steps[own.steps.length - 1]!.t : space.horizon;
+        const z = pre(data, g.target, premised && pass > 0 ? last : 1);
         const lever = space.values(data, g.lever);
         if (!z || z.length !== lever.length) continue;
         const target = premised ? level : g.range[0] < 0 ? 0 : GATE_END;
-        for (let i = 0; i < z.length; i++) lever[i]! -= g.sign * (z[i]! - target);
+        for (let i = own?.reach ?? 0; i < z.length; i++) lever[i]! -= g.sign * (z[i]! - target);
       }
       // then the initial states where step 1 takes them, so that the steps before T are much like T
       if (pass === 0) {
         const moved = states.map((b) => [b, stateAt(data, b.name, 1)] as const);
         for (const [b, v] of moved) if (v && v.length === b.rows * b.cols) space.values(data, b).set(v);
       }
+      // each state read at a step by that step's input, in order: x_t moves step t's pre-activation and no earlier one
+      for (const d of driven)
+        for (const { t, input } of d.steps) {
+          const z = pre(data, d.gate.target, t);
+          const x = space.values(data, input);
+          if (!z) continue;
+          for (let i = 0; i < Math.min(d.reach, x.length, z.length); i++) x[i]! += d.weight.sign * (level - z[i]!);
+        }
     }
     return space.projected(data) ?? space.copy(start);
   });
