@@ -84,6 +84,15 @@ const plain = (after: Expr, detail: EditDetail): Replacement => ({ after, detail
 /** The counterexample ratios fit-constant fits a constant to (outside them scale-constant's ×2 and ½ apply). */
 const FIT_RANGE = [0.5, 2] as const;
 
+/** The elementwise product over a range inside a norm's argument: hprod(j, …) itself or diag(hprod(j, …)). */
+function clubbedRange(e: Expr): OpNode | null {
+  const inner = isOp(e, 'diag') ? e.args[0]! : e;
+  return isOp(inner, 'hprod') && inner.binder !== null ? inner : null;
+}
+
+/** The argument with its clubbed product replaced by the product's body (each step's own entries). */
+const unclub = (e: Expr, range: OpNode): Expr => (isOp(e, 'diag') ? node('diag', [range.args[0]!]) : range.args[0]!);
+
 /** The claim side a site lies in (the root of its chain of parents). */
 function rootOf(site: Site): Expr {
   let s = site;
@@ -695,6 +704,28 @@ export const EDITS: readonly EditRecord[] = [
       const fitted = roundTwoDigits(n.value * ratio, ctx.relation === '>=' ? 'down' : 'up');
       if (!(fitted > 0) || fitted === n.value) return [];
       return [plain(num(fitted), { from: String(n.value), to: String(fitted) })];
+    },
+  },
+  {
+    id: 'unclub-power',
+    family: 'bound',
+    boundsOnly: true,
+    words: 'holds with the product over {binder} of each step’s factor in place of the power of {clubbed}',
+    apply: (site, ctx) => {
+      // (‖D(⊙_j f_j)‖ ‖W‖)^n — one diagonal made of every step's entries, clubbed, then raised to the steps' count —
+      // for ∏_j ‖D(f_j)‖ ‖W‖, each step's own factor (the 2019 text's ‖K‖: review141 found the file's correction
+      // t1-bound-K-per-step not offered)
+      const n = site.node;
+      if (!isOp(n, 'pow') || isReference(site)) return [];
+      const factors = chainFactors(n.args[0]!, 'mul');
+      const at = factors.findIndex((f) => isOp(f, ...NORMS) && clubbedRange(f.args[0]!) !== null);
+      if (at < 0) return [];
+      const norm = factors[at] as OpNode;
+      const range = clubbedRange(norm.args[0]!)!;
+      const unclubbed = { ...norm, args: [unclub(norm.args[0]!, range)] };
+      const body = factors.map((f, i) => (i === at ? unclubbed : f)).reduce((a, b) => node('mul', [a, b]));
+      const after = node('prod', [body], { ints: range.ints, binder: range.binder });
+      return [plain(after, { binder: range.binder!, clubbed: ctx.text(norm) })];
     },
   },
   {
