@@ -19,6 +19,7 @@ export function repairsJson(d: Derivation, s: RepairSearch): Record<string, unkn
   return {
     repairs: s.repairs.map((r) => ({
       claim: r.statement,
+      ...(r.given ? { given: r.given } : {}),
       // written strict: `claim` is the relation checked (≤, ≥), `latex` the one written (<, >)
       ...(r.strict ? { strict: true } : {}),
       latex: repairLatex(d, r),

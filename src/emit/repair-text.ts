@@ -21,8 +21,9 @@ export function editWords(e: AppliedEdit): string {
 }
 
 /** Every edit of a repair: "holds with … and with …". */
-export function repairWords(r: Pick<Repair, 'edits'>): string {
-  return r.edits.map((e, i) => (i === 0 ? editWords(e) : editWords(e).replace(/^holds /, ''))).join(', and ');
+export function repairWords(r: Pick<Repair, 'edits' | 'given'>): string {
+  const words = r.edits.map((e, i) => (i === 0 ? editWords(e) : editWords(e).replace(/^holds /, ''))).join(', and ');
+  return r.given ? `${words}, given ${r.given} (the claim's premise)` : words;
 }
 
 /** The repaired claim's LaTeX with each changed part coloured. */

@@ -34,6 +34,12 @@ export interface Repair {
    * repair verified or proved
    */
   readonly secondDraw?: { readonly masterSeed: number; readonly verdict: Verdict };
+  /**
+   * the claim's premise (`given:`) it was checked under, as written; absent without one. The repaired statement holds
+   * under it only: printed without it, a repair of `… <= 0.5` given ‖W‖ ≤ ½ read as a false unconditional claim (a
+   * review's)
+   */
+  readonly given?: string;
 }
 
 /** Work counters, not wall clock: the same claim gets the same repairs on every machine. */

@@ -457,6 +457,7 @@ export function searchRepairs(
         secondDraw = { masterSeed, verdict: again.verdict };
       }
       repairs.push({
+        ...(claim.given ? { given: claim.given.text } : {}),
         statement: s.claim.statement,
         lhs: s.claim.lhs,
         relation: s.claim.relation,

@@ -4,11 +4,12 @@
  * its lhs/rhs, rounded outward to two significant digits — is now a candidate (src/repair/edits.ts fit-constant),
  * offered only where its full check proves it: a constant chosen at the worst point seen and then found consistent is
  * the selection the second draw exists against. A numeral is read as written by the prover (0.48 = 12/25), so 0.48 is
- * proved too.
+ * proved too. A repair of a claim with a premise carries it (`given`), in its words and its written statement.
  */
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { loadDerivationFile } from '../../src/derivation/load.js';
+import { writtenStatement } from '../../src/emit/claim-latex.js';
 import { repairSearchSummary, repairWords } from '../../src/emit/repair-text.js';
 import { qFromDyadic, qFromNumber } from '../../src/symbolic/bounds/rational.js';
 
@@ -42,8 +43,14 @@ describe('a constant fitted to the counterexample', () => {
     const { cx, search } = repairsOf('input-cancelled.yaml', 'uc-first-prem-false');
     expect(cx.lhs[0]! / cx.rhs[0]!).toBeCloseTo(7 / 6, 12);
     expect(search.work.unproved).toBe(1);
-    expect(search.repairs.map((r) => [r.verdict, repairWords(r)])).toEqual([
-      ['consistent', 'holds without the factor 0.5'],
+    // under the claim's premise, and said so: printed without it the repair read as a false unconditional claim
+    expect(search.repairs.map((r) => [r.verdict, repairWords(r), writtenStatement(r), r.given])).toEqual([
+      [
+        'consistent',
+        "holds without the factor 0.5, given norm2(W) <= 0.5 (the claim's premise)",
+        'normF(grad(L, U)) <= norm2(c)*sum(t, 1, T, norm2(x[t]))  given norm2(W) <= 0.5',
+        'norm2(W) <= 0.5',
+      ],
     ]);
     expect(repairSearchSummary(search)).toContain('; 1 with a fitted constant not proved, not offered');
   });
