@@ -11,23 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { exportCounterexample } from '../../src/check/export-instance.js';
 import { parseDerivation } from '../../src/derivation/load.js';
-import { modelFile } from '../support/model-file.js';
+import { JACOBIAN_ROWS_FILE } from '../support/model-file.js';
 
-const ROWS = parseDerivation(
-  modelFile({
-    name: 'tanh RNN',
-    sizes: 'd: 3..4, m: 1..2, T: 3..8',
-    symbols: ['W', 'U', 'b', 'c', 'x', 'h'],
-    equations: ['h[t] = tanh(W*h[t-1] + U*x[t] + b)'],
-    loss: 'L = sum(c .* h[T])',
-    claims: `  - id: trace-false
-    claim: trace(jac(h[T], h[T-3])) >= 1 + normF(jac(h[T], h[T-3]))
-  - id: normF-false
-    claim: normF(jac(h[T], h[T-3])) <= 0.5 * norm2(jac(h[T], h[T-3]))
-`,
-  }),
-  'rows.yaml',
-);
+const ROWS = parseDerivation(JACOBIAN_ROWS_FILE, 'rows.yaml');
 
 describe('the exported counterexample', () => {
   it('has the sides the report shows, bit for bit', () => {

@@ -10,7 +10,7 @@
  * (test/fixtures/numpy/lstm_gate_premise.py) builds the witnesses by hand and recomputes each counterexample's export.
  */
 import { describe, expect, it } from 'vitest';
-import { checkDerivation } from '../../src/check/check.js';
+import { premiseRuns } from '../support/premise-runs.js';
 import { counterexampleEntry } from '../../src/check/check-claim.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { gatesValued, premiseViolation } from '../../src/check/premise.js';
@@ -36,13 +36,7 @@ const NUMPY: Record<string, [number, number, number]> = {
 
 describe('a premise on a gate value: the gate at its edge, the parameters it does not need at 0', () => {
   const file = loadDerivationFile('test/fixtures/models/lstm-gate-premise.yaml');
-  const falseOnly = { ...file, claims: file.claims.filter((c) => FALSE.includes(c.id)) };
-  const runs = {
-    default: checkDerivation(file, { masterSeed: 20261120 }),
-    'seed 1': checkDerivation(file, { masterSeed: 1 }),
-    'search 2000': checkDerivation(falseOnly, { masterSeed: 20261120, search: 2000 }),
-  };
-  const result = (run: keyof typeof runs, id: string) => runs[run].find((r) => r.id === id)!;
+  const { runs, result, expectConsistentBeyond } = premiseRuns(file, FALSE);
 
   it('refutes each false bound beyond the regimes, inside the premise, f_T at its edge, W_i = W_g = 0', () => {
     for (const run of Object.keys(runs) as (keyof typeof runs)[])
@@ -81,13 +75,7 @@ describe('a premise on a gate value: the gate at its edge, the parameters it doe
   });
 
   it('leaves the true companions consistent, at two more evaluations a start beyond the regimes', () => {
-    for (const run of ['default', 'seed 1'] as const)
-      for (const id of TRUE) {
-        const r = result(run, id);
-        expect(r.verdict, `${id} ${run}`).toBe('consistent');
-        const beyond = evidenceOf(r.evidence, 'search')!.beyond!;
-        expect(beyond.bestRatio!, `${id} ${run}`).toBeLessThanOrEqual(1);
-      }
+    expectConsistentBeyond(TRUE);
     // 189 before (3 starts), 6 more: the gate at the premise's edge with the states at +1 and at −1, from each start
     expect(evidenceOf(result('default', 'Jc-prem-true').evidence, 'search')!.beyond!.evaluations).toBe(195);
   });

@@ -16,7 +16,7 @@ import { exportCounterexample } from '../../src/check/export-instance.js';
 import { parseDerivation } from '../../src/derivation/load.js';
 import { matMul, mat, spectralNorm } from '../../src/numeric/linalg.js';
 import { matMulCancellation } from '../../src/numeric/lost-digits.js';
-import { modelFile } from '../support/model-file.js';
+import { JACOBIAN_ROWS_FILE, modelFile } from '../support/model-file.js';
 
 const cases = JSON.parse(
   readFileSync(new URL('../fixtures/numpy/matmul-cancellation.json', import.meta.url), 'utf8'),
@@ -51,46 +51,25 @@ const LIN = parseDerivation(
 );
 
 /** false claims on Jacobians materialised by rows in the check (their targets fixed), on matrices of 3 and 4 */
-const ROWS = parseDerivation(
-  modelFile({
-    name: 'tanh RNN',
-    sizes: 'd: 3..4, m: 1..2, T: 3..8',
-    symbols: ['W', 'U', 'b', 'c', 'x', 'h'],
-    equations: ['h[t] = tanh(W*h[t-1] + U*x[t] + b)'],
-    loss: 'L = sum(c .* h[T])',
-    claims: `  - id: trace-false
-    claim: trace(jac(h[T], h[T-3])) >= 1 + normF(jac(h[T], h[T-3]))
-  - id: normF-false
-    claim: normF(jac(h[T], h[T-3])) <= 0.5 * norm2(jac(h[T], h[T-3]))
-`,
-  }),
-  'rows.yaml',
-);
+const ROWS = parseDerivation(JACOBIAN_ROWS_FILE, 'rows.yaml');
 
 /** review 140's g2: a leaky-ReLU RNN (slope 0.1) as a user function; ‖J_k‖ ≥ 0.1^k ‖W^k‖ is false (D's mix) */
 const LEAKY = parseDerivation(
-  `gradproof: 1
-title: "review140 g2: leaky-ReLU RNN (slope 0.1), as a user function"
-model:
-  name: leaky ReLU RNN
-  sizes: { d: 1..4, m: 1..2, T: 3..8 }
-  functions:
+  modelFile({
+    title: '"review140 g2: leaky-ReLU RNN (slope 0.1), as a user function"',
+    name: 'leaky ReLU RNN',
+    sizes: 'd: 1..4, m: 1..2, T: 3..8',
+    symbols: ['W', 'U', 'b', 'c', 'x', 'h'],
+    modelExtra: `  functions:
     lrelu: { value: "0.55*x + 0.45*abs(x)", derivative: "0.55 + 0.45*x/abs(x)" }
-  symbols:
-    W: { role: parameter, shape: [d, d], init: recurrent }
-    U: { role: parameter, shape: [d, m] }
-    b: { role: parameter, shape: [d], init: bias }
-    c: { role: parameter, shape: [d], init: gaussian }
-    x: { role: input, shape: [m] }
-    h: { role: state, shape: [d] }
-  equations:
-    - h[t] = lrelu(W*h[t-1] + U*x[t] + b)
-  loss: L = sum(c .* h[T])
-claims:
-  - id: lr-lower-Wk
+`,
+    equations: ['h[t] = lrelu(W*h[t-1] + U*x[t] + b)'],
+    loss: 'L = sum(c .* h[T])',
+    claims: `  - id: lr-lower-Wk
     claim: norm2(jac(h[T], h[T-k])) >= 0.1^k * norm2(W^k)
     forall: k in 2..T
 `,
+  }),
   'g2-leaky.yaml',
 );
 

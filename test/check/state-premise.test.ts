@@ -11,7 +11,7 @@
  * numpy (test/fixtures/numpy/rnn_state_premise.py) builds the corners by hand and recomputes every counterexample's export.
  */
 import { describe, expect, it } from 'vitest';
-import { checkDerivation } from '../../src/check/check.js';
+import { premiseRuns } from '../support/premise-runs.js';
 import { counterexampleEntry } from '../../src/check/check-claim.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { gatesValued, premiseViolation } from '../../src/check/premise.js';
@@ -39,13 +39,7 @@ const TRUE = ['r7-up2-true', 'r7-upprem-true', 'r7-lowprem-true'];
 
 describe('a premise on a state value with one on ‖W‖: W and the states at their edges together', () => {
   const file = loadDerivationFile(FILE);
-  const falseOnly = { ...file, claims: file.claims.filter((c) => FALSE.includes(c.id)) };
-  const runs = {
-    default: checkDerivation(file, { masterSeed: 20261120 }),
-    'seed 1': checkDerivation(file, { masterSeed: 1 }),
-    'search 2000': checkDerivation(falseOnly, { masterSeed: 20261120, search: 2000 }),
-  };
-  const result = (run: keyof typeof runs, id: string) => runs[run].find((r) => r.id === id)!;
+  const { result, expectConsistentBeyond } = premiseRuns(file, FALSE);
 
   it('refutes each false bound under the default master seed beyond the regimes, at the corner numpy recomputes', () => {
     for (const id of FALSE) {
@@ -81,14 +75,7 @@ describe('a premise on a state value with one on ‖W‖: W and the states at th
   });
 
   it('leaves the true companions (0.36, 0.6, 1.125) consistent, reached to their edge, at 2 more evaluations a start', () => {
-    for (const run of ['default', 'seed 1'] as const)
-      for (const id of TRUE) {
-        const r = result(run, id);
-        expect(r.verdict, `${id} ${run}`).toBe('consistent');
-        const beyond = evidenceOf(r.evidence, 'search')!.beyond!;
-        expect(beyond.bestRatio!, `${id} ${run}`).toBeLessThanOrEqual(1);
-        expect(beyond.bestRatio!, `${id} ${run}`).toBeGreaterThan(1 - 5e-5);
-      }
+    expectConsistentBeyond(TRUE, 5e-5);
     // 99 before (3 starts), 6 more: the states at the premise's edge with h_0 at +1 and at −1, from each start
     expect(evidenceOf(result('default', 'r7-up2-true').evidence, 'search')!.beyond!.evaluations).toBe(105);
   });

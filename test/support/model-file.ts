@@ -79,3 +79,20 @@ export const TINY_RNN_FILE = modelFile({
     expect: verified
 `,
 });
+
+/**
+ * A tanh RNN with two false claims on Jacobians the check materialises by rows (their targets fixed), on matrices of
+ * 3 and 4: the export and the matrix-product tests replay their counterexamples.
+ */
+export const JACOBIAN_ROWS_FILE = modelFile({
+  name: 'tanh RNN',
+  sizes: 'd: 3..4, m: 1..2, T: 3..8',
+  symbols: ['W', 'U', 'b', 'c', 'x', 'h'],
+  equations: ['h[t] = tanh(W*h[t-1] + U*x[t] + b)'],
+  loss: 'L = sum(c .* h[T])',
+  claims: `  - id: trace-false
+    claim: trace(jac(h[T], h[T-3])) >= 1 + normF(jac(h[T], h[T-3]))
+  - id: normF-false
+    claim: normF(jac(h[T], h[T-3])) <= 0.5 * norm2(jac(h[T], h[T-3]))
+`,
+});
