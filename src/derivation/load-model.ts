@@ -646,8 +646,18 @@ function checkConstructedSizes(
   });
 }
 
-/** Where a declared derivative is compared with its value's central differences: both signs, near 0 and out to saturation. */
-const DERIVATIVE_TEST_POINTS = [-3.1, -1.7, -0.9, -0.4, 0.25, 0.7, 1.3, 2.6, 4.2];
+/**
+ * Where a declared derivative is compared with its value's central differences: both signs, near 0 and out to
+ * saturation, then farther out on both sides (the first failing point is the one reported, so the central ones come
+ * first). Pre-activations reach ±20 and beyond in the drive-heavy regime and the search's wider laws, and every
+ * engine trusts the declared derivative there: `sigma(x) + 0.001 * exp(-(x + 8)^2)` for softplus′, wrong only near
+ * x = −8, was accepted with the central nine alone, as was one off by 1e-4·σ(2(x − 20)). Points where the
+ * value or the derivative is not finite, or the value lost every digit, are passed over (declaredDerivativeMismatch).
+ */
+const DERIVATIVE_TEST_POINTS = [
+  -3.1, -1.7, -0.9, -0.4, 0.25, 0.7, 1.3, 2.6, 4.2, -5.3, 5.7, -7.9, 8.3, -11.6, 12.2, -17.2, 17.9, -25.3, 26.1, -37.5,
+  38.4,
+];
 
 /** A scalar function with what float64 loses evaluating it (relative precision, src/ir/scalar-function.ts). */
 interface ScalarWithLoss {

@@ -90,6 +90,53 @@ describe('user functions', () => {
     expect(() => parseDerivation(body, 'off.yaml')).toThrow(/the declared derivative of softplus disagrees/);
   });
 
+  it.each([
+    ['x * sigma(x)', 'sigma(x) + x * sigma(x) * (1 - sigma(x))'],
+    ['x / (1 + abs(x))', '1 / (1 + abs(x))^2'],
+    ['x * tanh(log(1 + exp(x)))', 'tanh(log(1 + exp(x))) + x * (1 - tanh(log(1 + exp(x)))^2) * sigma(x)'],
+    ['-log(1 + exp(-x))', 'sigma(-x)'],
+    ['exp(-x^2)', '-2 * x * exp(-x^2)'],
+    ['x^3', '3 * x^2'],
+    ['exp(x) - 1', 'exp(x)'],
+    ['x / sqrt(1 + x^2)', '1 / (1 + x^2)^1.5'],
+    ['log(exp(x) + exp(-x)) - log(2)', 'tanh(x)'],
+    ['tanh(x)^2', '2 * tanh(x) * (1 - tanh(x)^2)'],
+    [
+      '0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * x^3)))',
+      '0.5 * (1 + tanh(0.7978845608028654 * (x + 0.044715 * x^3))) + 0.5 * x * (1 - tanh(0.7978845608028654 * (x + 0.044715 * x^3))^2) * 0.7978845608028654 * (1 + 3 * 0.044715 * x^2)',
+    ],
+  ])('a correct derivative loads though it is compared out to |x| = 38: %s', (value, derivative) => {
+    // far out the values saturate, overflow or lose every digit (log(1 + e^(−37.5)) is 0 in float64): passed over
+    const body = text.replace(
+      'softplus: { value: "log(1 + exp(x))", derivative: "sigma(x)" }',
+      `softplus: { value: "${value}", derivative: "${derivative}" }`,
+    );
+    expect(() => parseDerivation(body, 'far.yaml')).not.toThrow();
+  });
+
+  it.each([
+    // wrong only near x = −8 (6.8e-7 at −5.3), and only beyond x ≈ 10 (1.7e-11 at 12.2): the central nine points,
+    // −3.1..4.2, accepted both
+    [
+      'sigma(x) + 0.001 * exp(-(x + 8)^2)',
+      '-5.3',
+      'declared 0.0049674839781097165, central differences 0.0049668016500',
+    ],
+    ['sigma(x) + 1e-4 * sigma(2 * (x - 20))', '12.2', 'declared 0.9999949695864864, central differences 0.99999496957'],
+  ])('a derivative of softplus wrong only far from 0 is refused where it is: %s', (derivative, x, figures) => {
+    const body = text.replace('derivative: "sigma(x)"', `derivative: "${derivative}"`);
+    let err: unknown;
+    try {
+      parseDerivation(body, 'far.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toContain(
+      `the declared derivative of softplus disagrees with its value at x = ${x}: ${figures}`,
+    );
+  });
+
   it('a function body may not read model symbols, and may not shadow a built-in', () => {
     expect(() => parseDerivation(text.replace('log(1 + exp(x))', 'log(1 + exp(W))'), 'b.yaml')).toThrow(
       /unknown symbol 'W'/,
