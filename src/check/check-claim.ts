@@ -604,8 +604,22 @@ function checkWith(
   }
   // A unit-level closed form may be proved for every t by induction against the model's recurrence.
   if (proof) evidence.push({ kind: 'induction', ok: proof.ok, steps: proof.steps });
-  // A bound may be proved for every value of the indices by a chain of checked rules.
-  if (boundProof) evidence.push(boundEvidence(boundProof));
+  // A bound may be proved for every value of the indices by a chain of checked rules. Proved (and not strict), it
+  // decides the points whose sides float64 could not compare and extended precision found apart by what cancellation
+  // left — `norm2(J - diag(1 - h[t].^2) * W) <= 0` is an exact 0 less rounding at every point, as an identity's
+  // `lhs - rhs = 0` is, and was unverifiable though proved — at the sizes the proof is for (those it fixes).
+  if (boundProof) {
+    const fixed = Object.entries(boundProof.fixed);
+    const residues =
+      boundProof.ok && !claim.strict
+        ? tally.roundingResiduesAt
+            .filter((r) =>
+              fixed.every(([name, value]) => own(r.sizes, name) === undefined || own(r.sizes, name) === value),
+            )
+            .reduce((n, r) => n + r.count, 0)
+        : 0;
+    evidence.push({ ...boundEvidence(boundProof), ...(residues ? { roundingResiduesDecided: residues } : {}) });
+  }
   // Written strict: how near its points came to equality (after the search, which looks for the non-strict violation);
   // nothing to say where the non-strict relation is refuted or no point agrees.
   const strict = claim.strict && claim.relation !== '=' ? tally.strict(evidence) : null;

@@ -320,6 +320,12 @@ export interface BoundProofEvidence {
   /** the integer variables kept symbolic (quantifiers and sizes), and the sizes the claim fixes */
   readonly symbolic: readonly string[];
   readonly fixed: Readonly<Record<string, number>>;
+  /**
+   * troubled points the proof decides (a proved, non-strict bound): where float64 could not compare and extended
+   * precision found the sides' difference to be what cancellation left, as `roundingResiduesDecided` of identical
+   * closed forms; absent when none
+   */
+  readonly roundingResiduesDecided?: number;
 }
 
 /**

@@ -17,7 +17,8 @@
  *                 not compare whose difference extended precision found to be what cancellation left (`lhs - rhs = 0`
  *                 on an identity: exact zeros less rounding) count with the agreements there, at those sizes
  *   proved        verified, and an induction proves it for every t; or, for a bound, consistent
- *                 and a chain of checked rules proves it with the indices symbolic
+ *                 and a chain of checked rules proves it with the indices symbolic (its points at rounding level, as
+ *                 an identity's, counting with the agreements)
  *
  * A bound written strict (< or >) is checked as its non-strict relation: refuted as that one is, never proved (the
  * rules prove the non-strict bound), and unverifiable where its sides are equal within the tolerance at some point.
@@ -101,8 +102,14 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
       : bound?.ok
         ? unverifiable({ why: 'bound-contradicted' })
         : { verdict: 'refuted', reason: null };
-  // Identical closed forms decide the troubled points whose difference extended precision found at rounding level.
-  const residues = symbolic === 'identical' ? (evidenceOf(evidence, 'symbolic')?.roundingResiduesDecided ?? 0) : 0;
+  // Identical closed forms, or a proof of the (non-strict) bound, decide the troubled points whose difference extended
+  // precision found at rounding level.
+  const residues =
+    symbolic === 'identical'
+      ? (evidenceOf(evidence, 'symbolic')?.roundingResiduesDecided ?? 0)
+      : bound?.ok && !strict
+        ? (bound.roundingResiduesDecided ?? 0)
+        : 0;
   if (agreed + residues === 0) return unverifiable(points === 0 ? { why: 'no-point' } : { why: 'trouble-everywhere' });
   if (troubled - residues > agreed + residues)
     return unverifiable({ why: 'trouble-dominates', troubled, points, agreed });

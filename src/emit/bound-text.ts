@@ -179,7 +179,16 @@ export function boundSummary(e: BoundProofEvidence): string {
   const scope = provedFor(e);
   // no rule applied: the two sides are one expression (x ≤ x)
   const chain = rules.length ? rules.join(' → ') : 'the two sides are the same expression';
-  return `proved${scope ? ` for ${scope}` : ''}: ${chain}${facts.length ? `; ${facts.join('; ')}` : ''}`;
+  const residues = e.roundingResiduesDecided ? `; it ${roundingResiduesText(e.roundingResiduesDecided, '')}` : '';
+  return `proved${scope ? ` for ${scope}` : ''}: ${chain}${facts.length ? `; ${facts.join('; ')}` : ''}${residues}`;
+}
+
+/**
+ * What exact evidence (identical closed forms, a proof) decides among the points float64 could not compare: `where`
+ * says at which sizes (' at these sizes', or '' for all).
+ */
+export function roundingResiduesText(residues: number, where: string): string {
+  return `decides the ${residues === 1 ? 'point' : `${residues} points`} float64 could not compare${where}, where extended precision found the sides' difference to be what cancellation left (exact zeros less rounding)`;
 }
 
 /**

@@ -12,7 +12,7 @@ import type { IntEnv } from '../ir/affine.js';
 import { REGIMES } from '../derivation/derivation.js';
 import { LOST_DIGITS_MARGIN, OVERFLOW, UNDERFLOW } from '../numeric/reference-check.js';
 import { INDUCTION_RULE_TEXT, ruleName, stepDetail, stepStatement } from './proof-text.js';
-import { boundSummary } from './bound-text.js';
+import { boundSummary, roundingResiduesText } from './bound-text.js';
 
 /** Why float64 could not decide a point, as the extended-precision evidence counts them (points …). */
 const LOOK_ORIGIN: Record<ExtendedValues['was'], string> = {
@@ -104,8 +104,9 @@ function symbolicText(e: SymbolicEvidence): string {
   // identical forms beside violations at sizes their check did not reach: the refutation stands, and says so
   const text = identicalOrNotText(e);
   const residues = e.roundingResiduesDecided;
+  // (identical forms are plural: "they decide")
   const decided = residues
-    ? `; they decide the ${residues === 1 ? 'point' : `${residues} points`} float64 could not compare at these sizes, where extended precision found the sides' difference to be what cancellation left (exact zeros less rounding)`
+    ? `; they ${roundingResiduesText(residues, ' at these sizes').replace(/^decides/, 'decide')}`
     : '';
   return beyond
     ? `${text}${decided}; the ${beyond === 1 ? 'violation lies' : `${beyond} violations lie`} at sizes past these, which the exact check does not reach`
