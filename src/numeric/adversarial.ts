@@ -470,6 +470,19 @@ const rotation = (rows: number, cols: number, a: Vec): Vec => {
   });
 };
 
+/**
+ * Entry patterns where the norms that sum entries meet the spectral norm at their constant: one column of ones
+ * (‖A‖₂ = √rows·‖A‖∞, ‖A‖₂ = ‖A‖_F), one row of ones (‖A‖₂ = √cols·‖A‖₁) and every entry 1 (‖A‖₂ = √(rows·cols)·‖A‖_max,
+ * ‖A‖∞ = cols·‖A‖_max). At the drives' peak a Jacobian is the matrix itself. A review's ‖J‖₂ ≤ 0.999·√d·‖J‖∞ and
+ * ‖W‖₂ ≤ 0.999·√d·‖W‖∞ of a tanh RNN were consistent under several seeds and --search 2000 (W = ½·𝟙e₁ᵀ, U = 0, b = 0
+ * refutes both at every d): the rank-one construction aligns W with its own leading pair, never with 𝟙.
+ */
+const oneColumn = (rows: number, cols: number): Vec =>
+  Float64Array.from({ length: rows * cols }, (_, k) => (k % cols === 0 ? 1 : 0));
+const oneRow = (rows: number, cols: number): Vec =>
+  Float64Array.from({ length: rows * cols }, (_, k) => (k < cols ? 1 : 0));
+const allOnes = (rows: number, cols: number): Vec => new Float64Array(rows * cols).fill(1);
+
 export interface Construction {
   readonly name: string;
   readonly data: MutableData;
@@ -534,6 +547,20 @@ const CONSTRUCTIONS: readonly ConstructionSpec[] = [
       recurrent(s, d, rotation);
     },
   },
+  // after those too: the entry patterns where sums of entries meet the spectral norm
+  ...(
+    [
+      ['one column', oneColumn],
+      ['one row', oneRow],
+      ['all ones', allOnes],
+    ] as const
+  ).map(([name, shape]) => ({
+    name: `peak, ${name}`,
+    build: (s: InstanceSpace, d: MutableData) => {
+      peak(s, d);
+      recurrent(s, d, shape);
+    },
+  })),
 ];
 
 /** Every entry moved BEYOND_GAIN times as far from its law's mean (then clipped to the box). */
