@@ -52,15 +52,19 @@ export function validateAgainstModel(expr: Expr, model: Model, offsets: WeakMap<
 /**
  * supabs is a numeric lower bound of a supremum: it may only make the larger
  * side of an inequality smaller, which can never turn a false claim into a
- * pass. So it stands only on the larger side, inside sums, products and
- * nonnegative powers of nonnegative quantities (norms, sups, constants ≥ 0).
+ * pass. So it stands only on the larger side, where that side is nondecreasing
+ * in it: in sums (and minuends), in products whose every factor is nonnegative, over a
+ * nonnegative denominator free of it, in powers (a nonnegative base, a constant
+ * or single-variable exponent) and in nondecreasing activations (sqrt, exp, σ).
+ * A factor of unknown sign is refused: `supabs(…) * (0 - 1)` decreases with the
+ * sup, and a sup the search underestimated would then pass a false bound.
  */
 export function checkSupabs(
   lhs: Expr,
   relation: Relation,
   rhs: Expr,
   functions: Model['functions'],
-  fail: (message: string) => Error,
+  fail: (message: string, expected?: string) => Error,
 ): void {
   const isSup = (x: Expr) => isOp(x, 'supabs');
   const has = (e: Expr) => some(e, isSup);
@@ -72,26 +76,60 @@ export function checkSupabs(
       try {
         compileScalar(x.args[0]!, x.binder!, rules);
       } catch (err) {
-        throw fail(`supabs needs a scalar function of ${x.binder}: ${(err as Error).message}`);
+        throw fail(
+          `supabs needs a scalar function of ${x.binder}: ${(err as Error).message}`,
+          'supabs(x, an expression in x built from numbers, + - * / ^ and elementwise functions)',
+        );
       }
     });
   if (!has(lhs) && !has(rhs)) return;
   const [smaller, larger] = relation === '>=' ? [rhs, lhs] : [lhs, rhs];
   if (relation === '=' || has(smaller))
-    throw fail('supabs gives a lower bound of the supremum, so it may only stand on the larger side of <= or >=');
-  const monotone = (e: Expr): boolean => {
-    if (e.kind === 'num') return e.value >= 0;
-    if (e.kind !== 'op') return !has(e);
-    if (specOf(e).nonnegative) return true;
-    if (isOp(e, 'add', 'mul')) return e.args.every(monotone);
-    if (isOp(e, 'pow')) {
-      const exponent = e.args[1]!;
-      return monotone(e.args[0]!) && ((exponent.kind === 'num' && exponent.value >= 0) || exponent.kind === 'ivar');
-    }
-    return !has(e);
-  };
-  if (!monotone(larger))
     throw fail(
-      'supabs may only appear on the larger side in sums and products of nonnegative quantities and in powers with a constant or single-variable exponent (a lower bound there can only make the check stricter)',
+      'supabs gives a lower bound of the supremum, so it may only stand on the larger side of <= or >=',
+      `the sup on the ${relation === '>=' ? 'left' : 'right'} side of ${relation === '=' ? '<= or >=' : relation}, or its value written as a number`,
     );
+  if (!nondecreasingInSups(larger, has))
+    throw fail(
+      'supabs may only appear on the larger side where that side grows with it: in sums, in products of nonnegative factors, over a nonnegative denominator, in powers of a nonnegative base with a constant or single-variable exponent, and in nondecreasing functions (a lower bound there can only make the check stricter)',
+      'every factor beside a sup nonnegative (norms, sups, σ, exp, constants ≥ 0), e.g. norm2(W)^k * supabs(x, 1 - tanh(x)^2)^k',
+    );
+}
+
+/** Nonnegative whatever the instance: numbers ≥ 0, norms and sups, activations whose range starts at 0, and their sums, products, quotients and powers. */
+function nonnegative(e: Expr): boolean {
+  if (e.kind === 'num') return e.value >= 0;
+  if (e.kind !== 'op') return false;
+  const spec = specOf(e);
+  if (spec.nonnegative || isOp(e, 'abs')) return true;
+  const range = spec.activation?.increasing?.range;
+  if (range && range[0] >= 0) return true;
+  if (isOp(e, 'add', 'mul', 'div')) return e.args.every(nonnegative);
+  if (isOp(e, 'pow')) return nonnegative(e.args[0]!);
+  // a sum or product over a range, of a nonnegative body (its last argument)
+  if (isOp(e, 'sum', 'rsum', 'prod')) return nonnegative(e.args[e.args.length - 1]!);
+  return false;
+}
+
+/** e grows (weakly) with every supabs it reads, each of them ≥ 0 (`has`: whether a tree reads one). */
+function nondecreasingInSups(e: Expr, has: (e: Expr) => boolean): boolean {
+  if (!has(e)) return true;
+  if (e.kind !== 'op') return false;
+  if (isOp(e, 'supabs')) return true;
+  const up = (x: Expr) => nondecreasingInSups(x, has);
+  if (isOp(e, 'add')) return e.args.every(up);
+  // a − b grows with a sup in a, falls with one in b
+  if (isOp(e, 'sub')) return up(e.args[0]!) && !has(e.args[1]!);
+  if (isOp(e, 'mul')) return e.args.every((x) => up(x) && nonnegative(x));
+  if (isOp(e, 'div')) return up(e.args[0]!) && !has(e.args[1]!) && nonnegative(e.args[1]!);
+  if (isOp(e, 'pow')) {
+    const [base, exponent] = [e.args[0]!, e.args[1]!];
+    const constantOrVariable = (exponent.kind === 'num' && exponent.value >= 0) || exponent.kind === 'ivar';
+    return constantOrVariable && up(base) && nonnegative(base);
+  }
+  // sums over a range of terms that grow with it
+  if (isOp(e, 'sum', 'rsum')) return up(e.args[e.args.length - 1]!);
+  // a nondecreasing function of one argument (sqrt, exp, σ, tanh)
+  if (specOf(e).activation?.increasing && e.args.length === 1) return up(e.args[0]!);
+  return false;
 }

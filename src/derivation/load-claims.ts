@@ -250,7 +250,9 @@ export class ClaimsLoader {
             isScalarShape(rhs.shape) ? `0 for a zero ${formatShape(lhs.shape)}, or c * eye(n)` : undefined,
           ),
         );
-      checkSupabs(lhs.expr, relation, rhs.expr, model.functions, (e) => toInputError(src, new ExprError(at, e)));
+      checkSupabs(lhs.expr, relation, rhs.expr, model.functions, (problem, expected) =>
+        toInputError(src, new ExprError(at, problem, expected)),
+      );
       if (relation !== '=' && (!isScalarShape(lhs.shape) || !isScalarShape(rhs.shape)))
         throw toInputError(
           src,

@@ -76,7 +76,7 @@ export function readerFor(d: Derivation, claim: Claim, printedText: (e: Expr) =>
     if (!sameShape(l.shape, r.shape) && !(zero && relation === '=')) return null;
     if (relation !== '=' && !(isScalarShape(l.shape) && isScalarShape(r.shape))) return null;
     try {
-      checkSupabs(l.expr, relation, r.expr, model.functions, (m) => new ExprError(0, m));
+      checkSupabs(l.expr, relation, r.expr, model.functions, (m, expected) => new ExprError(0, m, expected));
     } catch (err) {
       if (err instanceof ExprError || err instanceof InputError) return null;
       throw err;
