@@ -1814,7 +1814,12 @@ export class Reader {
         return supRest.length ? this.power(e, supRest, supSpan, span) : e;
       }
       case 'param': {
-        if (primes) this.fail(supSpan, `a prime on the parameter ${r.name}`);
+        if (primes)
+          this.fail(
+            supSpan,
+            `a prime on the parameter ${r.name}: a prime is read as a derivative, and ${r.name} is no function of anything`,
+            `${r.name}^\\top (or ${r.name}^T) for its transpose`,
+          );
         let e: E = { k: 'sym', name: r.name, role: 'parameter', span: baseSpan };
         if (sub) {
           const idx = this.indexList(this.clean(bodyList(sub)), this.sp(sub));

@@ -80,7 +80,11 @@ function validate(n: OpNode, ctx: ValidateContext): void {
     if (role === 'loss' || role === 'parameter')
       ctx.fail(n, `only sequence values can be held fixed, not '${f.name}'`, 'partial(C[t], C[t-1], h[t-1])');
     if (f.kind === 'sym' && (f.name === of.name || f.name === wrt.name))
-      ctx.fail(n, `'${f.name}' cannot be held at every step: the derivative is of or with respect to it`);
+      ctx.fail(
+        n,
+        `'${f.name}' cannot be held at every step: the derivative is of or with respect to it`,
+        'held values other than the two the derivative relates, e.g. partial(C[t], C[t-k], h)',
+      );
   }
 }
 

@@ -46,6 +46,13 @@ describe('located errors', () => {
     expect('\\prod_{j=2}^{t} \\tanh^\\prime \\cdot W'.slice(e.offset, e.end)).toBe('\\tanh^\\prime');
     expect(e.problem).toContain('at which point is the derivative taken');
   });
+  it("a prime on a parameter (W' for Wᵀ): located, and the transpose suggested", () => {
+    const e = at("\\frac{\\partial h_T}{\\partial h_{T-1}} = W' \\operatorname{diag}(1 - h_T^2)", lab, "'");
+    expect(e.problem).toBe(
+      'a prime on the parameter W: a prime is read as a derivative, and W is no function of anything',
+    );
+    expect(e.expected).toBe('W^\\top (or W^T) for its transpose');
+  });
   it('h^T in a subscript notation: no reading, both readings named', () => {
     const e = at('\\|h^T\\| \\le 1', lstm, 'h^T');
     expect(e.readings).toHaveLength(2);

@@ -40,13 +40,21 @@ export function errorOf(fn: () => unknown): {
   offset: number;
   end: number;
   problem: string;
+  expected?: string;
   readings?: string[];
   message: string;
 } {
   try {
     fn();
   } catch (err) {
-    return err as { offset: number; end: number; problem: string; readings?: string[]; message: string };
+    return err as {
+      offset: number;
+      end: number;
+      problem: string;
+      expected?: string;
+      readings?: string[];
+      message: string;
+    };
   }
   throw new Error('expected an error');
 }
