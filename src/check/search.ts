@@ -42,11 +42,15 @@ import { InputError } from '../derivation/errors.js';
 import { boundValue, type IntEnv } from '../ir/affine.js';
 import { type Expr, walk } from '../ir/expr.js';
 import { own } from '../ir/names.js';
-import { HORIZON, type SizeRange } from '../model/model.js';
+import { isColumn, isRow } from '../ir/shape.js';
+import { shapeIn } from '../ir/shape-of.js';
+import { HORIZON, type Model, type SizeRange } from '../model/model.js';
 import {
   BEYOND_GAIN,
   type Construction,
   constructions,
+  ENTRY_PATTERN_COUNT,
+  entryPatternConstructions,
   isolatingConstructions,
   isolatingCount,
   entrywiseAtCap,
@@ -396,7 +400,8 @@ function runPhase(
       : 0) +
     (firstSpace ? headConstructionCount(first.graph.model, firstSpace) : 0) +
     (firstSpace && readsInputDrive(claim, firstSpace) ? inputConstructionCount(firstSpace) : 0) +
-    (firstSpace ? steepestConstructionCount(first.graph.model, firstSpace) : 0);
+    (firstSpace ? steepestConstructionCount(first.graph.model, firstSpace) : 0) +
+    (firstSpace && readsEntryNormOfMatrix(claim, first.graph.model) ? ENTRY_PATTERN_COUNT : 0);
   tally.budget += side * starts.length;
   const paths = starts.map((start) => ({
     start,
@@ -488,6 +493,7 @@ const headsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[
 const inputsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 
 const steepestFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
+const patternsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 
 /** A construction list built once per start and domain, as constructionsFrom's is. */
 function builtOnce(
@@ -501,6 +507,31 @@ function builtOnce(
   let built = byDomain.get(domain);
   if (!built) byDomain.set(domain, (built = build()));
   return built;
+}
+
+/** The entry norms (largest row sum, largest and smallest |entry|): a matrix's meets its spectral norm at an entry pattern. */
+const ENTRY_NORMS = new Set(['normInf', 'normMax', 'normMin']);
+const entryNormReaders = new WeakMap<Claim, boolean>();
+
+/**
+ * Whether a claim (its sides or its premise) takes an entry norm of a matrix (neither a row nor a column): only such a
+ * claim gets the entry-pattern constructions (../numeric/adversarial.ts entryPatternConstructions), so no other claim's
+ * search moves — normMax of a gate vector, as the LSTM bounds read it, is no matrix.
+ */
+function readsEntryNormOfMatrix(claim: Claim, model: Model): boolean {
+  let reads = entryNormReaders.get(claim);
+  if (reads === undefined) {
+    reads = false;
+    const note = (e: Expr) =>
+      walk(e, (x) => {
+        if (reads || x.kind !== 'op' || !ENTRY_NORMS.has(x.op)) return;
+        const shape = shapeIn(model, x.args[0]!);
+        reads = !isColumn(shape) && !isRow(shape);
+      });
+    for (const e of [claim.lhs, claim.rhs, ...(claim.given?.conditions ?? []).flatMap((c) => [c.lhs, c.rhs])]) note(e);
+    entryNormReaders.set(claim, reads);
+  }
+  return reads;
 }
 
 /** Whether a claim (its sides or its premise) reads an input a gate's input weights multiply, or those weights. */
@@ -524,8 +555,8 @@ const preActivationsOf =
  * constructions (../numeric/head-constructions.ts, in either domain), then, for a claim that reads the inputs or their
  * weights, its input constructions (../numeric/input-constructions.ts, in either domain), then, beyond the regimes for
  * a model with an activation steepest away from 0 (SiLU, GELU), every pre-activation at that point
- * (../numeric/steepest-constructions.ts), each list after the ones before it so that every construction is evaluated
- * where it was before the next was added.
+ * (../numeric/steepest-constructions.ts), then, for a claim that takes an entry norm of a matrix, the entry patterns,
+ * each list after the ones before it so that every construction is evaluated where it was before the next was added.
  */
 function besideFrom(claim: Claim, start: Instance, space: InstanceSpace): readonly Construction[] {
   const heads = builtOnce(headsFrom, start, space.domain, () =>
@@ -539,7 +570,10 @@ function besideFrom(claim: Claim, start: Instance, space: InstanceSpace): readon
   const steepest = builtOnce(steepestFrom, start, space.domain, () =>
     steepestConstructions(start.graph.model, space, start.graph.data, preActivationsOf(start)),
   );
-  return [...isolatingFrom(start, space), ...heads, ...inputs, ...steepest].map((c) => ({
+  const patterns = readsEntryNormOfMatrix(claim, start.graph.model)
+    ? builtOnce(patternsFrom, start, space.domain, () => entryPatternConstructions(space, start.graph.data))
+    : [];
+  return [...isolatingFrom(start, space), ...heads, ...inputs, ...steepest, ...patterns].map((c) => ({
     ...c,
     data: space.copy(c.data),
   }));

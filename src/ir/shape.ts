@@ -17,6 +17,7 @@ export const SCALAR: Shape = { rows: ONE, cols: ONE };
 const isOne = (a: Affine): boolean => isConstant(a) && a.c === 1;
 export const isScalar = (s: Shape): boolean => isOne(s.rows) && isOne(s.cols);
 export const isColumn = (s: Shape): boolean => isOne(s.cols);
+export const isRow = (s: Shape): boolean => isOne(s.rows);
 export const isSquare = (s: Shape): boolean => affineEquals(s.rows, s.cols);
 export const sameShape = (a: Shape, b: Shape): boolean => affineEquals(a.rows, b.rows) && affineEquals(a.cols, b.cols);
 export const column = (rows: Affine): Shape => ({ rows, cols: ONE });

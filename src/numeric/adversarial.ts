@@ -470,19 +470,6 @@ const rotation = (rows: number, cols: number, a: Vec): Vec => {
   });
 };
 
-/**
- * Entry patterns where the norms that sum entries meet the spectral norm at their constant: one column of ones
- * (‖A‖₂ = √rows·‖A‖∞, ‖A‖₂ = ‖A‖_F), one row of ones (‖A‖₂ = √cols·‖A‖₁) and every entry 1 (‖A‖₂ = √(rows·cols)·‖A‖_max,
- * ‖A‖∞ = cols·‖A‖_max). At the drives' peak a Jacobian is the matrix itself. A review's ‖J‖₂ ≤ 0.999·√d·‖J‖∞ and
- * ‖W‖₂ ≤ 0.999·√d·‖W‖∞ of a tanh RNN were consistent under several seeds and --search 2000 (W = ½·𝟙e₁ᵀ, U = 0, b = 0
- * refutes both at every d): the rank-one construction aligns W with its own leading pair, never with 𝟙.
- */
-const oneColumn = (rows: number, cols: number): Vec =>
-  Float64Array.from({ length: rows * cols }, (_, k) => (k % cols === 0 ? 1 : 0));
-const oneRow = (rows: number, cols: number): Vec =>
-  Float64Array.from({ length: rows * cols }, (_, k) => (k < cols ? 1 : 0));
-const allOnes = (rows: number, cols: number): Vec => new Float64Array(rows * cols).fill(1);
-
 export interface Construction {
   readonly name: string;
   readonly data: MutableData;
@@ -547,20 +534,6 @@ const CONSTRUCTIONS: readonly ConstructionSpec[] = [
       recurrent(s, d, rotation);
     },
   },
-  // after those too: the entry patterns where sums of entries meet the spectral norm
-  ...(
-    [
-      ['one column', oneColumn],
-      ['one row', oneRow],
-      ['all ones', allOnes],
-    ] as const
-  ).map(([name, shape]) => ({
-    name: `peak, ${name}`,
-    build: (s: InstanceSpace, d: MutableData) => {
-      peak(s, d);
-      recurrent(s, d, shape);
-    },
-  })),
 ];
 
 /** Every entry moved BEYOND_GAIN times as far from its law's mean (then clipped to the box). */
@@ -1239,9 +1212,14 @@ export function gatesAtLevel(
  * ones that change nothing, or repeat an earlier one, are left out.
  */
 export function constructions(space: InstanceSpace, start: InstanceData): Construction[] {
+  return built(space, start, space.domain === 'regime' ? CONSTRUCTIONS : BEYOND_CONSTRUCTIONS);
+}
+
+/** Each spec built on a copy of the start and projected; one that repeats the start or an earlier one is left out. */
+function built(space: InstanceSpace, start: InstanceData, specs: readonly ConstructionSpec[]): Construction[] {
   const seen = new Set([fingerprint(space, space.copy(start))]);
   const out: Construction[] = [];
-  for (const c of space.domain === 'regime' ? CONSTRUCTIONS : BEYOND_CONSTRUCTIONS) {
+  for (const c of specs) {
     const data = space.copy(start);
     c.build(space, data);
     const projected = space.projected(data);
@@ -1252,6 +1230,44 @@ export function constructions(space: InstanceSpace, start: InstanceData): Constr
     out.push({ name: c.name, data: projected });
   }
   return out;
+}
+
+/**
+ * Entry patterns where the norms that sum entries meet the spectral norm at their constant: one column of ones
+ * (‖A‖₂ = √rows·‖A‖∞, ‖A‖₂ = ‖A‖_F), one row of ones (‖A‖₂ = √cols·‖A‖₁) and every entry 1 (‖A‖₂ = √(rows·cols)·‖A‖_max,
+ * ‖A‖∞ = cols·‖A‖_max). At the drives' peak a Jacobian is the matrix itself. A review's ‖J‖₂ ≤ 0.999·√d·‖J‖∞ and
+ * ‖W‖₂ ≤ 0.999·√d·‖W‖∞ of a tanh RNN were consistent under several seeds and --search 2000 (W = ½·𝟙e₁ᵀ, U = 0, b = 0
+ * refutes both at every d): the rank-one construction aligns W with its own leading pair, never with 𝟙.
+ */
+const oneColumn = (rows: number, cols: number): Vec =>
+  Float64Array.from({ length: rows * cols }, (_, k) => (k % cols === 0 ? 1 : 0));
+const oneRow = (rows: number, cols: number): Vec =>
+  Float64Array.from({ length: rows * cols }, (_, k) => (k < cols ? 1 : 0));
+const allOnes = (rows: number, cols: number): Vec => new Float64Array(rows * cols).fill(1);
+const ENTRY_PATTERNS: readonly ConstructionSpec[] = (
+  [
+    ['one column', oneColumn],
+    ['one row', oneRow],
+    ['all ones', allOnes],
+  ] as const
+).map(([name, shape]) => ({
+  name: `peak, ${name}`,
+  build: (s: InstanceSpace, d: MutableData) => {
+    peak(s, d);
+    recurrent(s, d, shape);
+  },
+}));
+
+/** How many entry-pattern constructions a path evaluates beside it (at most). */
+export const ENTRY_PATTERN_COUNT = ENTRY_PATTERNS.length;
+
+/**
+ * The entry patterns from a start, at the drives' peak, projected (those the projection refuses, or that repeat the
+ * start or another, left out): for a claim that compares an entry norm of a matrix (src/check/search.ts), evaluated
+ * beside each path so that every other claim's search stays as it was.
+ */
+export function entryPatternConstructions(space: InstanceSpace, start: InstanceData): Construction[] {
+  return built(space, start, ENTRY_PATTERNS);
 }
 
 function fingerprint(space: InstanceSpace, data: MutableData): string {
