@@ -14,10 +14,13 @@
 import type { Claim } from '../derivation/derivation.js';
 import type { Model } from '../model/model.js';
 import type { IntEnv } from '../ir/affine.js';
-import { type Expr, walk } from '../ir/expr.js';
+import { type Expr, type OpNode, walk } from '../ir/expr.js';
 import { specOf } from '../ops/registry.js';
+import { searchedSupLowerBound } from '../ops/index.js';
+import { supsNondecreasing } from '../symbolic/bounds/prove.js';
 import { affine } from '../ir/affine.js';
 import { own } from '../ir/names.js';
+import { contentKey } from '../ir/content-key.js';
 import { DomainError, type Evaluator } from '../numeric/evaluate.js';
 import type { Instance } from '../numeric/instance.js';
 import { norm2, relErr } from '../numeric/linalg.js';
@@ -186,8 +189,11 @@ function extendedOf<R>(
   evaluator: Evaluator,
   sm: SymbolicModel,
   chainsProducts: boolean,
+  claim: Claim,
 ): ExtendedInstance<R> {
-  const key = `${arithmetic.name}${chainsProducts ? '' : ' unchained'}`;
+  // Enclosures may prove a claim with a lower bound of its sups only where it is nondecreasing in them.
+  const supBounds = arithmetic.enclosures === true && supsNondecreasingIn(instance.graph.model, claim);
+  const key = `${arithmetic.name}${chainsProducts ? '' : ' unchained'}${supBounds ? ' sup bounds' : ''}`;
   let ext = scope.get(key) as ExtendedInstance<R> | undefined;
   if (!ext) {
     const floatValue: FloatValue = (e, env) => {
@@ -215,10 +221,33 @@ function extendedOf<R>(
         const form = closedFormsWherePossible(jacobian, sm, env);
         return form === jacobian || (form.kind === 'op' && specOf(form).graphDerivative) ? null : form;
       },
+      supBounds ? (n) => floatSupLowerBound(evaluator, instance, n) : null,
     );
     scope.set(key, ext as ExtendedInstance<unknown>);
   }
   return ext;
+}
+
+const nondecreasingInSups = new WeakMap<Claim, boolean>();
+/** supsNondecreasing (src/symbolic/bounds/prove.ts), once per claim. */
+function supsNondecreasingIn(model: Model, claim: Claim): boolean {
+  let ok = nondecreasingInSups.get(claim);
+  if (ok === undefined) nondecreasingInSups.set(claim, (ok = supsNondecreasing(model, claim)));
+  return ok;
+}
+
+/**
+ * A rigorous lower bound of a sup as the float engine searched it on this instance (its value first, so searched;
+ * memoised there), or null.
+ */
+function floatSupLowerBound(evaluator: Evaluator, instance: Instance, n: OpNode): number | null {
+  try {
+    evaluator.evaluate(n, instance.sizes);
+  } catch (err) {
+    if (err instanceof DomainError) return null;
+    throw err;
+  }
+  return searchedSupLowerBound(evaluator, contentKey(n, {}));
 }
 
 /**
@@ -520,7 +549,7 @@ function sidesIn<R>(
   const full = { ...entry.instance.sizes, ...env };
   let a: RMat<R>, b: RMat<R>, ext: ExtendedInstance<R>;
   try {
-    ext = extendedOf(arithmetic, scope, entry.instance, entry.evaluator, sm, chainsProducts);
+    ext = extendedOf(arithmetic, scope, entry.instance, entry.evaluator, sm, chainsProducts, claim);
     a = ext.evaluate(closedFormsWherePossible(claim.lhs, sm, full), env);
     b = ext.evaluate(closedFormsWherePossible(claim.rhs, sm, full), env);
   } catch (err) {

@@ -53,18 +53,44 @@ const VERY_FAR = [1e12, 1e50, 1e150];
 
 /** The largest |f| found (NaN where no point's value could be settled). */
 export function supAbs(f: WatchedScalar): number {
+  return searched(f).value;
+}
+
+/**
+ * A rigorous lower bound of sup |f|: the lower end of the body's interval enclosure of |f| at the point where the
+ * search found its largest value (|f(x*)| ≤ sup |f|). Null where the body has no enclosure there, or it is not finite
+ * and positive (0 bounds nothing worth stating). Float64's value is no such bound: it encloses nothing. For interval
+ * arithmetic, which may only prove a claim with it where the claim is nondecreasing in the sup.
+ */
+export function supLowerBound(f: WatchedScalar): number | null {
+  const sup = searched(f);
+  if (sup.lower === undefined) {
+    const e = sup.at === null ? null : (f.extended?.enclosure?.(sup.at) ?? null);
+    sup.lower = e && Number.isFinite(e[0]) && e[0] > 0 && e[0] <= e[1] ? e[0] : null;
+  }
+  return sup.lower;
+}
+
+/** A search's result: the sup found, where (null: nowhere), and its rigorous lower bound once asked for. */
+interface Searched {
+  readonly value: number;
+  readonly at: number | null;
+  lower?: number | null;
+}
+
+function searched(f: WatchedScalar): Searched {
   let sup = sups.get(f);
   if (sup === undefined) sups.set(f, (sup = search(f)));
   return sup;
 }
 
 /** Results per function object: the functions searched are pure (compiled scalar functions), so one search each. */
-const sups = new WeakMap<WatchedScalar, number>();
+const sups = new WeakMap<WatchedScalar, Searched>();
 
 /** A value's relative width below which its enclosure's lower bound is taken as the value (what float64 lets pass). */
 const TIGHT = 2 ** -33;
 
-function search(f: WatchedScalar): number {
+function search(f: WatchedScalar): Searched {
   const enclosure = f.extended?.enclosure ?? null;
   const precise = f.extended?.precise ?? null;
   let best = -Infinity;
@@ -141,7 +167,7 @@ function search(f: WatchedScalar): number {
     const y = settled(x, true);
     if (y !== null) take(x, y);
   }
-  if (best === -Infinity) return NaN;
+  if (best === -Infinity) return { value: NaN, at: null };
   // Golden-section refinement inside the best point's neighbourhood (the grid's spacing, or the decimals' stride).
   const g = (x: number) => plain(x) ?? settled(x, true) ?? -Infinity;
   const spacing = Math.abs(bestX) <= 40 ? 80 / 8000 : Math.abs(bestX) * (FAR_RATIO - 1);
@@ -157,5 +183,7 @@ function search(f: WatchedScalar): number {
   // the refined point's value as the grid's were taken: float64's where the decimals confirm it (or have no form)
   const mid = (a + b) / 2;
   const refined = plain(mid) === null ? g(mid) : (precise?.(mid) ?? (precise ? null : plain(mid)));
-  return refined === null || Number.isNaN(refined) ? best : Math.max(best, refined);
+  return refined === null || Number.isNaN(refined) || refined <= best
+    ? { value: best, at: bestX }
+    : { value: refined, at: mid };
 }

@@ -214,6 +214,11 @@ export interface ExactContext<R> {
   uninterpreted(name: string, args: readonly RMat<R>[]): RMat<R>;
   /** Σ_i v_i of a vector given by its one generic entry (entries view), or null where the domain cannot say */
   sumOfEntries(generic: R): RMat<R> | null;
+  /**
+   * a rigorous lower bound of a supabs node's sup (the float engine's search, enclosed where it found the sup), for
+   * a claim nondecreasing in it; null where the domain has none (then the sup is opaque here)
+   */
+  supLowerBound(n: OpNode): number | null;
   /** a unit-level atom with symbolic indices (h_t^α, u_{αγ}, σ′, ∂h/∂w) */
   unitAtom(n: OpNode): RMat<R>;
   /** f(z) of an activation: the domain names it (the sequence value it defines, or a function atom) */
@@ -257,6 +262,8 @@ export interface ExactDomain<R> {
   uninterpreted?(name: string, args: readonly RMat<R>[], ctx: ExactContext<R>): RMat<R>;
   /** Σ_i v_i from a vector's generic entry (entries domains) */
   sumOfEntries?(generic: R): R;
+  /** see ExactContext.supLowerBound (absent: none) */
+  supLowerBound?(n: OpNode, ctx: ExactContext<R>): number | null;
   unitAtom(n: OpNode, ctx: ExactContext<R>): RMat<R>;
   activation(n: OpNode, ctx: ExactContext<R>, arg: () => RMat<R>): RMat<R>;
   dactOf(value: Seq, ctx: ExactContext<R>): RMat<R>;

@@ -28,3 +28,4 @@ export {
 export type * from './contexts.js';
 export { toElementwise } from './arithmetic.js';
 export { blockMatrix, pickBlock } from './blocks.js';
+export { searchedSupLowerBound } from './reductions.js';

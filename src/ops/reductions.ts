@@ -8,7 +8,7 @@ import { isScalar } from '../ir/shape.js';
 import { SCALAR } from '../ir/shape.js';
 import { sumOf } from '../numeric/kernel.js';
 import { frobenius, norm2, normInf, normInfVec, spectralNorm } from '../numeric/linalg.js';
-import { supAbs } from '../numeric/sup.js';
+import { supAbs, supLowerBound, type WatchedScalar } from '../numeric/sup.js';
 import {
   lostPrecisionOf,
   noteReductionLosses,
@@ -232,16 +232,35 @@ defineOp({
   print: (n, ctx) => `supabs(${n.binder}, ${ctx.expr(arg(n))})`,
   latex: (n, ctx) => `\\sup_{${n.binder}} \\left|${ctx.expr(arg(n))}\\right|`,
   evaluate: (n, ctx) => {
+    const f = ctx.scalarFunction(arg(n), n.binder!);
+    // kept for the enclosures' lower bound of this sup (searchedSupLowerBound): the function this evaluator searched
+    ctx.memo<WatchedScalar>(SEARCHED_SUPS).set(ctx.contentKey(n, {}), f);
     // NaN where no point's |f| could be settled to 2⁻³³ (../numeric/sup.ts): the point's numeric trouble, never a value
-    return scalar(supAbs(ctx.scalarFunction(arg(n), n.binder!)));
+    return scalar(supAbs(f));
   },
   exact: (n, ctx) => {
     // Enclosures (intervals) cannot take the float engine's sup, an estimate: they take the exact sup where the
-    // registry gives one. The other arithmetics keep the float engine's value, as before.
-    const sup = ctx.ring.ordered?.enclosures ? activationSup(n) : null;
+    // registry gives one, else a rigorous lower bound of it where the domain has one (the claim nondecreasing in the
+    // sup: proving it with a smaller value proves it with the sup). The other arithmetics keep the float engine's
+    // value, as before.
+    if (!ctx.ring.ordered?.enclosures) return ctx.opaque(n);
+    const sup = activationSup(n) ?? ctx.supLowerBound(n);
     return sup === null ? ctx.opaque(n) : rscalar(ctx.ring.fromNumber(sup));
   },
 });
+
+/** The float evaluator's memo table of the functions its supabs nodes searched, by the node's content key. */
+const SEARCHED_SUPS = 'supabs-searched';
+
+/**
+ * A rigorous lower bound of a supabs node's sup as the float evaluator `ev` searched it (../numeric/sup.ts
+ * supLowerBound), or null where it has not searched it or the bound has no enclosure. `key`: the node's content key
+ * with no index bound (src/ir/content-key.ts contentKey(n, {}); its body reads none).
+ */
+export function searchedSupLowerBound(ev: { memo<T>(table: string): Map<string, T> }, key: string): number | null {
+  const f = ev.memo<WatchedScalar>(SEARCHED_SUPS).get(key);
+  return f ? supLowerBound(f) : null;
+}
 
 /**
  * sup_x |f(x)| where the body is a nondecreasing activation of the bound variable itself: the larger end of the

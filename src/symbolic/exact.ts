@@ -166,6 +166,9 @@ class ExactBinding<R> implements ExactContext<R> {
     const sum = this.ev.domain.sumOfEntries?.(generic);
     return sum === undefined ? null : rscalar(sum);
   }
+  supLowerBound(n: OpNode): number | null {
+    return this.ev.domain.supLowerBound?.(n, this) ?? null;
+  }
   unitAtom(n: OpNode): RMat<R> {
     return this.ev.domain.unitAtom(n, this);
   }

@@ -326,6 +326,9 @@ function decimalRho(
 /** the larger of two doubts (null: none) */
 const larger = (p: Big | null, q: Big | null): Big | null => (p && q ? (p.lt(q) ? q : p) : (p ?? q));
 
+/** A rigorous lower bound of a supabs node's sup (src/numeric/sup.ts supLowerBound), or null. */
+export type SupLowerBound = (n: OpNode) => number | null;
+
 /**
  * The value of an expression from the float engine (null when it is not finite and in range), and the worst relative
  * precision the float engine noted on the way to it (src/numeric/lost-digits.ts; 0: nothing noted).
@@ -602,6 +605,8 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     private readonly derivativeReads: ReadonlySet<string> | null,
     /** a Jacobian's closed form at a binding (null: none), for unit-level derivatives (absent: from float64) */
     private readonly unitJacobian: UnitJacobian | null,
+    /** a rigorous lower bound of a supabs node's sup where the claim may use one (null: none) */
+    private readonly supBound: SupLowerBound | null,
   ) {
     this.ring = arithmetic.ring(work);
     this.values = new KeptValues(this.ring);
@@ -1000,6 +1005,9 @@ class ExtendedDomain<R> implements ExactDomain<R> {
   opaque(n: OpNode, ctx: ExactContext<R>): RMat<R> {
     return this.fromFloat(n, ctx);
   }
+  supLowerBound(n: OpNode): number | null {
+    return this.supBound?.(n) ?? null;
+  }
   unitAtom(n: OpNode, ctx: ExactContext<R>): RMat<R> {
     return this.fromFloat(n, ctx);
   }
@@ -1133,6 +1141,11 @@ export class ExtendedInstance<R> {
     derivativeReads: ReadonlySet<string> | null = null,
     /** a Jacobian's closed form at a binding (absent: unit-level derivatives come from float64 alone) */
     unitJacobian: UnitJacobian | null = null,
+    /**
+     * a rigorous lower bound of a supabs node's sup, for a claim nondecreasing in its sups (absent: a sup other than an
+     * activation's has no interval rule)
+     */
+    supLowerBound: SupLowerBound | null = null,
   ) {
     this.work = new WorkCounter(arithmetic.workLimit, arithmetic.unit, arithmetic.productCost);
     this.evaluator = new ExactEvaluator(
@@ -1149,6 +1162,7 @@ export class ExtendedInstance<R> {
         forwardLost,
         derivativeReads,
         unitJacobian,
+        supLowerBound,
       ),
       sizes,
     );
