@@ -17,7 +17,6 @@ import type { IntEnv } from '../ir/affine.js';
 import { type Expr, type OpNode, walk } from '../ir/expr.js';
 import { specOf } from '../ops/registry.js';
 import { searchedSupLowerBound } from '../ops/index.js';
-import { supsNondecreasing } from '../symbolic/bounds/prove.js';
 import { affine } from '../ir/affine.js';
 import { own } from '../ir/names.js';
 import { contentKey } from '../ir/content-key.js';
@@ -189,11 +188,11 @@ function extendedOf<R>(
   evaluator: Evaluator,
   sm: SymbolicModel,
   chainsProducts: boolean,
-  claim: Claim,
 ): ExtendedInstance<R> {
-  // Enclosures may prove a claim with a lower bound of its sups only where it is nondecreasing in them.
-  const supBounds = arithmetic.enclosures === true && supsNondecreasingIn(instance.graph.model, claim);
-  const key = `${arithmetic.name}${chainsProducts ? '' : ' unchained'}${supBounds ? ' sup bounds' : ''}`;
+  // Enclosures take a rigorous lower bound of each sup: the loader admits a sup only where the claim's larger side grows
+  // with it (src/derivation/check-expr.ts checkSupabs), and intervals only prove agreements, so proving the claim with
+  // the lower bound proves it with the sup.
+  const key = `${arithmetic.name}${chainsProducts ? '' : ' unchained'}`;
   let ext = scope.get(key) as ExtendedInstance<R> | undefined;
   if (!ext) {
     const floatValue: FloatValue = (e, env) => {
@@ -221,19 +220,11 @@ function extendedOf<R>(
         const form = closedFormsWherePossible(jacobian, sm, env);
         return form === jacobian || (form.kind === 'op' && specOf(form).graphDerivative) ? null : form;
       },
-      supBounds ? (n) => floatSupLowerBound(evaluator, instance, n) : null,
+      arithmetic.enclosures === true ? (n) => floatSupLowerBound(evaluator, instance, n) : null,
     );
     scope.set(key, ext as ExtendedInstance<unknown>);
   }
   return ext;
-}
-
-const nondecreasingInSups = new WeakMap<Claim, boolean>();
-/** supsNondecreasing (src/symbolic/bounds/prove.ts), once per claim. */
-function supsNondecreasingIn(model: Model, claim: Claim): boolean {
-  let ok = nondecreasingInSups.get(claim);
-  if (ok === undefined) nondecreasingInSups.set(claim, (ok = supsNondecreasing(model, claim)));
-  return ok;
 }
 
 /**
@@ -549,7 +540,7 @@ function sidesIn<R>(
   const full = { ...entry.instance.sizes, ...env };
   let a: RMat<R>, b: RMat<R>, ext: ExtendedInstance<R>;
   try {
-    ext = extendedOf(arithmetic, scope, entry.instance, entry.evaluator, sm, chainsProducts, claim);
+    ext = extendedOf(arithmetic, scope, entry.instance, entry.evaluator, sm, chainsProducts);
     a = ext.evaluate(closedFormsWherePossible(claim.lhs, sm, full), env);
     b = ext.evaluate(closedFormsWherePossible(claim.rhs, sm, full), env);
   } catch (err) {

@@ -24,7 +24,6 @@ import { printExpr } from '../../ir/print.js';
 import { shapeIn } from '../../ir/shape-of.js';
 import { isColumn } from '../../ir/shape.js';
 import { formSize, isGraphDerivative, type SymbolicModel } from '../derive.js';
-import type { Model } from '../../model/model.js';
 import { specOf } from '../../ops/index.js';
 import { Domain, type SizeBound } from './domain.js';
 import { closedFormAt, isNorm, mulAll, productFactors } from './lemmas.js';
@@ -34,7 +33,7 @@ import { NotNormal } from './substitute.js';
 import { ExprError } from '../../ir/errors.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 import type { BoundProof, BoundStep } from './rules.js';
-import { MAX_PROVER_FORM_NODES, monotoneContext, type Path, type ProverContext, Session } from './session.js';
+import { MAX_PROVER_FORM_NODES, type Path, type ProverContext, Session } from './session.js';
 import { nameRecord, own } from '../../ir/names.js';
 
 /** Every place of an expression, pre-order, with its path (not inside a sup's body). */
@@ -142,22 +141,6 @@ export function claimDomain(d: Pick<Derivation, 'model'>, claim: Claim): Domain 
     claim.forall.map((q) => ({ name: q.name, lo: q.lo, hi: q.hi })),
     sizes,
   );
-}
-
-/**
- * Every supabs of an inequality claim stands where its larger side is nondecreasing in it at every point of the
- * claim's domain (monotoneContext: sums, products with nonnegative co-factors, powers ≥ 0 of nonnegative bases, …), so
- * proving the claim with a lower bound of a sup proves it with the sup. The loader's rule (src/derivation/check-expr.ts
- * checkSupabs) lets a sup stand where this does not hold (a co-factor of any sign, a norm of an expression in it).
- */
-export function supsNondecreasing(model: Model, claim: Claim): boolean {
-  if (claim.relation === '=') return false;
-  const [smaller, larger] = claim.relation === '<=' ? [claim.lhs, claim.rhs] : [claim.rhs, claim.lhs];
-  const isSup = (x: Expr) => isOp(x, 'supabs');
-  if (places(smaller).some(({ x }) => isSup(x))) return false;
-  const shapes: Shapes = { shape: (e) => shapeIn(model, e) };
-  const domain = claimDomain({ model }, claim);
-  return places(larger).every(({ path, x }) => !isSup(x) || 'rules' in monotoneContext(larger, path, domain, shapes));
 }
 
 /** A proof attempt for an inequality claim; null for an equality. */
