@@ -5,7 +5,8 @@
  * numeric lower bound (supabs) may stand.
  */
 import type { Relation } from './derivation.js';
-import { type Expr, isOp, some, walk } from '../ir/expr.js';
+import { type Expr, isOp, type OpNode, some, walk } from '../ir/expr.js';
+import { integerAffine } from '../ir/integer-affine.js';
 import { ExprError } from '../ir/errors.js';
 import { isScalar } from '../ir/shape.js';
 import { shapeIn } from '../ir/shape-of.js';
@@ -14,6 +15,7 @@ import { printExpr } from '../ir/print.js';
 import { specOf } from '../ops/index.js';
 import type { ValidateContext } from '../ops/contexts.js';
 import type { Model } from '../model/model.js';
+import { Domain } from '../symbolic/bounds/domain.js';
 
 export type Place = 'equation' | 'loss' | 'claim';
 
@@ -64,6 +66,8 @@ export function checkSupabs(
   relation: Relation,
   rhs: Expr,
   functions: Model['functions'],
+  /** the claim's quantifiers over the sizes: where an integer factor (T - 1) is nonnegative */
+  domain: Domain,
   fail: (message: string, expected?: string) => Error,
 ): void {
   const isSup = (x: Expr) => isOp(x, 'supabs');
@@ -89,46 +93,59 @@ export function checkSupabs(
       'supabs gives a lower bound of the supremum, so it may only stand on the larger side of <= or >=',
       `the sup on the ${relation === '>=' ? 'left' : 'right'} side of ${relation === '=' ? '<= or >=' : relation}, or its value written as a number`,
     );
-  if (!nondecreasingInSups(larger, has))
+  if (!nondecreasingInSups(larger, has, domain))
     throw fail(
       'supabs may only appear on the larger side where that side grows with it: in sums, in products of nonnegative factors, over a nonnegative denominator, in powers of a nonnegative base with a constant or single-variable exponent, and in nondecreasing functions (a lower bound there can only make the check stricter)',
       'every factor beside a sup nonnegative (norms, sups, σ, exp, constants ≥ 0), e.g. norm2(W)^k * supabs(x, 1 - tanh(x)^2)^k',
     );
 }
 
-/** Nonnegative whatever the instance: numbers ≥ 0, norms and sups, activations whose range starts at 0, and their sums, products, quotients and powers. */
-function nonnegative(e: Expr): boolean {
+/**
+ * Nonnegative whatever the instance: numbers ≥ 0, integer expressions whose least value over the domain is ≥ 0 (T − 1),
+ * norms and sups, activations whose range starts at 0, and their sums, products, quotients and powers.
+ */
+function nonnegative(e: Expr, domain: Domain): boolean {
   if (e.kind === 'num') return e.value >= 0;
+  const integer = integerAffine(e);
+  if (integer) return (domain.lower(integer) ?? -1) >= 0;
   if (e.kind !== 'op') return false;
   const spec = specOf(e);
   if (spec.nonnegative || isOp(e, 'abs')) return true;
   const range = spec.activation?.increasing?.range;
   if (range && range[0] >= 0) return true;
-  if (isOp(e, 'add', 'mul', 'div')) return e.args.every(nonnegative);
-  if (isOp(e, 'pow')) return nonnegative(e.args[0]!);
-  // a sum or product over a range, of a nonnegative body (its last argument)
-  if (isOp(e, 'sum', 'rsum', 'prod')) return nonnegative(e.args[e.args.length - 1]!);
+  if (isOp(e, 'add', 'mul', 'div')) return e.args.every((x) => nonnegative(x, domain));
+  if (isOp(e, 'pow')) return nonnegative(e.args[0]!, domain);
+  // a sum or product over a range, of a nonnegative body (its last argument), the range's index bound inside
+  if (isOp(e, 'sum', 'rsum', 'prod')) return nonnegative(e.args[e.args.length - 1]!, inner(e, domain));
   return false;
 }
 
+/** The domain inside a sum or product over a range (its index between its bounds); the same for any other node. */
+function inner(e: OpNode, domain: Domain): Domain {
+  if (!e.binder || e.ints.length !== 2) return domain;
+  // a binder that shadows a name in scope: its bounds are not known here (nothing below is then taken as ≥ 0 by it)
+  return domain.with({ name: e.binder, lo: e.ints[0]!, hi: e.ints[1]! }) ?? new Domain([], {});
+}
+
 /** e grows (weakly) with every supabs it reads, each of them ≥ 0 (`has`: whether a tree reads one). */
-function nondecreasingInSups(e: Expr, has: (e: Expr) => boolean): boolean {
+function nondecreasingInSups(e: Expr, has: (e: Expr) => boolean, domain: Domain): boolean {
   if (!has(e)) return true;
   if (e.kind !== 'op') return false;
   if (isOp(e, 'supabs')) return true;
-  const up = (x: Expr) => nondecreasingInSups(x, has);
+  const up = (x: Expr) => nondecreasingInSups(x, has, domain);
+  const nonneg = (x: Expr) => nonnegative(x, domain);
   if (isOp(e, 'add')) return e.args.every(up);
   // a − b grows with a sup in a, falls with one in b
   if (isOp(e, 'sub')) return up(e.args[0]!) && !has(e.args[1]!);
-  if (isOp(e, 'mul')) return e.args.every((x) => up(x) && nonnegative(x));
-  if (isOp(e, 'div')) return up(e.args[0]!) && !has(e.args[1]!) && nonnegative(e.args[1]!);
+  if (isOp(e, 'mul')) return e.args.every((x) => up(x) && nonneg(x));
+  if (isOp(e, 'div')) return up(e.args[0]!) && !has(e.args[1]!) && nonneg(e.args[1]!);
   if (isOp(e, 'pow')) {
     const [base, exponent] = [e.args[0]!, e.args[1]!];
     const constantOrVariable = (exponent.kind === 'num' && exponent.value >= 0) || exponent.kind === 'ivar';
-    return constantOrVariable && up(base) && nonnegative(base);
+    return constantOrVariable && up(base) && nonneg(base);
   }
   // sums over a range of terms that grow with it
-  if (isOp(e, 'sum', 'rsum')) return up(e.args[e.args.length - 1]!);
+  if (isOp(e, 'sum', 'rsum')) return nondecreasingInSups(e.args[e.args.length - 1]!, has, inner(e, domain));
   // a nondecreasing function of one argument (sqrt, exp, σ, tanh)
   if (specOf(e).activation?.increasing && e.args.length === 1) return up(e.args[0]!);
   return false;

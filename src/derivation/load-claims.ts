@@ -11,6 +11,7 @@ import { type Macro, parseExpression, parseIndex, type Scope } from '../ir/parse
 import { formatShape, isScalar as isScalarShape, sameShape, type Shape, shapeFromDims } from '../ir/shape.js';
 import type { Model, SizeRange } from '../model/model.js';
 import { bindingCount, exprBudget, rangesOf } from './budgets.js';
+import { domainOf } from '../symbolic/bounds/prove.js';
 import { checkSupabs, validateAgainstModel } from './check-expr.js';
 import {
   type Claim,
@@ -250,7 +251,7 @@ export class ClaimsLoader {
             isScalarShape(rhs.shape) ? `0 for a zero ${formatShape(lhs.shape)}, or c * eye(n)` : undefined,
           ),
         );
-      checkSupabs(lhs.expr, relation, rhs.expr, model.functions, (problem, expected) =>
+      checkSupabs(lhs.expr, relation, rhs.expr, model.functions, domainOf(model, forall), (problem, expected) =>
         toInputError(src, new ExprError(at, problem, expected)),
       );
       if (relation !== '=' && (!isScalarShape(lhs.shape) || !isScalarShape(rhs.shape)))

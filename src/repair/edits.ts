@@ -17,7 +17,7 @@ import { specOf } from '../ops/index.js';
 import type { Model } from '../model/model.js';
 import type { Relation } from '../derivation/derivation.js';
 import { affineExpr, substituteIndex } from '../symbolic/build.js';
-import { integerAffine } from './tidy.js';
+import { integerAffine } from '../ir/integer-affine.js';
 import { chainFactors, type Site } from './tree.js';
 
 export type EditFamily =

@@ -9,38 +9,11 @@
  * its index values, equal for equal trees only (as the printed text the search already dedups on), and the
  * symbolic engine's canonical forms (src/symbolic/canonical.ts) are of values at concrete indices, not trees to show.
  */
-import { type Affine, affine, affineAdd, affineScale, affineVar, isConstant } from '../ir/affine.js';
+import { integerAffine } from '../ir/integer-affine.js';
 import type { Expr } from '../ir/expr.js';
 import { affineExpr } from '../symbolic/build.js';
 import { chargeWork } from '../numeric/work-meter.js';
 import { NODE_WORK } from './tree.js';
-
-/** An expression of integer variables and integers by +, −, unary − and × by a constant, as an affine form (else null). */
-export function integerAffine(e: Expr): Affine | null {
-  switch (e.kind) {
-    case 'num':
-      return Number.isSafeInteger(e.value) ? affine(e.value) : null;
-    case 'ivar':
-      return affineVar(e.name);
-    case 'op': {
-      if (e.op === 'neg' && e.args.length === 1) {
-        const a = integerAffine(e.args[0]!);
-        return a && affineScale(a, -1);
-      }
-      if ((e.op !== 'add' && e.op !== 'sub' && e.op !== 'mul') || e.args.length !== 2) return null;
-      const a = integerAffine(e.args[0]!);
-      const b = a && integerAffine(e.args[1]!);
-      if (!a || !b) return null;
-      if (e.op !== 'mul') return affineAdd(a, b, e.op === 'add' ? 1 : -1);
-      if (isConstant(a)) return affineScale(b, a.c);
-      return isConstant(b) ? affineScale(a, b.c) : null;
-    }
-    case 'rvar':
-    case 'seq':
-    case 'sym':
-      return null;
-  }
-}
 
 const isOne = (e: Expr): boolean => e.kind === 'num' && e.value === 1;
 

@@ -6,6 +6,7 @@
  * checked is what was read back, so the statement a repair reports is exactly
  * the claim that was checked.
  */
+import { claimDomain } from '../symbolic/bounds/prove.js';
 import type { Claim, Derivation, Relation } from '../derivation/derivation.js';
 import { checkSupabs, validateAgainstModel } from '../derivation/check-expr.js';
 import { exprBudget, rangesOf } from '../derivation/budgets.js';
@@ -46,6 +47,7 @@ export function readerFor(d: Derivation, claim: Claim, printedText: (e: Expr) =>
   const model = d.model;
   const scope = scopeOf(d, claim);
   const ranges = rangesOf({ ...model.sizes, ...(claim.sizes ?? {}) }, claim.forall);
+  const domain = claimDomain(d, claim);
   type Side = { expr: Expr; shape: Shape; text: string } | null;
   const read = new Map<string, Side>();
   const side = (e: Expr): Side => {
@@ -76,7 +78,7 @@ export function readerFor(d: Derivation, claim: Claim, printedText: (e: Expr) =>
     if (!sameShape(l.shape, r.shape) && !(zero && relation === '=')) return null;
     if (relation !== '=' && !(isScalarShape(l.shape) && isScalarShape(r.shape))) return null;
     try {
-      checkSupabs(l.expr, relation, r.expr, model.functions, (m, expected) => new ExprError(0, m, expected));
+      checkSupabs(l.expr, relation, r.expr, model.functions, domain, (m, expected) => new ExprError(0, m, expected));
     } catch (err) {
       if (err instanceof ExprError || err instanceof InputError) return null;
       throw err;

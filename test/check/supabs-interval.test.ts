@@ -106,7 +106,7 @@ describe('lost-digit agreements against a sup, proved by enclosures', () => {
     ).toThrow(/supabs may only appear on the larger side where that side grows with it/);
   });
 
-  it('the ten shipped claims with such sups still load under the loader's rule', () => {
+  it('the ten shipped claims with such sups still load under the loader rule', () => {
     const shipped: [string, string[]][] = [
       [
         'derivations/how-lstms-solve-vanishing-gradients-2019.yaml',

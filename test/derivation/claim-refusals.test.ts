@@ -12,13 +12,13 @@ import { InputError } from '../../src/derivation/errors.js';
 import { parseDerivation } from '../../src/derivation/load.js';
 import { modelFile } from '../support/model-file.js';
 
-const fileWith = (claim: string): string =>
+const fileWith = (claim: string, forall = 'k in 1..T'): string =>
   modelFile({
     sizes: 'd: 2..3, T: 3..4',
     symbols: ['W', 'c', 'h', 'a: { role: parameter, shape: [1] }'],
     equations: ['h[t] = tanh(W*h[t-1])'],
     loss: 'L = sum(c .* h[T])',
-    claims: `  - id: bound\n    claim: ${claim}\n`,
+    claims: `  - id: bound\n    claim: ${claim}\n    forall: ${forall}\n`,
   });
 
 function refusal(claim: string): InputError | null {
@@ -39,6 +39,9 @@ describe('supabs stands only where the larger side grows with it', () => {
     'norm2(jac(h[T], h[T-1])) <= sqrt(supabs(x, 1 - tanh(x)^2)) + 1 - 1',
     'supabs(x, sigma(x)) * exp(normMax(W)) >= normMax(h[T]) * sigma(0.5)',
     'norm2(jac(h[T], h[T-1])) <= sum(i, 1, 2, norm2(W)^i) * supabs(x, 1 - tanh(x)^2)',
+    // integer factors nonnegative at every size (≥ 1) and binding: T − 1, k − 1 for k in 1..T, k − i inside i in 1..k
+    'k * norm2(W) <= (T - 1) * norm2(W) * supabs(x, 1 - tanh(x)^2) + (k - 1) * supabs(x, sigma(x))',
+    'norm2(jac(h[T], h[T-1])) <= sum(i, 1, k, (k - i) * supabs(x, 1 - tanh(x)^2))',
   ])('accepts %s', (claim) => {
     expect(refusal(claim)).toBe(null);
   });
@@ -48,6 +51,8 @@ describe('supabs stands only where the larger side grows with it', () => {
     ['norm2(jac(h[T], h[T-1])) <= supabs(x, 1 - tanh(x)^2) * (0 - 1) + 5', 'grows with it'],
     ['norm2(jac(h[T], h[T-1])) <= supabs(x, 1 - tanh(x)^2) * sum(a)', 'grows with it'],
     ['norm2(jac(h[T], h[T-1])) <= 5 - supabs(x, 1 - tanh(x)^2)', 'grows with it'],
+    // k − 2 is −1 at k = 1
+    ['norm2(jac(h[T], h[T-1])) <= (k - 2) * supabs(x, 1 - tanh(x)^2)', 'grows with it'],
     // the sup in a denominator
     ['norm2(jac(h[T], h[T-1])) <= 1 / supabs(x, 1 - tanh(x)^2)', 'grows with it'],
     ['supabs(x, 1 - tanh(x)^2) <= norm2(W)', 'only stand on the larger side'],

@@ -130,15 +130,24 @@ function normalize(S: Session): void {
 
 /** The claim's domain: its quantifiers, and every size ≥ 1 (unbounded above) except those it fixes to one value. */
 export function claimDomain(d: Pick<Derivation, 'model'>, claim: Claim): Domain {
+  return domainOf(d.model, claim.forall, claim.sizes);
+}
+
+/** The domain of quantifiers `forall` over the model's sizes (those `fixed` to one value pinned), as claimDomain's. */
+export function domainOf(
+  model: Pick<Derivation['model'], 'sizes'>,
+  forall: Claim['forall'],
+  fixed?: Claim['sizes'],
+): Domain {
   const sizes = nameRecord<SizeBound>();
-  for (const name of Object.keys(d.model.sizes)) {
-    const r = claim.sizes ? own(claim.sizes, name) : undefined;
+  for (const name of Object.keys(model.sizes)) {
+    const r = fixed ? own(fixed, name) : undefined;
     // Sizes are at least 1 (or the model's own smaller minimum); no upper bound is used.
-    const floor = Math.min(1, own(d.model.sizes, name)!.min);
+    const floor = Math.min(1, own(model.sizes, name)!.min);
     sizes[name] = r && r.min === r.max ? { min: r.min, max: r.max } : { min: floor, max: null };
   }
   return new Domain(
-    claim.forall.map((q) => ({ name: q.name, lo: q.lo, hi: q.hi })),
+    forall.map((q) => ({ name: q.name, lo: q.lo, hi: q.hi })),
     sizes,
   );
 }
