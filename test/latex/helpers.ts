@@ -35,26 +35,22 @@ export function convert(latex: string, ctx: LatexContext): LatexConversion {
   return latexToAscii(latex, ctx);
 }
 
-/** The error thrown by a conversion (fails the test when there is none). */
-export function errorOf(fn: () => unknown): {
+/** What a conversion throws: the located problem (LatexInputError's fields, as the tests read them). */
+export interface ConversionError {
   offset: number;
   end: number;
   problem: string;
   expected?: string;
   readings?: string[];
   message: string;
-} {
+}
+
+/** The error thrown by a conversion (fails the test when there is none). */
+export function errorOf(fn: () => unknown): ConversionError {
   try {
     fn();
   } catch (err) {
-    return err as {
-      offset: number;
-      end: number;
-      problem: string;
-      expected?: string;
-      readings?: string[];
-      message: string;
-    };
+    return err as ConversionError;
   }
   throw new Error('expected an error');
 }
