@@ -141,8 +141,9 @@ function nondecreasingInSups(e: Expr, has: (e: Expr) => boolean, domain: Domain)
   if (isOp(e, 'div')) return up(e.args[0]!) && !has(e.args[1]!) && nonneg(e.args[1]!);
   if (isOp(e, 'pow')) {
     const [base, exponent] = [e.args[0]!, e.args[1]!];
-    const constantOrVariable = (exponent.kind === 'num' && exponent.value >= 0) || exponent.kind === 'ivar';
-    return constantOrVariable && up(base) && nonneg(base);
+    // a constant or an integer expression nonnegative over the domain (k for k in 1..T; not k for k in -2..2)
+    const nonnegativeExponent = !has(exponent) && (exponent.kind === 'num' || integerAffine(exponent) !== null);
+    return nonnegativeExponent && nonneg(exponent) && up(base) && nonneg(base);
   }
   // sums over a range of terms that grow with it
   if (isOp(e, 'sum', 'rsum')) return nondecreasingInSups(e.args[e.args.length - 1]!, has, inner(e, domain));

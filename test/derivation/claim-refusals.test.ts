@@ -53,6 +53,8 @@ describe('supabs stands only where the larger side grows with it', () => {
     ['norm2(jac(h[T], h[T-1])) <= 5 - supabs(x, 1 - tanh(x)^2)', 'grows with it'],
     // k − 2 is −1 at k = 1
     ['norm2(jac(h[T], h[T-1])) <= (k - 2) * supabs(x, 1 - tanh(x)^2)', 'grows with it'],
+    // an exponent negative somewhere in the domain: x^k falls with x at k = −1
+    ['norm2(jac(h[T], h[T-1])) <= supabs(x, 1 - tanh(x)^2)^(k - 2)', 'grows with it'],
     // the sup in a denominator
     ['norm2(jac(h[T], h[T-1])) <= 1 / supabs(x, 1 - tanh(x)^2)', 'grows with it'],
     ['supabs(x, 1 - tanh(x)^2) <= norm2(W)', 'only stand on the larger side'],
@@ -63,6 +65,21 @@ describe('supabs stands only where the larger side grows with it', () => {
     expect(e!.message).toMatch(/\(expected [^)]/);
     // located at the claim's line
     expect(e!.pos.line).toBe(fileWith(claim).split('\n').indexOf(`    claim: ${claim}`) + 1);
+  });
+});
+
+describe('a power of a sup', () => {
+  it('is refused where its exponent is negative somewhere in the domain (k in -2..2), kept where it is not', () => {
+    const claim = 'norm2(W) <= supabs(x, 1 - tanh(x)^2)^k * norm2(W)';
+    expect(refusal(claim)).toBe(null);
+    let err: unknown = null;
+    try {
+      parseDerivation(fileWith(claim, 'k in -2..2'), 'sup.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toContain('grows with it');
   });
 });
 
