@@ -236,6 +236,15 @@ export class WorkerPool {
     this.busy.clear();
   }
 
+  /** Ends the workers without waiting for them, and without their holding the process open meanwhile. */
+  abandon(): void {
+    this.closing = true;
+    for (const w of this.workers) {
+      w.unref();
+      void w.terminate();
+    }
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));

@@ -249,18 +249,25 @@ export async function verify(paths: readonly string[], options: VerifyOptions = 
       : typeof options.cache === 'string'
         ? new VerifyCache(options.cache)
         : options.cache;
+  // The README is read before any worker starts: a README that cannot be read stops the run with no thread to end.
+  const readmeText = options.readme ? readReadme(options.readme) : null;
   let pool: WorkerPool | null = null;
   const startPool = (tasks: number) => (pool ??= jobs > 0 && tasks > 0 ? new WorkerPool(Math.min(jobs, tasks)) : null);
   // Without a cache every file has a task at least: the workers load the engine while this thread loads the
   // files. With one, they start only for what the cache does not answer, once that is known.
   if (!cache && files.length > 0) startPool(files.length + 1);
+  let report: VerifyReport;
   try {
-    const report = await verifyFiles(paths, files, all.length, startPool, jobs, options, cache);
-    cache?.prune();
-    return report;
-  } finally {
-    await (pool as WorkerPool | null)?.close();
+    report = await verifyFiles(paths, files, all.length, startPool, jobs, options, cache, readmeText);
+  } catch (err) {
+    // Bad input found while the workers may still be loading the engine: the error goes out at once, and the
+    // workers, no longer holding the process open, end on their own.
+    (pool as WorkerPool | null)?.abandon();
+    throw err;
   }
+  await (pool as WorkerPool | null)?.close();
+  cache?.prune();
+  return report;
 }
 
 async function verifyFiles(
@@ -271,6 +278,7 @@ async function verifyFiles(
   jobs: number,
   options: VerifyOptions,
   cache: VerifyCache | null,
+  readmeText: string | null,
 ): Promise<VerifyReport> {
   // Every file must load before any is checked: bad input never leaves a half-written result. The text read is the
   // one the cache keys are made from. A file a folder lists that cannot be read (a link to no file) is that file's
@@ -288,7 +296,6 @@ async function verifyFiles(
       unreadable.set(file, err);
     }
   const derivations = files.map((f, k) => parseDerivation(texts[k]!, f));
-  const readmeText = options.readme ? readReadme(options.readme) : null;
   const fixtures = options.fixtures ?? 'fixtures';
   // Fixtures are read before any check runs: a corrupt one is reported at once.
   const stored = files.map((file) => {

@@ -12,6 +12,8 @@ export const HANG_GUARD = { timeout: 300_000, killSignal: 'SIGKILL' } as const;
 
 export interface Run {
   readonly status: number | null;
+  /** the signal that ended the run (a crash, or the hang guard's SIGKILL), null where it exited */
+  readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -36,7 +38,7 @@ export function gradproofUnder(nodeFlags: readonly string[], ...args: string[]):
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
 }
 
