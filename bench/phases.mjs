@@ -38,7 +38,10 @@ const PHASES = [
 /** What a sample was doing inside its phase, by the innermost of these functions on its stack. */
 const ACTIVITIES = [
   ['look: interval', ['intervalLook']],
-  ['look: wide floats/decimals', ['lookWith', 'deepestLook', 'extendedLook']],
+  // lookWith runs every arithmetic's look, so the arithmetic is read from what called it
+  ['look: decimals', ['deepestLook']],
+  ['look: wide floats', ['wideLook']],
+  ['look: choosing', ['extendedLook']],
   ['read-out solve', ['solveReadout']],
   ['reference cross-check', ['checkReference']],
 ];
