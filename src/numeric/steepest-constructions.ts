@@ -13,7 +13,8 @@
  * pre-activation is at a*, and a Jacobian product through k steps is ∏ diag(f′(a*)) W, of norm (max|f′|·‖W‖)ᵏ.
  *
  * None for a model without such an activation (a bias it adds being its lever): the constructions `peak` builds are
- * these where the maximiser is 0, and no other model's search moves. Inside the regimes a bias stays within ±0.4
+ * these where the maximiser is 0 — unless a state sits off 0 there (σ(0) = ½ fed back: `offCentreEquations`), where
+ * these are built with every maximiser 0; no other model's search moves. Inside the regimes a bias stays within ±0.4
  * (±8 in the saturated one), too little to move a pre-activation to a* against W f(a*): none there either.
  */
 import { affineEquals, affineVar } from '../ir/affine.js';
@@ -78,18 +79,57 @@ const SHAPES: readonly { readonly name: string; readonly shape: (rows: number, c
   { name: 'recurrent at the cap, rank-one', shape: rankOne },
 ];
 
+/**
+ * A model whose steepest points are all at 0 but that has a state some activation is not 0 at there (σ(0) = ½ feeds
+ * back): `peak` starts every state at 0, and by step 2 the pre-activation that reads the state is A·½𝟙, away from the
+ * peak. Two reviewed bounds false only where every step sits at the peak held on every instance the search tried: a
+ * sigmoid RNN's ‖∂r_T/∂r_0‖ ≤ (0.2499999‖A‖)^T (r_0 = ½𝟙, e = −½A𝟙: r_t = ½ at every step, (¼‖A‖)^T reached; the
+ * one-step bound was refuted) and a Jordan network's ‖∂y_T/∂y_{T−1}‖ ≤ 0.2499999‖V‖‖W_y‖ (y = σ(V h + c), h fed by
+ * W_y y_{t−1}: y_0 = ½, b = −½W_y𝟙). So each state an activation defines starts at f(a) (a its steepest point: 0 here)
+ * and every equation with a bias is centred at a (0 for tanh and σ) by it, in the equations' order: then every step is
+ * the first, the drives sit at the peak throughout, and a product over k steps is ∏ diag(f′(0)) W.
+ */
+function offCentreEquations(model: Model, space: InstanceSpace): SteepEquation[] {
+  const activated = model.equations.flatMap((eq) => {
+    const activation = eq.rhs.kind === 'op' ? specOf(eq.rhs).activation : undefined;
+    if (eq.rhs.kind !== 'op' || !activation) return [];
+    const rule = activation.rule(eq.rhs, (name) => model.functions.get(name)!.rule);
+    const biases = biasesOf(argumentOf(model, eq.rhs.args[0]!), space.blocks);
+    return [{ target: eq.target, rule, at: steepestPoint(rule) ?? 0, biases }];
+  });
+  const offCentre = activated.some(
+    (e) => e.rule.value(e.at) !== 0 && space.blocks.some((b) => b.role === 'state' && b.name === e.target),
+  );
+  if (!offCentre || steepEquations(model, space).length) return [];
+  return activated.flatMap(({ biases, ...e }) => (biases.length === 1 ? [{ ...e, ...biases[0]! }] : []));
+}
+
+/**
+ * The equations steepestConstructions centres, beyond the regimes: those whose activation is steepest away from 0, or
+ * (none such) every one with a bias where a state sits off 0 at the peak (`offCentreEquations`); none otherwise, and the
+ * search of every other model stays as it was.
+ */
+function centredEquations(model: Model, space: InstanceSpace): SteepEquation[] {
+  if (space.domain !== 'beyond') return [];
+  const steep = steepEquations(model, space);
+  return steep.length ? steep : offCentreEquations(model, space);
+}
+
 /** How many constructions steepestConstructions builds from a start of this space: the same for every start. */
 export const steepestConstructionCount = (model: Model, space: InstanceSpace): number =>
-  space.domain === 'beyond' && steepEquations(model, space).length ? SHAPES.length : 0;
+  centredEquations(model, space).length ? SHAPES.length : 0;
 
-/** The constructions from a start (beyond the regimes, for a model with an activation steepest away from 0). */
+/**
+ * The constructions from a start (beyond the regimes, for a model with an activation steepest away from 0, or with a
+ * state off 0 at the peak).
+ */
 export function steepestConstructions(
   model: Model,
   space: InstanceSpace,
   start: InstanceData,
   pre: PreActivation,
 ): Construction[] {
-  const equations = space.domain === 'beyond' ? steepEquations(model, space) : [];
+  const equations = centredEquations(model, space);
   if (!equations.length) return [];
   const where = equations.map((e) => `${e.target} at ${e.at.toPrecision(6)}`).join(', ');
   return SHAPES.map(({ name, shape }) => {
