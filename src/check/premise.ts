@@ -54,15 +54,25 @@ function sides(evaluator: Evaluator, c: Condition, sizes: IntEnv): [number, numb
 function conditionHolds(c: Condition, a: number, b: number): boolean {
   switch (c.relation) {
     case '<':
-      return a < b;
+      return strictlyApart(a, b);
     case '<=':
       return a <= b;
     case '>':
-      return a > b;
+      return strictlyApart(b, a);
     case '>=':
       return a >= b;
   }
 }
+
+/**
+ * A strict condition a < b holds where b exceeds a by more than float64's rounding of the two may account for: a
+ * strict premise is written to keep the instance off its edge, and a claim read there may divide by the difference.
+ * `sum_k ‖∂h_T/∂h_{T−k}‖ ≤ 1/(1 − ‖W‖)` given `‖W‖ < 1`, true, came out unverifiable on a saturated instance drawn at
+ * ‖W‖ = 1, which float64's SVD puts one unit of roundoff below 1: the decimals, with ‖W‖ known to float64's precision,
+ * could not tell 1 − ‖W‖ from 0 or below (a review's, review149). Non-strict conditions keep their edge.
+ */
+const STRICT_MARGIN = 2 ** -40;
+const strictlyApart = (a: number, b: number): boolean => b - a > STRICT_MARGIN * Math.max(Math.abs(a), Math.abs(b));
 
 /** Whether the premise holds, and by how much it is violated (0 when it holds; Infinity where a side is not finite). */
 export function premiseViolation(evaluator: Evaluator, premise: Premise, sizes: IntEnv): number {
