@@ -45,6 +45,7 @@ import { own } from '../ir/names.js';
 import { isColumn, isRow } from '../ir/shape.js';
 import { shapeIn } from '../ir/shape-of.js';
 import { HORIZON, type Model, type SizeRange } from '../model/model.js';
+import { specOf } from '../ops/index.js';
 import {
   BEYOND_GAIN,
   type Construction,
@@ -72,6 +73,7 @@ import { Evaluator } from '../numeric/evaluate.js';
 import { inputConstructionCount, inputConstructions, inputDriveNames } from '../numeric/input-constructions.js';
 import { headConstructionCount, headConstructions } from '../numeric/head-constructions.js';
 import { steepestConstructionCount, steepestConstructions } from '../numeric/steepest-constructions.js';
+import { cancellingConstructionCount, cancellingConstructions } from '../numeric/cancelling-constructions.js';
 import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
 import { type InstanceData, Unrolled } from '../numeric/unrolled.js';
@@ -401,7 +403,8 @@ function runPhase(
     (firstSpace ? headConstructionCount(first.graph.model, firstSpace) : 0) +
     (firstSpace && readsInputDrive(claim, firstSpace) ? inputConstructionCount(firstSpace) : 0) +
     (firstSpace ? steepestConstructionCount(first.graph.model, firstSpace) : 0) +
-    (firstSpace && readsEntryNormOfMatrix(claim, first.graph.model) ? ENTRY_PATTERN_COUNT : 0);
+    (firstSpace && readsEntryNormOfMatrix(claim, first.graph.model) ? ENTRY_PATTERN_COUNT : 0) +
+    (firstSpace && boundsDerivativeFromBelow(claim) ? cancellingConstructionCount(first.graph.model, firstSpace) : 0);
   tally.budget += side * starts.length;
   const paths = starts.map((start) => ({
     start,
@@ -494,6 +497,7 @@ const inputsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction
 
 const steepestFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 const patternsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
+const cancellingFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 
 /** A construction list built once per start and domain, as constructionsFrom's is. */
 function builtOnce(
@@ -534,6 +538,22 @@ function readsEntryNormOfMatrix(claim: Claim, model: Model): boolean {
   return reads;
 }
 
+/**
+ * Whether a claim is a lower bound on a side that reads a derivative (lhs ≥ rhs with the lhs reading one, or lhs ≤ rhs
+ * with the rhs): only such a claim gets the cancelling product (../numeric/cancelling-constructions.ts), so no other
+ * claim's search moves.
+ */
+function boundsDerivativeFromBelow(claim: Claim): boolean {
+  const readsDerivative = (e: Expr) => {
+    let found = false;
+    walk(e, (x) => (found ||= x.kind === 'op' && specOf(x).graphDerivative === true));
+    return found;
+  };
+  if (claim.relation === '>=') return readsDerivative(claim.lhs);
+  if (claim.relation === '<=') return readsDerivative(claim.rhs);
+  return false;
+}
+
 /** Whether a claim (its sides or its premise) reads an input a gate's input weights multiply, or those weights. */
 function readsInputDrive(claim: Claim, space: InstanceSpace): boolean {
   const names = inputDriveNames(space);
@@ -556,7 +576,9 @@ const preActivationsOf =
  * weights, its input constructions (../numeric/input-constructions.ts, in either domain), then, beyond the regimes for
  * a model with an activation steepest away from 0 (SiLU, GELU), every pre-activation at that point
  * (../numeric/steepest-constructions.ts), then, for a claim that takes an entry norm of a matrix, the entry patterns,
- * each list after the ones before it so that every construction is evaluated where it was before the next was added.
+ * then, for a lower bound on a derivative, beyond the regimes, a product of Jacobians that cancels
+ * (../numeric/cancelling-constructions.ts), each list after the ones before it so that every construction is evaluated
+ * where it was before the next was added.
  */
 function besideFrom(claim: Claim, start: Instance, space: InstanceSpace): readonly Construction[] {
   const heads = builtOnce(headsFrom, start, space.domain, () =>
@@ -573,7 +595,12 @@ function besideFrom(claim: Claim, start: Instance, space: InstanceSpace): readon
   const patterns = readsEntryNormOfMatrix(claim, start.graph.model)
     ? builtOnce(patternsFrom, start, space.domain, () => entryPatternConstructions(space, start.graph.data))
     : [];
-  return [...isolatingFrom(start, space), ...heads, ...inputs, ...steepest, ...patterns].map((c) => ({
+  const cancelling = boundsDerivativeFromBelow(claim)
+    ? builtOnce(cancellingFrom, start, space.domain, () =>
+        cancellingConstructions(start.graph.model, space, start.graph.data, preActivationsOf(start)),
+      )
+    : [];
+  return [...isolatingFrom(start, space), ...heads, ...inputs, ...steepest, ...patterns, ...cancelling].map((c) => ({
     ...c,
     data: space.copy(c.data),
   }));

@@ -79,6 +79,25 @@ const SHAPES: readonly { readonly name: string; readonly shape: (rows: number, c
   { name: 'recurrent at the cap, rank-one', shape: rankOne },
 ];
 
+/** An equation y[t] = f(…) of an activation: f's rule, its steepest point (0 where none is away from 0), its biases. */
+export interface ActivatedEquation {
+  readonly target: string;
+  readonly rule: ElementwiseRule;
+  readonly at: number;
+  readonly biases: readonly { readonly lever: Block; readonly sign: 1 | -1 }[];
+}
+
+/** The model's equations of an activation, in the equations' order. */
+export function activatedEquations(model: Model, space: InstanceSpace): ActivatedEquation[] {
+  return model.equations.flatMap((eq) => {
+    const activation = eq.rhs.kind === 'op' ? specOf(eq.rhs).activation : undefined;
+    if (eq.rhs.kind !== 'op' || !activation) return [];
+    const rule = activation.rule(eq.rhs, (name) => model.functions.get(name)!.rule);
+    const biases = biasesOf(argumentOf(model, eq.rhs.args[0]!), space.blocks);
+    return [{ target: eq.target, rule, at: steepestPoint(rule) ?? 0, biases }];
+  });
+}
+
 /**
  * A model whose steepest points are all at 0 but that has a state some activation is not 0 at there (σ(0) = ½ feeds
  * back): `peak` starts every state at 0, and by step 2 the pre-activation that reads the state is A·½𝟙, away from the
@@ -90,13 +109,7 @@ const SHAPES: readonly { readonly name: string; readonly shape: (rows: number, c
  * the first, the drives sit at the peak throughout, and a product over k steps is ∏ diag(f′(0)) W.
  */
 function offCentreEquations(model: Model, space: InstanceSpace): SteepEquation[] {
-  const activated = model.equations.flatMap((eq) => {
-    const activation = eq.rhs.kind === 'op' ? specOf(eq.rhs).activation : undefined;
-    if (eq.rhs.kind !== 'op' || !activation) return [];
-    const rule = activation.rule(eq.rhs, (name) => model.functions.get(name)!.rule);
-    const biases = biasesOf(argumentOf(model, eq.rhs.args[0]!), space.blocks);
-    return [{ target: eq.target, rule, at: steepestPoint(rule) ?? 0, biases }];
-  });
+  const activated = activatedEquations(model, space);
   const offCentre = activated.some(
     (e) => e.rule.value(e.at) !== 0 && space.blocks.some((b) => b.role === 'state' && b.name === e.target),
   );
@@ -149,17 +162,25 @@ export function steepestConstructions(
   });
 }
 
-/** Each equation's bias set so that its pre-activation at step 1 is its maximiser, in the equations' order. */
-function centre(
+/**
+ * Each equation's bias set so that its pre-activation at step 1 is `at` (a number for every unit, or one per unit), in
+ * the equations' order (a fresh forward pass each).
+ */
+export function centre(
   space: InstanceSpace,
   data: MutableData,
   pre: PreActivation,
-  equations: readonly SteepEquation[],
+  equations: readonly {
+    readonly target: string;
+    readonly lever: Block;
+    readonly sign: 1 | -1;
+    readonly at: number | Vec;
+  }[],
 ): void {
   for (const e of equations) {
     const z = pre(data, e.target, 1);
     const lever = space.values(data, e.lever);
     if (!z || z.length !== lever.length) continue;
-    for (let i = 0; i < z.length; i++) lever[i]! -= e.sign * (z[i]! - e.at);
+    for (let i = 0; i < z.length; i++) lever[i]! -= e.sign * (z[i]! - (typeof e.at === 'number' ? e.at : e.at[i]!));
   }
 }
