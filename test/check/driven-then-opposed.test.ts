@@ -1,0 +1,32 @@
+/**
+ * Beyond the regimes, for a model with σ-like gates and tanh-like candidates: the states driven to one end before T,
+ * one recurrent matrix alone at the cap, the gates centred at T and the candidates at the other end
+ * (src/numeric/adversarial.ts DRIVEN_THEN_OPPOSED). A review's (review150) UGRNN bound 1 + ¼‖W_z‖ + ‖W_c‖ (½ is due: the
+ * gap h_{T−1} − g_T reaches 2) was consistent at three seeds and with --search 2000. numpy:
+ * test/fixtures/numpy/ugrnn_opposed.py.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkDerivation } from '../../src/check/check.js';
+import { evidenceOf } from '../../src/check/evidence.js';
+import { loadDerivationFile } from '../../src/derivation/load.js';
+
+/** ugrnn_opposed.py: z = ½, g = −1, h_{T−1} = 1, W_z = 12, W_c = 12/64 */
+const NUMPY = { lhs: 6.5, rhs: 4.1875 };
+
+describe('the states at one end, the candidates at the other', () => {
+  const results = checkDerivation(loadDerivationFile('test/fixtures/models/ugrnn-opposed.yaml'));
+  const result = (id: string) => results.find((r) => r.id === id)!;
+
+  it("refute a UGRNN's 1 + ¼‖W_z‖ + ‖W_c‖ where the gap h_{T−1} − g_T is 2", () => {
+    const r = result('u-bd-const-false');
+    expect(r.verdict).toBe('refuted');
+    const cx = r.counterexample!;
+    expect(cx.lhs[0]).toBeCloseTo(NUMPY.lhs, 9);
+    expect(cx.rhs[0]).toBeCloseTo(NUMPY.rhs, 9);
+    expect(evidenceOf(r.evidence, 'search')!.beyond).toMatchObject({ found: true });
+  });
+
+  it('leave the bound with ½ consistent', () => {
+    expect(result('u-bd-const-true').verdict).toBe('consistent');
+  });
+});
