@@ -114,8 +114,9 @@ export type PointOutcome =
       readonly rhs: Float64Array;
       readonly compared: string;
       /**
-       * float64 found the claim violated here, and nothing could decide it again (within reach of digits lost on
-       * the way, or against an exact 0 that may be an underflow): not a refutation, but no agreement either
+       * float64 found the claim violated here, or extended precision did where float64's agreement could not be
+       * vouched for, and nothing could decide it again (within reach of digits lost on the way, or against an exact 0
+       * that may be an underflow): not a refutation, but no agreement either
        */
       readonly undecidedViolation?: true;
       /**

@@ -298,7 +298,8 @@ export function reasonText(r: UnverifiableReason): string {
         random ? `${random} of ${r.points} points` : '',
         searched ? `${searched} ${searched === 1 ? 'point' : 'points'} a search evaluated` : '',
       ].filter(Boolean);
-      return `float64 found the claim violated at ${where.join(' and at ')}, and nothing could decide ${r.violations === 1 ? 'it' : 'them'} again (digits lost on the way, or an exact 0 that may be an underflow): the agreements elsewhere do not outvote them`;
+      // (in float64, or in extended precision where float64's agreement could not be vouched for: both sides exactly 0)
+      return `the claim came out violated at ${where.join(' and at ')}, and nothing could decide ${r.violations === 1 ? 'it' : 'them'} again (digits lost on the way, or an exact 0 that may be an underflow): the agreements elsewhere do not outvote them`;
     }
     case 'engines-disagree':
       return 'numerically refuted, yet the derived closed forms are identical: one of the two engines is wrong';
@@ -349,7 +350,7 @@ function searchEffortSummary(e: Extract<Evidence, { kind: 'search' }>): string {
 /** A search's violations float64 found that nothing could decide again, in words (nothing when there are none). */
 const undecidedSuffix = (e: { readonly undecidedViolations?: number }): string =>
   e.undecidedViolations
-    ? `; float64 found a violation at ${e.undecidedViolations} ${e.undecidedViolations === 1 ? 'point' : 'points'} there that nothing could decide again`
+    ? `; a violation at ${e.undecidedViolations} ${e.undecidedViolations === 1 ? 'point' : 'points'} there that nothing could decide again`
     : '';
 
 /** Where a counterexample found beyond the regimes lies: the magnitudes no regime draws, each beside the regimes' largest. */

@@ -77,10 +77,10 @@ describe('violations nothing could decide again', () => {
     expect(r.verdict).toBe('unverifiable');
     expect(r.reason).toEqual({ why: 'violations-undecided', violations: 4, points: 942, searched: 4 });
     expect(reasonText(r.reason!)).toMatch(
-      /^float64 found the claim violated at 4 points a search evaluated, and nothing could decide them again/,
+      /^the claim came out violated at 4 points a search evaluated, and nothing could decide them again/,
     );
     expect(evidenceSummary(search)).toContain(
-      '; float64 found a violation at 2 points there that nothing could decide again',
+      '; a violation at 2 points there that nothing could decide again',
     );
   });
 
@@ -139,7 +139,7 @@ describe('violations nothing could decide again', () => {
       searched: 1,
     });
     expect(reasonText({ why: 'violations-undecided', violations: 3, points: 10, searched: 1 })).toMatch(
-      /^float64 found the claim violated at 2 of 10 points and at 1 point a search evaluated, and nothing could decide them again/,
+      /^the claim came out violated at 2 of 10 points and at 1 point a search evaluated, and nothing could decide them again/,
     );
     // exact evidence is not contradicted by such a point: a checked rule chain, identical closed forms
     const undecided = { ...reference, undecidedViolations: 1 };
@@ -148,7 +148,7 @@ describe('violations nothing could decide again', () => {
       'verified',
     );
     expect(reasonText({ why: 'violations-undecided', violations: 1, points: 10 })).toBe(
-      'float64 found the claim violated at 1 of 10 points, and nothing could decide it again (digits lost on the way, or an exact 0 that may be an underflow): the agreements elsewhere do not outvote them',
+      'the claim came out violated at 1 of 10 points, and nothing could decide it again (digits lost on the way, or an exact 0 that may be an underflow): the agreements elsewhere do not outvote them',
     );
   });
 });
