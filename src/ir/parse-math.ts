@@ -567,14 +567,18 @@ class Converter {
     };
     const spec = candidates.find(fits);
     if (!spec) {
-      const main = [...candidates].sort((a, b) => (b.syntax.args?.length ?? 1) - (a.syntax.args?.length ?? 1))[0]!;
-      const want = main.syntax.variadic
-        ? (main.syntax.minArgs ?? main.syntax.args?.length ?? 1)
-        : (main.syntax.args?.length ?? 1);
+      // every form the spelling has, fewest arguments first: min(a, b) or min(i, lo, hi, scalar expression)
+      const forms = [...candidates].sort((a, b) => (a.syntax.args?.length ?? 1) - (b.syntax.args?.length ?? 1));
+      const counts = forms.map((s) =>
+        s.syntax.variadic
+          ? `at least ${s.syntax.minArgs ?? s.syntax.args?.length ?? 1}`
+          : String(s.syntax.args?.length ?? 1),
+      );
+      const plural = counts.length > 1 || counts[0] !== '1';
       this.fail(
         offset,
-        `${name} takes ${main.syntax.variadic ? 'at least ' : ''}${want} argument${want === 1 ? '' : 's'}`,
-        main.syntax.usage,
+        `${name} takes ${counts.join(' or ')} argument${plural ? 's' : ''}`,
+        forms.map((s) => s.syntax.usage).join(' or '),
       );
     }
     return this.at(this.applySyntax(spec, name, args, scope, offset), offset);

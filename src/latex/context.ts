@@ -1,5 +1,5 @@
 /** What a LaTeX formula's names may refer to, and how the file writes time and transposes. */
-import { latexSpellings } from '../ops/index.js';
+import { latexForms, latexSpellings } from '../ops/index.js';
 import { bodyList, parseLatex, type KNode } from './katex-tree.js';
 import { symbolKey, wordOf } from './names.js';
 
@@ -41,6 +41,8 @@ export interface LatexContext {
  */
 export const LATEX_FUNCTIONS: ReadonlyMap<string, string> = latexSpellings();
 export const BUILTIN_FUNCTIONS: ReadonlySet<string> = new Set(LATEX_FUNCTIONS.values());
+/** each built-in's forms: how many arguments, and its usage (`\\min(a, b)`) */
+export const BUILTIN_FORMS = latexForms();
 
 /**
  * The normalised key of a LaTeX symbol as a user writes it in a symbol map ('\\widetilde{C}' → '\\tilde{C}',

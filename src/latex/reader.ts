@@ -9,6 +9,7 @@ import { type Affine, coefficient } from '../ir/affine.js';
 import { ExprError } from '../ir/errors.js';
 import { parseIndex } from '../ir/parse-math.js';
 import {
+  BUILTIN_FORMS,
   BUILTIN_FUNCTIONS,
   LATEX_FUNCTIONS,
   normaliseMaps,
@@ -758,6 +759,14 @@ export class Reader {
     return null;
   }
 
+  /** The next token opens a parenthesised argument list: `(`, `\\left(`, `\\big(`. */
+  private opensArguments(s: Stream): boolean {
+    const t = s.peek();
+    if (t?.type === 'leftright') return t.left === '(';
+    const d = this.delimOf(t);
+    return d !== null && d.role === 'open' && d.d === '(' && t!.type !== 'supsub';
+  }
+
   /** `closed`: the body ended with a group and the term goes on after it (groupBody). */
   /** > 0 while groupBody reads ahead to see whether what follows a group reads its index */
   private probing = 0;
@@ -770,6 +779,9 @@ export class Reader {
     const opSpan = this.sp(t.type === 'supsub' ? t.base! : t);
     if (s.done || !this.startsFactor(s))
       this.fail(this.sp(t), `${this.src(t.type === 'supsub' ? t.base! : t)} without a body`, 'an expression after it');
+    // \\max(a, b) without a subscript: the larger of two (max2), a function called as \\min(a, b) is
+    if (kind === 'max' && !sub && !sup && this.opensArguments(s))
+      return { e: this.wordFunction(t, null, null, s, t), closed: true };
     if (kind === 'max' || kind === 'sup') return { e: this.supOp(t, kind, sub, sup, s), closed: false };
     if (!sub)
       this.fail(opSpan, `${this.src(t.type === 'supsub' ? t.base! : t)} without a range`, '_{i=a}^{b} or _{a<i\\le b}');
@@ -1982,7 +1994,9 @@ export class Reader {
         bodyList({ ...t, type: 'ordgroup' }).flatMap((n) => (n.type === 'textord' || n.type === 'mathord' ? [n] : [])),
       );
     const bigOp = t.type === 'op' ? BIG_OPS.get(t.name ?? '') : undefined;
-    if (bigOp) this.fail(this.sp(t), `${t.name} here`, 'a big operator at the start of a term');
+    // \\max(a, b) is a function (bigOp hands it here); \\max_i … is a big operator
+    if (bigOp && !(bigOp === 'max' && !sub && !sup))
+      this.fail(this.sp(t), `${t.name} here`, 'a big operator at the start of a term');
     let fn: string | undefined;
     if (word !== null)
       fn = LATEX_FUNCTIONS.get(word) ?? (t.type !== 'op' && this.ctx.functions.has(word) ? word : undefined);
@@ -2150,7 +2164,12 @@ export class Reader {
       if (args.length !== 1) this.fail(fnSpan, `${fn}′ takes one argument`);
       e = this.derivativeOf(fn, args[0]!, span, fnSpan);
     } else if (BUILTIN_FUNCTIONS.has(fn)) {
-      if (args.length !== 1) this.fail(fnSpan, `${fn} takes one argument`);
+      // the forms the registry gives the name: \\min(a, b) takes two, \\tanh(z) one
+      const forms = BUILTIN_FORMS.get(fn) ?? [{ arity: 1, usage: `${fn}(x)` }];
+      if (!forms.some((f) => f.arity === args.length)) {
+        const counts = forms.map((f) => (f.arity === 1 ? 'one argument' : `${f.arity} arguments`));
+        this.fail(fnSpan, `${fn} takes ${counts.join(' or ')}`, forms.map((f) => f.usage).join(' or '));
+      }
       e = { k: 'call', fn, args, span };
     } else {
       // a declared activation or definition: A(α, t) takes indices, sigma_h(x) a value
@@ -2538,6 +2557,9 @@ export class Reader {
         if (e.fn === 'diag') return 'matrix';
         if (['norm2', 'normF', 'normInf', 'normMax', 'trace', 'rho', 'abs'].includes(e.fn))
           return e.fn === 'abs' ? this.kind(e.args[0]!) : 'scalar';
+        // min(a, b), max(a, b): entrywise, a scalar side broadcasting
+        if (e.fn === 'min' || e.fn === 'max')
+          return e.args.map((a) => this.kind(a)).find((k) => k !== 'scalar') ?? 'scalar';
         return e.args.length === 1 ? this.kind(e.args[0]!) : 'scalar';
       case 'range':
         return e.fn === 'hprod' ? 'col' : this.kind(e.body);

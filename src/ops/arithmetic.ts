@@ -76,7 +76,7 @@ const everywhere = { equation: true, loss: true, claim: true, level: 'any' } as 
 const [left, right] = [(n: OpNode) => n.args[0]!, (n: OpNode) => n.args[1]!];
 
 /** Both operands broadcast: a scalar side takes the other's shape. */
-function broadcastShape(
+export function broadcastShape(
   n: OpNode,
   l: Shape,
   r: Shape,

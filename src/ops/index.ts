@@ -17,6 +17,7 @@ export {
   allOps,
   callNames,
   defineOp,
+  latexForms,
   latexSpellings,
   opSpec,
   precedence,

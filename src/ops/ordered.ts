@@ -16,6 +16,8 @@ import {
   powerBySquaring,
   ProdOp,
   squaringPays,
+  zipDense,
+  zipKernel,
 } from '../numeric/values.js';
 import { substituteIndexShared } from '../symbolic/build.js';
 import { regroupedRange } from '../symbolic/range-terms.js';
@@ -31,11 +33,12 @@ import {
   rmatpow,
   rpow,
   rzip,
+  type OrderedRing,
   type RMat,
   smaller,
 } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, type NPoly } from '../symbolic/words.js';
-import { broadcastKernel, entrywiseCanonical, matmulKernel } from './arithmetic.js';
+import { broadcastKernel, broadcastShape, entrywiseCanonical, matmulKernel } from './arithmetic.js';
 import type { CanonicalContext, ExactContext, LatexContext, NumericContext, PrintContext } from './contexts.js';
 import { defineOp, type OpSpec } from './registry.js';
 
@@ -339,6 +342,10 @@ defineOp({
   canonical: (n, ctx) => entrywiseCanonical(n, ctx),
 });
 
+/** The larger or the smaller of two ring elements, through the ring's max or min where it has one. */
+const pick = <R>(which: 'max' | 'min', o: OrderedRing<R>) =>
+  which === 'max' ? (a: R, b: R) => larger(o, a, b) : (a: R, b: R) => smaller(o, a, b);
+
 /** max/min over an integer range of a scalar (the largest factor over time, say); an empty range has none. */
 function extremum(id: 'rmax' | 'rmin'): OpSpec {
   const name = id === 'rmax' ? 'max' : 'min';
@@ -378,23 +385,60 @@ function extremum(id: 'rmax' | 'rmin'): OpSpec {
       }
       return dense(1, 1, Float64Array.of(best));
     },
-    exact: (n, ctx) => exactExtremum(id, n, ctx),
+    exact: (n, ctx) => exactExtremum(name, n, ctx),
   };
 }
 
-function exactExtremum<R>(id: 'rmax' | 'rmin', n: OpNode, ctx: ExactContext<R>): RMat<R> {
+function exactExtremum<R>(name: 'max' | 'min', n: OpNode, ctx: ExactContext<R>): RMat<R> {
   const o = ctx.ring.ordered;
   if (!o) return ctx.opaque(n);
   const [lo, hi] = [ctx.int(n.ints[0]!), ctx.int(n.ints[1]!)];
-  if (hi < lo) return ctx.unsupported(`${id === 'rmax' ? 'max' : 'min'} over an empty range`);
+  if (hi < lo) return ctx.unsupported(`${name} over an empty range`);
+  const better = pick(name, o);
   let best: R = ctx.eval(body(n), withBinding(ctx.env, n.binder!, lo)).data[0]!;
-  for (let i = lo + 1; i <= hi; i++) {
-    const v = ctx.eval(body(n), withBinding(ctx.env, n.binder!, i)).data[0]!;
-    // through the ring's max where it has one: intervals that overlap have no order to pick by
-    best = id === 'rmax' ? larger(o, best, v) : smaller(o, best, v);
-  }
+  // through the ring's max where it has one: intervals that overlap have no order to pick by
+  for (let i = lo + 1; i <= hi; i++) best = better(best, ctx.eval(body(n), withBinding(ctx.env, n.binder!, i)).data[0]!);
   return rfill(1, 1, () => best);
 }
 
 defineOp(extremum('rmax'));
 defineOp(extremum('rmin'));
+
+/**
+ * max(a, b) and min(a, b): the larger and the smaller of two scalars, or entry by entry of two arrays of one shape
+ * (a scalar side broadcasting, as `.*`). Spelled as the range form `max(i, lo, hi, e)` and told apart from it by
+ * arity. Like |x|, not differentiable where a = b: no symbolic derivative through it (a claim may compare
+ * derivatives inside it, grad(L, h[t]) evaluated by the sweeps, but not differentiate it).
+ */
+function pairwise(id: 'max2' | 'min2'): OpSpec {
+  const name = id === 'max2' ? 'max' : 'min';
+  // Math.max/min return NaN where either side is NaN: trouble inside a min does not vanish into a pass
+  const value = id === 'max2' ? Math.max : Math.min;
+  const [a, b] = [(n: OpNode) => n.args[0]!, (n: OpNode) => n.args[1]!];
+  return {
+    id,
+    domain: 'ordered',
+    syntax: {
+      call: [name],
+      args: ['expr', 'expr'],
+      usage: `${name}(a, b)`,
+      latex: [`\\${name}`],
+    },
+    placement: { equation: false, loss: false, claim: true, level: 'any' },
+    scalar: () => value,
+    shape: (n, ctx) => broadcastShape(n, ctx.shapeOf(a(n)), ctx.shapeOf(b(n)), name, ctx.fail),
+    print: (n, ctx) => `${name}(${ctx.expr(a(n))}, ${ctx.expr(b(n))})`,
+    latex: (n, ctx) => `\\${name}\\left(${ctx.expr(a(n))}, ${ctx.expr(b(n))}\\right)`,
+    evaluate: (n, ctx) => zipDense(asDense(ctx.eval(a(n))), asDense(ctx.eval(b(n))), value),
+    entrywiseKernel: () => zipKernel(value),
+    exact: (n, ctx) => {
+      const o = ctx.ring.ordered;
+      return o ? rzip(ctx.eval(a(n)), ctx.eval(b(n)), pick(name, o)) : ctx.opaque(n);
+    },
+    differentiate: (n, ctx) =>
+      ctx.J(a(n)) || ctx.J(b(n)) ? ctx.unsupported(`${name}(a, b) is not differentiable where a = b`) : null,
+  };
+}
+
+defineOp(pairwise('max2'));
+defineOp(pairwise('min2'));

@@ -240,6 +240,20 @@ export function latexSpellings(): ReadonlyMap<string, string> {
   return out;
 }
 
+/**
+ * The forms a LaTeX formula may call a function in, by its ASCII call name: each record that declares a LaTeX
+ * spelling, with its number of arguments and its usage (\\min(a, b) is min2's; the range min is written \\min_{i}).
+ */
+export function latexForms(): ReadonlyMap<string, readonly { readonly arity: number; readonly usage: string }[]> {
+  const out = new Map<string, { arity: number; usage: string }[]>();
+  for (const spec of REGISTRY.values()) {
+    const name = spec.syntax.call?.[0];
+    if (!name || !spec.syntax.latex?.length) continue;
+    out.set(name, [...(out.get(name) ?? []), { arity: spec.syntax.args?.length ?? 1, usage: spec.syntax.usage }]);
+  }
+  return out;
+}
+
 /** Every function-call spelling, for messages and for refusing user names that clash. */
 export function callNames(): Set<string> {
   const out = new Set<string>();

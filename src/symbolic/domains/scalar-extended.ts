@@ -3,13 +3,13 @@
  * (src/numeric/sup.ts) at the points where float64 loses digits computing it: enclosed in intervals (rigorous bounds
  * of |f|: a point whose upper bound is below the sup found cannot be the sup) and computed in decimals (40 and 64
  * digits, taken where the two agree to 2⁻³³). The body's operations are the ones a scalar function is built from
- * (src/ir/scalar-function.ts): sums, products, quotients, integer powers and the built-in activations with a rule
+ * (src/ir/scalar-function.ts): sums, products, quotients, integer powers, min(a, b) and max(a, b), and the built-in activations with a rule
  * in the arithmetic. A body with anything else has no such form (null): its doubtful points stay unresolved.
  */
 import type { Expr } from '../../ir/expr.js';
 import { specOf } from '../../ops/index.js';
 import type { ActivationSpec } from '../../ops/registry.js';
-import type { Ring } from '../ring.js';
+import { larger, type Ring, smaller } from '../ring.js';
 import { SymbolicUnsupported } from '../unsupported.js';
 import { Decimal } from 'decimal.js';
 import {
@@ -88,6 +88,14 @@ function compileIn<R>(
       case 'div':
       case 'ediv':
         return (t) => quotient(ring, a!(t), b!(t));
+      case 'min2':
+      case 'max2': {
+        // through the ring's own min and max: intervals that overlap have no order to pick by
+        const o = ring.ordered;
+        if (!o) return null;
+        const pick = x.op === 'max2' ? larger : smaller;
+        return (t) => pick(o, a!(t), b!(t));
+      }
       default:
         return null;
     }
