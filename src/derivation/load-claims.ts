@@ -248,7 +248,7 @@ export class ClaimsLoader {
           new ExprError(
             at,
             `the sides have different shapes: ${formatShape(lhs.shape)} and ${formatShape(rhs.shape)}`,
-            isScalarShape(rhs.shape) ? `0 for a zero ${formatShape(lhs.shape)}, or c * eye(n)` : undefined,
+            sidesExpected(lhs.shape, rhs.shape),
           ),
         );
       checkSupabs(lhs.expr, relation, rhs.expr, model.functions, domainOf(model, forall), (problem, expected) =>
@@ -637,4 +637,15 @@ export function splitRelation(
     relation: found.relation,
     at: found.at,
   };
+}
+
+/**
+ * What a claim whose sides differ in shape was expected to have: for a scalar right side, 0 or c·I; otherwise the left
+ * side's shape on the right too, and for the transpose of it (a row against a column), the transpose (').
+ */
+function sidesExpected(lhs: Shape, rhs: Shape): string {
+  const want = `both sides ${formatShape(lhs)}`;
+  if (isScalarShape(rhs)) return `0 for a zero ${formatShape(lhs)}, or c * eye(n)`;
+  if (sameShape(lhs, { rows: rhs.cols, cols: rhs.rows })) return `${want}: transpose one side with '`;
+  return want;
 }

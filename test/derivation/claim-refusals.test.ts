@@ -91,3 +91,23 @@ describe('a held value that is the derivative itself', () => {
     expect(e!.message).toContain('(expected held values other than the two the derivative relates');
   });
 });
+
+describe('sides of different shapes', () => {
+  // review 150 (e_traps.yaml:52:28): a row against a column had no "(expected …)"
+  it.each([
+    [
+      "grad(L, h[T-1]) = c' * W",
+      "sup.yaml:14:28: the sides have different shapes: vector[d] and matrix[1, d] (expected both sides vector[d]: transpose one side with ')",
+    ],
+    [
+      'norm2(W) = c',
+      'sup.yaml:14:21: the sides have different shapes: scalar and vector[d] (expected both sides scalar)',
+    ],
+    [
+      'W = 2',
+      'sup.yaml:14:14: the sides have different shapes: matrix[d, d] and scalar (expected 0 for a zero matrix[d, d], or c * eye(n))',
+    ],
+  ])('%s is refused, saying what was expected', (claim, message) => {
+    expect(refusal(claim)!.message).toBe(message);
+  });
+});
