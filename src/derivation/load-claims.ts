@@ -111,7 +111,7 @@ export class ClaimsLoader {
    * other claims are still read) when that list is given, thrown otherwise.
    */
   claims(node: YNode | null, model: Model, errors?: InputError[]): Claim[] {
-    if (!isSeq(node)) this.y.fail(node, 'claims must be a list');
+    if (!isSeq(node)) this.y.fail(node, 'claims must be a list', 'a YAML list of claims (- id: …)');
     const seen = new Set<string>();
     /** ids of claims that failed to load: another claim's `corrects` may still name them */
     const failedIds = new Set<string>();
@@ -134,7 +134,9 @@ export class ClaimsLoader {
         item,
         () => {
           const group = this.claim(item, model);
-          for (const claim of group) if (seen.has(claim.id)) this.y.fail(item, `duplicate claim id '${claim.id}'`);
+          for (const claim of group)
+            if (seen.has(claim.id))
+              this.y.fail(item, `duplicate claim id '${claim.id}'`, 'a claim id used once in the file');
           // Each step of a chain is a claim of its own.
           if ((count += group.length) > LIMITS.claims)
             throw new LimitError(
@@ -202,7 +204,11 @@ export class ClaimsLoader {
     // Ids key the fixtures' records of claims.
     this.y.declared(c.get('id')!.value, id, 'claim id');
     if (['claim', 'chain', 'latex'].filter((k) => c.has(k)).length !== 1)
-      this.y.fail(node, `claim '${id}' needs exactly one of 'claim', 'chain' and 'latex'`);
+      this.y.fail(
+        node,
+        `claim '${id}' needs exactly one of 'claim', 'chain' and 'latex'`,
+        "one of 'claim: …', 'chain: …' or 'latex: …'",
+      );
     const opt = (key: string): string | null => (c.has(key) ? this.y.string(c.get(key)!.value, key) : null);
     // An assumption is a model variant for this claim alone: its sides are read against it.
     const assume = c.has('assume') ? this.models.variant(fileModel, c.get('assume')!.value) : null;
@@ -293,7 +299,11 @@ export class ClaimsLoader {
         if (!full)
           this.y.fail(sizesNode, `the claim restricts an unknown size '${name}'`, `one of ${sizeNames.join(', ')}`);
         if (range.min < full.min || range.max > full.max)
-          this.y.fail(sizesNode, `the claim's range for ${name} leaves the model's ${full.min}..${full.max}`);
+          this.y.fail(
+            sizesNode,
+            `the claim's range for ${name} leaves the model's ${full.min}..${full.max}`,
+            `a range of ${name} within ${full.min}..${full.max}`,
+          );
       }
     }
     // A claim in the source's LaTeX is read into ASCII here; every later error locates inside the LaTeX.
@@ -340,7 +350,8 @@ export class ClaimsLoader {
       // a = b ≤ c … in one display: each relation is a step of a chain, checked as a claim of its own.
       const chain = latex.conversion.chain;
       const expectNode = c.get('expect')?.value;
-      if (!expectNode) this.y.fail(node, `claim '${id}' is missing 'expect'`);
+      if (!expectNode)
+        this.y.fail(node, `claim '${id}' is missing 'expect'`, 'expect: a verdict, or a list of one per step');
       const expects = isSeq(expectNode) ? (expectNode.items as YNode[]) : chain.steps.map(() => expectNode);
       if (expects.length !== chain.steps.length)
         this.y.fail(
@@ -426,7 +437,8 @@ export class ClaimsLoader {
     let previous = parseSide(fromSrc);
     let previousText = fromSrc.text.trim();
     const stepsNode = chain.get('steps')!.value;
-    if (!isSeq(stepsNode) || stepsNode.items.length === 0) this.y.fail(stepsNode, 'a chain needs a list of steps');
+    if (!isSeq(stepsNode) || stepsNode.items.length === 0)
+      this.y.fail(stepsNode, 'a chain needs a list of steps', 'steps: a non-empty list of expressions');
     return (stepsNode.items as YNode[]).map((item, k) => {
       const step = this.y.map(item, 'a chain step', ['to', 'by', 'expect', 'relation', 'note'], ['to', 'by']);
       const toSrc = this.y.exprSource(step.get('to')!.value, 'step');

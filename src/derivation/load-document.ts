@@ -80,7 +80,11 @@ export class DocumentLoader {
     if (!names.includes(over))
       this.y.fail(overNode, `claim '${id}' has no quantifier '${over}'`, names.join(', ') || 'a claim with forall');
     if (names.length !== 1)
-      this.y.fail(overNode, `claim '${id}' quantifies ${names.join(', ')}: a plot takes a claim over one variable`);
+      this.y.fail(
+        overNode,
+        `claim '${id}' quantifies ${names.join(', ')}: a plot takes a claim over one variable`,
+        'a claim with one quantified variable (forall: k in …)',
+      );
     const sizes = new Map<string, number>();
     const sizesNode = p.get('sizes')?.value;
     if (sizesNode !== undefined) {
@@ -105,7 +109,8 @@ export class DocumentLoader {
       const [name, { value }] = [...entries][0]!;
       if (!isSeq(value) || value.items.length === 0) this.y.fail(value, 'vary takes a list of numbers', '[-2, 0, 2]');
       vary = { name, values: (value.items as YNode[]).map((v) => this.y.number(v, `a value of ${name}`)) };
-      if (new Set(vary.values).size !== vary.values.length) this.y.fail(value, 'vary lists a value twice');
+      if (new Set(vary.values).size !== vary.values.length)
+        this.y.fail(value, 'vary lists a value twice', 'each value once');
     }
     return { claim: id, over, sizes, vary, caption: this.prose(p.get('caption')?.value), pos: this.y.pos(node) };
   }

@@ -130,7 +130,11 @@ export class ModelLoader {
     }
     for (const name of functionNames)
       if (symbols.has(name) || own(sizes, name))
-        this.y.fail(m.get('functions')!.value, `function '${name}' clashes with a symbol or size`);
+        this.y.fail(
+          m.get('functions')!.value,
+          `function '${name}' clashes with a symbol or size`,
+          'a function name no symbol or size uses',
+        );
     const model: Model = {
       name: m.has('name') ? this.y.string(m.get('name')!.value, 'model name') : 'model',
       sizes,
@@ -389,7 +393,11 @@ export class ModelLoader {
       if (!IDENT.test(name)) this.y.fail(pair.key, `bad symbol name '${name}'`, 'an identifier such as W_f');
       this.y.declared(pair.key, name, 'symbol name');
       if (own(sizes, name) || name === TIME_VAR)
-        this.y.fail(pair.key, `symbol '${name}' clashes with a size or the time variable`);
+        this.y.fail(
+          pair.key,
+          `symbol '${name}' clashes with a size or the time variable`,
+          `a symbol name other than the sizes and ${TIME_VAR}`,
+        );
       const decl = this.y.map(
         pair.value,
         `symbol ${name}`,
@@ -406,7 +414,11 @@ export class ModelLoader {
         init = this.y.string(initNode, 'init') as InitKind;
         if (!INITS.includes(init)) this.y.fail(initNode, `unknown init '${init}'`, `one of ${INITS.join(', ')}`);
         if (role !== 'parameter' && !(role === 'state' && init === 'zero'))
-          this.y.fail(initNode, 'only parameters take an init (and states `init: zero`, for h[0] = 0)');
+          this.y.fail(
+            initNode,
+            'only parameters take an init (and states `init: zero`, for h[0] = 0)',
+            'no init here, or role: parameter',
+          );
       }
       const description = decl.has('description')
         ? this.y.string(decl.get('description')!.value, 'description')
@@ -521,7 +533,8 @@ export class ModelLoader {
       const replaced = new Set<string>();
       for (const item of eqNode.items as YNode[]) {
         const eq = this.equation(item, base.symbols, scope, shapeOf, base.sizes);
-        if (replaced.has(eq.target)) this.y.fail(item, `'${eq.target}' is replaced twice`);
+        if (replaced.has(eq.target))
+          this.y.fail(item, `'${eq.target}' is replaced twice`, 'one replacement per equation');
         replaced.add(eq.target);
         equations = equations.map((e) => (e.target === eq.target ? eq : e));
         assumptions.push(eq.text);
@@ -541,9 +554,13 @@ export class ModelLoader {
         const decl = m ? base.symbols.get(m[1]!) : undefined;
         const ok = decl && (m![2] ? decl.role === 'state' : decl.role === 'parameter');
         if (!ok) this.y.fail(item, `cannot fix '${text}'`, 'a parameter (b) or a state at time 0 (h[0])');
-        if (fixed.has(decl.name)) this.y.fail(item, `'${text}' is fixed twice`);
+        if (fixed.has(decl.name)) this.y.fail(item, `'${text}' is fixed twice`, 'each value fixed once');
         if (value === 'identity' && !isSquare(decl.shape))
-          this.y.fail(item, `'${text}' is ${formatShape(decl.shape)}: only a square matrix can be the identity`);
+          this.y.fail(
+            item,
+            `'${text}' is ${formatShape(decl.shape)}: only a square matrix can be the identity`,
+            'a square matrix',
+          );
         fixed.set(decl.name, value);
         assumptions.push(`${text} = ${value === 'zero' ? '0' : 'I'}`);
       }
@@ -579,7 +596,7 @@ export class ModelLoader {
     const nodeOf = new Map<string, YNode>();
     equations.forEach((eq, i) => {
       const item = itemNode(i);
-      if (byTarget.has(eq.target)) this.y.fail(item, `'${eq.target}' is defined twice`);
+      if (byTarget.has(eq.target)) this.y.fail(item, `'${eq.target}' is defined twice`, 'one equation per sequence');
       byTarget.set(eq.target, eq);
       nodeOf.set(eq.target, item);
     });

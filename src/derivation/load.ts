@@ -170,7 +170,8 @@ function definitions(y: YamlSource, node: YNode | null, keys: Map<string, YNode>
     const m =
       /^\s*([A-Za-z][A-Za-z0-9_]*)\s*\(\s*([A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)\s*\)\s*$/.exec(head);
     if (!m) y.fail(pair.key, `bad definition head '${head}'`, 'NAME(p1, p2, …)');
-    if (reservedNames().has(m[1]!)) y.fail(pair.key, `'${m[1]}' is a built-in function`);
+    if (reservedNames().has(m[1]!))
+      y.fail(pair.key, `'${m[1]}' is a built-in function`, 'a name no built-in function uses');
     y.declared(pair.key, m[1]!, 'definition name');
     const params = m[2]!.split(',').map((p) => p.trim());
     for (const p of params) y.declared(pair.key, p, 'definition parameter');

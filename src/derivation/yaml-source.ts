@@ -24,7 +24,7 @@ export class YamlSource {
     return { file: this.file, line, col };
   }
 
-  fail(node: YNode | null | undefined, problem: string, expected?: string): never {
+  fail(node: YNode | null | undefined, problem: string, expected: string): never {
     // an alias (`*w`) is read nowhere: said so, not only that a mapping or text was expected (a review was misled)
     if (isAlias(node))
       throw new InputError(
@@ -51,7 +51,7 @@ export class YamlSource {
       if (!allowed.includes(name)) this.fail(key, `unknown key '${name}' in ${what}`, `one of ${allowed.join(', ')}`);
       out.set(name, { key: key, value: pair.value });
     }
-    for (const name of required) if (!out.has(name)) this.fail(node, `${what} is missing '${name}'`);
+    for (const name of required) if (!out.has(name)) this.fail(node, `${what} is missing '${name}'`, `'${name}: …'`);
     return out;
   }
 
@@ -103,7 +103,7 @@ export class YamlSource {
 
   number(node: YNode | null | undefined, what: string): number {
     if (!isScalar(node) || typeof node.value !== 'number' || !Number.isFinite(node.value))
-      this.fail(node, `${what} must be a number`);
+      this.fail(node, `${what} must be a number`, 'a finite number');
     return (node as Scalar<number>).value;
   }
 

@@ -619,3 +619,33 @@ describe('number literals float64 cannot hold', () => {
     expect(parseDerivation(text, FILE).claims).toHaveLength(1);
   });
 });
+
+describe('every structural refusal says what was expected', () => {
+  // the YAML loaders' fail() now requires an expected part (src/derivation/yaml-source.ts): a review found
+  // "the sides have different shapes: …" without one, and these eighteen messages had none either
+  const cases: [string, string, string][] = [
+    [
+      'a duplicate claim id',
+      edit('    expect: consistent\n', `    expect: consistent\n${BASE.slice(BASE.indexOf('  - id: lab-eq1'))}`),
+      "duplicate claim id 'lab-eq1' (expected a claim id used once in the file)",
+    ],
+    [
+      'claims not a list',
+      edit(BASE.slice(BASE.indexOf('claims:')), 'claims: 3\n'),
+      'claims must be a list (expected a YAML list of claims (- id: …))',
+    ],
+    [
+      'a sequence defined twice',
+      edit(`${EQUATION}\n`, `${EQUATION}\n${EQUATION}\n`),
+      "'h' is defined twice (expected one equation per sequence)",
+    ],
+    [
+      'a claim without its statement',
+      edit(`${CLAIM_LINE}\n`, ''),
+      "claim 'lab-eq1' needs exactly one of 'claim', 'chain' and 'latex' (expected one of 'claim: …', 'chain: …' or 'latex: …')",
+    ],
+  ];
+  it.each(cases)('%s', (_what, text, message) => {
+    expect(loadError(text).message).toMatch(new RegExp(`: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+  });
+});
