@@ -154,8 +154,10 @@ export function intervalSpectralNorm(a: RMat<Interval>, work: (n: number) => voi
   work(Math.ceil(2 * rows * cols + (cols * cols * rows) / 2 + (cols * cols * cols) / 6));
   // v: power iteration on AᵀA at the midpoints, in float64 (only its direction matters)
   const mid = Float64Array.from(data, intervalMidpoint);
-  let v = new Float64Array(cols).fill(1);
+  // (two buffers for the whole iteration: this runs on every interval look that takes a norm)
+  const v = new Float64Array(cols).fill(1);
   const w = new Float64Array(rows);
+  const next = new Float64Array(cols);
   let estimate = 0;
   for (let iter = 0; iter < 60; iter++) {
     for (let i = 0; i < rows; i++) {
@@ -163,12 +165,12 @@ export function intervalSpectralNorm(a: RMat<Interval>, work: (n: number) => voi
       for (let j = 0; j < cols; j++) t += mid[i * cols + j]! * v[j]!;
       w[i] = t;
     }
-    const next = new Float64Array(cols);
+    next.fill(0);
     for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) next[j]! += mid[i * cols + j]! * w[i]!;
     const size = Math.hypot(...next);
     if (!(size > 0) || !Number.isFinite(size)) break;
     estimate = Math.sqrt(size);
-    v = next.map((x) => x / size);
+    for (let j = 0; j < cols; j++) v[j] = next[j]! / size;
   }
   const point = Array.from(v, intervalFromNumber);
   const euclidDown = (xs: readonly Interval[]) => mignitudeNorm(xs);
