@@ -397,7 +397,8 @@ function exactExtremum<R>(name: 'max' | 'min', n: OpNode, ctx: ExactContext<R>):
   const better = pick(name, o);
   let best: R = ctx.eval(body(n), withBinding(ctx.env, n.binder!, lo)).data[0]!;
   // through the ring's max where it has one: intervals that overlap have no order to pick by
-  for (let i = lo + 1; i <= hi; i++) best = better(best, ctx.eval(body(n), withBinding(ctx.env, n.binder!, i)).data[0]!);
+  for (let i = lo + 1; i <= hi; i++)
+    best = better(best, ctx.eval(body(n), withBinding(ctx.env, n.binder!, i)).data[0]!);
   return rfill(1, 1, () => best);
 }
 

@@ -79,9 +79,7 @@ describe('violations nothing could decide again', () => {
     expect(reasonText(r.reason!)).toMatch(
       /^the claim came out violated at 4 points a search evaluated, and nothing could decide them again/,
     );
-    expect(evidenceSummary(search)).toContain(
-      '; a violation at 2 points there that nothing could decide again',
-    );
+    expect(evidenceSummary(search)).toContain('; a violation at 2 points there that nothing could decide again');
   });
 
   it('count only where float64 exceeds the precision lost: a true bound tight at equality stays consistent', () => {
