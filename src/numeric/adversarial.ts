@@ -929,7 +929,9 @@ function drivenThenCentred(
  * (1 − z) ⊙ g has ∂h_t/∂h_{t−1} ∋ diag((h_{t−1} − g_t) ⊙ z(1 − z)) U_z, whose gap h_{t−1} − g_t reaches 2 only so: a
  * review's (review150) UGRNN bound 1 + ¼‖W_z‖ + ‖W_c‖ (½ is due) held on every instance the search tried, with
  * `--search 2000` too (tightest 0.9918); every other construction centres the candidates with the gates or leaves the
- * state at 0. Two per recurrent matrix (each end, the matrix's sign with it, so that the gap's term adds to z).
+ * state at 0. Four per recurrent matrix: each end, and each sign of the matrix against it — whether the gap's term adds
+ * to the rest depends on how the cell writes its update (z ⊙ h + (1 − z) ⊙ g, or (1 − f) ⊙ h + f ⊙ n: a review's MGU
+ * repair 2 + ¼‖W_f‖ + … was offered as consistent, false at h = 1, n = −1, f = ½ with W_f = −8, review151).
  */
 const DRIVEN_THEN_OPPOSED = (space: InstanceSpace): Isolating[] => {
   const gates = space.gates.filter((g) => g.input === null && g.inputWeights.length);
@@ -938,11 +940,26 @@ const DRIVEN_THEN_OPPOSED = (space: InstanceSpace): Isolating[] => {
   return space.blocks
     .filter((b) => b.law.spectralNorm !== null)
     .flatMap((alone) =>
-      ([1, -1] as const).map((end): Isolating => ({
-        name: `the states driven to ${end === 1 ? '+1' : '−1'} before step T, ${alone.name} alone at the cap (${end === 1 ? '' : '−'}12·I), the gates centred there and the candidates at the other end`,
-        build: (s, d, pre) =>
-          drivenThenCentred(s, d, pre, gates, s.horizon, end, end, (g) => (candidate(g) ? -end * GATE_END : 0), alone),
-      })),
+      ([1, -1] as const).flatMap((end) =>
+        ([1, -1] as const).map((sign): Isolating => {
+          const shape = (end * sign) as 1 | -1;
+          return {
+            name: `the states driven to ${end === 1 ? '+1' : '−1'} before step T, ${alone.name} alone at the cap (${shape === 1 ? '' : '−'}12·I), the gates centred there and the candidates at the other end`,
+            build: (s, d, pre) =>
+              drivenThenCentred(
+                s,
+                d,
+                pre,
+                gates,
+                s.horizon,
+                end,
+                shape,
+                (g) => (candidate(g) ? -end * GATE_END : 0),
+                alone,
+              ),
+          };
+        }),
+      ),
     );
 };
 

@@ -12,6 +12,8 @@ import { loadDerivationFile } from '../../src/derivation/load.js';
 
 /** ugrnn_opposed.py: z = ½, g = −1, h_{T−1} = 1, W_z = 12, W_c = 12/64 */
 const NUMPY = { lhs: 6.5, rhs: 4.1875 };
+/** ugrnn_opposed.py, the MGU: f = ½, n = −1, h_{T−1} = 1, W_f = −12, W_n = 12/64 */
+const MGU_NUMPY = { lhs: 6.5, rhs: 5.75 };
 
 describe('the states at one end, the candidates at the other', () => {
   const results = checkDerivation(loadDerivationFile('test/fixtures/models/ugrnn-opposed.yaml'));
@@ -28,5 +30,17 @@ describe('the states at one end, the candidates at the other', () => {
 
   it('leave the bound with ½ consistent', () => {
     expect(result('u-bd-const-true').verdict).toBe('consistent');
+  });
+
+  it("refute an MGU repair with intercept 2 where the gap adds only against the matrix's opposite sign (W_f = −12)", () => {
+    // a review's (review151) repair of an MGU bound, offered as consistent: false at h = 1, n = −1, f = ½, W_f < −6
+    const mgu = checkDerivation(loadDerivationFile('test/fixtures/models/mgu-opposed.yaml'));
+    expect(mgu.map((r) => [r.id, r.verdict])).toEqual([
+      ['m-full-intercept2', 'refuted'],
+      ['m-full-half-true', 'consistent'],
+    ]);
+    const cx = mgu[0]!.counterexample!;
+    expect(cx.lhs[0]).toBeCloseTo(MGU_NUMPY.lhs, 9);
+    expect(cx.rhs[0]).toBeCloseTo(MGU_NUMPY.rhs, 9);
   });
 });

@@ -112,11 +112,11 @@ describe('gates set to chosen ends by their biases, one recurrent matrix alone a
   });
 
   it('list a bounded number of settings, after every other isolating construction but the opposed states', () => {
-    // (the settings are followed by DRIVEN_THEN_OPPOSED's two per recurrent matrix, for a model with σ-like gates and
+    // (the settings are followed by DRIVEN_THEN_OPPOSED's four per recurrent matrix, for a model with σ-like gates and
     // tanh-like candidates: the GRU's 3 matrices, the LSTM's 4; none for PRODUCT, whose only biased gate is n)
     const opposed = new Map([
-      [GRU, 6],
-      [LSTM, 8],
+      [GRU, 12],
+      [LSTM, 16],
     ]);
     const names = (file: string, others: number) => {
       const model = loadDerivationFile(file).model;

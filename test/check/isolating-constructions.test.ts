@@ -49,11 +49,11 @@ describe('isolating constructions beyond the regimes', () => {
     // since 2026-12-06 the leader's extension of half as many, its best no longer an equality to rounding)
     expect(search).toMatchObject({ found: true, budget: 375, evaluations: 375 });
     // 63 evaluations, and beside each of the 3 starts 2 for each of the GRU's 3 recurrent matrices, 2 for each that a
-    // gate reads (all 3), 1 for each pair of those and 1 for each mirrored (…, and the opposed states' 2 for each
-    // matrix, + 6 here and below: adversarial.ts DRIVEN_THEN_OPPOSED): the first (U_z alone at the cap) refutes
+    // gate reads (all 3), 1 for each pair of those and 1 for each mirrored (…, and the opposed states' 4 for each
+    // matrix, + 12 here and below: adversarial.ts DRIVEN_THEN_OPPOSED): the first (U_z alone at the cap) refutes
     expect(search.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 6),
+      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12),
       evaluations: 1,
       starts: 3,
     });
@@ -79,7 +79,7 @@ describe('isolating constructions beyond the regimes', () => {
     // first of those (U_z alone at the cap, z_1 centred) refutes, the 19th evaluation
     expect(search.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 6),
+      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12),
       evaluations: 19,
       starts: 3,
     });
@@ -100,7 +100,7 @@ describe('isolating constructions beyond the regimes', () => {
     const [r] = checkDerivation(loadDerivationFile(NEGATED), { claims: ['gru-bound-tight-false'] });
     expect(r!.verdict).toBe('refuted');
     const search = evidenceOf(r!.evidence, 'search')!;
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 6), starts: 3 });
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12), starts: 3 });
     expect(r!.counterexample!.beyondRegimes!.find((x) => x.name === 'Uz')!.value).toBeCloseTo(12, 10);
   });
 
@@ -122,7 +122,7 @@ describe('isolating constructions beyond the regimes', () => {
     expect(r!.verdict).toBe('consistent');
     const search = evidenceOf(r!.evidence, 'search')!;
     // (and, under its premise, two more beside each start: the start at the premise's edges, above and below)
-    expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * (14 + 3 + 3 + 2 + 8 + 3 + 6), starts: 3 });
+    expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * (14 + 3 + 3 + 2 + 8 + 3 + 12), starts: 3 });
     expect(search.beyond!.bestRatio!).toBeLessThanOrEqual(1);
   });
 
@@ -258,7 +258,7 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the GRU's 12 of one matrix, then the 3 pairs: the third pair (U_r, U_n) of the first start
     expect(evidenceOf(without!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 6),
+      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12),
       evaluations: 43,
     });
     // test/fixtures/numpy/gru_reset_route.py on the export: z_1 ≈ 1.6e-28, r_1 = ½, n_1 ≈ 0, ‖U_r‖ = ‖U_n‖ = 12, ‖U_z‖ =
@@ -280,7 +280,7 @@ describe('isolating constructions beyond the regimes', () => {
     // 3 matrices (and the 2 at the premise's edges): the first start's U_z mirrored, the 46th evaluation
     expect(evidenceOf(quarter!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3 + 3 + 2 + 2 + 8 + 3 + 6),
+      budget: 63 + 3 * (12 + 3 + 3 + 2 + 2 + 8 + 3 + 12),
       evaluations: 46,
     });
     const cx = quarter!.counterexample!;
@@ -332,8 +332,8 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the LSTM's 26 of its 4 recurrent matrices, then p_f, p_i, p_o at their ends: the first
     // start's p_o (the 85th evaluation), and p_f (the 79th)
     const beyond = (k: number) => evidenceOf(peephole[k]!.evidence, 'search')!.beyond;
-    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (26 + 3 + 2 + 8 + 4 + 8), evaluations: 85 });
-    expect(beyond(2)).toMatchObject({ found: true, budget: 63 + 3 * (26 + 3 + 2 + 8 + 4 + 8), evaluations: 79 });
+    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (26 + 3 + 2 + 8 + 4 + 16), evaluations: 85 });
+    expect(beyond(2)).toMatchObject({ found: true, budget: 63 + 3 * (26 + 3 + 2 + 8 + 4 + 16), evaluations: 79 });
     expect(beyond(3)!.bestRatio!).toBeLessThanOrEqual(1);
     // multiplier_at_end.py output-peephole: p_o = 32·𝟙, c_0 = −2·𝟙 (the farthest the levers centre from), f_1 = i_1 =
     // o_1 = ½, g_1 = 0, c_1 = −1: ½ sech²1 + ¼·32 tanh 1 = 6.3027 against 1 + 3.2; forget-peephole: p_f = 32·𝟙, c_0 =
@@ -351,7 +351,7 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the GRU's 18, then b_nh at its end: the first start's (the 55th evaluation)
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (18 + 1 + 2 + 8 + 3 + 6),
+      budget: 63 + 3 * (18 + 1 + 2 + 8 + 3 + 12),
       evaluations: 55,
     });
     expect(evidenceOf(tight!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1);
