@@ -53,8 +53,6 @@ import {
   ENTRY_PATTERN_COUNT,
   entryPatternConstructions,
   isolatingConstructions,
-  zeroRecurrentConstructions,
-  zeroRecurrentCount,
   isolatingCount,
   entrywiseAtCap,
   entrywiseCount,
@@ -406,8 +404,7 @@ function runPhase(
     (firstSpace && readsInputDrive(claim, firstSpace) ? inputConstructionCount(firstSpace) : 0) +
     (firstSpace ? steepestConstructionCount(first.graph.model, firstSpace) : 0) +
     (firstSpace && readsEntryNormOfMatrix(claim, first.graph.model) ? ENTRY_PATTERN_COUNT : 0) +
-    (firstSpace && boundsDerivativeFromBelow(claim) ? cancellingConstructionCount(first.graph.model, firstSpace) : 0) +
-    (firstSpace && readsRecurrentNorm(claim, firstSpace) ? zeroRecurrentCount(firstSpace) : 0);
+    (firstSpace && boundsDerivativeFromBelow(claim) ? cancellingConstructionCount(first.graph.model, firstSpace) : 0);
   tally.budget += side * starts.length;
   const paths = starts.map((start) => ({
     start,
@@ -501,7 +498,6 @@ const inputsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction
 const steepestFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 const patternsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 const cancellingFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
-const zeroFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 
 /** A construction list built once per start and domain, as constructionsFrom's is. */
 function builtOnce(
@@ -558,24 +554,6 @@ function boundsDerivativeFromBelow(claim: Claim): boolean {
   return false;
 }
 
-/**
- * Whether an inequality takes a norm (or ρ) of an expression that reads a recurrent matrix, on either side (a bound's
- * constant term is tightest against it at 0, from above or below): only such a claim gets the zero-recurrent
- * constructions (../numeric/adversarial.ts zeroRecurrentConstructions), so no other claim's search moves.
- */
-function readsRecurrentNorm(claim: Claim, space: InstanceSpace): boolean {
-  if (claim.relation === '=') return false;
-  const recurrentNames = new Set(space.blocks.filter((b) => b.law.spectralNorm !== null).map((b) => b.name));
-  let reads = false;
-  for (const side of [claim.lhs, claim.rhs])
-    walk(side, (x) => {
-      if (reads || x.kind !== 'op' || !RECURRENT_NORMS.has(x.op)) return;
-      walk(x.args[0]!, (y) => (reads ||= y.kind === 'sym' && recurrentNames.has(y.name)));
-    });
-  return reads;
-}
-const RECURRENT_NORMS = new Set(['norm2', 'normF', 'normInf', 'normMax', 'normMin', 'rho']);
-
 /** Whether a claim (its sides or its premise) reads an input a gate's input weights multiply, or those weights. */
 function readsInputDrive(claim: Claim, space: InstanceSpace): boolean {
   const names = inputDriveNames(space);
@@ -622,15 +600,10 @@ function besideFrom(claim: Claim, start: Instance, space: InstanceSpace): readon
         cancellingConstructions(start.graph.model, space, start.graph.data, preActivationsOf(start)),
       )
     : [];
-  const zero = readsRecurrentNorm(claim, space)
-    ? builtOnce(zeroFrom, start, space.domain, () => zeroRecurrentConstructions(space, start.graph.data))
-    : [];
-  return [...isolatingFrom(start, space), ...heads, ...inputs, ...steepest, ...patterns, ...cancelling, ...zero].map(
-    (c) => ({
-      ...c,
-      data: space.copy(c.data),
-    }),
-  );
+  return [...isolatingFrom(start, space), ...heads, ...inputs, ...steepest, ...patterns, ...cancelling].map((c) => ({
+    ...c,
+    data: space.copy(c.data),
+  }));
 }
 
 /** The isolating constructions from a start (beyond the regimes), built once as constructionsFrom's are. */

@@ -1317,34 +1317,6 @@ export function entryPatternConstructions(space: InstanceSpace, start: InstanceD
   return built(space, start, ENTRY_PATTERNS);
 }
 
-/**
- * Every recurrent matrix 0, from the start and at the drives' peak: beyond the regimes a recurrent matrix may be as
- * small as it likes, but no other construction sets one to 0 (EVERY_SHRUNK scales to 1/64 of the norm), and a bound
- * whose constant term is a little low is false only there. A review (review151) found repairs offered as consistent
- * that fail exactly so — `0.4999999 + 0.5‖W_z‖ + 0.5‖W‖` of a coupled oscillator, false at W = W_z = 0 — and a user's
- * claim of that form is the same false pass. For a claim whose larger side reads a recurrent matrix's norm
- * (src/check/search.ts), evaluated beside each path; none inside a regime, whose norm is fixed.
- */
-const ZERO_RECURRENT: readonly ConstructionSpec[] = [
-  { name: 'every recurrent matrix 0', build: (s, d) => recurrent(s, d, (rows, cols) => new Float64Array(rows * cols)) },
-  {
-    name: 'peak, every recurrent matrix 0',
-    build: (s, d) => {
-      peak(s, d);
-      recurrent(s, d, (rows, cols) => new Float64Array(rows * cols));
-    },
-  },
-];
-
-/** How many zero-recurrent constructions a path evaluates beside it: beyond the regimes, for a model with one. */
-export const zeroRecurrentCount = (space: InstanceSpace): number =>
-  space.domain === 'beyond' && space.blocks.some((b) => b.law.spectralNorm !== null) ? ZERO_RECURRENT.length : 0;
-
-/** The zero-recurrent constructions from a start (beyond the regimes), projected; those that repeat another left out. */
-export function zeroRecurrentConstructions(space: InstanceSpace, start: InstanceData): Construction[] {
-  return zeroRecurrentCount(space) ? built(space, start, ZERO_RECURRENT) : [];
-}
-
 function fingerprint(space: InstanceSpace, data: MutableData): string {
   return space.blocks.map((b) => Array.from(space.values(data, b)).join(',')).join(';');
 }
