@@ -315,15 +315,9 @@ const ENGINE_FLOOR = 1e-6;
  * trouble with the reason, except a violation within reach of float64's own rounding, which stands marked
  * unsettled.
  */
-export function extendedLook(
-  claim: Claim,
-  entry: { instance: Instance; evaluator: Evaluator },
-  env: IntEnv,
-  outcome: PointOutcome,
-  lostPrecision: number,
-  scope: ExtendedScope,
-): PointOutcome {
-  const look = decidedAgain(claim, entry, env, outcome, lostPrecision, scope);
+export function extendedLook(...at: Parameters<typeof decidedAgain>): PointOutcome {
+  const [claim, entry, , , , scope] = at;
+  const look = decidedAgain(...at);
   if (look.status !== 'trouble' || !look.undecidedViolation || !claim.given) return look;
   if (premiseIn(DECIMALS, claim.given, entry, scope) !== 'at its edge') return look;
   // The instance's premise was decided by float64 within its rounding of the edge (‖W‖ = 1 drawn, `norm2(W) <= 1`
