@@ -25,6 +25,14 @@ const PLACE_WORDS: Readonly<Record<Place, string>> = {
   claim: 'is not allowed in a claim',
 };
 
+/** What may stand there instead (every refusal says what was expected). */
+const PLACE_EXPECTED: Readonly<Record<Place, string>> = {
+  equation:
+    "an elementwise or matrix expression of the model's symbols (README, Expressions); derivatives, norms, sups and single units stand in claims only",
+  loss: "a scalar expression of the model's sequences: sums, products and elementwise functions (README, Expressions)",
+  claim: "an operator README's Expressions table lists",
+};
+
 /** Every operator may appear where it is (its record's placement), else a located error at it. */
 export function checkPlacement(expr: Expr, place: Place, offsets: WeakMap<Expr, number>): void {
   walk(expr, (e) => {
@@ -33,7 +41,7 @@ export function checkPlacement(expr: Expr, place: Place, offsets: WeakMap<Expr, 
     if (spec.placement[place]) return;
     // Name the construct as the user wrote it: the function's name, the operator, or the node itself (h[T, 1]).
     const what = e.name ?? spec.syntax.call?.[0] ?? spec.syntax.operator?.symbol ?? printExpr(e);
-    throw new ExprError(offsets.get(e) ?? 0, `${what} ${PLACE_WORDS[place]}`);
+    throw new ExprError(offsets.get(e) ?? 0, `${what} ${PLACE_WORDS[place]}`, PLACE_EXPECTED[place]);
   });
 }
 

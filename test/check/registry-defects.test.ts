@@ -47,12 +47,18 @@ describe('defects fixed by the operator registry', () => {
     const line = text.split('\n').findIndex((l) => l.includes('dact(h[t-1])')) + 1;
     expect(err.pos).toMatchObject({ line, col: text.split('\n')[line - 1]!.indexOf('dact') + 1 });
     expect(err.problem).toBe('dact is not allowed in a model equation');
+    expect(err.expected).toBe(
+      "an elementwise or matrix expression of the model's symbols (README, Expressions); derivatives, norms, sups and single units stand in claims only",
+    );
   });
 
   it('one unit of a sequence in the loss is a located input error naming it', () => {
     const text = lab.replace('loss: L = sum(c .* h[T]) + 0.5 * sum(h[T] .^ 2)', 'loss: L = sum(c .* h[T]) + h[T, 1]');
     const err = loadError(text);
     expect(err.problem).toBe('h[T, 1] is not supported in the loss');
+    expect(err.expected).toBe(
+      "a scalar expression of the model's sequences: sums, products and elementwise functions (README, Expressions)",
+    );
     expect(err.pos.col).toBe(text.split('\n')[err.pos.line - 1]!.indexOf('h[T, 1]') + 1);
   });
 

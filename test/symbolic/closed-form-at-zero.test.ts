@@ -105,3 +105,17 @@ describe('closed forms at time 0', () => {
     expect(cell.get('held-elsewhere')!.proof.failure!.why).toContain('t-1 may be 0 here');
   });
 });
+
+describe('a gradient taken at time 0 outright', () => {
+  it('says so in words, not "derived where 0 ≥ 1, and 0 may be 0 here" (review152)', () => {
+    const r = boundProofs(
+      'derivations/lab-10-5-vanilla-rnn.yaml',
+      '  - { id: initial, claim: "norm2(grad(L, h[0])) <= norm2(W)^T * norm2(grad(L, h[T]))" }',
+    );
+    const why = r.get('initial')!.proof.failure!.why;
+    expect(why).toContain(
+      'the closed form of grad(L, h[0]) is derived at times ≥ 1, and it is taken at time 0, an initial value no equation computes',
+    );
+    expect(why).not.toContain('0 ≥ 1');
+  });
+});

@@ -14,7 +14,15 @@
  * max norm is the smallest of the four on every shape: |a_ij| = |e_iᵀ A e_j|
  * ≤ ‖A‖₂ ≤ ‖A‖_F, and |a_ij| ≤ Σ_j |a_ij| ≤ ‖A‖_∞.
  */
-import { type Affine, affineAdd, affineScale, affineVar, affineVars, formatAffine } from '../../ir/affine.js';
+import {
+  type Affine,
+  affineAdd,
+  affineScale,
+  affineVar,
+  affineVars,
+  formatAffine,
+  isConstant,
+} from '../../ir/affine.js';
 import { type Expr, exprOfRef, intVarsOf, isOp, node, num, type OpNode, some, walkOnce } from '../../ir/expr.js';
 import { printExpr } from '../../ir/print.js';
 import { formatShape } from '../../ir/shape.js';
@@ -161,7 +169,10 @@ function bindersIn(e: Expr): Set<string> {
  * ∂h_1/∂h_0 has another form; the proof is sought for every size, T = 1 and t = 1 included).
  */
 const stepOneOn = (x: OpNode, time: Affine): string =>
-  `the closed form of ${print(x)} is derived where ${formatAffine(time)} ≥ 1, and ${formatAffine(time)} may be 0 here (the proof is sought for every size)`;
+  isConstant(time)
+    ? // at time 0 outright (grad(L, h[0])): "derived where 0 ≥ 1, and 0 may be 0 here" read as nonsense (review152)
+      `the closed form of ${print(x)} is derived at times ≥ 1, and it is taken at time ${formatAffine(time)}, an initial value no equation computes`
+    : `the closed form of ${print(x)} is derived where ${formatAffine(time)} ≥ 1, and ${formatAffine(time)} may be 0 here (the proof is sought for every size)`;
 
 /**
  * Whether an equation on a route into `of` reads `name` at the time it computes (h[t] = o[t] .* tanh(c[t]) reads c
