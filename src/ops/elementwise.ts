@@ -73,6 +73,8 @@ const STEEPEST_STEP = 1 / 64;
 const STEEPEST_TIE = 1e-9;
 /** Golden-section steps refining steepestPoint's grid point (the cell shrinks 0.618 times a step: to 1e-13 of it). */
 const STEEPEST_REFINE = 60;
+/** How close to 0 steepestPoint looks for a one-sided supremum at 0: 2^-40 (|f′| within 1e-12 of it for ELU forms). */
+const STEEPEST_APPROACH = 40;
 
 const steepestOf = new WeakMap<ElementwiseRule, number | null>();
 
@@ -120,6 +122,17 @@ export function steepestPoint(rule: ElementwiseRule): number | null {
       }
       const mid = (lo + hi) / 2;
       at = slope(mid) >= grid[found + n]! ? mid : found * STEEPEST_STEP;
+    } else if (first === last && Math.abs(found) === 1) {
+      // One grid maximiser, next to 0, and 0 none: |f′| may rise to a supremum it reaches only as x → 0 from that side
+      // (a scaled ELU's λα, at 0⁻, where the file's f′(0) is the other side's λ). Points 2^-j toward 0 find it: the
+      // steepest of them if steeper than the grid (a claim 1e-6 under λα was consistent at x = 0; review152's).
+      // A pole (log, sqrt: |f′| doubling with each halving) is no supremum: null, as before.
+      const side = Math.sign(found);
+      let [best, bestSlope] = [found * STEEPEST_STEP, grid[found + n]!];
+      for (let j = 7; j <= STEEPEST_APPROACH; j++)
+        if (slope(side * 2 ** -j) > bestSlope) [best, bestSlope] = [side * 2 ** -j, slope(side * 2 ** -j)];
+      const [last, before] = [slope(side * 2 ** -STEEPEST_APPROACH), slope(side * 2 ** -(STEEPEST_APPROACH - 1))];
+      at = Math.abs(last - before) <= 1e-9 * last ? best : null;
     }
   }
   steepestOf.set(rule, at);
