@@ -241,6 +241,7 @@ function counterexample(
     relError: o.status === 'trouble' ? NaN : o.relError,
     extended: o.status !== 'trouble' && o.extended ? o.extended.apart() : null,
     ...(o.status !== 'trouble' && o.unsettled ? { unsettled: o.unsettled.why } : {}),
+    ...(o.status === 'violate' && o.exactTie ? { exactTie: true as const } : {}),
     searchSteps,
     beyondRegimes: beyond ? regimeExcesses(p.instance.graph.model, p.instance.sizes, p.instance.graph.data) : null,
     replay: [
@@ -441,13 +442,16 @@ export function checkIfItHolds(
   options: CheckOptions,
   limit = workLimitOf(options),
   spent?: (units: number) => void,
-): ClaimResult | 'over-limit' | null {
+): ClaimResult | 'over-limit' | 'exact-tie' | null {
   // a candidate that needs more work than a claim may do is not one that holds (within what a check can show)
   const metered = withWorkLimit(limit, () => checkWith(fileDerivation, claim, filePool, options, true));
   spent?.(metered.spent);
   if (metered.exceeded) return 'over-limit';
   const r = metered.value;
-  return r && HOLDING.includes(r.verdict) ? r : null;
+  if (r && HOLDING.includes(r.verdict)) return r;
+  // written strict and refuted only where its sides are exactly equal: its non-strict relation may hold
+  const strict = r && r.verdict === 'refuted' ? evidenceOf(r.evidence, 'strict') : undefined;
+  return strict?.exactTies && r!.counterexample?.exactTie ? 'exact-tie' : null;
 }
 
 const HOLDING: readonly Verdict[] = ['proved', 'verified', 'consistent'];
@@ -621,9 +625,10 @@ function checkWith(
     evidence.push({ ...boundEvidence(boundProof), ...(residues ? { roundingResiduesDecided: residues } : {}) });
   }
   // Written strict: how near its points came to equality (after the search, which looks for the non-strict violation);
-  // nothing to say where the non-strict relation is refuted or no point agrees.
+  // nothing to say where the non-strict relation is refuted or no point agrees — but an exact tie (0 < 0 at W = 0) is
+  // refuted as the strict relation only, which the evidence must say.
   const strict = claim.strict && claim.relation !== '=' ? tally.strict(evidence) : null;
-  if (strict && decideVerdict(evidence).verdict !== 'refuted') evidence.push(strict);
+  if (strict && (decideVerdict(evidence).verdict !== 'refuted' || strict.exactTies)) evidence.push(strict);
 
   const { verdict, reason } = decideVerdict(evidence);
   // The counterexample counts too: one the search found is no random point, and a refuted claim's worst error read 0

@@ -101,6 +101,12 @@ export type PointOutcome =
       /** set when the point was decided again in extended precision */
       readonly extended?: ExtendedValues;
       /**
+       * a claim written strict (< or >) whose sides interval enclosures prove equal (or the wrong way) here, though
+       * within the tolerance: both exactly 0 at W = 0, say — the strict relation fails exactly (a 'violate' whose
+       * relError is ≤ the tolerance); set only on such a violation
+       */
+      readonly exactTie?: true;
+      /**
        * set when float64 could not decide the point and it was not decided again (why: no rule or the work budget
        * for a violation near the tolerance; for an agreement within reach of lost digits, not among the few per
        * instance decided again, or the instance too large): the float64 outcome stands

@@ -249,6 +249,8 @@ export interface SearchEffort {
  */
 export interface SearchEvidence extends SearchEffort {
   readonly kind: 'search';
+  /** the violation found is a strict claim's exact tie (PointOutcome's exactTie); absent otherwise */
+  readonly foundExactTie?: true;
   readonly relation: '<=' | '>=';
   /** the regimes searched inside: the claim's (`regimes:`), or all of them */
   readonly regimes: readonly RegimeName[];
@@ -257,7 +259,16 @@ export interface SearchEvidence extends SearchEffort {
    * over the regimes, recurrent spectral norms up to `gain` times the largest regime's); null when the claim
    * is restricted to regimes or that part was not run.
    */
-  readonly beyond: (SearchEffort & { readonly gain: number }) | null;
+  readonly beyond:
+    | (SearchEffort & {
+        readonly gain: number;
+        /**
+         * beside each path (a claim taking a norm of a recurrent matrix), every recurrent matrix also 0 and these many
+         * times the cap (src/numeric/adversarial.ts EXTREME_RECURRENT); absent otherwise
+         */
+        readonly extremeCapTimes?: readonly number[];
+      })
+    | null;
   /** the claim's bound is proved: the search cross-checks the proof with this share of its budgets (absent otherwise) */
   readonly crossCheckOfProof?: number;
 }
@@ -343,6 +354,11 @@ export interface StrictEvidence {
   readonly ties: number;
   /** the same at the points the adversarial search evaluated (inside and beyond the regimes); absent when none */
   readonly searchedTies?: number;
+  /**
+   * violations where interval enclosures prove the sides exactly equal (0 < 0 at W = 0): the random points', and the
+   * search's violation when it is one — the strict relation fails there, its non-strict one holds; absent when none
+   */
+  readonly exactTies?: number;
   /** the largest relative excess of the smaller side over the larger among the agreeing points (≤ 0: strictly apart) */
   readonly closest: number;
   readonly tolerance: number;

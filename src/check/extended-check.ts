@@ -398,7 +398,8 @@ function decidedAgain(
   const settled = (look: PointOutcome): PointOutcome =>
     engineTrouble(outcome, look, lostPrecision, derivativeSides(claim)) ?? look;
   let wide: PointOutcome | Undecided | null = null;
-  if (outcome.status === 'agree' && why === 'zero' && lostPrecision > ROUNDOFF) {
+  // (not for a claim written strict: an exact tie there is a violation only the enclosures below can prove)
+  if (outcome.status === 'agree' && why === 'zero' && lostPrecision > ROUNDOFF && !claim.strict) {
     wide = wideLook();
     if (wideDecides(wide) && wide.status === 'agree') return settled(wide);
   }
@@ -650,13 +651,35 @@ export function intervalLook(
     return { status: 'agree', relError, lhs: midpoints(a), rhs: midpoints(b), compared: outcome.compared, extended };
   }
   const [x, y] = claim.relation === '<=' ? [a.data[0]!, b.data[0]!] : [b.data[0]!, a.data[0]!];
+  // A claim written strict fails where the enclosures prove its sides equal (x ≥ y): only a tie float64 agreed on
+  // within the tolerance comes here, so it is one exactly (0 < 0 at W = 0). Rigorous, as the enclosures are; a tie
+  // they cannot separate stays a tie (./verdict.ts: unverifiable).
+  const [mx, my] = [intervalMidpoint(x), intervalMidpoint(y)];
+  const ratio = my === 0 ? (mx === 0 ? 0 : Infinity) : mx / my;
+  const midExcess = excessBound(intervalFromNumber(mx), intervalFromNumber(my));
+  if (claim.strict && x.lo >= y.hi)
+    return {
+      status: 'violate',
+      relError: Math.max(0, midExcess),
+      lhs: midpoints(a),
+      rhs: midpoints(b),
+      compared: 'scalars',
+      ratio,
+      extended,
+      ...(midExcess <= claim.tolerance ? { exactTie: true as const } : {}),
+    };
   const bound = excessBound(x, y);
   if (!(bound <= claim.tolerance)) return notProved;
   if (keepsFloat) return { ...outcome, extended };
-  const [mx, my] = [intervalMidpoint(x), intervalMidpoint(y)];
-  const ratio = my === 0 ? (mx === 0 ? 0 : Infinity) : mx / my;
-  const relError = excessBound(intervalFromNumber(mx), intervalFromNumber(my));
-  return { status: 'agree', relError, lhs: midpoints(a), rhs: midpoints(b), compared: 'scalars', ratio, extended };
+  return {
+    status: 'agree',
+    relError: midExcess,
+    lhs: midpoints(a),
+    rhs: midpoints(b),
+    compared: 'scalars',
+    ratio,
+    extended,
+  };
 }
 
 /**

@@ -10,7 +10,13 @@ import type { IntEnv } from '../ir/affine.js';
 import type { ExtendedValues } from './compare.js';
 import { DEEP_DECIMAL_DIGITS } from '../symbolic/domains/extended.js';
 import { EXTENDED_DIGITS } from './extended-check.js';
-import { evidenceOf, type DistanceEvidence, type Evidence, type InstanceInfo } from './evidence.js';
+import {
+  evidenceOf,
+  type DistanceEvidence,
+  type Evidence,
+  type InstanceInfo,
+  type StrictEvidence,
+} from './evidence.js';
 import type { Instance } from '../numeric/instance.js';
 import { type Point, smaller, undecidedViolationsField } from './points.js';
 import { closeness, RANDOM_STARTS, type Start, startOrder } from './search.js';
@@ -49,6 +55,8 @@ export class PointTally {
   /** agreeing points whose sides are equal within the tolerance (a strict claim's ties), and the closest excess */
   private ties = 0;
   private closestExcess = -Infinity;
+  /** violations of a strict claim at an exact tie (PointOutcome's exactTie) */
+  private exactTies = 0;
   /** the violation first by `smaller` (smallest sizes, binding, instance), and the clearest (violationSize) */
   first: Point | null = null;
   clearest: Point | null = null;
@@ -111,6 +119,7 @@ export class PointTally {
       }
       this.violated++;
       violations++;
+      if (o.exactTie) this.exactTies++;
       if (!this.first || smaller(p, this.first) < 0) this.first = p;
       if (!this.clearest || violationSize(p) > violationSize(this.clearest)) this.clearest = p;
       if (p.crossChecked) {
@@ -204,9 +213,10 @@ export class PointTally {
   }
 
   /** A claim written strict: how close its agreeing points came to the equality case (null: none agrees). */
-  strict(evidence: readonly Evidence[]): Evidence | null {
-    if (!this.agreed) return null;
+  strict(evidence: readonly Evidence[]): StrictEvidence | null {
     const search = evidenceOf(evidence, 'search');
+    const exactTies = this.exactTies + (search?.foundExactTie ? 1 : 0);
+    if (!this.agreed && !exactTies) return null;
     const searchedTies = (search?.ties ?? 0) + (search?.beyond?.ties ?? 0);
     return {
       kind: 'strict',
@@ -214,6 +224,7 @@ export class PointTally {
       points: this.agreed,
       ties: this.ties,
       ...(searchedTies ? { searchedTies } : {}),
+      ...(exactTies ? { exactTies } : {}),
       closest: this.closestExcess,
       tolerance: this.claim.tolerance,
     };

@@ -35,6 +35,11 @@ export interface Counterexample {
    */
   readonly unsettled?: string;
   /**
+   * a claim written strict whose sides interval enclosures prove exactly equal here (the relation fails though the
+   * relative error is within the tolerance); absent otherwise
+   */
+  readonly exactTie?: true;
+  /**
    * found by the adversarial search: the steps from its start instance (replayed with `--search`, or for
    * one found beyond the regimes with `--search 0 --beyond`)
    */

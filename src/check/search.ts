@@ -53,6 +53,9 @@ import {
   ENTRY_PATTERN_COUNT,
   entryPatternConstructions,
   isolatingConstructions,
+  EXTREME_CAP_TIMES,
+  extremeRecurrentConstructions,
+  extremeRecurrentCount,
   isolatingCount,
   entrywiseAtCap,
   entrywiseCount,
@@ -224,6 +227,9 @@ export function searchViolation(claim: Claim, random: RandomStarts, request: Sea
       constructions: regime.constructions,
       bestRatio: regime.bestRatio,
       found: violation !== null,
+      ...(violation?.point.outcome.status === 'violate' && violation.point.outcome.exactTie
+        ? { foundExactTie: true as const }
+        : {}),
       ...undecidedViolationsField(regime.undecided),
       ...outsidePremiseField(regime.outsidePremise),
       ...tiesField(regime.ties),
@@ -238,6 +244,7 @@ export function searchViolation(claim: Claim, random: RandomStarts, request: Sea
         ...undecidedViolationsField(beyond.undecided),
         ...outsidePremiseField(beyond.outsidePremise),
         ...tiesField(beyond.ties),
+        ...(beyond.extremeCapTimes ? { extremeCapTimes: beyond.extremeCapTimes } : {}),
         gain: BEYOND_GAIN,
       },
     },
@@ -336,6 +343,8 @@ interface PhaseTally {
   outsidePremise: number;
   /** for a claim written strict: agreeing points it evaluated whose sides are equal within the tolerance */
   ties: number;
+  /** beside its paths, every recurrent matrix 0 and these many times the cap too (EXTREME_CAP_TIMES); null: not */
+  extremeCapTimes: readonly number[] | null;
 }
 
 const emptyPhase = (budget: number): PhaseTally => ({
@@ -347,6 +356,7 @@ const emptyPhase = (budget: number): PhaseTally => ({
   undecided: 0,
   outsidePremise: 0,
   ties: 0,
+  extremeCapTimes: null,
 });
 
 const outsidePremiseField = (n: number): { outsidePremise?: number } => (n ? { outsidePremise: n } : {});
@@ -404,7 +414,10 @@ function runPhase(
     (firstSpace && readsInputDrive(claim, firstSpace) ? inputConstructionCount(firstSpace) : 0) +
     (firstSpace ? steepestConstructionCount(first.graph.model, firstSpace) : 0) +
     (firstSpace && readsEntryNormOfMatrix(claim, first.graph.model) ? ENTRY_PATTERN_COUNT : 0) +
-    (firstSpace && boundsDerivativeFromBelow(claim) ? cancellingConstructionCount(first.graph.model, firstSpace) : 0);
+    (firstSpace && boundsDerivativeFromBelow(claim) ? cancellingConstructionCount(first.graph.model, firstSpace) : 0) +
+    (firstSpace && readsRecurrentNorm(claim, firstSpace) ? extremeRecurrentCount(firstSpace) : 0);
+  if (firstSpace && readsRecurrentNorm(claim, firstSpace) && extremeRecurrentCount(firstSpace))
+    tally.extremeCapTimes = EXTREME_CAP_TIMES;
   tally.budget += side * starts.length;
   const paths = starts.map((start) => ({
     start,
@@ -498,6 +511,7 @@ const inputsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction
 const steepestFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 const patternsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 const cancellingFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
+const extremeFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 
 /** A construction list built once per start and domain, as constructionsFrom's is. */
 function builtOnce(
@@ -554,6 +568,24 @@ function boundsDerivativeFromBelow(claim: Claim): boolean {
   return false;
 }
 
+/**
+ * Whether an inequality takes a norm (or ρ) of an expression that reads a recurrent matrix, on either side (a bound's
+ * constant term is tightest against it at 0 and its slope far out): only such a claim gets the extreme-recurrent
+ * constructions (../numeric/adversarial.ts extremeRecurrentConstructions), so no other claim's search moves.
+ */
+function readsRecurrentNorm(claim: Claim, space: InstanceSpace): boolean {
+  if (claim.relation === '=') return false;
+  const recurrentNames = new Set(space.blocks.filter((b) => b.law.spectralNorm !== null).map((b) => b.name));
+  let reads = false;
+  for (const side of [claim.lhs, claim.rhs])
+    walk(side, (x) => {
+      if (reads || x.kind !== 'op' || !RECURRENT_NORMS.has(x.op)) return;
+      walk(x.args[0]!, (y) => (reads ||= y.kind === 'sym' && recurrentNames.has(y.name)));
+    });
+  return reads;
+}
+const RECURRENT_NORMS = new Set(['norm2', 'normF', 'normInf', 'normMax', 'normMin', 'rho']);
+
 /** Whether a claim (its sides or its premise) reads an input a gate's input weights multiply, or those weights. */
 function readsInputDrive(claim: Claim, space: InstanceSpace): boolean {
   const names = inputDriveNames(space);
@@ -600,10 +632,15 @@ function besideFrom(claim: Claim, start: Instance, space: InstanceSpace): readon
         cancellingConstructions(start.graph.model, space, start.graph.data, preActivationsOf(start)),
       )
     : [];
-  return [...isolatingFrom(start, space), ...heads, ...inputs, ...steepest, ...patterns, ...cancelling].map((c) => ({
-    ...c,
-    data: space.copy(c.data),
-  }));
+  const extreme = readsRecurrentNorm(claim, space)
+    ? builtOnce(extremeFrom, start, space.domain, () => extremeRecurrentConstructions(space, start.graph.data))
+    : [];
+  return [...isolatingFrom(start, space), ...heads, ...inputs, ...steepest, ...patterns, ...cancelling, ...extreme].map(
+    (c) => ({
+      ...c,
+      data: space.copy(c.data),
+    }),
+  );
 }
 
 /** The isolating constructions from a start (beyond the regimes), built once as constructionsFrom's are. */

@@ -96,10 +96,12 @@ export function decideVerdict(evidence: readonly Evidence[]): Decision {
   const violated = (reference?.violated ?? 0) + (guided?.violations ?? 0) + (search?.found ? 1 : 0);
   // Identical forms contradict only violations at sizes their exact check reached (d = 2..5 says nothing of d = 12).
   const beyondExact = evidenceOf(evidence, 'symbolic')?.violationsBeyondItsSizes ?? 0;
+  // A proof of ≤ is no proof of <: a strict claim's violations at exact ties (0 < 0 at W = 0) do not contradict it.
+  const exactTies = strict?.exactTies ?? 0;
   if (violated > 0)
     return symbolic === 'identical' && beyondExact < violated
       ? unverifiable({ why: 'engines-disagree' })
-      : bound?.ok
+      : bound?.ok && exactTies < violated
         ? unverifiable({ why: 'bound-contradicted' })
         : { verdict: 'refuted', reason: null };
   // Identical closed forms, or a proof of the (non-strict) bound, decide the troubled points whose difference extended

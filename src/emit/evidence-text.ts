@@ -13,6 +13,7 @@ import { REGIMES } from '../derivation/derivation.js';
 import { LOST_DIGITS_MARGIN, OVERFLOW, UNDERFLOW } from '../numeric/reference-check.js';
 import { INDUCTION_RULE_TEXT, ruleName, stepDetail, stepStatement } from './proof-text.js';
 import { boundSummary, roundingResiduesText } from './bound-text.js';
+import { count } from './count.js';
 
 /** Why float64 could not decide a point, as the extended-precision evidence counts them (points …). */
 const LOOK_ORIGIN: Record<ExtendedValues['was'], string> = {
@@ -257,6 +258,10 @@ export function evidenceSummary(e: Evidence): string {
     case 'strict': {
       const nonStrict = `${e.relation}=`;
       const where = strictTiesWhere(e.ties, e.points, e.searchedTies);
+      const exact = e.exactTies
+        ? `written '${e.relation}', checked as '${nonStrict}': interval enclosures prove the sides exactly equal at ${count(e.exactTies, 'point')}, where '${e.relation}' fails`
+        : '';
+      if (exact) return where ? `${exact}; elsewhere they are equal within ${e.tolerance} ${where}` : exact;
       return where
         ? `written '${e.relation}', checked as '${nonStrict}': the sides are equal within ${e.tolerance} ${where}, where floating point cannot tell '${e.relation}' from its equality case`
         : `written '${e.relation}', checked as '${nonStrict}': at all ${e.points} agreeing points the sides are apart by more than ${e.tolerance} (closest ${exp1(-e.closest)} apart, relative to the larger), and at every point the search evaluated; a proof of '${nonStrict}' is no proof of '${e.relation}'`;
@@ -310,6 +315,10 @@ export function reasonText(r: UnverifiableReason): string {
   }
 }
 
+/** A counterexample to a strict claim at an exact tie (Counterexample's exactTie), in words. */
+export const exactTieText = (relation: '<' | '>'): string =>
+  `the sides are exactly equal here (interval enclosures prove it), where the claim says '${relation}'`;
+
 /** Where a strict claim's sides were found equal: at random points, at points the search evaluated; '' where nowhere. */
 function strictTiesWhere(ties: number, points: number, searched = 0): string {
   const random = ties ? `at ${ties} of ${points} agreeing points` : '';
@@ -341,7 +350,10 @@ function searchEffortSummary(e: Extract<Evidence, { kind: 'search' }>): string {
       : `no violation ${where} in ${effort(e)}, ${tightest(e.bestRatio)}${undecidedSuffix(e)}`;
   if (!b) return all ? inside : `${inside}; not searched beyond them (the claim is stated for those regimes only)`;
   if (e.found && !b.found) return inside;
-  const domain = `every law ${b.gain}× as wide as its widest in the regimes, recurrent spectral norms up to ${b.gain}× the largest regime's`;
+  const extreme = b.extremeCapTimes
+    ? `; beside each path, every recurrent matrix also 0 and ${b.extremeCapTimes.map((t) => `${t}×`).join(' and ')} that`
+    : '';
+  const domain = `every law ${b.gain}× as wide as its widest in the regimes, recurrent spectral norms up to ${b.gain}× the largest regime's${extreme}`;
   return b.found
     ? `${inside}; a violation found beyond the regimes (${domain}) in ${effort(b)}`
     : `${inside}; none beyond the regimes (${domain}) in ${effort(b)}, ${tightest(b.bestRatio)}${undecidedSuffix(b)}`;

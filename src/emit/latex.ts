@@ -84,7 +84,7 @@ function grouped(n: string, scripts: string): string {
 }
 
 /** A relation's LaTeX; `strict`: < or > as written (the claim is checked as ≤ or ≥) */
-const relationLatex = (relation: Relation, strict: boolean): string =>
+export const relationLatex = (relation: Relation, strict: boolean): string =>
   relation === '=' ? '=' : relation === '<=' ? (strict ? '<' : '\\le') : strict ? '>' : '\\ge';
 
 export class LatexWriter implements LatexContext {

@@ -9,7 +9,7 @@ import type { Expr } from '../ir/expr.js';
 import { EDIT_BY_ID } from '../repair/edits.js';
 import { type AppliedEdit, FULL_CHECKS_WORK, type Repair, type RepairSearch } from '../repair/result.js';
 import { latexWriterFor } from './derive-report.js';
-import { LatexWriter } from './latex.js';
+import { LatexWriter, relationLatex } from './latex.js';
 
 /** The colour of a changed part. */
 export const REPAIR_COLOR = '#c0392b';
@@ -27,7 +27,7 @@ export function repairWords(r: Pick<Repair, 'edits' | 'given'>): string {
 }
 
 /** The repaired claim's LaTeX with each changed part coloured. */
-export function repairLatex(d: Derivation, r: Pick<Repair, 'marked' | 'relation' | 'strict'>): string {
+export function repairLatex(d: Derivation, r: Pick<Repair, 'marked' | 'relation' | 'strict' | 'edits'>): string {
   const base = latexWriterFor(d);
   const marks = new Set<Expr>(r.marked.changed);
   const color = (s: string) => `\\textcolor{${REPAIR_COLOR}}{${s}}`;
@@ -41,7 +41,10 @@ export function repairLatex(d: Derivation, r: Pick<Repair, 'marked' | 'relation'
     const s = LatexWriter.prototype.node.call(this, e);
     return marks.has(e) ? color(s) : s;
   };
-  return writer.relation(r.marked.lhs, r.relation, r.marked.rhs, r.strict);
+  // the relation is coloured where an edit wrote it (a strict claim's '<' made '≤')
+  const relation = relationLatex(r.relation, r.strict === true);
+  const written = r.edits.some((e) => e.edit === 'non-strict') ? color(relation) : relation;
+  return `${writer.expr(r.marked.lhs)} ${written} ${writer.expr(r.marked.rhs)}`;
 }
 
 /** The search's record in JSON reports and fixtures: its status, summary, budget and work. */

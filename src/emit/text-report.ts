@@ -5,6 +5,7 @@ import {
   beyondRegimesText,
   evidenceMethod,
   evidenceSummary,
+  exactTieText,
   expectationText,
   reasonText,
   warningText,
@@ -13,6 +14,7 @@ import { replayCommand } from './replay.js';
 import { chainOutcome } from './chain-text.js';
 import { repairSearchSummary, repairWords } from './repair-text.js';
 import { count } from './count.js';
+import { evidenceOf } from '../check/evidence.js';
 
 const fmt = (x: number | null): string =>
   x === null || !Number.isFinite(x) ? '—' : x === 0 ? '0' : x.toExponential(1);
@@ -48,6 +50,7 @@ function counterexampleBlock(c: ClaimResult, cx: Counterexample): string[] {
           `                           rhs [${cx.extended.rhs.join(', ')}]`,
         ]
       : []),
+    ...(cx.exactTie ? [`    ${exactTieText(evidenceOf(c.evidence, 'strict')?.relation ?? '<')}`] : []),
     ...(cx.unsettled
       ? [
           `    float64 values: within rounding distance, and extended precision could not evaluate them (${cx.unsettled})`,

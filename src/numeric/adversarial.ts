@@ -307,12 +307,13 @@ export class InstanceSpace {
    * it), other entries clipped to the box. False when that is impossible (a zero matrix inside a
    * regime, or a non-finite one).
    */
-  project(data: MutableData, b: Block): boolean {
+  /** `capTimes`: beyond the regimes, a recurrent matrix may reach this many times the cap (a construction's FAR_BEYOND). */
+  project(data: MutableData, b: Block, capTimes = 1): boolean {
     const v = this.values(data, b);
     if (b.law.spectralNorm !== null) {
       const norm = spectralNorm(mat(b.rows, b.cols, v));
       if (!Number.isFinite(norm)) return false;
-      if (this.domain === 'beyond' && norm <= b.law.spectralNorm) return true;
+      if (this.domain === 'beyond' && norm <= capTimes * b.law.spectralNorm) return true;
       if (!(norm > 0)) return false;
       const factor = b.law.spectralNorm / norm;
       for (let i = 0; i < v.length; i++) v[i]! *= factor;
@@ -328,8 +329,8 @@ export class InstanceSpace {
   }
 
   /** The same data with every block projected (constructions are built loosely, then projected). */
-  projected(data: MutableData): MutableData | null {
-    for (const b of this.blocks) if (!this.project(data, b)) return null;
+  projected(data: MutableData, capTimes = 1): MutableData | null {
+    for (const b of this.blocks) if (!this.project(data, b, capTimes)) return null;
     return data;
   }
 }
@@ -487,6 +488,8 @@ export interface Construction {
 export interface ConstructionSpec {
   readonly name: string;
   readonly build: (space: InstanceSpace, data: MutableData) => void;
+  /** beyond the regimes, how many times the cap its recurrent matrices may reach (1: the cap, as every path's) */
+  readonly capTimes?: number;
 }
 
 const CONSTRUCTIONS: readonly ConstructionSpec[] = [
@@ -1269,7 +1272,7 @@ function built(space: InstanceSpace, start: InstanceData, specs: readonly Constr
   for (const c of specs) {
     const data = space.copy(start);
     c.build(space, data);
-    const projected = space.projected(data);
+    const projected = space.projected(data, c.capTimes);
     if (!projected) continue;
     const key = fingerprint(space, projected);
     if (seen.has(key)) continue;
@@ -1315,6 +1318,50 @@ export const ENTRY_PATTERN_COUNT = ENTRY_PATTERNS.length;
  */
 export function entryPatternConstructions(space: InstanceSpace, start: InstanceData): Construction[] {
   return built(space, start, ENTRY_PATTERNS);
+}
+
+/**
+ * Every recurrent matrix 0, from the start and at the drives' peak: beyond the regimes a recurrent matrix may be as
+ * small as it likes, but no other construction sets one to 0 (EVERY_SHRUNK scales to 1/64 of the norm), and a bound
+ * whose constant term is a little low is false only there. A review (review151) found repairs offered as consistent
+ * that fail exactly so — `0.4999999 + 0.5‖W_z‖ + 0.5‖W‖` of a coupled oscillator, false at W = W_z = 0 — and a user's
+ * claim of that form is the same false pass. Then, at the peak, every recurrent matrix FAR_BEYOND and FAR_BEYOND² times
+ * the cap (its own shape kept): a bound whose slope in a norm is a little low is false only where that norm is large —
+ * `2 + 0.99‖W‖` of a residual RNN, whose ‖J‖ is 1 + ‖W‖ at the peak, only beyond ‖W‖ = 100, past the cap of 12 every
+ * other construction and path keeps to (a review, review153, found 14 repairs offered as consistent so). For a claim
+ * that takes a norm of an expression reading a recurrent matrix (src/check/search.ts), evaluated beside each path;
+ * none inside a regime, whose norm is fixed.
+ */
+const FAR_BEYOND = 100;
+/** The multiples of the cap EXTREME_RECURRENT puts every recurrent matrix at (the evidence says so). */
+export const EXTREME_CAP_TIMES: readonly number[] = [FAR_BEYOND, FAR_BEYOND ** 2];
+const EXTREME_RECURRENT: readonly ConstructionSpec[] = [
+  { name: 'every recurrent matrix 0', build: (s, d) => recurrent(s, d, (rows, cols) => new Float64Array(rows * cols)) },
+  {
+    name: 'peak, every recurrent matrix 0',
+    build: (s, d) => {
+      peak(s, d);
+      recurrent(s, d, (rows, cols) => new Float64Array(rows * cols));
+    },
+  },
+  ...EXTREME_CAP_TIMES.map((times) => ({
+    name: `peak, every recurrent matrix ${times}× the cap`,
+    capTimes: times,
+    build: (s: InstanceSpace, d: MutableData) => {
+      peak(s, d);
+      atCap(s, d);
+      recurrent(s, d, (_rows, _cols, a) => a.map((x) => x * times));
+    },
+  })),
+];
+
+/** How many extreme-recurrent constructions a path evaluates beside it: beyond the regimes, for a model with one. */
+export const extremeRecurrentCount = (space: InstanceSpace): number =>
+  space.domain === 'beyond' && space.blocks.some((b) => b.law.spectralNorm !== null) ? EXTREME_RECURRENT.length : 0;
+
+/** The extreme-recurrent constructions from a start (beyond the regimes), projected; those that repeat another left out. */
+export function extremeRecurrentConstructions(space: InstanceSpace, start: InstanceData): Construction[] {
+  return extremeRecurrentCount(space) ? built(space, start, EXTREME_RECURRENT) : [];
 }
 
 function fingerprint(space: InstanceSpace, data: MutableData): string {

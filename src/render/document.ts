@@ -7,6 +7,7 @@
  * ./markdown.ts, ./tex.ts) only lay this out — they decide nothing.
  */
 import type { ClaimResult, Counterexample } from '../check/result.js';
+import { evidenceOf } from '../check/evidence.js';
 import type { Claim, Derivation, Quantifier, Verdict } from '../derivation/derivation.js';
 import { VERDICTS } from '../derivation/derivation.js';
 import type { PlotRequest, Prose } from '../derivation/document.js';
@@ -15,7 +16,7 @@ import { chainOutcome } from '../emit/chain-text.js';
 import { claimLatex, proofLatex } from '../emit/claim-latex.js';
 import { latexWriterFor } from '../emit/derive-report.js';
 import type { LatexWriter } from '../emit/latex.js';
-import { evidenceMethod, evidenceSummary, reasonText } from '../emit/evidence-text.js';
+import { evidenceMethod, evidenceSummary, exactTieText, reasonText } from '../emit/evidence-text.js';
 import { ruleName, stepDetail, stepStatement } from '../emit/proof-text.js';
 import { replayCommand } from '../emit/replay.js';
 import { repairLatex, repairSearchSummary, repairWords } from '../emit/repair-text.js';
@@ -146,7 +147,7 @@ function equationNumber(label: string | null): string | null {
   return m ? m[1]! : null;
 }
 
-function counterexampleView(cx: Counterexample): CounterexampleView {
+function counterexampleView(cx: Counterexample, relation: '<' | '>'): CounterexampleView {
   const env = (r: Readonly<Record<string, number>>) =>
     Object.entries(r)
       .map(([k, v]) => `${k} = ${v}`)
@@ -162,6 +163,7 @@ function counterexampleView(cx: Counterexample): CounterexampleView {
     ['‖rhs‖', num(cx.rhsNorm)],
     ['relative error', `${num(cx.relError)} (${cx.compared})`],
   );
+  if (cx.exactTie) facts.push(['exact tie', exactTieText(relation)]);
   if (cx.unsettled)
     facts.push(['precision', `float64 only: extended precision could not evaluate it (${cx.unsettled})`]);
   const entries = cx.lhs.map((l, i) => ({
@@ -269,7 +271,9 @@ export function buildDocument({ derivation: d, results, plots }: DocumentInput):
       correctedBy: (correctedBy.get(r.id) ?? []).map((x) => ({ id: x.id, label: x.label ?? x.id, verdict: x.verdict })),
       evidence: r.evidence.map((e) => ({ method: evidenceMethod(e), summary: evidenceSummary(e) })),
       reason: r.reason ? reasonText(r.reason) : null,
-      counterexample: r.counterexample ? counterexampleView(r.counterexample) : null,
+      counterexample: r.counterexample
+        ? counterexampleView(r.counterexample, evidenceOf(r.evidence, 'strict')?.relation ?? '<')
+        : null,
       proofs: proofViews(d, c, r),
       repairs: r.repairs
         ? {

@@ -768,6 +768,16 @@ export const EDITS: readonly EditRecord[] = [
       return NORM_SWAPS[n.op]!.map((o) => plain({ ...n, op: o }, { from: n.op, to: o }));
     },
   },
+  {
+    // '<' where '≤' holds: a claim written strict whose sides are exactly equal somewhere (0 < 0 at W = 0). No site
+    // shows it (the relation is the claim's, not a subtree's), so it applies nowhere: the search proposes it itself,
+    // first, for a strict claim refuted at an exact tie (src/repair/search.ts).
+    id: 'non-strict',
+    family: 'bound',
+    boundsOnly: true,
+    words: "holds as '{meant}' in place of '{written}' (written strict, it fails where its sides are exactly equal)",
+    apply: () => [],
+  },
 ];
 
 export const EDIT_BY_ID: ReadonlyMap<string, EditRecord> = new Map(EDITS.map((e) => [e.id, e]));

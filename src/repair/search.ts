@@ -13,6 +13,7 @@ import { own } from '../ir/names.js';
 import { type Expr, type Num, walkOnce } from '../ir/expr.js';
 import { nonnegative, productFactors } from '../symbolic/bounds/lemmas.js';
 import type { PointOutcome } from '../check/compare.js';
+import { evidenceOf } from '../check/evidence.js';
 import {
   type CheckOptions,
   checkIfItHolds,
@@ -364,6 +365,24 @@ export function searchRepairs(
     } else screenedOut.push({ candidate: c, score });
   };
 
+  /** A survivor with the non-strict relation in place of the strict one it was written with (the 'non-strict' edit). */
+  const nonStrict = (s: { candidate: Candidate; claim: Claim; score: number }) => {
+    const written = evidenceOf(refuted.evidence, 'strict')?.relation ?? (claim.relation === '>=' ? '>' : '<');
+    const edit = { edit: 'non-strict', side: 'rhs', detail: { written, meant: `${written}=` }, aimed: true } as const;
+    return {
+      candidate: { ...s.candidate, edits: [...s.candidate.edits, edit], distance: s.candidate.distance + 1 },
+      claim: {
+        ...s.claim,
+        id: `${claim.id}.repair-${++counter}`,
+        strict: false,
+        expect: 'consistent' as const,
+        corrects: claim.id,
+        chain: null,
+      },
+      score: s.score,
+    };
+  };
+
   const repairs: Repair[] = [];
   // one candidate with a fitted constant is checked in full: each that is not proved costs one of the few full checks
   let fittedChecked = false;
@@ -395,7 +414,7 @@ export function searchRepairs(
         a.candidate.distance - b.candidate.distance ||
         a.score - b.score,
     );
-    for (const s of ordered) {
+    for (let s = ordered.shift(); s; s = ordered.shift()) {
       const fitted = s.candidate.edits.some((e) => EDIT_BY_ID.get(e.edit)!.provedOnly);
       if (fitted && fittedChecked) continue;
       fittedChecked ||= fitted;
@@ -421,7 +440,9 @@ export function searchRepairs(
         continue;
       }
       if (r === 'over-limit') work.overLimit++;
-      if (!r || r === 'over-limit') continue;
+      // Strict, and refuted only at an exact tie: the same edit with the non-strict relation is checked next.
+      if (r === 'exact-tie' && s.claim.strict) ordered.unshift(nonStrict(s));
+      if (!r || r === 'over-limit' || r === 'exact-tie') continue;
       // Holding because a sum or product it wrote is empty at every binding (sum(t, T+1, 1, …) for a spurious term):
       // no correction a reader can use, and the warning the claim would carry was not shown (a review found three).
       if (r.warnings.some((w) => w.kind === 'empty-range')) {
@@ -450,7 +471,7 @@ export function searchRepairs(
           if (!(err instanceof InputError)) work.failed++;
           again = null;
         }
-        if (!again || again === 'over-limit') {
+        if (!again || again === 'over-limit' || again === 'exact-tie') {
           work.failedSecondDraw++;
           continue;
         }
@@ -515,6 +536,15 @@ export function searchRepairs(
     buildWorkLimited = exhausted = true;
     return [];
   };
+
+  // A strict claim refuted at an exact tie (0 < 0 at W = 0; Counterexample's exactTie) is first tried as its non-strict
+  // relation, the sides as written: the smallest correction there is, and no edit of a side can make an exact tie
+  // strict (‖W‖ < c‖W‖ fails at W = 0 whatever c).
+  if (claim.strict && cx.exactTie) {
+    const original: Candidate = { lhs: claim.lhs, rhs: claim.rhs, edits: [], changed: [], distance: 0, aimed: 0 };
+    survivors.push(nonStrict({ candidate: original, claim, score: 0 }));
+    fullCheck();
+  }
 
   const editsOf = sideEditsFor(claim, ctx);
 

@@ -16,7 +16,10 @@
  * moved, as they come after every other. After those, for a model whose gates have biases, the gate settings (every gate
  * open, then each in turn shut, the candidates centred, with each recurrent matrix alone at the cap that has a slope
  * left: GATE_SETTINGS, test/check/gate-settings.test.ts): the last term of the budgets below (a GRU 3, the LSTMs here 6
- * and 4); again no evaluation at which a violation is found moved.
+ * and 4); again no evaluation at which a violation is found moved. Last, for a claim that takes a norm of a recurrent
+ * matrix, four with every recurrent matrix 0 (from the start, at the drives' peak) and far beyond the cap (100× and 10⁴×,
+ * at the peak: EXTREME_RECURRENT, test/check/extreme-recurrent.test.ts): the final `+ 4`; no evaluation at which a
+ * violation is found moved.
  */
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
@@ -53,7 +56,7 @@ describe('isolating constructions beyond the regimes', () => {
     // matrix, + 12 here and below: adversarial.ts DRIVEN_THEN_OPPOSED): the first (U_z alone at the cap) refutes
     expect(search.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12),
+      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12 + 4),
       evaluations: 1,
       starts: 3,
     });
@@ -79,7 +82,7 @@ describe('isolating constructions beyond the regimes', () => {
     // first of those (U_z alone at the cap, z_1 centred) refutes, the 19th evaluation
     expect(search.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12),
+      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12 + 4),
       evaluations: 19,
       starts: 3,
     });
@@ -100,7 +103,7 @@ describe('isolating constructions beyond the regimes', () => {
     const [r] = checkDerivation(loadDerivationFile(NEGATED), { claims: ['gru-bound-tight-false'] });
     expect(r!.verdict).toBe('refuted');
     const search = evidenceOf(r!.evidence, 'search')!;
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12), starts: 3 });
+    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12 + 4), starts: 3 });
     expect(r!.counterexample!.beyondRegimes!.find((x) => x.name === 'Uz')!.value).toBeCloseTo(12, 10);
   });
 
@@ -122,7 +125,11 @@ describe('isolating constructions beyond the regimes', () => {
     expect(r!.verdict).toBe('consistent');
     const search = evidenceOf(r!.evidence, 'search')!;
     // (and, under its premise, two more beside each start: the start at the premise's edges, above and below)
-    expect(search.beyond).toMatchObject({ found: false, budget: 63 + 3 * (14 + 3 + 3 + 2 + 8 + 3 + 12), starts: 3 });
+    expect(search.beyond).toMatchObject({
+      found: false,
+      budget: 63 + 3 * (14 + 3 + 3 + 2 + 8 + 3 + 12 + 4),
+      starts: 3,
+    });
     expect(search.beyond!.bestRatio!).toBeLessThanOrEqual(1);
   });
 
@@ -138,7 +145,7 @@ describe('isolating constructions beyond the regimes', () => {
     // first start's U_e swing is the 25th evaluation (then 2 for each of U_i, U_o, U_g, whose gates have no bias)
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (16 + 6 + 4 + 2 + 8 + 6),
+      budget: 63 + 3 * (16 + 6 + 4 + 2 + 8 + 6 + 4),
       evaluations: 25,
     });
     const cx = low!.counterexample!;
@@ -186,7 +193,7 @@ describe('isolating constructions beyond the regimes', () => {
     // columns against states at −1 and far out, then the 6 pairs: the first start's W_i swing, the 28th evaluation
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (8 + 8 + 6 + 4 + 2),
+      budget: 63 + 3 * (8 + 8 + 6 + 4 + 2 + 4),
       evaluations: 28,
     });
     const cx = low!.counterexample!;
@@ -214,7 +221,7 @@ describe('isolating constructions beyond the regimes', () => {
     // against states at −1: the first start's is the 31st evaluation
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (16 + 6 + 4 + 2 + 8 + 6),
+      budget: 63 + 3 * (16 + 6 + 4 + 2 + 8 + 6 + 4),
       evaluations: 31,
     });
     const cx = low!.counterexample!;
@@ -239,8 +246,8 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the GRU's 6 alone at the cap, then U_z alone with z_1 centred through the inputs against
     // states at −1 (the 19th evaluation), then far out (the 28th): consistent before (tightest 0.79, 0.95, 0.74)
     const beyond = (k: number) => evidenceOf(results[k]!.evidence, 'search')!.beyond;
-    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2), evaluations: 19 });
-    expect(beyond(3)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2), evaluations: 28 });
+    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2 + 4), evaluations: 19 });
+    expect(beyond(3)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2 + 4), evaluations: 28 });
     expect(beyond(1)!.bestRatio!).toBeLessThanOrEqual(1);
     // test/fixtures/numpy/gru_centred.py and gru_far.py on the exports: z_1 = ½, h_0 − n_1 = −2 (the same figures as
     // gru-tight.yaml's, whose biases centred it), then h_0 = −4·𝟙, n_1 = 1
@@ -258,7 +265,7 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the GRU's 12 of one matrix, then the 3 pairs: the third pair (U_r, U_n) of the first start
     expect(evidenceOf(without!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12),
+      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12 + 4),
       evaluations: 43,
     });
     // test/fixtures/numpy/gru_reset_route.py on the export: z_1 ≈ 1.6e-28, r_1 = ½, n_1 ≈ 0, ‖U_r‖ = ‖U_n‖ = 12, ‖U_z‖ =
@@ -280,7 +287,7 @@ describe('isolating constructions beyond the regimes', () => {
     // 3 matrices (and the 2 at the premise's edges): the first start's U_z mirrored, the 46th evaluation
     expect(evidenceOf(quarter!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3 + 3 + 2 + 2 + 8 + 3 + 12),
+      budget: 63 + 3 * (12 + 3 + 3 + 2 + 2 + 8 + 3 + 12 + 4),
       evaluations: 46,
     });
     const cx = quarter!.counterexample!;
@@ -309,7 +316,7 @@ describe('isolating constructions beyond the regimes', () => {
     // with every recurrent matrix shrunk (EVERY_SHRUNK, after it); the first
     expect(evidenceOf(gain[0]!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (1 + 2 + 8),
+      budget: 63 + 3 * (1 + 2 + 8 + 4),
       evaluations: 1,
     });
     expect(evidenceOf(gain[2]!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
@@ -351,7 +358,7 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the GRU's 18, then b_nh at its end: the first start's (the 55th evaluation)
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (18 + 1 + 2 + 8 + 3 + 12),
+      budget: 63 + 3 * (18 + 1 + 2 + 8 + 3 + 12 + 4),
       evaluations: 55,
     });
     expect(evidenceOf(tight!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1);
@@ -363,7 +370,7 @@ describe('isolating constructions beyond the regimes', () => {
     expect([mi!.verdict, miTight!.verdict]).toEqual(['refuted', 'proved']);
     expect(evidenceOf(mi!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (1 + 2),
+      budget: 63 + 3 * (1 + 2 + 4),
       evaluations: 1,
     });
     expect(evidenceOf(miTight!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
@@ -382,7 +389,7 @@ describe('isolating constructions beyond the regimes', () => {
     // one recurrent matrix: beside each start only the two shrunk ones; the first refutes
     expect(evidenceOf(twice!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * 2,
+      budget: 63 + 3 * (2 + 4),
       evaluations: 1,
     });
     // test/fixtures/numpy/leaky_shrunk.py on the export: ‖W‖₂ = 0.5/64, J = ½I + ½ diag(1 − tanh²) W by finite differences
