@@ -3,7 +3,8 @@
  * end) is I whatever the model, `jac(f[T-1], h[T-1])` is 0 (f at T−1 reads h at T−2, not at T−1). A bound on such a
  * derivative holds because the derivative says nothing, not because the author's formula was nearly right: a review
  * found 9 of 105 offered repairs so. Decided by the symbolic engine's closed form (src/symbolic/derive.ts), not by
- * the text: I is its `eye`, 0 its `zeros` (1 and 0 for a scalar derivative).
+ * the text: I is its `eye`, 0 its `zeros` (1 and 0 for a scalar derivative). Likewise a difference an edit made of a
+ * term and itself (`W' - W'`), identically 0 whatever it is.
  */
 import type { Model } from '../model/model.js';
 import { type Expr, type OpNode, walkOnce } from '../ir/expr.js';
@@ -69,6 +70,9 @@ export function vacuousDerivativeTest(
       const [x, was] = stack.pop()!;
       if (own.has(x) || x.kind !== 'op' || seen.has(x)) continue;
       seen.add(x);
+      // a difference of a term with itself, which an edit wrote (`W' - W'` for `W' - W`): the model term deleted, the
+      // bound then true of nothing (review151, review153: still offered)
+      if (x.op === 'sub' && x.args.length === 2 && text(x.args[0]!) === text(x.args[1]!)) return true;
       if (isDerivative(x)) {
         if (ownTexts.has(text(x)) || kindOf(x) === null) continue;
         // the claim's derivative at that place was trivial already: the edit did not make it so

@@ -37,7 +37,7 @@ describe('a derivative an edit makes identically I or 0 is no repair', () => {
     ]);
     expect(cell!.repairs!.work.identityOrZero).toBe(2);
     expect(repairSearchSummary(cell!.repairs!)).toContain(
-      '; 2 passed only through a derivative the edit made identically the identity or zero, not offered',
+      '; 2 passed only through a derivative the edit made identically the identity or zero (or a term minus itself), not offered',
     );
   });
 
@@ -47,5 +47,25 @@ describe('a derivative an edit makes identically I or 0 is no repair', () => {
     expect(gate!.repairs!.status).toBe('none');
     expect(offered(gate!)).toEqual([]);
     expect(gate!.repairs!.work.identityOrZero).toBeGreaterThan(0);
+  });
+});
+
+describe('a difference an edit makes of a term and itself is no repair', () => {
+  // An antisymmetric residual RNN (review150): ‖I + ½(W − Wᵀ)‖ = 1 + ½‖W − Wᵀ‖ is false (the eigenvalues of the
+  // antisymmetric part are imaginary: ‖I + A‖ = sqrt(1 + ‖A‖²)). `W' - W'` in place of `W - W'` on both sides made it
+  // read ‖I‖ = 1, true of nothing the claim is about, and it was offered (review151, again in review153).
+  const [linear] = searchedRepairs(
+    'test/fixtures/models/antisymmetric-residual.yaml',
+    `  - id: antisymmetric-linear
+    claim: norm2(eye(d) + 0.5*(W - W')) = 1 + 0.5*norm2(W - W')
+`,
+  );
+
+  it('is not offered: no repair statement has a term minus itself, and the screen counts them', () => {
+    expect(linear!.verdict).toBe('refuted');
+    for (const s of offered(linear!)) expect(s).not.toMatch(/W' - W'|W - W\b(?!')/);
+    // the true form, sqrt(1 + ¼‖W − Wᵀ‖²), is no edit of this one: none holds, which is what is said
+    expect(linear!.repairs!.status).toBe('none');
+    expect(linear!.repairs!.work.identityOrZero).toBe(4);
   });
 });
