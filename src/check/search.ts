@@ -402,6 +402,8 @@ function runPhase(
   const valued =
     domain === 'beyond' && request.toLevelEdge && first ? levelTargets(request.gatesValued ?? [], first.sizes) : [];
   const firstSpace = first && new InstanceSpace(first.graph.model, first.sizes, first.regime, domain);
+  // every recurrent matrix at 0 and far beyond the cap, beside each path (and said so in the evidence)
+  const extreme = firstSpace && readsRecurrentNorm(claim, firstSpace) ? extremeRecurrentCount(firstSpace) : 0;
   const side =
     (domain === 'beyond' && firstSpace
       ? isolatingCount(firstSpace) +
@@ -415,9 +417,8 @@ function runPhase(
     (firstSpace ? steepestConstructionCount(first.graph.model, firstSpace) : 0) +
     (firstSpace && readsEntryNormOfMatrix(claim, first.graph.model) ? ENTRY_PATTERN_COUNT : 0) +
     (firstSpace && boundsDerivativeFromBelow(claim) ? cancellingConstructionCount(first.graph.model, firstSpace) : 0) +
-    (firstSpace && readsRecurrentNorm(claim, firstSpace) ? extremeRecurrentCount(firstSpace) : 0);
-  if (firstSpace && readsRecurrentNorm(claim, firstSpace) && extremeRecurrentCount(firstSpace))
-    tally.extremeCapTimes = EXTREME_CAP_TIMES;
+    extreme;
+  if (extreme) tally.extremeCapTimes = EXTREME_CAP_TIMES;
   tally.budget += side * starts.length;
   const paths = starts.map((start) => ({
     start,
