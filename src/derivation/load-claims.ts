@@ -391,27 +391,31 @@ export class ClaimsLoader {
     if (c.has('claim') || latex) {
       const formNode = c.get(latex ? 'latex' : 'claim')!.value;
       const src = latex ? latex.source : this.y.exprSource(formNode, 'claim');
-      const split = splitRelation(src.text);
+      // a strict relation (`<`, `>`) is read as its non-strict one and checked strictly (README: strict relations)
+      const strictAt = latex ? null : strictRelationAt(src.text);
+      const nonStrict = splitRelation(src.text);
+      // (a non-strict relation beside a strict one is two relations, as two non-strict ones are)
+      const split =
+        nonStrict && strictAt === null
+          ? nonStrict
+          : !nonStrict && strictAt !== null
+            ? strictSplit(src.text, strictAt)
+            : null;
       if (!split) {
-        // A strict relation: said so at its place, not as an unknown operator of an expression.
-        const strict = strictRelationAt(src.text);
-        if (strict !== null)
-          this.y.located(src, () => {
-            throw new ExprError(
-              strict,
-              `a claim's strict '${src.text[strict]}' is not checked: floating point cannot tell a bound from its equality case`,
-              `'${src.text[strict]}=', the non-strict bound, which is what can be checked (LaTeX input reads a strict relation so, with a note)`,
-            );
-          });
         // Unbalanced brackets hide the relation: report the bracket, not a missing relation.
         this.y.located(src, () =>
           parseExpression(
-            src.text.replace(/<=|>=|==|[=≤≥]/g, (m) => ' '.repeat(m.length)),
+            src.text.replace(/<=|>=|==|[=≤≥<>]/g, (m) => ' '.repeat(m.length)),
             scope,
           ),
         );
-        this.y.fail(formNode, 'a claim relates two sides', 'lhs = rhs, lhs <= rhs or lhs >= rhs');
+        this.y.fail(
+          formNode,
+          'a claim relates two sides',
+          'lhs = rhs, lhs <= rhs, lhs >= rhs, lhs < rhs or lhs > rhs (one relation)',
+        );
       }
+      const strict = split.strict === true || latex?.conversion.strict === true;
       const lhs = parseSide(subSource(src, 0, split.left.length));
       const rhs = parseSide(subSource(src, split.rightStart, split.rightStart + split.right.length));
       relate(lhs, split.relation, rhs, src, split.at);
@@ -420,10 +424,11 @@ export class ClaimsLoader {
           ...common,
           id,
           label: opt('label'),
-          statement: src.text.trim(),
+          // (the relation checked: `<=` for a strict `<`, as LaTeX input reads it)
+          statement: split.strict ? `${split.left.trim()} ${split.relation} ${split.right.trim()}` : src.text.trim(),
           lhs: lhs.expr,
           relation: split.relation,
-          ...(latex?.conversion.strict ? { strict: true } : {}),
+          ...(strict ? { strict: true } : {}),
           rhs: rhs.expr,
           expect: c.has('expect') ? verdict(c.get('expect')!.value) : null,
           chain: null,
@@ -616,10 +621,30 @@ function strictRelationAt(text: string): number | null {
   return null;
 }
 
+/**
+ * Splits `lhs < rhs` (or `>`) at the strict relation at `at`, as its non-strict relation: null where either side holds
+ * another relation (one relation per claim).
+ */
+function strictSplit(text: string, at: number): RelationSplit | null {
+  const left = text.slice(0, at);
+  const right = text.slice(at + 1);
+  const more = (side: string) => splitRelation(side) !== null || strictRelationAt(side) !== null;
+  if (more(left) || more(right)) return null;
+  return { left, right, rightStart: at + 1, relation: text[at] === '<' ? '<=' : '>=', at, strict: true };
+}
+
+/** A claim's text split at its relation (`strict`: written `<` or `>`, `relation` then the non-strict one). */
+interface RelationSplit {
+  readonly left: string;
+  readonly right: string;
+  readonly rightStart: number;
+  readonly relation: Relation;
+  readonly at: number;
+  readonly strict?: true;
+}
+
 /** Splits `lhs REL rhs` at the one top-level relation; null if there is none. */
-export function splitRelation(
-  text: string,
-): { left: string; right: string; rightStart: number; relation: Relation; at: number } | null {
+export function splitRelation(text: string): RelationSplit | null {
   let depth = 0;
   let found: { at: number; len: number; relation: Relation } | null = null;
   for (let i = 0; i < text.length; i++) {

@@ -170,3 +170,30 @@ describe('a strict bound in LaTeX', () => {
     expect([results.get('chain.1')!.verdict, results.get('chain.2')!.verdict]).toEqual(['proved', 'refuted']);
   });
 });
+
+describe('a strict bound in ASCII', () => {
+  // an ASCII `claim:` refused `<` and `>` until 2026-12-07 (review154: a coverage gap): now read as LaTeX's are
+  const d = lab(
+    [
+      `  - id: twice\n    claim: norm2(W) < 2*norm2(W)`,
+      `  - id: twice-greater\n    claim: 2*norm2(W) > norm2(W)`,
+      `  - id: range\n    claim: normMax(h[T]) < 1`,
+    ].join('\n'),
+  );
+  const results = new Map(checkDerivation(d).map((r) => [r.id, r]));
+
+  it('is judged as the LaTeX one: refuted at the exact tie W = 0, and unverifiable where float64 ties it', () => {
+    for (const id of ['twice', 'twice-greater']) {
+      const r = results.get(id)!;
+      expect([id, r.verdict, d.claims.find((c) => c.id === id)!.strict]).toEqual([id, 'refuted', true]);
+      expect(r.counterexample).toMatchObject({ lhs: [0], rhs: [0], exactTie: true });
+    }
+    expect(writtenStatement(results.get('twice')!)).toBe('norm2(W) < 2*norm2(W)');
+    expect(results.get('twice')!.statement).toBe('norm2(W) <= 2*norm2(W)');
+    expect(writtenStatement(results.get('twice-greater')!)).toBe('2*norm2(W) > norm2(W)');
+    // |tanh| < 1 holds, but tanh rounds to 1 in float64 at saturated units: no proof of < and ties, so unverifiable
+    const range = results.get('range')!;
+    expect(range.verdict).toBe('unverifiable');
+    expect(evidenceOf(range.evidence, 'strict')!.relation).toBe('<');
+  });
+});

@@ -311,18 +311,27 @@ describe('claims', () => {
     expectError(
       text,
       at(text, 'grad(L, h[T-k]) +'),
-      /a claim relates two sides \(expected lhs = rhs, lhs <= rhs or lhs >= rhs\)/,
+      /a claim relates two sides \(expected lhs = rhs, lhs <= rhs, lhs >= rhs, lhs < rhs or lhs > rhs \(one relation\)\)/,
     );
   });
 
-  it('a strict relation is named at its place, with the non-strict one to write', () => {
-    // it was "unsupported operator '<' (expected one of + - * / .* ^ .^ ')": an arithmetic list for a relation
+  it('a strict relation is read as its non-strict one and kept strict (it was refused: LaTeX input alone had it)', () => {
     const text = edit(CLAIM_EXPR, 'norm2(grad(L, h[T-k])) < norm2(grad(L, h[T]))');
-    expectError(
-      text,
-      at(text, '< norm2(grad(L, h[T]))'),
-      /a claim's strict '<' is not checked: floating point cannot tell a bound from its equality case \(expected '<=', the non-strict bound/,
-    );
+    const claim = parseDerivation(text, 'lab.yaml').claims[0]!;
+    expect([claim.relation, claim.strict, claim.statement]).toEqual([
+      '<=',
+      true,
+      'norm2(grad(L, h[T-k])) <= norm2(grad(L, h[T]))',
+    ]);
+    const greater = parseDerivation(edit(CLAIM_EXPR, '1 > normMax(h[T])'), 'lab.yaml').claims[0]!;
+    expect([greater.relation, greater.strict, greater.statement]).toEqual(['>=', true, '1 >= normMax(h[T])']);
+  });
+
+  it('two relations, strict or not, are one too many', () => {
+    for (const twice of ['0 < normMax(h[T]) < 1', '0 <= normMax(h[T]) < 1', '0 < normMax(h[T]) <= 1']) {
+      const text = edit(CLAIM_EXPR, twice);
+      expectError(text, at(text, twice), /a claim relates two sides \(expected .* \(one relation\)\)/);
+    }
   });
 
   it('mismatched shapes on the two sides point at the relation', () => {
