@@ -11,7 +11,7 @@
 import { affine, affineAdd, affineEquals, type Affine, affineVar, formatAffine, isConstant } from '../ir/affine.js';
 import { ExprError } from '../ir/errors.js';
 import { shapeIn } from '../ir/shape-of.js';
-import { isColumn, isScalar, type Shape } from '../ir/shape.js';
+import { isColumn, isRow, isScalar, type Shape } from '../ir/shape.js';
 import { type Expr, isOp, node, num, type OpNode, rewrite, seq, sym, walkOnce } from '../ir/expr.js';
 import { specOf } from '../ops/index.js';
 import type { Model } from '../model/model.js';
@@ -220,6 +220,30 @@ const NORM_SWAPS: Readonly<Record<string, readonly string[]>> = {
   normMin: ['normMax'],
 };
 const ACTIVATION_SWAPS: Readonly<Record<string, string>> = { tanh: 'sigma', sigma: 'tanh' };
+
+/** A norm's argument's shape; null where it has none the model gives (the swap is then kept). */
+function argumentShape(model: Model, n: OpNode): Shape | null {
+  try {
+    return shapeIn(model, n.args[0]!);
+  } catch (err) {
+    if (err instanceof ExprError) return null;
+    throw err;
+  }
+}
+
+/**
+ * Whether two reductions are one function on arguments of this shape: every one of them |x| on a scalar, the
+ * spectral and Frobenius norms ‖x‖₂ on a vector, the largest row sum and the largest |entry| on a column. A swap
+ * between them changes the text and not the claim — `norm2(g) <= normF(g)`, x ≤ x for a vector g, was offered as a
+ * repair (review155) —, so it is no edit.
+ */
+function sameOnShape(a: string, b: string, shape: Shape | null): boolean {
+  if (!shape) return false;
+  if (isScalar(shape)) return true;
+  const pair = (x: string, y: string) => (a === x && b === y) || (a === y && b === x);
+  if (pair('norm2', 'normF') && (isColumn(shape) || isRow(shape))) return true;
+  return pair('normInf', 'normMax') && isColumn(shape);
+}
 
 /** A symbol's shape as text, to compare shapes. */
 const shapeText = (model: Model, name: string): string | null => {
@@ -762,10 +786,13 @@ export const EDITS: readonly EditRecord[] = [
     family: 'bound',
     boundsOnly: true,
     words: 'holds with {to} in place of {from}',
-    apply: (site) => {
+    apply: (site, ctx) => {
       const n = site.node;
       if (n.kind !== 'op' || !Object.hasOwn(NORM_SWAPS, n.op)) return [];
-      return NORM_SWAPS[n.op]!.map((o) => plain({ ...n, op: o }, { from: n.op, to: o }));
+      const shape = argumentShape(ctx.model, n);
+      return NORM_SWAPS[n.op]!.filter((o) => !sameOnShape(n.op, o, shape)).map((o) =>
+        plain({ ...n, op: o }, { from: n.op, to: o }),
+      );
     },
   },
   {

@@ -4,16 +4,47 @@
  * derivative holds because the derivative says nothing, not because the author's formula was nearly right: a review
  * found 9 of 105 offered repairs so. Decided by the symbolic engine's closed form (src/symbolic/derive.ts), not by
  * the text: I is its `eye`, 0 its `zeros` (1 and 0 for a scalar derivative). Likewise a difference an edit made of a
- * term and itself (`W' - W'`), identically 0 whatever it is.
+ * term and itself (`W' - W'`), identically 0 whatever it is, a partial derivative that holds its own output, and a
+ * candidate whose sides are the same text.
  */
 import type { Model } from '../model/model.js';
-import { type Expr, type OpNode, walkOnce } from '../ir/expr.js';
+import { type Expr, type OpNode, rewrite, walkOnce } from '../ir/expr.js';
+import { shapeIn } from '../ir/shape-of.js';
+import { isColumn, isRow } from '../ir/shape.js';
 import { ExprError } from '../ir/errors.js';
 import { InputError } from '../derivation/errors.js';
 import { isGraphDerivative, SymbolicModel } from '../symbolic/derive.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
 
 type Trivial = 'identity' | 'zero' | null;
+
+/** Reductions a transpose of their argument does not change. */
+const TRANSPOSE_BLIND = new Set(['norm2', 'normF', 'normMax', 'normMin', 'rho']);
+
+/**
+ * An expression with the rewritings that change its text and not its value taken out, for comparing a candidate's two
+ * sides: a transpose directly under a reduction it does not change (‖x'‖₂ = ‖x‖₂), and the Frobenius norm of a vector
+ * as its spectral norm (one number). Review155 found `norm2(g) <= normF(g)` offered, and the screen passed
+ * `norm2(g) <= norm2(g')`: x ≤ x for a vector g, true of anything.
+ */
+function sameQuantity(model: Model, e: Expr): Expr {
+  return rewrite(e, (x) => {
+    if (x.kind !== 'op' || !TRANSPOSE_BLIND.has(x.op)) return x;
+    let arg = x.args[0]!;
+    while (arg.kind === 'op' && arg.op === 'transpose') arg = arg.args[0]!;
+    let op = x.op;
+    if (op === 'normF') {
+      let shape = null;
+      try {
+        shape = shapeIn(model, arg);
+      } catch (err) {
+        if (!(err instanceof ExprError)) throw err;
+      }
+      if (shape && (isColumn(shape) || isRow(shape))) op = 'norm2';
+    }
+    return op === x.op && arg === x.args[0] ? x : { ...x, op, args: [arg, ...x.args.slice(1)] };
+  });
+}
 
 /** isGraphDerivative without narrowing (an op node that is not one is still an op node). */
 const isDerivative = (e: Expr): boolean => isGraphDerivative(e);
@@ -73,6 +104,9 @@ export function vacuousDerivativeTest(
       // a difference of a term with itself, which an edit wrote (`W' - W'` for `W' - W`): the model term deleted, the
       // bound then true of nothing (review151, review153: still offered)
       if (x.op === 'sub' && x.args.length === 2 && text(x.args[0]!) === text(x.args[1]!)) return true;
+      // a partial derivative that holds the node it differentiates (`partial(h[T], W, h[T])` for `partial(h[T], W, h[T-1])`):
+      // 0 whatever the model, where the engine may have no closed form to say so (∂h/∂W, a tensor; review154)
+      if (x.op === 'partial' && x.args.slice(2).some((held) => text(held) === text(x.args[0]!))) return true;
       if (isDerivative(x)) {
         if (ownTexts.has(text(x)) || kindOf(x) === null) continue;
         // the claim's derivative at that place was trivial already: the edit did not make it so
@@ -84,5 +118,10 @@ export function vacuousDerivativeTest(
     }
     return false;
   };
-  return (c) => vacuousIn(c.lhs, claim.lhs) || vacuousIn(c.rhs, claim.rhs);
+  // a candidate whose two sides are one quantity written twice (`x <= x'` of a vector x, which an edit of `x <= 0.5*x`
+  // makes), where the claim's were not (`‖W‖ < ‖W‖` is offered its '<=': the edit is the relation's)
+  const alike = (c: { readonly lhs: Expr; readonly rhs: Expr }) =>
+    text(sameQuantity(model, c.lhs)) === text(sameQuantity(model, c.rhs));
+  const claimAlike = alike(claim);
+  return (c) => (!claimAlike && alike(c)) || vacuousIn(c.lhs, claim.lhs) || vacuousIn(c.rhs, claim.rhs);
 }

@@ -37,7 +37,7 @@ describe('a derivative an edit makes identically I or 0 is no repair', () => {
     ]);
     expect(cell!.repairs!.work.identityOrZero).toBe(2);
     expect(repairSearchSummary(cell!.repairs!)).toContain(
-      '; 2 passed only through a derivative the edit made identically the identity or zero (or a term minus itself), not offered',
+      '; 2 passed only through a derivative the edit made identically the identity or zero (or a term minus itself, or two sides alike), not offered',
     );
   });
 
@@ -67,5 +67,39 @@ describe('a difference an edit makes of a term and itself is no repair', () => {
     // the true form, sqrt(1 + ¼‖W − Wᵀ‖²), is no edit of this one: none holds, which is what is said
     expect(linear!.repairs!.status).toBe('none');
     expect(linear!.repairs!.work.identityOrZero).toBe(4);
+  });
+});
+
+describe('a swap of two norms that agree on the argument, or sides alike, is no repair', () => {
+  // review155: `x <= 0.5*x` for a vector x was offered `norm2(x) <= normF(x)` — the spectral and Frobenius norms of a
+  // vector are one number, so that is x ≤ x; dropping the factor alone leaves two sides alike
+  const [self] = searchedRepairs(
+    'derivations/lab-10-5-vanilla-rnn.yaml',
+    `  - id: self-half
+    claim: norm2(grad(L, h[T-1])) <= 0.5*norm2(grad(L, h[T-1]))
+`,
+  );
+
+  it('offers neither, and counts the sides alike as vacuous', () => {
+    expect(self!.verdict).toBe('refuted');
+    expect(offered(self!)).toEqual([]);
+    expect(self!.repairs!.work.identityOrZero).toBeGreaterThan(0);
+  });
+});
+
+describe('a partial derivative that holds its own output is no repair', () => {
+  // review155: `norm2(partial(h[T], W, h[T-1])) <= 0.5*sqrt(d)` was offered with the held node shifted onto the output,
+  // `partial(h[T], W, h[T])` and `partial(h[T-1], W, h[T-1])`: 0 whatever the model (∂h/∂W has no closed form here)
+  const [direct] = searchedRepairs(
+    'derivations/lab-10-5-vanilla-rnn.yaml',
+    `  - id: direct-W-half
+    claim: norm2(partial(h[T], W, h[T-1])) <= 0.5*sqrt(d)
+`,
+  );
+
+  it('is not offered', () => {
+    expect(direct!.verdict).toBe('refuted');
+    expect(offered(direct!).filter((s) => /partial\((h\[[^\]]*\]), W, \1\)/.test(s))).toEqual([]);
+    expect(direct!.repairs!.work.identityOrZero).toBeGreaterThan(0);
   });
 });
