@@ -267,6 +267,28 @@ export interface SearchEvidence extends SearchEffort {
          * times the cap (src/numeric/adversarial.ts EXTREME_RECURRENT); absent otherwise
          */
         readonly extremeCapTimes?: readonly number[];
+        /**
+         * beside each path (a claim taking a norm of parameters), those parameters also 0, each alone at its end with
+         * the others 0, and `scale` times the start's with every other recurrent matrix `capTimes` times the cap; with
+         * `nilpotent` (a claim with a spectral radius), each square recurrent one nilpotent at the cap with the others
+         * at `scale` (src/numeric/adversarial.ts vanishingConstructions); absent otherwise
+         */
+        readonly vanishing?: {
+          readonly names: readonly string[];
+          readonly scale: number;
+          readonly capTimes: number;
+          readonly nilpotent?: true;
+        };
+        /**
+         * beside each path, the initial values of the `states` a claim's norms read also `times` times the edge of
+         * their box, and with `inputWeights` (a norm of a derivative with respect to an input), at the drives' peak
+         * every input weight `times[0]` times the edge of its box (src/numeric/adversarial.ts farOutConstructions)
+         */
+        readonly farOut?: {
+          readonly states: readonly string[];
+          readonly inputWeights: boolean;
+          readonly times: readonly number[];
+        };
       })
     | null;
   /** the claim's bound is proved: the search cross-checks the proof with this share of its budgets (absent otherwise) */

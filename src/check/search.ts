@@ -55,6 +55,12 @@ import {
   isolatingConstructions,
   EXTREME_CAP_TIMES,
   extremeRecurrentConstructions,
+  VANISHING_CAP_TIMES,
+  farOutConstructions,
+  farOutCount,
+  VANISHING_SCALE,
+  vanishingConstructions,
+  vanishingCount,
   extremeRecurrentCount,
   isolatingCount,
   entrywiseAtCap,
@@ -245,6 +251,8 @@ export function searchViolation(claim: Claim, random: RandomStarts, request: Sea
         ...outsidePremiseField(beyond.outsidePremise),
         ...tiesField(beyond.ties),
         ...(beyond.extremeCapTimes ? { extremeCapTimes: beyond.extremeCapTimes } : {}),
+        ...(beyond.vanishing ? { vanishing: beyond.vanishing } : {}),
+        ...(beyond.farOut ? { farOut: beyond.farOut } : {}),
         gain: BEYOND_GAIN,
       },
     },
@@ -345,6 +353,19 @@ interface PhaseTally {
   ties: number;
   /** beside its paths, every recurrent matrix 0 and these many times the cap too (EXTREME_CAP_TIMES); null: not */
   extremeCapTimes: readonly number[] | null;
+  /** beside its paths, the parameters the claim's norms read vanishing (vanishingConstructions); null: not */
+  vanishing: {
+    readonly names: readonly string[];
+    readonly scale: number;
+    readonly capTimes: number;
+    readonly nilpotent?: true;
+  } | null;
+  /** beside its paths, initial states and input weights far out (farOutConstructions); null: not */
+  farOut: {
+    readonly states: readonly string[];
+    readonly inputWeights: boolean;
+    readonly times: readonly number[];
+  } | null;
 }
 
 const emptyPhase = (budget: number): PhaseTally => ({
@@ -357,6 +378,8 @@ const emptyPhase = (budget: number): PhaseTally => ({
   outsidePremise: 0,
   ties: 0,
   extremeCapTimes: null,
+  vanishing: null,
+  farOut: null,
 });
 
 const outsidePremiseField = (n: number): { outsidePremise?: number } => (n ? { outsidePremise: n } : {});
@@ -404,6 +427,15 @@ function runPhase(
   const firstSpace = first && new InstanceSpace(first.graph.model, first.sizes, first.regime, domain);
   // every recurrent matrix at 0 and far beyond the cap, beside each path (and said so in the evidence)
   const extreme = firstSpace && readsRecurrentNorm(claim, firstSpace) ? extremeRecurrentCount(firstSpace) : 0;
+  // the parameters its norms read at 0 and nearly 0, beside each path (and said so in the evidence)
+  const normRead = firstSpace ? normReadParameters(claim, firstSpace) : new Set<string>();
+  const vanishing = firstSpace ? vanishingCount(firstSpace, normRead, takesRadius(claim)) : 0;
+  // the initial states its norms read, and the input weights of a derivative with respect to an input, far out
+  const farStates = firstSpace ? normReadStates(claim, firstSpace) : new Set<string>();
+  const farWeights = firstSpace
+    ? farOutCount(firstSpace, new Set(), normsInputDerivative(claim, firstSpace)) > 0
+    : false;
+  const farOut = firstSpace ? farOutCount(firstSpace, farStates, farWeights) : 0;
   const side =
     (domain === 'beyond' && firstSpace
       ? isolatingCount(firstSpace) +
@@ -417,8 +449,18 @@ function runPhase(
     (firstSpace ? steepestConstructionCount(first.graph.model, firstSpace) : 0) +
     (firstSpace && readsEntryNormOfMatrix(claim, first.graph.model) ? ENTRY_PATTERN_COUNT : 0) +
     (firstSpace && boundsDerivativeFromBelow(claim) ? cancellingConstructionCount(first.graph.model, firstSpace) : 0) +
-    extreme;
+    extreme +
+    vanishing +
+    farOut;
   if (extreme) tally.extremeCapTimes = EXTREME_CAP_TIMES;
+  if (farOut) tally.farOut = { states: [...farStates], inputWeights: farWeights, times: EXTREME_CAP_TIMES };
+  if (vanishing)
+    tally.vanishing = {
+      names: [...normRead],
+      scale: VANISHING_SCALE,
+      capTimes: VANISHING_CAP_TIMES,
+      ...(takesRadius(claim) ? { nilpotent: true as const } : {}),
+    };
   tally.budget += side * starts.length;
   const paths = starts.map((start) => ({
     start,
@@ -513,6 +555,22 @@ const steepestFrom = new WeakMap<Instance, Map<SearchDomain, readonly Constructi
 const patternsFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 const cancellingFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 const extremeFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
+/** The far-out constructions from a start, by domain and what the claim's norms read, built once as the others are. */
+const farOutBuilt = new WeakMap<Instance, Map<string, readonly Construction[]>>();
+function farOutFrom(claim: Claim, start: Instance, space: InstanceSpace): readonly Construction[] {
+  const states = normReadStates(claim, space);
+  const weights = normsInputDerivative(claim, space);
+  if (!farOutCount(space, states, weights)) return [];
+  let byKey = farOutBuilt.get(start);
+  if (!byKey) farOutBuilt.set(start, (byKey = new Map<string, readonly Construction[]>()));
+  const key = `${space.domain} ${[...states].join(',')} ${weights}`;
+  let built = byKey.get(key);
+  if (!built) byKey.set(key, (built = farOutConstructions(space, start.graph.data, states, weights)));
+  return built;
+}
+
+/** by start, domain and the parameters made to vanish (a claim's), built once as the others are */
+const vanishingFrom = new WeakMap<Instance, Map<string, readonly Construction[]>>();
 
 /** A construction list built once per start and domain, as constructionsFrom's is. */
 function builtOnce(
@@ -587,6 +645,56 @@ function readsRecurrentNorm(claim: Claim, space: InstanceSpace): boolean {
 }
 const RECURRENT_NORMS = new Set(['norm2', 'normF', 'normInf', 'normMax', 'normMin', 'rho']);
 
+/** Whether a claim's sides take a spectral radius (the vanishing constructions then build nilpotent matrices too). */
+function takesRadius(claim: Claim): boolean {
+  let found = false;
+  for (const side of [claim.lhs, claim.rhs]) walk(side, (x) => (found ||= x.kind === 'op' && x.op === 'rho'));
+  return found;
+}
+
+/** What an inequality's norms (or ρ) read, on either side: the names, and whether one takes a derivative with respect to a sequence's value. */
+interface NormReads {
+  readonly names: ReadonlySet<string>;
+  /** the sequences derivatives inside a norm are taken with respect to (jac(h[T], x[T]): x) */
+  readonly withRespectTo: ReadonlySet<string>;
+}
+const normReaders = new WeakMap<Claim, NormReads>();
+const DERIVATIVES = new Set(['jac', 'grad', 'partial']);
+
+function normReads(claim: Claim): NormReads {
+  let reads = normReaders.get(claim);
+  if (reads) return reads;
+  const names = new Set<string>();
+  const withRespectTo = new Set<string>();
+  if (claim.relation !== '=')
+    for (const side of [claim.lhs, claim.rhs])
+      walk(side, (x) => {
+        if (x.kind !== 'op' || !RECURRENT_NORMS.has(x.op)) return;
+        walk(x.args[0]!, (y) => {
+          if (y.kind === 'sym' || y.kind === 'seq') names.add(y.name);
+          if (y.kind === 'op' && DERIVATIVES.has(y.op) && y.args[1]?.kind === 'seq') withRespectTo.add(y.args[1].name);
+        });
+      });
+  normReaders.set(claim, (reads = { names, withRespectTo }));
+  return reads;
+}
+
+/**
+ * The parameters an inequality takes a norm (or ρ) of an expression reading, in the model's order: only a claim with
+ * some gets the vanishing constructions (../numeric/adversarial.ts vanishingConstructions), so no other claim's search
+ * moves.
+ */
+const normReadParameters = (claim: Claim, space: InstanceSpace): ReadonlySet<string> =>
+  new Set(space.blocks.filter((b) => b.role === 'parameter' && normReads(claim).names.has(b.name)).map((b) => b.name));
+
+/** The states an inequality takes a norm of an expression reading (their initial values go far out: farOutConstructions). */
+const normReadStates = (claim: Claim, space: InstanceSpace): ReadonlySet<string> =>
+  new Set(space.blocks.filter((b) => b.role === 'state' && normReads(claim).names.has(b.name)).map((b) => b.name));
+
+/** Whether an inequality takes a norm of a derivative with respect to an input (its input weights go far out). */
+const normsInputDerivative = (claim: Claim, space: InstanceSpace): boolean =>
+  space.blocks.some((b) => b.role === 'input' && normReads(claim).withRespectTo.has(b.name));
+
 /** Whether a claim (its sides or its premise) reads an input a gate's input weights multiply, or those weights. */
 function readsInputDrive(claim: Claim, space: InstanceSpace): boolean {
   const names = inputDriveNames(space);
@@ -642,6 +750,26 @@ function besideFrom(claim: Claim, start: Instance, space: InstanceSpace): readon
       data: space.copy(c.data),
     }),
   );
+}
+
+/**
+ * The constructions evaluated beside a start's path after every other beside it (those of besideFrom, the premise's
+ * edges, the entrywise and aligned ones and the gates at a premise's level), so that each of those is evaluated where
+ * it was: the parameters the claim's norms read vanishing, then the initial states it reads and the input weights of
+ * a derivative with respect to an input far out (../numeric/adversarial.ts vanishingConstructions, farOutConstructions).
+ */
+function lastBesideFrom(claim: Claim, start: Instance, space: InstanceSpace): readonly Construction[] {
+  const normRead = normReadParameters(claim, space);
+  let vanishing: readonly Construction[] = [];
+  if (vanishingCount(space, normRead, takesRadius(claim))) {
+    let byKey = vanishingFrom.get(start);
+    if (!byKey) vanishingFrom.set(start, (byKey = new Map<string, readonly Construction[]>()));
+    const key = `${space.domain} ${[...normRead].join(',')} ${takesRadius(claim)}`;
+    vanishing = byKey.get(key) ?? [];
+    if (!byKey.has(key))
+      byKey.set(key, (vanishing = vanishingConstructions(space, start.graph.data, normRead, takesRadius(claim))));
+  }
+  return [...vanishing, ...farOutFrom(claim, start, space)].map((c) => ({ ...c, data: space.copy(c.data) }));
 }
 
 /** The isolating constructions from a start (beyond the regimes), built once as constructionsFrom's are. */
@@ -744,21 +872,22 @@ function* searchFrom(
     : undefined;
   // Beside the path: the head and isolating constructions, whose fitness the path does not start from (runPhase), their
   // read-outs solved with a generator and a record of their own, so that the path is what it was without them.
-  const isolating = besideFrom(claim, instance, space);
-  if (isolating.length) {
-    const sideRng = new Rng(
-      deriveSeed(instance.seed, tag('readout isolating'), claim.id, JSON.stringify(instance.sizes)),
-    );
-    const sideAffinity = { checked: false };
-    for (const c of isolating) {
+  const sideRng = new Rng(
+    deriveSeed(instance.seed, tag('readout isolating'), claim.id, JSON.stringify(instance.sizes)),
+  );
+  const sideAffinity = { checked: false };
+  /** side constructions, each evaluated with its read-out solved (by the side's generator and record) */
+  function* beside(list: readonly Construction[]) {
+    for (const c of list) {
       const data = shape
         ? (solveReadout(shape, claim, space, c.data, envs, (d) => entryFor(d, true).evaluator, sideRng, sideAffinity) ??
           c.data)
         : c.data;
       const { points } = evaluateConstruction(data, true, c.rebuild);
-      yield { points, construction: true, outsidePremise: outside, side: true };
+      yield { points, construction: true, outsidePremise: outside, side: true as const };
     }
   }
+  yield* beside(besideFrom(claim, instance, space));
   // Beside the path too, with a premise: the start at the premise's edge above and below it, where a bound under it is
   // often tightest (where an edge is missing, the start itself: every evaluation counted is one).
   if (toPremiseEdges) {
@@ -822,6 +951,8 @@ function* searchFrom(
         side: true,
       };
     }
+  // Beside the path last: the parameters the claim's norms read vanishing, states and input weights far out
+  yield* beside(lastBesideFrom(claim, instance, space));
   let best = { data: instance.graph.data, fitness: start.fitness };
   for (const c of constructionsFrom(instance, space)) {
     // A construction shapes the weights; the read-out that suits them is solved for.

@@ -353,7 +353,19 @@ function searchEffortSummary(e: Extract<Evidence, { kind: 'search' }>): string {
   const extreme = b.extremeCapTimes
     ? `; beside each path, every recurrent matrix also 0 and ${b.extremeCapTimes.map((t) => `${t}×`).join(' and ')} that`
     : '';
-  const domain = `every law ${b.gain}× as wide as its widest in the regimes, recurrent spectral norms up to ${b.gain}× the largest regime's${extreme}`;
+  const vanishing = b.vanishing
+    ? `; beside each path, ${b.vanishing.names.join(', ')} also 0, each alone at its end with the others 0, and ${b.vanishing.scale} times the start's with every other recurrent matrix ${b.vanishing.capTimes}× the cap${b.vanishing.nilpotent ? `, and each square recurrent one nilpotent at the cap with the others at ${b.vanishing.scale} times the start's` : ''}`
+    : '';
+  const far = b.farOut;
+  const farStates = far?.states.length
+    ? `the initial ${far.states.join(', ')} also ${far.times.map((t) => `${t}×`).join(' and ')} the edge of the box`
+    : '';
+  const farWeights = far?.inputWeights
+    ? `at the peak every input weight also ${far.times[0]}× the edge of its box`
+    : '';
+  const farOut =
+    farStates || farWeights ? `; beside each path, ${[farStates, farWeights].filter(Boolean).join(', and ')}` : '';
+  const domain = `every law ${b.gain}× as wide as its widest in the regimes, recurrent spectral norms up to ${b.gain}× the largest regime's${extreme}${vanishing}${farOut}`;
   return b.found
     ? `${inside}; a violation found beyond the regimes (${domain}) in ${effort(b)}`
     : `${inside}; none beyond the regimes (${domain}) in ${effort(b)}, ${tightest(b.bestRatio)}${undecidedSuffix(b)}`;

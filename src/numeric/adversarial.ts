@@ -307,7 +307,10 @@ export class InstanceSpace {
    * it), other entries clipped to the box. False when that is impossible (a zero matrix inside a
    * regime, or a non-finite one).
    */
-  /** `capTimes`: beyond the regimes, a recurrent matrix may reach this many times the cap (a construction's FAR_BEYOND). */
+  /**
+   * `capTimes`: beyond the regimes, a recurrent matrix may reach this many times the cap, and any other block this many
+   * times its box (a construction's FAR_BEYOND).
+   */
   project(data: MutableData, b: Block, capTimes = 1): boolean {
     const v = this.values(data, b);
     if (b.law.spectralNorm !== null) {
@@ -319,13 +322,14 @@ export class InstanceSpace {
       for (let i = 0; i < v.length; i++) v[i]! *= factor;
       return true;
     }
-    const [lo, hi] = this.range(b);
+    const [lo, hi] = this.range(b, this.domain === 'beyond' ? capTimes : 1);
     for (let i = 0; i < v.length; i++) v[i] = Math.min(hi, Math.max(lo, v[i]!));
     return true;
   }
 
-  range(b: Block): [number, number] {
-    return [b.law.mean - BOX * b.law.std, b.law.mean + BOX * b.law.std];
+  /** A block's box; `times`: beyond the regimes, a far-out construction's box, that many times as wide about the mean. */
+  range(b: Block, times = 1): [number, number] {
+    return [b.law.mean - times * BOX * b.law.std, b.law.mean + times * BOX * b.law.std];
   }
 
   /** The same data with every block projected (constructions are built loosely, then projected). */
@@ -1362,6 +1366,172 @@ export const extremeRecurrentCount = (space: InstanceSpace): number =>
 /** The extreme-recurrent constructions from a start (beyond the regimes), projected; those that repeat another left out. */
 export function extremeRecurrentConstructions(space: InstanceSpace, start: InstanceData): Construction[] {
   return extremeRecurrentCount(space) ? built(space, start, EXTREME_RECURRENT) : [];
+}
+
+/**
+ * The parameters a bound's norms read (src/check/search.ts normReadParameters), beside each path beyond the regimes: all
+ * of them 0 together, from the start; then all of them at VANISHING_SCALE times the start's values with every other
+ * recurrent matrix VANISHING_CAP_TIMES times the cap; then each alone at its end — a recurrent matrix at the cap as a
+ * multiple of I, any other parameter at its box's edge with the start's signs — at the drives' peak, every other one 0;
+ * and, for a claim that takes a spectral radius, each square recurrent one alone nilpotent at the cap, both signs, every
+ * other one at VANISHING_SCALE of the start's.
+ *
+ * A bound whose larger side is a multiple of their norms says the other vanishes with them, false where they vanish and
+ * something else keeps it up — a review's (review154) IndRNN ‖h_T‖ ≤ 1000(‖W‖ + ‖b‖), h_T = tanh(u ⊙ h_{T−1}) ≠ 0 at
+ * W = b = 0, and a JANET's ‖h_T‖ ≤ 100(‖W_g‖ + ‖b_g‖ + ‖U_g‖), h_T = (∏ f) ⊙ h_0 at a zero candidate — or where they
+ * are small and a gain they multiply is large: an MI-RNN's ‖h_T − tanh(b)‖_max ≤ 1000‖W x_T‖_max, false at W = 10⁻⁴,
+ * ‖U‖ = 2000, where at W = 0 both sides are 0. A bound c + Σ aᵢ‖Pᵢ‖ is tightest where one Pᵢ is large and the others
+ * vanish: a Lipschitz RNN's ‖I + ε(A + D W)‖ ≤ 1 + ‖A‖ + 0.0999‖W‖ (ε = 0.1), false at A = 0, W = 12·I. And a spectral
+ * radius grows like the square root of a small coupling of a nilpotent matrix: ρ(I + ε(A + D W)) ≤ 1 + 0.2(ρ(A) + ‖W‖),
+ * false at A = [[0, 1], [0, 0]], W = [[0, 0], [0.005, 0]] (1.00707 against 1.001). Every other construction keeps a
+ * parameter that is no recurrent matrix where its law draws it and moves the recurrent ones together; all five were
+ * consistent with `--search 2000` (the last two offered as repairs).
+ */
+export const VANISHING_SCALE = 1e-4;
+/** The multiple of the cap the second vanishing construction puts every other recurrent matrix at (the evidence says so). */
+export const VANISHING_CAP_TIMES = FAR_BEYOND ** 2;
+
+/** The blocks of the parameters `names` (the model's order), beyond the regimes; none inside them. */
+const vanishingBlocks = (space: InstanceSpace, names: ReadonlySet<string>): Block[] =>
+  space.domain === 'beyond' ? space.blocks.filter((b) => b.role === 'parameter' && names.has(b.name)) : [];
+/** Of those, the square recurrent matrices: what the nilpotent ones are built of, for a claim with a spectral radius. */
+const nilpotentBlocks = (read: readonly Block[]): Block[] =>
+  read.filter((b) => b.law.spectralNorm !== null && b.rows === b.cols && b.rows >= 2);
+
+/**
+ * How many vanishing constructions a path evaluates beside it (at most): beyond the regimes, for a claim whose norms read
+ * parameters; `radius`: the claim takes a spectral radius.
+ */
+export const vanishingCount = (space: InstanceSpace, names: ReadonlySet<string>, radius: boolean): number => {
+  const read = vanishingBlocks(space, names);
+  return read.length ? 2 + read.length + (radius ? 2 * nilpotentBlocks(read).length : 0) : 0;
+};
+
+/** The vanishing constructions from a start (beyond the regimes) of the parameters `names`, projected; repeats left out. */
+export function vanishingConstructions(
+  space: InstanceSpace,
+  start: InstanceData,
+  names: ReadonlySet<string>,
+  radius: boolean,
+): Construction[] {
+  const read = vanishingBlocks(space, names);
+  if (!read.length) return [];
+  const listed = read.map((b) => b.name).join(', ');
+  const scale = (s: InstanceSpace, d: MutableData, blocks: readonly Block[], by: number) => {
+    for (const b of blocks) {
+      const v = s.values(d, b);
+      for (let i = 0; i < v.length; i++) v[i]! *= by;
+    }
+  };
+  const others = (alone: Block) => read.filter((b) => b !== alone);
+  const specs: ConstructionSpec[] = [
+    { name: `${listed} at 0`, build: (s, d) => scale(s, d, read, 0) },
+    {
+      name: `${listed} at ${VANISHING_SCALE} of the start's, every other recurrent matrix ${VANISHING_CAP_TIMES}× the cap`,
+      capTimes: VANISHING_CAP_TIMES,
+      build: (s, d) => {
+        atCap(s, d);
+        scale(
+          s,
+          d,
+          s.blocks.filter((b) => b.law.spectralNorm !== null && !read.includes(b)),
+          VANISHING_CAP_TIMES,
+        );
+        scale(s, d, read, VANISHING_SCALE);
+      },
+    },
+    ...read.map((alone): ConstructionSpec => ({
+      name: `peak, ${alone.name} alone at its end, ${
+        others(alone)
+          .map((b) => b.name)
+          .join(', ') || 'nothing else'
+      } at 0`,
+      build: (s, d) => {
+        peak(s, d);
+        const v = s.values(d, alone);
+        if (alone.law.spectralNorm !== null)
+          v.set(identity(alone.rows, alone.cols).map((x) => x * alone.law.spectralNorm!));
+        else {
+          const [lo, hi] = s.range(alone);
+          for (let i = 0; i < v.length; i++) v[i] = v[i]! < 0 ? lo : hi;
+        }
+        scale(s, d, others(alone), 0);
+      },
+    })),
+    ...(radius ? nilpotentBlocks(read) : []).flatMap((alone) =>
+      ([1, -1] as const).map((sign): ConstructionSpec => ({
+        name: `${sign < 0 ? '−' : ''}${alone.name} nilpotent at the cap, ${
+          others(alone)
+            .map((b) => b.name)
+            .join(', ') || 'nothing else'
+        } at ${VANISHING_SCALE} of the start's`,
+        build: (s, d) => {
+          const v = s.values(d, alone);
+          const shaped = nilpotent(alone.rows, alone.cols, v);
+          const norm = spectralNorm(mat(alone.rows, alone.cols, shaped));
+          if (norm > 0) v.set(shaped.map((x) => (sign * x * alone.law.spectralNorm!) / norm));
+          scale(s, d, others(alone), VANISHING_SCALE);
+        },
+      })),
+    ),
+  ];
+  return built(space, start, specs);
+}
+
+/**
+ * Far out, beside each path beyond the regimes: the initial states a bound's norms read at FAR_BEYOND and FAR_BEYOND²
+ * times the edge of their box (the start's signs), and, for a bound on a derivative with respect to an input, at the
+ * drives' peak every input weight (a gate's ±P x_t) FAR_BEYOND times the edge of its box. A state's initial value is
+ * any value a claim for every value allows, and an input weight scales the derivative with respect to its input; the
+ * box (8 spreads of the widest regime's law) held both where a review (review154) found `normMax(h[T-k]) <= 20` over
+ * k in 0..T offered as a consistent repair (h_0 = 30 refutes it: the box stops at 16) and `norm2(jac(h[T], x[T])) <= 50`
+ * of an IndRNN consistent with `--search 2000` (W = 100 with the units centred refutes it).
+ */
+export const farOutCount = (space: InstanceSpace, states: ReadonlySet<string>, inputDerivative: boolean): number =>
+  space.domain !== 'beyond'
+    ? 0
+    : (space.blocks.some((b) => b.role === 'state' && states.has(b.name)) ? EXTREME_CAP_TIMES.length : 0) +
+      (inputDerivative && inputWeightBlocks(space).length ? 1 : 0);
+
+/** The input weights of the gates (their ±P x_t terms), each block once. */
+const inputWeightBlocks = (space: InstanceSpace): Block[] => [
+  ...new Set(space.gates.flatMap((g) => g.inputWeights.map((w) => w.block))),
+];
+
+/** The far-out constructions from a start (beyond the regimes), projected; those that repeat another left out. */
+export function farOutConstructions(
+  space: InstanceSpace,
+  start: InstanceData,
+  states: ReadonlySet<string>,
+  inputDerivative: boolean,
+): Construction[] {
+  if (!farOutCount(space, states, inputDerivative)) return [];
+  const initial = space.blocks.filter((b) => b.role === 'state' && states.has(b.name));
+  const toEdge = (s: InstanceSpace, d: MutableData, b: Block, times: number) => {
+    const [lo, hi] = s.range(b, times);
+    const v = s.values(d, b);
+    for (let i = 0; i < v.length; i++) v[i] = v[i]! < b.law.mean ? lo : hi;
+  };
+  const weights = inputDerivative ? inputWeightBlocks(space) : [];
+  return built(space, start, [
+    ...(initial.length ? EXTREME_CAP_TIMES : []).map((times): ConstructionSpec => ({
+      name: `${initial.map((b) => `${b.name}[0]`).join(', ')} ${times}× the edge of the box`,
+      capTimes: times,
+      build: (s, d) => initial.forEach((b) => toEdge(s, d, b, times)),
+    })),
+    ...(weights.length
+      ? [
+          {
+            name: `peak, ${weights.map((b) => b.name).join(', ')} ${FAR_BEYOND}× the edge of the box`,
+            capTimes: FAR_BEYOND,
+            build: (s: InstanceSpace, d: MutableData) => {
+              peak(s, d);
+              weights.forEach((b) => toEdge(s, d, b, FAR_BEYOND));
+            },
+          },
+        ]
+      : []),
+  ]);
 }
 
 function fingerprint(space: InstanceSpace, data: MutableData): string {

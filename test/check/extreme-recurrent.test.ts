@@ -63,7 +63,7 @@ describe('every recurrent matrix far beyond the cap', () => {
     const beyond = evidenceOf(results[1]!.evidence, 'search')!.beyond!;
     expect(beyond.extremeCapTimes).toEqual([100, 10000]);
     expect(evidenceSummary(evidenceOf(results[1]!.evidence, 'search')!)).toContain(
-      "recurrent spectral norms up to 8× the largest regime's; beside each path, every recurrent matrix also 0 and 100× and 10000× that)",
+      "recurrent spectral norms up to 8× the largest regime's; beside each path, every recurrent matrix also 0 and 100× and 10000× that;",
     );
   });
 });

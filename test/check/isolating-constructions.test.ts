@@ -18,8 +18,12 @@
  * left: GATE_SETTINGS, test/check/gate-settings.test.ts): the last term of the budgets below (a GRU 3, the LSTMs here 6
  * and 4); again no evaluation at which a violation is found moved. Last, for a claim that takes a norm of a recurrent
  * matrix, four with every recurrent matrix 0 (from the start, at the drives' peak) and far beyond the cap (100× and 10⁴×,
- * at the peak: EXTREME_RECURRENT, test/check/extreme-recurrent.test.ts): the final `+ 4`; no evaluation at which a
- * violation is found moved.
+ * at the peak: EXTREME_RECURRENT, test/check/extreme-recurrent.test.ts): the `+ 4`; no evaluation at which a
+ * violation is found moved. After those, for a claim whose norms read parameters, the vanishing constructions (2, one
+ * more per parameter read, two more per square recurrent one for a claim with ρ), and for one whose norms read a state,
+ * its initial value far out (2; one more for a derivative with respect to an input): vanishingConstructions and
+ * farOutConstructions, test/check/vanishing-parameters.test.ts, the final term (5 to 7 here); again no evaluation at which
+ * a violation is found moved.
  */
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
@@ -56,7 +60,7 @@ describe('isolating constructions beyond the regimes', () => {
     // matrix, + 12 here and below: adversarial.ts DRIVEN_THEN_OPPOSED): the first (U_z alone at the cap) refutes
     expect(search.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12 + 4),
+      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12 + 4 + 5),
       evaluations: 1,
       starts: 3,
     });
@@ -82,7 +86,7 @@ describe('isolating constructions beyond the regimes', () => {
     // first of those (U_z alone at the cap, z_1 centred) refutes, the 19th evaluation
     expect(search.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12 + 4),
+      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12 + 4 + 7),
       evaluations: 19,
       starts: 3,
     });
@@ -103,7 +107,11 @@ describe('isolating constructions beyond the regimes', () => {
     const [r] = checkDerivation(loadDerivationFile(NEGATED), { claims: ['gru-bound-tight-false'] });
     expect(r!.verdict).toBe('refuted');
     const search = evidenceOf(r!.evidence, 'search')!;
-    expect(search.beyond).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12 + 4), starts: 3 });
+    expect(search.beyond).toMatchObject({
+      found: true,
+      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12 + 4 + 7),
+      starts: 3,
+    });
     expect(r!.counterexample!.beyondRegimes!.find((x) => x.name === 'Uz')!.value).toBeCloseTo(12, 10);
   });
 
@@ -127,7 +135,7 @@ describe('isolating constructions beyond the regimes', () => {
     // (and, under its premise, two more beside each start: the start at the premise's edges, above and below)
     expect(search.beyond).toMatchObject({
       found: false,
-      budget: 63 + 3 * (14 + 3 + 3 + 2 + 8 + 3 + 12 + 4),
+      budget: 63 + 3 * (14 + 3 + 3 + 2 + 8 + 3 + 12 + 4 + 7),
       starts: 3,
     });
     expect(search.beyond!.bestRatio!).toBeLessThanOrEqual(1);
@@ -145,7 +153,7 @@ describe('isolating constructions beyond the regimes', () => {
     // first start's U_e swing is the 25th evaluation (then 2 for each of U_i, U_o, U_g, whose gates have no bias)
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (16 + 6 + 4 + 2 + 8 + 6 + 4),
+      budget: 63 + 3 * (16 + 6 + 4 + 2 + 8 + 6 + 4 + 7),
       evaluations: 25,
     });
     const cx = low!.counterexample!;
@@ -193,7 +201,7 @@ describe('isolating constructions beyond the regimes', () => {
     // columns against states at −1 and far out, then the 6 pairs: the first start's W_i swing, the 28th evaluation
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (8 + 8 + 6 + 4 + 2 + 4),
+      budget: 63 + 3 * (8 + 8 + 6 + 4 + 2 + 4 + 7),
       evaluations: 28,
     });
     const cx = low!.counterexample!;
@@ -221,7 +229,7 @@ describe('isolating constructions beyond the regimes', () => {
     // against states at −1: the first start's is the 31st evaluation
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (16 + 6 + 4 + 2 + 8 + 6 + 4),
+      budget: 63 + 3 * (16 + 6 + 4 + 2 + 8 + 6 + 4 + 7),
       evaluations: 31,
     });
     const cx = low!.counterexample!;
@@ -246,8 +254,8 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the GRU's 6 alone at the cap, then U_z alone with z_1 centred through the inputs against
     // states at −1 (the 19th evaluation), then far out (the 28th): consistent before (tightest 0.79, 0.95, 0.74)
     const beyond = (k: number) => evidenceOf(results[k]!.evidence, 'search')!.beyond;
-    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2 + 4), evaluations: 19 });
-    expect(beyond(3)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2 + 4), evaluations: 28 });
+    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2 + 4 + 7), evaluations: 19 });
+    expect(beyond(3)).toMatchObject({ found: true, budget: 63 + 3 * (12 + 3 + 3 + 2 + 4 + 7), evaluations: 28 });
     expect(beyond(1)!.bestRatio!).toBeLessThanOrEqual(1);
     // test/fixtures/numpy/gru_centred.py and gru_far.py on the exports: z_1 = ½, h_0 − n_1 = −2 (the same figures as
     // gru-tight.yaml's, whose biases centred it), then h_0 = −4·𝟙, n_1 = 1
@@ -265,7 +273,7 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the GRU's 12 of one matrix, then the 3 pairs: the third pair (U_r, U_n) of the first start
     expect(evidenceOf(without!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12 + 4),
+      budget: 63 + 3 * (12 + 3 + 3 + 2 + 8 + 3 + 12 + 4 + 6),
       evaluations: 43,
     });
     // test/fixtures/numpy/gru_reset_route.py on the export: z_1 ≈ 1.6e-28, r_1 = ½, n_1 ≈ 0, ‖U_r‖ = ‖U_n‖ = 12, ‖U_z‖ =
@@ -287,7 +295,7 @@ describe('isolating constructions beyond the regimes', () => {
     // 3 matrices (and the 2 at the premise's edges): the first start's U_z mirrored, the 46th evaluation
     expect(evidenceOf(quarter!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (12 + 3 + 3 + 2 + 2 + 8 + 3 + 12 + 4),
+      budget: 63 + 3 * (12 + 3 + 3 + 2 + 2 + 8 + 3 + 12 + 4 + 5),
       evaluations: 46,
     });
     const cx = quarter!.counterexample!;
@@ -316,7 +324,7 @@ describe('isolating constructions beyond the regimes', () => {
     // with every recurrent matrix shrunk (EVERY_SHRUNK, after it); the first
     expect(evidenceOf(gain[0]!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (1 + 2 + 8 + 4),
+      budget: 63 + 3 * (1 + 2 + 8 + 4 + 6),
       evaluations: 1,
     });
     expect(evidenceOf(gain[2]!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
@@ -339,8 +347,8 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the LSTM's 26 of its 4 recurrent matrices, then p_f, p_i, p_o at their ends: the first
     // start's p_o (the 85th evaluation), and p_f (the 79th)
     const beyond = (k: number) => evidenceOf(peephole[k]!.evidence, 'search')!.beyond;
-    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (26 + 3 + 2 + 8 + 4 + 16), evaluations: 85 });
-    expect(beyond(2)).toMatchObject({ found: true, budget: 63 + 3 * (26 + 3 + 2 + 8 + 4 + 16), evaluations: 79 });
+    expect(beyond(0)).toMatchObject({ found: true, budget: 63 + 3 * (26 + 3 + 2 + 8 + 4 + 16 + 5), evaluations: 85 });
+    expect(beyond(2)).toMatchObject({ found: true, budget: 63 + 3 * (26 + 3 + 2 + 8 + 4 + 16 + 6), evaluations: 79 });
     expect(beyond(3)!.bestRatio!).toBeLessThanOrEqual(1);
     // multiplier_at_end.py output-peephole: p_o = 32·𝟙, c_0 = −2·𝟙 (the farthest the levers centre from), f_1 = i_1 =
     // o_1 = ½, g_1 = 0, c_1 = −1: ½ sech²1 + ¼·32 tanh 1 = 6.3027 against 1 + 3.2; forget-peephole: p_f = 32·𝟙, c_0 =
@@ -358,7 +366,7 @@ describe('isolating constructions beyond the regimes', () => {
     // beside each of 3 starts the GRU's 18, then b_nh at its end: the first start's (the 55th evaluation)
     expect(evidenceOf(low!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (18 + 1 + 2 + 8 + 3 + 12 + 4),
+      budget: 63 + 3 * (18 + 1 + 2 + 8 + 3 + 12 + 4 + 7),
       evaluations: 55,
     });
     expect(evidenceOf(tight!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1);
@@ -370,7 +378,7 @@ describe('isolating constructions beyond the regimes', () => {
     expect([mi!.verdict, miTight!.verdict]).toEqual(['refuted', 'proved']);
     expect(evidenceOf(mi!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (1 + 2 + 4),
+      budget: 63 + 3 * (1 + 2 + 4 + 6),
       evaluations: 1,
     });
     expect(evidenceOf(miTight!.evidence, 'search')!.beyond!.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
@@ -389,7 +397,7 @@ describe('isolating constructions beyond the regimes', () => {
     // one recurrent matrix: beside each start only the two shrunk ones; the first refutes
     expect(evidenceOf(twice!.evidence, 'search')!.beyond).toMatchObject({
       found: true,
-      budget: 63 + 3 * (2 + 4),
+      budget: 63 + 3 * (2 + 4 + 5),
       evaluations: 1,
     });
     // test/fixtures/numpy/leaky_shrunk.py on the export: ‖W‖₂ = 0.5/64, J = ½I + ½ diag(1 − tanh²) W by finite differences

@@ -76,8 +76,9 @@ describe('a premise on a state value with one on ‖W‖: W and the states at th
 
   it('leaves the true companions (0.36, 0.6, 1.125) consistent, reached to their edge, at 2 more evaluations a start', () => {
     expectConsistentBeyond(TRUE, 5e-5);
-    // 99 before (3 starts), 6 more: the states at the premise's edge with h_0 at +1 and at −1, from each start
-    expect(evidenceOf(result('default', 'r7-up2-true').evidence, 'search')!.beyond!.evaluations).toBe(105);
+    // 99 before (3 starts), 6 more: the states at the premise's edge with h_0 at +1 and at −1, from each start; and 6
+    // last, h_0 far out (100× and 10⁴× the edge of its box)
+    expect(evidenceOf(result('default', 'r7-up2-true').evidence, 'search')!.beyond!.evaluations).toBe(111);
   });
 
   it('reads the states a premise bounds the values of, with the steps it reads them at', () => {
