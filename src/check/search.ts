@@ -633,15 +633,8 @@ function boundsDerivativeFromBelow(claim: Claim): boolean {
  * constructions (../numeric/adversarial.ts extremeRecurrentConstructions), so no other claim's search moves.
  */
 function readsRecurrentNorm(claim: Claim, space: InstanceSpace): boolean {
-  if (claim.relation === '=') return false;
-  const recurrentNames = new Set(space.blocks.filter((b) => b.law.spectralNorm !== null).map((b) => b.name));
-  let reads = false;
-  for (const side of [claim.lhs, claim.rhs])
-    walk(side, (x) => {
-      if (reads || x.kind !== 'op' || !RECURRENT_NORMS.has(x.op)) return;
-      walk(x.args[0]!, (y) => (reads ||= y.kind === 'sym' && recurrentNames.has(y.name)));
-    });
-  return reads;
+  const { names } = normReads(claim);
+  return space.blocks.some((b) => b.law.spectralNorm !== null && names.has(b.name));
 }
 const RECURRENT_NORMS = new Set(['norm2', 'normF', 'normInf', 'normMax', 'normMin', 'rho']);
 
