@@ -227,6 +227,11 @@ export interface SearchEffort {
    */
   readonly undecidedViolations?: number;
   /**
+   * troubled points it evaluated whose sides differ by no more than rounding leaves (a violation in float64 that the
+   * deepest decimals find within their own rounding, say): no evidence either way, and no violation; absent when none
+   */
+  readonly roundingResidues?: number;
+  /**
    * evaluations whose instance left the claim's premise (`given:`): no instance of the claim, so no points (the
    * path goes on from its best admissible one); absent when none
    */

@@ -181,6 +181,12 @@ function closedFormsBuilt(e: Expr, sm: SymbolicModel, env: IntEnv): Expr {
   return go(e);
 }
 
+/** An arithmetic's evaluator in a claim's scope, by name, rounding tracked or not, and products chained or not. */
+const scopeKey = (
+  arithmetic: Pick<ExtendedArithmetic<unknown>, 'name' | 'tracksRounding'>,
+  chainsProducts: boolean,
+): string => `${arithmetic.name}${arithmetic.tracksRounding ? ' rounding' : ''}${chainsProducts ? '' : ' unchained'}`;
+
 function extendedOf<R>(
   arithmetic: ExtendedArithmetic<R>,
   scope: ExtendedScope,
@@ -192,7 +198,7 @@ function extendedOf<R>(
   // Enclosures take a rigorous lower bound of each sup: the loader admits a sup only where the claim's larger side grows
   // with it (src/derivation/check-expr.ts checkSupabs), and intervals only prove agreements, so proving the claim with
   // the lower bound proves it with the sup.
-  const key = `${arithmetic.name}${chainsProducts ? '' : ' unchained'}`;
+  const key = scopeKey(arithmetic, chainsProducts);
   let ext = scope.get(key) as ExtendedInstance<R> | undefined;
   if (!ext) {
     const floatValue: FloatValue = (e, env) => {
@@ -433,10 +439,23 @@ function decidedAgain(
       lhs: outcome.lhs,
       rhs: outcome.rhs,
       compared: outcome.compared,
-      ...((outcome.status === 'violate' && outcome.relError > lostPrecision) || decided.violation
+      ...((outcome.status === 'violate' && outcome.relError > lostPrecision && !decided.withinRounding) ||
+      decided.violation
         ? { undecidedViolation: true }
         : {}),
       ...(decided.atRounding ? { roundingResidue: true } : {}),
+    };
+  // Where the deepest decimals find the sides apart by no more than their own rounding can make, float64's violation,
+  // with fewer digits, is rounding's too: trouble, not a violation left undecided (review156: five true identities
+  // refuted, ten more unverifiable, on such residues against a structural 0).
+  if (decided.withinRounding && !decided.violation && outcome.status === 'violate')
+    return {
+      status: 'trouble',
+      reason: `a violation in float64 that extended precision finds within rounding (${decided.why})`,
+      lhs: outcome.lhs,
+      rhs: outcome.rhs,
+      compared: outcome.compared,
+      roundingResidue: true,
     };
   // A violation within reach of float64's own rounding (no digits lost on the way) stands where nothing can
   // re-evaluate it: setting real violations aside as trouble could let a false claim pass, the worse mistake.
@@ -489,6 +508,13 @@ export interface Undecided {
    * identical closed forms at the point's sizes decide it (./verdict.ts); a claim false by more shows a difference
    */
   readonly atRounding?: true;
+  /**
+   * in the deepest decimals the claim may hold within the running bound on their own rounding
+   * (`mayHoldWithinRounding`): the sides differ by no more than rounding the terms they were computed from can make
+   * (a residue of 2e-41 left by h_T − 0.999·h_{T−1} − 0.001·tanh(…) against a structural 0). Neither that difference
+   * nor float64's, which has fewer digits, is evidence of a violation.
+   */
+  readonly withinRounding?: true;
 }
 const isUndecided = <T extends object>(x: T | Undecided): x is Undecided =>
   (x as { status?: string }).status === 'undecided';
@@ -502,7 +528,7 @@ function deepestLook<R>(
   ...at: Parameters<typeof intervalLook>
 ): PointOutcome | Undecided {
   const [claim, entry, env, outcome, scope, was] = at;
-  const look = lookWith(arithmetic, claim, entry, env, outcome, scope, true, was);
+  const look = roundingChecked(arithmetic, lookWith(arithmetic, claim, entry, env, outcome, scope, true, was), ...at);
   if (!isUndecided(look) || !look.deeper || !arithmetic.deeper) return look;
   const deeper = deepestLook(arithmetic.deeper, ...at);
   return isUndecided(deeper)
@@ -512,8 +538,98 @@ function deepestLook<R>(
         ...(look.violation || deeper.violation ? { violation: true } : {}),
         ...(deeper.doubtful ? { doubtful: true } : {}),
         ...(deeper.atRounding ? { atRounding: true } : {}),
+        ...(deeper.withinRounding ? { withinRounding: true } : {}),
       }
     : deeper;
+}
+
+/**
+ * A look's violation, or (in the deepest precision) its decision left open by the digits cancellation left, taken
+ * again with the arithmetic's running bound on its own rounding: where the claim may hold within it, the violation is
+ * rounding's and not the claim's — undecided, with more digits where there are more (a residue shrinks with them, a
+ * violation does not). Noted cancellation alone missed such residues: h_T − 0.999·h_{T−1} − 0.001·tanh(Ux + b) at W = 0
+ * is 2e-41 in 40 digits, the last 36 lost in one subtraction after 4 in the one before, and the true bound
+ * `norm2(…) <= 0.001*norm2(W*h[T-1])` was refuted against the structural 0 (review156; likewise an absorbed
+ * f·c_{T−1} of 1e-3557 left by c_T − f·c_{T−1} − i·g).
+ */
+function roundingChecked<R>(
+  arithmetic: ExtendedArithmetic<R>,
+  look: PointOutcome | Undecided,
+  ...at: Parameters<typeof intervalLook>
+): PointOutcome | Undecided {
+  const tracked = arithmetic.roundingTracked;
+  if (!tracked) return look;
+  const deepest = !arithmetic.deeper;
+  const [claim, entry, env, , scope] = at;
+  const open = isUndecided(look)
+    ? deepest && look.atRounding === true && !look.violation
+    : look.status === 'violate' && !clearOfRounding(look.relError, scope.get(scopeKey(arithmetic, true)));
+  if (!open) return look;
+  if (!mayHoldWithinRounding(arithmetic, tracked, claim, entry, env, scope)) return look;
+  const why = `the claim may hold within the rounding of the ${arithmetic.plural}' own operations (a running bound on it)`;
+  return {
+    status: 'undecided',
+    why: isUndecided(look) ? `${look.why}; ${why}` : `a violation, but ${why}`,
+    atRounding: true,
+    ...(deepest ? { withinRounding: true } : { deeper: true }),
+  };
+}
+
+/**
+ * A violation by more than ROUNDING_CLEAR where no sum lost NOTED_DECIMAL_CANCELLATION digits on the way (the
+ * evaluator's noted loss 0) and none cancelled to exactly 0: each value then keeps most of its digits, and rounding
+ * cannot make the difference. The running bound, a second evaluation of both sides, is taken only where cancellation
+ * was noted or the violation is small: every residue review156 found had one or the other (an absorbed f·c of 1e-3557
+ * is left when c − i·g cancels to 0 first), and a repair's screens, where most candidates violate at the
+ * counterexample, would otherwise evaluate each violation twice.
+ */
+function clearOfRounding(relError: number, ext: ExtendedInstance<unknown> | undefined): boolean {
+  return ext !== undefined && ext.lostPrecision === 0 && !ext.cancelledToZero && relError > ROUNDING_CLEAR;
+}
+const ROUNDING_CLEAR = 1e-12;
+
+/**
+ * Both sides again in `tracked` (the arithmetic's values, each with a bound on the rounding that made it), and whether
+ * some values within those bounds satisfy the claim: a bound's smaller side less its doubt at most the larger side
+ * plus its doubt (up to the tolerance of the largest values), an equality's entries apart by no more than their
+ * doubts (likewise). False where it cannot be evaluated there (the look's decision stands).
+ */
+function mayHoldWithinRounding<R>(
+  arithmetic: ExtendedArithmetic<R>,
+  tracked: ExtendedArithmetic<R>,
+  claim: Claim,
+  entry: { instance: Instance; evaluator: Evaluator },
+  env: IntEnv,
+  scope: ExtendedScope,
+): boolean {
+  const sides = sidesIn(tracked, claim, entry, env, scope, true);
+  if (isUndecided(sides) || !sides.doubtOf) return false;
+  const { a, b, doubtOf } = sides;
+  // compared in the arithmetic without the bounds: its own operations here would add bounds to what is compared
+  const ring = arithmetic.plain;
+  const { abs, lt, sqrt } = ring.ordered!;
+  const doubt = (x: R): R => doubtOf(x) ?? ring.zero;
+  const larger = (p: R, q: R): R => (lt(p, q) ? q : p);
+  const tolerance = ring.fromNumber(claim.tolerance);
+  if (claim.relation === '=') {
+    const n = Math.max(a.data.length, b.data.length);
+    const at = (m: RMat<R>, i: number) => (m.data.length === 1 ? m.data[0]! : m.data[i]!);
+    let [apart, sizeA, sizeB] = [ring.zero, ring.zero, ring.zero];
+    for (let i = 0; i < n; i++) {
+      const [x, y] = [at(a, i), at(b, i)];
+      const gap = ring.sub(ring.sub(abs(ring.sub(x, y)), doubt(x)), doubt(y));
+      if (lt(ring.zero, gap)) apart = ring.add(apart, ring.mul(gap, gap));
+      const [wx, wy] = [ring.add(abs(x), doubt(x)), ring.add(abs(y), doubt(y))];
+      sizeA = ring.add(sizeA, ring.mul(wx, wx));
+      sizeB = ring.add(sizeB, ring.mul(wy, wy));
+    }
+    return !lt(ring.mul(tolerance, sqrt(larger(sizeA, sizeB))), sqrt(apart));
+  }
+  const [x, y] = claim.relation === '<=' ? [a.data[0]!, b.data[0]!] : [b.data[0]!, a.data[0]!];
+  const least = ring.sub(ring.sub(ring.sub(x, y), doubt(x)), doubt(y));
+  if (!lt(ring.zero, least)) return true;
+  const scale = larger(ring.add(abs(x), doubt(x)), ring.add(abs(y), doubt(y)));
+  return !lt(ring.mul(tolerance, scale), least);
 }
 
 const UNDECIDED: Record<'zero' | 'one-zero', string> = {

@@ -306,6 +306,18 @@ const bindWeight = (p: Point) => total(p.env);
 export const undecidedViolationCount = (points: readonly Point[]): number =>
   points.filter((p) => p.outcome.status === 'trouble' && p.outcome.undecidedViolation).length;
 
+/**
+ * How many of the points are trouble whose sides differ by no more than rounding leaves (PointOutcome's
+ * roundingResidue, and no violation left undecided): a residue against a structural 0, say.
+ */
+export const roundingResidueCount = (points: readonly Point[]): number =>
+  points.filter((p) => p.outcome.status === 'trouble' && p.outcome.roundingResidue && !p.outcome.undecidedViolation)
+    .length;
+
+/** A search's count of such points, present only where there are some (fixtures keep their shape). */
+export const roundingResiduesField = (count: number): { roundingResidues?: number } =>
+  count ? { roundingResidues: count } : {};
+
 /** An evidence's count of undecided violations, present only where there are some (fixtures keep their shape). */
 export const undecidedViolationsField = (count: number): { undecidedViolations?: number } =>
   count ? { undecidedViolations: count } : {};

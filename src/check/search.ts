@@ -94,6 +94,8 @@ import {
   type Point,
   runPoints,
   smaller,
+  roundingResidueCount,
+  roundingResiduesField,
   undecidedViolationCount,
   undecidedViolationsField,
 } from './points.js';
@@ -237,6 +239,7 @@ export function searchViolation(claim: Claim, random: RandomStarts, request: Sea
         ? { foundExactTie: true as const }
         : {}),
       ...undecidedViolationsField(regime.undecided),
+      ...roundingResiduesField(regime.residues),
       ...outsidePremiseField(regime.outsidePremise),
       ...tiesField(regime.ties),
       regimes: request.regimes,
@@ -248,6 +251,7 @@ export function searchViolation(claim: Claim, random: RandomStarts, request: Sea
         bestRatio: beyond.bestRatio,
         found: violation?.domain === 'beyond',
         ...undecidedViolationsField(beyond.undecided),
+        ...roundingResiduesField(beyond.residues),
         ...outsidePremiseField(beyond.outsidePremise),
         ...tiesField(beyond.ties),
         ...(beyond.extremeCapTimes ? { extremeCapTimes: beyond.extremeCapTimes } : {}),
@@ -298,6 +302,7 @@ export function searchViolation(claim: Claim, random: RandomStarts, request: Sea
       regime.evaluations++;
       seen(regime, points);
       regime.undecided += undecidedViolationCount(points);
+      regime.residues += roundingResidueCount(points);
       const violating = firstViolation(points);
       startCount = starts.length + 1;
       if (violating) return finish({ point: violating, steps: 0, domain: 'regime' });
@@ -347,6 +352,8 @@ interface PhaseTally {
    * (its fitness skips them); the verdict counts them (./verdict.ts), as it does the random points'
    */
   undecided: number;
+  /** troubled points whose sides differ by no more than rounding leaves (SearchEffort.roundingResidues) */
+  residues: number;
   /** evaluations whose instance left the claim's premise (SearchRequest.admissible) */
   outsidePremise: number;
   /** for a claim written strict: agreeing points it evaluated whose sides are equal within the tolerance */
@@ -375,6 +382,7 @@ const emptyPhase = (budget: number): PhaseTally => ({
   constructions: 0,
   bestRatio: null,
   undecided: 0,
+  residues: 0,
   outsidePremise: 0,
   ties: 0,
   extremeCapTimes: null,
@@ -491,6 +499,7 @@ function runPhase(
     // (an equality to rounding is no progress: promise)
     if (!value.side) p.best = Math.max(p.best, promise(fitnessOf(value.points, claim.relation)));
     tally.undecided += undecidedViolationCount(value.points);
+    tally.residues += roundingResidueCount(value.points);
     if (claim.strict) tally.ties += strictTies(value.points, claim.tolerance);
     const violating = firstViolation(value.points);
     return violating ? { point: violating, steps: p.steps, domain } : null;

@@ -371,11 +371,17 @@ function searchEffortSummary(e: Extract<Evidence, { kind: 'search' }>): string {
     : `${inside}; none beyond the regimes (${domain}) in ${effort(b)}, ${tightest(b.bestRatio)}${undecidedSuffix(b)}`;
 }
 
-/** A search's violations float64 found that nothing could decide again, in words (nothing when there are none). */
-const undecidedSuffix = (e: { readonly undecidedViolations?: number }): string =>
-  e.undecidedViolations
+/**
+ * A search's violations float64 found that nothing could decide again, and its points whose sides differ only by
+ * rounding's residue, in words (nothing when there are none).
+ */
+const undecidedSuffix = (e: { readonly undecidedViolations?: number; readonly roundingResidues?: number }): string =>
+  (e.undecidedViolations
     ? `; a violation at ${e.undecidedViolations} ${e.undecidedViolations === 1 ? 'point' : 'points'} there that nothing could decide again`
-    : '';
+    : '') +
+  (e.roundingResidues
+    ? `; at ${e.roundingResidues} ${e.roundingResidues === 1 ? 'point' : 'points'} there the sides differ by no more than rounding leaves (no evidence either way)`
+    : '');
 
 /** Where a counterexample found beyond the regimes lies: the magnitudes no regime draws, each beside the regimes' largest. */
 export function beyondRegimesText(excesses: readonly RegimeExcess[]): string {

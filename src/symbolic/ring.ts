@@ -31,6 +31,11 @@ export interface Ring<R> {
   readonly doubtOf?: (a: R) => R | null;
   /** a, known to within `doubt` (a result computed outside the ring's operations from doubtful inputs) */
   readonly withDoubt?: (a: R, doubt: R) => R;
+  /**
+   * how far a function value computed to the ring's precision may lie from the function's value, `units` halves of a
+   * unit in its last digit (null: the ring does not count its own rounding in doubts; the rounding-tracked decimals do)
+   */
+  readonly ownRounding?: (a: R, units: number) => R | null;
   readonly isZero: (a: R) => boolean;
   /** the number this element is, when it is a constant */
   readonly constantOf: (a: R) => number | null;

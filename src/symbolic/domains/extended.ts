@@ -160,6 +160,13 @@ export class WorkCounter {
   }
 }
 
+/**
+ * A built-in activation's own rounding in the rounding-tracked decimals, in halves of a unit in its last digit: exp,
+ * tanh (../../numeric/decimal-exp.ts), log and √ are correctly rounded (one half), σ = 1/(1 + e^−x) rounds three
+ * times; four halves cover each.
+ */
+const ACTIVATION_ROUNDING_UNITS = 4;
+
 /** Cancellation in the decimals is noted from this many lost digits on (fewer leave 25 of 40: nothing to decide). */
 const NOTED_DECIMAL_CANCELLATION = 15;
 /**
@@ -209,7 +216,7 @@ const decimalDoubts = new WeakMap<Big, Big>();
  * bounds are absolute (a doubtful difference that cancels to exactly 0 still bounds what it may be) and carried
  * through every operation as interval arithmetic's radii are; a point's decision accounts for its sides' (lookWith).
  */
-function decimalRing(work: WorkCounter, D: typeof Decimal): Ring<Big> {
+function decimalRing(work: WorkCounter, D: typeof Decimal, rounding = false): Ring<Big> {
   const zero = new D(0);
   const unbounded = new D(Infinity);
   const digits = D.precision;
@@ -220,9 +227,14 @@ function decimalRing(work: WorkCounter, D: typeof Decimal): Ring<Big> {
     return r;
   };
   const plus = (p: Big | null, q: Big | null): Big | null => (p && q ? p.add(q) : (p ?? q));
+  // `units` halves of a unit in r's last digit: what correctly rounded operations on exact operands may leave in r
+  // (an exact 0 is exact: x − y rounds to 0 only where x = y). Counted only by the rounding-tracked decimals.
+  const halfUnits = (r: Big, units: number): Big | null =>
+    rounding && !r.isZero() && r.isFinite() ? new D(`${5 * units}e${r.e - digits}`) : null;
+  const rounded = (r: Big, doubt: Big | null): Big => carrying(r, plus(doubt, halfUnits(r, 1)));
   const sum = (x: Big, y: Big, r: Big): Big => {
     watchedSum(work, digits, x, y, r);
-    return carrying(r, plus(doubtOf(x), doubtOf(y)));
+    return rounded(r, plus(doubtOf(x), doubtOf(y)));
   };
   return {
     zero,
@@ -234,14 +246,16 @@ function decimalRing(work: WorkCounter, D: typeof Decimal): Ring<Big> {
       work.spend();
       const [da, db] = [doubtOf(a), doubtOf(b)];
       const r = a.mul(b);
-      if (!da && !db) return r;
+      if (!da && !db) return rounded(r, null);
       // |a|·db + |b|·da + da·db
-      return carrying(r, plus(plus(db && db.mul(a.abs()), da && da.mul(b.abs())), da && db && da.mul(db)));
+      return rounded(r, plus(plus(db && db.mul(a.abs()), da && da.mul(b.abs())), da && db && da.mul(db)));
     },
-    // an instance's value or a float engine's result: the double itself; a constant the claim writes: its decimal text
+    // an instance's value or a float engine's result: the double itself (where its binary fraction has more digits,
+    // its mantissa times 2^e, both rounded: three halves of a unit bound that); a constant the claim writes: its text
     fromNumber: (x) => {
       if (!Number.isFinite(x)) throw new SymbolicUnsupported(`${x} has no decimal value`);
-      return decimalOfDouble(x, D);
+      const r = decimalOfDouble(x, D);
+      return carrying(r, halfUnits(r, 3));
     },
     constant: (x) => {
       if (!Number.isFinite(x)) throw new SymbolicUnsupported(`${x} has no decimal value`);
@@ -250,21 +264,22 @@ function decimalRing(work: WorkCounter, D: typeof Decimal): Ring<Big> {
     fromInexact: (x, doubt) => {
       if (!Number.isFinite(x)) throw new SymbolicUnsupported(`${x} has no decimal value`);
       const r = decimalOfDouble(x, D);
-      return carrying(r, r.abs().mul(doubt));
+      return carrying(r, plus(r.abs().mul(doubt), halfUnits(r, 3)));
     },
     doubtOf,
     withDoubt: (a, doubt) => carrying(a, plus(doubtOf(a), doubt)),
+    ownRounding: (a, units) => halfUnits(a, units),
     isZero: (a) => a.isZero(),
     constantOf: (a) => a.toNumber(),
     div: (a, b) => {
       if (b.isZero()) return null;
       const [da, db] = [doubtOf(a), doubtOf(b)];
       const r = a.div(b);
-      if (!da && !db) return r;
+      if (!da && !db) return rounded(r, null);
       // (da + |a/b|·db) / (|b| − db): unbounded once b's doubt reaches its size
       const room = db ? b.abs().sub(db) : b.abs();
       const doubt = room.gt(0) ? plus(da, db && db.mul(r.abs()))!.div(room) : unbounded;
-      return carrying(r, doubt);
+      return rounded(r, doubt);
     },
     key: (a) => a.toString(),
     ordered: {
@@ -273,9 +288,9 @@ function decimalRing(work: WorkCounter, D: typeof Decimal): Ring<Big> {
       sqrt: (a) => {
         const da = doubtOf(a);
         const r = a.sqrt();
-        if (!da) return r;
+        if (!da) return rounded(r, null);
         const small = da.sqrt();
-        return carrying(r, r.isZero() ? small : D.min(da.div(r), small));
+        return rounded(r, r.isZero() ? small : D.min(da.div(r), small));
       },
       lt: (a, b) => a.lt(b),
       toNumber: (a) => a.toNumber(),
@@ -438,6 +453,15 @@ export interface ExtendedArithmetic<R> {
   readonly activationCost: number;
   /** more digits of the same kind, for decisions that cancellation leaves open here (absent: the deepest) */
   readonly deeper?: ExtendedArithmetic<R>;
+  /**
+   * the same numbers with every value carrying a bound on the rounding of the operations that made it (half a unit in
+   * the last digit of each, accumulated as the doubts of float64 values are): a running error analysis, which tells a
+   * difference between the sides that rounding can make from one it cannot (src/check/extended-check.ts
+   * `mayHoldWithinRounding`); absent where the arithmetic has none, or is it
+   */
+  readonly roundingTracked?: ExtendedArithmetic<R>;
+  /** this arithmetic counts its own rounding in doubts (the values are those of the arithmetic it tracks) */
+  readonly tracksRounding?: true;
   readonly workLimit: number;
   /** what one of its products costs against a float64 multiply-add, charged to the claim's work meter (../../numeric/work-meter.ts) */
   readonly productCost: number;
@@ -466,11 +490,15 @@ function decimalArithmetic(
   D: typeof Decimal,
   activationCost: number,
   deeper?: ExtendedArithmetic<Big>,
+  tracksRounding = false,
 ): ExtendedArithmetic<Big> {
   return {
     name,
     plural,
-    ring: (work) => decimalRing(work, D),
+    ring: (work) => decimalRing(work, D, tracksRounding),
+    ...(tracksRounding
+      ? { tracksRounding: true as const }
+      : { roundingTracked: decimalArithmetic(name, plural, D, activationCost, undefined, true) }),
     activation: (spec, _n, x) => spec.big!(x, D),
     digits: D.precision,
     activationCost,
@@ -481,7 +509,7 @@ function decimalArithmetic(
     floatSequences: false,
     preview: (x, digits) => x.toSignificantDigits(digits).toString(),
     isFinite: (x) => x.isFinite(),
-    plain: decimalRing(new WorkCounter(Infinity, name), D),
+    plain: decimalRing(new WorkCounter(Infinity, name), D, tracksRounding),
   };
 }
 
@@ -623,7 +651,8 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     // The arithmetic by name (its ring and rules; not its budget, which trails leave to the claim replaying them),
     // and whether steps from the float engine get complements (their values differ by them).
     const complements = this.activationInput ? 'complements' : '';
-    const key = `${this.arithmetic.name}|${this.chainsProducts}|${complements}|${JSON.stringify(this.sizes)}`;
+    const rounding = this.arithmetic.tracksRounding ? 'rounding' : '';
+    const key = `${this.arithmetic.name}|${rounding}|${this.chainsProducts}|${complements}|${JSON.stringify(this.sizes)}`;
     let steps = byKey.get(key);
     if (!steps) byKey.set(key, (steps = []));
     return steps as StepTrail<R>[];
@@ -1018,7 +1047,7 @@ class ExtendedDomain<R> implements ExactDomain<R> {
     if (!spec?.big) return this.fromFloat(n, ctx);
     const z = arg();
     this.work.spend(z.data.length * this.arithmetic.activationCost);
-    const { doubtOf, withDoubt } = this.ring;
+    const { doubtOf, withDoubt, ownRounding } = this.ring;
     const { digits } = this.arithmetic;
     const { magnification } = spec.rule(n, noUserRule);
     return {
@@ -1027,9 +1056,12 @@ class ExtendedDomain<R> implements ExactDomain<R> {
         const y = this.arithmetic.activation(spec, n, x);
         if (digits !== undefined && magnification) this.noteMagnifiedRounding(magnification, x, y, digits);
         const doubt = doubtOf?.(x);
-        if (!doubt || !withDoubt) return y;
+        const own = ownRounding?.(y, ACTIVATION_ROUNDING_UNITS) ?? null;
+        if (!withDoubt || (!doubt && !own)) return y;
+        if (!doubt) return withDoubt(y, own!);
         this.work.spend(2 * this.arithmetic.activationCost);
-        return withDoubt(y, this.swing(spec, n, x, y, doubt));
+        const swing = this.swing(spec, n, x, y, doubt);
+        return withDoubt(y, own ? this.ring.add(swing, own) : swing);
       }),
     };
   }
