@@ -287,11 +287,14 @@ export interface SearchEvidence extends SearchEffort {
         /**
          * beside each path, the initial values of the `states` a claim's norms read also `times` times the edge of
          * their box, and with `inputWeights` (a norm of a derivative with respect to an input), at the drives' peak
-         * every input weight `times[0]` times the edge of its box (src/numeric/adversarial.ts farOutConstructions)
+         * every input weight `times[0]` times the edge of its box; the `lastInputs` (read outside every squashing
+         * activation) at the last step `times` times the edge of their box, at the peak with every gate's input weights
+         * 0 (src/numeric/adversarial.ts farOutConstructions); absent when none
          */
         readonly farOut?: {
           readonly states: readonly string[];
           readonly inputWeights: boolean;
+          readonly lastInputs?: readonly string[];
           readonly times: readonly number[];
         };
       })

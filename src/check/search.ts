@@ -58,6 +58,7 @@ import {
   VANISHING_CAP_TIMES,
   farOutConstructions,
   farOutCount,
+  ungatedInputs,
   VANISHING_SCALE,
   vanishingConstructions,
   vanishingCount,
@@ -371,6 +372,7 @@ interface PhaseTally {
   farOut: {
     readonly states: readonly string[];
     readonly inputWeights: boolean;
+    readonly lastInputs?: readonly string[];
     readonly times: readonly number[];
   } | null;
 }
@@ -443,7 +445,8 @@ function runPhase(
   const farWeights = firstSpace
     ? farOutCount(firstSpace, new Set(), normsInputDerivative(claim, firstSpace)) > 0
     : false;
-  const farOut = firstSpace ? farOutCount(firstSpace, farStates, farWeights) : 0;
+  const farInputs = firstSpace ? farInputsOf(claim, firstSpace, first.graph.model) : new Set<string>();
+  const farOut = firstSpace ? farOutCount(firstSpace, farStates, farWeights, farInputs) : 0;
   const side =
     (domain === 'beyond' && firstSpace
       ? isolatingCount(firstSpace) +
@@ -461,7 +464,13 @@ function runPhase(
     vanishing +
     farOut;
   if (extreme) tally.extremeCapTimes = EXTREME_CAP_TIMES;
-  if (farOut) tally.farOut = { states: [...farStates], inputWeights: farWeights, times: EXTREME_CAP_TIMES };
+  if (farOut)
+    tally.farOut = {
+      states: [...farStates],
+      inputWeights: farWeights,
+      ...(farOutCount(firstSpace!, new Set(), false, farInputs) ? { lastInputs: [...farInputs] } : {}),
+      times: EXTREME_CAP_TIMES,
+    };
   if (vanishing)
     tally.vanishing = {
       names: [...normRead],
@@ -569,14 +578,29 @@ const farOutBuilt = new WeakMap<Instance, Map<string, readonly Construction[]>>(
 function farOutFrom(claim: Claim, start: Instance, space: InstanceSpace): readonly Construction[] {
   const states = normReadStates(claim, space);
   const weights = normsInputDerivative(claim, space);
-  if (!farOutCount(space, states, weights)) return [];
+  const inputs = farInputsOf(claim, space, start.graph.model);
+  if (!farOutCount(space, states, weights, inputs)) return [];
   let byKey = farOutBuilt.get(start);
   if (!byKey) farOutBuilt.set(start, (byKey = new Map<string, readonly Construction[]>()));
-  const key = `${space.domain} ${[...states].join(',')} ${weights}`;
+  const key = `${space.domain} ${[...states].join(',')} ${weights} ${[...inputs].join(',')}`;
   let built = byKey.get(key);
-  if (!built) byKey.set(key, (built = farOutConstructions(space, start.graph.data, states, weights)));
+  if (!built) byKey.set(key, (built = farOutConstructions(space, start.graph.data, states, weights, inputs)));
   return built;
 }
+
+/**
+ * The inputs the model reads unsquashed (../numeric/adversarial.ts ungatedInputs), for an inequality that takes a norm
+ * of an expression reading a state or a derivative: the last step's go far out (farOutConstructions). Empty otherwise.
+ */
+function farInputsOf(claim: Claim, space: InstanceSpace, model: Model): ReadonlySet<string> {
+  const reads = normReads(claim);
+  const readsState = space.blocks.some((b) => b.role === 'state' && reads.names.has(b.name));
+  if (!readsState && reads.withRespectTo.size === 0) return new Set();
+  let ungated = ungatedByModel.get(model);
+  if (!ungated) ungatedByModel.set(model, (ungated = ungatedInputs(model)));
+  return ungated;
+}
+const ungatedByModel = new WeakMap<Model, ReadonlySet<string>>();
 
 /** by start, domain and the parameters made to vanish (a claim's), built once as the others are */
 const vanishingFrom = new WeakMap<Instance, Map<string, readonly Construction[]>>();

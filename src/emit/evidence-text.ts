@@ -363,8 +363,13 @@ function searchEffortSummary(e: Extract<Evidence, { kind: 'search' }>): string {
   const farWeights = far?.inputWeights
     ? `at the peak every input weight also ${far.times[0]}× the edge of its box`
     : '';
+  const farInputs = far?.lastInputs?.length
+    ? `at the peak with the gates' input weights 0, the last ${far.lastInputs.join(', ')} also ${far.times.map((t) => `${t}×`).join(' and ')} the edge of the box`
+    : '';
   const farOut =
-    farStates || farWeights ? `; beside each path, ${[farStates, farWeights].filter(Boolean).join(', and ')}` : '';
+    farStates || farWeights || farInputs
+      ? `; beside each path, ${[farStates, farWeights, farInputs].filter(Boolean).join(', and ')}`
+      : '';
   const domain = `every law ${b.gain}× as wide as its widest in the regimes, recurrent spectral norms up to ${b.gain}× the largest regime's${extreme}${vanishing}${farOut}`;
   return b.found
     ? `${inside}; a violation found beyond the regimes (${domain}) in ${effort(b)}`

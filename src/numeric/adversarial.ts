@@ -1485,13 +1485,22 @@ export function vanishingConstructions(
  * any value a claim for every value allows, and an input weight scales the derivative with respect to its input; the
  * box (8 spreads of the widest regime's law) held both where a review (review154) found `normMax(h[T-k]) <= 20` over
  * k in 0..T offered as a consistent repair (h_0 = 30 refutes it: the box stops at 16) and `norm2(jac(h[T], x[T])) <= 50`
- * of an IndRNN consistent with `--search 2000` (W = 100 with the units centred refutes it).
+ * of an IndRNN consistent with `--search 2000` (W = 100 with the units centred refutes it). And, for a bound on states or
+ * derivatives of a model that reads an input outside every squashing activation (`ungatedInputs`), at the drives' peak
+ * with every gate's input weights 0 (the gates stay at their peak), the last step's such inputs FAR_BEYOND and
+ * FAR_BEYOND² times the edge of their box.
  */
-export const farOutCount = (space: InstanceSpace, states: ReadonlySet<string>, inputDerivative: boolean): number =>
+export const farOutCount = (
+  space: InstanceSpace,
+  states: ReadonlySet<string>,
+  inputDerivative: boolean,
+  ungated: ReadonlySet<string> = new Set(),
+): number =>
   space.domain !== 'beyond'
     ? 0
     : (space.blocks.some((b) => b.role === 'state' && states.has(b.name)) ? EXTREME_CAP_TIMES.length : 0) +
-      (inputDerivative && inputWeightBlocks(space).length ? 1 : 0);
+      (inputDerivative && inputWeightBlocks(space).length ? 1 : 0) +
+      (lastInputBlocks(space, ungated).length ? EXTREME_CAP_TIMES.length : 0);
 
 /** The input weights of the gates (their ±P x_t terms), each block once. */
 const inputWeightBlocks = (space: InstanceSpace): Block[] => [
@@ -1504,15 +1513,12 @@ export function farOutConstructions(
   start: InstanceData,
   states: ReadonlySet<string>,
   inputDerivative: boolean,
+  ungated: ReadonlySet<string> = new Set(),
 ): Construction[] {
-  if (!farOutCount(space, states, inputDerivative)) return [];
+  if (!farOutCount(space, states, inputDerivative, ungated)) return [];
   const initial = space.blocks.filter((b) => b.role === 'state' && states.has(b.name));
-  const toEdge = (s: InstanceSpace, d: MutableData, b: Block, times: number) => {
-    const [lo, hi] = s.range(b, times);
-    const v = s.values(d, b);
-    for (let i = 0; i < v.length; i++) v[i] = v[i]! < b.law.mean ? lo : hi;
-  };
   const weights = inputDerivative ? inputWeightBlocks(space) : [];
+  const last = lastInputBlocks(space, ungated);
   return built(space, start, [
     ...(initial.length ? EXTREME_CAP_TIMES : []).map((times): ConstructionSpec => ({
       name: `${initial.map((b) => `${b.name}[0]`).join(', ')} ${times}× the edge of the box`,
@@ -1531,7 +1537,67 @@ export function farOutConstructions(
           },
         ]
       : []),
+    ...(last.length ? EXTREME_CAP_TIMES : []).map((times): ConstructionSpec => ({
+      name: `peak, ${last.map((b) => `${b.name}[${b.time}]`).join(', ')} ${times}× the edge of the box, the gates' input weights 0`,
+      capTimes: times,
+      build: (s, d) => {
+        peak(s, d);
+        zeroGateInputWeights(s, d);
+        last.forEach((b) => toEdge(s, d, b, times));
+      },
+    })),
   ]);
+}
+
+/** A block's entries at the edge of its box widened `times`, each on the side of the law's mean it lies on. */
+function toEdge(space: InstanceSpace, data: MutableData, b: Block, times: number): void {
+  const [lo, hi] = space.range(b, times);
+  const v = space.values(data, b);
+  for (let i = 0; i < v.length; i++) v[i] = v[i]! < b.law.mean ? lo : hi;
+}
+
+/**
+ * The inputs some equation reads outside every squashing activation: an SRU's c_t = f ⊙ c_{t−1} + (1 − f) ⊙ (W x_t), a
+ * highway's (1 − r) ⊙ x_t. Their size reaches states and Jacobians unsquashed, by as much as the input is large: the
+ * SRU's ∂c_T/∂c_{T−1} = f + (c_{T−1} − W x_T) ⊙ f(1 − f) ⊙ v_f is 250 at x_T = −1000 with f at ½, and a review
+ * (review154) found `norm2(jac(c[T], c[T-1])) <= 1 + 100*normMax(v_f)` consistent with --search 2000 (the box stops x at
+ * 16, where it holds).
+ */
+export function ungatedInputs(model: Model): ReadonlySet<string> {
+  const inputs = new Set([...model.symbols.values()].filter((s) => s.role === 'input').map((s) => s.name));
+  const found = new Set<string>();
+  const squashes = (e: Expr) => {
+    const range = e.kind === 'op' ? specOf(e).activation?.increasing?.range : undefined;
+    return range !== undefined && Number.isFinite(range[0]) && Number.isFinite(range[1]);
+  };
+  const go = (e: Expr): void => {
+    if (squashes(e)) return;
+    if (e.kind === 'seq' && inputs.has(e.name)) found.add(e.name);
+    if (e.kind === 'op') e.args.forEach(go);
+  };
+  model.equations.forEach((eq) => go(eq.rhs));
+  return found;
+}
+
+/** The blocks of the last step's ungated inputs (what a claim at T reads of them last). */
+function lastInputBlocks(space: InstanceSpace, ungated: ReadonlySet<string>): Block[] {
+  const inputs = space.blocks.filter((b) => b.role === 'input' && ungated.has(b.name));
+  const last = Math.max(0, ...inputs.map((b) => b.time));
+  return inputs.filter((b) => b.time === last);
+}
+
+/** Every gate's input weights at 0 (a gate without a bias: the columns of its lever that multiply the input). */
+function zeroGateInputWeights(space: InstanceSpace, data: MutableData): void {
+  for (const g of space.gates) {
+    const weights = [
+      ...g.inputWeights.map((w) => ({ block: w.block, from: 0, width: w.input.rows * w.input.cols })),
+      ...(g.input ? [{ block: g.lever, from: g.from, width: g.input.rows * g.input.cols }] : []),
+    ];
+    for (const { block, from, width } of weights) {
+      const v = space.values(data, block);
+      for (let r = 0; r < block.rows; r++) v.fill(0, r * block.cols + from, r * block.cols + from + width);
+    }
+  }
 }
 
 function fingerprint(space: InstanceSpace, data: MutableData): string {
