@@ -44,7 +44,7 @@ import {
   intervalPreview,
   relErrorBound,
 } from '../symbolic/domains/interval.js';
-import type { RMat } from '../symbolic/ring.js';
+import type { Ring, RMat } from '../symbolic/ring.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
 import { type ExtendedValues, lazyExtendedValues, type PointOutcome, UNDERFLOW } from './compare.js';
 
@@ -417,7 +417,7 @@ function decidedAgain(
     wide ??= wideLook();
     if (wideDecides(wide)) return settled(wide);
   }
-  const decided = deepestLook(DECIMALS, claim, entry, env, outcome, scope, why);
+  const decided = deepestLook(DECIMALS, [claim, entry, env, outcome, scope, why]);
   if (!isUndecided(decided)) return settled(decided);
   // Trouble stays trouble, saying why the second look failed too (and whether the decimals' own values violate).
   if (outcome.status === 'trouble')
@@ -525,12 +525,18 @@ const isUndecided = <T extends object>(x: T | Undecided): x is Undecided =>
  */
 function deepestLook<R>(
   arithmetic: ExtendedArithmetic<R>,
-  ...at: Parameters<typeof intervalLook>
+  at: Parameters<typeof intervalLook>,
+  shallower: ExtendedArithmetic<R> | null = null,
 ): PointOutcome | Undecided {
   const [claim, entry, env, outcome, scope, was] = at;
-  const look = roundingChecked(arithmetic, lookWith(arithmetic, claim, entry, env, outcome, scope, true, was), ...at);
+  const look = roundingChecked(
+    arithmetic,
+    lookWith(arithmetic, claim, entry, env, outcome, scope, true, was),
+    at,
+    shallower,
+  );
   if (!isUndecided(look) || !look.deeper || !arithmetic.deeper) return look;
-  const deeper = deepestLook(arithmetic.deeper, ...at);
+  const deeper = deepestLook(arithmetic.deeper, at, arithmetic);
   return isUndecided(deeper)
     ? {
         status: 'undecided',
@@ -555,7 +561,8 @@ function deepestLook<R>(
 function roundingChecked<R>(
   arithmetic: ExtendedArithmetic<R>,
   look: PointOutcome | Undecided,
-  ...at: Parameters<typeof intervalLook>
+  at: Parameters<typeof intervalLook>,
+  shallower: ExtendedArithmetic<R> | null,
 ): PointOutcome | Undecided {
   const tracked = arithmetic.roundingTracked;
   if (!tracked) return look;
@@ -565,7 +572,16 @@ function roundingChecked<R>(
     ? deepest && look.atRounding === true && !look.violation
     : look.status === 'violate' && !clearOfRounding(look.relError, scope.get(scopeKey(arithmetic, true)));
   if (!open) return look;
-  if (!mayHoldWithinRounding(arithmetic, tracked, claim, entry, env, scope)) return look;
+  const within = mayHoldWithinRounding(arithmetic, tracked, claim, entry, env, scope);
+  if (!within.mayHold) return look;
+  // The running bound is a worst case: through W^T it grows as ρ(|W|)^T while the values and their rounding grow as
+  // ρ(W)^T (10⁻¹⁰ of terms of size 1 at T = 300, against a true 64-digit error of 10⁻⁶⁵: review157). A violation whose
+  // difference 24 more digits leave where it was, and which is no residue of its terms (above their size less
+  // RESIDUE_DIGITS digits: an absorbed f·c of 1e-3557 stays too, at any precision short of 3557 digits), stands.
+  if (!isUndecided(look) && deepest && shallower && within.gap) {
+    const before = differenceIn(shallower, claim, entry, env, scope);
+    if (before && stable(before, within.gap) && within.gap.log10 > within.peakExponent - RESIDUE_DIGITS) return look;
+  }
   const why = `the claim may hold within the rounding of the ${arithmetic.plural}' own operations (a running bound on it)`;
   return {
     status: 'undecided',
@@ -574,6 +590,59 @@ function roundingChecked<R>(
     ...(deepest ? { withinRounding: true } : { deeper: true }),
   };
 }
+
+/** The sides' difference (an equality's: its norm) in `arithmetic`, its values memoised there; null where it has none. */
+function differenceIn<R>(
+  arithmetic: ExtendedArithmetic<R>,
+  claim: Claim,
+  entry: { instance: Instance; evaluator: Evaluator },
+  env: IntEnv,
+  scope: ExtendedScope,
+): Magnitude | null {
+  const sides = sidesIn(arithmetic, claim, entry, env, scope, true);
+  return isUndecided(sides)
+    ? null
+    : magnitudeOf(arithmetic.preview(sideDifference(arithmetic.plain, claim, sides), 20));
+}
+
+/** x − y of a bound oriented as x ≤ y; ‖a − b‖ of an equality (scalars broadcast). */
+function sideDifference<R>(ring: Ring<R>, claim: Claim, sides: { a: RMat<R>; b: RMat<R> }): R {
+  const { a, b } = sides;
+  if (claim.relation !== '=') {
+    const [x, y] = claim.relation === '<=' ? [a.data[0]!, b.data[0]!] : [b.data[0]!, a.data[0]!];
+    return ring.sub(x, y);
+  }
+  const n = Math.max(a.data.length, b.data.length);
+  const at = (m: RMat<R>, i: number) => (m.data.length === 1 ? m.data[0]! : m.data[i]!);
+  let squares = ring.zero;
+  for (let i = 0; i < n; i++) {
+    const d = ring.sub(at(a, i), at(b, i));
+    squares = ring.add(squares, ring.mul(d, d));
+  }
+  return ring.ordered!.sqrt(squares);
+}
+
+/** A decimal's sign and log₁₀ of its size, read from its digits (its size may be past float64's range: 1e-3557). */
+export interface Magnitude {
+  readonly sign: -1 | 0 | 1;
+  readonly log10: number;
+}
+function magnitudeOf(text: string): Magnitude {
+  const [mantissa, exponent] = text.toLowerCase().split('e') as [string, string | undefined];
+  const m = Number(mantissa);
+  if (m === 0 || !Number.isFinite(m)) return { sign: 0, log10: -Infinity };
+  return { sign: m < 0 ? -1 : 1, log10: Math.log10(Math.abs(m)) + (exponent === undefined ? 0 : Number(exponent)) };
+}
+/** Two differences the same to STABLE_DIGITS digits: what more digits do not move is no rounding residue. */
+const stable = (a: Magnitude, b: Magnitude): boolean =>
+  a.sign !== 0 && a.sign === b.sign && Math.abs(a.log10 - b.log10) <= 10 ** -STABLE_DIGITS;
+const STABLE_DIGITS = 6;
+/**
+ * A difference this many digits below the largest value computed may be a residue of it, however stable: what a sum
+ * absorbs in both 40 and 64 digits lies below 10⁻⁶⁴ of the term that absorbed it (one between 10⁻⁶⁴ and 10⁻⁴⁰ of it is
+ * kept by the deeper digits, and moves), and no term exceeds the largest value.
+ */
+const RESIDUE_DIGITS = 60;
 
 /**
  * A violation by more than ROUNDING_CLEAR where no sum lost NOTED_DECIMAL_CANCELLATION digits on the way (the
@@ -601,12 +670,19 @@ function mayHoldWithinRounding<R>(
   entry: { instance: Instance; evaluator: Evaluator },
   env: IntEnv,
   scope: ExtendedScope,
-): boolean {
+): { mayHold: boolean; gap: Magnitude | null; peakExponent: number } {
   const sides = sidesIn(tracked, claim, entry, env, scope, true);
-  if (isUndecided(sides) || !sides.doubtOf) return false;
+  if (isUndecided(sides) || !sides.doubtOf) return { mayHold: false, gap: null, peakExponent: -Infinity };
   const { a, b, doubtOf } = sides;
+  const peakExponent =
+    (scope.get(scopeKey(tracked, true)) as ExtendedInstance<R> | undefined)?.peakExponent ?? Infinity;
   // compared in the arithmetic without the bounds: its own operations here would add bounds to what is compared
   const ring = arithmetic.plain;
+  const judged = (mayHold: boolean) => ({
+    mayHold,
+    gap: magnitudeOf(tracked.preview(sideDifference(ring, claim, sides), 20)),
+    peakExponent,
+  });
   const { abs, lt, sqrt } = ring.ordered!;
   const doubt = (x: R): R => doubtOf(x) ?? ring.zero;
   const larger = (p: R, q: R): R => (lt(p, q) ? q : p);
@@ -623,13 +699,13 @@ function mayHoldWithinRounding<R>(
       sizeA = ring.add(sizeA, ring.mul(wx, wx));
       sizeB = ring.add(sizeB, ring.mul(wy, wy));
     }
-    return !lt(ring.mul(tolerance, sqrt(larger(sizeA, sizeB))), sqrt(apart));
+    return judged(!lt(ring.mul(tolerance, sqrt(larger(sizeA, sizeB))), sqrt(apart)));
   }
   const [x, y] = claim.relation === '<=' ? [a.data[0]!, b.data[0]!] : [b.data[0]!, a.data[0]!];
   const least = ring.sub(ring.sub(ring.sub(x, y), doubt(x)), doubt(y));
-  if (!lt(ring.zero, least)) return true;
+  if (!lt(ring.zero, least)) return judged(true);
   const scale = larger(ring.add(abs(x), doubt(x)), ring.add(abs(y), doubt(y)));
-  return !lt(ring.mul(tolerance, scale), least);
+  return judged(!lt(ring.mul(tolerance, scale), least));
 }
 
 const UNDECIDED: Record<'zero' | 'one-zero', string> = {

@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
+import type { ClaimResult } from '../../src/check/result.js';
 import { loadDerivationFile } from '../../src/derivation/load.js';
 import { evidenceSummary } from '../../src/emit/evidence-text.js';
 import { DECIMALS, WorkCounter } from '../../src/symbolic/domains/extended.js';
@@ -54,6 +55,17 @@ describe('review156: a residue against a structural 0, replayed', () => {
   );
 });
 
+/** Refuted, at the instance mpmath recomputed, with its left side and a right side of exactly 0. */
+function refutedAtTruth(r: ClaimResult, id: keyof typeof MPMATH): void {
+  expect(r.verdict).toBe('refuted');
+  const cx = r.counterexample!;
+  const truth = MPMATH[id];
+  expect([cx.instance, cx.sizes]).toEqual([truth.instance, truth.sizes]);
+  // the decimals' value: their own residue (≈ 5e-41 of terms of size 0.2) beside a 1e-30 term leaves ten digits
+  expect(cx.lhs[0]! / Number(truth.lhs)).toBeCloseTo(1, 9);
+  expect(cx.rhs[0]).toBe(0);
+}
+
 describe('claims false by less than float64 can see', () => {
   const results = new Map(checkDerivation(LEAK, { masterSeed: 20261120 }).map((r) => [r.id, r]));
 
@@ -63,16 +75,7 @@ describe('claims false by less than float64 can see', () => {
 
   it.each(['residue-plus-1e-30-false', 'residue-plus-1e-50-false'] as const)(
     '%s is refuted at its true value (mpmath at 120 digits from the export)',
-    (id) => {
-      const r = results.get(id)!;
-      expect(r.verdict).toBe('refuted');
-      const cx = r.counterexample!;
-      const truth = MPMATH[id];
-      expect([cx.instance, cx.sizes]).toEqual([truth.instance, truth.sizes]);
-      // the decimals' value: its own residue (≈ 5e-41) beside the 1e-30 term leaves ten digits
-      expect(cx.lhs[0]! / Number(truth.lhs)).toBeCloseTo(1, 9);
-      expect(cx.rhs[0]).toBe(0);
-    },
+    (id) => refutedAtTruth(results.get(id)!, id),
   );
 
   it('false by 1e-80 of its terms, below every precision’s rounding: unverifiable, never consistent', () => {
@@ -81,6 +84,23 @@ describe('claims false by less than float64 can see', () => {
     const reference = evidenceOf(r.evidence, 'reference')!;
     expect(reference.agreed).toBe(0);
     expect(reference.troubled).toBe(reference.points);
+  });
+});
+
+describe('over a long horizon, where the running bound is far from the rounding', () => {
+  // The bound grows through W^T as ρ(|W|)^T, the values and their rounding as ρ(W)^T: at T = 300 it reached 1e-10 of
+  // terms of size 1 (review157), and violations of 1e-40 of them were set aside as rounding. A difference that 24 more
+  // digits leave where it was, and that is no residue of the terms (above 1e-60 of the largest value), stands.
+  const LONG = loadDerivationFile('test/fixtures/models/rounding-residue-long.yaml');
+  const results = new Map(checkDerivation(LONG, { masterSeed: 20261120 }).map((r) => [r.id, r]));
+
+  it.each(['wh-1e-40-expanding-false', 'wh-1e-50-expanding-false'] as const)(
+    '%s is refuted at its true value (mpmath at 120 digits from the export)',
+    (id) => refutedAtTruth(results.get(id)!, id),
+  );
+
+  it('the true residue of the recurrence is never refuted', () => {
+    expect(results.get('residue-true')!.verdict).not.toBe('refuted');
   });
 });
 

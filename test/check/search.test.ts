@@ -242,7 +242,9 @@ describe('true shipped bounds', () => {
       // and last, W's vanishing constructions for the lab's eq. (2) (0, 10⁻⁴ with the rest far out, alone at its end:
       // 3), and for each (every one takes a norm of an expression reading a state) the initial states 100× and 10⁴× the
       // edge of their box (2): test/check/vanishing-parameters.test.ts
-      const vanishing = (id === 'lab-eq2' ? 3 : 0) + 2;
+      // and the 2018 file's input u, which its x_t = W_rec tanh(x_{t−1}) + W_in u_t + b reads outside every squashing
+      // activation, at the last step 100× and 10⁴× the edge of its box (2: test/check/far-input.test.ts)
+      const vanishing = (id === 'lab-eq2' ? 3 : 0) + 2 + (d === d2018 ? 2 : 0);
       const isolating =
         ((recurrent >= 2 ? 2 * recurrent + 2 * gated + pairs + gated : 0) +
           (recurrent > 0 ? 2 : 0) +

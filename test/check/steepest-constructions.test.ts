@@ -78,8 +78,9 @@ describe('every pre-activation where f′ is largest', () => {
       expect([id, r.verdict]).toEqual([id, 'consistent']);
       const beyond = evidenceOf(r.evidence, 'search')!.beyond!;
       // 69 evaluations before, and 2 constructions beside each of 3 starts, and 4 more with every recurrent matrix 0 or
-      // far beyond the cap, and 5 more: W vanishing (3) and the initial h far out (2)
-      expect(beyond).toMatchObject({ found: false, evaluations: 102 });
+      // far beyond the cap, and 5 more: W vanishing (3) and the initial h far out (2); and 2 with the last input x far
+      // out (silu is unbounded above: x reaches h unsquashed, test/check/far-input.test.ts)
+      expect(beyond).toMatchObject({ found: false, evaluations: 108 });
       expect(beyond.bestRatio!).toBeLessThanOrEqual(1);
       expect(beyond.bestRatio!).toBeGreaterThan(0.99999);
     }

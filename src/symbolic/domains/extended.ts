@@ -116,6 +116,14 @@ export class WorkCounter {
    * instance): rounding may have made that 0 (1 − σ(100) in 40 digits) or it may be exact (x + |x| for x < 0).
    */
   cancelledToZero = false;
+  /**
+   * The largest decimal exponent of a value the rounding-tracked decimals computed (conservatively, over everything
+   * evaluated for the claim on this instance): the size of the terms a difference may be a residue of.
+   */
+  peakExponent = -Infinity;
+  notePeak(exponent: number): void {
+    if (exponent > this.peakExponent) this.peakExponent = exponent;
+  }
   /** losses noted while a forward step is recorded, for its trail */
   private recordedLoss: StepLoss = { lost: 0, cancelledToZero: false };
   noteLoss(precision: number): void {
@@ -231,7 +239,10 @@ function decimalRing(work: WorkCounter, D: typeof Decimal, rounding = false): Ri
   // (an exact 0 is exact: x − y rounds to 0 only where x = y). Counted only by the rounding-tracked decimals.
   const halfUnits = (r: Big, units: number): Big | null =>
     rounding && !r.isZero() && r.isFinite() ? new D(`${5 * units}e${r.e - digits}`) : null;
-  const rounded = (r: Big, doubt: Big | null): Big => carrying(r, plus(doubt, halfUnits(r, 1)));
+  const rounded = (r: Big, doubt: Big | null): Big => {
+    if (rounding && !r.isZero() && r.isFinite()) work.notePeak(r.e);
+    return carrying(r, plus(doubt, halfUnits(r, 1)));
+  };
   const sum = (x: Big, y: Big, r: Big): Big => {
     watchedSum(work, digits, x, y, r);
     return rounded(r, plus(doubtOf(x), doubtOf(y)));
@@ -1213,6 +1224,10 @@ export class ExtendedInstance<R> {
   /** a value carries a doubt from the arithmetic's own rounding (WorkCounter.roundingDoubt) */
   get roundingDoubt(): boolean {
     return this.work.roundingDoubt;
+  }
+  /** the largest decimal exponent of a value computed so far (rounding-tracked decimals; −∞ otherwise) */
+  get peakExponent(): number {
+    return this.work.peakExponent;
   }
   /** a sum of nonzero terms came out exactly 0 in anything evaluated so far */
   get cancelledToZero(): boolean {
