@@ -111,6 +111,19 @@ export function py(e: Expr, model: Model, inClaim: boolean): string {
       return `np.array([[np.log(np.sum(np.exp(${r(a[0]!)})))]])`;
     case 'concat':
       return `np.vstack([${a.map(r).join(', ')}])`;
+    case 'block': {
+      // the grid's block columns (ints: block rows, block columns)
+      const width = e.ints[1]!.c;
+      const rows = [];
+      for (let at = 0; at < a.length; at += width)
+        rows.push(
+          `[${a
+            .slice(at, at + width)
+            .map(r)
+            .join(', ')}]`,
+        );
+      return `np.block([${rows.join(', ')}])`;
+    }
     case 'prod':
       return range('ordered_prod');
     case 'rsum':

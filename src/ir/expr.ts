@@ -352,3 +352,9 @@ export function refOf(e: Expr): NodeRef {
 export function exprOfRef(r: NodeRef): Seq | Sym {
   return r.time ? seq(r.name, r.time) : sym(r.name);
 }
+
+/** An integer expression: numbers that are integers and integer variables under + − ×. */
+export const isIntegerExpr = (e: Expr): boolean =>
+  e.kind === 'num'
+    ? Number.isInteger(e.value)
+    : e.kind === 'ivar' || (isOp(e, 'add', 'sub', 'mul', 'neg') && e.args.every(isIntegerExpr));

@@ -12,6 +12,7 @@ import {
   type Expr,
   foldChain,
   type Index,
+  isIntegerExpr,
   isOp,
   ivar,
   node,
@@ -365,6 +366,15 @@ class Converter {
       case 'FunctionNode':
         return this.call(node, scope);
       case 'ArrayNode': {
+        // A grid of two rows or more, each of two blocks or more (`[A, B; C, D]`): a block matrix, by rows.
+        const rows = node.items!;
+        if (rows.length >= 2 && rows.every((r) => r.type === 'ArrayNode' && r.items!.length >= 2)) {
+          const width = rows[0]!.items!.length;
+          if (rows.some((r) => r.items!.length !== width))
+            this.fail(start, 'a block matrix needs as many blocks in every row', '[A, B; C, D]');
+          const blocks = rows.flatMap((r) => r.items!.map((item) => this.convert(item, scope)));
+          return this.at(this.special('block', blocks, { ints: [affine(rows.length), affine(width)] }), start);
+        }
         // `[h; x]` and `[h, x]` both mean stacking the vectors, as the documents write it.
         const flat = (n: MNode): MNode[] => (n.type === 'ArrayNode' ? n.items!.flatMap(flat) : [n]);
         const items = flat(node).map((item) => this.convert(item, scope));
@@ -421,9 +431,9 @@ class Converter {
 
   /** A node of a special spelling (h[t, a], W[i, j], [u; v]): the record that claims it. */
   private special(
-    form: 'unit-access' | 'entry-access' | 'stack',
+    form: 'unit-access' | 'entry-access' | 'stack' | 'block',
     args: Expr[],
-    fields: { units?: Index[] } = {},
+    fields: { units?: Index[]; ints?: Affine[] } = {},
   ): OpNode {
     const spec = specsFor(`special:${form}`)[0]!;
     return node(spec.id, args, fields);
@@ -516,6 +526,8 @@ class Converter {
     const right = this.convert(args[1]!, scope);
     if (spec.syntax.args?.[1] === 'const' && right.kind !== 'num')
       this.fail(this.cursor, `'${n.op}' needs a constant exponent`, spec.syntax.usage);
+    if (spec.syntax.args?.[1] === 'exponent' && right.kind !== 'num' && !isIntegerExpr(right))
+      this.fail(this.cursor, `'${n.op}' needs a constant or an integer exponent`, spec.syntax.usage);
     return this.at(node(spec.id, [left, right]), at);
   }
 
@@ -603,6 +615,13 @@ class Converter {
         case 'const': {
           const c = this.convert(a, scope);
           if (c.kind !== 'num') this.fail(this.cursor, `${name} needs a constant here`, usage);
+          out.push(c);
+          break;
+        }
+        case 'exponent': {
+          const c = this.convert(a, scope);
+          if (c.kind !== 'num' && !isIntegerExpr(c))
+            this.fail(this.cursor, `${name} needs a constant or an integer exponent here`, usage);
           out.push(c);
           break;
         }

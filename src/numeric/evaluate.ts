@@ -198,6 +198,7 @@ function fusible(e: Expr): OpSpec | null {
   if (e.kind !== 'op') return null;
   const spec = specOf(e);
   // a power beyond a square notes |k| times its base's lost digits (notePowerLoss): its record evaluates it
+  // (an exponent not a number, `u .^ k` over k, is not fused: NaN here)
   if (e.op === 'epow' && !(Math.abs(epowExponent(e)) <= 2)) return null;
   return spec.entrywiseKernel && !spec.graphDerivative ? spec : null;
 }

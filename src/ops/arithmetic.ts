@@ -4,7 +4,7 @@
  * power with a constant exponent).
  */
 import { affine, affineAdd, type Affine } from '../ir/affine.js';
-import { type Expr, intVarsOf, isOp, node, type OpNode } from '../ir/expr.js';
+import { type Expr, intVarsOf, isIntegerExpr, isOp, node, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isScalar, sameShape, type Shape } from '../ir/shape.js';
 import {
   binary,
@@ -677,12 +677,6 @@ defineOp({
   },
 });
 
-/** An integer expression: numbers that are integers and integer variables under + − ×. */
-const integral = (e: Expr): boolean =>
-  e.kind === 'num'
-    ? Number.isInteger(e.value)
-    : e.kind === 'ivar' || (isOp(e, 'add', 'sub', 'mul', 'neg') && e.args.every(integral));
-
 /** The value of an integer expression of numbers alone (k = −1, 2·3), or null when it reads a variable. */
 const constantInteger = (e: Expr): number | null => {
   if (e.kind === 'num') return e.value;
@@ -715,7 +709,7 @@ defineOp({
     if (!sameDim(b.rows, b.cols))
       return ctx.fail(n, `a matrix power needs a square matrix, got ${formatShape(b)}`, 'A^k with A square');
     const k = right(n);
-    if (!integral(k))
+    if (!isIntegerExpr(k))
       return ctx.fail(n, 'a matrix power needs an integer exponent', 'A^k with k an integer such as 3, k or T-i');
     const constant = constantInteger(k);
     if (constant !== null && constant < 0)
@@ -829,42 +823,70 @@ export function powerBase(
   return base.kind === 'seq' && ctx.superscriptTime ? `\\left(${ctx.expr(base)}\\right)` : ctx.expr(base, 7);
 }
 
-/** The constant exponent of `v.^k`, kept as a number child. */
-export const epowExponent = (n: OpNode): number => (right(n) as { value: number }).value;
+/** The exponent of `v.^k` where it is a number child (a constant, or an index at a binding); NaN for `v.^k` over k. */
+export const epowExponent = (n: OpNode): number =>
+  right(n).kind === 'num' ? (right(n) as { value: number }).value : NaN;
+
+/** `v.^k`'s exponent as written: the number, or the integer expression (`k`, `T - i`) a claim's binding gives. */
+const epowExponentText = (n: OpNode, text: (e: Expr) => string): string =>
+  right(n).kind === 'num' ? `${epowExponent(n)}` : text(right(n));
 
 defineOp({
   id: 'epow',
   domain: 'arithmetic',
-  syntax: { operator: { symbol: '.^', fixity: 'infix' }, args: ['expr', 'const'], usage: 'v.^2' },
+  // the exponent a constant, or in a claim an integer expression of its index variables (`u .^ k` over k)
+  syntax: {
+    operator: { symbol: '.^', fixity: 'infix' },
+    args: ['expr', 'exponent'],
+    usage: 'v.^2, or v.^k for an integer index k',
+  },
   placement: everywhere,
   precedence: { ascii: 4, latex: 5 },
   entrywise: true,
   scalar: () => (a, k) => a ** k,
-  shape: (n, ctx) => ctx.shapeOf(left(n)),
-  print: (n, ctx) => `${ctx.wrap(left(n), 5)}.^${epowExponent(n)}`,
-  latex: (n, ctx) => `${powerBase(left(n), ctx)}^{${epowExponent(n)}}`,
+  shape: (n, ctx) => {
+    const k = right(n);
+    if (k.kind !== 'num' && !isIntegerExpr(k))
+      return ctx.fail(
+        n,
+        `the exponent of '.^' is no constant nor integer`,
+        'a constant, or an integer index such as k or T-i',
+      );
+    return ctx.shapeOf(left(n));
+  },
+  print: (n, ctx) => `${ctx.wrap(left(n), 5)}.^${epowExponentText(n, (k) => ctx.wrap(k, 5))}`,
+  latex: (n, ctx) => `${powerBase(left(n), ctx)}^{${epowExponentText(n, (k) => ctx.expr(k))}}`,
   evaluate: (n, ctx) => {
     const [base, lost] = withLostPrecision(() => ctx.dense(left(n)));
-    notePowerLoss(epowExponent(n), lost);
-    return powDense(base, epowExponent(n));
+    const k = right(n).kind === 'num' ? epowExponent(n) : ctx.dense(right(n)).data[0]!;
+    notePowerLoss(k, lost);
+    return powDense(base, k);
   },
+  // (fused only with a constant exponent: ../numeric/evaluate.ts fusible)
   entrywiseKernel: (n) => entrywisePowKernel(epowExponent(n)),
   compile: (n, ctx) => {
     const a = ctx.compile(left(n));
-    return ctx.push(epowKernel(epowExponent(n)), [a], ctx.dims(a));
+    const k = right(n).kind === 'num' ? epowExponent(n) : ctx.integerValue(right(n));
+    if (k === null) throw new RangeError('an entrywise power in a model equation needs a constant exponent');
+    return ctx.push(epowKernel(k), [a], ctx.dims(a));
   },
-  exact: (n, ctx) => exactPower(n, ctx, ctx.eval(left(n)), epowExponent(n)),
+  exact: (n, ctx) => exactPower(n, ctx, ctx.eval(left(n)), ctx.constant(right(n))),
   differentiate: (n, ctx) => {
     const j = ctx.J(left(n));
     if (!j) return null;
-    const k = epowExponent(n);
+    const k = right(n);
     const factor =
-      k === 2
-        ? node('mul', [{ kind: 'num', value: 2 }, left(n)])
-        : node('mul', [{ kind: 'num', value: k }, node('epow', [left(n), { kind: 'num', value: k - 1 }])]);
+      k.kind !== 'num'
+        ? node('mul', [k, node('epow', [left(n), node('sub', [k, { kind: 'num', value: 1 }])])])
+        : k.value === 2
+          ? node('mul', [{ kind: 'num', value: 2 }, left(n)])
+          : node('mul', [k, node('epow', [left(n), { kind: 'num', value: k.value - 1 }])]);
     return mul(diag(factor), j);
   },
-  canonical: (n, ctx) => entrywiseCanonical(n, ctx),
+  canonical: (n, ctx) =>
+    right(n).kind === 'num'
+      ? entrywiseCanonical(n, ctx)
+      : ctx.unsupported(`an entrywise power with exponent ${ctx.key(right(n))}`),
 });
 
 /** The elementwise form of a scalar function's body (user functions applied to vectors). */

@@ -61,8 +61,9 @@ export function pickBlock(
 defineOp({
   id: 'block',
   domain: 'blocks',
-  syntax: { usage: 'a block matrix (written by the engine)' },
-  placement: internal,
+  // written by the engine, and by a claim as `[A, B; C, D]` (two block rows or more of two blocks or more)
+  syntax: { special: 'block', usage: '[A, B; C, D]' },
+  placement: { equation: false, loss: false, claim: true, level: 'any' },
   entrywise: false,
   shape: (n, ctx) => {
     const [nr, nc] = gridDims(n);
@@ -75,14 +76,18 @@ defineOp({
     for (let i = 0; i < nr; i++)
       for (let j = 0; j < nc; j++)
         if (!sameShape({ rows: at(i, 0).rows, cols: at(0, j).cols }, at(i, j)))
-          return ctx.fail(n, `block (${i + 1}, ${j + 1}) does not fit its row and column`);
+          return ctx.fail(
+            blockAt(n, i, j),
+            `block (${i + 1}, ${j + 1}) does not fit its row and column`,
+            'blocks of equal height along a block row and of equal width down a block column',
+          );
     return { rows, cols };
   },
+  // as a claim writes it (the parser reads it back)
   print: (n, ctx) => {
     const [nr, nc] = gridDims(n);
-    const rows = Array.from(
-      { length: nr },
-      (_, i) => `[${Array.from({ length: nc }, (_, j) => ctx.expr(blockAt(n, i, j))).join(', ')}]`,
+    const rows = Array.from({ length: nr }, (_, i) =>
+      Array.from({ length: nc }, (_, j) => ctx.expr(blockAt(n, i, j))).join(', '),
     );
     return `[${rows.join('; ')}]`;
   },

@@ -322,7 +322,11 @@ defineOp({
     for (const item of n.args) {
       const s = ctx.shapeOf(item);
       if (!isColumn(s))
-        return ctx.fail(item, `only vectors can be stacked, got ${formatShape(s)}`, '[u; v] of vectors');
+        return ctx.fail(
+          item,
+          `only vectors can be stacked, got ${formatShape(s)}`,
+          '[u; v] of vectors, or a block matrix [A, B; C, D] of two block rows or more',
+        );
       rows = affineAdd(rows, s.rows);
     }
     return { rows, cols: affine(1) };

@@ -54,6 +54,8 @@ export type ArgSyntax =
   | 'held'
   /** a constant number, kept as a `num` child */
   | 'const'
+  /** an exponent: a constant number, or an integer expression of index variables (`k`, `T - i`) */
+  | 'exponent'
   /** a sequence value h[t] or one unit of it h[t, a] */
   | 'value'
   /** one unit of a sequence value, h[t, a] */
@@ -67,7 +69,7 @@ export interface Syntax {
   /** an operator of mathjs's grammar (`+`, `.*`, unary `-`, postfix `'`) */
   readonly operator?: { readonly symbol: string; readonly fixity: 'infix' | 'prefix' | 'postfix' };
   /** written with the language's own brackets: `h[t, a]` (a unit), `W[i, j]` (an entry), `[u; v]` (stacking) */
-  readonly special?: 'unit-access' | 'entry-access' | 'stack';
+  readonly special?: 'unit-access' | 'entry-access' | 'stack' | 'block';
   /** argument kinds of the call spelling, in order; the last one repeats when `variadic` */
   readonly args?: readonly ArgSyntax[];
   readonly variadic?: boolean;
