@@ -37,6 +37,7 @@ const ELEMENTWISE: Readonly<Record<string, string>> = {
   log: 'np.log',
   sqrt: 'np.sqrt',
   abs: 'np.abs',
+  step: 'heaviside',
   identity: '',
 };
 
@@ -74,6 +75,10 @@ export function py(e: Expr, model: Model, inClaim: boolean): string {
       return `mul(${r(a[0]!)}, ${r(a[1]!)})`;
     case 'emul':
       return `(${r(a[0]!)} * ${r(a[1]!)})`;
+    case 'max2':
+      return `np.maximum(${r(a[0]!)}, ${r(a[1]!)})`;
+    case 'min2':
+      return `np.minimum(${r(a[0]!)}, ${r(a[1]!)})`;
     case 'ediv':
     case 'div':
       return `(${r(a[0]!)} / ${r(a[1]!)})`;
@@ -151,6 +156,10 @@ import numpy as np
 
 def sigma(z):
     return 1.0 / (1.0 + np.exp(-z))
+
+
+def heaviside(z):
+    return np.heaviside(z, 0.5)
 
 
 def mul(a, b):

@@ -182,6 +182,9 @@ function activation(def: ActivationDef, user = false): OpSpec {
 
 const paren = (f: string) => (a: string) => `${f}\\left(${a}\\right)`;
 
+/** Heaviside's step with H(0) = ½ (NaN stays NaN: trouble, not a side). */
+export const heaviside = (x: number): number => (x > 0 ? 1 : x < 0 ? 0 : x === 0 ? 0.5 : NaN);
+
 const BUILT_INS: readonly ActivationDef[] = [
   {
     id: 'tanh',
@@ -271,6 +274,18 @@ const BUILT_INS: readonly ActivationDef[] = [
     // decreasing to 0 at 0, then increasing; negation and max are exact in floats
     exactRange: (lo, hi) =>
       lo >= 0 ? [Math.abs(lo), hi] : hi <= 0 ? [Math.abs(hi), Math.abs(lo)] : [0, Math.max(Math.abs(lo), hi)],
+  },
+  {
+    // Heaviside's step, H(0) = ½: the share of max(a, b) that moves with a is H(a − b) (./ordered.ts), ½ at a tie as
+    // the sweeps take it (the central difference's slope there); ReLU′(z) = H(z) away from 0
+    id: 'step',
+    names: ['step'],
+    rule: { value: heaviside, derivative: () => 0, derivativeText: '0' },
+    latex: paren('H'),
+    derivative: () => num(0),
+    big: (x, D) => (x.isNaN() ? new D(NaN) : x.gt(0) ? new D(1) : x.lt(0) ? new D(0) : new D(0.5)),
+    increasing: { range: [0, 1] },
+    exactRange: (lo, hi) => [heaviside(lo), heaviside(hi)],
   },
   {
     id: 'identity',

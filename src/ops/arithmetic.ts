@@ -125,7 +125,7 @@ export function powerLoss(k: number, lost: number): number {
  * (diag(s) of a scalar s, or diag(s) times a row, gave the Jacobian of h ./ 2 as the 1 × 1 diag(1 ./ 2): the false
  * `jac(g[k], h[k-1]) - W = 0.5 * ones(d, d)` with g[t] = h[t-1] ./ 2 + W * h[t-1] was verified, a review found.)
  */
-function entrywiseFactor(ctx: DiffContext, s: Expr, x: Expr, j: Expr): Expr | null {
+export function entrywiseFactor(ctx: DiffContext, s: Expr, x: Expr, j: Expr): Expr | null {
   if (ctx.isScalar(s)) return scaled(s, j);
   // a matrix's or a row's entries would be vec(s) (diag of a matrix is its diagonal, s·j of a row a shape mismatch):
   // q .* ones(d, d) came out as a d × d "Jacobian", and the true jac(sum(q[k] * M[k]), u[k]) = 2*d^2*q[k] was

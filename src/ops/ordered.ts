@@ -3,7 +3,7 @@
  * left to right, as written), the sum Σ, and the elementwise product ⨀.
  */
 import { type Affine, affine, affineAdd } from '../ir/affine.js';
-import { type Expr, intVarsOf, node, type OpNode } from '../ir/expr.js';
+import { type Expr, intVarsOf, node, num, type OpNode } from '../ir/expr.js';
 import { formatShape, isColumn, isScalar, isSquare } from '../ir/shape.js';
 import {
   addValues,
@@ -19,10 +19,12 @@ import {
   zipDense,
   zipKernel,
 } from '../numeric/values.js';
-import { substituteIndexShared } from '../symbolic/build.js';
+import { add, substituteIndexShared } from '../symbolic/build.js';
 import { regroupedRange } from '../symbolic/range-terms.js';
 import { withBinding } from '../ir/names.js';
 import { addedLoss, noteLostPrecisions, withLostPrecisions } from '../numeric/lost-digits.js';
+import { reduceTo, type Vec } from '../numeric/kernel.js';
+import { newVec } from '../numeric/slab.js';
 import {
   larger,
   rfill,
@@ -38,8 +40,8 @@ import {
   smaller,
 } from '../symbolic/ring.js';
 import { nadd, nconst, nmul, type NPoly } from '../symbolic/words.js';
-import { broadcastKernel, broadcastShape, entrywiseCanonical, matmulKernel } from './arithmetic.js';
-import type { CanonicalContext, ExactContext, LatexContext, NumericContext, PrintContext } from './contexts.js';
+import { broadcastKernel, broadcastShape, entrywiseCanonical, entrywiseFactor, matmulKernel } from './arithmetic.js';
+import type { CanonicalContext, ExactContext, Kernel, LatexContext, NumericContext, PrintContext } from './contexts.js';
 import { defineOp, type OpSpec } from './registry.js';
 
 const body = (n: OpNode) => n.args[0]!;
@@ -425,19 +427,103 @@ function pairwise(id: 'max2' | 'min2'): OpSpec {
       usage: `${name}(a, b)`,
       latex: [`\\${name}`],
     },
-    placement: { equation: false, loss: false, claim: true, level: 'any' },
+    // in a cell (ReLU as max(0, z), hard tanh as max(-1, min(1, z))) and in a loss (a hinge): `compile` below
+    placement: { equation: true, loss: true, claim: true, level: 'any' },
     scalar: () => value,
     shape: (n, ctx) => broadcastShape(n, ctx.shapeOf(a(n)), ctx.shapeOf(b(n)), name, ctx.fail),
     print: (n, ctx) => `${name}(${ctx.expr(a(n))}, ${ctx.expr(b(n))})`,
     latex: (n, ctx) => `\\${name}\\left(${ctx.expr(a(n))}, ${ctx.expr(b(n))}\\right)`,
     evaluate: (n, ctx) => zipDense(asDense(ctx.eval(a(n))), asDense(ctx.eval(b(n))), value),
     entrywiseKernel: () => zipKernel(value),
+    compile: (n, ctx) => {
+      const [x, y] = [ctx.compile(a(n)), ctx.compile(b(n))];
+      const [dx, dy] = [ctx.dims(x), ctx.dims(y)];
+      return ctx.push(extremumKernel(id === 'max2'), [x, y], dx[0] * dx[1] === 1 ? dy : dx);
+    },
     exact: (n, ctx) => {
       const o = ctx.ring.ordered;
       return o ? rzip(ctx.eval(a(n)), ctx.eval(b(n)), pick(name, o)) : ctx.opaque(n);
     },
-    differentiate: (n, ctx) =>
-      ctx.J(a(n)) || ctx.J(b(n)) ? ctx.unsupported(`${name}(a, b) is not differentiable where a = b`) : null,
+    // d max(a, b) = H(a − b) ⊙ da + H(b − a) ⊙ db (min: H(b − a) ⊙ da + H(a − b) ⊙ db), H(0) = ½ as the sweeps take a
+    // tie (extremumKernel); a scalar side broadcast, its row spread over the entries (entrywiseFactor)
+    differentiate: (n, ctx) => {
+      const [x, y] = [a(n), b(n)];
+      const [jx, jy] = [ctx.J(x), ctx.J(y)];
+      if (!jx && !jy) return null;
+      const share = (mine: Expr, other: Expr) =>
+        node('step', [id === 'max2' ? difference(mine, other) : difference(other, mine)]);
+      return add(
+        jx ? entrywiseFactor(ctx, share(x, y), x, jx) : null,
+        jy ? entrywiseFactor(ctx, share(y, x), y, jy) : null,
+      );
+    },
+  };
+}
+
+/** a − b, as a reader writes it: max(0, z) moves with H(z), not H(z − 0); max(−1, u) with H(u + 1), not H(u − −1) */
+function difference(x: Expr, y: Expr): Expr {
+  // −1 as written is neg(1)
+  if (y.kind === 'op' && y.op === 'neg' && y.args[0]!.kind === 'num') return node('add', [x, y.args[0]!]);
+  if (y.kind === 'num') return y.value === 0 ? x : y.value < 0 ? node('add', [x, num(-y.value)]) : node('sub', [x, y]);
+  return x.kind === 'num' && x.value === 0 ? node('neg', [y]) : node('sub', [x, y]);
+}
+
+/**
+ * How much of max(a, b) (or min) moves with a, entry by entry: 1 where a is picked, 0 where b is, ½ at a tie, and b
+ * takes the rest. At a tie the operator has no derivative; ½ is its central difference's slope there (max(a + ε, b) −
+ * max(a − ε, b) = ε), so the sweeps and finite differences agree at a tie as they do for |x| at 0 (sign(0) = 0), and a
+ * Jacobian there lies between its two one-sided values (a norm bound that holds on both sides holds at it). NaN stays
+ * NaN: trouble, not a branch.
+ */
+function aShare(x: number, y: number, larger: boolean): number {
+  if (x === y) return 0.5;
+  if (x > y) return larger ? 1 : 0;
+  if (x < y) return larger ? 0 : 1;
+  return NaN;
+}
+
+/**
+ * max(a, b) or min(a, b) in a model's equations or loss, entry by entry, a scalar side broadcast: the value, its tangent
+ * and its adjoints together (./contexts.ts Kernel). Exact in float64, so it adds no lost digits of its own; its
+ * derivative reads which operand is larger, so a sweep through it carries what the operands lost ('operands').
+ */
+function extremumKernel(larger: boolean): Kernel {
+  const pickOf = larger ? Math.max : Math.min;
+  const stride = (v: Vec) => (v.length === 1 ? 0 : 1);
+  const length = (a: Vec, b: Vec) => Math.max(a.length, b.length);
+  /** operand k's adjoint entry by entry: adj times its share */
+  const adjointEntries = ([x, y]: readonly Vec[], _out: Vec, adj: Vec, k: number): Vec => {
+    const [sx, sy] = [stride(x!), stride(y!)];
+    const entries = newVec(adj.length);
+    for (let i = 0; i < adj.length; i++) {
+      const share = aShare(x![i * sx]!, y![i * sy]!, larger);
+      entries[i] = adj[i]! * (k === 0 ? share : 1 - share);
+    }
+    return entries;
+  };
+  return {
+    reads: 'operands',
+    adjointEntries,
+    forward: ([x, y]) => {
+      const [sx, sy, out] = [stride(x!), stride(y!), newVec(length(x!, y!))];
+      for (let i = 0; i < out.length; i++) out[i] = pickOf(x![i * sx]!, y![i * sy]!);
+      return out;
+    },
+    tangent: ([x, y], [dx, dy], out) => {
+      if (!dx && !dy) return null;
+      const [sx, sy, t] = [stride(x!), stride(y!), newVec(out.length)];
+      const [sdx, sdy] = [dx ? stride(dx) : 0, dy ? stride(dy) : 0];
+      for (let i = 0; i < t.length; i++) {
+        const share = aShare(x![i * sx]!, y![i * sy]!, larger);
+        // a missing tangent is 0 (a NaN share stays NaN through the side that has one)
+        t[i] = (dx ? share * dx[i * sdx]! : 0) + (dy ? (1 - share) * dy[i * sdy]! : 0);
+      }
+      return t;
+    },
+    adjoint: (ins, out, adj, [wx, wy]) => [
+      wx ? reduceTo(adjointEntries(ins, out, adj, 0), ins[0]!.length) : null,
+      wy ? reduceTo(adjointEntries(ins, out, adj, 1), ins[1]!.length) : null,
+    ],
   };
 }
 

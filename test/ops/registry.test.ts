@@ -121,7 +121,7 @@ model:
   equations:
     - u[t] = sigmoid(W*h[t-1] + U*x[t]) .* exp(-0.5 * h[t-1]) / 2
     - v[t] = diag(u[t]) * h[t-1] - h[t-1] .^ 3 + sum(u[t])^2 * b + (h[t-1]' * h[t-1]) * (diag(b) * u[t])
-    - w[t] = softmax(sqrt(1 + u[t] .* u[t]) ./ (2 + abs(v[t]))) * logsumexp(h[t-1]) + W^2 * h[t-1] + (eye(d) + zeros(d, d)) * zeros(d) + zeros(d) .* ones(d) + 0.5 * eye(d) * h[t-1]
+    - w[t] = softmax(sqrt(1 + u[t] .* u[t]) ./ (2 + abs(v[t]))) * logsumexp(h[t-1]) + W^2 * h[t-1] + (eye(d) + zeros(d, d)) * zeros(d) + zeros(d) .* ones(d) + 0.5 * eye(d) * h[t-1] + 0.2 * max(v[t], min(u[t], 0.5)) + 0.1 * step(u[t] - 0.3) .* h[t-1]
     - h[t] = tanh(V * [v[t]; x[t]] + log(1 + u[t] .* u[t]) + w[t]) + identity(abs(v[t]) .* 0.1) + trace(diag(u[t]) * W) * b
   loss: L = sum(t, 1, T, sum(h[t] .* b)) + prod(t, 1, 2, sum(h[t]))
 claims:

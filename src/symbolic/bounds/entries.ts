@@ -56,6 +56,7 @@ export type RangeFactId =
   | 'range-tanh'
   | 'range-sigma'
   | 'range-exp'
+  | 'range-step'
   | 'model-activation'
   | 'square-range'
   | 'logistic-quadratic'
@@ -84,6 +85,7 @@ const RANGE_FACTS: ReadonlyMap<string, RangeFactId> = new Map([
   ['tanh', 'range-tanh'],
   ['sigma', 'range-sigma'],
   ['exp', 'range-exp'],
+  ['step', 'range-step'],
 ]);
 
 /** An activation's range from the registry, as exact ends (an infinite end is unbounded); null without a rule here. */
@@ -154,9 +156,15 @@ export function activationDefinition(model: Model, name: string): OpNode | null 
   return eq.rhs;
 }
 
-/** y[τ] = f(z(τ)) from the model, valid where the equation defines y (τ ≥ 1); null otherwise. */
+/** The model's equation for a sequence, when it defines it as max(a, b) or min(a, b) (ReLU, hard tanh). */
+function extremumDefinition(model: Model, name: string): OpNode | null {
+  const eq = model.equations.find((x) => x.target === name);
+  return eq && (isOp(eq.rhs, 'max2') || isOp(eq.rhs, 'min2')) ? eq.rhs : null;
+}
+
+/** y[τ] = f(z(τ)) from the model (an activation, or max/min), valid where the equation defines y (τ ≥ 1); null otherwise. */
 export function unfoldActivation(v: Seq, ctx: EntryContext): OpNode | null {
-  const rhs = activationDefinition(ctx.model, v.name);
+  const rhs = activationDefinition(ctx.model, v.name) ?? extremumDefinition(ctx.model, v.name);
   if (!rhs || !ctx.domain.atLeast(v.time, 1)) return null;
   try {
     return substituteSafely(rhs, TIME_VAR, v.time) as OpNode;
@@ -166,7 +174,20 @@ export function unfoldActivation(v: Seq, ctx: EntryContext): OpNode | null {
   }
 }
 
-const activationName = (n: OpNode) => (n.op === 'ufn' ? (n.name ?? 'f') : n.op);
+const activationName = (n: OpNode) =>
+  n.op === 'ufn' ? (n.name ?? 'f') : n.op === 'max2' ? 'max' : n.op === 'min2' ? 'min' : n.op;
+
+/**
+ * max(a, b) lies above the larger known lower end and below the larger upper end where both are known; min(a, b) the
+ * other way round (hard tanh max(−1, min(1, z)) in [−1, 1] whatever z).
+ */
+function extremumI(a: Interval, b: Interval, larger: boolean): Interval {
+  const either = (x: Q | null, y: Q | null, pick: (x: Q, y: Q) => Q) => (x && y ? pick(x, y) : (x ?? y));
+  const both = (x: Q | null, y: Q | null, pick: (x: Q, y: Q) => Q) => (x && y ? pick(x, y) : null);
+  return larger
+    ? { lo: either(a.lo, b.lo, qmax), hi: both(a.hi, b.hi, qmax), facts: facts(a, b) }
+    : { lo: both(a.lo, b.lo, qmin), hi: either(a.hi, b.hi, qmin), facts: facts(a, b) };
+}
 
 /** Flattens a chain of ⊙ (and scalings, diag(u)·v) into its factors. */
 export function entryFactors(e: Expr, shapes: Shapes): Expr[] {
@@ -207,6 +228,11 @@ export function entryRange(e: Expr, ctx: EntryContext): Interval {
     });
   }
   if (e.kind !== 'op') return UNBOUNDED;
+  if (e.op === 'max2' || e.op === 'min2')
+    return withFact(extremumI(go(e.args[0]!), go(e.args[1]!), e.op === 'max2'), {
+      id: 'interval-arithmetic',
+      about: activationName(e),
+    });
   // Only an operator that works entry by entry maps ranges of entries to a range of entries: A^k of a matrix, like
   // A·B, mixes entries (σ(W − 30)² has entries near d although σ's are below 1 — a review found it proved ≤ 1).
   if (!isEntrywise(e, ctx.shapes)) return UNBOUNDED;
