@@ -41,9 +41,9 @@ describe("where an activation's derivative is largest", () => {
     expect(steepestPoint(gelu)).toBeCloseTo(1.4185039803, 7);
     expect(gelu.derivative(steepestPoint(gelu)!, NaN)).toBeCloseTo(1.1289930687, 10);
     // f′ at 0 (tanh, σ, identity), a pole at 0 (log, sqrt), a plateau from 0 (|x|, a leaky ReLU), a supremum never
-    // reached (exp, softplus's σ)
+    // reached (exp, softplus's σ), no slope at all (Heaviside's step: f′ = 0 wherever it has one)
     expect([...BUILT_IN_RULES].map(([id, r]) => [id, steepestPoint(r)])).toEqual(
-      ['tanh', 'sigma', 'exp', 'log', 'sqrt', 'abs', 'identity'].map((id) => [id, null]),
+      ['tanh', 'sigma', 'exp', 'log', 'sqrt', 'abs', 'step', 'identity'].map((id) => [id, null]),
     );
     expect(steepestPoint(rule('test/fixtures/models/softplus-rnn.yaml', 'softplus'))).toBeNull();
     expect(steepestPoint(rule('test/fixtures/models/premise-corner-leaky.yaml', 'lrelu'))).toBeNull();
