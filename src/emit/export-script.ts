@@ -119,7 +119,13 @@ def main(path):
         data = json.load(f)
     reproduced = True
     for D, build in zip(data["claims"], CLAIMS):
-        lhs, rhs = build(D)
+        try:
+            lhs, rhs = build(D)
+        except NotImplementedError as why:
+            # this claim alone is not replayed; the others still are
+            print(f"{D['claim']}: not replayed ({why})")
+            reproduced = False
+            continue
         gp_lhs = np.array(D["lhs"]["values"], float)
         gp_rhs = np.array(D["rhs"]["values"], float)
         scale = max(np.linalg.norm(gp_lhs), np.linalg.norm(gp_rhs), 1e-300)

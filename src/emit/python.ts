@@ -92,6 +92,11 @@ export function py(e: Expr, model: Model, inClaim: boolean): string {
       return `np.diag(${r(a[0]!)}.ravel())`;
     case 'eye':
       return `np.eye(int(${pyAffine(e.ints[0]!)}))`;
+    case 'zeros':
+    case 'ones': {
+      const [rows, cols] = [e.ints[0]!, e.ints[1]];
+      return `np.${e.op}((int(${pyAffine(rows)}), int(${cols ? pyAffine(cols) : '1'})))`;
+    }
     case 'trace':
       return `np.array([[np.trace(${r(a[0]!)})]])`;
     case 'inv':
