@@ -24,8 +24,30 @@ function latexOf(w: LatexWriter, q: DerivedQuantity): string | null {
   return steps.length === 1 ? w.relation(q.quantity, '=', q.derived) : w.chain(q.quantity, steps);
 }
 
+/**
+ * A derived form as a reader writes it: an index the engine made (`s__`, `gamma__`: a summation over time steps) as
+ * its letter, or the letter numbered where the form or the file already uses it (the lab LSTM's state s), so that the
+ * text reads as a claim would (LaTeX does the same: src/emit/latex.ts `variable`). Names are whole tokens, and `__`
+ * ends only engine-made ones.
+ */
+function readable(d: Derivation, text: string): string {
+  const tokens = new Set(text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
+  const taken = (name: string) =>
+    tokens.has(name) || d.model.symbols.has(name) || name in d.model.sizes || d.model.functions.has(name);
+  let out = text;
+  for (const made of [...tokens].filter((t) => /[A-Za-z]__$/.test(t))) {
+    const letter = made.replace(/_+$/, '');
+    let name = letter;
+    for (let k = 2; taken(name); k++) name = `${letter}${k}`;
+    tokens.add(name);
+    out = out.replace(new RegExp(`\\b${made}\\b`, 'g'), name);
+  }
+  return out;
+}
+
 export function formatDerived(d: Derivation, results: readonly DerivedQuantity[], format: DeriveFormat): string {
   const w = latexWriterFor(d);
+  const print = (e: Parameters<typeof printExpr>[0]) => readable(d, printExpr(e));
   if (format === 'json')
     return JSON.stringify(
       {
@@ -33,9 +55,9 @@ export function formatDerived(d: Derivation, results: readonly DerivedQuantity[]
         model: d.model.name,
         quantities: results.map((q) => ({
           label: q.label,
-          quantity: printExpr(q.quantity),
-          derived: q.derived ? printExpr(q.derived) : null,
-          unrolled: q.unrolled ? printExpr(q.unrolled) : null,
+          quantity: print(q.quantity),
+          derived: q.derived ? print(q.derived) : null,
+          unrolled: q.unrolled ? print(q.unrolled) : null,
           latex: latexOf(w, q),
           problem: q.problem,
         })),
@@ -49,11 +71,11 @@ export function formatDerived(d: Derivation, results: readonly DerivedQuantity[]
   for (const q of results) {
     lines.push(`  ${q.label}`);
     if (!q.derived) {
-      lines.push(`    ${printExpr(q.quantity)}: no closed form (${q.problem})`);
+      lines.push(`    ${print(q.quantity)}: no closed form (${q.problem})`);
       continue;
     }
-    lines.push(`    ${printExpr(q.quantity)} = ${printExpr(q.derived)}`);
-    if (q.unrolled && printExpr(q.unrolled) !== printExpr(q.derived)) lines.push(`      = ${printExpr(q.unrolled)}`);
+    lines.push(`    ${print(q.quantity)} = ${print(q.derived)}`);
+    if (q.unrolled && print(q.unrolled) !== print(q.derived)) lines.push(`      = ${print(q.unrolled)}`);
   }
   return lines.join('\n');
 }
