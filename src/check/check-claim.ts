@@ -48,10 +48,10 @@ import { symbolicCheck } from './symbolic-check.js';
 import { proveUnitClosedForm } from '../symbolic/induction.js';
 import { boundEvidence, boundProofFor } from './bound-check.js';
 import { bindings } from './bindings.js';
-import type { CrossCheckFailure, Evidence, InstanceInfo, SymbolicOutcome } from './evidence.js';
+import type { CrossCheckFailure, Evidence, GuidedSearchEvidence, InstanceInfo, SymbolicOutcome } from './evidence.js';
 import { type ClaimResult, type ClaimWarning, claimWarnings, type Counterexample } from './result.js';
 import { emptyRanges } from './empty-ranges.js';
-import { searchViolation, type SearchRequest } from './search.js';
+import { equalityProbe, type ProbeOutcome, searchViolation, type SearchRequest } from './search.js';
 import { PointTally, tallyOf } from './point-tally.js';
 import { regimeExcesses, type SearchDomain } from '../numeric/adversarial.js';
 import { decideVerdict } from './verdict.js';
@@ -215,10 +215,11 @@ function counterexample(
   overrides: IntEnv,
   searchSteps: number | null = null,
   domain: SearchDomain = 'regime',
+  probe?: Counterexample['probe'],
 ): Counterexample {
   const o = p.outcome;
   const sizeFlags = Object.entries(overrides).flatMap(([k, v]) => ['--size', `${k}=${v}`]);
-  const beyond = domain === 'beyond' && searchSteps !== null;
+  const beyond = (domain === 'beyond' && searchSteps !== null) || probe !== undefined;
   // A path beyond the regimes replays with the search inside them off.
   const searchFlags = !searchSteps
     ? []
@@ -244,6 +245,7 @@ function counterexample(
     ...(o.status === 'violate' && o.exactTie ? { exactTie: true as const } : {}),
     searchSteps,
     beyondRegimes: beyond ? regimeExcesses(p.instance.graph.model, p.instance.sizes, p.instance.graph.data) : null,
+    ...(probe ? { probe } : {}),
     replay: [
       file,
       '--claim',
@@ -369,6 +371,10 @@ export function counterexampleEntry(
 ): InstanceEntry | null {
   const { derivation, get } = claimSetting(fileDerivation, claim);
   const entry = get(cx.masterSeed, cx.instance, cx.sizes);
+  if (entry && cx.probe) {
+    const instance = equalityProbe(claim, entry.instance, undefined, cx.probe.index).violation?.point.instance;
+    return instance ? { instance, evaluator: new Evaluator(instance.graph, instance.sizes) } : null;
+  }
   if (!entry || !cx.searchSteps) return entry;
   const beyond = cx.beyondRegimes !== null;
   const search = searchViolation(claim, tallyOf(claim, entry.instance, runPoints(claim, entry, 0, null)), {
@@ -592,9 +598,11 @@ function checkWith(
       const at = Object.fromEntries(Object.entries(symbolic.outcome.at).filter(([k]) => sizeNames.includes(k)));
       const found: Point[] = [];
       const evaluated: Point[] = [];
+      const drawn: InstanceEntry[] = [];
       for (let j = 0; j < REGIMES.length && !found.length; j++)
         if (regimes.includes(REGIMES[j]!)) {
           const entry = get(options.masterSeed, j, at);
+          if (entry) drawn.push(entry);
           const points = entry ? runPoints(claim, entry, 0, null) : [];
           // one at a time: a claim with many bindings has more points an instance than a call's arguments may be
           for (const p of points) {
@@ -602,8 +610,36 @@ function checkWith(
             if (p.outcome.status === 'violate') found.push(p);
           }
         }
-      evidence.push({ kind: 'guided-search', sizes: at, violations: found.length, ...undecidedViolations(evaluated) });
+      // Where those agree too, the structured constructions beyond the regimes from each (an equality has no search):
+      // a unit past a kink the regimes never reach (a ReLU6's clip) shows only there.
+      let probe: GuidedSearchEvidence['probe'];
+      let probed: ProbeOutcome['violation'] = null;
+      let probeUndecided = 0;
+      if (!found.length && options.search !== 0) {
+        const { admissible } = premiseAdmits(claim, derivation.model);
+        let [constructions, violations] = [0, 0];
+        for (const entry of drawn) {
+          const outcome = equalityProbe(claim, entry.instance, admissible);
+          constructions += outcome.constructions;
+          violations += outcome.violations;
+          probeUndecided += outcome.undecided;
+          probed = outcome.violation;
+          if (probed) break;
+        }
+        probe = { constructions, violations };
+      }
+      evidence.push({
+        kind: 'guided-search',
+        sizes: at,
+        violations: found.length + (probe?.violations ?? 0),
+        ...undecidedViolationsField(undecidedViolationCount(evaluated) + probeUndecided),
+        ...(probe ? { probe } : {}),
+      });
       if (found.length) cx = counterexample(claim, derivation.file, [...found].sort(smaller)[0]!, { ...at });
+      else if (probed) {
+        const { point, index, construction } = probed;
+        cx = counterexample(claim, derivation.file, point, { ...at }, null, 'beyond', { index, construction });
+      }
     }
   }
   // A unit-level closed form may be proved for every t by induction against the model's recurrence.
@@ -696,8 +732,6 @@ function premiseEvidence(premise: Premise, draws: readonly PremiseDraw[]): Evide
   };
 }
 
-/** The points' undecided violations as an evidence field (./points.ts). */
-const undecidedViolations = (points: readonly Point[]) => undecidedViolationsField(undecidedViolationCount(points));
 
 function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
   if (!refChecks.length) return [];

@@ -206,6 +206,11 @@ export interface GuidedSearchEvidence {
   readonly violations: number;
   /** violations float64 found there that nothing could decide again (trouble, as in ReferenceEvidence); absent when none */
   readonly undecidedViolations?: number;
+  /**
+   * where those instances agree too: the structured constructions beyond the regimes evaluated from each
+   * (src/check/search.ts equalityProbe), how many, and how many of their points violate; absent where not run
+   */
+  readonly probe?: { readonly constructions: number; readonly violations: number };
 }
 
 /** What one part of the adversarial search spent and saw (inside the regimes, or beyond them). */
@@ -297,6 +302,12 @@ export interface SearchEvidence extends SearchEffort {
           readonly lastInputs?: readonly string[];
           readonly times: readonly number[];
         };
+        /**
+         * beside each path, at each gate setting (some gates shut among open ones, the candidates centred), the last
+         * step's `inputs` (read through a gate's input weights) `times` times the start's (src/numeric/adversarial.ts
+         * nearZeroInputConstructions); absent when none
+         */
+        readonly nearZero?: { readonly inputs: readonly string[]; readonly times: readonly number[] };
       })
     | null;
   /** the claim's bound is proved: the search cross-checks the proof with this share of its budgets (absent otherwise) */

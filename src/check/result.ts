@@ -49,6 +49,12 @@ export interface Counterexample {
    * sampled regime; the symbols whose magnitudes exceed what the regimes allow, largest excess first
    */
   readonly beyondRegimes: readonly RegimeExcess[] | null;
+  /**
+   * found by probing an equality whose closed forms differ beyond the regimes (src/check/search.ts equalityProbe): the
+   * construction's index in the probe's list (its export rebuilds it) and its name; absent otherwise. Replayed as the
+   * instance is: its points agree again, and the probe finds the construction again.
+   */
+  readonly probe?: { readonly index: number; readonly construction: string };
   /** the arguments of `gradproof check` that replay exactly this counterexample */
   readonly replay: readonly string[];
 }

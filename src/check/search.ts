@@ -58,6 +58,9 @@ import {
   VANISHING_CAP_TIMES,
   farOutConstructions,
   farOutCount,
+  NEAR_ZERO_TIMES,
+  nearZeroInputConstructions,
+  nearZeroInputCount,
   ungatedInputs,
   VANISHING_SCALE,
   vanishingConstructions,
@@ -258,6 +261,7 @@ export function searchViolation(claim: Claim, random: RandomStarts, request: Sea
         ...(beyond.extremeCapTimes ? { extremeCapTimes: beyond.extremeCapTimes } : {}),
         ...(beyond.vanishing ? { vanishing: beyond.vanishing } : {}),
         ...(beyond.farOut ? { farOut: beyond.farOut } : {}),
+        ...(beyond.nearZero ? { nearZero: beyond.nearZero } : {}),
         gain: BEYOND_GAIN,
       },
     },
@@ -375,6 +379,8 @@ interface PhaseTally {
     readonly lastInputs?: readonly string[];
     readonly times: readonly number[];
   } | null;
+  /** beside its paths, at each gate setting the last step's inputs near 0 (nearZeroInputConstructions); null: not */
+  nearZero: { readonly inputs: readonly string[]; readonly times: readonly number[] } | null;
 }
 
 const emptyPhase = (budget: number): PhaseTally => ({
@@ -390,6 +396,7 @@ const emptyPhase = (budget: number): PhaseTally => ({
   extremeCapTimes: null,
   vanishing: null,
   farOut: null,
+  nearZero: null,
 });
 
 const outsidePremiseField = (n: number): { outsidePremise?: number } => (n ? { outsidePremise: n } : {});
@@ -447,6 +454,9 @@ function runPhase(
     : false;
   const farInputs = firstSpace ? farInputsOf(claim, firstSpace, first.graph.model) : new Set<string>();
   const farOut = firstSpace ? farOutCount(firstSpace, farStates, farWeights, farInputs) : 0;
+  // at each gate setting, the last step's inputs the claim reads through a gate near 0
+  const nearInputs = firstSpace ? nearInputsOf(claim, firstSpace) : new Set<string>();
+  const nearZero = firstSpace ? nearZeroInputCount(firstSpace, nearInputs) : 0;
   const side =
     (domain === 'beyond' && firstSpace
       ? isolatingCount(firstSpace) +
@@ -462,8 +472,10 @@ function runPhase(
     (firstSpace && boundsDerivativeFromBelow(claim) ? cancellingConstructionCount(first.graph.model, firstSpace) : 0) +
     extreme +
     vanishing +
-    farOut;
+    farOut +
+    nearZero;
   if (extreme) tally.extremeCapTimes = EXTREME_CAP_TIMES;
+  if (nearZero) tally.nearZero = { inputs: [...nearInputs], times: NEAR_ZERO_TIMES };
   if (farOut)
     tally.farOut = {
       states: [...farStates],
@@ -795,7 +807,29 @@ function lastBesideFrom(claim: Claim, start: Instance, space: InstanceSpace): re
     if (!byKey.has(key))
       byKey.set(key, (vanishing = vanishingConstructions(space, start.graph.data, normRead, takesRadius(claim))));
   }
-  return [...vanishing, ...farOutFrom(claim, start, space)].map((c) => ({ ...c, data: space.copy(c.data) }));
+  const nearInputs = nearInputsOf(claim, space);
+  const nearZero = nearZeroInputCount(space, nearInputs)
+    ? builtOnce(nearZeroFrom, start, space.domain, () =>
+        nearZeroInputConstructions(space, start.graph.data, preActivationsOf(start), nearInputs),
+      )
+    : [];
+  return [...vanishing, ...farOutFrom(claim, start, space), ...nearZero].map((c) => ({
+    ...c,
+    data: space.copy(c.data),
+  }));
+}
+
+/** by start and domain, built once as the others are (the inputs are the model's: the same for every claim) */
+const nearZeroFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
+
+/**
+ * The inputs a gate's input weights multiply, for a claim that reads them or those weights (readsInputDrive): at each
+ * gate setting their last step goes near 0 (../numeric/adversarial.ts nearZeroInputConstructions). Empty otherwise.
+ */
+function nearInputsOf(claim: Claim, space: InstanceSpace): ReadonlySet<string> {
+  if (!readsInputDrive(claim, space)) return new Set();
+  const names = inputDriveNames(space);
+  return new Set(space.blocks.filter((b) => b.role === 'input' && names.has(b.name)).map((b) => b.name));
 }
 
 /** The isolating constructions from a start (beyond the regimes), built once as constructionsFrom's are. */
@@ -1000,3 +1034,65 @@ function* searchFrom(
     proposal = proposals.next(promise(fitnessOf(points, claim.relation))).value;
   }
 }
+
+/** What probing an equality found (equalityProbe): counts, and the smallest violation with its construction. */
+export interface ProbeOutcome {
+  readonly constructions: number;
+  readonly violations: number;
+  /** violations float64 found that nothing could decide again (trouble, as the drawn points count them) */
+  readonly undecided: number;
+  readonly violation: { readonly point: Point; readonly index: number; readonly construction: string } | null;
+}
+
+/**
+ * For an equality whose closed forms differ (the symbolic stage's `different`) where every drawn point agrees: from an
+ * instance, the structured constructions beyond the regimes (../numeric/adversarial.ts `constructions`: the drives'
+ * peak, gates and units saturated at the ends of laws 8× as wide, …), and the initial states and the last step's inputs
+ * read outside every squashing activation 100× and 10⁴× the edge of their box (`farOutConstructions`), each evaluated
+ * once (no path: an equality has no ratio to climb). An equality false only where a unit passes a kink the regimes
+ * never reach held at every drawn point: a ReLU6's `jac(h[T], h[T-1]) = diag(step(z[T]))*W` (its clip at 6 dropped),
+ * `jac(g[T], g[T-1]) = W` of a clip at ±30 or ±100 (review158, consistent at 200 instances). Points outside a premise
+ * (`admissible`) are left out. Only the counts and the smallest violation are kept: a point holds its instance's graph,
+ * and a claim over large forms kept every construction's (out of a 250 MB heap: test/check/shared-structure.test.ts).
+ * `only`: that construction alone (a counterexample's export rebuilds it).
+ */
+export function equalityProbe(
+  claim: Claim,
+  instance: Instance,
+  admissible?: SearchRequest['admissible'],
+  only?: number,
+): ProbeOutcome {
+  const { model, program } = instance.graph;
+  const space = new InstanceSpace(model, instance.sizes, instance.regime, 'beyond');
+  const start = instance.graph.data;
+  const states = new Set(space.blocks.filter((b) => b.role === 'state').map((b) => b.name));
+  let ungated = ungatedByModel.get(model);
+  if (!ungated) ungatedByModel.set(model, (ungated = ungatedInputs(model)));
+  const list = [
+    ...constructions(space, start),
+    ...farOutConstructions(space, start, new Set(), false, ungated),
+    ...farOutConstructions(space, start, states, false),
+  ];
+  let [evaluated, violations, undecided] = [0, 0, 0];
+  let violation: ProbeOutcome['violation'] = null;
+  list.forEach((c, index) => {
+    if (only !== undefined && index !== only) return;
+    evaluated++;
+    const graph = new Unrolled(model, program, c.data);
+    const entry: InstanceEntry = {
+      instance: { ...instance, graph, variant: PROBE_VARIANTS + index },
+      evaluator: new Evaluator(graph, instance.sizes, false),
+    };
+    const points = admissible && !admissible(entry) ? [] : runPoints(claim, entry, 0, null);
+    undecided += undecidedViolationCount(points);
+    for (const point of points) {
+      if (point.outcome.status !== 'violate') continue;
+      violations++;
+      if (!violation || smaller(point, violation.point) < 0) violation = { point, index, construction: c.name };
+    }
+  });
+  return { constructions: evaluated, violations, undecided, violation };
+}
+
+/** The variants an equality's probe numbers its instances from (apart from the search's paths and sides). */
+const PROBE_VARIANTS = 2 ** 21;

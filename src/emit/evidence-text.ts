@@ -205,8 +205,13 @@ export function evidenceSummary(e: Evidence): string {
       return `${e.points} points not compared: ${e.reasons.map((r) => `${r.count} × ${r.reason}`).join('; ')}`;
     case 'symbolic':
       return symbolicText(e);
-    case 'guided-search':
-      return `instances at ${describeEnv(e.sizes)} ${e.violations ? 'violate the claim' : 'agree too'}${undecidedSuffix(e)}`;
+    case 'guided-search': {
+      const drawn = e.violations - (e.probe?.violations ?? 0);
+      const probe = e.probe
+        ? `; from them, ${e.probe.constructions} structured constructions beyond the regimes (saturated units, laws 8× as wide, inputs far out) ${e.probe.violations ? `violate it at ${e.probe.violations} points` : 'agree too'}`
+        : '';
+      return `instances at ${describeEnv(e.sizes)} ${drawn ? 'violate the claim' : 'agree too'}${probe}${undecidedSuffix(e)}`;
+    }
     case 'search':
       return searchSummary(e);
     case 'extended-precision': {
@@ -370,7 +375,10 @@ function searchEffortSummary(e: Extract<Evidence, { kind: 'search' }>): string {
     farStates || farWeights || farInputs
       ? `; beside each path, ${[farStates, farWeights, farInputs].filter(Boolean).join(', and ')}`
       : '';
-  const domain = `every law ${b.gain}× as wide as its widest in the regimes, recurrent spectral norms up to ${b.gain}× the largest regime's${extreme}${vanishing}${farOut}`;
+  const nearZero = b.nearZero
+    ? `; beside each path, at each gate setting the last ${b.nearZero.inputs.join(', ')} also ${b.nearZero.times.map((t) => `${t}×`).join(' and ')} the start's`
+    : '';
+  const domain = `every law ${b.gain}× as wide as its widest in the regimes, recurrent spectral norms up to ${b.gain}× the largest regime's${extreme}${vanishing}${farOut}${nearZero}`;
   return b.found
     ? `${inside}; a violation found beyond the regimes (${domain}) in ${effort(b)}`
     : `${inside}; none beyond the regimes (${domain}) in ${effort(b)}, ${tightest(b.bestRatio)}${undecidedSuffix(b)}`;

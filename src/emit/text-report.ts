@@ -38,9 +38,11 @@ function counterexampleBlock(c: ClaimResult, cx: Counterexample): string[] {
     .join(' ');
   return [
     `  counterexample to ${c.id}:`,
-    cx.beyondRegimes
-      ? `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed}, regime ${cx.regime}) after ${cx.searchSteps} steps of the adversarial search beyond the regimes, sizes ${sizes}${binds ? `, ${binds}` : ''}`
-      : `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed})${cx.searchSteps ? ` after ${cx.searchSteps} steps of the adversarial search` : ''}, regime ${cx.regime}, sizes ${sizes}${binds ? `, ${binds}` : ''}`,
+    cx.probe
+      ? `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed}, regime ${cx.regime}) as the construction "${cx.probe.construction}" beyond the regimes builds it (probing the equality where its closed forms differ), sizes ${sizes}${binds ? `, ${binds}` : ''}`
+      : cx.beyondRegimes
+        ? `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed}, regime ${cx.regime}) after ${cx.searchSteps} steps of the adversarial search beyond the regimes, sizes ${sizes}${binds ? `, ${binds}` : ''}`
+        : `    instance ${cx.instance} (seed ${cx.instanceSeed}, master seed ${cx.masterSeed})${cx.searchSteps ? ` after ${cx.searchSteps} steps of the adversarial search` : ''}, regime ${cx.regime}, sizes ${sizes}${binds ? `, ${binds}` : ''}`,
     ...(cx.beyondRegimes ? [`    ${beyondRegimesText(cx.beyondRegimes)}`] : []),
     `    lhs [${cx.lhs.map(num).join(', ')}]  ‖·‖ = ${num(cx.lhsNorm)}`,
     `    rhs [${cx.rhs.map(num).join(', ')}]  ‖·‖ = ${num(cx.rhsNorm)}`,

@@ -1586,6 +1586,51 @@ function lastInputBlocks(space: InstanceSpace, ungated: ReadonlySet<string>): Bl
   return inputs.filter((b) => b.time === last);
 }
 
+/** How far toward 0 nearZeroInputConstructions takes the last step's inputs: these times the start's. */
+export const NEAR_ZERO_TIMES: readonly number[] = [1e-2, 1e-4];
+
+/** How many constructions nearZeroInputConstructions builds from a start of this space (none without such inputs). */
+export const nearZeroInputCount = (space: InstanceSpace, inputs: ReadonlySet<string>): number =>
+  space.domain === 'beyond' && lastInputBlocks(space, inputs).length
+    ? GATE_SETTINGS(space).length * NEAR_ZERO_TIMES.length
+    : 0;
+
+/**
+ * Beyond the regimes, at each gate setting (GATE_SETTINGS: some gates shut among open ones, the candidates centred, the
+ * states and inputs 0), the last step's `inputs` at NEAR_ZERO_TIMES of the start's: nonzero, and small enough that every
+ * unit stays where the setting put it. A bound whose right side vanishes with the input is tightest in that limit: a
+ * GRU's ‖h_T − z ⊙ h_{T−1} − (1 − z) ⊙ tanh(U_n(r ⊙ h_{T−1}) + b_n)‖ ≤ 0.999999‖W_n x_T‖ is (1 − z)·tanh(δ)/δ of its right
+ * side at δ = W_n x_T, 1 − 4.4e-7 with z shut (σ(−16)) at δ = 1e-4, and was consistent (review157's lip-0999999-false,
+ * seed 1): at the setting itself (x = 0) both sides are 0, at the start's inputs the candidate bends away.
+ */
+export function nearZeroInputConstructions(
+  space: InstanceSpace,
+  start: InstanceData,
+  pre: PreActivation,
+  inputs: ReadonlySet<string>,
+): Construction[] {
+  if (!nearZeroInputCount(space, inputs)) return [];
+  const last = lastInputBlocks(space, inputs);
+  const origin = space.copy(start);
+  const named = last.map((b) => `${b.name}[${b.time}]`).join(', ');
+  return built(
+    space,
+    start,
+    GATE_SETTINGS(space).flatMap((setting) =>
+      NEAR_ZERO_TIMES.map((times): ConstructionSpec => ({
+        name: `${setting.name}, ${named} ${times}× the start's`,
+        build: (s, d) => {
+          setting.build(s, d, pre);
+          for (const b of last) {
+            const [from, to] = [s.values(origin, b), s.values(d, b)];
+            for (let i = 0; i < to.length; i++) to[i] = times * from[i]!;
+          }
+        },
+      })),
+    ),
+  );
+}
+
 /** Every gate's input weights at 0 (a gate without a bias: the columns of its lever that multiply the input). */
 function zeroGateInputWeights(space: InstanceSpace, data: MutableData): void {
   for (const g of space.gates) {
