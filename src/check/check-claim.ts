@@ -732,7 +732,6 @@ function premiseEvidence(premise: Premise, draws: readonly PremiseDraw[]): Evide
   };
 }
 
-
 function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
   if (!refChecks.length) return [];
   const dualFailures: CrossCheckFailure[] = [];
