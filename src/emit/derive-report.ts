@@ -1,6 +1,7 @@
 /** Output of `gradproof derive`: text (our ASCII syntax), LaTeX in the file's notation, or JSON. */
 import type { Derivation } from '../derivation/derivation.js';
 import { printExpr } from '../ir/print.js';
+import { own } from '../ir/names.js';
 import type { DerivedQuantity } from '../symbolic/quantities.js';
 import { LatexWriter, notationFor } from './latex.js';
 
@@ -33,7 +34,10 @@ function latexOf(w: LatexWriter, q: DerivedQuantity): string | null {
 function readable(d: Derivation, text: string): string {
   const tokens = new Set(text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
   const taken = (name: string) =>
-    tokens.has(name) || d.model.symbols.has(name) || name in d.model.sizes || d.model.functions.has(name);
+    tokens.has(name) ||
+    d.model.symbols.has(name) ||
+    own(d.model.sizes, name) !== undefined ||
+    d.model.functions.has(name);
   let out = text;
   for (const made of [...tokens].filter((t) => /[A-Za-z]__$/.test(t))) {
     const letter = made.replace(/_+$/, '');
