@@ -626,7 +626,8 @@ function checkWith(
           probed = outcome.violation;
           if (probed) break;
         }
-        probe = { constructions, violations };
+        // none where the model has no kink (equalityProbe): nothing to say
+        if (constructions) probe = { constructions, violations };
       }
       evidence.push({
         kind: 'guided-search',

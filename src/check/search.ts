@@ -1063,6 +1063,7 @@ export function equalityProbe(
   only?: number,
 ): ProbeOutcome {
   const { model, program } = instance.graph;
+  if (!hasKinks(model)) return { constructions: 0, violations: 0, undecided: 0, violation: null };
   const space = new InstanceSpace(model, instance.sizes, instance.regime, 'beyond');
   const start = instance.graph.data;
   const states = new Set(space.blocks.filter((b) => b.role === 'state').map((b) => b.name));
@@ -1085,13 +1086,67 @@ export function equalityProbe(
     };
     const points = admissible && !admissible(entry) ? [] : runPoints(claim, entry, 0, null);
     undecided += undecidedViolationCount(points);
-    for (const point of points) {
-      if (point.outcome.status !== 'violate') continue;
-      violations++;
+    const violating = points.filter((p) => p.outcome.status === 'violate');
+    // a violation that a nudge of every value makes vanish sits on a tie (a = b in a max), where no derivative exists
+    // and the sweeps' ½ is a convention: not evidence against the claim
+    if (!violating.length || !survivesNudge(claim, instance, c.data, index, admissible)) return;
+    violations += violating.length;
+    for (const point of violating)
       if (!violation || smaller(point, violation.point) < 0) violation = { point, index, construction: c.name };
-    }
   });
   return { constructions: evaluated, violations, undecided, violation };
+}
+
+/**
+ * Whether the model reads a kink (max, min, |·|, a step, or a declared function, which may have one): only there does
+ * a region past the regimes hold what they cannot show. Where every operation is smooth, what lies beyond is
+ * saturation, where an equality's two forms differ only by what float64 and the decimals lose (1 − tanh²(81) is 0
+ * in both, its sech² form 1e-70: review159's 21 false alarms on true identities).
+ */
+function hasKinks(model: Model): boolean {
+  let kinked = kinkedModels.get(model);
+  if (kinked === undefined) {
+    kinked = false;
+    for (const e of [...model.equations.map((q) => q.rhs), ...(model.loss ? [model.loss.rhs] : [])])
+      walk(e, (x) => (kinked ||= x.kind === 'op' && KINKS.has(x.op)));
+    kinkedModels.set(model, kinked);
+  }
+  return kinked;
+}
+const KINKS = new Set(['max2', 'min2', 'abs', 'step', 'ufn']);
+const kinkedModels = new WeakMap<Model, boolean>();
+
+/** How far survivesNudge moves each value: this much of its magnitude, and this much absolutely. */
+const NUDGE = 1e-7;
+
+/**
+ * The construction's data with every entry moved by NUDGE·(|v| + 1) in a sign drawn from the instance's seed: does the
+ * claim still fail somewhere? A ReLU past a clip stays past it; a unit at a tie (z = 0 exactly, where every drive is 0)
+ * leaves it, and so does the ½ the sweeps take there (min(max(0, z), z) is z, yet its ½ and ½ compose to ¾ at z = 0:
+ * review159's false alarm on `jac = W`).
+ */
+function survivesNudge(
+  claim: Claim,
+  instance: Instance,
+  data: MutableData,
+  index: number,
+  admissible?: SearchRequest['admissible'],
+): boolean {
+  const { model, program } = instance.graph;
+  const space = new InstanceSpace(model, instance.sizes, instance.regime, 'beyond');
+  const nudged = space.copy(data);
+  const rng = new Rng(deriveSeed(instance.seed, 'probe nudge', claim.id, String(index)));
+  for (const b of space.blocks) {
+    const v = space.values(nudged, b);
+    for (let i = 0; i < v.length; i++) v[i]! += (rng.uniform() < 0.5 ? -1 : 1) * NUDGE * (Math.abs(v[i]!) + 1);
+  }
+  const graph = new Unrolled(model, program, nudged);
+  const entry: InstanceEntry = {
+    instance: { ...instance, graph, variant: PROBE_VARIANTS + index },
+    evaluator: new Evaluator(graph, instance.sizes, false),
+  };
+  if (admissible && !admissible(entry)) return false;
+  return runPoints(claim, entry, 0, null).some((p) => p.outcome.status === 'violate');
 }
 
 /** The variants an equality's probe numbers its instances from (apart from the search's paths and sides). */

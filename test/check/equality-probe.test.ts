@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { check, checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
-import { loadDerivationFile } from '../../src/derivation/load.js';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 import { evidenceSummary } from '../../src/emit/evidence-text.js';
 import { counterexampleExport } from '../../src/emit/export-script.js';
 import { formatCheckReport } from '../../src/emit/text-report.js';
@@ -59,5 +59,47 @@ describe('an equality probed beyond the regimes', () => {
     const [claim] = exported.claims;
     expect(claim!.parameters.W!.values.flat()).toEqual(NUMPY.rhs);
     expect(claim!.lhs.values.flat()).toEqual(NUMPY.lhs);
+  });
+});
+
+/** A one-state model with `cell` as its equation and `claim` about it, as a file's text. */
+const model = (cell: string, claim: string) => `gradproof: 1
+model:
+  sizes: { d: 2..3, m: 1..2, T: 3..5 }
+  symbols:
+    W: { role: parameter, shape: [d, d], init: recurrent }
+    U: { role: parameter, shape: [d, m] }
+    b: { role: parameter, shape: [d], init: bias }
+    x: { role: input, shape: [m] }
+    z: { role: intermediate, shape: [d] }
+    h: { role: state, shape: [d] }
+  equations:
+    - z[t] = W*h[t-1] + U*x[t] + b
+    - h[t] = ${cell}
+  loss: L = sum(h[T])
+claims:
+  - id: true-identity
+    claim: ${claim}
+`;
+
+describe('what the probe does not take for a violation (review159)', () => {
+  it('leaves a smooth model alone: its true identity, 0 against 1e-70 at a saturated unit, stays consistent', () => {
+    // 1 − tanh²(81) is 0 in float64 and in 40-digit decimals; 4σ(2z)σ(−2z) is 1e-70 there
+    const text = model('tanh(z[t])', 'jac(h[T], h[T-1]) = diag(4 * sigma(2*z[T]) .* sigma(-2*z[T])) * W');
+    const [result] = checkDerivation(parseDerivation(text, 'smooth.yaml'));
+    expect(result!.verdict).toBe('consistent');
+    expect(evidenceOf(result!.evidence, 'guided-search')!.probe).toBeUndefined();
+  });
+
+  it('does not refute at a tie that a nudge of every value undoes', () => {
+    // min(max(0, z), z) is z: its Jacobian is W everywhere, but the sweeps' ½ and ½ compose to ¾ at z = 0 exactly
+    const text = model('min(max(0, z[t]), z[t])', 'jac(h[T], h[T-1]) = W');
+    for (const masterSeed of [20261120, 1]) {
+      const [result] = checkDerivation(parseDerivation(text, 'tie.yaml'), { masterSeed });
+      expect(result!.verdict).toBe('consistent');
+      const probe = evidenceOf(result!.evidence, 'guided-search')!.probe!;
+      expect(probe.constructions).toBeGreaterThan(40);
+      expect(probe.violations).toBe(0);
+    }
   });
 });
