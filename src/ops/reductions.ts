@@ -187,7 +187,7 @@ function normReading<R>(ring: Ring<R>, which: NormKind, m: RMat<R>): { name: str
  * (so nothing overflows or underflows that matters) and scaled back: float
  * relative accuracy, any exponent.
  */
-function orderedNorm<R>(ring: Ring<R>, o: OrderedRing<R>, m: RMat<R>, which: NormKind): R {
+export function orderedNorm<R>(ring: Ring<R>, o: OrderedRing<R>, m: RMat<R>, which: NormKind): R {
   const max = (xs: readonly R[]) => xs.reduce((best, x) => larger(o, best, x), ring.zero);
   const abs = m.data.map(o.abs);
   if (which === 'min') return abs.reduce((best, x) => smaller(o, best, x));
@@ -200,14 +200,16 @@ function orderedNorm<R>(ring: Ring<R>, o: OrderedRing<R>, m: RMat<R>, which: Nor
   if (which === 'F' || m.cols === 1 || m.rows === 1) return euclidean(m.data);
   if (o.enclosures) return o.enclosures.spectralNorm(m);
   const largest = max(abs);
-  if (ring.isZero(largest)) return ring.zero;
+  // entries known to within e_ij move ‖A‖₂ by at most ‖(e_ij)‖_F (a 0 matrix's too: its entries may be rounded 0s)
+  const entryDoubts = ring.doubtOf ? m.data.map(ring.doubtOf).filter((e) => e !== null) : [];
+  const doubted = (value: R) =>
+    entryDoubts.length && ring.withDoubt ? ring.withDoubt(value, euclidean(entryDoubts)) : value;
+  // a new 0 for the doubt to ride on: ring.zero is shared
+  if (ring.isZero(largest)) return entryDoubts.length ? doubted(ring.sub(largest, largest)) : ring.zero;
   const scaled = m.data.map((x) => o.toNumber(ring.div(x, largest)!));
   const norm = spectralNorm({ rows: m.rows, cols: m.cols, data: Float64Array.from(scaled) });
   if (!ring.fromInexact) return ring.mul(largest, ring.fromNumber(norm));
-  const value = ring.mul(largest, ring.fromInexact(norm, spectralNormDoubt(m.rows, m.cols)));
-  // entries known to within e_ij move ‖A‖₂ by at most ‖(e_ij)‖_F
-  const entryDoubts = ring.doubtOf ? m.data.map(ring.doubtOf).filter((e) => e !== null) : [];
-  return entryDoubts.length && ring.withDoubt ? ring.withDoubt(value, euclidean(entryDoubts)) : value;
+  return doubted(ring.mul(largest, ring.fromInexact(norm, spectralNormDoubt(m.rows, m.cols))));
 }
 
 /**

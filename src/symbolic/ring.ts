@@ -135,6 +135,13 @@ export function rmap<R>(a: RMat<R>, f: (x: R) => R): RMat<R> {
   return { rows: a.rows, cols: a.cols, data: a.data.map(f) };
 }
 
+/**
+ * A 0 that stands for nothing but 0: a product with it may be skipped. A decimal 0 carrying a doubt (1 − tanh²(81),
+ * which the decimals round to 0, its value 1e-70) may not: its product carries the doubt, and dropping it left a
+ * Jacobian's 0 without one against a sech² side of 1e-70, a violation of rounding's making (review159).
+ */
+export const skippableZero = <R>(ring: Ring<R>, x: R): boolean => ring.isZero(x) && !ring.doubtOf?.(x);
+
 export function rmatmul<R>(ring: Ring<R>, a: RMat<R>, b: RMat<R>): RMat<R> {
   if (a.cols !== b.rows) throw new RangeError(`shape mismatch ${a.rows}×${a.cols} · ${b.rows}×${b.cols}`);
   if (ring.matmul) return ring.matmul(a, b);
@@ -147,7 +154,7 @@ export function rmatmul<R>(ring: Ring<R>, a: RMat<R>, b: RMat<R>): RMat<R> {
         for (let k = 0; k < a.cols; k++) {
           const x = a.data[i * a.cols + k]!;
           const y = b.data[k * b.cols + j]!;
-          if (!ring.isZero(x) && !ring.isZero(y)) terms.push(ring.mul(x, y));
+          if (!skippableZero(ring, x) && !skippableZero(ring, y)) terms.push(ring.mul(x, y));
         }
         data[i * b.cols + j] = terms.length ? ring.sum(terms) : ring.zero;
       }
@@ -159,7 +166,7 @@ export function rmatmul<R>(ring: Ring<R>, a: RMat<R>, b: RMat<R>): RMat<R> {
       for (let k = 0; k < a.cols; k++) {
         const x = a.data[i * a.cols + k]!;
         const y = b.data[k * b.cols + j]!;
-        if (!ring.isZero(x) && !ring.isZero(y)) acc = ring.add(acc, ring.mul(x, y));
+        if (!skippableZero(ring, x) && !skippableZero(ring, y)) acc = ring.add(acc, ring.mul(x, y));
       }
       data[i * b.cols + j] = acc;
     }

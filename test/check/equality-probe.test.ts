@@ -63,7 +63,7 @@ describe('an equality probed beyond the regimes', () => {
 });
 
 /** A one-state model with `cell` as its equation and `claim` about it, as a file's text. */
-const model = (cell: string, claim: string) => `gradproof: 1
+const model = (cell: string, claim: string, loss = 'sum(h[T])') => `gradproof: 1
 model:
   sizes: { d: 2..3, m: 1..2, T: 3..5 }
   symbols:
@@ -76,7 +76,7 @@ model:
   equations:
     - z[t] = W*h[t-1] + U*x[t] + b
     - h[t] = ${cell}
-  loss: L = sum(h[T])
+  loss: L = ${loss}
 claims:
   - id: true-identity
     claim: ${claim}
@@ -96,6 +96,24 @@ describe('what the probe does not take for a violation (review159)', () => {
     const text = model('min(max(0, z[t]), z[t])', 'jac(h[T], h[T-1]) = W');
     for (const masterSeed of [20261120, 1]) {
       const [result] = checkDerivation(parseDerivation(text, 'tie.yaml'), { masterSeed });
+      expect(result!.verdict).toBe('consistent');
+      const probe = evidenceOf(result!.evidence, 'guided-search')!.probe!;
+      expect(probe.constructions).toBeGreaterThan(40);
+      expect(probe.violations).toBe(0);
+    }
+  });
+
+  it('keeps a kinked model’s true identity at a saturated unit: the decimals’ rounded 0 carries its bound', () => {
+    // The loss reads a kink, so the probe runs; at "saturated high, at the cap" z is 81 and 1 − tanh² rounds to 0 in
+    // 64-digit decimals, 4σ(2z)σ(−2z) is 8e-70. A matrix product skipped the rounded 0 as a structural one and dropped
+    // its bound: refuted at seeds 20261120, 1 and 3 before.
+    const text = model(
+      'tanh(z[t])',
+      'jac(h[T], h[T-1]) = diag(4 * sigma(2*z[T]) .* sigma(-2*z[T])) * W',
+      'sum(max(0, h[T]))',
+    );
+    for (const masterSeed of [20261120, 1]) {
+      const [result] = checkDerivation(parseDerivation(text, 'kinked.yaml'), { masterSeed });
       expect(result!.verdict).toBe('consistent');
       const probe = evidenceOf(result!.evidence, 'guided-search')!.probe!;
       expect(probe.constructions).toBeGreaterThan(40);

@@ -18,6 +18,8 @@ import type { ClaimResult } from '../../src/check/result.js';
 import { loadDerivationFile } from '../../src/derivation/load.js';
 import { evidenceSummary } from '../../src/emit/evidence-text.js';
 import { DECIMALS, WorkCounter } from '../../src/symbolic/domains/extended.js';
+import { orderedNorm } from '../../src/ops/reductions.js';
+import { rmatmul } from '../../src/symbolic/ring.js';
 import { decimalOfDouble } from '../../src/symbolic/domains/wide-float.js';
 import MPMATH from '../fixtures/mpmath/rounding-residue.json' with { type: 'json' };
 
@@ -153,5 +155,33 @@ describe('the rounding-tracked decimals', () => {
     // at least half a unit in the 40th digit of h2 (0.2187…), whatever the residue's own size
     expect(bound.gte(new Decimal('1e-41'))).toBe(true);
     expect(residue.abs().lte(bound)).toBe(true);
+  });
+
+  it('keep a rounded 0’s bound through matrix products and norms (review159)', () => {
+    const ring = tracked.ring(new WorkCounter(Infinity, 'test'));
+    // 1 − tanh²(81) in 40 digits: tanh rounds to 1 (its own rounding a bound), the difference to exactly 0
+    const y = ring.withDoubt!(ring.constant!(1), new Decimal('5e-40'));
+    const slope = ring.sub(ring.constant!(1), ring.mul(y, y));
+    expect(slope.isZero()).toBe(true);
+    expect(ring.doubtOf!(slope)!.gte(new Decimal('1e-39'))).toBe(true);
+    // diag(1 − h²)·W: the 0 row still carries |W|·bound; skipping the 0 as a structural one dropped it
+    const row = rmatmul(
+      ring,
+      { rows: 1, cols: 2, data: [slope, ring.zero] },
+      {
+        rows: 2,
+        cols: 2,
+        data: [0.5, -2, 3, 4].map((w) => ring.constant!(w)),
+      },
+    );
+    const bound = ring.doubtOf!(slope)!;
+    expect(row.data.map((v) => ring.doubtOf!(v)?.toString())).toEqual([
+      bound.mul(0.5).toString(),
+      bound.mul(2).toString(),
+    ]);
+    // and its spectral norm is 0 within the entries' bounds, not a bare 0
+    const norm = orderedNorm(ring, ring.ordered!, { rows: 2, cols: 2, data: [...row.data, ring.zero, ring.zero] }, '2');
+    expect(norm.isZero()).toBe(true);
+    expect(ring.doubtOf!(norm)!.gte(new Decimal('2e-39'))).toBe(true);
   });
 });
