@@ -181,8 +181,12 @@ export class LatexWriter implements LatexContext {
     return e.kind === 'seq' ? this.timed(e.name, e.time) : this.name((e as { name: string }).name);
   }
 
+  /**
+   * ^T where the notation writes transposes so, unless the horizon is written T too: W^{T} would read as W to the
+   * power T (`∇_{h_{T−1}} L = W^{T} c`, a review's), so there ^\top. The reader of LaTeX input still takes ^T.
+   */
   get transposeMark(): string {
-    return this.notation.transpose === 'T' ? 'T' : '\\top';
+    return this.notation.transpose === 'T' && this.notation.horizon !== 'T' ? 'T' : '\\top';
   }
 
   get superscriptTime(): boolean {

@@ -62,7 +62,7 @@ describe('LaTeX bugs found by users', () => {
     expect(() => katex.renderToString(tex, { strict: 'error', throwOnError: true })).not.toThrow();
   });
 
-  it('a notation name with its own superscript is braced before a transpose or a power: {W^{(1)}}^{T}', async () => {
+  it('a notation name with its own superscript is braced before a transpose or a power: {W^{(1)}}^{\\top}', async () => {
     const { parseDerivation } = await import('../../src/derivation/load.js');
     const text = readFileSync('test/fixtures/models/d2l-bptt.yaml', 'utf8').replace(
       'claims:',
@@ -73,11 +73,30 @@ describe('LaTeX bugs found by users', () => {
       d,
       d.claims.find((c) => c.id === 'd2l-9-7-15')!,
     );
-    expect(tex).toContain('{W^{(1)}}^{T}');
-    expect(tex).toContain('{w_\\textrm{q}}^{T}');
+    // (the horizon is T here, so a transpose is ^\top: see the next test)
+    expect(tex).toContain('{W^{(1)}}^{\\top}');
+    expect(tex).toContain('{w_\\textrm{q}}^{\\top}');
     for (const c of d.claims)
       expect(() =>
         katex.renderToString(claimLatex(d, c), { strict: 'error', throwOnError: true, trust: false }),
       ).not.toThrow();
+  });
+
+  it('writes a transpose ^\\top where the horizon is written T: W^{T} would read as W to the power T (review158)', async () => {
+    const { parseDerivation } = await import('../../src/derivation/load.js');
+    const file = (notation: string) =>
+      parseDerivation(
+        readFileSync('test/fixtures/models/d2l-bptt.yaml', 'utf8').replace('claims:', `${notation}claims:`),
+        'd2l.yaml',
+      );
+    const latexOf = (d: ReturnType<typeof parseDerivation>) => d.claims.map((c) => claimLatex(d, c)).join('\n');
+    // the blog profile: the horizon T, so transposes as ^\top; a power T − i and a sum's limit T stay as they are
+    const blog = latexOf(file(''));
+    expect(blog).toContain('\\left(W_{hh}^{\\top}\\right)^{T - i} W_{qh}^{\\top}');
+    expect(blog).toContain('\\sum_{t=1}^{T} \\nabla_{h_{t}} L x_{t}^{\\top}');
+    // the lab's profile, its horizon τ: ^{T} is unambiguous there, as the lab writes it
+    const lab = latexOf(file('notation:\n  profile: lab\n'));
+    expect(lab).toContain('\\left(\\mathbf{W}_{hh}^{T}\\right)^{\\tau - i} \\mathbf{W}_{qh}^{T}');
+    expect(lab).not.toContain('\\top');
   });
 });
