@@ -121,6 +121,8 @@ export interface ChainArithmetic<T> {
   readonly sum?: (terms: readonly T[]) => T;
   /** terms known to be zero may be skipped (never for floats, where 0·∞ must stay NaN) */
   isZero(a: T): boolean;
+  /** a bound on how far a value may lie from what it stands for: a 0 with one is a rounded 0, not skipped */
+  readonly doubtOf?: (a: T) => T | null;
 }
 
 /**
@@ -131,11 +133,13 @@ function dotWith<T>(arith: ChainArithmetic<T>, w: readonly T[], factorAt: (b: nu
   const { sum } = arith;
   const terms: T[] | null = sum ? [] : null;
   let total = arith.zero;
+  // (as ../symbolic/ring.ts skippableZero: a decimal 0 that carries a doubt keeps it through the product)
+  const skippable = (x: T) => arith.isZero(x) && !arith.doubtOf?.(x);
   for (let b = 1; b <= w.length; b++) {
     const wb = w[b - 1]!;
-    if (arith.isZero(wb)) continue;
+    if (skippable(wb)) continue;
     const f = factorAt(b);
-    if (arith.isZero(f)) continue;
+    if (skippable(f)) continue;
     if (terms) terms.push(arith.mul(f, wb));
     else total = arith.add(total, arith.mul(f, wb));
   }
