@@ -130,6 +130,8 @@ export type PointOutcome =
        * their reach): no evidence alone, but what an identity's rounding residue looks like (./verdict.ts)
        */
       readonly roundingResidue?: true;
+      /** a violation only at a kink's exact tie, which a nudge of every value removes (../check/search.ts tieChecked) */
+      readonly atKinkTie?: true;
     };
 
 export interface Probes {

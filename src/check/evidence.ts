@@ -237,6 +237,11 @@ export interface SearchEffort {
    */
   readonly roundingResidues?: number;
   /**
+   * violations it found only at a kink's exact tie (max(a, b) at a = b, |x| or a step at 0, where the sweeps take a
+   * convention, not a derivative) that no nudge of every value by 1e-7 repeats: set aside, no violation; absent when none
+   */
+  readonly kinkTies?: number;
+  /**
    * evaluations whose instance left the claim's premise (`given:`): no instance of the claim, so no points (the
    * path goes on from its best admissible one); absent when none
    */

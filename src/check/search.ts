@@ -244,6 +244,7 @@ export function searchViolation(claim: Claim, random: RandomStarts, request: Sea
         : {}),
       ...undecidedViolationsField(regime.undecided),
       ...roundingResiduesField(regime.residues),
+      ...kinkTiesField(regime.kinkTies),
       ...outsidePremiseField(regime.outsidePremise),
       ...tiesField(regime.ties),
       regimes: request.regimes,
@@ -256,6 +257,7 @@ export function searchViolation(claim: Claim, random: RandomStarts, request: Sea
         found: violation?.domain === 'beyond',
         ...undecidedViolationsField(beyond.undecided),
         ...roundingResiduesField(beyond.residues),
+        ...kinkTiesField(beyond.kinkTies),
         ...outsidePremiseField(beyond.outsidePremise),
         ...tiesField(beyond.ties),
         ...(beyond.extremeCapTimes ? { extremeCapTimes: beyond.extremeCapTimes } : {}),
@@ -359,6 +361,8 @@ interface PhaseTally {
   undecided: number;
   /** troubled points whose sides differ by no more than rounding leaves (SearchEffort.roundingResidues) */
   residues: number;
+  /** violations only at a kink's exact tie, set aside (SearchEffort.kinkTies) */
+  kinkTies: number;
   /** evaluations whose instance left the claim's premise (SearchRequest.admissible) */
   outsidePremise: number;
   /** for a claim written strict: agreeing points it evaluated whose sides are equal within the tolerance */
@@ -391,6 +395,7 @@ const emptyPhase = (budget: number): PhaseTally => ({
   bestRatio: null,
   undecided: 0,
   residues: 0,
+  kinkTies: 0,
   outsidePremise: 0,
   ties: 0,
   extremeCapTimes: null,
@@ -401,6 +406,9 @@ const emptyPhase = (budget: number): PhaseTally => ({
 
 const outsidePremiseField = (n: number): { outsidePremise?: number } => (n ? { outsidePremise: n } : {});
 const tiesField = (n: number): { ties?: number } => (n ? { ties: n } : {});
+const kinkTiesField = (n: number): { kinkTies?: number } => (n ? { kinkTies: n } : {});
+const kinkTieCount = (points: readonly Point[]): number =>
+  points.filter((p) => p.outcome.status === 'trouble' && p.outcome.atKinkTie).length;
 
 /**
  * Agreeing points whose sides are equal within the tolerance: where a claim written strict (< or >) cannot be told
@@ -521,6 +529,7 @@ function runPhase(
     if (!value.side) p.best = Math.max(p.best, promise(fitnessOf(value.points, claim.relation)));
     tally.undecided += undecidedViolationCount(value.points);
     tally.residues += roundingResidueCount(value.points);
+    tally.kinkTies += kinkTieCount(value.points);
     if (claim.strict) tally.ties += strictTies(value.points, claim.tolerance);
     const violating = firstViolation(value.points);
     return violating ? { point: violating, steps: p.steps, domain } : null;
@@ -894,10 +903,13 @@ function* searchFrom(
   };
   /** the proposal's points; none where it left the premise (`outside` then says so) */
   let outside = false;
+  /** the claim's points at an instance, a violation only at a kink's exact tie set aside (tieChecked) */
+  const pointsAt = (entry: InstanceEntry): Point[] =>
+    tieChecked(claim, entry, runPoints(claim, entry, 0, null), admissible);
   const evaluate = (data: MutableData, side = false): Point[] => {
     const entry = entryFor(data, side);
     outside = admissible !== undefined && !admissible(entry);
-    return outside ? [] : runPoints(claim, entry, 0, null);
+    return outside ? [] : pointsAt(entry);
   };
   /**
    * A construction's points: where it left the premise, at the premise's edge (beyond the regimes, with a premise;
@@ -917,7 +929,7 @@ function* searchFrom(
     moved ??= toPremiseEdges(entry)[0];
     if (!moved) return { points, data };
     outside = false;
-    return { points: runPoints(claim, moved, 0, null), data: moved.instance.graph.data as MutableData };
+    return { points: pointsAt(moved), data: moved.instance.graph.data as MutableData };
   };
   // The read-out solved on the model of the claim over it (./readout-solve.ts), when the claim has that form.
   const shape = ReadoutModelShape.of(claim, model.loss?.name ?? null, new Set(space.readouts.map((b) => b.name)));
@@ -955,7 +967,7 @@ function* searchFrom(
     const edges = toPremiseEdges(start);
     for (let k = 0; k < PREMISE_EDGE_EVALUATIONS; k++)
       yield {
-        points: runPoints(claim, edges[k] ?? start, 0, null),
+        points: pointsAt(edges[k] ?? start),
         construction: true,
         outsidePremise: false,
         side: true,
@@ -969,7 +981,7 @@ function* searchFrom(
       const entry = entryFor(c.data, true);
       const target = toPremiseEdges(entry, c.rebuild)[0] ?? (!admissible || admissible(entry) ? entry : null);
       yield {
-        points: target ? runPoints(claim, target, 0, null) : [],
+        points: target ? pointsAt(target) : [],
         construction: true,
         outsidePremise: !target,
         side: true,
@@ -987,7 +999,7 @@ function* searchFrom(
       if (admissible && !admissible(entry)) entry = toPremiseEdges!(entry)[0] ?? null;
       for (const name of order) if (entry) entry = toOwnEdge!(entry, name) ?? entry;
       yield {
-        points: entry ? runPoints(claim, entry, 0, null) : [],
+        points: entry ? pointsAt(entry) : [],
         construction: true,
         outsidePremise: !entry,
         side: true,
@@ -1005,7 +1017,7 @@ function* searchFrom(
     )) {
       const entry = toLevelEdge(entryFor(instance.graph.data as MutableData, true), atLevel);
       yield {
-        points: entry ? runPoints(claim, entry, 0, null) : [],
+        points: entry ? pointsAt(entry) : [],
         construction: true,
         outsidePremise: !entry,
         side: true,
@@ -1089,7 +1101,7 @@ export function equalityProbe(
     const violating = points.filter((p) => p.outcome.status === 'violate');
     // a violation that a nudge of every value makes vanish sits on a tie (a = b in a max), where no derivative exists
     // and the sweeps' ½ is a convention: not evidence against the claim
-    if (!violating.length || !survivesNudge(claim, instance, c.data, index, admissible)) return;
+    if (!violating.length || !violatesNearby(claim, entry, admissible)) return;
     violations += violating.length;
     for (const point of violating)
       if (!violation || smaller(point, violation.point) < 0) violation = { point, index, construction: c.name };
@@ -1116,37 +1128,77 @@ function hasKinks(model: Model): boolean {
 const KINKS = new Set(['max2', 'min2', 'abs', 'step', 'ufn']);
 const kinkedModels = new WeakMap<Model, boolean>();
 
-/** How far survivesNudge moves each value: this much of its magnitude, and this much absolutely. */
-const NUDGE = 1e-7;
+/**
+ * How far violatesNearby moves each value: this much of its magnitude, and this much absolutely. Off any exact tie, and
+ * inside a violation one side of a kink holds in a sliver: a SELU's `‖J‖ ≤ 1.679998‖W‖` fails only for pre-activations
+ * in (−1.2e-6, 0) (test/check/one-sided-steepest.test.ts), which a nudge of 1e-7 left.
+ */
+const NUDGE = 1e-9;
+/** The nudges tried: every value up, every value down, and two sign patterns drawn from the instance's seed. */
+const NUDGE_PATTERNS = 4;
+/** Where the variant numbers of nudged instances start (apart from the paths', the sides' and the probe's). */
+const NUDGE_VARIANTS = 2 ** 22;
 
 /**
- * The construction's data with every entry moved by NUDGE·(|v| + 1) in a sign drawn from the instance's seed: does the
- * claim still fail somewhere? A ReLU past a clip stays past it; a unit at a tie (z = 0 exactly, where every drive is 0)
- * leaves it, and so does the ½ the sweeps take there (min(max(0, z), z) is z, yet its ½ and ½ compose to ¾ at z = 0:
- * review159's false alarm on `jac = W`).
+ * Whether the claim also fails at the instance with every value moved by NUDGE·(|v| + 1): up, down, or in a sign pattern
+ * drawn from the instance's seed (NUDGE_PATTERNS). A ReLU past a clip stays past it; a unit at a tie (z = 0 exactly,
+ * where every drive is 0) leaves it, and so does the ½ the sweeps take there, which is a convention where no derivative
+ * exists, not evidence: min(max(0, z), z) is z, yet its ½ and ½ compose to ¾ at z = 0 (review159's false alarm on
+ * `jac = W`), and ReLU′ − ReLU′² is 0 everywhere but ¼ at the drives' peak, where the search's first construction puts
+ * every unit. Several nudges: a claim false on one side of a kink only is false at some nudge.
  */
-function survivesNudge(
-  claim: Claim,
-  instance: Instance,
-  data: MutableData,
-  index: number,
-  admissible?: SearchRequest['admissible'],
-): boolean {
-  const { model, program } = instance.graph;
+function violatesNearby(claim: Claim, entry: InstanceEntry, admissible?: SearchRequest['admissible']): boolean {
+  const { instance } = entry;
+  const { model, program, data } = instance.graph;
   const space = new InstanceSpace(model, instance.sizes, instance.regime, 'beyond');
-  const nudged = space.copy(data);
-  const rng = new Rng(deriveSeed(instance.seed, 'probe nudge', claim.id, String(index)));
-  for (const b of space.blocks) {
-    const v = space.values(nudged, b);
-    for (let i = 0; i < v.length; i++) v[i]! += (rng.uniform() < 0.5 ? -1 : 1) * NUDGE * (Math.abs(v[i]!) + 1);
+  const rng = new Rng(deriveSeed(instance.seed, 'probe nudge', claim.id, String(instance.variant ?? 0)));
+  for (let pattern = 0; pattern < NUDGE_PATTERNS; pattern++) {
+    const nudged = space.copy(data);
+    for (const b of space.blocks) {
+      const v = space.values(nudged, b);
+      for (let i = 0; i < v.length; i++) {
+        const sign = pattern === 0 ? 1 : pattern === 1 ? -1 : rng.uniform() < 0.5 ? -1 : 1;
+        v[i]! += sign * NUDGE * (Math.abs(v[i]!) + 1);
+      }
+    }
+    const graph = new Unrolled(model, program, nudged);
+    const near: InstanceEntry = {
+      instance: { ...instance, graph, variant: NUDGE_VARIANTS + pattern },
+      evaluator: new Evaluator(graph, instance.sizes, false),
+    };
+    if (admissible && !admissible(near)) continue;
+    if (runPoints(claim, near, 0, null).some((p) => p.outcome.status === 'violate')) return true;
   }
-  const graph = new Unrolled(model, program, nudged);
-  const entry: InstanceEntry = {
-    instance: { ...instance, graph, variant: PROBE_VARIANTS + index },
-    evaluator: new Evaluator(graph, instance.sizes, false),
-  };
-  if (admissible && !admissible(entry)) return false;
-  return runPoints(claim, entry, 0, null).some((p) => p.outcome.status === 'violate');
+  return false;
+}
+
+/**
+ * A search's points with each violation of a model that reads a kink confirmed nearby (violatesNearby): where no nudge
+ * violates, the violation lies on a kink's exact tie and is set aside as trouble (`atKinkTie`), and the search goes on.
+ */
+function tieChecked(
+  claim: Claim,
+  entry: InstanceEntry,
+  points: Point[],
+  admissible?: SearchRequest['admissible'],
+): Point[] {
+  if (!hasKinks(entry.instance.graph.model) || !points.some((p) => p.outcome.status === 'violate')) return points;
+  if (violatesNearby(claim, entry, admissible)) return points;
+  return points.map((p) =>
+    p.outcome.status !== 'violate'
+      ? p
+      : {
+          ...p,
+          outcome: {
+            status: 'trouble' as const,
+            reason: 'violated only at a kink’s exact tie (a nudge of every value by 1e-9 removes it)',
+            lhs: p.outcome.lhs,
+            rhs: p.outcome.rhs,
+            compared: p.outcome.compared,
+            atKinkTie: true as const,
+          },
+        },
+  );
 }
 
 /** The variants an equality's probe numbers its instances from (apart from the search's paths and sides). */

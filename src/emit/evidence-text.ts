@@ -388,12 +388,19 @@ function searchEffortSummary(e: Extract<Evidence, { kind: 'search' }>): string {
  * A search's violations float64 found that nothing could decide again, and its points whose sides differ only by
  * rounding's residue, in words (nothing when there are none).
  */
-const undecidedSuffix = (e: { readonly undecidedViolations?: number; readonly roundingResidues?: number }): string =>
+const undecidedSuffix = (e: {
+  readonly undecidedViolations?: number;
+  readonly roundingResidues?: number;
+  readonly kinkTies?: number;
+}): string =>
   (e.undecidedViolations
     ? `; a violation at ${e.undecidedViolations} ${e.undecidedViolations === 1 ? 'point' : 'points'} there that nothing could decide again`
     : '') +
   (e.roundingResidues
     ? `; at ${e.roundingResidues} ${e.roundingResidues === 1 ? 'point' : 'points'} there the sides differ by no more than rounding leaves (no evidence either way)`
+    : '') +
+  (e.kinkTies
+    ? `; a violation at ${e.kinkTies} ${e.kinkTies === 1 ? 'point' : 'points'} there only at a kink's exact tie, set aside (no nudge of every value by 1e-9 repeats it; the sweeps take ½ there, a convention, not a derivative)`
     : '');
 
 /** Where a counterexample found beyond the regimes lies: the magnitudes no regime draws, each beside the regimes' largest. */

@@ -117,6 +117,42 @@ describe('interval operations enclose the exact results', () => {
     expect(() => intervalSqrt({ lo: -1e-300, hi: 1 })).toThrow(/below 0/);
   });
 
+  it('a sum or product that is exact stays a point; one that rounds is widened (fast-check, exact rationals)', () => {
+    // operands on a coarse grid make exact results frequent; the general doubles make rounded ones frequent
+    const operand = fc.oneof(
+      double,
+      fc.integer({ min: -64, max: 64 }).map((k) => k / 4),
+    );
+    const tightIffExact = (i: Interval, exact: Frac) => {
+      // a point is exactly the result; a result that is a double the interval does not hold as a point is widened
+      if (i.lo === i.hi) expect(cmp(frac(i.lo), exact)).toBe(0);
+      else expect(cmp(frac(i.lo), exact)).toBe(-1);
+    };
+    let points = 0;
+    fc.assert(
+      fc.property(operand, operand, (a, b) => {
+        const [x, y] = [point(a), point(b)];
+        const sum = intervalAdd(x, intervalNeg(y));
+        if (Number.isFinite(a - b)) tightIffExact(sum, fadd(frac(a), frac(-b)));
+        const product = intervalMul(x, y);
+        if (Number.isFinite(product.lo) && Number.isFinite(product.hi)) tightIffExact(product, fmul(frac(a), frac(b)));
+        if (sum.lo === sum.hi) points++;
+        // the exact results the error-free transformations find are points (a − a is [0, 0], not ±5e-324)
+        const zero = intervalAdd(x, intervalNeg(x));
+        expect([zero.lo === 0, zero.hi === 0]).toEqual([true, true]);
+      }),
+      { numRuns: 4000, seed: 20261207 },
+    );
+    expect(points).toBeGreaterThan(1000);
+    // 1 − 1·1 (ReLU′ − ReLU′² at an active unit) is a structural 0; 0.1 + 0.2 rounds, so it is widened
+    expect(intervalAdd(point(1), intervalNeg(intervalMul(point(1), point(1))))).toEqual({ lo: 0, hi: 0 });
+    const rounded = intervalAdd(point(0.1), point(0.2));
+    expect(rounded.lo).toBeLessThan(rounded.hi);
+    // a product whose error would be subnormal is not taken as exact (Dekker's error term is not error-free there)
+    const tiny = intervalMul(point(2 ** -600), point(3 * 2 ** -420));
+    expect(tiny.lo).toBeLessThan(tiny.hi);
+  });
+
   it('exact zeros stay [0, 0]; a product that underflows does not', () => {
     const zero = point(0);
     expect(intervalMul(zero, point(3.5))).toEqual({ lo: 0, hi: 0 });
