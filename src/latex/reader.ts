@@ -2128,6 +2128,13 @@ export class Reader {
     const closeScripts = this.pendingCloseScripts as { sup: KNode | null; sub: KNode | null; span: Span } | null;
     this.pendingCloseScripts = null;
     if (!args.length) {
+      // σ′ W: the derivative at an argument left unsaid, times W (the texts' shorthand for diag(σ′(z)) W), or σ′(W)?
+      if (primes && !s.done && this.startsFactor(s) && !this.bigOpOf(s.peek()!))
+        this.fail(
+          join(fnSpan, supSpan),
+          `${this.src(whole).trim()} without parentheses: the derivative at the factor after it, or times it?`,
+          `${this.src(whole).trim()}(z) with its argument, e.g. \\mathrm{diag}(${this.src(whole).trim()}(z_t)) W`,
+        );
       if (s.done || !this.startsFactor(s) || this.bigOpOf(s.peek()!))
         this.fail(
           join(fnSpan, supSpan),
@@ -2182,7 +2189,9 @@ export class Reader {
 
   /** f′(z) for a known activation: tanh′ = 1 − tanh(z)², σ′ = σ(z)(1 − σ(z)), exp′ = exp. */
   private derivativeOf(fn: string, z: E, span: Span, at: Span): E {
-    const vector = this.kind(z) === 'col' || this.kind(z) === 'unknown';
+    // entry by entry unless z is a scalar: σ′ of a matrix is σ(W) ⊙ (1 − σ(W)), not a matrix product (a review's
+    // false pass: `\sigma'(W) = \sigma(W)(1 - \sigma(W))` was verified, its ⊙ form refuted)
+    const vector = this.kind(z) !== 'scalar';
     const one: E = { k: 'num', text: '1', span: at };
     const call = (f: string): E => ({ k: 'call', fn: f, args: [z], span: at });
     switch (fn) {

@@ -57,6 +57,13 @@ describe('refused at their place, with what to write', () => {
     ],
     ['\\|W_f\\|_2^10 \\le 1', lstm, '^10', "'\\|_2^10' is \\|_2^1·0 in LaTeX (a script takes one token)"],
     ['\\sqrt[3]{d} \\le d', lab, '\\sqrt[3]{d}', "an n-th root '\\sqrt[3]{d}'"],
+    // σ′ W: the texts' diag(σ′(z)) W with z left unsaid, or σ′(W)? It was read as σ′(W) (a review's)
+    [
+      "\\sigma' W_f \\le 1",
+      lstm,
+      "\\sigma'",
+      "\\sigma' without parentheses: the derivative at the factor after it, or times it?",
+    ],
     // a review's: spaces render as nothing, code's negative and variable indices
     [
       '\\|h_t [2]\\|_2 \\le 1',
@@ -121,6 +128,16 @@ describe('read as meant', () => {
     ['h^{[\\tau]} = \\tanh(W h^{[\\tau-1]})', lab, 'h[T] = tanh(W * h[T-1])'],
     ['o_t \\odot \\tanh C_t = h_t', lstm, 'o[t] .* tanh(C[t]) = h[t]'],
     ['2^{10} \\|W\\|_2 \\le 1', lab, '2^10 * norm2(W) <= 1'],
+    // an activation's derivative of a matrix is entry by entry (a review's false pass: σ′(W) was σ(W)(1 − σ(W)), a
+    // matrix product, and `\\sigma'(W) = \\sigma(W)(1 - \\sigma(W))` was verified)
+    [
+      "\\sigma'(W) = \\sigma(W) \\odot (1 - \\sigma(W))",
+      lab,
+      'sigma(W) .* (1 - sigma(W)) = sigma(W) .* (1 - sigma(W))',
+    ],
+    ["\\tanh'(W_f) = 1 - \\tanh(W_f) \\odot \\tanh(W_f)", lstm, '1 - tanh(W_f).^2 = 1 - tanh(W_f) .* tanh(W_f)'],
+    // a scalar's: the scalar product
+    ["\\sigma'(k) \\le 1", lab, 'sigma(k) * (1 - sigma(k)) <= 1'],
     // e^{…} where the file gives e no meaning (it was "unknown symbol 'e'")
     ['\\|W\\|_2^k \\le e^{k}', lab, 'norm2(W)^k <= exp(k)'],
     ['\\frac{1}{1 + e^{-k}} \\le 1', lab, '1 / (1 + exp(-k)) <= 1'],
