@@ -695,6 +695,10 @@ export function columnOf(m: Dense, j: number): Float64Array {
 }
 
 export function mulValues(a: Value, b: Value): Value {
+  // a 1×1 operator (diag of a 1×1, eye(1)) is a number, which a product broadcasts as the shapes do: applied as an
+  // operator, `diag(1 - h' * h) * W` took W's first column, d entries against the claim's d² (an internal error)
+  if (a.kind === 'op' && a.rows === 1 && a.cols === 1 && b.rows !== 1) return mulValues(operatorEntry(a), b);
+  if (b.kind === 'op' && b.rows === 1 && b.cols === 1 && a.cols !== 1) return mulValues(a, operatorEntry(b));
   if (a.kind === 'dense' && isScalarValue(a))
     return b.kind === 'op' ? new ScaledOp(a.data[0]!, b) : zipDense(a, b, (x, y) => x * y);
   if (b.kind === 'dense' && isScalarValue(b))
@@ -710,6 +714,9 @@ export function mulValues(a: Value, b: Value): Value {
   }
   return new ComposeOp(asOp(a), asOp(b));
 }
+
+/** A 1×1 operator's one entry, as a 1×1 dense value. */
+const operatorEntry = (op: LinOp): Dense => op.apply(dense(1, 1, Float64Array.of(1)));
 
 export function transposeValue(a: Value): Value {
   if (a.kind === 'op') return new TransposeOp(a);

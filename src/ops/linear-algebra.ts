@@ -36,6 +36,9 @@ function transposeKernel(rows: number, cols: number): Kernel {
   };
 }
 
+/** Operators whose LaTeX a transpose mark would attach to a part of: ∇_x L, ∂a/∂b. */
+const TRANSPOSED_WHOLE = new Set(['grad', 'jac', 'partial']);
+
 defineOp({
   id: 'transpose',
   domain: 'linear-algebra',
@@ -53,8 +56,11 @@ defineOp({
   },
   print: (n, ctx) => `${ctx.wrap(arg(n), 5)}'`,
   latex: (n, ctx) => {
-    const base =
-      arg(n).kind === 'seq' && ctx.superscriptTime ? `\\left(${ctx.expr(arg(n))}\\right)` : ctx.expr(arg(n), 7);
+    const a = arg(n);
+    // a derivative is parenthesised too: `\nabla_{h_t} \mathcal{L}_t(\theta)^{T}` put the mark on (θ), and it read back
+    // as the loss transposed, a shape error (a review's)
+    const wrapped = (a.kind === 'seq' && ctx.superscriptTime) || (a.kind === 'op' && TRANSPOSED_WHOLE.has(a.op));
+    const base = wrapped ? `\\left(${ctx.expr(a)}\\right)` : ctx.expr(a, 7);
     return `${base}^{${ctx.transposeMark}}`;
   },
   evaluate: (n, ctx) => transposeValue(ctx.eval(arg(n))),
@@ -111,7 +117,9 @@ defineOp({
     if (ctx.shapes === 'entries') return v;
     return rfill(v.data.length, v.data.length, (i, j) => (i === j ? v.data[i]! : ctx.ring.zero));
   },
-  canonical: (n, ctx) => nword({ kind: 'diag', poly: ctx.entries(arg(n)) }),
+  // diag of a 1×1 is that number (as its numeric value is: src/numeric/values.ts mulValues)
+  canonical: (n, ctx) =>
+    ctx.isScalar(arg(n)) ? ctx.expand(arg(n)) : nword({ kind: 'diag', poly: ctx.entries(arg(n)) }),
   transposed: (n) => n,
 });
 

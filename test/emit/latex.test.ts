@@ -100,3 +100,30 @@ describe('LaTeX bugs found by users', () => {
     expect(lab).not.toContain('\\top');
   });
 });
+
+describe('a transposed derivative (a review: the mark sat on the loss’s last token, and the LaTeX did not read back)', () => {
+  it('is parenthesised whole, and reads back as the same claim', async () => {
+    const { parseDerivation } = await import('../../src/derivation/load.js');
+    const { fileContext, convert } = await import('../latex/helpers.js');
+    const text = readFileSync('derivations/lab-10-5-vanilla-rnn.yaml', 'utf8');
+    const d = parseDerivation(
+      `${text.slice(0, text.indexOf('claims:'))}claims:
+  - id: grad-t
+    claim: grad(L, h[T])' * W = grad(L, h[T])' * W
+  - id: jac-t
+    claim: jac(h[T], h[T-1])' = W' * diag(1 - h[T].^2)
+`,
+      'transposed.yaml',
+    );
+    const [gradT, jacT] = d.claims.map((c) => claimLatex(d, c));
+    expect(gradT).toBe(
+      '\\left(\\nabla_{\\mathbf{h}^{[\\tau]}} \\mathcal{L}\\right)^{T} \\mathbf{W} = \\left(\\nabla_{\\mathbf{h}^{[\\tau]}} \\mathcal{L}\\right)^{T} \\mathbf{W}',
+    );
+    expect(jacT).toMatch(
+      /^\\left\(\\frac\{\\partial \\mathbf\{h\}\^\{\[\\tau\]\}\}\{\\partial \\mathbf\{h\}\^\{\[\\tau-1\]\}\}\\right\)\^\{T\} = /,
+    );
+    const ctx = fileContext('lab-10-5-vanilla-rnn');
+    expect(convert(gradT!, ctx).ascii).toBe("grad(L, h[T])' * W = grad(L, h[T])' * W");
+    expect(convert(jacT!, ctx).ascii).toBe("jac(h[T], h[T-1])' = W' * diag(1 - h[T].^2)");
+  });
+});
