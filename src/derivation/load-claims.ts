@@ -28,8 +28,8 @@ import {
 } from './derivation.js';
 import { type ExprSource, ExprError, InputError, subSource, toInputError } from './errors.js';
 import type { ModelLoader } from './load-model.js';
-import type { YamlSource } from './yaml-source.js';
-import { readingOf, readLatexNode, readSymbolMap } from './latex-source.js';
+import type { Entries, YamlSource } from './yaml-source.js';
+import { macroDefinition, readingOf, readLatexNode, readSymbolMap } from './latex-source.js';
 import { BUILTIN_FUNCTIONS, type LatexContext } from '../latex/context.js';
 import { latexContext, type LatexNotation } from '../latex/derivation-context.js';
 
@@ -343,7 +343,7 @@ export class ClaimsLoader {
       corrects: opt('corrects'),
       note: opt('note'),
       pos: this.y.pos(node),
-      sourceText: opt('source-text'),
+      sourceText: this.sourceText(c),
     };
 
     if (latex?.conversion.chain) {
@@ -472,6 +472,26 @@ export class ClaimsLoader {
       previousText = toSrc.text.trim();
       return claim;
     });
+  }
+
+  /**
+   * `source-text`: the source's own words, shown beside the claim (in a page's, Markdown's and .tex document's math).
+   * A macro definition there is refused as in a formula (latex-source.ts MACRO_DEFINITIONS): copied into Markdown's
+   * `$$` blocks, a `\gdef` redefined every later formula where the site's renderer keeps definitions (a review's).
+   */
+  private sourceText(c: Entries): string | null {
+    const entry = c.get('source-text');
+    if (!entry) return null;
+    this.y.string(entry.value, 'source-text');
+    const source = this.y.exprSource(entry.value, 'source-text');
+    const macro = macroDefinition(source.text);
+    if (macro)
+      throw new InputError(
+        source.locate(macro.offset),
+        `source-text: \\${macro.name} defines a macro, which is not allowed in a derivation file's LaTeX`,
+        "the text with the macro's meaning written out",
+      );
+    return source.text;
   }
 
   /** `given: A < b and C >= d`: scalar conditions on the instance (sizes may appear, quantifiers may not). */

@@ -5,7 +5,7 @@
  * (yaml-source.ts), the model (load-model.ts), the claims (load-claims.ts)
  * and the checks on expressions (check-expr.ts).
  */
-import { notationLatexProblem } from './notation-latex.js';
+import { NOTATION_CHOICES, notationLatexProblem } from './notation-latex.js';
 import { isMap, LineCounter, Parser, parseDocument, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import { LIMITS } from '../ir/limits.js';
 import { type Macro, reservedNames } from '../ir/parse-math.js';
@@ -116,6 +116,9 @@ function notationOf(y: YamlSource, node: YNode | null | undefined): LatexNotatio
     for (const part of key.startsWith('name.') ? [key, key.slice(5)] : [key])
       y.declared(pair.key, part, 'notation key');
     hints[key] = y.string(pair.value, 'a notation hint');
+    const choices = NOTATION_CHOICES.get(key);
+    if (choices && !choices.includes(hints[key]))
+      y.fail(pair.value, `notation ${key}: '${hints[key]}' is not one of its values`, choices.join(', '));
     const problem = isLatexHint(key) ? notationLatexProblem(hints[key]) : null;
     if (problem)
       y.fail(pair.value, `notation ${key}: ${problem}`, "one symbol's LaTeX, e.g. '\\mathbf{W}_{hh}' or '\\tau'");

@@ -9,6 +9,18 @@
  */
 import { katex } from '../latex/katex-module.js';
 
+/**
+ * The notation hints with a fixed set of values, and those values: anything else is a located error where the file is
+ * read. A typo fell back to the default without a word (`transpose: Top` wrote and read `W^T` as the T-th power, and a
+ * true claim was refuted; `profile: blgo` was the blog's; a review's).
+ */
+export const NOTATION_CHOICES: ReadonlyMap<string, readonly string[]> = new Map([
+  ['profile', ['lab', 'blog', 'paper']],
+  ['time', ['bracket-superscript', 'paren-superscript', 'subscript']],
+  ['transpose', ['T', 'top']],
+  ['bold', ['true', 'false']],
+]);
+
 const MAX_HINT_LENGTH = 100;
 
 const GREEK = [

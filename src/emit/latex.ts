@@ -5,6 +5,7 @@
  * h_t or h^{(t)} with W^⊤, C or s for the cell. Every string this emits must
  * render in KaTeX with strict mode on (checked by the tests).
  */
+import { NOTATION_CHOICES } from '../derivation/notation-latex.js';
 import { type Affine, orderedTerms } from '../ir/affine.js';
 import { nameRecord, own } from '../ir/names.js';
 import type { Expr, Index, Seq } from '../ir/expr.js';
@@ -50,7 +51,7 @@ const GREEK = new Set([
   'omega',
   'epsilon',
 ]);
-const TIME_STYLES = ['bracket-superscript', 'paren-superscript', 'subscript'] as const;
+const TIME_STYLES = NOTATION_CHOICES.get('time') as readonly Notation['time'][];
 
 /** The notation of a derivation file: its `profile`, then per-key overrides (`time`, `transpose`, `horizon`, `loss`, `bold`, `name.X`). */
 export function notationFor(hints: Readonly<Record<string, string>>): Notation {

@@ -658,3 +658,37 @@ describe('every structural refusal says what was expected', () => {
     expect(loadError(text).message).toMatch(new RegExp(`: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
   });
 });
+
+describe('notation hints with a fixed set of values (a review: a typo fell back to the default without a word)', () => {
+  it.each([
+    ['profile', 'blgo', 'lab, blog, paper'],
+    ['time', 'bracket-superscrpit', 'bracket-superscript, paren-superscript, subscript'],
+    ['transpose', 'Top', 'T, top'],
+    ['bold', 'yes', 'true, false'],
+  ])('notation %s: %s is refused at the value, with the values it takes', (key, value, choices) => {
+    const text = BASE.replace('claims:', `notation:\n  ${key}: ${value}\nclaims:`);
+    const err = expectError(text, at(text, `${key}: ${value}`, key.length + 2), `notation ${key}: '${value}'`);
+    expect(err.message).toContain(`(expected ${choices})`);
+  });
+
+  it('takes every value of the list, and keys it does not know as free text', () => {
+    const text = BASE.replace('claims:', 'notation:\n  profile: paper\n  transpose: T\n  colour: teal\nclaims:');
+    expect(parseDerivation(text, FILE).notation).toMatchObject({ profile: 'paper', transpose: 'T', colour: 'teal' });
+  });
+});
+
+describe('source-text defines no macro (a review: a \\gdef there reached the Markdown and redefined later formulas)', () => {
+  it.each(['\\gdef', '\\newcommand', '\\let', '\\def'])('%s is refused at its place', (macro) => {
+    const source = `    source-text: '${macro}\\le{\\ge} \\nabla L = W^T g'`;
+    const text = BASE.replace('    claim: grad', `${source}\n    claim: grad`);
+    expectError(text, at(text, macro), `source-text: ${macro} defines a macro`);
+  });
+
+  it('keeps source text that only uses macros', () => {
+    const text = BASE.replace(
+      '    claim: grad',
+      "    source-text: '\\nabla_{h^{[\\tau-k]}} L = W^T g'\n    claim: grad",
+    );
+    expect(parseDerivation(text, FILE).claims[0]!.sourceText).toBe('\\nabla_{h^{[\\tau-k]}} L = W^T g');
+  });
+});
