@@ -3,7 +3,7 @@
  * Frobenius, induced ∞ — a row's 1-norm —, largest |entry|), and the
  * supremum over the reals of |f(x)| (the lab's max_x |1 − tanh(x)²|).
  */
-import { isOp, node, type OpNode } from '../ir/expr.js';
+import { type Expr, isOp, node, type OpNode } from '../ir/expr.js';
 import { isScalar } from '../ir/shape.js';
 import { SCALAR } from '../ir/shape.js';
 import { sumOf } from '../numeric/kernel.js';
@@ -117,11 +117,11 @@ for (const norm of NORMS)
       if (ordered) return rscalar(orderedNorm(ctx.ring, ordered, ctx.eval(arg(n)), norm.which));
       // One generic entry per value cannot tell diag(v) from v: there a norm stays an atom of its expression.
       if (ctx.shapes !== 'concrete') return ctx.opaque(n);
-      const reading = normReading(ctx.ring, norm.which, ctx.eval(arg(n)));
+      const reading = normReading(ctx.ring, norm.which, ctx.eval(transposeBlind(norm.which, arg(n))));
       return reading.zero ? rscalar(ctx.ring.zero) : ctx.uninterpreted(reading.name, [reading.of]);
     },
     canonical: (n, ctx) => {
-      const a = arg(n);
+      const a = transposeBlind(norm.which, arg(n));
       if (ctx.isScalar(a)) return nword({ kind: 'scal', poly: csym(`|${cpolyKey(ctx.entries(a))}|`) });
       let form: NPoly;
       try {
@@ -141,6 +141,17 @@ for (const norm of NORMS)
       return nword({ kind: 'scal', poly: csym(key) });
     },
   });
+
+/**
+ * A norm's argument without the transposes it does not see: ‖Aᵀ‖ = ‖A‖ for the spectral, Frobenius and entry norms
+ * (not the induced ∞-norm, a row sum). `norm2(W') = norm2(W)` was only consistent (in ℤ_p the two were different
+ * atoms), while its LaTeX twin, whose reader drops the ᵀ, was verified (a review's).
+ */
+function transposeBlind(which: NormKind, e: Expr): Expr {
+  let a = e;
+  while (which !== 'inf' && isOp(a, 'transpose')) a = a.args[0]!;
+  return a;
+}
 
 /** What a norm of a column vector is, in terms of its entries. */
 const VECTOR_READING: Record<NormKind, string> = {
