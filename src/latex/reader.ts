@@ -1285,6 +1285,37 @@ export class Reader {
       );
   }
 
+  /**
+   * h_t-1 is h_t − 1 in LaTeX (a script takes one token), though surely meant as the step before: a one-letter
+   * subscript with ± and a digit, an index or a size glued after it, no space between, is refused (it was read h_t − 1 without a word, and
+   * `h_t = \tanh(W h_t-1 + U x_t + b)`, the model's own equation, was refuted: a review's). Spaced, `h_t - 1` is the
+   * difference, as written.
+   */
+  private stepAfterScript(scripted: KNode, s: Stream): void {
+    const sub = scripted.sub;
+    const [sign, step] = [s.peek(), s.peek(1)];
+    if (
+      sub?.type === 'mathord' &&
+      sign?.type === 'atom' &&
+      (sign.text === '-' || sign.text === '+') &&
+      this.sp(sign)[0] === this.sp(scripted)[1] &&
+      step !== undefined &&
+      (step.type === 'textord' || step.type === 'mathord') &&
+      // a digit, or an index or size (h_T-k): x_t+b, a bias added, is a sum as written (the 2016 post's eq. (6))
+      (/^[0-9]$/.test(step.text ?? '') ||
+        this.ctx.indexVars.has(step.text ?? '') ||
+        this.ctx.sizes.has(step.text ?? '')) &&
+      this.sp(step)[0] === this.sp(sign)[1]
+    ) {
+      const glued = `${this.src(scripted)}${sign.text}${this.src(step)}`;
+      this.fail(
+        join(this.sp(scripted), this.sp(step)),
+        `'${glued}' is ${this.src(scripted)} ${sign.text} ${this.src(step)} in LaTeX (a script takes one token)`,
+        `braces for the step: ${this.src(scripted.base!)}_{${sub.text}${sign.text}${step.text}}, or spaces for the ${sign.text === '-' ? 'difference' : 'sum'}: ${this.src(scripted)} ${sign.text} ${this.src(step)}`,
+      );
+    }
+  }
+
   private number(t: KNode, s: Stream): E {
     let text = t.text!;
     let end = this.sp(t)[1];
@@ -1403,6 +1434,7 @@ export class Reader {
         "a symbol before ^, _ or ' (h_t, W^T, h'_t)",
       );
     this.digitAfterScript(t, s);
+    this.stepAfterScript(t, s);
     let base = t.base;
     // \boldsymbol{o} is an mclass wrapper around the symbol
     while (base.type === 'mclass' && Array.isArray(base.body) && base.body.length === 1)

@@ -57,6 +57,9 @@ describe('refused at their place, with what to write', () => {
     ],
     ['\\|W_f\\|_2^10 \\le 1', lstm, '^10', "'\\|_2^10' is \\|_2^1·0 in LaTeX (a script takes one token)"],
     ['\\sqrt[3]{d} \\le d', lab, '\\sqrt[3]{d}', "an n-th root '\\sqrt[3]{d}'"],
+    // h_t-1 is h_t − 1 in LaTeX, surely meant as the step before (a review's: read silently, the model's own equation
+    // written so was refuted)
+    ['h_t = o_t \\odot \\tanh(C_t-1)', lstm, 'C_t-1', "'C_t-1' is C_t - 1 in LaTeX (a script takes one token)"],
     // σ′ W: the texts' diag(σ′(z)) W with z left unsaid, or σ′(W)? It was read as σ′(W) (a review's)
     [
       "\\sigma' W_f \\le 1",
@@ -136,6 +139,8 @@ describe('read as meant', () => {
       'sigma(W) .* (1 - sigma(W)) = sigma(W) .* (1 - sigma(W))',
     ],
     ["\\tanh'(W_f) = 1 - \\tanh(W_f) \\odot \\tanh(W_f)", lstm, '1 - tanh(W_f).^2 = 1 - tanh(W_f) .* tanh(W_f)'],
+    // spaced, it is the difference as written
+    ['h_t = o_t \\odot \\tanh(C_t - 1)', lstm, 'h[t] = o[t] .* tanh(C[t] - 1)'],
     // a scalar's: the scalar product
     ["\\sigma'(k) \\le 1", lab, 'sigma(k) * (1 - sigma(k)) <= 1'],
     // e^{…} where the file gives e no meaning (it was "unknown symbol 'e'")
