@@ -2354,7 +2354,8 @@ export class Reader {
     if (of.k === 'seq' && of.unit && wrt.k === 'entry') return { k: 'deriv', mode: 'd', of, wrt, held: [], span };
     if (held.length) return { k: 'deriv', mode: 'partial', of, wrt, held, span };
     const scalar = this.kind(of) === 'scalar';
-    if (!scalar && wrt.k === 'sym' && wrt.role === 'parameter')
+    // (a vector parameter's is a matrix, nothing to note: ∂h_t/∂b was noted as a 3-tensor, a review's)
+    if (!scalar && wrt.k === 'sym' && wrt.role === 'parameter' && this.kind(wrt) === 'matrix')
       this.note(span, 'the derivative of a vector with respect to a matrix parameter (a 3-tensor) written as jac(…)');
     return { k: 'deriv', mode: scalar ? 'grad' : 'jac', of, wrt, held: [], span };
   }

@@ -349,3 +349,15 @@ describe('^2k: the exponent TeX sets is the 2 alone, and the reading says so', (
     expect(d.claims.map((c) => c.reading!.notes.some((n) => n.includes(NOTE)))).toEqual([true, false, false]);
   });
 });
+
+describe('a derivative with respect to a parameter (review160: ∂h_t/∂b was noted as a 3-tensor)', () => {
+  it('notes the 3-tensor for a matrix parameter only', () => {
+    const cases: Case[] = [
+      { latex: '\\frac{\\partial h_t}{\\partial b} = \\mathrm{diag}(1 - h_t^2)', forall: 't in 1..T' },
+      { latex: '\\left\\|\\frac{\\partial h_t}{\\partial W}\\right\\|_F \\le d', forall: 't in 1..T' },
+    ];
+    const [vector, matrix] = claims(BLOG, cases).claims.map((c) => c.reading!.notes.join(' | '));
+    expect(vector).not.toContain('3-tensor');
+    expect(matrix).toContain('the derivative of a vector with respect to a matrix parameter (a 3-tensor)');
+  });
+});
