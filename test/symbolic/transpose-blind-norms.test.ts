@@ -29,6 +29,10 @@ claims:
     claim: norm2(h[T]') = norm2(h[T])
   - id: induced-inf
     claim: normInf(U') = normInf(U)
+  - id: jacobian-transposed-as-product
+    claim: norm2(jac(h[T], h[T-1])') = norm2(W' * diag(1 - h[T].^2))
+  - id: jacobian-as-transposed-product
+    claim: norm2(jac(h[T], h[T-1])) = norm2(W' * diag(1 - h[T].^2))
 `;
 
 describe('norms blind to a transpose', () => {
@@ -41,6 +45,10 @@ describe('norms blind to a transpose', () => {
       ['entry-max', 'verified'],
       ['row-vector', 'verified'],
       ['induced-inf', 'refuted'],
+      // Jᵀ is the product written out, J its transpose: one form for the norm of either (the first was verified before
+      // the transposes were dropped, and must stay so: the lab solution's part (2))
+      ['jacobian-transposed-as-product', 'verified'],
+      ['jacobian-as-transposed-product', 'verified'],
     ]);
   });
 });
