@@ -592,10 +592,11 @@ function checkWith(
     });
     // Identical canonical forms are an identity; differing ones are not a refutation (atoms such as h[t] and
     // the tanh(…) that defines it are related through the model), so they only aim a numeric search.
-    if (symbolic.outcome.status === 'different' && decideVerdict(evidence).verdict === 'consistent') {
+    const differsAt = differingSizes(symbolic.outcome);
+    if (differsAt && decideVerdict(evidence).verdict === 'consistent') {
       // Where the closed forms differ, draw instances at exactly those sizes: a false claim shows there.
       const sizeNames = Object.keys(derivation.model.sizes);
-      const at = Object.fromEntries(Object.entries(symbolic.outcome.at).filter(([k]) => sizeNames.includes(k)));
+      const at = Object.fromEntries(Object.entries(differsAt).filter(([k]) => sizeNames.includes(k)));
       const found: Point[] = [];
       const evaluated: Point[] = [];
       const drawn: InstanceEntry[] = [];
@@ -773,4 +774,17 @@ function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
       failures: fdFailures,
     },
   ];
+}
+
+/**
+ * The sizes where the symbolic stage saw the closed forms differ: formally (`different`), or where no exact expansion
+ * was possible and the randomized test in ℤ_p disagreed there (`too-large` with randomAgrees false: a coefficient
+ * float64 cannot hold, a leaky slope 0.1). Null where it saw no difference. Until 2026-12-08 only the first aimed the
+ * guided search and the probe beyond the regimes, so a leaky ReLU's Jacobian with a clip dropped was consistent where
+ * the same claim with slope 0.5 was refuted (review161).
+ */
+function differingSizes(outcome: SymbolicOutcome): IntEnv | null {
+  if (outcome.status === 'different') return outcome.at;
+  const u = outcome.status === 'undecided' ? outcome.undecided : null;
+  return u?.why === 'too-large' && !u.randomAgrees ? u.at : null;
 }

@@ -121,3 +121,38 @@ describe('what the probe does not take for a violation (review159)', () => {
     }
   });
 });
+
+describe('the probe where the closed forms cannot be compared exactly (review161)', () => {
+  // A leaky slope of 0.1 has no exact binary value: the symbolic stage cannot expand the forms, and ℤ_p disagrees.
+  // Until 2026-12-08 only a formal difference aimed the probe, and the leaky ReLU's Jacobian with its clip at 30
+  // dropped was consistent (the same claim with slope 0.5 was refuted).
+  const LEAKY = model('min(30, max(0.1*z[t], z[t]))', 'jac(h[T], h[T-1]) = diag(0.1 + 0.9 * step(z[T])) * W');
+  const KEPT = model(
+    'min(30, max(0.1*z[t], z[t]))',
+    'jac(h[T], h[T-1]) = diag((0.1 + 0.9 * step(z[T])) .* step(30 - z[T])) * W',
+  );
+
+  for (const masterSeed of [20261120, 1]) {
+    it(`refutes the clip dropped past the clip, and keeps the clip kept (seed ${masterSeed})`, () => {
+      const [dropped] = checkDerivation(parseDerivation(LEAKY, 'leaky.yaml'), { masterSeed });
+      expect(dropped!.verdict).toBe('refuted');
+      const symbolic = evidenceOf(dropped!.evidence, 'symbolic')!;
+      expect(symbolic.outcome).toMatchObject({
+        status: 'undecided',
+        undecided: { why: 'too-large', randomAgrees: false },
+      });
+      const cx = dropped!.counterexample!;
+      expect(cx.probe).toBeDefined();
+      // a unit past the clip: its row of the Jacobian is 0, the claim's is W's row (slope 1 above 0)
+      const d = cx.sizes.d!;
+      const rows = (m: readonly number[]) => Array.from({ length: d }, (_, i) => m.slice(i * d, (i + 1) * d));
+      const clipped = rows(cx.lhs).findIndex(
+        (row, i) => row.every((v) => v === 0) && rows(cx.rhs)[i]!.some((v) => v !== 0),
+      );
+      expect(clipped).toBeGreaterThanOrEqual(0);
+      const [kept] = checkDerivation(parseDerivation(KEPT, 'kept.yaml'), { masterSeed });
+      expect(kept!.verdict).toBe('consistent');
+      expect(evidenceOf(kept!.evidence, 'guided-search')!.probe!.violations).toBe(0);
+    });
+  }
+});
