@@ -130,7 +130,8 @@ export class LatexWriter implements LatexContext {
     const engineMade = /__$/.test(raw);
     const n = raw.replace(/_+$/, '');
     const letter = GREEK.has(n) ? `\\${n}` : n === 'l' ? '\\ell' : n;
-    return engineMade && this.declared.has(n) ? `${letter}'` : letter;
+    // An index written as the horizon is (`horizon: t` beside a sum over t) is primed: Σ_{t=1}^{t} reads as nonsense.
+    return (engineMade && this.declared.has(n)) || letter === this.notation.horizon ? `${letter}'` : letter;
   }
 
   /** A unit index: α, or γ_{ℓ+1} for a path position. */

@@ -99,6 +99,22 @@ describe('LaTeX bugs found by users', () => {
     expect(lab).toContain('\\left(\\mathbf{W}_{hh}^{T}\\right)^{\\tau - i} \\mathbf{W}_{qh}^{T}');
     expect(lab).not.toContain('\\top');
   });
+
+  it('primes an index written as the horizon is: with `horizon: t`, Σ_{t=1}^{t} would read as nonsense', async () => {
+    const { parseDerivation } = await import('../../src/derivation/load.js');
+    const d = parseDerivation(
+      readFileSync('test/fixtures/models/d2l-bptt.yaml', 'utf8').replace('claims:', 'notation:\n  horizon: t\nclaims:'),
+      'd2l.yaml',
+    );
+    const tex = d.claims.map((c) => claimLatex(d, c)).join('\n');
+    expect(tex).toContain("\\sum_{t'=1}^{t} \\nabla_{h_{t'}} L x_{t'}^{T}");
+    expect(tex).toContain("\\sum_{i=t'}^{t} \\left(W_{hh}^{T}\\right)^{t - i}");
+    expect(tex).not.toMatch(/_\{t=1\}\^\{t\}/);
+    for (const c of d.claims)
+      expect(() =>
+        katex.renderToString(claimLatex(d, c), { strict: 'error', throwOnError: true, trust: false }),
+      ).not.toThrow();
+  });
 });
 
 describe('a transposed derivative (a review: the mark sat on the loss’s last token, and the LaTeX did not read back)', () => {
