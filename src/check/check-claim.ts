@@ -243,6 +243,7 @@ function counterexample(
     extended: o.status !== 'trouble' && o.extended ? o.extended.apart() : null,
     ...(o.status !== 'trouble' && o.unsettled ? { unsettled: o.unsettled.why } : {}),
     ...(o.status === 'violate' && o.exactTie ? { exactTie: true as const } : {}),
+    ...(o.status === 'violate' && o.offKinkTie ? { offKinkTie: true as const } : {}),
     searchSteps,
     beyondRegimes: beyond ? regimeExcesses(p.instance.graph.model, p.instance.sizes, p.instance.graph.data) : null,
     ...(probe ? { probe } : {}),

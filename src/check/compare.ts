@@ -107,6 +107,11 @@ export type PointOutcome =
        */
       readonly exactTie?: true;
       /**
+       * found at the instance nudged off a kink's tie (../check/search.ts counterexamplePoints: every value moved by
+       * 1e-9·(|v| + 1)), where the tie's values were the sweeps' ½ and the nudged ones are derivatives that exist
+       */
+      readonly offKinkTie?: true;
+      /**
        * set when float64 could not decide the point and it was not decided again (why: no rule or the work budget
        * for a violation near the tolerance; for an agreement within reach of lost digits, not among the few per
        * instance decided again, or the instance too large): the float64 outcome stands

@@ -39,6 +39,8 @@ export interface Counterexample {
    * relative error is within the tolerance); absent otherwise
    */
   readonly exactTie?: true;
+  /** found at the instance nudged off a kink's tie (PointOutcome's offKinkTie): the replay repeats the nudge */
+  readonly offKinkTie?: true;
   /**
    * found by the adversarial search: the steps from its start instance (replayed with `--search`, or for
    * one found beyond the regimes with `--search 0 --beyond`)

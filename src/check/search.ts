@@ -1098,10 +1098,12 @@ export function equalityProbe(
     };
     const points = admissible && !admissible(entry) ? [] : runPoints(claim, entry, 0, null);
     undecided += undecidedViolationCount(points);
-    const violating = points.filter((p) => p.outcome.status === 'violate');
     // a violation that a nudge of every value makes vanish sits on a tie (a = b in a max), where no derivative exists
     // and the sweeps' ½ is a convention: not evidence against the claim
-    if (!violating.length || !violatesNearby(claim, entry, admissible)) return;
+    if (!points.some((p) => p.outcome.status === 'violate')) return;
+    const nearby = violationNearby(claim, entry, admissible);
+    if (!nearby) return;
+    const violating = counterexamplePoints(points, nearby).filter((p) => p.outcome.status === 'violate');
     violations += violating.length;
     for (const point of violating)
       if (!violation || smaller(point, violation.point) < 0) violation = { point, index, construction: c.name };
@@ -1129,7 +1131,7 @@ const KINKS = new Set(['max2', 'min2', 'abs', 'step', 'ufn']);
 const kinkedModels = new WeakMap<Model, boolean>();
 
 /**
- * How far violatesNearby moves each value: this much of its magnitude, and this much absolutely. Off any exact tie, and
+ * How far violationNearby moves each value: this much of its magnitude, and this much absolutely. Off any exact tie, and
  * inside a violation one side of a kink holds in a sliver: a SELU's `‖J‖ ≤ 1.679998‖W‖` fails only for pre-activations
  * in (−1.2e-6, 0) (test/check/one-sided-steepest.test.ts), which a nudge of 1e-7 left.
  */
@@ -1140,14 +1142,14 @@ const NUDGE_PATTERNS = 4;
 const NUDGE_VARIANTS = 2 ** 22;
 
 /**
- * Whether the claim also fails at the instance with every value moved by NUDGE·(|v| + 1): up, down, or in a sign pattern
+ * The claim's points at the first nudge where it also fails (null: at none), every value moved by NUDGE·(|v| + 1): up, down, or in a sign pattern
  * drawn from the instance's seed (NUDGE_PATTERNS). A ReLU past a clip stays past it; a unit at a tie (z = 0 exactly,
  * where every drive is 0) leaves it, and so does the ½ the sweeps take there, which is a convention where no derivative
  * exists, not evidence: min(max(0, z), z) is z, yet its ½ and ½ compose to ¾ at z = 0 (review159's false alarm on
  * `jac = W`), and ReLU′ − ReLU′² is 0 everywhere but ¼ at the drives' peak, where the search's first construction puts
  * every unit. Several nudges: a claim false on one side of a kink only is false at some nudge.
  */
-function violatesNearby(claim: Claim, entry: InstanceEntry, admissible?: SearchRequest['admissible']): boolean {
+function violationNearby(claim: Claim, entry: InstanceEntry, admissible?: SearchRequest['admissible']): Point[] | null {
   const { instance } = entry;
   const { model, program, data } = instance.graph;
   const space = new InstanceSpace(model, instance.sizes, instance.regime, 'beyond');
@@ -1167,14 +1169,37 @@ function violatesNearby(claim: Claim, entry: InstanceEntry, admissible?: SearchR
       evaluator: new Evaluator(graph, instance.sizes, false),
     };
     if (admissible && !admissible(near)) continue;
-    if (runPoints(claim, near, 0, null).some((p) => p.outcome.status === 'violate')) return true;
+    const points = runPoints(claim, near, 0, null);
+    if (points.some((p) => p.outcome.status === 'violate')) return points;
   }
-  return false;
+  return null;
 }
 
 /**
- * A search's points with each violation of a model that reads a kink confirmed nearby (violatesNearby): where no nudge
- * violates, the violation lies on a kink's exact tie and is set aside as trouble (`atKinkTie`), and the search goes on.
+ * How far a violation's relative error may move under the nudge and still be the tie's own: a smooth claim moves by
+ * about the nudge (1e-9) times its condition; a value read at a tie (the sweeps' ½) jumps to a side's slope.
+ */
+const TIE_SENSITIVE = 1e-6;
+const worstError = (points: readonly Point[]): number =>
+  points.reduce((m, p) => (p.outcome.status === 'violate' ? Math.max(m, p.outcome.relError) : m), 0);
+
+/**
+ * Where the nudged instance's violation is not the tie's own (its relative error moved past TIE_SENSITIVE), the nudged
+ * points stand for the counterexample, marked `offKinkTie`: they fail with derivatives that exist, where the tie's
+ * values were a convention a reader cannot check by hand.
+ */
+function counterexamplePoints(points: Point[], nearby: Point[]): Point[] {
+  const [at, off] = [worstError(points), worstError(nearby)];
+  if (Math.abs(at - off) <= TIE_SENSITIVE * Math.max(1, Math.abs(at))) return points;
+  return nearby.map((p) =>
+    p.outcome.status === 'violate' ? { ...p, outcome: { ...p.outcome, offKinkTie: true } } : p,
+  );
+}
+
+/**
+ * A search's points with each violation of a model that reads a kink confirmed nearby (violationNearby): where no nudge
+ * violates, the violation lies on a kink's exact tie and is set aside as trouble (`atKinkTie`), and the search goes on;
+ * where one does, and the tie moved it, the nudged points stand (counterexamplePoints).
  */
 function tieChecked(
   claim: Claim,
@@ -1183,7 +1208,8 @@ function tieChecked(
   admissible?: SearchRequest['admissible'],
 ): Point[] {
   if (!hasKinks(entry.instance.graph.model) || !points.some((p) => p.outcome.status === 'violate')) return points;
-  if (violatesNearby(claim, entry, admissible)) return points;
+  const nearby = violationNearby(claim, entry, admissible);
+  if (nearby) return counterexamplePoints(points, nearby);
   return points.map((p) =>
     p.outcome.status !== 'violate'
       ? p

@@ -203,16 +203,19 @@ export function boundProofLatex(d: Derivation, claim: Pick<Claim, 'lhs' | 'rhs'>
   const rel = (r: '=' | '<=' | '>=') => (r === '=' ? '=' : r === '<=' ? '\\le' : '\\ge');
   const tag = (rule: BoundRule) => `\\quad \\text{(${rule})}`;
   const lines: string[] = [];
-  if (proof.relation === '<=')
-    proof.steps.forEach((s, i) =>
-      lines.push(`${i === 0 ? w.expr(claim.lhs) : ''} &${rel(s.relation)} ${w.expr(exprs[i + 1]!)}${tag(s.rule)}`),
-    );
-  else
-    for (let i = proof.steps.length - 1; i >= 0; i--) {
-      const s = proof.steps[i]!;
-      lines.push(
-        `${i === proof.steps.length - 1 ? w.expr(claim.lhs) : ''} &${rel(s.relation === '=' ? '=' : '>=')} ${w.expr(exprs[i]!)}${tag(s.rule)}`,
+  // one formula: an index printed as the horizon is primed in every line where any line reads the horizon
+  w.scope([claim.lhs, ...exprs], () => {
+    if (proof.relation === '<=')
+      proof.steps.forEach((s, i) =>
+        lines.push(`${i === 0 ? w.expr(claim.lhs) : ''} &${rel(s.relation)} ${w.expr(exprs[i + 1]!)}${tag(s.rule)}`),
       );
-    }
+    else
+      for (let i = proof.steps.length - 1; i >= 0; i--) {
+        const s = proof.steps[i]!;
+        lines.push(
+          `${i === proof.steps.length - 1 ? w.expr(claim.lhs) : ''} &${rel(s.relation === '=' ? '=' : '>=')} ${w.expr(exprs[i]!)}${tag(s.rule)}`,
+        );
+      }
+  });
   return `\\begin{aligned}\n${lines.join(' \\\\\n')}\n\\end{aligned}`;
 }

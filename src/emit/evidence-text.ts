@@ -324,6 +324,10 @@ export function reasonText(r: UnverifiableReason): string {
 export const exactTieText = (relation: '<' | '>'): string =>
   `the sides are exactly equal here (interval enclosures prove it), where the claim says '${relation}'`;
 
+/** A counterexample found off a kink's tie (Counterexample's offKinkTie), in words. */
+export const offKinkTieText =
+  "the search's instance put a kink at its exact tie, where the derivative is a convention (½); shown here with every value nudged by 1e-9·(|v| + 1) off it, where the claim fails with derivatives that exist";
+
 /** Where a strict claim's sides were found equal: at random points, at points the search evaluated; '' where nowhere. */
 function strictTiesWhere(ties: number, points: number, searched = 0): string {
   const random = ties ? `at ${ties} of ${points} agreeing points` : '';

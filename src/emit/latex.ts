@@ -6,9 +6,9 @@
  * render in KaTeX with strict mode on (checked by the tests).
  */
 import { NOTATION_CHOICES } from '../derivation/notation-latex.js';
-import { type Affine, orderedTerms } from '../ir/affine.js';
+import { type Affine, affineVars, orderedTerms } from '../ir/affine.js';
 import { nameRecord, own } from '../ir/names.js';
-import type { Expr, Index, Seq } from '../ir/expr.js';
+import { type Expr, type Index, type Seq, walkOnce } from '../ir/expr.js';
 import { precedence, specOf } from '../ops/index.js';
 import type { LatexContext } from '../ops/contexts.js';
 import type { LatexPosition } from '../ops/registry.js';
@@ -130,8 +130,11 @@ export class LatexWriter implements LatexContext {
     const engineMade = /__$/.test(raw);
     const n = raw.replace(/_+$/, '');
     const letter = GREEK.has(n) ? `\\${n}` : n === 'l' ? '\\ell' : n;
-    // An index written as the horizon is (`horizon: t` beside a sum over t) is primed: Σ_{t=1}^{t} reads as nonsense.
-    return (engineMade && this.declared.has(n)) || letter === this.notation.horizon ? `${letter}'` : letter;
+    // An index written as the horizon is, in a formula that reads the horizon (`horizon: t` beside a sum over t), is
+    // primed: Σ_{t=1}^{t} reads as nonsense. Elsewhere (an equation, jac(h[t], h[t-1])) it stays as the source writes it.
+    return (engineMade && this.declared.has(n)) || (this.readsHorizon && letter === this.notation.horizon)
+      ? `${letter}'`
+      : letter;
   }
 
   /** A unit index: α, or γ_{ℓ+1} for a path position. */
@@ -195,10 +198,32 @@ export class LatexWriter implements LatexContext {
     return this.notation.time !== 'subscript';
   }
 
+  /** Whether the formula being written reads the horizon (scope): an index printed as the horizon is then primed. */
+  private readsHorizon = false;
+  private scopeDepth = 0;
+
+  /**
+   * Writes the parts of one formula (a relation's sides, a chain's steps): an index that prints as the horizon does is
+   * primed in all of them where any reads the horizon, so a claim's two sides name its variables alike.
+   */
+  scope<T>(parts: readonly Expr[], write: () => T): T {
+    if (this.scopeDepth > 0) return write();
+    this.readsHorizon = parts.some(readsHorizon);
+    this.scopeDepth++;
+    try {
+      return write();
+    } finally {
+      this.scopeDepth--;
+      this.readsHorizon = false;
+    }
+  }
+
   expr(e: Expr, parentPrec = 0, position: LatexPosition = 'top'): string {
-    const p = e.kind === 'op' ? precedence(e).latex : 9;
-    const body = this.bare(e, position);
-    return p < parentPrec ? `\\left(${body}\\right)` : body;
+    return this.scope([e], () => {
+      const p = e.kind === 'op' ? precedence(e).latex : 9;
+      const body = this.bare(e, position);
+      return p < parentPrec ? `\\left(${body}\\right)` : body;
+    });
   }
 
   private bare(e: Expr, position: LatexPosition): string {
@@ -220,14 +245,33 @@ export class LatexWriter implements LatexContext {
 
   /** `strict`: written < or > (checked as ≤ or ≥), and printed as written */
   relation(lhs: Expr, relation: Relation, rhs: Expr, strict = false): string {
-    return `${this.expr(lhs)} ${relationLatex(relation, strict)} ${this.expr(rhs)}`;
+    return this.scope([lhs, rhs], () => `${this.expr(lhs)} ${relationLatex(relation, strict)} ${this.expr(rhs)}`);
   }
 
   /** A calc-style chain: lhs = rhs₁ = rhs₂ …, one step per line. */
   chain(lhs: Expr, steps: readonly { relation: Relation; rhs: Expr; strict?: boolean }[]): string {
-    const lines = steps.map(
-      (s, i) => `${i === 0 ? this.expr(lhs) : ''} &${relationLatex(s.relation, s.strict === true)} ${this.expr(s.rhs)}`,
+    const lines = this.scope([lhs, ...steps.map((s) => s.rhs)], () =>
+      steps.map(
+        (s, i) =>
+          `${i === 0 ? this.expr(lhs) : ''} &${relationLatex(s.relation, s.strict === true)} ${this.expr(s.rhs)}`,
+      ),
     );
     return `\\begin{aligned}\n${lines.join(' \\\\\n')}\n\\end{aligned}`;
   }
+}
+
+const affineReadsHorizon = (a: Affine): boolean => affineVars(a).includes(HORIZON);
+
+/** Whether an expression reads the horizon: T itself, or a time, a limit or a unit's position written with it. */
+function readsHorizon(e: Expr): boolean {
+  let found = false;
+  walkOnce(e, (x) => {
+    if (found) return;
+    if (x.kind === 'ivar') found = x.name === HORIZON;
+    else if (x.kind === 'seq') found = affineReadsHorizon(x.time);
+    else if (x.kind === 'op')
+      found =
+        x.ints.some(affineReadsHorizon) || x.units.some((u) => affineReadsHorizon(u.kind === 'affine' ? u.a : u.pos));
+  });
+  return found;
 }

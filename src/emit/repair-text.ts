@@ -44,7 +44,10 @@ export function repairLatex(d: Derivation, r: Pick<Repair, 'marked' | 'relation'
   // the relation is coloured where an edit wrote it (a strict claim's '<' made '≤')
   const relation = relationLatex(r.relation, r.strict === true);
   const written = r.edits.some((e) => e.edit === 'non-strict') ? color(relation) : relation;
-  return `${writer.expr(r.marked.lhs)} ${written} ${writer.expr(r.marked.rhs)}`;
+  return writer.scope(
+    [r.marked.lhs, r.marked.rhs],
+    () => `${writer.expr(r.marked.lhs)} ${written} ${writer.expr(r.marked.rhs)}`,
+  );
 }
 
 /** The search's record in JSON reports and fixtures: its status, summary, budget and work. */

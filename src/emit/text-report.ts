@@ -6,6 +6,7 @@ import {
   evidenceMethod,
   evidenceSummary,
   exactTieText,
+  offKinkTieText,
   expectationText,
   reasonText,
   warningText,
@@ -53,6 +54,7 @@ function counterexampleBlock(c: ClaimResult, cx: Counterexample): string[] {
         ]
       : []),
     ...(cx.exactTie ? [`    ${exactTieText(evidenceOf(c.evidence, 'strict')?.relation ?? '<')}`] : []),
+    ...(cx.offKinkTie ? [`    ${offKinkTieText}`] : []),
     ...(cx.unsettled
       ? [
           `    float64 values: within rounding distance, and extended precision could not evaluate them (${cx.unsettled})`,

@@ -16,7 +16,7 @@ import { chainOutcome } from '../emit/chain-text.js';
 import { claimLatex, proofLatex } from '../emit/claim-latex.js';
 import { latexWriterFor } from '../emit/derive-report.js';
 import type { LatexWriter } from '../emit/latex.js';
-import { evidenceMethod, evidenceSummary, exactTieText, reasonText } from '../emit/evidence-text.js';
+import { evidenceMethod, evidenceSummary, exactTieText, offKinkTieText, reasonText } from '../emit/evidence-text.js';
 import { ruleName, stepDetail, stepStatement } from '../emit/proof-text.js';
 import { replayCommand } from '../emit/replay.js';
 import { repairLatex, repairSearchSummary, repairWords } from '../emit/repair-text.js';
@@ -164,6 +164,7 @@ function counterexampleView(cx: Counterexample, relation: '<' | '>'): Counterexa
     ['relative error', `${num(cx.relError)} (${cx.compared})`],
   );
   if (cx.exactTie) facts.push(['exact tie', exactTieText(relation)]);
+  if (cx.offKinkTie) facts.push(['off a kink', offKinkTieText]);
   if (cx.unsettled)
     facts.push(['precision', `float64 only: extended precision could not evaluate it (${cx.unsettled})`]);
   const entries = cx.lhs.map((l, i) => ({

@@ -11,6 +11,7 @@ import { checkDerivation } from '../../src/check/check.js';
 import { evidenceOf } from '../../src/check/evidence.js';
 import { parseDerivation } from '../../src/derivation/load.js';
 import { evidenceSummary } from '../../src/emit/evidence-text.js';
+import { formatCheckReport } from '../../src/emit/text-report.js';
 
 const FILE = `gradproof: 1
 model:
@@ -31,11 +32,13 @@ claims:
     claim: normMax(jac(h[T], z[T]) - jac(h[T], z[T]) * jac(h[T], z[T])) <= 0
   - id: slope-half
     claim: normMax(jac(h[T], z[T])) <= 0.5
+  - id: slope-near-tie
+    claim: normMax(jac(h[T], z[T])) <= 0.4 + 1000000*normMax(z[T])
 `;
 
 describe('violations only at a kink’s exact tie', () => {
   for (const masterSeed of [20261120, 1]) {
-    const [idempotent, half] = checkDerivation(parseDerivation(FILE, 'ties.yaml'), { masterSeed });
+    const [idempotent, half, nearTie] = checkDerivation(parseDerivation(FILE, 'ties.yaml'), { masterSeed });
 
     it(`set a true claim's tie-only violations aside, and say so (seed ${masterSeed})`, () => {
       expect(idempotent!.verdict).toBe('consistent');
@@ -54,6 +57,27 @@ describe('violations only at a kink’s exact tie', () => {
       // ReLU′ is 1 at an active unit: ½ at the tie holds, every nudge to the active side violates
       expect(half!.verdict).toBe('refuted');
       expect(half!.counterexample!.relError).toBeCloseTo(0.5, 12);
+    });
+
+    it(`show a violation found at a tie where a nudge moved it, not the tie's ½ (seed ${masterSeed})`, () => {
+      // drawn instances (z of size 1) hold; the search's construction at the drives' peak puts z_T = 0, where the
+      // sweeps' ½ against 0.4 violates by 0.2, a convention; nudged by 1e-9 up, ReLU′ = 1 against 0.4 + 1e6·|z| ≈ 0.402
+      expect(nearTie!.verdict).toBe('refuted');
+      const cx = nearTie!.counterexample!;
+      expect(cx.searchSteps).toBeGreaterThan(0);
+      expect(cx.offKinkTie).toBe(true);
+      expect(cx.lhsNorm).toBe(1);
+      expect(cx.rhsNorm).toBeGreaterThan(0.4);
+      expect(cx.rhsNorm).toBeLessThan(0.41);
+      const d = parseDerivation(FILE, 'ties.yaml');
+      const report = formatCheckReport({
+        claims: [nearTie!],
+        summary: { total: 1, ok: 1, failed: 0 },
+        masterSeed,
+        derivations: [d],
+        errors: [],
+      });
+      expect(report).toContain('nudged by 1e-9·(|v| + 1) off it');
     });
   }
 });

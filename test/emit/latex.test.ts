@@ -100,7 +100,7 @@ describe('LaTeX bugs found by users', () => {
     expect(lab).not.toContain('\\top');
   });
 
-  it('primes an index written as the horizon is: with `horizon: t`, Σ_{t=1}^{t} would read as nonsense', async () => {
+  it('primes an index written as the horizon is where the formula reads the horizon: with `horizon: t`, Σ_{t=1}^{t} would read as nonsense', async () => {
     const { parseDerivation } = await import('../../src/derivation/load.js');
     const d = parseDerivation(
       readFileSync('test/fixtures/models/d2l-bptt.yaml', 'utf8').replace('claims:', 'notation:\n  horizon: t\nclaims:'),
@@ -110,6 +110,8 @@ describe('LaTeX bugs found by users', () => {
     expect(tex).toContain("\\sum_{t'=1}^{t} \\nabla_{h_{t'}} L x_{t'}^{T}");
     expect(tex).toContain("\\sum_{i=t'}^{t} \\left(W_{hh}^{T}\\right)^{t - i}");
     expect(tex).not.toMatch(/_\{t=1\}\^\{t\}/);
+    // a formula that does not read the horizon keeps the source's letter (the 2019 post's ∂c_t/∂c_{t−1})
+    expect(tex).toContain('\\frac{\\partial h_{t}}{\\partial W_{hh}} = ');
     for (const c of d.claims)
       expect(() =>
         katex.renderToString(claimLatex(d, c), { strict: 'error', throwOnError: true, trust: false }),
