@@ -23,6 +23,7 @@ export {
   precedence,
   specOf,
   specsFor,
+  transposeBlindArgument,
   type ArgSyntax,
   type OpSpec,
 } from './registry.js';

@@ -465,6 +465,8 @@ defineOp({
   },
   placement: { equation: false, loss: false, claim: true, level: 'any' },
   nonnegative: true,
+  // ρ(Aᵀ) = ρ(A): the same eigenvalues
+  transposeBlind: true,
   shape: (n, ctx) => {
     const s = ctx.shapeOf(arg(n));
     if (!isSquare(s)) return ctx.fail(n, `rho takes a square matrix, got ${formatShape(s)}`, 'rho(A)');

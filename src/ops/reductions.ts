@@ -22,7 +22,7 @@ import { larger, type OrderedRing, type Ring, type RMat, rscalar, rtranspose, sm
 import { cpolyKey, csym } from '../symbolic/cpoly.js';
 import { diagonalEntries, entrySums, formatPoly, nconst, type NPoly, nword } from '../symbolic/words.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
-import { defineOp, specOf } from './registry.js';
+import { defineOp, specOf, transposeBlindArgument } from './registry.js';
 
 const arg = (n: OpNode) => n.args[0]!;
 const claimsOnly = { equation: false, loss: false, claim: true, level: 'any' } as const;
@@ -108,6 +108,7 @@ for (const norm of NORMS)
     syntax: { call: [norm.id], args: ['expr'], usage: `${norm.id}(A), the ${norm.what}` },
     placement: claimsOnly,
     nonnegative: true,
+    transposeBlind: norm.which !== 'inf',
     shape: (n, ctx) => (ctx.shapeOf(arg(n)), SCALAR),
     print: (n, ctx) => `${norm.id}(${ctx.expr(arg(n))})`,
     latex: (n, ctx) => `\\left\\|${ctx.expr(arg(n))}\\right\\|_{${norm.sub}}`,
@@ -120,12 +121,12 @@ for (const norm of NORMS)
       const reading = normReading(
         ctx.ring,
         norm.which,
-        blindOrientation(ctx.ring, norm.which, ctx.eval(transposeBlind(norm.which, arg(n)))),
+        blindOrientation(ctx.ring, norm.which, ctx.eval(transposeBlindArgument(n))),
       );
       return reading.zero ? rscalar(ctx.ring.zero) : ctx.uninterpreted(reading.name, [reading.of]);
     },
     canonical: (n, ctx) => {
-      const a = transposeBlind(norm.which, arg(n));
+      const a = transposeBlindArgument(n);
       if (ctx.isScalar(a)) return nword({ kind: 'scal', poly: csym(`|${cpolyKey(ctx.entries(a))}|`) });
       let form: NPoly;
       try {
@@ -146,17 +147,6 @@ for (const norm of NORMS)
       return nword({ kind: 'scal', poly: csym(key) });
     },
   });
-
-/**
- * A norm's argument without the transposes it does not see: ‖Aᵀ‖ = ‖A‖ for the spectral, Frobenius and entry norms
- * (not the induced ∞-norm, a row sum). `norm2(W') = norm2(W)` was only consistent (in ℤ_p the two were different
- * atoms), while its LaTeX twin, whose reader drops the ᵀ, was verified (a review's).
- */
-function transposeBlind(which: NormKind, e: Expr): Expr {
-  let a = e;
-  while (which !== 'inf' && isOp(a, 'transpose')) a = a.args[0]!;
-  return a;
-}
 
 /**
  * The text of a transpose-blind norm's argument form, the same for A and Aᵀ: the smaller of the two. ‖Jᵀ‖₂ =

@@ -119,6 +119,11 @@ export interface OpSpec {
   readonly activation?: ActivationSpec;
   /** a diagonal or identity: equal to its own transpose */
   readonly symmetric?: boolean;
+  /**
+   * a reduction that gives A and Aᵀ the same value (‖·‖₂, ‖·‖_F, the entry norms, ρ; not the induced ∞-norm, a row
+   * sum): a transpose directly under it changes nothing (transposeBlindArgument)
+   */
+  readonly transposeBlind?: boolean;
   /** the binder runs over the integer range ints[0]..ints[1] (Σ, ∏, ⨀): time checks and warnings read it */
   readonly range?: boolean;
   /** a derivative through the unrolled graph: the evaluator records it for the reference cross-checks */
@@ -205,6 +210,14 @@ export function opSpec(id: string): OpSpec {
 }
 
 export const specOf = (n: OpNode): OpSpec => opSpec(n.op);
+
+/** A node's argument without the transposes its operator does not see (OpSpec.transposeBlind); else the argument. */
+export function transposeBlindArgument(n: OpNode): Expr {
+  let a = n.args[0]!;
+  if (!specOf(n).transposeBlind) return a;
+  while (a.kind === 'op' && a.op === 'transpose') a = a.args[0]!;
+  return a;
+}
 
 /**
  * What a node's binder binds, from its record's syntax: an integer index (∏, Σ over i), an index path (`pathsum`'s

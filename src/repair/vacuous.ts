@@ -15,11 +15,9 @@ import { ExprError } from '../ir/errors.js';
 import { InputError } from '../derivation/errors.js';
 import { isGraphDerivative, SymbolicModel } from '../symbolic/derive.js';
 import { SymbolicUnsupported } from '../symbolic/unsupported.js';
+import { specOf, transposeBlindArgument } from '../ops/index.js';
 
 type Trivial = 'identity' | 'zero' | null;
-
-/** Reductions a transpose of their argument does not change. */
-const TRANSPOSE_BLIND = new Set(['norm2', 'normF', 'normMax', 'normMin', 'rho']);
 
 /**
  * An expression with the rewritings that change its text and not its value taken out, for comparing a candidate's two
@@ -29,9 +27,8 @@ const TRANSPOSE_BLIND = new Set(['norm2', 'normF', 'normMax', 'normMin', 'rho'])
  */
 function sameQuantity(model: Model, e: Expr): Expr {
   return rewrite(e, (x) => {
-    if (x.kind !== 'op' || !TRANSPOSE_BLIND.has(x.op)) return x;
-    let arg = x.args[0]!;
-    while (arg.kind === 'op' && arg.op === 'transpose') arg = arg.args[0]!;
+    if (x.kind !== 'op' || !specOf(x).transposeBlind) return x;
+    const arg = transposeBlindArgument(x);
     let op = x.op;
     if (op === 'normF') {
       let shape = null;
