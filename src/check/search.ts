@@ -40,11 +40,12 @@
 import type { Claim, RegimeName, Relation } from '../derivation/derivation.js';
 import { InputError } from '../derivation/errors.js';
 import { boundValue, type IntEnv } from '../ir/affine.js';
-import { type Expr, walk } from '../ir/expr.js';
-import { own } from '../ir/names.js';
+import { type Expr, substituteInts, walk } from '../ir/expr.js';
+import { nameRecord, own } from '../ir/names.js';
+import { asDense } from '../numeric/values.js';
 import { isColumn, isRow } from '../ir/shape.js';
 import { shapeIn } from '../ir/shape-of.js';
-import { HORIZON, type Model, type SizeRange } from '../model/model.js';
+import { HORIZON, type Model, type SizeRange, TIME_VAR } from '../model/model.js';
 import { specOf } from '../ops/index.js';
 import {
   BEYOND_GAIN,
@@ -86,6 +87,7 @@ import { Evaluator } from '../numeric/evaluate.js';
 import { inputConstructionCount, inputConstructions, inputDriveNames } from '../numeric/input-constructions.js';
 import { headConstructionCount, headConstructions } from '../numeric/head-constructions.js';
 import { steepestConstructionCount, steepestConstructions } from '../numeric/steepest-constructions.js';
+import { type KinkArgument, kinkConstructionCount, kinkConstructions } from '../numeric/kink-constructions.js';
 import { cancellingConstructionCount, cancellingConstructions } from '../numeric/cancelling-constructions.js';
 import type { Instance } from '../numeric/instance.js';
 import { deriveSeed, Rng } from '../numeric/prng.js';
@@ -481,7 +483,8 @@ function runPhase(
     extreme +
     vanishing +
     farOut +
-    nearZero;
+    nearZero +
+    (firstSpace ? kinkConstructionCount(first.graph.model, firstSpace) : 0);
   if (extreme) tally.extremeCapTimes = EXTREME_CAP_TIMES;
   if (nearZero) tally.nearZero = { inputs: [...nearInputs], times: NEAR_ZERO_TIMES };
   if (farOut)
@@ -822,11 +825,17 @@ function lastBesideFrom(claim: Claim, start: Instance, space: InstanceSpace): re
         nearZeroInputConstructions(space, start.graph.data, preActivationsOf(start), nearInputs),
       )
     : [];
-  return [...vanishing, ...farOutFrom(claim, start, space), ...nearZero].map((c) => ({
+  const kinks = builtOnce(kinksFrom, start, space.domain, () =>
+    kinkConstructions(start.graph.model, space, start.graph.data, kinkArgumentsOf(start), statesAt(start)),
+  );
+  return [...vanishing, ...farOutFrom(claim, start, space), ...nearZero, ...kinks].map((c) => ({
     ...c,
     data: space.copy(c.data),
   }));
 }
+
+/** by start and domain, built once as the others are (the kinks are the model's: the same for every claim) */
+const kinksFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
 
 /** by start and domain, built once as the others are (the inputs are the model's: the same for every claim) */
 const nearZeroFrom = new WeakMap<Instance, Map<SearchDomain, readonly Construction[]>>();
@@ -862,6 +871,15 @@ const levelTargets = (valued: readonly ValuedSequence[], sizes: IntEnv): LevelTa
       return t !== undefined && t >= 1 && t <= (own(sizes, HORIZON) ?? 0) ? [t] : [];
     }),
   }));
+
+/** A kink's argument at a step on a construction's data (../numeric/kink-constructions.ts): the model's expression there. */
+const kinkArgumentsOf =
+  (start: Instance): KinkArgument =>
+  (data, argument, t) => {
+    const graph = new Unrolled(start.graph.model, start.graph.program, data);
+    const at = substituteInts(argument, nameRecord([[TIME_VAR, t]]));
+    return asDense(new Evaluator(graph, start.sizes, false).evaluate(at, start.sizes)).data;
+  };
 
 /** A state's values at a step, from the model's forward pass on a construction's data. */
 const statesAt =
@@ -1085,6 +1103,8 @@ export function equalityProbe(
     ...constructions(space, start),
     ...farOutConstructions(space, start, new Set(), false, ungated),
     ...farOutConstructions(space, start, states, false),
+    // last, so that a replay's index of every other stays what it was
+    ...kinkConstructions(model, space, start, kinkArgumentsOf(instance), statesAt(instance)),
   ];
   let [evaluated, violations, undecided] = [0, 0, 0];
   let violation: ProbeOutcome['violation'] = null;

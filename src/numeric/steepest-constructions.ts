@@ -52,7 +52,7 @@ interface SteepEquation {
 }
 
 /** An activation's argument: an intermediate of the same step (a[t] in h[t] = f(a[t])) read through its equation. */
-function argumentOf(model: Model, arg: Expr): Expr {
+export function argumentOf(model: Model, arg: Expr): Expr {
   if (arg.kind !== 'seq' || !affineEquals(arg.time, affineVar(TIME_VAR))) return arg;
   if (model.symbols.get(arg.name)?.role !== 'intermediate') return arg;
   return model.equations.find((q) => q.target === arg.name)?.rhs ?? arg;

@@ -1,0 +1,185 @@
+/**
+ * Every kink argument at a kink away from 0, and just beside it, for the adversarial search's constructions
+ * (./adversarial.ts): a hard tanh max(−1, min(1, z)) kinks at z = ±1, a ReLU6 min(6, max(0, z)) at 6, a shifted ReLU
+ * max(0.5, z) at 0.5, a step(z − 0.5) at 0.5. Every other construction puts the drives at 0 (`peak`), the kink of a
+ * ReLU; a claim false only where a unit sits just inside or just past a kink elsewhere — a hard-tanh Jacobian that keeps
+ * slope 1 up to |z| < 1.01, or drops it from |z| > 0.99; a bound false only with a unit just below a clip — held on
+ * every instance the search tried at some seeds and was refuted at others (review162; test/check/kink-constructions.test.ts).
+ *
+ * Beyond the regimes (inside, a bias stays within ±0.4, too little to reach a level of 1 or 6 against W h): from `peak`
+ * (the drives, the initial states and the inputs at 0; the recurrent matrices as the start has them), each kink's
+ * argument set by its bias to the level at step 1, the initial states then moved to where step 1 takes them (`stateAt`),
+ * the argument set at step 1 again (then every step repeats the first) and at step T last (KINK_PASSES): at the level,
+ * KINK_OFFSET·(1 + |level|) above it and as far below. At the level itself the sweeps take ½, a convention: the search's
+ * nudges (src/check/search.ts violationNearby) then look on both sides; the offsets are on each side already.
+ *
+ * A kink is a max or min with a constant operand (the kink where the other operand, with any constant clip inside it
+ * taken off, meets the constant), or |e| or step(e) of e = a − c, c − a or a + c; its argument must add one bias (in it,
+ * or in the equation of an intermediate it is), which moves it. Levels of 0 are left to `peak`. None for a model without
+ * such a kink: no other model's search moves.
+ */
+import type { Expr } from '../ir/expr.js';
+import { isOp, walk } from '../ir/expr.js';
+import { printExpr } from '../ir/print.js';
+import type { Model } from '../model/model.js';
+import { argumentOf } from './steepest-constructions.js';
+import type { Vec } from './kernel.js';
+import type { InstanceData } from './unrolled.js';
+import { type Block, biasesOf, type Construction, type InstanceSpace, peak, type StateAt } from './adversarial.js';
+
+/** A kink argument's value at step t on instance data (the model's forward pass); null where there is none. */
+export type KinkArgument = (data: InstanceData, argument: Expr, t: number) => Vec | null;
+
+/** Where a model's equation kinks: its argument at `level`, and the bias that moves the argument. */
+interface KinkSite {
+  readonly target: string;
+  /** the operand the kink compares, in the equation's time (t) */
+  readonly argument: Expr;
+  readonly level: number;
+  readonly lever: Block;
+  readonly sign: 1 | -1;
+}
+
+/** How far beside a kink the offset constructions put its argument, relative to 1 + |level|. */
+export const KINK_OFFSET = 1e-6;
+/**
+ * Passes solving the bias: at step 1 from the initial states at 0, then (the states moved to where step 1 took them)
+ * at step 1 again, where every step then repeats the first (h_0 = φ(level) gives z_1 = level and h_1 = h_0), and at step
+ * T last, for a model whose steps do not repeat so (a cell whose state accumulates).
+ */
+const KINK_PASSES = 3;
+const OFFSETS = [0, 1, -1] as const;
+
+/** A constant operand's value (a number, or its negation); null for anything else. */
+function constantOf(e: Expr): number | null {
+  if (e.kind === 'num') return e.value;
+  if (isOp(e, 'neg') && e.args[0]!.kind === 'num') return -e.args[0]!.value;
+  return null;
+}
+
+/** e as c·e′ (a constant factor on either side), or 1·e. */
+function scaled(e: Expr): { factor: number; of: Expr } {
+  if (isOp(e, 'mul') && e.args.length === 2) {
+    const [a, b] = e.args as [Expr, Expr];
+    const [ca, cb] = [constantOf(a), constantOf(b)];
+    if (ca !== null && cb === null) return { factor: ca, of: b };
+    if (cb !== null && ca === null) return { factor: cb, of: a };
+  }
+  return { factor: 1, of: e };
+}
+
+/**
+ * The operand a max or min passes through where it equals `level`, with the level that operand has there: a constant
+ * clip inside (ReLU6's max(0, z) at 6: z at 6), or a max or min of two multiples of one expression (a leaky ReLU's
+ * max(0.1 z, z) at 3: z at 3; at −3: z at −30). Past anything else, the expression itself.
+ */
+function throughClips(e: Expr, level: number): { operand: Expr; level: number } {
+  let [x, at] = [e, level];
+  for (;;) {
+    if (!(isOp(x, 'max2') || isOp(x, 'min2')) || x.args.length !== 2) return { operand: x, level: at };
+    const pick = isOp(x, 'max2') ? Math.max : Math.min;
+    const [a, b] = x.args as [Expr, Expr];
+    const [ca, cb] = [constantOf(a), constantOf(b)];
+    if (ca !== null || cb !== null) {
+      if (ca !== null && cb !== null) return { operand: x, level: at };
+      x = ca !== null ? b : a;
+      continue;
+    }
+    const [p, q] = [scaled(a), scaled(b)];
+    if (p.factor === 0 || q.factor === 0 || printExpr(p.of) !== printExpr(q.of)) return { operand: x, level: at };
+    // the value of the inner expression where the max or min is at the level: the candidate that the pick keeps
+    const inner = [at / p.factor, at / q.factor].find((v) => pick(p.factor * v, q.factor * v) === at);
+    if (inner === undefined) return { operand: x, level: at };
+    [x, at] = [p.of, inner];
+  }
+}
+
+/** The (operand, level) pairs a kink operator compares: max(c, a) at a = c; |a − c|, step(c − a) at a = c. */
+function kinksOf(x: Expr): { operand: Expr; level: number }[] {
+  if ((isOp(x, 'max2') || isOp(x, 'min2')) && x.args.length === 2) {
+    const [a, b] = x.args as [Expr, Expr];
+    const [ca, cb] = [constantOf(a), constantOf(b)];
+    if (ca !== null && cb === null) return [throughClips(b, ca)];
+    if (cb !== null && ca === null) return [throughClips(a, cb)];
+    return [];
+  }
+  if ((isOp(x, 'abs') || isOp(x, 'step')) && x.args.length === 1) {
+    const e = x.args[0]!;
+    if ((isOp(e, 'sub') || isOp(e, 'add')) && e.args.length === 2) {
+      const [a, b] = e.args as [Expr, Expr];
+      const [ca, cb] = [constantOf(a), constantOf(b)];
+      if (cb !== null && ca === null) return [{ operand: a, level: isOp(e, 'sub') ? cb : -cb }];
+      if (ca !== null && cb === null && isOp(e, 'sub')) return [{ operand: b, level: ca }];
+    }
+  }
+  return [];
+}
+
+/** The model's kinks away from 0 whose argument a bias moves, one per bias and level (the first met). */
+function kinkSites(model: Model, space: InstanceSpace): KinkSite[] {
+  const sites: KinkSite[] = [];
+  const seen = new Set<string>();
+  for (const eq of model.equations)
+    walk(eq.rhs, (x) => {
+      for (const { operand, level } of kinksOf(x)) {
+        if (level === 0 || !Number.isFinite(level)) continue;
+        const biases = biasesOf(argumentOf(model, operand), space.blocks);
+        if (biases.length !== 1) continue;
+        const key = `${biases[0]!.lever.name} ${level}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        sites.push({ target: eq.target, argument: operand, level, ...biases[0]! });
+      }
+    });
+  return sites;
+}
+
+/** The kink levels, each with its sites (the biases that set them), beyond the regimes; none inside them. */
+function levels(model: Model, space: InstanceSpace): Map<number, KinkSite[]> {
+  const byLevel = new Map<number, KinkSite[]>();
+  if (space.domain !== 'beyond') return byLevel;
+  for (const s of kinkSites(model, space)) byLevel.set(s.level, [...(byLevel.get(s.level) ?? []), s]);
+  return byLevel;
+}
+
+/** How many constructions kinkConstructions builds from a start of this space: the same for every start. */
+export const kinkConstructionCount = (model: Model, space: InstanceSpace): number =>
+  levels(model, space).size * OFFSETS.length;
+
+/** The constructions from a start (beyond the regimes, for a model with a kink away from 0). */
+export function kinkConstructions(
+  model: Model,
+  space: InstanceSpace,
+  start: InstanceData,
+  argumentAt: KinkArgument,
+  stateAt: StateAt,
+): Construction[] {
+  const states = space.blocks.filter((b) => b.role === 'state');
+  return [...levels(model, space)].flatMap(([level, sites]) =>
+    OFFSETS.map((side) => {
+      const target = level + side * KINK_OFFSET * (1 + Math.abs(level));
+      const data = space.copy(start);
+      peak(space, data);
+      for (let pass = 0; pass < KINK_PASSES; pass++) {
+        for (const s of sites) {
+          const z = argumentAt(data, s.argument, pass < KINK_PASSES - 1 ? 1 : space.horizon);
+          const lever = space.values(data, s.lever);
+          if (!z || z.length !== lever.length) continue;
+          for (let i = 0; i < z.length; i++) lever[i]! -= s.sign * (z[i]! - target);
+        }
+        // then the initial states where step 1 takes them, so that the steps before T are much like T
+        if (pass === 0)
+          for (const b of states) {
+            const v = stateAt(data, b.name, 1);
+            if (v && v.length === b.rows * b.cols) space.values(data, b).set(v);
+          }
+      }
+      const where = sites.map((s) => s.target).join(', ');
+      const beside = side === 0 ? '' : `, just ${side > 0 ? 'above' : 'below'} it (${target})`;
+      return {
+        name: `every unit at the kink of ${where} where its argument is ${level}${beside}`,
+        data: space.projected(data) ?? space.copy(start),
+      };
+    }),
+  );
+}
