@@ -30,6 +30,7 @@ import {
   type Block,
   type Construction,
   type ConstructionSpec,
+  fillClamped,
   type InstanceSpace,
   type MutableData,
   peak,
@@ -160,6 +161,30 @@ function alongFirstUnit(space: InstanceSpace, data: MutableData, found: OutputHe
   if (space.domain === 'beyond') atCap(space, data);
 }
 
+/**
+ * The states saturated, every step's targets the zero-sum pattern: each bias at the high end of its box and the initial
+ * states at +1 (a state then runs to 1 or stays there: tanh of a large drive, a GRU whose update gate keeps h_0), each
+ * head w uᵀ along u = 𝟙/√d, and every target the pattern at every step. Then ∇_{a_t}L = p Σy − y = −y whatever p, and
+ * ∇_V L = −Σ_t y_t h_tᵀ is T‖y‖‖h‖, the most the triangle inequality allows: a GRU softmax head's
+ * ‖∇_V L‖_F ≤ 0.9√d Σ_t(|Σy_t| + ‖y_t‖) given ‖h_0‖_max ≤ 1 (1 is due) held at two seeds of three (review162), where
+ * the other constructions put the states at 0 (the drives at the peak) or leave them random.
+ */
+function saturatedStates(space: InstanceSpace, data: MutableData, found: OutputHeads): void {
+  peak(space, data);
+  for (const b of space.blocks)
+    if (b.init === 'bias' || b.init === 'forget-bias') fillClamped(space, data, b, Infinity);
+    else if (b.role === 'state') fillClamped(space, data, b, 1);
+  for (const head of found.heads) {
+    const w = zeroSumPattern(head.rows);
+    const scale = Math.hypot(...w) * Math.sqrt(head.cols);
+    space
+      .values(data, head)
+      .set(Float64Array.from({ length: head.rows * head.cols }, (_, k) => w[Math.floor(k / head.cols)]! / scale));
+  }
+  for (const target of found.targets) space.values(data, target).set(zeroSumPattern(target.rows * target.cols));
+  if (space.domain === 'beyond') atCap(space, data);
+}
+
 /** The head constructions' specifications for a model with an output head and targets; none otherwise. */
 function headSpecs(model: Model, space: InstanceSpace): readonly ConstructionSpec[] {
   const found = outputHeadsOf(model, space.blocks);
@@ -171,6 +196,10 @@ function headSpecs(model: Model, space: InstanceSpace): readonly ConstructionSpe
       build: (s, d) => aligned(s, d, found, EARLIER_TARGETS),
     },
     { name: 'peak, head and states along the first unit, targets at 0', build: (s, d) => alongFirstUnit(s, d, found) },
+    {
+      name: 'states saturated at +1, head along them, every target the zero-sum pattern',
+      build: (s, d) => saturatedStates(s, d, found),
+    },
   ];
 }
 

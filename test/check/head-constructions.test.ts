@@ -27,6 +27,7 @@ const HEAD_NAMES = [
   'peak, rank-one, head and targets aligned',
   'peak, rank-one, head and targets aligned, the earlier targets of the other sign',
   'peak, head and states along the first unit, targets at 0',
+  'states saturated at +1, head along them, every target the zero-sum pattern',
 ];
 
 describe('output head and targets aligned', () => {
@@ -95,6 +96,33 @@ describe('softmax cross-entropy labels whose sum is 0', () => {
   });
 });
 
+describe('saturated states against labels whose sum is 0 (review162)', () => {
+  // the bound held at master seeds 1 and 2 (refuted at the default seed), where no construction saturated the states
+  for (const masterSeed of [1, 2]) {
+    const results = new Map(
+      checkDerivation(loadDerivationFile('test/fixtures/models/head-gru-saturated.yaml'), { masterSeed }).map((r) => [
+        r.id,
+        r,
+      ]),
+    );
+    it(`refute a GRU head's ‖∇_V L‖_F ≤ 0.9√d Σ_t(|Σy_t| + ‖y_t‖) given ‖h_0‖_max ≤ 1 at its edge (seed ${masterSeed})`, () => {
+      const r = results.get('gru-ce-grad-V-09-false')!;
+      expect(r.verdict).toBe('refuted');
+      const { lhs, rhs, sizes } = r.counterexample!;
+      // h_t = h_0 = 𝟙 (the update gate shut open), y_t the ±1 pattern (Σy_t = 0): ∇_V L = −Σ_t y_t 𝟙ᵀ, whose
+      // Frobenius norm T ‖y‖ √d is the whole of the true bound; against 0.9 of it
+      const y = Math.sqrt(2 * Math.floor(sizes.k! / 2));
+      expect(lhs[0]! / (sizes.T! * y * Math.sqrt(sizes.d!))).toBeCloseTo(1, 9);
+      expect(rhs[0]! / lhs[0]!).toBeCloseTo(0.9, 9);
+    });
+    it(`leave the bound with √d consistent (seed ${masterSeed})`, () => {
+      const r = results.get('gru-ce-grad-V-true')!;
+      expect(r.verdict).toBe('consistent');
+      expect(evidenceOf(r.evidence, 'search')!.bestRatio!).toBeLessThanOrEqual(1 + 1e-9);
+    });
+  }
+});
+
 describe('head and states along the first unit', () => {
   const unit = check('head-first-unit.yaml');
 
@@ -132,7 +160,7 @@ describe('which models get them', () => {
     return { found, names };
   };
 
-  it('a head and a target: the three', () => {
+  it('a head and a target: the four', () => {
     const { found, names } = namesOf(
       modelFile({
         sizes: 'd: 2, m: 1, q: 2, T: 3',
