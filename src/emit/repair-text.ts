@@ -76,7 +76,7 @@ export function repairSearchSummary(s: RepairSearch): string {
     ? `; ${w.vacuous} held only through a sum or product empty at every binding, not offered`
     : '';
   const identityOrZero = w.identityOrZero
-    ? `; ${w.identityOrZero} passed only through a derivative the edit made identically the identity or zero (or a term minus itself, or two sides alike), not offered`
+    ? `; ${w.identityOrZero} passed only through a derivative the edit made identically the identity or zero (or a term minus itself, two sides alike, or sides that differ as the claim's do), not offered`
     : '';
   const secondDraw = w.secondDraws
     ? `; ${w.secondDraws} consistent checked again under a second master seed${w.failedSecondDraw ? ` (${w.failedSecondDraw} did not hold there, not offered)` : ''}`

@@ -8,6 +8,7 @@
  * candidate whose sides are the same text.
  */
 import type { Model } from '../model/model.js';
+import type { Relation } from '../derivation/derivation.js';
 import { type Expr, type OpNode, rewrite, walkOnce } from '../ir/expr.js';
 import { shapeIn } from '../ir/shape-of.js';
 import { isColumn, isRow } from '../ir/shape.js';
@@ -43,6 +44,35 @@ function sameQuantity(model: Model, e: Expr): Expr {
   });
 }
 
+/** The terms of a sum (through +, − and unary −), each with the sign it enters with. */
+function signedTerms(e: Expr, sign: 1 | -1, into: { term: Expr; sign: 1 | -1 }[]): void {
+  if (e.kind === 'op' && (e.op === 'add' || e.op === 'sub') && e.args.length === 2) {
+    signedTerms(e.args[0]!, sign, into);
+    signedTerms(e.args[1]!, e.op === 'sub' ? (-sign as 1 | -1) : sign, into);
+  } else if (e.kind === 'op' && e.op === 'neg' && e.args.length === 1) signedTerms(e.args[0]!, -sign as 1 | -1, into);
+  else into.push({ term: e, sign });
+}
+
+/**
+ * What lhs − rhs is, as text: its signed terms with those the two sides share cancelled, sorted; `flip` negates every
+ * one. Two relations with the same key differ by a term both sides gained or lost, nothing else.
+ */
+function differenceKey(lhs: Expr, rhs: Expr, text: (e: Expr) => string, flip = false): string {
+  const terms: { term: Expr; sign: 1 | -1 }[] = [];
+  signedTerms(lhs, flip ? -1 : 1, terms);
+  signedTerms(rhs, flip ? 1 : -1, terms);
+  const count = new Map<string, number>();
+  for (const { term, sign } of terms) {
+    const key = text(term);
+    count.set(key, (count.get(key) ?? 0) + sign);
+  }
+  return [...count]
+    .filter(([, n]) => n !== 0)
+    .map(([key, n]) => `${n}·${key}`)
+    .sort()
+    .join(' ');
+}
+
 /** isGraphDerivative without narrowing (an op node that is not one is still an op node). */
 const isDerivative = (e: Expr): boolean => isGraphDerivative(e);
 
@@ -63,7 +93,7 @@ function trivialForm(form: Expr): Trivial {
  */
 export function vacuousDerivativeTest(
   model: Model,
-  claim: { readonly lhs: Expr; readonly rhs: Expr },
+  claim: { readonly lhs: Expr; readonly rhs: Expr; readonly relation: Relation },
   text: (e: Expr) => string,
 ): (candidate: { readonly lhs: Expr; readonly rhs: Expr }) => boolean {
   const sm = new SymbolicModel(model, 'atom');
@@ -120,5 +150,17 @@ export function vacuousDerivativeTest(
   const alike = (c: { readonly lhs: Expr; readonly rhs: Expr }) =>
     text(sameQuantity(model, c.lhs)) === text(sameQuantity(model, c.rhs));
   const claimAlike = alike(claim);
-  return (c) => (!claimAlike && alike(c)) || vacuousIn(c.lhs, claim.lhs) || vacuousIn(c.rhs, claim.rhs);
+  // a candidate whose sides differ by what the claim's differ by (for an equality, or its negation): false exactly where
+  // the claim is, passing only because a term both sides gained dilutes the relative tolerance — review155's
+  // `1 + max|h|² = 1 + min|h|²` for `1 − max|h|² = 1 − min|h|²`, whose sides differ by 1.5e-17 in 2 (the claim's by as
+  // much in 1e-17). An edit of the relation alone (a strict claim's '<' made '≤') keeps its difference and is no dilution.
+  const quantity = (e: Expr) => text(sameQuantity(model, e));
+  const claimDifference = differenceKey(claim.lhs, claim.rhs, quantity);
+  const claimNegated = differenceKey(claim.lhs, claim.rhs, quantity, true);
+  const diluted = (c: { readonly lhs: Expr; readonly rhs: Expr }) => {
+    if (c.lhs === claim.lhs && c.rhs === claim.rhs) return false;
+    const key = differenceKey(c.lhs, c.rhs, quantity);
+    return key === claimDifference || (claim.relation === '=' && key === claimNegated);
+  };
+  return (c) => (!claimAlike && alike(c)) || vacuousIn(c.lhs, claim.lhs) || vacuousIn(c.rhs, claim.rhs) || diluted(c);
 }

@@ -8,6 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { repairSearchSummary } from '../../src/emit/repair-text.js';
 import type { ClaimResult } from '../../src/check/result.js';
 import { searchedRepairs } from '../support/top-repairs.js';
+import { vacuousDerivativeTest } from '../../src/repair/vacuous.js';
+import { printExpr } from '../../src/ir/print.js';
+import { checkDerivation } from '../../src/check/check.js';
+import { loadDerivationFile, parseDerivation } from '../../src/derivation/load.js';
 
 const offered = (r: ClaimResult) => r.repairs!.repairs.map((x) => x.statement);
 
@@ -37,7 +41,7 @@ describe('a derivative an edit makes identically I or 0 is no repair', () => {
     ]);
     expect(cell!.repairs!.work.identityOrZero).toBe(2);
     expect(repairSearchSummary(cell!.repairs!)).toContain(
-      '; 2 passed only through a derivative the edit made identically the identity or zero (or a term minus itself, or two sides alike), not offered',
+      "; 2 passed only through a derivative the edit made identically the identity or zero (or a term minus itself, two sides alike, or sides that differ as the claim's do), not offered",
     );
   });
 
@@ -101,5 +105,53 @@ describe('a partial derivative that holds its own output is no repair', () => {
     expect(direct!.verdict).toBe('refuted');
     expect(offered(direct!).filter((s) => /partial\((h\[[^\]]*\]), W, \1\)/.test(s))).toEqual([]);
     expect(direct!.repairs!.work.identityOrZero).toBeGreaterThan(0);
+  });
+});
+
+describe('a candidate whose sides differ as the claim’s do is no repair (a dilution)', () => {
+  // review155: `1 - max|h|^2 = 1 - min|h|^2` under saturation is false by 1.5e-17 (extended precision); the candidate
+  // `1 + max|h|^2 = 1 + min|h|^2` differs by as much, but in 2, under the relative tolerance: it was offered as consistent
+  const [complements] = checkDerivation(loadDerivationFile('test/fixtures/models/saturated-norm-ties.yaml'), {
+    claims: ['max-min-complements-false'],
+    repair: true,
+  });
+
+  it('is not offered, and the screen counts it', () => {
+    expect(complements!.verdict).toBe('refuted');
+    expect(offered(complements!).filter((s) => s.includes('1 + normMax(h[1])^2'))).toEqual([]);
+    expect(complements!.repairs!.work.identityOrZero).toBeGreaterThan(0);
+  });
+
+  it('is told from a correction by what the sides differ by, up to sign for an equality only', () => {
+    const d = parseDerivation(
+      `gradproof: 1
+model:
+  sizes: { d: 2..3, T: 2..4 }
+  symbols:
+    W: { role: parameter, shape: [d, d], init: recurrent }
+    h: { role: state, shape: [d] }
+  equations:
+    - h[t] = tanh(W*h[t-1])
+  loss: L = sum(h[T])
+claims:
+  - { id: claim, claim: "1 - norm2(W)^2 = 1 - normF(W)^2" }
+  - { id: diluted, claim: "1 + norm2(W)^2 = 1 + normF(W)^2" }
+  - { id: shifted, claim: "2 - norm2(W)^2 = 2 - normF(W)^2" }
+  - { id: corrected, claim: "1 - norm2(W)^2 = 1 - normF(W)^2 / d" }
+  - { id: bound, claim: "norm2(W)^2 - 1 <= normF(W)^2 - 1" }
+  - { id: bound-diluted, claim: "norm2(W)^2 + 5 <= normF(W)^2 + 5" }
+  - { id: bound-reversed, claim: "normF(W)^2 + 5 <= norm2(W)^2 + 5" }
+`,
+      'dilution.yaml',
+    );
+    const byId = new Map(d.claims.map((c) => [c.id, c]));
+    const vacuous = (claim: string, candidate: string) =>
+      vacuousDerivativeTest(d.model, byId.get(claim)!, (e) => printExpr(e))(byId.get(candidate)!);
+    expect(vacuous('claim', 'diluted')).toBe(true);
+    expect(vacuous('claim', 'shifted')).toBe(true);
+    expect(vacuous('claim', 'corrected')).toBe(false);
+    expect(vacuous('bound', 'bound-diluted')).toBe(true);
+    // a reversed inequality is another claim, not the same one diluted
+    expect(vacuous('bound', 'bound-reversed')).toBe(false);
   });
 });
