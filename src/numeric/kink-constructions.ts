@@ -14,8 +14,9 @@
  * nudges (src/check/search.ts violationNearby) then look on both sides; the offsets are on each side already.
  *
  * A kink is a max or min with a constant operand (the kink where the other operand, with any constant clip inside it
- * taken off, meets the constant), or |e| or step(e) of e = a − c, c − a or a + c; its argument must add one bias (in it,
- * or in the equation of an intermediate it is), which moves it. Levels of 0 are left to `peak`. None for a model without
+ * taken off, meets the constant), or |e| or step(e) of e = a − c, c − a or a + c, in an equation or in the body of a
+ * function it calls (then at the call's argument); its argument must add one bias (in it, or in the equation of an
+ * intermediate it is), which moves it. Levels of 0 are left to `peak`. None for a model without
  * such a kink: no other model's search moves.
  */
 import type { Expr } from '../ir/expr.js';
@@ -115,21 +116,32 @@ function kinksOf(x: Expr): { operand: Expr; level: number }[] {
   return [];
 }
 
-/** The model's kinks away from 0 whose argument a bias moves, one per bias and level (the first met). */
+/**
+ * The model's kinks away from 0 whose argument a bias moves, one per bias and level (the first met): in its equations,
+ * and in the functions they call (`functions:`), a kink of the function's variable at the call's argument.
+ */
 function kinkSites(model: Model, space: InstanceSpace): KinkSite[] {
   const sites: KinkSite[] = [];
   const seen = new Set<string>();
+  const add = (target: string, operand: Expr, level: number) => {
+    if (level === 0 || !Number.isFinite(level)) return;
+    const biases = biasesOf(argumentOf(model, operand), space.blocks);
+    if (biases.length !== 1) return;
+    const key = `${biases[0]!.lever.name} ${level}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    sites.push({ target, argument: operand, level, ...biases[0]! });
+  };
   for (const eq of model.equations)
     walk(eq.rhs, (x) => {
-      for (const { operand, level } of kinksOf(x)) {
-        if (level === 0 || !Number.isFinite(level)) continue;
-        const biases = biasesOf(argumentOf(model, operand), space.blocks);
-        if (biases.length !== 1) continue;
-        const key = `${biases[0]!.lever.name} ${level}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        sites.push({ target: eq.target, argument: operand, level, ...biases[0]! });
-      }
+      for (const { operand, level } of kinksOf(x)) add(eq.target, operand, level);
+      if (x.kind !== 'op' || x.op !== 'ufn' || x.name === null || x.args.length !== 1) return;
+      const called = model.functions.get(x.name);
+      if (called)
+        walk(called.value, (y) => {
+          for (const { operand, level } of kinksOf(y))
+            if (operand.kind === 'rvar' && operand.name === called.variable) add(eq.target, x.args[0]!, level);
+        });
     });
   return sites;
 }

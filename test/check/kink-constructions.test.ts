@@ -51,6 +51,31 @@ const LEAKY_CLIP = `${model('min(3, max(0.1 * z[t], z[t]))')}  - id: jac
     claim: jac(h[T], h[T-1]) = diag((0.1 + 0.9 * step(z[T])) .* step(3.03 - z[T])) * W
 `;
 
+// the same hard tanh declared as a function: its kinks are read in its body, at the call's argument
+const DECLARED = `gradproof: 1
+model:
+  sizes: { d: 2..4, m: 1..2, T: 2..5 }
+  functions:
+    hardtanh: { value: "max(-1, min(1, x))", derivative: "step(1 - abs(x))" }
+  symbols:
+    W: { role: parameter, shape: [d, d], init: recurrent }
+    U: { role: parameter, shape: [d, m] }
+    b: { role: parameter, shape: [d], init: bias }
+    c: { role: parameter, shape: [d], init: gaussian }
+    x: { role: input, shape: [m] }
+    h: { role: state, shape: [d] }
+  equations:
+    - h[t] = hardtanh(W*h[t-1] + U*x[t] + b)
+  loss: L = sum(c .* h[T])
+claims:
+  - id: jac
+    claim: jac(h[T], h[T-1]) = diag(step(1 - abs(W*h[T-1] + U*x[T] + b))) * W
+  - id: slope-dropped-before
+    claim: jac(h[T], h[T-1]) = diag(step(0.99 - abs(W*h[T-1] + U*x[T] + b))) * W
+  - id: slope-kept-past
+    claim: jac(h[T], h[T-1]) = diag(step(1.01 - abs(W*h[T-1] + U*x[T] + b))) * W
+`;
+
 const verdicts = (text: string, masterSeed: number) =>
   Object.fromEntries(checkDerivation(parseDerivation(text, 'kinks.yaml'), { masterSeed }).map((r) => [r.id, r]));
 
@@ -76,6 +101,13 @@ describe('kinks away from 0', () => {
       expect(leaky.jac!.verdict).toBe('consistent');
       expect(leaky['slope-dropped-before']!.verdict).toBe('refuted');
       expect(leaky['slope-kept-past']!.verdict).toBe('refuted');
+    });
+
+    it(`find the kinks of a declared function at its call's argument (seed ${masterSeed})`, () => {
+      const r = verdicts(DECLARED, masterSeed);
+      expect(r.jac!.verdict).toBe('verified');
+      expect(r['slope-dropped-before']!.verdict).toBe('refuted');
+      expect(r['slope-kept-past']!.verdict).toBe('refuted');
     });
   }
 });
