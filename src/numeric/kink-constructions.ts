@@ -70,49 +70,55 @@ function scaled(e: Expr): { factor: number; of: Expr } {
 }
 
 /**
- * The operand a max or min passes through where it equals `level`, with the level that operand has there: a constant
- * clip inside (ReLU6's max(0, z) at 6: z at 6), or a max or min of two multiples of one expression (a leaky ReLU's
- * max(0.1 z, z) at 3: z at 3; at −3: z at −30). Past anything else, the expression itself.
+ * Where e equals `level`, as the innermost operand that gets there and the value it has there, through a constant added,
+ * subtracted or multiplied, a negation, |·| (both signs), a constant clip inside (ReLU6's max(0, z) at 6: z at 6), and a
+ * max or min of two multiples of one expression (a leaky ReLU's max(0.1 z, z) at 3: z at 3; at −3: z at −30). Past
+ * anything else, e itself at the level.
  */
-function throughClips(e: Expr, level: number): { operand: Expr; level: number } {
-  let [x, at] = [e, level];
-  for (;;) {
-    if (!(isOp(x, 'max2') || isOp(x, 'min2')) || x.args.length !== 2) return { operand: x, level: at };
-    const pick = isOp(x, 'max2') ? Math.max : Math.min;
-    const [a, b] = x.args as [Expr, Expr];
-    const [ca, cb] = [constantOf(a), constantOf(b)];
-    if (ca !== null || cb !== null) {
-      if (ca !== null && cb !== null) return { operand: x, level: at };
-      x = ca !== null ? b : a;
-      continue;
+function solved(e: Expr, level: number, depth = 0): { operand: Expr; level: number }[] {
+  const whole = [{ operand: e, level }];
+  if (e.kind !== 'op' || depth > MAX_PEEL) return whole;
+  const [a, b] = e.args as [Expr | undefined, Expr | undefined];
+  const [ca, cb] = [a && constantOf(a), b && constantOf(b)];
+  const next = (x: Expr, at: number) => solved(x, at, depth + 1);
+  if (e.args.length === 2 && a && b) {
+    if (e.op === 'add' && cb != null && ca == null) return next(a, level - cb);
+    if (e.op === 'add' && ca != null && cb == null) return next(b, level - ca);
+    if (e.op === 'sub' && cb != null && ca == null) return next(a, level + cb);
+    if (e.op === 'sub' && ca != null && cb == null) return next(b, ca - level);
+    if (e.op === 'mul' && cb != null && ca == null && cb !== 0) return next(a, level / cb);
+    if (e.op === 'mul' && ca != null && cb == null && ca !== 0) return next(b, level / ca);
+    if (e.op === 'max2' || e.op === 'min2') {
+      if (ca != null && cb == null) return next(b, level);
+      if (cb != null && ca == null) return next(a, level);
+      if (ca != null || cb != null) return whole;
+      const [p, q] = [scaled(a), scaled(b)];
+      if (p.factor === 0 || q.factor === 0 || printExpr(p.of) !== printExpr(q.of)) return whole;
+      // the value of the inner expression where the max or min is at the level: the candidate that the pick keeps
+      const pick = e.op === 'max2' ? Math.max : Math.min;
+      const inner = [level / p.factor, level / q.factor].find((v) => pick(p.factor * v, q.factor * v) === level);
+      return inner === undefined ? whole : next(p.of, inner);
     }
-    const [p, q] = [scaled(a), scaled(b)];
-    if (p.factor === 0 || q.factor === 0 || printExpr(p.of) !== printExpr(q.of)) return { operand: x, level: at };
-    // the value of the inner expression where the max or min is at the level: the candidate that the pick keeps
-    const inner = [at / p.factor, at / q.factor].find((v) => pick(p.factor * v, q.factor * v) === at);
-    if (inner === undefined) return { operand: x, level: at };
-    [x, at] = [p.of, inner];
   }
+  if (e.args.length === 1 && a) {
+    if (e.op === 'neg') return next(a, -level);
+    if (e.op === 'abs') return level > 0 ? [...next(a, level), ...next(a, -level)] : level === 0 ? next(a, 0) : [];
+  }
+  return whole;
 }
+/** How many layers `solved` peels (a constant clip, a shift, a scale, |·|): the equations' depth, in practice. */
+const MAX_PEEL = 16;
 
-/** The (operand, level) pairs a kink operator compares: max(c, a) at a = c; |a − c|, step(c − a) at a = c. */
+/** The (operand, level) pairs where a kink operator kinks: max(c, e) where e = c; |e| and step(e) where e = 0. */
 function kinksOf(x: Expr): { operand: Expr; level: number }[] {
   if ((isOp(x, 'max2') || isOp(x, 'min2')) && x.args.length === 2) {
     const [a, b] = x.args as [Expr, Expr];
     const [ca, cb] = [constantOf(a), constantOf(b)];
-    if (ca !== null && cb === null) return [throughClips(b, ca)];
-    if (cb !== null && ca === null) return [throughClips(a, cb)];
+    if (ca !== null && cb === null) return solved(b, ca);
+    if (cb !== null && ca === null) return solved(a, cb);
     return [];
   }
-  if ((isOp(x, 'abs') || isOp(x, 'step')) && x.args.length === 1) {
-    const e = x.args[0]!;
-    if ((isOp(e, 'sub') || isOp(e, 'add')) && e.args.length === 2) {
-      const [a, b] = e.args as [Expr, Expr];
-      const [ca, cb] = [constantOf(a), constantOf(b)];
-      if (cb !== null && ca === null) return [{ operand: a, level: isOp(e, 'sub') ? cb : -cb }];
-      if (ca !== null && cb === null && isOp(e, 'sub')) return [{ operand: b, level: ca }];
-    }
-  }
+  if ((isOp(x, 'abs') || isOp(x, 'step')) && x.args.length === 1) return solved(x.args[0]!, 0);
   return [];
 }
 

@@ -51,6 +51,13 @@ const LEAKY_CLIP = `${model('min(3, max(0.1 * z[t], z[t]))')}  - id: jac
     claim: jac(h[T], h[T-1]) = diag((0.1 + 0.9 * step(z[T])) .* step(3.03 - z[T])) * W
 `;
 
+// a soft threshold plus a leak: its kinks at z = ±1 are where z − 1 and −z − 1 cross 0 (a shift and a negation peeled)
+const SOFT_THRESHOLD = `${model('max(0, z[t] - 1) - max(0, -z[t] - 1) + 0.5 * z[t]')}  - id: jac
+    claim: jac(h[T], h[T-1]) = diag(step(abs(z[T]) - 1) + 0.5) * W
+  - id: slope-late
+    claim: jac(h[T], h[T-1]) = diag(step(abs(z[T]) - 1.01) + 0.5) * W
+`;
+
 // the same hard tanh declared as a function: its kinks are read in its body, at the call's argument
 const DECLARED = `gradproof: 1
 model:
@@ -101,6 +108,12 @@ describe('kinks away from 0', () => {
       expect(leaky.jac!.verdict).toBe('consistent');
       expect(leaky['slope-dropped-before']!.verdict).toBe('refuted');
       expect(leaky['slope-kept-past']!.verdict).toBe('refuted');
+    });
+
+    it(`find kinks behind a shift and a negation: a soft threshold at ±1 (seed ${masterSeed})`, () => {
+      const r = verdicts(SOFT_THRESHOLD, masterSeed);
+      expect(r.jac!.verdict).toBe('consistent');
+      expect(r['slope-late']!.verdict).toBe('refuted');
     });
 
     it(`find the kinks of a declared function at its call's argument (seed ${masterSeed})`, () => {
