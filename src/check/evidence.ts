@@ -211,6 +211,11 @@ export interface GuidedSearchEvidence {
    * (src/check/search.ts equalityProbe), how many, and how many of their points violate; absent where not run
    */
   readonly probe?: { readonly constructions: number; readonly violations: number };
+  /**
+   * what aimed it: the sizes where the closed forms differ (absent), or, for an equality of a model with a kink that the
+   * engine has no closed form for (|·| is not differentiable at 0), the smallest sizes of at least 2 (`no-closed-form`)
+   */
+  readonly aim?: 'no-closed-form';
 }
 
 /** What one part of the adversarial search spent and saw (inside the regimes, or beyond them). */

@@ -1137,7 +1137,7 @@ export function equalityProbe(
  * saturation, where an equality's two forms differ only by what float64 and the decimals lose (1 − tanh²(81) is 0
  * in both, its sech² form 1e-70: review159's 21 false alarms on true identities).
  */
-function hasKinks(model: Model): boolean {
+export function hasKinks(model: Model): boolean {
   let kinked = kinkedModels.get(model);
   if (kinked === undefined) {
     kinked = false;

@@ -69,7 +69,9 @@ export function evidenceMethod(e: Evidence): string {
     case 'symbolic':
       return e.level === 'unit' ? 'symbolic (unit level)' : 'symbolic';
     case 'guided-search':
-      return 'search guided by the symbolic difference';
+      return e.aim === 'no-closed-form'
+        ? 'search at the smallest sizes (no closed form to compare)'
+        : 'search guided by the symbolic difference';
     case 'search':
       return 'adversarial search';
     case 'extended-precision':

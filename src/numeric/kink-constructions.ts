@@ -10,7 +10,7 @@
  * (the drives, the initial states and the inputs at 0; the recurrent matrices as the start has them), each kink's
  * argument set by its bias to the level at step 1, the initial states then moved to where step 1 takes them (`stateAt`),
  * the argument set at step 1 again (then every step repeats the first) and at step T last (KINK_PASSES): at the level,
- * KINK_OFFSET·(1 + |level|) above it and as far below. At the level itself the sweeps take ½, a convention: the search's
+ * KINK_OFFSETS·(1 + |level|) above it and as far below. At the level itself the sweeps take ½, a convention: the search's
  * nudges (src/check/search.ts violationNearby) then look on both sides; the offsets are on each side already.
  *
  * A kink is a max or min with a constant operand (the kink where the other operand, with any constant clip inside it
@@ -41,15 +41,21 @@ interface KinkSite {
   readonly sign: 1 | -1;
 }
 
-/** How far beside a kink the offset constructions put its argument, relative to 1 + |level|. */
-export const KINK_OFFSET = 1e-6;
+/**
+ * How far beside a kink the offset constructions put its argument, relative to 1 + |level|, each way: 1e-3 first (the
+ * argument's own cancellation, |a| − 0.5 at 0.5015, then loses 3 digits: an LSTM candidate max(0, |a| − 0.5) with its
+ * slope kept to |a| > 0.51 was violated only where float64 could not vouch for it, at 1e-6 alone; review163), then 1e-6
+ * (a band narrower than 1e-3 beside the kink).
+ */
+export const KINK_OFFSETS = [1e-3, 1e-6] as const;
 /**
  * Passes solving the bias: at step 1 from the initial states at 0, then (the states moved to where step 1 took them)
  * at step 1 again, where every step then repeats the first (h_0 = φ(level) gives z_1 = level and h_1 = h_0), and at step
  * T last, for a model whose steps do not repeat so (a cell whose state accumulates).
  */
 const KINK_PASSES = 3;
-const OFFSETS = [0, 1, -1] as const;
+/** The kink itself, then each offset above and below it. */
+const OFFSETS: readonly number[] = [0, ...KINK_OFFSETS.flatMap((o) => [o, -o])];
 
 /** A constant operand's value (a number, or its negation); null for anything else. */
 function constantOf(e: Expr): number | null {
@@ -58,65 +64,92 @@ function constantOf(e: Expr): number | null {
   return null;
 }
 
-/** e as c·e′ (a constant factor on either side), or 1·e. */
-function scaled(e: Expr): { factor: number; of: Expr } {
-  if (isOp(e, 'mul') && e.args.length === 2) {
-    const [a, b] = e.args as [Expr, Expr];
-    const [ca, cb] = [constantOf(a), constantOf(b)];
-    if (ca !== null && cb === null) return { factor: ca, of: b };
-    if (cb !== null && ca === null) return { factor: cb, of: a };
-  }
-  return { factor: 1, of: e };
+/** e as a·core + c, core one expression that is no sum, difference, negation or constant multiple (null: e is constant). */
+interface Linear {
+  readonly core: Expr | null;
+  readonly a: number;
+  readonly c: number;
 }
 
+/** e as a·core + c for a single core (two cores alike by their text), or null where e mixes two different ones. */
+function linear(e: Expr): Linear | null {
+  const k = constantOf(e);
+  if (k !== null) return { core: null, a: 0, c: k };
+  if (e.kind === 'op' && e.op === 'neg' && e.args.length === 1) {
+    const x = linear(e.args[0]!);
+    return x && { core: x.core, a: -x.a, c: -x.c };
+  }
+  if (e.kind === 'op' && e.args.length === 2 && (e.op === 'add' || e.op === 'sub' || e.op === 'mul')) {
+    const [x, y] = [linear(e.args[0]!), linear(e.args[1]!)];
+    if (!x || !y) return null;
+    if (e.op === 'mul') {
+      if (x.core === null) return { core: y.core, a: x.c * y.a, c: x.c * y.c };
+      if (y.core === null) return { core: x.core, a: y.c * x.a, c: y.c * x.c };
+      return { core: e, a: 1, c: 0 };
+    }
+    const sign = e.op === 'add' ? 1 : -1;
+    if (x.core !== null && y.core !== null && printExpr(x.core) !== printExpr(y.core)) return { core: e, a: 1, c: 0 };
+    return { core: x.core ?? y.core, a: x.a + sign * y.a, c: x.c + sign * y.c };
+  }
+  return { core: e, a: 1, c: 0 };
+}
+
+/** Whether two numbers are equal up to rounding (a kink's level read back through its own operands). */
+const sameLevel = (x: number, y: number): boolean => Math.abs(x - y) <= 1e-12 * (1 + Math.abs(y));
+
 /**
- * Where e equals `level`, as the innermost operand that gets there and the value it has there, through a constant added,
- * subtracted or multiplied, a negation, |·| (both signs), a constant clip inside (ReLU6's max(0, z) at 6: z at 6), and a
- * max or min of two multiples of one expression (a leaky ReLU's max(0.1 z, z) at 3: z at 3; at −3: z at −30). Past
- * anything else, e itself at the level.
+ * Where e equals `level`, as the innermost operand that gets there and the value it has there: through a constant added,
+ * subtracted or multiplied and a negation (e as a·core + c), |·| (both signs), a constant clip inside (ReLU6's max(0, z)
+ * at 6: z at 6), and a max or min of two affine forms of one expression (a leaky ReLU's max(0.1 z, z) at 3: z at 3; at
+ * −3: z at −30). Past anything else, e itself at the level.
  */
 function solved(e: Expr, level: number, depth = 0): { operand: Expr; level: number }[] {
-  const whole = [{ operand: e, level }];
-  if (e.kind !== 'op' || depth > MAX_PEEL) return whole;
-  const [a, b] = e.args as [Expr | undefined, Expr | undefined];
-  const [ca, cb] = [a && constantOf(a), b && constantOf(b)];
+  if (depth > MAX_PEEL) return [{ operand: e, level }];
+  const form = linear(e);
+  if (!form || form.core === null) return form ? [] : [{ operand: e, level }];
+  if (form.core !== e) return form.a === 0 ? [] : solved(form.core, (level - form.c) / form.a, depth + 1);
+  if (e.kind !== 'op') return [{ operand: e, level }];
   const next = (x: Expr, at: number) => solved(x, at, depth + 1);
-  if (e.args.length === 2 && a && b) {
-    if (e.op === 'add' && cb != null && ca == null) return next(a, level - cb);
-    if (e.op === 'add' && ca != null && cb == null) return next(b, level - ca);
-    if (e.op === 'sub' && cb != null && ca == null) return next(a, level + cb);
-    if (e.op === 'sub' && ca != null && cb == null) return next(b, ca - level);
-    if (e.op === 'mul' && cb != null && ca == null && cb !== 0) return next(a, level / cb);
-    if (e.op === 'mul' && ca != null && cb == null && ca !== 0) return next(b, level / ca);
-    if (e.op === 'max2' || e.op === 'min2') {
-      if (ca != null && cb == null) return next(b, level);
-      if (cb != null && ca == null) return next(a, level);
-      if (ca != null || cb != null) return whole;
-      const [p, q] = [scaled(a), scaled(b)];
-      if (p.factor === 0 || q.factor === 0 || printExpr(p.of) !== printExpr(q.of)) return whole;
-      // the value of the inner expression where the max or min is at the level: the candidate that the pick keeps
-      const pick = e.op === 'max2' ? Math.max : Math.min;
-      const inner = [level / p.factor, level / q.factor].find((v) => pick(p.factor * v, q.factor * v) === level);
-      return inner === undefined ? whole : next(p.of, inner);
-    }
+  if ((e.op === 'max2' || e.op === 'min2') && e.args.length === 2) {
+    const [a, b] = e.args as [Expr, Expr];
+    const [ca, cb] = [constantOf(a), constantOf(b)];
+    if (ca !== null && cb === null) return next(b, level);
+    if (cb !== null && ca === null) return next(a, level);
+    const [p, q] = [linear(a), linear(b)];
+    if (!p?.core || !q?.core || printExpr(p.core) !== printExpr(q.core)) return [{ operand: e, level }];
+    // the value of the common expression where the max or min is at the level: the candidate the pick keeps
+    const pick = e.op === 'max2' ? Math.max : Math.min;
+    const at = (f: Linear, v: number) => f.a * v + f.c;
+    const inner = [p, q]
+      .filter((f) => f.a !== 0)
+      .map((f) => (level - f.c) / f.a)
+      .find((v) => sameLevel(pick(at(p, v), at(q, v)), level));
+    return inner === undefined ? [{ operand: e, level }] : next(p.core, inner);
   }
-  if (e.args.length === 1 && a) {
-    if (e.op === 'neg') return next(a, -level);
-    if (e.op === 'abs') return level > 0 ? [...next(a, level), ...next(a, -level)] : level === 0 ? next(a, 0) : [];
-  }
-  return whole;
+  if (e.op === 'abs' && e.args.length === 1)
+    return level > 0
+      ? [...next(e.args[0]!, level), ...next(e.args[0]!, -level)]
+      : level === 0
+        ? next(e.args[0]!, 0)
+        : [];
+  return [{ operand: e, level }];
 }
 /** How many layers `solved` peels (a constant clip, a shift, a scale, |·|): the equations' depth, in practice. */
 const MAX_PEEL = 16;
 
-/** The (operand, level) pairs where a kink operator kinks: max(c, e) where e = c; |e| and step(e) where e = 0. */
+/**
+ * The (operand, level) pairs where a kink operator kinks: max(c, e) where e = c; max(p, q) of two affine forms of one
+ * expression where they cross (max(0.5 z + 0.5, z) at z = 1, min(z, 2 − z) at z = 1); |e| and step(e) where e = 0.
+ */
 function kinksOf(x: Expr): { operand: Expr; level: number }[] {
   if ((isOp(x, 'max2') || isOp(x, 'min2')) && x.args.length === 2) {
     const [a, b] = x.args as [Expr, Expr];
     const [ca, cb] = [constantOf(a), constantOf(b)];
     if (ca !== null && cb === null) return solved(b, ca);
     if (cb !== null && ca === null) return solved(a, cb);
-    return [];
+    const [p, q] = [linear(a), linear(b)];
+    if (!p?.core || !q?.core || p.a === q.a || printExpr(p.core) !== printExpr(q.core)) return [];
+    return solved(p.core, (q.c - p.c) / (p.a - q.a));
   }
   if ((isOp(x, 'abs') || isOp(x, 'step')) && x.args.length === 1) return solved(x.args[0]!, 0);
   return [];
@@ -175,7 +208,7 @@ export function kinkConstructions(
   const states = space.blocks.filter((b) => b.role === 'state');
   return [...levels(model, space)].flatMap(([level, sites]) =>
     OFFSETS.map((side) => {
-      const target = level + side * KINK_OFFSET * (1 + Math.abs(level));
+      const target = level + side * (1 + Math.abs(level));
       const data = space.copy(start);
       peak(space, data);
       for (let pass = 0; pass < KINK_PASSES; pass++) {

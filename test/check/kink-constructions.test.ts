@@ -58,6 +58,37 @@ const SOFT_THRESHOLD = `${model('max(0, z[t] - 1) - max(0, -z[t] - 1) + 0.5 * z[
     claim: jac(h[T], h[T-1]) = diag(step(abs(z[T]) - 1.01) + 0.5) * W
 `;
 
+// kinks where two affine forms of z cross (a max of 0.5 z + 0.5 and z at z = 1; a tent min(z, 2 − z) at z = 1)
+const CROSSING = `${model('max(0.5 * z[t] + 0.5, z[t]) - min(z[t], 2 - z[t])')}  - id: jac
+    claim: jac(h[T], h[T-1]) = diag(0.5 + 0.5 * step(z[T] - 1) - 1 + 2 * step(z[T] - 1)) * W
+  - id: slope-late
+    claim: jac(h[T], h[T-1]) = diag(0.5 + 0.5 * step(z[T] - 1.01) - 1 + 2 * step(z[T] - 1.01)) * W
+`;
+
+// an LSTM-like candidate with a dead zone, max(0, |a| − 0.5): no closed form (|·| at 0), so no sizes where forms differ
+// aim the probe; it runs at the smallest sizes, and the kink at |a| = 0.5 is found through the shift and the |·|
+const DEAD_ZONE = `gradproof: 1
+model:
+  sizes: { d: 2..3, m: 1..2, T: 2..4 }
+  symbols:
+    Wg: { role: parameter, shape: [d, d], init: recurrent }
+    Ug: { role: parameter, shape: [d, m] }
+    bg: { role: parameter, shape: [d], init: bias }
+    v: { role: parameter, shape: [d], init: gaussian }
+    x: { role: input, shape: [m] }
+    a: { role: intermediate, shape: [d] }
+    g: { role: intermediate, shape: [d] }
+    s: { role: state, shape: [d] }
+  equations:
+    - a[t] = Wg*s[t-1] + Ug*x[t] + bg
+    - g[t] = max(0, abs(a[t]) - 0.5)
+    - s[t] = 0.5 * s[t-1] + tanh(g[t])
+  loss: L = sum(v .* s[T])
+claims:
+  - id: slope-kept
+    claim: jac(g[T], s[T-1]) = diag(step(abs(a[T]) - 0.51) .* (2*step(a[T]) - 1)) * Wg
+`;
+
 // the same hard tanh declared as a function: its kinks are read in its body, at the call's argument
 const DECLARED = `gradproof: 1
 model:
@@ -96,7 +127,7 @@ describe('kinks away from 0', () => {
         // a unit's slope 1 against 0, or 0 against 1: the whole entry is wrong
         expect(r[id]!.counterexample!.relError).toBeGreaterThan(0.5);
       }
-      // |h| = 1 − 1e-6·2 at a unit just inside the clip
+      // |h| = 1 − 2e-3 at a unit just inside the clip (the first offset)
       expect(r['inside-below-099']!.verdict).toBe('refuted');
     });
 
@@ -114,6 +145,18 @@ describe('kinks away from 0', () => {
       const r = verdicts(SOFT_THRESHOLD, masterSeed);
       expect(r.jac!.verdict).toBe('consistent');
       expect(r['slope-late']!.verdict).toBe('refuted');
+    });
+
+    it(`find kinks where two affine forms of one argument cross (seed ${masterSeed})`, () => {
+      const r = verdicts(CROSSING, masterSeed);
+      expect(r.jac!.verdict).toBe('consistent');
+      expect(r['slope-late']!.verdict).toBe('refuted');
+    });
+
+    it(`probe an equality with no closed form at the smallest sizes, past a dead zone's kink (seed ${masterSeed})`, () => {
+      const r = verdicts(DEAD_ZONE, masterSeed)['slope-kept']!;
+      expect(r.verdict).toBe('refuted');
+      expect(r.evidence.find((e) => e.kind === 'guided-search')).toMatchObject({ aim: 'no-closed-form' });
     });
 
     it(`find the kinks of a declared function at its call's argument (seed ${masterSeed})`, () => {
