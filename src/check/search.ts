@@ -1196,21 +1196,38 @@ function violationNearby(claim: Claim, entry: InstanceEntry, admissible?: Search
 }
 
 /**
- * How far a violation's relative error may move under the nudge and still be the tie's own: a smooth claim moves by
- * about the nudge (1e-9) times its condition; a value read at a tie (the sweeps' ½) jumps to a side's slope.
+ * How far a violating point's sides may move under the nudge, relative to their largest entry, and still be the tie's
+ * own values: a smooth claim moves by about the nudge (1e-9) times its condition; a value read at a tie (the sweeps' ½)
+ * jumps to a side's slope. The sides, not the relative error: against a right side of 0 both are 1 whatever the left
+ * side was (review163: 11 counterexamples printed at z_T = 0 exactly, the left side the ½ convention).
  */
 const TIE_SENSITIVE = 1e-6;
-const worstError = (points: readonly Point[]): number =>
-  points.reduce((m, p) => (p.outcome.status === 'violate' ? Math.max(m, p.outcome.relError) : m), 0);
+
+/** Whether two values of one side differ by more than TIE_SENSITIVE of their largest entry. */
+function moved(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return true;
+  let [scale, apart] = [0, 0];
+  for (let i = 0; i < a.length; i++) {
+    scale = Math.max(scale, Math.abs(a[i]!), Math.abs(b[i]!));
+    apart = Math.max(apart, Math.abs(a[i]! - b[i]!));
+  }
+  return !(apart <= TIE_SENSITIVE * scale);
+}
 
 /**
- * Where the nudged instance's violation is not the tie's own (its relative error moved past TIE_SENSITIVE), the nudged
- * points stand for the counterexample, marked `offKinkTie`: they fail with derivatives that exist, where the tie's
- * values were a convention a reader cannot check by hand.
+ * Where the nudged instance's violation is not the tie's own (a violating point's sides moved past TIE_SENSITIVE), the
+ * nudged points stand for the counterexample, marked `offKinkTie`: they fail with derivatives that exist, where the
+ * tie's values were a convention a reader cannot check by hand.
  */
 function counterexamplePoints(points: Point[], nearby: Point[]): Point[] {
-  const [at, off] = [worstError(points), worstError(nearby)];
-  if (Math.abs(at - off) <= TIE_SENSITIVE * Math.max(1, Math.abs(at))) return points;
+  const tieMatters =
+    points.length !== nearby.length ||
+    points.some(
+      (p, i) =>
+        p.outcome.status === 'violate' &&
+        (moved(p.outcome.lhs, nearby[i]!.outcome.lhs) || moved(p.outcome.rhs, nearby[i]!.outcome.rhs)),
+    );
+  if (!tieMatters) return points;
   return nearby.map((p) =>
     p.outcome.status === 'violate' ? { ...p, outcome: { ...p.outcome, offKinkTie: true } } : p,
   );

@@ -34,11 +34,13 @@ claims:
     claim: normMax(jac(h[T], z[T])) <= 0.5
   - id: slope-near-tie
     claim: normMax(jac(h[T], z[T])) <= 0.4 + 1000000*normMax(z[T])
+  - id: slope-near-zero
+    claim: normMax(jac(h[T], z[T]) * diag(1 - step(abs(z[T]) - 0.001))) <= 0
 `;
 
 describe('violations only at a kink’s exact tie', () => {
   for (const masterSeed of [20261120, 1]) {
-    const [idempotent, half, nearTie] = checkDerivation(parseDerivation(FILE, 'ties.yaml'), { masterSeed });
+    const [idempotent, half, nearTie, nearZero] = checkDerivation(parseDerivation(FILE, 'ties.yaml'), { masterSeed });
 
     it(`set a true claim's tie-only violations aside, and say so (seed ${masterSeed})`, () => {
       expect(idempotent!.verdict).toBe('consistent');
@@ -78,6 +80,15 @@ describe('violations only at a kink’s exact tie', () => {
         errors: [],
       });
       expect(report).toContain('nudged by 1e-9·(|v| + 1) off it');
+    });
+
+    it(`show it nudged where the relative error is 1 either way, against a right side of 0 (seed ${masterSeed})`, () => {
+      // at z_T = 0 the sweeps' ½ against 0, nudged ReLU′ = 1 against 0: the relative error is 1 at both (review163)
+      expect(nearZero!.verdict).toBe('refuted');
+      const cx = nearZero!.counterexample!;
+      expect(cx.offKinkTie).toBe(true);
+      expect(cx.lhsNorm).toBe(1);
+      expect(cx.rhsNorm).toBe(0);
     });
   }
 });
