@@ -181,7 +181,8 @@ def mul(a, b):
 def power(a, k):
     a = np.asarray(a, float)
     k = float(np.asarray(k).ravel()[0])
-    if a.shape == (1, 1):
+    # a number written in the claim (2^(-30)) is 0-d; a 1 x 1 value is a number too
+    if a.ndim < 2 or a.shape == (1, 1):
         return a ** k
     return np.linalg.matrix_power(a, int(k))
 
