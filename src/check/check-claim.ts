@@ -29,7 +29,7 @@ import {
 import { evidenceOf } from './evidence.js';
 import { InputError } from '../derivation/errors.js';
 import type { IntEnv } from '../ir/affine.js';
-import { nameRecord, own } from '../ir/names.js';
+import { own } from '../ir/names.js';
 import { Evaluator, POOL_VALUE_MEMO_ENTRIES } from '../numeric/evaluate.js';
 import { chargeWork, withWorkLimit } from '../numeric/work-meter.js';
 import { type KeptEntries, POOL_PRODUCT_MEMO_ENTRIES, shareOf } from '../numeric/values.js';
@@ -51,7 +51,14 @@ import { bindings } from './bindings.js';
 import type { CrossCheckFailure, Evidence, GuidedSearchEvidence, InstanceInfo, SymbolicOutcome } from './evidence.js';
 import { type ClaimResult, type ClaimWarning, claimWarnings, type Counterexample } from './result.js';
 import { emptyRanges } from './empty-ranges.js';
-import { equalityProbe, hasKinks, type ProbeOutcome, searchViolation, type SearchRequest } from './search.js';
+import {
+  equalityProbe,
+  hasKinks,
+  type ProbeOutcome,
+  searchViolation,
+  type SearchRequest,
+  smallestSizes,
+} from './search.js';
 import { PointTally, tallyOf } from './point-tally.js';
 import { regimeExcesses, type SearchDomain } from '../numeric/adversarial.js';
 import { decideVerdict } from './verdict.js';
@@ -593,8 +600,9 @@ function checkWith(
     });
     // Identical canonical forms are an identity; differing ones are not a refutation (atoms such as h[t] and
     // the tanh(…) that defines it are related through the model), so they only aim a numeric search.
-    const noClosedForm = !differingSizes(symbolic.outcome) && unsupportedWithKinks(symbolic.outcome, derivation.model);
-    const differsAt = differingSizes(symbolic.outcome) ?? (noClosedForm ? smallestSizes(derivation.model) : null);
+    const formsDiffer = differingSizes(symbolic.outcome);
+    const noClosedForm = !formsDiffer && unsupportedWithKinks(symbolic.outcome, derivation.model);
+    const differsAt = formsDiffer ?? (noClosedForm ? smallestSizes(derivation.model.sizes) : null);
     if (differsAt && decideVerdict(evidence).verdict === 'consistent') {
       // Where the closed forms differ, draw instances at exactly those sizes: a false claim shows there.
       const sizeNames = Object.keys(derivation.model.sizes);
@@ -794,13 +802,6 @@ function crossCheckEvidence(refChecks: readonly ReferenceCheck[]): Evidence[] {
  */
 const unsupportedWithKinks = (outcome: SymbolicOutcome, model: Model): boolean =>
   outcome.status === 'undecided' && outcome.undecided.why === 'unsupported' && hasKinks(model);
-
-/** Each size at its least value of at least 2 (1 where the range allows no more), the horizon at its least. */
-function smallestSizes(model: Model): IntEnv {
-  return nameRecord(
-    Object.entries(model.sizes).map(([k, r]) => [k, k === HORIZON ? r.min : Math.min(r.max, Math.max(r.min, 2))]),
-  );
-}
 
 function differingSizes(outcome: SymbolicOutcome): IntEnv | null {
   if (outcome.status === 'different') return outcome.at;

@@ -227,6 +227,13 @@ export const startOrder = (a: Start, b: Start): number =>
 const firstViolation = (points: readonly Point[]): Point | undefined =>
   points.filter((p) => p.outcome.status === 'violate').sort(smaller)[0];
 
+/** Each size at its least value of at least 2 (1 where the range allows no more), the horizon at its least. */
+export function smallestSizes(ranges: Readonly<Record<string, SizeRange>>): IntEnv {
+  return nameRecord(
+    Object.entries(ranges).map(([k, r]) => [k, k === HORIZON ? r.min : Math.min(r.max, Math.max(r.min, 2))]),
+  );
+}
+
 export function searchViolation(claim: Claim, random: RandomStarts, request: SearchRequest): SearchOutcome {
   const regime = emptyPhase(request.budget);
   const beyond = request.beyond > 0 ? emptyPhase(request.beyond) : null;
@@ -284,12 +291,7 @@ export function searchViolation(claim: Claim, random: RandomStarts, request: Sea
     // them without a way past (two gradient paths that are scalars cannot cancel in part), so the search
     // spent its budget climbing toward an identity there; the random starts still include size 1.
     const best = ranked[0]!.instance;
-    const two = Object.fromEntries(
-      Object.entries(request.sizeRanges).map(([k, r]) => [
-        k,
-        k === HORIZON ? r.min : Math.min(r.max, Math.max(r.min, 2)),
-      ]),
-    );
+    const two = smallestSizes(request.sizeRanges);
     const corners = [two, { ...two, [HORIZON]: own(request.sizeRanges, HORIZON)!.max }].map((c) => ({
       ...c,
       ...request.overrides,
